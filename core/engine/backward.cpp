@@ -1,0 +1,198 @@
+#include "core/engine/backward.h"
+
+#include "core/common/error.h"
+
+namespace lstmscope {
+namespace {
+
+// d gate / d pre-activation from the gate outputs `y`, element-wise.
+template <class T, class A>
+Mat<T> gateDerivatives(GateActivation a, const A& y) {
+  switch (a) {
+    case GateActivation::Sigmoid: return (y * (T(1) - y)).matrix();
+    case GateActivation::HardSigmoid:
+      return ((y > T(0)) && (y < T(1))).template cast<T>().matrix() * T(0.2);
+    case GateActivation::HardSigmoidKeras3:
+      return ((y > T(0)) && (y < T(1))).template cast<T>().matrix() / T(6);
+  }
+  return {};
+}
+
+// d act / d x from act's outputs `y` (for tanh 1 - y^2).
+template <class T, class A>
+Mat<T> cellDerivatives(CellActivation a, const A& y) {
+  switch (a) {
+    case CellActivation::Tanh: return (T(1) - y.square()).matrix();
+    case CellActivation::Relu: return (y > T(0)).template cast<T>().matrix();
+    case CellActivation::Linear: return Mat<T>::Ones(y.rows(), y.cols());
+  }
+  return {};
+}
+
+template <class T, class A>
+Mat<T> cellActivations(CellActivation a, const A& c) {
+  switch (a) {
+    case CellActivation::Tanh: return c.tanh().matrix();
+    case CellActivation::Relu: return c.cwiseMax(T(0)).matrix();
+    case CellActivation::Linear: return c.matrix();
+  }
+  return {};
+}
+
+// Backward through one direction of one layer. dHext holds d score / d h_t from above (head or next
+// layer) plus any direct seeds; returns d score / d pre-activations in dZ (4H, T*B).
+template <class T>
+void throughTime(const LayerSpec& spec, const DirectionParams<T>& w, const DirectionTape<T>& dt, int dir, int steps,
+                 int batch, const Mat<T>& dHext, const Mat<T>* dCseed, Mat<T>& dZ, Mat<T>* dHkeep, Mat<T>* dCkeep,
+                 DirectionState<T>& dInitial) {
+  const long H = spec.hidden, B = batch, cols = static_cast<long>(steps) * B;
+  dZ.resize(4 * H, cols);
+  Mat<T> dh = Mat<T>::Zero(H, B), dc = Mat<T>::Zero(H, B);
+  for (int s = steps - 1; s >= 0; --s) {
+    const long t = dir == 0 ? s : steps - 1 - s;
+    const long prev = dir == 0 ? t - 1 : t + 1;
+    dh += dHext.middleCols(t * B, B);
+    if (dHkeep) dHkeep->middleCols(t * B, B) = dh;
+    const auto gates = dt.gates.middleCols(t * B, B);
+    const auto i = gates.topRows(H).array();
+    const auto f = gates.middleRows(H, H).array();
+    const auto g = gates.middleRows(2 * H, H).array();
+    const auto o = gates.bottomRows(H).array();
+    const Mat<T> tc = cellActivations<T>(spec.cell, dt.c.middleCols(t * B, B).array());
+    dc.array() += dh.array() * o * cellDerivatives<T>(spec.cell, tc.array()).array();
+    if (dCseed) dc += dCseed->middleCols(t * B, B);
+    if (dCkeep) dCkeep->middleCols(t * B, B) = dc;
+    const Mat<T>& cPrevSrc = s == 0 ? dt.initial.c : dt.c;
+    const auto cPrev = s == 0 ? cPrevSrc.middleCols(0, B) : cPrevSrc.middleCols(prev * B, B);
+    auto z = dZ.middleCols(t * B, B);
+    z.topRows(H).array() = dc.array() * g * gateDerivatives<T>(spec.gate, i).array();
+    z.middleRows(H, H).array() = dc.array() * cPrev.array() * gateDerivatives<T>(spec.gate, f).array();
+    z.middleRows(2 * H, H).array() = dc.array() * i * cellDerivatives<T>(spec.cell, g).array();
+    z.bottomRows(H).array() = dh.array() * tc.array() * gateDerivatives<T>(spec.gate, o).array();
+    dc.array() *= f;
+    dh.noalias() = w.W_hh.transpose() * z;
+  }
+  dInitial.h = dh;
+  dInitial.c = dc;
+}
+
+// h_{t-1} for every column, in the direction's own time order (initial state where there is none).
+template <class T>
+Mat<T> previousHidden(const DirectionTape<T>& dt, int dir, long B) {
+  const long cols = dt.h.cols();
+  Mat<T> prev(dt.h.rows(), cols);
+  if (dir == 0) {
+    prev.leftCols(B) = dt.initial.h;
+    prev.rightCols(cols - B) = dt.h.leftCols(cols - B);
+  } else {
+    prev.rightCols(B) = dt.initial.h;
+    prev.leftCols(cols - B) = dt.h.rightCols(cols - B);
+  }
+  return prev;
+}
+
+// Backward through the head; returns d score / d (last LSTM layer's output), (H_out, T*B).
+template <class T>
+Mat<T> throughHead(const Network<T>& net, const Tape<T>& tape, const Mat<T>& dLogits, bool weightGrads,
+                   Params<T>& grads) {
+  const HeadSpec& spec = *net.arch.head;
+  const auto& inputs = tape.headInputs;
+  const size_t K = net.params.headPre.size();
+  if (dLogits.rows() != tape.logits.rows() || dLogits.cols() != tape.logits.cols())
+    throw std::invalid_argument("dLogits must have the shape of the tape's logits");
+  if (weightGrads) {
+    grads.head.weight.noalias() = dLogits * inputs[K].transpose();
+    grads.head.bias = dLogits.rowwise().sum();
+  }
+  Mat<T> dX = net.params.head.weight.transpose() * dLogits;
+  for (size_t k = K; k-- > 0;) {
+    const Mat<T>& y = inputs[k + 1];
+    Mat<T> dZ = dX;
+    for (long e = 0; e < dZ.size(); ++e) dZ.data()[e] *= denseDerivative(spec.preActivations[k], y.data()[e]);
+    if (weightGrads) {
+      grads.headPre[k].weight.noalias() = dZ * inputs[k].transpose();
+      grads.headPre[k].bias = dZ.rowwise().sum();
+    }
+    dX.noalias() = net.params.headPre[k].weight.transpose() * dZ;
+  }
+  const LayerSpec& last = net.arch.layers.back();
+  const long cols = static_cast<long>(tape.steps) * tape.batch, B = tape.batch;
+  if (spec.reads == HeadReads::EachStep) return dX;
+  Mat<T> dOut = Mat<T>::Zero(last.outputWidth(), cols);
+  const long H = last.hidden;
+  dOut.topRows(H).middleCols((tape.steps - 1) * B, B) = dX.topRows(H);
+  if (last.bidirectional) dOut.bottomRows(H).middleCols(0, B) = dX.bottomRows(H);
+  return dOut;
+}
+
+}  // namespace
+
+template <class T>
+void backward(const Network<T>& net, const Inputs<T>& in, const Tape<T>& tape, const Adjoints<T>& adj,
+              const BackwardOptions& opt, Gradients<T>& out) {
+  const Architecture& arch = net.arch;
+  const long B = tape.batch, cols = static_cast<long>(tape.steps) * B;
+  const int L = static_cast<int>(arch.layers.size());
+  if (opt.weightGradients) out.params = net.params.zerosLike();
+  out.dH.assign(opt.stateGradients ? L : 0, {});
+  out.dC.assign(opt.stateGradients ? L : 0, {});
+  out.dInitial.assign(L, {});
+
+  Mat<T> dOut;
+  if (arch.head && adj.dLogits.size()) dOut = throughHead(net, tape, adj.dLogits, opt.weightGradients, out.params);
+  else dOut = Mat<T>::Zero(arch.lastOutputWidth(), cols);
+
+  const bool oneHot = arch.inputKind == InputKind::Tokens && !arch.hasEmbedding;
+  for (int l = L - 1; l >= 0; --l) {
+    const LayerSpec& spec = arch.layers[l];
+    const long H = spec.hidden;
+    const bool needInputGrad = l > 0 || opt.inputGradients || (opt.weightGradients && arch.hasEmbedding);
+    Mat<T> dX;
+    out.dInitial[l].resize(spec.directions());
+    if (opt.stateGradients) {
+      out.dH[l].assign(spec.directions(), Mat<T>(H, cols));
+      out.dC[l].assign(spec.directions(), Mat<T>(H, cols));
+    }
+    for (int d = 0; d < spec.directions(); ++d) {
+      const DirectionParams<T>& w = net.params.lstm[l][d];
+      const DirectionTape<T>& dt = tape.layers[l][d];
+      Mat<T> dHext = dOut.middleRows(d * H, H);
+      if (static_cast<int>(adj.dH.size()) > l && adj.dH[l].size() > size_t(d) && adj.dH[l][d].size())
+        dHext += adj.dH[l][d];
+      const Mat<T>* dCseed = (static_cast<int>(adj.dC.size()) > l && adj.dC[l].size() > size_t(d) &&
+                              adj.dC[l][d].size())
+                                 ? &adj.dC[l][d]
+                                 : nullptr;
+      Mat<T> dZ;
+      throughTime(spec, w, dt, d, tape.steps, tape.batch, dHext, dCseed, dZ,
+                  opt.stateGradients ? &out.dH[l][d] : nullptr, opt.stateGradients ? &out.dC[l][d] : nullptr,
+                  out.dInitial[l][d]);
+      if (opt.weightGradients) {
+        DirectionParams<T>& g = out.params.lstm[l][d];
+        g.W_hh.noalias() = dZ * previousHidden(dt, d, B).transpose();
+        if (l == 0 && oneHot) {
+          for (long k = 0; k < cols; ++k) g.W_ih.col(in.tokens[k]) += dZ.col(k);
+        } else {
+          g.W_ih.noalias() = dZ * tape.layerInput[l].transpose();
+        }
+        g.b_ih = dZ.rowwise().sum();
+        g.b_hh = g.b_ih;
+      }
+      if (needInputGrad) {
+        if (dX.size() == 0) dX.noalias() = w.W_ih.transpose() * dZ;
+        else dX.noalias() += w.W_ih.transpose() * dZ;
+      }
+    }
+    dOut = std::move(dX);
+  }
+  if (opt.weightGradients && arch.hasEmbedding)
+    for (long k = 0; k < cols; ++k) out.params.embedding.col(in.tokens[k]) += dOut.col(k);
+  if (opt.inputGradients) out.dInput = std::move(dOut);
+}
+
+template void backward<float>(const Network<float>&, const Inputs<float>&, const Tape<float>&,
+                              const Adjoints<float>&, const BackwardOptions&, Gradients<float>&);
+template void backward<double>(const Network<double>&, const Inputs<double>&, const Tape<double>&,
+                               const Adjoints<double>&, const BackwardOptions&, Gradients<double>&);
+
+}  // namespace lstmscope

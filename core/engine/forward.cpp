@@ -1,0 +1,197 @@
+#include "core/engine/forward.h"
+
+#include "core/common/error.h"
+#include "core/engine/lstm_kernels.h"
+
+namespace lstmscope {
+namespace {
+
+void checkToken(int32_t id, int vocabSize, long column) {
+  if (id < 0 || id >= vocabSize)
+    throw InputError("token id " + std::to_string(id) + " at position " + std::to_string(column) +
+                     " is outside the vocabulary (size " + std::to_string(vocabSize) + ")");
+}
+
+// Input projection of all steps at once: Z = W_ih * X + (b_ih + b_hh), or a column gather for one-hot.
+template <class T>
+void projectInputs(const Network<T>& net, const Inputs<T>& in, const Mat<T>* x, const DirectionParams<T>& w,
+                   Mat<T>& z) {
+  const Vec<T> bias = w.b_ih + w.b_hh;
+  if (x) {
+    z.noalias() = w.W_ih * (*x);
+  } else {  // one-hot: W_ih * e_v is column v
+    z.resize(w.W_ih.rows(), in.columns());
+    for (long k = 0; k < in.columns(); ++k) z.col(k) = w.W_ih.col(in.tokens[k]);
+  }
+  z.colwise() += bias;
+  (void)net;
+}
+
+template <class T>
+void runDirection(const LayerSpec& spec, const DirectionParams<T>& w, int dir, int steps, int batch,
+                  DirectionTape<T>& dt, bool keepPre) {
+  const long H = spec.hidden, B = batch;
+  Mat<T>& g = dt.gates;
+  if (keepPre) dt.preact.resize(4 * H, g.cols());
+  dt.c.resize(H, g.cols());
+  dt.h.resize(H, g.cols());
+  for (int s = 0; s < steps; ++s) {
+    const long t = dir == 0 ? s : steps - 1 - s;
+    const long prev = dir == 0 ? t - 1 : t + 1;
+    auto z = g.middleCols(t * B, B);
+    if (s == 0) z.noalias() += w.W_hh * dt.initial.h;
+    else z.noalias() += w.W_hh * dt.h.middleCols(prev * B, B);
+    if (keepPre) dt.preact.middleCols(t * B, B) = z;
+    kernels::activateGates<T>(spec, z);
+    auto c = dt.c.middleCols(t * B, B);
+    const auto i = z.topRows(H).array();
+    const auto f = z.middleRows(H, H).array();
+    const auto gg = z.middleRows(2 * H, H).array();
+    if (s == 0) c.array() = f * dt.initial.c.array() + i * gg;
+    else c.array() = f * dt.c.middleCols(prev * B, B).array() + i * gg;
+    auto h = dt.h.middleCols(t * B, B);
+    switch (spec.cell) {
+      case CellActivation::Tanh: h.array() = z.bottomRows(H).array() * c.array().tanh(); break;
+      case CellActivation::Relu: h.array() = z.bottomRows(H).array() * c.array().cwiseMax(T(0)); break;
+      case CellActivation::Linear: h.array() = z.bottomRows(H).array() * c.array(); break;
+    }
+  }
+}
+
+template <class T>
+Mat<T> applyDense(DenseActivation a, const Mat<T>& x) {
+  Mat<T> y = x;
+  for (long k = 0; k < y.size(); ++k) y.data()[k] = lstmscope::applyDense(a, y.data()[k]);
+  return y;
+}
+
+template <class T>
+void runHead(const Network<T>& net, Tape<T>& tape) {
+  const HeadSpec& spec = *net.arch.head;
+  const Mat<T>& last = tape.layerInput.back();  // output of the last LSTM layer
+  const auto& lastSpec = net.arch.layers.back();
+  tape.headInputs.clear();
+  if (spec.reads == HeadReads::EachStep) {
+    tape.headInputs.push_back(last);
+  } else {
+    // Each direction's final state: fwd at step T-1, bwd at step 0 (fwd rows first).
+    const long H = lastSpec.hidden, B = tape.batch;
+    Mat<T> fin(lastSpec.outputWidth(), B);
+    fin.topRows(H) = last.topRows(H).middleCols((tape.steps - 1) * B, B);
+    if (lastSpec.bidirectional) fin.bottomRows(H) = last.bottomRows(H).middleCols(0, B);
+    tape.headInputs.push_back(std::move(fin));
+  }
+  for (size_t k = 0; k < net.params.headPre.size(); ++k) {
+    const auto& d = net.params.headPre[k];
+    Mat<T> z = d.weight * tape.headInputs.back();
+    z.colwise() += d.bias;
+    tape.headInputs.push_back(applyDense<T>(spec.preActivations[k], z));
+  }
+  tape.logits.noalias() = net.params.head.weight * tape.headInputs.back();
+  tape.logits.colwise() += net.params.head.bias;
+  tape.probs = headActivation<T>(spec.activation, tape.logits);
+}
+
+}  // namespace
+
+template <class T>
+State<T> Tape<T>::finalState() const {
+  State<T> s(layers.size());
+  for (size_t l = 0; l < layers.size(); ++l)
+    for (size_t d = 0; d < layers[l].size(); ++d) {
+      const auto& dt = layers[l][d];
+      const long H = dt.h.rows(), B = batch;
+      const long t = d == 0 ? steps - 1 : 0;
+      s[l].push_back({dt.h.middleCols(t * B, B), dt.c.middleCols(t * B, B)});
+      (void)H;
+    }
+  return s;
+}
+
+template <class T>
+Mat<T> headActivation(HeadActivation a, const Mat<T>& logits) {
+  switch (a) {
+    case HeadActivation::Softmax: {
+      Mat<T> p = logits;
+      for (long j = 0; j < p.cols(); ++j) {
+        auto col = p.col(j).array();
+        col = (col - col.maxCoeff()).exp();
+        col /= col.sum();
+      }
+      return p;
+    }
+    case HeadActivation::Sigmoid: return (T(1) / (T(1) + (-logits.array()).exp())).matrix();
+    case HeadActivation::Linear: return logits;
+  }
+  return logits;
+}
+
+template <class T>
+void forward(const Network<T>& net, const Inputs<T>& in, Tape<T>& tape, const ForwardOptions& options,
+             const State<T>* initial) {
+  const Architecture& arch = net.arch;
+  if (in.steps <= 0 || in.batch <= 0) throw InputError("the input has no steps");
+  tape.steps = in.steps;
+  tape.batch = in.batch;
+  const long cols = in.columns();
+  tape.layerInput.assign(arch.layers.size() + 1, Mat<T>());
+  tape.layers.assign(arch.layers.size(), {});
+
+  // Layer 0's input: embedding vectors, features, or (one-hot) nothing materialised.
+  const Mat<T>* x = nullptr;
+  if (arch.inputKind == InputKind::Tokens) {
+    if (static_cast<long>(in.tokens.size()) != cols) throw InputError("token count does not match steps x batch");
+    for (long k = 0; k < cols; ++k) checkToken(in.tokens[k], arch.vocab.size(), k);
+    if (arch.hasEmbedding) {
+      Mat<T>& e = tape.layerInput[0];
+      e.resize(net.params.embedding.rows(), cols);
+      for (long k = 0; k < cols; ++k) e.col(k) = net.params.embedding.col(in.tokens[k]);
+      x = &e;
+    }
+  } else {
+    if (in.features.rows() != arch.featureDim || in.features.cols() != cols)
+      throw InputError("the input has " + std::to_string(in.features.rows()) + " features per step but the model expects " +
+                       std::to_string(arch.featureDim));
+    tape.layerInput[0] = in.features;
+    x = &tape.layerInput[0];
+  }
+
+  for (size_t l = 0; l < arch.layers.size(); ++l) {
+    const LayerSpec& spec = arch.layers[l];
+    const long H = spec.hidden;
+    tape.layers[l].resize(spec.directions());
+    for (int d = 0; d < spec.directions(); ++d) {
+      DirectionTape<T>& dt = tape.layers[l][d];
+      const DirectionParams<T>& w = net.params.lstm[l][d];
+      projectInputs(net, in, x, w, dt.gates);
+      if (initial) {
+        dt.initial = (*initial)[l][d];
+      } else {
+        dt.initial.h = Mat<T>::Zero(H, in.batch);
+        dt.initial.c = Mat<T>::Zero(H, in.batch);
+      }
+      runDirection(spec, w, d, in.steps, in.batch, dt, options.keepPreactivations);
+    }
+    Mat<T>& out = tape.layerInput[l + 1];
+    if (spec.bidirectional) {
+      out.resize(2 * H, cols);
+      out.topRows(H) = tape.layers[l][0].h;
+      out.bottomRows(H) = tape.layers[l][1].h;
+    } else {
+      out = tape.layers[l][0].h;
+    }
+    x = &out;
+  }
+  if (arch.head && options.computeHead) runHead(net, tape);
+}
+
+template struct Tape<float>;
+template struct Tape<double>;
+template void forward<float>(const Network<float>&, const Inputs<float>&, Tape<float>&, const ForwardOptions&,
+                             const State<float>*);
+template void forward<double>(const Network<double>&, const Inputs<double>&, Tape<double>&, const ForwardOptions&,
+                              const State<double>*);
+template Mat<float> headActivation<float>(HeadActivation, const Mat<float>&);
+template Mat<double> headActivation<double>(HeadActivation, const Mat<double>&);
+
+}  // namespace lstmscope

@@ -1,0 +1,42 @@
+// Instrumented forward: streams the recorded quantities of a single sequence to an observer, block by
+// block of steps, so that a long input never needs all of its recordings in memory at once.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/engine/tape.h"
+
+namespace lstmscope {
+
+enum class Quantity { I, F, G, O, C, H, PreI, PreF, PreG, PreO };
+const char* quantityName(Quantity q);  // trace dataset names: i f g o c h pre_i pre_f pre_g pre_o
+bool parseQuantity(const std::string& name, Quantity& out);
+inline bool isPreactivation(Quantity q) { return q >= Quantity::PreI; }
+
+struct RecordRequest {
+  std::vector<Quantity> quantities{Quantity::I, Quantity::F, Quantity::G, Quantity::O, Quantity::C, Quantity::H};
+  bool outputs = true;     // head logits and probabilities
+  long chunkSteps = 1024;  // steps per block for models without bidirectional layers
+};
+
+// Receives recordings ("ask, then observe"). Blocks arrive in time order per layer; a block's data is
+// (H, n) column-major, i.e. row-major (n, H): one row per step. Called on the recording thread.
+class RecordObserver {
+ public:
+  virtual ~RecordObserver() = default;
+  virtual void onStates(int layer, int direction, Quantity q, long firstStep, long steps, const float* data,
+                        int units) = 0;
+  // Head output rows [firstRow, firstRow + rows) of the (T, K) logits and probs ((1, K) for final_states).
+  virtual void onOutputs(long firstRow, long rows, const float* logits, const float* probs, int outputs) = 0;
+  // Checked between blocks; returning true stops the run with Cancelled.
+  virtual bool cancelled() const { return false; }
+  virtual void onProgress(long stepsDone, long stepsTotal) { (void)stepsDone, (void)stepsTotal; }
+};
+
+// Runs `in` (batch 1) through `net` and reports what `request` asks for. Bidirectional models are run in
+// one block (the backward direction needs the whole input before its first step).
+template <class T>
+void record(const Network<T>& net, const Inputs<T>& in, const RecordRequest& request, RecordObserver& observer);
+
+}  // namespace lstmscope

@@ -1,0 +1,59 @@
+// Inputs, per-run state and the forward tape. A Tape is one run's private memory: the engine never keeps
+// state between calls, so one Network can serve many runs at once (read-only sharing).
+//
+// Layout everywhere: matrices are column-major with one column per (step, sequence) pair, column index
+// t * batch + b. A (H, T*B) block of one quantity is therefore, in memory, exactly the row-major (T, H)
+// layout of a trace dataset when batch == 1.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/model/model.h"
+
+namespace lstmscope {
+
+template <class T>
+struct Inputs {
+  int steps = 0;
+  int batch = 1;
+  std::vector<int32_t> tokens;  // tokens input: steps*batch ids, index t*batch + b
+  Mat<T> features;              // features input: (dim, steps*batch)
+  long columns() const { return static_cast<long>(steps) * batch; }
+};
+
+// Recurrent state of one direction of one layer for a batch: h and c, each (H, B).
+template <class T>
+struct DirectionState {
+  Mat<T> h, c;
+};
+template <class T>
+using State = std::vector<std::vector<DirectionState<T>>>;  // [layer][direction]
+
+template <class T>
+struct DirectionTape {
+  Mat<T> gates;   // (4H, T*B): i, f, g, o after their nonlinearity
+  Mat<T> preact;  // (4H, T*B): before it; only when ForwardOptions::keepPreactivations
+  Mat<T> c, h;    // (H, T*B)
+  DirectionState<T> initial;  // (H, B) each
+};
+
+template <class T>
+struct Tape {
+  int steps = 0, batch = 1;
+  // [0]: layer 0's input (D_0, T*B), empty for one-hot; [l+1]: output of layer l (fwd rows, then bwd).
+  std::vector<Mat<T>> layerInput;
+  std::vector<std::vector<DirectionTape<T>>> layers;  // [l][d]
+  std::vector<Mat<T>> headInputs;  // [0]: what the head reads; [k+1]: output of hidden dense k
+  Mat<T> logits, probs;            // (K, T*B) each-step head, (K, B) final-states head
+
+  // State after the last step, for carrying over to the next chunk (unidirectional layers only).
+  State<T> finalState() const;
+};
+
+struct ForwardOptions {
+  bool keepPreactivations = false;
+  bool computeHead = true;
+};
+
+}  // namespace lstmscope

@@ -1,0 +1,27 @@
+// Write-to-temporary-then-rename, so that a crash or an error never leaves a half-written file under the
+// final name and never destroys the previous version.
+#pragma once
+
+#include <string>
+
+namespace lstmscope {
+
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::string finalPath);
+  ~AtomicFile();  // removes the temporary file unless commit() succeeded
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  const std::string& tempPath() const { return tempPath_; }
+  const std::string& finalPath() const { return finalPath_; }
+  // Renames the temporary file to the final path. Call after the writer closed the file.
+  void commit();
+
+ private:
+  std::string finalPath_;
+  std::string tempPath_;
+  bool committed_ = false;
+};
+
+}  // namespace lstmscope

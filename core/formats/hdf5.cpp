@@ -1,0 +1,349 @@
+#include "core/formats/hdf5.h"
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include "core/common/error.h"
+
+namespace lstmscope::h5 {
+namespace {
+
+std::string objectName(hid_t obj) {
+  char buf[512] = {0};
+  if (H5Iget_name(obj, buf, sizeof buf) <= 0) return "?";
+  return buf;
+}
+
+std::string fileOf(hid_t obj) {
+  char buf[1024] = {0};
+  if (H5Fget_name(obj, buf, sizeof buf) <= 0) return {};
+  return buf;
+}
+
+[[noreturn]] void fail(hid_t obj, const std::string& what) { throw InputError(fileOf(obj), what); }
+
+Handle vlenUtf8Type() {
+  Handle t(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(t.get(), H5T_VARIABLE);
+  H5Tset_cset(t.get(), H5T_CSET_UTF8);
+  return t;
+}
+
+// Reads `count` strings of string type `type` (fixed-length or variable) via reader(memType, buffer).
+template <class Reader>
+std::vector<std::string> readStringValues(hid_t type, size_t count, Reader reader) {
+  std::vector<std::string> out;
+  if (H5Tget_class(type) != H5T_STRING) return out;
+  if (H5Tis_variable_str(type) > 0) {
+    Handle mem = vlenUtf8Type();
+    H5Tset_cset(mem.get(), H5Tget_cset(type));
+    std::vector<char*> ptrs(count, nullptr);
+    if (reader(mem.get(), ptrs.data()) < 0) throw std::runtime_error("read");
+    for (char* p : ptrs) out.emplace_back(p ? p : "");
+    // Free the library-allocated strings through a dataspace describing the buffer.
+    const hsize_t n = count;
+    Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+    H5Dvlen_reclaim(mem.get(), space.get(), H5P_DEFAULT, ptrs.data());
+  } else {
+    const size_t size = H5Tget_size(type);
+    Handle mem(H5Tcopy(type), H5Tclose);
+    std::vector<char> buf(size * count + 1, 0);
+    if (reader(mem.get(), buf.data()) < 0) throw std::runtime_error("read");
+    for (size_t i = 0; i < count; ++i) {
+      const char* s = buf.data() + i * size;
+      out.emplace_back(s, strnlen(s, size));
+    }
+  }
+  return out;
+}
+
+bool hasAttr(hid_t obj, const std::string& name) { return H5Aexists(obj, name.c_str()) > 0; }
+
+size_t spaceCount(hid_t space) {
+  const hssize_t n = H5Sget_simple_extent_npoints(space);
+  return n < 0 ? 0 : static_cast<size_t>(n);
+}
+
+}  // namespace
+
+void silenceLibraryErrors() {
+  static const bool done = [] {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    return true;
+  }();
+  (void)done;
+}
+
+// Explains why a path cannot be opened as HDF5 (missing, not HDF5, truncated); returns if it looks fine.
+static void diagnoseOpen(const std::string& path) {
+  silenceLibraryErrors();
+  if (!std::filesystem::exists(path)) throw InputError(path, "no such file");
+  if (H5Fis_hdf5(path.c_str()) <= 0) {
+    std::ifstream in(path, std::ios::binary);
+    char sig[8] = {0};
+    in.read(sig, 8);
+    if (std::memcmp(sig, "\x89HDF\r\n\x1a\n", 8) == 0)
+      throw InputError(path, "the HDF5 file is damaged or truncated (its superblock cannot be read)");
+    throw InputError(path, "not an HDF5 file");
+  }
+}
+
+File File::openReadOnly(const std::string& path) {
+  silenceLibraryErrors();
+  diagnoseOpen(path);
+  File f;
+  f.handle_ = Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (!f.handle_.valid()) throw InputError(path, "cannot open the HDF5 file (truncated or damaged?)");
+  f.path_ = path;
+  return f;
+}
+
+File File::openReadWrite(const std::string& path) {
+  silenceLibraryErrors();
+  diagnoseOpen(path);
+  File f;
+  f.handle_ = Handle(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+  if (!f.handle_.valid()) throw InputError(path, "cannot open the HDF5 file for writing");
+  f.path_ = path;
+  return f;
+}
+
+File File::create(const std::string& path) {
+  silenceLibraryErrors();
+  File f;
+  f.handle_ = Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+  if (!f.handle_.valid()) throw InputError(path, "cannot create the file (directory missing or not writable?)");
+  f.path_ = path;
+  return f;
+}
+
+void File::flush() {
+  if (H5Fflush(handle_.get(), H5F_SCOPE_GLOBAL) < 0) throw InputError(path_, "cannot write to the file");
+}
+
+bool exists(hid_t loc, const std::string& path) {
+  std::string prefix;
+  size_t start = path[0] == '/' ? 1 : 0;
+  if (start) prefix = "/";
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    prefix += path.substr(start, end - start);
+    if (H5Lexists(loc, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+    if (H5Oexists_by_name(loc, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+    prefix += "/";
+    start = end + 1;
+  }
+  return true;
+}
+
+Handle openGroup(hid_t loc, const std::string& path, const std::string& file) {
+  if (!exists(loc, path)) throw InputError(file, "missing group " + path);
+  Handle g(H5Gopen2(loc, path.c_str(), H5P_DEFAULT), H5Gclose);
+  if (!g.valid()) throw InputError(file, path + " is not a group");
+  return g;
+}
+
+Handle openDataset(hid_t loc, const std::string& path, const std::string& file) {
+  if (!exists(loc, path)) throw InputError(file, "missing dataset " + path);
+  Handle d(H5Dopen2(loc, path.c_str(), H5P_DEFAULT), H5Dclose);
+  if (!d.valid()) throw InputError(file, path + " is not a dataset");
+  return d;
+}
+
+Handle createGroup(hid_t loc, const std::string& path) {
+  Handle lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
+  H5Pset_create_intermediate_group(lcpl.get(), 1);
+  Handle g(H5Gcreate2(loc, path.c_str(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+  if (!g.valid()) fail(loc, "cannot create group " + path);
+  return g;
+}
+
+std::optional<std::vector<std::string>> readStringListAttr(hid_t obj, const std::string& name) {
+  if (!hasAttr(obj, name)) return std::nullopt;
+  Handle a(H5Aopen(obj, name.c_str(), H5P_DEFAULT), H5Aclose);
+  Handle type(H5Aget_type(a.get()), H5Tclose);
+  Handle space(H5Aget_space(a.get()), H5Sclose);
+  if (H5Tget_class(type.get()) != H5T_STRING)
+    fail(obj, "attribute '" + name + "' of " + objectName(obj) + " is not a string");
+  try {
+    return readStringValues(type.get(), spaceCount(space.get()),
+                            [&](hid_t mem, void* buf) { return H5Aread(a.get(), mem, buf); });
+  } catch (const std::runtime_error&) {
+    fail(obj, "cannot read attribute '" + name + "' of " + objectName(obj));
+  }
+}
+
+std::optional<std::string> readStringAttr(hid_t obj, const std::string& name) {
+  auto list = readStringListAttr(obj, name);
+  if (!list) return std::nullopt;
+  if (list->size() != 1) fail(obj, "attribute '" + name + "' of " + objectName(obj) + " is not a single string");
+  return (*list)[0];
+}
+
+std::optional<int64_t> readIntAttr(hid_t obj, const std::string& name) {
+  if (!hasAttr(obj, name)) return std::nullopt;
+  Handle a(H5Aopen(obj, name.c_str(), H5P_DEFAULT), H5Aclose);
+  Handle type(H5Aget_type(a.get()), H5Tclose);
+  Handle space(H5Aget_space(a.get()), H5Sclose);
+  if (H5Tget_class(type.get()) != H5T_INTEGER || spaceCount(space.get()) != 1)
+    fail(obj, "attribute '" + name + "' of " + objectName(obj) + " is not an integer");
+  int64_t v = 0;
+  if (H5Aread(a.get(), H5T_NATIVE_INT64, &v) < 0) fail(obj, "cannot read attribute '" + name + "'");
+  return v;
+}
+
+void writeStringListAttr(hid_t obj, const std::string& name, const std::vector<std::string>& values) {
+  Handle type = vlenUtf8Type();
+  const hsize_t n = values.size();
+  Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+  if (hasAttr(obj, name)) H5Adelete(obj, name.c_str());
+  Handle a(H5Acreate2(obj, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  std::vector<const char*> ptrs;
+  for (const auto& v : values) ptrs.push_back(v.c_str());
+  if (!a.valid() || H5Awrite(a.get(), type.get(), ptrs.data()) < 0) fail(obj, "cannot write attribute " + name);
+}
+
+void writeStringAttr(hid_t obj, const std::string& name, const std::string& value) {
+  Handle type = vlenUtf8Type();
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  if (hasAttr(obj, name)) H5Adelete(obj, name.c_str());
+  Handle a(H5Acreate2(obj, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  const char* p = value.c_str();
+  if (!a.valid() || H5Awrite(a.get(), type.get(), &p) < 0) fail(obj, "cannot write attribute " + name);
+}
+
+void writeIntAttr(hid_t obj, const std::string& name, int64_t value) {
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  if (hasAttr(obj, name)) H5Adelete(obj, name.c_str());
+  Handle a(H5Acreate2(obj, name.c_str(), H5T_STD_I64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  if (!a.valid() || H5Awrite(a.get(), H5T_NATIVE_INT64, &value) < 0) fail(obj, "cannot write attribute " + name);
+}
+
+std::vector<hsize_t> datasetDims(hid_t dataset) {
+  Handle space(H5Dget_space(dataset), H5Sclose);
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  std::vector<hsize_t> dims(rank > 0 ? rank : 0);
+  if (rank > 0) H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+  return dims;
+}
+
+FloatArray readFloats(hid_t loc, const std::string& path, const std::string& file) {
+  Handle d = openDataset(loc, path, file);
+  Handle type(H5Dget_type(d.get()), H5Tclose);
+  const H5T_class_t cls = H5Tget_class(type.get());
+  if (cls != H5T_FLOAT && cls != H5T_INTEGER) throw InputError(file, path + " is not numeric");
+  FloatArray out;
+  out.dims = datasetDims(d.get());
+  size_t n = 1;
+  for (hsize_t x : out.dims) n *= x;
+  out.values.resize(n);
+  if (n && H5Dread(d.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.values.data()) < 0)
+    throw InputError(file, "cannot read " + path + " (truncated or damaged file?)");
+  return out;
+}
+
+std::vector<int32_t> readInts(hid_t loc, const std::string& path, const std::string& file) {
+  Handle d = openDataset(loc, path, file);
+  Handle type(H5Dget_type(d.get()), H5Tclose);
+  if (H5Tget_class(type.get()) != H5T_INTEGER) throw InputError(file, path + " is not an integer dataset");
+  size_t n = 1;
+  for (hsize_t x : datasetDims(d.get())) n *= x;
+  std::vector<int32_t> out(n);
+  if (n && H5Dread(d.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0)
+    throw InputError(file, "cannot read " + path + " (truncated or damaged file?)");
+  return out;
+}
+
+std::vector<std::string> readStrings(hid_t loc, const std::string& path, const std::string& file) {
+  Handle d = openDataset(loc, path, file);
+  Handle type(H5Dget_type(d.get()), H5Tclose);
+  if (H5Tget_class(type.get()) != H5T_STRING) throw InputError(file, path + " is not a string dataset");
+  size_t n = 1;
+  for (hsize_t x : datasetDims(d.get())) n *= x;
+  try {
+    return readStringValues(type.get(), n, [&](hid_t mem, void* buf) {
+      return H5Dread(d.get(), mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+    });
+  } catch (const std::runtime_error&) {
+    throw InputError(file, "cannot read " + path + " (truncated or damaged file?)");
+  }
+}
+
+static Handle chunkedCreateProps(const std::vector<hsize_t>& dims, hsize_t chunkRows) {
+  Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  if (chunkRows > 0 && !dims.empty() && dims[0] > 0) {
+    std::vector<hsize_t> chunk = dims;
+    chunk[0] = std::min<hsize_t>(chunkRows, dims[0]);
+    for (size_t i = 1; i < chunk.size(); ++i) chunk[i] = std::max<hsize_t>(chunk[i], 1);
+    H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data());
+  }
+  return dcpl;
+}
+
+static Handle createDataset(hid_t loc, const std::string& path, hid_t fileType, const std::vector<hsize_t>& dims,
+                            hsize_t chunkRows) {
+  Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
+  Handle lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
+  H5Pset_create_intermediate_group(lcpl.get(), 1);
+  Handle dcpl = chunkedCreateProps(dims, chunkRows);
+  Handle d(H5Dcreate2(loc, path.c_str(), fileType, space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT), H5Dclose);
+  if (!d.valid()) fail(loc, "cannot create dataset " + path);
+  return d;
+}
+
+void writeFloats(hid_t loc, const std::string& path, const std::vector<hsize_t>& dims, const float* data,
+                 hsize_t chunkRows) {
+  Handle d = createDataset(loc, path, H5T_IEEE_F32LE, dims, chunkRows);
+  if (H5Dwrite(d.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
+    fail(loc, "cannot write dataset " + path);
+}
+
+void writeInts(hid_t loc, const std::string& path, const std::vector<int32_t>& values, hsize_t chunkRows) {
+  Handle d = createDataset(loc, path, H5T_STD_I32LE, {values.size()}, chunkRows);
+  if (!values.empty() && H5Dwrite(d.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)
+    fail(loc, "cannot write dataset " + path);
+}
+
+void writeStrings(hid_t loc, const std::string& path, const std::vector<std::string>& values, hsize_t chunkRows) {
+  Handle type = vlenUtf8Type();
+  Handle d = createDataset(loc, path, type.get(), {values.size()}, chunkRows);
+  std::vector<const char*> ptrs;
+  for (const auto& v : values) ptrs.push_back(v.c_str());
+  if (!values.empty() && H5Dwrite(d.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) < 0)
+    fail(loc, "cannot write dataset " + path);
+}
+
+Handle createFloatMatrix(hid_t loc, const std::string& path, hsize_t rows, hsize_t cols, hsize_t chunkRows) {
+  return createDataset(loc, path, H5T_IEEE_F32LE, {rows, cols}, chunkRows);
+}
+
+static Handle rowSelection(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, Handle& memSpace) {
+  Handle fileSpace(H5Dget_space(dataset), H5Sclose);
+  const hsize_t start[2] = {firstRow, 0};
+  const hsize_t count[2] = {rowCount, cols};
+  H5Sselect_hyperslab(fileSpace.get(), H5S_SELECT_SET, start, nullptr, count, nullptr);
+  memSpace = Handle(H5Screate_simple(2, count, nullptr), H5Sclose);
+  return fileSpace;
+}
+
+void writeRows(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, const float* data) {
+  Handle mem;
+  Handle fileSpace = rowSelection(dataset, firstRow, rowCount, cols, mem);
+  if (H5Dwrite(dataset, H5T_NATIVE_FLOAT, mem.get(), fileSpace.get(), H5P_DEFAULT, data) < 0)
+    fail(dataset, "cannot write rows of " + objectName(dataset));
+}
+
+void readRows(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, float* data, const std::string& file) {
+  const auto dims = datasetDims(dataset);
+  if (dims.size() != 2 || dims[1] != cols || firstRow + rowCount > dims[0])
+    throw InputError(file, "requested rows are outside " + objectName(dataset));
+  Handle mem;
+  Handle fileSpace = rowSelection(dataset, firstRow, rowCount, cols, mem);
+  if (H5Dread(dataset, H5T_NATIVE_FLOAT, mem.get(), fileSpace.get(), H5P_DEFAULT, data) < 0)
+    throw InputError(file, "cannot read " + objectName(dataset) + " (truncated or damaged file?)");
+}
+
+}  // namespace lstmscope::h5

@@ -1,0 +1,98 @@
+// Thin RAII layer over the HDF5 C API: handles, attributes, float and string datasets.
+// Every failure throws InputError naming the file and the object. Not thread-safe (HDF5 is built
+// without its thread-safe option on Debian): use one file from one thread at a time.
+#pragma once
+
+#include <hdf5.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lstmscope::h5 {
+
+// Owns one hid_t and closes it with the matching H5*close.
+class Handle {
+ public:
+  Handle() = default;
+  Handle(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
+  Handle(Handle&& o) noexcept : id_(o.id_), close_(o.close_) { o.id_ = -1; }
+  Handle& operator=(Handle&& o) noexcept {
+    if (this != &o) {
+      reset();
+      id_ = o.id_, close_ = o.close_, o.id_ = -1;
+    }
+    return *this;
+  }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  ~Handle() { reset(); }
+  hid_t get() const { return id_; }
+  bool valid() const { return id_ >= 0; }
+  void reset() {
+    if (id_ >= 0 && close_) close_(id_);
+    id_ = -1;
+  }
+
+ private:
+  hid_t id_ = -1;
+  herr_t (*close_)(hid_t) = nullptr;
+};
+
+struct FloatArray {
+  std::vector<hsize_t> dims;
+  std::vector<float> values;  // row-major (C order), as stored
+};
+
+class File {
+ public:
+  // Opens for reading; throws InputError if the file is missing, truncated or not HDF5.
+  static File openReadOnly(const std::string& path);
+  static File openReadWrite(const std::string& path);
+  // Creates (truncating) a new file.
+  static File create(const std::string& path);
+
+  hid_t id() const { return handle_.get(); }
+  const std::string& path() const { return path_; }
+  void flush();
+
+ private:
+  Handle handle_;
+  std::string path_;
+};
+
+// Silences HDF5's own error printing; we report errors ourselves. Idempotent.
+void silenceLibraryErrors();
+
+bool exists(hid_t loc, const std::string& path);  // every component of a '/'-separated path
+Handle openGroup(hid_t loc, const std::string& path, const std::string& file);
+Handle openDataset(hid_t loc, const std::string& path, const std::string& file);
+Handle createGroup(hid_t loc, const std::string& path);  // creates missing parents too
+
+std::optional<std::string> readStringAttr(hid_t obj, const std::string& name);
+std::optional<int64_t> readIntAttr(hid_t obj, const std::string& name);
+std::optional<std::vector<std::string>> readStringListAttr(hid_t obj, const std::string& name);
+void writeStringAttr(hid_t obj, const std::string& name, const std::string& value);
+void writeIntAttr(hid_t obj, const std::string& name, int64_t value);
+void writeStringListAttr(hid_t obj, const std::string& name, const std::vector<std::string>& values);
+
+std::vector<hsize_t> datasetDims(hid_t dataset);
+FloatArray readFloats(hid_t loc, const std::string& path, const std::string& file);
+std::vector<int32_t> readInts(hid_t loc, const std::string& path, const std::string& file);
+std::vector<std::string> readStrings(hid_t loc, const std::string& path, const std::string& file);
+
+// Contiguous (chunkRows == 0) or chunked along the first dimension.
+void writeFloats(hid_t loc, const std::string& path, const std::vector<hsize_t>& dims, const float* data,
+                 hsize_t chunkRows = 0);
+void writeInts(hid_t loc, const std::string& path, const std::vector<int32_t>& values, hsize_t chunkRows = 0);
+void writeStrings(hid_t loc, const std::string& path, const std::vector<std::string>& values,
+                  hsize_t chunkRows = 0);
+
+// A chunked 2-D float dataset written and read by windows of rows.
+Handle createFloatMatrix(hid_t loc, const std::string& path, hsize_t rows, hsize_t cols, hsize_t chunkRows);
+void writeRows(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, const float* data);
+void readRows(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, float* data,
+              const std::string& file);
+
+}  // namespace lstmscope::h5

@@ -1,0 +1,133 @@
+#include "core/formats/trace_file.h"
+
+#include "core/common/error.h"
+
+namespace lstmscope {
+namespace {
+
+// Rows per HDF5 chunk: a window of a few hundred steps reads a handful of chunks.
+constexpr hsize_t kChunkSteps = 256;
+
+std::string statePath(int layer, int dir, Quantity q) {
+  return "layers/" + std::to_string(layer) + "/" + directionName(dir) + "/" + quantityName(q);
+}
+
+}  // namespace
+
+TraceWriter::TraceWriter(const std::string& path, const Architecture& arch, int headOutputs,
+                         const TraceHeader& header, const RecordRequest& request)
+    : target_(path) {
+  file_ = std::make_unique<h5::File>(h5::File::create(target_.tempPath()));
+  const hid_t root = file_->id();
+  h5::writeStringAttr(root, "lstmscope_format", "trace");
+  h5::writeIntAttr(root, "lstmscope_version", 1);
+  h5::writeStringAttr(root, "model", header.modelName);
+  h5::writeIntAttr(root, "steps", header.steps);
+  const hsize_t T = static_cast<hsize_t>(header.steps);
+  if (arch.inputKind == InputKind::Tokens) {
+    h5::writeInts(root, "tokens", header.tokens, kChunkSteps);
+    h5::writeStrings(root, "token_text", header.tokenText, kChunkSteps);
+  } else {
+    h5::writeFloats(root, "features", {T, static_cast<hsize_t>(header.features.rows())}, header.features.data(),
+                    kChunkSteps);
+  }
+  for (size_t l = 0; l < arch.layers.size(); ++l)
+    for (int d = 0; d < arch.layers[l].directions(); ++d)
+      for (Quantity q : request.quantities)
+        states_[{static_cast<int>(l), d, static_cast<int>(q)}] = h5::createFloatMatrix(
+            root, statePath(static_cast<int>(l), d, q), T, static_cast<hsize_t>(arch.layers[l].hidden), kChunkSteps);
+  if (request.outputs && arch.head) {
+    const hsize_t rows = arch.head->reads == HeadReads::EachStep ? T : 1;
+    logits_ = h5::createFloatMatrix(root, "outputs/logits", rows, static_cast<hsize_t>(headOutputs), kChunkSteps);
+    probs_ = h5::createFloatMatrix(root, "outputs/probs", rows, static_cast<hsize_t>(headOutputs), kChunkSteps);
+    if (!arch.head->labels.empty()) {
+      h5::Handle outputs = h5::openGroup(root, "outputs", target_.tempPath());
+      h5::writeStringListAttr(outputs.get(), "labels", arch.head->labels);
+    }
+  }
+}
+
+TraceWriter::~TraceWriter() {
+  // Close every handle before AtomicFile removes the temporary file.
+  states_.clear();
+  logits_.reset();
+  probs_.reset();
+  file_.reset();
+}
+
+void TraceWriter::onStates(int layer, int direction, Quantity q, long firstStep, long steps, const float* data,
+                           int units) {
+  const auto it = states_.find({layer, direction, static_cast<int>(q)});
+  if (it == states_.end()) return;
+  h5::writeRows(it->second.get(), static_cast<hsize_t>(firstStep), static_cast<hsize_t>(steps),
+                static_cast<hsize_t>(units), data);
+}
+
+void TraceWriter::onOutputs(long firstRow, long rows, const float* logits, const float* probs, int outputs) {
+  if (!logits_.valid()) return;
+  h5::writeRows(logits_.get(), firstRow, rows, outputs, logits);
+  h5::writeRows(probs_.get(), firstRow, rows, outputs, probs);
+}
+
+void TraceWriter::commit() {
+  file_->flush();
+  states_.clear();
+  logits_.reset();
+  probs_.reset();
+  file_.reset();
+  target_.commit();
+}
+
+TraceReader::TraceReader(const std::string& path) : path_(path), file_(h5::File::openReadOnly(path)) {
+  const hid_t root = file_.id();
+  if (h5::readStringAttr(root, "lstmscope_format").value_or("") != "trace")
+    throw InputError(path, "not an LSTMScope trace file (root attribute lstmscope_format is not 'trace')");
+  modelName_ = h5::readStringAttr(root, "model").value_or("");
+  for (int l = 0; h5::exists(root, "layers/" + std::to_string(l)); ++l) {
+    int dirs = 0, units = 0;
+    for (int d = 0; d < 2; ++d) {
+      const std::string dp = "layers/" + std::to_string(l) + "/" + directionName(d);
+      if (!h5::exists(root, dp)) continue;
+      ++dirs;
+      for (Quantity q : {Quantity::H, Quantity::C, Quantity::I, Quantity::F, Quantity::G, Quantity::O}) {
+        if (!h5::exists(root, dp + "/" + quantityName(q))) continue;
+        h5::Handle ds = h5::openDataset(root, dp + "/" + quantityName(q), path);
+        const auto dims = h5::datasetDims(ds.get());
+        if (dims.size() != 2) throw InputError(path, dp + " datasets must be 2-D (T, H)");
+        steps_ = static_cast<long>(dims[0]);
+        units = static_cast<int>(dims[1]);
+        break;
+      }
+    }
+    layerShapes_.push_back({dirs, units});
+  }
+  if (const auto steps = h5::readIntAttr(root, "steps")) steps_ = *steps;
+}
+
+bool TraceReader::has(int layer, int direction, Quantity q) const {
+  return h5::exists(file_.id(), statePath(layer, direction, q));
+}
+
+Mat<float> TraceReader::read(int layer, int direction, Quantity q, long firstStep, long steps) const {
+  h5::Handle ds = h5::openDataset(file_.id(), statePath(layer, direction, q), path_);
+  const auto dims = h5::datasetDims(ds.get());
+  if (dims.size() != 2) throw InputError(path_, statePath(layer, direction, q) + " is not 2-D");
+  Mat<float> out(static_cast<long>(dims[1]), steps);
+  h5::readRows(ds.get(), firstStep, steps, dims[1], out.data(), path_);
+  return out;
+}
+
+std::vector<int32_t> TraceReader::tokens() const { return h5::readInts(file_.id(), "tokens", path_); }
+std::vector<std::string> TraceReader::tokenText() const { return h5::readStrings(file_.id(), "token_text", path_); }
+bool TraceReader::hasOutputs() const { return h5::exists(file_.id(), "outputs/logits"); }
+
+Mat<float> TraceReader::readMatrixTransposed(const std::string& p) const {
+  h5::FloatArray a = h5::readFloats(file_.id(), p, path_);
+  if (a.dims.size() != 2) throw InputError(path_, p + " is not 2-D");
+  return Eigen::Map<const Mat<float>>(a.values.data(), static_cast<long>(a.dims[1]), static_cast<long>(a.dims[0]));
+}
+
+Mat<float> TraceReader::logits() const { return readMatrixTransposed("outputs/logits"); }
+Mat<float> TraceReader::probs() const { return readMatrixTransposed("outputs/probs"); }
+
+}  // namespace lstmscope

@@ -1,0 +1,73 @@
+// The trace file (CONTRACTS.md §2): written block by block while a recording runs, read by windows.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "core/engine/record.h"
+#include "core/formats/atomic_file.h"
+#include "core/formats/hdf5.h"
+
+namespace lstmscope {
+
+struct TraceHeader {
+  std::string modelName;
+  long steps = 0;
+  std::vector<int32_t> tokens;          // tokens input
+  std::vector<std::string> tokenText;   // tokens input
+  Mat<float> features;                  // features input: (D, T), stored as /features (T, D)
+};
+
+// Writes a trace to a temporary file next to `path`; commit() renames it into place. Destroying an
+// uncommitted writer (error, cancel) removes the temporary file and leaves any old trace untouched.
+class TraceWriter : public RecordObserver {
+ public:
+  TraceWriter(const std::string& path, const Architecture& arch, int headOutputs, const TraceHeader& header,
+              const RecordRequest& request);
+  ~TraceWriter() override;
+
+  void onStates(int layer, int direction, Quantity q, long firstStep, long steps, const float* data,
+                int units) override;
+  void onOutputs(long firstRow, long rows, const float* logits, const float* probs, int outputs) override;
+  void commit();
+
+ private:
+  AtomicFile target_;
+  std::unique_ptr<h5::File> file_;
+  std::map<std::tuple<int, int, int>, h5::Handle> states_;  // (layer, dir, quantity) -> dataset
+  h5::Handle logits_, probs_;
+};
+
+// Reads windows of a trace without loading the rest.
+class TraceReader {
+ public:
+  explicit TraceReader(const std::string& path);
+
+  const std::string& path() const { return path_; }
+  const std::string& modelName() const { return modelName_; }
+  long steps() const { return steps_; }
+  int layers() const { return static_cast<int>(layerShapes_.size()); }
+  int directions(int layer) const { return layerShapes_.at(layer).first; }
+  int units(int layer) const { return layerShapes_.at(layer).second; }
+  bool has(int layer, int direction, Quantity q) const;
+
+  // (H, n) column-major: column k is step firstStep + k.
+  Mat<float> read(int layer, int direction, Quantity q, long firstStep, long steps) const;
+  std::vector<int32_t> tokens() const;
+  std::vector<std::string> tokenText() const;
+  bool hasOutputs() const;
+  Mat<float> logits() const;  // (K, rows)
+  Mat<float> probs() const;
+
+ private:
+  Mat<float> readMatrixTransposed(const std::string& path) const;
+  std::string path_, modelName_;
+  long steps_ = 0;
+  std::vector<std::pair<int, int>> layerShapes_;  // (directions, units)
+  h5::File file_;
+};
+
+}  // namespace lstmscope

@@ -1,0 +1,140 @@
+#include "core/model/model.h"
+
+#include <cmath>
+#include <sstream>
+
+#include "core/common/error.h"
+
+namespace lstmscope {
+
+std::string toString(Task t) {
+  switch (t) {
+    case Task::LanguageModel: return "language_model";
+    case Task::Classifier: return "classifier";
+    case Task::Tagger: return "tagger";
+    case Task::Regression: return "regression";
+  }
+  return "?";
+}
+
+bool parse(const std::string& s, Task& out) {
+  for (Task t : {Task::LanguageModel, Task::Classifier, Task::Tagger, Task::Regression})
+    if (toString(t) == s) return out = t, true;
+  return false;
+}
+
+int Architecture::inputWidth() const {
+  if (inputKind == InputKind::Features) return featureDim;
+  return vocab.size();  // one-hot; with an embedding the caller uses the embedding's rows
+}
+
+namespace {
+
+std::string shapeString(long r, long c) { return "(" + std::to_string(r) + ", " + std::to_string(c) + ")"; }
+
+void expectShape(const std::string& source, const std::string& name, long rows, long cols, long wantRows,
+                 long wantCols) {
+  if (rows != wantRows || cols != wantCols)
+    throw InputError(source, name + " has shape " + shapeString(rows, cols) + " but the architecture needs " +
+                                 shapeString(wantRows, wantCols));
+}
+
+}  // namespace
+
+void validateModel(const Model& model, const std::string& source) {
+  const Architecture& a = model.arch;
+  const Params<float>& p = model.params;
+  if (a.layers.empty()) throw InputError(source, "the model has no LSTM layer");
+  int width = 0;
+  if (a.inputKind == InputKind::Tokens) {
+    if (a.vocab.size() == 0) throw InputError(source, "the model's vocabulary is empty");
+    if (a.hasEmbedding) {
+      if (p.embedding.cols() != a.vocab.size())
+        throw InputError(source, "input/embedding has " + std::to_string(p.embedding.cols()) +
+                                     " rows but the vocabulary has " + std::to_string(a.vocab.size()) + " tokens");
+      width = static_cast<int>(p.embedding.rows());
+    } else {
+      width = a.vocab.size();
+    }
+  } else {
+    if (a.featureDim <= 0) throw InputError(source, "the feature input has no width (attribute dim)");
+    width = a.featureDim;
+  }
+  if (p.lstm.size() != a.layers.size()) throw InputError(source, "the number of LSTM weight groups is wrong");
+  for (size_t l = 0; l < a.layers.size(); ++l) {
+    const LayerSpec& spec = a.layers[l];
+    if (spec.hidden <= 0) throw InputError(source, "lstm/" + std::to_string(l) + " has no units");
+    if (static_cast<int>(p.lstm[l].size()) != spec.directions())
+      throw InputError(source, "lstm/" + std::to_string(l) + " has the wrong number of directions");
+    for (int d = 0; d < spec.directions(); ++d) {
+      const auto& w = p.lstm[l][d];
+      const std::string base = "lstm/" + std::to_string(l) + "/" + directionName(d) + "/";
+      const long g = 4L * spec.hidden;
+      expectShape(source, base + "W_ih", w.W_ih.rows(), w.W_ih.cols(), g, width);
+      expectShape(source, base + "W_hh", w.W_hh.rows(), w.W_hh.cols(), g, spec.hidden);
+      expectShape(source, base + "b_ih", w.b_ih.rows(), 1, g, 1);
+      expectShape(source, base + "b_hh", w.b_hh.rows(), 1, g, 1);
+    }
+    width = spec.outputWidth();
+  }
+  if (a.head) {
+    if (p.headPre.size() != a.head->preActivations.size())
+      throw InputError(source, "head/pre layer count does not match its activations");
+    for (size_t k = 0; k < p.headPre.size(); ++k) {
+      const auto& d = p.headPre[k];
+      const std::string base = "head/pre/" + std::to_string(k) + "/";
+      expectShape(source, base + "weight", d.weight.rows(), d.weight.cols(), d.weight.rows(), width);
+      expectShape(source, base + "bias", d.bias.rows(), 1, d.weight.rows(), 1);
+      width = static_cast<int>(d.weight.rows());
+    }
+    if (p.head.weight.rows() == 0) throw InputError(source, "head/weight is empty");
+    expectShape(source, "head/weight", p.head.weight.rows(), p.head.weight.cols(), p.head.weight.rows(), width);
+    expectShape(source, "head/bias", p.head.bias.rows(), 1, p.head.weight.rows(), 1);
+    if (!a.head->labels.empty() && static_cast<long>(a.head->labels.size()) != p.head.weight.rows())
+      throw InputError(source, "head labels count " + std::to_string(a.head->labels.size()) +
+                                   " differs from the head's " + std::to_string(p.head.weight.rows()) + " outputs");
+  }
+  p.forEach([&](const std::string& name, const auto& m) {
+    if (!m.allFinite()) {
+      long bad = 0;
+      for (long i = 0; i < m.size(); ++i)
+        if (!std::isfinite(m.data()[i])) ++bad;
+      throw InputError(source, name + " contains " + std::to_string(bad) + " NaN or infinite value(s)");
+    }
+  });
+}
+
+std::string describeModel(const Model& model) {
+  const Architecture& a = model.arch;
+  std::ostringstream s;
+  s << "name: " << a.name << "\n" << "task: " << toString(a.task) << "\n";
+  if (a.inputKind == InputKind::Tokens) {
+    s << "input: " << (a.vocab.level() == TokenLevel::Char ? "characters" : "words") << ", vocabulary "
+      << a.vocab.size() << (a.vocab.lowercase() ? ", lowercased" : "")
+      << (a.vocab.unk().empty() ? ", no UNK" : ", UNK '" + a.vocab.unk() + "'") << ", ";
+    if (a.hasEmbedding) s << "embedding " << model.params.embedding.rows() << "\n";
+    else s << "one-hot\n";
+  } else {
+    s << "input: " << a.featureDim << " numeric features per step\n";
+  }
+  long count = 0;
+  model.params.forEach([&](const std::string&, const auto& m) { count += m.size(); });
+  for (size_t l = 0; l < a.layers.size(); ++l) {
+    const LayerSpec& L = a.layers[l];
+    s << "lstm " << l << ": " << L.hidden << " units" << (L.bidirectional ? ", bidirectional" : "")
+      << ", gates " << toString(L.gate) << ", cell " << toString(L.cell) << "\n";
+  }
+  if (a.head) {
+    for (size_t k = 0; k < a.head->preActivations.size(); ++k)
+      s << "dense " << k << ": " << model.params.headPre[k].weight.rows() << " units, "
+        << toString(a.head->preActivations[k]) << "\n";
+    s << "head: " << model.params.head.weight.rows() << " outputs, " << toString(a.head->activation) << ", reads "
+      << (a.head->reads == HeadReads::EachStep ? "each step" : "final states") << "\n";
+  } else {
+    s << "head: none\n";
+  }
+  s << "parameters: " << count << "\n";
+  return s.str();
+}
+
+}  // namespace lstmscope

@@ -1,0 +1,155 @@
+// The in-memory LSTM model: architecture (what the layers are) plus parameters (their numbers).
+// Parameters are templated on the scalar so one engine serves float32 recording and float64 checks.
+// A loaded model is immutable and shared read-only; every run keeps its own state (engine/tape.h).
+#pragma once
+
+#include <Eigen/Core>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <string>
+#include <vector>
+
+#include "core/model/activations.h"
+#include "core/text/vocabulary.h"
+
+namespace lstmscope {
+
+template <class T>
+using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;  // column-major
+template <class T>
+using Vec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+
+enum class Task { LanguageModel, Classifier, Tagger, Regression };
+enum class InputKind { Tokens, Features };
+enum class HeadReads { EachStep, FinalStates };
+enum class Direction { Forward = 0, Backward = 1 };
+
+std::string toString(Task t);
+bool parse(const std::string& s, Task& out);
+inline const char* directionName(int d) { return d == 0 ? "fwd" : "bwd"; }
+
+struct LayerSpec {
+  int hidden = 0;
+  bool bidirectional = false;
+  GateActivation gate = GateActivation::Sigmoid;
+  CellActivation cell = CellActivation::Tanh;
+  int directions() const { return bidirectional ? 2 : 1; }
+  int outputWidth() const { return hidden * directions(); }
+};
+
+struct HeadSpec {
+  std::vector<DenseActivation> preActivations;  // one per hidden dense layer before the head
+  HeadActivation activation = HeadActivation::Softmax;
+  HeadReads reads = HeadReads::EachStep;
+  std::vector<std::string> labels;  // optional class names, one per output
+};
+
+struct Architecture {
+  std::string name;
+  Task task = Task::LanguageModel;
+  InputKind inputKind = InputKind::Tokens;
+  Vocabulary vocab;           // tokens input only
+  bool hasEmbedding = false;  // tokens input: embedding table, else one-hot (layer 0 width = V)
+  int featureDim = 0;         // features input only
+  std::vector<LayerSpec> layers;
+  std::optional<HeadSpec> head;
+
+  // Width of layer 0's input: embedding size, vocabulary size (one-hot) or feature count.
+  int inputWidth() const;
+  int lastOutputWidth() const { return layers.empty() ? 0 : layers.back().outputWidth(); }
+};
+
+// Weights of one direction of one layer, in PyTorch's layout: rows are gate blocks i, f, g, o.
+template <class T>
+struct DirectionParams {
+  Mat<T> W_ih;  // (4H, D_in)
+  Mat<T> W_hh;  // (4H, H)
+  Vec<T> b_ih;  // (4H)
+  Vec<T> b_hh;  // (4H)
+};
+
+template <class T>
+struct DenseParams {
+  Mat<T> weight;  // (out, in)
+  Vec<T> bias;    // (out)
+};
+
+template <class T>
+struct Params {
+  Mat<T> embedding;  // (E, V): column v is token v's embedding; empty for one-hot/features input
+  std::vector<std::vector<DirectionParams<T>>> lstm;  // [layer][direction]
+  std::vector<DenseParams<T>> headPre;                // hidden dense layers before the head
+  DenseParams<T> head;                                // empty when the model has no head
+
+  // Visits every parameter tensor with a stable name (the native file's path), in file order.
+  template <class F>
+  void forEach(F&& visit) {
+    if (embedding.size()) visit("input/embedding", embedding);
+    for (size_t l = 0; l < lstm.size(); ++l)
+      for (size_t d = 0; d < lstm[l].size(); ++d) {
+        const std::string p = "lstm/" + std::to_string(l) + "/" + directionName(static_cast<int>(d)) + "/";
+        visit(p + "W_ih", lstm[l][d].W_ih);
+        visit(p + "W_hh", lstm[l][d].W_hh);
+        visit(p + "b_ih", lstm[l][d].b_ih);
+        visit(p + "b_hh", lstm[l][d].b_hh);
+      }
+    for (size_t k = 0; k < headPre.size(); ++k) {
+      visit("head/pre/" + std::to_string(k) + "/weight", headPre[k].weight);
+      visit("head/pre/" + std::to_string(k) + "/bias", headPre[k].bias);
+    }
+    if (head.weight.size()) {
+      visit("head/weight", head.weight);
+      visit("head/bias", head.bias);
+    }
+  }
+  template <class F>
+  void forEach(F&& visit) const {
+    const_cast<Params*>(this)->forEach([&](const std::string& n, auto& m) { visit(n, std::as_const(m)); });
+  }
+
+  template <class U>
+  Params<U> cast() const {
+    Params<U> out;
+    out.embedding = embedding.template cast<U>();
+    out.lstm.resize(lstm.size());
+    for (size_t l = 0; l < lstm.size(); ++l)
+      for (const auto& d : lstm[l])
+        out.lstm[l].push_back({d.W_ih.template cast<U>(), d.W_hh.template cast<U>(),
+                               d.b_ih.template cast<U>(), d.b_hh.template cast<U>()});
+    for (const auto& p : headPre) out.headPre.push_back({p.weight.template cast<U>(), p.bias.template cast<U>()});
+    out.head = {head.weight.template cast<U>(), head.bias.template cast<U>()};
+    return out;
+  }
+
+  // Same shapes, all zeros (gradient accumulators, optimiser moments).
+  Params zerosLike() const {
+    Params out = *this;
+    out.forEach([](const std::string&, auto& m) { m.setZero(); });
+    return out;
+  }
+};
+
+// A model with its parameters in scalar type T. Model (float) is what files hold.
+template <class T>
+struct Network {
+  Architecture arch;
+  Params<T> params;
+
+  int headOutputs() const { return static_cast<int>(params.head.weight.rows()); }
+  template <class U>
+  Network<U> cast() const {
+    return {arch, params.template cast<U>()};
+  }
+};
+
+using Model = Network<float>;
+
+// Checks that shapes agree with the architecture and that every weight is finite. Throws InputError
+// naming `source` and the offending tensor.
+void validateModel(const Model& model, const std::string& source);
+
+// Human-readable architecture summary (what `lstmscope-cli info` prints).
+std::string describeModel(const Model& model);
+
+}  // namespace lstmscope

@@ -1,0 +1,100 @@
+#include "core/text/vocabulary.h"
+
+#include <cstdio>
+
+#include "core/common/error.h"
+#include "core/text/utf8.h"
+
+namespace lstmscope {
+namespace {
+
+bool isSpace(const std::string& cp) {
+  return cp == " " || cp == "\n" || cp == "\t" || cp == "\r" || cp == "\v" || cp == "\f";
+}
+
+std::string describeToken(const std::string& token) {
+  std::string shown;
+  for (char ch : token) {
+    if (ch == '\n') shown += "\\n";
+    else if (ch == '\t') shown += "\\t";
+    else if (ch == '\r') shown += "\\r";
+    else shown += ch;
+  }
+  return "'" + shown + "'";
+}
+
+}  // namespace
+
+Vocabulary::Vocabulary(TokenLevel level, std::vector<std::string> tokens, bool lowercase, std::string unk)
+    : level_(level), lowercase_(lowercase), unk_(std::move(unk)), tokens_(std::move(tokens)) {
+  index_.reserve(tokens_.size());
+  for (size_t i = 0; i < tokens_.size(); ++i) {
+    if (!index_.emplace(tokens_[i], static_cast<int>(i)).second)
+      throw InputError("vocabulary lists the token " + describeToken(tokens_[i]) + " twice");
+  }
+  if (!unk_.empty()) {
+    unkId_ = idOf(unk_);
+    if (unkId_ < 0) throw InputError("vocabulary's UNK token " + describeToken(unk_) + " is not in it");
+  }
+}
+
+int Vocabulary::idOf(const std::string& token) const {
+  const auto it = index_.find(token);
+  return it == index_.end() ? -1 : it->second;
+}
+
+TokenizedText tokenize(const Vocabulary& vocab, std::string_view text, const std::string& sourceName) {
+  const std::string source = sourceName.empty() ? std::string("text") : sourceName;
+  if (text.empty()) throw InputError(source, "the text is empty");
+  const Utf8Issue issue = validateUtf8(text);
+  if (!issue.ok) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "not valid UTF-8: bad byte 0x%02X at offset %zu (line %d, column %d)",
+                  static_cast<unsigned char>(text[issue.byteOffset]), issue.byteOffset, issue.line,
+                  issue.column);
+    throw InputError(source, buf);
+  }
+  TokenizedText out;
+  const std::vector<std::string> chars = splitCodePoints(text);
+  int line = 1, column = 1;
+  auto addToken = [&](const std::string& surface, int tokLine, int tokColumn) {
+    const std::string key = vocab.lowercase() ? lowercaseUtf8(surface) : surface;
+    int id = vocab.idOf(key);
+    if (id < 0) {
+      id = vocab.unkId();
+      if (id < 0)
+        throw InputError(source, (vocab.level() == TokenLevel::Char ? "character " : "word ") +
+                                     describeToken(surface) + " at line " + std::to_string(tokLine) +
+                                     ", column " + std::to_string(tokColumn) +
+                                     " is not in the model's vocabulary, and the vocabulary has no UNK token");
+    }
+    out.ids.push_back(id);
+    out.surface.push_back(surface);
+  };
+  if (vocab.level() == TokenLevel::Char) {
+    for (const std::string& cp : chars) {
+      addToken(cp, line, column);
+      if (cp == "\n") ++line, column = 1;
+      else ++column;
+    }
+  } else {
+    std::string word;
+    int wordLine = 1, wordColumn = 1;
+    for (const std::string& cp : chars) {
+      if (isSpace(cp)) {
+        if (!word.empty()) addToken(word, wordLine, wordColumn);
+        word.clear();
+      } else {
+        if (word.empty()) wordLine = line, wordColumn = column;
+        word += cp;
+      }
+      if (cp == "\n") ++line, column = 1;
+      else ++column;
+    }
+    if (!word.empty()) addToken(word, wordLine, wordColumn);
+    if (out.ids.empty()) throw InputError(source, "the text has no words (only white space)");
+  }
+  return out;
+}
+
+}  // namespace lstmscope

@@ -1,0 +1,49 @@
+// Token vocabulary and the tokenizer that turns text into ids with the vocabulary's rules.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace lstmscope {
+
+enum class TokenLevel { Char, Word };
+
+class Vocabulary {
+ public:
+  Vocabulary() = default;
+  Vocabulary(TokenLevel level, std::vector<std::string> tokens, bool lowercase = false,
+             std::string unk = {});
+
+  TokenLevel level() const { return level_; }
+  bool lowercase() const { return lowercase_; }
+  const std::string& unk() const { return unk_; }  // empty when the model has no UNK token
+  const std::vector<std::string>& tokens() const { return tokens_; }
+  int size() const { return static_cast<int>(tokens_.size()); }
+
+  // Id of `token` (already lowercased if the vocabulary lowercases), or -1.
+  int idOf(const std::string& token) const;
+  int unkId() const { return unkId_; }
+
+ private:
+  TokenLevel level_ = TokenLevel::Char;
+  bool lowercase_ = false;
+  std::string unk_;
+  std::vector<std::string> tokens_;
+  std::unordered_map<std::string, int> index_;
+  int unkId_ = -1;
+};
+
+struct TokenizedText {
+  std::vector<int32_t> ids;
+  std::vector<std::string> surface;  // each token's text as it appears in the input
+};
+
+// Tokenizes UTF-8 text: one token per code point (char level) or per whitespace-separated word (word
+// level). Throws InputError naming `sourceName` for empty or non-UTF-8 text, and for a token that is not
+// in the vocabulary when the vocabulary has no UNK token.
+TokenizedText tokenize(const Vocabulary& vocab, std::string_view text, const std::string& sourceName);
+
+}  // namespace lstmscope
