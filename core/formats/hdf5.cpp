@@ -230,19 +230,28 @@ std::vector<hsize_t> datasetDims(hid_t dataset) {
   return dims;
 }
 
-FloatArray readFloats(hid_t loc, const std::string& path, const std::string& file) {
+template <class T>
+static NumericArray<T> readNumeric(hid_t loc, const std::string& path, const std::string& file, hid_t memType) {
   Handle d = openDataset(loc, path, file);
   Handle type(H5Dget_type(d.get()), H5Tclose);
   const H5T_class_t cls = H5Tget_class(type.get());
   if (cls != H5T_FLOAT && cls != H5T_INTEGER) throw InputError(file, path + " is not numeric");
-  FloatArray out;
+  NumericArray<T> out;
   out.dims = datasetDims(d.get());
   size_t n = 1;
   for (hsize_t x : out.dims) n *= x;
   out.values.resize(n);
-  if (n && H5Dread(d.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.values.data()) < 0)
+  if (n && H5Dread(d.get(), memType, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.values.data()) < 0)
     throw InputError(file, "cannot read " + path + " (truncated or damaged file?)");
   return out;
+}
+
+FloatArray readFloats(hid_t loc, const std::string& path, const std::string& file) {
+  return readNumeric<float>(loc, path, file, H5T_NATIVE_FLOAT);
+}
+
+DoubleArray readDoubles(hid_t loc, const std::string& path, const std::string& file) {
+  return readNumeric<double>(loc, path, file, H5T_NATIVE_DOUBLE);
 }
 
 std::vector<int32_t> readInts(hid_t loc, const std::string& path, const std::string& file) {

@@ -40,10 +40,13 @@ class Handle {
   herr_t (*close_)(hid_t) = nullptr;
 };
 
-struct FloatArray {
+template <class T>
+struct NumericArray {
   std::vector<hsize_t> dims;
-  std::vector<float> values;  // row-major (C order), as stored
+  std::vector<T> values;  // row-major (C order), as stored
 };
+using FloatArray = NumericArray<float>;
+using DoubleArray = NumericArray<double>;
 
 class File {
  public:
@@ -78,7 +81,9 @@ void writeIntAttr(hid_t obj, const std::string& name, int64_t value);
 void writeStringListAttr(hid_t obj, const std::string& name, const std::vector<std::string>& values);
 
 std::vector<hsize_t> datasetDims(hid_t dataset);
+// Any integer or float dataset, converted to float / double.
 FloatArray readFloats(hid_t loc, const std::string& path, const std::string& file);
+DoubleArray readDoubles(hid_t loc, const std::string& path, const std::string& file);
 std::vector<int32_t> readInts(hid_t loc, const std::string& path, const std::string& file);
 std::vector<std::string> readStrings(hid_t loc, const std::string& path, const std::string& file);
 

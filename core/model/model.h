@@ -108,6 +108,13 @@ struct Params {
     const_cast<Params*>(this)->forEach([&](const std::string& n, auto& m) { visit(n, std::as_const(m)); });
   }
 
+  // Every tensor's storage as a flat vector, in forEach order (element-wise loops: optimisers, sums).
+  std::vector<Eigen::Map<Vec<T>>> flat() {
+    std::vector<Eigen::Map<Vec<T>>> out;
+    forEach([&](const std::string&, auto& m) { out.emplace_back(m.data(), m.size()); });
+    return out;
+  }
+
   template <class U>
   Params<U> cast() const {
     Params<U> out;

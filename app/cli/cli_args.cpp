@@ -1,0 +1,65 @@
+#include "app/cli/cli_args.h"
+
+#include <cerrno>
+#include <cstdlib>
+
+namespace lstmscope::cli {
+
+Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& valued,
+           const std::set<std::string>& flags) {
+  for (size_t i = 0; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (a.rfind("--", 0) == 0 && a.size() > 2) {
+      std::string name = a.substr(2), value;
+      const size_t eq = name.find('=');
+      const bool inlineValue = eq != std::string::npos;
+      if (inlineValue) value = name.substr(eq + 1), name = name.substr(0, eq);
+      if (valued.count(name)) {
+        if (!inlineValue) {
+          if (i + 1 >= argv.size()) throw UsageError("option --" + name + " needs a value");
+          value = argv[++i];
+        }
+        values_[name] = value;
+      } else if (flags.count(name) && !inlineValue) {
+        flags_.insert(name);
+      } else {
+        throw UsageError("unknown option --" + name);
+      }
+    } else {
+      positional_.push_back(a);
+    }
+  }
+}
+
+std::string Args::get(const std::string& name, const std::string& fallback) const {
+  const auto it = values_.find(name);
+  return it == values_.end() ? fallback : it->second;
+}
+
+std::string Args::require(const std::string& name) const {
+  const auto it = values_.find(name);
+  if (it == values_.end()) throw UsageError("missing required option --" + name);
+  return it->second;
+}
+
+long Args::getLong(const std::string& name, long fallback) const {
+  const auto it = values_.find(name);
+  if (it == values_.end()) return fallback;
+  char* end = nullptr;
+  errno = 0;
+  const long v = std::strtol(it->second.c_str(), &end, 10);
+  if (it->second.empty() || *end || errno) throw UsageError("--" + name + " needs a whole number, not '" + it->second + "'");
+  return v;
+}
+
+double Args::getDouble(const std::string& name, double fallback) const {
+  const auto it = values_.find(name);
+  if (it == values_.end()) return fallback;
+  char* end = nullptr;
+  errno = 0;
+  const double v = std::strtod(it->second.c_str(), &end);
+  if (it->second.empty() || *end || errno) throw UsageError("--" + name + " needs a number, not '" + it->second + "'");
+  return v;
+}
+
+}  // namespace lstmscope::cli

@@ -1,0 +1,36 @@
+// Minimal, strict command-line parsing for lstmscope-cli: unknown options are usage errors.
+#pragma once
+
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace lstmscope::cli {
+
+// A usage error: exit code 2, message on stderr followed by a pointer to --help.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Args {
+ public:
+  // `valued`: options that take a value (--out FILE); `flags`: options without one.
+  Args(const std::vector<std::string>& argv, const std::set<std::string>& valued, const std::set<std::string>& flags);
+
+  bool has(const std::string& name) const { return values_.count(name) || flags_.count(name); }
+  std::string get(const std::string& name, const std::string& fallback = {}) const;
+  std::string require(const std::string& name) const;
+  long getLong(const std::string& name, long fallback) const;
+  double getDouble(const std::string& name, double fallback) const;
+  const std::vector<std::string>& positional() const { return positional_; }
+
+ private:
+  std::map<std::string, std::string> values_;
+  std::set<std::string> flags_;
+  std::vector<std::string> positional_;
+};
+
+}  // namespace lstmscope::cli

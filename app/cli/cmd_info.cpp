@@ -1,0 +1,40 @@
+#include <cstdio>
+
+#include "app/cli/cli_args.h"
+#include "app/cli/commands.h"
+#include "core/formats/model_loader.h"
+#include "core/formats/native_model.h"
+
+namespace lstmscope::cli {
+
+const char* const kInfoHelp =
+    "usage: lstmscope-cli info MODEL [--vocab V]\n"
+    "Prints the model's task, input, layers, head and parameter count.\n";
+
+const char* const kConvertHelp =
+    "usage: lstmscope-cli convert MODEL [--vocab V] --out FILE.h5\n"
+    "Writes MODEL as a native LSTMScope model file (written to a temporary file, then renamed).\n";
+
+static std::string onlyModel(const Args& a) {
+  if (a.positional().size() != 1) throw UsageError("expected exactly one MODEL argument");
+  return a.positional()[0];
+}
+
+int runInfo(const std::vector<std::string>& args) {
+  if (printHelpIfAsked(args, kInfoHelp)) return 0;
+  const Args a(args, {"vocab"}, {});
+  const Model m = loadModel(onlyModel(a), a.get("vocab"));
+  std::fputs(describeModel(m).c_str(), stdout);
+  return 0;
+}
+
+int runConvert(const std::vector<std::string>& args) {
+  if (printHelpIfAsked(args, kConvertHelp)) return 0;
+  const Args a(args, {"vocab", "out"}, {});
+  const Model m = loadModel(onlyModel(a), a.get("vocab"));
+  saveNativeModel(m, a.require("out"));
+  std::fprintf(stderr, "wrote %s\n", a.require("out").c_str());
+  return 0;
+}
+
+}  // namespace lstmscope::cli

@@ -1,0 +1,119 @@
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+
+#include "app/cli/cli_args.h"
+#include "app/cli/commands.h"
+#include "core/common/error.h"
+#include "core/engine/record.h"
+#include "core/formats/model_loader.h"
+#include "core/formats/sequence_input.h"
+#include "core/formats/trace_file.h"
+
+namespace lstmscope::cli {
+
+const char* const kRecordHelp =
+    "usage: lstmscope-cli record --model MODEL [--vocab V] (--text STR | --text-file F | --csv F) --out TRACE.h5\n"
+    "                            [--quantities i,f,g,o,c,h] [--preactivations] [--no-outputs]\n"
+    "                            [--precision float|double] [--max-steps N] [--threads N] [--quiet]\n"
+    "\n"
+    "Runs MODEL over the input and writes a trace (docs/FORMAT.md): per layer, direction and step the gate\n"
+    "activations i f g o, the cell state c and the hidden output h, and the head's logits and probabilities.\n"
+    "  --quantities      comma-separated subset to record (default all six)\n"
+    "  --preactivations  also record the gate pre-activations pre_i pre_f pre_g pre_o\n"
+    "  --no-outputs      do not record the head's outputs\n"
+    "  --precision       compute in float (default) or double; the trace stores float32 either way\n"
+    "  --max-steps       refuse inputs longer than this many tokens (default 10000000)\n"
+    "  --threads         worker threads (default: all cores)\n"
+    "The trace is written to a temporary file as the run progresses and renamed when complete.\n";
+
+namespace {
+
+// Passes recordings on to the trace writer and prints progress.
+class ProgressObserver : public RecordObserver {
+ public:
+  ProgressObserver(RecordObserver& inner, bool quiet) : inner_(inner), quiet_(quiet) {}
+  void onStates(int l, int d, Quantity q, long first, long n, const float* data, int units) override {
+    inner_.onStates(l, d, q, first, n, data, units);
+  }
+  void onOutputs(long first, long rows, const float* logits, const float* probs, int k) override {
+    inner_.onOutputs(first, rows, logits, probs, k);
+  }
+  void onProgress(long done, long total) override {
+    if (!quiet_ && total > 0) std::fprintf(stderr, "\rrecording: %ld / %ld steps", done, total);
+  }
+
+ private:
+  RecordObserver& inner_;
+  bool quiet_;
+};
+
+std::vector<Quantity> parseQuantities(const std::string& list, bool preactivations) {
+  std::vector<Quantity> out;
+  std::stringstream s(list);
+  std::string name;
+  while (std::getline(s, name, ',')) {
+    Quantity q;
+    if (!parseQuantity(name, q)) throw UsageError("unknown quantity '" + name + "' (use i, f, g, o, c, h)");
+    out.push_back(q);
+  }
+  if (out.empty()) throw UsageError("--quantities is empty");
+  if (preactivations)
+    for (Quantity q : {Quantity::PreI, Quantity::PreF, Quantity::PreG, Quantity::PreO}) out.push_back(q);
+  return out;
+}
+
+}  // namespace
+
+int runRecord(const std::vector<std::string>& args) {
+  if (printHelpIfAsked(args, kRecordHelp)) return 0;
+  const Args a(args, {"model", "vocab", "text", "text-file", "csv", "out", "quantities", "precision", "max-steps", "threads"},
+               {"preactivations", "no-outputs", "quiet"});
+  if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
+  const int sources = a.has("text") + a.has("text-file") + a.has("csv");
+  if (sources != 1) throw UsageError("give exactly one of --text, --text-file or --csv");
+  const std::string out = a.require("out");
+  const std::string precision = a.get("precision", "float");
+  if (precision != "float" && precision != "double") throw UsageError("--precision must be float or double");
+  const long maxSteps = a.getLong("max-steps", 10'000'000);
+  applyThreads(a.getLong("threads", 0));
+  RecordRequest request;
+  request.quantities = parseQuantities(a.get("quantities", "i,f,g,o,c,h"), a.has("preactivations"));
+  request.outputs = !a.has("no-outputs");
+
+  const auto start = std::chrono::steady_clock::now();
+  const Model model = loadModel(a.require("model"), a.get("vocab"));
+  TraceHeader header;
+  header.modelName = model.arch.name;
+  Inputs<float> inputs;
+  if (a.has("csv")) {
+    inputs = readFeatureCsv(model.arch, a.get("csv"), maxSteps);
+    header.features = inputs.features;
+  } else {
+    const std::string source = a.has("text") ? std::string("--text") : a.get("text-file");
+    const std::string text = a.has("text") ? a.get("text") : readFileBytes(source, size_t(1) << 32);
+    EncodedText enc = encodeText(model.arch, text, source, maxSteps);
+    inputs = std::move(enc.inputs);
+    header.tokens = inputs.tokens;
+    header.tokenText = std::move(enc.surface);
+  }
+  header.steps = inputs.steps;
+
+  TraceWriter writer(out, model.arch, model.headOutputs(), header, request);
+  ProgressObserver observer(writer, a.has("quiet"));
+  if (precision == "double") {
+    Inputs<double> in64{inputs.steps, 1, inputs.tokens, inputs.features.cast<double>()};
+    record(model.cast<double>(), in64, request, observer);
+  } else {
+    record(model, inputs, request, observer);
+  }
+  writer.commit();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!a.has("quiet"))
+    std::fprintf(stderr, "\rwrote %s: %d steps, %zu layer(s), %.1f MB in %.3f s\n", out.c_str(), inputs.steps,
+                 model.arch.layers.size(), static_cast<double>(std::filesystem::file_size(out)) / 1e6, seconds);
+  return 0;
+}
+
+}  // namespace lstmscope::cli

@@ -1,0 +1,140 @@
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "app/cli/cli_args.h"
+#include "app/cli/commands.h"
+#include "core/common/error.h"
+#include "core/formats/native_model.h"
+#include "core/formats/sequence_input.h"
+#include "core/training/trainer.h"
+
+namespace lstmscope::cli {
+
+const char* const kTrainHelp =
+    "usage: lstmscope-cli train (--text-file F | --labelled F) --out MODEL.h5 [options]\n"
+    "\n"
+    "Trains a language model on a text file (--text-file), or a sequence classifier on a file with one\n"
+    "'label<TAB>text' per line (--labelled), and writes the epoch with the best validation loss to MODEL.h5.\n"
+    "\n"
+    "data:\n"
+    "  --level char|word      tokens are characters (default) or whitespace-separated words\n"
+    "  --lowercase            lowercase the text first\n"
+    "  --min-count N          word level: words seen fewer than N times become <unk> (default 1)\n"
+    "  --max-chars N          use only the first N bytes of the text (default: all)\n"
+    "  --valid X              fraction held out for validation (default 0.05: the text's end; shuffled lines)\n"
+    "model:\n"
+    "  --layers N             stacked LSTM layers (default 2)\n"
+    "  --hidden N             units per layer (default 128)\n"
+    "  --embedding N          embedding width; 0 = one-hot input (default 0)\n"
+    "  --bidirectional        bidirectional layers (classifiers only)\n"
+    "  --name NAME            model name stored in the file (default: the output file's stem)\n"
+    "optimisation:\n"
+    "  --epochs N             passes over the data (default 10)\n"
+    "  --batch N              parallel streams (language model) or sequences per step (default 32)\n"
+    "  --bptt N               truncated backpropagation length in steps (default 64)\n"
+    "  --lr X                 Adam learning rate (default 0.002)\n"
+    "  --lr-decay X           multiply the learning rate by X after each epoch (default 1)\n"
+    "  --clip X               clip the global gradient norm to X; 0 = off (default 5)\n"
+    "  --seed N               random seed for initialisation and shuffling (default 1)\n"
+    "  --threads N            worker threads (default: all cores); results are reproducible for a fixed N\n"
+    "  --checkpoint PREFIX    also write PREFIX-epochN.h5 after every epoch\n"
+    "  --quiet                no progress line\n";
+
+namespace {
+
+class ConsoleMonitor : public TrainingMonitor {
+ public:
+  ConsoleMonitor(bool quiet, int epochs) : quiet_(quiet), epochs_(epochs), tty_(isatty(2)) {}
+  void onProgress(int epoch, long step, long steps, double loss, double tps) override {
+    if (quiet_) return;
+    // On a terminal, one line that updates in place; in a log, about twenty lines per epoch.
+    if (!tty_ && step != steps && step % std::max<long>(1, steps / 20) != 0) return;
+    std::fprintf(stderr, "%sepoch %d/%d  step %ld/%ld  loss %.4f  %.0f tokens/s%s", tty_ ? "\r" : "", epoch,
+                 epochs_, step, steps, loss, tps, tty_ ? "   " : "\n");
+  }
+  void onEpoch(const EpochStats& s) override {
+    if (tty_ && !quiet_) std::fputc('\n', stderr);
+    std::printf("epoch %d: train loss %.4f nats, validation loss %.4f nats (%.4f bits)", s.epoch, s.trainLoss,
+                s.validLoss, s.validBits);
+    if (s.validAccuracy > 0) std::printf(", validation accuracy %.2f%%", 100 * s.validAccuracy);
+    std::printf(", %.1f s\n", s.seconds);
+    std::fflush(stdout);
+  }
+
+ private:
+  bool quiet_;
+  int epochs_;
+  bool tty_;
+};
+
+}  // namespace
+
+int runTrain(const std::vector<std::string>& args) {
+  if (printHelpIfAsked(args, kTrainHelp)) return 0;
+  const Args a(args,
+               {"text-file", "labelled", "out", "level", "min-count", "max-chars", "valid", "layers", "hidden",
+                "embedding", "name", "epochs", "batch", "bptt", "lr", "lr-decay", "clip", "seed", "threads",
+                "checkpoint"},
+               {"lowercase", "bidirectional", "quiet"});
+  if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
+  if (a.has("text-file") == a.has("labelled")) throw UsageError("give exactly one of --text-file or --labelled");
+  const std::string out = a.require("out");
+  TrainOptions o;
+  const std::string level = a.get("level", "char");
+  if (level != "char" && level != "word") throw UsageError("--level must be char or word");
+  o.level = level == "word" ? TokenLevel::Word : TokenLevel::Char;
+  o.lowercase = a.has("lowercase");
+  o.minCount = static_cast<int>(a.getLong("min-count", 1));
+  o.validFraction = a.getDouble("valid", 0.05);
+  o.layers = static_cast<int>(a.getLong("layers", 2));
+  o.hidden = static_cast<int>(a.getLong("hidden", 128));
+  o.embedding = static_cast<int>(a.getLong("embedding", 0));
+  o.bidirectional = a.has("bidirectional");
+  o.epochs = static_cast<int>(a.getLong("epochs", 10));
+  o.batch = static_cast<int>(a.getLong("batch", 32));
+  o.bptt = static_cast<int>(a.getLong("bptt", 64));
+  o.learningRate = a.getDouble("lr", 2e-3);
+  o.learningRateDecay = a.getDouble("lr-decay", 1.0);
+  o.clip = a.getDouble("clip", 5.0);
+  o.seed = static_cast<uint64_t>(a.getLong("seed", 1));
+  o.checkpointPrefix = a.get("checkpoint");
+  o.name = a.get("name", std::filesystem::path(out).stem().string());
+  applyThreads(a.getLong("threads", 0));
+  const long maxChars = a.getLong("max-chars", 0);
+  if (maxChars < 0) throw UsageError("--max-chars must not be negative");
+
+  ConsoleMonitor monitor(a.has("quiet"), o.epochs);
+  TrainResult result;
+  if (a.has("text-file")) {
+    if (o.bidirectional) throw UsageError("--bidirectional is for classifiers (a language model cannot see ahead)");
+    std::string text = readFileBytes(a.get("text-file"), size_t(1) << 32);
+    if (maxChars > 0 && static_cast<long>(text.size()) > maxChars) {
+      text.resize(maxChars);
+      while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80) text.pop_back();
+      if (!text.empty() && static_cast<unsigned char>(text.back()) >= 0xC0) text.pop_back();  // cut lead byte
+    }
+    if (text.empty()) throw InputError(a.get("text-file"), "the text is empty");
+    o.task = Task::LanguageModel;
+    try {
+      result = trainLanguageModel(text, o, monitor);
+    } catch (const InputError& e) {
+      throw InputError(a.get("text-file"), e.what());
+    }
+  } else {
+    const std::string path = a.get("labelled");
+    o.task = Task::Classifier;
+    const auto examples = parseLabelledText(readFileBytes(path, size_t(1) << 32), path);
+    try {
+      result = trainClassifier(examples, o, monitor);
+    } catch (const InputError& e) {
+      throw InputError(path, e.what());
+    }
+  }
+  saveNativeModel(result.model, out);
+  std::fprintf(stderr, "wrote %s\n", out.c_str());
+  return 0;
+}
+
+}  // namespace lstmscope::cli

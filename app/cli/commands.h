@@ -1,0 +1,25 @@
+// The subcommands of lstmscope-cli. Each returns the process exit code; errors are thrown
+// (UsageError -> 2, InputError -> 3) and reported by main.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace lstmscope::cli {
+
+int runInfo(const std::vector<std::string>& args);
+int runConvert(const std::vector<std::string>& args);
+int runRecord(const std::vector<std::string>& args);
+int runTrain(const std::vector<std::string>& args);
+
+extern const char* const kInfoHelp;
+extern const char* const kConvertHelp;
+extern const char* const kRecordHelp;
+extern const char* const kTrainHelp;
+
+// True if args ask for help; prints `help` to stdout.
+bool printHelpIfAsked(const std::vector<std::string>& args, const char* help);
+// Applies --threads N (default: all cores) to OpenMP and Eigen.
+void applyThreads(long threads);
+
+}  // namespace lstmscope::cli

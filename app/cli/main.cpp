@@ -1,0 +1,66 @@
+// lstmscope-cli: inspect, convert, record and train LSTM models from the command line.
+// Exit status: 0 success, 2 usage error, 3 bad input (CONTRACTS.md §3).
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "app/cli/cli_args.h"
+#include "app/cli/commands.h"
+#include "core/common/error.h"
+
+namespace {
+
+const char* const kMainHelp =
+    "usage: lstmscope-cli COMMAND [OPTIONS]\n"
+    "\n"
+    "commands:\n"
+    "  info      print a model's architecture\n"
+    "  convert   write a model as a native LSTMScope model file\n"
+    "  record    run a model on a text or CSV and write every gate, cell and hidden state to a trace\n"
+    "  train     train a language model or a sequence classifier\n"
+    "\n"
+    "Run 'lstmscope-cli COMMAND --help' for a command's options.\n"
+    "Exit status: 0 success, 2 usage error, 3 bad input (the message names the file and the problem).\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace lstmscope;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::fputs(kMainHelp, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "--version") {
+    std::puts("lstmscope-cli 0.1.0");
+    return 0;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  try {
+    if (command == "info") return cli::runInfo(args);
+    if (command == "convert") return cli::runConvert(args);
+    if (command == "record") return cli::runRecord(args);
+    if (command == "train") return cli::runTrain(args);
+    throw cli::UsageError("unknown command '" + command + "'");
+  } catch (const cli::UsageError& e) {
+    std::fprintf(stderr, "lstmscope-cli %s: %s\nRun 'lstmscope-cli %s --help' for usage.\n", command.c_str(),
+                 e.what(), command.c_str());
+    return 2;
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "lstmscope-cli %s: error: %s\n", command.c_str(), e.what());
+    return 3;
+  } catch (const Cancelled&) {
+    std::fprintf(stderr, "lstmscope-cli %s: cancelled\n", command.c_str());
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "lstmscope-cli %s: error: out of memory (the input or model is too large)\n",
+                 command.c_str());
+    return 3;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lstmscope-cli %s: internal error: %s\n", command.c_str(), e.what());
+    return 1;
+  }
+}

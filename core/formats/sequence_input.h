@@ -1,0 +1,27 @@
+// Turning user input (text or a numeric CSV) into engine inputs, with clear errors for bad input.
+#pragma once
+
+#include <string>
+
+#include "core/engine/tape.h"
+
+namespace lstmscope {
+
+// Reads a whole file as bytes. Throws InputError if it is missing, unreadable, or larger than maxBytes.
+std::string readFileBytes(const std::string& path, size_t maxBytes);
+
+struct EncodedText {
+  Inputs<float> inputs;            // batch 1
+  std::vector<std::string> surface;  // each token's text
+};
+
+// Tokenizes `text` with the model's vocabulary. `maxSteps` guards against inputs whose recording would
+// not fit anywhere; the error says how to raise it.
+EncodedText encodeText(const Architecture& arch, const std::string& text, const std::string& sourceName,
+                       long maxSteps);
+
+// Reads a numeric CSV: one row per step, one column per feature, optional header row. Every value must
+// be a finite number and every row must have the model's feature count.
+Inputs<float> readFeatureCsv(const Architecture& arch, const std::string& path, long maxSteps);
+
+}  // namespace lstmscope

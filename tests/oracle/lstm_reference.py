@@ -1,0 +1,59 @@
+"""Float64 reference LSTM written with plain torch ops, so that every intermediate (gates, c, h) and its
+gradient can be read. Checked against torch.nn.LSTM by make_cases.py wherever nn.LSTM applies."""
+import torch
+
+GATES = {
+    "sigmoid": torch.sigmoid,
+    "hard_sigmoid": lambda x: torch.clamp(0.2 * x + 0.5, 0.0, 1.0),
+    "hard_sigmoid_keras3": lambda x: torch.clamp(x / 6.0 + 0.5, 0.0, 1.0),
+}
+CELLS = {"tanh": torch.tanh, "relu": torch.relu, "linear": lambda x: x}
+DENSE = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid, "linear": lambda x: x}
+
+
+def run_direction(x, W_ih, W_hh, b_ih, b_hh, gate, cell, reverse, h0=None, c0=None):
+    """x: (T, B, D). Returns dict of per-step tensors (lists indexed by input position)."""
+    T, B, _ = x.shape
+    H = W_hh.shape[1]
+    h = torch.zeros(B, H, dtype=x.dtype) if h0 is None else h0
+    c = torch.zeros(B, H, dtype=x.dtype) if c0 is None else c0
+    out = {k: [None] * T for k in "ifgoch"}
+    order = range(T - 1, -1, -1) if reverse else range(T)
+    for t in order:
+        z = x[t] @ W_ih.T + b_ih + h @ W_hh.T + b_hh
+        zi, zf, zg, zo = z.split(H, dim=1)
+        i, f, g, o = GATES[gate](zi), GATES[gate](zf), CELLS[cell](zg), GATES[gate](zo)
+        c = f * c + i * g
+        h = o * CELLS[cell](c)
+        c.retain_grad()
+        h.retain_grad()
+        for k, v in zip("ifgoch", (i, f, g, o, c, h)):
+            out[k][t] = v
+    return out
+
+
+def run_model(m, x0):
+    """m: dict from make_cases (float64 tensors); x0: (T, B, D0) layer-0 input. Returns (states, logits)."""
+    x = x0
+    states = []
+    for L, layer in enumerate(m["layers"]):
+        dirs = []
+        for d, w in enumerate(layer["dirs"]):
+            dirs.append(run_direction(x, w["W_ih"], w["W_hh"], w["b_ih"], w["b_hh"], layer["gate"], layer["cell"], d == 1))
+        states.append(dirs)
+        x = torch.cat([torch.stack(dd["h"]) for dd in dirs], dim=2)
+    head = m.get("head")
+    if head is None:
+        return states, x, None
+    if head["reads"] == "each_step":
+        a = x
+    else:
+        H = m["layers"][-1]["dirs"][0]["W_hh"].shape[1]
+        parts = [x[-1, :, :H]]
+        if len(m["layers"][-1]["dirs"]) == 2:
+            parts.append(x[0, :, H:])
+        a = torch.cat(parts, dim=1).unsqueeze(0)
+    for p in head["pre"]:
+        a = DENSE[p["activation"]](a @ p["weight"].T + p["bias"])
+    logits = a @ head["weight"].T + head["bias"]
+    return states, x, logits

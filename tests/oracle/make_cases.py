@@ -1,0 +1,275 @@
+"""Generates oracle cases for the C++ tests: random models in the native model schema (written with h5py,
+independently of our writer) and float64 references computed with PyTorch.
+
+usage: /usr/bin/python3 make_cases.py OUTDIR
+Each case k writes OUTDIR/case_k/model.h5 and OUTDIR/case_k/reference.h5.
+"""
+import os
+import sys
+
+import h5py
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lstm_reference as ref  # noqa: E402
+
+torch.set_default_dtype(torch.float64)
+STR = h5py.string_dtype("utf-8")
+
+# (layers, hidden sizes, bidirectional, input kind, head, gate, cell, steps, weight scale)
+CASES = [
+    dict(layers=1, hidden=[5], bidi=False, input="onehot", head="each_softmax", gate="sigmoid", cell="tanh", T=17, scale=1.0),
+    dict(layers=2, hidden=[7, 3], bidi=False, input="embedding", head="each_softmax", gate="sigmoid", cell="tanh", T=1, scale=1.0),
+    dict(layers=2, hidden=[9, 11], bidi=True, input="embedding", head="final_pre", gate="sigmoid", cell="tanh", T=23, scale=1.5),
+    dict(layers=3, hidden=[13, 5, 7], bidi=True, input="features", head="each_sigmoid", gate="sigmoid", cell="tanh", T=41, scale=1.0),
+    dict(layers=1, hidden=[6], bidi=False, input="features", head="none", gate="hard_sigmoid", cell="tanh", T=30, scale=2.0),
+    dict(layers=2, hidden=[8, 8], bidi=False, input="onehot", head="each_linear", gate="hard_sigmoid_keras3", cell="tanh", T=29, scale=3.0),
+    dict(layers=1, hidden=[10], bidi=False, input="embedding", head="each_softmax", gate="sigmoid", cell="tanh", T=1000, scale=4.0),  # saturating
+    dict(layers=2, hidden=[31, 17], bidi=True, input="onehot", head="final_pre", gate="sigmoid", cell="tanh", T=257, scale=1.0),
+    dict(layers=1, hidden=[4], bidi=True, input="features", head="each_softmax", gate="sigmoid", cell="relu", T=12, scale=0.7),
+    dict(layers=3, hidden=[12, 12, 12], bidi=False, input="embedding", head="each_softmax", gate="sigmoid", cell="tanh", T=600, scale=2.5),
+]
+VOCAB = [chr(c) for c in range(ord("a"), ord("a") + 19)] + ["\u00e9", "\u4e2d", " "]
+
+
+def rnd(rng, *shape, scale=1.0):
+    return torch.tensor(rng.uniform(-scale, scale, size=shape))
+
+
+def build(case, rng):
+    V = len(VOCAB)
+    m = {"layers": []}
+    if case["input"] == "embedding":
+        m["embedding"] = torch.tensor(rng.normal(size=(V, 6)))
+        width = 6
+    elif case["input"] == "onehot":
+        width = V
+    else:
+        m["dim"] = 5
+        width = 5
+    for L in range(case["layers"]):
+        H = case["hidden"][L]
+        s = case["scale"] / np.sqrt(H)
+        dirs = []
+        for _ in range(2 if case["bidi"] else 1):
+            dirs.append({"W_ih": rnd(rng, 4 * H, width, scale=s * 2), "W_hh": rnd(rng, 4 * H, H, scale=s * 2),
+                         "b_ih": rnd(rng, 4 * H, scale=s), "b_hh": rnd(rng, 4 * H, scale=s)})
+        m["layers"].append({"dirs": dirs, "gate": case["gate"], "cell": case["cell"]})
+        width = H * len(dirs)
+    kind = case["head"]
+    if kind != "none":
+        head = {"pre": [], "reads": "final_states" if kind.startswith("final") else "each_step"}
+        head["activation"] = {"each_softmax": "softmax", "each_sigmoid": "sigmoid", "each_linear": "linear",
+                              "final_pre": "softmax"}[kind]
+        if kind == "final_pre":
+            head["pre"].append({"weight": rnd(rng, 7, width), "bias": rnd(rng, 7), "activation": "tanh"})
+            head["pre"].append({"weight": rnd(rng, 5, 7), "bias": rnd(rng, 5), "activation": "relu"})
+            width = 5
+        K = V if kind == "each_softmax" and case["input"] != "features" else 4
+        head["weight"] = rnd(rng, K, width, scale=1.0)
+        head["bias"] = rnd(rng, K)
+        m["head"] = head
+    return m
+
+
+def f32(t):
+    return t.detach().numpy().astype(np.float32)
+
+
+def write_model(path, case, m):
+    with h5py.File(path, "w") as f:
+        f.attrs["lstmscope_format"] = "model"
+        f.attrs["lstmscope_version"] = np.int64(1)
+        f.attrs["name"] = "oracle"
+        f.attrs["task"] = "language_model"
+        g = f.create_group("input")
+        if case["input"] == "features":
+            g.attrs["kind"] = "features"
+            g.attrs["dim"] = np.int64(m["dim"])
+        else:
+            g.attrs["kind"] = "tokens"
+            g.attrs["level"] = "char"
+            g.attrs["lowercase"] = np.int64(0)
+            g.attrs["unk"] = ""
+            g.create_dataset("vocab", data=np.array(VOCAB, dtype=object), dtype=STR)
+            if "embedding" in m:
+                g.create_dataset("embedding", data=f32(m["embedding"]))
+        for L, layer in enumerate(m["layers"]):
+            lg = f.create_group(f"lstm/{L}")
+            lg.attrs["gate_activation"] = layer["gate"]
+            lg.attrs["cell_activation"] = layer["cell"]
+            for d, w in enumerate(layer["dirs"]):
+                for k in ("W_ih", "W_hh", "b_ih", "b_hh"):
+                    lg.create_dataset(f"{'fwd' if d == 0 else 'bwd'}/{k}", data=f32(w[k]))
+        if "head" in m:
+            h = m["head"]
+            hg = f.create_group("head")
+            hg.attrs["activation"] = h["activation"]
+            hg.attrs["reads"] = h["reads"]
+            for k, p in enumerate(h["pre"]):
+                pg = hg.create_group(f"pre/{k}")
+                pg.attrs["activation"] = p["activation"]
+                pg.create_dataset("weight", data=f32(p["weight"]))
+                pg.create_dataset("bias", data=f32(p["bias"]))
+            hg.create_dataset("weight", data=f32(h["weight"]))
+            hg.create_dataset("bias", data=f32(h["bias"]))
+
+
+def as_float32_values(m):
+    """The model as the file stores it (float32 values), promoted to float64 leaf tensors."""
+    def leaf(t):
+        return torch.tensor(t.detach().numpy().astype(np.float32).astype(np.float64), requires_grad=True)
+    out = {"layers": []}
+    params = {}
+    if "embedding" in m:
+        out["embedding"] = params["input/embedding"] = leaf(m["embedding"])
+    for L, layer in enumerate(m["layers"]):
+        dirs = []
+        for d, w in enumerate(layer["dirs"]):
+            nw = {k: leaf(w[k]) for k in w}
+            for k in nw:
+                params[f"lstm/{L}/{'fwd' if d == 0 else 'bwd'}/{k}"] = nw[k]
+            dirs.append(nw)
+        out["layers"].append({"dirs": dirs, "gate": layer["gate"], "cell": layer["cell"]})
+    if "head" in m:
+        h = dict(m["head"])
+        h["pre"] = []
+        for k, p in enumerate(m["head"]["pre"]):
+            np_ = {"weight": leaf(p["weight"]), "bias": leaf(p["bias"]), "activation": p["activation"]}
+            params[f"head/pre/{k}/weight"], params[f"head/pre/{k}/bias"] = np_["weight"], np_["bias"]
+            h["pre"].append(np_)
+        h["weight"], h["bias"] = leaf(m["head"]["weight"]), leaf(m["head"]["bias"])
+        params["head/weight"], params["head/bias"] = h["weight"], h["bias"]
+        out["head"] = h
+    return out, params
+
+
+def check_against_nn_lstm(m, x0, states):
+    """Where nn.LSTM applies (sigmoid/tanh), the manual reference must agree with it."""
+    layers = m["layers"]
+    if any(l["gate"] != "sigmoid" or l["cell"] != "tanh" for l in layers):
+        return
+    sizes = {l["dirs"][0]["W_hh"].shape[1] for l in layers}
+    if len(sizes) != 1:  # nn.LSTM needs one hidden size; check layer by layer instead
+        pass
+    x = x0
+    for L, layer in enumerate(layers):
+        H = layer["dirs"][0]["W_hh"].shape[1]
+        lstm = torch.nn.LSTM(x.shape[2], H, bidirectional=len(layer["dirs"]) == 2).double()
+        with torch.no_grad():
+            for d, w in enumerate(layer["dirs"]):
+                sfx = "_reverse" if d == 1 else ""
+                getattr(lstm, "weight_ih_l0" + sfx).copy_(w["W_ih"])
+                getattr(lstm, "weight_hh_l0" + sfx).copy_(w["W_hh"])
+                getattr(lstm, "bias_ih_l0" + sfx).copy_(w["b_ih"])
+                getattr(lstm, "bias_hh_l0" + sfx).copy_(w["b_hh"])
+            y, _ = lstm(x)
+        mine = torch.cat([torch.stack(dd["h"]) for dd in states[L]], dim=2)
+        err = (y - mine).abs().max().item()
+        assert err < 1e-10, f"manual reference disagrees with nn.LSTM by {err}"
+        x = mine.detach()
+
+
+def make_case(k, case, outdir, rng):
+    m = build(case, rng)
+    d = os.path.join(outdir, f"case_{k}")
+    os.makedirs(d, exist_ok=True)
+    write_model(os.path.join(d, "model.h5"), case, m)
+    mm, params = as_float32_values(m)
+    T, V = case["T"], len(VOCAB)
+    if case["input"] == "features":
+        feats = rng.normal(size=(T, m["dim"])).astype(np.float32)
+        x0 = torch.tensor(feats.astype(np.float64)).unsqueeze(1).requires_grad_(True)
+        tokens = None
+    else:
+        tokens = rng.integers(0, V, size=T)
+        if "embedding" in mm:
+            x0 = mm["embedding"][torch.tensor(tokens)].unsqueeze(1)
+            x0.retain_grad()
+        else:
+            x0 = torch.nn.functional.one_hot(torch.tensor(tokens), V).double().unsqueeze(1).requires_grad_(True)
+    states, last, logits = ref.run_model(mm, x0)
+    check_against_nn_lstm(mm, x0.detach(), states)
+    out = logits if logits is not None else last
+    w = torch.tensor(rng.normal(size=tuple(out.shape)))
+    score = (w * out).sum()
+    score.backward()
+    with h5py.File(os.path.join(d, "reference.h5"), "w") as f:
+        f.attrs["steps"] = np.int64(T)
+        f.attrs["has_head"] = np.int64(logits is not None)
+        if tokens is not None:
+            f.create_dataset("tokens", data=tokens.astype(np.int32))
+        else:
+            f.create_dataset("features", data=feats)
+        for L, dirs in enumerate(states):
+            for dd, st in enumerate(dirs):
+                name = "fwd" if dd == 0 else "bwd"
+                for q in "ifgoch":
+                    f.create_dataset(f"layers/{L}/{name}/{q}", data=torch.stack([s[0] for s in st[q]]).detach().numpy())
+                for q in "ch":
+                    f.create_dataset(f"grad/layers/{L}/{name}/{q}", data=torch.stack([s.grad[0] for s in st[q]]).numpy())
+        if logits is not None:
+            f.create_dataset("logits", data=logits[:, 0, :].detach().numpy())
+            act = mm["head"]["activation"]
+            probs = {"softmax": lambda z: torch.softmax(z, -1), "sigmoid": torch.sigmoid, "linear": lambda z: z}[act](logits)
+            f.create_dataset("probs", data=probs[:, 0, :].detach().numpy())
+        f.create_dataset("score_weights", data=w[:, 0, :].numpy())
+        f.create_dataset("grad/input", data=x0.grad[:, 0, :].numpy())
+        for name, p in params.items():
+            f.create_dataset("grad/params/" + name, data=p.grad.numpy())
+
+
+def make_training_case(outdir, rng):
+    """One truncated-BPTT language-model step: batch of 3 streams x 9 steps with a carried-in state."""
+    case = dict(layers=2, hidden=[6, 5], bidi=False, input="embedding", head="each_softmax", gate="sigmoid",
+                cell="tanh", T=9, scale=1.0)
+    m = build(case, rng)
+    d = os.path.join(outdir, "training")
+    os.makedirs(d, exist_ok=True)
+    write_model(os.path.join(d, "model.h5"), case, m)
+    mm, params = as_float32_values(m)
+    T, B, V = 9, 3, len(VOCAB)
+    tokens = rng.integers(0, V, size=(T, B))
+    targets = rng.integers(0, V, size=(T, B))
+    h0 = [torch.tensor(rng.uniform(-0.5, 0.5, size=(B, l["dirs"][0]["W_hh"].shape[1]))) for l in mm["layers"]]
+    c0 = [torch.tensor(rng.uniform(-0.5, 0.5, size=(B, l["dirs"][0]["W_hh"].shape[1]))) for l in mm["layers"]]
+    x = mm["embedding"][torch.tensor(tokens)]
+    for L, layer in enumerate(mm["layers"]):
+        w = layer["dirs"][0]
+        st = ref.run_direction(x, w["W_ih"], w["W_hh"], w["b_ih"], w["b_hh"], "sigmoid", "tanh", False, h0[L], c0[L])
+        x = torch.stack(st["h"])
+    logits = x @ mm["head"]["weight"].T + mm["head"]["bias"]
+    loss = torch.nn.functional.cross_entropy(logits.reshape(T * B, V), torch.tensor(targets).reshape(T * B))
+    loss.backward()
+    # One Adam step with clipping, as the trainer does it.
+    opt_params = list(params.values())
+    torch.nn.utils.clip_grad_norm_(opt_params, 0.5)
+    adam = torch.optim.Adam(opt_params, lr=0.01)
+    with h5py.File(os.path.join(d, "reference.h5"), "w") as f:
+        f.attrs["loss"] = loss.item()
+        f.create_dataset("tokens", data=tokens.astype(np.int32))
+        f.create_dataset("targets", data=targets.astype(np.int32))
+        for L in range(len(h0)):
+            f.create_dataset(f"h0/{L}", data=h0[L].numpy())
+            f.create_dataset(f"c0/{L}", data=c0[L].numpy())
+        for name, p in params.items():
+            f.create_dataset("grad/params/" + name, data=p.grad.numpy())
+        adam.step()
+        for name, p in params.items():
+            f.create_dataset("after_adam/" + name, data=p.detach().numpy())
+
+
+def main():
+    outdir = sys.argv[1]
+    rng = np.random.default_rng(20261123)
+    for k, case in enumerate(CASES):
+        make_case(k, case, outdir, rng)
+    make_training_case(outdir, rng)
+    with open(os.path.join(outdir, "cases.txt"), "w") as f:
+        f.write(f"{len(CASES)}\n")
+    print(f"wrote {len(CASES)} oracle cases and a training step to {outdir}")
+
+
+if __name__ == "__main__":
+    main()
