@@ -156,7 +156,9 @@ Handle openDataset(hid_t loc, const std::string& path, const std::string& file) 
 Handle createGroup(hid_t loc, const std::string& path) {
   Handle lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
   H5Pset_create_intermediate_group(lcpl.get(), 1);
-  Handle g(H5Gcreate2(loc, path.c_str(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+  Handle gcpl(H5Pcreate(H5P_GROUP_CREATE), H5Pclose);
+  H5Pset_obj_track_times(gcpl.get(), 0);
+  Handle g(H5Gcreate2(loc, path.c_str(), lcpl.get(), gcpl.get(), H5P_DEFAULT), H5Gclose);
   if (!g.valid()) fail(loc, "cannot create group " + path);
   return g;
 }
@@ -283,6 +285,8 @@ std::vector<std::string> readStrings(hid_t loc, const std::string& path, const s
 
 static Handle chunkedCreateProps(const std::vector<hsize_t>& dims, hsize_t chunkRows) {
   Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  // No modification times in object headers: the same content gives the same bytes.
+  H5Pset_obj_track_times(dcpl.get(), 0);
   if (chunkRows > 0 && !dims.empty() && dims[0] > 0) {
     std::vector<hsize_t> chunk = dims;
     chunk[0] = std::min<hsize_t>(chunkRows, dims[0]);

@@ -1,0 +1,126 @@
+// lstmscope-cli end to end: exit codes 0/2/3 and messages that name the file and the problem.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "core/formats/native_model.h"
+#include "core/formats/trace_file.h"
+#include "tests/support/run_command.h"
+#include "tests/support/test_models.h"
+
+namespace lstmscope::test {
+namespace {
+
+const std::string kCli = LSTMSCOPE_CLI;
+
+CommandResult cli(const std::string& args) { return runCommand(shellQuoted(kCli) + " " + args); }
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override { saveNativeModel(smallCharModel(), model); }
+  ScratchDir dir{"cli"};
+  std::string model = dir.file("model.h5");
+};
+
+TEST_F(Cli, HelpForEveryCommand) {
+  for (const std::string c : {"info", "convert", "record", "train"}) {
+    const CommandResult r = cli(c + " --help");
+    EXPECT_EQ(r.exitCode, 0) << c;
+    EXPECT_TRUE(contains(r.output, "usage: lstmscope-cli " + c)) << r.output;
+  }
+  EXPECT_EQ(cli("--help").exitCode, 0);
+  EXPECT_EQ(cli("").exitCode, 2);
+}
+
+TEST_F(Cli, UsageErrorsExitWithTwo) {
+  EXPECT_EQ(cli("frobnicate").exitCode, 2);
+  const CommandResult r = cli("record --model " + shellQuoted(model) + " --out x.h5");
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_TRUE(contains(r.output, "give exactly one of --text, --text-file or --csv")) << r.output;
+  EXPECT_EQ(cli("info " + shellQuoted(model) + " --bogus").exitCode, 2);
+  EXPECT_EQ(cli("record --model m --text a --out o --quantities i,z").exitCode, 2);
+}
+
+TEST_F(Cli, InfoDescribesTheModel) {
+  const CommandResult r = cli("info " + shellQuoted(model));
+  EXPECT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "lstm 1: 6 units")) << r.output;
+  EXPECT_TRUE(contains(r.output, "vocabulary 8")) << r.output;
+}
+
+TEST_F(Cli, RecordWritesATraceThatMatchesTheContract) {
+  const std::string out = dir.file("trace.h5");
+  const CommandResult r = cli("record --model " + shellQuoted(model) + " --text 'ab (c)' --out " + shellQuoted(out));
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const TraceReader t(out);
+  EXPECT_EQ(t.steps(), 6);
+  EXPECT_EQ(t.tokenText(), (std::vector<std::string>{"a", "b", " ", "(", "c", ")"}));
+  for (Quantity q : {Quantity::I, Quantity::F, Quantity::G, Quantity::O, Quantity::C, Quantity::H})
+    EXPECT_TRUE(t.has(1, 0, q)) << quantityName(q);
+  EXPECT_EQ(t.probs().rows(), 8);
+  EXPECT_NEAR(t.probs().col(2).sum(), 1.0, 1e-5);
+}
+
+TEST_F(Cli, BadInputExitsWithThreeAndNamesFileAndProblem) {
+  const std::string out = dir.file("t.h5");
+  const std::string textFile = dir.file("latin1.txt");
+  std::ofstream(textFile, std::ios::binary) << "ab\xe9";
+  struct Case {
+    std::string args, expected;
+  } cases[] = {
+      {"info " + shellQuoted(dir.file("missing.h5")), "missing.h5: no such file"},
+      {"info " + shellQuoted(textFile), "latin1.txt: not an HDF5 file"},
+      {"record --model " + shellQuoted(model) + " --text '' --out " + shellQuoted(out), "--text: the text is empty"},
+      {"record --model " + shellQuoted(model) + " --text-file " + shellQuoted(textFile) + " --out " + shellQuoted(out),
+       "latin1.txt: not valid UTF-8: bad byte 0xE9 at offset 2"},
+      {"record --model " + shellQuoted(model) + " --csv " + shellQuoted(textFile) + " --out " + shellQuoted(out),
+       "the model reads text, not numeric features"},
+      {"record --model " + shellQuoted(model) + " --text abc --max-steps 2 --out " + shellQuoted(out),
+       "the text has 3 tokens, more than the limit of 2"},
+      {"record --model " + shellQuoted(model) + " --text ab --out " + shellQuoted(dir.file("no/such/dir/t.h5")),
+       "cannot create the file"},
+  };
+  for (const Case& c : cases) {
+    const CommandResult r = cli(c.args);
+    EXPECT_EQ(r.exitCode, 3) << c.args << "\n" << r.output;
+    EXPECT_TRUE(contains(r.output, c.expected)) << c.args << "\n" << r.output;
+  }
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+TEST_F(Cli, UnknownCharacterWithoutUnkIsNamed) {
+  Model m = smallCharModel();
+  m.arch.vocab = Vocabulary(TokenLevel::Char, {"a", "b", "c", " ", "\n", "(", ")", "."});
+  const std::string noUnk = dir.file("nounk.h5");
+  saveNativeModel(m, noUnk);
+  const CommandResult r = cli("record --model " + shellQuoted(noUnk) + " --text 'abz' --out " + shellQuoted(dir.file("t.h5")));
+  EXPECT_EQ(r.exitCode, 3);
+  EXPECT_TRUE(contains(r.output, "character 'z' at line 1, column 3 is not in the model's vocabulary")) << r.output;
+}
+
+TEST_F(Cli, ConvertRoundTripsAndTrainWritesAModel) {
+  const std::string copy = dir.file("copy.h5");
+  ASSERT_EQ(cli("convert " + shellQuoted(model) + " --out " + shellQuoted(copy)).exitCode, 0);
+  EXPECT_EQ(loadNativeModel(copy).params.head.weight, loadNativeModel(model).params.head.weight);
+
+  const std::string text = dir.file("corpus.txt");
+  {
+    std::ofstream t(text);
+    for (int k = 0; k < 200; ++k) t << "(()(()))\n";
+  }
+  const std::string trained = dir.file("trained.h5");
+  const CommandResult r = cli("train --text-file " + shellQuoted(text) + " --out " + shellQuoted(trained) +
+                              " --layers 1 --hidden 8 --epochs 2 --batch 4 --bptt 16 --quiet --threads 1");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "epoch 2: train loss")) << r.output;
+  EXPECT_EQ(loadNativeModel(trained).arch.vocab.size(), 3);
+  const CommandResult bad = cli("train --text-file " + shellQuoted(text) + " --out " + shellQuoted(trained) + " --lr -1");
+  EXPECT_EQ(bad.exitCode, 3) << bad.output;
+}
+
+}  // namespace
+}  // namespace lstmscope::test

@@ -1,0 +1,170 @@
+// The native model file: round trips and clear errors for every kind of bad file.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+
+#include "core/common/error.h"
+#include "core/formats/hdf5.h"
+#include "core/formats/native_model.h"
+#include "tests/support/test_models.h"
+
+namespace lstmscope::test {
+namespace {
+
+std::string readBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Runs `body`, expects an InputError, and returns its message.
+template <class F>
+std::string inputErrorOf(F body) {
+  try {
+    body();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no InputError was thrown";
+  return {};
+}
+
+TEST(NativeModel, SaveLoadSaveIsByteForByteStable) {
+  ScratchDir dir("roundtrip");
+  for (bool bidi : {false, true}) {
+    Model m = smallCharModel(2, bidi);
+    m.arch.head->labels = {};
+    saveNativeModel(m, dir.file("a.h5"));
+    const Model loaded = loadNativeModel(dir.file("a.h5"));
+    saveNativeModel(loaded, dir.file("b.h5"));
+    EXPECT_EQ(readBytes(dir.file("a.h5")), readBytes(dir.file("b.h5")));
+    // And the values themselves survived.
+    std::vector<Mat<float>> before, after;
+    m.params.forEach([&](const std::string&, const auto& x) { before.emplace_back(x); });
+    loaded.params.forEach([&](const std::string&, const auto& x) { after.emplace_back(x); });
+    ASSERT_EQ(before.size(), after.size());
+    for (size_t k = 0; k < before.size(); ++k) EXPECT_EQ(before[k], after[k]);
+    EXPECT_EQ(loaded.arch.vocab.tokens(), m.arch.vocab.tokens());
+    EXPECT_EQ(loaded.arch.vocab.unk(), "<unk>");
+    EXPECT_EQ(loaded.arch.layers[1].bidirectional, bidi);
+  }
+}
+
+TEST(NativeModel, KeepsActivationsHeadLayersAndLabels) {
+  ScratchDir dir("attrs");
+  Architecture a;
+  a.name = "features classifier";
+  a.task = Task::Classifier;
+  a.inputKind = InputKind::Features;
+  a.featureDim = 3;
+  a.layers = {{4, true, GateActivation::HardSigmoidKeras3, CellActivation::Relu}};
+  a.head = HeadSpec{{DenseActivation::Relu}, HeadActivation::Sigmoid, HeadReads::FinalStates, {"no", "yes"}};
+  const Model m = initialiseModel(a, {0, {6}, 2}, 3);
+  saveNativeModel(m, dir.file("c.h5"));
+  const Model b = loadNativeModel(dir.file("c.h5"));
+  EXPECT_EQ(b.arch.task, Task::Classifier);
+  EXPECT_EQ(b.arch.featureDim, 3);
+  EXPECT_EQ(b.arch.layers[0].gate, GateActivation::HardSigmoidKeras3);
+  EXPECT_EQ(b.arch.layers[0].cell, CellActivation::Relu);
+  EXPECT_EQ(b.arch.head->reads, HeadReads::FinalStates);
+  EXPECT_EQ(b.arch.head->activation, HeadActivation::Sigmoid);
+  EXPECT_EQ(b.arch.head->preActivations, std::vector<DenseActivation>{DenseActivation::Relu});
+  EXPECT_EQ(b.arch.head->labels, (std::vector<std::string>{"no", "yes"}));
+  EXPECT_EQ(b.params.headPre[0].weight, m.params.headPre[0].weight);
+}
+
+// Writes a valid model, then damages it with `edit` (on the open HDF5 file).
+template <class Edit>
+std::string damaged(const ScratchDir& dir, Edit edit) {
+  const std::string path = dir.file("bad.h5");
+  saveNativeModel(smallCharModel(), path);
+  {
+    h5::File f = h5::File::openReadWrite(path);
+    edit(f.id());
+  }
+  return path;
+}
+
+TEST(NativeModel, MissingDatasetIsNamed) {
+  ScratchDir dir("missing");
+  const std::string path = damaged(dir, [](hid_t f) { H5Ldelete(f, "lstm/1/fwd/W_hh", H5P_DEFAULT); });
+  const std::string msg = inputErrorOf([&] { loadNativeModel(path); });
+  EXPECT_NE(msg.find(path), std::string::npos) << msg;
+  EXPECT_NE(msg.find("lstm/1/fwd/W_hh"), std::string::npos) << msg;
+}
+
+TEST(NativeModel, WrongShapeIsNamed) {
+  ScratchDir dir("shape");
+  const std::string path = damaged(dir, [](hid_t f) {
+    H5Ldelete(f, "lstm/0/fwd/b_ih", H5P_DEFAULT);
+    const std::vector<float> v(7, 0.f);
+    h5::writeFloats(f, "lstm/0/fwd/b_ih", {7}, v.data());
+  });
+  const std::string msg = inputErrorOf([&] { loadNativeModel(path); });
+  EXPECT_NE(msg.find("lstm/0/fwd/b_ih has shape (7, 1)"), std::string::npos) << msg;
+}
+
+TEST(NativeModel, NaNWeightsAreRefused) {
+  ScratchDir dir("nan");
+  const std::string path = damaged(dir, [](hid_t f) {
+    H5Ldelete(f, "head/bias", H5P_DEFAULT);
+    std::vector<float> v(8, 0.f);
+    v[3] = NAN;
+    h5::writeFloats(f, "head/bias", {8}, v.data());
+  });
+  const std::string msg = inputErrorOf([&] { loadNativeModel(path); });
+  EXPECT_NE(msg.find("head/bias contains 1 NaN or infinite value(s)"), std::string::npos) << msg;
+}
+
+TEST(NativeModel, UnknownAttributeValuesAreNamed) {
+  ScratchDir dir("attr");
+  std::string path = damaged(dir, [](hid_t f) {
+    h5::Handle g = h5::openGroup(f, "lstm/1", "x");
+    h5::writeStringAttr(g.get(), "gate_activation", "swish");
+  });
+  std::string msg = inputErrorOf([&] { loadNativeModel(path); });
+  EXPECT_NE(msg.find("unknown gate_activation 'swish' on /lstm/1"), std::string::npos) << msg;
+  path = damaged(dir, [](hid_t f) {
+    h5::Handle g = h5::openGroup(f, "input", "x");
+    h5::writeStringAttr(g.get(), "kind", "images");
+  });
+  msg = inputErrorOf([&] { loadNativeModel(path); });
+  EXPECT_NE(msg.find("unknown input kind 'images'"), std::string::npos) << msg;
+  path = damaged(dir, [](hid_t f) { h5::writeIntAttr(f, "lstmscope_version", 7); });
+  msg = inputErrorOf([&] { loadNativeModel(path); });
+  EXPECT_NE(msg.find("unsupported lstmscope_version 7"), std::string::npos) << msg;
+}
+
+TEST(NativeModel, TruncatedAndForeignFilesAreRefused) {
+  ScratchDir dir("trunc");
+  const std::string good = dir.file("good.h5");
+  saveNativeModel(smallCharModel(), good);
+  const std::string bytes = readBytes(good);
+  for (size_t keep : {bytes.size() / 2, size_t(100), size_t(8)}) {
+    const std::string cut = dir.file("cut" + std::to_string(keep) + ".h5");
+    std::ofstream(cut, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(keep));
+    const std::string msg = inputErrorOf([&] { loadNativeModel(cut); });
+    EXPECT_NE(msg.find(cut), std::string::npos) << msg;
+  }
+  const std::string text = dir.file("notes.txt");
+  std::ofstream(text) << "hello";
+  EXPECT_NE(inputErrorOf([&] { loadNativeModel(text); }).find("not an HDF5 file"), std::string::npos);
+  EXPECT_NE(inputErrorOf([&] { loadNativeModel(dir.file("nope.h5")); }).find("no such file"), std::string::npos);
+}
+
+TEST(NativeModel, SavingOverAnExistingFileKeepsItUntilTheNewOneIsComplete) {
+  ScratchDir dir("atomic");
+  const std::string path = dir.file("m.h5");
+  saveNativeModel(smallCharModel(), path);
+  const std::string before = readBytes(path);
+  Model broken = smallCharModel();
+  broken.params.head.bias[0] = NAN;  // refused by validation before anything is written
+  EXPECT_THROW(saveNativeModel(broken, path), InputError);
+  EXPECT_EQ(readBytes(path), before);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(std::filesystem::path(path).parent_path()),
+                          std::filesystem::directory_iterator()),
+            1);  // no temporary left behind
+}
+
+}  // namespace
+}  // namespace lstmscope::test

@@ -1,0 +1,97 @@
+// Trace files: what is read back equals what was recorded; windows read only their steps.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "core/common/error.h"
+#include "core/engine/forward.h"
+#include "core/engine/record.h"
+#include "core/formats/native_model.h"
+#include "core/formats/trace_file.h"
+#include "tests/support/test_models.h"
+
+namespace lstmscope::test {
+namespace {
+
+TEST(TraceFile, ReadBackEqualsRecordedForEveryQuantityAndWindow) {
+  ScratchDir dir("trace");
+  for (bool bidi : {false, true}) {
+    const Model m = smallCharModel(2, bidi);
+    const TokenizedText tok = tokenize(m.arch.vocab, "ab (c) \n((a))b c a b  c\n", "test");
+    Inputs<float> in;
+    in.steps = static_cast<int>(tok.ids.size());
+    in.tokens = tok.ids;
+    TraceHeader header{"small", in.steps, tok.ids, tok.surface, {}};
+    RecordRequest req;
+    req.chunkSteps = 5;
+    req.quantities.push_back(Quantity::PreF);
+    const std::string path = dir.file(bidi ? "bidi.h5" : "uni.h5");
+    {
+      TraceWriter writer(path, m.arch, m.headOutputs(), header, req);
+      record(m, in, req, writer);
+      writer.commit();
+    }
+    Tape<float> tape;
+    forward(m, in, tape, {.keepPreactivations = true});
+    const TraceReader trace(path);
+    EXPECT_EQ(trace.steps(), in.steps);
+    EXPECT_EQ(trace.layers(), 2);
+    EXPECT_EQ(trace.tokens(), tok.ids);
+    EXPECT_EQ(trace.tokenText(), tok.surface);
+    for (int l = 0; l < 2; ++l)
+      for (int d = 0; d < (bidi ? 2 : 1); ++d) {
+        const auto& dt = tape.layers[l][d];
+        const long H = dt.h.rows();
+        EXPECT_EQ(trace.read(l, d, Quantity::H, 0, in.steps), dt.h);
+        EXPECT_EQ(trace.read(l, d, Quantity::C, 0, in.steps), dt.c);
+        EXPECT_EQ(trace.read(l, d, Quantity::I, 0, in.steps), dt.gates.topRows(H));
+        EXPECT_EQ(trace.read(l, d, Quantity::O, 0, in.steps), dt.gates.bottomRows(H));
+        EXPECT_EQ(trace.read(l, d, Quantity::PreF, 0, in.steps), dt.preact.middleRows(H, H));
+        EXPECT_EQ(trace.read(l, d, Quantity::G, 3, 4), dt.gates.middleRows(2 * H, H).middleCols(3, 4));
+      }
+    EXPECT_EQ(trace.logits(), tape.logits);
+    EXPECT_EQ(trace.probs(), tape.probs);
+  }
+}
+
+TEST(TraceFile, CancelledRecordingLeavesNoFileAndKeepsTheOldOne) {
+  ScratchDir dir("cancel");
+  const Model m = smallCharModel();
+  Inputs<float> in;
+  in.steps = 40;
+  in.tokens.assign(40, 1);
+  TraceHeader header{"small", 40, in.tokens, std::vector<std::string>(40, "b"), {}};
+  const std::string path = dir.file("t.h5");
+  std::ofstream(path) << "previous";
+  struct Cancelling : TraceWriter {
+    using TraceWriter::TraceWriter;
+    mutable int checks = 0;
+    bool cancelled() const override { return ++checks > 2; }
+  };
+  RecordRequest req;
+  req.chunkSteps = 8;
+  {
+    Cancelling writer(path, m.arch, m.headOutputs(), header, req);
+    EXPECT_THROW(record(m, in, req, writer), Cancelled);
+  }
+  std::ifstream back(path);
+  std::string content;
+  back >> content;
+  EXPECT_EQ(content, "previous");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.file("")), std::filesystem::directory_iterator()), 1);
+}
+
+TEST(TraceFile, RefusesFilesThatAreNotTraces) {
+  ScratchDir dir("nottrace");
+  const std::string path = dir.file("m.h5");
+  saveNativeModel(smallCharModel(), path);
+  try {
+    TraceReader r(path);
+    FAIL() << "accepted a model file as a trace";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("not an LSTMScope trace file"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace lstmscope::test

@@ -1,0 +1,40 @@
+// Small models built in code for tests that need a model but not a PyTorch reference.
+#pragma once
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "core/training/init.h"
+
+namespace lstmscope::test {
+
+// Char-level model over "abc \n()" with an embedding, `layers` LSTM layers and an each-step softmax head.
+inline Model smallCharModel(int layers = 2, bool bidirectional = false, uint64_t seed = 7) {
+  Architecture a;
+  a.name = "small";
+  a.task = Task::LanguageModel;
+  a.vocab = Vocabulary(TokenLevel::Char, {"a", "b", "c", " ", "\n", "(", ")", "<unk>"}, false, "<unk>");
+  for (int l = 0; l < layers; ++l)
+    a.layers.push_back({5 + l, bidirectional, GateActivation::Sigmoid, CellActivation::Tanh});
+  a.head = HeadSpec{{}, HeadActivation::Softmax, HeadReads::EachStep, {}};
+  return initialiseModel(a, {4, {}, a.vocab.size()}, seed);
+}
+
+// A fresh scratch directory under the system temp dir, removed by the destructor.
+class ScratchDir {
+ public:
+  explicit ScratchDir(const std::string& name)
+      : path_(std::filesystem::temp_directory_path() / ("lstmscope-test-" + name + "-" + std::to_string(::getpid()))) {
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~ScratchDir() { std::filesystem::remove_all(path_); }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace lstmscope::test

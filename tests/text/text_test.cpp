@@ -1,0 +1,101 @@
+// UTF-8 handling and tokenization: the errors users see for bad text.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/common/error.h"
+#include "core/formats/sequence_input.h"
+#include "core/text/utf8.h"
+#include "core/text/vocabulary.h"
+
+namespace lstmscope::test {
+namespace {
+
+std::string errorOf(const Vocabulary& v, const std::string& text) {
+  try {
+    tokenize(v, text, "input.txt");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(Utf8, ValidatesAndLocatesBadBytes) {
+  EXPECT_TRUE(validateUtf8("plain ascii").ok);
+  EXPECT_TRUE(validateUtf8("caf\xc3\xa9 \xe4\xb8\xad \xf0\x9f\x98\x80").ok);
+  const Utf8Issue bad = validateUtf8("ab\ncd\xff");
+  EXPECT_FALSE(bad.ok);
+  EXPECT_EQ(bad.byteOffset, 5u);
+  EXPECT_EQ(bad.line, 2);
+  EXPECT_EQ(bad.column, 3);
+  EXPECT_FALSE(validateUtf8("\xc0\xaf").ok);          // overlong '/'
+  EXPECT_FALSE(validateUtf8("\xed\xa0\x80").ok);      // surrogate
+  EXPECT_FALSE(validateUtf8("\xf4\x90\x80\x80").ok);  // above U+10FFFF
+  EXPECT_FALSE(validateUtf8("\xe4\xb8").ok);          // truncated sequence
+}
+
+TEST(Utf8, SplitsAndLowercases) {
+  EXPECT_EQ(splitCodePoints("a\xc3\xa9\xe4\xb8\xad"), (std::vector<std::string>{"a", "\xc3\xa9", "\xe4\xb8\xad"}));
+  EXPECT_EQ(lowercaseUtf8("ABC \xc3\x89t\xc3\xa9 \xce\x94 \xd0\x96 \xc5\x81"), "abc \xc3\xa9t\xc3\xa9 \xce\xb4 \xd0\xb6 \xc5\x82");
+}
+
+TEST(Tokenize, CharLevelWithAndWithoutUnk) {
+  const Vocabulary noUnk(TokenLevel::Char, {"a", "b", "\n"});
+  const TokenizedText t = tokenize(noUnk, "ab\nba", "x");
+  EXPECT_EQ(t.ids, (std::vector<int32_t>{0, 1, 2, 1, 0}));
+  EXPECT_EQ(errorOf(noUnk, "ab\nbz"),
+            "input.txt: character 'z' at line 2, column 2 is not in the model's vocabulary, and the vocabulary has "
+            "no UNK token");
+  const Vocabulary withUnk(TokenLevel::Char, {"a", "?"}, false, "?");
+  EXPECT_EQ(tokenize(withUnk, "azA", "x").ids, (std::vector<int32_t>{0, 1, 1}));
+  const Vocabulary lower(TokenLevel::Char, {"a", "?"}, true, "?");
+  EXPECT_EQ(tokenize(lower, "azA", "x").ids, (std::vector<int32_t>{0, 1, 0}));
+  EXPECT_EQ(tokenize(lower, "azA", "x").surface, (std::vector<std::string>{"a", "z", "A"}));
+}
+
+TEST(Tokenize, WordLevelKeepsSurfaceText) {
+  const Vocabulary v(TokenLevel::Word, {"the", "cat", "<unk>"}, true, "<unk>");
+  const TokenizedText t = tokenize(v, "The  cat\tsat\n", "x");
+  EXPECT_EQ(t.ids, (std::vector<int32_t>{0, 1, 2}));
+  EXPECT_EQ(t.surface, (std::vector<std::string>{"The", "cat", "sat"}));
+  EXPECT_EQ(errorOf(v, "  \n "), "input.txt: the text has no words (only white space)");
+}
+
+TEST(Tokenize, EmptyAndNonUtf8TextAreClearErrors) {
+  const Vocabulary v(TokenLevel::Char, {"a"});
+  EXPECT_EQ(errorOf(v, ""), "input.txt: the text is empty");
+  EXPECT_EQ(errorOf(v, "aa\x80"), "input.txt: not valid UTF-8: bad byte 0x80 at offset 2 (line 1, column 3)");
+}
+
+TEST(Vocabulary, RefusesDuplicatesAndMissingUnk) {
+  EXPECT_THROW(Vocabulary(TokenLevel::Char, {"a", "a"}), InputError);
+  EXPECT_THROW(Vocabulary(TokenLevel::Char, {"a"}, false, "<unk>"), InputError);
+}
+
+TEST(FeatureCsv, ReadsRowsAndRefusesBadOnes) {
+  Architecture a;
+  a.inputKind = InputKind::Features;
+  a.featureDim = 2;
+  const std::string dir = std::filesystem::temp_directory_path().string();
+  const std::string good = dir + "/lstmscope-good.csv", bad = dir + "/lstmscope-bad.csv";
+  std::ofstream(good) << "x,y\n1,2\n3.5, -4e-1\n";
+  const Inputs<float> in = readFeatureCsv(a, good, 100);
+  EXPECT_EQ(in.steps, 2);
+  EXPECT_FLOAT_EQ(in.features(0, 1), 3.5f);
+  EXPECT_FLOAT_EQ(in.features(1, 1), -0.4f);
+  std::ofstream(bad) << "1,2\n3\n";
+  try {
+    readFeatureCsv(a, bad, 100);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), bad + ": line 2 has 1 values but the model expects 2 features per step");
+  }
+  std::ofstream(bad) << "1,nan\n";
+  EXPECT_THROW(readFeatureCsv(a, bad, 100), InputError);
+  std::filesystem::remove(good);
+  std::filesystem::remove(bad);
+}
+
+}  // namespace
+}  // namespace lstmscope::test
