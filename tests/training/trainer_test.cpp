@@ -1,0 +1,123 @@
+// The trainer: it learns (language model and classifier), it is reproducible, and the shipped bracket
+// fixture (trained with it) has the nesting-depth cell that the app's tests rely on.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "core/engine/forward.h"
+#include "core/formats/native_model.h"
+#include "core/common/error.h"
+#include "core/training/trainer.h"
+
+namespace lstmscope::test {
+namespace {
+
+class Silent : public TrainingMonitor {};
+
+// Balanced bracket lines, as resources/fixtures/make_brackets.py makes them (other random numbers).
+std::string bracketText(int lines, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> u(0, 1);
+  std::string s;
+  for (int k = 0; k < lines; ++k) {
+    int depth = 0;
+    std::string line;
+    while (true) {
+      if (depth == 0 && !line.empty() && u(rng) < 0.25) break;
+      if (depth < 8 && (depth == 0 || u(rng) < 0.5)) line += '(', ++depth;
+      else line += ')', --depth;
+    }
+    s += line + "\n";
+  }
+  return s;
+}
+
+double correlation(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
+  const Eigen::VectorXd x = a.array() - a.mean(), y = b.array() - b.mean();
+  return x.dot(y) / std::sqrt(x.squaredNorm() * y.squaredNorm());
+}
+
+TEST(BracketFixture, HasANestingDepthCellAndKnowsWhenToClose) {
+  const Model m = loadNativeModel(std::string(LSTMSCOPE_SOURCE_DIR) + "/resources/fixtures/brackets_char.h5");
+  const std::string text = bracketText(60, 99);
+  Inputs<float> in;
+  in.tokens = tokenize(m.arch.vocab, text, "brackets").ids;
+  in.steps = static_cast<int>(in.tokens.size());
+  Tape<float> tape;
+  forward(m, in, tape);
+  Eigen::VectorXd depth(in.steps);
+  int d = 0;
+  for (int t = 0; t < in.steps; ++t) depth[t] = d += (text[t] == '(') - (text[t] == ')');
+  double best = 0;
+  for (long u = 0; u < tape.layers[0][0].c.rows(); ++u)
+    best = std::max(best, std::abs(correlation(tape.layers[0][0].c.row(u).transpose().cast<double>(), depth)));
+  EXPECT_GT(best, 0.9);
+  const int close = m.arch.vocab.idOf(")"), newline = m.arch.vocab.idOf("\n");
+  double closeAtZero = 0, newlineInside = 0;
+  int zero = 0, inside = 0;
+  for (int t = 0; t < in.steps; ++t) {
+    if (depth[t] == 0) closeAtZero += tape.probs(close, t), ++zero;
+    else newlineInside += tape.probs(newline, t), ++inside;
+  }
+  EXPECT_LT(closeAtZero / zero, 0.05);
+  EXPECT_LT(newlineInside / inside, 0.05);
+}
+
+TEST(Trainer, LanguageModelLearnsBracketsAndIsReproducible) {
+  const std::string text = bracketText(1500, 5);
+  TrainOptions o;
+  o.layers = 1;
+  o.hidden = 12;
+  o.epochs = 4;
+  o.batch = 16;
+  o.bptt = 32;
+  o.learningRate = 0.01;
+  Silent quiet;
+  const TrainResult a = trainLanguageModel(text, o, quiet);
+  ASSERT_EQ(a.history.size(), 4u);
+  EXPECT_LT(a.history.back().validBits, 1.15);  // uniform over 3 symbols would be 1.585 bits
+  EXPECT_LT(a.history.back().trainLoss, a.history.front().trainLoss);
+  const TrainResult b = trainLanguageModel(text, o, quiet);
+  EXPECT_EQ(a.model.params.lstm[0][0].W_hh, b.model.params.lstm[0][0].W_hh);
+  o.seed = 2;
+  const TrainResult c = trainLanguageModel(text, o, quiet);
+  EXPECT_NE(a.model.params.lstm[0][0].W_hh, c.model.params.lstm[0][0].W_hh);
+}
+
+TEST(Trainer, ClassifierFindsAPlantedToken) {
+  std::mt19937 rng(3);
+  std::uniform_int_distribution<int> len(5, 15), letter(0, 3), coin(0, 1);
+  std::vector<LabelledText> data;
+  for (int k = 0; k < 600; ++k) {
+    std::string s;
+    const int n = len(rng);
+    for (int i = 0; i < n; ++i) s += "abcd"[letter(rng)];
+    const bool marked = coin(rng);
+    if (marked) s[std::uniform_int_distribution<int>(0, n - 1)(rng)] = 'x';
+    data.push_back({marked ? "marked" : "plain", s});
+  }
+  TrainOptions o;
+  o.layers = 1;
+  o.hidden = 8;
+  o.embedding = 4;
+  o.bidirectional = true;
+  o.epochs = 6;
+  o.batch = 16;
+  o.learningRate = 0.02;
+  o.validFraction = 0.2;
+  Silent quiet;
+  const TrainResult r = trainClassifier(data, o, quiet);
+  EXPECT_GE(r.history.back().validAccuracy, 0.95);
+  EXPECT_EQ(r.model.arch.head->labels, (std::vector<std::string>{"marked", "plain"}));
+  EXPECT_EQ(r.model.arch.head->reads, HeadReads::FinalStates);
+}
+
+TEST(Trainer, RefusesTextsTooShortForTheBatch) {
+  TrainOptions o;
+  o.batch = 64;
+  Silent quiet;
+  EXPECT_THROW(trainLanguageModel("abc", o, quiet), InputError);
+}
+
+}  // namespace
+}  // namespace lstmscope::test
