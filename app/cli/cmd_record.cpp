@@ -1,3 +1,5 @@
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -16,7 +18,7 @@ namespace lstmscope::cli {
 const char* const kRecordHelp =
     "usage: lstmscope-cli record --model MODEL [--vocab V] (--text STR | --text-file F | --csv F) --out TRACE.h5\n"
     "                            [--quantities i,f,g,o,c,h] [--preactivations] [--no-outputs]\n"
-    "                            [--precision float|double] [--max-steps N] [--threads N] [--quiet]\n"
+    "                            [--precision float|double] [--max-steps N] [--batch N] [--threads N] [--quiet]\n"
     "\n"
     "Runs MODEL over the input and writes a trace (docs/FORMAT.md): per layer, direction and step the gate\n"
     "activations i f g o, the cell state c and the hidden output h, and the head's logits and probabilities.\n"
@@ -25,10 +27,18 @@ const char* const kRecordHelp =
     "  --no-outputs      do not record the head's outputs\n"
     "  --precision       compute in float (default) or double; the trace stores float32 either way\n"
     "  --max-steps       refuse inputs longer than this many tokens (default 10000000)\n"
+    "  --batch N         corpus mode: cut the input into N equal segments and run them as one batch, each\n"
+    "                    starting from a zero state like a separate document (default 1: one exact run)\n"
     "  --threads         worker threads (default: all cores)\n"
     "The trace is written to a temporary file as the run progresses and renamed when complete.\n";
 
 namespace {
+
+double peakMemoryMB() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;
+}
 
 // Passes recordings on to the trace writer and prints progress.
 class ProgressObserver : public RecordObserver {
@@ -68,7 +78,7 @@ std::vector<Quantity> parseQuantities(const std::string& list, bool preactivatio
 
 int runRecord(const std::vector<std::string>& args) {
   if (printHelpIfAsked(args, kRecordHelp)) return 0;
-  const Args a(args, {"model", "vocab", "text", "text-file", "csv", "out", "quantities", "precision", "max-steps", "threads"},
+  const Args a(args, {"model", "vocab", "text", "text-file", "csv", "out", "quantities", "precision", "max-steps", "threads", "batch"},
                {"preactivations", "no-outputs", "quiet"});
   if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
   const int sources = a.has("text") + a.has("text-file") + a.has("csv");
@@ -81,6 +91,8 @@ int runRecord(const std::vector<std::string>& args) {
   RecordRequest request;
   request.quantities = parseQuantities(a.get("quantities", "i,f,g,o,c,h"), a.has("preactivations"));
   request.outputs = !a.has("no-outputs");
+  request.segments = static_cast<int>(a.getLong("batch", 1));
+  if (request.segments < 1) throw UsageError("--batch must be at least 1");
 
   const auto start = std::chrono::steady_clock::now();
   const Model model = loadModel(a.require("model"), a.get("vocab"));
@@ -111,8 +123,9 @@ int runRecord(const std::vector<std::string>& args) {
   writer.commit();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!a.has("quiet"))
-    std::fprintf(stderr, "\rwrote %s: %d steps, %zu layer(s), %.1f MB in %.3f s\n", out.c_str(), inputs.steps,
-                 model.arch.layers.size(), static_cast<double>(std::filesystem::file_size(out)) / 1e6, seconds);
+    std::fprintf(stderr, "\rwrote %s: %d steps, %zu layer(s), %.1f MB in %.3f s, peak memory %.0f MB\n",
+                 out.c_str(), inputs.steps, model.arch.layers.size(),
+                 static_cast<double>(std::filesystem::file_size(out)) / 1e6, seconds, peakMemoryMB());
   return 0;
 }
 

@@ -1,5 +1,7 @@
 #include "core/engine/forward.h"
 
+#include <omp.h>
+
 #include "core/common/error.h"
 #include "core/engine/lstm_kernels.h"
 
@@ -27,33 +29,46 @@ void projectInputs(const Network<T>& net, const Inputs<T>& in, const Mat<T>* x, 
   (void)net;
 }
 
+// Below this much recurrent work per step (multiply-adds), splitting a step across cores costs more in
+// synchronisation than it saves.
+constexpr long kMinSplitWork = 4 * 128 * 128;
+
 template <class T>
 void runDirection(const LayerSpec& spec, const DirectionParams<T>& w, int dir, int steps, int batch,
                   DirectionTape<T>& dt, bool keepPre) {
   const long H = spec.hidden, B = batch;
-  Mat<T>& g = dt.gates;
-  if (keepPre) dt.preact.resize(4 * H, g.cols());
-  dt.c.resize(H, g.cols());
-  dt.h.resize(H, g.cols());
-  for (int s = 0; s < steps; ++s) {
-    const long t = dir == 0 ? s : steps - 1 - s;
-    const long prev = dir == 0 ? t - 1 : t + 1;
-    auto z = g.middleCols(t * B, B);
-    if (s == 0) z.noalias() += w.W_hh * dt.initial.h;
-    else z.noalias() += w.W_hh * dt.h.middleCols(prev * B, B);
-    if (keepPre) dt.preact.middleCols(t * B, B) = z;
-    kernels::activateGates<T>(spec, z);
-    auto c = dt.c.middleCols(t * B, B);
-    const auto i = z.topRows(H).array();
-    const auto f = z.middleRows(H, H).array();
-    const auto gg = z.middleRows(2 * H, H).array();
-    if (s == 0) c.array() = f * dt.initial.c.array() + i * gg;
-    else c.array() = f * dt.c.middleCols(prev * B, B).array() + i * gg;
-    auto h = dt.h.middleCols(t * B, B);
-    switch (spec.cell) {
-      case CellActivation::Tanh: h.array() = z.bottomRows(H).array() * c.array().tanh(); break;
-      case CellActivation::Relu: h.array() = z.bottomRows(H).array() * c.array().cwiseMax(T(0)); break;
-      case CellActivation::Linear: h.array() = z.bottomRows(H).array() * c.array(); break;
+  Mat<T>& z = dt.gates;
+  if (keepPre) dt.preact.resize(4 * H, z.cols());
+  dt.c.resize(H, z.cols());
+  dt.h.resize(H, z.cols());
+  const Mat<T>& hs = dt.h;
+  const Mat<T>& cs = dt.c;
+  const Mat<T>& h0 = dt.initial.h;
+  const Mat<T>& c0 = dt.initial.c;
+  // Each thread owns a contiguous range of units: their gate rows, cell and hidden values. After a step
+  // every thread needs the whole h, hence one barrier per step; nothing else is shared.
+  const int threads = (4 * H * H * B >= kMinSplitWork && steps > 1) ? std::min(omp_get_max_threads(), 2) : 1;
+#pragma omp parallel num_threads(threads)
+  {
+    const int p = omp_get_thread_num(), parts = omp_get_num_threads();
+    const long u0 = H * p / parts, n = H * (p + 1) / parts - u0;
+    const Mat<T> packed = parts == 1 ? Mat<T>() : kernels::packRecurrentRows(w.W_hh, H, u0, n);
+    const Mat<T>& W = parts == 1 ? w.W_hh : packed;
+    Mat<T> scratch(4 * n, B);
+    for (int s = 0; s < steps; ++s) {
+      const long t = dir == 0 ? s : steps - 1 - s;
+      const long prev = dir == 0 ? t - 1 : t + 1;
+      kernels::StepBuffers<T> buf{z.middleCols(t * B, B),
+                                  s == 0 ? h0.middleCols(0, B) : hs.middleCols(prev * B, B),
+                                  s == 0 ? c0.middleCols(0, B) : cs.middleCols(prev * B, B),
+                                  dt.c.middleCols(t * B, B),
+                                  dt.h.middleCols(t * B, B),
+                                  keepPre ? &dt.preact : nullptr,
+                                  t * B};
+      kernels::stepUnits<T>(spec, W, u0, n, buf, scratch);
+      if (parts > 1) {
+#pragma omp barrier
+      }
     }
   }
 }

@@ -1,33 +1,78 @@
-// Element-wise pieces of one LSTM step shared by the forward and backward passes.
+// One LSTM step for a range of units, shared by the single-threaded and the split-across-cores forward.
 #pragma once
 
 #include "core/model/model.h"
 
 namespace lstmscope::kernels {
 
-// In place: rows [0,H) i, [H,2H) f, [3H,4H) o through the gate nonlinearity, [2H,3H) g through the
-// cell nonlinearity. `z` is a (4H, B) block of pre-activations.
-template <class T, class Block>
-void activateGates(const LayerSpec& spec, Block&& z) {
-  const long H = spec.hidden;
-  auto gate = [&](auto&& rows) {
-    switch (spec.gate) {
-      case GateActivation::Sigmoid: rows.array() = rows.array().logistic(); break;
-      case GateActivation::HardSigmoid:
-        rows.array() = (rows.array() * T(0.2) + T(0.5)).cwiseMax(T(0)).cwiseMin(T(1));
-        break;
-      case GateActivation::HardSigmoidKeras3:
-        rows.array() = (rows.array() / T(6) + T(0.5)).cwiseMax(T(0)).cwiseMin(T(1));
-        break;
-    }
-  };
-  gate(z.topRows(2 * H));
-  gate(z.bottomRows(H));
-  auto g = z.middleRows(2 * H, H);
-  switch (spec.cell) {
-    case CellActivation::Tanh: g.array() = g.array().tanh(); break;
-    case CellActivation::Relu: g.array() = g.array().cwiseMax(T(0)); break;
+// The recurrent weights of units [u0, u0 + n): rows i, f, g, o of those units stacked into one
+// contiguous (4n, H) matrix, so that a thread streams only its own block.
+template <class T>
+Mat<T> packRecurrentRows(const Mat<T>& W_hh, long H, long u0, long n) {
+  Mat<T> packed(4 * n, W_hh.cols());
+  for (long g = 0; g < 4; ++g) packed.middleRows(g * n, n) = W_hh.middleRows(g * H + u0, n);
+  return packed;
+}
+
+template <class T, class Rows>
+void applyGate(GateActivation a, Rows&& rows) {
+  switch (a) {
+    case GateActivation::Sigmoid: rows.array() = rows.array().logistic(); break;
+    case GateActivation::HardSigmoid:
+      rows.array() = (rows.array() * T(0.2) + T(0.5)).cwiseMax(T(0)).cwiseMin(T(1));
+      break;
+    case GateActivation::HardSigmoidKeras3:
+      rows.array() = (rows.array() / T(6) + T(0.5)).cwiseMax(T(0)).cwiseMin(T(1));
+      break;
+  }
+}
+
+template <class T, class Rows>
+void applyCell(CellActivation a, Rows&& rows) {
+  switch (a) {
+    case CellActivation::Tanh: rows.array() = rows.array().tanh(); break;
+    case CellActivation::Relu: rows.array() = rows.array().cwiseMax(T(0)); break;
     case CellActivation::Linear: break;
+  }
+}
+
+// Where one step of one direction reads and writes, for a batch of B columns.
+template <class T>
+struct StepBuffers {
+  using Columns = Eigen::Block<Mat<T>, Eigen::Dynamic, Eigen::Dynamic, true>;  // a range of whole columns
+  using ConstColumns = Eigen::Block<const Mat<T>, Eigen::Dynamic, Eigen::Dynamic, true>;
+  Columns z;           // (4H, B): input projection in, gate activations out
+  ConstColumns hPrev;  // (H, B)
+  ConstColumns cPrev;  // (H, B)
+  Columns c, h;        // (H, B) out
+  Mat<T>* preact;                    // (4H, B) block target or null
+  long preactCol;
+};
+
+// Computes the step for units [u0, u0 + n) with `packed` = packRecurrentRows(W_hh, H, u0, n) (or W_hh
+// itself when the range is all units). `scratch` is (4n, B) working memory owned by the caller's thread.
+template <class T>
+void stepUnits(const LayerSpec& spec, const Mat<T>& packed, long u0, long n, StepBuffers<T>& s, Mat<T>& scratch) {
+  const long H = spec.hidden;
+  scratch.noalias() = packed * s.hPrev;
+  for (long g = 0; g < 4; ++g) {
+    auto rows = s.z.middleRows(g * H + u0, n);
+    rows += scratch.middleRows(g * n, n);
+    if (s.preact) s.preact->block(g * H + u0, s.preactCol, n, rows.cols()) = rows;
+    if (g == 2) applyCell<T>(spec.cell, rows);
+    else applyGate<T>(spec.gate, rows);
+  }
+  const auto i = s.z.middleRows(u0, n).array();
+  const auto f = s.z.middleRows(H + u0, n).array();
+  const auto g = s.z.middleRows(2 * H + u0, n).array();
+  const auto o = s.z.middleRows(3 * H + u0, n).array();
+  auto c = s.c.middleRows(u0, n);
+  c.array() = f * s.cPrev.middleRows(u0, n).array() + i * g;
+  auto h = s.h.middleRows(u0, n);
+  switch (spec.cell) {
+    case CellActivation::Tanh: h.array() = o * c.array().tanh(); break;
+    case CellActivation::Relu: h.array() = o * c.array().cwiseMax(T(0)); break;
+    case CellActivation::Linear: h.array() = o * c.array(); break;
   }
 }
 

@@ -11,61 +11,86 @@ namespace {
 
 constexpr std::array<const char*, 10> kQuantityNames{"i", "f", "g", "o", "c", "h", "pre_i", "pre_f", "pre_g", "pre_o"};
 
+// Gathers steps [first, first + count) of `segments` equal segments of length segLength, starting at
+// `offset`, into one batch: column t * segments + b is step offset + b * segLength + first + t.
 template <class T>
-Inputs<T> sliceSteps(const Inputs<T>& in, long first, long count) {
+Inputs<T> gatherBatch(const Inputs<T>& in, long offset, long segLength, int segments, long first, long count) {
   Inputs<T> out;
   out.steps = static_cast<int>(count);
-  out.batch = 1;
-  if (!in.tokens.empty()) out.tokens.assign(in.tokens.begin() + first, in.tokens.begin() + first + count);
-  if (in.features.size()) out.features = in.features.middleCols(first, count);
+  out.batch = segments;
+  if (!in.tokens.empty()) out.tokens.resize(count * segments);
+  if (in.features.size()) out.features.resize(in.features.rows(), count * segments);
+  for (long t = 0; t < count; ++t)
+    for (int b = 0; b < segments; ++b) {
+      const long src = offset + b * segLength + first + t, dst = t * segments + b;
+      if (!in.tokens.empty()) out.tokens[dst] = in.tokens[src];
+      if (in.features.size()) out.features.col(dst) = in.features.col(src);
+    }
   return out;
 }
 
-// Sends a (rows, n) block to the observer as float.
-template <class T, class Block, class Send>
-void asFloat(const Block& block, Send send) {
-  if constexpr (std::is_same_v<T, float>) {
-    const Mat<float> m = block;  // contiguous copy of a row block
-    send(m.data());
-  } else {
-    const Mat<float> m = block.template cast<float>();
-    send(m.data());
-  }
+// Columns b, b + B, b + 2B, ... of a (rows, n * B) block as a contiguous float (rows, n) matrix.
+template <class Block>
+Mat<float> segmentColumns(const Block& block, int b, int B) {
+  const long n = block.cols() / B;
+  Mat<float> out(block.rows(), n);
+  for (long t = 0; t < n; ++t) out.col(t) = block.col(t * B + b).template cast<float>();
+  return out;
 }
 
-template <class T>
-void emitChunk(const Network<T>& net, const Tape<T>& tape, long first, bool lastChunk, const RecordRequest& req,
+// Reports one chunk of a batched run; segment b's first step in the input is stepOf(b).
+template <class T, class StepOf>
+void emitChunk(const Network<T>& net, const Tape<T>& tape, StepOf stepOf, bool lastChunk, const RecordRequest& req,
                RecordObserver& obs) {
+  const int B = tape.batch;
   const long n = tape.steps;
   for (size_t l = 0; l < tape.layers.size(); ++l) {
     const long H = net.arch.layers[l].hidden;
     for (size_t d = 0; d < tape.layers[l].size(); ++d) {
       const DirectionTape<T>& dt = tape.layers[l][d];
       for (Quantity q : req.quantities) {
-        auto send = [&](const float* p) {
-          obs.onStates(static_cast<int>(l), static_cast<int>(d), q, first, n, p, static_cast<int>(H));
-        };
-        switch (q) {
-          case Quantity::C: asFloat<T>(dt.c, send); break;
-          case Quantity::H: asFloat<T>(dt.h, send); break;
-          default: {
-            const int k = static_cast<int>(q) % 6;  // I..O and PreI..PreO map to gate blocks 0..3
-            const Mat<T>& src = isPreactivation(q) ? dt.preact : dt.gates;
-            asFloat<T>(src.middleRows(k * H, H), send);
-          }
+        const int k = static_cast<int>(q) % 6;  // I..O and PreI..PreO map to gate blocks 0..3
+        for (int b = 0; b < B; ++b) {
+          const Mat<float> block = q == Quantity::C   ? segmentColumns(dt.c, b, B)
+                                   : q == Quantity::H ? segmentColumns(dt.h, b, B)
+                                                      : segmentColumns((isPreactivation(q) ? dt.preact : dt.gates).middleRows(k * H, H), b, B);
+          obs.onStates(static_cast<int>(l), static_cast<int>(d), q, stepOf(b), n, block.data(), static_cast<int>(H));
         }
       }
     }
   }
-  if (req.outputs && net.arch.head && tape.logits.size()) {
-    const int K = static_cast<int>(tape.logits.rows());
-    if (net.arch.head->reads == HeadReads::EachStep) {
-      const Mat<float> lg = tape.logits.template cast<float>(), pr = tape.probs.template cast<float>();
-      obs.onOutputs(first, n, lg.data(), pr.data(), K);
-    } else if (lastChunk) {
-      const Mat<float> lg = tape.logits.template cast<float>(), pr = tape.probs.template cast<float>();
-      obs.onOutputs(0, 1, lg.data(), pr.data(), K);
-    }
+  if (!req.outputs || !net.arch.head || tape.logits.size() == 0) return;
+  const int K = static_cast<int>(tape.logits.rows());
+  for (int b = 0; b < B; ++b) {
+    const Mat<float> lg = segmentColumns(tape.logits, b, B), pr = segmentColumns(tape.probs, b, B);
+    if (net.arch.head->reads == HeadReads::EachStep) obs.onOutputs(stepOf(b), n, lg.data(), pr.data(), K);
+    else if (lastChunk && B == 1) obs.onOutputs(0, 1, lg.data(), pr.data(), K);
+  }
+}
+
+// Runs `segments` equal segments of length segLength starting at `offset` as one batch, in chunks.
+template <class T>
+void recordSegments(const Network<T>& net, const Inputs<T>& in, long offset, long segLength, int segments,
+                    const RecordRequest& request, RecordObserver& observer, long& done) {
+  const bool anyBidirectional = std::any_of(net.arch.layers.begin(), net.arch.layers.end(),
+                                            [](const LayerSpec& s) { return s.bidirectional; });
+  const long chunk = anyBidirectional ? segLength : std::max<long>(1, request.chunkSteps);
+  ForwardOptions options;
+  options.keepPreactivations = std::any_of(request.quantities.begin(), request.quantities.end(), isPreactivation);
+  options.computeHead = request.outputs;
+  State<T> state;
+  Tape<T> tape;
+  for (long first = 0; first < segLength; first += chunk) {
+    if (observer.cancelled()) throw Cancelled();
+    const long n = std::min(chunk, segLength - first);
+    const bool whole = segments == 1 && offset == 0 && n == in.steps;
+    forward(net, whole ? in : gatherBatch(in, offset, segLength, segments, first, n), tape, options,
+            first == 0 ? nullptr : &state);
+    emitChunk(net, tape, [&](int b) { return offset + b * segLength + first; }, first + n == segLength, request,
+              observer);
+    if (first + n < segLength) state = tape.finalState();
+    done += n * segments;
+    observer.onProgress(done, in.steps);
   }
 }
 
@@ -82,24 +107,15 @@ bool parseQuantity(const std::string& name, Quantity& out) {
 template <class T>
 void record(const Network<T>& net, const Inputs<T>& in, const RecordRequest& request, RecordObserver& observer) {
   if (in.batch != 1) throw std::invalid_argument("record() takes one sequence");
-  const bool anyBidirectional = std::any_of(net.arch.layers.begin(), net.arch.layers.end(),
-                                            [](const LayerSpec& s) { return s.bidirectional; });
   const long total = in.steps;
-  const long chunk = anyBidirectional ? total : std::max<long>(1, request.chunkSteps);
-  ForwardOptions options;
-  options.keepPreactivations = std::any_of(request.quantities.begin(), request.quantities.end(), isPreactivation);
-  options.computeHead = request.outputs;
-  State<T> state;
-  Tape<T> tape;
-  for (long first = 0; first < total; first += chunk) {
-    if (observer.cancelled()) throw Cancelled();
-    const long n = std::min(chunk, total - first);
-    const Inputs<T> part = chunk == total ? Inputs<T>() : sliceSteps(in, first, n);
-    forward(net, chunk == total ? in : part, tape, options, first == 0 ? nullptr : &state);
-    emitChunk(net, tape, first, first + n == total, request, observer);
-    if (first + n < total) state = tape.finalState();
-    observer.onProgress(first + n, total);
-  }
+  const int segments = static_cast<int>(std::clamp<long>(request.segments, 1, total));
+  if (segments > 1 && net.arch.head && net.arch.head->reads == HeadReads::FinalStates && request.outputs)
+    throw InputError("a classifier reads the whole sequence: record it in one segment (--batch 1)");
+  const long segLength = total / segments;
+  long done = 0;
+  recordSegments(net, in, 0, segLength, segments, request, observer, done);
+  if (const long rest = total - segLength * segments; rest > 0)
+    recordSegments(net, in, segLength * segments, rest, 1, request, observer, done);
 }
 
 template void record<float>(const Network<float>&, const Inputs<float>&, const RecordRequest&, RecordObserver&);

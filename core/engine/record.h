@@ -18,6 +18,9 @@ struct RecordRequest {
   std::vector<Quantity> quantities{Quantity::I, Quantity::F, Quantity::G, Quantity::O, Quantity::C, Quantity::H};
   bool outputs = true;     // head logits and probabilities
   long chunkSteps = 1024;  // steps per block for models without bidirectional layers
+  // Corpus mode: split the input into this many equal segments (plus a short remainder) and run them as
+  // one batch, each from a zero state, like separate documents. 1 = one exact sequential run.
+  int segments = 1;
 };
 
 // Receives recordings ("ask, then observe"). Blocks arrive in time order per layer; a block's data is
@@ -34,8 +37,9 @@ class RecordObserver {
   virtual void onProgress(long stepsDone, long stepsTotal) { (void)stepsDone, (void)stepsTotal; }
 };
 
-// Runs `in` (batch 1) through `net` and reports what `request` asks for. Bidirectional models are run in
-// one block (the backward direction needs the whole input before its first step).
+// Runs `in` (batch 1) through `net` and reports what `request` asks for, at each step's position in `in`.
+// Bidirectional models are run in one block per segment (the backward direction needs the whole segment
+// before its first step).
 template <class T>
 void record(const Network<T>& net, const Inputs<T>& in, const RecordRequest& request, RecordObserver& observer);
 

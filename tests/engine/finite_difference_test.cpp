@@ -84,7 +84,7 @@ TEST_P(FiniteDifferences, WeightAndInputGradientsAgree) {
   EXPECT_GE(checked, 12);
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, FiniteDifferences, ::testing::Range(0, 10));
+INSTANTIATE_TEST_SUITE_P(Cases, FiniteDifferences, ::testing::Range(0, 12));
 
 }  // namespace
 }  // namespace lstmscope::test

@@ -172,7 +172,7 @@ TEST_P(Oracle, ChunkedRecordingEqualsOnePass) {
     EXPECT_LE(worstRatio(collector.logits, tape.logits, 1e-5, 1e-6), 1);
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, Oracle, ::testing::Range(0, 10));
+INSTANTIATE_TEST_SUITE_P(Cases, Oracle, ::testing::Range(0, 12));
 
 TEST(OracleTraining, LossGradientsAndAdamStepMatchPyTorch) {
   const std::string dir = oracleDir() + "/training";

@@ -81,6 +81,38 @@ TEST(TraceFile, CancelledRecordingLeavesNoFileAndKeepsTheOldOne) {
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.file("")), std::filesystem::directory_iterator()), 1);
 }
 
+// Corpus mode: each segment is recorded as if it were run alone from a zero state.
+TEST(TraceFile, SegmentedRecordingEqualsSeparateRuns) {
+  ScratchDir dir("segments");
+  const Model m = smallCharModel(2, false);
+  const TokenizedText tok = tokenize(m.arch.vocab, "ab (c) \n((a))b c a b  c\nabc(", "test");
+  Inputs<float> in;
+  in.steps = static_cast<int>(tok.ids.size());  // 26 = 3 segments of 8 plus a remainder of 2
+  in.tokens = tok.ids;
+  RecordRequest req;
+  req.segments = 3;
+  req.chunkSteps = 3;
+  const std::string path = dir.file("seg.h5");
+  {
+    TraceWriter writer(path, m.arch, m.headOutputs(), {"small", in.steps, tok.ids, tok.surface, {}}, req);
+    record(m, in, req, writer);
+    writer.commit();
+  }
+  const TraceReader trace(path);
+  const long seg = in.steps / 3;
+  for (long start : {0L, seg, 2 * seg, 3 * seg}) {
+    const long n = start == 3 * seg ? in.steps - 3 * seg : seg;
+    Inputs<float> part;
+    part.steps = static_cast<int>(n);
+    part.tokens.assign(in.tokens.begin() + start, in.tokens.begin() + start + n);
+    Tape<float> tape;
+    forward(m, part, tape);
+    EXPECT_LE((trace.read(1, 0, Quantity::H, start, n) - tape.layers[1][0].h).cwiseAbs().maxCoeff(), 1e-6) << start;
+    EXPECT_LE((trace.read(0, 0, Quantity::C, start, n) - tape.layers[0][0].c).cwiseAbs().maxCoeff(), 1e-6) << start;
+    EXPECT_LE((trace.logits().middleCols(start, n) - tape.logits).cwiseAbs().maxCoeff(), 1e-5) << start;
+  }
+}
+
 TEST(TraceFile, RefusesFilesThatAreNotTraces) {
   ScratchDir dir("nottrace");
   const std::string path = dir.file("m.h5");

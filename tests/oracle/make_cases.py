@@ -29,6 +29,9 @@ CASES = [
     dict(layers=2, hidden=[31, 17], bidi=True, input="onehot", head="final_pre", gate="sigmoid", cell="tanh", T=257, scale=1.0),
     dict(layers=1, hidden=[4], bidi=True, input="features", head="each_softmax", gate="sigmoid", cell="relu", T=12, scale=0.7),
     dict(layers=3, hidden=[12, 12, 12], bidi=False, input="embedding", head="each_softmax", gate="sigmoid", cell="tanh", T=600, scale=2.5),
+    # Wide enough that the engine splits each step across two cores (odd sizes: uneven halves).
+    dict(layers=2, hidden=[131, 130], bidi=False, input="embedding", head="each_softmax", gate="sigmoid", cell="tanh", T=60, scale=1.0),
+    dict(layers=1, hidden=[129], bidi=True, input="onehot", head="final_pre", gate="hard_sigmoid", cell="tanh", T=45, scale=2.0),
 ]
 VOCAB = [chr(c) for c in range(ord("a"), ord("a") + 19)] + ["\u00e9", "\u4e2d", " "]
 

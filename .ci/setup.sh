@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what is missing (Debian 12, as root), then configures and builds the release preset.
+# Used by both README commands and by CI, so CI proves the set-up a new user runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  cmake ninja-build g++ pkg-config
+  libhdf5-dev libeigen3-dev libgtest-dev
+  # The PyTorch float64 oracle for the tests and benchmarks, on OpenBLAS (not the slow reference BLAS).
+  python3-torch python3-h5py python3-numpy libopenblas0-pthread
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+cmake --preset release >/dev/null
+cmake --build --preset release

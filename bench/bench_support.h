@@ -1,0 +1,76 @@
+// Shared helpers for the benchmarks: timing, running commands, peak memory, hardware throughput.
+#pragma once
+
+#include <sys/wait.h>
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace lstmscope::bench {
+
+inline double seconds(const std::function<void()>& f) {
+  const auto t0 = std::chrono::steady_clock::now();
+  f();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+inline double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// Median wall time of `repeats` runs after `warmups` untimed ones.
+inline double medianSeconds(int warmups, int repeats, const std::function<void()>& f) {
+  for (int k = 0; k < warmups; ++k) f();
+  std::vector<double> t;
+  for (int k = 0; k < repeats; ++k) t.push_back(seconds(f));
+  return median(t);
+}
+
+// Runs a shell command, returns its stdout; throws if it fails.
+inline std::string run(const std::string& command) {
+  FILE* p = popen(command.c_str(), "r");
+  if (!p) throw std::runtime_error("cannot run " + command);
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  const int status = pclose(p);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw std::runtime_error("command failed: " + command + "\n" + out);
+  return out;
+}
+
+// Value following `key ` in `text` (a "key value" line), or NaN.
+inline double valueAfter(const std::string& text, const std::string& key) {
+  const size_t p = text.find(key + " ");
+  return p == std::string::npos ? NAN : std::stod(text.substr(p + key.size() + 1));
+}
+
+struct Throughput {
+  double gemvGflops, gemmGflops;
+};
+
+// This machine's float matrix-vector and matrix-matrix throughput through Eigen (the library our engine
+// uses), with the shapes of a (4H x H) recurrent product and a (4H x D) x (D x T) input projection.
+inline Throughput measureThroughput(long H, long D, long T) {
+  using M = Eigen::MatrixXf;
+  const M W = M::Random(4 * H, H), Wi = M::Random(4 * H, D), X = M::Random(D, T);
+  Eigen::VectorXf h = Eigen::VectorXf::Random(H), z(4 * H);
+  const int reps = 2000;
+  const double gemv = medianSeconds(1, 5, [&] {
+    for (int k = 0; k < reps; ++k) {
+      z.noalias() = W * h;
+      h[k % H] += z[k % (4 * H)] * 1e-9f;  // keep a dependency between iterations, like the recurrence
+    }
+  });
+  M Z(4 * H, T);
+  const double gemm = medianSeconds(1, 5, [&] { Z.noalias() = Wi * X; });
+  return {2.0 * 4 * H * H * reps / gemv / 1e9, 2.0 * 4 * H * D * T / gemm / 1e9};
+}
+
+}  // namespace lstmscope::bench

@@ -1,0 +1,103 @@
+// Benchmark: `lstmscope-cli record` of a 2-layer, 512-unit char model over 2,000 characters (whole
+// process, all gates written) against PyTorch's bare nn.LSTM forward on the same weights (in-process,
+// after warm-up), and against this machine's measured GEMV/GEMM throughput, side by side in one run.
+// Then batched recording of a 1M-character corpus: tokens per second and peak memory.
+//
+// usage: record_bench [--quick]   (run from the build tree; needs /usr/bin/python3 with torch)
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "bench/bench_support.h"
+#include "core/engine/forward.h"
+#include "core/formats/native_model.h"
+#include "core/training/init.h"
+
+using namespace lstmscope;
+using namespace lstmscope::bench;
+
+namespace {
+
+Model charModel(int layers, int hidden, int vocab) {
+  Architecture a;
+  a.name = "bench";
+  std::vector<std::string> tokens;
+  for (int k = 0; k < vocab; ++k) tokens.push_back(std::string(1, static_cast<char>(32 + k)));
+  a.vocab = Vocabulary(TokenLevel::Char, tokens);
+  for (int l = 0; l < layers; ++l) a.layers.push_back({hidden, false, GateActivation::Sigmoid, CellActivation::Tanh});
+  a.head = HeadSpec{{}, HeadActivation::Softmax, HeadReads::EachStep, {}};
+  return initialiseModel(a, {0, {}, vocab}, 42);
+}
+
+std::string randomText(long n, int vocab, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> c(0, vocab - 1);
+  std::string s(n, ' ');
+  for (char& ch : s) ch = static_cast<char>(32 + c(rng));
+  return s;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const bool quick = argc > 1 && std::string(argv[1]) == "--quick";
+  const std::string cli = LSTMSCOPE_CLI, python = "/usr/bin/python3", script = LSTMSCOPE_BENCH_DIR "/torch_lstm_forward.py";
+  const auto dir = std::filesystem::temp_directory_path() / "lstmscope-bench";
+  std::filesystem::create_directories(dir);
+  const int L = 2, H = 512, V = 96, T = 2000, threads = 2;
+  const std::string model = (dir / "char2x512.h5").string(), text = (dir / "text2000.txt").string(),
+                    trace = (dir / "trace.h5").string();
+  const Model m = charModel(L, H, V);
+  saveNativeModel(m, model);
+  std::ofstream(text) << randomText(T, V, 1);
+
+  std::printf("== record: 2-layer x 512-unit char model, %d characters, all gates written ==\n", T);
+  const std::string recordCmd = "'" + cli + "' record --model '" + model + "' --text-file '" + text + "' --out '" +
+                                trace + "' --quiet --threads " + std::to_string(threads);
+  const double ours = medianSeconds(1, quick ? 3 : 7, [&] { run(recordCmd); });
+  const double traceMB = static_cast<double>(std::filesystem::file_size(trace)) / 1e6;
+
+  Inputs<float> in;
+  in.steps = T;
+  for (char ch : randomText(T, V, 1)) in.tokens.push_back(ch - 32);
+  Tape<float> tape;
+  const double engine = medianSeconds(1, quick ? 3 : 7, [&] { forward(m, in, tape); });
+
+  const std::string torchOut = run(python + " '" + script + "' '" + model + "' " + std::to_string(T) + " " +
+                                   std::to_string(threads) + " " + (quick ? "3" : "7"));
+  const double torchMs = valueAfter(torchOut, "torch_forward_ms");
+
+  const Throughput hw = measureThroughput(H, H, T);
+  // The work: per layer and step one (4H x H) recurrent GEMV; layer 1 also a (4H x H)(H x T) input
+  // projection (layer 0's one-hot projection is a gather); plus the head's (V x H)(H x T).
+  const double gemvFlop = 2.0 * L * T * 4.0 * H * H, gemmFlop = 2.0 * (L - 1) * 4.0 * H * H * T + 2.0 * V * H * T;
+  const double floor = gemvFlop / (hw.gemvGflops * 1e9) + gemmFlop / (hw.gemmGflops * 1e9);
+  std::printf("  lstmscope-cli record (whole process, %.1f MB trace)  %8.1f ms\n", traceMB, ours * 1e3);
+  std::printf("  our engine forward alone (in-process)               %8.1f ms\n", engine * 1e3);
+  std::printf("  PyTorch nn.LSTM forward (in-process, %d threads)      %8.1f ms\n", threads, torchMs);
+  std::printf("  ratio record / PyTorch                              %8.3f   (goal <= 0.33)\n", ours * 1e3 / torchMs);
+  std::printf("  ratio engine / PyTorch                              %8.3f\n", engine * 1e3 / torchMs);
+  std::printf("  this machine: Eigen GEMV %.1f GFLOP/s (4H x H), GEMM %.1f GFLOP/s\n", hw.gemvGflops, hw.gemmGflops);
+  std::printf("  hardware floor for this workload (GEMV + GEMM time)  %8.1f ms\n", floor * 1e3);
+  std::printf("  engine / floor                                      %8.2f x\n", engine / floor);
+  std::printf("  record / floor                                      %8.2f x\n", ours / floor);
+  std::fflush(stdout);
+
+  const long corpus = quick ? 100'000 : 1'000'000;
+  const int batch = 64;
+  std::printf("\n== batched record: demo-size model (2 x 256), %ld-character corpus, batch %d, h and c ==\n", corpus,
+              batch);
+  const std::string bigModel = (dir / "char2x256.h5").string(), bigText = (dir / "corpus.txt").string();
+  saveNativeModel(charModel(2, 256, V), bigModel);
+  std::ofstream(bigText) << randomText(corpus, V, 2);
+  std::string report;
+  const double t = seconds([&] {
+    report = run("'" + cli + "' record --model '" + bigModel + "' --text-file '" + bigText + "' --out '" + trace +
+                 "' --batch " + std::to_string(batch) + " --quantities h,c --no-outputs 2>&1");
+  });
+  std::printf("  %.0f tokens/s (whole process), %.1f s, trace %.0f MB, peak memory %.0f MB\n",
+              static_cast<double>(corpus) / t, t, static_cast<double>(std::filesystem::file_size(trace)) / 1e6,
+              valueAfter(report, "peak memory"));
+  std::filesystem::remove_all(dir);
+  return 0;
+}
