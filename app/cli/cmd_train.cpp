@@ -40,6 +40,8 @@ const char* const kTrainHelp =
     "  --seed N               random seed for initialisation and shuffling (default 1)\n"
     "  --threads N            worker threads (default: all cores); results are reproducible for a fixed N\n"
     "  --checkpoint PREFIX    also write PREFIX-epochN.h5 after every epoch\n"
+    "  --resume MODEL.h5      language model: continue training MODEL's weights (its vocabulary and layers\n"
+    "                         are kept; the model options above are ignored; Adam's moments restart)\n"
     "  --quiet                no progress line\n";
 
 namespace {
@@ -76,7 +78,7 @@ int runTrain(const std::vector<std::string>& args) {
   const Args a(args,
                {"text-file", "labelled", "out", "level", "min-count", "max-chars", "valid", "layers", "hidden",
                 "embedding", "name", "epochs", "batch", "bptt", "lr", "lr-decay", "clip", "seed", "threads",
-                "checkpoint"},
+                "checkpoint", "resume"},
                {"lowercase", "bidirectional", "quiet"});
   if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
   if (a.has("text-file") == a.has("labelled")) throw UsageError("give exactly one of --text-file or --labelled");
@@ -117,12 +119,14 @@ int runTrain(const std::vector<std::string>& args) {
     }
     if (text.empty()) throw InputError(a.get("text-file"), "the text is empty");
     o.task = Task::LanguageModel;
+    if (a.has("resume")) o.resume = std::make_shared<const Model>(loadNativeModel(a.get("resume")));
     try {
       result = trainLanguageModel(text, o, monitor);
     } catch (const InputError& e) {
       throw InputError(a.get("text-file"), e.what());
     }
   } else {
+    if (a.has("resume")) throw UsageError("--resume is for language models");
     const std::string path = a.get("labelled");
     o.task = Task::Classifier;
     const auto examples = parseLabelledText(readFileBytes(path, size_t(1) << 32), path);

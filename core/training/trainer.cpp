@@ -135,7 +135,8 @@ double evaluateLanguageModel(const Model& model, const std::vector<int32_t>& ids
 
 TrainResult trainLanguageModel(const std::string& text, const TrainOptions& o, TrainingMonitor& monitor) {
   checkOptions(o);
-  Vocabulary vocab = buildVocabulary({text}, o.level, o.lowercase, o.minCount);
+  const Vocabulary vocab =
+      o.resume ? o.resume->arch.vocab : buildVocabulary({text}, o.level, o.lowercase, o.minCount);
   const std::vector<int32_t> ids = tokenize(vocab, text, "training text").ids;
   const long nValid = std::max<long>(2, static_cast<long>(static_cast<double>(ids.size()) * o.validFraction));
   const long nTrain = static_cast<long>(ids.size()) - nValid;
@@ -148,7 +149,11 @@ TrainResult trainLanguageModel(const std::string& text, const TrainOptions& o, T
 
   Architecture arch = baseArchitecture(o, vocab, false);
   arch.head = HeadSpec{{}, HeadActivation::Softmax, HeadReads::EachStep, {}};
-  Model model = initialiseModel(arch, {o.embedding, {}, vocab.size()}, o.seed);
+  Model model = o.resume ? *o.resume : initialiseModel(arch, {o.embedding, {}, vocab.size()}, o.seed);
+  if (o.resume && (model.arch.inputKind != InputKind::Tokens || !model.arch.head ||
+                   model.arch.head->reads != HeadReads::EachStep || model.arch.head->activation != HeadActivation::Softmax))
+    throw InputError("the model to resume is not a language model (tokens in, softmax at every step)");
+  if (o.resume) model.arch.name = o.name;
   Adam<float> adam(model.params, o.learningRate);
   TrainResult result;
   double best = INFINITY, lr = o.learningRate;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,9 @@ struct TrainOptions {
   double validFraction = 0.05;
   uint64_t seed = 1;
   std::string checkpointPrefix;  // non-empty: write PREFIX-epochN.h5 after every epoch
+  // Continue from this model's weights, vocabulary and architecture (the options above that describe the
+  // model are then ignored). Adam's moments start afresh.
+  std::shared_ptr<const Model> resume;
 };
 
 struct EpochStats {

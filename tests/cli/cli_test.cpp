@@ -120,6 +120,18 @@ TEST_F(Cli, ConvertRoundTripsAndTrainWritesAModel) {
   EXPECT_EQ(loadNativeModel(trained).arch.vocab.size(), 3);
   const CommandResult bad = cli("train --text-file " + shellQuoted(text) + " --out " + shellQuoted(trained) + " --lr -1");
   EXPECT_EQ(bad.exitCode, 3) << bad.output;
+
+  // Resuming continues from the trained weights: its first epoch starts where the last one ended.
+  const std::string resumed = dir.file("resumed.h5");
+  const CommandResult more = cli("train --text-file " + shellQuoted(text) + " --out " + shellQuoted(resumed) +
+                                 " --resume " + shellQuoted(trained) + " --epochs 1 --batch 4 --bptt 16 --quiet --threads 1");
+  ASSERT_EQ(more.exitCode, 0) << more.output;
+  auto trainLoss = [](const std::string& out, const std::string& epoch) {
+    const std::string key = "epoch " + epoch + ": train loss ";
+    return std::stod(out.substr(out.find(key) + key.size()));
+  };
+  EXPECT_LT(trainLoss(more.output, "1"), trainLoss(r.output, "1"));
+  EXPECT_EQ(loadNativeModel(resumed).arch.layers[0].hidden, 8);
 }
 
 }  // namespace
