@@ -93,6 +93,12 @@ int runRecord(const std::vector<std::string>& args) {
   request.outputs = !a.has("no-outputs");
   request.segments = static_cast<int>(a.getLong("batch", 1));
   if (request.segments < 1) throw UsageError("--batch must be at least 1");
+  if (request.segments > 1) {
+    // Blocks of exactly one trace chunk per segment: each write fills whole chunks, and the batch's
+    // working memory stays at (steps per chunk x segments) columns.
+    request.chunkSteps = TraceWriter::kChunkSteps;
+    request.segmentAlign = TraceWriter::kChunkSteps;
+  }
 
   const auto start = std::chrono::steady_clock::now();
   const Model model = loadModel(a.require("model"), a.get("vocab"));

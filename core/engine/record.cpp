@@ -111,7 +111,8 @@ void record(const Network<T>& net, const Inputs<T>& in, const RecordRequest& req
   const int segments = static_cast<int>(std::clamp<long>(request.segments, 1, total));
   if (segments > 1 && net.arch.head && net.arch.head->reads == HeadReads::FinalStates && request.outputs)
     throw InputError("a classifier reads the whole sequence: record it in one segment (--batch 1)");
-  const long segLength = total / segments;
+  long segLength = total / segments;
+  if (request.segmentAlign > 1 && segLength >= request.segmentAlign) segLength -= segLength % request.segmentAlign;
   long done = 0;
   recordSegments(net, in, 0, segLength, segments, request, observer, done);
   if (const long rest = total - segLength * segments; rest > 0)

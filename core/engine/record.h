@@ -21,6 +21,9 @@ struct RecordRequest {
   // Corpus mode: split the input into this many equal segments (plus a short remainder) and run them as
   // one batch, each from a zero state, like separate documents. 1 = one exact sequential run.
   int segments = 1;
+  // Segment lengths are rounded down to a multiple of this (the remainder runs as one more sequence), so
+  // that with chunkSteps equal to it every block fills whole chunks of the trace file.
+  long segmentAlign = 1;
 };
 
 // Receives recordings ("ask, then observe"). Blocks arrive in time order per layer; a block's data is

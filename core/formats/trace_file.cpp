@@ -5,8 +5,7 @@
 namespace lstmscope {
 namespace {
 
-// Rows per HDF5 chunk: a window of a few hundred steps reads a handful of chunks.
-constexpr hsize_t kChunkSteps = 256;
+constexpr hsize_t kChunkSteps = TraceWriter::kChunkSteps;
 
 std::string statePath(int layer, int dir, Quantity q) {
   return "layers/" + std::to_string(layer) + "/" + directionName(dir) + "/" + quantityName(q);

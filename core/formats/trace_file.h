@@ -25,6 +25,9 @@ struct TraceHeader {
 // uncommitted writer (error, cancel) removes the temporary file and leaves any old trace untouched.
 class TraceWriter : public RecordObserver {
  public:
+  // Steps per HDF5 chunk of every (T, H) dataset: a window of a few hundred steps reads a few chunks.
+  static constexpr long kChunkSteps = 256;
+
   TraceWriter(const std::string& path, const Architecture& arch, int headOutputs, const TraceHeader& header,
               const RecordRequest& request);
   ~TraceWriter() override;

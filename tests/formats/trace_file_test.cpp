@@ -89,27 +89,30 @@ TEST(TraceFile, SegmentedRecordingEqualsSeparateRuns) {
   Inputs<float> in;
   in.steps = static_cast<int>(tok.ids.size());  // 26 = 3 segments of 8 plus a remainder of 2
   in.tokens = tok.ids;
-  RecordRequest req;
-  req.segments = 3;
-  req.chunkSteps = 3;
-  const std::string path = dir.file("seg.h5");
-  {
-    TraceWriter writer(path, m.arch, m.headOutputs(), {"small", in.steps, tok.ids, tok.surface, {}}, req);
-    record(m, in, req, writer);
-    writer.commit();
-  }
-  const TraceReader trace(path);
-  const long seg = in.steps / 3;
-  for (long start : {0L, seg, 2 * seg, 3 * seg}) {
-    const long n = start == 3 * seg ? in.steps - 3 * seg : seg;
-    Inputs<float> part;
-    part.steps = static_cast<int>(n);
-    part.tokens.assign(in.tokens.begin() + start, in.tokens.begin() + start + n);
-    Tape<float> tape;
-    forward(m, part, tape);
-    EXPECT_LE((trace.read(1, 0, Quantity::H, start, n) - tape.layers[1][0].h).cwiseAbs().maxCoeff(), 1e-6) << start;
-    EXPECT_LE((trace.read(0, 0, Quantity::C, start, n) - tape.layers[0][0].c).cwiseAbs().maxCoeff(), 1e-6) << start;
-    EXPECT_LE((trace.logits().middleCols(start, n) - tape.logits).cwiseAbs().maxCoeff(), 1e-5) << start;
+  for (long align : {1L, 5L}) {
+    RecordRequest req;
+    req.segments = 3;
+    req.chunkSteps = 3;
+    req.segmentAlign = align;  // 26 / 3 = 8 per segment, or 5 when aligned to 5 (remainder 11)
+    const std::string path = dir.file("seg" + std::to_string(align) + ".h5");
+    {
+      TraceWriter writer(path, m.arch, m.headOutputs(), {"small", in.steps, tok.ids, tok.surface, {}}, req);
+      record(m, in, req, writer);
+      writer.commit();
+    }
+    const TraceReader trace(path);
+    const long seg = align == 1 ? 8 : 5;
+    for (long start : {0L, seg, 2 * seg, 3 * seg}) {
+      const long n = start == 3 * seg ? in.steps - 3 * seg : seg;
+      Inputs<float> part;
+      part.steps = static_cast<int>(n);
+      part.tokens.assign(in.tokens.begin() + start, in.tokens.begin() + start + n);
+      Tape<float> tape;
+      forward(m, part, tape);
+      EXPECT_LE((trace.read(1, 0, Quantity::H, start, n) - tape.layers[1][0].h).cwiseAbs().maxCoeff(), 1e-6) << start;
+      EXPECT_LE((trace.read(0, 0, Quantity::C, start, n) - tape.layers[0][0].c).cwiseAbs().maxCoeff(), 1e-6) << start;
+      EXPECT_LE((trace.logits().middleCols(start, n) - tape.logits).cwiseAbs().maxCoeff(), 1e-5) << start;
+    }
   }
 }
 
