@@ -87,13 +87,14 @@ TEST(TraceFile, SegmentedRecordingEqualsSeparateRuns) {
   const Model m = smallCharModel(2, false);
   const TokenizedText tok = tokenize(m.arch.vocab, "ab (c) \n((a))b c a b  c\nabc(", "test");
   Inputs<float> in;
-  in.steps = static_cast<int>(tok.ids.size());  // 26 = 3 segments of 8 plus a remainder of 2
+  in.steps = static_cast<int>(tok.ids.size());
+  ASSERT_EQ(in.steps, 28);  // 3 segments of 9 plus a remainder of 1
   in.tokens = tok.ids;
   for (long align : {1L, 5L}) {
     RecordRequest req;
     req.segments = 3;
     req.chunkSteps = 3;
-    req.segmentAlign = align;  // 26 / 3 = 8 per segment, or 5 when aligned to 5 (remainder 11)
+    req.segmentAlign = align;  // segments of 9, or 5 when aligned to 5 (then a remainder of 13)
     const std::string path = dir.file("seg" + std::to_string(align) + ".h5");
     {
       TraceWriter writer(path, m.arch, m.headOutputs(), {"small", in.steps, tok.ids, tok.surface, {}}, req);
@@ -101,7 +102,7 @@ TEST(TraceFile, SegmentedRecordingEqualsSeparateRuns) {
       writer.commit();
     }
     const TraceReader trace(path);
-    const long seg = align == 1 ? 8 : 5;
+    const long seg = in.steps / 3 - (in.steps / 3) % align;
     for (long start : {0L, seg, 2 * seg, 3 * seg}) {
       const long n = start == 3 * seg ? in.steps - 3 * seg : seg;
       Inputs<float> part;
