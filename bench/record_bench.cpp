@@ -41,7 +41,8 @@ std::string randomText(long n, int vocab, unsigned seed) {
 
 int main(int argc, char** argv) {
   const bool quick = argc > 1 && std::string(argv[1]) == "--quick";
-  const std::string cli = LSTMSCOPE_CLI, python = "/usr/bin/python3", script = LSTMSCOPE_BENCH_DIR "/torch_lstm_forward.py";
+  const std::string cli = LSTMSCOPE_CLI, python = "/usr/bin/python3",
+                    script = LSTMSCOPE_BENCH_DIR "/torch_lstm_forward.py";
   const auto dir = std::filesystem::temp_directory_path() / "lstmscope-bench";
   std::filesystem::create_directories(dir);
   const int L = 2, H = 512, V = 96, T = 2000, threads = 2;

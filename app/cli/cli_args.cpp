@@ -48,7 +48,8 @@ long Args::getLong(const std::string& name, long fallback) const {
   char* end = nullptr;
   errno = 0;
   const long v = std::strtol(it->second.c_str(), &end, 10);
-  if (it->second.empty() || *end || errno) throw UsageError("--" + name + " needs a whole number, not '" + it->second + "'");
+  if (it->second.empty() || *end || errno)
+    throw UsageError("--" + name + " needs a whole number, not '" + it->second + "'");
   return v;
 }
 

@@ -78,8 +78,10 @@ std::vector<Quantity> parseQuantities(const std::string& list, bool preactivatio
 
 int runRecord(const std::vector<std::string>& args) {
   if (printHelpIfAsked(args, kRecordHelp)) return 0;
-  const Args a(args, {"model", "vocab", "text", "text-file", "csv", "out", "quantities", "precision", "max-steps", "threads", "batch"},
-               {"preactivations", "no-outputs", "quiet"});
+  const Args a(
+      args,
+      {"model", "vocab", "text", "text-file", "csv", "out", "quantities", "precision", "max-steps", "threads", "batch"},
+      {"preactivations", "no-outputs", "quiet"});
   if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
   const int sources = a.has("text") + a.has("text-file") + a.has("csv");
   if (sources != 1) throw UsageError("give exactly one of --text, --text-file or --csv");
@@ -129,9 +131,9 @@ int runRecord(const std::vector<std::string>& args) {
   writer.commit();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!a.has("quiet"))
-    std::fprintf(stderr, "\rwrote %s: %d steps, %zu layer(s), %.1f MB in %.3f s, peak memory %.0f MB\n",
-                 out.c_str(), inputs.steps, model.arch.layers.size(),
-                 static_cast<double>(std::filesystem::file_size(out)) / 1e6, seconds, peakMemoryMB());
+    std::fprintf(stderr, "\rwrote %s: %d steps, %zu layer(s), %.1f MB in %.3f s, peak memory %.0f MB\n", out.c_str(),
+                 inputs.steps, model.arch.layers.size(), static_cast<double>(std::filesystem::file_size(out)) / 1e6,
+                 seconds, peakMemoryMB());
   return 0;
 }
 

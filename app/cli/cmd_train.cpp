@@ -53,8 +53,8 @@ class ConsoleMonitor : public TrainingMonitor {
     if (quiet_) return;
     // On a terminal, one line that updates in place; in a log, about twenty lines per epoch.
     if (!tty_ && step != steps && step % std::max<long>(1, steps / 20) != 0) return;
-    std::fprintf(stderr, "%sepoch %d/%d  step %ld/%ld  loss %.4f  %.0f tokens/s%s", tty_ ? "\r" : "", epoch,
-                 epochs_, step, steps, loss, tps, tty_ ? "   " : "\n");
+    std::fprintf(stderr, "%sepoch %d/%d  step %ld/%ld  loss %.4f  %.0f tokens/s%s", tty_ ? "\r" : "", epoch, epochs_,
+                 step, steps, loss, tps, tty_ ? "   " : "\n");
   }
   void onEpoch(const EpochStats& s) override {
     if (tty_ && !quiet_) std::fputc('\n', stderr);
@@ -75,10 +75,9 @@ class ConsoleMonitor : public TrainingMonitor {
 
 int runTrain(const std::vector<std::string>& args) {
   if (printHelpIfAsked(args, kTrainHelp)) return 0;
-  const Args a(args,
-               {"text-file", "labelled", "out", "level", "min-count", "max-chars", "valid", "layers", "hidden",
-                "embedding", "name", "epochs", "batch", "bptt", "lr", "lr-decay", "clip", "seed", "threads",
-                "checkpoint", "resume"},
+  const Args a(args, {"text-file", "labelled", "out",       "level", "min-count", "max-chars",  "valid",
+                      "layers",    "hidden",   "embedding", "name",  "epochs",    "batch",      "bptt",
+                      "lr",        "lr-decay", "clip",      "seed",  "threads",   "checkpoint", "resume"},
                {"lowercase", "bidirectional", "quiet"});
   if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
   if (a.has("text-file") == a.has("labelled")) throw UsageError("give exactly one of --text-file or --labelled");

@@ -46,8 +46,8 @@ int main(int argc, char** argv) {
     if (command == "train") return cli::runTrain(args);
     throw cli::UsageError("unknown command '" + command + "'");
   } catch (const cli::UsageError& e) {
-    std::fprintf(stderr, "lstmscope-cli %s: %s\nRun 'lstmscope-cli %s --help' for usage.\n", command.c_str(),
-                 e.what(), command.c_str());
+    std::fprintf(stderr, "lstmscope-cli %s: %s\nRun 'lstmscope-cli %s --help' for usage.\n", command.c_str(), e.what(),
+                 command.c_str());
     return 2;
   } catch (const InputError& e) {
     std::fprintf(stderr, "lstmscope-cli %s: error: %s\n", command.c_str(), e.what());
@@ -56,8 +56,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "lstmscope-cli %s: cancelled\n", command.c_str());
     return 1;
   } catch (const std::bad_alloc&) {
-    std::fprintf(stderr, "lstmscope-cli %s: error: out of memory (the input or model is too large)\n",
-                 command.c_str());
+    std::fprintf(stderr, "lstmscope-cli %s: error: out of memory (the input or model is too large)\n", command.c_str());
     return 3;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lstmscope-cli %s: internal error: %s\n", command.c_str(), e.what());

@@ -9,7 +9,8 @@ namespace {
 template <class T, class A>
 Mat<T> gateDerivatives(GateActivation a, const A& y) {
   switch (a) {
-    case GateActivation::Sigmoid: return (y * (T(1) - y)).matrix();
+    case GateActivation::Sigmoid:
+      return (y * (T(1) - y)).matrix();
     case GateActivation::HardSigmoid:
       return ((y > T(0)) && (y < T(1))).template cast<T>().matrix() * T(0.2);
     case GateActivation::HardSigmoidKeras3:
@@ -22,9 +23,12 @@ Mat<T> gateDerivatives(GateActivation a, const A& y) {
 template <class T, class A>
 Mat<T> cellDerivatives(CellActivation a, const A& y) {
   switch (a) {
-    case CellActivation::Tanh: return (T(1) - y.square()).matrix();
-    case CellActivation::Relu: return (y > T(0)).template cast<T>().matrix();
-    case CellActivation::Linear: return Mat<T>::Ones(y.rows(), y.cols());
+    case CellActivation::Tanh:
+      return (T(1) - y.square()).matrix();
+    case CellActivation::Relu:
+      return (y > T(0)).template cast<T>().matrix();
+    case CellActivation::Linear:
+      return Mat<T>::Ones(y.rows(), y.cols());
   }
   return {};
 }
@@ -32,9 +36,12 @@ Mat<T> cellDerivatives(CellActivation a, const A& y) {
 template <class T, class A>
 Mat<T> cellActivations(CellActivation a, const A& c) {
   switch (a) {
-    case CellActivation::Tanh: return c.tanh().matrix();
-    case CellActivation::Relu: return c.cwiseMax(T(0)).matrix();
-    case CellActivation::Linear: return c.matrix();
+    case CellActivation::Tanh:
+      return c.tanh().matrix();
+    case CellActivation::Relu:
+      return c.cwiseMax(T(0)).matrix();
+    case CellActivation::Linear:
+      return c.matrix();
   }
   return {};
 }
@@ -139,8 +146,10 @@ void backward(const Network<T>& net, const Inputs<T>& in, const Tape<T>& tape, c
   out.dInitial.assign(L, {});
 
   Mat<T> dOut;
-  if (arch.head && adj.dLogits.size()) dOut = throughHead(net, tape, adj.dLogits, opt.weightGradients, out.params);
-  else dOut = Mat<T>::Zero(arch.lastOutputWidth(), cols);
+  if (arch.head && adj.dLogits.size())
+    dOut = throughHead(net, tape, adj.dLogits, opt.weightGradients, out.params);
+  else
+    dOut = Mat<T>::Zero(arch.lastOutputWidth(), cols);
 
   const bool oneHot = arch.inputKind == InputKind::Tokens && !arch.hasEmbedding;
   for (int l = L - 1; l >= 0; --l) {
@@ -159,10 +168,9 @@ void backward(const Network<T>& net, const Inputs<T>& in, const Tape<T>& tape, c
       Mat<T> dHext = dOut.middleRows(d * H, H);
       if (static_cast<int>(adj.dH.size()) > l && adj.dH[l].size() > size_t(d) && adj.dH[l][d].size())
         dHext += adj.dH[l][d];
-      const Mat<T>* dCseed = (static_cast<int>(adj.dC.size()) > l && adj.dC[l].size() > size_t(d) &&
-                              adj.dC[l][d].size())
-                                 ? &adj.dC[l][d]
-                                 : nullptr;
+      const Mat<T>* dCseed =
+          (static_cast<int>(adj.dC.size()) > l && adj.dC[l].size() > size_t(d) && adj.dC[l][d].size()) ? &adj.dC[l][d]
+                                                                                                       : nullptr;
       Mat<T> dZ;
       throughTime(spec, w, dt, d, tape.steps, tape.batch, dHext, dCseed, dZ,
                   opt.stateGradients ? &out.dH[l][d] : nullptr, opt.stateGradients ? &out.dC[l][d] : nullptr,
@@ -179,8 +187,10 @@ void backward(const Network<T>& net, const Inputs<T>& in, const Tape<T>& tape, c
         g.b_hh = g.b_ih;
       }
       if (needInputGrad) {
-        if (dX.size() == 0) dX.noalias() = w.W_ih.transpose() * dZ;
-        else dX.noalias() += w.W_ih.transpose() * dZ;
+        if (dX.size() == 0)
+          dX.noalias() = w.W_ih.transpose() * dZ;
+        else
+          dX.noalias() += w.W_ih.transpose() * dZ;
       }
     }
     dOut = std::move(dX);
@@ -190,8 +200,8 @@ void backward(const Network<T>& net, const Inputs<T>& in, const Tape<T>& tape, c
   if (opt.inputGradients) out.dInput = std::move(dOut);
 }
 
-template void backward<float>(const Network<float>&, const Inputs<float>&, const Tape<float>&,
-                              const Adjoints<float>&, const BackwardOptions&, Gradients<float>&);
+template void backward<float>(const Network<float>&, const Inputs<float>&, const Tape<float>&, const Adjoints<float>&,
+                              const BackwardOptions&, Gradients<float>&);
 template void backward<double>(const Network<double>&, const Inputs<double>&, const Tape<double>&,
                                const Adjoints<double>&, const BackwardOptions&, Gradients<double>&);
 

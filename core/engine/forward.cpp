@@ -135,8 +135,10 @@ Mat<T> headActivation(HeadActivation a, const Mat<T>& logits) {
       }
       return p;
     }
-    case HeadActivation::Sigmoid: return (T(1) / (T(1) + (-logits.array()).exp())).matrix();
-    case HeadActivation::Linear: return logits;
+    case HeadActivation::Sigmoid:
+      return (T(1) / (T(1) + (-logits.array()).exp())).matrix();
+    case HeadActivation::Linear:
+      return logits;
   }
   return logits;
 }
@@ -165,8 +167,8 @@ void forward(const Network<T>& net, const Inputs<T>& in, Tape<T>& tape, const Fo
     }
   } else {
     if (in.features.rows() != arch.featureDim || in.features.cols() != cols)
-      throw InputError("the input has " + std::to_string(in.features.rows()) + " features per step but the model expects " +
-                       std::to_string(arch.featureDim));
+      throw InputError("the input has " + std::to_string(in.features.rows()) +
+                       " features per step but the model expects " + std::to_string(arch.featureDim));
     tape.layerInput[0] = in.features;
     x = &tape.layerInput[0];
   }

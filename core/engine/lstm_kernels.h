@@ -17,7 +17,9 @@ Mat<T> packRecurrentRows(const Mat<T>& W_hh, long H, long u0, long n) {
 template <class T, class Rows>
 void applyGate(GateActivation a, Rows&& rows) {
   switch (a) {
-    case GateActivation::Sigmoid: rows.array() = rows.array().logistic(); break;
+    case GateActivation::Sigmoid:
+      rows.array() = rows.array().logistic();
+      break;
     case GateActivation::HardSigmoid:
       rows.array() = (rows.array() * T(0.2) + T(0.5)).cwiseMax(T(0)).cwiseMin(T(1));
       break;
@@ -30,9 +32,14 @@ void applyGate(GateActivation a, Rows&& rows) {
 template <class T, class Rows>
 void applyCell(CellActivation a, Rows&& rows) {
   switch (a) {
-    case CellActivation::Tanh: rows.array() = rows.array().tanh(); break;
-    case CellActivation::Relu: rows.array() = rows.array().cwiseMax(T(0)); break;
-    case CellActivation::Linear: break;
+    case CellActivation::Tanh:
+      rows.array() = rows.array().tanh();
+      break;
+    case CellActivation::Relu:
+      rows.array() = rows.array().cwiseMax(T(0));
+      break;
+    case CellActivation::Linear:
+      break;
   }
 }
 
@@ -45,7 +52,7 @@ struct StepBuffers {
   ConstColumns hPrev;  // (H, B)
   ConstColumns cPrev;  // (H, B)
   Columns c, h;        // (H, B) out
-  Mat<T>* preact;                    // (4H, B) block target or null
+  Mat<T>* preact;      // (4H, B) block target or null
   long preactCol;
 };
 
@@ -59,8 +66,10 @@ void stepUnits(const LayerSpec& spec, const Mat<T>& packed, long u0, long n, Ste
     auto rows = s.z.middleRows(g * H + u0, n);
     rows += scratch.middleRows(g * n, n);
     if (s.preact) s.preact->block(g * H + u0, s.preactCol, n, rows.cols()) = rows;
-    if (g == 2) applyCell<T>(spec.cell, rows);
-    else applyGate<T>(spec.gate, rows);
+    if (g == 2)
+      applyCell<T>(spec.cell, rows);
+    else
+      applyGate<T>(spec.gate, rows);
   }
   const auto i = s.z.middleRows(u0, n).array();
   const auto f = s.z.middleRows(H + u0, n).array();
@@ -70,9 +79,15 @@ void stepUnits(const LayerSpec& spec, const Mat<T>& packed, long u0, long n, Ste
   c.array() = f * s.cPrev.middleRows(u0, n).array() + i * g;
   auto h = s.h.middleRows(u0, n);
   switch (spec.cell) {
-    case CellActivation::Tanh: h.array() = o * c.array().tanh(); break;
-    case CellActivation::Relu: h.array() = o * c.array().cwiseMax(T(0)); break;
-    case CellActivation::Linear: h.array() = o * c.array(); break;
+    case CellActivation::Tanh:
+      h.array() = o * c.array().tanh();
+      break;
+    case CellActivation::Relu:
+      h.array() = o * c.array().cwiseMax(T(0));
+      break;
+    case CellActivation::Linear:
+      h.array() = o * c.array();
+      break;
   }
 }
 

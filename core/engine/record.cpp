@@ -51,9 +51,11 @@ void emitChunk(const Network<T>& net, const Tape<T>& tape, StepOf stepOf, bool l
       for (Quantity q : req.quantities) {
         const int k = static_cast<int>(q) % 6;  // I..O and PreI..PreO map to gate blocks 0..3
         for (int b = 0; b < B; ++b) {
-          const Mat<float> block = q == Quantity::C   ? segmentColumns(dt.c, b, B)
-                                   : q == Quantity::H ? segmentColumns(dt.h, b, B)
-                                                      : segmentColumns((isPreactivation(q) ? dt.preact : dt.gates).middleRows(k * H, H), b, B);
+          const Mat<float> block =
+              q == Quantity::C ? segmentColumns(dt.c, b, B)
+              : q == Quantity::H
+                  ? segmentColumns(dt.h, b, B)
+                  : segmentColumns((isPreactivation(q) ? dt.preact : dt.gates).middleRows(k * H, H), b, B);
           obs.onStates(static_cast<int>(l), static_cast<int>(d), q, stepOf(b), n, block.data(), static_cast<int>(H));
         }
       }
@@ -63,8 +65,10 @@ void emitChunk(const Network<T>& net, const Tape<T>& tape, StepOf stepOf, bool l
   const int K = static_cast<int>(tape.logits.rows());
   for (int b = 0; b < B; ++b) {
     const Mat<float> lg = segmentColumns(tape.logits, b, B), pr = segmentColumns(tape.probs, b, B);
-    if (net.arch.head->reads == HeadReads::EachStep) obs.onOutputs(stepOf(b), n, lg.data(), pr.data(), K);
-    else if (lastChunk && B == 1) obs.onOutputs(0, 1, lg.data(), pr.data(), K);
+    if (net.arch.head->reads == HeadReads::EachStep)
+      obs.onOutputs(stepOf(b), n, lg.data(), pr.data(), K);
+    else if (lastChunk && B == 1)
+      obs.onOutputs(0, 1, lg.data(), pr.data(), K);
   }
 }
 
@@ -72,8 +76,8 @@ void emitChunk(const Network<T>& net, const Tape<T>& tape, StepOf stepOf, bool l
 template <class T>
 void recordSegments(const Network<T>& net, const Inputs<T>& in, long offset, long segLength, int segments,
                     const RecordRequest& request, RecordObserver& observer, long& done) {
-  const bool anyBidirectional = std::any_of(net.arch.layers.begin(), net.arch.layers.end(),
-                                            [](const LayerSpec& s) { return s.bidirectional; });
+  const bool anyBidirectional =
+      std::any_of(net.arch.layers.begin(), net.arch.layers.end(), [](const LayerSpec& s) { return s.bidirectional; });
   const long chunk = anyBidirectional ? segLength : std::max<long>(1, request.chunkSteps);
   ForwardOptions options;
   options.keepPreactivations = std::any_of(request.quantities.begin(), request.quantities.end(), isPreactivation);
@@ -86,8 +90,8 @@ void recordSegments(const Network<T>& net, const Inputs<T>& in, long offset, lon
     const bool whole = segments == 1 && offset == 0 && n == in.steps;
     forward(net, whole ? in : gatherBatch(in, offset, segLength, segments, first, n), tape, options,
             first == 0 ? nullptr : &state);
-    emitChunk(net, tape, [&](int b) { return offset + b * segLength + first; }, first + n == segLength, request,
-              observer);
+    emitChunk(
+        net, tape, [&](int b) { return offset + b * segLength + first; }, first + n == segLength, request, observer);
     if (first + n < segLength) state = tape.finalState();
     done += n * segments;
     observer.onProgress(done, in.steps);
@@ -96,7 +100,9 @@ void recordSegments(const Network<T>& net, const Inputs<T>& in, long offset, lon
 
 }  // namespace
 
-const char* quantityName(Quantity q) { return kQuantityNames[static_cast<int>(q)]; }
+const char* quantityName(Quantity q) {
+  return kQuantityNames[static_cast<int>(q)];
+}
 
 bool parseQuantity(const std::string& name, Quantity& out) {
   for (size_t k = 0; k < kQuantityNames.size(); ++k)

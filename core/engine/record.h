@@ -12,7 +12,9 @@ namespace lstmscope {
 enum class Quantity { I, F, G, O, C, H, PreI, PreF, PreG, PreO };
 const char* quantityName(Quantity q);  // trace dataset names: i f g o c h pre_i pre_f pre_g pre_o
 bool parseQuantity(const std::string& name, Quantity& out);
-inline bool isPreactivation(Quantity q) { return q >= Quantity::PreI; }
+inline bool isPreactivation(Quantity q) {
+  return q >= Quantity::PreI;
+}
 
 struct RecordRequest {
   std::vector<Quantity> quantities{Quantity::I, Quantity::F, Quantity::G, Quantity::O, Quantity::C, Quantity::H};

@@ -32,9 +32,9 @@ using State = std::vector<std::vector<DirectionState<T>>>;  // [layer][direction
 
 template <class T>
 struct DirectionTape {
-  Mat<T> gates;   // (4H, T*B): i, f, g, o after their nonlinearity
-  Mat<T> preact;  // (4H, T*B): before it; only when ForwardOptions::keepPreactivations
-  Mat<T> c, h;    // (H, T*B)
+  Mat<T> gates;               // (4H, T*B): i, f, g, o after their nonlinearity
+  Mat<T> preact;              // (4H, T*B): before it; only when ForwardOptions::keepPreactivations
+  Mat<T> c, h;                // (H, T*B)
   DirectionState<T> initial;  // (H, B) each
 };
 
@@ -44,8 +44,8 @@ struct Tape {
   // [0]: layer 0's input (D_0, T*B), empty for one-hot; [l+1]: output of layer l (fwd rows, then bwd).
   std::vector<Mat<T>> layerInput;
   std::vector<std::vector<DirectionTape<T>>> layers;  // [l][d]
-  std::vector<Mat<T>> headInputs;  // [0]: what the head reads; [k+1]: output of hidden dense k
-  Mat<T> logits, probs;            // (K, T*B) each-step head, (K, B) final-states head
+  std::vector<Mat<T>> headInputs;                     // [0]: what the head reads; [k+1]: output of hidden dense k
+  Mat<T> logits, probs;                               // (K, T*B) each-step head, (K, B) final-states head
 
   // State after the last step, for carrying over to the next chunk (unidirectional layers only).
   State<T> finalState() const;

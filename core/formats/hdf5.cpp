@@ -22,7 +22,9 @@ std::string fileOf(hid_t obj) {
   return buf;
 }
 
-[[noreturn]] void fail(hid_t obj, const std::string& what) { throw InputError(fileOf(obj), what); }
+[[noreturn]] void fail(hid_t obj, const std::string& what) {
+  throw InputError(fileOf(obj), what);
+}
 
 Handle vlenUtf8Type() {
   Handle t(H5Tcopy(H5T_C_S1), H5Tclose);
@@ -59,7 +61,9 @@ std::vector<std::string> readStringValues(hid_t type, size_t count, Reader reade
   return out;
 }
 
-bool hasAttr(hid_t obj, const std::string& name) { return H5Aexists(obj, name.c_str()) > 0; }
+bool hasAttr(hid_t obj, const std::string& name) {
+  return H5Aexists(obj, name.c_str()) > 0;
+}
 
 size_t spaceCount(hid_t space) {
   const hssize_t n = H5Sget_simple_extent_npoints(space);
@@ -275,9 +279,8 @@ std::vector<std::string> readStrings(hid_t loc, const std::string& path, const s
   size_t n = 1;
   for (hsize_t x : datasetDims(d.get())) n *= x;
   try {
-    return readStringValues(type.get(), n, [&](hid_t mem, void* buf) {
-      return H5Dread(d.get(), mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
-    });
+    return readStringValues(
+        type.get(), n, [&](hid_t mem, void* buf) { return H5Dread(d.get(), mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf); });
   } catch (const std::runtime_error&) {
     throw InputError(file, "cannot read " + path + " (truncated or damaged file?)");
   }

@@ -91,13 +91,11 @@ std::vector<std::string> readStrings(hid_t loc, const std::string& path, const s
 void writeFloats(hid_t loc, const std::string& path, const std::vector<hsize_t>& dims, const float* data,
                  hsize_t chunkRows = 0);
 void writeInts(hid_t loc, const std::string& path, const std::vector<int32_t>& values, hsize_t chunkRows = 0);
-void writeStrings(hid_t loc, const std::string& path, const std::vector<std::string>& values,
-                  hsize_t chunkRows = 0);
+void writeStrings(hid_t loc, const std::string& path, const std::vector<std::string>& values, hsize_t chunkRows = 0);
 
 // A chunked 2-D float dataset written and read by windows of rows.
 Handle createFloatMatrix(hid_t loc, const std::string& path, hsize_t rows, hsize_t cols, hsize_t chunkRows);
 void writeRows(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, const float* data);
-void readRows(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, float* data,
-              const std::string& file);
+void readRows(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, float* data, const std::string& file);
 
 }  // namespace lstmscope::h5

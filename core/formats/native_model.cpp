@@ -72,8 +72,8 @@ void readInput(hid_t root, Model& m, const std::string& file) {
     // File (V, E) row-major is exactly Eigen's column-major (E, V): column v = token v.
     h5::FloatArray e = h5::readFloats(input.get(), "embedding", file);
     if (e.dims.size() != 2) throw InputError(file, "/input/embedding must be 2-D (V, E)");
-    m.params.embedding = Eigen::Map<const Mat<float>>(e.values.data(), static_cast<long>(e.dims[1]),
-                                                      static_cast<long>(e.dims[0]));
+    m.params.embedding =
+        Eigen::Map<const Mat<float>>(e.values.data(), static_cast<long>(e.dims[1]), static_cast<long>(e.dims[0]));
   }
 }
 
@@ -113,9 +113,12 @@ void readHead(hid_t root, Model& m, const std::string& file) {
   HeadSpec spec;
   spec.activation = readEnumAttr(g.get(), "/head", "activation", HeadActivation::Softmax, file);
   const std::string reads = h5::readStringAttr(g.get(), "reads").value_or("each_step");
-  if (reads == "each_step") spec.reads = HeadReads::EachStep;
-  else if (reads == "final_states") spec.reads = HeadReads::FinalStates;
-  else throw InputError(file, "unknown reads '" + reads + "' on /head");
+  if (reads == "each_step")
+    spec.reads = HeadReads::EachStep;
+  else if (reads == "final_states")
+    spec.reads = HeadReads::FinalStates;
+  else
+    throw InputError(file, "unknown reads '" + reads + "' on /head");
   spec.labels = h5::readStringListAttr(g.get(), "labels").value_or(std::vector<std::string>{});
   for (int k = 0; h5::exists(g.get(), "pre/" + std::to_string(k)); ++k) {
     const std::string kp = "head/pre/" + std::to_string(k);
@@ -145,8 +148,7 @@ Model loadNativeModel(const std::string& path) {
   const hid_t root = f.id();
   const auto format = h5::readStringAttr(root, "lstmscope_format");
   if (!format) throw InputError(path, "not an LSTMScope model file (no lstmscope_format attribute at the root)");
-  if (*format != "model")
-    throw InputError(path, "is an LSTMScope '" + *format + "' file, not a model");
+  if (*format != "model") throw InputError(path, "is an LSTMScope '" + *format + "' file, not a model");
   const auto version = h5::readIntAttr(root, "lstmscope_version");
   if (!version || *version != 1)
     throw InputError(path, "unsupported lstmscope_version " + (version ? std::to_string(*version) : "(missing)") +

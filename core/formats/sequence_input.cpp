@@ -17,8 +17,8 @@ std::string readFileBytes(const std::string& path, size_t maxBytes) {
   const auto size = std::filesystem::file_size(path, ec);
   if (ec) throw InputError(path, "cannot read the file size: " + ec.message());
   if (size > maxBytes)
-    throw InputError(path, "the file has " + std::to_string(size) + " bytes, more than the limit of " +
-                               std::to_string(maxBytes));
+    throw InputError(
+        path, "the file has " + std::to_string(size) + " bytes, more than the limit of " + std::to_string(maxBytes));
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, "cannot open the file for reading");
   std::string bytes(size, '\0');

@@ -11,14 +11,13 @@ namespace lstmscope {
 std::string readFileBytes(const std::string& path, size_t maxBytes);
 
 struct EncodedText {
-  Inputs<float> inputs;            // batch 1
+  Inputs<float> inputs;              // batch 1
   std::vector<std::string> surface;  // each token's text
 };
 
 // Tokenizes `text` with the model's vocabulary. `maxSteps` guards against inputs whose recording would
 // not fit anywhere; the error says how to raise it.
-EncodedText encodeText(const Architecture& arch, const std::string& text, const std::string& sourceName,
-                       long maxSteps);
+EncodedText encodeText(const Architecture& arch, const std::string& text, const std::string& sourceName, long maxSteps);
 
 // Reads a numeric CSV: one row per step, one column per feature, optional header row. Every value must
 // be a finite number and every row must have the model's feature count.

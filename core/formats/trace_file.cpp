@@ -13,8 +13,8 @@ std::string statePath(int layer, int dir, Quantity q) {
 
 }  // namespace
 
-TraceWriter::TraceWriter(const std::string& path, const Architecture& arch, int headOutputs,
-                         const TraceHeader& header, const RecordRequest& request)
+TraceWriter::TraceWriter(const std::string& path, const Architecture& arch, int headOutputs, const TraceHeader& header,
+                         const RecordRequest& request)
     : target_(path) {
   file_ = std::make_unique<h5::File>(h5::File::create(target_.tempPath()));
   const hid_t root = file_->id();
@@ -116,9 +116,15 @@ Mat<float> TraceReader::read(int layer, int direction, Quantity q, long firstSte
   return out;
 }
 
-std::vector<int32_t> TraceReader::tokens() const { return h5::readInts(file_.id(), "tokens", path_); }
-std::vector<std::string> TraceReader::tokenText() const { return h5::readStrings(file_.id(), "token_text", path_); }
-bool TraceReader::hasOutputs() const { return h5::exists(file_.id(), "outputs/logits"); }
+std::vector<int32_t> TraceReader::tokens() const {
+  return h5::readInts(file_.id(), "tokens", path_);
+}
+std::vector<std::string> TraceReader::tokenText() const {
+  return h5::readStrings(file_.id(), "token_text", path_);
+}
+bool TraceReader::hasOutputs() const {
+  return h5::exists(file_.id(), "outputs/logits");
+}
 
 Mat<float> TraceReader::readMatrixTransposed(const std::string& p) const {
   h5::FloatArray a = h5::readFloats(file_.id(), p, path_);
@@ -126,7 +132,11 @@ Mat<float> TraceReader::readMatrixTransposed(const std::string& p) const {
   return Eigen::Map<const Mat<float>>(a.values.data(), static_cast<long>(a.dims[1]), static_cast<long>(a.dims[0]));
 }
 
-Mat<float> TraceReader::logits() const { return readMatrixTransposed("outputs/logits"); }
-Mat<float> TraceReader::probs() const { return readMatrixTransposed("outputs/probs"); }
+Mat<float> TraceReader::logits() const {
+  return readMatrixTransposed("outputs/logits");
+}
+Mat<float> TraceReader::probs() const {
+  return readMatrixTransposed("outputs/probs");
+}
 
 }  // namespace lstmscope

@@ -16,9 +16,9 @@ namespace lstmscope {
 struct TraceHeader {
   std::string modelName;
   long steps = 0;
-  std::vector<int32_t> tokens;          // tokens input
-  std::vector<std::string> tokenText;   // tokens input
-  Mat<float> features;                  // features input: (D, T), stored as /features (T, D)
+  std::vector<int32_t> tokens;         // tokens input
+  std::vector<std::string> tokenText;  // tokens input
+  Mat<float> features;                 // features input: (D, T), stored as /features (T, D)
 };
 
 // Writes a trace to a temporary file next to `path`; commit() renames it into place. Destroying an

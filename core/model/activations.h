@@ -31,9 +31,12 @@ bool parse(const std::string& s, HeadActivation& out);
 template <class T>
 inline T applyGate(GateActivation a, T x) {
   switch (a) {
-    case GateActivation::Sigmoid: return T(1) / (T(1) + std::exp(-x));
-    case GateActivation::HardSigmoid: return std::clamp(T(0.2) * x + T(0.5), T(0), T(1));
-    case GateActivation::HardSigmoidKeras3: return std::clamp(x / T(6) + T(0.5), T(0), T(1));
+    case GateActivation::Sigmoid:
+      return T(1) / (T(1) + std::exp(-x));
+    case GateActivation::HardSigmoid:
+      return std::clamp(T(0.2) * x + T(0.5), T(0), T(1));
+    case GateActivation::HardSigmoidKeras3:
+      return std::clamp(x / T(6) + T(0.5), T(0), T(1));
   }
   return x;
 }
@@ -42,9 +45,12 @@ inline T applyGate(GateActivation a, T x) {
 template <class T>
 inline T gateDerivative(GateActivation a, T y) {
   switch (a) {
-    case GateActivation::Sigmoid: return y * (T(1) - y);
-    case GateActivation::HardSigmoid: return (y > T(0) && y < T(1)) ? T(0.2) : T(0);
-    case GateActivation::HardSigmoidKeras3: return (y > T(0) && y < T(1)) ? T(1) / T(6) : T(0);
+    case GateActivation::Sigmoid:
+      return y * (T(1) - y);
+    case GateActivation::HardSigmoid:
+      return (y > T(0) && y < T(1)) ? T(0.2) : T(0);
+    case GateActivation::HardSigmoidKeras3:
+      return (y > T(0) && y < T(1)) ? T(1) / T(6) : T(0);
   }
   return T(0);
 }
@@ -52,9 +58,12 @@ inline T gateDerivative(GateActivation a, T y) {
 template <class T>
 inline T applyCell(CellActivation a, T x) {
   switch (a) {
-    case CellActivation::Tanh: return std::tanh(x);
-    case CellActivation::Relu: return x > T(0) ? x : T(0);
-    case CellActivation::Linear: return x;
+    case CellActivation::Tanh:
+      return std::tanh(x);
+    case CellActivation::Relu:
+      return x > T(0) ? x : T(0);
+    case CellActivation::Linear:
+      return x;
   }
   return x;
 }
@@ -62,9 +71,12 @@ inline T applyCell(CellActivation a, T x) {
 template <class T>
 inline T cellDerivative(CellActivation a, T y) {
   switch (a) {
-    case CellActivation::Tanh: return T(1) - y * y;
-    case CellActivation::Relu: return y > T(0) ? T(1) : T(0);
-    case CellActivation::Linear: return T(1);
+    case CellActivation::Tanh:
+      return T(1) - y * y;
+    case CellActivation::Relu:
+      return y > T(0) ? T(1) : T(0);
+    case CellActivation::Linear:
+      return T(1);
   }
   return T(0);
 }
@@ -72,10 +84,14 @@ inline T cellDerivative(CellActivation a, T y) {
 template <class T>
 inline T applyDense(DenseActivation a, T x) {
   switch (a) {
-    case DenseActivation::Relu: return x > T(0) ? x : T(0);
-    case DenseActivation::Tanh: return std::tanh(x);
-    case DenseActivation::Sigmoid: return T(1) / (T(1) + std::exp(-x));
-    case DenseActivation::Linear: return x;
+    case DenseActivation::Relu:
+      return x > T(0) ? x : T(0);
+    case DenseActivation::Tanh:
+      return std::tanh(x);
+    case DenseActivation::Sigmoid:
+      return T(1) / (T(1) + std::exp(-x));
+    case DenseActivation::Linear:
+      return x;
   }
   return x;
 }
@@ -83,10 +99,14 @@ inline T applyDense(DenseActivation a, T x) {
 template <class T>
 inline T denseDerivative(DenseActivation a, T y) {
   switch (a) {
-    case DenseActivation::Relu: return y > T(0) ? T(1) : T(0);
-    case DenseActivation::Tanh: return T(1) - y * y;
-    case DenseActivation::Sigmoid: return y * (T(1) - y);
-    case DenseActivation::Linear: return T(1);
+    case DenseActivation::Relu:
+      return y > T(0) ? T(1) : T(0);
+    case DenseActivation::Tanh:
+      return T(1) - y * y;
+    case DenseActivation::Sigmoid:
+      return y * (T(1) - y);
+    case DenseActivation::Linear:
+      return T(1);
   }
   return T(0);
 }

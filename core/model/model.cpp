@@ -9,10 +9,14 @@ namespace lstmscope {
 
 std::string toString(Task t) {
   switch (t) {
-    case Task::LanguageModel: return "language_model";
-    case Task::Classifier: return "classifier";
-    case Task::Tagger: return "tagger";
-    case Task::Regression: return "regression";
+    case Task::LanguageModel:
+      return "language_model";
+    case Task::Classifier:
+      return "classifier";
+    case Task::Tagger:
+      return "tagger";
+    case Task::Regression:
+      return "regression";
   }
   return "?";
 }
@@ -30,7 +34,9 @@ int Architecture::inputWidth() const {
 
 namespace {
 
-std::string shapeString(long r, long c) { return "(" + std::to_string(r) + ", " + std::to_string(c) + ")"; }
+std::string shapeString(long r, long c) {
+  return "(" + std::to_string(r) + ", " + std::to_string(c) + ")";
+}
 
 void expectShape(const std::string& source, const std::string& name, long rows, long cols, long wantRows,
                  long wantCols) {
@@ -107,13 +113,16 @@ void validateModel(const Model& model, const std::string& source) {
 std::string describeModel(const Model& model) {
   const Architecture& a = model.arch;
   std::ostringstream s;
-  s << "name: " << a.name << "\n" << "task: " << toString(a.task) << "\n";
+  s << "name: " << a.name << "\n"
+    << "task: " << toString(a.task) << "\n";
   if (a.inputKind == InputKind::Tokens) {
     s << "input: " << (a.vocab.level() == TokenLevel::Char ? "characters" : "words") << ", vocabulary "
       << a.vocab.size() << (a.vocab.lowercase() ? ", lowercased" : "")
       << (a.vocab.unk().empty() ? ", no UNK" : ", UNK '" + a.vocab.unk() + "'") << ", ";
-    if (a.hasEmbedding) s << "embedding " << model.params.embedding.rows() << "\n";
-    else s << "one-hot\n";
+    if (a.hasEmbedding)
+      s << "embedding " << model.params.embedding.rows() << "\n";
+    else
+      s << "one-hot\n";
   } else {
     s << "input: " << a.featureDim << " numeric features per step\n";
   }
@@ -121,8 +130,8 @@ std::string describeModel(const Model& model) {
   model.params.forEach([&](const std::string&, const auto& m) { count += m.size(); });
   for (size_t l = 0; l < a.layers.size(); ++l) {
     const LayerSpec& L = a.layers[l];
-    s << "lstm " << l << ": " << L.hidden << " units" << (L.bidirectional ? ", bidirectional" : "")
-      << ", gates " << toString(L.gate) << ", cell " << toString(L.cell) << "\n";
+    s << "lstm " << l << ": " << L.hidden << " units" << (L.bidirectional ? ", bidirectional" : "") << ", gates "
+      << toString(L.gate) << ", cell " << toString(L.cell) << "\n";
   }
   if (a.head) {
     for (size_t k = 0; k < a.head->preActivations.size(); ++k)

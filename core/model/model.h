@@ -6,8 +6,8 @@
 #include <Eigen/Core>
 #include <memory>
 #include <optional>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/model/activations.h"
@@ -27,7 +27,9 @@ enum class Direction { Forward = 0, Backward = 1 };
 
 std::string toString(Task t);
 bool parse(const std::string& s, Task& out);
-inline const char* directionName(int d) { return d == 0 ? "fwd" : "bwd"; }
+inline const char* directionName(int d) {
+  return d == 0 ? "fwd" : "bwd";
+}
 
 struct LayerSpec {
   int hidden = 0;
@@ -122,8 +124,8 @@ struct Params {
     out.lstm.resize(lstm.size());
     for (size_t l = 0; l < lstm.size(); ++l)
       for (const auto& d : lstm[l])
-        out.lstm[l].push_back({d.W_ih.template cast<U>(), d.W_hh.template cast<U>(),
-                               d.b_ih.template cast<U>(), d.b_hh.template cast<U>()});
+        out.lstm[l].push_back({d.W_ih.template cast<U>(), d.W_hh.template cast<U>(), d.b_ih.template cast<U>(),
+                               d.b_hh.template cast<U>()});
     for (const auto& p : headPre) out.headPre.push_back({p.weight.template cast<U>(), p.bias.template cast<U>()});
     out.head = {head.weight.template cast<U>(), head.bias.template cast<U>()};
     return out;

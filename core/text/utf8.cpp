@@ -42,15 +42,15 @@ void encode(char32_t cp, std::string& out) {
 
 char32_t toLower(char32_t cp) {
   if (cp >= 'A' && cp <= 'Z') return cp + 32;
-  if ((cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)) return cp + 32;            // Latin-1
+  if ((cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)) return cp + 32;  // Latin-1
   if (cp >= 0x100 && cp <= 0x17F && cp != 0x130 && cp != 0x138 && cp != 0x149 && cp != 0x178) {
     // Latin Extended-A alternates upper/lower, with the parity flipping at 0x139..0x148 and 0x179..0x17E.
     const bool oddUpper = (cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E);
     if ((cp % 2 == 1) == oddUpper) return cp + 1;
     return cp;
   }
-  if (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) return cp + 32;           // Greek
-  if (cp >= 0x410 && cp <= 0x42F) return cp + 32;                          // Cyrillic
+  if (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) return cp + 32;  // Greek
+  if (cp >= 0x410 && cp <= 0x42F) return cp + 32;                 // Cyrillic
   if (cp >= 0x400 && cp <= 0x40F) return cp + 80;
   return cp;
 }
@@ -64,8 +64,7 @@ Utf8Issue validateUtf8(std::string_view text) {
     const auto b0 = static_cast<unsigned char>(text[i]);
     const int n = sequenceLength(b0);
     bool good = n > 0 && i + n <= text.size();
-    for (int k = 1; good && k < n; ++k)
-      good = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    for (int k = 1; good && k < n; ++k) good = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
     if (good && n >= 3) {
       const auto b1 = static_cast<unsigned char>(text[i + 1]);
       if (b0 == 0xE0 && b1 < 0xA0) good = false;  // overlong

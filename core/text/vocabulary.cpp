@@ -15,10 +15,14 @@ bool isSpace(const std::string& cp) {
 std::string describeToken(const std::string& token) {
   std::string shown;
   for (char ch : token) {
-    if (ch == '\n') shown += "\\n";
-    else if (ch == '\t') shown += "\\t";
-    else if (ch == '\r') shown += "\\r";
-    else shown += ch;
+    if (ch == '\n')
+      shown += "\\n";
+    else if (ch == '\t')
+      shown += "\\t";
+    else if (ch == '\r')
+      shown += "\\r";
+    else
+      shown += ch;
   }
   return "'" + shown + "'";
 }
@@ -50,8 +54,7 @@ TokenizedText tokenize(const Vocabulary& vocab, std::string_view text, const std
   if (!issue.ok) {
     char buf[160];
     std::snprintf(buf, sizeof buf, "not valid UTF-8: bad byte 0x%02X at offset %zu (line %d, column %d)",
-                  static_cast<unsigned char>(text[issue.byteOffset]), issue.byteOffset, issue.line,
-                  issue.column);
+                  static_cast<unsigned char>(text[issue.byteOffset]), issue.byteOffset, issue.line, issue.column);
     throw InputError(source, buf);
   }
   TokenizedText out;
@@ -63,9 +66,8 @@ TokenizedText tokenize(const Vocabulary& vocab, std::string_view text, const std
     if (id < 0) {
       id = vocab.unkId();
       if (id < 0)
-        throw InputError(source, (vocab.level() == TokenLevel::Char ? "character " : "word ") +
-                                     describeToken(surface) + " at line " + std::to_string(tokLine) +
-                                     ", column " + std::to_string(tokColumn) +
+        throw InputError(source, (vocab.level() == TokenLevel::Char ? "character " : "word ") + describeToken(surface) +
+                                     " at line " + std::to_string(tokLine) + ", column " + std::to_string(tokColumn) +
                                      " is not in the model's vocabulary, and the vocabulary has no UNK token");
     }
     out.ids.push_back(id);
@@ -74,8 +76,10 @@ TokenizedText tokenize(const Vocabulary& vocab, std::string_view text, const std
   if (vocab.level() == TokenLevel::Char) {
     for (const std::string& cp : chars) {
       addToken(cp, line, column);
-      if (cp == "\n") ++line, column = 1;
-      else ++column;
+      if (cp == "\n")
+        ++line, column = 1;
+      else
+        ++column;
     }
   } else {
     std::string word;
@@ -88,8 +92,10 @@ TokenizedText tokenize(const Vocabulary& vocab, std::string_view text, const std
         if (word.empty()) wordLine = line, wordColumn = column;
         word += cp;
       }
-      if (cp == "\n") ++line, column = 1;
-      else ++column;
+      if (cp == "\n")
+        ++line, column = 1;
+      else
+        ++column;
     }
     if (!word.empty()) addToken(word, wordLine, wordColumn);
     if (out.ids.empty()) throw InputError(source, "the text has no words (only white space)");

@@ -14,8 +14,7 @@ enum class TokenLevel { Char, Word };
 class Vocabulary {
  public:
   Vocabulary() = default;
-  Vocabulary(TokenLevel level, std::vector<std::string> tokens, bool lowercase = false,
-             std::string unk = {});
+  Vocabulary(TokenLevel level, std::vector<std::string> tokens, bool lowercase = false, std::string unk = {});
 
   TokenLevel level() const { return level_; }
   bool lowercase() const { return lowercase_; }

@@ -10,8 +10,7 @@ namespace lstmscope {
 template <class T>
 class Adam {
  public:
-  explicit Adam(const Params<T>& shapeOf, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
-                double eps = 1e-8)
+  explicit Adam(const Params<T>& shapeOf, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8)
       : m_(shapeOf.zerosLike()), v_(shapeOf.zerosLike()), lr_(lr), beta1_(beta1), beta2_(beta2), eps_(eps) {}
 
   // params -= lr * mhat / (sqrt(vhat) + eps), as torch.optim.Adam does.

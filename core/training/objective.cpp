@@ -14,7 +14,8 @@ double crossEntropy(const Mat<T>& probs, const std::vector<int32_t>& targets, do
   if (dLogits) *dLogits = probs * T(scale);
   for (long k = 0; k < probs.cols(); ++k) {
     const int y = targets[k];
-    if (y < 0 || y >= probs.rows()) throw InputError("target id " + std::to_string(y) + " is outside the head's outputs");
+    if (y < 0 || y >= probs.rows())
+      throw InputError("target id " + std::to_string(y) + " is outside the head's outputs");
     loss -= std::log(std::max(static_cast<double>(probs(y, k)), 1e-300));
     if (dLogits) (*dLogits)(y, k) -= T(scale);
   }
@@ -34,8 +35,8 @@ double languageModelLoss(const Network<T>& net, const Inputs<T>& in, const std::
   forward(net, in, tape, {}, initial);
   if (final) *final = tape.finalState();
   Adjoints<T> adj;
-  const double loss = crossEntropy(tape.probs, targets, 1.0 / static_cast<double>(in.columns()),
-                                   grads ? &adj.dLogits : nullptr);
+  const double loss =
+      crossEntropy(tape.probs, targets, 1.0 / static_cast<double>(in.columns()), grads ? &adj.dLogits : nullptr);
   if (grads) {
     BackwardOptions opt;
     opt.inputGradients = false;
@@ -76,9 +77,8 @@ double clipGradientNorm(Params<T>& grads, double maxNorm) {
 
 template double languageModelLoss<float>(const Network<float>&, const Inputs<float>&, const std::vector<int32_t>&,
                                          const State<float>*, State<float>*, Gradients<float>*);
-template double languageModelLoss<double>(const Network<double>&, const Inputs<double>&,
-                                          const std::vector<int32_t>&, const State<double>*, State<double>*,
-                                          Gradients<double>*);
+template double languageModelLoss<double>(const Network<double>&, const Inputs<double>&, const std::vector<int32_t>&,
+                                          const State<double>*, State<double>*, Gradients<double>*);
 template double classifierLoss<float>(const Network<float>&, const Inputs<float>&, int, Gradients<float>*);
 template double classifierLoss<double>(const Network<double>&, const Inputs<double>&, int, Gradients<double>*);
 template double clipGradientNorm<float>(Params<float>&, double);

@@ -39,7 +39,8 @@ Architecture baseArchitecture(const TrainOptions& o, Vocabulary vocab, bool bidi
   a.task = o.task;
   a.inputKind = InputKind::Tokens;
   a.vocab = std::move(vocab);
-  for (int l = 0; l < o.layers; ++l) a.layers.push_back({o.hidden, bidirectional, GateActivation::Sigmoid, CellActivation::Tanh});
+  for (int l = 0; l < o.layers; ++l)
+    a.layers.push_back({o.hidden, bidirectional, GateActivation::Sigmoid, CellActivation::Tanh});
   return a;
 }
 
@@ -60,7 +61,8 @@ double evaluateIds(const Network<float>& net, const std::vector<int32_t>& ids) {
     in.tokens.assign(ids.begin() + s, ids.begin() + s + n);
     std::vector<int32_t> targets(ids.begin() + s + 1, ids.begin() + s + 1 + n);
     State<float> next;
-    total += languageModelLoss<float>(net, in, targets, s == 0 ? nullptr : &state, &next, nullptr) * static_cast<double>(n);
+    total +=
+        languageModelLoss<float>(net, in, targets, s == 0 ? nullptr : &state, &next, nullptr) * static_cast<double>(n);
     state = std::move(next);
     count += n;
   }
@@ -72,8 +74,8 @@ double evaluateIds(const Network<float>& net, const std::vector<int32_t>& ids) {
 std::vector<LabelledText> parseLabelledText(const std::string& bytes, const std::string& source) {
   const Utf8Issue issue = validateUtf8(bytes);
   if (!issue.ok)
-    throw InputError(source, "not valid UTF-8 at line " + std::to_string(issue.line) + ", column " +
-                                 std::to_string(issue.column));
+    throw InputError(
+        source, "not valid UTF-8 at line " + std::to_string(issue.line) + ", column " + std::to_string(issue.column));
   std::vector<LabelledText> out;
   size_t start = 0;
   int lineNo = 0;
@@ -119,8 +121,10 @@ Vocabulary buildVocabulary(const std::vector<std::string>& texts, TokenLevel lev
   std::vector<std::string> tokens;
   bool dropped = false;
   for (const auto& [tok, n] : counts) {  // std::map: sorted by bytes, so reproducible
-    if (level == TokenLevel::Word && n < minCount) dropped = true;
-    else tokens.push_back(tok);
+    if (level == TokenLevel::Word && n < minCount)
+      dropped = true;
+    else
+      tokens.push_back(tok);
   }
   std::string unk;
   if (dropped || level == TokenLevel::Word) {
@@ -131,12 +135,13 @@ Vocabulary buildVocabulary(const std::vector<std::string>& texts, TokenLevel lev
   return Vocabulary(level, std::move(tokens), lowercase, unk);
 }
 
-double evaluateLanguageModel(const Model& model, const std::vector<int32_t>& ids) { return evaluateIds(model, ids); }
+double evaluateLanguageModel(const Model& model, const std::vector<int32_t>& ids) {
+  return evaluateIds(model, ids);
+}
 
 TrainResult trainLanguageModel(const std::string& text, const TrainOptions& o, TrainingMonitor& monitor) {
   checkOptions(o);
-  const Vocabulary vocab =
-      o.resume ? o.resume->arch.vocab : buildVocabulary({text}, o.level, o.lowercase, o.minCount);
+  const Vocabulary vocab = o.resume ? o.resume->arch.vocab : buildVocabulary({text}, o.level, o.lowercase, o.minCount);
   const std::vector<int32_t> ids = tokenize(vocab, text, "training text").ids;
   const long nValid = std::max<long>(2, static_cast<long>(static_cast<double>(ids.size()) * o.validFraction));
   const long nTrain = static_cast<long>(ids.size()) - nValid;
@@ -150,8 +155,9 @@ TrainResult trainLanguageModel(const std::string& text, const TrainOptions& o, T
   Architecture arch = baseArchitecture(o, vocab, false);
   arch.head = HeadSpec{{}, HeadActivation::Softmax, HeadReads::EachStep, {}};
   Model model = o.resume ? *o.resume : initialiseModel(arch, {o.embedding, {}, vocab.size()}, o.seed);
-  if (o.resume && (model.arch.inputKind != InputKind::Tokens || !model.arch.head ||
-                   model.arch.head->reads != HeadReads::EachStep || model.arch.head->activation != HeadActivation::Softmax))
+  if (o.resume &&
+      (model.arch.inputKind != InputKind::Tokens || !model.arch.head || model.arch.head->reads != HeadReads::EachStep ||
+       model.arch.head->activation != HeadActivation::Softmax))
     throw InputError("the model to resume is not a language model (tokens in, softmax at every step)");
   if (o.resume) model.arch.name = o.name;
   Adam<float> adam(model.params, o.learningRate);

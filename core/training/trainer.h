@@ -17,7 +17,7 @@ struct TrainOptions {
   std::string name = "model";
   TokenLevel level = TokenLevel::Char;
   bool lowercase = false;
-  int minCount = 1;  // word level: words seen fewer times become the UNK token "<unk>"
+  int minCount = 1;                             // word level: words seen fewer times become the UNK token "<unk>"
   int layers = 2, hidden = 128, embedding = 0;  // embedding 0 = one-hot input
   bool bidirectional = false;                   // classifiers only
   int epochs = 10, batch = 32, bptt = 64;
@@ -33,9 +33,9 @@ struct TrainOptions {
 
 struct EpochStats {
   int epoch = 0;
-  double trainLoss = 0;  // mean cross-entropy, nats
-  double validLoss = 0;  // nats per token (language model) or per sequence (classifier)
-  double validBits = 0;  // validLoss / ln 2
+  double trainLoss = 0;      // mean cross-entropy, nats
+  double validLoss = 0;      // nats per token (language model) or per sequence (classifier)
+  double validBits = 0;      // validLoss / ln 2
   double validAccuracy = 0;  // classifier only
   double seconds = 0;
   long tokens = 0;

@@ -13,7 +13,9 @@ namespace {
 
 const std::string kCli = LSTMSCOPE_CLI;
 
-CommandResult cli(const std::string& args) { return runCommand(shellQuoted(kCli) + " " + args); }
+CommandResult cli(const std::string& args) {
+  return runCommand(shellQuoted(kCli) + " " + args);
+}
 
 bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
@@ -97,7 +99,8 @@ TEST_F(Cli, UnknownCharacterWithoutUnkIsNamed) {
   m.arch.vocab = Vocabulary(TokenLevel::Char, {"a", "b", "c", " ", "\n", "(", ")", "."});
   const std::string noUnk = dir.file("nounk.h5");
   saveNativeModel(m, noUnk);
-  const CommandResult r = cli("record --model " + shellQuoted(noUnk) + " --text 'abz' --out " + shellQuoted(dir.file("t.h5")));
+  const CommandResult r =
+      cli("record --model " + shellQuoted(noUnk) + " --text 'abz' --out " + shellQuoted(dir.file("t.h5")));
   EXPECT_EQ(r.exitCode, 3);
   EXPECT_TRUE(contains(r.output, "character 'z' at line 1, column 3 is not in the model's vocabulary")) << r.output;
 }
@@ -118,13 +121,15 @@ TEST_F(Cli, ConvertRoundTripsAndTrainWritesAModel) {
   ASSERT_EQ(r.exitCode, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "epoch 2: train loss")) << r.output;
   EXPECT_EQ(loadNativeModel(trained).arch.vocab.size(), 3);
-  const CommandResult bad = cli("train --text-file " + shellQuoted(text) + " --out " + shellQuoted(trained) + " --lr -1");
+  const CommandResult bad =
+      cli("train --text-file " + shellQuoted(text) + " --out " + shellQuoted(trained) + " --lr -1");
   EXPECT_EQ(bad.exitCode, 3) << bad.output;
 
   // Resuming continues from the trained weights: its first epoch starts where the last one ended.
   const std::string resumed = dir.file("resumed.h5");
-  const CommandResult more = cli("train --text-file " + shellQuoted(text) + " --out " + shellQuoted(resumed) +
-                                 " --resume " + shellQuoted(trained) + " --epochs 1 --batch 4 --bptt 16 --quiet --threads 1");
+  const CommandResult more =
+      cli("train --text-file " + shellQuoted(text) + " --out " + shellQuoted(resumed) + " --resume " +
+          shellQuoted(trained) + " --epochs 1 --batch 4 --bptt 16 --quiet --threads 1");
   ASSERT_EQ(more.exitCode, 0) << more.output;
   auto trainLoss = [](const std::string& out, const std::string& epoch) {
     const std::string key = "epoch " + epoch + ": train loss ";

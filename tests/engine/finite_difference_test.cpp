@@ -27,8 +27,10 @@ TEST_P(FiniteDifferences, WeightAndInputGradientsAgree) {
   h5::File ref = h5::File::openReadOnly(dir + "/reference.h5");
   Inputs<double> in;
   in.steps = static_cast<int>(*h5::readIntAttr(ref.id(), "steps"));
-  if (h5::exists(ref.id(), "tokens")) in.tokens = h5::readInts(ref.id(), "tokens", "ref");
-  else in.features = readTransposed(ref.id(), "features");
+  if (h5::exists(ref.id(), "tokens"))
+    in.tokens = h5::readInts(ref.id(), "tokens", "ref");
+  else
+    in.features = readTransposed(ref.id(), "features");
 
   Tape<double> tape;
   forward(net, in, tape);

@@ -11,7 +11,9 @@
 namespace lstmscope::test {
 
 // Directory with the generated cases (set by CMake; the generator runs as a CTest fixture).
-inline std::string oracleDir() { return LSTMSCOPE_ORACLE_DIR; }
+inline std::string oracleDir() {
+  return LSTMSCOPE_ORACLE_DIR;
+}
 
 // A reference dataset of shape (rows, cols) in C order, viewed as our column-major (cols, rows) layout
 // (for (T, H) state datasets that is (H, T): one column per step).

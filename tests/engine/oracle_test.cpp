@@ -28,8 +28,10 @@ OracleCase loadCase(int k) {
   const hid_t f = c.reference.id();
   c.inputs.steps = static_cast<int>(*h5::readIntAttr(f, "steps"));
   c.hasHead = *h5::readIntAttr(f, "has_head") != 0;
-  if (h5::exists(f, "tokens")) c.inputs.tokens = h5::readInts(f, "tokens", "reference");
-  else c.inputs.features = readTransposed(f, "features");
+  if (h5::exists(f, "tokens"))
+    c.inputs.tokens = h5::readInts(f, "tokens", "reference");
+  else
+    c.inputs.features = readTransposed(f, "features");
   return c;
 }
 
@@ -69,7 +71,8 @@ TEST_P(Oracle, Float64ForwardAndGradientsMatchPyTorch) {
       const std::string p = "layers/" + std::to_string(l) + "/" + directionName(static_cast<int>(d)) + "/";
       const auto& dt = tape.layers[l][d];
       for (int q = 0; q < 4; ++q)
-        EXPECT_LE(worstRatio(Mat<double>(dt.gates.middleRows(q * H, H)), readTransposed(ref, p + "ifgo"[q]), 1e-10, 1e-10), 1)
+        EXPECT_LE(
+            worstRatio(Mat<double>(dt.gates.middleRows(q * H, H)), readTransposed(ref, p + "ifgo"[q]), 1e-10, 1e-10), 1)
             << p << "ifgo"[q];
       EXPECT_LE(worstRatio(dt.c, readTransposed(ref, p + "c"), 1e-10, 1e-10), 1) << p << "c";
       EXPECT_LE(worstRatio(dt.h, readTransposed(ref, p + "h"), 1e-10, 1e-10), 1) << p << "h";
@@ -116,7 +119,8 @@ TEST_P(Oracle, Float32RecordingAndGradientsWithinTolerance) {
       const std::string p = "layers/" + std::to_string(l) + "/" + directionName(static_cast<int>(d)) + "/";
       const auto& dt = tape.layers[l][d];
       for (int q = 0; q < 4; ++q)
-        EXPECT_LE(worstRatio(Mat<float>(dt.gates.middleRows(q * H, H)), readTransposed(ref, p + "ifgo"[q]), 2e-5, 2e-5), 1)
+        EXPECT_LE(worstRatio(Mat<float>(dt.gates.middleRows(q * H, H)), readTransposed(ref, p + "ifgo"[q]), 2e-5, 2e-5),
+                  1)
             << p << "ifgo"[q];
       EXPECT_LE(worstRatio(dt.c, readTransposed(ref, p + "c"), 2e-5, 2e-5), 1) << p << "c";
       EXPECT_LE(worstRatio(dt.h, readTransposed(ref, p + "h"), 2e-5, 2e-5), 1) << p << "h";
@@ -196,17 +200,18 @@ TEST(OracleTraining, LossGradientsAndAdamStepMatchPyTorch) {
   }
   EXPECT_NEAR(loss, expectedLoss, 1e-12);
   g.params.forEach([&](const std::string& name, const auto& m) {
-    const Mat<double> e = name == "input/embedding" ? readTransposed(f, "grad/params/" + name)
-                                                    : readSameShape(f, "grad/params/" + name);
-    EXPECT_LE(relativeError(Mat<double>(m), Eigen::Map<const Mat<double>>(e.data(), m.rows(), m.cols())), 1e-10) << name;
+    const Mat<double> e =
+        name == "input/embedding" ? readTransposed(f, "grad/params/" + name) : readSameShape(f, "grad/params/" + name);
+    EXPECT_LE(relativeError(Mat<double>(m), Eigen::Map<const Mat<double>>(e.data(), m.rows(), m.cols())), 1e-10)
+        << name;
   });
   Network<double> stepped = net;
   clipGradientNorm(g.params, 0.5);
   Adam<double> adam(stepped.params, 0.01);
   adam.step(stepped.params, g.params);
   stepped.params.forEach([&](const std::string& name, const auto& m) {
-    const Mat<double> e = name == "input/embedding" ? readTransposed(f, "after_adam/" + name)
-                                                    : readSameShape(f, "after_adam/" + name);
+    const Mat<double> e =
+        name == "input/embedding" ? readTransposed(f, "after_adam/" + name) : readSameShape(f, "after_adam/" + name);
     EXPECT_LE(worstRatio(Mat<double>(m), Eigen::Map<const Mat<double>>(e.data(), m.rows(), m.cols()), 1e-9, 1e-9), 1)
         << name;
   });

@@ -1,4 +1,6 @@
 // The native model file: round trips and clear errors for every kind of bad file.
+#include "core/formats/native_model.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -6,7 +8,6 @@
 
 #include "core/common/error.h"
 #include "core/formats/hdf5.h"
-#include "core/formats/native_model.h"
 #include "tests/support/test_models.h"
 
 namespace lstmscope::test {

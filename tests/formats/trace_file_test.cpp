@@ -1,4 +1,6 @@
 // Trace files: what is read back equals what was recorded; windows read only their steps.
+#include "core/formats/trace_file.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -7,7 +9,6 @@
 #include "core/engine/forward.h"
 #include "core/engine/record.h"
 #include "core/formats/native_model.h"
-#include "core/formats/trace_file.h"
 #include "tests/support/test_models.h"
 
 namespace lstmscope::test {

@@ -37,7 +37,8 @@ TEST(Utf8, ValidatesAndLocatesBadBytes) {
 
 TEST(Utf8, SplitsAndLowercases) {
   EXPECT_EQ(splitCodePoints("a\xc3\xa9\xe4\xb8\xad"), (std::vector<std::string>{"a", "\xc3\xa9", "\xe4\xb8\xad"}));
-  EXPECT_EQ(lowercaseUtf8("ABC \xc3\x89t\xc3\xa9 \xce\x94 \xd0\x96 \xc5\x81"), "abc \xc3\xa9t\xc3\xa9 \xce\xb4 \xd0\xb6 \xc5\x82");
+  EXPECT_EQ(lowercaseUtf8("ABC \xc3\x89t\xc3\xa9 \xce\x94 \xd0\x96 \xc5\x81"),
+            "abc \xc3\xa9t\xc3\xa9 \xce\xb4 \xd0\xb6 \xc5\x82");
 }
 
 TEST(Tokenize, CharLevelWithAndWithoutUnk) {

@@ -1,13 +1,14 @@
 // The trainer: it learns (language model and classifier), it is reproducible, and the shipped bracket
 // fixture (trained with it) has the nesting-depth cell that the app's tests rely on.
+#include "core/training/trainer.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
 
+#include "core/common/error.h"
 #include "core/engine/forward.h"
 #include "core/formats/native_model.h"
-#include "core/common/error.h"
-#include "core/training/trainer.h"
 
 namespace lstmscope::test {
 namespace {
@@ -24,8 +25,10 @@ std::string bracketText(int lines, unsigned seed) {
     std::string line;
     while (true) {
       if (depth == 0 && !line.empty() && u(rng) < 0.25) break;
-      if (depth < 8 && (depth == 0 || u(rng) < 0.5)) line += '(', ++depth;
-      else line += ')', --depth;
+      if (depth < 8 && (depth == 0 || u(rng) < 0.5))
+        line += '(', ++depth;
+      else
+        line += ')', --depth;
     }
     s += line + "\n";
   }
@@ -56,8 +59,10 @@ TEST(BracketFixture, HasANestingDepthCellAndKnowsWhenToClose) {
   double closeAtZero = 0, newlineInside = 0;
   int zero = 0, inside = 0;
   for (int t = 0; t < in.steps; ++t) {
-    if (depth[t] == 0) closeAtZero += tape.probs(close, t), ++zero;
-    else newlineInside += tape.probs(newline, t), ++inside;
+    if (depth[t] == 0)
+      closeAtZero += tape.probs(close, t), ++zero;
+    else
+      newlineInside += tape.probs(newline, t), ++inside;
   }
   EXPECT_LT(closeAtZero / zero, 0.05);
   EXPECT_LT(newlineInside / inside, 0.05);
