@@ -16,8 +16,7 @@ void checkToken(int32_t id, int vocabSize, long column) {
 
 // Input projection of all steps at once: Z = W_ih * X + (b_ih + b_hh), or a column gather for one-hot.
 template <class T>
-void projectInputs(const Network<T>& net, const Inputs<T>& in, const Mat<T>* x, const DirectionParams<T>& w,
-                   Mat<T>& z) {
+void projectInputs(const Inputs<T>& in, const Mat<T>* x, const DirectionParams<T>& w, Mat<T>& z) {
   const Vec<T> bias = w.b_ih + w.b_hh;
   if (x) {
     z.noalias() = w.W_ih * (*x);
@@ -26,7 +25,6 @@ void projectInputs(const Network<T>& net, const Inputs<T>& in, const Mat<T>* x, 
     for (long k = 0; k < in.columns(); ++k) z.col(k) = w.W_ih.col(in.tokens[k]);
   }
   z.colwise() += bias;
-  (void)net;
 }
 
 // Below this much recurrent work per step (multiply-adds), splitting a step across cores costs more in
@@ -115,10 +113,8 @@ State<T> Tape<T>::finalState() const {
   for (size_t l = 0; l < layers.size(); ++l)
     for (size_t d = 0; d < layers[l].size(); ++d) {
       const auto& dt = layers[l][d];
-      const long H = dt.h.rows(), B = batch;
-      const long t = d == 0 ? steps - 1 : 0;
+      const long B = batch, t = d == 0 ? steps - 1 : 0;  // a bwd direction ends at step 0
       s[l].push_back({dt.h.middleCols(t * B, B), dt.c.middleCols(t * B, B)});
-      (void)H;
     }
   return s;
 }
@@ -180,7 +176,7 @@ void forward(const Network<T>& net, const Inputs<T>& in, Tape<T>& tape, const Fo
     for (int d = 0; d < spec.directions(); ++d) {
       DirectionTape<T>& dt = tape.layers[l][d];
       const DirectionParams<T>& w = net.params.lstm[l][d];
-      projectInputs(net, in, x, w, dt.gates);
+      projectInputs(in, x, w, dt.gates);
       if (initial) {
         dt.initial = (*initial)[l][d];
       } else {
