@@ -1,5 +1,6 @@
-// Activation kinds of the model file and their element-wise forms. Derivatives are expressed through the
-// activation's OUTPUT, which is what the forward pass keeps (saves storing pre-activations).
+// Activation kinds of the model file, and the element-wise forms of the head's dense activations.
+// Derivatives are expressed through the activation's OUTPUT, which is what the forward pass keeps.
+// (The LSTM gates' vectorised forms live in engine/lstm_kernels.h and engine/backward.cpp.)
 #pragma once
 
 #include <algorithm>
@@ -28,59 +29,7 @@ bool parse(const std::string& s, CellActivation& out);
 bool parse(const std::string& s, DenseActivation& out);
 bool parse(const std::string& s, HeadActivation& out);
 
-template <class T>
-inline T applyGate(GateActivation a, T x) {
-  switch (a) {
-    case GateActivation::Sigmoid:
-      return T(1) / (T(1) + std::exp(-x));
-    case GateActivation::HardSigmoid:
-      return std::clamp(T(0.2) * x + T(0.5), T(0), T(1));
-    case GateActivation::HardSigmoidKeras3:
-      return std::clamp(x / T(6) + T(0.5), T(0), T(1));
-  }
-  return x;
-}
-
 // d gate / d pre-activation, from the gate's output y.
-template <class T>
-inline T gateDerivative(GateActivation a, T y) {
-  switch (a) {
-    case GateActivation::Sigmoid:
-      return y * (T(1) - y);
-    case GateActivation::HardSigmoid:
-      return (y > T(0) && y < T(1)) ? T(0.2) : T(0);
-    case GateActivation::HardSigmoidKeras3:
-      return (y > T(0) && y < T(1)) ? T(1) / T(6) : T(0);
-  }
-  return T(0);
-}
-
-template <class T>
-inline T applyCell(CellActivation a, T x) {
-  switch (a) {
-    case CellActivation::Tanh:
-      return std::tanh(x);
-    case CellActivation::Relu:
-      return x > T(0) ? x : T(0);
-    case CellActivation::Linear:
-      return x;
-  }
-  return x;
-}
-
-template <class T>
-inline T cellDerivative(CellActivation a, T y) {
-  switch (a) {
-    case CellActivation::Tanh:
-      return T(1) - y * y;
-    case CellActivation::Relu:
-      return y > T(0) ? T(1) : T(0);
-    case CellActivation::Linear:
-      return T(1);
-  }
-  return T(0);
-}
-
 template <class T>
 inline T applyDense(DenseActivation a, T x) {
   switch (a) {

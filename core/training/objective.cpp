@@ -22,6 +22,21 @@ double crossEntropy(const Mat<T>& probs, const std::vector<int32_t>& targets, do
   return loss * scale;
 }
 
+// Cross-entropy of a forwarded tape against targets (mean over columns), then backward into grads.
+template <class T>
+double lossAndGradients(const Network<T>& net, const Inputs<T>& in, const Tape<T>& tape,
+                        const std::vector<int32_t>& targets, Gradients<T>* grads) {
+  Adjoints<T> adj;
+  const double loss =
+      crossEntropy(tape.probs, targets, 1.0 / static_cast<double>(tape.probs.cols()), grads ? &adj.dLogits : nullptr);
+  if (grads) {
+    BackwardOptions opt;
+    opt.inputGradients = false;
+    backward(net, in, tape, adj, opt, *grads);
+  }
+  return loss;
+}
+
 }  // namespace
 
 template <class T>
@@ -34,15 +49,7 @@ double languageModelLoss(const Network<T>& net, const Inputs<T>& in, const std::
   Tape<T> tape;
   forward(net, in, tape, {}, initial);
   if (final) *final = tape.finalState();
-  Adjoints<T> adj;
-  const double loss =
-      crossEntropy(tape.probs, targets, 1.0 / static_cast<double>(in.columns()), grads ? &adj.dLogits : nullptr);
-  if (grads) {
-    BackwardOptions opt;
-    opt.inputGradients = false;
-    backward(net, in, tape, adj, opt, *grads);
-  }
-  return loss;
+  return lossAndGradients(net, in, tape, targets, grads);
 }
 
 template <class T>
@@ -51,16 +58,7 @@ double classifierLoss(const Network<T>& net, const Inputs<T>& in, int label, Gra
     throw InputError("a classifier needs a softmax head");
   Tape<T> tape;
   forward(net, in, tape);
-  Adjoints<T> adj;
-  const std::vector<int32_t> targets(tape.probs.cols(), label);
-  const double loss =
-      crossEntropy(tape.probs, targets, 1.0 / static_cast<double>(tape.probs.cols()), grads ? &adj.dLogits : nullptr);
-  if (grads) {
-    BackwardOptions opt;
-    opt.inputGradients = false;
-    backward(net, in, tape, adj, opt, *grads);
-  }
-  return loss;
+  return lossAndGradients(net, in, tape, std::vector<int32_t>(tape.probs.cols(), label), grads);
 }
 
 template <class T>

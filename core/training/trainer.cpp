@@ -69,6 +69,25 @@ double evaluateIds(const Network<float>& net, const std::vector<int32_t>& ids) {
   return count ? total / static_cast<double>(count) : 0.0;
 }
 
+// What every epoch ends with: report, checkpoint, keep the best model, decay the learning rate.
+struct EpochBookkeeping {
+  const TrainOptions& options;
+  TrainingMonitor& monitor;
+  Adam<float>& adam;
+  TrainResult& result;
+  double learningRate = options.learningRate;
+  double bestLoss = INFINITY;
+
+  void close(const EpochStats& stats, const Model& model) {
+    result.history.push_back(stats);
+    monitor.onEpoch(stats);
+    saveCheckpoint(model, options, stats.epoch);
+    if (stats.validLoss < bestLoss) bestLoss = stats.validLoss, result.model = model;
+    learningRate *= options.learningRateDecay;
+    adam.setLearningRate(learningRate);
+  }
+};
+
 }  // namespace
 
 std::vector<LabelledText> parseLabelledText(const std::string& bytes, const std::string& source) {
@@ -162,7 +181,7 @@ TrainResult trainLanguageModel(const std::string& text, const TrainOptions& o, T
   if (o.resume) model.arch.name = o.name;
   Adam<float> adam(model.params, o.learningRate);
   TrainResult result;
-  double best = INFINITY, lr = o.learningRate;
+  EpochBookkeeping bookkeeping{o, monitor, adam, result};
   const long chunks = (streamLength + o.bptt - 1) / o.bptt;
 
   for (int epoch = 1; epoch <= o.epochs; ++epoch) {
@@ -201,12 +220,7 @@ TrainResult trainLanguageModel(const std::string& text, const TrainOptions& o, T
     stats.validBits = stats.validLoss / std::log(2.0);
     stats.seconds = secondsSince(start);
     stats.tokens = tokens;
-    result.history.push_back(stats);
-    monitor.onEpoch(stats);
-    saveCheckpoint(model, o, epoch);
-    if (stats.validLoss < best) best = stats.validLoss, result.model = model;
-    lr *= o.learningRateDecay;
-    adam.setLearningRate(lr);
+    bookkeeping.close(stats, model);
   }
   return result;
 }
@@ -243,7 +257,7 @@ TrainResult trainClassifier(const std::vector<LabelledText>& examples, const Tra
   Model model = initialiseModel(arch, {o.embedding, {}, static_cast<int>(labels.size())}, o.seed);
   Adam<float> adam(model.params, o.learningRate);
   TrainResult result;
-  double best = INFINITY, lr = o.learningRate;
+  EpochBookkeeping bookkeeping{o, monitor, adam, result};
   auto asInputs = [](const Example& e) {
     Inputs<float> in;
     in.steps = static_cast<int>(e.ids.size());
@@ -304,12 +318,7 @@ TrainResult trainClassifier(const std::vector<LabelledText>& examples, const Tra
     stats.validAccuracy = static_cast<double>(correct) / static_cast<double>(valid.size());
     stats.seconds = secondsSince(start);
     stats.tokens = tokens;
-    result.history.push_back(stats);
-    monitor.onEpoch(stats);
-    saveCheckpoint(model, o, epoch);
-    if (stats.validLoss < best) best = stats.validLoss, result.model = model;
-    lr *= o.learningRateDecay;
-    adam.setLearningRate(lr);
+    bookkeeping.close(stats, model);
   }
   return result;
 }

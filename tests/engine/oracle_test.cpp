@@ -57,6 +57,42 @@ Adjoints<T> scoreAdjoints(const OracleCase& c) {
   return adj;
 }
 
+// Every recorded quantity and head output of `tape` against the reference, within atol + rtol * |ref|.
+template <class T>
+void expectForwardMatches(const Tape<T>& tape, const Architecture& arch, hid_t ref, bool hasHead, double tol) {
+  for (size_t l = 0; l < tape.layers.size(); ++l)
+    for (size_t d = 0; d < tape.layers[l].size(); ++d) {
+      const long H = arch.layers[l].hidden;
+      const std::string p = "layers/" + std::to_string(l) + "/" + directionName(static_cast<int>(d)) + "/";
+      const auto& dt = tape.layers[l][d];
+      for (int q = 0; q < 4; ++q)
+        EXPECT_LE(worstRatio(Mat<T>(dt.gates.middleRows(q * H, H)), readTransposed(ref, p + "ifgo"[q]), tol, tol), 1)
+            << p << "ifgo"[q];
+      EXPECT_LE(worstRatio(dt.c, readTransposed(ref, p + "c"), tol, tol), 1) << p << "c";
+      EXPECT_LE(worstRatio(dt.h, readTransposed(ref, p + "h"), tol, tol), 1) << p << "h";
+    }
+  if (hasHead) {
+    EXPECT_LE(worstRatio(tape.logits, readTransposed(ref, "logits"), tol, tol), 1);
+    EXPECT_LE(worstRatio(tape.probs, readTransposed(ref, "probs"), tol, tol), 1);
+  }
+}
+
+// Every weight gradient against the reference's, relative to the tensor's largest entry. Returns how
+// many tensors were compared.
+template <class T>
+int expectWeightGradientsMatch(const Params<T>& grads, hid_t ref, const std::string& group, double tol) {
+  int checked = 0;
+  grads.forEach([&](const std::string& name, const auto& m) {
+    const Mat<double> expected =
+        name == "input/embedding" ? readTransposed(ref, group + name) : readSameShape(ref, group + name);
+    ASSERT_EQ(expected.size(), m.size()) << name;
+    EXPECT_LE(relativeError(Mat<T>(m), Eigen::Map<const Mat<double>>(expected.data(), m.rows(), m.cols())), tol)
+        << name;
+    ++checked;
+  });
+  return checked;
+}
+
 class Oracle : public ::testing::TestWithParam<int> {};
 
 TEST_P(Oracle, Float64ForwardAndGradientsMatchPyTorch) {
@@ -65,22 +101,7 @@ TEST_P(Oracle, Float64ForwardAndGradientsMatchPyTorch) {
   const Network<double> net = c.model.cast<double>();
   Tape<double> tape;
   forward(net, c.inputs, tape);
-  for (size_t l = 0; l < tape.layers.size(); ++l)
-    for (size_t d = 0; d < tape.layers[l].size(); ++d) {
-      const long H = net.arch.layers[l].hidden;
-      const std::string p = "layers/" + std::to_string(l) + "/" + directionName(static_cast<int>(d)) + "/";
-      const auto& dt = tape.layers[l][d];
-      for (int q = 0; q < 4; ++q)
-        EXPECT_LE(
-            worstRatio(Mat<double>(dt.gates.middleRows(q * H, H)), readTransposed(ref, p + "ifgo"[q]), 1e-10, 1e-10), 1)
-            << p << "ifgo"[q];
-      EXPECT_LE(worstRatio(dt.c, readTransposed(ref, p + "c"), 1e-10, 1e-10), 1) << p << "c";
-      EXPECT_LE(worstRatio(dt.h, readTransposed(ref, p + "h"), 1e-10, 1e-10), 1) << p << "h";
-    }
-  if (c.hasHead) {
-    EXPECT_LE(worstRatio(tape.logits, readTransposed(ref, "logits"), 1e-10, 1e-10), 1);
-    EXPECT_LE(worstRatio(tape.probs, readTransposed(ref, "probs"), 1e-10, 1e-10), 1);
-  }
+  expectForwardMatches(tape, net.arch, ref, c.hasHead, 1e-10);
 
   BackwardOptions opt;
   opt.stateGradients = true;
@@ -93,15 +114,7 @@ TEST_P(Oracle, Float64ForwardAndGradientsMatchPyTorch) {
       EXPECT_LE(relativeError(g.dH[l][d], readTransposed(ref, p + "h")), 1e-9) << p << "h";
       EXPECT_LE(relativeError(g.dC[l][d], readTransposed(ref, p + "c")), 1e-9) << p << "c";
     }
-  int checked = 0;
-  g.params.forEach([&](const std::string& name, const auto& m) {
-    const Mat<double> expected = name == "input/embedding" ? readTransposed(ref, "grad/params/" + name)
-                                                           : readSameShape(ref, "grad/params/" + name);
-    ASSERT_EQ(expected.size(), m.size()) << name;
-    EXPECT_LE(relativeError(Mat<double>(m), Eigen::Map<const Mat<double>>(expected.data(), m.rows(), m.cols())), 1e-9)
-        << name;
-    ++checked;
-  });
+  const int checked = expectWeightGradientsMatch(g.params, ref, "grad/params/", 1e-9);
   EXPECT_GE(checked, 4);
 }
 
@@ -113,31 +126,11 @@ TEST_P(Oracle, Float32RecordingAndGradientsWithinTolerance) {
   const Inputs<float> in = castInputs<float>(c.inputs);
   Tape<float> tape;
   forward(c.model, in, tape);
-  for (size_t l = 0; l < tape.layers.size(); ++l)
-    for (size_t d = 0; d < tape.layers[l].size(); ++d) {
-      const long H = c.model.arch.layers[l].hidden;
-      const std::string p = "layers/" + std::to_string(l) + "/" + directionName(static_cast<int>(d)) + "/";
-      const auto& dt = tape.layers[l][d];
-      for (int q = 0; q < 4; ++q)
-        EXPECT_LE(worstRatio(Mat<float>(dt.gates.middleRows(q * H, H)), readTransposed(ref, p + "ifgo"[q]), 2e-5, 2e-5),
-                  1)
-            << p << "ifgo"[q];
-      EXPECT_LE(worstRatio(dt.c, readTransposed(ref, p + "c"), 2e-5, 2e-5), 1) << p << "c";
-      EXPECT_LE(worstRatio(dt.h, readTransposed(ref, p + "h"), 2e-5, 2e-5), 1) << p << "h";
-    }
-  if (c.hasHead) {
-    EXPECT_LE(worstRatio(tape.logits, readTransposed(ref, "logits"), 2e-5, 2e-5), 1);
-    EXPECT_LE(worstRatio(tape.probs, readTransposed(ref, "probs"), 2e-5, 2e-5), 1);
-  }
+  expectForwardMatches(tape, c.model.arch, ref, c.hasHead, 2e-5);
   Gradients<float> g;
   backward(c.model, in, tape, scoreAdjoints<float>(c), {}, g);
   EXPECT_LE(relativeError(g.dInput, readTransposed(ref, "grad/input")), 1e-4);
-  g.params.forEach([&](const std::string& name, const auto& m) {
-    const Mat<double> expected = name == "input/embedding" ? readTransposed(ref, "grad/params/" + name)
-                                                           : readSameShape(ref, "grad/params/" + name);
-    EXPECT_LE(relativeError(Mat<float>(m), Eigen::Map<const Mat<double>>(expected.data(), m.rows(), m.cols())), 1e-4)
-        << name;
-  });
+  expectWeightGradientsMatch(g.params, ref, "grad/params/", 1e-4);
 }
 
 // Streaming record (chunked with carried state) gives the same numbers as one forward pass.
@@ -199,12 +192,7 @@ TEST(OracleTraining, LossGradientsAndAdamStepMatchPyTorch) {
     H5Aread(a.get(), H5T_NATIVE_DOUBLE, &expectedLoss);
   }
   EXPECT_NEAR(loss, expectedLoss, 1e-12);
-  g.params.forEach([&](const std::string& name, const auto& m) {
-    const Mat<double> e =
-        name == "input/embedding" ? readTransposed(f, "grad/params/" + name) : readSameShape(f, "grad/params/" + name);
-    EXPECT_LE(relativeError(Mat<double>(m), Eigen::Map<const Mat<double>>(e.data(), m.rows(), m.cols())), 1e-10)
-        << name;
-  });
+  expectWeightGradientsMatch(g.params, f, "grad/params/", 1e-10);
   Network<double> stepped = net;
   clipGradientNorm(g.params, 0.5);
   Adam<double> adam(stepped.params, 0.01);
