@@ -305,6 +305,9 @@ static Handle createDataset(hid_t loc, const std::string& path, hid_t fileType, 
   Handle lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
   H5Pset_create_intermediate_group(lcpl.get(), 1);
   Handle dcpl = chunkedCreateProps(dims, chunkRows);
+  // Every dataset is written in full (at once, or block by block while a trace is recorded), so filling
+  // chunks with zeros first would write everything twice. HDF5 refuses this for variable-length strings.
+  if (H5Tis_variable_str(fileType) <= 0) H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER);
   Handle d(H5Dcreate2(loc, path.c_str(), fileType, space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT), H5Dclose);
   if (!d.valid()) fail(loc, "cannot create dataset " + path);
   return d;
