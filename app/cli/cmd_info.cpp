@@ -4,12 +4,13 @@
 #include "app/cli/commands.h"
 #include "core/formats/model_loader.h"
 #include "core/formats/native_model.h"
+#include "core/formats/trace_file.h"
 
 namespace lstmscope::cli {
 
 const char* const kInfoHelp =
-    "usage: lstmscope-cli info MODEL [--vocab V]\n"
-    "Prints the model's task, input, layers, head and parameter count.\n";
+    "usage: lstmscope-cli info (MODEL [--vocab V] | TRACE.h5)\n"
+    "Prints a model's task, input, layers, head and parameter count, or what a trace recorded.\n";
 
 const char* const kConvertHelp =
     "usage: lstmscope-cli convert MODEL [--vocab V] --out FILE.h5\n"
@@ -23,7 +24,12 @@ static std::string onlyModel(const Args& a) {
 int runInfo(const std::vector<std::string>& args) {
   if (printHelpIfAsked(args, kInfoHelp)) return 0;
   const Args a(args, {"vocab"}, {});
-  const Model m = loadModel(onlyModel(a), a.get("vocab"));
+  const std::string path = onlyModel(a);
+  if (isTraceFile(path)) {
+    std::fputs(describeTrace(TraceReader(path)).c_str(), stdout);
+    return 0;
+  }
+  const Model m = loadModel(path, a.get("vocab"));
   std::fputs(describeModel(m).c_str(), stdout);
   return 0;
 }

@@ -1,5 +1,8 @@
 #include "core/formats/trace_file.h"
 
+#include <filesystem>
+#include <sstream>
+
 #include "core/common/error.h"
 
 namespace lstmscope {
@@ -137,6 +140,34 @@ Mat<float> TraceReader::logits() const {
 }
 Mat<float> TraceReader::probs() const {
   return readMatrixTransposed("outputs/probs");
+}
+
+bool isTraceFile(const std::string& path) {
+  h5::silenceLibraryErrors();
+  if (!std::filesystem::is_regular_file(path) || H5Fis_hdf5(path.c_str()) <= 0) return false;
+  try {
+    h5::File f = h5::File::openReadOnly(path);
+    return h5::readStringAttr(f.id(), "lstmscope_format").value_or("") == "trace";
+  } catch (const InputError&) {
+    return false;
+  }
+}
+
+std::string describeTrace(const TraceReader& trace) {
+  std::ostringstream s;
+  s << "trace of model: " << trace.modelName() << "\nsteps: " << trace.steps() << "\n";
+  for (int l = 0; l < trace.layers(); ++l) {
+    s << "layer " << l << ": " << trace.units(l) << " units, " << (trace.directions(l) == 2 ? "fwd+bwd" : "fwd")
+      << ", recorded";
+    for (int q = 0; q <= static_cast<int>(Quantity::PreO); ++q)
+      if (trace.has(l, 0, static_cast<Quantity>(q))) s << " " << quantityName(static_cast<Quantity>(q));
+    s << "\n";
+  }
+  if (trace.hasOutputs())
+    s << "outputs: " << trace.logits().rows() << " per step (logits, probs)\n";
+  else
+    s << "outputs: none\n";
+  return s.str();
 }
 
 }  // namespace lstmscope

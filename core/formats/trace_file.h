@@ -73,4 +73,9 @@ class TraceReader {
   h5::File file_;
 };
 
+// True if `path` is an HDF5 file whose root says lstmscope_format = "trace".
+bool isTraceFile(const std::string& path);
+// What a trace holds: model, steps, layers with their units and recorded quantities, outputs.
+std::string describeTrace(const TraceReader& trace);
+
 }  // namespace lstmscope

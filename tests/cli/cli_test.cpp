@@ -65,6 +65,19 @@ TEST_F(Cli, RecordWritesATraceThatMatchesTheContract) {
     EXPECT_TRUE(t.has(1, 0, q)) << quantityName(q);
   EXPECT_EQ(t.probs().rows(), 8);
   EXPECT_NEAR(t.probs().col(2).sum(), 1.0, 1e-5);
+  const CommandResult info = cli("info " + shellQuoted(out));
+  EXPECT_EQ(info.exitCode, 0);
+  EXPECT_TRUE(contains(info.output, "steps: 6")) << info.output;
+  EXPECT_TRUE(contains(info.output, "layer 1: 6 units, fwd, recorded i f g o c h")) << info.output;
+  // A byte-order mark at the start of a file is not a character of the text.
+  const std::string bom = dir.file("bom.txt");
+  std::ofstream(bom, std::ios::binary) << "\xEF\xBB\xBF"
+                                       << "ab";
+  ASSERT_EQ(
+      cli("record --model " + shellQuoted(model) + " --text-file " + shellQuoted(bom) + " --out " + shellQuoted(out))
+          .exitCode,
+      0);
+  EXPECT_EQ(TraceReader(out).steps(), 2);
 }
 
 TEST_F(Cli, BadInputExitsWithThreeAndNamesFileAndProblem) {
