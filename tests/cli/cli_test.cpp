@@ -107,6 +107,38 @@ TEST_F(Cli, BadInputExitsWithThreeAndNamesFileAndProblem) {
   EXPECT_FALSE(std::filesystem::exists(out));
 }
 
+TEST_F(Cli, RecordsNumericSequencesFromCsvInDoublePrecision) {
+  Architecture a;
+  a.name = "forecaster";
+  a.task = Task::Regression;
+  a.inputKind = InputKind::Features;
+  a.featureDim = 3;
+  a.layers = {{4, true, GateActivation::HardSigmoid, CellActivation::Tanh}};
+  a.head = HeadSpec{{}, HeadActivation::Linear, HeadReads::EachStep, {}};
+  const std::string features = dir.file("features.h5"), csv = dir.file("steps.csv"), out = dir.file("t.h5");
+  saveNativeModel(initialiseModel(a, {0, {}, 1}, 5), features);
+  std::ofstream(csv) << "a,b,c\n0.5,1,-2\n0,0,0\n3,2,1\n1e-3,-0.5,2.5\n";
+  const CommandResult r = cli("record --model " + shellQuoted(features) + " --csv " + shellQuoted(csv) +
+                              " --precision double --out " + shellQuoted(out));
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const TraceReader t(out);
+  EXPECT_EQ(t.steps(), 4);
+  EXPECT_EQ(t.directions(0), 2);
+  EXPECT_EQ(t.logits().cols(), 4);
+  // The same run in float agrees to float precision.
+  ASSERT_EQ(cli("record --model " + shellQuoted(features) + " --csv " + shellQuoted(csv) + " --out " +
+                shellQuoted(dir.file("f.h5")))
+                .exitCode,
+            0);
+  EXPECT_LE((TraceReader(dir.file("f.h5")).read(0, 1, Quantity::C, 0, 4) - t.read(0, 1, Quantity::C, 0, 4))
+                .cwiseAbs()
+                .maxCoeff(),
+            1e-6);
+  const CommandResult text = cli("record --model " + shellQuoted(features) + " --text abc --out " + shellQuoted(out));
+  EXPECT_EQ(text.exitCode, 3);
+  EXPECT_TRUE(contains(text.output, "the model reads numeric features, not text")) << text.output;
+}
+
 TEST_F(Cli, UnknownCharacterWithoutUnkIsNamed) {
   Model m = smallCharModel();
   m.arch.vocab = Vocabulary(TokenLevel::Char, {"a", "b", "c", " ", "\n", "(", ")", "."});
