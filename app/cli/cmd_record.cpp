@@ -44,9 +44,7 @@ double peakMemoryMB() {
 class ProgressObserver : public RecordObserver {
  public:
   ProgressObserver(RecordObserver& inner, bool quiet) : inner_(inner), quiet_(quiet) {}
-  void onStates(int l, int d, Quantity q, long first, long n, const float* data, int units) override {
-    inner_.onStates(l, d, q, first, n, data, units);
-  }
+  void onStates(const StateBlock& block) override { inner_.onStates(block); }
   void onOutputs(long first, long rows, const float* logits, const float* probs, int k) override {
     inner_.onOutputs(first, rows, logits, probs, k);
   }

@@ -37,6 +37,7 @@ void runDirection(const LayerSpec& spec, const DirectionParams<T>& w, int dir, i
   const long H = spec.hidden, B = batch;
   Mat<T>& z = dt.gates;
   if (keepPre) dt.preact.resize(4 * H, z.cols());
+  else dt.preact.resize(0, 0);
   dt.c.resize(H, z.cols());
   dt.h.resize(H, z.cols());
   const Mat<T>& hs = dt.h;
@@ -83,22 +84,24 @@ void runHead(const Network<T>& net, Tape<T>& tape) {
   const HeadSpec& spec = *net.arch.head;
   const Mat<T>& last = tape.layerInput.back();  // output of the last LSTM layer
   const auto& lastSpec = net.arch.layers.back();
-  tape.headInputs.clear();
+  // Resized, not rebuilt: a recording reuses one tape for every block, and fresh memory costs page faults.
+  tape.headInputs.resize(net.params.headPre.size() + 1);
   if (spec.reads == HeadReads::EachStep) {
-    tape.headInputs.push_back(last);
+    tape.headInputs[0] = last;
   } else {
     // Each direction's final state: fwd at step T-1, bwd at step 0 (fwd rows first).
     const long H = lastSpec.hidden, B = tape.batch;
-    Mat<T> fin(lastSpec.outputWidth(), B);
+    Mat<T>& fin = tape.headInputs[0];
+    fin.resize(lastSpec.outputWidth(), B);
     fin.topRows(H) = last.topRows(H).middleCols((tape.steps - 1) * B, B);
     if (lastSpec.bidirectional) fin.bottomRows(H) = last.bottomRows(H).middleCols(0, B);
-    tape.headInputs.push_back(std::move(fin));
   }
   for (size_t k = 0; k < net.params.headPre.size(); ++k) {
     const auto& d = net.params.headPre[k];
-    Mat<T> z = d.weight * tape.headInputs.back();
+    Mat<T>& z = tape.headInputs[k + 1];
+    z.noalias() = d.weight * tape.headInputs[k];
     z.colwise() += d.bias;
-    tape.headInputs.push_back(applyDense<T>(spec.preActivations[k], z));
+    z = applyDense<T>(spec.preActivations[k], z);
   }
   tape.logits.noalias() = net.params.head.weight * tape.headInputs.back();
   tape.logits.colwise() += net.params.head.bias;
@@ -147,8 +150,9 @@ void forward(const Network<T>& net, const Inputs<T>& in, Tape<T>& tape, const Fo
   tape.steps = in.steps;
   tape.batch = in.batch;
   const long cols = in.columns();
-  tape.layerInput.assign(arch.layers.size() + 1, Mat<T>());
-  tape.layers.assign(arch.layers.size(), {});
+  // Resized, not rebuilt (see runHead); every matrix below is overwritten in full.
+  tape.layerInput.resize(arch.layers.size() + 1);
+  tape.layers.resize(arch.layers.size());
 
   // Layer 0's input: embedding vectors, features, or (one-hot) nothing materialised.
   const Mat<T>* x = nullptr;
@@ -160,6 +164,8 @@ void forward(const Network<T>& net, const Inputs<T>& in, Tape<T>& tape, const Fo
       e.resize(net.params.embedding.rows(), cols);
       for (long k = 0; k < cols; ++k) e.col(k) = net.params.embedding.col(in.tokens[k]);
       x = &e;
+    } else {
+      tape.layerInput[0].resize(0, 0);
     }
   } else {
     if (in.features.rows() != arch.featureDim || in.features.cols() != cols)

@@ -29,19 +29,30 @@ Inputs<T> gatherBatch(const Inputs<T>& in, long offset, long segLength, int segm
   return out;
 }
 
-// Columns b, b + B, b + 2B, ... of a (rows, n * B) block as a contiguous float (rows, n) matrix.
-template <class Block>
-Mat<float> segmentColumns(const Block& block, int b, int B) {
-  const long n = block.cols() / B;
-  Mat<float> out(block.rows(), n);
+struct FloatView {
+  const float* data;
+  long stride;  // floats from one step's column to the next
+};
+
+// Segment b's columns (b, b + B, b + 2B, ...) of a (rows, n * B) block as float. A float engine's single
+// sequence is viewed in place, with its column stride; otherwise the columns are converted into `buffer`,
+// which is reused so that large blocks do not land on fresh pages every time.
+template <class T, class Block>
+FloatView floatColumns(const Block& block, int b, int B, std::vector<float>& buffer) {
+  const long rows = block.rows(), n = block.cols() / B;
+  if constexpr (std::is_same_v<T, float>) {
+    if (B == 1) return {block.data(), block.outerStride()};
+  }
+  buffer.resize(rows * n);
+  Eigen::Map<Mat<float>> out(buffer.data(), rows, n);
   for (long t = 0; t < n; ++t) out.col(t) = block.col(t * B + b).template cast<float>();
-  return out;
+  return {buffer.data(), rows};
 }
 
 // Reports one chunk of a batched run; segment b's first step in the input is stepOf(b).
 template <class T, class StepOf>
 void emitChunk(const Network<T>& net, const Tape<T>& tape, StepOf stepOf, bool lastChunk, const RecordRequest& req,
-               RecordObserver& obs) {
+               RecordObserver& obs, std::vector<float> (&buffers)[2]) {
   const int B = tape.batch;
   const long n = tape.steps;
   for (size_t l = 0; l < tape.layers.size(); ++l) {
@@ -51,24 +62,24 @@ void emitChunk(const Network<T>& net, const Tape<T>& tape, StepOf stepOf, bool l
       for (Quantity q : req.quantities) {
         const int k = static_cast<int>(q) % 6;  // I..O and PreI..PreO map to gate blocks 0..3
         for (int b = 0; b < B; ++b) {
-          const Mat<float> block =
-              q == Quantity::C ? segmentColumns(dt.c, b, B)
+          const FloatView v =
+              q == Quantity::C ? floatColumns<T>(dt.c.middleCols(0, dt.c.cols()), b, B, buffers[0])
               : q == Quantity::H
-                  ? segmentColumns(dt.h, b, B)
-                  : segmentColumns((isPreactivation(q) ? dt.preact : dt.gates).middleRows(k * H, H), b, B);
-          obs.onStates(static_cast<int>(l), static_cast<int>(d), q, stepOf(b), n, block.data(), static_cast<int>(H));
+                  ? floatColumns<T>(dt.h.middleCols(0, dt.h.cols()), b, B, buffers[0])
+                  : floatColumns<T>((isPreactivation(q) ? dt.preact : dt.gates).middleRows(k * H, H), b, B, buffers[0]);
+          obs.onStates(
+              {static_cast<int>(l), static_cast<int>(d), q, stepOf(b), n, v.data, static_cast<int>(H), v.stride});
         }
       }
     }
   }
   if (!req.outputs || !net.arch.head || tape.logits.size() == 0) return;
   const int K = static_cast<int>(tape.logits.rows());
-  for (int b = 0; b < B; ++b) {
-    const Mat<float> lg = segmentColumns(tape.logits, b, B), pr = segmentColumns(tape.probs, b, B);
-    if (net.arch.head->reads == HeadReads::EachStep)
-      obs.onOutputs(stepOf(b), n, lg.data(), pr.data(), K);
-    else if (lastChunk && B == 1)
-      obs.onOutputs(0, 1, lg.data(), pr.data(), K);
+  const bool eachStep = net.arch.head->reads == HeadReads::EachStep;
+  for (int b = 0; b < B && (eachStep || (lastChunk && B == 1)); ++b) {
+    const FloatView logits = floatColumns<T>(tape.logits.middleCols(0, tape.logits.cols()), b, B, buffers[0]);
+    const FloatView probs = floatColumns<T>(tape.probs.middleCols(0, tape.probs.cols()), b, B, buffers[1]);
+    obs.onOutputs(eachStep ? stepOf(b) : 0, eachStep ? n : 1, logits.data, probs.data, K);
   }
 }
 
@@ -84,14 +95,15 @@ void recordSegments(const Network<T>& net, const Inputs<T>& in, long offset, lon
   options.computeHead = request.outputs;
   State<T> state;
   Tape<T> tape;
+  std::vector<float> buffers[2];
   for (long first = 0; first < segLength; first += chunk) {
     if (observer.cancelled()) throw Cancelled();
     const long n = std::min(chunk, segLength - first);
     const bool whole = segments == 1 && offset == 0 && n == in.steps;
     forward(net, whole ? in : gatherBatch(in, offset, segLength, segments, first, n), tape, options,
             first == 0 ? nullptr : &state);
-    emitChunk(
-        net, tape, [&](int b) { return offset + b * segLength + first; }, first + n == segLength, request, observer);
+    const auto stepOf = [&](int b) { return offset + b * segLength + first; };
+    emitChunk(net, tape, stepOf, first + n == segLength, request, observer, buffers);
     if (first + n < segLength) state = tape.finalState();
     done += n * segments;
     observer.onProgress(done, in.steps);

@@ -28,13 +28,24 @@ struct RecordRequest {
   long segmentAlign = 1;
 };
 
-// Receives recordings ("ask, then observe"). Blocks arrive in time order per layer; a block's data is
-// (H, n) column-major, i.e. row-major (n, H): one row per step. Called on the recording thread.
+// One quantity of one layer and direction over `steps` consecutive steps: step k's `units` values start
+// at data + k * stride (stride >= units; a gate's rows inside the tape's (4H, n) block have stride 4H).
+// The memory belongs to the engine and is valid only during the call.
+struct StateBlock {
+  int layer = 0, direction = 0;
+  Quantity quantity = Quantity::H;
+  long firstStep = 0, steps = 0;
+  const float* data = nullptr;
+  int units = 0;
+  long stride = 0;
+};
+
+// Receives recordings ("ask, then observe"). Blocks arrive in time order per layer. Called on the
+// recording thread.
 class RecordObserver {
  public:
   virtual ~RecordObserver() = default;
-  virtual void onStates(int layer, int direction, Quantity q, long firstStep, long steps, const float* data,
-                        int units) = 0;
+  virtual void onStates(const StateBlock& block) = 0;
   // Head output rows [firstRow, firstRow + rows) of the (T, K) logits and probs ((1, K) for final_states).
   virtual void onOutputs(long firstRow, long rows, const float* logits, const float* probs, int outputs) = 0;
   // Checked between blocks; returning true stops the run with Cancelled.

@@ -348,9 +348,14 @@ static Handle rowSelection(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hs
   return fileSpace;
 }
 
-void writeRows(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, const float* data) {
+void writeRows(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, const float* data, hsize_t memStride) {
   Handle mem;
   Handle fileSpace = rowSelection(dataset, firstRow, rowCount, cols, mem);
+  if (memStride > cols) {
+    const hsize_t dims[2] = {rowCount, memStride}, start[2] = {0, 0}, count[2] = {rowCount, cols};
+    mem = Handle(H5Screate_simple(2, dims, nullptr), H5Sclose);
+    H5Sselect_hyperslab(mem.get(), H5S_SELECT_SET, start, nullptr, count, nullptr);
+  }
   if (H5Dwrite(dataset, H5T_NATIVE_FLOAT, mem.get(), fileSpace.get(), H5P_DEFAULT, data) < 0)
     fail(dataset, "cannot write rows of " + objectName(dataset));
 }

@@ -95,7 +95,10 @@ void writeStrings(hid_t loc, const std::string& path, const std::vector<std::str
 
 // A chunked 2-D float dataset written and read by windows of rows.
 Handle createFloatMatrix(hid_t loc, const std::string& path, hsize_t rows, hsize_t cols, hsize_t chunkRows);
-void writeRows(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, const float* data);
+// Writes rows [firstRow, firstRow + rowCount) of a 2-D dataset; row k's values start at data + k * memStride
+// (0 = cols: contiguous). HDF5 gathers strided rows itself, so callers need not copy.
+void writeRows(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, const float* data,
+               hsize_t memStride = 0);
 void readRows(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, float* data, const std::string& file);
 
 }  // namespace lstmscope::h5

@@ -57,12 +57,11 @@ TraceWriter::~TraceWriter() {
   file_.reset();
 }
 
-void TraceWriter::onStates(int layer, int direction, Quantity q, long firstStep, long steps, const float* data,
-                           int units) {
-  const auto it = states_.find({layer, direction, static_cast<int>(q)});
+void TraceWriter::onStates(const StateBlock& b) {
+  const auto it = states_.find({b.layer, b.direction, static_cast<int>(b.quantity)});
   if (it == states_.end()) return;
-  h5::writeRows(it->second.get(), static_cast<hsize_t>(firstStep), static_cast<hsize_t>(steps),
-                static_cast<hsize_t>(units), data);
+  h5::writeRows(it->second.get(), static_cast<hsize_t>(b.firstStep), static_cast<hsize_t>(b.steps),
+                static_cast<hsize_t>(b.units), b.data, static_cast<hsize_t>(b.stride));
 }
 
 void TraceWriter::onOutputs(long firstRow, long rows, const float* logits, const float* probs, int outputs) {

@@ -32,8 +32,7 @@ class TraceWriter : public RecordObserver {
               const RecordRequest& request);
   ~TraceWriter() override;
 
-  void onStates(int layer, int direction, Quantity q, long firstStep, long steps, const float* data,
-                int units) override;
+  void onStates(const StateBlock& block) override;
   void onOutputs(long firstRow, long rows, const float* logits, const float* probs, int outputs) override;
   void commit();
 

@@ -142,10 +142,12 @@ TEST_P(Oracle, ChunkedRecordingEqualsOnePass) {
     std::map<std::tuple<int, int, int>, Mat<double>> states;
     Mat<double> logits;
     long T;
-    void onStates(int l, int d, Quantity q, long first, long n, const float* data, int units) override {
-      auto& m = states[{l, d, static_cast<int>(q)}];
-      if (m.size() == 0) m = Mat<double>::Constant(units, T, NAN);
-      m.middleCols(first, n) = Eigen::Map<const Mat<float>>(data, units, n).cast<double>();
+    void onStates(const StateBlock& b) override {
+      auto& m = states[{b.layer, b.direction, static_cast<int>(b.quantity)}];
+      if (m.size() == 0) m = Mat<double>::Constant(b.units, T, NAN);
+      m.middleCols(b.firstStep, b.steps) = Eigen::Map<const Mat<float>, 0, Eigen::OuterStride<>>(
+                                               b.data, b.units, b.steps, Eigen::OuterStride<>(b.stride))
+                                               .cast<double>();
     }
     void onOutputs(long first, long rows, const float* lg, const float*, int k) override {
       if (logits.size() == 0) logits = Mat<double>::Constant(k, T, NAN);
