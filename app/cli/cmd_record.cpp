@@ -1,4 +1,5 @@
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -43,7 +44,8 @@ double peakMemoryMB() {
 // Passes recordings on to the trace writer and prints progress.
 class ProgressObserver : public RecordObserver {
  public:
-  ProgressObserver(RecordObserver& inner, bool quiet) : inner_(inner), quiet_(quiet) {}
+  // Progress goes to a terminal only; logs get the summary line.
+  ProgressObserver(RecordObserver& inner, bool quiet) : inner_(inner), quiet_(quiet || !isatty(2)) {}
   void onStates(const StateBlock& block) override { inner_.onStates(block); }
   void onOutputs(long first, long rows, const float* logits, const float* probs, int k) override {
     inner_.onOutputs(first, rows, logits, probs, k);
@@ -129,9 +131,9 @@ int runRecord(const std::vector<std::string>& args) {
   writer.commit();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!a.has("quiet"))
-    std::fprintf(stderr, "\rwrote %s: %d steps, %zu layer(s), %.1f MB in %.3f s, peak memory %.0f MB\n", out.c_str(),
-                 inputs.steps, model.arch.layers.size(), static_cast<double>(std::filesystem::file_size(out)) / 1e6,
-                 seconds, peakMemoryMB());
+    std::fprintf(stderr, "%swrote %s: %d steps, %zu layer(s), %.1f MB in %.3f s, peak memory %.0f MB\n",
+                 isatty(2) ? "\r" : "", out.c_str(), inputs.steps, model.arch.layers.size(),
+                 static_cast<double>(std::filesystem::file_size(out)) / 1e6, seconds, peakMemoryMB());
   return 0;
 }
 

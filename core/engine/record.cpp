@@ -1,7 +1,10 @@
 #include "core/engine/record.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 
 #include "core/common/error.h"
 #include "core/engine/forward.h"
@@ -83,6 +86,23 @@ void emitChunk(const Network<T>& net, const Tape<T>& tape, StepOf stepOf, bool l
   }
 }
 
+// Bytes of tape per (step, sequence) column of one block.
+double bytesPerColumn(const Architecture& arch, bool keepPre, int outputs) {
+  double floats = arch.inputWidth();
+  for (const LayerSpec& l : arch.layers)
+    floats += l.directions() * (4.0 * l.hidden * (keepPre ? 2 : 1) + 2.0 * l.hidden) + l.outputWidth();
+  floats += 2.0 * outputs + arch.lastOutputWidth();
+  return floats * sizeof(double);  // an upper bound for either precision
+}
+
+// How many (step, sequence) columns one block may hold: 3/4 of physical memory, or
+// LSTMSCOPE_MEMORY_LIMIT_MB when set.
+long maxBlockColumns(const Architecture& arch, bool keepPre, int outputs) {
+  double budget = 0.75 * static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
+  if (const char* limit = std::getenv("LSTMSCOPE_MEMORY_LIMIT_MB")) budget = std::atof(limit) * 1e6;
+  return static_cast<long>(budget / bytesPerColumn(arch, keepPre, outputs));
+}
+
 // Runs `segments` equal segments of length segLength starting at `offset` as one batch, in chunks.
 template <class T>
 void recordSegments(const Network<T>& net, const Inputs<T>& in, long offset, long segLength, int segments,
@@ -129,12 +149,37 @@ void record(const Network<T>& net, const Inputs<T>& in, const RecordRequest& req
   const int segments = static_cast<int>(std::clamp<long>(request.segments, 1, total));
   if (segments > 1 && net.arch.head && net.arch.head->reads == HeadReads::FinalStates && request.outputs)
     throw InputError("a classifier reads the whole sequence: record it in one segment (--batch 1)");
+  // Segments of total / segments steps, rounded down to the alignment; what that leaves (less than
+  // segments x alignment) is cut the same way without alignment, and the last few steps run as one.
+  std::vector<std::pair<long, int>> runs;  // (segment length, count)
   long segLength = total / segments;
   if (request.segmentAlign > 1 && segLength >= request.segmentAlign) segLength -= segLength % request.segmentAlign;
-  long done = 0;
-  recordSegments(net, in, 0, segLength, segments, request, observer, done);
-  if (const long rest = total - segLength * segments; rest > 0)
-    recordSegments(net, in, segLength * segments, rest, 1, request, observer, done);
+  runs.push_back({segLength, segments});
+  long rest = total - segLength * segments;
+  if (rest >= segments) runs.push_back({rest / segments, segments}), rest -= (rest / segments) * segments;
+  if (rest > 0) runs.push_back({rest, 1});
+
+  // A bidirectional layer needs a whole segment at once, so memory bounds how many segments run together.
+  const bool anyBidirectional =
+      std::any_of(net.arch.layers.begin(), net.arch.layers.end(), [](const LayerSpec& s) { return s.bidirectional; });
+  const bool keepPre = std::any_of(request.quantities.begin(), request.quantities.end(), isPreactivation);
+  const long maxColumns =
+      maxBlockColumns(net.arch, keepPre, net.arch.head ? static_cast<int>(net.params.head.weight.rows()) : 0);
+  long offset = 0, done = 0;
+  for (const auto& [length, count] : runs) {
+    const long blockSteps = anyBidirectional ? length : std::min(request.chunkSteps, length);
+    if (blockSteps > maxColumns)
+      throw InputError("recording needs blocks of " + std::to_string(blockSteps) + " steps but memory allows " +
+                       std::to_string(maxColumns) +
+                       (anyBidirectional ? ": the model has a bidirectional layer, which needs a whole segment at "
+                                           "once; cut the input into more segments with --batch, or shorten it"
+                                         : ""));
+    const int perBatch = static_cast<int>(std::clamp<long>(maxColumns / std::max(1L, blockSteps), 1, count));
+    for (int first = 0; first < count; first += perBatch)
+      recordSegments(net, in, offset + first * length, length, std::min(perBatch, count - first), request, observer,
+                     done);
+    offset += length * count;
+  }
 }
 
 template void record<float>(const Network<float>&, const Inputs<float>&, const RecordRequest&, RecordObserver&);

@@ -139,6 +139,18 @@ TEST_F(Cli, RecordsNumericSequencesFromCsvInDoublePrecision) {
   EXPECT_TRUE(contains(text.output, "the model reads numeric features, not text")) << text.output;
 }
 
+TEST_F(Cli, InputsTooLongForMemoryAreRefusedUpFront) {
+  const std::string bidi = dir.file("bidi.h5"), text = dir.file("long.txt");
+  saveNativeModel(smallCharModel(2, true), bidi);
+  std::ofstream(text) << std::string(20000, 'a');
+  const std::string args = "record --model " + shellQuoted(bidi) + " --text-file " + shellQuoted(text) + " --out " +
+                           shellQuoted(dir.file("t.h5"));
+  const CommandResult r = runCommand("LSTMSCOPE_MEMORY_LIMIT_MB=1 " + shellQuoted(kCli) + " " + args);
+  EXPECT_EQ(r.exitCode, 3) << r.output;
+  EXPECT_TRUE(contains(r.output, "cut the input into more segments with --batch")) << r.output;
+  EXPECT_EQ(runCommand("LSTMSCOPE_MEMORY_LIMIT_MB=1 " + shellQuoted(kCli) + " " + args + " --batch 40").exitCode, 0);
+}
+
 TEST_F(Cli, UnknownCharacterWithoutUnkIsNamed) {
   Model m = smallCharModel();
   m.arch.vocab = Vocabulary(TokenLevel::Char, {"a", "b", "c", " ", "\n", "(", ")", "."});

@@ -95,7 +95,7 @@ TEST(TraceFile, SegmentedRecordingEqualsSeparateRuns) {
     RecordRequest req;
     req.segments = 3;
     req.chunkSteps = 3;
-    req.segmentAlign = align;  // segments of 9, or 5 when aligned to 5 (then a remainder of 13)
+    req.segmentAlign = align;
     const std::string path = dir.file("seg" + std::to_string(align) + ".h5");
     {
       TraceWriter writer(path, m.arch, m.headOutputs(), {"small", in.steps, tok.ids, tok.surface, {}}, req);
@@ -103,9 +103,11 @@ TEST(TraceFile, SegmentedRecordingEqualsSeparateRuns) {
       writer.commit();
     }
     const TraceReader trace(path);
-    const long seg = in.steps / 3 - (in.steps / 3) % align;
-    for (long start : {0L, seg, 2 * seg, 3 * seg}) {
-      const long n = start == 3 * seg ? in.steps - 3 * seg : seg;
+    // (start, length) of every segment: 3 x 9 + 1, or aligned 3 x 5, then the 13 left as 3 x 4 + 1.
+    const std::vector<std::pair<long, long>> expected =
+        align == 1 ? std::vector<std::pair<long, long>>{{0, 9}, {9, 9}, {18, 9}, {27, 1}}
+                   : std::vector<std::pair<long, long>>{{0, 5}, {5, 5}, {10, 5}, {15, 4}, {19, 4}, {23, 4}, {27, 1}};
+    for (const auto& [start, n] : expected) {
       Inputs<float> part;
       part.steps = static_cast<int>(n);
       part.tokens.assign(in.tokens.begin() + start, in.tokens.begin() + start + n);
