@@ -37,6 +37,7 @@ int runInfo(const std::vector<std::string>& args) {
 int runConvert(const std::vector<std::string>& args) {
   if (printHelpIfAsked(args, kConvertHelp)) return 0;
   const Args a(args, {"vocab", "out"}, {});
+  refuseOverwritingInputs(a.require("out"), {a.get("vocab")});
   const Model m = loadModel(onlyModel(a), a.get("vocab"));
   saveNativeModel(m, a.require("out"));
   std::fprintf(stderr, "wrote %s\n", a.require("out").c_str());

@@ -19,6 +19,8 @@ extern const char* const kTrainHelp;
 
 // True if args ask for help; prints `help` to stdout.
 bool printHelpIfAsked(const std::vector<std::string>& args, const char* help);
+// Refuses an output path that names one of the inputs (writing it would destroy that input).
+void refuseOverwritingInputs(const std::string& out, const std::vector<std::string>& inputs);
 // Applies --threads N (default: all cores) to OpenMP and Eigen.
 void applyThreads(long threads);
 

@@ -2,6 +2,7 @@
 
 #include <Eigen/Core>
 #include <cstdio>
+#include <filesystem>
 
 #include "app/cli/cli_args.h"
 #include "app/cli/commands.h"
@@ -15,6 +16,13 @@ bool printHelpIfAsked(const std::vector<std::string>& args, const char* help) {
       return true;
     }
   return false;
+}
+
+void refuseOverwritingInputs(const std::string& out, const std::vector<std::string>& inputs) {
+  std::error_code ec;
+  for (const std::string& in : inputs)
+    if (!in.empty() && std::filesystem::equivalent(out, in, ec))
+      throw UsageError("--out " + out + " is also an input; writing it would destroy " + in);
 }
 
 void applyThreads(long threads) {

@@ -45,6 +45,11 @@ TEST_F(Cli, UsageErrorsExitWithTwo) {
   EXPECT_TRUE(contains(r.output, "give exactly one of --text, --text-file or --csv")) << r.output;
   EXPECT_EQ(cli("info " + shellQuoted(model) + " --bogus").exitCode, 2);
   EXPECT_EQ(cli("record --model m --text a --out o --quantities i,z").exitCode, 2);
+  // Writing the trace over the model would destroy it.
+  const CommandResult self = cli("record --model " + shellQuoted(model) + " --text ab --out " + shellQuoted(model));
+  EXPECT_EQ(self.exitCode, 2);
+  EXPECT_TRUE(contains(self.output, "is also an input")) << self.output;
+  EXPECT_NO_THROW(loadNativeModel(model));
 }
 
 TEST_F(Cli, InfoDescribesTheModel) {
