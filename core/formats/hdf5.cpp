@@ -127,6 +127,18 @@ void File::flush() {
   if (H5Fflush(handle_.get(), H5F_SCOPE_GLOBAL) < 0) throw InputError(path_, "cannot write to the file");
 }
 
+std::string lstmscopeFormatOf(const std::string& path) {
+  silenceLibraryErrors();
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec) || H5Fis_hdf5(path.c_str()) <= 0) return {};
+  try {
+    File f = File::openReadOnly(path);
+    return readStringAttr(f.id(), "lstmscope_format").value_or("");
+  } catch (const InputError&) {
+    return {};
+  }
+}
+
 bool exists(hid_t loc, const std::string& path) {
   std::string prefix;
   size_t start = path[0] == '/' ? 1 : 0;

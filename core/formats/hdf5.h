@@ -68,6 +68,10 @@ class File {
 // Silences HDF5's own error printing; we report errors ourselves. Idempotent.
 void silenceLibraryErrors();
 
+// The root attribute `lstmscope_format` ("model", "trace") of the file at `path`, or "" when the file is
+// missing, not HDF5, damaged or has no such attribute. Never throws: for recognising files.
+std::string lstmscopeFormatOf(const std::string& path);
+
 bool exists(hid_t loc, const std::string& path);  // every component of a '/'-separated path
 Handle openGroup(hid_t loc, const std::string& path, const std::string& file);
 Handle openDataset(hid_t loc, const std::string& path, const std::string& file);

@@ -133,14 +133,7 @@ void readHead(hid_t root, Model& m, const std::string& file) {
 }  // namespace
 
 bool isNativeModelFile(const std::string& path) {
-  h5::silenceLibraryErrors();
-  if (!std::filesystem::is_regular_file(path) || H5Fis_hdf5(path.c_str()) <= 0) return false;
-  try {
-    h5::File f = h5::File::openReadOnly(path);
-    return h5::readStringAttr(f.id(), "lstmscope_format").value_or("") == "model";
-  } catch (const InputError&) {
-    return false;
-  }
+  return h5::lstmscopeFormatOf(path) == "model";
 }
 
 Model loadNativeModel(const std::string& path) {

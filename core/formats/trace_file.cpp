@@ -142,14 +142,7 @@ Mat<float> TraceReader::probs() const {
 }
 
 bool isTraceFile(const std::string& path) {
-  h5::silenceLibraryErrors();
-  if (!std::filesystem::is_regular_file(path) || H5Fis_hdf5(path.c_str()) <= 0) return false;
-  try {
-    h5::File f = h5::File::openReadOnly(path);
-    return h5::readStringAttr(f.id(), "lstmscope_format").value_or("") == "trace";
-  } catch (const InputError&) {
-    return false;
-  }
+  return h5::lstmscopeFormatOf(path) == "trace";
 }
 
 std::string describeTrace(const TraceReader& trace) {
