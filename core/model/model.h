@@ -23,7 +23,6 @@ using Vec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
 enum class Task { LanguageModel, Classifier, Tagger, Regression };
 enum class InputKind { Tokens, Features };
 enum class HeadReads { EachStep, FinalStates };
-enum class Direction { Forward = 0, Backward = 1 };
 
 std::string toString(Task t);
 bool parse(const std::string& s, Task& out);

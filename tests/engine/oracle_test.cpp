@@ -167,8 +167,9 @@ TEST_P(Oracle, ChunkedRecordingEqualsOnePass) {
     const Mat<double> expected = q == 4 ? dt.c : q == 5 ? dt.h : Mat<double>(dt.gates.middleRows(q * H, H));
     EXPECT_LE(worstRatio(m, expected, 1e-6, 1e-6), 1) << l << d << q;  // float32 transport
   }
-  if (c.hasHead && net.arch.head->reads == HeadReads::EachStep)
+  if (c.hasHead && net.arch.head->reads == HeadReads::EachStep) {
     EXPECT_LE(worstRatio(collector.logits, tape.logits, 1e-5, 1e-6), 1);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, Oracle, ::testing::Range(0, 12));
