@@ -1,0 +1,33 @@
+#include "core/analysis/statistics.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace lstmscope {
+
+std::vector<Saturation> gateSaturation(const Mat<float>& gate) {
+  std::vector<Saturation> out(gate.rows());
+  if (gate.cols() == 0) return out;
+  const double steps = static_cast<double>(gate.cols());
+  for (long u = 0; u < gate.rows(); ++u) {
+    const auto row = gate.row(u).array();
+    out[u].left = static_cast<double>((row < 0.1f).count()) / steps;
+    out[u].right = static_cast<double>((row > 0.9f).count()) / steps;
+  }
+  return out;
+}
+
+std::vector<Prediction> topK(const Mat<float>& probs, long step, int k) {
+  std::vector<int> ids(probs.rows());
+  std::iota(ids.begin(), ids.end(), 0);
+  const int n = std::clamp(k, 0, static_cast<int>(ids.size()));
+  std::partial_sort(ids.begin(), ids.begin() + n, ids.end(), [&](int a, int b) {
+    const float pa = probs(a, step), pb = probs(b, step);
+    return pa > pb || (pa == pb && a < b);
+  });
+  std::vector<Prediction> out;
+  for (int i = 0; i < n; ++i) out.push_back({ids[i], probs(ids[i], step)});
+  return out;
+}
+
+}  // namespace lstmscope

@@ -1,0 +1,28 @@
+// Per-unit and per-step statistics the views show: gate saturation (Karpathy et al. 2015) and the
+// head's top-k predictions.
+#pragma once
+
+#include <vector>
+
+#include "core/model/model.h"
+
+namespace lstmscope {
+
+struct Saturation {
+  double left = 0;   // fraction of steps with gate value < 0.1
+  double right = 0;  // fraction of steps with gate value > 0.9
+};
+
+// One entry per unit (row) of `gate` (H, T).
+std::vector<Saturation> gateSaturation(const Mat<float>& gate);
+
+struct Prediction {
+  int id = 0;
+  float probability = 0;
+};
+
+// The k most probable outputs of column `step` of `probs` (K, T), most probable first; ties go to the
+// lower id.
+std::vector<Prediction> topK(const Mat<float>& probs, long step, int k);
+
+}  // namespace lstmscope

@@ -1,0 +1,85 @@
+// The selection rule and statistics, against hand-computed cases.
+#include <gtest/gtest.h>
+
+#include "core/analysis/selection.h"
+#include "core/analysis/statistics.h"
+
+namespace lstmscope::test {
+namespace {
+
+Mat<float> rows(std::initializer_list<std::initializer_list<float>> r) {
+  Mat<float> m(static_cast<long>(r.size()), static_cast<long>(r.begin()->size()));
+  long i = 0;
+  for (const auto& row : r) {
+    long j = 0;
+    for (float v : row) m(i, j++) = v;
+    ++i;
+  }
+  return m;
+}
+
+// Worked example of LSTMVis's rule: brush steps [3, 5), one step before must be off, threshold 0.3.
+TEST(Selection, LstmVisRuleOnAWorkedExample) {
+  const Mat<float> v = rows({
+      {0, 0, 0.1f, 0.5f, 0.6f, 0.7f, 0, 0},      // A: off at 2, on at 3 and 4 -> selected (margin 0.5 - 0.1)
+      {0, 0, 0.4f, 0.5f, 0.6f, 0, 0, 0},         // B: on at 2 -> not selected
+      {0, 0, -1.0f, 0.35f, 0.9f, 0, 0, 0},       // C: selected, margin 0.35 - (-1)
+      {0, 0, 0, 0.5f, 0.2f, 0, 0, 0},            // D: off inside -> not selected
+      {0, 0, 0.29f, 0.3f, 0.3f, 0.3f, 0.3f, 0},  // E: exactly at the threshold counts as on
+  });
+  BrushQuery q;
+  q.first = 3;
+  q.end = 5;
+  const auto s = selectUnits(v, q);
+  ASSERT_EQ(s.size(), 3u);
+  EXPECT_EQ(s[0].unit, 2);
+  EXPECT_NEAR(s[0].margin, 1.35, 1e-6);
+  EXPECT_EQ(s[1].unit, 0);
+  EXPECT_NEAR(s[1].margin, 0.4, 1e-6);
+  EXPECT_EQ(s[2].unit, 4);
+  EXPECT_NEAR(s[2].margin, 0.01, 1e-6);
+
+  q.offAfter = 1;  // now step 5 must be off too: A and E are on there
+  const auto strict = selectUnits(v, q);
+  ASSERT_EQ(strict.size(), 1u);
+  EXPECT_EQ(strict[0].unit, 2);
+}
+
+TEST(Selection, ClipsMarginsAtTheEdgesAndRefusesEmptyBrushes) {
+  const Mat<float> v = rows({{0.8f, 0.9f, 0.0f}, {0.8f, 0.1f, 0.0f}});
+  BrushQuery q;
+  q.first = 0;
+  q.end = 2;
+  q.offAfter = 1;
+  const auto s = selectUnits(v, q);  // no step before 0: only "on at 0, 1 and off at 2" is checked
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_EQ(s[0].unit, 0);
+  EXPECT_NEAR(s[0].margin, 0.8, 1e-6);
+  q.end = 0;
+  EXPECT_TRUE(selectUnits(v, q).empty());
+  q.first = 2;
+  q.end = 4;
+  EXPECT_TRUE(selectUnits(v, q).empty());
+}
+
+TEST(Statistics, GateSaturationFractions) {
+  const auto s = gateSaturation(rows({{0.05f, 0.5f, 0.95f, 0.91f, 0.1f}, {0.9f, 0.9f, 0.9f, 0.9f, 0.9f}}));
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_DOUBLE_EQ(s[0].left, 0.2);  // 0.1 itself is not left-saturated
+  EXPECT_DOUBLE_EQ(s[0].right, 0.4);
+  EXPECT_DOUBLE_EQ(s[1].right, 0.0);  // nor is 0.9 right-saturated
+}
+
+TEST(Statistics, TopKIsOrderedWithTiesToTheLowerId) {
+  const Mat<float> p = rows({{0.1f, 0.7f}, {0.4f, 0.1f}, {0.4f, 0.1f}, {0.1f, 0.1f}});
+  const auto top = topK(p, 0, 2);
+  ASSERT_EQ(top.size(), 2u);
+  EXPECT_EQ(top[0].id, 1);
+  EXPECT_EQ(top[1].id, 2);
+  EXPECT_FLOAT_EQ(top[1].probability, 0.4f);
+  EXPECT_EQ(topK(p, 1, 10).size(), 4u);
+  EXPECT_EQ(topK(p, 1, 1)[0].id, 0);
+}
+
+}  // namespace
+}  // namespace lstmscope::test
