@@ -1,6 +1,10 @@
 // The selection rule and statistics, against hand-computed cases.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
+#include "core/analysis/aggregation.h"
+#include "core/analysis/projection.h"
 #include "core/analysis/selection.h"
 #include "core/analysis/statistics.h"
 
@@ -79,6 +83,39 @@ TEST(Statistics, TopKIsOrderedWithTiesToTheLowerId) {
   EXPECT_FLOAT_EQ(top[1].probability, 0.4f);
   EXPECT_EQ(topK(p, 1, 10).size(), 4u);
   EXPECT_EQ(topK(p, 1, 1)[0].id, 0);
+}
+
+// Points on a line along d = (1, 2, 2)/3 plus a small wobble along e = (2, -1, 0)/sqrt(5).
+TEST(Projection, FindsTheAxesAndVariancesOfAKnownCloud) {
+  const Vec<double> d = Vec<double>::Map(std::vector<double>{1.0 / 3, 2.0 / 3, 2.0 / 3}.data(), 3);
+  const Vec<double> e = Vec<double>::Map(std::vector<double>{2 / std::sqrt(5.0), -1 / std::sqrt(5.0), 0}.data(), 3);
+  const double s[] = {-2, -1, 0, 1, 2}, w[] = {0.1, -0.2, 0.2, -0.2, 0.1};  // w: mean 0, orthogonal to s
+  Mat<float> states(3, 5);
+  for (int t = 0; t < 5; ++t) states.col(t) = (Vec<double>::Constant(3, 0.5) + s[t] * d + w[t] * e).cast<float>();
+  const Projection p = principalComponents(states, 2);
+  EXPECT_LE((p.axes.col(0) - d).cwiseAbs().maxCoeff(), 1e-6);  // sign fixed: largest entry positive
+  EXPECT_LE((p.axes.col(1).cwiseAbs() - e.cwiseAbs()).cwiseAbs().maxCoeff(), 1e-5);
+  EXPECT_NEAR(p.variance[0], 2.5, 1e-6);   // var of s with n - 1
+  EXPECT_NEAR(p.variance[1], 0.035, 1e-6);  // var of w
+  EXPECT_NEAR(p.totalVariance, 2.535, 1e-6);
+  for (int t = 0; t < 5; ++t) EXPECT_NEAR(p.coordinates(0, t), s[t], 1e-6);
+  EXPECT_NEAR(p.mean[1], 0.5, 1e-6);
+}
+
+TEST(Aggregation, MinMaxBinsAndPyramid) {
+  const Mat<float> v = rows({{1, -3, 2, 5, -1}});
+  const MinMax m = aggregateMinMax(v, 2);
+  ASSERT_EQ(m.min.cols(), 3);
+  EXPECT_EQ(m.min, rows({{-3, 2, -1}}));
+  EXPECT_EQ(m.max, rows({{1, 5, -1}}));
+  const auto pyramid = minMaxPyramid(v);
+  ASSERT_EQ(pyramid.size(), 3u);
+  EXPECT_EQ(pyramid[0].max, m.max);
+  EXPECT_EQ(pyramid[1].min, rows({{-3, -1}}));
+  EXPECT_EQ(pyramid[1].max, rows({{5, -1}}));
+  EXPECT_EQ(pyramid[2].min, rows({{-3}}));
+  EXPECT_EQ(pyramid[2].max, rows({{5}}));
+  EXPECT_TRUE(minMaxPyramid(rows({{1}})).empty());
 }
 
 }  // namespace

@@ -1,0 +1,22 @@
+// Min/max aggregation of a unit's values over runs of steps, for drawing more steps than pixels: signed
+// data needs both extremes per pixel, not just one (STYLE.md: decimated min/max pyramid).
+#pragma once
+
+#include <vector>
+
+#include "core/model/model.h"
+
+namespace lstmscope {
+
+struct MinMax {
+  Mat<float> min, max;  // (H, ceil(T / stepsPerBin))
+};
+
+// Bin b covers steps [b * stepsPerBin, (b + 1) * stepsPerBin), the last bin what is left.
+MinMax aggregateMinMax(const Mat<float>& values, long stepsPerBin);
+
+// A pyramid of min/max levels: level 0 bins 2 steps, level k bins 2^(k+1), until one bin remains; each
+// level is built from the previous one, so the whole pyramid costs one pass over the data.
+std::vector<MinMax> minMaxPyramid(const Mat<float>& values);
+
+}  // namespace lstmscope
