@@ -31,9 +31,7 @@ EncodedText encodeText(const Architecture& arch, const std::string& text, const 
                        long maxSteps) {
   if (arch.inputKind != InputKind::Tokens)
     throw InputError(sourceName, "the model reads numeric features, not text: give a CSV file with --csv");
-  // A byte-order mark (Windows editors write one) is not part of the text.
-  const bool bom = text.rfind("\xEF\xBB\xBF", 0) == 0;
-  TokenizedText tok = tokenize(arch.vocab, bom ? std::string_view(text).substr(3) : std::string_view(text), sourceName);
+  TokenizedText tok = tokenize(arch.vocab, text, sourceName);
   if (static_cast<long>(tok.ids.size()) > maxSteps)
     throw InputError(sourceName, "the text has " + std::to_string(tok.ids.size()) + " tokens, more than the limit of " +
                                      std::to_string(maxSteps) + " (raise it with --max-steps)");

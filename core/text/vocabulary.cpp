@@ -49,6 +49,8 @@ int Vocabulary::idOf(const std::string& token) const {
 
 TokenizedText tokenize(const Vocabulary& vocab, std::string_view text, const std::string& sourceName) {
   const std::string source = sourceName.empty() ? std::string("text") : sourceName;
+  // A byte-order mark (Windows editors write one) is not part of the text, wherever the text came from.
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   if (text.empty()) throw InputError(source, "the text is empty");
   const Utf8Issue issue = validateUtf8(text);
   if (!issue.ok) {

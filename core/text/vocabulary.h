@@ -41,7 +41,7 @@ struct TokenizedText {
 };
 
 // Tokenizes UTF-8 text: one token per code point (char level) or per whitespace-separated word (word
-// level). Throws InputError naming `sourceName` for empty or non-UTF-8 text, and for a token that is not
+// level). A leading byte-order mark is skipped. Throws InputError naming `sourceName` for empty or non-UTF-8 text, and for a token that is not
 // in the vocabulary when the vocabulary has no UNK token.
 TokenizedText tokenize(const Vocabulary& vocab, std::string_view text, const std::string& sourceName);
 

@@ -48,8 +48,9 @@ void saveCheckpoint(const Model& m, const TrainOptions& o, int epoch) {
   if (!o.checkpointPrefix.empty()) saveNativeModel(m, o.checkpointPrefix + "-epoch" + std::to_string(epoch) + ".h5");
 }
 
-// Mean nats per token of predicting ids[k+1] from ids[..k], in chunks with carried state.
-double evaluateIds(const Network<float>& net, const std::vector<int32_t>& ids) {
+}  // namespace
+
+double evaluateLanguageModel(const Model& net, const std::vector<int32_t>& ids) {
   const long chunk = 1024;
   double total = 0;
   long count = 0;
@@ -68,6 +69,8 @@ double evaluateIds(const Network<float>& net, const std::vector<int32_t>& ids) {
   }
   return count ? total / static_cast<double>(count) : 0.0;
 }
+
+namespace {
 
 // What every epoch ends with: report, checkpoint, keep the best model, decay the learning rate.
 struct EpochBookkeeping {
@@ -154,10 +157,6 @@ Vocabulary buildVocabulary(const std::vector<std::string>& texts, TokenLevel lev
   return Vocabulary(level, std::move(tokens), lowercase, unk);
 }
 
-double evaluateLanguageModel(const Model& model, const std::vector<int32_t>& ids) {
-  return evaluateIds(model, ids);
-}
-
 TrainResult trainLanguageModel(const std::string& text, const TrainOptions& o, TrainingMonitor& monitor) {
   checkOptions(o);
   const Vocabulary vocab = o.resume ? o.resume->arch.vocab : buildVocabulary({text}, o.level, o.lowercase, o.minCount);
@@ -216,7 +215,7 @@ TrainResult trainLanguageModel(const std::string& text, const TrainOptions& o, T
     EpochStats stats;
     stats.epoch = epoch;
     stats.trainLoss = lossSum / static_cast<double>(tokens);
-    stats.validLoss = evaluateIds(model, valid);
+    stats.validLoss = evaluateLanguageModel(model, valid);
     stats.validBits = stats.validLoss / std::log(2.0);
     stats.seconds = secondsSince(start);
     stats.tokens = tokens;

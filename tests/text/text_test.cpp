@@ -66,6 +66,7 @@ TEST(Tokenize, WordLevelKeepsSurfaceText) {
 TEST(Tokenize, EmptyAndNonUtf8TextAreClearErrors) {
   const Vocabulary v(TokenLevel::Char, {"a"});
   EXPECT_EQ(errorOf(v, ""), "input.txt: the text is empty");
+  EXPECT_EQ(tokenize(v, "\xEF\xBB\xBF" "aa", "x").ids, (std::vector<int32_t>{0, 0}));  // byte-order mark skipped
   EXPECT_EQ(errorOf(v, "aa\x80"), "input.txt: not valid UTF-8: bad byte 0x80 at offset 2 (line 1, column 3)");
 }
 
