@@ -9,6 +9,10 @@ packages=(
   libhdf5-dev libeigen3-dev libgtest-dev
   # The PyTorch float64 oracle for the tests and benchmarks, on OpenBLAS (not the slow reference BLAS).
   python3-torch python3-h5py python3-numpy libopenblas0-pthread
+  # The desktop app: Qt 6 Widgets, Charts and Svg; fonts so offscreen rendering draws text; xvfb-run to
+  # open the window on a machine without a display; pdftoppm to look at exported PDFs. Qt Charts needs
+  # Qt OpenGL's CMake files, which --no-install-recommends leaves out.
+  qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl1-mesa-dev fonts-dejavu-core xvfb xauth poppler-utils
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,61 @@
+// The one job mechanism for the app's heavy work (STYLE.md take 4): each request gets an id, runs on the
+// thread pool with a cancel flag, reports progress through queued signals, and its result is delivered
+// only if no newer request has been made since; stale results are dropped.
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <atomic>
+#include <functional>
+#include <memory>
+
+#include "core/analysis/projection.h"
+#include "core/analysis/recording.h"
+
+namespace lstmscope::app {
+
+struct AnalysisRequest {
+  QString modelPath;                   // load this model first, unless `model` is set
+  QString vocabPath;                   // with this vocabulary file, if given
+  std::shared_ptr<const Model> model;  // reuse an already loaded model
+  QString text;                        // UTF-8 text to analyse
+  QString textSource;                  // a name for error messages
+};
+
+struct AnalysisResult {
+  QString modelPath;
+  std::shared_ptr<const Model> model;
+  std::shared_ptr<const Recording> recording;
+  double seconds = 0;
+};
+
+class AnalysisRunner : public QObject {
+  Q_OBJECT
+ public:
+  explicit AnalysisRunner(QObject* parent = nullptr);
+  ~AnalysisRunner() override;
+
+  quint64 start(AnalysisRequest request);  // cancels any running analysis
+  void cancel();                           // the running analysis, if any
+  bool busy() const { return running_ > 0; }
+
+  // A state projection job on the same terms (its own id sequence).
+  quint64 startProjection(std::shared_ptr<const Recording> recording, int layer, int direction, Quantity q);
+
+ signals:
+  void progress(quint64 id, long done, long total);
+  void finished(quint64 id, lstmscope::app::AnalysisResult result);
+  void failed(quint64 id, QString message);  // not emitted for cancelled jobs
+  void cancelled(quint64 id);
+  void projectionReady(quint64 id, std::shared_ptr<const lstmscope::Projection> projection);
+  void busyChanged(bool busy);
+
+ private:
+  std::atomic<quint64> latest_{0}, latestProjection_{0};
+  std::shared_ptr<std::atomic<bool>> cancelFlag_;
+  int running_ = 0;
+};
+
+}  // namespace lstmscope::app
+
+Q_DECLARE_METATYPE(lstmscope::app::AnalysisResult)

@@ -1,0 +1,119 @@
+#include "app/gui/heatmap_controls.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+
+#include "core/analysis/recording.h"
+#include "viz/colour_map.h"
+
+namespace lstmscope::app {
+namespace {
+
+QLabel* label(const QString& text, QWidget* parent) {
+  auto* l = new QLabel(text, parent);
+  l->setContentsMargins(8, 0, 2, 0);
+  return l;
+}
+
+}  // namespace
+
+HeatmapControls::HeatmapControls(QWidget* parent) : QWidget(parent) {
+  auto* row = new QHBoxLayout(this);
+  row->setContentsMargins(4, 2, 4, 2);
+  layer_ = new QComboBox(this);
+  direction_ = new QComboBox(this);
+  quantity_ = new QComboBox(this);
+  const QStringList quantityNames{tr("i  input gate"), tr("f  forget gate"), tr("g  cell candidate"),
+                                  tr("o  output gate"), tr("c  cell state"), tr("h  hidden state")};
+  for (size_t k = 0; k < kRecordedQuantities.size(); ++k)
+    quantity_->addItem(quantityNames[static_cast<qsizetype>(k)], static_cast<int>(kRecordedQuantities[k]));
+  sequentialMap_ = new QComboBox(this);
+  sequentialMap_->addItems(viz::ColourMap::sequentialNames());
+  sequentialMap_->setToolTip(tr("Colour map for gates (values in [0, 1])"));
+  divergingMap_ = new QComboBox(this);
+  divergingMap_->addItems(viz::ColourMap::divergingNames());
+  divergingMap_->setToolTip(tr("Colour map for signed values (g, c, h), centred on zero"));
+  autoRange_ = new QCheckBox(tr("auto range"), this);
+  autoRange_->setChecked(true);
+  low_ = new QDoubleSpinBox(this);
+  high_ = new QDoubleSpinBox(this);
+  for (QDoubleSpinBox* s : {low_, high_}) s->setRange(-1e6, 1e6), s->setDecimals(3), s->setSingleStep(0.1), s->setEnabled(false);
+  low_->setValue(-1), high_->setValue(1);
+  order_ = new QComboBox(this);
+  order_->addItems({tr("index"), tr("mean"), tr("variance"), tr("match score")});
+  filter_ = new QLineEdit(this);
+  filter_->setPlaceholderText(tr("all units (e.g. 0-31, 40)"));
+  filter_->setClearButtonEnabled(true);
+  filter_->setMaximumWidth(170);
+  selectedOnly_ = new QCheckBox(tr("selected only"), this);
+
+  row->addWidget(label(tr("Layer"), this));
+  row->addWidget(layer_);
+  row->addWidget(direction_);
+  row->addWidget(label(tr("Quantity"), this));
+  row->addWidget(quantity_);
+  row->addWidget(label(tr("Colours"), this));
+  row->addWidget(sequentialMap_);
+  row->addWidget(divergingMap_);
+  row->addWidget(autoRange_);
+  row->addWidget(low_);
+  row->addWidget(high_);
+  row->addWidget(label(tr("Sort"), this));
+  row->addWidget(order_);
+  row->addWidget(label(tr("Units"), this));
+  row->addWidget(filter_);
+  row->addWidget(selectedOnly_);
+  row->addStretch(1);
+
+  for (QComboBox* c : {layer_, direction_, quantity_, sequentialMap_, divergingMap_, order_})
+    connect(c, &QComboBox::currentIndexChanged, this, &HeatmapControls::changed);
+  connect(autoRange_, &QCheckBox::toggled, this, [this](bool on) {
+    low_->setEnabled(!on), high_->setEnabled(!on);
+    emit changed();
+  });
+  for (QDoubleSpinBox* s : {low_, high_}) connect(s, &QDoubleSpinBox::valueChanged, this, &HeatmapControls::changed);
+  connect(filter_, &QLineEdit::editingFinished, this, &HeatmapControls::changed);
+  connect(selectedOnly_, &QCheckBox::toggled, this, &HeatmapControls::changed);
+}
+
+void HeatmapControls::setArchitecture(const Architecture& arch) {
+  const QSignalBlocker b1(layer_), b2(direction_);
+  const int oldLayer = layer_->currentIndex();
+  layer_->clear();
+  for (size_t l = 0; l < arch.layers.size(); ++l)
+    layer_->addItem(tr("%1 (%2 units)").arg(l).arg(arch.layers[l].hidden));
+  layer_->setCurrentIndex(oldLayer >= 0 && oldLayer < layer_->count() ? oldLayer : layer_->count() - 1);
+  const bool bidirectional = std::any_of(arch.layers.begin(), arch.layers.end(), [](const LayerSpec& s) { return s.bidirectional; });
+  direction_->clear();
+  direction_->addItem(tr("forward"));
+  if (bidirectional) direction_->addItem(tr("backward"));
+  direction_->setVisible(bidirectional);
+}
+
+int HeatmapControls::layer() const { return std::max(0, layer_->currentIndex()); }
+void HeatmapControls::setLayer(int layer) { layer_->setCurrentIndex(layer); }
+int HeatmapControls::direction() const { return std::max(0, direction_->currentIndex()); }
+Quantity HeatmapControls::quantity() const { return static_cast<Quantity>(quantity_->currentData().toInt()); }
+void HeatmapControls::setQuantity(Quantity q) { quantity_->setCurrentIndex(recordedIndex(q)); }
+UnitOrder HeatmapControls::order() const { return static_cast<UnitOrder>(order_->currentIndex()); }
+void HeatmapControls::setOrder(UnitOrder order) { order_->setCurrentIndex(static_cast<int>(order)); }
+
+void HeatmapControls::setFilterError(const QString& error) {
+  filter_->setStyleSheet(error.isEmpty() ? QString() : QStringLiteral("QLineEdit { background: #fdd; }"));
+  filter_->setToolTip(error);
+}
+
+void HeatmapControls::setColourMaps(const QString& sequential, const QString& diverging) {
+  if (const int i = sequentialMap_->findText(sequential); i >= 0) sequentialMap_->setCurrentIndex(i);
+  if (const int i = divergingMap_->findText(diverging); i >= 0) divergingMap_->setCurrentIndex(i);
+}
+
+void HeatmapControls::setFixedRange(double low, double high) {
+  const QSignalBlocker b1(low_), b2(high_), b3(autoRange_);
+  low_->setValue(low), high_->setValue(high);
+  autoRange_->setChecked(false);
+  low_->setEnabled(true), high_->setEnabled(true);
+  emit changed();
+}
+
+}  // namespace lstmscope::app

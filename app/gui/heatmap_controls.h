@@ -1,0 +1,58 @@
+// The bar above the heatmap: which layer, direction and quantity; colour map and range; unit order and
+// filter. It only edits settings and emits changed(); the main window applies them.
+#pragma once
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QLineEdit>
+#include <QWidget>
+
+#include "app/gui/view_state.h"
+#include "core/model/model.h"
+
+namespace lstmscope::app {
+
+class HeatmapControls : public QWidget {
+  Q_OBJECT
+ public:
+  explicit HeatmapControls(QWidget* parent = nullptr);
+
+  void setArchitecture(const Architecture& arch);  // fills layer/direction choices, keeps valid picks
+  int layer() const;
+  int direction() const;
+  Quantity quantity() const;
+  void setQuantity(Quantity q);
+  void setLayer(int layer);
+  UnitOrder order() const;
+  void setOrder(UnitOrder order);
+  bool selectedOnly() const { return selectedOnly_->isChecked(); }
+  QString unitFilter() const { return filter_->text(); }
+  void setUnitFilter(const QString& text) { filter_->setText(text); }
+  void setFilterError(const QString& error);
+
+  QString sequentialMap() const { return sequentialMap_->currentText(); }
+  QString divergingMap() const { return divergingMap_->currentText(); }
+  void setColourMaps(const QString& sequential, const QString& diverging);
+  bool autoRange() const { return autoRange_->isChecked(); }
+  std::pair<double, double> fixedRange() const { return {low_->value(), high_->value()}; }
+  void setFixedRange(double low, double high);  // also turns automatic range off
+
+ signals:
+  void changed();
+
+ private:
+  QComboBox* layer_;
+  QComboBox* direction_;
+  QComboBox* quantity_;
+  QComboBox* sequentialMap_;
+  QComboBox* divergingMap_;
+  QCheckBox* autoRange_;
+  QDoubleSpinBox* low_;
+  QDoubleSpinBox* high_;
+  QComboBox* order_;
+  QLineEdit* filter_;
+  QCheckBox* selectedOnly_;
+};
+
+}  // namespace lstmscope::app

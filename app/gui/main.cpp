@@ -1,0 +1,81 @@
+// lstmscope [MODEL] [--vocab V] [--text-file F] [--screenshot OUT.png] (CONTRACTS.md §4).
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QTimer>
+#include <cstdio>
+
+#include "app/gui/main_window.h"
+
+namespace {
+
+constexpr int kScreenshotTimeoutMs = 120'000;
+
+int fail(const QString& message, int code) {
+  std::fprintf(stderr, "lstmscope: %s\n", qPrintable(message));
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  QApplication app(argc, argv);
+  QApplication::setOrganizationName(QStringLiteral("LSTMScope"));
+  QApplication::setApplicationName(QStringLiteral("LSTMScope"));
+  QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+
+  QCommandLineParser parser;
+  parser.setApplicationDescription(
+      QStringLiteral("Explore an LSTM's gates and cells on a text. Without a model, opens the embedded demo."));
+  parser.addHelpOption();
+  parser.addVersionOption();
+  parser.addPositionalArgument(QStringLiteral("model"), QStringLiteral("Model file (native HDF5)."), QStringLiteral("[MODEL]"));
+  const QCommandLineOption vocab(QStringLiteral("vocab"), QStringLiteral("Vocabulary file for the model."), QStringLiteral("V"));
+  const QCommandLineOption textFile(QStringLiteral("text-file"), QStringLiteral("UTF-8 text to analyse."), QStringLiteral("F"));
+  const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                      QStringLiteral("Wait until the analysis is shown, save the window to OUT.png, exit."),
+                                      QStringLiteral("OUT.png"));
+  const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1280x800."), QStringLiteral("WxH"));
+  parser.addOptions({vocab, textFile, screenshot, size});
+  parser.process(app);
+  if (parser.positionalArguments().size() > 1) return fail(QStringLiteral("give at most one model file"), 2);
+
+  lstmscope::app::MainWindow window;
+  const bool shooting = parser.isSet(screenshot);
+  window.setInteractive(!shooting);
+  if (parser.isSet(size)) {
+    const QStringList wh = parser.value(size).split(QLatin1Char('x'));
+    const int w = wh.value(0).toInt(), h = wh.value(1).toInt();
+    if (wh.size() != 2 || w < 320 || h < 240) return fail(QStringLiteral("--size wants WxH, at least 320x240"), 2);
+    window.resize(w, h);
+  }
+  int exitCode = 0;
+  const QString out = parser.value(screenshot);
+  if (shooting) {
+    QObject::connect(&window, &lstmscope::app::MainWindow::analysisShown, &app, [&] {
+      // One more turn of the event loop so that every dock has painted the new analysis.
+      QTimer::singleShot(200, &app, [&] {
+        if (!window.grab().save(out)) exitCode = fail(out + QStringLiteral(": cannot write the screenshot"), 3);
+        app.exit(exitCode);
+      });
+    });
+    QObject::connect(&window, &lstmscope::app::MainWindow::analysisFailed, &app, [&](const QString& message) {
+      exitCode = fail(message, 3);
+      app.exit(exitCode);
+    });
+    QTimer::singleShot(kScreenshotTimeoutMs, &app, [&] {
+      exitCode = fail(QStringLiteral("the analysis was not shown within %1 s").arg(kScreenshotTimeoutMs / 1000), 1);
+      app.exit(exitCode);
+    });
+  }
+  window.show();
+
+  const bool haveText = parser.isSet(textFile);
+  if (haveText && !window.openTextFile(parser.value(textFile))) {
+    if (shooting) return fail(window.lastError(), 3);
+  }
+  if (parser.positionalArguments().isEmpty())
+    window.openDemo(!haveText);
+  else
+    window.openModel(parser.positionalArguments().first(), parser.value(vocab));
+  return app.exec();
+}

@@ -1,0 +1,127 @@
+// The main window: the heatmap in the centre, linked views in docks, menus, the analysis job's progress
+// and cancel button in the status bar. Opening files and settings live here; pushing the shared view
+// state into every view lives in main_window_sync.cpp.
+#pragma once
+
+#include <QLabel>
+#include <QListWidget>
+#include <QMainWindow>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTimer>
+#include <memory>
+
+#include "app/gui/analysis_runner.h"
+#include "app/gui/heatmap_controls.h"
+#include "app/gui/view_state.h"
+#include "viz/heatmap_view.h"
+#include "viz/predictions_view.h"
+#include "viz/projection_view.h"
+#include "viz/saturation_view.h"
+#include "viz/text_colour_view.h"
+#include "viz/trajectory_chart.h"
+
+namespace lstmscope::app {
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  // Errors go to a dialog when interactive, else only to lastError() and the status bar (tests, --screenshot).
+  void setInteractive(bool interactive) { interactive_ = interactive; }
+
+  void openDemo(bool withSampleText = true);
+  void openModel(const QString& path, const QString& vocabPath = {});  // re-analyses the current text with it
+  bool openTextFile(const QString& path);
+  void setText(const QString& text);  // analysed after a short pause (as if typed)
+  void analyseNow();
+
+  // Linked selection, as the views do it.
+  void pickCurrent(long step, int unit);
+  void brushSteps(viz::IndexSpan steps);
+  void toggleUnit(int unit);
+  void setThreshold(double threshold);
+
+  const ViewState& state() const { return state_; }
+  const Recording* recording() const { return recording_.get(); }
+  QString lastError() const { return lastError_; }
+  HeatmapControls* controls() const { return controls_; }
+  viz::HeatmapView* heatmap() const { return heatmap_; }
+  viz::TrajectoryChart* trajectories() const { return trajectories_; }
+  viz::TextColourView* textColours() const { return textColours_; }
+  viz::PredictionsView* predictions() const { return predictions_; }
+  viz::SaturationView* saturation() const { return saturation_; }
+  viz::ProjectionView* projection() const { return projection_; }
+  QPlainTextEdit* textEditor() const { return textEdit_; }
+  std::vector<std::pair<QString, viz::ExportableView*>> exportableViews() const;
+
+ signals:
+  void analysisShown();  // a new analysis is in every view and the heatmap frame is drawn
+  void analysisFailed(QString message);
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
+
+ private:
+  void buildDocks();
+  void buildMenus();
+  void restoreSettings();
+  void saveSettings() const;
+  void addRecent(const QString& key, const QString& path);
+  void rebuildRecentMenu();
+  void showError(const QString& message);
+  void onFinished(quint64 id, const AnalysisResult& result);
+  void onProgress(quint64 id, long done, long total);
+  void exportDialog();
+
+  // main_window_sync.cpp: state -> views.
+  void applyRecording();
+  void applyHeatmapChoice();  // layer, direction, quantity, colours, order, filter
+  void applySelection();      // brush, selected units, current step/unit, threshold
+  void applyCurrent();
+  void runSelectionRule();
+  void requestProjection();
+  void updateUnitList();
+  void updateHoverText(long step, int unit, float value);
+  std::shared_ptr<const viz::HeatmapData> heatmapData(int layer, int direction, Quantity q) const;
+
+  AnalysisRunner runner_;
+  std::shared_ptr<const Model> model_;
+  QString modelPath_, vocabPath_;
+  std::shared_ptr<const Recording> recording_;
+  QStringList stepTokens_, vocabularyDisplay_;
+  std::shared_ptr<const viz::HeatmapData> current_;
+  ViewState state_;
+  std::vector<int> allowedUnits_;
+  bool interactive_ = true;
+  bool announcePending_ = false;
+  QString lastError_;
+  quint64 job_ = 0;
+
+  HeatmapControls* controls_ = nullptr;
+  viz::HeatmapView* heatmap_ = nullptr;
+  viz::TrajectoryChart* trajectories_ = nullptr;
+  viz::TextColourView* textColours_ = nullptr;
+  viz::PredictionsView* predictions_ = nullptr;
+  viz::SaturationView* saturation_ = nullptr;
+  viz::ProjectionView* projection_ = nullptr;
+  QPlainTextEdit* textEdit_ = nullptr;
+  QListWidget* unitList_ = nullptr;
+  QDoubleSpinBox* thresholdBox_ = nullptr;
+  QSpinBox* offBeforeBox_ = nullptr;
+  QSpinBox* offAfterBox_ = nullptr;
+  QLabel* hoverLabel_ = nullptr;
+  QLabel* modelLabel_ = nullptr;
+  QProgressBar* progress_ = nullptr;
+  QPushButton* cancel_ = nullptr;
+  QMenu* recentMenu_ = nullptr;
+  QTimer editPause_;
+};
+
+}  // namespace lstmscope::app

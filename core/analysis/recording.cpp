@@ -1,0 +1,94 @@
+#include "core/analysis/recording.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "core/common/error.h"
+
+namespace lstmscope {
+namespace {
+
+// Copies each streamed block into the whole-run matrices.
+class MemoryObserver : public RecordObserver {
+ public:
+  MemoryObserver(Recording& out, const RecordingCallbacks& callbacks) : out_(out), callbacks_(callbacks) {}
+
+  void onStates(const StateBlock& b) override {
+    Mat<float>& m = out_.states[b.layer][b.direction][recordedIndex(b.quantity)];
+    for (long k = 0; k < b.steps; ++k)
+      std::memcpy(m.col(b.firstStep + k).data(), b.data + k * b.stride, sizeof(float) * b.units);
+  }
+  void onOutputs(long firstRow, long rows, const float*, const float* probs, int outputs) override {
+    std::memcpy(out_.probs.col(firstRow).data(), probs, sizeof(float) * rows * outputs);
+  }
+  bool cancelled() const override { return callbacks_.cancelled && callbacks_.cancelled(); }
+  void onProgress(long done, long total) override {
+    if (callbacks_.progress) callbacks_.progress(done, total);
+  }
+
+ private:
+  Recording& out_;
+  const RecordingCallbacks& callbacks_;
+};
+
+double memoryBudget() {
+  if (const char* limit = std::getenv("LSTMSCOPE_MEMORY_LIMIT_MB")) return std::atof(limit) * 1e6;
+  return 0.5 * static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
+}
+
+}  // namespace
+
+int recordedIndex(Quantity q) {
+  for (size_t k = 0; k < kRecordedQuantities.size(); ++k)
+    if (kRecordedQuantities[k] == q) return static_cast<int>(k);
+  return -1;
+}
+
+const Mat<float>& Recording::values(int layer, int direction, Quantity q) const {
+  return states.at(layer).at(direction).at(recordedIndex(q));
+}
+
+bool Recording::isLanguageModel() const {
+  return arch.task == Task::LanguageModel && arch.head && arch.head->reads == HeadReads::EachStep &&
+         arch.inputKind == InputKind::Tokens && probs.rows() == arch.vocab.size() && probs.cols() == steps;
+}
+
+double recordingBytes(const Architecture& arch, long steps) {
+  double floats = 0;
+  for (const LayerSpec& l : arch.layers) floats += 6.0 * l.outputWidth();
+  floats += arch.inputKind == InputKind::Tokens ? arch.vocab.size() : 0;  // an upper bound for the head
+  return floats * sizeof(float) * static_cast<double>(steps);
+}
+
+Recording recordInMemory(const Model& model, const EncodedText& text, const RecordingCallbacks& callbacks) {
+  const Architecture& arch = model.arch;
+  const long T = text.inputs.steps;
+  if (T == 0) throw InputError("the text is empty: there is nothing to run the model on");
+  const double bytes = recordingBytes(arch, T), budget = memoryBudget();
+  if (bytes > budget)
+    throw InputError("recording " + std::to_string(T) + " steps needs " + std::to_string(long(bytes / 1e6)) +
+                     " MB but the memory limit is " + std::to_string(long(budget / 1e6)) +
+                     " MB: analyse a shorter text, or record it to a trace file with lstmscope-cli");
+  Recording out;
+  out.arch = arch;
+  out.tokens = text.surface;
+  out.ids = text.inputs.tokens;
+  out.steps = T;
+  out.states.resize(arch.layers.size());
+  for (size_t l = 0; l < arch.layers.size(); ++l) {
+    out.states[l].resize(arch.layers[l].directions());
+    for (auto& quantities : out.states[l])
+      for (Mat<float>& m : quantities) m.resize(arch.layers[l].hidden, T);
+  }
+  const long outputs = model.params.head.weight.rows();
+  RecordRequest request;
+  request.outputs = outputs > 0;
+  if (outputs > 0) out.probs.resize(outputs, arch.head->reads == HeadReads::EachStep ? T : 1);
+  MemoryObserver observer(out, callbacks);
+  record(model, text.inputs, request, observer);
+  return out;
+}
+
+}  // namespace lstmscope

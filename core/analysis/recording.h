@@ -1,0 +1,48 @@
+// A whole run's recordings held in memory: what the desktop app's views read. The CLI streams the same
+// recordings to a trace file instead (core/formats/trace_file.h).
+#pragma once
+
+#include <array>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/engine/record.h"
+#include "core/formats/sequence_input.h"
+
+namespace lstmscope {
+
+// The six quantities every recording holds, in this order.
+inline constexpr std::array<Quantity, 6> kRecordedQuantities{Quantity::I, Quantity::F, Quantity::G,
+                                                             Quantity::O, Quantity::C, Quantity::H};
+int recordedIndex(Quantity q);  // position in kRecordedQuantities; -1 for pre-activations
+
+struct Recording {
+  Architecture arch;
+  std::vector<std::string> tokens;  // each step's text
+  std::vector<int32_t> ids;         // each step's token id (empty for feature inputs)
+  long steps = 0;
+  // states[layer][direction][recordedIndex(q)]: (H, T), column t is step t.
+  std::vector<std::vector<std::array<Mat<float>, 6>>> states;
+  Mat<float> probs;  // (K, T) for an each-step head, (K, 1) for a final-states head, empty without a head
+
+  const Mat<float>& values(int layer, int direction, Quantity q) const;
+  int hidden(int layer) const { return arch.layers[layer].hidden; }
+  int directions(int layer) const { return arch.layers[layer].directions(); }
+  bool isLanguageModel() const;  // each-step softmax over the input vocabulary: next-token predictions
+};
+
+struct RecordingCallbacks {
+  std::function<bool()> cancelled;                // polled between blocks of steps
+  std::function<void(long, long)> progress;       // (steps done, steps total)
+};
+
+// Bytes a recording of `steps` steps of `arch` takes.
+double recordingBytes(const Architecture& arch, long steps);
+
+// Runs `text` through `model` and keeps all six quantities of every layer and direction plus the head's
+// probabilities. Throws Cancelled when callbacks.cancelled() turns true, InputError when the recording
+// would not fit in memory (half of physical memory, or LSTMSCOPE_MEMORY_LIMIT_MB when set).
+Recording recordInMemory(const Model& model, const EncodedText& text, const RecordingCallbacks& callbacks = {});
+
+}  // namespace lstmscope

@@ -1,0 +1,19 @@
+#include "viz/chart_figure.h"
+
+#include <QGraphicsScene>
+
+namespace lstmscope::viz {
+
+void renderChart(QChartView& view, QPainter& painter, const QSize& size) {
+  QChart* chart = view.chart();
+  const QRectF oldGeometry = chart->geometry();
+  const QRectF oldScene = view.scene()->sceneRect();
+  const QRectF target(QPointF(0, 0), QSizeF(size));
+  chart->setGeometry(target);
+  view.scene()->setSceneRect(target);
+  view.scene()->render(&painter, target, target);
+  chart->setGeometry(oldGeometry);
+  view.scene()->setSceneRect(oldScene);
+}
+
+}  // namespace lstmscope::viz

@@ -1,0 +1,23 @@
+// What every view offers for export: its figure drawn at any size into any painter (PNG, SVG or PDF),
+// and the numbers behind it as CSV.
+#pragma once
+
+#include <QPainter>
+#include <QSize>
+#include <QString>
+#include <QTextStream>
+
+namespace lstmscope::viz {
+
+class ExportableView {
+ public:
+  virtual ~ExportableView() = default;
+  virtual QString figureTitle() const = 0;
+  // Draws the whole figure (plot, axes, labels, colour bar) filling `size` logical pixels at the painter's
+  // origin. Must not depend on the widget's current size.
+  virtual void renderFigure(QPainter& painter, const QSize& size) = 0;
+  // The figure's numbers, one row per plotted item, with a header row.
+  virtual void writeCsv(QTextStream& out) const = 0;
+};
+
+}  // namespace lstmscope::viz

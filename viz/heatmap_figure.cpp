@@ -1,0 +1,183 @@
+#include "viz/heatmap_figure.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "viz/token_text.h"
+
+namespace lstmscope::viz {
+namespace {
+
+const QColor kSelectionColour(255, 196, 0);
+const QColor kCurrentColour(220, 0, 0);
+const QColor kAxisColour(60, 60, 60);
+
+QString formatValue(double v) { return QString::number(v, 'g', 3); }
+
+}  // namespace
+
+HeatmapLayout HeatmapLayout::forSize(const QSize& size, const QFontMetrics& fm) {
+  const int line = fm.height();
+  const int left = fm.horizontalAdvance(QStringLiteral("unit 0000")) + 8;
+  const int right = fm.horizontalAdvance(QStringLiteral("-0.000")) + 40;
+  HeatmapLayout l;
+  l.title = QRect(0, 0, size.width(), line + 4);
+  l.tokens = QRect(left, l.title.bottom() + 1, size.width() - left - right, 2 * line + 6);
+  const int plotTop = l.tokens.bottom() + 1, stepAxisHeight = line + 8;
+  l.plot = QRect(left, plotTop, l.tokens.width(), std::max(1, size.height() - plotTop - stepAxisHeight));
+  l.unitAxis = QRect(0, plotTop, left, l.plot.height());
+  l.stepAxis = QRect(left, l.plot.bottom() + 1, l.plot.width(), stepAxisHeight);
+  l.colourBar = QRect(l.plot.right() + 10, plotTop, right - 12, l.plot.height());
+  return l;
+}
+
+void paintTokenStrip(QPainter& p, const QRect& area, const HeatmapViewport& vp, const HeatmapDecor& decor) {
+  p.save();
+  p.setClipRect(area);
+  const QFontMetrics fm = p.fontMetrics();
+  const double pps = vp.pixelsPerStep();
+  // Thin the labels so that they never overlap: every k-th token, k a nice number.
+  const int widest = fm.horizontalAdvance(QStringLiteral("MM"));
+  const long every = pps >= widest ? 1 : static_cast<long>(niceTickStep(pps, widest + 6));
+  const long first = std::max(0L, static_cast<long>(std::floor(vp.firstStep)));
+  const long end = std::min<long>(vp.steps, static_cast<long>(std::ceil(vp.firstStep + vp.visibleSteps)));
+  if (decor.selection.size() > 0) {
+    const double x0 = vp.xOfStep(decor.selection.first), x1 = vp.xOfStep(decor.selection.end);
+    p.fillRect(QRectF(area.left() + x0, area.top(), x1 - x0, area.height()),
+               QColor(kSelectionColour.red(), kSelectionColour.green(), kSelectionColour.blue(), 90));
+  }
+  p.setPen(kAxisColour);
+  const int baseline = area.top() + fm.ascent() + 3;
+  for (long s = first - first % every; s < end; s += every) {
+    if (s < 0 || s >= decor.tokens.size()) continue;
+    const double cx = area.left() + vp.xOfStep(s + 0.5);
+    QString text = decor.tokens[static_cast<qsizetype>(s)];
+    const int maxWidth = static_cast<int>(pps * every) - 2;
+    if (fm.horizontalAdvance(text) > maxWidth) text = fm.elidedText(text, Qt::ElideRight, std::max(maxWidth, widest));
+    const int w = fm.horizontalAdvance(text);
+    p.setPen(s == decor.currentStep ? kCurrentColour : kAxisColour);
+    p.drawText(QPointF(cx - w / 2.0, baseline), text);
+    p.drawLine(QPointF(cx, area.bottom() - 4), QPointF(cx, area.bottom()));
+  }
+  // The step numbers of the first and last visible token, so the strip is readable on its own.
+  p.setPen(Qt::gray);
+  p.drawText(area.adjusted(2, 0, -2, -4), Qt::AlignLeft | Qt::AlignBottom, QString::number(first));
+  p.drawText(area.adjusted(2, 0, -2, -4), Qt::AlignRight | Qt::AlignBottom, QString::number(std::max(first, end - 1)));
+  p.restore();
+}
+
+void paintUnitAxis(QPainter& p, const QRect& area, const HeatmapViewport& vp, const std::vector<int>& rowUnits,
+                   const HeatmapDecor& decor) {
+  p.save();
+  p.setClipRect(area);
+  const QFontMetrics fm = p.fontMetrics();
+  const double ppr = vp.pixelsPerRow();
+  const long every = static_cast<long>(niceTickStep(ppr, fm.height() + 2));
+  const long first = std::max(0L, static_cast<long>(std::floor(vp.firstRow)));
+  const long end = std::min<long>(vp.rows, static_cast<long>(std::ceil(vp.firstRow + vp.visibleRows)));
+  // Highlighted (selected) units: a mark at every such row, whatever the zoom.
+  for (long r = first; r < end; ++r) {
+    if (r >= static_cast<long>(decor.highlightedRows.size()) || !decor.highlightedRows[r]) continue;
+    const double y0 = area.top() + vp.yOfRow(r), h = std::max(1.0, ppr);
+    p.fillRect(QRectF(area.right() - 5, y0, 5, h), kSelectionColour.darker(130));
+  }
+  for (long r = first - first % every; r < end; r += every) {
+    if (r < 0 || r >= static_cast<long>(rowUnits.size())) continue;
+    const double cy = area.top() + vp.yOfRow(r + 0.5);
+    p.setPen(r == decor.currentRow ? kCurrentColour : kAxisColour);
+    p.drawText(QRectF(area.left(), cy - fm.height() / 2.0, area.width() - 9, fm.height()),
+               Qt::AlignRight | Qt::AlignVCenter, QString::number(rowUnits[static_cast<size_t>(r)]));
+  }
+  p.restore();
+}
+
+void paintStepAxis(QPainter& p, const QRect& area, const HeatmapViewport& vp) {
+  p.save();
+  p.setClipRect(area.adjusted(-30, 0, 30, 0));
+  const QFontMetrics fm = p.fontMetrics();
+  const double tick = niceTickStep(vp.pixelsPerStep(), fm.horizontalAdvance(QStringLiteral("000000")) + 8);
+  p.setPen(kAxisColour);
+  p.drawLine(area.topLeft(), area.topRight());
+  for (double s = std::ceil(vp.firstStep / tick) * tick; s < vp.firstStep + vp.visibleSteps; s += tick) {
+    const double x = area.left() + vp.xOfStep(s + 0.5);
+    p.drawLine(QPointF(x, area.top()), QPointF(x, area.top() + 4));
+    const QString label = QString::number(static_cast<long>(s));
+    p.drawText(QPointF(x - fm.horizontalAdvance(label) / 2.0, area.top() + 4 + fm.ascent()), label);
+  }
+  p.restore();
+}
+
+void paintColourBar(QPainter& p, const QRect& area, const ColourScale& scale, const QString& label) {
+  p.save();
+  const QFontMetrics fm = p.fontMetrics();
+  const QRect bar(area.left(), area.top() + fm.height(), 14, std::max(8, area.height() - 2 * fm.height()));
+  QImage strip(1, ColourMap::kSize, QImage::Format_RGB32);
+  for (int i = 0; i < ColourMap::kSize; ++i) strip.setPixel(0, ColourMap::kSize - 1 - i, scale.map().entry(i));
+  p.drawImage(bar, strip);
+  p.setPen(kAxisColour);
+  p.drawRect(bar.adjusted(0, 0, -1, -1));
+  const auto tickAt = [&](double value) {
+    const double f = (value - scale.low()) / (scale.high() - scale.low());
+    const double y = bar.bottom() - f * bar.height();
+    p.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + 4, y));
+    p.drawText(QPointF(bar.right() + 6, y + fm.ascent() / 2.0 - 1), formatValue(value));
+  };
+  tickAt(scale.low());
+  tickAt(scale.centre());
+  tickAt(scale.high());
+  p.drawText(QRect(area.left(), area.top(), area.width(), fm.height()), Qt::AlignLeft, label);
+  p.restore();
+}
+
+void paintPlotOverlays(QPainter& p, const QRect& plot, const HeatmapViewport& vp, const HeatmapDecor& decor) {
+  p.save();
+  p.setClipRect(plot);
+  p.translate(plot.topLeft());
+  if (decor.selection.size() > 0) {
+    const double x0 = vp.xOfStep(decor.selection.first), x1 = vp.xOfStep(decor.selection.end);
+    p.setPen(QPen(kSelectionColour, 2));
+    p.setBrush(Qt::NoBrush);
+    p.drawRect(QRectF(x0, -2, x1 - x0, plot.height() + 4));
+  }
+  if (decor.currentStep >= 0) {
+    const double x0 = vp.xOfStep(decor.currentStep), x1 = vp.xOfStep(decor.currentStep + 1);
+    p.setPen(QPen(kCurrentColour, 1, Qt::DashLine));
+    if (x1 - x0 < 3)
+      p.drawLine(QPointF(0.5 * (x0 + x1), 0), QPointF(0.5 * (x0 + x1), plot.height()));
+    else
+      p.drawRect(QRectF(x0, 0, x1 - x0, plot.height()));
+  }
+  if (decor.currentRow >= 0) {
+    const double y0 = vp.yOfRow(decor.currentRow), y1 = vp.yOfRow(decor.currentRow + 1);
+    p.setPen(QPen(kCurrentColour, 1));
+    p.drawRect(QRectF(0, y0, plot.width(), std::max(1.0, y1 - y0)));
+  }
+  p.restore();
+}
+
+void paintHeatmapFigure(QPainter& p, const QSize& size, const HeatmapData& data, HeatmapFrameRequest request,
+                        const HeatmapDecor& decor) {
+  const HeatmapLayout layout = HeatmapLayout::forSize(size, p.fontMetrics());
+  p.fillRect(QRect(QPoint(0, 0), size), Qt::white);
+  // Render at the device's resolution (at least 2x for vector output) so that cells stay sharp.
+  const double deviceScale = std::max(2.0, p.worldTransform().m11());
+  HeatmapViewport& vp = request.viewport;
+  vp.width = std::min(8000, static_cast<int>(std::lround(layout.plot.width() * deviceScale)));
+  vp.height = std::min(8000, static_cast<int>(std::lround(layout.plot.height() * deviceScale)));
+  const QImage image = renderHeatmap(data, request, qRgb(255, 255, 255));
+  p.drawImage(layout.plot, image);
+  HeatmapViewport logical = vp;
+  logical.width = layout.plot.width(), logical.height = layout.plot.height();
+  p.setPen(kAxisColour);
+  p.drawText(layout.title, Qt::AlignCenter, decor.title);
+  paintTokenStrip(p, layout.tokens, logical, decor);
+  paintUnitAxis(p, layout.unitAxis, logical, request.rowUnits, decor);
+  paintStepAxis(p, layout.stepAxis, logical);
+  paintColourBar(p, layout.colourBar, request.scale, decor.valueLabel);
+  paintPlotOverlays(p, layout.plot, logical, decor);
+  p.setPen(kAxisColour);
+  p.setBrush(Qt::NoBrush);
+  p.drawRect(layout.plot.adjusted(0, 0, -1, -1));
+}
+
+}  // namespace lstmscope::viz

@@ -1,0 +1,44 @@
+// Layout and painting of everything around the heatmap's pixels: token strip, unit and step axes, colour
+// bar, selection and highlights. Shared by the live widget (which draws a cached frame) and by export
+// (which renders a fresh frame at the figure's size), so both look the same.
+#pragma once
+
+#include <QFontMetrics>
+#include <QPainter>
+#include <QRect>
+#include <QStringList>
+#include <vector>
+
+#include "viz/heatmap_renderer.h"
+
+namespace lstmscope::viz {
+
+struct HeatmapDecor {
+  QString title;           // e.g. "layer 1 · fwd · c"
+  QString valueLabel;      // colour bar label
+  QStringList tokens;      // each step's display text
+  IndexSpan selection;     // brushed steps, empty for none
+  long currentStep = -1;   // -1 for none
+  long currentRow = -1;    // display row of the current unit, -1 for none
+  std::vector<char> highlightedRows;  // per display row: one of the selected units
+};
+
+struct HeatmapLayout {
+  QRect title, tokens, plot, unitAxis, stepAxis, colourBar;
+  static HeatmapLayout forSize(const QSize& size, const QFontMetrics& metrics);
+};
+
+void paintTokenStrip(QPainter& p, const QRect& area, const HeatmapViewport& vp, const HeatmapDecor& decor);
+void paintUnitAxis(QPainter& p, const QRect& area, const HeatmapViewport& vp, const std::vector<int>& rowUnits,
+                   const HeatmapDecor& decor);
+void paintStepAxis(QPainter& p, const QRect& area, const HeatmapViewport& vp);
+void paintColourBar(QPainter& p, const QRect& area, const ColourScale& scale, const QString& label);
+// Selection shading, current step line and current unit outline over the plot.
+void paintPlotOverlays(QPainter& p, const QRect& plot, const HeatmapViewport& vp, const HeatmapDecor& decor);
+
+// The whole figure at `size`, rendering the heatmap pixels synchronously for that size. `request`'s
+// viewport gives the data window; its pixel size is replaced by the figure's plot area.
+void paintHeatmapFigure(QPainter& p, const QSize& size, const HeatmapData& data, HeatmapFrameRequest request,
+                        const HeatmapDecor& decor);
+
+}  // namespace lstmscope::viz

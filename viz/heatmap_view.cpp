@@ -1,0 +1,315 @@
+#include "viz/heatmap_view.h"
+
+#include <QKeyEvent>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QtConcurrent/QtConcurrentRun>
+#include <algorithm>
+#include <cmath>
+
+namespace lstmscope::viz {
+namespace {
+
+constexpr double kWheelZoom = 1.25;
+constexpr int kDragThreshold = 4;
+
+bool sameScale(const ColourScale& a, const ColourScale& b) {
+  return a.low() == b.low() && a.high() == b.high() && a.map().name() == b.map().name();
+}
+
+}  // namespace
+
+HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent) {
+  setMouseTracking(true);
+  setFocusPolicy(Qt::StrongFocus);
+  setMinimumSize(320, 200);
+  setAttribute(Qt::WA_OpaquePaintEvent);
+  connect(&watcher_, &QFutureWatcher<QImage>::finished, this, &HeatmapView::onFrameRendered);
+}
+
+HeatmapView::~HeatmapView() { watcher_.waitForFinished(); }
+
+void HeatmapView::setData(std::shared_ptr<const HeatmapData> data, const QStringList& tokens) {
+  const long oldSteps = viewport_.steps;
+  data_ = std::move(data);
+  ++dataGeneration_;
+  decor_.tokens = tokens;
+  viewport_.steps = data_ ? data_->steps() : 0;
+  if (viewport_.steps != oldSteps) {
+    viewport_.firstStep = 0;
+    viewport_.visibleSteps = static_cast<double>(std::max(1L, viewport_.steps));
+  }
+  viewportEdited();
+}
+
+void HeatmapView::setRowUnits(std::vector<int> rowUnits) {
+  const bool sameCount = static_cast<long>(rowUnits.size()) == viewport_.rows;
+  request_.rowUnits = std::move(rowUnits);
+  viewport_.rows = static_cast<long>(request_.rowUnits.size());
+  if (!sameCount) viewport_.firstRow = 0, viewport_.visibleRows = static_cast<double>(std::max(1L, viewport_.rows));
+  updateDecorRows();
+  viewportEdited();
+}
+
+void HeatmapView::setScale(const ColourScale& scale) {
+  request_.scale = scale;
+  viewportEdited();
+}
+
+void HeatmapView::setTitle(const QString& title, const QString& valueLabel) {
+  decor_.title = title, decor_.valueLabel = valueLabel;
+  update();
+}
+
+void HeatmapView::setSelection(IndexSpan steps) {
+  decor_.selection = steps;
+  update();
+}
+
+void HeatmapView::setHighlightedUnits(const std::vector<int>& units) {
+  highlightedUnits_ = units;
+  updateDecorRows();
+  update();
+}
+
+void HeatmapView::setCurrent(long step, int unit) {
+  decor_.currentStep = step;
+  currentUnit_ = unit;
+  updateDecorRows();
+  // Keep the current step and unit in view.
+  if (step >= 0 && (step < viewport_.firstStep || step + 1 > viewport_.firstStep + viewport_.visibleSteps))
+    viewport_.firstStep = step + 0.5 - viewport_.visibleSteps / 2;
+  const long row = decor_.currentRow;
+  if (row >= 0 && (row < viewport_.firstRow || row + 1 > viewport_.firstRow + viewport_.visibleRows))
+    viewport_.firstRow = row + 0.5 - viewport_.visibleRows / 2;
+  viewportEdited();
+}
+
+void HeatmapView::showSteps(double first, double count) {
+  viewport_.showSteps(first, count);
+  viewportEdited();
+}
+
+long HeatmapView::rowOfUnit(int unit) const {
+  const auto it = std::find(request_.rowUnits.begin(), request_.rowUnits.end(), unit);
+  return it == request_.rowUnits.end() ? -1 : static_cast<long>(it - request_.rowUnits.begin());
+}
+
+void HeatmapView::updateDecorRows() {
+  decor_.currentRow = currentUnit_ >= 0 ? rowOfUnit(currentUnit_) : -1;
+  decor_.highlightedRows.assign(request_.rowUnits.size(), 0);
+  for (const int u : highlightedUnits_)
+    if (const long r = rowOfUnit(u); r >= 0) decor_.highlightedRows[static_cast<size_t>(r)] = 1;
+}
+
+bool HeatmapView::frameIsCurrent() const {
+  if (watcher_.isRunning()) return false;
+  return !frame_.isNull() && frameData_ == dataGeneration_ && frameRequest_.viewport == viewport_ &&
+         frameRequest_.rowUnits == request_.rowUnits && sameScale(frameRequest_.scale, request_.scale);
+}
+
+void HeatmapView::viewportEdited() {
+  viewport_.width = std::max(1, layout_.plot.width());
+  viewport_.height = std::max(1, layout_.plot.height());
+  viewport_.clamp();
+  update();
+  requestFrame();
+  emit viewportChanged();
+}
+
+void HeatmapView::requestFrame() {
+  if (!data_ || frameIsCurrent()) return;
+  if (watcher_.isRunning()) {
+    renderPending_ = true;  // rendered when the current one finishes; intermediate requests are dropped
+    return;
+  }
+  renderPending_ = false;
+  inflightRequest_ = request_;
+  inflightData_ = dataGeneration_;
+  // Render in device pixels so that high-DPI screens get sharp cells.
+  const double dpr = devicePixelRatioF();
+  HeatmapFrameRequest deviceRequest = request_;
+  deviceRequest.viewport.width = std::max(1, static_cast<int>(std::lround(viewport_.width * dpr)));
+  deviceRequest.viewport.height = std::max(1, static_cast<int>(std::lround(viewport_.height * dpr)));
+  renderClock_.start();
+  watcher_.setFuture(QtConcurrent::run([data = data_, deviceRequest, dpr] {
+    QImage image = renderHeatmap(*data, deviceRequest);
+    image.setDevicePixelRatio(dpr);
+    return image;
+  }));
+}
+
+void HeatmapView::onFrameRendered() {
+  lastRenderMs_ = renderClock_.nsecsElapsed() / 1e6;
+  frame_ = watcher_.result();
+  frameRequest_ = inflightRequest_;
+  frameData_ = inflightData_;
+  update();
+  if (renderPending_ || !frameIsCurrent())
+    requestFrame();
+  else
+    emit frameReady();
+}
+
+void HeatmapView::paintEvent(QPaintEvent*) {
+  QElapsedTimer clock;
+  clock.start();
+  QPainter p(this);
+  p.fillRect(rect(), palette().window());
+  const QRect plot = layout_.plot;
+  p.fillRect(plot, QColor(236, 236, 236));
+  if (!frame_.isNull() && frameData_ == dataGeneration_) {
+    // The last frame, moved to where its data window lies in the current viewport.
+    const HeatmapViewport& f = frameRequest_.viewport;
+    const double x0 = viewport_.xOfStep(f.firstStep), x1 = viewport_.xOfStep(f.firstStep + f.visibleSteps);
+    const double y0 = viewport_.yOfRow(f.firstRow), y1 = viewport_.yOfRow(f.firstRow + f.visibleRows);
+    p.save();
+    p.setClipRect(plot);
+    p.drawImage(QRectF(plot.left() + x0, plot.top() + y0, x1 - x0, y1 - y0), frame_);
+    p.restore();
+  }
+  p.setPen(QColor(60, 60, 60));
+  p.drawText(layout_.title, Qt::AlignCenter, decor_.title);
+  paintTokenStrip(p, layout_.tokens, viewport_, decor_);
+  paintUnitAxis(p, layout_.unitAxis, viewport_, request_.rowUnits, decor_);
+  paintStepAxis(p, layout_.stepAxis, viewport_);
+  paintColourBar(p, layout_.colourBar, request_.scale, decor_.valueLabel);
+  paintPlotOverlays(p, plot, viewport_, decor_);
+  if (drag_ == Drag::Brush) {
+    const double a = std::min(pressPos_.x(), lastPos_.x()), b = std::max(pressPos_.x(), lastPos_.x());
+    p.fillRect(QRectF(a, plot.top(), b - a, plot.height()), QColor(255, 196, 0, 60));
+  }
+  if (hasFocus()) {
+    p.setPen(QPen(palette().highlight(), 1));
+    p.drawRect(plot.adjusted(-1, -1, 0, 0));
+  }
+  lastPaintMs_ = clock.nsecsElapsed() / 1e6;
+}
+
+void HeatmapView::resizeEvent(QResizeEvent*) {
+  layout_ = HeatmapLayout::forSize(size(), fontMetrics());
+  viewportEdited();
+}
+
+void HeatmapView::mousePressEvent(QMouseEvent* e) {
+  pressPos_ = lastPos_ = e->position();
+  moved_ = false;
+  if (e->button() != Qt::LeftButton) return;
+  const bool inTokens = layout_.tokens.contains(e->position().toPoint());
+  drag_ = (e->modifiers() & Qt::ShiftModifier) || inTokens ? Drag::Brush : Drag::Pan;
+}
+
+void HeatmapView::mouseMoveEvent(QMouseEvent* e) {
+  const QPointF pos = e->position();
+  if (drag_ != Drag::None) {
+    moved_ = moved_ || (pos - pressPos_).manhattanLength() > kDragThreshold;
+    if (drag_ == Drag::Pan && moved_) {
+      viewport_.panPixels(pos.x() - lastPos_.x(), pos.y() - lastPos_.y());
+      viewportEdited();
+    }
+    lastPos_ = pos;
+    update();
+  }
+  const QPointF local = pos - layout_.plot.topLeft();
+  const long step = viewport_.stepIndexAtX(local.x()), row = viewport_.rowIndexAtY(local.y());
+  if (step >= 0 && row >= 0 && data_) {
+    const int unit = request_.rowUnits[static_cast<size_t>(row)];
+    emit hovered(step, unit, data_->values()(unit, step));
+    hoverPos_ = pos;
+  } else if (hoverPos_) {
+    emit hovered(-1, -1, 0);
+    hoverPos_.reset();
+  }
+}
+
+void HeatmapView::mouseReleaseEvent(QMouseEvent* e) {
+  const Drag drag = std::exchange(drag_, Drag::None);
+  const QPointF local = e->position() - layout_.plot.topLeft();
+  if (drag == Drag::Brush && moved_) {
+    const double a = viewport_.stepAtX(std::min(pressPos_.x(), e->position().x()) - layout_.plot.left());
+    const double b = viewport_.stepAtX(std::max(pressPos_.x(), e->position().x()) - layout_.plot.left());
+    const long first = std::clamp(static_cast<long>(std::floor(a + 0.5)), 0L, viewport_.steps);
+    const long end = std::clamp(static_cast<long>(std::floor(b + 0.5)), first + 1, viewport_.steps);
+    emit rangeBrushed({first, end});
+  } else if (!moved_ && layout_.unitAxis.contains(e->position().toPoint())) {
+    const long row = viewport_.rowIndexAtY(local.y());
+    if (row >= 0) emit unitToggled(request_.rowUnits[static_cast<size_t>(row)]);
+  } else if (!moved_) {
+    const long step = viewport_.stepIndexAtX(local.x()), row = viewport_.rowIndexAtY(local.y());
+    if (step >= 0) emit currentPicked(step, row >= 0 ? request_.rowUnits[static_cast<size_t>(row)] : currentUnit_);
+  }
+  update();
+}
+
+void HeatmapView::wheelEvent(QWheelEvent* e) {
+  const double notches = e->angleDelta().y() / 120.0;
+  if (notches == 0) return;
+  const QPointF local = e->position() - layout_.plot.topLeft();
+  const double factor = std::pow(kWheelZoom, notches);
+  if (e->modifiers() & Qt::ShiftModifier)
+    viewport_.zoomRows(factor, std::clamp(local.y(), 0.0, double(viewport_.height)));
+  else
+    viewport_.zoomSteps(factor, std::clamp(local.x(), 0.0, double(viewport_.width)));
+  viewportEdited();
+  e->accept();
+}
+
+void HeatmapView::moveCurrent(long dStep, long dRow) {
+  const long step = std::clamp(std::max(0L, decor_.currentStep) + dStep, 0L, std::max(0L, viewport_.steps - 1));
+  const long row = std::clamp(std::max(0L, decor_.currentRow) + dRow, 0L, std::max(0L, viewport_.rows - 1));
+  if (viewport_.rows == 0) return;
+  emit currentPicked(step, request_.rowUnits[static_cast<size_t>(row)]);
+}
+
+void HeatmapView::keyPressEvent(QKeyEvent* e) {
+  const bool shift = e->modifiers() & Qt::ShiftModifier;
+  switch (e->key()) {
+    case Qt::Key_Left: moveCurrent(shift ? -10 : -1, 0); break;
+    case Qt::Key_Right: moveCurrent(shift ? 10 : 1, 0); break;
+    case Qt::Key_Up: moveCurrent(0, -1); break;
+    case Qt::Key_Down: moveCurrent(0, 1); break;
+    case Qt::Key_Plus:
+    case Qt::Key_Equal:
+      shift ? viewport_.zoomRows(2, viewport_.height / 2.0) : viewport_.zoomSteps(2, viewport_.width / 2.0);
+      viewportEdited();
+      break;
+    case Qt::Key_Minus:
+      shift ? viewport_.zoomRows(0.5, viewport_.height / 2.0) : viewport_.zoomSteps(0.5, viewport_.width / 2.0);
+      viewportEdited();
+      break;
+    case Qt::Key_PageUp: viewport_.panPixels(viewport_.width * 0.9, 0), viewportEdited(); break;
+    case Qt::Key_PageDown: viewport_.panPixels(-viewport_.width * 0.9, 0), viewportEdited(); break;
+    case Qt::Key_Home: moveCurrent(-viewport_.steps, 0); break;
+    case Qt::Key_End: moveCurrent(viewport_.steps, 0); break;
+    case Qt::Key_0: viewport_.showAll(), viewportEdited(); break;
+    default: QWidget::keyPressEvent(e);
+  }
+}
+
+void HeatmapView::leaveEvent(QEvent*) {
+  if (hoverPos_) emit hovered(-1, -1, 0);
+  hoverPos_.reset();
+}
+
+void HeatmapView::renderFigure(QPainter& painter, const QSize& size) {
+  if (!data_) return;
+  paintHeatmapFigure(painter, size, *data_, request_, decor_);
+}
+
+void HeatmapView::writeCsv(QTextStream& out) const {
+  if (!data_) return;
+  const long first = std::max(0L, static_cast<long>(std::floor(viewport_.firstStep)));
+  const long end = std::min(viewport_.steps, static_cast<long>(std::ceil(viewport_.firstStep + viewport_.visibleSteps)));
+  out << "step,token";
+  for (const int u : request_.rowUnits) out << ",unit_" << u;
+  out << '\n';
+  for (long s = first; s < end; ++s) {
+    QString token = s < decor_.tokens.size() ? decor_.tokens[static_cast<qsizetype>(s)] : QString();
+    token.replace(QLatin1Char('"'), QStringLiteral("\"\""));
+    out << s << ",\"" << token << '"';
+    for (const int u : request_.rowUnits) out << ',' << QString::number(data_->values()(u, s), 'g', 9);
+    out << '\n';
+  }
+}
+
+}  // namespace lstmscope::viz

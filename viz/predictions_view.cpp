@@ -1,0 +1,109 @@
+#include "viz/predictions_view.h"
+
+#include <QPainter>
+#include <algorithm>
+
+namespace lstmscope::viz {
+
+PredictionsView::PredictionsView(QWidget* parent) : QWidget(parent) { setMinimumSize(220, 160); }
+
+void PredictionsView::setRecording(std::shared_ptr<const Recording> recording, const QStringList& vocabularyDisplay,
+                                   const QStringList& stepTokens) {
+  recording_ = std::move(recording);
+  vocabulary_ = vocabularyDisplay;
+  stepTokens_ = stepTokens;
+  step_ = 0;
+  update();
+}
+
+void PredictionsView::setStep(long step) {
+  step_ = step;
+  update();
+}
+
+PredictionsView::Summary PredictionsView::summaryAt(long step) const {
+  Summary s;
+  if (!recording_ || !recording_->isLanguageModel() || step < 0 || step >= recording_->steps) return s;
+  s.top = topK(recording_->probs, step, kTop);
+  if (step + 1 < recording_->steps) {
+    s.nextId = recording_->ids[static_cast<size_t>(step + 1)];
+    const auto column = recording_->probs.col(step);
+    s.nextProbability = column(s.nextId);
+    // Rank: 1 + how many outputs are more probable (ties go to the lower id, as in topK).
+    s.nextRank = 1;
+    for (int k = 0; k < column.size(); ++k)
+      if (column(k) > s.nextProbability || (column(k) == s.nextProbability && k < s.nextId)) ++s.nextRank;
+  }
+  return s;
+}
+
+PredictionsView::Summary PredictionsView::summary() const { return summaryAt(step_); }
+
+QString PredictionsView::figureTitle() const { return tr("Next-token predictions after step %1").arg(step_); }
+
+void PredictionsView::paint(QPainter& p, const QSize& size) {
+  p.fillRect(QRect(QPoint(0, 0), size), Qt::white);
+  const QFontMetrics fm = p.fontMetrics();
+  const int line = fm.height() + 6, margin = 8;
+  p.setPen(Qt::black);
+  if (!recording_ || !recording_->isLanguageModel()) {
+    p.drawText(QRect(margin, margin, size.width() - 2 * margin, size.height()), Qt::TextWordWrap,
+               tr("Predictions are shown for language models (a softmax over the input vocabulary at every step)."));
+    return;
+  }
+  const Summary s = summary();
+  const QString current = stepTokens_.value(static_cast<qsizetype>(step_));
+  p.drawText(margin, margin + fm.ascent(), tr("After step %1 “%2”, the model predicts:").arg(step_).arg(current));
+  const int labelWidth = fm.horizontalAdvance(QStringLiteral("MMMMMMMM")), bar0 = margin + labelWidth + 8;
+  const int barMax = std::max(20, size.width() - bar0 - fm.horizontalAdvance(QStringLiteral(" 100.0%")) - margin);
+  int y = margin + line + 4;
+  for (const Prediction& pr : s.top) {
+    const bool actual = pr.id == s.nextId;
+    p.setPen(actual ? QColor(0, 120, 0) : Qt::black);
+    p.drawText(QRect(margin, y, labelWidth, line), Qt::AlignRight | Qt::AlignVCenter,
+               fm.elidedText(vocabulary_.value(pr.id), Qt::ElideRight, labelWidth));
+    const int w = static_cast<int>(barMax * pr.probability);
+    p.fillRect(QRect(bar0, y + 3, std::max(1, w), line - 6), actual ? QColor(80, 170, 80) : QColor(70, 130, 180));
+    p.drawText(QPoint(bar0 + w + 4, y + line / 2 + fm.ascent() / 2 - 1),
+               QString::number(100.0 * pr.probability, 'f', 1) + QLatin1Char('%'));
+    y += line;
+  }
+  p.setPen(Qt::black);
+  y += 6;
+  if (s.nextId < 0) {
+    p.drawText(margin, y + fm.ascent(), tr("This is the last step: no next token."));
+  } else {
+    p.drawText(margin, y + fm.ascent(),
+               tr("Actual next: “%1”  p = %2  (rank %3)")
+                   .arg(vocabulary_.value(s.nextId))
+                   .arg(QString::number(s.nextProbability, 'g', 4))
+                   .arg(s.nextRank));
+  }
+}
+
+void PredictionsView::paintEvent(QPaintEvent*) {
+  QPainter p(this);
+  paint(p, size());
+}
+
+void PredictionsView::renderFigure(QPainter& painter, const QSize& size) { paint(painter, size); }
+
+void PredictionsView::writeCsv(QTextStream& out) const {
+  out << "step,token,next_token,p_next,rank_next";
+  for (int k = 1; k <= kTop; ++k) out << ",top" << k << ",p_top" << k;
+  out << '\n';
+  if (!recording_ || !recording_->isLanguageModel()) return;
+  const auto quoted = [](QString s) { return QLatin1Char('"') + s.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"'); };
+  for (long t = 0; t < recording_->steps; ++t) {
+    const Summary s = summaryAt(t);
+    out << t << ',' << quoted(stepTokens_.value(t)) << ',';
+    if (s.nextId >= 0)
+      out << quoted(vocabulary_.value(s.nextId)) << ',' << QString::number(s.nextProbability, 'g', 9) << ',' << s.nextRank;
+    else
+      out << ",,";
+    for (const Prediction& pr : s.top) out << ',' << quoted(vocabulary_.value(pr.id)) << ',' << QString::number(pr.probability, 'g', 9);
+    out << '\n';
+  }
+}
+
+}  // namespace lstmscope::viz

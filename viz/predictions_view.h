@@ -1,0 +1,51 @@
+// A language model's predictions at the current step: the top-5 next tokens with their probabilities,
+// and the probability (and rank) the model gave to the token that actually came next.
+#pragma once
+
+#include <QStringList>
+#include <QWidget>
+#include <memory>
+
+#include "core/analysis/recording.h"
+#include "core/analysis/statistics.h"
+#include "viz/exportable_view.h"
+
+namespace lstmscope::viz {
+
+class PredictionsView : public QWidget, public ExportableView {
+  Q_OBJECT
+ public:
+  explicit PredictionsView(QWidget* parent = nullptr);
+
+  // `recording` must be a language model's (Recording::isLanguageModel); otherwise the view says so.
+  void setRecording(std::shared_ptr<const Recording> recording, const QStringList& vocabularyDisplay,
+                    const QStringList& stepTokens);
+  void setStep(long step);
+
+  struct Summary {
+    std::vector<Prediction> top;  // most probable first
+    int nextId = -1;              // the token that came next, -1 at the last step
+    float nextProbability = 0;
+    int nextRank = 0;             // 1 = the model's first choice
+  };
+  Summary summary() const;  // at the current step
+
+  static constexpr int kTop = 5;
+
+  QString figureTitle() const override;
+  void renderFigure(QPainter& painter, const QSize& size) override;
+  void writeCsv(QTextStream& out) const override;  // every step: next token, its probability and rank, top 5
+
+ protected:
+  void paintEvent(QPaintEvent* event) override;
+
+ private:
+  Summary summaryAt(long step) const;
+  void paint(QPainter& p, const QSize& size);
+
+  std::shared_ptr<const Recording> recording_;
+  QStringList vocabulary_, stepTokens_;
+  long step_ = 0;
+};
+
+}  // namespace lstmscope::viz

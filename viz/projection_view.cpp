@@ -1,0 +1,144 @@
+#include "viz/projection_view.h"
+
+#include <QGraphicsSimpleTextItem>
+#include <QtCharts/QValueAxis>
+#include <algorithm>
+#include <limits>
+
+#include "viz/chart_figure.h"
+
+namespace lstmscope::viz {
+
+ProjectionView::ProjectionView(QWidget* parent) : QChartView(new QChart(), parent) {
+  setRenderHint(QPainter::Antialiasing);
+  chart()->legend()->setVisible(false);
+  chart()->setMargins(QMargins(4, 4, 4, 4));
+  path_ = new QLineSeries(chart());
+  path_->setPen(QPen(QColor(170, 170, 170), 1));
+  points_ = new QScatterSeries(chart());
+  points_->setMarkerSize(5), points_->setColor(QColor(70, 130, 180)), points_->setBorderColor(Qt::transparent);
+  selected_ = new QScatterSeries(chart());
+  selected_->setMarkerSize(9), selected_->setColor(QColor(230, 160, 0)), selected_->setBorderColor(Qt::black);
+  currentMark_ = new QScatterSeries(chart());
+  currentMark_->setMarkerSize(14), currentMark_->setColor(QColor(220, 0, 0)), currentMark_->setBorderColor(Qt::white);
+  auto* x = new QValueAxis(chart());
+  auto* y = new QValueAxis(chart());
+  chart()->addAxis(x, Qt::AlignBottom), chart()->addAxis(y, Qt::AlignLeft);
+  for (QXYSeries* s : std::initializer_list<QXYSeries*>{path_, points_, selected_, currentMark_}) {
+    chart()->addSeries(s);
+    s->attachAxis(x), s->attachAxis(y);
+  }
+  connect(points_, &QScatterSeries::hovered, this, [this](const QPointF& p, bool on) {
+    if (on) emit stepHovered(nearestStep(p));
+  });
+  connect(points_, &QScatterSeries::clicked, this, [this](const QPointF& p) { emit stepClicked(nearestStep(p)); });
+  connect(chart(), &QChart::plotAreaChanged, this, [this] { placeLabels(); });
+  setMinimumSize(240, 200);
+}
+
+void ProjectionView::setProjection(std::shared_ptr<const Projection> projection, const QStringList& tokens,
+                                   const QString& what) {
+  projection_ = std::move(projection);
+  tokens_ = tokens;
+  QList<QPointF> points;
+  const long T = projection_ ? projection_->coordinates.cols() : 0;
+  stride_ = std::max(1L, (T + kMaxPoints - 1) / kMaxPoints);
+  const bool twoD = projection_ && projection_->coordinates.rows() >= 2;
+  for (long t = 0; t < T; t += stride_)
+    points.append(QPointF(projection_->coordinates(0, t), twoD ? projection_->coordinates(1, t) : 0.0));
+  path_->replace(points);
+  points_->replace(points);
+  auto* x = static_cast<QValueAxis*>(chart()->axes(Qt::Horizontal).first());
+  auto* y = static_cast<QValueAxis*>(chart()->axes(Qt::Vertical).first());
+  if (projection_ && T > 0) {
+    const auto explained = [&](int k) {
+      return k < projection_->variance.size() && projection_->totalVariance > 0
+                 ? 100.0 * projection_->variance(k) / projection_->totalVariance
+                 : 0.0;
+    };
+    x->setTitleText(tr("PC1 (%1% of variance)").arg(explained(0), 0, 'f', 1));
+    y->setTitleText(tr("PC2 (%1% of variance)").arg(explained(1), 0, 'f', 1));
+    const auto row0 = projection_->coordinates.row(0);
+    const double pad0 = 0.05 * std::max(1e-6, row0.maxCoeff() - row0.minCoeff());
+    x->setRange(row0.minCoeff() - pad0, row0.maxCoeff() + pad0);
+    if (twoD) {
+      const auto row1 = projection_->coordinates.row(1);
+      const double pad1 = 0.05 * std::max(1e-6, row1.maxCoeff() - row1.minCoeff());
+      y->setRange(row1.minCoeff() - pad1, row1.maxCoeff() + pad1);
+    }
+  }
+  chart()->setTitle(tr("State trajectory: %1 on its first two principal components").arg(what) +
+                    (stride_ > 1 ? tr(" (every %1th step)").arg(stride_) : QString()));
+  updateMarks();
+}
+
+void ProjectionView::setCurrentStep(long step) {
+  current_ = step;
+  updateMarks();
+}
+
+void ProjectionView::setSelection(IndexSpan steps) {
+  selection_ = steps;
+  updateMarks();
+}
+
+long ProjectionView::nearestStep(const QPointF& value) const {
+  if (!projection_) return -1;
+  const auto& c = projection_->coordinates;
+  long best = -1;
+  double bestDistance = std::numeric_limits<double>::infinity();
+  for (long t = 0; t < c.cols(); t += stride_) {
+    const double dx = c(0, t) - value.x(), dy = c.rows() > 1 ? c(1, t) - value.y() : 0.0;
+    if (dx * dx + dy * dy < bestDistance) bestDistance = dx * dx + dy * dy, best = t;
+  }
+  return best;
+}
+
+void ProjectionView::updateMarks() {
+  QList<QPointF> selected, current;
+  if (projection_) {
+    const auto& c = projection_->coordinates;
+    const auto at = [&](long t) { return QPointF(c(0, t), c.rows() > 1 ? c(1, t) : 0.0); };
+    for (long t = std::max(0L, selection_.first); t < std::min(selection_.end, c.cols()); ++t) selected.append(at(t));
+    if (current_ >= 0 && current_ < c.cols()) current.append(at(current_));
+  }
+  selected_->replace(selected);
+  currentMark_->replace(current);
+  placeLabels();
+}
+
+void ProjectionView::placeLabels() {
+  for (QGraphicsSimpleTextItem* item : labels_) delete item;
+  labels_.clear();
+  if (!projection_) return;
+  const auto& c = projection_->coordinates;
+  std::vector<long> steps;
+  for (long t = std::max(0L, selection_.first); t < std::min(selection_.end, c.cols()); ++t) steps.push_back(t);
+  if (steps.size() > static_cast<size_t>(kMaxLabels)) steps.resize(kMaxLabels);
+  if (current_ >= 0 && current_ < c.cols()) steps.push_back(current_);
+  for (const long t : steps) {
+    auto* item = new QGraphicsSimpleTextItem(tokens_.value(static_cast<qsizetype>(t)), chart());
+    item->setPos(chart()->mapToPosition(QPointF(c(0, t), c.rows() > 1 ? c(1, t) : 0.0)) + QPointF(5, -16));
+    item->setBrush(t == current_ ? QColor(200, 0, 0) : QColor(40, 40, 40));
+    labels_.push_back(item);
+  }
+}
+
+void ProjectionView::renderFigure(QPainter& painter, const QSize& size) {
+  renderChart(*this, painter, size);
+  placeLabels();
+}
+
+void ProjectionView::writeCsv(QTextStream& out) const {
+  out << "step,token,pc1,pc2\n";
+  if (!projection_) return;
+  const auto& c = projection_->coordinates;
+  for (long t = 0; t < c.cols(); ++t) {
+    QString token = tokens_.value(static_cast<qsizetype>(t));
+    token.replace(QLatin1Char('"'), QStringLiteral("\"\""));
+    out << t << ",\"" << token << "\"," << QString::number(c(0, t), 'g', 12) << ','
+        << QString::number(c.rows() > 1 ? c(1, t) : 0.0, 'g', 12) << '\n';
+  }
+}
+
+}  // namespace lstmscope::viz

@@ -1,0 +1,49 @@
+// Gate saturation (Karpathy et al. 2015): for each unit, the fraction of steps a gate is left-saturated
+// (< 0.1) against right-saturated (> 0.9); one scatter per gate (i, f, o) of the chosen layer. The cell
+// candidate g is a tanh, not a gate in [0, 1], so it has no saturation plot. Clicking a point picks its unit.
+#pragma once
+
+#include <QtCharts/QChartView>
+#include <QtCharts/QScatterSeries>
+#include <QWidget>
+#include <array>
+#include <memory>
+
+#include "core/analysis/recording.h"
+#include "core/analysis/statistics.h"
+#include "viz/exportable_view.h"
+
+namespace lstmscope::viz {
+
+class SaturationView : public QWidget, public ExportableView {
+  Q_OBJECT
+ public:
+  explicit SaturationView(QWidget* parent = nullptr);
+
+  void setRecording(std::shared_ptr<const Recording> recording);
+  void setLayer(int layer);
+  void setHighlightedUnits(const std::vector<int>& units);
+
+  static constexpr std::array<Quantity, 3> kGates{Quantity::I, Quantity::F, Quantity::O};
+  // [gate][direction][unit]
+  const std::vector<std::vector<std::vector<Saturation>>>& statistics() const { return stats_; }
+  QChartView* chartView(int gate) const { return views_[static_cast<size_t>(gate)]; }
+
+  QString figureTitle() const override { return tr("Gate saturation, layer %1").arg(layer_); }
+  void renderFigure(QPainter& painter, const QSize& size) override;
+  void writeCsv(QTextStream& out) const override;
+
+ signals:
+  void unitPicked(int unit);
+
+ private:
+  void rebuild();
+
+  std::shared_ptr<const Recording> recording_;
+  int layer_ = 0;
+  std::vector<int> highlighted_;
+  std::vector<std::vector<std::vector<Saturation>>> stats_;
+  std::array<QChartView*, 3> views_{};
+};
+
+}  // namespace lstmscope::viz

@@ -1,0 +1,170 @@
+#include "viz/text_colour_view.h"
+
+#include <QFontDatabase>
+#include <QKeyEvent>
+#include <QMouseEvent>
+#include <QPainter>
+#include <algorithm>
+
+namespace lstmscope::viz {
+namespace {
+
+constexpr int kMargin = 8;
+constexpr int kHeader = 26;
+
+// Black or white, whichever reads better on `background`.
+QColor textOn(QRgb background) {
+  const double luma = 0.299 * qRed(background) + 0.587 * qGreen(background) + 0.114 * qBlue(background);
+  return luma > 140 ? Qt::black : Qt::white;
+}
+
+}  // namespace
+
+TextColourView::TextColourView(QWidget* parent) : QWidget(parent) {
+  setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+  setFocusPolicy(Qt::StrongFocus);
+  setMinimumSize(200, 120);
+}
+
+void TextColourView::setData(std::shared_ptr<const HeatmapData> data, const QStringList& tokens,
+                             const QString& quantityLabel) {
+  data_ = std::move(data);
+  tokens_ = tokens;
+  quantityLabel_ = quantityLabel;
+  if (data_ && unit_ >= data_->units()) unit_ = 0;
+  pageStart_ = std::clamp(pageStart_, 0L, std::max(0L, static_cast<long>(tokens_.size()) - 1));
+  relayout();
+}
+
+void TextColourView::setUnit(int unit) {
+  unit_ = unit;
+  update();
+}
+
+void TextColourView::setScale(const ColourScale& scale) {
+  scale_ = scale;
+  update();
+}
+
+void TextColourView::setSelection(long first, long end) {
+  selectionFirst_ = first, selectionEnd_ = end;
+  update();
+}
+
+void TextColourView::setCurrentStep(long step) {
+  currentStep_ = step;
+  if (step >= 0 && (step < pageStart_ || cells_.empty() || step > cells_.back().step)) {
+    // Put the step about a fifth of the way into the page, at a line start when there is one nearby.
+    const long back = std::max<long>(1, static_cast<long>(cells_.size()) / 5);
+    pageStart_ = std::max(0L, step - back);
+    for (long s = step - 1; s > pageStart_; --s)
+      if (tokens_[static_cast<qsizetype>(s)].endsWith(QChar(0x21B5))) {
+        pageStart_ = s + 1;
+        break;
+      }
+  }
+  relayout();
+}
+
+QRect TextColourView::cellOf(long step) const {
+  for (const Cell& c : cells_)
+    if (c.step == step) return c.rect;
+  return {};
+}
+
+std::vector<TextColourView::Cell> TextColourView::layoutPage(long first, const QSize& size,
+                                                             const QFontMetrics& fm) const {
+  std::vector<Cell> cells;
+  const int lineHeight = fm.height() + 2, right = size.width() - kMargin;
+  int x = kMargin, y = kHeader;
+  for (long s = first; s < tokens_.size(); ++s) {
+    const QString& t = tokens_[static_cast<qsizetype>(s)];
+    const int w = std::max(fm.horizontalAdvance(t), 4);
+    if (x + w > right && x > kMargin) x = kMargin, y += lineHeight;
+    if (y + lineHeight > size.height()) break;
+    cells.push_back({s, QRect(x, y, w, lineHeight)});
+    x += w;
+    if (t.endsWith(QChar(0x21B5))) x = kMargin, y += lineHeight;
+  }
+  return cells;
+}
+
+void TextColourView::relayout() {
+  cells_ = layoutPage(pageStart_, size(), QFontMetrics(font()));
+  update();
+}
+
+QString TextColourView::figureTitle() const { return tr("unit %1 · %2").arg(unit_).arg(quantityLabel_); }
+
+void TextColourView::paintPage(QPainter& p, const QSize& size, long first, const QFont& font) {
+  p.fillRect(QRect(QPoint(0, 0), size), Qt::white);
+  p.setFont(font);
+  const QFontMetrics fm(font);
+  p.setPen(Qt::darkGray);
+  p.drawText(QRect(kMargin, 4, size.width() - 2 * kMargin, kHeader - 6), Qt::AlignLeft | Qt::AlignVCenter,
+             figureTitle() + tr("   (Up/Down: other unit)"));
+  if (!data_) return;
+  const std::vector<Cell> cells = first == pageStart_ && size == this->size() ? cells_ : layoutPage(first, size, fm);
+  const bool validUnit = unit_ >= 0 && unit_ < data_->units();
+  for (const Cell& c : cells) {
+    const QRgb bg = validUnit ? scale_.colourOf(data_->values()(unit_, c.step)) : qRgb(255, 255, 255);
+    p.fillRect(c.rect, QColor(bg));
+    p.setPen(textOn(bg));
+    p.drawText(c.rect, Qt::AlignCenter, tokens_[static_cast<qsizetype>(c.step)]);
+    if (c.step >= selectionFirst_ && c.step < selectionEnd_) {
+      p.setPen(QPen(QColor(230, 160, 0), 2));
+      p.drawLine(c.rect.bottomLeft(), c.rect.bottomRight());
+    }
+    if (c.step == currentStep_) {
+      p.setPen(QPen(QColor(220, 0, 0), 1.5));
+      p.drawRect(c.rect.adjusted(0, 0, -1, -1));
+    }
+  }
+}
+
+void TextColourView::paintEvent(QPaintEvent*) {
+  QPainter p(this);
+  paintPage(p, size(), pageStart_, font());
+}
+
+void TextColourView::renderFigure(QPainter& painter, const QSize& size) { paintPage(painter, size, pageStart_, font()); }
+
+void TextColourView::writeCsv(QTextStream& out) const {
+  out << "step,token,unit_" << unit_ << '\n';
+  if (!data_ || unit_ < 0 || unit_ >= data_->units()) return;
+  for (long s = 0; s < data_->steps(); ++s) {
+    QString token = tokens_.value(static_cast<qsizetype>(s));
+    token.replace(QLatin1Char('"'), QStringLiteral("\"\""));
+    out << s << ",\"" << token << "\"," << QString::number(data_->values()(unit_, s), 'g', 9) << '\n';
+  }
+}
+
+void TextColourView::keyPressEvent(QKeyEvent* e) {
+  switch (e->key()) {
+    case Qt::Key_Up:
+    case Qt::Key_BracketLeft: emit unitStepped(-1); break;
+    case Qt::Key_Down:
+    case Qt::Key_BracketRight: emit unitStepped(1); break;
+    case Qt::Key_Left: emit stepClicked(std::max(0L, currentStep_ - 1)); break;
+    case Qt::Key_Right: emit stepClicked(std::min<long>(tokens_.size() - 1, currentStep_ + 1)); break;
+    case Qt::Key_PageDown:
+      if (!cells_.empty() && cells_.back().step + 1 < tokens_.size()) pageStart_ = cells_.back().step + 1;
+      relayout();
+      break;
+    case Qt::Key_PageUp:
+      pageStart_ = std::max(0L, pageStart_ - std::max<long>(1, static_cast<long>(cells_.size())));
+      relayout();
+      break;
+    default: QWidget::keyPressEvent(e);
+  }
+}
+
+void TextColourView::mousePressEvent(QMouseEvent* e) {
+  setFocus();
+  for (const Cell& c : cells_)
+    if (c.rect.contains(e->position().toPoint())) emit stepClicked(c.step);
+}
+
+void TextColourView::resizeEvent(QResizeEvent*) { relayout(); }
+
+}  // namespace lstmscope::viz

@@ -1,0 +1,66 @@
+// Karpathy et al.'s view: the input text with each token's background coloured by one unit's value.
+// Up/Down (or [ and ]) flip to the previous/next unit, Left/Right move the current step, PageUp/PageDown
+// turn pages; a click picks a step.
+#pragma once
+
+#include <QStringList>
+#include <QWidget>
+#include <memory>
+
+#include "viz/colour_map.h"
+#include "viz/exportable_view.h"
+#include "viz/heatmap_data.h"
+
+namespace lstmscope::viz {
+
+class TextColourView : public QWidget, public ExportableView {
+  Q_OBJECT
+ public:
+  explicit TextColourView(QWidget* parent = nullptr);
+
+  void setData(std::shared_ptr<const HeatmapData> data, const QStringList& tokens, const QString& quantityLabel);
+  void setUnit(int unit);
+  void setScale(const ColourScale& scale);
+  void setCurrentStep(long step);  // scrolls so that it is visible
+  void setSelection(long first, long end);
+  int unit() const { return unit_; }
+  long pageStart() const { return pageStart_; }
+  // Where step `step` is drawn, in widget coordinates (empty when it is not on the page).
+  QRect cellOf(long step) const;
+
+  QString figureTitle() const override;
+  void renderFigure(QPainter& painter, const QSize& size) override;
+  void writeCsv(QTextStream& out) const override;
+
+ signals:
+  void unitStepped(int delta);
+  void stepClicked(long step);
+
+ protected:
+  void paintEvent(QPaintEvent* event) override;
+  void keyPressEvent(QKeyEvent* event) override;
+  void mousePressEvent(QMouseEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
+
+ private:
+  struct Cell {
+    long step;
+    QRect rect;
+  };
+  // Lays out tokens from `first` into `size`; returns the cells that fit.
+  std::vector<Cell> layoutPage(long first, const QSize& size, const QFontMetrics& fm) const;
+  void paintPage(QPainter& p, const QSize& size, long first, const QFont& font);
+  void relayout();
+
+  std::shared_ptr<const HeatmapData> data_;
+  QStringList tokens_;
+  QString quantityLabel_;
+  ColourScale scale_;
+  int unit_ = 0;
+  long currentStep_ = -1;
+  long selectionFirst_ = 0, selectionEnd_ = 0;
+  long pageStart_ = 0;
+  std::vector<Cell> cells_;
+};
+
+}  // namespace lstmscope::viz

@@ -1,0 +1,19 @@
+// How tokens are shown on screen: whitespace and control characters made visible.
+#pragma once
+
+#include <QString>
+#include <QStringList>
+#include <string>
+#include <vector>
+
+namespace lstmscope::viz {
+
+// " " -> "␣", "\n" -> "↵", "\t" -> "⇥", other control characters -> "·"; invalid UTF-8 never reaches
+// here (the tokenizer rejects it).
+QString displayToken(const std::string& token);
+QStringList displayTokens(const std::vector<std::string>& tokens);
+
+// "Nice" tick spacing (1, 2 or 5 x 10^k) so that ticks are at least minPixels apart at pixelsPerUnit.
+double niceTickStep(double pixelsPerUnit, double minPixels);
+
+}  // namespace lstmscope::viz

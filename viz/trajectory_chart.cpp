@@ -1,0 +1,163 @@
+#include "viz/trajectory_chart.h"
+
+#include <QMouseEvent>
+#include <QtCharts/QLegendMarker>
+#include <algorithm>
+#include <cmath>
+
+#include "viz/chart_figure.h"
+#include "viz/palette.h"
+
+namespace lstmscope::viz {
+namespace {
+
+constexpr double kGrabPixels = 6;
+
+QLineSeries* decorationLine(QChart* chart, const QPen& pen) {
+  auto* line = new QLineSeries(chart);
+  line->setPen(pen);
+  return line;
+}
+
+}  // namespace
+
+TrajectoryChart::TrajectoryChart(QWidget* parent) : QChartView(new QChart(), parent) {
+  setRenderHint(QPainter::Antialiasing);
+  chart()->setMargins(QMargins(4, 4, 4, 4));
+  chart()->legend()->setAlignment(Qt::AlignRight);
+  axisX_ = new QValueAxis(chart());
+  axisY_ = new QValueAxis(chart());
+  axisX_->setTitleText(tr("step"));
+  axisX_->setLabelFormat(QStringLiteral("%d"));
+  chart()->addAxis(axisX_, Qt::AlignBottom);
+  chart()->addAxis(axisY_, Qt::AlignLeft);
+  thresholdLine_ = decorationLine(chart(), QPen(QColor(200, 0, 0), 1.5, Qt::DashLine));
+  brushLeft_ = decorationLine(chart(), QPen(QColor(230, 160, 0), 2));
+  brushRight_ = decorationLine(chart(), QPen(QColor(230, 160, 0), 2));
+  for (QLineSeries* s : {thresholdLine_, brushLeft_, brushRight_}) {
+    chart()->addSeries(s);
+    s->attachAxis(axisX_);
+    s->attachAxis(axisY_);
+    chart()->legend()->markers(s).first()->setVisible(false);
+  }
+  setMinimumHeight(160);
+}
+
+void TrajectoryChart::setData(std::shared_ptr<const HeatmapData> data, const QString& quantityLabel) {
+  data_ = std::move(data);
+  axisY_->setTitleText(quantityLabel);
+  chart()->setTitle(tr("Selected units: %1 over time").arg(quantityLabel));
+  rebuild();
+}
+
+void TrajectoryChart::setUnits(const std::vector<int>& units, int currentUnit) {
+  units_ = units;
+  currentUnit_ = currentUnit;
+  // The current unit is always drawn, even when it is not part of the selection.
+  if (currentUnit >= 0 && std::find(units_.begin(), units_.end(), currentUnit) == units_.end())
+    units_.insert(units_.begin(), currentUnit);
+  rebuild();
+}
+
+void TrajectoryChart::setWindow(long first, long end) {
+  if (first == first_ && end == end_) return;
+  first_ = first, end_ = end;
+  rebuild();
+}
+
+void TrajectoryChart::setBrush(IndexSpan steps) {
+  brush_ = steps;
+  placeDecorations();
+}
+
+void TrajectoryChart::setThreshold(double threshold) {
+  threshold_ = threshold;
+  placeDecorations();
+}
+
+void TrajectoryChart::rebuild() {
+  for (QLineSeries* s : lines_) chart()->removeSeries(s), delete s;
+  lines_.clear();
+  if (!data_) return;
+  const long first = std::clamp(first_, 0L, data_->steps()), end = std::clamp(end_, first, data_->steps());
+  const long n = end - first, bin = std::max(1L, (n + kMaxPoints - 1) / kMaxPoints);
+  double lo = threshold_, hi = threshold_;
+  const int count = std::min<int>(static_cast<int>(units_.size()), kMaxLines);
+  for (int k = 0; k < count; ++k) {
+    const int unit = units_[static_cast<size_t>(k)];
+    QList<QPointF> points;
+    points.reserve(bin == 1 ? n : 2 * (n / bin + 1));
+    for (long s = first; s < end; s += bin) {
+      // A min/max envelope keeps every spike of a decimated line.
+      const auto values = data_->values().row(unit).segment(s, std::min(bin, end - s));
+      const float a = values.minCoeff(), b = values.maxCoeff();
+      lo = std::min<double>(lo, a), hi = std::max<double>(hi, b);
+      if (bin == 1) {
+        points.append(QPointF(s, a));
+      } else {
+        points.append(QPointF(s, a));
+        points.append(QPointF(s + bin / 2.0, b));
+      }
+    }
+    auto* line = new QLineSeries(chart());
+    line->setName(tr("unit %1").arg(unit));
+    line->setPen(QPen(categoricalColour(k), unit == currentUnit_ ? 2.6 : 1.3));
+    line->replace(points);
+    chart()->addSeries(line);
+    line->attachAxis(axisX_);
+    line->attachAxis(axisY_);
+    if (k >= 10) chart()->legend()->markers(line).first()->setVisible(false);
+    lines_.push_back(line);
+  }
+  const double pad = std::max(1e-3, 0.05 * (hi - lo));
+  axisY_->setRange(lo - pad, hi + pad);
+  axisX_->setRange(first, std::max<double>(first + 1, end - 1));
+  placeDecorations();
+}
+
+void TrajectoryChart::placeDecorations() {
+  const double x0 = axisX_->min(), x1 = axisX_->max(), y0 = axisY_->min(), y1 = axisY_->max();
+  if (threshold_ < y0 || threshold_ > y1) axisY_->setRange(std::min(y0, threshold_), std::max(y1, threshold_));
+  thresholdLine_->replace(QList<QPointF>{{x0, threshold_}, {x1, threshold_}});
+  const bool brushed = brush_.size() > 0;
+  brushLeft_->replace(brushed ? QList<QPointF>{{double(brush_.first), y0}, {double(brush_.first), y1}} : QList<QPointF>{});
+  brushRight_->replace(brushed ? QList<QPointF>{{brush_.end - 1.0, y0}, {brush_.end - 1.0, y1}} : QList<QPointF>{});
+}
+
+void TrajectoryChart::mousePressEvent(QMouseEvent* e) {
+  const QPointF value = chart()->mapToValue(e->position());
+  const QPointF onLine = chart()->mapToPosition(QPointF(value.x(), threshold_));
+  draggingThreshold_ = std::abs(onLine.y() - e->position().y()) <= kGrabPixels;
+  if (!draggingThreshold_ && chart()->plotArea().contains(e->position()))
+    emit stepClicked(std::lround(value.x()));
+}
+
+void TrajectoryChart::mouseMoveEvent(QMouseEvent* e) {
+  const QPointF value = chart()->mapToValue(e->position());
+  const QPointF onLine = chart()->mapToPosition(QPointF(value.x(), threshold_));
+  setCursor(draggingThreshold_ || std::abs(onLine.y() - e->position().y()) <= kGrabPixels ? Qt::SizeVerCursor
+                                                                                        : Qt::ArrowCursor);
+  if (!draggingThreshold_) return;
+  setThreshold(value.y());
+  emit thresholdDragged(threshold_);
+}
+
+void TrajectoryChart::mouseReleaseEvent(QMouseEvent*) { draggingThreshold_ = false; }
+
+void TrajectoryChart::renderFigure(QPainter& painter, const QSize& size) { renderChart(*this, painter, size); }
+
+void TrajectoryChart::writeCsv(QTextStream& out) const {
+  out << "step";
+  const int count = std::min<int>(static_cast<int>(units_.size()), kMaxLines);
+  for (int k = 0; k < count; ++k) out << ",unit_" << units_[static_cast<size_t>(k)];
+  out << '\n';
+  if (!data_) return;
+  for (long s = std::max(0L, first_); s < std::min(end_, data_->steps()); ++s) {
+    out << s;
+    for (int k = 0; k < count; ++k)
+      out << ',' << QString::number(data_->values()(units_[static_cast<size_t>(k)], s), 'g', 9);
+    out << '\n';
+  }
+}
+
+}  // namespace lstmscope::viz

@@ -1,0 +1,64 @@
+// LSTMVis's select view: the selected units' values over the visible steps as lines, the brushed range
+// shaded, and a threshold line that can be dragged (or set) to change the selection rule's threshold.
+#pragma once
+
+#include <QtCharts/QChartView>
+#include <QtCharts/QLineSeries>
+#include <QtCharts/QValueAxis>
+#include <memory>
+
+#include "viz/exportable_view.h"
+#include "viz/heatmap_data.h"
+#include "viz/heatmap_viewport.h"
+
+namespace lstmscope::viz {
+
+class TrajectoryChart : public QChartView, public ExportableView {
+  Q_OBJECT
+ public:
+  explicit TrajectoryChart(QWidget* parent = nullptr);
+
+  void setData(std::shared_ptr<const HeatmapData> data, const QString& quantityLabel);
+  void setUnits(const std::vector<int>& units, int currentUnit);  // lines, the current one drawn bold
+  void setWindow(long first, long end);                          // steps shown
+  void setBrush(IndexSpan steps);
+  void setThreshold(double threshold);
+  double threshold() const { return threshold_; }
+  int lineCount() const { return static_cast<int>(lines_.size()); }
+
+  static constexpr int kMaxLines = 40;     // more selected units are listed, not drawn
+  static constexpr long kMaxPoints = 4000;  // per line; longer windows are decimated by min/max
+
+  QString figureTitle() const override { return chart()->title(); }
+  void renderFigure(QPainter& painter, const QSize& size) override;
+  void writeCsv(QTextStream& out) const override;
+
+ signals:
+  void thresholdDragged(double threshold);
+  void stepClicked(long step);
+
+ protected:
+  void mousePressEvent(QMouseEvent* event) override;
+  void mouseMoveEvent(QMouseEvent* event) override;
+  void mouseReleaseEvent(QMouseEvent* event) override;
+
+ private:
+  void rebuild();
+  void placeDecorations();
+
+  std::shared_ptr<const HeatmapData> data_;
+  std::vector<int> units_;
+  int currentUnit_ = -1;
+  long first_ = 0, end_ = 0;
+  IndexSpan brush_;
+  double threshold_ = 0.3;
+  bool draggingThreshold_ = false;
+  std::vector<QLineSeries*> lines_;  // owned by the chart
+  QLineSeries* thresholdLine_ = nullptr;
+  QLineSeries* brushLeft_ = nullptr;
+  QLineSeries* brushRight_ = nullptr;
+  QValueAxis* axisX_ = nullptr;
+  QValueAxis* axisY_ = nullptr;
+};
+
+}  // namespace lstmscope::viz
