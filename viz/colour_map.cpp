@@ -79,4 +79,18 @@ std::pair<double, double> autoRange(const float* values, long count) {
   return {lo, hi};
 }
 
+std::pair<double, double> robustSymmetricRange(const float* values, long count, double quantile) {
+  constexpr long kMaxSamples = 1 << 20;
+  const long stride = std::max(1L, count / kMaxSamples);
+  std::vector<float> magnitudes;
+  magnitudes.reserve(static_cast<size_t>(count / stride + 1));
+  for (long k = 0; k < count; k += stride)
+    if (std::isfinite(values[k])) magnitudes.push_back(std::abs(values[k]));
+  if (magnitudes.empty()) return {-1.0, 1.0};
+  const auto rank = static_cast<size_t>(std::clamp(quantile, 0.0, 1.0) * static_cast<double>(magnitudes.size() - 1));
+  std::nth_element(magnitudes.begin(), magnitudes.begin() + static_cast<long>(rank), magnitudes.end());
+  const double m = magnitudes[rank];
+  return m > 0 ? std::pair{-m, m} : std::pair{-1.0, 1.0};
+}
+
 }  // namespace lstmscope::viz

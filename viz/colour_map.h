@@ -60,4 +60,9 @@ class ColourScale {
 // constant range is widened so that the scale stays defined.
 std::pair<double, double> autoRange(const float* values, long count);
 
+// A symmetric range [-m, m] for signed values, m the `quantile` of |value| over finite values (read from
+// at most ~1M evenly spaced samples), so that a few outliers do not wash the whole map out; values beyond
+// are drawn in the end colours. [-1, 1] when there are no finite values, widened when m is 0.
+std::pair<double, double> robustSymmetricRange(const float* values, long count, double quantile = 0.995);
+
 }  // namespace lstmscope::viz

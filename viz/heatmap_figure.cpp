@@ -19,7 +19,7 @@ QString formatValue(double v) { return QString::number(v, 'g', 3); }
 HeatmapLayout HeatmapLayout::forSize(const QSize& size, const QFontMetrics& fm) {
   const int line = fm.height();
   const int left = fm.horizontalAdvance(QStringLiteral("unit 0000")) + 8;
-  const int right = fm.horizontalAdvance(QStringLiteral("-0.000")) + 40;
+  const int right = fm.horizontalAdvance(QStringLiteral("-1.05e+03")) + 30;
   HeatmapLayout l;
   l.title = QRect(0, 0, size.width(), line + 4);
   l.tokens = QRect(left, l.title.bottom() + 1, size.width() - left - right, 2 * line + 6);
@@ -36,11 +36,16 @@ void paintTokenStrip(QPainter& p, const QRect& area, const HeatmapViewport& vp, 
   p.setClipRect(area);
   const QFontMetrics fm = p.fontMetrics();
   const double pps = vp.pixelsPerStep();
-  // Thin the labels so that they never overlap: every k-th token, k a nice number.
-  const int widest = fm.horizontalAdvance(QStringLiteral("MM"));
-  const long every = pps >= widest ? 1 : static_cast<long>(niceTickStep(pps, widest + 6));
   const long first = std::max(0L, static_cast<long>(std::floor(vp.firstStep)));
   const long end = std::min<long>(vp.steps, static_cast<long>(std::ceil(vp.firstStep + vp.visibleSteps)));
+  // Thin the labels so that they never overlap: every k-th token, k a nice number, judged by the widest
+  // of (up to 200 sampled) visible tokens, capped at four wide characters (longer words are elided).
+  int widest = fm.horizontalAdvance(QLatin1Char('M'));
+  const long sampleStride = std::max(1L, (end - first) / 200);
+  for (long s = first; s < end && s < decor.tokens.size(); s += sampleStride)
+    widest = std::max(widest, fm.horizontalAdvance(decor.tokens[static_cast<qsizetype>(s)]));
+  widest = std::min(widest, fm.horizontalAdvance(QStringLiteral("MMMM")));
+  const long every = pps >= widest + 1 ? 1 : static_cast<long>(niceTickStep(pps, widest + 4));
   if (decor.selection.size() > 0) {
     const double x0 = vp.xOfStep(decor.selection.first), x1 = vp.xOfStep(decor.selection.end);
     p.fillRect(QRectF(area.left() + x0, area.top(), x1 - x0, area.height()),

@@ -36,8 +36,10 @@ void HeatmapView::setData(std::shared_ptr<const HeatmapData> data, const QString
   decor_.tokens = tokens;
   viewport_.steps = data_ ? data_->steps() : 0;
   if (viewport_.steps != oldSteps) {
+    // Open on a window where the tokens are readable; the whole text is one key (0) away.
+    const int plotWidth = layout_.plot.width() > 1 ? layout_.plot.width() : 1000;
     viewport_.firstStep = 0;
-    viewport_.visibleSteps = static_cast<double>(std::max(1L, viewport_.steps));
+    viewport_.visibleSteps = std::min<double>(std::max(1L, viewport_.steps), plotWidth / kReadablePixelsPerStep);
   }
   viewportEdited();
 }
@@ -103,7 +105,7 @@ void HeatmapView::updateDecorRows() {
 }
 
 bool HeatmapView::frameIsCurrent() const {
-  if (watcher_.isRunning()) return false;
+  if (rendering_) return false;
   return !frame_.isNull() && frameData_ == dataGeneration_ && frameRequest_.viewport == viewport_ &&
          frameRequest_.rowUnits == request_.rowUnits && sameScale(frameRequest_.scale, request_.scale);
 }
@@ -119,7 +121,7 @@ void HeatmapView::viewportEdited() {
 
 void HeatmapView::requestFrame() {
   if (!data_ || frameIsCurrent()) return;
-  if (watcher_.isRunning()) {
+  if (rendering_) {
     renderPending_ = true;  // rendered when the current one finishes; intermediate requests are dropped
     return;
   }
@@ -132,6 +134,7 @@ void HeatmapView::requestFrame() {
   deviceRequest.viewport.width = std::max(1, static_cast<int>(std::lround(viewport_.width * dpr)));
   deviceRequest.viewport.height = std::max(1, static_cast<int>(std::lround(viewport_.height * dpr)));
   renderClock_.start();
+  rendering_ = true;
   watcher_.setFuture(QtConcurrent::run([data = data_, deviceRequest, dpr] {
     QImage image = renderHeatmap(*data, deviceRequest);
     image.setDevicePixelRatio(dpr);
@@ -141,6 +144,7 @@ void HeatmapView::requestFrame() {
 
 void HeatmapView::onFrameRendered() {
   lastRenderMs_ = renderClock_.nsecsElapsed() / 1e6;
+  rendering_ = false;  // the watcher may still report isRunning() inside its finished signal
   frame_ = watcher_.result();
   frameRequest_ = inflightRequest_;
   frameData_ = inflightData_;

@@ -45,6 +45,8 @@ class HeatmapView : public QWidget, public ExportableView {
   double lastRenderMs() const { return lastRenderMs_; }
   const std::shared_ptr<const HeatmapData>& data() const { return data_; }
 
+  static constexpr double kReadablePixelsPerStep = 16;  // a new text opens zoomed this far in
+
   QString figureTitle() const override { return decor_.title; }
   void renderFigure(QPainter& painter, const QSize& size) override;
   void writeCsv(QTextStream& out) const override;  // the visible window: one row per step, one column per row
@@ -91,6 +93,7 @@ class HeatmapView : public QWidget, public ExportableView {
   quint64 inflightData_ = 0;
   quint64 dataGeneration_ = 0;  // bumped by setData
   QFutureWatcher<QImage> watcher_;
+  bool rendering_ = false;
   bool renderPending_ = false;  // a newer request arrived while one was rendering
   QElapsedTimer renderClock_;
   double lastPaintMs_ = 0, lastRenderMs_ = 0;

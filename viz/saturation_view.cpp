@@ -50,7 +50,9 @@ void SaturationView::rebuild() {
     auto* x = new QValueAxis(chart);
     auto* y = new QValueAxis(chart);
     x->setRange(0, 1), y->setRange(0, 1);
-    x->setTitleText(tr("fraction < 0.1 (left)")), y->setTitleText(tr("fraction > 0.9 (right)"));
+    x->setTitleText(tr("fraction < 0.1")), y->setTitleText(tr("fraction > 0.9"));
+    x->setTickCount(3), y->setTickCount(3);
+    x->setLabelFormat(QStringLiteral("%.1f")), y->setLabelFormat(QStringLiteral("%.1f"));
     chart->addAxis(x, Qt::AlignBottom), chart->addAxis(y, Qt::AlignLeft);
     // The diagonal x + y = 1: units on it are saturated all the time.
     auto* diagonal = new QLineSeries(chart);

@@ -86,14 +86,13 @@ quint64 AnalysisRunner::start(AnalysisRequest request) {
   return id;
 }
 
-quint64 AnalysisRunner::startProjection(std::shared_ptr<const Recording> recording, int layer, int direction,
-                                        Quantity q) {
+quint64 AnalysisRunner::startProjection(std::shared_ptr<const viz::HeatmapData> states, QString what) {
   const quint64 id = ++latestProjection_;
   QPointer<AnalysisRunner> self(this);
-  (void)QtConcurrent::run([recording, layer, direction, q, self, id] {
-    auto projection = std::make_shared<const Projection>(principalComponents(recording->values(layer, direction, q), 2));
-    QMetaObject::invokeMethod(self.data(), [self, id, projection] {
-      if (self && id == self->latestProjection_) emit self->projectionReady(id, projection);
+  (void)QtConcurrent::run([states, what, self, id] {
+    auto projection = std::make_shared<const Projection>(principalComponents(states->values(), 2));
+    QMetaObject::invokeMethod(self.data(), [self, id, projection, what] {
+      if (self && id == self->latestProjection_) emit self->projectionReady(id, projection, what);
     });
   });
   return id;

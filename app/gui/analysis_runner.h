@@ -11,6 +11,7 @@
 
 #include "core/analysis/projection.h"
 #include "core/analysis/recording.h"
+#include "viz/heatmap_data.h"
 
 namespace lstmscope::app {
 
@@ -40,14 +41,14 @@ class AnalysisRunner : public QObject {
   bool busy() const { return running_ > 0; }
 
   // A state projection job on the same terms (its own id sequence).
-  quint64 startProjection(std::shared_ptr<const Recording> recording, int layer, int direction, Quantity q);
+  quint64 startProjection(std::shared_ptr<const viz::HeatmapData> states, QString what);
 
  signals:
   void progress(quint64 id, long done, long total);
   void finished(quint64 id, lstmscope::app::AnalysisResult result);
   void failed(quint64 id, QString message);  // not emitted for cancelled jobs
   void cancelled(quint64 id);
-  void projectionReady(quint64 id, std::shared_ptr<const lstmscope::Projection> projection);
+  void projectionReady(quint64 id, std::shared_ptr<const lstmscope::Projection> projection, QString what);
   void busyChanged(bool busy);
 
  private:

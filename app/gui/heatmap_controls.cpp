@@ -1,6 +1,5 @@
 #include "app/gui/heatmap_controls.h"
 
-#include <QHBoxLayout>
 #include <QLabel>
 
 #include "core/analysis/recording.h"
@@ -8,6 +7,8 @@
 
 namespace lstmscope::app {
 namespace {
+
+constexpr int kSquashedCell = 100;  // item data of tanh(c), beside the Quantity values
 
 QLabel* label(const QString& text, QWidget* parent) {
   auto* l = new QLabel(text, parent);
@@ -17,16 +18,19 @@ QLabel* label(const QString& text, QWidget* parent) {
 
 }  // namespace
 
-HeatmapControls::HeatmapControls(QWidget* parent) : QWidget(parent) {
-  auto* row = new QHBoxLayout(this);
-  row->setContentsMargins(4, 2, 4, 2);
+HeatmapControls::HeatmapControls(QWidget* parent) : QToolBar(tr("Heatmap"), parent) {
+  setObjectName(QStringLiteral("heatmapControls"));
   layer_ = new QComboBox(this);
   direction_ = new QComboBox(this);
   quantity_ = new QComboBox(this);
-  const QStringList quantityNames{tr("i  input gate"), tr("f  forget gate"), tr("g  cell candidate"),
-                                  tr("o  output gate"), tr("c  cell state"), tr("h  hidden state")};
-  for (size_t k = 0; k < kRecordedQuantities.size(); ++k)
+  const QStringList quantityNames{tr("i (input gate)"), tr("f (forget gate)"), tr("g (cell candidate)"),
+                                  tr("o (output gate)"), tr("c (cell state)"), tr("h (hidden state)")};
+  for (size_t k = 0; k < kRecordedQuantities.size(); ++k) {
     quantity_->addItem(quantityNames[static_cast<qsizetype>(k)], static_cast<int>(kRecordedQuantities[k]));
+    // Cell states are unbounded (counters reach hundreds): tanh(c) is what Karpathy et al. colour by.
+    if (kRecordedQuantities[k] == Quantity::C) quantity_->addItem(tr("tanh(c) (squashed cell)"), kSquashedCell);
+  }
+  setQuantity(Quantity::C, true);
   sequentialMap_ = new QComboBox(this);
   sequentialMap_->addItems(viz::ColourMap::sequentialNames());
   sequentialMap_->setToolTip(tr("Colour map for gates (values in [0, 1])"));
@@ -37,7 +41,10 @@ HeatmapControls::HeatmapControls(QWidget* parent) : QWidget(parent) {
   autoRange_->setChecked(true);
   low_ = new QDoubleSpinBox(this);
   high_ = new QDoubleSpinBox(this);
-  for (QDoubleSpinBox* s : {low_, high_}) s->setRange(-1e6, 1e6), s->setDecimals(3), s->setSingleStep(0.1), s->setEnabled(false);
+  for (QDoubleSpinBox* s : {low_, high_}) {
+    s->setRange(-1e6, 1e6), s->setDecimals(3), s->setSingleStep(0.1), s->setEnabled(false);
+    s->setToolTip(tr("Fixed colour range (turn off auto range)"));
+  }
   low_->setValue(-1), high_->setValue(1);
   order_ = new QComboBox(this);
   order_->addItems({tr("index"), tr("mean"), tr("variance"), tr("match score")});
@@ -47,23 +54,22 @@ HeatmapControls::HeatmapControls(QWidget* parent) : QWidget(parent) {
   filter_->setMaximumWidth(170);
   selectedOnly_ = new QCheckBox(tr("selected only"), this);
 
-  row->addWidget(label(tr("Layer"), this));
-  row->addWidget(layer_);
-  row->addWidget(direction_);
-  row->addWidget(label(tr("Quantity"), this));
-  row->addWidget(quantity_);
-  row->addWidget(label(tr("Colours"), this));
-  row->addWidget(sequentialMap_);
-  row->addWidget(divergingMap_);
-  row->addWidget(autoRange_);
-  row->addWidget(low_);
-  row->addWidget(high_);
-  row->addWidget(label(tr("Sort"), this));
-  row->addWidget(order_);
-  row->addWidget(label(tr("Units"), this));
-  row->addWidget(filter_);
-  row->addWidget(selectedOnly_);
-  row->addStretch(1);
+  addWidget(label(tr("Layer"), this));
+  addWidget(layer_);
+  directionAction_ = addWidget(direction_);
+  addWidget(label(tr("Quantity"), this));
+  addWidget(quantity_);
+  addWidget(label(tr("Colours"), this));
+  addWidget(sequentialMap_);
+  addWidget(divergingMap_);
+  addWidget(autoRange_);
+  addWidget(low_);
+  addWidget(high_);
+  addWidget(label(tr("Sort"), this));
+  addWidget(order_);
+  addWidget(label(tr("Units"), this));
+  addWidget(filter_);
+  addWidget(selectedOnly_);
 
   for (QComboBox* c : {layer_, direction_, quantity_, sequentialMap_, divergingMap_, order_})
     connect(c, &QComboBox::currentIndexChanged, this, &HeatmapControls::changed);
@@ -87,14 +93,19 @@ void HeatmapControls::setArchitecture(const Architecture& arch) {
   direction_->clear();
   direction_->addItem(tr("forward"));
   if (bidirectional) direction_->addItem(tr("backward"));
-  direction_->setVisible(bidirectional);
+  directionAction_->setVisible(bidirectional);
 }
 
 int HeatmapControls::layer() const { return std::max(0, layer_->currentIndex()); }
 void HeatmapControls::setLayer(int layer) { layer_->setCurrentIndex(layer); }
 int HeatmapControls::direction() const { return std::max(0, direction_->currentIndex()); }
-Quantity HeatmapControls::quantity() const { return static_cast<Quantity>(quantity_->currentData().toInt()); }
-void HeatmapControls::setQuantity(Quantity q) { quantity_->setCurrentIndex(recordedIndex(q)); }
+Quantity HeatmapControls::quantity() const {
+  return squashed() ? Quantity::C : static_cast<Quantity>(quantity_->currentData().toInt());
+}
+bool HeatmapControls::squashed() const { return quantity_->currentData().toInt() == kSquashedCell; }
+void HeatmapControls::setQuantity(Quantity q, bool squashed) {
+  quantity_->setCurrentIndex(quantity_->findData(squashed && q == Quantity::C ? kSquashedCell : static_cast<int>(q)));
+}
 UnitOrder HeatmapControls::order() const { return static_cast<UnitOrder>(order_->currentIndex()); }
 void HeatmapControls::setOrder(UnitOrder order) { order_->setCurrentIndex(static_cast<int>(order)); }
 

@@ -1,4 +1,4 @@
-// The bar above the heatmap: which layer, direction and quantity; colour map and range; unit order and
+// The tool bar above the heatmap (widgets that do not fit fold into its overflow menu): which layer, direction and quantity; colour map and range; unit order and
 // filter. It only edits settings and emits changed(); the main window applies them.
 #pragma once
 
@@ -6,14 +6,14 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QLineEdit>
-#include <QWidget>
+#include <QToolBar>
 
 #include "app/gui/view_state.h"
 #include "core/model/model.h"
 
 namespace lstmscope::app {
 
-class HeatmapControls : public QWidget {
+class HeatmapControls : public QToolBar {
   Q_OBJECT
  public:
   explicit HeatmapControls(QWidget* parent = nullptr);
@@ -22,7 +22,8 @@ class HeatmapControls : public QWidget {
   int layer() const;
   int direction() const;
   Quantity quantity() const;
-  void setQuantity(Quantity q);
+  void setQuantity(Quantity q, bool squashed = false);
+  bool squashed() const;  // tanh(c) chosen
   void setLayer(int layer);
   UnitOrder order() const;
   void setOrder(UnitOrder order);
@@ -44,6 +45,7 @@ class HeatmapControls : public QWidget {
  private:
   QComboBox* layer_;
   QComboBox* direction_;
+  QAction* directionAction_ = nullptr;  // a tool bar shows or hides its widgets through their actions
   QComboBox* quantity_;
   QComboBox* sequentialMap_;
   QComboBox* divergingMap_;

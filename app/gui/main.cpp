@@ -35,19 +35,45 @@ int main(int argc, char** argv) {
                                       QStringLiteral("Wait until the analysis is shown, save the window to OUT.png, exit."),
                                       QStringLiteral("OUT.png"));
   const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1280x800."), QStringLiteral("WxH"));
-  parser.addOptions({vocab, textFile, screenshot, size});
+  const QCommandLineOption layer(QStringLiteral("layer"), QStringLiteral("Layer to show first."), QStringLiteral("N"));
+  const QCommandLineOption quantity(QStringLiteral("quantity"), QStringLiteral("i, f, g, o, c, h or tanh(c)."), QStringLiteral("Q"));
+  const QCommandLineOption select(QStringLiteral("select"),
+                                  QStringLiteral("Brush steps FIRST..END-1 and select the units on across them."),
+                                  QStringLiteral("FIRST:END"));
+  const QCommandLineOption step(QStringLiteral("step"), QStringLiteral("Current step."), QStringLiteral("N"));
+  const QCommandLineOption unit(QStringLiteral("unit"), QStringLiteral("Current unit."), QStringLiteral("N"));
+  const QCommandLineOption dock(QStringLiteral("dock"),
+                                QStringLiteral("Bring a view to the front: trajectories, saturation, predictions, "
+                                               "projection, textColouring, text."),
+                                QStringLiteral("NAME"));
+  parser.addOptions({vocab, textFile, screenshot, size, layer, quantity, select, step, unit, dock});
   parser.process(app);
   if (parser.positionalArguments().size() > 1) return fail(QStringLiteral("give at most one model file"), 2);
 
   lstmscope::app::MainWindow window;
   const bool shooting = parser.isSet(screenshot);
   window.setInteractive(!shooting);
+  if (!shooting) window.restoreSettings();
   if (parser.isSet(size)) {
     const QStringList wh = parser.value(size).split(QLatin1Char('x'));
     const int w = wh.value(0).toInt(), h = wh.value(1).toInt();
     if (wh.size() != 2 || w < 320 || h < 240) return fail(QStringLiteral("--size wants WxH, at least 320x240"), 2);
     window.resize(w, h);
   }
+  lstmscope::app::StartupChoices choices;
+  choices.layer = parser.isSet(layer) ? parser.value(layer).toInt() : -1;
+  choices.quantity = parser.value(quantity);
+  choices.step = parser.isSet(step) ? parser.value(step).toLong() : -1;
+  choices.unit = parser.isSet(unit) ? parser.value(unit).toInt() : -1;
+  choices.dock = parser.value(dock);
+  if (parser.isSet(select)) {
+    const QStringList range = parser.value(select).split(QLatin1Char(':'));
+    bool ok1 = false, ok2 = false;
+    choices.brush = {range.value(0).toLong(&ok1), range.value(1).toLong(&ok2)};
+    if (range.size() != 2 || !ok1 || !ok2 || choices.brush.first < 0 || choices.brush.end <= choices.brush.first)
+      return fail(QStringLiteral("--select wants FIRST:END with 0 <= FIRST < END"), 2);
+  }
+  window.setStartupChoices(choices);
   int exitCode = 0;
   const QString out = parser.value(screenshot);
   if (shooting) {

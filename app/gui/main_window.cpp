@@ -43,15 +43,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowTitle(tr("LSTMScope"));
   setAcceptDrops(true);
   setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
-  auto* centre = new QWidget(this);
-  auto* column = new QVBoxLayout(centre);
-  column->setContentsMargins(0, 0, 0, 0);
-  column->setSpacing(0);
-  controls_ = new HeatmapControls(centre);
-  heatmap_ = new viz::HeatmapView(centre);
-  column->addWidget(controls_);
-  column->addWidget(heatmap_, 1);
-  setCentralWidget(centre);
+  controls_ = new HeatmapControls(this);
+  addToolBar(Qt::TopToolBarArea, controls_);
+  heatmap_ = new viz::HeatmapView(this);
+  setCentralWidget(heatmap_);
   buildDocks();
   buildMenus();
 
@@ -83,9 +78,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(&runner_, &AnalysisRunner::cancelled, this,
           [this](quint64) { statusBar()->showMessage(tr("Analysis cancelled; the views show the previous result."), 5000); });
   connect(&runner_, &AnalysisRunner::projectionReady, this,
-          [this](quint64, std::shared_ptr<const Projection> p) {
-            projection_->setProjection(std::move(p), stepTokens_,
-                                       tr("layer %1 %2").arg(state_.layer).arg(state_.quantity == Quantity::C ? QStringLiteral("c") : QStringLiteral("h")));
+          [this](quint64, std::shared_ptr<const Projection> p, const QString& what) {
+            projection_->setProjection(std::move(p), stepTokens_, what);
             applyCurrent();
           });
   connect(controls_, &HeatmapControls::changed, this, &MainWindow::applyHeatmapChoice);
@@ -115,7 +109,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(projection_, &viz::ProjectionView::stepHovered, this, [this](long s) {
     if (s >= 0) hoverLabel_->setText(tr("step %1  “%2”").arg(s).arg(stepTokens_.value(s)));
   });
-  restoreSettings();
+  resize(1280, 800);
 }
 
 MainWindow::~MainWindow() = default;
@@ -124,7 +118,7 @@ void MainWindow::buildDocks() {
   textEdit_ = new QPlainTextEdit(this);
   textEdit_->setPlaceholderText(tr("Type or paste text here; it is analysed after a short pause."));
   textEdit_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-  dock(this, tr("Text"), QStringLiteral("text"), textEdit_, Qt::LeftDockWidgetArea);
+  auto* textDock = dock(this, tr("Text"), QStringLiteral("text"), textEdit_, Qt::RightDockWidgetArea);
 
   auto* select = new QWidget(this);
   auto* selectLayout = new QVBoxLayout(select);
@@ -163,7 +157,9 @@ void MainWindow::buildDocks() {
   });
 
   textColours_ = new viz::TextColourView(this);
-  dock(this, tr("Text colouring"), QStringLiteral("textColouring"), textColours_, Qt::RightDockWidgetArea);
+  auto* colouringDock = dock(this, tr("Text colouring"), QStringLiteral("textColouring"), textColours_, Qt::RightDockWidgetArea);
+  tabifyDockWidget(textDock, colouringDock);
+  colouringDock->raise();
   predictions_ = new viz::PredictionsView(this);
   auto* predictionsDock = dock(this, tr("Predictions"), QStringLiteral("predictions"), predictions_, Qt::RightDockWidgetArea);
   projection_ = new viz::ProjectionView(this);
@@ -172,7 +168,9 @@ void MainWindow::buildDocks() {
   auto* saturationDock = dock(this, tr("Gate saturation"), QStringLiteral("saturation"), saturation_, Qt::BottomDockWidgetArea);
   tabifyDockWidget(predictionsDock, projectionDock);
   predictionsDock->raise();
-  (void)saturationDock;
+  tabifyDockWidget(findChild<QDockWidget*>(QStringLiteral("trajectories")), saturationDock);
+  findChild<QDockWidget*>(QStringLiteral("trajectories"))->raise();
+  resizeDocks({colouringDock}, {380}, Qt::Horizontal);
 }
 
 void MainWindow::buildMenus() {
@@ -292,6 +290,29 @@ void MainWindow::onFinished(quint64, const AnalysisResult& result) {
   lastError_.clear();
   announcePending_ = true;
   applyRecording();
+  if (startup_) applyStartupChoices();
+}
+
+void MainWindow::applyStartupChoices() {
+  const StartupChoices c = *std::exchange(startup_, std::nullopt);
+  if (c.layer >= 0) controls_->setLayer(std::min<int>(c.layer, static_cast<int>(recording_->arch.layers.size()) - 1));
+  if (!c.quantity.isEmpty()) {
+    Quantity q = Quantity::C;
+    const bool squashed = c.quantity == QLatin1String("tanh(c)");
+    if (!squashed && !parseQuantity(c.quantity.toStdString(), q)) showError(tr("unknown quantity “%1”").arg(c.quantity));
+    controls_->setQuantity(q, squashed);
+  }
+  if (c.brush.size() > 0) brushSteps({std::min(c.brush.first, recording_->steps - 1), std::min(c.brush.end, recording_->steps)});
+  const int unit = c.unit >= 0 ? c.unit : !state_.selectedUnits.empty() ? state_.selectedUnits.front() : state_.currentUnit;
+  pickCurrent(c.step >= 0 ? c.step : c.brush.size() > 0 ? c.brush.first : state_.currentStep, unit);
+  if (c.brush.size() > 0) {
+    // Frame the brushed range with some context on either side.
+    const double context = std::max<double>(20, c.brush.size());
+    heatmap_->showSteps(c.brush.first - context, c.brush.size() + 2 * context);
+  }
+  if (!c.dock.isEmpty()) {
+    if (auto* d = findChild<QDockWidget*>(c.dock)) d->raise();
+  }
 }
 
 void MainWindow::addRecent(const QString& key, const QString& path) {
@@ -316,7 +337,7 @@ void MainWindow::rebuildRecentMenu() {
 
 void MainWindow::restoreSettings() {
   QSettings settings;
-  if (!restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray())) resize(1280, 800);
+  restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray());
   restoreState(settings.value(QStringLiteral("windowState")).toByteArray());
   controls_->setColourMaps(settings.value(QStringLiteral("sequentialMap"), QStringLiteral("viridis")).toString(),
                            settings.value(QStringLiteral("divergingMap"), QStringLiteral("blue-red")).toString());
@@ -332,7 +353,7 @@ void MainWindow::saveSettings() const {
 
 void MainWindow::closeEvent(QCloseEvent* event) {
   runner_.cancel();
-  saveSettings();
+  if (interactive_) saveSettings();
   event->accept();
 }
 

@@ -11,6 +11,8 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTimer>
+#include <map>
+#include <optional>
 #include <memory>
 
 #include "app/gui/analysis_runner.h"
@@ -25,6 +27,16 @@
 
 namespace lstmscope::app {
 
+// What to show once the first analysis arrives (command line: reproducible screenshots and figures).
+struct StartupChoices {
+  int layer = -1;           // -1: the last layer
+  QString quantity;         // i f g o c h or tanh(c); empty: tanh(c)
+  viz::IndexSpan brush;     // a range to select units with
+  long step = -1;           // current step
+  int unit = -1;            // current unit; -1: the best unit of the brush, if any
+  QString dock;             // object name of a dock to bring to the front
+};
+
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
@@ -33,6 +45,11 @@ class MainWindow : public QMainWindow {
 
   // Errors go to a dialog when interactive, else only to lastError() and the status bar (tests, --screenshot).
   void setInteractive(bool interactive) { interactive_ = interactive; }
+  void setStartupChoices(const StartupChoices& choices) { startup_ = choices; }
+
+  // Window layout and colour maps from the last session (not for --screenshot, which must be reproducible).
+  void restoreSettings();
+  void saveSettings() const;
 
   void openDemo(bool withSampleText = true);
   void openModel(const QString& path, const QString& vocabPath = {});  // re-analyses the current text with it
@@ -71,8 +88,6 @@ class MainWindow : public QMainWindow {
  private:
   void buildDocks();
   void buildMenus();
-  void restoreSettings();
-  void saveSettings() const;
   void addRecent(const QString& key, const QString& path);
   void rebuildRecentMenu();
   void showError(const QString& message);
@@ -89,7 +104,7 @@ class MainWindow : public QMainWindow {
   void requestProjection();
   void updateUnitList();
   void updateHoverText(long step, int unit, float value);
-  std::shared_ptr<const viz::HeatmapData> heatmapData(int layer, int direction, Quantity q) const;
+  std::shared_ptr<const viz::HeatmapData> heatmapData(int layer, int direction, Quantity q, bool squashed);
 
   AnalysisRunner runner_;
   std::shared_ptr<const Model> model_;
@@ -97,10 +112,13 @@ class MainWindow : public QMainWindow {
   std::shared_ptr<const Recording> recording_;
   QStringList stepTokens_, vocabularyDisplay_;
   std::shared_ptr<const viz::HeatmapData> current_;
+  std::map<std::pair<int, int>, std::shared_ptr<const Mat<float>>> squashedCells_;  // tanh(c) per layer, direction
   ViewState state_;
   std::vector<int> allowedUnits_;
   bool interactive_ = true;
   bool announcePending_ = false;
+  std::optional<StartupChoices> startup_;
+  void applyStartupChoices();
   QString lastError_;
   quint64 job_ = 0;
 

@@ -13,16 +13,24 @@ namespace {
 
 bool isGate(Quantity q) { return q == Quantity::I || q == Quantity::F || q == Quantity::O; }
 
-QString quantityLabel(int layer, int direction, Quantity q, bool bidirectional) {
+QString quantityName(Quantity q, bool squashed) {
+  return squashed && q == Quantity::C ? QStringLiteral("tanh(c)") : QLatin1String(lstmscope::quantityName(q));
+}
+
+QString quantityLabel(int layer, int direction, Quantity q, bool squashed, bool bidirectional) {
   QString label = QObject::tr("layer %1").arg(layer);
   if (bidirectional) label += direction == 0 ? QObject::tr(" fwd") : QObject::tr(" bwd");
-  return label + QStringLiteral(" · ") + QLatin1String(quantityName(q));
+  return label + QStringLiteral(" · ") + quantityName(q, squashed);
 }
 
 }  // namespace
 
-std::shared_ptr<const viz::HeatmapData> MainWindow::heatmapData(int layer, int direction, Quantity q) const {
-  return std::make_shared<const viz::HeatmapData>(recording_, &recording_->values(layer, direction, q));
+std::shared_ptr<const viz::HeatmapData> MainWindow::heatmapData(int layer, int direction, Quantity q, bool squashed) {
+  if (!squashed || q != Quantity::C)
+    return std::make_shared<const viz::HeatmapData>(recording_, &recording_->values(layer, direction, q));
+  std::shared_ptr<const Mat<float>>& cells = squashedCells_[{layer, direction}];
+  if (!cells) cells = std::make_shared<const Mat<float>>(recording_->values(layer, direction, q).array().tanh().matrix());
+  return std::make_shared<const viz::HeatmapData>(cells, cells.get());
 }
 
 void MainWindow::applyRecording() {
@@ -35,6 +43,7 @@ void MainWindow::applyRecording() {
   const long T = recording_->steps;
   state_.currentStep = std::clamp(state_.currentStep, 0L, T - 1);
   if (state_.brush.end > T) state_.brush = {};
+  squashedCells_.clear();
   predictions_->setRecording(recording_, vocabularyDisplay_, stepTokens_);
   saturation_->setRecording(recording_);
   current_.reset();
@@ -46,15 +55,16 @@ void MainWindow::applyHeatmapChoice() {
   const int layer = controls_->layer();
   const int direction = std::min(controls_->direction(), recording_->directions(layer) - 1);
   const Quantity q = controls_->quantity();
+  const bool squashed = controls_->squashed();
   const bool dataChanged = !current_ || layer != state_.layer || direction != state_.direction ||
-                           q != state_.quantity || &current_->values() != &recording_->values(layer, direction, q);
-  state_.layer = layer, state_.direction = direction, state_.quantity = q;
+                           q != state_.quantity || squashed != state_.squashed;
+  state_.layer = layer, state_.direction = direction, state_.quantity = q, state_.squashed = squashed;
   state_.order = controls_->order();
   state_.selectedOnly = controls_->selectedOnly();
   const int units = recording_->hidden(layer);
   state_.currentUnit = std::clamp(state_.currentUnit, 0, units - 1);
   if (dataChanged) {
-    current_ = heatmapData(layer, direction, q);
+    current_ = heatmapData(layer, direction, q, squashed);
     std::erase_if(state_.selectedUnits, [units](int u) { return u >= units; });
   }
   QString filterError;
@@ -70,10 +80,10 @@ void MainWindow::applyHeatmapChoice() {
   double low = gate ? 0 : -1, high = 1;
   if (!controls_->autoRange())
     std::tie(low, high) = controls_->fixedRange();
-  else if (!gate)
-    std::tie(low, high) = viz::autoRange(current_->values().data(), current_->values().size());
+  else if (!gate && !(squashed && q == Quantity::C))
+    std::tie(low, high) = viz::robustSymmetricRange(current_->values().data(), current_->values().size());
   const viz::ColourScale scale(viz::ColourMap::named(gate ? controls_->sequentialMap() : controls_->divergingMap()), low, high);
-  const QString label = quantityLabel(layer, direction, q, recording_->arch.layers[layer].bidirectional);
+  const QString label = quantityLabel(layer, direction, q, squashed, recording_->arch.layers[layer].bidirectional);
   if (dataChanged) {
     heatmap_->setData(current_, stepTokens_);
     trajectories_->setData(current_, label);
@@ -81,7 +91,7 @@ void MainWindow::applyHeatmapChoice() {
     saturation_->setLayer(layer);
     requestProjection();
   }
-  heatmap_->setTitle(label, QLatin1String(quantityName(q)));
+  heatmap_->setTitle(label, quantityName(q, squashed));
   heatmap_->setScale(scale);
   textColours_->setScale(scale);
   if (dataChanged && state_.brush.size() > 0)
@@ -173,9 +183,12 @@ void MainWindow::setThreshold(double threshold) {
 }
 
 void MainWindow::requestProjection() {
-  // The state trajectory follows the heatmap's layer: its cell state when c is shown, else its hidden state.
-  const Quantity q = state_.quantity == Quantity::C ? Quantity::C : Quantity::H;
-  runner_.startProjection(recording_, state_.layer, state_.direction, q);
+  // The state trajectory follows the heatmap: the cell state (or tanh(c)) when that is shown, else the
+  // hidden state of the same layer and direction.
+  const bool cell = state_.quantity == Quantity::C;
+  const auto data = cell ? current_ : heatmapData(state_.layer, state_.direction, Quantity::H, false);
+  runner_.startProjection(data, quantityLabel(state_.layer, state_.direction, cell ? Quantity::C : Quantity::H,
+                                              state_.squashed, recording_->arch.layers[state_.layer].bidirectional));
 }
 
 void MainWindow::updateUnitList() {
@@ -194,7 +207,7 @@ void MainWindow::updateHoverText(long step, int unit, float value) {
                            .arg(step)
                            .arg(stepTokens_.value(step))
                            .arg(unit)
-                           .arg(QLatin1String(quantityName(state_.quantity)))
+                           .arg(quantityName(state_.quantity, state_.squashed))
                            .arg(QString::number(value, 'g', 7)));
 }
 

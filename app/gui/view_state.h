@@ -14,6 +14,7 @@ enum class UnitOrder { Index, Mean, Variance, MatchScore };
 struct ViewState {
   int layer = 0, direction = 0;
   Quantity quantity = Quantity::C;
+  bool squashed = true;  // show tanh(c) rather than c (Karpathy et al., LSTMVis); only for c
   long currentStep = 0;
   int currentUnit = 0;
   viz::IndexSpan brush;           // empty: nothing brushed
