@@ -75,10 +75,13 @@ void HeatmapView::setHighlightedUnits(const std::vector<int>& units) {
 }
 
 void HeatmapView::setCurrent(long step, int unit) {
+  const bool moved = step != decor_.currentStep || unit != currentUnit_;
   decor_.currentStep = step;
   currentUnit_ = unit;
   updateDecorRows();
-  // Keep the current step and unit in view.
+  if (!moved) return update();
+  // Bring a newly picked step and unit into view (but leave the view alone when they did not change, so
+  // that refreshing the linked views never undoes the user's panning).
   if (step >= 0 && (step < viewport_.firstStep || step + 1 > viewport_.firstStep + viewport_.visibleSteps))
     viewport_.firstStep = step + 0.5 - viewport_.visibleSteps / 2;
   const long row = decor_.currentRow;
@@ -121,11 +124,9 @@ void HeatmapView::viewportEdited() {
 
 void HeatmapView::requestFrame() {
   if (!data_ || frameIsCurrent()) return;
-  if (rendering_) {
-    renderPending_ = true;  // rendered when the current one finishes; intermediate requests are dropped
-    return;
-  }
-  renderPending_ = false;
+  // One render at a time; requests made meanwhile are dropped, and the newest state is rendered when the
+  // running one finishes (onFrameRendered).
+  if (rendering_) return;
   inflightRequest_ = request_;
   inflightData_ = dataGeneration_;
   // Render in device pixels so that high-DPI screens get sharp cells.
@@ -149,10 +150,11 @@ void HeatmapView::onFrameRendered() {
   frameRequest_ = inflightRequest_;
   frameData_ = inflightData_;
   update();
-  if (renderPending_ || !frameIsCurrent())
-    requestFrame();
-  else
+  // Whether the state changed while rendering decides what next.
+  if (frameIsCurrent())
     emit frameReady();
+  else
+    requestFrame();
 }
 
 void HeatmapView::paintEvent(QPaintEvent*) {

@@ -94,7 +94,6 @@ class HeatmapView : public QWidget, public ExportableView {
   quint64 dataGeneration_ = 0;  // bumped by setData
   QFutureWatcher<QImage> watcher_;
   bool rendering_ = false;
-  bool renderPending_ = false;  // a newer request arrived while one was rendering
   QElapsedTimer renderClock_;
   double lastPaintMs_ = 0, lastRenderMs_ = 0;
 

@@ -1,17 +1,26 @@
 #include "core/analysis/aggregation.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace lstmscope {
 namespace {
 
+// NaN wins both min and max: a NaN anywhere in a bin must stay visible when zoomed out.
 MinMax combine(const Mat<float>& lo, const Mat<float>& hi, long stepsPerBin) {
   const long bins = (lo.cols() + stepsPerBin - 1) / stepsPerBin;
   MinMax out{Mat<float>(lo.rows(), bins), Mat<float>(lo.rows(), bins)};
+  const float nan = std::numeric_limits<float>::quiet_NaN();
   for (long b = 0; b < bins; ++b) {
     const long first = b * stepsPerBin, n = std::min(stepsPerBin, lo.cols() - first);
-    out.min.col(b) = lo.middleCols(first, n).rowwise().minCoeff();
-    out.max.col(b) = hi.middleCols(first, n).rowwise().maxCoeff();
+    auto mins = out.min.col(b).array();
+    auto maxs = out.max.col(b).array();
+    mins = lo.col(first).array(), maxs = hi.col(first).array();
+    for (long k = 1; k < n; ++k) {
+      const auto a = lo.col(first + k).array(), z = hi.col(first + k).array();
+      mins = (mins.isNaN() || a.isNaN()).select(nan, mins.min(a));
+      maxs = (maxs.isNaN() || z.isNaN()).select(nan, maxs.max(z));
+    }
   }
   return out;
 }

@@ -15,6 +15,7 @@ struct MinMax {
 // Bin b covers steps [b * stepsPerBin, (b + 1) * stepsPerBin), the last bin what is left.
 MinMax aggregateMinMax(const Mat<float>& values, long stepsPerBin);
 
+// NaN propagates: a bin holding a NaN has NaN as its min and max.
 // A pyramid of min/max levels: level 0 bins 2 steps, level k bins 2^(k+1), until one bin remains; each
 // level is built from the previous one, so the whole pyramid costs one pass over the data.
 std::vector<MinMax> minMaxPyramid(const Mat<float>& values);

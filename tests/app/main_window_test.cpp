@@ -1,0 +1,224 @@
+// The desktop app driven as a user would, offscreen: open the demo, select, click, zoom, switch views and
+// export, checking the resulting state and the pixels on screen.
+#include <gtest/gtest.h>
+
+#include <QApplication>
+#include <QDockWidget>
+#include <QFile>
+#include <QImage>
+#include <QSignalSpy>
+#include <QSvgRenderer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QWheelEvent>
+
+#include "app/gui/main_window.h"
+#include "core/analysis/selection.h"
+#include "core/analysis/statistics.h"
+#include "viz/figure_export.h"
+
+namespace lstmscope::app {
+namespace {
+
+class MainWindowTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    window_.setInteractive(false);
+    window_.resize(1280, 800);
+    window_.show();
+    QSignalSpy shown(&window_, &MainWindow::analysisShown);
+    window_.openDemo();
+    ASSERT_TRUE(shown.wait(60000)) << window_.lastError().toStdString();
+  }
+
+  // Waits until the heatmap shows a frame for its current viewport.
+  void waitForFrame() {
+    for (int k = 0; k < 500 && !window_.heatmap()->frameIsCurrent(); ++k) QTest::qWait(10);
+    ASSERT_TRUE(window_.heatmap()->frameIsCurrent());
+    QApplication::processEvents();
+  }
+
+  const Mat<float>& shownValues() const { return window_.heatmap()->data()->values(); }
+
+  MainWindow window_;
+};
+
+TEST_F(MainWindowTest, OpensTheDemoAnalysed) {
+  const Recording* r = window_.recording();
+  ASSERT_NE(r, nullptr);
+  QFile sample(QStringLiteral(LSTMSCOPE_SOURCE_DIR "/resources/demo/sample.py"));
+  ASSERT_TRUE(sample.open(QIODevice::ReadOnly));
+  EXPECT_EQ(r->steps, QString::fromUtf8(sample.readAll()).size());  // one step per character
+  EXPECT_EQ(r->arch.layers.size(), 2u);
+  // The default view: tanh of the last layer's cell state (Karpathy et al.).
+  EXPECT_EQ(window_.state().layer, 1);
+  EXPECT_EQ(window_.state().quantity, Quantity::C);
+  EXPECT_TRUE(window_.state().squashed);
+  const Mat<float> expected = r->values(1, 0, Quantity::C).array().tanh().matrix();
+  EXPECT_TRUE(shownValues().isApprox(expected, 1e-6f));
+  EXPECT_TRUE(window_.lastError().isEmpty());
+}
+
+TEST_F(MainWindowTest, PixelsAreTheColourOfTheRecordedValues) {
+  window_.controls()->setQuantity(Quantity::F);  // a gate: sequential map on [0, 1]
+  window_.controls()->setUnitFilter(QStringLiteral("0-15"));
+  emit window_.controls()->changed();
+  window_.heatmap()->showSteps(200, 60);
+  waitForFrame();
+  const viz::HeatmapView* view = window_.heatmap();
+  EXPECT_EQ(view->rowUnits().size(), 16u);
+  EXPECT_EQ(&view->data()->values(), &window_.recording()->values(1, 0, Quantity::F));
+  EXPECT_DOUBLE_EQ(view->scale().low(), 0);
+  EXPECT_DOUBLE_EQ(view->scale().high(), 1);
+  const QImage shot = window_.heatmap()->grab().toImage();
+  const auto& vp = view->viewport();
+  int checked = 0;
+  for (long step : {201L, 215L, 230L, 258L})
+    for (long row : {0L, 5L, 15L}) {
+      const int x = view->plotRect().left() + static_cast<int>(vp.xOfStep(step + 0.5));
+      const int y = view->plotRect().top() + static_cast<int>(vp.yOfRow(row + 0.5));
+      if (step == window_.state().currentStep) continue;  // the current-step marker is drawn over it
+      const float value = window_.recording()->values(1, 0, Quantity::F)(view->rowUnits()[row], step);
+      EXPECT_EQ(shot.pixel(x, y) & 0xffffff, view->scale().colourOf(value) & 0xffffff)
+          << "step " << step << " row " << row << " value " << value;
+      ++checked;
+    }
+  EXPECT_EQ(checked, 12);
+}
+
+TEST_F(MainWindowTest, BrushSelectsUnitsByLstmVisRule) {
+  window_.brushSteps({100, 108});
+  BrushQuery q;
+  q.first = 100, q.end = 108, q.offBefore = 1, q.offAfter = 0, q.threshold = 0.3;
+  std::vector<int> expected;
+  for (const SelectedUnit& s : selectUnits(shownValues(), q)) expected.push_back(s.unit);
+  ASSERT_FALSE(expected.empty());
+  EXPECT_EQ(window_.state().selectedUnits, expected);
+  EXPECT_EQ(window_.trajectories()->lineCount(), static_cast<int>(expected.size()) +
+                                                     (std::count(expected.begin(), expected.end(), window_.state().currentUnit) ? 0 : 1));
+  // Dragging the threshold line re-runs the rule with the new threshold.
+  window_.setThreshold(0.8);
+  q.threshold = 0.8;
+  std::vector<int> strict;
+  for (const SelectedUnit& s : selectUnits(shownValues(), q)) strict.push_back(s.unit);
+  EXPECT_EQ(window_.state().selectedUnits, strict);
+  EXPECT_NE(strict, expected);
+  // Sorting by match score puts the selected units first, best first.
+  window_.controls()->setOrder(UnitOrder::MatchScore);
+  const auto& rows = window_.heatmap()->rowUnits();
+  for (size_t k = 0; k < window_.state().selectedUnits.size(); ++k) EXPECT_EQ(rows[k], window_.state().selectedUnits[k]);
+}
+
+TEST_F(MainWindowTest, ClickingAUnitLabelTogglesIt) {
+  viz::HeatmapView* view = window_.heatmap();
+  window_.controls()->setUnitFilter(QStringLiteral("0-19"));
+  emit window_.controls()->changed();
+  const auto& vp = view->viewport();
+  const QPoint label(view->plotRect().left() - 20, view->plotRect().top() + static_cast<int>(vp.yOfRow(7.5)));
+  QTest::mouseClick(view, Qt::LeftButton, {}, label);
+  EXPECT_EQ(window_.state().selectedUnits, std::vector<int>{7});
+  QTest::mouseClick(view, Qt::LeftButton, {}, label);
+  EXPECT_TRUE(window_.state().selectedUnits.empty());
+  // A click in the plot picks the step and unit under the mouse.
+  const long target = static_cast<long>(std::ceil(vp.firstStep)) + 12;
+  const QPoint cell(view->plotRect().left() + static_cast<int>(vp.xOfStep(target + 0.5)),
+                    view->plotRect().top() + static_cast<int>(vp.yOfRow(3.5)));
+  QTest::mouseClick(view, Qt::LeftButton, {}, cell);
+  EXPECT_EQ(window_.state().currentStep, target);
+  EXPECT_EQ(window_.state().currentUnit, 3);
+}
+
+TEST_F(MainWindowTest, WheelZoomsAroundTheMouseAndKeysMoveTheCurrentStep) {
+  viz::HeatmapView* view = window_.heatmap();
+  const double before = view->viewport().visibleSteps;
+  const QPointF at(view->plotRect().left() + 200, view->plotRect().top() + 50);
+  const double stepUnderMouse = view->viewport().stepAtX(200);
+  QWheelEvent wheel(at, view->mapToGlobal(at), QPoint(), QPoint(0, 240), Qt::NoButton, Qt::NoModifier,
+                    Qt::NoScrollPhase, false);
+  QApplication::sendEvent(view, &wheel);
+  EXPECT_NEAR(view->viewport().visibleSteps, before / (1.25 * 1.25), 1e-9);
+  EXPECT_NEAR(view->viewport().stepAtX(200), stepUnderMouse, 1e-9);
+  window_.pickCurrent(10, 4);
+  view->setFocus();
+  QTest::keyClick(view, Qt::Key_Right);
+  EXPECT_EQ(window_.state().currentStep, 11);
+  QTest::keyClick(view, Qt::Key_Down);
+  EXPECT_EQ(window_.state().currentUnit, 5);
+  // The text colouring view flips units with Up/Down and follows the current step.
+  QTest::keyClick(window_.textColours(), Qt::Key_Down);
+  EXPECT_EQ(window_.state().currentUnit, 6);
+  EXPECT_EQ(window_.textColours()->unit(), 6);
+  EXPECT_FALSE(window_.textColours()->cellOf(11).isEmpty());
+}
+
+TEST_F(MainWindowTest, LinkedViewsShowTheRecordedNumbers) {
+  window_.pickCurrent(50, 9);
+  const Recording& r = *window_.recording();
+  const auto summary = window_.predictions()->summary();
+  ASSERT_EQ(summary.top.size(), 5u);
+  EXPECT_EQ(summary.top[0].probability, r.probs.col(50).maxCoeff());
+  EXPECT_EQ(summary.nextId, r.ids[51]);
+  EXPECT_EQ(summary.nextProbability, r.probs(r.ids[51], 50));
+  const auto& stats = window_.saturation()->statistics();
+  ASSERT_EQ(stats.size(), 3u);
+  const auto expected = gateSaturation(r.values(1, 0, Quantity::F));
+  EXPECT_EQ(stats[1][0][9].left, expected[9].left);
+  EXPECT_EQ(stats[1][0][9].right, expected[9].right);
+  for (int k = 0; k < 500 && !window_.projection()->projection(); ++k) QTest::qWait(10);
+  ASSERT_NE(window_.projection()->projection(), nullptr);
+  EXPECT_EQ(window_.projection()->projection()->coordinates.cols(), r.steps);
+}
+
+TEST_F(MainWindowTest, EditingTheTextReanalysesAfterAPause) {
+  QSignalSpy shown(&window_, &MainWindow::analysisShown);
+  window_.setText(QStringLiteral("print(1)\n"));
+  ASSERT_TRUE(shown.wait(60000));
+  EXPECT_EQ(window_.recording()->steps, 9);
+}
+
+TEST_F(MainWindowTest, BadInputKeepsTheAnalysisAndSaysWhy) {
+  const long steps = window_.recording()->steps;
+  QSignalSpy failed(&window_, &MainWindow::analysisFailed);
+  QTemporaryDir dir;
+  const QString garbage = dir.filePath(QStringLiteral("garbage.h5"));
+  QFile f(garbage);
+  ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+  f.write("this is not an HDF5 file");
+  f.close();
+  window_.openModel(garbage);
+  ASSERT_TRUE(failed.wait(60000));
+  EXPECT_TRUE(failed[0][0].toString().contains(garbage)) << failed[0][0].toString().toStdString();
+  EXPECT_EQ(window_.recording()->steps, steps);
+  const QString latin1 = dir.filePath(QStringLiteral("latin1.txt"));
+  QFile t(latin1);
+  ASSERT_TRUE(t.open(QIODevice::WriteOnly));
+  t.write("caf\xe9\n");
+  t.close();
+  EXPECT_FALSE(window_.openTextFile(latin1));
+  EXPECT_TRUE(window_.lastError().contains(QStringLiteral("UTF-8")));
+}
+
+TEST_F(MainWindowTest, ExportsEveryViewInEveryFormat) {
+  window_.brushSteps({100, 108});
+  for (int k = 0; k < 500 && !window_.projection()->projection(); ++k) QTest::qWait(10);
+  QTemporaryDir dir;
+  viz::FigureExportOptions o;
+  o.size = QSize(900, 500);
+  o.dpi = 96;
+  int k = 0;
+  for (const auto& [name, view] : window_.exportableViews()) {
+    const QString base = dir.filePath(QStringLiteral("view%1").arg(k++));
+    for (const char* suffix : {".png", ".svg", ".pdf", ".csv"}) {
+      const QString path = base + QLatin1String(suffix);
+      ASSERT_EQ(viz::exportView(*view, path, o), QString()) << name.toStdString() << suffix;
+      QFile file(path);
+      ASSERT_TRUE(file.open(QIODevice::ReadOnly));
+      EXPECT_GT(file.size(), 100) << name.toStdString() << suffix;
+    }
+    EXPECT_EQ(QImage(base + QStringLiteral(".png")).size(), QSize(900, 500)) << name.toStdString();
+    EXPECT_TRUE(QSvgRenderer(base + QStringLiteral(".svg")).isValid()) << name.toStdString();
+  }
+}
+
+}  // namespace
+}  // namespace lstmscope::app
