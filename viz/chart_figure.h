@@ -3,11 +3,13 @@
 #pragma once
 
 #include <QPainter>
+#include <functional>
 #include <QSize>
 #include <QtCharts/QChartView>
 
 namespace lstmscope::viz {
 
-void renderChart(QChartView& view, QPainter& painter, const QSize& size);
+// `relayout` re-places items positioned in chart coordinates (labels) after each geometry change.
+void renderChart(QChartView& view, QPainter& painter, const QSize& size, const std::function<void()>& relayout = {});
 
 }  // namespace lstmscope::viz

@@ -6,7 +6,7 @@ HeatmapData::HeatmapData(std::shared_ptr<const void> owner, const Mat<float>* va
     : owner_(std::move(owner)), values_(values) {}
 
 const std::vector<MinMax>& HeatmapData::pyramid() const {
-  std::call_once(pyramidOnce_, [this] { pyramid_ = minMaxPyramid(*values_); });
+  std::call_once(pyramidOnce_, [this] { pyramid_ = minMaxPyramid(*values_, kFirstBin); });
   return pyramid_;
 }
 

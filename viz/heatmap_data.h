@@ -19,8 +19,13 @@ class HeatmapData {
   long steps() const { return values_->cols(); }
   long units() const { return values_->rows(); }
 
-  // Level k bins 2^(k+1) steps. Built on first use (on the calling thread; thread-safe).
+  // Level k bins kFirstBin * 2^k steps. Built on first use (on the calling thread; thread-safe).
   const std::vector<MinMax>& pyramid() const;
+  long binSteps(int level) const { return kFirstBin << level; }
+
+  // Bins of 8 steps at the finest level keep the pyramid at about half the data's size; a pixel column
+  // reads at most ~14 raw steps at its ragged edges instead.
+  static constexpr long kFirstBin = 8;
 
  private:
   std::shared_ptr<const void> owner_;

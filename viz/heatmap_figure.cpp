@@ -84,7 +84,7 @@ void paintUnitAxis(QPainter& p, const QRect& area, const HeatmapViewport& vp, co
   for (long r = first; r < end; ++r) {
     if (r >= static_cast<long>(decor.highlightedRows.size()) || !decor.highlightedRows[r]) continue;
     const double y0 = area.top() + vp.yOfRow(r), h = std::max(1.0, ppr);
-    p.fillRect(QRectF(area.right() - 5, y0, 5, h), kSelectionColour.darker(130));
+    p.fillRect(QRectF(area.right() - 8, y0, 8, std::max(2.0, h)), kSelectionColour.darker(110));
   }
   for (long r = first - first % every; r < end; r += every) {
     if (r < 0 || r >= static_cast<long>(rowUnits.size())) continue;
@@ -151,6 +151,17 @@ void paintPlotOverlays(QPainter& p, const QRect& plot, const HeatmapViewport& vp
       p.drawLine(QPointF(0.5 * (x0 + x1), 0), QPointF(0.5 * (x0 + x1), plot.height()));
     else
       p.drawRect(QRectF(x0, 0, x1 - x0, plot.height()));
+  }
+  // Selected units: an orange line along the top and bottom of each of their rows.
+  p.setPen(QPen(QColor(kSelectionColour.red(), kSelectionColour.green(), kSelectionColour.blue(), 220), 1));
+  const long firstRow = std::max(0L, static_cast<long>(std::floor(vp.firstRow)));
+  const long endRow = std::min<long>(static_cast<long>(decor.highlightedRows.size()),
+                                     static_cast<long>(std::ceil(vp.firstRow + vp.visibleRows)));
+  for (long r = firstRow; r < endRow; ++r) {
+    if (!decor.highlightedRows[static_cast<size_t>(r)]) continue;
+    const double y0 = vp.yOfRow(r), y1 = std::max(vp.yOfRow(r + 1), y0 + 2);
+    p.drawLine(QPointF(0, y0), QPointF(plot.width(), y0));
+    p.drawLine(QPointF(0, y1), QPointF(plot.width(), y1));
   }
   if (decor.currentRow >= 0) {
     const double y0 = vp.yOfRow(decor.currentRow), y1 = vp.yOfRow(decor.currentRow + 1);

@@ -15,12 +15,13 @@ struct Segment {
 
 // Splits [first, end) into the fewest aligned pyramid bins plus raw steps at the ragged edges, so that a
 // pixel covering n steps reads O(log n) columns instead of n.
-void decompose(long first, long end, long totalSteps, int levels, std::vector<Segment>& out) {
+void decompose(const HeatmapData& data, long first, long end, int levels, std::vector<Segment>& out) {
+  const long totalSteps = data.steps();
   out.clear();
   for (long pos = first; pos < end;) {
     int level = -1;
     for (int k = levels - 1; k >= 0; --k) {
-      const long bin = 2L << k;
+      const long bin = data.binSteps(k);
       if (pos % bin == 0 && std::min(pos + bin, totalSteps) <= end) {
         level = k;
         break;
@@ -29,25 +30,31 @@ void decompose(long first, long end, long totalSteps, int levels, std::vector<Se
     if (level < 0) {
       out.push_back({-1, pos++});
     } else {
-      out.push_back({level, pos >> (level + 1)});
-      pos += 2L << level;
+      out.push_back({level, pos / data.binSteps(level)});
+      pos += data.binSteps(level);
     }
   }
 }
 
-// Min and max over the column's steps for each unit of the visible rows.
-void accumulateColumn(const HeatmapData& data, const std::vector<Segment>& segments, const int* units, long count,
-                      float* lo, float* hi) {
-  std::fill(lo, lo + count, std::numeric_limits<float>::infinity());
-  std::fill(hi, hi + count, -std::numeric_limits<float>::infinity());
-  for (const Segment& s : segments) {
+// NaN must win, or a NaN among finite values would be hidden when zoomed out.
+using MinPropagatingNaN = Eigen::internal::scalar_min_op<float, float, Eigen::PropagateNaN>;
+using MaxPropagatingNaN = Eigen::internal::scalar_max_op<float, float, Eigen::PropagateNaN>;
+using ColumnMap = Eigen::Map<const Eigen::VectorXf>;
+
+// Min and max over the column's steps for every unit (lo, hi have data.units() entries): whole
+// contiguous columns, vectorised; the renderer picks the visible units out afterwards.
+void accumulateColumn(const HeatmapData& data, const std::vector<Segment>& segments, Eigen::VectorXf& lo,
+                      Eigen::VectorXf& hi) {
+  const long H = data.units();
+  for (size_t k = 0; k < segments.size(); ++k) {
+    const Segment& s = segments[k];
     const float* mins = s.level < 0 ? data.values().col(s.index).data() : data.pyramid()[s.level].min.col(s.index).data();
     const float* maxs = s.level < 0 ? mins : data.pyramid()[s.level].max.col(s.index).data();
-    for (long i = 0; i < count; ++i) {
-      // NaN must win, or a NaN among finite values would be hidden when zoomed out.
-      const float a = mins[units[i]], b = maxs[units[i]];
-      lo[i] = std::isnan(a) || std::isnan(lo[i]) ? std::numeric_limits<float>::quiet_NaN() : std::min(lo[i], a);
-      hi[i] = std::isnan(b) || std::isnan(hi[i]) ? std::numeric_limits<float>::quiet_NaN() : std::max(hi[i], b);
+    if (k == 0) {
+      lo = ColumnMap(mins, H), hi = ColumnMap(maxs, H);
+    } else {
+      lo = lo.binaryExpr(ColumnMap(mins, H), MinPropagatingNaN());
+      hi = hi.binaryExpr(ColumnMap(maxs, H), MaxPropagatingNaN());
     }
   }
 }
@@ -57,30 +64,14 @@ float extremeFartherFrom(float lo, float hi, double centre) {
   return std::abs(hi - centre) >= std::abs(lo - centre) ? hi : lo;
 }
 
-// The visible display rows and the unit each shows.
-struct VisibleRows {
-  long first = 0;
-  std::vector<int> units;
-};
-
-VisibleRows visibleRows(const HeatmapFrameRequest& r) {
-  const HeatmapViewport& vp = r.viewport;
-  VisibleRows out;
-  const IndexSpan top = vp.rowSpan(0), bottom = vp.rowSpan(vp.height - 1);
-  if (top.size() == 0 && bottom.size() == 0) return out;
-  out.first = top.size() ? top.first : bottom.first;
-  const long end = bottom.size() ? bottom.end : top.end;
-  out.units.assign(r.rowUnits.begin() + out.first, r.rowUnits.begin() + end);
-  return out;
-}
-
-float pixelValue(const float* lo, const float* hi, IndexSpan rows, long firstVisible, double centre) {
+// The pixel over display rows `rows`: the extreme, among those rows' units, farther from the centre.
+float pixelValue(const float* lo, const float* hi, IndexSpan rows, const std::vector<int>& rowUnits, double centre) {
   float l = std::numeric_limits<float>::infinity(), h = -l;
   bool nan = false;
   for (long q = rows.first; q < rows.end; ++q) {
-    const long i = q - firstVisible;
-    nan |= std::isnan(lo[i]) || std::isnan(hi[i]);
-    l = std::min(l, lo[i]), h = std::max(h, hi[i]);
+    const int u = rowUnits[static_cast<size_t>(q)];
+    nan |= std::isnan(lo[u]) || std::isnan(hi[u]);
+    l = std::min(l, lo[u]), h = std::max(h, hi[u]);
   }
   return nan ? std::numeric_limits<float>::quiet_NaN() : extremeFartherFrom(l, h, centre);
 }
@@ -97,8 +88,6 @@ QImage renderHeatmap(const HeatmapData& data, const HeatmapFrameRequest& request
   QImage image(vp.width, vp.height, QImage::Format_RGB32);
   image.fill(background);
   if (data.steps() == 0 || request.rowUnits.empty()) return image;
-  const VisibleRows visible = visibleRows(request);
-  const long count = static_cast<long>(visible.units.size());
   std::vector<IndexSpan> rowSpans(static_cast<size_t>(vp.height));
   for (int y = 0; y < vp.height; ++y) rowSpans[y] = vp.rowSpan(y);
   const int levels = pyramidLevels(data, vp);
@@ -108,17 +97,17 @@ QImage renderHeatmap(const HeatmapData& data, const HeatmapFrameRequest& request
 
 #pragma omp parallel
   {
-    std::vector<float> lo(count), hi(count);
+    Eigen::VectorXf lo(data.units()), hi(data.units());
     std::vector<Segment> segments;
 #pragma omp for schedule(dynamic, 32)
     for (int x = 0; x < vp.width; ++x) {
       const IndexSpan steps = vp.columnSpan(x);
       if (steps.size() == 0) continue;
-      decompose(steps.first, steps.end, data.steps(), levels, segments);
-      accumulateColumn(data, segments, visible.units.data(), count, lo.data(), hi.data());
+      decompose(data, steps.first, steps.end, levels, segments);
+      accumulateColumn(data, segments, lo, hi);
       for (int y = 0; y < vp.height; ++y) {
         if (rowSpans[y].size() == 0) continue;
-        const float v = pixelValue(lo.data(), hi.data(), rowSpans[y], visible.first, centre);
+        const float v = pixelValue(lo.data(), hi.data(), rowSpans[y], request.rowUnits, centre);
         pixels[y * lineStride + x] = request.scale.colourOf(v);
       }
     }

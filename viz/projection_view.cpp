@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "viz/chart_figure.h"
+#include "viz/token_text.h"
 
 namespace lstmscope::viz {
 
@@ -14,9 +15,9 @@ ProjectionView::ProjectionView(QWidget* parent) : QChartView(new QChart(), paren
   chart()->legend()->setVisible(false);
   chart()->setMargins(QMargins(4, 4, 4, 4));
   path_ = new QLineSeries(chart());
-  path_->setPen(QPen(QColor(170, 170, 170), 1));
+  path_->setPen(QPen(QColor(160, 160, 160, 90), 1));
   points_ = new QScatterSeries(chart());
-  points_->setMarkerSize(5), points_->setColor(QColor(70, 130, 180)), points_->setBorderColor(Qt::transparent);
+  points_->setMarkerSize(4), points_->setColor(QColor(70, 130, 180)), points_->setBorderColor(Qt::transparent);
   selected_ = new QScatterSeries(chart());
   selected_->setMarkerSize(9), selected_->setColor(QColor(230, 160, 0)), selected_->setBorderColor(Qt::black);
   currentMark_ = new QScatterSeries(chart());
@@ -56,19 +57,21 @@ void ProjectionView::setProjection(std::shared_ptr<const Projection> projection,
                  ? 100.0 * projection_->variance(k) / projection_->totalVariance
                  : 0.0;
     };
-    x->setTitleText(tr("PC1 (%1% of variance)").arg(explained(0), 0, 'f', 1));
-    y->setTitleText(tr("PC2 (%1% of variance)").arg(explained(1), 0, 'f', 1));
+    x->setTitleText(tr("PC1 (%1%)").arg(explained(0), 0, 'f', 1));
+    y->setTitleText(tr("PC2 (%1%)").arg(explained(1), 0, 'f', 1));
+    for (QValueAxis* axis : {x, y}) axis->setTickType(QValueAxis::TicksDynamic), axis->setTickAnchor(0);
     const auto row0 = projection_->coordinates.row(0);
     const double pad0 = 0.05 * std::max(1e-6, row0.maxCoeff() - row0.minCoeff());
     x->setRange(row0.minCoeff() - pad0, row0.maxCoeff() + pad0);
+    x->setTickInterval(niceDecimalStep((x->max() - x->min()) / 6));
     if (twoD) {
       const auto row1 = projection_->coordinates.row(1);
       const double pad1 = 0.05 * std::max(1e-6, row1.maxCoeff() - row1.minCoeff());
       y->setRange(row1.minCoeff() - pad1, row1.maxCoeff() + pad1);
+      y->setTickInterval(niceDecimalStep((y->max() - y->min()) / 5));
     }
   }
-  chart()->setTitle(tr("State trajectory: %1 on its first two principal components").arg(what) +
-                    (stride_ > 1 ? tr(" (every %1th step)").arg(stride_) : QString()));
+  chart()->setTitle(tr("PCA of %1").arg(what) + (stride_ > 1 ? tr(" (every %1th step)").arg(stride_) : QString()));
   updateMarks();
 }
 
@@ -120,13 +123,13 @@ void ProjectionView::placeLabels() {
     auto* item = new QGraphicsSimpleTextItem(tokens_.value(static_cast<qsizetype>(t)), chart());
     item->setPos(chart()->mapToPosition(QPointF(c(0, t), c.rows() > 1 ? c(1, t) : 0.0)) + QPointF(5, -16));
     item->setBrush(t == current_ ? QColor(200, 0, 0) : QColor(40, 40, 40));
+    item->setZValue(100);  // above the series
     labels_.push_back(item);
   }
 }
 
 void ProjectionView::renderFigure(QPainter& painter, const QSize& size) {
-  renderChart(*this, painter, size);
-  placeLabels();
+  renderChart(*this, painter, size, [this] { placeLabels(); });
 }
 
 void ProjectionView::writeCsv(QTextStream& out) const {

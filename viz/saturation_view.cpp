@@ -50,7 +50,8 @@ void SaturationView::rebuild() {
     auto* x = new QValueAxis(chart);
     auto* y = new QValueAxis(chart);
     x->setRange(0, 1), y->setRange(0, 1);
-    x->setTitleText(tr("fraction < 0.1")), y->setTitleText(tr("fraction > 0.9"));
+    // Axis titles are rich text: "<" must be an entity.
+    x->setTitleText(tr("fraction &lt; 0.1")), y->setTitleText(tr("fraction &gt; 0.9"));
     x->setTickCount(3), y->setTickCount(3);
     x->setLabelFormat(QStringLiteral("%.1f")), y->setLabelFormat(QStringLiteral("%.1f"));
     chart->addAxis(x, Qt::AlignBottom), chart->addAxis(y, Qt::AlignLeft);

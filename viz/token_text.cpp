@@ -37,4 +37,12 @@ double niceTickStep(double pixelsPerUnit, double minPixels) {
   return 10 * decade;
 }
 
+double niceDecimalStep(double raw) {
+  if (!(raw > 0)) return 1;
+  const double decade = std::pow(10.0, std::floor(std::log10(raw)));
+  for (const double m : {1.0, 2.0, 5.0})
+    if (m * decade >= raw) return m * decade;
+  return 10 * decade;
+}
+
 }  // namespace lstmscope::viz

@@ -16,4 +16,7 @@ QStringList displayTokens(const std::vector<std::string>& tokens);
 // "Nice" tick spacing (1, 2 or 5 x 10^k) so that ticks are at least minPixels apart at pixelsPerUnit.
 double niceTickStep(double pixelsPerUnit, double minPixels);
 
+// The nice number (1, 2 or 5 x 10^k, k may be negative) nearest above `raw` > 0.
+double niceDecimalStep(double raw);
+
 }  // namespace lstmscope::viz

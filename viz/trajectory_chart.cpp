@@ -7,6 +7,7 @@
 
 #include "viz/chart_figure.h"
 #include "viz/palette.h"
+#include "viz/token_text.h"
 
 namespace lstmscope::viz {
 namespace {
@@ -29,6 +30,8 @@ TrajectoryChart::TrajectoryChart(QWidget* parent) : QChartView(new QChart(), par
   axisY_ = new QValueAxis(chart());
   axisX_->setTitleText(tr("step"));
   axisX_->setLabelFormat(QStringLiteral("%d"));
+  axisX_->setTickType(QValueAxis::TicksDynamic);
+  axisY_->setTickType(QValueAxis::TicksDynamic);
   chart()->addAxis(axisX_, Qt::AlignBottom);
   chart()->addAxis(axisY_, Qt::AlignLeft);
   thresholdLine_ = decorationLine(chart(), QPen(QColor(200, 0, 0), 1.5, Qt::DashLine));
@@ -112,6 +115,13 @@ void TrajectoryChart::rebuild() {
   const double pad = std::max(1e-3, 0.05 * (hi - lo));
   axisY_->setRange(lo - pad, hi + pad);
   axisX_->setRange(first, std::max<double>(first + 1, end - 1));
+  // Ticks at round numbers (0.25, 0.5 ... and steps 2060, 2070 ...), whatever the window.
+  const QRectF plot = chart()->plotArea();
+  axisX_->setTickAnchor(0);
+  axisX_->setTickInterval(niceTickStep(std::max(100.0, plot.width()) / std::max<double>(1, end - first), 70));
+  axisY_->setTickAnchor(0);
+  axisY_->setTickInterval(niceDecimalStep((hi - lo + 2 * pad) / 4));
+  axisY_->setLabelFormat(QStringLiteral("%.2g"));
   placeDecorations();
 }
 

@@ -1,10 +1,13 @@
-// lstmscope [MODEL] [--vocab V] [--text-file F] [--screenshot OUT.png] (CONTRACTS.md §4).
+// lstmscope [MODEL] [--vocab V] [--text-file F] [--screenshot OUT.png] (CONTRACTS.md §4), plus options
+// that choose the first view and export figures from the command line (docs/APP.md).
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QElapsedTimer>
 #include <QTimer>
 #include <cstdio>
 
 #include "app/gui/main_window.h"
+#include "viz/figure_export.h"
 
 namespace {
 
@@ -18,6 +21,8 @@ int fail(const QString& message, int code) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  QElapsedTimer sinceStart;
+  sinceStart.start();
   QApplication app(argc, argv);
   QApplication::setOrganizationName(QStringLiteral("LSTMScope"));
   QApplication::setApplicationName(QStringLiteral("LSTMScope"));
@@ -46,12 +51,33 @@ int main(int argc, char** argv) {
                                 QStringLiteral("Bring a view to the front: trajectories, saturation, predictions, "
                                                "projection, textColouring, text."),
                                 QStringLiteral("NAME"));
-  parser.addOptions({vocab, textFile, screenshot, size, layer, quantity, select, step, unit, dock});
+  const QCommandLineOption exportTo(QStringLiteral("export"),
+                                    QStringLiteral("Like --screenshot, but export one view as a figure (.png, .svg, "
+                                                   ".pdf) or its numbers (.csv)."),
+                                    QStringLiteral("FILE"));
+  const QCommandLineOption exportView(QStringLiteral("export-view"),
+                                      QStringLiteral("View to export: heatmap (default), trajectories, textColouring, "
+                                                     "predictions, saturation, projection."),
+                                      QStringLiteral("NAME"), QStringLiteral("heatmap"));
+  const QCommandLineOption exportSize(QStringLiteral("export-size"), QStringLiteral("Figure size (default 1600x900)."),
+                                      QStringLiteral("WxH"), QStringLiteral("1600x900"));
+  const QCommandLineOption dpi(QStringLiteral("dpi"), QStringLiteral("PNG resolution (default 300)."), QStringLiteral("N"),
+                               QStringLiteral("300"));
+  parser.addOptions({vocab, textFile, screenshot, size, layer, quantity, select, step, unit, dock, exportTo, exportView,
+                     exportSize, dpi});
   parser.process(app);
   if (parser.positionalArguments().size() > 1) return fail(QStringLiteral("give at most one model file"), 2);
 
   lstmscope::app::MainWindow window;
-  const bool shooting = parser.isSet(screenshot);
+  const bool shooting = parser.isSet(screenshot) || parser.isSet(exportTo);
+  lstmscope::viz::FigureExportOptions figure;
+  if (parser.isSet(exportTo)) {
+    const QStringList wh = parser.value(exportSize).split(QLatin1Char('x'));
+    figure.size = QSize(wh.value(0).toInt(), wh.value(1).toInt());
+    figure.dpi = parser.value(dpi).toInt();
+    if (!window.exportableView(parser.value(exportView)))
+      return fail(QStringLiteral("--export-view: no view called “%1”").arg(parser.value(exportView)), 2);
+  }
   window.setInteractive(!shooting);
   if (!shooting) window.restoreSettings();
   if (parser.isSet(size)) {
@@ -78,9 +104,17 @@ int main(int argc, char** argv) {
   const QString out = parser.value(screenshot);
   if (shooting) {
     QObject::connect(&window, &lstmscope::app::MainWindow::analysisShown, &app, [&] {
-      // One more turn of the event loop so that every dock has painted the new analysis.
-      QTimer::singleShot(200, &app, [&] {
-        if (!window.grab().save(out)) exitCode = fail(out + QStringLiteral(": cannot write the screenshot"), 3);
+      const double shownAfter = sinceStart.nsecsElapsed() / 1e9;
+      // A moment more so that every dock (the PCA view's job included) has painted the new analysis.
+      QTimer::singleShot(200, &app, [&, shownAfter] {
+        if (parser.isSet(exportTo)) {
+          const QString error = lstmscope::viz::exportView(*window.exportableView(parser.value(exportView)),
+                                                          parser.value(exportTo), figure);
+          if (!error.isEmpty()) exitCode = fail(error, 3);
+        }
+        if (!out.isEmpty() && !window.grab().save(out))
+          exitCode = fail(out + QStringLiteral(": cannot write the screenshot"), 3);
+        if (exitCode == 0) std::printf("lstmscope: analysis shown after %.3f s\n", shownAfter);
         app.exit(exitCode);
       });
     });

@@ -171,6 +171,7 @@ void MainWindow::buildDocks() {
   tabifyDockWidget(findChild<QDockWidget*>(QStringLiteral("trajectories")), saturationDock);
   findChild<QDockWidget*>(QStringLiteral("trajectories"))->raise();
   resizeDocks({colouringDock}, {380}, Qt::Horizontal);
+  resizeDocks({saturationDock}, {250}, Qt::Vertical);
 }
 
 void MainWindow::buildMenus() {
@@ -377,6 +378,15 @@ std::vector<std::pair<QString, viz::ExportableView*>> MainWindow::exportableView
   return {{tr("Heatmap"), heatmap_},          {tr("Trajectories"), trajectories_},
           {tr("Text colouring"), textColours_}, {tr("Predictions"), predictions_},
           {tr("Gate saturation"), saturation_}, {tr("State trajectory"), projection_}};
+}
+
+viz::ExportableView* MainWindow::exportableView(const QString& key) const {
+  const std::pair<const char*, viz::ExportableView*> views[] = {
+      {"heatmap", heatmap_},         {"trajectories", trajectories_}, {"textColouring", textColours_},
+      {"predictions", predictions_}, {"saturation", saturation_},     {"projection", projection_}};
+  for (const auto& [name, view] : views)
+    if (key == QLatin1String(name)) return view;
+  return nullptr;
 }
 
 void MainWindow::exportDialog() {

@@ -75,6 +75,7 @@ class MainWindow : public QMainWindow {
   viz::ProjectionView* projection() const { return projection_; }
   QPlainTextEdit* textEditor() const { return textEdit_; }
   std::vector<std::pair<QString, viz::ExportableView*>> exportableViews() const;
+  viz::ExportableView* exportableView(const QString& key) const;  // heatmap, trajectories, textColouring, ...
 
  signals:
   void analysisShown();  // a new analysis is in every view and the heatmap frame is drawn

@@ -1,5 +1,6 @@
 // Min/max aggregation of a unit's values over runs of steps, for drawing more steps than pixels: signed
-// data needs both extremes per pixel, not just one (STYLE.md: decimated min/max pyramid).
+// data needs both extremes per pixel, not just one (STYLE.md: decimated min/max pyramid). NaN propagates:
+// a bin holding a NaN has NaN as its min and max, so a NaN stays visible at every zoom.
 #pragma once
 
 #include <vector>
@@ -15,9 +16,9 @@ struct MinMax {
 // Bin b covers steps [b * stepsPerBin, (b + 1) * stepsPerBin), the last bin what is left.
 MinMax aggregateMinMax(const Mat<float>& values, long stepsPerBin);
 
-// NaN propagates: a bin holding a NaN has NaN as its min and max.
-// A pyramid of min/max levels: level 0 bins 2 steps, level k bins 2^(k+1), until one bin remains; each
-// level is built from the previous one, so the whole pyramid costs one pass over the data.
-std::vector<MinMax> minMaxPyramid(const Mat<float>& values);
+// A pyramid of min/max levels: level 0 bins `firstBin` steps (a power of two >= 2), level k bins
+// firstBin * 2^k, until one bin remains; each level is built from the previous one, so the whole pyramid
+// costs one pass over the data. Memory: about 4 / firstBin times the data.
+std::vector<MinMax> minMaxPyramid(const Mat<float>& values, long firstBin = 2);
 
 }  // namespace lstmscope

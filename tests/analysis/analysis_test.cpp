@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "core/analysis/aggregation.h"
 #include "core/analysis/projection.h"
@@ -116,6 +117,23 @@ TEST(Aggregation, MinMaxBinsAndPyramid) {
   EXPECT_EQ(pyramid[2].min, rows({{-3}}));
   EXPECT_EQ(pyramid[2].max, rows({{5}}));
   EXPECT_TRUE(minMaxPyramid(rows({{1}})).empty());
+  // Starting at bins of 4: levels of 4 and 8 steps.
+  const auto coarse = minMaxPyramid(v, 4);
+  ASSERT_EQ(coarse.size(), 2u);
+  EXPECT_EQ(coarse[0].min, rows({{-3, -1}}));
+  EXPECT_EQ(coarse[1].max, rows({{5}}));
+}
+
+TEST(Aggregation, NaNPropagatesThroughEveryLevel) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const Mat<float> v = rows({{1, 2, nan, 4, 5, 6, 7, 8}, {1, 2, 3, 4, 5, 6, 7, 8}});
+  const auto pyramid = minMaxPyramid(v);
+  ASSERT_EQ(pyramid.size(), 3u);
+  EXPECT_TRUE(std::isnan(pyramid[0].min(0, 1)) && std::isnan(pyramid[0].max(0, 1)));
+  EXPECT_EQ(pyramid[0].min(0, 0), 1);
+  EXPECT_TRUE(std::isnan(pyramid[2].min(0, 0)) && std::isnan(pyramid[2].max(0, 0)));
+  EXPECT_EQ(pyramid[2].min(1, 0), 1);
+  EXPECT_EQ(pyramid[2].max(1, 0), 8);
 }
 
 }  // namespace

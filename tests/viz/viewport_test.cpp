@@ -37,7 +37,9 @@ TEST(Viewport, ZoomedOutColumnsPartitionTheSteps) {
   for (int x = 0; x < vp.width; ++x) {
     const IndexSpan s = vp.columnSpan(x);
     ASSERT_GT(s.size(), 0);
-    if (next >= 0) EXPECT_EQ(s.first, next) << x;
+    if (next >= 0) {
+      EXPECT_EQ(s.first, next) << x;
+    }
     next = s.end;
   }
   EXPECT_EQ(vp.columnSpan(0).first, 3);  // step 3's centre (3.5) is visible, step 2's is not
