@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 namespace lstmscope::viz {
@@ -88,28 +89,59 @@ QImage renderHeatmap(const HeatmapData& data, const HeatmapFrameRequest& request
   QImage image(vp.width, vp.height, QImage::Format_RGB32);
   image.fill(background);
   if (data.steps() == 0 || request.rowUnits.empty()) return image;
-  std::vector<IndexSpan> rowSpans(static_cast<size_t>(vp.height));
-  for (int y = 0; y < vp.height; ++y) rowSpans[y] = vp.rowSpan(y);
+  // Pixel rows that show the same display rows (zoomed in on units) share one value.
+  struct Band {
+    IndexSpan rows;
+    int y0, y1;
+  };
+  std::vector<Band> bands;
+  for (int y = 0; y < vp.height; ++y) {
+    const IndexSpan rows = vp.rowSpan(y);
+    if (rows.size() == 0) continue;
+    if (!bands.empty() && bands.back().rows == rows && bands.back().y1 == y)
+      ++bands.back().y1;
+    else
+      bands.push_back({rows, y, y + 1});
+  }
   const int levels = pyramidLevels(data, vp);
   const double centre = request.scale.centre();
   const auto lineStride = image.bytesPerLine() / static_cast<qsizetype>(sizeof(QRgb));
   QRgb* pixels = reinterpret_cast<QRgb*>(image.bits());
 
+  // Tiles of kTile columns: a tile is filled column by column in a buffer that fits in cache, then
+  // copied row by row, so that writes to the row-major image stay contiguous.
+  constexpr int kTile = 32;
+  const int tiles = (vp.width + kTile - 1) / kTile;
 #pragma omp parallel
   {
     Eigen::VectorXf lo(data.units()), hi(data.units());
     std::vector<Segment> segments;
-#pragma omp for schedule(dynamic, 32)
-    for (int x = 0; x < vp.width; ++x) {
-      const IndexSpan steps = vp.columnSpan(x);
-      if (steps.size() == 0) continue;
-      decompose(data, steps.first, steps.end, levels, segments);
-      accumulateColumn(data, segments, lo, hi);
-      for (int y = 0; y < vp.height; ++y) {
-        if (rowSpans[y].size() == 0) continue;
-        const float v = pixelValue(lo.data(), hi.data(), rowSpans[y], request.rowUnits, centre);
-        pixels[y * lineStride + x] = request.scale.colourOf(v);
+    std::vector<QRgb> tile(static_cast<size_t>(kTile) * vp.height, background);
+#pragma omp for schedule(dynamic, 1)
+    for (int t = 0; t < tiles; ++t) {
+      const int x0 = t * kTile, width = std::min(kTile, vp.width - x0);
+      IndexSpan previous;
+      for (int i = 0; i < width; ++i) {
+        const IndexSpan steps = vp.columnSpan(x0 + i);
+        QRgb* column = tile.data() + i;
+        if (steps.size() == 0) {
+          for (int y = 0; y < vp.height; ++y) column[y * kTile] = background;
+        } else if (i > 0 && steps == previous) {
+          // Zoomed in on time: the same step as the column to the left.
+          for (int y = 0; y < vp.height; ++y) column[y * kTile] = column[y * kTile - 1];
+        } else {
+          decompose(data, steps.first, steps.end, levels, segments);
+          accumulateColumn(data, segments, lo, hi);
+          for (const Band& band : bands) {
+            const QRgb colour =
+                request.scale.colourOf(pixelValue(lo.data(), hi.data(), band.rows, request.rowUnits, centre));
+            for (int y = band.y0; y < band.y1; ++y) column[y * kTile] = colour;
+          }
+        }
+        previous = steps;
       }
+      for (int y = 0; y < vp.height; ++y)
+        std::memcpy(pixels + y * lineStride + x0, tile.data() + static_cast<size_t>(y) * kTile, sizeof(QRgb) * width);
     }
   }
   return image;

@@ -22,9 +22,9 @@ SaturationView::SaturationView(QWidget* parent) : QWidget(parent) {
   }
 }
 
-void SaturationView::setRecording(std::shared_ptr<const Recording> recording) {
-  recording_ = std::move(recording);
-  if (recording_ && layer_ >= static_cast<int>(recording_->arch.layers.size())) layer_ = 0;
+void SaturationView::setStatistics(std::shared_ptr<const SaturationTable> table, int layers) {
+  table_ = std::move(table);
+  if (layer_ >= layers) layer_ = 0;
   rebuild();
 }
 
@@ -40,13 +40,13 @@ void SaturationView::setHighlightedUnits(const std::vector<int>& units) {
 }
 
 void SaturationView::rebuild() {
-  stats_.assign(kGates.size(), {});
   for (size_t g = 0; g < kGates.size(); ++g) {
     QChart* chart = views_[g]->chart();
     chart->removeAllSeries();
     for (QAbstractAxis* a : chart->axes()) chart->removeAxis(a), delete a;
     chart->setTitle(tr("%1 gate, layer %2").arg(QLatin1String(quantityName(kGates[g]))).arg(layer_));
-    if (!recording_) continue;
+    if (!table_) continue;
+    const auto& gateTable = (*table_)[layer_][g];
     auto* x = new QValueAxis(chart);
     auto* y = new QValueAxis(chart);
     x->setRange(0, 1), y->setRange(0, 1);
@@ -63,14 +63,13 @@ void SaturationView::rebuild() {
     diagonal->attachAxis(x), diagonal->attachAxis(y);
     auto* marked = new QScatterSeries(chart);
     marked->setMarkerSize(11), marked->setColor(QColor(230, 160, 0)), marked->setBorderColor(Qt::black);
-    for (int d = 0; d < recording_->directions(layer_); ++d) {
-      stats_[g].push_back(gateSaturation(recording_->values(layer_, d, kGates[g])));
+    for (int d = 0; d < static_cast<int>(gateTable.size()); ++d) {
       auto* points = new QScatterSeries(chart);
       points->setName(d == 0 ? tr("fwd") : tr("bwd"));
       points->setMarkerSize(6);
       points->setColor(categoricalColour(d));
       points->setBorderColor(Qt::transparent);
-      const auto& s = stats_[g].back();
+      const auto& s = gateTable[d];
       for (size_t u = 0; u < s.size(); ++u) {
         points->append(s[u].left, s[u].right);
         if (std::find(highlighted_.begin(), highlighted_.end(), static_cast<int>(u)) != highlighted_.end())
@@ -78,7 +77,7 @@ void SaturationView::rebuild() {
       }
       connect(points, &QScatterSeries::clicked, this, [this, g, d](const QPointF& p) {
         // The unit whose point is nearest the click.
-        const auto& s = stats_[g][static_cast<size_t>(d)];
+        const auto& s = (*table_)[layer_][g][static_cast<size_t>(d)];
         size_t best = 0;
         double bestDistance = 1e9;
         for (size_t u = 0; u < s.size(); ++u)
@@ -108,12 +107,13 @@ void SaturationView::writeCsv(QTextStream& out) const {
   out << "layer,direction,unit";
   for (const Quantity q : kGates) out << ',' << quantityName(q) << "_left," << quantityName(q) << "_right";
   out << '\n';
-  if (stats_.empty() || stats_[0].empty()) return;
-  for (size_t d = 0; d < stats_[0].size(); ++d)
-    for (size_t u = 0; u < stats_[0][d].size(); ++u) {
+  if (!table_) return;
+  const auto& stats = statistics();
+  for (size_t d = 0; d < stats[0].size(); ++d)
+    for (size_t u = 0; u < stats[0][d].size(); ++u) {
       out << layer_ << ',' << (d == 0 ? "fwd" : "bwd") << ',' << u;
       for (size_t g = 0; g < kGates.size(); ++g)
-        out << ',' << QString::number(stats_[g][d][u].left, 'g', 9) << ',' << QString::number(stats_[g][d][u].right, 'g', 9);
+        out << ',' << QString::number(stats[g][d][u].left, 'g', 9) << ',' << QString::number(stats[g][d][u].right, 'g', 9);
       out << '\n';
     }
 }

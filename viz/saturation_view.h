@@ -20,13 +20,14 @@ class SaturationView : public QWidget, public ExportableView {
  public:
   explicit SaturationView(QWidget* parent = nullptr);
 
-  void setRecording(std::shared_ptr<const Recording> recording);
+  // `table` holds every layer's statistics (computed with the analysis, off the GUI thread).
+  void setStatistics(std::shared_ptr<const SaturationTable> table, int layers);
   void setLayer(int layer);
   void setHighlightedUnits(const std::vector<int>& units);
 
   static constexpr std::array<Quantity, 3> kGates{Quantity::I, Quantity::F, Quantity::O};
-  // [gate][direction][unit]
-  const std::vector<std::vector<std::vector<Saturation>>>& statistics() const { return stats_; }
+  // The shown layer's statistics: [gate][direction][unit]
+  const std::vector<std::vector<std::vector<Saturation>>>& statistics() const { return (*table_)[layer_]; }
   QChartView* chartView(int gate) const { return views_[static_cast<size_t>(gate)]; }
 
   QString figureTitle() const override { return tr("Gate saturation, layer %1").arg(layer_); }
@@ -39,10 +40,9 @@ class SaturationView : public QWidget, public ExportableView {
  private:
   void rebuild();
 
-  std::shared_ptr<const Recording> recording_;
+  std::shared_ptr<const SaturationTable> table_;
   int layer_ = 0;
   std::vector<int> highlighted_;
-  std::vector<std::vector<std::vector<Saturation>>> stats_;
   std::array<QChartView*, 3> views_{};
 };
 

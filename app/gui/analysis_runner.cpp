@@ -28,6 +28,13 @@ AnalysisResult analyse(const AnalysisRequest& request, const RecordingCallbacks&
   const EncodedText encoded =
       encodeText(result.model->arch, std::string(utf8.constData(), utf8.size()), request.textSource.toStdString(), kMaxSteps);
   result.recording = std::make_shared<const Recording>(recordInMemory(*result.model, encoded, callbacks));
+  for (size_t l = 0; l < result.recording->states.size(); ++l) {
+    result.squashedCells.emplace_back();
+    for (int d = 0; d < result.recording->directions(static_cast<int>(l)); ++d)
+      result.squashedCells.back().push_back(std::make_shared<const Mat<float>>(
+          result.recording->values(static_cast<int>(l), d, Quantity::C).array().tanh().matrix()));
+  }
+  result.saturation = std::make_shared<const SaturationTable>(gateSaturationTable(*result.recording));
   result.seconds = clock.nsecsElapsed() / 1e9;
   return result;
 }

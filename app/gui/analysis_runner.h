@@ -11,6 +11,7 @@
 
 #include "core/analysis/projection.h"
 #include "core/analysis/recording.h"
+#include "core/analysis/statistics.h"
 #include "viz/heatmap_data.h"
 
 namespace lstmscope::app {
@@ -27,6 +28,10 @@ struct AnalysisResult {
   QString modelPath;
   std::shared_ptr<const Model> model;
   std::shared_ptr<const Recording> recording;
+  // tanh(c) of every layer and direction ([layer][direction]), computed with the run so that switching
+  // to it never stalls the GUI thread.
+  std::vector<std::vector<std::shared_ptr<const Mat<float>>>> squashedCells;
+  std::shared_ptr<const SaturationTable> saturation;  // likewise
   double seconds = 0;
 };
 

@@ -284,6 +284,8 @@ void MainWindow::onProgress(quint64, long done, long total) {
 void MainWindow::onFinished(quint64, const AnalysisResult& result) {
   model_ = result.model;
   recording_ = result.recording;
+  squashedCells_ = result.squashedCells;
+  saturationTable_ = result.saturation;
   modelLabel_->setText(tr("%1 · %2 steps in %3 s")
                            .arg(QFileInfo(modelPath_).fileName())
                            .arg(recording_->steps)

@@ -105,7 +105,7 @@ class MainWindow : public QMainWindow {
   void requestProjection();
   void updateUnitList();
   void updateHoverText(long step, int unit, float value);
-  std::shared_ptr<const viz::HeatmapData> heatmapData(int layer, int direction, Quantity q, bool squashed);
+  std::shared_ptr<const viz::HeatmapData> heatmapData(int layer, int direction, Quantity q, bool squashed) const;
 
   AnalysisRunner runner_;
   std::shared_ptr<const Model> model_;
@@ -113,7 +113,8 @@ class MainWindow : public QMainWindow {
   std::shared_ptr<const Recording> recording_;
   QStringList stepTokens_, vocabularyDisplay_;
   std::shared_ptr<const viz::HeatmapData> current_;
-  std::map<std::pair<int, int>, std::shared_ptr<const Mat<float>>> squashedCells_;  // tanh(c) per layer, direction
+  std::vector<std::vector<std::shared_ptr<const Mat<float>>>> squashedCells_;
+  std::shared_ptr<const SaturationTable> saturationTable_;  // tanh(c) [layer][direction]
   ViewState state_;
   std::vector<int> allowedUnits_;
   bool interactive_ = true;

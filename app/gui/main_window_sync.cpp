@@ -25,11 +25,10 @@ QString quantityLabel(int layer, int direction, Quantity q, bool squashed, bool 
 
 }  // namespace
 
-std::shared_ptr<const viz::HeatmapData> MainWindow::heatmapData(int layer, int direction, Quantity q, bool squashed) {
+std::shared_ptr<const viz::HeatmapData> MainWindow::heatmapData(int layer, int direction, Quantity q, bool squashed) const {
   if (!squashed || q != Quantity::C)
     return std::make_shared<const viz::HeatmapData>(recording_, &recording_->values(layer, direction, q));
-  std::shared_ptr<const Mat<float>>& cells = squashedCells_[{layer, direction}];
-  if (!cells) cells = std::make_shared<const Mat<float>>(recording_->values(layer, direction, q).array().tanh().matrix());
+  const std::shared_ptr<const Mat<float>>& cells = squashedCells_.at(layer).at(direction);
   return std::make_shared<const viz::HeatmapData>(cells, cells.get());
 }
 
@@ -43,9 +42,8 @@ void MainWindow::applyRecording() {
   const long T = recording_->steps;
   state_.currentStep = std::clamp(state_.currentStep, 0L, T - 1);
   if (state_.brush.end > T) state_.brush = {};
-  squashedCells_.clear();
   predictions_->setRecording(recording_, vocabularyDisplay_, stepTokens_);
-  saturation_->setRecording(recording_);
+  saturation_->setStatistics(saturationTable_, static_cast<int>(recording_->arch.layers.size()));
   current_.reset();
   applyHeatmapChoice();
 }

@@ -30,4 +30,15 @@ std::vector<Prediction> topK(const Mat<float>& probs, long step, int k) {
   return out;
 }
 
+SaturationTable gateSaturationTable(const Recording& recording) {
+  SaturationTable table(recording.states.size());
+  for (size_t l = 0; l < table.size(); ++l)
+    for (const Quantity gate : {Quantity::I, Quantity::F, Quantity::O}) {
+      table[l].emplace_back();
+      for (int d = 0; d < recording.directions(static_cast<int>(l)); ++d)
+        table[l].back().push_back(gateSaturation(recording.values(static_cast<int>(l), d, gate)));
+    }
+  return table;
+}
+
 }  // namespace lstmscope

@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "core/analysis/recording.h"
 #include "core/model/model.h"
 
 namespace lstmscope {
@@ -15,6 +16,11 @@ struct Saturation {
 
 // One entry per unit (row) of `gate` (H, T).
 std::vector<Saturation> gateSaturation(const Mat<float>& gate);
+
+// Saturation of the gates i, f and o (in that order) of every layer and direction:
+// table[layer][gate][direction][unit]. g is a tanh, not a gate in [0, 1], so it has none.
+using SaturationTable = std::vector<std::vector<std::vector<std::vector<Saturation>>>>;
+SaturationTable gateSaturationTable(const Recording& recording);
 
 struct Prediction {
   int id = 0;
