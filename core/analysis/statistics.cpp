@@ -9,11 +9,13 @@ std::vector<Saturation> gateSaturation(const Mat<float>& gate) {
   std::vector<Saturation> out(gate.rows());
   if (gate.cols() == 0) return out;
   const double steps = static_cast<double>(gate.cols());
-  for (long u = 0; u < gate.rows(); ++u) {
-    const auto row = gate.row(u).array();
-    out[u].left = static_cast<double>((row < 0.1f).count()) / steps;
-    out[u].right = static_cast<double>((row > 0.9f).count()) / steps;
+  // Column by column (contiguous in memory), counting per unit: a row walk would stride through memory.
+  Eigen::VectorXi left = Eigen::VectorXi::Zero(gate.rows()), right = Eigen::VectorXi::Zero(gate.rows());
+  for (long t = 0; t < gate.cols(); ++t) {
+    left.array() += (gate.col(t).array() < 0.1f).cast<int>();
+    right.array() += (gate.col(t).array() > 0.9f).cast<int>();
   }
+  for (long u = 0; u < gate.rows(); ++u) out[u] = {left(u) / steps, right(u) / steps};
   return out;
 }
 

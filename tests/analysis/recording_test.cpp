@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "core/analysis/recording.h"
+#include "core/analysis/statistics.h"
 #include "core/common/error.h"
 #include "core/engine/forward.h"
 #include "core/formats/native_model.h"
@@ -61,6 +62,35 @@ TEST(Recording, StopsWhenCancelled) {
   RecordingCallbacks callbacks;
   callbacks.cancelled = [] { return true; };
   EXPECT_THROW(recordInMemory(model, text, callbacks), Cancelled);
+}
+
+}  // namespace
+}  // namespace lstmscope::test
+
+namespace lstmscope::test {
+namespace {
+
+TEST(Recording, SaturationTableCoversEveryLayerGateAndDirection) {
+  Recording r;
+  r.arch.layers = {LayerSpec{2, false}, LayerSpec{1, true}};
+  r.steps = 4;
+  r.states.resize(2);
+  r.states[0].resize(1);
+  r.states[1].resize(2);
+  for (auto& layer : r.states)
+    for (auto& quantities : layer)
+      for (Mat<float>& m : quantities) m = Mat<float>::Constant(layer.size() == 1 ? 2 : 1, 4, 0.5f);
+  // Layer 1, backward, forget gate: 0.05 0.95 0.95 0.5 -> left 1/4, right 2/4.
+  r.states[1][1][recordedIndex(Quantity::F)] << 0.05f, 0.95f, 0.95f, 0.5f;
+  const SaturationTable table = gateSaturationTable(r);
+  ASSERT_EQ(table.size(), 2u);
+  ASSERT_EQ(table[0].size(), 3u);  // i, f, o
+  ASSERT_EQ(table[1][1].size(), 2u);  // both directions
+  EXPECT_EQ(table[0][0][0].size(), 2u);
+  EXPECT_DOUBLE_EQ(table[1][1][1][0].left, 0.25);
+  EXPECT_DOUBLE_EQ(table[1][1][1][0].right, 0.5);
+  EXPECT_DOUBLE_EQ(table[1][1][0][0].left, 0);  // forward direction untouched
+  EXPECT_DOUBLE_EQ(table[0][2][0][1].right, 0);
 }
 
 }  // namespace
