@@ -6,6 +6,8 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QImage>
+#include <QMimeData>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSvgRenderer>
 #include <QTemporaryDir>
@@ -174,6 +176,29 @@ TEST_F(MainWindowTest, EditingTheTextReanalysesAfterAPause) {
   window_.setText(QStringLiteral("print(1)\n"));
   ASSERT_TRUE(shown.wait(60000));
   EXPECT_EQ(window_.recording()->steps, 9);
+}
+
+TEST_F(MainWindowTest, DroppedTextIsAnalysedAndRemembered) {
+  QTemporaryDir dir;
+  const QString path = dir.filePath(QStringLiteral("dropped.py"));
+  QFile f(path);
+  ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+  f.write("x = [1, 2]\n");
+  f.close();
+  QMimeData mime;
+  mime.setUrls({QUrl::fromLocalFile(path)});
+  QSignalSpy shown(&window_, &MainWindow::analysisShown);
+  // As a drag does it: enter (accepted), then drop.
+  QDragEnterEvent enter(QPoint(100, 100), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+  QApplication::sendEvent(&window_, &enter);
+  ASSERT_TRUE(enter.isAccepted());
+  QDropEvent drop(QPointF(100, 100), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+  QApplication::sendEvent(&window_, &drop);
+  ASSERT_EQ(window_.textEditor()->toPlainText(), QStringLiteral("x = [1, 2]\n")) << window_.lastError().toStdString();
+  ASSERT_TRUE(shown.wait(60000)) << window_.lastError().toStdString();
+  EXPECT_EQ(window_.recording()->steps, 11);
+  EXPECT_EQ(window_.textEditor()->toPlainText(), QStringLiteral("x = [1, 2]\n"));
+  EXPECT_TRUE(QSettings().value(QStringLiteral("recentTexts")).toStringList().contains(path));
 }
 
 TEST_F(MainWindowTest, BadInputKeepsTheAnalysisAndSaysWhy) {
