@@ -117,9 +117,10 @@ int main(int argc, char** argv) {
   const double afterData = peakMegabytes();
   auto data = std::make_shared<HeatmapData>(values, values.get());
   const double pyramidSeconds = bench::seconds([&] { (void)data->pyramid(); });
-  std::printf("min/max pyramid: built in %.2f s (one pass, off the GUI thread); peak memory %.0f MB with data, "
-              "%.0f MB with pyramid (%.2fx the raw data)\n",
-              pyramidSeconds, afterData, peakMegabytes(), peakMegabytes() / (kSteps * kUnits * 4 / 1e6));
+  std::printf(
+      "min/max pyramid: built in %.2f s (one pass, off the GUI thread); peak memory %.0f MB with data, "
+      "%.0f MB with pyramid (%.2fx the raw data)\n",
+      pyramidSeconds, afterData, peakMegabytes(), peakMegabytes() / (kSteps * kUnits * 4 / 1e6));
 
   const double bandwidth = readBandwidth();
   std::printf("memory read bandwidth (two threads): %.1f GB/s\n", bandwidth);
@@ -165,15 +166,17 @@ int main(int argc, char** argv) {
     while (!view.frameIsCurrent() && clock.elapsed() < 2000) QApplication::processEvents(QEventLoop::AllEvents, 1);
     lag.push_back(clock.nsecsElapsed() / 1e6);
   }
-  std::printf("\nGUI thread while panning at 10,000 steps: paint median %.2f ms, max %.2f ms (budget 16 ms); a fresh "
-              "frame follows after %.1f ms median\n",
-              bench::median(paint), *std::max_element(paint.begin(), paint.end()), bench::median(lag));
+  std::printf(
+      "\nGUI thread while panning at 10,000 steps: paint median %.2f ms, max %.2f ms (budget 16 ms); a fresh "
+      "frame follows after %.1f ms median\n",
+      bench::median(paint), *std::max_element(paint.begin(), paint.end()), bench::median(lag));
 
   // Launch to first analysed frame: the real app on the embedded demo.
   std::vector<double> launch;
   for (int k = 0; k < 3; ++k) {
     QProcess p;
-    p.start(QStringLiteral(LSTMSCOPE_APP), {QStringLiteral("--screenshot"), QStringLiteral("/tmp/lstmscope_bench_shot.png")});
+    p.start(QStringLiteral(LSTMSCOPE_APP),
+            {QStringLiteral("--screenshot"), QStringLiteral("/tmp/lstmscope_bench_shot.png")});
     p.waitForFinished(120000);
     const QString out = QString::fromUtf8(p.readAllStandardOutput());
     const auto at = out.indexOf(QStringLiteral("shown after "));

@@ -3,9 +3,9 @@
 #pragma once
 
 #include <QPainter>
-#include <functional>
 #include <QSize>
 #include <QtCharts/QChartView>
+#include <functional>
 
 namespace lstmscope::viz {
 

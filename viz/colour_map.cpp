@@ -12,10 +12,10 @@ namespace {
 // matplotlib's tables at tenths; the diverging maps are ColorBrewer's RdBu and PuOr (11 classes),
 // reversed so that negative is blue/purple and positive red/orange.
 const std::vector<QRgb>& anchorsOf(const QString& name) {
-  static const std::vector<QRgb> viridis{0x440154, 0x482878, 0x3e4989, 0x31688e, 0x26828e, 0x1f9e89,
-                                         0x35b779, 0x6ece58, 0xb5de2b, 0xfde725};
-  static const std::vector<QRgb> magma{0x000004, 0x180f3d, 0x440f76, 0x721f81, 0x9e2f7f, 0xcd4071,
-                                       0xf1605d, 0xfd9668, 0xfeca8d, 0xfcfdbf};
+  static const std::vector<QRgb> viridis{0x440154, 0x482878, 0x3e4989, 0x31688e, 0x26828e,
+                                         0x1f9e89, 0x35b779, 0x6ece58, 0xb5de2b, 0xfde725};
+  static const std::vector<QRgb> magma{0x000004, 0x180f3d, 0x440f76, 0x721f81, 0x9e2f7f,
+                                       0xcd4071, 0xf1605d, 0xfd9668, 0xfeca8d, 0xfcfdbf};
   static const std::vector<QRgb> greys{0xffffff, 0x000000};
   static const std::vector<QRgb> blueRed{0x053061, 0x2166ac, 0x4393c3, 0x92c5de, 0xd1e5f0, 0xf7f7f7,
                                          0xfddbc7, 0xf4a582, 0xd6604d, 0xb2182b, 0x67001f};
@@ -33,7 +33,9 @@ const std::vector<QRgb>& anchorsOf(const QString& name) {
 QStringList ColourMap::sequentialNames() {
   return {QStringLiteral("viridis"), QStringLiteral("magma"), QStringLiteral("greys")};
 }
-QStringList ColourMap::divergingNames() { return {QStringLiteral("blue-red"), QStringLiteral("purple-orange")}; }
+QStringList ColourMap::divergingNames() {
+  return {QStringLiteral("blue-red"), QStringLiteral("purple-orange")};
+}
 
 ColourMap ColourMap::named(const QString& name) {
   ColourMap map;

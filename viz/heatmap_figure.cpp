@@ -12,7 +12,9 @@ const QColor kSelectionColour(255, 196, 0);
 const QColor kCurrentColour(220, 0, 0);
 const QColor kAxisColour(60, 60, 60);
 
-QString formatValue(double v) { return QString::number(v, 'g', 3); }
+QString formatValue(double v) {
+  return QString::number(v, 'g', 3);
+}
 
 }  // namespace
 

@@ -14,12 +14,12 @@
 namespace lstmscope::viz {
 
 struct HeatmapDecor {
-  QString title;           // e.g. "layer 1 · fwd · c"
-  QString valueLabel;      // colour bar label
-  QStringList tokens;      // each step's display text
-  IndexSpan selection;     // brushed steps, empty for none
-  long currentStep = -1;   // -1 for none
-  long currentRow = -1;    // display row of the current unit, -1 for none
+  QString title;                      // e.g. "layer 1 · fwd · c"
+  QString valueLabel;                 // colour bar label
+  QStringList tokens;                 // each step's display text
+  IndexSpan selection;                // brushed steps, empty for none
+  long currentStep = -1;              // -1 for none
+  long currentRow = -1;               // display row of the current unit, -1 for none
   std::vector<char> highlightedRows;  // per display row: one of the selected units
 };
 

@@ -49,7 +49,8 @@ void accumulateColumn(const HeatmapData& data, const std::vector<Segment>& segme
   const long H = data.units();
   for (size_t k = 0; k < segments.size(); ++k) {
     const Segment& s = segments[k];
-    const float* mins = s.level < 0 ? data.values().col(s.index).data() : data.pyramid()[s.level].min.col(s.index).data();
+    const float* mins =
+        s.level < 0 ? data.values().col(s.index).data() : data.pyramid()[s.level].min.col(s.index).data();
     const float* maxs = s.level < 0 ? mins : data.pyramid()[s.level].max.col(s.index).data();
     if (k == 0) {
       lo = ColumnMap(mins, H), hi = ColumnMap(maxs, H);

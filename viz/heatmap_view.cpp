@@ -27,7 +27,9 @@ HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent) {
   connect(&watcher_, &QFutureWatcher<QImage>::finished, this, &HeatmapView::onFrameRendered);
 }
 
-HeatmapView::~HeatmapView() { watcher_.waitForFinished(); }
+HeatmapView::~HeatmapView() {
+  watcher_.waitForFinished();
+}
 
 void HeatmapView::setData(std::shared_ptr<const HeatmapData> data, const QStringList& tokens) {
   const long oldSteps = viewport_.steps;
@@ -270,10 +272,18 @@ void HeatmapView::moveCurrent(long dStep, long dRow) {
 void HeatmapView::keyPressEvent(QKeyEvent* e) {
   const bool shift = e->modifiers() & Qt::ShiftModifier;
   switch (e->key()) {
-    case Qt::Key_Left: moveCurrent(shift ? -10 : -1, 0); break;
-    case Qt::Key_Right: moveCurrent(shift ? 10 : 1, 0); break;
-    case Qt::Key_Up: moveCurrent(0, -1); break;
-    case Qt::Key_Down: moveCurrent(0, 1); break;
+    case Qt::Key_Left:
+      moveCurrent(shift ? -10 : -1, 0);
+      break;
+    case Qt::Key_Right:
+      moveCurrent(shift ? 10 : 1, 0);
+      break;
+    case Qt::Key_Up:
+      moveCurrent(0, -1);
+      break;
+    case Qt::Key_Down:
+      moveCurrent(0, 1);
+      break;
     case Qt::Key_Plus:
     case Qt::Key_Equal:
       shift ? viewport_.zoomRows(2, viewport_.height / 2.0) : viewport_.zoomSteps(2, viewport_.width / 2.0);
@@ -283,12 +293,23 @@ void HeatmapView::keyPressEvent(QKeyEvent* e) {
       shift ? viewport_.zoomRows(0.5, viewport_.height / 2.0) : viewport_.zoomSteps(0.5, viewport_.width / 2.0);
       viewportEdited();
       break;
-    case Qt::Key_PageUp: viewport_.panPixels(viewport_.width * 0.9, 0), viewportEdited(); break;
-    case Qt::Key_PageDown: viewport_.panPixels(-viewport_.width * 0.9, 0), viewportEdited(); break;
-    case Qt::Key_Home: moveCurrent(-viewport_.steps, 0); break;
-    case Qt::Key_End: moveCurrent(viewport_.steps, 0); break;
-    case Qt::Key_0: viewport_.showAll(), viewportEdited(); break;
-    default: QWidget::keyPressEvent(e);
+    case Qt::Key_PageUp:
+      viewport_.panPixels(viewport_.width * 0.9, 0), viewportEdited();
+      break;
+    case Qt::Key_PageDown:
+      viewport_.panPixels(-viewport_.width * 0.9, 0), viewportEdited();
+      break;
+    case Qt::Key_Home:
+      moveCurrent(-viewport_.steps, 0);
+      break;
+    case Qt::Key_End:
+      moveCurrent(viewport_.steps, 0);
+      break;
+    case Qt::Key_0:
+      viewport_.showAll(), viewportEdited();
+      break;
+    default:
+      QWidget::keyPressEvent(e);
   }
 }
 
@@ -305,7 +326,8 @@ void HeatmapView::renderFigure(QPainter& painter, const QSize& size) {
 void HeatmapView::writeCsv(QTextStream& out) const {
   if (!data_) return;
   const long first = std::max(0L, static_cast<long>(std::floor(viewport_.firstStep)));
-  const long end = std::min(viewport_.steps, static_cast<long>(std::ceil(viewport_.firstStep + viewport_.visibleSteps)));
+  const long end =
+      std::min(viewport_.steps, static_cast<long>(std::ceil(viewport_.firstStep + viewport_.visibleSteps)));
   out << "step,token";
   for (const int u : request_.rowUnits) out << ",unit_" << u;
   out << '\n';

@@ -70,7 +70,7 @@ class HeatmapView : public QWidget, public ExportableView {
   void leaveEvent(QEvent* event) override;
 
  private:
-  void viewportEdited();   // after any zoom/pan: repaint now, re-render soon
+  void viewportEdited();  // after any zoom/pan: repaint now, re-render soon
   void requestFrame();
   void onFrameRendered();
   void updateDecorRows();
@@ -88,7 +88,7 @@ class HeatmapView : public QWidget, public ExportableView {
   // The frame on screen and what it was rendered for.
   QImage frame_;
   HeatmapFrameRequest frameRequest_;
-  quint64 frameData_ = 0;  // generation of the data it shows
+  quint64 frameData_ = 0;                // generation of the data it shows
   HeatmapFrameRequest inflightRequest_;  // what the running render was asked for
   quint64 inflightData_ = 0;
   quint64 dataGeneration_ = 0;  // bumped by setData

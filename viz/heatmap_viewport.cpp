@@ -34,8 +34,12 @@ long HeatmapViewport::rowIndexAtY(double y) const {
   return r >= 0 && r < rows ? r : -1;
 }
 
-IndexSpan HeatmapViewport::columnSpan(int x) const { return spanOf(stepAtX(x), stepAtX(x + 1), steps); }
-IndexSpan HeatmapViewport::rowSpan(int y) const { return spanOf(rowAtY(y), rowAtY(y + 1), rows); }
+IndexSpan HeatmapViewport::columnSpan(int x) const {
+  return spanOf(stepAtX(x), stepAtX(x + 1), steps);
+}
+IndexSpan HeatmapViewport::rowSpan(int y) const {
+  return spanOf(rowAtY(y), rowAtY(y + 1), rows);
+}
 
 void HeatmapViewport::showAll() {
   firstStep = 0, visibleSteps = std::max<double>(steps, 1);

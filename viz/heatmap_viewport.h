@@ -38,10 +38,10 @@ struct HeatmapViewport {
   IndexSpan columnSpan(int x) const;
   IndexSpan rowSpan(int y) const;
 
-  void showAll();  // the whole data in view
+  void showAll();                                 // the whole data in view
   void zoomSteps(double factor, double anchorX);  // factor > 1 zooms in, keeping the step under anchorX
   void zoomRows(double factor, double anchorY);
-  void panPixels(double dx, double dy);  // content follows the mouse: dx > 0 shows earlier steps
+  void panPixels(double dx, double dy);        // content follows the mouse: dx > 0 shows earlier steps
   void showSteps(double first, double count);  // a given step window (clamped)
   // Keeps the window inside the data, at most the whole data and at least minVisible steps/rows.
   void clamp();

@@ -5,7 +5,9 @@
 
 namespace lstmscope::viz {
 
-PredictionsView::PredictionsView(QWidget* parent) : QWidget(parent) { setMinimumSize(220, 160); }
+PredictionsView::PredictionsView(QWidget* parent) : QWidget(parent) {
+  setMinimumSize(220, 160);
+}
 
 void PredictionsView::setRecording(std::shared_ptr<const Recording> recording, const QStringList& vocabularyDisplay,
                                    const QStringList& stepTokens) {
@@ -37,9 +39,13 @@ PredictionsView::Summary PredictionsView::summaryAt(long step) const {
   return s;
 }
 
-PredictionsView::Summary PredictionsView::summary() const { return summaryAt(step_); }
+PredictionsView::Summary PredictionsView::summary() const {
+  return summaryAt(step_);
+}
 
-QString PredictionsView::figureTitle() const { return tr("Next-token predictions after step %1").arg(step_); }
+QString PredictionsView::figureTitle() const {
+  return tr("Next-token predictions after step %1").arg(step_);
+}
 
 void PredictionsView::paint(QPainter& p, const QSize& size) {
   p.fillRect(QRect(QPoint(0, 0), size), Qt::white);
@@ -86,22 +92,28 @@ void PredictionsView::paintEvent(QPaintEvent*) {
   paint(p, size());
 }
 
-void PredictionsView::renderFigure(QPainter& painter, const QSize& size) { paint(painter, size); }
+void PredictionsView::renderFigure(QPainter& painter, const QSize& size) {
+  paint(painter, size);
+}
 
 void PredictionsView::writeCsv(QTextStream& out) const {
   out << "step,token,next_token,p_next,rank_next";
   for (int k = 1; k <= kTop; ++k) out << ",top" << k << ",p_top" << k;
   out << '\n';
   if (!recording_ || !recording_->isLanguageModel()) return;
-  const auto quoted = [](QString s) { return QLatin1Char('"') + s.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"'); };
+  const auto quoted = [](QString s) {
+    return QLatin1Char('"') + s.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
+  };
   for (long t = 0; t < recording_->steps; ++t) {
     const Summary s = summaryAt(t);
     out << t << ',' << quoted(stepTokens_.value(t)) << ',';
     if (s.nextId >= 0)
-      out << quoted(vocabulary_.value(s.nextId)) << ',' << QString::number(s.nextProbability, 'g', 9) << ',' << s.nextRank;
+      out << quoted(vocabulary_.value(s.nextId)) << ',' << QString::number(s.nextProbability, 'g', 9) << ','
+          << s.nextRank;
     else
       out << ",,";
-    for (const Prediction& pr : s.top) out << ',' << quoted(vocabulary_.value(pr.id)) << ',' << QString::number(pr.probability, 'g', 9);
+    for (const Prediction& pr : s.top)
+      out << ',' << quoted(vocabulary_.value(pr.id)) << ',' << QString::number(pr.probability, 'g', 9);
     out << '\n';
   }
 }

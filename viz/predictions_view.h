@@ -26,7 +26,7 @@ class PredictionsView : public QWidget, public ExportableView {
     std::vector<Prediction> top;  // most probable first
     int nextId = -1;              // the token that came next, -1 at the last step
     float nextProbability = 0;
-    int nextRank = 0;             // 1 = the model's first choice
+    int nextRank = 0;  // 1 = the model's first choice
   };
   Summary summary() const;  // at the current step
 

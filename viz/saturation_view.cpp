@@ -113,7 +113,8 @@ void SaturationView::writeCsv(QTextStream& out) const {
     for (size_t u = 0; u < stats[0][d].size(); ++u) {
       out << layer_ << ',' << (d == 0 ? "fwd" : "bwd") << ',' << u;
       for (size_t g = 0; g < kGates.size(); ++g)
-        out << ',' << QString::number(stats[g][d][u].left, 'g', 9) << ',' << QString::number(stats[g][d][u].right, 'g', 9);
+        out << ',' << QString::number(stats[g][d][u].left, 'g', 9) << ','
+            << QString::number(stats[g][d][u].right, 'g', 9);
       out << '\n';
     }
 }

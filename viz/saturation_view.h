@@ -3,9 +3,9 @@
 // candidate g is a tanh, not a gate in [0, 1], so it has no saturation plot. Clicking a point picks its unit.
 #pragma once
 
+#include <QWidget>
 #include <QtCharts/QChartView>
 #include <QtCharts/QScatterSeries>
-#include <QWidget>
 #include <array>
 #include <memory>
 

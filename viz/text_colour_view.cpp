@@ -94,7 +94,9 @@ void TextColourView::relayout() {
   update();
 }
 
-QString TextColourView::figureTitle() const { return tr("unit %1 · %2").arg(unit_).arg(quantityLabel_); }
+QString TextColourView::figureTitle() const {
+  return tr("unit %1 · %2").arg(unit_).arg(quantityLabel_);
+}
 
 void TextColourView::paintPage(QPainter& p, const QSize& size, long first, const QFont& font) {
   p.fillRect(QRect(QPoint(0, 0), size), Qt::white);
@@ -127,7 +129,9 @@ void TextColourView::paintEvent(QPaintEvent*) {
   paintPage(p, size(), pageStart_, font());
 }
 
-void TextColourView::renderFigure(QPainter& painter, const QSize& size) { paintPage(painter, size, pageStart_, font()); }
+void TextColourView::renderFigure(QPainter& painter, const QSize& size) {
+  paintPage(painter, size, pageStart_, font());
+}
 
 void TextColourView::writeCsv(QTextStream& out) const {
   out << "step,token,unit_" << unit_ << '\n';
@@ -142,11 +146,19 @@ void TextColourView::writeCsv(QTextStream& out) const {
 void TextColourView::keyPressEvent(QKeyEvent* e) {
   switch (e->key()) {
     case Qt::Key_Up:
-    case Qt::Key_BracketLeft: emit unitStepped(-1); break;
+    case Qt::Key_BracketLeft:
+      emit unitStepped(-1);
+      break;
     case Qt::Key_Down:
-    case Qt::Key_BracketRight: emit unitStepped(1); break;
-    case Qt::Key_Left: emit stepClicked(std::max(0L, currentStep_ - 1)); break;
-    case Qt::Key_Right: emit stepClicked(std::min<long>(tokens_.size() - 1, currentStep_ + 1)); break;
+    case Qt::Key_BracketRight:
+      emit unitStepped(1);
+      break;
+    case Qt::Key_Left:
+      emit stepClicked(std::max(0L, currentStep_ - 1));
+      break;
+    case Qt::Key_Right:
+      emit stepClicked(std::min<long>(tokens_.size() - 1, currentStep_ + 1));
+      break;
     case Qt::Key_PageDown:
       if (!cells_.empty() && cells_.back().step + 1 < tokens_.size()) pageStart_ = cells_.back().step + 1;
       relayout();
@@ -155,7 +167,8 @@ void TextColourView::keyPressEvent(QKeyEvent* e) {
       pageStart_ = std::max(0L, pageStart_ - std::max<long>(1, static_cast<long>(cells_.size())));
       relayout();
       break;
-    default: QWidget::keyPressEvent(e);
+    default:
+      QWidget::keyPressEvent(e);
   }
 }
 
@@ -165,6 +178,8 @@ void TextColourView::mousePressEvent(QMouseEvent* e) {
     if (c.rect.contains(e->position().toPoint())) emit stepClicked(c.step);
 }
 
-void TextColourView::resizeEvent(QResizeEvent*) { relayout(); }
+void TextColourView::resizeEvent(QResizeEvent*) {
+  relayout();
+}
 
 }  // namespace lstmscope::viz

@@ -130,7 +130,8 @@ void TrajectoryChart::placeDecorations() {
   if (threshold_ < y0 || threshold_ > y1) axisY_->setRange(std::min(y0, threshold_), std::max(y1, threshold_));
   thresholdLine_->replace(QList<QPointF>{{x0, threshold_}, {x1, threshold_}});
   const bool brushed = brush_.size() > 0;
-  brushLeft_->replace(brushed ? QList<QPointF>{{double(brush_.first), y0}, {double(brush_.first), y1}} : QList<QPointF>{});
+  brushLeft_->replace(brushed ? QList<QPointF>{{double(brush_.first), y0}, {double(brush_.first), y1}}
+                              : QList<QPointF>{});
   brushRight_->replace(brushed ? QList<QPointF>{{brush_.end - 1.0, y0}, {brush_.end - 1.0, y1}} : QList<QPointF>{});
 }
 
@@ -138,23 +139,26 @@ void TrajectoryChart::mousePressEvent(QMouseEvent* e) {
   const QPointF value = chart()->mapToValue(e->position());
   const QPointF onLine = chart()->mapToPosition(QPointF(value.x(), threshold_));
   draggingThreshold_ = std::abs(onLine.y() - e->position().y()) <= kGrabPixels;
-  if (!draggingThreshold_ && chart()->plotArea().contains(e->position()))
-    emit stepClicked(std::lround(value.x()));
+  if (!draggingThreshold_ && chart()->plotArea().contains(e->position())) emit stepClicked(std::lround(value.x()));
 }
 
 void TrajectoryChart::mouseMoveEvent(QMouseEvent* e) {
   const QPointF value = chart()->mapToValue(e->position());
   const QPointF onLine = chart()->mapToPosition(QPointF(value.x(), threshold_));
   setCursor(draggingThreshold_ || std::abs(onLine.y() - e->position().y()) <= kGrabPixels ? Qt::SizeVerCursor
-                                                                                        : Qt::ArrowCursor);
+                                                                                          : Qt::ArrowCursor);
   if (!draggingThreshold_) return;
   setThreshold(value.y());
   emit thresholdDragged(threshold_);
 }
 
-void TrajectoryChart::mouseReleaseEvent(QMouseEvent*) { draggingThreshold_ = false; }
+void TrajectoryChart::mouseReleaseEvent(QMouseEvent*) {
+  draggingThreshold_ = false;
+}
 
-void TrajectoryChart::renderFigure(QPainter& painter, const QSize& size) { renderChart(*this, painter, size); }
+void TrajectoryChart::renderFigure(QPainter& painter, const QSize& size) {
+  renderChart(*this, painter, size);
+}
 
 void TrajectoryChart::writeCsv(QTextStream& out) const {
   out << "step";

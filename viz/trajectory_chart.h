@@ -20,13 +20,13 @@ class TrajectoryChart : public QChartView, public ExportableView {
 
   void setData(std::shared_ptr<const HeatmapData> data, const QString& quantityLabel);
   void setUnits(const std::vector<int>& units, int currentUnit);  // lines, the current one drawn bold
-  void setWindow(long first, long end);                          // steps shown
+  void setWindow(long first, long end);                           // steps shown
   void setBrush(IndexSpan steps);
   void setThreshold(double threshold);
   double threshold() const { return threshold_; }
   int lineCount() const { return static_cast<int>(lines_.size()); }
 
-  static constexpr int kMaxLines = 40;     // more selected units are listed, not drawn
+  static constexpr int kMaxLines = 40;      // more selected units are listed, not drawn
   static constexpr long kMaxPoints = 4000;  // per line; longer windows are decimated by min/max
 
   QString figureTitle() const override { return chart()->title(); }

@@ -20,13 +20,15 @@ AnalysisResult analyse(const AnalysisRequest& request, const RecordingCallbacks&
   AnalysisResult result;
   result.modelPath = request.modelPath;
   result.model = request.model;
-  if (!result.model) result.model = std::make_shared<const Model>(loadModel(request.modelPath.toStdString(), request.vocabPath.toStdString()));
+  if (!result.model)
+    result.model =
+        std::make_shared<const Model>(loadModel(request.modelPath.toStdString(), request.vocabPath.toStdString()));
   if (result.model->arch.inputKind != InputKind::Tokens)
     throw InputError(request.modelPath.toStdString(),
                      "this model reads numeric features; the app analyses text (use lstmscope-cli record --csv)");
   const QByteArray utf8 = request.text.toUtf8();
-  const EncodedText encoded =
-      encodeText(result.model->arch, std::string(utf8.constData(), utf8.size()), request.textSource.toStdString(), kMaxSteps);
+  const EncodedText encoded = encodeText(result.model->arch, std::string(utf8.constData(), utf8.size()),
+                                         request.textSource.toStdString(), kMaxSteps);
   result.recording = std::make_shared<const Recording>(recordInMemory(*result.model, encoded, callbacks));
   for (size_t l = 0; l < result.recording->states.size(); ++l) {
     result.squashedCells.emplace_back();

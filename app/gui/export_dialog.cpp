@@ -35,8 +35,8 @@ ExportDialog::ExportDialog(std::vector<std::pair<QString, viz::ExportableView*>>
 }
 
 void ExportDialog::exportTo() {
-  const QString path = QFileDialog::getSaveFileName(this, tr("Export to"), QString(),
-                                                    tr("PNG image (*.png);;SVG (*.svg);;PDF (*.pdf);;CSV numbers (*.csv)"));
+  const QString path = QFileDialog::getSaveFileName(
+      this, tr("Export to"), QString(), tr("PNG image (*.png);;SVG (*.svg);;PDF (*.pdf);;CSV numbers (*.csv)"));
   if (path.isEmpty()) return;
   viz::FigureExportOptions options;
   options.size = QSize(width_->value(), height_->value());

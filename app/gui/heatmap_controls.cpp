@@ -21,10 +21,11 @@ QLabel* label(const QString& text, QWidget* parent) {
 HeatmapControls::HeatmapControls(QWidget* parent) : QToolBar(tr("Heatmap"), parent) {
   setObjectName(QStringLiteral("heatmapControls"));
   layer_ = new QComboBox(this);
+  layer_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
   direction_ = new QComboBox(this);
   quantity_ = new QComboBox(this);
-  const QStringList quantityNames{tr("i (input gate)"), tr("f (forget gate)"), tr("g (cell candidate)"),
-                                  tr("o (output gate)"), tr("c (cell state)"), tr("h (hidden state)")};
+  const QStringList quantityNames{tr("i (input gate)"),  tr("f (forget gate)"), tr("g (cell candidate)"),
+                                  tr("o (output gate)"), tr("c (cell state)"),  tr("h (hidden state)")};
   for (size_t k = 0; k < kRecordedQuantities.size(); ++k) {
     quantity_->addItem(quantityNames[static_cast<qsizetype>(k)], static_cast<int>(kRecordedQuantities[k]));
     // Cell states are unbounded (counters reach hundreds): tanh(c) is what Karpathy et al. colour by.
@@ -89,25 +90,38 @@ void HeatmapControls::setArchitecture(const Architecture& arch) {
   for (size_t l = 0; l < arch.layers.size(); ++l)
     layer_->addItem(tr("%1 (%2 units)").arg(l).arg(arch.layers[l].hidden));
   layer_->setCurrentIndex(oldLayer >= 0 && oldLayer < layer_->count() ? oldLayer : layer_->count() - 1);
-  const bool bidirectional = std::any_of(arch.layers.begin(), arch.layers.end(), [](const LayerSpec& s) { return s.bidirectional; });
+  const bool bidirectional =
+      std::any_of(arch.layers.begin(), arch.layers.end(), [](const LayerSpec& s) { return s.bidirectional; });
   direction_->clear();
   direction_->addItem(tr("forward"));
   if (bidirectional) direction_->addItem(tr("backward"));
   directionAction_->setVisible(bidirectional);
 }
 
-int HeatmapControls::layer() const { return std::max(0, layer_->currentIndex()); }
-void HeatmapControls::setLayer(int layer) { layer_->setCurrentIndex(layer); }
-int HeatmapControls::direction() const { return std::max(0, direction_->currentIndex()); }
+int HeatmapControls::layer() const {
+  return std::max(0, layer_->currentIndex());
+}
+void HeatmapControls::setLayer(int layer) {
+  layer_->setCurrentIndex(layer);
+}
+int HeatmapControls::direction() const {
+  return std::max(0, direction_->currentIndex());
+}
 Quantity HeatmapControls::quantity() const {
   return squashed() ? Quantity::C : static_cast<Quantity>(quantity_->currentData().toInt());
 }
-bool HeatmapControls::squashed() const { return quantity_->currentData().toInt() == kSquashedCell; }
+bool HeatmapControls::squashed() const {
+  return quantity_->currentData().toInt() == kSquashedCell;
+}
 void HeatmapControls::setQuantity(Quantity q, bool squashed) {
   quantity_->setCurrentIndex(quantity_->findData(squashed && q == Quantity::C ? kSquashedCell : static_cast<int>(q)));
 }
-UnitOrder HeatmapControls::order() const { return static_cast<UnitOrder>(order_->currentIndex()); }
-void HeatmapControls::setOrder(UnitOrder order) { order_->setCurrentIndex(static_cast<int>(order)); }
+UnitOrder HeatmapControls::order() const {
+  return static_cast<UnitOrder>(order_->currentIndex());
+}
+void HeatmapControls::setOrder(UnitOrder order) {
+  order_->setCurrentIndex(static_cast<int>(order));
+}
 
 void HeatmapControls::setFilterError(const QString& error) {
   filter_->setStyleSheet(error.isEmpty() ? QString() : QStringLiteral("QLineEdit { background: #fdd; }"));

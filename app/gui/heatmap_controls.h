@@ -1,5 +1,6 @@
-// The tool bar above the heatmap (widgets that do not fit fold into its overflow menu): which layer, direction and quantity; colour map and range; unit order and
-// filter. It only edits settings and emits changed(); the main window applies them.
+// The tool bar above the heatmap (widgets that do not fit fold into its overflow menu): which layer, direction and
+// quantity; colour map and range; unit order and filter. It only edits settings and emits changed(); the main window
+// applies them.
 #pragma once
 
 #include <QCheckBox>

@@ -33,15 +33,20 @@ int main(int argc, char** argv) {
       QStringLiteral("Explore an LSTM's gates and cells on a text. Without a model, opens the embedded demo."));
   parser.addHelpOption();
   parser.addVersionOption();
-  parser.addPositionalArgument(QStringLiteral("model"), QStringLiteral("Model file (native HDF5)."), QStringLiteral("[MODEL]"));
-  const QCommandLineOption vocab(QStringLiteral("vocab"), QStringLiteral("Vocabulary file for the model."), QStringLiteral("V"));
-  const QCommandLineOption textFile(QStringLiteral("text-file"), QStringLiteral("UTF-8 text to analyse."), QStringLiteral("F"));
-  const QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                      QStringLiteral("Wait until the analysis is shown, save the window to OUT.png, exit."),
-                                      QStringLiteral("OUT.png"));
-  const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1280x800."), QStringLiteral("WxH"));
+  parser.addPositionalArgument(QStringLiteral("model"), QStringLiteral("Model file (native HDF5)."),
+                               QStringLiteral("[MODEL]"));
+  const QCommandLineOption vocab(QStringLiteral("vocab"), QStringLiteral("Vocabulary file for the model."),
+                                 QStringLiteral("V"));
+  const QCommandLineOption textFile(QStringLiteral("text-file"), QStringLiteral("UTF-8 text to analyse."),
+                                    QStringLiteral("F"));
+  const QCommandLineOption screenshot(
+      QStringLiteral("screenshot"),
+      QStringLiteral("Wait until the analysis is shown, save the window to OUT.png, exit."), QStringLiteral("OUT.png"));
+  const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1280x800."),
+                                QStringLiteral("WxH"));
   const QCommandLineOption layer(QStringLiteral("layer"), QStringLiteral("Layer to show first."), QStringLiteral("N"));
-  const QCommandLineOption quantity(QStringLiteral("quantity"), QStringLiteral("i, f, g, o, c, h or tanh(c)."), QStringLiteral("Q"));
+  const QCommandLineOption quantity(QStringLiteral("quantity"), QStringLiteral("i, f, g, o, c, h or tanh(c)."),
+                                    QStringLiteral("Q"));
   const QCommandLineOption select(QStringLiteral("select"),
                                   QStringLiteral("Brush steps FIRST..END-1 and select the units on across them."),
                                   QStringLiteral("FIRST:END"));
@@ -61,8 +66,8 @@ int main(int argc, char** argv) {
                                       QStringLiteral("NAME"), QStringLiteral("heatmap"));
   const QCommandLineOption exportSize(QStringLiteral("export-size"), QStringLiteral("Figure size (default 1600x900)."),
                                       QStringLiteral("WxH"), QStringLiteral("1600x900"));
-  const QCommandLineOption dpi(QStringLiteral("dpi"), QStringLiteral("PNG resolution (default 300)."), QStringLiteral("N"),
-                               QStringLiteral("300"));
+  const QCommandLineOption dpi(QStringLiteral("dpi"), QStringLiteral("PNG resolution (default 300)."),
+                               QStringLiteral("N"), QStringLiteral("300"));
   parser.addOptions({vocab, textFile, screenshot, size, layer, quantity, select, step, unit, dock, exportTo, exportView,
                      exportSize, dpi});
   parser.process(app);
@@ -109,7 +114,7 @@ int main(int argc, char** argv) {
       QTimer::singleShot(200, &app, [&, shownAfter] {
         if (parser.isSet(exportTo)) {
           const QString error = lstmscope::viz::exportView(*window.exportableView(parser.value(exportView)),
-                                                          parser.value(exportTo), figure);
+                                                           parser.value(exportTo), figure);
           if (!error.isEmpty()) exitCode = fail(error, 3);
         }
         if (!out.isEmpty() && !window.grab().save(out))

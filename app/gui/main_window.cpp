@@ -75,8 +75,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(&runner_, &AnalysisRunner::progress, this, &MainWindow::onProgress);
   connect(&runner_, &AnalysisRunner::finished, this, &MainWindow::onFinished);
   connect(&runner_, &AnalysisRunner::failed, this, [this](quint64, const QString& message) { showError(message); });
-  connect(&runner_, &AnalysisRunner::cancelled, this,
-          [this](quint64) { statusBar()->showMessage(tr("Analysis cancelled; the views show the previous result."), 5000); });
+  connect(&runner_, &AnalysisRunner::cancelled, this, [this](quint64) {
+    statusBar()->showMessage(tr("Analysis cancelled; the views show the previous result."), 5000);
+  });
   connect(&runner_, &AnalysisRunner::projectionReady, this,
           [this](quint64, std::shared_ptr<const Projection> p, const QString& what) {
             projection_->setProjection(std::move(p), stepTokens_, what);
@@ -89,14 +90,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(heatmap_, &viz::HeatmapView::hovered, this, &MainWindow::updateHoverText);
   connect(heatmap_, &viz::HeatmapView::viewportChanged, this, [this] {
     const auto& vp = heatmap_->viewport();
-    trajectories_->setWindow(static_cast<long>(vp.firstStep), static_cast<long>(std::ceil(vp.firstStep + vp.visibleSteps)));
+    trajectories_->setWindow(static_cast<long>(vp.firstStep),
+                             static_cast<long>(std::ceil(vp.firstStep + vp.visibleSteps)));
   });
   connect(heatmap_, &viz::HeatmapView::frameReady, this, [this] {
     if (std::exchange(announcePending_, false)) emit analysisShown();
   });
   connect(trajectories_, &viz::TrajectoryChart::thresholdDragged, this, &MainWindow::setThreshold);
-  connect(trajectories_, &viz::TrajectoryChart::stepClicked, this, [this](long s) { pickCurrent(s, state_.currentUnit); });
-  connect(textColours_, &viz::TextColourView::stepClicked, this, [this](long s) { pickCurrent(s, state_.currentUnit); });
+  connect(trajectories_, &viz::TrajectoryChart::stepClicked, this,
+          [this](long s) { pickCurrent(s, state_.currentUnit); });
+  connect(textColours_, &viz::TextColourView::stepClicked, this,
+          [this](long s) { pickCurrent(s, state_.currentUnit); });
   connect(textColours_, &viz::TextColourView::unitStepped, this, [this](int delta) {
     // Flip through units in the heatmap's order, so sorting by match score flips through the best first.
     const auto& rows = heatmap_->rowUnits();
@@ -152,20 +156,25 @@ void MainWindow::buildDocks() {
       runSelectionRule();
     });
   connect(unitList_, &QListWidget::currentRowChanged, this, [this](int row) {
-    if (row >= 0 && row < static_cast<int>(state_.selectedUnits.size()) && state_.selectedUnits[row] != state_.currentUnit)
+    if (row >= 0 && row < static_cast<int>(state_.selectedUnits.size()) &&
+        state_.selectedUnits[row] != state_.currentUnit)
       pickCurrent(state_.currentStep, state_.selectedUnits[static_cast<size_t>(row)]);
   });
 
   textColours_ = new viz::TextColourView(this);
-  auto* colouringDock = dock(this, tr("Text colouring"), QStringLiteral("textColouring"), textColours_, Qt::RightDockWidgetArea);
+  auto* colouringDock =
+      dock(this, tr("Text colouring"), QStringLiteral("textColouring"), textColours_, Qt::RightDockWidgetArea);
   tabifyDockWidget(textDock, colouringDock);
   colouringDock->raise();
   predictions_ = new viz::PredictionsView(this);
-  auto* predictionsDock = dock(this, tr("Predictions"), QStringLiteral("predictions"), predictions_, Qt::RightDockWidgetArea);
+  auto* predictionsDock =
+      dock(this, tr("Predictions"), QStringLiteral("predictions"), predictions_, Qt::RightDockWidgetArea);
   projection_ = new viz::ProjectionView(this);
-  auto* projectionDock = dock(this, tr("State trajectory (PCA)"), QStringLiteral("projection"), projection_, Qt::RightDockWidgetArea);
+  auto* projectionDock =
+      dock(this, tr("State trajectory (PCA)"), QStringLiteral("projection"), projection_, Qt::RightDockWidgetArea);
   saturation_ = new viz::SaturationView(this);
-  auto* saturationDock = dock(this, tr("Gate saturation"), QStringLiteral("saturation"), saturation_, Qt::BottomDockWidgetArea);
+  auto* saturationDock =
+      dock(this, tr("Gate saturation"), QStringLiteral("saturation"), saturation_, Qt::BottomDockWidgetArea);
   tabifyDockWidget(predictionsDock, projectionDock);
   predictionsDock->raise();
   tabifyDockWidget(findChild<QDockWidget*>(QStringLiteral("trajectories")), saturationDock);
@@ -177,7 +186,8 @@ void MainWindow::buildDocks() {
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("Open &Model…"), QKeySequence::Open, this, [this] {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open model"), QString(), tr("Models (*.h5 *.hdf5);;All files (*)"));
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Open model"), QString(), tr("Models (*.h5 *.hdf5);;All files (*)"));
     if (!path.isEmpty()) openModel(path);
   });
   file->addAction(tr("Open &Text…"), QKeySequence(tr("Ctrl+Shift+O")), this, [this] {
@@ -247,7 +257,9 @@ bool MainWindow::openTextFile(const QString& path) {
   if (!file.open(QIODevice::ReadOnly)) return showError(tr("%1: cannot open: %2").arg(path, file.errorString())), false;
   if (file.size() > kMaxTextBytes)
     return showError(tr("%1: the text is %2 MB; the app analyses up to %3 MB (lstmscope-cli record takes longer texts)")
-                         .arg(path).arg(file.size() >> 20).arg(kMaxTextBytes >> 20)),
+                         .arg(path)
+                         .arg(file.size() >> 20)
+                         .arg(kMaxTextBytes >> 20)),
            false;
   const QByteArray bytes = file.readAll();
   QString text = QString::fromUtf8(bytes);
@@ -262,7 +274,9 @@ bool MainWindow::openTextFile(const QString& path) {
   return true;
 }
 
-void MainWindow::setText(const QString& text) { textEdit_->setPlainText(text); }
+void MainWindow::setText(const QString& text) {
+  textEdit_->setPlainText(text);
+}
 
 void MainWindow::analyseNow() {
   editPause_.stop();
@@ -302,11 +316,15 @@ void MainWindow::applyStartupChoices() {
   if (!c.quantity.isEmpty()) {
     Quantity q = Quantity::C;
     const bool squashed = c.quantity == QLatin1String("tanh(c)");
-    if (!squashed && !parseQuantity(c.quantity.toStdString(), q)) showError(tr("unknown quantity “%1”").arg(c.quantity));
+    if (!squashed && !parseQuantity(c.quantity.toStdString(), q))
+      showError(tr("unknown quantity “%1”").arg(c.quantity));
     controls_->setQuantity(q, squashed);
   }
-  if (c.brush.size() > 0) brushSteps({std::min(c.brush.first, recording_->steps - 1), std::min(c.brush.end, recording_->steps)});
-  const int unit = c.unit >= 0 ? c.unit : !state_.selectedUnits.empty() ? state_.selectedUnits.front() : state_.currentUnit;
+  if (c.brush.size() > 0)
+    brushSteps({std::min(c.brush.first, recording_->steps - 1), std::min(c.brush.end, recording_->steps)});
+  const int unit = c.unit >= 0                     ? c.unit
+                   : !state_.selectedUnits.empty() ? state_.selectedUnits.front()
+                                                   : state_.currentUnit;
   pickCurrent(c.step >= 0 ? c.step : c.brush.size() > 0 ? c.brush.first : state_.currentStep, unit);
   if (c.brush.size() > 0) {
     // Frame the brushed range with some context on either side.
@@ -377,9 +395,9 @@ void MainWindow::dropEvent(QDropEvent* event) {
 }
 
 std::vector<std::pair<QString, viz::ExportableView*>> MainWindow::exportableViews() const {
-  return {{tr("Heatmap"), heatmap_},          {tr("Trajectories"), trajectories_},
-          {tr("Text colouring"), textColours_}, {tr("Predictions"), predictions_},
-          {tr("Gate saturation"), saturation_}, {tr("State trajectory"), projection_}};
+  return {
+      {tr("Heatmap"), heatmap_},         {tr("Trajectories"), trajectories_},  {tr("Text colouring"), textColours_},
+      {tr("Predictions"), predictions_}, {tr("Gate saturation"), saturation_}, {tr("State trajectory"), projection_}};
 }
 
 viz::ExportableView* MainWindow::exportableView(const QString& key) const {

@@ -12,8 +12,8 @@
 #include <QSpinBox>
 #include <QTimer>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 
 #include "app/gui/analysis_runner.h"
 #include "app/gui/heatmap_controls.h"
@@ -29,12 +29,12 @@ namespace lstmscope::app {
 
 // What to show once the first analysis arrives (command line: reproducible screenshots and figures).
 struct StartupChoices {
-  int layer = -1;           // -1: the last layer
-  QString quantity;         // i f g o c h or tanh(c); empty: tanh(c)
-  viz::IndexSpan brush;     // a range to select units with
-  long step = -1;           // current step
-  int unit = -1;            // current unit; -1: the best unit of the brush, if any
-  QString dock;             // object name of a dock to bring to the front
+  int layer = -1;        // -1: the last layer
+  QString quantity;      // i f g o c h or tanh(c); empty: tanh(c)
+  viz::IndexSpan brush;  // a range to select units with
+  long step = -1;        // current step
+  int unit = -1;         // current unit; -1: the best unit of the brush, if any
+  QString dock;          // object name of a dock to bring to the front
 };
 
 class MainWindow : public QMainWindow {

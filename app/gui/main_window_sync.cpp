@@ -11,7 +11,9 @@
 namespace lstmscope::app {
 namespace {
 
-bool isGate(Quantity q) { return q == Quantity::I || q == Quantity::F || q == Quantity::O; }
+bool isGate(Quantity q) {
+  return q == Quantity::I || q == Quantity::F || q == Quantity::O;
+}
 
 QString quantityName(Quantity q, bool squashed) {
   return squashed && q == Quantity::C ? QStringLiteral("tanh(c)") : QLatin1String(lstmscope::quantityName(q));
@@ -25,7 +27,8 @@ QString quantityLabel(int layer, int direction, Quantity q, bool squashed, bool 
 
 }  // namespace
 
-std::shared_ptr<const viz::HeatmapData> MainWindow::heatmapData(int layer, int direction, Quantity q, bool squashed) const {
+std::shared_ptr<const viz::HeatmapData> MainWindow::heatmapData(int layer, int direction, Quantity q,
+                                                                bool squashed) const {
   if (!squashed || q != Quantity::C)
     return std::make_shared<const viz::HeatmapData>(recording_, &recording_->values(layer, direction, q));
   const std::shared_ptr<const Mat<float>>& cells = squashedCells_.at(layer).at(direction);
@@ -80,7 +83,8 @@ void MainWindow::applyHeatmapChoice() {
     std::tie(low, high) = controls_->fixedRange();
   else if (!gate && !(squashed && q == Quantity::C))
     std::tie(low, high) = viz::robustSymmetricRange(current_->values().data(), current_->values().size());
-  const viz::ColourScale scale(viz::ColourMap::named(gate ? controls_->sequentialMap() : controls_->divergingMap()), low, high);
+  const viz::ColourScale scale(viz::ColourMap::named(gate ? controls_->sequentialMap() : controls_->divergingMap()),
+                               low, high);
   const QString label = quantityLabel(layer, direction, q, squashed, recording_->arch.layers[layer].bidirectional);
   if (dataChanged) {
     heatmap_->setData(current_, stepTokens_);
@@ -194,8 +198,9 @@ void MainWindow::updateUnitList() {
   unitList_->clear();
   for (size_t k = 0; k < state_.selectedUnits.size(); ++k) {
     const double score = k < state_.matchScores.size() ? state_.matchScores[k] : std::nan("");
-    unitList_->addItem(std::isnan(score) ? tr("unit %1").arg(state_.selectedUnits[k])
-                                         : tr("unit %1   margin %2").arg(state_.selectedUnits[k]).arg(score, 0, 'f', 3));
+    unitList_->addItem(std::isnan(score)
+                           ? tr("unit %1").arg(state_.selectedUnits[k])
+                           : tr("unit %1   margin %2").arg(state_.selectedUnits[k]).arg(score, 0, 'f', 3));
   }
 }
 

@@ -25,7 +25,8 @@ std::vector<int> orderUnits(const Mat<float>& values, const ViewState& state, co
   } else if (state.order == UnitOrder::MatchScore) {
     const auto rank = [&](int u) {
       const auto it = std::find(state.selectedUnits.begin(), state.selectedUnits.end(), u);
-      return it == state.selectedUnits.end() ? state.selectedUnits.size() : static_cast<size_t>(it - state.selectedUnits.begin());
+      return it == state.selectedUnits.end() ? state.selectedUnits.size()
+                                             : static_cast<size_t>(it - state.selectedUnits.begin());
     };
     std::stable_sort(units.begin(), units.end(), [&](int a, int b) { return rank(a) < rank(b); });
   }

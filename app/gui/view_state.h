@@ -17,7 +17,7 @@ struct ViewState {
   bool squashed = true;  // show tanh(c) rather than c (Karpathy et al., LSTMVis); only for c
   long currentStep = 0;
   int currentUnit = 0;
-  viz::IndexSpan brush;           // empty: nothing brushed
+  viz::IndexSpan brush;  // empty: nothing brushed
   double threshold = 0.3;
   long offBefore = 1, offAfter = 0;  // LSTMVis's off margins
   std::vector<int> selectedUnits;    // by the selection rule (ranked) or by clicks

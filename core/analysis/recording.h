@@ -33,8 +33,8 @@ struct Recording {
 };
 
 struct RecordingCallbacks {
-  std::function<bool()> cancelled;                // polled between blocks of steps
-  std::function<void(long, long)> progress;       // (steps done, steps total)
+  std::function<bool()> cancelled;           // polled between blocks of steps
+  std::function<void(long, long)> progress;  // (steps done, steps total)
 };
 
 // Bytes a recording of `steps` steps of `arch` takes.

@@ -1,9 +1,10 @@
 // recordInMemory keeps exactly what the engine computes, and refuses what would not fit.
+#include "core/analysis/recording.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 
-#include "core/analysis/recording.h"
 #include "core/analysis/statistics.h"
 #include "core/common/error.h"
 #include "core/engine/forward.h"
@@ -12,7 +13,9 @@
 namespace lstmscope::test {
 namespace {
 
-Model brackets() { return loadNativeModel(std::string(LSTMSCOPE_SOURCE_DIR) + "/resources/fixtures/brackets_char.h5"); }
+Model brackets() {
+  return loadNativeModel(std::string(LSTMSCOPE_SOURCE_DIR) + "/resources/fixtures/brackets_char.h5");
+}
 
 TEST(Recording, HoldsEveryQuantityOfTheForwardTape) {
   const Model model = brackets();
@@ -84,7 +87,7 @@ TEST(Recording, SaturationTableCoversEveryLayerGateAndDirection) {
   r.states[1][1][recordedIndex(Quantity::F)] << 0.05f, 0.95f, 0.95f, 0.5f;
   const SaturationTable table = gateSaturationTable(r);
   ASSERT_EQ(table.size(), 2u);
-  ASSERT_EQ(table[0].size(), 3u);  // i, f, o
+  ASSERT_EQ(table[0].size(), 3u);     // i, f, o
   ASSERT_EQ(table[1][1].size(), 2u);  // both directions
   EXPECT_EQ(table[0][0][0].size(), 2u);
   EXPECT_DOUBLE_EQ(table[1][1][1][0].left, 0.25);

@@ -1,18 +1,20 @@
 // The job mechanism: results of superseded requests are dropped, cancellation stops a run, errors
 // arrive as messages that name the problem.
+#include "app/gui/analysis_runner.h"
+
 #include <gtest/gtest.h>
 
 #include <QSignalSpy>
 #include <QTest>
 
-#include "app/gui/analysis_runner.h"
 #include "core/formats/native_model.h"
 
 namespace lstmscope::app {
 namespace {
 
 std::shared_ptr<const Model> demoModel() {
-  return std::make_shared<const Model>(loadNativeModel(std::string(LSTMSCOPE_SOURCE_DIR) + "/resources/demo/python_char.h5"));
+  return std::make_shared<const Model>(
+      loadNativeModel(std::string(LSTMSCOPE_SOURCE_DIR) + "/resources/demo/python_char.h5"));
 }
 
 AnalysisRequest requestFor(std::shared_ptr<const Model> model, QString text) {
@@ -62,7 +64,8 @@ TEST(AnalysisRunner, ReportsBadModelFilesByName) {
   r.text = QStringLiteral("x");
   runner.start(r);
   ASSERT_TRUE(failed.wait(60000));
-  EXPECT_TRUE(failed[0][1].toString().contains(QStringLiteral("/no/such/model.h5"))) << failed[0][1].toString().toStdString();
+  EXPECT_TRUE(failed[0][1].toString().contains(QStringLiteral("/no/such/model.h5")))
+      << failed[0][1].toString().toStdString();
 }
 
 TEST(AnalysisRunner, ReportsUnknownCharacters) {

@@ -1,5 +1,7 @@
 // The desktop app driven as a user would, offscreen: open the demo, select, click, zoom, switch views and
 // export, checking the resulting state and the pixels on screen.
+#include "app/gui/main_window.h"
+
 #include <gtest/gtest.h>
 
 #include <QApplication>
@@ -14,7 +16,6 @@
 #include <QTest>
 #include <QWheelEvent>
 
-#include "app/gui/main_window.h"
 #include "core/analysis/selection.h"
 #include "core/analysis/statistics.h"
 #include "viz/figure_export.h"
@@ -96,8 +97,9 @@ TEST_F(MainWindowTest, BrushSelectsUnitsByLstmVisRule) {
   for (const SelectedUnit& s : selectUnits(shownValues(), q)) expected.push_back(s.unit);
   ASSERT_FALSE(expected.empty());
   EXPECT_EQ(window_.state().selectedUnits, expected);
-  EXPECT_EQ(window_.trajectories()->lineCount(), static_cast<int>(expected.size()) +
-                                                     (std::count(expected.begin(), expected.end(), window_.state().currentUnit) ? 0 : 1));
+  EXPECT_EQ(window_.trajectories()->lineCount(),
+            static_cast<int>(expected.size()) +
+                (std::count(expected.begin(), expected.end(), window_.state().currentUnit) ? 0 : 1));
   // Dragging the threshold line re-runs the rule with the new threshold.
   window_.setThreshold(0.8);
   q.threshold = 0.8;
@@ -108,7 +110,8 @@ TEST_F(MainWindowTest, BrushSelectsUnitsByLstmVisRule) {
   // Sorting by match score puts the selected units first, best first.
   window_.controls()->setOrder(UnitOrder::MatchScore);
   const auto& rows = window_.heatmap()->rowUnits();
-  for (size_t k = 0; k < window_.state().selectedUnits.size(); ++k) EXPECT_EQ(rows[k], window_.state().selectedUnits[k]);
+  for (size_t k = 0; k < window_.state().selectedUnits.size(); ++k)
+    EXPECT_EQ(rows[k], window_.state().selectedUnits[k]);
 }
 
 TEST_F(MainWindowTest, ClickingAUnitLabelTogglesIt) {

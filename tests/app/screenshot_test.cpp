@@ -27,7 +27,8 @@ AppRun runApp(const QStringList& arguments) {
 TEST(Screenshot, SavesTheAnalysedWindowAndExits) {
   QTemporaryDir dir;
   const QString out = dir.filePath(QStringLiteral("shot.png"));
-  const AppRun run = runApp({QStringLiteral("--screenshot"), out, QStringLiteral("--size"), QStringLiteral("1280x800")});
+  const AppRun run =
+      runApp({QStringLiteral("--screenshot"), out, QStringLiteral("--size"), QStringLiteral("1280x800")});
   ASSERT_EQ(run.exitCode, 0) << run.stderrText.toStdString();
   const QImage image(out);
   EXPECT_EQ(image.size(), QSize(1280, 800));
@@ -35,7 +36,8 @@ TEST(Screenshot, SavesTheAnalysedWindowAndExits) {
 
 TEST(Screenshot, BadModelExitsWithItsName) {
   QTemporaryDir dir;
-  const AppRun run = runApp({QStringLiteral("/no/such/model.h5"), QStringLiteral("--screenshot"), dir.filePath(QStringLiteral("x.png"))});
+  const AppRun run = runApp(
+      {QStringLiteral("/no/such/model.h5"), QStringLiteral("--screenshot"), dir.filePath(QStringLiteral("x.png"))});
   EXPECT_EQ(run.exitCode, 3);
   EXPECT_TRUE(run.stderrText.contains(QStringLiteral("/no/such/model.h5"))) << run.stderrText.toStdString();
 }

@@ -1,7 +1,7 @@
 // Unit sorting and the unit filter, against hand-computed cases.
-#include <gtest/gtest.h>
-
 #include "app/gui/unit_ordering.h"
+
+#include <gtest/gtest.h>
 
 namespace lstmscope::app {
 namespace {

@@ -1,10 +1,11 @@
 // Colour maps and scales against hand-computed entries.
+#include "viz/colour_map.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
 
-#include "viz/colour_map.h"
 #include "viz/token_text.h"
 
 namespace lstmscope::viz {
