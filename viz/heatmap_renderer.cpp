@@ -66,16 +66,24 @@ float extremeFartherFrom(float lo, float hi, double centre) {
   return std::abs(hi - centre) >= std::abs(lo - centre) ? hi : lo;
 }
 
-// The pixel over display rows `rows`: the extreme, among those rows' units, farther from the centre.
-float pixelValue(const float* lo, const float* hi, IndexSpan rows, const std::vector<int>& rowUnits, double centre) {
-  float l = std::numeric_limits<float>::infinity(), h = -l;
-  bool nan = false;
-  for (long q = rows.first; q < rows.end; ++q) {
+// Each unit's value for this column (the extreme farther from the centre) and how far it is from the
+// centre (NaN counts as infinitely far, so that it always shows). The pixel over several display rows
+// shows the farthest of its units' values: the same as the farther of their overall min and max.
+void columnExtremes(const Eigen::VectorXf& lo, const Eigen::VectorXf& hi, float centre, Eigen::VectorXf& value,
+                    Eigen::VectorXf& distance) {
+  const auto below = (lo.array() - centre).abs(), above = (hi.array() - centre).abs();
+  value = (above >= below).select(hi, lo);  // NaN in lo or hi makes both NaN (pyramid and raw alike)
+  distance = value.array().isNaN().select(std::numeric_limits<float>::infinity(), (value.array() - centre).abs());
+}
+
+float pixelValue(const Eigen::VectorXf& value, const Eigen::VectorXf& distance, IndexSpan rows,
+                 const std::vector<int>& rowUnits) {
+  int best = rowUnits[static_cast<size_t>(rows.first)];
+  for (long q = rows.first + 1; q < rows.end; ++q) {
     const int u = rowUnits[static_cast<size_t>(q)];
-    nan |= std::isnan(lo[u]) || std::isnan(hi[u]);
-    l = std::min(l, lo[u]), h = std::max(h, hi[u]);
+    if (distance[u] > distance[best]) best = u;
   }
-  return nan ? std::numeric_limits<float>::quiet_NaN() : extremeFartherFrom(l, h, centre);
+  return value[best];
 }
 
 int pyramidLevels(const HeatmapData& data, const HeatmapViewport& vp) {
@@ -115,7 +123,7 @@ QImage renderHeatmap(const HeatmapData& data, const HeatmapFrameRequest& request
   const int tiles = (vp.width + kTile - 1) / kTile;
 #pragma omp parallel
   {
-    Eigen::VectorXf lo(data.units()), hi(data.units());
+    Eigen::VectorXf lo(data.units()), hi(data.units()), value(data.units()), distance(data.units());
     std::vector<Segment> segments;
     std::vector<QRgb> tile(static_cast<size_t>(kTile) * vp.height, background);
 #pragma omp for schedule(dynamic, 1)
@@ -133,9 +141,9 @@ QImage renderHeatmap(const HeatmapData& data, const HeatmapFrameRequest& request
         } else {
           decompose(data, steps.first, steps.end, levels, segments);
           accumulateColumn(data, segments, lo, hi);
+          columnExtremes(lo, hi, static_cast<float>(centre), value, distance);
           for (const Band& band : bands) {
-            const QRgb colour =
-                request.scale.colourOf(pixelValue(lo.data(), hi.data(), band.rows, request.rowUnits, centre));
+            const QRgb colour = request.scale.colourOf(pixelValue(value, distance, band.rows, request.rowUnits));
             for (int y = band.y0; y < band.y1; ++y) column[y * kTile] = colour;
           }
         }

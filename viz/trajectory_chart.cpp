@@ -46,10 +46,11 @@ TrajectoryChart::TrajectoryChart(QWidget* parent) : QChartView(new QChart(), par
   setMinimumHeight(160);
 }
 
-void TrajectoryChart::setData(std::shared_ptr<const HeatmapData> data, const QString& quantityLabel) {
+void TrajectoryChart::setData(std::shared_ptr<const HeatmapData> data, const QString& title,
+                              const QString& valueLabel) {
   data_ = std::move(data);
-  axisY_->setTitleText(quantityLabel);
-  chart()->setTitle(tr("Selected units: %1 over time").arg(quantityLabel));
+  axisY_->setTitleText(valueLabel);
+  chart()->setTitle(tr("Selected units: %1 over time").arg(title));
   rebuild();
 }
 

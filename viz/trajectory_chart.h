@@ -18,7 +18,8 @@ class TrajectoryChart : public QChartView, public ExportableView {
  public:
   explicit TrajectoryChart(QWidget* parent = nullptr);
 
-  void setData(std::shared_ptr<const HeatmapData> data, const QString& quantityLabel);
+  // `title` names the layer and quantity; `valueLabel` (the quantity alone) labels the y axis.
+  void setData(std::shared_ptr<const HeatmapData> data, const QString& title, const QString& valueLabel);
   void setUnits(const std::vector<int>& units, int currentUnit);  // lines, the current one drawn bold
   void setWindow(long first, long end);                           // steps shown
   void setBrush(IndexSpan steps);

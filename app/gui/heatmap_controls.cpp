@@ -21,7 +21,6 @@ QLabel* label(const QString& text, QWidget* parent) {
 HeatmapControls::HeatmapControls(QWidget* parent) : QToolBar(tr("Heatmap"), parent) {
   setObjectName(QStringLiteral("heatmapControls"));
   layer_ = new QComboBox(this);
-  layer_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
   direction_ = new QComboBox(this);
   quantity_ = new QComboBox(this);
   const QStringList quantityNames{tr("i (input gate)"),  tr("f (forget gate)"), tr("g (cell candidate)"),
@@ -87,8 +86,11 @@ void HeatmapControls::setArchitecture(const Architecture& arch) {
   const QSignalBlocker b1(layer_), b2(direction_);
   const int oldLayer = layer_->currentIndex();
   layer_->clear();
-  for (size_t l = 0; l < arch.layers.size(); ++l)
-    layer_->addItem(tr("%1 (%2 units)").arg(l).arg(arch.layers[l].hidden));
+  for (size_t l = 0; l < arch.layers.size(); ++l) {
+    layer_->addItem(QString::number(l));
+    layer_->setItemData(layer_->count() - 1, tr("layer %1: %2 units").arg(l).arg(arch.layers[l].hidden),
+                        Qt::ToolTipRole);
+  }
   layer_->setCurrentIndex(oldLayer >= 0 && oldLayer < layer_->count() ? oldLayer : layer_->count() - 1);
   const bool bidirectional =
       std::any_of(arch.layers.begin(), arch.layers.end(), [](const LayerSpec& s) { return s.bidirectional; });

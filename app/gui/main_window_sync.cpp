@@ -88,7 +88,7 @@ void MainWindow::applyHeatmapChoice() {
   const QString label = quantityLabel(layer, direction, q, squashed, recording_->arch.layers[layer].bidirectional);
   if (dataChanged) {
     heatmap_->setData(current_, stepTokens_);
-    trajectories_->setData(current_, label);
+    trajectories_->setData(current_, label, quantityName(q, squashed));
     textColours_->setData(current_, stepTokens_, label);
     saturation_->setLayer(layer);
     requestProjection();
