@@ -1,3 +1,4 @@
+#include "viz/csv.h"
 #include "viz/heatmap_view.h"
 
 #include <QKeyEvent>
@@ -332,9 +333,7 @@ void HeatmapView::writeCsv(QTextStream& out) const {
   for (const int u : request_.rowUnits) out << ",unit_" << u;
   out << '\n';
   for (long s = first; s < end; ++s) {
-    QString token = s < decor_.tokens.size() ? decor_.tokens[static_cast<qsizetype>(s)] : QString();
-    token.replace(QLatin1Char('"'), QStringLiteral("\"\""));
-    out << s << ",\"" << token << '"';
+    out << s << ',' << csvText(decor_.tokens.value(static_cast<qsizetype>(s)));
     for (const int u : request_.rowUnits) out << ',' << QString::number(data_->values()(u, s), 'g', 9);
     out << '\n';
   }

@@ -1,3 +1,4 @@
+#include "viz/csv.h"
 #include "viz/predictions_view.h"
 
 #include <QPainter>
@@ -101,19 +102,16 @@ void PredictionsView::writeCsv(QTextStream& out) const {
   for (int k = 1; k <= kTop; ++k) out << ",top" << k << ",p_top" << k;
   out << '\n';
   if (!recording_ || !recording_->isLanguageModel()) return;
-  const auto quoted = [](QString s) {
-    return QLatin1Char('"') + s.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
-  };
   for (long t = 0; t < recording_->steps; ++t) {
     const Summary s = summaryAt(t);
-    out << t << ',' << quoted(stepTokens_.value(t)) << ',';
+    out << t << ',' << csvText(stepTokens_.value(t)) << ',';
     if (s.nextId >= 0)
-      out << quoted(vocabulary_.value(s.nextId)) << ',' << QString::number(s.nextProbability, 'g', 9) << ','
+      out << csvText(vocabulary_.value(s.nextId)) << ',' << QString::number(s.nextProbability, 'g', 9) << ','
           << s.nextRank;
     else
       out << ",,";
     for (const Prediction& pr : s.top)
-      out << ',' << quoted(vocabulary_.value(pr.id)) << ',' << QString::number(pr.probability, 'g', 9);
+      out << ',' << csvText(vocabulary_.value(pr.id)) << ',' << QString::number(pr.probability, 'g', 9);
     out << '\n';
   }
 }

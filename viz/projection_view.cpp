@@ -1,3 +1,4 @@
+#include "viz/csv.h"
 #include "viz/projection_view.h"
 
 #include <QGraphicsSimpleTextItem>
@@ -137,9 +138,7 @@ void ProjectionView::writeCsv(QTextStream& out) const {
   if (!projection_) return;
   const auto& c = projection_->coordinates;
   for (long t = 0; t < c.cols(); ++t) {
-    QString token = tokens_.value(static_cast<qsizetype>(t));
-    token.replace(QLatin1Char('"'), QStringLiteral("\"\""));
-    out << t << ",\"" << token << "\"," << QString::number(c(0, t), 'g', 12) << ','
+    out << t << ',' << csvText(tokens_.value(static_cast<qsizetype>(t))) << ',' << QString::number(c(0, t), 'g', 12) << ','
         << QString::number(c.rows() > 1 ? c(1, t) : 0.0, 'g', 12) << '\n';
   }
 }

@@ -1,3 +1,4 @@
+#include "viz/csv.h"
 #include "viz/text_colour_view.h"
 
 #include <QFontDatabase>
@@ -137,9 +138,7 @@ void TextColourView::writeCsv(QTextStream& out) const {
   out << "step,token,unit_" << unit_ << '\n';
   if (!data_ || unit_ < 0 || unit_ >= data_->units()) return;
   for (long s = 0; s < data_->steps(); ++s) {
-    QString token = tokens_.value(static_cast<qsizetype>(s));
-    token.replace(QLatin1Char('"'), QStringLiteral("\"\""));
-    out << s << ",\"" << token << "\"," << QString::number(data_->values()(unit_, s), 'g', 9) << '\n';
+    out << s << ',' << csvText(tokens_.value(static_cast<qsizetype>(s))) << ',' << QString::number(data_->values()(unit_, s), 'g', 9) << '\n';
   }
 }
 

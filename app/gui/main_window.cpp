@@ -228,12 +228,7 @@ void MainWindow::openDemo(bool withSampleText) {
   const QString path = dir.path() + QStringLiteral("/python_char.h5");
   if (!QFileInfo::exists(path) && !QFile::copy(QStringLiteral(":/demo/python_char.h5"), path))
     return showError(tr("the embedded demo model could not be unpacked to %1").arg(dir.path()));
-  if (withSampleText) {
-    QFile sample(QStringLiteral(":/demo/sample.py"));
-    sample.open(QIODevice::ReadOnly);
-    const QSignalBlocker blocker(textEdit_);
-    textEdit_->setPlainText(QString::fromUtf8(sample.readAll()));
-  }
+  if (withSampleText) setTextQuietly(sampleText());
   model_.reset();
   modelPath_ = path, vocabPath_.clear();
   analyseNow();
@@ -242,13 +237,8 @@ void MainWindow::openDemo(bool withSampleText) {
 void MainWindow::openModel(const QString& path, const QString& vocabPath) {
   model_.reset();
   modelPath_ = path, vocabPath_ = vocabPath;
-  if (textEdit_->toPlainText().isEmpty()) {  // something to look at: the demo's sample text
-    QFile sample(QStringLiteral(":/demo/sample.py"));
-    sample.open(QIODevice::ReadOnly);
-    const QSignalBlocker blocker(textEdit_);
-    textEdit_->setPlainText(QString::fromUtf8(sample.readAll()));
-  }
-  if (!path.startsWith(QDir::tempPath())) addRecent(QStringLiteral("recentModels"), path);
+  if (textEdit_->toPlainText().isEmpty()) setTextQuietly(sampleText());  // something to look at
+  addRecent(QStringLiteral("recentModels"), path);
   analyseNow();
 }
 
@@ -265,22 +255,33 @@ bool MainWindow::openTextFile(const QString& path) {
   QString text = QString::fromUtf8(bytes);
   if (text.toUtf8() != bytes && !(bytes.startsWith("\xEF\xBB\xBF")))
     return showError(tr("%1: the file is not valid UTF-8 text").arg(path)), false;
-  {
-    const QSignalBlocker blocker(textEdit_);
-    textEdit_->setPlainText(text);
-  }
+  setTextQuietly(text);
   addRecent(QStringLiteral("recentTexts"), path);
   analyseNow();
   return true;
 }
 
-void MainWindow::setText(const QString& text) {
+void MainWindow::setText(const QString& text) { textEdit_->setPlainText(text); }
+
+void MainWindow::setTextQuietly(const QString& text) {
+  const QSignalBlocker blocker(textEdit_);  // the caller analyses; no edit pause
   textEdit_->setPlainText(text);
+}
+
+QString MainWindow::sampleText() {
+  QFile sample(QStringLiteral(":/demo/sample.py"));
+  sample.open(QIODevice::ReadOnly);
+  return QString::fromUtf8(sample.readAll());
 }
 
 void MainWindow::analyseNow() {
   editPause_.stop();
   if (modelPath_.isEmpty() && !model_) return;
+  if (textEdit_->toPlainText().isEmpty()) {
+    // Clearing the text to type a new one is not an error worth a dialog.
+    statusBar()->showMessage(tr("Type, paste or open a text to analyse."), 8000);
+    return;
+  }
   AnalysisRequest request;
   request.modelPath = modelPath_;
   request.vocabPath = vocabPath_;

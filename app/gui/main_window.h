@@ -92,6 +92,8 @@ class MainWindow : public QMainWindow {
   void addRecent(const QString& key, const QString& path);
   void rebuildRecentMenu();
   void showError(const QString& message);
+  void setTextQuietly(const QString& text);  // without re-running the analysis after a pause
+  static QString sampleText();               // the demo's sample text (compiled in)
   void onFinished(quint64 id, const AnalysisResult& result);
   void onProgress(quint64 id, long done, long total);
   void exportDialog();

@@ -23,6 +23,12 @@
 namespace lstmscope::app {
 namespace {
 
+void writeFile(const QString& path, const QByteArray& bytes) {
+  QFile f(path);
+  ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+  f.write(bytes);
+}
+
 class MainWindowTest : public testing::Test {
  protected:
   void SetUp() override {
@@ -184,10 +190,7 @@ TEST_F(MainWindowTest, EditingTheTextReanalysesAfterAPause) {
 TEST_F(MainWindowTest, DroppedTextIsAnalysedAndRemembered) {
   QTemporaryDir dir;
   const QString path = dir.filePath(QStringLiteral("dropped.py"));
-  QFile f(path);
-  ASSERT_TRUE(f.open(QIODevice::WriteOnly));
-  f.write("x = [1, 2]\n");
-  f.close();
+  writeFile(path, "x = [1, 2]\n");
   QMimeData mime;
   mime.setUrls({QUrl::fromLocalFile(path)});
   QSignalSpy shown(&window_, &MainWindow::analysisShown);
@@ -209,19 +212,13 @@ TEST_F(MainWindowTest, BadInputKeepsTheAnalysisAndSaysWhy) {
   QSignalSpy failed(&window_, &MainWindow::analysisFailed);
   QTemporaryDir dir;
   const QString garbage = dir.filePath(QStringLiteral("garbage.h5"));
-  QFile f(garbage);
-  ASSERT_TRUE(f.open(QIODevice::WriteOnly));
-  f.write("this is not an HDF5 file");
-  f.close();
+  writeFile(garbage, "this is not an HDF5 file");
   window_.openModel(garbage);
   ASSERT_TRUE(failed.wait(60000));
   EXPECT_TRUE(failed[0][0].toString().contains(garbage)) << failed[0][0].toString().toStdString();
   EXPECT_EQ(window_.recording()->steps, steps);
   const QString latin1 = dir.filePath(QStringLiteral("latin1.txt"));
-  QFile t(latin1);
-  ASSERT_TRUE(t.open(QIODevice::WriteOnly));
-  t.write("caf\xe9\n");
-  t.close();
+  writeFile(latin1, "caf\xe9\n");
   EXPECT_FALSE(window_.openTextFile(latin1));
   EXPECT_TRUE(window_.lastError().contains(QStringLiteral("UTF-8")));
 }
