@@ -136,6 +136,29 @@ void paintColourBar(QPainter& p, const QRect& area, const ColourScale& scale, co
   p.restore();
 }
 
+void paintCellValues(QPainter& p, const QRect& plot, const HeatmapViewport& vp, const HeatmapData& data,
+                     const std::vector<int>& rowUnits, const ColourScale& scale) {
+  const QFontMetrics fm = p.fontMetrics();
+  if (vp.pixelsPerStep() < fm.horizontalAdvance(QStringLiteral("-0.00")) + 4 || vp.pixelsPerRow() < fm.height() + 2)
+    return;
+  p.save();
+  p.setClipRect(plot);
+  const long s0 = std::max(0L, static_cast<long>(std::floor(vp.firstStep)));
+  const long s1 = std::min<long>(vp.steps, static_cast<long>(std::ceil(vp.firstStep + vp.visibleSteps)));
+  const long r0 = std::max(0L, static_cast<long>(std::floor(vp.firstRow)));
+  const long r1 = std::min<long>(vp.rows, static_cast<long>(std::ceil(vp.firstRow + vp.visibleRows)));
+  for (long r = r0; r < r1; ++r)
+    for (long s = s0; s < s1; ++s) {
+      const float v = data.values()(rowUnits[static_cast<size_t>(r)], s);
+      const QRgb bg = scale.colourOf(v);
+      const double luma = 0.299 * qRed(bg) + 0.587 * qGreen(bg) + 0.114 * qBlue(bg);
+      p.setPen(luma > 140 ? Qt::black : Qt::white);
+      const QRectF cell(plot.left() + vp.xOfStep(s), plot.top() + vp.yOfRow(r), vp.pixelsPerStep(), vp.pixelsPerRow());
+      p.drawText(cell, Qt::AlignCenter, QString::number(v, 'f', 2));
+    }
+  p.restore();
+}
+
 void paintPlotOverlays(QPainter& p, const QRect& plot, const HeatmapViewport& vp, const HeatmapDecor& decor) {
   p.save();
   p.setClipRect(plot);
@@ -192,6 +215,7 @@ void paintHeatmapFigure(QPainter& p, const QSize& size, const HeatmapData& data,
   paintUnitAxis(p, layout.unitAxis, logical, request.rowUnits, decor);
   paintStepAxis(p, layout.stepAxis, logical);
   paintColourBar(p, layout.colourBar, request.scale, decor.valueLabel);
+  paintCellValues(p, layout.plot, logical, data, request.rowUnits, request.scale);
   paintPlotOverlays(p, layout.plot, logical, decor);
   p.setPen(kAxisColour);
   p.setBrush(Qt::NoBrush);

@@ -33,6 +33,10 @@ void paintUnitAxis(QPainter& p, const QRect& area, const HeatmapViewport& vp, co
                    const HeatmapDecor& decor);
 void paintStepAxis(QPainter& p, const QRect& area, const HeatmapViewport& vp);
 void paintColourBar(QPainter& p, const QRect& area, const ColourScale& scale, const QString& label);
+// When cells are large enough to hold a number (zoomed in on both axes), each visible cell's value,
+// in black or white, whichever reads better on its colour.
+void paintCellValues(QPainter& p, const QRect& plot, const HeatmapViewport& vp, const HeatmapData& data,
+                     const std::vector<int>& rowUnits, const ColourScale& scale);
 // Selection shading, current step line and current unit outline over the plot.
 void paintPlotOverlays(QPainter& p, const QRect& plot, const HeatmapViewport& vp, const HeatmapDecor& decor);
 

@@ -1,4 +1,3 @@
-#include "viz/csv.h"
 #include "viz/heatmap_view.h"
 
 #include <QKeyEvent>
@@ -7,6 +6,8 @@
 #include <QtConcurrent/QtConcurrentRun>
 #include <algorithm>
 #include <cmath>
+
+#include "viz/csv.h"
 
 namespace lstmscope::viz {
 namespace {
@@ -183,7 +184,9 @@ void HeatmapView::paintEvent(QPaintEvent*) {
   paintUnitAxis(p, layout_.unitAxis, viewport_, request_.rowUnits, decor_);
   paintStepAxis(p, layout_.stepAxis, viewport_);
   paintColourBar(p, layout_.colourBar, request_.scale, decor_.valueLabel);
+  if (data_) paintCellValues(p, plot, viewport_, *data_, request_.rowUnits, request_.scale);
   paintPlotOverlays(p, plot, viewport_, decor_);
+  paintHoverLabel(p);
   if (drag_ == Drag::Brush) {
     const double a = std::min(pressPos_.x(), lastPos_.x()), b = std::max(pressPos_.x(), lastPos_.x());
     p.fillRect(QRectF(a, plot.top(), b - a, plot.height()), QColor(255, 196, 0, 60));
@@ -193,6 +196,30 @@ void HeatmapView::paintEvent(QPaintEvent*) {
     p.drawRect(plot.adjusted(-1, -1, 0, 0));
   }
   lastPaintMs_ = clock.nsecsElapsed() / 1e6;
+}
+
+void HeatmapView::paintHoverLabel(QPainter& p) {
+  if (!hoverPos_ || !data_ || drag_ != Drag::None) return;
+  const QPointF local = *hoverPos_ - layout_.plot.topLeft();
+  const long step = viewport_.stepIndexAtX(local.x()), row = viewport_.rowIndexAtY(local.y());
+  if (step < 0 || row < 0) return;
+  const int unit = request_.rowUnits[static_cast<size_t>(row)];
+  const QString text = tr("step %1  “%2”\nunit %3\n%4 = %5")
+                           .arg(step)
+                           .arg(decor_.tokens.value(static_cast<qsizetype>(step)))
+                           .arg(unit)
+                           .arg(decor_.valueLabel)
+                           .arg(QString::number(data_->values()(unit, step), 'g', 7));
+  QRect box = p.fontMetrics().boundingRect(QRect(0, 0, 400, 200), Qt::AlignLeft, text).adjusted(-6, -4, 6, 4);
+  // Beside the mouse, flipped to stay inside the plot.
+  QPoint at = hoverPos_->toPoint() + QPoint(14, 14);
+  if (at.x() + box.width() > layout_.plot.right()) at.rx() -= box.width() + 28;
+  if (at.y() + box.height() > layout_.plot.bottom()) at.ry() -= box.height() + 28;
+  box.moveTopLeft(at);
+  p.setPen(QColor(60, 60, 60));
+  p.setBrush(QColor(255, 255, 240, 235));
+  p.drawRect(box);
+  p.drawText(box.adjusted(6, 4, -6, -4), Qt::AlignLeft, text);
 }
 
 void HeatmapView::resizeEvent(QResizeEvent*) {
@@ -225,9 +252,11 @@ void HeatmapView::mouseMoveEvent(QMouseEvent* e) {
     const int unit = request_.rowUnits[static_cast<size_t>(row)];
     emit hovered(step, unit, data_->values()(unit, step));
     hoverPos_ = pos;
+    update();
   } else if (hoverPos_) {
     emit hovered(-1, -1, 0);
     hoverPos_.reset();
+    update();
   }
 }
 
@@ -317,6 +346,7 @@ void HeatmapView::keyPressEvent(QKeyEvent* e) {
 void HeatmapView::leaveEvent(QEvent*) {
   if (hoverPos_) emit hovered(-1, -1, 0);
   hoverPos_.reset();
+  update();
 }
 
 void HeatmapView::renderFigure(QPainter& painter, const QSize& size) {

@@ -76,6 +76,7 @@ class HeatmapView : public QWidget, public ExportableView {
   void updateDecorRows();
   long rowOfUnit(int unit) const;
   void moveCurrent(long dStep, long dRow);
+  void paintHoverLabel(QPainter& p);  // token, step, unit and exact value beside the mouse
 
   std::shared_ptr<const HeatmapData> data_;
   HeatmapFrameRequest request_;

@@ -1,8 +1,9 @@
-#include "viz/csv.h"
 #include "viz/predictions_view.h"
 
 #include <QPainter>
 #include <algorithm>
+
+#include "viz/csv.h"
 
 namespace lstmscope::viz {
 

@@ -1,4 +1,3 @@
-#include "viz/csv.h"
 #include "viz/projection_view.h"
 
 #include <QGraphicsSimpleTextItem>
@@ -7,6 +6,7 @@
 #include <limits>
 
 #include "viz/chart_figure.h"
+#include "viz/csv.h"
 #include "viz/token_text.h"
 
 namespace lstmscope::viz {
@@ -138,8 +138,8 @@ void ProjectionView::writeCsv(QTextStream& out) const {
   if (!projection_) return;
   const auto& c = projection_->coordinates;
   for (long t = 0; t < c.cols(); ++t) {
-    out << t << ',' << csvText(tokens_.value(static_cast<qsizetype>(t))) << ',' << QString::number(c(0, t), 'g', 12) << ','
-        << QString::number(c.rows() > 1 ? c(1, t) : 0.0, 'g', 12) << '\n';
+    out << t << ',' << csvText(tokens_.value(static_cast<qsizetype>(t))) << ',' << QString::number(c(0, t), 'g', 12)
+        << ',' << QString::number(c.rows() > 1 ? c(1, t) : 0.0, 'g', 12) << '\n';
   }
 }
 

@@ -1,4 +1,3 @@
-#include "viz/csv.h"
 #include "viz/text_colour_view.h"
 
 #include <QFontDatabase>
@@ -6,6 +5,8 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <algorithm>
+
+#include "viz/csv.h"
 
 namespace lstmscope::viz {
 namespace {
@@ -138,7 +139,8 @@ void TextColourView::writeCsv(QTextStream& out) const {
   out << "step,token,unit_" << unit_ << '\n';
   if (!data_ || unit_ < 0 || unit_ >= data_->units()) return;
   for (long s = 0; s < data_->steps(); ++s) {
-    out << s << ',' << csvText(tokens_.value(static_cast<qsizetype>(s))) << ',' << QString::number(data_->values()(unit_, s), 'g', 9) << '\n';
+    out << s << ',' << csvText(tokens_.value(static_cast<qsizetype>(s))) << ','
+        << QString::number(data_->values()(unit_, s), 'g', 9) << '\n';
   }
 }
 

@@ -261,7 +261,9 @@ bool MainWindow::openTextFile(const QString& path) {
   return true;
 }
 
-void MainWindow::setText(const QString& text) { textEdit_->setPlainText(text); }
+void MainWindow::setText(const QString& text) {
+  textEdit_->setPlainText(text);
+}
 
 void MainWindow::setTextQuietly(const QString& text) {
   const QSignalBlocker blocker(textEdit_);  // the caller analyses; no edit pause

@@ -162,6 +162,32 @@ TEST_F(MainWindowTest, WheelZoomsAroundTheMouseAndKeysMoveTheCurrentStep) {
   EXPECT_FALSE(window_.textColours()->cellOf(11).isEmpty());
 }
 
+TEST_F(MainWindowTest, HoverReportsTheExactValueAndZoomedCellsShowIt) {
+  viz::HeatmapView* view = window_.heatmap();
+  window_.controls()->setUnitFilter(QStringLiteral("0-9"));
+  emit window_.controls()->changed();
+  view->showSteps(100, 12);
+  waitForFrame();
+  const auto& vp = view->viewport();
+  QSignalSpy hovered(view, &viz::HeatmapView::hovered);
+  const QPoint cell(view->plotRect().left() + static_cast<int>(vp.xOfStep(105.5)),
+                    view->plotRect().top() + static_cast<int>(vp.yOfRow(4.5)));
+  QTest::mouseMove(view, cell);
+  ASSERT_GE(hovered.size(), 1);
+  EXPECT_EQ(hovered.last()[0].value<long>(), 105);
+  EXPECT_EQ(hovered.last()[1].toInt(), 4);
+  EXPECT_EQ(hovered.last()[2].toFloat(), shownValues()(4, 105));
+  // The cells are large enough for numbers: a cell shows its value as text, so it is no longer one colour.
+  const QImage shot = view->grab().toImage();
+  if (!qEnvironmentVariableIsEmpty("LSTMSCOPE_TEST_SHOTS"))
+    shot.save(qEnvironmentVariable("LSTMSCOPE_TEST_SHOTS") + QStringLiteral("/hover.png"));
+  const QPoint other(view->plotRect().left() + static_cast<int>(vp.xOfStep(102.5)),
+                     view->plotRect().top() + static_cast<int>(vp.yOfRow(7.5)));
+  QSet<QRgb> colours;
+  for (int dx = -12; dx <= 12; ++dx) colours.insert(shot.pixel(other.x() + dx, other.y()));
+  EXPECT_GT(colours.size(), 2);
+}
+
 TEST_F(MainWindowTest, LinkedViewsShowTheRecordedNumbers) {
   window_.pickCurrent(50, 9);
   const Recording& r = *window_.recording();
