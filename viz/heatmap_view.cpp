@@ -266,7 +266,7 @@ void HeatmapView::mouseReleaseEvent(QMouseEvent* e) {
   if (drag == Drag::Brush && moved_) {
     const double a = viewport_.stepAtX(std::min(pressPos_.x(), e->position().x()) - layout_.plot.left());
     const double b = viewport_.stepAtX(std::max(pressPos_.x(), e->position().x()) - layout_.plot.left());
-    const long first = std::clamp(static_cast<long>(std::floor(a + 0.5)), 0L, viewport_.steps);
+    const long first = std::clamp(static_cast<long>(std::floor(a + 0.5)), 0L, std::max(0L, viewport_.steps - 1));
     const long end = std::clamp(static_cast<long>(std::floor(b + 0.5)), first + 1, viewport_.steps);
     emit rangeBrushed({first, end});
   } else if (!moved_ && layout_.unitAxis.contains(e->position().toPoint())) {

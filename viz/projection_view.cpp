@@ -62,12 +62,13 @@ void ProjectionView::setProjection(std::shared_ptr<const Projection> projection,
     y->setTitleText(tr("PC2 (%1%)").arg(explained(1), 0, 'f', 1));
     for (QValueAxis* axis : {x, y}) axis->setTickType(QValueAxis::TicksDynamic), axis->setTickAnchor(0);
     const auto row0 = projection_->coordinates.row(0);
-    const double pad0 = 0.05 * std::max(1e-6, row0.maxCoeff() - row0.minCoeff());
+    // A degenerate spread (one step, or a constant state) gets a unit-wide window, not a microscopic one.
+    const double pad0 = row0.maxCoeff() - row0.minCoeff() < 1e-6 ? 1.0 : 0.05 * (row0.maxCoeff() - row0.minCoeff());
     x->setRange(row0.minCoeff() - pad0, row0.maxCoeff() + pad0);
     x->setTickInterval(niceDecimalStep((x->max() - x->min()) / 6));
     if (twoD) {
       const auto row1 = projection_->coordinates.row(1);
-      const double pad1 = 0.05 * std::max(1e-6, row1.maxCoeff() - row1.minCoeff());
+      const double pad1 = row1.maxCoeff() - row1.minCoeff() < 1e-6 ? 1.0 : 0.05 * (row1.maxCoeff() - row1.minCoeff());
       y->setRange(row1.minCoeff() - pad1, row1.maxCoeff() + pad1);
       y->setTickInterval(niceDecimalStep((y->max() - y->min()) / 5));
     }
