@@ -221,6 +221,92 @@ def make_case(k, case, outdir, rng):
         f.create_dataset("grad/input", data=x0.grad[:, 0, :].numpy())
         for name, p in params.items():
             f.create_dataset("grad/params/" + name, data=p.grad.numpy())
+    if tokens is not None and logits is not None and T <= 300:
+        vectors = mm["embedding"][torch.tensor(tokens)] if "embedding" in mm else \
+            torch.nn.functional.one_hot(torch.tensor(tokens), V).double()
+        write_attribution_reference(os.path.join(d, "reference.h5"), mm, vectors.detach().clone(), tokens, case)
+
+
+IG_RULES = ["left", "right", "midpoint", "trapezoid", "gausslegendre"]
+IG_STEPS = [7, 16]
+OCCLUSION_WINDOWS = [1, 3]
+
+
+def quadrature(rule, n):
+    """Written from ATTRIBUTION.md, independently of core/attribution/quadrature.cpp (numpy's leggauss)."""
+    if rule == "gausslegendre":
+        nodes, weights = np.polynomial.legendre.leggauss(n)
+        return (nodes + 1) / 2, weights / 2
+    if rule == "trapezoid":
+        a = np.arange(n + 1) / n
+        w = np.full(n + 1, 1.0 / n)
+        w[0] = w[-1] = 0.5 / n
+        return a, w
+    offset = {"left": 0.0, "right": 1.0, "midpoint": 0.5}[rule]
+    return (np.arange(n) + offset) / n, np.full(n, 1.0 / n)
+
+
+def write_attribution_reference(path, mm, x, tokens, case):
+    """Saliency, gradient x input, IG (every rule, two step counts, two baselines) and occlusion of one logit,
+    by straightforward autograd on the manual reference (ATTRIBUTION.md)."""
+    head = mm["head"]
+    final = head["reads"] != "each_step"
+    T, V = x.shape[0], len(VOCAB)
+    K = head["weight"].shape[0]
+    step = T - 1 if final else T // 2
+    col = 0 if final else step
+
+    def logits_of(X):  # X: (T, B, E) -> logits at the target column, (B, K)
+        return ref.run_model(mm, X)[2][col]
+
+    # (run_model keeps gradients of its states, so no torch.no_grad() here; values are detached instead)
+    plain = logits_of(x.unsqueeze(1))[0].detach()
+    if not final and K == V and step + 1 < T:
+        output = int(tokens[step + 1])  # a language model's default: the actual next token
+    else:
+        output = int(torch.argmax(plain))
+
+    def score(X):
+        return logits_of(X)[:, output]
+
+    X = x.clone().unsqueeze(1).requires_grad_(True)
+    F = score(X)
+    F.sum().backward()
+    g = X.grad[:, 0, :]
+    baselines = {"zero": torch.zeros_like(x)}
+    if "embedding" in mm:
+        baselines["token0"] = mm["embedding"][0].detach().expand_as(x).clone()
+    else:
+        baselines["token0"] = torch.nn.functional.one_hot(torch.zeros(T, dtype=torch.long), V).double()
+    with h5py.File(path, "a") as f:
+        a = f.create_group("attribution")
+        a.attrs["target_step"] = np.int64(step)
+        a.attrs["target_output"] = np.int64(output)
+        a.attrs["score"] = float(F.item())
+        a.create_dataset("grad", data=g.numpy())
+        a.create_dataset("saliency", data=g.norm(dim=1).numpy())
+        a.create_dataset("gradxinput", data=(g * x).sum(1).numpy())
+        for bname, base in baselines.items():
+            base_score = score(base.unsqueeze(1))[0].item()
+            for rule in IG_RULES:
+                for n in IG_STEPS:
+                    alphas, weights = quadrature(rule, n)
+                    path_ = torch.stack([base + al * (x - base) for al in alphas], dim=1).requires_grad_(True)
+                    (score(path_) * torch.tensor(weights)).sum().backward()
+                    attr = ((x - base) * path_.grad.sum(1)).sum(1)
+                    ds = a.create_dataset(f"ig/{bname}/{rule}_{n}", data=attr.numpy())
+                    ds.attrs["delta"] = float(attr.sum().item() - (F.item() - base_score))
+            for w in OCCLUSION_WINDOWS:
+                w_ = min(w, T)
+                total, count = np.zeros(T), np.zeros(T)
+                occluded = x.unsqueeze(1).repeat(1, T - w_ + 1, 1)  # one sequence per window position
+                for p in range(T - w_ + 1):
+                    occluded[p:p + w_, p] = base[p:p + w_]
+                drops = F.item() - score(occluded).detach().numpy()
+                for p in range(T - w_ + 1):
+                    total[p:p + w_] += drops[p]
+                    count[p:p + w_] += 1
+                a.create_dataset(f"occlusion/{bname}/{w}", data=total / count)
 
 
 def make_training_case(outdir, rng):

@@ -1,0 +1,199 @@
+#include "core/attribution/gradient_attribution.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/common/error.h"
+#include "core/engine/backward.h"
+#include "core/engine/forward.h"
+
+namespace lstmscope {
+namespace {
+
+bool readsFinalStates(const Network<double>& net) {
+  return net.arch.head && net.arch.head->reads == HeadReads::FinalStates;
+}
+
+// Logit column of the target for batch element b of a batch of `batch`.
+long logitColumn(const Network<double>& net, const AttributionTarget& target, int batch, int b) {
+  return readsFinalStates(net) ? b : target.step * batch + b;
+}
+
+void checkTarget(const Network<double>& net, long steps, const AttributionTarget& target) {
+  if (net.headOutputs() == 0) throw InputError("the model has no head: there is no logit to attribute");
+  if (target.output < 0 || target.output >= net.headOutputs())
+    throw InputError("target output " + std::to_string(target.output) + " is not one of the model's " +
+                     std::to_string(net.headOutputs()) + " outputs");
+  if (!readsFinalStates(net) && (target.step < 0 || target.step >= steps))
+    throw InputError("target step " + std::to_string(target.step) + " is outside the text's " + std::to_string(steps) +
+                     " steps");
+}
+
+// Inputs of `batch` sequences of T steps from columns laid out t * batch + b.
+Inputs<double> batchOf(Mat<double> features, long steps, int batch) {
+  Inputs<double> in;
+  in.steps = static_cast<int>(steps), in.batch = batch;
+  in.features = std::move(features);
+  return in;
+}
+
+ForwardOptions headOnly() {
+  ForwardOptions o;
+  o.computeHead = true;
+  return o;
+}
+
+}  // namespace
+
+Network<double> onInputVectors(const Network<double>& net) {
+  Network<double> out = net;
+  if (net.arch.inputKind == InputKind::Tokens) {
+    out.arch.inputKind = InputKind::Features;
+    out.arch.featureDim = net.arch.hasEmbedding ? static_cast<int>(net.params.embedding.rows()) : net.arch.vocab.size();
+    out.arch.hasEmbedding = false;
+    out.params.embedding.resize(0, 0);
+  }
+  return out;
+}
+
+Mat<double> inputVectors(const Network<double>& net, const Inputs<double>& tokens) {
+  if (net.arch.inputKind == InputKind::Features) return tokens.features;
+  const long T = tokens.steps;
+  const int V = net.arch.vocab.size();
+  Mat<double> x = Mat<double>::Zero(net.arch.hasEmbedding ? net.params.embedding.rows() : V, T);
+  for (long t = 0; t < T; ++t) {
+    const int id = tokens.tokens[static_cast<size_t>(t)];
+    if (id < 0 || id >= V) throw InputError("token id " + std::to_string(id) + " is outside the vocabulary");
+    if (net.arch.hasEmbedding)
+      x.col(t) = net.params.embedding.col(id);
+    else
+      x(id, t) = 1;
+  }
+  return x;
+}
+
+Mat<double> baselineVectors(const Network<double>& net, long steps, std::optional<int> token) {
+  if (!token) {
+    const long E = net.arch.inputKind == InputKind::Features ? net.arch.featureDim
+                   : net.arch.hasEmbedding                   ? net.params.embedding.rows()
+                                                             : net.arch.vocab.size();
+    return Mat<double>::Zero(E, steps);
+  }
+  Inputs<double> in;
+  in.steps = static_cast<int>(steps);
+  in.tokens.assign(static_cast<size_t>(steps), *token);
+  return inputVectors(net, in);
+}
+
+AttributionTarget defaultTarget(const Network<double>& net, const Inputs<double>& tokens, std::optional<long> step) {
+  AttributionTarget target;
+  target.step = step.value_or(tokens.steps - 1);
+  const Network<double> vectors = onInputVectors(net);
+  checkTarget(vectors, tokens.steps, {target.step, 0});
+  const bool languageModel = net.arch.task == Task::LanguageModel && net.arch.inputKind == InputKind::Tokens &&
+                             !readsFinalStates(net) && net.headOutputs() == net.arch.vocab.size();
+  if (languageModel && target.step + 1 < tokens.steps) {
+    target.output = tokens.tokens[static_cast<size_t>(target.step + 1)];
+    return target;
+  }
+  Tape<double> tape;
+  forward(vectors, batchOf(inputVectors(net, tokens), tokens.steps, 1), tape, headOnly());
+  tape.logits.col(logitColumn(vectors, target, 1, 0)).maxCoeff(&target.output);
+  return target;
+}
+
+double targetScore(const Network<double>& net, const Mat<double>& x, const AttributionTarget& target) {
+  checkTarget(net, x.cols(), target);
+  Tape<double> tape;
+  forward(net, batchOf(x, x.cols(), 1), tape, headOnly());
+  return tape.logits(target.output, logitColumn(net, target, 1, 0));
+}
+
+Mat<double> scoreGradient(const Network<double>& net, const Mat<double>& x, const AttributionTarget& target) {
+  checkTarget(net, x.cols(), target);
+  const Inputs<double> in = batchOf(x, x.cols(), 1);
+  Tape<double> tape;
+  forward(net, in, tape, headOnly());
+  Adjoints<double> adjoints;
+  adjoints.dLogits = Mat<double>::Zero(tape.logits.rows(), tape.logits.cols());
+  adjoints.dLogits(target.output, logitColumn(net, target, 1, 0)) = 1;
+  BackwardOptions options;
+  options.weightGradients = false;
+  Gradients<double> g;
+  backward(net, in, tape, adjoints, options, g);
+  return g.dInput;
+}
+
+TokenAttribution saliency(const Network<double>& net, const Mat<double>& x, const AttributionTarget& target) {
+  TokenAttribution a;
+  a.score = targetScore(net, x, target);
+  a.perToken = scoreGradient(net, x, target).colwise().norm().transpose();
+  return a;
+}
+
+TokenAttribution gradientTimesInput(const Network<double>& net, const Mat<double>& x, const AttributionTarget& target) {
+  TokenAttribution a;
+  a.score = targetScore(net, x, target);
+  a.perDimension = scoreGradient(net, x, target).cwiseProduct(x);
+  a.perToken = a.perDimension.colwise().sum().transpose();
+  return a;
+}
+
+TokenAttribution integratedGradients(const Network<double>& net, const Mat<double>& x, const Mat<double>& baseline,
+                                     const AttributionTarget& target, QuadratureRule rule, int steps) {
+  checkTarget(net, x.cols(), target);
+  if (baseline.rows() != x.rows() || baseline.cols() != x.cols())
+    throw InputError("the baseline's shape differs from the input's");
+  const Quadrature q = quadrature(rule, steps);
+  const int B = static_cast<int>(q.alphas.size());
+  const long T = x.cols();
+  // Every interpolated input is one sequence of the batch: column t * B + k is step t of point k.
+  Mat<double> path(x.rows(), T * B);
+  for (long t = 0; t < T; ++t)
+    for (int k = 0; k < B; ++k) path.col(t * B + k) = baseline.col(t) + q.alphas[k] * (x.col(t) - baseline.col(t));
+  const Inputs<double> in = batchOf(std::move(path), T, B);
+  Tape<double> tape;
+  forward(net, in, tape, headOnly());
+  Adjoints<double> adjoints;
+  adjoints.dLogits = Mat<double>::Zero(tape.logits.rows(), tape.logits.cols());
+  for (int k = 0; k < B; ++k) adjoints.dLogits(target.output, logitColumn(net, target, B, k)) = q.weights[k];
+  BackwardOptions options;
+  options.weightGradients = false;
+  Gradients<double> g;
+  backward(net, in, tape, adjoints, options, g);
+  Mat<double> averageGradient(x.rows(), T);
+  for (long t = 0; t < T; ++t) averageGradient.col(t) = g.dInput.middleCols(t * B, B).rowwise().sum();
+  TokenAttribution a;
+  a.perDimension = (x - baseline).cwiseProduct(averageGradient);
+  a.perToken = a.perDimension.colwise().sum().transpose();
+  a.score = targetScore(net, x, target);
+  a.baselineScore = targetScore(net, baseline, target);
+  a.convergenceDelta = a.perToken.sum() - (a.score - *a.baselineScore);
+  return a;
+}
+
+TokenAttribution occlusion(const Network<double>& net, const Mat<double>& x, const Mat<double>& baseline,
+                           const AttributionTarget& target, int window) {
+  checkTarget(net, x.cols(), target);
+  const long T = x.cols();
+  const long w = std::clamp<long>(window, 1, T), positions = T - w + 1;
+  const int B = static_cast<int>(positions);
+  Mat<double> occluded(x.rows(), T * B);
+  for (long t = 0; t < T; ++t)
+    for (int p = 0; p < B; ++p) occluded.col(t * B + p) = t >= p && t < p + w ? baseline.col(t) : x.col(t);
+  Tape<double> tape;
+  forward(net, batchOf(std::move(occluded), T, B), tape, headOnly());
+  TokenAttribution a;
+  a.score = targetScore(net, x, target);
+  a.baselineScore = targetScore(net, baseline, target);
+  a.perToken = Vec<double>::Zero(T);
+  Vec<double> covering = Vec<double>::Zero(T);
+  for (int p = 0; p < B; ++p) {
+    const double drop = a.score - tape.logits(target.output, logitColumn(net, target, B, p));
+    for (long t = p; t < p + w; ++t) a.perToken(t) += drop, covering(t) += 1;
+  }
+  a.perToken = a.perToken.cwiseQuotient(covering);
+  return a;
+}
+
+}  // namespace lstmscope

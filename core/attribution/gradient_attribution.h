@@ -1,0 +1,55 @@
+// Per-token attribution of one score (a head logit at one output step) by gradient methods and
+// occlusion (ATTRIBUTION.md, CONTRACTS.md §3): saliency, gradient x input, Integrated Gradients and
+// occlusion. Computed in float64 on the layer-0 input vectors (embeddings, or one-hot vectors).
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "core/attribution/quadrature.h"
+#include "core/engine/tape.h"
+
+namespace lstmscope {
+
+// The score: head output `output` (before its activation) at output step `step` (ignored by a head that
+// reads the final states).
+struct AttributionTarget {
+  long step = 0;
+  int output = 0;
+};
+
+// CONTRACTS.md §3: the last step by default; for a language model the actual next token when there is
+// one, else the most probable; for a classifier (and any other head) the most probable output.
+AttributionTarget defaultTarget(const Network<double>& net, const Inputs<double>& tokens,
+                                std::optional<long> step = {});
+
+// A network that reads its layer-0 input vectors directly (the embedding or one-hot lookup removed),
+// and those vectors for `tokens` (E, T): what the gradient methods differentiate and interpolate.
+Network<double> onInputVectors(const Network<double>& net);
+Mat<double> inputVectors(const Network<double>& net, const Inputs<double>& tokens);
+// The baseline input vectors: zero, or `token`'s vector at every position.
+Mat<double> baselineVectors(const Network<double>& net, long steps, std::optional<int> token);
+
+struct TokenAttribution {
+  Vec<double> perToken;                    // (T)
+  Mat<double> perDimension;                // (E, T); empty for saliency
+  double score = 0;                        // F(x)
+  std::optional<double> baselineScore;     // F(x') where a baseline is used
+  std::optional<double> convergenceDelta;  // IG: sum(perToken) - (score - baselineScore)
+};
+
+// Runs on a network from onInputVectors() with input vectors x (E, T) (batch 1).
+double targetScore(const Network<double>& net, const Mat<double>& x, const AttributionTarget& target);
+Mat<double> scoreGradient(const Network<double>& net, const Mat<double>& x, const AttributionTarget& target);
+TokenAttribution saliency(const Network<double>& net, const Mat<double>& x, const AttributionTarget& target);
+TokenAttribution gradientTimesInput(const Network<double>& net, const Mat<double>& x, const AttributionTarget& target);
+// All quadrature points run as one batch: one forward and one backward pass.
+TokenAttribution integratedGradients(const Network<double>& net, const Mat<double>& x, const Mat<double>& baseline,
+                                     const AttributionTarget& target, QuadratureRule rule, int steps);
+// Each token's score drop when a window of `window` tokens starting at every position is replaced by the
+// baseline, averaged over the windows that cover it (window 1: F(x) - F(x with x_t replaced)). All
+// occluded inputs run as one batch.
+TokenAttribution occlusion(const Network<double>& net, const Mat<double>& x, const Mat<double>& baseline,
+                           const AttributionTarget& target, int window = 1);
+
+}  // namespace lstmscope

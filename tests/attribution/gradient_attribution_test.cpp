@@ -1,0 +1,128 @@
+// Gradient attribution against PyTorch autograd in float64 (tests/oracle/make_cases.py writes, for every
+// token-input case with a head and at most 300 steps, a straightforward per-method reference): the
+// default target, d score / d input, saliency, gradient x input, Integrated Gradients for every rule at
+// two step counts and two baselines (with its convergence delta), and occlusion with windows 1 and 3.
+#include "core/attribution/gradient_attribution.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numeric>
+
+#include "core/formats/native_model.h"
+#include "tests/engine/oracle_support.h"
+
+namespace lstmscope::test {
+namespace {
+
+// Both sides compute in float64 from the same float32 weights; they differ only in summation order.
+constexpr double kTolerance = 1e-8;
+
+Vec<double> readVector(hid_t file, const std::string& path) {
+  return readSameShape(file, path).col(0);
+}
+
+// A numeric attribute of the object at `path` (group or dataset), read as double.
+double readAttr(hid_t file, const std::string& path, const char* name) {
+  const hid_t object = H5Oopen(file, path.c_str(), H5P_DEFAULT);
+  const hid_t attr = H5Aopen(object, name, H5P_DEFAULT);
+  double v = NAN;
+  H5Aread(attr, H5T_NATIVE_DOUBLE, &v);
+  H5Aclose(attr);
+  H5Oclose(object);
+  return v;
+}
+
+class GradientAttribution : public testing::TestWithParam<int> {
+ protected:
+  void SetUp() override {
+    const std::string dir = oracleDir() + "/case_" + std::to_string(GetParam());
+    reference_ = std::make_unique<h5::File>(h5::File::openReadOnly(dir + "/reference.h5"));
+    ASSERT_TRUE(h5::exists(reference_->id(), "attribution")) << "the generator wrote no attribution reference";
+    net_ = loadNativeModel(dir + "/model.h5").cast<double>();
+    vectors_ = onInputVectors(net_);
+    tokens_.steps = static_cast<int>(*h5::readIntAttr(reference_->id(), "steps"));
+    tokens_.tokens = h5::readInts(reference_->id(), "tokens", "reference");
+    x_ = inputVectors(net_, tokens_);
+    target_.step = static_cast<long>(readAttr(reference_->id(), "attribution", "target_step"));
+    target_.output = static_cast<int>(readAttr(reference_->id(), "attribution", "target_output"));
+  }
+  hid_t ref() const { return reference_->id(); }
+
+  std::unique_ptr<h5::File> reference_;
+  Network<double> net_, vectors_;
+  Inputs<double> tokens_;
+  Mat<double> x_;
+  AttributionTarget target_;
+};
+
+TEST_P(GradientAttribution, DefaultTargetFollowsTheContract) {
+  const AttributionTarget t = defaultTarget(net_, tokens_, target_.step);
+  EXPECT_EQ(t.step, target_.step);
+  EXPECT_EQ(t.output, target_.output);
+}
+
+TEST_P(GradientAttribution, GradientSaliencyAndGradientTimesInput) {
+  EXPECT_NEAR(targetScore(vectors_, x_, target_), readAttr(ref(), "attribution", "score"), 1e-10);
+  EXPECT_LT(relativeError(scoreGradient(vectors_, x_, target_), readTransposed(ref(), "attribution/grad")), kTolerance);
+  EXPECT_LT(relativeError(saliency(vectors_, x_, target_).perToken, readVector(ref(), "attribution/saliency")),
+            kTolerance);
+  const TokenAttribution gxi = gradientTimesInput(vectors_, x_, target_);
+  EXPECT_LT(relativeError(gxi.perToken, readVector(ref(), "attribution/gradxinput")), kTolerance);
+  EXPECT_LT((gxi.perDimension.colwise().sum().transpose() - gxi.perToken).cwiseAbs().maxCoeff(), 1e-12);
+}
+
+TEST_P(GradientAttribution, IntegratedGradientsEveryRuleAndBaseline) {
+  for (const char* baseline : {"zero", "token0"}) {
+    const Mat<double> base =
+        baselineVectors(net_, tokens_.steps, std::string(baseline) == "zero" ? std::nullopt : std::optional<int>(0));
+    for (const char* rule : {"left", "right", "midpoint", "trapezoid", "gausslegendre"})
+      for (int n : {7, 16}) {
+        const std::string path = std::string("attribution/ig/") + baseline + "/" + rule + "_" + std::to_string(n);
+        QuadratureRule r;
+        ASSERT_TRUE(parseQuadratureRule(rule, r));
+        const TokenAttribution ig = integratedGradients(vectors_, x_, base, target_, r, n);
+        EXPECT_LT(relativeError(ig.perToken, readVector(ref(), path)), kTolerance) << path;
+        ASSERT_TRUE(ig.convergenceDelta.has_value());
+        EXPECT_NEAR(*ig.convergenceDelta, readAttr(ref(), path, "delta"), 1e-8 * (1 + std::abs(ig.score))) << path;
+      }
+  }
+}
+
+TEST_P(GradientAttribution, OcclusionWindowsOneAndThree) {
+  for (const char* baseline : {"zero", "token0"}) {
+    const Mat<double> base =
+        baselineVectors(net_, tokens_.steps, std::string(baseline) == "zero" ? std::nullopt : std::optional<int>(0));
+    for (int w : {1, 3}) {
+      const std::string path = std::string("attribution/occlusion/") + baseline + "/" + std::to_string(w);
+      EXPECT_LT(relativeError(occlusion(vectors_, x_, base, target_, w).perToken, readVector(ref(), path)), kTolerance)
+          << path;
+    }
+  }
+}
+
+// The cases make_cases.py writes attribution references for: token input, a head, at most 300 steps
+// (one-hot and embedding inputs, 1-3 layers, bidirectional, final-states heads, both hard sigmoids).
+INSTANTIATE_TEST_SUITE_P(Cases, GradientAttribution, testing::Values(0, 1, 2, 5, 7, 10, 11));
+
+TEST(Quadrature, WeightsSumToOneAndGaussLegendreIsExactToDegree2nMinus1) {
+  for (const QuadratureRule r : {QuadratureRule::Left, QuadratureRule::Right, QuadratureRule::Midpoint,
+                                 QuadratureRule::Trapezoid, QuadratureRule::GaussLegendre})
+    for (int n : {1, 2, 5, 64}) {
+      const Quadrature q = quadrature(r, n);
+      EXPECT_NEAR(std::accumulate(q.weights.begin(), q.weights.end(), 0.0), 1.0, 1e-14) << quadratureRuleName(r) << n;
+    }
+  // Integral of a^9 over [0, 1] is 1/10: exact with 5 Gauss-Legendre nodes (degree 9 = 2*5 - 1).
+  const Quadrature gl = quadrature(QuadratureRule::GaussLegendre, 5);
+  double sum = 0;
+  for (size_t k = 0; k < gl.alphas.size(); ++k) sum += gl.weights[k] * std::pow(gl.alphas[k], 9);
+  EXPECT_NEAR(sum, 0.1, 1e-14);
+  // Hand values: midpoint n = 2 -> alphas 1/4, 3/4; trapezoid n = 2 -> weights 1/4, 1/2, 1/4.
+  EXPECT_EQ(quadrature(QuadratureRule::Midpoint, 2).alphas, (std::vector<double>{0.25, 0.75}));
+  EXPECT_EQ(quadrature(QuadratureRule::Trapezoid, 2).weights, (std::vector<double>{0.25, 0.5, 0.25}));
+  EXPECT_EQ(quadrature(QuadratureRule::Right, 4).alphas.back(), 1.0);
+  EXPECT_THROW(quadrature(QuadratureRule::Left, 0), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace lstmscope::test
