@@ -20,6 +20,7 @@ const char* const kMainHelp =
     "  convert   write a model as a native LSTMScope model file\n"
     "  record    run a model on a text or CSV and write every gate, cell and hidden state to a trace\n"
     "  train     train a language model or a sequence classifier\n"
+    "  attribute attribute a prediction to the input tokens (saliency, gradient x input, IG, occlusion)\n"
     "\n"
     "Run 'lstmscope-cli COMMAND --help' for a command's options.\n"
     "Exit status: 0 success, 2 usage error, 3 bad input (the message names the file and the problem).\n";
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
     if (command == "convert") return cli::runConvert(args);
     if (command == "record") return cli::runRecord(args);
     if (command == "train") return cli::runTrain(args);
+    if (command == "attribute") return cli::runAttribute(args);
     throw cli::UsageError("unknown command '" + command + "'");
   } catch (const cli::UsageError& e) {
     std::fprintf(stderr, "lstmscope-cli %s: %s\nRun 'lstmscope-cli %s --help' for usage.\n", command.c_str(), e.what(),

@@ -29,7 +29,7 @@ class Cli : public ::testing::Test {
 };
 
 TEST_F(Cli, HelpForEveryCommand) {
-  for (const std::string c : {"info", "convert", "record", "train"}) {
+  for (const std::string c : {"info", "convert", "record", "train", "attribute"}) {
     const CommandResult r = cli(c + " --help");
     EXPECT_EQ(r.exitCode, 0) << c;
     EXPECT_TRUE(contains(r.output, "usage: lstmscope-cli " + c)) << r.output;

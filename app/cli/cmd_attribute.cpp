@@ -1,0 +1,167 @@
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <optional>
+
+#include "app/cli/cli_args.h"
+#include "app/cli/commands.h"
+#include "core/attribution/gradient_attribution.h"
+#include "core/common/error.h"
+#include "core/formats/atomic_file.h"
+#include "core/formats/model_loader.h"
+#include "core/formats/sequence_input.h"
+
+namespace lstmscope::cli {
+
+const char* const kAttributeHelp =
+    "usage: lstmscope-cli attribute --model MODEL [--vocab V] (--text STR | --text-file F) --method M\n"
+    "                               [--target-step t] [--target ID] [--steps N] [--rule R] [--baseline B]\n"
+    "                               [--window N] --out FILE.json|FILE.csv\n"
+    "\n"
+    "Attributes one score, the head's logit of output --target at step --target-step, to every input token\n"
+    "(docs/ATTRIBUTION.md). Computed in float64.\n"
+    "  --method       saliency | gradxinput | ig | occlusion   (lrp: not available yet)\n"
+    "  --target-step  output step (default: the last)\n"
+    "  --target       output id (default: a language model's actual next token, else the most probable)\n"
+    "  --steps N      Integrated Gradients: quadrature intervals (default 64)\n"
+    "  --rule R       Integrated Gradients: left | right | midpoint (default) | trapezoid | gausslegendre\n"
+    "  --baseline B   ig and occlusion: zero (zero embedding, default) | unk | pad (that token's embedding)\n"
+    "  --window N     occlusion: tokens replaced at once (default 1)\n"
+    "FILE.json: {method, target_step, target, score, baseline_score, attributions, convergence_delta, tokens}.\n"
+    "FILE.csv: one row per token: step, token, attribution. Written to a temporary file, then renamed.\n";
+
+namespace {
+
+std::string jsonString(const std::string& s) {
+  std::string out = "\"";
+  for (const unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\', out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+std::string number(double v) {
+  if (!std::isfinite(v)) return "null";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+std::string optionalNumber(const std::optional<double>& v) {
+  return v ? number(*v) : "null";
+}
+
+std::string csvString(const std::string& s) {
+  std::string out = "\"";
+  for (const char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::optional<int> baselineToken(const Architecture& arch, const std::string& name, const std::string& model) {
+  if (name == "zero") return std::nullopt;
+  if (name == "unk") {
+    if (arch.vocab.unkId() < 0) throw InputError(model, "the vocabulary has no UNK token for --baseline unk");
+    return arch.vocab.unkId();
+  }
+  if (name == "pad") {
+    const auto& tokens = arch.vocab.tokens();
+    for (const char* pad : {"<pad>", "<PAD>", "[PAD]"})
+      for (size_t k = 0; k < tokens.size(); ++k)
+        if (tokens[k] == pad) return static_cast<int>(k);
+    throw InputError(model, "the vocabulary has no pad token (<pad>, <PAD> or [PAD]) for --baseline pad");
+  }
+  throw UsageError("--baseline must be zero, unk or pad");
+}
+
+void write(const std::string& path, const std::string& text) {
+  AtomicFile file(path);
+  {
+    std::ofstream out(file.tempPath(), std::ios::binary);
+    out << text;
+    if (!out.flush()) throw InputError(path, "cannot write");
+  }
+  file.commit();
+}
+
+}  // namespace
+
+int runAttribute(const std::vector<std::string>& args) {
+  if (printHelpIfAsked(args, kAttributeHelp)) return 0;
+  const Args a(args,
+               {"model", "vocab", "text", "text-file", "method", "target-step", "target", "steps", "rule", "baseline",
+                "window", "out", "eps", "bias-factor"},
+               {});
+  if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
+  if (a.has("text") + a.has("text-file") != 1) throw UsageError("give exactly one of --text or --text-file");
+  const std::string method = a.require("method"), out = a.require("out");
+  if (method == "lrp") throw UsageError("--method lrp is not available yet (saliency, gradxinput, ig, occlusion are)");
+  if (method != "saliency" && method != "gradxinput" && method != "ig" && method != "occlusion")
+    throw UsageError("unknown --method '" + method + "' (saliency, gradxinput, ig, occlusion)");
+  const bool json = out.size() > 5 && out.substr(out.size() - 5) == ".json";
+  const bool csv = out.size() > 4 && out.substr(out.size() - 4) == ".csv";
+  if (!json && !csv) throw UsageError("--out must end in .json or .csv (plots come with the desktop app)");
+  refuseOverwritingInputs(out, {a.get("model"), a.get("text-file"), a.get("vocab")});
+  QuadratureRule rule = QuadratureRule::Midpoint;
+  if (a.has("rule") && !parseQuadratureRule(a.get("rule"), rule))
+    throw UsageError("--rule must be left, right, midpoint, trapezoid or gausslegendre");
+  const long steps = a.getLong("steps", 64), window = a.getLong("window", 1);
+  if (steps < 1 || steps > 100000) throw UsageError("--steps must be 1..100000");
+  if (window < 1) throw UsageError("--window must be at least 1");
+
+  const std::string modelPath = a.require("model");
+  const Network<double> net = loadModel(modelPath, a.get("vocab")).cast<double>();
+  if (net.arch.inputKind != InputKind::Tokens) throw InputError(modelPath, "attribution needs a token-input model");
+  const std::string source = a.has("text") ? std::string("--text") : a.get("text-file");
+  const std::string text = a.has("text") ? a.get("text") : readFileBytes(source, size_t(1) << 28);
+  const EncodedText encoded = encodeText(net.arch, text, source, 1'000'000);
+  Inputs<double> tokens{encoded.inputs.steps, 1, encoded.inputs.tokens, {}};
+  AttributionTarget target = defaultTarget(
+      net, tokens, a.has("target-step") ? std::optional<long>(a.getLong("target-step", 0)) : std::nullopt);
+  if (a.has("target")) target.output = static_cast<int>(a.getLong("target", 0));
+
+  const Network<double> vectors = onInputVectors(net);
+  const Mat<double> x = inputVectors(net, tokens);
+  const Mat<double> baseline =
+      baselineVectors(net, tokens.steps, baselineToken(net.arch, a.get("baseline", "zero"), modelPath));
+  TokenAttribution result;
+  if (method == "saliency") result = saliency(vectors, x, target);
+  if (method == "gradxinput") result = gradientTimesInput(vectors, x, target);
+  if (method == "ig") result = integratedGradients(vectors, x, baseline, target, rule, static_cast<int>(steps));
+  if (method == "occlusion") result = occlusion(vectors, x, baseline, target, static_cast<int>(window));
+
+  std::string body;
+  if (json) {
+    body = "{\"method\": " + jsonString(method) + ", \"target_step\": " + std::to_string(target.step) +
+           ", \"target\": " + std::to_string(target.output) + ", \"score\": " + number(result.score) +
+           ", \"baseline_score\": " + optionalNumber(result.baselineScore) + ", \"attributions\": [";
+    for (long t = 0; t < result.perToken.size(); ++t) body += (t ? ", " : "") + number(result.perToken(t));
+    body += "], \"convergence_delta\": " + optionalNumber(result.convergenceDelta) + ", \"tokens\": [";
+    for (size_t t = 0; t < encoded.surface.size(); ++t) body += (t ? ", " : "") + jsonString(encoded.surface[t]);
+    body += "]}\n";
+  } else {
+    body = "step,token,attribution\n";
+    for (long t = 0; t < result.perToken.size(); ++t)
+      body += std::to_string(t) + "," + csvString(encoded.surface[static_cast<size_t>(t)]) + "," +
+              number(result.perToken(t)) + "\n";
+  }
+  write(out, body);
+  if (result.convergenceDelta) {
+    const double change = result.score - result.baselineScore.value_or(0);
+    std::fprintf(stderr, "convergence delta %.3g (%.1f%% of the score change %.4g)%s\n", *result.convergenceDelta,
+                 change != 0 ? 100 * std::abs(*result.convergenceDelta / change) : 0.0, change,
+                 std::abs(*result.convergenceDelta) > 0.05 * std::abs(change)
+                     ? ": large; try more --steps or --rule gausslegendre"
+                     : "");
+  }
+  return 0;
+}
+
+}  // namespace lstmscope::cli

@@ -1,0 +1,109 @@
+// lstmscope-cli attribute end to end: the JSON and CSV files hold what core/attribution computes (which
+// attribution_tests checks against PyTorch), and bad requests exit 2 or 3 with a clear message.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "core/attribution/gradient_attribution.h"
+#include "core/formats/native_model.h"
+#include "core/formats/sequence_input.h"
+#include "tests/support/run_command.h"
+#include "tests/support/test_models.h"
+
+namespace lstmscope::test {
+namespace {
+
+CommandResult cli(const std::string& args) {
+  return runCommand(shellQuoted(LSTMSCOPE_CLI) + " " + args);
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The numbers of the JSON array under `key`.
+std::vector<double> jsonArray(const std::string& json, const std::string& key) {
+  const size_t at = json.find("\"" + key + "\": [");
+  std::vector<double> out;
+  if (at == std::string::npos) return out;
+  std::stringstream items(json.substr(json.find('[', at) + 1, json.find(']', at) - json.find('[', at) - 1));
+  std::string item;
+  while (std::getline(items, item, ',')) out.push_back(std::stod(item));
+  return out;
+}
+
+double jsonNumber(const std::string& json, const std::string& key) {
+  std::smatch m;
+  const std::regex pattern("\"" + key + "\": ([-0-9.eE+]+)");
+  return std::regex_search(json, m, pattern) ? std::stod(m[1]) : NAN;
+}
+
+class Attribute : public ::testing::Test {
+ protected:
+  void SetUp() override { saveNativeModel(smallCharModel(), model); }
+  ScratchDir dir{"attribute"};
+  std::string model = dir.file("model.h5");
+  const std::string text = "abcab";
+};
+
+TEST_F(Attribute, IntegratedGradientsJsonMatchesTheLibrary) {
+  const std::string out = dir.file("ig.json");
+  const CommandResult r = cli("attribute --model " + shellQuoted(model) + " --text " + text +
+                              " --method ig --rule gausslegendre --steps 12 --target-step 2 --out " + shellQuoted(out));
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const std::string json = slurp(out);
+  const Network<double> net = loadNativeModel(model).cast<double>();
+  const EncodedText e = encodeText(net.arch, text, "t", 100);
+  const Inputs<double> tokens{e.inputs.steps, 1, e.inputs.tokens, {}};
+  const AttributionTarget target = defaultTarget(net, tokens, 2);
+  EXPECT_EQ(target.output, e.inputs.tokens[3]);  // a language model's default: the actual next token
+  const TokenAttribution ig =
+      integratedGradients(onInputVectors(net), inputVectors(net, tokens),
+                          baselineVectors(net, tokens.steps, std::nullopt), target, QuadratureRule::GaussLegendre, 12);
+  const std::vector<double> got = jsonArray(json, "attributions");
+  ASSERT_EQ(got.size(), 5u);
+  for (size_t t = 0; t < got.size(); ++t) EXPECT_DOUBLE_EQ(got[t], ig.perToken(static_cast<long>(t)));
+  EXPECT_EQ(jsonNumber(json, "target"), target.output);
+  EXPECT_EQ(jsonNumber(json, "target_step"), 2);
+  EXPECT_DOUBLE_EQ(jsonNumber(json, "score"), ig.score);
+  EXPECT_DOUBLE_EQ(jsonNumber(json, "convergence_delta"), *ig.convergenceDelta);
+  EXPECT_NE(json.find("\"method\": \"ig\""), std::string::npos);
+  EXPECT_NE(json.find("\"tokens\": [\"a\", \"b\", \"c\", \"a\", \"b\"]"), std::string::npos) << json;
+}
+
+TEST_F(Attribute, CsvHasOneRowPerToken) {
+  const std::string out = dir.file("s.csv");
+  ASSERT_EQ(cli("attribute --model " + shellQuoted(model) + " --text " + text + " --method occlusion --out " +
+                shellQuoted(out))
+                .exitCode,
+            0);
+  const std::string csv = slurp(out);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 6);
+  EXPECT_EQ(csv.rfind("step,token,attribution\n0,\"a\",", 0), 0u) << csv;
+}
+
+TEST_F(Attribute, BadRequestsSayWhy) {
+  const std::string m = "attribute --model " + shellQuoted(model) + " --text " + text;
+  const CommandResult lrp = cli(m + " --method lrp --out " + shellQuoted(dir.file("a.json")));
+  EXPECT_EQ(lrp.exitCode, 2);
+  EXPECT_NE(lrp.output.find("lrp is not available yet"), std::string::npos) << lrp.output;
+  EXPECT_EQ(cli(m + " --method ig --out " + shellQuoted(dir.file("a.txt"))).exitCode, 2);
+  EXPECT_EQ(cli(m + " --method ig --rule simpson --out " + shellQuoted(dir.file("a.json"))).exitCode, 2);
+  // The test model has an UNK token but no pad token.
+  EXPECT_EQ(cli(m + " --method ig --baseline unk --out " + shellQuoted(dir.file("u.json"))).exitCode, 0);
+  const CommandResult pad = cli(m + " --method ig --baseline pad --out " + shellQuoted(dir.file("a.json")));
+  EXPECT_EQ(pad.exitCode, 3);
+  EXPECT_NE(pad.output.find("no pad token"), std::string::npos) << pad.output;
+  EXPECT_NE(pad.output.find(model), std::string::npos) << pad.output;
+  const CommandResult step = cli(m + " --method saliency --target-step 9 --out " + shellQuoted(dir.file("a.json")));
+  EXPECT_EQ(step.exitCode, 3);
+  EXPECT_NE(step.output.find("target step 9"), std::string::npos) << step.output;
+}
+
+}  // namespace
+}  // namespace lstmscope::test
