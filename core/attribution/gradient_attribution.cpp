@@ -196,4 +196,29 @@ TokenAttribution occlusion(const Network<double>& net, const Mat<double>& x, con
   return a;
 }
 
+UnitAttribution unitAttribution(const Network<double>& net, const Mat<double>& x, const AttributionTarget& target) {
+  checkTarget(net, x.cols(), target);
+  const Inputs<double> in = batchOf(x, x.cols(), 1);
+  Tape<double> tape;
+  forward(net, in, tape, headOnly());
+  Adjoints<double> adjoints;
+  adjoints.dLogits = Mat<double>::Zero(tape.logits.rows(), tape.logits.cols());
+  adjoints.dLogits(target.output, logitColumn(net, target, 1, 0)) = 1;
+  BackwardOptions options;
+  options.weightGradients = false;
+  options.inputGradients = false;
+  options.stateGradients = true;
+  Gradients<double> g;
+  backward(net, in, tape, adjoints, options, g);
+  UnitAttribution out;
+  for (size_t l = 0; l < tape.layers.size(); ++l) {
+    out.h.emplace_back(), out.c.emplace_back();
+    for (size_t d = 0; d < tape.layers[l].size(); ++d) {
+      out.h[l].push_back(g.dH[l][d].cwiseProduct(tape.layers[l][d].h));
+      out.c[l].push_back(g.dC[l][d].cwiseProduct(tape.layers[l][d].c));
+    }
+  }
+  return out;
+}
+
 }  // namespace lstmscope

@@ -52,4 +52,12 @@ TokenAttribution integratedGradients(const Network<double>& net, const Mat<doubl
 TokenAttribution occlusion(const Network<double>& net, const Mat<double>& x, const Mat<double>& baseline,
                            const AttributionTarget& target, int window = 1);
 
+// Attribution to hidden units (ATTRIBUTION.md): gradient x activation, (dF/dh_t) * h_t and
+// (dF/dc_t) * c_t with total derivatives, for every unit of every layer and direction:
+// h[layer][direction] and c[layer][direction], each (H, T).
+struct UnitAttribution {
+  std::vector<std::vector<Mat<double>>> h, c;
+};
+UnitAttribution unitAttribution(const Network<double>& net, const Mat<double>& x, const AttributionTarget& target);
+
 }  // namespace lstmscope

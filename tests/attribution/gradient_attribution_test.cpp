@@ -72,6 +72,17 @@ TEST_P(GradientAttribution, GradientSaliencyAndGradientTimesInput) {
   EXPECT_LT((gxi.perDimension.colwise().sum().transpose() - gxi.perToken).cwiseAbs().maxCoeff(), 1e-12);
 }
 
+TEST_P(GradientAttribution, GradientTimesActivationOfEveryUnit) {
+  const UnitAttribution units = unitAttribution(vectors_, x_, target_);
+  ASSERT_EQ(units.h.size(), net_.arch.layers.size());
+  for (size_t l = 0; l < units.h.size(); ++l)
+    for (size_t d = 0; d < units.h[l].size(); ++d) {
+      const std::string path = "attribution/units/" + std::to_string(l) + "/" + (d == 0 ? "fwd" : "bwd") + "/";
+      EXPECT_LT(relativeError(units.h[l][d], readTransposed(ref(), path + "h")), kTolerance) << path;
+      EXPECT_LT(relativeError(units.c[l][d], readTransposed(ref(), path + "c")), kTolerance) << path;
+    }
+}
+
 TEST_P(GradientAttribution, IntegratedGradientsEveryRuleAndBaseline) {
   for (const char* baseline : {"zero", "token0"}) {
     const Mat<double> base =

@@ -270,7 +270,8 @@ def write_attribution_reference(path, mm, x, tokens, case):
         return logits_of(X)[:, output]
 
     X = x.clone().unsqueeze(1).requires_grad_(True)
-    F = score(X)
+    states, _, all_logits = ref.run_model(mm, X)
+    F = all_logits[col][:, output]
     F.sum().backward()
     g = X.grad[:, 0, :]
     baselines = {"zero": torch.zeros_like(x)}
@@ -286,6 +287,14 @@ def write_attribution_reference(path, mm, x, tokens, case):
         a.create_dataset("grad", data=g.numpy())
         a.create_dataset("saliency", data=g.norm(dim=1).numpy())
         a.create_dataset("gradxinput", data=(g * x).sum(1).numpy())
+        # Attribution to hidden units: gradient x activation on every h_t and c_t (T, H).
+        for L, dirs in enumerate(states):
+            for dd, st in enumerate(dirs):
+                name = "fwd" if dd == 0 else "bwd"
+                for q in "ch":
+                    values = torch.stack([s_[0] for s_ in st[q]]).detach()
+                    grads = torch.stack([s_.grad[0] for s_ in st[q]])
+                    a.create_dataset(f"units/{L}/{name}/{q}", data=(values * grads).numpy())
         for bname, base in baselines.items():
             base_score = score(base.unsqueeze(1))[0].item()
             for rule in IG_RULES:
