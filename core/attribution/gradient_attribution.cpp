@@ -43,6 +43,21 @@ ForwardOptions headOnly() {
   return o;
 }
 
+// One forward and one backward pass of `x` (batch 1) seeded with d score / d target logit = 1; `tape`
+// keeps the forward's states for the caller.
+Gradients<double> backwardFromTarget(const Network<double>& net, const Mat<double>& x, const AttributionTarget& target,
+                                     const BackwardOptions& options, Tape<double>& tape) {
+  checkTarget(net, x.cols(), target);
+  const Inputs<double> in = batchOf(x, x.cols(), 1);
+  forward(net, in, tape, headOnly());
+  Adjoints<double> adjoints;
+  adjoints.dLogits = Mat<double>::Zero(tape.logits.rows(), tape.logits.cols());
+  adjoints.dLogits(target.output, logitColumn(net, target, 1, 0)) = 1;
+  Gradients<double> g;
+  backward(net, in, tape, adjoints, options, g);
+  return g;
+}
+
 }  // namespace
 
 Network<double> onInputVectors(const Network<double>& net) {
@@ -110,18 +125,10 @@ double targetScore(const Network<double>& net, const Mat<double>& x, const Attri
 }
 
 Mat<double> scoreGradient(const Network<double>& net, const Mat<double>& x, const AttributionTarget& target) {
-  checkTarget(net, x.cols(), target);
-  const Inputs<double> in = batchOf(x, x.cols(), 1);
-  Tape<double> tape;
-  forward(net, in, tape, headOnly());
-  Adjoints<double> adjoints;
-  adjoints.dLogits = Mat<double>::Zero(tape.logits.rows(), tape.logits.cols());
-  adjoints.dLogits(target.output, logitColumn(net, target, 1, 0)) = 1;
   BackwardOptions options;
   options.weightGradients = false;
-  Gradients<double> g;
-  backward(net, in, tape, adjoints, options, g);
-  return g.dInput;
+  Tape<double> tape;
+  return backwardFromTarget(net, x, target, options, tape).dInput;
 }
 
 TokenAttribution saliency(const Network<double>& net, const Mat<double>& x, const AttributionTarget& target) {
@@ -197,19 +204,12 @@ TokenAttribution occlusion(const Network<double>& net, const Mat<double>& x, con
 }
 
 UnitAttribution unitAttribution(const Network<double>& net, const Mat<double>& x, const AttributionTarget& target) {
-  checkTarget(net, x.cols(), target);
-  const Inputs<double> in = batchOf(x, x.cols(), 1);
-  Tape<double> tape;
-  forward(net, in, tape, headOnly());
-  Adjoints<double> adjoints;
-  adjoints.dLogits = Mat<double>::Zero(tape.logits.rows(), tape.logits.cols());
-  adjoints.dLogits(target.output, logitColumn(net, target, 1, 0)) = 1;
   BackwardOptions options;
   options.weightGradients = false;
   options.inputGradients = false;
   options.stateGradients = true;
-  Gradients<double> g;
-  backward(net, in, tape, adjoints, options, g);
+  Tape<double> tape;
+  const Gradients<double> g = backwardFromTarget(net, x, target, options, tape);
   UnitAttribution out;
   for (size_t l = 0; l < tape.layers.size(); ++l) {
     out.h.emplace_back(), out.c.emplace_back();
