@@ -72,15 +72,6 @@ int ColourScale::indexOf(float value) const {
   return static_cast<int>(x);  // 256 equal bins over [low, high]
 }
 
-std::pair<double, double> autoRange(const float* values, long count) {
-  float lo = std::numeric_limits<float>::infinity(), hi = -lo;
-  for (long k = 0; k < count; ++k)
-    if (std::isfinite(values[k])) lo = std::min(lo, values[k]), hi = std::max(hi, values[k]);
-  if (lo > hi) return {0.0, 1.0};
-  if (lo == hi) return {lo - 0.5, hi + 0.5};
-  return {lo, hi};
-}
-
 std::pair<double, double> robustSymmetricRange(const float* values, long count, double quantile) {
   constexpr long kMaxSamples = 1 << 20;
   const long stride = std::max(1L, count / kMaxSamples);

@@ -56,9 +56,11 @@ class ColourScale {
   float scale_ = 256.0f;
 };
 
-// An automatic range for `values`: [min, max] over finite values, or [0, 1] if there are none; a
-// constant range is widened so that the scale stays defined.
-std::pair<double, double> autoRange(const float* values, long count);
+// Black or white, whichever reads better as text on `background`.
+inline QColor textColourOn(QRgb background) {
+  const double luma = 0.299 * qRed(background) + 0.587 * qGreen(background) + 0.114 * qBlue(background);
+  return luma > 140 ? Qt::black : Qt::white;
+}
 
 // A symmetric range [-m, m] for signed values, m the `quantile` of |value| over finite values (read from
 // at most ~1M evenly spaced samples), so that a few outliers do not wash the whole map out; values beyond

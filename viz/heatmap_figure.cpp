@@ -151,8 +151,7 @@ void paintCellValues(QPainter& p, const QRect& plot, const HeatmapViewport& vp, 
     for (long s = s0; s < s1; ++s) {
       const float v = data.values()(rowUnits[static_cast<size_t>(r)], s);
       const QRgb bg = scale.colourOf(v);
-      const double luma = 0.299 * qRed(bg) + 0.587 * qGreen(bg) + 0.114 * qBlue(bg);
-      p.setPen(luma > 140 ? Qt::black : Qt::white);
+      p.setPen(textColourOn(bg));
       const QRectF cell(plot.left() + vp.xOfStep(s), plot.top() + vp.yOfRow(r), vp.pixelsPerStep(), vp.pixelsPerRow());
       p.drawText(cell, Qt::AlignCenter, QString::number(v, 'f', 2));
     }

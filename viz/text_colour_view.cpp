@@ -14,12 +14,6 @@ namespace {
 constexpr int kMargin = 8;
 constexpr int kHeader = 26;
 
-// Black or white, whichever reads better on `background`.
-QColor textOn(QRgb background) {
-  const double luma = 0.299 * qRed(background) + 0.587 * qGreen(background) + 0.114 * qBlue(background);
-  return luma > 140 ? Qt::black : Qt::white;
-}
-
 }  // namespace
 
 TextColourView::TextColourView(QWidget* parent) : QWidget(parent) {
@@ -113,7 +107,7 @@ void TextColourView::paintPage(QPainter& p, const QSize& size, long first, const
   for (const Cell& c : cells) {
     const QRgb bg = validUnit ? scale_.colourOf(data_->values()(unit_, c.step)) : qRgb(255, 255, 255);
     p.fillRect(c.rect, QColor(bg));
-    p.setPen(textOn(bg));
+    p.setPen(textColourOn(bg));
     p.drawText(c.rect, Qt::AlignCenter, tokens_[static_cast<qsizetype>(c.step)]);
     if (c.step >= selectionFirst_ && c.step < selectionEnd_) {
       p.setPen(QPen(QColor(230, 160, 0), 2));

@@ -51,8 +51,7 @@ const Mat<float>& Recording::values(int layer, int direction, Quantity q) const 
 }
 
 bool Recording::isLanguageModel() const {
-  return arch.task == Task::LanguageModel && arch.head && arch.head->reads == HeadReads::EachStep &&
-         arch.inputKind == InputKind::Tokens && probs.rows() == arch.vocab.size() && probs.cols() == steps;
+  return arch.predictsNextToken(static_cast<int>(probs.rows())) && probs.cols() == steps;
 }
 
 double recordingBytes(const Architecture& arch, long steps) {

@@ -105,9 +105,7 @@ AttributionTarget defaultTarget(const Network<double>& net, const Inputs<double>
   target.step = step.value_or(tokens.steps - 1);
   const Network<double> vectors = onInputVectors(net);
   checkTarget(vectors, tokens.steps, {target.step, 0});
-  const bool languageModel = net.arch.task == Task::LanguageModel && net.arch.inputKind == InputKind::Tokens &&
-                             !readsFinalStates(net) && net.headOutputs() == net.arch.vocab.size();
-  if (languageModel && target.step + 1 < tokens.steps) {
+  if (net.arch.predictsNextToken(net.headOutputs()) && target.step + 1 < tokens.steps) {
     target.output = tokens.tokens[static_cast<size_t>(target.step + 1)];
     return target;
   }

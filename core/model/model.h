@@ -59,6 +59,12 @@ struct Architecture {
   // Width of layer 0's input: embedding size, vocabulary size (one-hot) or feature count.
   int inputWidth() const;
   int lastOutputWidth() const { return layers.empty() ? 0 : layers.back().outputWidth(); }
+  // A language model whose head gives, at every step, one output per vocabulary token: it predicts the
+  // next token (the predictions view, the attribution default target).
+  bool predictsNextToken(int headOutputs) const {
+    return task == Task::LanguageModel && inputKind == InputKind::Tokens && head &&
+           head->reads == HeadReads::EachStep && headOutputs == vocab.size();
+  }
 };
 
 // Weights of one direction of one layer, in PyTorch's layout: rows are gate blocks i, f, g, o.

@@ -60,16 +60,22 @@ TEST(ColourScale, DivergingRangeIsSymmetricAboutZero) {
 }
 
 TEST(ColourScale, AutomaticRanges) {
+  // Non-finite values are ignored; none at all gives [-1, 1].
   const float v[] = {0.5f, std::nanf(""), -2.0f, std::numeric_limits<float>::infinity(), 3.0f};
-  EXPECT_EQ(autoRange(v, 5), (std::pair<double, double>{-2.0, 3.0}));
+  EXPECT_EQ(robustSymmetricRange(v, 5, 1.0), (std::pair<double, double>{-3.0, 3.0}));
   const float none[] = {std::nanf("")};
-  EXPECT_EQ(autoRange(none, 1), (std::pair<double, double>{0.0, 1.0}));
+  EXPECT_EQ(robustSymmetricRange(none, 1), (std::pair<double, double>{-1.0, 1.0}));
   // Median of |v| over {1, 2, 3, 4, 100}: 3, so an outlier does not set the range.
   const float outlier[] = {1, -2, 3, 4, -100};
   EXPECT_EQ(robustSymmetricRange(outlier, 5, 0.5), (std::pair<double, double>{-3.0, 3.0}));
   EXPECT_EQ(robustSymmetricRange(outlier, 5, 1.0), (std::pair<double, double>{-100.0, 100.0}));
   const float zeros[] = {0, 0};
   EXPECT_EQ(robustSymmetricRange(zeros, 2), (std::pair<double, double>{-1.0, 1.0}));
+}
+
+TEST(ColourMap, TextReadsOnEveryBackground) {
+  EXPECT_EQ(textColourOn(qRgb(255, 255, 255)), QColor(Qt::black));
+  EXPECT_EQ(textColourOn(qRgb(0x05, 0x30, 0x61)), QColor(Qt::white));
 }
 
 TEST(TokenText, WhitespaceIsMadeVisible) {
