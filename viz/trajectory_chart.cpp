@@ -55,11 +55,14 @@ void TrajectoryChart::setData(std::shared_ptr<const HeatmapData> data, const QSt
 }
 
 void TrajectoryChart::setUnits(const std::vector<int>& units, int currentUnit) {
-  units_ = units;
-  currentUnit_ = currentUnit;
+  std::vector<int> lines = units;
   // The current unit is always drawn, even when it is not part of the selection.
-  if (currentUnit >= 0 && std::find(units_.begin(), units_.end(), currentUnit) == units_.end())
-    units_.insert(units_.begin(), currentUnit);
+  if (currentUnit >= 0 && std::find(lines.begin(), lines.end(), currentUnit) == lines.end())
+    lines.insert(lines.begin(), currentUnit);
+  // Picking another step calls this too: only rebuild the series when the lines change.
+  if (lines == units_ && currentUnit == currentUnit_ && !lines_.empty()) return;
+  units_ = std::move(lines);
+  currentUnit_ = currentUnit;
   rebuild();
 }
 

@@ -18,6 +18,14 @@ int fail(const QString& message, int code) {
   return code;
 }
 
+// "WxH" -> a size, or an invalid QSize when the text is not two positive integers around an 'x'.
+QSize parseSize(const QString& text) {
+  const QStringList wh = text.split(QLatin1Char('x'));
+  bool okW = false, okH = false;
+  const QSize size(wh.value(0).toInt(&okW), wh.value(1).toInt(&okH));
+  return wh.size() == 2 && okW && okH ? size : QSize();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -77,19 +85,19 @@ int main(int argc, char** argv) {
   const bool shooting = parser.isSet(screenshot) || parser.isSet(exportTo);
   lstmscope::viz::FigureExportOptions figure;
   if (parser.isSet(exportTo)) {
-    const QStringList wh = parser.value(exportSize).split(QLatin1Char('x'));
-    figure.size = QSize(wh.value(0).toInt(), wh.value(1).toInt());
+    figure.size = parseSize(parser.value(exportSize));
     figure.dpi = parser.value(dpi).toInt();
+    if (!figure.size.isValid()) return fail(QStringLiteral("--export-size wants WxH, e.g. 1600x900"), 2);
     if (!window.exportableView(parser.value(exportView)))
       return fail(QStringLiteral("--export-view: no view called “%1”").arg(parser.value(exportView)), 2);
   }
   window.setInteractive(!shooting);
   if (!shooting) window.restoreSettings();
   if (parser.isSet(size)) {
-    const QStringList wh = parser.value(size).split(QLatin1Char('x'));
-    const int w = wh.value(0).toInt(), h = wh.value(1).toInt();
-    if (wh.size() != 2 || w < 320 || h < 240) return fail(QStringLiteral("--size wants WxH, at least 320x240"), 2);
-    window.resize(w, h);
+    const QSize windowSize = parseSize(parser.value(size));
+    if (windowSize.width() < 320 || windowSize.height() < 240)
+      return fail(QStringLiteral("--size wants WxH, at least 320x240"), 2);
+    window.resize(windowSize);
   }
   lstmscope::app::StartupChoices choices;
   choices.layer = parser.isSet(layer) ? parser.value(layer).toInt() : -1;

@@ -115,6 +115,9 @@ class MainWindow : public QMainWindow {
   std::shared_ptr<const Recording> recording_;
   QStringList stepTokens_, vocabularyDisplay_;
   std::shared_ptr<const viz::HeatmapData> current_;
+  // Derived from current_ once per data change (not on every colour or selection change).
+  std::pair<double, double> currentRange_{-1, 1};
+  std::optional<UnitMoments> currentMoments_;  // computed when a sort first needs it
   std::vector<std::vector<std::shared_ptr<const Mat<float>>>> squashedCells_;
   std::shared_ptr<const SaturationTable> saturationTable_;  // tanh(c) [layer][direction]
   ViewState state_;

@@ -66,6 +66,8 @@ void MainWindow::applyHeatmapChoice() {
   state_.currentUnit = std::clamp(state_.currentUnit, 0, units - 1);
   if (dataChanged) {
     current_ = heatmapData(layer, direction, q, squashed);
+    currentRange_ = viz::robustSymmetricRange(current_->values().data(), current_->values().size());
+    currentMoments_.reset();
     std::erase_if(state_.selectedUnits, [units](int u) { return u >= units; });
   }
   QString filterError;
@@ -82,7 +84,7 @@ void MainWindow::applyHeatmapChoice() {
   if (!controls_->autoRange())
     std::tie(low, high) = controls_->fixedRange();
   else if (!gate && !(squashed && q == Quantity::C))
-    std::tie(low, high) = viz::robustSymmetricRange(current_->values().data(), current_->values().size());
+    std::tie(low, high) = currentRange_;
   const viz::ColourScale scale(viz::ColourMap::named(gate ? controls_->sequentialMap() : controls_->divergingMap()),
                                low, high);
   const QString label = quantityLabel(layer, direction, q, squashed, recording_->arch.layers[layer].bidirectional);
@@ -125,7 +127,9 @@ void MainWindow::runSelectionRule() {
 
 void MainWindow::applySelection() {
   if (!recording_) return;
-  heatmap_->setRowUnits(orderUnits(current_->values(), state_, allowedUnits_));
+  if (!currentMoments_ && (state_.order == UnitOrder::Mean || state_.order == UnitOrder::Variance))
+    currentMoments_ = unitMoments(current_->values());
+  heatmap_->setRowUnits(orderUnits(currentMoments_.value_or(UnitMoments{}), state_, allowedUnits_));
   heatmap_->setSelection(state_.brush);
   heatmap_->setHighlightedUnits(state_.selectedUnits);
   trajectories_->setBrush(state_.brush);

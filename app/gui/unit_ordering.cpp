@@ -7,7 +7,7 @@
 
 namespace lstmscope::app {
 
-std::vector<int> orderUnits(const Mat<float>& values, const ViewState& state, const std::vector<int>& allowed) {
+std::vector<int> orderUnits(const UnitMoments& moments, const ViewState& state, const std::vector<int>& allowed) {
   std::vector<int> units = allowed;
   if (state.selectedOnly) {
     std::erase_if(units, [&](int u) {
@@ -15,13 +15,8 @@ std::vector<int> orderUnits(const Mat<float>& values, const ViewState& state, co
     });
   }
   if (state.order == UnitOrder::Mean || state.order == UnitOrder::Variance) {
-    std::vector<double> key(static_cast<size_t>(values.rows()));
-    for (int u : units) {
-      const auto row = values.row(u).cast<double>();
-      const double mean = row.mean();
-      key[static_cast<size_t>(u)] = state.order == UnitOrder::Mean ? mean : (row.array() - mean).square().mean();
-    }
-    std::stable_sort(units.begin(), units.end(), [&](int a, int b) { return key[a] > key[b]; });
+    const Vec<double>& key = state.order == UnitOrder::Mean ? moments.mean : moments.variance;
+    std::stable_sort(units.begin(), units.end(), [&](int a, int b) { return key(a) > key(b); });
   } else if (state.order == UnitOrder::MatchScore) {
     const auto rank = [&](int u) {
       const auto it = std::find(state.selectedUnits.begin(), state.selectedUnits.end(), u);

@@ -5,14 +5,15 @@
 #include <vector>
 
 #include "app/gui/view_state.h"
-#include "core/model/model.h"
+#include "core/analysis/statistics.h"
 
 namespace lstmscope::app {
 
-// Units of `values` (H, T) in display order. Filters: `selectedOnly` keeps the selected units, and a
+// Units in display order. Filters: `selectedOnly` keeps the selected units, and a
 // non-empty `ranges` ("0-31, 40, 100-") keeps the listed units. Sorting by mean or variance is largest
 // first; by match score, selected units come first in their rule ranking, then the rest by index.
-std::vector<int> orderUnits(const Mat<float>& values, const ViewState& state, const std::vector<int>& allowed);
+// `moments` are only read when sorting by mean or variance.
+std::vector<int> orderUnits(const UnitMoments& moments, const ViewState& state, const std::vector<int>& allowed);
 
 // Parses "0-31, 40, 100-" into a sorted list of units below `units`; an empty text allows all.
 // Returns false (and leaves `out` empty) with a message in `error` when the text is not a unit list.

@@ -43,4 +43,15 @@ SaturationTable gateSaturationTable(const Recording& recording) {
   return table;
 }
 
+UnitMoments unitMoments(const Mat<float>& values) {
+  UnitMoments m{Vec<double>::Zero(values.rows()), Vec<double>::Zero(values.rows())};
+  if (values.cols() == 0) return m;
+  for (long t = 0; t < values.cols(); ++t) m.mean += values.col(t).cast<double>();
+  m.mean /= static_cast<double>(values.cols());
+  for (long t = 0; t < values.cols(); ++t)
+    m.variance.array() += (values.col(t).cast<double>() - m.mean).array().square();
+  m.variance /= static_cast<double>(values.cols());
+  return m;
+}
+
 }  // namespace lstmscope

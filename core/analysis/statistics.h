@@ -22,6 +22,13 @@ std::vector<Saturation> gateSaturation(const Mat<float>& gate);
 using SaturationTable = std::vector<std::vector<std::vector<std::vector<Saturation>>>>;
 SaturationTable gateSaturationTable(const Recording& recording);
 
+// Mean and (population) variance of every unit (row) of `values` (H, T) over its steps, in one pass over
+// the columns (contiguous in memory), for sorting units.
+struct UnitMoments {
+  Vec<double> mean, variance;
+};
+UnitMoments unitMoments(const Mat<float>& values);
+
 struct Prediction {
   int id = 0;
   float probability = 0;

@@ -26,20 +26,23 @@ TEST(UnitOrder, SortsByMeanVarianceAndMatchScore) {
   v << 1, 1, 1, 1,   // mean 1, variance 0
       0, 4, 0, 4,    // mean 2, variance 4
       -1, 1, -1, 1;  // mean 0, variance 1
+  const UnitMoments m = unitMoments(v);
+  EXPECT_EQ(m.mean, Vec<double>((Vec<double>(3) << 1, 2, 0).finished()));
+  EXPECT_EQ(m.variance, Vec<double>((Vec<double>(3) << 0, 4, 1).finished()));
   ViewState s;
   const std::vector<int> all{0, 1, 2};
   s.order = UnitOrder::Index;
-  EXPECT_EQ(orderUnits(v, s, all), all);
+  EXPECT_EQ(orderUnits(m, s, all), all);
   s.order = UnitOrder::Mean;
-  EXPECT_EQ(orderUnits(v, s, all), (std::vector<int>{1, 0, 2}));
+  EXPECT_EQ(orderUnits(m, s, all), (std::vector<int>{1, 0, 2}));
   s.order = UnitOrder::Variance;
-  EXPECT_EQ(orderUnits(v, s, all), (std::vector<int>{1, 2, 0}));
+  EXPECT_EQ(orderUnits(m, s, all), (std::vector<int>{1, 2, 0}));
   s.order = UnitOrder::MatchScore;
   s.selectedUnits = {2, 0};  // ranked by the rule
-  EXPECT_EQ(orderUnits(v, s, all), (std::vector<int>{2, 0, 1}));
+  EXPECT_EQ(orderUnits(m, s, all), (std::vector<int>{2, 0, 1}));
   s.selectedOnly = true;
-  EXPECT_EQ(orderUnits(v, s, all), (std::vector<int>{2, 0}));
-  EXPECT_EQ(orderUnits(v, s, {0, 1}), (std::vector<int>{0}));
+  EXPECT_EQ(orderUnits(m, s, all), (std::vector<int>{2, 0}));
+  EXPECT_EQ(orderUnits(m, s, {0, 1}), (std::vector<int>{0}));
 }
 
 }  // namespace
