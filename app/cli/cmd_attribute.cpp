@@ -6,6 +6,7 @@
 #include "app/cli/cli_args.h"
 #include "app/cli/commands.h"
 #include "core/attribution/gradient_attribution.h"
+#include "core/attribution/lrp.h"
 #include "core/common/error.h"
 #include "core/formats/atomic_file.h"
 #include "core/formats/model_loader.h"
@@ -16,18 +17,24 @@ namespace lstmscope::cli {
 const char* const kAttributeHelp =
     "usage: lstmscope-cli attribute --model MODEL [--vocab V] (--text STR | --text-file F) --method M\n"
     "                               [--target-step t] [--target ID] [--steps N] [--rule R] [--baseline B]\n"
-    "                               [--window N] --out FILE.json|FILE.csv\n"
+    "                               [--window N] [--eps E] [--bias-factor F] [--target-unit KIND:L/DIR/U]\n"
+    "                               --out FILE.json|FILE.csv\n"
     "\n"
     "Attributes one score, the head's logit of output --target at step --target-step, to every input token\n"
     "(docs/ATTRIBUTION.md). Computed in float64.\n"
-    "  --method       saliency | gradxinput | ig | occlusion   (lrp: not available yet)\n"
+    "  --method       saliency | gradxinput | ig | lrp | occlusion\n"
     "  --target-step  output step (default: the last)\n"
     "  --target       output id (default: a language model's actual next token, else the most probable)\n"
     "  --steps N      Integrated Gradients: quadrature intervals (default 64)\n"
     "  --rule R       Integrated Gradients: left | right | midpoint (default) | trapezoid | gausslegendre\n"
     "  --baseline B   ig and occlusion: zero (zero embedding, default) | unk | pad (that token's embedding)\n"
     "  --window N     occlusion: tokens replaced at once (default 1)\n"
-    "FILE.json: {method, target_step, target, score, baseline_score, attributions, convergence_delta, tokens}.\n"
+    "  --eps E        lrp: stabiliser epsilon (default 0.001)\n"
+    "  --bias-factor F  lrp: share of bias relevance passed down (default 0; 1 is fully conservative)\n"
+    "  --target-unit KIND:L/DIR/U  attribute a state unit instead of a logit: hidden or cell unit U of layer L\n"
+    "                 (from 0), direction fwd or bwd, at --target-step; e.g. cell:0/fwd/7\n"
+    "FILE.json: {method, target_step, target, target_description, score, baseline_score, attributions,\n"
+    "           convergence_delta, conservation (lrp), tokens}.\n"
     "FILE.csv: one row per token: step, token, attribution. Written to a temporary file, then renamed.\n";
 
 namespace {
@@ -81,6 +88,41 @@ std::optional<int> baselineToken(const Architecture& arch, const std::string& na
   throw UsageError("--baseline must be zero, unk or pad");
 }
 
+// "cell:1/fwd/7" -> a cell target (the step is set by the caller).
+AttributionTarget parseTargetUnit(const std::string& spec) {
+  const auto bad = [&] {
+    return UsageError("--target-unit must look like cell:0/fwd/7 or hidden:1/bwd/3, not '" + spec + "'");
+  };
+  const size_t colon = spec.find(':'), slash1 = spec.find('/'), slash2 = spec.rfind('/');
+  if (colon == std::string::npos || slash1 == std::string::npos || slash1 == slash2) throw bad();
+  const std::string kind = spec.substr(0, colon), dir = spec.substr(slash1 + 1, slash2 - slash1 - 1);
+  if ((kind != "cell" && kind != "hidden") || (dir != "fwd" && dir != "bwd")) throw bad();
+  try {
+    size_t used = 0;
+    const std::string layer = spec.substr(colon + 1, slash1 - colon - 1), unit = spec.substr(slash2 + 1);
+    const int l = std::stoi(layer, &used);
+    if (used != layer.size()) throw bad();
+    const int u = std::stoi(unit, &used);
+    if (used != unit.size()) throw bad();
+    return stateTarget(kind == "cell" ? TargetKind::Cell : TargetKind::Hidden, l, dir == "fwd" ? 0 : 1, u, 0);
+  } catch (const std::logic_error&) {
+    throw bad();
+  }
+}
+
+std::string conservationJson(const LrpResult& r) {
+  std::string out = "{\"input_relevance\": " + number(r.tokens.perToken.sum()) +
+                    ", \"initial_state_relevance\": " + number(r.initialStateRelevance) +
+                    ", \"absorbed\": " + number(r.conservationError()) + ", \"stages\": [";
+  for (size_t k = 0; k < r.flows.size(); ++k) {
+    const RelevanceFlow& f = r.flows[k];
+    out += std::string(k ? ", " : "") + "{\"stage\": " + jsonString(f.stage) + ", \"received\": " + number(f.received) +
+           ", \"passed_on\": " + number(f.passedOn) + ", \"initial_state\": " + number(f.initialState) +
+           ", \"absorbed\": " + number(f.absorbed()) + "}";
+  }
+  return out + "]}";
+}
+
 void write(const std::string& path, const std::string& text) {
   AtomicFile file(path);
   {
@@ -97,14 +139,18 @@ int runAttribute(const std::vector<std::string>& args) {
   if (printHelpIfAsked(args, kAttributeHelp)) return 0;
   const Args a(args,
                {"model", "vocab", "text", "text-file", "method", "target-step", "target", "steps", "rule", "baseline",
-                "window", "out", "eps", "bias-factor"},
+                "window", "out", "eps", "bias-factor", "target-unit"},
                {});
   if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
   if (a.has("text") + a.has("text-file") != 1) throw UsageError("give exactly one of --text or --text-file");
   const std::string method = a.require("method"), out = a.require("out");
-  if (method == "lrp") throw UsageError("--method lrp is not available yet (saliency, gradxinput, ig, occlusion are)");
-  if (method != "saliency" && method != "gradxinput" && method != "ig" && method != "occlusion")
-    throw UsageError("unknown --method '" + method + "' (saliency, gradxinput, ig, occlusion)");
+  if (method != "saliency" && method != "gradxinput" && method != "ig" && method != "lrp" && method != "occlusion")
+    throw UsageError("unknown --method '" + method + "' (saliency, gradxinput, ig, lrp, occlusion)");
+  LrpOptions lrpOptions;
+  lrpOptions.epsilon = a.getDouble("eps", lrpOptions.epsilon);
+  lrpOptions.biasFactor = a.getDouble("bias-factor", lrpOptions.biasFactor);
+  if (!(lrpOptions.epsilon >= 0) || !std::isfinite(lrpOptions.epsilon)) throw UsageError("--eps must be a number >= 0");
+  if (!std::isfinite(lrpOptions.biasFactor)) throw UsageError("--bias-factor must be a number");
   const bool json = out.size() > 5 && out.substr(out.size() - 5) == ".json";
   const bool csv = out.size() > 4 && out.substr(out.size() - 4) == ".csv";
   if (!json && !csv) throw UsageError("--out must end in .json or .csv (plots come with the desktop app)");
@@ -126,6 +172,12 @@ int runAttribute(const std::vector<std::string>& args) {
   AttributionTarget target = defaultTarget(
       net, tokens, a.has("target-step") ? std::optional<long>(a.getLong("target-step", 0)) : std::nullopt);
   if (a.has("target")) target.output = static_cast<int>(a.getLong("target", 0));
+  if (a.has("target-unit")) {
+    if (a.has("target")) throw UsageError("give --target (a logit) or --target-unit (a state unit), not both");
+    const long step = target.step;
+    target = parseTargetUnit(a.get("target-unit"));
+    target.step = step;
+  }
 
   const Network<double> vectors = onInputVectors(net);
   const Mat<double> x = inputVectors(net, tokens);
@@ -136,14 +188,19 @@ int runAttribute(const std::vector<std::string>& args) {
   if (method == "gradxinput") result = gradientTimesInput(vectors, x, target);
   if (method == "ig") result = integratedGradients(vectors, x, baseline, target, rule, static_cast<int>(steps));
   if (method == "occlusion") result = occlusion(vectors, x, baseline, target, static_cast<int>(window));
+  std::optional<LrpResult> lrp;
+  if (method == "lrp") lrp = layerwiseRelevance(vectors, x, target, lrpOptions), result = lrp->tokens;
 
   std::string body;
   if (json) {
     body = "{\"method\": " + jsonString(method) + ", \"target_step\": " + std::to_string(target.step) +
-           ", \"target\": " + std::to_string(target.output) + ", \"score\": " + number(result.score) +
+           ", \"target\": " + std::to_string(target.kind == TargetKind::Logit ? target.output : target.unit) +
+           ", \"target_description\": " + jsonString(describeTarget(target)) + ", \"score\": " + number(result.score) +
            ", \"baseline_score\": " + optionalNumber(result.baselineScore) + ", \"attributions\": [";
     for (long t = 0; t < result.perToken.size(); ++t) body += (t ? ", " : "") + number(result.perToken(t));
-    body += "], \"convergence_delta\": " + optionalNumber(result.convergenceDelta) + ", \"tokens\": [";
+    body += "], \"convergence_delta\": " + optionalNumber(result.convergenceDelta);
+    if (lrp) body += ", \"conservation\": " + conservationJson(*lrp);
+    body += ", \"tokens\": [";
     for (size_t t = 0; t < encoded.surface.size(); ++t) body += (t ? ", " : "") + jsonString(encoded.surface[t]);
     body += "]}\n";
   } else {
@@ -153,6 +210,11 @@ int runAttribute(const std::vector<std::string>& args) {
               number(result.perToken(t)) + "\n";
   }
   write(out, body);
+  if (lrp)
+    std::fprintf(stderr,
+                 "relevance reaching the input %.6g of the score %.6g; biases and epsilon absorbed %.3g (%.1f%%)\n",
+                 lrp->tokens.perToken.sum(), lrp->tokens.score, lrp->conservationError(),
+                 lrp->tokens.score != 0 ? 100 * std::abs(lrp->conservationError() / lrp->tokens.score) : 0.0);
   if (result.convergenceDelta) {
     const double change = result.score - result.baselineScore.value_or(0);
     std::fprintf(stderr, "convergence delta %.3g (%.1f%% of the score change %.4g)%s\n", *result.convergenceDelta,

@@ -19,14 +19,26 @@ long logitColumn(const Network<double>& net, const AttributionTarget& target, in
   return readsFinalStates(net) ? b : target.step * batch + b;
 }
 
-void checkTarget(const Network<double>& net, long steps, const AttributionTarget& target) {
-  if (net.headOutputs() == 0) throw InputError("the model has no head: there is no logit to attribute");
-  if (target.output < 0 || target.output >= net.headOutputs())
-    throw InputError("target output " + std::to_string(target.output) + " is not one of the model's " +
-                     std::to_string(net.headOutputs()) + " outputs");
-  if (!readsFinalStates(net) && (target.step < 0 || target.step >= steps))
-    throw InputError("target step " + std::to_string(target.step) + " is outside the text's " + std::to_string(steps) +
+void checkStep(long step, long steps) {
+  if (step < 0 || step >= steps)
+    throw InputError("target step " + std::to_string(step) + " is outside the text's " + std::to_string(steps) +
                      " steps");
+}
+
+// Adds `weight` * d(target of batch element b) to the adjoints (allocating the seed they need).
+void seedTarget(const Network<double>& net, const Tape<double>& tape, const AttributionTarget& target, int batch, int b,
+                double weight, Adjoints<double>& adjoints) {
+  if (target.kind == TargetKind::Logit) {
+    if (adjoints.dLogits.size() == 0) adjoints.dLogits = Mat<double>::Zero(tape.logits.rows(), tape.logits.cols());
+    adjoints.dLogits(target.output, logitColumn(net, target, batch, b)) += weight;
+    return;
+  }
+  auto& seeds = target.kind == TargetKind::Hidden ? adjoints.dH : adjoints.dC;
+  const size_t l = static_cast<size_t>(target.layer), d = static_cast<size_t>(target.direction);
+  if (seeds.size() <= l) seeds.resize(l + 1);
+  if (seeds[l].size() <= d) seeds[l].resize(d + 1);
+  if (seeds[l][d].size() == 0) seeds[l][d] = Mat<double>::Zero(tape.layers[l][d].h.rows(), tape.layers[l][d].h.cols());
+  seeds[l][d](target.unit, target.step * batch + b) += weight;
 }
 
 // Inputs of `batch` sequences of T steps from columns laid out t * batch + b.
@@ -47,18 +59,62 @@ ForwardOptions headOnly() {
 // keeps the forward's states for the caller.
 Gradients<double> backwardFromTarget(const Network<double>& net, const Mat<double>& x, const AttributionTarget& target,
                                      const BackwardOptions& options, Tape<double>& tape) {
-  checkTarget(net, x.cols(), target);
+  validateTarget(net, x.cols(), target);
   const Inputs<double> in = batchOf(x, x.cols(), 1);
   forward(net, in, tape, headOnly());
   Adjoints<double> adjoints;
-  adjoints.dLogits = Mat<double>::Zero(tape.logits.rows(), tape.logits.cols());
-  adjoints.dLogits(target.output, logitColumn(net, target, 1, 0)) = 1;
+  seedTarget(net, tape, target, 1, 0, 1, adjoints);
   Gradients<double> g;
   backward(net, in, tape, adjoints, options, g);
   return g;
 }
 
 }  // namespace
+
+void validateTarget(const Network<double>& net, long steps, const AttributionTarget& target) {
+  if (target.kind != TargetKind::Logit) {
+    const auto& layers = net.arch.layers;
+    if (target.layer < 0 || target.layer >= static_cast<int>(layers.size()))
+      throw InputError("target layer " + std::to_string(target.layer) + " is not one of the model's " +
+                       std::to_string(layers.size()) + " LSTM layers");
+    const LayerSpec& spec = layers[static_cast<size_t>(target.layer)];
+    if (target.direction < 0 || target.direction >= spec.directions())
+      throw InputError("layer " + std::to_string(target.layer) + " has no direction " +
+                       std::to_string(target.direction));
+    if (target.unit < 0 || target.unit >= spec.hidden)
+      throw InputError("target unit " + std::to_string(target.unit) + " is not one of layer " +
+                       std::to_string(target.layer) + "'s " + std::to_string(spec.hidden) + " units");
+    checkStep(target.step, steps);
+    return;
+  }
+  if (net.headOutputs() == 0) throw InputError("the model has no head: there is no logit to attribute");
+  if (target.output < 0 || target.output >= net.headOutputs())
+    throw InputError("target output " + std::to_string(target.output) + " is not one of the model's " +
+                     std::to_string(net.headOutputs()) + " outputs");
+  if (!readsFinalStates(net)) checkStep(target.step, steps);
+}
+
+double targetValue(const Network<double>& net, const Tape<double>& tape, const AttributionTarget& target, int batch,
+                   int b) {
+  if (target.kind == TargetKind::Logit) return tape.logits(target.output, logitColumn(net, target, batch, b));
+  const DirectionTape<double>& dt =
+      tape.layers[static_cast<size_t>(target.layer)][static_cast<size_t>(target.direction)];
+  return (target.kind == TargetKind::Hidden ? dt.h : dt.c)(target.unit, target.step * batch + b);
+}
+
+AttributionTarget stateTarget(TargetKind kind, int layer, int direction, int unit, long step) {
+  AttributionTarget t;
+  t.kind = kind, t.layer = layer, t.direction = direction, t.unit = unit, t.step = step;
+  return t;
+}
+
+std::string describeTarget(const AttributionTarget& target) {
+  if (target.kind == TargetKind::Logit)
+    return "logit " + std::to_string(target.output) + " at step " + std::to_string(target.step);
+  return std::string(target.kind == TargetKind::Hidden ? "hidden " : "cell ") + std::to_string(target.layer) + "/" +
+         directionName(target.direction) + "/" + std::to_string(target.unit) + " at step " +
+         std::to_string(target.step);
+}
 
 Network<double> onInputVectors(const Network<double>& net) {
   Network<double> out = net;
@@ -104,7 +160,7 @@ AttributionTarget defaultTarget(const Network<double>& net, const Inputs<double>
   AttributionTarget target;
   target.step = step.value_or(tokens.steps - 1);
   const Network<double> vectors = onInputVectors(net);
-  checkTarget(vectors, tokens.steps, {target.step, 0});
+  validateTarget(vectors, tokens.steps, {target.step, 0});
   if (net.arch.predictsNextToken(net.headOutputs()) && target.step + 1 < tokens.steps) {
     target.output = tokens.tokens[static_cast<size_t>(target.step + 1)];
     return target;
@@ -116,10 +172,10 @@ AttributionTarget defaultTarget(const Network<double>& net, const Inputs<double>
 }
 
 double targetScore(const Network<double>& net, const Mat<double>& x, const AttributionTarget& target) {
-  checkTarget(net, x.cols(), target);
+  validateTarget(net, x.cols(), target);
   Tape<double> tape;
   forward(net, batchOf(x, x.cols(), 1), tape, headOnly());
-  return tape.logits(target.output, logitColumn(net, target, 1, 0));
+  return targetValue(net, tape, target, 1, 0);
 }
 
 Mat<double> scoreGradient(const Network<double>& net, const Mat<double>& x, const AttributionTarget& target) {
@@ -146,7 +202,7 @@ TokenAttribution gradientTimesInput(const Network<double>& net, const Mat<double
 
 TokenAttribution integratedGradients(const Network<double>& net, const Mat<double>& x, const Mat<double>& baseline,
                                      const AttributionTarget& target, QuadratureRule rule, int steps) {
-  checkTarget(net, x.cols(), target);
+  validateTarget(net, x.cols(), target);
   if (baseline.rows() != x.rows() || baseline.cols() != x.cols())
     throw InputError("the baseline's shape differs from the input's");
   const Quadrature q = quadrature(rule, steps);
@@ -160,8 +216,7 @@ TokenAttribution integratedGradients(const Network<double>& net, const Mat<doubl
   Tape<double> tape;
   forward(net, in, tape, headOnly());
   Adjoints<double> adjoints;
-  adjoints.dLogits = Mat<double>::Zero(tape.logits.rows(), tape.logits.cols());
-  for (int k = 0; k < B; ++k) adjoints.dLogits(target.output, logitColumn(net, target, B, k)) = q.weights[k];
+  for (int k = 0; k < B; ++k) seedTarget(net, tape, target, B, k, q.weights[k], adjoints);
   BackwardOptions options;
   options.weightGradients = false;
   Gradients<double> g;
@@ -179,7 +234,7 @@ TokenAttribution integratedGradients(const Network<double>& net, const Mat<doubl
 
 TokenAttribution occlusion(const Network<double>& net, const Mat<double>& x, const Mat<double>& baseline,
                            const AttributionTarget& target, int window) {
-  checkTarget(net, x.cols(), target);
+  validateTarget(net, x.cols(), target);
   const long T = x.cols();
   const long w = std::clamp<long>(window, 1, T), positions = T - w + 1;
   const int B = static_cast<int>(positions);
@@ -194,7 +249,7 @@ TokenAttribution occlusion(const Network<double>& net, const Mat<double>& x, con
   a.perToken = Vec<double>::Zero(T);
   Vec<double> covering = Vec<double>::Zero(T);
   for (int p = 0; p < B; ++p) {
-    const double drop = a.score - tape.logits(target.output, logitColumn(net, target, B, p));
+    const double drop = a.score - targetValue(net, tape, target, B, p);
     for (long t = p; t < p + w; ++t) a.perToken(t) += drop, covering(t) += 1;
   }
   a.perToken = a.perToken.cwiseQuotient(covering);

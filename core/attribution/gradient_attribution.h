@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/attribution/quadrature.h"
@@ -11,12 +12,24 @@
 
 namespace lstmscope {
 
-// The score: head output `output` (before its activation) at output step `step` (ignored by a head that
-// reads the final states).
+// The score. A logit: head output `output` (before its activation) at output step `step` (`step` is
+// ignored by a head that reads the final states). Or a state unit ("what drives this cell?"): hidden
+// or cell unit `unit` of layer `layer`, direction `direction`, at step `step`.
+enum class TargetKind { Logit, Hidden, Cell };
 struct AttributionTarget {
   long step = 0;
   int output = 0;
+  TargetKind kind = TargetKind::Logit;
+  int layer = 0, direction = 0, unit = 0;
 };
+AttributionTarget stateTarget(TargetKind kind, int layer, int direction, int unit, long step);
+// Throws InputError naming what is wrong when `target` does not exist in `net` for a text of `steps`.
+void validateTarget(const Network<double>& net, long steps, const AttributionTarget& target);
+// The target's value in batch element b of a forward pass over a batch of `batch`.
+double targetValue(const Network<double>& net, const Tape<double>& tape, const AttributionTarget& target, int batch = 1,
+                   int b = 0);
+// "logit 12 at step 40", "cell 1/fwd/7 at step 40" (for titles and messages).
+std::string describeTarget(const AttributionTarget& target);
 
 // CONTRACTS.md §3: the last step by default; for a language model the actual next token when there is
 // one, else the most probable; for a classifier (and any other head) the most probable output.

@@ -9,52 +9,12 @@
 #include <cmath>
 #include <numeric>
 
-#include "core/formats/native_model.h"
-#include "tests/engine/oracle_support.h"
+#include "tests/attribution/attribution_case.h"
 
 namespace lstmscope::test {
 namespace {
 
-// Both sides compute in float64 from the same float32 weights; they differ only in summation order.
-constexpr double kTolerance = 1e-8;
-
-Vec<double> readVector(hid_t file, const std::string& path) {
-  return readSameShape(file, path).col(0);
-}
-
-// A numeric attribute of the object at `path` (group or dataset), read as double.
-double readAttr(hid_t file, const std::string& path, const char* name) {
-  const hid_t object = H5Oopen(file, path.c_str(), H5P_DEFAULT);
-  const hid_t attr = H5Aopen(object, name, H5P_DEFAULT);
-  double v = NAN;
-  H5Aread(attr, H5T_NATIVE_DOUBLE, &v);
-  H5Aclose(attr);
-  H5Oclose(object);
-  return v;
-}
-
-class GradientAttribution : public testing::TestWithParam<int> {
- protected:
-  void SetUp() override {
-    const std::string dir = oracleDir() + "/case_" + std::to_string(GetParam());
-    reference_ = std::make_unique<h5::File>(h5::File::openReadOnly(dir + "/reference.h5"));
-    ASSERT_TRUE(h5::exists(reference_->id(), "attribution")) << "the generator wrote no attribution reference";
-    net_ = loadNativeModel(dir + "/model.h5").cast<double>();
-    vectors_ = onInputVectors(net_);
-    tokens_.steps = static_cast<int>(*h5::readIntAttr(reference_->id(), "steps"));
-    tokens_.tokens = h5::readInts(reference_->id(), "tokens", "reference");
-    x_ = inputVectors(net_, tokens_);
-    target_.step = static_cast<long>(readAttr(reference_->id(), "attribution", "target_step"));
-    target_.output = static_cast<int>(readAttr(reference_->id(), "attribution", "target_output"));
-  }
-  hid_t ref() const { return reference_->id(); }
-
-  std::unique_ptr<h5::File> reference_;
-  Network<double> net_, vectors_;
-  Inputs<double> tokens_;
-  Mat<double> x_;
-  AttributionTarget target_;
-};
+using GradientAttribution = AttributionCase;
 
 TEST_P(GradientAttribution, DefaultTargetFollowsTheContract) {
   const AttributionTarget t = defaultTarget(net_, tokens_, target_.step);
@@ -81,6 +41,22 @@ TEST_P(GradientAttribution, GradientTimesActivationOfEveryUnit) {
       EXPECT_LT(relativeError(units.h[l][d], readTransposed(ref(), path + "h")), kTolerance) << path;
       EXPECT_LT(relativeError(units.c[l][d], readTransposed(ref(), path + "c")), kTolerance) << path;
     }
+}
+
+TEST_P(GradientAttribution, CellUnitAsTarget) {
+  const AttributionTarget cell = cellTarget();
+  EXPECT_NEAR(targetScore(vectors_, x_, cell), readAttr(ref(), "attribution/cell_target", "score"), 1e-10);
+  EXPECT_LT(relativeError(gradientTimesInput(vectors_, x_, cell).perToken,
+                          readVector(ref(), "attribution/cell_target/gradxinput")),
+            kTolerance);
+  const Mat<double> zero = baselineVectors(net_, tokens_.steps, std::nullopt);
+  EXPECT_LT(relativeError(integratedGradients(vectors_, x_, zero, cell, QuadratureRule::Midpoint, 16).perToken,
+                          readVector(ref(), "attribution/cell_target/ig_zero_midpoint_16")),
+            kTolerance);
+  EXPECT_EQ(describeTarget(cell), "cell 0/fwd/1 at step " + std::to_string(cell.step));
+  AttributionTarget missing = cell;
+  missing.unit = 1000;
+  EXPECT_THROW(targetScore(vectors_, x_, missing), InputError);
 }
 
 TEST_P(GradientAttribution, IntegratedGradientsEveryRuleAndBaseline) {
@@ -112,9 +88,7 @@ TEST_P(GradientAttribution, OcclusionWindowsOneAndThree) {
   }
 }
 
-// The cases make_cases.py writes attribution references for: token input, a head, at most 300 steps
-// (one-hot and embedding inputs, 1-3 layers, bidirectional, final-states heads, both hard sigmoids).
-INSTANTIATE_TEST_SUITE_P(Cases, GradientAttribution, testing::Values(0, 1, 2, 5, 7, 10, 11));
+INSTANTIATE_TEST_SUITE_P(Cases, GradientAttribution, kAttributionCases);
 
 TEST(Quadrature, WeightsSumToOneAndGaussLegendreIsExactToDegree2nMinus1) {
   for (const QuadratureRule r : {QuadratureRule::Left, QuadratureRule::Right, QuadratureRule::Midpoint,

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/attribution/gradient_attribution.h"
+#include "core/attribution/lrp.h"
 #include "core/formats/native_model.h"
 #include "core/formats/sequence_input.h"
 #include "tests/support/run_command.h"
@@ -76,6 +77,46 @@ TEST_F(Attribute, IntegratedGradientsJsonMatchesTheLibrary) {
   EXPECT_NE(json.find("\"tokens\": [\"a\", \"b\", \"c\", \"a\", \"b\"]"), std::string::npos) << json;
 }
 
+TEST_F(Attribute, LrpJsonReportsConservation) {
+  const std::string out = dir.file("lrp.json");
+  const CommandResult r = cli("attribute --model " + shellQuoted(model) + " --text " + text +
+                              " --method lrp --eps 0.01 --bias-factor 1 --out " + shellQuoted(out));
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_NE(r.output.find("biases and epsilon absorbed"), std::string::npos) << r.output;
+  const std::string json = slurp(out);
+  const Network<double> net = loadNativeModel(model).cast<double>();
+  const EncodedText e = encodeText(net.arch, text, "t", 100);
+  const Inputs<double> tokens{e.inputs.steps, 1, e.inputs.tokens, {}};
+  const LrpResult lrp =
+      layerwiseRelevance(onInputVectors(net), inputVectors(net, tokens), defaultTarget(net, tokens), {0.01, 1});
+  const std::vector<double> got = jsonArray(json, "attributions");
+  ASSERT_EQ(got.size(), 5u);
+  for (size_t t = 0; t < got.size(); ++t) EXPECT_DOUBLE_EQ(got[t], lrp.tokens.perToken(static_cast<long>(t)));
+  EXPECT_NE(json.find("\"convergence_delta\": null"), std::string::npos) << json;
+  EXPECT_DOUBLE_EQ(jsonNumber(json, "initial_state_relevance"), lrp.initialStateRelevance);
+  EXPECT_NEAR(jsonNumber(json, "absorbed"), 0, 1e-12);  // bias factor 1: conserved
+  EXPECT_NE(json.find("\"stage\": \"head\""), std::string::npos) << json;
+}
+
+TEST_F(Attribute, CellUnitTarget) {
+  const std::string out = dir.file("cell.json");
+  const CommandResult r =
+      cli("attribute --model " + shellQuoted(model) + " --text " + text +
+          " --method gradxinput --target-unit cell:0/fwd/2 --target-step 3 --out " + shellQuoted(out));
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const std::string json = slurp(out);
+  const Network<double> net = loadNativeModel(model).cast<double>();
+  const EncodedText e = encodeText(net.arch, text, "t", 100);
+  const Inputs<double> tokens{e.inputs.steps, 1, e.inputs.tokens, {}};
+  const TokenAttribution gxi =
+      gradientTimesInput(onInputVectors(net), inputVectors(net, tokens), stateTarget(TargetKind::Cell, 0, 0, 2, 3));
+  const std::vector<double> got = jsonArray(json, "attributions");
+  ASSERT_EQ(got.size(), 5u);
+  for (size_t t = 0; t < got.size(); ++t) EXPECT_DOUBLE_EQ(got[t], gxi.perToken(static_cast<long>(t)));
+  EXPECT_EQ(got[4], 0);  // a later token cannot drive an earlier cell of a forward layer
+  EXPECT_NE(json.find("\"target_description\": \"cell 0/fwd/2 at step 3\""), std::string::npos) << json;
+}
+
 TEST_F(Attribute, CsvHasOneRowPerToken) {
   const std::string out = dir.file("s.csv");
   ASSERT_EQ(cli("attribute --model " + shellQuoted(model) + " --text " + text + " --method occlusion --out " +
@@ -89,9 +130,18 @@ TEST_F(Attribute, CsvHasOneRowPerToken) {
 
 TEST_F(Attribute, BadRequestsSayWhy) {
   const std::string m = "attribute --model " + shellQuoted(model) + " --text " + text;
-  const CommandResult lrp = cli(m + " --method lrp --out " + shellQuoted(dir.file("a.json")));
-  EXPECT_EQ(lrp.exitCode, 2);
-  EXPECT_NE(lrp.output.find("lrp is not available yet"), std::string::npos) << lrp.output;
+  const CommandResult method = cli(m + " --method deeplift --out " + shellQuoted(dir.file("a.json")));
+  EXPECT_EQ(method.exitCode, 2);
+  EXPECT_NE(method.output.find("unknown --method 'deeplift'"), std::string::npos) << method.output;
+  EXPECT_EQ(cli(m + " --method lrp --eps -1 --out " + shellQuoted(dir.file("a.json"))).exitCode, 2);
+  const CommandResult unit =
+      cli(m + " --method lrp --target-unit cell:0/up/1 --out " + shellQuoted(dir.file("a.json")));
+  EXPECT_EQ(unit.exitCode, 2);
+  EXPECT_NE(unit.output.find("--target-unit must look like cell:0/fwd/7"), std::string::npos) << unit.output;
+  const CommandResult noUnit =
+      cli(m + " --method lrp --target-unit hidden:0/fwd/99 --out " + shellQuoted(dir.file("a.json")));
+  EXPECT_EQ(noUnit.exitCode, 3);
+  EXPECT_NE(noUnit.output.find("target unit 99"), std::string::npos) << noUnit.output;
   EXPECT_EQ(cli(m + " --method ig --out " + shellQuoted(dir.file("a.txt"))).exitCode, 2);
   EXPECT_EQ(cli(m + " --method ig --rule simpson --out " + shellQuoted(dir.file("a.json"))).exitCode, 2);
   // The test model has an UNK token but no pad token.

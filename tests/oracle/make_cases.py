@@ -13,6 +13,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lstm_reference as ref  # noqa: E402
+import lrp_reference  # noqa: E402
 
 torch.set_default_dtype(torch.float64)
 STR = h5py.string_dtype("utf-8")
@@ -316,6 +317,46 @@ def write_attribution_reference(path, mm, x, tokens, case):
                     total[p:p + w_] += drops[p]
                     count[p:p + w_] += 1
                 a.create_dataset(f"occlusion/{bname}/{w}", data=total / count)
+        write_lrp_reference(a, mm, x, states, ("logit", step, output, F.item()))
+        write_state_target_reference(a, mm, x)
+
+
+LRP_SETTINGS = [(0.001, 0.0), (0.01, 1.0)]  # (epsilon, bias factor): the defaults, and the conservative one
+
+
+def write_lrp_reference(group, mm, x, states, target):
+    for eps, beta in LRP_SETTINGS:
+        r, units, initial = lrp_reference.lrp(mm, x, states, target, eps, beta)
+        g = group.create_group(f"lrp/eps{eps:g}_beta{beta:g}")
+        g.attrs["initial_state"] = float(initial)
+        g.create_dataset("input", data=r)
+        for (layer, d), (rh, rc) in units.items():
+            g.create_dataset(f"units/{layer}/{'fwd' if d == 0 else 'bwd'}/h", data=rh)
+            g.create_dataset(f"units/{layer}/{'fwd' if d == 0 else 'bwd'}/c", data=rc)
+
+
+def write_state_target_reference(group, mm, x):
+    """A cell unit as the target ("what drives this cell?"): unit 1 of layer 0's forward direction at the
+    middle step: its gradient, gradient x input, IG (midpoint, 16, zero baseline) and LRP."""
+    T = x.shape[0]
+    step, unit = T // 2, 1
+    g = group.create_group("cell_target")
+    g.attrs["layer"], g.attrs["direction"], g.attrs["unit"], g.attrs["step"] = 0, 0, unit, np.int64(step)
+
+    def cell(X):
+        return torch.stack([c_[:, unit] for c_ in ref.run_model(mm, X)[0][0][0]["c"]])[step]
+
+    X = x.clone().unsqueeze(1).requires_grad_(True)
+    states = ref.run_model(mm, X)[0]
+    value = states[0][0]["c"][step][0, unit]
+    value.backward()
+    g.attrs["score"] = float(value.item())
+    g.create_dataset("gradxinput", data=(X.grad[:, 0, :] * x).sum(1).numpy())
+    alphas, weights = quadrature("midpoint", 16)
+    path_ = torch.stack([al * x for al in alphas], dim=1).requires_grad_(True)
+    (cell(path_) * torch.tensor(weights)).sum().backward()
+    g.create_dataset("ig_zero_midpoint_16", data=(x * path_.grad.sum(1)).sum(1).numpy())
+    write_lrp_reference(g, mm, x, states, ("cell", 0, 0, unit, step))
 
 
 def make_training_case(outdir, rng):
