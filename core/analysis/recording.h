@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/common/progress.h"
 #include "core/engine/record.h"
 #include "core/formats/sequence_input.h"
 
@@ -32,10 +33,8 @@ struct Recording {
   bool isLanguageModel() const;  // each-step softmax over the input vocabulary: next-token predictions
 };
 
-struct RecordingCallbacks {
-  std::function<bool()> cancelled;           // polled between blocks of steps
-  std::function<void(long, long)> progress;  // (steps done, steps total)
-};
+// Polled between blocks of steps; progress in steps.
+using RecordingCallbacks = ProgressCallbacks;
 
 // Bytes a recording of `steps` steps of `arch` takes.
 double recordingBytes(const Architecture& arch, long steps);
