@@ -1,17 +1,71 @@
-// Integrated Gradients at the scale: 64 midpoint steps on a 2x512 character model over 200 tokens,
-// ours (float64, all steps as one batch) against PyTorch autograd (float32 and float64) in one run, and
-// against this machine's GEMM throughput.
+// Attribution at the scale on a 2x512 character model, against PyTorch autograd and this machine's
+// GEMM throughput in one run:
+// - Integrated Gradients, 64 midpoint steps over 200 tokens: ours (float64, all steps as one batch) against
+//   PyTorch (float32 and float64);
+// - the all-targets matrix over 500 tokens: ours (float64, targets batched as adjoint columns) against one
+//   backward pass per target, ours and PyTorch's (float64, timed on a sample of targets and scaled up).
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <random>
 
 #include "bench_support.h"
+#include "core/attribution/all_targets.h"
 #include "core/attribution/gradient_attribution.h"
 #include "core/formats/native_model.h"
 #include "core/training/init.h"
 
 using namespace lstmscope;
+
+void benchAllTargets(const Model& model, const std::string& dir, const bench::Throughput& peak) {
+  constexpr int kSteps = 500, kSample = 20;
+  std::mt19937 rng(2);
+  Inputs<double> tokens;
+  tokens.steps = kSteps;
+  std::ofstream list(dir + "/tokens500.txt");
+  for (int t = 0; t < kSteps; ++t) {
+    tokens.tokens.push_back(static_cast<int>(rng() % model.arch.vocab.size()));
+    list << tokens.tokens.back() << ' ';
+  }
+  list.close();
+  const Network<double> net = model.cast<double>();
+  const Network<double> vectors = onInputVectors(net);
+  const Mat<double> x = inputVectors(net, tokens);
+  const std::vector<AttributionTarget> targets = defaultTargetsOfEveryStep(net, tokens);
+  TargetMatrix m;
+  const double batched = bench::medianSeconds(0, 1, [&] {
+    m = allTargetsMatrix(vectors, x, targets, MatrixMethod::GradientTimesInput);
+  });
+  const double single = bench::medianSeconds(0, 1, [&] {
+    for (int k = 0; k < kSample; ++k) gradientTimesInput(vectors, x, targets[static_cast<size_t>(kSteps - 1 - k * 25)]);
+  }) / kSample * kSteps;
+  // Backward work of the whole matrix: each target reaches back to step 0, so on average T/2 steps of
+  // the two layers' recurrent and input products (the dominant multiply-adds).
+  const auto& layers = model.arch.layers;
+  const double perStep = 4.0 * layers[0].hidden * (2.0 * layers[0].hidden + model.arch.inputWidth()) +
+                         4.0 * layers[1].hidden * (3.0 * layers[1].hidden);
+  const double flop = 2.0 * perStep * kSteps * (kSteps + 1) / 2.0;
+  const std::string report = bench::run("/usr/bin/python3 " + std::string(LSTMSCOPE_BENCH_DIR) + "/torch_matrix.py " +
+                                        dir + "/model.h5 " + dir + "/tokens500.txt " + std::to_string(kSample) + " 2");
+  const double torch = bench::valueAfter(report, "torch_matrix_s_float64");
+  std::printf("All-targets matrix (gradient x input), %d x %d, %dx%d model, float64\n", kSteps, kSteps,
+              static_cast<int>(layers.size()), layers[0].hidden);
+  // This machine's float64 GEMM at the shape of one batched step: (4H x H)^T times (4H x 64 targets).
+  const Mat<double> W = Mat<double>::Random(4 * 512, 512), Z = Mat<double>::Random(4 * 512, 64);
+  Mat<double> out(512, 64);
+  const double gemm = bench::medianSeconds(2, 5, [&] {
+    for (int k = 0; k < 20; ++k) out.noalias() += W.transpose() * Z;
+  });
+  const double doublePeak = 20 * 2.0 * W.size() * Z.cols() / gemm / 1e9;
+  std::printf("  ours, batched adjoints:         %.2f s  (%.1f GFLOP/s; float64 GEMM of that shape here %.0f "
+              "GFLOP/s, float32 GEMM peak %.0f)\n",
+              batched, flop / batched / 1e9, doublePeak, peak.gemmGflops);
+  std::printf("  ours, one backward per target:  %.2f s  -> batched is %.1fx faster\n", single, single / batched);
+  std::printf("  PyTorch, one backward per target: %.2f s  -> ours is %.1fx faster\n", torch, torch / batched);
+  std::printf("  row %d sum: ours %.12g, PyTorch %s\n", kSteps - 1, m.values.row(kSteps - 1).sum(),
+              report.substr(report.find("torch_matrix_row_sum"), report.find('\n', report.find("torch_matrix_row_sum")) -
+                                                                      report.find("torch_matrix_row_sum")).c_str());
+}
 
 int main() {
   constexpr int kHidden = 512, kLayers = 2, kSteps = 200, kIgSteps = 64, kEmbedding = 64, kVocab = 96;
@@ -62,5 +116,6 @@ int main() {
   std::printf("  PyTorch autograd float64:   %.2f s  -> ours is %.2fx its speed\n", torch64, torch64 / ours);
   std::printf("  sum of attributions: ours %.10g, PyTorch float64 %.10g; delta %.3g\n", ig.perToken.sum(),
               bench::valueAfter(report, "torch_ig_sum"), *ig.convergenceDelta);
+  benchAllTargets(model, dir, peak);
   return 0;
 }
