@@ -33,12 +33,15 @@ void benchAllTargets(const Model& model, const std::string& dir, const bench::Th
   const Mat<double> x = inputVectors(net, tokens);
   const std::vector<AttributionTarget> targets = defaultTargetsOfEveryStep(net, tokens);
   TargetMatrix m;
-  const double batched = bench::medianSeconds(0, 1, [&] {
-    m = allTargetsMatrix(vectors, x, targets, MatrixMethod::GradientTimesInput);
-  });
-  const double single = bench::medianSeconds(0, 1, [&] {
-    for (int k = 0; k < kSample; ++k) gradientTimesInput(vectors, x, targets[static_cast<size_t>(kSteps - 1 - k * 25)]);
-  }) / kSample * kSteps;
+  const double batched =
+      bench::medianSeconds(0, 1, [&] { m = allTargetsMatrix(vectors, x, targets, MatrixMethod::GradientTimesInput); });
+  const double single =
+      bench::medianSeconds(0, 1,
+                           [&] {
+                             for (int k = 0; k < kSample; ++k)
+                               gradientTimesInput(vectors, x, targets[static_cast<size_t>(kSteps - 1 - k * 25)]);
+                           }) /
+      kSample * kSteps;
   // Backward work of the whole matrix: each target reaches back to step 0, so on average T/2 steps of
   // the two layers' recurrent and input products (the dominant multiply-adds).
   const auto& layers = model.arch.layers;
@@ -57,14 +60,17 @@ void benchAllTargets(const Model& model, const std::string& dir, const bench::Th
     for (int k = 0; k < 20; ++k) out.noalias() += W.transpose() * Z;
   });
   const double doublePeak = 20 * 2.0 * W.size() * Z.cols() / gemm / 1e9;
-  std::printf("  ours, batched adjoints:         %.2f s  (%.1f GFLOP/s; float64 GEMM of that shape here %.0f "
-              "GFLOP/s, float32 GEMM peak %.0f)\n",
-              batched, flop / batched / 1e9, doublePeak, peak.gemmGflops);
+  std::printf(
+      "  ours, batched adjoints:         %.2f s  (%.1f GFLOP/s; float64 GEMM of that shape here %.0f "
+      "GFLOP/s, float32 GEMM peak %.0f)\n",
+      batched, flop / batched / 1e9, doublePeak, peak.gemmGflops);
   std::printf("  ours, one backward per target:  %.2f s  -> batched is %.1fx faster\n", single, single / batched);
   std::printf("  PyTorch, one backward per target: %.2f s  -> ours is %.1fx faster\n", torch, torch / batched);
   std::printf("  row %d sum: ours %.12g, PyTorch %s\n", kSteps - 1, m.values.row(kSteps - 1).sum(),
-              report.substr(report.find("torch_matrix_row_sum"), report.find('\n', report.find("torch_matrix_row_sum")) -
-                                                                      report.find("torch_matrix_row_sum")).c_str());
+              report
+                  .substr(report.find("torch_matrix_row_sum"),
+                          report.find('\n', report.find("torch_matrix_row_sum")) - report.find("torch_matrix_row_sum"))
+                  .c_str());
 }
 
 int main() {
@@ -72,7 +78,8 @@ int main() {
   Architecture arch;
   arch.name = "bench";
   std::vector<std::string> chars;
-  for (int c = 0; c < kVocab; ++c) chars.push_back(std::string(1, static_cast<char>(32 + c % 95)) + (c >= 95 ? "x" : ""));
+  for (int c = 0; c < kVocab; ++c)
+    chars.push_back(std::string(1, static_cast<char>(32 + c % 95)) + (c >= 95 ? "x" : ""));
   arch.vocab = Vocabulary(TokenLevel::Char, chars);
   arch.hasEmbedding = true;
   for (int l = 0; l < kLayers; ++l) arch.layers.push_back(LayerSpec{kHidden, false});
@@ -97,15 +104,14 @@ int main() {
   AttributionTarget target{kSteps - 1, 0};
   target = defaultTarget(net, tokens, kSteps - 1);
   TokenAttribution ig;
-  const double ours = bench::medianSeconds(1, 3, [&] {
-    ig = integratedGradients(vectors, x, zero, target, QuadratureRule::Midpoint, kIgSteps);
-  });
+  const double ours = bench::medianSeconds(
+      1, 3, [&] { ig = integratedGradients(vectors, x, zero, target, QuadratureRule::Midpoint, kIgSteps); });
   // Forward + backward of the batch: about 3x the forward's multiply-adds.
   const double forwardFlop = 2.0 * kIgSteps * kSteps * 4.0 * kHidden * ((kEmbedding + kHidden) + (kHidden + kHidden));
   const double flop = 3 * forwardFlop;
   const bench::Throughput peak = bench::measureThroughput(kHidden, kHidden, kIgSteps * 16);
-  const std::string report = bench::run("/usr/bin/python3 " + std::string(LSTMSCOPE_BENCH_DIR) + "/torch_ig.py " +
-                                        dir + "/model.h5 " + dir + "/tokens.txt " + std::to_string(kIgSteps) + " 2");
+  const std::string report = bench::run("/usr/bin/python3 " + std::string(LSTMSCOPE_BENCH_DIR) + "/torch_ig.py " + dir +
+                                        "/model.h5 " + dir + "/tokens.txt " + std::to_string(kIgSteps) + " 2");
   const double torch32 = bench::valueAfter(report, "torch_ig_ms_float32") / 1e3;
   const double torch64 = bench::valueAfter(report, "torch_ig_ms_float64") / 1e3;
   std::printf("Integrated Gradients, %d midpoint steps, %dx%d model, %d tokens, zero baseline\n", kIgSteps, kLayers,

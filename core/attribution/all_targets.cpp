@@ -59,7 +59,8 @@ void throughTimeMany(const LayerSpec& spec, const DirectionParams<double>& w, co
 }
 
 // d target / d (what the head reads at the target's step), one column per target.
-Mat<double> throughHead(const Network<double>& net, const Tape<double>& tape, const std::vector<AttributionTarget>& ts) {
+Mat<double> throughHead(const Network<double>& net, const Tape<double>& tape,
+                        const std::vector<AttributionTarget>& ts) {
   const auto& pre = net.params.headPre;
   Mat<double> out(net.arch.lastOutputWidth(), static_cast<long>(ts.size()));
   for (size_t k = 0; k < ts.size(); ++k) {
@@ -125,12 +126,13 @@ TargetMatrix allTargetsMatrix(const Network<double>& net, const Mat<double>& x,
   const bool causal = readsOnlyThePast(net.arch);
   long widest = x.rows();
   for (const LayerSpec& l : net.arch.layers) widest = std::max<long>(widest, l.outputWidth());
-  const long chunk = chunkTargets > 0 ? chunkTargets
-                                      : std::clamp<long>(static_cast<long>(kChunkBytes / (16.0 * widest * T)), 8, 512);
+  const long chunk =
+      chunkTargets > 0 ? chunkTargets : std::clamp<long>(static_cast<long>(kChunkBytes / (16.0 * widest * T)), 8, 512);
   const int L = static_cast<int>(net.arch.layers.size());
   const long chunks = (static_cast<long>(targets.size()) + chunk - 1) / chunk;
   for (long c = 0; c < chunks; ++c) {
-    const size_t begin = static_cast<size_t>(c * chunk), end = std::min(order.size(), begin + static_cast<size_t>(chunk));
+    const size_t begin = static_cast<size_t>(c * chunk),
+                 end = std::min(order.size(), begin + static_cast<size_t>(chunk));
     std::vector<AttributionTarget> ts;
     std::vector<long> stepsOf;
     for (size_t k = begin; k < end; ++k) ts.push_back(targets[order[k]]), stepsOf.push_back(targets[order[k]].step);

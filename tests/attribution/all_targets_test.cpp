@@ -52,7 +52,7 @@ TEST_P(AllTargets, EveryRowEqualsItsOwnBackwardPass) {
   for (const long chunk : {0L, 5L}) {
     const TargetMatrix gxi = allTargetsMatrix(c.vectors, c.x, targets, MatrixMethod::GradientTimesInput, {}, chunk);
     const TargetMatrix sal = allTargetsMatrix(c.vectors, c.x, targets, MatrixMethod::Saliency, {}, chunk);
-    for (size_t r = 0; r < targets.size(); r += targets.size() > 80 ? 9 : 1) {
+    for (size_t r = 0; r<targets.size(); r += targets.size()> 80 ? 9 : 1) {
       const long row = static_cast<long>(r);
       const Vec<double> expected = gradientTimesInput(c.vectors, c.x, targets[r]).perToken;
       EXPECT_LT(relativeError(gxi.values.row(row).transpose(), expected), 1e-11) << describeTarget(targets[r]);
@@ -73,8 +73,8 @@ TEST(AllTargetsMatrix, TheReferenceTargetsRowMatchesPyTorch) {
     const h5::File ref = h5::File::openReadOnly(dir + "/reference.h5");
     const Loaded c = load(k);
     const long step = static_cast<long>(readAttr(ref.id(), "attribution", "target_step"));
-    const TargetMatrix m = allTargetsMatrix(c.vectors, c.x, defaultTargetsOfEveryStep(c.net, c.inputs),
-                                            MatrixMethod::GradientTimesInput);
+    const TargetMatrix m =
+        allTargetsMatrix(c.vectors, c.x, defaultTargetsOfEveryStep(c.net, c.inputs), MatrixMethod::GradientTimesInput);
     EXPECT_EQ(m.targets[static_cast<size_t>(step)].output,
               static_cast<int>(readAttr(ref.id(), "attribution", "target_output")));
     EXPECT_LT(relativeError(m.values.row(step).transpose(), readVector(ref.id(), "attribution/gradxinput")), kTolerance)
@@ -92,8 +92,7 @@ TEST(AllTargetsMatrix, RefusesWhatItCannotDoAndStopsWhenCancelled) {
   }
   const Loaded lm = load(0);
   std::vector<AttributionTarget> targets = defaultTargetsOfEveryStep(lm.net, lm.inputs);
-  EXPECT_THROW(allTargetsMatrix(lm.vectors, lm.x, {stateTarget(TargetKind::Cell, 0, 0, 0, 0)},
-                                MatrixMethod::Saliency),
+  EXPECT_THROW(allTargetsMatrix(lm.vectors, lm.x, {stateTarget(TargetKind::Cell, 0, 0, 0, 0)}, MatrixMethod::Saliency),
                InputError);
   ProgressCallbacks stop;
   long reports = 0;
