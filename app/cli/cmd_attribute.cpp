@@ -5,8 +5,7 @@
 
 #include "app/cli/cli_args.h"
 #include "app/cli/commands.h"
-#include "core/attribution/gradient_attribution.h"
-#include "core/attribution/lrp.h"
+#include "core/attribution/attribution_report.h"
 #include "core/common/error.h"
 #include "core/formats/atomic_file.h"
 #include "core/formats/model_loader.h"
@@ -144,9 +143,11 @@ int runAttribute(const std::vector<std::string>& args) {
   if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
   if (a.has("text") + a.has("text-file") != 1) throw UsageError("give exactly one of --text or --text-file");
   const std::string method = a.require("method"), out = a.require("out");
-  if (method != "saliency" && method != "gradxinput" && method != "ig" && method != "lrp" && method != "occlusion")
+  AttributionMethod chosen;
+  if (!parseAttributionMethod(method, chosen))
     throw UsageError("unknown --method '" + method + "' (saliency, gradxinput, ig, lrp, occlusion)");
-  LrpOptions lrpOptions;
+  AttributionSettings settings;
+  LrpOptions& lrpOptions = settings.lrp;
   lrpOptions.epsilon = a.getDouble("eps", lrpOptions.epsilon);
   lrpOptions.biasFactor = a.getDouble("bias-factor", lrpOptions.biasFactor);
   if (!(lrpOptions.epsilon >= 0) || !std::isfinite(lrpOptions.epsilon)) throw UsageError("--eps must be a number >= 0");
@@ -155,8 +156,7 @@ int runAttribute(const std::vector<std::string>& args) {
   const bool csv = out.size() > 4 && out.substr(out.size() - 4) == ".csv";
   if (!json && !csv) throw UsageError("--out must end in .json or .csv (plots come with the desktop app)");
   refuseOverwritingInputs(out, {a.get("model"), a.get("text-file"), a.get("vocab")});
-  QuadratureRule rule = QuadratureRule::Midpoint;
-  if (a.has("rule") && !parseQuadratureRule(a.get("rule"), rule))
+  if (a.has("rule") && !parseQuadratureRule(a.get("rule"), settings.rule))
     throw UsageError("--rule must be left, right, midpoint, trapezoid or gausslegendre");
   const long steps = a.getLong("steps", 64), window = a.getLong("window", 1);
   if (steps < 1 || steps > 100000) throw UsageError("--steps must be 1..100000");
@@ -183,13 +183,10 @@ int runAttribute(const std::vector<std::string>& args) {
   const Mat<double> x = inputVectors(net, tokens);
   const Mat<double> baseline =
       baselineVectors(net, tokens.steps, baselineToken(net.arch, a.get("baseline", "zero"), modelPath));
-  TokenAttribution result;
-  if (method == "saliency") result = saliency(vectors, x, target);
-  if (method == "gradxinput") result = gradientTimesInput(vectors, x, target);
-  if (method == "ig") result = integratedGradients(vectors, x, baseline, target, rule, static_cast<int>(steps));
-  if (method == "occlusion") result = occlusion(vectors, x, baseline, target, static_cast<int>(window));
-  std::optional<LrpResult> lrp;
-  if (method == "lrp") lrp = layerwiseRelevance(vectors, x, target, lrpOptions), result = lrp->tokens;
+  settings.steps = static_cast<int>(steps), settings.window = static_cast<int>(window);
+  const MethodAttribution attribution = runAttributionMethod(chosen, vectors, x, baseline, target, settings);
+  const TokenAttribution& result = attribution.values;
+  const std::optional<LrpResult>& lrp = attribution.lrp;
 
   std::string body;
   if (json) {

@@ -1,0 +1,64 @@
+// Everything the app's attribution views show for one target, computed in one call (off the GUI thread):
+// per-token attributions by any set of methods, the hidden-unit attributions (gradient x activation and
+// LRP relevance of every h_t and c_t) and, on request, the all-targets matrix. The CLI runs single methods
+// through the same dispatch.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/attribution/all_targets.h"
+#include "core/attribution/lrp.h"
+
+namespace lstmscope {
+
+enum class AttributionMethod { Saliency, GradientTimesInput, IntegratedGradients, Lrp, Occlusion };
+constexpr AttributionMethod kAllAttributionMethods[] = {
+    AttributionMethod::Saliency, AttributionMethod::GradientTimesInput, AttributionMethod::IntegratedGradients,
+    AttributionMethod::Lrp, AttributionMethod::Occlusion};
+const char* attributionMethodName(AttributionMethod m);   // "saliency", "gradxinput", "ig", "lrp", "occlusion"
+const char* attributionMethodTitle(AttributionMethod m);  // "Saliency", "Gradient × input", ...
+bool parseAttributionMethod(const std::string& name, AttributionMethod& out);
+
+struct AttributionSettings {
+  std::optional<int> baselineToken;  // ig and occlusion: this token's vector at every position; zero if unset
+  std::string baselineName = "zero";
+  QuadratureRule rule = QuadratureRule::Midpoint;
+  int steps = 64;  // ig
+  int window = 1;  // occlusion
+  LrpOptions lrp;
+};
+
+struct MethodAttribution {
+  AttributionMethod method;
+  TokenAttribution values;
+  std::optional<LrpResult> lrp;  // lrp only: conservation report and unit relevance
+};
+
+// One method on a network from onInputVectors() with input vectors x.
+MethodAttribution runAttributionMethod(AttributionMethod method, const Network<double>& vectors, const Mat<double>& x,
+                                       const Mat<double>& baseline, const AttributionTarget& target,
+                                       const AttributionSettings& settings);
+
+struct AttributionReport {
+  AttributionTarget target;
+  std::vector<MethodAttribution> methods;  // in the order asked for
+  UnitAttribution gradientUnits;           // gradient x activation of h and c, [layer][direction] (H, T)
+  std::optional<TargetMatrix> matrix;      // gradient x input of every step's default target
+};
+
+struct AttributionRequest {
+  AttributionTarget target;
+  std::vector<AttributionMethod> methods;
+  AttributionSettings settings;
+  bool unitAttribution = true;
+  bool allTargetsMatrix = false;
+};
+
+// Throws InputError for impossible targets or settings, Cancelled when callbacks.cancelled() turns true
+// (checked between methods and inside the matrix). Progress counts methods, then matrix work.
+AttributionReport computeAttribution(const Network<double>& net, const Inputs<double>& tokens,
+                                     const AttributionRequest& request, const ProgressCallbacks& callbacks = {});
+
+}  // namespace lstmscope

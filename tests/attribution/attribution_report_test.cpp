@@ -1,0 +1,56 @@
+// computeAttribution, what the app's attribution views run: every method asked for, in order, equal to
+// the single-method functions; unit attributions; the all-targets matrix; progress and cancel.
+#include "core/attribution/attribution_report.h"
+
+#include <gtest/gtest.h>
+
+#include "core/common/error.h"
+#include "tests/support/test_models.h"
+
+namespace lstmscope::test {
+namespace {
+
+TEST(AttributionReport, RunsEveryMethodAskedForAndTheMatrix) {
+  const Network<double> net = smallCharModel(2, false, 5).cast<double>();
+  Inputs<double> tokens;
+  tokens.steps = 9;
+  for (int t = 0; t < 9; ++t) tokens.tokens.push_back(t % 7);
+  AttributionRequest request;
+  request.target = defaultTarget(net, tokens, 6);
+  request.methods.assign(std::begin(kAllAttributionMethods), std::end(kAllAttributionMethods));
+  request.settings.steps = 9;
+  request.allTargetsMatrix = true;
+  std::vector<long> reports;
+  ProgressCallbacks callbacks;
+  callbacks.progress = [&](long done, long total) {
+    reports.push_back(done);
+    EXPECT_LE(done, total);
+  };
+  const AttributionReport r = computeAttribution(net, tokens, request, callbacks);
+  ASSERT_EQ(r.methods.size(), 5u);
+  const Network<double> v = onInputVectors(net);
+  const Mat<double> x = inputVectors(net, tokens), zero = baselineVectors(net, 9, std::nullopt);
+  EXPECT_EQ(r.methods[1].values.perToken, gradientTimesInput(v, x, request.target).perToken);
+  EXPECT_EQ(r.methods[2].values.perToken,
+            integratedGradients(v, x, zero, request.target, QuadratureRule::Midpoint, 9).perToken);
+  ASSERT_TRUE(r.methods[3].lrp.has_value());
+  EXPECT_EQ(r.methods[3].values.perToken, layerwiseRelevance(v, x, request.target).tokens.perToken);
+  EXPECT_EQ(r.methods[4].values.perToken, occlusion(v, x, zero, request.target).perToken);
+  EXPECT_EQ(r.gradientUnits.c[1][0], unitAttribution(v, x, request.target).c[1][0]);
+  ASSERT_TRUE(r.matrix.has_value());
+  EXPECT_LT((r.matrix->values.row(6).transpose() - r.methods[1].values.perToken).cwiseAbs().maxCoeff(), 1e-14);
+  ASSERT_FALSE(reports.empty());
+  EXPECT_EQ(reports.back(), 10);  // five methods, units, four shares of matrix work
+
+  callbacks.cancelled = [&] { return reports.size() >= 2; };
+  reports.clear();
+  EXPECT_THROW(computeAttribution(net, tokens, request, callbacks), Cancelled);
+  EXPECT_EQ(reports.size(), 2u);
+  AttributionMethod m;
+  EXPECT_TRUE(parseAttributionMethod("lrp", m));
+  EXPECT_EQ(m, AttributionMethod::Lrp);
+  EXPECT_FALSE(parseAttributionMethod("deeplift", m));
+}
+
+}  // namespace
+}  // namespace lstmscope::test
