@@ -71,22 +71,6 @@ std::string csvString(const std::string& s) {
   return out + "\"";
 }
 
-std::optional<int> baselineToken(const Architecture& arch, const std::string& name, const std::string& model) {
-  if (name == "zero") return std::nullopt;
-  if (name == "unk") {
-    if (arch.vocab.unkId() < 0) throw InputError(model, "the vocabulary has no UNK token for --baseline unk");
-    return arch.vocab.unkId();
-  }
-  if (name == "pad") {
-    const auto& tokens = arch.vocab.tokens();
-    for (const char* pad : {"<pad>", "<PAD>", "[PAD]"})
-      for (size_t k = 0; k < tokens.size(); ++k)
-        if (tokens[k] == pad) return static_cast<int>(k);
-    throw InputError(model, "the vocabulary has no pad token (<pad>, <PAD> or [PAD]) for --baseline pad");
-  }
-  throw UsageError("--baseline must be zero, unk or pad");
-}
-
 // "cell:1/fwd/7" -> a cell target (the step is set by the caller).
 AttributionTarget parseTargetUnit(const std::string& spec) {
   const auto bad = [&] {
@@ -161,6 +145,9 @@ int runAttribute(const std::vector<std::string>& args) {
   const long steps = a.getLong("steps", 64), window = a.getLong("window", 1);
   if (steps < 1 || steps > 100000) throw UsageError("--steps must be 1..100000");
   if (window < 1) throw UsageError("--window must be at least 1");
+  const std::string baselineName = a.get("baseline", "zero");
+  if (baselineName != "zero" && baselineName != "unk" && baselineName != "pad")
+    throw UsageError("--baseline must be zero, unk or pad");
 
   const std::string modelPath = a.require("model");
   const Network<double> net = loadModel(modelPath, a.get("vocab")).cast<double>();
@@ -182,7 +169,7 @@ int runAttribute(const std::vector<std::string>& args) {
   const Network<double> vectors = onInputVectors(net);
   const Mat<double> x = inputVectors(net, tokens);
   const Mat<double> baseline =
-      baselineVectors(net, tokens.steps, baselineToken(net.arch, a.get("baseline", "zero"), modelPath));
+      baselineVectors(net, tokens.steps, baselineTokenNamed(net.arch, baselineName, modelPath));
   settings.steps = static_cast<int>(steps), settings.window = static_cast<int>(window);
   const MethodAttribution attribution = runAttributionMethod(chosen, vectors, x, baseline, target, settings);
   const TokenAttribution& result = attribution.values;

@@ -46,6 +46,10 @@ AnalysisResult analyse(const AnalysisRequest& request, const RecordingCallbacks&
 AnalysisRunner::AnalysisRunner(QObject* parent) : QObject(parent) {
   qRegisterMetaType<AnalysisResult>();
   qRegisterMetaType<std::shared_ptr<const Projection>>();
+  connect(&job_, &LatestJob::progress, this, &AnalysisRunner::progress);
+  connect(&job_, &LatestJob::failed, this, &AnalysisRunner::failed);
+  connect(&job_, &LatestJob::cancelled, this, &AnalysisRunner::cancelled);
+  connect(&job_, &LatestJob::busyChanged, this, &AnalysisRunner::busyChanged);
 }
 
 AnalysisRunner::~AnalysisRunner() {
@@ -54,45 +58,15 @@ AnalysisRunner::~AnalysisRunner() {
 }
 
 void AnalysisRunner::cancel() {
-  if (cancelFlag_) cancelFlag_->store(true);
+  job_.cancel();
 }
 
 quint64 AnalysisRunner::start(AnalysisRequest request) {
-  cancel();
-  const quint64 id = ++latest_;
-  auto flag = std::make_shared<std::atomic<bool>>(false);
-  cancelFlag_ = flag;
-  if (running_++ == 0) emit busyChanged(true);
-  QPointer<AnalysisRunner> self(this);
-  // Delivery is queued to this object's thread; a result whose id is no longer the latest is dropped.
-  const auto deliver = [self, id](auto&& emitter) {
-    QMetaObject::invokeMethod(self.data(), [self, id, emitter] {
-      if (!self) return;
-      if (--self->running_ == 0) emit self->busyChanged(false);
-      if (id == self->latest_) emitter(self.data());
-    });
-  };
-  (void)QtConcurrent::run([request = std::move(request), flag, self, id, deliver] {
-    RecordingCallbacks callbacks;
-    callbacks.cancelled = [flag] { return flag->load(); };
-    callbacks.progress = [self, id](long done, long total) {
-      QMetaObject::invokeMethod(self.data(), [self, id, done, total] {
-        if (self && id == self->latest_) emit self->progress(id, done, total);
-      });
-    };
-    try {
-      AnalysisResult result = analyse(request, callbacks);
-      deliver([id, result](AnalysisRunner* r) { emit r->finished(id, result); });
-    } catch (const Cancelled&) {
-      deliver([id](AnalysisRunner* r) { emit r->cancelled(id); });
-    } catch (const std::bad_alloc&) {
-      deliver([id](AnalysisRunner* r) { emit r->failed(id, tr("out of memory: analyse a shorter text")); });
-    } catch (const std::exception& e) {
-      const QString message = QString::fromStdString(e.what());
-      deliver([id, message](AnalysisRunner* r) { emit r->failed(id, message); });
-    }
+  return job_.start([this, request = std::move(request)](const ProgressCallbacks& callbacks) -> std::function<void()> {
+    AnalysisResult result = analyse(request, callbacks);
+    // Runs on the GUI thread, and only while this job is the latest (LatestJob drops it otherwise).
+    return [this, result] { emit finished(job_.latest(), result); };
   });
-  return id;
 }
 
 quint64 AnalysisRunner::startProjection(std::shared_ptr<const viz::HeatmapData> states, QString what) {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 
+#include "app/gui/latest_job.h"
 #include "core/analysis/projection.h"
 #include "core/analysis/recording.h"
 #include "core/analysis/statistics.h"
@@ -43,7 +44,7 @@ class AnalysisRunner : public QObject {
 
   quint64 start(AnalysisRequest request);  // cancels any running analysis
   void cancel();                           // the running analysis, if any
-  bool busy() const { return running_ > 0; }
+  bool busy() const { return job_.busy(); }
 
   // A state projection job on the same terms (its own id sequence).
   quint64 startProjection(std::shared_ptr<const viz::HeatmapData> states, QString what);
@@ -57,9 +58,8 @@ class AnalysisRunner : public QObject {
   void busyChanged(bool busy);
 
  private:
-  std::atomic<quint64> latest_{0}, latestProjection_{0};
-  std::shared_ptr<std::atomic<bool>> cancelFlag_;
-  int running_ = 0;
+  LatestJob job_;
+  std::atomic<quint64> latestProjection_{0};
 };
 
 }  // namespace lstmscope::app

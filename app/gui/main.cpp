@@ -64,6 +64,11 @@ int main(int argc, char** argv) {
                                 QStringLiteral("Bring a view to the front: trajectories, saturation, predictions, "
                                                "projection, textColouring, text."),
                                 QStringLiteral("NAME"));
+  const QCommandLineOption attribution(
+      QStringLiteral("attribution"),
+      QStringLiteral("Bring the Attribution dock to the front with a method (saliency, gradxinput, ig, lrp, "
+                     "occlusion), all methods side by side (all) or the all-targets matrix (matrix)."),
+      QStringLiteral("WHAT"));
   const QCommandLineOption exportTo(QStringLiteral("export"),
                                     QStringLiteral("Like --screenshot, but export one view as a figure (.png, .svg, "
                                                    ".pdf) or its numbers (.csv)."),
@@ -76,8 +81,8 @@ int main(int argc, char** argv) {
                                       QStringLiteral("WxH"), QStringLiteral("1600x900"));
   const QCommandLineOption dpi(QStringLiteral("dpi"), QStringLiteral("PNG resolution (default 300)."),
                                QStringLiteral("N"), QStringLiteral("300"));
-  parser.addOptions({vocab, textFile, screenshot, size, layer, quantity, select, step, unit, dock, exportTo, exportView,
-                     exportSize, dpi});
+  parser.addOptions({vocab, textFile, screenshot, size, layer, quantity, select, step, unit, dock, attribution,
+                     exportTo, exportView, exportSize, dpi});
   parser.process(app);
   if (parser.positionalArguments().size() > 1) return fail(QStringLiteral("give at most one model file"), 2);
 
@@ -105,6 +110,7 @@ int main(int argc, char** argv) {
   choices.step = parser.isSet(step) ? parser.value(step).toLong() : -1;
   choices.unit = parser.isSet(unit) ? parser.value(unit).toInt() : -1;
   choices.dock = parser.value(dock);
+  choices.attribution = parser.value(attribution);
   if (parser.isSet(select)) {
     const QStringList range = parser.value(select).split(QLatin1Char(':'));
     bool ok1 = false, ok2 = false;
@@ -118,8 +124,13 @@ int main(int argc, char** argv) {
   if (shooting) {
     QObject::connect(&window, &lstmscope::app::MainWindow::analysisShown, &app, [&] {
       const double shownAfter = sinceStart.nsecsElapsed() / 1e9;
-      // A moment more so that every dock (the PCA view's job included) has painted the new analysis.
-      QTimer::singleShot(200, &app, [&, shownAfter] {
+      // A moment more so that every dock (the PCA view's job included) has painted the new analysis, and
+      // until the attribution views hold their result.
+      auto* settle = new QTimer(&app);
+      settle->start(200);
+      QObject::connect(settle, &QTimer::timeout, &app, [&, settle, shownAfter] {
+        if (!window.attribution()->settled()) return;
+        settle->stop();
         if (parser.isSet(exportTo)) {
           const QString error = lstmscope::viz::exportView(*window.exportableView(parser.value(exportView)),
                                                            parser.value(exportTo), figure);

@@ -179,6 +179,13 @@ void MainWindow::buildDocks() {
   predictionsDock->raise();
   tabifyDockWidget(findChild<QDockWidget*>(QStringLiteral("trajectories")), saturationDock);
   findChild<QDockWidget*>(QStringLiteral("trajectories"))->raise();
+  attribution_ = new AttributionPanel(this);
+  auto* attributionDock =
+      dock(this, tr("Attribution"), QStringLiteral("attribution"), attribution_, Qt::BottomDockWidgetArea);
+  tabifyDockWidget(saturationDock, attributionDock);
+  connect(attribution_, &AttributionPanel::stepClicked, this,
+          [this](long step) { pickCurrent(step, state_.currentUnit); });
+  connect(attribution_, &AttributionPanel::hovered, hoverLabel_, &QLabel::setText);
   resizeDocks({colouringDock}, {380}, Qt::Horizontal);
   resizeDocks({saturationDock}, {250}, Qt::Vertical);
 }
@@ -310,6 +317,9 @@ void MainWindow::onFinished(quint64, const AnalysisResult& result) {
   lastError_.clear();
   announcePending_ = true;
   applyRecording();
+  if (model_->arch.head)
+    attribution_->setSubject(model_, QFileInfo(modelPath_).fileName(), recording_->ids, stepTokens_,
+                             vocabularyDisplay_);
   if (startup_) applyStartupChoices();
 }
 
@@ -336,6 +346,19 @@ void MainWindow::applyStartupChoices() {
   }
   if (!c.dock.isEmpty()) {
     if (auto* d = findChild<QDockWidget*>(c.dock)) d->raise();
+  }
+  if (!c.attribution.isEmpty()) {
+    findChild<QDockWidget*>(QStringLiteral("attribution"))->raise();
+    AttributionMethod method;
+    if (c.attribution == QLatin1String("all"))
+      attribution_->setCompareAll(true);
+    else if (c.attribution == QLatin1String("matrix"))
+      attribution_->showMatrix();
+    else if (parseAttributionMethod(c.attribution.toStdString(), method))
+      attribution_->setMethod(method);
+    else
+      showError(
+          tr("unknown attribution “%1” (saliency, gradxinput, ig, lrp, occlusion, all, matrix)").arg(c.attribution));
   }
 }
 
@@ -398,15 +421,27 @@ void MainWindow::dropEvent(QDropEvent* event) {
 }
 
 std::vector<std::pair<QString, viz::ExportableView*>> MainWindow::exportableViews() const {
-  return {
-      {tr("Heatmap"), heatmap_},         {tr("Trajectories"), trajectories_},  {tr("Text colouring"), textColours_},
-      {tr("Predictions"), predictions_}, {tr("Gate saturation"), saturation_}, {tr("State trajectory"), projection_}};
+  return {{tr("Heatmap"), heatmap_},
+          {tr("Trajectories"), trajectories_},
+          {tr("Text colouring"), textColours_},
+          {tr("Predictions"), predictions_},
+          {tr("Gate saturation"), saturation_},
+          {tr("State trajectory"), projection_},
+          {tr("Attribution text"), attribution_->textView()},
+          {tr("Attribution bars"), attribution_->barChart()},
+          {tr("Attribution, all targets"), attribution_->matrixView()}};
 }
 
 viz::ExportableView* MainWindow::exportableView(const QString& key) const {
-  const std::pair<const char*, viz::ExportableView*> views[] = {
-      {"heatmap", heatmap_},         {"trajectories", trajectories_}, {"textColouring", textColours_},
-      {"predictions", predictions_}, {"saturation", saturation_},     {"projection", projection_}};
+  const std::pair<const char*, viz::ExportableView*> views[] = {{"heatmap", heatmap_},
+                                                                {"trajectories", trajectories_},
+                                                                {"textColouring", textColours_},
+                                                                {"predictions", predictions_},
+                                                                {"saturation", saturation_},
+                                                                {"projection", projection_},
+                                                                {"attribution", attribution_->textView()},
+                                                                {"attributionBars", attribution_->barChart()},
+                                                                {"attributionMatrix", attribution_->matrixView()}};
   for (const auto& [name, view] : views)
     if (key == QLatin1String(name)) return view;
   return nullptr;

@@ -16,6 +16,7 @@
 #include <optional>
 
 #include "app/gui/analysis_runner.h"
+#include "app/gui/attribution_panel.h"
 #include "app/gui/heatmap_controls.h"
 #include "app/gui/view_state.h"
 #include "viz/heatmap_view.h"
@@ -35,6 +36,7 @@ struct StartupChoices {
   long step = -1;        // current step
   int unit = -1;         // current unit; -1: the best unit of the brush, if any
   QString dock;          // object name of a dock to bring to the front
+  QString attribution;   // a method name (ig, lrp, ...), "all" (side by side) or "matrix"; raises its dock
 };
 
 class MainWindow : public QMainWindow {
@@ -73,6 +75,7 @@ class MainWindow : public QMainWindow {
   viz::PredictionsView* predictions() const { return predictions_; }
   viz::SaturationView* saturation() const { return saturation_; }
   viz::ProjectionView* projection() const { return projection_; }
+  AttributionPanel* attribution() const { return attribution_; }
   QPlainTextEdit* textEditor() const { return textEdit_; }
   std::vector<std::pair<QString, viz::ExportableView*>> exportableViews() const;
   viz::ExportableView* exportableView(const QString& key) const;  // heatmap, trajectories, textColouring, ...
@@ -136,6 +139,7 @@ class MainWindow : public QMainWindow {
   viz::PredictionsView* predictions_ = nullptr;
   viz::SaturationView* saturation_ = nullptr;
   viz::ProjectionView* projection_ = nullptr;
+  AttributionPanel* attribution_ = nullptr;
   QPlainTextEdit* textEdit_ = nullptr;
   QListWidget* unitList_ = nullptr;
   QDoubleSpinBox* thresholdBox_ = nullptr;

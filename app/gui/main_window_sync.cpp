@@ -149,6 +149,7 @@ void MainWindow::applyCurrent() {
   textColours_->setCurrentStep(state_.currentStep);
   predictions_->setStep(state_.currentStep);
   projection_->setCurrentStep(state_.currentStep);
+  if (attribution_->target().step != state_.currentStep) attribution_->setTargetStep(state_.currentStep);
   const QSignalBlocker blocker(unitList_);
   const auto it = std::find(state_.selectedUnits.begin(), state_.selectedUnits.end(), state_.currentUnit);
   unitList_->setCurrentRow(it == state_.selectedUnits.end() ? -1 : static_cast<int>(it - state_.selectedUnits.begin()));

@@ -21,6 +21,11 @@ const char* attributionMethodName(AttributionMethod m);   // "saliency", "gradxi
 const char* attributionMethodTitle(AttributionMethod m);  // "Saliency", "Gradient × input", ...
 bool parseAttributionMethod(const std::string& name, AttributionMethod& out);
 
+// The baseline token for a baseline name: none for "zero", the vocabulary's UNK token for "unk", its pad
+// token (<pad>, <PAD> or [PAD]) for "pad". Throws InputError naming `source` when the vocabulary has no
+// such token or for another name.
+std::optional<int> baselineTokenNamed(const Architecture& arch, const std::string& name, const std::string& source);
+
 struct AttributionSettings {
   std::optional<int> baselineToken;  // ig and occlusion: this token's vector at every position; zero if unset
   std::string baselineName = "zero";
@@ -45,7 +50,8 @@ struct AttributionReport {
   AttributionTarget target;
   std::vector<MethodAttribution> methods;  // in the order asked for
   UnitAttribution gradientUnits;           // gradient x activation of h and c, [layer][direction] (H, T)
-  std::optional<TargetMatrix> matrix;      // gradient x input of every step's default target
+  std::optional<TargetMatrix> matrix;      // gradient x input of the default targets of matrixSteps
+  long matrixFirst = 0;                    // row r is step matrixFirst + r; columns are steps from 0
 };
 
 struct AttributionRequest {
@@ -54,6 +60,7 @@ struct AttributionRequest {
   AttributionSettings settings;
   bool unitAttribution = true;
   bool allTargetsMatrix = false;
+  long matrixFirst = 0, matrixEnd = -1;  // the target steps of the matrix (end -1: to the last step)
 };
 
 // Throws InputError for impossible targets or settings, Cancelled when callbacks.cancelled() turns true

@@ -252,6 +252,14 @@ TEST_F(MainWindowTest, BadInputKeepsTheAnalysisAndSaysWhy) {
 TEST_F(MainWindowTest, ExportsEveryViewInEveryFormat) {
   window_.brushSteps({100, 108});
   for (int k = 0; k < 500 && !window_.projection()->projection(); ++k) QTest::qWait(10);
+  window_.pickCurrent(120, 0);          // the matrix of the steps up to it (the demo text is long)
+  window_.attribution()->showMatrix();  // computed when its tab is first shown
+  QTest::qWait(50);
+  for (int k = 0; k < 3000 && !window_.attribution()->settled(); ++k) QTest::qWait(10);
+  ASSERT_TRUE(window_.attribution()->settled());
+  ASSERT_TRUE(window_.attribution()->report());
+  ASSERT_TRUE(window_.attribution()->report()->matrix.has_value());
+  EXPECT_EQ(window_.attribution()->matrixView()->size(), 121);
   QTemporaryDir dir;
   viz::FigureExportOptions o;
   o.size = QSize(900, 500);
@@ -269,6 +277,39 @@ TEST_F(MainWindowTest, ExportsEveryViewInEveryFormat) {
     EXPECT_EQ(QImage(base + QStringLiteral(".png")).size(), QSize(900, 500)) << name.toStdString();
     EXPECT_TRUE(QSvgRenderer(base + QStringLiteral(".svg")).isValid()) << name.toStdString();
   }
+}
+
+TEST_F(MainWindowTest, AttributionFollowsTheCurrentStepAndClicksPickSteps) {
+  AttributionPanel& panel = *window_.attribution();
+  const auto settle = [&] {
+    QTest::qWait(50);
+    for (int k = 0; k < 3000 && !panel.settled(); ++k) QTest::qWait(10);
+    ASSERT_TRUE(panel.settled());
+  };
+  window_.pickCurrent(60, 0);
+  settle();
+  ASSERT_TRUE(panel.report());
+  EXPECT_EQ(panel.report()->target.step, 60);
+  // A language model's default target: the token that actually came next.
+  EXPECT_EQ(panel.report()->target.output, window_.recording()->ids[61]);
+  const TokenAttribution& ig = panel.report()->methods.front().values;
+  ASSERT_TRUE(ig.convergenceDelta && ig.baselineScore);
+  EXPECT_NEAR(ig.perToken.sum() - (ig.score - *ig.baselineScore), *ig.convergenceDelta, 1e-9);
+  EXPECT_EQ(ig.perToken.size(), window_.recording()->steps);
+  EXPECT_EQ(ig.perToken.tail(ig.perToken.size() - 61).cwiseAbs().maxCoeff(), 0);  // nothing after the target
+  EXPECT_TRUE(panel.textView()->figureTitle().contains(QStringLiteral("Integrated Gradients")));
+  EXPECT_TRUE(panel.textView()->figureTitle().contains(QStringLiteral("step 60")));
+  EXPECT_TRUE(panel.textView()->figureTitle().contains(QStringLiteral("δ =")));
+
+  emit panel.textView()->stepClicked(30);  // clicking a token makes its step current, and the target
+  EXPECT_EQ(window_.state().currentStep, 30);
+  settle();
+  EXPECT_EQ(panel.report()->target.step, 30);
+
+  panel.setCompareAll(true);
+  settle();
+  EXPECT_EQ(panel.report()->methods.size(), 5u);
+  EXPECT_EQ(panel.textView()->rows().size(), 5u);
 }
 
 }  // namespace

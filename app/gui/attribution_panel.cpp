@@ -1,0 +1,292 @@
+#include "app/gui/attribution_panel.h"
+
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QScrollArea>
+#include <QVBoxLayout>
+#include <cmath>
+
+#include "core/common/error.h"
+
+namespace lstmscope::app {
+namespace {
+
+// Tokens of context the text view shows around the target step.
+constexpr long kContextBefore = 160, kContextAfter = 20;
+
+// The longest text for the all-targets matrix (its cost grows with the square of the length).
+constexpr long kMatrixMaxSteps = 1000;
+// Longer texts get the matrix of this many steps up to the target.
+constexpr long kMatrixWindow = 150;
+
+QString number(double v) {
+  return QString::number(v, 'g', 4);
+}
+
+}  // namespace
+
+AttributionPanel::AttributionPanel(QWidget* parent) : QWidget(parent) {
+  method_ = new QComboBox(this);
+  for (const AttributionMethod m : kAllAttributionMethods)
+    method_->addItem(QString::fromUtf8(attributionMethodTitle(m)), static_cast<int>(m));
+  method_->setCurrentIndex(static_cast<int>(AttributionMethod::IntegratedGradients));
+  compare_ = new QCheckBox(tr("Compare all methods"), this);
+  baseline_ = new QComboBox(this);
+  rule_ = new QComboBox(this);
+  for (const char* r : {"midpoint", "gausslegendre", "trapezoid", "left", "right"})
+    rule_->addItem(QString::fromLatin1(r));
+  steps_ = new QSpinBox(this);
+  steps_->setRange(1, 4096);
+  steps_->setValue(64);
+  steps_->setToolTip(tr("Integrated Gradients: quadrature intervals, all run as one batch"));
+  targetLabel_ = new QLabel(this);
+  targetLabel_->setWordWrap(true);
+  progress_ = new QProgressBar(this);
+  progress_->setMaximumWidth(160);
+  cancel_ = new QPushButton(tr("Cancel"), this);
+  progress_->hide(), cancel_->hide();
+
+  auto* controls = new QHBoxLayout();
+  controls->addWidget(method_);
+  controls->addWidget(compare_);
+  controls->addWidget(new QLabel(tr("baseline"), this));
+  controls->addWidget(baseline_);
+  controls->addWidget(new QLabel(tr("IG"), this));
+  controls->addWidget(rule_);
+  controls->addWidget(steps_);
+  controls->addStretch(1);
+  controls->addWidget(progress_);
+  controls->addWidget(cancel_);
+
+  text_ = new viz::AttributionTextView();
+  auto* scroll = new QScrollArea(this);
+  scroll->setWidgetResizable(true);
+  scroll->setWidget(text_);
+  bars_ = new viz::AttributionBarChart(this);
+  matrix_ = new viz::AttributionMatrixView(this);
+  tabs_ = new QTabWidget(this);
+  tabs_->addTab(scroll, tr("Text"));
+  tabs_->addTab(bars_, tr("Bars"));
+  tabs_->addTab(matrix_, tr("All targets"));
+
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(4, 4, 4, 4);
+  layout->addLayout(controls);
+  layout->addWidget(targetLabel_);
+  layout->addWidget(tabs_, 1);
+
+  pause_.setSingleShot(true);
+  pause_.setInterval(150);
+  connect(&pause_, &QTimer::timeout, this, &AttributionPanel::run);
+  for (QComboBox* box : {method_, baseline_, rule_})
+    connect(box, &QComboBox::currentIndexChanged, this, &AttributionPanel::schedule);
+  connect(steps_, &QSpinBox::valueChanged, this, &AttributionPanel::schedule);
+  connect(compare_, &QCheckBox::toggled, this, &AttributionPanel::schedule);
+  connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
+    if (tabs_->widget(index) == matrix_ && !matrixWanted_) matrixWanted_ = true, schedule();
+  });
+  connect(cancel_, &QPushButton::clicked, &job_, &LatestJob::cancel);
+  connect(&job_, &LatestJob::busyChanged, this, [this](bool busy) {
+    progress_->setVisible(busy), cancel_->setVisible(busy);
+    progress_->setValue(0);
+  });
+  connect(&job_, &LatestJob::progress, this, [this](quint64, long done, long total) {
+    progress_->setMaximum(static_cast<int>(total));
+    progress_->setValue(static_cast<int>(done));
+  });
+  connect(&job_, &LatestJob::failed, this, [this](quint64, const QString& message) {
+    text_->clear(tr("Attribution failed: %1").arg(message));
+    emit failed(message);
+  });
+  connect(&job_, &LatestJob::cancelled, this,
+          [this](quint64) { targetLabel_->setText(targetLabel_->text() + tr("  (cancelled)")); });
+  connect(text_, &viz::AttributionTextView::stepClicked, this, &AttributionPanel::stepClicked);
+  connect(bars_, &viz::AttributionBarChart::stepClicked, this, &AttributionPanel::stepClicked);
+  connect(matrix_, &viz::AttributionMatrixView::stepClicked, this, &AttributionPanel::stepClicked);
+  connect(matrix_, &viz::AttributionMatrixView::hovered, this, &AttributionPanel::hovered);
+}
+
+void AttributionPanel::setSubject(std::shared_ptr<const Model> model, const QString& modelName,
+                                  std::vector<int32_t> tokens, const QStringList& stepTokens,
+                                  const QStringList& vocabularyDisplay) {
+  model_ = std::move(model);
+  net_ = std::make_shared<const Network<double>>(model_->cast<double>());
+  modelName_ = modelName;
+  tokens_ = std::move(tokens);
+  stepTokens_ = stepTokens;
+  vocabulary_ = vocabularyDisplay;
+  report_.reset();
+  matrixWanted_ = tabs_->currentWidget() == matrix_;
+  matrixShown_ = false;
+  const QString current = baseline_->currentText();
+  baseline_->blockSignals(true);
+  baseline_->clear();
+  for (const char* name : {"zero", "unk", "pad"}) {
+    try {
+      (void)baselineTokenNamed(model_->arch, name, "model");
+      baseline_->addItem(QString::fromLatin1(name));
+    } catch (const InputError&) {  // the vocabulary has no such token: not offered
+    }
+  }
+  baseline_->setCurrentIndex(std::max(0, baseline_->findText(current)));
+  baseline_->blockSignals(false);
+  target_ = AttributionTarget{};
+  target_.step = static_cast<long>(tokens_.size()) - 1;
+  setTargetStep(target_.step);
+}
+
+void AttributionPanel::setTargetStep(long step) {
+  if (!net_ || tokens_.empty()) return;
+  Inputs<double> in;
+  in.steps = static_cast<int>(tokens_.size());
+  in.tokens = tokens_;
+  try {
+    target_ = defaultTarget(*net_, in, std::clamp<long>(step, 0, in.steps - 1));
+  } catch (const InputError& e) {  // e.g. a model without a head
+    text_->clear(tr("No attribution: %1").arg(QString::fromStdString(e.what())));
+    return;
+  }
+  schedule();
+}
+
+void AttributionPanel::setTargetOutput(int output) {
+  target_.output = output;
+  schedule();
+}
+
+void AttributionPanel::setMethod(AttributionMethod method) {
+  method_->setCurrentIndex(method_->findData(static_cast<int>(method)));
+}
+
+void AttributionPanel::setCompareAll(bool compare) {
+  compare_->setChecked(compare);
+}
+
+void AttributionPanel::showMatrix() {
+  tabs_->setCurrentWidget(matrix_);
+}
+
+void AttributionPanel::schedule() {
+  if (net_) pause_.start();
+}
+
+QString AttributionPanel::targetDescription() const {
+  if (!model_) return {};
+  const QString at = stepTokens_.value(static_cast<qsizetype>(target_.step));
+  const HeadSpec& head = *model_->arch.head;
+  QString what = vocabulary_.value(target_.output);
+  if (!head.labels.empty() && target_.output < static_cast<int>(head.labels.size()))
+    what = QString::fromStdString(head.labels[static_cast<size_t>(target_.output)]);
+  if (what.isEmpty()) what = QString::number(target_.output);
+  if (head.reads == HeadReads::FinalStates) return tr("logit of “%1” (the text's class)").arg(what);
+  return tr("logit of “%1” at step %2 “%3”").arg(what).arg(target_.step).arg(at);
+}
+
+void AttributionPanel::run() {
+  if (!net_ || !model_->arch.head) return;
+  AttributionRequest request;
+  request.target = target_;
+  const auto chosen = static_cast<AttributionMethod>(method_->currentData().toInt());
+  if (compare_->isChecked())
+    request.methods.assign(std::begin(kAllAttributionMethods), std::end(kAllAttributionMethods));
+  else
+    request.methods = {chosen};
+  request.settings.baselineName = baseline_->currentText().toStdString();
+  try {
+    request.settings.baselineToken = baselineTokenNamed(model_->arch, request.settings.baselineName, "model");
+  } catch (const InputError&) {
+  }
+  parseQuadratureRule(rule_->currentText().toStdString(), request.settings.rule);
+  request.settings.steps = steps_->value();
+  const bool perStep = model_->arch.head->reads == HeadReads::EachStep;
+  // Long texts: the matrix of the steps leading up to the target (it must be recomputed as that moves).
+  const long T = static_cast<long>(tokens_.size());
+  const bool windowed = T > kMatrixMaxSteps;
+  if (windowed && matrixShownFor_ != target_.step) matrixShown_ = false;
+  request.allTargetsMatrix = matrixWanted_ && !matrixShown_ && perStep;
+  if (windowed)
+    request.matrixEnd = target_.step + 1, request.matrixFirst = std::max(0L, target_.step + 1 - kMatrixWindow);
+  if (matrixWanted_ && !perStep)
+    matrix_->clear(tr("This model predicts once per text: there is one target, not one per step."));
+  targetLabel_->setText(tr("Target: %1").arg(targetDescription()));
+  Inputs<double> in;
+  in.steps = static_cast<int>(tokens_.size());
+  in.tokens = tokens_;
+  auto net = net_;
+  job_.start([this, net, in, request](const ProgressCallbacks& callbacks) -> std::function<void()> {
+    auto report = std::make_shared<const AttributionReport>(computeAttribution(*net, in, request, callbacks));
+    return [this, report] { show(report); };
+  });
+}
+
+QString AttributionPanel::note(const MethodAttribution& m, bool* warning) const {
+  const TokenAttribution& v = m.values;
+  *warning = false;
+  if (m.method == AttributionMethod::IntegratedGradients && v.convergenceDelta && v.baselineScore) {
+    const double change = v.score - *v.baselineScore;
+    const double share = change != 0 ? std::abs(*v.convergenceDelta / change) : 0;
+    *warning = share > 0.05;
+    return tr("δ = %1 (%2 % of ΔF = %3)%4")
+        .arg(number(*v.convergenceDelta))
+        .arg(100 * share, 0, 'f', 1)
+        .arg(number(change))
+        .arg(*warning ? tr(" — large: more steps or Gauss–Legendre") : QString());
+  }
+  if (m.lrp) {
+    const double absorbed = m.lrp->conservationError();
+    return tr("reaching the input %1 of score %2; biases and ε absorbed %3 %")
+        .arg(number(v.perToken.sum()))
+        .arg(number(v.score))
+        .arg(v.score != 0 ? 100 * absorbed / v.score : 0.0, 0, 'f', 1);
+  }
+  if (v.baselineScore) return tr("score %1, fully occluded %2").arg(number(v.score)).arg(number(*v.baselineScore));
+  return tr("score %1").arg(number(v.score));
+}
+
+QString AttributionPanel::title(const MethodAttribution& m) const {
+  QString t =
+      tr("%1 · %2 · %3").arg(modelName_, QString::fromUtf8(attributionMethodTitle(m.method)), targetDescription());
+  if (m.method == AttributionMethod::IntegratedGradients || m.method == AttributionMethod::Occlusion)
+    t += tr(" · baseline %1").arg(baseline_->currentText());
+  if (m.method == AttributionMethod::IntegratedGradients && m.values.convergenceDelta)
+    t += tr(" · %1 %2 steps · δ = %3")
+             .arg(steps_->value())
+             .arg(rule_->currentText())
+             .arg(number(*m.values.convergenceDelta));
+  return t;
+}
+
+void AttributionPanel::show(std::shared_ptr<const AttributionReport> report) {
+  report_ = std::move(report);
+  std::vector<viz::AttributionRow> rows;
+  for (const MethodAttribution& m : report_->methods) {
+    viz::AttributionRow row;
+    row.label = QString::fromUtf8(attributionMethodTitle(m.method));
+    row.values.assign(m.values.perToken.data(), m.values.perToken.data() + m.values.perToken.size());
+    row.note = note(m, &row.warning);
+    rows.push_back(std::move(row));
+  }
+  const MethodAttribution& first = report_->methods.front();
+  const QString heading =
+      rows.size() > 1 ? tr("%1 · all methods · %2").arg(modelName_, targetDescription()) : title(first);
+  const std::vector<double> firstValues = rows.front().values;
+  // The target's context: what a forward model can have read, and a little after it.
+  const long step = report_->target.step;
+  text_->setContent(stepTokens_, std::move(rows), heading, step, step - kContextBefore, step + kContextAfter);
+  bars_->setContent(stepTokens_, firstValues, title(first), QString::fromUtf8(attributionMethodTitle(first.method)),
+                    report_->target.step);
+  if (report_->matrix) {
+    matrixShown_ = true, matrixShownFor_ = step;
+    const long first = report_->matrixFirst, n = report_->matrix->values.rows();
+    matrix_->setMatrix(report_->matrix->values.middleCols(first, n), stepTokens_,
+                       tr("%1 · gradient × input of every step's target (actual next token) · steps %2–%3")
+                           .arg(modelName_)
+                           .arg(first)
+                           .arg(first + n - 1),
+                       first);
+  }
+  matrix_->setCurrentStep(report_->target.step);
+  emit reportReady();
+}
+
+}  // namespace lstmscope::app

@@ -1,0 +1,93 @@
+// The Attribution dock: which tokens drove the prediction at the current step. Controls choose the method
+// (or all methods side by side), baseline, IG rule and steps; the target follows the app's current step
+// (its default target: the actual next token or the predicted class) unless a prediction was picked.
+// Tabs show the coloured text, a bar chart and the all-targets matrix (computed when its tab is opened).
+// Work runs off the GUI thread with progress and cancel; the unit attributions it computes are offered to
+// the heatmap as quantities.
+#pragma once
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QTimer>
+#include <memory>
+#include <optional>
+
+#include "app/gui/latest_job.h"
+#include "core/attribution/attribution_report.h"
+#include "viz/attribution_bar_chart.h"
+#include "viz/attribution_matrix_view.h"
+#include "viz/attribution_text_view.h"
+
+namespace lstmscope::app {
+
+class AttributionPanel : public QWidget {
+  Q_OBJECT
+ public:
+  explicit AttributionPanel(QWidget* parent = nullptr);
+
+  // A new analysis: the model, the text's token ids and their display strings.
+  void setSubject(std::shared_ptr<const Model> model, const QString& modelName, std::vector<int32_t> tokens,
+                  const QStringList& stepTokens, const QStringList& vocabularyDisplay);
+  void setTargetStep(long step);     // its default target
+  void setTargetOutput(int output);  // a chosen logit at the current target step
+  void setMethod(AttributionMethod method);
+  void setCompareAll(bool compare);
+  void showMatrix();  // raises the matrix tab (and computes the matrix)
+
+  const AttributionTarget& target() const { return target_; }
+  std::shared_ptr<const AttributionReport> report() const { return report_; }
+  bool busy() const { return job_.busy(); }
+  // Nothing waiting to run and nothing running: the views show the latest request's result.
+  bool settled() const { return !pause_.isActive() && !job_.busy(); }
+  viz::AttributionTextView* textView() const { return text_; }
+  viz::AttributionBarChart* barChart() const { return bars_; }
+  viz::AttributionMatrixView* matrixView() const { return matrix_; }
+
+ signals:
+  void stepClicked(long step);
+  void reportReady();  // report() holds the result for target()
+  void failed(QString message);
+  void hovered(QString description);
+
+ private:
+  void schedule();  // re-run after a short pause (controls and targets change in bursts)
+  void run();
+  void show(std::shared_ptr<const AttributionReport> report);
+  QString title(const MethodAttribution& m) const;
+  QString targetDescription() const;
+  QString note(const MethodAttribution& m, bool* warning) const;
+
+  std::shared_ptr<const Model> model_;
+  std::shared_ptr<const Network<double>> net_;
+  QString modelName_;
+  std::vector<int32_t> tokens_;
+  QStringList stepTokens_, vocabulary_;
+  AttributionTarget target_;
+  std::shared_ptr<const AttributionReport> report_;
+  bool matrixWanted_ = false;
+  bool matrixShown_ = false;
+  long matrixShownFor_ = -1;  // the target step a windowed matrix ends at  // the matrix for this subject is on screen
+                              // (it does not depend on the target)
+
+  QComboBox* method_ = nullptr;
+  QCheckBox* compare_ = nullptr;
+  QComboBox* baseline_ = nullptr;
+  QComboBox* rule_ = nullptr;
+  QSpinBox* steps_ = nullptr;
+  QLabel* targetLabel_ = nullptr;
+  QProgressBar* progress_ = nullptr;
+  QPushButton* cancel_ = nullptr;
+  QTabWidget* tabs_ = nullptr;
+  viz::AttributionTextView* text_ = nullptr;
+  viz::AttributionBarChart* bars_ = nullptr;
+  viz::AttributionMatrixView* matrix_ = nullptr;
+  LatestJob job_;
+  QTimer pause_;
+};
+
+}  // namespace lstmscope::app

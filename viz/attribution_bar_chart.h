@@ -1,0 +1,39 @@
+// Attribution as a bar chart (Qt Charts): one signed bar per token, positive and negative in the
+// diverging map's two colours, for a window of at most kMaxBars tokens ending at the target's step
+// (beyond it a forward model's attributions are zero). Clicking a bar picks that step.
+#pragma once
+
+#include <QStringList>
+#include <QtCharts/QChartView>
+#include <vector>
+
+#include "viz/exportable_view.h"
+
+namespace lstmscope::viz {
+
+class AttributionBarChart : public QChartView, public ExportableView {
+  Q_OBJECT
+ public:
+  explicit AttributionBarChart(QWidget* parent = nullptr);
+
+  static constexpr long kMaxBars = 60;
+  void setContent(const QStringList& tokens, const std::vector<double>& values, const QString& title,
+                  const QString& valueLabel, long targetStep);
+  void clear(const QString& message);
+  long firstStep() const { return first_; }
+  long barCount() const { return static_cast<long>(shown_.size()); }
+
+  QString figureTitle() const override;
+  void renderFigure(QPainter& painter, const QSize& size) override;
+  void writeCsv(QTextStream& out) const override;  // the bars shown: step, token, value
+
+ signals:
+  void stepClicked(long step);
+
+ private:
+  QStringList tokens_;
+  std::vector<double> shown_;
+  long first_ = 0;
+};
+
+}  // namespace lstmscope::viz

@@ -1,0 +1,60 @@
+// The all-targets matrix as a heatmap with tokens on both axes: row r is output step r's target, column t
+// the attribution of input position t to it (lower-triangular for a forward model). Signed, diverging
+// colours on a robust symmetric range with a colour bar. Hovering names both tokens and the value;
+// clicking a row makes that step the target.
+#pragma once
+
+#include <QImage>
+#include <QStringList>
+#include <QWidget>
+
+#include "core/model/model.h"
+#include "viz/colour_map.h"
+#include "viz/exportable_view.h"
+
+namespace lstmscope::viz {
+
+class AttributionMatrixView : public QWidget, public ExportableView {
+  Q_OBJECT
+ public:
+  explicit AttributionMatrixView(QWidget* parent = nullptr);
+
+  // values (K, K): row r is target step first + r, column c input position first + c; tokens are the
+  // whole text's.
+  void setMatrix(const Mat<double>& values, const QStringList& tokens, const QString& title, long first = 0);
+  void clear(const QString& message);
+  void setColourMap(const ColourMap& diverging);
+  void setCurrentStep(long step);
+  long size() const { return values_.rows(); }
+  // (row, column) under a widget point, or (-1, -1).
+  std::pair<long, long> cellAt(const QPoint& point) const;
+
+  QString figureTitle() const override { return title_; }
+  void renderFigure(QPainter& painter, const QSize& size) override;
+  void writeCsv(QTextStream& out) const override;
+
+ signals:
+  void stepClicked(long step);
+  void hovered(const QString& description);
+
+ protected:
+  void paintEvent(QPaintEvent* event) override;
+  void mousePressEvent(QMouseEvent* event) override;
+  void mouseMoveEvent(QMouseEvent* event) override;
+
+ private:
+  QRect plotRect(const QSize& size, const QFontMetrics& fm) const;
+  void paint(QPainter& p, const QSize& size);
+  void rebuildImage();
+
+  Mat<double> values_;
+  QStringList tokens_;
+  QString title_, message_;
+  ColourMap map_ = ColourMap::named(QStringLiteral("blue-red"));
+  ColourScale scale_;
+  QImage image_;
+  long currentStep_ = -1;
+  long first_ = 0;
+};
+
+}  // namespace lstmscope::viz

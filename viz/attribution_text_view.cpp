@@ -1,0 +1,167 @@
+#include "viz/attribution_text_view.h"
+
+#include <QFontDatabase>
+#include <QMouseEvent>
+#include <QPainter>
+#include <algorithm>
+#include <cmath>
+
+#include "viz/csv.h"
+
+namespace lstmscope::viz {
+namespace {
+
+constexpr int kMargin = 8;
+constexpr int kLegendHeight = 34;
+
+double largestMagnitude(const std::vector<double>& v) {
+  double m = 0;
+  for (const double x : v)
+    if (std::isfinite(x)) m = std::max(m, std::abs(x));
+  return m > 0 ? m : 1;
+}
+
+}  // namespace
+
+AttributionTextView::AttributionTextView(QWidget* parent) : QWidget(parent) {
+  setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+  setMinimumSize(120, 40);
+  QSizePolicy policy(QSizePolicy::Preferred, QSizePolicy::Preferred);
+  policy.setHeightForWidth(true);
+  setSizePolicy(policy);
+}
+
+void AttributionTextView::setContent(const QStringList& tokens, std::vector<AttributionRow> rows, const QString& title,
+                                     long targetStep, long first, long end) {
+  tokens_ = tokens;
+  first_ = std::clamp(first, 0L, static_cast<long>(tokens.size()));
+  end_ = end < 0 ? static_cast<long>(tokens.size()) : std::clamp(end, first_, static_cast<long>(tokens.size()));
+  rows_ = std::move(rows);
+  title_ = title;
+  message_.clear();
+  targetStep_ = targetStep;
+  ranges_.clear();
+  for (const AttributionRow& r : rows_) ranges_.push_back(largestMagnitude(r.values));
+  updateGeometry();
+  update();
+}
+
+void AttributionTextView::clear(const QString& message) {
+  rows_.clear();
+  ranges_.clear();
+  message_ = message;
+  updateGeometry();
+  update();
+}
+
+void AttributionTextView::setColourMap(const ColourMap& diverging) {
+  map_ = diverging;
+  update();
+}
+
+int AttributionTextView::layout(int width, const QFontMetrics& fm, std::vector<Cell>* cells,
+                                std::vector<int>* headerTops) const {
+  const int lineHeight = fm.height() + 2, right = width - kMargin;
+  int y = kMargin + fm.height() + 6;  // below the title
+  for (int r = 0; r < static_cast<int>(rows_.size()); ++r) {
+    if (headerTops) headerTops->push_back(y);
+    y += lineHeight + 2;
+    int x = kMargin;
+    for (long s = first_; s < end_; ++s) {
+      const QString& t = tokens_[static_cast<qsizetype>(s)];
+      const int w = std::max(fm.horizontalAdvance(t), 4) + 2;
+      if (x + w > right && x > kMargin) x = kMargin, y += lineHeight;
+      if (cells) cells->push_back({r, s, QRect(x, y, w, lineHeight)});
+      x += w;
+      if (t.endsWith(QChar(0x21B5))) x = kMargin, y += lineHeight;
+    }
+    y += lineHeight + 8;
+  }
+  return y + kLegendHeight;
+}
+
+int AttributionTextView::heightForWidth(int width) const {
+  return layout(width, QFontMetrics(font()), nullptr, nullptr);
+}
+
+void AttributionTextView::paint(QPainter& p, const QSize& size) {
+  p.fillRect(QRect(QPoint(0, 0), size), Qt::white);
+  p.setFont(font());
+  const QFontMetrics fm = p.fontMetrics();  // the painter's device (a 300 dpi export is not the screen)
+  QFont bold = font();
+  bold.setBold(true);
+  p.setFont(bold);
+  p.setPen(Qt::black);
+  p.drawText(QRect(kMargin, kMargin, size.width() - 2 * kMargin, fm.height() + 2), Qt::AlignLeft | Qt::AlignVCenter,
+             rows_.empty() ? message_ : title_);
+  p.setFont(font());
+  if (rows_.empty()) return;
+  std::vector<Cell> cells;
+  std::vector<int> headers;
+  const int bottom = layout(size.width(), fm, &cells, &headers);
+  if (size == this->size()) cells_ = cells;
+  for (size_t r = 0; r < rows_.size(); ++r) {
+    const QRect header(kMargin, headers[r], size.width() - 2 * kMargin, fm.height() + 2);
+    p.setPen(Qt::black);
+    const QString label =
+        rows_[r].label + tr("   (scale ±%1; tokens %2–%3)").arg(ranges_[r], 0, 'g', 3).arg(first_).arg(end_ - 1);
+    p.drawText(header, Qt::AlignLeft | Qt::AlignVCenter, label);
+    p.setPen(rows_[r].warning ? QColor(200, 0, 0) : Qt::darkGray);
+    p.drawText(header, Qt::AlignRight | Qt::AlignVCenter, rows_[r].note);
+  }
+  for (const Cell& c : cells) {
+    const double v = rows_[static_cast<size_t>(c.row)].values[static_cast<size_t>(c.step)];
+    const double range = ranges_[static_cast<size_t>(c.row)];
+    const ColourScale scale(map_, -range, range);
+    const QRgb bg = scale.colourOf(static_cast<float>(v));
+    p.fillRect(c.rect, QColor(bg));
+    p.setPen(textColourOn(bg));
+    p.drawText(c.rect, Qt::AlignCenter, tokens_[static_cast<qsizetype>(c.step)]);
+    if (c.step == targetStep_) {
+      p.setPen(QPen(Qt::black, 2));
+      p.drawRect(c.rect.adjusted(1, 1, -1, -1));
+    }
+  }
+  // Legend: the diverging scale, each row's ends at its own +-range.
+  const int legendTop = std::min(bottom, size.height()) - kLegendHeight + 6;
+  const QRect bar(kMargin + fm.horizontalAdvance(tr("negative")) + 8, legendTop, 220, 10);
+  QImage strip(ColourMap::kSize, 1, QImage::Format_RGB32);
+  for (int i = 0; i < ColourMap::kSize; ++i) strip.setPixel(i, 0, map_.entry(i));
+  p.drawImage(bar, strip);
+  p.setPen(Qt::darkGray);
+  p.drawRect(bar.adjusted(0, 0, -1, -1));
+  p.drawText(QPoint(kMargin, bar.bottom()), tr("negative"));
+  p.drawText(QPoint(bar.right() + 8, bar.bottom()), tr("positive: pushes the target up · boxed: target step"));
+  p.drawText(QPoint(bar.center().x() - fm.horizontalAdvance(QStringLiteral("0")) / 2, bar.bottom() + fm.height()),
+             QStringLiteral("0"));
+}
+
+void AttributionTextView::paintEvent(QPaintEvent*) {
+  QPainter p(this);
+  paint(p, size());
+}
+
+void AttributionTextView::renderFigure(QPainter& painter, const QSize& size) {
+  paint(painter, size);
+}
+
+void AttributionTextView::writeCsv(QTextStream& out) const {
+  out << "step,token";
+  for (const AttributionRow& r : rows_) out << ',' << csvText(r.label);
+  out << '\n';
+  for (long s = 0; s < tokens_.size(); ++s) {
+    out << s << ',' << csvText(tokens_[static_cast<qsizetype>(s)]);
+    for (const AttributionRow& r : rows_) out << ',' << QString::number(r.values[static_cast<size_t>(s)], 'g', 17);
+    out << '\n';
+  }
+}
+
+void AttributionTextView::mousePressEvent(QMouseEvent* e) {
+  for (const Cell& c : cells_)
+    if (c.rect.contains(e->position().toPoint())) {
+      emit stepClicked(c.step);
+      return;
+    }
+}
+
+}  // namespace lstmscope::viz

@@ -1,0 +1,68 @@
+// Attribution as coloured text: every token's background shows its attribution on a signed, diverging
+// scale centred on zero, with a legend and the target named in the title. One row per method: several
+// rows compare methods for the same target side by side, each on its own scale (methods differ in
+// units). The target's step is outlined; clicking a token picks that step.
+#pragma once
+
+#include <QStringList>
+#include <QWidget>
+#include <vector>
+
+#include "viz/colour_map.h"
+#include "viz/exportable_view.h"
+
+namespace lstmscope::viz {
+
+struct AttributionRow {
+  QString label;               // "Integrated Gradients"
+  std::vector<double> values;  // one per token
+  QString note;                // "δ = 0.002 (0.4 % of ΔF)", "biases absorbed 21 %"
+  bool warning = false;        // draw the note in red (large IG delta)
+};
+
+class AttributionTextView : public QWidget, public ExportableView {
+  Q_OBJECT
+ public:
+  explicit AttributionTextView(QWidget* parent = nullptr);
+
+  // Shows tokens [first, end) (long texts: the context of the target); the CSV holds every token.
+  void setContent(const QStringList& tokens, std::vector<AttributionRow> rows, const QString& title, long targetStep,
+                  long first = 0, long end = -1);
+  void clear(const QString& message);  // e.g. "computing…" or an error
+  void setColourMap(const ColourMap& diverging);
+  const std::vector<AttributionRow>& rows() const { return rows_; }
+
+  QString figureTitle() const override { return title_; }
+  void renderFigure(QPainter& painter, const QSize& size) override;
+  void writeCsv(QTextStream& out) const override;  // step, token, one column per row
+  bool hasHeightForWidth() const override { return true; }
+  int heightForWidth(int width) const override;
+
+ signals:
+  void stepClicked(long step);
+
+ protected:
+  void paintEvent(QPaintEvent* event) override;
+  void mousePressEvent(QMouseEvent* event) override;
+
+ private:
+  struct Cell {
+    int row;
+    long step;
+    QRect rect;
+  };
+  // Places every row's header and tokens within `width`; returns the cells and the total height.
+  int layout(int width, const QFontMetrics& fm, std::vector<Cell>* cells, std::vector<int>* headerTops) const;
+  void paint(QPainter& p, const QSize& size);
+
+  QStringList tokens_;
+  std::vector<AttributionRow> rows_;
+  std::vector<double> ranges_;  // per row: the largest |value| (the scale is +-range)
+  QString title_, message_;
+  long targetStep_ = -1;
+  long first_ = 0, end_ = 0;
+  ColourMap map_ = ColourMap::named(QStringLiteral("blue-red"));
+  std::vector<Cell> cells_;
+};
+
+}  // namespace lstmscope::viz
