@@ -1,5 +1,6 @@
 #include "viz/predictions_view.h"
 
+#include <QMouseEvent>
 #include <QPainter>
 #include <algorithm>
 
@@ -49,10 +50,37 @@ QString PredictionsView::figureTitle() const {
   return tr("Next-token predictions after step %1").arg(step_);
 }
 
+namespace {
+
+constexpr int kMargin = 8;
+int lineHeight(const QFontMetrics& fm) {
+  return fm.height() + 6;
+}
+// Top of prediction row k.
+int rowTop(const QFontMetrics& fm, int k) {
+  return kMargin + lineHeight(fm) + 4 + k * lineHeight(fm);
+}
+
+}  // namespace
+
+int PredictionsView::predictionAt(const QPoint& point) const {
+  if (!recording_ || !recording_->isLanguageModel()) return -1;
+  const Summary s = summary();
+  const QFontMetrics fm = fontMetrics();
+  for (int k = 0; k < static_cast<int>(s.top.size()); ++k)
+    if (point.y() >= rowTop(fm, k) && point.y() < rowTop(fm, k + 1)) return s.top[static_cast<size_t>(k)].id;
+  return -1;
+}
+
+void PredictionsView::mousePressEvent(QMouseEvent* event) {
+  const int id = predictionAt(event->position().toPoint());
+  if (id >= 0) emit predictionClicked(id);
+}
+
 void PredictionsView::paint(QPainter& p, const QSize& size) {
   p.fillRect(QRect(QPoint(0, 0), size), Qt::white);
   const QFontMetrics fm = p.fontMetrics();
-  const int line = fm.height() + 6, margin = 8;
+  const int line = lineHeight(fm), margin = kMargin;
   p.setPen(Qt::black);
   if (!recording_ || !recording_->isLanguageModel()) {
     p.drawText(QRect(margin, margin, size.width() - 2 * margin, size.height()), Qt::TextWordWrap,
@@ -64,7 +92,7 @@ void PredictionsView::paint(QPainter& p, const QSize& size) {
   p.drawText(margin, margin + fm.ascent(), tr("After step %1 “%2”, the model predicts:").arg(step_).arg(current));
   const int labelWidth = fm.horizontalAdvance(QStringLiteral("MMMMMMMM")), bar0 = margin + labelWidth + 8;
   const int barMax = std::max(20, size.width() - bar0 - fm.horizontalAdvance(QStringLiteral(" 100.0%")) - margin);
-  int y = margin + line + 4;
+  int y = rowTop(fm, 0);
   for (const Prediction& pr : s.top) {
     const bool actual = pr.id == s.nextId;
     p.setPen(actual ? QColor(0, 120, 0) : Qt::black);
@@ -92,6 +120,10 @@ void PredictionsView::paint(QPainter& p, const QSize& size) {
 void PredictionsView::paintEvent(QPaintEvent*) {
   QPainter p(this);
   paint(p, size());
+  if (!recording_ || !recording_->isLanguageModel()) return;
+  p.setPen(Qt::darkGray);
+  p.drawText(QRect(kMargin, 0, width() - 2 * kMargin, height() - 4), Qt::AlignBottom | Qt::AlignLeft,
+             tr("Click a prediction to see what drove it (Attribution)."));
 }
 
 void PredictionsView::renderFigure(QPainter& painter, const QSize& size) {

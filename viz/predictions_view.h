@@ -31,13 +31,19 @@ class PredictionsView : public QWidget, public ExportableView {
   Summary summary() const;  // at the current step
 
   static constexpr int kTop = 5;
+  // The token id of the prediction drawn at `point` (widget coordinates), or -1.
+  int predictionAt(const QPoint& point) const;
 
   QString figureTitle() const override;
   void renderFigure(QPainter& painter, const QSize& size) override;
   void writeCsv(QTextStream& out) const override;  // every step: next token, its probability and rank, top 5
 
+ signals:
+  void predictionClicked(int tokenId);  // "explain this prediction"
+
  protected:
   void paintEvent(QPaintEvent* event) override;
+  void mousePressEvent(QMouseEvent* event) override;
 
  private:
   Summary summaryAt(long step) const;

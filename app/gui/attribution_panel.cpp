@@ -39,6 +39,12 @@ AttributionPanel::AttributionPanel(QWidget* parent) : QWidget(parent) {
   steps_->setRange(1, 4096);
   steps_->setValue(64);
   steps_->setToolTip(tr("Integrated Gradients: quadrature intervals, all run as one batch"));
+  epsilon_ = new QDoubleSpinBox(this);
+  epsilon_->setDecimals(4);
+  epsilon_->setRange(0, 10);
+  epsilon_->setSingleStep(0.001);
+  epsilon_->setValue(LrpOptions{}.epsilon);
+  epsilon_->setToolTip(tr("LRP: the epsilon-rule's stabiliser (larger: more relevance absorbed, less noise)"));
   targetLabel_ = new QLabel(this);
   targetLabel_->setWordWrap(true);
   progress_ = new QProgressBar(this);
@@ -54,6 +60,8 @@ AttributionPanel::AttributionPanel(QWidget* parent) : QWidget(parent) {
   controls->addWidget(new QLabel(tr("IG"), this));
   controls->addWidget(rule_);
   controls->addWidget(steps_);
+  controls->addWidget(new QLabel(tr("LRP ε"), this));
+  controls->addWidget(epsilon_);
   controls->addStretch(1);
   controls->addWidget(progress_);
   controls->addWidget(cancel_);
@@ -81,6 +89,7 @@ AttributionPanel::AttributionPanel(QWidget* parent) : QWidget(parent) {
   for (QComboBox* box : {method_, baseline_, rule_})
     connect(box, &QComboBox::currentIndexChanged, this, &AttributionPanel::schedule);
   connect(steps_, &QSpinBox::valueChanged, this, &AttributionPanel::schedule);
+  connect(epsilon_, &QDoubleSpinBox::valueChanged, this, &AttributionPanel::schedule);
   connect(compare_, &QCheckBox::toggled, this, &AttributionPanel::schedule);
   connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
     if (tabs_->widget(index) == matrix_ && !matrixWanted_) matrixWanted_ = true, schedule();
@@ -198,6 +207,7 @@ void AttributionPanel::run() {
   }
   parseQuadratureRule(rule_->currentText().toStdString(), request.settings.rule);
   request.settings.steps = steps_->value();
+  request.settings.lrp.epsilon = epsilon_->value();
   const bool perStep = model_->arch.head->reads == HeadReads::EachStep;
   // Long texts: the matrix of the steps leading up to the target (it must be recomputed as that moves).
   const long T = static_cast<long>(tokens_.size());
@@ -233,11 +243,14 @@ QString AttributionPanel::note(const MethodAttribution& m, bool* warning) const 
         .arg(*warning ? tr(" — large: more steps or Gauss–Legendre") : QString());
   }
   if (m.lrp) {
-    const double absorbed = m.lrp->conservationError();
-    return tr("reaching the input %1 of score %2; biases and ε absorbed %3 %")
+    const double share = v.score != 0 ? m.lrp->conservationError() / v.score : 0.0;
+    // Beyond this, small epsilon-rule denominators have amplified relevance rather than shared it out.
+    *warning = std::abs(share) > 0.5;
+    return tr("relevance reaching the input %1 of score %2 (biases and ε absorbed %3 %)%4")
         .arg(number(v.perToken.sum()))
         .arg(number(v.score))
-        .arg(v.score != 0 ? 100 * absorbed / v.score : 0.0, 0, 'f', 1);
+        .arg(100 * share, 0, 'f', 1)
+        .arg(*warning ? tr(" — not conserved: try a larger ε") : QString());
   }
   if (v.baselineScore) return tr("score %1, fully occluded %2").arg(number(v.score)).arg(number(*v.baselineScore));
   return tr("score %1").arg(number(v.score));

@@ -8,6 +8,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
@@ -40,6 +41,7 @@ class AttributionPanel : public QWidget {
   void showMatrix();  // raises the matrix tab (and computes the matrix)
 
   const AttributionTarget& target() const { return target_; }
+  QString targetDescription() const;  // "logit of “e” at step 40 “h”"
   std::shared_ptr<const AttributionReport> report() const { return report_; }
   bool busy() const { return job_.busy(); }
   // Nothing waiting to run and nothing running: the views show the latest request's result.
@@ -59,7 +61,6 @@ class AttributionPanel : public QWidget {
   void run();
   void show(std::shared_ptr<const AttributionReport> report);
   QString title(const MethodAttribution& m) const;
-  QString targetDescription() const;
   QString note(const MethodAttribution& m, bool* warning) const;
 
   std::shared_ptr<const Model> model_;
@@ -79,6 +80,7 @@ class AttributionPanel : public QWidget {
   QComboBox* baseline_ = nullptr;
   QComboBox* rule_ = nullptr;
   QSpinBox* steps_ = nullptr;
+  QDoubleSpinBox* epsilon_ = nullptr;
   QLabel* targetLabel_ = nullptr;
   QProgressBar* progress_ = nullptr;
   QPushButton* cancel_ = nullptr;

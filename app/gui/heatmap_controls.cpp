@@ -8,7 +8,8 @@
 namespace lstmscope::app {
 namespace {
 
-constexpr int kSquashedCell = 100;  // item data of tanh(c), beside the Quantity values
+constexpr int kSquashedCell = 100;     // item data of tanh(c), beside the Quantity values
+constexpr int kAttributionBase = 200;  // item data of the unit attribution quantities
 
 QLabel* label(const QString& text, QWidget* parent) {
   auto* l = new QLabel(text, parent);
@@ -30,6 +31,16 @@ HeatmapControls::HeatmapControls(QWidget* parent) : QToolBar(tr("Heatmap"), pare
     // Cell states are unbounded (counters reach hundreds): tanh(c) is what Karpathy et al. colour by.
     if (kRecordedQuantities[k] == Quantity::C) quantity_->addItem(tr("tanh(c) (squashed cell)"), kSquashedCell);
   }
+  // Attribution to hidden units for the Attribution dock's target (item data kAttributionBase + kind).
+  quantity_->insertSeparator(quantity_->count());
+  quantity_->addItem(tr("attribution: gradient × h"),
+                     kAttributionBase + static_cast<int>(UnitAttributionKind::GradientH));
+  quantity_->addItem(tr("attribution: gradient × c"),
+                     kAttributionBase + static_cast<int>(UnitAttributionKind::GradientC));
+  quantity_->addItem(tr("attribution: LRP relevance of h"),
+                     kAttributionBase + static_cast<int>(UnitAttributionKind::RelevanceH));
+  quantity_->addItem(tr("attribution: LRP relevance of c"),
+                     kAttributionBase + static_cast<int>(UnitAttributionKind::RelevanceC));
   setQuantity(Quantity::C, true);
   sequentialMap_ = new QComboBox(this);
   sequentialMap_->addItems(viz::ColourMap::sequentialNames());
@@ -110,7 +121,25 @@ int HeatmapControls::direction() const {
   return std::max(0, direction_->currentIndex());
 }
 Quantity HeatmapControls::quantity() const {
+  switch (attribution()) {
+    case UnitAttributionKind::GradientH:
+    case UnitAttributionKind::RelevanceH:
+      return Quantity::H;
+    case UnitAttributionKind::GradientC:
+    case UnitAttributionKind::RelevanceC:
+      return Quantity::C;
+    case UnitAttributionKind::None:
+      break;
+  }
   return squashed() ? Quantity::C : static_cast<Quantity>(quantity_->currentData().toInt());
+}
+UnitAttributionKind HeatmapControls::attribution() const {
+  const int data = quantity_->currentData().toInt();
+  return data > kAttributionBase ? static_cast<UnitAttributionKind>(data - kAttributionBase)
+                                 : UnitAttributionKind::None;
+}
+void HeatmapControls::setAttribution(UnitAttributionKind kind) {
+  quantity_->setCurrentIndex(quantity_->findData(kAttributionBase + static_cast<int>(kind)));
 }
 bool HeatmapControls::squashed() const {
   return quantity_->currentData().toInt() == kSquashedCell;

@@ -25,6 +25,9 @@ class HeatmapControls : public QToolBar {
   Quantity quantity() const;
   void setQuantity(Quantity q, bool squashed = false);
   bool squashed() const;  // tanh(c) chosen
+  // An attribution quantity chosen (quantity() is then H or C, the state it attributes).
+  UnitAttributionKind attribution() const;
+  void setAttribution(UnitAttributionKind kind);
   void setLayer(int layer);
   UnitOrder order() const;
   void setOrder(UnitOrder order);

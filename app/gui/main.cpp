@@ -53,8 +53,11 @@ int main(int argc, char** argv) {
   const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1280x800."),
                                 QStringLiteral("WxH"));
   const QCommandLineOption layer(QStringLiteral("layer"), QStringLiteral("Layer to show first."), QStringLiteral("N"));
-  const QCommandLineOption quantity(QStringLiteral("quantity"), QStringLiteral("i, f, g, o, c, h or tanh(c)."),
-                                    QStringLiteral("Q"));
+  const QCommandLineOption quantity(
+      QStringLiteral("quantity"),
+      QStringLiteral("i, f, g, o, c, h, tanh(c), or an attribution to units for the target at --step: "
+                     "gxa(h), gxa(c) (gradient x activation), lrp(h), lrp(c)."),
+      QStringLiteral("Q"));
   const QCommandLineOption select(QStringLiteral("select"),
                                   QStringLiteral("Brush steps FIRST..END-1 and select the units on across them."),
                                   QStringLiteral("FIRST:END"));

@@ -186,6 +186,11 @@ void MainWindow::buildDocks() {
   connect(attribution_, &AttributionPanel::stepClicked, this,
           [this](long step) { pickCurrent(step, state_.currentUnit); });
   connect(attribution_, &AttributionPanel::hovered, hoverLabel_, &QLabel::setText);
+  connect(attribution_, &AttributionPanel::reportReady, this, &MainWindow::takeUnitAttribution);
+  connect(predictions_, &viz::PredictionsView::predictionClicked, this, [this, attributionDock](int id) {
+    attribution_->setTargetOutput(id);
+    attributionDock->raise();
+  });
   resizeDocks({colouringDock}, {380}, Qt::Horizontal);
   resizeDocks({saturationDock}, {250}, Qt::Vertical);
 }
@@ -316,6 +321,7 @@ void MainWindow::onFinished(quint64, const AnalysisResult& result) {
                            .arg(result.seconds, 0, 'f', 2));
   lastError_.clear();
   announcePending_ = true;
+  for (auto& units : attributionUnits_) units.clear();  // they belong to the previous text
   applyRecording();
   if (model_->arch.head)
     attribution_->setSubject(model_, QFileInfo(modelPath_).fileName(), recording_->ids, stepTokens_,
@@ -326,7 +332,14 @@ void MainWindow::onFinished(quint64, const AnalysisResult& result) {
 void MainWindow::applyStartupChoices() {
   const StartupChoices c = *std::exchange(startup_, std::nullopt);
   if (c.layer >= 0) controls_->setLayer(std::min<int>(c.layer, static_cast<int>(recording_->arch.layers.size()) - 1));
-  if (!c.quantity.isEmpty()) {
+  const std::pair<const char*, UnitAttributionKind> attributionQuantities[] = {
+      {"gxa(h)", UnitAttributionKind::GradientH},
+      {"gxa(c)", UnitAttributionKind::GradientC},
+      {"lrp(h)", UnitAttributionKind::RelevanceH},
+      {"lrp(c)", UnitAttributionKind::RelevanceC}};
+  for (const auto& [name, kind] : attributionQuantities)
+    if (c.quantity == QLatin1String(name)) controls_->setAttribution(kind);
+  if (!c.quantity.isEmpty() && controls_->attribution() == UnitAttributionKind::None) {
     Quantity q = Quantity::C;
     const bool squashed = c.quantity == QLatin1String("tanh(c)");
     if (!squashed && !parseQuantity(c.quantity.toStdString(), q))

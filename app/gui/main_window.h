@@ -11,6 +11,7 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTimer>
+#include <array>
 #include <map>
 #include <memory>
 #include <optional>
@@ -110,7 +111,10 @@ class MainWindow : public QMainWindow {
   void requestProjection();
   void updateUnitList();
   void updateHoverText(long step, int unit, float value);
-  std::shared_ptr<const viz::HeatmapData> heatmapData(int layer, int direction, Quantity q, bool squashed) const;
+  std::shared_ptr<const viz::HeatmapData> heatmapData(
+      int layer, int direction, Quantity q, bool squashed,
+      UnitAttributionKind attribution = UnitAttributionKind::None) const;
+  void takeUnitAttribution();  // the Attribution dock's new result, as heatmap quantities
 
   AnalysisRunner runner_;
   std::shared_ptr<const Model> model_;
@@ -122,6 +126,8 @@ class MainWindow : public QMainWindow {
   std::pair<double, double> currentRange_{-1, 1};
   std::optional<UnitMoments> currentMoments_;  // computed when a sort first needs it
   std::vector<std::vector<std::shared_ptr<const Mat<float>>>> squashedCells_;
+  // Unit attributions of the Attribution dock's target, by UnitAttributionKind, [layer][direction] (H, T).
+  std::array<std::vector<std::vector<std::shared_ptr<const Mat<float>>>>, 5> attributionUnits_;
   std::shared_ptr<const SaturationTable> saturationTable_;  // tanh(c) [layer][direction]
   ViewState state_;
   std::vector<int> allowedUnits_;

@@ -27,12 +27,40 @@ QString quantityLabel(int layer, int direction, Quantity q, bool squashed, bool 
 
 }  // namespace
 
-std::shared_ptr<const viz::HeatmapData> MainWindow::heatmapData(int layer, int direction, Quantity q,
-                                                                bool squashed) const {
+std::shared_ptr<const viz::HeatmapData> MainWindow::heatmapData(int layer, int direction, Quantity q, bool squashed,
+                                                                UnitAttributionKind attribution) const {
+  if (attribution != UnitAttributionKind::None) {
+    const auto& units = attributionUnits_[static_cast<size_t>(attribution)];
+    if (static_cast<int>(units.size()) > layer && static_cast<int>(units[layer].size()) > direction)
+      return std::make_shared<const viz::HeatmapData>(units[layer][direction], units[layer][direction].get());
+    // Not computed yet (or the model has no head): zeros until the Attribution dock's result arrives.
+    auto zeros = std::make_shared<const Mat<float>>(Mat<float>::Zero(recording_->hidden(layer), recording_->steps));
+    return std::make_shared<const viz::HeatmapData>(zeros, zeros.get());
+  }
   if (!squashed || q != Quantity::C)
     return std::make_shared<const viz::HeatmapData>(recording_, &recording_->values(layer, direction, q));
   const std::shared_ptr<const Mat<float>>& cells = squashedCells_.at(layer).at(direction);
   return std::make_shared<const viz::HeatmapData>(cells, cells.get());
+}
+
+void MainWindow::takeUnitAttribution() {
+  const auto report = attribution_->report();
+  const auto toFloat = [](const UnitAttribution& u, bool cells) {
+    std::vector<std::vector<std::shared_ptr<const Mat<float>>>> out;
+    for (const auto& layer : cells ? u.c : u.h) {
+      out.emplace_back();
+      for (const Mat<double>& m : layer) out.back().push_back(std::make_shared<const Mat<float>>(m.cast<float>()));
+    }
+    return out;
+  };
+  attributionUnits_[static_cast<size_t>(UnitAttributionKind::GradientH)] = toFloat(report->gradientUnits, false);
+  attributionUnits_[static_cast<size_t>(UnitAttributionKind::GradientC)] = toFloat(report->gradientUnits, true);
+  attributionUnits_[static_cast<size_t>(UnitAttributionKind::RelevanceH)] = toFloat(report->relevanceUnits, false);
+  attributionUnits_[static_cast<size_t>(UnitAttributionKind::RelevanceC)] = toFloat(report->relevanceUnits, true);
+  if (state_.attribution != UnitAttributionKind::None) {
+    current_.reset();  // the shown quantity belongs to the previous target
+    applyHeatmapChoice();
+  }
 }
 
 void MainWindow::applyRecording() {
@@ -57,15 +85,17 @@ void MainWindow::applyHeatmapChoice() {
   const int direction = std::min(controls_->direction(), recording_->directions(layer) - 1);
   const Quantity q = controls_->quantity();
   const bool squashed = controls_->squashed();
+  const UnitAttributionKind attribution = controls_->attribution();
   const bool dataChanged = !current_ || layer != state_.layer || direction != state_.direction ||
-                           q != state_.quantity || squashed != state_.squashed;
+                           q != state_.quantity || squashed != state_.squashed || attribution != state_.attribution;
   state_.layer = layer, state_.direction = direction, state_.quantity = q, state_.squashed = squashed;
+  state_.attribution = attribution;
   state_.order = controls_->order();
   state_.selectedOnly = controls_->selectedOnly();
   const int units = recording_->hidden(layer);
   state_.currentUnit = std::clamp(state_.currentUnit, 0, units - 1);
   if (dataChanged) {
-    current_ = heatmapData(layer, direction, q, squashed);
+    current_ = heatmapData(layer, direction, q, squashed, attribution);
     currentRange_ = viz::robustSymmetricRange(current_->values().data(), current_->values().size());
     currentMoments_.reset();
     std::erase_if(state_.selectedUnits, [units](int u) { return u >= units; });
@@ -87,15 +117,22 @@ void MainWindow::applyHeatmapChoice() {
     std::tie(low, high) = currentRange_;
   const viz::ColourScale scale(viz::ColourMap::named(gate ? controls_->sequentialMap() : controls_->divergingMap()),
                                low, high);
-  const QString label = quantityLabel(layer, direction, q, squashed, recording_->arch.layers[layer].bidirectional);
+  QString label = quantityLabel(layer, direction, q, squashed, recording_->arch.layers[layer].bidirectional);
+  QString valueName = quantityName(q, squashed);
+  if (attribution != UnitAttributionKind::None) {
+    const bool lrp = attribution == UnitAttributionKind::RelevanceH || attribution == UnitAttributionKind::RelevanceC;
+    valueName = (lrp ? tr("LRP relevance of ") : tr("gradient × ")) + quantityName(q, false);
+    label = quantityLabel(layer, direction, q, false, recording_->arch.layers[layer].bidirectional) +
+            tr(" · attribution: %1 → %2").arg(valueName, attribution_->targetDescription());
+  }
   if (dataChanged) {
     heatmap_->setData(current_, stepTokens_);
-    trajectories_->setData(current_, label, quantityName(q, squashed));
+    trajectories_->setData(current_, label, valueName);
     textColours_->setData(current_, stepTokens_, label);
     saturation_->setLayer(layer);
     requestProjection();
   }
-  heatmap_->setTitle(label, quantityName(q, squashed));
+  heatmap_->setTitle(label, valueName);
   heatmap_->setScale(scale);
   textColours_->setScale(scale);
   if (dataChanged && state_.brush.size() > 0)
@@ -192,7 +229,7 @@ void MainWindow::setThreshold(double threshold) {
 void MainWindow::requestProjection() {
   // The state trajectory follows the heatmap: the cell state (or tanh(c)) when that is shown, else the
   // hidden state of the same layer and direction.
-  const bool cell = state_.quantity == Quantity::C;
+  const bool cell = state_.quantity == Quantity::C && state_.attribution == UnitAttributionKind::None;
   const auto data = cell ? current_ : heatmapData(state_.layer, state_.direction, Quantity::H, false);
   runner_.startProjection(data, quantityLabel(state_.layer, state_.direction, cell ? Quantity::C : Quantity::H,
                                               state_.squashed, recording_->arch.layers[state_.layer].bidirectional));

@@ -11,10 +11,15 @@ namespace lstmscope::app {
 
 enum class UnitOrder { Index, Mean, Variance, MatchScore };
 
+// Attribution to hidden units shown as a heatmap quantity (ATTRIBUTION.md): gradient x activation or LRP
+// relevance, of h or of c, for the Attribution dock's current target.
+enum class UnitAttributionKind { None, GradientH, GradientC, RelevanceH, RelevanceC };
+
 struct ViewState {
   int layer = 0, direction = 0;
   Quantity quantity = Quantity::C;
   bool squashed = true;  // show tanh(c) rather than c (Karpathy et al., LSTMVis); only for c
+  UnitAttributionKind attribution = UnitAttributionKind::None;  // instead of the recorded quantity
   long currentStep = 0;
   int currentUnit = 0;
   viz::IndexSpan brush;  // empty: nothing brushed

@@ -150,6 +150,14 @@ AttributionReport computeAttribution(const Network<double>& net, const Inputs<do
   if (request.unitAttribution) {
     report.gradientUnits = unitAttribution(vectors, x, request.target);
     padSteps(report.gradientUnits, T);
+    const auto lrp = std::find_if(report.methods.begin(), report.methods.end(),
+                                  [](const MethodAttribution& m) { return m.lrp.has_value(); });
+    if (lrp != report.methods.end()) {
+      report.relevanceUnits = lrp->lrp->units;
+    } else {
+      report.relevanceUnits = layerwiseRelevance(vectors, x, request.target, request.settings.lrp).units;
+      padSteps(report.relevanceUnits, T);
+    }
     step(1);
   }
   if (request.allTargetsMatrix) {

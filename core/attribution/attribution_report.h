@@ -50,6 +50,7 @@ struct AttributionReport {
   AttributionTarget target;
   std::vector<MethodAttribution> methods;  // in the order asked for
   UnitAttribution gradientUnits;           // gradient x activation of h and c, [layer][direction] (H, T)
+  UnitAttribution relevanceUnits;          // LRP relevance of h and c (the settings' epsilon and bias factor)
   std::optional<TargetMatrix> matrix;      // gradient x input of the default targets of matrixSteps
   long matrixFirst = 0;                    // row r is step matrixFirst + r; columns are steps from 0
 };

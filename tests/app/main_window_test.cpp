@@ -306,6 +306,29 @@ TEST_F(MainWindowTest, AttributionFollowsTheCurrentStepAndClicksPickSteps) {
   settle();
   EXPECT_EQ(panel.report()->target.step, 30);
 
+  // Clicking a prediction explains that token instead of the actual next one.
+  const int other = window_.predictions()->summary().top.back().id;
+  emit window_.predictions()->predictionClicked(other);
+  settle();
+  EXPECT_EQ(panel.report()->target.output, other);
+  EXPECT_EQ(panel.report()->target.step, 30);
+
+  // Attribution to hidden units as a heatmap quantity: gradient x activation of layer 1's cells.
+  window_.controls()->setLayer(1);
+  window_.controls()->setAttribution(UnitAttributionKind::GradientC);
+  ASSERT_EQ(window_.state().attribution, UnitAttributionKind::GradientC);
+  const Mat<float>& shown = window_.heatmap()->data()->values();
+  const Mat<double>& expected = panel.report()->gradientUnits.c[1][0];
+  ASSERT_EQ(shown.rows(), expected.rows());
+  ASSERT_EQ(shown.cols(), expected.cols());
+  EXPECT_LT((shown.cast<double>() - expected).cwiseAbs().maxCoeff(), 1e-6 * (1 + expected.cwiseAbs().maxCoeff()));
+  EXPECT_NE(expected.col(30).cwiseAbs().maxCoeff(), 0);
+  window_.controls()->setAttribution(UnitAttributionKind::RelevanceH);
+  EXPECT_LT((window_.heatmap()->data()->values().cast<double>() - panel.report()->relevanceUnits.h[1][0])
+                .cwiseAbs()
+                .maxCoeff(),
+            1e-5 * (1 + panel.report()->relevanceUnits.h[1][0].cwiseAbs().maxCoeff()));
+
   panel.setCompareAll(true);
   settle();
   EXPECT_EQ(panel.report()->methods.size(), 5u);

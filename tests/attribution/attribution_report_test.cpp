@@ -56,6 +56,7 @@ TEST(AttributionReport, RunsEveryMethodAskedForAndTheMatrix) {
   }
   EXPECT_EQ(r.gradientUnits.h[0][0].cols(), 9);
   EXPECT_EQ(r.methods[3].lrp->units.c[1][0].cols(), 9);
+  expectClose(r.relevanceUnits.h[0][0], layerwiseRelevance(v, x, request.target).units.h[0][0]);
 
   callbacks.cancelled = [&] { return reports.size() >= 2; };
   reports.clear();
