@@ -17,8 +17,11 @@ bool writePng(ExportableView& view, QSaveFile& file, const FigureExportOptions& 
   const double scale = o.dpi / kScreenDpi;
   QImage image(QSize(std::lround(o.size.width() * scale), std::lround(o.size.height() * scale)),
                QImage::Format_ARGB32_Premultiplied);
-  image.setDotsPerMeterX(std::lround(o.dpi / 0.0254));
-  image.setDotsPerMeterY(std::lround(o.dpi / 0.0254));
+  // Painted at the screen's 96 dpi and scaled up: fonts sized in points then come out as on screen, only
+  // sharper. (With the image's dpi set first, Qt would size them for that dpi AND the scale would
+  // enlarge them again.) The resolution is recorded afterwards, for the file's metadata.
+  image.setDotsPerMeterX(std::lround(kScreenDpi / 0.0254));
+  image.setDotsPerMeterY(std::lround(kScreenDpi / 0.0254));
   image.fill(Qt::white);
   {
     QPainter p(&image);
@@ -26,6 +29,8 @@ bool writePng(ExportableView& view, QSaveFile& file, const FigureExportOptions& 
     p.scale(scale, scale);
     view.renderFigure(p, o.size);
   }
+  image.setDotsPerMeterX(std::lround(o.dpi / 0.0254));
+  image.setDotsPerMeterY(std::lround(o.dpi / 0.0254));
   return image.save(&file, "PNG");
 }
 

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <optional>
 
+#include "app/cli/attribution_plot.h"
 #include "app/cli/cli_args.h"
 #include "app/cli/commands.h"
 #include "core/attribution/attribution_report.h"
@@ -17,7 +18,7 @@ const char* const kAttributeHelp =
     "usage: lstmscope-cli attribute --model MODEL [--vocab V] (--text STR | --text-file F) --method M\n"
     "                               [--target-step t] [--target ID] [--steps N] [--rule R] [--baseline B]\n"
     "                               [--window N] [--eps E] [--bias-factor F] [--target-unit KIND:L/DIR/U]\n"
-    "                               --out FILE.json|FILE.csv\n"
+    "                               --out FILE.json|.csv|.png|.svg|.pdf\n"
     "\n"
     "Attributes one score, the head's logit of output --target at step --target-step, to every input token\n"
     "(docs/ATTRIBUTION.md). Computed in float64.\n"
@@ -34,7 +35,9 @@ const char* const kAttributeHelp =
     "                 (from 0), direction fwd or bwd, at --target-step; e.g. cell:0/fwd/7\n"
     "FILE.json: {method, target_step, target, target_description, score, baseline_score, attributions,\n"
     "           convergence_delta, conservation (lrp), tokens}.\n"
-    "FILE.csv: one row per token: step, token, attribution. Written to a temporary file, then renamed.\n";
+    "FILE.csv: one row per token: step, token, attribution. FILE.png/.svg/.pdf: the attribution plot as the\n"
+    "desktop app draws it (tokens coloured by attribution, target boxed, title with model, method, target,\n"
+    "baseline, steps and delta). Written to a temporary file, then renamed.\n";
 
 namespace {
 
@@ -58,6 +61,12 @@ std::string number(double v) {
   if (!std::isfinite(v)) return "null";
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+std::string shortNumber(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
   return buf;
 }
 
@@ -138,7 +147,8 @@ int runAttribute(const std::vector<std::string>& args) {
   if (!std::isfinite(lrpOptions.biasFactor)) throw UsageError("--bias-factor must be a number");
   const bool json = out.size() > 5 && out.substr(out.size() - 5) == ".json";
   const bool csv = out.size() > 4 && out.substr(out.size() - 4) == ".csv";
-  if (!json && !csv) throw UsageError("--out must end in .json or .csv (plots come with the desktop app)");
+  const bool plot = isPlotPath(out);
+  if (!json && !csv && !plot) throw UsageError("--out must end in .json, .csv, .png, .svg or .pdf");
   refuseOverwritingInputs(out, {a.get("model"), a.get("text-file"), a.get("vocab")});
   if (a.has("rule") && !parseQuadratureRule(a.get("rule"), settings.rule))
     throw UsageError("--rule must be left, right, midpoint, trapezoid or gausslegendre");
@@ -176,7 +186,31 @@ int runAttribute(const std::vector<std::string>& args) {
   const std::optional<LrpResult>& lrp = attribution.lrp;
 
   std::string body;
-  if (json) {
+  if (plot) {
+    AttributionPlot figure;
+    figure.tokens = encoded.surface;
+    figure.values = result.perToken;
+    figure.label = attributionMethodTitle(chosen);
+    figure.targetStep = target.step;
+    std::string what = describeTarget(target);
+    if (target.kind == TargetKind::Logit && net.arch.predictsNextToken(net.headOutputs()))
+      what = "logit of \u201c" + net.arch.vocab.tokens()[static_cast<size_t>(target.output)] + "\u201d at step " +
+             std::to_string(target.step);
+    figure.title = modelPath.substr(modelPath.find_last_of('/') + 1) + " \u00b7 " + attributionMethodTitle(chosen) +
+                   " \u00b7 " + what;
+    if (chosen == AttributionMethod::IntegratedGradients || chosen == AttributionMethod::Occlusion)
+      figure.title += " \u00b7 baseline " + baselineName;
+    if (result.convergenceDelta) {
+      const double change = result.score - result.baselineScore.value_or(0);
+      figure.title += " \u00b7 " + std::to_string(steps) + " " + quadratureRuleName(settings.rule) + " steps";
+      figure.note = "\u03b4 = " + shortNumber(*result.convergenceDelta) + " of score change " + shortNumber(change);
+      figure.warning = std::abs(*result.convergenceDelta) > 0.05 * std::abs(change);
+    }
+    if (lrp)
+      figure.note = "relevance reaching the input " + shortNumber(result.perToken.sum()) + " of score " +
+                    shortNumber(result.score);
+    writeAttributionPlot(out, figure);
+  } else if (json) {
     body = "{\"method\": " + jsonString(method) + ", \"target_step\": " + std::to_string(target.step) +
            ", \"target\": " + std::to_string(target.kind == TargetKind::Logit ? target.output : target.unit) +
            ", \"target_description\": " + jsonString(describeTarget(target)) + ", \"score\": " + number(result.score) +
@@ -193,7 +227,7 @@ int runAttribute(const std::vector<std::string>& args) {
       body += std::to_string(t) + "," + csvString(encoded.surface[static_cast<size_t>(t)]) + "," +
               number(result.perToken(t)) + "\n";
   }
-  write(out, body);
+  if (!plot) write(out, body);
   if (lrp)
     std::fprintf(stderr,
                  "relevance reaching the input %.6g of the score %.6g; biases and epsilon absorbed %.3g (%.1f%%)\n",

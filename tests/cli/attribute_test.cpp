@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <regex>
 #include <sstream>
 
@@ -115,6 +116,30 @@ TEST_F(Attribute, CellUnitTarget) {
   for (size_t t = 0; t < got.size(); ++t) EXPECT_DOUBLE_EQ(got[t], gxi.perToken(static_cast<long>(t)));
   EXPECT_EQ(got[4], 0);  // a later token cannot drive an earlier cell of a forward layer
   EXPECT_NE(json.find("\"target_description\": \"cell 0/fwd/2 at step 3\""), std::string::npos) << json;
+}
+
+TEST_F(Attribute, PlotsAsPngSvgAndPdfWithoutADisplay) {
+  const std::map<std::string, std::string> magic{{"png", "\x89PNG"}, {"svg", "<?xml"}, {"pdf", "%PDF"}};
+  for (const auto& [suffix, start] : magic) {
+    const std::string out = dir.file("plot." + suffix);
+    const CommandResult r =
+        runCommand("env -u DISPLAY " + shellQuoted(LSTMSCOPE_CLI) + " attribute --model " + shellQuoted(model) +
+                   " --text " + text + " --method lrp --out " + shellQuoted(out));
+    ASSERT_EQ(r.exitCode, 0) << r.output;
+    const std::string bytes = slurp(out);
+    EXPECT_GT(bytes.size(), 1000u) << suffix;
+    EXPECT_EQ(bytes.rfind(start, 0), 0u) << suffix;
+    if (suffix == "svg") {  // the title names the model, the method and the target
+      EXPECT_NE(bytes.find("model.h5"), std::string::npos);
+      EXPECT_NE(bytes.find("LRP"), std::string::npos);
+      EXPECT_NE(bytes.find("at step 4"), std::string::npos);
+    }
+  }
+  // An unwritable place: a clear error, exit 3, nothing left behind.
+  const CommandResult bad = cli("attribute --model " + shellQuoted(model) + " --text " + text +
+                                " --method saliency --out " + shellQuoted(dir.file("no/such/dir/p.png")));
+  EXPECT_EQ(bad.exitCode, 3) << bad.output;
+  EXPECT_NE(bad.output.find("p.png"), std::string::npos) << bad.output;
 }
 
 TEST_F(Attribute, CsvHasOneRowPerToken) {

@@ -1,0 +1,27 @@
+// `lstmscope-cli attribute --out FILE.png|.svg|.pdf`: the attribution figure as the desktop app draws it
+// (viz::AttributionTextView), rendered without a display on Qt's offscreen platform.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/model/model.h"
+
+namespace lstmscope::cli {
+
+bool isPlotPath(const std::string& path);  // ends in .png, .svg or .pdf
+
+struct AttributionPlot {
+  std::vector<std::string> tokens;  // each step's text
+  Vec<double> values;               // per token
+  std::string title;                // model, method, target, baseline, steps, delta
+  std::string label;                // the method
+  std::string note;                 // delta or conservation, drawn beside the label
+  bool warning = false;             // draw the note in red
+  long targetStep = 0;
+};
+
+// Throws InputError naming the file when it cannot be written (an existing file is left untouched).
+void writeAttributionPlot(const std::string& path, const AttributionPlot& plot);
+
+}  // namespace lstmscope::cli
