@@ -106,6 +106,10 @@ int main() {
   TokenAttribution ig;
   const double ours = bench::medianSeconds(
       1, 3, [&] { ig = integratedGradients(vectors, x, zero, target, QuadratureRule::Midpoint, kIgSteps); });
+  TokenAttribution ig32;
+  const double ours32 = bench::medianSeconds(1, 3, [&] {
+    ig32 = integratedGradients(vectors, x, zero, target, QuadratureRule::Midpoint, kIgSteps, Precision::Float32);
+  });
   // Forward + backward of the batch: about 3x the forward's multiply-adds.
   const double forwardFlop = 2.0 * kIgSteps * kSteps * 4.0 * kHidden * ((kEmbedding + kHidden) + (kHidden + kHidden));
   const double flop = 3 * forwardFlop;
@@ -118,10 +122,15 @@ int main() {
               kHidden, kSteps);
   std::printf("  ours (float64, one batch):  %.2f s  (%.1f GFLOP/s; float GEMM peak here %.0f GFLOP/s)\n", ours,
               flop / ours / 1e9, peak.gemmGflops);
-  std::printf("  PyTorch autograd float32:   %.2f s  -> ours is %.2fx its speed\n", torch32, torch32 / ours);
+  std::printf("  ours (float32 path):        %.2f s  (%.1f GFLOP/s = %.0f%% of float GEMM peak)\n", ours32,
+              flop / ours32 / 1e9, 100 * flop / ours32 / 1e9 / peak.gemmGflops);
+  std::printf("  PyTorch autograd float32:   %.2f s  -> ours float64 is %.2fx, ours float32 %.2fx its speed\n", torch32,
+              torch32 / ours, torch32 / ours32);
   std::printf("  PyTorch autograd float64:   %.2f s  -> ours is %.2fx its speed\n", torch64, torch64 / ours);
-  std::printf("  sum of attributions: ours %.10g, PyTorch float64 %.10g; delta %.3g\n", ig.perToken.sum(),
-              bench::valueAfter(report, "torch_ig_sum"), *ig.convergenceDelta);
+  std::printf("  sum of attributions: ours %.10g (float32 path %.10g), PyTorch float64 %.10g; delta %.3g\n",
+              ig.perToken.sum(), ig32.perToken.sum(), bench::valueAfter(report, "torch_ig_sum"), *ig.convergenceDelta);
+  std::printf("  float32 path vs float64: largest per-token difference %.3g of the largest attribution %.3g\n",
+              (ig32.perToken - ig.perToken).cwiseAbs().maxCoeff(), ig.perToken.cwiseAbs().maxCoeff());
   benchAllTargets(model, dir, peak);
   return 0;
 }

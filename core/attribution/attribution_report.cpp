@@ -72,7 +72,7 @@ MethodAttribution runAttributionMethod(AttributionMethod method, const Network<d
       out.values = gradientTimesInput(vectors, x, target);
       break;
     case AttributionMethod::IntegratedGradients:
-      out.values = integratedGradients(vectors, x, baseline, target, s.rule, s.steps);
+      out.values = integratedGradients(vectors, x, baseline, target, s.rule, s.steps, s.precision);
       break;
     case AttributionMethod::Lrp:
       out.lrp = layerwiseRelevance(vectors, x, target, s.lrp);

@@ -30,8 +30,9 @@ struct AttributionSettings {
   std::optional<int> baselineToken;  // ig and occlusion: this token's vector at every position; zero if unset
   std::string baselineName = "zero";
   QuadratureRule rule = QuadratureRule::Midpoint;
-  int steps = 64;  // ig
-  int window = 1;  // occlusion
+  int steps = 64;                            // ig
+  Precision precision = Precision::Float64;  // ig's path
+  int window = 1;                            // occlusion
   LrpOptions lrp;
 };
 

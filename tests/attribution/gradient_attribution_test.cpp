@@ -76,6 +76,15 @@ TEST_P(GradientAttribution, IntegratedGradientsEveryRuleAndBaseline) {
   }
 }
 
+TEST_P(GradientAttribution, IntegratedGradientsInFloat32WithinTheIssuesTolerance) {
+  const Mat<double> zero = baselineVectors(net_, tokens_.steps, std::nullopt);
+  const TokenAttribution ig =
+      integratedGradients(vectors_, x_, zero, target_, QuadratureRule::GaussLegendre, 16, Precision::Float32);
+  // Float32 weights are exact; the path's activations and gradients are rounded to ~1e-7 relative.
+  EXPECT_LT(relativeError(ig.perToken, readVector(ref(), "attribution/ig/zero/gausslegendre_16")), 1e-4);
+  EXPECT_NEAR(ig.score, readAttr(ref(), "attribution", "score"), 1e-10);  // scores stay float64
+}
+
 TEST_P(GradientAttribution, OcclusionWindowsOneAndThree) {
   for (const char* baseline : {"zero", "token0"}) {
     const Mat<double> base =
