@@ -12,24 +12,10 @@
 #include "core/formats/sequence_input.h"
 #include "core/training/init.h"
 #include "core/training/trainer.h"
+#include "tests/support/planted_tokens.h"
 
 namespace lstmscope::test {
 namespace {
-
-std::vector<LabelledText> plantedTokenData(int count, uint64_t seed) {
-  std::mt19937 rng(static_cast<unsigned>(seed));
-  std::uniform_int_distribution<int> len(5, 15), letter(0, 3), coin(0, 1);
-  std::vector<LabelledText> data;
-  for (int k = 0; k < count; ++k) {
-    std::string s;
-    const int n = len(rng);
-    for (int i = 0; i < n; ++i) s += "abcd"[letter(rng)];
-    const bool marked = coin(rng);
-    if (marked) s[static_cast<size_t>(std::uniform_int_distribution<int>(0, n - 1)(rng))] = 'x';
-    data.push_back({marked ? "marked" : "plain", s});
-  }
-  return data;
-}
 
 class Quiet : public TrainingMonitor {};
 

@@ -48,6 +48,12 @@ double jsonNumber(const std::string& json, const std::string& key) {
 class Attribute : public ::testing::Test {
  protected:
   void SetUp() override { saveNativeModel(smallCharModel(), model); }
+  // The library's side of a comparison: the model and the test text's tokens.
+  Network<double> net() const { return loadNativeModel(model).cast<double>(); }
+  Inputs<double> tokens() const {
+    const EncodedText e = encodeText(net().arch, text, "t", 100);
+    return {e.inputs.steps, 1, e.inputs.tokens, {}};
+  }
   ScratchDir dir{"attribute"};
   std::string model = dir.file("model.h5");
   const std::string text = "abcab";
@@ -59,11 +65,10 @@ TEST_F(Attribute, IntegratedGradientsJsonMatchesTheLibrary) {
                               " --method ig --rule gausslegendre --steps 12 --target-step 2 --out " + shellQuoted(out));
   ASSERT_EQ(r.exitCode, 0) << r.output;
   const std::string json = slurp(out);
-  const Network<double> net = loadNativeModel(model).cast<double>();
-  const EncodedText e = encodeText(net.arch, text, "t", 100);
-  const Inputs<double> tokens{e.inputs.steps, 1, e.inputs.tokens, {}};
+  const Network<double> net = this->net();
+  const Inputs<double> tokens = this->tokens();
   const AttributionTarget target = defaultTarget(net, tokens, 2);
-  EXPECT_EQ(target.output, e.inputs.tokens[3]);  // a language model's default: the actual next token
+  EXPECT_EQ(target.output, tokens.tokens[3]);  // a language model's default: the actual next token
   const TokenAttribution ig =
       integratedGradients(onInputVectors(net), inputVectors(net, tokens),
                           baselineVectors(net, tokens.steps, std::nullopt), target, QuadratureRule::GaussLegendre, 12);
@@ -85,9 +90,8 @@ TEST_F(Attribute, LrpJsonReportsConservation) {
   ASSERT_EQ(r.exitCode, 0) << r.output;
   EXPECT_NE(r.output.find("biases and epsilon absorbed"), std::string::npos) << r.output;
   const std::string json = slurp(out);
-  const Network<double> net = loadNativeModel(model).cast<double>();
-  const EncodedText e = encodeText(net.arch, text, "t", 100);
-  const Inputs<double> tokens{e.inputs.steps, 1, e.inputs.tokens, {}};
+  const Network<double> net = this->net();
+  const Inputs<double> tokens = this->tokens();
   const LrpResult lrp =
       layerwiseRelevance(onInputVectors(net), inputVectors(net, tokens), defaultTarget(net, tokens), {0.01, 1});
   const std::vector<double> got = jsonArray(json, "attributions");
@@ -106,9 +110,8 @@ TEST_F(Attribute, CellUnitTarget) {
           " --method gradxinput --target-unit cell:0/fwd/2 --target-step 3 --out " + shellQuoted(out));
   ASSERT_EQ(r.exitCode, 0) << r.output;
   const std::string json = slurp(out);
-  const Network<double> net = loadNativeModel(model).cast<double>();
-  const EncodedText e = encodeText(net.arch, text, "t", 100);
-  const Inputs<double> tokens{e.inputs.steps, 1, e.inputs.tokens, {}};
+  const Network<double> net = this->net();
+  const Inputs<double> tokens = this->tokens();
   const TokenAttribution gxi =
       gradientTimesInput(onInputVectors(net), inputVectors(net, tokens), stateTarget(TargetKind::Cell, 0, 0, 2, 3));
   const std::vector<double> got = jsonArray(json, "attributions");

@@ -12,6 +12,7 @@
 #include "core/common/error.h"
 #include "core/engine/forward.h"
 #include "core/formats/native_model.h"
+#include "tests/support/planted_tokens.h"
 
 namespace lstmscope::test {
 namespace {
@@ -106,17 +107,7 @@ TEST(Trainer, LanguageModelLearnsBracketsAndIsReproducible) {
 }
 
 TEST(Trainer, ClassifierFindsAPlantedToken) {
-  std::mt19937 rng(3);
-  std::uniform_int_distribution<int> len(5, 15), letter(0, 3), coin(0, 1);
-  std::vector<LabelledText> data;
-  for (int k = 0; k < 600; ++k) {
-    std::string s;
-    const int n = len(rng);
-    for (int i = 0; i < n; ++i) s += "abcd"[letter(rng)];
-    const bool marked = coin(rng);
-    if (marked) s[std::uniform_int_distribution<int>(0, n - 1)(rng)] = 'x';
-    data.push_back({marked ? "marked" : "plain", s});
-  }
+  const std::vector<LabelledText> data = plantedTokenData(600, 3);
   TrainOptions o;
   o.layers = 1;
   o.hidden = 8;
