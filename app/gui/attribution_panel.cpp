@@ -26,6 +26,13 @@ QString number(double v) {
 }  // namespace
 
 AttributionPanel::AttributionPanel(QWidget* parent) : QWidget(parent) {
+  targetKind_ = new QComboBox(this);
+  targetKind_->addItem(tr("explain the prediction"), static_cast<int>(TargetKind::Logit));
+  targetKind_->addItem(tr("explain the current cell"), static_cast<int>(TargetKind::Cell));
+  targetKind_->addItem(tr("explain the current hidden unit"), static_cast<int>(TargetKind::Hidden));
+  targetKind_->setToolTip(
+      tr("The score to attribute: the logit of the next token (or class), or the heatmap's "
+         "current unit at the current step"));
   method_ = new QComboBox(this);
   for (const AttributionMethod m : kAllAttributionMethods)
     method_->addItem(QString::fromUtf8(attributionMethodTitle(m)), static_cast<int>(m));
@@ -53,6 +60,7 @@ AttributionPanel::AttributionPanel(QWidget* parent) : QWidget(parent) {
   progress_->hide(), cancel_->hide();
 
   auto* controls = new QHBoxLayout();
+  controls->addWidget(targetKind_);
   controls->addWidget(method_);
   controls->addWidget(compare_);
   controls->addWidget(new QLabel(tr("baseline"), this));
@@ -86,6 +94,7 @@ AttributionPanel::AttributionPanel(QWidget* parent) : QWidget(parent) {
   pause_.setSingleShot(true);
   pause_.setInterval(150);
   connect(&pause_, &QTimer::timeout, this, &AttributionPanel::run);
+  connect(targetKind_, &QComboBox::currentIndexChanged, this, [this] { setTargetStep(target_.step); });
   for (QComboBox* box : {method_, baseline_, rule_})
     connect(box, &QComboBox::currentIndexChanged, this, &AttributionPanel::schedule);
   connect(steps_, &QSpinBox::valueChanged, this, &AttributionPanel::schedule);
@@ -149,8 +158,11 @@ void AttributionPanel::setTargetStep(long step) {
   Inputs<double> in;
   in.steps = static_cast<int>(tokens_.size());
   in.tokens = tokens_;
+  step = std::clamp<long>(step, 0, in.steps - 1);
+  const auto kind = static_cast<TargetKind>(targetKind_->currentData().toInt());
   try {
-    target_ = defaultTarget(*net_, in, std::clamp<long>(step, 0, in.steps - 1));
+    target_ = kind == TargetKind::Logit ? defaultTarget(*net_, in, step)
+                                        : stateTarget(kind, unitLayer_, unitDirection_, unit_, step);
   } catch (const InputError& e) {  // e.g. a model without a head
     text_->clear(tr("No attribution: %1").arg(QString::fromStdString(e.what())));
     return;
@@ -161,6 +173,16 @@ void AttributionPanel::setTargetStep(long step) {
 void AttributionPanel::setTargetOutput(int output) {
   target_.output = output;
   schedule();
+}
+
+void AttributionPanel::setCurrentUnit(int layer, int direction, int unit) {
+  if (layer == unitLayer_ && direction == unitDirection_ && unit == unit_) return;
+  unitLayer_ = layer, unitDirection_ = direction, unit_ = unit;
+  if (target_.kind != TargetKind::Logit) setTargetStep(target_.step);
+}
+
+void AttributionPanel::setTargetKind(TargetKind kind) {
+  targetKind_->setCurrentIndex(targetKind_->findData(static_cast<int>(kind)));
 }
 
 void AttributionPanel::setMethod(AttributionMethod method) {
@@ -181,6 +203,16 @@ void AttributionPanel::schedule() {
 
 QString AttributionPanel::targetDescription() const {
   if (!model_) return {};
+  if (target_.kind != TargetKind::Logit)
+    return tr("%1 unit %2 of layer %3%4 at step %5 “%6”")
+        .arg(target_.kind == TargetKind::Cell ? tr("cell") : tr("hidden"))
+        .arg(target_.unit)
+        .arg(target_.layer)
+        .arg(model_->arch.layers[static_cast<size_t>(target_.layer)].bidirectional
+                 ? QString::fromLatin1(target_.direction == 0 ? " fwd" : " bwd")
+                 : QString())
+        .arg(target_.step)
+        .arg(stepTokens_.value(static_cast<qsizetype>(target_.step)));
   const QString at = stepTokens_.value(static_cast<qsizetype>(target_.step));
   const HeadSpec& head = *model_->arch.head;
   QString what = vocabulary_.value(target_.output);
@@ -192,7 +224,7 @@ QString AttributionPanel::targetDescription() const {
 }
 
 void AttributionPanel::run() {
-  if (!net_ || !model_->arch.head) return;
+  if (!net_ || (!model_->arch.head && target_.kind == TargetKind::Logit)) return;
   AttributionRequest request;
   request.target = target_;
   const auto chosen = static_cast<AttributionMethod>(method_->currentData().toInt());
@@ -208,7 +240,7 @@ void AttributionPanel::run() {
   parseQuadratureRule(rule_->currentText().toStdString(), request.settings.rule);
   request.settings.steps = steps_->value();
   request.settings.lrp.epsilon = epsilon_->value();
-  const bool perStep = model_->arch.head->reads == HeadReads::EachStep;
+  const bool perStep = model_->arch.head && model_->arch.head->reads == HeadReads::EachStep;
   // Long texts: the matrix of the steps leading up to the target (it must be recomputed as that moves).
   const long T = static_cast<long>(tokens_.size());
   const bool windowed = T > kMatrixMaxSteps;
@@ -217,7 +249,8 @@ void AttributionPanel::run() {
   if (windowed)
     request.matrixEnd = target_.step + 1, request.matrixFirst = std::max(0L, target_.step + 1 - kMatrixWindow);
   if (matrixWanted_ && !perStep)
-    matrix_->clear(tr("This model predicts once per text: there is one target, not one per step."));
+    matrix_->clear(model_->arch.head ? tr("This model predicts once per text: there is one target, not one per step.")
+                                     : tr("This model has no head: there are no predictions to explain."));
   targetLabel_->setText(tr("Target: %1").arg(targetDescription()));
   Inputs<double> in;
   in.steps = static_cast<int>(tokens_.size());

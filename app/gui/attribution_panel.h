@@ -36,6 +36,9 @@ class AttributionPanel : public QWidget {
                   const QStringList& stepTokens, const QStringList& vocabularyDisplay);
   void setTargetStep(long step);     // its default target
   void setTargetOutput(int output);  // a chosen logit at the current target step
+  // The unit a "cell/hidden of the current unit" target refers to (the heatmap's current unit).
+  void setCurrentUnit(int layer, int direction, int unit);
+  void setTargetKind(TargetKind kind);
   void setMethod(AttributionMethod method);
   void setCompareAll(bool compare);
   void showMatrix();  // raises the matrix tab (and computes the matrix)
@@ -75,6 +78,8 @@ class AttributionPanel : public QWidget {
   long matrixShownFor_ = -1;  // the target step a windowed matrix ends at  // the matrix for this subject is on screen
                               // (it does not depend on the target)
 
+  QComboBox* targetKind_ = nullptr;
+  int unitLayer_ = 0, unitDirection_ = 0, unit_ = 0;
   QComboBox* method_ = nullptr;
   QCheckBox* compare_ = nullptr;
   QComboBox* baseline_ = nullptr;

@@ -323,9 +323,7 @@ void MainWindow::onFinished(quint64, const AnalysisResult& result) {
   announcePending_ = true;
   for (auto& units : attributionUnits_) units.clear();  // they belong to the previous text
   applyRecording();
-  if (model_->arch.head)
-    attribution_->setSubject(model_, QFileInfo(modelPath_).fileName(), recording_->ids, stepTokens_,
-                             vocabularyDisplay_);
+  attribution_->setSubject(model_, QFileInfo(modelPath_).fileName(), recording_->ids, stepTokens_, vocabularyDisplay_);
   if (startup_) applyStartupChoices();
 }
 

@@ -186,6 +186,7 @@ void MainWindow::applyCurrent() {
   textColours_->setCurrentStep(state_.currentStep);
   predictions_->setStep(state_.currentStep);
   projection_->setCurrentStep(state_.currentStep);
+  attribution_->setCurrentUnit(state_.layer, state_.direction, state_.currentUnit);
   if (attribution_->target().step != state_.currentStep) attribution_->setTargetStep(state_.currentStep);
   const QSignalBlocker blocker(unitList_);
   const auto it = std::find(state_.selectedUnits.begin(), state_.selectedUnits.end(), state_.currentUnit);

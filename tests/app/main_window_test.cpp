@@ -329,6 +329,17 @@ TEST_F(MainWindowTest, AttributionFollowsTheCurrentStepAndClicksPickSteps) {
                 .maxCoeff(),
             1e-5 * (1 + panel.report()->relevanceUnits.h[1][0].cwiseAbs().maxCoeff()));
 
+  // "What drives this cell?": the heatmap's current unit at the current step as the target.
+  window_.pickCurrent(30, 7);
+  panel.setTargetKind(TargetKind::Cell);
+  settle();
+  EXPECT_EQ(panel.report()->target.kind, TargetKind::Cell);
+  EXPECT_EQ(panel.report()->target.unit, 7);
+  EXPECT_EQ(panel.report()->target.layer, 1);
+  EXPECT_TRUE(panel.textView()->figureTitle().contains(QStringLiteral("cell unit 7 of layer 1 at step 30")))
+      << panel.textView()->figureTitle().toStdString();
+  panel.setTargetKind(TargetKind::Logit);
+
   panel.setCompareAll(true);
   settle();
   EXPECT_EQ(panel.report()->methods.size(), 5u);
