@@ -1,5 +1,8 @@
 #include "viz/attribution_matrix_view.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QMouseEvent>
 #include <QPainter>
 #include <algorithm>
@@ -135,6 +138,21 @@ void AttributionMatrixView::writeCsv(QTextStream& out) const {
     for (long c = 0; c < values_.cols(); ++c) out << ',' << QString::number(values_(r, c), 'g', 17);
     out << '\n';
   }
+}
+
+bool AttributionMatrixView::writeJson(QByteArray& out) const {
+  QJsonArray rows;
+  for (long r = 0; r < values_.rows(); ++r) {
+    QJsonArray row;
+    for (long c = 0; c < values_.cols(); ++c) row.append(values_(r, c));
+    rows.append(row);
+  }
+  const QJsonObject doc{{QStringLiteral("title"), title_},
+                        {QStringLiteral("first_step"), static_cast<qint64>(first_)},
+                        {QStringLiteral("tokens"), QJsonArray::fromStringList(tokens_.mid(first_, values_.rows()))},
+                        {QStringLiteral("values"), rows}};
+  out = QJsonDocument(doc).toJson();
+  return true;
 }
 
 void AttributionMatrixView::mousePressEvent(QMouseEvent* e) {

@@ -32,6 +32,7 @@ class AttributionMatrixView : public QWidget, public ExportableView {
   QString figureTitle() const override { return title_; }
   void renderFigure(QPainter& painter, const QSize& size) override;
   void writeCsv(QTextStream& out) const override;
+  bool writeJson(QByteArray& out) const override;
 
  signals:
   void stepClicked(long step);

@@ -1,6 +1,9 @@
 #include "viz/attribution_text_view.h"
 
 #include <QFontDatabase>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QMouseEvent>
 #include <QPainter>
 #include <algorithm>
@@ -154,6 +157,23 @@ void AttributionTextView::writeCsv(QTextStream& out) const {
     for (const AttributionRow& r : rows_) out << ',' << QString::number(r.values[static_cast<size_t>(s)], 'g', 17);
     out << '\n';
   }
+}
+
+bool AttributionTextView::writeJson(QByteArray& out) const {
+  QJsonArray methods;
+  for (const AttributionRow& r : rows_) {
+    QJsonArray values;
+    for (const double v : r.values) values.append(std::isfinite(v) ? QJsonValue(v) : QJsonValue());
+    methods.append(QJsonObject{{QStringLiteral("method"), r.label},
+                               {QStringLiteral("attributions"), values},
+                               {QStringLiteral("note"), r.note}});
+  }
+  const QJsonObject doc{{QStringLiteral("title"), title_},
+                        {QStringLiteral("target_step"), static_cast<qint64>(targetStep_)},
+                        {QStringLiteral("tokens"), QJsonArray::fromStringList(tokens_)},
+                        {QStringLiteral("methods"), methods}};
+  out = QJsonDocument(doc).toJson();
+  return true;
 }
 
 void AttributionTextView::mousePressEvent(QMouseEvent* e) {

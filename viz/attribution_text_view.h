@@ -34,7 +34,8 @@ class AttributionTextView : public QWidget, public ExportableView {
 
   QString figureTitle() const override { return title_; }
   void renderFigure(QPainter& painter, const QSize& size) override;
-  void writeCsv(QTextStream& out) const override;  // step, token, one column per row
+  void writeCsv(QTextStream& out) const override;
+  bool writeJson(QByteArray& out) const override;  // step, token, one column per row
   bool hasHeightForWidth() const override { return true; }
   int heightForWidth(int width) const override;
 

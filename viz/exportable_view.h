@@ -2,6 +2,7 @@
 // and the numbers behind it as CSV.
 #pragma once
 
+#include <QByteArray>
 #include <QPainter>
 #include <QSize>
 #include <QString>
@@ -18,6 +19,11 @@ class ExportableView {
   virtual void renderFigure(QPainter& painter, const QSize& size) = 0;
   // The figure's numbers, one row per plotted item, with a header row.
   virtual void writeCsv(QTextStream& out) const = 0;
+  // The numbers as JSON, for views that have a natural document (attribution); false: not offered.
+  virtual bool writeJson(QByteArray& out) const {
+    (void)out;
+    return false;
+  }
 };
 
 }  // namespace lstmscope::viz

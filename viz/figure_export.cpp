@@ -91,9 +91,16 @@ QString exportView(ExportableView& view, const QString& path, const FigureExport
     ok = writePdf(view, file, options);
   else if (suffix == QLatin1String("csv"))
     ok = writeCsv(view, file);
-  else {
+  else if (suffix == QLatin1String("json")) {
+    QByteArray json;
+    if (!view.writeJson(json)) {
+      file.cancelWriting();
+      return path + QStringLiteral(": this view has no JSON export (use .csv)");
+    }
+    ok = file.write(json) == json.size();
+  } else {
     file.cancelWriting();
-    return path + QStringLiteral(": unknown export format (use .png, .svg, .pdf or .csv)");
+    return path + QStringLiteral(": unknown export format (use .png, .svg, .pdf, .csv or .json)");
   }
   if (!ok) {
     file.cancelWriting();

@@ -35,8 +35,10 @@ ExportDialog::ExportDialog(std::vector<std::pair<QString, viz::ExportableView*>>
 }
 
 void ExportDialog::exportTo() {
-  const QString path = QFileDialog::getSaveFileName(
-      this, tr("Export to"), QString(), tr("PNG image (*.png);;SVG (*.svg);;PDF (*.pdf);;CSV numbers (*.csv)"));
+  const QString path =
+      QFileDialog::getSaveFileName(this, tr("Export to"), QString(),
+                                   tr("PNG image (*.png);;SVG (*.svg);;PDF (*.pdf);;CSV numbers (*.csv);;"
+                                      "JSON numbers, attribution views (*.json)"));
   if (path.isEmpty()) return;
   viz::FigureExportOptions options;
   options.size = QSize(width_->value(), height_->value());

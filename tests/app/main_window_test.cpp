@@ -275,6 +275,13 @@ TEST_F(MainWindowTest, ExportsEveryViewInEveryFormat) {
       EXPECT_GT(file.size(), 100) << name.toStdString() << suffix;
     }
     EXPECT_EQ(QImage(base + QStringLiteral(".png")).size(), QSize(900, 500)) << name.toStdString();
+    // JSON where a view offers it (the attribution views); a clear refusal elsewhere, and no file.
+    const QString json = viz::exportView(*view, base + QStringLiteral(".json"), o);
+    if (name.startsWith(QStringLiteral("Attribution")) && name != QStringLiteral("Attribution bars"))
+      EXPECT_EQ(json, QString()) << name.toStdString();
+    else
+      EXPECT_TRUE(json.contains(QStringLiteral("no JSON export")) && !QFile::exists(base + QStringLiteral(".json")))
+          << name.toStdString();
     EXPECT_TRUE(QSvgRenderer(base + QStringLiteral(".svg")).isValid()) << name.toStdString();
   }
 }

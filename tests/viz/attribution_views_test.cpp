@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QPainter>
 #include <QSignalSpy>
 #include <QTest>
@@ -42,6 +45,13 @@ TEST(AttributionTextView, TokensAreTheColourOfTheirAttribution) {
   QString csv;
   QTextStream out(&csv);
   view.writeCsv(out);
+  QByteArray json;
+  ASSERT_TRUE(view.writeJson(json));
+  const QJsonObject doc = QJsonDocument::fromJson(json).object();
+  EXPECT_EQ(
+      doc[QStringLiteral("methods")].toArray()[0].toObject()[QStringLiteral("attributions")].toArray()[3].toDouble(),
+      2.0);
+  EXPECT_EQ(doc[QStringLiteral("tokens")].toArray().size(), 4);
   EXPECT_EQ(csv, QStringLiteral("step,token,\"IG\"\n0,\"a\",-2\n1,\"b\",0\n2,\"c\",1\n3,\"d\",2\n"));
 }
 
