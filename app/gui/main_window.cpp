@@ -185,7 +185,8 @@ void MainWindow::buildDocks() {
   tabifyDockWidget(saturationDock, attributionDock);
   connect(attribution_, &AttributionPanel::stepClicked, this,
           [this](long step) { pickCurrent(step, state_.currentUnit); });
-  connect(attribution_, &AttributionPanel::hovered, hoverLabel_, &QLabel::setText);
+  // (the status bar's hover label is made after the docks)
+  connect(attribution_, &AttributionPanel::hovered, this, [this](const QString& text) { hoverLabel_->setText(text); });
   connect(attribution_, &AttributionPanel::reportReady, this, &MainWindow::takeUnitAttribution);
   connect(predictions_, &viz::PredictionsView::predictionClicked, this, [this, attributionDock](int id) {
     attribution_->setTargetOutput(id);

@@ -259,7 +259,7 @@ TEST_F(MainWindowTest, ExportsEveryViewInEveryFormat) {
   ASSERT_TRUE(window_.attribution()->settled());
   ASSERT_TRUE(window_.attribution()->report());
   ASSERT_TRUE(window_.attribution()->report()->matrix.has_value());
-  EXPECT_EQ(window_.attribution()->matrixView()->size(), 121);
+  EXPECT_EQ(window_.attribution()->matrixView()->size(), window_.recording()->steps);  // a short text: all of it
   QTemporaryDir dir;
   viz::FigureExportOptions o;
   o.size = QSize(900, 500);
@@ -290,7 +290,7 @@ TEST_F(MainWindowTest, AttributionFollowsTheCurrentStepAndClicksPickSteps) {
   AttributionPanel& panel = *window_.attribution();
   const auto settle = [&] {
     QTest::qWait(50);
-    for (int k = 0; k < 3000 && !panel.settled(); ++k) QTest::qWait(10);
+    for (int k = 0; k < 18000 && !panel.settled(); ++k) QTest::qWait(10);  // generous for ASan
     ASSERT_TRUE(panel.settled());
   };
   window_.pickCurrent(60, 0);
