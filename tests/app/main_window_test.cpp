@@ -252,14 +252,15 @@ TEST_F(MainWindowTest, BadInputKeepsTheAnalysisAndSaysWhy) {
 TEST_F(MainWindowTest, ExportsEveryViewInEveryFormat) {
   window_.brushSteps({100, 108});
   for (int k = 0; k < 500 && !window_.projection()->projection(); ++k) QTest::qWait(10);
-  window_.pickCurrent(120, 0);          // the matrix of the steps up to it (the demo text is long)
-  window_.attribution()->showMatrix();  // computed when its tab is first shown
+  window_.pickCurrent(40, 0);  // the matrix of the steps up to it: 0..40 (the demo text is long)
+  window_.attribution()->setMethod(AttributionMethod::GradientTimesInput);  // light: ASan runs this too
+  window_.attribution()->showMatrix();                                      // computed when its tab is first shown
   QTest::qWait(50);
-  for (int k = 0; k < 3000 && !window_.attribution()->settled(); ++k) QTest::qWait(10);
+  for (int k = 0; k < 18000 && !window_.attribution()->settled(); ++k) QTest::qWait(10);  // generous for ASan
   ASSERT_TRUE(window_.attribution()->settled());
   ASSERT_TRUE(window_.attribution()->report());
   ASSERT_TRUE(window_.attribution()->report()->matrix.has_value());
-  EXPECT_EQ(window_.attribution()->matrixView()->size(), window_.recording()->steps);  // a short text: all of it
+  EXPECT_EQ(window_.attribution()->matrixView()->size(), 41);
   QTemporaryDir dir;
   viz::FigureExportOptions o;
   o.size = QSize(900, 500);
