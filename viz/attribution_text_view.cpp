@@ -145,7 +145,15 @@ void AttributionTextView::paintEvent(QPaintEvent*) {
 }
 
 void AttributionTextView::renderFigure(QPainter& painter, const QSize& size) {
+  // A figure has a fixed size: drop context from the start (never the target) until every row fits.
+  const long keptFirst = first_;
+  painter.setFont(font());
+  const QFontMetrics fm = painter.fontMetrics();
+  const long lastFirst = targetStep_ >= first_ && targetStep_ < end_ ? targetStep_ : end_ - 1;
+  while (first_ < lastFirst && layout(size.width(), fm, nullptr, nullptr) > size.height())
+    first_ = std::min(lastFirst, first_ + std::max(1L, (end_ - first_) / 8));
   paint(painter, size);
+  first_ = keptFirst;
 }
 
 void AttributionTextView::writeCsv(QTextStream& out) const {

@@ -150,7 +150,9 @@ int main(int argc, char** argv) {
       app.exit(exitCode);
     });
     QTimer::singleShot(kScreenshotTimeoutMs, &app, [&] {
-      exitCode = fail(QStringLiteral("the analysis was not shown within %1 s").arg(kScreenshotTimeoutMs / 1000), 1);
+      exitCode = fail(
+          QStringLiteral("the analysis (and attribution) was not shown within %1 s").arg(kScreenshotTimeoutMs / 1000),
+          1);
       app.exit(exitCode);
     });
   }

@@ -15,6 +15,9 @@ void throughTime(const LayerSpec& spec, const DirectionParams<T>& w, const Direc
   const long H = spec.hidden, B = batch, cols = static_cast<long>(steps) * B;
   dZ.resize(4 * H, cols);
   Mat<T> dh = Mat<T>::Zero(H, B), dc = Mat<T>::Zero(H, B);
+  // W_hh^T stored column-major once: every step's product then packs contiguous columns instead of
+  // gathering a transposed view.
+  const Mat<T> recurrentT = w.W_hh.transpose();
   for (int s = steps - 1; s >= 0; --s) {
     const long t = dir == 0 ? s : steps - 1 - s;
     const long prev = dir == 0 ? t - 1 : t + 1;
@@ -37,7 +40,7 @@ void throughTime(const LayerSpec& spec, const DirectionParams<T>& w, const Direc
     z.middleRows(2 * H, H).array() = dc.array() * i * cellDerivatives<T>(spec.cell, g).array();
     z.bottomRows(H).array() = dh.array() * tc.array() * gateDerivatives<T>(spec.gate, o).array();
     dc.array() *= f;
-    dh.noalias() = w.W_hh.transpose() * z;
+    dh.noalias() = recurrentT * z;
   }
   dInitial.h = dh;
   dInitial.c = dc;
