@@ -1,6 +1,7 @@
 #include "core/engine/backward.h"
 
 #include "core/common/error.h"
+#include "core/common/huge_pages.h"
 #include "core/engine/derivatives.h"
 
 namespace lstmscope {
@@ -14,6 +15,7 @@ void throughTime(const LayerSpec& spec, const DirectionParams<T>& w, const Direc
                  DirectionState<T>& dInitial) {
   const long H = spec.hidden, B = batch, cols = static_cast<long>(steps) * B;
   dZ.resize(4 * H, cols);
+  adviseHugePages(dZ);
   Mat<T> dh = Mat<T>::Zero(H, B), dc = Mat<T>::Zero(H, B);
   // W_hh^T stored column-major once: every step's product then packs contiguous columns instead of
   // gathering a transposed view.
@@ -74,7 +76,9 @@ Mat<T> throughHead(const Network<T>& net, const Tape<T>& tape, const Mat<T>& dLo
     grads.head.weight.noalias() = dLogits * inputs[K].transpose();
     grads.head.bias = dLogits.rowwise().sum();
   }
-  Mat<T> dX = net.params.head.weight.transpose() * dLogits;
+  Mat<T> dX(net.params.head.weight.cols(), dLogits.cols());
+  adviseHugePages(dX);
+  dX.noalias() = net.params.head.weight.transpose() * dLogits;
   for (size_t k = K; k-- > 0;) {
     const Mat<T>& y = inputs[k + 1];
     Mat<T> dZ = dX;
@@ -128,7 +132,9 @@ void backward(const Network<T>& net, const Inputs<T>& in, const Tape<T>& tape, c
     for (int d = 0; d < spec.directions(); ++d) {
       const DirectionParams<T>& w = net.params.lstm[l][d];
       const DirectionTape<T>& dt = tape.layers[l][d];
-      Mat<T> dHext = dOut.middleRows(d * H, H);
+      Mat<T> dHext(H, cols);
+      adviseHugePages(dHext);
+      dHext = dOut.middleRows(d * H, H);
       if (static_cast<int>(adj.dH.size()) > l && adj.dH[l].size() > size_t(d) && adj.dH[l][d].size())
         dHext += adj.dH[l][d];
       const Mat<T>* dCseed =
@@ -150,9 +156,11 @@ void backward(const Network<T>& net, const Inputs<T>& in, const Tape<T>& tape, c
         g.b_hh = g.b_ih;
       }
       if (needInputGrad) {
-        if (dX.size() == 0)
+        if (dX.size() == 0) {
+          dX.resize(w.W_ih.cols(), cols);
+          adviseHugePages(dX);
           dX.noalias() = w.W_ih.transpose() * dZ;
-        else
+        } else
           dX.noalias() += w.W_ih.transpose() * dZ;
       }
     }

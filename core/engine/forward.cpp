@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include "core/common/error.h"
+#include "core/common/huge_pages.h"
 #include "core/engine/lstm_kernels.h"
 
 namespace lstmscope {
@@ -19,6 +20,8 @@ template <class T>
 void projectInputs(const Inputs<T>& in, const Mat<T>* x, const DirectionParams<T>& w, Mat<T>& z) {
   const Vec<T> bias = w.b_ih + w.b_hh;
   if (x) {
+    z.resize(w.W_ih.rows(), x->cols());
+    adviseHugePages(z);
     z.noalias() = w.W_ih * (*x);
   } else {  // one-hot: W_ih * e_v is column v
     z.resize(w.W_ih.rows(), in.columns());
@@ -36,10 +39,13 @@ void runDirection(const LayerSpec& spec, const DirectionParams<T>& w, int dir, i
                   DirectionTape<T>& dt, bool keepPre) {
   const long H = spec.hidden, B = batch;
   Mat<T>& z = dt.gates;
-  if (keepPre) dt.preact.resize(4 * H, z.cols());
-  else dt.preact.resize(0, 0);
+  if (keepPre)
+    dt.preact.resize(4 * H, z.cols()), adviseHugePages(dt.preact);
+  else
+    dt.preact.resize(0, 0);
   dt.c.resize(H, z.cols());
   dt.h.resize(H, z.cols());
+  adviseHugePages(dt.c), adviseHugePages(dt.h);
   const Mat<T>& hs = dt.h;
   const Mat<T>& cs = dt.c;
   const Mat<T>& h0 = dt.initial.h;
@@ -194,6 +200,7 @@ void forward(const Network<T>& net, const Inputs<T>& in, Tape<T>& tape, const Fo
     Mat<T>& out = tape.layerInput[l + 1];
     if (spec.bidirectional) {
       out.resize(2 * H, cols);
+      adviseHugePages(out);
       out.topRows(H) = tape.layers[l][0].h;
       out.bottomRows(H) = tape.layers[l][1].h;
     } else {
