@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   cmake ninja-build g++ pkg-config
-  libhdf5-dev libeigen3-dev libgtest-dev
+  libhdf5-dev libeigen3-dev libgtest-dev libzip-dev nlohmann-json3-dev
   # The PyTorch float64 oracle for the tests and benchmarks, on OpenBLAS (not the slow reference BLAS).
   python3-torch python3-h5py python3-numpy libopenblas0-pthread
   # The desktop app: Qt 6 Widgets, Charts and Svg; fonts so offscreen rendering draws text; xvfb-run to

@@ -10,7 +10,8 @@ namespace lstmscope::cli {
 
 const char* const kInfoHelp =
     "usage: lstmscope-cli info (MODEL [--vocab V] | TRACE.h5)\n"
-    "Prints a model's task, input, layers, head and parameter count, or what a trace recorded.\n";
+    "Prints a model's task, input, layers, head and parameter count, or what a trace recorded. For a\n"
+    "foreign model (PyTorch .pt/.pth, safetensors) also what each tensor became and what was assumed.\n";
 
 const char* const kConvertHelp =
     "usage: lstmscope-cli convert MODEL [--vocab V] --out FILE.h5\n"
@@ -29,8 +30,13 @@ int runInfo(const std::vector<std::string>& args) {
     std::fputs(describeTrace(TraceReader(path)).c_str(), stdout);
     return 0;
   }
-  const Model m = loadModel(path, a.get("vocab"));
-  std::fputs(describeModel(m).c_str(), stdout);
+  const ImportedModel imported = importModel(path, a.get("vocab"));
+  std::fputs(describeModel(imported.model).c_str(), stdout);
+  // Foreign formats: what each tensor became and what had to be assumed.
+  if (!imported.report.tensors.empty()) {
+    std::fputs("\n", stdout);
+    std::fputs(describeImport(imported.report).c_str(), stdout);
+  }
   return 0;
 }
 

@@ -1,16 +1,62 @@
 #include "core/formats/model_loader.h"
 
 #include "core/common/error.h"
+#include "core/formats/foreign/safetensors.h"
+#include "core/formats/foreign/state_dict_mapping.h"
+#include "core/formats/foreign/torch_file.h"
+#include "core/formats/foreign/zip_archive.h"
+#include "core/formats/hdf5.h"
 #include "core/formats/native_model.h"
 
 namespace lstmscope {
 
+namespace {
+
+bool isTorchZip(const std::string& path) {
+  if (!ZipArchive::looksLikeZip(path)) return false;
+  try {
+    const ZipArchive zip(path);
+    for (const auto& name : zip.entries())
+      if (name == "data.pkl" || name.ends_with("/data.pkl")) return true;
+  } catch (const InputError&) {
+    // A damaged zip: let the PyTorch reader (which it most likely is) explain it.
+    return true;
+  }
+  return false;
+}
+
+ImportedModel fromTensors(const TensorSet& tensors, const std::string& format, const std::string& path,
+                          const std::string& vocabPath, const ImportChoices& choices) {
+  std::optional<LoadedVocabulary> vocab;
+  if (!vocabPath.empty()) vocab = readVocabularyFile(vocabPath, choices.vocabulary);
+  ImportedModel imported = mapStateDict(tensors, choices, vocab, path);
+  imported.report.format = format;
+  if (vocab) {
+    imported.report.format += ", vocabulary " + vocab->format;
+    for (const auto& g : vocab->guesses) imported.report.assumptions.push_back(g);
+  }
+  return imported;
+}
+
+}  // namespace
+
+ImportedModel importModel(const std::string& path, const std::string& vocabPath, const ImportChoices& choices) {
+  if (!h5::lstmscopeFormatOf(path).empty()) {  // ours (a trace file gets the native loader's message)
+    if (!vocabPath.empty())
+      throw InputError(vocabPath, "native model files carry their own vocabulary; --vocab is for formats without one");
+    return {loadNativeModel(path), {"LSTMScope model", {}, {}}};
+  }
+  if (isTorchZip(path)) return fromTensors(readTorchFile(path), "PyTorch checkpoint (zip)", path, vocabPath, choices);
+  if (looksLikeLegacyTorchFile(path))
+    return fromTensors(readTorchFile(path), "PyTorch checkpoint (legacy)", path, vocabPath, choices);
+  if (looksLikeSafetensors(path)) return fromTensors(readSafetensors(path), "safetensors", path, vocabPath, choices);
+  // Not a foreign format we know: the native loader says precisely what is wrong (missing, truncated, not
+  // HDF5, HDF5 but not a model).
+  return {loadNativeModel(path), {"LSTMScope model", {}, {}}};
+}
+
 Model loadModel(const std::string& path, const std::string& vocabPath) {
-  // Only the native format exists so far; its loader explains precisely what is wrong with anything else
-  // (missing, truncated, not HDF5, not a model). Foreign formats (issue 5) branch here.
-  if (!vocabPath.empty())
-    throw InputError(vocabPath, "native model files carry their own vocabulary; --vocab is for formats without one");
-  return loadNativeModel(path);
+  return importModel(path, vocabPath).model;
 }
 
 }  // namespace lstmscope

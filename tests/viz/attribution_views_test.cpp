@@ -82,8 +82,12 @@ TEST(AttributionMatrixView, CellsAreTheColourOfTheirValuesAndRowsPickSteps) {
         if (!zero.isValid()) zero = got;
         EXPECT_EQ(got, zero);  // every zero cell is the scale's neutral colour
       }
-      if (m(r, c) > 0) EXPECT_GT(got.red(), got.blue()) << r << c;  // positive: red side
-      if (m(r, c) < 0) EXPECT_GT(got.blue(), got.red()) << r << c;  // negative: blue side
+      if (m(r, c) > 0) {
+        EXPECT_GT(got.red(), got.blue()) << r << c;  // positive: red side
+      }
+      if (m(r, c) < 0) {
+        EXPECT_GT(got.blue(), got.red()) << r << c;  // negative: blue side
+      }
     }
   QSignalSpy clicked(&view, &AttributionMatrixView::stepClicked);
   QTest::mouseClick(&view, Qt::LeftButton, {}, centres[4] - QPoint(2, 2));  // row 1 = step 11

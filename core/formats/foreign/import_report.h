@@ -1,0 +1,44 @@
+// What an import found and decided: every tensor's role, and every assumption made where the file did
+// not say (the import dialog and `lstmscope-cli info` show both, so nothing is silently guessed).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/formats/foreign/vocabulary_file.h"
+#include "core/model/model.h"
+
+namespace lstmscope {
+
+struct TensorUse {
+  std::string name, shape;
+  std::string role;  // "lstm 0 fwd W_ih", "embedding", "head weight", …; empty = not used
+};
+
+struct ImportReport {
+  std::string format;  // "PyTorch checkpoint (zip)", "safetensors", …
+  std::vector<TensorUse> tensors;
+  std::vector<std::string> assumptions;  // decided without the file saying so; the user may correct them
+};
+
+// Choices a user can make where a file is silent or ambiguous (import dialog, CLI flags, sidecar). Unset
+// fields are inferred and the inference is reported as an assumption.
+struct ImportChoices {
+  std::optional<Task> task;
+  std::optional<HeadReads> headReads;
+  std::optional<HeadActivation> headActivation;
+  std::optional<std::string> embedding;  // tensor name; "" = the model has none (one-hot or features)
+  std::optional<std::vector<DenseActivation>> preActivations;
+  VocabularyOptions vocabulary;
+};
+
+struct ImportedModel {
+  Model model;
+  ImportReport report;
+};
+
+// Report as text (for `info` and error messages), one line per tensor and assumption.
+std::string describeImport(const ImportReport& report);
+
+}  // namespace lstmscope

@@ -1,0 +1,428 @@
+#include "core/formats/foreign/pickle.h"
+
+#include <cstring>
+#include <unordered_map>
+
+#include "core/common/error.h"
+#include "core/formats/foreign/pickle_constructors.h"
+
+namespace lstmscope::pickle {
+
+ValuePtr Value::get(const std::string& key) const {
+  if (kind != Kind::Dict) return nullptr;
+  for (const auto& [k, v] : entries)
+    if (k && k->is(Kind::Str) && k->text == key) return v;
+  return nullptr;
+}
+
+std::string Value::describe(int depth) const {
+  switch (kind) {
+    case Kind::None:
+      return "None";
+    case Kind::Bool:
+      return boolean ? "True" : "False";
+    case Kind::Int:
+      return std::to_string(integer);
+    case Kind::Float: {
+      char buffer[32];
+      std::snprintf(buffer, sizeof buffer, "%.17g", real);
+      return buffer;
+    }
+    case Kind::Str:
+      return "'" + text + "'";
+    case Kind::Global:
+      return text;
+    case Kind::Tuple:
+    case Kind::List: {
+      if (depth > 3) return "…";  // pickles may hold cycles
+      std::string s = kind == Kind::Tuple ? "(" : "[";
+      for (size_t k = 0; k < items.size() && k < 8; ++k) {
+        if (k) s += ", ";
+        s += items[k] ? items[k]->describe(depth + 1) : std::string("?");
+      }
+      if (items.size() > 8) s += ", …";
+      s += kind == Kind::Tuple ? ")" : "]";
+      return s;
+    }
+    case Kind::Object:
+      return "<" + text + ">";
+    case Kind::Tensor:
+      return "<tensor>";
+    default:
+      return kind == Kind::Dict ? "<dict>" : kind == Kind::Set ? "<set>" : "<bytes>";
+  }
+}
+
+std::string storageDtype(const std::string& className) {
+  static const std::unordered_map<std::string, std::string> kTypes = {
+      {"torch.FloatStorage", "float32"},     {"torch.DoubleStorage", "float64"}, {"torch.HalfStorage", "float16"},
+      {"torch.BFloat16Storage", "bfloat16"}, {"torch.LongStorage", "int64"},     {"torch.IntStorage", "int32"},
+      {"torch.ShortStorage", "int16"},       {"torch.CharStorage", "int8"},      {"torch.ByteStorage", "uint8"},
+      {"torch.BoolStorage", "bool"}};
+  const auto it = kTypes.find(className);
+  return it == kTypes.end() ? "" : it->second;
+}
+
+namespace {
+
+constexpr size_t kMaxStack = 1 << 20, kMaxMemo = 1 << 22;
+
+class Machine {
+ public:
+  Machine(const unsigned char* data, size_t size, size_t& offset, const PersistentLoader& persistent,
+          const std::string& source)
+      : data_(data), size_(size), pos_(offset), offset_(offset), persistent_(persistent), source_(source) {}
+
+  ValuePtr run() {
+    for (;;) {
+      opStart_ = pos_;
+      const unsigned char op = byte();
+      if (op == '.') {
+        offset_ = pos_;
+        if (stack_.size() != 1) fail("ends with " + std::to_string(stack_.size()) + " values on its stack");
+        return stack_.back();
+      }
+      step(op);
+      if (stack_.size() > kMaxStack) fail("nests too deeply");
+    }
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& problem) const {
+    throw InputError(source_, "pickle at byte " + std::to_string(opStart_) + " " + problem);
+  }
+  void need(size_t n) const {
+    if (n > size_ - pos_) fail("is truncated");
+  }
+  unsigned char byte() {
+    need(1);
+    return data_[pos_++];
+  }
+  template <class I>
+  I fixed() {
+    need(sizeof(I));
+    I v;
+    std::memcpy(&v, data_ + pos_, sizeof(I));
+    pos_ += sizeof(I);
+    return v;
+  }
+  std::string bytes(uint64_t n) {
+    need(n);
+    std::string s(reinterpret_cast<const char*>(data_ + pos_), n);
+    pos_ += n;
+    return s;
+  }
+  std::string line() {
+    const void* nl = std::memchr(data_ + pos_, '\n', size_ - pos_);
+    if (!nl) fail("is truncated");
+    const size_t n = static_cast<const unsigned char*>(nl) - (data_ + pos_);
+    std::string s = bytes(n);
+    ++pos_;
+    return s;
+  }
+
+  ValuePtr pop() {
+    if (stack_.empty() || isMark(stack_.back())) fail("pops from an empty stack");
+    ValuePtr v = stack_.back();
+    stack_.pop_back();
+    return v;
+  }
+  ValuePtr& top() {
+    if (stack_.empty() || isMark(stack_.back())) fail("uses an empty stack");
+    return stack_.back();
+  }
+  bool isMark(const ValuePtr& v) const { return v == mark_; }
+  // Everything above the topmost mark, removing the mark.
+  std::vector<ValuePtr> popToMark() {
+    size_t k = stack_.size();
+    while (k > 0 && !isMark(stack_[k - 1])) --k;
+    if (k == 0) fail("has no mark to pop to");
+    std::vector<ValuePtr> items(stack_.begin() + static_cast<long>(k), stack_.end());
+    stack_.resize(k - 1);
+    return items;
+  }
+  static ValuePtr make(Value::Kind kind) {
+    auto v = std::make_shared<Value>();
+    v->kind = kind;
+    return v;
+  }
+  void push(ValuePtr v) { stack_.push_back(std::move(v)); }
+  void pushInt(int64_t i) {
+    auto v = make(Value::Kind::Int);
+    v->integer = i;
+    push(v);
+  }
+  void pushText(Value::Kind kind, std::string s) {
+    auto v = make(kind);
+    v->text = std::move(s);
+    push(v);
+  }
+  void memoPut(uint64_t index) {
+    if (memo_.size() >= kMaxMemo && !memo_.count(index)) fail("memoises too many values");
+    memo_[index] = top();
+  }
+  void memoGet(uint64_t index) {
+    const auto it = memo_.find(index);
+    if (it == memo_.end()) fail("refers to memo entry " + std::to_string(index) + ", which was never stored");
+    push(it->second);
+  }
+  void pushGlobal(const std::string& module, const std::string& name) {
+    const std::string why = refusedGlobal(module, name);
+    if (!why.empty()) fail(why + "; refusing it (nothing was run)");
+    pushText(Value::Kind::Global, module + "." + name);
+  }
+  ValuePtr& container(Value::Kind kind, const char* opName) {
+    ValuePtr& c = top();
+    if (!c->is(kind))
+      fail(std::string(opName) + " on something that is not a " +
+           (kind == Value::Kind::Dict   ? "dict"
+            : kind == Value::Kind::List ? "list"
+                                        : "set"));
+    return c;
+  }
+  void setItems(std::vector<ValuePtr> kv) {
+    if (kv.size() % 2) fail("sets a dict item without a value");
+    ValuePtr& d = container(Value::Kind::Dict, "SETITEMS");
+    for (size_t k = 0; k < kv.size(); k += 2) d->entries.emplace_back(kv[k], kv[k + 1]);
+  }
+  void appendItems(std::vector<ValuePtr> items) {
+    ValuePtr& l = top();
+    if (!l->is(Value::Kind::List) && !l->is(Value::Kind::Set)) fail("appends to something that is not a list");
+    for (auto& v : items) l->items.push_back(std::move(v));
+  }
+  void tuple(std::vector<ValuePtr> items) {
+    auto t = make(Value::Kind::Tuple);
+    t->items = std::move(items);
+    push(t);
+  }
+  std::string where() const { return source_ + " (pickle at byte " + std::to_string(opStart_) + ")"; }
+
+  void build() {
+    ValuePtr state = pop();
+    ValuePtr& obj = top();
+    if (obj->is(Value::Kind::Object)) obj->state = state;
+    // OrderedDict's _metadata and a parameter's hooks arrive through BUILD too; they carry no numbers.
+    else if (!obj->is(Value::Kind::Dict) && !obj->is(Value::Kind::Tensor))
+      fail("BUILD on a " + obj->describe());
+  }
+
+  void step(unsigned char op) {
+    switch (op) {
+      case 0x80:
+        byte();
+        break;  // PROTO
+      case 0x95:
+        fixed<uint64_t>();
+        break;  // FRAME: a framing hint only
+      case '(':
+        push(mark_);
+        break;  // MARK
+      case '0':
+        pop();
+        break;  // POP
+      case '1':
+        popToMark();
+        break;  // POP_MARK
+      case '2':
+        push(top());
+        break;  // DUP
+      case 'N':
+        push(make(Value::Kind::None));
+        break;
+      case 0x88:
+      case 0x89: {  // NEWTRUE, NEWFALSE
+        auto v = make(Value::Kind::Bool);
+        v->boolean = op == 0x88;
+        push(v);
+        break;
+      }
+      case 'J':
+        pushInt(fixed<int32_t>());
+        break;  // BININT
+      case 'K':
+        pushInt(fixed<uint8_t>());
+        break;  // BININT1
+      case 'M':
+        pushInt(fixed<uint16_t>());
+        break;      // BININT2
+      case 0x8a: {  // LONG1: little-endian two's complement
+        const unsigned n = byte();
+        if (n > 8) fail("holds an integer wider than 64 bits");
+        need(n);
+        uint64_t u = 0;
+        for (unsigned k = 0; k < n; ++k) u |= uint64_t(data_[pos_ + k]) << (8 * k);
+        if (n > 0 && n < 8 && (data_[pos_ + n - 1] & 0x80)) u |= ~uint64_t(0) << (8 * n);
+        pos_ += n;
+        pushInt(static_cast<int64_t>(u));
+        break;
+      }
+      case 'G': {  // BINFLOAT: big-endian double
+        uint64_t u = 0;
+        for (int k = 0; k < 8; ++k) u = u << 8 | byte();
+        auto v = make(Value::Kind::Float);
+        std::memcpy(&v->real, &u, 8);
+        push(v);
+        break;
+      }
+      case 'X':
+        pushText(Value::Kind::Str, bytes(fixed<uint32_t>()));
+        break;  // BINUNICODE
+      case 0x8c:
+        pushText(Value::Kind::Str, bytes(fixed<uint8_t>()));
+        break;  // SHORT_BINUNICODE
+      case 0x8d:
+        pushText(Value::Kind::Str, bytes(fixed<uint64_t>()));
+        break;  // BINUNICODE8
+      case 'T':
+        pushText(Value::Kind::Str, bytes(fixed<uint32_t>()));
+        break;  // BINSTRING (py2 str)
+      case 'U':
+        pushText(Value::Kind::Str, bytes(fixed<uint8_t>()));
+        break;  // SHORT_BINSTRING
+      case 'B':
+        pushText(Value::Kind::Bytes, bytes(fixed<uint32_t>()));
+        break;  // BINBYTES
+      case 'C':
+        pushText(Value::Kind::Bytes, bytes(fixed<uint8_t>()));
+        break;  // SHORT_BINBYTES
+      case 0x8e:
+        pushText(Value::Kind::Bytes, bytes(fixed<uint64_t>()));
+        break;  // BINBYTES8
+      case ')':
+        push(make(Value::Kind::Tuple));
+        break;  // EMPTY_TUPLE
+      case 't':
+        tuple(popToMark());
+        break;  // TUPLE
+      case 0x85:
+        tuple({pop()});
+        break;      // TUPLE1
+      case 0x86: {  // TUPLE2
+        ValuePtr b = pop(), a = pop();
+        tuple({a, b});
+        break;
+      }
+      case 0x87: {  // TUPLE3
+        ValuePtr c = pop(), b = pop(), a = pop();
+        tuple({a, b, c});
+        break;
+      }
+      case ']':
+        push(make(Value::Kind::List));
+        break;     // EMPTY_LIST
+      case 'l': {  // LIST
+        auto l = make(Value::Kind::List);
+        l->items = popToMark();
+        push(l);
+        break;
+      }
+      case '}':
+        push(make(Value::Kind::Dict));
+        break;     // EMPTY_DICT
+      case 'd': {  // DICT
+        std::vector<ValuePtr> kv = popToMark();
+        push(make(Value::Kind::Dict));
+        setItems(std::move(kv));
+        break;
+      }
+      case 0x8f:
+        push(make(Value::Kind::Set));
+        break;  // EMPTY_SET
+      case 'a':
+        appendItems({pop()});
+        break;   // APPEND
+      case 'e':  // APPENDS
+      case 0x90:
+        appendItems(popToMark());
+        break;      // ADDITEMS
+      case 0x91: {  // FROZENSET
+        auto s = make(Value::Kind::Set);
+        s->items = popToMark();
+        push(s);
+        break;
+      }
+      case 's': {  // SETITEM
+        ValuePtr v = pop(), k = pop();
+        setItems({k, v});
+        break;
+      }
+      case 'u':
+        setItems(popToMark());
+        break;  // SETITEMS
+      case 'q':
+        memoPut(fixed<uint8_t>());
+        break;  // BINPUT
+      case 'r':
+        memoPut(fixed<uint32_t>());
+        break;  // LONG_BINPUT
+      case 0x94:
+        memoPut(memo_.size());
+        break;  // MEMOIZE
+      case 'h':
+        memoGet(fixed<uint8_t>());
+        break;  // BINGET
+      case 'j':
+        memoGet(fixed<uint32_t>());
+        break;     // LONG_BINGET
+      case 'c': {  // GLOBAL "module\nname\n"
+        const std::string module = line();
+        pushGlobal(module, line());
+        break;
+      }
+      case 0x93: {  // STACK_GLOBAL
+        ValuePtr name = pop(), module = pop();
+        if (!name->is(Value::Kind::Str) || !module->is(Value::Kind::Str)) fail("STACK_GLOBAL without strings");
+        pushGlobal(module->text, name->text);
+        break;
+      }
+      case 'R': {  // REDUCE: callable(*args), done by our own code
+        ValuePtr args = pop(), callable = pop();
+        push(construct(*callable, *args, where()));
+        break;
+      }
+      case 0x81: {  // NEWOBJ: cls.__new__(cls, *args) -> inert record
+        ValuePtr args = pop(), cls = pop();
+        if (!cls->is(Value::Kind::Global)) fail("NEWOBJ on something that is not a class");
+        auto o = make(Value::Kind::Object);
+        o->text = cls->text;
+        o->items = args->items;
+        push(o);
+        break;
+      }
+      case 'b':
+        build();
+        break;     // BUILD
+      case 'Q': {  // BINPERSID
+        ValuePtr pid = pop();
+        if (!persistent_) fail("refers to external data, which this file kind does not have");
+        push(persistent_(*pid));
+        break;
+      }
+      default: {
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "0x%02x", op);
+        fail(std::string("uses opcode ") + hex + ", which PyTorch weights files do not contain");
+      }
+    }
+  }
+
+  const unsigned char* data_;
+  size_t size_, pos_;
+  size_t& offset_;
+  size_t opStart_ = 0;
+  const PersistentLoader& persistent_;
+  const std::string& source_;
+  std::vector<ValuePtr> stack_;
+  std::unordered_map<uint64_t, ValuePtr> memo_;
+  const ValuePtr mark_ = std::make_shared<Value>();
+};
+
+}  // namespace
+
+ValuePtr load(const unsigned char* data, size_t size, size_t& offset, const PersistentLoader& persistent,
+              const std::string& source) {
+  if (offset > size) throw InputError(source, "pickle starts beyond the end of the data");
+  return Machine(data, size, offset, persistent, source).run();
+}
+
+}  // namespace lstmscope::pickle

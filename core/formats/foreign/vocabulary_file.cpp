@@ -1,0 +1,159 @@
+#include "core/formats/foreign/vocabulary_file.h"
+
+#include <algorithm>
+#include <array>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/common/error.h"
+#include "core/text/utf8.h"
+
+namespace lstmscope {
+
+namespace {
+
+constexpr size_t kMaxVocabularyBytes = size_t(512) << 20;
+constexpr std::array<const char*, 8> kUnkSpellings = {"[UNK]", "<unk>", "<UNK>", "UNK",
+                                                      "<oov>", "[OOV]", "<OOV>", "unk"};
+
+std::string readText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, "cannot be opened");
+  std::ostringstream s;
+  s << in.rdbuf();
+  std::string text = s.str();
+  if (text.size() > kMaxVocabularyBytes) throw InputError(path, "is larger than 512 MB; not a vocabulary");
+  if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
+  const Utf8Issue issue = validateUtf8(text);
+  if (!issue.ok)
+    throw InputError(path, "is not UTF-8 text (invalid byte at line " + std::to_string(issue.line) + ", column " +
+                               std::to_string(issue.column) + ")");
+  return text;
+}
+
+// Tokens from a token -> id mapping; ids must be 0..n-1 without gaps (a gap at 0 is Keras' padding slot).
+std::vector<std::string> fromIndex(const std::map<int64_t, std::string>& byId, const std::string& path,
+                                   bool paddingAtZero) {
+  std::vector<std::string> tokens;
+  if (paddingAtZero && !byId.count(0)) tokens.emplace_back("");  // Keras reserves id 0 for padding
+  for (const auto& [id, token] : byId) {
+    if (id != static_cast<int64_t>(tokens.size()))
+      throw InputError(path, "maps no token to id " + std::to_string(tokens.size()) + " (ids must be consecutive)");
+    tokens.push_back(token);
+  }
+  return tokens;
+}
+
+std::map<int64_t, std::string> invert(const nlohmann::json& object, const std::string& path) {
+  std::map<int64_t, std::string> byId;
+  for (const auto& [token, id] : object.items()) {
+    if (!id.is_number_integer() || id.get<int64_t>() < 0)
+      throw InputError(path, "maps " + token + " to something that is not a token id");
+    if (!byId.emplace(id.get<int64_t>(), token).second)
+      throw InputError(path, "maps two tokens to id " + std::to_string(id.get<int64_t>()));
+  }
+  return byId;
+}
+
+bool allSingleCodePoints(const std::vector<std::string>& tokens) {
+  size_t single = 0, nonEmpty = 0;
+  for (const auto& t : tokens) {
+    if (t.empty()) continue;
+    ++nonEmpty;
+    single += splitCodePoints(t).size() == 1;
+  }
+  return nonEmpty > 0 && single == nonEmpty;
+}
+
+}  // namespace
+
+Vocabulary placeholderVocabulary(int size) {
+  std::vector<std::string> tokens;
+  for (int k = 0; k < size; ++k) tokens.push_back(std::to_string(k));
+  return Vocabulary(TokenLevel::Word, std::move(tokens));
+}
+
+LoadedVocabulary readVocabularyFile(const std::string& path, const VocabularyOptions& options) {
+  const std::string text = readText(path);
+  LoadedVocabulary out;
+  out.path = path;
+  std::vector<std::string> tokens;
+  std::optional<TokenLevel> level = options.level;
+  std::optional<bool> lowercase = options.lowercase;
+  std::optional<std::string> unk = options.unk;
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) throw InputError(path, "is empty");
+  nlohmann::json json;
+  const bool isJson = (text[first] == '[' || text[first] == '{') &&
+                      !(json = nlohmann::json::parse(text, nullptr, false)).is_discarded();
+  try {
+    if (isJson && json.is_array()) {
+      out.format = "JSON array";
+      for (const auto& t : json) {
+        if (!t.is_string()) throw InputError(path, "is a JSON array with an entry that is not a string");
+        tokens.push_back(t.get<std::string>());
+      }
+    } else if (isJson && json.is_object() && json.value("class_name", "") == "Tokenizer") {
+      out.format = "Keras Tokenizer JSON";
+      const auto& config = json.at("config");
+      // to_json() stores word_index as a JSON string inside the JSON.
+      const auto& raw = config.at("word_index");
+      const nlohmann::json index = raw.is_string() ? nlohmann::json::parse(raw.get<std::string>()) : raw;
+      tokens = fromIndex(invert(index, path), path, true);
+      if (!level) level = config.value("char_level", false) ? TokenLevel::Char : TokenLevel::Word;
+      if (!lowercase) lowercase = config.value("lower", true);
+      if (!unk)
+        unk = config.contains("oov_token") && config["oov_token"].is_string() ? config["oov_token"].get<std::string>()
+                                                                              : std::string();
+      out.mayTruncate = config.contains("num_words") && config["num_words"].is_number_integer();
+      out.guesses.push_back(
+          "Keras Tokenizer filters (punctuation removal) are not applied; words keep their punctuation");
+    } else if (isJson && json.is_object()) {
+      out.format = "JSON object (token to id)";
+      tokens = fromIndex(invert(json, path), path, false);
+    } else {
+      out.format = "one token per line";
+      std::istringstream lines(text);
+      for (std::string line; std::getline(lines, line);) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        tokens.push_back(line);
+      }
+      while (!tokens.empty() && tokens.back().empty()) tokens.pop_back();  // trailing newline(s)
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(path, std::string("is a malformed vocabulary (") + e.what() + ")");
+  }
+  if (tokens.empty()) throw InputError(path, "lists no tokens");
+  if (!level) {
+    level = allSingleCodePoints(tokens) ? TokenLevel::Char : TokenLevel::Word;
+    out.guesses.push_back(std::string("tokens are ") + (*level == TokenLevel::Char ? "characters" : "words") +
+                          " (every token is " + (*level == TokenLevel::Char ? "one character)" : "not one character)"));
+  }
+  if (!unk) {
+    unk = std::string();
+    for (const char* spelling : kUnkSpellings)
+      if (std::find(tokens.begin(), tokens.end(), spelling) != tokens.end()) {
+        unk = spelling;
+        out.guesses.push_back(std::string("the UNK token is ") + spelling);
+        break;
+      }
+  }
+  out.vocab = Vocabulary(*level, std::move(tokens), lowercase.value_or(false), *unk);
+  return out;
+}
+
+Vocabulary fitVocabulary(const LoadedVocabulary& loaded, int size, const std::string& modelPath) {
+  const Vocabulary& v = loaded.vocab;
+  if (v.size() == size) return v;
+  if (loaded.mayTruncate && v.size() > size) {
+    std::vector<std::string> tokens(v.tokens().begin(), v.tokens().begin() + size);
+    const bool keepsUnk = !v.unk().empty() && v.unkId() < size;
+    return Vocabulary(v.level(), std::move(tokens), v.lowercase(), keepsUnk ? v.unk() : std::string());
+  }
+  throw InputError(loaded.path, "has " + std::to_string(v.size()) + " tokens but the model " + modelPath + " has " +
+                                    std::to_string(size) + " (the vocabulary does not belong to this model)");
+}
+
+}  // namespace lstmscope

@@ -1,0 +1,222 @@
+// PyTorch checkpoints and safetensors against PyTorch itself: models written the way users write them
+// (tests/foreign/make_torch_files.py), saved every way PyTorch saves them, must give the outputs of the
+// model's own forward; hostile and damaged files must be refused by name without running anything.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "core/common/error.h"
+#include "core/engine/forward.h"
+#include "core/formats/foreign/pickle.h"
+#include "core/formats/foreign/vocabulary_file.h"
+#include "core/formats/hdf5.h"
+#include "core/formats/model_loader.h"
+#include "tests/engine/oracle_support.h"
+#include "tests/support/run_command.h"
+
+namespace lstmscope::test {
+namespace {
+
+std::string fixture(const std::string& name) {
+  return std::string(LSTMSCOPE_FOREIGN_DIR) + "/" + name;
+}
+
+struct Case {
+  std::string file, vocab, expected;
+};
+
+std::ostream& operator<<(std::ostream& os, const Case& c) {
+  return os << c.file;
+}
+
+// Runs `net` on every input of `expectedFile` and returns the worst worstRatio against PyTorch's outputs.
+template <class T>
+double worstAgainstPyTorch(const Network<T>& net, const std::string& expectedFile, double tolerance) {
+  h5::File ref = h5::File::openReadOnly(fixture(expectedFile));
+  double worst = 0;
+  for (int k = 0; k < *h5::readIntAttr(ref.id(), "inputs"); ++k) {
+    const std::string input = "input_" + std::to_string(k);
+    Inputs<T> in;
+    if (net.arch.inputKind == InputKind::Tokens) {
+      in.tokens = h5::readInts(ref.id(), input, expectedFile);
+      in.steps = static_cast<int>(in.tokens.size());
+    } else {
+      in.features = readTransposed(ref.id(), input).cast<T>();
+      in.steps = static_cast<int>(in.features.cols());
+    }
+    Tape<T> tape;
+    forward(net, in, tape);
+    const Mat<double> expected = readTransposed(ref.id(), "output_" + std::to_string(k));
+    EXPECT_EQ(tape.logits.rows(), expected.rows()) << expectedFile << " " << input;
+    EXPECT_EQ(tape.logits.cols(), expected.cols()) << expectedFile << " " << input;
+    if (tape.logits.rows() != expected.rows() || tape.logits.cols() != expected.cols()) return 1e9;
+    worst = std::max(worst, worstRatio(tape.logits, expected, tolerance, tolerance));
+  }
+  return worst;
+}
+
+class TorchFile : public ::testing::TestWithParam<Case> {};
+
+// Float32 (what users run) within 1e-5; float64 on the same weights within 1e-9, which only an exact
+// layout (gate order, transposes, bias sums, head wiring) reaches.
+TEST_P(TorchFile, OutputsMatchTheModelsOwnForward) {
+  const Case& c = GetParam();
+  const ImportedModel imported = importModel(fixture(c.file), c.vocab.empty() ? std::string() : fixture(c.vocab));
+  EXPECT_LE(worstAgainstPyTorch(imported.model, c.expected, 1e-5), 1.0) << c.file;
+  EXPECT_LE(worstAgainstPyTorch(imported.model.cast<double>(), c.expected, 1e-9), 1.0) << c.file;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Formats, TorchFile,
+    ::testing::Values(Case{"char_lm.pt", "char_lm.vocab.json", "char_lm_expected.h5"},
+                      Case{"char_lm_legacy.pt", "", "char_lm_expected.h5"},
+                      Case{"char_lm_whole.pt", "", "char_lm_expected.h5"},
+                      Case{"char_lm.safetensors", "", "char_lm_expected.h5"},
+                      Case{"char_lm_checkpoint.pth", "", "char_lm_checkpoint_expected.h5"},
+                      Case{"bi_classifier.pt", "bi_classifier.vocab_map.json", "bi_classifier_expected.h5"},
+                      Case{"bi_classifier_legacy.pt", "", "bi_classifier_expected.h5"},
+                      Case{"bi_classifier_whole.pt", "", "bi_classifier_expected.h5"},
+                      Case{"bi_classifier.safetensors", "", "bi_classifier_expected.h5"},
+                      Case{"bi_classifier_checkpoint.pth", "", "bi_classifier_checkpoint_expected.h5"},
+                      Case{"bi_classifier_f64.pt", "", "bi_classifier_expected.h5"},
+                      Case{"bi_classifier_f16.safetensors", "", "bi_classifier_f16_expected.h5"},
+                      Case{"onehot_lm.pt", "onehot_lm.vocab.txt", "onehot_lm_expected.h5"},
+                      Case{"onehot_lm_legacy.pt", "onehot_lm.vocab.txt", "onehot_lm_expected.h5"},
+                      Case{"onehot_lm_whole.pt", "onehot_lm.vocab.txt", "onehot_lm_expected.h5"},
+                      Case{"onehot_lm.safetensors", "onehot_lm.vocab.txt", "onehot_lm_expected.h5"},
+                      Case{"forecaster.pt", "", "forecaster_expected.h5"},
+                      Case{"forecaster_legacy.pt", "", "forecaster_expected.h5"},
+                      Case{"forecaster_whole.pt", "", "forecaster_expected.h5"},
+                      Case{"forecaster.safetensors", "", "forecaster_expected.h5"},
+                      Case{"forecaster_checkpoint.pth", "", "forecaster_checkpoint_expected.h5"},
+                      Case{"strided_views.pt", "", "strided_views_expected.h5"}));
+
+// The same weights through every container give bit-identical parameters, so identical recordings.
+TEST(TorchFiles, EveryContainerGivesIdenticalWeights) {
+  for (const std::string name : {"char_lm", "bi_classifier", "onehot_lm", "forecaster"}) {
+    const Model zip = loadModel(fixture(name + ".pt"));
+    for (const std::string other : {"_legacy.pt", "_whole.pt", ".safetensors"}) {
+      const Model m = loadModel(fixture(name + other));
+      std::vector<std::pair<std::string, Eigen::VectorXf>> a, b;
+      zip.params.forEach([&](const std::string& n, const auto& t) {
+        a.emplace_back(n, Eigen::Map<const Eigen::VectorXf>(t.data(), t.size()));
+      });
+      m.params.forEach([&](const std::string& n, const auto& t) {
+        b.emplace_back(n, Eigen::Map<const Eigen::VectorXf>(t.data(), t.size()));
+      });
+      ASSERT_EQ(a.size(), b.size()) << name << other;
+      for (size_t k = 0; k < a.size(); ++k) {
+        EXPECT_EQ(a[k].first, b[k].first);
+        EXPECT_TRUE(a[k].second == b[k].second) << name << other << " " << a[k].first;
+      }
+    }
+  }
+}
+
+TEST(TorchFiles, ArchitectureIsInferredAndAssumptionsAreReported) {
+  const ImportedModel lm = importModel(fixture("char_lm.pt"), fixture("char_lm.vocab.json"));
+  EXPECT_EQ(lm.model.arch.task, Task::LanguageModel);
+  EXPECT_EQ(lm.model.arch.layers.size(), 2u);
+  EXPECT_EQ(lm.model.arch.vocab.level(), TokenLevel::Char);
+  EXPECT_EQ(lm.model.arch.vocab.tokens()[10], "\u00e9");
+  EXPECT_EQ(lm.report.format, "PyTorch checkpoint (zip), vocabulary JSON array");
+
+  const ImportedModel cls = importModel(fixture("bi_classifier_whole.pt"), fixture("bi_classifier.vocab_map.json"));
+  EXPECT_EQ(cls.model.arch.task, Task::Classifier);
+  EXPECT_TRUE(cls.model.arch.layers[1].bidirectional);
+  EXPECT_EQ(cls.model.arch.head->reads, HeadReads::FinalStates);
+  EXPECT_EQ(cls.model.arch.vocab.unk(), "<unk>");
+  EXPECT_EQ(cls.model.arch.vocab.level(), TokenLevel::Word);
+  std::string assumptions;
+  for (const auto& a : cls.report.assumptions) assumptions += a + "\n";
+  EXPECT_NE(assumptions.find("ReLU"), std::string::npos) << assumptions;
+  EXPECT_NE(assumptions.find("final states"), std::string::npos) << assumptions;
+
+  const ImportedModel checkpoint = importModel(fixture("char_lm_checkpoint.pth"));
+  bool summarised = false;
+  for (const auto& a : checkpoint.report.assumptions) summarised |= a.find("training state") != std::string::npos;
+  EXPECT_TRUE(summarised);
+
+  const ImportedModel forecaster = importModel(fixture("forecaster.pt"));
+  EXPECT_EQ(forecaster.model.arch.inputKind, InputKind::Features);
+  EXPECT_EQ(forecaster.model.arch.featureDim, 3);
+  EXPECT_EQ(forecaster.model.arch.task, Task::Regression);
+
+  // The user's choices override what is inferred.
+  ImportChoices choices;
+  choices.task = Task::Tagger;
+  choices.headReads = HeadReads::EachStep;
+  choices.headActivation = HeadActivation::Sigmoid;
+  const ImportedModel tagger = importModel(fixture("bi_classifier.pt"), "", choices);
+  EXPECT_EQ(tagger.model.arch.task, Task::Tagger);
+  EXPECT_EQ(tagger.model.arch.head->reads, HeadReads::EachStep);
+  EXPECT_EQ(tagger.model.arch.head->activation, HeadActivation::Sigmoid);
+}
+
+std::string errorOf(const std::string& model, const std::string& vocab = {}) {
+  try {
+    importModel(fixture(model), vocab.empty() ? std::string() : fixture(vocab));
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(TorchFiles, HostileAndDamagedFilesAreRefusedByName) {
+  const std::pair<const char*, const char*> expectations[] = {
+      {"hostile/os_system.pt", "names posix.system, which can run code"},
+      {"hostile/eval.pt", "names __builtin__.eval"},
+      {"hostile/unknown_call.pt", "calls collections.Counter"},
+      {"hostile/truncated.pt", "truncated or damaged"},
+      {"hostile/bitflip.pt", "CRC"},
+      {"hostile/truncated_legacy.pt", "is truncated"},
+      {"hostile/zipbomb.pt", "more than the 268435456"},
+      {"hostile/absurd_view.pt", "tensor lstm.weight_ih_l0): reads element 9999999999 of a storage holding 4"},
+      {"hostile/absurd_shape.safetensors", "(tensor w): is absurdly large"},
+      {"hostile/offsets_beyond.safetensors", "(tensor w): has data offsets"},
+      {"hostile/truncated.safetensors", "do not fit its shape or the file"},
+      {"hostile/gru_state.pt", "a GRU"},
+      {"hostile/gru_named_lstm_whole.pt", "module lstm is a torch.nn.modules.rnn.GRU"},
+      {"hostile/projection.pt", "weight_hr_l0 is an LSTM projection"},
+      {"hostile/nan_weight.pt", "lstm/1/fwd/W_hh contains 1 NaN"},
+  };
+  for (const auto& [file, expected] : expectations) {
+    const std::string message = errorOf(file);
+    EXPECT_NE(message.find(fixture(file)), std::string::npos) << message;
+    EXPECT_NE(message.find(expected), std::string::npos) << file << ": " << message;
+  }
+  EXPECT_FALSE(std::filesystem::exists(fixture("hostile/PWNED"))) << "a pickle ran code";
+}
+
+TEST(TorchFiles, MismatchedOrBrokenVocabulariesAreRefused) {
+  const std::string size = errorOf("char_lm.pt", "hostile/wrong_size.vocab.json");
+  EXPECT_NE(size.find("has 10 tokens but the model"), std::string::npos) << size;
+  EXPECT_NE(size.find("has 11"), std::string::npos) << size;
+  const std::string latin1 = errorOf("char_lm.pt", "hostile/latin1.vocab.txt");
+  EXPECT_NE(latin1.find("is not UTF-8 text (invalid byte at line 3"), std::string::npos) << latin1;
+}
+
+TEST(TorchFiles, CliConvertsAndRefusesWithExitThree) {
+  const std::string cli = LSTMSCOPE_CLI;
+  const std::string out = ::testing::TempDir() + "/converted_char_lm.h5";
+  const CommandResult convert = runCommand(cli + " convert " + shellQuoted(fixture("char_lm.pt")) + " --vocab " +
+                                           shellQuoted(fixture("char_lm.vocab.json")) + " --out " + shellQuoted(out));
+  ASSERT_EQ(convert.exitCode, 0) << convert.output;
+  const Model native = loadModel(out), original = loadModel(fixture("char_lm.pt"), fixture("char_lm.vocab.json"));
+  EXPECT_EQ(native.arch.vocab.tokens(), original.arch.vocab.tokens());
+  EXPECT_LE(worstAgainstPyTorch(native, "char_lm_expected.h5", 1e-5), 1.0);
+
+  const CommandResult info = runCommand(cli + " info " + shellQuoted(fixture("bi_classifier.pt")));
+  EXPECT_EQ(info.exitCode, 0) << info.output;
+  EXPECT_NE(info.output.find("rnn.weight_ih_l1_reverse (28, 14) -> lstm 1 bwd W_ih"), std::string::npos) << info.output;
+  EXPECT_NE(info.output.find("assumed: the head reads the final states"), std::string::npos) << info.output;
+
+  for (const char* hostile : {"hostile/os_system.pt", "hostile/zipbomb.pt", "hostile/truncated.safetensors"}) {
+    const CommandResult r = runCommand(cli + " info " + shellQuoted(fixture(hostile)));
+    EXPECT_EQ(r.exitCode, 3) << hostile << ": " << r.output;
+    EXPECT_NE(r.output.find(hostile), std::string::npos) << r.output;
+  }
+}
+
+}  // namespace
+}  // namespace lstmscope::test
