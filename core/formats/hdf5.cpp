@@ -61,16 +61,35 @@ std::vector<std::string> readStringValues(hid_t type, size_t count, Reader reade
   return out;
 }
 
-bool hasAttr(hid_t obj, const std::string& name) {
-  return H5Aexists(obj, name.c_str()) > 0;
-}
-
 size_t spaceCount(hid_t space) {
   const hssize_t n = H5Sget_simple_extent_npoints(space);
   return n < 0 ? 0 : static_cast<size_t>(n);
 }
 
 }  // namespace
+
+bool hasAttr(hid_t obj, const std::string& name) {
+  return H5Aexists(obj, name.c_str()) > 0;
+}
+
+size_t attrElementCount(hid_t obj, const std::string& name) {
+  if (!hasAttr(obj, name)) return 0;
+  Handle a(H5Aopen(obj, name.c_str(), H5P_DEFAULT), H5Aclose);
+  Handle space(H5Aget_space(a.get()), H5Sclose);
+  return spaceCount(space.get());
+}
+
+std::vector<std::string> childNames(hid_t group) {
+  std::vector<std::string> names;
+  H5Literate(
+      group, H5_INDEX_NAME, H5_ITER_INC, nullptr,
+      [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
+        static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+        return 0;
+      },
+      &names);
+  return names;
+}
 
 void silenceLibraryErrors() {
   static const bool done = [] {

@@ -72,7 +72,11 @@ void silenceLibraryErrors();
 // missing, not HDF5, damaged or has no such attribute. Never throws: for recognising files.
 std::string lstmscopeFormatOf(const std::string& path);
 
-bool exists(hid_t loc, const std::string& path);  // every component of a '/'-separated path
+bool exists(hid_t loc, const std::string& path);
+bool hasAttr(hid_t obj, const std::string& name);
+size_t attrElementCount(hid_t obj, const std::string& name);  // 0 when absent
+std::vector<std::string> childNames(
+    hid_t group);  // links of a group, in name order  // every component of a '/'-separated path
 Handle openGroup(hid_t loc, const std::string& path, const std::string& file);
 Handle openDataset(hid_t loc, const std::string& path, const std::string& file);
 Handle createGroup(hid_t loc, const std::string& path);  // creates missing parents too

@@ -1,6 +1,8 @@
 #include "core/formats/model_loader.h"
 
 #include "core/common/error.h"
+#include "core/formats/foreign/keras_h5.h"
+#include "core/formats/foreign/keras_mapping.h"
 #include "core/formats/foreign/safetensors.h"
 #include "core/formats/foreign/state_dict_mapping.h"
 #include "core/formats/foreign/torch_file.h"
@@ -25,16 +27,31 @@ bool isTorchZip(const std::string& path) {
   return false;
 }
 
+std::optional<LoadedVocabulary> vocabularyFor(const std::string& vocabPath, const ImportChoices& choices) {
+  if (vocabPath.empty()) return std::nullopt;
+  return readVocabularyFile(vocabPath, choices.vocabulary);
+}
+
+void noteVocabulary(ImportReport& report, const std::optional<LoadedVocabulary>& vocab) {
+  if (!vocab) return;
+  report.format += ", vocabulary " + vocab->format;
+  for (const auto& g : vocab->guesses) report.assumptions.push_back(g);
+}
+
+ImportedModel fromKeras(const KerasModelFile& file, const std::string& path, const std::string& vocabPath,
+                        const ImportChoices& choices) {
+  const auto vocab = vocabularyFor(vocabPath, choices);
+  ImportedModel imported = mapKerasModel(file, choices, vocab, path);
+  noteVocabulary(imported.report, vocab);
+  return imported;
+}
+
 ImportedModel fromTensors(const TensorSet& tensors, const std::string& format, const std::string& path,
                           const std::string& vocabPath, const ImportChoices& choices) {
-  std::optional<LoadedVocabulary> vocab;
-  if (!vocabPath.empty()) vocab = readVocabularyFile(vocabPath, choices.vocabulary);
+  const auto vocab = vocabularyFor(vocabPath, choices);
   ImportedModel imported = mapStateDict(tensors, choices, vocab, path);
   imported.report.format = format;
-  if (vocab) {
-    imported.report.format += ", vocabulary " + vocab->format;
-    for (const auto& g : vocab->guesses) imported.report.assumptions.push_back(g);
-  }
+  noteVocabulary(imported.report, vocab);
   return imported;
 }
 
@@ -46,6 +63,7 @@ ImportedModel importModel(const std::string& path, const std::string& vocabPath,
       throw InputError(vocabPath, "native model files carry their own vocabulary; --vocab is for formats without one");
     return {loadNativeModel(path), {"LSTMScope model", {}, {}}};
   }
+  if (looksLikeKerasH5(path)) return fromKeras(readKerasH5(path), path, vocabPath, choices);
   if (isTorchZip(path)) return fromTensors(readTorchFile(path), "PyTorch checkpoint (zip)", path, vocabPath, choices);
   if (looksLikeLegacyTorchFile(path))
     return fromTensors(readTorchFile(path), "PyTorch checkpoint (legacy)", path, vocabPath, choices);

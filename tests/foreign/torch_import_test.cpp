@@ -6,19 +6,18 @@
 #include <filesystem>
 
 #include "core/common/error.h"
-#include "core/engine/forward.h"
 #include "core/formats/foreign/pickle.h"
 #include "core/formats/foreign/vocabulary_file.h"
 #include "core/formats/hdf5.h"
 #include "core/formats/model_loader.h"
-#include "tests/engine/oracle_support.h"
+#include "tests/foreign/reference_outputs.h"
 #include "tests/support/run_command.h"
 
 namespace lstmscope::test {
 namespace {
 
 std::string fixture(const std::string& name) {
-  return std::string(LSTMSCOPE_FOREIGN_DIR) + "/" + name;
+  return std::string(LSTMSCOPE_FOREIGN_DIR) + "/torch/" + name;
 }
 
 struct Case {
@@ -29,30 +28,9 @@ std::ostream& operator<<(std::ostream& os, const Case& c) {
   return os << c.file;
 }
 
-// Runs `net` on every input of `expectedFile` and returns the worst worstRatio against PyTorch's outputs.
 template <class T>
 double worstAgainstPyTorch(const Network<T>& net, const std::string& expectedFile, double tolerance) {
-  h5::File ref = h5::File::openReadOnly(fixture(expectedFile));
-  double worst = 0;
-  for (int k = 0; k < *h5::readIntAttr(ref.id(), "inputs"); ++k) {
-    const std::string input = "input_" + std::to_string(k);
-    Inputs<T> in;
-    if (net.arch.inputKind == InputKind::Tokens) {
-      in.tokens = h5::readInts(ref.id(), input, expectedFile);
-      in.steps = static_cast<int>(in.tokens.size());
-    } else {
-      in.features = readTransposed(ref.id(), input).cast<T>();
-      in.steps = static_cast<int>(in.features.cols());
-    }
-    Tape<T> tape;
-    forward(net, in, tape);
-    const Mat<double> expected = readTransposed(ref.id(), "output_" + std::to_string(k));
-    EXPECT_EQ(tape.logits.rows(), expected.rows()) << expectedFile << " " << input;
-    EXPECT_EQ(tape.logits.cols(), expected.cols()) << expectedFile << " " << input;
-    if (tape.logits.rows() != expected.rows() || tape.logits.cols() != expected.cols()) return 1e9;
-    worst = std::max(worst, worstRatio(tape.logits, expected, tolerance, tolerance));
-  }
-  return worst;
+  return worstAgainstReference(net, fixture(expectedFile), tolerance);
 }
 
 class TorchFile : public ::testing::TestWithParam<Case> {};

@@ -1,0 +1,161 @@
+#include "core/formats/foreign/keras_h5.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "core/common/error.h"
+#include "core/formats/hdf5.h"
+
+namespace lstmscope {
+
+namespace {
+
+// A list-of-names attribute as Keras writes it: fixed-length or variable-length strings, split into
+// name0, name1, … when it exceeds HDF5's 64 KB attribute limit, and an empty list stored as a float array
+// of shape (0).
+std::vector<std::string> nameList(hid_t obj, const std::string& name) {
+  std::vector<std::string> names;
+  if (h5::hasAttr(obj, name)) {
+    if (h5::attrElementCount(obj, name) == 0) return names;
+    return *h5::readStringListAttr(obj, name);
+  }
+  for (int chunk = 0; h5::hasAttr(obj, name + std::to_string(chunk)); ++chunk) {
+    const auto part = h5::readStringListAttr(obj, name + std::to_string(chunk));
+    names.insert(names.end(), part->begin(), part->end());
+  }
+  return names;
+}
+
+NamedTensor readWeight(hid_t group, const std::string& layer, const std::string& weightName,
+                       const std::string& source) {
+  if (!h5::exists(group, weightName))
+    throw InputError(source, "layer " + layer + " lists weight " + weightName + ", which the file does not hold");
+  const h5::FloatArray a = h5::readFloats(group, weightName, source + " (layer " + layer + ")");
+  NamedTensor t{weightName, {}, std::move(a.values)};
+  for (hsize_t d : a.dims) t.shape.push_back(static_cast<int64_t>(d));
+  return t;
+}
+
+// The layer list of model_config: Sequential (Keras 1 and 2.0-2.1 store the list as the config itself),
+// Functional/Model (a chain is required), Keras 3 (with module/registered_name keys).
+std::vector<KerasLayer> configLayers(const nlohmann::json& model, const std::string& source) {
+  const std::string cls = model.value("class_name", "");
+  const nlohmann::json& config = model.contains("config") ? model["config"] : nlohmann::json();
+  const nlohmann::json& list = config.is_array()           ? config
+                               : config.contains("layers") ? config["layers"]
+                                                           : nlohmann::json();
+  if (!list.is_array()) throw InputError(source, "model_config of class " + cls + " lists no layers");
+  if (cls != "Sequential" && cls != "Model" && cls != "Functional")
+    throw InputError(source, "model_config describes a " + cls + "; LSTMScope reads Sequential and Functional models");
+  std::vector<KerasLayer> layers;
+  std::string previous;
+  for (const auto& l : list) {
+    KerasLayer layer;
+    layer.className = l.value("class_name", "");
+    layer.config = l.contains("config") ? l["config"] : nlohmann::json::object();
+    layer.name =
+        l.contains("name") && l["name"].is_string() ? l["name"].get<std::string>() : layer.config.value("name", "");
+    if (layer.className == "Sequential" || layer.className == "Functional" || layer.className == "Model")
+      throw InputError(source, "layer " + layer.name + " is a nested model, which LSTMScope does not read");
+    // A functional graph must be a chain: each layer's single input is the layer before it.
+    if (l.contains("inbound_nodes") && l["inbound_nodes"].is_array() && !l["inbound_nodes"].empty()) {
+      const std::string text = l["inbound_nodes"].dump();
+      if (l["inbound_nodes"].size() > 1 ||
+          (!previous.empty() && text.find("\"" + previous + "\"") == std::string::npos))
+        throw InputError(source, "layer " + layer.name + " does not take the previous layer (" + previous +
+                                     ") as its only input; LSTMScope reads chains of layers, not branching graphs");
+    }
+    previous = layer.name;
+    layers.push_back(std::move(layer));
+  }
+  return layers;
+}
+
+int generationOf(const std::string& kerasVersion) {
+  if (kerasVersion.empty()) return 1;  // Keras 1 wrote no keras_version
+  return kerasVersion[0] == '3' ? 3 : kerasVersion[0] == '1' ? 1 : 2;
+}
+
+}  // namespace
+
+nlohmann::json parseKerasJson(const std::string& text, const std::string& source) {
+  std::string clean;
+  clean.reserve(text.size());
+  bool inString = false;
+  for (size_t k = 0; k < text.size(); ++k) {
+    const char c = text[k];
+    if (inString) {
+      clean += c;
+      if (c == '\\' && k + 1 < text.size())
+        clean += text[++k];
+      else if (c == '"')
+        inString = false;
+      continue;
+    }
+    if (c == '"') inString = true;
+    const auto replace = [&](const char* word) {
+      const size_t n = std::char_traits<char>::length(word);
+      if (text.compare(k, n, word) != 0) return false;
+      clean += "null";
+      k += n - 1;
+      return true;
+    };
+    if (replace("-Infinity") || replace("Infinity") || replace("NaN")) continue;
+    clean += c;
+  }
+  try {
+    return nlohmann::json::parse(clean);
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(source, std::string("holds a model config that is not valid JSON (") + e.what() + ")");
+  }
+}
+
+bool looksLikeKerasH5(const std::string& path) {
+  h5::silenceLibraryErrors();
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec) || H5Fis_hdf5(path.c_str()) <= 0) return false;
+  try {
+    const h5::File f = h5::File::openReadOnly(path);
+    if (h5::hasAttr(f.id(), "model_config") || h5::hasAttr(f.id(), "layer_names") ||
+        h5::hasAttr(f.id(), "layer_names0"))
+      return true;
+    if (!h5::exists(f.id(), "model_weights")) return false;
+    const h5::Handle g = h5::openGroup(f.id(), "model_weights", path);
+    return h5::hasAttr(g.get(), "layer_names") || h5::hasAttr(g.get(), "layer_names0");
+  } catch (const InputError&) {
+    return false;
+  }
+}
+
+KerasModelFile readKerasH5(const std::string& path) {
+  const h5::File f = h5::File::openReadOnly(path);
+  KerasModelFile model;
+  const std::string version = h5::readStringAttr(f.id(), "keras_version").value_or("");
+  model.generation = generationOf(version);
+  const bool whole = h5::exists(f.id(), "model_weights");
+  const h5::Handle weightsRoot =
+      whole ? h5::openGroup(f.id(), "model_weights", path) : h5::Handle(H5Gopen2(f.id(), "/", H5P_DEFAULT), H5Gclose);
+  const std::string weightsVersion = h5::readStringAttr(weightsRoot.get(), "keras_version").value_or(version);
+  if (!whole) model.generation = generationOf(weightsVersion);
+  model.format = std::string("Keras ") + std::to_string(model.generation) + " HDF5" + (whole ? "" : " weights-only") +
+                 (weightsVersion.empty() ? "" : " (keras " + weightsVersion + ")");
+
+  if (const auto config = h5::readStringAttr(f.id(), "model_config")) {
+    model.hasArchitecture = true;
+    model.layers = configLayers(parseKerasJson(*config, path), path);
+  }
+  const std::vector<std::string> stored = nameList(weightsRoot.get(), "layer_names");
+  if (stored.empty() && !model.hasArchitecture) throw InputError(path, "lists no layers (layer_names is empty)");
+  if (!model.hasArchitecture)
+    for (const auto& name : stored) model.layers.push_back({"", name, nullptr, {}});
+
+  for (KerasLayer& layer : model.layers) {
+    if (std::find(stored.begin(), stored.end(), layer.name) == stored.end()) continue;  // no weights (Dropout, …)
+    const h5::Handle group = h5::openGroup(weightsRoot.get(), layer.name, path);
+    for (const auto& weightName : nameList(group.get(), "weight_names"))
+      layer.weights.push_back(readWeight(group.get(), layer.name, weightName, path));
+  }
+  return model;
+}
+
+}  // namespace lstmscope

@@ -1,0 +1,297 @@
+#include "core/formats/foreign/keras_mapping.h"
+
+#include <filesystem>
+#include <set>
+
+#include "core/common/error.h"
+#include "core/formats/foreign/keras_weights.h"
+
+namespace lstmscope {
+
+namespace {
+
+using nlohmann::json;
+
+// Layers that are the identity at inference.
+const std::set<std::string> kIdentityLayers = {
+    "InputLayer",      "Dropout",      "SpatialDropout1D",      "GaussianNoise",
+    "GaussianDropout", "AlphaDropout", "ActivityRegularization"};
+
+// Keras serialises an activation as a name, or (Keras 3, custom objects) as {"config": name, …}.
+std::string activationName(const json& config, const char* key, const char* fallback) {
+  if (!config.is_object() || !config.contains(key) || config[key].is_null()) return fallback;
+  const json& a = config[key];
+  if (a.is_string()) return a.get<std::string>();
+  if (a.is_object() && a.contains("config") && a["config"].is_string()) return a["config"].get<std::string>();
+  if (a.is_object() && a.contains("class_name") && a["class_name"].is_string())
+    return a["class_name"].get<std::string>();
+  return "?";
+}
+
+class KerasMapper {
+ public:
+  KerasMapper(const KerasModelFile& file, const ImportChoices& choices, const std::optional<LoadedVocabulary>& vocab,
+              const std::string& source)
+      : file_(file), choices_(choices), vocab_(vocab), source_(source) {}
+
+  ImportedModel run() {
+    for (const KerasLayer& layer : file_.layers) {
+      const KerasLayer resolved = file_.hasArchitecture ? layer : guessClass(layer);
+      visit(resolved);
+    }
+    if (arch_.layers.empty()) fail("has no LSTM layer");
+    finishInput();
+    finishHead();
+    Network<float> net{arch_, std::move(params_)};
+    net.arch.name = std::filesystem::path(source_).stem().string();
+    report_.format = file_.format;
+    validateModel(net, source_);
+    return {std::move(net), std::move(report_)};
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& what) const { throw InputError(source_, what); }
+  void assume(const std::string& what) { report_.assumptions.push_back(what); }
+  std::string where(const KerasLayer& l) const { return source_ + " (layer " + l.name + ")"; }
+  void role(const NamedTensor& t, const KerasLayer& l, const std::string& r) {
+    report_.tensors.push_back({l.name + "/" + t.name, t.shapeText(), r});
+  }
+
+  // Weights-only files: the class from the weights' count and shapes, the config from Keras' defaults.
+  KerasLayer guessClass(const KerasLayer& layer) {
+    KerasLayer l = layer;
+    const auto& w = l.weights;
+    const size_t n = w.size();
+    const bool lstmShaped =
+        n >= 2 && w[1].shape.size() == 2 && w[1].dim(1) % w[1].dim(0) == 0 && w[1].dim(1) > w[1].dim(0);
+    const std::string recurrent = file_.generation >= 2 ? "sigmoid" : "hard_sigmoid";
+    if (n == 0) {
+      l.className = "InputLayer";
+    } else if (n == 1 && arch_.layers.empty()) {
+      l.className = "Embedding";
+    } else if (lstmShaped && (n == 6 || n == 4 || n == 24)) {
+      l.className = "Bidirectional";
+      l.config = {{"merge_mode", "concat"}, {"layer", {{"class_name", "LSTM"}, {"config", json::object()}}}};
+    } else if (lstmShaped || n == 12) {
+      l.className = "LSTM";
+    } else {
+      l.className = "Dense";
+    }
+    if (l.className == "LSTM" || l.className == "Bidirectional") {
+      json& c = l.className == "LSTM" ? l.config : l.config["layer"]["config"];
+      c = {{"activation", "tanh"}, {"recurrent_activation", recurrent}, {"return_sequences", true}};
+      if (!guessedLstm_) assume("weights-only file: LSTM activations are Keras' defaults (tanh, " + recurrent + ")");
+      guessedLstm_ = true;
+    }
+    if (l.className != "InputLayer")
+      assume("weights-only file: layer " + l.name + " is taken to be a " + l.className + " (from its weights)");
+    return l;
+  }
+
+  void visit(const KerasLayer& l) {
+    const std::string& cls = l.className;
+    if (kIdentityLayers.count(cls)) return;
+    if (cls == "Embedding") return embedding(l);
+    if (cls == "LSTM" || cls == "CuDNNLSTM") return lstm(l, l.config, false);
+    if (cls == "Bidirectional") return bidirectional(l);
+    if (cls == "Dense") return dense(l, l.config);
+    if (cls == "TimeDistributed") {
+      const json inner = l.config.value("layer", json::object());
+      if (inner.value("class_name", "") != "Dense")
+        fail("layer " + l.name + " wraps a " + inner.value("class_name", std::string("?")) +
+             " in TimeDistributed; only Dense is supported there");
+      return dense(l, inner.value("config", json::object()));
+    }
+    if (cls == "Activation" || cls == "Softmax") return activationLayer(l);
+    if (cls == "Flatten" && !arch_.layers.empty() && !returnsSequences_) return;  // (batch, units) is already flat
+    if (cls == "Lambda")
+      fail("layer " + l.name + " is a Lambda layer, which holds Python code; LSTMScope does not run it");
+    if (cls == "Masking")
+      fail("layer " + l.name +
+           " is a Masking layer; masked steps carry the state over, which LSTMScope does not model");
+    fail("layer " + l.name + " is a " + (cls.empty() ? std::string("layer of unknown kind") : cls) +
+         ", which LSTMScope does not support (it reads Embedding, LSTM, Bidirectional(LSTM) and Dense layers)");
+  }
+
+  void embedding(const KerasLayer& l) {
+    if (!arch_.layers.empty() || params_.embedding.size()) fail("layer " + l.name + ": an Embedding must come first");
+    if (l.weights.size() != 1 || l.weights[0].shape.size() != 2)
+      fail("layer " + l.name + " (Embedding) does not hold one (V, E) matrix");
+    const NamedTensor& e = l.weights[0];
+    params_.embedding = Eigen::Map<const Mat<float>>(e.values.data(), e.dim(1), e.dim(0));
+    arch_.hasEmbedding = true;
+    role(e, l, "embedding");
+    if (l.config.is_object() && l.config.value("mask_zero", false))
+      assume("layer " + l.name + " has mask_zero: id 0 is padding, which tokenized text here never contains");
+  }
+
+  void bidirectional(const KerasLayer& l) {
+    const std::string merge =
+        l.config.is_object() && l.config.contains("merge_mode") && l.config["merge_mode"].is_string()
+            ? l.config["merge_mode"].get<std::string>()
+        : l.config.is_object() && l.config.contains("merge_mode") ? "None"
+                                                                  : "concat";
+    if (merge != "concat")
+      fail("layer " + l.name + " merges its directions with merge_mode " + merge + "; LSTMScope supports concat");
+    const json inner = l.config.value("layer", json::object());
+    const std::string innerClass = inner.value("class_name", "LSTM");
+    if (innerClass != "LSTM" && innerClass != "CuDNNLSTM")
+      fail("layer " + l.name + " is a Bidirectional " + innerClass + ", which LSTMScope does not support");
+    lstm(l, inner.value("config", json::object()), true);
+  }
+
+  GateActivation gateActivation(const std::string& name, const KerasLayer& l) const {
+    if (name == "sigmoid") return GateActivation::Sigmoid;
+    if (name == "hard_sigmoid")
+      return file_.generation >= 3 ? GateActivation::HardSigmoidKeras3 : GateActivation::HardSigmoid;
+    fail("layer " + l.name + " uses recurrent activation " + name + ", which LSTMScope does not support");
+  }
+
+  CellActivation cellActivation(const std::string& name, const KerasLayer& l) const {
+    if (name == "tanh") return CellActivation::Tanh;
+    if (name == "relu") return CellActivation::Relu;
+    if (name == "linear") return CellActivation::Linear;
+    fail("layer " + l.name + " uses activation " + name + ", which LSTMScope does not support");
+  }
+
+  void lstm(const KerasLayer& l, const json& config, bool bidirectional) {
+    if (!head_.empty()) fail("layer " + l.name + ": an LSTM after Dense layers is not supported");
+    if (!arch_.layers.empty() && !returnsSequences_)
+      fail("layer " + l.name + " follows an LSTM that returns only its last state");
+    if (config.value("stateful", false))
+      fail("layer " + l.name + " is stateful (state carried across batches), which LSTMScope does not model");
+    if (!bidirectional && config.value("go_backwards", false))
+      fail("layer " + l.name + " runs backwards (go_backwards) on its own, which LSTMScope does not model");
+    LayerSpec spec;
+    spec.bidirectional = bidirectional;
+    // Keras 1 names the gates' activation inner_activation. CuDNNLSTM configs name none: cuDNN's are fixed
+    // sigmoid/tanh, which are the defaults here (its 8H bias layout is recognised by kerasLstmDirection).
+    const std::string gates = config.contains("inner_activation")
+                                  ? activationName(config, "inner_activation", "hard_sigmoid")
+                                  : activationName(config, "recurrent_activation", "sigmoid");
+    spec.gate = gateActivation(gates, l);
+    spec.cell = cellActivation(activationName(config, "activation", "tanh"), l);
+    const size_t perDirection = l.weights.size() / static_cast<size_t>(spec.directions());
+    std::vector<DirectionParams<float>> dirs;
+    for (int d = 0; d < spec.directions(); ++d) {
+      std::vector<const NamedTensor*> arrays;
+      for (size_t k = 0; k < perDirection; ++k) arrays.push_back(&l.weights[d * perDirection + k]);
+      dirs.push_back(kerasLstmDirection(arrays, where(l)));
+      const std::string r = "lstm " + std::to_string(arch_.layers.size()) + " " + directionName(d);
+      for (const NamedTensor* a : arrays) role(*a, l, r);
+    }
+    spec.hidden = static_cast<int>(dirs[0].W_hh.cols());
+    const long expectedInput = arch_.layers.empty() ? dirs[0].W_ih.cols() : arch_.layers.back().outputWidth();
+    if (dirs[0].W_ih.cols() != expectedInput)
+      fail("layer " + l.name + " reads width " + std::to_string(dirs[0].W_ih.cols()) + " but receives " +
+           std::to_string(expectedInput));
+    returnsSequences_ = config.value("return_sequences", false);
+    arch_.layers.push_back(spec);
+    params_.lstm.push_back(std::move(dirs));
+  }
+
+  void dense(const KerasLayer& l, const json& config) {
+    if (arch_.layers.empty()) fail("layer " + l.name + ": a Dense layer before the LSTM is not supported");
+    if (l.weights.empty() || l.weights.size() > 2) fail("layer " + l.name + " (Dense) does not hold a kernel and bias");
+    head_.push_back(kerasDense(l.weights[0], l.weights.size() == 2 ? &l.weights[1] : nullptr, where(l)));
+    headNames_.push_back(l.name);
+    headActivations_.push_back(file_.hasArchitecture ? activationName(config, "activation", "linear") : "");
+    for (const auto& w : l.weights) role(w, l, "dense " + std::to_string(head_.size() - 1));
+  }
+
+  void activationLayer(const KerasLayer& l) {
+    if (head_.empty() || headActivations_.back() != "linear")
+      fail("layer " + l.name + " (" + l.className + ") does not follow a linear Dense layer");
+    headActivations_.back() = l.className == "Softmax" ? "softmax" : activationName(l.config, "activation", "linear");
+  }
+
+  void finishInput() {
+    const int width = static_cast<int>(params_.lstm[0][0].W_ih.cols());
+    if (arch_.hasEmbedding) {
+      arch_.inputKind = InputKind::Tokens;
+      const int V = static_cast<int>(params_.embedding.cols());
+      if (params_.embedding.rows() != width)
+        fail("the Embedding's width " + std::to_string(params_.embedding.rows()) + " does not match the LSTM's input " +
+             std::to_string(width));
+      if (vocab_) {
+        arch_.vocab = fitVocabulary(*vocab_, V, source_);
+      } else {
+        arch_.vocab = placeholderVocabulary(V);
+        assume("no vocabulary given: token k is written as the number k (give --vocab for real tokens)");
+      }
+    } else if (vocab_ && vocab_->vocab.size() == width) {
+      arch_.inputKind = InputKind::Tokens;
+      arch_.vocab = vocab_->vocab;
+      assume("no embedding: tokens are one-hot vectors of the vocabulary's " + std::to_string(width) + " entries");
+    } else {
+      arch_.inputKind = InputKind::Features;
+      arch_.featureDim = width;
+    }
+  }
+
+  void finishHead() {
+    if (head_.empty()) {
+      arch_.task = choices_.task.value_or(Task::LanguageModel);
+      assume("no Dense layer: only the LSTM states are shown");
+      return;
+    }
+    HeadSpec spec;
+    for (size_t k = 0; k + 1 < head_.size(); ++k) {
+      DenseActivation a = DenseActivation::Relu;
+      if (choices_.preActivations && choices_.preActivations->size() == head_.size() - 1)
+        a = (*choices_.preActivations)[k];
+      else if (headActivations_[k].empty())
+        assume("weights-only file: Dense layer " + headNames_[k] + " uses ReLU");
+      else if (!parse(headActivations_[k], a))
+        fail("layer " + headNames_[k] + " uses activation " + headActivations_[k] +
+             ", which LSTMScope does not support");
+      spec.preActivations.push_back(a);
+      params_.headPre.push_back(head_[k]);
+    }
+    params_.head = head_.back();
+    const int K = static_cast<int>(params_.head.weight.rows());
+    const bool tokens = arch_.inputKind == InputKind::Tokens;
+    bool eachStep = returnsSequences_;
+    std::string last = headActivations_.back();
+    if (!file_.hasArchitecture) {  // weights-only: the task decides what the head reads and does
+      eachStep = tokens && K == arch_.vocab.size();
+      last = !tokens ? "linear" : K == 1 ? "sigmoid" : "softmax";
+      assume(std::string("weights-only file: the head reads ") + (eachStep ? "every step" : "the final states") +
+             " and its activation is " + last);
+    }
+    if (choices_.headActivation)
+      spec.activation = *choices_.headActivation;
+    else if (!parse(last, spec.activation))
+      fail("layer " + headNames_.back() + " ends the model with activation " + last +
+           "; LSTMScope supports softmax, sigmoid or linear there");
+    spec.reads = choices_.headReads.value_or(eachStep ? HeadReads::EachStep : HeadReads::FinalStates);
+    const bool perStep = spec.reads == HeadReads::EachStep;
+    Task task =
+        perStep ? (tokens && K == arch_.vocab.size() && spec.activation == HeadActivation::Softmax ? Task::LanguageModel
+                   : tokens                                                                        ? Task::Tagger
+                                                                                                   : Task::Regression)
+                : (spec.activation == HeadActivation::Linear ? Task::Regression : Task::Classifier);
+    arch_.task = choices_.task.value_or(task);
+    arch_.head = spec;
+  }
+
+  const KerasModelFile& file_;
+  const ImportChoices& choices_;
+  const std::optional<LoadedVocabulary>& vocab_;
+  const std::string& source_;
+  Architecture arch_;
+  Params<float> params_;
+  ImportReport report_;
+  bool returnsSequences_ = false, guessedLstm_ = false;
+  std::vector<DenseParams<float>> head_;
+  std::vector<std::string> headNames_, headActivations_;
+};
+
+}  // namespace
+
+ImportedModel mapKerasModel(const KerasModelFile& file, const ImportChoices& choices,
+                            const std::optional<LoadedVocabulary>& vocab, const std::string& source) {
+  return KerasMapper(file, choices, vocab, source).run();
+}
+
+}  // namespace lstmscope

@@ -1,0 +1,20 @@
+// Turns a Keras model description (keras_layers.h) into a Model. Supported: an optional Embedding, one or
+// more LSTM / CuDNNLSTM / Bidirectional(LSTM, merge_mode concat) layers, then Dense layers (also inside
+// TimeDistributed) with an optional Activation/Softmax; Dropout-like and InputLayer layers are identities
+// at inference. Anything else (GRU, attention, Lambda, Masking, stateful or go_backwards layers, other merge
+// modes) is an InputError naming the layer. Files without an architecture (weights-only saves) are mapped
+// by their weights' shapes, with the guesses in the report.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/formats/foreign/import_report.h"
+#include "core/formats/foreign/keras_layers.h"
+
+namespace lstmscope {
+
+ImportedModel mapKerasModel(const KerasModelFile& file, const ImportChoices& choices,
+                            const std::optional<LoadedVocabulary>& vocab, const std::string& source);
+
+}  // namespace lstmscope

@@ -1,0 +1,103 @@
+// Keras HDF5 files of every generation (tests/foreign/make_keras_files.py writes them with h5py in each
+// generation's exact layout) against an independent numpy implementation of Keras' LSTM; unsupported
+// layers and damaged files are refused by name.
+#include <gtest/gtest.h>
+
+#include "core/common/error.h"
+#include "core/formats/model_loader.h"
+#include "tests/foreign/reference_outputs.h"
+#include "tests/support/run_command.h"
+
+namespace lstmscope::test {
+namespace {
+
+std::string fixture(const std::string& name) {
+  return std::string(LSTMSCOPE_FOREIGN_DIR) + "/keras/" + name;
+}
+
+class KerasFile : public ::testing::TestWithParam<std::string> {};
+
+// Float32 within 1e-5 of the float64 reference; float64 on the same weights within 1e-9, which only an
+// exact layout (gate order, Keras 1 and cuDNN conversions, hard_sigmoid's generation) reaches.
+TEST_P(KerasFile, OutputsMatchKerasSemantics) {
+  const std::string name = GetParam();
+  const ImportedModel imported = importModel(fixture(name + ".h5"));
+  EXPECT_LE(worstAgainstReference(imported.model, fixture(name + "_expected.h5"), 1e-5), 1.0) << name;
+  EXPECT_LE(worstAgainstReference(imported.model.cast<double>(), fixture(name + "_expected.h5"), 1e-9), 1.0) << name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Generations, KerasFile,
+                         ::testing::Values("tfkeras_lm", "functional_classifier", "forecaster", "keras1_lm",
+                                           "cudnn_tagger", "keras3_lm"));
+
+TEST(KerasFiles, ArchitectureComesFromTheConfig) {
+  const Model lm = loadModel(fixture("tfkeras_lm.h5"));
+  EXPECT_EQ(lm.arch.task, Task::LanguageModel);
+  ASSERT_EQ(lm.arch.layers.size(), 2u);
+  EXPECT_TRUE(lm.arch.layers[1].bidirectional);
+  EXPECT_EQ(lm.arch.head->preActivations, std::vector<DenseActivation>{DenseActivation::Relu});
+  const Model cls = loadModel(fixture("functional_classifier.h5"));
+  EXPECT_EQ(cls.arch.task, Task::Classifier);
+  EXPECT_EQ(cls.arch.head->reads, HeadReads::FinalStates);
+  EXPECT_EQ(cls.arch.head->activation, HeadActivation::Sigmoid);
+  EXPECT_EQ(cls.arch.layers[0].gate, GateActivation::HardSigmoid);
+  EXPECT_EQ(loadModel(fixture("keras3_lm.h5")).arch.layers[0].gate, GateActivation::HardSigmoidKeras3);
+  EXPECT_EQ(loadModel(fixture("keras1_lm.h5")).arch.layers[0].gate, GateActivation::HardSigmoid);
+  const Model fc = loadModel(fixture("forecaster.h5"));
+  EXPECT_EQ(fc.arch.inputKind, InputKind::Features);
+  EXPECT_EQ(fc.arch.task, Task::Regression);
+  EXPECT_EQ(fc.arch.layers[0].cell, CellActivation::Relu);
+}
+
+// A weights-only save has no config: the layers come from the weights' shapes, said as assumptions, and
+// with Keras' defaults it is the same model.
+TEST(KerasFiles, WeightsOnlyFilesAreMappedByShapeAndSaySo) {
+  const ImportedModel weights = importModel(fixture("tfkeras_lm_weights.h5"));
+  EXPECT_LE(worstAgainstReference(weights.model, fixture("tfkeras_lm_expected.h5"), 1e-5), 1.0);
+  std::string assumptions;
+  for (const auto& a : weights.report.assumptions) assumptions += a + "\n";
+  EXPECT_NE(assumptions.find("layer bidirectional is taken to be a Bidirectional"), std::string::npos) << assumptions;
+  EXPECT_NE(assumptions.find("LSTM activations are Keras' defaults"), std::string::npos) << assumptions;
+}
+
+// A Keras Tokenizer's to_json(): word_index (as a JSON string), lower, oov_token, num_words cutting it to
+// the embedding's size.
+TEST(KerasFiles, KerasTokenizerVocabulary) {
+  const Model lm = loadModel(fixture("tfkeras_lm.h5"), fixture("tfkeras_lm.tokenizer.json"));
+  const Vocabulary& v = lm.arch.vocab;
+  EXPECT_EQ(v.size(), 12);
+  EXPECT_EQ(v.tokens()[0], "");  // id 0: Keras' padding slot
+  EXPECT_EQ(v.tokens()[1], "w1");
+  EXPECT_EQ(v.unk(), "w1");
+  EXPECT_TRUE(v.lowercase());
+  EXPECT_EQ(v.level(), TokenLevel::Word);
+  const TokenizedText t = tokenize(v, "W3 w11 w99", "text");
+  EXPECT_EQ(t.ids, (std::vector<int32_t>{3, 11, 1}));  // lowercased; w99 is beyond num_words: the OOV token
+}
+
+TEST(KerasFiles, UnsupportedLayersAndDamagedFilesAreRefusedByName) {
+  const std::pair<const char*, const char*> expectations[] = {
+      {"hostile/lambda.h5", "layer lambda_1 is a Lambda layer, which holds Python code"},
+      {"hostile/masking.h5", "layer masking is a Masking layer"},
+      {"hostile/gru.h5", "layer lstm is a GRU"},
+      {"hostile/stateful.h5", "layer lstm is stateful"},
+      {"hostile/go_backwards.h5", "layer lstm runs backwards (go_backwards)"},
+      {"hostile/merge_sum.h5", "merge_mode sum"},
+      {"hostile/truncated.h5", "truncated or damaged"},
+  };
+  for (const auto& [file, expected] : expectations) {
+    std::string message = "(no error)";
+    try {
+      importModel(fixture(file));
+    } catch (const InputError& e) {
+      message = e.what();
+    }
+    EXPECT_NE(message.find(fixture(file)), std::string::npos) << message;
+    EXPECT_NE(message.find(expected), std::string::npos) << file << ": " << message;
+  }
+  const CommandResult r = runCommand(std::string(LSTMSCOPE_CLI) + " info " + shellQuoted(fixture("hostile/lambda.h5")));
+  EXPECT_EQ(r.exitCode, 3) << r.output;
+}
+
+}  // namespace
+}  // namespace lstmscope::test

@@ -1,0 +1,415 @@
+"""Writes Keras-layout HDF5 fixtures with h5py, following each Keras generation's file layout exactly
+(TensorFlow is not installable here), and float64 references from an independent numpy implementation of
+Keras' LSTM semantics (gate order i, f, c, o; x @ kernel; Keras 2 and Keras 3 hard_sigmoid differ).
+
+usage: /usr/bin/python3 make_keras_files.py OUTDIR
+
+For each case NAME: NAME.h5 and NAME_expected.h5 (inputs, pre-activation outputs "output_k" and the
+final activation's "probs_k"). hostile/ holds files that must be refused by name.
+"""
+import json
+import os
+import sys
+
+import h5py
+import numpy as np
+
+OUT = sys.argv[1]
+os.makedirs(os.path.join(OUT, "hostile"), exist_ok=True)
+_rng = np.random.default_rng(11)
+
+
+class Float32Normal:
+    """Weights are stored as float32, so the float64 reference uses exactly those rounded values."""
+
+    def normal(self, loc, scale, shape):
+        return _rng.normal(loc, scale, shape).astype(np.float32).astype(np.float64)
+
+    def integers(self, low, high, size):
+        return _rng.integers(low, high, size)
+
+
+rng = Float32Normal()
+VLEN = h5py.string_dtype("utf-8")
+
+
+def act(name, x, generation):
+    if name == "tanh":
+        return np.tanh(x)
+    if name == "sigmoid":
+        return 1 / (1 + np.exp(-x))
+    if name == "hard_sigmoid":  # Keras 1/2 and TF.js: 0.2x + 0.5; Keras 3: x/6 + 0.5
+        return np.clip(0.2 * x + 0.5, 0, 1) if generation < 3 else np.clip(x / 6 + 0.5, 0, 1)
+    if name == "relu":
+        return np.maximum(x, 0)
+    if name in ("linear", None):
+        return x
+    if name == "softmax":
+        e = np.exp(x - x.max(-1, keepdims=True))
+        return e / e.sum(-1, keepdims=True)
+    raise ValueError(name)
+
+
+def lstm_run(x, K, R, b, activation, recurrent, generation, reverse=False):
+    H = R.shape[0]
+    h, c, out = np.zeros(H), np.zeros(H), []
+    for t in (range(len(x) - 1, -1, -1) if reverse else range(len(x))):
+        z = x[t] @ K + h @ R + b
+        i, f = act(recurrent, z[:H], generation), act(recurrent, z[H:2 * H], generation)
+        g, o = act(activation, z[2 * H:3 * H], generation), act(recurrent, z[3 * H:], generation)
+        c = f * c + i * g
+        h = o * act(activation, c, generation)
+        out.append(h)
+    return np.array(out[::-1] if reverse else out)  # Bidirectional re-reverses the backward sequence
+
+
+def lstm_weights(D, H, scale=0.6):
+    return [rng.normal(0, scale, (D, 4 * H)), rng.normal(0, scale, (H, 4 * H)), rng.normal(0, 0.3, 4 * H)]
+
+
+def dense_weights(n_in, n_out):
+    return [rng.normal(0, 0.5, (n_in, n_out)), rng.normal(0, 0.2, n_out)]
+
+
+class Model:
+    """A Keras-like layer list: the numbers, the config, and the reference forward."""
+
+    def __init__(self, generation):
+        self.generation, self.layers = generation, []
+
+    def add(self, kind, name, weights, **config):
+        self.layers.append(dict(kind=kind, name=name, weights=weights, config=config))
+
+    def forward(self, x):
+        seq, g = x, self.generation
+        for l in self.layers:
+            k, c, w = l["kind"], l["config"], l["weights"]
+            if k == "Embedding":
+                seq = w[0][seq]
+            elif k == "LSTM":
+                out = lstm_run(seq, w[0], w[1], w[2], c["activation"], c["recurrent_activation"], g)
+                seq = out if c["return_sequences"] else out[-1:]
+            elif k == "Bidirectional":
+                fw = lstm_run(seq, *w[0:3], c["activation"], c["recurrent_activation"], g)
+                bw = lstm_run(seq, *w[3:6], c["activation"], c["recurrent_activation"], g, reverse=True)
+                seq = np.concatenate([fw, bw], 1) if c["return_sequences"] else np.concatenate([fw[-1:], bw[:1]], 1)
+            elif k == "Dense":
+                z = seq @ w[0] + w[1]
+                if l is self.layers[-1]:
+                    return z, act(c["activation"], z, g)
+                seq = act(c["activation"], z, g)
+        raise ValueError("no head")
+
+
+def write_expected(name, model, inputs):
+    with h5py.File(os.path.join(OUT, name + "_expected.h5"), "w") as f:
+        for k, x in enumerate(inputs):
+            logits, probs = model.forward(x)
+            f["input_%d" % k] = x.astype(np.int32) if x.ndim == 1 else x
+            f["output_%d" % k] = logits
+            f["probs_%d" % k] = probs
+        f.attrs["inputs"] = len(inputs)
+
+
+def token_inputs(V):
+    return [rng.integers(1, V, T) for T in (1, 6, 19)]
+
+
+def feature_inputs(D):
+    return [rng.normal(0, 1, (T, D)) for T in (1, 6, 19)]
+
+
+# ---- file writers, one per generation ----------------------------------------------------------------
+
+def fixed(strings):
+    """tf.keras 2.x: lists of names as fixed-length NULLPAD byte strings."""
+    return np.array([s.encode("utf8") for s in strings])
+
+
+def layer_config_keras2(l):
+    c = dict(name=l["name"], trainable=True, dtype="float32")
+    k = l["kind"]
+    if k == "Embedding":
+        c.update(input_dim=l["weights"][0].shape[0], output_dim=l["weights"][0].shape[1], mask_zero=False,
+                 batch_input_shape=[None, None], embeddings_regularizer=None, input_length=None,
+                 activity_regularizer=dict(class_name="L1L2", config=dict(l1=0.0, l2=0.0)))
+    elif k in ("LSTM", "CuDNNLSTM"):
+        c.update(units=l["weights"][1].shape[0], return_sequences=l["config"]["return_sequences"], return_state=False,
+                 go_backwards=False, stateful=False, unroll=False, time_major=False)
+        if k == "LSTM":
+            c.update(activation=l["config"]["activation"], recurrent_activation=l["config"]["recurrent_activation"],
+                     use_bias=True, unit_forget_bias=True, dropout=0.0, recurrent_dropout=0.0, implementation=2)
+    elif k == "Bidirectional":
+        inner = dict(name="lstm_%s" % l["name"], units=l["weights"][1].shape[0], activation=l["config"]["activation"],
+                     recurrent_activation=l["config"]["recurrent_activation"], use_bias=True,
+                     return_sequences=l["config"]["return_sequences"], go_backwards=False, stateful=False)
+        c.update(layer=dict(class_name="LSTM", config=inner), merge_mode=l["config"].get("merge_mode", "concat"))
+    elif k == "Dense":
+        c.update(units=l["weights"][0].shape[1], activation=l["config"]["activation"], use_bias=True)
+    c.update(l.get("extra", {}))
+    return dict(class_name=l.get("class_name", k), config=c)
+
+
+def tf_keras_weight_names(l, index):
+    n, k = l["name"], l["kind"]
+    if k == "Embedding":
+        return ["%s/embeddings:0" % n]
+    if k == "LSTM":
+        return ["%s/lstm_cell_%d/%s:0" % (n, index, w) for w in ("kernel", "recurrent_kernel", "bias")]
+    if k == "CuDNNLSTM":
+        return ["%s/%s:0" % (n, w) for w in ("kernel", "recurrent_kernel", "bias")]
+    if k == "Bidirectional":
+        return ["%s/%s_lstm_%d/lstm_cell_%d/%s:0" % (n, d, index, 2 * index + j, w)
+                for j, d in enumerate(("forward", "backward")) for w in ("kernel", "recurrent_kernel", "bias")]
+    if k == "Dense":
+        return ["%s/kernel:0" % n, "%s/bias:0" % n]
+    return []
+
+
+def stored_weights(l):
+    return l.get("stored", l["weights"])
+
+
+def write_weight_groups(root, model, names_of, string_list=fixed):
+    root.attrs["layer_names"] = string_list([l["name"] for l in model.layers])
+    root.attrs["backend"] = b"tensorflow"
+    for index, l in enumerate(model.layers):
+        g = root.create_group(l["name"])
+        names = names_of(l, index)
+        # An empty list is stored as a float64 array of shape (0,), exactly as h5py does for np.array([]).
+        g.attrs["weight_names"] = string_list(names) if names else np.array([])
+        for name, w in zip(names, stored_weights(l)):
+            g.create_dataset(name, data=np.asarray(w, dtype=np.float32))
+
+
+def write_keras2(path, model, version=b"2.3.0-tf", functional=False, weights_only=False, names_of=tf_keras_weight_names):
+    with h5py.File(path, "w") as f:
+        layers = [layer_config_keras2(l) for l in model.layers]
+        if functional:
+            previous = None
+            for l, cfg in zip(model.layers, layers):
+                cfg["name"] = l["name"]
+                cfg["inbound_nodes"] = [] if previous is None else [[[previous, 0, 0, {}]]]
+                previous = l["name"]
+            config = dict(class_name="Functional", config=dict(name="model", layers=layers,
+                          input_layers=[[model.layers[0]["name"], 0, 0]], output_layers=[[previous, 0, 0]]))
+        else:
+            config = dict(class_name="Sequential", config=dict(name="sequential", layers=layers))
+        if weights_only:
+            f.attrs["keras_version"] = version
+            write_weight_groups(f, model, names_of)
+            return
+        f.attrs["keras_version"] = version
+        f.attrs["backend"] = b"tensorflow"
+        f.attrs["model_config"] = json.dumps(config).replace('"l2": 0.0', '"l2": NaN').encode("utf8")
+        g = f.create_group("model_weights")
+        g.attrs["keras_version"] = version
+        write_weight_groups(g, model, names_of)
+
+
+def write_keras1(path, model):
+    """Keras 1.2: no keras_version, Sequential config is the layer list, 12-array LSTMs, names like lstm_1_W_i."""
+    layers = []
+    for l in model.layers:
+        c = dict(name=l["name"], trainable=True)
+        if l["kind"] == "Embedding":
+            c.update(input_dim=l["weights"][0].shape[0], output_dim=l["weights"][0].shape[1], mask_zero=False)
+            layers.append(dict(class_name="Embedding", config=c))
+        elif l["kind"] == "LSTM":
+            c.update(output_dim=l["weights"][1].shape[0], activation=l["config"]["activation"],
+                     inner_activation=l["config"]["recurrent_activation"], return_sequences=True,
+                     go_backwards=False, stateful=False, consume_less="cpu")
+            layers.append(dict(class_name="LSTM", config=c))
+        elif l["kind"] == "Dense":
+            inner = dict(name=l["name"] + "_inner", output_dim=l["weights"][0].shape[1], activation=l["config"]["activation"])
+            layers.append(dict(class_name="TimeDistributed", config=dict(name=l["name"], layer=dict(class_name="Dense", config=inner))))
+
+    def names_of(l, index):
+        n = l["name"]
+        if l["kind"] == "Embedding":
+            return [n + "_W"]
+        if l["kind"] == "LSTM":
+            return ["%s_%s_%s" % (n, w, g) for g in "icfo" for w in "WUb"]
+        return [n + "_W", n + "_b"]
+
+    with h5py.File(path, "w") as f:
+        f.attrs["model_config"] = json.dumps(dict(class_name="Sequential", config=layers)).encode("utf8")
+        g = f.create_group("model_weights")
+        write_weight_groups(g, model, names_of)
+
+
+def twelve_arrays(K, R, b):
+    """Keras 1 consume_less='cpu': per gate W, U, b, stored in gate order i, c, f, o."""
+    H = R.shape[0]
+    block = dict(i=0, f=1, c=2, o=3)  # position in the canonical i, f, c, o layout
+    out = []
+    for gate in "icfo":
+        s = slice(block[gate] * H, (block[gate] + 1) * H)
+        out += [K[:, s], R[:, s], b[s]]
+    return out
+
+
+def to_cudnn(K, R, b_input, b_recurrent):
+    """Keras' own convert_lstm_weights(from_cudnn=False): per gate block, kernel.T.reshape(shape, order='C'),
+    recurrent block transposed, bias kept as input half + recurrent half."""
+    kernels = np.hstack([k.T.reshape(k.shape, order="C") for k in np.hsplit(K, 4)])
+    recurrent = np.hstack([r.T for r in np.hsplit(R, 4)])
+    return [kernels, recurrent, np.concatenate([b_input, b_recurrent])]
+
+
+def write_keras3_h5(path, model):
+    """Keras 3 legacy .h5: variable-length strings, module/registered_name in the config, weight paths
+    without ':0'."""
+    def cfg(l):
+        c = layer_config_keras2(l)
+        c["module"], c["registered_name"] = "keras.layers", None
+        c["config"].pop("batch_input_shape", None)
+        return c
+
+    layers = [dict(module="keras.layers", class_name="InputLayer", registered_name=None,
+                   config=dict(batch_shape=[None, None], dtype="int32", name="input_layer"))]
+    layers += [cfg(l) for l in model.layers]
+    config = dict(module="keras", class_name="Sequential", registered_name=None,
+                  config=dict(name="sequential", trainable=True, layers=layers))
+
+    def names_of(l, index):
+        n = l["name"]
+        if l["kind"] == "Embedding":
+            return ["sequential/%s/embeddings" % n]
+        if l["kind"] == "LSTM":
+            return ["sequential/%s/lstm_cell/%s" % (n, w) for w in ("kernel", "recurrent_kernel", "bias")]
+        return ["sequential/%s/%s" % (n, w) for w in ("kernel", "bias")]
+
+    vlen = lambda names: np.array(names, dtype=VLEN)  # noqa: E731
+    with h5py.File(path, "w") as f:
+        f.attrs.create("keras_version", "3.3.3", dtype=VLEN)
+        f.attrs.create("backend", "tensorflow", dtype=VLEN)
+        f.attrs.create("model_config", json.dumps(config), dtype=VLEN)
+        g = f.create_group("model_weights")
+        write_weight_groups(g, model, names_of, vlen)
+
+
+# ---- cases -------------------------------------------------------------------------------------------
+
+V, E, H = 12, 5, 7
+
+# tf.keras 2.3: Embedding -> LSTM (sequences) -> Bidirectional LSTM (sequences) -> Dense relu -> Dense softmax
+lm = Model(2)
+lm.add("Embedding", "embedding", [rng.normal(0, 1, (V, E))])
+lm.add("LSTM", "lstm", lstm_weights(E, H), activation="tanh", recurrent_activation="sigmoid", return_sequences=True)
+lm.add("Dropout", "dropout", [])
+lm.add("Bidirectional", "bidirectional", lstm_weights(H, 4) + lstm_weights(H, 4), activation="tanh",
+       recurrent_activation="sigmoid", return_sequences=True)
+lm.add("Dense", "dense", dense_weights(8, 6), activation="relu")
+lm.add("Dense", "dense_1", dense_weights(6, V), activation="softmax")
+write_keras2(os.path.join(OUT, "tfkeras_lm.h5"), lm)
+write_expected("tfkeras_lm", lm, token_inputs(V))
+write_keras2(os.path.join(OUT, "tfkeras_lm_weights.h5"), lm, weights_only=True)
+with open(os.path.join(OUT, "tfkeras_lm.tokenizer.json"), "w") as f:
+    words = ["w%d" % k for k in range(1, V + 3)]  # longer than the embedding: num_words cuts it
+    tokenizer = dict(class_name="Tokenizer", config=dict(
+        num_words=V, filters="", lower=True, split=" ", char_level=False, oov_token="w1",
+        word_index=json.dumps({w: k + 1 for k, w in enumerate(words)})))
+    json.dump(tokenizer, f)
+
+# Functional, saturating, returns only the final state: a sentiment-style binary classifier.
+cls = Model(2)
+cls.add("InputLayer", "input_1", [])
+cls.add("Embedding", "embedding", [rng.normal(0, 1, (V, E))])
+cls.add("Bidirectional", "bidirectional", lstm_weights(E, H, 2.0) + lstm_weights(E, H, 2.0), activation="tanh",
+        recurrent_activation="hard_sigmoid", return_sequences=False)
+cls.add("Dense", "dense", dense_weights(2 * H, 1), activation="sigmoid")
+write_keras2(os.path.join(OUT, "functional_classifier.h5"), cls, version=b"2.2.4", functional=True)
+write_expected("functional_classifier", cls, token_inputs(V))
+
+# A forecaster on numeric features (no embedding), relu cell activation, linear output.
+fc = Model(2)
+fc.add("LSTM", "lstm", lstm_weights(3, 10), activation="relu", recurrent_activation="sigmoid", return_sequences=False)
+fc.add("Dense", "dense", dense_weights(10, 2), activation="linear")
+write_keras2(os.path.join(OUT, "forecaster.h5"), fc)
+write_expected("forecaster", fc, feature_inputs(3))
+
+# Keras 1.2 with the 12-array LSTM and hard_sigmoid gates (0.2x + 0.5).
+k1 = Model(1)
+k1.add("Embedding", "embedding_1", [rng.normal(0, 1, (V, E))])
+K, R, b = lstm_weights(E, H, 1.5)
+k1.add("LSTM", "lstm_1", [K, R, b], activation="tanh", recurrent_activation="hard_sigmoid", return_sequences=True)
+k1.layers[-1]["stored"] = twelve_arrays(K, R, b)
+k1.add("Dense", "timedistributed_1", dense_weights(H, V), activation="softmax")
+write_keras1(os.path.join(OUT, "keras1_lm.h5"), k1)
+write_expected("keras1_lm", k1, token_inputs(V))
+
+# Keras 2.2.4 CuDNNLSTM: cuDNN weight layout, 8H bias.
+cu = Model(2)
+cu.add("Embedding", "embedding_1", [rng.normal(0, 1, (V, E))])
+K, R = lstm_weights(E, H)[:2]
+b_in, b_rec = rng.normal(0, 0.3, 4 * H), rng.normal(0, 0.3, 4 * H)
+cu.add("LSTM", "cu_dnnlstm_1", [K, R, b_in + b_rec], activation="tanh", recurrent_activation="sigmoid",
+       return_sequences=True)
+cu.layers[-1].update(kind="CuDNNLSTM", stored=to_cudnn(K, R, b_in, b_rec))
+cu.add("Dense", "dense_1", dense_weights(H, 4), activation="softmax")
+write_keras2(os.path.join(OUT, "cudnn_tagger.h5"), cu, version=b"2.2.4")
+for l in cu.layers:
+    l["kind"] = "LSTM" if l["kind"] == "CuDNNLSTM" else l["kind"]
+write_expected("cudnn_tagger", cu, token_inputs(V))
+
+# Keras 3 legacy .h5: hard_sigmoid means x/6 + 0.5 here.
+k3 = Model(3)
+k3.add("Embedding", "embedding", [rng.normal(0, 1, (V, E))])
+k3.add("LSTM", "lstm", lstm_weights(E, H, 2.5), activation="tanh", recurrent_activation="hard_sigmoid",
+       return_sequences=True)
+k3.add("Dense", "dense", dense_weights(H, V), activation="softmax")
+write_keras3_h5(os.path.join(OUT, "keras3_lm.h5"), k3)
+write_expected("keras3_lm", k3, token_inputs(V))
+
+# ---- refused -----------------------------------------------------------------------------------------
+
+def variant(name, edit_layer=None, edit_config=None):
+    m = Model(2)
+    m.add("Embedding", "embedding", [rng.normal(0, 1, (V, E))])
+    m.add("LSTM", "lstm", lstm_weights(E, H), activation="tanh", recurrent_activation="sigmoid", return_sequences=True)
+    m.add("Dense", "dense", dense_weights(H, V), activation="softmax")
+    if edit_layer:
+        edit_layer(m)
+    write_keras2(os.path.join(OUT, "hostile", name), m)
+
+
+def lambda_layer(m):
+    m.layers.insert(2, dict(kind="Lambda", name="lambda_1", weights=[], config={}, class_name="Lambda"))
+
+
+def masking(m):
+    m.layers.insert(1, dict(kind="Masking", name="masking", weights=[], config={}, class_name="Masking"))
+
+
+def gru(m):
+    m.layers[1].update(class_name="GRU", weights=[rng.normal(0, 1, (E, 3 * H)), rng.normal(0, 1, (H, 3 * H)),
+                                                   rng.normal(0, 1, (2, 3 * H))])
+
+
+def stateful(m):
+    m.layers[1]["extra"] = dict(stateful=True)
+
+
+def backwards(m):
+    m.layers[1]["extra"] = dict(go_backwards=True)
+
+
+def merge_sum(m):
+    m.layers[1] = dict(kind="Bidirectional", name="bidirectional", weights=lstm_weights(E, H) + lstm_weights(E, H),
+                       config=dict(activation="tanh", recurrent_activation="sigmoid", return_sequences=True,
+                                   merge_mode="sum"))
+    m.layers[2]["weights"] = dense_weights(H, V)
+
+
+variant("lambda.h5", lambda_layer)
+variant("masking.h5", masking)
+variant("gru.h5", gru)
+variant("stateful.h5", stateful)
+variant("go_backwards.h5", backwards)
+variant("merge_sum.h5", merge_sum)
+with open(os.path.join(OUT, "tfkeras_lm.h5"), "rb") as f:
+    data = f.read()
+with open(os.path.join(OUT, "hostile", "truncated.h5"), "wb") as f:
+    f.write(data[: len(data) // 2])
+print("wrote", OUT)

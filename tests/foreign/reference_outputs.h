@@ -1,0 +1,50 @@
+// Comparing an imported model with the outputs its own framework (or an independent reference) computed:
+// NAME_expected.h5 holds input_k (token ids or (T, D) features), output_k (the last layer before its
+// activation, (T, K) or (1, K)) and optionally probs_k (after it).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "core/engine/forward.h"
+#include "core/formats/hdf5.h"
+#include "tests/engine/oracle_support.h"
+
+namespace lstmscope::test {
+
+// Runs `net` on every input of `expectedPath` and returns the worst worstRatio (atol = rtol = tolerance)
+// over logits and, where stored, probabilities. > 1 means outside the tolerance.
+template <class T>
+double worstAgainstReference(const Network<T>& net, const std::string& expectedPath, double tolerance) {
+  h5::File ref = h5::File::openReadOnly(expectedPath);
+  double worst = 0;
+  const auto inputs = h5::readIntAttr(ref.id(), "inputs");
+  EXPECT_TRUE(inputs && *inputs > 0) << expectedPath;
+  for (int k = 0; k < inputs.value_or(0); ++k) {
+    const std::string input = "input_" + std::to_string(k);
+    Inputs<T> in;
+    if (net.arch.inputKind == InputKind::Tokens) {
+      in.tokens = h5::readInts(ref.id(), input, expectedPath);
+      in.steps = static_cast<int>(in.tokens.size());
+    } else {
+      in.features = readTransposed(ref.id(), input).cast<T>();
+      in.steps = static_cast<int>(in.features.cols());
+    }
+    Tape<T> tape;
+    forward(net, in, tape);
+    for (const char* what : {"output_", "probs_"}) {
+      const std::string name = what + std::to_string(k);
+      if (!h5::exists(ref.id(), name)) continue;
+      const Mat<double> expected = readTransposed(ref.id(), name);
+      const Mat<T>& actual = std::string(what) == "output_" ? tape.logits : tape.probs;
+      EXPECT_EQ(actual.rows(), expected.rows()) << expectedPath << " " << name;
+      EXPECT_EQ(actual.cols(), expected.cols()) << expectedPath << " " << name;
+      if (actual.rows() != expected.rows() || actual.cols() != expected.cols()) return 1e9;
+      worst = std::max(worst, worstRatio(actual, expected, tolerance, tolerance));
+    }
+  }
+  return worst;
+}
+
+}  // namespace lstmscope::test
