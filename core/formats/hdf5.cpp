@@ -123,6 +123,22 @@ File File::openReadOnly(const std::string& path) {
   return f;
 }
 
+File File::openImage(const std::vector<unsigned char>& bytes, const std::string& name) {
+  silenceLibraryErrors();
+  if (bytes.size() < 8 || std::memcmp(bytes.data(), "\x89HDF\r\n\x1a\n", 8) != 0)
+    throw InputError(name, "is not an HDF5 file");
+  // The core driver reads from a copy of the image; HDF5 1.10 supports this for read-only opens.
+  Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  if (H5Pset_fapl_core(fapl.get(), 1 << 16, 0) < 0 ||
+      H5Pset_file_image(fapl.get(), const_cast<unsigned char*>(bytes.data()), bytes.size()) < 0)
+    throw InputError(name, "cannot be opened from memory");
+  File f;
+  f.handle_ = Handle(H5Fopen(name.c_str(), H5F_ACC_RDONLY, fapl.get()), H5Fclose);
+  if (!f.handle_.valid()) throw InputError(name, "cannot open the HDF5 file (truncated or damaged?)");
+  f.path_ = name;
+  return f;
+}
+
 File File::openReadWrite(const std::string& path) {
   silenceLibraryErrors();
   diagnoseOpen(path);

@@ -53,6 +53,8 @@ class File {
   // Opens for reading; throws InputError if the file is missing, truncated or not HDF5.
   static File openReadOnly(const std::string& path);
   static File openReadWrite(const std::string& path);
+  // Opens an HDF5 file held in memory (a .keras archive's model.weights.h5); `name` names it in messages.
+  static File openImage(const std::vector<unsigned char>& bytes, const std::string& name);
   // Creates (truncating) a new file.
   static File create(const std::string& path);
 

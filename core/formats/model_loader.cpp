@@ -1,6 +1,7 @@
 #include "core/formats/model_loader.h"
 
 #include "core/common/error.h"
+#include "core/formats/foreign/keras3_file.h"
 #include "core/formats/foreign/keras_h5.h"
 #include "core/formats/foreign/keras_mapping.h"
 #include "core/formats/foreign/safetensors.h"
@@ -42,7 +43,7 @@ ImportedModel fromKeras(const KerasModelFile& file, const std::string& path, con
                         const ImportChoices& choices) {
   const auto vocab = vocabularyFor(vocabPath, choices);
   ImportedModel imported = mapKerasModel(file, choices, vocab, path);
-  noteVocabulary(imported.report, vocab);
+  noteVocabulary(imported.report, vocab ? vocab : file.vocabulary);
   return imported;
 }
 
@@ -64,6 +65,8 @@ ImportedModel importModel(const std::string& path, const std::string& vocabPath,
     return {loadNativeModel(path), {"LSTMScope model", {}, {}}};
   }
   if (looksLikeKerasH5(path)) return fromKeras(readKerasH5(path), path, vocabPath, choices);
+  if (looksLikeKeras3Weights(path)) return fromKeras(readKeras3Weights(path), path, vocabPath, choices);
+  if (looksLikeKerasArchive(path)) return fromKeras(readKerasArchive(path), path, vocabPath, choices);
   if (isTorchZip(path)) return fromTensors(readTorchFile(path), "PyTorch checkpoint (zip)", path, vocabPath, choices);
   if (looksLikeLegacyTorchFile(path))
     return fromTensors(readTorchFile(path), "PyTorch checkpoint (legacy)", path, vocabPath, choices);

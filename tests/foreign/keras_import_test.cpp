@@ -3,6 +3,8 @@
 // layers and damaged files are refused by name.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "core/common/error.h"
 #include "core/formats/model_loader.h"
 #include "tests/foreign/reference_outputs.h"
@@ -20,15 +22,16 @@ class KerasFile : public ::testing::TestWithParam<std::string> {};
 // Float32 within 1e-5 of the float64 reference; float64 on the same weights within 1e-9, which only an
 // exact layout (gate order, Keras 1 and cuDNN conversions, hard_sigmoid's generation) reaches.
 TEST_P(KerasFile, OutputsMatchKerasSemantics) {
-  const std::string name = GetParam();
-  const ImportedModel imported = importModel(fixture(name + ".h5"));
-  EXPECT_LE(worstAgainstReference(imported.model, fixture(name + "_expected.h5"), 1e-5), 1.0) << name;
-  EXPECT_LE(worstAgainstReference(imported.model.cast<double>(), fixture(name + "_expected.h5"), 1e-9), 1.0) << name;
+  const std::string file = GetParam(), expected = std::filesystem::path(file).stem().string() + "_expected.h5";
+  const ImportedModel imported = importModel(fixture(file));
+  EXPECT_LE(worstAgainstReference(imported.model, fixture(expected), 1e-5), 1.0) << file;
+  EXPECT_LE(worstAgainstReference(imported.model.cast<double>(), fixture(expected), 1e-9), 1.0) << file;
 }
 
 INSTANTIATE_TEST_SUITE_P(Generations, KerasFile,
-                         ::testing::Values("tfkeras_lm", "functional_classifier", "forecaster", "keras1_lm",
-                                           "cudnn_tagger", "keras3_lm"));
+                         ::testing::Values("tfkeras_lm.h5", "functional_classifier.h5", "forecaster.h5", "keras1_lm.h5",
+                                           "cudnn_tagger.h5", "keras3_lm.h5", "keras3_archive.keras",
+                                           "keras3_classifier.weights.h5"));
 
 TEST(KerasFiles, ArchitectureComesFromTheConfig) {
   const Model lm = loadModel(fixture("tfkeras_lm.h5"));
@@ -58,6 +61,30 @@ TEST(KerasFiles, WeightsOnlyFilesAreMappedByShapeAndSaySo) {
   for (const auto& a : weights.report.assumptions) assumptions += a + "\n";
   EXPECT_NE(assumptions.find("layer bidirectional is taken to be a Bidirectional"), std::string::npos) << assumptions;
   EXPECT_NE(assumptions.find("LSTM activations are Keras' defaults"), std::string::npos) << assumptions;
+}
+
+// A .keras archive: Keras 3 weight paths by class name, the TextVectorization vocabulary from its assets
+// (with the mask and OOV tokens Keras prepends), and a weights-only .weights.h5 ordered by widths.
+TEST(KerasFiles, Keras3ArchiveAndWeightsFile) {
+  const ImportedModel archive = importModel(fixture("keras3_archive.keras"));
+  const Vocabulary& v = archive.model.arch.vocab;
+  ASSERT_EQ(v.size(), 12);
+  EXPECT_EQ(v.tokens()[0], "");
+  EXPECT_EQ(v.unk(), "[UNK]");
+  EXPECT_EQ(v.tokens()[2], "the");
+  EXPECT_TRUE(v.lowercase());
+  EXPECT_EQ(tokenize(v, "The cat zebra", "text").ids, (std::vector<int32_t>{2, 3, 1}));
+  EXPECT_EQ(archive.model.arch.layers[0].gate, GateActivation::HardSigmoidKeras3);
+  EXPECT_EQ(archive.model.arch.head->preActivations, std::vector<DenseActivation>{DenseActivation::Tanh});
+  EXPECT_NE(archive.report.format.find("Keras 3 archive (keras 3.3.3)"), std::string::npos) << archive.report.format;
+
+  const ImportedModel weights = importModel(fixture("keras3_classifier.weights.h5"));
+  EXPECT_EQ(weights.model.arch.task, Task::Classifier);
+  EXPECT_EQ(weights.model.arch.head->reads, HeadReads::FinalStates);
+  bool ordered = false;
+  for (const auto& a : weights.report.assumptions)
+    ordered |= a.find("layer order comes from the widths") != std::string::npos;
+  EXPECT_TRUE(ordered);
 }
 
 // A Keras Tokenizer's to_json(): word_index (as a JSON string), lower, oov_token, num_words cutting it to

@@ -362,6 +362,76 @@ k3.add("Dense", "dense", dense_weights(H, V), activation="softmax")
 write_keras3_h5(os.path.join(OUT, "keras3_lm.h5"), k3)
 write_expected("keras3_lm", k3, token_inputs(V))
 
+# Keras 3 native files: weights at layers/<snake_case class>[_k]/.../vars/<i>.
+def keras3_weight_groups(f, model, sequential=True):
+    used = {}
+    f.create_group("vars")
+    for l in model.layers:
+        if sequential and l["kind"] == "InputLayer":
+            continue
+        snake = {"TextVectorization": "text_vectorization", "InputLayer": "input_layer"}.get(l["kind"], l["kind"].lower())
+        k = used[snake] = used.get(snake, -1) + 1
+        path = "layers/" + snake + ("_%d" % k if k else "")
+        w = l["weights"]
+        if l["kind"] == "LSTM":
+            groups = {path + "/cell/vars": w}
+        elif l["kind"] == "Bidirectional":
+            groups = {path + "/forward_layer/cell/vars": w[:3], path + "/backward_layer/cell/vars": w[3:]}
+        else:
+            groups = {path + "/vars": w}
+        for g, arrays in groups.items():
+            grp = f.create_group(g)
+            for i, a in enumerate(arrays):
+                grp.create_dataset(str(i), data=np.asarray(a, dtype=np.float32))
+
+
+def keras3_config(model):
+    def cfg(l):
+        if l["kind"] == "TextVectorization":
+            return dict(module="keras.layers", class_name="TextVectorization", registered_name=None,
+                        config=dict(name=l["name"], max_tokens=None, standardize="lower", split="whitespace",
+                                    output_mode="int", vocabulary=None))
+        c = layer_config_keras2(l)
+        c["module"], c["registered_name"] = "keras.layers", None
+        c["config"].pop("batch_input_shape", None)
+        return c
+    return dict(module="keras", class_name="Sequential", registered_name=None,
+                config=dict(name="sequential", trainable=True, layers=[cfg(l) for l in model.layers]))
+
+
+words = ["the", "cat", "sat", "on", "mat", "a", "dog", "ran", "far", "home"]
+ka = Model(3)
+ka.add("TextVectorization", "text_vectorization", [])
+ka.add("Embedding", "embedding", [rng.normal(0, 1, (len(words) + 2, E))])
+ka.add("LSTM", "lstm", lstm_weights(E, H, 2.0), activation="tanh", recurrent_activation="hard_sigmoid",
+       return_sequences=True)
+ka.add("Bidirectional", "bidirectional", lstm_weights(H, 3) + lstm_weights(H, 3), activation="tanh",
+       recurrent_activation="sigmoid", return_sequences=True)
+ka.add("Dense", "dense", dense_weights(6, 5), activation="tanh")
+ka.add("Dense", "dense_1", dense_weights(5, len(words) + 2), activation="softmax")
+import io  # noqa: E402
+import zipfile  # noqa: E402
+
+weights = io.BytesIO()
+with h5py.File(weights, "w") as f:
+    keras3_weight_groups(f, ka)
+with zipfile.ZipFile(os.path.join(OUT, "keras3_archive.keras"), "w", zipfile.ZIP_STORED) as z:
+    z.writestr("metadata.json", json.dumps(dict(keras_version="3.3.3", date_saved="2024-05-01@10:00:00")))
+    z.writestr("config.json", json.dumps(keras3_config(ka)))
+    z.writestr("model.weights.h5", weights.getvalue())
+    z.writestr("assets/layers/text_vectorization/vocabulary.txt", "\n".join(words))
+write_expected("keras3_archive", ka, token_inputs(len(words) + 2))
+
+kw = Model(3)
+kw.add("Embedding", "embedding", [rng.normal(0, 1, (V, E))])
+kw.add("Dropout", "dropout", [])
+kw.add("Bidirectional", "bidirectional", lstm_weights(E, H) + lstm_weights(E, H), activation="tanh",
+       recurrent_activation="sigmoid", return_sequences=False)
+kw.add("Dense", "dense", dense_weights(2 * H, 1), activation="sigmoid")
+with h5py.File(os.path.join(OUT, "keras3_classifier.weights.h5"), "w") as f:
+    keras3_weight_groups(f, kw)
+write_expected("keras3_classifier.weights", kw, token_inputs(V))
+
 # ---- refused -----------------------------------------------------------------------------------------
 
 def variant(name, edit_layer=None, edit_config=None):

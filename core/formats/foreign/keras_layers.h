@@ -4,10 +4,12 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/formats/foreign/tensor_set.h"
+#include "core/formats/foreign/vocabulary_file.h"
 
 namespace lstmscope {
 
@@ -23,9 +25,21 @@ struct KerasModelFile {
   int generation = 2;  // 1, 2 or 3: decides Keras 1's 12-array LSTMs and what "hard_sigmoid" means
   bool hasArchitecture = false;
   std::vector<KerasLayer> layers;
+  // A .keras archive whose model starts with TextVectorization/StringLookup carries its vocabulary.
+  std::optional<LoadedVocabulary> vocabulary;
+  // Set when the layer order was reconstructed from shapes (Keras 3 weights without a config).
+  std::vector<std::string> orderAssumptions;
 };
 
 // Python's json module writes NaN and Infinity, which are not JSON: they become null (outside strings).
 nlohmann::json parseKerasJson(const std::string& text, const std::string& source);
+
+// The layers of a model config: Sequential (Keras 1 and 2.0-2.1 store the list as the config itself),
+// Functional/Model (only chains: each layer's single input is the layer before it), Keras 3 (with
+// module/registered_name keys). Weights are left empty.
+std::vector<KerasLayer> kerasLayersFromConfig(const nlohmann::json& model, const std::string& source);
+
+// Keras' naming.to_snake_case: "TimeDistributed" -> "time_distributed", "LSTM" -> "lstm".
+std::string kerasSnakeCase(const std::string& className);
 
 }  // namespace lstmscope

@@ -13,9 +13,11 @@ namespace {
 using nlohmann::json;
 
 // Layers that are the identity at inference.
+// TextVectorization and StringLookup turn text into ids: LSTMScope's tokenizer does that with their vocabulary.
 const std::set<std::string> kIdentityLayers = {
-    "InputLayer",      "Dropout",      "SpatialDropout1D",      "GaussianNoise",
-    "GaussianDropout", "AlphaDropout", "ActivityRegularization"};
+    "InputLayer",      "Dropout",      "SpatialDropout1D",       "GaussianNoise",
+    "GaussianDropout", "AlphaDropout", "ActivityRegularization", "TextVectorization",
+    "StringLookup"};
 
 // Keras serialises an activation as a name, or (Keras 3, custom objects) as {"config": name, …}.
 std::string activationName(const json& config, const char* key, const char* fallback) {
@@ -45,6 +47,7 @@ class KerasMapper {
     Network<float> net{arch_, std::move(params_)};
     net.arch.name = std::filesystem::path(source_).stem().string();
     report_.format = file_.format;
+    for (const auto& note : file_.orderAssumptions) assume(note);
     validateModel(net, source_);
     return {std::move(net), std::move(report_)};
   }
@@ -65,25 +68,29 @@ class KerasMapper {
     const bool lstmShaped =
         n >= 2 && w[1].shape.size() == 2 && w[1].dim(1) % w[1].dim(0) == 0 && w[1].dim(1) > w[1].dim(0);
     const std::string recurrent = file_.generation >= 2 ? "sigmoid" : "hard_sigmoid";
-    if (n == 0) {
+    const bool guessed = l.className.empty();
+    if (!guessed) {
+      // The class is known from where the weights are (Keras 3 group names); only the config is missing.
+    } else if (n == 0) {
       l.className = "InputLayer";
     } else if (n == 1 && arch_.layers.empty()) {
       l.className = "Embedding";
     } else if (lstmShaped && (n == 6 || n == 4 || n == 24)) {
       l.className = "Bidirectional";
-      l.config = {{"merge_mode", "concat"}, {"layer", {{"class_name", "LSTM"}, {"config", json::object()}}}};
     } else if (lstmShaped || n == 12) {
       l.className = "LSTM";
     } else {
       l.className = "Dense";
     }
+    if (l.className == "Bidirectional")
+      l.config = {{"merge_mode", "concat"}, {"layer", {{"class_name", "LSTM"}, {"config", json::object()}}}};
     if (l.className == "LSTM" || l.className == "Bidirectional") {
       json& c = l.className == "LSTM" ? l.config : l.config["layer"]["config"];
       c = {{"activation", "tanh"}, {"recurrent_activation", recurrent}, {"return_sequences", true}};
       if (!guessedLstm_) assume("weights-only file: LSTM activations are Keras' defaults (tanh, " + recurrent + ")");
       guessedLstm_ = true;
     }
-    if (l.className != "InputLayer")
+    if (guessed && l.className != "InputLayer")
       assume("weights-only file: layer " + l.name + " is taken to be a " + l.className + " (from its weights)");
     return l;
   }
@@ -277,7 +284,7 @@ class KerasMapper {
 
   const KerasModelFile& file_;
   const ImportChoices& choices_;
-  const std::optional<LoadedVocabulary>& vocab_;
+  const std::optional<LoadedVocabulary> vocab_;  // a copy: the caller may pass a temporary
   const std::string& source_;
   Architecture arch_;
   Params<float> params_;
@@ -291,7 +298,8 @@ class KerasMapper {
 
 ImportedModel mapKerasModel(const KerasModelFile& file, const ImportChoices& choices,
                             const std::optional<LoadedVocabulary>& vocab, const std::string& source) {
-  return KerasMapper(file, choices, vocab, source).run();
+  // The user's vocabulary file wins over one the model carries (a .keras TextVectorization's).
+  return KerasMapper(file, choices, vocab ? vocab : file.vocabulary, source).run();
 }
 
 }  // namespace lstmscope
