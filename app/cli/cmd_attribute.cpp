@@ -6,6 +6,7 @@
 #include "app/cli/attribution_plot.h"
 #include "app/cli/cli_args.h"
 #include "app/cli/commands.h"
+#include "app/cli/import_options.h"
 #include "core/attribution/attribution_report.h"
 #include "core/common/error.h"
 #include "core/formats/atomic_file.h"
@@ -15,7 +16,8 @@
 namespace lstmscope::cli {
 
 const char* const kAttributeHelp =
-    "usage: lstmscope-cli attribute --model MODEL [--vocab V] (--text STR | --text-file F) --method M\n"
+    "usage: lstmscope-cli attribute --model MODEL [--vocab V] [import options: see info --help]\n"
+    "                               (--text STR | --text-file F) --method M\n"
     "                               [--target-step t] [--target ID] [--steps N] [--rule R] [--baseline B]\n"
     "                               [--window N] [--precision P] [--eps E] [--bias-factor F] [--target-unit "
     "KIND:L/DIR/U]\n"
@@ -133,8 +135,8 @@ void write(const std::string& path, const std::string& text) {
 int runAttribute(const std::vector<std::string>& args) {
   if (printHelpIfAsked(args, kAttributeHelp)) return 0;
   const Args a(args,
-               {"model", "vocab", "text", "text-file", "method", "target-step", "target", "steps", "rule", "baseline",
-                "window", "out", "eps", "bias-factor", "target-unit", "precision"},
+               withImportOptions({"model", "text", "text-file", "method", "target-step", "target", "steps", "rule",
+                                  "baseline", "window", "out", "eps", "bias-factor", "target-unit", "precision"}),
                {});
   if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
   if (a.has("text") + a.has("text-file") != 1) throw UsageError("give exactly one of --text or --text-file");
@@ -166,7 +168,7 @@ int runAttribute(const std::vector<std::string>& args) {
     throw UsageError("--baseline must be zero, unk or pad");
 
   const std::string modelPath = a.require("model");
-  const Network<double> net = loadModel(modelPath, a.get("vocab")).cast<double>();
+  const Network<double> net = importModel(modelPath, a.get("vocab"), importChoicesFrom(a)).model.cast<double>();
   if (net.arch.inputKind != InputKind::Tokens) throw InputError(modelPath, "attribution needs a token-input model");
   const std::string source = a.has("text") ? std::string("--text") : a.get("text-file");
   const std::string text = a.has("text") ? a.get("text") : readFileBytes(source, size_t(1) << 28);

@@ -8,6 +8,7 @@
 
 #include "app/cli/cli_args.h"
 #include "app/cli/commands.h"
+#include "app/cli/import_options.h"
 #include "core/common/error.h"
 #include "core/engine/record.h"
 #include "core/formats/model_loader.h"
@@ -20,6 +21,7 @@ const char* const kRecordHelp =
     "usage: lstmscope-cli record --model MODEL [--vocab V] (--text STR | --text-file F | --csv F) --out TRACE.h5\n"
     "                            [--quantities i,f,g,o,c,h] [--preactivations] [--no-outputs]\n"
     "                            [--precision float|double] [--max-steps N] [--batch N] [--threads N] [--quiet]\n"
+    "                            [import options: see lstmscope-cli info --help]\n"
     "\n"
     "Runs MODEL over the input and writes a trace (docs/FORMAT.md): per layer, direction and step the gate\n"
     "activations i f g o, the cell state c and the hidden output h, and the head's logits and probabilities.\n"
@@ -78,10 +80,10 @@ std::vector<Quantity> parseQuantities(const std::string& list, bool preactivatio
 
 int runRecord(const std::vector<std::string>& args) {
   if (printHelpIfAsked(args, kRecordHelp)) return 0;
-  const Args a(
-      args,
-      {"model", "vocab", "text", "text-file", "csv", "out", "quantities", "precision", "max-steps", "threads", "batch"},
-      {"preactivations", "no-outputs", "quiet"});
+  const Args a(args,
+               withImportOptions({"model", "text", "text-file", "csv", "out", "quantities", "precision", "max-steps",
+                                  "threads", "batch"}),
+               {"preactivations", "no-outputs", "quiet"});
   if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
   const int sources = a.has("text") + a.has("text-file") + a.has("csv");
   if (sources != 1) throw UsageError("give exactly one of --text, --text-file or --csv");
@@ -104,7 +106,7 @@ int runRecord(const std::vector<std::string>& args) {
   }
 
   const auto start = std::chrono::steady_clock::now();
-  const Model model = loadModel(a.require("model"), a.get("vocab"));
+  const Model model = importModel(a.require("model"), a.get("vocab"), importChoicesFrom(a)).model;
   TraceHeader header;
   header.modelName = model.arch.name;
   Inputs<float> inputs;

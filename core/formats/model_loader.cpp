@@ -1,6 +1,9 @@
 #include "core/formats/model_loader.h"
 
+#include <filesystem>
+
 #include "core/common/error.h"
+#include "core/formats/foreign/import_choices_file.h"
 #include "core/formats/foreign/keras3_file.h"
 #include "core/formats/foreign/keras_h5.h"
 #include "core/formats/foreign/keras_mapping.h"
@@ -56,14 +59,7 @@ ImportedModel fromTensors(const TensorSet& tensors, const std::string& format, c
   return imported;
 }
 
-}  // namespace
-
-ImportedModel importModel(const std::string& path, const std::string& vocabPath, const ImportChoices& choices) {
-  if (!h5::lstmscopeFormatOf(path).empty()) {  // ours (a trace file gets the native loader's message)
-    if (!vocabPath.empty())
-      throw InputError(vocabPath, "native model files carry their own vocabulary; --vocab is for formats without one");
-    return {loadNativeModel(path), {"LSTMScope model", {}, {}}};
-  }
+ImportedModel importForeign(const std::string& path, const std::string& vocabPath, const ImportChoices& choices) {
   if (looksLikeKerasH5(path)) return fromKeras(readKerasH5(path), path, vocabPath, choices);
   if (looksLikeKeras3Weights(path)) return fromKeras(readKeras3Weights(path), path, vocabPath, choices);
   if (looksLikeKerasArchive(path)) return fromKeras(readKerasArchive(path), path, vocabPath, choices);
@@ -74,6 +70,25 @@ ImportedModel importModel(const std::string& path, const std::string& vocabPath,
   // Not a foreign format we know: the native loader says precisely what is wrong (missing, truncated, not
   // HDF5, HDF5 but not a model).
   return {loadNativeModel(path), {"LSTMScope model", {}, {}}};
+}
+
+}  // namespace
+
+// Foreign formats pick up the choices remembered in the model's sidecar; what the caller passes wins.
+ImportedModel importModel(const std::string& path, const std::string& givenVocab, const ImportChoices& given) {
+  if (!h5::lstmscopeFormatOf(path).empty()) {  // ours (a trace file gets the native loader's message)
+    if (!givenVocab.empty())
+      throw InputError(givenVocab, "native model files carry their own vocabulary; --vocab is for formats without one");
+    return {loadNativeModel(path), {"LSTMScope model", {}, {}}};
+  }
+  std::error_code ec;
+  const std::string sidecar = sidecarPath(path);
+  if (!std::filesystem::exists(sidecar, ec)) return importForeign(path, givenVocab, given);
+  const SavedImport saved = readSidecar(sidecar);
+  ImportedModel imported =
+      importForeign(path, givenVocab.empty() ? saved.vocabPath : givenVocab, mergeChoices(saved.choices, given));
+  imported.report.assumptions.insert(imported.report.assumptions.begin(), "choices remembered in " + sidecar);
+  return imported;
 }
 
 Model loadModel(const std::string& path, const std::string& vocabPath) {

@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "core/common/error.h"
+#include "core/formats/foreign/import_choices_file.h"
 #include "core/formats/foreign/pickle.h"
 #include "core/formats/foreign/vocabulary_file.h"
 #include "core/formats/hdf5.h"
@@ -194,6 +196,84 @@ TEST(TorchFiles, CliConvertsAndRefusesWithExitThree) {
     EXPECT_EQ(r.exitCode, 3) << hostile << ": " << r.output;
     EXPECT_NE(r.output.find(hostile), std::string::npos) << r.output;
   }
+}
+
+}  // namespace
+}  // namespace lstmscope::test
+
+namespace lstmscope::test {
+namespace {
+
+std::string fixture(const std::string& name);
+
+// The sidecar remembers choices and the vocabulary (relative to itself) so the next open needs no flags;
+// what the caller passes still wins; a malformed sidecar is named.
+TEST(ImportSidecar, RemembersChoicesAndVocabulary) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(::testing::TempDir()) / "sidecar_case";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string model = (dir / "classifier.pt").string(), vocab = (dir / "words.json").string();
+  fs::copy_file(fixture("bi_classifier.pt"), model);
+  fs::copy_file(fixture("bi_classifier.vocab_map.json"), vocab);
+
+  SavedImport saved;
+  saved.choices.task = Task::Tagger;
+  saved.choices.headReads = HeadReads::EachStep;
+  saved.choices.preActivations = std::vector<DenseActivation>{DenseActivation::Tanh};
+  saved.vocabPath = vocab;
+  writeSidecar(saved, sidecarPath(model));
+  const SavedImport back = readSidecar(sidecarPath(model));
+  EXPECT_EQ(back.vocabPath, vocab);
+
+  const ImportedModel remembered = importModel(model);
+  EXPECT_EQ(remembered.model.arch.task, Task::Tagger);
+  EXPECT_EQ(remembered.model.arch.head->reads, HeadReads::EachStep);
+  EXPECT_EQ(remembered.model.arch.head->preActivations, std::vector<DenseActivation>{DenseActivation::Tanh});
+  EXPECT_EQ(remembered.model.arch.vocab.unk(), "<unk>");  // the remembered vocabulary file
+  EXPECT_EQ(remembered.report.assumptions.front(), "choices remembered in " + sidecarPath(model));
+
+  ImportChoices given;
+  given.task = Task::Classifier;
+  given.headReads = HeadReads::FinalStates;
+  given.preActivations = std::vector<DenseActivation>{DenseActivation::Relu};
+  const ImportedModel overridden = importModel(model, "", given);
+  EXPECT_EQ(overridden.model.arch.task, Task::Classifier);
+  EXPECT_EQ(overridden.model.arch.head->reads, HeadReads::FinalStates);
+  EXPECT_LE(worstAgainstReference(overridden.model, fixture("bi_classifier_expected.h5"), 1e-5), 1.0);
+
+  {
+    std::ofstream bad(sidecarPath(model));
+    bad << R"({"task": "poetry"})";
+  }
+  try {
+    importModel(model);
+    ADD_FAILURE() << "a malformed sidecar was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(sidecarPath(model) + ": field task has a value"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(ImportSidecar, CliRememberThenEveryCommandUsesIt) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(::testing::TempDir()) / "sidecar_cli";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string model = (dir / "lm.pt").string(), vocab = (dir / "chars.json").string();
+  fs::copy_file(fixture("char_lm.pt"), model);
+  fs::copy_file(fixture("char_lm.vocab.json"), vocab);
+  const std::string cli = LSTMSCOPE_CLI;
+  const CommandResult remember = runCommand(cli + " info " + shellQuoted(model) + " --vocab " + shellQuoted(vocab) +
+                                            " --token-level char --remember");
+  ASSERT_EQ(remember.exitCode, 0) << remember.output;
+  EXPECT_TRUE(fs::exists(sidecarPath(model)));
+  const std::string trace = (dir / "trace.h5").string();
+  const CommandResult record =
+      runCommand(cli + " record --model " + shellQuoted(model) + " --text 'abc é' --out " + shellQuoted(trace));
+  EXPECT_EQ(record.exitCode, 0) << record.output;  // characters, from the remembered vocabulary
+  const CommandResult badFlag = runCommand(cli + " info " + shellQuoted(model) + " --head-reads sometimes");
+  EXPECT_EQ(badFlag.exitCode, 2) << badFlag.output;
 }
 
 }  // namespace

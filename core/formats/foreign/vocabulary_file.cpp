@@ -128,8 +128,9 @@ LoadedVocabulary readVocabularyFile(const std::string& path, const VocabularyOpt
   if (tokens.empty()) throw InputError(path, "lists no tokens");
   if (!level) {
     level = allSingleCodePoints(tokens) ? TokenLevel::Char : TokenLevel::Word;
-    out.guesses.push_back(std::string("tokens are ") + (*level == TokenLevel::Char ? "characters" : "words") +
-                          " (every token is " + (*level == TokenLevel::Char ? "one character)" : "not one character)"));
+    out.guesses.push_back(
+        std::string("tokens are ") + (*level == TokenLevel::Char ? "characters" : "words") +
+        (*level == TokenLevel::Char ? " (every token is one character)" : " (not every token is one character)"));
   }
   if (!unk) {
     unk = std::string();
