@@ -21,8 +21,11 @@ AnalysisResult analyse(const AnalysisRequest& request, const RecordingCallbacks&
   result.modelPath = request.modelPath;
   result.model = request.model;
   if (!result.model)
-    result.model =
-        std::make_shared<const Model>(loadModel(request.modelPath.toStdString(), request.vocabPath.toStdString()));
+    result.model = std::make_shared<const Model>(
+        request.importChoices ? importModel(request.modelPath.toStdString(), request.vocabPath.toStdString(),
+                                            *request.importChoices, false)
+                                    .model
+                              : loadModel(request.modelPath.toStdString(), request.vocabPath.toStdString()));
   if (result.model->arch.inputKind != InputKind::Tokens)
     throw InputError(request.modelPath.toStdString(),
                      "this model reads numeric features; the app analyses text (use lstmscope-cli record --csv)");

@@ -8,18 +8,22 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "app/gui/latest_job.h"
 #include "core/analysis/projection.h"
 #include "core/analysis/recording.h"
 #include "core/analysis/statistics.h"
+#include "core/formats/foreign/import_report.h"
 #include "viz/heatmap_data.h"
 
 namespace lstmscope::app {
 
 struct AnalysisRequest {
-  QString modelPath;                   // load this model first, unless `model` is set
-  QString vocabPath;                   // with this vocabulary file, if given
+  QString modelPath;  // load this model first, unless `model` is set
+  QString vocabPath;  // with this vocabulary file, if given
+  // A foreign model's import choices from the import dialog (not remembered); unset: the sidecar's.
+  std::optional<ImportChoices> importChoices;
   std::shared_ptr<const Model> model;  // reuse an already loaded model
   QString text;                        // UTF-8 text to analyse
   QString textSource;                  // a name for error messages

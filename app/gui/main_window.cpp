@@ -19,6 +19,7 @@
 #include <QVBoxLayout>
 
 #include "app/gui/export_dialog.h"
+#include "core/formats/model_loader.h"
 #include "core/formats/native_model.h"
 
 namespace lstmscope::app {
@@ -200,8 +201,9 @@ void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("Open &Model…"), QKeySequence::Open, this, [this] {
     const QString path =
-        QFileDialog::getOpenFileName(this, tr("Open model"), QString(), tr("Models (*.h5 *.hdf5);;All files (*)"));
-    if (!path.isEmpty()) openModel(path);
+        QFileDialog::getOpenFileName(this, tr("Open model"), QString(),
+                                     tr("Models (*.h5 *.hdf5 *.keras *.pt *.pth *.bin *.safetensors);;All files (*)"));
+    if (!path.isEmpty()) openModelInteractively(path);
   });
   file->addAction(tr("Open &Text…"), QKeySequence(tr("Ctrl+Shift+O")), this, [this] {
     const QString path = QFileDialog::getOpenFileName(this, tr("Open text"));
@@ -209,6 +211,7 @@ void MainWindow::buildMenus() {
   });
   recentMenu_ = file->addMenu(tr("Open &Recent"));
   file->addAction(tr("Open &Demo"), this, &MainWindow::openDemo);
+  file->addAction(tr("&Import Settings…"), this, &MainWindow::importSettings);
   file->addSeparator();
   file->addAction(tr("&Export View…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportDialog);
   file->addSeparator();
@@ -243,13 +246,13 @@ void MainWindow::openDemo(bool withSampleText) {
     return showError(tr("the embedded demo model could not be unpacked to %1").arg(dir.path()));
   if (withSampleText) setTextQuietly(sampleText());
   model_.reset();
-  modelPath_ = path, vocabPath_.clear();
+  modelPath_ = path, vocabPath_.clear(), importChoices_.reset();
   analyseNow();
 }
 
-void MainWindow::openModel(const QString& path, const QString& vocabPath) {
+void MainWindow::openModel(const QString& path, const QString& vocabPath, std::optional<ImportChoices> importChoices) {
   model_.reset();
-  modelPath_ = path, vocabPath_ = vocabPath;
+  modelPath_ = path, vocabPath_ = vocabPath, importChoices_ = std::move(importChoices);
   if (textEdit_->toPlainText().isEmpty()) setTextQuietly(sampleText());  // something to look at
   addRecent(QStringLiteral("recentModels"), path);
   analyseNow();
@@ -300,6 +303,7 @@ void MainWindow::analyseNow() {
   AnalysisRequest request;
   request.modelPath = modelPath_;
   request.vocabPath = vocabPath_;
+  request.importChoices = importChoices_;
   request.model = model_;
   request.text = textEdit_->toPlainText();
   request.textSource = tr("the text");
@@ -388,7 +392,7 @@ void MainWindow::rebuildRecentMenu() {
   recentMenu_->clear();
   QSettings settings;
   for (const QString& path : settings.value(QStringLiteral("recentModels")).toStringList())
-    recentMenu_->addAction(tr("Model: %1").arg(path), this, [this, path] { openModel(path); });
+    recentMenu_->addAction(tr("Model: %1").arg(path), this, [this, path] { openModelInteractively(path); });
   for (const QString& path : settings.value(QStringLiteral("recentTexts")).toStringList())
     recentMenu_->addAction(tr("Text: %1").arg(path), this, [this, path] { openTextFile(path); });
   recentMenu_->setEnabled(!recentMenu_->isEmpty());
@@ -424,9 +428,9 @@ void MainWindow::dropEvent(QDropEvent* event) {
   for (const QUrl& url : event->mimeData()->urls()) {
     const QString path = url.toLocalFile();
     if (path.isEmpty()) continue;
-    // A model by its content (HDF5 signature), anything else as text.
-    if (isNativeModelFile(path.toStdString()))
-      openModel(path);
+    // A model by its content (native or a foreign format), anything else as text.
+    if (isNativeModelFile(path.toStdString()) || isForeignModel(path.toStdString()))
+      openModelInteractively(path);
     else
       openTextFile(path);
   }

@@ -55,7 +55,14 @@ class MainWindow : public QMainWindow {
   void saveSettings() const;
 
   void openDemo(bool withSampleText = true);
-  void openModel(const QString& path, const QString& vocabPath = {});  // re-analyses the current text with it
+  // Re-analyses the current text with the model. `importChoices`: a foreign model's choices from the import
+  // dialog when they are not remembered in its sidecar.
+  void openModel(const QString& path, const QString& vocabPath = {},
+                 std::optional<ImportChoices> importChoices = std::nullopt);
+  // Opens a model the user picked: a foreign model without remembered choices goes through the import
+  // dialog first (main_window_import.cpp).
+  void openModelInteractively(const QString& path);
+  void importSettings();  // the import dialog for the current (foreign) model
   bool openTextFile(const QString& path);
   void setText(const QString& text);  // analysed after a short pause (as if typed)
   void analyseNow();
@@ -119,6 +126,7 @@ class MainWindow : public QMainWindow {
   AnalysisRunner runner_;
   std::shared_ptr<const Model> model_;
   QString modelPath_, vocabPath_;
+  std::optional<ImportChoices> importChoices_;
   std::shared_ptr<const Recording> recording_;
   QStringList stepTokens_, vocabularyDisplay_;
   std::shared_ptr<const viz::HeatmapData> current_;

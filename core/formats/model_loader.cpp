@@ -75,7 +75,13 @@ ImportedModel importForeign(const std::string& path, const std::string& vocabPat
 }  // namespace
 
 // Foreign formats pick up the choices remembered in the model's sidecar; what the caller passes wins.
-ImportedModel importModel(const std::string& path, const std::string& givenVocab, const ImportChoices& given) {
+bool isForeignModel(const std::string& path) {
+  return looksLikeKerasH5(path) || looksLikeKeras3Weights(path) || looksLikeKerasArchive(path) || isTorchZip(path) ||
+         looksLikeLegacyTorchFile(path) || looksLikeSafetensors(path);
+}
+
+ImportedModel importModel(const std::string& path, const std::string& givenVocab, const ImportChoices& given,
+                          bool useSidecar) {
   if (!h5::lstmscopeFormatOf(path).empty()) {  // ours (a trace file gets the native loader's message)
     if (!givenVocab.empty())
       throw InputError(givenVocab, "native model files carry their own vocabulary; --vocab is for formats without one");
@@ -83,7 +89,7 @@ ImportedModel importModel(const std::string& path, const std::string& givenVocab
   }
   std::error_code ec;
   const std::string sidecar = sidecarPath(path);
-  if (!std::filesystem::exists(sidecar, ec)) return importForeign(path, givenVocab, given);
+  if (!useSidecar || !std::filesystem::exists(sidecar, ec)) return importForeign(path, givenVocab, given);
   const SavedImport saved = readSidecar(sidecar);
   ImportedModel imported =
       importForeign(path, givenVocab.empty() ? saved.vocabPath : givenVocab, mergeChoices(saved.choices, given));

@@ -12,8 +12,13 @@ namespace lstmscope {
 
 // Opens `path` and, for formats without their own vocabulary, applies `vocabPath` (if given). The report
 // lists what each tensor became and what was assumed. Throws InputError naming the file and the problem.
-ImportedModel importModel(const std::string& path, const std::string& vocabPath = {},
-                          const ImportChoices& choices = {});
+// `useSidecar`: apply the choices remembered in MODEL.lstmscope.json under `choices` (false: `choices` alone,
+// as the import dialog, which shows the sidecar's choices itself, needs).
+ImportedModel importModel(const std::string& path, const std::string& vocabPath = {}, const ImportChoices& choices = {},
+                          bool useSidecar = true);
+
+// True for a file that looks like one of the foreign formats (the app then offers the import dialog).
+bool isForeignModel(const std::string& path);
 
 // importModel without the report.
 Model loadModel(const std::string& path, const std::string& vocabPath = {});

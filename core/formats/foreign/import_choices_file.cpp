@@ -72,7 +72,7 @@ SavedImport readSidecar(const std::string& path) {
     if (j.contains("unk") && !j["unk"].is_null()) c.vocabulary.unk = j["unk"].get<std::string>();
     if (j.contains("vocabulary_file") && j["vocabulary_file"].is_string()) {
       const fs::path v = j["vocabulary_file"].get<std::string>();
-      saved.vocabPath = v.is_absolute() ? v.string() : (fs::path(path).parent_path() / v).string();
+      saved.vocabPath = v.is_absolute() ? v.string() : (fs::path(path).parent_path() / v).lexically_normal().string();
     }
   } catch (const json::exception& e) {
     throw InputError(path, std::string("has a field of the wrong type (") + e.what() + ")");
@@ -96,10 +96,13 @@ void writeSidecar(const SavedImport& saved, const std::string& path) {
   if (c.vocabulary.lowercase) j["lowercase"] = *c.vocabulary.lowercase;
   if (c.vocabulary.unk) j["unk"] = *c.vocabulary.unk;
   if (!saved.vocabPath.empty()) {
-    // Relative to the sidecar when the vocabulary sits beside the model, so the pair can be moved together.
+    // Relative to the sidecar when the vocabulary sits beside the model (or below it), so the pair can be
+    // moved together; absolute otherwise.
     std::error_code ec;
-    const fs::path relative = fs::relative(fs::absolute(saved.vocabPath), fs::absolute(path).parent_path(), ec);
-    j["vocabulary_file"] = ec || relative.empty() ? saved.vocabPath : relative.string();
+    const fs::path relative =
+        fs::absolute(saved.vocabPath, ec).lexically_relative(fs::absolute(path, ec).parent_path());
+    const bool beside = !ec && !relative.empty() && *relative.begin() != "..";
+    j["vocabulary_file"] = beside ? relative.string() : fs::absolute(saved.vocabPath, ec).lexically_normal().string();
   }
   AtomicFile file(path);
   {

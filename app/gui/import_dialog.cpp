@@ -1,0 +1,222 @@
+#include "app/gui/import_dialog.h"
+
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QFutureWatcher>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QPointer>
+#include <QPushButton>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+#include <filesystem>
+
+#include "core/common/error.h"
+#include "core/formats/foreign/import_choices_file.h"
+#include "core/formats/model_loader.h"
+
+namespace lstmscope::app {
+
+namespace {
+
+// "Automatic" is item 0 of every choice box; the others carry the value the core parses.
+QComboBox* choiceBox(QWidget* parent, const QStringList& values) {
+  auto* box = new QComboBox(parent);
+  box->addItem(QObject::tr("automatic"), QString());
+  for (const QString& v : values) box->addItem(v, v);
+  return box;
+}
+
+std::string chosen(const QComboBox* box) {
+  return box->currentData().toString().toStdString();
+}
+
+}  // namespace
+
+ImportDialog::ImportDialog(QString modelPath, QString vocabPath, QWidget* parent)
+    : QDialog(parent), modelPath_(std::move(modelPath)) {
+  setWindowTitle(tr("Import %1").arg(QFileInfo(modelPath_).fileName()));
+  buildForm();
+  vocab_->setText(vocabPath);
+  // Start from what the sidecar remembered, so the dialog shows the current state.
+  std::error_code ec;
+  if (std::filesystem::exists(sidecarPath(modelPath_.toStdString()), ec)) {
+    try {
+      const SavedImport saved = readSidecar(sidecarPath(modelPath_.toStdString()));
+      if (vocabPath.isEmpty()) vocab_->setText(QString::fromStdString(saved.vocabPath));
+      const auto select = [](QComboBox* box, const std::string& value) {
+        const int k = box->findData(QString::fromStdString(value));
+        if (k >= 0) box->setCurrentIndex(k);
+      };
+      const ImportChoices& c = saved.choices;
+      if (c.task) select(task_, toString(*c.task));
+      if (c.headReads) select(reads_, *c.headReads == HeadReads::EachStep ? "each_step" : "final_states");
+      if (c.headActivation) select(activation_, toString(*c.headActivation));
+      if (c.vocabulary.level) select(level_, *c.vocabulary.level == TokenLevel::Char ? "char" : "word");
+      if (c.vocabulary.lowercase) select(lowercase_, *c.vocabulary.lowercase ? "yes" : "no");
+      if (c.vocabulary.unk) unk_->setText(QString::fromStdString(*c.vocabulary.unk));
+    } catch (const InputError&) {
+      // A damaged sidecar: the read below reports it.
+    }
+  }
+  reread();
+}
+
+void ImportDialog::buildForm() {
+  auto* layout = new QVBoxLayout(this);
+  auto* top = new QHBoxLayout;  // what was read (left) beside the choices that change it (right)
+  summary_ = new QLabel(this);
+  summary_->setWordWrap(true);
+  summary_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+  summary_->setMinimumWidth(360);
+  top->addWidget(summary_, 1);
+  layout->addLayout(top);
+
+  auto* form = new QFormLayout;
+  auto* vocabRow = new QHBoxLayout;
+  vocab_ = new QLineEdit(this);
+  vocab_->setPlaceholderText(tr("none: token k is shown as the number k"));
+  auto* browse = new QPushButton(tr("Browse…"), this);
+  vocabRow->addWidget(vocab_), vocabRow->addWidget(browse);
+  form->addRow(tr("Vocabulary file"), vocabRow);
+  level_ = choiceBox(this, {QStringLiteral("char"), QStringLiteral("word")});
+  lowercase_ = choiceBox(this, {QStringLiteral("yes"), QStringLiteral("no")});
+  unk_ = new QLineEdit(this);
+  unk_->setPlaceholderText(tr("automatic"));
+  task_ = choiceBox(this, {QStringLiteral("language_model"), QStringLiteral("classifier"), QStringLiteral("tagger"),
+                           QStringLiteral("regression")});
+  reads_ = choiceBox(this, {QStringLiteral("each_step"), QStringLiteral("final_states")});
+  activation_ = choiceBox(this, {QStringLiteral("softmax"), QStringLiteral("sigmoid"), QStringLiteral("linear")});
+  embedding_ = choiceBox(this, {QStringLiteral("none")});
+  form->addRow(tr("Tokens"), level_);
+  form->addRow(tr("Lowercase the text"), lowercase_);
+  form->addRow(tr("UNK token"), unk_);
+  form->addRow(tr("Task"), task_);
+  form->addRow(tr("Head reads"), reads_);
+  form->addRow(tr("Head activation"), activation_);
+  form->addRow(tr("Embedding tensor"), embedding_);
+  top->addLayout(form, 1);
+
+  tensors_ = new QTableWidget(0, 3, this);
+  tensors_->setHorizontalHeaderLabels({tr("Tensor"), tr("Shape"), tr("Role")});
+  tensors_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+  tensors_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+  tensors_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
+  tensors_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
+  tensors_->setMinimumHeight(220);
+  tensors_->verticalHeader()->hide();
+  tensors_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  layout->addWidget(tensors_, 1);
+  assumptions_ = new QLabel(this);
+  assumptions_->setWordWrap(true);
+  assumptions_->setTextFormat(Qt::RichText);
+  layout->addWidget(assumptions_);
+  error_ = new QLabel(this);
+  error_->setWordWrap(true);
+  error_->setStyleSheet(QStringLiteral("color: #b00020;"));
+  layout->addWidget(error_);
+
+  remember_ = new QCheckBox(tr("Remember these choices next to the model"), this);
+  remember_->setChecked(true);
+  layout->addWidget(remember_);
+  buttons_ = new QDialogButtonBox(QDialogButtonBox::Open | QDialogButtonBox::Cancel, this);
+  layout->addWidget(buttons_);
+  connect(buttons_, &QDialogButtonBox::accepted, this, &ImportDialog::acceptAndRemember);
+  connect(buttons_, &QDialogButtonBox::rejected, this, &QDialog::reject);
+  connect(browse, &QPushButton::clicked, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Vocabulary"), QFileInfo(modelPath_).path(),
+                                                      tr("Vocabularies (*.json *.txt);;All files (*)"));
+    if (!path.isEmpty()) vocab_->setText(path);
+  });
+  connect(vocab_, &QLineEdit::editingFinished, this, &ImportDialog::reread);
+  connect(unk_, &QLineEdit::editingFinished, this, &ImportDialog::reread);
+  for (QComboBox* box : {level_, lowercase_, task_, reads_, activation_, embedding_})
+    connect(box, &QComboBox::activated, this, &ImportDialog::reread);
+  resize(980, 720);
+}
+
+ImportChoices ImportDialog::choices() const {
+  ImportChoices c;
+  if (Task t{}; parse(chosen(task_), t)) c.task = t;
+  if (HeadActivation a{}; parse(chosen(activation_), a)) c.headActivation = a;
+  if (!chosen(reads_).empty())
+    c.headReads = chosen(reads_) == "each_step" ? HeadReads::EachStep : HeadReads::FinalStates;
+  if (!chosen(embedding_).empty()) c.embedding = chosen(embedding_) == "none" ? std::string() : chosen(embedding_);
+  if (!chosen(level_).empty()) c.vocabulary.level = chosen(level_) == "char" ? TokenLevel::Char : TokenLevel::Word;
+  if (!chosen(lowercase_).empty()) c.vocabulary.lowercase = chosen(lowercase_) == "yes";
+  if (!unk_->text().isEmpty()) c.vocabulary.unk = unk_->text().toStdString();
+  return c;
+}
+
+void ImportDialog::reread() {
+  const int generation = ++generation_;
+  buttons_->button(QDialogButtonBox::Open)->setEnabled(false);
+  error_->setText(tr("Reading %1…").arg(QFileInfo(modelPath_).fileName()));
+  // The dialog started from the sidecar's choices; what it shows now replaces them ("automatic" included).
+  const std::string path = modelPath_.toStdString(), vocab = vocab_->text().toStdString();
+  const ImportChoices c = choices();
+  auto* watcher = new QFutureWatcher<std::pair<std::shared_ptr<const ImportedModel>, QString>>(this);
+  connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation] {
+    watcher->deleteLater();
+    if (generation != generation_) return;  // a newer read is under way
+    const auto [imported, error] = watcher->result();
+    showRead(imported, error);
+  });
+  watcher->setFuture(QtConcurrent::run([path, vocab, c]() -> std::pair<std::shared_ptr<const ImportedModel>, QString> {
+    try {
+      return {std::make_shared<const ImportedModel>(importModel(path, vocab, c, false)), QString()};
+    } catch (const std::exception& e) {
+      return {nullptr, QString::fromUtf8(e.what())};
+    }
+  }));
+}
+
+void ImportDialog::showRead(std::shared_ptr<const ImportedModel> imported, const QString& error) {
+  imported_ = std::move(imported);
+  error_->setText(error);
+  buttons_->button(QDialogButtonBox::Open)->setEnabled(imported_ != nullptr);
+  if (imported_) {
+    const ImportReport& r = imported_->report;
+    summary_->setText(QStringLiteral("<b>%1</b> — %2<br><pre>%3</pre>")
+                          .arg(QFileInfo(modelPath_).fileName().toHtmlEscaped(),
+                               QString::fromStdString(r.format).toHtmlEscaped(),
+                               QString::fromStdString(describeModel(imported_->model)).toHtmlEscaped().trimmed()));
+    tensors_->setRowCount(static_cast<int>(r.tensors.size()));
+    const QString current = embedding_->currentData().toString();
+    while (embedding_->count() > 2) embedding_->removeItem(2);
+    for (int k = 0; k < static_cast<int>(r.tensors.size()); ++k) {
+      const TensorUse& t = r.tensors[static_cast<size_t>(k)];
+      tensors_->setItem(k, 0, new QTableWidgetItem(QString::fromStdString(t.name)));
+      tensors_->setItem(k, 1, new QTableWidgetItem(QString::fromStdString(t.shape)));
+      auto* role = new QTableWidgetItem(t.role.empty() ? tr("not used") : QString::fromStdString(t.role));
+      if (t.role.empty()) role->setForeground(QColor(0xb0, 0x60, 0x00));
+      tensors_->setItem(k, 2, role);
+      if (t.shape.find(',') != std::string::npos && t.shape.find(",)") == std::string::npos)
+        embedding_->addItem(QString::fromStdString(t.name), QString::fromStdString(t.name));
+    }
+    embedding_->setCurrentIndex(std::max(0, embedding_->findData(current)));
+    QString list;
+    for (const auto& a : r.assumptions)
+      list += QStringLiteral("<li>%1</li>").arg(QString::fromStdString(a).toHtmlEscaped());
+    assumptions_->setText(list.isEmpty()
+                              ? tr("Nothing had to be assumed.")
+                              : tr("<b>Assumed</b> (change the choices above if wrong):<ul>%1</ul>").arg(list));
+  }
+  emit readFinished();
+}
+
+void ImportDialog::acceptAndRemember() {
+  if (!imported_) return;
+  if (remember()) {
+    try {
+      writeSidecar({choices(), vocabPath().toStdString()}, sidecarPath(modelPath_.toStdString()));
+    } catch (const InputError& e) {
+      error_->setText(QString::fromUtf8(e.what()));
+      return;
+    }
+  }
+  accept();
+}
+
+}  // namespace lstmscope::app
