@@ -6,9 +6,9 @@ cd "$(dirname "$0")/.."
 
 packages=(
   cmake ninja-build g++ pkg-config
-  libhdf5-dev libeigen3-dev libgtest-dev libzip-dev nlohmann-json3-dev
+  libhdf5-dev libeigen3-dev libgtest-dev libzip-dev nlohmann-json3-dev libonnx-dev libprotobuf-dev
   # The PyTorch float64 oracle for the tests and benchmarks, on OpenBLAS (not the slow reference BLAS).
-  python3-torch python3-h5py python3-numpy libopenblas0-pthread
+  python3-torch python3-h5py python3-numpy python3-onnx libopenblas0-pthread
   # The desktop app: Qt 6 Widgets, Charts and Svg; fonts so offscreen rendering draws text; xvfb-run to
   # open the window on a machine without a display; pdftoppm to look at exported PDFs. Qt Charts needs
   # Qt OpenGL's CMake files, which --no-install-recommends leaves out.

@@ -7,6 +7,7 @@
 #include "core/formats/foreign/keras3_file.h"
 #include "core/formats/foreign/keras_h5.h"
 #include "core/formats/foreign/keras_mapping.h"
+#include "core/formats/foreign/onnx_file.h"
 #include "core/formats/foreign/safetensors.h"
 #include "core/formats/foreign/state_dict_mapping.h"
 #include "core/formats/foreign/torch_file.h"
@@ -67,6 +68,12 @@ ImportedModel importForeign(const std::string& path, const std::string& vocabPat
   if (looksLikeLegacyTorchFile(path))
     return fromTensors(readTorchFile(path), "PyTorch checkpoint (legacy)", path, vocabPath, choices);
   if (looksLikeSafetensors(path)) return fromTensors(readSafetensors(path), "safetensors", path, vocabPath, choices);
+  if (looksLikeOnnx(path) || path.ends_with(".onnx")) {  // by name too, so a damaged one is called ONNX
+    const auto vocab = vocabularyFor(vocabPath, choices);
+    ImportedModel imported = readOnnx(path, choices, vocab);
+    noteVocabulary(imported.report, vocab);
+    return imported;
+  }
   // Not a foreign format we know: the native loader says precisely what is wrong (missing, truncated, not
   // HDF5, HDF5 but not a model).
   return {loadNativeModel(path), {"LSTMScope model", {}, {}}};
@@ -77,7 +84,7 @@ ImportedModel importForeign(const std::string& path, const std::string& vocabPat
 // Foreign formats pick up the choices remembered in the model's sidecar; what the caller passes wins.
 bool isForeignModel(const std::string& path) {
   return looksLikeKerasH5(path) || looksLikeKeras3Weights(path) || looksLikeKerasArchive(path) || isTorchZip(path) ||
-         looksLikeLegacyTorchFile(path) || looksLikeSafetensors(path);
+         looksLikeLegacyTorchFile(path) || looksLikeSafetensors(path) || looksLikeOnnx(path);
 }
 
 ImportedModel importModel(const std::string& path, const std::string& givenVocab, const ImportChoices& given,

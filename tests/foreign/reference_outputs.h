@@ -1,6 +1,7 @@
 // Comparing an imported model with the outputs its own framework (or an independent reference) computed:
 // NAME_expected.h5 holds input_k (token ids or (T, D) features), output_k (the last layer before its
-// activation, (T, K) or (1, K)) and optionally probs_k (after it).
+// activation, (T, K) or (1, K)), and optionally probs_k (after it), hidden_k (the last LSTM layer's output at
+// every step, (T, H or 2H)) and final_k (its final states, (1, H or 2H)).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -16,7 +17,7 @@ namespace lstmscope::test {
 // Runs `net` on every input of `expectedPath` and returns the worst worstRatio (atol = rtol = tolerance)
 // over logits and, where stored, probabilities. > 1 means outside the tolerance.
 template <class T>
-double worstAgainstReference(const Network<T>& net, const std::string& expectedPath, double tolerance) {
+double worstAgainstReference(const Network<T>& net, const std::string& expectedPath, double rtol, double atol) {
   h5::File ref = h5::File::openReadOnly(expectedPath);
   double worst = 0;
   const auto inputs = h5::readIntAttr(ref.id(), "inputs");
@@ -33,18 +34,34 @@ double worstAgainstReference(const Network<T>& net, const std::string& expectedP
     }
     Tape<T> tape;
     forward(net, in, tape);
-    for (const char* what : {"output_", "probs_"}) {
+    // The last layer's output at every step (forward rows, then backward) and its final states (forward at
+    // the last step, backward at the first).
+    const Mat<T>& hidden = tape.layerInput.back();
+    const long H = net.arch.layers.back().hidden;
+    Mat<T> final(hidden.rows(), 1);
+    final.topRows(H) = hidden.col(hidden.cols() - 1).topRows(H);
+    if (hidden.rows() > H) final.bottomRows(H) = hidden.col(0).bottomRows(H);
+    for (const char* what : {"output_", "probs_", "hidden_", "final_"}) {
       const std::string name = what + std::to_string(k);
       if (!h5::exists(ref.id(), name)) continue;
       const Mat<double> expected = readTransposed(ref.id(), name);
-      const Mat<T>& actual = std::string(what) == "output_" ? tape.logits : tape.probs;
+      const std::string kind = what;
+      const Mat<T>& actual = kind == "output_"   ? tape.logits
+                             : kind == "probs_"  ? tape.probs
+                             : kind == "hidden_" ? hidden
+                                                 : final;
       EXPECT_EQ(actual.rows(), expected.rows()) << expectedPath << " " << name;
       EXPECT_EQ(actual.cols(), expected.cols()) << expectedPath << " " << name;
       if (actual.rows() != expected.rows() || actual.cols() != expected.cols()) return 1e9;
-      worst = std::max(worst, worstRatio(actual, expected, tolerance, tolerance));
+      worst = std::max(worst, worstRatio(actual, expected, atol, rtol));
     }
   }
   return worst;
+}
+
+template <class T>
+double worstAgainstReference(const Network<T>& net, const std::string& expectedPath, double tolerance) {
+  return worstAgainstReference(net, expectedPath, tolerance, tolerance);
 }
 
 }  // namespace lstmscope::test

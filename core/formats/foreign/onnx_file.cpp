@@ -1,0 +1,373 @@
+#include "core/formats/foreign/onnx_file.h"
+
+#include <onnx/onnx_pb.h>  // defines ONNX_API, then includes onnx-ml.pb.h
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "core/common/error.h"
+#include "core/formats/foreign/state_dict_mapping.h"
+
+namespace lstmscope {
+
+namespace {
+
+constexpr uint64_t kMaxModelBytes = uint64_t(2) << 30;  // protobuf's own message limit
+
+// Operators that only move data around (layouts, shapes, the zero initial states torch computes).
+// Arithmetic operators are deliberately absent: in the data path they would change the numbers.
+const std::set<std::string> kPlumbing = {
+    "Transpose", "Reshape",         "Squeeze",  "Unsqueeze", "Concat",   "Shape",   "Gather",  "Slice",
+    "Expand",    "ConstantOfShape", "Constant", "Cast",      "Identity", "Dropout", "Flatten", "Split"};
+
+bool parseModel(const std::string& path, onnx::ModelProto& model) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec || size > kMaxModelBytes) return false;
+  std::ifstream in(path, std::ios::binary);
+  return in && model.ParseFromIstream(&in) && model.has_graph();
+}
+
+NamedTensor tensorOf(const onnx::TensorProto& t, const std::string& source) {
+  NamedTensor out{t.name(), {t.dims().begin(), t.dims().end()}, {}};
+  int64_t count = 1;
+  for (int64_t d : out.shape) {
+    if (d < 0 || d > (int64_t(1) << 40)) throw InputError(source, "tensor " + t.name() + " has an impossible shape");
+    count *= d;
+    if (count > (int64_t(1) << 34)) throw InputError(source, "tensor " + t.name() + " is absurdly large");
+  }
+  if (t.has_data_location() && t.data_location() == onnx::TensorProto::EXTERNAL)
+    throw InputError(source,
+                     "tensor " + t.name() + " keeps its data in an external file, which LSTMScope does not read");
+  static const std::map<int, std::string> kTypes = {
+      {onnx::TensorProto::FLOAT, "float32"},   {onnx::TensorProto::DOUBLE, "float64"},
+      {onnx::TensorProto::FLOAT16, "float16"}, {onnx::TensorProto::BFLOAT16, "bfloat16"},
+      {onnx::TensorProto::INT64, "int64"},     {onnx::TensorProto::INT32, "int32"}};
+  const auto type = kTypes.find(t.data_type());
+  if (type == kTypes.end())
+    throw InputError(source, "tensor " + t.name() + " has a data type that cannot hold weights");
+  const auto n = static_cast<size_t>(count);
+  if (t.has_raw_data()) {
+    if (t.raw_data().size() != n * dtypeSize(type->second))
+      throw InputError(source, "tensor " + t.name() + " holds " + std::to_string(t.raw_data().size()) +
+                                   " bytes, not the " + std::to_string(n * dtypeSize(type->second)) +
+                                   " its shape needs");
+    convertToFloat(type->second, reinterpret_cast<const unsigned char*>(t.raw_data().data()), n, out.values);
+  } else if (t.float_data_size() == count) {
+    out.values.assign(t.float_data().begin(), t.float_data().end());
+  } else if (t.double_data_size() == count) {
+    out.values.assign(t.double_data().begin(), t.double_data().end());
+  } else if (t.int64_data_size() == count) {
+    out.values.assign(t.int64_data().begin(), t.int64_data().end());
+  } else if (t.int32_data_size() == count) {  // also float16 bits
+    out.values.assign(t.int32_data().begin(), t.int32_data().end());
+  } else {
+    throw InputError(source,
+                     "tensor " + t.name() + " does not hold the " + std::to_string(count) + " values its shape needs");
+  }
+  return out;
+}
+
+class OnnxMapper {
+ public:
+  OnnxMapper(const onnx::ModelProto& model, const std::string& source) : graph_(model.graph()), source_(source) {}
+
+  // The graph as PyTorch-style named tensors plus the choices the graph itself states.
+  std::pair<TensorSet, ImportChoices> run() {
+    for (const auto& init : graph_.initializer()) constants_.emplace(init.name(), tensorOf(init, source_));
+    for (int k = 0; k < graph_.node_size(); ++k) {
+      const auto& node = graph_.node(k);
+      for (const auto& out : node.output()) producer_[out] = k;
+      if (node.op_type() == "Constant")
+        for (const auto& a : node.attribute())
+          if (a.name() == "value" && a.has_t()) constants_.emplace(node.output(0), tensorOf(a.t(), source_));
+    }
+    for (int k = 0; k < graph_.node_size(); ++k) visit(graph_.node(k));
+    if (layers_ == 0) throw InputError(source_, "has no LSTM node");
+    finishHead();
+    return {std::move(set_), std::move(facts_)};
+  }
+
+  const std::vector<std::pair<GateActivation, CellActivation>>& activations() const { return activations_; }
+
+ private:
+  [[noreturn]] void fail(const onnx::NodeProto& node, const std::string& what) const {
+    throw InputError(
+        source_, "node " + (node.name().empty() ? node.op_type() : node.name()) + " (" + node.op_type() + ") " + what);
+  }
+  const NamedTensor* constant(const std::string& name) const {
+    const auto it = constants_.find(name);
+    return it == constants_.end() ? nullptr : &it->second;
+  }
+  static const onnx::AttributeProto* attribute(const onnx::NodeProto& node, const std::string& name) {
+    for (const auto& a : node.attribute())
+      if (a.name() == name) return &a;
+    return nullptr;
+  }
+  std::string input(const onnx::NodeProto& node, int k) const { return k < node.input_size() ? node.input(k) : ""; }
+
+  void visit(const onnx::NodeProto& node) {
+    const std::string& op = node.op_type();
+    if (op == "LSTM") return lstm(node);
+    if (op == "Gather" && constant(input(node, 0)) && constant(input(node, 0))->shape.size() == 2 && layers_ == 0 &&
+        !embedding_) {
+      embedding_ = true;
+      NamedTensor e = *constant(input(node, 0));
+      if (!e.name.ends_with("weight")) e.name += ".weight";
+      set_.tensors.push_back(std::move(e));
+      facts_.embedding = set_.tensors.back().name;
+      return;
+    }
+    if ((op == "MatMul" || op == "Gemm") && layers_ > 0) return dense(node);
+    if (op == "Add" && pendingBias_ && (constant(input(node, 1)) || constant(input(node, 0)))) {
+      NamedTensor b = *constant(input(node, constant(input(node, 1)) ? 1 : 0));
+      b.name = denseName_ + ".bias";
+      if (b.shape.size() != 1) fail(node, "adds a bias that is not a vector");
+      set_.tensors.push_back(std::move(b));
+      pendingBias_ = false;
+      return;
+    }
+    if ((op == "Relu" || op == "Tanh" || op == "Sigmoid" || op == "Softmax" || op == "LogSoftmax") && denseCount_ > 0) {
+      lastActivation_ = op;
+      denseActivations_.back() = op;
+      return;
+    }
+    if (kPlumbing.count(op)) return;
+    fail(node,
+         "is not something an LSTM model of LSTMScope contains (it reads Gather, LSTM, MatMul/Gemm, Add and "
+         "Relu/Tanh/Sigmoid/Softmax, plus shape operators)");
+  }
+
+  void lstm(const onnx::NodeProto& node) {
+    if (denseCount_ > 0) fail(node, "comes after a dense layer, which LSTMScope does not support");
+    const NamedTensor* W = constant(input(node, 1));
+    const NamedTensor* R = constant(input(node, 2));
+    if (!W || !R) fail(node, "takes its weights W and R from graph inputs, not initializers");
+    if (!input(node, 7).empty()) fail(node, "has peephole weights (P), which LSTMScope does not model");
+    for (int k : {5, 6})
+      if (const NamedTensor* s = constant(input(node, k)))
+        for (float v : s->values)
+          if (v != 0) fail(node, "starts from a non-zero initial state, which LSTMScope does not model");
+    if (const auto* a = attribute(node, "clip"))
+      fail(node, "clips its cell input (clip = " + std::to_string(a->f()) + ")");
+    if (const auto* a = attribute(node, "input_forget"); a && a->i() != 0)
+      fail(node, "couples the input and forget gates");
+    const std::string direction = attribute(node, "direction") ? attribute(node, "direction")->s() : "forward";
+    if (direction == "reverse") fail(node, "runs in reverse only, which LSTMScope does not model");
+    const int nd = direction == "bidirectional" ? 2 : 1;
+    if (W->shape.size() != 3 || W->dim(0) != nd || R->shape.size() != 3 || R->dim(0) != nd || W->dim(1) % 4 != 0)
+      fail(node, "has W " + W->shapeText() + " and R " + R->shapeText() +
+                     ", not [directions, 4H, D] and [directions, 4H, H]");
+    const int64_t H = W->dim(1) / 4, D = W->dim(2);
+    if (R->dim(1) != 4 * H || R->dim(2) != H) fail(node, "has R " + R->shapeText() + ", not [directions, 4H, H]");
+    if (const auto* h = attribute(node, "hidden_size"); h && h->i() != H)
+      fail(node, "says hidden_size " + std::to_string(h->i()) + " but W has " + std::to_string(H));
+    const NamedTensor* B = constant(input(node, 3));
+    if (!input(node, 3).empty() && !B) fail(node, "takes its bias B from a graph input, not an initializer");
+    if (B && (B->shape.size() != 2 || B->dim(0) != nd || B->dim(1) != 8 * H)) fail(node, "has B " + B->shapeText());
+    activations_.push_back(activationsOf(node, nd));
+    // ONNX gate blocks are i, o, f, c; ours (PyTorch's) i, f, g, o: our block g is ONNX block kFrom[g].
+    constexpr int kFrom[4] = {0, 2, 3, 1};
+    const std::string prefix = (node.name().empty() ? "lstm" + std::to_string(layers_) : node.name()) + ".";
+    for (int d = 0; d < nd; ++d) {
+      const std::string suffix = "_l0" + std::string(d ? "_reverse" : "");
+      NamedTensor wih{prefix + "weight_ih" + suffix, {4 * H, D}, {}},
+          whh{prefix + "weight_hh" + suffix, {4 * H, H}, {}};
+      NamedTensor bih{prefix + "bias_ih" + suffix, {4 * H}, std::vector<float>(4 * H, 0.0f)};
+      NamedTensor bhh{prefix + "bias_hh" + suffix, {4 * H}, std::vector<float>(4 * H, 0.0f)};
+      for (int g = 0; g < 4; ++g) {
+        const int64_t from = kFrom[g];
+        const auto rows = [&](const NamedTensor& src, int64_t cols, NamedTensor& dst) {
+          const auto begin = src.values.begin() + (d * 4 * H + from * H) * cols;
+          dst.values.insert(dst.values.end(), begin, begin + H * cols);
+        };
+        rows(*W, D, wih);
+        rows(*R, H, whh);
+        if (B)
+          for (int64_t u = 0; u < H; ++u) {
+            bih.values[g * H + u] = B->values[d * 8 * H + from * H + u];
+            bhh.values[g * H + u] = B->values[d * 8 * H + 4 * H + from * H + u];
+          }
+      }
+      for (NamedTensor* t : {&wih, &whh, &bih, &bhh}) set_.tensors.push_back(std::move(*t));
+    }
+    lstmOutputs_[node.output_size() > 0 ? node.output(0) : ""] = "Y";
+    if (node.output_size() > 1) lstmOutputs_[node.output(1)] = "Y_h";
+    ++layers_;
+  }
+
+  std::pair<GateActivation, CellActivation> activationsOf(const onnx::NodeProto& node, int nd) const {
+    std::vector<std::string> names;
+    if (const auto* a = attribute(node, "activations"))
+      for (const auto& s : a->strings()) names.push_back(s);
+    if (names.empty())
+      for (int d = 0; d < nd; ++d) names.insert(names.end(), {"Sigmoid", "Tanh", "Tanh"});
+    if (names.size() != static_cast<size_t>(3 * nd)) fail(node, "lists the wrong number of activations");
+    std::vector<float> alpha;
+    if (const auto* a = attribute(node, "activation_alpha")) alpha.assign(a->floats().begin(), a->floats().end());
+    GateActivation gate{};
+    CellActivation cell{};
+    for (int d = 0; d < nd; ++d) {
+      const std::string &f = names[3 * d], &g = names[3 * d + 1], &h = names[3 * d + 2];
+      if (f == "Sigmoid")
+        gate = GateActivation::Sigmoid;
+      else if (f == "HardSigmoid") {
+        const float a = alpha.size() > static_cast<size_t>(3 * d) ? alpha[3 * d] : 0.2f;
+        if (std::abs(a - 0.2f) < 1e-6f)
+          gate = GateActivation::HardSigmoid;
+        else if (std::abs(a - 1.0f / 6) < 1e-6f)
+          gate = GateActivation::HardSigmoidKeras3;
+        else
+          fail(node, "uses HardSigmoid with alpha " + std::to_string(a) + " (LSTMScope knows 0.2 and 1/6)");
+      } else
+        fail(node, "uses gate activation " + f + ", which LSTMScope does not support");
+      if (g != h) fail(node, "uses different cell activations " + g + " and " + h);
+      if (g == "Tanh")
+        cell = CellActivation::Tanh;
+      else if (g == "Relu")
+        cell = CellActivation::Relu;
+      else
+        fail(node, "uses cell activation " + g + ", which LSTMScope does not support");
+    }
+    return {gate, cell};
+  }
+
+  void dense(const onnx::NodeProto& node) {
+    const bool gemm = node.op_type() == "Gemm";
+    const NamedTensor* w = constant(input(node, 1));
+    if (!w || w->shape.size() != 2) fail(node, "multiplies by something that is not a weight matrix");
+    if (denseCount_ == 0) headReads_ = readsFrom(input(node, 0), 0);
+    const auto* transB = gemm ? attribute(node, "transB") : nullptr;
+    const bool transposed = transB && transB->i() != 0;  // Gemm with transB holds (out, in), as PyTorch does
+    if (gemm && attribute(node, "transA") && attribute(node, "transA")->i() != 0) fail(node, "transposes its input");
+    if (gemm && attribute(node, "alpha") && attribute(node, "alpha")->f() != 1.0f) fail(node, "scales by alpha");
+    denseName_ = "dense" + std::to_string(denseCount_++);
+    NamedTensor weight{denseName_ + ".weight", {}, {}};
+    if (transposed) {
+      weight.shape = w->shape, weight.values = w->values;
+    } else {  // (in, out) -> (out, in)
+      weight.shape = {w->dim(1), w->dim(0)};
+      weight.values.resize(w->values.size());
+      for (int64_t i = 0; i < w->dim(0); ++i)
+        for (int64_t o = 0; o < w->dim(1); ++o) weight.values[o * w->dim(0) + i] = w->values[i * w->dim(1) + o];
+    }
+    set_.tensors.push_back(std::move(weight));
+    denseActivations_.push_back("");
+    pendingBias_ = true;
+    if (gemm && constant(input(node, 2))) {
+      NamedTensor b = *constant(input(node, 2));
+      b.name = denseName_ + ".bias";
+      b.shape = {static_cast<int64_t>(b.values.size())};
+      set_.tensors.push_back(std::move(b));
+      pendingBias_ = false;
+    }
+  }
+
+  // Follows a tensor back through shape operators to the LSTM output it comes from: Y_h means the final
+  // states; Y means every step, unless a Gather/Slice picked steps out of it (out[:, -1]).
+  std::optional<HeadReads> readsFrom(const std::string& name, int depth) {
+    if (depth > 64) return std::nullopt;
+    if (const auto it = lstmOutputs_.find(name); it != lstmOutputs_.end())
+      return it->second == "Y_h" ? HeadReads::FinalStates : HeadReads::EachStep;
+    const auto p = producer_.find(name);
+    if (p == producer_.end()) return std::nullopt;
+    const auto& node = graph_.node(p->second);
+    if (!kPlumbing.count(node.op_type()) || node.input_size() == 0) return std::nullopt;
+    auto r = readsFrom(node.input(0), depth + 1);
+    if (r == HeadReads::EachStep && (node.op_type() == "Gather" || node.op_type() == "Slice")) {
+      pickedLastStep_ = true;
+      return HeadReads::FinalStates;
+    }
+    return r;
+  }
+
+  void finishHead() {
+    if (denseCount_ == 0) return;
+    std::vector<DenseActivation> pre;
+    for (int k = 0; k + 1 < denseCount_; ++k) {
+      DenseActivation a = DenseActivation::Linear;
+      if (!denseActivations_[k].empty() && !parse(lowercase(denseActivations_[k]), a))
+        throw InputError(source_, "dense layer " + std::to_string(k) + " uses " + denseActivations_[k] +
+                                      ", which cannot sit between dense layers here");
+      pre.push_back(a);
+    }
+    facts_.preActivations = pre;
+    const std::string last = denseActivations_.back();
+    if (last == "Softmax" || last == "LogSoftmax")
+      facts_.headActivation = HeadActivation::Softmax;
+    else if (last == "Sigmoid")
+      facts_.headActivation = HeadActivation::Sigmoid;
+    // No activation node: the graph ends in logits (a loss applied the activation in training), so the
+    // activation is inferred from the task like a state dict's.
+    else if (!last.empty())
+      throw InputError(source_, "the last dense layer's activation " + last + " cannot end a model here");
+    if (headReads_) facts_.headReads = *headReads_;
+  }
+
+  static std::string lowercase(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  }
+
+  const onnx::GraphProto& graph_;
+  const std::string& source_;
+  std::map<std::string, NamedTensor> constants_;
+  std::map<std::string, int> producer_;
+  std::map<std::string, std::string> lstmOutputs_;
+  TensorSet set_;
+  ImportChoices facts_;
+  std::vector<std::pair<GateActivation, CellActivation>> activations_;
+  std::vector<std::string> denseActivations_;
+  std::string denseName_, lastActivation_;
+  std::optional<HeadReads> headReads_;
+  int layers_ = 0, denseCount_ = 0;
+  bool embedding_ = false, pendingBias_ = false;
+
+ public:
+  bool pickedLastStep_ = false;
+};
+
+}  // namespace
+
+bool looksLikeOnnx(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char first = 0;
+  if (!in.get(first) || first != 0x08) return false;  // field 1 (ir_version), varint
+  onnx::ModelProto model;
+  return parseModel(path, model) && model.graph().node_size() > 0;
+}
+
+ImportedModel readOnnx(const std::string& path, const ImportChoices& choices,
+                       const std::optional<LoadedVocabulary>& vocab) {
+  onnx::ModelProto model;
+  if (!parseModel(path, model)) throw InputError(path, "is not an ONNX model (it does not parse as one)");
+  OnnxMapper mapper(model, path);
+  auto [tensors, facts] = mapper.run();
+  // What the graph states is a fact, not an assumption; the user's choices still win.
+  ImportChoices merged = facts;
+  if (choices.task) merged.task = choices.task;
+  if (choices.headReads) merged.headReads = choices.headReads;
+  if (choices.headActivation) merged.headActivation = choices.headActivation;
+  if (choices.embedding) merged.embedding = choices.embedding;
+  if (choices.preActivations) merged.preActivations = choices.preActivations;
+  merged.vocabulary = choices.vocabulary;
+  if (!facts.embedding && !choices.embedding) merged.embedding = std::string();  // the graph has no Gather
+  ImportedModel imported = mapStateDict(tensors, merged, vocab, path);
+  for (size_t l = 0; l < imported.model.arch.layers.size() && l < mapper.activations().size(); ++l) {
+    imported.model.arch.layers[l].gate = mapper.activations()[l].first;
+    imported.model.arch.layers[l].cell = mapper.activations()[l].second;
+  }
+  if (mapper.pickedLastStep_ && imported.model.arch.head && imported.model.arch.head->reads == HeadReads::FinalStates &&
+      imported.model.arch.layers.back().bidirectional)
+    imported.report.assumptions.push_back(
+        "the head reads one step of the LSTM output (out[:, -1]); taken as the final states, which for a "
+        "bidirectional layer differs from the backward direction's last output");
+  imported.report.format = "ONNX (opset " +
+                           std::to_string(model.opset_import_size() ? model.opset_import(0).version() : 0) +
+                           (model.producer_name().empty() ? "" : ", written by " + model.producer_name()) + ")";
+  return imported;
+}
+
+}  // namespace lstmscope

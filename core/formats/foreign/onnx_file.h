@@ -1,0 +1,22 @@
+// ONNX models with LSTM nodes, as torch.onnx.export and tf2onnx write them: the embedding Gather, one LSTM
+// node per layer (any direction; Sigmoid/HardSigmoid gates, Tanh/Relu cells), and a dense head of
+// MatMul/Gemm (+Add) with Relu/Tanh/Sigmoid between and Softmax/Sigmoid after. Shape plumbing (Transpose,
+// Reshape, Squeeze, Concat, Shape, Gather, Slice, …) is followed to learn whether the head reads every
+// step or the final states. Other operators, peepholes, clip, input_forget, a lone reverse direction and
+// non-zero initial states are named in the error.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/formats/foreign/import_report.h"
+
+namespace lstmscope {
+
+// A file that parses as an ONNX ModelProto with a graph.
+bool looksLikeOnnx(const std::string& path);
+
+ImportedModel readOnnx(const std::string& path, const ImportChoices& choices,
+                       const std::optional<LoadedVocabulary>& vocab);
+
+}  // namespace lstmscope

@@ -1,0 +1,187 @@
+"""ONNX fixtures: torch.onnx.export of models written the way users write them (PyTorch's own float64
+forward is the reference), single LSTM nodes built with onnx.helper for every attribute variant (a numpy
+implementation of the ONNX LSTM equations is the reference), and ONNX's conformance cases test_lstm_*
+(regenerated from onnx/backend/test/case/node/lstm.py, which Debian ships without its data).
+
+usage: /usr/bin/python3 make_onnx_files.py OUTDIR
+
+Each NAME.onnx has NAME_expected.h5 with input_k and the outputs to match: output_k/probs_k (a head),
+hidden_k (the last layer's output at every step, forward then backward) or final_k (its final states).
+"""
+import copy
+import os
+import sys
+
+import h5py
+import numpy as np
+import onnx
+import onnx.helper as oh
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_models import BiClassifier, CharLM, Forecaster  # noqa: E402
+
+OUT = sys.argv[1]
+os.makedirs(os.path.join(OUT, "hostile"), exist_ok=True)
+torch.manual_seed(3)
+rng = np.random.default_rng(5)
+
+
+def write_expected(name, entries, tolerance=None):
+    """entries: list of dicts {input, output?, probs?, hidden?, final?}."""
+    with h5py.File(os.path.join(OUT, name + "_expected.h5"), "w") as f:
+        for k, e in enumerate(entries):
+            for key, value in e.items():
+                f["%s_%d" % (key, k)] = value
+        f.attrs["inputs"] = len(entries)
+        if tolerance:
+            f.attrs["rtol"], f.attrs["atol"] = tolerance
+
+
+# ---- torch.onnx.export ---------------------------------------------------------------------------------
+
+def export(name, model, example, kind):
+    model.eval()
+    torch.onnx.export(model, example, os.path.join(OUT, name + ".onnx"), input_names=["input"],
+                      output_names=["output"], dynamic_axes={"input": {1: "steps"}}, opset_version=14)
+    reference = copy.deepcopy(model).double()
+    entries = []
+    for T in (1, 5, 13):
+        x = torch.randint(0, 11, (1, T)) if kind == "tokens" else torch.randn(1, T, 3, dtype=torch.float64)
+        with torch.no_grad():
+            y = reference(x)
+        entries.append(dict(input=x[0].numpy().astype(np.int32) if kind == "tokens" else x[0].numpy(),
+                            output=y.reshape(-1, y.shape[-1]).numpy()))
+    write_expected(name, entries)
+
+
+export("torch_char_lm", CharLM(11, 6, 9), torch.zeros(1, 4, dtype=torch.long), "tokens")
+bi = BiClassifier(11, 5, 7, 3)
+with torch.no_grad():
+    for p in bi.rnn.parameters():
+        p.mul_(2.0)
+export("torch_bi_classifier", bi, torch.zeros(1, 4, dtype=torch.long), "tokens")
+export("torch_forecaster", Forecaster(3, 10), torch.zeros(1, 4, 3), "features")
+
+
+# ---- single LSTM nodes: a numpy reference of the ONNX equations -------------------------------------------
+
+def act(name, x, alpha=None, beta=None):
+    if name == "Sigmoid":
+        return 1 / (1 + np.exp(-x))
+    if name == "HardSigmoid":
+        return np.clip((0.2 if alpha is None else alpha) * x + (0.5 if beta is None else beta), 0, 1)
+    if name == "Tanh":
+        return np.tanh(x)
+    if name == "Relu":
+        return np.maximum(x, 0)
+    raise ValueError(name)
+
+
+def onnx_lstm(x, W, R, B, acts, alphas, betas, reverse=False):
+    """x (T, D); W (4H, D), R (4H, H), B (8H), gate blocks i, o, f, c."""
+    H = R.shape[1]
+    h, c, out = np.zeros(H), np.zeros(H), []
+    f_, g_, h_ = acts
+    for t in (range(len(x) - 1, -1, -1) if reverse else range(len(x))):
+        z = W @ x[t] + R @ h + B[:4 * H] + B[4 * H:]
+        i = act(f_, z[:H], alphas[0], betas[0])
+        o = act(f_, z[H:2 * H], alphas[0], betas[0])
+        f = act(f_, z[2 * H:3 * H], alphas[0], betas[0])
+        cand = act(g_, z[3 * H:], alphas[1], betas[1])
+        c = f * c + i * cand
+        h = o * act(h_, c, alphas[2], betas[2])
+        out.append(h)
+    return np.array(out[::-1] if reverse else out)
+
+
+def f32(a):
+    return a.astype(np.float32).astype(np.float64)
+
+
+def lstm_node_model(name, D, H, direction="forward", activations=None, alphas=None, betas=None, layout=0,
+                    with_bias=True, extra=None, output="Y"):
+    nd = 2 if direction == "bidirectional" else 1
+    W, R = f32(rng.normal(0, 0.7, (nd, 4 * H, D))), f32(rng.normal(0, 0.7, (nd, 4 * H, H)))
+    B = f32(rng.normal(0, 0.4, (nd, 8 * H)))
+    attrs = dict(hidden_size=H, direction=direction, layout=layout)
+    acts = activations or ["Sigmoid", "Tanh", "Tanh"]
+    if activations:
+        attrs["activations"] = acts * nd
+    if alphas:
+        attrs["activation_alpha"] = [a if a is not None else 1.0 for a in alphas] * nd
+        attrs["activation_beta"] = [b if b is not None else 0.0 for b in betas] * nd
+    attrs.update(extra or {})
+    inputs = ["X", "W", "R"] + (["B"] if with_bias else [])
+    node = oh.make_node("LSTM", inputs, ["Y", "Y_h"], **attrs)
+    x_shape = ["steps", 1, D] if layout == 0 else [1, "steps", D]
+    y_shape = ["steps", nd, 1, H] if layout == 0 else [1, "steps", nd, H]
+    inits = [oh.make_tensor("W", onnx.TensorProto.FLOAT, W.shape, W.astype(np.float32).ravel()),
+             oh.make_tensor("R", onnx.TensorProto.FLOAT, R.shape, R.astype(np.float32).ravel())]
+    if with_bias:
+        inits.append(oh.make_tensor("B", onnx.TensorProto.FLOAT, B.shape, B.astype(np.float32).ravel()))
+    else:
+        B = np.zeros((nd, 8 * H))
+    graph = oh.make_graph([node], name, [oh.make_tensor_value_info("X", onnx.TensorProto.FLOAT, x_shape)],
+                          [oh.make_tensor_value_info("Y", onnx.TensorProto.FLOAT, y_shape)], inits)
+    model = oh.make_model(graph, producer_name="onnx.helper", opset_imports=[oh.make_opsetid("", 14)])
+    onnx.save(model, os.path.join(OUT, name + ".onnx"))
+    entries = []
+    for T in (1, 4, 11):
+        x = f32(rng.normal(0, 1, (T, D)))
+        al = alphas or [None] * 3
+        be = betas or [None] * 3
+        ys = [onnx_lstm(x, W[d], R[d], B[d], acts, al, be, reverse=d == 1) for d in range(nd)]
+        entries.append(dict(input=x, hidden=np.concatenate(ys, 1)))
+    write_expected(name, entries)
+
+
+lstm_node_model("node_forward", 3, 5)
+lstm_node_model("node_bidirectional", 4, 3, direction="bidirectional")
+lstm_node_model("node_hard_sigmoid_relu", 3, 4, activations=["HardSigmoid", "Relu", "Relu"],
+                alphas=[0.2, None, None], betas=[0.5, None, None])
+lstm_node_model("node_keras3_hard_sigmoid", 3, 4, activations=["HardSigmoid", "Tanh", "Tanh"],
+                alphas=[1.0 / 6, None, None], betas=[0.5, None, None])
+lstm_node_model("node_batch_first_no_bias", 2, 6, layout=1, with_bias=False)
+
+# Refused, by name.
+lstm_node_model("hostile/clip", 3, 4, extra=dict(clip=3.0))
+lstm_node_model("hostile/reverse", 3, 4, direction="reverse")
+gru = oh.make_graph([oh.make_node("GRU", ["X", "W", "R"], ["Y"], hidden_size=2)], "gru",
+                    [oh.make_tensor_value_info("X", onnx.TensorProto.FLOAT, [1, 1, 2])],
+                    [oh.make_tensor_value_info("Y", onnx.TensorProto.FLOAT, None)],
+                    [oh.make_tensor("W", onnx.TensorProto.FLOAT, [1, 6, 2], np.zeros(12)),
+                     oh.make_tensor("R", onnx.TensorProto.FLOAT, [1, 6, 2], np.zeros(12))])
+onnx.save(oh.make_model(gru), os.path.join(OUT, "hostile", "gru.onnx"))
+with open(os.path.join(OUT, "torch_char_lm.onnx"), "rb") as f:
+    data = f.read()
+with open(os.path.join(OUT, "hostile", "truncated.onnx"), "wb") as f:
+    f.write(data[: len(data) // 2])
+
+
+# ---- ONNX conformance: test_lstm_* regenerated from onnx's own generator ----------------------------------
+
+import onnx.backend.test.case.node.lstm as conformance  # noqa: E402
+
+captured = []
+conformance.expect = lambda node, inputs, outputs, name, **kw: captured.append((node, inputs, outputs, name))
+for export_case in (conformance.LSTM.export_defaults, conformance.LSTM.export_initial_bias,
+                    conformance.LSTM.export_peepholes, conformance.LSTM.export_batchwise):
+    export_case()
+for node, inputs, outputs, name in captured:
+    names = list(node.input)
+    attrs = {a.name: oh.get_attribute_value(a) for a in node.attribute}
+    layout = attrs.get("layout", 0)
+    X = inputs[0] if layout == 0 else np.swapaxes(inputs[0], 0, 1)  # (seq, batch, D)
+    inits = [oh.make_tensor(n, onnx.TensorProto.FLOAT if v.dtype == np.float32 else onnx.TensorProto.INT32,
+                            v.shape, v.ravel()) for n, v in zip(names[1:], inputs[1:]) if n]
+    graph = oh.make_graph([node], name, [oh.make_tensor_value_info("X", onnx.TensorProto.FLOAT, list(inputs[0].shape))],
+                          [oh.make_tensor_value_info(o, onnx.TensorProto.FLOAT, None) for o in node.output if o],
+                          inits)
+    onnx.save(oh.make_model(graph, opset_imports=[oh.make_opsetid("", 14)]), os.path.join(OUT, name + ".onnx"))
+    Y_h = outputs[-1]  # (nd, batch, H), or (batch, nd, H) with layout 1
+    Y_h = Y_h if layout == 0 else np.swapaxes(Y_h, 0, 1)
+    entries = [dict(input=X[:, b, :].astype(np.float64), final=Y_h[:, b, :].reshape(1, -1).astype(np.float64))
+               for b in range(X.shape[1])]
+    write_expected(name, entries, tolerance=(1e-3, 1e-7))  # onnx's backend test runner defaults
+print("wrote", OUT, [c[3] for c in captured])
