@@ -202,7 +202,7 @@ void MainWindow::buildMenus() {
   file->addAction(tr("Open &Model…"), QKeySequence::Open, this, [this] {
     const QString path =
         QFileDialog::getOpenFileName(this, tr("Open model"), QString(),
-                                     tr("Models (*.h5 *.hdf5 *.keras *.pt *.pth *.bin *.safetensors);;All files (*)"));
+                                     tr("Models (*.h5 *.hdf5 *.keras *.pt *.pth *.bin *.safetensors *.onnx *.json);;All files (*)"));
     if (!path.isEmpty()) openModelInteractively(path);
   });
   file->addAction(tr("Open &Text…"), QKeySequence(tr("Ctrl+Shift+O")), this, [this] {

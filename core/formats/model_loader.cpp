@@ -10,6 +10,7 @@
 #include "core/formats/foreign/onnx_file.h"
 #include "core/formats/foreign/safetensors.h"
 #include "core/formats/foreign/state_dict_mapping.h"
+#include "core/formats/foreign/tfjs_file.h"
 #include "core/formats/foreign/torch_file.h"
 #include "core/formats/foreign/zip_archive.h"
 #include "core/formats/hdf5.h"
@@ -64,6 +65,12 @@ ImportedModel importForeign(const std::string& path, const std::string& vocabPat
   if (looksLikeKerasH5(path)) return fromKeras(readKerasH5(path), path, vocabPath, choices);
   if (looksLikeKeras3Weights(path)) return fromKeras(readKeras3Weights(path), path, vocabPath, choices);
   if (looksLikeKerasArchive(path)) return fromKeras(readKerasArchive(path), path, vocabPath, choices);
+  if (looksLikeTfjsModel(path)) {
+    ImportedModel imported = fromKeras(readTfjsModel(path), path, vocabPath, choices);
+    // Every TF.js model is a model.json: its directory names it.
+    imported.model.arch.name = std::filesystem::absolute(path).parent_path().filename().string();
+    return imported;
+  }
   if (isTorchZip(path)) return fromTensors(readTorchFile(path), "PyTorch checkpoint (zip)", path, vocabPath, choices);
   if (looksLikeLegacyTorchFile(path))
     return fromTensors(readTorchFile(path), "PyTorch checkpoint (legacy)", path, vocabPath, choices);
@@ -84,7 +91,8 @@ ImportedModel importForeign(const std::string& path, const std::string& vocabPat
 // Foreign formats pick up the choices remembered in the model's sidecar; what the caller passes wins.
 bool isForeignModel(const std::string& path) {
   return looksLikeKerasH5(path) || looksLikeKeras3Weights(path) || looksLikeKerasArchive(path) || isTorchZip(path) ||
-         looksLikeLegacyTorchFile(path) || looksLikeSafetensors(path) || looksLikeOnnx(path);
+         looksLikeLegacyTorchFile(path) || looksLikeSafetensors(path) || looksLikeOnnx(path) ||
+         looksLikeTfjsModel(path);
 }
 
 ImportedModel importModel(const std::string& path, const std::string& givenVocab, const ImportChoices& given,

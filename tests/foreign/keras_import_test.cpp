@@ -22,7 +22,8 @@ class KerasFile : public ::testing::TestWithParam<std::string> {};
 // Float32 within 1e-5 of the float64 reference; float64 on the same weights within 1e-9, which only an
 // exact layout (gate order, Keras 1 and cuDNN conversions, hard_sigmoid's generation) reaches.
 TEST_P(KerasFile, OutputsMatchKerasSemantics) {
-  const std::string file = GetParam(), expected = std::filesystem::path(file).stem().string() + "_expected.h5";
+  const std::string file = GetParam();
+  const std::string expected = std::filesystem::path(file).replace_extension().string() + "_expected.h5";
   const ImportedModel imported = importModel(fixture(file));
   EXPECT_LE(worstAgainstReference(imported.model, fixture(expected), 1e-5), 1.0) << file;
   EXPECT_LE(worstAgainstReference(imported.model.cast<double>(), fixture(expected), 1e-9), 1.0) << file;
@@ -31,7 +32,8 @@ TEST_P(KerasFile, OutputsMatchKerasSemantics) {
 INSTANTIATE_TEST_SUITE_P(Generations, KerasFile,
                          ::testing::Values("tfkeras_lm.h5", "functional_classifier.h5", "forecaster.h5", "keras1_lm.h5",
                                            "cudnn_tagger.h5", "keras3_lm.h5", "keras3_archive.keras",
-                                           "keras3_classifier.weights.h5"));
+                                           "keras3_classifier.weights.h5", "tfjs_lm/model.json",
+                                           "tfjs_quantized/model.json"));
 
 TEST(KerasFiles, ArchitectureComesFromTheConfig) {
   const Model lm = loadModel(fixture("tfkeras_lm.h5"));
@@ -111,6 +113,8 @@ TEST(KerasFiles, UnsupportedLayersAndDamagedFilesAreRefusedByName) {
       {"hostile/go_backwards.h5", "layer lstm runs backwards (go_backwards)"},
       {"hostile/merge_sum.h5", "merge_mode sum"},
       {"hostile/truncated.h5", "truncated or damaged"},
+      {"hostile/tfjs_truncated/model.json", "the shards end before weight"},
+      {"hostile/tfjs_traversal/model.json", "names a shard outside its directory"},
   };
   for (const auto& [file, expected] : expectations) {
     std::string message = "(no error)";

@@ -432,6 +432,61 @@ with h5py.File(os.path.join(OUT, "keras3_classifier.weights.h5"), "w") as f:
     keras3_weight_groups(f, kw)
 write_expected("keras3_classifier.weights", kw, token_inputs(V))
 
+# TensorFlow.js layers models: model.json + binary shards (split in two here), weights matched by name.
+def write_tfjs(dirname, model, converter_style, quantize=False):
+    os.makedirs(os.path.join(OUT, dirname), exist_ok=True)
+    config = dict(class_name="Sequential", config=dict(name="sequential", layers=[layer_config_keras2(l) for l in model.layers]))
+    topology = (dict(keras_version="2.15.0", backend="tensorflow", model_config=config) if converter_style
+                else dict(config, keras_version="tfjs-layers 4.10.0", backend="tensor_flow.js"))
+    specs, blob = [], b""
+    for index, l in enumerate(model.layers):
+        for name, w in zip(tf_keras_weight_names(l, index), stored_weights(l)):
+            spec = dict(name=name.replace(":0", ""), shape=list(w.shape), dtype="float32")
+            if quantize:  # uint8 affine with a power-of-two scale: dequantizing is exact in float32
+                scale, low = 1.0 / 64, -2.0
+                q = np.clip(np.round((np.asarray(w) - low) / scale), 0, 255).astype(np.uint8)
+                w[...] = q.astype(np.float64) * scale + low  # the reference uses what the file can hold
+                spec["quantization"] = dict(dtype="uint8", scale=scale, min=low)
+                blob += q.tobytes()
+            else:
+                blob += np.asarray(w, dtype=np.float32).tobytes()
+            specs.append(spec)
+    half = len(blob) // 2
+    for k, part in enumerate((blob[:half], blob[half:])):
+        with open(os.path.join(OUT, dirname, "group1-shard%dof2.bin" % (k + 1)), "wb") as f:
+            f.write(part)
+    manifest = [dict(paths=["group1-shard1of2.bin", "group1-shard2of2.bin"], weights=specs)]
+    with open(os.path.join(OUT, dirname, "model.json"), "w") as f:
+        json.dump(dict(format="layers-model", generatedBy="keras v2.15.0", convertedBy="TensorFlow.js Converter v4.10.0",
+                       modelTopology=topology, weightsManifest=manifest), f)
+
+
+write_tfjs("tfjs_lm", lm, converter_style=True)
+write_expected("tfjs_lm/model", lm, token_inputs(V))
+tq = Model(2)
+tq.add("Embedding", "embedding", [rng.normal(0, 1, (V, E))])
+tq.add("Bidirectional", "bidirectional", lstm_weights(E, H, 2.0) + lstm_weights(E, H, 2.0), activation="tanh",
+       recurrent_activation="hard_sigmoid", return_sequences=False)
+tq.add("Dense", "dense", dense_weights(2 * H, 3), activation="softmax")
+for l in tq.layers:
+    l["weights"] = [np.array(w, dtype=np.float64) for w in l["weights"]]
+write_tfjs("tfjs_quantized", tq, converter_style=False, quantize=True)
+write_expected("tfjs_quantized/model", tq, token_inputs(V))
+
+# Damaged TF.js models: a shard cut short, a manifest reaching outside its directory.
+import shutil  # noqa: E402
+
+for name in ("tfjs_truncated", "tfjs_traversal"):
+    shutil.rmtree(os.path.join(OUT, "hostile", name), ignore_errors=True)  # the generator reruns on old output
+    shutil.copytree(os.path.join(OUT, "tfjs_lm"), os.path.join(OUT, "hostile", name))
+with open(os.path.join(OUT, "hostile", "tfjs_truncated", "group1-shard2of2.bin"), "r+b") as f:
+    f.truncate(100)
+with open(os.path.join(OUT, "hostile", "tfjs_traversal", "model.json")) as f:
+    traversal = json.load(f)
+traversal["weightsManifest"][0]["paths"][1] = "../../tfjs_lm/group1-shard2of2.bin"
+with open(os.path.join(OUT, "hostile", "tfjs_traversal", "model.json"), "w") as f:
+    json.dump(traversal, f)
+
 # ---- refused -----------------------------------------------------------------------------------------
 
 def variant(name, edit_layer=None, edit_config=None):

@@ -1,0 +1,18 @@
+// TensorFlow.js layers models: model.json (modelTopology = the Keras config, either directly as tfjs-layers
+// writes it or under model_config as the Python converter writes it) and its binary weight shards,
+// concatenated in the manifest's order. Weights are matched to layers by name; uint8/uint16 affine and
+// float16 quantized weights are dequantized. Keras 2 semantics (hard_sigmoid = 0.2x + 0.5).
+#pragma once
+
+#include <string>
+
+#include "core/formats/foreign/keras_layers.h"
+
+namespace lstmscope {
+
+bool looksLikeTfjsModel(const std::string& path);  // a JSON file with modelTopology and weightsManifest
+
+// Throws InputError naming model.json or the shard and the weight that is wrong.
+KerasModelFile readTfjsModel(const std::string& path);
+
+}  // namespace lstmscope
