@@ -42,6 +42,7 @@ def write_expected(name, entries, tolerance=None):
 
 def export(name, model, example, kind):
     model.eval()
+    torch.save(model.state_dict(), os.path.join(OUT, name + ".pt"))  # the same weights, for cross-format checks
     torch.onnx.export(model, example, os.path.join(OUT, name + ".onnx"), input_names=["input"],
                       output_names=["output"], dynamic_axes={"input": {1: "steps"}}, opset_version=14)
     reference = copy.deepcopy(model).double()

@@ -84,3 +84,45 @@ TEST(OnnxFiles, UnsupportedGraphsAreRefusedByName) {
 
 }  // namespace
 }  // namespace lstmscope::test
+
+namespace lstmscope::test {
+namespace {
+
+std::string fixture(const std::string& name);
+
+std::vector<std::pair<std::string, Eigen::VectorXf>> parameters(const Model& m) {
+  std::vector<std::pair<std::string, Eigen::VectorXf>> out;
+  m.params.forEach([&](const std::string& n, const auto& t) {
+    out.emplace_back(n, Eigen::Map<const Eigen::VectorXf>(t.data(), t.size()));
+  });
+  return out;
+}
+
+void expectIdentical(const Model& a, const Model& b, const std::string& what) {
+  const auto pa = parameters(a), pb = parameters(b);
+  ASSERT_EQ(pa.size(), pb.size()) << what;
+  for (size_t k = 0; k < pa.size(); ++k) {
+    EXPECT_EQ(pa[k].first, pb[k].first) << what;
+    EXPECT_TRUE(pa[k].second == pb[k].second) << what << ": " << pa[k].first;
+  }
+  EXPECT_EQ(toString(a.arch.task), toString(b.arch.task)) << what;
+  EXPECT_EQ(describeModel(a).substr(describeModel(a).find('\n')), describeModel(b).substr(describeModel(b).find('\n')))
+      << what;
+}
+
+// The same weights through different frameworks' files give bit-identical models, hence identical
+// recordings: PyTorch's state dict and its ONNX export; a Keras model as .h5, as weights-only .h5 and as TF.js.
+TEST(CrossFormat, SameWeightsGiveIdenticalModels) {
+  for (const std::string name : {"torch_char_lm", "torch_bi_classifier", "torch_forecaster"}) {
+    ImportChoices sameHead;  // a state dict cannot say what the graph says; give it the same facts
+    if (name == "torch_bi_classifier") sameHead.preActivations = std::vector<DenseActivation>{DenseActivation::Relu};
+    expectIdentical(loadModel(fixture(name + ".onnx")), importModel(fixture(name + ".pt"), "", sameHead).model, name);
+  }
+  const std::string keras = std::string(LSTMSCOPE_FOREIGN_DIR) + "/keras/";
+  const Model h5 = loadModel(keras + "tfkeras_lm.h5");
+  expectIdentical(h5, loadModel(keras + "tfkeras_lm_weights.h5"), "Keras weights-only");
+  expectIdentical(h5, loadModel(keras + "tfjs_lm/model.json"), "TF.js");
+}
+
+}  // namespace
+}  // namespace lstmscope::test
