@@ -38,7 +38,17 @@ nlohmann::json parseKerasJson(const std::string& text, const std::string& source
   }
 }
 
+std::vector<KerasLayer> layersOf(const nlohmann::json& model, const std::string& source);
+
 std::vector<KerasLayer> kerasLayersFromConfig(const nlohmann::json& model, const std::string& source) {
+  try {
+    return layersOf(model, source);
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(source, std::string("has a model config with a value of the wrong type (") + e.what() + ")");
+  }
+}
+
+std::vector<KerasLayer> layersOf(const nlohmann::json& model, const std::string& source) {
   const std::string cls = model.value("class_name", "");
   const nlohmann::json& config = model.contains("config") ? model["config"] : nlohmann::json();
   const nlohmann::json& list = config.is_array()           ? config

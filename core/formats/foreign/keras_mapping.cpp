@@ -299,7 +299,11 @@ class KerasMapper {
 ImportedModel mapKerasModel(const KerasModelFile& file, const ImportChoices& choices,
                             const std::optional<LoadedVocabulary>& vocab, const std::string& source) {
   // The user's vocabulary file wins over one the model carries (a .keras TextVectorization's).
-  return KerasMapper(file, choices, vocab ? vocab : file.vocabulary, source).run();
+  try {
+    return KerasMapper(file, choices, vocab ? vocab : file.vocabulary, source).run();
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(source, std::string("has a layer config with a value of the wrong type (") + e.what() + ")");
+  }
 }
 
 }  // namespace lstmscope

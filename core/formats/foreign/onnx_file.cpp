@@ -80,7 +80,7 @@ class OnnxMapper {
     for (int k = 0; k < graph_.node_size(); ++k) {
       const auto& node = graph_.node(k);
       for (const auto& out : node.output()) producer_[out] = k;
-      if (node.op_type() == "Constant")
+      if (node.op_type() == "Constant" && node.output_size() > 0)
         for (const auto& a : node.attribute())
           if (a.name() == "value" && a.has_t()) constants_.emplace(node.output(0), tensorOf(a.t(), source_));
     }

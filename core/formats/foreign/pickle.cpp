@@ -2,11 +2,30 @@
 
 #include <cstring>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/common/error.h"
 #include "core/formats/foreign/pickle_constructors.h"
 
 namespace lstmscope::pickle {
+
+Value::~Value() {
+  // Releases children iteratively: a deeply nested value would otherwise be destroyed recursively, one
+  // stack frame per level, and overflow the stack.
+  std::vector<ValuePtr> pending;
+  const auto adopt = [&pending](Value& v) {
+    for (auto& c : v.items) pending.push_back(std::move(c));
+    for (auto& [k, c] : v.entries) pending.push_back(std::move(k)), pending.push_back(std::move(c));
+    if (v.state) pending.push_back(std::move(v.state));
+    v.items.clear(), v.entries.clear();
+  };
+  adopt(*this);
+  while (!pending.empty()) {
+    ValuePtr v = std::move(pending.back());
+    pending.pop_back();
+    if (v && v.use_count() == 1) adopt(*v);  // v is destroyed at the end of this iteration, childless
+  }
+}
 
 ValuePtr Value::get(const std::string& key) const {
   if (kind != Kind::Dict) return nullptr;
@@ -180,15 +199,41 @@ class Machine {
                                         : "set"));
     return c;
   }
+  // Shared pointers cannot own a cycle without leaking it, and weights files have none: a value that would
+  // contain its own container is refused. (Only these in-place insertions can close a cycle.)
+  // Iterative: a hostile pickle may nest values millions deep.
+  static bool reaches(const Value* from, const Value* target) {
+    std::unordered_set<const Value*> seen;
+    std::vector<const Value*> todo{from};
+    while (!todo.empty()) {
+      const Value* v = todo.back();
+      todo.pop_back();
+      if (v == target) return true;
+      if (!v || !seen.insert(v).second) continue;
+      for (const auto& c : v->items) todo.push_back(c.get());
+      for (const auto& [k, c] : v->entries) todo.push_back(k.get()), todo.push_back(c.get());
+      todo.push_back(v->state.get());
+    }
+    return false;
+  }
+  void refuseCycle(const ValuePtr& inserted, const Value* container) {
+    if (reaches(inserted.get(), container)) fail("puts a container inside itself, which weights files never do");
+  }
   void setItems(std::vector<ValuePtr> kv) {
     if (kv.size() % 2) fail("sets a dict item without a value");
     ValuePtr& d = container(Value::Kind::Dict, "SETITEMS");
-    for (size_t k = 0; k < kv.size(); k += 2) d->entries.emplace_back(kv[k], kv[k + 1]);
+    for (size_t k = 0; k < kv.size(); k += 2) {
+      refuseCycle(kv[k], d.get()), refuseCycle(kv[k + 1], d.get());
+      d->entries.emplace_back(kv[k], kv[k + 1]);
+    }
   }
   void appendItems(std::vector<ValuePtr> items) {
     ValuePtr& l = top();
     if (!l->is(Value::Kind::List) && !l->is(Value::Kind::Set)) fail("appends to something that is not a list");
-    for (auto& v : items) l->items.push_back(std::move(v));
+    for (auto& v : items) {
+      refuseCycle(v, l.get());
+      l->items.push_back(std::move(v));
+    }
   }
   void tuple(std::vector<ValuePtr> items) {
     auto t = make(Value::Kind::Tuple);
@@ -200,7 +245,10 @@ class Machine {
   void build() {
     ValuePtr state = pop();
     ValuePtr& obj = top();
-    if (obj->is(Value::Kind::Object)) obj->state = state;
+    if (obj->is(Value::Kind::Object)) {
+      refuseCycle(state, obj.get());
+      obj->state = state;
+    }
     // OrderedDict's _metadata and a parameter's hooks arrive through BUILD too; they carry no numbers.
     else if (!obj->is(Value::Kind::Dict) && !obj->is(Value::Kind::Tensor))
       fail("BUILD on a " + obj->describe());

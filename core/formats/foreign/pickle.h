@@ -43,6 +43,11 @@ struct Value {
   StorageRef storage;                                  // Storage
   TensorRef tensor;                                    // Tensor
 
+  Value() = default;
+  Value(const Value&) = default;
+  Value& operator=(const Value&) = default;
+  ~Value();  // iterative, so that hostile nesting cannot overflow the stack
+
   bool is(Kind k) const { return kind == k; }
   // Dict lookup by string key; nullptr when absent or not a Dict.
   ValuePtr get(const std::string& key) const;

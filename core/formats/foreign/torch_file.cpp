@@ -159,7 +159,17 @@ TensorSet readZipFormat(const std::string& path) {
   std::map<std::string, std::vector<unsigned char>> blobs;
   const StorageSource blobOf = [&](const pickle::StorageRef& s) -> const std::vector<unsigned char>& {
     auto it = blobs.find(s.key);
-    if (it == blobs.end()) it = blobs.emplace(s.key, zip.read(prefix + "data/" + s.key, kMaxStorageBytes)).first;
+    if (it == blobs.end()) {
+      // A storage entry holds exactly its elements; a different size is damage, found before reading it.
+      const std::string entry = prefix + "data/" + s.key;
+      const auto size = zip.sizeOf(entry);
+      const uint64_t expected = static_cast<uint64_t>(s.numel) * dtypeSize(s.dtype);
+      if (size && *size != expected)
+        throw InputError(path, "storage " + s.key + " holds " + std::to_string(*size) + " bytes, but its " +
+                                   std::to_string(s.numel) + " " + s.dtype + " elements need " +
+                                   std::to_string(expected));
+      it = blobs.emplace(s.key, zip.read(entry, kMaxStorageBytes)).first;
+    }
     return it->second;
   };
   size_t offset = 0;

@@ -43,23 +43,33 @@ std::optional<uint64_t> ZipArchive::sizeOf(const std::string& name) const {
 
 std::vector<unsigned char> ZipArchive::read(const std::string& name, uint64_t maxBytes) const {
   const std::string where = path_ + " (entry " + name + ")";
-  const auto size = sizeOf(name);
-  if (!size) throw InputError(where, "is missing from the archive");
-  if (*size > maxBytes)
-    throw InputError(where, "is " + std::to_string(*size) + " bytes, more than the " + std::to_string(maxBytes) +
+  zip_stat_t st;
+  zip_stat_init(&st);
+  if (zip_stat(archive_, name.c_str(), 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE))
+    throw InputError(where, "is missing from the archive");
+  if (st.size > maxBytes)
+    throw InputError(where, "is " + std::to_string(st.size) + " bytes, more than the " + std::to_string(maxBytes) +
                                 " this entry may have");
+  // Deflate cannot expand more than about 1032-fold: a larger claim is a zip bomb or a lying header.
+  if ((st.valid & ZIP_STAT_COMP_SIZE) && st.size > st.comp_size * 1100 + (uint64_t(1) << 20))
+    throw InputError(where, "claims to inflate " + std::to_string(st.comp_size) + " bytes to " +
+                                std::to_string(st.size) + "; refusing it (a zip bomb?)");
   zip_file_t* file = zip_fopen(archive_, name.c_str(), 0);
   if (!file) throw InputError(where, std::string("cannot be read: ") + zip_strerror(archive_));
-  std::vector<unsigned char> bytes(*size);
-  // Read one byte more than announced: a stream longer than its header says is damaged (or hostile).
-  unsigned char extra;
-  const zip_int64_t got = *size ? zip_fread(file, bytes.data(), *size) : 0;
-  const zip_int64_t beyond = got == static_cast<zip_int64_t>(*size) ? zip_fread(file, &extra, 1) : 0;
-  const std::string why = got < 0 || beyond < 0 ? zip_file_strerror(file) : "";
+  // Grow with the data that actually arrives, so a header that lies about the size costs no memory.
+  std::vector<unsigned char> bytes;
+  constexpr uint64_t kChunk = uint64_t(1) << 20;
+  zip_int64_t got = 0;
+  do {
+    const size_t before = bytes.size();
+    bytes.resize(before + kChunk);
+    got = zip_fread(file, bytes.data() + before, kChunk);
+    bytes.resize(before + static_cast<size_t>(std::max<zip_int64_t>(got, 0)));
+  } while (got > 0 && bytes.size() <= st.size);
+  const std::string why = got < 0 ? zip_file_strerror(file) : "";
   zip_fclose(file);
-  if (got < 0 || beyond < 0) throw InputError(where, "is damaged (" + why + ")");
-  if (got != static_cast<zip_int64_t>(*size) || beyond != 0)
-    throw InputError(where, "does not have the size its header announces");
+  if (got < 0) throw InputError(where, "is damaged (" + why + ")");
+  if (bytes.size() != st.size) throw InputError(where, "does not have the size its header announces");
   return bytes;
 }
 

@@ -1,0 +1,6 @@
+#include "tests/fuzz/fuzz_targets.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  lstmscope::fuzz::pickleTarget(data, size);
+  return 0;
+}
