@@ -68,6 +68,12 @@ size_t spaceCount(hid_t space) {
 
 }  // namespace
 
+bool isHdf5File(const std::string& path) {
+  silenceLibraryErrors();
+  std::error_code ec;
+  return std::filesystem::is_regular_file(path, ec) && H5Fis_hdf5(path.c_str()) > 0;
+}
+
 bool hasAttr(hid_t obj, const std::string& name) {
   return H5Aexists(obj, name.c_str()) > 0;
 }

@@ -74,6 +74,9 @@ void silenceLibraryErrors();
 // missing, not HDF5, damaged or has no such attribute. Never throws: for recognising files.
 std::string lstmscopeFormatOf(const std::string& path);
 
+// True for a regular file with the HDF5 signature. Never throws.
+bool isHdf5File(const std::string& path);
+
 bool exists(hid_t loc, const std::string& path);
 bool hasAttr(hid_t obj, const std::string& name);
 size_t attrElementCount(hid_t obj, const std::string& name);  // 0 when absent

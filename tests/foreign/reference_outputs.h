@@ -8,8 +8,10 @@
 
 #include <string>
 
+#include "core/common/error.h"
 #include "core/engine/forward.h"
 #include "core/formats/hdf5.h"
+#include "core/formats/model_loader.h"
 #include "tests/engine/oracle_support.h"
 
 namespace lstmscope::test {
@@ -62,6 +64,21 @@ double worstAgainstReference(const Network<T>& net, const std::string& expectedP
 template <class T>
 double worstAgainstReference(const Network<T>& net, const std::string& expectedPath, double tolerance) {
   return worstAgainstReference(net, expectedPath, tolerance, tolerance);
+}
+
+// Opens every file and expects an InputError whose message names the file and contains the expectation.
+template <class Fixture>
+void expectRefusedByName(Fixture fixture, std::initializer_list<std::pair<const char*, const char*>> expectations) {
+  for (const auto& [file, expected] : expectations) {
+    std::string message = "(no error)";
+    try {
+      importModel(fixture(file));
+    } catch (const InputError& e) {
+      message = e.what();
+    }
+    EXPECT_NE(message.find(fixture(file)), std::string::npos) << message;
+    EXPECT_NE(message.find(expected), std::string::npos) << file << ": " << message;
+  }
 }
 
 }  // namespace lstmscope::test

@@ -193,9 +193,7 @@ bool looksLikeKerasArchive(const std::string& path) {
 }
 
 bool looksLikeKeras3Weights(const std::string& path) {
-  h5::silenceLibraryErrors();
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec) || H5Fis_hdf5(path.c_str()) <= 0) return false;
+  if (!h5::isHdf5File(path)) return false;
   try {
     const h5::File f = h5::File::openReadOnly(path);
     return h5::exists(f.id(), "layers") && !h5::hasAttr(f.id(), "layer_names");

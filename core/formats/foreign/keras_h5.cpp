@@ -44,9 +44,7 @@ int generationOf(const std::string& kerasVersion) {
 }  // namespace
 
 bool looksLikeKerasH5(const std::string& path) {
-  h5::silenceLibraryErrors();
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec) || H5Fis_hdf5(path.c_str()) <= 0) return false;
+  if (!h5::isHdf5File(path)) return false;
   try {
     const h5::File f = h5::File::openReadOnly(path);
     if (h5::hasAttr(f.id(), "model_config") || h5::hasAttr(f.id(), "layer_names") ||

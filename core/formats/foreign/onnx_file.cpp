@@ -8,6 +8,7 @@
 #include <set>
 
 #include "core/common/error.h"
+#include "core/formats/foreign/import_choices_file.h"
 #include "core/formats/foreign/state_dict_mapping.h"
 
 namespace lstmscope {
@@ -346,13 +347,7 @@ ImportedModel readOnnx(const std::string& path, const ImportChoices& choices,
   OnnxMapper mapper(model, path);
   auto [tensors, facts] = mapper.run();
   // What the graph states is a fact, not an assumption; the user's choices still win.
-  ImportChoices merged = facts;
-  if (choices.task) merged.task = choices.task;
-  if (choices.headReads) merged.headReads = choices.headReads;
-  if (choices.headActivation) merged.headActivation = choices.headActivation;
-  if (choices.embedding) merged.embedding = choices.embedding;
-  if (choices.preActivations) merged.preActivations = choices.preActivations;
-  merged.vocabulary = choices.vocabulary;
+  ImportChoices merged = mergeChoices(facts, choices);
   if (!facts.embedding && !choices.embedding) merged.embedding = std::string();  // the graph has no Gather
   ImportedModel imported = mapStateDict(tensors, merged, vocab, path);
   for (size_t l = 0; l < imported.model.arch.layers.size() && l < mapper.activations().size(); ++l) {
