@@ -1,6 +1,7 @@
 // Thin RAII layer over the HDF5 C API: handles, attributes, float and string datasets.
-// Every failure throws InputError naming the file and the object. Not thread-safe (HDF5 is built
-// without its thread-safe option on Debian): use one file from one thread at a time.
+// Every failure throws InputError naming the file and the object. Debian's HDF5 is built thread-safe
+// (H5_HAVE_THREADSAFE: one global lock), so background readers may run beside the GUI; a File object
+// itself is still to be used from one thread at a time.
 #pragma once
 
 #include <hdf5.h>

@@ -75,7 +75,9 @@ ImportedModel importForeign(const std::string& path, const std::string& vocabPat
   if (looksLikeLegacyTorchFile(path))
     return fromTensors(readTorchFile(path), "PyTorch checkpoint (legacy)", path, vocabPath, choices);
   if (looksLikeSafetensors(path)) return fromTensors(readSafetensors(path), "safetensors", path, vocabPath, choices);
-  if (looksLikeOnnx(path) || path.ends_with(".onnx")) {  // by name too, so a damaged one is called ONNX
+  // By name first: detecting ONNX by content parses the whole protobuf, which readOnnx then does again.
+  // The name also makes a damaged .onnx file's error say ONNX.
+  if (path.ends_with(".onnx") || looksLikeOnnx(path)) {
     const auto vocab = vocabularyFor(vocabPath, choices);
     ImportedModel imported = readOnnx(path, choices, vocab);
     noteVocabulary(imported.report, vocab);
@@ -88,12 +90,15 @@ ImportedModel importForeign(const std::string& path, const std::string& vocabPat
 
 }  // namespace
 
-// Foreign formats pick up the choices remembered in the model's sidecar; what the caller passes wins.
+// Cheap checks only: the app asks this on the GUI thread (drops, File > Open), so ONNX is recognised by its
+// extension here rather than by parsing the whole file.
 bool isForeignModel(const std::string& path) {
   return looksLikeKerasH5(path) || looksLikeKeras3Weights(path) || looksLikeKerasArchive(path) || isTorchZip(path) ||
-         looksLikeLegacyTorchFile(path) || looksLikeSafetensors(path) || looksLikeOnnx(path) ||
+         looksLikeLegacyTorchFile(path) || looksLikeSafetensors(path) || path.ends_with(".onnx") ||
          looksLikeTfjsModel(path);
 }
+
+// Foreign formats pick up the choices remembered in the model's sidecar; what the caller passes wins.
 
 ImportedModel importModel(const std::string& path, const std::string& givenVocab, const ImportChoices& given,
                           bool useSidecar) {

@@ -18,6 +18,7 @@ ImportedModel importModel(const std::string& path, const std::string& vocabPath 
                           bool useSidecar = true);
 
 // True for a file that looks like one of the foreign formats (the app then offers the import dialog).
+// Cheap enough for the GUI thread; ONNX files are recognised by their .onnx extension.
 bool isForeignModel(const std::string& path);
 
 // importModel without the report.
