@@ -28,6 +28,7 @@ void throughTimeMany(const LayerSpec& spec, const DirectionParams<double>& w, co
                      StepAdjoints& below) {
   const long H = spec.hidden, T = static_cast<long>(above.size()), K = static_cast<long>(stepsOf.size());
   Mat<double> dh = Mat<double>::Zero(H, K), dc = Mat<double>::Zero(H, K), dZ(4 * H, K);
+  const Vec<double>* peep = spec.peepholes ? &w.peephole : nullptr;
   for (long s = T - 1; s >= 0; --s) {
     const long t = dir == 0 ? s : T - 1 - s, prev = dir == 0 ? t - 1 : t + 1;
     const long first = causal ? std::lower_bound(stepsOf.begin(), stepsOf.end(), t) - stepsOf.begin() : 0;
@@ -36,23 +37,20 @@ void throughTimeMany(const LayerSpec& spec, const DirectionParams<double>& w, co
     auto dhA = dh.rightCols(n), dcA = dc.rightCols(n);
     auto z = dZ.rightCols(n);
     dhA += above[static_cast<size_t>(t)].middleRows(rowOffset, H).rightCols(n);
-    const auto gates = dt.gates.col(t).array();
-    const Vec<double> i = gates.segment(0, H), f = gates.segment(H, H), g = gates.segment(2 * H, H),
-                      o = gates.segment(3 * H, H);
-    const Vec<double> tc = cellActivations<double>(spec.cell, dt.c.col(t).array());
-    const Vec<double> cPrev = s == 0 ? Vec<double>(dt.initial.c.col(0)) : Vec<double>(dt.c.col(prev));
+    const auto cPrev = s == 0 ? dt.initial.c.col(0) : dt.c.col(prev);
     // Per-unit factors of this step, shared by every target's column.
-    const Vec<double> toCell = o.array() * cellDerivatives<double>(spec.cell, tc.array()).array();
-    const Vec<double> toI = g.array() * gateDerivatives<double>(spec.gate, i.array()).array();
-    const Vec<double> toF = cPrev.array() * gateDerivatives<double>(spec.gate, f.array()).array();
-    const Vec<double> toG = i.array() * cellDerivatives<double>(spec.cell, g.array()).array();
-    const Vec<double> toO = tc.array() * gateDerivatives<double>(spec.gate, o.array()).array();
-    dcA += (dhA.array().colwise() * toCell.array()).matrix();
-    z.topRows(H) = (dcA.array().colwise() * toI.array()).matrix();
-    z.middleRows(H, H) = (dcA.array().colwise() * toF.array()).matrix();
-    z.middleRows(2 * H, H) = (dcA.array().colwise() * toG.array()).matrix();
-    z.bottomRows(H) = (dhA.array().colwise() * toO.array()).matrix();
-    dcA = (dcA.array().colwise() * f.array()).matrix();
+    const StepFactors<double> k = stepFactors<double>(spec, dt, t, 1, cPrev);
+    z.bottomRows(H) = (dhA.array().colwise() * k.toO.col(0).array()).matrix();
+    dcA += (dhA.array().colwise() * k.toCell.col(0).array()).matrix();
+    if (peep) dcA += (z.bottomRows(H).array().colwise() * peep->segment(2 * H, H).array()).matrix();  // o read c_t
+    z.topRows(H) = (dcA.array().colwise() * k.toI.col(0).array()).matrix();
+    z.middleRows(H, H) = (dcA.array().colwise() * k.toF.col(0).array()).matrix();
+    z.middleRows(2 * H, H) = (dcA.array().colwise() * k.toG.col(0).array()).matrix();
+    dcA = (dcA.array().colwise() * dt.gates.col(t).segment(H, H).array()).matrix();
+    if (peep) {  // i and f read c_{t-1}
+      dcA += (z.topRows(H).array().colwise() * peep->segment(0, H).array()).matrix();
+      dcA += (z.middleRows(H, H).array().colwise() * peep->segment(H, H).array()).matrix();
+    }
     dhA.noalias() = w.W_hh.transpose() * z;
     below[static_cast<size_t>(t)].rightCols(n).noalias() += w.W_ih.transpose() * z;
   }

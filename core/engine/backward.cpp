@@ -20,45 +20,46 @@ void throughTime(const LayerSpec& spec, const DirectionParams<T>& w, const Direc
   // W_hh^T stored column-major once: every step's product then packs contiguous columns instead of
   // gathering a transposed view.
   const Mat<T> recurrentT = w.W_hh.transpose();
+  const Vec<T>* peep = spec.peepholes ? &w.peephole : nullptr;
   for (int s = steps - 1; s >= 0; --s) {
     const long t = dir == 0 ? s : steps - 1 - s;
     const long prev = dir == 0 ? t - 1 : t + 1;
     dh += dHext.middleCols(t * B, B);
     if (dHkeep) dHkeep->middleCols(t * B, B) = dh;
-    const auto gates = dt.gates.middleCols(t * B, B);
-    const auto i = gates.topRows(H).array();
-    const auto f = gates.middleRows(H, H).array();
-    const auto g = gates.middleRows(2 * H, H).array();
-    const auto o = gates.bottomRows(H).array();
-    const Mat<T> tc = cellActivations<T>(spec.cell, dt.c.middleCols(t * B, B).array());
-    dc.array() += dh.array() * o * cellDerivatives<T>(spec.cell, tc.array()).array();
+    const Mat<T>& cPrevSrc = s == 0 ? dt.initial.c : dt.c;
+    const auto cPrev = cPrevSrc.middleCols(s == 0 ? 0 : prev * B, B);
+    const StepFactors<T> k = stepFactors<T>(spec, dt, t * B, B, cPrev);
+    auto z = dZ.middleCols(t * B, B);
+    z.bottomRows(H).array() = dh.array() * k.toO.array();
+    dc.array() += dh.array() * k.toCell.array();
+    if (peep) dc.array() += z.bottomRows(H).array().colwise() * peep->segment(2 * H, H).array();  // o read c_t
     if (dCseed) dc += dCseed->middleCols(t * B, B);
     if (dCkeep) dCkeep->middleCols(t * B, B) = dc;
-    const Mat<T>& cPrevSrc = s == 0 ? dt.initial.c : dt.c;
-    const auto cPrev = s == 0 ? cPrevSrc.middleCols(0, B) : cPrevSrc.middleCols(prev * B, B);
-    auto z = dZ.middleCols(t * B, B);
-    z.topRows(H).array() = dc.array() * g * gateDerivatives<T>(spec.gate, i).array();
-    z.middleRows(H, H).array() = dc.array() * cPrev.array() * gateDerivatives<T>(spec.gate, f).array();
-    z.middleRows(2 * H, H).array() = dc.array() * i * cellDerivatives<T>(spec.cell, g).array();
-    z.bottomRows(H).array() = dh.array() * tc.array() * gateDerivatives<T>(spec.gate, o).array();
-    dc.array() *= f;
+    z.topRows(H).array() = dc.array() * k.toI.array();
+    z.middleRows(H, H).array() = dc.array() * k.toF.array();
+    z.middleRows(2 * H, H).array() = dc.array() * k.toG.array();
+    dc.array() *= dt.gates.middleRows(H, H).middleCols(t * B, B).array();
+    if (peep) {  // i and f read c_{t-1}
+      dc.array() += z.topRows(H).array().colwise() * peep->segment(0, H).array();
+      dc.array() += z.middleRows(H, H).array().colwise() * peep->segment(H, H).array();
+    }
     dh.noalias() = recurrentT * z;
   }
   dInitial.h = dh;
   dInitial.c = dc;
 }
 
-// h_{t-1} for every column, in the direction's own time order (initial state where there is none).
+// h_{t-1} (or c_{t-1}) for every column, in the direction's own time order: `initial` where there is none.
 template <class T>
-Mat<T> previousHidden(const DirectionTape<T>& dt, int dir, long B) {
-  const long cols = dt.h.cols();
-  Mat<T> prev(dt.h.rows(), cols);
+Mat<T> previousStates(const Mat<T>& states, const Mat<T>& initial, int dir, long B) {
+  const long cols = states.cols();
+  Mat<T> prev(states.rows(), cols);
   if (dir == 0) {
-    prev.leftCols(B) = dt.initial.h;
-    prev.rightCols(cols - B) = dt.h.leftCols(cols - B);
+    prev.leftCols(B) = initial;
+    prev.rightCols(cols - B) = states.leftCols(cols - B);
   } else {
-    prev.rightCols(B) = dt.initial.h;
-    prev.leftCols(cols - B) = dt.h.rightCols(cols - B);
+    prev.rightCols(B) = initial;
+    prev.leftCols(cols - B) = states.rightCols(cols - B);
   }
   return prev;
 }
@@ -146,7 +147,13 @@ void backward(const Network<T>& net, const Inputs<T>& in, const Tape<T>& tape, c
                   out.dInitial[l][d]);
       if (opt.weightGradients) {
         DirectionParams<T>& g = out.params.lstm[l][d];
-        g.W_hh.noalias() = dZ * previousHidden(dt, d, B).transpose();
+        g.W_hh.noalias() = dZ * previousStates(dt.h, dt.initial.h, d, B).transpose();
+        if (spec.peepholes) {
+          const Mat<T> cPrev = previousStates(dt.c, dt.initial.c, d, B);
+          g.peephole.segment(0, H) = dZ.topRows(H).cwiseProduct(cPrev).rowwise().sum();
+          g.peephole.segment(H, H) = dZ.middleRows(H, H).cwiseProduct(cPrev).rowwise().sum();
+          g.peephole.segment(2 * H, H) = dZ.bottomRows(H).cwiseProduct(dt.c).rowwise().sum();
+        }
         if (l == 0 && oneHot) {
           for (long k = 0; k < cols; ++k) g.W_ih.col(in.tokens[k]) += dZ.col(k);
         } else {

@@ -2,7 +2,7 @@
 // shared by backward through time and the all-targets attribution pass.
 #pragma once
 
-#include "core/model/model.h"
+#include "core/engine/tape.h"
 
 namespace lstmscope {
 
@@ -45,6 +45,44 @@ Mat<T> cellActivations(CellActivation a, const A& c) {
       return c.matrix();
   }
   return {};
+}
+
+// What one step of backward through an LSTM direction multiplies by, from what the tape holds; each
+// (H, B). Shared by backward through time and the all-targets pass so both differentiate the same cell.
+template <class T>
+struct StepFactors {
+  Mat<T> toCell;         // d h_t / d c_t through the cell activation: o * act'(c_t)
+  Mat<T> toI, toF, toG;  // d c_t / d pre-activation of i, f, g
+  Mat<T> toO;            // d h_t / d pre-activation of o
+};
+
+// Factors of columns [col, col + B) of a direction's tape; `cPrev` (H, B) is the cell state before them.
+template <class T>
+StepFactors<T> stepFactors(const LayerSpec& spec, const DirectionTape<T>& dt, long col, long B,
+                           const Eigen::Ref<const Mat<T>>& cPrev) {
+  const auto gates = dt.gates.middleCols(col, B);
+  const auto c = dt.c.middleCols(col, B);
+  const long H = spec.hidden;
+  const auto i = gates.topRows(H).array(), f = gates.middleRows(H, H).array(), g = gates.middleRows(2 * H, H).array(),
+             o = gates.bottomRows(H).array();
+  const Mat<T> tc = cellActivations<T>(spec.cell, c.array());
+  StepFactors<T> out;
+  out.toCell = (o * cellDerivatives<T>(spec.cell, tc.array()).array()).matrix();
+  out.toI = (g * gateDerivatives<T>(spec.gate, i).array()).matrix();
+  out.toF = (cPrev.array() * gateDerivatives<T>(spec.gate, f).array()).matrix();
+  out.toG = (i * cellDerivatives<T>(spec.cell, g).array()).matrix();
+  out.toO = (tc.array() * gateDerivatives<T>(spec.gate, o).array()).matrix();
+  if (spec.clip > 0) {
+    const auto inside = [&](int block) {
+      // The tape keeps the sums before the clip whenever a layer clips (forward.cpp).
+      return (dt.preact.block(block * H, col, H, B).array().abs() <= T(spec.clip)).template cast<T>();
+    };
+    out.toI.array() *= inside(0);
+    out.toF.array() *= inside(1);
+    out.toG.array() *= inside(2);
+    out.toO.array() *= inside(3);
+  }
+  return out;
 }
 
 }  // namespace lstmscope

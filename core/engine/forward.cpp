@@ -39,6 +39,7 @@ void runDirection(const LayerSpec& spec, const DirectionParams<T>& w, int dir, i
                   DirectionTape<T>& dt, bool keepPre) {
   const long H = spec.hidden, B = batch;
   Mat<T>& z = dt.gates;
+  keepPre = keepPre || spec.clip > 0;  // backward needs to know which sums the clip cut
   if (keepPre)
     dt.preact.resize(4 * H, z.cols()), adviseHugePages(dt.preact);
   else
@@ -69,7 +70,8 @@ void runDirection(const LayerSpec& spec, const DirectionParams<T>& w, int dir, i
                                   dt.c.middleCols(t * B, B),
                                   dt.h.middleCols(t * B, B),
                                   keepPre ? &dt.preact : nullptr,
-                                  t * B};
+                                  t * B,
+                                  spec.peepholes ? &w.peephole : nullptr};
       kernels::stepUnits<T>(spec, W, u0, n, buf, scratch);
       if (parts > 1) {
 #pragma omp barrier

@@ -52,9 +52,23 @@ struct StepBuffers {
   ConstColumns hPrev;  // (H, B)
   ConstColumns cPrev;  // (H, B)
   Columns c, h;        // (H, B) out
-  Mat<T>* preact;      // (4H, B) block target or null
+  Mat<T>* preact;      // (4H, B) block target or null; with a clip it holds the sums before clipping
   long preactCol;
+  const Vec<T>* peephole;  // (3H) i, f, o or null
 };
+
+// Finishes gate block `g` (0..3 = i, f, g, o) of units [u0, u0 + n): keeps the pre-activation, clips it,
+// applies the nonlinearity.
+template <class T, class Rows>
+void finishGate(const LayerSpec& spec, int g, long u0, StepBuffers<T>& s, Rows&& rows) {
+  const long H = spec.hidden;
+  if (s.preact) s.preact->block(g * H + u0, s.preactCol, rows.rows(), rows.cols()) = rows;
+  if (spec.clip > 0) rows.array() = rows.array().cwiseMax(T(-spec.clip)).cwiseMin(T(spec.clip));
+  if (g == 2)
+    applyCell<T>(spec.cell, rows);
+  else
+    applyGate<T>(spec.gate, rows);
+}
 
 // Computes the step for units [u0, u0 + n) with `packed` = packRecurrentRows(W_hh, H, u0, n) (or W_hh
 // itself when the range is all units). `scratch` is (4n, B) working memory owned by the caller's thread.
@@ -62,21 +76,22 @@ template <class T>
 void stepUnits(const LayerSpec& spec, const Mat<T>& packed, long u0, long n, StepBuffers<T>& s, Mat<T>& scratch) {
   const long H = spec.hidden;
   scratch.noalias() = packed * s.hPrev;
-  for (long g = 0; g < 4; ++g) {
-    auto rows = s.z.middleRows(g * H + u0, n);
-    rows += scratch.middleRows(g * n, n);
-    if (s.preact) s.preact->block(g * H + u0, s.preactCol, n, rows.cols()) = rows;
-    if (g == 2)
-      applyCell<T>(spec.cell, rows);
-    else
-      applyGate<T>(spec.gate, rows);
+  for (long g = 0; g < 4; ++g) s.z.middleRows(g * H + u0, n) += scratch.middleRows(g * n, n);
+  const auto cPrev = s.cPrev.middleRows(u0, n).array();
+  if (s.peephole) {  // i and f look at c_{t-1}
+    s.z.middleRows(u0, n).array() += cPrev.colwise() * s.peephole->segment(u0, n).array();
+    s.z.middleRows(H + u0, n).array() += cPrev.colwise() * s.peephole->segment(H + u0, n).array();
   }
+  for (int g = 0; g < 3; ++g) finishGate<T>(spec, g, u0, s, s.z.middleRows(g * H + u0, n));
   const auto i = s.z.middleRows(u0, n).array();
   const auto f = s.z.middleRows(H + u0, n).array();
   const auto g = s.z.middleRows(2 * H + u0, n).array();
-  const auto o = s.z.middleRows(3 * H + u0, n).array();
   auto c = s.c.middleRows(u0, n);
-  c.array() = f * s.cPrev.middleRows(u0, n).array() + i * g;
+  c.array() = f * cPrev + i * g;
+  auto oRows = s.z.middleRows(3 * H + u0, n);
+  if (s.peephole) oRows.array() += c.array().colwise() * s.peephole->segment(2 * H + u0, n).array();  // o sees c_t
+  finishGate<T>(spec, 3, u0, s, oRows);
+  const auto o = oRows.array();
   auto h = s.h.middleRows(u0, n);
   switch (spec.cell) {
     case CellActivation::Tanh:

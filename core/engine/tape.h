@@ -33,7 +33,7 @@ using State = std::vector<std::vector<DirectionState<T>>>;  // [layer][direction
 template <class T>
 struct DirectionTape {
   Mat<T> gates;               // (4H, T*B): i, f, g, o after their nonlinearity
-  Mat<T> preact;              // (4H, T*B): before it; only when ForwardOptions::keepPreactivations
+  Mat<T> preact;              // (4H, T*B): before it (and before any clip); with keepPreactivations or a clip
   Mat<T> c, h;                // (H, T*B)
   DirectionState<T> initial;  // (H, B) each
 };

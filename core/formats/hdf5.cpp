@@ -254,6 +254,19 @@ std::optional<int64_t> readIntAttr(hid_t obj, const std::string& name) {
   return v;
 }
 
+std::optional<double> readFloatAttr(hid_t obj, const std::string& name) {
+  if (!hasAttr(obj, name)) return std::nullopt;
+  Handle a(H5Aopen(obj, name.c_str(), H5P_DEFAULT), H5Aclose);
+  Handle type(H5Aget_type(a.get()), H5Tclose);
+  Handle space(H5Aget_space(a.get()), H5Sclose);
+  const H5T_class_t cls = H5Tget_class(type.get());
+  if ((cls != H5T_FLOAT && cls != H5T_INTEGER) || spaceCount(space.get()) != 1)
+    fail(obj, "attribute '" + name + "' of " + objectName(obj) + " is not a number");
+  double v = 0;
+  if (H5Aread(a.get(), H5T_NATIVE_DOUBLE, &v) < 0) fail(obj, "cannot read attribute '" + name + "'");
+  return v;
+}
+
 void writeStringListAttr(hid_t obj, const std::string& name, const std::vector<std::string>& values) {
   Handle type = vlenUtf8Type();
   const hsize_t n = values.size();
@@ -279,6 +292,13 @@ void writeIntAttr(hid_t obj, const std::string& name, int64_t value) {
   if (hasAttr(obj, name)) H5Adelete(obj, name.c_str());
   Handle a(H5Acreate2(obj, name.c_str(), H5T_STD_I64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
   if (!a.valid() || H5Awrite(a.get(), H5T_NATIVE_INT64, &value) < 0) fail(obj, "cannot write attribute " + name);
+}
+
+void writeFloatAttr(hid_t obj, const std::string& name, double value) {
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  if (hasAttr(obj, name)) H5Adelete(obj, name.c_str());
+  Handle a(H5Acreate2(obj, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  if (!a.valid() || H5Awrite(a.get(), H5T_NATIVE_DOUBLE, &value) < 0) fail(obj, "cannot write attribute " + name);
 }
 
 std::vector<hsize_t> datasetDims(hid_t dataset) {

@@ -89,9 +89,11 @@ Handle createGroup(hid_t loc, const std::string& path);  // creates missing pare
 
 std::optional<std::string> readStringAttr(hid_t obj, const std::string& name);
 std::optional<int64_t> readIntAttr(hid_t obj, const std::string& name);
+std::optional<double> readFloatAttr(hid_t obj, const std::string& name);  // float or integer attribute
 std::optional<std::vector<std::string>> readStringListAttr(hid_t obj, const std::string& name);
 void writeStringAttr(hid_t obj, const std::string& name, const std::string& value);
 void writeIntAttr(hid_t obj, const std::string& name, int64_t value);
+void writeFloatAttr(hid_t obj, const std::string& name, double value);  // stored as float64
 void writeStringListAttr(hid_t obj, const std::string& name, const std::vector<std::string>& values);
 
 std::vector<hsize_t> datasetDims(hid_t dataset);

@@ -86,8 +86,10 @@ void readLayers(hid_t root, Model& m, const std::string& file) {
     LayerSpec spec;
     spec.gate = readEnumAttr(g.get(), "/" + lp, "gate_activation", GateActivation::Sigmoid, file);
     spec.cell = readEnumAttr(g.get(), "/" + lp, "cell_activation", CellActivation::Tanh, file);
+    spec.clip = static_cast<float>(h5::readFloatAttr(g.get(), "clip").value_or(0.0));
     if (!h5::exists(g.get(), "fwd")) throw InputError(file, "missing group /" + lp + "/fwd");
     spec.bidirectional = h5::exists(g.get(), "bwd");
+    spec.peepholes = h5::exists(g.get(), "fwd/peephole");
     std::vector<DirectionParams<float>> dirs;
     for (int d = 0; d < spec.directions(); ++d) {
       const std::string dp = lp + "/" + directionName(d) + "/";
@@ -96,6 +98,7 @@ void readLayers(hid_t root, Model& m, const std::string& file) {
       w.W_hh = readMatrix(root, dp + "W_hh", file);
       w.b_ih = readVector(root, dp + "b_ih", file);
       w.b_hh = readVector(root, dp + "b_hh", file);
+      if (spec.peepholes) w.peephole = readVector(root, dp + "peephole", file);
       if (w.W_hh.rows() != 4 * w.W_hh.cols())
         throw InputError(file, "/" + dp + "W_hh must have shape (4H, H) but has (" + std::to_string(w.W_hh.rows()) +
                                    ", " + std::to_string(w.W_hh.cols()) + ")");
@@ -188,6 +191,7 @@ void saveNativeModel(const Model& model, const std::string& path) {
       h5::Handle g = h5::createGroup(root, lp);
       h5::writeStringAttr(g.get(), "gate_activation", toString(a.layers[l].gate));
       h5::writeStringAttr(g.get(), "cell_activation", toString(a.layers[l].cell));
+      if (a.layers[l].clip > 0) h5::writeFloatAttr(g.get(), "clip", a.layers[l].clip);
       for (int d = 0; d < a.layers[l].directions(); ++d) {
         const std::string dp = lp + "/" + directionName(d) + "/";
         const auto& w = model.params.lstm[l][d];
@@ -195,6 +199,7 @@ void saveNativeModel(const Model& model, const std::string& path) {
         writeMatrix(root, dp + "W_hh", w.W_hh);
         writeVector(root, dp + "b_ih", w.b_ih);
         writeVector(root, dp + "b_hh", w.b_hh);
+        if (a.layers[l].peepholes) writeVector(root, dp + "peephole", w.peephole);
       }
     }
     if (a.head) {

@@ -70,6 +70,9 @@ void validateModel(const Model& model, const std::string& source) {
   for (size_t l = 0; l < a.layers.size(); ++l) {
     const LayerSpec& spec = a.layers[l];
     if (spec.hidden <= 0) throw InputError(source, "lstm/" + std::to_string(l) + " has no units");
+    if (!(spec.clip >= 0) || !std::isfinite(spec.clip))
+      throw InputError(source, "lstm/" + std::to_string(l) + " has clip " + std::to_string(spec.clip) +
+                                   "; it must be a finite threshold > 0 (or 0 for none)");
     if (static_cast<int>(p.lstm[l].size()) != spec.directions())
       throw InputError(source, "lstm/" + std::to_string(l) + " has the wrong number of directions");
     for (int d = 0; d < spec.directions(); ++d) {
@@ -80,6 +83,10 @@ void validateModel(const Model& model, const std::string& source) {
       expectShape(source, base + "W_hh", w.W_hh.rows(), w.W_hh.cols(), g, spec.hidden);
       expectShape(source, base + "b_ih", w.b_ih.rows(), 1, g, 1);
       expectShape(source, base + "b_hh", w.b_hh.rows(), 1, g, 1);
+      if (spec.peepholes)
+        expectShape(source, base + "peephole", w.peephole.rows(), 1, 3L * spec.hidden, 1);
+      else if (w.peephole.size())
+        throw InputError(source, base + "peephole is present but layer " + std::to_string(l) + " has no peepholes");
     }
     width = spec.outputWidth();
   }
@@ -131,7 +138,9 @@ std::string describeModel(const Model& model) {
   for (size_t l = 0; l < a.layers.size(); ++l) {
     const LayerSpec& L = a.layers[l];
     s << "lstm " << l << ": " << L.hidden << " units" << (L.bidirectional ? ", bidirectional" : "") << ", gates "
-      << toString(L.gate) << ", cell " << toString(L.cell) << "\n";
+      << toString(L.gate) << ", cell " << toString(L.cell) << (L.peepholes ? ", peepholes" : "");
+    if (L.clip > 0) s << ", clip " << L.clip;
+    s << "\n";
   }
   if (a.head) {
     for (size_t k = 0; k < a.head->preActivations.size(); ++k)

@@ -35,6 +35,10 @@ struct LayerSpec {
   bool bidirectional = false;
   GateActivation gate = GateActivation::Sigmoid;
   CellActivation cell = CellActivation::Tanh;
+  // ONNX variants: peephole connections from the cell to gates i, f (c_{t-1}) and o (c_t), and a clip
+  // that bounds every gate's pre-activation to [-clip, clip] before its nonlinearity (0: no clip).
+  bool peepholes = false;
+  float clip = 0;
   int directions() const { return bidirectional ? 2 : 1; }
   int outputWidth() const { return hidden * directions(); }
 };
@@ -70,10 +74,11 @@ struct Architecture {
 // Weights of one direction of one layer, in PyTorch's layout: rows are gate blocks i, f, g, o.
 template <class T>
 struct DirectionParams {
-  Mat<T> W_ih;  // (4H, D_in)
-  Mat<T> W_hh;  // (4H, H)
-  Vec<T> b_ih;  // (4H)
-  Vec<T> b_hh;  // (4H)
+  Mat<T> W_ih;      // (4H, D_in)
+  Mat<T> W_hh;      // (4H, H)
+  Vec<T> b_ih;      // (4H)
+  Vec<T> b_hh;      // (4H)
+  Vec<T> peephole;  // (3H): blocks i, f, o; empty unless the layer has peepholes
 };
 
 template <class T>
@@ -100,6 +105,7 @@ struct Params {
         visit(p + "W_hh", lstm[l][d].W_hh);
         visit(p + "b_ih", lstm[l][d].b_ih);
         visit(p + "b_hh", lstm[l][d].b_hh);
+        if (lstm[l][d].peephole.size()) visit(p + "peephole", lstm[l][d].peephole);
       }
     for (size_t k = 0; k < headPre.size(); ++k) {
       visit("head/pre/" + std::to_string(k) + "/weight", headPre[k].weight);
@@ -130,7 +136,7 @@ struct Params {
     for (size_t l = 0; l < lstm.size(); ++l)
       for (const auto& d : lstm[l])
         out.lstm[l].push_back({d.W_ih.template cast<U>(), d.W_hh.template cast<U>(), d.b_ih.template cast<U>(),
-                               d.b_hh.template cast<U>()});
+                               d.b_hh.template cast<U>(), d.peephole.template cast<U>()});
     for (const auto& p : headPre) out.headPre.push_back({p.weight.template cast<U>(), p.bias.template cast<U>()});
     out.head = {head.weight.template cast<U>(), head.bias.template cast<U>()};
     return out;

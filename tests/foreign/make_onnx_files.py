@@ -79,18 +79,21 @@ def act(name, x, alpha=None, beta=None):
     raise ValueError(name)
 
 
-def onnx_lstm(x, W, R, B, acts, alphas, betas, reverse=False):
-    """x (T, D); W (4H, D), R (4H, H), B (8H), gate blocks i, o, f, c."""
+def onnx_lstm(x, W, R, B, acts, alphas, betas, reverse=False, P=None, clip=None):
+    """x (T, D); W (4H, D), R (4H, H), B (8H), gate blocks i, o, f, c; P (3H) blocks i, o, f. The clip bounds
+    each gate's input (after bias and peephole) as onnxruntime does; the cell state itself is not clipped."""
     H = R.shape[1]
     h, c, out = np.zeros(H), np.zeros(H), []
+    p_i, p_o, p_f = np.split(np.zeros(3 * H) if P is None else P, 3)
     f_, g_, h_ = acts
+    cut = (lambda v: np.clip(v, -clip, clip)) if clip else (lambda v: v)
     for t in (range(len(x) - 1, -1, -1) if reverse else range(len(x))):
         z = W @ x[t] + R @ h + B[:4 * H] + B[4 * H:]
-        i = act(f_, z[:H], alphas[0], betas[0])
-        o = act(f_, z[H:2 * H], alphas[0], betas[0])
-        f = act(f_, z[2 * H:3 * H], alphas[0], betas[0])
-        cand = act(g_, z[3 * H:], alphas[1], betas[1])
+        i = act(f_, cut(z[:H] + p_i * c), alphas[0], betas[0])
+        f = act(f_, cut(z[2 * H:3 * H] + p_f * c), alphas[0], betas[0])
+        cand = act(g_, cut(z[3 * H:]), alphas[1], betas[1])
         c = f * c + i * cand
+        o = act(f_, cut(z[H:2 * H] + p_o * c), alphas[0], betas[0])
         h = o * act(h_, c, alphas[2], betas[2])
         out.append(h)
     return np.array(out[::-1] if reverse else out)
@@ -101,10 +104,11 @@ def f32(a):
 
 
 def lstm_node_model(name, D, H, direction="forward", activations=None, alphas=None, betas=None, layout=0,
-                    with_bias=True, extra=None, output="Y"):
+                    with_bias=True, extra=None, output="Y", peepholes=False):
     nd = 2 if direction == "bidirectional" else 1
     W, R = f32(rng.normal(0, 0.7, (nd, 4 * H, D))), f32(rng.normal(0, 0.7, (nd, 4 * H, H)))
     B = f32(rng.normal(0, 0.4, (nd, 8 * H)))
+    P = f32(rng.normal(0, 0.8, (nd, 3 * H))) if peepholes else None
     attrs = dict(hidden_size=H, direction=direction, layout=layout)
     acts = activations or ["Sigmoid", "Tanh", "Tanh"]
     if activations:
@@ -113,7 +117,9 @@ def lstm_node_model(name, D, H, direction="forward", activations=None, alphas=No
         attrs["activation_alpha"] = [a if a is not None else 1.0 for a in alphas] * nd
         attrs["activation_beta"] = [b if b is not None else 0.0 for b in betas] * nd
     attrs.update(extra or {})
-    inputs = ["X", "W", "R"] + (["B"] if with_bias else [])
+    inputs = ["X", "W", "R"] + (["B"] if with_bias else [""] if peepholes else [])
+    if peepholes:
+        inputs += ["", "", "", "P"]  # sequence_lens, initial_h, initial_c left out
     node = oh.make_node("LSTM", inputs, ["Y", "Y_h"], **attrs)
     x_shape = ["steps", 1, D] if layout == 0 else [1, "steps", D]
     y_shape = ["steps", nd, 1, H] if layout == 0 else [1, "steps", nd, H]
@@ -123,16 +129,20 @@ def lstm_node_model(name, D, H, direction="forward", activations=None, alphas=No
         inits.append(oh.make_tensor("B", onnx.TensorProto.FLOAT, B.shape, B.astype(np.float32).ravel()))
     else:
         B = np.zeros((nd, 8 * H))
+    if peepholes:
+        inits.append(oh.make_tensor("P", onnx.TensorProto.FLOAT, P.shape, P.astype(np.float32).ravel()))
     graph = oh.make_graph([node], name, [oh.make_tensor_value_info("X", onnx.TensorProto.FLOAT, x_shape)],
                           [oh.make_tensor_value_info("Y", onnx.TensorProto.FLOAT, y_shape)], inits)
     model = oh.make_model(graph, producer_name="onnx.helper", opset_imports=[oh.make_opsetid("", 14)])
     onnx.save(model, os.path.join(OUT, name + ".onnx"))
+    clip = float(np.float32(attrs["clip"])) if "clip" in attrs else None  # the attribute is a float32
     entries = []
     for T in (1, 4, 11):
         x = f32(rng.normal(0, 1, (T, D)))
         al = alphas or [None] * 3
         be = betas or [None] * 3
-        ys = [onnx_lstm(x, W[d], R[d], B[d], acts, al, be, reverse=d == 1) for d in range(nd)]
+        ys = [onnx_lstm(x, W[d], R[d], B[d], acts, al, be, reverse=d == 1, P=None if P is None else P[d],
+                        clip=clip) for d in range(nd)]
         entries.append(dict(input=x, hidden=np.concatenate(ys, 1)))
     write_expected(name, entries)
 
@@ -145,8 +155,16 @@ lstm_node_model("node_keras3_hard_sigmoid", 3, 4, activations=["HardSigmoid", "T
                 alphas=[1.0 / 6, None, None], betas=[0.5, None, None])
 lstm_node_model("node_batch_first_no_bias", 2, 6, layout=1, with_bias=False)
 
+lstm_node_model("node_peepholes", 3, 4, direction="bidirectional", peepholes=True)
+# Weights of scale 0.7 over 5 inputs give sums of about ±2: a clip of 0.9 cuts many of them.
+lstm_node_model("node_clip", 5, 4, extra=dict(clip=0.9))
+lstm_node_model("node_peepholes_clip_hard_sigmoid", 3, 5, activations=["HardSigmoid", "Tanh", "Tanh"],
+                alphas=[0.2, None, None], betas=[0.5, None, None], peepholes=True, with_bias=False,
+                extra=dict(clip=1.5))
+
 # Refused, by name.
-lstm_node_model("hostile/clip", 3, 4, extra=dict(clip=3.0))
+lstm_node_model("hostile/zero_clip", 3, 4, extra=dict(clip=0.0))
+lstm_node_model("hostile/coupled_gates", 3, 4, extra=dict(input_forget=1))
 lstm_node_model("hostile/reverse", 3, 4, direction="reverse")
 gru = oh.make_graph([oh.make_node("GRU", ["X", "W", "R"], ["Y"], hidden_size=2)], "gru",
                     [oh.make_tensor_value_info("X", onnx.TensorProto.FLOAT, [1, 1, 2])],

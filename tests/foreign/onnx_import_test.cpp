@@ -3,10 +3,12 @@
 // and ONNX's conformance cases test_lstm_* at ONNX's own tolerances.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/common/error.h"
 #include "core/formats/model_loader.h"
+#include "core/formats/native_model.h"
 #include "tests/foreign/reference_outputs.h"
 #include "tests/support/run_command.h"
 
@@ -30,20 +32,15 @@ TEST_P(OnnxFile, OutputsMatchTheReference) {
 INSTANTIATE_TEST_SUITE_P(Models, OnnxFile,
                          ::testing::Values("torch_char_lm", "torch_bi_classifier", "torch_forecaster", "node_forward",
                                            "node_bidirectional", "node_hard_sigmoid_relu", "node_keras3_hard_sigmoid",
-                                           "node_batch_first_no_bias"));
+                                           "node_batch_first_no_bias", "node_peepholes", "node_clip",
+                                           "node_peepholes_clip_hard_sigmoid"));
 
 // ONNX's backend tests compare with rtol 1e-3, atol 1e-7; every batch element is one of our sequences.
 TEST(OnnxFiles, ConformanceCasesPassAtOnnxTolerances) {
-  for (const std::string name : {"test_lstm_defaults", "test_lstm_with_initial_bias", "test_lstm_batchwise"}) {
+  for (const std::string name :
+       {"test_lstm_defaults", "test_lstm_with_initial_bias", "test_lstm_batchwise", "test_lstm_with_peepholes"}) {
     const Model model = loadModel(fixture(name + ".onnx"));
     EXPECT_LE(worstAgainstReference(model, fixture(name + "_expected.h5"), 1e-3, 1e-7), 1.0) << name;
-  }
-  // Peepholes are not modelled (see IMPORT.md): the case is refused by name rather than computed wrongly.
-  try {
-    loadModel(fixture("test_lstm_with_peepholes.onnx"));
-    ADD_FAILURE() << "a peephole LSTM was accepted";
-  } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("has peephole weights (P)"), std::string::npos) << e.what();
   }
 }
 
@@ -59,13 +56,20 @@ TEST(OnnxFiles, GraphFactsAreNotAssumptions) {
   EXPECT_EQ(lm.arch.head->reads, HeadReads::EachStep);
   EXPECT_EQ(loadModel(fixture("node_hard_sigmoid_relu.onnx")).arch.layers[0].cell, CellActivation::Relu);
   EXPECT_EQ(loadModel(fixture("node_keras3_hard_sigmoid.onnx")).arch.layers[0].gate, GateActivation::HardSigmoidKeras3);
+  const ImportedModel peep = importModel(fixture("node_peepholes_clip_hard_sigmoid.onnx"));
+  EXPECT_TRUE(peep.model.arch.layers[0].peepholes);
+  EXPECT_FLOAT_EQ(peep.model.arch.layers[0].clip, 1.5f);
+  const auto usesP = [](const TensorUse& t) { return t.name == "P" && t.role == "lstm 0 fwd peephole"; };
+  EXPECT_TRUE(std::any_of(peep.report.tensors.begin(), peep.report.tensors.end(), usesP))
+      << describeImport(peep.report);
 }
 
 TEST(OnnxFiles, UnsupportedGraphsAreRefusedByName) {
   expectRefusedByName(fixture,
                       {
                           {"hostile/gru.onnx", "node GRU (GRU) is not something an LSTM model of LSTMScope contains"},
-                          {"hostile/clip.onnx", "clips its cell input"},
+                          {"hostile/zero_clip.onnx", "has clip 0.000000, not > 0"},
+                          {"hostile/coupled_gates.onnx", "couples the input and forget gates"},
                           {"hostile/reverse.onnx", "runs in reverse only"},
                           {"hostile/truncated.onnx", "is not an ONNX model"},
                       });
@@ -113,6 +117,17 @@ TEST(CrossFormat, SameWeightsGiveIdenticalModels) {
   const Model h5 = loadModel(keras + "tfkeras_lm.h5");
   expectIdentical(h5, loadModel(keras + "tfkeras_lm_weights.h5"), "Keras weights-only");
   expectIdentical(h5, loadModel(keras + "tfjs_lm/model.json"), "TF.js");
+}
+
+// Peepholes and clip survive `convert` to the native file: same numbers, same outputs as ONNX's equations.
+TEST(CrossFormat, PeepholesAndClipSurviveTheNativeFile) {
+  const std::string native = ::testing::TempDir() + "/peepholes_clip.lstmscope.h5";
+  const Model onnx = loadModel(fixture("node_peepholes_clip_hard_sigmoid.onnx"));
+  saveNativeModel(onnx, native);
+  const Model back = loadModel(native);
+  expectIdentical(onnx, back, "native file");
+  EXPECT_NE(describeModel(back).find("peepholes, clip 1.5"), std::string::npos) << describeModel(back);
+  EXPECT_LE(worstAgainstReference(back, fixture("node_peepholes_clip_hard_sigmoid_expected.h5"), 1e-5), 1.0);
 }
 
 }  // namespace

@@ -11,10 +11,14 @@ CELLS = {"tanh": torch.tanh, "relu": torch.relu, "linear": lambda x: x}
 DENSE = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid, "linear": lambda x: x}
 
 
-def run_direction(x, W_ih, W_hh, b_ih, b_hh, gate, cell, reverse, h0=None, c0=None):
-    """x: (T, B, D). Returns dict of per-step tensors (lists indexed by input position)."""
+def run_direction(x, W_ih, W_hh, b_ih, b_hh, gate, cell, reverse, h0=None, c0=None, peephole=None, clip=0.0):
+    """x: (T, B, D). Returns dict of per-step tensors (lists indexed by input position). ONNX variants:
+    peephole (3H, blocks i, f, o) adds p_i*c_{t-1}, p_f*c_{t-1} and p_o*c_t to the gates' sums; clip > 0
+    bounds every gate's sum to [-clip, clip] before its nonlinearity (onnxruntime's reading of the spec)."""
     T, B, _ = x.shape
     H = W_hh.shape[1]
+    cut = (lambda v: torch.clamp(v, -clip, clip)) if clip > 0 else (lambda v: v)
+    p_i, p_f, p_o = peephole.split(H) if peephole is not None else (0.0, 0.0, 0.0)
     h = torch.zeros(B, H, dtype=x.dtype) if h0 is None else h0
     c = torch.zeros(B, H, dtype=x.dtype) if c0 is None else c0
     out = {k: [None] * T for k in "ifgoch"}
@@ -22,8 +26,9 @@ def run_direction(x, W_ih, W_hh, b_ih, b_hh, gate, cell, reverse, h0=None, c0=No
     for t in order:
         z = x[t] @ W_ih.T + b_ih + h @ W_hh.T + b_hh
         zi, zf, zg, zo = z.split(H, dim=1)
-        i, f, g, o = GATES[gate](zi), GATES[gate](zf), CELLS[cell](zg), GATES[gate](zo)
+        i, f, g = GATES[gate](cut(zi + p_i * c)), GATES[gate](cut(zf + p_f * c)), CELLS[cell](cut(zg))
         c = f * c + i * g
+        o = GATES[gate](cut(zo + p_o * c))
         h = o * CELLS[cell](c)
         c.retain_grad()
         h.retain_grad()
@@ -39,7 +44,8 @@ def run_model(m, x0):
     for L, layer in enumerate(m["layers"]):
         dirs = []
         for d, w in enumerate(layer["dirs"]):
-            dirs.append(run_direction(x, w["W_ih"], w["W_hh"], w["b_ih"], w["b_hh"], layer["gate"], layer["cell"], d == 1))
+            dirs.append(run_direction(x, w["W_ih"], w["W_hh"], w["b_ih"], w["b_hh"], layer["gate"], layer["cell"], d == 1,
+                                      peephole=w.get("peephole"), clip=layer.get("clip", 0.0)))
         states.append(dirs)
         x = torch.cat([torch.stack(dd["h"]) for dd in dirs], dim=2)
     head = m.get("head")

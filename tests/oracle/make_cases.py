@@ -33,6 +33,13 @@ CASES = [
     # Wide enough that the engine splits each step across two cores (odd sizes: uneven halves).
     dict(layers=2, hidden=[131, 130], bidi=False, input="embedding", head="each_softmax", gate="sigmoid", cell="tanh", T=60, scale=1.0),
     dict(layers=1, hidden=[129], bidi=True, input="onehot", head="final_pre", gate="hard_sigmoid", cell="tanh", T=45, scale=2.0),
+    # ONNX variants: peephole connections, and a clip on the gates' sums (small enough to cut often).
+    dict(layers=2, hidden=[6, 5], bidi=True, input="embedding", head="each_softmax", gate="sigmoid", cell="tanh", T=19,
+         scale=1.5, peepholes=True),
+    dict(layers=2, hidden=[7, 6], bidi=False, input="onehot", head="each_softmax", gate="sigmoid", cell="tanh", T=25,
+         scale=3.0, peepholes=True, clip=1.2),
+    dict(layers=1, hidden=[5], bidi=False, input="features", head="each_linear", gate="hard_sigmoid", cell="tanh", T=15,
+         scale=2.0, clip=0.8),
 ]
 VOCAB = [chr(c) for c in range(ord("a"), ord("a") + 19)] + ["\u00e9", "\u4e2d", " "]
 
@@ -59,7 +66,9 @@ def build(case, rng):
         for _ in range(2 if case["bidi"] else 1):
             dirs.append({"W_ih": rnd(rng, 4 * H, width, scale=s * 2), "W_hh": rnd(rng, 4 * H, H, scale=s * 2),
                          "b_ih": rnd(rng, 4 * H, scale=s), "b_hh": rnd(rng, 4 * H, scale=s)})
-        m["layers"].append({"dirs": dirs, "gate": case["gate"], "cell": case["cell"]})
+            if case.get("peepholes"):
+                dirs[-1]["peephole"] = rnd(rng, 3 * H, scale=1.0)
+        m["layers"].append({"dirs": dirs, "gate": case["gate"], "cell": case["cell"], "clip": case.get("clip", 0.0)})
         width = H * len(dirs)
     kind = case["head"]
     if kind != "none":
@@ -103,9 +112,12 @@ def write_model(path, case, m):
             lg = f.create_group(f"lstm/{L}")
             lg.attrs["gate_activation"] = layer["gate"]
             lg.attrs["cell_activation"] = layer["cell"]
+            if layer["clip"] > 0:
+                lg.attrs["clip"] = float(layer["clip"])
             for d, w in enumerate(layer["dirs"]):
-                for k in ("W_ih", "W_hh", "b_ih", "b_hh"):
-                    lg.create_dataset(f"{'fwd' if d == 0 else 'bwd'}/{k}", data=f32(w[k]))
+                for k in ("W_ih", "W_hh", "b_ih", "b_hh", "peephole"):
+                    if k in w:
+                        lg.create_dataset(f"{'fwd' if d == 0 else 'bwd'}/{k}", data=f32(w[k]))
         if "head" in m:
             h = m["head"]
             hg = f.create_group("head")
@@ -135,7 +147,8 @@ def as_float32_values(m):
             for k in nw:
                 params[f"lstm/{L}/{'fwd' if d == 0 else 'bwd'}/{k}"] = nw[k]
             dirs.append(nw)
-        out["layers"].append({"dirs": dirs, "gate": layer["gate"], "cell": layer["cell"]})
+        out["layers"].append({"dirs": dirs, "gate": layer["gate"], "cell": layer["cell"],
+                              "clip": float(np.float32(layer["clip"]))})
     if "head" in m:
         h = dict(m["head"])
         h["pre"] = []
@@ -152,7 +165,7 @@ def as_float32_values(m):
 def check_against_nn_lstm(m, x0, states):
     """Where nn.LSTM applies (sigmoid/tanh), the manual reference must agree with it."""
     layers = m["layers"]
-    if any(l["gate"] != "sigmoid" or l["cell"] != "tanh" for l in layers):
+    if any(l["gate"] != "sigmoid" or l["cell"] != "tanh" or l["clip"] > 0 or "peephole" in l["dirs"][0] for l in layers):
         return
     sizes = {l["dirs"][0]["W_hh"].shape[1] for l in layers}
     if len(sizes) != 1:  # nn.LSTM needs one hidden size; check layer by layer instead

@@ -18,7 +18,7 @@ Mat<float> transposed(const NamedTensor& t) {
 // Keras 1 (consume_less='cpu'): W_i, U_i, b_i, W_c, U_c, b_c, W_f, U_f, b_f, W_o, U_o, b_o.
 DirectionParams<float> fromTwelve(const std::vector<const NamedTensor*>& a, const std::string& where) {
   const long D = a[0]->dim(0), H = a[0]->dim(1);
-  DirectionParams<float> p{Mat<float>(4 * H, D), Mat<float>(4 * H, H), Vec<float>(4 * H), Vec<float>::Zero(4 * H)};
+  DirectionParams<float> p{Mat<float>(4 * H, D), Mat<float>(4 * H, H), Vec<float>(4 * H), Vec<float>::Zero(4 * H), {}};
   const int storedBlock[4] = {0, 2, 1, 3};  // our i, f, g, o are Keras 1's 1st, 3rd, 2nd, 4th triple
   for (int g = 0; g < 4; ++g) {
     const NamedTensor &W = *a[3 * storedBlock[g]], &U = *a[3 * storedBlock[g] + 1], &b = *a[3 * storedBlock[g] + 2];
@@ -37,7 +37,7 @@ DirectionParams<float> fromTwelve(const std::vector<const NamedTensor*>& a, cons
 // input half plus the recurrent half.
 DirectionParams<float> fromCudnn(const NamedTensor& k, const NamedTensor& r, const NamedTensor& b, long H) {
   const long D = k.dim(0);
-  DirectionParams<float> p{Mat<float>(4 * H, D), Mat<float>(4 * H, H), Vec<float>(4 * H), Vec<float>(4 * H)};
+  DirectionParams<float> p{Mat<float>(4 * H, D), Mat<float>(4 * H, H), Vec<float>(4 * H), Vec<float>(4 * H), {}};
   for (long g = 0; g < 4; ++g) {
     // The block's C-order flattening, as cuDNN reads it.
     Vec<float> kBlock(D * H), rBlock(H * H);
@@ -69,7 +69,7 @@ DirectionParams<float> kerasLstmDirection(const std::vector<const NamedTensor*>&
   if (H <= 0 || r.dim(1) != 4 * H) badShape(where, r, "(H, 4H)");
   if (k.shape.size() != 2 || k.dim(1) != 4 * H) badShape(where, k, "(D, " + std::to_string(4 * H) + ")");
   if (a.size() == 3 && a[2]->shape == std::vector<int64_t>{8 * H}) return fromCudnn(k, r, *a[2], H);
-  DirectionParams<float> p{transposed(k), transposed(r), Vec<float>::Zero(4 * H), Vec<float>::Zero(4 * H)};
+  DirectionParams<float> p{transposed(k), transposed(r), Vec<float>::Zero(4 * H), Vec<float>::Zero(4 * H), {}};
   if (a.size() == 3) {
     if (a[2]->shape != std::vector<int64_t>{4 * H}) badShape(where, *a[2], "(" + std::to_string(4 * H) + ",)");
     p.b_ih = Eigen::Map<const Vec<float>>(a[2]->values.data(), 4 * H);

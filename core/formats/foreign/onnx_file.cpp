@@ -2,6 +2,8 @@
 
 #include <onnx/onnx_pb.h>  // defines ONNX_API, then includes onnx-ml.pb.h
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -71,6 +73,13 @@ NamedTensor tensorOf(const onnx::TensorProto& t, const std::string& source) {
   return out;
 }
 
+// What an ONNX LSTM node has beyond PyTorch's nn.LSTM, applied after the state-dict mapping.
+struct CellExtras {
+  std::vector<float> peepholes;  // [directions][3H] in our order i, f, o; empty when the node has no P
+  float clip = 0;
+  std::string name, shape;  // of the P tensor, for the import report
+};
+
 class OnnxMapper {
  public:
   OnnxMapper(const onnx::ModelProto& model, const std::string& source) : graph_(model.graph()), source_(source) {}
@@ -92,6 +101,7 @@ class OnnxMapper {
   }
 
   const std::vector<std::pair<GateActivation, CellActivation>>& activations() const { return activations_; }
+  const std::vector<CellExtras>& extras() const { return extras_; }
 
  private:
   [[noreturn]] void fail(const onnx::NodeProto& node, const std::string& what) const {
@@ -146,13 +156,15 @@ class OnnxMapper {
     const NamedTensor* W = constant(input(node, 1));
     const NamedTensor* R = constant(input(node, 2));
     if (!W || !R) fail(node, "takes its weights W and R from graph inputs, not initializers");
-    if (!input(node, 7).empty()) fail(node, "has peephole weights (P), which LSTMScope does not model");
     for (int k : {5, 6})
       if (const NamedTensor* s = constant(input(node, k)))
         for (float v : s->values)
           if (v != 0) fail(node, "starts from a non-zero initial state, which LSTMScope does not model");
-    if (const auto* a = attribute(node, "clip"))
-      fail(node, "clips its cell input (clip = " + std::to_string(a->f()) + ")");
+    CellExtras extras;
+    if (const auto* a = attribute(node, "clip")) {
+      if (!(a->f() > 0) || !std::isfinite(a->f())) fail(node, "has clip " + std::to_string(a->f()) + ", not > 0");
+      extras.clip = a->f();
+    }
     if (const auto* a = attribute(node, "input_forget"); a && a->i() != 0)
       fail(node, "couples the input and forget gates");
     const std::string direction = attribute(node, "direction") ? attribute(node, "direction")->s() : "forward";
@@ -168,6 +180,18 @@ class OnnxMapper {
     const NamedTensor* B = constant(input(node, 3));
     if (!input(node, 3).empty() && !B) fail(node, "takes its bias B from a graph input, not an initializer");
     if (B && (B->shape.size() != 2 || B->dim(0) != nd || B->dim(1) != 8 * H)) fail(node, "has B " + B->shapeText());
+    if (!input(node, 7).empty()) {
+      const NamedTensor* P = constant(input(node, 7));
+      if (!P) fail(node, "takes its peephole weights P from a graph input, not an initializer");
+      if (P->shape.size() != 2 || P->dim(0) != nd || P->dim(1) != 3 * H)
+        fail(node, "has P " + P->shapeText() + ", not [directions, 3H]");
+      extras.name = P->name, extras.shape = P->shapeText();
+      extras.peepholes = P->values;  // ONNX blocks i, o, f
+      for (int d = 0; d < nd; ++d)   // ours i, f, o
+        std::swap_ranges(extras.peepholes.begin() + d * 3 * H + H, extras.peepholes.begin() + d * 3 * H + 2 * H,
+                         extras.peepholes.begin() + d * 3 * H + 2 * H);
+    }
+    extras_.push_back(std::move(extras));
     activations_.push_back(activationsOf(node, nd));
     // ONNX gate blocks are i, o, f, c; ours (PyTorch's) i, f, g, o: our block g is ONNX block kFrom[g].
     constexpr int kFrom[4] = {0, 2, 3, 1};
@@ -320,6 +344,7 @@ class OnnxMapper {
   TensorSet set_;
   ImportChoices facts_;
   std::vector<std::pair<GateActivation, CellActivation>> activations_;
+  std::vector<CellExtras> extras_;
   std::vector<std::string> denseActivations_;
   std::string denseName_, lastActivation_;
   std::optional<HeadReads> headReads_;
@@ -351,9 +376,21 @@ ImportedModel readOnnx(const std::string& path, const ImportChoices& choices,
   if (!facts.embedding && !choices.embedding) merged.embedding = std::string();  // the graph has no Gather
   ImportedModel imported = mapStateDict(tensors, merged, vocab, path);
   for (size_t l = 0; l < imported.model.arch.layers.size() && l < mapper.activations().size(); ++l) {
-    imported.model.arch.layers[l].gate = mapper.activations()[l].first;
-    imported.model.arch.layers[l].cell = mapper.activations()[l].second;
+    LayerSpec& spec = imported.model.arch.layers[l];
+    spec.gate = mapper.activations()[l].first;
+    spec.cell = mapper.activations()[l].second;
+    const CellExtras& extras = mapper.extras()[l];
+    spec.clip = extras.clip;
+    spec.peepholes = !extras.peepholes.empty();
+    for (int d = 0; spec.peepholes && d < spec.directions(); ++d) {
+      imported.model.params.lstm[l][d].peephole =
+          Eigen::Map<const Vec<float>>(extras.peepholes.data() + d * 3L * spec.hidden, 3L * spec.hidden);
+      std::string role = "lstm ";
+      role += std::to_string(l) + ' ' + directionName(d) + " peephole";
+      imported.report.tensors.push_back({extras.name, extras.shape, role});
+    }
   }
+  validateModel(imported.model, path);  // again: the peepholes and clip joined after the mapping's check
   if (mapper.pickedLastStep_ && imported.model.arch.head && imported.model.arch.head->reads == HeadReads::FinalStates &&
       imported.model.arch.layers.back().bidirectional)
     imported.report.assumptions.push_back(

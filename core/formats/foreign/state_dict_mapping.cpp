@@ -125,7 +125,7 @@ class Mapper {
     if (d == 1 && hidden != H) fail("tensor " + whh->name + " has a different width than its forward direction");
     hidden = static_cast<int>(H);
     const std::string role = "lstm " + std::to_string(arch_.layers.size()) + " " + directionName(d) + " ";
-    DirectionParams<float> p{matrixOf(*wih), matrixOf(*whh), Vec<float>::Zero(4 * H), Vec<float>::Zero(4 * H)};
+    DirectionParams<float> p{matrixOf(*wih), matrixOf(*whh), Vec<float>::Zero(4 * H), Vec<float>::Zero(4 * H), {}};
     roles_[wih->name] = role + "W_ih";
     roles_[whh->name] = role + "W_hh";
     for (const auto& [kind, target] : {std::pair{"bias_ih", &p.b_ih}, std::pair{"bias_hh", &p.b_hh}}) {
