@@ -10,16 +10,20 @@
 
 namespace lstmscope {
 
-// Call after sizing `m` and before its first write. Small matrices and failures are ignored (it is only
-// advice).
+// Call on memory that is allocated but not yet written. Small ranges and failures are ignored (it is
+// only advice).
+inline void adviseHugePages(const void* data, std::uintptr_t bytes) {
+  // Only whole 2 MB pages inside the range can be huge: advise exactly those, if there are any.
+  constexpr std::uintptr_t kHuge = std::uintptr_t(2) << 20;
+  const auto begin = reinterpret_cast<std::uintptr_t>(data);
+  const std::uintptr_t first = (begin + kHuge - 1) & ~(kHuge - 1), last = (begin + bytes) & ~(kHuge - 1);
+  if (last > first) (void)madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+}
+
+// Call after sizing `m` and before its first write.
 template <class M>
 void adviseHugePages(M& m) {
-  constexpr std::uintptr_t kPage = 4096, kWorthIt = std::uintptr_t(4) << 20;
-  const auto begin = reinterpret_cast<std::uintptr_t>(m.data());
-  const std::uintptr_t end = begin + static_cast<std::uintptr_t>(m.size()) * sizeof(*m.data());
-  const std::uintptr_t first = (begin + kPage - 1) & ~(kPage - 1), last = end & ~(kPage - 1);
-  if (last > first && last - first >= kWorthIt)
-    (void)madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+  adviseHugePages(m.data(), static_cast<std::uintptr_t>(m.size()) * sizeof(*m.data()));
 }
 
 }  // namespace lstmscope

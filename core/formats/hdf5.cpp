@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "core/common/error.h"
+#include "core/common/huge_pages.h"
 
 namespace lstmscope::h5 {
 namespace {
@@ -319,6 +320,8 @@ static NumericArray<T> readNumeric(hid_t loc, const std::string& path, const std
   out.dims = datasetDims(d.get());
   size_t n = 1;
   for (hsize_t x : out.dims) n *= x;
+  out.values.reserve(n);  // advised before resize() first touches it: a big weight matrix faults in 2 MB pages
+  adviseHugePages(out.values.data(), n * sizeof(T));
   out.values.resize(n);
   if (n && H5Dread(d.get(), memType, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.values.data()) < 0)
     throw InputError(file, "cannot read " + path + " (truncated or damaged file?)");

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "core/common/error.h"
+#include "core/common/huge_pages.h"
 #include "core/formats/atomic_file.h"
 #include "core/formats/hdf5.h"
 
@@ -15,7 +16,10 @@ Mat<float> readMatrix(hid_t loc, const std::string& path, const std::string& fil
   h5::FloatArray a = h5::readFloats(loc, path, file);
   if (a.dims.size() != 2)
     throw InputError(file, path + " must be 2-D but has " + std::to_string(a.dims.size()) + " dimension(s)");
-  return Eigen::Map<const RowMajorF>(a.values.data(), static_cast<long>(a.dims[0]), static_cast<long>(a.dims[1]));
+  Mat<float> m(static_cast<long>(a.dims[0]), static_cast<long>(a.dims[1]));
+  adviseHugePages(m);
+  m = Eigen::Map<const RowMajorF>(a.values.data(), m.rows(), m.cols());
+  return m;
 }
 
 Vec<float> readVector(hid_t loc, const std::string& path, const std::string& file) {
