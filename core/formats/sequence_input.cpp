@@ -1,13 +1,10 @@
 #include "core/formats/sequence_input.h"
 
-#include <cerrno>
-#include <cmath>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "core/common/error.h"
+#include "core/formats/feature_csv.h"
 
 namespace lstmscope {
 
@@ -43,74 +40,10 @@ EncodedText encodeText(const Architecture& arch, const std::string& text, const 
   return out;
 }
 
-namespace {
-
-std::vector<std::string> splitCsvLine(const std::string& line) {
-  std::vector<std::string> cells;
-  std::string cell;
-  std::istringstream s(line);
-  while (std::getline(s, cell, ',')) cells.push_back(cell);
-  if (!line.empty() && line.back() == ',') cells.emplace_back();
-  return cells;
-}
-
-bool parseNumber(const std::string& cell, double& value) {
-  const char* begin = cell.c_str();
-  while (*begin == ' ' || *begin == '\t') ++begin;
-  if (!*begin) return false;
-  char* end = nullptr;
-  errno = 0;
-  value = std::strtod(begin, &end);
-  while (*end == ' ' || *end == '\t' || *end == '\r') ++end;
-  return *end == '\0' && errno == 0;
-}
-
-}  // namespace
-
 Inputs<float> readFeatureCsv(const Architecture& arch, const std::string& path, long maxSteps) {
   if (arch.inputKind != InputKind::Features)
     throw InputError(path, "the model reads text, not numeric features: give --text or --text-file");
-  const std::string bytes = readFileBytes(path, size_t(1) << 32);
-  std::istringstream in(bytes);
-  std::string line;
-  std::vector<float> values;
-  long rows = 0, lineNo = 0;
-  const int D = arch.featureDim;
-  while (std::getline(in, line)) {
-    ++lineNo;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    const auto cells = splitCsvLine(line);
-    std::vector<double> row;
-    bool numeric = true;
-    for (const auto& c : cells) {
-      double v;
-      if (!parseNumber(c, v)) {
-        numeric = false;
-        break;
-      }
-      row.push_back(v);
-    }
-    if (!numeric) {
-      if (rows == 0 && values.empty() && lineNo == 1) continue;  // header
-      throw InputError(path, "line " + std::to_string(lineNo) + " has a value that is not a number");
-    }
-    if (static_cast<int>(row.size()) != D)
-      throw InputError(path, "line " + std::to_string(lineNo) + " has " + std::to_string(row.size()) +
-                                 " values but the model expects " + std::to_string(D) + " features per step");
-    for (double v : row) {
-      if (!std::isfinite(v)) throw InputError(path, "line " + std::to_string(lineNo) + " has a NaN or infinite value");
-      values.push_back(static_cast<float>(v));
-    }
-    if (++rows > maxSteps)
-      throw InputError(path, "more than " + std::to_string(maxSteps) + " rows (raise the limit with --max-steps)");
-  }
-  if (rows == 0) throw InputError(path, "the CSV file has no data rows");
-  Inputs<float> out;
-  out.steps = static_cast<int>(rows);
-  out.batch = 1;
-  out.features = Eigen::Map<const Mat<float>>(values.data(), D, rows);
-  return out;
+  return parseFeatureCsv(arch, readFileBytes(path, size_t(1) << 32), path, maxSteps).inputs;
 }
 
 }  // namespace lstmscope

@@ -1,0 +1,221 @@
+#include "core/formats/feature_csv.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <optional>
+#include <string_view>
+
+#include "core/common/error.h"
+
+namespace lstmscope {
+namespace {
+
+std::string_view trimmed(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+// std::from_chars, not strtod: the app runs with the user's locale, whose decimal comma must not change
+// what a file means.
+bool parseNumber(std::string_view cell, double& value) {
+  cell = trimmed(cell);
+  if (!cell.empty() && cell.front() == '+') cell.remove_prefix(1);
+  if (cell.empty()) return false;
+  const auto [end, error] = std::from_chars(cell.data(), cell.data() + cell.size(), value);
+  return error == std::errc() && end == cell.data() + cell.size();
+}
+
+bool isNumber(std::string_view cell) {
+  double ignored;
+  return parseNumber(cell, ignored);
+}
+
+// One line's cells; double quotes protect delimiters ("" is a quote). Empty optional: an unclosed quote.
+std::optional<std::vector<std::string>> splitLine(std::string_view line, char delimiter) {
+  std::vector<std::string> cells(1);
+  bool quoted = false;
+  for (size_t k = 0; k < line.size(); ++k) {
+    const char c = line[k];
+    std::string& cell = cells.back();
+    if (quoted) {
+      if (c != '"')
+        cell += c;
+      else if (k + 1 < line.size() && line[k + 1] == '"')
+        cell += '"', ++k;
+      else
+        quoted = false;
+    } else if (c == '"' && trimmed(cell).empty()) {
+      cell.clear(), quoted = true;
+    } else if (c == delimiter) {
+      cells.emplace_back();
+    } else {
+      cell += c;
+    }
+  }
+  if (quoted) return std::nullopt;
+  for (auto& cell : cells) cell = std::string(trimmed(cell));
+  return cells;
+}
+
+char delimiterOf(std::string_view firstLine) {
+  for (char d : {',', ';', '\t'})
+    if (firstLine.find(d) != std::string_view::npos) return d;
+  return ',';
+}
+
+struct Line {
+  long number;  // 1-based, as an editor shows it
+  std::vector<std::string> cells;
+};
+
+// The non-blank lines, split.
+std::vector<Line> splitLines(const std::string& text, const std::string& source, long maxSteps) {
+  std::string_view rest(text);
+  if (rest.starts_with("\xEF\xBB\xBF")) rest.remove_prefix(3);  // a byte-order mark
+  std::vector<Line> lines;
+  char delimiter = 0;
+  for (long number = 1; !rest.empty(); ++number) {
+    const size_t end = rest.find('\n');
+    const std::string_view line = rest.substr(0, end);
+    rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
+    if (trimmed(line).empty()) continue;
+    if (!delimiter) delimiter = delimiterOf(line);
+    auto cells = splitLine(line, delimiter);
+    if (!cells) throw InputError(source, "line " + std::to_string(number) + " has a quote that is never closed");
+    lines.push_back({number, std::move(*cells)});
+    if (static_cast<long>(lines.size()) > maxSteps + 1)
+      throw InputError(source, "more than " + std::to_string(maxSteps) + " rows (raise the limit with --max-steps)");
+  }
+  return lines;
+}
+
+// The first line names the columns if none of it is a number, or if it has a word where the next line
+// has a number.
+bool startsWithHeader(const std::vector<Line>& lines) {
+  const auto& first = lines[0].cells;
+  bool anyNumber = false;
+  for (const auto& c : first) anyNumber = anyNumber || isNumber(c);
+  if (!anyNumber) return true;
+  if (lines.size() < 2) return false;
+  const auto& next = lines[1].cells;
+  for (size_t j = 0; j < first.size() && j < next.size(); ++j)
+    if (isNumber(next[j]) && !isNumber(first[j])) return true;
+  return false;
+}
+
+std::string quotedList(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) {
+    if (!out.empty()) out += ", ";
+    out.append(1, '\'').append(n).append(1, '\'');
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> FeatureSequence::labelChoices() const {
+  std::vector<std::string> out = featureNames;
+  out.insert(out.end(), labelNames.begin(), labelNames.end());
+  return out;
+}
+
+std::vector<std::string> FeatureSequence::stepLabels(int column) const {
+  std::vector<std::string> out(static_cast<size_t>(steps()));
+  const int D = static_cast<int>(featureNames.size());
+  for (long t = 0; t < steps(); ++t) {
+    if (column < 0) {
+      out[t] = std::to_string(t);
+    } else if (column < D) {
+      char buffer[32];
+      std::snprintf(buffer, sizeof buffer, "%g", static_cast<double>(inputs.features(column, t)));
+      out[t] = buffer;
+    } else {
+      out[t] = labelCells.at(static_cast<size_t>(column - D))[t];
+    }
+  }
+  return out;
+}
+
+FeatureSequence parseFeatureCsv(const Architecture& arch, const std::string& text, const std::string& source,
+                                long maxSteps) {
+  if (arch.inputKind != InputKind::Features)
+    throw InputError(source, "the model reads text, not numeric features: give it text, not a CSV table");
+  const std::vector<Line> lines = splitLines(text, source, maxSteps);
+  if (lines.empty()) throw InputError(source, "the CSV has no data rows");
+  const bool header = startsWithHeader(lines);
+  const size_t firstData = header ? 1 : 0;
+  if (lines.size() <= firstData) throw InputError(source, "the CSV has a header but no data rows");
+  const size_t columns = lines[firstData].cells.size();
+  std::vector<std::string> names(columns);
+  for (size_t j = 0; j < columns; ++j)
+    names[j] = header && j < lines[0].cells.size() ? lines[0].cells[j] : "column " + std::to_string(j + 1);
+  if (header && lines[0].cells.size() != columns)
+    throw InputError(source, "the header has " + std::to_string(lines[0].cells.size()) + " columns but line " +
+                                 std::to_string(lines[firstData].number) + " has " + std::to_string(columns));
+
+  // Features are the columns whose first data cell is a number; the others label the steps.
+  std::vector<bool> isFeature(columns);
+  std::vector<std::string> featureNames;
+  for (size_t j = 0; j < columns; ++j) isFeature[j] = isNumber(lines[firstData].cells[j]);
+  for (size_t j = 0; j < columns; ++j)
+    if (isFeature[j]) featureNames.push_back(names[j]);
+  FeatureSequence out;
+  const int D = arch.featureDim;
+  // pandas' DataFrame.to_csv writes the row index first, under an empty name.
+  if (static_cast<int>(featureNames.size()) == D + 1 && isFeature[0] && header &&
+      (names[0].empty() || names[0] == "Unnamed: 0" || names[0] == "index")) {
+    isFeature[0] = false;
+    featureNames.erase(featureNames.begin());
+    if (names[0].empty()) names[0] = "index";
+    out.notes.push_back("the first column ('" + names[0] + "') looks like a row index: it labels the steps");
+  }
+  if (static_cast<int>(featureNames.size()) != D) {
+    std::vector<std::string> labels;
+    for (size_t j = 0; j < columns; ++j)
+      if (!isFeature[j]) labels.push_back(names[j]);
+    throw InputError(source, "has " + std::to_string(featureNames.size()) + " numeric column(s)" +
+                                 (featureNames.empty() ? std::string() : " (" + quotedList(featureNames) + ")") +
+                                 " but the model expects " + std::to_string(D) + " features per step" +
+                                 (labels.empty() ? std::string() : "; not numbers: " + quotedList(labels)));
+  }
+
+  const long steps = static_cast<long>(lines.size() - firstData);
+  if (steps > maxSteps)
+    throw InputError(source, "more than " + std::to_string(maxSteps) + " rows (raise the limit with --max-steps)");
+  out.inputs.steps = static_cast<int>(steps);
+  out.inputs.batch = 1;
+  out.inputs.features.resize(D, steps);
+  for (size_t j = 0; j < columns; ++j)
+    if (!isFeature[j]) out.labelNames.push_back(names[j]);
+  out.labelCells.assign(out.labelNames.size(), std::vector<std::string>(static_cast<size_t>(steps)));
+  for (long t = 0; t < steps; ++t) {
+    const Line& line = lines[firstData + static_cast<size_t>(t)];
+    if (line.cells.size() != columns) {
+      const std::string count = "line " + std::to_string(line.number) + " has " + std::to_string(line.cells.size());
+      throw InputError(source, static_cast<long>(columns) == D
+                                   ? count + " values but the model expects " + std::to_string(D) + " features per step"
+                                   : count + " cells but line " + std::to_string(lines[firstData].number) + " has " +
+                                         std::to_string(columns));
+    }
+    int feature = 0, label = 0;
+    for (size_t j = 0; j < columns; ++j) {
+      if (!isFeature[j]) {
+        out.labelCells[static_cast<size_t>(label++)][static_cast<size_t>(t)] = line.cells[j];
+        continue;
+      }
+      double v = 0;
+      const std::string where = "line " + std::to_string(line.number) + ", column '" + names[j] + "'";
+      if (!parseNumber(line.cells[j], v)) throw InputError(source, where + ": '" + line.cells[j] + "' is not a number");
+      if (!std::isfinite(v) || std::abs(v) > 3.4e38)
+        throw InputError(source, where + ": " + line.cells[j] + " is not a finite float value");
+      out.inputs.features(feature++, t) = static_cast<float>(v);
+    }
+  }
+  out.featureNames = std::move(featureNames);
+  return out;
+}
+
+}  // namespace lstmscope

@@ -1,0 +1,35 @@
+// Numeric sequences from CSV text: one row per step, one column per feature, optional header row. Columns
+// that are not numbers (a date, an id) or a pandas index are kept as labels for the steps, not features.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/engine/tape.h"
+
+namespace lstmscope {
+
+struct FeatureSequence {
+  Inputs<float> inputs;                   // batch 1, features (D, T)
+  std::vector<std::string> featureNames;  // D: the header's names, else "column 1", "column 2", …
+  // Columns that are not features, with each step's text: [k] name, [k][t] cell.
+  std::vector<std::string> labelNames;
+  std::vector<std::vector<std::string>> labelCells;
+  std::vector<std::string> notes;  // what was decided without the file saying so (a skipped index column)
+
+  long steps() const { return inputs.steps; }
+  // Every column a step can be labelled by: features first, then label columns.
+  std::vector<std::string> labelChoices() const;
+  // Each step's label: column < 0 the step number, else labelChoices()[column]'s cell (features as written
+  // back with %g, which shows the float32 the model reads).
+  std::vector<std::string> stepLabels(int column) const;
+};
+
+// Parses `text` for a model with `arch.featureDim` features. Comma, semicolon or tab separated (the first
+// line decides), cells may be double-quoted. Throws InputError naming `sourceName`, the line and the column
+// for: a model that reads text, no data rows, rows of different lengths, a feature cell that is not a
+// finite number, a feature count other than the model's, or more than `maxSteps` rows.
+FeatureSequence parseFeatureCsv(const Architecture& arch, const std::string& text, const std::string& sourceName,
+                                long maxSteps);
+
+}  // namespace lstmscope
