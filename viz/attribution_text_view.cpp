@@ -57,6 +57,12 @@ void AttributionTextView::clear(const QString& message) {
   update();
 }
 
+void AttributionTextView::setSeparateTokens(bool separate) {
+  separate_ = separate;
+  updateGeometry();
+  update();
+}
+
 void AttributionTextView::setColourMap(const ColourMap& diverging) {
   map_ = diverging;
   update();
@@ -75,7 +81,7 @@ int AttributionTextView::layout(int width, const QFontMetrics& fm, std::vector<C
       const int w = std::max(fm.horizontalAdvance(t), 4) + 2;
       if (x + w > right && x > kMargin) x = kMargin, y += lineHeight;
       if (cells) cells->push_back({r, s, QRect(x, y, w, lineHeight)});
-      x += w;
+      x += w + (separate_ ? fm.horizontalAdvance(QLatin1Char(' ')) : 0);
       if (t.endsWith(QChar(0x21B5))) x = kMargin, y += lineHeight;
     }
     y += lineHeight + 8;

@@ -30,6 +30,8 @@ class AttributionTextView : public QWidget, public ExportableView {
                   long first = 0, long end = -1);
   void clear(const QString& message);  // e.g. "computing…" or an error
   void setColourMap(const ColourMap& diverging);
+  // Steps that are labels rather than pieces of text (a CSV's numbers or dates) get a space between them.
+  void setSeparateTokens(bool separate);
   const std::vector<AttributionRow>& rows() const { return rows_; }
 
   QString figureTitle() const override { return title_; }
@@ -62,6 +64,7 @@ class AttributionTextView : public QWidget, public ExportableView {
   QString title_, message_;
   long targetStep_ = -1;
   long first_ = 0, end_ = 0;
+  bool separate_ = false;
   ColourMap map_ = ColourMap::named(QStringLiteral("blue-red"));
   std::vector<Cell> cells_;
 };

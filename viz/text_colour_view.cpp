@@ -47,6 +47,11 @@ void TextColourView::setSelection(long first, long end) {
   update();
 }
 
+void TextColourView::setSeparateTokens(bool separate) {
+  separate_ = separate;
+  relayout();
+}
+
 void TextColourView::setCurrentStep(long step) {
   currentStep_ = step;
   if (step >= 0 && (step < pageStart_ || cells_.empty() || step > cells_.back().step)) {
@@ -79,7 +84,7 @@ std::vector<TextColourView::Cell> TextColourView::layoutPage(long first, const Q
     if (x + w > right && x > kMargin) x = kMargin, y += lineHeight;
     if (y + lineHeight > size.height()) break;
     cells.push_back({s, QRect(x, y, w, lineHeight)});
-    x += w;
+    x += w + (separate_ ? fm.horizontalAdvance(QLatin1Char(' ')) : 0);
     if (t.endsWith(QChar(0x21B5))) x = kMargin, y += lineHeight;
   }
   return cells;

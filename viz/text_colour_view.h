@@ -23,6 +23,8 @@ class TextColourView : public QWidget, public ExportableView {
   void setScale(const ColourScale& scale);
   void setCurrentStep(long step);  // scrolls so that it is visible
   void setSelection(long first, long end);
+  // Steps that are labels rather than pieces of text (a CSV's numbers or dates) get a space between them.
+  void setSeparateTokens(bool separate);
   int unit() const { return unit_; }
   long pageStart() const { return pageStart_; }
   // Where step `step` is drawn, in widget coordinates (empty when it is not on the page).
@@ -60,6 +62,7 @@ class TextColourView : public QWidget, public ExportableView {
   long currentStep_ = -1;
   long selectionFirst_ = 0, selectionEnd_ = 0;
   long pageStart_ = 0;
+  bool separate_ = false;
   std::vector<Cell> cells_;
 };
 

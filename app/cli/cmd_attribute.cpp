@@ -7,6 +7,7 @@
 #include "app/cli/cli_args.h"
 #include "app/cli/commands.h"
 #include "app/cli/import_options.h"
+#include "app/cli/table_input.h"
 #include "core/attribution/attribution_report.h"
 #include "core/common/error.h"
 #include "core/formats/atomic_file.h"
@@ -17,14 +18,15 @@ namespace lstmscope::cli {
 
 const char* const kAttributeHelp =
     "usage: lstmscope-cli attribute --model MODEL [--vocab V] [import options: see info --help]\n"
-    "                               (--text STR | --text-file F) --method M\n"
+    "                               (--text STR | --text-file F | --csv F [--label-column C]) --method M\n"
     "                               [--target-step t] [--target ID] [--steps N] [--rule R] [--baseline B]\n"
     "                               [--window N] [--precision P] [--eps E] [--bias-factor F] [--target-unit "
     "KIND:L/DIR/U]\n"
     "                               --out FILE.json|.csv|.png|.svg|.pdf\n"
     "\n"
     "Attributes one score, the head's logit of output --target at step --target-step, to every input token\n"
-    "(docs/ATTRIBUTION.md). Computed in float64.\n"
+    "(docs/ATTRIBUTION.md). Computed in float64. A model of numeric features reads --csv (one row per step);\n"
+    "its steps are named by --label-column (a column of the table, e.g. a date) or by their numbers.\n"
     "  --method       saliency | gradxinput | ig | lrp | occlusion\n"
     "  --target-step  output step (default: the last)\n"
     "  --target       output id (default: a language model's actual next token, else the most probable)\n"
@@ -45,6 +47,12 @@ const char* const kAttributeHelp =
     "baseline, steps and delta). Written to a temporary file, then renamed.\n";
 
 namespace {
+
+constexpr long kMaxSteps = 1'000'000;
+
+EncodedText textInput(const Architecture& arch, const std::string& source, const std::optional<std::string>& text) {
+  return encodeText(arch, text ? *text : readFileBytes(source, size_t(1) << 28), source, kMaxSteps);
+}
 
 std::string jsonString(const std::string& s) {
   std::string out = "\"";
@@ -135,11 +143,13 @@ void write(const std::string& path, const std::string& text) {
 int runAttribute(const std::vector<std::string>& args) {
   if (printHelpIfAsked(args, kAttributeHelp)) return 0;
   const Args a(args,
-               withImportOptions({"model", "text", "text-file", "method", "target-step", "target", "steps", "rule",
-                                  "baseline", "window", "out", "eps", "bias-factor", "target-unit", "precision"}),
+               withImportOptions({"model", "text", "text-file", "csv", "label-column", "method", "target-step",
+                                  "target", "steps", "rule", "baseline", "window", "out", "eps", "bias-factor",
+                                  "target-unit", "precision"}),
                {});
   if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
-  if (a.has("text") + a.has("text-file") != 1) throw UsageError("give exactly one of --text or --text-file");
+  if (a.has("text") + a.has("text-file") + a.has("csv") != 1)
+    throw UsageError("give exactly one of --text, --text-file or --csv");
   const std::string method = a.require("method"), out = a.require("out");
   AttributionMethod chosen;
   if (!parseAttributionMethod(method, chosen))
@@ -154,7 +164,7 @@ int runAttribute(const std::vector<std::string>& args) {
   const bool csv = out.size() > 4 && out.substr(out.size() - 4) == ".csv";
   const bool plot = isPlotPath(out);
   if (!json && !csv && !plot) throw UsageError("--out must end in .json, .csv, .png, .svg or .pdf");
-  refuseOverwritingInputs(out, {a.get("model"), a.get("text-file"), a.get("vocab")});
+  refuseOverwritingInputs(out, {a.get("model"), a.get("text-file"), a.get("csv"), a.get("vocab")});
   if (a.has("rule") && !parseQuadratureRule(a.get("rule"), settings.rule))
     throw UsageError("--rule must be left, right, midpoint, trapezoid or gausslegendre");
   const long steps = a.getLong("steps", 64), window = a.getLong("window", 1);
@@ -169,11 +179,11 @@ int runAttribute(const std::vector<std::string>& args) {
 
   const std::string modelPath = a.require("model");
   const Network<double> net = importModel(modelPath, a.get("vocab"), importChoicesFrom(a)).model.cast<double>();
-  if (net.arch.inputKind != InputKind::Tokens) throw InputError(modelPath, "attribution needs a token-input model");
-  const std::string source = a.has("text") ? std::string("--text") : a.get("text-file");
-  const std::string text = a.has("text") ? a.get("text") : readFileBytes(source, size_t(1) << 28);
-  const EncodedText encoded = encodeText(net.arch, text, source, 1'000'000);
-  Inputs<double> tokens{encoded.inputs.steps, 1, encoded.inputs.tokens, {}};
+  const EncodedText encoded = a.has("csv")
+                                  ? readTableInput(net.arch, a.get("csv"), a.get("label-column"), kMaxSteps)
+                                  : textInput(net.arch, a.has("text") ? std::string("--text") : a.get("text-file"),
+                                              a.has("text") ? std::optional(a.get("text")) : std::nullopt);
+  Inputs<double> tokens{encoded.inputs.steps, 1, encoded.inputs.tokens, encoded.inputs.features.cast<double>()};
   AttributionTarget target = defaultTarget(
       net, tokens, a.has("target-step") ? std::optional<long>(a.getLong("target-step", 0)) : std::nullopt);
   if (a.has("target")) target.output = static_cast<int>(a.getLong("target", 0));

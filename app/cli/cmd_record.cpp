@@ -9,6 +9,7 @@
 #include "app/cli/cli_args.h"
 #include "app/cli/commands.h"
 #include "app/cli/import_options.h"
+#include "app/cli/table_input.h"
 #include "core/common/error.h"
 #include "core/engine/record.h"
 #include "core/formats/model_loader.h"
@@ -19,12 +20,16 @@ namespace lstmscope::cli {
 
 const char* const kRecordHelp =
     "usage: lstmscope-cli record --model MODEL [--vocab V] (--text STR | --text-file F | --csv F) --out TRACE.h5\n"
+    "                            [--label-column C]\n"
     "                            [--quantities i,f,g,o,c,h] [--preactivations] [--no-outputs]\n"
     "                            [--precision float|double] [--max-steps N] [--batch N] [--threads N] [--quiet]\n"
     "                            [import options: see lstmscope-cli info --help]\n"
     "\n"
     "Runs MODEL over the input and writes a trace (docs/FORMAT.md): per layer, direction and step the gate\n"
     "activations i f g o, the cell state c and the hidden output h, and the head's logits and probabilities.\n"
+    "  --csv F           a model of numeric features reads a CSV table: one row per step, one column per\n"
+    "                    feature, optional header; columns that are not numbers (a date) label the steps\n"
+    "  --label-column C  the column whose values go to /token_text (default: step numbers)\n"
     "  --quantities      comma-separated subset to record (default all six)\n"
     "  --preactivations  also record the gate pre-activations pre_i pre_f pre_g pre_o\n"
     "  --no-outputs      do not record the head's outputs\n"
@@ -81,8 +86,8 @@ std::vector<Quantity> parseQuantities(const std::string& list, bool preactivatio
 int runRecord(const std::vector<std::string>& args) {
   if (printHelpIfAsked(args, kRecordHelp)) return 0;
   const Args a(args,
-               withImportOptions({"model", "text", "text-file", "csv", "out", "quantities", "precision", "max-steps",
-                                  "threads", "batch"}),
+               withImportOptions({"model", "text", "text-file", "csv", "label-column", "out", "quantities", "precision",
+                                  "max-steps", "threads", "batch"}),
                {"preactivations", "no-outputs", "quiet"});
   if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
   const int sources = a.has("text") + a.has("text-file") + a.has("csv");
@@ -111,8 +116,10 @@ int runRecord(const std::vector<std::string>& args) {
   header.modelName = model.arch.name;
   Inputs<float> inputs;
   if (a.has("csv")) {
-    inputs = readFeatureCsv(model.arch, a.get("csv"), maxSteps);
+    EncodedText table = readTableInput(model.arch, a.get("csv"), a.get("label-column"), maxSteps);
+    inputs = std::move(table.inputs);
     header.features = inputs.features;
+    header.tokenText = std::move(table.surface);
   } else {
     const std::string source = a.has("text") ? std::string("--text") : a.get("text-file");
     const std::string text = a.has("text") ? a.get("text") : readFileBytes(source, size_t(1) << 32);

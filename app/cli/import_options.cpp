@@ -5,7 +5,8 @@
 namespace lstmscope::cli {
 
 const char* const kImportOptionsHelp =
-    "Foreign models (PyTorch .pt/.pth/.safetensors, Keras .h5/.keras/.weights.h5, ONNX, TF.js model.json)\nwhere the file is silent:\n"
+    "Foreign models (PyTorch .pt/.pth/.safetensors, Keras .h5/.keras/.weights.h5, ONNX, TF.js model.json)\nwhere the "
+    "file is silent:\n"
     "  --vocab FILE                 JSON array, JSON token->id object, Keras Tokenizer JSON, or one token per line\n"
     "  --task T                     language_model | classifier | tagger | regression\n"
     "  --head-reads R               each_step | final_states\n"

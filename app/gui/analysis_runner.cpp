@@ -6,6 +6,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "core/common/error.h"
+#include "core/formats/feature_csv.h"
 #include "core/formats/model_loader.h"
 
 namespace lstmscope::app {
@@ -26,12 +27,30 @@ AnalysisResult analyse(const AnalysisRequest& request, const RecordingCallbacks&
                                             *request.importChoices, false)
                                     .model
                               : loadModel(request.modelPath.toStdString(), request.vocabPath.toStdString()));
-  if (result.model->arch.inputKind != InputKind::Tokens)
-    throw InputError(request.modelPath.toStdString(),
-                     "this model reads numeric features; the app analyses text (use lstmscope-cli record --csv)");
   const QByteArray utf8 = request.text.toUtf8();
-  const EncodedText encoded = encodeText(result.model->arch, std::string(utf8.constData(), utf8.size()),
-                                         request.textSource.toStdString(), kMaxSteps);
+  const std::string text(utf8.constData(), static_cast<size_t>(utf8.size()));
+  EncodedText encoded;
+  if (result.model->arch.inputKind == InputKind::Features) {
+    // A model of numeric features reads the text as a CSV table; its steps are labelled as asked.
+    const Architecture& arch = result.model->arch;
+    FeatureSequence table;
+    try {
+      table = parseFeatureCsv(arch, text, request.textSource.toStdString(), kMaxSteps);
+    } catch (const InputError& e) {
+      throw InputError(std::string(e.what()) + ". This model reads " + std::to_string(arch.featureDim) +
+                       " numeric feature(s) per step: paste or open a CSV table, one row per step and one column "
+                       "per feature (header optional)");
+    }
+    for (const auto& name : table.labelChoices()) result.labelChoices << QString::fromStdString(name);
+    for (const auto& note : table.notes) result.inputNotes << QString::fromStdString(note);
+    const int column =
+        request.labelColumn.isEmpty() ? -1 : static_cast<int>(result.labelChoices.indexOf(request.labelColumn));
+    if (column >= 0) result.labelColumn = request.labelColumn;
+    encoded.inputs = table.inputs;
+    encoded.surface = table.stepLabels(column);
+  } else {
+    encoded = encodeText(result.model->arch, text, request.textSource.toStdString(), kMaxSteps);
+  }
   result.recording = std::make_shared<const Recording>(recordInMemory(*result.model, encoded, callbacks));
   for (size_t l = 0; l < result.recording->states.size(); ++l) {
     result.squashedCells.emplace_back();

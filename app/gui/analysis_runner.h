@@ -5,6 +5,7 @@
 
 #include <QObject>
 #include <QString>
+#include <QStringList>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -25,8 +26,9 @@ struct AnalysisRequest {
   // A foreign model's import choices from the import dialog (not remembered); unset: the sidecar's.
   std::optional<ImportChoices> importChoices;
   std::shared_ptr<const Model> model;  // reuse an already loaded model
-  QString text;                        // UTF-8 text to analyse
+  QString text;                        // UTF-8 text to analyse; a CSV table for a model of numeric features
   QString textSource;                  // a name for error messages
+  QString labelColumn;                 // a CSV's steps are labelled by this column; empty: step numbers
 };
 
 struct AnalysisResult {
@@ -37,6 +39,10 @@ struct AnalysisResult {
   // to it never stalls the GUI thread.
   std::vector<std::vector<std::shared_ptr<const Mat<float>>>> squashedCells;
   std::shared_ptr<const SaturationTable> saturation;  // likewise
+  // A CSV input's columns that can label the steps (features first, then label columns), and what the
+  // reader decided on its own (e.g. a pandas index taken as labels).
+  QStringList labelChoices, inputNotes;
+  QString labelColumn;  // the column that labels the steps (empty: step numbers)
   double seconds = 0;
 };
 

@@ -124,13 +124,13 @@ AttributionPanel::AttributionPanel(QWidget* parent) : QWidget(parent) {
   connect(matrix_, &viz::AttributionMatrixView::hovered, this, &AttributionPanel::hovered);
 }
 
-void AttributionPanel::setSubject(std::shared_ptr<const Model> model, const QString& modelName,
-                                  std::vector<int32_t> tokens, const QStringList& stepTokens,
-                                  const QStringList& vocabularyDisplay) {
+void AttributionPanel::setSubject(std::shared_ptr<const Model> model, const QString& modelName, Inputs<double> inputs,
+                                  const QStringList& stepTokens, const QStringList& vocabularyDisplay) {
   model_ = std::move(model);
   net_ = std::make_shared<const Network<double>>(model_->cast<double>());
   modelName_ = modelName;
-  tokens_ = std::move(tokens);
+  inputs_ = std::move(inputs);
+  text_->setSeparateTokens(model_->arch.inputKind == InputKind::Features);
   stepTokens_ = stepTokens;
   vocabulary_ = vocabularyDisplay;
   report_.reset();
@@ -149,17 +149,18 @@ void AttributionPanel::setSubject(std::shared_ptr<const Model> model, const QStr
   baseline_->setCurrentIndex(std::max(0, baseline_->findText(current)));
   baseline_->blockSignals(false);
   target_ = AttributionTarget{};
-  target_.step = static_cast<long>(tokens_.size()) - 1;
+  target_.step = static_cast<long>(inputs_.steps) - 1;
   setTargetStep(target_.step);
 }
 
 void AttributionPanel::setTargetStep(long step) {
-  if (!net_ || tokens_.empty()) return;
-  Inputs<double> in;
-  in.steps = static_cast<int>(tokens_.size());
-  in.tokens = tokens_;
+  if (!net_ || inputs_.steps == 0) return;
+  const Inputs<double>& in = inputs_;
   step = std::clamp<long>(step, 0, in.steps - 1);
   const auto kind = static_cast<TargetKind>(targetKind_->currentData().toInt());
+  // A model that predicts once does so after the last step, whichever step was clicked.
+  if (kind == TargetKind::Logit && model_->arch.head && model_->arch.head->reads == HeadReads::FinalStates)
+    step = in.steps - 1;
   try {
     target_ = kind == TargetKind::Logit ? defaultTarget(*net_, in, step)
                                         : stateTarget(kind, unitLayer_, unitDirection_, unit_, step);
@@ -219,7 +220,11 @@ QString AttributionPanel::targetDescription() const {
   if (!head.labels.empty() && target_.output < static_cast<int>(head.labels.size()))
     what = QString::fromStdString(head.labels[static_cast<size_t>(target_.output)]);
   if (what.isEmpty()) what = QString::number(target_.output);
-  if (head.reads == HeadReads::FinalStates) return tr("logit of “%1” (the text's class)").arg(what);
+  if (head.reads == HeadReads::FinalStates) {
+    if (model_->arch.task == Task::Regression) return tr("output “%1” (predicted after the last step)").arg(what);
+    return model_->arch.inputKind == InputKind::Features ? tr("logit of “%1” (the sequence's class)").arg(what)
+                                                         : tr("logit of “%1” (the text's class)").arg(what);
+  }
   return tr("logit of “%1” at step %2 “%3”").arg(what).arg(target_.step).arg(at);
 }
 
@@ -242,7 +247,7 @@ void AttributionPanel::run() {
   request.settings.lrp.epsilon = epsilon_->value();
   const bool perStep = model_->arch.head && model_->arch.head->reads == HeadReads::EachStep;
   // Long texts: the matrix of the steps leading up to the target (it must be recomputed as that moves).
-  const long T = static_cast<long>(tokens_.size());
+  const long T = inputs_.steps;
   const bool windowed = T > kMatrixMaxSteps;
   if (windowed && matrixShownFor_ != target_.step) matrixShown_ = false;
   request.allTargetsMatrix = matrixWanted_ && !matrixShown_ && perStep;
@@ -252,9 +257,7 @@ void AttributionPanel::run() {
     matrix_->clear(model_->arch.head ? tr("This model predicts once per text: there is one target, not one per step.")
                                      : tr("This model has no head: there are no predictions to explain."));
   targetLabel_->setText(tr("Target: %1").arg(targetDescription()));
-  Inputs<double> in;
-  in.steps = static_cast<int>(tokens_.size());
-  in.tokens = tokens_;
+  const Inputs<double> in = inputs_;
   auto net = net_;
   job_.start([this, net, in, request](const ProgressCallbacks& callbacks) -> std::function<void()> {
     auto report = std::make_shared<const AttributionReport>(computeAttribution(*net, in, request, callbacks));

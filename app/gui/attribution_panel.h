@@ -31,8 +31,8 @@ class AttributionPanel : public QWidget {
  public:
   explicit AttributionPanel(QWidget* parent = nullptr);
 
-  // A new analysis: the model, the text's token ids and their display strings.
-  void setSubject(std::shared_ptr<const Model> model, const QString& modelName, std::vector<int32_t> tokens,
+  // A new analysis: the model, its input (token ids or features) and each step's display string.
+  void setSubject(std::shared_ptr<const Model> model, const QString& modelName, Inputs<double> inputs,
                   const QStringList& stepTokens, const QStringList& vocabularyDisplay);
   void setTargetStep(long step);     // its default target
   void setTargetOutput(int output);  // a chosen logit at the current target step
@@ -69,7 +69,7 @@ class AttributionPanel : public QWidget {
   std::shared_ptr<const Model> model_;
   std::shared_ptr<const Network<double>> net_;
   QString modelName_;
-  std::vector<int32_t> tokens_;
+  Inputs<double> inputs_;  // token ids or features of the analysed input
   QStringList stepTokens_, vocabulary_;
   AttributionTarget target_;
   std::shared_ptr<const AttributionReport> report_;

@@ -1,4 +1,4 @@
-// lstmscope [MODEL] [--vocab V] [--text-file F] [--screenshot OUT.png] (CONTRACTS.md §4), plus options
+// lstmscope [MODEL] [--vocab V] [--text-file F | --csv F] [--screenshot OUT.png] (CONTRACTS.md §4), plus options
 // that choose the first view and export figures from the command line (docs/APP.md).
 #include <QApplication>
 #include <QCommandLineParser>
@@ -41,12 +41,18 @@ int main(int argc, char** argv) {
       QStringLiteral("Explore an LSTM's gates and cells on a text. Without a model, opens the embedded demo."));
   parser.addHelpOption();
   parser.addVersionOption();
-  parser.addPositionalArgument(QStringLiteral("model"), QStringLiteral("Model file (native HDF5)."),
+  parser.addPositionalArgument(QStringLiteral("model"),
+                               QStringLiteral("Model file (LSTMScope, PyTorch, Keras, ONNX or TF.js)."),
                                QStringLiteral("[MODEL]"));
   const QCommandLineOption vocab(QStringLiteral("vocab"), QStringLiteral("Vocabulary file for the model."),
                                  QStringLiteral("V"));
-  const QCommandLineOption textFile(QStringLiteral("text-file"), QStringLiteral("UTF-8 text to analyse."),
-                                    QStringLiteral("F"));
+  const QCommandLineOption textFile(
+      QStringList{QStringLiteral("text-file"), QStringLiteral("csv")},
+      QStringLiteral("UTF-8 text to analyse; for a model of numeric features, a CSV table (one row per step)."),
+      QStringLiteral("F"));
+  const QCommandLineOption labelColumn(
+      QStringLiteral("label-column"),
+      QStringLiteral("The CSV column whose values label the steps (default: step numbers)."), QStringLiteral("NAME"));
   const QCommandLineOption screenshot(
       QStringLiteral("screenshot"),
       QStringLiteral("Wait until the analysis is shown, save the window to OUT.png, exit."), QStringLiteral("OUT.png"));
@@ -84,8 +90,8 @@ int main(int argc, char** argv) {
                                       QStringLiteral("WxH"), QStringLiteral("1600x900"));
   const QCommandLineOption dpi(QStringLiteral("dpi"), QStringLiteral("PNG resolution (default 300)."),
                                QStringLiteral("N"), QStringLiteral("300"));
-  parser.addOptions({vocab, textFile, screenshot, size, layer, quantity, select, step, unit, dock, attribution,
-                     exportTo, exportView, exportSize, dpi});
+  parser.addOptions({vocab, textFile, labelColumn, screenshot, size, layer, quantity, select, step, unit, dock,
+                     attribution, exportTo, exportView, exportSize, dpi});
   parser.process(app);
   if (parser.positionalArguments().size() > 1) return fail(QStringLiteral("give at most one model file"), 2);
 
@@ -158,6 +164,7 @@ int main(int argc, char** argv) {
   }
   window.show();
 
+  window.setStepLabelColumn(parser.value(labelColumn));
   const bool haveText = parser.isSet(textFile);
   if (haveText && !window.openTextFile(parser.value(textFile))) {
     if (shooting) return fail(window.lastError(), 3);

@@ -120,10 +120,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 MainWindow::~MainWindow() = default;
 
 void MainWindow::buildDocks() {
-  textEdit_ = new QPlainTextEdit(this);
-  textEdit_->setPlaceholderText(tr("Type or paste text here; it is analysed after a short pause."));
-  textEdit_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-  auto* textDock = dock(this, tr("Text"), QStringLiteral("text"), textEdit_, Qt::RightDockWidgetArea);
+  auto* textDock = dock(this, tr("Text"), QStringLiteral("text"), buildInputPane(), Qt::RightDockWidgetArea);
 
   auto* select = new QWidget(this);
   auto* selectLayout = new QVBoxLayout(select);
@@ -200,13 +197,14 @@ void MainWindow::buildDocks() {
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("Open &Model…"), QKeySequence::Open, this, [this] {
-    const QString path =
-        QFileDialog::getOpenFileName(this, tr("Open model"), QString(),
-                                     tr("Models (*.h5 *.hdf5 *.keras *.pt *.pth *.bin *.safetensors *.onnx *.json);;All files (*)"));
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open model"), QString(),
+        tr("Models (*.h5 *.hdf5 *.keras *.pt *.pth *.bin *.safetensors *.onnx *.json);;All files (*)"));
     if (!path.isEmpty()) openModelInteractively(path);
   });
-  file->addAction(tr("Open &Text…"), QKeySequence(tr("Ctrl+Shift+O")), this, [this] {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open text"));
+  file->addAction(tr("Open &Text or CSV…"), QKeySequence(tr("Ctrl+Shift+O")), this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open text or CSV table"), QString(),
+                                                      tr("Text and CSV (*.txt *.csv *.tsv *.py *.md);;All files (*)"));
     if (!path.isEmpty()) openTextFile(path);
   });
   recentMenu_ = file->addMenu(tr("Open &Recent"));
@@ -307,6 +305,7 @@ void MainWindow::analyseNow() {
   request.model = model_;
   request.text = textEdit_->toPlainText();
   request.textSource = tr("the text");
+  request.labelColumn = stepLabelColumn_;
   job_ = runner_.start(std::move(request));
 }
 
@@ -320,6 +319,7 @@ void MainWindow::onFinished(quint64, const AnalysisResult& result) {
   recording_ = result.recording;
   squashedCells_ = result.squashedCells;
   saturationTable_ = result.saturation;
+  showInputKind(result);
   modelLabel_->setText(tr("%1 · %2 steps in %3 s")
                            .arg(QFileInfo(modelPath_).fileName())
                            .arg(recording_->steps)
@@ -328,7 +328,12 @@ void MainWindow::onFinished(quint64, const AnalysisResult& result) {
   announcePending_ = true;
   for (auto& units : attributionUnits_) units.clear();  // they belong to the previous text
   applyRecording();
-  attribution_->setSubject(model_, QFileInfo(modelPath_).fileName(), recording_->ids, stepTokens_, vocabularyDisplay_);
+  Inputs<double> inputs;
+  inputs.steps = static_cast<int>(recording_->steps);
+  inputs.tokens = recording_->ids;
+  inputs.features = recording_->features.cast<double>();
+  attribution_->setSubject(model_, QFileInfo(modelPath_).fileName(), std::move(inputs), stepTokens_,
+                           vocabularyDisplay_);
   if (startup_) applyStartupChoices();
 }
 

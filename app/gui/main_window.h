@@ -3,6 +3,7 @@
 // state into every view lives in main_window_sync.cpp.
 #pragma once
 
+#include <QComboBox>
 #include <QLabel>
 #include <QListWidget>
 #include <QMainWindow>
@@ -85,6 +86,9 @@ class MainWindow : public QMainWindow {
   viz::ProjectionView* projection() const { return projection_; }
   AttributionPanel* attribution() const { return attribution_; }
   QPlainTextEdit* textEditor() const { return textEdit_; }
+  QComboBox* stepLabelChoice() const { return stepLabels_; }
+  // A CSV's column that labels the steps from the next analysis on; empty: step numbers.
+  void setStepLabelColumn(const QString& column) { stepLabelColumn_ = column; }
   std::vector<std::pair<QString, viz::ExportableView*>> exportableViews() const;
   viz::ExportableView* exportableView(const QString& key) const;  // heatmap, trajectories, textColouring, ...
 
@@ -99,6 +103,9 @@ class MainWindow : public QMainWindow {
 
  private:
   void buildDocks();
+  // main_window_input.cpp: the Text dock, which holds text or, for a model of numeric features, a CSV table.
+  QWidget* buildInputPane();
+  void showInputKind(const AnalysisResult& result);  // placeholder, step-label choices, the reader's notes
   void buildMenus();
   void addRecent(const QString& key, const QString& path);
   void rebuildRecentMenu();
@@ -155,6 +162,9 @@ class MainWindow : public QMainWindow {
   viz::ProjectionView* projection_ = nullptr;
   AttributionPanel* attribution_ = nullptr;
   QPlainTextEdit* textEdit_ = nullptr;
+  QWidget* stepLabelRow_ = nullptr;  // shown for CSV input only
+  QComboBox* stepLabels_ = nullptr;  // step numbers, or one of the CSV's columns
+  QString stepLabelColumn_;
   QListWidget* unitList_ = nullptr;
   QDoubleSpinBox* thresholdBox_ = nullptr;
   QSpinBox* offBeforeBox_ = nullptr;

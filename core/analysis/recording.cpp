@@ -74,6 +74,7 @@ Recording recordInMemory(const Model& model, const EncodedText& text, const Reco
   out.arch = arch;
   out.tokens = text.surface;
   out.ids = text.inputs.tokens;
+  out.features = text.inputs.features;
   out.steps = T;
   out.states.resize(arch.layers.size());
   for (size_t l = 0; l < arch.layers.size(); ++l) {

@@ -22,6 +22,7 @@ struct Recording {
   Architecture arch;
   std::vector<std::string> tokens;  // each step's text
   std::vector<int32_t> ids;         // each step's token id (empty for feature inputs)
+  Mat<float> features;              // (D, T) each step's features (feature inputs only)
   long steps = 0;
   // states[layer][direction][recordedIndex(q)]: (H, T), column t is step t.
   std::vector<std::vector<std::array<Mat<float>, 6>>> states;

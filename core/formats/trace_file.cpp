@@ -32,6 +32,7 @@ TraceWriter::TraceWriter(const std::string& path, const Architecture& arch, int 
   } else {
     h5::writeFloats(root, "features", {T, static_cast<hsize_t>(header.features.rows())}, header.features.data(),
                     kChunkSteps);
+    if (!header.tokenText.empty()) h5::writeStrings(root, "token_text", header.tokenText, kChunkSteps);  // labels
   }
   for (size_t l = 0; l < arch.layers.size(); ++l)
     for (int d = 0; d < arch.layers[l].directions(); ++d)

@@ -17,7 +17,7 @@ struct TraceHeader {
   std::string modelName;
   long steps = 0;
   std::vector<int32_t> tokens;         // tokens input
-  std::vector<std::string> tokenText;  // tokens input
+  std::vector<std::string> tokenText;  // each step's text; for features input its label (CSV column or step number)
   Mat<float> features;                 // features input: (D, T), stored as /features (T, D)
 };
 

@@ -9,6 +9,7 @@
 
 #include "core/attribution/gradient_attribution.h"
 #include "core/attribution/lrp.h"
+#include "core/engine/forward.h"
 #include "core/formats/native_model.h"
 #include "core/formats/sequence_input.h"
 #include "tests/support/run_command.h"
@@ -181,6 +182,52 @@ TEST_F(Attribute, BadRequestsSayWhy) {
   const CommandResult step = cli(m + " --method saliency --target-step 9 --out " + shellQuoted(dir.file("a.json")));
   EXPECT_EQ(step.exitCode, 3);
   EXPECT_NE(step.output.find("target step 9"), std::string::npos) << step.output;
+}
+
+// A forecaster reads a CSV table: gradient x input per step against central finite differences of the
+// forecast (forward passes only), steps named by the date column.
+TEST(AttributeTable, GradientTimesInputOfAForecastMatchesFiniteDifferences) {
+  ScratchDir dir("attribute-table");
+  const std::string model = dir.file("forecaster.h5"), table = dir.file("table.csv"), out = dir.file("a.json");
+  saveNativeModel(smallFeatureModel(2), model);
+  std::ofstream(table) << "date,x,y\n2024-01-01,0.5,-1\n2024-01-02,1.5,0.25\n2024-01-03,-0.75,2\n";
+  const CommandResult r = cli("attribute --model " + shellQuoted(model) + " --csv " + shellQuoted(table) +
+                              " --label-column date --method gradxinput --out " + shellQuoted(out));
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const std::string json = slurp(out);
+  EXPECT_NE(json.find("\"tokens\": [\"2024-01-01\", \"2024-01-02\", \"2024-01-03\"]"), std::string::npos) << json;
+  const std::vector<double> got = jsonArray(json, "attributions");
+  ASSERT_EQ(got.size(), 3u);
+
+  const Network<double> net = loadNativeModel(model).cast<double>();
+  Inputs<double> in;
+  in.steps = 3;
+  in.features.resize(2, 3);
+  in.features << 0.5, 1.5, -0.75, -1, 0.25, 2;
+  const auto forecast = [&](const Inputs<double>& x) {
+    Tape<double> tape;
+    forward(net, x, tape);
+    return tape.logits(0, 0);
+  };
+  EXPECT_NEAR(jsonNumber(json, "score"), forecast(in), 1e-12);
+  for (long t = 0; t < 3; ++t) {
+    double expected = 0;
+    for (long d = 0; d < 2; ++d) {
+      Inputs<double> up = in, down = in;
+      const double h = 1e-6;
+      up.features(d, t) += h, down.features(d, t) -= h;
+      expected += in.features(d, t) * (forecast(up) - forecast(down)) / (2 * h);
+    }
+    EXPECT_NEAR(got[static_cast<size_t>(t)], expected, 1e-7 + 1e-5 * std::abs(expected)) << "step " << t;
+  }
+  const CommandResult text =
+      cli("attribute --model " + shellQuoted(model) + " --text abc --method ig --out " + shellQuoted(out));
+  EXPECT_EQ(text.exitCode, 3);
+  EXPECT_NE(text.output.find("give a CSV file with --csv"), std::string::npos) << text.output;
+  const CommandResult column = cli("attribute --model " + shellQuoted(model) + " --csv " + shellQuoted(table) +
+                                   " --label-column when --method ig --out " + shellQuoted(out));
+  EXPECT_EQ(column.exitCode, 2);
+  EXPECT_NE(column.output.find("no column 'when'"), std::string::npos) << column.output;
 }
 
 }  // namespace

@@ -142,6 +142,17 @@ TEST_F(Cli, RecordsNumericSequencesFromCsvInDoublePrecision) {
   const CommandResult text = cli("record --model " + shellQuoted(features) + " --text abc --out " + shellQuoted(out));
   EXPECT_EQ(text.exitCode, 3);
   EXPECT_TRUE(contains(text.output, "the model reads numeric features, not text")) << text.output;
+  EXPECT_EQ(t.tokenText(), (std::vector<std::string>{"0", "1", "2", "3"}));  // steps named by number
+  // A date column labels the steps (/token_text) and does not feed the model: the same states as before.
+  const std::string dated = dir.file("dated.csv"), datedOut = dir.file("d.h5");
+  std::ofstream(dated) << "day,a,b,c\nMon,0.5,1,-2\nTue,0,0,0\nWed,3,2,1\nThu,1e-3,-0.5,2.5\n";
+  ASSERT_EQ(cli("record --model " + shellQuoted(features) + " --csv " + shellQuoted(dated) +
+                " --label-column day --precision double --out " + shellQuoted(datedOut))
+                .exitCode,
+            0);
+  const TraceReader d(datedOut);
+  EXPECT_EQ(d.tokenText(), (std::vector<std::string>{"Mon", "Tue", "Wed", "Thu"}));
+  EXPECT_EQ(d.read(0, 1, Quantity::C, 0, 4), t.read(0, 1, Quantity::C, 0, 4));
 }
 
 TEST_F(Cli, InputsTooLongForMemoryAreRefusedUpFront) {

@@ -22,6 +22,19 @@ inline Model smallCharModel(int layers = 2, bool bidirectional = false, uint64_t
   return initialiseModel(a, {4, {}, a.vocab.size()}, seed);
 }
 
+// A forecaster over `features` numeric inputs per step: one LSTM layer and a linear head reading the final
+// state (a Keras-style regression model).
+inline Model smallFeatureModel(int features = 3, uint64_t seed = 11) {
+  Architecture a;
+  a.name = "forecaster";
+  a.task = Task::Regression;
+  a.inputKind = InputKind::Features;
+  a.featureDim = features;
+  a.layers.push_back({6, false, GateActivation::Sigmoid, CellActivation::Tanh});
+  a.head = HeadSpec{{}, HeadActivation::Linear, HeadReads::FinalStates, {}};
+  return initialiseModel(a, {0, {}, 1}, seed);
+}
+
 // A fresh scratch directory under the system temp dir, removed by the destructor.
 class ScratchDir {
  public:
