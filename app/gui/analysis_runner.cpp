@@ -34,6 +34,11 @@ AnalysisResult analyse(const AnalysisRequest& request, const RecordingCallbacks&
     // A model of numeric features reads the text as a CSV table; its steps are labelled as asked.
     const Architecture& arch = result.model->arch;
     FeatureSequence table;
+    if (request.textIsSample)  // no table given yet: say what to give, not what is wrong with Python code
+      throw InputError(request.modelPath.toStdString(),
+                       "this model reads " + std::to_string(arch.featureDim) +
+                           " numeric feature(s) per step: paste or open a CSV table, one row per step and one "
+                           "column per feature (header optional)");
     try {
       table = parseFeatureCsv(arch, text, request.textSource.toStdString(), kMaxSteps);
     } catch (const InputError& e) {

@@ -29,6 +29,7 @@ struct AnalysisRequest {
   QString text;                        // UTF-8 text to analyse; a CSV table for a model of numeric features
   QString textSource;                  // a name for error messages
   QString labelColumn;                 // a CSV's steps are labelled by this column; empty: step numbers
+  bool textIsSample = false;           // the demo's sample text, put there for a model of text
 };
 
 struct AnalysisResult {

@@ -306,6 +306,7 @@ void MainWindow::analyseNow() {
   request.text = textEdit_->toPlainText();
   request.textSource = tr("the text");
   request.labelColumn = stepLabelColumn_;
+  request.textIsSample = request.text == sampleText();
   job_ = runner_.start(std::move(request));
 }
 

@@ -37,6 +37,14 @@ TEST(FeatureInput, CsvTableIsAnalysedAndItsColumnsLabelTheSteps) {
   ASSERT_TRUE(failed.wait(60000));
   EXPECT_TRUE(failed.last()[0].toString().contains(QStringLiteral("This model reads 3 numeric feature(s) per step")))
       << failed.last()[0].toString().toStdString();
+  // The demo's sample text (what an empty editor gets): only what to give, not a parse error of Python code.
+  window.setText(QString());
+  window.openModel(QString::fromStdString(path));
+  ASSERT_TRUE(failed.wait(60000));
+  EXPECT_EQ(failed.last()[0].toString(),
+            QString::fromStdString(path) +
+                QStringLiteral(": this model reads 3 numeric feature(s) per step: paste or open a CSV table, one row "
+                               "per step and one column per feature (header optional)"));
 
   QSignalSpy shown(&window, &MainWindow::analysisShown);
   window.setText(QString::fromLatin1(kTable));
