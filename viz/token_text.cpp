@@ -5,6 +5,7 @@
 namespace lstmscope::viz {
 
 QString displayToken(const std::string& token) {
+  if (token.empty()) return QStringLiteral("\u2205");  // an empty token (Keras' padding id 0) must still show
   QString out;
   for (const QChar c : QString::fromStdString(token)) {
     if (c == QLatin1Char(' '))

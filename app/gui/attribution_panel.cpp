@@ -130,7 +130,8 @@ void AttributionPanel::setSubject(std::shared_ptr<const Model> model, const QStr
   net_ = std::make_shared<const Network<double>>(model_->cast<double>());
   modelName_ = modelName;
   inputs_ = std::move(inputs);
-  text_->setSeparateTokens(model_->arch.inputKind == InputKind::Features);
+  text_->setSeparateTokens(model_->arch.inputKind == InputKind::Features ||
+                           model_->arch.vocab.level() == TokenLevel::Word);
   stepTokens_ = stepTokens;
   vocabulary_ = vocabularyDisplay;
   report_.reset();

@@ -50,7 +50,8 @@ void MainWindow::showInputKind(const AnalysisResult& result) {
                   .arg(arch.featureDim)
             : tr("Type or paste text here; it is analysed after a short pause."));
   stepLabelRow_->setVisible(table);
-  textColours_->setSeparateTokens(table);
+  // Words and table rows are shown apart; characters (spaces included) run on as the text does.
+  textColours_->setSeparateTokens(table || arch.vocab.level() == TokenLevel::Word);
   const QSignalBlocker blocker(stepLabels_);
   stepLabels_->clear();
   stepLabels_->addItem(tr("step number"));

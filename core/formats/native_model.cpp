@@ -68,6 +68,8 @@ void readInput(hid_t root, Model& m, const std::string& file) {
   std::vector<std::string> tokens = h5::readStrings(input.get(), "vocab", file);
   try {
     a.vocab = Vocabulary(level == "word" ? TokenLevel::Word : TokenLevel::Char, std::move(tokens), lowercase, unk);
+    a.vocab.setWordSeparators(h5::readStringAttr(input.get(), "word_separators").value_or(""));
+    a.vocab.setDropUnknown(h5::readIntAttr(input.get(), "drop_unknown").value_or(0) != 0);
   } catch (const InputError& e) {
     throw InputError(file, e.what());
   }
@@ -183,6 +185,9 @@ void saveNativeModel(const Model& model, const std::string& path) {
       h5::writeStringAttr(input.get(), "level", a.vocab.level() == TokenLevel::Char ? "char" : "word");
       h5::writeIntAttr(input.get(), "lowercase", a.vocab.lowercase() ? 1 : 0);
       h5::writeStringAttr(input.get(), "unk", a.vocab.unk());
+      if (!a.vocab.wordSeparators().empty())
+        h5::writeStringAttr(input.get(), "word_separators", a.vocab.wordSeparators());
+      if (a.vocab.dropsUnknown()) h5::writeIntAttr(input.get(), "drop_unknown", 1);
       h5::writeStrings(input.get(), "vocab", a.vocab.tokens());
       if (a.hasEmbedding) {
         const Mat<float>& e = model.params.embedding;

@@ -125,7 +125,9 @@ std::string describeModel(const Model& model) {
   if (a.inputKind == InputKind::Tokens) {
     s << "input: " << (a.vocab.level() == TokenLevel::Char ? "characters" : "words") << ", vocabulary "
       << a.vocab.size() << (a.vocab.lowercase() ? ", lowercased" : "")
-      << (a.vocab.unk().empty() ? ", no UNK" : ", UNK '" + a.vocab.unk() + "'") << ", ";
+      << (a.vocab.unk().empty() ? ", no UNK" : ", UNK '" + a.vocab.unk() + "'")
+      << (a.vocab.wordSeparators().empty() ? "" : ", Keras filters")
+      << (a.vocab.dropsUnknown() ? ", unknown words dropped" : "") << ", ";
     if (a.hasEmbedding)
       s << "embedding " << model.params.embedding.rows() << "\n";
     else

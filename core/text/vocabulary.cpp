@@ -42,6 +42,12 @@ Vocabulary::Vocabulary(TokenLevel level, std::vector<std::string> tokens, bool l
   }
 }
 
+void Vocabulary::setWordSeparators(std::string characters) {
+  separators_ = std::move(characters);
+  separatorSet_.clear();
+  for (const std::string& cp : splitCodePoints(separators_)) separatorSet_.insert(cp);
+}
+
 int Vocabulary::idOf(const std::string& token) const {
   const auto it = index_.find(token);
   return it == index_.end() ? -1 : it->second;
@@ -67,6 +73,7 @@ TokenizedText tokenize(const Vocabulary& vocab, std::string_view text, const std
     int id = vocab.idOf(key);
     if (id < 0) {
       id = vocab.unkId();
+      if (id < 0 && vocab.dropsUnknown()) return;  // as Keras' texts_to_sequences without an oov_token
       if (id < 0)
         throw InputError(source, (vocab.level() == TokenLevel::Char ? "character " : "word ") + describeToken(surface) +
                                      " at line " + std::to_string(tokLine) + ", column " + std::to_string(tokColumn) +
@@ -87,7 +94,7 @@ TokenizedText tokenize(const Vocabulary& vocab, std::string_view text, const std
     std::string word;
     int wordLine = 1, wordColumn = 1;
     for (const std::string& cp : chars) {
-      if (isSpace(cp)) {
+      if (isSpace(cp) || vocab.separates(cp)) {
         if (!word.empty()) addToken(word, wordLine, wordColumn);
         word.clear();
       } else {
@@ -100,7 +107,10 @@ TokenizedText tokenize(const Vocabulary& vocab, std::string_view text, const std
         ++column;
     }
     if (!word.empty()) addToken(word, wordLine, wordColumn);
-    if (out.ids.empty()) throw InputError(source, "the text has no words (only white space)");
+    if (out.ids.empty())
+      throw InputError(source, vocab.dropsUnknown() ? "the text has no word the vocabulary knows (unknown words are "
+                                                      "dropped, as Keras does without an oov_token)"
+                                                    : "the text has no words (only white space)");
   }
   return out;
 }

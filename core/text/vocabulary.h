@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace lstmscope {
@@ -26,6 +27,15 @@ class Vocabulary {
   int idOf(const std::string& token) const;
   int unkId() const { return unkId_; }
 
+  // Keras Tokenizer rules (word level): these characters separate words like white space and are
+  // dropped (Keras' `filters` and `split`), and words outside the vocabulary are dropped rather than
+  // refused when there is no UNK token (what texts_to_sequences does without an oov_token).
+  void setWordSeparators(std::string characters);
+  const std::string& wordSeparators() const { return separators_; }
+  bool separates(const std::string& codePoint) const { return separatorSet_.count(codePoint) != 0; }
+  void setDropUnknown(bool drop) { dropUnknown_ = drop; }
+  bool dropsUnknown() const { return dropUnknown_; }
+
  private:
   TokenLevel level_ = TokenLevel::Char;
   bool lowercase_ = false;
@@ -33,6 +43,9 @@ class Vocabulary {
   std::vector<std::string> tokens_;
   std::unordered_map<std::string, int> index_;
   int unkId_ = -1;
+  std::string separators_;
+  std::unordered_set<std::string> separatorSet_;
+  bool dropUnknown_ = false;
 };
 
 struct TokenizedText {
@@ -40,9 +53,10 @@ struct TokenizedText {
   std::vector<std::string> surface;  // each token's text as it appears in the input
 };
 
-// Tokenizes UTF-8 text: one token per code point (char level) or per whitespace-separated word (word
-// level). A leading byte-order mark is skipped. Throws InputError naming `sourceName` for empty or non-UTF-8 text, and for a token that is not
-// in the vocabulary when the vocabulary has no UNK token.
+// Tokenizes UTF-8 text: one token per code point (char level) or per word separated by white space or
+// the vocabulary's word separators (word level). A leading byte-order mark is skipped. Throws InputError naming
+// `sourceName` for empty or non-UTF-8 text, and for a token that is not in the vocabulary when the vocabulary has no
+// UNK token.
 TokenizedText tokenize(const Vocabulary& vocab, std::string_view text, const std::string& sourceName);
 
 }  // namespace lstmscope

@@ -4,9 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "core/common/error.h"
 #include "core/formats/model_loader.h"
+#include "core/formats/native_model.h"
 #include "tests/foreign/reference_outputs.h"
 #include "tests/support/run_command.h"
 
@@ -102,6 +105,31 @@ TEST(KerasFiles, KerasTokenizerVocabulary) {
   EXPECT_EQ(v.level(), TokenLevel::Word);
   const TokenizedText t = tokenize(v, "W3 w11 w99", "text");
   EXPECT_EQ(t.ids, (std::vector<int32_t>{3, 11, 1}));  // lowercased; w99 is beyond num_words: the OOV token
+}
+
+// Keras' default filters and no oov_token: punctuation separates words and vanishes, unknown words vanish,
+// exactly as texts_to_sequences does (make_keras_files.py transcribes it), and `convert` keeps the rules.
+TEST(KerasFiles, KerasTokenizerFiltersGiveKerasSequences) {
+  const Model lm = loadModel(fixture("tfkeras_lm.h5"), fixture("tfkeras_lm.default_tokenizer.json"));
+  EXPECT_TRUE(lm.arch.vocab.dropsUnknown());
+  const std::string native = ::testing::TempDir() + "/tokenizer_rules.lstmscope.h5";
+  saveNativeModel(lm, native);
+  const Model back = loadModel(native);
+  std::ifstream in(fixture("tfkeras_lm.default_tokenizer_expected.json"));
+  const nlohmann::json expected = nlohmann::json::parse(in);
+  ASSERT_EQ(expected["texts"].size(), 4u);
+  for (size_t k = 0; k < expected["texts"].size(); ++k) {
+    const std::string text = expected["texts"][k].get<std::string>();
+    const auto keras = expected["sequences"][k].get<std::vector<int32_t>>();
+    EXPECT_EQ(tokenize(lm.arch.vocab, text, "text").ids, keras) << text;
+    EXPECT_EQ(tokenize(back.arch.vocab, text, "text").ids, keras) << text << " (native file)";
+  }
+  try {
+    tokenize(lm.arch.vocab, "nothing known here", "text");
+    ADD_FAILURE() << "a text of unknown words gave tokens";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("no word the vocabulary knows"), std::string::npos) << e.what();
+  }
 }
 
 TEST(KerasFiles, UnsupportedLayersAndDamagedFilesAreRefusedByName) {

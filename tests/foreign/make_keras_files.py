@@ -312,6 +312,38 @@ with open(os.path.join(OUT, "tfkeras_lm.tokenizer.json"), "w") as f:
         word_index=json.dumps({w: k + 1 for k, w in enumerate(words)})))
     json.dump(tokenizer, f)
 
+
+
+def keras_texts_to_sequences(text, config):
+    """keras.preprocessing.text.Tokenizer.texts_to_sequences for one text (word level), transcribed from Keras
+    2's source: lowercase, every filter character becomes the split string, split, look words up; without an
+    oov_token unknown words vanish, with one they map to it; indices >= num_words count as unknown."""
+    index = json.loads(config["word_index"])
+    if config["lower"]:
+        text = text.lower()
+    text = text.translate(str.maketrans({c: config["split"] for c in config["filters"]}))
+    oov = index.get(config["oov_token"]) if config["oov_token"] is not None else None
+    out = []
+    for word in (w for w in text.split(config["split"]) if w):
+        i = index.get(word)
+        if i is not None and not (config["num_words"] and i >= config["num_words"]):
+            out.append(i)
+        elif oov is not None:
+            out.append(oov)
+    return out
+
+
+# A Tokenizer with Keras' defaults (punctuation filtered, no oov_token: unknown words vanish), with the
+# sequences Keras gives for a few texts.
+words = ["hello", "world", "it's", "w3", "w4", "w5", "w6", "w7", "w8", "w9", "w10"]
+config = dict(num_words=None, filters='!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n', lower=True, split=" ",
+              char_level=False, oov_token=None, word_index=json.dumps({w: k + 1 for k, w in enumerate(words)}))
+texts = ["Hello, World!", "it's (w5) w10;w4\tw9\nnot-a-word w3...", "WORLD?! [w7] {hello}", "unknown hello"]
+with open(os.path.join(OUT, "tfkeras_lm.default_tokenizer.json"), "w") as f:
+    json.dump(dict(class_name="Tokenizer", config=config), f)
+with open(os.path.join(OUT, "tfkeras_lm.default_tokenizer_expected.json"), "w") as f:
+    json.dump(dict(texts=texts, sequences=[keras_texts_to_sequences(t, config) for t in texts]), f)
+
 # Functional, saturating, returns only the final state: a sentiment-style binary classifier.
 cls = Model(2)
 cls.add("InputLayer", "input_1", [])

@@ -14,6 +14,9 @@ namespace lstmscope {
 
 namespace {
 
+// keras.preprocessing.text.Tokenizer's default `filters`.
+constexpr const char* kKerasDefaultFilters = "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n";
+
 constexpr size_t kMaxVocabularyBytes = size_t(512) << 20;
 constexpr std::array<const char*, 8> kUnkSpellings = {"[UNK]", "<unk>", "<UNK>", "UNK",
                                                       "<oov>", "[OOV]", "<OOV>", "unk"};
@@ -83,6 +86,7 @@ LoadedVocabulary readVocabularyFile(const std::string& path, const VocabularyOpt
   std::optional<TokenLevel> level = options.level;
   std::optional<bool> lowercase = options.lowercase;
   std::optional<std::string> unk = options.unk;
+  std::optional<std::string> kerasSeparators;  // a Keras Tokenizer's filters and split
   const size_t first = text.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) throw InputError(path, "is empty");
   nlohmann::json json;
@@ -108,8 +112,13 @@ LoadedVocabulary readVocabularyFile(const std::string& path, const VocabularyOpt
         unk = config.contains("oov_token") && config["oov_token"].is_string() ? config["oov_token"].get<std::string>()
                                                                               : std::string();
       out.mayTruncate = config.contains("num_words") && config["num_words"].is_number_integer();
-      out.guesses.push_back(
-          "Keras Tokenizer filters (punctuation removal) are not applied; words keep their punctuation");
+      // texts_to_sequences: every filter character and the split string separate words and vanish; words
+      // outside the index vanish too unless there is an oov_token.
+      kerasSeparators = config.contains("filters") && config["filters"].is_string()
+                            ? config["filters"].get<std::string>()
+                            : std::string(kKerasDefaultFilters);
+      if (config.contains("split") && config["split"].is_string() && config["split"].get<std::string>() != " ")
+        *kerasSeparators += config["split"].get<std::string>();
     } else if (isJson && json.is_object()) {
       out.format = "JSON object (token to id)";
       tokens = fromIndex(invert(json, path), path, false);
@@ -142,6 +151,10 @@ LoadedVocabulary readVocabularyFile(const std::string& path, const VocabularyOpt
       }
   }
   out.vocab = Vocabulary(*level, std::move(tokens), lowercase.value_or(false), *unk);
+  if (kerasSeparators) {
+    out.vocab.setWordSeparators(*kerasSeparators);
+    out.vocab.setDropUnknown(out.vocab.unk().empty());
+  }
   return out;
 }
 
@@ -151,7 +164,10 @@ Vocabulary fitVocabulary(const LoadedVocabulary& loaded, int size, const std::st
   if (loaded.mayTruncate && v.size() > size) {
     std::vector<std::string> tokens(v.tokens().begin(), v.tokens().begin() + size);
     const bool keepsUnk = !v.unk().empty() && v.unkId() < size;
-    return Vocabulary(v.level(), std::move(tokens), v.lowercase(), keepsUnk ? v.unk() : std::string());
+    Vocabulary fitted(v.level(), std::move(tokens), v.lowercase(), keepsUnk ? v.unk() : std::string());
+    fitted.setWordSeparators(v.wordSeparators());
+    fitted.setDropUnknown(v.dropsUnknown() || (!v.unk().empty() && !keepsUnk));
+    return fitted;
   }
   throw InputError(loaded.path, "has " + std::to_string(v.size()) + " tokens but the model " + modelPath + " has " +
                                     std::to_string(size) + " (the vocabulary does not belong to this model)");
