@@ -7,6 +7,7 @@
 
 #include "core/common/error.h"
 #include "core/common/huge_pages.h"
+#include "core/formats/hdf5_heap_check.h"
 
 namespace lstmscope::h5 {
 namespace {
@@ -123,6 +124,7 @@ static void diagnoseOpen(const std::string& path) {
 File File::openReadOnly(const std::string& path) {
   silenceLibraryErrors();
   diagnoseOpen(path);
+  checkGlobalHeapsOfFile(path);
   File f;
   f.handle_ = Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   if (!f.handle_.valid()) throw InputError(path, "cannot open the HDF5 file (truncated or damaged?)");
@@ -134,6 +136,7 @@ File File::openImage(const std::vector<unsigned char>& bytes, const std::string&
   silenceLibraryErrors();
   if (bytes.size() < 8 || std::memcmp(bytes.data(), "\x89HDF\r\n\x1a\n", 8) != 0)
     throw InputError(name, "is not an HDF5 file");
+  checkGlobalHeaps(bytes.data(), bytes.size(), name);
   // The core driver reads from a copy of the image; HDF5 1.10 supports this for read-only opens.
   Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
   if (H5Pset_fapl_core(fapl.get(), 1 << 16, 0) < 0 ||

@@ -20,6 +20,8 @@ void replay(const std::string& target, const std::vector<uint8_t>& bytes) {
     fuzz::vocabularyTarget(bytes.data(), bytes.size());
   else if (target == "fuzz_keras_config")
     fuzz::kerasConfigTarget(bytes.data(), bytes.size());
+  else if (target == "fuzz_csv")
+    fuzz::csvTarget(bytes.data(), bytes.size());
   else
     fuzz::modelFileTarget(target.substr(5), bytes.data(), bytes.size());  // fuzz_<format>
 }

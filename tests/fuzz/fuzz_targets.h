@@ -15,6 +15,7 @@
 #include "core/formats/foreign/keras_layers.h"
 #include "core/formats/foreign/keras_mapping.h"
 #include "core/formats/foreign/pickle.h"
+#include "core/formats/feature_csv.h"
 #include "core/formats/foreign/vocabulary_file.h"
 #include "core/formats/model_loader.h"
 
@@ -70,13 +71,27 @@ inline void kerasConfigTarget(const uint8_t* data, size_t size) {
   }
 }
 
+// A numeric CSV table for a model of three features, and every way of labelling its steps.
+inline void csvTarget(const uint8_t* data, size_t size) {
+  Architecture arch;
+  arch.inputKind = InputKind::Features;
+  arch.featureDim = 3;
+  try {
+    const FeatureSequence table =
+        parseFeatureCsv(arch, std::string(reinterpret_cast<const char*>(data), size), "fuzz", 100000);
+    for (int c = -1; c < static_cast<int>(table.labelChoices().size()); ++c) (void)table.stepLabels(c);
+  } catch (const InputError&) {
+  }
+}
+
 // One model format through the whole import: detection, parsing, mapping. `format`: torch, safetensors,
-// onnx, tfjs or keras (the .keras archive).
+// onnx, tfjs, keras (the .keras archive) or h5 (Keras' legacy HDF5 files and LSTMScope's own).
 inline void modelFileTarget(const std::string& format, const uint8_t* data, size_t size) {
   const std::string suffix = format == "torch"         ? ".pt"
                              : format == "safetensors" ? ".safetensors"
                              : format == "onnx"        ? ".onnx"
                              : format == "keras"       ? ".keras"
+                             : format == "h5"          ? ".h5"
                                                        : ".json";
   try {
     (void)importModel(writeInput(data, size, suffix));

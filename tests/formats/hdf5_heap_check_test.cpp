@@ -1,0 +1,72 @@
+// The guard against libhdf5 1.10's endless loop on damaged global heaps (core/formats/hdf5_heap_check.h):
+// collections written as the format lays them out, one sound and three damaged ways.
+#include "core/formats/hdf5_heap_check.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <vector>
+
+#include "core/common/error.h"
+#include "core/formats/native_model.h"
+#include "tests/support/test_models.h"
+
+namespace lstmscope::test {
+namespace {
+
+void putLength(std::vector<unsigned char>& b, size_t at, uint64_t v) {
+  for (int k = 0; k < 8; ++k) b[at + k] = static_cast<unsigned char>(v >> (8 * k));
+}
+
+// A superblock (version 0, 8-byte lengths) and at 512 one 4096-byte collection holding "2.2.4", then a
+// free-space entry of `freeSize` bytes.
+std::vector<unsigned char> fileWithCollection(uint64_t freeSize, uint64_t firstObjectSize = 5) {
+  std::vector<unsigned char> b(512 + 4096, 0);
+  std::memcpy(b.data(), "\x89HDF\r\n\x1a\n", 8);
+  b[13] = 8, b[14] = 8;  // sizes of offsets and lengths
+  std::memcpy(b.data() + 512, "GCOL\x01\0\0\0", 8);
+  putLength(b, 512 + 8, 4096);
+  b[512 + 16] = 1;  // object 1
+  putLength(b, 512 + 24, firstObjectSize);
+  std::memcpy(b.data() + 512 + 32, "2.2.4", 5);
+  putLength(b, 512 + 40 + 8, freeSize);  // object 0 (after 16 + 8 bytes of object 1): the free space
+  return b;
+}
+
+std::string problemOf(const std::vector<unsigned char>& b) {
+  try {
+    h5::checkGlobalHeaps(b.data(), b.size(), "m.h5");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "sound";
+}
+
+TEST(Hdf5HeapCheck, SoundCollectionsPassDamagedOnesAreNamed) {
+  EXPECT_EQ(problemOf(fileWithCollection(4096 - 40)), "sound");
+  EXPECT_EQ(problemOf(fileWithCollection(0)),
+            "m.h5: the HDF5 file is damaged: the global heap collection at byte 512 has a free-space entry of size 0");
+  EXPECT_EQ(
+      problemOf(fileWithCollection(4096 - 40, uint64_t(1) << 62)),
+      "m.h5: the HDF5 file is damaged: the global heap collection at byte 512 holds an object larger than itself");
+  EXPECT_EQ(problemOf(fileWithCollection(4096 - 40 + 8)),
+            "m.h5: the HDF5 file is damaged: the global heap collection at byte 512 has an object that runs past its "
+            "end");
+  std::vector<unsigned char> cut = fileWithCollection(4096 - 40);
+  cut.resize(2048);
+  EXPECT_EQ(
+      problemOf(cut),
+      "m.h5: the HDF5 file is damaged: the global heap collection at byte 512 has an impossible size (4096 bytes)");
+}
+
+// Every file LSTMScope writes passes, on disk as in memory.
+TEST(Hdf5HeapCheck, OurOwnFilesPass) {
+  const ScratchDir dir("heap-check");
+  const std::string path = dir.file("m.h5");
+  saveNativeModel(smallCharModel(), path);
+  EXPECT_NO_THROW(h5::checkGlobalHeapsOfFile(path));
+  EXPECT_NO_THROW(loadNativeModel(path));
+}
+
+}  // namespace
+}  // namespace lstmscope::test
