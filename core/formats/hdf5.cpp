@@ -3,6 +3,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <stdexcept>
 
 #include "core/common/error.h"
@@ -313,6 +314,25 @@ std::vector<hsize_t> datasetDims(hid_t dataset) {
   return dims;
 }
 
+// How many values a dataset claims, refusing claims its stored bytes cannot back: a damaged dataspace
+// would otherwise ask for exabytes. Compression can store data 1000x smaller only when it is nearly all
+// zeros, hence the factor; unwritten datasets (all fill value) may claim up to kUnstoredBytes.
+static size_t checkedCount(hid_t dataset, const std::vector<hsize_t>& dims, size_t elementBytes,
+                           const std::string& path, const std::string& file) {
+  constexpr uint64_t kUnstoredBytes = uint64_t(64) << 20, kCompression = 1024;
+  size_t n = 1;
+  for (hsize_t x : dims) {
+    if (x != 0 && n > std::numeric_limits<size_t>::max() / elementBytes / x)
+      throw InputError(file, path + " claims an impossible number of values (damaged file?)");
+    n *= x;
+  }
+  const uint64_t stored = H5Dget_storage_size(dataset);
+  if (n * elementBytes > std::max(stored * kCompression, kUnstoredBytes))
+    throw InputError(file, path + " claims " + std::to_string(n) + " values but the file holds only " +
+                               std::to_string(stored) + " bytes of them (damaged file?)");
+  return n;
+}
+
 template <class T>
 static NumericArray<T> readNumeric(hid_t loc, const std::string& path, const std::string& file, hid_t memType) {
   Handle d = openDataset(loc, path, file);
@@ -321,8 +341,7 @@ static NumericArray<T> readNumeric(hid_t loc, const std::string& path, const std
   if (cls != H5T_FLOAT && cls != H5T_INTEGER) throw InputError(file, path + " is not numeric");
   NumericArray<T> out;
   out.dims = datasetDims(d.get());
-  size_t n = 1;
-  for (hsize_t x : out.dims) n *= x;
+  const size_t n = checkedCount(d.get(), out.dims, sizeof(T), path, file);
   out.values.reserve(n);  // advised before resize() first touches it: a big weight matrix faults in 2 MB pages
   adviseHugePages(out.values.data(), n * sizeof(T));
   out.values.resize(n);
@@ -343,8 +362,7 @@ std::vector<int32_t> readInts(hid_t loc, const std::string& path, const std::str
   Handle d = openDataset(loc, path, file);
   Handle type(H5Dget_type(d.get()), H5Tclose);
   if (H5Tget_class(type.get()) != H5T_INTEGER) throw InputError(file, path + " is not an integer dataset");
-  size_t n = 1;
-  for (hsize_t x : datasetDims(d.get())) n *= x;
+  const size_t n = checkedCount(d.get(), datasetDims(d.get()), sizeof(int32_t), path, file);
   std::vector<int32_t> out(n);
   if (n && H5Dread(d.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0)
     throw InputError(file, "cannot read " + path + " (truncated or damaged file?)");
@@ -355,8 +373,8 @@ std::vector<std::string> readStrings(hid_t loc, const std::string& path, const s
   Handle d = openDataset(loc, path, file);
   Handle type(H5Dget_type(d.get()), H5Tclose);
   if (H5Tget_class(type.get()) != H5T_STRING) throw InputError(file, path + " is not a string dataset");
-  size_t n = 1;
-  for (hsize_t x : datasetDims(d.get())) n *= x;
+  const size_t n =
+      checkedCount(d.get(), datasetDims(d.get()), std::max<size_t>(H5Tget_size(type.get()), 1), path, file);
   try {
     return readStringValues(
         type.get(), n, [&](hid_t mem, void* buf) { return H5Dread(d.get(), mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf); });
