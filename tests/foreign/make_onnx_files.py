@@ -104,7 +104,7 @@ def f32(a):
 
 
 def lstm_node_model(name, D, H, direction="forward", activations=None, alphas=None, betas=None, layout=0,
-                    with_bias=True, extra=None, output="Y", peepholes=False):
+                    with_bias=True, extra=None, output="Y", peepholes=False, state_input=False):
     nd = 2 if direction == "bidirectional" else 1
     W, R = f32(rng.normal(0, 0.7, (nd, 4 * H, D))), f32(rng.normal(0, 0.7, (nd, 4 * H, H)))
     B = f32(rng.normal(0, 0.4, (nd, 8 * H)))
@@ -120,6 +120,8 @@ def lstm_node_model(name, D, H, direction="forward", activations=None, alphas=No
     inputs = ["X", "W", "R"] + (["B"] if with_bias else [""] if peepholes else [])
     if peepholes:
         inputs += ["", "", "", "P"]  # sequence_lens, initial_h, initial_c left out
+    if state_input:
+        inputs += ["", "h0"]  # an initial state the caller feeds
     node = oh.make_node("LSTM", inputs, ["Y", "Y_h"], **attrs)
     x_shape = ["steps", 1, D] if layout == 0 else [1, "steps", D]
     y_shape = ["steps", nd, 1, H] if layout == 0 else [1, "steps", nd, H]
@@ -131,7 +133,10 @@ def lstm_node_model(name, D, H, direction="forward", activations=None, alphas=No
         B = np.zeros((nd, 8 * H))
     if peepholes:
         inits.append(oh.make_tensor("P", onnx.TensorProto.FLOAT, P.shape, P.astype(np.float32).ravel()))
-    graph = oh.make_graph([node], name, [oh.make_tensor_value_info("X", onnx.TensorProto.FLOAT, x_shape)],
+    graph_inputs = [oh.make_tensor_value_info("X", onnx.TensorProto.FLOAT, x_shape)]
+    if state_input:
+        graph_inputs.append(oh.make_tensor_value_info("h0", onnx.TensorProto.FLOAT, [nd, 1, H]))
+    graph = oh.make_graph([node], name, graph_inputs,
                           [oh.make_tensor_value_info("Y", onnx.TensorProto.FLOAT, y_shape)], inits)
     model = oh.make_model(graph, producer_name="onnx.helper", opset_imports=[oh.make_opsetid("", 14)])
     onnx.save(model, os.path.join(OUT, name + ".onnx"))
@@ -156,11 +161,59 @@ lstm_node_model("node_keras3_hard_sigmoid", 3, 4, activations=["HardSigmoid", "T
 lstm_node_model("node_batch_first_no_bias", 2, 6, layout=1, with_bias=False)
 
 lstm_node_model("node_peepholes", 3, 4, direction="bidirectional", peepholes=True)
+lstm_node_model("node_state_input", 3, 4, state_input=True)  # runs from zeros, said as an assumption
 # Weights of scale 0.7 over 5 inputs give sums of about ±2: a clip of 0.9 cuts many of them.
 lstm_node_model("node_clip", 5, 4, extra=dict(clip=0.9))
 lstm_node_model("node_peepholes_clip_hard_sigmoid", 3, 5, activations=["HardSigmoid", "Tanh", "Tanh"],
                 alphas=[0.2, None, None], betas=[0.5, None, None], peepholes=True, with_bias=False,
                 extra=dict(clip=1.5))
+
+
+
+def tf2onnx_style_classifier(name, V=9, E=4, H=5, K=3):
+    """A Keras Embedding -> LSTM -> Dense(softmax) classifier laid out the way tf2onnx converts one (TensorFlow
+    is not installable here): int32 ids cast and gathered batch-major, transposed to time-major, zero initial
+    states computed with ConstantOfShape, Y_h squeezed, then MatMul with an (in, out) kernel, Add, Softmax."""
+    emb = f32(rng.normal(0, 1, (V, E)))
+    W, R = f32(rng.normal(0, 0.6, (1, 4 * H, E))), f32(rng.normal(0, 0.6, (1, 4 * H, H)))
+    B = np.concatenate([f32(rng.normal(0, 0.4, (1, 4 * H))), np.zeros((1, 4 * H))], 1)  # Keras: one bias
+    kernel, bias = f32(rng.normal(0, 0.7, (H, K))), f32(rng.normal(0, 0.2, K))
+    T = onnx.TensorProto
+
+    def init(n, a, dtype=T.FLOAT):
+        return oh.make_tensor(n, dtype, a.shape, (a.astype(np.float32) if dtype == T.FLOAT else a).ravel())
+
+    nodes = [
+        oh.make_node("Cast", ["input_1"], ["ids"], to=T.INT64),
+        oh.make_node("Gather", ["embedding/embeddings:0", "ids"], ["embedded"]),
+        oh.make_node("Transpose", ["embedded"], ["time_major"], perm=[1, 0, 2]),
+        oh.make_node("ConstantOfShape", ["state_shape"], ["zeros"], value=oh.make_tensor("v", T.FLOAT, [1], [0.0])),
+        oh.make_node("LSTM", ["time_major", "W", "R", "B", "", "zeros", "zeros"], ["Y", "Y_h", "Y_c"], hidden_size=H,
+                     name="lstm"),
+        oh.make_node("Squeeze", ["Y_h", "squeeze_axes"], ["last"]),
+        oh.make_node("MatMul", ["last", "dense/kernel:0"], ["logits_nobias"]),
+        oh.make_node("Add", ["logits_nobias", "dense/bias:0"], ["logits"]),
+        oh.make_node("Softmax", ["logits"], ["dense"], axis=-1),
+    ]
+    inits = [init("embedding/embeddings:0", emb), init("W", W), init("R", R), init("B", B),
+             init("state_shape", np.array([1, 1, H], dtype=np.int64), T.INT64),
+             init("squeeze_axes", np.array([0], dtype=np.int64), T.INT64),
+             init("dense/kernel:0", kernel), init("dense/bias:0", bias)]
+    graph = oh.make_graph(nodes, "tf2onnx", [oh.make_tensor_value_info("input_1", T.INT32, ["unk__1", "unk__2"])],
+                          [oh.make_tensor_value_info("dense", T.FLOAT, ["unk__1", K])], inits)
+    onnx.save(oh.make_model(graph, producer_name="tf2onnx", opset_imports=[oh.make_opsetid("", 13)]),
+              os.path.join(OUT, name + ".onnx"))
+    entries = []
+    for steps in (1, 6, 14):
+        ids = rng.integers(0, V, steps).astype(np.int32)
+        h = onnx_lstm(emb[ids], W[0], R[0], B[0], ["Sigmoid", "Tanh", "Tanh"], [None] * 3, [None] * 3)[-1]
+        z = h @ kernel + bias
+        p = np.exp(z - z.max())
+        entries.append(dict(input=ids, output=z.reshape(1, K), probs=(p / p.sum()).reshape(1, K)))
+    write_expected(name, entries)
+
+
+tf2onnx_style_classifier("tf2onnx_style_classifier")
 
 # Refused, by name.
 lstm_node_model("hostile/zero_clip", 3, 4, extra=dict(clip=0.0))

@@ -33,7 +33,8 @@ INSTANTIATE_TEST_SUITE_P(Models, OnnxFile,
                          ::testing::Values("torch_char_lm", "torch_bi_classifier", "torch_forecaster", "node_forward",
                                            "node_bidirectional", "node_hard_sigmoid_relu", "node_keras3_hard_sigmoid",
                                            "node_batch_first_no_bias", "node_peepholes", "node_clip",
-                                           "node_peepholes_clip_hard_sigmoid"));
+                                           "node_peepholes_clip_hard_sigmoid", "tf2onnx_style_classifier",
+                                           "node_state_input"));
 
 // ONNX's backend tests compare with rtol 1e-3, atol 1e-7; every batch element is one of our sequences.
 TEST(OnnxFiles, ConformanceCasesPassAtOnnxTolerances) {
@@ -62,6 +63,15 @@ TEST(OnnxFiles, GraphFactsAreNotAssumptions) {
   const auto usesP = [](const TensorUse& t) { return t.name == "P" && t.role == "lstm 0 fwd peephole"; };
   EXPECT_TRUE(std::any_of(peep.report.tensors.begin(), peep.report.tensors.end(), usesP))
       << describeImport(peep.report);
+  // A state the caller would feed is not in the file: the run starts from zeros, and the report says so;
+  // torch's and tf2onnx's computed zero states are facts, not assumptions.
+  const ImportedModel fed = importModel(fixture("node_state_input.onnx"));
+  const auto saysZeros = [](const std::string& a) { return a.find("initial h from 'h0'") != std::string::npos; };
+  EXPECT_TRUE(std::any_of(fed.report.assumptions.begin(), fed.report.assumptions.end(), saysZeros))
+      << describeImport(fed.report);
+  for (const std::string name : {"torch_char_lm", "torch_bi_classifier", "tf2onnx_style_classifier"})
+    for (const auto& a : importModel(fixture(name + ".onnx")).report.assumptions)
+      EXPECT_EQ(a.find("initial"), std::string::npos) << name << ": " << a;
 }
 
 TEST(OnnxFiles, UnsupportedGraphsAreRefusedByName) {

@@ -102,6 +102,7 @@ class OnnxMapper {
 
   const std::vector<std::pair<GateActivation, CellActivation>>& activations() const { return activations_; }
   const std::vector<CellExtras>& extras() const { return extras_; }
+  const std::vector<std::string>& notes() const { return notes_; }  // assumptions the graph forced
 
  private:
   [[noreturn]] void fail(const onnx::NodeProto& node, const std::string& what) const {
@@ -156,10 +157,16 @@ class OnnxMapper {
     const NamedTensor* W = constant(input(node, 1));
     const NamedTensor* R = constant(input(node, 2));
     if (!W || !R) fail(node, "takes its weights W and R from graph inputs, not initializers");
-    for (int k : {5, 6})
-      if (const NamedTensor* s = constant(input(node, k)))
+    for (int k : {5, 6}) {
+      if (input(node, k).empty()) continue;
+      if (const NamedTensor* s = constant(input(node, k))) {
         for (float v : s->values)
           if (v != 0) fail(node, "starts from a non-zero initial state, which LSTMScope does not model");
+      } else if (!computedZeros(input(node, k), 0)) {
+        notes_.push_back("LSTM node " + node.name() + " takes its initial " + (k == 5 ? "h" : "c") + " from '" +
+                         input(node, k) + "', which the graph does not fix; every run starts from zeros here");
+      }
+    }
     CellExtras extras;
     if (const auto* a = attribute(node, "clip")) {
       if (!(a->f() > 0) || !std::isfinite(a->f())) fail(node, "has clip " + std::to_string(a->f()) + ", not > 0");
@@ -290,6 +297,33 @@ class OnnxMapper {
     }
   }
 
+  // Whether a tensor is zeros made in the graph: ConstantOfShape without a value or with 0, possibly
+  // reshaped or expanded (how torch and tf2onnx build initial states).
+  bool computedZeros(const std::string& name, int depth) const {
+    if (const NamedTensor* c = constant(name))
+      return std::all_of(c->values.begin(), c->values.end(), [](float v) { return v == 0; });
+    const auto p = producer_.find(name);
+    if (depth > 16 || p == producer_.end()) return false;
+    const auto& node = graph_.node(p->second);
+    if (node.op_type() == "ConstantOfShape") {
+      const auto* value = attribute(node, "value");
+      if (!value) return true;
+      try {
+        const NamedTensor t = tensorOf(value->t(), source_);
+        return std::all_of(t.values.begin(), t.values.end(), [](float v) { return v == 0; });
+      } catch (const InputError&) {
+        return false;
+      }
+    }
+    static const std::set<std::string> kFollowData = {"Expand", "Reshape", "Unsqueeze", "Squeeze",  "Identity",
+                                                      "Cast",   "Slice",   "Gather",    "Transpose"};
+    if (kFollowData.count(node.op_type())) return node.input_size() > 0 && computedZeros(node.input(0), depth + 1);
+    if (node.op_type() == "Concat")
+      return std::all_of(node.input().begin(), node.input().end(),
+                         [&](const std::string& in) { return computedZeros(in, depth + 1); });
+    return false;
+  }
+
   // Follows a tensor back through shape operators to the LSTM output it comes from: Y_h means the final
   // states; Y means every step, unless a Gather/Slice picked steps out of it (out[:, -1]).
   std::optional<HeadReads> readsFrom(const std::string& name, int depth) {
@@ -345,6 +379,7 @@ class OnnxMapper {
   ImportChoices facts_;
   std::vector<std::pair<GateActivation, CellActivation>> activations_;
   std::vector<CellExtras> extras_;
+  std::vector<std::string> notes_;
   std::vector<std::string> denseActivations_;
   std::string denseName_, lastActivation_;
   std::optional<HeadReads> headReads_;
@@ -391,6 +426,7 @@ ImportedModel readOnnx(const std::string& path, const ImportChoices& choices,
     }
   }
   validateModel(imported.model, path);  // again: the peepholes and clip joined after the mapping's check
+  imported.report.assumptions.insert(imported.report.assumptions.end(), mapper.notes().begin(), mapper.notes().end());
   if (mapper.pickedLastStep_ && imported.model.arch.head && imported.model.arch.head->reads == HeadReads::FinalStates &&
       imported.model.arch.layers.back().bidirectional)
     imported.report.assumptions.push_back(
