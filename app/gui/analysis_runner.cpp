@@ -21,12 +21,14 @@ AnalysisResult analyse(const AnalysisRequest& request, const RecordingCallbacks&
   AnalysisResult result;
   result.modelPath = request.modelPath;
   result.model = request.model;
-  if (!result.model)
-    result.model = std::make_shared<const Model>(
-        request.importChoices ? importModel(request.modelPath.toStdString(), request.vocabPath.toStdString(),
-                                            *request.importChoices, false)
-                                    .model
-                              : loadModel(request.modelPath.toStdString(), request.vocabPath.toStdString()));
+  if (!result.model) {
+    ImportedModel imported = request.importChoices
+                                 ? importModel(request.modelPath.toStdString(), request.vocabPath.toStdString(),
+                                               *request.importChoices, false)
+                                 : importModel(request.modelPath.toStdString(), request.vocabPath.toStdString());
+    result.model = std::make_shared<const Model>(std::move(imported.model));
+    result.importReport = std::make_shared<const ImportReport>(std::move(imported.report));
+  }
   const QByteArray utf8 = request.text.toUtf8();
   const std::string text(utf8.constData(), static_cast<size_t>(utf8.size()));
   EncodedText encoded;

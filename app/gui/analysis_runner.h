@@ -35,6 +35,7 @@ struct AnalysisRequest {
 struct AnalysisResult {
   QString modelPath;
   std::shared_ptr<const Model> model;
+  std::shared_ptr<const ImportReport> importReport;  // when the model was loaded for this request
   std::shared_ptr<const Recording> recording;
   // tanh(c) of every layer and direction ([layer][direction]), computed with the run so that switching
   // to it never stalls the GUI thread.

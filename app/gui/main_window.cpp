@@ -321,6 +321,7 @@ void MainWindow::onFinished(quint64, const AnalysisResult& result) {
   squashedCells_ = result.squashedCells;
   saturationTable_ = result.saturation;
   showInputKind(result);
+  if (result.importReport) showImportReport(*result.importReport);
   modelLabel_->setText(tr("%1 · %2 steps in %3 s")
                            .arg(QFileInfo(modelPath_).fileName())
                            .arg(recording_->steps)

@@ -63,6 +63,8 @@ class MainWindow : public QMainWindow {
   // Opens a model the user picked: a foreign model without remembered choices goes through the import
   // dialog first (main_window_import.cpp).
   void openModelInteractively(const QString& path);
+  // The model label's tooltip lists what was read and assumed; assumptions are announced once per load.
+  void showImportReport(const ImportReport& report);
   void importSettings();  // the import dialog for the current (foreign) model
   bool openTextFile(const QString& path);
   void setText(const QString& text);  // analysed after a short pause (as if typed)

@@ -35,6 +35,17 @@ void MainWindow::openModelInteractively(const QString& path) {
   openModel(path, dialog.vocabPath(), dialog.remember() ? std::nullopt : std::optional(dialog.choices()));
 }
 
+void MainWindow::showImportReport(const ImportReport& report) {
+  modelLabel_->setToolTip(QString::fromStdString(describeImport(report)));
+  if (report.format == "LSTMScope model" || report.assumptions.empty()) return;
+  statusBar()->showMessage(tr("%1 (%2): %n thing(s) assumed, such as “%3”. Hover over the model name for the "
+                              "list; File › Import Settings… corrects them.",
+                              nullptr, static_cast<int>(report.assumptions.size()))
+                               .arg(QFileInfo(modelPath_).fileName(), QString::fromStdString(report.format),
+                                    QString::fromStdString(report.assumptions.front())),
+                           15000);
+}
+
 void MainWindow::importSettings() {
   if (modelPath_.isEmpty() || !isForeignModel(modelPath_.toStdString()))
     return showError(tr("Import settings apply to PyTorch and Keras models; the current model is a native file."));

@@ -5,10 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <QComboBox>
+#include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <filesystem>
 
+#include "app/gui/main_window.h"
 #include "core/formats/foreign/import_choices_file.h"
 
 namespace lstmscope::app {
@@ -103,6 +106,28 @@ TEST(ImportDialog, ShowsRolesAndAssumptionsAndRemembersChoices) {
   ASSERT_TRUE(again.imported());
   EXPECT_EQ(again.imported()->model.arch.task, Task::Tagger);
   EXPECT_EQ(again.imported()->model.arch.vocab.unk(), "<unk>");
+}
+
+// A foreign model opened without the dialog (command line, remembered choices) still says what was assumed:
+// in the status bar once, and in the model name's tooltip for as long as it is open.
+TEST(ImportReportInWindow, AssumptionsAreAnnouncedAndKeptAtHand) {
+  MainWindow window;
+  window.setInteractive(false);
+  window.resize(1280, 800);
+  window.show();
+  QSignalSpy shown(&window, &MainWindow::analysisShown);
+  window.setText(QStringLiteral("a,b,c\n0.5,1,2\n1,0,-1\n"));
+  window.openModel(QString::fromStdString(std::string(LSTMSCOPE_FOREIGN_DIR) + "/onnx/torch_forecaster.onnx"));
+  ASSERT_TRUE(shown.wait(60000)) << window.lastError().toStdString();
+  const QString message = window.statusBar()->currentMessage();
+  EXPECT_TRUE(message.contains(QStringLiteral("torch_forecaster.onnx (ONNX (opset 14, written by pytorch))")))
+      << message.toStdString();
+  EXPECT_TRUE(message.contains(QStringLiteral("assumed"))) << message.toStdString();
+  QString tooltip;
+  for (auto* label : window.statusBar()->findChildren<QLabel*>())
+    if (label->toolTip().startsWith(QStringLiteral("format: ONNX"))) tooltip = label->toolTip();
+  EXPECT_TRUE(tooltip.contains(QStringLiteral("-> lstm 0 fwd W_ih"))) << tooltip.toStdString();
+  EXPECT_TRUE(tooltip.contains(QStringLiteral("assumed: "))) << tooltip.toStdString();
 }
 
 }  // namespace
