@@ -68,8 +68,13 @@ StepFactors<T> stepFactors(const LayerSpec& spec, const DirectionTape<T>& dt, lo
   const Mat<T> tc = cellActivations<T>(spec.cell, c.array());
   StepFactors<T> out;
   out.toCell = (o * cellDerivatives<T>(spec.cell, tc.array()).array()).matrix();
-  out.toI = (g * gateDerivatives<T>(spec.gate, i).array()).matrix();
-  out.toF = (cPrev.array() * gateDerivatives<T>(spec.gate, f).array()).matrix();
+  if (spec.coupledForget) {  // c = (1 - i) c_{t-1} + i g: i also acts through f; f's own sum does nothing
+    out.toI = ((g - cPrev.array()) * gateDerivatives<T>(spec.gate, i).array()).matrix();
+    out.toF = Mat<T>::Zero(H, gates.cols());
+  } else {
+    out.toI = (g * gateDerivatives<T>(spec.gate, i).array()).matrix();
+    out.toF = (cPrev.array() * gateDerivatives<T>(spec.gate, f).array()).matrix();
+  }
   out.toG = (i * cellDerivatives<T>(spec.cell, g).array()).matrix();
   out.toO = (tc.array() * gateDerivatives<T>(spec.gate, o).array()).matrix();
   if (spec.clip > 0) {

@@ -83,6 +83,7 @@ void stepUnits(const LayerSpec& spec, const Mat<T>& packed, long u0, long n, Ste
     s.z.middleRows(H + u0, n).array() += cPrev.colwise() * s.peephole->segment(H + u0, n).array();
   }
   for (int g = 0; g < 3; ++g) finishGate<T>(spec, g, u0, s, s.z.middleRows(g * H + u0, n));
+  if (spec.coupledForget) s.z.middleRows(H + u0, n).array() = T(1) - s.z.middleRows(u0, n).array();
   const auto i = s.z.middleRows(u0, n).array();
   const auto f = s.z.middleRows(H + u0, n).array();
   const auto g = s.z.middleRows(2 * H + u0, n).array();

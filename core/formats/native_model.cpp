@@ -93,6 +93,7 @@ void readLayers(hid_t root, Model& m, const std::string& file) {
     spec.gate = readEnumAttr(g.get(), "/" + lp, "gate_activation", GateActivation::Sigmoid, file);
     spec.cell = readEnumAttr(g.get(), "/" + lp, "cell_activation", CellActivation::Tanh, file);
     spec.clip = static_cast<float>(h5::readFloatAttr(g.get(), "clip").value_or(0.0));
+    spec.coupledForget = h5::readIntAttr(g.get(), "coupled_forget").value_or(0) != 0;
     if (!h5::exists(g.get(), "fwd")) throw InputError(file, "missing group /" + lp + "/fwd");
     spec.bidirectional = h5::exists(g.get(), "bwd");
     spec.peepholes = h5::exists(g.get(), "fwd/peephole");
@@ -201,6 +202,7 @@ void saveNativeModel(const Model& model, const std::string& path) {
       h5::writeStringAttr(g.get(), "gate_activation", toString(a.layers[l].gate));
       h5::writeStringAttr(g.get(), "cell_activation", toString(a.layers[l].cell));
       if (a.layers[l].clip > 0) h5::writeFloatAttr(g.get(), "clip", a.layers[l].clip);
+      if (a.layers[l].coupledForget) h5::writeIntAttr(g.get(), "coupled_forget", 1);
       for (int d = 0; d < a.layers[l].directions(); ++d) {
         const std::string dp = lp + "/" + directionName(d) + "/";
         const auto& w = model.params.lstm[l][d];

@@ -142,6 +142,7 @@ std::string describeModel(const Model& model) {
     s << "lstm " << l << ": " << L.hidden << " units" << (L.bidirectional ? ", bidirectional" : "") << ", gates "
       << toString(L.gate) << ", cell " << toString(L.cell) << (L.peepholes ? ", peepholes" : "");
     if (L.clip > 0) s << ", clip " << L.clip;
+    if (L.coupledForget) s << ", forget = 1 - input";
     s << "\n";
   }
   if (a.head) {

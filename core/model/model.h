@@ -39,6 +39,8 @@ struct LayerSpec {
   // that bounds every gate's pre-activation to [-clip, clip] before its nonlinearity (0: no clip).
   bool peepholes = false;
   float clip = 0;
+  // ONNX input_forget: the forget gate is 1 - i (its own weights are unused).
+  bool coupledForget = false;
   int directions() const { return bidirectional ? 2 : 1; }
   int outputWidth() const { return hidden * directions(); }
 };

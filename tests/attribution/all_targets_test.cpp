@@ -68,7 +68,7 @@ TEST_P(AllTargets, EveryRowEqualsItsOwnBackwardPass) {
 
 // Each-step heads: one-hot and embedding language models (1 and 2 layers, a single step, both hard
 // sigmoids, 131 units split across cores), bidirectional feature models (3 layers; ReLU cells).
-INSTANTIATE_TEST_SUITE_P(Cases, AllTargets, testing::Values(0, 1, 3, 5, 8, 10, 12, 13, 14));
+INSTANTIATE_TEST_SUITE_P(Cases, AllTargets, testing::Values(0, 1, 3, 5, 8, 10, 12, 13, 14, 15));
 
 TEST(AllTargetsMatrix, TheReferenceTargetsRowMatchesPyTorch) {
   for (const int k : {0, 5, 10}) {

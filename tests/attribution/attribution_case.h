@@ -19,7 +19,7 @@ namespace lstmscope::test {
 constexpr double kTolerance = 1e-8;
 
 // One-hot and embedding inputs, 1-3 layers, bidirectional, final-states heads, both hard sigmoids.
-inline const auto kAttributionCases = testing::Values(0, 1, 2, 5, 7, 10, 11, 12, 13);
+inline const auto kAttributionCases = testing::Values(0, 1, 2, 5, 7, 10, 11, 12, 13, 15);
 
 inline Vec<double> readVector(hid_t file, const std::string& path) {
   return readSameShape(file, path).col(0);

@@ -172,7 +172,7 @@ TEST_P(Oracle, ChunkedRecordingEqualsOnePass) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, Oracle, ::testing::Range(0, 15));
+INSTANTIATE_TEST_SUITE_P(Cases, Oracle, ::testing::Range(0, 16));
 
 TEST(OracleTraining, LossGradientsAndAdamStepMatchPyTorch) {
   const std::string dir = oracleDir() + "/training";

@@ -79,7 +79,7 @@ def act(name, x, alpha=None, beta=None):
     raise ValueError(name)
 
 
-def onnx_lstm(x, W, R, B, acts, alphas, betas, reverse=False, P=None, clip=None):
+def onnx_lstm(x, W, R, B, acts, alphas, betas, reverse=False, P=None, clip=None, coupled=False):
     """x (T, D); W (4H, D), R (4H, H), B (8H), gate blocks i, o, f, c; P (3H) blocks i, o, f. The clip bounds
     each gate's input (after bias and peephole) as onnxruntime does; the cell state itself is not clipped."""
     H = R.shape[1]
@@ -90,7 +90,7 @@ def onnx_lstm(x, W, R, B, acts, alphas, betas, reverse=False, P=None, clip=None)
     for t in (range(len(x) - 1, -1, -1) if reverse else range(len(x))):
         z = W @ x[t] + R @ h + B[:4 * H] + B[4 * H:]
         i = act(f_, cut(z[:H] + p_i * c), alphas[0], betas[0])
-        f = act(f_, cut(z[2 * H:3 * H] + p_f * c), alphas[0], betas[0])
+        f = 1 - i if coupled else act(f_, cut(z[2 * H:3 * H] + p_f * c), alphas[0], betas[0])
         cand = act(g_, cut(z[3 * H:]), alphas[1], betas[1])
         c = f * c + i * cand
         o = act(f_, cut(z[H:2 * H] + p_o * c), alphas[0], betas[0])
@@ -147,7 +147,7 @@ def lstm_node_model(name, D, H, direction="forward", activations=None, alphas=No
         al = alphas or [None] * 3
         be = betas or [None] * 3
         ys = [onnx_lstm(x, W[d], R[d], B[d], acts, al, be, reverse=d == 1, P=None if P is None else P[d],
-                        clip=clip) for d in range(nd)]
+                        clip=clip, coupled=bool(attrs.get("input_forget", 0))) for d in range(nd)]
         entries.append(dict(input=x, hidden=np.concatenate(ys, 1)))
     write_expected(name, entries)
 
@@ -215,9 +215,10 @@ def tf2onnx_style_classifier(name, V=9, E=4, H=5, K=3):
 
 tf2onnx_style_classifier("tf2onnx_style_classifier")
 
+lstm_node_model("node_coupled_gates", 3, 4, direction="bidirectional", peepholes=True, extra=dict(input_forget=1))
+
 # Refused, by name.
 lstm_node_model("hostile/zero_clip", 3, 4, extra=dict(clip=0.0))
-lstm_node_model("hostile/coupled_gates", 3, 4, extra=dict(input_forget=1))
 lstm_node_model("hostile/reverse", 3, 4, direction="reverse")
 gru = oh.make_graph([oh.make_node("GRU", ["X", "W", "R"], ["Y"], hidden_size=2)], "gru",
                     [oh.make_tensor_value_info("X", onnx.TensorProto.FLOAT, [1, 1, 2])],

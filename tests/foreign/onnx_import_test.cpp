@@ -34,7 +34,7 @@ INSTANTIATE_TEST_SUITE_P(Models, OnnxFile,
                                            "node_bidirectional", "node_hard_sigmoid_relu", "node_keras3_hard_sigmoid",
                                            "node_batch_first_no_bias", "node_peepholes", "node_clip",
                                            "node_peepholes_clip_hard_sigmoid", "tf2onnx_style_classifier",
-                                           "node_state_input"));
+                                           "node_state_input", "node_coupled_gates"));
 
 // ONNX's backend tests compare with rtol 1e-3, atol 1e-7; every batch element is one of our sequences.
 TEST(OnnxFiles, ConformanceCasesPassAtOnnxTolerances) {
@@ -79,7 +79,6 @@ TEST(OnnxFiles, UnsupportedGraphsAreRefusedByName) {
                       {
                           {"hostile/gru.onnx", "node GRU (GRU) is not something an LSTM model of LSTMScope contains"},
                           {"hostile/zero_clip.onnx", "has clip 0.000000, not > 0"},
-                          {"hostile/coupled_gates.onnx", "couples the input and forget gates"},
                           {"hostile/reverse.onnx", "runs in reverse only"},
                           {"hostile/truncated.onnx", "is not an ONNX model"},
                       });

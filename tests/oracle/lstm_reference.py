@@ -11,10 +11,12 @@ CELLS = {"tanh": torch.tanh, "relu": torch.relu, "linear": lambda x: x}
 DENSE = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid, "linear": lambda x: x}
 
 
-def run_direction(x, W_ih, W_hh, b_ih, b_hh, gate, cell, reverse, h0=None, c0=None, peephole=None, clip=0.0):
+def run_direction(x, W_ih, W_hh, b_ih, b_hh, gate, cell, reverse, h0=None, c0=None, peephole=None, clip=0.0,
+                  coupled=False):
     """x: (T, B, D). Returns dict of per-step tensors (lists indexed by input position). ONNX variants:
     peephole (3H, blocks i, f, o) adds p_i*c_{t-1}, p_f*c_{t-1} and p_o*c_t to the gates' sums; clip > 0
-    bounds every gate's sum to [-clip, clip] before its nonlinearity (onnxruntime's reading of the spec)."""
+    bounds every gate's sum to [-clip, clip] before its nonlinearity (onnxruntime's reading of the spec);
+    coupled (ONNX input_forget) makes the forget gate 1 - i."""
     T, B, _ = x.shape
     H = W_hh.shape[1]
     cut = (lambda v: torch.clamp(v, -clip, clip)) if clip > 0 else (lambda v: v)
@@ -27,6 +29,8 @@ def run_direction(x, W_ih, W_hh, b_ih, b_hh, gate, cell, reverse, h0=None, c0=No
         z = x[t] @ W_ih.T + b_ih + h @ W_hh.T + b_hh
         zi, zf, zg, zo = z.split(H, dim=1)
         i, f, g = GATES[gate](cut(zi + p_i * c)), GATES[gate](cut(zf + p_f * c)), CELLS[cell](cut(zg))
+        if coupled:
+            f = 1 - i
         c = f * c + i * g
         o = GATES[gate](cut(zo + p_o * c))
         h = o * CELLS[cell](c)
@@ -45,7 +49,8 @@ def run_model(m, x0):
         dirs = []
         for d, w in enumerate(layer["dirs"]):
             dirs.append(run_direction(x, w["W_ih"], w["W_hh"], w["b_ih"], w["b_hh"], layer["gate"], layer["cell"], d == 1,
-                                      peephole=w.get("peephole"), clip=layer.get("clip", 0.0)))
+                                      peephole=w.get("peephole"), clip=layer.get("clip", 0.0),
+                                      coupled=layer.get("coupled", False)))
         states.append(dirs)
         x = torch.cat([torch.stack(dd["h"]) for dd in dirs], dim=2)
     head = m.get("head")

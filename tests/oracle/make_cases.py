@@ -40,6 +40,9 @@ CASES = [
          scale=3.0, peepholes=True, clip=1.2),
     dict(layers=1, hidden=[5], bidi=False, input="features", head="each_linear", gate="hard_sigmoid", cell="tanh", T=15,
          scale=2.0, clip=0.8),
+    # ONNX input_forget: the forget gate is 1 - i (with peepholes, which it then ignores for f).
+    dict(layers=2, hidden=[6, 4], bidi=True, input="embedding", head="each_softmax", gate="sigmoid", cell="tanh", T=21,
+         scale=2.0, peepholes=True, coupled=True),
 ]
 VOCAB = [chr(c) for c in range(ord("a"), ord("a") + 19)] + ["\u00e9", "\u4e2d", " "]
 
@@ -68,7 +71,8 @@ def build(case, rng):
                          "b_ih": rnd(rng, 4 * H, scale=s), "b_hh": rnd(rng, 4 * H, scale=s)})
             if case.get("peepholes"):
                 dirs[-1]["peephole"] = rnd(rng, 3 * H, scale=1.0)
-        m["layers"].append({"dirs": dirs, "gate": case["gate"], "cell": case["cell"], "clip": case.get("clip", 0.0)})
+        m["layers"].append({"dirs": dirs, "gate": case["gate"], "cell": case["cell"], "clip": case.get("clip", 0.0),
+                            "coupled": case.get("coupled", False)})
         width = H * len(dirs)
     kind = case["head"]
     if kind != "none":
@@ -114,6 +118,8 @@ def write_model(path, case, m):
             lg.attrs["cell_activation"] = layer["cell"]
             if layer["clip"] > 0:
                 lg.attrs["clip"] = float(layer["clip"])
+            if layer["coupled"]:
+                lg.attrs["coupled_forget"] = np.int64(1)
             for d, w in enumerate(layer["dirs"]):
                 for k in ("W_ih", "W_hh", "b_ih", "b_hh", "peephole"):
                     if k in w:
@@ -148,7 +154,7 @@ def as_float32_values(m):
                 params[f"lstm/{L}/{'fwd' if d == 0 else 'bwd'}/{k}"] = nw[k]
             dirs.append(nw)
         out["layers"].append({"dirs": dirs, "gate": layer["gate"], "cell": layer["cell"],
-                              "clip": float(np.float32(layer["clip"]))})
+                              "clip": float(np.float32(layer["clip"])), "coupled": layer["coupled"]})
     if "head" in m:
         h = dict(m["head"])
         h["pre"] = []
@@ -165,7 +171,8 @@ def as_float32_values(m):
 def check_against_nn_lstm(m, x0, states):
     """Where nn.LSTM applies (sigmoid/tanh), the manual reference must agree with it."""
     layers = m["layers"]
-    if any(l["gate"] != "sigmoid" or l["cell"] != "tanh" or l["clip"] > 0 or "peephole" in l["dirs"][0] for l in layers):
+    if any(l["gate"] != "sigmoid" or l["cell"] != "tanh" or l["clip"] > 0 or l["coupled"] or "peephole" in l["dirs"][0]
+           for l in layers):
         return
     sizes = {l["dirs"][0]["W_hh"].shape[1] for l in layers}
     if len(sizes) != 1:  # nn.LSTM needs one hidden size; check layer by layer instead

@@ -77,7 +77,8 @@ NamedTensor tensorOf(const onnx::TensorProto& t, const std::string& source) {
 struct CellExtras {
   std::vector<float> peepholes;  // [directions][3H] in our order i, f, o; empty when the node has no P
   float clip = 0;
-  std::string name, shape;  // of the P tensor, for the import report
+  bool coupledForget = false;  // input_forget
+  std::string name, shape;     // of the P tensor, for the import report
 };
 
 class OnnxMapper {
@@ -172,8 +173,7 @@ class OnnxMapper {
       if (!(a->f() > 0) || !std::isfinite(a->f())) fail(node, "has clip " + std::to_string(a->f()) + ", not > 0");
       extras.clip = a->f();
     }
-    if (const auto* a = attribute(node, "input_forget"); a && a->i() != 0)
-      fail(node, "couples the input and forget gates");
+    extras.coupledForget = attribute(node, "input_forget") && attribute(node, "input_forget")->i() != 0;
     const std::string direction = attribute(node, "direction") ? attribute(node, "direction")->s() : "forward";
     if (direction == "reverse") fail(node, "runs in reverse only, which LSTMScope does not model");
     const int nd = direction == "bidirectional" ? 2 : 1;
@@ -416,6 +416,7 @@ ImportedModel readOnnx(const std::string& path, const ImportChoices& choices,
     spec.cell = mapper.activations()[l].second;
     const CellExtras& extras = mapper.extras()[l];
     spec.clip = extras.clip;
+    spec.coupledForget = extras.coupledForget;
     spec.peepholes = !extras.peepholes.empty();
     for (int d = 0; spec.peepholes && d < spec.directions(); ++d) {
       imported.model.params.lstm[l][d].peephole =
