@@ -397,7 +397,7 @@ static Handle chunkedCreateProps(const std::vector<hsize_t>& dims, hsize_t chunk
 }
 
 static Handle createDataset(hid_t loc, const std::string& path, hid_t fileType, const std::vector<hsize_t>& dims,
-                            hsize_t chunkRows, hid_t dapl = H5P_DEFAULT) {
+                            hsize_t chunkRows) {
   Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
   Handle lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
   H5Pset_create_intermediate_group(lcpl.get(), 1);
@@ -405,7 +405,7 @@ static Handle createDataset(hid_t loc, const std::string& path, hid_t fileType, 
   // Every dataset is written in full (at once, or block by block while a trace is recorded), so filling
   // chunks with zeros first would write everything twice. HDF5 refuses this for variable-length strings.
   if (H5Tis_variable_str(fileType) <= 0) H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER);
-  Handle d(H5Dcreate2(loc, path.c_str(), fileType, space.get(), lcpl.get(), dcpl.get(), dapl), H5Dclose);
+  Handle d(H5Dcreate2(loc, path.c_str(), fileType, space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT), H5Dclose);
   if (!d.valid()) fail(loc, "cannot create dataset " + path);
   return d;
 }
@@ -433,11 +433,7 @@ void writeStrings(hid_t loc, const std::string& path, const std::vector<std::str
 }
 
 Handle createFloatMatrix(hid_t loc, const std::string& path, hsize_t rows, hsize_t cols, hsize_t chunkRows) {
-  // Written block by block in whole chunks: without a chunk cache the library writes them straight from
-  // our buffer instead of copying each into a freshly allocated and zeroed chunk first.
-  Handle dapl(H5Pcreate(H5P_DATASET_ACCESS), H5Pclose);
-  H5Pset_chunk_cache(dapl.get(), 0, 0, H5D_CHUNK_CACHE_W0_DEFAULT);
-  return createDataset(loc, path, H5T_IEEE_F32LE, {rows, cols}, chunkRows, dapl.get());
+  return createDataset(loc, path, H5T_IEEE_F32LE, {rows, cols}, chunkRows);
 }
 
 static Handle rowSelection(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, Handle& memSpace) {
