@@ -22,9 +22,10 @@ SaturationView::SaturationView(QWidget* parent) : QWidget(parent) {
   }
 }
 
-void SaturationView::setStatistics(std::shared_ptr<const SaturationTable> table, int layers) {
+void SaturationView::setStatistics(std::shared_ptr<const SaturationTable> table, std::vector<LayerSpec> layers) {
   table_ = std::move(table);
-  if (layer_ >= layers) layer_ = 0;
+  layers_ = std::move(layers);
+  if (layer_ >= static_cast<int>(layers_.size())) layer_ = 0;
   rebuild();
 }
 
@@ -65,7 +66,7 @@ void SaturationView::rebuild() {
     marked->setMarkerSize(11), marked->setColor(QColor(230, 160, 0)), marked->setBorderColor(Qt::black);
     for (int d = 0; d < static_cast<int>(gateTable.size()); ++d) {
       auto* points = new QScatterSeries(chart);
-      points->setName(d == 0 ? tr("fwd") : tr("bwd"));
+      points->setName(QLatin1String(directionName(layers_[static_cast<size_t>(layer_)], d)));
       points->setMarkerSize(6);
       points->setColor(categoricalColour(d));
       points->setBorderColor(Qt::transparent);
@@ -111,7 +112,7 @@ void SaturationView::writeCsv(QTextStream& out) const {
   const auto& stats = statistics();
   for (size_t d = 0; d < stats[0].size(); ++d)
     for (size_t u = 0; u < stats[0][d].size(); ++u) {
-      out << layer_ << ',' << (d == 0 ? "fwd" : "bwd") << ',' << u;
+      out << layer_ << ',' << directionName(layers_[static_cast<size_t>(layer_)], static_cast<int>(d)) << ',' << u;
       for (size_t g = 0; g < kGates.size(); ++g)
         out << ',' << QString::number(stats[g][d][u].left, 'g', 9) << ','
             << QString::number(stats[g][d][u].right, 'g', 9);

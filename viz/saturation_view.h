@@ -20,8 +20,9 @@ class SaturationView : public QWidget, public ExportableView {
  public:
   explicit SaturationView(QWidget* parent = nullptr);
 
-  // `table` holds every layer's statistics (computed with the analysis, off the GUI thread).
-  void setStatistics(std::shared_ptr<const SaturationTable> table, int layers);
+  // `table` holds every layer's statistics (computed with the analysis, off the GUI thread); `layers`
+  // name their directions.
+  void setStatistics(std::shared_ptr<const SaturationTable> table, std::vector<LayerSpec> layers);
   void setLayer(int layer);
   void setHighlightedUnits(const std::vector<int>& units);
 
@@ -41,6 +42,7 @@ class SaturationView : public QWidget, public ExportableView {
   void rebuild();
 
   std::shared_ptr<const SaturationTable> table_;
+  std::vector<LayerSpec> layers_;
   int layer_ = 0;
   std::vector<int> highlighted_;
   std::array<QChartView*, 3> views_{};

@@ -210,7 +210,7 @@ int runAttribute(const std::vector<std::string>& args) {
     figure.values = result.perToken;
     figure.label = attributionMethodTitle(chosen);
     figure.targetStep = target.step;
-    std::string what = describeTarget(target);
+    std::string what = describeTarget(net.arch, target);
     if (target.kind == TargetKind::Logit && net.arch.predictsNextToken(net.headOutputs()))
       what = "logit of \u201c" + net.arch.vocab.tokens()[static_cast<size_t>(target.output)] + "\u201d at step " +
              std::to_string(target.step);
@@ -231,8 +231,9 @@ int runAttribute(const std::vector<std::string>& args) {
   } else if (json) {
     body = "{\"method\": " + jsonString(method) + ", \"target_step\": " + std::to_string(target.step) +
            ", \"target\": " + std::to_string(target.kind == TargetKind::Logit ? target.output : target.unit) +
-           ", \"target_description\": " + jsonString(describeTarget(target)) + ", \"score\": " + number(result.score) +
-           ", \"baseline_score\": " + optionalNumber(result.baselineScore) + ", \"attributions\": [";
+           ", \"target_description\": " + jsonString(describeTarget(net.arch, target)) +
+           ", \"score\": " + number(result.score) + ", \"baseline_score\": " + optionalNumber(result.baselineScore) +
+           ", \"attributions\": [";
     for (long t = 0; t < result.perToken.size(); ++t) body += (t ? ", " : "") + number(result.perToken(t));
     body += "], \"convergence_delta\": " + optionalNumber(result.convergenceDelta);
     if (lrp) body += ", \"conservation\": " + conservationJson(*lrp);

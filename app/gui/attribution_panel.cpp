@@ -19,6 +19,11 @@ constexpr long kMatrixMaxSteps = 1000;
 // Longer texts get the matrix of this many steps up to the target.
 constexpr long kMatrixWindow = 150;
 
+// " fwd" or " bwd" where the layer has more than the plain forward direction.
+QString directionSuffix(const LayerSpec& spec, int direction) {
+  return spec.looksAhead() ? QLatin1Char(' ') + QLatin1String(directionName(spec, direction)) : QString();
+}
+
 QString number(double v) {
   return QString::number(v, 'g', 4);
 }
@@ -210,9 +215,7 @@ QString AttributionPanel::targetDescription() const {
         .arg(target_.kind == TargetKind::Cell ? tr("cell") : tr("hidden"))
         .arg(target_.unit)
         .arg(target_.layer)
-        .arg(model_->arch.layers[static_cast<size_t>(target_.layer)].bidirectional
-                 ? QString::fromLatin1(target_.direction == 0 ? " fwd" : " bwd")
-                 : QString())
+        .arg(directionSuffix(model_->arch.layers[static_cast<size_t>(target_.layer)], target_.direction))
         .arg(target_.step)
         .arg(stepTokens_.value(static_cast<qsizetype>(target_.step)));
   const QString at = stepTokens_.value(static_cast<qsizetype>(target_.step));

@@ -19,9 +19,10 @@ QString quantityName(Quantity q, bool squashed) {
   return squashed && q == Quantity::C ? QStringLiteral("tanh(c)") : QLatin1String(lstmscope::quantityName(q));
 }
 
-QString quantityLabel(int layer, int direction, Quantity q, bool squashed, bool bidirectional) {
+QString quantityLabel(int layer, int direction, Quantity q, bool squashed, const LayerSpec& spec) {
   QString label = QObject::tr("layer %1").arg(layer);
-  if (bidirectional) label += direction == 0 ? QObject::tr(" fwd") : QObject::tr(" bwd");
+  // Named when it is not the plain forward direction (bidirectional layers, reverse layers).
+  if (spec.looksAhead()) label += QLatin1Char(' ') + QLatin1String(directionName(spec, direction));
   return label + QStringLiteral(" · ") + quantityName(q, squashed);
 }
 
@@ -74,7 +75,7 @@ void MainWindow::applyRecording() {
   state_.currentStep = std::clamp(state_.currentStep, 0L, T - 1);
   if (state_.brush.end > T) state_.brush = {};
   predictions_->setRecording(recording_, vocabularyDisplay_, stepTokens_);
-  saturation_->setStatistics(saturationTable_, static_cast<int>(recording_->arch.layers.size()));
+  saturation_->setStatistics(saturationTable_, recording_->arch.layers);
   current_.reset();
   applyHeatmapChoice();
 }
@@ -117,12 +118,12 @@ void MainWindow::applyHeatmapChoice() {
     std::tie(low, high) = currentRange_;
   const viz::ColourScale scale(viz::ColourMap::named(gate ? controls_->sequentialMap() : controls_->divergingMap()),
                                low, high);
-  QString label = quantityLabel(layer, direction, q, squashed, recording_->arch.layers[layer].bidirectional);
+  QString label = quantityLabel(layer, direction, q, squashed, recording_->arch.layers[layer]);
   QString valueName = quantityName(q, squashed);
   if (attribution != UnitAttributionKind::None) {
     const bool lrp = attribution == UnitAttributionKind::RelevanceH || attribution == UnitAttributionKind::RelevanceC;
     valueName = (lrp ? tr("LRP relevance of ") : tr("gradient × ")) + quantityName(q, false);
-    label = quantityLabel(layer, direction, q, false, recording_->arch.layers[layer].bidirectional) +
+    label = quantityLabel(layer, direction, q, false, recording_->arch.layers[layer]) +
             tr(" · attribution: %1 → %2").arg(valueName, attribution_->targetDescription());
   }
   if (dataChanged) {
@@ -233,7 +234,7 @@ void MainWindow::requestProjection() {
   const bool cell = state_.quantity == Quantity::C && state_.attribution == UnitAttributionKind::None;
   const auto data = cell ? current_ : heatmapData(state_.layer, state_.direction, Quantity::H, false);
   runner_.startProjection(data, quantityLabel(state_.layer, state_.direction, cell ? Quantity::C : Quantity::H,
-                                              state_.squashed, recording_->arch.layers[state_.layer].bidirectional));
+                                              state_.squashed, recording_->arch.layers[state_.layer]));
 }
 
 void MainWindow::updateUnitList() {

@@ -16,21 +16,17 @@ using StepAdjoints = std::vector<Mat<double>>;
 // Bytes of adjoints one chunk of targets may hold per layer (above and below it at once).
 constexpr double kChunkBytes = 128e6;
 
-bool readsOnlyThePast(const Architecture& arch) {
-  return std::none_of(arch.layers.begin(), arch.layers.end(), [](const LayerSpec& l) { return l.bidirectional; });
-}
-
 // Backward through one direction of one layer for K targets. `stepsOf` holds the targets' output steps in
 // ascending order; when `causal`, a target's adjoints are zero after its step, so step t only works on
 // the columns of targets at t or later. Adds d target / d layer input to `below`.
-void throughTimeMany(const LayerSpec& spec, const DirectionParams<double>& w, const DirectionTape<double>& dt, int dir,
-                     const StepAdjoints& above, long rowOffset, const std::vector<long>& stepsOf, bool causal,
-                     StepAdjoints& below) {
+void throughTimeMany(const LayerSpec& spec, const DirectionParams<double>& w, const DirectionTape<double>& dt,
+                     bool backwardInTime, const StepAdjoints& above, long rowOffset, const std::vector<long>& stepsOf,
+                     bool causal, StepAdjoints& below) {
   const long H = spec.hidden, T = static_cast<long>(above.size()), K = static_cast<long>(stepsOf.size());
   Mat<double> dh = Mat<double>::Zero(H, K), dc = Mat<double>::Zero(H, K), dZ(4 * H, K);
   const Vec<double>* peep = spec.peepholes ? &w.peephole : nullptr;
   for (long s = T - 1; s >= 0; --s) {
-    const long t = dir == 0 ? s : T - 1 - s, prev = dir == 0 ? t - 1 : t + 1;
+    const long t = backwardInTime ? T - 1 - s : s, prev = backwardInTime ? t + 1 : t - 1;
     const long first = causal ? std::lower_bound(stepsOf.begin(), stepsOf.end(), t) - stepsOf.begin() : 0;
     const long n = K - first;
     if (n == 0) continue;
@@ -121,7 +117,7 @@ TargetMatrix allTargetsMatrix(const Network<double>& net, const Mat<double>& x,
   std::vector<size_t> order(targets.size());  // targets by step: the causal skip needs ascending steps
   std::iota(order.begin(), order.end(), size_t(0));
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return targets[a].step < targets[b].step; });
-  const bool causal = readsOnlyThePast(net.arch);
+  const bool causal = !net.arch.looksAhead();
   long widest = x.rows();
   for (const LayerSpec& l : net.arch.layers) widest = std::max<long>(widest, l.outputWidth());
   const long chunk =
@@ -144,8 +140,8 @@ TargetMatrix allTargetsMatrix(const Network<double>& net, const Mat<double>& x,
       const long inputWidth = l == 0 ? x.rows() : net.arch.layers[static_cast<size_t>(l - 1)].outputWidth();
       StepAdjoints below(static_cast<size_t>(T), Mat<double>::Zero(inputWidth, K));
       for (int d = 0; d < spec.directions(); ++d)
-        throughTimeMany(spec, net.params.lstm[l][d], tape.layers[l][d], d, above, d * spec.hidden, stepsOf, causal,
-                        below);
+        throughTimeMany(spec, net.params.lstm[l][d], tape.layers[l][d], spec.runsBackward(d), above, d * spec.hidden,
+                        stepsOf, causal, below);
       above = std::move(below);
       if (callbacks.progress) callbacks.progress(c * L + (L - l), chunks * L);
     }

@@ -112,8 +112,7 @@ void padSteps(UnitAttribution& u, long steps) {
 // app attributes the current step of long texts this way). Occlusion windows wider than one token
 // average over windows that reach past the step, so they need the whole text.
 long stepsNeeded(const Network<double>& net, const AttributionRequest& r, long steps) {
-  const bool forwardOnly =
-      std::none_of(net.arch.layers.begin(), net.arch.layers.end(), [](const LayerSpec& l) { return l.bidirectional; });
+  const bool forwardOnly = !net.arch.looksAhead();
   const bool perStep = r.target.kind != TargetKind::Logit || net.arch.head->reads == HeadReads::EachStep;
   const bool wideOcclusion =
       r.settings.window > 1 && std::count(r.methods.begin(), r.methods.end(), AttributionMethod::Occlusion) > 0;
@@ -173,8 +172,7 @@ AttributionReport computeAttribution(const Network<double>& net, const Inputs<do
     const long first = std::clamp(request.matrixFirst, 0L, end - 1);
     std::vector<AttributionTarget> targets = defaultTargetsOfEveryStep(net, tokens);
     targets = std::vector<AttributionTarget>(targets.begin() + first, targets.begin() + end);
-    const bool forwardOnly = std::none_of(net.arch.layers.begin(), net.arch.layers.end(),
-                                          [](const LayerSpec& l) { return l.bidirectional; });
+    const bool forwardOnly = !net.arch.looksAhead();
     const Mat<double> inputs = forwardOnly ? Mat<double>(all.leftCols(end)) : all;
     report.matrix = allTargetsMatrix(vectors, inputs, targets, MatrixMethod::GradientTimesInput, inner);
     report.matrixFirst = first;

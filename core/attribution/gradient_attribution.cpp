@@ -112,12 +112,14 @@ AttributionTarget stateTarget(TargetKind kind, int layer, int direction, int uni
   return t;
 }
 
-std::string describeTarget(const AttributionTarget& target) {
+std::string describeTarget(const Architecture& arch, const AttributionTarget& target) {
   if (target.kind == TargetKind::Logit)
     return "logit " + std::to_string(target.output) + " at step " + std::to_string(target.step);
   return std::string(target.kind == TargetKind::Hidden ? "hidden " : "cell ") + std::to_string(target.layer) + "/" +
-         directionName(target.direction) + "/" + std::to_string(target.unit) + " at step " +
-         std::to_string(target.step);
+         (target.layer >= 0 && target.layer < static_cast<int>(arch.layers.size())
+              ? directionName(arch.layers[static_cast<size_t>(target.layer)], target.direction)
+              : "?") +
+         "/" + std::to_string(target.unit) + " at step " + std::to_string(target.step);
 }
 
 Network<double> onInputVectors(const Network<double>& net) {

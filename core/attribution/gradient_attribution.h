@@ -29,7 +29,7 @@ void validateTarget(const Network<double>& net, long steps, const AttributionTar
 double targetValue(const Network<double>& net, const Tape<double>& tape, const AttributionTarget& target, int batch = 1,
                    int b = 0);
 // "logit 12 at step 40", "cell 1/fwd/7 at step 40" (for titles and messages).
-std::string describeTarget(const AttributionTarget& target);
+std::string describeTarget(const Architecture& arch, const AttributionTarget& target);
 
 // CONTRACTS.md §3: the last step by default; for a language model the actual next token when there is
 // one, else the most probable; for a classifier (and any other head) the most probable output.

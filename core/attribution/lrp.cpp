@@ -61,8 +61,9 @@ Mat<double> headInputToLayerOutputs(const Network<double>& net, const Column& re
   if (net.arch.head->reads == HeadReads::EachStep) {
     out.col(target.step) = relevance;
   } else {  // final states: fwd at the last step, bwd at step 0
-    out.col(steps - 1).topRows(last.hidden) = relevance.topRows(last.hidden);
-    if (last.bidirectional) out.col(0).bottomRows(last.hidden) = relevance.bottomRows(last.hidden);
+    const long H = last.hidden;
+    for (int d = 0; d < last.directions(); ++d)
+      out.col(last.finalStep(d, steps)).middleRows(d * H, H) = relevance.middleRows(d * H, H);
   }
   return out;
 }
@@ -76,7 +77,7 @@ struct DirectionRelevance {
 // Backwards through one direction of one layer. `fromAbove` is the relevance of h_t from the layer above
 // or the head; `cellSeed` (optional) starts relevance directly on cells (a cell target).
 DirectionRelevance throughTime(const LayerSpec& spec, const DirectionParams<double>& w, const DirectionTape<double>& dt,
-                               int dir, const Mat<double>& input, const Mat<double>& fromAbove,
+                               bool backwardInTime, const Mat<double>& input, const Mat<double>& fromAbove,
                                const Mat<double>* cellSeed, const LrpOptions& o) {
   const long H = spec.hidden, T = fromAbove.cols(), D = input.rows();
   const Column gBias = (w.b_ih + w.b_hh).segment(2 * H, H);
@@ -87,7 +88,7 @@ DirectionRelevance throughTime(const LayerSpec& spec, const DirectionParams<doub
   Column gShares(T);
   Column hFromNext = Column::Zero(H), cFromNext = Column::Zero(H);
   for (long s = T - 1; s >= 0; --s) {
-    const long t = dir == 0 ? s : T - 1 - s, prev = dir == 0 ? t - 1 : t + 1;
+    const long t = backwardInTime ? T - 1 - s : s, prev = backwardInTime ? t + 1 : t - 1;
     const bool first = s == 0;
     const Column rh = fromAbove.col(t) + hFromNext;
     Column rc = cFromNext + rh;  // h_t = o * act(c_t): all of h's relevance goes to c_t
@@ -170,8 +171,8 @@ LrpResult layerwiseRelevance(const Network<double>& net, const Mat<double>& x, c
           seed = Mat<double>::Zero(H, T), seed(target.unit, target.step) = value;
         flow.received += value;
       }
-      DirectionRelevance r = throughTime(spec, net.params.lstm[l][d], tape.layers[l][d], d, input, hidden,
-                                         seed.size() ? &seed : nullptr, options);
+      DirectionRelevance r = throughTime(spec, net.params.lstm[l][d], tape.layers[l][d], spec.runsBackward(d), input,
+                                         hidden, seed.size() ? &seed : nullptr, options);
       toInput += r.input;
       flow.initialState += r.initialState;
       result.units.h[l].push_back(std::move(r.h)), result.units.c[l].push_back(std::move(r.c));

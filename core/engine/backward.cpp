@@ -10,9 +10,9 @@ namespace {
 // Backward through one direction of one layer. dHext holds d score / d h_t from above (head or next
 // layer) plus any direct seeds; returns d score / d pre-activations in dZ (4H, T*B).
 template <class T>
-void throughTime(const LayerSpec& spec, const DirectionParams<T>& w, const DirectionTape<T>& dt, int dir, int steps,
-                 int batch, const Mat<T>& dHext, const Mat<T>* dCseed, Mat<T>& dZ, Mat<T>* dHkeep, Mat<T>* dCkeep,
-                 DirectionState<T>& dInitial) {
+void throughTime(const LayerSpec& spec, const DirectionParams<T>& w, const DirectionTape<T>& dt, bool backwardInTime,
+                 int steps, int batch, const Mat<T>& dHext, const Mat<T>* dCseed, Mat<T>& dZ, Mat<T>* dHkeep,
+                 Mat<T>* dCkeep, DirectionState<T>& dInitial) {
   const long H = spec.hidden, B = batch, cols = static_cast<long>(steps) * B;
   dZ.resize(4 * H, cols);
   adviseHugePages(dZ);
@@ -22,8 +22,8 @@ void throughTime(const LayerSpec& spec, const DirectionParams<T>& w, const Direc
   const Mat<T> recurrentT = w.W_hh.transpose();
   const Vec<T>* peep = spec.peepholes ? &w.peephole : nullptr;
   for (int s = steps - 1; s >= 0; --s) {
-    const long t = dir == 0 ? s : steps - 1 - s;
-    const long prev = dir == 0 ? t - 1 : t + 1;
+    const long t = backwardInTime ? steps - 1 - s : s;
+    const long prev = backwardInTime ? t + 1 : t - 1;
     dh += dHext.middleCols(t * B, B);
     if (dHkeep) dHkeep->middleCols(t * B, B) = dh;
     const Mat<T>& cPrevSrc = s == 0 ? dt.initial.c : dt.c;
@@ -51,10 +51,10 @@ void throughTime(const LayerSpec& spec, const DirectionParams<T>& w, const Direc
 
 // h_{t-1} (or c_{t-1}) for every column, in the direction's own time order: `initial` where there is none.
 template <class T>
-Mat<T> previousStates(const Mat<T>& states, const Mat<T>& initial, int dir, long B) {
+Mat<T> previousStates(const Mat<T>& states, const Mat<T>& initial, bool backwardInTime, long B) {
   const long cols = states.cols();
   Mat<T> prev(states.rows(), cols);
-  if (dir == 0) {
+  if (!backwardInTime) {
     prev.leftCols(B) = initial;
     prev.rightCols(cols - B) = states.leftCols(cols - B);
   } else {
@@ -95,8 +95,8 @@ Mat<T> throughHead(const Network<T>& net, const Tape<T>& tape, const Mat<T>& dLo
   if (spec.reads == HeadReads::EachStep) return dX;
   Mat<T> dOut = Mat<T>::Zero(last.outputWidth(), cols);
   const long H = last.hidden;
-  dOut.topRows(H).middleCols((tape.steps - 1) * B, B) = dX.topRows(H);
-  if (last.bidirectional) dOut.bottomRows(H).middleCols(0, B) = dX.bottomRows(H);
+  for (int d = 0; d < last.directions(); ++d)
+    dOut.middleRows(d * H, H).middleCols(last.finalStep(d, tape.steps) * B, B) = dX.middleRows(d * H, H);
   return dOut;
 }
 
@@ -142,14 +142,14 @@ void backward(const Network<T>& net, const Inputs<T>& in, const Tape<T>& tape, c
           (static_cast<int>(adj.dC.size()) > l && adj.dC[l].size() > size_t(d) && adj.dC[l][d].size()) ? &adj.dC[l][d]
                                                                                                        : nullptr;
       Mat<T> dZ;
-      throughTime(spec, w, dt, d, tape.steps, tape.batch, dHext, dCseed, dZ,
+      throughTime(spec, w, dt, spec.runsBackward(d), tape.steps, tape.batch, dHext, dCseed, dZ,
                   opt.stateGradients ? &out.dH[l][d] : nullptr, opt.stateGradients ? &out.dC[l][d] : nullptr,
                   out.dInitial[l][d]);
       if (opt.weightGradients) {
         DirectionParams<T>& g = out.params.lstm[l][d];
-        g.W_hh.noalias() = dZ * previousStates(dt.h, dt.initial.h, d, B).transpose();
+        g.W_hh.noalias() = dZ * previousStates(dt.h, dt.initial.h, spec.runsBackward(d), B).transpose();
         if (spec.peepholes) {
-          const Mat<T> cPrev = previousStates(dt.c, dt.initial.c, d, B);
+          const Mat<T> cPrev = previousStates(dt.c, dt.initial.c, spec.runsBackward(d), B);
           g.peephole.segment(0, H) = dZ.topRows(H).cwiseProduct(cPrev).rowwise().sum();
           g.peephole.segment(H, H) = dZ.middleRows(H, H).cwiseProduct(cPrev).rowwise().sum();
           g.peephole.segment(2 * H, H) = dZ.bottomRows(H).cwiseProduct(dt.c).rowwise().sum();

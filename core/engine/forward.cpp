@@ -38,6 +38,7 @@ template <class T>
 void runDirection(const LayerSpec& spec, const DirectionParams<T>& w, int dir, int steps, int batch,
                   DirectionTape<T>& dt, bool keepPre) {
   const long H = spec.hidden, B = batch;
+  const bool backward = spec.runsBackward(dir);
   Mat<T>& z = dt.gates;
   keepPre = keepPre || spec.clip > 0;  // backward needs to know which sums the clip cut
   if (keepPre)
@@ -62,8 +63,8 @@ void runDirection(const LayerSpec& spec, const DirectionParams<T>& w, int dir, i
     const Mat<T>& W = parts == 1 ? w.W_hh : packed;
     Mat<T> scratch(4 * n, B);
     for (int s = 0; s < steps; ++s) {
-      const long t = dir == 0 ? s : steps - 1 - s;
-      const long prev = dir == 0 ? t - 1 : t + 1;
+      const long t = backward ? steps - 1 - s : s;
+      const long prev = backward ? t + 1 : t - 1;
       kernels::StepBuffers<T> buf{z.middleCols(t * B, B),
                                   s == 0 ? h0.middleCols(0, B) : hs.middleCols(prev * B, B),
                                   s == 0 ? c0.middleCols(0, B) : cs.middleCols(prev * B, B),
@@ -101,8 +102,8 @@ void runHead(const Network<T>& net, Tape<T>& tape) {
     const long H = lastSpec.hidden, B = tape.batch;
     Mat<T>& fin = tape.headInputs[0];
     fin.resize(lastSpec.outputWidth(), B);
-    fin.topRows(H) = last.topRows(H).middleCols((tape.steps - 1) * B, B);
-    if (lastSpec.bidirectional) fin.bottomRows(H) = last.bottomRows(H).middleCols(0, B);
+    for (int d = 0; d < lastSpec.directions(); ++d)
+      fin.middleRows(d * H, H) = last.middleRows(d * H, H).middleCols(lastSpec.finalStep(d, tape.steps) * B, B);
   }
   for (size_t k = 0; k < net.params.headPre.size(); ++k) {
     const auto& d = net.params.headPre[k];
@@ -119,12 +120,12 @@ void runHead(const Network<T>& net, Tape<T>& tape) {
 }  // namespace
 
 template <class T>
-State<T> Tape<T>::finalState() const {
+State<T> Tape<T>::finalState(const Architecture& arch) const {
   State<T> s(layers.size());
   for (size_t l = 0; l < layers.size(); ++l)
     for (size_t d = 0; d < layers[l].size(); ++d) {
       const auto& dt = layers[l][d];
-      const long B = batch, t = d == 0 ? steps - 1 : 0;  // a bwd direction ends at step 0
+      const long B = batch, t = arch.layers[l].finalStep(static_cast<int>(d), steps);
       s[l].push_back({dt.h.middleCols(t * B, B), dt.c.middleCols(t * B, B)});
     }
   return s;

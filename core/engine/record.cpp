@@ -107,9 +107,7 @@ long maxBlockColumns(const Architecture& arch, bool keepPre, int outputs) {
 template <class T>
 void recordSegments(const Network<T>& net, const Inputs<T>& in, long offset, long segLength, int segments,
                     const RecordRequest& request, RecordObserver& observer, long& done) {
-  const bool anyBidirectional =
-      std::any_of(net.arch.layers.begin(), net.arch.layers.end(), [](const LayerSpec& s) { return s.bidirectional; });
-  const long chunk = anyBidirectional ? segLength : std::max<long>(1, request.chunkSteps);
+  const long chunk = net.arch.looksAhead() ? segLength : std::max<long>(1, request.chunkSteps);
   ForwardOptions options;
   options.keepPreactivations = std::any_of(request.quantities.begin(), request.quantities.end(), isPreactivation);
   options.computeHead = request.outputs;
@@ -124,7 +122,7 @@ void recordSegments(const Network<T>& net, const Inputs<T>& in, long offset, lon
             first == 0 ? nullptr : &state);
     const auto stepOf = [&](int b) { return offset + b * segLength + first; };
     emitChunk(net, tape, stepOf, first + n == segLength, request, observer, buffers);
-    if (first + n < segLength) state = tape.finalState();
+    if (first + n < segLength) state = tape.finalState(net.arch);
     done += n * segments;
     observer.onProgress(done, in.steps);
   }
@@ -159,21 +157,21 @@ void record(const Network<T>& net, const Inputs<T>& in, const RecordRequest& req
   if (rest >= segments) runs.push_back({rest / segments, segments}), rest -= (rest / segments) * segments;
   if (rest > 0) runs.push_back({rest, 1});
 
-  // A bidirectional layer needs a whole segment at once, so memory bounds how many segments run together.
-  const bool anyBidirectional =
-      std::any_of(net.arch.layers.begin(), net.arch.layers.end(), [](const LayerSpec& s) { return s.bidirectional; });
+  // A bidirectional or reverse layer needs a whole segment at once, so memory bounds how many segments run
+  // together.
+  const bool wholeSegments = net.arch.looksAhead();
   const bool keepPre = std::any_of(request.quantities.begin(), request.quantities.end(), isPreactivation);
   const long maxColumns =
       maxBlockColumns(net.arch, keepPre, net.arch.head ? static_cast<int>(net.params.head.weight.rows()) : 0);
   long offset = 0, done = 0;
   for (const auto& [length, count] : runs) {
-    const long blockSteps = anyBidirectional ? length : std::min(request.chunkSteps, length);
+    const long blockSteps = wholeSegments ? length : std::min(request.chunkSteps, length);
     if (blockSteps > maxColumns)
       throw InputError("recording needs blocks of " + std::to_string(blockSteps) + " steps but memory allows " +
                        std::to_string(maxColumns) +
-                       (anyBidirectional ? ": the model has a bidirectional layer, which needs a whole segment at "
-                                           "once; cut the input into more segments with --batch, or shorten it"
-                                         : ""));
+                       (wholeSegments ? ": the model has a bidirectional or reverse layer, which needs a whole "
+                                        "segment at once; cut the input into more segments with --batch, or shorten it"
+                                      : ""));
     const int perBatch = static_cast<int>(std::clamp<long>(maxColumns / std::max(1L, blockSteps), 1, count));
     for (int first = 0; first < count; first += perBatch)
       recordSegments(net, in, offset + first * length, length, std::min(perBatch, count - first), request, observer,

@@ -47,8 +47,9 @@ struct Tape {
   std::vector<Mat<T>> headInputs;                     // [0]: what the head reads; [k+1]: output of hidden dense k
   Mat<T> logits, probs;                               // (K, T*B) each-step head, (K, B) final-states head
 
-  // State after the last step, for carrying over to the next chunk (unidirectional layers only).
-  State<T> finalState() const;
+  // Each direction's state after its last step (step T-1 forward in time, 0 backward). Carrying it over
+  // to the next chunk is only right for layers that do not look ahead.
+  State<T> finalState(const Architecture& arch) const;
 };
 
 struct ForwardOptions {

@@ -94,12 +94,15 @@ void readLayers(hid_t root, Model& m, const std::string& file) {
     spec.cell = readEnumAttr(g.get(), "/" + lp, "cell_activation", CellActivation::Tanh, file);
     spec.clip = static_cast<float>(h5::readFloatAttr(g.get(), "clip").value_or(0.0));
     spec.coupledForget = h5::readIntAttr(g.get(), "coupled_forget").value_or(0) != 0;
-    if (!h5::exists(g.get(), "fwd")) throw InputError(file, "missing group /" + lp + "/fwd");
-    spec.bidirectional = h5::exists(g.get(), "bwd");
-    spec.peepholes = h5::exists(g.get(), "fwd/peephole");
+    // fwd alone: forward in time; fwd and bwd: bidirectional; bwd alone: a reverse layer.
+    const bool hasFwd = h5::exists(g.get(), "fwd"), hasBwd = h5::exists(g.get(), "bwd");
+    if (!hasFwd && !hasBwd) throw InputError(file, "missing group /" + lp + "/fwd (or /" + lp + "/bwd)");
+    spec.bidirectional = hasFwd && hasBwd;
+    spec.reverse = !hasFwd;
+    spec.peepholes = h5::exists(g.get(), hasFwd ? "fwd/peephole" : "bwd/peephole");
     std::vector<DirectionParams<float>> dirs;
     for (int d = 0; d < spec.directions(); ++d) {
-      const std::string dp = lp + "/" + directionName(d) + "/";
+      const std::string dp = lp + "/" + directionName(spec, d) + "/";
       DirectionParams<float> w;
       w.W_ih = readMatrix(root, dp + "W_ih", file);
       w.W_hh = readMatrix(root, dp + "W_hh", file);
@@ -204,7 +207,7 @@ void saveNativeModel(const Model& model, const std::string& path) {
       if (a.layers[l].clip > 0) h5::writeFloatAttr(g.get(), "clip", a.layers[l].clip);
       if (a.layers[l].coupledForget) h5::writeIntAttr(g.get(), "coupled_forget", 1);
       for (int d = 0; d < a.layers[l].directions(); ++d) {
-        const std::string dp = lp + "/" + directionName(d) + "/";
+        const std::string dp = lp + "/" + directionName(a.layers[l], d) + "/";
         const auto& w = model.params.lstm[l][d];
         writeMatrix(root, dp + "W_ih", w.W_ih);
         writeMatrix(root, dp + "W_hh", w.W_hh);

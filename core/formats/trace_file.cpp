@@ -10,8 +10,8 @@ namespace {
 
 constexpr hsize_t kChunkSteps = TraceWriter::kChunkSteps;
 
-std::string statePath(int layer, int dir, Quantity q) {
-  return "layers/" + std::to_string(layer) + "/" + directionName(dir) + "/" + quantityName(q);
+std::string statePath(int layer, const std::string& direction, Quantity q) {
+  return "layers/" + std::to_string(layer) + "/" + direction + "/" + quantityName(q);
 }
 
 }  // namespace
@@ -37,8 +37,9 @@ TraceWriter::TraceWriter(const std::string& path, const Architecture& arch, int 
   for (size_t l = 0; l < arch.layers.size(); ++l)
     for (int d = 0; d < arch.layers[l].directions(); ++d)
       for (Quantity q : request.quantities)
-        states_[{static_cast<int>(l), d, static_cast<int>(q)}] = h5::createFloatMatrix(
-            root, statePath(static_cast<int>(l), d, q), T, static_cast<hsize_t>(arch.layers[l].hidden), kChunkSteps);
+        states_[{static_cast<int>(l), d, static_cast<int>(q)}] =
+            h5::createFloatMatrix(root, statePath(static_cast<int>(l), directionName(arch.layers[l], d), q), T,
+                                  static_cast<hsize_t>(arch.layers[l].hidden), kChunkSteps);
   if (request.outputs && arch.head) {
     const hsize_t rows = arch.head->reads == HeadReads::EachStep ? T : 1;
     logits_ = h5::createFloatMatrix(root, "outputs/logits", rows, static_cast<hsize_t>(headOutputs), kChunkSteps);
@@ -86,11 +87,12 @@ TraceReader::TraceReader(const std::string& path) : path_(path), file_(h5::File:
     throw InputError(path, "not an LSTMScope trace file (root attribute lstmscope_format is not 'trace')");
   modelName_ = h5::readStringAttr(root, "model").value_or("");
   for (int l = 0; h5::exists(root, "layers/" + std::to_string(l)); ++l) {
-    int dirs = 0, units = 0;
-    for (int d = 0; d < 2; ++d) {
-      const std::string dp = "layers/" + std::to_string(l) + "/" + directionName(d);
+    int units = 0;
+    std::vector<std::string> names;  // a reverse layer has bwd alone
+    for (const char* name : {"fwd", "bwd"}) {
+      const std::string dp = "layers/" + std::to_string(l) + "/" + name;
       if (!h5::exists(root, dp)) continue;
-      ++dirs;
+      names.push_back(name);
       for (Quantity q : {Quantity::H, Quantity::C, Quantity::I, Quantity::F, Quantity::G, Quantity::O}) {
         if (!h5::exists(root, dp + "/" + quantityName(q))) continue;
         h5::Handle ds = h5::openDataset(root, dp + "/" + quantityName(q), path);
@@ -101,19 +103,22 @@ TraceReader::TraceReader(const std::string& path) : path_(path), file_(h5::File:
         break;
       }
     }
-    layerShapes_.push_back({dirs, units});
+    if (names.empty()) throw InputError(path, "layers/" + std::to_string(l) + " has neither fwd nor bwd");
+    layerShapes_.push_back({static_cast<int>(names.size()), units});
+    directionNames_.push_back(std::move(names));
   }
   if (const auto steps = h5::readIntAttr(root, "steps")) steps_ = *steps;
 }
 
 bool TraceReader::has(int layer, int direction, Quantity q) const {
-  return h5::exists(file_.id(), statePath(layer, direction, q));
+  return h5::exists(file_.id(), statePath(layer, directionName(layer, direction), q));
 }
 
 Mat<float> TraceReader::read(int layer, int direction, Quantity q, long firstStep, long steps) const {
-  h5::Handle ds = h5::openDataset(file_.id(), statePath(layer, direction, q), path_);
+  const std::string p = statePath(layer, directionName(layer, direction), q);
+  h5::Handle ds = h5::openDataset(file_.id(), p, path_);
   const auto dims = h5::datasetDims(ds.get());
-  if (dims.size() != 2) throw InputError(path_, statePath(layer, direction, q) + " is not 2-D");
+  if (dims.size() != 2) throw InputError(path_, p + " is not 2-D");
   Mat<float> out(static_cast<long>(dims[1]), steps);
   h5::readRows(ds.get(), firstStep, steps, dims[1], out.data(), path_);
   return out;
@@ -150,8 +155,8 @@ std::string describeTrace(const TraceReader& trace) {
   std::ostringstream s;
   s << "trace of model: " << trace.modelName() << "\nsteps: " << trace.steps() << "\n";
   for (int l = 0; l < trace.layers(); ++l) {
-    s << "layer " << l << ": " << trace.units(l) << " units, " << (trace.directions(l) == 2 ? "fwd+bwd" : "fwd")
-      << ", recorded";
+    s << "layer " << l << ": " << trace.units(l) << " units, "
+      << (trace.directions(l) == 2 ? "fwd+bwd" : trace.directionName(l, 0)) << ", recorded";
     for (int q = 0; q <= static_cast<int>(Quantity::PreO); ++q)
       if (trace.has(l, 0, static_cast<Quantity>(q))) s << " " << quantityName(static_cast<Quantity>(q));
     s << "\n";

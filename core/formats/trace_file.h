@@ -54,6 +54,8 @@ class TraceReader {
   int layers() const { return static_cast<int>(layerShapes_.size()); }
   int directions(int layer) const { return layerShapes_.at(layer).first; }
   int units(int layer) const { return layerShapes_.at(layer).second; }
+  // "fwd" or "bwd": a reverse layer's one direction is "bwd".
+  const std::string& directionName(int layer, int direction) const { return directionNames_.at(layer).at(direction); }
   bool has(int layer, int direction, Quantity q) const;
 
   // (H, n) column-major: column k is step firstStep + k.
@@ -68,7 +70,8 @@ class TraceReader {
   Mat<float> readMatrixTransposed(const std::string& path) const;
   std::string path_, modelName_;
   long steps_ = 0;
-  std::vector<std::pair<int, int>> layerShapes_;  // (directions, units)
+  std::vector<std::pair<int, int>> layerShapes_;          // (directions, units)
+  std::vector<std::vector<std::string>> directionNames_;  // [layer][direction]
   h5::File file_;
 };
 

@@ -27,6 +27,10 @@ bool parse(const std::string& s, Task& out) {
   return false;
 }
 
+bool Architecture::looksAhead() const {
+  return std::any_of(layers.begin(), layers.end(), [](const LayerSpec& l) { return l.looksAhead(); });
+}
+
 int Architecture::inputWidth() const {
   if (inputKind == InputKind::Features) return featureDim;
   return vocab.size();  // one-hot; with an embedding the caller uses the embedding's rows
@@ -77,7 +81,7 @@ void validateModel(const Model& model, const std::string& source) {
       throw InputError(source, "lstm/" + std::to_string(l) + " has the wrong number of directions");
     for (int d = 0; d < spec.directions(); ++d) {
       const auto& w = p.lstm[l][d];
-      const std::string base = "lstm/" + std::to_string(l) + "/" + directionName(d) + "/";
+      const std::string base = "lstm/" + std::to_string(l) + "/" + directionName(spec, d) + "/";
       const long g = 4L * spec.hidden;
       expectShape(source, base + "W_ih", w.W_ih.rows(), w.W_ih.cols(), g, width);
       expectShape(source, base + "W_hh", w.W_hh.rows(), w.W_hh.cols(), g, spec.hidden);
@@ -107,7 +111,7 @@ void validateModel(const Model& model, const std::string& source) {
       throw InputError(source, "head labels count " + std::to_string(a.head->labels.size()) +
                                    " differs from the head's " + std::to_string(p.head.weight.rows()) + " outputs");
   }
-  p.forEach([&](const std::string& name, const auto& m) {
+  p.forEach(a, [&](const std::string& name, const auto& m) {
     if (!m.allFinite()) {
       long bad = 0;
       for (long i = 0; i < m.size(); ++i)
@@ -136,11 +140,14 @@ std::string describeModel(const Model& model) {
     s << "input: " << a.featureDim << " numeric features per step\n";
   }
   long count = 0;
-  model.params.forEach([&](const std::string&, const auto& m) { count += m.size(); });
+  model.params.forEachTensor([&](const auto& m) { count += m.size(); });
   for (size_t l = 0; l < a.layers.size(); ++l) {
     const LayerSpec& L = a.layers[l];
-    s << "lstm " << l << ": " << L.hidden << " units" << (L.bidirectional ? ", bidirectional" : "") << ", gates "
-      << toString(L.gate) << ", cell " << toString(L.cell) << (L.peepholes ? ", peepholes" : "");
+    s << "lstm " << l << ": " << L.hidden << " units"
+      << (L.bidirectional ? ", bidirectional"
+          : L.reverse     ? ", reverse (last step first)"
+                          : "")
+      << ", gates " << toString(L.gate) << ", cell " << toString(L.cell) << (L.peepholes ? ", peepholes" : "");
     if (L.clip > 0) s << ", clip " << L.clip;
     if (L.coupledForget) s << ", forget = 1 - input";
     s << "\n";

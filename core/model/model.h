@@ -26,9 +26,6 @@ enum class HeadReads { EachStep, FinalStates };
 
 std::string toString(Task t);
 bool parse(const std::string& s, Task& out);
-inline const char* directionName(int d) {
-  return d == 0 ? "fwd" : "bwd";
-}
 
 struct LayerSpec {
   int hidden = 0;
@@ -41,9 +38,24 @@ struct LayerSpec {
   float clip = 0;
   // ONNX input_forget: the forget gate is 1 - i (its own weights are unused).
   bool coupledForget = false;
+  // A unidirectional layer that reads the sequence from the last step to the first (ONNX direction
+  // "reverse", Keras go_backwards). Its one direction is stored and traced as `bwd`; its outputs stay at
+  // the positions of the inputs they were computed at.
+  bool reverse = false;
   int directions() const { return bidirectional ? 2 : 1; }
   int outputWidth() const { return hidden * directions(); }
+  // Whether direction d runs from the last step to the first.
+  bool runsBackward(int d) const { return bidirectional ? d == 1 : reverse; }
+  // Whether a state at step t depends on steps after t.
+  bool looksAhead() const { return bidirectional || reverse; }
+  // The step a direction's final state belongs to: T-1 forward in time, 0 backward.
+  long finalStep(int d, long steps) const { return runsBackward(d) ? 0 : steps - 1; }
 };
+
+// Name of a direction in files and labels: "fwd" or "bwd" (a reverse layer's one direction is "bwd").
+inline const char* directionName(const LayerSpec& spec, int d) {
+  return spec.runsBackward(d) ? "bwd" : "fwd";
+}
 
 struct HeadSpec {
   std::vector<DenseActivation> preActivations;  // one per hidden dense layer before the head
@@ -65,6 +77,9 @@ struct Architecture {
   // Width of layer 0's input: embedding size, vocabulary size (one-hot) or feature count.
   int inputWidth() const;
   int lastOutputWidth() const { return layers.empty() ? 0 : layers.back().outputWidth(); }
+  // Whether some layer's state at step t depends on later steps (bidirectional or reverse layers): then a
+  // sequence cannot be run in chunks, and no output reads only the past.
+  bool looksAhead() const;
   // A language model whose head gives, at every step, one output per vocabulary token: it predicts the
   // next token (the predictions view, the attribution default target).
   bool predictsNextToken(int headOutputs) const {
@@ -96,13 +111,15 @@ struct Params {
   std::vector<DenseParams<T>> headPre;                // hidden dense layers before the head
   DenseParams<T> head;                                // empty when the model has no head
 
-  // Visits every parameter tensor with a stable name (the native file's path), in file order.
+  // Visits every parameter tensor with a stable name (the native file's path), in file order. The names
+  // need the architecture: a reverse layer's one direction is `bwd`.
   template <class F>
-  void forEach(F&& visit) {
+  void forEach(const Architecture& arch, F&& visit) {
     if (embedding.size()) visit("input/embedding", embedding);
     for (size_t l = 0; l < lstm.size(); ++l)
       for (size_t d = 0; d < lstm[l].size(); ++d) {
-        const std::string p = "lstm/" + std::to_string(l) + "/" + directionName(static_cast<int>(d)) + "/";
+        const char* dir = l < arch.layers.size() ? directionName(arch.layers[l], static_cast<int>(d)) : "?";
+        const std::string p = "lstm/" + std::to_string(l) + "/" + dir + "/";
         visit(p + "W_ih", lstm[l][d].W_ih);
         visit(p + "W_hh", lstm[l][d].W_hh);
         visit(p + "b_ih", lstm[l][d].b_ih);
@@ -119,14 +136,30 @@ struct Params {
     }
   }
   template <class F>
-  void forEach(F&& visit) const {
-    const_cast<Params*>(this)->forEach([&](const std::string& n, auto& m) { visit(n, std::as_const(m)); });
+  void forEach(const Architecture& arch, F&& visit) const {
+    const_cast<Params*>(this)->forEach(arch, [&](const std::string& n, auto& m) { visit(n, std::as_const(m)); });
+  }
+  // The same tensors in the same order, without names (element-wise work: scaling, norms).
+  template <class F>
+  void forEachTensor(F&& visit) {
+    if (embedding.size()) visit(embedding);
+    for (auto& layer : lstm)
+      for (auto& d : layer) {
+        visit(d.W_ih), visit(d.W_hh), visit(d.b_ih), visit(d.b_hh);
+        if (d.peephole.size()) visit(d.peephole);
+      }
+    for (auto& dense : headPre) visit(dense.weight), visit(dense.bias);
+    if (head.weight.size()) visit(head.weight), visit(head.bias);
+  }
+  template <class F>
+  void forEachTensor(F&& visit) const {
+    const_cast<Params*>(this)->forEachTensor([&](auto& m) { visit(std::as_const(m)); });
   }
 
   // Every tensor's storage as a flat vector, in forEach order (element-wise loops: optimisers, sums).
   std::vector<Eigen::Map<Vec<T>>> flat() {
     std::vector<Eigen::Map<Vec<T>>> out;
-    forEach([&](const std::string&, auto& m) { out.emplace_back(m.data(), m.size()); });
+    forEachTensor([&](auto& m) { out.emplace_back(m.data(), m.size()); });
     return out;
   }
 
@@ -147,7 +180,7 @@ struct Params {
   // Same shapes, all zeros (gradient accumulators, optimiser moments).
   Params zerosLike() const {
     Params out = *this;
-    out.forEach([](const std::string&, auto& m) { m.setZero(); });
+    out.forEachTensor([](auto& m) { m.setZero(); });
     return out;
   }
 };

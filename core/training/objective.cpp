@@ -48,7 +48,7 @@ double languageModelLoss(const Network<T>& net, const Inputs<T>& in, const std::
   if (static_cast<long>(targets.size()) != in.columns()) throw InputError("one target per input token is needed");
   Tape<T> tape;
   forward(net, in, tape, {}, initial);
-  if (final) *final = tape.finalState();
+  if (final) *final = tape.finalState(net.arch);
   return lossAndGradients(net, in, tape, targets, grads);
 }
 
@@ -64,11 +64,11 @@ double classifierLoss(const Network<T>& net, const Inputs<T>& in, int label, Gra
 template <class T>
 double clipGradientNorm(Params<T>& grads, double maxNorm) {
   double sq = 0;
-  grads.forEach([&](const std::string&, const auto& m) { sq += static_cast<double>(m.squaredNorm()); });
+  grads.forEachTensor([&](const auto& m) { sq += static_cast<double>(m.squaredNorm()); });
   const double norm = std::sqrt(sq);
   if (maxNorm > 0 && norm > maxNorm) {
     const T scale = static_cast<T>(maxNorm / (norm + 1e-6));
-    grads.forEach([&](const std::string&, auto& m) { m *= scale; });
+    grads.forEachTensor([&](auto& m) { m *= scale; });
   }
   return norm;
 }

@@ -292,7 +292,7 @@ TrainResult trainClassifier(const std::vector<LabelledText>& examples, const Tra
         auto src = sums[t].flat();
         for (size_t i = 0; i < dst.size(); ++i) dst[i] += src[i];
       }
-      total.forEach([&](const std::string&, auto& m) { m /= static_cast<float>(count); });
+      total.forEachTensor([&](auto& m) { m /= static_cast<float>(count); });
       clipGradientNorm(total, o.clip);
       adam.step(model.params, total);
       for (double l : losses) lossSum += l;

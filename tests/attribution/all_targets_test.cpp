@@ -57,7 +57,8 @@ TEST_P(AllTargets, EveryRowEqualsItsOwnBackwardPass) {
     for (size_t r = 0; r < targets.size(); r += stride) {
       const long row = static_cast<long>(r);
       const Vec<double> expected = gradientTimesInput(c.vectors, c.x, targets[r]).perToken;
-      EXPECT_LT(relativeError(gxi.values.row(row).transpose(), expected), 1e-11) << describeTarget(targets[r]);
+      EXPECT_LT(relativeError(gxi.values.row(row).transpose(), expected), 1e-11)
+          << describeTarget(c.vectors.arch, targets[r]);
       EXPECT_LT(relativeError(sal.values.row(row).transpose(), saliency(c.vectors, c.x, targets[r]).perToken), 1e-11);
       if (causal(c.net.arch) && targets[r].step + 1 < c.x.cols()) {  // nothing after the target's step counts
         EXPECT_EQ(gxi.values.row(row).tail(c.x.cols() - targets[r].step - 1).cwiseAbs().maxCoeff(), 0);

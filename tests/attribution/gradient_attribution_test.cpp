@@ -53,7 +53,7 @@ TEST_P(GradientAttribution, CellUnitAsTarget) {
   EXPECT_LT(relativeError(integratedGradients(vectors_, x_, zero, cell, QuadratureRule::Midpoint, 16).perToken,
                           readVector(ref(), "attribution/cell_target/ig_zero_midpoint_16")),
             kTolerance);
-  EXPECT_EQ(describeTarget(cell), "cell 0/fwd/1 at step " + std::to_string(cell.step));
+  EXPECT_EQ(describeTarget(net_.arch, cell), "cell 0/fwd/1 at step " + std::to_string(cell.step));
   AttributionTarget missing = cell;
   missing.unit = 1000;
   EXPECT_THROW(targetScore(vectors_, x_, missing), InputError);

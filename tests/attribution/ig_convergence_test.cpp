@@ -20,7 +20,7 @@ struct ScaledModel {
 ScaledModel scaledModel(double weightScale, int steps) {
   ScaledModel s;
   Model m = smallCharModel(2, false, 11);
-  m.params.forEach([&](const std::string&, auto& w) { w *= static_cast<float>(weightScale); });
+  m.params.forEachTensor([&](auto& w) { w *= static_cast<float>(weightScale); });
   s.net = m.cast<double>();
   s.vectors = onInputVectors(s.net);
   Inputs<double> tokens;

@@ -19,13 +19,14 @@ struct Setting {
 };
 const Setting kSettings[] = {{"eps0.001_beta0", {0.001, 0}}, {"eps0.01_beta1", {0.01, 1}}};
 
-void expectMatchesReference(hid_t ref, const std::string& group, const LrpResult& r) {
+void expectMatchesReference(const Architecture& arch, hid_t ref, const std::string& group, const LrpResult& r) {
   EXPECT_LT(relativeError(r.tokens.perDimension, readTransposed(ref, group + "/input")), kTolerance) << group;
   EXPECT_NEAR(r.initialStateRelevance, readAttr(ref, group, "initial_state"), 1e-9 * (1 + std::abs(r.tokens.score)))
       << group;
   for (size_t l = 0; l < r.units.h.size(); ++l)
     for (size_t d = 0; d < r.units.h[l].size(); ++d) {
-      const std::string path = group + "/units/" + std::to_string(l) + "/" + directionName(static_cast<int>(d)) + "/";
+      const std::string path =
+          group + "/units/" + std::to_string(l) + "/" + directionName(arch.layers[l], static_cast<int>(d)) + "/";
       if (!h5::exists(ref, path + "h")) {  // above a state target: nothing arrives
         EXPECT_EQ(r.units.h[l][d].cwiseAbs().maxCoeff(), 0) << path;
         continue;
@@ -39,14 +40,14 @@ TEST_P(Lrp, LogitTargetMatchesTheIndependentImplementation) {
   for (const Setting& s : kSettings) {
     const LrpResult r = layerwiseRelevance(vectors_, x_, target_, s.options);
     EXPECT_NEAR(r.tokens.score, readAttr(ref(), "attribution", "score"), 1e-10);
-    expectMatchesReference(ref(), std::string("attribution/lrp/") + s.name, r);
+    expectMatchesReference(vectors_.arch, ref(), std::string("attribution/lrp/") + s.name, r);
     EXPECT_LT((r.tokens.perDimension.colwise().sum().transpose() - r.tokens.perToken).cwiseAbs().maxCoeff(), 1e-12);
   }
 }
 
 TEST_P(Lrp, CellTargetMatchesTheIndependentImplementation) {
   for (const Setting& s : kSettings)
-    expectMatchesReference(ref(), std::string("attribution/cell_target/lrp/") + s.name,
+    expectMatchesReference(vectors_.arch, ref(), std::string("attribution/cell_target/lrp/") + s.name,
                            layerwiseRelevance(vectors_, x_, cellTarget(), s.options));
 }
 
@@ -54,7 +55,7 @@ TEST_P(Lrp, ConservedLayerToLayerWithBiasFactorOne) {
   for (const AttributionTarget& target : {target_, cellTarget()}) {
     const LrpResult r = layerwiseRelevance(vectors_, x_, target, {0.01, 1});
     const double scale = 1 + std::abs(r.tokens.score);
-    EXPECT_NEAR(r.conservationError(), 0, 1e-11 * scale) << describeTarget(target);
+    EXPECT_NEAR(r.conservationError(), 0, 1e-11 * scale) << describeTarget(vectors_.arch, target);
     ASSERT_FALSE(r.flows.empty());
     EXPECT_NEAR(r.flows.front().received, r.tokens.score, 1e-12 * scale);
     for (size_t k = 0; k < r.flows.size(); ++k) {

@@ -66,7 +66,7 @@ TEST_P(FiniteDifferences, WeightAndInputGradientsAgree) {
     ++checked;
   };
   std::vector<std::string> names;
-  net.params.forEach([&](const std::string& name, const auto&) { names.push_back(name); });
+  net.params.forEach(net.arch, [&](const std::string& name, const auto&) { names.push_back(name); });
   auto values = net.params.flat();
   const auto gradients = g.params.flat();
   for (size_t t = 0; t < values.size(); ++t) {

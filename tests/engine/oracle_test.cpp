@@ -63,7 +63,8 @@ void expectForwardMatches(const Tape<T>& tape, const Architecture& arch, hid_t r
   for (size_t l = 0; l < tape.layers.size(); ++l)
     for (size_t d = 0; d < tape.layers[l].size(); ++d) {
       const long H = arch.layers[l].hidden;
-      const std::string p = "layers/" + std::to_string(l) + "/" + directionName(static_cast<int>(d)) + "/";
+      const std::string p =
+          "layers/" + std::to_string(l) + "/" + directionName(arch.layers[l], static_cast<int>(d)) + "/";
       const auto& dt = tape.layers[l][d];
       for (int q = 0; q < 4; ++q)
         EXPECT_LE(worstRatio(Mat<T>(dt.gates.middleRows(q * H, H)), readTransposed(ref, p + "ifgo"[q]), tol, tol), 1)
@@ -80,9 +81,10 @@ void expectForwardMatches(const Tape<T>& tape, const Architecture& arch, hid_t r
 // Every weight gradient against the reference's, relative to the tensor's largest entry. Returns how
 // many tensors were compared.
 template <class T>
-int expectWeightGradientsMatch(const Params<T>& grads, hid_t ref, const std::string& group, double tol) {
+int expectWeightGradientsMatch(const Architecture& arch, const Params<T>& grads, hid_t ref, const std::string& group,
+                               double tol) {
   int checked = 0;
-  grads.forEach([&](const std::string& name, const auto& m) {
+  grads.forEach(arch, [&](const std::string& name, const auto& m) {
     const Mat<double> expected =
         name == "input/embedding" ? readTransposed(ref, group + name) : readSameShape(ref, group + name);
     ASSERT_EQ(expected.size(), m.size()) << name;
@@ -110,11 +112,12 @@ TEST_P(Oracle, Float64ForwardAndGradientsMatchPyTorch) {
   EXPECT_LE(relativeError(g.dInput, readTransposed(ref, "grad/input")), 1e-9);
   for (size_t l = 0; l < g.dH.size(); ++l)
     for (size_t d = 0; d < g.dH[l].size(); ++d) {
-      const std::string p = "grad/layers/" + std::to_string(l) + "/" + directionName(static_cast<int>(d)) + "/";
+      const std::string p =
+          "grad/layers/" + std::to_string(l) + "/" + directionName(net.arch.layers[l], static_cast<int>(d)) + "/";
       EXPECT_LE(relativeError(g.dH[l][d], readTransposed(ref, p + "h")), 1e-9) << p << "h";
       EXPECT_LE(relativeError(g.dC[l][d], readTransposed(ref, p + "c")), 1e-9) << p << "c";
     }
-  const int checked = expectWeightGradientsMatch(g.params, ref, "grad/params/", 1e-9);
+  const int checked = expectWeightGradientsMatch(net.arch, g.params, ref, "grad/params/", 1e-9);
   EXPECT_GE(checked, 4);
 }
 
@@ -130,7 +133,7 @@ TEST_P(Oracle, Float32RecordingAndGradientsWithinTolerance) {
   Gradients<float> g;
   backward(c.model, in, tape, scoreAdjoints<float>(c), {}, g);
   EXPECT_LE(relativeError(g.dInput, readTransposed(ref, "grad/input")), 1e-4);
-  expectWeightGradientsMatch(g.params, ref, "grad/params/", 1e-4);
+  expectWeightGradientsMatch(c.model.arch, g.params, ref, "grad/params/", 1e-4);
 }
 
 // Streaming record (chunked with carried state) gives the same numbers as one forward pass.
@@ -195,12 +198,12 @@ TEST(OracleTraining, LossGradientsAndAdamStepMatchPyTorch) {
     H5Aread(a.get(), H5T_NATIVE_DOUBLE, &expectedLoss);
   }
   EXPECT_NEAR(loss, expectedLoss, 1e-12);
-  expectWeightGradientsMatch(g.params, f, "grad/params/", 1e-10);
+  expectWeightGradientsMatch(net.arch, g.params, f, "grad/params/", 1e-10);
   Network<double> stepped = net;
   clipGradientNorm(g.params, 0.5);
   Adam<double> adam(stepped.params, 0.01);
   adam.step(stepped.params, g.params);
-  stepped.params.forEach([&](const std::string& name, const auto& m) {
+  stepped.params.forEach(net.arch, [&](const std::string& name, const auto& m) {
     const Mat<double> e =
         name == "input/embedding" ? readTransposed(f, "after_adam/" + name) : readSameShape(f, "after_adam/" + name);
     EXPECT_LE(worstRatio(Mat<double>(m), Eigen::Map<const Mat<double>>(e.data(), m.rows(), m.cols()), 1e-9, 1e-9), 1)

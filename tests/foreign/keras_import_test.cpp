@@ -35,6 +35,7 @@ TEST_P(KerasFile, OutputsMatchKerasSemantics) {
 INSTANTIATE_TEST_SUITE_P(Generations, KerasFile,
                          ::testing::Values("tfkeras_lm.h5", "functional_classifier.h5", "forecaster.h5", "keras1_lm.h5",
                                            "cudnn_tagger.h5", "keras3_lm.h5", "keras3_archive.keras",
+                                           "go_backwards_forecaster.h5", "go_backwards_twice.h5",
                                            "keras3_classifier.weights.h5", "tfjs_lm/model.json",
                                            "tfjs_quantized/model.json"));
 
@@ -55,6 +56,14 @@ TEST(KerasFiles, ArchitectureComesFromTheConfig) {
   EXPECT_EQ(fc.arch.inputKind, InputKind::Features);
   EXPECT_EQ(fc.arch.task, Task::Regression);
   EXPECT_EQ(fc.arch.layers[0].cell, CellActivation::Relu);
+  // go_backwards hands its outputs on last step first: the next layer then runs backward in time too,
+  // unless it also goes backwards.
+  const Model back = loadModel(fixture("go_backwards_forecaster.h5"));
+  EXPECT_TRUE(back.arch.layers[0].reverse && back.arch.layers[1].reverse);
+  EXPECT_EQ(back.arch.head->reads, HeadReads::FinalStates);
+  const Model twice = loadModel(fixture("go_backwards_twice.h5"));
+  EXPECT_TRUE(twice.arch.layers[0].reverse);
+  EXPECT_FALSE(twice.arch.layers[1].reverse);
 }
 
 // A weights-only save has no config: the layers come from the weights' shapes, said as assumptions, and
@@ -133,17 +142,19 @@ TEST(KerasFiles, KerasTokenizerFiltersGiveKerasSequences) {
 }
 
 TEST(KerasFiles, UnsupportedLayersAndDamagedFilesAreRefusedByName) {
-  expectRefusedByName(fixture, {
-                                   {"hostile/lambda.h5", "layer lambda_1 is a Lambda layer, which holds Python code"},
-                                   {"hostile/masking.h5", "layer masking is a Masking layer"},
-                                   {"hostile/gru.h5", "layer lstm is a GRU"},
-                                   {"hostile/stateful.h5", "layer lstm is stateful"},
-                                   {"hostile/go_backwards.h5", "layer lstm runs backwards (go_backwards)"},
-                                   {"hostile/merge_sum.h5", "merge_mode sum"},
-                                   {"hostile/truncated.h5", "truncated or damaged"},
-                                   {"hostile/tfjs_truncated/model.json", "the shards end before weight"},
-                                   {"hostile/tfjs_traversal/model.json", "names a shard outside its directory"},
-                               });
+  expectRefusedByName(
+      fixture, {
+                   {"hostile/lambda.h5", "layer lambda_1 is a Lambda layer, which holds Python code"},
+                   {"hostile/masking.h5", "layer masking is a Masking layer"},
+                   {"hostile/gru.h5", "layer lstm is a GRU"},
+                   {"hostile/stateful.h5", "layer lstm is stateful"},
+                   {"hostile/go_backwards.h5", "layer dense reads every step of a sequence that go_backwards returned"},
+                   {"hostile/bidirectional_go_backwards.h5", "wraps an LSTM with go_backwards in Bidirectional"},
+                   {"hostile/merge_sum.h5", "merge_mode sum"},
+                   {"hostile/truncated.h5", "truncated or damaged"},
+                   {"hostile/tfjs_truncated/model.json", "the shards end before weight"},
+                   {"hostile/tfjs_traversal/model.json", "names a shard outside its directory"},
+               });
   const CommandResult r = runCommand(std::string(LSTMSCOPE_CLI) + " info " + shellQuoted(fixture("hostile/lambda.h5")));
   EXPECT_EQ(r.exitCode, 3) << r.output;
 }

@@ -87,7 +87,10 @@ class Model:
             if k == "Embedding":
                 seq = w[0][seq]
             elif k == "LSTM":
-                out = lstm_run(seq, w[0], w[1], w[2], c["activation"], c["recurrent_activation"], g)
+                # go_backwards reads the sequence from its end and returns the outputs in that order.
+                back = l.get("extra", {}).get("go_backwards", False)
+                out = lstm_run(seq[::-1] if back else seq, w[0], w[1], w[2], c["activation"],
+                               c["recurrent_activation"], g)
                 seq = out if c["return_sequences"] else out[-1:]
             elif k == "Bidirectional":
                 fw = lstm_run(seq, *w[0:3], c["activation"], c["recurrent_activation"], g)
@@ -143,6 +146,7 @@ def layer_config_keras2(l):
         inner = dict(name="lstm_%s" % l["name"], units=l["weights"][1].shape[0], activation=l["config"]["activation"],
                      recurrent_activation=l["config"]["recurrent_activation"], use_bias=True,
                      return_sequences=l["config"]["return_sequences"], go_backwards=False, stateful=False)
+        inner.update(l.get("inner_extra", {}))
         c.update(layer=dict(class_name="LSTM", config=inner), merge_mode=l["config"].get("merge_mode", "concat"))
     elif k == "Dense":
         c.update(units=l["weights"][0].shape[1], activation=l["config"]["activation"], use_bias=True)
@@ -361,6 +365,30 @@ fc.add("Dense", "dense", dense_weights(10, 2), activation="linear")
 write_keras2(os.path.join(OUT, "forecaster.h5"), fc)
 write_expected("forecaster", fc, feature_inputs(3))
 
+# go_backwards: the first layer reads the series from its end and hands the next layer its outputs in that
+# order, so both run backward in time; the head reads the second's final state.
+gb = Model(2)
+gb.add("LSTM", "lstm", lstm_weights(3, 6), activation="tanh", recurrent_activation="sigmoid", return_sequences=True)
+gb.layers[-1]["extra"] = dict(go_backwards=True)
+gb.add("LSTM", "lstm_1", lstm_weights(6, 5), activation="tanh", recurrent_activation="sigmoid",
+       return_sequences=False)
+gb.add("Dense", "dense", dense_weights(5, 2), activation="linear")
+write_keras2(os.path.join(OUT, "go_backwards_forecaster.h5"), gb)
+write_expected("go_backwards_forecaster", gb, feature_inputs(3))
+
+# Two go_backwards layers: the second reverses the reversed sequence, so it runs forward in time.
+gb2 = Model(2)
+gb2.add("Embedding", "embedding", [rng.normal(0, 1, (V, E))])
+gb2.add("LSTM", "lstm", lstm_weights(E, H, 1.5), activation="tanh", recurrent_activation="sigmoid",
+        return_sequences=True)
+gb2.layers[-1]["extra"] = dict(go_backwards=True)
+gb2.add("LSTM", "lstm_1", lstm_weights(H, H, 1.5), activation="tanh", recurrent_activation="sigmoid",
+        return_sequences=False)
+gb2.layers[-1]["extra"] = dict(go_backwards=True)
+gb2.add("Dense", "dense", dense_weights(H, 3), activation="softmax")
+write_keras2(os.path.join(OUT, "go_backwards_twice.h5"), gb2)
+write_expected("go_backwards_twice", gb2, token_inputs(V))
+
 # Keras 1.2 with the 12-array LSTM and hard_sigmoid gates (0.2x + 0.5).
 k1 = Model(1)
 k1.add("Embedding", "embedding_1", [rng.normal(0, 1, (V, E))])
@@ -552,6 +580,13 @@ def backwards(m):
     m.layers[1]["extra"] = dict(go_backwards=True)
 
 
+def bidirectional_backwards(m):
+    m.layers[1] = dict(kind="Bidirectional", name="bidirectional", weights=lstm_weights(E, H) + lstm_weights(E, H),
+                       config=dict(activation="tanh", recurrent_activation="sigmoid", return_sequences=True),
+                       inner_extra=dict(go_backwards=True))
+    m.layers[2]["weights"] = dense_weights(2 * H, V)
+
+
 def merge_sum(m):
     m.layers[1] = dict(kind="Bidirectional", name="bidirectional", weights=lstm_weights(E, H) + lstm_weights(E, H),
                        config=dict(activation="tanh", recurrent_activation="sigmoid", return_sequences=True,
@@ -565,6 +600,7 @@ variant("gru.h5", gru)
 variant("stateful.h5", stateful)
 variant("go_backwards.h5", backwards)
 variant("merge_sum.h5", merge_sum)
+variant("bidirectional_go_backwards.h5", bidirectional_backwards)
 with open(os.path.join(OUT, "tfkeras_lm.h5"), "rb") as f:
     data = f.read()
 with open(os.path.join(OUT, "hostile", "truncated.h5"), "wb") as f:

@@ -146,7 +146,7 @@ def lstm_node_model(name, D, H, direction="forward", activations=None, alphas=No
         x = f32(rng.normal(0, 1, (T, D)))
         al = alphas or [None] * 3
         be = betas or [None] * 3
-        ys = [onnx_lstm(x, W[d], R[d], B[d], acts, al, be, reverse=d == 1, P=None if P is None else P[d],
+        ys = [onnx_lstm(x, W[d], R[d], B[d], acts, al, be, reverse=d == 1 or direction == "reverse", P=None if P is None else P[d],
                         clip=clip, coupled=bool(attrs.get("input_forget", 0))) for d in range(nd)]
         entries.append(dict(input=x, hidden=np.concatenate(ys, 1)))
     write_expected(name, entries)
@@ -170,10 +170,11 @@ lstm_node_model("node_peepholes_clip_hard_sigmoid", 3, 5, activations=["HardSigm
 
 
 
-def tf2onnx_style_classifier(name, V=9, E=4, H=5, K=3):
+def tf2onnx_style_classifier(name, V=9, E=4, H=5, K=3, direction="forward"):
     """A Keras Embedding -> LSTM -> Dense(softmax) classifier laid out the way tf2onnx converts one (TensorFlow
     is not installable here): int32 ids cast and gathered batch-major, transposed to time-major, zero initial
-    states computed with ConstantOfShape, Y_h squeezed, then MatMul with an (in, out) kernel, Add, Softmax."""
+    states computed with ConstantOfShape, Y_h squeezed, then MatMul with an (in, out) kernel, Add, Softmax.
+    A go_backwards LSTM becomes direction "reverse", whose Y_h is the state at the first step."""
     emb = f32(rng.normal(0, 1, (V, E)))
     W, R = f32(rng.normal(0, 0.6, (1, 4 * H, E))), f32(rng.normal(0, 0.6, (1, 4 * H, H)))
     B = np.concatenate([f32(rng.normal(0, 0.4, (1, 4 * H))), np.zeros((1, 4 * H))], 1)  # Keras: one bias
@@ -189,7 +190,7 @@ def tf2onnx_style_classifier(name, V=9, E=4, H=5, K=3):
         oh.make_node("Transpose", ["embedded"], ["time_major"], perm=[1, 0, 2]),
         oh.make_node("ConstantOfShape", ["state_shape"], ["zeros"], value=oh.make_tensor("v", T.FLOAT, [1], [0.0])),
         oh.make_node("LSTM", ["time_major", "W", "R", "B", "", "zeros", "zeros"], ["Y", "Y_h", "Y_c"], hidden_size=H,
-                     name="lstm"),
+                     name="lstm", direction=direction),
         oh.make_node("Squeeze", ["Y_h", "squeeze_axes"], ["last"]),
         oh.make_node("MatMul", ["last", "dense/kernel:0"], ["logits_nobias"]),
         oh.make_node("Add", ["logits_nobias", "dense/bias:0"], ["logits"]),
@@ -206,7 +207,9 @@ def tf2onnx_style_classifier(name, V=9, E=4, H=5, K=3):
     entries = []
     for steps in (1, 6, 14):
         ids = rng.integers(0, V, steps).astype(np.int32)
-        h = onnx_lstm(emb[ids], W[0], R[0], B[0], ["Sigmoid", "Tanh", "Tanh"], [None] * 3, [None] * 3)[-1]
+        reverse = direction == "reverse"
+        ys = onnx_lstm(emb[ids], W[0], R[0], B[0], ["Sigmoid", "Tanh", "Tanh"], [None] * 3, [None] * 3, reverse)
+        h = ys[0] if reverse else ys[-1]
         z = h @ kernel + bias
         p = np.exp(z - z.max())
         entries.append(dict(input=ids, output=z.reshape(1, K), probs=(p / p.sum()).reshape(1, K)))
@@ -214,12 +217,14 @@ def tf2onnx_style_classifier(name, V=9, E=4, H=5, K=3):
 
 
 tf2onnx_style_classifier("tf2onnx_style_classifier")
+tf2onnx_style_classifier("tf2onnx_style_go_backwards", direction="reverse")
 
 lstm_node_model("node_coupled_gates", 3, 4, direction="bidirectional", peepholes=True, extra=dict(input_forget=1))
 
 # Refused, by name.
 lstm_node_model("hostile/zero_clip", 3, 4, extra=dict(clip=0.0))
-lstm_node_model("hostile/reverse", 3, 4, direction="reverse")
+lstm_node_model("node_reverse", 3, 4, direction="reverse")
+lstm_node_model("node_reverse_peepholes_clip", 3, 5, direction="reverse", peepholes=True, extra=dict(clip=1.2))
 gru = oh.make_graph([oh.make_node("GRU", ["X", "W", "R"], ["Y"], hidden_size=2)], "gru",
                     [oh.make_tensor_value_info("X", onnx.TensorProto.FLOAT, [1, 1, 2])],
                     [oh.make_tensor_value_info("Y", onnx.TensorProto.FLOAT, None)],

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "core/common/error.h"
+#include "core/formats/hdf5.h"
 #include "core/formats/model_loader.h"
 #include "core/formats/native_model.h"
 #include "tests/foreign/reference_outputs.h"
@@ -34,7 +35,8 @@ INSTANTIATE_TEST_SUITE_P(Models, OnnxFile,
                                            "node_bidirectional", "node_hard_sigmoid_relu", "node_keras3_hard_sigmoid",
                                            "node_batch_first_no_bias", "node_peepholes", "node_clip",
                                            "node_peepholes_clip_hard_sigmoid", "tf2onnx_style_classifier",
-                                           "node_state_input", "node_coupled_gates"));
+                                           "node_state_input", "node_coupled_gates", "node_reverse",
+                                           "node_reverse_peepholes_clip", "tf2onnx_style_go_backwards"));
 
 // ONNX's backend tests compare with rtol 1e-3, atol 1e-7; every batch element is one of our sequences.
 TEST(OnnxFiles, ConformanceCasesPassAtOnnxTolerances) {
@@ -63,6 +65,14 @@ TEST(OnnxFiles, GraphFactsAreNotAssumptions) {
   const auto usesP = [](const TensorUse& t) { return t.name == "P" && t.role == "lstm 0 fwd peephole"; };
   EXPECT_TRUE(std::any_of(peep.report.tensors.begin(), peep.report.tensors.end(), usesP))
       << describeImport(peep.report);
+  // direction "reverse": one direction that runs from the last step, reported and stored as bwd.
+  const ImportedModel reverse = importModel(fixture("node_reverse_peepholes_clip.onnx"));
+  EXPECT_TRUE(reverse.model.arch.layers[0].reverse);
+  EXPECT_FALSE(reverse.model.arch.layers[0].bidirectional);
+  for (const auto& t : reverse.report.tensors) {
+    if (t.role.empty()) continue;
+    EXPECT_EQ(t.role.find("lstm 0 bwd "), 0u) << t.name << ": " << t.role;
+  }
   // A state the caller would feed is not in the file: the run starts from zeros, and the report says so;
   // torch's and tf2onnx's computed zero states are facts, not assumptions.
   const ImportedModel fed = importModel(fixture("node_state_input.onnx"));
@@ -79,7 +89,6 @@ TEST(OnnxFiles, UnsupportedGraphsAreRefusedByName) {
                       {
                           {"hostile/gru.onnx", "node GRU (GRU) is not something an LSTM model of LSTMScope contains"},
                           {"hostile/zero_clip.onnx", "has clip 0.000000, not > 0"},
-                          {"hostile/reverse.onnx", "runs in reverse only"},
                           {"hostile/truncated.onnx", "is not an ONNX model"},
                       });
   const CommandResult r = runCommand(std::string(LSTMSCOPE_CLI) + " info " + shellQuoted(fixture("hostile/gru.onnx")));
@@ -96,7 +105,7 @@ std::string fixture(const std::string& name);
 
 std::vector<std::pair<std::string, Eigen::VectorXf>> parameters(const Model& m) {
   std::vector<std::pair<std::string, Eigen::VectorXf>> out;
-  m.params.forEach([&](const std::string& n, const auto& t) {
+  m.params.forEach(m.arch, [&](const std::string& n, const auto& t) {
     out.emplace_back(n, Eigen::Map<const Eigen::VectorXf>(t.data(), t.size()));
   });
   return out;
@@ -137,6 +146,27 @@ TEST(CrossFormat, PeepholesAndClipSurviveTheNativeFile) {
   expectIdentical(onnx, back, "native file");
   EXPECT_NE(describeModel(back).find("peepholes, clip 1.5"), std::string::npos) << describeModel(back);
   EXPECT_LE(worstAgainstReference(back, fixture("node_peepholes_clip_hard_sigmoid_expected.h5"), 1e-5), 1.0);
+}
+
+// A reverse layer is stored as its bwd group alone and comes back reverse, with the same outputs.
+TEST(CrossFormat, ReverseLayersSurviveTheNativeFile) {
+  const std::string keras = std::string(LSTMSCOPE_FOREIGN_DIR) + "/keras/";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {fixture("node_reverse_peepholes_clip.onnx"), fixture("node_reverse_peepholes_clip_expected.h5")},
+      {keras + "go_backwards_forecaster.h5", keras + "go_backwards_forecaster_expected.h5"}};
+  for (const auto& [file, expected] : cases) {
+    const std::string native = ::testing::TempDir() + "/reverse.lstmscope.h5";
+    const Model original = loadModel(file);
+    saveNativeModel(original, native);
+    const Model back = loadModel(native);
+    expectIdentical(original, back, file);
+    EXPECT_TRUE(back.arch.layers[0].reverse) << file;
+    EXPECT_NE(describeModel(back).find("reverse (last step first)"), std::string::npos) << describeModel(back);
+    h5::File f = h5::File::openReadOnly(native);
+    EXPECT_TRUE(h5::exists(f.id(), "lstm/0/bwd/W_ih")) << file;
+    EXPECT_FALSE(h5::exists(f.id(), "lstm/0/fwd")) << file;
+    EXPECT_LE(worstAgainstReference(back, expected, 1e-5), 1.0) << file;
+  }
 }
 
 }  // namespace

@@ -78,10 +78,10 @@ TEST(TorchFiles, EveryContainerGivesIdenticalWeights) {
     for (const std::string other : {"_legacy.pt", "_whole.pt", ".safetensors"}) {
       const Model m = loadModel(fixture(name + other));
       std::vector<std::pair<std::string, Eigen::VectorXf>> a, b;
-      zip.params.forEach([&](const std::string& n, const auto& t) {
+      zip.params.forEach(zip.arch, [&](const std::string& n, const auto& t) {
         a.emplace_back(n, Eigen::Map<const Eigen::VectorXf>(t.data(), t.size()));
       });
-      m.params.forEach([&](const std::string& n, const auto& t) {
+      m.params.forEach(m.arch, [&](const std::string& n, const auto& t) {
         b.emplace_back(n, Eigen::Map<const Eigen::VectorXf>(t.data(), t.size()));
       });
       ASSERT_EQ(a.size(), b.size()) << name << other;

@@ -41,8 +41,8 @@ TEST(NativeModel, SaveLoadSaveIsByteForByteStable) {
     EXPECT_EQ(readBytes(dir.file("a.h5")), readBytes(dir.file("b.h5")));
     // And the values themselves survived.
     std::vector<Mat<float>> before, after;
-    m.params.forEach([&](const std::string&, const auto& x) { before.emplace_back(x); });
-    loaded.params.forEach([&](const std::string&, const auto& x) { after.emplace_back(x); });
+    m.params.forEachTensor([&](const auto& x) { before.emplace_back(x); });
+    loaded.params.forEachTensor([&](const auto& x) { after.emplace_back(x); });
     ASSERT_EQ(before.size(), after.size());
     for (size_t k = 0; k < before.size(); ++k) EXPECT_EQ(before[k], after[k]);
     EXPECT_EQ(loaded.arch.vocab.tokens(), m.arch.vocab.tokens());

@@ -167,10 +167,19 @@ class KerasMapper {
       fail("layer " + l.name + " follows an LSTM that returns only its last state");
     if (config.value("stateful", false))
       fail("layer " + l.name + " is stateful (state carried across batches), which LSTMScope does not model");
-    if (!bidirectional && config.value("go_backwards", false))
-      fail("layer " + l.name + " runs backwards (go_backwards) on its own, which LSTMScope does not model");
+    // go_backwards reads the sequence from its end and returns the outputs in that order, so the next
+    // layer reads them reversed too: a layer runs backward in time when exactly one of the two holds.
+    const bool goBackwards = config.value("go_backwards", false);
+    if (bidirectional && goBackwards)
+      fail("layer " + l.name + " wraps an LSTM with go_backwards in Bidirectional, which LSTMScope does not model");
+    if (bidirectional && reversedOrder_)
+      fail("layer " + l.name +
+           " is Bidirectional over a sequence that go_backwards reversed, which LSTMScope "
+           "does not model");
     LayerSpec spec;
     spec.bidirectional = bidirectional;
+    spec.reverse = !bidirectional && goBackwards != reversedOrder_;
+    reversedOrder_ = reversedOrder_ != goBackwards;
     // Keras 1 names the gates' activation inner_activation. CuDNNLSTM configs name none: cuDNN's are fixed
     // sigmoid/tanh, which are the defaults here (its 8H bias layout is recognised by kerasLstmDirection).
     const std::string gates = config.contains("inner_activation")
@@ -184,7 +193,7 @@ class KerasMapper {
       std::vector<const NamedTensor*> arrays;
       for (size_t k = 0; k < perDirection; ++k) arrays.push_back(&l.weights[d * perDirection + k]);
       dirs.push_back(kerasLstmDirection(arrays, where(l)));
-      const std::string r = "lstm " + std::to_string(arch_.layers.size()) + " " + directionName(d);
+      const std::string r = "lstm " + std::to_string(arch_.layers.size()) + " " + directionName(spec, d);
       for (const NamedTensor* a : arrays) role(*a, l, r);
     }
     spec.hidden = static_cast<int>(dirs[0].W_hh.cols());
@@ -273,6 +282,10 @@ class KerasMapper {
            "; LSTMScope supports softmax, sigmoid or linear there");
     spec.reads = choices_.headReads.value_or(eachStep ? HeadReads::EachStep : HeadReads::FinalStates);
     const bool perStep = spec.reads == HeadReads::EachStep;
+    if (perStep && reversedOrder_)
+      fail("layer " + headNames_.front() +
+           " reads every step of a sequence that go_backwards returned last step "
+           "first, which LSTMScope does not model (a head on the final state is fine)");
     Task task =
         perStep ? (tokens && K == arch_.vocab.size() && spec.activation == HeadActivation::Softmax ? Task::LanguageModel
                    : tokens                                                                        ? Task::Tagger
@@ -290,6 +303,7 @@ class KerasMapper {
   Params<float> params_;
   ImportReport report_;
   bool returnsSequences_ = false, guessedLstm_ = false;
+  bool reversedOrder_ = false;  // the sequence between layers runs last step first (after go_backwards)
   std::vector<DenseParams<float>> head_;
   std::vector<std::string> headNames_, headActivations_;
 };

@@ -1,9 +1,10 @@
 // Turns a Keras model description (keras_layers.h) into a Model. Supported: an optional Embedding, one or
 // more LSTM / CuDNNLSTM / Bidirectional(LSTM, merge_mode concat) layers, then Dense layers (also inside
 // TimeDistributed) with an optional Activation/Softmax; Dropout-like and InputLayer layers are identities
-// at inference. Anything else (GRU, attention, Lambda, Masking, stateful or go_backwards layers, other merge
-// modes) is an InputError naming the layer. Files without an architecture (weights-only saves) are mapped
-// by their weights' shapes, with the guesses in the report.
+// at inference. go_backwards LSTMs become reverse layers (their reversed output order is followed through
+// the stack) unless a per-step head or a Bidirectional layer would read that reversed order. Anything else
+// (GRU, attention, Lambda, Masking, stateful layers, other merge modes) is an InputError naming the layer. Files
+// without an architecture (weights-only saves) are mapped by their weights' shapes, with the guesses in the report.
 #pragma once
 
 #include <optional>

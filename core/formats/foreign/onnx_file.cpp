@@ -78,6 +78,7 @@ struct CellExtras {
   std::vector<float> peepholes;  // [directions][3H] in our order i, f, o; empty when the node has no P
   float clip = 0;
   bool coupledForget = false;  // input_forget
+  bool reverse = false;        // direction "reverse": the one direction runs from the last step
   std::string name, shape;     // of the P tensor, for the import report
 };
 
@@ -175,7 +176,9 @@ class OnnxMapper {
     }
     extras.coupledForget = attribute(node, "input_forget") && attribute(node, "input_forget")->i() != 0;
     const std::string direction = attribute(node, "direction") ? attribute(node, "direction")->s() : "forward";
-    if (direction == "reverse") fail(node, "runs in reverse only, which LSTMScope does not model");
+    if (direction != "forward" && direction != "reverse" && direction != "bidirectional")
+      fail(node, "has direction '" + direction + "', not forward, reverse or bidirectional");
+    extras.reverse = direction == "reverse";
     const int nd = direction == "bidirectional" ? 2 : 1;
     if (W->shape.size() != 3 || W->dim(0) != nd || R->shape.size() != 3 || R->dim(0) != nd || W->dim(1) % 4 != 0)
       fail(node, "has W " + W->shapeText() + " and R " + R->shapeText() +
@@ -418,18 +421,30 @@ ImportedModel readOnnx(const std::string& path, const ImportChoices& choices,
     spec.clip = extras.clip;
     spec.coupledForget = extras.coupledForget;
     spec.peepholes = !extras.peepholes.empty();
+    if (extras.reverse) {
+      spec.reverse = true;  // the mapping saw one direction and called it fwd
+      for (auto& t : imported.report.tensors)
+        if (const std::string was = "lstm " + std::to_string(l) + " fwd "; t.role.rfind(was, 0) == 0)
+          t.role = "lstm " + std::to_string(l) + " bwd " + t.role.substr(was.size());
+    }
     for (int d = 0; spec.peepholes && d < spec.directions(); ++d) {
       imported.model.params.lstm[l][d].peephole =
           Eigen::Map<const Vec<float>>(extras.peepholes.data() + d * 3L * spec.hidden, 3L * spec.hidden);
       std::string role = "lstm ";
-      role += std::to_string(l) + ' ' + directionName(d) + " peephole";
+      role += std::to_string(l) + ' ' + directionName(spec, d) + " peephole";
       imported.report.tensors.push_back({extras.name, extras.shape, role});
     }
   }
   validateModel(imported.model, path);  // again: the peepholes and clip joined after the mapping's check
   imported.report.assumptions.insert(imported.report.assumptions.end(), mapper.notes().begin(), mapper.notes().end());
-  if (mapper.pickedLastStep_ && imported.model.arch.head && imported.model.arch.head->reads == HeadReads::FinalStates &&
-      imported.model.arch.layers.back().bidirectional)
+  const bool picksFinalStates =
+      mapper.pickedLastStep_ && imported.model.arch.head && imported.model.arch.head->reads == HeadReads::FinalStates;
+  // out[:, -1] of a reverse layer is its state after one step, not its final state (that is at step 0).
+  if (picksFinalStates && imported.model.arch.layers.back().reverse)
+    throw InputError(path,
+                     "the head reads one step of a reverse LSTM's output, which LSTMScope does not model "
+                     "(only the final state Y_h, or every step)");
+  if (picksFinalStates && imported.model.arch.layers.back().bidirectional)
     imported.report.assumptions.push_back(
         "the head reads one step of the LSTM output (out[:, -1]); taken as the final states, which for a "
         "bidirectional layer differs from the backward direction's last output");

@@ -1,8 +1,8 @@
 // ONNX models with LSTM nodes, as torch.onnx.export and tf2onnx write them: the embedding Gather, one LSTM
-// node per layer (any direction; Sigmoid/HardSigmoid gates, Tanh/Relu cells), and a dense head of
-// MatMul/Gemm (+Add) with Relu/Tanh/Sigmoid between and Softmax/Sigmoid after. Shape plumbing (Transpose,
-// Reshape, Squeeze, Concat, Shape, Gather, Slice, …) is followed to learn whether the head reads every
-// step or the final states. Other operators, peepholes, clip, input_forget, a lone reverse direction and
+// node per layer (forward, reverse or bidirectional; Sigmoid/HardSigmoid gates, Tanh/Relu cells;
+// peepholes, clip, input_forget), and a dense head of MatMul/Gemm (+Add) with Relu/Tanh/Sigmoid between
+// and Softmax/Sigmoid after. Shape plumbing (Transpose, Reshape, Squeeze, Concat, Shape, Gather, Slice, …)
+// is followed to learn whether the head reads every step or the final states. Other operators and
 // non-zero initial states are named in the error.
 #pragma once
 

@@ -124,7 +124,7 @@ class Mapper {
            " but the layer before gives " + std::to_string(inputWidth));
     if (d == 1 && hidden != H) fail("tensor " + whh->name + " has a different width than its forward direction");
     hidden = static_cast<int>(H);
-    const std::string role = "lstm " + std::to_string(arch_.layers.size()) + " " + directionName(d) + " ";
+    const std::string role = "lstm " + std::to_string(arch_.layers.size()) + " " + (d ? "bwd" : "fwd") + " ";
     DirectionParams<float> p{matrixOf(*wih), matrixOf(*whh), Vec<float>::Zero(4 * H), Vec<float>::Zero(4 * H), {}};
     roles_[wih->name] = role + "W_ih";
     roles_[whh->name] = role + "W_hh";
