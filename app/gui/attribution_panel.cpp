@@ -225,7 +225,7 @@ QString AttributionPanel::targetDescription() const {
     what = QString::fromStdString(head.labels[static_cast<size_t>(target_.output)]);
   if (what.isEmpty()) what = QString::number(target_.output);
   if (head.reads == HeadReads::FinalStates) {
-    if (model_->arch.task == Task::Regression) return tr("output “%1” (predicted after the last step)").arg(what);
+    if (model_->arch.task == Task::Regression) return tr("output “%1” (predicted from the whole sequence)").arg(what);
     return model_->arch.inputKind == InputKind::Features ? tr("logit of “%1” (the sequence's class)").arg(what)
                                                          : tr("logit of “%1” (the text's class)").arg(what);
   }

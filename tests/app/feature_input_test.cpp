@@ -91,7 +91,7 @@ TEST(FeatureInput, CsvTableIsAnalysedAndItsColumnsLabelTheSteps) {
   ASSERT_TRUE(ig.convergenceDelta && ig.baselineScore);
   EXPECT_NEAR(ig.perToken.sum() - (ig.score - *ig.baselineScore), *ig.convergenceDelta, 1e-9);
   EXPECT_NEAR(ig.score, tape.logits(0, 0), 1e-5);
-  EXPECT_TRUE(panel.textView()->figureTitle().contains(QStringLiteral("predicted after the last step")))
+  EXPECT_TRUE(panel.textView()->figureTitle().contains(QStringLiteral("predicted from the whole sequence")))
       << panel.textView()->figureTitle().toStdString();
 }
 

@@ -18,8 +18,9 @@ namespace lstmscope::test {
 // Both sides compute in float64 from the same float32 weights; they differ only in summation order.
 constexpr double kTolerance = 1e-8;
 
-// One-hot and embedding inputs, 1-3 layers, bidirectional, final-states heads, both hard sigmoids.
-inline const auto kAttributionCases = testing::Values(0, 1, 2, 5, 7, 10, 11, 12, 13, 15);
+// One-hot and embedding inputs, 1-3 layers, bidirectional, final-states heads, both hard sigmoids,
+// peepholes, clips, coupled gates, reverse layers (16: under a forward layer; 17: last, read at step 0).
+inline const auto kAttributionCases = testing::Values(0, 1, 2, 5, 7, 10, 11, 12, 13, 15, 16, 17);
 
 inline Vec<double> readVector(hid_t file, const std::string& path) {
   return readSameShape(file, path).col(0);

@@ -37,7 +37,8 @@ TEST_P(GradientAttribution, GradientTimesActivationOfEveryUnit) {
   ASSERT_EQ(units.h.size(), net_.arch.layers.size());
   for (size_t l = 0; l < units.h.size(); ++l)
     for (size_t d = 0; d < units.h[l].size(); ++d) {
-      const std::string path = "attribution/units/" + std::to_string(l) + "/" + (d == 0 ? "fwd" : "bwd") + "/";
+      const std::string path = "attribution/units/" + std::to_string(l) + "/" +
+                               directionName(net_.arch.layers[l], static_cast<int>(d)) + "/";
       EXPECT_LT(relativeError(units.h[l][d], readTransposed(ref(), path + "h")), kTolerance) << path;
       EXPECT_LT(relativeError(units.c[l][d], readTransposed(ref(), path + "c")), kTolerance) << path;
     }
@@ -53,7 +54,9 @@ TEST_P(GradientAttribution, CellUnitAsTarget) {
   EXPECT_LT(relativeError(integratedGradients(vectors_, x_, zero, cell, QuadratureRule::Midpoint, 16).perToken,
                           readVector(ref(), "attribution/cell_target/ig_zero_midpoint_16")),
             kTolerance);
-  EXPECT_EQ(describeTarget(net_.arch, cell), "cell 0/fwd/1 at step " + std::to_string(cell.step));
+  // Direction 0 of a reverse layer runs backward in time, and is named so.
+  const std::string direction = net_.arch.layers[0].reverse ? "bwd" : "fwd";
+  EXPECT_EQ(describeTarget(net_.arch, cell), "cell 0/" + direction + "/1 at step " + std::to_string(cell.step));
   AttributionTarget missing = cell;
   missing.unit = 1000;
   EXPECT_THROW(targetScore(vectors_, x_, missing), InputError);

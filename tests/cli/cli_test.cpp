@@ -3,6 +3,7 @@
 
 #include <fstream>
 
+#include "core/engine/forward.h"
 #include "core/formats/native_model.h"
 #include "core/formats/trace_file.h"
 #include "tests/support/run_command.h"
@@ -153,6 +154,41 @@ TEST_F(Cli, RecordsNumericSequencesFromCsvInDoublePrecision) {
   const TraceReader d(datedOut);
   EXPECT_EQ(d.tokenText(), (std::vector<std::string>{"Mon", "Tue", "Wed", "Thu"}));
   EXPECT_EQ(d.read(0, 1, Quantity::C, 0, 4), t.read(0, 1, Quantity::C, 0, 4));
+}
+
+// A reverse layer (ONNX direction "reverse", Keras go_backwards) is recorded under its one direction's
+// name, bwd, with the states a forward pass in double gives; `info` names it.
+TEST_F(Cli, ReverseLayersAreRecordedAsBwd) {
+  Architecture a;
+  a.inputKind = InputKind::Features;
+  a.featureDim = 2;
+  LayerSpec reverse{3, false, GateActivation::Sigmoid, CellActivation::Tanh};
+  reverse.reverse = true;
+  a.layers = {reverse, {4, false, GateActivation::Sigmoid, CellActivation::Tanh}};
+  a.head = HeadSpec{{}, HeadActivation::Linear, HeadReads::EachStep, {}};
+  const std::string model = dir.file("reverse.h5"), csv = dir.file("steps.csv"), out = dir.file("t.h5");
+  const Model m = initialiseModel(a, {0, {}, 1}, 7);
+  saveNativeModel(m, model);
+  std::ofstream(csv) << "0.5,1\n0,-1\n3,2\n1e-3,-0.5\n2,2\n";
+  const CommandResult r = cli("record --model " + shellQuoted(model) + " --csv " + shellQuoted(csv) +
+                              " --precision double --out " + shellQuoted(out));
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const TraceReader t(out);
+  ASSERT_EQ(t.directions(0), 1);
+  EXPECT_EQ(t.directionName(0, 0), "bwd");
+  EXPECT_EQ(t.directionName(1, 0), "fwd");
+  Inputs<double> in;
+  in.steps = 5;
+  in.features.resize(2, 5);
+  in.features << 0.5, 0, 3, 1e-3, 2, 1, -1, 2, -0.5, 2;
+  Tape<double> tape;
+  forward(m.cast<double>(), in, tape);
+  EXPECT_LE((t.read(0, 0, Quantity::H, 0, 5).cast<double>() - tape.layers[0][0].h).cwiseAbs().maxCoeff(), 1e-7);
+  // The first step of a reverse layer sees the whole sequence: it is not the state after one step.
+  EXPECT_GT((tape.layers[0][0].h.col(4) - tape.layers[0][0].h.col(0)).cwiseAbs().maxCoeff(), 1e-3);
+  const CommandResult info = cli("info " + shellQuoted(out));
+  EXPECT_TRUE(contains(info.output, "layer 0: 3 units, bwd")) << info.output;
+  EXPECT_TRUE(contains(cli("info " + shellQuoted(model)).output, "reverse (last step first)"));
 }
 
 TEST_F(Cli, InputsTooLongForMemoryAreRefusedUpFront) {

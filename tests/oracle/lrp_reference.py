@@ -4,6 +4,8 @@ core/attribution/lrp.cpp: numpy, one step at a time, the authors' lrp_linear on 
 states the rules. Forward values come from lstm_reference.run_model."""
 import numpy as np
 
+from lstm_reference import runs_backward
+
 
 def lrp_linear(hin, w, b, hout, r_out, bias_nb_units, eps, bias_factor):
     """hin (D,), w (D, M), b (M,), hout (M,) the full pre-activation, r_out (M,) -> relevance of hin (D,)."""
@@ -37,7 +39,8 @@ def lrp(m, x, states, target, eps, bias_factor):
             a = last[step]
         else:
             H = np_(layers[-1]["dirs"][0]["W_hh"]).shape[1]
-            a = last[T - 1, :H] if len(layers[-1]["dirs"]) == 1 else np.concatenate([last[T - 1, :H], last[0, H:]])
+            a = np.concatenate([last[0 if runs_backward(layers[-1], d) else T - 1, d * H:(d + 1) * H]
+                                for d in range(len(layers[-1]["dirs"]))])
         acts = [a]
         for p in head["pre"]:
             z = acts[-1] @ np_(p["weight"]).T + np_(p["bias"])
@@ -55,9 +58,8 @@ def lrp(m, x, states, target, eps, bias_factor):
             r_out[step] = r
         else:
             H = np_(layers[-1]["dirs"][0]["W_hh"]).shape[1]
-            r_out[T - 1, :H] = r[:H]
-            if len(layers[-1]["dirs"]) == 2:
-                r_out[0, H:] = r[H:]
+            for d in range(len(layers[-1]["dirs"])):
+                r_out[0 if runs_backward(layers[-1], d) else T - 1, d * H:(d + 1) * H] = r[d * H:(d + 1) * H]
     else:
         kind, top, direction, unit, step = target
         r_out = np.zeros_like(inputs[top + 1])
@@ -84,9 +86,10 @@ def lrp(m, x, states, target, eps, bias_factor):
             eye = np.eye(H)
             Rh, Rc = np.zeros((T, H)), np.zeros((T, H))
             rh_next, rc_next = np.zeros(H), np.zeros(H)
-            order = range(T - 1, -1, -1) if d == 0 else range(T)
+            backward = runs_backward(layers[l], d)
+            order = range(T) if backward else range(T - 1, -1, -1)
             for t in order:
-                prev = t - 1 if d == 0 else t + 1
+                prev = t + 1 if backward else t - 1
                 first = prev < 0 or prev >= T
                 h_prev = np.zeros(H) if first else h_[prev]
                 c_prev = np.zeros(H) if first else c_[prev]

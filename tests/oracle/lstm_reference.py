@@ -41,6 +41,22 @@ def run_direction(x, W_ih, W_hh, b_ih, b_hh, gate, cell, reverse, h0=None, c0=No
     return out
 
 
+def runs_backward(layer, d):
+    """Direction d of a layer runs from the last step: a bidirectional layer's second, a reverse layer's one."""
+    return d == 1 or layer.get("reverse", False)
+
+
+def dir_name(layer, d):
+    return "bwd" if runs_backward(layer, d) else "fwd"
+
+
+def final_states(layer, x):
+    """What a final-states head reads of a layer's output x (T, B, H_out): each direction at its last step."""
+    H = layer["dirs"][0]["W_hh"].shape[1]
+    return torch.cat([x[0 if runs_backward(layer, d) else -1, :, d * H:(d + 1) * H] for d in range(len(layer["dirs"]))],
+                     dim=1)
+
+
 def run_model(m, x0):
     """m: dict from make_cases (float64 tensors); x0: (T, B, D0) layer-0 input. Returns (states, logits)."""
     x = x0
@@ -48,7 +64,7 @@ def run_model(m, x0):
     for L, layer in enumerate(m["layers"]):
         dirs = []
         for d, w in enumerate(layer["dirs"]):
-            dirs.append(run_direction(x, w["W_ih"], w["W_hh"], w["b_ih"], w["b_hh"], layer["gate"], layer["cell"], d == 1,
+            dirs.append(run_direction(x, w["W_ih"], w["W_hh"], w["b_ih"], w["b_hh"], layer["gate"], layer["cell"], runs_backward(layer, d),
                                       peephole=w.get("peephole"), clip=layer.get("clip", 0.0),
                                       coupled=layer.get("coupled", False)))
         states.append(dirs)
@@ -59,11 +75,7 @@ def run_model(m, x0):
     if head["reads"] == "each_step":
         a = x
     else:
-        H = m["layers"][-1]["dirs"][0]["W_hh"].shape[1]
-        parts = [x[-1, :, :H]]
-        if len(m["layers"][-1]["dirs"]) == 2:
-            parts.append(x[0, :, H:])
-        a = torch.cat(parts, dim=1).unsqueeze(0)
+        a = final_states(m["layers"][-1], x).unsqueeze(0)
     for p in head["pre"]:
         a = DENSE[p["activation"]](a @ p["weight"].T + p["bias"])
     logits = a @ head["weight"].T + head["bias"]

@@ -43,6 +43,12 @@ CASES = [
     # ONNX input_forget: the forget gate is 1 - i (with peepholes, which it then ignores for f).
     dict(layers=2, hidden=[6, 4], bidi=True, input="embedding", head="each_softmax", gate="sigmoid", cell="tanh", T=21,
          scale=2.0, peepholes=True, coupled=True),
+    # Reverse layers (ONNX direction "reverse", Keras go_backwards): one direction from the last step, under a
+    # forward layer; and last, read by a final-states head at step 0, with peepholes and a clip.
+    dict(layers=2, hidden=[6, 5], bidi=False, reverse=[True, False], input="embedding", head="each_softmax",
+         gate="sigmoid", cell="tanh", T=19, scale=1.5),
+    dict(layers=2, hidden=[5, 4], bidi=False, reverse=[False, True], input="onehot", head="final_pre",
+         gate="sigmoid", cell="tanh", T=23, scale=2.0, peepholes=True, clip=1.5),
 ]
 VOCAB = [chr(c) for c in range(ord("a"), ord("a") + 19)] + ["\u00e9", "\u4e2d", " "]
 
@@ -72,7 +78,8 @@ def build(case, rng):
             if case.get("peepholes"):
                 dirs[-1]["peephole"] = rnd(rng, 3 * H, scale=1.0)
         m["layers"].append({"dirs": dirs, "gate": case["gate"], "cell": case["cell"], "clip": case.get("clip", 0.0),
-                            "coupled": case.get("coupled", False)})
+                            "coupled": case.get("coupled", False),
+                            "reverse": case.get("reverse", [False] * case["layers"])[L]})
         width = H * len(dirs)
     kind = case["head"]
     if kind != "none":
@@ -123,7 +130,7 @@ def write_model(path, case, m):
             for d, w in enumerate(layer["dirs"]):
                 for k in ("W_ih", "W_hh", "b_ih", "b_hh", "peephole"):
                     if k in w:
-                        lg.create_dataset(f"{'fwd' if d == 0 else 'bwd'}/{k}", data=f32(w[k]))
+                        lg.create_dataset(f"{ref.dir_name(layer, d)}/{k}", data=f32(w[k]))
         if "head" in m:
             h = m["head"]
             hg = f.create_group("head")
@@ -151,10 +158,11 @@ def as_float32_values(m):
         for d, w in enumerate(layer["dirs"]):
             nw = {k: leaf(w[k]) for k in w}
             for k in nw:
-                params[f"lstm/{L}/{'fwd' if d == 0 else 'bwd'}/{k}"] = nw[k]
+                params[f"lstm/{L}/{ref.dir_name(layer, d)}/{k}"] = nw[k]
             dirs.append(nw)
         out["layers"].append({"dirs": dirs, "gate": layer["gate"], "cell": layer["cell"],
-                              "clip": float(np.float32(layer["clip"])), "coupled": layer["coupled"]})
+                              "clip": float(np.float32(layer["clip"])), "coupled": layer["coupled"],
+                              "reverse": layer["reverse"]})
     if "head" in m:
         h = dict(m["head"])
         h["pre"] = []
@@ -171,8 +179,8 @@ def as_float32_values(m):
 def check_against_nn_lstm(m, x0, states):
     """Where nn.LSTM applies (sigmoid/tanh), the manual reference must agree with it."""
     layers = m["layers"]
-    if any(l["gate"] != "sigmoid" or l["cell"] != "tanh" or l["clip"] > 0 or l["coupled"] or "peephole" in l["dirs"][0]
-           for l in layers):
+    if any(l["gate"] != "sigmoid" or l["cell"] != "tanh" or l["clip"] > 0 or l["coupled"] or l["reverse"]
+           or "peephole" in l["dirs"][0] for l in layers):
         return
     sizes = {l["dirs"][0]["W_hh"].shape[1] for l in layers}
     if len(sizes) != 1:  # nn.LSTM needs one hidden size; check layer by layer instead
@@ -228,7 +236,7 @@ def make_case(k, case, outdir, rng):
             f.create_dataset("features", data=feats)
         for L, dirs in enumerate(states):
             for dd, st in enumerate(dirs):
-                name = "fwd" if dd == 0 else "bwd"
+                name = ref.dir_name(mm["layers"][L], dd)
                 for q in "ifgoch":
                     f.create_dataset(f"layers/{L}/{name}/{q}", data=torch.stack([s[0] for s in st[q]]).detach().numpy())
                 for q in "ch":
@@ -311,7 +319,7 @@ def write_attribution_reference(path, mm, x, tokens, case):
         # Attribution to hidden units: gradient x activation on every h_t and c_t (T, H).
         for L, dirs in enumerate(states):
             for dd, st in enumerate(dirs):
-                name = "fwd" if dd == 0 else "bwd"
+                name = ref.dir_name(mm["layers"][L], dd)
                 for q in "ch":
                     values = torch.stack([s_[0] for s_ in st[q]]).detach()
                     grads = torch.stack([s_.grad[0] for s_ in st[q]])
@@ -351,8 +359,8 @@ def write_lrp_reference(group, mm, x, states, target):
         g.attrs["initial_state"] = float(initial)
         g.create_dataset("input", data=r)
         for (layer, d), (rh, rc) in units.items():
-            g.create_dataset(f"units/{layer}/{'fwd' if d == 0 else 'bwd'}/h", data=rh)
-            g.create_dataset(f"units/{layer}/{'fwd' if d == 0 else 'bwd'}/c", data=rc)
+            g.create_dataset(f"units/{layer}/{ref.dir_name(mm['layers'][layer], d)}/h", data=rh)
+            g.create_dataset(f"units/{layer}/{ref.dir_name(mm['layers'][layer], d)}/c", data=rc)
 
 
 def write_state_target_reference(group, mm, x):
