@@ -68,6 +68,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   editPause_.setInterval(kEditPauseMs);
   connect(&editPause_, &QTimer::timeout, this, &MainWindow::analyseNow);
   connect(textEdit_, &QPlainTextEdit::textChanged, &editPause_, qOverload<>(&QTimer::start));
+  connect(textEdit_, &QPlainTextEdit::textChanged, this, [this] { textIsSample_ = false; });
   connect(cancel_, &QPushButton::clicked, &runner_, &AnalysisRunner::cancel);
   connect(&runner_, &AnalysisRunner::busyChanged, this, [this](bool busy) {
     progress_->setVisible(busy), cancel_->setVisible(busy);
@@ -242,7 +243,7 @@ void MainWindow::openDemo(bool withSampleText) {
   const QString path = dir.path() + QStringLiteral("/python_char.h5");
   if (!QFileInfo::exists(path) && !QFile::copy(QStringLiteral(":/demo/python_char.h5"), path))
     return showError(tr("the embedded demo model could not be unpacked to %1").arg(dir.path()));
-  if (withSampleText) setTextQuietly(sampleText());
+  if (withSampleText) showSampleText();
   model_.reset();
   modelPath_ = path, vocabPath_.clear(), importChoices_.reset();
   analyseNow();
@@ -251,7 +252,7 @@ void MainWindow::openDemo(bool withSampleText) {
 void MainWindow::openModel(const QString& path, const QString& vocabPath, std::optional<ImportChoices> importChoices) {
   model_.reset();
   modelPath_ = path, vocabPath_ = vocabPath, importChoices_ = std::move(importChoices);
-  if (textEdit_->toPlainText().isEmpty()) setTextQuietly(sampleText());  // something to look at
+  if (textEdit_->toPlainText().isEmpty()) showSampleText();  // something to look at
   addRecent(QStringLiteral("recentModels"), path);
   analyseNow();
 }
@@ -282,12 +283,14 @@ void MainWindow::setText(const QString& text) {
 void MainWindow::setTextQuietly(const QString& text) {
   const QSignalBlocker blocker(textEdit_);  // the caller analyses; no edit pause
   textEdit_->setPlainText(text);
+  textIsSample_ = false;
 }
 
-QString MainWindow::sampleText() {
+void MainWindow::showSampleText() {
   QFile sample(QStringLiteral(":/demo/sample.py"));
   sample.open(QIODevice::ReadOnly);
-  return QString::fromUtf8(sample.readAll());
+  setTextQuietly(QString::fromUtf8(sample.readAll()));
+  textIsSample_ = true;
 }
 
 void MainWindow::analyseNow() {
@@ -306,7 +309,7 @@ void MainWindow::analyseNow() {
   request.text = textEdit_->toPlainText();
   request.textSource = tr("the text");
   request.labelColumn = stepLabelColumn_;
-  request.textIsSample = request.text == sampleText();
+  request.textIsSample = textIsSample_;
   job_ = runner_.start(std::move(request));
 }
 

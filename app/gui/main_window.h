@@ -113,7 +113,7 @@ class MainWindow : public QMainWindow {
   void rebuildRecentMenu();
   void showError(const QString& message);
   void setTextQuietly(const QString& text);  // without re-running the analysis after a pause
-  static QString sampleText();               // the demo's sample text (compiled in)
+  void showSampleText();                     // the demo's sample text (compiled in), put in quietly
   void onFinished(quint64 id, const AnalysisResult& result);
   void onProgress(quint64 id, long done, long total);
   void exportDialog();
@@ -150,6 +150,7 @@ class MainWindow : public QMainWindow {
   std::vector<int> allowedUnits_;
   bool interactive_ = true;
   bool announcePending_ = false;
+  bool textIsSample_ = false;  // the editor holds the sample text, untouched
   std::optional<StartupChoices> startup_;
   void applyStartupChoices();
   QString lastError_;

@@ -7,7 +7,11 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <ctime>
+#include <deque>
+#include <mutex>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "core/common/error.h"
@@ -78,6 +82,45 @@ void checkGlobalHeaps(const unsigned char* data, size_t size, const std::string&
 
 // Read in blocks rather than mapped: on virtual machines where page faults are slow, mapping a 100 MB
 // model costs more than copying it from the page cache.
+namespace {
+
+// Files already walked, by identity: one import opens a file several times (format probes, then the
+// reader), and walking a large model each time would cost seconds. A changed file has a new identity,
+// provided the change is not within the same tick of the file system's clock as the walk: so only files
+// unchanged for a few seconds are remembered (a fuzzer rewriting one path thousands of times a second
+// never is).
+using FileIdentity = std::tuple<dev_t, ino_t, off_t, time_t, long, time_t, long>;
+
+FileIdentity identityOf(const struct stat& st) {
+  return {st.st_dev,          st.st_ino,         st.st_size,        st.st_mtim.tv_sec,
+          st.st_mtim.tv_nsec, st.st_ctim.tv_sec, st.st_ctim.tv_nsec};
+}
+
+class VerifiedFiles {
+ public:
+  bool contains(const FileIdentity& id) {
+    const std::lock_guard lock(mutex_);
+    return std::find(files_.begin(), files_.end(), id) != files_.end();
+  }
+  void add(const FileIdentity& id) {
+    const std::lock_guard lock(mutex_);
+    files_.push_back(id);
+    if (files_.size() > kKept) files_.pop_front();
+  }
+
+ private:
+  static constexpr size_t kKept = 64;
+  std::mutex mutex_;
+  std::deque<FileIdentity> files_;
+};
+
+VerifiedFiles& verifiedFiles() {
+  static VerifiedFiles files;
+  return files;
+}
+
+}  // namespace
+
 void checkGlobalHeapsOfFile(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return;  // the library's own open reports it
@@ -87,6 +130,8 @@ void checkGlobalHeapsOfFile(const std::string& path) {
   } closer{fd};
   struct stat st {};
   if (::fstat(fd, &st) != 0 || st.st_size <= 0) return;
+  const FileIdentity identity = identityOf(st);
+  if (verifiedFiles().contains(identity)) return;
   const size_t size = static_cast<size_t>(st.st_size);
   const auto readAt = [&](size_t offset, size_t count, unsigned char* out) {
     size_t done = 0;
@@ -119,6 +164,8 @@ void checkGlobalHeapsOfFile(const std::string& path) {
       checkObjects(collection.data(), length, offset, path);
     }
   }
+  constexpr time_t kSettledSeconds = 3;
+  if (::time(nullptr) - st.st_ctim.tv_sec >= kSettledSeconds) verifiedFiles().add(identity);
 }
 
 }  // namespace lstmscope::h5

@@ -12,7 +12,9 @@ namespace lstmscope::h5 {
 // Throws InputError naming `name` and the collection's byte offset if a collection in `data` is damaged.
 void checkGlobalHeaps(const unsigned char* data, size_t size, const std::string& name);
 
-// The same for a file on disk, read block by block.
+// The same for a file on disk, read block by block. A file that passed, and had not changed for a few
+// seconds, is remembered by its identity (device, inode, size, modification and change times), so
+// opening it again costs one fstat.
 void checkGlobalHeapsOfFile(const std::string& path);
 
 }  // namespace lstmscope::h5

@@ -4,7 +4,6 @@
 #include <fstream>
 
 #include "core/common/error.h"
-#include "core/formats/feature_csv.h"
 
 namespace lstmscope {
 
@@ -38,12 +37,6 @@ EncodedText encodeText(const Architecture& arch, const std::string& text, const 
   out.inputs.tokens = std::move(tok.ids);
   out.surface = std::move(tok.surface);
   return out;
-}
-
-Inputs<float> readFeatureCsv(const Architecture& arch, const std::string& path, long maxSteps) {
-  if (arch.inputKind != InputKind::Features)
-    throw InputError(path, "the model reads text, not numeric features: give --text or --text-file");
-  return parseFeatureCsv(arch, readFileBytes(path, size_t(1) << 32), path, maxSteps).inputs;
 }
 
 }  // namespace lstmscope

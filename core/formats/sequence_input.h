@@ -1,4 +1,4 @@
-// Turning user input (text or a numeric CSV) into engine inputs, with clear errors for bad input.
+// Turning user text into engine inputs, with clear errors for bad input (numeric CSV tables: feature_csv.h).
 #pragma once
 
 #include <string>
@@ -18,9 +18,5 @@ struct EncodedText {
 // Tokenizes `text` with the model's vocabulary. `maxSteps` guards against inputs whose recording would
 // not fit anywhere; the error says how to raise it.
 EncodedText encodeText(const Architecture& arch, const std::string& text, const std::string& sourceName, long maxSteps);
-
-// Reads a numeric CSV: one row per step, one column per feature, optional header row. Every value must
-// be a finite number and every row must have the model's feature count.
-Inputs<float> readFeatureCsv(const Architecture& arch, const std::string& path, long maxSteps);
 
 }  // namespace lstmscope

@@ -8,6 +8,7 @@
 #include "app/gui/main_window.h"
 #include "core/engine/forward.h"
 #include "core/formats/native_model.h"
+#include "tests/app/test_window.h"
 #include "tests/support/test_models.h"
 
 namespace lstmscope::app {
@@ -26,9 +27,7 @@ TEST(FeatureInput, CsvTableIsAnalysedAndItsColumnsLabelTheSteps) {
   const std::string path = dir.file("forecaster.h5");
   saveNativeModel(model, path);
   MainWindow window;
-  window.setInteractive(false);
-  window.resize(1280, 800);
-  window.show();
+  test::prepareForTest(window);
 
   // Text where a table belongs: the message says what the model wants.
   QSignalSpy failed(&window, &MainWindow::analysisFailed);

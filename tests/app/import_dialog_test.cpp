@@ -13,6 +13,7 @@
 
 #include "app/gui/main_window.h"
 #include "core/formats/foreign/import_choices_file.h"
+#include "tests/app/test_window.h"
 
 namespace lstmscope::app {
 namespace {
@@ -112,9 +113,7 @@ TEST(ImportDialog, ShowsRolesAndAssumptionsAndRemembersChoices) {
 // in the status bar once, and in the model name's tooltip for as long as it is open.
 TEST(ImportReportInWindow, AssumptionsAreAnnouncedAndKeptAtHand) {
   MainWindow window;
-  window.setInteractive(false);
-  window.resize(1280, 800);
-  window.show();
+  test::prepareForTest(window);
   QSignalSpy shown(&window, &MainWindow::analysisShown);
   window.setText(QStringLiteral("a,b,c\n0.5,1,2\n1,0,-1\n"));
   window.openModel(QString::fromStdString(std::string(LSTMSCOPE_FOREIGN_DIR) + "/onnx/torch_forecaster.onnx"));

@@ -18,6 +18,7 @@
 
 #include "core/analysis/selection.h"
 #include "core/analysis/statistics.h"
+#include "tests/app/test_window.h"
 #include "viz/figure_export.h"
 
 namespace lstmscope::app {
@@ -32,9 +33,7 @@ void writeFile(const QString& path, const QByteArray& bytes) {
 class MainWindowTest : public testing::Test {
  protected:
   void SetUp() override {
-    window_.setInteractive(false);
-    window_.resize(1280, 800);
-    window_.show();
+    test::prepareForTest(window_);
     QSignalSpy shown(&window_, &MainWindow::analysisShown);
     window_.openDemo();
     ASSERT_TRUE(shown.wait(60000)) << window_.lastError().toStdString();

@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstring>
+#include <fstream>
+#include <thread>
 #include <vector>
 
 #include "core/common/error.h"
@@ -66,6 +69,27 @@ TEST(Hdf5HeapCheck, OurOwnFilesPass) {
   saveNativeModel(smallCharModel(), path);
   EXPECT_NO_THROW(h5::checkGlobalHeapsOfFile(path));
   EXPECT_NO_THROW(loadNativeModel(path));
+}
+
+// A file that passed is not walked again, but a file changed since is: damage written after a successful
+// check is still found.
+TEST(Hdf5HeapCheck, AChangedFileIsCheckedAgain) {
+  const ScratchDir dir("heap-check-again");
+  const std::string path = dir.file("m.h5");
+  const auto write = [&](const std::vector<unsigned char>& b) {
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
+  };
+  write(fileWithCollection(4096 - 40));
+  std::this_thread::sleep_for(std::chrono::milliseconds(3100));  // only settled files are remembered
+  EXPECT_NO_THROW(h5::checkGlobalHeapsOfFile(path));
+  EXPECT_NO_THROW(h5::checkGlobalHeapsOfFile(path));  // remembered
+  write(fileWithCollection(0));                       // same size, same inode, damaged
+  EXPECT_THROW(h5::checkGlobalHeapsOfFile(path), InputError);
+  // A file rewritten at once (within one tick of a coarse clock) is never remembered.
+  write(fileWithCollection(4096 - 40));
+  EXPECT_NO_THROW(h5::checkGlobalHeapsOfFile(path));
+  write(fileWithCollection(0));
+  EXPECT_THROW(h5::checkGlobalHeapsOfFile(path), InputError);
 }
 
 }  // namespace

@@ -1,10 +1,8 @@
 // UTF-8 handling and tokenization: the errors users see for bad text.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-
 #include "core/common/error.h"
+#include "core/formats/feature_csv.h"
 #include "core/formats/sequence_input.h"
 #include "core/text/utf8.h"
 #include "core/text/vocabulary.h"
@@ -66,7 +64,12 @@ TEST(Tokenize, WordLevelKeepsSurfaceText) {
 TEST(Tokenize, EmptyAndNonUtf8TextAreClearErrors) {
   const Vocabulary v(TokenLevel::Char, {"a"});
   EXPECT_EQ(errorOf(v, ""), "input.txt: the text is empty");
-  EXPECT_EQ(tokenize(v, "\xEF\xBB\xBF" "aa", "x").ids, (std::vector<int32_t>{0, 0}));  // byte-order mark skipped
+  EXPECT_EQ(tokenize(v,
+                     "\xEF\xBB\xBF"
+                     "aa",
+                     "x")
+                .ids,
+            (std::vector<int32_t>{0, 0}));  // byte-order mark skipped
   EXPECT_EQ(errorOf(v, "aa\x80"), "input.txt: not valid UTF-8: bad byte 0x80 at offset 2 (line 1, column 3)");
 }
 
@@ -79,24 +82,17 @@ TEST(FeatureCsv, ReadsRowsAndRefusesBadOnes) {
   Architecture a;
   a.inputKind = InputKind::Features;
   a.featureDim = 2;
-  const std::string dir = std::filesystem::temp_directory_path().string();
-  const std::string good = dir + "/lstmscope-good.csv", bad = dir + "/lstmscope-bad.csv";
-  std::ofstream(good) << "x,y\n1,2\n3.5, -4e-1\n";
-  const Inputs<float> in = readFeatureCsv(a, good, 100);
+  const Inputs<float> in = parseFeatureCsv(a, "x,y\n1,2\n3.5, -4e-1\n", "good.csv", 100).inputs;
   EXPECT_EQ(in.steps, 2);
   EXPECT_FLOAT_EQ(in.features(0, 1), 3.5f);
   EXPECT_FLOAT_EQ(in.features(1, 1), -0.4f);
-  std::ofstream(bad) << "1,2\n3\n";
   try {
-    readFeatureCsv(a, bad, 100);
+    parseFeatureCsv(a, "1,2\n3\n", "bad.csv", 100);
     FAIL();
   } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()), bad + ": line 2 has 1 values but the model expects 2 features per step");
+    EXPECT_EQ(std::string(e.what()), "bad.csv: line 2 has 1 values but the model expects 2 features per step");
   }
-  std::ofstream(bad) << "1,nan\n";
-  EXPECT_THROW(readFeatureCsv(a, bad, 100), InputError);
-  std::filesystem::remove(good);
-  std::filesystem::remove(bad);
+  EXPECT_THROW(parseFeatureCsv(a, "1,nan\n", "bad.csv", 100), InputError);
 }
 
 }  // namespace
