@@ -14,6 +14,8 @@ packages=(
   # Qt OpenGL's CMake files, which --no-install-recommends leaves out.
   qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl1-mesa-dev fonts-dejavu-core xvfb xauth poppler-utils
 )
+# node and npm run the TF.js oracle; keep a node that is already there (npm comes with some builds of it).
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -22,6 +24,14 @@ if ((${#missing[@]})); then
   echo "installing: ${missing[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# TF.js, the independent oracle for TF.js (Keras-config) models in the tests, from the npm registry:
+# Debian does not package it. Pure JavaScript; installed once under build/tfjs.
+if [[ ! -f build/tfjs/node_modules/@tensorflow/tfjs/package.json ]]; then
+  echo "installing @tensorflow/tfjs (npm) under build/tfjs"
+  mkdir -p build/tfjs
+  npm install --prefix build/tfjs --no-audit --no-fund --loglevel=error @tensorflow/tfjs@4.22.0 >/dev/null
 fi
 
 cmake --preset release >/dev/null

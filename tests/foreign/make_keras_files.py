@@ -495,7 +495,10 @@ write_expected("keras3_classifier.weights", kw, token_inputs(V))
 # TensorFlow.js layers models: model.json + binary shards (split in two here), weights matched by name.
 def write_tfjs(dirname, model, converter_style, quantize=False):
     os.makedirs(os.path.join(OUT, dirname), exist_ok=True)
-    config = dict(class_name="Sequential", config=dict(name="sequential", layers=[layer_config_keras2(l) for l in model.layers]))
+    layers = [layer_config_keras2(l) for l in model.layers]
+    if model.layers[0]["kind"] == "LSTM":  # a Sequential's first layer states its input shape, as Keras saves it
+        layers[0]["config"]["batch_input_shape"] = [None, None, int(model.layers[0]["weights"][0].shape[0])]
+    config = dict(class_name="Sequential", config=dict(name="sequential", layers=layers))
     topology = (dict(keras_version="2.15.0", backend="tensorflow", model_config=config) if converter_style
                 else dict(config, keras_version="tfjs-layers 4.10.0", backend="tensor_flow.js"))
     specs, blob = [], b""
@@ -521,8 +524,19 @@ def write_tfjs(dirname, model, converter_style, quantize=False):
                        modelTopology=topology, weightsManifest=manifest), f)
 
 
-write_tfjs("tfjs_lm", lm, converter_style=True)
-write_expected("tfjs_lm/model", lm, token_inputs(V))
+def write_tfjs_inputs(dirname, inputs):
+    """The inputs again as JSON, for the TF.js oracle (tests/foreign/tfjs_oracle.js), which reads no HDF5."""
+    with open(os.path.join(OUT, dirname, "inputs.json"), "w") as f:
+        json.dump([x.tolist() for x in inputs], f)
+
+
+def tfjs_fixture(dirname, model, inputs, **style):
+    write_tfjs(dirname, model, **style)
+    write_expected(dirname + "/model", model, inputs)
+    write_tfjs_inputs(dirname, inputs)
+
+
+tfjs_fixture("tfjs_lm", lm, token_inputs(V), converter_style=True)
 tq = Model(2)
 tq.add("Embedding", "embedding", [rng.normal(0, 1, (V, E))])
 tq.add("Bidirectional", "bidirectional", lstm_weights(E, H, 2.0) + lstm_weights(E, H, 2.0), activation="tanh",
@@ -530,8 +544,10 @@ tq.add("Bidirectional", "bidirectional", lstm_weights(E, H, 2.0) + lstm_weights(
 tq.add("Dense", "dense", dense_weights(2 * H, 3), activation="softmax")
 for l in tq.layers:
     l["weights"] = [np.array(w, dtype=np.float64) for w in l["weights"]]
-write_tfjs("tfjs_quantized", tq, converter_style=False, quantize=True)
-write_expected("tfjs_quantized/model", tq, token_inputs(V))
+tfjs_fixture("tfjs_quantized", tq, token_inputs(V), converter_style=False, quantize=True)
+# go_backwards as TF.js runs it (its layers follow Keras): one layer, and two that cancel out.
+tfjs_fixture("tfjs_go_backwards", gb, feature_inputs(3), converter_style=False)
+tfjs_fixture("tfjs_go_backwards_twice", gb2, token_inputs(V), converter_style=True)
 
 # Damaged TF.js models: a shard cut short, a manifest reaching outside its directory.
 import shutil  # noqa: E402

@@ -39,10 +39,11 @@ double worstAgainstReference(const Network<T>& net, const std::string& expectedP
     // The last layer's output at every step (forward rows, then backward) and its final states (forward at
     // the last step, backward at the first).
     const Mat<T>& hidden = tape.layerInput.back();
-    const long H = net.arch.layers.back().hidden;
+    const LayerSpec& last = net.arch.layers.back();
+    const long H = last.hidden;
     Mat<T> final(hidden.rows(), 1);
-    final.topRows(H) = hidden.col(hidden.cols() - 1).topRows(H);
-    if (hidden.rows() > H) final.bottomRows(H) = hidden.col(0).bottomRows(H);
+    for (int d = 0; d < last.directions(); ++d)
+      final.middleRows(d * H, H) = hidden.col(last.finalStep(d, hidden.cols())).middleRows(d * H, H);
     for (const char* what : {"output_", "probs_", "hidden_", "final_"}) {
       const std::string name = what + std::to_string(k);
       if (!h5::exists(ref.id(), name)) continue;
