@@ -8,8 +8,8 @@
 
 #include "app/cli/cli_args.h"
 #include "app/cli/commands.h"
-#include "core/common/batch_memory.h"
 #include "core/common/error.h"
+#include "core/common/large_array_memory.h"
 
 namespace {
 
@@ -30,7 +30,7 @@ const char* const kMainHelp =
 
 int main(int argc, char** argv) {
   using namespace lstmscope;
-  setUpBatchMemory();
+  setUpLargeArrayMemory();  // a batch process: keep what it frees (up to 1 GB) for reuse
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::fputs(kMainHelp, args.empty() ? stderr : stdout);

@@ -1,6 +1,6 @@
-// The command-line tool's memory set-up (core/common/batch_memory.h): large blocks come from a heap that
+// The memory set-up for large arrays (core/common/large_array_memory.h): large blocks come from a heap that
 // asks for 2 MB pages, and freed blocks stay in the process for reuse.
-#include "core/common/batch_memory.h"
+#include "core/common/large_array_memory.h"
 
 #include <gtest/gtest.h>
 
@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 namespace lstmscope::test {
 namespace {
@@ -33,8 +34,8 @@ std::string vmFlagsOf(const void* p) {
   return "";
 }
 
-TEST(BatchMemory, LargeBlocksComeFromAHugePageHeapAndAreReused) {
-  setUpBatchMemory(64ul << 20);
+TEST(LargeArrayMemory, LargeBlocksComeFromAHugePageHeapAndAreReused) {
+  setUpLargeArrayMemory({64ul << 20, 1ul << 30});
   void* volatile block = std::malloc(8 << 20);
   ASSERT_NE(block, nullptr);
   std::memset(block, 1, 8 << 20);
@@ -50,6 +51,14 @@ TEST(BatchMemory, LargeBlocksComeFromAHugePageHeapAndAreReused) {
   void* volatile again = std::malloc(8 << 20);  // the freed block, not a fresh mapping
   EXPECT_EQ(again, first);
   std::free(again);
+  // Another thread (the app's analysis, OpenMP's workers) allocates from the same advised heap.
+  std::string flags;
+  std::thread([&] {
+    void* volatile other = std::malloc(8 << 20);
+    flags = vmFlagsOf(static_cast<char*>(other) + (4 << 20));
+    std::free(other);
+  }).join();
+  EXPECT_NE(flags.find(" hg"), std::string::npos) << flags;
 #endif
 }
 
