@@ -87,7 +87,9 @@ class KerasMapper {
     if (l.className == "LSTM" || l.className == "Bidirectional") {
       json& c = l.className == "LSTM" ? l.config : l.config["layer"]["config"];
       c = {{"activation", "tanh"}, {"recurrent_activation", recurrent}, {"return_sequences", true}};
-      if (!guessedLstm_) assume("weights-only file: LSTM activations are Keras' defaults (tanh, " + recurrent + ")");
+      if (!guessedLstm_)
+        assume("weights-only file: LSTM activations are Keras' defaults (tanh, " + recurrent +
+               "), and the layers read forward in time (go_backwards is not in the file)");
       guessedLstm_ = true;
     }
     if (guessed && l.className != "InputLayer")
