@@ -139,17 +139,12 @@ struct Params {
   void forEach(const Architecture& arch, F&& visit) const {
     const_cast<Params*>(this)->forEach(arch, [&](const std::string& n, auto& m) { visit(n, std::as_const(m)); });
   }
-  // The same tensors in the same order, without names (element-wise work: scaling, norms).
+  // The same tensors in the same order, without names (element-wise work: scaling, norms). One traversal
+  // serves both, so the orders cannot drift apart; without an architecture the directions are named "?".
   template <class F>
   void forEachTensor(F&& visit) {
-    if (embedding.size()) visit(embedding);
-    for (auto& layer : lstm)
-      for (auto& d : layer) {
-        visit(d.W_ih), visit(d.W_hh), visit(d.b_ih), visit(d.b_hh);
-        if (d.peephole.size()) visit(d.peephole);
-      }
-    for (auto& dense : headPre) visit(dense.weight), visit(dense.bias);
-    if (head.weight.size()) visit(head.weight), visit(head.bias);
+    static const Architecture kUnnamed;
+    forEach(kUnnamed, [&](const std::string&, auto& m) { visit(m); });
   }
   template <class F>
   void forEachTensor(F&& visit) const {
