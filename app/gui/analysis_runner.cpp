@@ -2,7 +2,6 @@
 
 #include <QElapsedTimer>
 #include <QPointer>
-#include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "core/common/error.h"
@@ -15,7 +14,7 @@ namespace {
 // The largest text the app analyses in one go (the CLI records longer inputs to trace files).
 constexpr long kMaxSteps = 5'000'000;
 
-AnalysisResult analyse(const AnalysisRequest& request, const RecordingCallbacks& callbacks) {
+AnalysisResult analyse(const AnalysisRequest& request, const ProgressCallbacks& callbacks) {
   QElapsedTimer clock;
   clock.start();
   AnalysisResult result;
@@ -83,7 +82,7 @@ AnalysisRunner::AnalysisRunner(QObject* parent) : QObject(parent) {
 
 AnalysisRunner::~AnalysisRunner() {
   cancel();
-  QThreadPool::globalInstance()->waitForDone();
+  projections_.waitForDone();  // the analysis job waits for its own pool
 }
 
 void AnalysisRunner::cancel() {
@@ -101,7 +100,7 @@ quint64 AnalysisRunner::start(AnalysisRequest request) {
 quint64 AnalysisRunner::startProjection(std::shared_ptr<const viz::HeatmapData> states, QString what) {
   const quint64 id = ++latestProjection_;
   QPointer<AnalysisRunner> self(this);
-  (void)QtConcurrent::run([states, what, self, id] {
+  (void)QtConcurrent::run(&projections_, [states, what, self, id] {
     auto projection = std::make_shared<const Projection>(principalComponents(states->values(), 2));
     QMetaObject::invokeMethod(self.data(), [self, id, projection, what] {
       if (self && id == self->latestProjection_) emit self->projectionReady(id, projection, what);

@@ -1,17 +1,20 @@
-// The one job mechanism for the app's heavy work (STYLE.md take 4): each request gets an id, runs on the
-// thread pool with a cancel flag, reports progress through queued signals, and its result is delivered
-// only if no newer request has been made since; stale results are dropped.
+// The analysis job (and the state projection job) on the app's one job rule (docs/DEVELOPING.md,
+// "Background work"): each request gets an id, runs on the runner's own threads with a cancel flag,
+// reports progress through queued signals, and its result is delivered only if no newer request has been
+// made since; stale results are dropped.
 #pragma once
 
 #include <QObject>
 #include <QString>
 #include <QStringList>
+#include <QThreadPool>
 #include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
 
 #include "app/gui/latest_job.h"
+#include "app/gui/view_state.h"
 #include "core/analysis/projection.h"
 #include "core/analysis/recording.h"
 #include "core/analysis/statistics.h"
@@ -39,7 +42,7 @@ struct AnalysisResult {
   std::shared_ptr<const Recording> recording;
   // tanh(c) of every layer and direction ([layer][direction]), computed with the run so that switching
   // to it never stalls the GUI thread.
-  std::vector<std::vector<std::shared_ptr<const Mat<float>>>> squashedCells;
+  PerDirection<std::shared_ptr<const Mat<float>>> squashedCells;
   std::shared_ptr<const SaturationTable> saturation;  // likewise
   // A CSV input's columns that can label the steps (features first, then label columns), and what the
   // reader decided on its own (e.g. a pandas index taken as labels).
@@ -70,6 +73,7 @@ class AnalysisRunner : public QObject {
   void busyChanged(bool busy);
 
  private:
+  QThreadPool projections_;  // declared before job_: destroyed after it
   LatestJob job_;
   std::atomic<quint64> latestProjection_{0};
 };

@@ -1,14 +1,28 @@
 #include "app/gui/export_dialog.h"
 
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QMessageBox>
 #include <QSettings>
+#include <QSpinBox>
 
 #include "viz/figure_export.h"
 
 namespace lstmscope::app {
+
+std::vector<std::pair<QString, viz::ExportableView*>> exportTitles(const std::vector<ExportEntry>& entries) {
+  std::vector<std::pair<QString, viz::ExportableView*>> titles;
+  for (const ExportEntry& e : entries) titles.emplace_back(e.title, e.view);
+  return titles;
+}
+
+viz::ExportableView* findExportView(const std::vector<ExportEntry>& entries, const QString& key) {
+  for (const ExportEntry& e : entries)
+    if (e.key == key) return e.view;
+  return nullptr;
+}
 
 ExportDialog::ExportDialog(std::vector<std::pair<QString, viz::ExportableView*>> views, QWidget* parent)
     : QDialog(parent), views_(std::move(views)) {

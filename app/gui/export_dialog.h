@@ -2,13 +2,28 @@
 // .pdf, .csv) picks the format.
 #pragma once
 
-#include <QComboBox>
 #include <QDialog>
-#include <QSpinBox>
+#include <QString>
+#include <utility>
+#include <vector>
 
-#include "viz/exportable_view.h"
+class QComboBox;
+class QSpinBox;
+
+namespace lstmscope::viz {
+class ExportableView;
+}
 
 namespace lstmscope::app {
+
+// A view that exports as a figure: its command-line name (heatmap, trajectories, textColouring, ...), its
+// title in the dialog, and the view.
+struct ExportEntry {
+  QString key, title;
+  viz::ExportableView* view = nullptr;
+};
+std::vector<std::pair<QString, viz::ExportableView*>> exportTitles(const std::vector<ExportEntry>& entries);
+viz::ExportableView* findExportView(const std::vector<ExportEntry>& entries, const QString& key);  // or null
 
 class ExportDialog : public QDialog {
   Q_OBJECT

@@ -1,7 +1,6 @@
 #include "app/gui/latest_job.h"
 
 #include <QPointer>
-#include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "core/common/error.h"
@@ -10,7 +9,7 @@ namespace lstmscope::app {
 
 LatestJob::~LatestJob() {
   cancel();
-  QThreadPool::globalInstance()->waitForDone();
+  pool_.waitForDone();
 }
 
 void LatestJob::cancel() {
@@ -32,7 +31,7 @@ quint64 LatestJob::start(Work work) {
       if (id == self->latest_) outcome();
     });
   };
-  (void)QtConcurrent::run([work = std::move(work), flag, self, id, deliver] {
+  (void)QtConcurrent::run(&pool_, [work = std::move(work), flag, self, id, deliver] {
     ProgressCallbacks callbacks;
     callbacks.cancelled = [flag] { return flag->load(); };
     callbacks.progress = [self, id](long done, long total) {

@@ -1,10 +1,11 @@
-// The app's job rule (STYLE.md take 4) in one place: each start() gets an id, cancels the previous job,
-// runs on the thread pool with a cancel flag and progress, and its outcome reaches the GUI thread only if
-// no newer job has been started since; stale outcomes are dropped.
+// The app's job rule in one place (docs/DEVELOPING.md, "Background work"): each start() gets an id, cancels
+// the previous job, runs on this job's own thread pool with a cancel flag and progress, and its outcome
+// reaches the GUI thread only if no newer job has been started since; stale outcomes are dropped.
 #pragma once
 
 #include <QObject>
 #include <QString>
+#include <QThreadPool>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -17,7 +18,7 @@ class LatestJob : public QObject {
   Q_OBJECT
  public:
   explicit LatestJob(QObject* parent = nullptr) : QObject(parent) {}
-  ~LatestJob() override;
+  ~LatestJob() override;  // cancels, then waits for this job's own work only (not for other pools)
 
   // `work` runs off the GUI thread and returns what to do on the GUI thread with its result (called only
   // while its id is the latest). Exceptions become failed(), Cancelled becomes cancelled().
@@ -34,6 +35,7 @@ class LatestJob : public QObject {
   void busyChanged(bool busy);
 
  private:
+  QThreadPool pool_;  // this job's own threads, so that waiting for them never waits for anyone else's
   std::atomic<quint64> latest_{0};
   std::shared_ptr<std::atomic<bool>> cancelFlag_;
   int running_ = 0;

@@ -1,8 +1,22 @@
-// The main window as every app test drives it: no modal dialogs (errors arrive as signals), the size the
+// The main window as every app test drives it (with every view's header, since the window's header only
+// forward-declares them): no modal dialogs (errors arrive as signals), the size the
 // screenshots use, shown (offscreen) so that layouts and the heatmap's frames happen as they do for users.
 #pragma once
 
+#include <QComboBox>
+#include <QPlainTextEdit>
+
+#include "app/gui/analysis_session.h"
+#include "app/gui/attribution_panel.h"
+#include "app/gui/heatmap_controls.h"
 #include "app/gui/main_window.h"
+#include "core/analysis/recording.h"
+#include "viz/heatmap_view.h"
+#include "viz/predictions_view.h"
+#include "viz/projection_view.h"
+#include "viz/saturation_view.h"
+#include "viz/text_colour_view.h"
+#include "viz/trajectory_chart.h"
 
 namespace lstmscope::test {
 

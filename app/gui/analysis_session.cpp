@@ -1,0 +1,108 @@
+#include "app/gui/analysis_session.h"
+
+#include <QFileInfo>
+
+#include "core/attribution/attribution_report.h"
+#include "viz/heatmap_data.h"
+#include "viz/token_text.h"
+
+namespace lstmscope::app {
+
+AnalysisSession::AnalysisSession(QObject* parent) : QObject(parent) {
+  connect(&runner_, &AnalysisRunner::progress, this,
+          [this](quint64, long done, long total) { emit progress(done, total); });
+  connect(&runner_, &AnalysisRunner::busyChanged, this, &AnalysisSession::busyChanged);
+  connect(&runner_, &AnalysisRunner::finished, this, [this](quint64, const AnalysisResult& result) { take(result); });
+  connect(&runner_, &AnalysisRunner::failed, this, [this](quint64, const QString& message) { emit failed(message); });
+  connect(&runner_, &AnalysisRunner::cancelled, this, [this](quint64) { emit cancelled(); });
+  connect(&runner_, &AnalysisRunner::projectionReady, this,
+          [this](quint64, std::shared_ptr<const Projection> projection, const QString& what) {
+            emit projectionReady(std::move(projection), what);
+          });
+}
+
+AnalysisSession::~AnalysisSession() = default;
+
+void AnalysisSession::setModel(const QString& path, const QString& vocabPath,
+                               std::optional<ImportChoices> importChoices) {
+  model_.reset();  // loaded by the next analysis
+  modelPath_ = path, vocabPath_ = vocabPath, importChoices_ = std::move(importChoices);
+}
+
+QString AnalysisSession::modelName() const {
+  return QFileInfo(modelPath_).fileName();
+}
+
+void AnalysisSession::setInput(const QString& text, bool isSample) {
+  input_ = text;
+  inputIsSample_ = isSample;
+}
+
+bool AnalysisSession::analyse() {
+  if (!hasModel() || input_.isEmpty()) return false;
+  AnalysisRequest request;
+  request.modelPath = modelPath_;
+  request.vocabPath = vocabPath_;
+  request.importChoices = importChoices_;
+  request.model = model_;
+  request.text = input_;
+  request.textSource = tr("the text");
+  request.labelColumn = labelColumn_;
+  request.textIsSample = inputIsSample_;
+  runner_.start(std::move(request));
+  emit analysisStarted();
+  return true;
+}
+
+void AnalysisSession::cancel() {
+  runner_.cancel();
+}
+
+void AnalysisSession::take(const AnalysisResult& result) {
+  result_ = result;
+  model_ = result.model;
+  recording_ = result.recording;
+  stepTokens_ = viz::displayTokens(recording_->tokens);
+  vocabulary_ = viz::displayTokens(recording_->arch.vocab.tokens());
+  for (auto& units : attributionUnits_) units.clear();  // they belong to the previous input
+  emit analysed();
+}
+
+std::shared_ptr<const viz::HeatmapData> AnalysisSession::heatmapData(int layer, int direction, Quantity q,
+                                                                     bool squashed,
+                                                                     UnitAttributionKind attribution) const {
+  if (attribution != UnitAttributionKind::None) {
+    const auto& units = attributionUnits_[static_cast<size_t>(attribution)];
+    if (static_cast<int>(units.size()) > layer && static_cast<int>(units[layer].size()) > direction)
+      return std::make_shared<const viz::HeatmapData>(units[layer][direction], units[layer][direction].get());
+    // Not computed yet (or the model has no head): zeros until the Attribution dock's result arrives.
+    auto zeros = std::make_shared<const Mat<float>>(Mat<float>::Zero(recording_->hidden(layer), recording_->steps));
+    return std::make_shared<const viz::HeatmapData>(zeros, zeros.get());
+  }
+  if (!squashed || q != Quantity::C)
+    return std::make_shared<const viz::HeatmapData>(recording_, &recording_->values(layer, direction, q));
+  const std::shared_ptr<const Mat<float>>& cells = result_->squashedCells.at(layer).at(direction);
+  return std::make_shared<const viz::HeatmapData>(cells, cells.get());
+}
+
+void AnalysisSession::setUnitAttribution(const AttributionReport& report) {
+  const auto toFloat = [](const UnitAttribution& u, bool cells) {
+    PerDirection<std::shared_ptr<const Mat<float>>> out;
+    for (const auto& layer : cells ? u.c : u.h) {
+      out.emplace_back();
+      for (const Mat<double>& m : layer) out.back().push_back(std::make_shared<const Mat<float>>(m.cast<float>()));
+    }
+    return out;
+  };
+  attributionUnits_[static_cast<size_t>(UnitAttributionKind::GradientH)] = toFloat(report.gradientUnits, false);
+  attributionUnits_[static_cast<size_t>(UnitAttributionKind::GradientC)] = toFloat(report.gradientUnits, true);
+  attributionUnits_[static_cast<size_t>(UnitAttributionKind::RelevanceH)] = toFloat(report.relevanceUnits, false);
+  attributionUnits_[static_cast<size_t>(UnitAttributionKind::RelevanceC)] = toFloat(report.relevanceUnits, true);
+  emit unitAttributionChanged();
+}
+
+void AnalysisSession::requestProjection(std::shared_ptr<const viz::HeatmapData> states, const QString& what) {
+  runner_.startProjection(std::move(states), what);
+}
+
+}  // namespace lstmscope::app

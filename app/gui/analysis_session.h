@@ -1,0 +1,102 @@
+// The analysis the window shows, without any widget: which model and input, the recording made from them,
+// what is derived from it for the views (tanh(c), gate saturation, unit attributions as heatmap
+// quantities) and the jobs that compute them. Lives on the GUI thread (its jobs run on their own threads);
+// testable without a window.
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <array>
+#include <memory>
+#include <optional>
+
+#include "app/gui/analysis_runner.h"
+#include "app/gui/view_state.h"
+
+namespace lstmscope {
+struct AttributionReport;
+struct Projection;
+}  // namespace lstmscope
+
+namespace lstmscope::viz {
+class HeatmapData;
+}
+
+namespace lstmscope::app {
+
+class AnalysisSession : public QObject {
+  Q_OBJECT
+ public:
+  explicit AnalysisSession(QObject* parent = nullptr);
+  ~AnalysisSession() override;
+
+  // The model the next analysis runs; loaded then (and kept for the analyses after it). `importChoices`: a
+  // foreign model's choices from the import dialog when they are not remembered in its sidecar.
+  void setModel(const QString& path, const QString& vocabPath = {},
+                std::optional<ImportChoices> importChoices = std::nullopt);
+  bool hasModel() const { return !modelPath_.isEmpty() || model_; }
+  const QString& modelPath() const { return modelPath_; }
+  const QString& vocabPath() const { return vocabPath_; }
+  QString modelName() const;  // the model file's name, for titles and labels
+
+  // What the model reads: text, or a CSV table for a model of numeric features. `isSample`: the demo's
+  // sample text, put there for a model of text (a model of features then says what to give instead).
+  void setInput(const QString& text, bool isSample = false);
+  const QString& input() const { return input_; }
+  bool inputIsSample() const { return inputIsSample_; }
+  // A CSV column whose values label the steps from the next analysis on; empty: step numbers.
+  void setLabelColumn(const QString& column) { labelColumn_ = column; }
+  const QString& labelColumn() const { return labelColumn_; }
+
+  // Analyses the input with the model, cancelling a running analysis. False (nothing started) without a
+  // model or with an empty input.
+  bool analyse();
+  void cancel();
+  bool busy() const { return runner_.busy(); }
+
+  // The latest analysis (GUI thread; null before the first one).
+  const AnalysisResult* result() const { return result_ ? &*result_ : nullptr; }
+  std::shared_ptr<const Model> model() const { return model_; }
+  std::shared_ptr<const Recording> recording() const { return recording_; }
+  const QStringList& stepTokens() const { return stepTokens_; }         // each step's display text
+  const QStringList& vocabularyDisplay() const { return vocabulary_; }  // each token id's display text
+  // The values one heatmap shows: a recorded quantity of a layer and direction, tanh(c), or an attribution
+  // to the units of the Attribution dock's target (zeros until one has arrived).
+  std::shared_ptr<const viz::HeatmapData> heatmapData(
+      int layer, int direction, Quantity q, bool squashed,
+      UnitAttributionKind attribution = UnitAttributionKind::None) const;
+  // The Attribution dock's unit attributions (gradient x activation, LRP relevance) as heatmap quantities.
+  void setUnitAttribution(const AttributionReport& report);
+
+  // The state trajectory of `states` on its first two principal components, off the GUI thread.
+  void requestProjection(std::shared_ptr<const viz::HeatmapData> states, const QString& what);
+
+ signals:
+  void analysisStarted();
+  void progress(long done, long total);
+  void busyChanged(bool busy);
+  void analysed();  // result(), recording() and the derived data belong to the new analysis
+  void failed(QString message);
+  void cancelled();
+  void projectionReady(std::shared_ptr<const lstmscope::Projection> projection, QString what);
+  void unitAttributionChanged();
+
+ private:
+  void take(const AnalysisResult& result);
+
+  AnalysisRunner runner_;
+  QString modelPath_, vocabPath_;
+  std::optional<ImportChoices> importChoices_;
+  std::shared_ptr<const Model> model_;  // loaded by the first analysis after setModel()
+  QString input_, labelColumn_;
+  bool inputIsSample_ = false;
+
+  std::optional<AnalysisResult> result_;
+  std::shared_ptr<const Recording> recording_;
+  QStringList stepTokens_, vocabulary_;
+  // Unit attributions of the Attribution dock's target, by UnitAttributionKind: (H, T) per layer/direction.
+  std::array<PerDirection<std::shared_ptr<const Mat<float>>>, 5> attributionUnits_;
+};
+
+}  // namespace lstmscope::app

@@ -1,0 +1,76 @@
+#include "app/gui/startup_choices.h"
+
+#include <QDockWidget>
+
+#include "app/gui/attribution_panel.h"
+#include "app/gui/heatmap_controls.h"
+#include "app/gui/main_window.h"
+#include "core/analysis/recording.h"
+#include "viz/heatmap_view.h"
+
+namespace lstmscope::app {
+namespace {
+
+// The heatmap's quantity, or an attribution to units; returns an error for an unknown name.
+QString chooseQuantity(const QString& name, HeatmapControls& controls) {
+  const std::pair<const char*, UnitAttributionKind> attributionQuantities[] = {
+      {"gxa(h)", UnitAttributionKind::GradientH},
+      {"gxa(c)", UnitAttributionKind::GradientC},
+      {"lrp(h)", UnitAttributionKind::RelevanceH},
+      {"lrp(c)", UnitAttributionKind::RelevanceC}};
+  for (const auto& [attributionName, kind] : attributionQuantities)
+    if (name == QLatin1String(attributionName)) controls.setAttribution(kind);
+  if (name.isEmpty() || controls.attribution() != UnitAttributionKind::None) return {};
+  Quantity q = Quantity::C;
+  const bool squashed = name == QLatin1String("tanh(c)");
+  QString error;
+  if (!squashed && !parseQuantity(name.toStdString(), q)) error = QObject::tr("unknown quantity “%1”").arg(name);
+  controls.setQuantity(q, squashed);
+  return error;
+}
+
+// Raises the Attribution dock with a method, all methods side by side or the matrix.
+QString chooseAttribution(const QString& what, MainWindow& window) {
+  window.findChild<QDockWidget*>(QStringLiteral("attribution"))->raise();
+  AttributionMethod method;
+  if (what == QLatin1String("all"))
+    window.attribution()->setCompareAll(true);
+  else if (what == QLatin1String("matrix"))
+    window.attribution()->showMatrix();
+  else if (parseAttributionMethod(what.toStdString(), method))
+    window.attribution()->setMethod(method);
+  else
+    return QObject::tr("unknown attribution “%1” (saliency, gradxinput, ig, lrp, occlusion, all, matrix)").arg(what);
+  return {};
+}
+
+}  // namespace
+
+QString applyStartupChoices(const StartupChoices& c, MainWindow& window) {
+  const Recording& recording = *window.recording();
+  HeatmapControls& controls = *window.controls();
+  if (c.layer >= 0) controls.setLayer(std::min<int>(c.layer, static_cast<int>(recording.arch.layers.size()) - 1));
+  QString error = chooseQuantity(c.quantity, controls);
+  if (c.brush.size() > 0)
+    window.brushSteps({std::min(c.brush.first, recording.steps - 1), std::min(c.brush.end, recording.steps)});
+  const ViewState& state = window.state();
+  const int unit = c.unit >= 0                    ? c.unit
+                   : !state.selectedUnits.empty() ? state.selectedUnits.front()
+                                                  : state.currentUnit;
+  window.pickCurrent(c.step >= 0 ? c.step : c.brush.size() > 0 ? c.brush.first : state.currentStep, unit);
+  if (c.brush.size() > 0) {
+    // Frame the brushed range with some context on either side.
+    const double context = std::max<double>(20, c.brush.size());
+    window.heatmap()->showSteps(c.brush.first - context, c.brush.size() + 2 * context);
+  }
+  if (!c.dock.isEmpty()) {
+    if (auto* d = window.findChild<QDockWidget*>(c.dock)) d->raise();
+  }
+  if (!c.attribution.isEmpty()) {
+    const QString attributionError = chooseAttribution(c.attribution, window);
+    if (error.isEmpty()) error = attributionError;  // the first problem, as the user meets it
+  }
+  return error;
+}
+
+}  // namespace lstmscope::app

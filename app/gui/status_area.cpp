@@ -1,0 +1,67 @@
+#include "app/gui/status_area.h"
+
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QStatusBar>
+
+#include "app/gui/analysis_session.h"
+#include "core/formats/foreign/import_report.h"
+
+namespace lstmscope::app {
+
+StatusArea::StatusArea(QStatusBar* bar, AnalysisSession* session) : QObject(bar), bar_(bar), session_(session) {
+  hover_ = new QLabel(bar);
+  model_ = new QLabel(bar);
+  progress_ = new QProgressBar(bar);
+  progress_->setMaximumWidth(220);
+  progress_->setFormat(tr("analysing %p%"));
+  cancel_ = new QPushButton(tr("Cancel"), bar);
+  cancel_->setToolTip(tr("Stop the running analysis (Esc)"));
+  bar->addWidget(hover_, 1);
+  bar->addPermanentWidget(model_);
+  bar->addPermanentWidget(progress_);
+  bar->addPermanentWidget(cancel_);
+  progress_->hide(), cancel_->hide();
+
+  connect(cancel_, &QPushButton::clicked, session, &AnalysisSession::cancel);
+  connect(session, &AnalysisSession::busyChanged, this, [this](bool busy) {
+    progress_->setVisible(busy), cancel_->setVisible(busy);
+    progress_->setValue(0);
+  });
+  connect(session, &AnalysisSession::progress, this, [this](long done, long total) {
+    progress_->setMaximum(1000);
+    progress_->setValue(total > 0 ? static_cast<int>(1000.0 * done / total) : 0);
+  });
+  connect(session, &AnalysisSession::cancelled, this,
+          [this] { showMessage(tr("Analysis cancelled; the views show the previous result."), 5000); });
+}
+
+void StatusArea::setHoverText(const QString& text) {
+  hover_->setText(text);
+}
+
+void StatusArea::showMessage(const QString& message, int timeoutMs) {
+  bar_->showMessage(message, timeoutMs);
+}
+
+void StatusArea::showAnalysed() {
+  const AnalysisResult& result = *session_->result();
+  model_->setText(tr("%1 · %2 steps in %3 s")
+                      .arg(session_->modelName())
+                      .arg(result.recording->steps)
+                      .arg(result.seconds, 0, 'f', 2));
+}
+
+void StatusArea::showImportReport(const ImportReport& report, const QString& modelName) {
+  model_->setToolTip(QString::fromStdString(describeImport(report)));
+  if (report.format == "LSTMScope model" || report.assumptions.empty()) return;
+  showMessage(
+      tr("%1 (%2): %n thing(s) assumed, such as “%3”. Hover over the model name for the "
+         "list; File › Import Settings… corrects them.",
+         nullptr, static_cast<int>(report.assumptions.size()))
+          .arg(modelName, QString::fromStdString(report.format), QString::fromStdString(report.assumptions.front())),
+      15000);
+}
+
+}  // namespace lstmscope::app

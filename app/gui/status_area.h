@@ -1,0 +1,42 @@
+// The status bar's permanent parts: what is under the pointer, the model and how long its analysis took
+// (with the import report as its tooltip), and the running analysis's progress bar and Cancel button.
+#pragma once
+
+#include <QObject>
+#include <QString>
+
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QStatusBar;
+
+namespace lstmscope {
+struct ImportReport;
+}
+
+namespace lstmscope::app {
+
+class AnalysisSession;
+
+class StatusArea : public QObject {
+  Q_OBJECT
+ public:
+  // Puts its widgets into `bar`; follows the session's progress, and cancels it on request.
+  StatusArea(QStatusBar* bar, AnalysisSession* session);
+
+  void setHoverText(const QString& text);
+  void showMessage(const QString& message, int timeoutMs);
+  void showAnalysed();  // model name, steps and time of the session's latest analysis
+  // The model label's tooltip lists what was read and assumed; assumptions are announced once per load.
+  void showImportReport(const ImportReport& report, const QString& modelName);
+
+ private:
+  QStatusBar* bar_;
+  AnalysisSession* session_;
+  QLabel* hover_ = nullptr;
+  QLabel* model_ = nullptr;
+  QProgressBar* progress_ = nullptr;
+  QPushButton* cancel_ = nullptr;
+};
+
+}  // namespace lstmscope::app

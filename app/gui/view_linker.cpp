@@ -1,0 +1,292 @@
+#include "app/gui/view_linker.h"
+
+#include <QFileInfo>
+#include <cmath>
+
+#include "app/gui/analysis_session.h"
+#include "app/gui/attribution_panel.h"
+#include "app/gui/heatmap_controls.h"
+#include "app/gui/quantity_labels.h"
+#include "app/gui/select_panel.h"
+#include "app/gui/unit_ordering.h"
+#include "core/analysis/selection.h"
+#include "viz/heatmap_view.h"
+#include "viz/predictions_view.h"
+#include "viz/projection_view.h"
+#include "viz/saturation_view.h"
+#include "viz/text_colour_view.h"
+#include "viz/trajectory_chart.h"
+
+namespace lstmscope::app {
+namespace {
+
+bool isGate(Quantity q) {
+  return q == Quantity::I || q == Quantity::F || q == Quantity::O;
+}
+
+}  // namespace
+
+ViewLinker::ViewLinker(AnalysisSession* session, const LinkedViews& views, QObject* parent)
+    : QObject(parent), session_(session), views_(views) {
+  connectViews();
+  connect(session_, &AnalysisSession::analysed, this, &ViewLinker::showRecording);
+  connect(session_, &AnalysisSession::unitAttributionChanged, this, &ViewLinker::showUnitAttribution);
+  connect(session_, &AnalysisSession::projectionReady, this,
+          [this](std::shared_ptr<const Projection> p, const QString& what) {
+            views_.projection->setProjection(std::move(p), session_->stepTokens(), what);
+            applyCurrent();
+          });
+}
+
+void ViewLinker::connectViews() {
+  const auto pickStep = [this](long step) { pickCurrent(step, state_.currentUnit); };
+  connect(views_.controls, &HeatmapControls::changed, this, &ViewLinker::applyHeatmapChoice);
+  connect(views_.heatmap, &viz::HeatmapView::currentPicked, this, &ViewLinker::pickCurrent);
+  connect(views_.heatmap, &viz::HeatmapView::rangeBrushed, this, &ViewLinker::brushSteps);
+  connect(views_.heatmap, &viz::HeatmapView::unitToggled, this, &ViewLinker::toggleUnit);
+  connect(views_.heatmap, &viz::HeatmapView::hovered, this, &ViewLinker::hover);
+  connect(views_.heatmap, &viz::HeatmapView::viewportChanged, this, [this] {
+    const auto& vp = views_.heatmap->viewport();
+    views_.select->trajectories()->setWindow(static_cast<long>(vp.firstStep),
+                                             static_cast<long>(std::ceil(vp.firstStep + vp.visibleSteps)));
+  });
+  connect(views_.select, &SelectPanel::thresholdChanged, this, &ViewLinker::setThreshold);
+  connect(views_.select, &SelectPanel::marginsChanged, this, [this](long before, long after) {
+    state_.offBefore = before, state_.offAfter = after;
+    runSelectionRule();
+  });
+  connect(views_.select, &SelectPanel::unitPicked, this, [this](int unit) {
+    if (unit != state_.currentUnit) pickCurrent(state_.currentStep, unit);
+  });
+  connect(views_.select->trajectories(), &viz::TrajectoryChart::thresholdDragged, this, &ViewLinker::setThreshold);
+  connect(views_.select->trajectories(), &viz::TrajectoryChart::stepClicked, this, pickStep);
+  connect(views_.textColours, &viz::TextColourView::stepClicked, this, pickStep);
+  connect(views_.textColours, &viz::TextColourView::unitStepped, this, [this](int delta) {
+    // Flip through units in the heatmap's order, so sorting by match score flips through the best first.
+    const auto& rows = views_.heatmap->rowUnits();
+    const auto it = std::find(rows.begin(), rows.end(), state_.currentUnit);
+    const long row = it == rows.end() ? 0 : std::clamp<long>((it - rows.begin()) + delta, 0, long(rows.size()) - 1);
+    if (!rows.empty()) pickCurrent(state_.currentStep, rows[static_cast<size_t>(row)]);
+  });
+  connect(views_.saturation, &viz::SaturationView::unitPicked, this,
+          [this](int unit) { pickCurrent(state_.currentStep, unit); });
+  connect(views_.projection, &viz::ProjectionView::stepClicked, this, pickStep);
+  connect(views_.projection, &viz::ProjectionView::stepHovered, this, [this](long s) {
+    if (s >= 0) emit hoverText(tr("step %1  “%2”").arg(s).arg(session_->stepTokens().value(s)));
+  });
+  connect(views_.attribution, &AttributionPanel::stepClicked, this, pickStep);
+  connect(views_.attribution, &AttributionPanel::hovered, this, &ViewLinker::hoverText);
+  connect(views_.attribution, &AttributionPanel::reportReady, this,
+          [this] { session_->setUnitAttribution(*views_.attribution->report()); });
+  connect(views_.predictions, &viz::PredictionsView::predictionClicked, this, [this](int id) {
+    views_.attribution->setTargetOutput(id);
+    emit attributionRequested();
+  });
+}
+
+void ViewLinker::showRecording() {
+  const std::shared_ptr<const Recording> recording = session_->recording();
+  const Architecture& arch = recording->arch;
+  // Words and table rows are shown apart; characters (spaces included) run on as the text does.
+  views_.textColours->setSeparateTokens(arch.inputKind == InputKind::Features ||
+                                        arch.vocab.level() == TokenLevel::Word);
+  {
+    const QSignalBlocker blocker(views_.controls);
+    views_.controls->setArchitecture(arch);
+  }
+  const long T = recording->steps;
+  state_.currentStep = std::clamp(state_.currentStep, 0L, T - 1);
+  if (state_.brush.end > T) state_.brush = {};
+  views_.predictions->setRecording(recording, session_->vocabularyDisplay(), session_->stepTokens());
+  views_.saturation->setStatistics(session_->result()->saturation, arch.layers);
+  current_.reset();
+  applyHeatmapChoice();
+  Inputs<double> inputs;
+  inputs.steps = static_cast<int>(T);
+  inputs.tokens = recording->ids;
+  inputs.features = recording->features.cast<double>();
+  views_.attribution->setSubject(session_->model(), session_->modelName(), std::move(inputs), session_->stepTokens(),
+                                 session_->vocabularyDisplay());
+}
+
+void ViewLinker::showUnitAttribution() {
+  if (state_.attribution == UnitAttributionKind::None) return;
+  current_.reset();  // the shown quantity belongs to the previous target
+  applyHeatmapChoice();
+}
+
+void ViewLinker::applyHeatmapChoice() {
+  const std::shared_ptr<const Recording> recording = session_->recording();
+  if (!recording) return;
+  HeatmapControls& controls = *views_.controls;
+  const int layer = controls.layer();
+  const int direction = std::min(controls.direction(), recording->directions(layer) - 1);
+  const Quantity q = controls.quantity();
+  const bool squashed = controls.squashed();
+  const UnitAttributionKind attribution = controls.attribution();
+  const bool dataChanged = !current_ || layer != state_.layer || direction != state_.direction ||
+                           q != state_.quantity || squashed != state_.squashed || attribution != state_.attribution;
+  state_.layer = layer, state_.direction = direction, state_.quantity = q, state_.squashed = squashed;
+  state_.attribution = attribution;
+  state_.order = controls.order();
+  state_.selectedOnly = controls.selectedOnly();
+  const int units = recording->hidden(layer);
+  state_.currentUnit = std::clamp(state_.currentUnit, 0, units - 1);
+  if (dataChanged) {
+    current_ = session_->heatmapData(layer, direction, q, squashed, attribution);
+    currentRange_ = viz::robustSymmetricRange(current_->values().data(), current_->values().size());
+    currentMoments_.reset();
+    std::erase_if(state_.selectedUnits, [units](int u) { return u >= units; });
+  }
+  QString filterError;
+  if (!parseUnitRanges(controls.unitFilter(), units, allowedUnits_, filterError))
+    parseUnitRanges(QString(), units, allowedUnits_, filterError);
+  else
+    filterError.clear();
+  controls.setFilterError(filterError);
+
+  // Gates live in [0, 1]: a sequential map over exactly that range. Signed quantities get a diverging
+  // map centred on zero, automatically over the recorded range unless the user fixed one.
+  const bool gate = isGate(q);
+  double low = gate ? 0 : -1, high = 1;
+  if (!controls.autoRange())
+    std::tie(low, high) = controls.fixedRange();
+  else if (!gate && !(squashed && q == Quantity::C))
+    std::tie(low, high) = currentRange_;
+  const viz::ColourScale scale(viz::ColourMap::named(gate ? controls.sequentialMap() : controls.divergingMap()), low,
+                               high);
+  const LayerSpec& spec = recording->arch.layers[layer];
+  QString label = quantityLabel(layer, direction, q, squashed, spec);
+  QString valueName = quantityTitle(q, squashed);
+  if (attribution != UnitAttributionKind::None) {
+    const bool lrp = attribution == UnitAttributionKind::RelevanceH || attribution == UnitAttributionKind::RelevanceC;
+    valueName = (lrp ? tr("LRP relevance of ") : tr("gradient × ")) + quantityTitle(q, false);
+    label = quantityLabel(layer, direction, q, false, spec) +
+            tr(" · attribution: %1 → %2").arg(valueName, views_.attribution->targetDescription());
+  }
+  if (dataChanged) {
+    views_.heatmap->setData(current_, session_->stepTokens());
+    views_.select->trajectories()->setData(current_, label, valueName);
+    views_.textColours->setData(current_, session_->stepTokens(), label);
+    views_.saturation->setLayer(layer);
+    requestProjection();
+  }
+  views_.heatmap->setTitle(label, valueName);
+  views_.heatmap->setScale(scale);
+  views_.textColours->setScale(scale);
+  if (dataChanged && state_.brush.size() > 0)
+    runSelectionRule();
+  else
+    applySelection();
+}
+
+void ViewLinker::runSelectionRule() {
+  if (!current_) return;
+  state_.selectedUnits.clear(), state_.matchScores.clear();
+  if (state_.brush.size() > 0) {
+    BrushQuery query;
+    query.first = state_.brush.first, query.end = state_.brush.end;
+    query.offBefore = state_.offBefore, query.offAfter = state_.offAfter;
+    query.threshold = state_.threshold;
+    for (const SelectedUnit& s : selectUnits(current_->values(), query)) {
+      state_.selectedUnits.push_back(s.unit);
+      state_.matchScores.push_back(s.margin);
+    }
+    emit statusMessage(tr("%1 units are on across steps %2–%3 and off around them")
+                           .arg(state_.selectedUnits.size())
+                           .arg(state_.brush.first)
+                           .arg(state_.brush.end - 1),
+                       8000);
+  }
+  applySelection();
+}
+
+void ViewLinker::applySelection() {
+  if (!session_->recording()) return;
+  if (!currentMoments_ && (state_.order == UnitOrder::Mean || state_.order == UnitOrder::Variance))
+    currentMoments_ = unitMoments(current_->values());
+  views_.heatmap->setRowUnits(orderUnits(currentMoments_.value_or(UnitMoments{}), state_, allowedUnits_));
+  views_.heatmap->setSelection(state_.brush);
+  views_.heatmap->setHighlightedUnits(state_.selectedUnits);
+  views_.select->trajectories()->setBrush(state_.brush);
+  views_.select->trajectories()->setThreshold(state_.threshold);
+  views_.textColours->setSelection(state_.brush.first, state_.brush.end);
+  views_.projection->setSelection(state_.brush);
+  views_.saturation->setHighlightedUnits(state_.selectedUnits);
+  views_.select->showSelection(state_);
+  applyCurrent();
+}
+
+void ViewLinker::applyCurrent() {
+  if (!session_->recording()) return;
+  views_.heatmap->setCurrent(state_.currentStep, state_.currentUnit);
+  views_.select->trajectories()->setUnits(state_.selectedUnits, state_.currentUnit);
+  views_.textColours->setUnit(state_.currentUnit);
+  views_.textColours->setCurrentStep(state_.currentStep);
+  views_.predictions->setStep(state_.currentStep);
+  views_.projection->setCurrentStep(state_.currentStep);
+  AttributionPanel& attribution = *views_.attribution;
+  attribution.setCurrentUnit(state_.layer, state_.direction, state_.currentUnit);
+  if (attribution.target().step != state_.currentStep) attribution.setTargetStep(state_.currentStep);
+  views_.select->showCurrentUnit(state_);
+}
+
+void ViewLinker::pickCurrent(long step, int unit) {
+  const std::shared_ptr<const Recording> recording = session_->recording();
+  if (!recording) return;
+  state_.currentStep = std::clamp(step, 0L, recording->steps - 1);
+  state_.currentUnit = std::clamp(unit, 0, recording->hidden(state_.layer) - 1);
+  applyCurrent();
+}
+
+void ViewLinker::brushSteps(viz::IndexSpan steps) {
+  state_.brush = steps;
+  runSelectionRule();
+}
+
+void ViewLinker::toggleUnit(int unit) {
+  const auto it = std::find(state_.selectedUnits.begin(), state_.selectedUnits.end(), unit);
+  if (it != state_.selectedUnits.end()) {
+    const auto k = it - state_.selectedUnits.begin();
+    state_.selectedUnits.erase(it);
+    if (k < static_cast<long>(state_.matchScores.size())) state_.matchScores.erase(state_.matchScores.begin() + k);
+  } else {
+    state_.selectedUnits.push_back(unit);
+    state_.matchScores.push_back(std::nan(""));  // picked by hand, not by the rule
+  }
+  state_.currentUnit = unit;
+  applySelection();
+}
+
+void ViewLinker::setThreshold(double threshold) {
+  if (threshold == state_.threshold) return;
+  state_.threshold = threshold;
+  views_.select->showThreshold(threshold);
+  runSelectionRule();
+}
+
+void ViewLinker::clearSelection() {
+  state_.brush = {}, state_.selectedUnits.clear(), state_.matchScores.clear();
+  applySelection();
+}
+
+void ViewLinker::requestProjection() {
+  // The state trajectory follows the heatmap: the cell state (or tanh(c)) when that is shown, else the
+  // hidden state of the same layer and direction.
+  const bool cell = state_.quantity == Quantity::C && state_.attribution == UnitAttributionKind::None;
+  const auto data = cell ? current_ : session_->heatmapData(state_.layer, state_.direction, Quantity::H, false);
+  session_->requestProjection(data, quantityLabel(state_.layer, state_.direction, cell ? Quantity::C : Quantity::H,
+                                                  state_.squashed, session_->recording()->arch.layers[state_.layer]));
+}
+
+void ViewLinker::hover(long step, int unit, float value) {
+  if (step < 0) return emit hoverText(QString());
+  emit hoverText(tr("step %1  “%2”   unit %3   %4 = %5")
+                     .arg(step)
+                     .arg(session_->stepTokens().value(step))
+                     .arg(unit)
+                     .arg(quantityTitle(state_.quantity, state_.squashed))
+                     .arg(QString::number(value, 'g', 7)));
+}
+
+}  // namespace lstmscope::app

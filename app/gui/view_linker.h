@@ -1,0 +1,85 @@
+// Linking in one place: the shared ViewState (layer, direction and quantity shown; current step and unit;
+// brushed range; selected units) changes here, from any view's signal, and every change is pushed to all
+// views, so that a step, range or unit picked in one view shows in all of them.
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "app/gui/view_state.h"
+#include "core/analysis/statistics.h"
+
+namespace lstmscope::viz {
+class HeatmapData;
+class HeatmapView;
+class PredictionsView;
+class ProjectionView;
+class SaturationView;
+class TextColourView;
+class TrajectoryChart;
+}  // namespace lstmscope::viz
+
+namespace lstmscope::app {
+
+class AnalysisSession;
+class AttributionPanel;
+class HeatmapControls;
+class SelectPanel;
+
+// The views that show the session's analysis; they must outlive the linker.
+struct LinkedViews {
+  HeatmapControls* controls = nullptr;
+  viz::HeatmapView* heatmap = nullptr;
+  SelectPanel* select = nullptr;
+  viz::TextColourView* textColours = nullptr;
+  viz::PredictionsView* predictions = nullptr;
+  viz::SaturationView* saturation = nullptr;
+  viz::ProjectionView* projection = nullptr;
+  AttributionPanel* attribution = nullptr;
+};
+
+class ViewLinker : public QObject {
+  Q_OBJECT
+ public:
+  ViewLinker(AnalysisSession* session, const LinkedViews& views, QObject* parent = nullptr);
+
+  const ViewState& state() const { return state_; }
+
+  // Linked selection, as the views do it.
+  void pickCurrent(long step, int unit);
+  void brushSteps(viz::IndexSpan steps);
+  void toggleUnit(int unit);
+  void setThreshold(double threshold);
+  void clearSelection();
+
+ signals:
+  void statusMessage(QString message, int timeoutMs);
+  void hoverText(QString text);  // empty: nothing under the pointer
+  void attributionRequested();   // a prediction was picked as the Attribution dock's target
+
+ private:
+  void connectViews();
+  void showRecording();       // a new analysis: every view gets its data
+  void applyHeatmapChoice();  // layer, direction, quantity, colours, order, filter
+  void applySelection();      // brush, selected units, current step/unit, threshold
+  void applyCurrent();
+  void runSelectionRule();
+  void requestProjection();
+  void showUnitAttribution();  // the Attribution dock's new result, when an attribution quantity is shown
+  void hover(long step, int unit, float value);
+
+  AnalysisSession* session_;
+  LinkedViews views_;
+  ViewState state_;
+  std::shared_ptr<const viz::HeatmapData> current_;  // what the heatmap shows
+  // Derived from current_ once per data change (not on every colour or selection change).
+  std::pair<double, double> currentRange_{-1, 1};
+  std::optional<UnitMoments> currentMoments_;  // computed when a sort first needs it
+  std::vector<int> allowedUnits_;
+};
+
+}  // namespace lstmscope::app
