@@ -1,6 +1,6 @@
-// One entry point for opening any model file the build supports: the native HDF5 model, PyTorch
-// checkpoints (.pt/.pth, zip and legacy) and safetensors. The format is recognised by content, not by
-// extension.
+// One entry point for opening any model file the build supports: the native HDF5 model and every foreign
+// format of the table in core/formats/model_formats.h (PyTorch, safetensors, Keras, TF.js, ONNX). The format
+// is recognised by content, not by extension (a damaged .onnx file is taken for ONNX by its name).
 #pragma once
 
 #include <string>
@@ -18,7 +18,7 @@ ImportedModel importModel(const std::string& path, const std::string& vocabPath 
                           bool useSidecar = true);
 
 // True for a file that looks like one of the foreign formats (the app then offers the import dialog).
-// Cheap enough for the GUI thread; ONNX files are recognised by their .onnx extension.
+// Cheap enough for the GUI thread: it only sniffs (sniffModelFormat), never parses the file.
 bool isForeignModel(const std::string& path);
 
 // importModel without the report.

@@ -395,12 +395,53 @@ class OnnxMapper {
 
 }  // namespace
 
+// Walks the ModelProto's top-level fields in a bounded prefix, never parsing the file: protobuf writes
+// fields in number order, so ir_version comes first and the graph soon after the short producer and domain
+// strings; the graph must fit the file and start with a node.
 bool looksLikeOnnx(const std::string& path) {
+  using onnx::ModelProto;
+  constexpr size_t kSniffBytes = 4096;
+  std::error_code ec;
+  const uint64_t fileSize = std::filesystem::file_size(path, ec);
+  if (ec) return false;
   std::ifstream in(path, std::ios::binary);
-  char first = 0;
-  if (!in.get(first) || first != 0x08) return false;  // field 1 (ir_version), varint
-  onnx::ModelProto model;
-  return parseModel(path, model) && model.graph().node_size() > 0;
+  std::string head(kSniffBytes, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(in.gcount()));
+  size_t pos = 0;
+  const auto varint = [&](uint64_t& value) {
+    value = 0;
+    for (int shift = 0; shift < 64 && pos < head.size(); shift += 7) {
+      const auto b = static_cast<unsigned char>(head[pos++]);
+      value |= uint64_t(b & 0x7f) << shift;
+      if (!(b & 0x80)) return true;
+    }
+    return false;
+  };
+  constexpr int kVarint = 0, kLengthDelimited = 2;
+  uint64_t tag = 0, value = 0;
+  if (!varint(tag) || tag != (ModelProto::kIrVersionFieldNumber << 3 | kVarint)) return false;
+  if (!varint(value) || value == 0) return false;
+  while (varint(tag)) {
+    const uint64_t field = tag >> 3, wire = tag & 7;
+    if (wire == kVarint && field == ModelProto::kModelVersionFieldNumber) {
+      if (!varint(value)) return false;
+      continue;
+    }
+    const bool lengthDelimited =
+        field == ModelProto::kProducerNameFieldNumber || field == ModelProto::kProducerVersionFieldNumber ||
+        field == ModelProto::kDomainFieldNumber || field == ModelProto::kDocStringFieldNumber ||
+        field == ModelProto::kGraphFieldNumber || field == ModelProto::kOpsetImportFieldNumber ||
+        field == ModelProto::kMetadataPropsFieldNumber || field == ModelProto::kTrainingInfoFieldNumber ||
+        field == ModelProto::kFunctionsFieldNumber;
+    if (wire != kLengthDelimited || !lengthDelimited || !varint(value) || value > fileSize - pos) return false;
+    if (field == ModelProto::kGraphFieldNumber)
+      return pos < head.size() &&
+             static_cast<unsigned char>(head[pos]) == (onnx::GraphProto::kNodeFieldNumber << 3 | kLengthDelimited);
+    if (value > head.size() - pos) return false;  // the graph lies beyond the prefix
+    pos += value;
+  }
+  return false;
 }
 
 ImportedModel readOnnx(const std::string& path, const ImportChoices& choices,

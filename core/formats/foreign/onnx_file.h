@@ -13,7 +13,7 @@
 
 namespace lstmscope {
 
-// A file that parses as an ONNX ModelProto with a graph.
+// A file whose first few KB hold an ONNX ModelProto's first fields, up to a graph that starts with a node.
 bool looksLikeOnnx(const std::string& path);
 
 ImportedModel readOnnx(const std::string& path, const ImportChoices& choices,

@@ -86,6 +86,61 @@ namespace {
 
 constexpr size_t kMaxStack = 1 << 20, kMaxMemo = 1 << 22;
 
+// The opcodes this unpickler reads, under the names Python's pickletools gives them (MARK, BININT1, ...);
+// the values are the opcode bytes. Any other byte is refused as an opcode PyTorch files do not contain.
+enum class Op : uint8_t {
+  Stop = '.',
+  Proto = 0x80,
+  Frame = 0x95,
+  Mark = '(',
+  Pop = '0',
+  PopMark = '1',
+  Dup = '2',
+  None = 'N',
+  NewTrue = 0x88,
+  NewFalse = 0x89,
+  BinInt = 'J',
+  BinInt1 = 'K',
+  BinInt2 = 'M',
+  Long1 = 0x8a,
+  BinFloat = 'G',
+  BinUnicode = 'X',
+  ShortBinUnicode = 0x8c,
+  BinUnicode8 = 0x8d,
+  BinString = 'T',
+  ShortBinString = 'U',
+  BinBytes = 'B',
+  ShortBinBytes = 'C',
+  BinBytes8 = 0x8e,
+  EmptyTuple = ')',
+  Tuple = 't',
+  Tuple1 = 0x85,
+  Tuple2 = 0x86,
+  Tuple3 = 0x87,
+  EmptyList = ']',
+  List = 'l',
+  EmptyDict = '}',
+  Dict = 'd',
+  EmptySet = 0x8f,
+  Append = 'a',
+  Appends = 'e',
+  AddItems = 0x90,
+  FrozenSet = 0x91,
+  SetItem = 's',
+  SetItems = 'u',
+  BinPut = 'q',
+  LongBinPut = 'r',
+  Memoize = 0x94,
+  BinGet = 'h',
+  LongBinGet = 'j',
+  Global = 'c',
+  StackGlobal = 0x93,
+  Reduce = 'R',
+  NewObj = 0x81,
+  Build = 'b',
+  BinPersId = 'Q',
+};
+
 class Machine {
  public:
   Machine(const unsigned char* data, size_t size, size_t& offset, const PersistentLoader& persistent,
@@ -95,8 +150,8 @@ class Machine {
   ValuePtr run() {
     for (;;) {
       opStart_ = pos_;
-      const unsigned char op = byte();
-      if (op == '.') {
+      const auto op = static_cast<Op>(byte());
+      if (op == Op::Stop) {
         offset_ = pos_;
         if (stack_.size() != 1) fail("ends with " + std::to_string(stack_.size()) + " values on its stack");
         return stack_.back();
@@ -254,46 +309,46 @@ class Machine {
       fail("BUILD on a " + obj->describe());
   }
 
-  void step(unsigned char op) {
+  void step(Op op) {
     switch (op) {
-      case 0x80:
+      case Op::Proto:
         byte();
-        break;  // PROTO
-      case 0x95:
+        break;
+      case Op::Frame:  // a framing hint only
         fixed<uint64_t>();
-        break;  // FRAME: a framing hint only
-      case '(':
+        break;
+      case Op::Mark:
         push(mark_);
-        break;  // MARK
-      case '0':
+        break;
+      case Op::Pop:
         pop();
-        break;  // POP
-      case '1':
+        break;
+      case Op::PopMark:
         popToMark();
-        break;  // POP_MARK
-      case '2':
+        break;
+      case Op::Dup:
         push(top());
-        break;  // DUP
-      case 'N':
+        break;
+      case Op::None:
         push(make(Value::Kind::None));
         break;
-      case 0x88:
-      case 0x89: {  // NEWTRUE, NEWFALSE
+      case Op::NewTrue:
+      case Op::NewFalse: {
         auto v = make(Value::Kind::Bool);
-        v->boolean = op == 0x88;
+        v->boolean = op == Op::NewTrue;
         push(v);
         break;
       }
-      case 'J':
+      case Op::BinInt:
         pushInt(fixed<int32_t>());
-        break;  // BININT
-      case 'K':
+        break;
+      case Op::BinInt1:
         pushInt(fixed<uint8_t>());
-        break;  // BININT1
-      case 'M':
+        break;
+      case Op::BinInt2:
         pushInt(fixed<uint16_t>());
-        break;      // BININT2
-      case 0x8a: {  // LONG1: little-endian two's complement
+        break;
+      case Op::Long1: {  // little-endian two's complement
         const unsigned n = byte();
         if (n > 8) fail("holds an integer wider than 64 bits");
         need(n);
@@ -304,7 +359,7 @@ class Machine {
         pushInt(static_cast<int64_t>(u));
         break;
       }
-      case 'G': {  // BINFLOAT: big-endian double
+      case Op::BinFloat: {  // big-endian double
         uint64_t u = 0;
         for (int k = 0; k < 8; ++k) u = u << 8 | byte();
         auto v = make(Value::Kind::Float);
@@ -312,123 +367,123 @@ class Machine {
         push(v);
         break;
       }
-      case 'X':
+      case Op::BinUnicode:
         pushText(Value::Kind::Str, bytes(fixed<uint32_t>()));
-        break;  // BINUNICODE
-      case 0x8c:
+        break;
+      case Op::ShortBinUnicode:
         pushText(Value::Kind::Str, bytes(fixed<uint8_t>()));
-        break;  // SHORT_BINUNICODE
-      case 0x8d:
+        break;
+      case Op::BinUnicode8:
         pushText(Value::Kind::Str, bytes(fixed<uint64_t>()));
-        break;  // BINUNICODE8
-      case 'T':
+        break;
+      case Op::BinString:  // Python 2 str
         pushText(Value::Kind::Str, bytes(fixed<uint32_t>()));
-        break;  // BINSTRING (py2 str)
-      case 'U':
+        break;
+      case Op::ShortBinString:
         pushText(Value::Kind::Str, bytes(fixed<uint8_t>()));
-        break;  // SHORT_BINSTRING
-      case 'B':
+        break;
+      case Op::BinBytes:
         pushText(Value::Kind::Bytes, bytes(fixed<uint32_t>()));
-        break;  // BINBYTES
-      case 'C':
+        break;
+      case Op::ShortBinBytes:
         pushText(Value::Kind::Bytes, bytes(fixed<uint8_t>()));
-        break;  // SHORT_BINBYTES
-      case 0x8e:
+        break;
+      case Op::BinBytes8:
         pushText(Value::Kind::Bytes, bytes(fixed<uint64_t>()));
-        break;  // BINBYTES8
-      case ')':
+        break;
+      case Op::EmptyTuple:
         push(make(Value::Kind::Tuple));
-        break;  // EMPTY_TUPLE
-      case 't':
+        break;
+      case Op::Tuple:
         tuple(popToMark());
-        break;  // TUPLE
-      case 0x85:
+        break;
+      case Op::Tuple1:
         tuple({pop()});
-        break;      // TUPLE1
-      case 0x86: {  // TUPLE2
+        break;
+      case Op::Tuple2: {
         ValuePtr b = pop(), a = pop();
         tuple({a, b});
         break;
       }
-      case 0x87: {  // TUPLE3
+      case Op::Tuple3: {
         ValuePtr c = pop(), b = pop(), a = pop();
         tuple({a, b, c});
         break;
       }
-      case ']':
+      case Op::EmptyList:
         push(make(Value::Kind::List));
-        break;     // EMPTY_LIST
-      case 'l': {  // LIST
+        break;
+      case Op::List: {
         auto l = make(Value::Kind::List);
         l->items = popToMark();
         push(l);
         break;
       }
-      case '}':
+      case Op::EmptyDict:
         push(make(Value::Kind::Dict));
-        break;     // EMPTY_DICT
-      case 'd': {  // DICT
+        break;
+      case Op::Dict: {
         std::vector<ValuePtr> kv = popToMark();
         push(make(Value::Kind::Dict));
         setItems(std::move(kv));
         break;
       }
-      case 0x8f:
+      case Op::EmptySet:
         push(make(Value::Kind::Set));
-        break;  // EMPTY_SET
-      case 'a':
+        break;
+      case Op::Append:
         appendItems({pop()});
-        break;   // APPEND
-      case 'e':  // APPENDS
-      case 0x90:
+        break;
+      case Op::Appends:
+      case Op::AddItems:
         appendItems(popToMark());
-        break;      // ADDITEMS
-      case 0x91: {  // FROZENSET
+        break;
+      case Op::FrozenSet: {
         auto s = make(Value::Kind::Set);
         s->items = popToMark();
         push(s);
         break;
       }
-      case 's': {  // SETITEM
+      case Op::SetItem: {
         ValuePtr v = pop(), k = pop();
         setItems({k, v});
         break;
       }
-      case 'u':
+      case Op::SetItems:
         setItems(popToMark());
-        break;  // SETITEMS
-      case 'q':
+        break;
+      case Op::BinPut:
         memoPut(fixed<uint8_t>());
-        break;  // BINPUT
-      case 'r':
+        break;
+      case Op::LongBinPut:
         memoPut(fixed<uint32_t>());
-        break;  // LONG_BINPUT
-      case 0x94:
+        break;
+      case Op::Memoize:
         memoPut(memo_.size());
-        break;  // MEMOIZE
-      case 'h':
+        break;
+      case Op::BinGet:
         memoGet(fixed<uint8_t>());
-        break;  // BINGET
-      case 'j':
+        break;
+      case Op::LongBinGet:
         memoGet(fixed<uint32_t>());
-        break;     // LONG_BINGET
-      case 'c': {  // GLOBAL "module\nname\n"
+        break;
+      case Op::Global: {  // "module\nname\n"
         const std::string module = line();
         pushGlobal(module, line());
         break;
       }
-      case 0x93: {  // STACK_GLOBAL
+      case Op::StackGlobal: {
         ValuePtr name = pop(), module = pop();
         if (!name->is(Value::Kind::Str) || !module->is(Value::Kind::Str)) fail("STACK_GLOBAL without strings");
         pushGlobal(module->text, name->text);
         break;
       }
-      case 'R': {  // REDUCE: callable(*args), done by our own code
+      case Op::Reduce: {  // callable(*args), done by our own code
         ValuePtr args = pop(), callable = pop();
         push(construct(*callable, *args, where()));
         break;
       }
-      case 0x81: {  // NEWOBJ: cls.__new__(cls, *args) -> inert record
+      case Op::NewObj: {  // cls.__new__(cls, *args) -> inert record
         ValuePtr args = pop(), cls = pop();
         if (!cls->is(Value::Kind::Global)) fail("NEWOBJ on something that is not a class");
         auto o = make(Value::Kind::Object);
@@ -437,18 +492,18 @@ class Machine {
         push(o);
         break;
       }
-      case 'b':
+      case Op::Build:
         build();
-        break;     // BUILD
-      case 'Q': {  // BINPERSID
+        break;
+      case Op::BinPersId: {
         ValuePtr pid = pop();
         if (!persistent_) fail("refers to external data, which this file kind does not have");
         push(persistent_(*pid));
         break;
       }
-      default: {
+      default: {  // Stop is handled by run(); every other opcode is refused
         char hex[8];
-        std::snprintf(hex, sizeof hex, "0x%02x", op);
+        std::snprintf(hex, sizeof hex, "0x%02x", static_cast<unsigned>(op));
         fail(std::string("uses opcode ") + hex + ", which PyTorch weights files do not contain");
       }
     }

@@ -13,6 +13,7 @@ namespace {
 
 namespace fs = std::filesystem;
 constexpr uint64_t kMaxJsonBytes = uint64_t(64) << 20, kMaxWeightBytes = uint64_t(16) << 30;
+constexpr size_t kSniffBytes = 64 << 10;
 
 std::string readSmallFile(const std::string& path, uint64_t limit) {
   std::error_code ec;
@@ -60,19 +61,30 @@ int weightRank(const std::string& name) {
 
 }  // namespace
 
+// Reads a bounded prefix, never the whole model.json (which may be tens of MB): both writers put the
+// modelTopology key near the start (tfjs-layers first, the converter after three short fields), and the
+// weightsManifest follows the topology, so only the reader looks for it.
 bool looksLikeTfjsModel(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  char first = 0;
-  if (!(in >> first) || first != '{') return false;
-  std::error_code ec;
-  if (fs::file_size(path, ec) > kMaxJsonBytes) return false;
-  const auto j = nlohmann::json::parse(readSmallFile(path, kMaxJsonBytes), nullptr, false);
-  return j.is_object() && j.contains("modelTopology") && j.contains("weightsManifest");
+  std::string head(kSniffBytes, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(in.gcount()));
+  const size_t first = head.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos || head[first] != '{') return false;
+  static constexpr std::string_view kKey = "\"modelTopology\"";
+  for (size_t at = head.find(kKey); at != std::string::npos; at = head.find(kKey, at + 1)) {
+    const size_t colon = head.find_first_not_of(" \t\r\n", at + kKey.size());
+    if (colon != std::string::npos && head[colon] == ':') return true;
+  }
+  return false;
 }
 
 KerasModelFile readTfjsModel(const std::string& path) {
   const nlohmann::json root = parseKerasJson(readSmallFile(path, kMaxJsonBytes), path);
-  const nlohmann::json& topology = root.at("modelTopology");
+  // looksLikeTfjsModel saw the key in the text, not necessarily at the top level.
+  if (!root.is_object() || !root.contains("modelTopology"))
+    throw InputError(path, "is not a TensorFlow.js model (it has no top-level modelTopology)");
+  const nlohmann::json& topology = root["modelTopology"];
   const nlohmann::json& config = topology.contains("model_config") ? topology["model_config"] : topology;
   KerasModelFile model;
   model.generation = 2;

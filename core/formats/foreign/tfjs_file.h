@@ -10,7 +10,8 @@
 
 namespace lstmscope {
 
-bool looksLikeTfjsModel(const std::string& path);  // a JSON file with modelTopology and weightsManifest
+// A JSON object whose first 64 KB hold a modelTopology key; reads no more than that.
+bool looksLikeTfjsModel(const std::string& path);
 
 // Throws InputError naming model.json or the shard and the weight that is wrong.
 KerasModelFile readTfjsModel(const std::string& path);
