@@ -1,4 +1,4 @@
-// Attribution at the scale on a 2x512 character model, against PyTorch autograd and this machine's
+// Attribution on a 2x512 character model (docs/ATTRIBUTION.md, "Speed"), against PyTorch autograd and this machine's
 // GEMM throughput in one run:
 // - Integrated Gradients, 64 midpoint steps over 200 tokens: ours (float64, all steps as one batch) against
 //   PyTorch (float32 and float64);

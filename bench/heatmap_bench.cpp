@@ -1,4 +1,4 @@
-// The heatmap at LSTMVis scale: 100,000 steps x 1,024 units in memory (issue 3's target).
+// The heatmap at LSTMVis scale: 100,000 steps x 1,024 units in memory (docs/APP.md, "Benchmark").
 //
 // Prints, measured side by side in one run:
 //  - the frame render time (off the GUI thread) zoomed out, at mid zoom, zoomed in and while panning,

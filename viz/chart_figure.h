@@ -1,5 +1,5 @@
 // Exporting a Qt Charts chart at a given size: the chart is given the target geometry before it is
-// rendered (QT_NOTES.md: otherwise a PDF shows it tiny in a corner), then put back.
+// rendered (docs/DEVELOPING.md, design rule 12: otherwise a PDF shows it tiny in a corner), then put back.
 #pragma once
 
 #include <QPainter>

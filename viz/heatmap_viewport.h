@@ -1,5 +1,5 @@
 // Pixel <-> data mapping of the heatmap: which steps and rows a pixel shows, zoom and pan. A plain value
-// type, unit-tested without a window (STYLE.md take 5).
+// type, unit-tested without a window (docs/DEVELOPING.md, design rule 5).
 #pragma once
 
 namespace lstmscope::viz {

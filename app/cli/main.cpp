@@ -1,5 +1,5 @@
 // lstmscope-cli: inspect, convert, record and train LSTM models from the command line.
-// Exit status: 0 success, 2 usage error, 3 bad input (CONTRACTS.md §3).
+// Exit status: 0 success, 2 usage error, 3 bad input (docs/CLI.md, "Exit status and messages").
 #include <cstdio>
 #include <cstring>
 #include <exception>

@@ -1,5 +1,5 @@
 // Min/max aggregation of a unit's values over runs of steps, for drawing more steps than pixels: signed
-// data needs both extremes per pixel, not just one (STYLE.md: decimated min/max pyramid). NaN propagates:
+// data needs both extremes per pixel, not just one (docs/DEVELOPING.md, design rule 7). NaN propagates:
 // a bin holding a NaN has NaN as its min and max, so a NaN stays visible at every zoom.
 #pragma once
 

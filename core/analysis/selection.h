@@ -1,5 +1,5 @@
-// LSTMVis's hypothesis selection rule (Strobelt et al. 2017; ../shared/LSTMVIS.md): which units are "on"
-// exactly across a brushed range of steps and "off" just outside it.
+// LSTMVis's hypothesis selection rule (Strobelt et al. 2017; docs/APP.md, "Selecting units"): which units
+// are "on" exactly across a brushed range of steps and "off" just outside it.
 #pragma once
 
 #include <vector>

@@ -18,7 +18,7 @@ struct TargetMatrix {
   Mat<double> values;                      // (targets, T): row r holds every input position's attribution
 };
 
-// The default target (CONTRACTS.md §3) of every output step, from one forward pass. Needs a head that
+// The default target (docs/CLI.md, attribute) of every output step, from one forward pass. Needs a head that
 // predicts at every step.
 std::vector<AttributionTarget> defaultTargetsOfEveryStep(const Network<double>& net, const Inputs<double>& tokens);
 

@@ -1,5 +1,5 @@
 // Per-token attribution of one score (a head logit at one output step) by gradient methods and
-// occlusion (ATTRIBUTION.md, CONTRACTS.md §3): saliency, gradient x input, Integrated Gradients and
+// occlusion (docs/ATTRIBUTION.md): saliency, gradient x input, Integrated Gradients and
 // occlusion. Computed in float64 on the layer-0 input vectors (embeddings, or one-hot vectors).
 #pragma once
 
@@ -31,7 +31,7 @@ double targetValue(const Network<double>& net, const Tape<double>& tape, const A
 // "logit 12 at step 40", "cell 1/fwd/7 at step 40" (for titles and messages).
 std::string describeTarget(const Architecture& arch, const AttributionTarget& target);
 
-// CONTRACTS.md §3: the last step by default; for a language model the actual next token when there is
+// docs/ATTRIBUTION.md: the last step by default; for a language model the actual next token when there is
 // one, else the most probable; for a classifier (and any other head) the most probable output.
 AttributionTarget defaultTarget(const Network<double>& net, const Inputs<double>& tokens,
                                 std::optional<long> step = {});

@@ -1,4 +1,4 @@
-// The native model file (CONTRACTS.md §1): read, validate, write.
+// The native model file (docs/FORMAT.md, "Model file"): read, validate, write.
 #pragma once
 
 #include <string>

@@ -1,4 +1,4 @@
-// The trace file (CONTRACTS.md §2): written block by block while a recording runs, read by windows.
+// The trace file (docs/FORMAT.md): written block by block while a recording runs, read by windows.
 #pragma once
 
 #include <map>

@@ -10,7 +10,7 @@
 namespace lstmscope {
 
 // Gate nonlinearity of i, f, o. hard_sigmoid differs between Keras 2 (clip(0.2x+0.5)) and Keras 3
-// (clip(x/6+0.5)); see FORMATS.md.
+// (clip(x/6+0.5)); see docs/IMPORT.md, "Activations".
 enum class GateActivation { Sigmoid, HardSigmoid, HardSigmoidKeras3 };
 // Nonlinearity of the candidate g and of the cell output (Keras uses one `activation` for both).
 enum class CellActivation { Tanh, Relu, Linear };

@@ -1,4 +1,4 @@
-// CONTRACTS.md §4: `lstmscope --screenshot OUT.png` saves the analysed window and exits 0; a bad model
+// docs/APP.md: `lstmscope --screenshot OUT.png` saves the analysed window and exits 0; a bad model
 // exits non-zero with a message naming it.
 #include <gtest/gtest.h>
 

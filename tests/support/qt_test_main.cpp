@@ -1,5 +1,6 @@
-// The one main of every Qt test (STYLE.md take 8): an offscreen platform, a fixed device pixel ratio and
-// private settings, so that widget tests give the same pixels on every machine, with or without a display.
+// The one main of every Qt test (docs/DEVELOPING.md, design rule 10): an offscreen platform, a fixed
+// device pixel ratio and private settings, so that widget tests give the same pixels on every machine, with
+// or without a display.
 #include <gtest/gtest.h>
 
 #include <QApplication>

@@ -1,7 +1,7 @@
 // Keras' LSTM weight layouts converted to ours (PyTorch order: rows are gate blocks i, f, g, o):
 // Keras 2/3 and TF.js kernel (D, 4H) / recurrent (H, 4H) / bias (4H) in gate order i, f, c, o; Keras 1's
 // twelve per-gate arrays stored i, c, f, o; CuDNNLSTM's cuDNN-ordered blocks with an 8H bias (input half
-// + recurrent half). See FORMATS.md.
+// + recurrent half). See docs/IMPORT.md, "How each framework lays out an LSTM".
 #pragma once
 
 #include <string>
