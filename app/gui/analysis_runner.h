@@ -1,5 +1,5 @@
-// The analysis job (and the state projection job) on the app's one job rule (docs/DEVELOPING.md,
-// "Background work"): each request gets an id, runs on the runner's own threads with a cancel flag,
+// The analysis job (and the state projection job) on the app's one job rule (docs/DEVELOPING.md, design
+// rule 4): each request gets an id, runs on the runner's own threads with a cancel flag,
 // reports progress through queued signals, and its result is delivered only if no newer request has been
 // made since; stale results are dropped.
 #pragma once

@@ -1,4 +1,4 @@
-// The app's job rule in one place (docs/DEVELOPING.md, "Background work"): each start() gets an id, cancels
+// The app's job rule in one place (docs/DEVELOPING.md, design rule 4): each start() gets an id, cancels
 // the previous job, runs on this job's own thread pool with a cancel flag and progress, and its outcome
 // reaches the GUI thread only if no newer job has been started since; stale outcomes are dropped.
 #pragma once

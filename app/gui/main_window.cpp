@@ -25,8 +25,8 @@
 #include "app/gui/select_panel.h"
 #include "app/gui/status_area.h"
 #include "app/gui/view_linker.h"
+#include "core/formats/model_formats.h"
 #include "core/formats/model_loader.h"
-#include "core/formats/native_model.h"
 #include "viz/heatmap_view.h"
 #include "viz/predictions_view.h"
 #include "viz/projection_view.h"
@@ -258,8 +258,9 @@ void MainWindow::dropEvent(QDropEvent* event) {
   for (const QUrl& url : event->mimeData()->urls()) {
     const QString path = url.toLocalFile();
     if (path.isEmpty()) continue;
-    // A model by its content (native or a foreign format), anything else as text.
-    if (isNativeModelFile(path.toStdString()) || isForeignModel(path.toStdString()))
+    // A model by its content (any format of the table, which also claims traces so that they get the
+    // native reader's message), anything else as text.
+    if (sniffModelFormat(path.toStdString()))
       openModelInteractively(path);
     else
       openTextFile(path);

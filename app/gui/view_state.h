@@ -14,7 +14,7 @@ using PerDirection = std::vector<std::vector<T>>;  // [layer][direction]
 
 enum class UnitOrder { Index, Mean, Variance, MatchScore };
 
-// Attribution to hidden units shown as a heatmap quantity (ATTRIBUTION.md): gradient x activation or LRP
+// Attribution to hidden units shown as a heatmap quantity (docs/ATTRIBUTION.md): gradient x activation or LRP
 // relevance, of h or of c, for the Attribution dock's current target.
 enum class UnitAttributionKind { None, GradientH, GradientC, RelevanceH, RelevanceC };
 
