@@ -1,6 +1,10 @@
 #include "app/gui/heatmap_controls.h"
 
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QLabel>
+#include <QLineEdit>
 
 #include "core/analysis/recording.h"
 #include "viz/colour_map.h"
@@ -170,6 +174,34 @@ void HeatmapControls::setFixedRange(double low, double high) {
   autoRange_->setChecked(false);
   low_->setEnabled(true), high_->setEnabled(true);
   emit changed();
+}
+
+bool HeatmapControls::selectedOnly() const {
+  return selectedOnly_->isChecked();
+}
+
+QString HeatmapControls::unitFilter() const {
+  return filter_->text();
+}
+
+void HeatmapControls::setUnitFilter(const QString& text) {
+  filter_->setText(text);
+}
+
+QString HeatmapControls::sequentialMap() const {
+  return sequentialMap_->currentText();
+}
+
+QString HeatmapControls::divergingMap() const {
+  return divergingMap_->currentText();
+}
+
+bool HeatmapControls::autoRange() const {
+  return autoRange_->isChecked();
+}
+
+std::pair<double, double> HeatmapControls::fixedRange() const {
+  return {low_->value(), high_->value()};
 }
 
 }  // namespace lstmscope::app

@@ -3,14 +3,16 @@
 // applies them.
 #pragma once
 
-#include <QCheckBox>
-#include <QComboBox>
-#include <QDoubleSpinBox>
-#include <QLineEdit>
 #include <QToolBar>
+#include <utility>
 
 #include "app/gui/view_state.h"
 #include "core/model/model.h"
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLineEdit;
 
 namespace lstmscope::app {
 
@@ -31,16 +33,16 @@ class HeatmapControls : public QToolBar {
   void setLayer(int layer);
   UnitOrder order() const;
   void setOrder(UnitOrder order);
-  bool selectedOnly() const { return selectedOnly_->isChecked(); }
-  QString unitFilter() const { return filter_->text(); }
-  void setUnitFilter(const QString& text) { filter_->setText(text); }
+  bool selectedOnly() const;
+  QString unitFilter() const;
+  void setUnitFilter(const QString& text);
   void setFilterError(const QString& error);
 
-  QString sequentialMap() const { return sequentialMap_->currentText(); }
-  QString divergingMap() const { return divergingMap_->currentText(); }
+  QString sequentialMap() const;
+  QString divergingMap() const;
   void setColourMaps(const QString& sequential, const QString& diverging);
-  bool autoRange() const { return autoRange_->isChecked(); }
-  std::pair<double, double> fixedRange() const { return {low_->value(), high_->value()}; }
+  bool autoRange() const;
+  std::pair<double, double> fixedRange() const;
   void setFixedRange(double low, double high);  // also turns automatic range off
 
  signals:

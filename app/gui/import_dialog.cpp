@@ -1,13 +1,19 @@
 #include "app/gui/import_dialog.h"
 
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
 #include <QPointer>
 #include <QPushButton>
+#include <QTableWidget>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 #include <filesystem>
@@ -134,6 +140,14 @@ void ImportDialog::buildForm() {
   for (QComboBox* box : {level_, lowercase_, task_, reads_, activation_, embedding_})
     connect(box, &QComboBox::activated, this, &ImportDialog::reread);
   resize(980, 720);
+}
+
+QString ImportDialog::vocabPath() const {
+  return vocab_->text();
+}
+
+bool ImportDialog::remember() const {
+  return remember_->isChecked();
 }
 
 ImportChoices ImportDialog::choices() const {

@@ -5,16 +5,17 @@
 // stores them in MODEL.lstmscope.json so that the next open needs no dialog.
 #pragma once
 
-#include <QCheckBox>
-#include <QComboBox>
 #include <QDialog>
-#include <QDialogButtonBox>
-#include <QLabel>
-#include <QLineEdit>
-#include <QTableWidget>
 #include <memory>
 
 #include "core/formats/foreign/import_report.h"
+
+class QCheckBox;
+class QComboBox;
+class QDialogButtonBox;
+class QLabel;
+class QLineEdit;
+class QTableWidget;
 
 namespace lstmscope::app {
 
@@ -24,9 +25,9 @@ class ImportDialog : public QDialog {
  public:
   ImportDialog(QString modelPath, QString vocabPath, QWidget* parent = nullptr);
 
-  QString vocabPath() const { return vocab_->text(); }
+  QString vocabPath() const;
   ImportChoices choices() const;
-  bool remember() const { return remember_->isChecked(); }
+  bool remember() const;
   // The model as the current choices read it; null until a read succeeded.
   std::shared_ptr<const ImportedModel> imported() const { return imported_; }
 
