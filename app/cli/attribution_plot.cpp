@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "core/attribution/attribution_rules.h"
 #include "core/common/error.h"
 #include "viz/attribution_text_view.h"
 #include "viz/figure_export.h"
@@ -12,8 +13,6 @@
 namespace lstmscope::cli {
 namespace {
 
-// Tokens of context around the target, as the app shows them.
-constexpr long kContextBefore = 160, kContextAfter = 20;
 constexpr int kFigureWidth = 1200;
 
 bool endsWith(const std::string& s, const char* suffix) {
@@ -51,7 +50,7 @@ void writeAttributionPlot(const std::string& path, const AttributionPlot& plot) 
   row.warning = plot.warning;
   viz::AttributionTextView view;
   view.setContent(viz::displayTokens(plot.tokens), {row}, QString::fromStdString(plot.title), plot.targetStep,
-                  plot.targetStep - kContextBefore, plot.targetStep + kContextAfter);
+                  plot.targetStep - kFigureContextBefore, plot.targetStep + kFigureContextAfter);
   viz::FigureExportOptions options;
   options.size = QSize(kFigureWidth, view.heightForWidth(kFigureWidth));
   options.dpi = 200;

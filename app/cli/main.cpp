@@ -21,7 +21,7 @@ const char* const kMainHelp =
     "  convert   write a model as a native LSTMScope model file\n"
     "  record    run a model on a text or CSV and write every gate, cell and hidden state to a trace\n"
     "  train     train a language model or a sequence classifier\n"
-    "  attribute attribute a prediction to the input tokens (saliency, gradient x input, IG, occlusion)\n"
+    "  attribute attribute a prediction to the input tokens (saliency, gradxinput, ig, lrp, occlusion)\n"
     "\n"
     "Run 'lstmscope-cli COMMAND --help' for a command's options.\n"
     "Exit status: 0 success, 2 usage error, 3 bad input (the message names the file and the problem).\n";

@@ -4,25 +4,16 @@
 #include <QHBoxLayout>
 #include <QScrollArea>
 #include <QVBoxLayout>
-#include <cmath>
 
 #include "core/common/error.h"
 
 namespace lstmscope::app {
 namespace {
 
-// Tokens of context the text view shows around the target step.
-constexpr long kContextBefore = 160, kContextAfter = 20;
-
 // The longest text for the all-targets matrix (its cost grows with the square of the length).
 constexpr long kMatrixMaxSteps = 1000;
 // Longer texts get the matrix of this many steps up to the target.
 constexpr long kMatrixWindow = 150;
-
-// " fwd" or " bwd" where the layer has more than the plain forward direction.
-QString directionSuffix(const LayerSpec& spec, int direction) {
-  return spec.looksAhead() ? QLatin1Char(' ') + QLatin1String(directionName(spec, direction)) : QString();
-}
 
 QString number(double v) {
   return QString::number(v, 'g', 4);
@@ -45,11 +36,11 @@ AttributionPanel::AttributionPanel(QWidget* parent) : QWidget(parent) {
   compare_ = new QCheckBox(tr("Compare all methods"), this);
   baseline_ = new QComboBox(this);
   rule_ = new QComboBox(this);
-  for (const char* r : {"midpoint", "gausslegendre", "trapezoid", "left", "right"})
-    rule_->addItem(QString::fromLatin1(r));
+  for (const QuadratureRule r : kQuadratureRules) rule_->addItem(QString::fromLatin1(quadratureRuleName(r)));
+  rule_->setCurrentText(QString::fromLatin1(quadratureRuleName(kDefaultQuadratureRule)));
   steps_ = new QSpinBox(this);
-  steps_->setRange(1, 4096);
-  steps_->setValue(64);
+  steps_->setRange(1, kMaxInteractiveIgSteps);  // lower than the CLI's limit: see attribution_rules.h
+  steps_->setValue(kDefaultIgSteps);
   steps_->setToolTip(tr("Integrated Gradients: quadrature intervals, all run as one batch"));
   epsilon_ = new QDoubleSpinBox(this);
   epsilon_->setDecimals(4);
@@ -145,7 +136,7 @@ void AttributionPanel::setSubject(std::shared_ptr<const Model> model, const QStr
   const QString current = baseline_->currentText();
   baseline_->blockSignals(true);
   baseline_->clear();
-  for (const char* name : {"zero", "unk", "pad"}) {
+  for (const char* name : kBaselineNames) {
     try {
       (void)baselineTokenNamed(model_->arch, name, "model");
       baseline_->addItem(QString::fromLatin1(name));
@@ -215,7 +206,8 @@ QString AttributionPanel::targetDescription() const {
         .arg(target_.kind == TargetKind::Cell ? tr("cell") : tr("hidden"))
         .arg(target_.unit)
         .arg(target_.layer)
-        .arg(directionSuffix(model_->arch.layers[static_cast<size_t>(target_.layer)], target_.direction))
+        .arg(QString::fromStdString(
+            directionSuffix(model_->arch.layers[static_cast<size_t>(target_.layer)], target_.direction)))
         .arg(target_.step)
         .arg(stepTokens_.value(static_cast<qsizetype>(target_.step)));
   const QString at = stepTokens_.value(static_cast<qsizetype>(target_.step));
@@ -274,22 +266,20 @@ QString AttributionPanel::note(const MethodAttribution& m, bool* warning) const 
   *warning = false;
   if (m.method == AttributionMethod::IntegratedGradients && v.convergenceDelta && v.baselineScore) {
     const double change = v.score - *v.baselineScore;
-    const double share = change != 0 ? std::abs(*v.convergenceDelta / change) : 0;
-    *warning = share > 0.05;
+    *warning = convergenceWarning(*v.convergenceDelta, change);
     return tr("δ = %1 (%2 % of ΔF = %3)%4")
         .arg(number(*v.convergenceDelta))
-        .arg(100 * share, 0, 'f', 1)
+        .arg(100 * convergenceShare(*v.convergenceDelta, change), 0, 'f', 1)
         .arg(number(change))
         .arg(*warning ? tr(" — large: more steps or Gauss–Legendre") : QString());
   }
   if (m.lrp) {
-    const double share = v.score != 0 ? m.lrp->conservationError() / v.score : 0.0;
-    // Beyond this, small epsilon-rule denominators have amplified relevance rather than shared it out.
-    *warning = std::abs(share) > 0.5;
+    const double absorbed = m.lrp->conservationError();
+    *warning = conservationWarning(absorbed, v.score);
     return tr("relevance reaching the input %1 of score %2 (biases and ε absorbed %3 %)%4")
         .arg(number(v.perToken.sum()))
         .arg(number(v.score))
-        .arg(100 * share, 0, 'f', 1)
+        .arg(100 * absorbedShare(absorbed, v.score), 0, 'f', 1)
         .arg(*warning ? tr(" — not conserved: try a larger ε") : QString());
   }
   if (v.baselineScore) return tr("score %1, fully occluded %2").arg(number(v.score)).arg(number(*v.baselineScore));
@@ -325,7 +315,8 @@ void AttributionPanel::show(std::shared_ptr<const AttributionReport> report) {
   const std::vector<double> firstValues = rows.front().values;
   // The target's context: what a forward model can have read, and a little after it.
   const long step = report_->target.step;
-  text_->setContent(stepTokens_, std::move(rows), heading, step, step - kContextBefore, step + kContextAfter);
+  text_->setContent(stepTokens_, std::move(rows), heading, step, step - kFigureContextBefore,
+                    step + kFigureContextAfter);
   bars_->setContent(stepTokens_, firstValues, title(first), QString::fromUtf8(attributionMethodTitle(first.method)),
                     report_->target.step);
   if (report_->matrix) {

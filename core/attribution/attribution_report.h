@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/attribution/all_targets.h"
+#include "core/attribution/attribution_rules.h"
 #include "core/attribution/lrp.h"
 
 namespace lstmscope {
@@ -21,6 +22,9 @@ const char* attributionMethodName(AttributionMethod m);   // "saliency", "gradxi
 const char* attributionMethodTitle(AttributionMethod m);  // "Saliency", "Gradient × input", ...
 bool parseAttributionMethod(const std::string& name, AttributionMethod& out);
 
+// The baselines of ig and occlusion, the default first: the zero vector, or the vector of the vocabulary's
+// UNK or pad token at every position.
+constexpr const char* kBaselineNames[] = {"zero", "unk", "pad"};
 // The baseline token for a baseline name: none for "zero", the vocabulary's UNK token for "unk", its pad
 // token (<pad>, <PAD> or [PAD]) for "pad". Throws InputError naming `source` when the vocabulary has no
 // such token or for another name.
@@ -28,9 +32,9 @@ std::optional<int> baselineTokenNamed(const Architecture& arch, const std::strin
 
 struct AttributionSettings {
   std::optional<int> baselineToken;  // ig and occlusion: this token's vector at every position; zero if unset
-  std::string baselineName = "zero";
-  QuadratureRule rule = QuadratureRule::Midpoint;
-  int steps = 64;                            // ig
+  std::string baselineName = kBaselineNames[0];
+  QuadratureRule rule = kDefaultQuadratureRule;
+  int steps = kDefaultIgSteps;               // ig
   Precision precision = Precision::Float64;  // ig's path
   int window = 1;                            // occlusion
   LrpOptions lrp;

@@ -37,8 +37,7 @@ Quadrature gaussLegendre(int n) {
 }  // namespace
 
 bool parseQuadratureRule(const std::string& name, QuadratureRule& out) {
-  for (const QuadratureRule r : {QuadratureRule::Left, QuadratureRule::Right, QuadratureRule::Midpoint,
-                                 QuadratureRule::Trapezoid, QuadratureRule::GaussLegendre})
+  for (const QuadratureRule r : kQuadratureRules)
     if (name == quadratureRuleName(r)) return out = r, true;
   return false;
 }

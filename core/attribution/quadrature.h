@@ -7,8 +7,14 @@
 namespace lstmscope {
 
 enum class QuadratureRule { Left, Right, Midpoint, Trapezoid, GaussLegendre };
-bool parseQuadratureRule(const std::string& name, QuadratureRule& out);  // left right midpoint trapezoid gausslegendre
+constexpr QuadratureRule kDefaultQuadratureRule = QuadratureRule::Midpoint;
+// Every rule, in the order offered to a user: the default first, then the one that converges fastest on
+// smooth models, then the rest.
+constexpr QuadratureRule kQuadratureRules[] = {QuadratureRule::Midpoint, QuadratureRule::GaussLegendre,
+                                               QuadratureRule::Trapezoid, QuadratureRule::Left, QuadratureRule::Right};
+// "left", "right", "midpoint", "trapezoid", "gausslegendre": the names the CLI and the app accept.
 const char* quadratureRuleName(QuadratureRule rule);
+bool parseQuadratureRule(const std::string& name, QuadratureRule& out);
 
 struct Quadrature {
   std::vector<double> alphas, weights;  // weights sum to 1

@@ -57,6 +57,12 @@ inline const char* directionName(const LayerSpec& spec, int d) {
   return spec.runsBackward(d) ? "bwd" : "fwd";
 }
 
+// " fwd" or " bwd" to append to a unit's label, or "" for a plain forward layer: its one direction needs
+// no name, while a bidirectional or reverse layer's label must say which way the unit reads.
+inline std::string directionSuffix(const LayerSpec& spec, int direction) {
+  return spec.looksAhead() ? std::string(" ") + directionName(spec, direction) : std::string();
+}
+
 struct HeadSpec {
   std::vector<DenseActivation> preActivations;  // one per hidden dense layer before the head
   HeadActivation activation = HeadActivation::Softmax;

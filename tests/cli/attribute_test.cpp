@@ -2,13 +2,13 @@
 // attribution_tests checks against PyTorch), and bad requests exit 2 or 3 with a clear message.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 #include <map>
-#include <regex>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "core/attribution/gradient_attribution.h"
-#include "core/attribution/lrp.h"
+#include "core/attribution/attribution_report.h"
 #include "core/engine/forward.h"
 #include "core/formats/native_model.h"
 #include "core/formats/sequence_input.h"
@@ -29,21 +29,38 @@ std::string slurp(const std::string& path) {
   return s.str();
 }
 
-// The numbers of the JSON array under `key`.
-std::vector<double> jsonArray(const std::string& json, const std::string& key) {
-  const size_t at = json.find("\"" + key + "\": [");
-  std::vector<double> out;
-  if (at == std::string::npos) return out;
-  std::stringstream items(json.substr(json.find('[', at) + 1, json.find(']', at) - json.find('[', at) - 1));
-  std::string item;
-  while (std::getline(items, item, ',')) out.push_back(std::stod(item));
-  return out;
+// Keys in the order they are written (the documented order).
+using Json = nlohmann::ordered_json;
+
+// The file parsed as JSON; a parse error fails the test with the file's text.
+Json readJson(const std::string& path) {
+  const std::string text = slurp(path);
+  const Json json = Json::parse(text, nullptr, false);
+  EXPECT_FALSE(json.is_discarded()) << text;
+  return json;
 }
 
-double jsonNumber(const std::string& json, const std::string& key) {
-  std::smatch m;
-  const std::regex pattern("\"" + key + "\": ([-0-9.eE+]+)");
-  return std::regex_search(json, m, pattern) ? std::stod(m[1]) : NAN;
+// The numbers of the JSON array under `key`.
+std::vector<double> jsonArray(const Json& json, const std::string& key) {
+  return json.contains(key) ? json[key].get<std::vector<double>>() : std::vector<double>{};
+}
+
+double jsonNumber(const Json& json, const std::string& key) {
+  return json.contains(key) && json[key].is_number() ? json[key].get<double>() : NAN;
+}
+
+std::vector<std::string> keysOf(const Json& json) {
+  std::vector<std::string> keys;
+  for (const auto& item : json.items()) keys.push_back(item.key());
+  return keys;
+}
+
+// "a<separator>b<separator>c" of every method's command-line name.
+std::string methodNames(const std::string& separator) {
+  std::string out;
+  for (const AttributionMethod m : kAllAttributionMethods)
+    out += (out.empty() ? "" : separator) + attributionMethodName(m);
+  return out;
 }
 
 class Attribute : public ::testing::Test {
@@ -65,7 +82,7 @@ TEST_F(Attribute, IntegratedGradientsJsonMatchesTheLibrary) {
   const CommandResult r = cli("attribute --model " + shellQuoted(model) + " --text " + text +
                               " --method ig --rule gausslegendre --steps 12 --target-step 2 --out " + shellQuoted(out));
   ASSERT_EQ(r.exitCode, 0) << r.output;
-  const std::string json = slurp(out);
+  Json json = readJson(out);
   const Network<double> net = this->net();
   const Inputs<double> tokens = this->tokens();
   const AttributionTarget target = defaultTarget(net, tokens, 2);
@@ -80,8 +97,16 @@ TEST_F(Attribute, IntegratedGradientsJsonMatchesTheLibrary) {
   EXPECT_EQ(jsonNumber(json, "target_step"), 2);
   EXPECT_DOUBLE_EQ(jsonNumber(json, "score"), ig.score);
   EXPECT_DOUBLE_EQ(jsonNumber(json, "convergence_delta"), *ig.convergenceDelta);
-  EXPECT_NE(json.find("\"method\": \"ig\""), std::string::npos);
-  EXPECT_NE(json.find("\"tokens\": [\"a\", \"b\", \"c\", \"a\", \"b\"]"), std::string::npos) << json;
+  EXPECT_EQ(json["method"], "ig");
+  EXPECT_EQ(json["tokens"], Json({"a", "b", "c", "a", "b"})) << json;
+  EXPECT_EQ(keysOf(json), (std::vector<std::string>{"method", "target_step", "target", "target_description", "score",
+                                                    "baseline_score", "attributions", "convergence_delta", "tokens"}));
+  EXPECT_DOUBLE_EQ(jsonNumber(json, "baseline_score"), *ig.baselineScore);
+  // Numbers keep full precision: the delta is the attributions' sum minus the score change, to rounding.
+  double sum = 0;
+  for (const double a : got) sum += a;
+  EXPECT_NEAR(jsonNumber(json, "convergence_delta"),
+              sum - (jsonNumber(json, "score") - jsonNumber(json, "baseline_score")), 1e-14);
 }
 
 TEST_F(Attribute, LrpJsonReportsConservation) {
@@ -90,7 +115,7 @@ TEST_F(Attribute, LrpJsonReportsConservation) {
                               " --method lrp --eps 0.01 --bias-factor 1 --out " + shellQuoted(out));
   ASSERT_EQ(r.exitCode, 0) << r.output;
   EXPECT_NE(r.output.find("biases and epsilon absorbed"), std::string::npos) << r.output;
-  const std::string json = slurp(out);
+  Json json = readJson(out);
   const Network<double> net = this->net();
   const Inputs<double> tokens = this->tokens();
   const LrpResult lrp =
@@ -98,10 +123,20 @@ TEST_F(Attribute, LrpJsonReportsConservation) {
   const std::vector<double> got = jsonArray(json, "attributions");
   ASSERT_EQ(got.size(), 5u);
   for (size_t t = 0; t < got.size(); ++t) EXPECT_DOUBLE_EQ(got[t], lrp.tokens.perToken(static_cast<long>(t)));
-  EXPECT_NE(json.find("\"convergence_delta\": null"), std::string::npos) << json;
-  EXPECT_DOUBLE_EQ(jsonNumber(json, "initial_state_relevance"), lrp.initialStateRelevance);
-  EXPECT_NEAR(jsonNumber(json, "absorbed"), 0, 1e-12);  // bias factor 1: conserved
-  EXPECT_NE(json.find("\"stage\": \"head\""), std::string::npos) << json;
+  ASSERT_TRUE(json.contains("convergence_delta")) << json;
+  EXPECT_TRUE(json["convergence_delta"].is_null()) << json;
+  Json& conservation = json["conservation"];
+  EXPECT_EQ(keysOf(conservation),
+            (std::vector<std::string>{"input_relevance", "initial_state_relevance", "absorbed", "stages"}));
+  EXPECT_DOUBLE_EQ(jsonNumber(conservation, "initial_state_relevance"), lrp.initialStateRelevance);
+  EXPECT_NEAR(jsonNumber(conservation, "absorbed"), 0, 1e-12);  // bias factor 1: conserved
+  ASSERT_FALSE(conservation["stages"].empty()) << json;
+  EXPECT_EQ(conservation["stages"][0]["stage"], "head") << json;
+  EXPECT_EQ(keysOf(conservation["stages"][0]),
+            (std::vector<std::string>{"stage", "received", "passed_on", "initial_state", "absorbed"}));
+  EXPECT_EQ(keysOf(json), (std::vector<std::string>{"method", "target_step", "target", "target_description", "score",
+                                                    "baseline_score", "attributions", "convergence_delta",
+                                                    "conservation", "tokens"}));
 }
 
 TEST_F(Attribute, CellUnitTarget) {
@@ -110,7 +145,7 @@ TEST_F(Attribute, CellUnitTarget) {
       cli("attribute --model " + shellQuoted(model) + " --text " + text +
           " --method gradxinput --target-unit cell:0/fwd/2 --target-step 3 --out " + shellQuoted(out));
   ASSERT_EQ(r.exitCode, 0) << r.output;
-  const std::string json = slurp(out);
+  Json json = readJson(out);
   const Network<double> net = this->net();
   const Inputs<double> tokens = this->tokens();
   const TokenAttribution gxi =
@@ -119,7 +154,7 @@ TEST_F(Attribute, CellUnitTarget) {
   ASSERT_EQ(got.size(), 5u);
   for (size_t t = 0; t < got.size(); ++t) EXPECT_DOUBLE_EQ(got[t], gxi.perToken(static_cast<long>(t)));
   EXPECT_EQ(got[4], 0);  // a later token cannot drive an earlier cell of a forward layer
-  EXPECT_NE(json.find("\"target_description\": \"cell 0/fwd/2 at step 3\""), std::string::npos) << json;
+  EXPECT_EQ(json["target_description"], "cell 0/fwd/2 at step 3") << json;
 }
 
 TEST_F(Attribute, PlotsAsPngSvgAndPdfWithoutADisplay) {
@@ -182,6 +217,24 @@ TEST_F(Attribute, BadRequestsSayWhy) {
   const CommandResult step = cli(m + " --method saliency --target-step 9 --out " + shellQuoted(dir.file("a.json")));
   EXPECT_EQ(step.exitCode, 3);
   EXPECT_NE(step.output.find("target step 9"), std::string::npos) << step.output;
+  const std::string tooMany = std::to_string(kMaxIgSteps + 1L);
+  const CommandResult steps = cli(m + " --method ig --steps " + tooMany + " --out " + shellQuoted(dir.file("a.json")));
+  EXPECT_EQ(steps.exitCode, 2);
+  EXPECT_NE(steps.output.find("--steps must be 1.." + std::to_string(kMaxIgSteps)), std::string::npos) << steps.output;
+}
+
+// The command list and attribute's help name exactly the methods --method accepts.
+TEST(AttributeHelp, NamesExactlyTheAcceptedMethods) {
+  const CommandResult main = cli("--help");
+  EXPECT_NE(main.output.find("(" + methodNames(", ") + ")"), std::string::npos) << main.output;
+  const CommandResult help = cli("attribute --help");
+  EXPECT_EQ(help.exitCode, 0);
+  EXPECT_NE(help.output.find("--method       " + methodNames(" | ") + "\n"), std::string::npos) << help.output;
+  EXPECT_NE(help.output.find("default " + std::to_string(kDefaultIgSteps) + ", at most " + std::to_string(kMaxIgSteps)),
+            std::string::npos)
+      << help.output;
+  for (const QuadratureRule r : kQuadratureRules)
+    EXPECT_NE(help.output.find(quadratureRuleName(r)), std::string::npos) << quadratureRuleName(r);
 }
 
 // A forecaster reads a CSV table: gradient x input per step against central finite differences of the
@@ -194,8 +247,8 @@ TEST(AttributeTable, GradientTimesInputOfAForecastMatchesFiniteDifferences) {
   const CommandResult r = cli("attribute --model " + shellQuoted(model) + " --csv " + shellQuoted(table) +
                               " --label-column date --method gradxinput --out " + shellQuoted(out));
   ASSERT_EQ(r.exitCode, 0) << r.output;
-  const std::string json = slurp(out);
-  EXPECT_NE(json.find("\"tokens\": [\"2024-01-01\", \"2024-01-02\", \"2024-01-03\"]"), std::string::npos) << json;
+  Json json = readJson(out);
+  EXPECT_EQ(json["tokens"], Json({"2024-01-01", "2024-01-02", "2024-01-03"})) << json;
   const std::vector<double> got = jsonArray(json, "attributions");
   ASSERT_EQ(got.size(), 3u);
 

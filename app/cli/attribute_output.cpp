@@ -1,0 +1,173 @@
+#include "app/cli/attribute_output.h"
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "app/cli/attribution_plot.h"
+#include "app/cli/cli_args.h"
+#include "core/common/error.h"
+#include "core/formats/atomic_file.h"
+
+namespace lstmscope::cli {
+namespace {
+
+// Keys stay in the documented order.
+using Json = nlohmann::ordered_json;
+
+Json optionalNumber(const std::optional<double>& v) {
+  return v ? Json(*v) : Json(nullptr);
+}
+
+Json conservationJson(const LrpResult& r) {
+  Json stages = Json::array();
+  for (const RelevanceFlow& f : r.flows)
+    stages.push_back({{"stage", f.stage},
+                      {"received", f.received},
+                      {"passed_on", f.passedOn},
+                      {"initial_state", f.initialState},
+                      {"absorbed", f.absorbed()}});
+  return {{"input_relevance", r.tokens.perToken.sum()},
+          {"initial_state_relevance", r.initialStateRelevance},
+          {"absorbed", r.conservationError()},
+          {"stages", std::move(stages)}};
+}
+
+std::string fullNumber(double v) {
+  if (!std::isfinite(v)) return "null";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+std::string shortNumber(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+
+std::string csvString(const std::string& s) {
+  std::string out = "\"";
+  for (const char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+bool endsWith(const std::string& s, const std::string& suffix) {
+  return s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+double scoreChange(const TokenAttribution& v) {
+  return v.score - v.baselineScore.value_or(0);
+}
+
+// The figure as the app draws it: the title names the model, the method, the target and the settings
+// that shaped the result; the note carries IG's delta or LRP's conservation, red where the rules flag it.
+AttributionPlot figureOf(const AttributeResult& r) {
+  const TokenAttribution& v = r.attribution.values;
+  const AttributionMethod method = r.attribution.method;
+  const Architecture& arch = r.net.arch;
+  AttributionPlot figure;
+  figure.tokens = r.tokens;
+  figure.values = v.perToken;
+  figure.label = attributionMethodTitle(method);
+  figure.targetStep = r.target.step;
+  std::string what = describeTarget(arch, r.target);
+  if (r.target.kind == TargetKind::Logit && arch.predictsNextToken(r.net.headOutputs()))
+    what = "logit of \u201c" + arch.vocab.tokens()[static_cast<size_t>(r.target.output)] + "\u201d at step " +
+           std::to_string(r.target.step);
+  figure.title = r.modelPath.substr(r.modelPath.find_last_of('/') + 1) + " \u00b7 " + attributionMethodTitle(method) +
+                 " \u00b7 " + what;
+  if (method == AttributionMethod::IntegratedGradients || method == AttributionMethod::Occlusion)
+    figure.title += " \u00b7 baseline " + r.settings.baselineName;
+  if (v.convergenceDelta) {
+    figure.title +=
+        " \u00b7 " + std::to_string(r.settings.steps) + " " + quadratureRuleName(r.settings.rule) + " steps";
+    figure.note = "\u03b4 = " + shortNumber(*v.convergenceDelta) + " of score change " + shortNumber(scoreChange(v));
+    figure.warning = convergenceWarning(*v.convergenceDelta, scoreChange(v));
+  }
+  if (r.attribution.lrp) {
+    figure.note = "relevance reaching the input " + shortNumber(v.perToken.sum()) + " of score " + shortNumber(v.score);
+    figure.warning = conservationWarning(r.attribution.lrp->conservationError(), v.score);
+  }
+  return figure;
+}
+
+void writeText(const std::string& path, const std::string& text) {
+  AtomicFile file(path);
+  {
+    std::ofstream out(file.tempPath(), std::ios::binary);
+    out << text;
+    if (!out.flush()) throw InputError(path, "cannot write");
+  }
+  file.commit();
+}
+
+}  // namespace
+
+AttributeOutput attributeOutputFor(const std::string& path) {
+  if (endsWith(path, ".json")) return AttributeOutput::Json;
+  if (endsWith(path, ".csv")) return AttributeOutput::Csv;
+  if (isPlotPath(path)) return AttributeOutput::Figure;
+  throw UsageError("--out must end in .json, .csv, .png, .svg or .pdf");
+}
+
+std::string attributeJson(const AttributeResult& r) {
+  const TokenAttribution& v = r.attribution.values;
+  Json attributions = Json::array();
+  for (long t = 0; t < v.perToken.size(); ++t) attributions.push_back(v.perToken(t));
+  Json json;
+  json["method"] = attributionMethodName(r.attribution.method);
+  json["target_step"] = r.target.step;
+  json["target"] = r.target.kind == TargetKind::Logit ? r.target.output : r.target.unit;
+  json["target_description"] = describeTarget(r.net.arch, r.target);
+  json["score"] = v.score;
+  json["baseline_score"] = optionalNumber(v.baselineScore);
+  json["attributions"] = std::move(attributions);
+  json["convergence_delta"] = optionalNumber(v.convergenceDelta);
+  if (r.attribution.lrp) json["conservation"] = conservationJson(*r.attribution.lrp);
+  json["tokens"] = r.tokens;
+  // A token that is not valid UTF-8 on its own (a byte-level vocabulary) is written with U+FFFD in its
+  // place rather than making the whole file unreadable.
+  return json.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+std::string attributeCsv(const AttributeResult& r) {
+  const Vec<double>& perToken = r.attribution.values.perToken;
+  std::string body = "step,token,attribution\n";
+  for (long t = 0; t < perToken.size(); ++t)
+    body +=
+        std::to_string(t) + "," + csvString(r.tokens[static_cast<size_t>(t)]) + "," + fullNumber(perToken(t)) + "\n";
+  return body;
+}
+
+void writeAttribute(const std::string& path, const AttributeResult& r) {
+  switch (attributeOutputFor(path)) {
+    case AttributeOutput::Json:
+      return writeText(path, attributeJson(r));
+    case AttributeOutput::Csv:
+      return writeText(path, attributeCsv(r));
+    case AttributeOutput::Figure:
+      return writeAttributionPlot(path, figureOf(r));
+  }
+}
+
+void printAttributeSummary(const AttributeResult& r) {
+  const TokenAttribution& v = r.attribution.values;
+  if (const std::optional<LrpResult>& lrp = r.attribution.lrp) {
+    const double absorbed = lrp->conservationError(), score = lrp->tokens.score;
+    std::fprintf(stderr,
+                 "relevance reaching the input %.6g of the score %.6g; biases and epsilon absorbed %.3g (%.1f%%)%s\n",
+                 lrp->tokens.perToken.sum(), score, absorbed, 100 * std::abs(absorbedShare(absorbed, score)),
+                 conservationWarning(absorbed, score) ? ": not conserved; try a larger --eps" : "");
+  }
+  if (v.convergenceDelta) {
+    const double change = scoreChange(v);
+    std::fprintf(
+        stderr, "convergence delta %.3g (%.1f%% of the score change %.4g)%s\n", *v.convergenceDelta,
+        100 * convergenceShare(*v.convergenceDelta, change), change,
+        convergenceWarning(*v.convergenceDelta, change) ? ": large; try more --steps or --rule gausslegendre" : "");
+  }
+}
+
+}  // namespace lstmscope::cli

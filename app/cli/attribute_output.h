@@ -1,0 +1,41 @@
+// What `lstmscope-cli attribute` writes (docs/CLI.md, docs/ATTRIBUTION.md): the JSON file, the CSV file,
+// the figure, and the summary on stderr, each from one computed attribution.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/attribution/attribution_report.h"
+
+namespace lstmscope::cli {
+
+enum class AttributeOutput { Json, Csv, Figure };
+// By the path's ending: .json, .csv, or .png/.svg/.pdf; anything else is a UsageError.
+AttributeOutput attributeOutputFor(const std::string& path);
+
+// One attribution as computed, with everything its outputs name.
+struct AttributeResult {
+  std::string modelPath;
+  Network<double> net;              // the model, in float64
+  std::vector<std::string> tokens;  // each step's text
+  AttributionTarget target;
+  AttributionSettings settings;  // as run: the baseline's name, the IG rule and steps, ...
+  MethodAttribution attribution;
+};
+
+// The JSON document: method, target_step, target, target_description, score, baseline_score,
+// attributions, convergence_delta (null where it does not apply), conservation (lrp only), tokens.
+// Numbers keep full precision (they read back to the same doubles); non-finite numbers are null.
+std::string attributeJson(const AttributeResult& r);
+// One row per token: step, token, attribution.
+std::string attributeCsv(const AttributeResult& r);
+
+// Writes `r` to `path` in the format its ending names, through a temporary file that is then renamed.
+// Throws InputError naming the file when it cannot be written.
+void writeAttribute(const std::string& path, const AttributeResult& r);
+
+// The conservation of LRP and the convergence delta of IG, with a warning where the attribution rules
+// flag them (core/attribution/attribution_rules.h).
+void printAttributeSummary(const AttributeResult& r);
+
+}  // namespace lstmscope::cli
