@@ -1,11 +1,22 @@
 #include "app/gui/attribution_panel.h"
 
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
 #include <QScrollArea>
+#include <QSpinBox>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 #include "core/common/error.h"
+#include "viz/attribution_bar_chart.h"
+#include "viz/attribution_matrix_view.h"
+#include "viz/attribution_text_view.h"
 
 namespace lstmscope::app {
 namespace {

@@ -6,23 +6,28 @@
 // the heatmap as quantities.
 #pragma once
 
-#include <QCheckBox>
-#include <QComboBox>
-#include <QDoubleSpinBox>
-#include <QLabel>
-#include <QProgressBar>
-#include <QPushButton>
-#include <QSpinBox>
-#include <QTabWidget>
 #include <QTimer>
+#include <QWidget>
 #include <memory>
 #include <optional>
 
 #include "app/gui/latest_job.h"
 #include "core/attribution/attribution_report.h"
-#include "viz/attribution_bar_chart.h"
-#include "viz/attribution_matrix_view.h"
-#include "viz/attribution_text_view.h"
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QTabWidget;
+
+namespace lstmscope::viz {
+class AttributionBarChart;
+class AttributionMatrixView;
+class AttributionTextView;
+}  // namespace lstmscope::viz
 
 namespace lstmscope::app {
 

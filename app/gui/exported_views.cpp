@@ -2,6 +2,9 @@
 
 #include "app/gui/attribution_panel.h"
 #include "app/gui/main_window.h"
+#include "viz/attribution_bar_chart.h"
+#include "viz/attribution_matrix_view.h"
+#include "viz/attribution_text_view.h"
 #include "viz/heatmap_view.h"
 #include "viz/predictions_view.h"
 #include "viz/projection_view.h"

@@ -11,10 +11,8 @@ QString quantityTitle(Quantity q, bool squashed) {
 }
 
 QString quantityLabel(int layer, int direction, Quantity q, bool squashed, const LayerSpec& spec) {
-  QString label = QObject::tr("layer %1").arg(layer);
-  // Named when it is not the plain forward direction (bidirectional layers, reverse layers).
-  if (spec.looksAhead()) label += QLatin1Char(' ') + QLatin1String(directionName(spec, direction));
-  return label + QStringLiteral(" · ") + quantityTitle(q, squashed);
+  return QObject::tr("layer %1").arg(layer) + QString::fromStdString(directionSuffix(spec, direction)) +
+         QStringLiteral(" · ") + quantityTitle(q, squashed);
 }
 
 }  // namespace lstmscope::app
