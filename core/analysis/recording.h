@@ -24,7 +24,7 @@ struct Recording {
   Mat<float> features;              // (D, T) each step's features (feature inputs only)
   long steps = 0;
   // states[layer][direction][recordedIndex(q)]: (H, T), column t is step t.
-  std::vector<std::vector<std::array<Mat<float>, 6>>> states;
+  PerDirection<std::array<Mat<float>, 6>> states;
   Mat<float> probs;  // (K, T) for an each-step head, (K, 1) for a final-states head, empty without a head
 
   const Mat<float>& values(int layer, int direction, Quantity q) const;
