@@ -2,10 +2,11 @@
 // rendered (QT_NOTES.md: otherwise a PDF shows it tiny in a corner), then put back.
 #pragma once
 
-#include <QPainter>
-#include <QSize>
-#include <QtCharts/QChartView>
 #include <functional>
+
+class QChartView;
+class QPainter;
+class QSize;
 
 namespace lstmscope::viz {
 
