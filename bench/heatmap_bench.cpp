@@ -19,6 +19,7 @@
 #include <random>
 
 #include "bench_support.h"
+#include "viz/heatmap_data.h"
 #include "viz/heatmap_renderer.h"
 #include "viz/heatmap_view.h"
 

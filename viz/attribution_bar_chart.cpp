@@ -1,5 +1,6 @@
 #include "viz/attribution_bar_chart.h"
 
+#include <QTextStream>
 #include <QtCharts/QBarCategoryAxis>
 #include <QtCharts/QBarSet>
 #include <QtCharts/QStackedBarSeries>

@@ -5,6 +5,7 @@
 #include <QJsonObject>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QTextStream>
 #include <algorithm>
 #include <cmath>
 #include <vector>

@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QTextStream>
 #include <algorithm>
 #include <cmath>
 

@@ -1,6 +1,8 @@
 #include "viz/chart_figure.h"
 
 #include <QGraphicsScene>
+#include <QPainter>
+#include <QtCharts/QChartView>
 
 namespace lstmscope::viz {
 

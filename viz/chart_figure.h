@@ -2,10 +2,11 @@
 // rendered (docs/DEVELOPING.md, design rule 12: otherwise a PDF shows it tiny in a corner), then put back.
 #pragma once
 
-#include <QPainter>
-#include <QSize>
-#include <QtCharts/QChartView>
 #include <functional>
+
+class QChartView;
+class QPainter;
+class QSize;
 
 namespace lstmscope::viz {
 

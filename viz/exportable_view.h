@@ -2,11 +2,12 @@
 // and the numbers behind it as CSV.
 #pragma once
 
-#include <QByteArray>
-#include <QPainter>
-#include <QSize>
 #include <QString>
-#include <QTextStream>
+
+class QByteArray;
+class QPainter;
+class QSize;
+class QTextStream;
 
 namespace lstmscope::viz {
 

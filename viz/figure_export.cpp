@@ -3,9 +3,11 @@
 #include <QFileInfo>
 #include <QImage>
 #include <QPageSize>
+#include <QPainter>
 #include <QPdfWriter>
 #include <QSaveFile>
 #include <QSvgGenerator>
+#include <QTextStream>
 #include <cmath>
 
 namespace lstmscope::viz {

@@ -1,8 +1,11 @@
 #include "viz/heatmap_figure.h"
 
+#include <QFontMetrics>
+#include <QPainter>
 #include <algorithm>
 #include <cmath>
 
+#include "viz/heatmap_data.h"
 #include "viz/token_text.h"
 
 namespace lstmscope::viz {

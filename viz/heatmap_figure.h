@@ -3,13 +3,14 @@
 // (which renders a fresh frame at the figure's size), so both look the same.
 #pragma once
 
-#include <QFontMetrics>
-#include <QPainter>
 #include <QRect>
 #include <QStringList>
 #include <vector>
 
 #include "viz/heatmap_renderer.h"
+
+class QFontMetrics;
+class QPainter;
 
 namespace lstmscope::viz {
 

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <limits>
 
+#include "viz/heatmap_data.h"
+
 namespace lstmscope::viz {
 namespace {
 

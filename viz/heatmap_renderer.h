@@ -6,10 +6,11 @@
 #include <vector>
 
 #include "viz/colour_map.h"
-#include "viz/heatmap_data.h"
 #include "viz/heatmap_viewport.h"
 
 namespace lstmscope::viz {
+
+class HeatmapData;
 
 struct HeatmapFrameRequest {
   HeatmapViewport viewport;

@@ -3,11 +3,13 @@
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QTextStream>
 #include <QtConcurrent/QtConcurrentRun>
 #include <algorithm>
 #include <cmath>
 
 #include "viz/csv.h"
+#include "viz/heatmap_data.h"
 
 namespace lstmscope::viz {
 namespace {

@@ -2,8 +2,10 @@
 
 #include <QMouseEvent>
 #include <QPainter>
+#include <QTextStream>
 #include <algorithm>
 
+#include "core/analysis/recording.h"
 #include "viz/csv.h"
 
 namespace lstmscope::viz {

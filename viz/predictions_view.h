@@ -6,9 +6,12 @@
 #include <QWidget>
 #include <memory>
 
-#include "core/analysis/recording.h"
 #include "core/analysis/statistics.h"
 #include "viz/exportable_view.h"
+
+namespace lstmscope {
+struct Recording;
+}
 
 namespace lstmscope::viz {
 

@@ -1,10 +1,14 @@
 #include "viz/projection_view.h"
 
 #include <QGraphicsSimpleTextItem>
+#include <QTextStream>
+#include <QtCharts/QLineSeries>
+#include <QtCharts/QScatterSeries>
 #include <QtCharts/QValueAxis>
 #include <algorithm>
 #include <limits>
 
+#include "core/analysis/projection.h"
 #include "viz/chart_figure.h"
 #include "viz/csv.h"
 #include "viz/token_text.h"

@@ -5,13 +5,17 @@
 
 #include <QStringList>
 #include <QtCharts/QChartView>
-#include <QtCharts/QLineSeries>
-#include <QtCharts/QScatterSeries>
 #include <memory>
 
-#include "core/analysis/projection.h"
 #include "viz/exportable_view.h"
 #include "viz/heatmap_viewport.h"
+
+class QLineSeries;
+class QScatterSeries;
+
+namespace lstmscope {
+struct Projection;
+}
 
 namespace lstmscope::viz {
 

@@ -1,7 +1,11 @@
 #include "viz/saturation_view.h"
 
 #include <QHBoxLayout>
+#include <QPainter>
+#include <QTextStream>
+#include <QtCharts/QChartView>
 #include <QtCharts/QLineSeries>
+#include <QtCharts/QScatterSeries>
 #include <QtCharts/QValueAxis>
 #include <cmath>
 

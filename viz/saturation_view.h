@@ -4,14 +4,15 @@
 #pragma once
 
 #include <QWidget>
-#include <QtCharts/QChartView>
-#include <QtCharts/QScatterSeries>
 #include <array>
 #include <memory>
 
-#include "core/analysis/recording.h"
 #include "core/analysis/statistics.h"
+#include "core/engine/record.h"
+#include "core/model/model.h"
 #include "viz/exportable_view.h"
+
+class QChartView;
 
 namespace lstmscope::viz {
 

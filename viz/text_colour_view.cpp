@@ -4,9 +4,11 @@
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QTextStream>
 #include <algorithm>
 
 #include "viz/csv.h"
+#include "viz/heatmap_data.h"
 
 namespace lstmscope::viz {
 namespace {

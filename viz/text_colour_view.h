@@ -9,9 +9,10 @@
 
 #include "viz/colour_map.h"
 #include "viz/exportable_view.h"
-#include "viz/heatmap_data.h"
 
 namespace lstmscope::viz {
+
+class HeatmapData;
 
 class TextColourView : public QWidget, public ExportableView {
   Q_OBJECT

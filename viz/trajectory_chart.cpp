@@ -1,11 +1,15 @@
 #include "viz/trajectory_chart.h"
 
 #include <QMouseEvent>
+#include <QTextStream>
 #include <QtCharts/QLegendMarker>
+#include <QtCharts/QLineSeries>
+#include <QtCharts/QValueAxis>
 #include <algorithm>
 #include <cmath>
 
 #include "viz/chart_figure.h"
+#include "viz/heatmap_data.h"
 #include "viz/palette.h"
 #include "viz/token_text.h"
 

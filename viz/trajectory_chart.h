@@ -3,15 +3,17 @@
 #pragma once
 
 #include <QtCharts/QChartView>
-#include <QtCharts/QLineSeries>
-#include <QtCharts/QValueAxis>
 #include <memory>
 
 #include "viz/exportable_view.h"
-#include "viz/heatmap_data.h"
 #include "viz/heatmap_viewport.h"
 
+class QLineSeries;
+class QValueAxis;
+
 namespace lstmscope::viz {
+
+class HeatmapData;
 
 class TrajectoryChart : public QChartView, public ExportableView {
   Q_OBJECT

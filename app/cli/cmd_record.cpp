@@ -48,23 +48,13 @@ double peakMemoryMB() {
   return static_cast<double>(u.ru_maxrss) / 1024.0;
 }
 
-// Passes recordings on to the trace writer and prints progress.
-class ProgressObserver : public RecordObserver {
- public:
-  // Progress goes to a terminal only; logs get the summary line.
-  ProgressObserver(RecordObserver& inner, bool quiet) : inner_(inner), quiet_(quiet || !isatty(2)) {}
-  void onStates(const StateBlock& block) override { inner_.onStates(block); }
-  void onOutputs(long first, long rows, const float* logits, const float* probs, int k) override {
-    inner_.onOutputs(first, rows, logits, probs, k);
-  }
-  void onProgress(long done, long total) override {
-    if (!quiet_ && total > 0) std::fprintf(stderr, "\rrecording: %ld / %ld steps", done, total);
-  }
-
- private:
-  RecordObserver& inner_;
-  bool quiet_;
-};
+// Progress goes to a terminal only; logs get the summary line.
+ProgressCallbacks progressOnTerminal(bool quiet) {
+  if (quiet || !isatty(2)) return {};
+  return {{}, [](long done, long total) {
+            if (total > 0) std::fprintf(stderr, "\rrecording: %ld / %ld steps", done, total);
+          }};
+}
 
 std::vector<Quantity> parseQuantities(const std::string& list, bool preactivations) {
   std::vector<Quantity> out;
@@ -131,12 +121,12 @@ int runRecord(const std::vector<std::string>& args) {
   header.steps = inputs.steps;
 
   TraceWriter writer(out, model.arch, model.headOutputs(), header, request);
-  ProgressObserver observer(writer, a.has("quiet"));
+  const ProgressCallbacks progress = progressOnTerminal(a.has("quiet"));
   if (precision == "double") {
     Inputs<double> in64{inputs.steps, 1, inputs.tokens, inputs.features.cast<double>()};
-    record(model.cast<double>(), in64, request, observer);
+    record(model.cast<double>(), in64, request, writer, progress);
   } else {
-    record(model, inputs, request, observer);
+    record(model, inputs, request, writer, progress);
   }
   writer.commit();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

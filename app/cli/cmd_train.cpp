@@ -46,17 +46,29 @@ const char* const kTrainHelp =
 
 namespace {
 
-class ConsoleMonitor : public TrainingMonitor {
+// Prints a progress line to stderr (with the epoch's running loss) and each epoch's summary to stdout.
+class ConsoleReport {
  public:
-  ConsoleMonitor(bool quiet, int epochs) : quiet_(quiet), epochs_(epochs), tty_(isatty(2)) {}
-  void onProgress(int epoch, long step, long steps, double loss, double tps) override {
+  ConsoleReport(bool quiet, int epochs) : quiet_(quiet), epochs_(epochs), tty_(isatty(2)) {}
+
+  TrainingLog log() {
+    return {[this](const StepStats& s) { lastStep_ = s; }, [this](const EpochStats& s) { printEpoch(s); }};
+  }
+  ProgressCallbacks progress() {
+    return {{}, [this](long done, long total) { printProgress(done, total); }};
+  }
+
+ private:
+  // Progress counts steps over all epochs; the line shows the step within the current epoch.
+  void printProgress(long done, long total) const {
     if (quiet_) return;
+    const long steps = total / epochs_, step = done - (lastStep_.epoch - 1) * steps;
     // On a terminal, one line that updates in place; in a log, about twenty lines per epoch.
     if (!tty_ && step != steps && step % std::max<long>(1, steps / 20) != 0) return;
-    std::fprintf(stderr, "%sepoch %d/%d  step %ld/%ld  loss %.4f  %.0f tokens/s%s", tty_ ? "\r" : "", epoch, epochs_,
-                 step, steps, loss, tps, tty_ ? "   " : "\n");
+    std::fprintf(stderr, "%sepoch %d/%d  step %ld/%ld  loss %.4f  %.0f tokens/s%s", tty_ ? "\r" : "", lastStep_.epoch,
+                 epochs_, step, steps, lastStep_.trainLoss, lastStep_.tokensPerSecond, tty_ ? "   " : "\n");
   }
-  void onEpoch(const EpochStats& s) override {
+  void printEpoch(const EpochStats& s) const {
     if (tty_ && !quiet_) std::fputc('\n', stderr);
     std::printf("epoch %d: train loss %.4f nats, validation loss %.4f nats (%.4f bits)", s.epoch, s.trainLoss,
                 s.validLoss, s.validBits);
@@ -65,10 +77,10 @@ class ConsoleMonitor : public TrainingMonitor {
     std::fflush(stdout);
   }
 
- private:
   bool quiet_;
   int epochs_;
   bool tty_;
+  StepStats lastStep_;
 };
 
 }  // namespace
@@ -107,7 +119,7 @@ int runTrain(const std::vector<std::string>& args) {
   const long maxChars = a.getLong("max-chars", 0);
   if (maxChars < 0) throw UsageError("--max-chars must not be negative");
 
-  ConsoleMonitor monitor(a.has("quiet"), o.epochs);
+  ConsoleReport report(a.has("quiet"), o.epochs);
   TrainResult result;
   if (a.has("text-file")) {
     if (o.bidirectional) throw UsageError("--bidirectional is for classifiers (a language model cannot see ahead)");
@@ -121,7 +133,7 @@ int runTrain(const std::vector<std::string>& args) {
     o.task = Task::LanguageModel;
     if (a.has("resume")) o.resume = std::make_shared<const Model>(loadNativeModel(a.get("resume")));
     try {
-      result = trainLanguageModel(text, o, monitor);
+      result = trainLanguageModel(text, o, report.log(), report.progress());
     } catch (const InputError& e) {
       throw InputError(a.get("text-file"), e.what());
     }
@@ -131,7 +143,7 @@ int runTrain(const std::vector<std::string>& args) {
     o.task = Task::Classifier;
     const auto examples = parseLabelledText(readFileBytes(path, size_t(1) << 32), path);
     try {
-      result = trainClassifier(examples, o, monitor);
+      result = trainClassifier(examples, o, report.log(), report.progress());
     } catch (const InputError& e) {
       throw InputError(path, e.what());
     }

@@ -10,6 +10,7 @@
 #include "app/cli/commands.h"
 #include "core/common/error.h"
 #include "core/common/large_array_memory.h"
+#include "core/common/version.h"
 
 namespace {
 
@@ -37,7 +38,7 @@ int main(int argc, char** argv) {
     return args.empty() ? 2 : 0;
   }
   if (args[0] == "--version") {
-    std::puts("lstmscope-cli 0.1.0");
+    std::printf("lstmscope-cli %s\n", kVersion);
     return 0;
   }
   const std::string command = args[0];

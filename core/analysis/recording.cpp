@@ -13,7 +13,7 @@ namespace {
 // Copies each streamed block into the whole-run matrices.
 class MemoryObserver : public RecordObserver {
  public:
-  MemoryObserver(Recording& out, const RecordingCallbacks& callbacks) : out_(out), callbacks_(callbacks) {}
+  explicit MemoryObserver(Recording& out) : out_(out) {}
 
   void onStates(const StateBlock& b) override {
     Mat<float>& m = out_.states[b.layer][b.direction][recordedIndex(b.quantity)];
@@ -23,14 +23,9 @@ class MemoryObserver : public RecordObserver {
   void onOutputs(long firstRow, long rows, const float*, const float* probs, int outputs) override {
     std::memcpy(out_.probs.col(firstRow).data(), probs, sizeof(float) * rows * outputs);
   }
-  bool cancelled() const override { return callbacks_.cancelled && callbacks_.cancelled(); }
-  void onProgress(long done, long total) override {
-    if (callbacks_.progress) callbacks_.progress(done, total);
-  }
 
  private:
   Recording& out_;
-  const RecordingCallbacks& callbacks_;
 };
 
 double memoryBudget() {
@@ -61,7 +56,7 @@ double recordingBytes(const Architecture& arch, long steps) {
   return floats * sizeof(float) * static_cast<double>(steps);
 }
 
-Recording recordInMemory(const Model& model, const EncodedText& text, const RecordingCallbacks& callbacks) {
+Recording recordInMemory(const Model& model, const EncodedText& text, const ProgressCallbacks& callbacks) {
   const Architecture& arch = model.arch;
   const long T = text.inputs.steps;
   if (T == 0) throw InputError("the text is empty: there is nothing to run the model on");
@@ -86,8 +81,8 @@ Recording recordInMemory(const Model& model, const EncodedText& text, const Reco
   RecordRequest request;
   request.outputs = outputs > 0;
   if (outputs > 0) out.probs.resize(outputs, arch.head->reads == HeadReads::EachStep ? T : 1);
-  MemoryObserver observer(out, callbacks);
-  record(model, text.inputs, request, observer);
+  MemoryObserver observer(out);
+  record(model, text.inputs, request, observer, callbacks);
   return out;
 }
 

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <array>
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,7 +24,7 @@ struct Recording {
   Mat<float> features;              // (D, T) each step's features (feature inputs only)
   long steps = 0;
   // states[layer][direction][recordedIndex(q)]: (H, T), column t is step t.
-  std::vector<std::vector<std::array<Mat<float>, 6>>> states;
+  PerDirection<std::array<Mat<float>, 6>> states;
   Mat<float> probs;  // (K, T) for an each-step head, (K, 1) for a final-states head, empty without a head
 
   const Mat<float>& values(int layer, int direction, Quantity q) const;
@@ -34,15 +33,13 @@ struct Recording {
   bool isLanguageModel() const;  // each-step softmax over the input vocabulary: next-token predictions
 };
 
-// Polled between blocks of steps; progress in steps.
-using RecordingCallbacks = ProgressCallbacks;
-
 // Bytes a recording of `steps` steps of `arch` takes.
 double recordingBytes(const Architecture& arch, long steps);
 
 // Runs `text` through `model` and keeps all six quantities of every layer and direction plus the head's
-// probabilities. Throws Cancelled when callbacks.cancelled() turns true, InputError when the recording
-// would not fit in memory (half of physical memory, or LSTMSCOPE_MEMORY_LIMIT_MB when set).
-Recording recordInMemory(const Model& model, const EncodedText& text, const RecordingCallbacks& callbacks = {});
+// probabilities. Reports progress in steps; throws Cancelled when callbacks.cancelled() turns true (polled
+// between blocks of steps), InputError when the recording would not fit in memory (half of physical
+// memory, or LSTMSCOPE_MEMORY_LIMIT_MB when set).
+Recording recordInMemory(const Model& model, const EncodedText& text, const ProgressCallbacks& callbacks = {});
 
 }  // namespace lstmscope

@@ -15,7 +15,7 @@ class InputError : public std::runtime_error {
       : std::runtime_error(file.empty() ? problem : file + ": " + problem) {}
 };
 
-// The run was cancelled by its caller (an observer's cancelled() returned true).
+// The run was cancelled by its caller (ProgressCallbacks::cancelled returned true; see checkCancelled).
 class Cancelled : public std::runtime_error {
  public:
   Cancelled() : std::runtime_error("cancelled") {}

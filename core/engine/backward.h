@@ -10,8 +10,8 @@ namespace lstmscope {
 template <class T>
 struct Adjoints {
   Mat<T> dLogits;  // same shape as Tape::logits
-  // Direct seeds on states, [layer][direction], each (H, T*B): lets a target be a hidden or cell unit.
-  std::vector<std::vector<Mat<T>>> dH, dC;
+  // Direct seeds on states, each (H, T*B): lets a target be a hidden or cell unit.
+  PerDirection<Mat<T>> dH, dC;
 };
 
 struct BackwardOptions {
@@ -24,8 +24,8 @@ template <class T>
 struct Gradients {
   Params<T> params;  // same shapes as the network's (when weightGradients)
   Mat<T> dInput;     // (D_0, T*B); for one-hot input D_0 = V
-  // Total derivatives with respect to each h_t and c_t, [layer][direction] (H, T*B) (when stateGradients).
-  std::vector<std::vector<Mat<T>>> dH, dC;
+  // Total derivatives with respect to each h_t and c_t, (H, T*B) (when stateGradients).
+  PerDirection<Mat<T>> dH, dC;
   State<T> dInitial;  // d score / d initial state, [layer][direction] (H, B)
 };
 

@@ -106,7 +106,8 @@ long maxBlockColumns(const Architecture& arch, bool keepPre, int outputs) {
 // Runs `segments` equal segments of length segLength starting at `offset` as one batch, in chunks.
 template <class T>
 void recordSegments(const Network<T>& net, const Inputs<T>& in, long offset, long segLength, int segments,
-                    const RecordRequest& request, RecordObserver& observer, long& done) {
+                    const RecordRequest& request, RecordObserver& observer, const ProgressCallbacks& callbacks,
+                    long& done) {
   const long chunk = net.arch.looksAhead() ? segLength : std::max<long>(1, request.chunkSteps);
   ForwardOptions options;
   options.keepPreactivations = std::any_of(request.quantities.begin(), request.quantities.end(), isPreactivation);
@@ -115,7 +116,7 @@ void recordSegments(const Network<T>& net, const Inputs<T>& in, long offset, lon
   Tape<T> tape;
   std::vector<float> buffers[2];
   for (long first = 0; first < segLength; first += chunk) {
-    if (observer.cancelled()) throw Cancelled();
+    checkCancelled(callbacks);
     const long n = std::min(chunk, segLength - first);
     const bool whole = segments == 1 && offset == 0 && n == in.steps;
     forward(net, whole ? in : gatherBatch(in, offset, segLength, segments, first, n), tape, options,
@@ -124,7 +125,7 @@ void recordSegments(const Network<T>& net, const Inputs<T>& in, long offset, lon
     emitChunk(net, tape, stepOf, first + n == segLength, request, observer, buffers);
     if (first + n < segLength) state = tape.finalState(net.arch);
     done += n * segments;
-    observer.onProgress(done, in.steps);
+    reportProgress(callbacks, done, in.steps);
   }
 }
 
@@ -141,7 +142,8 @@ bool parseQuantity(const std::string& name, Quantity& out) {
 }
 
 template <class T>
-void record(const Network<T>& net, const Inputs<T>& in, const RecordRequest& request, RecordObserver& observer) {
+void record(const Network<T>& net, const Inputs<T>& in, const RecordRequest& request, RecordObserver& observer,
+            const ProgressCallbacks& callbacks) {
   if (in.batch != 1) throw std::invalid_argument("record() takes one sequence");
   const long total = in.steps;
   const int segments = static_cast<int>(std::clamp<long>(request.segments, 1, total));
@@ -175,12 +177,14 @@ void record(const Network<T>& net, const Inputs<T>& in, const RecordRequest& req
     const int perBatch = static_cast<int>(std::clamp<long>(maxColumns / std::max(1L, blockSteps), 1, count));
     for (int first = 0; first < count; first += perBatch)
       recordSegments(net, in, offset + first * length, length, std::min(perBatch, count - first), request, observer,
-                     done);
+                     callbacks, done);
     offset += length * count;
   }
 }
 
-template void record<float>(const Network<float>&, const Inputs<float>&, const RecordRequest&, RecordObserver&);
-template void record<double>(const Network<double>&, const Inputs<double>&, const RecordRequest&, RecordObserver&);
+template void record<float>(const Network<float>&, const Inputs<float>&, const RecordRequest&, RecordObserver&,
+                            const ProgressCallbacks&);
+template void record<double>(const Network<double>&, const Inputs<double>&, const RecordRequest&, RecordObserver&,
+                             const ProgressCallbacks&);
 
 }  // namespace lstmscope

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/common/progress.h"
 #include "core/engine/tape.h"
 
 namespace lstmscope {
@@ -41,22 +42,21 @@ struct StateBlock {
 };
 
 // Receives recordings ("ask, then observe"). Blocks arrive in time order per layer. Called on the
-// recording thread.
+// recording thread. Progress and cancelling go through the ProgressCallbacks given to record().
 class RecordObserver {
  public:
   virtual ~RecordObserver() = default;
   virtual void onStates(const StateBlock& block) = 0;
   // Head output rows [firstRow, firstRow + rows) of the (T, K) logits and probs ((1, K) for final_states).
   virtual void onOutputs(long firstRow, long rows, const float* logits, const float* probs, int outputs) = 0;
-  // Checked between blocks; returning true stops the run with Cancelled.
-  virtual bool cancelled() const { return false; }
-  virtual void onProgress(long stepsDone, long stepsTotal) { (void)stepsDone, (void)stepsTotal; }
 };
 
 // Runs `in` (batch 1) through `net` and reports what `request` asks for, at each step's position in `in`.
 // Bidirectional models are run in one block per segment (the backward direction needs the whole segment
-// before its first step).
+// before its first step). Between blocks it reports progress in steps and throws Cancelled when
+// callbacks.cancelled() turns true.
 template <class T>
-void record(const Network<T>& net, const Inputs<T>& in, const RecordRequest& request, RecordObserver& observer);
+void record(const Network<T>& net, const Inputs<T>& in, const RecordRequest& request, RecordObserver& observer,
+            const ProgressCallbacks& callbacks = {});
 
 }  // namespace lstmscope

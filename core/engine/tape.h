@@ -28,7 +28,7 @@ struct DirectionState {
   Mat<T> h, c;
 };
 template <class T>
-using State = std::vector<std::vector<DirectionState<T>>>;  // [layer][direction]
+using State = PerDirection<DirectionState<T>>;
 
 template <class T>
 struct DirectionTape {
@@ -43,9 +43,9 @@ struct Tape {
   int steps = 0, batch = 1;
   // [0]: layer 0's input (D_0, T*B), empty for one-hot; [l+1]: output of layer l (fwd rows, then bwd).
   std::vector<Mat<T>> layerInput;
-  std::vector<std::vector<DirectionTape<T>>> layers;  // [l][d]
-  std::vector<Mat<T>> headInputs;                     // [0]: what the head reads; [k+1]: output of hidden dense k
-  Mat<T> logits, probs;                               // (K, T*B) each-step head, (K, B) final-states head
+  PerDirection<DirectionTape<T>> layers;
+  std::vector<Mat<T>> headInputs;  // [0]: what the head reads; [k+1]: output of hidden dense k
+  Mat<T> logits, probs;            // (K, T*B) each-step head, (K, B) final-states head
 
   // Each direction's state after its last step (step T-1 forward in time, 0 backward). Carrying it over
   // to the next chunk is only right for layers that do not look ahead.

@@ -7,6 +7,7 @@
 #include <tuple>
 #include <vector>
 
+#include "core/common/per_direction.h"
 #include "core/engine/record.h"
 #include "core/formats/atomic_file.h"
 #include "core/formats/hdf5.h"
@@ -70,8 +71,8 @@ class TraceReader {
   Mat<float> readMatrixTransposed(const std::string& path) const;
   std::string path_, modelName_;
   long steps_ = 0;
-  std::vector<std::pair<int, int>> layerShapes_;          // (directions, units)
-  std::vector<std::vector<std::string>> directionNames_;  // [layer][direction]
+  std::vector<std::pair<int, int>> layerShapes_;  // (directions, units)
+  PerDirection<std::string> directionNames_;
   h5::File file_;
 };
 

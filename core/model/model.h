@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/common/per_direction.h"
 #include "core/model/activations.h"
 #include "core/text/vocabulary.h"
 
@@ -113,9 +114,9 @@ struct DenseParams {
 template <class T>
 struct Params {
   Mat<T> embedding;  // (E, V): column v is token v's embedding; empty for one-hot/features input
-  std::vector<std::vector<DirectionParams<T>>> lstm;  // [layer][direction]
-  std::vector<DenseParams<T>> headPre;                // hidden dense layers before the head
-  DenseParams<T> head;                                // empty when the model has no head
+  PerDirection<DirectionParams<T>> lstm;
+  std::vector<DenseParams<T>> headPre;  // hidden dense layers before the head
+  DenseParams<T> head;                  // empty when the model has no head
 
   // Visits every parameter tensor with a stable name (the native file's path), in file order. The names
   // need the architecture: a reverse layer's one direction is `bwd`.

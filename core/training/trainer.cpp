@@ -72,18 +72,26 @@ double evaluateLanguageModel(const Model& net, const std::vector<int32_t>& ids) 
 
 namespace {
 
-// What every epoch ends with: report, checkpoint, keep the best model, decay the learning rate.
-struct EpochBookkeeping {
+// What every step and epoch ends with: report; at an epoch's end also checkpoint, keep the best model and
+// decay the learning rate.
+struct TrainingBookkeeping {
   const TrainOptions& options;
-  TrainingMonitor& monitor;
+  const TrainingLog& log;
+  const ProgressCallbacks& callbacks;
   Adam<float>& adam;
   TrainResult& result;
   double learningRate = options.learningRate;
   double bestLoss = INFINITY;
 
+  // After step `step` (1-based) of `steps` in epoch `epoch`: its figures, then progress over the whole run.
+  void stepDone(int epoch, long step, long steps, double trainLoss, double tokensPerSecond) const {
+    if (log.step) log.step({epoch, trainLoss, tokensPerSecond});
+    reportProgress(callbacks, (epoch - 1) * steps + step, options.epochs * steps);
+  }
+
   void close(const EpochStats& stats, const Model& model) {
     result.history.push_back(stats);
-    monitor.onEpoch(stats);
+    if (log.epoch) log.epoch(stats);
     saveCheckpoint(model, options, stats.epoch);
     if (stats.validLoss < bestLoss) bestLoss = stats.validLoss, result.model = model;
     learningRate *= options.learningRateDecay;
@@ -157,7 +165,8 @@ Vocabulary buildVocabulary(const std::vector<std::string>& texts, TokenLevel lev
   return Vocabulary(level, std::move(tokens), lowercase, unk);
 }
 
-TrainResult trainLanguageModel(const std::string& text, const TrainOptions& o, TrainingMonitor& monitor) {
+TrainResult trainLanguageModel(const std::string& text, const TrainOptions& o, const TrainingLog& log,
+                               const ProgressCallbacks& callbacks) {
   checkOptions(o);
   const Vocabulary vocab = o.resume ? o.resume->arch.vocab : buildVocabulary({text}, o.level, o.lowercase, o.minCount);
   const std::vector<int32_t> ids = tokenize(vocab, text, "training text").ids;
@@ -180,7 +189,7 @@ TrainResult trainLanguageModel(const std::string& text, const TrainOptions& o, T
   if (o.resume) model.arch.name = o.name;
   Adam<float> adam(model.params, o.learningRate);
   TrainResult result;
-  EpochBookkeeping bookkeeping{o, monitor, adam, result};
+  TrainingBookkeeping bookkeeping{o, log, callbacks, adam, result};
   const long chunks = (streamLength + o.bptt - 1) / o.bptt;
 
   for (int epoch = 1; epoch <= o.epochs; ++epoch) {
@@ -189,7 +198,7 @@ TrainResult trainLanguageModel(const std::string& text, const TrainOptions& o, T
     double lossSum = 0;
     long tokens = 0;
     for (long c = 0; c < chunks; ++c) {
-      if (monitor.cancelled()) throw Cancelled();
+      checkCancelled(callbacks);
       const long s = c * o.bptt, n = std::min<long>(o.bptt, streamLength - s);
       Inputs<float> in;
       in.steps = static_cast<int>(n);
@@ -209,8 +218,8 @@ TrainResult trainLanguageModel(const std::string& text, const TrainOptions& o, T
       adam.step(model.params, grads.params);
       lossSum += loss * static_cast<double>(n * B);
       tokens += n * B;
-      monitor.onProgress(epoch, c + 1, chunks, lossSum / static_cast<double>(tokens),
-                         static_cast<double>(tokens) / secondsSince(start));
+      bookkeeping.stepDone(epoch, c + 1, chunks, lossSum / static_cast<double>(tokens),
+                           static_cast<double>(tokens) / secondsSince(start));
     }
     EpochStats stats;
     stats.epoch = epoch;
@@ -224,8 +233,8 @@ TrainResult trainLanguageModel(const std::string& text, const TrainOptions& o, T
   return result;
 }
 
-TrainResult trainClassifier(const std::vector<LabelledText>& examples, const TrainOptions& o,
-                            TrainingMonitor& monitor) {
+TrainResult trainClassifier(const std::vector<LabelledText>& examples, const TrainOptions& o, const TrainingLog& log,
+                            const ProgressCallbacks& callbacks) {
   checkOptions(o);
   std::vector<std::string> texts;
   std::set<std::string> labelSet;
@@ -256,7 +265,7 @@ TrainResult trainClassifier(const std::vector<LabelledText>& examples, const Tra
   Model model = initialiseModel(arch, {o.embedding, {}, static_cast<int>(labels.size())}, o.seed);
   Adam<float> adam(model.params, o.learningRate);
   TrainResult result;
-  EpochBookkeeping bookkeeping{o, monitor, adam, result};
+  TrainingBookkeeping bookkeeping{o, log, callbacks, adam, result};
   auto asInputs = [](const Example& e) {
     Inputs<float> in;
     in.steps = static_cast<int>(e.ids.size());
@@ -270,7 +279,7 @@ TrainResult trainClassifier(const std::vector<LabelledText>& examples, const Tra
     double lossSum = 0;
     long tokens = 0;
     for (long bi = 0; bi < batches; ++bi) {
-      if (monitor.cancelled()) throw Cancelled();
+      checkCancelled(callbacks);
       const long first = bi * o.batch, count = std::min<long>(o.batch, static_cast<long>(data.size()) - first);
       // Examples have different lengths, so each runs on its own; the batch is spread over the cores and
       // the per-thread gradient sums are added in a fixed order (deterministic for a given thread count).
@@ -297,8 +306,8 @@ TrainResult trainClassifier(const std::vector<LabelledText>& examples, const Tra
       adam.step(model.params, total);
       for (double l : losses) lossSum += l;
       for (long k = 0; k < count; ++k) tokens += static_cast<long>(data[first + k].ids.size());
-      monitor.onProgress(epoch, bi + 1, batches, lossSum / static_cast<double>(first + count),
-                         static_cast<double>(tokens) / secondsSince(start));
+      bookkeeping.stepDone(epoch, bi + 1, batches, lossSum / static_cast<double>(first + count),
+                           static_cast<double>(tokens) / secondsSince(start));
     }
     EpochStats stats;
     stats.epoch = epoch;

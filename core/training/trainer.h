@@ -4,10 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "core/common/progress.h"
 #include "core/model/model.h"
 
 namespace lstmscope {
@@ -41,14 +43,19 @@ struct EpochStats {
   long tokens = 0;
 };
 
-class TrainingMonitor {
- public:
-  virtual ~TrainingMonitor() = default;
-  virtual void onProgress(int epoch, long step, long steps, double loss, double tokensPerSecond) {
-    (void)epoch, (void)step, (void)steps, (void)loss, (void)tokensPerSecond;
-  }
-  virtual void onEpoch(const EpochStats& stats) { (void)stats; }
-  virtual bool cancelled() const { return false; }
+// The epoch in progress after one of its steps.
+struct StepStats {
+  int epoch = 0;
+  double trainLoss = 0;  // mean cross-entropy of the epoch's steps so far, nats
+  double tokensPerSecond = 0;
+};
+
+// What training reports besides progress: its figures, as they arise. Progress and cancelling go through
+// ProgressCallbacks, in steps of the whole run (epochs x steps per epoch); a step's figures arrive just
+// before its progress.
+struct TrainingLog {
+  std::function<void(const StepStats&)> step;
+  std::function<void(const EpochStats&)> epoch;
 };
 
 struct TrainResult {
@@ -67,9 +74,11 @@ std::vector<LabelledText> parseLabelledText(const std::string& bytes, const std:
 // level), rare words are dropped and "<unk>" added.
 Vocabulary buildVocabulary(const std::vector<std::string>& texts, TokenLevel level, bool lowercase, int minCount);
 
-TrainResult trainLanguageModel(const std::string& text, const TrainOptions& options, TrainingMonitor& monitor);
+// Both throw Cancelled when callbacks.cancelled() turns true (polled before every step).
+TrainResult trainLanguageModel(const std::string& text, const TrainOptions& options, const TrainingLog& log = {},
+                               const ProgressCallbacks& callbacks = {});
 TrainResult trainClassifier(const std::vector<LabelledText>& examples, const TrainOptions& options,
-                            TrainingMonitor& monitor);
+                            const TrainingLog& log = {}, const ProgressCallbacks& callbacks = {});
 
 // Validation-style evaluation of a language model on a text: mean nats per predicted token.
 double evaluateLanguageModel(const Model& model, const std::vector<int32_t>& ids);

@@ -21,7 +21,7 @@ TEST(Recording, HoldsEveryQuantityOfTheForwardTape) {
   const Model model = brackets();
   const EncodedText text = encodeText(model.arch, "(()(()))\n((()))()\n", "test", 1000);
   long lastDone = 0;
-  RecordingCallbacks callbacks;
+  ProgressCallbacks callbacks;
   callbacks.progress = [&](long done, long) { lastDone = done; };
   const Recording r = recordInMemory(model, text, callbacks);
   ASSERT_EQ(r.steps, text.inputs.steps);
@@ -62,7 +62,7 @@ TEST(Recording, RefusesWhatExceedsTheMemoryLimitAndSaysSo) {
 TEST(Recording, StopsWhenCancelled) {
   const Model model = brackets();
   const EncodedText text = encodeText(model.arch, std::string(3000, '('), "long", 10000);
-  RecordingCallbacks callbacks;
+  ProgressCallbacks callbacks;
   callbacks.cancelled = [] { return true; };
   EXPECT_THROW(recordInMemory(model, text, callbacks), Cancelled);
 }

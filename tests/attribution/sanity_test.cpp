@@ -17,8 +17,6 @@
 namespace lstmscope::test {
 namespace {
 
-class Quiet : public TrainingMonitor {};
-
 // Share of marked texts whose largest attribution (signed) falls on the marker, per method.
 struct MarkerRates {
   double gradxinput = 0, ig = 0, lrp = 0;
@@ -63,8 +61,7 @@ TEST(AttributionSanity, MarkerRanksFirstAndRandomWeightsDestroyTheRanking) {
   o.batch = 16;
   o.learningRate = 0.02;
   o.validFraction = 0.2;
-  Quiet quiet;
-  const TrainResult trained = trainClassifier(plantedTokenData(600, 3), o, quiet);
+  const TrainResult trained = trainClassifier(plantedTokenData(600, 3), o);
   ASSERT_GE(trained.history.back().validAccuracy, 0.95) << "the classifier did not learn the task";
   const std::vector<LabelledText> heldOut = plantedTokenData(200, 99);
 

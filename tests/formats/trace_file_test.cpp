@@ -64,16 +64,14 @@ TEST(TraceFile, CancelledRecordingLeavesNoFileAndKeepsTheOldOne) {
   TraceHeader header{"small", 40, in.tokens, std::vector<std::string>(40, "b"), {}};
   const std::string path = dir.file("t.h5");
   std::ofstream(path) << "previous";
-  struct Cancelling : TraceWriter {
-    using TraceWriter::TraceWriter;
-    mutable int checks = 0;
-    bool cancelled() const override { return ++checks > 2; }
-  };
+  int checks = 0;
+  ProgressCallbacks cancelling;
+  cancelling.cancelled = [&] { return ++checks > 2; };
   RecordRequest req;
   req.chunkSteps = 8;
   {
-    Cancelling writer(path, m.arch, m.headOutputs(), header, req);
-    EXPECT_THROW(record(m, in, req, writer), Cancelled);
+    TraceWriter writer(path, m.arch, m.headOutputs(), header, req);
+    EXPECT_THROW(record(m, in, req, writer, cancelling), Cancelled);
   }
   std::ifstream back(path);
   std::string content;

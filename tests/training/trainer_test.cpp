@@ -8,6 +8,8 @@
 #include <fstream>
 #include <iterator>
 #include <random>
+#include <utility>
+#include <vector>
 
 #include "core/common/error.h"
 #include "core/engine/forward.h"
@@ -16,8 +18,6 @@
 
 namespace lstmscope::test {
 namespace {
-
-class Silent : public TrainingMonitor {};
 
 // Balanced bracket lines, as resources/fixtures/make_brackets.py makes them (other random numbers).
 std::string bracketText(int lines, unsigned seed) {
@@ -94,15 +94,14 @@ TEST(Trainer, LanguageModelLearnsBracketsAndIsReproducible) {
   o.batch = 16;
   o.bptt = 32;
   o.learningRate = 0.01;
-  Silent quiet;
-  const TrainResult a = trainLanguageModel(text, o, quiet);
+  const TrainResult a = trainLanguageModel(text, o);
   ASSERT_EQ(a.history.size(), 4u);
   EXPECT_LT(a.history.back().validBits, 1.15);  // uniform over 3 symbols would be 1.585 bits
   EXPECT_LT(a.history.back().trainLoss, a.history.front().trainLoss);
-  const TrainResult b = trainLanguageModel(text, o, quiet);
+  const TrainResult b = trainLanguageModel(text, o);
   EXPECT_EQ(a.model.params.lstm[0][0].W_hh, b.model.params.lstm[0][0].W_hh);
   o.seed = 2;
-  const TrainResult c = trainLanguageModel(text, o, quiet);
+  const TrainResult c = trainLanguageModel(text, o);
   EXPECT_NE(a.model.params.lstm[0][0].W_hh, c.model.params.lstm[0][0].W_hh);
 }
 
@@ -117,8 +116,7 @@ TEST(Trainer, ClassifierFindsAPlantedToken) {
   o.batch = 16;
   o.learningRate = 0.02;
   o.validFraction = 0.2;
-  Silent quiet;
-  const TrainResult r = trainClassifier(data, o, quiet);
+  const TrainResult r = trainClassifier(data, o);
   EXPECT_GE(r.history.back().validAccuracy, 0.95);
   EXPECT_EQ(r.model.arch.head->labels, (std::vector<std::string>{"marked", "plain"}));
   EXPECT_EQ(r.model.arch.head->reads, HeadReads::FinalStates);
@@ -139,8 +137,7 @@ TEST(Trainer, WordLevelModelsLowercaseAndMapRareWordsToUnk) {
   o.batch = 4;
   o.bptt = 8;
   o.learningRate = 0.02;
-  Silent quiet;
-  const TrainResult r = trainLanguageModel(text, o, quiet);
+  const TrainResult r = trainLanguageModel(text, o);
   const Vocabulary& v = r.model.arch.vocab;
   EXPECT_EQ(v.tokens(), (std::vector<std::string>{".", "cat", "dog", "log", "mat", "on", "sat", "the", "<unk>"}));
   EXPECT_EQ(v.unk(), "<unk>");
@@ -149,11 +146,53 @@ TEST(Trainer, WordLevelModelsLowercaseAndMapRareWordsToUnk) {
   EXPECT_LT(r.history.back().validLoss, 0.7);  // the only uncertainty is cat/dog (ln 2 = 0.69 at worst)
 }
 
+// Progress counts the steps of the whole run; each step's figures arrive before its progress, each
+// epoch's summary after its last step; cancelling stops before the next step.
+TEST(Trainer, ReportsEveryStepAndEpochAndStopsWhenCancelled) {
+  const std::string text = bracketText(200, 3);
+  TrainOptions o;
+  o.layers = 1;
+  o.hidden = 4;
+  o.epochs = 2;
+  o.batch = 4;
+  o.bptt = 16;
+  std::vector<std::pair<long, long>> progress;
+  std::vector<int> stepEpochs, epochs;
+  TrainingLog log;
+  log.step = [&](const StepStats& s) {
+    EXPECT_EQ(progress.size(), stepEpochs.size());
+    EXPECT_GT(s.trainLoss, 0);
+    stepEpochs.push_back(s.epoch);
+  };
+  log.epoch = [&](const EpochStats& s) { epochs.push_back(s.epoch); };
+  ProgressCallbacks callbacks;
+  callbacks.progress = [&](long done, long total) { progress.push_back({done, total}); };
+  const TrainResult r = trainLanguageModel(text, o, log, callbacks);
+  ASSERT_FALSE(progress.empty());
+  const long total = progress.back().second, steps = total / 2;
+  EXPECT_EQ(total % 2, 0);
+  EXPECT_EQ(static_cast<long>(progress.size()), total);
+  for (size_t k = 0; k < progress.size(); ++k) {
+    EXPECT_EQ(progress[k], std::make_pair(static_cast<long>(k) + 1, total));
+    EXPECT_EQ(stepEpochs[k], static_cast<long>(k) < steps ? 1 : 2);
+  }
+  EXPECT_EQ(epochs, (std::vector<int>{1, 2}));
+  EXPECT_EQ(r.history.size(), 2u);
+
+  long checks = 0;
+  callbacks.cancelled = [&] { return ++checks > steps + 1; };
+  epochs.clear();
+  progress.clear();
+  stepEpochs.clear();
+  EXPECT_THROW(trainLanguageModel(text, o, log, callbacks), Cancelled);
+  EXPECT_EQ(static_cast<long>(progress.size()), steps + 1);
+  EXPECT_EQ(epochs, (std::vector<int>{1}));
+}
+
 TEST(Trainer, RefusesTextsTooShortForTheBatch) {
   TrainOptions o;
   o.batch = 64;
-  Silent quiet;
-  EXPECT_THROW(trainLanguageModel("abc", o, quiet), InputError);
+  EXPECT_THROW(trainLanguageModel("abc", o), InputError);
 }
 
 }  // namespace

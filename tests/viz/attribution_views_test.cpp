@@ -10,6 +10,7 @@
 #include <QPainter>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTextStream>
 
 #include "viz/attribution_matrix_view.h"
 #include "viz/attribution_text_view.h"

@@ -10,6 +10,7 @@
 #include <numeric>
 
 #include "viz/figure_export.h"
+#include "viz/heatmap_data.h"
 #include "viz/heatmap_view.h"
 #include "viz/token_text.h"
 

@@ -6,6 +6,7 @@
 #include <numeric>
 #include <random>
 
+#include "viz/heatmap_data.h"
 #include "viz/heatmap_renderer.h"
 
 namespace lstmscope::viz {
