@@ -14,7 +14,6 @@
 #include <optional>
 
 #include "app/gui/latest_job.h"
-#include "app/gui/view_state.h"
 #include "core/analysis/projection.h"
 #include "core/analysis/recording.h"
 #include "core/analysis/statistics.h"

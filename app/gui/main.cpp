@@ -9,6 +9,7 @@
 #include "app/gui/command_line.h"
 #include "app/gui/main_window.h"
 #include "core/common/large_array_memory.h"
+#include "core/common/version.h"
 #include "viz/figure_export.h"
 
 namespace {
@@ -23,7 +24,7 @@ int fail(const QString& message, int code) {
 void nameApplication() {
   QCoreApplication::setOrganizationName(QStringLiteral("LSTMScope"));
   QCoreApplication::setApplicationName(QStringLiteral("LSTMScope"));
-  QCoreApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+  QCoreApplication::setApplicationVersion(QString::fromUtf8(lstmscope::kVersion));
 }
 
 // --screenshot and --export: once the analysis (and the attribution) is shown, save it and quit.

@@ -9,9 +9,6 @@
 
 namespace lstmscope::app {
 
-template <class T>
-using PerDirection = std::vector<std::vector<T>>;  // [layer][direction]
-
 enum class UnitOrder { Index, Mean, Variance, MatchScore };
 
 // Attribution to hidden units shown as a heatmap quantity (docs/ATTRIBUTION.md): gradient x activation or LRP

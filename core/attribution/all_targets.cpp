@@ -135,7 +135,7 @@ TargetMatrix allTargetsMatrix(const Network<double>& net, const Mat<double>& x,
     const Mat<double> head = throughHead(net, tape, ts);
     for (long k = 0; k < K; ++k) above[static_cast<size_t>(stepsOf[k])].col(k) = head.col(k);
     for (int l = L - 1; l >= 0; --l) {
-      if (callbacks.cancelled && callbacks.cancelled()) throw Cancelled();
+      checkCancelled(callbacks);
       const LayerSpec& spec = net.arch.layers[static_cast<size_t>(l)];
       const long inputWidth = l == 0 ? x.rows() : net.arch.layers[static_cast<size_t>(l - 1)].outputWidth();
       StepAdjoints below(static_cast<size_t>(T), Mat<double>::Zero(inputWidth, K));
@@ -143,7 +143,7 @@ TargetMatrix allTargetsMatrix(const Network<double>& net, const Mat<double>& x,
         throughTimeMany(spec, net.params.lstm[l][d], tape.layers[l][d], spec.runsBackward(d), above, d * spec.hidden,
                         stepsOf, causal, below);
       above = std::move(below);
-      if (callbacks.progress) callbacks.progress(c * L + (L - l), chunks * L);
+      reportProgress(callbacks, c * L + (L - l), chunks * L);
     }
     for (long k = 0; k < K; ++k) {
       auto row = result.values.row(static_cast<long>(order[begin + static_cast<size_t>(k)]));

@@ -134,9 +134,9 @@ AttributionReport computeAttribution(const Network<double>& net, const Inputs<do
   const long total = static_cast<long>(request.methods.size()) + request.unitAttribution + 4 * request.allTargetsMatrix;
   long done = 0;
   const auto step = [&](long units) {
-    if (callbacks.cancelled && callbacks.cancelled()) throw Cancelled();
+    checkCancelled(callbacks);
     done += units;
-    if (callbacks.progress) callbacks.progress(done, total);
+    reportProgress(callbacks, done, total);
   };
   for (const AttributionMethod m : request.methods) {
     MethodAttribution a = runAttributionMethod(m, vectors, x, baseline, request.target, request.settings);
@@ -163,9 +163,7 @@ AttributionReport computeAttribution(const Network<double>& net, const Inputs<do
     ProgressCallbacks inner;
     inner.cancelled = callbacks.cancelled;
     const long before = done;
-    inner.progress = [&](long d, long t) {
-      if (callbacks.progress) callbacks.progress(before + 4 * d / std::max(1L, t), total);
-    };
+    inner.progress = [&](long d, long t) { reportProgress(callbacks, before + 4 * d / std::max(1L, t), total); };
     // Targets of the chosen steps; their inputs up to the last of them (all of them for a model that also
     // reads the future).
     const long end = request.matrixEnd < 0 ? T : std::clamp(request.matrixEnd, 1L, T);

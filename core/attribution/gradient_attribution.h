@@ -73,7 +73,7 @@ TokenAttribution occlusion(const Network<double>& net, const Mat<double>& x, con
 // (dF/dc_t) * c_t with total derivatives, for every unit of every layer and direction:
 // h[layer][direction] and c[layer][direction], each (H, T).
 struct UnitAttribution {
-  std::vector<std::vector<Mat<double>>> h, c;
+  PerDirection<Mat<double>> h, c;
 };
 UnitAttribution unitAttribution(const Network<double>& net, const Mat<double>& x, const AttributionTarget& target);
 

@@ -6,6 +6,7 @@
 #include <QProcessEnvironment>
 
 #include "app/gui/exported_views.h"
+#include "core/common/version.h"
 
 namespace {
 
@@ -40,7 +41,7 @@ TEST(AppCommandLine, HelpWorksWithoutADisplayAndListsEveryExportableView) {
 TEST(AppCommandLine, VersionWorksWithoutADisplay) {
   const AppRun run = runWithoutDisplay({QStringLiteral("--version")});
   ASSERT_EQ(run.exitCode, 0) << run.err.toStdString();
-  EXPECT_EQ(run.out.trimmed(), QStringLiteral("LSTMScope 0.1.0"));
+  EXPECT_EQ(run.out.trimmed(), QStringLiteral("LSTMScope ") + QString::fromUtf8(lstmscope::kVersion));
 }
 
 TEST(AppCommandLine, AnUnknownOptionIsAUsageError) {
