@@ -3,16 +3,13 @@
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QDragEnterEvent>
-#include <QFile>
 #include <QFileDialog>
-#include <QFileInfo>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QSettings>
 #include <QStatusBar>
-#include <QTemporaryDir>
 
 #include "app/gui/analysis_session.h"
 #include "app/gui/attribution_panel.h"
@@ -162,11 +159,9 @@ void MainWindow::showError(const QString& message) {
 }
 
 void MainWindow::openDemo(bool withSampleText) {
-  // The demo is compiled in; HDF5 reads files, so it is copied out to a private temporary directory once.
-  static QTemporaryDir dir;
-  const QString path = dir.path() + QStringLiteral("/python_char.h5");
-  if (!QFileInfo::exists(path) && !QFile::copy(QStringLiteral(":/demo/python_char.h5"), path))
-    return showError(tr("the embedded demo model could not be unpacked to %1").arg(dir.path()));
+  QString error;
+  const QString path = unpackDemoModel(error);
+  if (path.isEmpty()) return showError(error);
   if (withSampleText) input_->showSampleText();
   session_->setModel(path);
   analyseNow();

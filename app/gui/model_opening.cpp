@@ -1,6 +1,8 @@
 #include "app/gui/model_opening.h"
 
+#include <QFile>
 #include <QFileInfo>
+#include <QTemporaryDir>
 #include <filesystem>
 
 #include "app/gui/import_dialog.h"
@@ -29,6 +31,15 @@ ModelOpening chooseImport(const QString& path, const QString& vocabPath, bool in
                              "change them)")
                              .arg(QFileInfo(path).fileName());
   return opening;
+}
+
+QString unpackDemoModel(QString& error) {
+  // Compiled in, and copied out to a private temporary directory once per run.
+  static QTemporaryDir dir;
+  const QString path = dir.path() + QStringLiteral("/python_char.h5");
+  if (QFileInfo::exists(path) || QFile::copy(QStringLiteral(":/demo/python_char.h5"), path)) return path;
+  error = QObject::tr("the embedded demo model could not be unpacked to %1").arg(dir.path());
+  return {};
 }
 
 ModelOpening reviewImport(const QString& path, const QString& vocabPath, QWidget* parent) {

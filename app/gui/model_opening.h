@@ -21,6 +21,8 @@ struct ModelOpening {
 // How to open `path`: directly (a native model, remembered choices, or not `interactive`), or as the
 // import dialog decides.
 ModelOpening chooseImport(const QString& path, const QString& vocabPath, bool interactive, QWidget* parent);
+// The embedded demo model as a file (HDF5 reads files): its path, or "" with `error` saying why not.
+QString unpackDemoModel(QString& error);
 // The import dialog for a model already open.
 ModelOpening reviewImport(const QString& path, const QString& vocabPath, QWidget* parent);
 
