@@ -26,6 +26,7 @@ AnalysisSession::~AnalysisSession() = default;
 void AnalysisSession::setModel(const QString& path, const QString& vocabPath,
                                std::optional<ImportChoices> importChoices) {
   model_.reset();  // loaded by the next analysis
+  startsOver_ = true;
   modelPath_ = path, vocabPath_ = vocabPath, importChoices_ = std::move(importChoices);
 }
 
@@ -61,11 +62,14 @@ void AnalysisSession::cancel() {
 void AnalysisSession::take(const AnalysisResult& result) {
   result_ = result;
   model_ = result.model;
+  previous_ = startsOver_ ? nullptr : recording_;
+  startsOver_ = false;
   recording_ = result.recording;
   stepTokens_ = viz::displayTokens(recording_->tokens);
   vocabulary_ = viz::displayTokens(recording_->arch.vocab.tokens());
   for (auto& units : attributionUnits_) units.clear();  // they belong to the previous input
   emit analysed();
+  previous_.reset();  // only for the slots of analysed(): a recording can take gigabytes
 }
 
 std::shared_ptr<const viz::HeatmapData> AnalysisSession::heatmapData(int layer, int direction, Quantity q,

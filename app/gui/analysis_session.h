@@ -45,6 +45,9 @@ class AnalysisSession : public QObject {
   void setInput(const QString& text, bool isSample = false);
   const QString& input() const { return input_; }
   bool inputIsSample() const { return inputIsSample_; }
+  // The next analysis replaces the input instead of editing it (a file opened, the sample put in): the
+  // views start over rather than follow the edit. setModel() does the same.
+  void replaceInput() { startsOver_ = true; }
   // A CSV column whose values label the steps from the next analysis on; empty: step numbers.
   void setLabelColumn(const QString& column) { labelColumn_ = column; }
   const QString& labelColumn() const { return labelColumn_; }
@@ -59,6 +62,10 @@ class AnalysisSession : public QObject {
   const AnalysisResult* result() const { return result_ ? &*result_ : nullptr; }
   std::shared_ptr<const Model> model() const { return model_; }
   std::shared_ptr<const Recording> recording() const { return recording_; }
+  // The analysis before the latest one when the latest continues it (same model, the input edited or
+  // relabelled), so that views can map their positions through the edit; null when it started over, and
+  // after the slots of analysed() have run.
+  std::shared_ptr<const Recording> previousRecording() const { return previous_; }
   const QStringList& stepTokens() const { return stepTokens_; }         // each step's display text
   const QStringList& vocabularyDisplay() const { return vocabulary_; }  // each token id's display text
   // The values one heatmap shows: a recorded quantity of a layer and direction, tanh(c), or an attribution
@@ -91,9 +98,10 @@ class AnalysisSession : public QObject {
   std::shared_ptr<const Model> model_;  // loaded by the first analysis after setModel()
   QString input_, labelColumn_;
   bool inputIsSample_ = false;
+  bool startsOver_ = true;  // since the last analysis shown, the input or the model was replaced
 
   std::optional<AnalysisResult> result_;
-  std::shared_ptr<const Recording> recording_;
+  std::shared_ptr<const Recording> recording_, previous_;
   QStringList stepTokens_, vocabulary_;
   // Unit attributions of the Attribution dock's target, by UnitAttributionKind: (H, T) per layer/direction.
   std::array<PerDirection<std::shared_ptr<const Mat<float>>>, 5> attributionUnits_;

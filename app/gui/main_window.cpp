@@ -191,6 +191,7 @@ void MainWindow::importSettings() {
 
 bool MainWindow::openTextFile(const QString& path) {
   if (const QString error = input_->openFile(path); !error.isEmpty()) return showError(error), false;
+  session_->replaceInput();
   recent_->addText(path);
   analyseNow();
   return true;

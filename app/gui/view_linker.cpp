@@ -10,6 +10,7 @@
 #include "app/gui/select_panel.h"
 #include "app/gui/unit_ordering.h"
 #include "core/analysis/selection.h"
+#include "core/analysis/step_mapping.h"
 #include "viz/heatmap_view.h"
 #include "viz/predictions_view.h"
 #include "viz/projection_view.h"
@@ -56,7 +57,11 @@ void ViewLinker::connectViews() {
     runSelectionRule();
   });
   connect(views_.select, &SelectPanel::unitPicked, this, [this](int unit) {
-    if (unit != state_.currentUnit) pickCurrent(state_.currentStep, unit);
+    if (unit == state_.currentUnit) return;
+    // A unit of the brush's list is shown inside the brush, so that the heatmap stays where the user is.
+    const viz::IndexSpan& brush = state_.brush;
+    const bool inBrush = state_.currentStep >= brush.first && state_.currentStep < brush.end;
+    pickCurrent(brush.size() > 0 && !inBrush ? brush.first : state_.currentStep, unit);
   });
   connect(views_.select->trajectories(), &viz::TrajectoryChart::thresholdDragged, this, &ViewLinker::setThreshold);
   connect(views_.select->trajectories(), &viz::TrajectoryChart::stepClicked, this, pickStep);
@@ -86,6 +91,14 @@ void ViewLinker::connectViews() {
 
 void ViewLinker::showRecording() {
   const std::shared_ptr<const Recording> recording = session_->recording();
+  const std::shared_ptr<const Recording> previous = session_->previousRecording();
+  const bool hadRecording = current_ != nullptr;
+  const viz::HeatmapViewport before = views_.heatmap->viewport();
+  double firstStep = 0;
+  if (previous)
+    firstStep = followEdit(*previous, *recording, before.firstStep);
+  else
+    state_.brush = {}, state_.selectedUnits.clear(), state_.matchScores.clear(), state_.currentStep = 0;
   const Architecture& arch = recording->arch;
   // Words and table rows are shown apart; characters (spaces included) run on as the text does.
   views_.textColours->setSeparateTokens(arch.inputKind == InputKind::Features ||
@@ -101,12 +114,38 @@ void ViewLinker::showRecording() {
   views_.saturation->setStatistics(session_->result()->saturation, arch.layers);
   current_.reset();
   applyHeatmapChoice();
+  // The heatmap opens new data at its start; an edited input is shown where the user was.
+  if (hadRecording) views_.heatmap->showSteps(firstStep, before.visibleSteps);
   Inputs<double> inputs;
   inputs.steps = static_cast<int>(T);
   inputs.tokens = recording->ids;
   inputs.features = recording->features.cast<double>();
   views_.attribution->setSubject(session_->model(), session_->modelName(), std::move(inputs), session_->stepTokens(),
                                  session_->vocabularyDisplay());
+}
+
+double ViewLinker::followEdit(const Recording& before, const Recording& after, double firstStep) {
+  // Token inputs compare ids and surface text (an unknown word keeps its id); tables compare their rows,
+  // so that relabelling the steps moves nothing.
+  const bool tokens = !before.ids.empty() && !after.ids.empty();
+  const StepMapping edit = mapSteps(before.steps, after.steps, [&](long a, long b) {
+    if (tokens)
+      return before.ids[static_cast<size_t>(a)] == after.ids[static_cast<size_t>(b)] &&
+             before.tokens[static_cast<size_t>(a)] == after.tokens[static_cast<size_t>(b)];
+    return before.features.rows() == after.features.rows() && before.features.col(a) == after.features.col(b);
+  });
+  if (state_.brush.size() > 0) {
+    const StepMapping::Span brush = edit.mapSpan(state_.brush.first, state_.brush.end);
+    state_.brush = {brush.first, brush.end};
+    if (brush.first < 0) state_.brush = {}, state_.selectedUnits.clear(), state_.matchScores.clear();
+  }
+  // A current step that was edited away goes to the edit: its last new token, or the one after a deletion.
+  long step = edit.map(state_.currentStep);
+  if (step < 0) step = edit.editedEnd() > edit.prefix ? edit.editedEnd() - 1 : edit.prefix;
+  state_.currentStep = std::clamp(step, 0L, after.steps - 1);
+  const long first = static_cast<long>(std::floor(firstStep));
+  const long mapped = edit.map(first);
+  return mapped >= 0 ? mapped + (firstStep - first) : firstStep;
 }
 
 void ViewLinker::showUnitAttribution() {

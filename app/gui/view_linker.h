@@ -13,6 +13,10 @@
 #include "app/gui/view_state.h"
 #include "core/analysis/statistics.h"
 
+namespace lstmscope {
+struct Recording;
+}
+
 namespace lstmscope::viz {
 class HeatmapData;
 class HeatmapView;
@@ -63,7 +67,10 @@ class ViewLinker : public QObject {
 
  private:
   void connectViews();
-  void showRecording();       // a new analysis: every view gets its data
+  void showRecording();  // a new analysis: every view gets its data
+  // Maps the brush and the current step through the edit from `before` to `after` (a brush over the edit
+  // is cleared); returns where the heatmap's first visible step `firstStep` went.
+  double followEdit(const Recording& before, const Recording& after, double firstStep);
   void applyHeatmapChoice();  // layer, direction, quantity, colours, order, filter
   void applySelection();      // brush, selected units, current step/unit, threshold
   void applyCurrent();
