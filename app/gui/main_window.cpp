@@ -16,6 +16,7 @@
 #include "app/gui/export_dialog.h"
 #include "app/gui/exported_views.h"
 #include "app/gui/heatmap_controls.h"
+#include "app/gui/help_window.h"
 #include "app/gui/input_pane.h"
 #include "app/gui/model_opening.h"
 #include "app/gui/recent_files.h"
@@ -149,6 +150,7 @@ void MainWindow::buildMenus() {
   QMenu* view = menuBar()->addMenu(tr("&View"));
   view->addAction(tr("Fit &All"), QKeySequence(tr("Ctrl+0")), this, [this] { heatmap_->showSteps(0, 1e18); });
   for (QDockWidget* d : findChildren<QDockWidget*>()) view->addAction(d->toggleViewAction());
+  addHelpMenu(this);
 }
 
 void MainWindow::showError(const QString& message) {
