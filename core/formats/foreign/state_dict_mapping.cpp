@@ -214,7 +214,9 @@ class Mapper {
 
   Vocabulary vocabularyOfSize(int size) {
     if (vocab_) return fitVocabulary(*vocab_, size, source_);
-    assume("no vocabulary given: token k is written as the number k (give --vocab for real tokens)");
+    assume(
+        "no vocabulary given: token k is written as the number k (give a vocabulary, --vocab on the command line, for "
+        "real tokens)");
     return placeholderVocabulary(size);
   }
 
