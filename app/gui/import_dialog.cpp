@@ -11,15 +11,20 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QPointer>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QTableWidget>
+#include <QTextDocument>
+#include <QTextOption>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 #include <filesystem>
 
+#include "app/gui/model_opening.h"
 #include "core/common/error.h"
-#include "core/formats/foreign/import_choices_file.h"
 #include "core/formats/model_loader.h"
 
 namespace lstmscope::app {
@@ -45,28 +50,40 @@ ImportDialog::ImportDialog(QString modelPath, QString vocabPath, QWidget* parent
   setWindowTitle(tr("Import %1").arg(QFileInfo(modelPath_).fileName()));
   buildForm();
   vocab_->setText(vocabPath);
-  // Start from what the sidecar remembered, so the dialog shows the current state.
-  std::error_code ec;
-  if (std::filesystem::exists(sidecarPath(modelPath_.toStdString()), ec)) {
+  // Start from what was remembered, so the dialog shows the current state: the app's settings first, then a
+  // sidecar beside the model (written by the command line's --remember).
+  if (const std::optional<SavedImport> remembered = rememberedImport(modelPath_)) {
+    wasRemembered_ = true;
+    remember_->setChecked(true);
+    startFrom(*remembered, !vocabPath.isEmpty());
+  } else if (std::error_code ec; std::filesystem::exists(sidecarPath(modelPath_.toStdString()), ec)) {
     try {
-      const SavedImport saved = readSidecar(sidecarPath(modelPath_.toStdString()));
-      if (vocabPath.isEmpty()) vocab_->setText(QString::fromStdString(saved.vocabPath));
-      const auto select = [](QComboBox* box, const std::string& value) {
-        const int k = box->findData(QString::fromStdString(value));
-        if (k >= 0) box->setCurrentIndex(k);
-      };
-      const ImportChoices& c = saved.choices;
-      if (c.task) select(task_, toString(*c.task));
-      if (c.headReads) select(reads_, *c.headReads == HeadReads::EachStep ? "each_step" : "final_states");
-      if (c.headActivation) select(activation_, toString(*c.headActivation));
-      if (c.vocabulary.level) select(level_, *c.vocabulary.level == TokenLevel::Char ? "char" : "word");
-      if (c.vocabulary.lowercase) select(lowercase_, *c.vocabulary.lowercase ? "yes" : "no");
-      if (c.vocabulary.unk) unk_->setText(QString::fromStdString(*c.vocabulary.unk));
+      startFrom(readSidecar(sidecarPath(modelPath_.toStdString())), !vocabPath.isEmpty());
     } catch (const InputError&) {
       // A damaged sidecar: the read below reports it.
     }
   }
   reread();
+}
+
+void ImportDialog::startFrom(const SavedImport& saved, bool vocabGiven) {
+  if (!vocabGiven) vocab_->setText(QString::fromStdString(saved.vocabPath));
+  const auto select = [](QComboBox* box, const std::string& value) {
+    const int k = box->findData(QString::fromStdString(value));
+    if (k >= 0) box->setCurrentIndex(k);
+  };
+  const ImportChoices& c = saved.choices;
+  if (c.task) select(task_, toString(*c.task));
+  if (c.headReads) select(reads_, *c.headReads == HeadReads::EachStep ? "each_step" : "final_states");
+  if (c.headActivation) select(activation_, toString(*c.headActivation));
+  if (c.vocabulary.level) select(level_, *c.vocabulary.level == TokenLevel::Char ? "char" : "word");
+  if (c.vocabulary.lowercase) select(lowercase_, *c.vocabulary.lowercase ? "yes" : "no");
+  if (c.vocabulary.unk) unk_->setText(QString::fromStdString(*c.vocabulary.unk));
+  if (c.vocabularyTokens) {
+    const QSignalBlocker quiet(tokens_);  // the read follows anyway
+    tokens_->setPlainText(QString::fromStdString(typedTokensText(*c.vocabularyTokens)));
+    showTokenCount();
+  }
 }
 
 void ImportDialog::buildForm() {
@@ -86,6 +103,23 @@ void ImportDialog::buildForm() {
   auto* browse = new QPushButton(tr("Browse…"), this);
   vocabRow->addWidget(vocab_), vocabRow->addWidget(browse);
   form->addRow(tr("Vocabulary file"), vocabRow);
+  tokens_ = new QPlainTextEdit(this);
+  tokens_->setTabChangesFocus(true);
+  QTextOption visibleSpaces = tokens_->document()->defaultTextOption();  // a space is a token too
+  visibleSpaces.setFlags(visibleSpaces.flags() | QTextOption::ShowTabsAndSpaces);
+  tokens_->document()->setDefaultTextOption(visibleSpaces);
+  tokens_->setPlaceholderText(
+      tr("or type or paste the tokens in id order: one line = each character is a token "
+         "(a character model); several lines = one token per line. \\n, \\t, \\\\ stand for newline, tab, "
+         "backslash."));
+  tokens_->setMaximumHeight(fontMetrics().height() * 4 + 12);
+  tokenCount_ = new QLabel(this);
+  auto* tokensColumn = new QVBoxLayout;
+  tokensColumn->addWidget(tokens_), tokensColumn->addWidget(tokenCount_);
+  form->addRow(tr("Typed tokens"), tokensColumn);
+  typingPause_ = new QTimer(this);
+  typingPause_->setSingleShot(true);
+  typingPause_->setInterval(400);
   level_ = choiceBox(this, {QStringLiteral("char"), QStringLiteral("word")});
   lowercase_ = choiceBox(this, {QStringLiteral("yes"), QStringLiteral("no")});
   unk_ = new QLineEdit(this);
@@ -123,8 +157,10 @@ void ImportDialog::buildForm() {
   error_->setStyleSheet(QStringLiteral("color: #b00020;"));
   layout->addWidget(error_);
 
-  remember_ = new QCheckBox(tr("Remember these choices next to the model"), this);
-  remember_->setChecked(true);
+  remember_ = new QCheckBox(tr("Remember these choices for this model file (in LSTMScope's settings)"), this);
+  remember_->setToolTip(
+      tr("The next open of this file (same path, size and date) applies them without asking. "
+         "Nothing is written next to the model."));
   layout->addWidget(remember_);
   buttons_ = new QDialogButtonBox(QDialogButtonBox::Open | QDialogButtonBox::Cancel, this);
   layout->addWidget(buttons_);
@@ -135,8 +171,17 @@ void ImportDialog::buildForm() {
                                                       tr("Vocabularies (*.json *.txt);;All files (*)"));
     if (!path.isEmpty()) vocab_->setText(path);
   });
-  connect(vocab_, &QLineEdit::editingFinished, this, &ImportDialog::reread);
-  connect(unk_, &QLineEdit::editingFinished, this, &ImportDialog::reread);
+  // A line edit finishes editing whenever it loses focus; only a changed text is worth a read (a read
+  // disables Open until it is done).
+  for (QLineEdit* edit : {vocab_, unk_})
+    connect(edit, &QLineEdit::editingFinished, this, [this] {
+      if (vocab_->text() != readVocab_ || unk_->text() != readUnk_) reread();
+    });
+  connect(tokens_, &QPlainTextEdit::textChanged, this, [this] {
+    showTokenCount();
+    typingPause_->start();
+  });
+  connect(typingPause_, &QTimer::timeout, this, &ImportDialog::reread);
   for (QComboBox* box : {level_, lowercase_, task_, reads_, activation_, embedding_})
     connect(box, &QComboBox::activated, this, &ImportDialog::reread);
   resize(980, 720);
@@ -160,11 +205,23 @@ ImportChoices ImportDialog::choices() const {
   if (!chosen(level_).empty()) c.vocabulary.level = chosen(level_) == "char" ? TokenLevel::Char : TokenLevel::Word;
   if (!chosen(lowercase_).empty()) c.vocabulary.lowercase = chosen(lowercase_) == "yes";
   if (!unk_->text().isEmpty()) c.vocabulary.unk = unk_->text().toStdString();
+  if (std::vector<std::string> typed = parseTypedTokens(tokens_->toPlainText().toStdString()); !typed.empty())
+    c.vocabularyTokens = std::move(typed);
   return c;
+}
+
+void ImportDialog::showTokenCount() {
+  const size_t count = parseTypedTokens(tokens_->toPlainText().toStdString()).size();
+  tokenCount_->setText(count == 0   ? QString()
+                       : count == 1 ? tr("1 token (used instead of any vocabulary file)")
+                                    : tr("%1 tokens (used instead of any vocabulary file)").arg(count));
 }
 
 void ImportDialog::reread() {
   const int generation = ++generation_;
+  typingPause_->stop();
+  reading_ = true;
+  readVocab_ = vocab_->text(), readUnk_ = unk_->text();
   buttons_->button(QDialogButtonBox::Open)->setEnabled(false);
   error_->setText(tr("Reading %1…").arg(QFileInfo(modelPath_).fileName()));
   // The dialog started from the sidecar's choices; what it shows now replaces them ("automatic" included).
@@ -187,6 +244,7 @@ void ImportDialog::reread() {
 }
 
 void ImportDialog::showRead(std::shared_ptr<const ImportedModel> imported, const QString& error) {
+  reading_ = false;
   imported_ = std::move(imported);
   error_->setText(error);
   buttons_->button(QDialogButtonBox::Open)->setEnabled(imported_ != nullptr);
@@ -221,15 +279,12 @@ void ImportDialog::showRead(std::shared_ptr<const ImportedModel> imported, const
 }
 
 void ImportDialog::acceptAndRemember() {
-  if (!imported_) return;
-  if (remember()) {
-    try {
-      writeSidecar({choices(), vocabPath().toStdString()}, sidecarPath(modelPath_.toStdString()));
-    } catch (const InputError& e) {
-      error_->setText(QString::fromUtf8(e.what()));
-      return;
-    }
-  }
+  if (typingPause_->isActive()) return reread();  // typed tokens not read yet: Open comes back after the read
+  if (!imported_ || reading_) return;             // Open stands for the model shown, not one being read
+  if (remember())
+    rememberImport(modelPath_, {choices(), vocabPath().toStdString()});
+  else if (wasRemembered_)
+    forgetImport(modelPath_);
   accept();
 }
 

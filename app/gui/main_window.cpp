@@ -180,7 +180,7 @@ void MainWindow::openModelInteractively(const QString& path) {
   const ModelOpening opening = chooseImport(path, {}, interactive_, this);
   if (!opening.accepted) return;
   openModel(path, opening.vocabPath, opening.choices);
-  if (!opening.remembered.isEmpty()) status_->showMessage(opening.remembered, 10000);
+  if (!opening.note.isEmpty()) status_->showMessage(opening.note, 10000);
 }
 
 void MainWindow::importSettings() {

@@ -45,7 +45,13 @@ bool isOnnx(const std::string& path) {
   return path.ends_with(".onnx") || looksLikeOnnx(path);
 }
 
+// Typed tokens replace a vocabulary file (the report says so when both were given).
 std::optional<LoadedVocabulary> vocabularyFor(const std::string& vocabPath, const ImportChoices& choices) {
+  if (choices.vocabularyTokens) {
+    LoadedVocabulary typed = typedVocabulary(*choices.vocabularyTokens, choices.vocabulary);
+    if (!vocabPath.empty()) typed.guesses.insert(typed.guesses.begin(), "the typed tokens are used, not " + vocabPath);
+    return typed;
+  }
   if (vocabPath.empty()) return std::nullopt;
   return readVocabularyFile(vocabPath, choices.vocabulary);
 }

@@ -4,17 +4,27 @@
 
 #include <gtest/gtest.h>
 
+#include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStatusBar>
+#include <QStyle>
+#include <QStyleOptionButton>
 #include <QTableWidget>
+#include <QTest>
+#include <QTimer>
 #include <filesystem>
+#include <functional>
 
 #include "app/gui/main_window.h"
+#include "app/gui/model_opening.h"
 #include "core/formats/foreign/import_choices_file.h"
 #include "tests/app/test_window.h"
 
@@ -33,6 +43,53 @@ void waitForRead(ImportDialog& dialog, QSignalSpy& spy) {
   (void)dialog;
 }
 
+// A real click on the check box's indicator (the middle of a stretched check box is not on it).
+void clickCheckBox(QCheckBox* box) {
+  QStyleOptionButton option;
+  option.initFrom(box);
+  QTest::mouseClick(box, Qt::LeftButton, {},
+                    box->style()->subElementRect(QStyle::SE_CheckBoxIndicator, &option, box).center());
+}
+
+QString labelTextContaining(QWidget& parent, const QString& part) {
+  for (auto* label : parent.findChildren<QLabel*>())
+    if (label->text().contains(part)) return label->text();
+  return {};
+}
+
+// Watches for dialogs the window shows (the window then blocks in their exec()): records each one's title
+// and hands it to `act`, which must close it.
+class DialogWatcher {
+ public:
+  explicit DialogWatcher(std::function<void(QDialog&)> act) : act_(std::move(act)) {
+    timer_.setInterval(20);
+    QObject::connect(&timer_, &QTimer::timeout, [this] {
+      for (QWidget* w : QApplication::topLevelWidgets()) {
+        auto* dialog = qobject_cast<QDialog*>(w);
+        if (!dialog || !dialog->isVisible()) continue;
+        timer_.stop();  // `act` may wait in nested event loops
+        seen.push_back(dialog->windowTitle());
+        act_(*dialog);
+        if (dialog->isVisible()) dialog->reject();  // never leave the window blocked
+        timer_.start();
+        return;
+      }
+    });
+    timer_.start();
+  }
+  QStringList seen;
+
+ private:
+  std::function<void(QDialog&)> act_;
+  QTimer timer_;
+};
+
+void saveScreenshot(QWidget& widget, const QString& name) {
+  QApplication::sendPostedEvents();  // pending layout requests, so that the grab shows every line
+  if (const char* shots = std::getenv("LSTMSCOPE_SCREENSHOT_DIR"))
+    widget.grab().save(QString::fromUtf8(shots) + QLatin1Char('/') + name);
+}
+
 void choose(QComboBox* box, const QString& value) {
   box->setCurrentIndex(box->findData(value));
   emit box->activated(box->currentIndex());
@@ -48,6 +105,8 @@ TEST(ImportDialog, ShowsRolesAndAssumptionsAndRemembersChoices) {
   ImportDialog dialog(QString::fromStdString(model),
                       QString::fromStdString(torchFixture("bi_classifier.vocab_map.json")));
   QSignalSpy read(&dialog, &ImportDialog::readFinished);
+  dialog.show();
+  ASSERT_TRUE(QTest::qWaitForWindowExposed(&dialog));
   waitForRead(dialog, read);
   ASSERT_TRUE(dialog.imported());
   EXPECT_EQ(dialog.imported()->model.arch.task, Task::Classifier);
@@ -97,11 +156,19 @@ TEST(ImportDialog, ShowsRolesAndAssumptionsAndRemembersChoices) {
   emit vocab->editingFinished();
   waitForRead(dialog, read);
   ASSERT_TRUE(buttons->button(QDialogButtonBox::Open)->isEnabled());
-  buttons->button(QDialogButtonBox::Open)->click();
+  // Remembering is the user's decision, and it goes to the app's settings, not beside the model.
+  auto* remember = dialog.findChild<QCheckBox*>();
+  ASSERT_TRUE(remember);
+  EXPECT_FALSE(remember->isChecked());
+  clickCheckBox(remember);
+  EXPECT_TRUE(remember->isChecked());
+  QTest::mouseClick(buttons->button(QDialogButtonBox::Open), Qt::LeftButton);
   EXPECT_EQ(dialog.result(), QDialog::Accepted);
-  const SavedImport saved = readSidecar(sidecarPath(model));
-  EXPECT_EQ(saved.choices.task, Task::Tagger);
-  EXPECT_EQ(saved.vocabPath, torchFixture("bi_classifier.vocab_map.json"));
+  const std::optional<SavedImport> saved = rememberedImport(QString::fromStdString(model));
+  ASSERT_TRUE(saved);
+  EXPECT_EQ(saved->choices.task, Task::Tagger);
+  EXPECT_EQ(saved->vocabPath, torchFixture("bi_classifier.vocab_map.json"));
+  EXPECT_FALSE(fs::exists(sidecarPath(model)));
 
   // Reopening starts from the remembered choices.
   ImportDialog again(QString::fromStdString(model), QString());
@@ -110,6 +177,99 @@ TEST(ImportDialog, ShowsRolesAndAssumptionsAndRemembersChoices) {
   ASSERT_TRUE(again.imported());
   EXPECT_EQ(again.imported()->model.arch.task, Task::Tagger);
   EXPECT_EQ(again.imported()->model.arch.vocab.unk(), "<unk>");
+  forgetImport(QString::fromStdString(model));
+}
+
+// A char-rnn brought without its vocabulary (27 one-hot inputs, 27 outputs): the dialog shows it as a
+// language model, the user types its 27 characters, ticks Remember (off until then) and opens it. Nothing is
+// written beside the model, and opening the same file again applies the choices without asking.
+TEST(ImportDialogInWindow, CharModelTypedTokensAndRememberedChoices) {
+  QSettings().remove(QStringLiteral("importChoices"));
+  const fs::path dir = fs::path(::testing::TempDir()) / "import_dialog_char27";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const QString model = QString::fromStdString((dir / "char27.pt").string());
+  fs::copy_file(torchFixture("char27_onehot.pt"), model.toStdString());
+  const QString alphabet = QStringLiteral("abcdefghijklmnopqrstuvwxyz ");
+
+  MainWindow window;
+  test::prepareForTest(window);
+  window.setInteractive(true);  // the way users open models: dialogs are shown
+  window.setText(QStringLiteral("hello world"));
+  DialogWatcher watcher([&](QDialog& shown) {
+    auto* dialog = qobject_cast<ImportDialog*>(&shown);
+    ASSERT_TRUE(dialog) << shown.windowTitle().toStdString();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(dialog));
+    const QString summary = labelTextContaining(*dialog, QStringLiteral("task:"));
+    EXPECT_TRUE(summary.contains(QStringLiteral("task: language_model"))) << summary.toStdString();
+    EXPECT_TRUE(summary.contains(QStringLiteral("one-hot"))) << summary.toStdString();
+    EXPECT_TRUE(summary.contains(QStringLiteral("reads each step"))) << summary.toStdString();
+    EXPECT_FALSE(summary.contains(QStringLiteral("numeric features"))) << summary.toStdString();
+    EXPECT_FALSE(labelTextContaining(*dialog, QStringLiteral("taken as a one-hot language model")).isEmpty());
+    auto* remember = dialog->findChild<QCheckBox*>();
+    ASSERT_TRUE(remember);
+    EXPECT_FALSE(remember->isChecked());
+    saveScreenshot(*dialog, QStringLiteral("import_dialog_char_model.png"));
+
+    auto* tokens = dialog->findChild<QPlainTextEdit*>();
+    ASSERT_TRUE(tokens);
+    QSignalSpy read(dialog, &ImportDialog::readFinished);
+    QTest::mouseClick(tokens->viewport(), Qt::LeftButton);
+    QTest::keyClicks(tokens, alphabet);
+    ASSERT_TRUE(read.wait(30000)) << "typing the tokens did not re-read the model";
+    EXPECT_FALSE(labelTextContaining(*dialog, QStringLiteral("27 tokens (used instead")).isEmpty());
+    ASSERT_TRUE(dialog->imported());
+    EXPECT_EQ(dialog->imported()->model.arch.vocab.tokens()[26], " ");
+    EXPECT_FALSE(labelTextContaining(*dialog, QStringLiteral("input: characters, vocabulary 27")).isEmpty());
+    EXPECT_FALSE(labelTextContaining(*dialog, QStringLiteral("tokens are characters")).isEmpty());
+    clickCheckBox(remember);
+    EXPECT_TRUE(remember->isChecked());
+    saveScreenshot(*dialog, QStringLiteral("import_dialog_typed_tokens.png"));
+    auto* open = dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Open);
+    ASSERT_TRUE(open->isEnabled());
+    QTest::mouseClick(open, Qt::LeftButton);
+  });
+  QSignalSpy shown(&window, &MainWindow::analysisShown);
+  window.openModelInteractively(model);
+  EXPECT_EQ(watcher.seen, QStringList{QStringLiteral("Import char27.pt")});
+  ASSERT_TRUE(shown.wait(60000)) << window.lastError().toStdString();
+  std::vector<std::string> expected;
+  for (QChar c : alphabet) expected.push_back(QString(c).toStdString());
+  EXPECT_EQ(window.recording()->arch.vocab.tokens(), expected);
+  EXPECT_EQ(window.recording()->arch.task, Task::LanguageModel);
+  std::vector<std::string> besideTheModel;
+  for (const auto& entry : fs::directory_iterator(dir)) besideTheModel.push_back(entry.path().filename().string());
+  EXPECT_EQ(besideTheModel, std::vector<std::string>{"char27.pt"});
+
+  // Opening it again applies the remembered choices without asking.
+  window.openModel(  // something else in between
+      QString::fromStdString(std::string(LSTMSCOPE_FOREIGN_DIR) + "/keras/keras3_archive.keras"));
+  ASSERT_TRUE(shown.wait(60000)) << window.lastError().toStdString();
+  DialogWatcher noDialog([](QDialog&) {});
+  shown.clear();
+  window.openModelInteractively(model);
+  ASSERT_TRUE(shown.wait(60000)) << window.lastError().toStdString();
+  EXPECT_TRUE(noDialog.seen.isEmpty()) << noDialog.seen.join(QStringLiteral(", ")).toStdString();
+  EXPECT_EQ(window.recording()->arch.vocab.tokens(), expected);
+  QSettings().remove(QStringLiteral("importChoices"));
+}
+
+// A file that says everything (a Keras 3 archive with its TextVectorization vocabulary) opens straight away:
+// no dialog, and the status bar says what was read.
+TEST(ImportDialogInWindow, FileWithoutAssumptionsOpensWithoutTheDialog) {
+  MainWindow window;
+  test::prepareForTest(window);
+  window.setInteractive(true);
+  window.setText(QStringLiteral("the cat sat on the mat"));
+  DialogWatcher watcher([](QDialog&) {});
+  QSignalSpy shown(&window, &MainWindow::analysisShown);
+  window.openModelInteractively(
+      QString::fromStdString(std::string(LSTMSCOPE_FOREIGN_DIR) + "/keras/keras3_archive.keras"));
+  ASSERT_TRUE(shown.wait(60000)) << window.lastError().toStdString();
+  EXPECT_TRUE(watcher.seen.isEmpty()) << watcher.seen.join(QStringLiteral(", ")).toStdString();
+  const QString message = window.statusBar()->currentMessage();
+  EXPECT_TRUE(message.contains(QStringLiteral("keras3_archive.keras (Keras 3 archive"))) << message.toStdString();
+  EXPECT_TRUE(message.contains(QStringLiteral("nothing had to be assumed"))) << message.toStdString();
 }
 
 // A foreign model opened without the dialog (command line, remembered choices) still says what was assumed:

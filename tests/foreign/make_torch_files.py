@@ -6,8 +6,8 @@ usage: /usr/bin/python3 make_torch_files.py OUTDIR
 For each case NAME: NAME.pt (zip state dict), NAME_legacy.pt (pre-1.6 format), NAME_whole.pt
 (torch.save(model)), NAME.safetensors (written per the spec with plain Python), NAME_checkpoint.pth
 (state dict nested in a training checkpoint with optimizer state), NAME.vocab* (vocabulary, if any) and
-NAME_expected.h5 (inputs and the float64 outputs of the model's own forward). hostile/ holds files that
-must be refused.
+NAME_expected.h5 (inputs and the float64 outputs of the model's own forward). char27_onehot.pt is a
+one-hot character model saved without a vocabulary. hostile/ holds files that must be refused.
 """
 import collections
 import copy
@@ -226,4 +226,11 @@ with open(os.path.join(OUT, "hostile", "wrong_size.vocab.json"), "w") as f:
     json.dump(char_vocab(10), f)
 with open(os.path.join(OUT, "hostile", "latin1.vocab.txt"), "wb") as f:
     f.write("a\nb\n\xe9\n".encode("latin-1"))
+# A character model with 27 one-hot inputs and 27 outputs, brought without a vocabulary file (26 letters
+# and a space, as char-rnn tutorials write it): the import must take it for a language model (input
+# width = output width), not for 27 numeric features. Last, so that it leaves the other cases' random
+# weights as they were.
+char27 = OneHotLM(27, 16)
+torch.save(char27.state_dict(), os.path.join(OUT, "char27_onehot.pt"))
+expected_outputs("char27_onehot", char27, "tokens", 27)
 print("wrote", OUT)

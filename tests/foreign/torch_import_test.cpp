@@ -133,6 +133,76 @@ TEST(TorchFiles, ArchitectureIsInferredAndAssumptionsAreReported) {
   EXPECT_EQ(tagger.model.arch.head->activation, HeadActivation::Sigmoid);
 }
 
+std::string assumptionsOf(const ImportedModel& imported) {
+  std::string all;
+  for (const auto& a : imported.report.assumptions) all += a + "\n";
+  return all;
+}
+
+// A state dict without embedding whose head has one output per input (a char-rnn) is a one-hot language
+// model reading every step, not a regression on numeric features; the user's task still wins.
+TEST(TorchFiles, InputAsWideAsTheOutputIsTakenForAOneHotLanguageModel) {
+  const ImportedModel lm = importModel(fixture("char27_onehot.pt"));
+  EXPECT_EQ(lm.model.arch.inputKind, InputKind::Tokens);
+  EXPECT_FALSE(lm.model.arch.hasEmbedding);
+  EXPECT_EQ(lm.model.arch.vocab.size(), 27);
+  EXPECT_EQ(lm.model.arch.task, Task::LanguageModel);
+  ASSERT_TRUE(lm.model.arch.head);
+  EXPECT_EQ(lm.model.arch.head->reads, HeadReads::EachStep);
+  EXPECT_EQ(lm.model.arch.head->activation, HeadActivation::Softmax);
+  const std::string assumed = assumptionsOf(lm);
+  EXPECT_NE(assumed.find("input width = output width: taken as a one-hot language model"), std::string::npos)
+      << assumed;
+  EXPECT_EQ(assumed.find("27 numeric features per step"), std::string::npos) << assumed;
+  EXPECT_EQ(assumed.find("final states"), std::string::npos) << assumed;
+  EXPECT_LE(worstAgainstPyTorch(lm.model.cast<double>(), "char27_onehot_expected.h5", 1e-9), 1.0);
+  // The smaller char-rnn fixture reads the same way without its vocabulary file.
+  EXPECT_EQ(importModel(fixture("onehot_lm.pt")).model.arch.task, Task::LanguageModel);
+
+  // Typed tokens: one line is one token per character.
+  ImportChoices typed;
+  typed.vocabularyTokens = parseTypedTokens("abcdefghijklmnopqrstuvwxyz ");
+  const ImportedModel withTokens = importModel(fixture("char27_onehot.pt"), "", typed);
+  EXPECT_EQ(withTokens.model.arch.vocab.level(), TokenLevel::Char);
+  EXPECT_EQ(withTokens.model.arch.vocab.tokens()[0], "a");
+  EXPECT_EQ(withTokens.model.arch.vocab.tokens()[26], " ");
+  EXPECT_EQ(withTokens.report.format, "PyTorch checkpoint (zip), vocabulary typed (27 tokens)");
+  EXPECT_LE(worstAgainstPyTorch(withTokens.model, "char27_onehot_expected.h5", 1e-5), 1.0);
+
+  // Choosing regression reads numeric features, as before.
+  ImportChoices regression;
+  regression.task = Task::Regression;
+  const ImportedModel features = importModel(fixture("char27_onehot.pt"), "", regression);
+  EXPECT_EQ(features.model.arch.inputKind, InputKind::Features);
+  EXPECT_EQ(features.model.arch.featureDim, 27);
+  EXPECT_NE(assumptionsOf(features).find("27 numeric features per step"), std::string::npos);
+
+  // The forecaster (3 features in, 1 value out) stays a regression.
+  EXPECT_EQ(importModel(fixture("forecaster.pt")).model.arch.inputKind, InputKind::Features);
+}
+
+TEST(TypedTokens, OneLineIsCharactersSeveralLinesAreOneTokenEach) {
+  using Tokens = std::vector<std::string>;
+  EXPECT_EQ(parseTypedTokens("ab c\n"), (Tokens{"a", "b", " ", "c"}));  // a trailing line break is ignored
+  EXPECT_EQ(parseTypedTokens("a\\nb\\t\\\\é"), (Tokens{"a", "\n", "b", "\t", "\\", "\u00e9"}));
+  EXPECT_EQ(parseTypedTokens("the\r\ncat\n\n<unk>\n\n"), (Tokens{"the", "cat", "", "<unk>"}));
+  EXPECT_EQ(parseTypedTokens("\\n\nword"), (Tokens{"\n", "word"}));
+  EXPECT_TRUE(parseTypedTokens("").empty());
+  for (const Tokens& tokens : {Tokens{"a", "\n", " ", "\\", "\u00e9"}, Tokens{"the", "cat", "\t", "<unk>"}})
+    EXPECT_EQ(parseTypedTokens(typedTokensText(tokens)), tokens);
+  EXPECT_EQ(typedTokensText({"a", "\n", "b"}), "a\\nb");
+
+  const LoadedVocabulary words = typedVocabulary({"<unk>", "the", "cat"});
+  EXPECT_EQ(words.vocab.level(), TokenLevel::Word);
+  EXPECT_EQ(words.vocab.unk(), "<unk>");
+  try {
+    typedVocabulary({"a", "b", "a"});
+    ADD_FAILURE() << "a token typed twice was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("twice"), std::string::npos) << e.what();
+  }
+}
+
 std::string errorOf(const std::string& model, const std::string& vocab = {}) {
   try {
     importModel(fixture(model), vocab.empty() ? std::string() : fixture(vocab));
@@ -252,6 +322,25 @@ TEST(ImportSidecar, RemembersChoicesAndVocabulary) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find(sidecarPath(model) + ": field task has a value"), std::string::npos)
         << e.what();
+  }
+}
+
+// The JSON the app keeps in its settings: typed tokens survive, and without a base directory the
+// vocabulary file's path stays absolute.
+TEST(ImportSidecar, SavedImportJsonKeepsTypedTokensAndAbsolutePaths) {
+  SavedImport saved;
+  saved.choices.task = Task::LanguageModel;
+  saved.choices.vocabularyTokens = std::vector<std::string>{"a", "\n", " "};
+  saved.vocabPath = "/data/models/chars.txt";
+  const SavedImport back = parseSavedImport(savedImportJson(saved, ""), "settings", "");
+  EXPECT_EQ(back.choices.task, Task::LanguageModel);
+  EXPECT_EQ(back.choices.vocabularyTokens, saved.choices.vocabularyTokens);
+  EXPECT_EQ(back.vocabPath, "/data/models/chars.txt");
+  try {
+    parseSavedImport(R"({"vocabulary_tokens": "abc"})", "settings", "");
+    ADD_FAILURE() << "tokens that are not a list were accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("settings: has a field of the wrong type"), std::string::npos) << e.what();
   }
 }
 

@@ -34,12 +34,8 @@ std::string sidecarPath(const std::string& modelPath) {
   return modelPath + ".lstmscope.json";
 }
 
-SavedImport readSidecar(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "cannot be opened");
-  std::ostringstream text;
-  text << in.rdbuf();
-  const json j = json::parse(text.str(), nullptr, false);
+SavedImport parseSavedImport(const std::string& text, const std::string& path, const std::string& baseDirectory) {
+  const json j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) throw InputError(path, "is not a JSON object (an LSTMScope import sidecar)");
   SavedImport saved;
   ImportChoices& c = saved.choices;
@@ -72,15 +68,25 @@ SavedImport readSidecar(const std::string& path) {
     if (j.contains("unk") && !j["unk"].is_null()) c.vocabulary.unk = j["unk"].get<std::string>();
     if (j.contains("vocabulary_file") && j["vocabulary_file"].is_string()) {
       const fs::path v = j["vocabulary_file"].get<std::string>();
-      saved.vocabPath = v.is_absolute() ? v.string() : (fs::path(path).parent_path() / v).lexically_normal().string();
+      saved.vocabPath = v.is_absolute() ? v.string() : (fs::path(baseDirectory) / v).lexically_normal().string();
     }
+    if (j.contains("vocabulary_tokens") && !j["vocabulary_tokens"].is_null())
+      c.vocabularyTokens = j["vocabulary_tokens"].get<std::vector<std::string>>();
   } catch (const json::exception& e) {
     throw InputError(path, std::string("has a field of the wrong type (") + e.what() + ")");
   }
   return saved;
 }
 
-void writeSidecar(const SavedImport& saved, const std::string& path) {
+SavedImport readSidecar(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, "cannot be opened");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parseSavedImport(text.str(), path, fs::path(path).parent_path().string());
+}
+
+std::string savedImportJson(const SavedImport& saved, const std::string& baseDirectory) {
   const ImportChoices& c = saved.choices;
   json j = json::object();
   j["lstmscope_import"] = 1;
@@ -95,19 +101,27 @@ void writeSidecar(const SavedImport& saved, const std::string& path) {
   if (c.vocabulary.level) j["token_level"] = *c.vocabulary.level == TokenLevel::Char ? "char" : "word";
   if (c.vocabulary.lowercase) j["lowercase"] = *c.vocabulary.lowercase;
   if (c.vocabulary.unk) j["unk"] = *c.vocabulary.unk;
+  if (c.vocabularyTokens) j["vocabulary_tokens"] = *c.vocabularyTokens;
   if (!saved.vocabPath.empty()) {
     // Relative to the sidecar when the vocabulary sits beside the model (or below it), so the pair can be
     // moved together; absolute otherwise.
     std::error_code ec;
+    const fs::path absolute = fs::absolute(saved.vocabPath, ec).lexically_normal();
     const fs::path relative =
-        fs::absolute(saved.vocabPath, ec).lexically_relative(fs::absolute(path, ec).parent_path());
+        baseDirectory.empty() ? fs::path() : absolute.lexically_relative(fs::absolute(baseDirectory, ec));
     const bool beside = !ec && !relative.empty() && *relative.begin() != "..";
-    j["vocabulary_file"] = beside ? relative.string() : fs::absolute(saved.vocabPath, ec).lexically_normal().string();
+    j["vocabulary_file"] = beside ? relative.string() : absolute.string();
   }
+  return j.dump(2) + "\n";
+}
+
+void writeSidecar(const SavedImport& saved, const std::string& path) {
+  std::error_code ec;
+  const std::string text = savedImportJson(saved, fs::absolute(path, ec).parent_path().string());
   AtomicFile file(path);
   {
     std::ofstream out(file.tempPath(), std::ios::binary);
-    out << j.dump(2) << "\n";
+    out << text;
     if (!out) throw InputError(path, "cannot be written");
   }
   file.commit();
@@ -123,6 +137,7 @@ ImportChoices mergeChoices(const ImportChoices& base, const ImportChoices& over)
   if (over.vocabulary.level) m.vocabulary.level = over.vocabulary.level;
   if (over.vocabulary.lowercase) m.vocabulary.lowercase = over.vocabulary.lowercase;
   if (over.vocabulary.unk) m.vocabulary.unk = over.vocabulary.unk;
+  if (over.vocabularyTokens) m.vocabularyTokens = over.vocabularyTokens;
   return m;
 }
 

@@ -1,6 +1,8 @@
 // The sidecar that remembers a user's import choices next to a foreign model (MODEL.lstmscope.json), so
 // the next open needs no questions. It holds only choices (task, head, embedding tensor, vocabulary file
-// and its tokenization), never weights.
+// or typed tokens and their tokenization), never weights. The same JSON text is what the app keeps in its
+// settings (savedImportJson / parseSavedImport), where the app remembers choices instead of writing beside
+// someone else's model.
 #pragma once
 
 #include <string>
@@ -20,6 +22,12 @@ std::string sidecarPath(const std::string& modelPath);
 SavedImport readSidecar(const std::string& path);
 // Writes atomically (temporary file, then rename).
 void writeSidecar(const SavedImport& saved, const std::string& path);
+
+// The sidecar's JSON text. `baseDirectory`: a vocabulary file beside or below it is written relative to it
+// (and read back against it); "" keeps every path absolute. parseSavedImport throws InputError naming
+// `source` and the field for malformed content.
+std::string savedImportJson(const SavedImport& saved, const std::string& baseDirectory);
+SavedImport parseSavedImport(const std::string& text, const std::string& source, const std::string& baseDirectory);
 
 // `over` wins wherever it says something.
 ImportChoices mergeChoices(const ImportChoices& base, const ImportChoices& over);

@@ -31,6 +31,9 @@ struct ImportChoices {
   std::optional<std::string> embedding;  // tensor name; "" = the model has none (one-hot or features)
   std::optional<std::vector<DenseActivation>> preActivations;
   VocabularyOptions vocabulary;
+  // Tokens the user typed (in id order) instead of giving a vocabulary file; when set they are the
+  // vocabulary, and a vocabulary file given as well is not read.
+  std::optional<std::vector<std::string>> vocabularyTokens;
 };
 
 struct ImportedModel {

@@ -235,7 +235,9 @@ class KerasMapper {
         arch_.vocab = fitVocabulary(*vocab_, V, source_);
       } else {
         arch_.vocab = placeholderVocabulary(V);
-        assume("no vocabulary given: token k is written as the number k (give --vocab for real tokens)");
+        assume(
+            "no vocabulary given: token k is written as the number k (give a vocabulary, --vocab on the command line, "
+            "for real tokens)");
       }
     } else if (vocab_ && vocab_->vocab.size() == width) {
       arch_.inputKind = InputKind::Tokens;

@@ -39,6 +39,7 @@ class Mapper {
     buildLayers();
     chooseInput();
     buildHead();
+    chooseFeaturesOrOneHot();
     chooseTask();
     Network<float> net{arch_, std::move(params_)};
     net.arch.name = std::filesystem::path(source_).stem().string();
@@ -185,16 +186,37 @@ class Mapper {
       arch_.vocab = vocab_->vocab;
       assume("no embedding: tokens are one-hot vectors of the vocabulary's " + std::to_string(width) + " entries");
     } else {
-      arch_.inputKind = InputKind::Features;
-      arch_.featureDim = width;
-      assume("no embedding: the input is " + std::to_string(width) +
-             " numeric features per step (for a one-hot token model give a vocabulary of that size)");
+      inputUndecided_ = true;  // numeric features or one-hot tokens: the head tells (chooseFeaturesOrOneHot)
     }
+  }
+
+  // An input without embedding or vocabulary is numeric features, unless the head has one output per input:
+  // a model that predicts its next input from one-hot vectors is a language model (char-rnn), and a
+  // regression onto as many outputs as it has features is much less common. The user's task wins.
+  void chooseFeaturesOrOneHot() {
+    if (!inputUndecided_) return;
+    const int width = static_cast<int>(params_.lstm[0][0].W_ih.cols());
+    const bool headAsWide = arch_.head && params_.head.weight.rows() == width;
+    const bool taskAllows = !choices_.task || *choices_.task == Task::LanguageModel;
+    if (headAsWide && taskAllows) {
+      arch_.inputKind = InputKind::Tokens;
+      oneHotGuess_ = true;
+      assume("input width = output width: taken as a one-hot language model of " + std::to_string(width) +
+             " tokens (choose the task regression for numeric features)");
+      arch_.vocab = vocabularyOfSize(width);
+      return;
+    }
+    arch_.inputKind = InputKind::Features;
+    arch_.featureDim = width;
+    assume("no embedding: the input is " + std::to_string(width) +
+           " numeric features per step (for a one-hot token model give a vocabulary of that size)");
   }
 
   Vocabulary vocabularyOfSize(int size) {
     if (vocab_) return fitVocabulary(*vocab_, size, source_);
-    assume("no vocabulary given: token k is written as the number k (give --vocab for real tokens)");
+    assume(
+        "no vocabulary given: token k is written as the number k (give a vocabulary, --vocab on the command line, for "
+        "real tokens)");
     return placeholderVocabulary(size);
   }
 
@@ -254,7 +276,7 @@ class Mapper {
     Task task = tokens && K == arch_.vocab.size() ? Task::LanguageModel : tokens ? Task::Classifier : Task::Regression;
     if (choices_.task)
       task = *choices_.task;
-    else
+    else if (!oneHotGuess_)  // that assumption already names the task
       assume("the task is " + toString(task) +
              (task == Task::LanguageModel ? " (the head has one output per token)" : ""));
     arch_.task = task;
@@ -301,6 +323,8 @@ class Mapper {
   const std::optional<LoadedVocabulary>& vocab_;
   const std::string& source_;
   std::vector<LstmModule> modules_;
+  bool inputUndecided_ = false;  // no embedding and no vocabulary of the input's width
+  bool oneHotGuess_ = false;     // taken as one-hot tokens because the head is as wide as the input
   std::map<std::string, std::string> roles_;
   Architecture arch_;
   Params<float> params_;

@@ -70,6 +70,50 @@ bool allSingleCodePoints(const std::vector<std::string>& tokens) {
   return nonEmpty > 0 && single == nonEmpty;
 }
 
+// Makes `out.vocab` of `tokens`, guessing (and noting in out.guesses) what neither the source nor the
+// user's options said: the level and the UNK token.
+void settle(LoadedVocabulary& out, std::vector<std::string> tokens, std::optional<TokenLevel> level,
+            std::optional<bool> lowercase, std::optional<std::string> unk) {
+  if (tokens.empty()) throw InputError(out.path, "lists no tokens");
+  if (!level) {
+    level = allSingleCodePoints(tokens) ? TokenLevel::Char : TokenLevel::Word;
+    out.guesses.push_back(
+        std::string("tokens are ") + (*level == TokenLevel::Char ? "characters" : "words") +
+        (*level == TokenLevel::Char ? " (every token is one character)" : " (not every token is one character)"));
+  }
+  if (!unk) {
+    unk = std::string();
+    for (const char* spelling : kUnkSpellings)
+      if (std::find(tokens.begin(), tokens.end(), spelling) != tokens.end()) {
+        unk = spelling;
+        out.guesses.push_back(std::string("the UNK token is ") + spelling);
+        break;
+      }
+  }
+  out.vocab = Vocabulary(*level, std::move(tokens), lowercase.value_or(false), *unk);
+}
+
+// Typed text with \n, \t and \\ replaced by what they stand for; any other backslash is kept.
+std::string unescapeTyped(std::string_view text) {
+  std::string out;
+  for (size_t k = 0; k < text.size(); ++k) {
+    const char next = k + 1 < text.size() ? text[k + 1] : '\0';
+    if (text[k] == '\\' && (next == 'n' || next == 't' || next == '\\')) {
+      out += next == 'n' ? '\n' : next == 't' ? '\t' : '\\';
+      ++k;
+    } else {
+      out += text[k];
+    }
+  }
+  return out;
+}
+
+std::string escapeTyped(const std::string& token) {
+  std::string out;
+  for (const char c : token) out += c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\\' ? "\\\\" : std::string(1, c);
+  return out;
+}
+
 }  // namespace
 
 Vocabulary placeholderVocabulary(int size) {
@@ -134,27 +178,44 @@ LoadedVocabulary readVocabularyFile(const std::string& path, const VocabularyOpt
   } catch (const nlohmann::json::exception& e) {
     throw InputError(path, std::string("is a malformed vocabulary (") + e.what() + ")");
   }
-  if (tokens.empty()) throw InputError(path, "lists no tokens");
-  if (!level) {
-    level = allSingleCodePoints(tokens) ? TokenLevel::Char : TokenLevel::Word;
-    out.guesses.push_back(
-        std::string("tokens are ") + (*level == TokenLevel::Char ? "characters" : "words") +
-        (*level == TokenLevel::Char ? " (every token is one character)" : " (not every token is one character)"));
-  }
-  if (!unk) {
-    unk = std::string();
-    for (const char* spelling : kUnkSpellings)
-      if (std::find(tokens.begin(), tokens.end(), spelling) != tokens.end()) {
-        unk = spelling;
-        out.guesses.push_back(std::string("the UNK token is ") + spelling);
-        break;
-      }
-  }
-  out.vocab = Vocabulary(*level, std::move(tokens), lowercase.value_or(false), *unk);
+  settle(out, std::move(tokens), level, lowercase, unk);
   if (kerasSeparators) {
     out.vocab.setWordSeparators(*kerasSeparators);
     out.vocab.setDropUnknown(out.vocab.unk().empty());
   }
+  return out;
+}
+
+std::vector<std::string> parseTypedTokens(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    lines.push_back(line);
+  }
+  while (!lines.empty() && lines.back().empty()) lines.pop_back();  // trailing line breaks
+  if (lines.size() == 1) return splitCodePoints(unescapeTyped(lines[0]));
+  std::vector<std::string> tokens;
+  for (const auto& line : lines) tokens.push_back(unescapeTyped(line));
+  return tokens;
+}
+
+std::string typedTokensText(const std::vector<std::string>& tokens) {
+  const bool characters =
+      std::all_of(tokens.begin(), tokens.end(), [](const std::string& t) { return splitCodePoints(t).size() == 1; });
+  std::string text;
+  for (size_t k = 0; k < tokens.size(); ++k) {
+    if (k && !characters) text += '\n';
+    text += escapeTyped(tokens[k]);
+  }
+  return text;
+}
+
+LoadedVocabulary typedVocabulary(const std::vector<std::string>& tokens, const VocabularyOptions& options) {
+  LoadedVocabulary out;
+  out.path = "the typed vocabulary";
+  out.format = "typed (" + std::to_string(tokens.size()) + " tokens)";
+  settle(out, tokens, options.level, options.lowercase, options.unk);
   return out;
 }
 

@@ -32,6 +32,20 @@ struct LoadedVocabulary {
 // tokens, ids with gaps).
 LoadedVocabulary readVocabularyFile(const std::string& path, const VocabularyOptions& options = {});
 
+// Tokens as a user types or pastes them (the import dialog). Text of several lines holds one token per
+// line, as a vocabulary file does; a single line is a character model's vocabulary, each character one
+// token in order ("abcdefghijklmnopqrstuvwxyz " is 27 tokens). In both, \n stands for a newline, \t for a
+// tab and \\ for a backslash, so that a character vocabulary holding them fits on one line. Trailing line
+// breaks are ignored; blank text gives no tokens.
+std::vector<std::string> parseTypedTokens(const std::string& text);
+// The inverse, to show remembered tokens: one line of characters when every token is one character,
+// otherwise one token per line.
+std::string typedTokensText(const std::vector<std::string>& tokens);
+// A vocabulary of typed tokens; what `options` does not say is guessed as for a file (character level
+// when every token is one character, a UNK token by its usual spellings). Throws InputError for no tokens
+// or a token listed twice.
+LoadedVocabulary typedVocabulary(const std::vector<std::string>& tokens, const VocabularyOptions& options = {});
+
 // Placeholder for a model that came without a vocabulary: word-level tokens "0", "1", … so that text
 // written as ids ("12 7 3") still runs.
 Vocabulary placeholderVocabulary(int size);
