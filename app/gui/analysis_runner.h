@@ -25,7 +25,7 @@ namespace lstmscope::app {
 struct AnalysisRequest {
   QString modelPath;  // load this model first, unless `model` is set
   QString vocabPath;  // with this vocabulary file, if given
-  // A foreign model's import choices from the import dialog (not remembered); unset: the sidecar's.
+  // A foreign model's import choices from the import dialog or the settings; unset: the sidecar's, if any.
   std::optional<ImportChoices> importChoices;
   std::shared_ptr<const Model> model;  // reuse an already loaded model
   QString text;                        // UTF-8 text to analyse; a CSV table for a model of numeric features

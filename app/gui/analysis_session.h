@@ -32,7 +32,7 @@ class AnalysisSession : public QObject {
   ~AnalysisSession() override;
 
   // The model the next analysis runs; loaded then (and kept for the analyses after it). `importChoices`: a
-  // foreign model's choices from the import dialog when they are not remembered in its sidecar.
+  // foreign model's choices from the import dialog (or remembered in the settings); unset: its sidecar's, if any.
   void setModel(const QString& path, const QString& vocabPath = {},
                 std::optional<ImportChoices> importChoices = std::nullopt);
   bool hasModel() const { return !modelPath_.isEmpty() || model_; }

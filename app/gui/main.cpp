@@ -8,6 +8,7 @@
 #include "app/gui/attribution_panel.h"
 #include "app/gui/command_line.h"
 #include "app/gui/main_window.h"
+#include "app/gui/model_opening.h"
 #include "core/common/large_array_memory.h"
 #include "core/common/version.h"
 #include "viz/figure_export.h"
@@ -60,6 +61,15 @@ void shootWhenShown(QApplication& app, lstmscope::app::MainWindow& window, const
         QStringLiteral("the analysis (and attribution) was not shown within %1 s").arg(kScreenshotTimeoutMs / 1000), 1);
     app.exit(exitCode);
   });
+}
+
+// The model named on the command line, with the import choices the app remembers for it unless a
+// vocabulary is given or the run must be reproducible (--screenshot and --export ignore settings).
+void openModelFromCommandLine(lstmscope::app::MainWindow& window, const QString& path, const QString& vocab,
+                              bool shooting) {
+  const auto remembered = shooting || !vocab.isEmpty() ? std::nullopt : lstmscope::app::rememberedImport(path);
+  if (!remembered) return window.openModel(path, vocab);
+  window.openModel(path, QString::fromStdString(remembered->vocabPath), remembered->choices);
 }
 
 }  // namespace
@@ -119,6 +129,6 @@ int main(int argc, char** argv) {
   if (cl.parser.positionalArguments().isEmpty())
     window.openDemo(!haveText);
   else
-    window.openModel(cl.parser.positionalArguments().first(), cl.parser.value(cl.vocab));
+    openModelFromCommandLine(window, cl.parser.positionalArguments().first(), cl.parser.value(cl.vocab), shooting);
   return app.exec();
 }

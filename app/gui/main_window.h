@@ -58,7 +58,7 @@ class MainWindow : public QMainWindow {
 
   void openDemo(bool withSampleText = true);
   // Re-analyses the current text with the model. `importChoices`: a foreign model's choices from the import
-  // dialog when they are not remembered in its sidecar.
+  // dialog or the settings; unset: its sidecar's, if any.
   void openModel(const QString& path, const QString& vocabPath = {},
                  std::optional<ImportChoices> importChoices = std::nullopt);
   // Opens a model the user picked: a foreign model without remembered choices goes through the import
