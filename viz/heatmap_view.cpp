@@ -187,7 +187,7 @@ void HeatmapView::paintEvent(QPaintEvent*) {
   paintStepAxis(p, layout_.stepAxis, viewport_);
   paintColourBar(p, layout_.colourBar, request_.scale, decor_.valueLabel);
   if (data_) paintCellValues(p, plot, viewport_, *data_, request_.rowUnits, request_.scale);
-  paintPlotOverlays(p, plot, viewport_, decor_);
+  paintPlotOverlays(p, plot, viewport_, decor_, request_.scale.map());
   paintHoverLabel(p);
   if (drag_ == Drag::Brush) {
     const double a = std::min(pressPos_.x(), lastPos_.x()), b = std::max(pressPos_.x(), lastPos_.x());

@@ -70,5 +70,39 @@ TEST_F(HeatmapMarksTest, HoverOverAFocusedHeatmapKeepsTheCellColours) {
   EXPECT_EQ(checked, 24);
 }
 
+TEST_F(HeatmapMarksTest, TheCurrentUnitOutlineStandsOutOnTheDivergingMap) {
+  viz::HeatmapView* view = window_.heatmap();
+  ASSERT_EQ(view->scale().map().kind(), viz::ColourMap::Kind::Diverging);  // tanh(c), the default: blue-red
+  window_.controls()->setUnitFilter(QStringLiteral("0-15"));
+  emit window_.controls()->changed();
+  view->showSteps(200, 60);
+  waitForFrame();
+  QTest::mouseClick(view, Qt::LeftButton, {}, cellCentre(210, 6.0));
+  ASSERT_EQ(window_.state().currentUnit, view->rowUnits()[6]);
+  QTest::mouseMove(window_.textEditor(), QPoint(5, 5));  // no hover label over the plot
+  waitForFrame();
+  const QImage shot = view->grab().toImage();
+  if (!qEnvironmentVariableIsEmpty("LSTMSCOPE_TEST_SHOTS"))
+    shot.save(qEnvironmentVariable("LSTMSCOPE_TEST_SHOTS") + QStringLiteral("/current-unit.png"));
+  // Along the outline's top and bottom edges, away from the current step: the pixels that are no colour of
+  // the map are the outline's, and they must differ clearly from every colour of the map.
+  const auto& table = view->scale().map().table();
+  const auto nearestMapColour = [&](QRgb pixel) {
+    double nearest = 1e9;
+    for (const QRgb entry : table) nearest = std::min(nearest, viz::colourDifference(pixel, entry));
+    return nearest;
+  };
+  const int top = view->plotRect().top() + static_cast<int>(view->viewport().yOfRow(6));
+  const int bottom = view->plotRect().top() + static_cast<int>(view->viewport().yOfRow(7));
+  for (long step : {202L, 230L, 250L}) {
+    const int x = cellCentre(step, 6).x();
+    for (const int edge : {top, bottom}) {
+      double clearest = 0;
+      for (int y = edge - 1; y <= edge + 1; ++y) clearest = std::max(clearest, nearestMapColour(shot.pixel(x, y)));
+      EXPECT_GT(clearest, 25) << "step " << step << " edge at y " << edge;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace lstmscope::app
