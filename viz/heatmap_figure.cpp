@@ -167,9 +167,17 @@ void paintColourBar(QPainter& p, const QRect& area, const ColourScale& scale, co
   p.save();
   const QFontMetrics fm = p.fontMetrics();
   const QRect bar(area.left(), area.top() + fm.height(), 14, std::max(8, area.height() - 2 * fm.height()));
-  QImage strip(1, ColourMap::kSize, QImage::Format_RGB32);
-  for (int i = 0; i < ColourMap::kSize; ++i) strip.setPixel(0, ColourMap::kSize - 1 - i, scale.map().entry(i));
-  p.drawImage(bar, strip);
+  // One rectangle per colour (vector in PDF and SVG; an image there would be resampled, even blurred
+  // by JPEG), each reaching into the next so that viewers show no seams. Highest values at the top.
+  p.save();
+  p.setRenderHint(QPainter::Antialiasing, false);
+  p.setClipRect(bar);
+  const double band = static_cast<double>(bar.height()) / ColourMap::kSize;
+  for (int i = 0; i < ColourMap::kSize; ++i)
+    p.fillRect(QRectF(bar.left(), bar.bottom() + 1 - (i + 1) * band - std::min(0.5, band / 2), bar.width(),
+                      band + std::min(0.5, band / 2)),
+               QColor(scale.map().entry(i)));
+  p.restore();
   p.setPen(kAxisColour);
   p.drawRect(bar.adjusted(0, 0, -1, -1));
   const auto tickAt = [&](double value) {
