@@ -12,12 +12,38 @@
 
 #include "viz/csv.h"
 #include "viz/heatmap_figure.h"
+#include "viz/token_text.h"
 
 namespace lstmscope::viz {
 namespace {
 
 constexpr int kMargin = 8;
-constexpr int kColourBarWidth = 70;
+constexpr int kGap = 4;
+constexpr int kColourBarGap = 12;
+
+QString colourBarLabel() {
+  return AttributionMatrixView::tr("gradient × input");
+}
+
+// Room for the colour bar: the bar, its tick labels and its title.
+int colourBarWidth(const QFontMetrics& fm) {
+  return std::max(fm.horizontalAdvance(colourBarLabel()), 14 + 6 + fm.horizontalAdvance(QStringLiteral("-0.000123")));
+}
+
+QStringList axisNames() {
+  return {AttributionMatrixView::tr("rows: target step ↓"), AttributionMatrixView::tr("columns: input position →")};
+}
+
+int axisNamesWidth(const QFontMetrics& fm) {
+  int width = 0;
+  for (const QString& name : axisNames()) width = std::max(width, fm.horizontalAdvance(name));
+  return width;
+}
+
+// Token labels are cut to this width so that one long word does not squeeze the matrix.
+int tokenLabelWidth(const QFontMetrics& fm) {
+  return fm.horizontalAdvance(QStringLiteral("MMMM"));
+}
 
 }  // namespace
 
@@ -33,6 +59,7 @@ void AttributionMatrixView::setMatrix(const Mat<double>& values, const QStringLi
   tokens_ = tokens;
   title_ = title;
   message_.clear();
+  outdatedNote_.clear();
   rebuildImage();
 }
 
@@ -40,6 +67,7 @@ void AttributionMatrixView::clear(const QString& message) {
   values_.resize(0, 0);
   image_ = {};
   message_ = message;
+  outdatedNote_.clear();
   update();
 }
 
@@ -50,6 +78,12 @@ void AttributionMatrixView::setColourMap(const ColourMap& diverging) {
 
 void AttributionMatrixView::setCurrentStep(long step) {
   currentStep_ = step;
+  update();
+}
+
+void AttributionMatrixView::setOutdated(const QString& note) {
+  if (values_.size() == 0) return;
+  outdatedNote_ = note;
   update();
 }
 
@@ -68,15 +102,20 @@ void AttributionMatrixView::rebuildImage() {
 }
 
 QRect AttributionMatrixView::plotRect(const QSize& size, const QFontMetrics& fm) const {
-  const int label = fm.horizontalAdvance(QStringLiteral("000000")) + 6;
-  const int top = kMargin + fm.height() + 6 + label;
-  const int side = std::max(10, std::min(size.width() - label - kMargin - kColourBarWidth - kMargin,
-                                         size.height() - top - kMargin - fm.height()));
-  return QRect(label + kMargin, top, side, side);
+  // Row labels on the left (step numbers or tokens), the title above, column labels below, the colour bar
+  // and the axis names on the right; the matrix is the largest square in what is left.
+  const int rowLabels =
+      std::max(fm.horizontalAdvance(QString::number(first_ + std::max(0L, values_.rows() - 1))), tokenLabelWidth(fm)) +
+      kGap;
+  const int top = kGap + fm.height() + kGap;
+  const int bottom = kGap + fm.height() + kGap;
+  const int right = kColourBarGap + colourBarWidth(fm) + kColourBarGap + axisNamesWidth(fm) + kMargin;
+  const int side = std::max(10, std::min(size.width() - kMargin - rowLabels - right, size.height() - top - bottom));
+  return QRect(kMargin + rowLabels, top, side, side);
 }
 
 std::pair<long, long> AttributionMatrixView::cellAt(const QPoint& point) const {
-  const QRect plot = plotRect(QWidget::size(), fontMetrics());
+  const QRect plot = matrixRect();
   if (values_.size() == 0 || !plot.contains(point)) return {-1, -1};
   const long n = values_.rows();
   const long r = std::min(n - 1, static_cast<long>((point.y() - plot.top()) * n / plot.height()));
@@ -84,50 +123,101 @@ std::pair<long, long> AttributionMatrixView::cellAt(const QPoint& point) const {
   return {r, c};
 }
 
-void AttributionMatrixView::paint(QPainter& p, const QSize& size) {
+void AttributionMatrixView::paintCellRectangles(QPainter& p, const QRect& plot) const {
+  // One rectangle per run of equal colours in a row (the zeros above the diagonal are one run). Each
+  // reaches a little into its neighbours, painted over by them, so that viewers show no hairline seams.
+  const long n = values_.rows();
+  const double cell = static_cast<double>(plot.width()) / n, overlap = std::min(0.5, cell / 4);
+  p.save();
+  p.setClipRect(plot);
+  p.setRenderHint(QPainter::Antialiasing, false);
+  p.setPen(Qt::NoPen);
+  for (long r = 0; r < n; ++r) {
+    const auto* line = reinterpret_cast<const QRgb*>(image_.constScanLine(static_cast<int>(r)));
+    for (long c = 0; c < n;) {
+      long end = c + 1;
+      while (end < n && line[end] == line[c]) ++end;
+      p.fillRect(QRectF(plot.left() + c * cell, plot.top() + r * cell, (end - c) * cell + overlap, cell + overlap),
+                 QColor(line[c]));
+      c = end;
+    }
+  }
+  p.restore();
+}
+
+void AttributionMatrixView::paintLabels(QPainter& p, const QRect& plot) const {
+  const QFontMetrics fm = p.fontMetrics();
+  const long n = values_.rows();
+  const double cell = static_cast<double>(plot.height()) / n;
+  const auto token = [&](long k, int width) {
+    return fm.elidedText(tokens_.value(static_cast<qsizetype>(first_ + k)), Qt::ElideRight, width);
+  };
+  // Rows: each token when a cell is tall enough for text, else step numbers at a readable spacing.
+  const bool rowWords = cell >= fm.height() - 1;
+  const long rowEvery = rowWords ? 1 : static_cast<long>(niceTickStep(cell, fm.height() + 4));
+  const QRectF rowLabels(kMargin, plot.top(), plot.left() - kMargin - kGap, plot.height());
+  for (long k = 0; k < n; k += rowEvery) {
+    const QString label = rowWords ? token(k, static_cast<int>(rowLabels.width())) : QString::number(first_ + k);
+    const double centre = plot.top() + (k + 0.5) * cell;
+    p.drawText(QRectF(rowLabels.left(), centre - fm.height() / 2.0, rowLabels.width(), fm.height()),
+               Qt::AlignRight | Qt::AlignVCenter, label);
+  }
+  // Columns, below the matrix: tokens when a cell is as wide as a character, else step numbers.
+  const bool columnWords = cell >= fm.horizontalAdvance(QLatin1Char('M')) + 2;
+  const int numberWidth = fm.horizontalAdvance(QString::number(first_ + n - 1));
+  const long columnEvery = columnWords ? 1 : static_cast<long>(niceTickStep(cell, numberWidth + 8));
+  const int labelTop = plot.bottom() + 1 + kGap;
+  for (long k = 0; k < n; k += columnEvery) {
+    const double centre = plot.left() + (k + 0.5) * cell;
+    const double width = columnWords ? cell : numberWidth + 8;
+    const QString label = columnWords ? token(k, static_cast<int>(cell)) : QString::number(first_ + k);
+    p.drawText(QRectF(centre - width / 2, labelTop, width, fm.height()), Qt::AlignCenter, label);
+  }
+}
+
+void AttributionMatrixView::paint(QPainter& p, const QSize& size, bool vectorCells) {
   p.fillRect(QRect(QPoint(0, 0), size), Qt::white);
   const QFontMetrics fm = p.fontMetrics();
   p.setPen(Qt::black);
-  p.drawText(QRect(kMargin, kMargin, size.width() - 2 * kMargin, fm.height() + 2), Qt::AlignLeft,
-             values_.size() ? title_ : message_);
+  const QString heading = values_.size() == 0       ? message_
+                          : outdatedNote_.isEmpty() ? title_
+                                                    : outdatedNote_ + QStringLiteral(" — ") + title_;
+  const int headingWidth = size.width() - 2 * kMargin;
+  p.drawText(QRect(kMargin, kGap, headingWidth, fm.height() + 2), Qt::AlignLeft,
+             fm.elidedText(heading, Qt::ElideRight, headingWidth));
   if (values_.size() == 0) return;
   const QRect plot = plotRect(size, fm);
-  p.drawImage(plot, image_);
+  if (vectorCells)
+    paintCellRectangles(p, plot);
+  else
+    p.drawImage(plot, image_);
   p.setPen(Qt::darkGray);
+  p.setBrush(Qt::NoBrush);
   p.drawRect(plot.adjusted(0, 0, -1, -1));
-  // Token labels on both axes where a cell is tall enough for text, else every k-th step number.
+  paintLabels(p, plot);
   const long n = values_.rows();
   const double cell = static_cast<double>(plot.height()) / n;
-  const bool words = cell >= fm.height() - 1;
-  const long every = words ? 1 : std::max<long>(1, static_cast<long>(std::ceil((fm.height() + 4) / cell)));
-  for (long k = 0; k < n; k += every) {
-    const QString label = words ? tokens_.value(static_cast<qsizetype>(first_ + k)) : QString::number(first_ + k);
-    const double centre = (k + 0.5) * cell;
-    p.drawText(QRectF(kMargin, plot.top() + centre - fm.height() / 2.0, plot.left() - kMargin - 4, fm.height()),
-               Qt::AlignRight | Qt::AlignVCenter, label);
-    p.save();
-    p.translate(plot.left() + centre, plot.top() - 4);
-    p.rotate(-90);
-    p.drawText(QRectF(0, -fm.height() / 2.0, plot.top(), fm.height()), Qt::AlignLeft | Qt::AlignVCenter, label);
-    p.restore();
-  }
-  p.drawText(QRect(plot.left(), plot.bottom() + 2, plot.width(), fm.height()), Qt::AlignCenter,
-             tr("input position →   (rows: target step ↓)"));
   if (currentStep_ >= first_ && currentStep_ < first_ + n) {
-    p.setPen(QPen(QColor(220, 0, 0), 1.5));
+    p.setPen(QPen(markColourFor(map_), 1.5));
     p.drawRect(QRectF(plot.left(), plot.top() + (currentStep_ - first_) * cell, plot.width(), std::max(cell, 1.0)));
   }
-  paintColourBar(p, QRect(plot.right() + 10, plot.top(), kColourBarWidth, plot.height()), scale_,
-                 tr("gradient × input"));
+  if (!outdatedNote_.isEmpty()) p.fillRect(plot, QColor(255, 255, 255, 170));
+  const int barLeft = plot.right() + 1 + kColourBarGap;
+  paintColourBar(p, QRect(barLeft, plot.top(), colourBarWidth(fm), plot.height()), scale_, colourBarLabel());
+  p.setPen(Qt::black);
+  const int namesLeft = barLeft + colourBarWidth(fm) + kColourBarGap;
+  for (int k = 0; k < axisNames().size(); ++k)
+    p.drawText(QRect(namesLeft, plot.top() + k * fm.height(), axisNamesWidth(fm) + 2, fm.height()), Qt::AlignLeft,
+               axisNames()[k]);
 }
 
 void AttributionMatrixView::paintEvent(QPaintEvent*) {
   QPainter p(this);
-  paint(p, QWidget::size());
+  paint(p, QWidget::size(), false);
 }
 
 void AttributionMatrixView::renderFigure(QPainter& painter, const QSize& size) {
-  paint(painter, size);
+  paint(painter, size, values_.size() <= kMostVectorCells);
 }
 
 void AttributionMatrixView::writeCsv(QTextStream& out) const {

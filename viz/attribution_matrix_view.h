@@ -1,7 +1,9 @@
 // The all-targets matrix as a heatmap with tokens on both axes: row r is output step r's target, column t
 // the attribution of input position t to it (lower-triangular for a forward model). Signed, diverging
-// colours on a robust symmetric range with a colour bar. Hovering names both tokens and the value;
-// clicking a row makes that step the target.
+// colours on a robust symmetric range with a colour bar. The matrix is the largest square that fits beside
+// its labels and colour bar (square cells); labels are thinned to stay readable. On screen the cells are
+// one image; exported figures draw them as vector rectangles (up to kMostVectorCells cells). Hovering
+// names both tokens and the value; clicking a row makes that step the target.
 #pragma once
 
 #include <QImage>
@@ -25,7 +27,17 @@ class AttributionMatrixView : public QWidget, public ExportableView {
   void clear(const QString& message);
   void setColourMap(const ColourMap& diverging);
   void setCurrentStep(long step);
+  // The matrix on screen no longer belongs to the target (a new one is being computed): it is drawn faded
+  // under `note`, on screen and in exports alike, until the next setMatrix or clear.
+  void setOutdated(const QString& note);
+  bool outdated() const { return !outdatedNote_.isEmpty(); }
   long size() const { return values_.rows(); }
+  long firstStep() const { return first_; }
+  long currentStep() const { return currentStep_; }
+  QRect matrixRect() const { return plotRect(QWidget::size(), fontMetrics()); }  // widget coordinates
+  QSize sizeHint() const override { return {560, 360}; }
+
+  static constexpr long kMostVectorCells = 400 * 400;
   // (row, column) under a widget point, or (-1, -1).
   std::pair<long, long> cellAt(const QPoint& point) const;
 
@@ -45,12 +57,14 @@ class AttributionMatrixView : public QWidget, public ExportableView {
 
  private:
   QRect plotRect(const QSize& size, const QFontMetrics& fm) const;
-  void paint(QPainter& p, const QSize& size);
+  void paint(QPainter& p, const QSize& size, bool vectorCells);
+  void paintCellRectangles(QPainter& p, const QRect& plot) const;
+  void paintLabels(QPainter& p, const QRect& plot) const;
   void rebuildImage();
 
   Mat<double> values_;
   QStringList tokens_;
-  QString title_, message_;
+  QString title_, message_, outdatedNote_;
   ColourMap map_ = ColourMap::named(QStringLiteral("blue-red"));
   ColourScale scale_;
   QImage image_;

@@ -46,7 +46,7 @@ bool writeSvg(ExportableView& view, QSaveFile& file, const FigureExportOptions& 
   svg.setDescription(QStringLiteral("Made with LSTMScope"));
   QPainter p;
   if (!p.begin(&svg)) return false;
-  p.setRenderHint(QPainter::Antialiasing);
+  p.setRenderHints(QPainter::Antialiasing | QPainter::LosslessImageRendering);
   view.renderFigure(p, o.size);
   return p.end();
 }
@@ -62,7 +62,8 @@ bool writePdf(ExportableView& view, QSaveFile& file, const FigureExportOptions& 
   pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
   QPainter p;
   if (!p.begin(&pdf)) return false;
-  p.setRenderHint(QPainter::Antialiasing);
+  // Images (the heatmap's cells) are stored losslessly: JPEG would blur neighbouring cells into each other.
+  p.setRenderHints(QPainter::Antialiasing | QPainter::LosslessImageRendering);
   view.renderFigure(p, o.size);
   return p.end();
 }

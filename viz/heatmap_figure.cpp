@@ -19,7 +19,53 @@ QString formatValue(double v) {
   return QString::number(v, 'g', 3);
 }
 
+struct Lab {
+  double l, a, b;
+};
+
+// sRGB (D65) to CIELAB.
+Lab labOf(QRgb c) {
+  const auto linear = [](int v) {
+    const double x = v / 255.0;
+    return x <= 0.04045 ? x / 12.92 : std::pow((x + 0.055) / 1.055, 2.4);
+  };
+  const double r = linear(qRed(c)), g = linear(qGreen(c)), b = linear(qBlue(c));
+  const double x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047;
+  const double y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  const double z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883;
+  const auto f = [](double t) { return t > 0.008856 ? std::cbrt(t) : 7.787 * t + 16.0 / 116; };
+  return {116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))};
+}
+
+// CIE94 with `reference` as the first colour (its chroma weights the differences).
+double cie94(const Lab& reference, const Lab& other) {
+  const double c1 = std::hypot(reference.a, reference.b), c2 = std::hypot(other.a, other.b);
+  const double dl = reference.l - other.l, dc = c1 - c2;
+  const double da = reference.a - other.a, db = reference.b - other.b;
+  const double dh2 = std::max(0.0, da * da + db * db - dc * dc);
+  const double sc = 1 + 0.045 * c1, sh = 1 + 0.015 * c1;
+  return std::sqrt(dl * dl + (dc / sc) * (dc / sc) + dh2 / (sh * sh));
+}
+
 }  // namespace
+
+double colourDifference(QRgb colour, QRgb reference) {
+  return cie94(labOf(reference), labOf(colour));
+}
+
+QColor markColourFor(const ColourMap& map) {
+  // Green is left out: it is the NaN colour.
+  static const QRgb candidates[] = {qRgb(230, 0, 0),   qRgb(255, 0, 255), qRgb(0, 255, 255),
+                                    qRgb(255, 0, 128), qRgb(0, 0, 0),     qRgb(255, 255, 255)};
+  QRgb best = candidates[0];
+  double bestDistance = -1;
+  for (const QRgb candidate : candidates) {
+    double nearest = colourDifference(candidate, ColourScale::nanColour);
+    for (const QRgb entry : map.table()) nearest = std::min(nearest, colourDifference(candidate, entry));
+    if (nearest > bestDistance) best = candidate, bestDistance = nearest;
+  }
+  return QColor(best);
+}
 
 HeatmapLayout HeatmapLayout::forSize(const QSize& size, const QFontMetrics& fm) {
   const int line = fm.height();
@@ -121,9 +167,17 @@ void paintColourBar(QPainter& p, const QRect& area, const ColourScale& scale, co
   p.save();
   const QFontMetrics fm = p.fontMetrics();
   const QRect bar(area.left(), area.top() + fm.height(), 14, std::max(8, area.height() - 2 * fm.height()));
-  QImage strip(1, ColourMap::kSize, QImage::Format_RGB32);
-  for (int i = 0; i < ColourMap::kSize; ++i) strip.setPixel(0, ColourMap::kSize - 1 - i, scale.map().entry(i));
-  p.drawImage(bar, strip);
+  // One rectangle per colour (vector in PDF and SVG; an image there would be resampled, even blurred
+  // by JPEG), each reaching into the next so that viewers show no seams. Highest values at the top.
+  p.save();
+  p.setRenderHint(QPainter::Antialiasing, false);
+  p.setClipRect(bar);
+  const double band = static_cast<double>(bar.height()) / ColourMap::kSize;
+  for (int i = 0; i < ColourMap::kSize; ++i)
+    p.fillRect(QRectF(bar.left(), bar.bottom() + 1 - (i + 1) * band - std::min(0.5, band / 2), bar.width(),
+                      band + std::min(0.5, band / 2)),
+               QColor(scale.map().entry(i)));
+  p.restore();
   p.setPen(kAxisColour);
   p.drawRect(bar.adjusted(0, 0, -1, -1));
   const auto tickAt = [&](double value) {
@@ -161,19 +215,21 @@ void paintCellValues(QPainter& p, const QRect& plot, const HeatmapViewport& vp, 
   p.restore();
 }
 
-void paintPlotOverlays(QPainter& p, const QRect& plot, const HeatmapViewport& vp, const HeatmapDecor& decor) {
+void paintPlotOverlays(QPainter& p, const QRect& plot, const HeatmapViewport& vp, const HeatmapDecor& decor,
+                       const ColourMap& map) {
+  const QColor mark = markColourFor(map);
   p.save();
+  p.setBrush(Qt::NoBrush);  // outlines only
   p.setClipRect(plot);
   p.translate(plot.topLeft());
   if (decor.selection.size() > 0) {
     const double x0 = vp.xOfStep(decor.selection.first), x1 = vp.xOfStep(decor.selection.end);
     p.setPen(QPen(kSelectionColour, 2));
-    p.setBrush(Qt::NoBrush);
     p.drawRect(QRectF(x0, -2, x1 - x0, plot.height() + 4));
   }
   if (decor.currentStep >= 0) {
     const double x0 = vp.xOfStep(decor.currentStep), x1 = vp.xOfStep(decor.currentStep + 1);
-    p.setPen(QPen(kCurrentColour, 1, Qt::DashLine));
+    p.setPen(QPen(mark, 1, Qt::DashLine));
     if (x1 - x0 < 3)
       p.drawLine(QPointF(0.5 * (x0 + x1), 0), QPointF(0.5 * (x0 + x1), plot.height()));
     else
@@ -192,7 +248,7 @@ void paintPlotOverlays(QPainter& p, const QRect& plot, const HeatmapViewport& vp
   }
   if (decor.currentRow >= 0) {
     const double y0 = vp.yOfRow(decor.currentRow), y1 = vp.yOfRow(decor.currentRow + 1);
-    p.setPen(QPen(kCurrentColour, 1));
+    p.setPen(QPen(mark, 1));
     p.drawRect(QRectF(0, y0, plot.width(), std::max(1.0, y1 - y0)));
   }
   p.restore();
@@ -218,7 +274,7 @@ void paintHeatmapFigure(QPainter& p, const QSize& size, const HeatmapData& data,
   paintStepAxis(p, layout.stepAxis, logical);
   paintColourBar(p, layout.colourBar, request.scale, decor.valueLabel);
   paintCellValues(p, layout.plot, logical, data, request.rowUnits, request.scale);
-  paintPlotOverlays(p, layout.plot, logical, decor);
+  paintPlotOverlays(p, layout.plot, logical, decor, request.scale.map());
   p.setPen(kAxisColour);
   p.setBrush(Qt::NoBrush);
   p.drawRect(layout.plot.adjusted(0, 0, -1, -1));

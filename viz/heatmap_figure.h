@@ -38,8 +38,17 @@ void paintColourBar(QPainter& p, const QRect& area, const ColourScale& scale, co
 // in black or white, whichever reads better on its colour.
 void paintCellValues(QPainter& p, const QRect& plot, const HeatmapViewport& vp, const HeatmapData& data,
                      const std::vector<int>& rowUnits, const ColourScale& scale);
-// Selection shading, current step line and current unit outline over the plot.
-void paintPlotOverlays(QPainter& p, const QRect& plot, const HeatmapViewport& vp, const HeatmapDecor& decor);
+// Selection shading, and the current step line and current unit outline in `map`'s mark colour, over the plot.
+void paintPlotOverlays(QPainter& p, const QRect& plot, const HeatmapViewport& vp, const HeatmapDecor& decor,
+                       const ColourMap& map);
+
+// How different `colour` looks on `reference` (e.g. a mark on a cell): CIE94 ΔE (graphic arts weights) in
+// CIELAB. About 2 is just noticeable; above 25 reads as a clearly different colour.
+double colourDifference(QRgb colour, QRgb reference);
+// The colour for marks drawn over a map's cells (the current unit and step): of a few saturated colours,
+// black and white, the one farthest from every colour of the map and from the NaN colour, so that the
+// mark stands out on any cell (red on viridis, magenta on blue-red and greys, cyan on magma).
+QColor markColourFor(const ColourMap& map);
 
 // The whole figure at `size`, rendering the heatmap pixels synchronously for that size. `request`'s
 // viewport gives the data window; its pixel size is replaced by the figure's plot area.

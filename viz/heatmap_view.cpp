@@ -187,7 +187,7 @@ void HeatmapView::paintEvent(QPaintEvent*) {
   paintStepAxis(p, layout_.stepAxis, viewport_);
   paintColourBar(p, layout_.colourBar, request_.scale, decor_.valueLabel);
   if (data_) paintCellValues(p, plot, viewport_, *data_, request_.rowUnits, request_.scale);
-  paintPlotOverlays(p, plot, viewport_, decor_);
+  paintPlotOverlays(p, plot, viewport_, decor_, request_.scale.map());
   paintHoverLabel(p);
   if (drag_ == Drag::Brush) {
     const double a = std::min(pressPos_.x(), lastPos_.x()), b = std::max(pressPos_.x(), lastPos_.x());
@@ -195,6 +195,7 @@ void HeatmapView::paintEvent(QPaintEvent*) {
   }
   if (hasFocus()) {
     p.setPen(QPen(palette().highlight(), 1));
+    p.setBrush(Qt::NoBrush);  // a frame only: a brush would fill the whole plot
     p.drawRect(plot.adjusted(-1, -1, 0, 0));
   }
   lastPaintMs_ = clock.nsecsElapsed() / 1e6;
@@ -218,10 +219,13 @@ void HeatmapView::paintHoverLabel(QPainter& p) {
   if (at.x() + box.width() > layout_.plot.right()) at.rx() -= box.width() + 28;
   if (at.y() + box.height() > layout_.plot.bottom()) at.ry() -= box.height() + 28;
   box.moveTopLeft(at);
+  // Its pale brush must not leak into whatever is painted after the label (the focus frame).
+  p.save();
   p.setPen(QColor(60, 60, 60));
   p.setBrush(QColor(255, 255, 240, 235));
   p.drawRect(box);
   p.drawText(box.adjusted(6, 4, -6, -4), Qt::AlignLeft, text);
+  p.restore();
 }
 
 void HeatmapView::resizeEvent(QResizeEvent*) {

@@ -2,10 +2,12 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMainWindow>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
@@ -25,6 +27,16 @@ namespace {
 constexpr long kMatrixMaxSteps = 1000;
 // Longer texts get the matrix of this many steps up to the target.
 constexpr long kMatrixWindow = 150;
+
+// Square cells with readable labels need height, which a bottom dock rarely has: grows the dock holding
+// `panel` until `content` gets its preferred height, up to about half the window.
+void giveRoom(QWidget* panel, const QWidget* content) {
+  auto* dock = qobject_cast<QDockWidget*>(panel->parentWidget());
+  auto* window = dock ? qobject_cast<QMainWindow*>(dock->parentWidget()) : nullptr;
+  const int missing = content->sizeHint().height() - content->height();
+  if (!window || dock->isFloating() || missing <= 0) return;
+  window->resizeDocks({dock}, {std::min(dock->height() + missing, window->height() * 11 / 20)}, Qt::Vertical);
+}
 
 QString number(double v) {
   return QString::number(v, 'g', 4);
@@ -108,7 +120,9 @@ AttributionPanel::AttributionPanel(QWidget* parent) : QWidget(parent) {
   connect(epsilon_, &QDoubleSpinBox::valueChanged, this, &AttributionPanel::schedule);
   connect(compare_, &QCheckBox::toggled, this, &AttributionPanel::schedule);
   connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
-    if (tabs_->widget(index) == matrix_ && !matrixWanted_) matrixWanted_ = true, schedule();
+    if (tabs_->widget(index) != matrix_) return;
+    giveRoom(this, matrix_);
+    if (!matrixWanted_) matrixWanted_ = true, schedule();
   });
   connect(cancel_, &QPushButton::clicked, &job_, &LatestJob::cancel);
   connect(&job_, &LatestJob::busyChanged, this, [this](bool busy) {
@@ -176,6 +190,11 @@ void AttributionPanel::setTargetStep(long step) {
     text_->clear(tr("No attribution: %1").arg(QString::fromStdString(e.what())));
     return;
   }
+  // The matrix shows (and exports) the new target at once: marked in it, or marked as outdated until
+  // the matrix of the steps up to the target arrives.
+  matrix_->setCurrentStep(target_.step);
+  if (target_.step < matrix_->firstStep() || target_.step >= matrix_->firstStep() + matrix_->size())
+    matrix_->setOutdated(tr("Computing the matrix up to step %1…").arg(target_.step));
   schedule();
 }
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "viz/heatmap_figure.h"
 #include "viz/token_text.h"
 
 namespace lstmscope::viz {
@@ -92,6 +93,24 @@ TEST(TokenText, NiceTickSteps) {
   EXPECT_DOUBLE_EQ(niceTickStep(0.5, 60), 200);
   EXPECT_DOUBLE_EQ(niceTickStep(6, 60), 10);
   EXPECT_DOUBLE_EQ(niceTickStep(4, 60), 20);
+}
+
+TEST(MarkColour, ColourDifferenceIsCie94) {
+  EXPECT_DOUBLE_EQ(colourDifference(qRgb(10, 20, 30), qRgb(10, 20, 30)), 0);
+  EXPECT_NEAR(colourDifference(qRgb(0, 0, 0), qRgb(255, 255, 255)), 100, 0.1);  // lightness 0 -> 100
+  EXPECT_LT(colourDifference(qRgb(200, 0, 0), qRgb(210, 0, 0)), 3);             // barely noticeable
+}
+
+TEST(MarkColour, StandsOutFromEveryColourOfEveryMap) {
+  for (const QString& name : ColourMap::sequentialNames() + ColourMap::divergingNames()) {
+    const ColourMap map = ColourMap::named(name);
+    const QRgb mark = markColourFor(map).rgb();
+    for (int i = 0; i < ColourMap::kSize; ++i)
+      EXPECT_GT(colourDifference(mark, map.entry(i)), 25) << name.toStdString() << " entry " << i;
+    EXPECT_GT(colourDifference(mark, ColourScale::nanColour), 25) << name.toStdString();
+  }
+  // The old red outline vanished into the red end of blue-red.
+  EXPECT_NE(markColourFor(ColourMap::named(QStringLiteral("blue-red"))).rgb(), qRgb(220, 0, 0));
 }
 
 }  // namespace
