@@ -14,9 +14,7 @@ namespace {
 // The largest text the app analyses in one go (the CLI records longer inputs to trace files).
 constexpr long kMaxSteps = 5'000'000;
 
-AnalysisResult analyse(const AnalysisRequest& request, const ProgressCallbacks& callbacks) {
-  QElapsedTimer clock;
-  clock.start();
+AnalysisResult loadModel(const AnalysisRequest& request) {
   AnalysisResult result;
   result.modelPath = request.modelPath;
   result.model = request.model;
@@ -28,35 +26,40 @@ AnalysisResult analyse(const AnalysisRequest& request, const ProgressCallbacks& 
     result.model = std::make_shared<const Model>(std::move(imported.model));
     result.importReport = std::make_shared<const ImportReport>(std::move(imported.report));
   }
+  return result;
+}
+
+// The request's text as the model's inputs. What is wrong with the text is a TextInputError.
+EncodedText readInput(const AnalysisRequest& request, AnalysisResult& result) {
   const QByteArray utf8 = request.text.toUtf8();
   const std::string text(utf8.constData(), static_cast<size_t>(utf8.size()));
-  EncodedText encoded;
-  if (result.model->arch.inputKind == InputKind::Features) {
-    // A model of numeric features reads the text as a CSV table; its steps are labelled as asked.
-    const Architecture& arch = result.model->arch;
-    FeatureSequence table;
-    if (request.textIsSample)  // no table given yet: say what to give, not what is wrong with Python code
-      throw InputError(request.modelPath.toStdString(),
-                       "this model reads " + std::to_string(arch.featureDim) +
-                           " numeric feature(s) per step: paste or open a CSV table, one row per step and one "
-                           "column per feature (header optional)");
-    try {
-      table = parseFeatureCsv(arch, text, request.textSource.toStdString(), kMaxSteps);
-    } catch (const InputError& e) {
-      throw InputError(std::string(e.what()) + ". This model reads " + std::to_string(arch.featureDim) +
-                       " numeric feature(s) per step: paste or open a CSV table, one row per step and one column "
-                       "per feature (header optional)");
-    }
-    for (const auto& name : table.labelChoices()) result.labelChoices << QString::fromStdString(name);
-    for (const auto& note : table.notes) result.inputNotes << QString::fromStdString(note);
-    const int column =
-        request.labelColumn.isEmpty() ? -1 : static_cast<int>(result.labelChoices.indexOf(request.labelColumn));
-    if (column >= 0) result.labelColumn = request.labelColumn;
-    encoded.inputs = table.inputs;
-    encoded.surface = table.stepLabels(column);
-  } else {
-    encoded = encodeText(result.model->arch, text, request.textSource.toStdString(), kMaxSteps);
+  if (result.model->arch.inputKind != InputKind::Features)
+    return encodeText(result.model->arch, text, request.textSource.toStdString(), kMaxSteps);
+  // A model of numeric features reads the text as a CSV table; its steps are labelled as asked.
+  const Architecture& arch = result.model->arch;
+  const std::string expected = "this model reads " + std::to_string(arch.featureDim) +
+                               " numeric feature(s) per step: paste or open a CSV table, one row per step and one "
+                               "column per feature (header optional)";
+  FeatureSequence table;
+  if (request.textIsSample)  // no table given yet: say what to give, not what is wrong with Python code
+    throw TextInputError(request.modelPath.toStdString(), expected);
+  try {
+    table = parseFeatureCsv(arch, text, request.textSource.toStdString(), kMaxSteps);
+  } catch (const InputError& e) {
+    throw TextInputError(std::string(e.what()) + ". T" + expected.substr(1), "");
   }
+  for (const auto& name : table.labelChoices()) result.labelChoices << QString::fromStdString(name);
+  for (const auto& note : table.notes) result.inputNotes << QString::fromStdString(note);
+  const int column =
+      request.labelColumn.isEmpty() ? -1 : static_cast<int>(result.labelChoices.indexOf(request.labelColumn));
+  if (column >= 0) result.labelColumn = request.labelColumn;
+  EncodedText encoded;
+  encoded.inputs = table.inputs;
+  encoded.surface = table.stepLabels(column);
+  return encoded;
+}
+
+void record(const EncodedText& encoded, const ProgressCallbacks& callbacks, AnalysisResult& result) {
   result.recording = std::make_shared<const Recording>(recordInMemory(*result.model, encoded, callbacks));
   for (size_t l = 0; l < result.recording->states.size(); ++l) {
     result.squashedCells.emplace_back();
@@ -65,14 +68,31 @@ AnalysisResult analyse(const AnalysisRequest& request, const ProgressCallbacks& 
           result.recording->values(static_cast<int>(l), d, Quantity::C).array().tanh().matrix()));
   }
   result.saturation = std::make_shared<const SaturationTable>(gateSaturationTable(*result.recording));
-  result.seconds = clock.nsecsElapsed() / 1e9;
-  return result;
+}
+
+// The error's byte ranges of the UTF-8 text as QString positions (spans come in order: one pass over the text).
+InputProblem describeProblem(const TextInputError& error, const QString& text, const AnalysisResult& loaded) {
+  InputProblem problem{QString::fromStdString(error.what()), {}, loaded.model, loaded.importReport};
+  const QByteArray utf8 = text.toUtf8();
+  size_t byte = 0;
+  qsizetype position = 0;
+  for (const TextSpan& span : error.spans()) {
+    if (span.byteOffset < byte || span.byteOffset + span.byteLength > static_cast<size_t>(utf8.size())) continue;
+    position += QString::fromUtf8(utf8.constData() + byte, static_cast<qsizetype>(span.byteOffset - byte)).size();
+    const qsizetype length =
+        QString::fromUtf8(utf8.constData() + span.byteOffset, static_cast<qsizetype>(span.byteLength)).size();
+    problem.marks.append({position, length});
+    byte = span.byteOffset + span.byteLength;
+    position += length;
+  }
+  return problem;
 }
 
 }  // namespace
 
 AnalysisRunner::AnalysisRunner(QObject* parent) : QObject(parent) {
   qRegisterMetaType<AnalysisResult>();
+  qRegisterMetaType<InputProblem>();
   qRegisterMetaType<std::shared_ptr<const Projection>>();
   connect(&job_, &LatestJob::progress, this, &AnalysisRunner::progress);
   connect(&job_, &LatestJob::failed, this, &AnalysisRunner::failed);
@@ -91,7 +111,18 @@ void AnalysisRunner::cancel() {
 
 quint64 AnalysisRunner::start(AnalysisRequest request) {
   return job_.start([this, request = std::move(request)](const ProgressCallbacks& callbacks) -> std::function<void()> {
-    AnalysisResult result = analyse(request, callbacks);
+    QElapsedTimer clock;
+    clock.start();
+    AnalysisResult result = loadModel(request);
+    EncodedText encoded;
+    try {
+      encoded = readInput(request, result);
+    } catch (const TextInputError& e) {
+      // About the text, not the model: the views keep the previous analysis and the editor marks the places.
+      return [this, problem = describeProblem(e, request.text, result)] { emit inputRejected(job_.latest(), problem); };
+    }
+    record(encoded, callbacks, result);
+    result.seconds = clock.nsecsElapsed() / 1e9;
     // Runs on the GUI thread, and only while this job is the latest (LatestJob drops it otherwise).
     return [this, result] { emit finished(job_.latest(), result); };
   });

@@ -4,6 +4,7 @@
 // made since; stale results are dropped.
 #pragma once
 
+#include <QList>
 #include <QObject>
 #include <QString>
 #include <QStringList>
@@ -12,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include "app/gui/latest_job.h"
 #include "core/analysis/projection.h"
@@ -50,6 +52,16 @@ struct AnalysisResult {
   double seconds = 0;
 };
 
+// What is wrong with the input rather than the model (an unknown character, a bad CSV row): the message,
+// and the places in the request's text to mark (start and length, in QString positions). The model loaded
+// for the request comes along, so that the next analysis does not load it again.
+struct InputProblem {
+  QString message;
+  QList<std::pair<qsizetype, qsizetype>> marks;
+  std::shared_ptr<const Model> model;
+  std::shared_ptr<const ImportReport> importReport;  // when the model was loaded for this request
+};
+
 class AnalysisRunner : public QObject {
   Q_OBJECT
  public:
@@ -66,7 +78,8 @@ class AnalysisRunner : public QObject {
  signals:
   void progress(quint64 id, long done, long total);
   void finished(quint64 id, lstmscope::app::AnalysisResult result);
-  void failed(quint64 id, QString message);  // not emitted for cancelled jobs
+  void failed(quint64 id, QString message);                              // not emitted for cancelled jobs
+  void inputRejected(quint64 id, lstmscope::app::InputProblem problem);  // instead of failed()
   void cancelled(quint64 id);
   void projectionReady(quint64 id, std::shared_ptr<const lstmscope::Projection> projection, QString what);
   void busyChanged(bool busy);
@@ -80,3 +93,4 @@ class AnalysisRunner : public QObject {
 }  // namespace lstmscope::app
 
 Q_DECLARE_METATYPE(lstmscope::app::AnalysisResult)
+Q_DECLARE_METATYPE(lstmscope::app::InputProblem)

@@ -3,6 +3,8 @@
 #include <QFileInfo>
 
 #include "core/attribution/attribution_report.h"
+#include "core/common/error.h"
+#include "core/text/vocabulary.h"
 #include "viz/heatmap_data.h"
 #include "viz/token_text.h"
 
@@ -14,6 +16,11 @@ AnalysisSession::AnalysisSession(QObject* parent) : QObject(parent) {
   connect(&runner_, &AnalysisRunner::busyChanged, this, &AnalysisSession::busyChanged);
   connect(&runner_, &AnalysisRunner::finished, this, [this](quint64, const AnalysisResult& result) { take(result); });
   connect(&runner_, &AnalysisRunner::failed, this, [this](quint64, const QString& message) { emit failed(message); });
+  connect(&runner_, &AnalysisRunner::inputRejected, this, [this](quint64, const InputProblem& problem) {
+    model_ = problem.model;  // loaded, and kept for the corrected input
+    if (problem.importReport) pendingImportReport_ = problem.importReport;
+    emit inputRejected(problem.message, problem.marks);
+  });
   connect(&runner_, &AnalysisRunner::cancelled, this, [this](quint64) { emit cancelled(); });
   connect(&runner_, &AnalysisRunner::projectionReady, this,
           [this](quint64, std::shared_ptr<const Projection> projection, const QString& what) {
@@ -27,11 +34,23 @@ void AnalysisSession::setModel(const QString& path, const QString& vocabPath,
                                std::optional<ImportChoices> importChoices) {
   model_.reset();  // loaded by the next analysis
   startsOver_ = true;
+  pendingImportReport_.reset();
   modelPath_ = path, vocabPath_ = vocabPath, importChoices_ = std::move(importChoices);
 }
 
 QString AnalysisSession::modelName() const {
   return QFileInfo(modelPath_).fileName();
+}
+
+bool AnalysisSession::reads(const QString& text) const {
+  if (!model_ || model_->arch.inputKind != InputKind::Tokens) return false;
+  try {
+    const QByteArray utf8 = text.toUtf8();
+    tokenize(model_->arch.vocab, std::string_view(utf8.constData(), static_cast<size_t>(utf8.size())), {});
+    return true;
+  } catch (const InputError&) {
+    return false;
+  }
 }
 
 void AnalysisSession::setInput(const QString& text, bool isSample) {
@@ -61,6 +80,7 @@ void AnalysisSession::cancel() {
 
 void AnalysisSession::take(const AnalysisResult& result) {
   result_ = result;
+  if (!result_->importReport) result_->importReport = std::exchange(pendingImportReport_, nullptr);
   model_ = result.model;
   previous_ = startsOver_ ? nullptr : recording_;
   startsOver_ = false;

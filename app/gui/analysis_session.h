@@ -48,6 +48,8 @@ class AnalysisSession : public QObject {
   // The next analysis replaces the input instead of editing it (a file opened, the sample put in): the
   // views start over rather than follow the edit. setModel() does the same.
   void replaceInput() { startsOver_ = true; }
+  // Whether the loaded model can read `text` (tokens all in its vocabulary); false before a model is loaded.
+  bool reads(const QString& text) const;
   // A CSV column whose values label the steps from the next analysis on; empty: step numbers.
   void setLabelColumn(const QString& column) { labelColumn_ = column; }
   const QString& labelColumn() const { return labelColumn_; }
@@ -83,8 +85,11 @@ class AnalysisSession : public QObject {
   void analysisStarted();
   void progress(long done, long total);
   void busyChanged(bool busy);
-  void analysed();  // result(), recording() and the derived data belong to the new analysis
-  void failed(QString message);
+  void analysed();               // result(), recording() and the derived data belong to the new analysis
+  void failed(QString message);  // the model could not be opened or run
+  // The input does not suit the model (unknown characters, a bad CSV row): the message and the places in the
+  // input to mark (start, length). The previous analysis stays.
+  void inputRejected(QString message, QList<std::pair<qsizetype, qsizetype>> marks);
   void cancelled();
   void projectionReady(std::shared_ptr<const lstmscope::Projection> projection, QString what);
   void unitAttributionChanged();
@@ -96,6 +101,8 @@ class AnalysisSession : public QObject {
   QString modelPath_, vocabPath_;
   std::optional<ImportChoices> importChoices_;
   std::shared_ptr<const Model> model_;  // loaded by the first analysis after setModel()
+  // A model loaded by an analysis that rejected its input reports its import with the next analysis.
+  std::shared_ptr<const ImportReport> pendingImportReport_;
   QString input_, labelColumn_;
   bool inputIsSample_ = false;
   bool startsOver_ = true;  // since the last analysis shown, the input or the model was replaced

@@ -48,10 +48,10 @@ HeatmapControls::HeatmapControls(QWidget* parent) : QToolBar(tr("Heatmap"), pare
   setQuantity(Quantity::C, true);
   sequentialMap_ = new QComboBox(this);
   sequentialMap_->addItems(viz::ColourMap::sequentialNames());
-  sequentialMap_->setToolTip(tr("Colour map for gates (values in [0, 1])"));
+  sequentialMap_->setToolTip(tr("Sequential colour map, for gates (values in [0, 1])"));
   divergingMap_ = new QComboBox(this);
   divergingMap_->addItems(viz::ColourMap::divergingNames());
-  divergingMap_->setToolTip(tr("Colour map for signed values (g, c, h), centred on zero"));
+  divergingMap_->setToolTip(tr("Diverging colour map, for signed values (g, c, h), centred on zero"));
   autoRange_ = new QCheckBox(tr("auto range"), this);
   autoRange_->setChecked(true);
   low_ = new QDoubleSpinBox(this);
@@ -74,8 +74,9 @@ HeatmapControls::HeatmapControls(QWidget* parent) : QToolBar(tr("Heatmap"), pare
   directionAction_ = addWidget(direction_);
   addWidget(label(tr("Quantity"), this));
   addWidget(quantity_);
-  addWidget(label(tr("Colours"), this));
+  addWidget(label(tr("Sequential"), this));
   addWidget(sequentialMap_);
+  addWidget(label(tr("Diverging"), this));
   addWidget(divergingMap_);
   addWidget(autoRange_);
   addWidget(low_);
@@ -94,6 +95,10 @@ HeatmapControls::HeatmapControls(QWidget* parent) : QToolBar(tr("Heatmap"), pare
   });
   for (QDoubleSpinBox* s : {low_, high_}) connect(s, &QDoubleSpinBox::valueChanged, this, &HeatmapControls::changed);
   connect(filter_, &QLineEdit::editingFinished, this, &HeatmapControls::changed);
+  // Emptied (by its clear button or by deleting): all units at once, and no longer marked as wrong.
+  connect(filter_, &QLineEdit::textChanged, this, [this](const QString& text) {
+    if (text.isEmpty()) emit changed();
+  });
   connect(selectedOnly_, &QCheckBox::toggled, this, &HeatmapControls::changed);
 }
 

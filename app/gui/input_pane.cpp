@@ -3,10 +3,13 @@
 #include <QComboBox>
 #include <QFile>
 #include <QFontDatabase>
+#include <QFrame>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QSignalBlocker>
+#include <QTextBlock>
 #include <QVBoxLayout>
 
 #include "app/gui/analysis_runner.h"
@@ -35,7 +38,24 @@ InputPane::InputPane(QWidget* parent) : QWidget(parent) {
   row->addWidget(stepLabels_, 1);
   stepLabelRow_->hide();  // until a model of numeric features is analysed
   layout->addWidget(stepLabelRow_);
+  problemBar_ = new QFrame(this);
+  problemBar_->setObjectName(QStringLiteral("problemBar"));
+  problemBar_->setStyleSheet(
+      QStringLiteral("#problemBar { background: #fff4ce; border: 1px solid #e0b400; border-radius: 3px; }"));
+  auto* bar = new QHBoxLayout(problemBar_);
+  bar->setContentsMargins(6, 4, 6, 4);
+  problemMessage_ = new QLabel(problemBar_);
+  problemMessage_->setWordWrap(true);
+  problemMessage_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  bar->addWidget(problemMessage_, 1);
+  useSample_ = new QPushButton(tr("Use the sample text"), problemBar_);
+  useSample_->setToolTip(tr("Replace the text by the sample text, which this model can read"));
+  bar->addWidget(useSample_, 0, Qt::AlignTop);
+  problemBar_->hide();
+  layout->addWidget(problemBar_);
+  connect(useSample_, &QPushButton::clicked, this, &InputPane::sampleRequested);
   editor_ = new QPlainTextEdit(this);
+  editor_->setTabChangesFocus(true);  // Tab moves on through the window, as everywhere else; paste to get a tab
   editor_->setPlaceholderText(tr("Type or paste text here; it is analysed after a short pause."));
   editor_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
   layout->addWidget(editor_);
@@ -63,13 +83,57 @@ void InputPane::setTextQuietly(const QString& text) {
   const QSignalBlocker blocker(editor_);
   editor_->setPlainText(text);
   isSample_ = false;
+  clearProblem();  // it was about the text this one replaces
+}
+
+QString InputPane::sampleText() {
+  QFile sample(QStringLiteral(":/demo/sample.py"));
+  sample.open(QIODevice::ReadOnly);
+  return QString::fromUtf8(sample.readAll());
 }
 
 void InputPane::showSampleText() {
-  QFile sample(QStringLiteral(":/demo/sample.py"));
-  sample.open(QIODevice::ReadOnly);
-  setTextQuietly(QString::fromUtf8(sample.readAll()));
+  setTextQuietly(sampleText());
   isSample_ = true;
+}
+
+void InputPane::showProblem(const QString& message, const QList<std::pair<qsizetype, qsizetype>>& marks,
+                            bool offerSample) {
+  problemMessage_->setText(
+      marks.size() > 1 ? tr("%1 (%n place(s) marked in the text)", nullptr, marks.size()).arg(message) : message);
+  useSample_->setVisible(offerSample);
+  problemBar_->show();
+  // Cursors follow the document's edits, so the marks stay on their characters while the user fixes the text.
+  QList<QTextEdit::ExtraSelection> selections;
+  QTextCharFormat format;
+  format.setBackground(QColor(0xff, 0xc8, 0xc8));
+  format.setUnderlineStyle(QTextCharFormat::WaveUnderline);
+  format.setUnderlineColor(Qt::red);
+  const int length = editor_->document()->characterCount() - 1;
+  for (const auto& [start, count] : marks) {
+    if (start < 0 || start + count > length) continue;
+    QTextCursor cursor(editor_->document());
+    cursor.setPosition(static_cast<int>(start));
+    cursor.setPosition(static_cast<int>(start + count), QTextCursor::KeepAnchor);
+    selections.append({cursor, format});
+  }
+  editor_->setExtraSelections(selections);
+  // The bar takes room from the editor: once laid out, keep the typing cursor in view, or when the user is not
+  // typing (a model was opened) bring the first mark into view.
+  const bool typing = editor_->hasFocus();
+  QTimer::singleShot(0, editor_, [editor = editor_, typing, selections] {
+    if (!typing && !selections.isEmpty()) {
+      QTextCursor first = selections.front().cursor;
+      first.setPosition(first.selectionStart());
+      editor->setTextCursor(first);
+    }
+    editor->ensureCursorVisible();
+  });
+}
+
+void InputPane::clearProblem() {
+  problemBar_->hide();
+  editor_->setExtraSelections({});
 }
 
 QString InputPane::openFile(const QString& path) {

@@ -73,6 +73,11 @@ MainWindow::~MainWindow() = default;
 void MainWindow::connectSession() {
   connect(session_, &AnalysisSession::analysed, this, &MainWindow::onAnalysed);  // after the linker's views
   connect(session_, &AnalysisSession::failed, this, &MainWindow::showError);
+  connect(session_, &AnalysisSession::inputRejected, this, &MainWindow::showInputProblem);
+  connect(input_, &InputPane::sampleRequested, this, [this] {
+    input_->showSampleText();
+    analyseNow();
+  });
   connect(input_, &InputPane::editSettled, this, &MainWindow::analyseNow);
   connect(input_, &InputPane::notes, status_, [this](const QString& notes) { status_->showMessage(notes, 10000); });
   connect(input_, &InputPane::labelColumnChosen, this, [this](const QString& column) {
@@ -154,10 +159,20 @@ void MainWindow::buildMenus() {
 }
 
 void MainWindow::showError(const QString& message) {
+  const bool repeated = message == lastError_;  // nothing has succeeded since it was shown
   lastError_ = message;
-  statusBar()->showMessage(message, 15000);
+  status_->showMessage(message, 15000);
   emit analysisFailed(message);
-  if (interactive_) QMessageBox::critical(this, tr("LSTMScope"), message);
+  if (interactive_ && !repeated) QMessageBox::critical(this, tr("LSTMScope"), message);
+}
+
+void MainWindow::showInputProblem(const QString& message, const QList<std::pair<qsizetype, qsizetype>>& marks) {
+  lastError_ = message;
+  emit analysisFailed(message);
+  // The sample helps when the model can read it and it is not what was rejected.
+  input_->showProblem(message, marks, !input_->isSample() && session_->reads(InputPane::sampleText()));
+  findChild<QDockWidget*>(QStringLiteral("text"))->raise();  // the problem is shown where the text is
+  status_->showMessage(tr("The model cannot read this input: see the Text panel."), 8000);
 }
 
 void MainWindow::openDemo(bool withSampleText) {
@@ -211,11 +226,12 @@ void MainWindow::analyseNow() {
   session_->setInput(input_->text(), input_->isSample());
   // Clearing the text to type a new one is not an error worth a dialog.
   if (!session_->analyse() && session_->hasModel())
-    statusBar()->showMessage(tr("Type, paste or open a text to analyse."), 8000);
+    status_->showMessage(tr("Type, paste or open a text to analyse."), 8000);
 }
 
 void MainWindow::onAnalysed() {
   const AnalysisResult& result = *session_->result();
+  input_->clearProblem();
   input_->showInputKind(result);
   if (result.importReport) status_->showImportReport(*result.importReport, session_->modelName());
   status_->showAnalysed();

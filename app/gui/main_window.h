@@ -3,6 +3,7 @@
 // views in ViewLinker; each dock's content is a class of its own.
 #pragma once
 
+#include <QList>
 #include <QMainWindow>
 #include <QString>
 #include <memory>
@@ -48,7 +49,8 @@ class MainWindow : public QMainWindow {
   explicit MainWindow(QWidget* parent = nullptr);
   ~MainWindow() override;
 
-  // Errors go to a dialog when interactive, else only to lastError() and the status bar (tests, --screenshot).
+  // Errors about the input are shown in the Text dock; others go to a dialog when interactive (never the same
+  // one twice in a row), else only to lastError() and the status bar (tests, --screenshot).
   void setInteractive(bool interactive) { interactive_ = interactive; }
   void setStartupChoices(const StartupChoices& choices) { startup_ = choices; }
 
@@ -96,8 +98,8 @@ class MainWindow : public QMainWindow {
   viz::ExportableView* exportableView(const QString& key) const;                  // null for an unknown key
 
  signals:
-  void analysisShown();  // a new analysis is in every view and the heatmap frame is drawn
-  void analysisFailed(QString message);
+  void analysisShown();                  // a new analysis is in every view and the heatmap frame is drawn
+  void analysisFailed(QString message);  // also for input the model cannot read (shown in the Text dock)
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -109,6 +111,7 @@ class MainWindow : public QMainWindow {
   void buildMenus();
   void connectSession();
   void showError(const QString& message);
+  void showInputProblem(const QString& message, const QList<std::pair<qsizetype, qsizetype>>& marks);
   void onAnalysed();
 
   AnalysisSession* session_ = nullptr;

@@ -4,6 +4,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QStatusBar>
+#include <algorithm>
 
 #include "app/gui/analysis_session.h"
 #include "core/formats/foreign/import_report.h"
@@ -24,6 +25,9 @@ StatusArea::StatusArea(QStatusBar* bar, AnalysisSession* session) : QObject(bar)
   bar->addPermanentWidget(cancel_);
   progress_->hide(), cancel_->hide();
 
+  connect(bar, &QStatusBar::messageChanged, this, [this](const QString& text) {
+    if (text.isEmpty()) bar_->setToolTip(QString());
+  });
   connect(cancel_, &QPushButton::clicked, session, &AnalysisSession::cancel);
   connect(session, &AnalysisSession::busyChanged, this, [this](bool busy) {
     progress_->setVisible(busy), cancel_->setVisible(busy);
@@ -42,7 +46,14 @@ void StatusArea::setHoverText(const QString& text) {
 }
 
 void StatusArea::showMessage(const QString& message, int timeoutMs) {
-  bar_->showMessage(message, timeoutMs);
+  // The message gets the room left of the model label and progress bar, elided to it (whole in the tooltip),
+  // so that a long one never runs under them.
+  int room = bar_->width() - 24;
+  for (QWidget* w : {static_cast<QWidget*>(model_), static_cast<QWidget*>(progress_), static_cast<QWidget*>(cancel_)})
+    if (w->isVisible()) room -= w->sizeHint().width() + 8;
+  const QString shown = bar_->fontMetrics().elidedText(message, Qt::ElideRight, std::max(room, 40));
+  bar_->setToolTip(shown == message ? QString() : message);
+  bar_->showMessage(shown, timeoutMs);
 }
 
 void StatusArea::showAnalysed() {

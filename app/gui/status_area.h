@@ -25,7 +25,7 @@ class StatusArea : public QObject {
   StatusArea(QStatusBar* bar, AnalysisSession* session);
 
   void setHoverText(const QString& text);
-  void showMessage(const QString& message, int timeoutMs);
+  void showMessage(const QString& message, int timeoutMs);  // elided to its room; whole in the tooltip
   void showAnalysed();  // model name, steps and time of the session's latest analysis
   // The model label's tooltip lists what was read and assumed; assumptions are announced once per load.
   void showImportReport(const ImportReport& report, const QString& modelName);

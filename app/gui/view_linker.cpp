@@ -1,7 +1,9 @@
 #include "app/gui/view_linker.h"
 
 #include <QFileInfo>
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "app/gui/analysis_session.h"
 #include "app/gui/attribution_panel.h"
@@ -20,6 +22,25 @@
 
 namespace lstmscope::app {
 namespace {
+
+// A colour range centred on zero that covers the values' 1st to 99th percentile: a few counter units reaching
+// hundreds (cell states do) do not stretch it and leave the rest of the map white.
+std::pair<double, double> percentileSymmetricRange(const Mat<float>& values) {
+  constexpr long kMaxSamples = 1 << 20;
+  const long stride = std::max(1L, static_cast<long>(values.size()) / kMaxSamples);
+  std::vector<float> sample;
+  sample.reserve(static_cast<size_t>(values.size() / stride + 1));
+  for (long k = 0; k < values.size(); k += stride)
+    if (std::isfinite(values.data()[k])) sample.push_back(values.data()[k]);
+  if (sample.empty()) return {-1.0, 1.0};
+  const auto at = [&sample](double fraction) {
+    const auto rank = static_cast<long>(fraction * static_cast<double>(sample.size() - 1));
+    std::nth_element(sample.begin(), sample.begin() + rank, sample.end());
+    return static_cast<double>(sample[static_cast<size_t>(rank)]);
+  };
+  const double m = std::max(std::abs(at(0.01)), std::abs(at(0.99)));
+  return m > 0 ? std::pair{-m, m} : std::pair{-1.0, 1.0};
+}
 
 bool isGate(Quantity q) {
   return q == Quantity::I || q == Quantity::F || q == Quantity::O;
@@ -173,7 +194,7 @@ void ViewLinker::applyHeatmapChoice() {
   state_.currentUnit = std::clamp(state_.currentUnit, 0, units - 1);
   if (dataChanged) {
     current_ = session_->heatmapData(layer, direction, q, squashed, attribution);
-    currentRange_ = viz::robustSymmetricRange(current_->values().data(), current_->values().size());
+    currentRange_ = percentileSymmetricRange(current_->values());
     currentMoments_.reset();
     std::erase_if(state_.selectedUnits, [units](int u) { return u >= units; });
   }
@@ -231,8 +252,9 @@ void ViewLinker::runSelectionRule() {
       state_.selectedUnits.push_back(s.unit);
       state_.matchScores.push_back(s.margin);
     }
-    emit statusMessage(tr("%1 units are on across steps %2–%3 and off around them")
-                           .arg(state_.selectedUnits.size())
+    const auto found = static_cast<int>(state_.selectedUnits.size());
+    emit statusMessage((found == 1 ? tr("1 unit is on across steps %1–%2 and off around it")
+                                   : tr("%1 units are on across steps %2–%3 and off around them").arg(found))
                            .arg(state_.brush.first)
                            .arg(state_.brush.end - 1),
                        8000);

@@ -29,8 +29,9 @@ EncodedText encodeText(const Architecture& arch, const std::string& text, const 
     throw InputError(sourceName, "the model reads numeric features, not text: give a CSV file with --csv");
   TokenizedText tok = tokenize(arch.vocab, text, sourceName);
   if (static_cast<long>(tok.ids.size()) > maxSteps)
-    throw InputError(sourceName, "the text has " + std::to_string(tok.ids.size()) + " tokens, more than the limit of " +
-                                     std::to_string(maxSteps) + " (raise it with --max-steps)");
+    throw TextInputError(sourceName, "the text has " + std::to_string(tok.ids.size()) +
+                                         " tokens, more than the limit of " + std::to_string(maxSteps) +
+                                         " (raise it with --max-steps)");
   EncodedText out;
   out.inputs.steps = static_cast<int>(tok.ids.size());
   out.inputs.batch = 1;

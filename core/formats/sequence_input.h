@@ -16,7 +16,8 @@ struct EncodedText {
 };
 
 // Tokenizes `text` with the model's vocabulary. `maxSteps` guards against inputs whose recording would
-// not fit anywhere; the error says how to raise it.
+// not fit anywhere; the error says how to raise it. What is wrong with the text itself is a TextInputError
+// (with the unknown tokens' places); a model that reads no text is an InputError.
 EncodedText encodeText(const Architecture& arch, const std::string& text, const std::string& sourceName, long maxSteps);
 
 }  // namespace lstmscope

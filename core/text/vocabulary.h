@@ -54,9 +54,9 @@ struct TokenizedText {
 };
 
 // Tokenizes UTF-8 text: one token per code point (char level) or per word separated by white space or
-// the vocabulary's word separators (word level). A leading byte-order mark is skipped. Throws InputError naming
-// `sourceName` for empty or non-UTF-8 text, and for a token that is not in the vocabulary when the vocabulary has no
-// UNK token.
+// the vocabulary's word separators (word level). A leading byte-order mark is skipped. Throws TextInputError naming
+// `sourceName` for empty or non-UTF-8 text, and for tokens that are not in the vocabulary when the vocabulary has no
+// UNK token: the message names the first, the spans mark every one (up to 10,000) in `text` as given.
 TokenizedText tokenize(const Vocabulary& vocab, std::string_view text, const std::string& sourceName);
 
 }  // namespace lstmscope

@@ -70,10 +70,15 @@ TEST(AnalysisRunner, ReportsBadModelFilesByName) {
 
 TEST(AnalysisRunner, ReportsUnknownCharacters) {
   AnalysisRunner runner;
-  QSignalSpy failed(&runner, &AnalysisRunner::failed);
+  // About the input, not the model: reported as an input problem, with the character's place in the text.
+  QSignalSpy rejected(&runner, &AnalysisRunner::inputRejected);
   runner.start(requestFor(demoModel(), QString::fromUtf8("x = \"☃\"")));
-  ASSERT_TRUE(failed.wait(60000));
-  EXPECT_FALSE(failed[0][1].toString().isEmpty());
+  ASSERT_TRUE(rejected.wait(60000));
+  const auto problem = rejected[0][1].value<InputProblem>();
+  EXPECT_FALSE(problem.message.isEmpty());
+  ASSERT_EQ(problem.marks.size(), 1);
+  EXPECT_EQ(problem.marks[0], (std::pair<qsizetype, qsizetype>{5, 1}));
+  EXPECT_NE(problem.model, nullptr);  // loaded, for the corrected text
 }
 
 }  // namespace

@@ -53,6 +53,39 @@ TEST(Tokenize, CharLevelWithAndWithoutUnk) {
   EXPECT_EQ(tokenize(lower, "azA", "x").surface, (std::vector<std::string>{"a", "z", "A"}));
 }
 
+// Where the unknown tokens are, so that the app can mark them in its editor: byte ranges of the text as given.
+std::vector<TextSpan> spansOf(const Vocabulary& v, const std::string& text) {
+  try {
+    tokenize(v, text, "input.txt");
+  } catch (const TextInputError& e) {
+    return e.spans();
+  }
+  return {};
+}
+
+TEST(Tokenize, ErrorsMarkEveryUnknownToken) {
+  const Vocabulary chars(TokenLevel::Char, {"a", "b", "\n"});
+  // "z" at byte 1, "é" (2 bytes) at byte 4, "q" at byte 8; the message still names the first.
+  EXPECT_EQ(spansOf(chars,
+                    "az\na\xc3\xa9"
+                    "b\nq"),
+            (std::vector<TextSpan>{{1, 1}, {4, 2}, {8, 1}}));
+  EXPECT_EQ(errorOf(chars,
+                    "az\na\xc3\xa9"
+                    "b\nq"),
+            "input.txt: character 'z' at line 1, column 2 is not in the model's vocabulary, and the vocabulary has "
+            "no UNK token");
+  // Offsets count the byte-order mark, which the editor shows as a character.
+  EXPECT_EQ(spansOf(chars,
+                    "\xEF\xBB\xBF"
+                    "az"),
+            (std::vector<TextSpan>{{4, 1}}));
+  const Vocabulary words(TokenLevel::Word, {"the", "cat"});
+  EXPECT_EQ(spansOf(words, "the dog  cat sat"), (std::vector<TextSpan>{{4, 3}, {13, 3}}));
+  EXPECT_EQ(spansOf(chars, "aa\x80"), (std::vector<TextSpan>{{2, 1}}));  // the bad byte
+  EXPECT_THROW(tokenize(chars, "", "x"), TextInputError);
+}
+
 TEST(Tokenize, WordLevelKeepsSurfaceText) {
   const Vocabulary v(TokenLevel::Word, {"the", "cat", "<unk>"}, true, "<unk>");
   const TokenizedText t = tokenize(v, "The  cat\tsat\n", "x");
