@@ -152,14 +152,18 @@ void study(const char* name, const std::string& modelPath, const std::string& te
 
 }  // namespace
 
-int main() {
+// usage: lrp_study [demo|brackets] (default: both)
+int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows as it comes when redirected
+  const std::string which = argc > 1 ? argv[1] : "";
   const std::string root = LSTMSCOPE_SOURCE_DIR;
   std::ifstream sample(root + "/resources/demo/sample.py", std::ios::binary);
   const std::string demoText((std::istreambuf_iterator<char>(sample)), std::istreambuf_iterator<char>());
-  study("demo (python_char.h5 on sample.py)", root + "/resources/demo/python_char.h5", demoText,
-        {100, 500, 1000, 2000, 3000});
-  study("bracket fixture (brackets_char.h5)", root + "/resources/fixtures/brackets_char.h5", bracketText(200),
-        {50, 200, 500, 1000});
+  if (which != "brackets")
+    study("demo (python_char.h5 on sample.py)", root + "/resources/demo/python_char.h5", demoText,
+          {100, 500, 1000, 2000, 3000});
+  if (which != "demo")
+    study("bracket fixture (brackets_char.h5)", root + "/resources/fixtures/brackets_char.h5", bracketText(200),
+          {50, 200, 500, 1000});
   return 0;
 }
