@@ -43,6 +43,7 @@ class AttributionTextView : public QWidget, public ExportableView {
   // Where the title and a row's note are drawn at the view's current size (for checking that they fit).
   QRect titleArea() const;
   QRect noteArea(int row) const;
+  QString rowLabel(size_t row) const;  // the label drawn on a row's header: "LRP   (scale ±0.5; tokens 0–99)"
 
  signals:
   void stepClicked(long step);
@@ -61,7 +62,6 @@ class AttributionTextView : public QWidget, public ExportableView {
   // `device` is what the title's bold metrics are taken for (the screen or an export's painter device).
   int layout(int width, const QFontMetrics& fm, const QPaintDevice* device, std::vector<Cell>* cells,
              std::vector<int>* headerTops) const;
-  QString rowLabel(size_t row) const;                            // "LRP   (scale ±0.5; tokens 0–99)"
   QRect titleRect(int width, const QPaintDevice* device) const;  // wrapped to the width
   // Beside the row's label (its header line at `top`) when both fit, else wrapped below it.
   QRect noteRect(size_t row, int top, int width, const QFontMetrics& fm) const;

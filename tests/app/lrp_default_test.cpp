@@ -99,9 +99,9 @@ class LrpDefaultTest : public testing::Test {
       const QRect needed = fm.boundingRect(area, Qt::AlignLeft | Qt::TextWordWrap, note);
       EXPECT_LE(needed.width(), area.width()) << note.toStdString();
       EXPECT_LE(needed.height(), area.height()) << note.toStdString();
-      const bool besideTheLabel = area.height() <= fm.height() + 2;
+      const bool besideTheLabel = area.left() == view->titleArea().left();  // not indented below the label
       if (besideTheLabel) {  // the label on the left and the note on the right must not overlap
-        const QString label = view->rows()[static_cast<size_t>(r)].label;
+        const QString label = view->rowLabel(static_cast<size_t>(r));
         EXPECT_LE(fm.horizontalAdvance(label) + fm.horizontalAdvance(note), area.width()) << note.toStdString();
       }
     }
