@@ -17,6 +17,13 @@ namespace {
 
 constexpr int kMargin = 8;
 constexpr int kLegendHeight = 34;
+constexpr int kNoteIndent = 16;  // a note on lines of its own, under its row's label
+constexpr int kUnbounded = 1 << 20;
+
+QFont boldOf(QFont font) {
+  font.setBold(true);
+  return font;
+}
 
 double largestMagnitude(const std::vector<double>& v) {
   double m = 0;
@@ -69,13 +76,47 @@ void AttributionTextView::setColourMap(const ColourMap& diverging) {
   update();
 }
 
-int AttributionTextView::layout(int width, const QFontMetrics& fm, std::vector<Cell>* cells,
+QString AttributionTextView::rowLabel(size_t r) const {
+  return rows_[r].label + tr("   (scale ±%1; tokens %2–%3)").arg(ranges_[r], 0, 'g', 3).arg(first_).arg(end_ - 1);
+}
+
+QRect AttributionTextView::titleRect(int width, const QPaintDevice* device) const {
+  const QFontMetrics bold(boldOf(font()), device);
+  const QString& text = rows_.empty() ? message_ : title_;
+  const int inner = std::max(1, width - 2 * kMargin);
+  const int height = bold.boundingRect(QRect(0, 0, inner, kUnbounded), Qt::TextWordWrap, text).height();
+  return QRect(kMargin, kMargin, inner, std::max(height, bold.height()) + 2);
+}
+
+QRect AttributionTextView::noteRect(size_t r, int top, int width, const QFontMetrics& fm) const {
+  const int lineHeight = fm.height() + 2, inner = std::max(1, width - 2 * kMargin);
+  const QString& note = rows_[r].note;
+  const int gap = fm.horizontalAdvance(QStringLiteral("    "));
+  if (note.isEmpty() || fm.horizontalAdvance(rowLabel(r)) + gap + fm.horizontalAdvance(note) <= inner)
+    return QRect(kMargin, top, inner, lineHeight);
+  const int noteWidth = std::max(1, inner - kNoteIndent);
+  const int height = fm.boundingRect(QRect(0, 0, noteWidth, kUnbounded), Qt::TextWordWrap, note).height();
+  return QRect(kMargin + kNoteIndent, top + lineHeight, noteWidth, height + 2);
+}
+
+QRect AttributionTextView::noteArea(int row) const {
+  std::vector<int> headers;
+  layout(width(), QFontMetrics(font(), this), this, nullptr, &headers);
+  if (row < 0 || row >= static_cast<int>(rows_.size())) return {};
+  return noteRect(static_cast<size_t>(row), headers[static_cast<size_t>(row)], width(), QFontMetrics(font(), this));
+}
+
+QRect AttributionTextView::titleArea() const {
+  return titleRect(width(), this);
+}
+
+int AttributionTextView::layout(int width, const QFontMetrics& fm, const QPaintDevice* device, std::vector<Cell>* cells,
                                 std::vector<int>* headerTops) const {
   const int lineHeight = fm.height() + 2, right = width - kMargin;
-  int y = kMargin + fm.height() + 6;  // below the title
+  int y = titleRect(width, device).bottom() + 5;  // below the title
   for (int r = 0; r < static_cast<int>(rows_.size()); ++r) {
     if (headerTops) headerTops->push_back(y);
-    y += lineHeight + 2;
+    y = std::max(y + lineHeight, noteRect(static_cast<size_t>(r), y, width, fm).bottom() + 1) + 2;
     int x = kMargin;
     for (long s = first_; s < end_; ++s) {
       const QString& t = tokens_[static_cast<qsizetype>(s)];
@@ -91,33 +132,33 @@ int AttributionTextView::layout(int width, const QFontMetrics& fm, std::vector<C
 }
 
 int AttributionTextView::heightForWidth(int width) const {
-  return layout(width, QFontMetrics(font()), nullptr, nullptr);
+  return layout(width, QFontMetrics(font(), this), this, nullptr, nullptr);
 }
 
 void AttributionTextView::paint(QPainter& p, const QSize& size) {
   p.fillRect(QRect(QPoint(0, 0), size), Qt::white);
   p.setFont(font());
   const QFontMetrics fm = p.fontMetrics();  // the painter's device (a 300 dpi export is not the screen)
-  QFont bold = font();
-  bold.setBold(true);
-  p.setFont(bold);
+  p.setFont(boldOf(font()));
   p.setPen(Qt::black);
-  p.drawText(QRect(kMargin, kMargin, size.width() - 2 * kMargin, fm.height() + 2), Qt::AlignLeft | Qt::AlignVCenter,
+  // Wrapped rather than cut where the view is narrower than the title.
+  p.drawText(titleRect(size.width(), p.device()), Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap,
              rows_.empty() ? message_ : title_);
   p.setFont(font());
   if (rows_.empty()) return;
   std::vector<Cell> cells;
   std::vector<int> headers;
-  const int bottom = layout(size.width(), fm, &cells, &headers);
+  const int bottom = layout(size.width(), fm, p.device(), &cells, &headers);
   if (size == this->size()) cells_ = cells;
   for (size_t r = 0; r < rows_.size(); ++r) {
     const QRect header(kMargin, headers[r], size.width() - 2 * kMargin, fm.height() + 2);
     p.setPen(Qt::black);
-    const QString label =
-        rows_[r].label + tr("   (scale ±%1; tokens %2–%3)").arg(ranges_[r], 0, 'g', 3).arg(first_).arg(end_ - 1);
-    p.drawText(header, Qt::AlignLeft | Qt::AlignVCenter, label);
+    p.drawText(header, Qt::AlignLeft | Qt::AlignVCenter, rowLabel(r));
     p.setPen(rows_[r].warning ? QColor(200, 0, 0) : Qt::darkGray);
-    p.drawText(header, Qt::AlignRight | Qt::AlignVCenter, rows_[r].note);
+    // Beside the label where both fit, else wrapped on lines of its own below it (never cut or overlapping).
+    const QRect note = noteRect(r, headers[r], size.width(), fm);
+    p.drawText(note, note.top() == header.top() ? Qt::AlignRight | Qt::AlignVCenter : Qt::AlignLeft | Qt::TextWordWrap,
+               rows_[r].note);
   }
   for (const Cell& c : cells) {
     const double v = rows_[static_cast<size_t>(c.row)].values[static_cast<size_t>(c.step)];
@@ -157,7 +198,7 @@ void AttributionTextView::renderFigure(QPainter& painter, const QSize& size) {
   painter.setFont(font());
   const QFontMetrics fm = painter.fontMetrics();
   const long lastFirst = targetStep_ >= first_ && targetStep_ < end_ ? targetStep_ : end_ - 1;
-  while (first_ < lastFirst && layout(size.width(), fm, nullptr, nullptr) > size.height())
+  while (first_ < lastFirst && layout(size.width(), fm, painter.device(), nullptr, nullptr) > size.height())
     first_ = std::min(lastFirst, first_ + std::max(1L, (end_ - first_) / 8));
   paint(painter, size);
   first_ = keptFirst;

@@ -40,6 +40,10 @@ class AttributionTextView : public QWidget, public ExportableView {
   bool writeJson(QByteArray& out) const override;  // step, token, one column per row
   bool hasHeightForWidth() const override { return true; }
   int heightForWidth(int width) const override;
+  // Where the title and a row's note are drawn at the view's current size (for checking that they fit).
+  QRect titleArea() const;
+  QRect noteArea(int row) const;
+  QString rowLabel(size_t row) const;  // the label drawn on a row's header: "LRP   (scale ±0.5; tokens 0–99)"
 
  signals:
   void stepClicked(long step);
@@ -55,7 +59,12 @@ class AttributionTextView : public QWidget, public ExportableView {
     QRect rect;
   };
   // Places every row's header and tokens within `width`; returns the cells and the total height.
-  int layout(int width, const QFontMetrics& fm, std::vector<Cell>* cells, std::vector<int>* headerTops) const;
+  // `device` is what the title's bold metrics are taken for (the screen or an export's painter device).
+  int layout(int width, const QFontMetrics& fm, const QPaintDevice* device, std::vector<Cell>* cells,
+             std::vector<int>* headerTops) const;
+  QRect titleRect(int width, const QPaintDevice* device) const;  // wrapped to the width
+  // Beside the row's label (its header line at `top`) when both fit, else wrapped below it.
+  QRect noteRect(size_t row, int top, int width, const QFontMetrics& fm) const;
   void paint(QPainter& p, const QSize& size);
 
   QStringList tokens_;

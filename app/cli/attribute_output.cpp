@@ -57,6 +57,30 @@ bool endsWith(const std::string& s, const std::string& suffix) {
   return s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+LrpConservation conservationOf(const LrpResult& lrp) {
+  LrpConservation c;
+  c.score = lrp.tokens.score, c.inputRelevance = lrp.tokens.perToken.sum();
+  c.initialStateRelevance = lrp.initialStateRelevance;
+  return c;
+}
+
+// The stderr hint after LRP's summary line (attribution_rules.h decides which).
+const char* lrpHint(LrpAdvice advice) {
+  switch (advice) {
+    case LrpAdvice::None:
+      return "";
+    case LrpAdvice::LargerEpsilon:
+      return ": not conserved; try a larger --eps (amplified by small denominators)";
+    case LrpAdvice::BiasFactorTowardsOne:
+      return ": not conserved; try --bias-factor towards 1 (lost to biases and epsilon)";
+    case LrpAdvice::SmallerEpsilon:
+      return ": not conserved; try a smaller --eps (lost to epsilon)";
+    case LrpAdvice::CompareWithGradients:
+      return ": not conserved; compare with the gradient methods (amplified even at this --eps)";
+  }
+  return "";
+}
+
 double scoreChange(const TokenAttribution& v) {
   return v.score - v.baselineScore.value_or(0);
 }
@@ -88,7 +112,8 @@ AttributionPlot figureOf(const AttributeResult& r) {
   }
   if (r.attribution.lrp) {
     figure.note = "relevance reaching the input " + shortNumber(v.perToken.sum()) + " of score " + shortNumber(v.score);
-    figure.warning = conservationWarning(r.attribution.lrp->conservationError(), v.score);
+    figure.warning = lrpAdvice(conservationOf(*r.attribution.lrp), r.settings.lrp.epsilon, r.settings.lrp.biasFactor) !=
+                     LrpAdvice::None;
   }
   return figure;
 }
@@ -159,7 +184,7 @@ void printAttributeSummary(const AttributeResult& r) {
     std::fprintf(stderr,
                  "relevance reaching the input %.6g of the score %.6g; biases and epsilon absorbed %.3g (%.1f%%)%s\n",
                  lrp->tokens.perToken.sum(), score, absorbed, 100 * std::abs(absorbedShare(absorbed, score)),
-                 conservationWarning(absorbed, score) ? ": not conserved; try a larger --eps" : "");
+                 lrpHint(lrpAdvice(conservationOf(*lrp), r.settings.lrp.epsilon, r.settings.lrp.biasFactor)));
   }
   if (v.convergenceDelta) {
     const double change = scoreChange(v);

@@ -42,6 +42,23 @@ QString number(double v) {
   return QString::number(v, 'g', 4);
 }
 
+// What the note advises (attribution_rules.h decides which).
+QString lrpAdviceText(LrpAdvice advice) {
+  switch (advice) {
+    case LrpAdvice::None:
+      return {};
+    case LrpAdvice::LargerEpsilon:
+      return AttributionPanel::tr(" — amplified by small denominators: try a larger ε");
+    case LrpAdvice::BiasFactorTowardsOne:
+      return AttributionPanel::tr(" — lost to biases and ε: raise the bias factor towards 1");
+    case LrpAdvice::SmallerEpsilon:
+      return AttributionPanel::tr(" — lost to ε: try a smaller ε");
+    case LrpAdvice::CompareWithGradients:
+      return AttributionPanel::tr(" — amplified even at this ε: compare with the gradient methods");
+  }
+  return {};
+}
+
 }  // namespace
 
 AttributionPanel::AttributionPanel(QWidget* parent) : QWidget(parent) {
@@ -69,8 +86,19 @@ AttributionPanel::AttributionPanel(QWidget* parent) : QWidget(parent) {
   epsilon_->setDecimals(4);
   epsilon_->setRange(0, 10);
   epsilon_->setSingleStep(0.001);
-  epsilon_->setValue(LrpOptions{}.epsilon);
-  epsilon_->setToolTip(tr("LRP: the epsilon-rule's stabiliser (larger: more relevance absorbed, less noise)"));
+  // The app's default, not the CLI's: the authors' ε = 0.001 with bias factor 0 blows up on trained models
+  // (attribution_rules.h, docs/ATTRIBUTION.md).
+  epsilon_->setValue(kAppLrpEpsilon);
+  epsilon_->setToolTip(
+      tr("LRP: the ε-rule's stabiliser. Larger: small denominators amplify less, and (with bias factor < 1) "
+         "more relevance is absorbed"));
+  biasFactor_ = new QDoubleSpinBox(this);
+  biasFactor_->setDecimals(2);
+  biasFactor_->setRange(0, 1);
+  biasFactor_->setSingleStep(0.1);
+  biasFactor_->setValue(kAppLrpBiasFactor);
+  biasFactor_->setToolTip(
+      tr("LRP: the share of the biases' and ε's relevance handed down (0: they absorb it, 1: conserved)"));
   targetLabel_ = new QLabel(this);
   targetLabel_->setWordWrap(true);
   progress_ = new QProgressBar(this);
@@ -89,6 +117,8 @@ AttributionPanel::AttributionPanel(QWidget* parent) : QWidget(parent) {
   controls->addWidget(steps_);
   controls->addWidget(new QLabel(tr("LRP ε"), this));
   controls->addWidget(epsilon_);
+  controls->addWidget(new QLabel(tr("bias"), this));
+  controls->addWidget(biasFactor_);
   controls->addStretch(1);
   controls->addWidget(progress_);
   controls->addWidget(cancel_);
@@ -117,7 +147,8 @@ AttributionPanel::AttributionPanel(QWidget* parent) : QWidget(parent) {
   for (QComboBox* box : {method_, baseline_, rule_})
     connect(box, &QComboBox::currentIndexChanged, this, &AttributionPanel::schedule);
   connect(steps_, &QSpinBox::valueChanged, this, &AttributionPanel::schedule);
-  connect(epsilon_, &QDoubleSpinBox::valueChanged, this, &AttributionPanel::schedule);
+  for (QDoubleSpinBox* box : {epsilon_, biasFactor_})
+    connect(box, &QDoubleSpinBox::valueChanged, this, &AttributionPanel::schedule);
   connect(compare_, &QCheckBox::toggled, this, &AttributionPanel::schedule);
   connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
     if (tabs_->widget(index) != matrix_) return;
@@ -271,6 +302,7 @@ void AttributionPanel::run() {
   parseQuadratureRule(rule_->currentText().toStdString(), request.settings.rule);
   request.settings.steps = steps_->value();
   request.settings.lrp.epsilon = epsilon_->value();
+  request.settings.lrp.biasFactor = biasFactor_->value();
   const bool perStep = model_->arch.head && model_->arch.head->reads == HeadReads::EachStep;
   // Long texts: the matrix of the steps leading up to the target (it must be recomputed as that moves).
   const long T = inputs_.steps;
@@ -304,13 +336,15 @@ QString AttributionPanel::note(const MethodAttribution& m, bool* warning) const 
         .arg(*warning ? tr(" — large: more steps or Gauss–Legendre") : QString());
   }
   if (m.lrp) {
-    const double absorbed = m.lrp->conservationError();
-    *warning = conservationWarning(absorbed, v.score);
+    LrpConservation c;
+    c.score = v.score, c.inputRelevance = v.perToken.sum(), c.initialStateRelevance = m.lrp->initialStateRelevance;
+    const LrpAdvice advice = lrpAdvice(c, epsilon_->value(), biasFactor_->value());
+    *warning = advice != LrpAdvice::None;
     return tr("relevance reaching the input %1 of score %2 (biases and ε absorbed %3 %)%4")
-        .arg(number(v.perToken.sum()))
-        .arg(number(v.score))
-        .arg(100 * absorbedShare(absorbed, v.score), 0, 'f', 1)
-        .arg(*warning ? tr(" — not conserved: try a larger ε") : QString());
+        .arg(number(c.inputRelevance))
+        .arg(number(c.score))
+        .arg(QString::number(100 * absorbedShare(c.absorbed(), c.score), 'g', 3))
+        .arg(lrpAdviceText(advice));
   }
   if (v.baselineScore) return tr("score %1, fully occluded %2").arg(number(v.score)).arg(number(*v.baselineScore));
   return tr("score %1").arg(number(v.score));
@@ -349,6 +383,7 @@ void AttributionPanel::show(std::shared_ptr<const AttributionReport> report) {
                     step + kFigureContextAfter);
   bars_->setContent(stepTokens_, firstValues, title(first), QString::fromUtf8(attributionMethodTitle(first.method)),
                     report_->target.step);
+  bars_->setToolTip(title(first));  // the chart elides a title wider than the dock
   if (report_->matrix) {
     matrixShown_ = true, matrixShownFor_ = step;
     const long first = report_->matrixFirst, n = report_->matrix->values.rows();

@@ -91,6 +91,7 @@ class AttributionPanel : public QWidget {
   QComboBox* rule_ = nullptr;
   QSpinBox* steps_ = nullptr;
   QDoubleSpinBox* epsilon_ = nullptr;
+  QDoubleSpinBox* biasFactor_ = nullptr;
   QLabel* targetLabel_ = nullptr;
   QProgressBar* progress_ = nullptr;
   QPushButton* cancel_ = nullptr;

@@ -25,4 +25,16 @@ bool conservationWarning(double absorbed, double score) {
   return std::abs(absorbed) > kLrpAbsorbedWarningShare * std::abs(score);
 }
 
+bool relevanceAmplified(const LrpConservation& c) {
+  return std::abs(c.inputRelevance) + std::abs(c.initialStateRelevance) >
+         (1 + kLrpAbsorbedWarningShare) * std::abs(c.score);
+}
+
+LrpAdvice lrpAdvice(const LrpConservation& c, double epsilon, double biasFactor) {
+  if (relevanceAmplified(c))
+    return epsilon < kLrpLargeEpsilon ? LrpAdvice::LargerEpsilon : LrpAdvice::CompareWithGradients;
+  if (!conservationWarning(c.absorbed(), c.score)) return LrpAdvice::None;
+  return biasFactor < 1 ? LrpAdvice::BiasFactorTowardsOne : LrpAdvice::SmallerEpsilon;
+}
+
 }  // namespace lstmscope

@@ -51,6 +51,56 @@ TEST(AttributionRules, AbsorbedShareKeepsItsSign) {
   EXPECT_EQ(absorbedShare(0.5, 0.0), 0.0);
 }
 
+LrpConservation conservation(double score, double input, double initialState) {
+  LrpConservation c;
+  c.score = score, c.inputRelevance = input, c.initialStateRelevance = initialState;
+  return c;
+}
+
+TEST(AttributionRules, AmplifiedWhenWhatArrivesExceedsOneAndAHalfScores) {
+  EXPECT_FALSE(relevanceAmplified(conservation(1, 1.5, 0)));  // exactly 1.5: not flagged
+  EXPECT_TRUE(relevanceAmplified(conservation(1, 1.5001, 0)));
+  EXPECT_TRUE(relevanceAmplified(conservation(1, -1.5001, 0)));
+  EXPECT_TRUE(relevanceAmplified(conservation(-2, 3.0001, 0)));
+  EXPECT_FALSE(relevanceAmplified(conservation(-2, -2.9999, 0)));
+  // Conserved (bias factor 1) but huge and opposite at the input and the initial state.
+  EXPECT_TRUE(relevanceAmplified(conservation(1, -57.6, 58.6)));
+  EXPECT_FALSE(relevanceAmplified(conservation(1, 0.75, 0.75)));
+  EXPECT_TRUE(relevanceAmplified(conservation(1, 0.75, 0.7501)));
+  EXPECT_FALSE(relevanceAmplified(conservation(1, 0, 0)));  // everything absorbed: lost, not amplified
+  EXPECT_FALSE(relevanceAmplified(conservation(0, 0, 0)));
+}
+
+TEST(AttributionRules, LrpAdviceFollowsTheNumbers) {
+  // Conserved and not amplified: nothing to advise, at any setting.
+  EXPECT_EQ(lrpAdvice(conservation(1, 0.94, 0.06), 0.1, 1), LrpAdvice::None);
+  EXPECT_EQ(lrpAdvice(conservation(1, 0.5, 0), 0.001, 0), LrpAdvice::None);  // exactly half absorbed
+  // Amplified (the demo at the CLI's default, 5e13 %): a larger ε bounds the small denominators...
+  EXPECT_EQ(lrpAdvice(conservation(9.1, -4.6e14, 0), 0.001, 0), LrpAdvice::LargerEpsilon);
+  EXPECT_EQ(lrpAdvice(conservation(1, 1.5001, 0), 0.001, 0), LrpAdvice::LargerEpsilon);
+  EXPECT_EQ(lrpAdvice(conservation(1, -57.6, 58.6), 0.001, 1), LrpAdvice::LargerEpsilon);
+  EXPECT_EQ(lrpAdvice(conservation(1, 2, 0), kLrpLargeEpsilon * 0.999, 1), LrpAdvice::LargerEpsilon);
+  // ... until ε is large: then it is not small denominators.
+  EXPECT_EQ(lrpAdvice(conservation(1, 2, 0), kLrpLargeEpsilon, 1), LrpAdvice::CompareWithGradients);
+  EXPECT_EQ(lrpAdvice(conservation(1, -2, 0), 5, 0), LrpAdvice::CompareWithGradients);
+  // Lost to biases and ε (the demo at ε = 0.1, bias factor 0: a larger ε would absorb more).
+  EXPECT_EQ(lrpAdvice(conservation(1, -0.08, 0), 0.1, 0), LrpAdvice::BiasFactorTowardsOne);
+  EXPECT_EQ(lrpAdvice(conservation(1, 0.4999, 0), 0.1, 0), LrpAdvice::BiasFactorTowardsOne);
+  EXPECT_EQ(lrpAdvice(conservation(1, 0.4999, 0), 0.1, 0.999), LrpAdvice::BiasFactorTowardsOne);
+  EXPECT_EQ(lrpAdvice(conservation(-2, 0.5, 0), 1, 0.5), LrpAdvice::BiasFactorTowardsOne);
+  // Lost with the bias factor already 1 (only rounding can do that, or a factor above 1): ε itself.
+  EXPECT_EQ(lrpAdvice(conservation(1, 0.4999, 0), 0.1, 1), LrpAdvice::SmallerEpsilon);
+  EXPECT_EQ(lrpAdvice(conservation(1, 0.4, 0), 0.1, 2), LrpAdvice::SmallerEpsilon);
+}
+
+TEST(AttributionRules, AppLrpDefaultConservesWhereTheCliKeepsTheAuthorsDefault) {
+  EXPECT_EQ(LrpOptions{}.epsilon, 0.001);  // the CLI's documented --eps
+  EXPECT_EQ(LrpOptions{}.biasFactor, 0);   // and --bias-factor
+  EXPECT_GT(kAppLrpEpsilon, LrpOptions{}.epsilon);
+  EXPECT_LT(kAppLrpEpsilon, kLrpLargeEpsilon);
+  EXPECT_EQ(kAppLrpBiasFactor, 1);
+}
+
 TEST(AttributionRules, IgStepLimits) {
   EXPECT_EQ(kDefaultIgSteps, 64);
   EXPECT_EQ(AttributionSettings{}.steps, kDefaultIgSteps);
