@@ -63,7 +63,7 @@ TokenAttribution gradientTimesInput(const Network<double>& net, const Mat<double
 // the path in single precision (about twice as fast; the scores and the delta stay float64, so the delta
 // includes the rounding error).
 enum class Precision { Float64, Float32 };
-constexpr long kIgMemoryBytes = 256L << 20;
+constexpr long kIgMemoryBytes = 1L << 30;
 constexpr int kIgMinBatches = 4;
 TokenAttribution integratedGradients(const Network<double>& net, const Mat<double>& x, const Mat<double>& baseline,
                                      const AttributionTarget& target, QuadratureRule rule, int steps,
