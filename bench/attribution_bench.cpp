@@ -4,6 +4,8 @@
 //   PyTorch (float32 and float64);
 // - the all-targets matrix over 500 tokens: ours (float64, targets batched as adjoint columns) against one
 //   backward pass per target, ours and PyTorch's (float64, timed on a sample of targets and scaled up).
+// With `--demo MODEL TEXT STEP` instead: what the app's Attribution dock computes by default for the
+// target at STEP (IG with 64 points plus the unit attributions), timed whole and part by part.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -11,8 +13,11 @@
 
 #include "bench_support.h"
 #include "core/attribution/all_targets.h"
+#include "core/attribution/attribution_report.h"
 #include "core/attribution/gradient_attribution.h"
+#include "core/formats/model_loader.h"
 #include "core/formats/native_model.h"
+#include "core/formats/sequence_input.h"
 #include "core/training/init.h"
 
 using namespace lstmscope;
@@ -73,7 +78,47 @@ void benchAllTargets(const Model& model, const std::string& dir, const bench::Th
                   .c_str());
 }
 
-int main() {
+// The app's default request at `step` of `textPath` (docs/APP.md, "Attribution"), in both precisions.
+int benchDemo(const std::string& modelPath, const std::string& textPath, long step) {
+  const Model model = loadModel(modelPath);
+  const EncodedText encoded = encodeText(model.arch, readFileBytes(textPath, 1L << 30), textPath, 1L << 30);
+  Inputs<double> tokens;
+  tokens.steps = encoded.inputs.steps;
+  tokens.tokens = encoded.inputs.tokens;
+  const Network<double> net = model.cast<double>();
+  AttributionRequest request;
+  request.target = defaultTarget(net, tokens, step);
+  request.methods = {AttributionMethod::IntegratedGradients};
+  std::printf("Demo: %s, %d steps, target at step %ld, IG %d midpoint points\n", modelPath.c_str(), tokens.steps, step,
+              request.settings.steps);
+  std::vector<Vec<double>> perToken;
+  for (const Precision precision : {Precision::Float32, Precision::Float64}) {
+    request.settings.precision = precision;
+    const char* name = precision == Precision::Float32 ? "float32" : "float64";
+    long reports = 0;
+    ProgressCallbacks callbacks;
+    callbacks.progress = [&](long, long) { ++reports; };
+    AttributionReport report;
+    const double whole = bench::seconds([&] { report = computeAttribution(net, tokens, request, callbacks); });
+    AttributionRequest igOnly = request;
+    igOnly.unitAttribution = false;
+    const double ig = bench::seconds([&] { computeAttribution(net, tokens, igOnly); });
+    std::printf("  %s: whole request %.2f s (IG alone %.2f s), %ld progress reports, delta %.3g\n", name, whole, ig,
+                reports, *report.methods[0].values.convergenceDelta);
+    perToken.push_back(report.methods[0].values.perToken);
+  }
+  std::printf("  float32 vs float64: largest per-token difference %.3g of the largest attribution %.3g\n",
+              (perToken[0] - perToken[1]).cwiseAbs().maxCoeff(), perToken[1].cwiseAbs().maxCoeff());
+  const Network<double> vectors = onInputVectors(net);
+  const Mat<double> x = inputVectors(net, tokens).leftCols(step + 1);
+  const double units = bench::seconds([&] { unitAttribution(vectors, x, request.target); });
+  const double lrp = bench::seconds([&] { layerwiseRelevance(vectors, x, request.target, request.settings.lrp); });
+  std::printf("  of the unit attributions: gradient x activation %.2f s, LRP %.2f s\n", units, lrp);
+  return 0;
+}
+
+int main(int argc, char** argv) {
+  if (argc == 5 && std::string(argv[1]) == "--demo") return benchDemo(argv[2], argv[3], std::stol(argv[4]));
   constexpr int kHidden = 512, kLayers = 2, kSteps = 200, kIgSteps = 64, kEmbedding = 64, kVocab = 96;
   Architecture arch;
   arch.name = "bench";

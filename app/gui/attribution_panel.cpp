@@ -81,7 +81,13 @@ AttributionPanel::AttributionPanel(QWidget* parent) : QWidget(parent) {
   steps_ = new QSpinBox(this);
   steps_->setRange(1, kMaxInteractiveIgSteps);  // lower than the CLI's limit: see attribution_rules.h
   steps_->setValue(kDefaultIgSteps);
-  steps_->setToolTip(tr("Integrated Gradients: quadrature intervals, all run as one batch"));
+  steps_->setToolTip(tr("Integrated Gradients: quadrature intervals, run in batches (the bar moves per batch)"));
+  precision_ = new QComboBox(this);
+  precision_->addItem(tr("float32"), static_cast<int>(Precision::Float32));
+  precision_->addItem(tr("float64"), static_cast<int>(Precision::Float64));
+  precision_->setToolTip(
+      tr("Integrated Gradients' path: float32 (about twice as fast) or float64. The scores and δ are float64 "
+         "either way, so δ shows float32's rounding too"));
   epsilon_ = new QDoubleSpinBox(this);
   epsilon_->setDecimals(4);
   epsilon_->setRange(0, 10);
@@ -115,6 +121,7 @@ AttributionPanel::AttributionPanel(QWidget* parent) : QWidget(parent) {
   controls->addWidget(new QLabel(tr("IG"), this));
   controls->addWidget(rule_);
   controls->addWidget(steps_);
+  controls->addWidget(precision_);
   controls->addWidget(new QLabel(tr("LRP ε"), this));
   controls->addWidget(epsilon_);
   controls->addWidget(new QLabel(tr("bias"), this));
@@ -144,7 +151,7 @@ AttributionPanel::AttributionPanel(QWidget* parent) : QWidget(parent) {
   pause_.setInterval(150);
   connect(&pause_, &QTimer::timeout, this, &AttributionPanel::run);
   connect(targetKind_, &QComboBox::currentIndexChanged, this, [this] { setTargetStep(target_.step); });
-  for (QComboBox* box : {method_, baseline_, rule_})
+  for (QComboBox* box : {method_, baseline_, rule_, precision_})
     connect(box, &QComboBox::currentIndexChanged, this, &AttributionPanel::schedule);
   connect(steps_, &QSpinBox::valueChanged, this, &AttributionPanel::schedule);
   for (QDoubleSpinBox* box : {epsilon_, biasFactor_})
@@ -168,8 +175,10 @@ AttributionPanel::AttributionPanel(QWidget* parent) : QWidget(parent) {
     text_->clear(tr("Attribution failed: %1").arg(message));
     emit failed(message);
   });
-  connect(&job_, &LatestJob::cancelled, this,
-          [this](quint64) { targetLabel_->setText(targetLabel_->text() + tr("  (cancelled)")); });
+  connect(&job_, &LatestJob::cancelled, this, [this](quint64) {
+    // A run stopped because a newer request is waiting is not news; one the user cancelled is.
+    if (!pause_.isActive()) targetLabel_->setText(targetLabel_->text() + tr("  (cancelled)"));
+  });
   connect(text_, &viz::AttributionTextView::stepClicked, this, &AttributionPanel::stepClicked);
   connect(bars_, &viz::AttributionBarChart::stepClicked, this, &AttributionPanel::stepClicked);
   connect(matrix_, &viz::AttributionMatrixView::stepClicked, this, &AttributionPanel::stepClicked);
@@ -252,12 +261,20 @@ void AttributionPanel::setCompareAll(bool compare) {
   compare_->setChecked(compare);
 }
 
+void AttributionPanel::setPrecision(Precision precision) {
+  precision_->setCurrentIndex(precision_->findData(static_cast<int>(precision)));
+}
+
 void AttributionPanel::showMatrix() {
   tabs_->setCurrentWidget(matrix_);
 }
 
 void AttributionPanel::schedule() {
-  if (net_) pause_.start();
+  if (!net_) return;
+  // Whatever runs now answers an older request: stop it at once (within one batch of work) rather than
+  // when the pause is over, so that it neither holds the threads nor keeps the bar up.
+  job_.cancel();
+  pause_.start();
 }
 
 QString AttributionPanel::targetDescription() const {
@@ -301,6 +318,7 @@ void AttributionPanel::run() {
   }
   parseQuadratureRule(rule_->currentText().toStdString(), request.settings.rule);
   request.settings.steps = steps_->value();
+  request.settings.precision = static_cast<Precision>(precision_->currentData().toInt());
   request.settings.lrp.epsilon = epsilon_->value();
   request.settings.lrp.biasFactor = biasFactor_->value();
   const bool perStep = model_->arch.head && model_->arch.head->reads == HeadReads::EachStep;
@@ -317,6 +335,7 @@ void AttributionPanel::run() {
   targetLabel_->setText(tr("Target: %1").arg(targetDescription()));
   const Inputs<double> in = inputs_;
   auto net = net_;
+  progress_->setValue(0);  // the bar may still show a dropped run's share
   job_.start([this, net, in, request](const ProgressCallbacks& callbacks) -> std::function<void()> {
     auto report = std::make_shared<const AttributionReport>(computeAttribution(*net, in, request, callbacks));
     return [this, report] { show(report); };
@@ -356,9 +375,10 @@ QString AttributionPanel::title(const MethodAttribution& m) const {
   if (m.method == AttributionMethod::IntegratedGradients || m.method == AttributionMethod::Occlusion)
     t += tr(" · baseline %1").arg(baseline_->currentText());
   if (m.method == AttributionMethod::IntegratedGradients && m.values.convergenceDelta)
-    t += tr(" · %1 %2 steps · δ = %3")
+    t += tr(" · %1 %2 steps, %3 · δ = %4")
              .arg(steps_->value())
              .arg(rule_->currentText())
+             .arg(precision_->currentText())
              .arg(number(*m.values.convergenceDelta));
   return t;
 }

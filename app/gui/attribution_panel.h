@@ -1,6 +1,6 @@
 // The Attribution dock: which tokens drove the prediction at the current step. Controls choose the method
-// (or all methods side by side), baseline, IG rule and steps; the target follows the app's current step
-// (its default target: the actual next token or the predicted class) unless a prediction was picked.
+// (or all methods side by side), baseline, IG rule, steps and precision (float32 by default); the target follows the
+// app's current step (its default target: the actual next token or the predicted class) unless a prediction was picked.
 // Tabs show the coloured text, a bar chart and the all-targets matrix (computed when its tab is opened).
 // Work runs off the GUI thread with progress and cancel; the unit attributions it computes are offered to
 // the heatmap as quantities.
@@ -46,7 +46,8 @@ class AttributionPanel : public QWidget {
   void setTargetKind(TargetKind kind);
   void setMethod(AttributionMethod method);
   void setCompareAll(bool compare);
-  void showMatrix();  // raises the matrix tab (and computes the matrix)
+  void setPrecision(Precision precision);  // IG's path (float32 by default)
+  void showMatrix();                       // raises the matrix tab (and computes the matrix)
 
   const AttributionTarget& target() const { return target_; }
   QString targetDescription() const;  // "logit of “e” at step 40 “h”"
@@ -90,6 +91,7 @@ class AttributionPanel : public QWidget {
   QComboBox* baseline_ = nullptr;
   QComboBox* rule_ = nullptr;
   QSpinBox* steps_ = nullptr;
+  QComboBox* precision_ = nullptr;
   QDoubleSpinBox* epsilon_ = nullptr;
   QDoubleSpinBox* biasFactor_ = nullptr;
   QLabel* targetLabel_ = nullptr;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/attribution/occlusion.h"
 #include "core/common/error.h"
 
 namespace lstmscope {
@@ -62,7 +63,7 @@ std::optional<int> baselineTokenNamed(const Architecture& arch, const std::strin
 
 MethodAttribution runAttributionMethod(AttributionMethod method, const Network<double>& vectors, const Mat<double>& x,
                                        const Mat<double>& baseline, const AttributionTarget& target,
-                                       const AttributionSettings& s) {
+                                       const AttributionSettings& s, const ProgressCallbacks& callbacks) {
   MethodAttribution out{method, {}, std::nullopt};
   switch (method) {
     case AttributionMethod::Saliency:
@@ -72,17 +73,28 @@ MethodAttribution runAttributionMethod(AttributionMethod method, const Network<d
       out.values = gradientTimesInput(vectors, x, target);
       break;
     case AttributionMethod::IntegratedGradients:
-      out.values = integratedGradients(vectors, x, baseline, target, s.rule, s.steps, s.precision);
+      out.values = integratedGradients(vectors, x, baseline, target, s.rule, s.steps, s.precision, callbacks);
       break;
     case AttributionMethod::Lrp:
       out.lrp = layerwiseRelevance(vectors, x, target, s.lrp);
       out.values = out.lrp->tokens;
       break;
     case AttributionMethod::Occlusion:
-      out.values = occlusion(vectors, x, baseline, target, s.window);
+      out.values = occlusion(vectors, x, baseline, target, s.window, callbacks);
       break;
   }
   return out;
+}
+
+long attributionMethodCost(AttributionMethod method, const AttributionSettings& settings, long steps) {
+  switch (method) {
+    case AttributionMethod::IntegratedGradients:
+      return static_cast<long>(quadrature(settings.rule, settings.steps).alphas.size());
+    case AttributionMethod::Occlusion:  // a run per window, on average over half the text
+      return std::max(1L, (steps - std::clamp<long>(settings.window, 1, steps) + 1) / 2);
+    default:
+      return 1;
+  }
 }
 
 namespace {
@@ -131,24 +143,45 @@ AttributionReport computeAttribution(const Network<double>& net, const Inputs<do
   const Mat<double> baseline = baselineVectors(net, used, request.settings.baselineToken);
   AttributionReport report;
   report.target = request.target;
-  const long total = static_cast<long>(request.methods.size()) + request.unitAttribution + 4 * request.allTargetsMatrix;
-  long done = 0;
-  const auto step = [&](long units) {
+  // The targets of the matrix, if asked for: their inputs up to the last of them (all of them for a model
+  // that also reads the future).
+  const long matrixEnd = request.matrixEnd < 0 ? T : std::clamp(request.matrixEnd, 1L, T);
+  const long matrixFirst = std::clamp(request.matrixFirst, 0L, matrixEnd - 1);
+  // Progress counts passes over the text (one forward and backward pass at batch 1), roughly.
+  const long matrixCost = std::max(4L, (matrixEnd - matrixFirst) / 4);
+  long total = 2 * request.unitAttribution + matrixCost * request.allTargetsMatrix;
+  for (const AttributionMethod m : request.methods) total += attributionMethodCost(m, request.settings, used);
+  long done = 0, reported = 0;
+  // Each value is passed on once, in increasing order (a part's own last report equals its end).
+  const auto progressTo = [&](long value) {
+    if (value > reported) reported = value, reportProgress(callbacks, value, total);
+  };
+  // Callbacks for a part of cost `cost` that reports its own progress; then `finished` after it.
+  const auto part = [&](long cost) {
+    ProgressCallbacks inner;
+    inner.cancelled = callbacks.cancelled;
+    const long before = done;
+    inner.progress = [&progressTo, before, cost](long d, long t) { progressTo(before + cost * d / std::max(1L, t)); };
+    return inner;
+  };
+  const auto finished = [&](long cost) {
     checkCancelled(callbacks);
-    done += units;
-    reportProgress(callbacks, done, total);
+    done += cost;
+    progressTo(done);
   };
   for (const AttributionMethod m : request.methods) {
-    MethodAttribution a = runAttributionMethod(m, vectors, x, baseline, request.target, request.settings);
+    const long cost = attributionMethodCost(m, request.settings, used);
+    MethodAttribution a = runAttributionMethod(m, vectors, x, baseline, request.target, request.settings, part(cost));
     a.values.perToken = padSteps(a.values.perToken, T);
     a.values.perDimension = padSteps(a.values.perDimension, T);
     if (a.lrp) a.lrp->tokens = a.values, padSteps(a.lrp->units, T);
     report.methods.push_back(std::move(a));
-    step(1);
+    finished(cost);
   }
   if (request.unitAttribution) {
     report.gradientUnits = unitAttribution(vectors, x, request.target);
     padSteps(report.gradientUnits, T);
+    finished(1);
     const auto lrp = std::find_if(report.methods.begin(), report.methods.end(),
                                   [](const MethodAttribution& m) { return m.lrp.has_value(); });
     if (lrp != report.methods.end()) {
@@ -157,24 +190,16 @@ AttributionReport computeAttribution(const Network<double>& net, const Inputs<do
       report.relevanceUnits = layerwiseRelevance(vectors, x, request.target, request.settings.lrp).units;
       padSteps(report.relevanceUnits, T);
     }
-    step(1);
+    finished(1);
   }
   if (request.allTargetsMatrix) {
-    ProgressCallbacks inner;
-    inner.cancelled = callbacks.cancelled;
-    const long before = done;
-    inner.progress = [&](long d, long t) { reportProgress(callbacks, before + 4 * d / std::max(1L, t), total); };
-    // Targets of the chosen steps; their inputs up to the last of them (all of them for a model that also
-    // reads the future).
-    const long end = request.matrixEnd < 0 ? T : std::clamp(request.matrixEnd, 1L, T);
-    const long first = std::clamp(request.matrixFirst, 0L, end - 1);
     std::vector<AttributionTarget> targets = defaultTargetsOfEveryStep(net, tokens);
-    targets = std::vector<AttributionTarget>(targets.begin() + first, targets.begin() + end);
+    targets = std::vector<AttributionTarget>(targets.begin() + matrixFirst, targets.begin() + matrixEnd);
     const bool forwardOnly = !net.arch.looksAhead();
-    const Mat<double> inputs = forwardOnly ? Mat<double>(all.leftCols(end)) : all;
-    report.matrix = allTargetsMatrix(vectors, inputs, targets, MatrixMethod::GradientTimesInput, inner);
-    report.matrixFirst = first;
-    step(4);
+    const Mat<double> inputs = forwardOnly ? Mat<double>(all.leftCols(matrixEnd)) : all;
+    report.matrix = allTargetsMatrix(vectors, inputs, targets, MatrixMethod::GradientTimesInput, part(matrixCost));
+    report.matrixFirst = matrixFirst;
+    finished(matrixCost);
   }
   return report;
 }

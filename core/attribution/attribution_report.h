@@ -35,7 +35,7 @@ struct AttributionSettings {
   std::string baselineName = kBaselineNames[0];
   QuadratureRule rule = kDefaultQuadratureRule;
   int steps = kDefaultIgSteps;               // ig
-  Precision precision = Precision::Float64;  // ig's path
+  Precision precision = Precision::Float64;  // ig's path (the CLI's default; the app runs float32)
   int window = 1;                            // occlusion
   LrpOptions lrp;
 };
@@ -46,10 +46,14 @@ struct MethodAttribution {
   std::optional<LrpResult> lrp;  // lrp only: conservation report and unit relevance
 };
 
-// One method on a network from onInputVectors() with input vectors x.
+// One method on a network from onInputVectors() with input vectors x. IG reports progress per batch of
+// points and occlusion per chunk of windows, and both stop with Cancelled between them.
 MethodAttribution runAttributionMethod(AttributionMethod method, const Network<double>& vectors, const Mat<double>& x,
                                        const Mat<double>& baseline, const AttributionTarget& target,
-                                       const AttributionSettings& settings);
+                                       const AttributionSettings& settings, const ProgressCallbacks& callbacks = {});
+// A method's rough cost on `steps` input steps, in passes over the text (a forward and a backward pass at
+// batch 1): IG one per quadrature point, occlusion half a pass per window, the others one.
+long attributionMethodCost(AttributionMethod method, const AttributionSettings& settings, long steps);
 
 struct AttributionReport {
   AttributionTarget target;
@@ -70,7 +74,10 @@ struct AttributionRequest {
 };
 
 // Throws InputError for impossible targets or settings, Cancelled when callbacks.cancelled() turns true
-// (checked between methods and inside the matrix). Progress counts methods, then matrix work.
+// (checked between methods, between IG's batches of points, occlusion's chunks of windows, the unit
+// attributions' two passes and inside the matrix). Progress moves with that work: it counts passes over
+// the text (attributionMethodCost per method, one each for gradient x activation and LRP of the units,
+// a quarter per matrix row and at least four).
 AttributionReport computeAttribution(const Network<double>& net, const Inputs<double>& tokens,
                                      const AttributionRequest& request, const ProgressCallbacks& callbacks = {});
 

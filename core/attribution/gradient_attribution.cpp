@@ -206,31 +206,55 @@ TokenAttribution gradientTimesInput(const Network<double>& net, const Mat<double
   return a;
 }
 
+long tapeBytesPerColumn(const Network<double>& net, long inputRows, long scalarBytes) {
+  long values = 2 * (inputRows + net.headOutputs());
+  for (const LayerSpec& spec : net.arch.layers) values += spec.directions() * 11L * spec.hidden;
+  return values * scalarBytes;
+}
+
+int igPointsPerBatch(const Network<double>& net, const Mat<double>& x, int points, Precision precision,
+                     long memoryBytes) {
+  const long scalarBytes = precision == Precision::Float32 ? sizeof(float) : sizeof(double);
+  const long fit = memoryBytes / std::max(1L, x.cols() * tapeBytesPerColumn(net, x.rows(), scalarBytes));
+  const long forProgress = (points + kIgMinBatches - 1) / kIgMinBatches;
+  return static_cast<int>(std::clamp(std::min(fit, forProgress), 1L, static_cast<long>(points)));
+}
+
 namespace {
 
-// The quadrature-weighted sum of d score / d input along the straight path, all points as one batch, in
-// scalar type T (float: about twice the speed; double: exact to rounding).
+// The quadrature-weighted sum of d score / d input along the straight path, in scalar type T (float:
+// about twice the speed; double: exact to rounding). Points run in batches of `perBatch`, each one
+// forward and one backward pass; progress counts points.
 template <class T>
 Mat<double> averagePathGradient(const Network<T>& net, const Mat<double>& x, const Mat<double>& baseline,
-                                const AttributionTarget& target, const Quadrature& q) {
-  const int B = static_cast<int>(q.alphas.size());
+                                const AttributionTarget& target, const Quadrature& q, int perBatch,
+                                const ProgressCallbacks& callbacks) {
+  const int points = static_cast<int>(q.alphas.size());
   const long T_ = x.cols();
-  // Every interpolated input is one sequence of the batch: column t * B + k is step t of point k.
-  Mat<T> path(x.rows(), T_ * B);
-  for (long t = 0; t < T_; ++t)
-    for (int k = 0; k < B; ++k)
-      path.col(t * B + k) = (baseline.col(t) + q.alphas[k] * (x.col(t) - baseline.col(t))).template cast<T>();
-  const Inputs<T> in = batchOf<T>(std::move(path), T_, B);
-  Tape<T> tape;
-  forward(net, in, tape, headOnly());
-  Adjoints<T> adjoints;
-  for (int k = 0; k < B; ++k) seedTarget(net, tape, target, B, k, q.weights[k], adjoints);
   BackwardOptions options;
   options.weightGradients = false;
-  Gradients<T> g;
-  backward(net, in, tape, adjoints, options, g);
-  Mat<double> sum(x.rows(), T_);
-  for (long t = 0; t < T_; ++t) sum.col(t) = g.dInput.middleCols(t * B, B).template cast<double>().rowwise().sum();
+  Mat<double> sum = Mat<double>::Zero(x.rows(), T_);
+  Tape<T> tape;  // reused: forward() resizes without reallocating when the batch keeps its size
+  for (int first = 0; first < points; first += perBatch) {
+    checkCancelled(callbacks);
+    const int B = std::min(perBatch, points - first);
+    // Every interpolated input is one sequence of the batch: column t * B + k is step t of point first + k.
+    Mat<T> path(x.rows(), T_ * B);
+    for (long t = 0; t < T_; ++t)
+      for (int k = 0; k < B; ++k) {
+        const double alpha = q.alphas[static_cast<size_t>(first + k)];
+        path.col(t * B + k) = (baseline.col(t) + alpha * (x.col(t) - baseline.col(t))).template cast<T>();
+      }
+    const Inputs<T> in = batchOf<T>(std::move(path), T_, B);
+    forward(net, in, tape, headOnly());
+    Adjoints<T> adjoints;
+    for (int k = 0; k < B; ++k)
+      seedTarget(net, tape, target, B, k, q.weights[static_cast<size_t>(first + k)], adjoints);
+    Gradients<T> g;
+    backward(net, in, tape, adjoints, options, g);
+    for (long t = 0; t < T_; ++t) sum.col(t) += g.dInput.middleCols(t * B, B).template cast<double>().rowwise().sum();
+    reportProgress(callbacks, first + B, points);
+  }
   return sum;
 }
 
@@ -238,14 +262,16 @@ Mat<double> averagePathGradient(const Network<T>& net, const Mat<double>& x, con
 
 TokenAttribution integratedGradients(const Network<double>& net, const Mat<double>& x, const Mat<double>& baseline,
                                      const AttributionTarget& target, QuadratureRule rule, int steps,
-                                     Precision precision) {
+                                     Precision precision, const ProgressCallbacks& callbacks, long memoryBytes) {
   validateTarget(net, x.cols(), target);
   if (baseline.rows() != x.rows() || baseline.cols() != x.cols())
     throw InputError("the baseline's shape differs from the input's");
   const Quadrature q = quadrature(rule, steps);
-  const Mat<double> averageGradient = precision == Precision::Float32
-                                          ? averagePathGradient(net.cast<float>(), x, baseline, target, q)
-                                          : averagePathGradient(net, x, baseline, target, q);
+  const int perBatch = igPointsPerBatch(net, x, static_cast<int>(q.alphas.size()), precision, memoryBytes);
+  const Mat<double> averageGradient =
+      precision == Precision::Float32
+          ? averagePathGradient(net.cast<float>(), x, baseline, target, q, perBatch, callbacks)
+          : averagePathGradient(net, x, baseline, target, q, perBatch, callbacks);
   TokenAttribution a;
   a.perDimension = (x - baseline).cwiseProduct(averageGradient);
   a.perToken = a.perDimension.colwise().sum().transpose();
@@ -253,30 +279,6 @@ TokenAttribution integratedGradients(const Network<double>& net, const Mat<doubl
   a.score = targetScore(net, x, target);
   a.baselineScore = targetScore(net, baseline, target);
   a.convergenceDelta = a.perToken.sum() - (a.score - *a.baselineScore);
-  return a;
-}
-
-TokenAttribution occlusion(const Network<double>& net, const Mat<double>& x, const Mat<double>& baseline,
-                           const AttributionTarget& target, int window) {
-  validateTarget(net, x.cols(), target);
-  const long T = x.cols();
-  const long w = std::clamp<long>(window, 1, T), positions = T - w + 1;
-  const int B = static_cast<int>(positions);
-  Mat<double> occluded(x.rows(), T * B);
-  for (long t = 0; t < T; ++t)
-    for (int p = 0; p < B; ++p) occluded.col(t * B + p) = t >= p && t < p + w ? baseline.col(t) : x.col(t);
-  Tape<double> tape;
-  forward(net, batchOf(std::move(occluded), T, B), tape, headOnly());
-  TokenAttribution a;
-  a.score = targetScore(net, x, target);
-  a.baselineScore = targetScore(net, baseline, target);
-  a.perToken = Vec<double>::Zero(T);
-  Vec<double> covering = Vec<double>::Zero(T);
-  for (int p = 0; p < B; ++p) {
-    const double drop = a.score - targetValue(net, tape, target, B, p);
-    for (long t = p; t < p + w; ++t) a.perToken(t) += drop, covering(t) += 1;
-  }
-  a.perToken = a.perToken.cwiseQuotient(covering);
   return a;
 }
 

@@ -1,6 +1,6 @@
-// Per-token attribution of one score (a head logit at one output step) by gradient methods and
-// occlusion (docs/ATTRIBUTION.md): saliency, gradient x input, Integrated Gradients and
-// occlusion. Computed in float64 on the layer-0 input vectors (embeddings, or one-hot vectors).
+// Per-token attribution of one score (a head logit at one output step) by gradient methods
+// (docs/ATTRIBUTION.md): saliency, gradient x input and Integrated Gradients (occlusion: occlusion.h).
+// Computed in float64 on the layer-0 input vectors (embeddings, or one-hot vectors).
 #pragma once
 
 #include <optional>
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/attribution/quadrature.h"
+#include "core/common/progress.h"
 #include "core/engine/tape.h"
 
 namespace lstmscope {
@@ -56,18 +57,24 @@ double targetScore(const Network<double>& net, const Mat<double>& x, const Attri
 Mat<double> scoreGradient(const Network<double>& net, const Mat<double>& x, const AttributionTarget& target);
 TokenAttribution saliency(const Network<double>& net, const Mat<double>& x, const AttributionTarget& target);
 TokenAttribution gradientTimesInput(const Network<double>& net, const Mat<double>& x, const AttributionTarget& target);
-// All quadrature points run as one batch: one forward and one backward pass. Float32 runs the path in
-// single precision (about twice as fast; the scores and the delta stay float64, so the delta includes
-// the rounding error).
+// Integrated Gradients. The quadrature points run in batches (each one forward and one backward pass),
+// as many per batch as fit in `memoryBytes` and at most a quarter of them, so that progress (counting
+// points) moves and cancellation (checked between batches) takes effect within one batch. Float32 runs
+// the path in single precision (about twice as fast; the scores and the delta stay float64, so the delta
+// includes the rounding error).
 enum class Precision { Float64, Float32 };
+constexpr long kIgMemoryBytes = 1L << 30;
+constexpr int kIgMinBatches = 4;
 TokenAttribution integratedGradients(const Network<double>& net, const Mat<double>& x, const Mat<double>& baseline,
                                      const AttributionTarget& target, QuadratureRule rule, int steps,
-                                     Precision precision = Precision::Float64);
-// Each token's score drop when a window of `window` tokens starting at every position is replaced by the
-// baseline, averaged over the windows that cover it (window 1: F(x) - F(x with x_t replaced)). All
-// occluded inputs run as one batch.
-TokenAttribution occlusion(const Network<double>& net, const Mat<double>& x, const Mat<double>& baseline,
-                           const AttributionTarget& target, int window = 1);
+                                     Precision precision = Precision::Float64, const ProgressCallbacks& callbacks = {},
+                                     long memoryBytes = kIgMemoryBytes);
+// How many of IG's `points` quadrature points one batch runs for input vectors x.
+int igPointsPerBatch(const Network<double>& net, const Mat<double>& x, int points, Precision precision,
+                     long memoryBytes = kIgMemoryBytes);
+// Roughly the bytes one (step, sequence) column of a forward pass and the backward pass through it hold
+// at once (tape, adjoints, inputs and logits) in scalars of `scalarBytes`: what batched runs size by.
+long tapeBytesPerColumn(const Network<double>& net, long inputRows, long scalarBytes = sizeof(double));
 
 // Attribution to hidden units (ATTRIBUTION.md): gradient x activation, (dF/dh_t) * h_t and
 // (dF/dc_t) * c_t with total derivatives, for every unit of every layer and direction:

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/attribution/occlusion.h"
 #include "core/common/error.h"
 #include "tests/support/test_models.h"
 
@@ -47,7 +48,10 @@ TEST(AttributionReport, RunsEveryMethodAskedForAndTheMatrix) {
   ASSERT_TRUE(r.matrix.has_value());
   EXPECT_LT((r.matrix->values.row(6).transpose() - r.methods[1].values.perToken).cwiseAbs().maxCoeff(), 1e-14);
   ASSERT_FALSE(reports.empty());
-  EXPECT_EQ(reports.back(), 10);  // five methods, units, four shares of matrix work
+  // Passes over the text: saliency, gradient x input and LRP one each, IG one per point (9), occlusion half
+  // a pass per window (7 steps: 3), the units two, the matrix at least four.
+  EXPECT_EQ(reports.back(), 1 + 1 + 9 + 1 + 3 + 2 + 4);
+  for (size_t k = 1; k < reports.size(); ++k) EXPECT_GT(reports[k], reports[k - 1]);
 
   // The target at step 6 of a forward model: tokens 7 and 8 are exactly zero (computed on the prefix).
   for (const MethodAttribution& m : r.methods) {

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "core/attribution/occlusion.h"
 #include "tests/attribution/attribution_case.h"
 
 namespace lstmscope::test {

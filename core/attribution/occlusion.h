@@ -1,0 +1,27 @@
+// Occlusion (docs/ATTRIBUTION.md): how much the score drops when a window of tokens is replaced by the
+// baseline, computed in bounded memory for any target step of a long text.
+#pragma once
+
+#include "core/attribution/gradient_attribution.h"
+#include "core/common/progress.h"
+
+namespace lstmscope {
+
+// What one batch of occluded runs may hold at once (their forward tapes): a few hundred MB at most, so a
+// target late in a 100,000-step text costs time, never all the memory.
+constexpr long kOcclusionMemoryBytes = 128L << 20;
+
+// Each token's score drop when a window of `window` tokens starting at every position is replaced by the
+// baseline, averaged over the windows that cover it (window 1: F(x) - F(x with x_t replaced)).
+//
+// Windows run in chunks, each chunk one batch. For a model that only reads the past, an occluded run
+// starts from the clean run's state just before its chunk's first window and runs, in blocks of steps,
+// only to the step the target reads; windows after that step change nothing (drop 0). Otherwise each
+// chunk runs the whole text. Either way one chunk's tapes stay within about `memoryBytes` (a chunk holds
+// at least one window, so a model that looks ahead needs one whole-text tape). Progress counts chunks;
+// cancellation is checked between them.
+TokenAttribution occlusion(const Network<double>& net, const Mat<double>& x, const Mat<double>& baseline,
+                           const AttributionTarget& target, int window = 1, const ProgressCallbacks& callbacks = {},
+                           long memoryBytes = kOcclusionMemoryBytes);
+
+}  // namespace lstmscope
