@@ -127,8 +127,6 @@ AttributionPanel::AttributionPanel(QWidget* parent) : QWidget(parent) {
   controls->addWidget(new QLabel(tr("bias"), this));
   controls->addWidget(biasFactor_);
   controls->addStretch(1);
-  controls->addWidget(progress_);
-  controls->addWidget(cancel_);
 
   text_ = new viz::AttributionTextView();
   auto* scroll = new QScrollArea(this);
@@ -144,7 +142,12 @@ AttributionPanel::AttributionPanel(QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
   layout->addLayout(controls);
-  layout->addWidget(targetLabel_);
+  // The job's progress and Cancel sit beside the target line, so that the controls fit a 1280-pixel window.
+  auto* status = new QHBoxLayout();
+  status->addWidget(targetLabel_, 1);
+  status->addWidget(progress_);
+  status->addWidget(cancel_);
+  layout->addLayout(status);
   layout->addWidget(tabs_, 1);
 
   pause_.setSingleShot(true);
