@@ -23,10 +23,7 @@ namespace {
 class AttributionMatrixTest : public testing::Test {
  protected:
   void SetUp() override {
-    test::prepareForTest(window_);
-    QSignalSpy shown(&window_, &MainWindow::analysisShown);
-    window_.openDemo();
-    ASSERT_TRUE(shown.wait(60000)) << window_.lastError().toStdString();
+    ASSERT_TRUE(test::openDemoForTest(window_));
     window_.attribution()->setMethod(AttributionMethod::GradientTimesInput);  // light: ASan runs this too
     window_.pickCurrent(40, 0);  // the matrix of the steps up to it: 0..40 (the demo text is long)
     window_.findChild<QDockWidget*>(QStringLiteral("attribution"))->raise();

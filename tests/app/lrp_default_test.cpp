@@ -20,10 +20,7 @@ namespace {
 class LrpDefaultTest : public testing::Test {
  protected:
   void SetUp() override {
-    test::prepareForTest(window_);
-    QSignalSpy shown(&window_, &MainWindow::analysisShown);
-    window_.openDemo();
-    ASSERT_TRUE(shown.wait(60000)) << window_.lastError().toStdString();
+    ASSERT_TRUE(test::openDemoForTest(window_));
     raiseAttributionDock();
   }
 

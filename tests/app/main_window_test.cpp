@@ -32,12 +32,7 @@ void writeFile(const QString& path, const QByteArray& bytes) {
 
 class MainWindowTest : public testing::Test {
  protected:
-  void SetUp() override {
-    test::prepareForTest(window_);
-    QSignalSpy shown(&window_, &MainWindow::analysisShown);
-    window_.openDemo();
-    ASSERT_TRUE(shown.wait(60000)) << window_.lastError().toStdString();
-  }
+  void SetUp() override { ASSERT_TRUE(test::openDemoForTest(window_)); }
 
   // Waits until the heatmap shows a frame for its current viewport.
   void waitForFrame() {

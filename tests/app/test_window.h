@@ -3,8 +3,11 @@
 // screenshots use, shown (offscreen) so that layouts and the heatmap's frames happen as they do for users.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <QComboBox>
 #include <QPlainTextEdit>
+#include <QSignalSpy>
 
 #include "app/gui/analysis_session.h"
 #include "app/gui/attribution_panel.h"
@@ -27,6 +30,15 @@ inline void prepareForTest(app::MainWindow& window) {
   window.setInteractive(false);
   window.resize(1280, 800);
   window.show();
+}
+
+// prepareForTest, then the demo opened and its analysis shown: where most app tests start.
+inline testing::AssertionResult openDemoForTest(app::MainWindow& window) {
+  prepareForTest(window);
+  QSignalSpy shown(&window, &app::MainWindow::analysisShown);
+  window.openDemo();
+  if (shown.wait(60000)) return testing::AssertionSuccess();
+  return testing::AssertionFailure() << "the demo was not shown: " << window.lastError().toStdString();
 }
 
 }  // namespace lstmscope::test

@@ -65,10 +65,7 @@ bool containsColour(const QImage& image, QRgb colour) {
 class TypingTest : public testing::Test {
  protected:
   void SetUp() override {
-    test::prepareForTest(window_);
-    QSignalSpy shown(&window_, &MainWindow::analysisShown);
-    window_.openDemo();
-    ASSERT_TRUE(shown.wait(60000)) << window_.lastError().toStdString();
+    ASSERT_TRUE(test::openDemoForTest(window_));
     window_.activateWindow();
     ASSERT_TRUE(QTest::qWaitForWindowActive(&window_));
   }

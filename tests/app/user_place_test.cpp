@@ -19,12 +19,7 @@ namespace {
 
 class UserPlaceTest : public testing::Test {
  protected:
-  void SetUp() override {
-    test::prepareForTest(window_);
-    QSignalSpy shown(&window_, &MainWindow::analysisShown);
-    window_.openDemo();
-    ASSERT_TRUE(shown.wait(60000)) << window_.lastError().toStdString();
-  }
+  void SetUp() override { ASSERT_TRUE(test::openDemoForTest(window_)); }
 
   // Shift-drags across steps [first, end) of the heatmap, as a user brushes.
   void brushByMouse(long first, long end) {
