@@ -45,7 +45,11 @@ State<double> zeroState(const Network<double>& net, int batch) {
 State<double> repeated(const State<double>& one, int batch) {
   State<double> s = one;
   for (auto& layer : s)
-    for (DirectionState<double>& d : layer) d.h = d.h.replicate(1, batch), d.c = d.c.replicate(1, batch);
+    for (DirectionState<double>& d : layer) {
+      // eval(): replicating a matrix into itself would read it after the assignment has freed it.
+      d.h = d.h.replicate(1, batch).eval();
+      d.c = d.c.replicate(1, batch).eval();
+    }
   return s;
 }
 
