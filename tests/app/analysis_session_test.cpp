@@ -57,7 +57,8 @@ TEST(AnalysisSession, RecordsTheInputAndServesEveryQuantity) {
   }
   // tanh(c), computed with the run.
   const Mat<float>& c = r->values(last, 0, Quantity::C);
-  const Mat<float>& squashed = session.heatmapData(last, 0, Quantity::C, true)->values();
+  const auto squashedData = session.heatmapData(last, 0, Quantity::C, true);  // holds the values
+  const Mat<float>& squashed = squashedData->values();
   ASSERT_EQ(squashed.rows(), c.rows());
   ASSERT_EQ(squashed.cols(), c.cols());
   for (Eigen::Index k = 0; k < c.size(); ++k) EXPECT_FLOAT_EQ(squashed.data()[k], std::tanh(c.data()[k]));
@@ -72,7 +73,9 @@ TEST(AnalysisSession, UnitAttributionsBecomeHeatmapQuantitiesUntilTheNextInput) 
   const std::shared_ptr<const Recording> r = session.recording();
   const int H = r->hidden(0);
   // Before the dock has a result: zeros of the layer's shape.
-  const Mat<float>& before = session.heatmapData(0, 0, Quantity::H, false, UnitAttributionKind::GradientH)->values();
+  const auto beforeData =
+      session.heatmapData(0, 0, Quantity::H, false, UnitAttributionKind::GradientH);  // holds the values
+  const Mat<float>& before = beforeData->values();
   ASSERT_EQ(before.rows(), H);
   ASSERT_EQ(before.cols(), r->steps);
   EXPECT_EQ(before.cwiseAbs().maxCoeff(), 0.0f);
@@ -97,7 +100,9 @@ TEST(AnalysisSession, UnitAttributionsBecomeHeatmapQuantitiesUntilTheNextInput) 
 
   // A new input: the attributions belonged to the old one.
   analyse(session, QStringLiteral("x = 1\n"));
-  const Mat<float>& after = session.heatmapData(1, 0, Quantity::H, false, UnitAttributionKind::RelevanceC)->values();
+  const auto afterData =
+      session.heatmapData(1, 0, Quantity::H, false, UnitAttributionKind::RelevanceC);  // holds the values
+  const Mat<float>& after = afterData->values();
   EXPECT_EQ(after.cols(), 6);
   EXPECT_EQ(after.cwiseAbs().maxCoeff(), 0.0f);
 }
