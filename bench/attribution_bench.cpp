@@ -78,6 +78,46 @@ void benchAllTargets(const Model& model, const std::string& dir, const bench::Th
                   .c_str());
 }
 
+// IG float32 on the demo prefix against its multiply-adds, this machine's float GEMM, other batch sizes
+// (memory budgets) and PyTorch autograd on the same prefix and points.
+void benchDemoThroughput(const Model& model, const Network<double>& vectors, const Mat<double>& x,
+                         const std::vector<int>& prefixTokens, const AttributionRequest& request,
+                         const std::string& modelPath, long step) {
+  const auto& arch = model.arch;
+  // Forward: every layer's input and recurrent products; backward: the recurrent and input adjoints.
+  double perColumn = 0;
+  long width = arch.inputWidth();
+  for (const LayerSpec& spec : arch.layers) {
+    const double gates = 4.0 * spec.hidden * spec.directions();
+    perColumn += 2 * 2 * gates * (width + spec.hidden);
+    width = spec.hidden * spec.directions();
+  }
+  const int points = request.settings.steps;
+  const double flop = perColumn * static_cast<double>(x.cols()) * points;
+  const bench::Throughput peak = bench::measureThroughput(arch.layers[0].hidden, arch.layers[0].hidden, 4096);
+  const Mat<double> zero = Mat<double>::Zero(x.rows(), x.cols());
+  std::printf("  IG float32 alone, %.0f GFLOP of products; float GEMM here %.0f GFLOP/s (a floor of %.2f s):\n",
+              flop / 1e9, peak.gemmGflops, flop / 1e9 / peak.gemmGflops);
+  for (const long budget : {1L << 28, kIgMemoryBytes, 1L << 32}) {
+    const int batch = igPointsPerBatch(vectors, x, points, Precision::Float32, budget);
+    const double s = bench::seconds([&] {
+      integratedGradients(vectors, x, zero, request.target, request.settings.rule, points, Precision::Float32, {},
+                          budget);
+    });
+    std::printf("    memory budget %5ld MB: %3d points per batch, %.2f s, %.0f GFLOP/s (%.0f %% of GEMM)\n", budget >> 20,
+                batch, s, flop / s / 1e9, 100 * flop / s / 1e9 / peak.gemmGflops);
+  }
+  const std::string dir = std::filesystem::temp_directory_path() / "lstmscope_attribution_bench";
+  std::filesystem::create_directories(dir);
+  std::ofstream list(dir + "/demo_tokens.txt");
+  for (const int t : prefixTokens) list << t << ' ';
+  list.close();
+  const std::string report = bench::run("/usr/bin/python3 " + std::string(LSTMSCOPE_BENCH_DIR) + "/torch_ig.py " +
+                                        modelPath + " " + dir + "/demo_tokens.txt " + std::to_string(points) + " 2 1");
+  std::printf("    PyTorch autograd, all %d points as one batch, float32: %.2f s (target: its argmax at step %ld)\n",
+              points, bench::valueAfter(report, "torch_ig_ms_float32") / 1e3, step);
+}
+
 // The app's default request at `step` of `textPath` (docs/APP.md, "Attribution"), in both precisions.
 int benchDemo(const std::string& modelPath, const std::string& textPath, long step) {
   const Model model = loadModel(modelPath);
@@ -111,6 +151,8 @@ int benchDemo(const std::string& modelPath, const std::string& textPath, long st
               (perToken[0] - perToken[1]).cwiseAbs().maxCoeff(), perToken[1].cwiseAbs().maxCoeff());
   const Network<double> vectors = onInputVectors(net);
   const Mat<double> x = inputVectors(net, tokens).leftCols(step + 1);
+  benchDemoThroughput(model, vectors, x, {tokens.tokens.begin(), tokens.tokens.begin() + step + 1}, request, modelPath,
+                      step);
   const double units = bench::seconds([&] { unitAttribution(vectors, x, request.target); });
   const double lrp = bench::seconds([&] { layerwiseRelevance(vectors, x, request.target, request.settings.lrp); });
   std::printf("  of the unit attributions: gradient x activation %.2f s, LRP %.2f s\n", units, lrp);

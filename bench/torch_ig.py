@@ -1,7 +1,8 @@
 """PyTorch side of bench/attribution_bench: Integrated Gradients (midpoint rule, all steps as one batch) with
 autograd on the weights of a native model file, in float32 and float64, after warm-up.
 Prints 'torch_ig_ms_float32 MEDIAN', 'torch_ig_ms_float64 MEDIAN' and the attributions' sum (float64).
-usage: /usr/bin/python3 torch_ig.py MODEL.h5 TOKENS.txt STEPS THREADS"""
+A model without an embedding reads one-hot vectors (the identity as its embedding).
+usage: /usr/bin/python3 torch_ig.py MODEL.h5 TOKENS.txt STEPS THREADS [REPEATS]"""
 import sys
 import time
 
@@ -12,7 +13,10 @@ import torch
 
 def load(path, dtype):
     with h5py.File(path, "r") as f:
-        emb = torch.tensor(f["input/embedding"][()], dtype=dtype)  # stored (V, E), like nn.Embedding
+        if "input/embedding" in f:
+            emb = torch.tensor(f["input/embedding"][()], dtype=dtype)  # stored (V, E), like nn.Embedding
+        else:
+            emb = torch.eye(f["lstm/0/fwd/W_ih"].shape[1], dtype=dtype)
         layers = len(f["lstm"].keys())
         H = f["lstm/0/fwd/W_hh"].shape[1]
         lstm = torch.nn.LSTM(emb.shape[1], H, num_layers=layers).to(dtype)
@@ -37,6 +41,7 @@ def ig(emb, lstm, W, b, tokens, target, n):
 
 def main():
     path, tokens_path, n, threads = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    repeats = int(sys.argv[5]) if len(sys.argv) > 5 else 3
     torch.set_num_threads(threads)
     tokens = torch.tensor([int(t) for t in open(tokens_path).read().split()])
     for dtype, name in ((torch.float32, "float32"), (torch.float64, "float64")):
@@ -46,7 +51,7 @@ def main():
             target = int(torch.argmax(out[-1, 0] @ W.T + b))
         ig(emb, lstm, W, b, tokens, target, n)  # warm-up
         times = []
-        for _ in range(3):
+        for _ in range(repeats):
             t0 = time.perf_counter()
             a = ig(emb, lstm, W, b, tokens, target, n)
             times.append(time.perf_counter() - t0)
