@@ -268,6 +268,12 @@ void AttributionPanel::setPrecision(Precision precision) {
   precision_->setCurrentIndex(precision_->findData(static_cast<int>(precision)));
 }
 
+void AttributionPanel::setUnitAttributionWanted(bool wanted) {
+  if (wanted == unitAttributionWanted_) return;
+  unitAttributionWanted_ = wanted;
+  if (wanted && (busy() || !report_ || report_->gradientUnits.h.empty())) schedule();
+}
+
 void AttributionPanel::showMatrix() {
   tabs_->setCurrentWidget(matrix_);
 }
@@ -309,6 +315,7 @@ void AttributionPanel::run() {
   if (!net_ || (!model_->arch.head && target_.kind == TargetKind::Logit)) return;
   AttributionRequest request;
   request.target = target_;
+  request.unitAttribution = unitAttributionWanted_;
   const auto chosen = static_cast<AttributionMethod>(method_->currentData().toInt());
   if (compare_->isChecked())
     request.methods.assign(std::begin(kAllAttributionMethods), std::end(kAllAttributionMethods));

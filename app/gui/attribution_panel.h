@@ -48,6 +48,9 @@ class AttributionPanel : public QWidget {
   void setCompareAll(bool compare);
   void setPrecision(Precision precision);  // IG's path (float32 by default)
   void showMatrix();                       // raises the matrix tab (and computes the matrix)
+  // Whether each run also computes the units' gradient x activation and LRP relevance (two more passes
+  // over the text): only while the heatmap shows one of them. Turning it on re-runs for the target.
+  void setUnitAttributionWanted(bool wanted);
 
   const AttributionTarget& target() const { return target_; }
   QString targetDescription() const;  // "logit of “e” at step 40 “h”"
@@ -80,9 +83,9 @@ class AttributionPanel : public QWidget {
   AttributionTarget target_;
   std::shared_ptr<const AttributionReport> report_;
   bool matrixWanted_ = false;
-  bool matrixShown_ = false;
-  long matrixShownFor_ = -1;  // the target step a windowed matrix ends at  // the matrix for this subject is on screen
-                              // (it does not depend on the target)
+  bool unitAttributionWanted_ = false;
+  bool matrixShown_ = false;  // the matrix for this subject is on screen (it does not depend on the target)
+  long matrixShownFor_ = -1;  // the target step a windowed matrix ends at
 
   QComboBox* targetKind_ = nullptr;
   int unitLayer_ = 0, unitDirection_ = 0, unit_ = 0;

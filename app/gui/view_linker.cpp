@@ -188,6 +188,7 @@ void ViewLinker::applyHeatmapChoice() {
                            q != state_.quantity || squashed != state_.squashed || attribution != state_.attribution;
   state_.layer = layer, state_.direction = direction, state_.quantity = q, state_.squashed = squashed;
   state_.attribution = attribution;
+  views_.attribution->setUnitAttributionWanted(attribution != UnitAttributionKind::None);
   state_.order = controls.order();
   state_.selectedOnly = controls.selectedOnly();
   const int units = recording->hidden(layer);

@@ -315,10 +315,14 @@ TEST_F(MainWindowTest, AttributionFollowsTheCurrentStepAndClicksPickSteps) {
   EXPECT_EQ(panel.report()->target.output, other);
   EXPECT_EQ(panel.report()->target.step, 30);
 
-  // Attribution to hidden units as a heatmap quantity: gradient x activation of layer 1's cells.
+  // Attribution to hidden units as a heatmap quantity: gradient x activation of layer 1's cells. They
+  // cost two more passes, so the dock computes them only once the heatmap shows one.
+  EXPECT_TRUE(panel.report()->gradientUnits.h.empty());
   window_.controls()->setLayer(1);
   window_.controls()->setAttribution(UnitAttributionKind::GradientC);
   ASSERT_EQ(window_.state().attribution, UnitAttributionKind::GradientC);
+  settle();
+  ASSERT_FALSE(panel.report()->gradientUnits.c.empty());
   const Mat<float>& shown = window_.heatmap()->data()->values();
   const Mat<double>& expected = panel.report()->gradientUnits.c[1][0];
   ASSERT_EQ(shown.rows(), expected.rows());
