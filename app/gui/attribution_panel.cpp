@@ -27,6 +27,8 @@ namespace {
 constexpr long kMatrixMaxSteps = 1000;
 // Longer texts get the matrix of this many steps up to the target.
 constexpr long kMatrixWindow = 150;
+// A logit target whose output (the most probable one) the background run has yet to find.
+constexpr int kUnresolvedOutput = -1;
 
 // Square cells with readable labels need height, which a bottom dock rarely has: grows the dock holding
 // `panel` until `content` gets its preferred height, up to about half the window.
@@ -227,8 +229,16 @@ void AttributionPanel::setTargetStep(long step) {
   if (kind == TargetKind::Logit && model_->arch.head && model_->arch.head->reads == HeadReads::FinalStates)
     step = in.steps - 1;
   try {
-    target_ = kind == TargetKind::Logit ? defaultTarget(*net_, in, step)
-                                        : stateTarget(kind, unitLayer_, unitDirection_, unit_, step);
+    if (kind != TargetKind::Logit) {
+      target_ = stateTarget(kind, unitLayer_, unitDirection_, unit_, step);
+    } else if (defaultTargetIsNextToken(*net_, in, step)) {
+      target_ = defaultTarget(*net_, in, step);
+    } else {
+      // The most probable output needs a forward pass (over 100,000 steps it took 28 s on the GUI
+      // thread): the run resolves it in the background.
+      validateTarget(*net_, in.steps, {step, 0});
+      target_ = AttributionTarget{step, kUnresolvedOutput};
+    }
   } catch (const InputError& e) {  // e.g. a model without a head
     text_->clear(tr("No attribution: %1").arg(QString::fromStdString(e.what())));
     return;
@@ -299,6 +309,9 @@ QString AttributionPanel::targetDescription() const {
         .arg(stepTokens_.value(static_cast<qsizetype>(target_.step)));
   const QString at = stepTokens_.value(static_cast<qsizetype>(target_.step));
   const HeadSpec& head = *model_->arch.head;
+  if (target_.output == kUnresolvedOutput)
+    return head.reads == HeadReads::FinalStates ? tr("the most probable output (predicted from the whole input)")
+                                                : tr("the most probable output at step %1 “%2”").arg(target_.step).arg(at);
   QString what = vocabulary_.value(target_.output);
   if (!head.labels.empty() && target_.output < static_cast<int>(head.labels.size()))
     what = QString::fromStdString(head.labels[static_cast<size_t>(target_.output)]);
@@ -347,8 +360,15 @@ void AttributionPanel::run() {
   auto net = net_;
   progress_->setValue(0);  // the bar may still show a dropped run's share
   job_.start([this, net, in, request](const ProgressCallbacks& callbacks) -> std::function<void()> {
-    auto report = std::make_shared<const AttributionReport>(computeAttribution(*net, in, request, callbacks));
-    return [this, report] { show(report); };
+    AttributionRequest resolved = request;
+    if (resolved.target.kind == TargetKind::Logit && resolved.target.output == kUnresolvedOutput)
+      resolved.target = defaultTarget(*net, in, resolved.target.step);
+    auto report = std::make_shared<const AttributionReport>(computeAttribution(*net, in, resolved, callbacks));
+    return [this, report] {
+      target_ = report->target;  // the resolved output (only the latest request's result arrives)
+      targetLabel_->setText(tr("Target: %1").arg(targetDescription()));
+      show(report);
+    };
   });
 }
 

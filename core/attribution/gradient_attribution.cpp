@@ -167,14 +167,21 @@ AttributionTarget defaultTarget(const Network<double>& net, const Inputs<double>
   target.step = step.value_or(tokens.steps - 1);
   const Network<double> vectors = onInputVectors(net);
   validateTarget(vectors, tokens.steps, {target.step, 0});
-  if (net.arch.predictsNextToken(net.headOutputs()) && target.step + 1 < tokens.steps) {
+  if (defaultTargetIsNextToken(net, tokens, target.step)) {
     target.output = tokens.tokens[static_cast<size_t>(target.step + 1)];
     return target;
   }
+  // A per-step head of a model that reads only the past: the steps after the target cannot change it.
+  const bool prefixSuffices = !net.arch.looksAhead() && !readsFinalStates(net);
+  const long steps = prefixSuffices ? target.step + 1 : tokens.steps;
   Tape<double> tape;
-  forward(vectors, batchOf(inputVectors(net, tokens), tokens.steps, 1), tape, headOnly());
+  forward(vectors, batchOf<double>(inputVectors(net, tokens).leftCols(steps), steps, 1), tape, headOnly());
   tape.logits.col(logitColumn(vectors, target, 1, 0)).maxCoeff(&target.output);
   return target;
+}
+
+bool defaultTargetIsNextToken(const Network<double>& net, const Inputs<double>& tokens, long step) {
+  return net.arch.predictsNextToken(net.headOutputs()) && step + 1 < tokens.steps;
 }
 
 double targetScore(const Network<double>& net, const Mat<double>& x, const AttributionTarget& target) {

@@ -34,6 +34,10 @@ std::string describeTarget(const Architecture& arch, const AttributionTarget& ta
 
 // docs/ATTRIBUTION.md: the last step by default; for a language model the actual next token when there is
 // one, else the most probable; for a classifier (and any other head) the most probable output.
+// The most probable output costs a forward pass (over the steps up to the target for a model that reads
+// only the past, else the whole input): callers on a GUI thread ask defaultTargetIsNextToken() first and
+// resolve the other targets in the background.
+bool defaultTargetIsNextToken(const Network<double>& net, const Inputs<double>& tokens, long step);
 AttributionTarget defaultTarget(const Network<double>& net, const Inputs<double>& tokens,
                                 std::optional<long> step = {});
 
