@@ -9,6 +9,9 @@
 #include <QSpinBox>
 #include <QTest>
 
+#include "app/gui/analysis_session.h"
+#include "core/analysis/recording.h"
+#include "core/attribution/gradient_attribution.h"
 #include "tests/app/test_window.h"
 
 namespace lstmscope::app {
@@ -50,6 +53,36 @@ TEST(AttributionJobs, MovingTheStepDuringALongRunEndsWithTheNewStepsResultOnly) 
   EXPECT_TRUE(panel.textView()->figureTitle().contains(QStringLiteral("float64")));
   EXPECT_FALSE(bar->isVisible());  // nothing left running: no bar, no Cancel
   EXPECT_FALSE(panel.findChild<QPushButton*>()->isVisible());
+}
+
+// At the last step of a language model's text there is no next token: the target is the most probable
+// output, which needs a forward pass over the text. The GUI thread never runs it (over 100,000 steps it
+// froze the window for 28 s); the background run finds it, and it is the core's default target.
+TEST(AttributionJobs, TheMostProbableOutputIsFoundInTheBackground) {
+  MainWindow window;
+  ASSERT_TRUE(test::openDemoForTest(window));
+  AttributionPanel& panel = *window.attribution();
+  panel.setMethod(AttributionMethod::Saliency);  // one pass: the target is what this test is about
+  for (int k = 0; k < 18000 && !panel.settled(); ++k) QTest::qWait(10);
+  const long last = window.recording()->steps - 1;
+  window.heatmap()->setFocus();
+  QTest::keyClick(window.heatmap(), Qt::Key_End);
+  ASSERT_EQ(window.state().currentStep, last);
+  EXPECT_EQ(panel.target().step, last);
+  EXPECT_LT(panel.target().output, 0);  // not known yet: nothing ran on this thread to find it
+  EXPECT_TRUE(panel.targetDescription().contains(QStringLiteral("most probable output"))) << panel.targetDescription().toStdString();
+  for (int k = 0; k < 18000 && !panel.settled(); ++k) QTest::qWait(10);
+  ASSERT_TRUE(panel.settled());
+  ASSERT_NE(panel.report(), nullptr);
+  Inputs<double> tokens;
+  tokens.steps = static_cast<int>(last + 1);
+  tokens.tokens = window.recording()->ids;
+  const AttributionTarget expected = defaultTarget(window.session()->model()->cast<double>(), tokens, last);
+  EXPECT_EQ(panel.report()->target.step, last);
+  EXPECT_EQ(panel.report()->target.output, expected.output);
+  EXPECT_EQ(panel.target().output, expected.output);
+  EXPECT_TRUE(panel.textView()->figureTitle().contains(QStringLiteral("step %1").arg(last)));
+  EXPECT_FALSE(panel.targetDescription().contains(QStringLiteral("most probable output")));
 }
 
 }  // namespace
