@@ -3,14 +3,25 @@
 // then left alone for a few seconds. A 1 ms timer on the GUI thread measures every gap between its ticks;
 // a gap is time in which the window could not repaint, hover or take a click. Prints the longest gaps
 // with when they happened (before or after the analysis was shown) against the 50 ms goal and a frame
-// (16 ms). Offscreen: QT_QPA_PLATFORM=offscreen build/release/bench/gui_stall_bench [CHARACTERS]
+// (16 ms). With --where, a watchdog thread interrupts the GUI thread 40 ms into every stall and prints its
+// stack, which names the culprit. Offscreen:
+//   QT_QPA_PLATFORM=offscreen build/release/bench/gui_stall_bench [--where] [CHARACTERS]
+#include <execinfo.h>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QSignalSpy>
 #include <QTimer>
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdio>
+#include <thread>
+#include <string>
 #include <vector>
 
 #include "app/gui/main_window.h"
@@ -18,6 +29,32 @@
 using namespace lstmscope;
 
 namespace {
+
+std::atomic<long long> lastTickNs{0};
+
+void printStack(int) {
+  void* frames[48];
+  const int n = backtrace(frames, 48);
+  const char line[] = "--- GUI thread 40 ms into a stall:\n";
+  (void)!write(STDERR_FILENO, line, sizeof line - 1);
+  backtrace_symbols_fd(frames, n, STDERR_FILENO);
+}
+
+// Interrupts `gui` once per stall, 40 ms into it, to print its stack.
+void watchdog(pthread_t gui, const std::atomic<bool>& stop) {
+  long long sampled = -1;
+  while (!stop) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    const long long tick = lastTickNs.load();
+    const long long now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                              std::chrono::steady_clock::now().time_since_epoch())
+                              .count();
+    if (tick != 0 && tick != sampled && now - tick > 40'000'000) {
+      sampled = tick;
+      pthread_kill(gui, SIGUSR1);
+    }
+  }
+}
 
 struct Gap {
   double startMs, lengthMs;
@@ -32,6 +69,9 @@ class StallWatch : public QObject {
     timer_.setInterval(1);
     connect(&timer_, &QTimer::timeout, this, [this] {
       const double now = clock_.nsecsElapsed() / 1e6;
+      lastTickNs = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       std::chrono::steady_clock::now().time_since_epoch())
+                       .count();
       if (now - last_ > minimumMs_) gaps_.push_back({last_, now - last_});
       last_ = now;
     });
@@ -67,6 +107,8 @@ QString longText(long characters) {
 
 int main(int argc, char** argv) {
   QApplication application(argc, argv);
+  const bool where = argc > 1 && std::string(argv[1]) == "--where";
+  if (where) --argc, ++argv;
   const long characters = argc > 1 ? std::atol(argv[1]) : 100'000;
   const QString text = longText(characters);
   if (text.isEmpty()) return std::fprintf(stderr, "cannot read %s\n", LSTMSCOPE_DEMO_TEXT), 1;
@@ -82,6 +124,12 @@ int main(int argc, char** argv) {
   while (settle.elapsed() < 2000) QApplication::processEvents(QEventLoop::AllEvents, 50);
 
   StallWatch watch(16);
+  std::atomic<bool> stopWatchdog{false};
+  std::thread dog;
+  if (where) {
+    signal(SIGUSR1, printStack);
+    dog = std::thread(watchdog, pthread_self(), std::cref(stopWatchdog));
+  }
   shown.clear();
   const double typed = watch.now();
   window.setText(text);
@@ -92,6 +140,8 @@ int main(int argc, char** argv) {
   after.start();
   while (after.elapsed() < 5000) QApplication::processEvents(QEventLoop::AllEvents, 5);
 
+  stopWatchdog = true;
+  if (dog.joinable()) dog.join();
   const std::vector<Gap> gaps = watch.longest(8);
   std::printf("GUI thread after analysing %ld characters of the demo (analysis shown %.0f ms after typing)\n",
               characters, shownAt - typed);
