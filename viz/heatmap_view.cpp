@@ -7,6 +7,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include "viz/csv.h"
 #include "viz/heatmap_data.h"
@@ -41,6 +42,17 @@ void HeatmapView::setData(std::shared_ptr<const HeatmapData> data, const QString
   ++dataGeneration_;
   decor_.tokens = tokens;
   viewport_.steps = data_ ? data_->steps() : 0;
+  // Rows that name units the new data lacks (a smaller model, before its caller orders the rows) would
+  // be read out of bounds by the next frame: show the data's units in order until setRowUnits().
+  const long units = data_ ? data_->units() : 0;
+  if (std::any_of(request_.rowUnits.begin(), request_.rowUnits.end(), [units](int u) { return u >= units; })) {
+    std::vector<int> inOrder(static_cast<size_t>(units));
+    std::iota(inOrder.begin(), inOrder.end(), 0);
+    request_.rowUnits = std::move(inOrder);
+    viewport_.rows = units;
+    viewport_.firstRow = 0, viewport_.visibleRows = static_cast<double>(std::max(1L, units));
+    updateDecorRows();
+  }
   if (viewport_.steps != oldSteps) {
     // Open on a window where the tokens are readable; the whole text is one key (0) away.
     const int plotWidth = layout_.plot.width() > 1 ? layout_.plot.width() : 1000;

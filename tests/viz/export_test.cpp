@@ -52,6 +52,20 @@ TEST_F(ExportTest, PngHasTheRequestedPixelsAndResolution) {
   EXPECT_GT(colours.size(), 10);
 }
 
+// A smaller model's data arriving before its caller orders the rows (the app opening a 16-unit model
+// after the 256-unit demo): the old rows would be read out of bounds (an Eigen assertion under ASan).
+TEST_F(ExportTest, DataWithFewerUnitsThanTheRowsShowsItsOwnUnits) {
+  const auto fewer = std::make_shared<Mat<float>>(Mat<float>::Constant(3, 50, 0.9f));
+  QStringList tokens;
+  for (int s = 0; s < 50; ++s) tokens << QStringLiteral("x");
+  view_.setData(std::make_shared<HeatmapData>(fewer, fewer.get()), tokens);
+  EXPECT_EQ(view_.rowUnits(), (std::vector<int>{0, 1, 2}));
+  FigureExportOptions o;
+  o.size = QSize(400, 300);
+  ASSERT_EQ(exportView(view_, path(QStringLiteral("fewer.png")), o), QString());
+  EXPECT_FALSE(QImage(path(QStringLiteral("fewer.png"))).isNull());
+}
+
 TEST_F(ExportTest, SvgAndPdfAreValidDocuments) {
   ASSERT_EQ(exportView(view_, path(QStringLiteral("f.svg"))), QString());
   QSvgRenderer svg(path(QStringLiteral("f.svg")));
