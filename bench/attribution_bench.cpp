@@ -104,8 +104,8 @@ void benchDemoThroughput(const Model& model, const Network<double>& vectors, con
       integratedGradients(vectors, x, zero, request.target, request.settings.rule, points, Precision::Float32, {},
                           budget);
     });
-    std::printf("    memory budget %5ld MB: %3d points per batch, %.2f s, %.0f GFLOP/s (%.0f %% of GEMM)\n", budget >> 20,
-                batch, s, flop / s / 1e9, 100 * flop / s / 1e9 / peak.gemmGflops);
+    std::printf("    memory budget %5ld MB: %3d points per batch, %.2f s, %.0f GFLOP/s (%.0f %% of GEMM)\n",
+                budget >> 20, batch, s, flop / s / 1e9, 100 * flop / s / 1e9 / peak.gemmGflops);
   }
   const std::string dir = std::filesystem::temp_directory_path() / "lstmscope_attribution_bench";
   std::filesystem::create_directories(dir);

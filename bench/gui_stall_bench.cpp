@@ -20,8 +20,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "app/gui/main_window.h"
@@ -46,9 +46,9 @@ void watchdog(pthread_t gui, const std::atomic<bool>& stop) {
   while (!stop) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
     const long long tick = lastTickNs.load();
-    const long long now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                              std::chrono::steady_clock::now().time_since_epoch())
-                              .count();
+    const long long now =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+            .count();
     if (tick != 0 && tick != sampled && now - tick > 40'000'000) {
       sampled = tick;
       pthread_kill(gui, SIGUSR1);
@@ -69,9 +69,9 @@ class StallWatch : public QObject {
     timer_.setInterval(1);
     connect(&timer_, &QTimer::timeout, this, [this] {
       const double now = clock_.nsecsElapsed() / 1e6;
-      lastTickNs = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                       std::chrono::steady_clock::now().time_since_epoch())
-                       .count();
+      lastTickNs =
+          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+              .count();
       if (now - last_ > minimumMs_) gaps_.push_back({last_, now - last_});
       last_ = now;
     });
@@ -134,7 +134,8 @@ int main(int argc, char** argv) {
   const double typed = watch.now();
   window.setText(text);
   window.analyseNow();
-  if (!shown.wait(600000)) return std::fprintf(stderr, "the long text was not shown: %s\n", qPrintable(window.lastError())), 1;
+  if (!shown.wait(600000))
+    return std::fprintf(stderr, "the long text was not shown: %s\n", qPrintable(window.lastError())), 1;
   const double shownAt = watch.now();
   QElapsedTimer after;
   after.start();

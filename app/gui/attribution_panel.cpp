@@ -310,8 +310,9 @@ QString AttributionPanel::targetDescription() const {
   const QString at = stepTokens_.value(static_cast<qsizetype>(target_.step));
   const HeadSpec& head = *model_->arch.head;
   if (target_.output == kUnresolvedOutput)
-    return head.reads == HeadReads::FinalStates ? tr("the most probable output (predicted from the whole input)")
-                                                : tr("the most probable output at step %1 “%2”").arg(target_.step).arg(at);
+    return head.reads == HeadReads::FinalStates
+               ? tr("the most probable output (predicted from the whole input)")
+               : tr("the most probable output at step %1 “%2”").arg(target_.step).arg(at);
   QString what = vocabulary_.value(target_.output);
   if (!head.labels.empty() && target_.output < static_cast<int>(head.labels.size()))
     what = QString::fromStdString(head.labels[static_cast<size_t>(target_.output)]);

@@ -5,9 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include <limits>
-
 #include <QSignalSpy>
+#include <limits>
 
 #include "core/analysis/projection.h"
 #include "core/analysis/recording.h"

@@ -70,7 +70,8 @@ TEST(AttributionJobs, TheMostProbableOutputIsFoundInTheBackground) {
   ASSERT_EQ(window.state().currentStep, last);
   EXPECT_EQ(panel.target().step, last);
   EXPECT_LT(panel.target().output, 0);  // not known yet: nothing ran on this thread to find it
-  EXPECT_TRUE(panel.targetDescription().contains(QStringLiteral("most probable output"))) << panel.targetDescription().toStdString();
+  EXPECT_TRUE(panel.targetDescription().contains(QStringLiteral("most probable output")))
+      << panel.targetDescription().toStdString();
   for (int k = 0; k < 18000 && !panel.settled(); ++k) QTest::qWait(10);
   ASSERT_TRUE(panel.settled());
   ASSERT_NE(panel.report(), nullptr);

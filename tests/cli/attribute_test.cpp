@@ -102,7 +102,8 @@ TEST_F(Attribute, IntegratedGradientsJsonMatchesTheLibrary) {
   // allows, which differs between processes).
   double magnitude = std::abs(ig.score) + std::abs(*ig.baselineScore);
   for (long t = 0; t < ig.perToken.size(); ++t) magnitude += std::abs(ig.perToken(t));
-  EXPECT_NEAR(jsonNumber(json, "convergence_delta"), *ig.convergenceDelta, 8 * std::numeric_limits<double>::epsilon() * magnitude);
+  EXPECT_NEAR(jsonNumber(json, "convergence_delta"), *ig.convergenceDelta,
+              8 * std::numeric_limits<double>::epsilon() * magnitude);
   EXPECT_EQ(json["method"], "ig");
   EXPECT_EQ(json["tokens"], Json({"a", "b", "c", "a", "b"})) << json;
   EXPECT_EQ(keysOf(json), (std::vector<std::string>{"method", "target_step", "target", "target_description", "score",
