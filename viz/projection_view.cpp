@@ -3,7 +3,6 @@
 #include <QGraphicsSimpleTextItem>
 #include <QTextStream>
 #include <QtCharts/QLineSeries>
-#include <QtCharts/QScatterSeries>
 #include <QtCharts/QValueAxis>
 #include <algorithm>
 #include <limits>
@@ -11,6 +10,7 @@
 #include "core/analysis/projection.h"
 #include "viz/chart_figure.h"
 #include "viz/csv.h"
+#include "viz/projection_markers.h"
 #include "viz/token_text.h"
 
 namespace lstmscope::viz {
@@ -21,23 +21,17 @@ ProjectionView::ProjectionView(QWidget* parent) : QChartView(new QChart(), paren
   chart()->setMargins(QMargins(4, 4, 4, 4));
   path_ = new QLineSeries(chart());
   path_->setPen(QPen(QColor(160, 160, 160, 90), 1));
-  points_ = new QScatterSeries(chart());
-  points_->setMarkerSize(4), points_->setColor(QColor(70, 130, 180)), points_->setBorderColor(Qt::transparent);
-  selected_ = new QScatterSeries(chart());
-  selected_->setMarkerSize(9), selected_->setColor(QColor(230, 160, 0)), selected_->setBorderColor(Qt::black);
-  currentMark_ = new QScatterSeries(chart());
-  currentMark_->setMarkerSize(14), currentMark_->setColor(QColor(220, 0, 0)), currentMark_->setBorderColor(Qt::white);
   auto* x = new QValueAxis(chart());
   auto* y = new QValueAxis(chart());
   chart()->addAxis(x, Qt::AlignBottom), chart()->addAxis(y, Qt::AlignLeft);
-  for (QXYSeries* s : std::initializer_list<QXYSeries*>{path_, points_, selected_, currentMark_}) {
-    chart()->addSeries(s);
-    s->attachAxis(x), s->attachAxis(y);
-  }
-  connect(points_, &QScatterSeries::hovered, this, [this](const QPointF& p, bool on) {
-    if (on) emit stepHovered(nearestStep(p));
-  });
-  connect(points_, &QScatterSeries::clicked, this, [this](const QPointF& p) { emit stepClicked(nearestStep(p)); });
+  chart()->addSeries(path_);
+  path_->attachAxis(x), path_->attachAxis(y);
+  points_ = new ProjectionMarkers(chart(), path_, QColor(70, 130, 180), Qt::transparent, 4);
+  selected_ = new ProjectionMarkers(chart(), path_, QColor(230, 160, 0), Qt::black, 9);
+  currentMark_ = new ProjectionMarkers(chart(), path_, QColor(220, 0, 0), Qt::white, 14);
+  points_->setInteractive(true);
+  connect(points_, &ProjectionMarkers::hovered, this, [this](const QPointF& p) { emit stepHovered(nearestStep(p)); });
+  connect(points_, &ProjectionMarkers::clicked, this, [this](const QPointF& p) { emit stepClicked(nearestStep(p)); });
   connect(chart(), &QChart::plotAreaChanged, this, [this] { placeLabels(); });
   setMinimumSize(240, 200);
 }
@@ -53,7 +47,7 @@ void ProjectionView::setProjection(std::shared_ptr<const Projection> projection,
   for (long t = 0; t < T; t += stride_)
     points.append(QPointF(projection_->coordinates(0, t), twoD ? projection_->coordinates(1, t) : 0.0));
   path_->replace(points);
-  points_->replace(points);
+  points_->setPoints(points);
   auto* x = static_cast<QValueAxis*>(chart()->axes(Qt::Horizontal).first());
   auto* y = static_cast<QValueAxis*>(chart()->axes(Qt::Vertical).first());
   if (projection_ && T > 0) {
@@ -108,11 +102,13 @@ void ProjectionView::updateMarks() {
   if (projection_) {
     const auto& c = projection_->coordinates;
     const auto at = [&](long t) { return QPointF(c(0, t), c.rows() > 1 ? c(1, t) : 0.0); };
-    for (long t = std::max(0L, selection_.first); t < std::min(selection_.end, c.cols()); ++t) selected.append(at(t));
+    // A long brush is marked at the drawn points' spacing, like the path itself.
+    for (long t = std::max(0L, selection_.first); t < std::min(selection_.end, c.cols()); t += stride_)
+      selected.append(at(t));
     if (current_ >= 0 && current_ < c.cols()) current.append(at(current_));
   }
-  selected_->replace(selected);
-  currentMark_->replace(current);
+  selected_->setPoints(selected);
+  currentMark_->setPoints(current);
   placeLabels();
 }
 

@@ -11,13 +11,14 @@
 #include "viz/heatmap_viewport.h"
 
 class QLineSeries;
-class QScatterSeries;
 
 namespace lstmscope {
 struct Projection;
 }
 
 namespace lstmscope::viz {
+
+class ProjectionMarkers;
 
 class ProjectionView : public QChartView, public ExportableView {
   Q_OBJECT
@@ -52,9 +53,9 @@ class ProjectionView : public QChartView, public ExportableView {
   long current_ = -1;
   IndexSpan selection_;
   QLineSeries* path_ = nullptr;
-  QScatterSeries* points_ = nullptr;
-  QScatterSeries* selected_ = nullptr;
-  QScatterSeries* currentMark_ = nullptr;
+  ProjectionMarkers* points_ = nullptr;
+  ProjectionMarkers* selected_ = nullptr;
+  ProjectionMarkers* currentMark_ = nullptr;
   std::vector<QGraphicsSimpleTextItem*> labels_;
 };
 

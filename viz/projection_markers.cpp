@@ -1,0 +1,60 @@
+#include "viz/projection_markers.h"
+
+#include <QGraphicsSceneHoverEvent>
+#include <QGraphicsSceneMouseEvent>
+#include <QPainter>
+#include <QtCharts/QChart>
+
+namespace lstmscope::viz {
+
+ProjectionMarkers::ProjectionMarkers(QChart* chart, QAbstractSeries* axes, QColor fill, QColor border, qreal diameter)
+    : QGraphicsObject(chart), chart_(chart), axes_(axes), fill_(fill), border_(border), diameter_(diameter) {
+  setZValue(50);  // above the series, below the step labels
+  connect(chart_, &QChart::plotAreaChanged, this, [this] {
+    prepareGeometryChange();
+    update();
+  });
+}
+
+void ProjectionMarkers::setPoints(QList<QPointF> values) {
+  values_ = std::move(values);
+  update();
+}
+
+void ProjectionMarkers::setInteractive(bool on) {
+  setAcceptHoverEvents(on);
+  setAcceptedMouseButtons(on ? Qt::LeftButton : Qt::NoButton);
+}
+
+QRectF ProjectionMarkers::boundingRect() const {
+  const qreal pad = diameter_ / 2 + 1;
+  return chart_->plotArea().adjusted(-pad, -pad, pad, pad);
+}
+
+void ProjectionMarkers::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) {
+  if (values_.isEmpty()) return;
+  painter->setRenderHint(QPainter::Antialiasing);
+  painter->setPen(border_.alpha() == 0 ? QPen(Qt::NoPen) : QPen(border_, 1));
+  painter->setBrush(fill_);
+  const qreal r = diameter_ / 2;
+  for (const QPointF& value : values_) painter->drawEllipse(chart_->mapToPosition(value, axes_), r, r);
+}
+
+bool ProjectionMarkers::nearAMarker(const QPointF& position) const {
+  for (const QPointF& value : values_) {
+    const QPointF d = chart_->mapToPosition(value, axes_) - position;
+    if (d.x() * d.x() + d.y() * d.y() <= kReach * kReach) return true;
+  }
+  return false;
+}
+
+void ProjectionMarkers::hoverMoveEvent(QGraphicsSceneHoverEvent* event) {
+  if (nearAMarker(event->pos())) emit hovered(chart_->mapToValue(event->pos(), axes_));
+}
+
+void ProjectionMarkers::mousePressEvent(QGraphicsSceneMouseEvent* event) {
+  if (!nearAMarker(event->pos())) return event->ignore();
+  emit clicked(chart_->mapToValue(event->pos(), axes_));
+}
+
+}  // namespace lstmscope::viz
