@@ -3,8 +3,8 @@
 // then left alone for a few seconds. A 1 ms timer on the GUI thread measures every gap between its ticks;
 // a gap is time in which the window could not repaint, hover or take a click. Prints the longest gaps
 // with when they happened (before or after the analysis was shown) against the 50 ms goal and a frame
-// (16 ms). With --where, a watchdog thread interrupts the GUI thread 40 ms into every stall and prints its
-// stack, which names the culprit. Offscreen:
+// (16 ms). With --where, a watchdog thread interrupts the GUI thread every 10 ms of a stall (from 30 ms
+// on) and prints its stack, which names the culprit. Offscreen:
 //   QT_QPA_PLATFORM=offscreen build/release/bench/gui_stall_bench [--where] [CHARACTERS]
 #include <execinfo.h>
 #include <pthread.h>
@@ -35,22 +35,24 @@ std::atomic<long long> lastTickNs{0};
 void printStack(int) {
   void* frames[48];
   const int n = backtrace(frames, 48);
-  const char line[] = "--- GUI thread 40 ms into a stall:\n";
+  const char line[] = "--- GUI thread during a stall:\n";
   (void)!write(STDERR_FILENO, line, sizeof line - 1);
   backtrace_symbols_fd(frames, n, STDERR_FILENO);
 }
 
-// Interrupts `gui` once per stall, 40 ms into it, to print its stack.
+// Interrupts `gui` 30 ms into every stall and every 10 ms after, to print its stack: the samples of one
+// stall show where its time goes.
 void watchdog(pthread_t gui, const std::atomic<bool>& stop) {
-  long long sampled = -1;
+  long long stalledSince = -1, nextSampleNs = 0;
   while (!stop) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
     const long long tick = lastTickNs.load();
     const long long now =
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
             .count();
-    if (tick != 0 && tick != sampled && now - tick > 40'000'000) {
-      sampled = tick;
+    if (tick != stalledSince) stalledSince = tick, nextSampleNs = tick + 30'000'000;
+    if (tick != 0 && now >= nextSampleNs) {
+      nextSampleNs = now + 10'000'000;
       pthread_kill(gui, SIGUSR1);
     }
   }

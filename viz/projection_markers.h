@@ -5,6 +5,7 @@
 #pragma once
 
 #include <QGraphicsObject>
+#include <QImage>
 #include <QList>
 #include <QPointF>
 
@@ -44,6 +45,7 @@ class ProjectionMarkers : public QGraphicsObject {
   QColor fill_, border_;
   qreal diameter_;
   QList<QPointF> values_;
+  QImage sprite_;  // the marker, drawn once per device pixel ratio
   static constexpr qreal kReach = 6;
 };
 
