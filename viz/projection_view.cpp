@@ -10,7 +10,7 @@
 #include "core/analysis/projection.h"
 #include "viz/chart_figure.h"
 #include "viz/csv.h"
-#include "viz/projection_markers.h"
+#include "viz/chart_markers.h"
 #include "viz/token_text.h"
 
 namespace lstmscope::viz {
@@ -26,12 +26,12 @@ ProjectionView::ProjectionView(QWidget* parent) : QChartView(new QChart(), paren
   chart()->addAxis(x, Qt::AlignBottom), chart()->addAxis(y, Qt::AlignLeft);
   chart()->addSeries(path_);
   path_->attachAxis(x), path_->attachAxis(y);
-  points_ = new ProjectionMarkers(chart(), path_, QColor(70, 130, 180), Qt::transparent, 4);
-  selected_ = new ProjectionMarkers(chart(), path_, QColor(230, 160, 0), Qt::black, 9);
-  currentMark_ = new ProjectionMarkers(chart(), path_, QColor(220, 0, 0), Qt::white, 14);
+  points_ = new ChartMarkers(chart(), path_, QColor(70, 130, 180), Qt::transparent, 4);
+  selected_ = new ChartMarkers(chart(), path_, QColor(230, 160, 0), Qt::black, 9);
+  currentMark_ = new ChartMarkers(chart(), path_, QColor(220, 0, 0), Qt::white, 14);
   points_->setInteractive(true);
-  connect(points_, &ProjectionMarkers::hovered, this, [this](const QPointF& p) { emit stepHovered(nearestStep(p)); });
-  connect(points_, &ProjectionMarkers::clicked, this, [this](const QPointF& p) { emit stepClicked(nearestStep(p)); });
+  connect(points_, &ChartMarkers::hovered, this, [this](const QPointF& p) { emit stepHovered(nearestStep(p)); });
+  connect(points_, &ChartMarkers::clicked, this, [this](const QPointF& p) { emit stepClicked(nearestStep(p)); });
   connect(chart(), &QChart::plotAreaChanged, this, [this] { placeLabels(); });
   setMinimumSize(240, 200);
 }

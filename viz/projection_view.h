@@ -18,7 +18,7 @@ struct Projection;
 
 namespace lstmscope::viz {
 
-class ProjectionMarkers;
+class ChartMarkers;
 
 class ProjectionView : public QChartView, public ExportableView {
   Q_OBJECT
@@ -53,9 +53,9 @@ class ProjectionView : public QChartView, public ExportableView {
   long current_ = -1;
   IndexSpan selection_;
   QLineSeries* path_ = nullptr;
-  ProjectionMarkers* points_ = nullptr;
-  ProjectionMarkers* selected_ = nullptr;
-  ProjectionMarkers* currentMark_ = nullptr;
+  ChartMarkers* points_ = nullptr;
+  ChartMarkers* selected_ = nullptr;
+  ChartMarkers* currentMark_ = nullptr;
   std::vector<QGraphicsSimpleTextItem*> labels_;
 };
 

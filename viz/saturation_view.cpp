@@ -5,11 +5,11 @@
 #include <QTextStream>
 #include <QtCharts/QChartView>
 #include <QtCharts/QLineSeries>
-#include <QtCharts/QScatterSeries>
 #include <QtCharts/QValueAxis>
 #include <cmath>
 
 #include "viz/chart_figure.h"
+#include "viz/chart_markers.h"
 #include "viz/palette.h"
 
 namespace lstmscope::viz {
@@ -17,13 +17,50 @@ namespace lstmscope::viz {
 SaturationView::SaturationView(QWidget* parent) : QWidget(parent) {
   auto* layout = new QHBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
-  for (QChartView*& v : views_) {
-    v = new QChartView(new QChart(), this);
-    v->setRenderHint(QPainter::Antialiasing);
-    v->chart()->setMargins(QMargins(2, 2, 2, 2));
-    v->chart()->legend()->setVisible(false);
-    layout->addWidget(v);
+  for (size_t g = 0; g < views_.size(); ++g) {
+    views_[g] = new QChartView(new QChart(), this);
+    views_[g]->setRenderHint(QPainter::Antialiasing);
+    views_[g]->chart()->setMargins(QMargins(2, 2, 2, 2));
+    views_[g]->chart()->legend()->setVisible(false);
+    layout->addWidget(views_[g]);
+    buildChart(g);
   }
+}
+
+void SaturationView::buildChart(size_t g) {
+  QChart* chart = views_[g]->chart();
+  auto* x = new QValueAxis(chart);
+  auto* y = new QValueAxis(chart);
+  x->setRange(0, 1), y->setRange(0, 1);
+  // Axis titles are rich text: "<" must be an entity.
+  x->setTitleText(tr("fraction &lt; 0.1")), y->setTitleText(tr("fraction &gt; 0.9"));
+  x->setTickCount(3), y->setTickCount(3);
+  x->setLabelFormat(QStringLiteral("%.1f")), y->setLabelFormat(QStringLiteral("%.1f"));
+  chart->addAxis(x, Qt::AlignBottom), chart->addAxis(y, Qt::AlignLeft);
+  // The diagonal x + y = 1: units on it are saturated all the time.
+  GateChart& c = charts_[g];
+  c.diagonal = new QLineSeries(chart);
+  c.diagonal->append(0, 1), c.diagonal->append(1, 0);
+  c.diagonal->setPen(QPen(Qt::lightGray, 1, Qt::DashLine));
+  chart->addSeries(c.diagonal);
+  c.diagonal->attachAxis(x), c.diagonal->attachAxis(y);
+  for (int d = 0; d < static_cast<int>(c.units.size()); ++d) {
+    ChartMarkers* units = new ChartMarkers(chart, c.diagonal, categoricalColour(d), Qt::transparent, 6);
+    units->setInteractive(true);
+    connect(units, &ChartMarkers::clicked, this, [this, g, d](const QPointF& p) {
+      if (!table_ || d >= static_cast<int>((*table_)[layer_][g].size())) return;
+      // The unit whose point is nearest the click.
+      const auto& s = (*table_)[layer_][g][static_cast<size_t>(d)];
+      size_t best = 0;
+      double bestDistance = 1e9;
+      for (size_t u = 0; u < s.size(); ++u)
+        if (const double dist = std::hypot(s[u].left - p.x(), s[u].right - p.y()); dist < bestDistance)
+          best = u, bestDistance = dist;
+      emit unitPicked(static_cast<int>(best));
+    });
+    c.units[static_cast<size_t>(d)] = units;
+  }
+  c.highlighted = new ChartMarkers(chart, c.diagonal, QColor(230, 160, 0), Qt::black, 11);
 }
 
 void SaturationView::setStatistics(std::shared_ptr<const SaturationTable> table, std::vector<LayerSpec> layers) {
@@ -44,57 +81,27 @@ void SaturationView::setHighlightedUnits(const std::vector<int>& units) {
   rebuild();
 }
 
+const QList<QPointF>& SaturationView::points(int gate, int direction) const {
+  return charts_[static_cast<size_t>(gate)].units[static_cast<size_t>(direction)]->points();
+}
+
 void SaturationView::rebuild() {
   for (size_t g = 0; g < kGates.size(); ++g) {
-    QChart* chart = views_[g]->chart();
-    chart->removeAllSeries();
-    for (QAbstractAxis* a : chart->axes()) chart->removeAxis(a), delete a;
-    chart->setTitle(tr("%1 gate, layer %2").arg(QLatin1String(quantityName(kGates[g]))).arg(layer_));
-    if (!table_) continue;
-    const auto& gateTable = (*table_)[layer_][g];
-    auto* x = new QValueAxis(chart);
-    auto* y = new QValueAxis(chart);
-    x->setRange(0, 1), y->setRange(0, 1);
-    // Axis titles are rich text: "<" must be an entity.
-    x->setTitleText(tr("fraction &lt; 0.1")), y->setTitleText(tr("fraction &gt; 0.9"));
-    x->setTickCount(3), y->setTickCount(3);
-    x->setLabelFormat(QStringLiteral("%.1f")), y->setLabelFormat(QStringLiteral("%.1f"));
-    chart->addAxis(x, Qt::AlignBottom), chart->addAxis(y, Qt::AlignLeft);
-    // The diagonal x + y = 1: units on it are saturated all the time.
-    auto* diagonal = new QLineSeries(chart);
-    diagonal->append(0, 1), diagonal->append(1, 0);
-    diagonal->setPen(QPen(Qt::lightGray, 1, Qt::DashLine));
-    chart->addSeries(diagonal);
-    diagonal->attachAxis(x), diagonal->attachAxis(y);
-    auto* marked = new QScatterSeries(chart);
-    marked->setMarkerSize(11), marked->setColor(QColor(230, 160, 0)), marked->setBorderColor(Qt::black);
-    for (int d = 0; d < static_cast<int>(gateTable.size()); ++d) {
-      auto* points = new QScatterSeries(chart);
-      points->setName(QLatin1String(directionName(layers_[static_cast<size_t>(layer_)], d)));
-      points->setMarkerSize(6);
-      points->setColor(categoricalColour(d));
-      points->setBorderColor(Qt::transparent);
-      const auto& s = gateTable[d];
-      for (size_t u = 0; u < s.size(); ++u) {
-        points->append(s[u].left, s[u].right);
-        if (std::find(highlighted_.begin(), highlighted_.end(), static_cast<int>(u)) != highlighted_.end())
-          marked->append(s[u].left, s[u].right);
+    views_[g]->chart()->setTitle(tr("%1 gate, layer %2").arg(QLatin1String(quantityName(kGates[g]))).arg(layer_));
+    GateChart& c = charts_[g];
+    QList<QPointF> marked;
+    for (size_t d = 0; d < c.units.size(); ++d) {
+      QList<QPointF> points;
+      if (table_ && d < (*table_)[layer_][g].size()) {
+        const auto& s = (*table_)[layer_][g][d];
+        points.reserve(static_cast<qsizetype>(s.size()));
+        for (const Saturation& unit : s) points.append(QPointF(unit.left, unit.right));
+        for (const int u : highlighted_)
+          if (u >= 0 && u < static_cast<int>(s.size())) marked.append(points[u]);
       }
-      connect(points, &QScatterSeries::clicked, this, [this, g, d](const QPointF& p) {
-        // The unit whose point is nearest the click.
-        const auto& s = (*table_)[layer_][g][static_cast<size_t>(d)];
-        size_t best = 0;
-        double bestDistance = 1e9;
-        for (size_t u = 0; u < s.size(); ++u)
-          if (const double dist = std::hypot(s[u].left - p.x(), s[u].right - p.y()); dist < bestDistance)
-            best = u, bestDistance = dist;
-        emit unitPicked(static_cast<int>(best));
-      });
-      chart->addSeries(points);
-      points->attachAxis(x), points->attachAxis(y);
+      c.units[d]->setPoints(std::move(points));
     }
-    chart->addSeries(marked);
-    marked->attachAxis(x), marked->attachAxis(y);
+    c.highlighted->setPoints(std::move(marked));
   }
 }
 

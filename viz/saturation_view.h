@@ -13,8 +13,11 @@
 #include "viz/exportable_view.h"
 
 class QChartView;
+class QLineSeries;
 
 namespace lstmscope::viz {
+
+class ChartMarkers;
 
 class SaturationView : public QWidget, public ExportableView {
   Q_OBJECT
@@ -31,6 +34,8 @@ class SaturationView : public QWidget, public ExportableView {
   // The shown layer's statistics: [gate][direction][unit]
   const std::vector<std::vector<std::vector<Saturation>>>& statistics() const { return (*table_)[layer_]; }
   QChartView* chartView(int gate) const { return views_[static_cast<size_t>(gate)]; }
+  // The points drawn for a gate and direction (x: fraction < 0.1, y: fraction > 0.9, one per unit).
+  const QList<QPointF>& points(int gate, int direction) const;
 
   QString figureTitle() const override { return tr("Gate saturation, layer %1").arg(layer_); }
   void renderFigure(QPainter& painter, const QSize& size) override;
@@ -40,13 +45,20 @@ class SaturationView : public QWidget, public ExportableView {
   void unitPicked(int unit);
 
  private:
-  void rebuild();
+  void buildChart(size_t gate);
+  void rebuild();  // the points and titles of the shown layer; the charts themselves are built once
 
   std::shared_ptr<const SaturationTable> table_;
   std::vector<LayerSpec> layers_;
   int layer_ = 0;
   std::vector<int> highlighted_;
   std::array<QChartView*, 3> views_{};
+  struct GateChart {
+    QLineSeries* diagonal = nullptr;       // x + y = 1; also the markers' value-to-position mapping
+    std::array<ChartMarkers*, 2> units{};  // a point per unit, per direction
+    ChartMarkers* highlighted = nullptr;   // the selected units' points
+  };
+  std::array<GateChart, 3> charts_{};
 };
 
 }  // namespace lstmscope::viz

@@ -192,8 +192,9 @@ AttributionPanel::AttributionPanel(QWidget* parent) : QWidget(parent) {
 
 void AttributionPanel::setSubject(std::shared_ptr<const Model> model, const QString& modelName, Inputs<double> inputs,
                                   const QStringList& stepTokens, const QStringList& vocabularyDisplay) {
+  // The same model with a new input (the usual case) keeps its float64 copy.
+  if (model != model_ || !net_) net_ = std::make_shared<const Network<double>>(model->cast<double>());
   model_ = std::move(model);
-  net_ = std::make_shared<const Network<double>>(model_->cast<double>());
   modelName_ = modelName;
   inputs_ = std::move(inputs);
   text_->setSeparateTokens(model_->arch.inputKind == InputKind::Features ||

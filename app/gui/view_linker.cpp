@@ -24,9 +24,11 @@ namespace lstmscope::app {
 namespace {
 
 // A colour range centred on zero that covers the values' 1st to 99th percentile: a few counter units reaching
-// hundreds (cell states do) do not stretch it and leave the rest of the map white.
+// hundreds (cell states do) do not stretch it and leave the rest of the map white. Estimated from an
+// evenly strided sample of at most 65,536 values (rank error ~0.04 percentile points): it runs on the GUI
+// thread at every change of quantity, and a million samples of 100,000 x 256 values took 40 ms.
 std::pair<double, double> percentileSymmetricRange(const Mat<float>& values) {
-  constexpr long kMaxSamples = 1 << 20;
+  constexpr long kMaxSamples = 1 << 16;
   const long stride = std::max(1L, static_cast<long>(values.size()) / kMaxSamples);
   std::vector<float> sample;
   sample.reserve(static_cast<size_t>(values.size() / stride + 1));

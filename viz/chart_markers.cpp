@@ -1,15 +1,15 @@
-#include "viz/projection_markers.h"
+#include "viz/chart_markers.h"
 
 #include <QGraphicsSceneHoverEvent>
 #include <QGraphicsSceneMouseEvent>
 #include <QPaintDevice>
 #include <QPainter>
-#include <cmath>
 #include <QtCharts/QChart>
+#include <cmath>
 
 namespace lstmscope::viz {
 
-ProjectionMarkers::ProjectionMarkers(QChart* chart, QAbstractSeries* axes, QColor fill, QColor border, qreal diameter)
+ChartMarkers::ChartMarkers(QChart* chart, QAbstractSeries* axes, QColor fill, QColor border, qreal diameter)
     : QGraphicsObject(chart), chart_(chart), axes_(axes), fill_(fill), border_(border), diameter_(diameter) {
   setZValue(50);  // above the series, below the step labels
   connect(chart_, &QChart::plotAreaChanged, this, [this] {
@@ -18,22 +18,22 @@ ProjectionMarkers::ProjectionMarkers(QChart* chart, QAbstractSeries* axes, QColo
   });
 }
 
-void ProjectionMarkers::setPoints(QList<QPointF> values) {
+void ChartMarkers::setPoints(QList<QPointF> values) {
   values_ = std::move(values);
   update();
 }
 
-void ProjectionMarkers::setInteractive(bool on) {
+void ChartMarkers::setInteractive(bool on) {
   setAcceptHoverEvents(on);
   setAcceptedMouseButtons(on ? Qt::LeftButton : Qt::NoButton);
 }
 
-QRectF ProjectionMarkers::boundingRect() const {
+QRectF ChartMarkers::boundingRect() const {
   const qreal pad = diameter_ / 2 + 1;
   return chart_->plotArea().adjusted(-pad, -pad, pad, pad);
 }
 
-void ProjectionMarkers::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) {
+void ChartMarkers::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) {
   if (values_.isEmpty()) return;
   // One antialiased marker drawn once, then blitted: drawing 5,000 antialiased ellipses cost ~25 ms a
   // repaint, and the view repaints at every hover and step change. Exports to PDF/SVG draw vectors.
@@ -66,7 +66,7 @@ void ProjectionMarkers::paint(QPainter* painter, const QStyleOptionGraphicsItem*
   for (const QPointF& value : values_) painter->drawImage(chart_->mapToPosition(value, axes_) - offset, sprite_);
 }
 
-bool ProjectionMarkers::nearAMarker(const QPointF& position) const {
+bool ChartMarkers::nearAMarker(const QPointF& position) const {
   for (const QPointF& value : values_) {
     const QPointF d = chart_->mapToPosition(value, axes_) - position;
     if (d.x() * d.x() + d.y() * d.y() <= kReach * kReach) return true;
@@ -74,11 +74,11 @@ bool ProjectionMarkers::nearAMarker(const QPointF& position) const {
   return false;
 }
 
-void ProjectionMarkers::hoverMoveEvent(QGraphicsSceneHoverEvent* event) {
+void ChartMarkers::hoverMoveEvent(QGraphicsSceneHoverEvent* event) {
   if (nearAMarker(event->pos())) emit hovered(chart_->mapToValue(event->pos(), axes_));
 }
 
-void ProjectionMarkers::mousePressEvent(QGraphicsSceneMouseEvent* event) {
+void ChartMarkers::mousePressEvent(QGraphicsSceneMouseEvent* event) {
   if (!nearAMarker(event->pos())) return event->ignore();
   emit clicked(chart_->mapToValue(event->pos(), axes_));
 }

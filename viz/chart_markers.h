@@ -1,7 +1,7 @@
-// Round markers at chart values, drawn by one graphics item in one paint call. QScatterSeries makes a
-// graphics item per point: 5,000 points took 300 ms of the GUI thread to set (docs/APP.md, "Benchmark"),
-// which froze the window whenever a long text's projection arrived. Being in the chart's scene, the
-// markers are part of every exported figure.
+// Round markers at chart values (the PCA view, gate saturation), drawn by one graphics item in one paint
+// call. QScatterSeries makes a graphics item per point: 5,000 points took 300 ms of the GUI thread to set
+// (docs/APP.md, "Benchmark"), which froze the window whenever a long text's projection arrived. Being in
+// the chart's scene, the markers are part of every exported figure.
 #pragma once
 
 #include <QGraphicsObject>
@@ -14,11 +14,11 @@ class QAbstractSeries;
 
 namespace lstmscope::viz {
 
-class ProjectionMarkers : public QGraphicsObject {
+class ChartMarkers : public QGraphicsObject {
   Q_OBJECT
  public:
   // `axes` gives the value-to-position mapping (any series attached to the chart's axes).
-  ProjectionMarkers(QChart* chart, QAbstractSeries* axes, QColor fill, QColor border, qreal diameter);
+  ChartMarkers(QChart* chart, QAbstractSeries* axes, QColor fill, QColor border, qreal diameter);
 
   void setPoints(QList<QPointF> values);
   const QList<QPointF>& points() const { return values_; }
