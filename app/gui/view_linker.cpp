@@ -3,6 +3,7 @@
 #include <QFileInfo>
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <vector>
 
 #include "app/gui/analysis_session.h"
@@ -29,7 +30,10 @@ namespace {
 // thread at every change of quantity, and a million samples of 100,000 x 256 values took 40 ms.
 std::pair<double, double> percentileSymmetricRange(const Mat<float>& values) {
   constexpr long kMaxSamples = 1 << 16;
-  const long stride = std::max(1L, static_cast<long>(values.size()) / kMaxSamples);
+  long stride = std::max(1L, static_cast<long>(values.size()) / kMaxSamples);
+  // Coprime with the number of units, so that the sample visits every unit (column-major storage: a
+  // stride sharing a factor with the rows would skip whole units, such as the few counters in the tail).
+  while (std::gcd(stride, static_cast<long>(values.rows())) != 1) ++stride;
   std::vector<float> sample;
   sample.reserve(static_cast<size_t>(values.size() / stride + 1));
   for (long k = 0; k < values.size(); k += stride)
