@@ -68,6 +68,10 @@ void record(const EncodedText& encoded, const ProgressCallbacks& callbacks, Anal
           result.recording->values(static_cast<int>(l), d, Quantity::C).array().tanh().matrix()));
   }
   result.saturation = std::make_shared<const SaturationTable>(gateSaturationTable(*result.recording));
+  result.highlightLayer = static_cast<int>(result.squashedCells.size()) - 1;
+  const bool text = result.model->arch.inputKind == InputKind::Tokens;
+  result.highlight = bestTrackingUnit(*result.squashedCells.back().front(),
+                                      text ? textProperties(encoded.surface) : std::vector<TextProperty>{});
 }
 
 // The error's byte ranges of the UTF-8 text as QString positions (spans come in order: one pass over the text).

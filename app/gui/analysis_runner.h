@@ -19,6 +19,7 @@
 #include "core/analysis/projection.h"
 #include "core/analysis/recording.h"
 #include "core/analysis/statistics.h"
+#include "core/analysis/text_properties.h"
 #include "core/formats/foreign/import_report.h"
 #include "viz/heatmap_data.h"
 
@@ -45,6 +46,10 @@ struct AnalysisResult {
   // to it never stalls the GUI thread.
   PerDirection<std::shared_ptr<const Mat<float>>> squashedCells;
   std::shared_ptr<const SaturationTable> saturation;  // likewise
+  // The last layer's unit (first direction) whose tanh(c) best tracks a structure of the text (bracket
+  // depth, strings, line position), or has the widest range: what the window opens on.
+  TrackingUnit highlight;
+  int highlightLayer = 0;
   // A CSV input's columns that can label the steps (features first, then label columns), and what the
   // reader decided on its own (e.g. a pandas index taken as labels).
   QStringList labelChoices, inputNotes;

@@ -122,10 +122,11 @@ void ViewLinker::showRecording() {
   const bool hadRecording = current_ != nullptr;
   const viz::HeatmapViewport before = views_.heatmap->viewport();
   double firstStep = 0;
-  if (previous)
+  if (previous) {
     firstStep = followEdit(*previous, *recording, before.firstStep);
-  else
+  } else {
     state_.brush = {}, state_.selectedUnits.clear(), state_.matchScores.clear(), state_.currentStep = 0;
+  }
   const Architecture& arch = recording->arch;
   // Words and table rows are shown apart; characters (spaces included) run on as the text does.
   views_.textColours->setSeparateTokens(arch.inputKind == InputKind::Features ||
@@ -134,6 +135,7 @@ void ViewLinker::showRecording() {
     const QSignalBlocker blocker(views_.controls);
     views_.controls->setArchitecture(arch);
   }
+  if (!previous) openOnHighlight();
   const long T = recording->steps;
   state_.currentStep = std::clamp(state_.currentStep, 0L, T - 1);
   if (state_.brush.end > T) state_.brush = {};
@@ -149,6 +151,31 @@ void ViewLinker::showRecording() {
   inputs.features = recording->features.cast<double>();
   views_.attribution->setSubject(session_->model(), session_->modelName(), std::move(inputs), session_->stepTokens(),
                                  session_->vocabularyDisplay());
+}
+
+void ViewLinker::openOnHighlight() {
+  const AnalysisResult& result = *session_->result();
+  const TrackingUnit& best = result.highlight;
+  // Only where the heatmap shows the layer it was found in (the last, which new windows open on).
+  if (best.unit < 0 || views_.controls->layer() != result.highlightLayer) return;
+  const Mat<float>& values = *result.squashedCells.back().front();
+  state_.currentUnit = best.unit;
+  // A step with context that the heatmap's first window shows: where the unit is farthest from its mean.
+  const long T = values.cols(), first = std::min(10L, T - 1), end = std::min(T, 40L);
+  const float mean = values.row(best.unit).mean();
+  long step = first;
+  for (long t = first; t < end; ++t)
+    if (std::abs(values(best.unit, t) - mean) > std::abs(values(best.unit, step) - mean)) step = t;
+  state_.currentStep = step;
+  const QString what =
+      best.property.empty()
+          ? tr("Unit %1 of layer %2 has the widest range of tanh(c).").arg(best.unit).arg(result.highlightLayer)
+          : tr("Unit %1 of layer %2 tracks %3 (r = %4).")
+                .arg(best.unit)
+                .arg(result.highlightLayer)
+                .arg(QString::fromStdString(best.property))
+                .arg(best.correlation, 0, 'f', 2);
+  emit statusMessage(what + tr(" Drag across steps in the heatmap to find the units that are on there."), 30000);
 }
 
 double ViewLinker::followEdit(const Recording& before, const Recording& after, double firstStep) {

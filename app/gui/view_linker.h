@@ -76,6 +76,9 @@ class ViewLinker : public QObject {
   void applyCurrent();
   void runSelectionRule();
   void requestProjection();
+  // A new input (not an edit): the current unit becomes the one that best tracks a structure of the text,
+  // at a step with context, and the status bar says so with a hint for brushing.
+  void openOnHighlight();
   void showUnitAttribution();  // the Attribution dock's new result, when an attribution quantity is shown
   void hover(long step, int unit, float value);
 

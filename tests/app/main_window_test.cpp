@@ -11,13 +11,16 @@
 #include <QMimeData>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QSvgRenderer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QWheelEvent>
 
+#include "app/gui/analysis_session.h"
 #include "core/analysis/selection.h"
 #include "core/analysis/statistics.h"
+#include "core/analysis/text_properties.h"
 #include "tests/app/test_window.h"
 #include "viz/figure_export.h"
 
@@ -60,6 +63,35 @@ TEST_F(MainWindowTest, OpensTheDemoAnalysed) {
   const Mat<float> expected = r->values(1, 0, Quantity::C).array().tanh().matrix();
   EXPECT_TRUE(shownValues().isApprox(expected, 1e-6f));
   EXPECT_TRUE(window_.lastError().isEmpty());
+}
+
+// First impression (issue 14, item 11): the window opens on the unit that best tracks a structure of the
+// sample, at a step with context in the first window, says so, and hints at brushing.
+TEST_F(MainWindowTest, OpensOnTheUnitThatTracksTheTextAtAStepWithContext) {
+  const Recording* r = window_.recording();
+  const Mat<double> cells = r->values(1, 0, Quantity::C).array().tanh().matrix().cast<double>();
+  const std::vector<TextProperty> properties = textProperties(r->tokens);
+  // Every unit's |Pearson r| with every property, written out here: the chosen unit has the largest.
+  double best = 0;
+  int bestUnit = -1;
+  for (long u = 0; u < cells.rows(); ++u)
+    for (const TextProperty& p : properties) {
+      const Vec<double> x = cells.row(u).transpose().array() - cells.row(u).mean();
+      const Vec<double> y = p.values.array() - p.values.mean();
+      const double rho = x.dot(y) / std::sqrt(x.squaredNorm() * y.squaredNorm());
+      if (std::isfinite(rho) && std::abs(rho) > best) best = std::abs(rho), bestUnit = static_cast<int>(u);
+    }
+  ASSERT_GE(best, kTrackingCorrelation);
+  EXPECT_EQ(window_.state().currentUnit, bestUnit);
+  EXPECT_NEAR(std::abs(window_.session()->result()->highlight.correlation), best, 1e-6);
+  EXPECT_GE(window_.state().currentStep, 10);
+  EXPECT_LT(window_.state().currentStep, 40);
+  EXPECT_EQ(window_.textColours()->unit(), bestUnit);
+  const QString status = window_.statusBar()->currentMessage();
+  EXPECT_TRUE(status.contains(QStringLiteral("Unit %1 of layer 1 tracks").arg(bestUnit))) << status.toStdString();
+  EXPECT_TRUE(status.contains(QStringLiteral("Drag across steps"))) << status.toStdString();
+  // The attribution explains the prediction at that step, not at step 0.
+  EXPECT_EQ(window_.attribution()->target().step, window_.state().currentStep);
 }
 
 TEST_F(MainWindowTest, PixelsAreTheColourOfTheRecordedValues) {

@@ -1,0 +1,62 @@
+#include "core/analysis/text_properties.h"
+
+#include <cmath>
+
+namespace lstmscope {
+
+std::vector<TextProperty> textProperties(const std::vector<std::string>& stepTokens) {
+  const long T = static_cast<long>(stepTokens.size());
+  TextProperty depth{"bracket depth", Vec<double>(T)}, quoted{"inside quotes", Vec<double>(T)},
+      column{"position in line", Vec<double>(T)};
+  long nesting = 0, sinceNewline = 0;
+  char quote = 0;  // the quote character of the open string, 0 outside
+  bool escaped = false;
+  for (long t = 0; t < T; ++t) {
+    for (const char c : stepTokens[static_cast<size_t>(t)]) {
+      sinceNewline = c == '\n' ? 0 : sinceNewline + 1;
+      if (quote != 0) {
+        if (escaped)
+          escaped = false;
+        else if (c == '\\')
+          escaped = true;
+        else if (c == quote || c == '\n')  // strings end at their quote (or, unterminated, at the line)
+          quote = 0;
+        continue;
+      }
+      if (c == '"' || c == '\'') quote = c;
+      if (c == '(' || c == '[' || c == '{') ++nesting;
+      if ((c == ')' || c == ']' || c == '}') && nesting > 0) --nesting;
+    }
+    depth.values(t) = static_cast<double>(nesting);
+    quoted.values(t) = quote != 0 ? 1.0 : 0.0;
+    column.values(t) = static_cast<double>(sinceNewline);
+  }
+  return {depth, quoted, column};
+}
+
+TrackingUnit bestTrackingUnit(const Mat<float>& values, const std::vector<TextProperty>& properties) {
+  TrackingUnit best;
+  const long H = values.rows(), T = values.cols();
+  if (H == 0 || T == 0) return best;
+  const Mat<double> v = values.cast<double>();
+  const Vec<double> mean = v.rowwise().mean();
+  const Mat<double> centred = v.colwise() - mean;
+  const Vec<double> spread = centred.rowwise().norm();  // sqrt(T * variance) of every unit
+  for (const TextProperty& p : properties) {
+    if (p.values.size() != T) continue;
+    const Vec<double> q = p.values.array() - p.values.mean();
+    const double qNorm = q.norm();
+    if (!(qNorm > 0)) continue;  // constant over this text: nothing to track
+    const Vec<double> r = (centred * q).cwiseQuotient(spread * qNorm);
+    for (long u = 0; u < H; ++u)
+      if (spread(u) > 0 && std::isfinite(r(u)) && std::abs(r(u)) > std::abs(best.correlation))
+        best = {p.name, static_cast<int>(u), r(u)};
+  }
+  if (best.unit >= 0 && std::abs(best.correlation) >= kTrackingCorrelation) return best;
+  long widest = 0;
+  for (long u = 1; u < H; ++u)
+    if (spread(u) > spread(widest)) widest = u;
+  return {"", static_cast<int>(widest), 0.0};
+}
+
+}  // namespace lstmscope
