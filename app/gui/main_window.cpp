@@ -61,6 +61,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), session_(new Anal
       session_, {controls_, heatmap_, select_, textColours_, predictions_, saturation_, projection_, attribution_},
       this);
   connect(linker_, &ViewLinker::statusMessage, status_, &StatusArea::showMessage);
+  connect(linker_, &ViewLinker::hint, status_, &StatusArea::showHint);
   connect(linker_, &ViewLinker::hoverText, status_, &StatusArea::setHoverText);
   connect(linker_, &ViewLinker::attributionRequested, this,
           [this] { findChild<QDockWidget*>(QStringLiteral("attribution"))->raise(); });

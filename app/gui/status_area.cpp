@@ -5,6 +5,7 @@
 #include <QPushButton>
 #include <QStatusBar>
 #include <algorithm>
+#include <utility>
 
 #include "app/gui/analysis_session.h"
 #include "core/formats/foreign/import_report.h"
@@ -24,6 +25,10 @@ StatusArea::StatusArea(QStatusBar* bar, AnalysisSession* session) : QObject(bar)
   bar->addPermanentWidget(progress_);
   bar->addPermanentWidget(cancel_);
   progress_->hide(), cancel_->hide();
+  connect(bar_, &QStatusBar::messageChanged, this, [this](const QString& message) {
+    if (message.isEmpty() && !pendingHint_.isEmpty())
+      showMessage(std::exchange(pendingHint_, QString()), pendingHintMs_);
+  });
 
   connect(bar, &QStatusBar::messageChanged, this, [this](const QString& text) {
     if (text.isEmpty()) bar_->setToolTip(QString());
@@ -54,6 +59,11 @@ void StatusArea::showMessage(const QString& message, int timeoutMs) {
   const QString shown = bar_->fontMetrics().elidedText(message, Qt::ElideRight, std::max(room, 40));
   bar_->setToolTip(shown == message ? QString() : message);
   bar_->showMessage(shown, timeoutMs);
+}
+
+void StatusArea::showHint(const QString& hint, int timeoutMs) {
+  if (bar_->currentMessage().isEmpty()) return showMessage(hint, timeoutMs);
+  pendingHint_ = hint, pendingHintMs_ = timeoutMs;
 }
 
 void StatusArea::showAnalysed() {

@@ -26,6 +26,8 @@ class StatusArea : public QObject {
 
   void setHoverText(const QString& text);
   void showMessage(const QString& message, int timeoutMs);  // elided to its room; whole in the tooltip
+  // A hint gives way to a message being shown (such as what an import assumed): it follows it.
+  void showHint(const QString& hint, int timeoutMs);
   void showAnalysed();  // model name, steps and time of the session's latest analysis
   // The model label's tooltip lists what was read and assumed; assumptions are announced once per load.
   void showImportReport(const ImportReport& report, const QString& modelName);
@@ -37,6 +39,8 @@ class StatusArea : public QObject {
   QLabel* model_ = nullptr;
   QProgressBar* progress_ = nullptr;
   QPushButton* cancel_ = nullptr;
+  QString pendingHint_;
+  int pendingHintMs_ = 0;
 };
 
 }  // namespace lstmscope::app

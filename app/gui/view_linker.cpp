@@ -175,7 +175,7 @@ void ViewLinker::openOnHighlight() {
                 .arg(result.highlightLayer)
                 .arg(QString::fromStdString(best.property))
                 .arg(best.correlation, 0, 'f', 2);
-  emit statusMessage(what + tr(" Drag across steps in the heatmap to find the units that are on there."), 30000);
+  emit hint(what + tr(" Drag across steps in the heatmap to find the units that are on there."), 30000);
 }
 
 double ViewLinker::followEdit(const Recording& before, const Recording& after, double firstStep) {

@@ -62,8 +62,9 @@ class ViewLinker : public QObject {
 
  signals:
   void statusMessage(QString message, int timeoutMs);
-  void hoverText(QString text);  // empty: nothing under the pointer
-  void attributionRequested();   // a prediction was picked as the Attribution dock's target
+  void hint(QString message, int timeoutMs);  // gives way to a status message being shown
+  void hoverText(QString text);               // empty: nothing under the pointer
+  void attributionRequested();                // a prediction was picked as the Attribution dock's target
 
  private:
   void connectViews();

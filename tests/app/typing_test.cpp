@@ -238,6 +238,17 @@ TEST_F(TypingTest, LongStatusMessagesStayLeftOfTheModelLabel) {
   EXPECT_EQ(bar->toolTip(), longMessage);  // the whole message at hand
 }
 
+TEST_F(TypingTest, AHintFollowsTheMessageItWouldHaveReplaced) {
+  auto* status = window_.statusBar()->findChild<StatusArea*>();
+  ASSERT_NE(status, nullptr);
+  status->showMessage(QStringLiteral("model.keras: nothing had to be assumed"), 300);
+  status->showHint(QStringLiteral("Unit 3 of layer 1 tracks bracket depth"), 5000);
+  EXPECT_EQ(window_.statusBar()->currentMessage(), QStringLiteral("model.keras: nothing had to be assumed"));
+  for (int k = 0; k < 300 && window_.statusBar()->currentMessage().startsWith(QStringLiteral("model")); ++k)
+    QTest::qWait(10);
+  EXPECT_EQ(window_.statusBar()->currentMessage(), QStringLiteral("Unit 3 of layer 1 tracks bracket depth"));
+}
+
 TEST_F(TypingTest, AutomaticRangeOfCellStatesCoversMostOfTheMap) {
   window_.controls()->setQuantity(Quantity::C, false);
   QApplication::processEvents();
