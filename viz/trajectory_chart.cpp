@@ -53,6 +53,11 @@ TrajectoryChart::TrajectoryChart(QWidget* parent) : QChartView(new QChart(), par
 void TrajectoryChart::setData(std::shared_ptr<const HeatmapData> data, const QString& title,
                               const QString& valueLabel) {
   data_ = std::move(data);
+  // Lines of units the new data lacks (a smaller model, before its caller sets the units) would be read
+  // out of bounds: they are dropped until setUnits().
+  const int units = data_ ? static_cast<int>(data_->units()) : 0;
+  std::erase_if(units_, [units](int u) { return u >= units; });
+  if (currentUnit_ >= units) currentUnit_ = -1;
   axisY_->setTitleText(valueLabel);
   chart()->setTitle(tr("Selected units: %1 over time").arg(title));
   rebuild();

@@ -13,6 +13,7 @@
 #include "viz/heatmap_data.h"
 #include "viz/heatmap_view.h"
 #include "viz/token_text.h"
+#include "viz/trajectory_chart.h"
 
 namespace lstmscope::viz {
 namespace {
@@ -64,6 +65,21 @@ TEST_F(ExportTest, DataWithFewerUnitsThanTheRowsShowsItsOwnUnits) {
   o.size = QSize(400, 300);
   ASSERT_EQ(exportView(view_, path(QStringLiteral("fewer.png")), o), QString());
   EXPECT_FALSE(QImage(path(QStringLiteral("fewer.png"))).isNull());
+}
+
+// The same for the trajectories: the lines of units the new data lacks are dropped, not read out of
+// bounds (an Eigen assertion under ASan once the app opened on the demo's unit 149 and then a 16-unit model).
+TEST(TrajectoryChart, DataWithFewerUnitsDropsTheLinesItLacks) {
+  const auto many = std::make_shared<Mat<float>>(Mat<float>::Random(20, 30));
+  const auto fewer = std::make_shared<Mat<float>>(Mat<float>::Random(5, 30));
+  TrajectoryChart chart;
+  chart.setData(std::make_shared<HeatmapData>(many, many.get()), QStringLiteral("h"), QStringLiteral("h"));
+  chart.setUnits({2, 13}, 17);
+  EXPECT_EQ(chart.lineCount(), 3);
+  chart.setData(std::make_shared<HeatmapData>(fewer, fewer.get()), QStringLiteral("h"), QStringLiteral("h"));
+  EXPECT_EQ(chart.lineCount(), 1);  // unit 2
+  chart.setUnits({4}, 0);
+  EXPECT_EQ(chart.lineCount(), 2);
 }
 
 TEST_F(ExportTest, SvgAndPdfAreValidDocuments) {
