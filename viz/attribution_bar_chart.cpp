@@ -75,14 +75,14 @@ QString AttributionBarChart::figureTitle() const {
   return chart()->title();
 }
 
-void AttributionBarChart::renderFigure(QPainter& painter, const QSize& size) {
+void AttributionBarChart::renderFigure(QPainter& painter, const QSize& size, FigureMarks) {
   renderChart(*this, painter, size);
 }
 
 void AttributionBarChart::writeCsv(QTextStream& out) const {
   out << "step,token,attribution\n";
   for (size_t k = 0; k < shown_.size(); ++k)
-    out << first_ + static_cast<long>(k) << ',' << csvText(tokens_.value(static_cast<qsizetype>(k))) << ','
+    out << first_ + static_cast<long>(k) << ',' << csvToken(tokens_.value(static_cast<qsizetype>(k))) << ','
         << QString::number(shown_[k], 'g', 17) << '\n';
 }
 

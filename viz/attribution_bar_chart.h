@@ -24,7 +24,7 @@ class AttributionBarChart : public QChartView, public ExportableView {
   long barCount() const { return static_cast<long>(shown_.size()); }
 
   QString figureTitle() const override;
-  void renderFigure(QPainter& painter, const QSize& size) override;
+  void renderFigure(QPainter& painter, const QSize& size, FigureMarks marks) override;
   void writeCsv(QTextStream& out) const override;  // the bars shown: step, token, value
 
  signals:

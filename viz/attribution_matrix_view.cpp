@@ -175,7 +175,7 @@ void AttributionMatrixView::paintLabels(QPainter& p, const QRect& plot) const {
   }
 }
 
-void AttributionMatrixView::paint(QPainter& p, const QSize& size, bool vectorCells) {
+void AttributionMatrixView::paint(QPainter& p, const QSize& size, bool vectorCells, FigureMarks marks) {
   p.fillRect(QRect(QPoint(0, 0), size), Qt::white);
   const QFontMetrics fm = p.fontMetrics();
   p.setPen(Qt::black);
@@ -197,7 +197,7 @@ void AttributionMatrixView::paint(QPainter& p, const QSize& size, bool vectorCel
   paintLabels(p, plot);
   const long n = values_.rows();
   const double cell = static_cast<double>(plot.height()) / n;
-  if (currentStep_ >= first_ && currentStep_ < first_ + n) {
+  if (marks == FigureMarks::Drawn && currentStep_ >= first_ && currentStep_ < first_ + n) {
     p.setPen(QPen(markColourFor(map_), 1.5));
     p.drawRect(QRectF(plot.left(), plot.top() + (currentStep_ - first_) * cell, plot.width(), std::max(cell, 1.0)));
   }
@@ -213,11 +213,11 @@ void AttributionMatrixView::paint(QPainter& p, const QSize& size, bool vectorCel
 
 void AttributionMatrixView::paintEvent(QPaintEvent*) {
   QPainter p(this);
-  paint(p, QWidget::size(), false);
+  paint(p, QWidget::size(), false, FigureMarks::Drawn);
 }
 
-void AttributionMatrixView::renderFigure(QPainter& painter, const QSize& size) {
-  paint(painter, size, values_.size() <= kMostVectorCells);
+void AttributionMatrixView::renderFigure(QPainter& painter, const QSize& size, FigureMarks marks) {
+  paint(painter, size, values_.size() <= kMostVectorCells, marks);
 }
 
 void AttributionMatrixView::writeCsv(QTextStream& out) const {
@@ -225,7 +225,7 @@ void AttributionMatrixView::writeCsv(QTextStream& out) const {
   for (long c = 0; c < values_.cols(); ++c) out << ",input_" << first_ + c;
   out << '\n';
   for (long r = 0; r < values_.rows(); ++r) {
-    out << first_ + r << ',' << csvText(tokens_.value(static_cast<qsizetype>(first_ + r)));
+    out << first_ + r << ',' << csvToken(tokens_.value(static_cast<qsizetype>(first_ + r)));
     for (long c = 0; c < values_.cols(); ++c) out << ',' << QString::number(values_(r, c), 'g', 17);
     out << '\n';
   }
@@ -238,10 +238,11 @@ bool AttributionMatrixView::writeJson(QByteArray& out) const {
     for (long c = 0; c < values_.cols(); ++c) row.append(values_(r, c));
     rows.append(row);
   }
-  const QJsonObject doc{{QStringLiteral("title"), title_},
-                        {QStringLiteral("first_step"), static_cast<qint64>(first_)},
-                        {QStringLiteral("tokens"), QJsonArray::fromStringList(tokens_.mid(first_, values_.rows()))},
-                        {QStringLiteral("values"), rows}};
+  const QJsonObject doc{
+      {QStringLiteral("title"), title_},
+      {QStringLiteral("first_step"), static_cast<qint64>(first_)},
+      {QStringLiteral("tokens"), QJsonArray::fromStringList(plainTokens(tokens_.mid(first_, values_.rows())))},
+      {QStringLiteral("values"), rows}};
   out = QJsonDocument(doc).toJson();
   return true;
 }

@@ -42,7 +42,7 @@ class AttributionMatrixView : public QWidget, public ExportableView {
   std::pair<long, long> cellAt(const QPoint& point) const;
 
   QString figureTitle() const override { return title_; }
-  void renderFigure(QPainter& painter, const QSize& size) override;
+  void renderFigure(QPainter& painter, const QSize& size, FigureMarks marks) override;
   void writeCsv(QTextStream& out) const override;
   bool writeJson(QByteArray& out) const override;
 
@@ -57,7 +57,8 @@ class AttributionMatrixView : public QWidget, public ExportableView {
 
  private:
   QRect plotRect(const QSize& size, const QFontMetrics& fm) const;
-  void paint(QPainter& p, const QSize& size, bool vectorCells);
+  // `marks`: the current target step's outline (always on screen, in figures when asked).
+  void paint(QPainter& p, const QSize& size, bool vectorCells, FigureMarks marks);
   void paintCellRectangles(QPainter& p, const QRect& plot) const;
   void paintLabels(QPainter& p, const QRect& plot) const;
   void rebuildImage();

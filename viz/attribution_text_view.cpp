@@ -11,12 +11,16 @@
 #include <cmath>
 
 #include "viz/csv.h"
+#include "viz/token_text.h"
 
 namespace lstmscope::viz {
 namespace {
 
 constexpr int kMargin = 8;
-constexpr int kLegendHeight = 34;
+// The colour bar with its "0" tick, and the line saying what the colours mean.
+int legendHeight(const QFontMetrics& fm) {
+  return 16 + 2 * fm.height() + 6;
+}
 constexpr int kNoteIndent = 16;  // a note on lines of its own, under its row's label
 constexpr int kUnbounded = 1 << 20;
 
@@ -128,7 +132,7 @@ int AttributionTextView::layout(int width, const QFontMetrics& fm, const QPaintD
     }
     y += lineHeight + 8;
   }
-  return y + kLegendHeight;
+  return y + legendHeight(fm);
 }
 
 int AttributionTextView::heightForWidth(int width) const {
@@ -173,18 +177,27 @@ void AttributionTextView::paint(QPainter& p, const QSize& size) {
       p.drawRect(c.rect.adjusted(1, 1, -1, -1));
     }
   }
-  // Legend: the diverging scale, each row's ends at its own +-range.
-  const int legendTop = std::min(bottom, size.height()) - kLegendHeight + 6;
-  const QRect bar(kMargin + fm.horizontalAdvance(tr("negative")) + 8, legendTop, 220, 10);
-  QImage strip(ColourMap::kSize, 1, QImage::Format_RGB32);
-  for (int i = 0; i < ColourMap::kSize; ++i) strip.setPixel(i, 0, map_.entry(i));
-  p.drawImage(bar, strip);
+  // Legend: the diverging scale, each row's ends at its own +-range; what the colours mean on the line
+  // under it (so that it is never cut at the figure's edge).
+  const int legendTop = std::min(bottom, size.height()) - legendHeight(fm) + 6;
+  const int barLeft = kMargin + fm.horizontalAdvance(tr("negative")) + 8;
+  const int barWidth = std::clamp(size.width() / 3, 60, 220);
+  const QRect bar(barLeft, legendTop, barWidth, 10);
+  // Vector bands (an image would be resampled in PDF viewers), each reaching into the next: no seams.
+  const double band = static_cast<double>(bar.width()) / ColourMap::kSize;
+  for (int i = 0; i < ColourMap::kSize; ++i)
+    p.fillRect(QRectF(bar.left() + i * band, bar.top(), band + std::min(0.5, band / 2), bar.height()),
+               QColor(map_.entry(i)));
   p.setPen(Qt::darkGray);
   p.drawRect(bar.adjusted(0, 0, -1, -1));
   p.drawText(QPoint(kMargin, bar.bottom()), tr("negative"));
-  p.drawText(QPoint(bar.right() + 8, bar.bottom()), tr("positive: pushes the target up · boxed: target step"));
+  p.drawText(QPoint(bar.right() + 8, bar.bottom()), tr("positive"));
   p.drawText(QPoint(bar.center().x() - fm.horizontalAdvance(QStringLiteral("0")) / 2, bar.bottom() + fm.height()),
              QStringLiteral("0"));
+  p.drawText(QRect(kMargin, bar.bottom() + fm.height() + 2, size.width() - 2 * kMargin, fm.height() + 2),
+             Qt::AlignLeft | Qt::AlignVCenter,
+             fm.elidedText(tr("positive pushes the target up · boxed: the target step"), Qt::ElideRight,
+                           size.width() - 2 * kMargin));
 }
 
 void AttributionTextView::paintEvent(QPaintEvent*) {
@@ -192,7 +205,11 @@ void AttributionTextView::paintEvent(QPaintEvent*) {
   paint(p, size());
 }
 
-void AttributionTextView::renderFigure(QPainter& painter, const QSize& size) {
+int AttributionTextView::figureHeightForWidth(int width) const {
+  return heightForWidth(width);
+}
+
+void AttributionTextView::renderFigure(QPainter& painter, const QSize& size, FigureMarks) {
   // A figure has a fixed size: drop context from the start (never the target) until every row fits.
   const long keptFirst = first_;
   painter.setFont(font());
@@ -209,7 +226,7 @@ void AttributionTextView::writeCsv(QTextStream& out) const {
   for (const AttributionRow& r : rows_) out << ',' << csvText(r.label);
   out << '\n';
   for (long s = 0; s < tokens_.size(); ++s) {
-    out << s << ',' << csvText(tokens_[static_cast<qsizetype>(s)]);
+    out << s << ',' << csvToken(tokens_[static_cast<qsizetype>(s)]);
     for (const AttributionRow& r : rows_) out << ',' << QString::number(r.values[static_cast<size_t>(s)], 'g', 17);
     out << '\n';
   }
@@ -226,7 +243,7 @@ bool AttributionTextView::writeJson(QByteArray& out) const {
   }
   const QJsonObject doc{{QStringLiteral("title"), title_},
                         {QStringLiteral("target_step"), static_cast<qint64>(targetStep_)},
-                        {QStringLiteral("tokens"), QJsonArray::fromStringList(tokens_)},
+                        {QStringLiteral("tokens"), QJsonArray::fromStringList(plainTokens(tokens_))},
                         {QStringLiteral("methods"), methods}};
   out = QJsonDocument(doc).toJson();
   return true;

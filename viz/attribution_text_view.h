@@ -35,7 +35,9 @@ class AttributionTextView : public QWidget, public ExportableView {
   const std::vector<AttributionRow>& rows() const { return rows_; }
 
   QString figureTitle() const override { return title_; }
-  void renderFigure(QPainter& painter, const QSize& size) override;
+  // The boxed target step is part of the figure, not a mark of where the user is.
+  void renderFigure(QPainter& painter, const QSize& size, FigureMarks marks) override;
+  int figureHeightForWidth(int width) const override;
   void writeCsv(QTextStream& out) const override;
   bool writeJson(QByteArray& out) const override;  // step, token, one column per row
   bool hasHeightForWidth() const override { return true; }

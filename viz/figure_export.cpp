@@ -5,20 +5,34 @@
 #include <QPageSize>
 #include <QPainter>
 #include <QPdfWriter>
+#include <QRegularExpression>
 #include <QSaveFile>
 #include <QSvgGenerator>
 #include <QTextStream>
+#include <algorithm>
 #include <cmath>
 
 namespace lstmscope::viz {
 namespace {
 
 constexpr double kScreenDpi = 96.0;
+constexpr double kMillimetresPerInch = 25.4;
+
+double inchesPerUnit(const FigureExportOptions& o) {
+  return inchesPerFigureUnit(o.unit, o.dpi);
+}
+
+// The options with the height the view's content needs, when asked to fit and the view has one.
+FigureExportOptions withFittedHeight(const ExportableView& view, FigureExportOptions o) {
+  if (!o.fitHeight) return o;
+  const int logicalHeight = view.figureHeightForWidth(figureLogicalSize(o).width());
+  if (logicalHeight > 0) o.size.setHeight(logicalHeight / kScreenDpi / inchesPerUnit(o));
+  return o;
+}
 
 bool writePng(ExportableView& view, QSaveFile& file, const FigureExportOptions& o) {
-  const double scale = o.dpi / kScreenDpi;
-  QImage image(QSize(std::lround(o.size.width() * scale), std::lround(o.size.height() * scale)),
-               QImage::Format_ARGB32_Premultiplied);
+  const QSize logical = figureLogicalSize(o);
+  QImage image(figurePixelSize(o), QImage::Format_ARGB32_Premultiplied);
   // Painted at the screen's 96 dpi and scaled up: fonts sized in points then come out as on screen, only
   // sharper. (With the image's dpi set first, Qt would size them for that dpi AND the scale would
   // enlarge them again.) The resolution is recorded afterwards, for the file's metadata.
@@ -28,8 +42,9 @@ bool writePng(ExportableView& view, QSaveFile& file, const FigureExportOptions& 
   {
     QPainter p(&image);
     p.setRenderHint(QPainter::Antialiasing);
-    p.scale(scale, scale);
-    view.renderFigure(p, o.size);
+    p.scale(static_cast<double>(image.width()) / logical.width(),
+            static_cast<double>(image.height()) / logical.height());
+    view.renderFigure(p, logical, o.marks);
   }
   image.setDotsPerMeterX(std::lround(o.dpi / 0.0254));
   image.setDotsPerMeterY(std::lround(o.dpi / 0.0254));
@@ -39,15 +54,16 @@ bool writePng(ExportableView& view, QSaveFile& file, const FigureExportOptions& 
 bool writeSvg(ExportableView& view, QSaveFile& file, const FigureExportOptions& o) {
   QSvgGenerator svg;
   svg.setOutputDevice(&file);
-  svg.setSize(o.size);
-  svg.setViewBox(QRect(QPoint(0, 0), o.size));
+  const QSize logical = figureLogicalSize(o);
+  svg.setSize(logical);
+  svg.setViewBox(QRect(QPoint(0, 0), logical));
   svg.setResolution(static_cast<int>(kScreenDpi));
   svg.setTitle(view.figureTitle());
   svg.setDescription(QStringLiteral("Made with LSTMScope"));
   QPainter p;
   if (!p.begin(&svg)) return false;
   p.setRenderHints(QPainter::Antialiasing | QPainter::LosslessImageRendering);
-  view.renderFigure(p, o.size);
+  view.renderFigure(p, logical, o.marks);
   return p.end();
 }
 
@@ -56,15 +72,16 @@ bool writePdf(ExportableView& view, QSaveFile& file, const FigureExportOptions& 
   pdf.setTitle(view.figureTitle());
   pdf.setCreator(QStringLiteral("LSTMScope"));
   pdf.setResolution(static_cast<int>(kScreenDpi));
-  // A page exactly the figure's size (1 logical pixel = 1/96 inch), no margins.
-  pdf.setPageSize(QPageSize(QSizeF(o.size.width() * 72.0 / kScreenDpi, o.size.height() * 72.0 / kScreenDpi),
+  // A page exactly the figure's size (1 logical unit = 1/96 inch), no margins.
+  const QSize logical = figureLogicalSize(o);
+  pdf.setPageSize(QPageSize(QSizeF(logical.width() * 72.0 / kScreenDpi, logical.height() * 72.0 / kScreenDpi),
                             QPageSize::Point, QString(), QPageSize::ExactMatch));
   pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
   QPainter p;
   if (!p.begin(&pdf)) return false;
   // Images (the heatmap's cells) are stored losslessly: JPEG would blur neighbouring cells into each other.
   p.setRenderHints(QPainter::Antialiasing | QPainter::LosslessImageRendering);
-  view.renderFigure(p, o.size);
+  view.renderFigure(p, logical, o.marks);
   return p.end();
 }
 
@@ -77,12 +94,61 @@ bool writeCsv(ExportableView& view, QSaveFile& file) {
 
 }  // namespace
 
-QString exportView(ExportableView& view, const QString& path, const FigureExportOptions& options) {
+double inchesPerFigureUnit(FigureUnit unit, int dpi) {
+  switch (unit) {
+    case FigureUnit::Pixels:
+      return 1.0 / dpi;
+    case FigureUnit::Millimetres:
+      return 1.0 / kMillimetresPerInch;
+    case FigureUnit::Inches:
+      return 1.0;
+  }
+  return 1.0;
+}
+
+QSize figureLogicalSize(const FigureExportOptions& o) {
+  const double perUnit = inchesPerUnit(o) * kScreenDpi;
+  return QSize(std::max(1L, std::lround(o.size.width() * perUnit)),
+               std::max(1L, std::lround(o.size.height() * perUnit)));
+}
+
+QSize figurePixelSize(const FigureExportOptions& o) {
+  if (o.unit == FigureUnit::Pixels) return QSize(std::lround(o.size.width()), std::lround(o.size.height()));
+  const double perUnit = inchesPerUnit(o) * o.dpi;
+  return QSize(std::lround(o.size.width() * perUnit), std::lround(o.size.height() * perUnit));
+}
+
+bool parseFigureSize(const QString& text, FigureExportOptions& o) {
+  static const QRegularExpression pattern(
+      QStringLiteral(R"(^\s*(\d+(?:\.\d+)?)\s*x\s*(\d+(?:\.\d+)?|auto)\s*(px|mm|in)?\s*$)"),
+      QRegularExpression::CaseInsensitiveOption);
+  const QRegularExpressionMatch m = pattern.match(text);
+  if (!m.hasMatch()) return false;
+  const QString unit = m.captured(3).toLower();
+  o.unit = unit == QLatin1String("mm")   ? FigureUnit::Millimetres
+           : unit == QLatin1String("in") ? FigureUnit::Inches
+                                         : FigureUnit::Pixels;
+  o.fitHeight = m.captured(2).compare(QLatin1String("auto"), Qt::CaseInsensitive) == 0;
+  const double width = m.captured(1).toDouble();
+  // Before the content is known an "auto" height stands at 9/16 of the width (the figures without one).
+  o.size = QSizeF(width, o.fitHeight ? width * 9 / 16 : m.captured(2).toDouble());
+  return true;
+}
+
+QString exportView(ExportableView& view, const QString& path, const FigureExportOptions& asked) {
   const QString suffix = QFileInfo(path).suffix().toLower();
-  if (options.size.width() < 16 || options.size.height() < 16 || options.size.width() > 20000 ||
-      options.size.height() > 20000)
-    return path + QStringLiteral(": figure size must be between 16 and 20000 on each side");
-  if (options.dpi < 36 || options.dpi > 1200) return path + QStringLiteral(": resolution must be 36..1200 dpi");
+  if (asked.dpi < 36 || asked.dpi > 1200) return path + QStringLiteral(": resolution must be 36..1200 dpi");
+  const FigureExportOptions options = withFittedHeight(view, asked);
+  // Both the drawing (logical units) and the PNG must be of a sensible size; too small a drawing has no
+  // room for its labels, too large an image does not fit in memory.
+  const QSize logical = figureLogicalSize(options), pixels = figurePixelSize(options);
+  if (logical.width() < 48 || logical.height() < 32)
+    return path + QStringLiteral(": figure too small (%1 × %2 mm; at least 13 × 9 mm)")
+                      .arg(logical.width() * 25.4 / kScreenDpi, 0, 'f', 1)
+                      .arg(logical.height() * 25.4 / kScreenDpi, 0, 'f', 1);
+  if (std::max(logical.width(), logical.height()) > 20000 ||
+      (suffix == QLatin1String("png") && (pixels.width() > 20000 || pixels.height() > 20000)))
+    return path + QStringLiteral(": figure too large (at most 20000 pixels or 5.2 m on each side)");
   QSaveFile file(path);
   if (!file.open(QIODevice::WriteOnly)) return path + QStringLiteral(": cannot write: ") + file.errorString();
   bool ok = false;

@@ -1,5 +1,6 @@
 #include "viz/heatmap_figure.h"
 
+#include <QCoreApplication>
 #include <QFontMetrics>
 #include <QPainter>
 #include <algorithm>
@@ -67,19 +68,38 @@ QColor markColourFor(const ColourMap& map) {
   return QColor(best);
 }
 
-HeatmapLayout HeatmapLayout::forSize(const QSize& size, const QFontMetrics& fm) {
+HeatmapLayout HeatmapLayout::forSize(const QSize& size, const QFontMetrics& fm, AxisTitles axisTitles) {
   const int line = fm.height();
-  const int left = fm.horizontalAdvance(QStringLiteral("unit 0000")) + 8;
+  const int titleRoom = axisTitles == AxisTitles::Drawn ? line + 2 : 0;  // "unit" (turned) and "step"
+  const int left = fm.horizontalAdvance(QStringLiteral("unit 0000")) + 8 + titleRoom;
   const int right = fm.horizontalAdvance(QStringLiteral("-1.05e+03")) + 30;
   HeatmapLayout l;
   l.title = QRect(0, 0, size.width(), line + 4);
   l.tokens = QRect(left, l.title.bottom() + 1, size.width() - left - right, 2 * line + 6);
-  const int plotTop = l.tokens.bottom() + 1, stepAxisHeight = line + 8;
+  const int plotTop = l.tokens.bottom() + 1, stepAxisHeight = line + 8 + titleRoom;
   l.plot = QRect(left, plotTop, l.tokens.width(), std::max(1, size.height() - plotTop - stepAxisHeight));
-  l.unitAxis = QRect(0, plotTop, left, l.plot.height());
-  l.stepAxis = QRect(left, l.plot.bottom() + 1, l.plot.width(), stepAxisHeight);
+  l.unitAxis = QRect(titleRoom, plotTop, left - titleRoom, l.plot.height());
+  l.stepAxis = QRect(left, l.plot.bottom() + 1, l.plot.width(), stepAxisHeight - titleRoom);
+  if (axisTitles == AxisTitles::Drawn) {
+    l.unitTitle = QRect(0, plotTop, titleRoom, l.plot.height());
+    l.stepTitle = QRect(left, l.stepAxis.bottom() + 1, l.plot.width(), titleRoom);
+  }
   l.colourBar = QRect(l.plot.right() + 10, plotTop, right - 12, l.plot.height());
   return l;
+}
+
+void paintAxisTitles(QPainter& p, const HeatmapLayout& layout) {
+  if (layout.stepTitle.isEmpty()) return;
+  p.save();
+  p.setPen(kAxisColour);
+  p.drawText(layout.stepTitle, Qt::AlignHCenter | Qt::AlignBottom,
+             QCoreApplication::translate("HeatmapFigure", "step"));
+  // The unit axis' title reads bottom to top along the axis.
+  p.translate(layout.unitTitle.left(), layout.unitTitle.center().y());
+  p.rotate(-90);
+  p.drawText(QRect(-layout.unitTitle.height() / 2, 0, layout.unitTitle.height(), layout.unitTitle.width()),
+             Qt::AlignHCenter | Qt::AlignTop, QCoreApplication::translate("HeatmapFigure", "unit"));
+  p.restore();
 }
 
 void paintTokenStrip(QPainter& p, const QRect& area, const HeatmapViewport& vp, const HeatmapDecor& decor) {
@@ -139,7 +159,9 @@ void paintUnitAxis(QPainter& p, const QRect& area, const HeatmapViewport& vp, co
   }
   for (long r = first - first % every; r < end; r += every) {
     if (r < 0 || r >= static_cast<long>(rowUnits.size())) continue;
-    const double cy = area.top() + vp.yOfRow(r + 0.5);
+    // Centred on its row, but kept inside the axis: the first and last rows' labels are not cut in half.
+    const double cy = std::clamp(area.top() + vp.yOfRow(r + 0.5), area.top() + fm.height() / 2.0,
+                                 area.bottom() + 1 - fm.height() / 2.0);
     p.setPen(r == decor.currentRow ? kCurrentColour : kAxisColour);
     p.drawText(QRectF(area.left(), cy - fm.height() / 2.0, area.width() - 9, fm.height()),
                Qt::AlignRight | Qt::AlignVCenter, QString::number(rowUnits[static_cast<size_t>(r)]));
@@ -166,7 +188,10 @@ void paintStepAxis(QPainter& p, const QRect& area, const HeatmapViewport& vp) {
 void paintColourBar(QPainter& p, const QRect& area, const ColourScale& scale, const QString& label) {
   p.save();
   const QFontMetrics fm = p.fontMetrics();
-  const QRect bar(area.left(), area.top() + fm.height(), 14, std::max(8, area.height() - 2 * fm.height()));
+  // The title on its own line above the bar, and the bar far enough below it that the top tick's label
+  // (centred on the bar's top edge) stays clear of it.
+  const int barTop = area.top() + fm.height() + fm.ascent() / 2 + 2;
+  const QRect bar(area.left(), barTop, 14, std::max(8, area.bottom() - fm.ascent() / 2 - barTop));
   // One rectangle per colour (vector in PDF and SVG; an image there would be resampled, even blurred
   // by JPEG), each reaching into the next so that viewers show no seams. Highest values at the top.
   p.save();
@@ -189,7 +214,8 @@ void paintColourBar(QPainter& p, const QRect& area, const ColourScale& scale, co
   tickAt(scale.low());
   tickAt(scale.centre());
   tickAt(scale.high());
-  p.drawText(QRect(area.left(), area.top(), area.width(), fm.height()), Qt::AlignLeft, label);
+  p.drawText(QRect(area.left(), area.top(), area.width(), fm.height()), Qt::AlignLeft,
+             fm.elidedText(label, Qt::ElideRight, area.width()));
   p.restore();
 }
 
@@ -256,7 +282,7 @@ void paintPlotOverlays(QPainter& p, const QRect& plot, const HeatmapViewport& vp
 
 void paintHeatmapFigure(QPainter& p, const QSize& size, const HeatmapData& data, HeatmapFrameRequest request,
                         const HeatmapDecor& decor) {
-  const HeatmapLayout layout = HeatmapLayout::forSize(size, p.fontMetrics());
+  const HeatmapLayout layout = HeatmapLayout::forSize(size, p.fontMetrics(), AxisTitles::Drawn);
   p.fillRect(QRect(QPoint(0, 0), size), Qt::white);
   // Render at the device's resolution (at least 2x for vector output) so that cells stay sharp.
   const double deviceScale = std::max(2.0, p.worldTransform().m11());
@@ -272,6 +298,7 @@ void paintHeatmapFigure(QPainter& p, const QSize& size, const HeatmapData& data,
   paintTokenStrip(p, layout.tokens, logical, decor);
   paintUnitAxis(p, layout.unitAxis, logical, request.rowUnits, decor);
   paintStepAxis(p, layout.stepAxis, logical);
+  paintAxisTitles(p, layout);
   paintColourBar(p, layout.colourBar, request.scale, decor.valueLabel);
   paintCellValues(p, layout.plot, logical, data, request.rowUnits, request.scale);
   paintPlotOverlays(p, layout.plot, logical, decor, request.scale.map());

@@ -24,15 +24,21 @@ struct HeatmapDecor {
   std::vector<char> highlightedRows;  // per display row: one of the selected units
 };
 
+// Exported figures name their axes ("step", "unit"); the widget leaves the titles out to save room.
+enum class AxisTitles { Omitted, Drawn };
+
 struct HeatmapLayout {
   QRect title, tokens, plot, unitAxis, stepAxis, colourBar;
-  static HeatmapLayout forSize(const QSize& size, const QFontMetrics& metrics);
+  QRect unitTitle, stepTitle;  // empty without axis titles
+  static HeatmapLayout forSize(const QSize& size, const QFontMetrics& metrics,
+                               AxisTitles axisTitles = AxisTitles::Omitted);
 };
 
 void paintTokenStrip(QPainter& p, const QRect& area, const HeatmapViewport& vp, const HeatmapDecor& decor);
 void paintUnitAxis(QPainter& p, const QRect& area, const HeatmapViewport& vp, const std::vector<int>& rowUnits,
                    const HeatmapDecor& decor);
 void paintStepAxis(QPainter& p, const QRect& area, const HeatmapViewport& vp);
+void paintAxisTitles(QPainter& p, const HeatmapLayout& layout);
 void paintColourBar(QPainter& p, const QRect& area, const ColourScale& scale, const QString& label);
 // When cells are large enough to hold a number (zoomed in on both axes), each visible cell's value,
 // in black or white, whichever reads better on its colour.

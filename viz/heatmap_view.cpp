@@ -367,9 +367,11 @@ void HeatmapView::leaveEvent(QEvent*) {
   update();
 }
 
-void HeatmapView::renderFigure(QPainter& painter, const QSize& size) {
+void HeatmapView::renderFigure(QPainter& painter, const QSize& size, FigureMarks marks) {
   if (!data_) return;
-  paintHeatmapFigure(painter, size, *data_, request_, decor_);
+  HeatmapDecor decor = decor_;
+  if (marks == FigureMarks::Omitted) decor.currentStep = -1, decor.currentRow = -1;
+  paintHeatmapFigure(painter, size, *data_, request_, decor);
 }
 
 void HeatmapView::writeCsv(QTextStream& out) const {
@@ -381,7 +383,7 @@ void HeatmapView::writeCsv(QTextStream& out) const {
   for (const int u : request_.rowUnits) out << ",unit_" << u;
   out << '\n';
   for (long s = first; s < end; ++s) {
-    out << s << ',' << csvText(decor_.tokens.value(static_cast<qsizetype>(s)));
+    out << s << ',' << csvToken(decor_.tokens.value(static_cast<qsizetype>(s)));
     for (const int u : request_.rowUnits) out << ',' << QString::number(data_->values()(u, s), 'g', 9);
     out << '\n';
   }

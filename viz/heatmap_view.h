@@ -48,7 +48,7 @@ class HeatmapView : public QWidget, public ExportableView {
   static constexpr double kReadablePixelsPerStep = 16;  // a new text opens zoomed this far in
 
   QString figureTitle() const override { return decor_.title; }
-  void renderFigure(QPainter& painter, const QSize& size) override;
+  void renderFigure(QPainter& painter, const QSize& size, FigureMarks marks) override;
   void writeCsv(QTextStream& out) const override;  // the visible window: one row per step, one column per row
 
  signals:

@@ -1,5 +1,6 @@
 #include "viz/predictions_view.h"
 
+#include <QApplication>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QTextStream>
@@ -128,8 +129,15 @@ void PredictionsView::paintEvent(QPaintEvent*) {
              tr("Click a prediction to see what drove it (Attribution)."));
 }
 
-void PredictionsView::renderFigure(QPainter& painter, const QSize& size) {
+void PredictionsView::renderFigure(QPainter& painter, const QSize& size, FigureMarks) {
   paint(painter, size);
+}
+
+int PredictionsView::figureHeightForWidth(int) const {
+  // The title, one row per prediction and the actual next token, in the font painters start with.
+  const QFontMetrics fm(QApplication::font());
+  const int rows = recording_ && recording_->isLanguageModel() ? static_cast<int>(summary().top.size()) : 2;
+  return rowTop(fm, rows) + 6 + lineHeight(fm) + kMargin;
 }
 
 void PredictionsView::writeCsv(QTextStream& out) const {
@@ -139,14 +147,14 @@ void PredictionsView::writeCsv(QTextStream& out) const {
   if (!recording_ || !recording_->isLanguageModel()) return;
   for (long t = 0; t < recording_->steps; ++t) {
     const Summary s = summaryAt(t);
-    out << t << ',' << csvText(stepTokens_.value(t)) << ',';
+    out << t << ',' << csvToken(stepTokens_.value(t)) << ',';
     if (s.nextId >= 0)
-      out << csvText(vocabulary_.value(s.nextId)) << ',' << QString::number(s.nextProbability, 'g', 9) << ','
+      out << csvToken(vocabulary_.value(s.nextId)) << ',' << QString::number(s.nextProbability, 'g', 9) << ','
           << s.nextRank;
     else
       out << ",,";
     for (const Prediction& pr : s.top)
-      out << ',' << csvText(vocabulary_.value(pr.id)) << ',' << QString::number(pr.probability, 'g', 9);
+      out << ',' << csvToken(vocabulary_.value(pr.id)) << ',' << QString::number(pr.probability, 'g', 9);
     out << '\n';
   }
 }

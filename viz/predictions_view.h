@@ -38,7 +38,8 @@ class PredictionsView : public QWidget, public ExportableView {
   int predictionAt(const QPoint& point) const;
 
   QString figureTitle() const override;
-  void renderFigure(QPainter& painter, const QSize& size) override;
+  void renderFigure(QPainter& painter, const QSize& size, FigureMarks marks) override;
+  int figureHeightForWidth(int width) const override;
   void writeCsv(QTextStream& out) const override;  // every step: next token, its probability and rank, top 5
 
  signals:

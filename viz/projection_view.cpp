@@ -9,8 +9,8 @@
 
 #include "core/analysis/projection.h"
 #include "viz/chart_figure.h"
-#include "viz/csv.h"
 #include "viz/chart_markers.h"
+#include "viz/csv.h"
 #include "viz/token_text.h"
 
 namespace lstmscope::viz {
@@ -130,8 +130,12 @@ void ProjectionView::placeLabels() {
   }
 }
 
-void ProjectionView::renderFigure(QPainter& painter, const QSize& size) {
+void ProjectionView::renderFigure(QPainter& painter, const QSize& size, FigureMarks marks) {
+  // Without marks the figure leaves the current step out (its red point and label); the brush stays.
+  const long current = current_;
+  if (marks == FigureMarks::Omitted) current_ = -1, updateMarks();
   renderChart(*this, painter, size, [this] { placeLabels(); });
+  if (current_ != current) current_ = current, updateMarks();
 }
 
 void ProjectionView::writeCsv(QTextStream& out) const {
@@ -139,7 +143,7 @@ void ProjectionView::writeCsv(QTextStream& out) const {
   if (!projection_) return;
   const auto& c = projection_->coordinates;
   for (long t = 0; t < c.cols(); ++t) {
-    out << t << ',' << csvText(tokens_.value(static_cast<qsizetype>(t))) << ',' << QString::number(c(0, t), 'g', 12)
+    out << t << ',' << csvToken(tokens_.value(static_cast<qsizetype>(t))) << ',' << QString::number(c(0, t), 'g', 12)
         << ',' << QString::number(c.rows() > 1 ? c(1, t) : 0.0, 'g', 12) << '\n';
   }
 }

@@ -35,7 +35,7 @@ class ProjectionView : public QChartView, public ExportableView {
   static constexpr long kMaxLabels = 60;
 
   QString figureTitle() const override { return chart()->title(); }
-  void renderFigure(QPainter& painter, const QSize& size) override;
+  void renderFigure(QPainter& painter, const QSize& size, FigureMarks marks) override;
   void writeCsv(QTextStream& out) const override;
 
  signals:

@@ -105,7 +105,7 @@ void SaturationView::rebuild() {
   }
 }
 
-void SaturationView::renderFigure(QPainter& painter, const QSize& size) {
+void SaturationView::renderFigure(QPainter& painter, const QSize& size, FigureMarks) {
   const int w = size.width() / static_cast<int>(views_.size());
   for (size_t g = 0; g < views_.size(); ++g) {
     painter.save();

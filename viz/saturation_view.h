@@ -38,7 +38,7 @@ class SaturationView : public QWidget, public ExportableView {
   const QList<QPointF>& points(int gate, int direction) const;
 
   QString figureTitle() const override { return tr("Gate saturation, layer %1").arg(layer_); }
-  void renderFigure(QPainter& painter, const QSize& size) override;
+  void renderFigure(QPainter& painter, const QSize& size, FigureMarks marks) override;
   void writeCsv(QTextStream& out) const override;
 
  signals:

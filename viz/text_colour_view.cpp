@@ -6,7 +6,9 @@
 #include <QPainter>
 #include <QTextStream>
 #include <algorithm>
+#include <limits>
 
+#include "viz/colour_legend.h"
 #include "viz/csv.h"
 #include "viz/heatmap_data.h"
 
@@ -15,6 +17,9 @@ namespace {
 
 constexpr int kMargin = 8;
 constexpr int kHeader = 26;
+constexpr int kLegendGap = 18;  // between the text and the colour bar; holds the "do not fit" note
+// A figure made before the view was ever laid out shows this many steps from the page's start.
+constexpr long kFigureStepsUnshown = 2000;
 
 }  // namespace
 
@@ -75,16 +80,16 @@ QRect TextColourView::cellOf(long step) const {
   return {};
 }
 
-std::vector<TextColourView::Cell> TextColourView::layoutPage(long first, const QSize& size,
-                                                             const QFontMetrics& fm) const {
+std::vector<TextColourView::Cell> TextColourView::layoutCells(long first, long end, int width, int bottom,
+                                                              const QFontMetrics& fm) const {
   std::vector<Cell> cells;
-  const int lineHeight = fm.height() + 2, right = size.width() - kMargin;
+  const int lineHeight = fm.height() + 2, right = width - kMargin;
   int x = kMargin, y = kHeader;
-  for (long s = first; s < tokens_.size(); ++s) {
+  for (long s = first; s < std::min<long>(end, tokens_.size()); ++s) {
     const QString& t = tokens_[static_cast<qsizetype>(s)];
     const int w = std::max(fm.horizontalAdvance(t), 4);
     if (x + w > right && x > kMargin) x = kMargin, y += lineHeight;
-    if (y + lineHeight > size.height()) break;
+    if (y + lineHeight > bottom) break;
     cells.push_back({s, QRect(x, y, w, lineHeight)});
     x += w + (separate_ ? fm.horizontalAdvance(QLatin1Char(' ')) : 0);
     if (t.endsWith(QChar(0x21B5))) x = kMargin, y += lineHeight;
@@ -92,8 +97,22 @@ std::vector<TextColourView::Cell> TextColourView::layoutPage(long first, const Q
   return cells;
 }
 
+std::pair<long, long> TextColourView::figureSteps() const {
+  const long end =
+      cells_.empty() ? std::min<long>(tokens_.size(), pageStart_ + kFigureStepsUnshown) : cells_.back().step + 1;
+  return {pageStart_, end};
+}
+
+int TextColourView::figureHeightForWidth(int width) const {
+  const QFontMetrics fm(font());
+  const auto [first, end] = figureSteps();
+  const std::vector<Cell> cells = layoutCells(first, end, width, std::numeric_limits<int>::max(), fm);
+  const int textBottom = cells.empty() ? kHeader : cells.back().rect.bottom() + 1;
+  return textBottom + kLegendGap + colourLegendHeight(fm) + kMargin;
+}
+
 void TextColourView::relayout() {
-  cells_ = layoutPage(pageStart_, size(), QFontMetrics(font()));
+  cells_ = layoutCells(pageStart_, tokens_.size(), width(), height(), QFontMetrics(font()));
   update();
 }
 
@@ -101,16 +120,8 @@ QString TextColourView::figureTitle() const {
   return tr("unit %1 · %2").arg(unit_).arg(quantityLabel_);
 }
 
-void TextColourView::paintPage(QPainter& p, const QSize& size, long first, const QFont& font) {
-  p.fillRect(QRect(QPoint(0, 0), size), Qt::white);
-  p.setFont(font);
-  const QFontMetrics fm(font);
-  p.setPen(Qt::darkGray);
-  p.drawText(QRect(kMargin, 4, size.width() - 2 * kMargin, kHeader - 6), Qt::AlignLeft | Qt::AlignVCenter,
-             figureTitle() + tr("   (Up/Down: other unit)"));
-  if (!data_) return;
-  const std::vector<Cell> cells = first == pageStart_ && size == this->size() ? cells_ : layoutPage(first, size, fm);
-  const bool validUnit = unit_ >= 0 && unit_ < data_->units();
+void TextColourView::paintCells(QPainter& p, const std::vector<Cell>& cells, FigureMarks marks) const {
+  const bool validUnit = data_ && unit_ >= 0 && unit_ < data_->units();
   for (const Cell& c : cells) {
     const QRgb bg = validUnit ? scale_.colourOf(data_->values()(unit_, c.step)) : qRgb(255, 255, 255);
     p.fillRect(c.rect, QColor(bg));
@@ -120,7 +131,7 @@ void TextColourView::paintPage(QPainter& p, const QSize& size, long first, const
       p.setPen(QPen(QColor(230, 160, 0), 2));
       p.drawLine(c.rect.bottomLeft(), c.rect.bottomRight());
     }
-    if (c.step == currentStep_) {
+    if (c.step == currentStep_ && marks == FigureMarks::Drawn) {
       p.setPen(QPen(QColor(220, 0, 0), 1.5));
       p.drawRect(c.rect.adjusted(0, 0, -1, -1));
     }
@@ -129,18 +140,44 @@ void TextColourView::paintPage(QPainter& p, const QSize& size, long first, const
 
 void TextColourView::paintEvent(QPaintEvent*) {
   QPainter p(this);
-  paintPage(p, size(), pageStart_, font());
+  p.fillRect(rect(), Qt::white);
+  p.setPen(Qt::darkGray);
+  p.drawText(QRect(kMargin, 4, width() - 2 * kMargin, kHeader - 6), Qt::AlignLeft | Qt::AlignVCenter,
+             figureTitle() + tr("   (Up/Down: other unit)"));
+  paintCells(p, cells_, FigureMarks::Drawn);
 }
 
-void TextColourView::renderFigure(QPainter& painter, const QSize& size) {
-  paintPage(painter, size, pageStart_, font());
+void TextColourView::renderFigure(QPainter& painter, const QSize& size, FigureMarks marks) {
+  QPainter& p = painter;
+  p.save();
+  p.fillRect(QRect(QPoint(0, 0), size), Qt::white);
+  p.setFont(font());
+  const QFontMetrics fm(font());
+  p.setPen(Qt::black);
+  p.drawText(QRect(kMargin, 4, size.width() - 2 * kMargin, kHeader - 6), Qt::AlignLeft | Qt::AlignVCenter,
+             figureTitle());
+  // The steps shown on screen, laid out at the figure's width; the colour bar below them.
+  const auto [first, end] = figureSteps();
+  const int legendTop = size.height() - kMargin - colourLegendHeight(fm);
+  const std::vector<Cell> cells = layoutCells(first, end, size.width(), legendTop - kLegendGap, fm);
+  paintCells(p, cells, marks);
+  const long shownEnd = cells.empty() ? first : cells.back().step + 1;
+  if (shownEnd < end) {  // say what is missing rather than cutting it silently
+    p.setPen(Qt::darkGray);
+    p.drawText(QRect(kMargin, legendTop - kLegendGap, size.width() - 2 * kMargin, kLegendGap),
+               Qt::AlignLeft | Qt::AlignVCenter,
+               tr("… steps %1–%2 do not fit; a taller figure shows them").arg(shownEnd).arg(end - 1));
+  }
+  paintColourLegend(p, QRect(kMargin, legendTop, size.width() - 2 * kMargin, colourLegendHeight(fm)), scale_,
+                    quantityLabel_);
+  p.restore();
 }
 
 void TextColourView::writeCsv(QTextStream& out) const {
   out << "step,token,unit_" << unit_ << '\n';
   if (!data_ || unit_ < 0 || unit_ >= data_->units()) return;
   for (long s = 0; s < data_->steps(); ++s) {
-    out << s << ',' << csvText(tokens_.value(static_cast<qsizetype>(s))) << ','
+    out << s << ',' << csvToken(tokens_.value(static_cast<qsizetype>(s))) << ','
         << QString::number(data_->values()(unit_, s), 'g', 9) << '\n';
   }
 }

@@ -6,6 +6,8 @@
 #include <QStringList>
 #include <QWidget>
 #include <memory>
+#include <utility>
+#include <vector>
 
 #include "viz/colour_map.h"
 #include "viz/exportable_view.h"
@@ -32,7 +34,9 @@ class TextColourView : public QWidget, public ExportableView {
   QRect cellOf(long step) const;
 
   QString figureTitle() const override;
-  void renderFigure(QPainter& painter, const QSize& size) override;
+  // The figure shows the steps the page on screen shows, with a colour bar, without the keyboard hint.
+  void renderFigure(QPainter& painter, const QSize& size, FigureMarks marks) override;
+  int figureHeightForWidth(int width) const override;
   void writeCsv(QTextStream& out) const override;
 
  signals:
@@ -50,9 +54,10 @@ class TextColourView : public QWidget, public ExportableView {
     long step;
     QRect rect;
   };
-  // Lays out tokens from `first` into `size`; returns the cells that fit.
-  std::vector<Cell> layoutPage(long first, const QSize& size, const QFontMetrics& fm) const;
-  void paintPage(QPainter& p, const QSize& size, long first, const QFont& font);
+  // Lays out the tokens of steps [first, end) in lines of `width`; returns the cells above `bottom`.
+  std::vector<Cell> layoutCells(long first, long end, int width, int bottom, const QFontMetrics& fm) const;
+  std::pair<long, long> figureSteps() const;  // [first, end) of the page on screen
+  void paintCells(QPainter& p, const std::vector<Cell>& cells, FigureMarks marks) const;
   void relayout();
 
   std::shared_ptr<const HeatmapData> data_;

@@ -29,6 +29,22 @@ QStringList displayTokens(const std::vector<std::string>& tokens) {
   return out;
 }
 
+QString plainToken(const QString& display) {
+  if (display == QStringLiteral("\u2205")) return {};
+  QString out = display;
+  out.replace(QChar(0x2423), QLatin1Char(' '));
+  out.replace(QChar(0x21B5), QLatin1Char('\n'));
+  out.replace(QChar(0x21E5), QLatin1Char('\t'));
+  return out;
+}
+
+QStringList plainTokens(const QStringList& display) {
+  QStringList out;
+  out.reserve(display.size());
+  for (const QString& t : display) out.push_back(plainToken(t));
+  return out;
+}
+
 double niceTickStep(double pixelsPerUnit, double minPixels) {
   if (!(pixelsPerUnit > 0)) return 1;
   const double raw = std::max(1.0, minPixels / pixelsPerUnit);

@@ -12,6 +12,11 @@ namespace lstmscope::viz {
 // here (the tokenizer rejects it).
 QString displayToken(const std::string& token);
 QStringList displayTokens(const std::vector<std::string>& tokens);
+// The text a displayed token stands for, for number exports: "␣" -> " ", "↵" -> "\n", "⇥" -> "\t", "∅" -> "".
+// (A text that itself contains these symbols comes back with whitespace in their place; other control
+// characters stay "·".)
+QString plainToken(const QString& display);
+QStringList plainTokens(const QStringList& display);
 
 // "Nice" tick spacing (1, 2 or 5 x 10^k) so that ticks are at least minPixels apart at pixelsPerUnit.
 double niceTickStep(double pixelsPerUnit, double minPixels);

@@ -50,9 +50,10 @@ TrajectoryChart::TrajectoryChart(QWidget* parent) : QChartView(new QChart(), par
   setMinimumHeight(160);
 }
 
-void TrajectoryChart::setData(std::shared_ptr<const HeatmapData> data, const QString& title,
+void TrajectoryChart::setData(std::shared_ptr<const HeatmapData> data, const QStringList& tokens, const QString& title,
                               const QString& valueLabel) {
   data_ = std::move(data);
+  tokens_ = tokens;
   // Lines of units the new data lacks (a smaller model, before its caller sets the units) would be read
   // out of bounds: they are dropped until setUnits().
   const int units = data_ ? static_cast<int>(data_->units()) : 0;
@@ -169,8 +170,46 @@ void TrajectoryChart::mouseReleaseEvent(QMouseEvent*) {
   draggingThreshold_ = false;
 }
 
-void TrajectoryChart::renderFigure(QPainter& painter, const QSize& size) {
-  renderChart(*this, painter, size);
+void TrajectoryChart::renderFigure(QPainter& painter, const QSize& size, FigureMarks) {
+  // The title and a strip of tokens above the chart (the chart's own title is left out meanwhile), so
+  // that a reader sees which text the lines run over.
+  const QFontMetrics fm = painter.fontMetrics();
+  const int titleHeight = fm.height() + 6, stripHeight = fm.height() + 8;
+  const QString title = chart()->title();
+  painter.fillRect(QRect(QPoint(0, 0), size), Qt::white);
+  painter.setPen(Qt::black);
+  painter.drawText(QRect(0, 2, size.width(), titleHeight), Qt::AlignHCenter | Qt::AlignTop, title);
+  chart()->setTitle(QString());
+  QRectF plot;
+  painter.save();
+  painter.translate(0, titleHeight + stripHeight);
+  renderChart(*this, painter, QSize(size.width(), std::max(1, size.height() - titleHeight - stripHeight)), [&] {
+    if (plot.isNull()) plot = chart()->plotArea();  // the first call has the figure's geometry
+  });
+  painter.restore();
+  chart()->setTitle(title);
+  paintTokenStrip(painter, plot.translated(0, titleHeight + stripHeight), titleHeight);
+}
+
+void TrajectoryChart::paintTokenStrip(QPainter& p, const QRectF& plot, double top) const {
+  const double x0 = axisX_->min(), x1 = axisX_->max();
+  if (tokens_.isEmpty() || !(x1 > x0)) return;
+  const QFontMetrics fm = p.fontMetrics();
+  const double perStep = plot.width() / (x1 - x0);
+  // Every k-th token (k a nice number) so that labels never overlap, judged by a wide character.
+  const long every = static_cast<long>(niceTickStep(perStep, fm.horizontalAdvance(QStringLiteral("MM")) + 4));
+  p.save();
+  p.setPen(QColor(60, 60, 60));
+  const long first = static_cast<long>(std::ceil(x0)), last = static_cast<long>(std::floor(x1));
+  for (long s = first - first % every; s <= last; s += every) {
+    if (s < first || s >= tokens_.size()) continue;
+    const double x = plot.left() + (s - x0) * perStep;
+    const QString text = fm.elidedText(tokens_[static_cast<qsizetype>(s)], Qt::ElideRight,
+                                       static_cast<int>(std::max(perStep * every - 2, 8.0)));
+    p.drawText(QPointF(x - fm.horizontalAdvance(text) / 2.0, top + fm.ascent() + 2), text);
+    p.drawLine(QPointF(x, plot.top() - 5), QPointF(x, plot.top() - 2));
+  }
+  p.restore();
 }
 
 void TrajectoryChart::writeCsv(QTextStream& out) const {

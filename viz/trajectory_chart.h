@@ -2,6 +2,7 @@
 // shaded, and a threshold line that can be dragged (or set) to change the selection rule's threshold.
 #pragma once
 
+#include <QStringList>
 #include <QtCharts/QChartView>
 #include <memory>
 
@@ -20,8 +21,10 @@ class TrajectoryChart : public QChartView, public ExportableView {
  public:
   explicit TrajectoryChart(QWidget* parent = nullptr);
 
-  // `title` names the layer and quantity; `valueLabel` (the quantity alone) labels the y axis.
-  void setData(std::shared_ptr<const HeatmapData> data, const QString& title, const QString& valueLabel);
+  // `tokens` label the steps in figures; `title` names the layer and quantity; `valueLabel` (the quantity
+  // alone) labels the y axis.
+  void setData(std::shared_ptr<const HeatmapData> data, const QStringList& tokens, const QString& title,
+               const QString& valueLabel);
   void setUnits(const std::vector<int>& units, int currentUnit);  // lines, the current one drawn bold
   void setWindow(long first, long end);                           // steps shown
   void setBrush(IndexSpan steps);
@@ -33,7 +36,8 @@ class TrajectoryChart : public QChartView, public ExportableView {
   static constexpr long kMaxPoints = 4000;  // per line; longer windows are decimated by min/max
 
   QString figureTitle() const override { return chart()->title(); }
-  void renderFigure(QPainter& painter, const QSize& size) override;
+  // The chart with the steps' tokens in a strip above the plot, under the title.
+  void renderFigure(QPainter& painter, const QSize& size, FigureMarks marks) override;
   void writeCsv(QTextStream& out) const override;
 
  signals:
@@ -48,8 +52,10 @@ class TrajectoryChart : public QChartView, public ExportableView {
  private:
   void rebuild();
   void placeDecorations();
+  void paintTokenStrip(QPainter& p, const QRectF& plot, double top) const;
 
   std::shared_ptr<const HeatmapData> data_;
+  QStringList tokens_;
   std::vector<int> units_;
   int currentUnit_ = -1;
   long first_ = 0, end_ = 0;

@@ -13,7 +13,7 @@
 namespace lstmscope::cli {
 namespace {
 
-constexpr int kFigureWidth = 1200;
+constexpr int kFigureWidth = 1200;  // pixels at 200 dpi: 6 inches, a page-wide figure
 
 bool endsWith(const std::string& s, const char* suffix) {
   const std::string x(suffix);
@@ -52,7 +52,8 @@ void writeAttributionPlot(const std::string& path, const AttributionPlot& plot) 
   view.setContent(viz::displayTokens(plot.tokens), {row}, QString::fromStdString(plot.title), plot.targetStep,
                   plot.targetStep - kFigureContextBefore, plot.targetStep + kFigureContextAfter);
   viz::FigureExportOptions options;
-  options.size = QSize(kFigureWidth, view.heightForWidth(kFigureWidth));
+  options.size = QSizeF(kFigureWidth, kFigureWidth);
+  options.fitHeight = true;  // as tall as the text needs
   options.dpi = 200;
   const QString error = viz::exportView(view, QString::fromStdString(path), options);
   if (!error.isEmpty()) throw InputError(path, error.toStdString());

@@ -47,7 +47,13 @@ AppCommandLine::AppCommandLine()
           QStringLiteral("export-view"),
           QStringLiteral("View to export: %1 (default heatmap).").arg(exportViewKeys().join(QStringLiteral(", "))),
           QStringLiteral("NAME"), QStringLiteral("heatmap")),
-      exportSize(option("export-size", "Figure size (default 1600x900).", "WxH", QStringLiteral("1600x900"))),
+      exportSize(option("export-size",
+                        "Figure size: WxH in pixels (the PNG's pixels; the physical size is pixels / dpi), or with "
+                        "mm or in; H may be auto, the height the content needs (default 1600xauto: 900 for "
+                        "figures without a natural height).",
+                        "WxH", QStringLiteral("1600xauto"))),
+      exportMarks(QStringLiteral("export-marks"),
+                  QStringLiteral("Draw the current step and unit into the exported figure (left out by default).")),
       dpi(option("dpi", "PNG resolution (default 300).", "N", QStringLiteral("300"))) {
   parser.setApplicationDescription(
       QStringLiteral("Explore an LSTM's gates and cells on a text. Without a model, opens the embedded demo."));
@@ -57,7 +63,7 @@ AppCommandLine::AppCommandLine()
                                QStringLiteral("Model file (LSTMScope, PyTorch, Keras, ONNX or TF.js)."),
                                QStringLiteral("[MODEL]"));
   parser.addOptions({vocab, textFile, labelColumn, screenshot, size, layer, quantity, select, step, unit, dock,
-                     attribution, exportTo, exportView, exportSize, dpi});
+                     attribution, exportTo, exportView, exportSize, exportMarks, dpi});
 }
 
 bool AppCommandLine::wantsHelpOrVersion() const {

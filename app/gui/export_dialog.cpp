@@ -1,12 +1,17 @@
 #include "app/gui/export_dialog.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
 #include <QMessageBox>
 #include <QSettings>
 #include <QSpinBox>
+#include <algorithm>
 
 #include "viz/figure_export.h"
 
@@ -24,28 +29,113 @@ viz::ExportableView* findExportView(const std::vector<ExportEntry>& entries, con
   return nullptr;
 }
 
+namespace {
+
+// The units offered, in the unit box's order.
+constexpr viz::FigureUnit kUnits[] = {viz::FigureUnit::Pixels, viz::FigureUnit::Millimetres, viz::FigureUnit::Inches};
+
+double inches(double value, viz::FigureUnit unit, int dpi) {
+  return value * viz::inchesPerFigureUnit(unit, dpi);
+}
+
+double fromInches(double value, viz::FigureUnit unit, int dpi) {
+  return value / viz::inchesPerFigureUnit(unit, dpi);
+}
+
+}  // namespace
+
 ExportDialog::ExportDialog(std::vector<std::pair<QString, viz::ExportableView*>> views, QWidget* parent)
     : QDialog(parent), views_(std::move(views)) {
   setWindowTitle(tr("Export view"));
   auto* form = new QFormLayout(this);
   view_ = new QComboBox(this);
   for (const auto& [name, view] : views_) view_->addItem(name);
-  width_ = new QSpinBox(this);
-  height_ = new QSpinBox(this);
+  width_ = new QDoubleSpinBox(this);
+  height_ = new QDoubleSpinBox(this);
+  unit_ = new QComboBox(this);
+  unit_->addItems({tr("pixels"), tr("mm"), tr("inches")});
   dpi_ = new QSpinBox(this);
+  fitHeight_ = new QCheckBox(tr("Height fits the content (text, predictions)"), this);
+  marks_ = new QCheckBox(tr("Mark the current step and unit"), this);
+  outcome_ = new QLabel(this);
   QSettings settings;
-  width_->setRange(16, 20000), width_->setValue(settings.value(QStringLiteral("export/width"), 1600).toInt());
-  height_->setRange(16, 20000), height_->setValue(settings.value(QStringLiteral("export/height"), 900).toInt());
+  for (QDoubleSpinBox* box : {width_, height_}) box->setRange(1, 20000), box->setDecimals(1);
+  unit_->setCurrentIndex(std::clamp(settings.value(QStringLiteral("export/unit"), 0).toInt(), 0, 2));
+  shownUnit_ = unit_->currentIndex();
+  width_->setValue(settings.value(QStringLiteral("export/width"), 1600).toDouble());
+  height_->setValue(settings.value(QStringLiteral("export/height"), 900).toDouble());
   dpi_->setRange(36, 1200), dpi_->setValue(settings.value(QStringLiteral("export/dpi"), 300).toInt());
-  width_->setSuffix(tr(" px")), height_->setSuffix(tr(" px")), dpi_->setSuffix(tr(" dpi"));
+  dpi_->setSuffix(tr(" dpi"));
+  fitHeight_->setChecked(settings.value(QStringLiteral("export/fitHeight"), true).toBool());
+  marks_->setChecked(settings.value(QStringLiteral("export/marks"), false).toBool());
+  auto* size = new QHBoxLayout;
+  size->addWidget(width_);
+  size->addWidget(new QLabel(QStringLiteral("×"), this));
+  size->addWidget(height_);
+  size->addWidget(unit_);
   form->addRow(tr("View"), view_);
-  form->addRow(tr("Width"), width_);
-  form->addRow(tr("Height"), height_);
-  form->addRow(tr("PNG resolution"), dpi_);
+  form->addRow(tr("Size"), size);
+  form->addRow(tr("Resolution"), dpi_);
+  form->addRow(QString(), fitHeight_);
+  form->addRow(QString(), marks_);
+  form->addRow(QString(), outcome_);
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
   form->addRow(buttons);
   connect(buttons, &QDialogButtonBox::accepted, this, &ExportDialog::exportTo);
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+  connect(unit_, &QComboBox::currentIndexChanged, this, &ExportDialog::unitChanged);
+  for (QDoubleSpinBox* box : {width_, height_})
+    connect(box, &QDoubleSpinBox::valueChanged, this, &ExportDialog::refresh);
+  connect(dpi_, &QSpinBox::valueChanged, this, &ExportDialog::refresh);
+  connect(view_, &QComboBox::currentIndexChanged, this, &ExportDialog::refresh);
+  connect(fitHeight_, &QCheckBox::toggled, this, &ExportDialog::refresh);
+  refresh();
+}
+
+viz::FigureExportOptions ExportDialog::options() const {
+  viz::FigureExportOptions o;
+  o.size = QSizeF(width_->value(), height_->value());
+  o.unit = kUnits[std::clamp(unit_->currentIndex(), 0, 2)];
+  o.dpi = dpi_->value();
+  o.fitHeight = fitHeight_->isChecked();
+  o.marks = marks_->isChecked() ? viz::FigureMarks::Drawn : viz::FigureMarks::Omitted;
+  return o;
+}
+
+QString ExportDialog::outcome() const {
+  const viz::FigureExportOptions o = options();
+  const viz::ExportableView* view =
+      views_.empty() ? nullptr : views_[static_cast<size_t>(view_->currentIndex())].second;
+  const bool fits = o.fitHeight && view && view->figureHeightForWidth(viz::figureLogicalSize(o).width()) > 0;
+  const QSizeF mm(inches(o.size.width(), o.unit, o.dpi) * 25.4, inches(o.size.height(), o.unit, o.dpi) * 25.4);
+  const QSize pixels = viz::figurePixelSize(o);
+  if (fits)
+    return tr("PNG %1 px wide · %2 mm wide (PDF, SVG) · height: as the content needs")
+        .arg(pixels.width())
+        .arg(mm.width(), 0, 'f', 0);
+  return tr("PNG %1 × %2 px · %3 × %4 mm (PDF, SVG)")
+      .arg(pixels.width())
+      .arg(pixels.height())
+      .arg(mm.width(), 0, 'f', 0)
+      .arg(mm.height(), 0, 'f', 0);
+}
+
+void ExportDialog::unitChanged() {
+  // The same physical size in the new unit.
+  const viz::FigureUnit from = kUnits[shownUnit_], to = kUnits[unit_->currentIndex()];
+  for (QDoubleSpinBox* box : {width_, height_})
+    box->setValue(fromInches(inches(box->value(), from, dpi_->value()), to, dpi_->value()));
+  shownUnit_ = unit_->currentIndex();
+  refresh();
+}
+
+void ExportDialog::refresh() {
+  const viz::ExportableView* view =
+      views_.empty() ? nullptr : views_[static_cast<size_t>(view_->currentIndex())].second;
+  const bool natural = view && view->figureHeightForWidth(100) > 0;
+  fitHeight_->setEnabled(natural);
+  height_->setEnabled(!(natural && fitHeight_->isChecked()));
+  outcome_->setText(outcome());
 }
 
 void ExportDialog::exportTo() {
@@ -54,15 +144,15 @@ void ExportDialog::exportTo() {
                                    tr("PNG image (*.png);;SVG (*.svg);;PDF (*.pdf);;CSV numbers (*.csv);;"
                                       "JSON numbers, attribution views (*.json)"));
   if (path.isEmpty()) return;
-  viz::FigureExportOptions options;
-  options.size = QSize(width_->value(), height_->value());
-  options.dpi = dpi_->value();
-  const QString error = viz::exportView(*views_[static_cast<size_t>(view_->currentIndex())].second, path, options);
+  const QString error = viz::exportView(*views_[static_cast<size_t>(view_->currentIndex())].second, path, options());
   if (!error.isEmpty()) return void(QMessageBox::critical(this, tr("Export"), error));
   QSettings settings;
   settings.setValue(QStringLiteral("export/width"), width_->value());
   settings.setValue(QStringLiteral("export/height"), height_->value());
+  settings.setValue(QStringLiteral("export/unit"), unit_->currentIndex());
   settings.setValue(QStringLiteral("export/dpi"), dpi_->value());
+  settings.setValue(QStringLiteral("export/fitHeight"), fitHeight_->isChecked());
+  settings.setValue(QStringLiteral("export/marks"), marks_->isChecked());
   accept();
 }
 

@@ -1,5 +1,7 @@
-// File › Export View: pick a view, a size and a resolution, then a file name; the suffix (.png, .svg,
-// .pdf, .csv) picks the format.
+// File › Export View: pick a view, a size (pixels, millimetres or inches) and a resolution, whether the
+// height follows the content and whether the current step and unit are marked, then a file name; the
+// suffix (.png, .svg, .pdf, .csv, .json) picks the format. A line under the form says what will come out
+// (the PNG's pixels and the physical size).
 #pragma once
 
 #include <QDialog>
@@ -7,12 +9,16 @@
 #include <utility>
 #include <vector>
 
+class QCheckBox;
 class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
 class QSpinBox;
 
 namespace lstmscope::viz {
 class ExportableView;
-}
+struct FigureExportOptions;
+}  // namespace lstmscope::viz
 
 namespace lstmscope::app {
 
@@ -30,14 +36,24 @@ class ExportDialog : public QDialog {
  public:
   ExportDialog(std::vector<std::pair<QString, viz::ExportableView*>> views, QWidget* parent = nullptr);
 
+  viz::FigureExportOptions options() const;
+  QString outcome() const;  // e.g. "PNG 1600 × 900 px · 135 × 76 mm (PDF, SVG)"
+
  private:
   void exportTo();
+  void unitChanged();
+  void refresh();
 
   std::vector<std::pair<QString, viz::ExportableView*>> views_;
   QComboBox* view_;
-  QSpinBox* width_;
-  QSpinBox* height_;
+  QDoubleSpinBox* width_;
+  QDoubleSpinBox* height_;
+  QComboBox* unit_;
   QSpinBox* dpi_;
+  QCheckBox* fitHeight_;
+  QCheckBox* marks_;
+  QLabel* outcome_;
+  int shownUnit_ = 0;
 };
 
 }  // namespace lstmscope::app

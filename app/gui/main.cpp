@@ -100,9 +100,15 @@ int main(int argc, char** argv) {
   const bool shooting = cl.shooting();
   lstmscope::viz::FigureExportOptions figure;
   if (cl.parser.isSet(cl.exportTo)) {
-    figure.size = lstmscope::app::parseSize(cl.parser.value(cl.exportSize));
-    figure.dpi = cl.parser.value(cl.dpi).toInt();
-    if (!figure.size.isValid()) return fail(QStringLiteral("--export-size wants WxH, e.g. 1600x900"), 2);
+    if (!lstmscope::viz::parseFigureSize(cl.parser.value(cl.exportSize), figure))
+      return fail(QStringLiteral("--export-size wants WxH in pixels, mm or inches, e.g. 1600x900, 89x60mm, "
+                                 "3.5xauto in"),
+                  2);
+    bool dpiOk = false;
+    figure.dpi = cl.parser.value(cl.dpi).toInt(&dpiOk);
+    if (!dpiOk) return fail(QStringLiteral("--dpi wants a whole number, e.g. 300"), 2);
+    figure.marks =
+        cl.parser.isSet(cl.exportMarks) ? lstmscope::viz::FigureMarks::Drawn : lstmscope::viz::FigureMarks::Omitted;
     if (!window.exportableView(cl.parser.value(cl.exportView)))
       return fail(QStringLiteral("--export-view: no view called “%1”").arg(cl.parser.value(cl.exportView)), 2);
   }

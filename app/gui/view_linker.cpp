@@ -260,7 +260,7 @@ void ViewLinker::applyHeatmapChoice() {
   }
   if (dataChanged) {
     views_.heatmap->setData(current_, session_->stepTokens());
-    views_.select->trajectories()->setData(current_, label, valueName);
+    views_.select->trajectories()->setData(current_, session_->stepTokens(), label, valueName);
     views_.textColours->setData(current_, session_->stepTokens(), label);
     views_.saturation->setLayer(layer);
     requestProjection();

@@ -68,6 +68,7 @@ class AttributionMatrixTest : public testing::Test {
     viz::FigureExportOptions o;
     o.size = matrix()->QWidget::size();
     o.dpi = 96;
+    o.marks = viz::FigureMarks::Drawn;  // as on screen, with the current target's outline
     const QString path = dir.filePath(name + QStringLiteral(".png"));
     ASSERT_EQ(viz::exportView(*matrix(), path, o), QString());
     const QImage exported(path), shown = matrix()->grab().toImage();
@@ -109,6 +110,7 @@ TEST_F(AttributionMatrixTest, ExportsVectorCellsThatKeepTheirColours) {
   QTemporaryDir dir;
   viz::FigureExportOptions o;
   o.size = QSize(700, 560);
+  o.dpi = 96;  // one pixel per logical unit: the SVG drawn again at the same size matches cell for cell
   const QString svgPath = dir.filePath(QStringLiteral("m.svg")), pdfPath = dir.filePath(QStringLiteral("m.pdf"));
   ASSERT_EQ(viz::exportView(*matrix(), svgPath, o), QString());
   ASSERT_EQ(viz::exportView(*matrix(), pdfPath, o), QString());
@@ -121,7 +123,7 @@ TEST_F(AttributionMatrixTest, ExportsVectorCellsThatKeepTheirColours) {
   EXPECT_FALSE(pdfBytes.contains("/DCTDecode")) << "the PDF holds a JPEG";
   // The SVG drawn again shows red and blue cells in the map's own strong reds and blues (not blurred
   // into each other).
-  QImage drawn(o.size, QImage::Format_RGB32);
+  QImage drawn(o.size.toSize(), QImage::Format_RGB32);
   drawn.fill(Qt::white);
   {
     QPainter p(&drawn);

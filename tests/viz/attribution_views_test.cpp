@@ -22,7 +22,7 @@ QImage render(ExportableView& view, const QSize& size) {
   QImage image(size, QImage::Format_RGB32);
   image.fill(Qt::white);
   QPainter p(&image);
-  view.renderFigure(p, size);
+  view.renderFigure(p, size, FigureMarks::Drawn);
   return image;
 }
 

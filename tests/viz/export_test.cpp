@@ -41,11 +41,11 @@ class ExportTest : public testing::Test {
 
 TEST_F(ExportTest, PngHasTheRequestedPixelsAndResolution) {
   FigureExportOptions o;
-  o.size = QSize(400, 300);
+  o.size = QSize(800, 600);
   o.dpi = 192;
   ASSERT_EQ(exportView(view_, path(QStringLiteral("f.png")), o), QString());
   const QImage image(path(QStringLiteral("f.png")));
-  EXPECT_EQ(image.size(), QSize(800, 600));
+  EXPECT_EQ(image.size(), QSize(800, 600));  // the pixels asked, whatever the resolution
   EXPECT_NEAR(image.dotsPerMeterX() * 0.0254, 192, 1);
   // The figure is drawn, not blank: the plot area holds many colours.
   QSet<QRgb> colours;
@@ -73,10 +73,10 @@ TEST(TrajectoryChart, DataWithFewerUnitsDropsTheLinesItLacks) {
   const auto many = std::make_shared<Mat<float>>(Mat<float>::Random(20, 30));
   const auto fewer = std::make_shared<Mat<float>>(Mat<float>::Random(5, 30));
   TrajectoryChart chart;
-  chart.setData(std::make_shared<HeatmapData>(many, many.get()), QStringLiteral("h"), QStringLiteral("h"));
+  chart.setData(std::make_shared<HeatmapData>(many, many.get()), {}, QStringLiteral("h"), QStringLiteral("h"));
   chart.setUnits({2, 13}, 17);
   EXPECT_EQ(chart.lineCount(), 3);
-  chart.setData(std::make_shared<HeatmapData>(fewer, fewer.get()), QStringLiteral("h"), QStringLiteral("h"));
+  chart.setData(std::make_shared<HeatmapData>(fewer, fewer.get()), {}, QStringLiteral("h"), QStringLiteral("h"));
   EXPECT_EQ(chart.lineCount(), 1);  // unit 2
   chart.setUnits({4}, 0);
   EXPECT_EQ(chart.lineCount(), 2);
@@ -86,7 +86,7 @@ TEST_F(ExportTest, SvgAndPdfAreValidDocuments) {
   ASSERT_EQ(exportView(view_, path(QStringLiteral("f.svg"))), QString());
   QSvgRenderer svg(path(QStringLiteral("f.svg")));
   EXPECT_TRUE(svg.isValid());
-  EXPECT_EQ(svg.viewBox().size(), FigureExportOptions{}.size);
+  EXPECT_EQ(svg.viewBox().size(), figureLogicalSize(FigureExportOptions{}));
   ASSERT_EQ(exportView(view_, path(QStringLiteral("f.pdf"))), QString());
   QFile pdf(path(QStringLiteral("f.pdf")));
   ASSERT_TRUE(pdf.open(QIODevice::ReadOnly));
