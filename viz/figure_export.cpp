@@ -119,19 +119,22 @@ QSize figurePixelSize(const FigureExportOptions& o) {
 }
 
 bool parseFigureSize(const QString& text, FigureExportOptions& o) {
+  // The unit may follow either number: "89x60mm", "89mmx60", "89mmxauto".
   static const QRegularExpression pattern(
-      QStringLiteral(R"(^\s*(\d+(?:\.\d+)?)\s*x\s*(\d+(?:\.\d+)?|auto)\s*(px|mm|in)?\s*$)"),
+      QStringLiteral(R"(^\s*(\d+(?:\.\d+)?)\s*(px|mm|in)?\s*x\s*(\d+(?:\.\d+)?|auto)\s*(px|mm|in)?\s*$)"),
       QRegularExpression::CaseInsensitiveOption);
   const QRegularExpressionMatch m = pattern.match(text);
   if (!m.hasMatch()) return false;
-  const QString unit = m.captured(3).toLower();
+  const QString first = m.captured(2).toLower(), second = m.captured(4).toLower();
+  if (!first.isEmpty() && !second.isEmpty() && first != second) return false;
+  const QString unit = first.isEmpty() ? second : first;
   o.unit = unit == QLatin1String("mm")   ? FigureUnit::Millimetres
            : unit == QLatin1String("in") ? FigureUnit::Inches
                                          : FigureUnit::Pixels;
-  o.fitHeight = m.captured(2).compare(QLatin1String("auto"), Qt::CaseInsensitive) == 0;
+  o.fitHeight = m.captured(3).compare(QLatin1String("auto"), Qt::CaseInsensitive) == 0;
   const double width = m.captured(1).toDouble();
   // Before the content is known an "auto" height stands at 9/16 of the width (the figures without one).
-  o.size = QSizeF(width, o.fitHeight ? width * 9 / 16 : m.captured(2).toDouble());
+  o.size = QSizeF(width, o.fitHeight ? width * 9 / 16 : m.captured(3).toDouble());
   return true;
 }
 

@@ -32,8 +32,8 @@ double inchesPerFigureUnit(FigureUnit unit, int dpi);
 QSize figureLogicalSize(const FigureExportOptions& options);
 // The PNG's pixels: exactly the size asked in pixels, else the physical size at the resolution.
 QSize figurePixelSize(const FigureExportOptions& options);
-// "WxH" with an optional unit: "1600x900" (pixels), "89x60mm", "3.5x2.5in"; H may be "auto" (fit the
-// content). False when the text is not one of these.
+// "WxH" with an optional unit after either number: "1600x900" (pixels), "89x60mm", "3.5inx2.5"; H may be
+// "auto" (fit the content): "89mmxauto". False when the text is not one of these.
 bool parseFigureSize(const QString& text, FigureExportOptions& options);
 
 // The format follows the file name's suffix: .png, .svg, .pdf, .csv or .json. Returns an empty string on

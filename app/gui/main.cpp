@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
   if (cl.parser.isSet(cl.exportTo)) {
     if (!lstmscope::viz::parseFigureSize(cl.parser.value(cl.exportSize), figure))
       return fail(QStringLiteral("--export-size wants WxH in pixels, mm or inches, e.g. 1600x900, 89x60mm, "
-                                 "3.5xauto in"),
+                                 "89mmxauto"),
                   2);
     bool dpiOk = false;
     figure.dpi = cl.parser.value(cl.dpi).toInt(&dpiOk);

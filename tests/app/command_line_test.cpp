@@ -2,8 +2,10 @@
 // is loaded for them (on a machine without X they used to abort inside Qt before printing anything).
 #include <gtest/gtest.h>
 
+#include <QImage>
 #include <QProcess>
 #include <QProcessEnvironment>
+#include <QTemporaryDir>
 
 #include "app/gui/exported_views.h"
 #include "core/common/version.h"
@@ -48,6 +50,30 @@ TEST(AppCommandLine, AnUnknownOptionIsAUsageError) {
   const AppRun run = runWithoutDisplay({QStringLiteral("--no-such-option")});
   EXPECT_EQ(run.exitCode, 2);
   EXPECT_TRUE(run.err.contains(QStringLiteral("no-such-option"))) << run.err.toStdString();
+}
+
+// --export-size in millimetres gives a PNG of that size at --dpi; a size it cannot read is a usage error
+// that says what it wants.
+TEST(AppCommandLine, ExportSizeInMillimetresAndBadSizes) {
+  QTemporaryDir dir;
+  const QString png = dir.filePath(QStringLiteral("column.png"));
+  QProcess app;
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+  app.setProcessEnvironment(env);
+  app.start(QStringLiteral(LSTMSCOPE_APP), {QStringLiteral("--export"), png, QStringLiteral("--export-size"),
+                                            QStringLiteral("89mmx60"), QStringLiteral("--dpi"), QStringLiteral("300")});
+  ASSERT_TRUE(app.waitForFinished(180000));
+  ASSERT_EQ(app.exitCode(), 0) << app.readAllStandardError().toStdString();
+  EXPECT_EQ(QImage(png).size(), QSize(1051, 709));
+  for (const char* bad : {"12 by 9", "89mmx60in", "x"}) {
+    app.start(QStringLiteral(LSTMSCOPE_APP),
+              {QStringLiteral("--export"), png, QStringLiteral("--export-size"), QString::fromLatin1(bad)});
+    ASSERT_TRUE(app.waitForFinished(30000));
+    EXPECT_EQ(app.exitCode(), 2) << bad;
+    const QString err = QString::fromUtf8(app.readAllStandardError());
+    EXPECT_TRUE(err.contains(QStringLiteral("--export-size wants WxH"))) << err.toStdString();
+  }
 }
 
 }  // namespace

@@ -119,13 +119,13 @@ TEST(FigureSize, TheCommandLineFormReadsUnitsAndAnAutomaticHeight) {
   EXPECT_EQ(o.unit, FigureUnit::Millimetres);
   EXPECT_EQ(o.size, QSizeF(89, 60));
   EXPECT_FALSE(o.fitHeight);
-  ASSERT_TRUE(parseFigureSize(QStringLiteral("3.5xauto in"), o));
+  ASSERT_TRUE(parseFigureSize(QStringLiteral("3.5inxauto"), o));
   EXPECT_EQ(o.unit, FigureUnit::Inches);
   EXPECT_TRUE(o.fitHeight);
   EXPECT_DOUBLE_EQ(o.size.width(), 3.5);
   ASSERT_TRUE(parseFigureSize(QStringLiteral("1600x900"), o));
   EXPECT_EQ(o.unit, FigureUnit::Pixels);
-  for (const char* bad : {"", "1600", "x900", "1600x900cm", "-5x3mm", "1600 by 900"})
+  for (const char* bad : {"", "1600", "x900", "1600x900cm", "-5x3mm", "1600 by 900", "89mmx60in"})
     EXPECT_FALSE(parseFigureSize(QString::fromLatin1(bad), o)) << bad;
 }
 

@@ -1,0 +1,129 @@
+// File › Export View as a user drives it (Ctrl+E, the keyboard in the dialog, the file dialog's name
+// field): a size typed in millimetres gives a PNG of exactly that size at the resolution, the dialog
+// says so before saving.
+#include <gtest/gtest.h>
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QImage>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <functional>
+
+#include "app/gui/export_dialog.h"
+#include "tests/app/test_window.h"
+
+namespace lstmscope::app {
+namespace {
+
+// Runs `act` on the first modal widget of type T to appear (from inside its event loop), within 10 s.
+template <typename T>
+void whenModal(const std::function<void(T*)>& act) {
+  auto* timer = new QTimer;
+  auto* waited = new int(0);
+  QObject::connect(timer, &QTimer::timeout, [timer, waited, act] {
+    if (auto* modal = qobject_cast<T*>(QApplication::activeModalWidget())) {
+      timer->stop(), timer->deleteLater(), delete waited;
+      act(modal);
+    } else if (++*waited > 500) {
+      timer->stop(), timer->deleteLater(), delete waited;
+      ADD_FAILURE() << "no " << T::staticMetaObject.className() << " appeared";
+      if (QWidget* other = QApplication::activeModalWidget()) {  // say what is there, and never hang in it
+        for (const QLabel* label : other->findChildren<QLabel*>())
+          ADD_FAILURE() << other->metaObject()->className() << " says: " << label->text().toStdString();
+        other->close();
+      }
+    }
+  });
+  timer->start(20);
+}
+
+// After `seconds`, reports and closes whatever modal dialog is still open, so that a test fails instead
+// of hanging in it.
+void closeLeftoverDialogsAfter(int seconds) {
+  QTimer::singleShot(seconds * 1000, [] {
+    while (QWidget* modal = QApplication::activeModalWidget()) {
+      std::string texts;
+      for (const QLabel* label : modal->findChildren<QLabel*>()) texts += label->text().toStdString() + " | ";
+      ADD_FAILURE() << "left open: " << modal->metaObject()->className() << ": " << texts;
+      modal->close();
+      QApplication::processEvents();
+    }
+  });
+}
+
+void typeInto(QWidget* box, const QString& text) {
+  box->setFocus();
+  QTest::keyClick(box, Qt::Key_A, Qt::ControlModifier);  // select what is there
+  QTest::keyClicks(box, text);
+}
+
+class ExportDialogTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    // Qt's own file dialog, which a test can type into (a desktop's native one is another process).
+    QCoreApplication::setAttribute(Qt::AA_DontUseNativeDialogs);
+    QSettings().remove(QStringLiteral("export"));  // the dialog remembers the last size and unit
+    ASSERT_TRUE(test::openDemoForTest(window_));
+    window_.activateWindow();
+    ASSERT_TRUE(QTest::qWaitForWindowActive(&window_));
+  }
+  MainWindow window_;
+  QTemporaryDir dir_;
+};
+
+TEST_F(ExportDialogTest, MillimetresTypedGiveAPngOfThatSizeAtTheResolution) {
+  const QString path = dir_.filePath(QStringLiteral("column.png"));
+  QString outcome;
+  bool fileDialogSeen = false;
+  whenModal<ExportDialog>([&](ExportDialog* dialog) {
+    auto* unit = dialog->findChildren<QComboBox*>().at(1);  // the view, then the unit
+    unit->setFocus();
+    QTest::keyClick(unit, Qt::Key_Down);  // pixels -> mm
+    const QList<QDoubleSpinBox*> size = dialog->findChildren<QDoubleSpinBox*>();
+    typeInto(size.at(0), QStringLiteral("89"));
+    typeInto(size.at(1), QStringLiteral("60"));
+    for (QCheckBox* box : dialog->findChildren<QCheckBox*>())
+      if (box->isChecked()) QTest::mouseClick(box, Qt::LeftButton, {}, QPoint(4, box->height() / 2));
+    outcome = dialog->outcome();
+    whenModal<QFileDialog>([&](QFileDialog* files) {
+      fileDialogSeen = true;
+      auto* name = files->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"));
+      ASSERT_NE(name, nullptr);
+      typeInto(name, path);
+      // The dialog's Save button (on a real X server, Return may go to the name completer's popup).
+      auto* buttons = files->findChild<QDialogButtonBox*>(QStringLiteral("buttonBox"));
+      ASSERT_NE(buttons, nullptr);
+      QPushButton* accept = buttons->button(QDialogButtonBox::Save);
+      ASSERT_NE(accept, nullptr);
+      QTest::mouseClick(accept, Qt::LeftButton);
+    });
+    QPushButton* save = nullptr;
+    for (QPushButton* b : dialog->findChildren<QPushButton*>())
+      if (b->text().contains(QStringLiteral("Save"))) save = b;
+    ASSERT_NE(save, nullptr);
+    QTest::mouseClick(save, Qt::LeftButton);
+  });
+  closeLeftoverDialogsAfter(20);
+  QTest::keyClick(QApplication::focusWidget() ? QApplication::focusWidget() : &window_, Qt::Key_E,
+                  Qt::ControlModifier);
+  EXPECT_TRUE(fileDialogSeen);
+  EXPECT_TRUE(outcome.contains(QStringLiteral("1051 × 709 px"))) << outcome.toStdString();
+  EXPECT_TRUE(outcome.contains(QStringLiteral("89 × 60 mm"))) << outcome.toStdString();
+  const QImage image(path);
+  ASSERT_FALSE(image.isNull()) << "nothing written to " << path.toStdString();
+  EXPECT_EQ(image.size(), QSize(1051, 709));  // 89 x 60 mm at 300 dpi
+  EXPECT_NEAR(image.dotsPerMeterX() * 0.0254, 300, 1);
+}
+
+}  // namespace
+}  // namespace lstmscope::app
