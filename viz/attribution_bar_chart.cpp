@@ -11,6 +11,7 @@
 #include "viz/chart_figure.h"
 #include "viz/colour_map.h"
 #include "viz/csv.h"
+#include "viz/token_text.h"
 
 namespace lstmscope::viz {
 
@@ -76,7 +77,58 @@ QString AttributionBarChart::figureTitle() const {
 }
 
 void AttributionBarChart::renderFigure(QPainter& painter, const QSize& size, FigureMarks) {
-  renderChart(*this, painter, size);
+  // The chart elides a long title and turns its category labels on their side (unreadable, and elided
+  // to dots when the figure is short): the figure draws the title wrapped above the chart, and under the
+  // bars each token upright with every k-th step number below it.
+  auto* x = chart()->axes(Qt::Horizontal).isEmpty()
+                ? nullptr
+                : qobject_cast<QBarCategoryAxis*>(chart()->axes(Qt::Horizontal).constFirst());
+  const QFontMetrics fm = painter.fontMetrics();
+  const QString title = chart()->title();
+  const int titleHeight =
+      fm.boundingRect(QRect(0, 0, size.width() - 16, 10000), Qt::AlignHCenter | Qt::TextWordWrap, title).height() + 8;
+  const int labelRows = 2 * fm.height() + 8;
+  painter.fillRect(QRect(QPoint(0, 0), size), Qt::white);
+  painter.setPen(Qt::black);
+  painter.drawText(QRect(8, 4, size.width() - 16, titleHeight), Qt::AlignHCenter | Qt::TextWordWrap, title);
+  const QMargins margins = chart()->margins();
+  chart()->setTitle(QString());
+  if (x) x->setLabelsVisible(false);
+  chart()->setMargins(QMargins(margins.left(), margins.top(), margins.right(), margins.bottom() + labelRows));
+  QRectF plot;
+  painter.save();
+  painter.translate(0, titleHeight);
+  renderChart(*this, painter, QSize(size.width(), std::max(1, size.height() - titleHeight)), [&] {
+    if (plot.isNull()) plot = chart()->plotArea();  // the first call has the figure's geometry
+  });
+  painter.restore();
+  chart()->setMargins(margins);
+  if (x) x->setLabelsVisible(true);
+  chart()->setTitle(title);
+  if (shown_.empty() || plot.isNull()) return;
+  plot.translate(0, titleHeight);
+  const double perBar = plot.width() / static_cast<double>(shown_.size());
+  const long every = static_cast<long>(niceTickStep(perBar, fm.horizontalAdvance(QStringLiteral("00000")) + 4));
+  const long tokenEvery = static_cast<long>(niceTickStep(perBar, fm.horizontalAdvance(QStringLiteral("MM")) + 2));
+  painter.setPen(QColor(60, 60, 60));
+  const int tokenBaseline = static_cast<int>(plot.bottom()) + 4 + fm.ascent();
+  for (size_t k = 0; k < shown_.size(); ++k) {
+    const long step = first_ + static_cast<long>(k);
+    const double cx = plot.left() + (k + 0.5) * perBar;
+    if (step % tokenEvery == 0 || k + 1 == shown_.size()) {
+      const QString token = fm.elidedText(tokens_.value(static_cast<qsizetype>(k)), Qt::ElideRight,
+                                          static_cast<int>(std::max(perBar * tokenEvery - 2, 8.0)));
+      painter.drawText(QPointF(cx - fm.horizontalAdvance(token) / 2.0, tokenBaseline), token);
+    }
+    if (step % every == 0) {
+      const QString number = QString::number(step);
+      painter.drawText(QPointF(cx - fm.horizontalAdvance(number) / 2.0, tokenBaseline + fm.height()), number);
+    }
+  }
+  // Captions of the two label rows, clear of the first (centred) step number.
+  const double captionRight = plot.left() - fm.horizontalAdvance(QStringLiteral("00000")) / 2.0 - 4;
+  painter.drawText(QRectF(0, tokenBaseline - fm.ascent(), captionRight, 2 * fm.height()),
+                   Qt::AlignRight | Qt::AlignTop, tr("token\nstep"));
 }
 
 void AttributionBarChart::writeCsv(QTextStream& out) const {

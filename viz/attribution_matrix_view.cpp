@@ -1,5 +1,6 @@
 #include "viz/attribution_matrix_view.h"
 
+#include <QApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -114,6 +115,13 @@ QRect AttributionMatrixView::plotRect(const QSize& size, const QFontMetrics& fm)
   return QRect(kMargin + rowLabels, top, side, side);
 }
 
+int AttributionMatrixView::figureHeightForWidth(int width) const {
+  // As tall as the square matrix that fills the width, in the font figures start with.
+  const QFontMetrics fm(QApplication::font());
+  const QRect wide = plotRect(QSize(width, 100000), fm);
+  return wide.bottom() + 1 + kGap + fm.height() + kGap;
+}
+
 std::pair<long, long> AttributionMatrixView::cellAt(const QPoint& point) const {
   const QRect plot = matrixRect();
   if (values_.size() == 0 || !plot.contains(point)) return {-1, -1};
@@ -158,7 +166,9 @@ void AttributionMatrixView::paintLabels(QPainter& p, const QRect& plot) const {
   const QRectF rowLabels(kMargin, plot.top(), plot.left() - kMargin - kGap, plot.height());
   for (long k = 0; k < n; k += rowEvery) {
     const QString label = rowWords ? token(k, static_cast<int>(rowLabels.width())) : QString::number(first_ + k);
-    const double centre = plot.top() + (k + 0.5) * cell;
+    // Centred on its row but kept beside the matrix: the first row's label is not cut by the title.
+    const double centre = std::clamp(plot.top() + (k + 0.5) * cell, plot.top() + fm.height() / 2.0,
+                                     plot.bottom() + 1 - fm.height() / 2.0);
     p.drawText(QRectF(rowLabels.left(), centre - fm.height() / 2.0, rowLabels.width(), fm.height()),
                Qt::AlignRight | Qt::AlignVCenter, label);
   }

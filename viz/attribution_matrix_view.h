@@ -43,6 +43,7 @@ class AttributionMatrixView : public QWidget, public ExportableView {
 
   QString figureTitle() const override { return title_; }
   void renderFigure(QPainter& painter, const QSize& size, FigureMarks marks) override;
+  int figureHeightForWidth(int width) const override;  // the square matrix filling the width
   void writeCsv(QTextStream& out) const override;
   bool writeJson(QByteArray& out) const override;
 

@@ -12,7 +12,7 @@
 namespace lstmscope::viz {
 
 PredictionsView::PredictionsView(QWidget* parent) : QWidget(parent) {
-  setMinimumSize(220, 160);
+  setMinimumSize(220, 100);  // small enough that a bottom dock can take half of a 1280 x 800 window
 }
 
 void PredictionsView::setRecording(std::shared_ptr<const Recording> recording, const QStringList& vocabularyDisplay,
@@ -124,6 +124,8 @@ void PredictionsView::paintEvent(QPaintEvent*) {
   QPainter p(this);
   paint(p, size());
   if (!recording_ || !recording_->isLanguageModel()) return;
+  // The hint only where it has room below the predictions (a short dock would draw it over them).
+  if (height() < figureHeightForWidth(width()) + fontMetrics().height()) return;
   p.setPen(Qt::darkGray);
   p.drawText(QRect(kMargin, 0, width() - 2 * kMargin, height() - 4), Qt::AlignBottom | Qt::AlignLeft,
              tr("Click a prediction to see what drove it (Attribution)."));

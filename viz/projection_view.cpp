@@ -33,7 +33,7 @@ ProjectionView::ProjectionView(QWidget* parent) : QChartView(new QChart(), paren
   connect(points_, &ChartMarkers::hovered, this, [this](const QPointF& p) { emit stepHovered(nearestStep(p)); });
   connect(points_, &ChartMarkers::clicked, this, [this](const QPointF& p) { emit stepClicked(nearestStep(p)); });
   connect(chart(), &QChart::plotAreaChanged, this, [this] { placeLabels(); });
-  setMinimumSize(240, 200);
+  setMinimumSize(240, 120);
 }
 
 void ProjectionView::setProjection(std::shared_ptr<const Projection> projection, const QStringList& tokens,

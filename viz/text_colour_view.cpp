@@ -26,7 +26,7 @@ constexpr long kFigureStepsUnshown = 2000;
 TextColourView::TextColourView(QWidget* parent) : QWidget(parent) {
   setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
   setFocusPolicy(Qt::StrongFocus);
-  setMinimumSize(200, 120);
+  setMinimumSize(200, 80);
 }
 
 void TextColourView::setData(std::shared_ptr<const HeatmapData> data, const QStringList& tokens,

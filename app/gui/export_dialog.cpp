@@ -55,7 +55,7 @@ ExportDialog::ExportDialog(std::vector<std::pair<QString, viz::ExportableView*>>
   unit_ = new QComboBox(this);
   unit_->addItems({tr("pixels"), tr("mm"), tr("inches")});
   dpi_ = new QSpinBox(this);
-  fitHeight_ = new QCheckBox(tr("Height fits the content (text, predictions)"), this);
+  fitHeight_ = new QCheckBox(tr("Height follows the content (text, predictions, matrix)"), this);
   marks_ = new QCheckBox(tr("Mark the current step and unit"), this);
   outcome_ = new QLabel(this);
   QSettings settings;
