@@ -77,6 +77,12 @@ QString AttributionBarChart::figureTitle() const {
 }
 
 void AttributionBarChart::renderFigure(QPainter& painter, const QSize& size, FigureMarks) {
+  painter.save();
+  renderWithLabels(painter, size);
+  painter.restore();
+}
+
+void AttributionBarChart::renderWithLabels(QPainter& painter, const QSize& size) {
   // The chart elides a long title and turns its category labels on their side (unreadable, and elided
   // to dots when the figure is short): the figure draws the title wrapped above the chart, and under the
   // bars each token upright with every k-th step number below it.
@@ -93,6 +99,7 @@ void AttributionBarChart::renderFigure(QPainter& painter, const QSize& size, Fig
   painter.drawText(QRect(8, 4, size.width() - 16, titleHeight), Qt::AlignHCenter | Qt::TextWordWrap, title);
   const QMargins margins = chart()->margins();
   chart()->setTitle(QString());
+  const bool labelsVisible = x && x->labelsVisible();
   if (x) x->setLabelsVisible(false);
   chart()->setMargins(QMargins(margins.left(), margins.top(), margins.right(), margins.bottom() + labelRows));
   QRectF plot;
@@ -103,7 +110,7 @@ void AttributionBarChart::renderFigure(QPainter& painter, const QSize& size, Fig
   });
   painter.restore();
   chart()->setMargins(margins);
-  if (x) x->setLabelsVisible(true);
+  if (x) x->setLabelsVisible(labelsVisible);
   chart()->setTitle(title);
   if (shown_.empty() || plot.isNull()) return;
   plot.translate(0, titleHeight);
@@ -115,7 +122,9 @@ void AttributionBarChart::renderFigure(QPainter& painter, const QSize& size, Fig
   for (size_t k = 0; k < shown_.size(); ++k) {
     const long step = first_ + static_cast<long>(k);
     const double cx = plot.left() + (k + 0.5) * perBar;
-    if (step % tokenEvery == 0 || k + 1 == shown_.size()) {
+    // Every tokenEvery-th token, and the last (the target's input) when it keeps clear of the one before.
+    const bool last = k + 1 == shown_.size() && step % tokenEvery >= tokenEvery / 2;
+    if (step % tokenEvery == 0 || last) {
       const QString token = fm.elidedText(tokens_.value(static_cast<qsizetype>(k)), Qt::ElideRight,
                                           static_cast<int>(std::max(perBar * tokenEvery - 2, 8.0)));
       painter.drawText(QPointF(cx - fm.horizontalAdvance(token) / 2.0, tokenBaseline), token);
@@ -127,8 +136,8 @@ void AttributionBarChart::renderFigure(QPainter& painter, const QSize& size, Fig
   }
   // Captions of the two label rows, clear of the first (centred) step number.
   const double captionRight = plot.left() - fm.horizontalAdvance(QStringLiteral("00000")) / 2.0 - 4;
-  painter.drawText(QRectF(0, tokenBaseline - fm.ascent(), captionRight, 2 * fm.height()),
-                   Qt::AlignRight | Qt::AlignTop, tr("token\nstep"));
+  painter.drawText(QRectF(0, tokenBaseline - fm.ascent(), captionRight, 2 * fm.height()), Qt::AlignRight | Qt::AlignTop,
+                   tr("token\nstep"));
 }
 
 void AttributionBarChart::writeCsv(QTextStream& out) const {

@@ -31,6 +31,8 @@ class AttributionBarChart : public QChartView, public ExportableView {
   void stepClicked(long step);
 
  private:
+  void renderWithLabels(QPainter& painter, const QSize& size);
+
   QStringList tokens_;
   std::vector<double> shown_;
   long first_ = 0;

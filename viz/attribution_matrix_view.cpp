@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "viz/csv.h"
+#include "viz/figure_metrics.h"
 #include "viz/heatmap_figure.h"
 #include "viz/token_text.h"
 
@@ -117,7 +118,7 @@ QRect AttributionMatrixView::plotRect(const QSize& size, const QFontMetrics& fm)
 
 int AttributionMatrixView::figureHeightForWidth(int width) const {
   // As tall as the square matrix that fills the width, in the font figures start with.
-  const QFontMetrics fm(QApplication::font());
+  const QFontMetrics fm = figureFontMetrics(QApplication::font());
   const QRect wide = plotRect(QSize(width, 100000), fm);
   return wide.bottom() + 1 + kGap + fm.height() + kGap;
 }
@@ -167,8 +168,7 @@ void AttributionMatrixView::paintLabels(QPainter& p, const QRect& plot) const {
   for (long k = 0; k < n; k += rowEvery) {
     const QString label = rowWords ? token(k, static_cast<int>(rowLabels.width())) : QString::number(first_ + k);
     // Centred on its row but kept beside the matrix: the first row's label is not cut by the title.
-    const double centre = std::clamp(plot.top() + (k + 0.5) * cell, plot.top() + fm.height() / 2.0,
-                                     plot.bottom() + 1 - fm.height() / 2.0);
+    const double centre = keptInside(plot.top() + (k + 0.5) * cell, plot.top(), plot.bottom() + 1, fm.height());
     p.drawText(QRectF(rowLabels.left(), centre - fm.height() / 2.0, rowLabels.width(), fm.height()),
                Qt::AlignRight | Qt::AlignVCenter, label);
   }

@@ -10,7 +10,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "viz/colour_legend.h"
 #include "viz/csv.h"
+#include "viz/figure_metrics.h"
 #include "viz/token_text.h"
 
 namespace lstmscope::viz {
@@ -183,11 +185,7 @@ void AttributionTextView::paint(QPainter& p, const QSize& size) {
   const int barLeft = kMargin + fm.horizontalAdvance(tr("negative")) + 8;
   const int barWidth = std::clamp(size.width() / 3, 60, 220);
   const QRect bar(barLeft, legendTop, barWidth, 10);
-  // Vector bands (an image would be resampled in PDF viewers), each reaching into the next: no seams.
-  const double band = static_cast<double>(bar.width()) / ColourMap::kSize;
-  for (int i = 0; i < ColourMap::kSize; ++i)
-    p.fillRect(QRectF(bar.left() + i * band, bar.top(), band + std::min(0.5, band / 2), bar.height()),
-               QColor(map_.entry(i)));
+  paintColourBands(p, bar, map_, Qt::Horizontal);
   p.setPen(Qt::darkGray);
   p.drawRect(bar.adjusted(0, 0, -1, -1));
   p.drawText(QPoint(kMargin, bar.bottom()), tr("negative"));
@@ -206,7 +204,7 @@ void AttributionTextView::paintEvent(QPaintEvent*) {
 }
 
 int AttributionTextView::figureHeightForWidth(int width) const {
-  return heightForWidth(width);
+  return layout(width, figureFontMetrics(font()), figureDevice(), nullptr, nullptr);
 }
 
 void AttributionTextView::renderFigure(QPainter& painter, const QSize& size, FigureMarks) {

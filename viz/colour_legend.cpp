@@ -14,6 +14,22 @@ constexpr int kTickLength = 3;
 
 }  // namespace
 
+void paintColourBands(QPainter& p, const QRect& bar, const ColourMap& map, Qt::Orientation orientation) {
+  p.save();
+  p.setRenderHint(QPainter::Antialiasing, false);
+  p.setClipRect(bar);
+  const bool across = orientation == Qt::Horizontal;
+  const double band = static_cast<double>(across ? bar.width() : bar.height()) / ColourMap::kSize;
+  const double overlap = std::min(0.5, band / 2);
+  for (int i = 0; i < ColourMap::kSize; ++i) {
+    const QRectF r = across
+                         ? QRectF(bar.left() + i * band, bar.top(), band + overlap, bar.height())
+                         : QRectF(bar.left(), bar.bottom() + 1 - (i + 1) * band - overlap, bar.width(), band + overlap);
+    p.fillRect(r, QColor(map.entry(i)));
+  }
+  p.restore();
+}
+
 int colourLegendHeight(const QFontMetrics& metrics) {
   return kBarHeight + kTickLength + metrics.height() + 4;
 }
@@ -21,17 +37,9 @@ int colourLegendHeight(const QFontMetrics& metrics) {
 void paintColourLegend(QPainter& p, const QRect& area, const ColourScale& scale, const QString& caption) {
   p.save();
   const QFontMetrics fm = p.fontMetrics();
-  const int margin = fm.horizontalAdvance(QStringLiteral("-0.000")) / 2;  // room for the end ticks' labels
+  const int margin = fm.horizontalAdvance(QStringLiteral("-1.05e+03")) / 2;  // room for the end ticks' labels
   const QRect bar(area.left() + margin, area.top() + 2, std::clamp(area.width() / 3, 40, 200), kBarHeight);
-  // One rectangle per colour, each reaching half a band into the next so that viewers show no seams.
-  p.save();
-  p.setRenderHint(QPainter::Antialiasing, false);
-  p.setClipRect(bar);
-  const double band = static_cast<double>(bar.width()) / ColourMap::kSize;
-  for (int i = 0; i < ColourMap::kSize; ++i)
-    p.fillRect(QRectF(bar.left() + i * band, bar.top(), band + std::min(0.5, band / 2), bar.height()),
-               QColor(scale.map().entry(i)));
-  p.restore();
+  paintColourBands(p, bar, scale.map(), Qt::Horizontal);
   p.setPen(QColor(60, 60, 60));
   p.setBrush(Qt::NoBrush);
   p.drawRect(bar.adjusted(0, 0, -1, -1));

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QString>
+#include <Qt>
 
 class QFontMetrics;
 class QPainter;
@@ -10,7 +11,13 @@ class QRect;
 
 namespace lstmscope::viz {
 
+class ColourMap;
 class ColourScale;
+
+// The map's colours as one vector rectangle each across `bar` (left to right, or bottom to top when
+// vertical), each reaching half a band into the next so that viewers show no seams. (An image would be
+// resampled in PDF viewers, even blurred by JPEG.)
+void paintColourBands(QPainter& p, const QRect& bar, const ColourMap& map, Qt::Orientation orientation);
 
 // The height a legend needs in the font of `metrics`.
 int colourLegendHeight(const QFontMetrics& metrics);

@@ -33,9 +33,9 @@ FigureExportOptions withFittedHeight(const ExportableView& view, FigureExportOpt
 bool writePng(ExportableView& view, QSaveFile& file, const FigureExportOptions& o) {
   const QSize logical = figureLogicalSize(o);
   QImage image(figurePixelSize(o), QImage::Format_ARGB32_Premultiplied);
-  // Painted at the screen's 96 dpi and scaled up: fonts sized in points then come out as on screen, only
-  // sharper. (With the image's dpi set first, Qt would size them for that dpi AND the scale would
-  // enlarge them again.) The resolution is recorded afterwards, for the file's metadata.
+  // Painted at 96 logical units per inch and scaled to the image's pixels: fonts sized in points then
+  // come out at their size on paper. (With the image's dpi set first, Qt would size them for that dpi AND the scale
+  // would enlarge them again.) The resolution is recorded afterwards, for the file's metadata.
   image.setDotsPerMeterX(std::lround(kScreenDpi / 0.0254));
   image.setDotsPerMeterY(std::lround(kScreenDpi / 0.0254));
   image.fill(Qt::white);
@@ -140,18 +140,23 @@ bool parseFigureSize(const QString& text, FigureExportOptions& o) {
 
 QString exportView(ExportableView& view, const QString& path, const FigureExportOptions& asked) {
   const QString suffix = QFileInfo(path).suffix().toLower();
-  if (asked.dpi < 36 || asked.dpi > 1200) return path + QStringLiteral(": resolution must be 36..1200 dpi");
-  const FigureExportOptions options = withFittedHeight(view, asked);
-  // Both the drawing (logical units) and the PNG must be of a sensible size; too small a drawing has no
-  // room for its labels, too large an image does not fit in memory.
-  const QSize logical = figureLogicalSize(options), pixels = figurePixelSize(options);
-  if (logical.width() < 48 || logical.height() < 32)
-    return path + QStringLiteral(": figure too small (%1 × %2 mm; at least 13 × 9 mm)")
-                      .arg(logical.width() * 25.4 / kScreenDpi, 0, 'f', 1)
-                      .arg(logical.height() * 25.4 / kScreenDpi, 0, 'f', 1);
-  if (std::max(logical.width(), logical.height()) > 20000 ||
-      (suffix == QLatin1String("png") && (pixels.width() > 20000 || pixels.height() > 20000)))
-    return path + QStringLiteral(": figure too large (at most 20000 pixels or 5.2 m on each side)");
+  const bool figure =
+      suffix == QLatin1String("png") || suffix == QLatin1String("svg") || suffix == QLatin1String("pdf");
+  // Numbers (CSV, JSON) have no size: only figures are fitted and checked.
+  const FigureExportOptions options = figure ? withFittedHeight(view, asked) : asked;
+  if (figure) {
+    if (options.dpi < 36 || options.dpi > 1200) return path + QStringLiteral(": resolution must be 36..1200 dpi");
+    // Both the drawing (logical units) and the PNG must be of a sensible size; too small a drawing has no
+    // room for its labels, too large an image does not fit in memory.
+    const QSize logical = figureLogicalSize(options), pixels = figurePixelSize(options);
+    if (logical.width() < 48 || logical.height() < 32)
+      return path + QStringLiteral(": figure too small (%1 × %2 mm; at least 13 × 9 mm)")
+                        .arg(logical.width() * kMillimetresPerInch / kScreenDpi, 0, 'f', 1)
+                        .arg(logical.height() * kMillimetresPerInch / kScreenDpi, 0, 'f', 1);
+    if (std::max(logical.width(), logical.height()) > 20000 ||
+        (suffix == QLatin1String("png") && (pixels.width() > 20000 || pixels.height() > 20000)))
+      return path + QStringLiteral(": figure too large (at most 20000 pixels or 5.2 m on each side)");
+  }
   QSaveFile file(path);
   if (!file.open(QIODevice::WriteOnly)) return path + QStringLiteral(": cannot write: ") + file.errorString();
   bool ok = false;

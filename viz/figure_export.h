@@ -18,7 +18,7 @@ namespace lstmscope::viz {
 enum class FigureUnit { Pixels, Millimetres, Inches };
 
 struct FigureExportOptions {
-  QSizeF size{1600, 900};
+  QSizeF size{1600, 900};  // in `unit`
   FigureUnit unit = FigureUnit::Pixels;
   int dpi = 300;  // PNG pixels per inch; for sizes in pixels it also sets the physical size
   // Views with a natural height (text, predictions) take the height their content needs at the width.

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "viz/colour_legend.h"
 #include "viz/heatmap_data.h"
 #include "viz/token_text.h"
 
@@ -49,6 +50,12 @@ double cie94(const Lab& reference, const Lab& other) {
 }
 
 }  // namespace
+
+double keptInside(double centre, double top, double bottom, double height) {
+  // Only a centre inside the span moves, and only when the span has room for the label.
+  if (centre < top || centre > bottom || bottom - top < height) return centre;
+  return std::clamp(centre, top + height / 2, bottom - height / 2);
+}
 
 double colourDifference(QRgb colour, QRgb reference) {
   return cie94(labOf(reference), labOf(colour));
@@ -160,8 +167,7 @@ void paintUnitAxis(QPainter& p, const QRect& area, const HeatmapViewport& vp, co
   for (long r = first - first % every; r < end; r += every) {
     if (r < 0 || r >= static_cast<long>(rowUnits.size())) continue;
     // Centred on its row, but kept inside the axis: the first and last rows' labels are not cut in half.
-    const double cy = std::clamp(area.top() + vp.yOfRow(r + 0.5), area.top() + fm.height() / 2.0,
-                                 area.bottom() + 1 - fm.height() / 2.0);
+    const double cy = keptInside(area.top() + vp.yOfRow(r + 0.5), area.top(), area.bottom() + 1, fm.height());
     p.setPen(r == decor.currentRow ? kCurrentColour : kAxisColour);
     p.drawText(QRectF(area.left(), cy - fm.height() / 2.0, area.width() - 9, fm.height()),
                Qt::AlignRight | Qt::AlignVCenter, QString::number(rowUnits[static_cast<size_t>(r)]));
@@ -192,17 +198,7 @@ void paintColourBar(QPainter& p, const QRect& area, const ColourScale& scale, co
   // (centred on the bar's top edge) stays clear of it.
   const int barTop = area.top() + fm.height() + fm.ascent() / 2 + 2;
   const QRect bar(area.left(), barTop, 14, std::max(8, area.bottom() - fm.ascent() / 2 - barTop));
-  // One rectangle per colour (vector in PDF and SVG; an image there would be resampled, even blurred
-  // by JPEG), each reaching into the next so that viewers show no seams. Highest values at the top.
-  p.save();
-  p.setRenderHint(QPainter::Antialiasing, false);
-  p.setClipRect(bar);
-  const double band = static_cast<double>(bar.height()) / ColourMap::kSize;
-  for (int i = 0; i < ColourMap::kSize; ++i)
-    p.fillRect(QRectF(bar.left(), bar.bottom() + 1 - (i + 1) * band - std::min(0.5, band / 2), bar.width(),
-                      band + std::min(0.5, band / 2)),
-               QColor(scale.map().entry(i)));
-  p.restore();
+  paintColourBands(p, bar, scale.map(), Qt::Vertical);  // highest values at the top
   p.setPen(kAxisColour);
   p.drawRect(bar.adjusted(0, 0, -1, -1));
   const auto tickAt = [&](double value) {

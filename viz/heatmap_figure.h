@@ -48,6 +48,10 @@ void paintCellValues(QPainter& p, const QRect& plot, const HeatmapViewport& vp, 
 void paintPlotOverlays(QPainter& p, const QRect& plot, const HeatmapViewport& vp, const HeatmapDecor& decor,
                        const ColourMap& map);
 
+// A label's centre on an axis from `top` to `bottom`, moved inside so that a label `height` tall is not cut
+// at the ends (the first and last rows' labels); unchanged for centres outside or an axis too short.
+double keptInside(double centre, double top, double bottom, double height);
+
 // How different `colour` looks on `reference` (e.g. a mark on a cell): CIE94 ΔE (graphic arts weights) in
 // CIELAB. About 2 is just noticeable; above 25 reads as a clearly different colour.
 double colourDifference(QRgb colour, QRgb reference);

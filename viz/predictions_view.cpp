@@ -8,6 +8,7 @@
 
 #include "core/analysis/recording.h"
 #include "viz/csv.h"
+#include "viz/figure_metrics.h"
 
 namespace lstmscope::viz {
 
@@ -137,7 +138,7 @@ void PredictionsView::renderFigure(QPainter& painter, const QSize& size, FigureM
 
 int PredictionsView::figureHeightForWidth(int) const {
   // The title, one row per prediction and the actual next token, in the font painters start with.
-  const QFontMetrics fm(QApplication::font());
+  const QFontMetrics fm = figureFontMetrics(QApplication::font());
   const int rows = recording_ && recording_->isLanguageModel() ? static_cast<int>(summary().top.size()) : 2;
   return rowTop(fm, rows) + 6 + lineHeight(fm) + kMargin;
 }

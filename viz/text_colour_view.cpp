@@ -10,6 +10,7 @@
 
 #include "viz/colour_legend.h"
 #include "viz/csv.h"
+#include "viz/figure_metrics.h"
 #include "viz/heatmap_data.h"
 
 namespace lstmscope::viz {
@@ -19,7 +20,7 @@ constexpr int kMargin = 8;
 constexpr int kHeader = 26;
 constexpr int kLegendGap = 18;  // between the text and the colour bar; holds the "do not fit" note
 // A figure made before the view was ever laid out shows this many steps from the page's start.
-constexpr long kFigureStepsUnshown = 2000;
+constexpr long kFigureStepsBeforeLayout = 2000;
 
 }  // namespace
 
@@ -99,12 +100,12 @@ std::vector<TextColourView::Cell> TextColourView::layoutCells(long first, long e
 
 std::pair<long, long> TextColourView::figureSteps() const {
   const long end =
-      cells_.empty() ? std::min<long>(tokens_.size(), pageStart_ + kFigureStepsUnshown) : cells_.back().step + 1;
+      cells_.empty() ? std::min<long>(tokens_.size(), pageStart_ + kFigureStepsBeforeLayout) : cells_.back().step + 1;
   return {pageStart_, end};
 }
 
 int TextColourView::figureHeightForWidth(int width) const {
-  const QFontMetrics fm(font());
+  const QFontMetrics fm = figureFontMetrics(font());
   const auto [first, end] = figureSteps();
   const std::vector<Cell> cells = layoutCells(first, end, width, std::numeric_limits<int>::max(), fm);
   const int textBottom = cells.empty() ? kHeader : cells.back().rect.bottom() + 1;
@@ -152,7 +153,7 @@ void TextColourView::renderFigure(QPainter& painter, const QSize& size, FigureMa
   p.save();
   p.fillRect(QRect(QPoint(0, 0), size), Qt::white);
   p.setFont(font());
-  const QFontMetrics fm(font());
+  const QFontMetrics fm(font(), p.device());
   p.setPen(Qt::black);
   p.drawText(QRect(kMargin, 4, size.width() - 2 * kMargin, kHeader - 6), Qt::AlignLeft | Qt::AlignVCenter,
              figureTitle());

@@ -17,6 +17,7 @@ namespace lstmscope::viz {
 namespace {
 
 constexpr double kGrabPixels = 6;
+constexpr double kLineWidth = 1.3;  // the current unit's line is twice as wide
 
 QLineSeries* decorationLine(QChart* chart, const QPen& pen) {
   auto* line = new QLineSeries(chart);
@@ -118,7 +119,7 @@ void TrajectoryChart::rebuild() {
     }
     auto* line = new QLineSeries(chart());
     line->setName(tr("unit %1").arg(unit));
-    line->setPen(QPen(categoricalColour(k), unit == currentUnit_ ? 2.6 : 1.3));
+    line->setPen(QPen(categoricalColour(k), unit == currentUnit_ ? 2 * kLineWidth : kLineWidth));
     line->replace(points);
     chart()->addSeries(line);
     line->attachAxis(axisX_);
@@ -170,7 +171,23 @@ void TrajectoryChart::mouseReleaseEvent(QMouseEvent*) {
   draggingThreshold_ = false;
 }
 
-void TrajectoryChart::renderFigure(QPainter& painter, const QSize& size, FigureMarks) {
+void TrajectoryChart::renderFigure(QPainter& painter, const QSize& size, FigureMarks marks) {
+  // Without marks the current unit is drawn like the others (bold only shows where the user is).
+  std::vector<QPen> pens;
+  for (QLineSeries* line : lines_) pens.push_back(line->pen());
+  if (marks == FigureMarks::Omitted)
+    for (QLineSeries* line : lines_) {
+      QPen pen = line->pen();
+      pen.setWidthF(kLineWidth);
+      line->setPen(pen);
+    }
+  painter.save();
+  renderWithTokenStrip(painter, size);
+  painter.restore();
+  for (size_t k = 0; k < lines_.size(); ++k) lines_[k]->setPen(pens[k]);
+}
+
+void TrajectoryChart::renderWithTokenStrip(QPainter& painter, const QSize& size) {
   // The title and a strip of tokens above the chart (the chart's own title is left out meanwhile), so
   // that a reader sees which text the lines run over.
   const QFontMetrics fm = painter.fontMetrics();
@@ -193,7 +210,7 @@ void TrajectoryChart::renderFigure(QPainter& painter, const QSize& size, FigureM
 
 void TrajectoryChart::paintTokenStrip(QPainter& p, const QRectF& plot, double top) const {
   const double x0 = axisX_->min(), x1 = axisX_->max();
-  if (tokens_.isEmpty() || !(x1 > x0)) return;
+  if (tokens_.isEmpty() || !(x1 > x0) || plot.isEmpty()) return;
   const QFontMetrics fm = p.fontMetrics();
   const double perStep = plot.width() / (x1 - x0);
   // Every k-th token (k a nice number) so that labels never overlap, judged by a wide character.

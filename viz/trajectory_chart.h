@@ -52,6 +52,7 @@ class TrajectoryChart : public QChartView, public ExportableView {
  private:
   void rebuild();
   void placeDecorations();
+  void renderWithTokenStrip(QPainter& painter, const QSize& size);
   void paintTokenStrip(QPainter& p, const QRectF& plot, double top) const;
 
   std::shared_ptr<const HeatmapData> data_;

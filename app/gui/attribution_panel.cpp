@@ -15,6 +15,7 @@
 #include <QTabWidget>
 #include <QVBoxLayout>
 
+#include "app/gui/attribution_texts.h"
 #include "core/common/error.h"
 #include "viz/attribution_bar_chart.h"
 #include "viz/attribution_matrix_view.h"
@@ -27,8 +28,6 @@ namespace {
 constexpr long kMatrixMaxSteps = 1000;
 // Longer texts get the matrix of this many steps up to the target.
 constexpr long kMatrixWindow = 150;
-// A logit target whose output (the most probable one) the background run has yet to find.
-constexpr int kUnresolvedOutput = -1;
 
 // Square cells with readable labels need height, which a bottom dock rarely has: grows the dock holding
 // `panel` until `content` gets its preferred height, up to about half the window.
@@ -38,27 +37,6 @@ void giveRoom(QWidget* panel, const QWidget* content) {
   const int missing = content->sizeHint().height() - content->height();
   if (!window || dock->isFloating() || missing <= 0) return;
   window->resizeDocks({dock}, {std::min(dock->height() + missing, window->height() * 11 / 20)}, Qt::Vertical);
-}
-
-QString number(double v) {
-  return QString::number(v, 'g', 4);
-}
-
-// What the note advises (attribution_rules.h decides which).
-QString lrpAdviceText(LrpAdvice advice) {
-  switch (advice) {
-    case LrpAdvice::None:
-      return {};
-    case LrpAdvice::LargerEpsilon:
-      return AttributionPanel::tr(" — amplified by small denominators: try a larger ε");
-    case LrpAdvice::BiasFactorTowardsOne:
-      return AttributionPanel::tr(" — lost to biases and ε: raise the bias factor towards 1");
-    case LrpAdvice::SmallerEpsilon:
-      return AttributionPanel::tr(" — lost to ε: try a smaller ε");
-    case LrpAdvice::CompareWithGradients:
-      return AttributionPanel::tr(" — amplified even at this ε: compare with the gradient methods");
-  }
-  return {};
 }
 
 }  // namespace
@@ -298,32 +276,7 @@ void AttributionPanel::schedule() {
 }
 
 QString AttributionPanel::targetDescription() const {
-  if (!model_) return {};
-  if (target_.kind != TargetKind::Logit)
-    return tr("%1 unit %2 of layer %3%4 at step %5 “%6”")
-        .arg(target_.kind == TargetKind::Cell ? tr("cell") : tr("hidden"))
-        .arg(target_.unit)
-        .arg(target_.layer)
-        .arg(QString::fromStdString(
-            directionSuffix(model_->arch.layers[static_cast<size_t>(target_.layer)], target_.direction)))
-        .arg(target_.step)
-        .arg(stepTokens_.value(static_cast<qsizetype>(target_.step)));
-  const QString at = stepTokens_.value(static_cast<qsizetype>(target_.step));
-  const HeadSpec& head = *model_->arch.head;
-  if (target_.output == kUnresolvedOutput)
-    return head.reads == HeadReads::FinalStates
-               ? tr("the most probable output (predicted from the whole input)")
-               : tr("the most probable output at step %1 “%2”").arg(target_.step).arg(at);
-  QString what = vocabulary_.value(target_.output);
-  if (!head.labels.empty() && target_.output < static_cast<int>(head.labels.size()))
-    what = QString::fromStdString(head.labels[static_cast<size_t>(target_.output)]);
-  if (what.isEmpty()) what = QString::number(target_.output);
-  if (head.reads == HeadReads::FinalStates) {
-    if (model_->arch.task == Task::Regression) return tr("output “%1” (predicted from the whole sequence)").arg(what);
-    return model_->arch.inputKind == InputKind::Features ? tr("logit of “%1” (the sequence's class)").arg(what)
-                                                         : tr("logit of “%1” (the text's class)").arg(what);
-  }
-  return tr("logit of “%1” at step %2 “%3”").arg(what).arg(target_.step).arg(at);
+  return model_ ? describeTarget(*model_, target_, stepTokens_, vocabulary_) : QString();
 }
 
 void AttributionPanel::run() {
@@ -374,45 +327,9 @@ void AttributionPanel::run() {
   });
 }
 
-QString AttributionPanel::note(const MethodAttribution& m, bool* warning) const {
-  const TokenAttribution& v = m.values;
-  *warning = false;
-  if (m.method == AttributionMethod::IntegratedGradients && v.convergenceDelta && v.baselineScore) {
-    const double change = v.score - *v.baselineScore;
-    *warning = convergenceWarning(*v.convergenceDelta, change);
-    return tr("δ = %1 (%2 % of ΔF = %3)%4")
-        .arg(number(*v.convergenceDelta))
-        .arg(100 * convergenceShare(*v.convergenceDelta, change), 0, 'f', 1)
-        .arg(number(change))
-        .arg(*warning ? tr(" — large: more steps or Gauss–Legendre") : QString());
-  }
-  if (m.lrp) {
-    LrpConservation c;
-    c.score = v.score, c.inputRelevance = v.perToken.sum(), c.initialStateRelevance = m.lrp->initialStateRelevance;
-    const LrpAdvice advice = lrpAdvice(c, epsilon_->value(), biasFactor_->value());
-    *warning = advice != LrpAdvice::None;
-    return tr("relevance reaching the input %1 of score %2 (biases and ε absorbed %3 %)%4")
-        .arg(number(c.inputRelevance))
-        .arg(number(c.score))
-        .arg(QString::number(100 * absorbedShare(c.absorbed(), c.score), 'g', 3))
-        .arg(lrpAdviceText(advice));
-  }
-  if (v.baselineScore) return tr("score %1, fully occluded %2").arg(number(v.score)).arg(number(*v.baselineScore));
-  return tr("score %1").arg(number(v.score));
-}
-
-QString AttributionPanel::title(const MethodAttribution& m) const {
-  QString t =
-      tr("%1 · %2 · %3").arg(modelName_, QString::fromUtf8(attributionMethodTitle(m.method)), targetDescription());
-  if (m.method == AttributionMethod::IntegratedGradients || m.method == AttributionMethod::Occlusion)
-    t += tr(" · baseline %1").arg(baseline_->currentText());
-  if (m.method == AttributionMethod::IntegratedGradients && m.values.convergenceDelta)
-    t += tr(" · %1 %2 steps, %3 · δ = %4")
-             .arg(steps_->value())
-             .arg(rule_->currentText())
-             .arg(precision_->currentText())
-             .arg(number(*m.values.convergenceDelta));
-  return t;
+QString AttributionPanel::title(const MethodAttribution& m, const QString& target) const {
+  return attributionTitle(m, modelName_, target,
+                          {baseline_->currentText(), rule_->currentText(), precision_->currentText(), steps_->value()});
 }
 
 void AttributionPanel::show(std::shared_ptr<const AttributionReport> report) {
@@ -422,20 +339,20 @@ void AttributionPanel::show(std::shared_ptr<const AttributionReport> report) {
     viz::AttributionRow row;
     row.label = QString::fromUtf8(attributionMethodTitle(m.method));
     row.values.assign(m.values.perToken.data(), m.values.perToken.data() + m.values.perToken.size());
-    row.note = note(m, &row.warning);
+    row.note = attributionNote(m, epsilon_->value(), biasFactor_->value(), &row.warning);
     rows.push_back(std::move(row));
   }
   const MethodAttribution& first = report_->methods.front();
-  const QString heading =
-      rows.size() > 1 ? tr("%1 · all methods · %2").arg(modelName_, targetDescription()) : title(first);
+  const QString heading = rows.size() > 1 ? tr("%1 · all methods · %2").arg(modelName_, targetDescription())
+                                          : title(first, targetDescription());
   const std::vector<double> firstValues = rows.front().values;
   // The target's context: what a forward model can have read, and a little after it.
   const long step = report_->target.step;
   text_->setContent(stepTokens_, std::move(rows), heading, step, step - kFigureContextBefore,
                     step + kFigureContextAfter);
-  bars_->setContent(stepTokens_, firstValues, title(first), QString::fromUtf8(attributionMethodTitle(first.method)),
-                    report_->target.step);
-  bars_->setToolTip(title(first));  // the chart elides a title wider than the dock
+  bars_->setContent(stepTokens_, firstValues, title(first, targetDescription()),
+                    QString::fromUtf8(attributionMethodTitle(first.method)), report_->target.step);
+  bars_->setToolTip(title(first, targetDescription()));  // the chart elides a title wider than the dock
   if (report_->matrix) {
     matrixShown_ = true, matrixShownFor_ = step;
     const long first = report_->matrixFirst, n = report_->matrix->values.rows();

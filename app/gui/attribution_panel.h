@@ -72,8 +72,7 @@ class AttributionPanel : public QWidget {
   void schedule();  // re-run after a short pause (controls and targets change in bursts)
   void run();
   void show(std::shared_ptr<const AttributionReport> report);
-  QString title(const MethodAttribution& m) const;
-  QString note(const MethodAttribution& m, bool* warning) const;
+  QString title(const MethodAttribution& m, const QString& target) const;
 
   std::shared_ptr<const Model> model_;
   std::shared_ptr<const Network<double>> net_;

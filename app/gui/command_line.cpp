@@ -54,7 +54,10 @@ AppCommandLine::AppCommandLine()
                         "WxH", QStringLiteral("1600xauto"))),
       exportMarks(QStringLiteral("export-marks"),
                   QStringLiteral("Draw the current step and unit into the exported figure (left out by default).")),
-      dpi(option("dpi", "PNG resolution (default 300).", "N", QStringLiteral("300"))) {
+      dpi(option("dpi",
+                 "Resolution (default 300): a PNG's pixels per inch; for sizes in pixels also the physical size "
+                 "of PDF and SVG.",
+                 "N", QStringLiteral("300"))) {
   parser.setApplicationDescription(
       QStringLiteral("Explore an LSTM's gates and cells on a text. Without a model, opens the embedded demo."));
   parser.addHelpOption();

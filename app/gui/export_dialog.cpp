@@ -49,19 +49,23 @@ ExportDialog::ExportDialog(std::vector<std::pair<QString, viz::ExportableView*>>
   setWindowTitle(tr("Export view"));
   auto* form = new QFormLayout(this);
   view_ = new QComboBox(this);
+  view_->setObjectName(QStringLiteral("view"));
   for (const auto& [name, view] : views_) view_->addItem(name);
   width_ = new QDoubleSpinBox(this);
   height_ = new QDoubleSpinBox(this);
+  width_->setObjectName(QStringLiteral("width")), height_->setObjectName(QStringLiteral("height"));
   unit_ = new QComboBox(this);
+  unit_->setObjectName(QStringLiteral("unit"));
   unit_->addItems({tr("pixels"), tr("mm"), tr("inches")});
   dpi_ = new QSpinBox(this);
   fitHeight_ = new QCheckBox(tr("Height follows the content (text, predictions, matrix)"), this);
   marks_ = new QCheckBox(tr("Mark the current step and unit"), this);
   outcome_ = new QLabel(this);
   QSettings settings;
-  for (QDoubleSpinBox* box : {width_, height_}) box->setRange(1, 20000), box->setDecimals(1);
+  for (QDoubleSpinBox* box : {width_, height_}) box->setRange(1, 20000);
   unit_->setCurrentIndex(std::clamp(settings.value(QStringLiteral("export/unit"), 0).toInt(), 0, 2));
   shownUnit_ = unit_->currentIndex();
+  showDecimalsOf(unit_->currentIndex());
   width_->setValue(settings.value(QStringLiteral("export/width"), 1600).toDouble());
   height_->setValue(settings.value(QStringLiteral("export/height"), 900).toDouble());
   dpi_->setRange(36, 1200), dpi_->setValue(settings.value(QStringLiteral("export/dpi"), 300).toInt());
@@ -107,7 +111,10 @@ QString ExportDialog::outcome() const {
   const viz::ExportableView* view =
       views_.empty() ? nullptr : views_[static_cast<size_t>(view_->currentIndex())].second;
   const bool fits = o.fitHeight && view && view->figureHeightForWidth(viz::figureLogicalSize(o).width()) > 0;
-  const QSizeF mm(inches(o.size.width(), o.unit, o.dpi) * 25.4, inches(o.size.height(), o.unit, o.dpi) * 25.4);
+  const auto millimetres = [&](double v) {
+    return fromInches(inches(v, o.unit, o.dpi), viz::FigureUnit::Millimetres, o.dpi);
+  };
+  const QSizeF mm(millimetres(o.size.width()), millimetres(o.size.height()));
   const QSize pixels = viz::figurePixelSize(o);
   if (fits)
     return tr("PNG %1 px wide · %2 mm wide (PDF, SVG) · height: as the content needs")
@@ -123,10 +130,23 @@ QString ExportDialog::outcome() const {
 void ExportDialog::unitChanged() {
   // The same physical size in the new unit.
   const viz::FigureUnit from = kUnits[shownUnit_], to = kUnits[unit_->currentIndex()];
-  for (QDoubleSpinBox* box : {width_, height_})
-    box->setValue(fromInches(inches(box->value(), from, dpi_->value()), to, dpi_->value()));
+  const double w = fromInches(inches(width_->value(), from, dpi_->value()), to, dpi_->value());
+  const double h = fromInches(inches(height_->value(), from, dpi_->value()), to, dpi_->value());
+  showDecimalsOf(unit_->currentIndex());
+  width_->setValue(w), height_->setValue(h);
   shownUnit_ = unit_->currentIndex();
   refresh();
+}
+
+void ExportDialog::showDecimalsOf(int unitIndex) {
+  // Whole pixels, tenths of a millimetre, hundredths of an inch.
+  static constexpr int kDecimals[] = {0, 1, 2};
+  for (QDoubleSpinBox* box : {width_, height_}) box->setDecimals(kDecimals[std::clamp(unitIndex, 0, 2)]);
+}
+
+viz::ExportableView* ExportDialog::currentView() const {
+  const int index = view_->currentIndex();
+  return index >= 0 && index < static_cast<int>(views_.size()) ? views_[static_cast<size_t>(index)].second : nullptr;
 }
 
 void ExportDialog::refresh() {
@@ -144,7 +164,9 @@ void ExportDialog::exportTo() {
                                    tr("PNG image (*.png);;SVG (*.svg);;PDF (*.pdf);;CSV numbers (*.csv);;"
                                       "JSON numbers, attribution views (*.json)"));
   if (path.isEmpty()) return;
-  const QString error = viz::exportView(*views_[static_cast<size_t>(view_->currentIndex())].second, path, options());
+  viz::ExportableView* view = currentView();
+  if (!view) return;
+  const QString error = viz::exportView(*view, path, options());
   if (!error.isEmpty()) return void(QMessageBox::critical(this, tr("Export"), error));
   QSettings settings;
   settings.setValue(QStringLiteral("export/width"), width_->value());

@@ -42,6 +42,8 @@ class ExportDialog : public QDialog {
  private:
   void exportTo();
   void unitChanged();
+  void showDecimalsOf(int unitIndex);
+  viz::ExportableView* currentView() const;
   void refresh();
 
   std::vector<std::pair<QString, viz::ExportableView*>> views_;

@@ -18,6 +18,7 @@
 #include "viz/heatmap_data.h"
 #include "viz/heatmap_figure.h"
 #include "viz/heatmap_view.h"
+#include "viz/palette.h"
 #include "viz/text_colour_view.h"
 #include "viz/trajectory_chart.h"
 
@@ -229,17 +230,35 @@ TEST_F(FigureTest, TheTextColouringFigureHasAColourBarNoKeyHintAndFitsItsText) {
   EXPECT_TRUE(svg.contains(QStringLiteral(">-1</text>")) && svg.contains(QStringLiteral(">1</text>")))
       << "no colour bar ticks";
   EXPECT_TRUE(svg.contains(QStringLiteral("viewBox=\"0 0 300 %1\"").arg(text.figureHeightForWidth(300))));
+  // The current step's red box only with marks (on a grey map, where nothing else is red).
+  text.setCurrentStep(3);
+  text.setScale(ColourScale(ColourMap::named(QStringLiteral("greys")), -1, 1));
+  const auto boxPixels = [&](FigureMarks marks) {
+    FigureExportOptions png;
+    png.size = QSizeF(300, 100), png.dpi = 96, png.fitHeight = true, png.marks = marks;
+    EXPECT_EQ(exportView(text, path(QStringLiteral("t.png")), png), QString());
+    const QImage image(path(QStringLiteral("t.png")));
+    int count = 0;
+    for (int y = 0; y < image.height(); ++y)
+      for (int x = 0; x < image.width(); ++x) {
+        const QRgb c = image.pixel(x, y);
+        count += qRed(c) > 150 && qGreen(c) < 100 && qBlue(c) < 100;
+      }
+    return count;
+  };
+  EXPECT_EQ(boxPixels(FigureMarks::Omitted), 0);
+  EXPECT_GT(boxPixels(FigureMarks::Drawn), 10);
   // A fixed height too small for the text says what it leaves out instead of cutting it silently.
   o.fitHeight = false, o.size = QSizeF(300, 80);
   ASSERT_EQ(exportView(text, path(QStringLiteral("short.svg")), o), QString());
   EXPECT_TRUE(readText(path(QStringLiteral("short.svg"))).contains(QStringLiteral("do not fit")));
 }
 
-TEST_F(FigureTest, TheTrajectoryFigureLabelsItsStepsWithTheirTokens) {
+TEST_F(FigureTest, TheTrajectoryFigureLabelsItsStepsWithTheirTokensAndDrawsTheCurrentUnitOnlyWhenAsked) {
   TrajectoryChart trajectories;
   trajectories.resize(600, 300);
-  trajectories.setData(data_, tokens_, QStringLiteral("layer 0 · h"), QStringLiteral("h"));
-  trajectories.setUnits({1}, 1);
+  trajectories.setData(data_, tokens_, QStringLiteral("layer 0 · h"), QStringLiteral("value"));
+  trajectories.setUnits({1, 2}, 1);
   trajectories.setWindow(0, 20);
   FigureExportOptions o;
   o.size = QSizeF(900, 400), o.dpi = 96;
@@ -248,6 +267,18 @@ TEST_F(FigureTest, TheTrajectoryFigureLabelsItsStepsWithTheirTokens) {
   int labelled = 0;
   for (int s = 0; s < 20; ++s) labelled += svg.contains(QStringLiteral(">%1</text>").arg(tokens_[s]));
   EXPECT_GE(labelled, 10) << "tokens of the 20 steps shown: " << labelled;
+  // The current unit (the first line) is drawn twice as wide only with marks: count its colour.
+  const auto firstLinePixels = [&](FigureMarks marks) {
+    o.marks = marks;
+    EXPECT_EQ(exportView(trajectories, path(QStringLiteral("tr.png")), o), QString());
+    const QImage image(path(QStringLiteral("tr.png")));
+    const QColor line = categoricalColour(0);
+    int count = 0;
+    for (int y = 0; y < image.height(); ++y)
+      for (int x = 0; x < image.width(); ++x) count += colourDifference(image.pixel(x, y), line.rgb()) < 5;
+    return count;
+  };
+  EXPECT_GT(firstLinePixels(FigureMarks::Drawn), 1.4 * firstLinePixels(FigureMarks::Omitted));
 }
 
 TEST_F(FigureTest, CsvHoldsTheRealCharactersProperlyQuoted) {
@@ -265,7 +296,7 @@ TEST_F(FigureTest, CsvHoldsTheRealCharactersProperlyQuoted) {
   EXPECT_FLOAT_EQ(rows[1 + 9][2 + 5].toFloat(), (*values_)(5, 9));
 }
 
-TEST(AttributionFigure, IsAsTallAsItsTextAndItsLegendStaysInside) {
+TEST(AttributionFigure, IsAsTallAsItsTextAndNothingIsCutAtThatHeight) {
   AttributionTextView view;
   view.resize(400, 200);
   QStringList tokens;
@@ -277,10 +308,23 @@ TEST(AttributionFigure, IsAsTallAsItsTextAndItsLegendStaysInside) {
   o.unit = FigureUnit::Millimetres, o.size = QSizeF(89, 30), o.fitHeight = true;
   QTemporaryDir dir;
   ASSERT_EQ(exportView(view, dir.filePath(QStringLiteral("a.svg")), o), QString());
-  const QString svg = readText(dir.filePath(QStringLiteral("a.svg")));
-  const int height = view.figureHeightForWidth(figureLogicalSize(o).width());
+  const int width = figureLogicalSize(o).width(), height = view.figureHeightForWidth(width);
   EXPECT_GT(height, figureLogicalSize(o).height());  // taller than the 30 mm asked: the text needs it
-  EXPECT_TRUE(svg.contains(QStringLiteral("viewBox=\"0 0 %1 %2\"").arg(figureLogicalSize(o).width()).arg(height)));
+  EXPECT_TRUE(readText(dir.filePath(QStringLiteral("a.svg")))
+                  .contains(QStringLiteral("viewBox=\"0 0 %1 %2\"").arg(width).arg(height)));
+  // At that height the figure is the top of the same figure drawn taller: no context dropped, the legend
+  // where it belongs (a height too small would move it up over the text or drop the first tokens).
+  const auto drawn = [&](int h) {
+    QImage image(width, h, QImage::Format_RGB32);
+    image.setDotsPerMeterX(3780), image.setDotsPerMeterY(3780);  // 96 dpi, as exports draw
+    image.fill(Qt::white);
+    {
+      QPainter p(&image);
+      view.renderFigure(p, QSize(width, h), FigureMarks::Omitted);
+    }
+    return image;
+  };
+  EXPECT_EQ(drawn(height), drawn(height + 200).copy(0, 0, width, height));
 }
 
 }  // namespace

@@ -1,0 +1,15 @@
+// Measuring text as exported figures draw it: on a device of 96 logical units per inch (figure_export.h),
+// whatever the screen's resolution. A view's figureHeightForWidth() measures with these so that the
+// height it asks for is the height its drawing then needs.
+#pragma once
+
+#include <QFontMetrics>
+
+class QPaintDevice;
+
+namespace lstmscope::viz {
+
+const QPaintDevice* figureDevice();  // a 96-dpi image, for metrics only
+QFontMetrics figureFontMetrics(const QFont& font);
+
+}  // namespace lstmscope::viz
