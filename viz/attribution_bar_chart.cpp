@@ -1,5 +1,6 @@
 #include "viz/attribution_bar_chart.h"
 
+#include <QApplication>
 #include <QTextStream>
 #include <QtCharts/QBarCategoryAxis>
 #include <QtCharts/QBarSet>
@@ -11,6 +12,7 @@
 #include "viz/chart_figure.h"
 #include "viz/colour_map.h"
 #include "viz/csv.h"
+#include "viz/figure_metrics.h"
 #include "viz/token_text.h"
 
 namespace lstmscope::viz {
@@ -74,6 +76,14 @@ void AttributionBarChart::setContent(const QStringList& tokens, const std::vecto
 
 QString AttributionBarChart::figureTitle() const {
   return chart()->title();
+}
+
+int AttributionBarChart::figureHeightForWidth(int width) const {
+  // The wrapped title, a plot about 3/5 as tall as wide (at least 260), the token and step rows.
+  const QFontMetrics fm = figureFontMetrics(QApplication::font());
+  const int title =
+      fm.boundingRect(QRect(0, 0, width - 16, 10000), Qt::AlignHCenter | Qt::TextWordWrap, chart()->title()).height();
+  return title + 8 + std::max(260, width * 3 / 5) + 2 * fm.height() + 8;
 }
 
 void AttributionBarChart::renderFigure(QPainter& painter, const QSize& size, FigureMarks) {

@@ -25,6 +25,7 @@ class AttributionBarChart : public QChartView, public ExportableView {
 
   QString figureTitle() const override;
   void renderFigure(QPainter& painter, const QSize& size, FigureMarks marks) override;
+  int figureHeightForWidth(int width) const override;
   void writeCsv(QTextStream& out) const override;  // the bars shown: step, token, value
 
  signals:

@@ -32,14 +32,12 @@ int colourBarWidth(const QFontMetrics& fm) {
   return std::max(fm.horizontalAdvance(colourBarLabel()), 14 + 6 + fm.horizontalAdvance(QStringLiteral("-0.000123")));
 }
 
-QStringList axisNames() {
-  return {AttributionMatrixView::tr("rows: target step ↓"), AttributionMatrixView::tr("columns: input position →")};
+QString rowAxisTitle() {
+  return AttributionMatrixView::tr("target step");
 }
 
-int axisNamesWidth(const QFontMetrics& fm) {
-  int width = 0;
-  for (const QString& name : axisNames()) width = std::max(width, fm.horizontalAdvance(name));
-  return width;
+QString columnAxisTitle() {
+  return AttributionMatrixView::tr("input position");
 }
 
 // Token labels are cut to this width so that one long word does not squeeze the matrix.
@@ -110,10 +108,12 @@ QRect AttributionMatrixView::plotRect(const QSize& size, const QFontMetrics& fm)
       std::max(fm.horizontalAdvance(QString::number(first_ + std::max(0L, values_.rows() - 1))), tokenLabelWidth(fm)) +
       kGap;
   const int top = kGap + fm.height() + kGap;
-  const int bottom = kGap + fm.height() + kGap;
-  const int right = kColourBarGap + colourBarWidth(fm) + kColourBarGap + axisNamesWidth(fm) + kMargin;
-  const int side = std::max(10, std::min(size.width() - kMargin - rowLabels - right, size.height() - top - bottom));
-  return QRect(kMargin + rowLabels, top, side, side);
+  const int titleRoom = fm.height() + kGap;  // the axes' titles: turned on the left, below the column labels
+  const int bottom = kGap + fm.height() + kGap + titleRoom;
+  const int right = kColourBarGap + colourBarWidth(fm) + kMargin;
+  const int side =
+      std::max(10, std::min(size.width() - kMargin - titleRoom - rowLabels - right, size.height() - top - bottom));
+  return QRect(kMargin + titleRoom + rowLabels, top, side, side);
 }
 
 int AttributionMatrixView::figureHeightForWidth(int width) const {
@@ -164,7 +164,8 @@ void AttributionMatrixView::paintLabels(QPainter& p, const QRect& plot) const {
   // Rows: each token when a cell is tall enough for text, else step numbers at a readable spacing.
   const bool rowWords = cell >= fm.height() - 1;
   const long rowEvery = rowWords ? 1 : static_cast<long>(niceTickStep(cell, fm.height() + 4));
-  const QRectF rowLabels(kMargin, plot.top(), plot.left() - kMargin - kGap, plot.height());
+  const QRectF rowLabels(kMargin + fm.height() + kGap, plot.top(), plot.left() - kMargin - fm.height() - 2 * kGap,
+                         plot.height());
   for (long k = 0; k < n; k += rowEvery) {
     const QString label = rowWords ? token(k, static_cast<int>(rowLabels.width())) : QString::number(first_ + k);
     // Centred on its row but kept beside the matrix: the first row's label is not cut by the title.
@@ -215,10 +216,15 @@ void AttributionMatrixView::paint(QPainter& p, const QSize& size, bool vectorCel
   const int barLeft = plot.right() + 1 + kColourBarGap;
   paintColourBar(p, QRect(barLeft, plot.top(), colourBarWidth(fm), plot.height()), scale_, colourBarLabel());
   p.setPen(Qt::black);
-  const int namesLeft = barLeft + colourBarWidth(fm) + kColourBarGap;
-  for (int k = 0; k < axisNames().size(); ++k)
-    p.drawText(QRect(namesLeft, plot.top() + k * fm.height(), axisNamesWidth(fm) + 2, fm.height()), Qt::AlignLeft,
-               axisNames()[k]);
+  // Axis titles: the columns' under their labels, the rows' turned to read along the left edge.
+  p.setPen(Qt::black);
+  const int titleTop = plot.bottom() + 1 + kGap + fm.height() + kGap;
+  p.drawText(QRect(plot.left(), titleTop, plot.width(), fm.height()), Qt::AlignHCenter, columnAxisTitle());
+  p.save();
+  p.translate(kMargin, plot.center().y());
+  p.rotate(-90);
+  p.drawText(QRect(-plot.height() / 2, 0, plot.height(), fm.height()), Qt::AlignHCenter | Qt::AlignTop, rowAxisTitle());
+  p.restore();
 }
 
 void AttributionMatrixView::paintEvent(QPaintEvent*) {

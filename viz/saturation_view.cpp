@@ -105,12 +105,29 @@ void SaturationView::rebuild() {
   }
 }
 
+namespace {
+
+// Narrower than this (logical units, 1/96 inch) a gate's panel cannot hold its axis titles: the figure
+// stacks the panels instead of setting them side by side (a single journal column is about 336).
+constexpr int kPanelMinWidth = 220;
+
+}  // namespace
+
+int SaturationView::figureHeightForWidth(int width) const {
+  // Side by side when they fit, each about as tall as wide; else one above the other.
+  const int panels = static_cast<int>(views_.size());
+  return width >= panels * kPanelMinWidth ? width / panels : panels * width * 3 / 4;
+}
+
 void SaturationView::renderFigure(QPainter& painter, const QSize& size, FigureMarks) {
-  const int w = size.width() / static_cast<int>(views_.size());
-  for (size_t g = 0; g < views_.size(); ++g) {
+  const int panels = static_cast<int>(views_.size());
+  const bool sideBySide = size.width() >= panels * kPanelMinWidth;
+  const QSize panel =
+      sideBySide ? QSize(size.width() / panels, size.height()) : QSize(size.width(), size.height() / panels);
+  for (int g = 0; g < panels; ++g) {
     painter.save();
-    painter.translate(static_cast<int>(g) * w, 0);
-    renderChart(*views_[g], painter, QSize(w, size.height()));
+    painter.translate(sideBySide ? g * panel.width() : 0, sideBySide ? 0 : g * panel.height());
+    renderChart(*views_[static_cast<size_t>(g)], painter, panel);
     painter.restore();
   }
 }

@@ -38,7 +38,9 @@ class SaturationView : public QWidget, public ExportableView {
   const QList<QPointF>& points(int gate, int direction) const;
 
   QString figureTitle() const override { return tr("Gate saturation, layer %1").arg(layer_); }
+  // The three gates side by side, or stacked when the figure is narrower than three readable panels.
   void renderFigure(QPainter& painter, const QSize& size, FigureMarks marks) override;
+  int figureHeightForWidth(int width) const override;
   void writeCsv(QTextStream& out) const override;
 
  signals:

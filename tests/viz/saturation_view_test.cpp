@@ -4,10 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <QFile>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QtCharts/QChart>
 #include <QtCharts/QChartView>
+
+#include "viz/figure_export.h"
 
 namespace lstmscope::viz {
 namespace {
@@ -48,6 +52,25 @@ TEST(SaturationView, PointsAreTheFractionsAndAClickPicksTheUnit) {
   const auto items = forget.scene()->items().size();
   view.setHighlightedUnits({2, 3});
   EXPECT_EQ(forget.scene()->items().size(), items);  // the same charts, new marks
+}
+
+// At a journal column's width the three gates' panels are stacked, each wide enough for its axis titles
+// (side by side they were elided to "frac…").
+TEST(SaturationView, AColumnWideFigureStacksThePanelsWithTheirAxisTitlesWhole) {
+  SaturationView view;
+  view.resize(900, 320);
+  view.setStatistics(fourUnits(), {LayerSpec{4, false}});
+  EXPECT_EQ(view.figureHeightForWidth(900), 300);  // side by side, square panels
+  const int column = 336;                          // 89 mm at 96 per inch
+  EXPECT_EQ(view.figureHeightForWidth(column), 3 * column * 3 / 4);
+  QTemporaryDir dir;
+  FigureExportOptions o;
+  o.unit = FigureUnit::Millimetres, o.size = QSizeF(89, 60), o.fitHeight = true;
+  ASSERT_EQ(exportView(view, dir.filePath(QStringLiteral("s.svg")), o), QString());
+  QFile svg(dir.filePath(QStringLiteral("s.svg")));
+  ASSERT_TRUE(svg.open(QIODevice::ReadOnly));
+  const QString text = QString::fromUtf8(svg.readAll());
+  EXPECT_EQ(text.count(QStringLiteral(">fraction &lt; 0.1</text>")), 3) << "an axis title elided";
 }
 
 }  // namespace
