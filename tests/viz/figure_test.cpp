@@ -94,6 +94,13 @@ class FigureTest : public testing::Test {
     heatmap_.setCurrent(12, 3);
   }
   QString path(const QString& name) const { return dir_.filePath(name); }
+  // Units 1 and 2 over steps [0, end), unit 1 current.
+  void showTrajectories(TrajectoryChart& chart, long end) {
+    chart.resize(600, 300);
+    chart.setData(data_, tokens_, QStringLiteral("layer 0 · h"), QStringLiteral("value"));
+    chart.setUnits({1, 2}, 1);
+    chart.setWindow(0, end);
+  }
 
   QTemporaryDir dir_;
   std::shared_ptr<Mat<float>> values_;
@@ -148,10 +155,7 @@ TEST_F(FigureTest, EveryFormatHasTheSamePhysicalSizeAndThePngThePixelsAsked) {
 
 TEST_F(FigureTest, FontsAreAtLeastSevenPointsAtAColumnWidth) {
   TrajectoryChart trajectories;
-  trajectories.resize(600, 300);
-  trajectories.setData(data_, tokens_, QStringLiteral("layer 0 · h"), QStringLiteral("h"));
-  trajectories.setUnits({1, 2}, 1);
-  trajectories.setWindow(0, 40);
+  showTrajectories(trajectories, 40);
   TextColourView text;
   text.resize(600, 300);
   text.setData(data_, tokens_, QStringLiteral("layer 0 · h"));
@@ -256,10 +260,7 @@ TEST_F(FigureTest, TheTextColouringFigureHasAColourBarNoKeyHintAndFitsItsText) {
 
 TEST_F(FigureTest, TheTrajectoryFigureLabelsItsStepsWithTheirTokensAndDrawsTheCurrentUnitOnlyWhenAsked) {
   TrajectoryChart trajectories;
-  trajectories.resize(600, 300);
-  trajectories.setData(data_, tokens_, QStringLiteral("layer 0 · h"), QStringLiteral("value"));
-  trajectories.setUnits({1, 2}, 1);
-  trajectories.setWindow(0, 20);
+  showTrajectories(trajectories, 20);
   FigureExportOptions o;
   o.size = QSizeF(900, 400), o.dpi = 96;
   ASSERT_EQ(exportView(trajectories, path(QStringLiteral("tr.svg")), o), QString());
