@@ -101,13 +101,27 @@ void AttributionMatrixView::rebuildImage() {
   update();
 }
 
+QString AttributionMatrixView::heading() const {
+  return values_.size() == 0       ? message_
+         : outdatedNote_.isEmpty() ? title_
+                                   : outdatedNote_ + QStringLiteral(" — ") + title_;
+}
+
+QRect AttributionMatrixView::headingRect(int width, const QFontMetrics& fm) const {
+  // Wrapped rather than elided (a column-wide figure has room for a line of the title), at most 3 lines.
+  const int textWidth = std::max(1, width - 2 * kMargin);
+  const int height =
+      fm.boundingRect(QRect(0, 0, textWidth, 10000), Qt::AlignLeft | Qt::TextWordWrap, heading()).height();
+  return QRect(kMargin, kGap, textWidth, std::min(height, 3 * fm.height()));
+}
+
 QRect AttributionMatrixView::plotRect(const QSize& size, const QFontMetrics& fm) const {
   // Row labels on the left (step numbers or tokens), the title above, column labels below, the colour bar
   // and the axis names on the right; the matrix is the largest square in what is left.
   const int rowLabels =
       std::max(fm.horizontalAdvance(QString::number(first_ + std::max(0L, values_.rows() - 1))), tokenLabelWidth(fm)) +
       kGap;
-  const int top = kGap + fm.height() + kGap;
+  const int top = kGap + headingRect(size.width(), fm).height() + kGap;
   const int titleRoom = fm.height() + kGap;  // the axes' titles: turned on the left, below the column labels
   const int bottom = kGap + fm.height() + kGap + titleRoom;
   const int right = kColourBarGap + colourBarWidth(fm) + kMargin;
@@ -190,12 +204,7 @@ void AttributionMatrixView::paint(QPainter& p, const QSize& size, bool vectorCel
   p.fillRect(QRect(QPoint(0, 0), size), Qt::white);
   const QFontMetrics fm = p.fontMetrics();
   p.setPen(Qt::black);
-  const QString heading = values_.size() == 0       ? message_
-                          : outdatedNote_.isEmpty() ? title_
-                                                    : outdatedNote_ + QStringLiteral(" — ") + title_;
-  const int headingWidth = size.width() - 2 * kMargin;
-  p.drawText(QRect(kMargin, kGap, headingWidth, fm.height() + 2), Qt::AlignLeft,
-             fm.elidedText(heading, Qt::ElideRight, headingWidth));
+  p.drawText(headingRect(size.width(), fm), Qt::AlignLeft | Qt::TextWordWrap, heading());
   if (values_.size() == 0) return;
   const QRect plot = plotRect(size, fm);
   if (vectorCells)

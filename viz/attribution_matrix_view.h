@@ -58,6 +58,8 @@ class AttributionMatrixView : public QWidget, public ExportableView {
 
  private:
   QRect plotRect(const QSize& size, const QFontMetrics& fm) const;
+  QString heading() const;  // the title, the message before a result, or the outdated note with the title
+  QRect headingRect(int width, const QFontMetrics& fm) const;
   // `marks`: the current target step's outline (always on screen, in figures when asked).
   void paint(QPainter& p, const QSize& size, bool vectorCells, FigureMarks marks);
   void paintCellRectangles(QPainter& p, const QRect& plot) const;
