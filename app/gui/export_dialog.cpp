@@ -3,12 +3,15 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
 #include <algorithm>
@@ -83,6 +86,17 @@ ExportDialog::ExportDialog(std::vector<std::pair<QString, viz::ExportableView*>>
   form->addRow(QString(), fitHeight_);
   form->addRow(QString(), marks_);
   form->addRow(QString(), outcome_);
+  // Where to: typed, or chosen with Browse; the suffix (.png, .svg, .pdf, .csv, .json) picks the format.
+  path_ = new QLineEdit(
+      settings.value(QStringLiteral("export/path"), QDir::home().filePath(QStringLiteral("figure.pdf"))).toString(),
+      this);
+  path_->setObjectName(QStringLiteral("path"));
+  auto* browse = new QPushButton(tr("Browse…"), this);
+  connect(browse, &QPushButton::clicked, this, &ExportDialog::browse);
+  auto* where = new QHBoxLayout;
+  where->addWidget(path_, 1);
+  where->addWidget(browse);
+  form->addRow(tr("File"), where);
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
   form->addRow(buttons);
   connect(buttons, &QDialogButtonBox::accepted, this, &ExportDialog::exportTo);
@@ -158,12 +172,16 @@ void ExportDialog::refresh() {
   outcome_->setText(outcome());
 }
 
+void ExportDialog::browse() {
+  const QString chosen = QFileDialog::getSaveFileName(
+      this, tr("Export to"), path_->text(),
+      tr("PNG image (*.png);;SVG (*.svg);;PDF (*.pdf);;CSV numbers (*.csv);;JSON numbers, attribution views (*.json)"));
+  if (!chosen.isEmpty()) path_->setText(chosen);
+}
+
 void ExportDialog::exportTo() {
-  const QString path =
-      QFileDialog::getSaveFileName(this, tr("Export to"), QString(),
-                                   tr("PNG image (*.png);;SVG (*.svg);;PDF (*.pdf);;CSV numbers (*.csv);;"
-                                      "JSON numbers, attribution views (*.json)"));
-  if (path.isEmpty()) return;
+  const QString path = path_->text().trimmed();
+  if (path.isEmpty()) return void(QMessageBox::warning(this, tr("Export"), tr("Name the file to export to.")));
   viz::ExportableView* view = currentView();
   if (!view) return;
   const QString error = viz::exportView(*view, path, options());
@@ -175,6 +193,7 @@ void ExportDialog::exportTo() {
   settings.setValue(QStringLiteral("export/dpi"), dpi_->value());
   settings.setValue(QStringLiteral("export/fitHeight"), fitHeight_->isChecked());
   settings.setValue(QStringLiteral("export/marks"), marks_->isChecked());
+  settings.setValue(QStringLiteral("export/path"), path);
   accept();
 }
 

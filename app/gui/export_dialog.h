@@ -1,7 +1,7 @@
 // File › Export View: pick a view, a size (pixels, millimetres or inches) and a resolution, whether the
-// height follows the content and whether the current step and unit are marked, then a file name; the
-// suffix (.png, .svg, .pdf, .csv, .json) picks the format. A line under the form says what will come out
-// (the PNG's pixels and the physical size).
+// height follows the content and whether the current step and unit are marked, and the file (typed or
+// chosen with Browse, remembered); its suffix (.png, .svg, .pdf, .csv, .json) picks the format. A line under the form
+// says what will come out (the PNG's pixels and the physical size).
 #pragma once
 
 #include <QDialog>
@@ -13,6 +13,7 @@ class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
+class QLineEdit;
 class QSpinBox;
 
 namespace lstmscope::viz {
@@ -40,6 +41,7 @@ class ExportDialog : public QDialog {
   QString outcome() const;  // e.g. "PNG 1600 × 900 px · 135 × 76 mm (PDF, SVG)"
 
  private:
+  void browse();
   void exportTo();
   void unitChanged();
   void showDecimalsOf(int unitIndex);
@@ -55,6 +57,7 @@ class ExportDialog : public QDialog {
   QCheckBox* fitHeight_;
   QCheckBox* marks_;
   QLabel* outcome_;
+  QLineEdit* path_;
   int shownUnit_ = 0;
 };
 
