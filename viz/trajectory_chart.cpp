@@ -5,8 +5,10 @@
 #include <QtCharts/QLegendMarker>
 #include <QtCharts/QLineSeries>
 #include <QtCharts/QValueAxis>
+#include <QtConcurrent/QtConcurrentRun>
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include "viz/chart_figure.h"
 #include "viz/heatmap_data.h"
@@ -48,6 +50,11 @@ TrajectoryChart::TrajectoryChart(QWidget* parent) : QChartView(new QChart(), par
     s->attachAxis(axisY_);
     chart()->legend()->markers(s).first()->setVisible(false);
   }
+  // The view paints the background and the bundle beneath the scene (drawBackground).
+  chart()->setBackgroundVisible(false);
+  connect(&bundleWatcher_, &QFutureWatcher<QImage>::finished, this, &TrajectoryChart::onBundleRendered);
+  // The chart lays itself out lazily: the plot area the bundle must fill is known only then.
+  connect(chart(), &QChart::plotAreaChanged, this, &TrajectoryChart::requestBundle);
   setMinimumHeight(160);
 }
 
@@ -127,6 +134,10 @@ void TrajectoryChart::rebuild() {
     if (k >= 10) chart()->legend()->markers(line).first()->setVisible(false);
     lines_.push_back(line);
   }
+  if (n > 0) {  // the bundle: every unit's values in the window
+    const auto window = data_->values().middleCols(first, n);
+    lo = std::min<double>(lo, window.minCoeff()), hi = std::max<double>(hi, window.maxCoeff());
+  }
   const double pad = std::max(1e-3, 0.05 * (hi - lo));
   axisY_->setRange(lo - pad, hi + pad);
   axisX_->setRange(first, std::max<double>(first + 1, end - 1));
@@ -138,16 +149,77 @@ void TrajectoryChart::rebuild() {
   axisY_->setTickInterval(niceDecimalStep((hi - lo + 2 * pad) / 4));
   axisY_->setLabelFormat(QStringLiteral("%.2g"));
   placeDecorations();
+  requestBundle();
 }
 
 void TrajectoryChart::placeDecorations() {
   const double x0 = axisX_->min(), x1 = axisX_->max(), y0 = axisY_->min(), y1 = axisY_->max();
-  if (threshold_ < y0 || threshold_ > y1) axisY_->setRange(std::min(y0, threshold_), std::max(y1, threshold_));
+  if (threshold_ < y0 || threshold_ > y1) {
+    axisY_->setRange(std::min(y0, threshold_), std::max(y1, threshold_));
+    requestBundle();  // the values' scale changed
+  }
   thresholdLine_->replace(QList<QPointF>{{x0, threshold_}, {x1, threshold_}});
   const bool brushed = brush_.size() > 0;
   brushLeft_->replace(brushed ? QList<QPointF>{{double(brush_.first), y0}, {double(brush_.first), y1}}
                               : QList<QPointF>{});
   brushRight_->replace(brushed ? QList<QPointF>{{brush_.end - 1.0, y0}, {brush_.end - 1.0, y1}} : QList<QPointF>{});
+}
+
+TrajectoryBundleRequest TrajectoryChart::bundleRequest(const QSize& pixels) const {
+  TrajectoryBundleRequest r;
+  r.size = pixels;
+  // The chart puts step s at x value s; the bundle puts step k's vertex at k + 0.5.
+  r.firstStep = axisX_->min() + 0.5, r.visibleSteps = axisX_->max() - axisX_->min();
+  r.low = axisY_->min(), r.high = axisY_->max();
+  const int units = data_ ? static_cast<int>(data_->units()) : 0;
+  r.units.resize(static_cast<size_t>(units));
+  std::iota(r.units.begin(), r.units.end(), 0);
+  r.opacity = bundleOpacityFor(units);
+  r.colour = qRgb(60, 60, 60);
+  return r;
+}
+
+void TrajectoryChart::requestBundle() {
+  if (!data_ || data_->steps() == 0) return void(bundle_ = QImage());
+  if (bundleWatcher_.isRunning()) {  // its axes are stale: stop it, and render again when it ends
+    bundleWanted_ = true;
+    if (bundleCancel_) bundleCancel_->store(true);
+    return;
+  }
+  const QRectF plot = chart()->plotArea();
+  const double dpr = devicePixelRatioF();
+  const QSize pixels(std::max(1, static_cast<int>(std::lround(plot.width() * dpr))),
+                     std::max(1, static_cast<int>(std::lround(plot.height() * dpr))));
+  bundleCancel_ = std::make_shared<std::atomic<bool>>(false);
+  bundleWatcher_.setFuture(
+      QtConcurrent::run([data = data_, request = bundleRequest(pixels), cancel = bundleCancel_, dpr] {
+        QImage image = renderTrajectoryBundle(*data, request, cancel.get());
+        image.setDevicePixelRatio(dpr);
+        return image;
+      }));
+}
+
+void TrajectoryChart::onBundleRendered() {
+  QImage image = bundleWatcher_.result();
+  if (bundleWanted_) {
+    bundleWanted_ = false;
+    requestBundle();
+    return;
+  }
+  bundle_ = std::move(image);
+  viewport()->update();
+}
+
+void TrajectoryChart::drawBackground(QPainter* painter, const QRectF& rect) {
+  painter->fillRect(rect, Qt::white);
+  // A bundle for an older plot area is stretched until the new one arrives (as the heatmap shows its
+  // last frame).
+  if (!bundle_.isNull()) painter->drawImage(chart()->mapRectToScene(chart()->plotArea()), bundle_);
+}
+
+void TrajectoryChart::resizeEvent(QResizeEvent* event) {
+  QChartView::resizeEvent(event);
+  requestBundle();
 }
 
 void TrajectoryChart::mousePressEvent(QMouseEvent* e) {
@@ -201,7 +273,14 @@ void TrajectoryChart::renderWithTokenStrip(QPainter& painter, const QSize& size)
   painter.save();
   painter.translate(0, titleHeight + stripHeight);
   renderChart(*this, painter, QSize(size.width(), std::max(1, size.height() - titleHeight - stripHeight)), [&] {
-    if (plot.isNull()) plot = chart()->plotArea();  // the first call has the figure's geometry
+    if (!plot.isNull()) return;
+    plot = chart()->plotArea();  // the first call has the figure's geometry: draw the bundle beneath it
+    if (!data_ || data_->steps() == 0 || plot.isEmpty()) return;
+    const double scale = std::max(2.0, painter.worldTransform().m11());  // sharp in PDF and SVG too
+    const QImage image = renderTrajectoryBundle(
+        *data_, bundleRequest(QSize(std::max(1, static_cast<int>(std::lround(plot.width() * scale))),
+                                    std::max(1, static_cast<int>(std::lround(plot.height() * scale))))));
+    painter.drawImage(plot, image);
   });
   painter.restore();
   chart()->setTitle(title);

@@ -1,13 +1,18 @@
-// LSTMVis's select view: the selected units' values over the visible steps as lines, the brushed range
-// shaded, and a threshold line that can be dragged (or set) to change the selection rule's threshold.
+// LSTMVis's select view: every unit of the layer as a faint line over the visible steps (the bundle,
+// rendered off the GUI thread), the selected units on top in colour, the brushed range marked, and a
+// threshold line that can be dragged (or set) to change the selection rule's threshold.
 #pragma once
 
+#include <QFutureWatcher>
+#include <QImage>
 #include <QStringList>
 #include <QtCharts/QChartView>
+#include <atomic>
 #include <memory>
 
 #include "viz/exportable_view.h"
 #include "viz/heatmap_viewport.h"
+#include "viz/trajectory_bundle.h"
 
 class QLineSeries;
 class QValueAxis;
@@ -31,6 +36,7 @@ class TrajectoryChart : public QChartView, public ExportableView {
   void setThreshold(double threshold);
   double threshold() const { return threshold_; }
   int lineCount() const { return static_cast<int>(lines_.size()); }
+  bool bundleShown() const { return !bundle_.isNull(); }  // the faint lines of every unit are drawn
 
   static constexpr int kMaxLines = 40;      // more selected units are listed, not drawn
   static constexpr long kMaxPoints = 4000;  // per line; longer windows are decimated by min/max
@@ -48,12 +54,18 @@ class TrajectoryChart : public QChartView, public ExportableView {
   void mousePressEvent(QMouseEvent* event) override;
   void mouseMoveEvent(QMouseEvent* event) override;
   void mouseReleaseEvent(QMouseEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
+  void drawBackground(QPainter* painter, const QRectF& rect) override;  // white, then the bundle
 
  private:
   void rebuild();
   void placeDecorations();
   void renderWithTokenStrip(QPainter& painter, const QSize& size);
   void paintTokenStrip(QPainter& p, const QRectF& plot, double top) const;
+  // The bundle of every unit for the chart's current axes, `pixels` large.
+  TrajectoryBundleRequest bundleRequest(const QSize& pixels) const;
+  void requestBundle();  // one render at a time; a request meanwhile cancels it and follows it
+  void onBundleRendered();
 
   std::shared_ptr<const HeatmapData> data_;
   QStringList tokens_;
@@ -69,6 +81,10 @@ class TrajectoryChart : public QChartView, public ExportableView {
   QLineSeries* brushRight_ = nullptr;
   QValueAxis* axisX_ = nullptr;
   QValueAxis* axisY_ = nullptr;
+  QImage bundle_;  // the last bundle rendered
+  QFutureWatcher<QImage> bundleWatcher_;
+  std::shared_ptr<std::atomic<bool>> bundleCancel_;
+  bool bundleWanted_ = false;  // asked again while rendering
 };
 
 }  // namespace lstmscope::viz
