@@ -151,6 +151,8 @@ void ViewLinker::showRecording() {
   inputs.features = recording->features.cast<double>();
   views_.attribution->setSubject(session_->model(), session_->modelName(), std::move(inputs), session_->stepTokens(),
                                  session_->vocabularyDisplay());
+  // A new subject starts at its last step: explain the current step instead, as the other views show it.
+  views_.attribution->setTargetStep(state_.currentStep);
 }
 
 void ViewLinker::openOnHighlight() {
