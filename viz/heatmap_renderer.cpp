@@ -95,6 +95,21 @@ int pyramidLevels(const HeatmapData& data, const HeatmapViewport& vp) {
 
 }  // namespace
 
+void minMaxOverSteps(const HeatmapData& data, long first, long end, Eigen::VectorXf& lo, Eigen::VectorXf& hi,
+                     bool mayBuild) {
+  first = std::max(0L, first), end = std::min(end, data.steps());
+  if (end <= first) {
+    lo.setConstant(data.units(), std::numeric_limits<float>::quiet_NaN()), hi = lo;
+    return;
+  }
+  // A short range reads its raw steps (no need to build the pyramid for it).
+  const bool pyramid = end - first > 2 * HeatmapData::kFirstBin && (mayBuild || data.pyramidBuilt());
+  const int levels = pyramid ? static_cast<int>(data.pyramid().size()) : 0;
+  std::vector<Segment> segments;
+  decompose(data, first, end, levels, segments);
+  accumulateColumn(data, segments, lo, hi);
+}
+
 QImage renderHeatmap(const HeatmapData& data, const HeatmapFrameRequest& request, QRgb background) {
   const HeatmapViewport& vp = request.viewport;
   QImage image(vp.width, vp.height, QImage::Format_RGB32);

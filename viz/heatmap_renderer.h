@@ -2,6 +2,7 @@
 // its arguments: runs on any thread (the heatmap view calls it off the GUI thread).
 #pragma once
 
+#include <Eigen/Core>
 #include <QImage>
 #include <vector>
 
@@ -23,6 +24,12 @@ struct HeatmapFrameRequest {
 // strong activation never disappears when zoomed out. Pixels outside the data are `background`.
 QImage renderHeatmap(const HeatmapData& data, const HeatmapFrameRequest& request,
                      QRgb background = qRgb(236, 236, 236));
+
+// Every unit's min and max over steps [first, end) (NaN wins), from whole pyramid bins where they fit and
+// raw steps at the ragged edges: O(log(end - first)) columns read, not end - first (the trajectories'
+// y range and bundle use it too). `mayBuild` false (the GUI thread): raw steps until the pyramid exists.
+void minMaxOverSteps(const HeatmapData& data, long first, long end, Eigen::VectorXf& lo, Eigen::VectorXf& hi,
+                     bool mayBuild = true);
 
 // The value a pixel shows, by the same rule (for tests and for hover on aggregated pixels).
 float aggregatedValue(const HeatmapData& data, const HeatmapFrameRequest& request, int x, int y);

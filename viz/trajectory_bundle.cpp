@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "viz/heatmap_data.h"
+#include "viz/heatmap_renderer.h"
 
 namespace lstmscope::viz {
 namespace {
@@ -54,6 +55,7 @@ std::vector<unsigned short> bundleCoverage(const HeatmapData& data, const Trajec
 #pragma omp parallel
   {
     Column lo(n), hi(n), enter(n), leave(n);
+    Eigen::VectorXf stepsLo, stepsHi;                  // every unit's extremes over the column's steps
     std::vector<char> broken(static_cast<size_t>(n));  // a NaN in the column: the line has a gap there
     std::vector<int> starts(static_cast<size_t>(height) + 1);
 #pragma omp for schedule(dynamic, 1)
@@ -74,15 +76,18 @@ std::vector<unsigned short> bundleCoverage(const HeatmapData& data, const Trajec
           lo(r) = std::min(enter(r), leave(r)), hi(r) = std::max(enter(r), leave(r));
           broken[static_cast<size_t>(r)] = std::isnan(enter(r)) || std::isnan(leave(r));
         }
-        // ...and turns at every step centre in between (step-major: each step's units are contiguous).
+        // ...and turns at every step centre in between: their min and max from the heatmap's pyramid, so a
+        // zoomed-out column reads a few bins, not every step.
         const long k0 = std::max(0L, static_cast<long>(std::ceil(t0 - 0.5))),
                    k1 = std::min(data.steps(), static_cast<long>(std::ceil(t1 - 0.5)));
-        for (long k = k0; k < k1; ++k)
+        if (k1 > k0) {
+          minMaxOverSteps(data, k0, k1, stepsLo, stepsHi);
           for (Eigen::Index r = 0; r < n; ++r) {
-            const float v = values(rows[static_cast<size_t>(r)], k);
-            if (std::isnan(v)) broken[static_cast<size_t>(r)] = 1;
-            lo(r) = std::min(lo(r), v), hi(r) = std::max(hi(r), v);
+            const int unit = rows[static_cast<size_t>(r)];
+            if (std::isnan(stepsLo(unit)) || std::isnan(stepsHi(unit))) broken[static_cast<size_t>(r)] = 1;
+            lo(r) = std::min(lo(r), stepsLo(unit)), hi(r) = std::max(hi(r), stepsHi(unit));
           }
+        }
         // Each line adds one over its span of rows: +1 at the top, -1 below the bottom, then a running
         // sum down the column (a line's cost does not grow with its span).
         std::fill(starts.begin(), starts.end(), 0);

@@ -12,6 +12,7 @@
 
 #include "viz/chart_figure.h"
 #include "viz/heatmap_data.h"
+#include "viz/heatmap_renderer.h"
 #include "viz/palette.h"
 #include "viz/token_text.h"
 
@@ -134,9 +135,12 @@ void TrajectoryChart::rebuild() {
     if (k >= 10) chart()->legend()->markers(line).first()->setVisible(false);
     lines_.push_back(line);
   }
-  if (n > 0) {  // the bundle: every unit's values in the window
-    const auto window = data_->values().middleCols(first, n);
-    lo = std::min<double>(lo, window.minCoeff()), hi = std::max<double>(hi, window.maxCoeff());
+  if (n > 0) {  // the bundle: every unit's values in the window, from the pyramid once a render built it
+    Eigen::VectorXf unitLo, unitHi;
+    minMaxOverSteps(*data_, first, end, unitLo, unitHi, /*mayBuild=*/false);
+    for (Eigen::Index u = 0; u < unitLo.size(); ++u)
+      if (std::isfinite(unitLo(u)) && std::isfinite(unitHi(u)))
+        lo = std::min<double>(lo, unitLo(u)), hi = std::max<double>(hi, unitHi(u));
   }
   const double pad = std::max(1e-3, 0.05 * (hi - lo));
   axisY_->setRange(lo - pad, hi + pad);
@@ -215,11 +219,6 @@ void TrajectoryChart::drawBackground(QPainter* painter, const QRectF& rect) {
   // A bundle for an older plot area is stretched until the new one arrives (as the heatmap shows its
   // last frame).
   if (!bundle_.isNull()) painter->drawImage(chart()->mapRectToScene(chart()->plotArea()), bundle_);
-}
-
-void TrajectoryChart::resizeEvent(QResizeEvent* event) {
-  QChartView::resizeEvent(event);
-  requestBundle();
 }
 
 void TrajectoryChart::mousePressEvent(QMouseEvent* e) {

@@ -54,7 +54,6 @@ class TrajectoryChart : public QChartView, public ExportableView {
   void mousePressEvent(QMouseEvent* event) override;
   void mouseMoveEvent(QMouseEvent* event) override;
   void mouseReleaseEvent(QMouseEvent* event) override;
-  void resizeEvent(QResizeEvent* event) override;
   void drawBackground(QPainter* painter, const QRectF& rect) override;  // white, then the bundle
 
  private:
