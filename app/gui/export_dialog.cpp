@@ -61,7 +61,7 @@ ExportDialog::ExportDialog(std::vector<std::pair<QString, viz::ExportableView*>>
   unit_->setObjectName(QStringLiteral("unit"));
   unit_->addItems({tr("pixels"), tr("mm"), tr("inches")});
   dpi_ = new QSpinBox(this);
-  fitHeight_ = new QCheckBox(tr("Height follows the content (text, predictions, matrix)"), this);
+  fitHeight_ = new QCheckBox(tr("Height follows the content (views that have a natural height)"), this);
   marks_ = new QCheckBox(tr("Mark the current step and unit"), this);
   outcome_ = new QLabel(this);
   QSettings settings;
@@ -122,8 +122,7 @@ viz::FigureExportOptions ExportDialog::options() const {
 
 QString ExportDialog::outcome() const {
   const viz::FigureExportOptions o = options();
-  const viz::ExportableView* view =
-      views_.empty() ? nullptr : views_[static_cast<size_t>(view_->currentIndex())].second;
+  const viz::ExportableView* view = currentView();
   const bool fits = o.fitHeight && view && view->figureHeightForWidth(viz::figureLogicalSize(o).width()) > 0;
   const auto millimetres = [&](double v) {
     return fromInches(inches(v, o.unit, o.dpi), viz::FigureUnit::Millimetres, o.dpi);
