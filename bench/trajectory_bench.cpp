@@ -5,6 +5,8 @@
 // data and size (the view beside it); and this machine's floor for reading the window's values once
 // (a vectorised sum over the same floats).
 #include <QApplication>
+#include <QElapsedTimer>
+#include <QPainter>
 #include <cmath>
 #include <cstdio>
 #include <numeric>
@@ -14,6 +16,7 @@
 #include "viz/heatmap_data.h"
 #include "viz/heatmap_renderer.h"
 #include "viz/trajectory_bundle.h"
+#include "viz/trajectory_chart.h"
 
 using namespace lstmscope;
 using namespace lstmscope::viz;
@@ -57,6 +60,27 @@ int main(int argc, char** argv) {
   heatmap.scale = ColourScale(ColourMap::named(QStringLiteral("blue-red")), -1, 1);
   (void)data.pyramid();
   const double frame = bench::medianSeconds(2, 9, [&] { (void)renderHeatmap(data, heatmap); });
+
+  // The view on the GUI thread: what one repaint costs once the bundle is rendered (goal < 2 ms), with the
+  // most selected lines it draws on top.
+  TrajectoryChart chart;
+  chart.resize(kWidth + 120, kHeight + 80);
+  chart.setData(std::shared_ptr<const HeatmapData>(std::shared_ptr<const void>(), &data), {}, QStringLiteral("bench"),
+                QStringLiteral("value"));
+  std::vector<int> selected(TrajectoryChart::kMaxLines);
+  std::iota(selected.begin(), selected.end(), 0);
+  chart.setUnits(selected, 3);
+  chart.setWindow(0, kSteps);
+  chart.show();
+  QElapsedTimer wait;
+  wait.start();
+  while (!chart.bundleShown() && wait.elapsed() < 10000) QApplication::processEvents();
+  QImage target(chart.size(), QImage::Format_ARGB32_Premultiplied);
+  const double paint = bench::medianSeconds(2, 9, [&] {
+    QPainter p(&target);
+    chart.render(&p);
+  });
+  std::printf("  GUI paint, %d selected lines %8.2f ms   goal 2 ms\n", TrajectoryChart::kMaxLines, paint * 1e3);
 
   double sink = 0;
   const double read = bench::medianSeconds(2, 9, [&] { sink += values->sum(); });

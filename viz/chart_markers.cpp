@@ -7,6 +7,8 @@
 #include <QtCharts/QChart>
 #include <cmath>
 
+#include "viz/figure_metrics.h"
+
 namespace lstmscope::viz {
 
 ChartMarkers::ChartMarkers(QChart* chart, QAbstractSeries* axes, QColor fill, QColor border, qreal diameter)
@@ -38,10 +40,7 @@ void ChartMarkers::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWi
   // One antialiased marker drawn once, then blitted: drawing 5,000 antialiased ellipses cost ~25 ms a
   // repaint, and the view repaints at every hover and step change. Exports to PDF/SVG draw vectors.
   const qreal r = diameter_ / 2;
-  const bool vector = painter->device()->devType() != QInternal::Widget &&
-                      painter->device()->devType() != QInternal::Image &&
-                      painter->device()->devType() != QInternal::Pixmap;
-  if (vector) {
+  if (paintsVectors(*painter)) {
     painter->setRenderHint(QPainter::Antialiasing);
     painter->setPen(border_.alpha() == 0 ? QPen(Qt::NoPen) : QPen(border_, 1));
     painter->setBrush(fill_);

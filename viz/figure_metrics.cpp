@@ -1,6 +1,7 @@
 #include "viz/figure_metrics.h"
 
 #include <QImage>
+#include <QPainter>
 #include <cmath>
 
 namespace lstmscope::viz {
@@ -17,6 +18,11 @@ const QPaintDevice* figureDevice() {
 
 QFontMetrics figureFontMetrics(const QFont& font) {
   return QFontMetrics(font, figureDevice());
+}
+
+bool paintsVectors(const QPainter& painter) {
+  const int type = painter.device()->devType();
+  return type != QInternal::Widget && type != QInternal::Image && type != QInternal::Pixmap;
 }
 
 }  // namespace lstmscope::viz

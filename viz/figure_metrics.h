@@ -6,10 +6,14 @@
 #include <QFontMetrics>
 
 class QPaintDevice;
+class QPainter;
 
 namespace lstmscope::viz {
 
 const QPaintDevice* figureDevice();  // a 96-dpi image, for metrics only
 QFontMetrics figureFontMetrics(const QFont& font);
+// Whether `painter` draws into a vector document (SVG, PDF, print) rather than pixels: views then draw
+// what they blit on screen as vector shapes.
+bool paintsVectors(const QPainter& painter);
 
 }  // namespace lstmscope::viz

@@ -169,6 +169,7 @@ void paintUnitAxis(QPainter& p, const QRect& area, const HeatmapViewport& vp, co
     // Centred on its row, but kept inside the axis: the first and last rows' labels are not cut in half.
     const double cy = keptInside(area.top() + vp.yOfRow(r + 0.5), area.top(), area.bottom() + 1, fm.height());
     p.setPen(r == decor.currentRow ? kCurrentColour : kAxisColour);
+    if (r == decor.hoveredRow) p.setPen(Qt::black);
     p.drawText(QRectF(area.left(), cy - fm.height() / 2.0, area.width() - 9, fm.height()),
                Qt::AlignRight | Qt::AlignVCenter, QString::number(rowUnits[static_cast<size_t>(r)]));
   }
@@ -267,6 +268,12 @@ void paintPlotOverlays(QPainter& p, const QRect& plot, const HeatmapViewport& vp
     const double y0 = vp.yOfRow(r), y1 = std::max(vp.yOfRow(r + 1), y0 + 2);
     p.drawLine(QPointF(0, y0), QPointF(plot.width(), y0));
     p.drawLine(QPointF(0, y1), QPointF(plot.width(), y1));
+  }
+  if (decor.hoveredRow >= 0) {  // a band over the row, wide enough to see at any zoom
+    const double y0 = vp.yOfRow(decor.hoveredRow), y1 = std::max(vp.yOfRow(decor.hoveredRow + 1), y0 + 1);
+    p.fillRect(QRectF(0, y0 - 1, plot.width(), y1 - y0 + 2), QColor(20, 20, 20, 60));
+    p.setPen(QPen(QColor(20, 20, 20), 1, Qt::DotLine));
+    p.drawRect(QRectF(0, y0 - 2, plot.width(), y1 - y0 + 4));
   }
   if (decor.currentRow >= 0) {
     const double y0 = vp.yOfRow(decor.currentRow), y1 = vp.yOfRow(decor.currentRow + 1);

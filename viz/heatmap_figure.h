@@ -22,6 +22,7 @@ struct HeatmapDecor {
   long currentStep = -1;              // -1 for none
   long currentRow = -1;               // display row of the current unit, -1 for none
   std::vector<char> highlightedRows;  // per display row: one of the selected units
+  long hoveredRow = -1;               // a unit under the pointer in another view (widget only)
 };
 
 // Exported figures name their axes ("step", "unit"); the widget leaves the titles out to save room.

@@ -92,6 +92,13 @@ void HeatmapView::setHighlightedUnits(const std::vector<int>& units) {
   update();
 }
 
+void HeatmapView::setHoveredUnit(int unit) {
+  if (unit == hoveredUnit_) return;
+  hoveredUnit_ = unit;
+  updateDecorRows();
+  update();
+}
+
 void HeatmapView::setCurrent(long step, int unit) {
   const bool moved = step != decor_.currentStep || unit != currentUnit_;
   decor_.currentStep = step;
@@ -120,6 +127,7 @@ long HeatmapView::rowOfUnit(int unit) const {
 
 void HeatmapView::updateDecorRows() {
   decor_.currentRow = currentUnit_ >= 0 ? rowOfUnit(currentUnit_) : -1;
+  decor_.hoveredRow = hoveredUnit_ >= 0 ? rowOfUnit(hoveredUnit_) : -1;
   decor_.highlightedRows.assign(request_.rowUnits.size(), 0);
   for (const int u : highlightedUnits_)
     if (const long r = rowOfUnit(u); r >= 0) decor_.highlightedRows[static_cast<size_t>(r)] = 1;
@@ -370,6 +378,7 @@ void HeatmapView::leaveEvent(QEvent*) {
 void HeatmapView::renderFigure(QPainter& painter, const QSize& size, FigureMarks marks) {
   if (!data_) return;
   HeatmapDecor decor = decor_;
+  decor.hoveredRow = -1;
   if (marks == FigureMarks::Omitted) decor.currentStep = -1, decor.currentRow = -1;
   paintHeatmapFigure(painter, size, *data_, request_, decor);
 }

@@ -34,6 +34,9 @@ class HeatmapView : public QWidget, public ExportableView {
   void setSelection(IndexSpan steps);
   void setHighlightedUnits(const std::vector<int>& units);
   void setCurrent(long step, int unit);  // -1 for none
+  // A unit under the pointer in another view (the trajectories), marked on its row; -1 for none.
+  void setHoveredUnit(int unit);
+  int hoveredUnit() const { return hoveredUnit_; }
   void showSteps(double first, double count);
 
   const HeatmapViewport& viewport() const { return viewport_; }
@@ -84,6 +87,7 @@ class HeatmapView : public QWidget, public ExportableView {
   HeatmapDecor decor_;
   HeatmapLayout layout_;
   std::vector<int> highlightedUnits_;
+  int hoveredUnit_ = -1;
   int currentUnit_ = -1;
 
   // The frame on screen and what it was rendered for.

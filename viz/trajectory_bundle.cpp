@@ -91,10 +91,19 @@ std::vector<unsigned short> bundleCoverage(const HeatmapData& data, const Trajec
         // Each line adds one over its span of rows: +1 at the top, -1 below the bottom, then a running
         // sum down the column (a line's cost does not grow with its span).
         std::fill(starts.begin(), starts.end(), 0);
+        float envelopeLo = std::numeric_limits<float>::infinity(), envelopeHi = -envelopeLo;
         for (Eigen::Index r = 0; r < n; ++r) {
           if (broken[static_cast<size_t>(r)]) continue;
+          if (request.envelope) {
+            envelopeLo = std::min(envelopeLo, lo(r)), envelopeHi = std::max(envelopeHi, hi(r));
+            continue;
+          }
           ++starts[static_cast<size_t>(rowOf(hi(r)))];
           --starts[static_cast<size_t>(rowOf(lo(r))) + 1];
+        }
+        if (envelopeLo <= envelopeHi) {
+          ++starts[static_cast<size_t>(rowOf(envelopeHi))];
+          --starts[static_cast<size_t>(rowOf(envelopeLo)) + 1];
         }
         unsigned short* column = coverage.data() + static_cast<size_t>(x) * height;
         int running = 0;

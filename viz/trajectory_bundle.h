@@ -25,6 +25,7 @@ struct TrajectoryBundleRequest {
   double low = -1, high = 1;  // values at the bottom and top pixel edges
   std::vector<int> units;     // the lines; unknown units are skipped
   double opacity = 0.1;       // of one line
+  bool envelope = false;      // one band from the lowest to the highest line in each column instead
   QRgb colour = qRgb(70, 70, 70);
 };
 
@@ -35,7 +36,8 @@ double bundleOpacityFor(int lines);
 QImage renderTrajectoryBundle(const HeatmapData& data, const TrajectoryBundleRequest& request,
                               const std::atomic<bool>* cancelled = nullptr);
 
-// How many of `request`'s lines cover each pixel (column-major: x * height + y), for tests and hover.
+// How many of `request`'s lines cover each pixel (0 or 1 for an envelope) (column-major: x * height + y), for tests and
+// hover.
 std::vector<unsigned short> bundleCoverage(const HeatmapData& data, const TrajectoryBundleRequest& request,
                                            const std::atomic<bool>* cancelled = nullptr);
 

@@ -1,62 +1,59 @@
 #include "viz/trajectory_chart.h"
 
+#include <QElapsedTimer>
 #include <QMouseEvent>
+#include <QPainter>
 #include <QTextStream>
-#include <QtCharts/QLegendMarker>
-#include <QtCharts/QLineSeries>
-#include <QtCharts/QValueAxis>
 #include <QtConcurrent/QtConcurrentRun>
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
-#include "viz/chart_figure.h"
+#include "viz/figure_metrics.h"
 #include "viz/heatmap_data.h"
 #include "viz/heatmap_renderer.h"
-#include "viz/palette.h"
-#include "viz/token_text.h"
 
 namespace lstmscope::viz {
 namespace {
 
-constexpr double kGrabPixels = 6;
-constexpr double kLineWidth = 1.3;  // the current unit's line is twice as wide
-
-QLineSeries* decorationLine(QChart* chart, const QPen& pen) {
-  auto* line = new QLineSeries(chart);
-  line->setPen(pen);
-  return line;
-}
+constexpr double kGrabPixels = 6;   // how near the threshold line a press grabs it
+constexpr double kReachPixels = 8;  // how near a line the pointer must be to hover it
+const QColor kHoverColour(20, 20, 20);
 
 }  // namespace
 
-TrajectoryChart::TrajectoryChart(QWidget* parent) : QChartView(new QChart(), parent) {
-  setRenderHint(QPainter::Antialiasing);
-  chart()->setMargins(QMargins(4, 4, 4, 4));
-  chart()->legend()->setAlignment(Qt::AlignRight);
-  axisX_ = new QValueAxis(chart());
-  axisY_ = new QValueAxis(chart());
-  axisX_->setTitleText(tr("step"));
-  axisX_->setLabelFormat(QStringLiteral("%d"));
-  axisX_->setTickType(QValueAxis::TicksDynamic);
-  axisY_->setTickType(QValueAxis::TicksDynamic);
-  chart()->addAxis(axisX_, Qt::AlignBottom);
-  chart()->addAxis(axisY_, Qt::AlignLeft);
-  thresholdLine_ = decorationLine(chart(), QPen(QColor(200, 0, 0), 1.5, Qt::DashLine));
-  brushLeft_ = decorationLine(chart(), QPen(QColor(230, 160, 0), 2));
-  brushRight_ = decorationLine(chart(), QPen(QColor(230, 160, 0), 2));
-  for (QLineSeries* s : {thresholdLine_, brushLeft_, brushRight_}) {
-    chart()->addSeries(s);
-    s->attachAxis(axisX_);
-    s->attachAxis(axisY_);
-    chart()->legend()->markers(s).first()->setVisible(false);
+// Everything the image depends on: a request equal to the one shown is not rendered again.
+struct TrajectoryChart::ImageJob {
+  std::shared_ptr<const HeatmapData> data;
+  TrajectoryAxes axes;  // logical units, the plot at the origin
+  std::vector<int> lines;
+  int boldUnit = -1;
+  TrajectoryBackground background = TrajectoryBackground::EveryUnit;
+  double opacity = 0;
+  double devicePixelRatio = 1;
+  bool operator==(const ImageJob&) const = default;
+
+  QImage render(const std::atomic<bool>* cancelled) const {
+    const QSize pixels(std::max(1, static_cast<int>(std::lround(axes.plot.width() * devicePixelRatio))),
+                       std::max(1, static_cast<int>(std::lround(axes.plot.height() * devicePixelRatio))));
+    QImage image = renderTrajectoryBundle(
+        *data, bundleRequestFor(axes, pixels, static_cast<int>(data->units()), background, opacity), cancelled);
+    if (image.isNull() || (cancelled && cancelled->load())) return {};
+    image.setDevicePixelRatio(devicePixelRatio);
+    QPainter p(&image);
+    paintSelectedLines(p, *data, axes, lines, boldUnit, 1.0);
+    return image;
   }
-  // The view paints the background and the bundle beneath the scene (drawBackground).
-  chart()->setBackgroundVisible(false);
-  connect(&bundleWatcher_, &QFutureWatcher<QImage>::finished, this, &TrajectoryChart::onBundleRendered);
-  // The chart lays itself out lazily: the plot area the bundle must fill is known only then.
-  connect(chart(), &QChart::plotAreaChanged, this, &TrajectoryChart::requestBundle);
+};
+
+TrajectoryChart::TrajectoryChart(QWidget* parent) : QWidget(parent) {
+  setMouseTracking(true);
   setMinimumHeight(160);
+  connect(&watcher_, &QFutureWatcher<QImage>::finished, this, &TrajectoryChart::onImageRendered);
+}
+
+TrajectoryChart::~TrajectoryChart() {
+  if (cancel_) cancel_->store(true);
+  watcher_.waitForFinished();
 }
 
 void TrajectoryChart::setData(std::shared_ptr<const HeatmapData> data, const QStringList& tokens, const QString& title,
@@ -68,9 +65,12 @@ void TrajectoryChart::setData(std::shared_ptr<const HeatmapData> data, const QSt
   const int units = data_ ? static_cast<int>(data_->units()) : 0;
   std::erase_if(units_, [units](int u) { return u >= units; });
   if (currentUnit_ >= units) currentUnit_ = -1;
-  axisY_->setTitleText(valueLabel);
-  chart()->setTitle(tr("Selected units: %1 over time").arg(title));
-  rebuild();
+  if (highlightedUnit_ >= units) highlightedUnit_ = -1;
+  hovered_ = {};
+  valueLabel_ = valueLabel;
+  title_ = tr("Trajectories: %1").arg(title);
+  updateWindowRange();
+  updateAxes();
 }
 
 void TrajectoryChart::setUnits(const std::vector<int>& units, int currentUnit) {
@@ -78,245 +78,310 @@ void TrajectoryChart::setUnits(const std::vector<int>& units, int currentUnit) {
   // The current unit is always drawn, even when it is not part of the selection.
   if (currentUnit >= 0 && std::find(lines.begin(), lines.end(), currentUnit) == lines.end())
     lines.insert(lines.begin(), currentUnit);
-  // Picking another step calls this too: only rebuild the series when the lines change.
-  if (lines == units_ && currentUnit == currentUnit_ && !lines_.empty()) return;
+  const int available = data_ ? static_cast<int>(data_->units()) : 0;
+  std::erase_if(lines, [available](int u) { return u < 0 || u >= available; });
+  if (lines == units_ && currentUnit == currentUnit_) return;  // picking another step calls this too
   units_ = std::move(lines);
   currentUnit_ = currentUnit;
-  rebuild();
+  if (background_ == TrajectoryBackground::Nothing) updateWindowRange();
+  updateAxes();
 }
 
 void TrajectoryChart::setWindow(long first, long end) {
   if (first == first_ && end == end_) return;
   first_ = first, end_ = end;
-  rebuild();
+  updateWindowRange();
+  updateAxes();
 }
 
-void TrajectoryChart::setBrush(IndexSpan steps) {
-  brush_ = steps;
-  placeDecorations();
+void TrajectoryChart::setBrush(IndexSpan steps, long offBefore, long offAfter) {
+  brush_ = steps, offBefore_ = offBefore, offAfter_ = offAfter;
+  update();
 }
 
 void TrajectoryChart::setThreshold(double threshold) {
+  if (!std::isfinite(threshold)) return;
   threshold_ = threshold;
-  placeDecorations();
+  updateAxes();
 }
 
-void TrajectoryChart::rebuild() {
-  for (QLineSeries* s : lines_) chart()->removeSeries(s), delete s;
-  lines_.clear();
+void TrajectoryChart::setQuantityRange(double low, double high) {
+  if (!(high > low) || !std::isfinite(low) || !std::isfinite(high)) return;
+  quantityLow_ = low, quantityHigh_ = high;
+  if (!fitToWindow_) updateAxes();
+}
+
+void TrajectoryChart::setBackground(TrajectoryBackground background) {
+  background_ = background;
+  updateWindowRange();
+  updateAxes();
+  requestImage();  // the same axes may need another picture
+}
+
+void TrajectoryChart::setOpacity(double opacity) {
+  opacity_ = std::clamp(opacity, 0.0, 1.0);
+  requestImage();
+}
+
+double TrajectoryChart::effectiveOpacity() const {
+  const int units = data_ ? static_cast<int>(data_->units()) : 0;
+  return bundleRequestFor(axes_, QSize(1, 1), units, background_, opacity_).opacity;
+}
+
+void TrajectoryChart::setFitToWindow(bool fit) {
+  fitToWindow_ = fit;
+  updateAxes();
+}
+
+void TrajectoryChart::setHighlightedUnit(int unit) {
+  if (unit == highlightedUnit_) return;
+  highlightedUnit_ = unit;
+  update();
+}
+
+std::vector<int> TrajectoryChart::drawnLines() const {
+  return {units_.begin(), units_.begin() + std::min<long>(static_cast<long>(units_.size()), kMaxLines)};
+}
+
+void TrajectoryChart::updateWindowRange() {
+  windowRange_.reset();
   if (!data_) return;
   const long first = std::clamp(first_, 0L, data_->steps()), end = std::clamp(end_, first, data_->steps());
-  const long n = end - first, bin = std::max(1L, (n + kMaxPoints - 1) / kMaxPoints);
-  double lo = threshold_, hi = threshold_;
-  const int count = std::min<int>(static_cast<int>(units_.size()), kMaxLines);
-  for (int k = 0; k < count; ++k) {
-    const int unit = units_[static_cast<size_t>(k)];
-    QList<QPointF> points;
-    points.reserve(bin == 1 ? n : 2 * (n / bin + 1));
-    for (long s = first; s < end; s += bin) {
-      // A min/max envelope keeps every spike of a decimated line.
-      const auto values = data_->values().row(unit).segment(s, std::min(bin, end - s));
-      const float a = values.minCoeff(), b = values.maxCoeff();
-      lo = std::min<double>(lo, a), hi = std::max<double>(hi, b);
-      if (bin == 1) {
-        points.append(QPointF(s, a));
-      } else {
-        points.append(QPointF(s, a));
-        points.append(QPointF(s + bin / 2.0, b));
-      }
-    }
-    auto* line = new QLineSeries(chart());
-    line->setName(tr("unit %1").arg(unit));
-    line->setPen(QPen(categoricalColour(k), unit == currentUnit_ ? 2 * kLineWidth : kLineWidth));
-    line->replace(points);
-    chart()->addSeries(line);
-    line->attachAxis(axisX_);
-    line->attachAxis(axisY_);
-    if (k >= 10) chart()->legend()->markers(line).first()->setVisible(false);
-    lines_.push_back(line);
-  }
-  if (n > 0) {  // the bundle: every unit's values in the window, from the pyramid once a render built it
+  if (end <= first) return;
+  float lo = std::numeric_limits<float>::infinity(), hi = -lo;
+  if (background_ != TrajectoryBackground::Nothing) {
+    // Every unit's extremes from the pyramid once a render built it (never built on the GUI thread).
     Eigen::VectorXf unitLo, unitHi;
     minMaxOverSteps(*data_, first, end, unitLo, unitHi, /*mayBuild=*/false);
     for (Eigen::Index u = 0; u < unitLo.size(); ++u)
       if (std::isfinite(unitLo(u)) && std::isfinite(unitHi(u)))
-        lo = std::min<double>(lo, unitLo(u)), hi = std::max<double>(hi, unitHi(u));
+        lo = std::min(lo, unitLo(u)), hi = std::max(hi, unitHi(u));
+  } else {
+    for (const int unit : drawnLines())
+      for (long s = first; s < end; ++s)
+        if (const float v = data_->values()(unit, s); std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
   }
-  const double pad = std::max(1e-3, 0.05 * (hi - lo));
-  axisY_->setRange(lo - pad, hi + pad);
-  axisX_->setRange(first, std::max<double>(first + 1, end - 1));
-  // Ticks at round numbers (0.25, 0.5 ... and steps 2060, 2070 ...), whatever the window.
-  const QRectF plot = chart()->plotArea();
-  axisX_->setTickAnchor(0);
-  axisX_->setTickInterval(niceTickStep(std::max(100.0, plot.width()) / std::max<double>(1, end - first), 70));
-  axisY_->setTickAnchor(0);
-  axisY_->setTickInterval(niceDecimalStep((hi - lo + 2 * pad) / 4));
-  axisY_->setLabelFormat(QStringLiteral("%.2g"));
-  placeDecorations();
-  requestBundle();
+  if (lo <= hi) windowRange_ = std::pair<double, double>(lo, hi);
 }
 
-void TrajectoryChart::placeDecorations() {
-  const double x0 = axisX_->min(), x1 = axisX_->max(), y0 = axisY_->min(), y1 = axisY_->max();
-  if (threshold_ < y0 || threshold_ > y1) {
-    axisY_->setRange(std::min(y0, threshold_), std::max(y1, threshold_));
-    requestBundle();  // the values' scale changed
-  }
-  thresholdLine_->replace(QList<QPointF>{{x0, threshold_}, {x1, threshold_}});
-  const bool brushed = brush_.size() > 0;
-  brushLeft_->replace(brushed ? QList<QPointF>{{double(brush_.first), y0}, {double(brush_.first), y1}}
-                              : QList<QPointF>{});
-  brushRight_->replace(brushed ? QList<QPointF>{{brush_.end - 1.0, y0}, {brush_.end - 1.0, y1}} : QList<QPointF>{});
+void TrajectoryChart::updateAxes() {
+  layout_ =
+      TrajectoryLayout::forSize(size(), fontMetrics(), static_cast<int>(std::min<size_t>(units_.size(), 1)), false);
+  TrajectoryAxes axes;
+  axes.plot = layout_.plot;
+  const long steps = data_ ? data_->steps() : 0;
+  const long first = std::clamp(first_, 0L, std::max(0L, steps - 1)), end = std::clamp(end_, first, steps);
+  axes.firstStep = static_cast<double>(first), axes.lastStep = std::max<double>(first + 1, end - 1);
+  const bool fitted = fitToWindow_ && windowRange_;
+  double lo = fitted ? windowRange_->first : quantityLow_, hi = fitted ? windowRange_->second : quantityHigh_;
+  // The threshold is always in view: it is what the user drags.
+  lo = std::min(lo, threshold_), hi = std::max(hi, threshold_);
+  const double pad = std::max(1e-3, (fitted ? 0.05 : 0.02) * (hi - lo));
+  axes.low = lo - pad, axes.high = hi + pad;
+  axes_ = axes;
+  requestImage();
+  update();
 }
 
-TrajectoryBundleRequest TrajectoryChart::bundleRequest(const QSize& pixels) const {
-  TrajectoryBundleRequest r;
-  r.size = pixels;
-  // The chart puts step s at x value s; the bundle puts step k's vertex at k + 0.5.
-  r.firstStep = axisX_->min() + 0.5, r.visibleSteps = axisX_->max() - axisX_->min();
-  r.low = axisY_->min(), r.high = axisY_->max();
-  const int units = data_ ? static_cast<int>(data_->units()) : 0;
-  r.units.resize(static_cast<size_t>(units));
-  std::iota(r.units.begin(), r.units.end(), 0);
-  r.opacity = bundleOpacityFor(units);
-  r.colour = qRgb(60, 60, 60);
-  return r;
+TrajectoryChart::ImageJob TrajectoryChart::currentJob() const {
+  ImageJob job;
+  job.data = data_;
+  job.axes = axes_;
+  job.axes.plot = QRectF(QPointF(0, 0), axes_.plot.size());
+  job.lines = drawnLines();
+  job.boldUnit = currentUnit_;
+  job.background = background_;
+  job.opacity = opacity_;
+  job.devicePixelRatio = devicePixelRatioF();
+  return job;
 }
 
-void TrajectoryChart::requestBundle() {
-  if (!data_ || data_->steps() == 0) return void(bundle_ = QImage());
-  if (bundleWatcher_.isRunning()) {  // its axes are stale: stop it, and render again when it ends
-    bundleWanted_ = true;
-    if (bundleCancel_) bundleCancel_->store(true);
+bool TrajectoryChart::bundleShown() const {
+  return !image_.isNull() && shown_ && *shown_ == currentJob();
+}
+
+void TrajectoryChart::requestImage() {
+  if (!data_ || data_->steps() == 0 || axes_.plot.width() < 1 || axes_.plot.height() < 1) {
+    image_ = QImage(), shown_.reset();
     return;
   }
-  const QRectF plot = chart()->plotArea();
-  const double dpr = devicePixelRatioF();
-  const QSize pixels(std::max(1, static_cast<int>(std::lround(plot.width() * dpr))),
-                     std::max(1, static_cast<int>(std::lround(plot.height() * dpr))));
-  bundleCancel_ = std::make_shared<std::atomic<bool>>(false);
-  bundleWatcher_.setFuture(
-      QtConcurrent::run([data = data_, request = bundleRequest(pixels), cancel = bundleCancel_, dpr] {
-        QImage image = renderTrajectoryBundle(*data, request, cancel.get());
-        image.setDevicePixelRatio(dpr);
-        return image;
-      }));
-}
-
-void TrajectoryChart::onBundleRendered() {
-  QImage image = bundleWatcher_.result();
-  if (bundleWanted_) {
-    bundleWanted_ = false;
-    requestBundle();
+  ImageJob job = currentJob();
+  if (watcher_.isRunning()) {
+    // A render for other axes or lines is stale: stop it, and render again when it ends.
+    if (running_ && *running_ == job) return;
+    wanted_ = true;
+    if (cancel_) cancel_->store(true);
     return;
   }
-  bundle_ = std::move(image);
-  viewport()->update();
+  if (shown_ && *shown_ == job && !image_.isNull()) return;
+  running_ = std::make_unique<ImageJob>(std::move(job));
+  cancel_ = std::make_shared<std::atomic<bool>>(false);
+  watcher_.setFuture(QtConcurrent::run([job = *running_, cancel = cancel_] { return job.render(cancel.get()); }));
 }
 
-void TrajectoryChart::drawBackground(QPainter* painter, const QRectF& rect) {
-  painter->fillRect(rect, Qt::white);
-  // A bundle for an older plot area is stretched until the new one arrives (as the heatmap shows its
-  // last frame).
-  if (!bundle_.isNull()) painter->drawImage(chart()->mapRectToScene(chart()->plotArea()), bundle_);
+void TrajectoryChart::onImageRendered() {
+  QImage image = watcher_.result();
+  if (!image.isNull()) {  // even a render overtaken by a newer request is nearer than the last one shown
+    image_ = std::move(image);
+    shown_ = std::move(running_);
+    update();
+  }
+  running_.reset();
+  if (std::exchange(wanted_, false)) requestImage();
+}
+
+void TrajectoryChart::resizeEvent(QResizeEvent*) {
+  updateAxes();
+}
+
+void TrajectoryChart::paintEvent(QPaintEvent*) {
+  QElapsedTimer clock;
+  clock.start();
+  QPainter p(this);
+  p.fillRect(rect(), Qt::white);
+  p.setPen(QColor(60, 60, 60));
+  p.drawText(layout_.title, Qt::AlignCenter,
+             fontMetrics().elidedText(title_, Qt::ElideRight, static_cast<int>(layout_.title.width())));
+  paintBrush(p, axes_, brush_, offBefore_, offAfter_);
+  paintAxes(p, layout_, axes_, valueLabel_);
+  if (!image_.isNull() && shown_) {
+    // The last image, stretched to where its window and values lie now until the new one arrives.
+    const TrajectoryAxes& was = shown_->axes;
+    const QRectF target(QPointF(axes_.xOf(was.firstStep), axes_.yOf(was.high)),
+                        QPointF(axes_.xOf(was.lastStep), axes_.yOf(was.low)));
+    p.save();
+    p.setClipRect(axes_.plot);
+    p.drawImage(target, image_);
+    p.restore();
+  }
+  paintThreshold(p, axes_, threshold_);
+  if (data_ && highlightedUnit_ >= 0 && highlightedUnit_ != hovered_.unit) paintHover(p, highlightedUnit_, {});
+  if (data_ && hovered_.unit >= 0) paintHover(p, hovered_.unit, hovered_);
+  paintLegend(p, layout_.legend, drawnLines());
+  lastPaintMs_ = clock.nsecsElapsed() / 1e6;
+}
+
+void TrajectoryChart::paintHover(QPainter& p, int unit, const LineUnderPointer& at) const {
+  p.save();
+  p.setClipRect(axes_.plot);
+  p.setRenderHint(QPainter::Antialiasing);
+  p.setPen(QPen(kHoverColour, 2.2));
+  for (const QPolygonF& part : unitLine(*data_, unit, axes_, 1.0)) p.drawPolyline(part);
+  if (at.step >= 0 && std::isfinite(at.value)) {
+    const QPointF vertex(axes_.xOf(static_cast<double>(at.step)), axes_.yOf(at.value));
+    p.setBrush(Qt::white);
+    p.drawEllipse(vertex, 3.5, 3.5);
+    // The unit and its value beside the pointer, kept inside the plot.
+    const QString text = tr("unit %1   %2").arg(unit).arg(QString::number(at.value, 'g', 4));
+    const QFontMetrics fm = fontMetrics();
+    QRectF box(pointer_ + QPointF(12, -fm.height() - 10), QSizeF(fm.horizontalAdvance(text) + 10, fm.height() + 4));
+    if (box.right() > axes_.plot.right()) box.moveRight(pointer_.x() - 12);
+    if (box.top() < axes_.plot.top()) box.moveTop(pointer_.y() + 12);
+    p.setPen(QColor(120, 120, 120));
+    p.setBrush(QColor(255, 255, 255, 230));
+    p.drawRect(box);
+    p.setPen(kHoverColour);
+    p.drawText(box, Qt::AlignCenter, text);
+  }
+  p.restore();
+}
+
+bool TrajectoryChart::onThresholdGrip(QPointF position) const {
+  const QRectF& plot = axes_.plot;
+  // On the y axis (its labels and ticks) at any height, or on the plot near the line.
+  if (layout_.yAxis.contains(position)) return true;
+  return position.x() >= plot.left() && position.x() <= plot.right() &&
+         std::abs(axes_.yOf(threshold_) - position.y()) <= kGrabPixels;
+}
+
+void TrajectoryChart::setHovered(const LineUnderPointer& line) {
+  if (line == hovered_ && line.unit < 0) return;
+  const bool changed = !(line == hovered_);
+  hovered_ = line;
+  update();
+  if (changed) emit unitHovered(line.step, line.unit, line.value);
 }
 
 void TrajectoryChart::mousePressEvent(QMouseEvent* e) {
-  const QPointF value = chart()->mapToValue(e->position());
-  const QPointF onLine = chart()->mapToPosition(QPointF(value.x(), threshold_));
-  draggingThreshold_ = std::abs(onLine.y() - e->position().y()) <= kGrabPixels;
-  if (!draggingThreshold_ && chart()->plotArea().contains(e->position())) emit stepClicked(std::lround(value.x()));
+  if (e->button() != Qt::LeftButton || !data_) return;
+  const QPointF at = e->position();
+  draggingThreshold_ = onThresholdGrip(at);
+  if (draggingThreshold_) {
+    if (layout_.yAxis.contains(at)) {  // a press on the axis puts the threshold there
+      setThreshold(axes_.valueAt(at.y()));
+      emit thresholdDragged(threshold_);
+    }
+    return;
+  }
+  if (!axes_.plot.contains(at)) return;
+  const LineUnderPointer line = lineUnderPointer(*data_, axes_, at, kReachPixels, drawnLines());
+  if (line.unit >= 0) return emit unitClicked(line.step, line.unit);
+  emit stepClicked(std::clamp(std::lround(axes_.stepAt(at.x())), 0L, data_->steps() - 1));
 }
 
 void TrajectoryChart::mouseMoveEvent(QMouseEvent* e) {
-  const QPointF value = chart()->mapToValue(e->position());
-  const QPointF onLine = chart()->mapToPosition(QPointF(value.x(), threshold_));
-  setCursor(draggingThreshold_ || std::abs(onLine.y() - e->position().y()) <= kGrabPixels ? Qt::SizeVerCursor
-                                                                                          : Qt::ArrowCursor);
-  if (!draggingThreshold_) return;
-  setThreshold(value.y());
-  emit thresholdDragged(threshold_);
+  pointer_ = e->position();
+  if (draggingThreshold_) {
+    // Within the axes' current range: dragging off the plot does not run the scale away.
+    setThreshold(std::clamp(axes_.valueAt(pointer_.y()), axes_.low, axes_.high));
+    emit thresholdDragged(threshold_);
+    return;
+  }
+  setCursor(onThresholdGrip(pointer_) ? Qt::SizeVerCursor : Qt::ArrowCursor);
+  if (!data_ || onThresholdGrip(pointer_)) return setHovered({});
+  setHovered(lineUnderPointer(*data_, axes_, pointer_, kReachPixels, drawnLines()));
 }
 
 void TrajectoryChart::mouseReleaseEvent(QMouseEvent*) {
   draggingThreshold_ = false;
 }
 
+void TrajectoryChart::leaveEvent(QEvent*) {
+  setHovered({});
+}
+
 void TrajectoryChart::renderFigure(QPainter& painter, const QSize& size, FigureMarks marks) {
-  // Without marks the current unit is drawn like the others (bold only shows where the user is).
-  std::vector<QPen> pens;
-  for (QLineSeries* line : lines_) pens.push_back(line->pen());
-  if (marks == FigureMarks::Omitted)
-    for (QLineSeries* line : lines_) {
-      QPen pen = line->pen();
-      pen.setWidthF(kLineWidth);
-      line->setPen(pen);
-    }
   painter.save();
-  renderWithTokenStrip(painter, size);
-  painter.restore();
-  for (size_t k = 0; k < lines_.size(); ++k) lines_[k]->setPen(pens[k]);
-}
-
-void TrajectoryChart::renderWithTokenStrip(QPainter& painter, const QSize& size) {
-  // The title and a strip of tokens above the chart (the chart's own title is left out meanwhile), so
-  // that a reader sees which text the lines run over.
-  const QFontMetrics fm = painter.fontMetrics();
-  const int titleHeight = fm.height() + 6, stripHeight = fm.height() + 8;
-  const QString title = chart()->title();
+  const TrajectoryLayout layout = TrajectoryLayout::forSize(
+      size, painter.fontMetrics(), static_cast<int>(std::min<size_t>(units_.size(), 1)), /*tokenStrip=*/true);
+  TrajectoryAxes axes = axes_;
+  axes.plot = layout.plot;
   painter.fillRect(QRect(QPoint(0, 0), size), Qt::white);
-  painter.setPen(Qt::black);
-  painter.drawText(QRect(0, 2, size.width(), titleHeight), Qt::AlignHCenter | Qt::AlignTop, title);
-  chart()->setTitle(QString());
-  QRectF plot;
-  painter.save();
-  painter.translate(0, titleHeight + stripHeight);
-  renderChart(*this, painter, QSize(size.width(), std::max(1, size.height() - titleHeight - stripHeight)), [&] {
-    if (!plot.isNull()) return;
-    plot = chart()->plotArea();  // the first call has the figure's geometry: draw the bundle beneath it
-    if (!data_ || data_->steps() == 0 || plot.isEmpty()) return;
-    const double scale = std::max(2.0, painter.worldTransform().m11());  // sharp in PDF and SVG too
-    const QImage image = renderTrajectoryBundle(
-        *data_, bundleRequest(QSize(std::max(1, static_cast<int>(std::lround(plot.width() * scale))),
-                                    std::max(1, static_cast<int>(std::lround(plot.height() * scale))))));
-    painter.drawImage(plot, image);
-  });
-  painter.restore();
-  chart()->setTitle(title);
-  paintTokenStrip(painter, plot.translated(0, titleHeight + stripHeight), titleHeight);
-}
-
-void TrajectoryChart::paintTokenStrip(QPainter& p, const QRectF& plot, double top) const {
-  const double x0 = axisX_->min(), x1 = axisX_->max();
-  if (tokens_.isEmpty() || !(x1 > x0) || plot.isEmpty()) return;
-  const QFontMetrics fm = p.fontMetrics();
-  const double perStep = plot.width() / (x1 - x0);
-  // Every k-th token (k a nice number) so that labels never overlap, judged by a wide character.
-  const long every = static_cast<long>(niceTickStep(perStep, fm.horizontalAdvance(QStringLiteral("MM")) + 4));
-  p.save();
-  p.setPen(QColor(60, 60, 60));
-  const long first = static_cast<long>(std::ceil(x0)), last = static_cast<long>(std::floor(x1));
-  for (long s = first - first % every; s <= last; s += every) {
-    if (s < first || s >= tokens_.size()) continue;
-    const double x = plot.left() + (s - x0) * perStep;
-    const QString text = fm.elidedText(tokens_[static_cast<qsizetype>(s)], Qt::ElideRight,
-                                       static_cast<int>(std::max(perStep * every - 2, 8.0)));
-    p.drawText(QPointF(x - fm.horizontalAdvance(text) / 2.0, top + fm.ascent() + 2), text);
-    p.drawLine(QPointF(x, plot.top() - 5), QPointF(x, plot.top() - 2));
+  painter.setPen(QColor(60, 60, 60));
+  painter.drawText(layout.title, Qt::AlignCenter, title_);
+  paintBrush(painter, axes, brush_, offBefore_, offAfter_);
+  paintAxes(painter, layout, axes, valueLabel_);
+  if (data_ && data_->steps() > 0) {
+    if (paintsVectors(painter)) {
+      paintVectorBackground(painter, *data_, axes, background_, opacity_);
+    } else {
+      const double scale = painter.worldTransform().m11();
+      const QSize pixels(std::max(1, static_cast<int>(std::lround(axes.plot.width() * scale))),
+                         std::max(1, static_cast<int>(std::lround(axes.plot.height() * scale))));
+      TrajectoryAxes imageAxes = axes;
+      imageAxes.plot = QRectF(QPointF(0, 0), QSizeF(pixels));
+      painter.drawImage(axes.plot, renderTrajectoryBundle(
+                                       *data_, bundleRequestFor(imageAxes, pixels, static_cast<int>(data_->units()),
+                                                                background_, opacity_)));
+    }
+    // Without marks the current unit is drawn like the others (bold only shows where the user is).
+    paintSelectedLines(painter, *data_, axes, drawnLines(), marks == FigureMarks::Drawn ? currentUnit_ : -1, 1.0);
   }
-  p.restore();
+  paintThreshold(painter, axes, threshold_);
+  paintLegend(painter, layout.legend, drawnLines());
+  paintStepTokens(painter, layout.tokenStrip, axes, tokens_);
+  painter.restore();
 }
 
 void TrajectoryChart::writeCsv(QTextStream& out) const {
   out << "step";
-  const int count = std::min<int>(static_cast<int>(units_.size()), kMaxLines);
-  for (int k = 0; k < count; ++k) out << ",unit_" << units_[static_cast<size_t>(k)];
+  const std::vector<int> lines = drawnLines();
+  for (const int unit : lines) out << ",unit_" << unit;
   out << '\n';
   if (!data_) return;
   for (long s = std::max(0L, first_); s < std::min(end_, data_->steps()); ++s) {
     out << s;
-    for (int k = 0; k < count; ++k)
-      out << ',' << QString::number(data_->values()(units_[static_cast<size_t>(k)], s), 'g', 9);
+    for (const int unit : lines) out << ',' << QString::number(data_->values()(unit, s), 'g', 9);
     out << '\n';
   }
 }

@@ -1,30 +1,35 @@
-// LSTMVis's select view: every unit of the layer as a faint line over the visible steps (the bundle,
-// rendered off the GUI thread), the selected units on top in colour, the brushed range marked, and a
-// threshold line that can be dragged (or set) to change the selection rule's threshold.
+// LSTMVis's select view: every unit of the layer as a faint line over the steps the heatmap shows (the
+// bundle), the selected units on top in colour with the current one bold, the brush and its off margins
+// beneath, and the threshold as a line dragged on the plot or the y axis. Hovering a line names its unit
+// and value; clicking it makes that unit current.
+//
+// The bundle and the selected lines are drawn off the GUI thread into one image (the heatmap's job
+// mechanism: a new request cancels the running one); a repaint blits it and draws axes, threshold and the
+// hovered line. Exported SVG and PDF figures draw every line as a vector (trajectory_plot.h).
 #pragma once
 
 #include <QFutureWatcher>
 #include <QImage>
 #include <QStringList>
-#include <QtCharts/QChartView>
+#include <QWidget>
 #include <atomic>
 #include <memory>
+#include <optional>
 
 #include "viz/exportable_view.h"
 #include "viz/heatmap_viewport.h"
-#include "viz/trajectory_bundle.h"
-
-class QLineSeries;
-class QValueAxis;
+#include "viz/trajectory_pick.h"
+#include "viz/trajectory_plot.h"
 
 namespace lstmscope::viz {
 
 class HeatmapData;
 
-class TrajectoryChart : public QChartView, public ExportableView {
+class TrajectoryChart : public QWidget, public ExportableView {
   Q_OBJECT
  public:
   explicit TrajectoryChart(QWidget* parent = nullptr);
+  ~TrajectoryChart() override;
 
   // `tokens` label the steps in figures; `title` names the layer and quantity; `valueLabel` (the quantity
   // alone) labels the y axis.
@@ -32,58 +37,88 @@ class TrajectoryChart : public QChartView, public ExportableView {
                const QString& valueLabel);
   void setUnits(const std::vector<int>& units, int currentUnit);  // lines, the current one drawn bold
   void setWindow(long first, long end);                           // steps shown
-  void setBrush(IndexSpan steps);
+  void setBrush(IndexSpan steps, long offBefore = 0, long offAfter = 0);
   void setThreshold(double threshold);
   double threshold() const { return threshold_; }
-  int lineCount() const { return static_cast<int>(lines_.size()); }
-  bool bundleShown() const { return !bundle_.isNull(); }  // the faint lines of every unit are drawn
+  // The range a fixed y axis shows (the colour scale's: 0 to 1 for gates, -1 to 1 for tanh c).
+  void setQuantityRange(double low, double high);
 
-  static constexpr int kMaxLines = 40;      // more selected units are listed, not drawn
-  static constexpr long kMaxPoints = 4000;  // per line; longer windows are decimated by min/max
+  // Options of the view (the select dock's "Lines", "Opacity" and "Y axis").
+  void setBackground(TrajectoryBackground background);
+  TrajectoryBackground background() const { return background_; }
+  void setOpacity(double opacity);  // of one faint line; 0 for LSTMVis's 1/sqrt(units)
+  double opacity() const { return opacity_; }
+  double effectiveOpacity() const;
+  void setFitToWindow(bool fit);  // y fitted to the lines in the window, else the quantity's range
+  bool fitsToWindow() const { return fitToWindow_; }
+  // A unit drawn as if hovered (the select dock's list hovers it); -1 for none.
+  void setHighlightedUnit(int unit);
 
-  QString figureTitle() const override { return chart()->title(); }
-  // The chart with the steps' tokens in a strip above the plot, under the title.
+  int lineCount() const { return static_cast<int>(units_.size()); }
+  bool bundleShown() const;                             // the render of what is asked now is on screen
+  const TrajectoryAxes& axes() const { return axes_; }  // where steps and values are, in widget coordinates
+  LineUnderPointer hoveredLine() const { return hovered_; }
+  double lastPaintMs() const { return lastPaintMs_; }
+
+  static constexpr int kMaxLines = 40;  // more selected units are listed, not drawn
+
+  QString figureTitle() const override { return title_; }
   void renderFigure(QPainter& painter, const QSize& size, FigureMarks marks) override;
   void writeCsv(QTextStream& out) const override;
 
  signals:
   void thresholdDragged(double threshold);
   void stepClicked(long step);
+  void unitClicked(long step, int unit);
+  void unitHovered(long step, int unit, float value);  // unit -1: no line under the pointer
 
  protected:
+  void paintEvent(QPaintEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
   void mousePressEvent(QMouseEvent* event) override;
   void mouseMoveEvent(QMouseEvent* event) override;
   void mouseReleaseEvent(QMouseEvent* event) override;
-  void drawBackground(QPainter* painter, const QRectF& rect) override;  // white, then the bundle
+  void leaveEvent(QEvent* event) override;
 
  private:
-  void rebuild();
-  void placeDecorations();
-  void renderWithTokenStrip(QPainter& painter, const QSize& size);
-  void paintTokenStrip(QPainter& p, const QRectF& plot, double top) const;
-  // The bundle of every unit for the chart's current axes, `pixels` large.
-  TrajectoryBundleRequest bundleRequest(const QSize& pixels) const;
-  void requestBundle();  // one render at a time; a request meanwhile cancels it and follows it
-  void onBundleRendered();
+  struct ImageJob;
+  ImageJob currentJob() const;
+  std::vector<int> drawnLines() const;  // the first kMaxLines selected units
+  void updateWindowRange();             // the values in the window, for a fitted y axis
+  void updateAxes();                    // after any change of size, window, range or threshold
+  void requestImage();                  // one render at a time; a request meanwhile cancels it and follows it
+  void onImageRendered();
+  bool onThresholdGrip(QPointF position) const;
+  void setHovered(const LineUnderPointer& line);
+  void paintHover(QPainter& p, int unit, const LineUnderPointer& at) const;
 
   std::shared_ptr<const HeatmapData> data_;
   QStringList tokens_;
-  std::vector<int> units_;
+  QString title_, valueLabel_;
+  std::vector<int> units_;  // selected units (the current one first when not among them)
   int currentUnit_ = -1;
   long first_ = 0, end_ = 0;
   IndexSpan brush_;
+  long offBefore_ = 0, offAfter_ = 0;
   double threshold_ = 0.3;
+  double quantityLow_ = -1, quantityHigh_ = 1;
+  std::optional<std::pair<double, double>> windowRange_;  // lowest and highest value in the window
+  TrajectoryBackground background_ = TrajectoryBackground::EveryUnit;
+  double opacity_ = 0;
+  bool fitToWindow_ = true;
+  int highlightedUnit_ = -1;
+  LineUnderPointer hovered_;
+  QPointF pointer_;
   bool draggingThreshold_ = false;
-  std::vector<QLineSeries*> lines_;  // owned by the chart
-  QLineSeries* thresholdLine_ = nullptr;
-  QLineSeries* brushLeft_ = nullptr;
-  QLineSeries* brushRight_ = nullptr;
-  QValueAxis* axisX_ = nullptr;
-  QValueAxis* axisY_ = nullptr;
-  QImage bundle_;  // the last bundle rendered
-  QFutureWatcher<QImage> bundleWatcher_;
-  std::shared_ptr<std::atomic<bool>> bundleCancel_;
-  bool bundleWanted_ = false;  // asked again while rendering
+  TrajectoryLayout layout_;
+  TrajectoryAxes axes_;
+  QImage image_;                     // bundle and selected lines, drawn for shown_
+  std::unique_ptr<ImageJob> shown_;  // what image_ shows (its axes have the plot at the origin)
+  QFutureWatcher<QImage> watcher_;
+  std::shared_ptr<std::atomic<bool>> cancel_;
+  std::unique_ptr<ImageJob> running_;  // what the watcher renders
+  bool wanted_ = false;                // asked again while rendering
+  double lastPaintMs_ = 0;
 };
 
 }  // namespace lstmscope::viz

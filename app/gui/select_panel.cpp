@@ -1,6 +1,8 @@
 #include "app/gui/select_panel.h"
 
+#include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QEvent>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QListWidget>
@@ -11,6 +13,7 @@
 
 #include "app/gui/view_state.h"
 #include "viz/trajectory_chart.h"
+#include "viz/trajectory_plot.h"
 
 namespace lstmscope::app {
 
@@ -29,8 +32,11 @@ SelectPanel::SelectPanel(const ViewState& initial, QWidget* parent) : QWidget(pa
   form->addRow(tr("Threshold"), threshold_);
   form->addRow(tr("Off before"), offBefore_);
   form->addRow(tr("Off after"), offAfter_);
+  addDrawingOptions(form);
   units_ = new QListWidget(this);
   units_->setToolTip(tr("Units selected by the brushed range (ranked by margin) or by clicks"));
+  units_->setMouseTracking(true);  // hovering an entry marks its line
+  units_->viewport()->installEventFilter(this);
   auto* side = new QVBoxLayout;
   side->addLayout(form);
   side->addWidget(units_, 1);
@@ -46,6 +52,60 @@ SelectPanel::SelectPanel(const ViewState& initial, QWidget* parent) : QWidget(pa
   connect(units_, &QListWidget::currentRowChanged, this, [this](int row) {
     if (row >= 0 && row < static_cast<int>(listed_.size())) emit unitPicked(listed_[static_cast<size_t>(row)]);
   });
+  connect(units_, &QListWidget::itemEntered, this, [this](QListWidgetItem* item) {
+    const int row = units_->row(item);
+    trajectories_->setHighlightedUnit(
+        row >= 0 && row < static_cast<int>(listed_.size()) ? listed_[static_cast<size_t>(row)] : -1);
+  });
+}
+
+void SelectPanel::addDrawingOptions(QFormLayout* form) {
+  lines_ = new QComboBox(this);
+  lines_->addItem(tr("Every unit"), int(viz::TrajectoryBackground::EveryUnit));
+  lines_->addItem(tr("Envelope (min–max)"), int(viz::TrajectoryBackground::Envelope));
+  lines_->addItem(tr("Selected only"), int(viz::TrajectoryBackground::Nothing));
+  lines_->setToolTip(
+      tr("What is drawn beneath the selected units: every unit of the layer as a faint line, "
+         "the band from the lowest to the highest unit at each step, or nothing"));
+  opacity_ = new QSpinBox(this);
+  opacity_->setRange(0, 100), opacity_->setSuffix(tr(" %"));
+  opacity_->setSpecialValueText(tr("auto"));  // LSTMVis's 1/sqrt(units)
+  opacity_->setToolTip(
+      tr("Opacity of one faint line; auto: 1/√units, so that the bundle reads the same for "
+         "a few units or a thousand"));
+  yAxis_ = new QComboBox(this);
+  yAxis_->addItem(tr("Fit to window"));
+  yAxis_->addItem(tr("Quantity's range"));
+  yAxis_->setToolTip(
+      tr("Fit the y axis to the lines in the visible steps, or fix it to the colour scale's "
+         "range (0 to 1 for gates, -1 to 1 for tanh c)"));
+  form->addRow(tr("Lines"), lines_);
+  form->addRow(tr("Opacity"), opacity_);
+  form->addRow(tr("Y axis"), yAxis_);
+  connect(lines_, &QComboBox::currentIndexChanged, this, [this] {
+    trajectories_->setBackground(static_cast<viz::TrajectoryBackground>(lines_->currentData().toInt()));
+    opacity_->setEnabled(trajectories_->background() != viz::TrajectoryBackground::Nothing);
+  });
+  connect(opacity_, &QSpinBox::valueChanged, this, [this](int percent) { trajectories_->setOpacity(percent / 100.0); });
+  connect(yAxis_, &QComboBox::currentIndexChanged, this,
+          [this](int index) { trajectories_->setFitToWindow(index == 0); });
+}
+
+bool SelectPanel::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == units_->viewport() && event->type() == QEvent::Leave) trajectories_->setHighlightedUnit(-1);
+  return QWidget::eventFilter(watched, event);
+}
+
+void SelectPanel::showHoveredUnit(int unit) {
+  const auto it = std::find(listed_.begin(), listed_.end(), unit);
+  const int row = it == listed_.end() ? -1 : static_cast<int>(it - listed_.begin());
+  if (row == hoveredRow_) return;
+  if (QListWidgetItem* old = units_->item(hoveredRow_)) old->setBackground(QBrush());
+  hoveredRow_ = row;
+  if (QListWidgetItem* item = units_->item(row)) {
+    item->setBackground(QColor(255, 226, 150));
+    units_->scrollToItem(item);
+  }
 }
 
 void SelectPanel::showThreshold(double threshold) {
@@ -56,6 +116,7 @@ void SelectPanel::showThreshold(double threshold) {
 void SelectPanel::showSelection(const ViewState& state) {
   const QSignalBlocker blocker(units_);
   units_->clear();
+  hoveredRow_ = -1;
   listed_ = state.selectedUnits;
   for (size_t k = 0; k < listed_.size(); ++k) {
     const double score = k < state.matchScores.size() ? state.matchScores[k] : std::nan("");

@@ -92,6 +92,14 @@ void ViewLinker::connectViews() {
   });
   connect(views_.select->trajectories(), &viz::TrajectoryChart::thresholdDragged, this, &ViewLinker::setThreshold);
   connect(views_.select->trajectories(), &viz::TrajectoryChart::stepClicked, this, pickStep);
+  connect(views_.select->trajectories(), &viz::TrajectoryChart::unitClicked, this, &ViewLinker::pickCurrent);
+  connect(views_.select->trajectories(), &viz::TrajectoryChart::unitHovered, this,
+          [this](long step, int unit, float value) {
+            // The line under the pointer is marked in the heatmap and the list, and named in the status bar.
+            views_.heatmap->setHoveredUnit(unit);
+            views_.select->showHoveredUnit(unit);
+            hover(unit >= 0 ? step : -1, unit, value);
+          });
   connect(views_.textColours, &viz::TextColourView::stepClicked, this, pickStep);
   connect(views_.textColours, &viz::TextColourView::unitStepped, this, [this](int delta) {
     // Flip through units in the heatmap's order, so sorting by match score flips through the best first.
@@ -269,6 +277,7 @@ void ViewLinker::applyHeatmapChoice() {
   }
   views_.heatmap->setTitle(label, valueName);
   views_.heatmap->setScale(scale);
+  views_.select->trajectories()->setQuantityRange(low, high);
   views_.textColours->setScale(scale);
   if (dataChanged && state_.brush.size() > 0)
     runSelectionRule();
@@ -305,7 +314,7 @@ void ViewLinker::applySelection() {
   views_.heatmap->setRowUnits(orderUnits(currentMoments_.value_or(UnitMoments{}), state_, allowedUnits_));
   views_.heatmap->setSelection(state_.brush);
   views_.heatmap->setHighlightedUnits(state_.selectedUnits);
-  views_.select->trajectories()->setBrush(state_.brush);
+  views_.select->trajectories()->setBrush(state_.brush, state_.offBefore, state_.offAfter);
   views_.select->trajectories()->setThreshold(state_.threshold);
   views_.textColours->setSelection(state_.brush.first, state_.brush.end);
   views_.projection->setSelection(state_.brush);

@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 
 #include <QTest>
-#include <QtCharts/QChart>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -120,9 +119,9 @@ TEST(TrajectoryChart, ShowsEveryUnitAsAFaintLineBeforeASelection) {
   const QImage shot = chart.grab().toImage();
   const auto greyAt = [&](double value) {
     // At step 22.5, between the grid's vertical lines.
-    const QPointF scene = chart.chart()->mapToScene(chart.chart()->mapToPosition(QPointF(22.5, value)));
+    const QPointF position(chart.axes().xOf(22.5), chart.axes().yOf(value));
     // The darkest of the few pixels around it (a one-pixel line may fall a row beside the exact spot).
-    const QPoint at = chart.mapFromScene(scene) * shot.devicePixelRatio();
+    const QPoint at = (position * shot.devicePixelRatio()).toPoint();
     int darkest = 255;
     for (int dy = -2; dy <= 2; ++dy) darkest = std::min(darkest, qGray(shot.pixel(at + QPoint(0, dy))));
     return darkest;

@@ -1,0 +1,166 @@
+// The trajectories as a person uses them, with real mouse events on a shown window: hovering picks the
+// line under the pointer, a click makes its unit current, the threshold is dragged on the plot or the
+// axis. First on a synthetic recording whose lines are known, then linked in the app (heatmap and list).
+#include <gtest/gtest.h>
+
+#include <QDockWidget>
+#include <QListWidget>
+#include <QSignalSpy>
+#include <QTest>
+#include <cmath>
+
+#include "app/gui/select_panel.h"
+#include "test_window.h"
+#include "viz/heatmap_data.h"
+
+namespace lstmscope {
+namespace {
+
+using viz::TrajectoryChart;
+
+// On a real X server (app_on_xvfb) the pointer warps and its events arrive a little later.
+void waitFor(QSignalSpy& spy) {
+  if (spy.isEmpty()) spy.wait(3000);
+}
+
+QPoint pointAt(const TrajectoryChart& chart, double step, double value) {
+  return QPointF(chart.axes().xOf(step), chart.axes().yOf(value)).toPoint();
+}
+
+class TrajectoryInputTest : public testing::Test {
+ protected:
+  // Twelve units as flat lines, unit u at (u - 5.5) / 6 (about 25 px apart in a 300 px plot), each
+  // wiggling by a known 0.01 * sin(step) so that values differ from step to step.
+  static constexpr int kUnits = 12, kSteps = 60;
+  static float valueOf(int unit, long step) { return (unit - 5.5f) / 6 + 0.01f * std::sin(static_cast<float>(step)); }
+
+  void SetUp() override {
+    auto values = std::make_shared<Mat<float>>(kUnits, kSteps);
+    for (int u = 0; u < kUnits; ++u)
+      for (long s = 0; s < kSteps; ++s) (*values)(u, s) = valueOf(u, s);
+    chart_.resize(800, 380);
+    chart_.setData(std::make_shared<viz::HeatmapData>(values, values.get()), {}, QStringLiteral("synthetic"),
+                   QStringLiteral("c"));
+    chart_.setWindow(0, kSteps);
+    chart_.setThreshold(0.3);
+    chart_.show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(&chart_));
+  }
+
+  TrajectoryChart chart_;
+};
+
+TEST_F(TrajectoryInputTest, HoverPicksTheLineUnderThePointerAndNamesItsValue) {
+  QSignalSpy hovered(&chart_, &TrajectoryChart::unitHovered);
+  for (const int unit : {4, 9, 0}) {
+    hovered.clear();
+    // Three pixels off the line, still nearer to it than to its neighbours 25 px away.
+    QTest::mouseMove(&chart_, pointAt(chart_, 30, valueOf(unit, 30)) + QPoint(0, 3));
+    waitFor(hovered);
+    ASSERT_FALSE(hovered.isEmpty()) << "unit " << unit;
+    EXPECT_EQ(hovered.last()[0].value<long>(), 30);
+    EXPECT_EQ(hovered.last()[1].toInt(), unit);
+    EXPECT_EQ(hovered.last()[2].toFloat(), valueOf(unit, 30));
+    EXPECT_EQ(chart_.hoveredLine().unit, unit);
+  }
+  // Halfway between two lines (12 px from each) is near neither.
+  hovered.clear();
+  QTest::mouseMove(&chart_, pointAt(chart_, 20, (valueOf(6, 20) + valueOf(7, 20)) / 2));
+  waitFor(hovered);
+  ASSERT_FALSE(hovered.isEmpty());
+  EXPECT_EQ(hovered.last()[1].toInt(), -1);
+  // The hovered line is drawn dark over the faint bundle.
+  QTest::mouseMove(&chart_, pointAt(chart_, 40, valueOf(2, 40)));
+  QTRY_COMPARE_WITH_TIMEOUT(chart_.hoveredLine().unit, 2, 3000);
+  const QImage shot = chart_.grab().toImage();
+  const QPoint onLine = pointAt(chart_, 45, valueOf(2, 45)) * shot.devicePixelRatio();
+  int darkest = 255;
+  for (int dy = -2; dy <= 2; ++dy) darkest = std::min(darkest, qGray(shot.pixel(onLine + QPoint(0, dy))));
+  EXPECT_LT(darkest, 90) << "the hovered line is not drawn dark";
+}
+
+TEST_F(TrajectoryInputTest, ClickingALineMakesItsUnitCurrentAndElsewherePicksTheStep) {
+  QSignalSpy units(&chart_, &TrajectoryChart::unitClicked), steps(&chart_, &TrajectoryChart::stepClicked);
+  QTest::mouseClick(&chart_, Qt::LeftButton, {}, pointAt(chart_, 17, valueOf(8, 17)));
+  waitFor(units);
+  ASSERT_EQ(units.size(), 1);
+  EXPECT_EQ(units[0][0].value<long>(), 17);
+  EXPECT_EQ(units[0][1].toInt(), 8);
+  EXPECT_TRUE(steps.isEmpty());
+  QTest::mouseClick(&chart_, Qt::LeftButton, {}, pointAt(chart_, 44, (valueOf(1, 44) + valueOf(2, 44)) / 2));
+  waitFor(steps);
+  ASSERT_EQ(steps.size(), 1);
+  EXPECT_EQ(steps[0][0].value<long>(), 44);
+  EXPECT_EQ(units.size(), 1);
+}
+
+TEST_F(TrajectoryInputTest, TheThresholdIsDraggedOnThePlotOrSetOnTheAxis) {
+  QSignalSpy dragged(&chart_, &TrajectoryChart::thresholdDragged);
+  const QPoint grip = pointAt(chart_, 10, 0.3);
+  const QPoint target = pointAt(chart_, 10, -0.4);
+  QTest::mousePress(&chart_, Qt::LeftButton, {}, grip);
+  QTest::mouseMove(&chart_, (grip + target) / 2);
+  QTest::mouseMove(&chart_, target);
+  QTest::mouseRelease(&chart_, Qt::LeftButton, {}, target);
+  QTRY_VERIFY_WITH_TIMEOUT(!dragged.isEmpty() && std::abs(dragged.last()[0].toDouble() + 0.4) < 0.01, 3000);
+  // One pixel's worth of value is the precision of a drag.
+  const double pixel = (chart_.axes().high - chart_.axes().low) / chart_.axes().plot.height();
+  EXPECT_NEAR(chart_.threshold(), -0.4, pixel);
+  // A press on the y axis's labels puts the threshold at that height.
+  dragged.clear();
+  const QPoint axis(static_cast<int>(chart_.axes().plot.left()) - 20, pointAt(chart_, 0, 0.6).y());
+  QTest::mouseClick(&chart_, Qt::LeftButton, {}, axis);
+  waitFor(dragged);
+  ASSERT_FALSE(dragged.isEmpty());
+  EXPECT_NEAR(chart_.threshold(), 0.6, pixel);
+  // A press away from the line and the axis is not a drag: the threshold stays.
+  QTest::mouseClick(&chart_, Qt::LeftButton, {}, pointAt(chart_, 30, -0.9));
+  EXPECT_NEAR(chart_.threshold(), 0.6, pixel);
+}
+
+// In the app, the hovered line is marked in the heatmap and the list of selected units, and a click on
+// it makes it the current unit at that step for every view.
+class TrajectoryLinkTest : public testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(test::openDemoForTest(window_)); }
+  app::MainWindow window_;
+};
+
+TEST_F(TrajectoryLinkTest, HoverMarksTheUnitInTheHeatmapAndListAndAClickMakesItCurrent) {
+  window_.brushSteps({2084, 2092});
+  const std::vector<int> selected = window_.state().selectedUnits;
+  ASSERT_GE(selected.size(), 2u);
+  TrajectoryChart* chart = window_.trajectories();
+  window_.findChild<QDockWidget*>(QStringLiteral("trajectories"))->raise();
+  QTRY_VERIFY_WITH_TIMEOUT(chart->isVisible() && chart->axes().plot.width() > 100, 5000);
+  // A step in the window where the second selected line is far from the first (drawn on top of the bundle).
+  const viz::HeatmapData& data = *window_.heatmap()->data();
+  const int unit = selected[1];
+  long step = -1;
+  for (long s = static_cast<long>(std::ceil(chart->axes().firstStep)); s <= chart->axes().lastStep; ++s)
+    if (std::abs(chart->axes().yOf(data.values()(unit, s)) - chart->axes().yOf(data.values()(selected[0], s))) > 12 &&
+        std::abs(chart->axes().yOf(data.values()(unit, s)) - chart->axes().yOf(window_.state().threshold)) > 8)
+      step = s;
+  ASSERT_GE(step, 0) << "no step where unit " << unit << " stands apart";
+  QSignalSpy hovered(chart, &TrajectoryChart::unitHovered);
+  QTest::mouseMove(chart, pointAt(*chart, static_cast<double>(step), data.values()(unit, step)));
+  waitFor(hovered);
+  ASSERT_FALSE(hovered.isEmpty());
+  EXPECT_EQ(hovered.last()[1].toInt(), unit);
+  EXPECT_EQ(window_.heatmap()->hoveredUnit(), unit);
+  auto* panel = window_.findChild<app::SelectPanel*>();
+  ASSERT_NE(panel, nullptr);
+  EXPECT_EQ(panel->hoveredRow(), 1);
+  auto* list = panel->findChild<QListWidget*>();
+  ASSERT_NE(list, nullptr);
+  EXPECT_NE(list->item(1)->background().style(), Qt::NoBrush);
+  QTest::mouseClick(chart, Qt::LeftButton, {}, pointAt(*chart, static_cast<double>(step), data.values()(unit, step)));
+  QTRY_COMPARE_WITH_TIMEOUT(window_.state().currentUnit, unit, 3000);
+  EXPECT_EQ(window_.state().currentStep, step);
+  // Leaving the chart ends the mark.
+  QTest::mouseMove(window_.heatmap(), window_.heatmap()->rect().center());
+  QTRY_COMPARE_WITH_TIMEOUT(window_.heatmap()->hoveredUnit(), -1, 3000);
+}
+
+}  // namespace
+}  // namespace lstmscope
