@@ -38,9 +38,8 @@ struct TrajectoryChart::ImageJob {
     QImage image = renderTrajectoryBundle(
         *data, bundleRequestFor(axes, pixels, static_cast<int>(data->units()), background, opacity), cancelled);
     if (image.isNull() || (cancelled && cancelled->load())) return {};
+    drawSelectedLines(image, *data, axes, lines, boldUnit, devicePixelRatio);
     image.setDevicePixelRatio(devicePixelRatio);
-    QPainter p(&image);
-    paintSelectedLines(p, *data, axes, lines, boldUnit, 1.0);
     return image;
   }
 };
@@ -261,12 +260,25 @@ void TrajectoryChart::paintEvent(QPaintEvent*) {
   lastPaintMs_ = clock.nsecsElapsed() / 1e6;
 }
 
-void TrajectoryChart::paintHover(QPainter& p, int unit, const LineUnderPointer& at) const {
+void TrajectoryChart::paintHover(QPainter& p, int unit, const LineUnderPointer& at) {
   p.save();
   p.setClipRect(axes_.plot);
   p.setRenderHint(QPainter::Antialiasing);
-  p.setPen(QPen(kHoverColour, 2.2));
-  for (const QPolygonF& part : unitLine(*data_, unit, axes_, 1.0)) p.drawPolyline(part);
+  // Drawn by the span renderer into an image kept while the line and axes stay (QPainter's stroke of a
+  // wide line of 2,000 jagged steps took ~30 ms of the GUI thread).
+  const double dpr = devicePixelRatioF();
+  if (hoverLine_.unit != unit || !(hoverLine_.axes == axes_) || hoverLine_.image.devicePixelRatio() != dpr) {
+    hoverLine_.image = QImage(std::max(1, static_cast<int>(std::lround(axes_.plot.width() * dpr))),
+                              std::max(1, static_cast<int>(std::lround(axes_.plot.height() * dpr))),
+                              QImage::Format_ARGB32_Premultiplied);
+    hoverLine_.image.fill(Qt::transparent);
+    drawLineSpans(hoverLine_.image, data_->values(), unit, axes_.firstStep, axes_.lastStep, axes_.low, axes_.high,
+                  kHoverColour.rgb(), 2.2 * dpr);
+    hoverLine_.image.setDevicePixelRatio(dpr);
+    hoverLine_.unit = unit, hoverLine_.axes = axes_;
+  }
+  p.drawImage(axes_.plot, hoverLine_.image);
+  p.setPen(QPen(kHoverColour, 2));
   if (at.step >= 0 && std::isfinite(at.value)) {
     const QPointF vertex(axes_.xOf(static_cast<double>(at.step)), axes_.yOf(at.value));
     p.setBrush(Qt::white);
@@ -352,20 +364,20 @@ void TrajectoryChart::renderFigure(QPainter& painter, const QSize& size, FigureM
   paintBrush(painter, axes, brush_, offBefore_, offAfter_);
   paintAxes(painter, layout, axes, valueLabel_);
   if (data_ && data_->steps() > 0) {
+    // Without marks the current unit is drawn like the others (bold only shows where the user is).
+    const int bold = marks == FigureMarks::Drawn ? currentUnit_ : -1;
     if (paintsVectors(painter)) {
       paintVectorBackground(painter, *data_, axes, background_, opacity_);
-    } else {
+      paintSelectedLines(painter, *data_, axes, drawnLines(), bold, 1.0);
+    } else {  // pixels at the device's resolution, drawn as the view draws them
       const double scale = painter.worldTransform().m11();
       const QSize pixels(std::max(1, static_cast<int>(std::lround(axes.plot.width() * scale))),
                          std::max(1, static_cast<int>(std::lround(axes.plot.height() * scale))));
-      TrajectoryAxes imageAxes = axes;
-      imageAxes.plot = QRectF(QPointF(0, 0), QSizeF(pixels));
-      painter.drawImage(axes.plot, renderTrajectoryBundle(
-                                       *data_, bundleRequestFor(imageAxes, pixels, static_cast<int>(data_->units()),
-                                                                background_, opacity_)));
+      QImage image = renderTrajectoryBundle(
+          *data_, bundleRequestFor(axes, pixels, static_cast<int>(data_->units()), background_, opacity_));
+      drawSelectedLines(image, *data_, axes, drawnLines(), bold, scale);
+      painter.drawImage(axes.plot, image);
     }
-    // Without marks the current unit is drawn like the others (bold only shows where the user is).
-    paintSelectedLines(painter, *data_, axes, drawnLines(), marks == FigureMarks::Drawn ? currentUnit_ : -1, 1.0);
   }
   paintThreshold(painter, axes, threshold_);
   paintLegend(painter, layout.legend, drawnLines());

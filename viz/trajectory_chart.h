@@ -90,7 +90,7 @@ class TrajectoryChart : public QWidget, public ExportableView {
   void onImageRendered();
   bool onThresholdGrip(QPointF position) const;
   void setHovered(const LineUnderPointer& line);
-  void paintHover(QPainter& p, int unit, const LineUnderPointer& at) const;
+  void paintHover(QPainter& p, int unit, const LineUnderPointer& at);
 
   std::shared_ptr<const HeatmapData> data_;
   QStringList tokens_;
@@ -108,6 +108,11 @@ class TrajectoryChart : public QWidget, public ExportableView {
   bool fitToWindow_ = true;
   int highlightedUnit_ = -1;
   LineUnderPointer hovered_;
+  struct {
+    int unit = -1;
+    TrajectoryAxes axes;
+    QImage image;
+  } hoverLine_;  // the hovered (or highlighted) line, drawn once per line and axes
   QPointF pointer_;
   bool draggingThreshold_ = false;
   TrajectoryLayout layout_;

@@ -7,19 +7,6 @@
 #include "viz/heatmap_renderer.h"
 
 namespace lstmscope::viz {
-namespace {
-
-// A unit's line at x value t (step k's vertex at k): straight between vertices, flat beyond the ends.
-float valueAt(const Mat<float>& values, int unit, double t) {
-  const long last = values.cols() - 1;
-  const double clamped = std::clamp(t, 0.0, static_cast<double>(last));
-  const long k = std::min(static_cast<long>(std::floor(clamped)), last);
-  const long next = std::min(k + 1, last);
-  const float frac = static_cast<float>(clamped - static_cast<double>(k));
-  return values(unit, k) + frac * (values(unit, next) - values(unit, k));
-}
-
-}  // namespace
 
 LineUnderPointer lineUnderPointer(const HeatmapData& data, const TrajectoryAxes& axes, QPointF position, double reach,
                                   const std::vector<int>& onTop) {
@@ -35,8 +22,8 @@ LineUnderPointer lineUnderPointer(const HeatmapData& data, const TrajectoryAxes&
   if (k1 > k0) minMaxOverSteps(data, k0, k1, inLo, inHi, /*mayBuild=*/false);
   double best = reach + 1;
   for (int u = 0; u < data.units(); ++u) {
-    float lo = std::min(valueAt(values, u, t0), valueAt(values, u, t1));
-    float hi = std::max(valueAt(values, u, t0), valueAt(values, u, t1));
+    float lo = std::min(lineValueAt(values, u, t0), lineValueAt(values, u, t1));
+    float hi = std::max(lineValueAt(values, u, t0), lineValueAt(values, u, t1));
     if (k1 > k0) lo = std::min(lo, inLo(u)), hi = std::max(hi, inHi(u));
     if (!std::isfinite(lo) || !std::isfinite(hi)) continue;
     const double top = axes.yOf(hi), bottom = axes.yOf(lo);

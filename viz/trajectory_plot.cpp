@@ -194,6 +194,15 @@ void paintThreshold(QPainter& p, const TrajectoryAxes& axes, double threshold) {
   p.restore();
 }
 
+void drawSelectedLines(QImage& image, const HeatmapData& data, const TrajectoryAxes& imageAxes,
+                       const std::vector<int>& units, int boldUnit, double pixelRatio) {
+  for (size_t k = units.size(); k-- > 0;) {
+    const double width = (units[k] == boldUnit ? 2 : 1) * kTrajectoryLineWidth * pixelRatio;
+    drawLineSpans(image, data.values(), units[k], imageAxes.firstStep, imageAxes.lastStep, imageAxes.low,
+                  imageAxes.high, selectedLineColour(static_cast<int>(k)).rgb(), width);
+  }
+}
+
 void paintSelectedLines(QPainter& p, const HeatmapData& data, const TrajectoryAxes& axes, const std::vector<int>& units,
                         int boldUnit, double pixelsPerPoint) {
   p.save();

@@ -60,7 +60,11 @@ void paintAxes(QPainter& p, const TrajectoryLayout& layout, const TrajectoryAxes
 // as LSTMVis draws its hypothesis brush.
 void paintBrush(QPainter& p, const TrajectoryAxes& axes, IndexSpan brush, long offBefore, long offAfter);
 void paintThreshold(QPainter& p, const TrajectoryAxes& axes, double threshold);
-// The selected units' lines in their legend colours; `boldUnit` twice as wide (-1 for none).
+// The selected units' lines in their legend colours, `boldUnit` twice as wide (-1 for none), the first
+// on top: as vectors (SVG and PDF figures), or onto an image whose edges are `imageAxes`'s window with
+// `pixelRatio` device pixels per unit of line width (the view's frame and PNG figures).
+void drawSelectedLines(QImage& image, const HeatmapData& data, const TrajectoryAxes& imageAxes,
+                       const std::vector<int>& units, int boldUnit, double pixelRatio);
 void paintSelectedLines(QPainter& p, const HeatmapData& data, const TrajectoryAxes& axes, const std::vector<int>& units,
                         int boldUnit, double pixelsPerPoint);
 // Every unit as a translucent vector line (or their envelope), for SVG and PDF figures.

@@ -154,6 +154,9 @@ TEST_F(TrajectoryLinkTest, HoverMarksTheUnitInTheHeatmapAndListAndAClickMakesItC
   auto* list = panel->findChild<QListWidget*>();
   ASSERT_NE(list, nullptr);
   EXPECT_NE(list->item(1)->background().style(), Qt::NoBrush);
+  QTRY_VERIFY_WITH_TIMEOUT(chart->bundleShown(), 10000);
+  if (!qEnvironmentVariableIsEmpty("LSTMSCOPE_TEST_SHOTS"))
+    window_.grab().save(qEnvironmentVariable("LSTMSCOPE_TEST_SHOTS") + QStringLiteral("/trajectory_hover.png"));
   QTest::mouseClick(chart, Qt::LeftButton, {}, pointAt(*chart, static_cast<double>(step), data.values()(unit, step)));
   QTRY_COMPARE_WITH_TIMEOUT(window_.state().currentUnit, unit, 3000);
   EXPECT_EQ(window_.state().currentStep, step);

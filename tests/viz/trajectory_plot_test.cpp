@@ -174,3 +174,28 @@ TEST_F(TrajectoryOptionsTest, SvgAndPdfFiguresDrawEveryLineAsAVector) {
 
 }  // namespace
 }  // namespace lstmscope::viz
+
+namespace lstmscope::viz {
+namespace {
+
+// The selected lines' renderer draws a line as wide as asked at any slope: a flat stretch covers `width`
+// pixels of a column, a steep jump `width` pixels of a row (summing the antialiased coverage).
+TEST(TrajectoryLines, ALineIsAsWideAsAskedFlatOrSteep) {
+  Mat<float> m(1, 21);
+  for (int s = 0; s < 21; ++s) m(0, s) = s <= 10 ? -0.5f : 0.5f;  // a jump between steps 10 and 11
+  for (const double width : {1.3, 3.0}) {
+    QImage image(200, 200, QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::transparent);
+    // Step k's vertex at x = 10 k: the jump runs from (100, 150) up to (110, 50).
+    drawLineSpans(image, m, 0, 0, 20, -1, 1, qRgb(0, 0, 255), width);
+    double column = 0, row = 0;
+    for (int y = 0; y < 200; ++y) column += qAlpha(image.pixel(50, y)) / 255.0;
+    for (int x = 0; x < 200; ++x) row += qAlpha(image.pixel(x, 100)) / 255.0;
+    EXPECT_NEAR(column, width, 0.05) << "flat, width " << width;
+    EXPECT_NEAR(row, width * std::sqrt(1 + 0.01), 0.05) << "steep, width " << width;
+    EXPECT_EQ(qAlpha(image.pixel(50, 100)), 0);  // nowhere else
+  }
+}
+
+}  // namespace
+}  // namespace lstmscope::viz
