@@ -249,6 +249,7 @@ void MainWindow::restoreSettings() {
   restoreState(settings.value(QStringLiteral("windowState")).toByteArray());
   controls_->setColourMaps(settings.value(QStringLiteral("sequentialMap"), QStringLiteral("viridis")).toString(),
                            settings.value(QStringLiteral("divergingMap"), QStringLiteral("blue-red")).toString());
+  select_->restoreOptions(settings);
 }
 
 void MainWindow::saveSettings() const {
@@ -257,6 +258,7 @@ void MainWindow::saveSettings() const {
   settings.setValue(QStringLiteral("windowState"), saveState());
   settings.setValue(QStringLiteral("sequentialMap"), controls_->sequentialMap());
   settings.setValue(QStringLiteral("divergingMap"), controls_->divergingMap());
+  select_->saveOptions(settings);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

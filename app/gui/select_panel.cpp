@@ -6,6 +6,7 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QListWidget>
+#include <QSettings>
 #include <QSignalBlocker>
 #include <QSpinBox>
 #include <QVBoxLayout>
@@ -89,6 +90,21 @@ void SelectPanel::addDrawingOptions(QFormLayout* form) {
   connect(opacity_, &QSpinBox::valueChanged, this, [this](int percent) { trajectories_->setOpacity(percent / 100.0); });
   connect(yAxis_, &QComboBox::currentIndexChanged, this,
           [this](int index) { trajectories_->setFitToWindow(index == 0); });
+}
+
+void SelectPanel::saveOptions(QSettings& settings) const {
+  settings.setValue(QStringLiteral("trajectories/lines"), lines_->currentIndex());
+  settings.setValue(QStringLiteral("trajectories/opacityPercent"), opacity_->value());
+  settings.setValue(QStringLiteral("trajectories/yAxis"), yAxis_->currentIndex());
+}
+
+void SelectPanel::restoreOptions(const QSettings& settings) {
+  const auto index = [&](const char* key, const QComboBox* box) {
+    return std::clamp(settings.value(QLatin1String(key), 0).toInt(), 0, box->count() - 1);
+  };
+  lines_->setCurrentIndex(index("trajectories/lines", lines_));
+  opacity_->setValue(settings.value(QStringLiteral("trajectories/opacityPercent"), 0).toInt());
+  yAxis_->setCurrentIndex(index("trajectories/yAxis", yAxis_));
 }
 
 bool SelectPanel::eventFilter(QObject* watched, QEvent* event) {

@@ -10,6 +10,7 @@ class QComboBox;
 class QDoubleSpinBox;
 class QFormLayout;
 class QListWidget;
+class QSettings;
 class QSpinBox;
 
 namespace lstmscope::viz {
@@ -30,6 +31,9 @@ class SelectPanel : public QWidget {
   // The selected units (with their margins, when the rule chose them) and which of them is current.
   void showSelection(const ViewState& state);
   void showCurrentUnit(const ViewState& state);
+  // How the trajectories are drawn (lines, opacity, y axis), kept between sessions.
+  void saveOptions(QSettings& settings) const;
+  void restoreOptions(const QSettings& settings);
   // The unit under the pointer in another view, marked in the list (-1 for none).
   void showHoveredUnit(int unit);
   int hoveredRow() const { return hoveredRow_; }

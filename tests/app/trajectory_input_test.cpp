@@ -3,13 +3,19 @@
 // axis. First on a synthetic recording whose lines are known, then linked in the app (heatmap and list).
 #include <gtest/gtest.h>
 
+#include <QComboBox>
+#include <QDir>
 #include <QDockWidget>
+#include <QFile>
 #include <QListWidget>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTest>
 #include <cmath>
 
 #include "app/gui/select_panel.h"
+#include "app/gui/view_state.h"
 #include "test_window.h"
 #include "viz/heatmap_data.h"
 
@@ -163,6 +169,39 @@ TEST_F(TrajectoryLinkTest, HoverMarksTheUnitInTheHeatmapAndListAndAClickMakesItC
   // Leaving the chart ends the mark.
   QTest::mouseMove(window_.heatmap(), window_.heatmap()->rect().center());
   QTRY_COMPARE_WITH_TIMEOUT(window_.heatmap()->hoveredUnit(), -1, 3000);
+}
+
+}  // namespace
+}  // namespace lstmscope
+
+namespace lstmscope {
+namespace {
+
+// The select dock's Lines, Opacity and Y axis drive the chart, and are kept between sessions.
+TEST(SelectPanelOptions, TheDrawingOptionsDriveTheChartAndPersist) {
+  const app::ViewState initial;
+  QSettings settings(QDir::temp().filePath(QStringLiteral("lstmscope_select_options_test.conf")), QSettings::IniFormat);
+  settings.clear();
+  {
+    app::SelectPanel panel(initial);
+    const auto boxes = panel.findChildren<QComboBox*>();
+    ASSERT_EQ(boxes.size(), 2);
+    boxes[0]->setCurrentIndex(1);  // envelope
+    boxes[1]->setCurrentIndex(1);  // the quantity's range
+    panel.findChildren<QSpinBox*>().last()->setValue(35);
+    EXPECT_EQ(panel.trajectories()->background(), viz::TrajectoryBackground::Envelope);
+    EXPECT_FALSE(panel.trajectories()->fitsToWindow());
+    EXPECT_DOUBLE_EQ(panel.trajectories()->opacity(), 0.35);
+    panel.saveOptions(settings);
+  }
+  app::SelectPanel restored(initial);
+  EXPECT_EQ(restored.trajectories()->background(), viz::TrajectoryBackground::EveryUnit);
+  restored.restoreOptions(settings);
+  EXPECT_EQ(restored.trajectories()->background(), viz::TrajectoryBackground::Envelope);
+  EXPECT_FALSE(restored.trajectories()->fitsToWindow());
+  EXPECT_DOUBLE_EQ(restored.trajectories()->opacity(), 0.35);
+  settings.clear();
+  QFile::remove(settings.fileName());
 }
 
 }  // namespace
