@@ -51,8 +51,9 @@ class TrajectoryChart : public QWidget, public ExportableView {
   double effectiveOpacity() const;
   void setFitToWindow(bool fit);  // y fitted to the lines in the window, else the quantity's range
   bool fitsToWindow() const { return fitToWindow_; }
-  // A unit drawn as if hovered (the select dock's list hovers it); -1 for none.
+  // A unit drawn as if hovered (hovered in the select dock's list or the heatmap); -1 for none.
   void setHighlightedUnit(int unit);
+  int highlightedUnit() const { return highlightedUnit_; }
 
   int lineCount() const { return static_cast<int>(units_.size()); }
   bool bundleShown() const;                             // the render of what is asked now is on screen

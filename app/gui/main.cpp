@@ -34,11 +34,17 @@ void shootWhenShown(QApplication& app, lstmscope::app::MainWindow& window, const
   QObject::connect(&window, &lstmscope::app::MainWindow::analysisShown, &app, [&] {
     const double shownAfter = sinceStart.nsecsElapsed() / 1e9;
     // A moment more so that every dock (the PCA view's job included) has painted the new analysis, and
-    // until the attribution views hold their result.
+    // until the attribution views hold their result when what is saved shows it (a screenshot, an
+    // attribution view, a heatmap of attribution to units): the default attribution of a long text takes
+    // seconds that a figure of the heatmap or the trajectories need not wait for.
+    const QString view = cl.parser.value(cl.exportView), quantity = cl.parser.value(cl.quantity);
+    const bool showsAttribution = cl.parser.isSet(cl.screenshot) || view.startsWith(QStringLiteral("attribution")) ||
+                                  quantity.startsWith(QStringLiteral("gxa")) ||
+                                  quantity.startsWith(QStringLiteral("lrp"));
     auto* settle = new QTimer(&app);
     settle->start(200);
-    QObject::connect(settle, &QTimer::timeout, &app, [&, settle, shownAfter] {
-      if (!window.attribution()->settled()) return;
+    QObject::connect(settle, &QTimer::timeout, &app, [&, settle, shownAfter, showsAttribution] {
+      if (showsAttribution && !window.attribution()->settled()) return;
       settle->stop();
       if (cl.parser.isSet(cl.exportTo)) {
         const QString error = lstmscope::viz::exportView(*window.exportableView(cl.parser.value(cl.exportView)),

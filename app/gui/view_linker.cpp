@@ -72,7 +72,10 @@ void ViewLinker::connectViews() {
   connect(views_.heatmap, &viz::HeatmapView::currentPicked, this, &ViewLinker::pickCurrent);
   connect(views_.heatmap, &viz::HeatmapView::rangeBrushed, this, &ViewLinker::brushSteps);
   connect(views_.heatmap, &viz::HeatmapView::unitToggled, this, &ViewLinker::toggleUnit);
-  connect(views_.heatmap, &viz::HeatmapView::hovered, this, &ViewLinker::hover);
+  connect(views_.heatmap, &viz::HeatmapView::hovered, this, [this](long step, int unit, float value) {
+    views_.select->trajectories()->setHighlightedUnit(unit);  // the hovered row's line, drawn dark
+    hover(step, unit, value);
+  });
   connect(views_.heatmap, &viz::HeatmapView::viewportChanged, this, [this] {
     const auto& vp = views_.heatmap->viewport();
     views_.select->trajectories()->setWindow(static_cast<long>(vp.firstStep),

@@ -166,6 +166,14 @@ TEST_F(TrajectoryLinkTest, HoverMarksTheUnitInTheHeatmapAndListAndAClickMakesItC
   QTest::mouseClick(chart, Qt::LeftButton, {}, pointAt(*chart, static_cast<double>(step), data.values()(unit, step)));
   QTRY_COMPARE_WITH_TIMEOUT(window_.state().currentUnit, unit, 3000);
   EXPECT_EQ(window_.state().currentStep, step);
+  // Hovering a row of the heatmap draws that unit's line dark in the trajectories.
+  const viz::HeatmapViewport& vp = window_.heatmap()->viewport();
+  const auto& rows = window_.heatmap()->rowUnits();
+  const long row = static_cast<long>(std::ceil(vp.firstRow)) + 2;
+  QTest::mouseMove(window_.heatmap(),
+                   QPoint(window_.heatmap()->plotRect().left() + 20,
+                          window_.heatmap()->plotRect().top() + static_cast<int>(vp.yOfRow(row + 0.5))));
+  QTRY_COMPARE_WITH_TIMEOUT(chart->highlightedUnit(), rows[static_cast<size_t>(row)], 3000);
   // Leaving the chart ends the mark.
   QTest::mouseMove(window_.heatmap(), window_.heatmap()->rect().center());
   QTRY_COMPARE_WITH_TIMEOUT(window_.heatmap()->hoveredUnit(), -1, 3000);
