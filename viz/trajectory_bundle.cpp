@@ -26,12 +26,13 @@ void valuesAt(const Mat<float>& values, const std::vector<int>& rows, double t, 
   }
 }
 
-// Adds `colour` with coverage `cover` (0..1) over a premultiplied pixel.
+// Draws the premultiplied `colour` with coverage `cover` (0..1) over a premultiplied pixel (source over).
 inline void blend(QRgb& pixel, QRgb colour, double cover) {
-  const int a = static_cast<int>(std::lround(255 * cover)), keep = 255 - a;
+  const int a = static_cast<int>(std::lround(255 * cover));
+  const int keep = 255 - (qAlpha(colour) * a + 127) / 255;
   const auto mix = [&](int src, int dst) { return (src * a + dst * keep + 127) / 255; };
   pixel = qRgba(mix(qRed(colour), qRed(pixel)), mix(qGreen(colour), qGreen(pixel)), mix(qBlue(colour), qBlue(pixel)),
-                mix(255, qAlpha(pixel)));
+                mix(qAlpha(colour), qAlpha(pixel)));
 }
 
 // Coverage of pixel [p, p + 1) by the interval [a, b].
@@ -45,8 +46,8 @@ void fillSpan(double a, double b, int limit, QRgb colour, PixelAt pixelAt) {
   const int first = std::max(0, static_cast<int>(std::floor(a))), end = std::min(limit, static_cast<int>(std::ceil(b)));
   for (int p = first; p < end; ++p) {
     const double cover = overlap(p, a, b);
-    if (cover >= 1)
-      pixelAt(p) = colour;  // inside the line: opaque (the colour is)
+    if (cover >= 1 && qAlpha(colour) == 255)
+      pixelAt(p) = colour;  // inside an opaque line
     else if (cover > 0)
       blend(pixelAt(p), colour, cover);
   }

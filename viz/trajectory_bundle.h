@@ -47,8 +47,8 @@ std::vector<unsigned short> bundleCoverage(const HeatmapData& data, const Trajec
 // the first and last step.
 float lineValueAt(const Mat<float>& values, int unit, double t);
 
-// One unit's line drawn onto `image` (premultiplied ARGB), antialiased, `width` pixels thick: straight
-// segments between the steps' vertices when steps are wider than pixels (by columns where flatter than
+// One unit's line drawn onto `image` (premultiplied ARGB) in `colour` (premultiplied), antialiased, `width` pixels
+// thick: straight segments between the steps' vertices when steps are wider than pixels (by columns where flatter than
 // 45 degrees, by rows where steeper); else, in each pixel column, the span between the line's values at
 // the column's edges and at the steps inside it, widened by the width. QPainter's stroker took ~20-30 ms
 // for one wide line of 2,000 jagged steps; this costs a few pixels per column.

@@ -17,7 +17,10 @@ namespace {
 
 constexpr double kGrabPixels = 6;   // how near the threshold line a press grabs it
 constexpr double kReachPixels = 8;  // how near a line the pointer must be to hover it
-const QColor kHoverColour(20, 20, 20);
+// Translucent: zoomed out, a jagged line covers a wide band of every column, which must not hide the
+// selected lines beneath it.
+const QColor kHoverLineColour(20, 20, 20, 160);
+const QColor kHoverColour(20, 20, 20);  // the hovered vertex and its label
 
 }  // namespace
 
@@ -273,7 +276,7 @@ void TrajectoryChart::paintHover(QPainter& p, int unit, const LineUnderPointer& 
                               QImage::Format_ARGB32_Premultiplied);
     hoverLine_.image.fill(Qt::transparent);
     drawLineSpans(hoverLine_.image, data_->values(), unit, axes_.firstStep, axes_.lastStep, axes_.low, axes_.high,
-                  kHoverColour.rgb(), 2.2 * dpr);
+                  qPremultiply(kHoverLineColour.rgba()), 2.2 * dpr);
     hoverLine_.image.setDevicePixelRatio(dpr);
     hoverLine_.unit = unit, hoverLine_.axes = axes_;
   }

@@ -76,13 +76,20 @@ TEST_F(TrajectoryInputTest, HoverPicksTheLineUnderThePointerAndNamesItsValue) {
   ASSERT_FALSE(hovered.isEmpty());
   EXPECT_EQ(hovered.last()[1].toInt(), -1);
   // The hovered line is drawn dark over the faint bundle.
+  const auto greyOnUnit2 = [&] {
+    const QImage shot = chart_.grab().toImage();
+    const QPoint onLine = pointAt(chart_, 45, valueOf(2, 45)) * shot.devicePixelRatio();
+    int darkest = 255;
+    for (int dy = -2; dy <= 2; ++dy) darkest = std::min(darkest, qGray(shot.pixel(onLine + QPoint(0, dy))));
+    return darkest;
+  };
+  QTRY_VERIFY_WITH_TIMEOUT(chart_.bundleShown(), 10000);
+  const int faint = greyOnUnit2();
   QTest::mouseMove(&chart_, pointAt(chart_, 40, valueOf(2, 40)));
   QTRY_COMPARE_WITH_TIMEOUT(chart_.hoveredLine().unit, 2, 3000);
-  const QImage shot = chart_.grab().toImage();
-  const QPoint onLine = pointAt(chart_, 45, valueOf(2, 45)) * shot.devicePixelRatio();
-  int darkest = 255;
-  for (int dy = -2; dy <= 2; ++dy) darkest = std::min(darkest, qGray(shot.pixel(onLine + QPoint(0, dy))));
-  EXPECT_LT(darkest, 90) << "the hovered line is not drawn dark";
+  const int dark = greyOnUnit2();
+  EXPECT_LT(dark, 130) << "the hovered line is not drawn dark";
+  EXPECT_LT(dark, faint - 60) << "the hovered line is not darker than the faint one";
 }
 
 TEST_F(TrajectoryInputTest, ClickingALineMakesItsUnitCurrentAndElsewherePicksTheStep) {
@@ -174,6 +181,16 @@ TEST_F(TrajectoryLinkTest, HoverMarksTheUnitInTheHeatmapAndListAndAClickMakesItC
                    QPoint(window_.heatmap()->plotRect().left() + 20,
                           window_.heatmap()->plotRect().top() + static_cast<int>(vp.yOfRow(row + 0.5))));
   QTRY_COMPARE_WITH_TIMEOUT(chart->highlightedUnit(), rows[static_cast<size_t>(row)], 3000);
+  if (!qEnvironmentVariableIsEmpty("LSTMSCOPE_TEST_SHOTS")) {  // the whole text, as lines and as an envelope
+    window_.heatmap()->showSteps(0, static_cast<double>(data.steps()));
+    for (const auto background : {viz::TrajectoryBackground::EveryUnit, viz::TrajectoryBackground::Envelope}) {
+      chart->setBackground(background);
+      QTRY_VERIFY_WITH_TIMEOUT(chart->bundleShown(), 10000);
+      chart->grab().save(qEnvironmentVariable("LSTMSCOPE_TEST_SHOTS") +
+                         QStringLiteral("/trajectory_whole_%1.png").arg(static_cast<int>(background)));
+    }
+    chart->setBackground(viz::TrajectoryBackground::EveryUnit);
+  }
   // Leaving the chart ends the mark.
   QTest::mouseMove(window_.heatmap(), window_.heatmap()->rect().center());
   QTRY_COMPARE_WITH_TIMEOUT(window_.heatmap()->hoveredUnit(), -1, 3000);
