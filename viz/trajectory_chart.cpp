@@ -11,6 +11,7 @@
 #include "viz/figure_metrics.h"
 #include "viz/heatmap_data.h"
 #include "viz/heatmap_renderer.h"
+#include "viz/line_spans.h"
 
 namespace lstmscope::viz {
 namespace {

@@ -5,6 +5,7 @@
 
 #include "viz/heatmap_data.h"
 #include "viz/heatmap_renderer.h"
+#include "viz/line_spans.h"
 
 namespace lstmscope::viz {
 

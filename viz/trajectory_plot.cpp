@@ -8,6 +8,7 @@
 
 #include "viz/heatmap_data.h"
 #include "viz/heatmap_renderer.h"
+#include "viz/line_spans.h"
 #include "viz/palette.h"
 #include "viz/token_text.h"
 

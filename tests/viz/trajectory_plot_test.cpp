@@ -14,6 +14,7 @@
 
 #include "viz/figure_export.h"
 #include "viz/heatmap_data.h"
+#include "viz/line_spans.h"
 #include "viz/trajectory_chart.h"
 #include "viz/trajectory_pick.h"
 
