@@ -69,7 +69,8 @@ void TrajectoryChart::setData(std::shared_ptr<const HeatmapData> data, const QSt
   std::erase_if(units_, [units](int u) { return u >= units; });
   if (currentUnit_ >= units) currentUnit_ = -1;
   if (highlightedUnit_ >= units) highlightedUnit_ = -1;
-  hovered_ = {};
+  hoverLine_ = {};  // drawn from the old data
+  setHovered({});   // the other views' marks of the hovered unit go too
   valueLabel_ = valueLabel;
   title_ = tr("Trajectories: %1").arg(title);
   updateWindowRange();
@@ -111,7 +112,7 @@ void TrajectoryChart::setThreshold(double threshold) {
 void TrajectoryChart::setQuantityRange(double low, double high) {
   if (!(high > low) || !std::isfinite(low) || !std::isfinite(high)) return;
   quantityLow_ = low, quantityHigh_ = high;
-  if (!fitToWindow_) updateAxes();
+  if (!fitToWindow_ || !windowRange_) updateAxes();  // a fitted axis without lines to fit shows this range
 }
 
 void TrajectoryChart::setBackground(TrajectoryBackground background) {
@@ -148,21 +149,33 @@ std::vector<int> TrajectoryChart::drawnLines() const {
 
 void TrajectoryChart::updateWindowRange() {
   windowRange_.reset();
+  windowRangeExact_ = true;
   if (!data_) return;
   const long first = std::clamp(first_, 0L, data_->steps()), end = std::clamp(end_, first, data_->steps());
   if (end <= first) return;
+  const Mat<float>& values = data_->values();
   float lo = std::numeric_limits<float>::infinity(), hi = -lo;
-  if (background_ != TrajectoryBackground::Nothing) {
-    // Every unit's extremes from the pyramid once a render built it (never built on the GUI thread).
+  const auto include = [&](float v) {
+    if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+  };
+  // About a million values read on the GUI thread at most (~1 ms).
+  constexpr long kBudget = 1 << 20;
+  if (background_ == TrajectoryBackground::Nothing) {
+    for (const int unit : drawnLines())
+      for (long s = first; s < end; ++s) include(values(unit, s));
+  } else if (data_->pyramidBuilt() || (end - first) * data_->units() <= kBudget) {
+    // Every unit's extremes from the pyramid (never built on the GUI thread) or the raw steps.
     Eigen::VectorXf unitLo, unitHi;
     minMaxOverSteps(*data_, first, end, unitLo, unitHi, /*mayBuild=*/false);
     for (Eigen::Index u = 0; u < unitLo.size(); ++u)
-      if (std::isfinite(unitLo(u)) && std::isfinite(unitHi(u)))
-        lo = std::min(lo, unitLo(u)), hi = std::max(hi, unitHi(u));
+      if (std::isfinite(unitLo(u)) && std::isfinite(unitHi(u))) include(unitLo(u)), include(unitHi(u));
   } else {
-    for (const int unit : drawnLines())
-      for (long s = first; s < end; ++s)
-        if (const float v = data_->values()(unit, s); std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+    // A long window before the first render built the pyramid: every k-th step now, exact when the render
+    // arrives (onImageRendered), instead of tens of milliseconds of the GUI thread.
+    const long stride = ((end - first) * data_->units() + kBudget - 1) / kBudget;
+    for (long s = first; s < end; s += stride)
+      for (Eigen::Index u = 0; u < values.rows(); ++u) include(values(u, s));
+    windowRangeExact_ = false;
   }
   if (lo <= hi) windowRange_ = std::pair<double, double>(lo, hi);
 }
@@ -206,6 +219,8 @@ bool TrajectoryChart::bundleShown() const {
 void TrajectoryChart::requestImage() {
   if (!data_ || data_->steps() == 0 || axes_.plot.width() < 1 || axes_.plot.height() < 1) {
     image_ = QImage(), shown_.reset();
+    wanted_ = false;
+    if (cancel_) cancel_->store(true);  // whatever it renders is not wanted any more
     return;
   }
   ImageJob job = currentJob();
@@ -224,12 +239,19 @@ void TrajectoryChart::requestImage() {
 
 void TrajectoryChart::onImageRendered() {
   QImage image = watcher_.result();
-  if (!image.isNull()) {  // even a render overtaken by a newer request is nearer than the last one shown
+  // Even a render overtaken by a newer request is nearer than the last one shown, if it is of this data.
+  if (!image.isNull() && running_ && running_->data == data_) {
     image_ = std::move(image);
     shown_ = std::move(running_);
     update();
   }
   running_.reset();
+  // A range sampled from a long window (before the pyramid existed) is made exact now that the render
+  // has built it.
+  if (!windowRangeExact_ && data_ && data_->pyramidBuilt()) {
+    updateWindowRange();
+    updateAxes();
+  }
   if (std::exchange(wanted_, false)) requestImage();
 }
 
@@ -247,7 +269,9 @@ void TrajectoryChart::paintEvent(QPaintEvent*) {
              fontMetrics().elidedText(title_, Qt::ElideRight, static_cast<int>(layout_.title.width())));
   paintBrush(p, axes_, brush_, offBefore_, offAfter_);
   paintAxes(p, layout_, axes_, valueLabel_);
-  if (!image_.isNull() && shown_) {
+  // The last image of this data (another quantity's picture would show the wrong lines until the new
+  // one arrives, as the heatmap never shows another quantity's frame).
+  if (!image_.isNull() && shown_ && shown_->data == data_) {
     // The last image, stretched to where its window and values lie now until the new one arrives.
     const TrajectoryAxes& was = shown_->axes;
     const QRectF target(QPointF(axes_.xOf(was.firstStep), axes_.yOf(was.high)),
@@ -260,7 +284,7 @@ void TrajectoryChart::paintEvent(QPaintEvent*) {
   paintThreshold(p, axes_, threshold_);
   if (data_ && highlightedUnit_ >= 0 && highlightedUnit_ != hovered_.unit) paintHover(p, highlightedUnit_, {});
   if (data_ && hovered_.unit >= 0) paintHover(p, hovered_.unit, hovered_);
-  paintLegend(p, layout_.legend, drawnLines());
+  paintLegend(p, layout_.legend, units_);
   lastPaintMs_ = clock.nsecsElapsed() / 1e6;
 }
 
@@ -271,7 +295,8 @@ void TrajectoryChart::paintHover(QPainter& p, int unit, const LineUnderPointer& 
   // Drawn by the span renderer into an image kept while the line and axes stay (QPainter's stroke of a
   // wide line of 2,000 jagged steps took ~30 ms of the GUI thread).
   const double dpr = devicePixelRatioF();
-  if (hoverLine_.unit != unit || !(hoverLine_.axes == axes_) || hoverLine_.image.devicePixelRatio() != dpr) {
+  if (hoverLine_.unit != unit || hoverLine_.data != data_.get() || !(hoverLine_.axes == axes_) ||
+      hoverLine_.image.devicePixelRatio() != dpr) {
     hoverLine_.image = QImage(std::max(1, static_cast<int>(std::lround(axes_.plot.width() * dpr))),
                               std::max(1, static_cast<int>(std::lround(axes_.plot.height() * dpr))),
                               QImage::Format_ARGB32_Premultiplied);
@@ -279,7 +304,7 @@ void TrajectoryChart::paintHover(QPainter& p, int unit, const LineUnderPointer& 
     drawLineSpans(hoverLine_.image, data_->values(), unit, axes_.firstStep, axes_.lastStep, axes_.low, axes_.high,
                   qPremultiply(kHoverLineColour.rgba()), 2.2 * dpr);
     hoverLine_.image.setDevicePixelRatio(dpr);
-    hoverLine_.unit = unit, hoverLine_.axes = axes_;
+    hoverLine_.unit = unit, hoverLine_.data = data_.get(), hoverLine_.axes = axes_;
   }
   p.drawImage(axes_.plot, hoverLine_.image);
   p.setPen(QPen(kHoverColour, 2));
@@ -323,14 +348,15 @@ void TrajectoryChart::mousePressEvent(QMouseEvent* e) {
   const QPointF at = e->position();
   draggingThreshold_ = onThresholdGrip(at);
   if (draggingThreshold_) {
+    dragLow_ = axes_.low, dragHigh_ = axes_.high;
     if (layout_.yAxis.contains(at)) {  // a press on the axis puts the threshold there
-      setThreshold(axes_.valueAt(at.y()));
+      setThreshold(std::clamp(axes_.valueAt(at.y()), dragLow_, dragHigh_));
       emit thresholdDragged(threshold_);
     }
     return;
   }
   if (!axes_.plot.contains(at)) return;
-  const LineUnderPointer line = lineUnderPointer(*data_, axes_, at, kReachPixels, drawnLines());
+  const LineUnderPointer line = lineAt(at);
   if (line.unit >= 0) return emit unitClicked(line.step, line.unit);
   emit stepClicked(std::clamp(std::lround(axes_.stepAt(at.x())), 0L, data_->steps() - 1));
 }
@@ -338,14 +364,22 @@ void TrajectoryChart::mousePressEvent(QMouseEvent* e) {
 void TrajectoryChart::mouseMoveEvent(QMouseEvent* e) {
   pointer_ = e->position();
   if (draggingThreshold_) {
-    // Within the axes' current range: dragging off the plot does not run the scale away.
-    setThreshold(std::clamp(axes_.valueAt(pointer_.y()), axes_.low, axes_.high));
+    // Within the range the axis had when the drag began: the axis grows to keep the threshold in view,
+    // and dragging off the plot would otherwise run the scale away.
+    setThreshold(std::clamp(axes_.valueAt(pointer_.y()), dragLow_, dragHigh_));
     emit thresholdDragged(threshold_);
     return;
   }
-  setCursor(onThresholdGrip(pointer_) ? Qt::SizeVerCursor : Qt::ArrowCursor);
-  if (!data_ || onThresholdGrip(pointer_)) return setHovered({});
-  setHovered(lineUnderPointer(*data_, axes_, pointer_, kReachPixels, drawnLines()));
+  const bool onGrip = onThresholdGrip(pointer_);
+  setCursor(onGrip ? Qt::SizeVerCursor : Qt::ArrowCursor);
+  setHovered(data_ && !onGrip ? lineAt(pointer_) : LineUnderPointer{});
+}
+
+LineUnderPointer TrajectoryChart::lineAt(QPointF position) const {
+  // Only lines that are drawn: with "Selected only", the faint lines are not there to point at.
+  const bool bundle = background_ != TrajectoryBackground::Nothing;
+  return lineUnderPointer(*data_, axes_, position, kReachPixels, drawnLines(),
+                          bundle ? LinesToPick::All : LinesToPick::OnTopOnly);
 }
 
 void TrajectoryChart::mouseReleaseEvent(QMouseEvent*) {
@@ -384,7 +418,7 @@ void TrajectoryChart::renderFigure(QPainter& painter, const QSize& size, FigureM
     }
   }
   paintThreshold(painter, axes, threshold_);
-  paintLegend(painter, layout.legend, drawnLines());
+  paintLegend(painter, layout.legend, units_);
   paintStepTokens(painter, layout.tokenStrip, axes, tokens_);
   painter.restore();
 }

@@ -56,7 +56,8 @@ class TrajectoryChart : public QWidget, public ExportableView {
   int highlightedUnit() const { return highlightedUnit_; }
 
   int lineCount() const { return static_cast<int>(units_.size()); }
-  bool bundleShown() const;                             // the render of what is asked now is on screen
+  bool bundleShown() const;  // the render of what is asked now is on screen
+  bool rendering() const { return watcher_.isRunning(); }
   const TrajectoryAxes& axes() const { return axes_; }  // where steps and values are, in widget coordinates
   LineUnderPointer hoveredLine() const { return hovered_; }
   double lastPaintMs() const { return lastPaintMs_; }
@@ -90,6 +91,7 @@ class TrajectoryChart : public QWidget, public ExportableView {
   void requestImage();                  // one render at a time; a request meanwhile cancels it and follows it
   void onImageRendered();
   bool onThresholdGrip(QPointF position) const;
+  LineUnderPointer lineAt(QPointF position) const;  // among the lines drawn
   void setHovered(const LineUnderPointer& line);
   void paintHover(QPainter& p, int unit, const LineUnderPointer& at);
 
@@ -104,6 +106,7 @@ class TrajectoryChart : public QWidget, public ExportableView {
   double threshold_ = 0.3;
   double quantityLow_ = -1, quantityHigh_ = 1;
   std::optional<std::pair<double, double>> windowRange_;  // lowest and highest value in the window
+  bool windowRangeExact_ = true;                          // false: sampled, until a render has built the pyramid
   TrajectoryBackground background_ = TrajectoryBackground::EveryUnit;
   double opacity_ = 0;
   bool fitToWindow_ = true;
@@ -111,11 +114,13 @@ class TrajectoryChart : public QWidget, public ExportableView {
   LineUnderPointer hovered_;
   struct {
     int unit = -1;
+    const HeatmapData* data = nullptr;
     TrajectoryAxes axes;
     QImage image;
   } hoverLine_;  // the hovered (or highlighted) line, drawn once per line and axes
   QPointF pointer_;
   bool draggingThreshold_ = false;
+  double dragLow_ = 0, dragHigh_ = 0;  // the values at the plot's edges when the drag began
   TrajectoryLayout layout_;
   TrajectoryAxes axes_;
   QImage image_;                     // bundle and selected lines, drawn for shown_

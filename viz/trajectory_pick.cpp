@@ -10,7 +10,7 @@
 namespace lstmscope::viz {
 
 LineUnderPointer lineUnderPointer(const HeatmapData& data, const TrajectoryAxes& axes, QPointF position, double reach,
-                                  const std::vector<int>& onTop) {
+                                  const std::vector<int>& onTop, LinesToPick pick) {
   LineUnderPointer found;
   if (data.steps() == 0 || data.units() == 0 || !axes.plot.adjusted(-reach, -reach, reach, reach).contains(position))
     return found;
@@ -23,6 +23,8 @@ LineUnderPointer lineUnderPointer(const HeatmapData& data, const TrajectoryAxes&
   if (k1 > k0) minMaxOverSteps(data, k0, k1, inLo, inHi, /*mayBuild=*/false);
   double best = reach + 1;
   for (int u = 0; u < data.units(); ++u) {
+    const bool isOnTop = std::find(onTop.begin(), onTop.end(), u) != onTop.end();
+    if (pick == LinesToPick::OnTopOnly && !isOnTop) continue;
     float lo = std::min(lineValueAt(values, u, t0), lineValueAt(values, u, t1));
     float hi = std::max(lineValueAt(values, u, t0), lineValueAt(values, u, t1));
     if (k1 > k0) lo = std::min(lo, inLo(u)), hi = std::max(hi, inHi(u));
@@ -30,7 +32,7 @@ LineUnderPointer lineUnderPointer(const HeatmapData& data, const TrajectoryAxes&
     const double top = axes.yOf(hi), bottom = axes.yOf(lo);
     double distance = position.y() < top ? top - position.y() : position.y() > bottom ? position.y() - bottom : 0;
     if (distance > reach) continue;
-    if (std::find(onTop.begin(), onTop.end(), u) != onTop.end()) distance -= reach / 3;
+    if (isOnTop) distance -= reach / 3;
     if (distance < best) best = distance, found.unit = u;
   }
   if (found.unit < 0) return found;

@@ -6,6 +6,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
+#include <QDoubleSpinBox>
 #include <QFile>
 #include <QListWidget>
 #include <QSettings>
@@ -131,6 +132,31 @@ TEST_F(TrajectoryInputTest, TheThresholdIsDraggedOnThePlotOrSetOnTheAxis) {
   EXPECT_NEAR(chart_.threshold(), 0.6, pixel);
 }
 
+TEST_F(TrajectoryInputTest, DraggingPastThePlotStopsAtItsEdgeInsteadOfRunningTheScaleAway) {
+  const double low = chart_.axes().low;
+  const QPoint grip = pointAt(chart_, 10, 0.3);
+  QTest::mousePress(&chart_, Qt::LeftButton, {}, grip);
+  for (int k = 1; k <= 30; ++k) QTest::mouseMove(&chart_, grip + QPoint(0, 20 * k));  // far below the plot
+  QTest::mouseRelease(&chart_, Qt::LeftButton, {}, grip + QPoint(0, 600));
+  QTRY_COMPARE_WITH_TIMEOUT(chart_.threshold(), low, 3000);
+  EXPECT_GE(chart_.axes().low, low - 0.1 * (chart_.axes().high - low)) << "the axis ran away";
+}
+
+TEST_F(TrajectoryInputTest, WithSelectedLinesOnlyTheFaintLinesCannotBeHoveredOrClicked) {
+  chart_.setUnits({4}, 4);
+  chart_.setBackground(viz::TrajectoryBackground::Nothing);
+  chart_.setFitToWindow(false);
+  chart_.setQuantityRange(-1, 1);
+  QSignalSpy hovered(&chart_, &TrajectoryChart::unitHovered), units(&chart_, &TrajectoryChart::unitClicked);
+  QTest::mouseMove(&chart_, pointAt(chart_, 30, valueOf(9, 30)));  // unit 9 is not drawn
+  QTest::mouseClick(&chart_, Qt::LeftButton, {}, pointAt(chart_, 30, valueOf(9, 30)));
+  QTest::mouseMove(&chart_, pointAt(chart_, 31, valueOf(4, 31)));
+  QTRY_COMPARE_WITH_TIMEOUT(chart_.hoveredLine().unit, 4, 3000);
+  // Every hover before reaching unit 4 found no line, and the click picked no unit.
+  for (int k = 0; k + 1 < hovered.size(); ++k) EXPECT_EQ(hovered[k][1].toInt(), -1);
+  EXPECT_TRUE(units.isEmpty());
+}
+
 // In the app, the hovered line is marked in the heatmap and the list of selected units, and a click on
 // it makes it the current unit at that step for every view.
 class TrajectoryLinkTest : public testing::Test {
@@ -173,6 +199,12 @@ TEST_F(TrajectoryLinkTest, HoverMarksTheUnitInTheHeatmapAndListAndAClickMakesItC
   QTest::mouseClick(chart, Qt::LeftButton, {}, pointAt(*chart, static_cast<double>(step), data.values()(unit, step)));
   QTRY_COMPARE_WITH_TIMEOUT(window_.state().currentUnit, unit, 3000);
   EXPECT_EQ(window_.state().currentStep, step);
+  // Leaving the chart ends the marks in the heatmap and the list.
+  auto* away = panel->findChild<QDoubleSpinBox*>();
+  ASSERT_NE(away, nullptr);
+  QTest::mouseMove(away, away->rect().center());
+  QTRY_COMPARE_WITH_TIMEOUT(window_.heatmap()->hoveredUnit(), -1, 3000);
+  EXPECT_EQ(panel->hoveredRow(), -1);
   // Hovering a row of the heatmap draws that unit's line dark in the trajectories.
   const viz::HeatmapViewport& vp = window_.heatmap()->viewport();
   const auto& rows = window_.heatmap()->rowUnits();
@@ -191,9 +223,11 @@ TEST_F(TrajectoryLinkTest, HoverMarksTheUnitInTheHeatmapAndListAndAClickMakesItC
     }
     chart->setBackground(viz::TrajectoryBackground::EveryUnit);
   }
-  // Leaving the chart ends the mark.
-  QTest::mouseMove(window_.heatmap(), window_.heatmap()->rect().center());
-  QTRY_COMPARE_WITH_TIMEOUT(window_.heatmap()->hoveredUnit(), -1, 3000);
+  // Leaving the heatmap ends its line's mark.
+  auto* neutral = panel->findChild<QDoubleSpinBox*>();
+  ASSERT_NE(neutral, nullptr);
+  QTest::mouseMove(neutral, neutral->rect().center());
+  QTRY_COMPARE_WITH_TIMEOUT(chart->highlightedUnit(), -1, 3000);
 }
 
 }  // namespace

@@ -150,6 +150,46 @@ TEST_F(TrajectoryOptionsTest, OpacityAndTheEnvelopeChangeWhatIsDrawnBeneath) {
   EXPECT_GT(greyAt(20.3, 0.4 + 0.2 * 3 / 29.0), 250) << "unit 3's line is still drawn";
 }
 
+TEST_F(TrajectoryOptionsTest, WithNothingToFitTheAxisShowsTheQuantitysRangeAsItChanges) {
+  chart_.setBackground(TrajectoryBackground::Nothing);  // and no unit selected
+  chart_.setQuantityRange(-5, 5);                       // a gate's view switched to c
+  EXPECT_NEAR(chart_.axes().low, -5, 0.3);
+  EXPECT_NEAR(chart_.axes().high, 5, 0.3);
+}
+
+// A new recording (another quantity, an edited text) redraws the hovered line and drops the old picture.
+TEST_F(TrajectoryOptionsTest, NewDataRedrawsTheHighlightedLineAndDropsTheOldPicture) {
+  chart_.setFitToWindow(false);  // the axes stay the same across the change
+  chart_.setHighlightedUnit(0);
+  QTRY_VERIFY_WITH_TIMEOUT(chart_.bundleShown(), 10000);
+  const auto greyAtValue = [&](double value) {
+    const QImage shot = chart_.grab().toImage();
+    const QPoint at = QPointF(chart_.axes().xOf(20.3), chart_.axes().yOf(value)).toPoint();
+    int darkest = 255;
+    for (int dy = -1; dy <= 1; ++dy) darkest = std::min(darkest, qGray(shot.pixel(at + QPoint(0, dy))));
+    return darkest;
+  };
+  EXPECT_LT(greyAtValue(0.4), 150);
+  const Lines moved(Mat<float>::Constant(30, 40, 0.8f));
+  chart_.setData(moved.data, {}, QStringLiteral("gate"), QStringLiteral("f"));
+  EXPECT_LT(greyAtValue(0.8), 150) << "the highlighted line is not drawn from the new data";
+  EXPECT_GT(greyAtValue(0.4), 200) << "the old line is still drawn";
+  // Data without steps while a render of the old data runs: its picture never appears.
+  const Lines big(Mat<float>::Random(1024, 4000));
+  chart_.setData(big.data, {}, QStringLiteral("h"), QStringLiteral("h"));
+  chart_.setWindow(0, 4000);
+  const Lines empty{Mat<float>(30, 0)};
+  chart_.setData(empty.data, {}, QStringLiteral("h"), QStringLiteral("h"));
+  QTRY_VERIFY_WITH_TIMEOUT(!chart_.rendering(), 10000);
+  QCoreApplication::processEvents();
+  const QImage shot = chart_.grab().toImage();
+  int marked = 0;
+  const QRect plot = chart_.axes().plot.toRect().adjusted(2, 2, -2, -2);
+  for (int y = plot.top(); y < plot.bottom(); y += 3)
+    for (int x = plot.left(); x < plot.right(); x += 3) marked += qGray(shot.pixel(x, y)) < 200;
+  EXPECT_EQ(marked, 0) << "a picture of the old data is drawn";
+}
+
 TEST_F(TrajectoryOptionsTest, SvgAndPdfFiguresDrawEveryLineAsAVector) {
   chart_.setUnits({3}, 3);
   QTemporaryDir dir;
@@ -169,6 +209,12 @@ TEST_F(TrajectoryOptionsTest, SvgAndPdfFiguresDrawEveryLineAsAVector) {
   EXPECT_FALSE(e.contains(QStringLiteral("<image")));
   // The 30 faint lines are one polygon now (the grid, ticks and the selected line are polylines in both).
   EXPECT_EQ(polylines - e.count(QRegularExpression(QStringLiteral("<polyline"))), 30);
+  ASSERT_EQ(exportView(chart_, dir.filePath(QStringLiteral("t.pdf")), o), QString());
+  QFile pdf(dir.filePath(QStringLiteral("t.pdf")));
+  ASSERT_TRUE(pdf.open(QIODevice::ReadOnly));
+  const QByteArray bytes = pdf.readAll();
+  EXPECT_TRUE(bytes.startsWith("%PDF"));
+  EXPECT_EQ(bytes.count("/Subtype /Image"), 0) << "the PDF holds a picture";
   ASSERT_EQ(exportView(chart_, dir.filePath(QStringLiteral("t.png")), o), QString());
   EXPECT_EQ(QImage(dir.filePath(QStringLiteral("t.png"))).size(), QSize(600, 300));
 }
@@ -196,6 +242,12 @@ TEST(TrajectoryLines, ALineIsAsWideAsAskedFlatOrSteep) {
     EXPECT_NEAR(row, width * std::sqrt(1 + 0.01), 0.05) << "steep, width " << width;
     EXPECT_EQ(qAlpha(image.pixel(50, 100)), 0);  // nowhere else
   }
+  // A value far off the axis (a fixed range, an outlier) still draws the line up to the edge.
+  m(0, 15) = 1e12f;
+  QImage image(200, 200, QImage::Format_ARGB32_Premultiplied);
+  image.fill(Qt::transparent);
+  drawLineSpans(image, m, 0, 0, 20, -1, 1, qRgb(0, 0, 255), 2);
+  EXPECT_GT(qAlpha(image.pixel(140, 20)), 0) << "the segment up to the outlier is lost";  // step 14, going up
 }
 
 }  // namespace
