@@ -181,8 +181,7 @@ void TrajectoryChart::updateWindowRange() {
 }
 
 void TrajectoryChart::updateAxes() {
-  layout_ =
-      TrajectoryLayout::forSize(size(), fontMetrics(), static_cast<int>(std::min<size_t>(units_.size(), 1)), false);
+  layout_ = TrajectoryLayout::forSize(size(), fontMetrics(), !units_.empty(), false);
   TrajectoryAxes axes;
   axes.plot = layout_.plot;
   const long steps = data_ ? data_->steps() : 0;
@@ -217,6 +216,7 @@ bool TrajectoryChart::bundleShown() const {
 }
 
 void TrajectoryChart::requestImage() {
+  if (!isVisible()) return;  // a hidden dock renders nothing; showEvent asks again
   if (!data_ || data_->steps() == 0 || axes_.plot.width() < 1 || axes_.plot.height() < 1) {
     image_ = QImage(), shown_.reset();
     wanted_ = false;
@@ -257,6 +257,10 @@ void TrajectoryChart::onImageRendered() {
 
 void TrajectoryChart::resizeEvent(QResizeEvent*) {
   updateAxes();
+}
+
+void TrajectoryChart::showEvent(QShowEvent*) {
+  requestImage();
 }
 
 void TrajectoryChart::paintEvent(QPaintEvent*) {
@@ -392,8 +396,8 @@ void TrajectoryChart::leaveEvent(QEvent*) {
 
 void TrajectoryChart::renderFigure(QPainter& painter, const QSize& size, FigureMarks marks) {
   painter.save();
-  const TrajectoryLayout layout = TrajectoryLayout::forSize(
-      size, painter.fontMetrics(), static_cast<int>(std::min<size_t>(units_.size(), 1)), /*tokenStrip=*/true);
+  const TrajectoryLayout layout =
+      TrajectoryLayout::forSize(size, painter.fontMetrics(), /*legend=*/!units_.empty(), /*tokenStrip=*/true);
   TrajectoryAxes axes = axes_;
   axes.plot = layout.plot;
   painter.fillRect(QRect(QPoint(0, 0), size), Qt::white);

@@ -53,22 +53,21 @@ void appendColumn(const Mat<float>& values, int unit, long k0, long k1, const Tr
 
 }  // namespace
 
-TrajectoryLayout TrajectoryLayout::forSize(const QSizeF& size, const QFontMetrics& fm, int legendLines,
-                                           bool tokenStrip) {
+TrajectoryLayout TrajectoryLayout::forSize(const QSizeF& size, const QFontMetrics& fm, bool legend, bool tokenStrip) {
   TrajectoryLayout l;
   const double line = fm.height();
   l.title = QRectF(0, 0, size.width(), line + 6);
   double top = l.title.bottom();
   if (tokenStrip) l.tokenStrip = QRectF(0, top, size.width(), line + 8), top = l.tokenStrip.bottom();
   const double yTitle = line + 4, yLabels = fm.horizontalAdvance(QStringLiteral("-0.000")) + 8;
-  const double legend = legendLines > 0 ? fm.horizontalAdvance(QStringLiteral("unit 00000")) + 30 : 12;
+  const double legendWidth = legend ? fm.horizontalAdvance(QStringLiteral("unit 00000")) + 30 : 12;
   const double bottom = 2 * line + 8;
   const double left = yTitle + yLabels;
-  l.plot = QRectF(left, top + 4, std::max(1.0, size.width() - left - legend),
+  l.plot = QRectF(left, top + 4, std::max(1.0, size.width() - left - legendWidth),
                   std::max(1.0, size.height() - top - 4 - bottom));
   l.yAxis = QRectF(0, l.plot.top(), left, l.plot.height());
   l.xAxis = QRectF(l.plot.left(), l.plot.bottom(), l.plot.width(), bottom);
-  l.legend = QRectF(l.plot.right() + 8, l.plot.top(), std::max(0.0, legend - 8), l.plot.height());
+  l.legend = QRectF(l.plot.right() + 8, l.plot.top(), std::max(0.0, legendWidth - 8), l.plot.height());
   return l;
 }
 

@@ -39,7 +39,7 @@ struct TrajectoryAxes {
 // the token strip (figures only) names the steps above the plot.
 struct TrajectoryLayout {
   QRectF title, tokenStrip, plot, yAxis, xAxis, legend;
-  static TrajectoryLayout forSize(const QSizeF& size, const QFontMetrics& fm, int legendLines, bool tokenStrip);
+  static TrajectoryLayout forSize(const QSizeF& size, const QFontMetrics& fm, bool legend, bool tokenStrip);
   static constexpr int kLegendLines = 10;
 };
 

@@ -252,3 +252,22 @@ TEST(TrajectoryLines, ALineIsAsWideAsAskedFlatOrSteep) {
 
 }  // namespace
 }  // namespace lstmscope::viz
+
+namespace lstmscope::viz {
+namespace {
+
+// A hidden view (its dock tabbed behind another) renders nothing until it is shown.
+TEST(TrajectoryChart, AHiddenViewRendersOnlyOnceShown) {
+  const auto values = std::make_shared<Mat<float>>(Mat<float>::Random(64, 500));
+  TrajectoryChart chart;
+  chart.resize(600, 300);
+  chart.setData(std::make_shared<HeatmapData>(values, values.get()), {}, QStringLiteral("h"), QStringLiteral("h"));
+  chart.setWindow(0, 500);
+  EXPECT_FALSE(chart.rendering());
+  EXPECT_FALSE(chart.bundleShown());
+  chart.show();
+  QTRY_VERIFY_WITH_TIMEOUT(chart.bundleShown(), 10000);
+}
+
+}  // namespace
+}  // namespace lstmscope::viz
