@@ -61,13 +61,17 @@ TrajectoryLayout TrajectoryLayout::forSize(const QSizeF& size, const QFontMetric
   if (tokenStrip) l.tokenStrip = QRectF(0, top, size.width(), line + 8), top = l.tokenStrip.bottom();
   const double yTitle = line + 4, yLabels = fm.horizontalAdvance(QStringLiteral("-0.000")) + 8;
   const double legendWidth = legend ? fm.horizontalAdvance(QStringLiteral("unit 00000")) + 30 : 12;
-  const double bottom = 2 * line + 8;
+  // A narrow figure (a journal's column) puts the legend in a row under the plot, not beside it.
+  const bool legendBelow = legend && legendWidth > 0.22 * size.width();
+  const double bottom = 2 * line + 8, below = legendBelow ? line + 6 : 0;
   const double left = yTitle + yLabels;
-  l.plot = QRectF(left, top + 4, std::max(1.0, size.width() - left - legendWidth),
-                  std::max(1.0, size.height() - top - 4 - bottom));
+  const double right = legendBelow ? 12 : legendWidth;
+  l.plot = QRectF(left, top + 4, std::max(1.0, size.width() - left - right),
+                  std::max(1.0, size.height() - top - 4 - bottom - below));
   l.yAxis = QRectF(0, l.plot.top(), left, l.plot.height());
   l.xAxis = QRectF(l.plot.left(), l.plot.bottom(), l.plot.width(), bottom);
-  l.legend = QRectF(l.plot.right() + 8, l.plot.top(), std::max(0.0, legendWidth - 8), l.plot.height());
+  l.legend = legendBelow ? QRectF(l.plot.left(), l.xAxis.bottom(), l.plot.width(), below)
+                         : QRectF(l.plot.right() + 8, l.plot.top(), std::max(0.0, legendWidth - 8), l.plot.height());
   return l;
 }
 
@@ -118,7 +122,7 @@ void paintAxes(QPainter& p, const TrajectoryLayout& layout, const TrajectoryAxes
   p.save();
   p.setRenderHint(QPainter::Antialiasing, false);
   // Values at round numbers (0.25, 0.5 ...) and steps at round numbers (2060, 2070 ...), whatever the window.
-  const double valueStep = niceDecimalStep((axes.high - axes.low) / std::max(2.0, plot.height() / (3 * fm.height())));
+  const double valueStep = niceDecimalStep((axes.high - axes.low) / std::max(2.0, plot.height() / (2.5 * fm.height())));
   const double stepStep = niceTickStep(plot.width() / std::max(1e-9, axes.lastStep - axes.firstStep),
                                        fm.horizontalAdvance(QStringLiteral("000000")) + 8);
   for (double v = std::ceil(axes.low / valueStep) * valueStep; v <= axes.high + 1e-9 * valueStep; v += valueStep) {
@@ -265,21 +269,26 @@ void paintVectorBackground(QPainter& p, const HeatmapData& data, const Trajector
 void paintLegend(QPainter& p, const QRectF& area, const std::vector<int>& units) {
   if (units.empty() || area.width() <= 0) return;
   const QFontMetrics fm = p.fontMetrics();
-  const int shown = std::min<int>(static_cast<int>(units.size()), TrajectoryLayout::kLegendLines);
+  const bool row = area.height() < 2 * fm.height();  // entries side by side (a narrow figure's legend)
+  const auto label = [](int unit) { return QCoreApplication::translate("TrajectoryPlot", "unit %1").arg(unit); };
   p.save();
   p.setRenderHint(QPainter::Antialiasing);
-  double y = area.top() + 2;
-  for (int k = 0; k < shown; ++k, y += fm.height() + 2) {
-    p.setPen(QPen(selectedLineColour(k), 2.5));
-    p.drawLine(QPointF(area.left(), y + fm.height() / 2.0), QPointF(area.left() + 14, y + fm.height() / 2.0));
+  QPointF at(area.left(), area.top() + 2);
+  int shown = 0;
+  for (; shown < std::min<int>(static_cast<int>(units.size()), TrajectoryLayout::kLegendLines); ++shown) {
+    const QString text = label(units[static_cast<size_t>(shown)]);
+    const double width = 18 + fm.horizontalAdvance(text) + 12;
+    if (row && at.x() + width > area.right()) break;
+    p.setPen(QPen(selectedLineColour(shown), 2.5));
+    p.drawLine(at + QPointF(0, fm.height() / 2.0), at + QPointF(14, fm.height() / 2.0));
     p.setPen(kAxisColour);
-    p.drawText(QRectF(area.left() + 18, y, area.width() - 18, fm.height()), Qt::AlignLeft | Qt::AlignVCenter,
-               QCoreApplication::translate("TrajectoryPlot", "unit %1").arg(units[static_cast<size_t>(k)]));
+    p.drawText(QRectF(at.x() + 18, at.y(), width, fm.height()), Qt::AlignLeft | Qt::AlignVCenter, text);
+    at += row ? QPointF(width, 0) : QPointF(0, fm.height() + 2);
   }
   if (static_cast<int>(units.size()) > shown) {
     p.setPen(kAxisColour);
     p.drawText(
-        QRectF(area.left(), y, area.width(), fm.height()), Qt::AlignLeft | Qt::AlignVCenter,
+        QRectF(at, QSizeF(std::max(0.0, area.right() - at.x()), fm.height())), Qt::AlignLeft | Qt::AlignVCenter,
         QCoreApplication::translate("TrajectoryPlot", "+ %1 more").arg(units.size() - static_cast<size_t>(shown)));
   }
   p.restore();

@@ -13,6 +13,7 @@
 #include <limits>
 
 #include "viz/figure_export.h"
+#include "viz/figure_metrics.h"
 #include "viz/heatmap_data.h"
 #include "viz/line_spans.h"
 #include "viz/trajectory_chart.h"
@@ -267,6 +268,25 @@ TEST(TrajectoryChart, AHiddenViewRendersOnlyOnceShown) {
   EXPECT_FALSE(chart.bundleShown());
   chart.show();
   QTRY_VERIFY_WITH_TIMEOUT(chart.bundleShown(), 10000);
+}
+
+}  // namespace
+}  // namespace lstmscope::viz
+
+namespace lstmscope::viz {
+namespace {
+
+// A journal column (89 mm, 336 logical units) puts the legend under the plot; a wide figure beside it.
+TEST(TrajectoryLayout, ANarrowFigurePutsTheLegendUnderThePlot) {
+  const QFontMetrics fm = figureFontMetrics(QFont());
+  const TrajectoryLayout column = TrajectoryLayout::forSize(QSizeF(336, 220), fm, true, true);
+  EXPECT_GE(column.legend.top(), column.xAxis.bottom());
+  EXPECT_GT(column.plot.width(), 0.7 * 336);
+  const TrajectoryLayout wide = TrajectoryLayout::forSize(QSizeF(1200, 400), fm, true, true);
+  EXPECT_GT(wide.legend.left(), wide.plot.right());
+  EXPECT_LE(wide.legend.bottom(), wide.plot.bottom());
+  const TrajectoryLayout none = TrajectoryLayout::forSize(QSizeF(336, 220), fm, false, true);
+  EXPECT_GT(none.plot.height(), column.plot.height());  // no legend row
 }
 
 }  // namespace
