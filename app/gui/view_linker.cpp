@@ -24,30 +24,6 @@
 namespace lstmscope::app {
 namespace {
 
-// A colour range centred on zero that covers the values' 1st to 99th percentile: a few counter units reaching
-// hundreds (cell states do) do not stretch it and leave the rest of the map white. Estimated from an
-// evenly strided sample of at most 65,536 values (rank error ~0.04 percentile points): it runs on the GUI
-// thread at every change of quantity, and a million samples of 100,000 x 256 values took 40 ms.
-std::pair<double, double> percentileSymmetricRange(const Mat<float>& values) {
-  constexpr long kMaxSamples = 1 << 16;
-  long stride = std::max(1L, static_cast<long>(values.size()) / kMaxSamples);
-  // Coprime with the number of units, so that the sample visits every unit (column-major storage: a
-  // stride sharing a factor with the rows would skip whole units, such as the few counters in the tail).
-  while (std::gcd(stride, static_cast<long>(values.rows())) != 1) ++stride;
-  std::vector<float> sample;
-  sample.reserve(static_cast<size_t>(values.size() / stride + 1));
-  for (long k = 0; k < values.size(); k += stride)
-    if (std::isfinite(values.data()[k])) sample.push_back(values.data()[k]);
-  if (sample.empty()) return {-1.0, 1.0};
-  const auto at = [&sample](double fraction) {
-    const auto rank = static_cast<long>(fraction * static_cast<double>(sample.size() - 1));
-    std::nth_element(sample.begin(), sample.begin() + rank, sample.end());
-    return static_cast<double>(sample[static_cast<size_t>(rank)]);
-  };
-  const double m = std::max(std::abs(at(0.01)), std::abs(at(0.99)));
-  return m > 0 ? std::pair{-m, m} : std::pair{-1.0, 1.0};
-}
-
 bool isGate(Quantity q) {
   return q == Quantity::I || q == Quantity::F || q == Quantity::O;
 }
@@ -241,7 +217,7 @@ void ViewLinker::applyHeatmapChoice() {
   state_.currentUnit = std::clamp(state_.currentUnit, 0, units - 1);
   if (dataChanged) {
     current_ = session_->heatmapData(layer, direction, q, squashed, attribution);
-    currentRange_ = percentileSymmetricRange(current_->values());
+    currentRange_ = symmetricPercentileRange(current_->values());
     currentMoments_.reset();
     std::erase_if(state_.selectedUnits, [units](int u) { return u >= units; });
   }

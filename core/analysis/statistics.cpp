@@ -1,6 +1,7 @@
 #include "core/analysis/statistics.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 namespace lstmscope {
@@ -52,6 +53,26 @@ UnitMoments unitMoments(const Mat<float>& values) {
     m.variance.array() += (values.col(t).cast<double>() - m.mean).array().square();
   m.variance /= static_cast<double>(values.cols());
   return m;
+}
+
+std::pair<double, double> symmetricPercentileRange(const Mat<float>& values) {
+  constexpr long kMaxSamples = 1 << 16;
+  long stride = std::max(1L, static_cast<long>(values.size()) / kMaxSamples);
+  // Coprime with the number of units, so that the sample visits every unit (column-major storage: a
+  // stride sharing a factor with the rows would skip whole units, such as the few counters in the tail).
+  while (std::gcd(stride, static_cast<long>(values.rows())) != 1) ++stride;
+  std::vector<float> sample;
+  sample.reserve(static_cast<size_t>(values.size() / stride + 1));
+  for (long k = 0; k < values.size(); k += stride)
+    if (std::isfinite(values.data()[k])) sample.push_back(values.data()[k]);
+  if (sample.empty()) return {-1.0, 1.0};
+  const auto at = [&sample](double fraction) {
+    const auto rank = static_cast<long>(fraction * static_cast<double>(sample.size() - 1));
+    std::nth_element(sample.begin(), sample.begin() + rank, sample.end());
+    return static_cast<double>(sample[static_cast<size_t>(rank)]);
+  };
+  const double m = std::max(std::abs(at(0.01)), std::abs(at(0.99)));
+  return m > 0 ? std::pair{-m, m} : std::pair{-1.0, 1.0};
 }
 
 }  // namespace lstmscope

@@ -87,6 +87,23 @@ TEST(Statistics, TopKIsOrderedWithTiesToTheLowerId) {
 }
 
 // Points on a line along d = (1, 2, 2)/3 plus a small wobble along e = (2, -1, 0)/sqrt(5).
+// The heatmap's automatic colour range: symmetric, the 1st to 99th percentile, so a few counter units
+// reaching hundreds do not wash out the rest; it visits every unit (a stride sharing a factor with the
+// number of units would skip the counters in the tail); no finite value gives (-1, 1).
+TEST(Statistics, SymmetricPercentileRangeIgnoresAFewExtremeUnits) {
+  Mat<float> values(256, 1000);
+  for (long t = 0; t < 1000; ++t)
+    for (long u = 0; u < 256; ++u) values(u, t) = static_cast<float>(((u * 1000 + t) % 2001) - 1000) / 1000.f;
+  values.row(255).setConstant(500.f);  // a counter: 0.4 % of the values, beyond the 99th percentile
+  const auto [low, high] = symmetricPercentileRange(values);
+  EXPECT_EQ(low, -high);
+  EXPECT_NEAR(high, 0.99, 0.02);
+  values.bottomRows(4).setConstant(500.f);  // 1.6 %: now inside the range's percentile
+  EXPECT_EQ(symmetricPercentileRange(values).second, 500.0);
+  EXPECT_EQ(symmetricPercentileRange(Mat<float>::Constant(3, 4, std::nanf(""))), std::make_pair(-1.0, 1.0));
+  EXPECT_EQ(symmetricPercentileRange(Mat<float>::Zero(3, 4)), std::make_pair(-1.0, 1.0));
+}
+
 TEST(Projection, FindsTheAxesAndVariancesOfAKnownCloud) {
   const Vec<double> d = Vec<double>::Map(std::vector<double>{1.0 / 3, 2.0 / 3, 2.0 / 3}.data(), 3);
   const Vec<double> e = Vec<double>::Map(std::vector<double>{2 / std::sqrt(5.0), -1 / std::sqrt(5.0), 0}.data(), 3);
@@ -96,7 +113,7 @@ TEST(Projection, FindsTheAxesAndVariancesOfAKnownCloud) {
   const Projection p = principalComponents(states, 2);
   EXPECT_LE((p.axes.col(0) - d).cwiseAbs().maxCoeff(), 1e-6);  // sign fixed: largest entry positive
   EXPECT_LE((p.axes.col(1).cwiseAbs() - e.cwiseAbs()).cwiseAbs().maxCoeff(), 1e-5);
-  EXPECT_NEAR(p.variance[0], 2.5, 1e-6);   // var of s with n - 1
+  EXPECT_NEAR(p.variance[0], 2.5, 1e-6);    // var of s with n - 1
   EXPECT_NEAR(p.variance[1], 0.035, 1e-6);  // var of w
   EXPECT_NEAR(p.totalVariance, 2.535, 1e-6);
   for (int t = 0; t < 5; ++t) EXPECT_NEAR(p.coordinates(0, t), s[t], 1e-6);

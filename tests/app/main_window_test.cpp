@@ -65,7 +65,7 @@ TEST_F(MainWindowTest, OpensTheDemoAnalysed) {
   EXPECT_TRUE(window_.lastError().isEmpty());
 }
 
-// First impression (issue 14, item 11): the window opens on the unit that best tracks a structure of the
+// First impression: the window opens on the unit that best tracks a structure of the
 // sample, at a step with context in the first window, says so, and hints at brushing.
 TEST_F(MainWindowTest, OpensOnTheUnitThatTracksTheTextAtAStepWithContext) {
   const Recording* r = window_.recording();
