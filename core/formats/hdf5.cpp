@@ -8,7 +8,9 @@
 
 #include "core/common/error.h"
 #include "core/common/huge_pages.h"
+#include "core/common/input_file.h"
 #include "core/formats/hdf5_heap_check.h"
+#include "core/formats/hdf5_safety.h"
 
 namespace lstmscope::h5 {
 namespace {
@@ -103,6 +105,7 @@ std::vector<std::string> childNames(hid_t group) {
 void silenceLibraryErrors() {
   static const bool done = [] {
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    disablePluginLoading();
     return true;
   }();
   (void)done;
@@ -111,7 +114,7 @@ void silenceLibraryErrors() {
 // Explains why a path cannot be opened as HDF5 (missing, not HDF5, truncated); returns if it looks fine.
 static void diagnoseOpen(const std::string& path) {
   silenceLibraryErrors();
-  if (!std::filesystem::exists(path)) throw InputError(path, "no such file");
+  requireRegularFile(path);
   if (H5Fis_hdf5(path.c_str()) <= 0) {
     std::ifstream in(path, std::ios::binary);
     char sig[8] = {0};
@@ -212,6 +215,7 @@ Handle openDataset(hid_t loc, const std::string& path, const std::string& file) 
   if (!exists(loc, path)) throw InputError(file, "missing dataset " + path);
   Handle d(H5Dopen2(loc, path.c_str(), H5P_DEFAULT), H5Dclose);
   if (!d.valid()) throw InputError(file, path + " is not a dataset");
+  checkDatasetStorage(d.get(), path, file);
   return d;
 }
 
@@ -254,6 +258,7 @@ std::optional<int64_t> readIntAttr(hid_t obj, const std::string& name) {
   Handle space(H5Aget_space(a.get()), H5Sclose);
   if (H5Tget_class(type.get()) != H5T_INTEGER || spaceCount(space.get()) != 1)
     fail(obj, "attribute '" + name + "' of " + objectName(obj) + " is not an integer");
+  checkNumberType(type.get(), "attribute '" + name + "' of " + objectName(obj), fileOf(obj));
   int64_t v = 0;
   if (H5Aread(a.get(), H5T_NATIVE_INT64, &v) < 0) fail(obj, "cannot read attribute '" + name + "'");
   return v;
@@ -267,6 +272,7 @@ std::optional<double> readFloatAttr(hid_t obj, const std::string& name) {
   const H5T_class_t cls = H5Tget_class(type.get());
   if ((cls != H5T_FLOAT && cls != H5T_INTEGER) || spaceCount(space.get()) != 1)
     fail(obj, "attribute '" + name + "' of " + objectName(obj) + " is not a number");
+  checkNumberType(type.get(), "attribute '" + name + "' of " + objectName(obj), fileOf(obj));
   double v = 0;
   if (H5Aread(a.get(), H5T_NATIVE_DOUBLE, &v) < 0) fail(obj, "cannot read attribute '" + name + "'");
   return v;
@@ -337,8 +343,7 @@ template <class T>
 static NumericArray<T> readNumeric(hid_t loc, const std::string& path, const std::string& file, hid_t memType) {
   Handle d = openDataset(loc, path, file);
   Handle type(H5Dget_type(d.get()), H5Tclose);
-  const H5T_class_t cls = H5Tget_class(type.get());
-  if (cls != H5T_FLOAT && cls != H5T_INTEGER) throw InputError(file, path + " is not numeric");
+  checkNumberType(type.get(), path, file);
   NumericArray<T> out;
   out.dims = datasetDims(d.get());
   const size_t n = checkedCount(d.get(), out.dims, sizeof(T), path, file);
@@ -362,6 +367,7 @@ std::vector<int32_t> readInts(hid_t loc, const std::string& path, const std::str
   Handle d = openDataset(loc, path, file);
   Handle type(H5Dget_type(d.get()), H5Tclose);
   if (H5Tget_class(type.get()) != H5T_INTEGER) throw InputError(file, path + " is not an integer dataset");
+  checkNumberType(type.get(), path, file);
   const size_t n = checkedCount(d.get(), datasetDims(d.get()), sizeof(int32_t), path, file);
   std::vector<int32_t> out(n);
   if (n && H5Dread(d.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0)
@@ -461,6 +467,8 @@ void readRows(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, f
   const auto dims = datasetDims(dataset);
   if (dims.size() != 2 || dims[1] != cols || firstRow + rowCount > dims[0])
     throw InputError(file, "requested rows are outside " + objectName(dataset));
+  Handle type(H5Dget_type(dataset), H5Tclose);
+  checkNumberType(type.get(), objectName(dataset), file);
   Handle mem;
   Handle fileSpace = rowSelection(dataset, firstRow, rowCount, cols, mem);
   if (H5Dread(dataset, H5T_NATIVE_FLOAT, mem.get(), fileSpace.get(), H5P_DEFAULT, data) < 0)

@@ -152,6 +152,9 @@ std::span<const ModelFormat> modelFormats() {
 }
 
 const ModelFormat* sniffModelFormat(const std::string& path) {
+  // A sniff opens the file: a FIFO would block it forever (the readers then say what the path is).
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return nullptr;
   for (const ModelFormat& format : kFormats)
     if (format.sniff(path)) return &format;
   return nullptr;

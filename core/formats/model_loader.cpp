@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "core/common/input_file.h"
 #include "core/formats/foreign/import_choices_file.h"
 #include "core/formats/model_formats.h"
 #include "core/formats/native_model.h"
@@ -28,6 +29,8 @@ bool isForeignModel(const std::string& path) {
 // Foreign formats pick up the choices remembered in the model's sidecar; what the caller passes wins.
 ImportedModel importModel(const std::string& path, const std::string& givenVocab, const ImportChoices& given,
                           bool useSidecar) {
+  requireRegularFile(path);
+  if (!givenVocab.empty()) requireRegularFile(givenVocab);
   const ModelFormat* format = sniffModelFormat(path);
   if (format && !format->foreign) return format->read(path, givenVocab, given);  // ours: no sidecar
   std::error_code ec;

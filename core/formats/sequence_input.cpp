@@ -4,12 +4,13 @@
 #include <fstream>
 
 #include "core/common/error.h"
+#include "core/common/input_file.h"
 
 namespace lstmscope {
 
 std::string readFileBytes(const std::string& path, size_t maxBytes) {
+  requireRegularFile(path);
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) throw InputError(path, "no such file");
   const auto size = std::filesystem::file_size(path, ec);
   if (ec) throw InputError(path, "cannot read the file size: " + ec.message());
   if (size > maxBytes)

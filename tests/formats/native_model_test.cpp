@@ -136,6 +136,68 @@ TEST(NativeModel, UnknownAttributeValuesAreNamed) {
   EXPECT_NE(msg.find("unsupported lstmscope_version 7"), std::string::npos) << msg;
 }
 
+// A crafted file must not make a read fetch other files' bytes (external storage, a virtual dataset), run
+// a filter plugin, or silently turn weights into zeros through a corrupted float type; each is refused
+// naming the dataset, whatever reader asks (the checks sit in h5::openDataset and the number readers).
+std::string replacedBy(const ScratchDir& dir, const char* dataset, hid_t type, hid_t dcpl) {
+  return damaged(dir, [&](hid_t f) {
+    const hsize_t dims[1] = {8};
+    H5Ldelete(f, dataset, H5P_DEFAULT);
+    h5::Handle space(H5Screate_simple(1, dims, nullptr), H5Sclose);
+    h5::Handle d(H5Dcreate2(f, dataset, type, space.get(), H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose);
+    ASSERT_TRUE(d.valid());
+    const std::vector<float> v(8, 0.5f);
+    if (H5Pget_layout(dcpl) != H5D_VIRTUAL && H5Pget_external_count(dcpl) == 0)
+      H5Dwrite(d.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+  });
+}
+
+TEST(NativeModel, ExternalStorageAndVirtualDatasetsAreRefused) {
+  ScratchDir dir("external");
+  const std::string secret = dir.file("secret.bin");
+  std::ofstream(secret) << "0123456789abcdef0123456789abcdef";
+  h5::Handle external(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  H5Pset_external(external.get(), secret.c_str(), 0, 32);
+  std::string msg =
+      inputErrorOf([&] { loadNativeModel(replacedBy(dir, "head/bias", H5T_IEEE_F32LE, external.get())); });
+  EXPECT_NE(msg.find("head/bias keeps its values in an external file"), std::string::npos) << msg;
+
+  // A virtual dataset whose values come from another file's dataset.
+  const std::string other = dir.file("other.h5");
+  saveNativeModel(smallCharModel(), other);
+  h5::Handle virt(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  const hsize_t dims[1] = {8};
+  h5::Handle space(H5Screate_simple(1, dims, nullptr), H5Sclose);
+  H5Pset_virtual(virt.get(), space.get(), other.c_str(), "/head/bias", space.get());
+  msg = inputErrorOf([&] { loadNativeModel(replacedBy(dir, "head/bias", H5T_IEEE_F32LE, virt.get())); });
+  EXPECT_NE(msg.find("head/bias is a virtual dataset"), std::string::npos) << msg;
+}
+
+TEST(NativeModel, UnknownFiltersAndCorruptedFloatTypesAreRefused) {
+  ScratchDir dir("filters");
+  // LZF (h5py's filter 32000) is not built into libhdf5: reading would look for a plugin.
+  h5::Handle lzf(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  const hsize_t chunk[1] = {8};
+  H5Pset_chunk(lzf.get(), 1, chunk);
+  H5Pset_filter(lzf.get(), 32000, H5Z_FLAG_OPTIONAL, 0, nullptr);
+  std::string msg = inputErrorOf([&] { loadNativeModel(replacedBy(dir, "head/bias", H5T_IEEE_F32LE, lzf.get())); });
+  EXPECT_NE(msg.find("head/bias is stored with filter 32000"), std::string::npos) << msg;
+
+  // One flipped bit: the exponent bias 127 becomes 67,108,991 and libhdf5 would read every value as 0.
+  h5::Handle corrupted(H5Tcopy(H5T_IEEE_F32LE), H5Tclose);
+  H5Tset_ebias(corrupted.get(), 127 + (1 << 26));
+  msg = inputErrorOf([&] { loadNativeModel(replacedBy(dir, "head/bias", corrupted.get(), H5P_DEFAULT)); });
+  EXPECT_NE(msg.find("head/bias has a float type that is not IEEE"), std::string::npos) << msg;
+
+  // Deflate and shuffle (what h5py and Keras write when asked to compress) stay readable.
+  h5::Handle deflate(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  H5Pset_chunk(deflate.get(), 1, chunk);
+  H5Pset_shuffle(deflate.get());
+  H5Pset_deflate(deflate.get(), 4);
+  const Model m = loadNativeModel(replacedBy(dir, "head/bias", H5T_IEEE_F32BE, deflate.get()));
+  EXPECT_EQ(m.params.head.bias, (Eigen::VectorXf::Constant(8, 0.5f)));
+}
+
 TEST(NativeModel, TruncatedAndForeignFilesAreRefused) {
   ScratchDir dir("trunc");
   const std::string good = dir.file("good.h5");

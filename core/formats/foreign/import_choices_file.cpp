@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/common/error.h"
+#include "core/common/input_file.h"
 #include "core/formats/atomic_file.h"
 
 namespace lstmscope {
@@ -79,6 +80,7 @@ SavedImport parseSavedImport(const std::string& text, const std::string& path, c
 }
 
 SavedImport readSidecar(const std::string& path) {
+  requireRegularFile(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, "cannot be opened");
   std::ostringstream text;

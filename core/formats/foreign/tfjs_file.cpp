@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/common/error.h"
+#include "core/common/input_file.h"
 
 namespace lstmscope {
 
@@ -16,6 +17,7 @@ constexpr uint64_t kMaxJsonBytes = uint64_t(64) << 20, kMaxWeightBytes = uint64_
 constexpr size_t kSniffBytes = 64 << 10;
 
 std::string readSmallFile(const std::string& path, uint64_t limit) {
+  requireRegularFile(path);
   std::error_code ec;
   const auto size = fs::file_size(path, ec);
   if (ec) throw InputError(path, "cannot be opened");

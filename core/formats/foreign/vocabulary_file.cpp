@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/common/error.h"
+#include "core/common/input_file.h"
 #include "core/text/utf8.h"
 
 namespace lstmscope {
@@ -22,6 +23,7 @@ constexpr std::array<const char*, 8> kUnkSpellings = {"[UNK]", "<unk>", "<UNK>",
                                                       "<oov>", "[OOV]", "<OOV>", "unk"};
 
 std::string readText(const std::string& path) {
+  requireRegularFile(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, "cannot be opened");
   std::ostringstream s;

@@ -1,0 +1,91 @@
+// lstmscope-cli against paths and files a careless or hostile user gives it: anything that is not a
+// regular file is refused with what it is (a FIFO used to block forever), and an HDF5 model that points
+// its weights at another file is refused, naming the dataset, with no output written. Every run has a
+// timeout, so a hang fails the test instead of stopping the suite.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/formats/hdf5.h"
+#include "core/formats/native_model.h"
+#include "tests/support/run_command.h"
+#include "tests/support/test_models.h"
+
+namespace lstmscope::test {
+namespace {
+
+CommandResult cli(const std::string& args) {
+  return runCommand("timeout 30 " + shellQuoted(LSTMSCOPE_CLI) + " " + args);
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+class HostileFiles : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    saveNativeModel(smallCharModel(), model);
+    ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+    std::filesystem::create_directory(dir.file("folder"));
+    std::filesystem::create_symlink(dir.file("loop-b"), dir.file("loop-a"));
+    std::filesystem::create_symlink(dir.file("loop-a"), dir.file("loop-b"));
+  }
+  std::string q(const std::string& s) const { return shellQuoted(s); }
+  ScratchDir dir{"hostile"};
+  std::string model = dir.file("model.h5"), fifo = dir.file("pipe"), out = dir.file("out.h5");
+};
+
+TEST_F(HostileFiles, OnlyRegularFilesAreReadAndTheOthersAreNamed) {
+  const std::string record = "record --model " + q(model) + " --out " + q(out);
+  struct Case {
+    std::string args, expected;
+  } cases[] = {
+      {"info " + q(fifo), "pipe: is a FIFO (named pipe), not a file"},
+      {"record --model " + q(fifo) + " --text abc --out " + q(out), "pipe: is a FIFO (named pipe), not a file"},
+      {record + " --vocab " + q(fifo) + " --text abc", "pipe: is a FIFO (named pipe), not a file"},
+      {record + " --text-file " + q(fifo), "pipe: is a FIFO (named pipe), not a file"},
+      {"convert " + q(fifo) + " --out " + q(out), "pipe: is a FIFO (named pipe), not a file"},
+      {"info " + q(dir.file("folder")), "is a directory, not a file"},
+      {record + " --text-file " + q(dir.file("folder")), "is a directory, not a file"},
+      {"info /dev/null", "/dev/null: is a device, not a file"},
+      {record + " --text-file /dev/zero", "/dev/zero: is a device, not a file"},
+      {"info " + q(dir.file("loop-a")), "loop-a: Too many levels of symbolic links"},
+      {"info " + q(dir.file(std::string(300, 'n'))), "File name too long"},
+  };
+  for (const Case& c : cases) {
+    const CommandResult r = cli(c.args);
+    EXPECT_EQ(r.exitCode, 3) << c.args << "\n" << r.output;  // 124 would be the timeout: a hang
+    EXPECT_TRUE(contains(r.output, c.expected)) << c.args << "\n" << r.output;
+  }
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+// A model whose weights name /etc/passwd-like bytes as external storage: convert used to write those
+// bytes into its output as weights, with exit 0.
+TEST_F(HostileFiles, AModelReadingAnotherFilesBytesIsRefusedAndNothingIsWritten) {
+  const std::string secret = dir.file("secret.txt");
+  std::ofstream(secret) << std::string(64, 'S');
+  {
+    h5::File f = h5::File::openReadWrite(model);
+    H5Ldelete(f.id(), "head/bias", H5P_DEFAULT);
+    h5::Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+    H5Pset_external(dcpl.get(), secret.c_str(), 0, 32);
+    const hsize_t dims[1] = {8};
+    h5::Handle space(H5Screate_simple(1, dims, nullptr), H5Sclose);
+    h5::Handle d(H5Dcreate2(f.id(), "head/bias", H5T_IEEE_F32LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+                 H5Dclose);
+    ASSERT_TRUE(d.valid());
+  }
+  for (const std::string& args : {"convert " + q(model) + " --out " + q(out), "info " + q(model)}) {
+    const CommandResult r = cli(args);
+    EXPECT_EQ(r.exitCode, 3) << args << "\n" << r.output;
+    EXPECT_TRUE(contains(r.output, "head/bias keeps its values in an external file")) << r.output;
+  }
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+}  // namespace
+}  // namespace lstmscope::test
