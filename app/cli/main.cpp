@@ -11,6 +11,7 @@
 #include "core/common/error.h"
 #include "core/common/large_array_memory.h"
 #include "core/common/version.h"
+#include "core/formats/hdf5.h"
 
 namespace {
 
@@ -31,7 +32,8 @@ const char* const kMainHelp =
 
 int main(int argc, char** argv) {
   using namespace lstmscope;
-  setUpLargeArrayMemory();  // a batch process: keep what it frees (up to 1 GB) for reuse
+  h5::silenceLibraryErrors();  // first: it tells libhdf5 not to clean up at exit
+  setUpLargeArrayMemory();     // a batch process: keep what it frees (up to 1 GB) for reuse
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::fputs(kMainHelp, args.empty() ? stderr : stdout);

@@ -11,6 +11,7 @@
 #include "app/gui/model_opening.h"
 #include "core/common/large_array_memory.h"
 #include "core/common/version.h"
+#include "core/formats/hdf5.h"
 #include "viz/figure_export.h"
 
 namespace {
@@ -81,6 +82,7 @@ void openModelFromCommandLine(lstmscope::app::MainWindow& window, const QString&
 }  // namespace
 
 int main(int argc, char** argv) {
+  lstmscope::h5::silenceLibraryErrors();  // first: it tells libhdf5 not to clean up at exit
   QElapsedTimer sinceStart;
   sinceStart.start();
   lstmscope::app::AppCommandLine cl;

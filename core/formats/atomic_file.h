@@ -2,7 +2,10 @@
 // final name and never destroys the previous version.
 #pragma once
 
+#include <exception>
 #include <string>
+
+#include "core/common/error.h"
 
 namespace lstmscope {
 
@@ -17,6 +20,9 @@ class AtomicFile {
   const std::string& finalPath() const { return finalPath_; }
   // Renames the temporary file to the final path. Call after the writer closed the file.
   void commit();
+  // What to throw when writing the temporary file failed: names the final path (the temporary file is an
+  // implementation detail) and says when the device is full.
+  InputError writeFailed(const std::exception& cause) const;
 
  private:
   std::string finalPath_;

@@ -104,6 +104,9 @@ std::vector<std::string> childNames(hid_t group) {
 
 void silenceLibraryErrors() {
   static const bool done = [] {
+    // No library clean-up at exit: after a failed write (a full disk) libhdf5 keeps the file it could not
+    // close and crashed tearing it down in exit() (H5F__close_cb). The process ends; the OS frees it all.
+    H5dont_atexit();
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     disablePluginLoading();
     return true;

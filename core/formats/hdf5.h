@@ -68,7 +68,8 @@ class File {
   std::string path_;
 };
 
-// Silences HDF5's own error printing; we report errors ourselves. Idempotent.
+// Sets libhdf5 up the way LSTMScope uses it: no error printing of its own (we report errors), no filter
+// plugins, no clean-up at exit. Idempotent; programs call it first, before any other HDF5 call.
 void silenceLibraryErrors();
 
 // The root attribute `lstmscope_format` ("model", "trace") of the file at `path`, or "" when the file is

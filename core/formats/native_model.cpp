@@ -172,7 +172,7 @@ Model loadNativeModel(const std::string& path) {
 void saveNativeModel(const Model& model, const std::string& path) {
   validateModel(model, path);
   AtomicFile out(path);
-  {
+  try {  // the file is closed before the handler runs
     h5::File f = h5::File::create(out.tempPath());
     const hid_t root = f.id();
     const Architecture& a = model.arch;
@@ -232,6 +232,8 @@ void saveNativeModel(const Model& model, const std::string& path) {
       writeVector(root, "head/bias", model.params.head.bias);
     }
     f.flush();
+  } catch (const InputError& e) {
+    throw out.writeFailed(e);
   }
   out.commit();
 }

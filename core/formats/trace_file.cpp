@@ -19,6 +19,16 @@ std::string statePath(int layer, const std::string& direction, Quantity q) {
 TraceWriter::TraceWriter(const std::string& path, const Architecture& arch, int headOutputs, const TraceHeader& header,
                          const RecordRequest& request)
     : target_(path) {
+  try {
+    create(arch, headOutputs, header, request);
+  } catch (const InputError& e) {
+    closeHandles();
+    throw target_.writeFailed(e);
+  }
+}
+
+void TraceWriter::create(const Architecture& arch, int headOutputs, const TraceHeader& header,
+                         const RecordRequest& request) {
   file_ = std::make_unique<h5::File>(h5::File::create(target_.tempPath()));
   const hid_t root = file_->id();
   h5::writeStringAttr(root, "lstmscope_format", "trace");
@@ -52,7 +62,10 @@ TraceWriter::TraceWriter(const std::string& path, const Architecture& arch, int 
 }
 
 TraceWriter::~TraceWriter() {
-  // Close every handle before AtomicFile removes the temporary file.
+  closeHandles();  // before AtomicFile removes the temporary file
+}
+
+void TraceWriter::closeHandles() {
   states_.clear();
   logits_.reset();
   probs_.reset();
@@ -62,22 +75,31 @@ TraceWriter::~TraceWriter() {
 void TraceWriter::onStates(const StateBlock& b) {
   const auto it = states_.find({b.layer, b.direction, static_cast<int>(b.quantity)});
   if (it == states_.end()) return;
-  h5::writeRows(it->second.get(), static_cast<hsize_t>(b.firstStep), static_cast<hsize_t>(b.steps),
-                static_cast<hsize_t>(b.units), b.data, static_cast<hsize_t>(b.stride));
+  try {
+    h5::writeRows(it->second.get(), static_cast<hsize_t>(b.firstStep), static_cast<hsize_t>(b.steps),
+                  static_cast<hsize_t>(b.units), b.data, static_cast<hsize_t>(b.stride));
+  } catch (const InputError& e) {
+    throw target_.writeFailed(e);
+  }
 }
 
 void TraceWriter::onOutputs(long firstRow, long rows, const float* logits, const float* probs, int outputs) {
   if (!logits_.valid()) return;
-  h5::writeRows(logits_.get(), firstRow, rows, outputs, logits);
-  h5::writeRows(probs_.get(), firstRow, rows, outputs, probs);
+  try {
+    h5::writeRows(logits_.get(), firstRow, rows, outputs, logits);
+    h5::writeRows(probs_.get(), firstRow, rows, outputs, probs);
+  } catch (const InputError& e) {
+    throw target_.writeFailed(e);
+  }
 }
 
 void TraceWriter::commit() {
-  file_->flush();
-  states_.clear();
-  logits_.reset();
-  probs_.reset();
-  file_.reset();
+  try {
+    file_->flush();
+  } catch (const InputError& e) {
+    throw target_.writeFailed(e);
+  }
+  closeHandles();
   target_.commit();
 }
 

@@ -38,6 +38,9 @@ class TraceWriter : public RecordObserver {
   void commit();
 
  private:
+  void create(const Architecture& arch, int headOutputs, const TraceHeader& header, const RecordRequest& request);
+  void closeHandles();
+
   AtomicFile target_;
   std::unique_ptr<h5::File> file_;
   std::map<std::tuple<int, int, int>, h5::Handle> states_;  // (layer, dir, quantity) -> dataset

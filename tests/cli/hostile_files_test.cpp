@@ -87,5 +87,32 @@ TEST_F(HostileFiles, AModelReadingAnotherFilesBytesIsRefusedAndNothingIsWritten)
   EXPECT_FALSE(std::filesystem::exists(out));
 }
 
+// A full disk: record and convert say so, name the file asked for (not the temporary one), exit 3, and
+// leave nothing behind; they used to crash in libhdf5's clean-up at exit (SIGSEGV) after the message.
+TEST_F(HostileFiles, AFullDiskIsNamedAndLeavesNothingBehind) {
+  const std::string small = dir.file("small");
+  std::filesystem::create_directory(small);
+  const CommandResult mounted = runCommand("mount -t tmpfs -o size=256k tmpfs " + q(small));
+  if (mounted.exitCode != 0) GTEST_SKIP() << "cannot mount a small tmpfs here (needs root): " << mounted.output;
+  const std::string text = dir.file("text.txt");
+  std::ofstream(text) << std::string(20000, 'a');
+  const std::string trace = small + "/t.h5", converted = small + "/m.h5";
+  const CommandResult record = cli("record --model " + q(model) + " --text-file " + q(text) + " --out " + q(trace));
+  // A model whose weights (one layer of 256 units: 2 MB) do not fit either.
+  Architecture big = smallCharModel().arch;
+  big.layers = {{256, false, GateActivation::Sigmoid, CellActivation::Tanh}};
+  saveNativeModel(initialiseModel(big, {4, {}, big.vocab.size()}, 1), dir.file("big.h5"));
+  const CommandResult convert = cli("convert " + q(dir.file("big.h5")) + " --out " + q(converted));
+  std::vector<std::string> left;
+  for (const auto& entry : std::filesystem::directory_iterator(small)) left.push_back(entry.path().string());
+  runCommand("umount " + q(small));
+  EXPECT_EQ(convert.exitCode, 3) << convert.output;
+  EXPECT_TRUE(contains(convert.output, converted + ": no space left on the device")) << convert.output;
+  EXPECT_EQ(record.exitCode, 3) << record.output;
+  EXPECT_TRUE(contains(record.output, trace + ": no space left on the device")) << record.output;
+  EXPECT_FALSE(contains(record.output, ".tmp-")) << record.output;
+  EXPECT_TRUE(left.empty()) << left.front();
+}
+
 }  // namespace
 }  // namespace lstmscope::test
