@@ -53,6 +53,14 @@ long Args::getLong(const std::string& name, long fallback) const {
   return v;
 }
 
+long Args::getLong(const std::string& name, long fallback, long min, long max) const {
+  const long v = getLong(name, fallback);
+  if (v < min || v > max)
+    throw UsageError("--" + name + " must be " + std::to_string(min) + ".." + std::to_string(max) + ", not " +
+                     std::to_string(v));
+  return v;
+}
+
 double Args::getDouble(const std::string& name, double fallback) const {
   const auto it = values_.find(name);
   if (it == values_.end()) return fallback;

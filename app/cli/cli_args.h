@@ -24,6 +24,12 @@ class Args {
   std::string get(const std::string& name, const std::string& fallback = {}) const;
   std::string require(const std::string& name) const;
   long getLong(const std::string& name, long fallback) const;
+  // A whole number in [min, max] (64-bit parsing first: 4294967301 is not 5), else a usage error that
+  // names the option and the range.
+  long getLong(const std::string& name, long fallback, long min, long max) const;
+  int getInt(const std::string& name, int fallback, int min, int max) const {
+    return static_cast<int>(getLong(name, fallback, min, max));
+  }
   double getDouble(const std::string& name, double fallback) const;
   const std::vector<std::string>& positional() const { return positional_; }
 

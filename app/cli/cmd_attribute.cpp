@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iterator>
+#include <limits>
 #include <optional>
 
 #include "app/cli/attribute_output.h"
@@ -179,8 +180,8 @@ AttributeOptions parseAttributeOptions(const std::vector<std::string>& args) {
   o.importChoices = importChoicesFrom(a);
   if (a.has("text")) o.text = a.get("text");
   o.textFile = a.get("text-file"), o.csvFile = a.get("csv"), o.labelColumn = a.get("label-column");
-  if (a.has("target-step")) o.targetStep = a.getLong("target-step", 0);
-  if (a.has("target")) o.targetOutput = static_cast<int>(a.getLong("target", 0));
+  if (a.has("target-step")) o.targetStep = a.getLong("target-step", 0, 0, std::numeric_limits<long>::max());
+  if (a.has("target")) o.targetOutput = a.getInt("target", 0, 0, std::numeric_limits<int>::max());
   if (a.has("target-unit")) {
     if (a.has("target")) throw UsageError("give --target (a logit) or --target-unit (a state unit), not both");
     o.targetUnit = parseTargetUnit(a.get("target-unit"));

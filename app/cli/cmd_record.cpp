@@ -1,9 +1,11 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <sstream>
 
 #include "app/cli/cli_args.h"
@@ -63,6 +65,7 @@ std::vector<Quantity> parseQuantities(const std::string& list, bool preactivatio
   while (std::getline(s, name, ',')) {
     Quantity q;
     if (!parseQuantity(name, q)) throw UsageError("unknown quantity '" + name + "' (use i, f, g, o, c, h)");
+    if (std::find(out.begin(), out.end(), q) != out.end()) throw UsageError("--quantities names '" + name + "' twice");
     out.push_back(q);
   }
   if (out.empty()) throw UsageError("--quantities is empty");
@@ -86,13 +89,12 @@ int runRecord(const std::vector<std::string>& args) {
   refuseOverwritingInputs(out, {a.get("model"), a.get("text-file"), a.get("csv"), a.get("vocab")});
   const std::string precision = a.get("precision", "float");
   if (precision != "float" && precision != "double") throw UsageError("--precision must be float or double");
-  const long maxSteps = a.getLong("max-steps", 10'000'000);
+  const long maxSteps = a.getLong("max-steps", 10'000'000, 1, std::numeric_limits<long>::max());
   applyThreads(a.getLong("threads", 0));
   RecordRequest request;
   request.quantities = parseQuantities(a.get("quantities", "i,f,g,o,c,h"), a.has("preactivations"));
   request.outputs = !a.has("no-outputs");
-  request.segments = static_cast<int>(a.getLong("batch", 1));
-  if (request.segments < 1) throw UsageError("--batch must be at least 1");
+  request.segments = a.getInt("batch", 1, 1, 1 << 20);
   if (request.segments > 1) {
     // Blocks of exactly one trace chunk per segment: each write fills whole chunks, and the batch's
     // working memory stays at (steps per chunk x segments) columns.

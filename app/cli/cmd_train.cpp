@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 
 #include "app/cli/cli_args.h"
 #include "app/cli/commands.h"
@@ -100,19 +101,20 @@ int runTrain(const std::vector<std::string>& args) {
   if (level != "char" && level != "word") throw UsageError("--level must be char or word");
   o.level = level == "word" ? TokenLevel::Word : TokenLevel::Char;
   o.lowercase = a.has("lowercase");
-  o.minCount = static_cast<int>(a.getLong("min-count", 1));
+  // Sizes within what a machine can hold, checked before anything is allocated.
+  o.minCount = a.getInt("min-count", 1, 1, std::numeric_limits<int>::max());
   o.validFraction = a.getDouble("valid", 0.05);
-  o.layers = static_cast<int>(a.getLong("layers", 2));
-  o.hidden = static_cast<int>(a.getLong("hidden", 128));
-  o.embedding = static_cast<int>(a.getLong("embedding", 0));
+  o.layers = a.getInt("layers", 2, 1, 64);
+  o.hidden = a.getInt("hidden", 128, 1, 1 << 16);
+  o.embedding = a.getInt("embedding", 0, 0, 1 << 16);
   o.bidirectional = a.has("bidirectional");
-  o.epochs = static_cast<int>(a.getLong("epochs", 10));
-  o.batch = static_cast<int>(a.getLong("batch", 32));
-  o.bptt = static_cast<int>(a.getLong("bptt", 64));
+  o.epochs = a.getInt("epochs", 10, 1, 1'000'000);
+  o.batch = a.getInt("batch", 32, 1, 1 << 16);
+  o.bptt = a.getInt("bptt", 64, 1, 1 << 20);
   o.learningRate = a.getDouble("lr", 2e-3);
   o.learningRateDecay = a.getDouble("lr-decay", 1.0);
   o.clip = a.getDouble("clip", 5.0);
-  o.seed = static_cast<uint64_t>(a.getLong("seed", 1));
+  o.seed = static_cast<uint64_t>(a.getLong("seed", 1, 0, std::numeric_limits<long>::max()));
   o.checkpointPrefix = a.get("checkpoint");
   o.name = a.get("name", std::filesystem::path(out).stem().string());
   applyThreads(a.getLong("threads", 0));

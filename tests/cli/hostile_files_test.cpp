@@ -87,6 +87,42 @@ TEST_F(HostileFiles, AModelReadingAnotherFilesBytesIsRefusedAndNothingIsWritten)
   EXPECT_FALSE(std::filesystem::exists(out));
 }
 
+// Whole numbers are parsed in 64 bits and range-checked (4294967301 used to become 5), repeated or
+// impossible values are usage errors, and an output that exists and is not a regular file is refused
+// before any work (a device, a FIFO or a link to one used to be replaced by a regular file).
+TEST_F(HostileFiles, OptionsAreRangeCheckedAndSpecialOutputsRefused) {
+  const std::string text = dir.file("text.txt");
+  std::ofstream(text) << "abc abc abc\n";
+  std::filesystem::create_symlink("/proc/self/fd/1", dir.file("stdout-link"));
+  const std::string record = "record --model " + q(model) + " --text abc ";
+  struct Case {
+    std::string args, expected;
+  } cases[] = {
+      {record + "--out " + q(out) + " --quantities h,h", "--quantities names 'h' twice"},
+      {record + "--out " + q(out) + " --max-steps -1", "--max-steps must be 1.."},
+      {record + "--out " + q(out) + " --batch 4294967298", "--batch must be 1..1048576, not 4294967298"},
+      {"attribute --model " + q(model) + " --text abc --method saliency --target 4294967301 --out " +
+           q(dir.file("a.json")),
+       "--target must be 0..2147483647, not 4294967301"},
+      {"train --text-file " + q(text) + " --out " + q(out) + " --hidden 4294967304", "--hidden must be 1..65536"},
+      {"train --text-file " + q(text) + " --out " + q(out) + " --layers 100000 --hidden 8", "--layers must be 1..64"},
+      {record + "--out /dev/null", "--out /dev/null is a device"},
+      {record + "--out " + q(fifo), "is a FIFO (named pipe)"},
+      {record + "--out " + q(dir.file("stdout-link")), "stdout-link is "},
+      {record + "--out " + q(dir.file("folder")), "folder is a directory"},
+      {"convert " + q(model) + " --out /dev/null", "--out /dev/null is a device"},
+  };
+  for (const Case& c : cases) {
+    const CommandResult r = cli(c.args);
+    EXPECT_EQ(r.exitCode, 2) << c.args << "\n" << r.output;
+    EXPECT_TRUE(contains(r.output, c.expected)) << c.args << "\n" << r.output;
+  }
+  struct stat device {};
+  ASSERT_EQ(stat("/dev/null", &device), 0);
+  EXPECT_TRUE(S_ISCHR(device.st_mode)) << "/dev/null was replaced";
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
 // A full disk: record and convert say so, name the file asked for (not the temporary one), exit 3, and
 // leave nothing behind; they used to crash in libhdf5's clean-up at exit (SIGSEGV) after the message.
 TEST_F(HostileFiles, AFullDiskIsNamedAndLeavesNothingBehind) {
