@@ -12,6 +12,7 @@
 #include "core/common/large_array_memory.h"
 #include "core/common/version.h"
 #include "core/formats/hdf5.h"
+#include "core/formats/temp_files.h"
 
 namespace {
 
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
   using namespace lstmscope;
   h5::silenceLibraryErrors();  // first: it tells libhdf5 not to clean up at exit
   setUpLargeArrayMemory();     // a batch process: keep what it frees (up to 1 GB) for reuse
+  removeTempFilesOnSignals();  // Ctrl+C or a timeout leaves no temporary output behind
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::fputs(kMainHelp, args.empty() ? stderr : stdout);

@@ -12,6 +12,7 @@
 #include "core/common/large_array_memory.h"
 #include "core/common/version.h"
 #include "core/formats/hdf5.h"
+#include "core/formats/temp_files.h"
 #include "viz/figure_export.h"
 
 namespace {
@@ -83,6 +84,7 @@ void openModelFromCommandLine(lstmscope::app::MainWindow& window, const QString&
 
 int main(int argc, char** argv) {
   lstmscope::h5::silenceLibraryErrors();  // first: it tells libhdf5 not to clean up at exit
+  lstmscope::removeTempFilesOnSignals();
   QElapsedTimer sinceStart;
   sinceStart.start();
   lstmscope::app::AppCommandLine cl;

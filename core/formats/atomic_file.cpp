@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "core/common/error.h"
+#include "core/formats/temp_files.h"
 
 namespace lstmscope {
 
@@ -14,6 +15,8 @@ AtomicFile::AtomicFile(std::string finalPath) : finalPath_(std::move(finalPath))
   static std::atomic<int> counter{0};
   // Same directory as the target so that the rename stays on one file system (and so is atomic).
   tempPath_ = finalPath_ + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  removeStaleTempFiles(finalPath_);  // what a killed writer left here
+  registerTempFile(tempPath_);       // removed if this process is interrupted
 }
 
 AtomicFile::~AtomicFile() {
@@ -21,6 +24,7 @@ AtomicFile::~AtomicFile() {
     std::error_code ec;
     std::filesystem::remove(tempPath_, ec);
   }
+  forgetTempFile(tempPath_);
 }
 
 InputError AtomicFile::writeFailed(const std::exception& cause) const {
@@ -41,6 +45,7 @@ void AtomicFile::commit() {
   std::filesystem::rename(tempPath_, finalPath_, ec);
   if (ec) throw InputError(finalPath_, "cannot rename the finished file into place: " + ec.message());
   committed_ = true;
+  forgetTempFile(tempPath_);
 }
 
 }  // namespace lstmscope
