@@ -164,9 +164,9 @@ AttributeOptions parseAttributeOptions(const std::vector<std::string>& args) {
   refuseOverwritingInputs(o.out, {a.get("model"), a.get("text-file"), a.get("csv"), a.get("vocab")});
   if (a.has("rule") && !parseQuadratureRule(a.get("rule"), s.rule))
     throw UsageError("--rule must be " + ruleNames(", ", " or "));
-  const long steps = a.getLong("steps", kDefaultIgSteps), window = a.getLong("window", s.window);
+  const long steps = a.getLong("steps", kDefaultIgSteps);
+  const int window = a.getInt("window", s.window, 1, std::numeric_limits<int>::max());
   if (!validIgSteps(steps)) throw UsageError("--steps must be 1.." + std::to_string(kMaxIgSteps));
-  if (window < 1) throw UsageError("--window must be at least 1");
   s.steps = static_cast<int>(steps), s.window = static_cast<int>(window);
   const std::string precision = a.get("precision", "float64");
   if (precision != "float64" && precision != "float32") throw UsageError("--precision must be float64 or float32");

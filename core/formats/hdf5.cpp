@@ -102,6 +102,10 @@ std::vector<std::string> childNames(hid_t group) {
   return names;
 }
 
+// Before main: the library must learn that it is not to clean up at exit before any other HDF5 call, in
+// every program linking this file (test programs call HDF5 directly).
+const bool librarySetUpBeforeMain = (silenceLibraryErrors(), true);
+
 void silenceLibraryErrors() {
   static const bool done = [] {
     // No library clean-up at exit: after a failed write (a full disk) libhdf5 keeps the file it could not
@@ -200,6 +204,13 @@ bool exists(hid_t loc, const std::string& path) {
     if (end == std::string::npos) end = path.size();
     prefix += path.substr(start, end - start);
     if (H5Lexists(loc, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+    // Before anything follows the link: only hard links are followed. An external link would read another
+    // file (or block forever on a FIFO), and a soft link can lead to one (docs/SECURITY.md).
+    H5L_info_t link{};
+    if (H5Lget_info(loc, prefix.c_str(), &link, H5P_DEFAULT) < 0) return false;
+    if (link.type != H5L_TYPE_HARD)
+      fail(loc, prefix + (link.type == H5L_TYPE_EXTERNAL ? " is a link to another file: refused"
+                                                         : " is a soft or user-defined link: refused"));
     if (H5Oexists_by_name(loc, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
     prefix += "/";
     start = end + 1;

@@ -1,10 +1,13 @@
 #include "core/formats/temp_files.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <charconv>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <string_view>
@@ -12,24 +15,47 @@
 namespace lstmscope {
 namespace {
 
-// Fixed slots of NUL-terminated paths, readable from a signal handler: a slot's `used` flag is set after
-// its path is written and cleared before it is reused.
+// Fixed slots of NUL-terminated paths that the signal handler can read without allocating. A slot's
+// sequence number is odd while its path is being written (a seqlock): the handler copies a path only
+// between two equal, even readings, so it never unlinks a path torn between two names.
 struct Slot {
-  std::atomic<bool> used{false};
   std::atomic<bool> claimed{false};
+  std::atomic<bool> used{false};
+  std::atomic<unsigned> sequence{0};
   char path[4096] = {0};
 };
 Slot slots[kMaxTempFiles];
 
 void onSignal(int signal) {
-  for (Slot& slot : slots)
-    if (slot.used.load()) ::unlink(slot.path);  // async-signal-safe
+  char copy[sizeof Slot::path];
+  for (Slot& slot : slots) {
+    if (!slot.used.load()) continue;
+    const unsigned before = slot.sequence.load();
+    if (before % 2) continue;
+    std::memcpy(copy, slot.path, sizeof copy);
+    if (slot.sequence.load() == before && slot.used.load()) ::unlink(copy);  // async-signal-safe
+  }
   ::signal(signal, SIG_DFL);
-  ::raise(signal);
+  ::raise(signal);  // end as the signal would have (exit status 128 + signal)
 }
 
-bool isDigits(std::string_view s) {
-  return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+// The largest process id Linux hands out (PID_MAX_LIMIT): a bigger number is not a process id.
+constexpr long kMaxPid = 1L << 22;
+// A temporary file unchanged for this long is not being written by a process on another machine or in
+// another PID namespace that merely has the same number as a dead local one.
+constexpr auto kStaleAfter = std::chrono::hours(1);
+
+// The PID of `NAME.tmp-PID-N` (`rest` is "PID-N"), or -1.
+long pidOf(std::string_view rest) {
+  const size_t dash = rest.find('-');
+  if (dash == std::string_view::npos || dash == 0 || dash + 1 >= rest.size()) return -1;
+  long pid = -1, n = -1;
+  const auto [pidEnd, pidError] = std::from_chars(rest.data(), rest.data() + dash, pid);
+  const auto [nEnd, nError] = std::from_chars(rest.data() + dash + 1, rest.data() + rest.size(), n);
+  if (pidError != std::errc() || pidEnd != rest.data() + dash || nError != std::errc() ||
+      nEnd != rest.data() + rest.size() || pid <= 0 || pid > kMaxPid || n < 0)
+    return -1;
+  return pid;
 }
 
 }  // namespace
@@ -39,7 +65,9 @@ void registerTempFile(const std::string& path) {
   for (Slot& slot : slots) {
     bool free = false;
     if (!slot.claimed.compare_exchange_strong(free, true)) continue;
+    slot.sequence.fetch_add(1);  // odd: being written
     std::memcpy(slot.path, path.c_str(), path.size() + 1);
+    slot.sequence.fetch_add(1);
     slot.used.store(true);
     return;
   }
@@ -47,7 +75,7 @@ void registerTempFile(const std::string& path) {
 
 void forgetTempFile(const std::string& path) {
   for (Slot& slot : slots)
-    if (slot.used.load() && path == slot.path) {
+    if (slot.claimed.load() && slot.used.load() && path == slot.path) {
       slot.used.store(false);
       slot.claimed.store(false);
       return;
@@ -55,10 +83,15 @@ void forgetTempFile(const std::string& path) {
 }
 
 void removeTempFilesOnSignals() {
-  struct sigaction action {};
-  action.sa_handler = onSignal;
-  sigemptyset(&action.sa_mask);
-  for (const int signal : {SIGINT, SIGTERM}) sigaction(signal, &action, nullptr);
+  for (const int signal : {SIGINT, SIGTERM, SIGHUP}) {
+    struct sigaction old {};
+    // A signal the process was started to ignore (a background job's SIGINT, nohup's SIGHUP) stays ignored.
+    if (sigaction(signal, nullptr, &old) != 0 || old.sa_handler == SIG_IGN) continue;
+    struct sigaction action {};
+    action.sa_handler = onSignal;
+    sigemptyset(&action.sa_mask);
+    sigaction(signal, &action, nullptr);
+  }
 }
 
 void removeStaleTempFiles(const std::string& finalPath) {
@@ -67,15 +100,16 @@ void removeStaleTempFiles(const std::string& finalPath) {
   const fs::path target(finalPath);
   const std::string prefix = target.filename().string() + ".tmp-";
   const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  const auto now = std::chrono::system_clock::now();
   for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
     if (!name.starts_with(prefix)) continue;
-    // NAME.tmp-PID-N, written by a process that no longer exists.
-    const std::string_view rest = std::string_view(name).substr(prefix.size());
-    const size_t dash = rest.find('-');
-    if (dash == std::string_view::npos || !isDigits(rest.substr(0, dash)) || !isDigits(rest.substr(dash + 1))) continue;
-    const pid_t pid = static_cast<pid_t>(std::stol(std::string(rest.substr(0, dash))));
-    if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+    const long pid = pidOf(std::string_view(name).substr(prefix.size()));
+    if (pid < 0 || pid == ::getpid() || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    // Only this user's own regular files (not a link, not a folder), untouched for an hour.
+    struct stat file {};
+    if (::lstat(it->path().c_str(), &file) != 0 || !S_ISREG(file.st_mode) || file.st_uid != ::geteuid()) continue;
+    if (now - std::chrono::system_clock::from_time_t(file.st_mtime) < kStaleAfter) continue;
     std::error_code removeError;
     fs::remove(it->path(), removeError);
   }

@@ -13,11 +13,14 @@ void registerTempFile(const std::string& path);
 void forgetTempFile(const std::string& path);
 constexpr int kMaxTempFiles = 32;
 
-// Installs handlers for SIGINT and SIGTERM that remove every registered temporary file, then end the
-// process as the signal would have. Programs that write files call it once at start.
+// Installs handlers for SIGINT, SIGTERM and SIGHUP (unless the process was started ignoring them) that
+// remove every registered temporary file, then end the process as the signal would have. Programs that
+// write files call it once at start.
 void removeTempFilesOnSignals();
 
-// Removes `finalPath`.tmp-PID-N files beside `finalPath` whose process PID no longer exists.
+// Removes `finalPath`.tmp-PID-N files beside `finalPath` that a dead process left: PID is a process id
+// that no longer exists here, and the file is this user's own regular file, unchanged for an hour (a
+// writer on another machine sharing the folder may have the same number).
 void removeStaleTempFiles(const std::string& finalPath);
 
 }  // namespace lstmscope

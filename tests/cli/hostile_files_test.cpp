@@ -4,7 +4,10 @@
 // timeout, so a hang fails the test instead of stopping the suite.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -28,6 +31,12 @@ bool contains(const std::string& haystack, const std::string& needle) {
 
 class HostileFiles : public ::testing::Test {
  protected:
+  int leftovers() const {  // temporary files in the scratch folder
+    int n = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir.file("")))
+      n += entry.path().filename().string().find(".tmp-") != std::string::npos;
+    return n;
+  }
   void SetUp() override {
     saveNativeModel(smallCharModel(), model);
     ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
@@ -153,8 +162,7 @@ TEST_F(HostileFiles, AFullDiskIsNamedAndLeavesNothingBehind) {
 }
 
 // SIGTERM and SIGINT at a random moment of a recording, 20 times: the temporary file is always removed,
-// and the output is absent or complete (it used to leave hundreds of MB of *.tmp-PID-0 behind). A
-// temporary file that a killed process left is removed by the next run that writes beside it.
+// and the output is absent or complete (it used to leave hundreds of MB of *.tmp-PID-0 behind).
 TEST_F(HostileFiles, SignalsLeaveNoTemporaryFileAndNoPartialOutput) {
   const std::string text = dir.file("long.txt");
   {
@@ -162,31 +170,49 @@ TEST_F(HostileFiles, SignalsLeaveNoTemporaryFileAndNoPartialOutput) {
     for (int k = 0; k < 40000; ++k) t << "ab (c)\n";
   }
   std::mt19937 random(11);
-  const auto leftovers = [&] {
-    int n = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(dir.file("")))
-      n += entry.path().filename().string().find(".tmp-") != std::string::npos;
-    return n;
-  };
   int interrupted = 0;
   for (int run = 0; run < 20; ++run) {
     const char* signal = run % 2 ? "INT" : "TERM";
-    const int delayMs = static_cast<int>(random() % 400);
+    const double delay = static_cast<double>(random() % 400) / 1000;
     std::filesystem::remove(out);
-    // sleep takes fractions of a second in coreutils; the shell waits for the killed recording.
-    const CommandResult r = runCommand(shellQuoted(LSTMSCOPE_CLI) + " record --model " + q(model) + " --text-file " +
-                                       q(text) + " --out " + q(out) + " & pid=$!; sleep " +
-                                       std::to_string(delayMs / 1000.0) + "; kill -" + signal + " $pid; wait $pid");
-    EXPECT_EQ(leftovers(), 0) << "run " << run << ", SIG" << signal << " after " << delayMs << " ms\n" << r.output;
-    if (std::filesystem::exists(out))
+    // timeout sends the signal to the recording as Ctrl+C or a scheduler would (a background job of a
+    // script would start with SIGINT ignored, and keeps ignoring it).
+    const CommandResult r = runCommand("timeout -s " + std::string(signal) + " " + std::to_string(delay) + " " +
+                                       shellQuoted(LSTMSCOPE_CLI) + " record --model " + q(model) + " --text-file " +
+                                       q(text) + " --out " + q(out));
+    EXPECT_EQ(leftovers(), 0) << "run " << run << ", SIG" << signal << " after " << delay << " s\n" << r.output;
+    if (std::filesystem::exists(out)) {
       EXPECT_EQ(TraceReader(out).steps(), 280000) << "run " << run;  // complete
-    else
+    } else {
       ++interrupted;
+      EXPECT_EQ(r.exitCode, 124) << "run " << run << ": timeout reports the signal it sent\n" << r.output;
+    }
   }
   EXPECT_GE(interrupted, 10) << "most signals must arrive while the recording runs, or nothing is tested";
-  std::ofstream(out + ".tmp-999999999-0") << "left by a killed process";
+}
+
+// A temporary file that a killed process left (SIGKILL, a crash) is removed by the next run writing beside
+// it, once it is an hour old; a live process's file, a recent one, and names that only look alike stay.
+TEST_F(HostileFiles, StaleTemporaryFilesOfDeadProcessesAreRemoved) {
+  const pid_t dead = fork();
+  if (dead == 0) _exit(0);
+  ASSERT_GT(dead, 0);
+  waitpid(dead, nullptr, 0);
+  const auto aged = [&](const std::string& name) {
+    const std::string path = out + name;
+    std::ofstream(path) << "left behind";
+    std::filesystem::last_write_time(path, std::filesystem::file_time_type::clock::now() - std::chrono::hours(2));
+    return path;
+  };
+  const std::string stale = aged(".tmp-" + std::to_string(dead) + "-0");
+  const std::string recent = out + ".tmp-" + std::to_string(dead) + "-1";
+  std::ofstream(recent) << "a writer elsewhere, still busy";
+  const std::string live = aged(".tmp-" + std::to_string(getpid()) + "-7");
+  const std::string dated = aged(".tmp-20240601-1");                // not a process id
+  const std::string huge = aged(".tmp-99999999999999999999999-0");  // used to crash the parser
   ASSERT_EQ(cli("record --model " + q(model) + " --text abc --out " + q(out)).exitCode, 0);
-  EXPECT_EQ(leftovers(), 0);
+  EXPECT_FALSE(std::filesystem::exists(stale));
+  for (const std::string& kept : {recent, live, dated, huge}) EXPECT_TRUE(std::filesystem::exists(kept)) << kept;
 }
 
 }  // namespace

@@ -173,6 +173,26 @@ TEST(NativeModel, ExternalStorageAndVirtualDatasetsAreRefused) {
   EXPECT_NE(msg.find("head/bias is a virtual dataset"), std::string::npos) << msg;
 }
 
+// Links are followed only when hard: an external link reads another file (or blocks on a FIFO), and a
+// soft link can lead to one.
+TEST(NativeModel, ExternalAndSoftLinksAreRefused) {
+  ScratchDir dir("links");
+  const std::string other = dir.file("other.h5");
+  saveNativeModel(smallCharModel(), other);
+  std::string path = damaged(dir, [&](hid_t f) {
+    H5Ldelete(f, "head/bias", H5P_DEFAULT);
+    H5Lcreate_external(other.c_str(), "/head/bias", f, "head/bias", H5P_DEFAULT, H5P_DEFAULT);
+  });
+  std::string msg = inputErrorOf([&] { loadNativeModel(path); });
+  EXPECT_NE(msg.find("head/bias is a link to another file: refused"), std::string::npos) << msg;
+  path = damaged(dir, [&](hid_t f) {
+    H5Ldelete(f, "head/bias", H5P_DEFAULT);
+    H5Lcreate_soft("/lstm/0/fwd/b_ih", f, "head/bias", H5P_DEFAULT, H5P_DEFAULT);
+  });
+  msg = inputErrorOf([&] { loadNativeModel(path); });
+  EXPECT_NE(msg.find("head/bias is a soft or user-defined link: refused"), std::string::npos) << msg;
+}
+
 TEST(NativeModel, UnknownFiltersAndCorruptedFloatTypesAreRefused) {
   ScratchDir dir("filters");
   // LZF (h5py's filter 32000) is not built into libhdf5: reading would look for a plugin.
@@ -194,7 +214,18 @@ TEST(NativeModel, UnknownFiltersAndCorruptedFloatTypesAreRefused) {
   H5Pset_chunk(deflate.get(), 1, chunk);
   H5Pset_shuffle(deflate.get());
   H5Pset_deflate(deflate.get(), 4);
-  const Model m = loadNativeModel(replacedBy(dir, "head/bias", H5T_IEEE_F32BE, deflate.get()));
+  H5Pset_fletcher32(deflate.get());
+  Model m = loadNativeModel(replacedBy(dir, "head/bias", H5T_IEEE_F32BE, deflate.get()));
+  EXPECT_EQ(m.params.head.bias, (Eigen::VectorXf::Constant(8, 0.5f)));
+  // Half precision (Keras mixed precision, as h5py stores it) in a compact dataset.
+  h5::Handle half(H5Tcopy(H5T_IEEE_F32LE), H5Tclose);
+  H5Tset_fields(half.get(), 15, 10, 5, 0, 10);
+  H5Tset_precision(half.get(), 16);
+  H5Tset_size(half.get(), 2);
+  H5Tset_ebias(half.get(), 15);
+  h5::Handle compact(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  H5Pset_layout(compact.get(), H5D_COMPACT);
+  m = loadNativeModel(replacedBy(dir, "head/bias", half.get(), compact.get()));
   EXPECT_EQ(m.params.head.bias, (Eigen::VectorXf::Constant(8, 0.5f)));
 }
 
