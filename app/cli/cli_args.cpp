@@ -19,7 +19,8 @@ Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& va
           if (i + 1 >= argv.size()) throw UsageError("option --" + name + " needs a value");
           value = argv[++i];
         }
-        values_[name] = value;
+        // A second value would silently replace the first: say so instead.
+        if (!values_.emplace(name, value).second) throw UsageError("--" + name + " is given twice");
       } else if (flags.count(name) && !inlineValue) {
         flags_.insert(name);
       } else {

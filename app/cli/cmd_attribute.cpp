@@ -155,6 +155,14 @@ AttributeOptions parseAttributeOptions(const std::vector<std::string>& args) {
   o.out = a.require("out");
   if (!parseAttributionMethod(method, o.method))
     throw UsageError("unknown --method '" + method + "' (" + methodNames(", ", ", ") + ")");
+  // An option the method does not use would be silently ignored (docs/CLI.md's "used by" column).
+  static const std::pair<const char*, std::vector<std::string>> kUsedBy[] = {
+      {"steps", {"ig"}},         {"rule", {"ig"}}, {"baseline", {"ig", "occlusion"}}, {"precision", {"ig"}},
+      {"window", {"occlusion"}}, {"eps", {"lrp"}}, {"bias-factor", {"lrp"}}};
+  for (const auto& [option, methods] : kUsedBy)
+    if (a.has(option) && std::find(methods.begin(), methods.end(), method) == methods.end())
+      throw UsageError("--" + std::string(option) + " is not used by --method " + method);
+  if (a.has("label-column") && !a.has("csv")) throw UsageError("--label-column applies to --csv only");
   AttributionSettings& s = o.settings;
   s.lrp.epsilon = a.getDouble("eps", s.lrp.epsilon);
   s.lrp.biasFactor = a.getDouble("bias-factor", s.lrp.biasFactor);

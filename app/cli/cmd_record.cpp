@@ -85,6 +85,7 @@ int runRecord(const std::vector<std::string>& args) {
   if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
   const int sources = a.has("text") + a.has("text-file") + a.has("csv");
   if (sources != 1) throw UsageError("give exactly one of --text, --text-file or --csv");
+  if (a.has("label-column") && !a.has("csv")) throw UsageError("--label-column applies to --csv only");
   const std::string out = a.require("out");
   refuseOverwritingInputs(out, {a.get("model"), a.get("text-file"), a.get("csv"), a.get("vocab")});
   const std::string precision = a.get("precision", "float");

@@ -98,8 +98,8 @@ TEST_F(HostileFiles, AModelReadingAnotherFilesBytesIsRefusedAndNothingIsWritten)
   EXPECT_FALSE(std::filesystem::exists(out));
 }
 
-// Whole numbers are parsed in 64 bits and range-checked (4294967301 used to become 5), repeated or
-// impossible values are usage errors, and an output that exists and is not a regular file is refused
+// Whole numbers are parsed in 64 bits and range-checked (4294967301 used to become 5), repeated,
+// impossible or inapplicable options are usage errors, and an output that exists and is not a regular file is refused
 // before any work (a device, a FIFO or a link to one used to be replaced by a regular file).
 TEST_F(HostileFiles, OptionsAreRangeCheckedAndSpecialOutputsRefused) {
   const std::string text = dir.file("text.txt");
@@ -122,6 +122,13 @@ TEST_F(HostileFiles, OptionsAreRangeCheckedAndSpecialOutputsRefused) {
       {record + "--out " + q(dir.file("stdout-link")), "stdout-link is "},
       {record + "--out " + q(dir.file("folder")), "folder is a directory"},
       {"convert " + q(model) + " --out /dev/null", "--out /dev/null is a device"},
+      // Given twice, or not applying: no longer silently the last value, or ignored.
+      {record + "--out " + q(out) + " --out " + q(dir.file("other.h5")), "--out is given twice"},
+      {record + "--out " + q(out) + " --label-column x", "--label-column applies to --csv only"},
+      {"attribute --model " + q(model) + " --text abc --method saliency --steps 32 --out " + q(dir.file("a.json")),
+       "--steps is not used by --method saliency"},
+      {"attribute --model " + q(model) + " --text abc --method ig --window 3 --out " + q(dir.file("a.json")),
+       "--window is not used by --method ig"},
   };
   for (const Case& c : cases) {
     const CommandResult r = cli(c.args);
