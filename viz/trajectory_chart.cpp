@@ -118,8 +118,7 @@ void TrajectoryChart::setQuantityRange(double low, double high) {
 void TrajectoryChart::setBackground(TrajectoryBackground background) {
   background_ = background;
   updateWindowRange();
-  updateAxes();
-  requestImage();  // the same axes may need another picture
+  updateAxes();  // asks for a new picture even when the axes stay
 }
 
 void TrajectoryChart::setOpacity(double opacity) {

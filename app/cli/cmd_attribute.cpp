@@ -169,7 +169,7 @@ AttributeOptions parseAttributeOptions(const std::vector<std::string>& args) {
   if (!(s.lrp.epsilon >= 0) || !std::isfinite(s.lrp.epsilon)) throw UsageError("--eps must be a number >= 0");
   if (!std::isfinite(s.lrp.biasFactor)) throw UsageError("--bias-factor must be a number");
   (void)attributeOutputFor(o.out);
-  refuseOverwritingInputs(o.out, {a.get("model"), a.get("text-file"), a.get("csv"), a.get("vocab")});
+  checkOutputPath(o.out, {a.get("model"), a.get("text-file"), a.get("csv"), a.get("vocab")});
   if (a.has("rule") && !parseQuadratureRule(a.get("rule"), s.rule))
     throw UsageError("--rule must be " + ruleNames(", ", " or "));
   const long steps = a.getLong("steps", kDefaultIgSteps);

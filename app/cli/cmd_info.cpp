@@ -68,7 +68,7 @@ int runConvert(const std::vector<std::string>& args) {
     return 0;
   }
   const Args a(args, withImportOptions({"out"}), {});
-  refuseOverwritingInputs(a.require("out"), {onlyModel(a), a.get("vocab")});
+  checkOutputPath(a.require("out"), {onlyModel(a), a.get("vocab")});
   const Model m = importModel(onlyModel(a), a.get("vocab"), importChoicesFrom(a)).model;
   saveNativeModel(m, a.require("out"));
   std::fprintf(stderr, "wrote %s\n", a.require("out").c_str());

@@ -87,7 +87,7 @@ int runRecord(const std::vector<std::string>& args) {
   if (sources != 1) throw UsageError("give exactly one of --text, --text-file or --csv");
   if (a.has("label-column") && !a.has("csv")) throw UsageError("--label-column applies to --csv only");
   const std::string out = a.require("out");
-  refuseOverwritingInputs(out, {a.get("model"), a.get("text-file"), a.get("csv"), a.get("vocab")});
+  checkOutputPath(out, {a.get("model"), a.get("text-file"), a.get("csv"), a.get("vocab")});
   const std::string precision = a.get("precision", "float");
   if (precision != "float" && precision != "double") throw UsageError("--precision must be float or double");
   const long maxSteps = a.getLong("max-steps", 10'000'000, 1, std::numeric_limits<long>::max());

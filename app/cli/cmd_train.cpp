@@ -95,7 +95,7 @@ int runTrain(const std::vector<std::string>& args) {
   if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
   if (a.has("text-file") == a.has("labelled")) throw UsageError("give exactly one of --text-file or --labelled");
   const std::string out = a.require("out");
-  refuseOverwritingInputs(out, {a.get("text-file"), a.get("labelled")});
+  checkOutputPath(out, {a.get("text-file"), a.get("labelled")});
   TrainOptions o;
   const std::string level = a.get("level", "char");
   if (level != "char" && level != "word") throw UsageError("--level must be char or word");

@@ -18,7 +18,7 @@ bool printHelpIfAsked(const std::vector<std::string>& args, const char* help) {
   return false;
 }
 
-void refuseOverwritingInputs(const std::string& out, const std::vector<std::string>& inputs) {
+void checkOutputPath(const std::string& out, const std::vector<std::string>& inputs) {
   namespace fs = std::filesystem;
   std::error_code ec;
   // Checked before any work: the output replaces a regular file only. Renaming onto a device node, a FIFO

@@ -11,7 +11,6 @@
 #include "core/common/error.h"
 #include "core/common/large_array_memory.h"
 #include "core/common/version.h"
-#include "core/formats/hdf5.h"
 #include "core/formats/temp_files.h"
 
 namespace {
@@ -33,7 +32,6 @@ const char* const kMainHelp =
 
 int main(int argc, char** argv) {
   using namespace lstmscope;
-  h5::silenceLibraryErrors();  // first: it tells libhdf5 not to clean up at exit
   setUpLargeArrayMemory();     // a batch process: keep what it frees (up to 1 GB) for reuse
   removeTempFilesOnSignals();  // Ctrl+C or a timeout leaves no temporary output behind
   std::vector<std::string> args(argv + 1, argv + argc);

@@ -11,7 +11,6 @@
 #include "app/gui/model_opening.h"
 #include "core/common/large_array_memory.h"
 #include "core/common/version.h"
-#include "core/formats/hdf5.h"
 #include "core/formats/temp_files.h"
 #include "viz/figure_export.h"
 
@@ -83,7 +82,6 @@ void openModelFromCommandLine(lstmscope::app::MainWindow& window, const QString&
 }  // namespace
 
 int main(int argc, char** argv) {
-  lstmscope::h5::silenceLibraryErrors();  // first: it tells libhdf5 not to clean up at exit
   lstmscope::removeTempFilesOnSignals();
   QElapsedTimer sinceStart;
   sinceStart.start();

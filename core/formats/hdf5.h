@@ -69,7 +69,7 @@ class File {
 };
 
 // Sets libhdf5 up the way LSTMScope uses it: no error printing of its own (we report errors), no filter
-// plugins, no clean-up at exit. Idempotent; programs call it first, before any other HDF5 call.
+// plugins, no clean-up at exit. Idempotent; it runs before main in every program linking this library.
 void silenceLibraryErrors();
 
 // The root attribute `lstmscope_format` ("model", "trace") of the file at `path`, or "" when the file is
