@@ -226,6 +226,32 @@ with open(os.path.join(OUT, "hostile", "wrong_size.vocab.json"), "w") as f:
     json.dump(char_vocab(10), f)
 with open(os.path.join(OUT, "hostile", "latin1.vocab.txt"), "wb") as f:
     f.write("a\nb\n\xe9\n".encode("latin-1"))
+# Pickles built to cost time: each must be refused (or read) in time linear in its size.
+def legacy_with_root(name, root):
+    """A legacy checkpoint around a hand-written pickle `root` (protocol 2), with no storages."""
+    import pickle
+    parts = [pickle.dumps(torch.serialization.MAGIC_NUMBER, protocol=2), pickle.dumps(1001, protocol=2),
+             pickle.dumps({}, protocol=2), root, pickle.dumps([], protocol=2)]
+    with open(os.path.join(OUT, "hostile", name), "wb") as f:
+        f.write(b"".join(parts))
+
+
+def key(text):  # BINUNICODE
+    return b"X" + struct.pack("<I", len(text)) + text.encode()
+
+
+DEPTH = 1000000  # lists one million deep, 2 MB: APPEND used to take cubic time (a 2 MB file hung)
+legacy_with_root("nested_lists.pt", b"\x80\x02" + b"]" * DEPTH + b"a" * (DEPTH - 1) + b".")
+# A deep list appended again and again to a list that a tuple already holds: each append would search the
+# deep list for a cycle.
+DEEP, APPENDS = 200000, 200000
+legacy_with_root("contained_appends.pt", b"\x80\x02" + b"]" * DEEP + b"a" * (DEEP - 1) + b"q\x000" + b"]q\x01\x850h\x01" +
+                 b"h\x00a" * APPENDS + b".")
+# Sixty dicts, each holding the previous one twice: 2^60 paths to the first.
+bomb = b"\x80\x02}q\x00"
+for level in range(1, 61):
+    bomb += b"0}(" + key("a") + b"h" + bytes([level - 1]) + key("b") + b"h" + bytes([level - 1]) + b"uq" + bytes([level])
+legacy_with_root("shared_dicts.pt", bomb + b".")
 # A character model with 27 one-hot inputs and 27 outputs, brought without a vocabulary file (26 letters
 # and a space, as char-rnn tutorials write it): the import must take it for a language model (input
 # width = output width), not for 27 numeric features. Last, so that it leaves the other cases' random

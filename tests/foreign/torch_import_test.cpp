@@ -229,6 +229,11 @@ TEST(TorchFiles, HostileAndDamagedFilesAreRefusedByName) {
       {"hostile/gru_named_lstm_whole.pt", "module lstm is a torch.nn.modules.rnn.GRU"},
       {"hostile/projection.pt", "weight_hr_l0 is an LSTM projection"},
       {"hostile/nan_weight.pt", "lstm/1/fwd/W_hh contains 1 NaN"},
+      // Pickles that cost time or memory are read or refused in time linear in their size (a 2 MB file of
+      // nested lists used to hang; sharing and repeated searches could take 2^60 steps).
+      {"hostile/nested_lists.pt", "holds no tensors"},
+      {"hostile/contained_appends.pt", "pickle at byte 400175 links its containers into each other too often"},
+      {"hostile/shared_dicts.pt", "walking it would visit more than 4194304"},
   };
   for (const auto& [file, expected] : expectations) {
     const std::string message = errorOf(file);

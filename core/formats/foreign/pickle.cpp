@@ -84,7 +84,7 @@ std::string storageDtype(const std::string& className) {
 
 namespace {
 
-constexpr size_t kMaxStack = 1 << 20, kMaxMemo = 1 << 22;
+constexpr size_t kMaxStack = 1 << 20, kMaxMemo = 1 << 22, kMaxValues = 1 << 21;
 
 // The opcodes this unpickler reads, under the names Python's pickletools gives them (MARK, BININT1, ...);
 // the values are the opcode bytes. Any other byte is refused as an opcode PyTorch files do not contain.
@@ -215,7 +215,11 @@ class Machine {
     stack_.resize(k - 1);
     return items;
   }
-  static ValuePtr make(Value::Kind kind) {
+  // Every value costs a few hundred bytes: a crafted file of nothing but EMPTY_LIST and APPEND would ask
+  // for a hundred times its size in memory.
+  ValuePtr make(Value::Kind kind) {
+    if (++made_ > kMaxValues)
+      fail("holds more than " + std::to_string(kMaxValues) + " values; weights files hold far fewer");
     auto v = std::make_shared<Value>();
     v->kind = kind;
     return v;
@@ -255,16 +259,28 @@ class Machine {
     return c;
   }
   // Shared pointers cannot own a cycle without leaking it, and weights files have none: a value that would
-  // contain its own container is refused. (Only these in-place insertions can close a cycle.)
-  // Iterative: a hostile pickle may nest values millions deep.
-  static bool reaches(const Value* from, const Value* target) {
+  // contain its own container is refused. Only the in-place insertions (APPEND(S), SETITEM(S), ADDITEMS,
+  // BUILD) can close a cycle, and only into a container that is already inside another value: a container
+  // nothing holds can be reached from nothing but itself. Weights files fill each container before they
+  // nest it, so they never pay for the search; the searches a crafted file forces share one budget that
+  // grows with the file's size, so checking stays linear in it (nested lists used to take cubic time).
+  void noteContained(const ValuePtr& child) {
+    if (child) contained_.insert(child.get());
+  }
+  void noteChildrenContained(const Value& parent) {
+    for (const auto& c : parent.items) noteContained(c);
+    for (const auto& [k, c] : parent.entries) noteContained(k), noteContained(c);
+    noteContained(parent.state);
+  }
+  bool reaches(const Value* from, const Value* target) {
     std::unordered_set<const Value*> seen;
-    std::vector<const Value*> todo{from};
+    std::vector<const Value*> todo{from};  // iterative: a hostile pickle may nest values millions deep
     while (!todo.empty()) {
       const Value* v = todo.back();
       todo.pop_back();
       if (v == target) return true;
       if (!v || !seen.insert(v).second) continue;
+      if (searchBudget_-- == 0) fail("links its containers into each other too often to check for cycles");
       for (const auto& c : v->items) todo.push_back(c.get());
       for (const auto& [k, c] : v->entries) todo.push_back(k.get()), todo.push_back(c.get());
       todo.push_back(v->state.get());
@@ -272,7 +288,10 @@ class Machine {
     return false;
   }
   void refuseCycle(const ValuePtr& inserted, const Value* container) {
-    if (reaches(inserted.get(), container)) fail("puts a container inside itself, which weights files never do");
+    const bool possible = inserted.get() == container || contained_.count(container);
+    if (possible && reaches(inserted.get(), container))
+      fail("puts a container inside itself, which weights files never do");
+    noteContained(inserted);
   }
   void setItems(std::vector<ValuePtr> kv) {
     if (kv.size() % 2) fail("sets a dict item without a value");
@@ -293,6 +312,7 @@ class Machine {
   void tuple(std::vector<ValuePtr> items) {
     auto t = make(Value::Kind::Tuple);
     t->items = std::move(items);
+    noteChildrenContained(*t);
     push(t);
   }
   std::string where() const { return source_ + " (pickle at byte " + std::to_string(opStart_) + ")"; }
@@ -416,6 +436,7 @@ class Machine {
       case Op::List: {
         auto l = make(Value::Kind::List);
         l->items = popToMark();
+        noteChildrenContained(*l);
         push(l);
         break;
       }
@@ -441,6 +462,7 @@ class Machine {
       case Op::FrozenSet: {
         auto s = make(Value::Kind::Set);
         s->items = popToMark();
+        noteChildrenContained(*s);
         push(s);
         break;
       }
@@ -481,6 +503,7 @@ class Machine {
       case Op::Reduce: {  // callable(*args), done by our own code
         ValuePtr args = pop(), callable = pop();
         push(construct(*callable, *args, where()));
+        if (stack_.back()) noteChildrenContained(*stack_.back());
         break;
       }
       case Op::NewObj: {  // cls.__new__(cls, *args) -> inert record
@@ -489,6 +512,7 @@ class Machine {
         auto o = make(Value::Kind::Object);
         o->text = cls->text;
         o->items = args->items;
+        noteChildrenContained(*o);
         push(o);
         break;
       }
@@ -499,6 +523,7 @@ class Machine {
         ValuePtr pid = pop();
         if (!persistent_) fail("refers to external data, which this file kind does not have");
         push(persistent_(*pid));
+        if (stack_.back()) noteChildrenContained(*stack_.back());
         break;
       }
       default: {  // Stop is handled by run(); every other opcode is refused
@@ -517,6 +542,10 @@ class Machine {
   const std::string& source_;
   std::vector<ValuePtr> stack_;
   std::unordered_map<uint64_t, ValuePtr> memo_;
+  // Values some other value holds. A freed value's address reused by a new one costs a needless search only.
+  std::unordered_set<const Value*> contained_;
+  size_t made_ = 0;
+  size_t searchBudget_ = 8 * size_ + (1 << 20);  // values the cycle searches may visit, in all
   const ValuePtr mark_ = std::make_shared<Value>();
 };
 

@@ -50,7 +50,12 @@ std::string join(const std::string& prefix, const std::string& name) {
 struct Collected {
   std::vector<std::pair<std::string, pickle::TensorRef>> tensors;
   std::map<std::string, std::string> facts;
+  size_t visits = 0;  // a value shared by several holders is visited once per path to it
 };
+
+// A crafted pickle can make a few hundred dicts each hold the previous one twice: 2^64 paths to walk.
+// Real files have one path per tensor (a tied weight: two), so a generous cap costs them nothing.
+constexpr size_t kMaxVisits = size_t(1) << 22;
 
 bool isScalar(const Value& v) {
   return v.is(Value::Kind::Bool) || v.is(Value::Kind::Int) || v.is(Value::Kind::Float) || v.is(Value::Kind::Str) ||
@@ -59,7 +64,7 @@ bool isScalar(const Value& v) {
 
 // Walks the unpickled root: tensors anywhere under string (or integer) dict keys, and nn.Module records.
 void collect(const Value& v, const std::string& prefix, int depth, Collected& out) {
-  if (depth > kMaxDepth) return;  // pickles may hold cycles; nothing real nests this deep
+  if (depth > kMaxDepth || ++out.visits > kMaxVisits) return;  // nothing real nests or repeats this much
   if (v.is(Value::Kind::Tensor)) {
     out.tensors.emplace_back(prefix.empty() ? "tensor" : prefix, v.tensor);
   } else if (v.is(Value::Kind::Dict)) {
@@ -123,6 +128,9 @@ NamedTensor materialise(const std::string& name, const pickle::TensorRef& ref, c
 TensorSet assemble(const ValuePtr& root, const StorageSource& blobOf, const std::string& source) {
   Collected found;
   collect(*root, "", 0, found);
+  if (found.visits > kMaxVisits)
+    throw InputError(source, "shares its values so often that walking it would visit more than " +
+                                 std::to_string(kMaxVisits) + " of them; weights files never do");
   TensorSet set;
   set.moduleFacts = std::move(found.facts);
   std::map<std::string, std::vector<float>> converted;  // storage key -> its elements as float
