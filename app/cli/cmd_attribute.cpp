@@ -200,7 +200,7 @@ AttributeOptions parseAttributeOptions(const std::vector<std::string>& args) {
 EncodedText readInput(const Architecture& arch, const AttributeOptions& o) {
   if (!o.csvFile.empty()) return readTableInput(arch, o.csvFile, o.labelColumn, kMaxSteps);
   if (o.text) return encodeText(arch, *o.text, "--text", kMaxSteps);
-  return encodeText(arch, readFileBytes(o.textFile, size_t(1) << 28), o.textFile, kMaxSteps);
+  return encodeTextFile(arch, o.textFile, kMaxSteps);
 }
 
 // The default target at the chosen step (it also checks the step), then what the options change.

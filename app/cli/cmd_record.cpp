@@ -44,6 +44,8 @@ const char* const kRecordHelp =
 
 namespace {
 
+const std::string kLimitAdvice = "raise it with --max-steps";
+
 double peakMemoryMB() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
@@ -109,14 +111,13 @@ int runRecord(const std::vector<std::string>& args) {
   header.modelName = model.arch.name;
   Inputs<float> inputs;
   if (a.has("csv")) {
-    EncodedText table = readTableInput(model.arch, a.get("csv"), a.get("label-column"), maxSteps);
+    EncodedText table = readTableInput(model.arch, a.get("csv"), a.get("label-column"), maxSteps, kLimitAdvice);
     inputs = std::move(table.inputs);
     header.features = inputs.features;
     header.tokenText = std::move(table.surface);
   } else {
-    const std::string source = a.has("text") ? std::string("--text") : a.get("text-file");
-    const std::string text = a.has("text") ? a.get("text") : readFileBytes(source, size_t(1) << 32);
-    EncodedText enc = encodeText(model.arch, text, source, maxSteps);
+    EncodedText enc = a.has("text") ? encodeText(model.arch, a.get("text"), "--text", maxSteps, kLimitAdvice)
+                                    : encodeTextFile(model.arch, a.get("text-file"), maxSteps, kLimitAdvice);
     inputs = std::move(enc.inputs);
     header.tokens = inputs.tokens;
     header.tokenText = std::move(enc.surface);

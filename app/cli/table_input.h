@@ -8,8 +8,10 @@
 
 namespace lstmscope::cli {
 
-// Throws InputError for a bad table or a model that reads text, UsageError for an unknown column.
+// Throws InputError for a bad table, one longer than `maxSteps` rows (the message ends with `limitAdvice`,
+// if any) or a model that reads text, UsageError for an unknown column. Reads the file only as far as the
+// limit needs.
 EncodedText readTableInput(const Architecture& arch, const std::string& path, const std::string& labelColumn,
-                           long maxSteps);
+                           long maxSteps, const std::string& limitAdvice = {});
 
 }  // namespace lstmscope::cli

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/common/error.h"
+#include "core/text/vocabulary.h"
 
 namespace lstmscope {
 namespace {
@@ -65,13 +66,18 @@ char delimiterOf(std::string_view firstLine) {
   return ',';
 }
 
+std::string limitMessage(long maxSteps, const std::string& limitAdvice) {
+  return "more than " + std::to_string(maxSteps) + " rows" + (limitAdvice.empty() ? "" : " (" + limitAdvice + ")");
+}
+
 struct Line {
   long number;  // 1-based, as an editor shows it
   std::vector<std::string> cells;
 };
 
 // The non-blank lines, split.
-std::vector<Line> splitLines(const std::string& text, const std::string& source, long maxSteps) {
+std::vector<Line> splitLines(const std::string& text, const std::string& source, long maxSteps,
+                             const std::string& limitAdvice) {
   std::string_view rest(text);
   if (rest.starts_with("\xEF\xBB\xBF")) rest.remove_prefix(3);  // a byte-order mark
   std::vector<Line> lines;
@@ -85,8 +91,7 @@ std::vector<Line> splitLines(const std::string& text, const std::string& source,
     auto cells = splitLine(line, delimiter);
     if (!cells) throw InputError(source, "line " + std::to_string(number) + " has a quote that is never closed");
     lines.push_back({number, std::move(*cells)});
-    if (static_cast<long>(lines.size()) > maxSteps + 1)
-      throw InputError(source, "more than " + std::to_string(maxSteps) + " rows (raise the limit with --max-steps)");
+    if (static_cast<long>(lines.size()) > maxSteps + 1) throw InputError(source, limitMessage(maxSteps, limitAdvice));
   }
   return lines;
 }
@@ -105,14 +110,20 @@ bool startsWithHeader(const std::vector<Line>& lines) {
   return false;
 }
 
+// A cell or a column name as a message quotes it: short, and with no byte that could garble a terminal.
+std::string quoted(std::string_view cell) {
+  return describeToken(cell, 40);
+}
+
+// The first few names: a table of five million columns used to give an 89 MB message.
 std::string quotedList(const std::vector<std::string>& names) {
+  constexpr size_t kShown = 6;
   std::string out;
-  for (const auto& n : names) {
-    if (!out.empty()) out += ", ";
-    out.append(1, '\'').append(n).append(1, '\'');
-  }
+  for (size_t k = 0; k < names.size() && k < kShown; ++k) out += (k ? ", " : "") + quoted(names[k]);
+  if (names.size() > kShown) out += ", … (" + std::to_string(names.size()) + " in all)";
   return out;
 }
+
 
 }  // namespace
 
@@ -140,10 +151,10 @@ std::vector<std::string> FeatureSequence::stepLabels(int column) const {
 }
 
 FeatureSequence parseFeatureCsv(const Architecture& arch, const std::string& text, const std::string& source,
-                                long maxSteps) {
+                                long maxSteps, const std::string& limitAdvice) {
   if (arch.inputKind != InputKind::Features)
     throw InputError(source, "the model reads text, not numeric features: give it text, not a CSV table");
-  const std::vector<Line> lines = splitLines(text, source, maxSteps);
+  const std::vector<Line> lines = splitLines(text, source, maxSteps, limitAdvice);
   if (lines.empty()) throw InputError(source, "the CSV has no data rows");
   const bool header = startsWithHeader(lines);
   const size_t firstData = header ? 1 : 0;
@@ -170,7 +181,7 @@ FeatureSequence parseFeatureCsv(const Architecture& arch, const std::string& tex
     isFeature[0] = false;
     featureNames.erase(featureNames.begin());
     if (names[0].empty()) names[0] = "index";
-    out.notes.push_back("the first column ('" + names[0] + "') looks like a row index: it labels the steps");
+    out.notes.push_back("the first column (" + quoted(names[0]) + ") looks like a row index: it labels the steps");
   }
   if (static_cast<int>(featureNames.size()) != D) {
     std::vector<std::string> labels;
@@ -183,8 +194,7 @@ FeatureSequence parseFeatureCsv(const Architecture& arch, const std::string& tex
   }
 
   const long steps = static_cast<long>(lines.size() - firstData);
-  if (steps > maxSteps)
-    throw InputError(source, "more than " + std::to_string(maxSteps) + " rows (raise the limit with --max-steps)");
+  if (steps > maxSteps) throw InputError(source, limitMessage(maxSteps, limitAdvice));
   out.inputs.steps = static_cast<int>(steps);
   out.inputs.batch = 1;
   out.inputs.features.resize(D, steps);
@@ -207,10 +217,11 @@ FeatureSequence parseFeatureCsv(const Architecture& arch, const std::string& tex
         continue;
       }
       double v = 0;
-      const std::string where = "line " + std::to_string(line.number) + ", column '" + names[j] + "'";
-      if (!parseNumber(line.cells[j], v)) throw InputError(source, where + ": '" + line.cells[j] + "' is not a number");
+      const auto where = [&] { return "line " + std::to_string(line.number) + ", column " + quoted(names[j]); };
+      if (!parseNumber(line.cells[j], v))
+        throw InputError(source, where() + ": " + quoted(line.cells[j]) + " is not a number");
       if (!std::isfinite(v) || std::abs(v) > 3.4e38)
-        throw InputError(source, where + ": " + line.cells[j] + " is not a finite float value");
+        throw InputError(source, where() + ": " + quoted(line.cells[j]) + " is not a finite float value");
       out.inputs.features(feature++, t) = static_cast<float>(v);
     }
   }

@@ -28,8 +28,9 @@ struct FeatureSequence {
 // Parses `text` for a model with `arch.featureDim` features. Comma, semicolon or tab separated (the first
 // line decides), cells may be double-quoted. Throws InputError naming `sourceName`, the line and the column
 // for: a model that reads text, no data rows, rows of different lengths, a feature cell that is not a
-// finite number, a feature count other than the model's, or more than `maxSteps` rows.
+// finite number, a feature count other than the model's, or more than `maxSteps` rows (the message ends
+// with `limitAdvice`, how the caller's user raises the limit, if any).
 FeatureSequence parseFeatureCsv(const Architecture& arch, const std::string& text, const std::string& sourceName,
-                                long maxSteps);
+                                long maxSteps, const std::string& limitAdvice = {});
 
 }  // namespace lstmscope

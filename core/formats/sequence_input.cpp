@@ -5,6 +5,7 @@
 
 #include "core/common/error.h"
 #include "core/common/input_file.h"
+#include "core/text/text_tokenizer.h"
 
 namespace lstmscope {
 
@@ -24,21 +25,50 @@ std::string readFileBytes(const std::string& path, size_t maxBytes) {
   return bytes;
 }
 
-EncodedText encodeText(const Architecture& arch, const std::string& text, const std::string& sourceName,
-                       long maxSteps) {
+namespace {
+
+void requireTextModel(const Architecture& arch, const std::string& sourceName) {
   if (arch.inputKind != InputKind::Tokens)
     throw InputError(sourceName, "the model reads numeric features, not text: give a CSV file with --csv");
-  TokenizedText tok = tokenize(arch.vocab, text, sourceName);
-  if (static_cast<long>(tok.ids.size()) > maxSteps)
-    throw TextInputError(sourceName, "the text has " + std::to_string(tok.ids.size()) +
-                                         " tokens, more than the limit of " + std::to_string(maxSteps) +
-                                         " (raise it with --max-steps)");
+}
+
+EncodedText encoded(TokenizedText tok) {
   EncodedText out;
   out.inputs.steps = static_cast<int>(tok.ids.size());
   out.inputs.batch = 1;
   out.inputs.tokens = std::move(tok.ids);
   out.surface = std::move(tok.surface);
   return out;
+}
+
+size_t tokenLimit(long maxSteps) {
+  return maxSteps < 1 ? 0 : static_cast<size_t>(maxSteps);
+}
+
+}  // namespace
+
+EncodedText encodeText(const Architecture& arch, std::string_view text, const std::string& sourceName, long maxSteps,
+                       const std::string& limitAdvice) {
+  requireTextModel(arch, sourceName);
+  TextTokenizer tokenizer(arch.vocab, sourceName, tokenLimit(maxSteps), limitAdvice);
+  tokenizer.feed(text);
+  return encoded(tokenizer.finish());
+}
+
+EncodedText encodeTextFile(const Architecture& arch, const std::string& path, long maxSteps,
+                           const std::string& limitAdvice) {
+  requireTextModel(arch, path);
+  requireRegularFile(path);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, "cannot open the file for reading");
+  TextTokenizer tokenizer(arch.vocab, path, tokenLimit(maxSteps), limitAdvice);
+  std::string piece(size_t(1) << 20, '\0');
+  while (in) {
+    in.read(piece.data(), static_cast<std::streamsize>(piece.size()));
+    tokenizer.feed(std::string_view(piece.data(), static_cast<size_t>(in.gcount())));
+  }
+  if (in.bad()) throw InputError(path, "could not read the whole file");
+  return encoded(tokenizer.finish());
 }
 
 }  // namespace lstmscope

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "core/engine/tape.h"
 
@@ -16,8 +17,16 @@ struct EncodedText {
 };
 
 // Tokenizes `text` with the model's vocabulary. `maxSteps` guards against inputs whose recording would
-// not fit anywhere; the error says how to raise it. What is wrong with the text itself is a TextInputError
-// (with the unknown tokens' places); a model that reads no text is an InputError.
-EncodedText encodeText(const Architecture& arch, const std::string& text, const std::string& sourceName, long maxSteps);
+// not fit anywhere; the error ends with `limitAdvice` (how the caller's user raises it), if any. What is
+// wrong with the text itself is a TextInputError (with the unknown tokens' places); a model that reads no
+// text is an InputError.
+EncodedText encodeText(const Architecture& arch, std::string_view text, const std::string& sourceName, long maxSteps,
+                       const std::string& limitAdvice = {});
+
+// The same for a text file, read a megabyte at a time and tokenized as it arrives: a file longer than
+// `maxSteps` tokens is refused as soon as the limit is passed, so neither time nor memory grows with the
+// rest of the file (a 50 MB text used to take 4 GB before the limit refused it).
+EncodedText encodeTextFile(const Architecture& arch, const std::string& path, long maxSteps,
+                           const std::string& limitAdvice = {});
 
 }  // namespace lstmscope

@@ -57,6 +57,12 @@ struct TokenizedText {
 // the vocabulary's word separators (word level). A leading byte-order mark is skipped. Throws TextInputError naming
 // `sourceName` for empty or non-UTF-8 text, and for tokens that are not in the vocabulary when the vocabulary has no
 // UNK token: the message names the first, the spans mark every one (up to 10,000) in `text` as given.
+// (The streaming form, for files and limits: text_tokenizer.h.)
 TokenizedText tokenize(const Vocabulary& vocab, std::string_view text, const std::string& sourceName);
+
+// A token as messages quote it: in single quotes, with line breaks, tabs and other control characters
+// escaped ('\n', '\x00'), so that no byte of it can cut or garble the message on a terminal; a token
+// longer than `maxBytes` is cut at a character boundary and ends in "…".
+std::string describeToken(std::string_view token, size_t maxBytes = std::string_view::npos);
 
 }  // namespace lstmscope

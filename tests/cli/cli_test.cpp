@@ -101,7 +101,7 @@ TEST_F(Cli, BadInputExitsWithThreeAndNamesFileAndProblem) {
       {"record --model " + shellQuoted(model) + " --csv " + shellQuoted(textFile) + " --out " + shellQuoted(out),
        "the model reads text, not numeric features"},
       {"record --model " + shellQuoted(model) + " --text abc --max-steps 2 --out " + shellQuoted(out),
-       "the text has 3 tokens, more than the limit of 2"},
+       "--text: the text has more than 2 tokens, the limit (raise it with --max-steps)"},
       {"record --model " + shellQuoted(model) + " --text ab --out " + shellQuoted(dir.file("no/such/dir/t.h5")),
        "cannot create the file"},
   };

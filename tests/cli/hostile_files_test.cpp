@@ -3,6 +3,7 @@
 // its weights at another file is refused, naming the dataset, with no output written. Every run has a
 // timeout, so a hang fails the test instead of stopping the suite.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <sstream>
 
 #include "core/formats/hdf5.h"
 #include "core/formats/native_model.h"
@@ -27,6 +29,36 @@ CommandResult cli(const std::string& args) {
 
 bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
+}
+
+// Runs `args` and reports the largest resident memory the command (and the shell around it) reached, in
+// MB: measured in a forked child, so that the test's own earlier commands do not count.
+std::pair<CommandResult, long> cliWithPeakMemory(const std::string& args) {
+  int channel[2];
+  if (pipe(channel) != 0) return {{}, -1};
+  const pid_t child = fork();
+  if (child == 0) {
+    close(channel[0]);
+    const CommandResult r = cli(args);
+    rusage usage{};
+    getrusage(RUSAGE_CHILDREN, &usage);
+    const std::string report =
+        std::to_string(r.exitCode) + " " + std::to_string(usage.ru_maxrss / 1024) + " " + r.output;
+    [[maybe_unused]] const auto written = write(channel[1], report.data(), report.size());
+    _exit(0);
+  }
+  close(channel[1]);
+  std::string report;
+  char buf[4096];
+  for (ssize_t n; (n = read(channel[0], buf, sizeof buf)) > 0;) report.append(buf, static_cast<size_t>(n));
+  close(channel[0]);
+  waitpid(child, nullptr, 0);
+  CommandResult r;
+  long megabytes = -1;
+  std::istringstream in(report);
+  in >> r.exitCode >> megabytes;
+  std::getline(in, r.output, '\0');
+  return {r, megabytes};
 }
 
 class HostileFiles : public ::testing::Test {
@@ -196,6 +228,39 @@ TEST_F(HostileFiles, SignalsLeaveNoTemporaryFileAndNoPartialOutput) {
     }
   }
   EXPECT_GE(interrupted, 10) << "most signals must arrive while the recording runs, or nothing is tested";
+}
+
+// A text far longer than the limit is refused once the limit is passed, reading no further: a 50 MB text
+// used to take 4 GB and 30 s before record --max-steps 100 or attribute refused it, and a sparse 2 GB file
+// would have needed 170 GB. The same for a numeric table.
+TEST_F(HostileFiles, InputsLongerThanTheLimitAreRefusedWithoutReadingTheRest) {
+  const std::string text = dir.file("huge.txt"), table = dir.file("huge.csv");
+  std::ofstream(text) << "ab (c)\n";
+  std::filesystem::resize_file(text, std::uintmax_t(2) << 30);  // sparse: costs no disk
+  {
+    std::ofstream t(table);
+    for (int k = 0; k < 2000; ++k) t << "1,2,3\n";
+  }
+  saveNativeModel(smallFeatureModel(3), dir.file("numeric.h5"));
+  struct Case {
+    std::string args, expected;
+  } cases[] = {
+      {"record --model " + q(model) + " --text-file " + q(text) + " --max-steps 100 --out " + q(out),
+       "huge.txt: the text has more than 100 tokens, the limit (raise it with --max-steps)"},
+      {"attribute --model " + q(model) + " --text-file " + q(text) + " --method saliency --out " +
+           q(dir.file("a.json")),
+       "huge.txt: the text has more than 1000000 tokens, the limit\n"},  // attribute has no --max-steps
+      {"record --model " + q(dir.file("numeric.h5")) + " --csv " + q(table) + " --max-steps 100 --out " + q(out),
+       "huge.csv: more than 100 rows (raise it with --max-steps)"},
+  };
+  for (const Case& c : cases) {
+    const auto [r, megabytes] = cliWithPeakMemory(c.args);
+    EXPECT_EQ(r.exitCode, 3) << c.args << "\n" << r.output;
+    EXPECT_TRUE(contains(r.output, c.expected)) << c.args << "\n" << r.output;
+    EXPECT_GT(megabytes, 0);
+    EXPECT_LT(megabytes, 400) << c.args;  // the limit's worth of tokens, not the file's 2 GB
+  }
+  EXPECT_FALSE(std::filesystem::exists(out));
 }
 
 // A temporary file that a killed process left (SIGKILL, a crash) is removed by the next run writing beside

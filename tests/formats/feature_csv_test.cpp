@@ -22,9 +22,9 @@ FeatureSequence parse(const std::string& text, int dim = 2) {
   return parseFeatureCsv(featureModel(dim), text, "table.csv", 1000);
 }
 
-std::string errorOf(const std::string& text, int dim = 2, long maxSteps = 1000) {
+std::string errorOf(const std::string& text, int dim = 2, long maxSteps = 1000, const std::string& limitAdvice = {}) {
   try {
-    parseFeatureCsv(featureModel(dim), text, "table.csv", maxSteps);
+    parseFeatureCsv(featureModel(dim), text, "table.csv", maxSteps, limitAdvice);
   } catch (const InputError& e) {
     return e.what();
   }
@@ -85,15 +85,32 @@ TEST(FeatureCsv, BadTablesAreRefusedWithLineAndColumn) {
             "table.csv: has 3 numeric column(s) ('x', 'y', 'z') but the model expects 2 features per step");
   EXPECT_EQ(errorOf("date,x\n2024-01-01,1\n"),
             "table.csv: has 1 numeric column(s) ('x') but the model expects 2 features per step; not numbers: 'date'");
-  EXPECT_EQ(errorOf("x,y\n1,nan\n"), "table.csv: line 2, column 'y': nan is not a finite float value");
-  EXPECT_EQ(errorOf("x,y\n1,1e39\n"), "table.csv: line 2, column 'y': 1e39 is not a finite float value");
+  EXPECT_EQ(errorOf("x,y\n1,nan\n"), "table.csv: line 2, column 'y': 'nan' is not a finite float value");
+  EXPECT_EQ(errorOf("x,y\n1,1e39\n"), "table.csv: line 2, column 'y': '1e39' is not a finite float value");
   EXPECT_EQ(errorOf("x,y\n"), "table.csv: the CSV has a header but no data rows");
   EXPECT_EQ(errorOf(" \n\n"), "table.csv: the CSV has no data rows");
   EXPECT_EQ(errorOf("\"a,1\n"), "table.csv: line 1 has a quote that is never closed");
-  EXPECT_EQ(errorOf("1,2\n3,4\n5,6\n", 2, 2), "table.csv: more than 2 rows (raise the limit with --max-steps)");
+  EXPECT_EQ(errorOf("1,2\n3,4\n5,6\n", 2, 2), "table.csv: more than 2 rows");
+  EXPECT_EQ(errorOf("1,2\n3,4\n5,6\n", 2, 2, "raise it with --max-steps"),
+            "table.csv: more than 2 rows (raise it with --max-steps)");
   EXPECT_EQ(errorOf("date,x,y\n2024-01-01,1,2\n2024-01-02,3\n"), "table.csv: line 3 has 2 cells but line 2 has 3");
   Architecture text;
   EXPECT_THROW(parseFeatureCsv(text, "1\n", "t", 5), InputError);
+}
+
+// What a message quotes from the table is short and cannot garble a terminal: five million columns used
+// to give an 89 MB message, and a NUL byte cut it short.
+TEST(FeatureCsv, MessagesQuoteFewShortAndPrintableCells) {
+  std::string wide;
+  for (int k = 0; k < 100000; ++k) wide.append(k ? "," : "").append(std::to_string(k));
+  const std::string many = errorOf(wide + "\n");
+  EXPECT_EQ(many,
+            "table.csv: has 100000 numeric column(s) ('column 1', 'column 2', 'column 3', 'column 4', 'column 5', "
+            "'column 6', … (100000 in all)) but the model expects 2 features per step");
+  EXPECT_EQ(errorOf(std::string("x,y\n1,2\n1,a\0b\n", 14)), "table.csv: line 3, column 'y': 'a\\x00b' is not a number");
+  const std::string zs(39, 'z');  // then a 2-byte character across the 40-byte cut
+  EXPECT_EQ(errorOf("x,y\n1,2\n1," + zs + "\xc3\xa9\n"),
+            "table.csv: line 3, column 'y': '" + zs + "…' is not a number");
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include "core/common/error.h"
 #include "core/formats/feature_csv.h"
 #include "core/formats/sequence_input.h"
+#include "core/text/text_tokenizer.h"
 #include "core/text/utf8.h"
 #include "core/text/vocabulary.h"
 
@@ -104,6 +105,80 @@ TEST(Tokenize, EmptyAndNonUtf8TextAreClearErrors) {
                 .ids,
             (std::vector<int32_t>{0, 0}));  // byte-order mark skipped
   EXPECT_EQ(errorOf(v, "aa\x80"), "input.txt: not valid UTF-8: bad byte 0x80 at offset 2 (line 1, column 3)");
+}
+
+// What a stream of pieces gives: the same tokens, or the same error, as the whole text, wherever the
+// pieces split it (inside a byte-order mark, a code point or a word).
+std::string streamed(const Vocabulary& v, const std::string& text, size_t piece, size_t limit = 1000) {
+  try {
+    TextTokenizer tokenizer(v, "input.txt", limit, "raise it");
+    for (size_t at = 0; at < text.size(); at += piece) tokenizer.feed(std::string_view(text).substr(at, piece));
+    const TokenizedText t = tokenizer.finish();
+    std::string out;
+    for (size_t k = 0; k < t.ids.size(); ++k) out += std::to_string(t.ids[k]) + "=" + t.surface[k] + " ";
+    return out;
+  } catch (const TextInputError& e) {
+    std::string spans;
+    for (const TextSpan& s : e.spans())
+      spans += " @" + std::to_string(s.byteOffset) + "+" + std::to_string(s.byteLength);
+    return e.what() + spans;
+  }
+}
+
+TEST(Tokenize, PiecesOfAnySizeGiveWhatTheWholeTextGives) {
+  const Vocabulary chars(TokenLevel::Char, {"a", "\xc3\xa9", "\xe4\xb8\xad", "\xf0\x9f\x98\x80", "\n"});
+  const Vocabulary words(TokenLevel::Word, {"ab", "\xc3\xa9t\xc3\xa9", "<unk>"}, false, "<unk>");
+  const std::string texts[] = {
+      "\xEF\xBB\xBF"
+      "a\xc3\xa9\n\xe4\xb8\xad\xf0\x9f\x98\x80"
+      "a",                             // BOM, 2-, 3- and 4-byte characters
+      "a\xc3\xa9\nza\xc3\xa9q",        // unknown characters
+      "a\na\xc3\xa9\xe4\xb8",          // a character cut by the end
+      "aa\n\xc3\xa9\xff\xe4\xb8\xad",  // a bad byte on line 2
+      "\xEF\xBB",                      // the start of a byte-order mark only
+      "\xEF\xBB\xBF",                  // a byte-order mark only
+      "",
+  };
+  for (const std::string& text : texts) {
+    std::string whole;
+    try {
+      const TokenizedText t = tokenize(chars, text, "input.txt");
+      for (size_t k = 0; k < t.ids.size(); ++k) whole += std::to_string(t.ids[k]) + "=" + t.surface[k] + " ";
+    } catch (const TextInputError& e) {
+      whole = e.what();
+      for (const TextSpan& s : e.spans())
+        whole += " @" + std::to_string(s.byteOffset) + "+" + std::to_string(s.byteLength);
+    }
+    for (size_t piece = 1; piece <= text.size() + 1; ++piece)
+      EXPECT_EQ(streamed(chars, text, piece), whole) << "pieces of " << piece << " bytes of '" << text << "'";
+  }
+  EXPECT_EQ(streamed(chars, "a\xc3\xa9\n\xe4\xb8\xad", 1), "0=a 1=\xc3\xa9 4=\n 2=\xe4\xb8\xad ");
+  EXPECT_EQ(streamed(chars, "aa\n\xc3\xa9\xff", 2),
+            "input.txt: not valid UTF-8: bad byte 0xFF at offset 5 (line 2, column 2) @5+1");
+  EXPECT_EQ(streamed(chars, "a\xe4\xb8", 1),
+            "input.txt: not valid UTF-8: bad byte 0xE4 at offset 1 (line 1, column 2) @1+1");
+  for (size_t piece = 1; piece <= 12; ++piece)
+    EXPECT_EQ(streamed(words, " ab \xc3\xa9t\xc3\xa9\tcd\nab", piece), "0=ab 1=\xc3\xa9t\xc3\xa9 2=cd 0=ab ") << piece;
+}
+
+// The limit stops the stream as soon as the text passes it, unknown tokens included.
+TEST(Tokenize, TheLimitStopsAtTheFirstTokenPastIt) {
+  const Vocabulary chars(TokenLevel::Char, {"a"});
+  EXPECT_EQ(streamed(chars, "aaa", 1, 3), "0=a 0=a 0=a ");
+  EXPECT_EQ(streamed(chars, "aaaa", 1, 3), "input.txt: the text has more than 3 tokens, the limit (raise it)");
+  EXPECT_EQ(streamed(chars, "aazz", 1, 3), "input.txt: the text has more than 3 tokens, the limit (raise it)");
+  TextTokenizer tokenizer(chars, "endless", 10);
+  EXPECT_THROW(for (int k = 0; k < 1000; ++k) tokenizer.feed(std::string(1000, 'a')), TextInputError);
+}
+
+// A token a message quotes cannot cut it short (a NUL byte did) or garble the terminal.
+TEST(Tokenize, MessagesEscapeControlCharacters) {
+  const Vocabulary chars(TokenLevel::Char, {"a"});
+  EXPECT_EQ(errorOf(chars, std::string("a\0a", 3)),
+            "input.txt: character '\\x00' at line 1, column 2 is not in the model's vocabulary, and the vocabulary "
+            "has no UNK token");
+  EXPECT_EQ(describeToken("\x1b[31m\n"), "'\\x1B[31m\\n'");
+  EXPECT_EQ(describeToken("abc\xc3\xa9", 4), "'abc…'");  // cut before the character, not inside it
 }
 
 TEST(Vocabulary, RefusesDuplicatesAndMissingUnk) {
