@@ -354,10 +354,14 @@ static size_t checkedCount(hid_t dataset, const std::vector<hsize_t>& dims, size
 }
 
 template <class T>
-static NumericArray<T> readNumeric(hid_t loc, const std::string& path, const std::string& file, hid_t memType) {
+static NumericArray<T> readNumeric(hid_t loc, const std::string& path, const std::string& file, hid_t memType,
+                                   Stored stored = Stored::AnyNumber) {
   Handle d = openDataset(loc, path, file);
   Handle type(H5Dget_type(d.get()), H5Tclose);
   checkNumberType(type.get(), path, file);
+  if (stored == Stored::FloatingPoint && H5Tget_class(type.get()) != H5T_FLOAT)
+    throw InputError(file, path + " holds " + std::to_string(8 * H5Tget_size(type.get())) +
+                               "-bit integers, not floating-point numbers");
   NumericArray<T> out;
   out.dims = datasetDims(d.get());
   const size_t n = checkedCount(d.get(), out.dims, sizeof(T), path, file);
@@ -369,8 +373,8 @@ static NumericArray<T> readNumeric(hid_t loc, const std::string& path, const std
   return out;
 }
 
-FloatArray readFloats(hid_t loc, const std::string& path, const std::string& file) {
-  return readNumeric<float>(loc, path, file, H5T_NATIVE_FLOAT);
+FloatArray readFloats(hid_t loc, const std::string& path, const std::string& file, Stored stored) {
+  return readNumeric<float>(loc, path, file, H5T_NATIVE_FLOAT, stored);
 }
 
 DoubleArray readDoubles(hid_t loc, const std::string& path, const std::string& file) {

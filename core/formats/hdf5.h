@@ -99,7 +99,10 @@ void writeStringListAttr(hid_t obj, const std::string& name, const std::vector<s
 
 std::vector<hsize_t> datasetDims(hid_t dataset);
 // Any integer or float dataset, converted to float / double.
-FloatArray readFloats(hid_t loc, const std::string& path, const std::string& file);
+// What a numeric read accepts as stored values: any number, or only floating point (weights, where an
+// integer dataset means a damaged or crafted file, not a model).
+enum class Stored { AnyNumber, FloatingPoint };
+FloatArray readFloats(hid_t loc, const std::string& path, const std::string& file, Stored stored = Stored::AnyNumber);
 DoubleArray readDoubles(hid_t loc, const std::string& path, const std::string& file);
 std::vector<int32_t> readInts(hid_t loc, const std::string& path, const std::string& file);
 std::vector<std::string> readStrings(hid_t loc, const std::string& path, const std::string& file);

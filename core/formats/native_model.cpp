@@ -13,7 +13,7 @@ namespace {
 using RowMajorF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 Mat<float> readMatrix(hid_t loc, const std::string& path, const std::string& file) {
-  h5::FloatArray a = h5::readFloats(loc, path, file);
+  h5::FloatArray a = h5::readFloats(loc, path, file, h5::Stored::FloatingPoint);
   if (a.dims.size() != 2)
     throw InputError(file, path + " must be 2-D but has " + std::to_string(a.dims.size()) + " dimension(s)");
   Mat<float> m(static_cast<long>(a.dims[0]), static_cast<long>(a.dims[1]));
@@ -23,7 +23,7 @@ Mat<float> readMatrix(hid_t loc, const std::string& path, const std::string& fil
 }
 
 Vec<float> readVector(hid_t loc, const std::string& path, const std::string& file) {
-  h5::FloatArray a = h5::readFloats(loc, path, file);
+  h5::FloatArray a = h5::readFloats(loc, path, file, h5::Stored::FloatingPoint);
   if (a.dims.size() != 1)
     throw InputError(file, path + " must be 1-D but has " + std::to_string(a.dims.size()) + " dimension(s)");
   return Eigen::Map<const Vec<float>>(a.values.data(), static_cast<long>(a.dims[0]));
@@ -76,7 +76,7 @@ void readInput(hid_t root, Model& m, const std::string& file) {
   a.hasEmbedding = h5::exists(input.get(), "embedding");
   if (a.hasEmbedding) {
     // File (V, E) row-major is exactly Eigen's column-major (E, V): column v = token v.
-    h5::FloatArray e = h5::readFloats(input.get(), "embedding", file);
+    h5::FloatArray e = h5::readFloats(input.get(), "embedding", file, h5::Stored::FloatingPoint);
     if (e.dims.size() != 2) throw InputError(file, "/input/embedding must be 2-D (V, E)");
     m.params.embedding =
         Eigen::Map<const Mat<float>>(e.values.data(), static_cast<long>(e.dims[1]), static_cast<long>(e.dims[0]));

@@ -1,6 +1,7 @@
 #include "core/formats/trace_file.h"
 
 #include <filesystem>
+#include <optional>
 #include <sstream>
 
 #include "core/common/error.h"
@@ -108,28 +109,39 @@ TraceReader::TraceReader(const std::string& path) : path_(path), file_(h5::File:
   if (h5::readStringAttr(root, "lstmscope_format").value_or("") != "trace")
     throw InputError(path, "not an LSTMScope trace file (root attribute lstmscope_format is not 'trace')");
   modelName_ = h5::readStringAttr(root, "model").value_or("");
+  std::optional<long> steps;  // every recorded quantity must agree with the first one on T, and per layer on H
+  if (const auto declared = h5::readIntAttr(root, "steps")) steps = *declared;
   for (int l = 0; h5::exists(root, "layers/" + std::to_string(l)); ++l) {
-    int units = 0;
+    std::optional<int> units;
     std::vector<std::string> names;  // a reverse layer has bwd alone
     for (const char* name : {"fwd", "bwd"}) {
       const std::string dp = "layers/" + std::to_string(l) + "/" + name;
       if (!h5::exists(root, dp)) continue;
       names.push_back(name);
       for (Quantity q : {Quantity::H, Quantity::C, Quantity::I, Quantity::F, Quantity::G, Quantity::O}) {
-        if (!h5::exists(root, dp + "/" + quantityName(q))) continue;
-        h5::Handle ds = h5::openDataset(root, dp + "/" + quantityName(q), path);
+        const std::string qp = dp + "/" + quantityName(q);
+        if (!h5::exists(root, qp)) continue;
+        h5::Handle ds = h5::openDataset(root, qp, path);
         const auto dims = h5::datasetDims(ds.get());
-        if (dims.size() != 2) throw InputError(path, dp + " datasets must be 2-D (T, H)");
-        steps_ = static_cast<long>(dims[0]);
-        units = static_cast<int>(dims[1]);
-        break;
+        if (dims.size() != 2) throw InputError(path, qp + " must be 2-D (T, H)");
+        if (!steps) steps = static_cast<long>(dims[0]);
+        if (!units) units = static_cast<int>(dims[1]);
+        if (static_cast<long>(dims[0]) != *steps || static_cast<int>(dims[1]) != *units)
+          throw InputError(path, qp + " has shape (" + std::to_string(dims[0]) + ", " + std::to_string(dims[1]) +
+                                     ") but the trace has " + std::to_string(*steps) + " steps of " +
+                                     std::to_string(*units) + " units in this layer");
       }
     }
     if (names.empty()) throw InputError(path, "layers/" + std::to_string(l) + " has neither fwd nor bwd");
-    layerShapes_.push_back({static_cast<int>(names.size()), units});
+    if (!units) throw InputError(path, "layers/" + std::to_string(l) + " records no quantity (i, f, g, o, c or h)");
+    layerShapes_.push_back({static_cast<int>(names.size()), *units});
     directionNames_.push_back(std::move(names));
   }
-  if (const auto steps = h5::readIntAttr(root, "steps")) steps_ = *steps;
+  // A file that only claims to be a trace (the attribute alone, or a model relabelled) used to be shown as
+  // an empty trace.
+  if (layerShapes_.empty()) throw InputError(path, "is marked as a trace but records no layer (no layers/0)");
+  if (!steps || *steps < 1) throw InputError(path, "is marked as a trace but records no step");
+  steps_ = *steps;
 }
 
 bool TraceReader::has(int layer, int direction, Quantity q) const {

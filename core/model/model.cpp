@@ -136,6 +136,13 @@ std::string describeModel(const Model& model) {
       s << "embedding " << model.params.embedding.rows() << "\n";
     else
       s << "one-hot\n";
+    if (const std::vector<int> never = a.vocab.unreachableTokens(); !never.empty()) {
+      s << "note: " << never.size() << " vocabulary token(s) can never be read from text:";
+      for (size_t k = 0; k < never.size() && k < 8; ++k)
+        s << (k ? ", id " : " id ") << never[k] << " "
+          << describeToken(a.vocab.tokens()[static_cast<size_t>(never[k])], 40);
+      s << (never.size() > 8 ? ", …" : "") << "\n";
+    }
   } else {
     s << "input: " << a.featureDim << " numeric features per step\n";
   }

@@ -37,6 +37,11 @@ Vocabulary::Vocabulary(TokenLevel level, std::vector<std::string> tokens, bool l
     : level_(level), lowercase_(lowercase), unk_(std::move(unk)), tokens_(std::move(tokens)) {
   index_.reserve(tokens_.size());
   for (size_t i = 0; i < tokens_.size(); ++i) {
+    // Text is UTF-8: such an entry can only come from a damaged or crafted file, and would silently never
+    // match. (An empty token is a placeholder, such as Keras' padding id 0: unreachableTokens() names it.)
+    if (const Utf8Issue bad = validateUtf8(tokens_[i]); !bad.ok)
+      throw InputError("vocabulary token " + std::to_string(i) + " " + describeToken(tokens_[i], 40) +
+                       " is not valid UTF-8");
     if (!index_.emplace(tokens_[i], static_cast<int>(i)).second)
       throw InputError("vocabulary lists the token " + describeToken(tokens_[i]) + " twice");
   }
@@ -50,6 +55,25 @@ void Vocabulary::setWordSeparators(std::string characters) {
   separators_ = std::move(characters);
   separatorSet_.clear();
   for (const std::string& cp : splitCodePoints(separators_)) separatorSet_.insert(cp);
+}
+
+std::vector<int> Vocabulary::unreachableTokens() const {
+  std::vector<int> out;
+  for (size_t i = 0; i < tokens_.size(); ++i) {
+    if (static_cast<int>(i) == unkId_) continue;
+    const std::vector<std::string> chars = splitCodePoints(tokens_[i]);
+    bool reachable = !chars.empty();
+    if (level_ == TokenLevel::Char) {
+      reachable = chars.size() == 1;
+    } else {
+      for (const std::string& c : chars)
+        reachable =
+            reachable && !(c == " " || c == "\n" || c == "\t" || c == "\r" || c == "\v" || c == "\f") && !separates(c);
+    }
+    if (lowercase_ && lowercaseUtf8(tokens_[i]) != tokens_[i]) reachable = false;
+    if (!reachable) out.push_back(static_cast<int>(i));
+  }
+  return out;
 }
 
 int Vocabulary::idOf(const std::string& token) const {

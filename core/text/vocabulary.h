@@ -26,6 +26,10 @@ class Vocabulary {
   // Id of `token` (already lowercased if the vocabulary lowercases), or -1.
   int idOf(const std::string& token) const;
   int unkId() const { return unkId_; }
+  // Tokens the tokenizer can never produce from text (padding and start markers such as '<pad>' in a
+  // character vocabulary, a word holding white space, an upper-case token in a lowercasing vocabulary):
+  // harmless, but a model file should say so rather than hide it. The UNK token is not among them.
+  std::vector<int> unreachableTokens() const;
 
   // Keras Tokenizer rules (word level): these characters separate words like white space and are
   // dropped (Keras' `filters` and `split`), and words outside the vocabulary are dropped rather than

@@ -229,6 +229,44 @@ TEST(NativeModel, UnknownFiltersAndCorruptedFloatTypesAreRefused) {
   EXPECT_EQ(m.params.head.bias, (Eigen::VectorXf::Constant(8, 0.5f)));
 }
 
+// What a file can hold but no model has: integer weights (libhdf5 would convert them silently), a token
+// that is not UTF-8 (refused), and tokens text can never produce (named by info, the model still opens).
+TEST(NativeModel, IntegerWeightsAndBadTokensAreRefusedOrReported) {
+  ScratchDir dir("questionable");
+  const hsize_t two[2] = {20, 5};
+  std::string path = damaged(dir, [&](hid_t f) {
+    H5Ldelete(f, "lstm/0/fwd/W_hh", H5P_DEFAULT);
+    h5::Handle space(H5Screate_simple(2, two, nullptr), H5Sclose);
+    h5::Handle d(H5Dcreate2(f, "lstm/0/fwd/W_hh", H5T_STD_I32LE, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                 H5Dclose);
+    const std::vector<int32_t> ones(20 * 5, 1);
+    H5Dwrite(d.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, ones.data());
+  });
+  std::string msg = inputErrorOf([&] { loadNativeModel(path); });
+  EXPECT_NE(msg.find("lstm/0/fwd/W_hh holds 32-bit integers, not floating-point numbers"), std::string::npos) << msg;
+
+  const auto withTokens = [&](std::vector<std::string> tokens) {
+    return damaged(dir, [&](hid_t f) {
+      H5Ldelete(f, "input/vocab", H5P_DEFAULT);
+      h5::Handle input = h5::openGroup(f, "input", "x");
+      h5::writeStrings(input.get(), "vocab", tokens);
+    });
+  };
+  std::vector<std::string> tokens = smallCharModel().arch.vocab.tokens();
+  tokens[2] = "\xff\xfe";
+  msg = inputErrorOf([&] { loadNativeModel(withTokens(tokens)); });
+  EXPECT_NE(msg.find("vocabulary token 2 '\xff\xfe' is not valid UTF-8"), std::string::npos) << msg;
+
+  tokens = smallCharModel().arch.vocab.tokens();
+  tokens[0] = "", tokens[1] = "<pad>";
+  const Model opened = loadNativeModel(withTokens(tokens));
+  EXPECT_EQ(opened.arch.vocab.unreachableTokens(), (std::vector<int>{0, 1}));
+  EXPECT_NE(
+      describeModel(opened).find("note: 2 vocabulary token(s) can never be read from text: id 0 '', id 1 '<pad>'"),
+      std::string::npos)
+      << describeModel(opened);
+}
+
 TEST(NativeModel, TruncatedAndForeignFilesAreRefused) {
   ScratchDir dir("trunc");
   const std::string good = dir.file("good.h5");

@@ -8,6 +8,7 @@
 #include "core/common/error.h"
 #include "core/engine/forward.h"
 #include "core/engine/record.h"
+#include "core/formats/hdf5.h"
 #include "core/formats/native_model.h"
 #include "tests/support/test_models.h"
 
@@ -127,6 +128,59 @@ TEST(TraceFile, RefusesFilesThatAreNotTraces) {
     FAIL() << "accepted a model file as a trace";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("not an LSTMScope trace file"), std::string::npos);
+  }
+  // Marked as a trace but holding nothing of one (a relabelled model, the attribute alone): info used to
+  // show "an empty trace".
+  const auto errorOf = [&](const std::string& file) {
+    try {
+      TraceReader r(file);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  {
+    h5::File f = h5::File::openReadWrite(path);
+    h5::writeStringAttr(f.id(), "lstmscope_format", "trace");
+  }
+  EXPECT_NE(errorOf(path).find("is marked as a trace but records no layer"), std::string::npos) << errorOf(path);
+  {
+    h5::File f = h5::File::create(path);
+    h5::writeStringAttr(f.id(), "lstmscope_format", "trace");
+  }
+  EXPECT_NE(errorOf(path).find("is marked as a trace but records no layer"), std::string::npos) << errorOf(path);
+}
+
+// Quantities of one layer that disagree on the steps or units are refused, naming the dataset.
+TEST(TraceFile, RefusesQuantitiesOfDifferentShapes) {
+  ScratchDir dir("shapes");
+  const Model m = smallCharModel();
+  const TokenizedText tok = tokenize(m.arch.vocab, "ab (c)", "test");
+  const std::string path = dir.file("t.h5");
+  RecordRequest request;
+  {
+    Inputs<float> in;
+    in.steps = static_cast<int>(tok.ids.size());
+    in.tokens = tok.ids;
+    TraceHeader header{"small", in.steps, tok.ids, tok.surface, {}};
+    TraceWriter writer(path, m.arch, m.headOutputs(), header, request);
+    record(m, in, request, writer);
+    writer.commit();
+  }
+  EXPECT_EQ(TraceReader(path).steps(), 6);
+  {
+    h5::File f = h5::File::openReadWrite(path);
+    H5Ldelete(f.id(), "layers/1/fwd/c", H5P_DEFAULT);
+    const std::vector<float> v(6 * 4, 0.f);
+    h5::writeFloats(f.id(), "layers/1/fwd/c", {6, 4}, v.data());
+  }
+  try {
+    TraceReader r(path);
+    FAIL() << "accepted quantities of different widths";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("layers/1/fwd/c has shape (6, 4) but the trace has 6 steps of 6 units"),
+              std::string::npos)
+        << e.what();
   }
 }
 
