@@ -263,3 +263,13 @@ for node, inputs, outputs, name in captured:
                for b in range(X.shape[1])]
     write_expected(name, entries, tolerance=(1e-3, 1e-7))  # onnx's backend test runner defaults
 print("wrote", OUT, [c[3] for c in captured])
+
+# Attribute values ONNX gives no meaning, and an LSTM node reading its own output: refused, by name.
+# (Last, so that the random weights of the cases above stay as they were.)
+lstm_node_model("hostile/layout7", 3, 4, extra=dict(layout=7))
+lstm_node_model("hostile/input_forget5", 3, 4, extra=dict(input_forget=5))
+W4 = oh.make_tensor("W", onnx.TensorProto.FLOAT, [1, 16, 4], np.zeros(64))
+R4 = oh.make_tensor("R", onnx.TensorProto.FLOAT, [1, 16, 4], np.zeros(64))
+loop = oh.make_graph([oh.make_node("LSTM", ["Y", "W", "R"], ["Y"], hidden_size=4, name="loop")], "self_reading",
+                     [], [oh.make_tensor_value_info("Y", onnx.TensorProto.FLOAT, None)], [W4, R4])
+onnx.save(oh.make_model(loop), os.path.join(OUT, "hostile", "self_reading.onnx"))

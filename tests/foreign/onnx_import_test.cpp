@@ -90,6 +90,9 @@ TEST(OnnxFiles, UnsupportedGraphsAreRefusedByName) {
                           {"hostile/gru.onnx", "node GRU (GRU) is not something an LSTM model of LSTMScope contains"},
                           {"hostile/zero_clip.onnx", "has clip 0.000000, not > 0"},
                           {"hostile/truncated.onnx", "is not an ONNX model"},
+                          {"hostile/layout7.onnx", "(LSTM) has layout 7, not 0 or 1"},
+                          {"hostile/input_forget5.onnx", "(LSTM) has input_forget 5, not 0 or 1"},
+                          {"hostile/self_reading.onnx", "node loop (LSTM) reads its own output 'Y'"},
                       });
   const CommandResult r = runCommand(std::string(LSTMSCOPE_CLI) + " info " + shellQuoted(fixture("hostile/gru.onnx")));
   EXPECT_EQ(r.exitCode, 3) << r.output;

@@ -96,7 +96,10 @@ class OnnxMapper {
         for (const auto& a : node.attribute())
           if (a.name() == "value" && a.has_t()) constants_.emplace(node.output(0), tensorOf(a.t(), source_));
     }
-    for (int k = 0; k < graph_.node_size(); ++k) visit(graph_.node(k));
+    for (int k = 0; k < graph_.node_size(); ++k) {
+      requireInputsComputedBefore(graph_.node(k), k);
+      visit(graph_.node(k));
+    }
     if (layers_ == 0) throw InputError(source_, "has no LSTM node");
     finishHead();
     return {std::move(set_), std::move(facts_)};
@@ -121,6 +124,24 @@ class OnnxMapper {
     return nullptr;
   }
   std::string input(const onnx::NodeProto& node, int k) const { return k < node.input_size() ? node.input(k) : ""; }
+  // ONNX graphs list nodes in the order they run: a node reading its own output, or one computed later,
+  // makes a cycle no framework would have exported.
+  void requireInputsComputedBefore(const onnx::NodeProto& node, int index) const {
+    for (const auto& in : node.input()) {
+      const auto it = producer_.find(in);
+      if (it != producer_.end() && it->second >= index && !constant(in))
+        fail(node, it->second == index
+                       ? "reads its own output '" + in + "'"
+                       : "reads '" + in + "', which a later node computes (a cycle or a graph out of order)");
+    }
+  }
+  // An integer attribute that only 0 or 1 make sense for (ONNX gives no other meaning).
+  bool flag(const onnx::NodeProto& node, const std::string& name) const {
+    const auto* a = attribute(node, name);
+    if (!a) return false;
+    if (a->i() != 0 && a->i() != 1) fail(node, "has " + name + " " + std::to_string(a->i()) + ", not 0 or 1");
+    return a->i() == 1;
+  }
 
   void visit(const onnx::NodeProto& node) {
     const std::string& op = node.op_type();
@@ -174,7 +195,8 @@ class OnnxMapper {
       if (!(a->f() > 0) || !std::isfinite(a->f())) fail(node, "has clip " + std::to_string(a->f()) + ", not > 0");
       extras.clip = a->f();
     }
-    extras.coupledForget = attribute(node, "input_forget") && attribute(node, "input_forget")->i() != 0;
+    extras.coupledForget = flag(node, "input_forget");
+    flag(node, "layout");  // batch-first or not, the weights are the same
     const std::string direction = attribute(node, "direction") ? attribute(node, "direction")->s() : "forward";
     if (direction != "forward" && direction != "reverse" && direction != "bidirectional")
       fail(node, "has direction '" + direction + "', not forward, reverse or bidirectional");
