@@ -1,7 +1,11 @@
 #include "core/formats/model_loader.h"
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 
+#include "core/common/error.h"
 #include "core/common/input_file.h"
 #include "core/formats/foreign/import_choices_file.h"
 #include "core/formats/model_formats.h"
@@ -11,9 +15,23 @@ namespace lstmscope {
 
 namespace {
 
+// What no format claimed but is easy to name: an unreadable file (which "not an HDF5 file" hid) and a
+// plain pickle (pickle.dump of a state dict, not torch.save).
+void explainUnclaimedFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, std::string("cannot be read: ") + std::strerror(errno));
+  unsigned char head[2] = {};
+  in.read(reinterpret_cast<char*>(head), sizeof head);
+  if (in.gcount() == 2 && head[0] == 0x80 && head[1] >= 2 && head[1] <= 5)
+    throw InputError(path,
+                     "is a plain Python pickle, not a PyTorch checkpoint: LSTMScope reads what torch.save "
+                     "writes (a zip archive, or the legacy format); save the state dict with torch.save");
+}
+
 ImportedModel readAs(const ModelFormat* format, const std::string& path, const std::string& vocabPath,
                      const ImportChoices& choices) {
   if (format) return format->read(path, vocabPath, choices);
+  explainUnclaimedFile(path);
   // Not a format we know: the native loader says precisely what is wrong (missing, truncated, not HDF5,
   // HDF5 but not a model).
   return {loadNativeModel(path), {"LSTMScope model", {}, {}}};

@@ -82,6 +82,7 @@ class HostileFiles : public ::testing::Test {
 };
 
 TEST_F(HostileFiles, OnlyRegularFilesAreReadAndTheOthersAreNamed) {
+  std::ofstream(dir.file("state.pkl"), std::ios::binary) << "\x80\x02}q\x00.";  // pickle.dump({}), not torch.save
   const std::string record = "record --model " + q(model) + " --out " + q(out);
   struct Case {
     std::string args, expected;
@@ -97,6 +98,7 @@ TEST_F(HostileFiles, OnlyRegularFilesAreReadAndTheOthersAreNamed) {
       {record + " --text-file /dev/zero", "/dev/zero: is a device, not a file"},
       {"info " + q(dir.file("loop-a")), "loop-a: Too many levels of symbolic links"},
       {"info " + q(dir.file(std::string(300, 'n'))), "File name too long"},
+      {"info " + q(dir.file("state.pkl")), "state.pkl: is a plain Python pickle, not a PyTorch checkpoint"},
   };
   for (const Case& c : cases) {
     const CommandResult r = cli(c.args);
