@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli/attribution_plot.h"
-#include "app/cli/cli_args.h"
+#include "app/cli/command_options.h"
 #include "core/common/error.h"
 #include "core/formats/atomic_file.h"
 
@@ -51,10 +51,6 @@ std::string csvString(const std::string& s) {
   std::string out = "\"";
   for (const char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
-}
-
-bool endsWith(const std::string& s, const std::string& suffix) {
-  return s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 LrpConservation conservationOf(const LrpResult& lrp) {
@@ -129,13 +125,6 @@ void writeText(const std::string& path, const std::string& text) {
 }
 
 }  // namespace
-
-AttributeOutput attributeOutputFor(const std::string& path) {
-  if (endsWith(path, ".json")) return AttributeOutput::Json;
-  if (endsWith(path, ".csv")) return AttributeOutput::Csv;
-  if (isPlotPath(path)) return AttributeOutput::Figure;
-  throw UsageError("--out must end in .json, .csv, .png, .svg or .pdf");
-}
 
 std::string attributeJson(const AttributeResult& r) {
   const TokenAttribution& v = r.attribution.values;

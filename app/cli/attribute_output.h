@@ -9,10 +9,6 @@
 
 namespace lstmscope::cli {
 
-enum class AttributeOutput { Json, Csv, Figure };
-// By the path's ending: .json, .csv, or .png/.svg/.pdf; anything else is a UsageError.
-AttributeOutput attributeOutputFor(const std::string& path);
-
 // One attribution as computed, with everything its outputs name.
 struct AttributeResult {
   std::string modelPath;

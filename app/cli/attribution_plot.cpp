@@ -15,11 +15,6 @@ namespace {
 
 constexpr int kFigureWidth = 1200;  // pixels at 200 dpi: 6 inches, a page-wide figure
 
-bool endsWith(const std::string& s, const char* suffix) {
-  const std::string x(suffix);
-  return s.size() > x.size() && s.compare(s.size() - x.size(), x.size(), x) == 0;
-}
-
 // Qt's notes about the missing desktop (no XDG runtime directory, an offscreen platform without window
 // hints) mean nothing to a CLI user; everything else still reaches stderr.
 void quietAboutTheMissingDesktop(QtMsgType type, const QMessageLogContext& context, const QString& message) {
@@ -29,10 +24,6 @@ void quietAboutTheMissingDesktop(QtMsgType type, const QMessageLogContext& conte
 }
 
 }  // namespace
-
-bool isPlotPath(const std::string& path) {
-  return endsWith(path, ".png") || endsWith(path, ".svg") || endsWith(path, ".pdf");
-}
 
 void writeAttributionPlot(const std::string& path, const AttributionPlot& plot) {
   // Widgets need an application; the CLI has no display, so the offscreen platform unless told otherwise.

@@ -9,8 +9,6 @@
 
 namespace lstmscope::cli {
 
-bool isPlotPath(const std::string& path);  // ends in .png, .svg or .pdf
-
 struct AttributionPlot {
   std::vector<std::string> tokens;  // each step's text
   Vec<double> values;               // per token

@@ -1,7 +1,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "app/cli/cli_args.h"
+#include "app/cli/command_options.h"
 #include "app/cli/commands.h"
 #include "app/cli/import_options.h"
 #include "core/formats/foreign/import_choices_file.h"
@@ -21,38 +21,31 @@ const char* const kConvertHelp =
     "usage: lstmscope-cli convert MODEL [--vocab V] [import options] --out FILE.h5\n"
     "Writes MODEL as a native LSTMScope model file (written to a temporary file, then renamed).\n";
 
-static std::string onlyModel(const Args& a) {
-  if (a.positional().size() != 1) throw UsageError("expected exactly one MODEL argument");
-  return a.positional()[0];
-}
-
 int runInfo(const std::vector<std::string>& args) {
   if (printHelpIfAsked(args, kInfoHelp)) {
     std::fputs(kImportOptionsHelp, stdout);
     return 0;
   }
-  const Args a(args, withImportOptions({}), {"remember"});
-  const std::string path = onlyModel(a);
-  if (isTraceFile(path)) {
-    std::fputs(describeTrace(TraceReader(path)).c_str(), stdout);
+  const ModelCommandOptions o = parseInfoOptions(args);
+  if (isTraceFile(o.modelPath)) {
+    std::fputs(describeTrace(TraceReader(o.modelPath)).c_str(), stdout);
     return 0;
   }
-  const ImportChoices choices = importChoicesFrom(a);
-  if (a.has("remember")) {
+  if (o.remember) {
     // Check that the choices open the model before remembering them.
-    importModel(path, a.get("vocab"), choices);
-    SavedImport saved{choices, a.get("vocab")};
-    const std::string sidecar = sidecarPath(path);
+    importModel(o.modelPath, o.vocabPath, o.importChoices);
+    SavedImport saved{o.importChoices, o.vocabPath};
+    const std::string sidecar = sidecarPath(o.modelPath);
     std::error_code ec;
     if (std::filesystem::exists(sidecar, ec)) {
       const SavedImport before = readSidecar(sidecar);
-      saved.choices = mergeChoices(before.choices, choices);
+      saved.choices = mergeChoices(before.choices, o.importChoices);
       if (saved.vocabPath.empty()) saved.vocabPath = before.vocabPath;
     }
     writeSidecar(saved, sidecar);
     std::fprintf(stderr, "remembered in %s\n", sidecar.c_str());
   }
-  const ImportedModel imported = importModel(path, a.get("vocab"), choices);
+  const ImportedModel imported = importModel(o.modelPath, o.vocabPath, o.importChoices);
   std::fputs(describeModel(imported.model).c_str(), stdout);
   // Foreign formats: what each tensor became and what had to be assumed.
   if (!imported.report.tensors.empty()) {
@@ -67,11 +60,10 @@ int runConvert(const std::vector<std::string>& args) {
     std::fputs(kImportOptionsHelp, stdout);
     return 0;
   }
-  const Args a(args, withImportOptions({"out"}), {});
-  checkOutputPath(a.require("out"), {onlyModel(a), a.get("vocab")});
-  const Model m = importModel(onlyModel(a), a.get("vocab"), importChoicesFrom(a)).model;
-  saveNativeModel(m, a.require("out"));
-  std::fprintf(stderr, "wrote %s\n", a.require("out").c_str());
+  const ModelCommandOptions o = parseConvertOptions(args);
+  const Model m = importModel(o.modelPath, o.vocabPath, o.importChoices).model;
+  saveNativeModel(m, o.out);
+  std::fprintf(stderr, "wrote %s\n", o.out.c_str());
   return 0;
 }
 

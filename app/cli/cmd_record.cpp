@@ -5,12 +5,9 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <limits>
-#include <sstream>
 
-#include "app/cli/cli_args.h"
+#include "app/cli/command_options.h"
 #include "app/cli/commands.h"
-#include "app/cli/import_options.h"
 #include "app/cli/table_input.h"
 #include "core/common/error.h"
 #include "core/engine/record.h"
@@ -60,73 +57,36 @@ ProgressCallbacks progressOnTerminal(bool quiet) {
           }};
 }
 
-std::vector<Quantity> parseQuantities(const std::string& list, bool preactivations) {
-  std::vector<Quantity> out;
-  std::stringstream s(list);
-  std::string name;
-  while (std::getline(s, name, ',')) {
-    Quantity q;
-    if (!parseQuantity(name, q)) throw UsageError("unknown quantity '" + name + "' (use i, f, g, o, c, h)");
-    if (std::find(out.begin(), out.end(), q) != out.end()) throw UsageError("--quantities names '" + name + "' twice");
-    out.push_back(q);
-  }
-  if (out.empty()) throw UsageError("--quantities is empty");
-  if (preactivations)
-    for (Quantity q : {Quantity::PreI, Quantity::PreF, Quantity::PreG, Quantity::PreO}) out.push_back(q);
-  return out;
-}
-
 }  // namespace
 
 int runRecord(const std::vector<std::string>& args) {
   if (printHelpIfAsked(args, kRecordHelp)) return 0;
-  const Args a(args,
-               withImportOptions({"model", "text", "text-file", "csv", "label-column", "out", "quantities", "precision",
-                                  "max-steps", "threads", "batch"}),
-               {"preactivations", "no-outputs", "quiet"});
-  if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
-  const int sources = a.has("text") + a.has("text-file") + a.has("csv");
-  if (sources != 1) throw UsageError("give exactly one of --text, --text-file or --csv");
-  if (a.has("label-column") && !a.has("csv")) throw UsageError("--label-column applies to --csv only");
-  const std::string out = a.require("out");
-  checkOutputPath(out, {a.get("model"), a.get("text-file"), a.get("csv"), a.get("vocab")});
-  const std::string precision = a.get("precision", "float");
-  if (precision != "float" && precision != "double") throw UsageError("--precision must be float or double");
-  const long maxSteps = a.getLong("max-steps", 10'000'000, 1, std::numeric_limits<long>::max());
-  applyThreads(a.getLong("threads", 0));
-  RecordRequest request;
-  request.quantities = parseQuantities(a.get("quantities", "i,f,g,o,c,h"), a.has("preactivations"));
-  request.outputs = !a.has("no-outputs");
-  request.segments = a.getInt("batch", 1, 1, 1 << 20);
-  if (request.segments > 1) {
-    // Blocks of exactly one trace chunk per segment: each write fills whole chunks, and the batch's
-    // working memory stays at (steps per chunk x segments) columns.
-    request.chunkSteps = TraceWriter::kChunkSteps;
-    request.segmentAlign = TraceWriter::kChunkSteps;
-  }
+  const RecordOptions o = parseRecordOptions(args);
+  applyThreads(o.threads);
+  const RecordRequest& request = o.request;
 
   const auto start = std::chrono::steady_clock::now();
-  const Model model = importModel(a.require("model"), a.get("vocab"), importChoicesFrom(a)).model;
+  const Model model = importModel(o.modelPath, o.vocabPath, o.importChoices).model;
   TraceHeader header;
   header.modelName = model.arch.name;
   Inputs<float> inputs;
-  if (a.has("csv")) {
-    EncodedText table = readTableInput(model.arch, a.get("csv"), a.get("label-column"), maxSteps, kLimitAdvice);
+  if (!o.input.csvFile.empty()) {
+    EncodedText table = readTableInput(model.arch, o.input.csvFile, o.input.labelColumn, o.maxSteps, kLimitAdvice);
     inputs = std::move(table.inputs);
     header.features = inputs.features;
     header.tokenText = std::move(table.surface);
   } else {
-    EncodedText enc = a.has("text") ? encodeText(model.arch, a.get("text"), "--text", maxSteps, kLimitAdvice)
-                                    : encodeTextFile(model.arch, a.get("text-file"), maxSteps, kLimitAdvice);
+    EncodedText enc = o.input.text ? encodeText(model.arch, *o.input.text, "--text", o.maxSteps, kLimitAdvice)
+                                   : encodeTextFile(model.arch, o.input.textFile, o.maxSteps, kLimitAdvice);
     inputs = std::move(enc.inputs);
     header.tokens = inputs.tokens;
     header.tokenText = std::move(enc.surface);
   }
   header.steps = inputs.steps;
 
-  TraceWriter writer(out, model.arch, model.headOutputs(), header, request);
-  const ProgressCallbacks progress = progressOnTerminal(a.has("quiet"));
-  if (precision == "double") {
+  TraceWriter writer(o.out, model.arch, model.headOutputs(), header, request);
+  const ProgressCallbacks progress = progressOnTerminal(o.quiet);
+  if (o.doublePrecision) {
     Inputs<double> in64{inputs.steps, 1, inputs.tokens, inputs.features.cast<double>()};
     record(model.cast<double>(), in64, request, writer, progress);
   } else {
@@ -134,10 +94,10 @@ int runRecord(const std::vector<std::string>& args) {
   }
   writer.commit();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (!a.has("quiet"))
+  if (!o.quiet)
     std::fprintf(stderr, "%swrote %s: %d steps, %zu layer(s), %.1f MB in %.3f s, peak memory %.0f MB\n",
-                 isatty(2) ? "\r" : "", out.c_str(), inputs.steps, model.arch.layers.size(),
-                 static_cast<double>(std::filesystem::file_size(out)) / 1e6, seconds, peakMemoryMB());
+                 isatty(2) ? "\r" : "", o.out.c_str(), inputs.steps, model.arch.layers.size(),
+                 static_cast<double>(std::filesystem::file_size(o.out)) / 1e6, seconds, peakMemoryMB());
   return 0;
 }
 

@@ -1,10 +1,8 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <filesystem>
-#include <limits>
 
-#include "app/cli/cli_args.h"
+#include "app/cli/command_options.h"
 #include "app/cli/commands.h"
 #include "core/common/error.h"
 #include "core/formats/native_model.h"
@@ -88,70 +86,37 @@ class ConsoleReport {
 
 int runTrain(const std::vector<std::string>& args) {
   if (printHelpIfAsked(args, kTrainHelp)) return 0;
-  const Args a(args, {"text-file", "labelled", "out",       "level", "min-count", "max-chars",  "valid",
-                      "layers",    "hidden",   "embedding", "name",  "epochs",    "batch",      "bptt",
-                      "lr",        "lr-decay", "clip",      "seed",  "threads",   "checkpoint", "resume"},
-               {"lowercase", "bidirectional", "quiet"});
-  if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
-  if (a.has("text-file") == a.has("labelled")) throw UsageError("give exactly one of --text-file or --labelled");
-  const std::string out = a.require("out");
-  checkOutputPath(out, {a.get("text-file"), a.get("labelled")});
-  TrainOptions o;
-  const std::string level = a.get("level", "char");
-  if (level != "char" && level != "word") throw UsageError("--level must be char or word");
-  o.level = level == "word" ? TokenLevel::Word : TokenLevel::Char;
-  o.lowercase = a.has("lowercase");
-  // Sizes within what a machine can hold, checked before anything is allocated.
-  o.minCount = a.getInt("min-count", 1, 1, std::numeric_limits<int>::max());
-  o.validFraction = a.getDouble("valid", 0.05);
-  o.layers = a.getInt("layers", 2, 1, 64);
-  o.hidden = a.getInt("hidden", 128, 1, 1 << 16);
-  o.embedding = a.getInt("embedding", 0, 0, 1 << 16);
-  o.bidirectional = a.has("bidirectional");
-  o.epochs = a.getInt("epochs", 10, 1, 1'000'000);
-  o.batch = a.getInt("batch", 32, 1, 1 << 16);
-  o.bptt = a.getInt("bptt", 64, 1, 1 << 20);
-  o.learningRate = a.getDouble("lr", 2e-3);
-  o.learningRateDecay = a.getDouble("lr-decay", 1.0);
-  o.clip = a.getDouble("clip", 5.0);
-  o.seed = static_cast<uint64_t>(a.getLong("seed", 1, 0, std::numeric_limits<long>::max()));
-  o.checkpointPrefix = a.get("checkpoint");
-  o.name = a.get("name", std::filesystem::path(out).stem().string());
-  applyThreads(a.getLong("threads", 0));
-  const long maxChars = a.getLong("max-chars", 0);
-  if (maxChars < 0) throw UsageError("--max-chars must not be negative");
-
-  ConsoleReport report(a.has("quiet"), o.epochs);
+  const TrainCommandOptions c = parseTrainOptions(args);
+  applyThreads(c.threads);
+  TrainOptions o = c.train;
+  ConsoleReport report(c.quiet, o.epochs);
   TrainResult result;
-  if (a.has("text-file")) {
-    if (o.bidirectional) throw UsageError("--bidirectional is for classifiers (a language model cannot see ahead)");
-    std::string text = readFileBytes(a.get("text-file"), size_t(1) << 32);
-    if (maxChars > 0 && static_cast<long>(text.size()) > maxChars) {
-      text.resize(maxChars);
+  if (c.languageModel) {
+    std::string text = readFileBytes(c.textFile, size_t(1) << 32);
+    if (c.maxChars > 0 && static_cast<long>(text.size()) > c.maxChars) {
+      text.resize(c.maxChars);
       while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80) text.pop_back();
       if (!text.empty() && static_cast<unsigned char>(text.back()) >= 0xC0) text.pop_back();  // cut lead byte
     }
-    if (text.empty()) throw InputError(a.get("text-file"), "the text is empty");
+    if (text.empty()) throw InputError(c.textFile, "the text is empty");
     o.task = Task::LanguageModel;
-    if (a.has("resume")) o.resume = std::make_shared<const Model>(loadNativeModel(a.get("resume")));
+    if (!c.resumePath.empty()) o.resume = std::make_shared<const Model>(loadNativeModel(c.resumePath));
     try {
       result = trainLanguageModel(text, o, report.log(), report.progress());
     } catch (const InputError& e) {
-      throw InputError(a.get("text-file"), e.what());
+      throw InputError(c.textFile, e.what());
     }
   } else {
-    if (a.has("resume")) throw UsageError("--resume is for language models");
-    const std::string path = a.get("labelled");
     o.task = Task::Classifier;
-    const auto examples = parseLabelledText(readFileBytes(path, size_t(1) << 32), path);
+    const auto examples = parseLabelledText(readFileBytes(c.labelledFile, size_t(1) << 32), c.labelledFile);
     try {
       result = trainClassifier(examples, o, report.log(), report.progress());
     } catch (const InputError& e) {
-      throw InputError(path, e.what());
+      throw InputError(c.labelledFile, e.what());
     }
   }
-  saveNativeModel(result.model, out);
-  std::fprintf(stderr, "wrote %s\n", out.c_str());
+  saveNativeModel(result.model, c.out);
+  std::fprintf(stderr, "wrote %s\n", c.out.c_str());
   return 0;
 }
 

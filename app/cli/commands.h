@@ -21,10 +21,7 @@ extern const char* const kAttributeHelp;
 
 // True if args ask for help; prints `help` to stdout.
 bool printHelpIfAsked(const std::vector<std::string>& args, const char* help);
-// Refuses an output path that names one of the inputs (writing it would destroy that input), or that
-// exists and is not a regular file (a directory, a device, a FIFO, a link to one): usage errors.
-void checkOutputPath(const std::string& out, const std::vector<std::string>& inputs);
-// Applies --threads N (default: all cores) to OpenMP and Eigen.
+// Applies --threads N (0: all cores, the default) to OpenMP and Eigen.
 void applyThreads(long threads);
 
 }  // namespace lstmscope::cli

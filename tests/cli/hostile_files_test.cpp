@@ -163,6 +163,20 @@ TEST_F(HostileFiles, OptionsAreRangeCheckedAndSpecialOutputsRefused) {
        "--steps is not used by --method saliency"},
       {"attribute --model " + q(model) + " --text abc --method ig --window 3 --out " + q(dir.file("a.json")),
        "--window is not used by --method ig"},
+      // Numbers that are not finite or out of range would train into NaN weights without a word.
+      {"train --text-file " + q(text) + " --out " + q(out) + " --lr nan", "--lr must be a number > 0, not 'nan'"},
+      {"train --text-file " + q(text) + " --out " + q(out) + " --lr inf", "--lr must be a number > 0, not 'inf'"},
+      {"train --text-file " + q(text) + " --out " + q(out) + " --lr-decay 0", "--lr-decay must be a number > 0"},
+      {"train --text-file " + q(text) + " --out " + q(out) + " --clip -1", "--clip must be a number >= 0"},
+      {"train --text-file " + q(text) + " --out " + q(out) + " --valid 0.5", "--valid must be a fraction in (0, 0.5)"},
+      {"train --text-file " + q(text) + " --out " + q(out) + " --max-chars -1", "--max-chars must be 0.."},
+      {"train --text-file " + q(text) + " --out " + q(out) + " --bidirectional", "--bidirectional is for classifiers"},
+      // An output that could only fail when the finished file is renamed into place.
+      {record + "--out ''", "--out is empty"},
+      {record + "--out " + q(dir.file("new") + "/"), "names a directory"},
+      {"attribute --model " + q(model) + " --text abc --method saliency --target-unit cell:+0/fwd/1 --out " +
+           q(dir.file("a.json")),
+       "--target-unit must look like cell:0/fwd/7"},
   };
   for (const Case& c : cases) {
     const CommandResult r = cli(c.args);
@@ -236,9 +250,11 @@ TEST_F(HostileFiles, SignalsLeaveNoTemporaryFileAndNoPartialOutput) {
 // used to take 4 GB and 30 s before record --max-steps 100 or attribute refused it, and a sparse 2 GB file
 // would have needed 170 GB. The same for a numeric table.
 TEST_F(HostileFiles, InputsLongerThanTheLimitAreRefusedWithoutReadingTheRest) {
-  const std::string text = dir.file("huge.txt"), table = dir.file("huge.csv");
+  const std::string text = dir.file("huge.txt"), table = dir.file("huge.csv"), row = dir.file("row.csv");
   std::ofstream(text) << "ab (c)\n";
   std::filesystem::resize_file(text, std::uintmax_t(2) << 30);  // sparse: costs no disk
+  std::ofstream(row) << "a,b,c\n1,2,";
+  std::filesystem::resize_file(row, std::uintmax_t(2) << 30);  // one 2 GB row of NUL bytes
   {
     std::ofstream t(table);
     for (int k = 0; k < 2000; ++k) t << "1,2,3\n";
@@ -254,6 +270,8 @@ TEST_F(HostileFiles, InputsLongerThanTheLimitAreRefusedWithoutReadingTheRest) {
        "huge.txt: the text has more than 1000000 tokens, the limit\n"},  // attribute has no --max-steps
       {"record --model " + q(dir.file("numeric.h5")) + " --csv " + q(table) + " --max-steps 100 --out " + q(out),
        "huge.csv: more than 100 rows (raise it with --max-steps)"},
+      {"record --model " + q(dir.file("numeric.h5")) + " --csv " + q(row) + " --out " + q(out),
+       "row.csv: row 2 is longer than 16 MB: not a table of numbers"},
   };
   for (const Case& c : cases) {
     const auto [r, megabytes] = cliWithPeakMemory(c.args);

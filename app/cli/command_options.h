@@ -1,0 +1,87 @@
+// Each lstmscope-cli command's options, parsed and checked before anything is opened, read or allocated:
+// every usage error (exit 2) is found here, and nothing here touches a model, a text or the output beyond
+// asking what kind of file --out names. Kept free of Qt so that the option fuzzer (tests/fuzz, preset
+// "fuzz") links it with the core alone.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/attribution/attribution_report.h"
+#include "core/engine/record.h"
+#include "core/formats/foreign/import_report.h"
+#include "core/training/trainer.h"
+
+namespace lstmscope::cli {
+
+class Args;
+
+// info MODEL [--remember] and convert MODEL --out FILE, with the import options.
+struct ModelCommandOptions {
+  std::string modelPath, vocabPath, out;  // out: convert only
+  ImportChoices importChoices;
+  bool remember = false;  // info only
+};
+ModelCommandOptions parseInfoOptions(const std::vector<std::string>& args);
+ModelCommandOptions parseConvertOptions(const std::vector<std::string>& args);
+
+// One input of record and attribute: exactly one of --text, --text-file, --csv.
+struct InputOptions {
+  std::optional<std::string> text;  // --text, else read from textFile or csvFile
+  std::string textFile, csvFile, labelColumn;
+};
+
+// Usage errors: none or several of them, or --label-column without --csv.
+InputOptions inputOptionsFrom(const Args& args);
+
+struct RecordOptions {
+  std::string modelPath, vocabPath, out;
+  ImportChoices importChoices;
+  InputOptions input;
+  bool doublePrecision = false;
+  long maxSteps = 10'000'000;
+  long threads = 0;  // 0: every core
+  RecordRequest request;
+  bool quiet = false;
+};
+RecordOptions parseRecordOptions(const std::vector<std::string>& args);
+
+struct TrainCommandOptions {
+  bool languageModel = true;  // --text-file, else a classifier from --labelled
+  std::string textFile, labelledFile, out, resumePath;
+  TrainOptions train;  // everything but task and resume, checked
+  long maxChars = 0;   // 0: the whole text
+  long threads = 0;
+  bool quiet = false;
+};
+TrainCommandOptions parseTrainOptions(const std::vector<std::string>& args);
+
+enum class AttributeOutput { Json, Csv, Figure };
+// By the path's ending: .json, .csv, or .png/.svg/.pdf; anything else is a UsageError.
+AttributeOutput attributeOutputFor(const std::string& path);
+
+struct AttributeOptions {
+  std::string modelPath, vocabPath, out;
+  ImportChoices importChoices;
+  InputOptions input;
+  AttributionMethod method = AttributionMethod::Saliency;
+  AttributionSettings settings;
+  std::optional<long> targetStep;
+  std::optional<int> targetOutput;
+  std::optional<AttributionTarget> targetUnit;  // its step is the target step
+};
+AttributeOptions parseAttributeOptions(const std::vector<std::string>& args);
+
+// The names core accepts, as "a, b or c" (last = " or ") or "a | b | c": shared by the messages and help.
+std::string attributionMethodNames(const std::string& separator, const std::string& last);
+std::string quadratureRuleNames(const std::string& separator, const std::string& last);
+std::string baselineNames(const std::string& separator, const std::string& last);
+
+// Refuses an output path that names one of the inputs (writing it would destroy that input), or that
+// exists and is not a regular file (a directory, a device, a FIFO, a link to one): usage errors.
+void checkOutputPath(const std::string& out, const std::vector<std::string>& inputs);
+// --threads N: 0..4096, 0 meaning every core.
+long parseThreads(long threads);
+
+}  // namespace lstmscope::cli
