@@ -40,8 +40,9 @@ struct Value {
   std::vector<ValuePtr> items;                         // Tuple, List, Set; Object: constructor arguments
   std::vector<std::pair<ValuePtr, ValuePtr>> entries;  // Dict, in insertion order
   ValuePtr state;                                      // Object: what BUILD gave it (usually a Dict)
-  StorageRef storage;                                  // Storage
-  TensorRef tensor;                                    // Tensor
+  // Storage (its storage only) and Tensor: never null for these kinds. Behind a pointer because almost no
+  // value is one, and a hostile pickle may make millions of values (each is 4x larger with it inline).
+  std::shared_ptr<TensorRef> tensor;
 
   Value() = default;
   Value(const Value&) = default;

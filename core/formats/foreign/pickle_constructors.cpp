@@ -51,11 +51,12 @@ ValuePtr rebuildTensor(const Value& args, const std::string& name, const std::st
   const Value& offset = arg(args, 1, name, where);
   if (!offset.is(Value::Kind::Int)) throw InputError(where, name + "'s storage offset is not an integer");
   auto t = make(Value::Kind::Tensor);
-  t->tensor.storage = storage.storage;
-  t->tensor.offset = offset.integer;
-  t->tensor.size = intTuple(arg(args, 2, name, where), "a tensor's size", where);
-  t->tensor.stride = intTuple(arg(args, 3, name, where), "a tensor's stride", where);
-  if (t->tensor.size.size() != t->tensor.stride.size())
+  t->tensor = std::make_shared<TensorRef>();
+  t->tensor->storage = storage.tensor->storage;
+  t->tensor->offset = offset.integer;
+  t->tensor->size = intTuple(arg(args, 2, name, where), "a tensor's size", where);
+  t->tensor->stride = intTuple(arg(args, 3, name, where), "a tensor's stride", where);
+  if (t->tensor->size.size() != t->tensor->stride.size())
     throw InputError(where, "a tensor's size and stride have different lengths");
   return t;
 }

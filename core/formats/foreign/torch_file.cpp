@@ -39,7 +39,8 @@ ValuePtr storageFromPid(const Value& pid, const std::string& source) {
   if (!it[4]->is(Value::Kind::Int) || it[4]->integer < 0) throw bad("has no element count");
   auto v = std::make_shared<Value>();
   v->kind = Value::Kind::Storage;
-  v->storage = {it[2]->text, dtype, it[4]->integer};
+  v->tensor = std::make_shared<pickle::TensorRef>();
+  v->tensor->storage = {it[2]->text, dtype, it[4]->integer};
   return v;
 }
 
@@ -66,7 +67,7 @@ bool isScalar(const Value& v) {
 void collect(const Value& v, const std::string& prefix, int depth, Collected& out) {
   if (depth > kMaxDepth || ++out.visits > kMaxVisits) return;  // nothing real nests or repeats this much
   if (v.is(Value::Kind::Tensor)) {
-    out.tensors.emplace_back(prefix.empty() ? "tensor" : prefix, v.tensor);
+    out.tensors.emplace_back(prefix.empty() ? "tensor" : prefix, *v.tensor);
   } else if (v.is(Value::Kind::Dict)) {
     for (const auto& [key, value] : v.entries) {
       if (!key || !value) continue;
@@ -211,7 +212,7 @@ TensorSet readLegacyFormat(const std::string& path) {
       file.data(), file.size(), offset,
       [&](const Value& pid) {
         auto v = storageFromPid(pid, path);
-        declared[v->storage.key] = v->storage;
+        declared[v->tensor->storage.key] = v->tensor->storage;
         return v;
       },
       path);
