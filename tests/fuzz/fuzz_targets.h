@@ -7,23 +7,34 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "core/common/error.h"
+#include "core/formats/feature_csv.h"
 #include "core/formats/foreign/keras_layers.h"
 #include "core/formats/foreign/keras_mapping.h"
 #include "core/formats/foreign/pickle.h"
-#include "core/formats/feature_csv.h"
 #include "core/formats/foreign/vocabulary_file.h"
 #include "core/formats/model_loader.h"
+#include "core/formats/trace_file.h"
 
 namespace lstmscope::fuzz {
 
 // Readers take paths: the input goes to a per-process file with `suffix`.
+// The files go when the process ends (the replaying tests must leave nothing behind).
 inline std::string writeInput(const uint8_t* data, size_t size, const std::string& suffix) {
   const std::string path = "/tmp/lstmscope_fuzz_" + std::to_string(getpid()) + suffix;
+  static struct RemovedAtExit {
+    std::set<std::string> paths;
+    ~RemovedAtExit() {
+      for (const std::string& p : paths) std::remove(p.c_str());
+    }
+  } written;
+  written.paths.insert(path);
   std::ofstream(path, std::ios::binary | std::ios::trunc)
       .write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
   return path;
@@ -38,7 +49,8 @@ inline void pickleTarget(const uint8_t* data, size_t size) {
         [](const pickle::Value&) {
           auto v = std::make_shared<pickle::Value>();
           v->kind = pickle::Value::Kind::Storage;
-          v->storage = {"0", "float32", 4};
+          v->tensor = std::make_shared<pickle::TensorRef>();
+          v->tensor->storage = {"0", "float32", 4};
           return v;
         },
         "fuzz");
@@ -95,6 +107,20 @@ inline void modelFileTarget(const std::string& format, const uint8_t* data, size
                                                        : ".json";
   try {
     (void)importModel(writeInput(data, size, suffix));
+  } catch (const InputError&) {
+  }
+}
+
+// A trace file: opened, and every quantity, the tokens, their text and the head's outputs read back.
+inline void traceFileTarget(const uint8_t* data, size_t size) {
+  try {
+    const TraceReader trace(writeInput(data, size, ".h5"));
+    for (int l = 0; l < trace.layers(); ++l)
+      for (int d = 0; d < trace.directions(l); ++d)
+        for (int q = 0; q <= static_cast<int>(Quantity::PreO); ++q)
+          if (trace.has(l, d, Quantity(q))) (void)trace.read(l, d, Quantity(q), 0, trace.steps());
+    (void)trace.tokens(), (void)trace.tokenText(), (void)describeTrace(trace);
+    if (trace.hasOutputs()) (void)trace.logits(), (void)trace.probs();
   } catch (const InputError&) {
   }
 }

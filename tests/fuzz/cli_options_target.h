@@ -1,0 +1,85 @@
+// One input of fuzz_cli_options (tests/fuzz/fuzz_cli_options.cpp), also replayed by the test suite.
+// lstmscope-cli's option parsing: the input is a command line (arguments separated by NUL bytes, the
+// first naming the command). Every command line must parse or end in a UsageError, and what parses must
+// hold only values the commands can run with (the invariants below); anything else is a finding.
+#pragma once
+
+#include <cmath>
+#include <set>
+#include <stdexcept>
+
+#include "app/cli/cli_args.h"
+#include "app/cli/command_options.h"
+
+namespace lstmscope::fuzz {
+namespace clioptions {
+
+using namespace lstmscope::cli;
+
+inline void require(bool holds) {
+  if (!holds) throw std::logic_error("finding: parsed options the command cannot run with");
+}
+
+inline void checkOut(const std::string& out) {
+  require(!out.empty() && out.back() != '/');
+}
+
+inline void checkRecord(const RecordOptions& o) {
+  checkOut(o.out);
+  require(o.maxSteps >= 1 && o.threads >= 0 && o.threads <= 4096);
+  require(o.request.segments >= 1 && o.request.segments <= (1 << 20) && o.request.chunkSteps >= 1);
+  require(!o.request.quantities.empty());
+  require(std::set<Quantity>(o.request.quantities.begin(), o.request.quantities.end()).size() ==
+          o.request.quantities.size());
+  require(o.input.text.has_value() + !o.input.textFile.empty() + !o.input.csvFile.empty() <= 1);
+}
+
+inline void checkTrain(const TrainCommandOptions& c) {
+  checkOut(c.out);
+  const TrainOptions& o = c.train;
+  require(o.layers >= 1 && o.layers <= 64 && o.hidden >= 1 && o.hidden <= (1 << 16));
+  require(o.embedding >= 0 && o.embedding <= (1 << 16) && o.minCount >= 1);
+  require(o.epochs >= 1 && o.batch >= 1 && o.bptt >= 1);
+  require(std::isfinite(o.learningRate) && o.learningRate > 0);
+  require(std::isfinite(o.learningRateDecay) && o.learningRateDecay > 0);
+  require(std::isfinite(o.clip) && o.clip >= 0);
+  require(o.validFraction > 0 && o.validFraction < 0.5);
+  require(c.maxChars >= 0 && c.threads >= 0 && c.threads <= 4096);
+  require(!(c.languageModel && o.bidirectional) && (c.languageModel || c.resumePath.empty()));
+}
+
+inline void checkAttribute(const AttributeOptions& o) {
+  checkOut(o.out);
+  (void)attributeOutputFor(o.out);  // must not throw for an accepted --out
+  const AttributionSettings& s = o.settings;
+  require(validIgSteps(s.steps) && s.window >= 1);
+  require(std::isfinite(s.lrp.epsilon) && s.lrp.epsilon >= 0 && std::isfinite(s.lrp.biasFactor));
+  require(!o.targetStep || *o.targetStep >= 0);
+  require(!o.targetOutput || *o.targetOutput >= 0);
+  require(!(o.targetOutput && o.targetUnit));
+  if (o.targetUnit) require(o.targetUnit->layer >= 0 && o.targetUnit->unit >= 0);
+}
+
+}  // namespace clioptions
+
+inline void cliOptionsTarget(const uint8_t* data, size_t size) {
+  using namespace clioptions;
+  std::vector<std::string> args(1);
+  for (size_t k = 0; k < size; ++k)
+    if (data[k] == 0)
+      args.emplace_back();
+    else
+      args.back() += static_cast<char>(data[k]);
+  const std::string command = args.front();
+  args.erase(args.begin());
+  try {
+    if (command == "info") (void)parseInfoOptions(args);
+    if (command == "convert") checkOut(parseConvertOptions(args).out);
+    if (command == "record") checkRecord(parseRecordOptions(args));
+    if (command == "train") checkTrain(parseTrainOptions(args));
+    if (command == "attribute") checkAttribute(parseAttributeOptions(args));
+  } catch (const UsageError&) {
+  }
+}
+
+}  // namespace lstmscope::fuzz
