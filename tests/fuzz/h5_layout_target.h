@@ -239,8 +239,13 @@ inline bool rebuildDataset(const std::string& file, const std::string& path, Dec
   std::vector<hsize_t> dims(static_cast<size_t>(std::max(0, H5Sget_simple_extent_ndims(oldSpace))));
   H5Sget_simple_extent_dims(oldSpace, dims.data(), nullptr);
   // The old bytes in their own type: no conversion, which libhdf5 cannot do safely between arbitrary types.
+  // Nor are the bytes of a dataset an earlier decision made foreign carried over: they would become the
+  // file's own.
   std::vector<unsigned char> bytes;
-  if (!isVariable(oldType)) {
+  const hid_t oldDcpl = H5Dget_create_plist(old);
+  const bool oldForeign = H5Pget_layout(oldDcpl) == H5D_VIRTUAL || H5Pget_external_count(oldDcpl) > 0;
+  H5Pclose(oldDcpl);
+  if (!isVariable(oldType) && !oldForeign) {
     bytes.resize(std::max<hsize_t>(1, elementsOf(dims)) * H5Tget_size(oldType));
     if (H5Dread(old, oldType, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()) < 0) bytes.clear();
   }
@@ -272,25 +277,16 @@ inline bool rebuildDataset(const std::string& file, const std::string& path, Dec
   return foreign;
 }
 
-// The foreign bytes read as any number type a rebuilt dataset may have, then converted to float.
+// The foreign bytes read as a number type of 4 or 8 bytes, converted to float. (One- and two-byte
+// patterns, 0x42 and 0x4242, also occur in the raw bytes of ordinary weights a rebuilt dataset reuses.)
 inline bool isForeign(float v) {
-  static const float kForeign[] = {[] {
-                                     float f;
-                                     const uint32_t bits = 0x42424242u;
-                                     std::memcpy(&f, &bits, 4);
-                                     return f;
-                                   }(),
-                                   [] {
-                                     double d;
-                                     const uint64_t bits = 0x4242424242424242ull;
-                                     std::memcpy(&d, &bits, 8);
-                                     return static_cast<float>(d);
-                                   }(),
-                                   66.0f,
-                                   16962.0f,
-                                   1111638594.0f,
-                                   4774451407313060418.0f,
-                                   3.12890625f};
+  float f32;
+  double f64;
+  const uint32_t bits32 = 0x42424242u;
+  const uint64_t bits64 = 0x4242424242424242ull;
+  std::memcpy(&f32, &bits32, 4);
+  std::memcpy(&f64, &bits64, 8);
+  const float kForeign[] = {f32, static_cast<float>(f64), 1111638594.0f, 4774451407313060418.0f};
   for (float f : kForeign)
     if (v == f) return true;
   return false;
