@@ -6,7 +6,7 @@
 namespace lstmscope::cli {
 
 Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& valued,
-           const std::set<std::string>& flags) {
+           const std::set<std::string>& flags, const std::set<std::string>& repeatable) {
   for (size_t i = 0; i < argv.size(); ++i) {
     const std::string& a = argv[i];
     if (a.rfind("--", 0) == 0 && a.size() > 2) {
@@ -14,13 +14,15 @@ Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& va
       const size_t eq = name.find('=');
       const bool inlineValue = eq != std::string::npos;
       if (inlineValue) value = name.substr(eq + 1), name = name.substr(0, eq);
-      if (valued.count(name)) {
+      if (valued.count(name) || repeatable.count(name)) {
         if (!inlineValue) {
           if (i + 1 >= argv.size()) throw UsageError("option --" + name + " needs a value");
           value = argv[++i];
         }
+        lists_[name].push_back(value);
         // A second value would silently replace the first: say so instead.
-        if (!values_.emplace(name, value).second) throw UsageError("--" + name + " is given twice");
+        if (!values_.emplace(name, value).second && !repeatable.count(name))
+          throw UsageError("--" + name + " is given twice");
       } else if (flags.count(name) && !inlineValue) {
         flags_.insert(name);
       } else {
@@ -30,6 +32,11 @@ Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& va
       positional_.push_back(a);
     }
   }
+}
+
+std::vector<std::string> Args::all(const std::string& name) const {
+  const auto it = lists_.find(name);
+  return it == lists_.end() ? std::vector<std::string>() : it->second;
 }
 
 std::string Args::get(const std::string& name, const std::string& fallback) const {

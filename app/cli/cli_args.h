@@ -17,10 +17,14 @@ class UsageError : public std::runtime_error {
 
 class Args {
  public:
-  // `valued`: options that take a value (--out FILE); `flags`: options without one.
-  Args(const std::vector<std::string>& argv, const std::set<std::string>& valued, const std::set<std::string>& flags);
+  // `valued`: options that take a value (--out FILE); `flags`: options without one; `repeatable`: valued
+  // options that may be given several times (--text-file A --text-file B); any other given twice is an error.
+  Args(const std::vector<std::string>& argv, const std::set<std::string>& valued, const std::set<std::string>& flags,
+       const std::set<std::string>& repeatable = {});
 
   bool has(const std::string& name) const { return values_.count(name) || flags_.count(name); }
+  // Every value of an option, in the order given (one at most for an option that is not repeatable).
+  std::vector<std::string> all(const std::string& name) const;
   std::string get(const std::string& name, const std::string& fallback = {}) const;
   std::string require(const std::string& name) const;
   long getLong(const std::string& name, long fallback) const;
@@ -34,7 +38,8 @@ class Args {
   const std::vector<std::string>& positional() const { return positional_; }
 
  private:
-  std::map<std::string, std::string> values_;
+  std::map<std::string, std::string> values_;              // the first value of each option
+  std::map<std::string, std::vector<std::string>> lists_;  // every value of each repeatable option
   std::set<std::string> flags_;
   std::vector<std::string> positional_;
 };

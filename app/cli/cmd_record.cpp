@@ -8,6 +8,7 @@
 
 #include "app/cli/command_options.h"
 #include "app/cli/commands.h"
+#include "app/cli/corpus_input.h"
 #include "app/cli/table_input.h"
 #include "core/common/error.h"
 #include "core/engine/record.h"
@@ -18,10 +19,12 @@
 namespace lstmscope::cli {
 
 const char* const kRecordHelp =
-    "usage: lstmscope-cli record --model MODEL [--vocab V] (--text STR | --text-file F | --csv F) --out TRACE.h5\n"
-    "                            [--label-column C]\n"
+    "usage: lstmscope-cli record --model MODEL [--vocab V] --out TRACE.h5\n"
+    "                            (--text STR | --text-file F | --csv F [--label-column C] | --corpus PATH |\n"
+    "                             --text-file F1 --text-file F2 ...)\n"
     "                            [--quantities i,f,g,o,c,h] [--preactivations] [--no-outputs]\n"
-    "                            [--precision float|double] [--max-steps N] [--batch N] [--threads N] [--quiet]\n"
+    "                            [--precision float|double|float16] [--max-steps N] [--batch N] [--threads N] "
+    "[--quiet]\n"
     "                            [import options: see lstmscope-cli info --help]\n"
     "\n"
     "Runs MODEL over the input and writes a trace (docs/FORMAT.md): per layer, direction and step the gate\n"
@@ -29,13 +32,19 @@ const char* const kRecordHelp =
     "  --csv F           a model of numeric features reads a CSV table: one row per step, one column per\n"
     "                    feature, optional header; columns that are not numbers (a date) label the steps\n"
     "  --label-column C  the column whose values go to /token_text (default: step numbers)\n"
+    "  --corpus PATH     a corpus of documents, each recorded from a zero state, their boundaries kept in the\n"
+    "                    trace (/documents): a folder (every file not starting with '.', in name order; CSV\n"
+    "                    tables for a model of features), a .jsonl file (one {\"text\": ..., \"name\": ...} per\n"
+    "                    line) or a .txt file (one document). --text-file given several times: one document each\n"
     "  --quantities      comma-separated subset to record (default all six)\n"
     "  --preactivations  also record the gate pre-activations pre_i pre_f pre_g pre_o\n"
     "  --no-outputs      do not record the head's outputs\n"
-    "  --precision       compute in float (default) or double; the trace stores float32 either way\n"
-    "  --max-steps       refuse inputs longer than this many tokens (default 10000000)\n"
-    "  --batch N         corpus mode: cut the input into N equal segments and run them as one batch, each\n"
-    "                    starting from a zero state like a separate document (default 1: one exact run)\n"
+    "  --precision       compute in float (default) or double, stored as float32; or float16: computed in float,\n"
+    "                    stored in half precision (half the size; about 3 significant digits)\n"
+    "  --max-steps       refuse inputs longer than this many tokens, a corpus's documents together (default\n"
+    "                    10000000)\n"
+    "  --batch N         a corpus: documents run together (default 16). A single text: cut it into N equal\n"
+    "                    segments run as one batch, each from a zero state (default 1: one exact run)\n"
     "  --threads         worker threads (default: all cores)\n"
     "The trace is written to a temporary file as the run progresses and renamed when complete.\n";
 
@@ -63,14 +72,23 @@ int runRecord(const std::vector<std::string>& args) {
   if (printHelpIfAsked(args, kRecordHelp)) return 0;
   const RecordOptions o = parseRecordOptions(args);
   applyThreads(o.threads);
-  const RecordRequest& request = o.request;
+  RecordRequest request = o.request;
 
   const auto start = std::chrono::steady_clock::now();
   const Model model = importModel(o.modelPath, o.vocabPath, o.importChoices).model;
   TraceHeader header;
   header.modelName = model.arch.name;
   Inputs<float> inputs;
-  if (!o.input.csvFile.empty()) {
+  if (o.input.isCorpus()) {
+    CorpusInput corpus = readCorpus(model.arch, o.input, o.maxSteps, kLimitAdvice);
+    inputs = std::move(corpus.text.inputs);
+    header.tokens = inputs.tokens;
+    header.features = inputs.features;
+    header.tokenText = std::move(corpus.text.surface);
+    header.documentOffsets = corpus.offsets;
+    header.documentNames = std::move(corpus.names);
+    request.documents.assign(corpus.offsets.begin(), corpus.offsets.end());
+  } else if (!o.input.csvFile.empty()) {
     EncodedText table = readTableInput(model.arch, o.input.csvFile, o.input.labelColumn, o.maxSteps, kLimitAdvice);
     inputs = std::move(table.inputs);
     header.features = inputs.features;
@@ -83,6 +101,7 @@ int runRecord(const std::vector<std::string>& args) {
     header.tokenText = std::move(enc.surface);
   }
   header.steps = inputs.steps;
+  header.float16 = o.float16;
 
   TraceWriter writer(o.out, model.arch, model.headOutputs(), header, request);
   const ProgressCallbacks progress = progressOnTerminal(o.quiet);
@@ -95,9 +114,13 @@ int runRecord(const std::vector<std::string>& args) {
   writer.commit();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!o.quiet)
-    std::fprintf(stderr, "%swrote %s: %d steps, %zu layer(s), %.1f MB in %.3f s, peak memory %.0f MB\n",
-                 isatty(2) ? "\r" : "", o.out.c_str(), inputs.steps, model.arch.layers.size(),
-                 static_cast<double>(std::filesystem::file_size(o.out)) / 1e6, seconds, peakMemoryMB());
+    std::fprintf(stderr, "%swrote %s: %d steps%s, %zu layer(s), %.1f MB in %.3f s, peak memory %.0f MB\n",
+                 isatty(2) ? "\r" : "", o.out.c_str(), inputs.steps,
+                 header.documentNames.empty()
+                     ? ""
+                     : (" in " + std::to_string(header.documentNames.size()) + " documents").c_str(),
+                 model.arch.layers.size(), static_cast<double>(std::filesystem::file_size(o.out)) / 1e6, seconds,
+                 peakMemoryMB());
   return 0;
 }
 

@@ -26,23 +26,28 @@ struct ModelCommandOptions {
 ModelCommandOptions parseInfoOptions(const std::vector<std::string>& args);
 ModelCommandOptions parseConvertOptions(const std::vector<std::string>& args);
 
-// One input of record and attribute: exactly one of --text, --text-file, --csv.
+// The input of record and attribute: exactly one of --text, --text-file, --csv, or (record only) a corpus:
+// --corpus, or --text-file given several times.
 struct InputOptions {
   std::optional<std::string> text;  // --text, else read from textFile or csvFile
   std::string textFile, csvFile, labelColumn;
+  std::vector<std::string> textFiles;  // every --text-file, in order (several: a corpus of documents)
+  std::string corpus;                  // --corpus PATH
+  bool isCorpus() const { return textFiles.size() > 1 || !corpus.empty(); }
 };
 
-// Usage errors: none or several of them, or --label-column without --csv.
+// Usage errors: none or several of them, or --label-column without --csv (or a corpus of CSV tables).
 InputOptions inputOptionsFrom(const Args& args);
 
 struct RecordOptions {
   std::string modelPath, vocabPath, out;
   ImportChoices importChoices;
   InputOptions input;
-  bool doublePrecision = false;
+  bool doublePrecision = false;  // compute in double
+  bool float16 = false;          // store the trace in half precision
   long maxSteps = 10'000'000;
-  long threads = 0;  // 0: every core
-  RecordRequest request;
+  long threads = 0;       // 0: every core
+  RecordRequest request;  // a corpus's documents are filled in when the corpus is read
   bool quiet = false;
 };
 RecordOptions parseRecordOptions(const std::vector<std::string>& args);

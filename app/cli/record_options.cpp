@@ -30,22 +30,30 @@ std::vector<Quantity> parseQuantities(const std::string& list, bool preactivatio
 
 RecordOptions parseRecordOptions(const std::vector<std::string>& args) {
   const Args a(args,
-               withImportOptions({"model", "text", "text-file", "csv", "label-column", "out", "quantities", "precision",
+               withImportOptions({"model", "text", "csv", "corpus", "label-column", "out", "quantities", "precision",
                                   "max-steps", "threads", "batch"}),
-               {"preactivations", "no-outputs", "quiet"});
+               {"preactivations", "no-outputs", "quiet"}, {"text-file"});
   if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
   RecordOptions o;
   o.input = inputOptionsFrom(a);
   o.out = a.require("out");
-  checkOutputPath(o.out, {a.get("model"), a.get("text-file"), a.get("csv"), a.get("vocab")});
+  std::vector<std::string> inputs = o.input.textFiles;
+  for (const std::string& in : {a.get("model"), a.get("csv"), a.get("corpus"), a.get("vocab")}) inputs.push_back(in);
+  checkOutputPath(o.out, inputs);
   const std::string precision = a.get("precision", "float");
-  if (precision != "float" && precision != "double") throw UsageError("--precision must be float or double");
+  if (precision != "float" && precision != "double" && precision != "float16")
+    throw UsageError("--precision must be float, double or float16");
   o.doublePrecision = precision == "double";
-  o.maxSteps = a.getLong("max-steps", o.maxSteps, 1, std::numeric_limits<long>::max());
+  o.float16 = precision == "float16";
+  o.maxSteps = a.getLong("max-steps", o.maxSteps, 1, std::numeric_limits<int>::max());
   o.threads = parseThreads(a.getLong("threads", 0));
   o.request.quantities = parseQuantities(a.get("quantities", "i,f,g,o,c,h"), a.has("preactivations"));
   o.request.outputs = !a.has("no-outputs");
-  o.request.segments = a.getInt("batch", 1, 1, 1 << 20);
+  if (o.input.isCorpus()) {
+    o.request.documentBatch = a.getInt("batch", o.request.documentBatch, 1, 1 << 20);
+  } else {
+    o.request.segments = a.getInt("batch", 1, 1, 1 << 20);
+  }
   if (o.request.segments > 1) {
     // Blocks of exactly one trace chunk per segment: each write fills whole chunks, and the batch's
     // working memory stays at (steps per chunk x segments) columns.

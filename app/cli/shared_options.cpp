@@ -17,12 +17,20 @@ std::string onlyModel(const Args& a) {
 }  // namespace
 
 InputOptions inputOptionsFrom(const Args& a) {
-  if (a.has("text") + a.has("text-file") + a.has("csv") != 1)
-    throw UsageError("give exactly one of --text, --text-file or --csv");
-  if (a.has("label-column") && !a.has("csv")) throw UsageError("--label-column applies to --csv only");
+  if (a.has("text") + a.has("text-file") + a.has("csv") + a.has("corpus") != 1)
+    throw UsageError(a.has("corpus") || a.all("text-file").size() > 1
+                         ? "give exactly one of --text, --text-file or --csv, or a corpus (--corpus, or --text-file "
+                           "repeated)"
+                         : "give exactly one of --text, --text-file or --csv");
+  if (a.has("label-column") && !a.has("csv") && !a.has("corpus"))
+    throw UsageError("--label-column applies to --csv (or a --corpus of CSV tables) only");
   InputOptions in;
   if (a.has("text")) in.text = a.get("text");
   in.textFile = a.get("text-file"), in.csvFile = a.get("csv"), in.labelColumn = a.get("label-column");
+  in.textFiles = a.all("text-file");
+  in.corpus = a.get("corpus");
+  if (a.has("corpus") && in.corpus.empty())
+    throw UsageError("--corpus is empty; give a folder or a .jsonl or .txt file");
   return in;
 }
 

@@ -14,6 +14,39 @@ namespace {
 
 constexpr std::array<const char*, 10> kQuantityNames{"i", "f", "g", "o", "c", "h", "pre_i", "pre_f", "pre_g", "pre_o"};
 
+// One document of a corpus: where it starts in the input, its length, and its index.
+struct Document {
+  long start, length;
+  int index;
+};
+
+// Gathers steps [first, first + count) of documents docs[0..active) into one batch: column t * active + b is
+// step docs[b].start + first + t.
+template <class T>
+Inputs<T> gatherDocuments(const Inputs<T>& in, const std::vector<Document>& docs, int active, long first, long count) {
+  Inputs<T> out;
+  out.steps = static_cast<int>(count);
+  out.batch = active;
+  if (!in.tokens.empty()) out.tokens.resize(count * active);
+  if (in.features.size()) out.features.resize(in.features.rows(), count * active);
+  for (long t = 0; t < count; ++t)
+    for (int b = 0; b < active; ++b) {
+      const long src = docs[b].start + first + t, dst = t * active + b;
+      if (!in.tokens.empty()) out.tokens[dst] = in.tokens[src];
+      if (in.features.size()) out.features.col(dst) = in.features.col(src);
+    }
+  return out;
+}
+
+// The first `keep` sequences of a batch's state.
+template <class T>
+State<T> firstSequences(const State<T>& state, int keep) {
+  State<T> out(state.size());
+  for (size_t l = 0; l < state.size(); ++l)
+    for (const DirectionState<T>& d : state[l]) out[l].push_back({d.h.leftCols(keep), d.c.leftCols(keep)});
+  return out;
+}
+
 // Gathers steps [first, first + count) of `segments` equal segments of length segLength, starting at
 // `offset`, into one batch: column t * segments + b is step offset + b * segLength + first + t.
 template <class T>
@@ -52,10 +85,12 @@ FloatView floatColumns(const Block& block, int b, int B, std::vector<float>& buf
   return {buffer.data(), rows};
 }
 
-// Reports one chunk of a batched run; segment b's first step in the input is stepOf(b).
-template <class T, class StepOf>
-void emitChunk(const Network<T>& net, const Tape<T>& tape, StepOf stepOf, bool lastChunk, const RecordRequest& req,
-               RecordObserver& obs, std::vector<float> (&buffers)[2]) {
+// Reports one chunk of a batched run; sequence b's first step in the input is stepOf(b). A final-states
+// head's output for sequence b goes to row finalRowOf(b), or nowhere when that is negative (the sequence
+// goes on in a later chunk).
+template <class T, class StepOf, class FinalRowOf>
+void emitChunk(const Network<T>& net, const Tape<T>& tape, StepOf stepOf, FinalRowOf finalRowOf,
+               const RecordRequest& req, RecordObserver& obs, std::vector<float> (&buffers)[2]) {
   const int B = tape.batch;
   const long n = tape.steps;
   for (size_t l = 0; l < tape.layers.size(); ++l) {
@@ -79,10 +114,12 @@ void emitChunk(const Network<T>& net, const Tape<T>& tape, StepOf stepOf, bool l
   if (!req.outputs || !net.arch.head || tape.logits.size() == 0) return;
   const int K = static_cast<int>(tape.logits.rows());
   const bool eachStep = net.arch.head->reads == HeadReads::EachStep;
-  for (int b = 0; b < B && (eachStep || (lastChunk && B == 1)); ++b) {
+  for (int b = 0; b < B; ++b) {
+    const long row = eachStep ? stepOf(b) : finalRowOf(b);
+    if (row < 0) continue;
     const FloatView logits = floatColumns<T>(tape.logits.middleCols(0, tape.logits.cols()), b, B, buffers[0]);
     const FloatView probs = floatColumns<T>(tape.probs.middleCols(0, tape.probs.cols()), b, B, buffers[1]);
-    obs.onOutputs(eachStep ? stepOf(b) : 0, eachStep ? n : 1, logits.data, probs.data, K);
+    obs.onOutputs(row, eachStep ? n : 1, logits.data, probs.data, K);
   }
 }
 
@@ -122,11 +159,83 @@ void recordSegments(const Network<T>& net, const Inputs<T>& in, long offset, lon
     forward(net, whole ? in : gatherBatch(in, offset, segLength, segments, first, n), tape, options,
             first == 0 ? nullptr : &state);
     const auto stepOf = [&](int b) { return offset + b * segLength + first; };
-    emitChunk(net, tape, stepOf, first + n == segLength, request, observer, buffers);
+    const bool last = first + n == segLength;
+    emitChunk(
+        net, tape, stepOf, [&](int) { return last && segments == 1 ? 0L : -1L; }, request, observer, buffers);
     if (first + n < segLength) state = tape.finalState(net.arch);
     done += n * segments;
     reportProgress(callbacks, done, in.steps);
   }
+}
+
+// Runs documents docs (longest first) as one batch from zero states. Each block covers steps every
+// running document still has, so a document that ends leaves the batch at a block's end, and the longer
+// ones carry their states on: each is computed exactly as if alone.
+template <class T>
+void recordDocumentBatch(const Network<T>& net, const Inputs<T>& in, const std::vector<Document>& docs,
+                         const RecordRequest& request, RecordObserver& observer, const ProgressCallbacks& callbacks,
+                         long& done) {
+  ForwardOptions options;
+  options.keepPreactivations = std::any_of(request.quantities.begin(), request.quantities.end(), isPreactivation);
+  options.computeHead = request.outputs;
+  const bool whole = net.arch.looksAhead();  // a backward direction needs each document whole
+  State<T> state;
+  Tape<T> tape;
+  std::vector<float> buffers[2];
+  int active = static_cast<int>(docs.size());
+  for (long first = 0; active > 0;) {
+    checkCancelled(callbacks);
+    const long n = whole ? docs[active - 1].length : std::min(request.chunkSteps, docs[active - 1].length - first);
+    forward(net, gatherDocuments(in, docs, active, first, n), tape, options, first == 0 ? nullptr : &state);
+    const auto stepOf = [&](int b) { return docs[b].start + first; };
+    const auto finalRowOf = [&](int b) { return docs[b].length == first + n ? long(docs[b].index) : -1L; };
+    emitChunk(net, tape, stepOf, finalRowOf, request, observer, buffers);
+    done += n * active;
+    reportProgress(callbacks, done, in.steps);
+    first += n;
+    int running = active;
+    while (running > 0 && docs[running - 1].length == first) --running;
+    if (running > 0) state = firstSequences(tape.finalState(net.arch), running);
+    active = running;
+  }
+}
+
+// A corpus: groups of consecutive documents (nearby in the file) run together, longest first in each.
+template <class T>
+void recordDocuments(const Network<T>& net, const Inputs<T>& in, const RecordRequest& request, RecordObserver& observer,
+                     const ProgressCallbacks& callbacks) {
+  const std::vector<long>& offsets = request.documents;
+  if (offsets.size() < 2 || offsets.front() != 0 || offsets.back() != in.steps ||
+      !std::is_sorted(offsets.begin(), offsets.end()))
+    throw std::invalid_argument("record(): document offsets must rise from 0 to the input's length");
+  const bool whole = net.arch.looksAhead();
+  const bool keepPre = std::any_of(request.quantities.begin(), request.quantities.end(), isPreactivation);
+  const long maxColumns =
+      maxBlockColumns(net.arch, keepPre, net.arch.head ? static_cast<int>(net.params.head.weight.rows()) : 0);
+  // A block holds (steps x documents) columns: a whole document alone when the model looks ahead, else
+  // up to chunkSteps steps of each document of the batch.
+  const int perBatch = whole ? 1
+                             : static_cast<int>(std::clamp<long>(maxColumns / std::max(1L, request.chunkSteps), 1,
+                                                                 std::max(1, request.documentBatch)));
+  long done = 0;
+  std::vector<Document> group;
+  const auto runGroup = [&] {
+    std::stable_sort(group.begin(), group.end(),
+                     [](const Document& a, const Document& b) { return a.length > b.length; });
+    recordDocumentBatch(net, in, group, request, observer, callbacks, done);
+    group.clear();
+  };
+  for (size_t d = 0; d + 1 < offsets.size(); ++d) {
+    const long length = offsets[d + 1] - offsets[d];
+    if (length == 0) continue;
+    if ((whole ? length : std::min(request.chunkSteps, length)) > maxColumns)
+      throw InputError("recording document " + std::to_string(d + 1) + " needs blocks of " + std::to_string(length) +
+                       " steps but memory allows " + std::to_string(maxColumns) +
+                       " (the model has a bidirectional or reverse layer, which reads a whole document at once)");
+    group.push_back({offsets[d], length, static_cast<int>(d)});
+    if (static_cast<int>(group.size()) == perBatch) runGroup();
+  }
+  if (!group.empty()) runGroup();
 }
 
 }  // namespace
@@ -145,6 +254,10 @@ template <class T>
 void record(const Network<T>& net, const Inputs<T>& in, const RecordRequest& request, RecordObserver& observer,
             const ProgressCallbacks& callbacks) {
   if (in.batch != 1) throw std::invalid_argument("record() takes one sequence");
+  if (!request.documents.empty()) {
+    if (request.segments > 1) throw std::invalid_argument("record(): documents and segments exclude each other");
+    return recordDocuments(net, in, request, observer, callbacks);
+  }
   const long total = in.steps;
   const int segments = static_cast<int>(std::clamp<long>(request.segments, 1, total));
   if (segments > 1 && net.arch.head && net.arch.head->reads == HeadReads::FinalStates && request.outputs)

@@ -27,6 +27,11 @@ struct RecordRequest {
   // Segment lengths are rounded down to a multiple of this (the remainder runs as one more sequence), so
   // that with chunkSteps equal to it every block fills whole chunks of the trace file.
   long segmentAlign = 1;
+  // A corpus: documents[d] is document d's first step, and the last entry is the input's length (D+1
+  // entries, non-decreasing; empty: one document). Each document starts from a zero state, exactly as if
+  // recorded alone; up to documentBatch of them run together. Excludes segments > 1.
+  std::vector<long> documents;
+  int documentBatch = 16;
 };
 
 // One quantity of one layer and direction over `steps` consecutive steps: step k's `units` values start

@@ -337,8 +337,8 @@ std::vector<hsize_t> datasetDims(hid_t dataset) {
 // How many values a dataset claims, refusing claims its stored bytes cannot back: a damaged dataspace
 // would otherwise ask for exabytes. Compression can store data 1000x smaller only when it is nearly all
 // zeros, hence the factor; unwritten datasets (all fill value) may claim up to kUnstoredBytes.
-static size_t checkedCount(hid_t dataset, const std::vector<hsize_t>& dims, size_t elementBytes,
-                           const std::string& path, const std::string& file) {
+size_t checkedCount(hid_t dataset, const std::vector<hsize_t>& dims, size_t elementBytes, const std::string& path,
+                    const std::string& file) {
   constexpr uint64_t kUnstoredBytes = uint64_t(64) << 20, kCompression = 1024;
   size_t n = 1;
   for (hsize_t x : dims) {
@@ -456,8 +456,9 @@ void writeStrings(hid_t loc, const std::string& path, const std::vector<std::str
     fail(loc, "cannot write dataset " + path);
 }
 
-Handle createFloatMatrix(hid_t loc, const std::string& path, hsize_t rows, hsize_t cols, hsize_t chunkRows) {
-  return createDataset(loc, path, H5T_IEEE_F32LE, {rows, cols}, chunkRows);
+Handle createFloatMatrix(hid_t loc, const std::string& path, hsize_t rows, hsize_t cols, hsize_t chunkRows,
+                         hid_t fileType) {
+  return createDataset(loc, path, fileType, {rows, cols}, chunkRows);
 }
 
 static Handle rowSelection(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, Handle& memSpace) {
@@ -470,6 +471,11 @@ static Handle rowSelection(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hs
 }
 
 void writeRows(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, const float* data, hsize_t memStride) {
+  writeRowsAs(dataset, firstRow, rowCount, cols, data, H5T_NATIVE_FLOAT, memStride);
+}
+
+void writeRowsAs(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, const void* data, hid_t memType,
+                 hsize_t memStride) {
   Handle mem;
   Handle fileSpace = rowSelection(dataset, firstRow, rowCount, cols, mem);
   if (memStride > cols) {
@@ -477,7 +483,7 @@ void writeRows(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, 
     mem = Handle(H5Screate_simple(2, dims, nullptr), H5Sclose);
     H5Sselect_hyperslab(mem.get(), H5S_SELECT_SET, start, nullptr, count, nullptr);
   }
-  if (H5Dwrite(dataset, H5T_NATIVE_FLOAT, mem.get(), fileSpace.get(), H5P_DEFAULT, data) < 0)
+  if (H5Dwrite(dataset, memType, mem.get(), fileSpace.get(), H5P_DEFAULT, data) < 0)
     fail(dataset, "cannot write rows of " + objectName(dataset));
 }
 
@@ -487,6 +493,10 @@ void readRows(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, f
     throw InputError(file, "requested rows are outside " + objectName(dataset));
   Handle type(H5Dget_type(dataset), H5Tclose);
   checkNumberType(type.get(), objectName(dataset), file);
+  // Recorded values are floating point: integers would be a damaged or crafted file, converted silently.
+  if (H5Tget_class(type.get()) != H5T_FLOAT)
+    throw InputError(file, objectName(dataset) + " holds " + std::to_string(8 * H5Tget_size(type.get())) +
+                               "-bit integers, not floating-point numbers");
   Handle mem;
   Handle fileSpace = rowSelection(dataset, firstRow, rowCount, cols, mem);
   if (H5Dread(dataset, H5T_NATIVE_FLOAT, mem.get(), fileSpace.get(), H5P_DEFAULT, data) < 0)

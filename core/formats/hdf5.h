@@ -98,6 +98,10 @@ void writeFloatAttr(hid_t obj, const std::string& name, double value);  // store
 void writeStringListAttr(hid_t obj, const std::string& name, const std::vector<std::string>& values);
 
 std::vector<hsize_t> datasetDims(hid_t dataset);
+// How many values of `elementBytes` a dataset of `dims` claims; refuses a claim its stored bytes cannot
+// back (a damaged dataspace would otherwise ask for exabytes).
+size_t checkedCount(hid_t dataset, const std::vector<hsize_t>& dims, size_t elementBytes, const std::string& path,
+                    const std::string& file);
 // Any integer or float dataset, converted to float / double.
 // What a numeric read accepts as stored values: any number, or only floating point (weights, where an
 // integer dataset means a damaged or crafted file, not a model).
@@ -113,12 +117,18 @@ void writeFloats(hid_t loc, const std::string& path, const std::vector<hsize_t>&
 void writeInts(hid_t loc, const std::string& path, const std::vector<int32_t>& values, hsize_t chunkRows = 0);
 void writeStrings(hid_t loc, const std::string& path, const std::vector<std::string>& values, hsize_t chunkRows = 0);
 
-// A chunked 2-D float dataset written and read by windows of rows.
-Handle createFloatMatrix(hid_t loc, const std::string& path, hsize_t rows, hsize_t cols, hsize_t chunkRows);
+// A chunked 2-D float dataset written and read by windows of rows, stored as float32 or, with fileType
+// h5::ieeeHalfType() (hdf5_storage_types.h), as IEEE half precision.
+Handle createFloatMatrix(hid_t loc, const std::string& path, hsize_t rows, hsize_t cols, hsize_t chunkRows,
+                         hid_t fileType = H5T_IEEE_F32LE);
 // Writes rows [firstRow, firstRow + rowCount) of a 2-D dataset; row k's values start at data + k * memStride
 // (0 = cols: contiguous). HDF5 gathers strided rows itself, so callers need not copy.
 void writeRows(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, const float* data,
                hsize_t memStride = 0);
+// The same for values of memory type `memType` (one that needs no conversion to the stored type).
+void writeRowsAs(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, const void* data, hid_t memType,
+                 hsize_t memStride = 0);
+// Reads rows of a 2-D floating-point dataset (float16, 32 or 64) as float; integers are refused.
 void readRows(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, float* data, const std::string& file);
 
 }  // namespace lstmscope::h5

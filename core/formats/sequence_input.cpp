@@ -48,20 +48,22 @@ size_t tokenLimit(long maxSteps) {
 }  // namespace
 
 EncodedText encodeText(const Architecture& arch, std::string_view text, const std::string& sourceName, long maxSteps,
-                       const std::string& limitAdvice) {
+                       const std::string& limitAdvice, bool allowEmpty) {
   requireTextModel(arch, sourceName);
   TextTokenizer tokenizer(arch.vocab, sourceName, tokenLimit(maxSteps), limitAdvice);
+  if (allowEmpty) tokenizer.allowEmpty();
   tokenizer.feed(text);
   return encoded(tokenizer.finish());
 }
 
 EncodedText encodeTextFile(const Architecture& arch, const std::string& path, long maxSteps,
-                           const std::string& limitAdvice) {
+                           const std::string& limitAdvice, bool allowEmpty) {
   requireTextModel(arch, path);
   requireRegularFile(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, "cannot open the file for reading");
   TextTokenizer tokenizer(arch.vocab, path, tokenLimit(maxSteps), limitAdvice);
+  if (allowEmpty) tokenizer.allowEmpty();
   std::string piece(size_t(1) << 20, '\0');
   while (in) {
     in.read(piece.data(), static_cast<std::streamsize>(piece.size()));

@@ -20,13 +20,14 @@ struct EncodedText {
 // not fit anywhere; the error ends with `limitAdvice` (how the caller's user raises it), if any. What is
 // wrong with the text itself is a TextInputError (with the unknown tokens' places); a model that reads no
 // text is an InputError.
+// `allowEmpty`: a text without tokens gives an empty input instead of an error (a corpus document).
 EncodedText encodeText(const Architecture& arch, std::string_view text, const std::string& sourceName, long maxSteps,
-                       const std::string& limitAdvice = {});
+                       const std::string& limitAdvice = {}, bool allowEmpty = false);
 
 // The same for a text file, read a megabyte at a time and tokenized as it arrives: a file longer than
 // `maxSteps` tokens is refused as soon as the limit is passed, so neither time nor memory grows with the
 // rest of the file (a 50 MB text used to take 4 GB before the limit refused it).
 EncodedText encodeTextFile(const Architecture& arch, const std::string& path, long maxSteps,
-                           const std::string& limitAdvice = {});
+                           const std::string& limitAdvice = {}, bool allowEmpty = false);
 
 }  // namespace lstmscope

@@ -1,10 +1,12 @@
 #include "core/formats/trace_file.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 #include <sstream>
 
 #include "core/common/error.h"
+#include "core/formats/hdf5_storage_types.h"
 
 namespace lstmscope {
 namespace {
@@ -13,6 +15,15 @@ constexpr hsize_t kChunkSteps = TraceWriter::kChunkSteps;
 
 std::string statePath(int layer, const std::string& direction, Quantity q) {
   return "layers/" + std::to_string(layer) + "/" + direction + "/" + quantityName(q);
+}
+
+// D+1 offsets rising from 0 to `steps`, and D names. A writer given anything else has a bug.
+void checkDocuments(const TraceHeader& h) {
+  const auto& o = h.documentOffsets;
+  if (o.empty()) return;
+  if (o.size() < 2 || o.front() != 0 || o.back() != h.steps || !std::is_sorted(o.begin(), o.end()) ||
+      h.documentNames.size() + 1 != o.size())
+    throw std::invalid_argument("TraceWriter: document offsets must rise from 0 to the steps, one name each");
 }
 
 }  // namespace
@@ -37,6 +48,13 @@ void TraceWriter::create(const Architecture& arch, int headOutputs, const TraceH
   h5::writeStringAttr(root, "model", header.modelName);
   h5::writeIntAttr(root, "steps", header.steps);
   const hsize_t T = static_cast<hsize_t>(header.steps);
+  checkDocuments(header);
+  if (!header.documentOffsets.empty()) {
+    h5::writeInt64s(root, "documents/offsets", header.documentOffsets);
+    h5::writeStrings(root, "documents/names", header.documentNames);
+  }
+  if (header.float16) halfType_ = h5::ieeeHalfType();
+  const hid_t valueType = header.float16 ? halfType_.get() : H5T_IEEE_F32LE;
   if (arch.inputKind == InputKind::Tokens) {
     h5::writeInts(root, "tokens", header.tokens, kChunkSteps);
     h5::writeStrings(root, "token_text", header.tokenText, kChunkSteps);
@@ -50,11 +68,15 @@ void TraceWriter::create(const Architecture& arch, int headOutputs, const TraceH
       for (Quantity q : request.quantities)
         states_[{static_cast<int>(l), d, static_cast<int>(q)}] =
             h5::createFloatMatrix(root, statePath(static_cast<int>(l), directionName(arch.layers[l], d), q), T,
-                                  static_cast<hsize_t>(arch.layers[l].hidden), kChunkSteps);
+                                  static_cast<hsize_t>(arch.layers[l].hidden), kChunkSteps, valueType);
   if (request.outputs && arch.head) {
-    const hsize_t rows = arch.head->reads == HeadReads::EachStep ? T : 1;
-    logits_ = h5::createFloatMatrix(root, "outputs/logits", rows, static_cast<hsize_t>(headOutputs), kChunkSteps);
-    probs_ = h5::createFloatMatrix(root, "outputs/probs", rows, static_cast<hsize_t>(headOutputs), kChunkSteps);
+    // A final-states head gives one row per document (one for a single text).
+    const hsize_t rows = arch.head->reads == HeadReads::EachStep ? T
+                         : header.documentOffsets.empty()        ? 1
+                                                                 : header.documentOffsets.size() - 1;
+    const auto K = static_cast<hsize_t>(headOutputs);
+    logits_ = h5::createFloatMatrix(root, "outputs/logits", rows, K, kChunkSteps, valueType);
+    probs_ = h5::createFloatMatrix(root, "outputs/probs", rows, K, kChunkSteps, valueType);
     if (!arch.head->labels.empty()) {
       h5::Handle outputs = h5::openGroup(root, "outputs", target_.tempPath());
       h5::writeStringListAttr(outputs.get(), "labels", arch.head->labels);
@@ -70,15 +92,22 @@ void TraceWriter::closeHandles() {
   states_.clear();
   logits_.reset();
   probs_.reset();
+  halfType_.reset();
   file_.reset();
+}
+
+void TraceWriter::writeValues(hid_t dataset, long firstRow, long rows, long cols, const float* data, long stride) {
+  if (!halfType_.valid()) return h5::writeRows(dataset, firstRow, rows, cols, data, stride);
+  halfBuffer_.resize(static_cast<size_t>(rows * cols));
+  for (long r = 0; r < rows; ++r) h5::floatsToHalf(data + r * stride, cols, halfBuffer_.data() + r * cols);
+  h5::writeRowsAs(dataset, firstRow, rows, cols, halfBuffer_.data(), halfType_.get());
 }
 
 void TraceWriter::onStates(const StateBlock& b) {
   const auto it = states_.find({b.layer, b.direction, static_cast<int>(b.quantity)});
   if (it == states_.end()) return;
   try {
-    h5::writeRows(it->second.get(), static_cast<hsize_t>(b.firstStep), static_cast<hsize_t>(b.steps),
-                  static_cast<hsize_t>(b.units), b.data, static_cast<hsize_t>(b.stride));
+    writeValues(it->second.get(), b.firstStep, b.steps, b.units, b.data, b.stride);
   } catch (const InputError& e) {
     throw target_.writeFailed(e);
   }
@@ -87,8 +116,8 @@ void TraceWriter::onStates(const StateBlock& b) {
 void TraceWriter::onOutputs(long firstRow, long rows, const float* logits, const float* probs, int outputs) {
   if (!logits_.valid()) return;
   try {
-    h5::writeRows(logits_.get(), firstRow, rows, outputs, logits);
-    h5::writeRows(probs_.get(), firstRow, rows, outputs, probs);
+    writeValues(logits_.get(), firstRow, rows, outputs, logits, outputs);
+    writeValues(probs_.get(), firstRow, rows, outputs, probs, outputs);
   } catch (const InputError& e) {
     throw target_.writeFailed(e);
   }
@@ -142,6 +171,30 @@ TraceReader::TraceReader(const std::string& path) : path_(path), file_(h5::File:
   if (layerShapes_.empty()) throw InputError(path, "is marked as a trace but records no layer (no layers/0)");
   if (!steps || *steps < 1) throw InputError(path, "is marked as a trace but records no step");
   steps_ = *steps;
+  readDocuments();
+}
+
+void TraceReader::readDocuments() {
+  const hid_t root = file_.id();
+  if (!h5::exists(root, "documents")) {
+    documentOffsets_ = {0, steps_};
+    documentNames_ = {""};
+    return;
+  }
+  documentOffsets_ = h5::readInt64s(root, "documents/offsets", path_);
+  const auto& o = documentOffsets_;
+  if (o.size() < 2 || o.front() != 0 || o.back() != steps_)
+    throw InputError(path_, "documents/offsets must run from 0 to the trace's " + std::to_string(steps_) +
+                                " steps, one more entry than there are documents");
+  for (size_t d = 0; d + 1 < o.size(); ++d)
+    if (o[d + 1] < o[d])
+      throw InputError(path_, "documents/offsets are out of order: document " + std::to_string(d + 1) +
+                                  " would start at step " + std::to_string(o[d]) + " and end at " +
+                                  std::to_string(o[d + 1]));
+  documentNames_ = h5::readStrings(root, "documents/names", path_);
+  if (documentNames_.size() + 1 != o.size())
+    throw InputError(path_, "documents/names has " + std::to_string(documentNames_.size()) + " names for " +
+                                std::to_string(o.size() - 1) + " documents");
 }
 
 bool TraceReader::has(int layer, int direction, Quantity q) const {
@@ -169,7 +222,7 @@ bool TraceReader::hasOutputs() const {
 }
 
 Mat<float> TraceReader::readMatrixTransposed(const std::string& p) const {
-  h5::FloatArray a = h5::readFloats(file_.id(), p, path_);
+  h5::FloatArray a = h5::readFloats(file_.id(), p, path_, h5::Stored::FloatingPoint);
   if (a.dims.size() != 2) throw InputError(path_, p + " is not 2-D");
   return Eigen::Map<const Mat<float>>(a.values.data(), static_cast<long>(a.dims[1]), static_cast<long>(a.dims[0]));
 }
@@ -188,6 +241,7 @@ bool isTraceFile(const std::string& path) {
 std::string describeTrace(const TraceReader& trace) {
   std::ostringstream s;
   s << "trace of model: " << trace.modelName() << "\nsteps: " << trace.steps() << "\n";
+  if (trace.documents() > 1 || !trace.documentNames().front().empty()) s << "documents: " << trace.documents() << "\n";
   for (int l = 0; l < trace.layers(); ++l) {
     s << "layer " << l << ": " << trace.units(l) << " units, "
       << (trace.directions(l) == 2 ? "fwd+bwd" : trace.directionName(l, 0)) << ", recorded";

@@ -20,6 +20,11 @@ struct TraceHeader {
   std::vector<int32_t> tokens;         // tokens input
   std::vector<std::string> tokenText;  // each step's text; for features input its label (CSV column or step number)
   Mat<float> features;                 // features input: (D, T), stored as /features (T, D)
+  // A corpus (docs/FORMAT.md "Documents"): document d is steps [offsets[d], offsets[d+1]); D+1 offsets
+  // from 0 to steps and D names. Empty: a single text, no /documents group.
+  std::vector<int64_t> documentOffsets;
+  std::vector<std::string> documentNames;
+  bool float16 = false;  // store states and outputs as IEEE half precision (half the size)
 };
 
 // Writes a trace to a temporary file next to `path`; commit() renames it into place. Destroying an
@@ -40,11 +45,15 @@ class TraceWriter : public RecordObserver {
  private:
   void create(const Architecture& arch, int headOutputs, const TraceHeader& header, const RecordRequest& request);
   void closeHandles();
+  // Writes rows of a dataset from float values, as half precision when the trace stores float16.
+  void writeValues(hid_t dataset, long firstRow, long rows, long cols, const float* data, long stride);
 
   AtomicFile target_;
   std::unique_ptr<h5::File> file_;
   std::map<std::tuple<int, int, int>, h5::Handle> states_;  // (layer, dir, quantity) -> dataset
   h5::Handle logits_, probs_;
+  h5::Handle halfType_;               // valid when the trace stores float16
+  std::vector<uint16_t> halfBuffer_;  // one block's values in half precision
 };
 
 // Reads windows of a trace without loading the rest.
@@ -67,15 +76,23 @@ class TraceReader {
   std::vector<int32_t> tokens() const;
   std::vector<std::string> tokenText() const;
   bool hasOutputs() const;
+  // The documents of a corpus trace: D+1 offsets (0 … steps) and D names; a single text reads as one
+  // unnamed document.
+  const std::vector<int64_t>& documentOffsets() const { return documentOffsets_; }
+  const std::vector<std::string>& documentNames() const { return documentNames_; }
+  int documents() const { return static_cast<int>(documentOffsets_.size()) - 1; }
   Mat<float> logits() const;  // (K, rows)
   Mat<float> probs() const;
 
  private:
   Mat<float> readMatrixTransposed(const std::string& path) const;
+  void readDocuments();
   std::string path_, modelName_;
   long steps_ = 0;
   std::vector<std::pair<int, int>> layerShapes_;  // (directions, units)
   PerDirection<std::string> directionNames_;
+  std::vector<int64_t> documentOffsets_;
+  std::vector<std::string> documentNames_;
   h5::File file_;
 };
 

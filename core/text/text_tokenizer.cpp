@@ -135,10 +135,10 @@ void TextTokenizer::addToken(const std::string& surface, int line, int column, s
 TokenizedText TextTokenizer::finish() {
   started_ = true;  // a text shorter than a byte-order mark but starting like one is a cut code point
   if (!carry_.empty()) badByte(static_cast<unsigned char>(carry_[0]), offset_, line_, column_);  // a cut code point
-  if (!sawText_) throw TextInputError(source_, "the text is empty");
+  if (!sawText_ && !allowEmpty_) throw TextInputError(source_, "the text is empty");
   if (!word_.empty()) addToken(word_, wordLine_, wordColumn_, wordOffset_), word_.clear();
   if (!unknown_.empty()) throw TextInputError(source_, firstUnknown_, std::move(unknown_));
-  if (vocab_.level() == TokenLevel::Word && out_.ids.empty())
+  if (vocab_.level() == TokenLevel::Word && out_.ids.empty() && !allowEmpty_)
     throw TextInputError(source_, vocab_.dropsUnknown()
                                       ? "the text has no word the vocabulary knows (unknown words are "
                                         "dropped, as Keras does without an oov_token)"

@@ -23,6 +23,8 @@ class TextTokenizer {
   void feed(std::string_view bytes);
   // The tokens. Throws TextInputError as tokenize() does (empty text, unknown tokens, a cut code point).
   TokenizedText finish();
+  // A text with no token is then no error (a corpus document may be empty: an __init__.py).
+  void allowEmpty() { allowEmpty_ = true; }
 
  private:
   void feedWhole(std::string_view bytes);  // complete code points only
@@ -36,6 +38,7 @@ class TextTokenizer {
   std::string carry_;     // the start of a code point (or of a byte-order mark) the next piece completes
   bool started_ = false;  // the byte-order mark is decided
   bool sawText_ = false;
+  bool allowEmpty_ = false;
   size_t offset_ = 0;  // byte offset of the next code point in the text as given
   int line_ = 1, column_ = 1;
   std::string word_;  // word level: the word being read, and where it began

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
 
 #include "core/common/error.h"
 #include "core/engine/forward.h"
@@ -182,6 +183,47 @@ TEST(TraceFile, RefusesQuantitiesOfDifferentShapes) {
               std::string::npos)
         << e.what();
   }
+}
+
+// Recorded values are floating point: a trace whose states (or outputs) are stored as integers is a damaged
+// or crafted file, and reading it says so instead of converting.
+TEST(TraceFile, RefusesStatesStoredAsIntegers) {
+  ScratchDir dir("ints");
+  const Model m = smallCharModel(1);
+  const TokenizedText tok = tokenize(m.arch.vocab, "ab (c)", "test");
+  const std::string path = dir.file("t.h5");
+  {
+    Inputs<float> in;
+    in.steps = static_cast<int>(tok.ids.size());
+    in.tokens = tok.ids;
+    TraceWriter writer(path, m.arch, m.headOutputs(), {"small", in.steps, tok.ids, tok.surface, {}}, RecordRequest{});
+    record(m, in, RecordRequest{}, writer);
+    writer.commit();
+  }
+  {
+    h5::File f = h5::File::openReadWrite(path);
+    for (const char* name : {"layers/0/fwd/h", "outputs/probs"}) {
+      const auto dims = h5::datasetDims(h5::openDataset(f.id(), name, path).get());
+      H5Ldelete(f.id(), name, H5P_DEFAULT);
+      const hsize_t n = dims[0] * dims[1];
+      h5::Handle space(H5Screate_simple(2, dims.data(), nullptr), H5Sclose);
+      h5::Handle d(H5Dcreate2(f.id(), name, H5T_STD_I32LE, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                   H5Dclose);
+      const std::vector<int32_t> zeros(n, 0);
+      H5Dwrite(d.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, zeros.data());
+    }
+  }
+  const TraceReader trace(path);
+  EXPECT_NO_THROW(trace.read(0, 0, Quantity::C, 0, 6));
+  for (const auto& read :
+       std::vector<std::function<void()>>{[&] { trace.read(0, 0, Quantity::H, 0, 6); }, [&] { trace.probs(); }})
+    try {
+      read();
+      ADD_FAILURE() << "integer values were read as states";
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("holds 32-bit integers, not floating-point numbers"), std::string::npos)
+          << e.what();
+    }
 }
 
 }  // namespace

@@ -261,6 +261,34 @@ def texts(c, native):
            "--out", out], "refused", out, "a text longer than --max-steps")
 
 
+def corpora(c, native):
+    """record --corpus: folders holding special files, and damaged JSON lines."""
+    folder = c.path("corpus_folder")
+    os.makedirs(os.path.join(folder, "sub"))
+    os.mkfifo(os.path.join(folder, "fifo"))
+    os.symlink("/dev/zero", os.path.join(folder, "device_link"))
+    with open(os.path.join(folder, "a.txt"), "wb") as f:
+        f.write(b"abc d")
+    with open(os.path.join(folder, "b.txt"), "wb") as f:
+        f.write(b"ab\xe9cd")
+    out = c.path("trace_corpus_folder.h5")
+    c.add(["record", "--model", native, "--corpus", folder, "--out", out, "--quiet"], "refused", out,
+          "a corpus folder with a FIFO, a device link and a text that is not UTF-8")
+    lines = {
+        "not_json": b'{"text": "ab"}\n{"text": \n',
+        "not_text": b'{"text": 5}\n',
+        "bad_utf8": b'{"text": "a\xe9b"}\n',
+        "nul": b'{"text": "a\\u0000b"}\n',
+        "deep": b"[" * 100000 + b"\n",
+        "empty_text": b'{"text": ""}\n{"text": "ab"}\n',
+    }
+    for name, data in lines.items():
+        path = c.write(f"corpus_{name}.jsonl", data)
+        out = c.path(f"trace_corpus_{name}.h5")
+        c.add(["record", "--model", native, "--corpus", path, "--out", out, "--quiet"], "any", out,
+              f"corpus: {name}")
+
+
 def tables(c, forecaster):
     cases = {
         "empty": b"",
@@ -332,6 +360,7 @@ def main():
     crafted_foreign(c, fixtures)
     special_files(c, native)
     texts(c, native)
+    corpora(c, native)
     tables(c, forecaster)
 
     with open(os.path.join(out_dir, "manifest.json"), "w") as f:

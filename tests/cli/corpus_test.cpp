@@ -1,0 +1,160 @@
+// lstmscope-cli record on a corpus (docs/CLI.md "Corpora"): a folder, a .jsonl file or repeated --text-file;
+// every document as if recorded alone, its name and boundaries in the trace; bad corpora named.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "core/formats/native_model.h"
+#include "core/formats/trace_file.h"
+#include "tests/support/run_command.h"
+#include "tests/support/test_models.h"
+
+namespace lstmscope::test {
+namespace {
+
+const std::string kCli = LSTMSCOPE_CLI;
+
+CommandResult cli(const std::string& args) {
+  return runCommand(shellQuoted(kCli) + " " + args);
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+std::string q(const std::string& s) {
+  return shellQuoted(s);
+}
+
+class Corpus : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    saveNativeModel(smallCharModel(), model);
+    std::filesystem::create_directory(folder);
+    write(folder + "/b.txt", "(a b)\nc");
+    write(folder + "/a.txt", "abc (ab)");
+    write(folder + "/c_empty.txt", "");
+    write(folder + "/.hidden", "a");
+    std::filesystem::create_directory(folder + "/sub");  // not a document
+  }
+  static void write(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+  // The trace of one text recorded alone.
+  TraceReader alone(const std::string& text, const std::string& name) {
+    const std::string file = dir.file(name + ".txt"), trace = dir.file(name + ".alone.h5");
+    write(file, text);
+    const CommandResult r = cli("record --model " + q(model) + " --text-file " + q(file) + " --out " + q(trace));
+    EXPECT_EQ(r.exitCode, 0) << r.output;
+    return TraceReader(trace);
+  }
+  ScratchDir dir{"cli_corpus"};
+  std::string model = dir.file("model.h5"), folder = dir.file("docs"), out = dir.file("t.h5");
+};
+
+TEST_F(Corpus, AFolderIsRecordedDocumentByDocumentInNameOrder) {
+  for (const std::string batch : {"1", "16"}) {
+    const CommandResult r =
+        cli("record --model " + q(model) + " --corpus " + q(folder) + " --batch " + batch + " --out " + q(out));
+    ASSERT_EQ(r.exitCode, 0) << r.output;
+    EXPECT_TRUE(contains(r.output, "15 steps in 3 documents")) << r.output;
+    const TraceReader trace(out);
+    EXPECT_EQ(trace.documentNames(), (std::vector<std::string>{"a.txt", "b.txt", "c_empty.txt"}));
+    EXPECT_EQ(trace.documentOffsets(), (std::vector<int64_t>{0, 8, 15, 15}));
+    // Each document's states are those of the document recorded alone, from a zero state.
+    const std::pair<std::string, long> docs[] = {{"abc (ab)", 0}, {"(a b)\nc", 8}};
+    for (const auto& [text, start] : docs) {
+      const TraceReader single = alone(text, "doc" + std::to_string(start));
+      const long n = single.steps();
+      for (Quantity quantity : {Quantity::C, Quantity::H, Quantity::F})
+        for (int l = 0; l < 2; ++l)
+          EXPECT_LE((trace.read(l, 0, quantity, start, n) - single.read(l, 0, quantity, 0, n)).cwiseAbs().maxCoeff(),
+                    1e-6)
+              << text;
+      EXPECT_LE((trace.probs().middleCols(start, n) - single.probs()).cwiseAbs().maxCoeff(), 1e-6);
+    }
+    const std::vector<std::string> text = trace.tokenText();
+    EXPECT_EQ(std::string(text[8]), "(");
+  }
+  const CommandResult info = cli("info " + q(out));
+  EXPECT_TRUE(contains(info.output, "steps: 15\ndocuments: 3\n")) << info.output;
+}
+
+TEST_F(Corpus, JsonLinesAndRepeatedTextFilesAreCorporaToo) {
+  const std::string jsonl = dir.file("c.jsonl");
+  write(jsonl, "{\"text\": \"ab\", \"name\": \"first\"}\n\n{\"text\": \"c (a)\"}\n");
+  ASSERT_EQ(cli("record --model " + q(model) + " --corpus " + q(jsonl) + " --out " + q(out)).exitCode, 0);
+  TraceReader trace(out);
+  EXPECT_EQ(trace.documentNames(), (std::vector<std::string>{"first", "c.jsonl:3"}));
+  EXPECT_EQ(trace.documentOffsets(), (std::vector<int64_t>{0, 2, 7}));
+
+  const CommandResult files = cli("record --model " + q(model) + " --text-file " + q(folder + "/b.txt") +
+                                  " --text-file " + q(folder + "/a.txt") + " --out " + q(out));
+  ASSERT_EQ(files.exitCode, 0) << files.output;
+  trace = TraceReader(out);
+  EXPECT_EQ(trace.documentNames(), (std::vector<std::string>{folder + "/b.txt", folder + "/a.txt"}));
+  EXPECT_EQ(trace.documentOffsets(), (std::vector<int64_t>{0, 7, 15}));
+
+  // One --text-file is a single text, as before: no document table.
+  ASSERT_EQ(cli("record --model " + q(model) + " --text-file " + q(folder + "/a.txt") + " --out " + q(out)).exitCode,
+            0);
+  trace = TraceReader(out);
+  EXPECT_EQ(trace.documents(), 1);
+  EXPECT_EQ(trace.documentNames(), std::vector<std::string>{""});
+}
+
+TEST_F(Corpus, Float16HalvesTheStoredValues) {
+  ASSERT_EQ(cli("record --model " + q(model) + " --corpus " + q(folder) + " --out " + q(out)).exitCode, 0);
+  const std::string half = dir.file("half.h5");
+  const CommandResult r =
+      cli("record --model " + q(model) + " --corpus " + q(folder) + " --precision float16 --out " + q(half));
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const TraceReader full(out), small(half);
+  const Mat<float> c = full.read(1, 0, Quantity::C, 0, full.steps());
+  EXPECT_EQ(small.read(1, 0, Quantity::C, 0, small.steps()),
+            c.unaryExpr([](float v) { return static_cast<float>(Eigen::half(v)); }));
+}
+
+TEST_F(Corpus, BadCorporaAreNamed) {
+  const std::string empty = dir.file("empty"), bad = dir.file("bad.jsonl"), noText = dir.file("notext.jsonl");
+  std::filesystem::create_directory(empty);
+  write(bad, "{\"text\": \"ab\"}\n{\"text\": \n");
+  write(noText, "{\"name\": \"x\"}\n");
+  const std::string record = "record --model " + q(model) + " --out " + q(out) + " ";
+  const struct {
+    std::string args;
+    int exitCode;
+    std::string message;
+  } cases[] = {
+      {"--corpus " + q(empty), 3, "empty: the folder holds no document (no regular file)"},
+      {"--corpus " + q(bad), 3, "bad.jsonl: line 2: not JSON (the error is at byte 10 of the line)"},
+      {"--corpus " + q(noText), 3, "notext.jsonl: line 1: not an object with a \"text\" string"},
+      {"--corpus " + q(dir.file("missing")), 3, "missing: no such file"},
+      {"--corpus " + q(folder) + " --max-steps 10", 3,
+       "b.txt: the text has more than 2 tokens, the limit (the corpus may have 10 in all; raise it with --max-steps)"},
+      {"--corpus " + q(folder) + " --text abc", 2, "give exactly one of --text, --text-file or --csv, or a corpus"},
+      {"--corpus ''", 2, "--corpus is empty"},
+      {"--corpus " + q(folder) + " --precision half", 2, "--precision must be float, double or float16"},
+  };
+  for (const auto& c : cases) {
+    const CommandResult r = cli(record + c.args);
+    EXPECT_EQ(r.exitCode, c.exitCode) << c.args << "\n" << r.output;
+    EXPECT_TRUE(contains(r.output, c.message)) << c.args << "\n" << r.output;
+    EXPECT_FALSE(std::filesystem::exists(out)) << c.args;
+  }
+}
+
+// A model of numeric features reads a folder of CSV tables, one document each.
+TEST_F(Corpus, AFolderOfTablesForAModelOfFeatures) {
+  const std::string numeric = dir.file("numeric.h5"), tables = dir.file("tables");
+  saveNativeModel(smallFeatureModel(3), numeric);
+  std::filesystem::create_directory(tables);
+  write(tables + "/1.csv", "a,b,c\n1,2,3\n4,5,6\n");
+  write(tables + "/2.csv", "7,8,9\n");
+  const CommandResult r = cli("record --model " + q(numeric) + " --corpus " + q(tables) + " --out " + q(out));
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const TraceReader trace(out);
+  EXPECT_EQ(trace.documentOffsets(), (std::vector<int64_t>{0, 2, 3}));
+  EXPECT_EQ(trace.logits().cols(), 2);  // a head reading each document's final state: one row each
+}
+
+}  // namespace
+}  // namespace lstmscope::test
