@@ -23,7 +23,7 @@ InputOptions inputOptionsFrom(const Args& a) {
                            "repeated)"
                          : "give exactly one of --text, --text-file or --csv");
   if (a.has("label-column") && !a.has("csv") && !a.has("corpus"))
-    throw UsageError("--label-column applies to --csv (or a --corpus of CSV tables) only");
+    throw UsageError("--label-column applies to --csv only (and to a --corpus of CSV tables)");
   InputOptions in;
   if (a.has("text")) in.text = a.get("text");
   in.textFile = a.get("text-file"), in.csvFile = a.get("csv"), in.labelColumn = a.get("label-column");
