@@ -2,13 +2,12 @@
 
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "app/cli/attribution_plot.h"
 #include "app/cli/command_options.h"
+#include "app/cli/text_output.h"
 #include "core/common/error.h"
-#include "core/formats/atomic_file.h"
 
 namespace lstmscope::cli {
 namespace {
@@ -45,12 +44,6 @@ std::string shortNumber(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.4g", v);
   return buf;
-}
-
-std::string csvString(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 LrpConservation conservationOf(const LrpResult& lrp) {
@@ -114,16 +107,6 @@ AttributionPlot figureOf(const AttributeResult& r) {
   return figure;
 }
 
-void writeText(const std::string& path, const std::string& text) {
-  AtomicFile file(path);
-  {
-    std::ofstream out(file.tempPath(), std::ios::binary);
-    out << text;
-    if (!out.flush()) throw InputError(path, "cannot write");
-  }
-  file.commit();
-}
-
 }  // namespace
 
 std::string attributeJson(const AttributeResult& r) {
@@ -151,16 +134,16 @@ std::string attributeCsv(const AttributeResult& r) {
   std::string body = "step,token,attribution\n";
   for (long t = 0; t < perToken.size(); ++t)
     body +=
-        std::to_string(t) + "," + csvString(r.tokens[static_cast<size_t>(t)]) + "," + fullNumber(perToken(t)) + "\n";
+        std::to_string(t) + "," + csvQuoted(r.tokens[static_cast<size_t>(t)]) + "," + fullNumber(perToken(t)) + "\n";
   return body;
 }
 
 void writeAttribute(const std::string& path, const AttributeResult& r) {
   switch (attributeOutputFor(path)) {
     case AttributeOutput::Json:
-      return writeText(path, attributeJson(r));
+      return writeTextFile(path, attributeJson(r));
     case AttributeOutput::Csv:
-      return writeText(path, attributeCsv(r));
+      return writeTextFile(path, attributeCsv(r));
     case AttributeOutput::Figure:
       return writeAttributionPlot(path, figureOf(r));
   }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/analysis/match.h"
 #include "core/attribution/attribution_report.h"
 #include "core/engine/record.h"
 #include "core/formats/foreign/import_report.h"
@@ -77,6 +78,17 @@ struct AttributeOptions {
   std::optional<AttributionTarget> targetUnit;  // its step is the target step
 };
 AttributeOptions parseAttributeOptions(const std::vector<std::string>& args);
+
+// match: LSTMVis's match view over a trace (docs/CLI.md "match").
+struct MatchOptions {
+  std::string tracePath, out;
+  int layer = 0;
+  std::string direction = "fwd";
+  Quantity quantity = Quantity::C;
+  MatchQuery query;
+  bool json = true;  // .json, else .csv
+};
+MatchOptions parseMatchOptions(const std::vector<std::string>& args);
 
 // The names core accepts, as "a, b or c" (last = " or ") or "a | b | c": shared by the messages and help.
 std::string attributionMethodNames(const std::string& separator, const std::string& last);

@@ -2,6 +2,9 @@
 
 #include <H5PLpublic.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "core/common/error.h"
 #include "core/formats/hdf5.h"
 
@@ -29,6 +32,22 @@ bool isIeeeFloat(hid_t type) {
   return false;
 }
 
+// A chunk larger than its dataset in a dimension that cannot grow is no shape a writer makes; libhdf5 1.10
+// reads such a damaged single-chunk dataset past the end of its buffer (found by fuzz_trace).
+void checkChunkShape(hid_t dataset, hid_t dcpl, const std::string& path, const std::string& file) {
+  Handle space(H5Dget_space(dataset), H5Sclose);
+  const int rank = space.valid() ? H5Sget_simple_extent_ndims(space.get()) : -1;
+  if (rank < 0 || rank > 32) throw InputError(file, "cannot read the shape of " + path + " (damaged file?)");
+  std::vector<hsize_t> dims(static_cast<size_t>(rank)), maxDims(dims.size()), chunk(dims.size() + 1);
+  H5Sget_simple_extent_dims(space.get(), dims.data(), maxDims.data());
+  if (H5Pget_chunk(dcpl, rank + 1, chunk.data()) != rank)
+    throw InputError(file, path + " has chunks of another rank than its shape (damaged file?)");
+  for (int k = 0; k < rank; ++k)
+    if (chunk[k] == 0 || (chunk[k] > std::max<hsize_t>(dims[k], 1) && maxDims[k] == dims[k]))
+      throw InputError(file, path + " has chunks larger than the dataset in a dimension that cannot grow "
+                                    "(damaged file?)");
+}
+
 }  // namespace
 
 void checkDatasetStorage(hid_t dataset, const std::string& path, const std::string& file) {
@@ -41,6 +60,18 @@ void checkDatasetStorage(hid_t dataset, const std::string& path, const std::stri
     throw InputError(file, path + " has a storage layout LSTMScope does not read (damaged file?)");
   if (H5Pget_external_count(dcpl.get()) != 0)
     throw InputError(file, path + " keeps its values in an external file: refused");
+  if (layout == H5D_CHUNKED) checkChunkShape(dataset, dcpl.get(), path, file);
+  if (layout == H5D_COMPACT) {
+    // The values sit in the object header; libhdf5 1.10 copies as many bytes as the shape needs, past the
+    // end of a damaged header's shorter data (found by fuzz_trace).
+    Handle space(H5Dget_space(dataset), H5Sclose);
+    Handle type(H5Dget_type(dataset), H5Tclose);
+    const hssize_t values = space.valid() ? H5Sget_simple_extent_npoints(space.get()) : -1;
+    const size_t width = type.valid() ? H5Tget_size(type.get()) : 0;
+    const hsize_t stored = H5Dget_storage_size(dataset);
+    if (values < 0 || width == 0 || static_cast<hsize_t>(values) > stored / width)
+      throw InputError(file, path + " holds fewer bytes than its shape needs (damaged file?)");
+  }
   const int filters = H5Pget_nfilters(dcpl.get());
   if (filters < 0) throw InputError(file, "cannot read the filters of " + path + " (damaged file?)");
   for (int k = 0; k < filters; ++k) {

@@ -20,6 +20,10 @@ void floatsToHalf(const float* in, size_t count, uint16_t* out) {
   for (size_t k = 0; k < count; ++k) out[k] = Eigen::numext::bit_cast<uint16_t>(Eigen::half(in[k]));
 }
 
+void halfToFloats(const uint16_t* in, size_t count, float* out) {
+  for (size_t k = 0; k < count; ++k) out[k] = static_cast<float>(Eigen::numext::bit_cast<Eigen::half>(in[k]));
+}
+
 void writeInt64s(hid_t loc, const std::string& path, const std::vector<int64_t>& values) {
   const hsize_t n = values.size();
   Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);

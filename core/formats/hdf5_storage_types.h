@@ -16,6 +16,8 @@ Handle ieeeHalfType();
 
 // Converts `count` floats to binary16 bits (round to nearest even; beyond 65504 becomes infinity).
 void floatsToHalf(const float* in, size_t count, uint16_t* out);
+// binary16 bits to float (exact).
+void halfToFloats(const uint16_t* in, size_t count, float* out);
 
 void writeInt64s(hid_t loc, const std::string& path, const std::vector<int64_t>& values);
 // Any integer dataset of at most 64 bits, after the number-type checks every read makes.

@@ -60,6 +60,15 @@ inline void checkAttribute(const AttributeOptions& o) {
   if (o.targetUnit) require(o.targetUnit->layer >= 0 && o.targetUnit->unit >= 0);
 }
 
+inline void checkMatch(const MatchOptions& o) {
+  checkOut(o.out);
+  const MatchQuery& q = o.query;
+  require(!q.units.empty() && std::isfinite(q.threshold) && q.top >= 1 && q.phraseLength >= 0 && o.layer >= 0);
+  require(std::set<int>(q.units.begin(), q.units.end()).size() == q.units.size());
+  for (int u : q.units) require(u >= 0);
+  require(o.direction == "fwd" || o.direction == "bwd");
+}
+
 }  // namespace clioptions
 
 inline void cliOptionsTarget(const uint8_t* data, size_t size) {
@@ -78,6 +87,7 @@ inline void cliOptionsTarget(const uint8_t* data, size_t size) {
     if (command == "record") checkRecord(parseRecordOptions(args));
     if (command == "train") checkTrain(parseTrainOptions(args));
     if (command == "attribute") checkAttribute(parseAttributeOptions(args));
+    if (command == "match") checkMatch(parseMatchOptions(args));
   } catch (const UsageError&) {
   }
 }

@@ -1,0 +1,108 @@
+// `lstmscope-cli match`: LSTMVis's match view over a whole trace (core/analysis/match.h), written as JSON
+// or CSV (docs/CLI.md "match").
+#include <unistd.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "app/cli/command_options.h"
+#include "app/cli/commands.h"
+#include "app/cli/text_output.h"
+#include "core/common/error.h"
+#include "core/formats/trace_file.h"
+
+namespace lstmscope::cli {
+
+const char* const kMatchHelp =
+    "usage: lstmscope-cli match --trace TRACE.h5 --quantity L/DIR/Q --units U,U,... --out M.json|M.csv\n"
+    "                           [--threshold X] [--transform tanh|raw] [--constrain-left] [--constrain-right]\n"
+    "                           [--phrase-length N] [--top N]\n"
+    "\n"
+    "Finds every run of steps where the selected units are on, over the whole trace, and ranks them as\n"
+    "LSTMVis's match view does (docs/CLI.md \"match\"): for k = |units| down to 1, every maximal run of at\n"
+    "least 2 steps (exactly N with --phrase-length) inside one document where at least k selected units are\n"
+    "on is a candidate; its S2 is the set of all units on at every step of the run (and off just before and\n"
+    "after it with --constrain-left/--constrain-right; outside a document counts as off). Candidates are\n"
+    "ranked by |units & S2| (more first), |units | S2| (fewer first), length (longer first), start.\n"
+    "  --quantity L/DIR/Q  layer, direction (fwd, bwd) and quantity (i f g o c h), e.g. 0/fwd/c\n"
+    "  --units             the selected units, e.g. 3,17,42\n"
+    "  --threshold X       a unit is on where its value is >= X (default 0.3)\n"
+    "  --transform         tanh: compare tanh(value) (default for c); raw: the value (default otherwise)\n"
+    "  --top N             matches to write (default 50)\n"
+    "M.json: {\"matches\": [{\"start\", \"length\", \"document\", \"document_name\", \"intersection\", \"union\",\n"
+    "\"units\", \"text\"}], \"candidates\", \"steps\"}; start is a step of the trace. M.csv: one row per match.\n";
+
+namespace {
+
+std::string runText(const std::vector<std::string>& tokens, const Match& m) {
+  std::string text;
+  for (long t = m.start; t < m.start + m.length && t < static_cast<long>(tokens.size()); ++t) text += tokens[t];
+  return text;
+}
+
+std::string unitList(const std::vector<int>& units, const char* separator) {
+  std::string s;
+  for (size_t k = 0; k < units.size(); ++k) s += (k ? separator : "") + std::to_string(units[k]);
+  return s;
+}
+
+std::string matchJson(const MatchResult& r, const TraceReader& trace, const std::vector<std::string>& tokens) {
+  nlohmann::ordered_json matches = nlohmann::ordered_json::array();
+  for (const Match& m : r.matches)
+    matches.push_back({{"start", m.start},
+                       {"length", m.length},
+                       {"document", m.document},
+                       {"document_name", trace.documentNames()[m.document]},
+                       {"intersection", m.intersection},
+                       {"union", m.unionSize},
+                       {"units", m.units},
+                       {"text", runText(tokens, m)}});
+  nlohmann::ordered_json out = {{"matches", matches}, {"candidates", r.candidates}, {"steps", r.steps}};
+  // Token text is the input's own bytes; a byte that is not UTF-8 is replaced rather than refused.
+  return out.dump(1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+std::string matchCsv(const MatchResult& r, const TraceReader& trace, const std::vector<std::string>& tokens) {
+  std::string csv = "rank,start,length,document,document_name,intersection,union,units,text\n";
+  for (size_t k = 0; k < r.matches.size(); ++k) {
+    const Match& m = r.matches[k];
+    csv += std::to_string(k + 1) + "," + std::to_string(m.start) + "," + std::to_string(m.length) + "," +
+           std::to_string(m.document) + "," + csvQuoted(trace.documentNames()[m.document]) + "," +
+           std::to_string(m.intersection) + "," + std::to_string(m.unionSize) + "," +
+           csvQuoted(unitList(m.units, " ")) + "," + csvQuoted(runText(tokens, m)) + "\n";
+  }
+  return csv;
+}
+
+}  // namespace
+
+int runMatch(const std::vector<std::string>& args) {
+  if (printHelpIfAsked(args, kMatchHelp)) return 0;
+  const MatchOptions o = parseMatchOptions(args);
+  const TraceReader trace(o.tracePath);
+  if (o.layer >= trace.layers()) throw InputError(o.tracePath, "the trace has no layer " + std::to_string(o.layer));
+  int direction = -1;
+  for (int d = 0; d < trace.directions(o.layer); ++d)
+    if (trace.directionName(o.layer, d) == o.direction) direction = d;
+  if (direction < 0 || !trace.has(o.layer, direction, o.quantity))
+    throw InputError(o.tracePath, "the trace does not record " + std::to_string(o.layer) + "/" + o.direction + "/" +
+                                      quantityName(o.quantity));
+  const int units = trace.units(o.layer);
+  for (int u : o.query.units)
+    if (u >= units)
+      throw InputError(o.tracePath, "--units: unit " + std::to_string(u) + " does not exist (layer " +
+                                        std::to_string(o.layer) + " has " + std::to_string(units) + " units)");
+  ProgressCallbacks progress;
+  if (isatty(2))
+    progress.progress = [](long done, long total) { std::fprintf(stderr, "\rmatching: %ld / %ld steps", done, total); };
+  const MatchResult result =
+      findMatches([&](long first, long count) { return trace.read(o.layer, direction, o.quantity, first, count); },
+                  units, trace.documentOffsets(), o.query, progress);
+  const std::vector<std::string> tokens = trace.tokenText();
+  writeTextFile(o.out, o.json ? matchJson(result, trace, tokens) : matchCsv(result, trace, tokens));
+  std::fprintf(stderr, "%swrote %s: %zu of %ld candidates over %ld steps\n", isatty(2) ? "\n" : "", o.out.c_str(),
+               result.matches.size(), result.candidates, result.steps);
+  return 0;
+}
+
+}  // namespace lstmscope::cli

@@ -1,0 +1,75 @@
+#include <cmath>
+#include <sstream>
+
+#include "app/cli/cli_args.h"
+#include "app/cli/command_options.h"
+
+namespace lstmscope::cli {
+namespace {
+
+bool endsWith(const std::string& s, const std::string& end) {
+  return s.size() > end.size() && s.compare(s.size() - end.size(), end.size(), end) == 0;
+}
+
+// A whole number of at most 9 digits, no sign or blanks.
+bool digits(const std::string& s, int& out) {
+  if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos) return false;
+  out = std::stoi(s);
+  return true;
+}
+
+// "0/fwd/c": layer, direction and quantity.
+void parseQuantitySpec(const std::string& spec, MatchOptions& o) {
+  const auto bad = [&] {
+    return UsageError("--quantity must look like 0/fwd/c (layer/direction/quantity), not '" + spec + "'");
+  };
+  const size_t a = spec.find('/'), b = spec.rfind('/');
+  if (a == std::string::npos || a == b) throw bad();
+  if (!digits(spec.substr(0, a), o.layer)) throw bad();
+  o.direction = spec.substr(a + 1, b - a - 1);
+  if (o.direction != "fwd" && o.direction != "bwd") throw bad();
+  if (!parseQuantity(spec.substr(b + 1), o.quantity)) throw bad();
+}
+
+std::vector<int> parseUnits(const std::string& list) {
+  std::vector<int> units;
+  std::stringstream s(list);
+  for (std::string item; std::getline(s, item, ',');) {
+    int u = 0;
+    if (!digits(item, u)) throw UsageError("--units must be unit numbers separated by commas, not '" + list + "'");
+    for (int v : units)
+      if (v == u) throw UsageError("--units names unit " + item + " twice");
+    units.push_back(u);
+  }
+  if (units.empty()) throw UsageError("--units is empty");
+  return units;
+}
+
+}  // namespace
+
+MatchOptions parseMatchOptions(const std::vector<std::string>& args) {
+  const Args a(args, {"trace", "quantity", "units", "threshold", "transform", "phrase-length", "top", "out"},
+               {"constrain-left", "constrain-right"});
+  if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
+  MatchOptions o;
+  o.tracePath = a.require("trace");
+  o.out = a.require("out");
+  if (!endsWith(o.out, ".json") && !endsWith(o.out, ".csv")) throw UsageError("--out must end in .json or .csv");
+  o.json = endsWith(o.out, ".json");
+  checkOutputPath(o.out, {o.tracePath});
+  parseQuantitySpec(a.require("quantity"), o);
+  MatchQuery& q = o.query;
+  q.units = parseUnits(a.require("units"));
+  q.threshold = a.getDouble("threshold", q.threshold);
+  if (!std::isfinite(q.threshold)) throw UsageError("--threshold must be a finite number");
+  const std::string transform = a.get("transform", o.quantity == Quantity::C ? "tanh" : "raw");
+  if (transform != "tanh" && transform != "raw") throw UsageError("--transform must be tanh or raw");
+  q.tanh = transform == "tanh";
+  q.constrainLeft = a.has("constrain-left");
+  q.constrainRight = a.has("constrain-right");
+  if (a.has("phrase-length")) q.phraseLength = a.getLong("phrase-length", 0, 1, 1'000'000'000);
+  q.top = a.getInt("top", q.top, 1, 1'000'000);
+  return o;
+}
+
+}  // namespace lstmscope::cli

@@ -1,0 +1,28 @@
+#include "app/cli/text_output.h"
+
+#include <fstream>
+
+#include "core/common/error.h"
+#include "core/formats/atomic_file.h"
+
+namespace lstmscope::cli {
+
+void writeTextFile(const std::string& path, const std::string& text) {
+  AtomicFile file(path);
+  try {
+    std::ofstream out(file.tempPath(), std::ios::binary);
+    out << text;
+    if (!out.flush()) throw InputError(path, "cannot write");
+  } catch (const InputError& e) {
+    throw file.writeFailed(e);
+  }
+  file.commit();
+}
+
+std::string csvQuoted(const std::string& cell) {
+  std::string out = "\"";
+  for (const char c : cell) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+}  // namespace lstmscope::cli

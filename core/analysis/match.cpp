@@ -1,0 +1,201 @@
+#include "core/analysis/match.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <queue>
+#include <stdexcept>
+
+namespace lstmscope {
+namespace {
+
+// One bit per unit.
+using Bits = std::vector<uint64_t>;
+
+int countOf(const Bits& bits) {
+  int n = 0;
+  for (uint64_t w : bits) n += std::popcount(w);
+  return n;
+}
+
+// The runs "at least k selected units on" for k = 1..n, open at the current step. They nest: the run for
+// k + 1 lies inside the run for k, so their starts never decrease with k.
+struct OpenRun {
+  long start = -1;  // -1: no run open for this k
+  Bits units;       // on at every step so far (and off before the start, when constrained)
+};
+
+class Matcher {
+ public:
+  Matcher(int units, const MatchQuery& q) : q_(q), words_((units + 63) / 64), runs_(q.units.size()) {
+    for (int u : q.units) selected_.resize(words_), selected_[u / 64] |= uint64_t(1) << (u % 64);
+    for (OpenRun& r : runs_) r.units.assign(words_, 0);
+    previous_.assign(words_, 0);
+  }
+
+  // Step `t` of document `document`, its units that are on, and how many of them are selected.
+  void step(long t, int document, const Bits& on, int selectedOn, bool firstOfDocument) {
+    closeAbove(selectedOn, t, document, &on);
+    for (int k = 1; k <= selectedOn; ++k) {
+      OpenRun& r = runs_[k - 1];
+      if (r.start < 0) {
+        r.start = t;
+        for (int w = 0; w < words_; ++w)
+          r.units[w] = on[w] & ((q_.constrainLeft && !firstOfDocument) ? ~previous_[w] : ~uint64_t(0));
+      } else {
+        for (int w = 0; w < words_; ++w) r.units[w] &= on[w];
+      }
+    }
+    previous_ = on;
+  }
+
+  // The document ends before step `end`: every open run ends there (outside a document counts as off).
+  void endDocument(long end, int document) { closeAbove(0, end, document, nullptr); }
+
+  MatchResult result(long steps) {
+    MatchResult out;
+    out.candidates = candidates_;
+    out.steps = steps;
+    while (!best_.empty()) out.matches.push_back(best_.top()), best_.pop();
+    std::reverse(out.matches.begin(), out.matches.end());
+    return out;
+  }
+
+ private:
+  // Ends the runs of every k > `selectedOn` at `end`; `next` is the step at `end` (null outside the
+  // document). Runs of several k with the same start are one candidate.
+  void closeAbove(int selectedOn, long end, int document, const Bits* next) {
+    long lastStart = -1;
+    for (int k = static_cast<int>(runs_.size()); k > selectedOn; --k) {
+      OpenRun& r = runs_[k - 1];
+      if (r.start < 0) continue;
+      if (r.start != lastStart) consider(r, end, document, next);
+      lastStart = r.start;
+      r.start = -1;
+    }
+  }
+
+  void consider(const OpenRun& r, long end, int document, const Bits* next) {
+    const long length = end - r.start;
+    if (q_.phraseLength > 0 ? length != q_.phraseLength : length < 2) return;
+    ++candidates_;
+    Bits s2 = r.units;
+    if (q_.constrainRight && next)
+      for (int w = 0; w < words_; ++w) s2[w] &= ~(*next)[w];
+    Match m;
+    m.start = r.start, m.length = length, m.document = document;
+    int both = 0;
+    for (int w = 0; w < words_; ++w) both += std::popcount(s2[w] & selected_[w]);
+    m.intersection = both;
+    m.unionSize = static_cast<int>(q_.units.size()) + countOf(s2) - both;
+    if (static_cast<int>(best_.size()) == q_.top && !rankedBefore(m, best_.top())) return;
+    for (int w = 0; w < words_; ++w)
+      for (uint64_t bits = s2[w]; bits; bits &= bits - 1) m.units.push_back(w * 64 + std::countr_zero(bits));
+    best_.push(std::move(m));
+    if (static_cast<int>(best_.size()) > q_.top) best_.pop();
+  }
+
+  const MatchQuery& q_;
+  const int words_;
+  Bits selected_, previous_;
+  std::vector<OpenRun> runs_;  // runs_[k - 1]: at least k selected units on
+  long candidates_ = 0;
+  // The best `top` so far, the worst on top.
+  std::priority_queue<Match, std::vector<Match>, decltype(&rankedBefore)> best_{&rankedBefore};
+};
+
+// Floats in their numeric order, as unsigned integers (-inf first, +inf last).
+uint32_t orderKey(float f) {
+  const uint32_t bits = std::bit_cast<uint32_t>(f);
+  return (bits & 0x80000000u) ? ~bits : bits | 0x80000000u;
+}
+float fromOrderKey(uint32_t key) {
+  return std::bit_cast<float>((key & 0x80000000u) ? key & 0x7FFFFFFFu : ~key);
+}
+
+// The smallest float v with transform(v) >= threshold (the transform, identity or tanh in double, never
+// decreases), so that "on" is one float comparison per value; none when no float is on.
+std::optional<float> floatThreshold(double threshold, bool tanh) {
+  const auto on = [&](float v) {
+    return (tanh ? std::tanh(static_cast<double>(v)) : static_cast<double>(v)) >= threshold;
+  };
+  uint32_t lo = orderKey(-std::numeric_limits<float>::infinity()),
+           hi = orderKey(std::numeric_limits<float>::infinity());
+  if (!on(fromOrderKey(hi))) return std::nullopt;
+  while (lo < hi) {  // the first key that is on
+    const uint32_t mid = lo + (hi - lo) / 2;
+    if (on(fromOrderKey(mid)))
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return fromOrderKey(lo);
+}
+
+void checkQuery(int units, const std::vector<int64_t>& offsets, const MatchQuery& q) {
+  if (q.units.empty()) throw std::invalid_argument("no unit is selected");
+  std::vector<int> sorted = q.units;
+  std::sort(sorted.begin(), sorted.end());
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
+    throw std::invalid_argument("a unit is selected twice");
+  if (sorted.front() < 0 || sorted.back() >= units)
+    throw std::invalid_argument("unit " + std::to_string(sorted.front() < 0 ? sorted.front() : sorted.back()) +
+                                " does not exist (the quantity has " + std::to_string(units) + " units)");
+  if (q.phraseLength < 0 || q.top < 1) throw std::invalid_argument("the phrase length and top must be positive");
+  if (offsets.size() < 2 || offsets.front() != 0 || !std::is_sorted(offsets.begin(), offsets.end()))
+    throw std::invalid_argument("document offsets must rise from 0");
+}
+
+}  // namespace
+
+bool rankedBefore(const Match& a, const Match& b) {
+  if (a.intersection != b.intersection) return a.intersection > b.intersection;
+  if (a.unionSize != b.unionSize) return a.unionSize < b.unionSize;
+  if (a.length != b.length) return a.length > b.length;
+  return a.start < b.start;
+}
+
+MatchResult findMatches(const StepWindowReader& read, int units, const std::vector<int64_t>& offsets,
+                        const MatchQuery& query, const ProgressCallbacks& progress) {
+  checkQuery(units, offsets, query);
+  const long steps = offsets.back();
+  constexpr long kWindow = 4096;  // steps read at a time: a few chunks of the trace
+  Matcher matcher(units, query);
+  const int words = (units + 63) / 64;
+  const std::optional<float> lowestOn = floatThreshold(query.threshold, query.tanh);
+  Bits on(words);
+  size_t document = 0;
+  for (long first = 0; first < steps; first += kWindow) {
+    checkCancelled(progress);
+    const long count = std::min(kWindow, steps - first);
+    const Mat<float> values = read(first, count);
+    if (values.rows() != units || values.cols() != count) throw std::invalid_argument("a window of the wrong shape");
+    for (long j = 0; j < count; ++j) {
+      const long t = first + j;
+      bool firstOfDocument = false;
+      while (offsets[document + 1] <= t) {  // past the end of this document (empty ones are skipped)
+        matcher.endDocument(offsets[document + 1], static_cast<int>(document));
+        ++document, firstOfDocument = true;
+      }
+      firstOfDocument = firstOfDocument || t == 0;
+      std::fill(on.begin(), on.end(), 0);
+      const float* column = values.data() + j * values.rows();
+      if (lowestOn)
+        for (int u = 0; u < units; ++u)
+          if (column[u] >= *lowestOn) on[u / 64] |= uint64_t(1) << (u % 64);
+      int selectedOn = 0;
+      for (int u : query.units) selectedOn += static_cast<int>((on[u / 64] >> (u % 64)) & 1);
+      matcher.step(t, static_cast<int>(document), on, selectedOn, firstOfDocument);
+    }
+    reportProgress(progress, first + count, steps);
+  }
+  while (document + 1 < offsets.size()) {
+    matcher.endDocument(offsets[document + 1], static_cast<int>(document));
+    ++document;
+  }
+  return matcher.result(steps);
+}
+
+}  // namespace lstmscope

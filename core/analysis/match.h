@@ -1,0 +1,52 @@
+// LSTMVis's match view over a whole corpus (docs/CLI.md "match"): from a set of selected units, every run of
+// steps where they are on, ranked by how well the units on during the run agree with the selection. One
+// streaming pass over the steps, with no cap on the number of candidates and results that do not depend
+// on where in the corpus a run is.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "core/common/progress.h"
+#include "core/model/model.h"
+
+namespace lstmscope {
+
+struct MatchQuery {
+  std::vector<int> units;       // S: the selected units (distinct, each < the reader's unit count)
+  double threshold = 0.3;       // a unit is on at a step when its value is >= this
+  bool tanh = false;            // compare tanh(value) (LSTMVis's view of cell states) instead of the value
+  bool constrainLeft = false;   // the matched units must be off at the step before the run
+  bool constrainRight = false;  // ... and at the step after it
+  long phraseLength = 0;        // 0: runs of 2 steps or more; N: runs of exactly N steps
+  int top = 50;                 // how many matches to return
+};
+
+struct Match {
+  long start = 0, length = 0;  // trace steps [start, start + length)
+  int document = 0;
+  int intersection = 0, unionSize = 0;  // |S ∩ S2|, |S ∪ S2|
+  std::vector<int> units;               // S2, ascending
+};
+
+struct MatchResult {
+  std::vector<Match> matches;  // best first
+  long candidates = 0;         // distinct runs considered
+  long steps = 0;
+};
+
+// Reads steps [first, first + count) of one quantity as a (units, count) matrix.
+using StepWindowReader = std::function<Mat<float>(long first, long count)>;
+
+// The matches of `query` over documents [offsets[d], offsets[d+1]) (D+1 offsets from 0 to the steps;
+// runs never cross a document's border, and a border counts as off). Throws std::invalid_argument for a
+// query the reader cannot answer (no unit, a unit out of range, a negative phrase length). Progress in
+// steps; cancelling throws Cancelled.
+MatchResult findMatches(const StepWindowReader& read, int units, const std::vector<int64_t>& offsets,
+                        const MatchQuery& query, const ProgressCallbacks& progress = {});
+
+// Ranking: larger |S ∩ S2| first, then smaller |S ∪ S2|, then longer runs, then earlier starts.
+bool rankedBefore(const Match& a, const Match& b);
+
+}  // namespace lstmscope
