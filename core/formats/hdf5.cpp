@@ -39,12 +39,15 @@ Handle vlenUtf8Type() {
   return t;
 }
 
-// Reads `count` strings of string type `type` (fixed-length or variable) via reader(memType, buffer).
+// Reads `count` strings of string type `type` (fixed-length or variable) via reader(memType, buffer), of
+// `obj` (named `what` in messages) in file `fileName`.
 template <class Reader>
-std::vector<std::string> readStringValues(hid_t type, size_t count, Reader reader) {
+std::vector<std::string> readStringValues(hid_t type, size_t count, Reader reader, hid_t obj, const std::string& what,
+                                          const std::string& fileName) {
   std::vector<std::string> out;
   if (H5Tget_class(type) != H5T_STRING) return out;
   if (H5Tis_variable_str(type) > 0) {
+    checkStringReferences(obj, count, reader, what, fileName);
     Handle mem = vlenUtf8Type();
     H5Tset_cset(mem.get(), H5Tget_cset(type));
     std::vector<char*> ptrs(count, nullptr);
@@ -252,8 +255,11 @@ std::optional<std::vector<std::string>> readStringListAttr(hid_t obj, const std:
   if (H5Tget_class(type.get()) != H5T_STRING)
     fail(obj, "attribute '" + name + "' of " + objectName(obj) + " is not a string");
   try {
-    return readStringValues(type.get(), spaceCount(space.get()),
-                            [&](hid_t mem, void* buf) { return H5Aread(a.get(), mem, buf); });
+    return readStringValues(
+        type.get(), spaceCount(space.get()), [&](hid_t mem, void* buf) { return H5Aread(a.get(), mem, buf); }, obj,
+        "attribute '" + name + "' of " + objectName(obj), fileOf(obj));
+  } catch (const InputError&) {
+    throw;  // what a check found, said precisely
   } catch (const std::runtime_error&) {
     fail(obj, "cannot read attribute '" + name + "' of " + objectName(obj));
   }
@@ -402,7 +408,10 @@ std::vector<std::string> readStrings(hid_t loc, const std::string& path, const s
       checkedCount(d.get(), datasetDims(d.get()), std::max<size_t>(H5Tget_size(type.get()), 1), path, file);
   try {
     return readStringValues(
-        type.get(), n, [&](hid_t mem, void* buf) { return H5Dread(d.get(), mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf); });
+        type.get(), n, [&](hid_t mem, void* buf) { return H5Dread(d.get(), mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf); },
+        d.get(), path, file);
+  } catch (const InputError&) {
+    throw;  // what a check found, said precisely
   } catch (const std::runtime_error&) {
     throw InputError(file, "cannot read " + path + " (truncated or damaged file?)");
   }

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <ctime>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <string_view>
 #include <tuple>
@@ -166,6 +167,133 @@ void checkGlobalHeapsOfFile(const std::string& path) {
   }
   constexpr time_t kSettledSeconds = 3;
   if (::time(nullptr) - st.st_ctim.tv_sec >= kSettledSeconds) verifiedFiles().add(identity);
+}
+
+}  // namespace lstmscope::h5
+
+namespace lstmscope::h5 {
+namespace {
+
+// Variable-length strings as stored in a file with 8-byte addresses: length (4), collection address (8),
+// object index (4).
+constexpr size_t kStoredReference = 16;
+
+// A conversion from a variable-length string to an opaque value of the same size that leaves the bytes as
+// they are: reading through it gives the stored references instead of following them.
+herr_t keepAsStored(hid_t source, hid_t destination, H5T_cdata_t* cdata, size_t, size_t, size_t, void*, void*, hid_t) {
+  if (cdata->command == H5T_CONV_INIT) {
+    cdata->need_bkg = H5T_BKG_NO;
+    return H5Tis_variable_str(source) > 0 && H5Tget_size(source) == H5Tget_size(destination) ? 0 : -1;
+  }
+  return 0;
+}
+
+hid_t storedReferenceType() {
+  static const hid_t type = [] {
+    const hid_t opaque = H5Tcreate(H5T_OPAQUE, kStoredReference);
+    H5Tset_tag(opaque, "lstmscope stored string reference");
+    const hid_t string = H5Tcopy(H5T_C_S1);
+    H5Tset_size(string, H5T_VARIABLE);
+    H5Tregister(H5T_PERS_SOFT, "lstmscope keep string references", string, opaque, keepAsStored);
+    H5Tclose(string);
+    return opaque;
+  }();
+  return type;
+}
+
+// The bytes of the file an object belongs to: from disk, or the image of a file opened in memory.
+class FileBytes {
+ public:
+  explicit FileBytes(hid_t obj) {
+    char name[4096] = {0};
+    if (H5Fget_name(obj, name, sizeof name) > 0) fd_ = ::open(name, O_RDONLY | O_CLOEXEC);
+    if (fd_ >= 0) return;
+    const hid_t file = H5Iget_file_id(obj);
+    const ssize_t size = H5Fget_file_image(file, nullptr, 0);
+    if (size > 0) {
+      image_.resize(static_cast<size_t>(size));
+      if (H5Fget_file_image(file, image_.data(), image_.size()) != size) image_.clear();
+    }
+    H5Fclose(file);
+  }
+  ~FileBytes() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  bool read(uint64_t offset, size_t count, unsigned char* out) const {
+    if (fd_ < 0) {
+      if (offset > image_.size() || count > image_.size() - offset) return false;
+      std::memcpy(out, image_.data() + offset, count);
+      return true;
+    }
+    for (size_t done = 0; done < count;) {
+      const ssize_t n = ::pread(fd_, out + done, count - done, static_cast<off_t>(offset + done));
+      if (n <= 0) return false;
+      done += static_cast<size_t>(n);
+    }
+    return true;
+  }
+
+ private:
+  int fd_ = -1;
+  std::vector<unsigned char> image_;
+};
+
+// The objects of the collection at `address` (index -> size); empty when there is no collection there.
+std::map<unsigned, uint64_t> collectionObjects(const FileBytes& bytes, uint64_t address) {
+  std::map<unsigned, uint64_t> objects;
+  unsigned char header[kHeader];
+  if (!bytes.read(address, kHeader, header) || std::memcmp(header, kSignature.data(), kSignature.size()) != 0)
+    return objects;
+  const uint64_t length = readLength(header + 8);
+  if (length < kMinCollection || length > (uint64_t(1) << 32)) return objects;
+  std::vector<unsigned char> c(length);
+  if (!bytes.read(address, length, c.data())) return objects;
+  for (uint64_t p = kHeader; length - p >= kObjectHeader;) {
+    const unsigned index = c[p] | (c[p + 1] << 8);
+    const uint64_t size = readLength(c.data() + p + 8);
+    if (index == 0 || size > length) break;  // the free space ends the objects
+    objects[index] = size;
+    p += kObjectHeader + ((size + 7) & ~uint64_t(7));
+    if (p > length) break;
+  }
+  return objects;
+}
+
+}  // namespace
+
+void checkStringReferences(hid_t file, size_t count, const std::function<herr_t(hid_t, void*)>& readStored,
+                           const std::string& what, const std::string& fileName) {
+  if (count == 0) return;
+  std::vector<unsigned char> stored(count * kStoredReference);
+  if (readStored(storedReferenceType(), stored.data()) < 0) return;  // not 8-byte addresses: not checked
+  const FileBytes bytes(file);
+  unsigned char start[16];
+  uint64_t base = 0;  // addresses count from the superblock (after a user block, if any)
+  for (uint64_t at = 0; bytes.read(at, 8, start); at = at ? at * 2 : 512)
+    if (std::memcmp(start, "\x89HDF\r\n\x1a\n", 8) == 0) {
+      base = at;
+      break;
+    }
+  std::map<uint64_t, std::map<unsigned, uint64_t>> collections;
+  const std::map<unsigned, uint64_t>* objects = nullptr;
+  uint64_t lastAddress = 0;
+  for (size_t k = 0; k < count; ++k) {
+    const unsigned char* r = stored.data() + k * kStoredReference;
+    const uint32_t length = r[0] | (r[1] << 8) | (r[2] << 16) | (uint32_t(r[3]) << 24);
+    const uint64_t address = readLength(r + 4);
+    const uint32_t index = r[12] | (r[13] << 8) | (r[14] << 16) | (uint32_t(r[15]) << 24);
+    if (address == 0) continue;  // no string stored
+    if (address != lastAddress) {  // consecutive strings mostly share a collection
+      auto it = collections.find(address);
+      if (it == collections.end()) it = collections.emplace(address, collectionObjects(bytes, base + address)).first;
+      objects = &it->second, lastAddress = address;
+    }
+    const auto object = objects->find(index);
+    if (object == objects->end() || object->second < length)
+      throw InputError(fileName, "the HDF5 file is damaged: string " + std::to_string(k) + " of " + what +
+                                     " refers to object " + std::to_string(index) + " of the global heap at byte " +
+                                     std::to_string(base + address) + ", which has no such object");
+  }
 }
 
 }  // namespace lstmscope::h5

@@ -4,7 +4,10 @@
 // checks walk every collection in a file the way the library will, before the library is given the file.
 #pragma once
 
+#include <hdf5.h>
+
 #include <cstddef>
+#include <functional>
 #include <string>
 
 namespace lstmscope::h5 {
@@ -16,5 +19,14 @@ void checkGlobalHeaps(const unsigned char* data, size_t size, const std::string&
 // seconds, is remembered by its identity (device, inode, size, modification and change times), so
 // opening it again costs one fstat.
 void checkGlobalHeapsOfFile(const std::string& path);
+
+// Before variable-length strings are read: refuses a stored reference that names no object of a global
+// heap collection (libhdf5 1.10 reads it out of bounds and crashes; found by fuzz_trace). `readStored`
+// reads the `count` values into a buffer with the memory type it is given, which keeps each value as
+// stored (length, heap address, object index). `file` is any object of the file; `what` names the values
+// in the message. Files whose addresses are not 8 bytes wide are not checked.
+void checkStringReferences(hid_t file, size_t count,
+                           const std::function<herr_t(hid_t memType, void* buffer)>& readStored,
+                           const std::string& what, const std::string& fileName);
 
 }  // namespace lstmscope::h5

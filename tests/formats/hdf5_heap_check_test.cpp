@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "core/common/error.h"
+#include "core/formats/hdf5.h"
 #include "core/formats/native_model.h"
 #include "tests/support/test_models.h"
 
@@ -90,6 +92,58 @@ TEST(Hdf5HeapCheck, AChangedFileIsCheckedAgain) {
   EXPECT_NO_THROW(h5::checkGlobalHeapsOfFile(path));
   write(fileWithCollection(0));
   EXPECT_THROW(h5::checkGlobalHeapsOfFile(path), InputError);
+}
+
+// A stored string whose reference names an object its heap collection does not hold is refused before
+// libhdf5 follows it (it read out of bounds and crashed; found by fuzz_trace), in datasets and attributes.
+TEST(Hdf5HeapCheck, StringsReferringToMissingHeapObjectsAreRefused) {
+  const ScratchDir dir("heap-references");
+  const std::string path = dir.file("strings.h5");
+  {
+    h5::File f = h5::File::create(path);
+    h5::writeStrings(f.id(), "names", {"hello", "world"});
+    h5::writeStringAttr(f.id(), "model", "lstm");
+    f.flush();
+  }
+  EXPECT_EQ(h5::readStrings(h5::File::openReadOnly(path).id(), "names", path),
+            (std::vector<std::string>{"hello", "world"}));
+  std::vector<unsigned char> bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const auto at = std::search(bytes.begin(), bytes.end(), "GCOL", "GCOL" + 4) - bytes.begin();
+  ASSERT_LT(at, static_cast<long>(bytes.size()));
+  // Each stored string: length (4), collection address (8), object index (4).
+  const auto damageReference = [&](uint32_t length, uint32_t newIndex) {
+    std::vector<unsigned char> copy = bytes;
+    unsigned char pattern[12] = {static_cast<unsigned char>(length)};
+    for (int k = 0; k < 8; ++k) pattern[4 + k] = static_cast<unsigned char>(static_cast<uint64_t>(at) >> (8 * k));
+    const auto ref = std::search(copy.begin(), copy.end(), pattern, pattern + 12);
+    EXPECT_NE(ref, copy.end());
+    std::memcpy(&*(ref + 12), &newIndex, 4);
+    const std::string damaged = dir.file("damaged.h5");
+    std::ofstream(damaged, std::ios::binary).write(reinterpret_cast<const char*>(copy.data()), copy.size());
+    return damaged;
+  };
+  const std::string dataset = damageReference(5, 77);  // "hello"
+  try {
+    h5::readStrings(h5::File::openReadOnly(dataset).id(), "names", dataset);
+    ADD_FAILURE() << "a string referring to a missing heap object was read";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("string 0 of names refers to object 77 of the global heap at byte " +
+                                         std::to_string(at) + ", which has no such object"),
+              std::string::npos)
+        << e.what();
+  }
+  const std::string attribute = damageReference(4, 4000000000u);  // "lstm"
+  try {
+    h5::readStringAttr(h5::File::openReadOnly(attribute).id(), "model");
+    ADD_FAILURE() << "an attribute referring to a missing heap object was read";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("attribute 'model' of / refers to object 4000000000"), std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace
