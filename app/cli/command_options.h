@@ -90,6 +90,12 @@ struct MatchOptions {
 };
 MatchOptions parseMatchOptions(const std::vector<std::string>& args);
 
+// export-lstmvis: a trace as an LSTMVis project folder (docs/CLI.md "export-lstmvis").
+struct ExportOptions {
+  std::string tracePath, out;
+};
+ExportOptions parseExportOptions(const std::vector<std::string>& args);
+
 // The names core accepts, as "a, b or c" (last = " or ") or "a | b | c": shared by the messages and help.
 std::string attributionMethodNames(const std::string& separator, const std::string& last);
 std::string quadratureRuleNames(const std::string& separator, const std::string& last);

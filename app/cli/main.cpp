@@ -25,6 +25,7 @@ const char* const kMainHelp =
     "  train     train a language model or a sequence classifier\n"
     "  attribute attribute a prediction to the input tokens (saliency, gradxinput, ig, lrp, occlusion)\n"
     "  match     find every run of steps where selected units are on, over a whole trace (LSTMVis's match)\n"
+    "  export-lstmvis  write a trace as an LSTMVis project folder\n"
     "\n"
     "Run 'lstmscope-cli COMMAND --help' for a command's options.\n"
     "Exit status: 0 success, 2 usage error, 3 bad input (the message names the file and the problem).\n";
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
     if (command == "train") return cli::runTrain(args);
     if (command == "attribute") return cli::runAttribute(args);
     if (command == "match") return cli::runMatch(args);
+    if (command == "export-lstmvis") return cli::runExportLstmvis(args);
     throw cli::UsageError("unknown command '" + command + "'");
   } catch (const cli::UsageError& e) {
     std::fprintf(stderr, "lstmscope-cli %s: %s\nRun 'lstmscope-cli %s --help' for usage.\n", command.c_str(), e.what(),

@@ -88,6 +88,7 @@ inline void cliOptionsTarget(const uint8_t* data, size_t size) {
     if (command == "train") checkTrain(parseTrainOptions(args));
     if (command == "attribute") checkAttribute(parseAttributeOptions(args));
     if (command == "match") checkMatch(parseMatchOptions(args));
+    if (command == "export-lstmvis") require(!parseExportOptions(args).out.empty());
   } catch (const UsageError&) {
   }
 }

@@ -1,4 +1,6 @@
+// Options of the commands that read a trace: match and export-lstmvis.
 #include <cmath>
+#include <filesystem>
 #include <sstream>
 
 #include "app/cli/cli_args.h"
@@ -69,6 +71,21 @@ MatchOptions parseMatchOptions(const std::vector<std::string>& args) {
   q.constrainRight = a.has("constrain-right");
   if (a.has("phrase-length")) q.phraseLength = a.getLong("phrase-length", 0, 1, 1'000'000'000);
   q.top = a.getInt("top", q.top, 1, 1'000'000);
+  return o;
+}
+
+ExportOptions parseExportOptions(const std::vector<std::string>& args) {
+  const Args a(args, {"trace", "out"}, {});
+  if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
+  ExportOptions o;
+  o.tracePath = a.require("trace");
+  o.out = a.require("out");
+  if (o.out.empty()) throw UsageError("--out is empty; give a folder to create");
+  std::error_code ec;
+  const auto status = std::filesystem::status(o.out, ec);
+  if (std::filesystem::exists(status) &&
+      (!std::filesystem::is_directory(status) || !std::filesystem::is_empty(o.out, ec)))
+    throw UsageError("--out " + o.out + " exists and is not an empty folder; give a new folder");
   return o;
 }
 
