@@ -357,6 +357,7 @@ size_t checkedCount(hid_t dataset, const std::vector<hsize_t>& dims, size_t elem
   if (n * elementBytes > std::max(stored * kCompression, kUnstoredBytes))
     throw InputError(file, path + " claims " + std::to_string(n) + " values but the file holds only " +
                                std::to_string(stored) + " bytes of them (damaged file?)");
+  checkChunkSizes(dataset, 0, dims.empty() ? 0 : dims[0], path, file);  // a whole read reads every chunk
   return n;
 }
 
@@ -507,6 +508,7 @@ void readRows(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, f
   if (H5Tget_class(type.get()) != H5T_FLOAT)
     throw InputError(file, objectName(dataset) + " holds " + std::to_string(8 * H5Tget_size(type.get())) +
                                "-bit integers, not floating-point numbers");
+  checkChunkSizes(dataset, firstRow, rowCount, objectName(dataset), file);
   Handle mem;
   Handle fileSpace = rowSelection(dataset, firstRow, rowCount, cols, mem);
   // Half precision is read as stored and widened here: libhdf5's own conversion of half is a slow

@@ -44,8 +44,9 @@ void checkChunkShape(hid_t dataset, hid_t dcpl, const std::string& path, const s
     throw InputError(file, path + " has chunks of another rank than its shape (damaged file?)");
   for (int k = 0; k < rank; ++k)
     if (chunk[k] == 0 || (chunk[k] > std::max<hsize_t>(dims[k], 1) && maxDims[k] == dims[k]))
-      throw InputError(file, path + " has chunks larger than the dataset in a dimension that cannot grow "
-                                    "(damaged file?)");
+      throw InputError(file, path +
+                                 " has chunks larger than the dataset in a dimension that cannot grow "
+                                 "(damaged file?)");
 }
 
 }  // namespace
@@ -83,6 +84,57 @@ void checkDatasetStorage(hid_t dataset, const std::string& path, const std::stri
     if (id != H5Z_FILTER_DEFLATE && id != H5Z_FILTER_SHUFFLE && id != H5Z_FILTER_FLETCHER32)
       throw InputError(file, path + " is stored with filter " + std::to_string(id) +
                                  " (only deflate, shuffle and Fletcher-32 are read)");
+  }
+}
+
+void checkChunkSizes(hid_t dataset, hsize_t firstRow, hsize_t rows, const std::string& path, const std::string& file) {
+  Handle dcpl(H5Dget_create_plist(dataset), H5Pclose);
+  if (!dcpl.valid() || H5Pget_layout(dcpl.get()) != H5D_CHUNKED || H5Pget_nfilters(dcpl.get()) != 0 || rows == 0)
+    return;
+  Handle space(H5Dget_space(dataset), H5Sclose);
+  Handle type(H5Dget_type(dataset), H5Tclose);
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  if (rank < 1 || rank > 32) return;
+  std::vector<hsize_t> dims(static_cast<size_t>(rank)), chunk(dims.size());
+  H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+  if (H5Pget_chunk(dcpl.get(), rank, chunk.data()) != rank) return;  // checkDatasetStorage refused it already
+  // A stored variable-length value is its length (4 bytes), a heap address and an object index (4): not
+  // the size of the type in memory.
+  hsize_t chunkBytes = H5Tget_size(type.get());
+  if (H5Tis_variable_str(type.get()) > 0 || H5Tget_class(type.get()) == H5T_VLEN) {
+    const hid_t fileId = H5Iget_file_id(dataset);
+    Handle fcpl(H5Fget_create_plist(fileId), H5Pclose);
+    size_t addressBytes = 8, lengthBytes = 8;
+    H5Pget_sizes(fcpl.get(), &addressBytes, &lengthBytes);
+    H5Fclose(fileId);
+    chunkBytes = 4 + addressBytes + 4;
+  }
+  for (hsize_t c : chunk) chunkBytes *= c;
+  // Every chunk of the rows read: an odometer over chunk coordinates, the first dimension limited.
+  std::vector<hsize_t> first(dims.size(), 0), last(dims.size()), at(dims.size());
+  for (size_t k = 0; k < dims.size(); ++k) {
+    if (dims[k] == 0 || chunk[k] == 0) return;
+    last[k] = (dims[k] - 1) / chunk[k];
+  }
+  first[0] = firstRow / chunk[0];
+  last[0] = std::min(last[0], (firstRow + rows - 1) / chunk[0]);
+  at = first;
+  for (;;) {
+    std::vector<hsize_t> offset(dims.size());
+    for (size_t k = 0; k < dims.size(); ++k) offset[k] = at[k] * chunk[k];
+    // The size the chunk index records (what the library reads), not H5Dget_chunk_storage_size's, which
+    // for a dataset of a single chunk answers the nominal size.
+    unsigned filterMask = 0;
+    haddr_t address = HADDR_UNDEF;
+    hsize_t stored = 0;
+    if (H5Dget_chunk_info_by_coord(dataset, offset.data(), &filterMask, &address, &stored) >= 0 &&
+        address != HADDR_UNDEF && stored < chunkBytes)
+      throw InputError(file, path + " has a chunk of " + std::to_string(stored) + " bytes where " +
+                                 std::to_string(chunkBytes) + " are needed (damaged file?)");
+    size_t k = dims.size();
+    while (k > 0 && at[k - 1] == last[k - 1]) at[k - 1] = first[k - 1], --k;
+    if (k == 0) return;
+    ++at[k - 1];
   }
 }
 

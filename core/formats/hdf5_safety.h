@@ -14,6 +14,11 @@ namespace lstmscope::h5 {
 // and Fletcher-32, naming the dataset (`path` in `file`).
 void checkDatasetStorage(hid_t dataset, const std::string& path, const std::string& file);
 
+// Refuses an unfiltered chunk holding any of rows [firstRow, firstRow + rows) (of the first dimension) whose
+// stored size is smaller than a chunk: libhdf5 1.10 copies a whole chunk out of the smaller buffer (found
+// by fuzz_trace). Each read checks the chunks it reads, so opening a large trace costs nothing.
+void checkChunkSizes(hid_t dataset, hsize_t firstRow, hsize_t rows, const std::string& path, const std::string& file);
+
 // Refuses a stored number type other than IEEE half, single or double precision floats or whole-byte
 // integers (a flipped bit in a float type's exponent bias makes libhdf5 convert every value silently).
 void checkNumberType(hid_t type, const std::string& path, const std::string& file);
