@@ -1,7 +1,9 @@
 // Benchmark: `lstmscope-cli record` of a 2-layer, 512-unit char model over 2,000 characters (whole
 // process, all gates written) against PyTorch's bare nn.LSTM forward on the same weights (in-process,
 // after warm-up), and against this machine's measured GEMV/GEMM throughput, side by side in one run.
-// Then batched recording of a 1M-character corpus: tokens per second and peak memory.
+// Then batched recording of a 1M-character corpus: one text cut into segments, and documents of random
+// lengths (--corpus, float32 and float16 storage): tokens per second, bytes per step, peak memory, and the
+// GEMM floor of the batched recurrence.
 //
 // usage: record_bench [--quick]   (run from the build tree; needs /usr/bin/python3 with torch)
 #include <filesystem>
@@ -102,6 +104,37 @@ int main(int argc, char** argv) {
   std::printf("  %.0f tokens/s (whole process), %.1f s, trace %.0f MB, peak memory %.0f MB\n",
               static_cast<double>(corpus) / t, t, static_cast<double>(std::filesystem::file_size(trace)) / 1e6,
               valueAfter(report, "peak memory"));
+
+  // A corpus of documents of random lengths: each from a zero state, run in batches of documents.
+  std::printf("\n== corpus record: demo-size model (2 x 256), %ld characters in documents of 200-4000, "
+              "--batch %d, h and c ==\n",
+              corpus, batch);
+  const auto docs = dir / "docs";
+  std::filesystem::create_directories(docs);
+  std::mt19937 rng(3);
+  std::uniform_int_distribution<long> length(200, 4000);
+  long written = 0, documents = 0;
+  for (; written < corpus; ++documents) {
+    const long n = std::min(corpus - written, length(rng));
+    std::ofstream(docs / ("doc" + std::to_string(100000 + documents) + ".txt")) << randomText(n, V, 4 + documents);
+    written += n;
+  }
+  const Throughput wide = measureThroughput(256, 256, batch);
+  // Per step and layer one (4H x H)(H x B) recurrent product, and layer 1's input projection, at GEMM rate.
+  const double corpusFlop = 2.0 * 2 * corpus * 4.0 * 256 * 256 + 2.0 * corpus * 4.0 * 256 * 256;
+  const double corpusFloor = corpusFlop / (wide.gemmGflops * 1e9);
+  for (const char* precision : {"float", "float16"}) {
+    const double tc = seconds([&] {
+      report = run("'" + cli + "' record --model '" + bigModel + "' --corpus '" + docs.string() + "' --out '" + trace +
+                   "' --batch " + std::to_string(batch) + " --quantities h,c --no-outputs --precision " + precision +
+                   " 2>&1");
+    });
+    const double bytes = static_cast<double>(std::filesystem::file_size(trace));
+    std::printf("  %-7s %ld documents: %.0f tokens/s (whole process), %.1f s, %.0f bytes per step, peak memory "
+                "%.0f MB; GEMM floor %.2f s (%.1f GFLOP/s), record / floor %.1f x\n",
+                precision, documents, static_cast<double>(corpus) / tc, tc, bytes / static_cast<double>(corpus),
+                valueAfter(report, "peak memory"), corpusFloor, wide.gemmGflops, tc / corpusFloor);
+  }
   std::filesystem::remove_all(dir);
   return 0;
 }

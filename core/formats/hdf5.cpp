@@ -357,7 +357,6 @@ size_t checkedCount(hid_t dataset, const std::vector<hsize_t>& dims, size_t elem
   if (n * elementBytes > std::max(stored * kCompression, kUnstoredBytes))
     throw InputError(file, path + " claims " + std::to_string(n) + " values but the file holds only " +
                                std::to_string(stored) + " bytes of them (damaged file?)");
-  checkChunkSizes(dataset, 0, dims.empty() ? 0 : dims[0], path, file);  // a whole read reads every chunk
   return n;
 }
 
@@ -373,6 +372,7 @@ static NumericArray<T> readNumeric(hid_t loc, const std::string& path, const std
   NumericArray<T> out;
   out.dims = datasetDims(d.get());
   const size_t n = checkedCount(d.get(), out.dims, sizeof(T), path, file);
+  checkChunkSizes(d.get(), 0, out.dims.empty() ? 0 : out.dims[0], path, file);
   out.values.reserve(n);  // advised before resize() first touches it: a big weight matrix faults in 2 MB pages
   adviseHugePages(out.values.data(), n * sizeof(T));
   out.values.resize(n);
@@ -394,7 +394,9 @@ std::vector<int32_t> readInts(hid_t loc, const std::string& path, const std::str
   Handle type(H5Dget_type(d.get()), H5Tclose);
   if (H5Tget_class(type.get()) != H5T_INTEGER) throw InputError(file, path + " is not an integer dataset");
   checkNumberType(type.get(), path, file);
-  const size_t n = checkedCount(d.get(), datasetDims(d.get()), sizeof(int32_t), path, file);
+  const std::vector<hsize_t> dims = datasetDims(d.get());
+  const size_t n = checkedCount(d.get(), dims, sizeof(int32_t), path, file);
+  checkChunkSizes(d.get(), 0, dims.empty() ? 0 : dims[0], path, file);
   std::vector<int32_t> out(n);
   if (n && H5Dread(d.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0)
     throw InputError(file, "cannot read " + path + " (truncated or damaged file?)");
@@ -405,8 +407,9 @@ std::vector<std::string> readStrings(hid_t loc, const std::string& path, const s
   Handle d = openDataset(loc, path, file);
   Handle type(H5Dget_type(d.get()), H5Tclose);
   if (H5Tget_class(type.get()) != H5T_STRING) throw InputError(file, path + " is not a string dataset");
-  const size_t n =
-      checkedCount(d.get(), datasetDims(d.get()), std::max<size_t>(H5Tget_size(type.get()), 1), path, file);
+  const std::vector<hsize_t> dims = datasetDims(d.get());
+  const size_t n = checkedCount(d.get(), dims, std::max<size_t>(H5Tget_size(type.get()), 1), path, file);
+  checkChunkSizes(d.get(), 0, dims.empty() ? 0 : dims[0], path, file);
   try {
     return readStringValues(
         type.get(), n, [&](hid_t mem, void* buf) { return H5Dread(d.get(), mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf); },

@@ -42,6 +42,7 @@ std::vector<int64_t> readInt64s(hid_t loc, const std::string& path, const std::s
   const std::vector<hsize_t> dims = datasetDims(d.get());
   if (dims.size() != 1) throw InputError(file, path + " must be 1-D");
   std::vector<int64_t> out(checkedCount(d.get(), dims, sizeof(int64_t), path, file));
+  checkChunkSizes(d.get(), 0, dims[0], path, file);
   if (!out.empty() && H5Dread(d.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0)
     throw InputError(file, "cannot read " + path + " (truncated or damaged file?)");
   return out;

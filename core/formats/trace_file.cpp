@@ -153,6 +153,7 @@ TraceReader::TraceReader(const std::string& path) : path_(path), file_(h5::File:
         h5::Handle ds = h5::openDataset(root, qp, path);
         const auto dims = h5::datasetDims(ds.get());
         if (dims.size() != 2) throw InputError(path, qp + " must be 2-D (T, H)");
+        (void)h5::checkedCount(ds.get(), dims, sizeof(uint16_t), qp, path);  // a shape the file can back
         if (!steps) steps = static_cast<long>(dims[0]);
         if (!units) units = static_cast<int>(dims[1]);
         if (static_cast<long>(dims[0]) != *steps || static_cast<int>(dims[1]) != *units)
