@@ -3,6 +3,8 @@
 // ids, from 1, and each step's document), words.dict ("token id" per line).
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -26,6 +28,7 @@ const char* const kExportLstmvisHelp =
     "               layer<L>_<dir>_<q>; LSTMVis shows c through tanh, the others raw\n"
     "  train.h5     word_ids (int32, from 1: LSTMVis's dictionary ids) and document (each step's document)\n"
     "  words.dict   one 'token id' per line; white space inside a token is written as \\n, \\t, \\uXXXX\n"
+    "  meta.h5      the trace's meta tracks (numbers as scalar tracks, categories with meta_NAME.dict)\n"
     "The folder is written as DIR.tmp-PID and renamed when complete.\n";
 
 namespace {
@@ -122,20 +125,60 @@ size_t writeWords(const TraceReader& trace, const std::string& trainPath, const 
   return byId.size();
 }
 
+// The trace's meta tracks in meta.h5: numbers as float32 "scalar" tracks, categories as int32 indices
+// with a dictionary (meta_<name>.dict) of "category index" lines. Adds the files and the meta entries.
+void writeMeta(const TraceReader& trace, const std::string& dir, nlohmann::ordered_json& files,
+               nlohmann::ordered_json& meta) {
+  const std::vector<std::string> names = trace.metaNames();
+  if (names.empty()) return;
+  h5::File file = h5::File::create(dir + "/meta.h5");
+  files["meta"] = "meta.h5";
+  for (const std::string& name : names) {
+    const MetaTrack track = trace.meta(name);
+    const std::string path = "meta_" + name;
+    if (track.categorical()) {
+      const std::vector<int32_t> ids(track.values.begin(), track.values.end());
+      h5::writeInts(file.id(), path, ids);
+      std::ofstream dict(dir + "/" + path + ".dict", std::ios::binary);
+      for (size_t k = 0; k < track.categories.size(); ++k)
+        dict << dictionaryToken(track.categories[k]) << " " << k << "\n";
+      if (!dict.flush()) throw InputError(dir + "/" + path + ".dict", "cannot write");
+      files[path] = path + ".dict";
+      meta[name] = {
+          {"file", "meta"}, {"path", path}, {"dict", path}, {"vis", {{"type", "discrete"}, {"range", "dict"}}}};
+    } else {
+      h5::writeFloats(file.id(), path, {track.values.size()}, track.values.data());
+      float low = 0, high = 1;
+      if (!track.values.empty()) {
+        low = *std::min_element(track.values.begin(), track.values.end());
+        high = *std::max_element(track.values.begin(), track.values.end());
+      }
+      const long from = static_cast<long>(std::floor(low)), to = static_cast<long>(std::ceil(high)) + 1;
+      meta[name] = {{"file", "meta"},
+                    {"path", path},
+                    {"vis", {{"type", "scalar"}, {"range", std::to_string(from) + "..." + std::to_string(to)}}}};
+    }
+  }
+  file.flush();
+}
+
 void writeProject(const TraceReader& trace, const std::string& dir) {
   const ExportedStates states = writeStates(trace, dir + "/states.h5");
   writeWords(trace, dir + "/train.h5", dir + "/words.dict");
+  nlohmann::ordered_json files = {{"states", "states.h5"}, {"train", "train.h5"}, {"words", "words.dict"}};
+  nlohmann::ordered_json meta = {
+      {"document",
+       {{"file", "train"},
+        {"path", "document"},
+        {"vis", {{"type", "discrete"}, {"range", "0..." + std::to_string(trace.documents())}}}}}};
+  writeMeta(trace, dir, files, meta);
   nlohmann::ordered_json project = {
       {"name", trace.modelName().empty() ? "lstmscope" : trace.modelName()},
       {"description", "exported by lstmscope-cli from " + std::filesystem::path(trace.path()).filename().string()},
-      {"files", {{"states", "states.h5"}, {"train", "train.h5"}, {"words", "words.dict"}}},
+      {"files", files},
       {"word_sequence", {{"file", "train"}, {"path", "word_ids"}, {"dict_file", "words"}}},
       {"states", {{"file", "states"}, {"types", states.types}}},
-      {"meta",
-       {{"document",
-         {{"file", "train"},
-          {"path", "document"},
-          {"vis", {{"type", "discrete"}, {"range", "0..." + std::to_string(trace.documents())}}}}}}}};
+      {"meta", meta}};
   std::ofstream yml(dir + "/lstm.yml", std::ios::binary);
   // JSON is YAML: every string quoted and escaped, whatever the model's name holds.
   yml << "# LSTMVis project written by lstmscope-cli export-lstmvis\n"

@@ -9,6 +9,7 @@
 #include "app/cli/command_options.h"
 #include "app/cli/commands.h"
 #include "app/cli/corpus_input.h"
+#include "app/cli/meta_tracks.h"
 #include "app/cli/table_input.h"
 #include "core/common/error.h"
 #include "core/engine/record.h"
@@ -25,6 +26,7 @@ const char* const kRecordHelp =
     "                            [--quantities i,f,g,o,c,h] [--preactivations] [--no-outputs]\n"
     "                            [--precision float|double|float16] [--max-steps N] [--batch N] [--threads N] "
     "[--quiet]\n"
+    "                            [--meta NAME=builtin:WHAT | --meta NAME=FILE ...]\n"
     "                            [import options: see lstmscope-cli info --help]\n"
     "\n"
     "Runs MODEL over the input and writes a trace (docs/FORMAT.md): per layer, direction and step the gate\n"
@@ -36,6 +38,9 @@ const char* const kRecordHelp =
     "                    trace (/documents): a folder (every file not starting with '.', in name order; CSV\n"
     "                    tables for a model of features), a .jsonl file (one {\"text\": ..., \"name\": ...} per\n"
     "                    line) or a .txt file (one document). --text-file given several times: one document each\n"
+    "  --meta NAME=SRC   a meta track, /meta/NAME: builtin:bracket-depth, inside-quotes, line-position,\n"
+    "                    indentation or document; or a file of labels, one line per token or per document\n"
+    "                    (numbers, or categories); repeat for several\n"
     "  --quantities      comma-separated subset to record (default all six)\n"
     "  --preactivations  also record the gate pre-activations pre_i pre_f pre_g pre_o\n"
     "  --no-outputs      do not record the head's outputs\n"
@@ -102,6 +107,9 @@ int runRecord(const std::vector<std::string>& args) {
   }
   header.steps = inputs.steps;
   header.float16 = o.float16;
+  header.meta =
+      buildMetaTracks(o.meta, header.tokenText,
+                      header.documentOffsets.empty() ? std::vector<int64_t>{0, header.steps} : header.documentOffsets);
 
   TraceWriter writer(o.out, model.arch, model.headOutputs(), header, request);
   const ProgressCallbacks progress = progressOnTerminal(o.quiet);

@@ -40,6 +40,12 @@ struct InputOptions {
 // Usage errors: none or several of them, or --label-column without --csv (or a corpus of CSV tables).
 InputOptions inputOptionsFrom(const Args& args);
 
+// --meta NAME=SOURCE: SOURCE is builtin:WHAT or a file of labels (docs/CLI.md "Meta tracks").
+struct MetaSpec {
+  std::string name, builtin, file;  // one of builtin and file
+};
+extern const char* const kBuiltinMetaTracks[5];  // bracket-depth inside-quotes line-position indentation document
+
 struct RecordOptions {
   std::string modelPath, vocabPath, out;
   ImportChoices importChoices;
@@ -49,6 +55,7 @@ struct RecordOptions {
   long maxSteps = 10'000'000;
   long threads = 0;       // 0: every core
   RecordRequest request;  // a corpus's documents are filled in when the corpus is read
+  std::vector<MetaSpec> meta;
   bool quiet = false;
 };
 RecordOptions parseRecordOptions(const std::vector<std::string>& args);

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <iterator>
 #include <limits>
 #include <sstream>
 
@@ -26,13 +27,39 @@ std::vector<Quantity> parseQuantities(const std::string& list, bool preactivatio
   return out;
 }
 
+MetaSpec parseMetaSpec(const std::string& spec, const std::vector<MetaSpec>& before) {
+  const size_t eq = spec.find('=');
+  MetaSpec m;
+  m.name = spec.substr(0, eq);
+  if (eq == std::string::npos || eq + 1 == spec.size())
+    throw UsageError("--meta must be NAME=builtin:WHAT or NAME=FILE, not '" + spec + "'");
+  if (!validMetaName(m.name))
+    throw UsageError("--meta: the name '" + m.name + "' must be 1 to 64 letters, digits, '_' or '-'");
+  for (const MetaSpec& b : before)
+    if (b.name == m.name) throw UsageError("--meta names the track '" + m.name + "' twice");
+  const std::string source = spec.substr(eq + 1);
+  if (source.rfind("builtin:", 0) == 0) {
+    m.builtin = source.substr(8);
+    if (std::find(std::begin(kBuiltinMetaTracks), std::end(kBuiltinMetaTracks), m.builtin) ==
+        std::end(kBuiltinMetaTracks))
+      throw UsageError("--meta: unknown builtin '" + m.builtin +
+                       "' (bracket-depth, inside-quotes, line-position, indentation, document)");
+  } else {
+    m.file = source;
+  }
+  return m;
+}
+
 }  // namespace
+
+const char* const kBuiltinMetaTracks[5] = {"bracket-depth", "inside-quotes", "line-position", "indentation",
+                                           "document"};
 
 RecordOptions parseRecordOptions(const std::vector<std::string>& args) {
   const Args a(args,
                withImportOptions({"model", "text", "csv", "corpus", "label-column", "out", "quantities", "precision",
                                   "max-steps", "threads", "batch"}),
-               {"preactivations", "no-outputs", "quiet"}, {"text-file"});
+               {"preactivations", "no-outputs", "quiet"}, {"text-file", "meta"});
   if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
   RecordOptions o;
   o.input = inputOptionsFrom(a);
@@ -60,6 +87,7 @@ RecordOptions parseRecordOptions(const std::vector<std::string>& args) {
     o.request.chunkSteps = TraceWriter::kChunkSteps;
     o.request.segmentAlign = TraceWriter::kChunkSteps;
   }
+  for (const std::string& spec : a.all("meta")) o.meta.push_back(parseMetaSpec(spec, o.meta));
   o.quiet = a.has("quiet");
   o.modelPath = a.require("model");
   o.vocabPath = a.get("vocab");

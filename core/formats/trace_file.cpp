@@ -53,6 +53,11 @@ void TraceWriter::create(const Architecture& arch, int headOutputs, const TraceH
     h5::writeInt64s(root, "documents/offsets", header.documentOffsets);
     h5::writeStrings(root, "documents/names", header.documentNames);
   }
+  for (const MetaTrack& track : header.meta) {
+    if (!validMetaName(track.name) || static_cast<long>(track.values.size()) != header.steps)
+      throw std::invalid_argument("TraceWriter: a meta track needs a plain name and one value per step");
+    writeMetaTrack(root, track);
+  }
   if (header.float16) halfType_ = h5::ieeeHalfType();
   const hid_t valueType = header.float16 ? halfType_.get() : H5T_IEEE_F32LE;
   if (arch.inputKind == InputKind::Tokens) {
@@ -248,6 +253,12 @@ std::string describeTrace(const TraceReader& trace) {
       << (trace.directions(l) == 2 ? "fwd+bwd" : trace.directionName(l, 0)) << ", recorded";
     for (int q = 0; q <= static_cast<int>(Quantity::PreO); ++q)
       if (trace.has(l, 0, static_cast<Quantity>(q))) s << " " << quantityName(static_cast<Quantity>(q));
+    s << "\n";
+  }
+  const std::vector<std::string> meta = trace.metaNames();
+  if (!meta.empty()) {
+    s << "meta tracks:";
+    for (const std::string& name : meta) s << " " << name;
     s << "\n";
   }
   if (trace.hasOutputs())

@@ -11,6 +11,7 @@
 #include "core/engine/record.h"
 #include "core/formats/atomic_file.h"
 #include "core/formats/hdf5.h"
+#include "core/formats/trace_meta.h"
 
 namespace lstmscope {
 
@@ -24,7 +25,8 @@ struct TraceHeader {
   // from 0 to steps and D names. Empty: a single text, no /documents group.
   std::vector<int64_t> documentOffsets;
   std::vector<std::string> documentNames;
-  bool float16 = false;  // store states and outputs as IEEE half precision (half the size)
+  bool float16 = false;         // store states and outputs as IEEE half precision (half the size)
+  std::vector<MetaTrack> meta;  // per-step annotations, each of `steps` values
 };
 
 // Writes a trace to a temporary file next to `path`; commit() renames it into place. Destroying an
@@ -81,6 +83,9 @@ class TraceReader {
   const std::vector<int64_t>& documentOffsets() const { return documentOffsets_; }
   const std::vector<std::string>& documentNames() const { return documentNames_; }
   int documents() const { return static_cast<int>(documentOffsets_.size()) - 1; }
+  // Meta tracks (docs/FORMAT.md "Meta tracks"), by name.
+  std::vector<std::string> metaNames() const { return metaTrackNames(file_.id(), path_); }
+  MetaTrack meta(const std::string& name) const { return readMetaTrack(file_.id(), name, steps_, path_); }
   Mat<float> logits() const;  // (K, rows)
   Mat<float> probs() const;
 

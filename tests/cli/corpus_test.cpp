@@ -156,5 +156,59 @@ TEST_F(Corpus, AFolderOfTablesForAModelOfFeatures) {
   EXPECT_EQ(trace.logits().cols(), 2);  // a head reading each document's final state: one row each
 }
 
+// Meta tracks: built in (each document from its own start) or from a file of labels per token or per
+// document; numbers or categories; stored in the trace and named by info.
+TEST_F(Corpus, MetaTracksAreBuiltInOrReadFromLabels) {
+  const std::string perDocument = dir.file("kind.tsv"), perToken = dir.file("weights.tsv");
+  write(perDocument, "lib\napp\nempty\n");
+  std::string weights;
+  for (int t = 0; t < 15; ++t) weights += std::to_string(t * 0.5) + "\n";
+  write(perToken, weights);
+  const CommandResult r =
+      cli("record --model " + q(model) + " --corpus " + q(folder) + " --out " + q(out) +
+          " --meta depth=builtin:bracket-depth --meta doc=builtin:document --meta kind=" + q(perDocument) +
+          " --meta weight=" + q(perToken) + " --meta indent=builtin:indentation");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const TraceReader trace(out);
+  EXPECT_EQ(trace.metaNames(), (std::vector<std::string>{"depth", "doc", "indent", "kind", "weight"}));
+  // a.txt "abc (ab)" then b.txt "(a b)\nc": depth restarts with each document.
+  const std::vector<float> depth = {0, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1, 1, 0, 0, 0};
+  EXPECT_EQ(trace.meta("depth").values, depth);
+  EXPECT_EQ(trace.meta("depth").source, "builtin:bracket-depth");
+  EXPECT_EQ(trace.meta("doc").values, (std::vector<float>{0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1}));
+  const MetaTrack kind = trace.meta("kind");
+  EXPECT_EQ(kind.categories, (std::vector<std::string>{"lib", "app"}));  // the empty document has no step
+  EXPECT_EQ(kind.values, (std::vector<float>{0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1}));
+  EXPECT_FALSE(trace.meta("weight").categorical());
+  EXPECT_EQ(trace.meta("weight").values[3], 1.5f);
+  EXPECT_TRUE(contains(cli("info " + q(out)).output, "meta tracks: depth doc indent kind weight\n"));
+
+  const std::string bad = dir.file("bad.tsv");
+  write(bad, "1\n2\n");
+  const struct {
+    std::string meta;
+    int exitCode;
+    std::string message;
+  } cases[] = {
+      {"k=" + q(bad), 3, "bad.tsv: has 2 labels, but the input has 15 tokens and 3 documents"},
+      {"'k k=builtin:document'", 2, "--meta: the name 'k k' must be 1 to 64 letters, digits, '_' or '-'"},
+      {"k=builtin:depth", 2, "--meta: unknown builtin 'depth'"},
+      {"k", 2, "--meta must be NAME=builtin:WHAT or NAME=FILE, not 'k'"},
+      {"k=" + q(dir.file("missing.tsv")), 3, "missing.tsv: no such file"},
+  };
+  for (const auto& c : cases) {
+    std::filesystem::remove(out);
+    const CommandResult e =
+        cli("record --model " + q(model) + " --corpus " + q(folder) + " --out " + q(out) + " --meta " + c.meta);
+    EXPECT_EQ(e.exitCode, c.exitCode) << c.meta << "\n" << e.output;
+    EXPECT_TRUE(contains(e.output, c.message)) << c.meta << "\n" << e.output;
+    EXPECT_FALSE(std::filesystem::exists(out));
+  }
+  const CommandResult twice = cli("record --model " + q(model) + " --text ab --out " + q(out) +
+                                  " --meta k=builtin:document --meta k=builtin:indentation");
+  EXPECT_EQ(twice.exitCode, 2);
+  EXPECT_TRUE(contains(twice.output, "--meta names the track 'k' twice")) << twice.output;
+}
+
 }  // namespace
 }  // namespace lstmscope::test

@@ -83,6 +83,18 @@ def check(project, trace_path):
         problems.append("the document track does not follow /documents/offsets")
     if meta["vis"]["type"] != "discrete":
         problems.append("the document track is not discrete")
+    # The trace's meta tracks: numbers as scalar tracks, categories through their dictionary.
+    for name in trace.get("meta", {}):
+        stored = trace["meta"][name]
+        entry = config["meta"][name]
+        values = h5[entry["file"]][entry["path"]][()]
+        if stored.attrs["kind"] == "category":
+            categories = read_dictionary(files[entry["dict"]])
+            expected = [stored.attrs["categories"][int(v)] for v in stored[()]]
+            if [categories[int(v)] for v in values] != expected or entry["vis"]["type"] != "discrete":
+                problems.append(f"meta track {name}: categories differ")
+        elif not np.array_equal(values, stored[()]) or entry["vis"]["type"] != "scalar":
+            problems.append(f"meta track {name}: values differ")
     return problems
 
 
@@ -100,8 +112,11 @@ def main():
     for precision in ("float", "float16"):
         trace = os.path.join(work, f"{precision}.h5")
         project = os.path.join(work, f"project_{precision}")
+        kinds = os.path.join(work, "kinds.tsv")
+        with open(kinds, "w") as f:
+            f.write("library\nscript\n")
         subprocess.run([cli, "record", "--model", model, "--corpus", docs, "--precision", precision, "--out", trace,
-                        "--quiet"], check=True)
+                        "--quiet", "--meta", "depth=builtin:bracket-depth", "--meta", f"kind={kinds}"], check=True)
         r = subprocess.run([cli, "export-lstmvis", "--trace", trace, "--out", project], capture_output=True, text=True)
         if r.returncode != 0:
             sys.exit(f"export-lstmvis failed: {r.stderr}")
