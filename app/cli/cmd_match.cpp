@@ -8,6 +8,7 @@
 #include "app/cli/command_options.h"
 #include "app/cli/commands.h"
 #include "app/cli/text_output.h"
+#include "core/analysis/on_rule.h"
 #include "core/common/error.h"
 #include "core/formats/trace_file.h"
 
@@ -16,7 +17,7 @@ namespace lstmscope::cli {
 const char* const kMatchHelp =
     "usage: lstmscope-cli match --trace TRACE.h5 --quantity L/DIR/Q --units U,U,... --out M.json|M.csv\n"
     "                           [--threshold X] [--transform tanh|raw] [--constrain-left] [--constrain-right]\n"
-    "                           [--phrase-length N] [--top N]\n"
+    "                           [--phrase-length N] [--top N] [--no-index]\n"
     "\n"
     "Finds every run of steps where the selected units are on, over the whole trace, and ranks them as\n"
     "LSTMVis's match view does (docs/CLI.md \"match\"): for k = |units| down to 1, every maximal run of at\n"
@@ -29,6 +30,7 @@ const char* const kMatchHelp =
     "  --threshold X       a unit is on where its value is >= X (default 0.3)\n"
     "  --transform         tanh: compare tanh(value) (default for c); raw: the value (default otherwise)\n"
     "  --top N             matches to write (default 50)\n"
+    "  --no-index          scan the values even where the trace's match index answers (the same result)\n"
     "M.json: {\"matches\": [{\"start\", \"length\", \"document\", \"document_name\", \"intersection\", \"union\",\n"
     "\"units\", \"text\"}], \"candidates\", \"steps\"}; start is a step of the trace. M.csv: one row per match.\n";
 
@@ -95,13 +97,22 @@ int runMatch(const std::vector<std::string>& args) {
   ProgressCallbacks progress;
   if (isatty(2))
     progress.progress = [](long done, long total) { std::fprintf(stderr, "\rmatching: %ld / %ld steps", done, total); };
-  const MatchResult result =
-      findMatches([&](long first, long count) { return trace.read(o.layer, direction, o.quantity, first, count); },
-                  units, trace.documentOffsets(), o.query, progress);
+  // The index holds the default rule's answer for every value: the same result as the scan, reading a bit
+  // per value instead of a number.
+  const OnRule rule = defaultOnRule(o.quantity);
+  const bool indexed = o.useIndex && o.query.threshold == rule.threshold && o.query.tanh == rule.tanh &&
+                       trace.hasOnIndex(o.layer, direction, o.quantity);
+  const auto values = [&](long first, long count) { return trace.read(o.layer, direction, o.quantity, first, count); };
+  const auto bits = [&](long first, long count) {
+    return trace.readOnIndex(o.layer, direction, o.quantity, first, count);
+  };
+  const MatchResult result = indexed ? findMatchesInIndex(bits, units, trace.documentOffsets(), o.query, progress)
+                                     : findMatches(values, units, trace.documentOffsets(), o.query, progress);
   const std::vector<std::string> tokens = trace.tokenText();
   writeTextFile(o.out, o.json ? matchJson(result, trace, tokens) : matchCsv(result, trace, tokens));
-  std::fprintf(stderr, "%swrote %s: %zu of %ld candidates over %ld steps\n", isatty(2) ? "\n" : "", o.out.c_str(),
-               result.matches.size(), result.candidates, result.steps);
+  std::fprintf(stderr, "%swrote %s: %zu of %ld candidates over %ld steps (%s)\n", isatty(2) ? "\n" : "", o.out.c_str(),
+               result.matches.size(), result.candidates, result.steps,
+               indexed ? "from the trace's match index" : "scanning the values");
   return 0;
 }
 

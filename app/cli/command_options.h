@@ -93,7 +93,8 @@ struct MatchOptions {
   std::string direction = "fwd";
   Quantity quantity = Quantity::C;
   MatchQuery query;
-  bool json = true;  // .json, else .csv
+  bool json = true;      // .json, else .csv
+  bool useIndex = true;  // read the trace's match index when the query's rule is the index's
 };
 MatchOptions parseMatchOptions(const std::vector<std::string>& args);
 

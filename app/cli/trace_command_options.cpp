@@ -51,7 +51,7 @@ std::vector<int> parseUnits(const std::string& list) {
 
 MatchOptions parseMatchOptions(const std::vector<std::string>& args) {
   const Args a(args, {"trace", "quantity", "units", "threshold", "transform", "phrase-length", "top", "out"},
-               {"constrain-left", "constrain-right"});
+               {"constrain-left", "constrain-right", "no-index"});
   if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
   MatchOptions o;
   o.tracePath = a.require("trace");
@@ -67,6 +67,7 @@ MatchOptions parseMatchOptions(const std::vector<std::string>& args) {
   const std::string transform = a.get("transform", o.quantity == Quantity::C ? "tanh" : "raw");
   if (transform != "tanh" && transform != "raw") throw UsageError("--transform must be tanh or raw");
   q.tanh = transform == "tanh";
+  o.useIndex = !a.has("no-index");
   q.constrainLeft = a.has("constrain-left");
   q.constrainRight = a.has("constrain-right");
   if (a.has("phrase-length")) q.phraseLength = a.getLong("phrase-length", 0, 1, 1'000'000'000);

@@ -3,12 +3,18 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <queue>
 #include <stdexcept>
 
+#include "core/analysis/on_rule.h"
+
 namespace lstmscope {
+
+static_assert(std::endian::native == std::endian::little, "the on-index is read as little-endian words");
+
 namespace {
 
 // One bit per unit.
@@ -106,34 +112,6 @@ class Matcher {
   std::priority_queue<Match, std::vector<Match>, decltype(&rankedBefore)> best_{&rankedBefore};
 };
 
-// Floats in their numeric order, as unsigned integers (-inf first, +inf last).
-uint32_t orderKey(float f) {
-  const uint32_t bits = std::bit_cast<uint32_t>(f);
-  return (bits & 0x80000000u) ? ~bits : bits | 0x80000000u;
-}
-float fromOrderKey(uint32_t key) {
-  return std::bit_cast<float>((key & 0x80000000u) ? key & 0x7FFFFFFFu : ~key);
-}
-
-// The smallest float v with transform(v) >= threshold (the transform, identity or tanh in double, never
-// decreases), so that "on" is one float comparison per value; none when no float is on.
-std::optional<float> floatThreshold(double threshold, bool tanh) {
-  const auto on = [&](float v) {
-    return (tanh ? std::tanh(static_cast<double>(v)) : static_cast<double>(v)) >= threshold;
-  };
-  uint32_t lo = orderKey(-std::numeric_limits<float>::infinity()),
-           hi = orderKey(std::numeric_limits<float>::infinity());
-  if (!on(fromOrderKey(hi))) return std::nullopt;
-  while (lo < hi) {  // the first key that is on
-    const uint32_t mid = lo + (hi - lo) / 2;
-    if (on(fromOrderKey(mid)))
-      hi = mid;
-    else
-      lo = mid + 1;
-  }
-  return fromOrderKey(lo);
-}
-
 void checkQuery(int units, const std::vector<int64_t>& offsets, const MatchQuery& q) {
   if (q.units.empty()) throw std::invalid_argument("no unit is selected");
   std::vector<int> sorted = q.units;
@@ -157,45 +135,81 @@ bool rankedBefore(const Match& a, const Match& b) {
   return a.start < b.start;
 }
 
-MatchResult findMatches(const StepWindowReader& read, int units, const std::vector<int64_t>& offsets,
-                        const MatchQuery& query, const ProgressCallbacks& progress) {
+namespace {
+
+// The scan both entry points share: `fill(first, count)` prepares a window of steps, `onBits(j, on)` sets
+// the units on at its step j.
+template <class Fill, class OnBits>
+MatchResult scan(int units, const std::vector<int64_t>& offsets, const MatchQuery& query,
+                 const ProgressCallbacks& progress, Fill fill, OnBits onBits) {
   checkQuery(units, offsets, query);
   const long steps = offsets.back();
   constexpr long kWindow = 4096;  // steps read at a time: a few chunks of the trace
   Matcher matcher(units, query);
-  const int words = (units + 63) / 64;
-  const std::optional<float> lowestOn = floatThreshold(query.threshold, query.tanh);
-  Bits on(words);
+  Bits on((units + 63) / 64);
   size_t document = 0;
   for (long first = 0; first < steps; first += kWindow) {
     checkCancelled(progress);
     const long count = std::min(kWindow, steps - first);
-    const Mat<float> values = read(first, count);
-    if (values.rows() != units || values.cols() != count) throw std::invalid_argument("a window of the wrong shape");
+    fill(first, count);
     for (long j = 0; j < count; ++j) {
       const long t = first + j;
-      bool firstOfDocument = false;
+      bool firstOfDocument = t == 0;
       while (offsets[document + 1] <= t) {  // past the end of this document (empty ones are skipped)
         matcher.endDocument(offsets[document + 1], static_cast<int>(document));
         ++document, firstOfDocument = true;
       }
-      firstOfDocument = firstOfDocument || t == 0;
-      std::fill(on.begin(), on.end(), 0);
-      const float* column = values.data() + j * values.rows();
-      if (lowestOn)
-        for (int u = 0; u < units; ++u)
-          if (column[u] >= *lowestOn) on[u / 64] |= uint64_t(1) << (u % 64);
+      onBits(j, on);
       int selectedOn = 0;
       for (int u : query.units) selectedOn += static_cast<int>((on[u / 64] >> (u % 64)) & 1);
       matcher.step(t, static_cast<int>(document), on, selectedOn, firstOfDocument);
     }
     reportProgress(progress, first + count, steps);
   }
-  while (document + 1 < offsets.size()) {
+  for (; document + 1 < offsets.size(); ++document)
     matcher.endDocument(offsets[document + 1], static_cast<int>(document));
-    ++document;
-  }
   return matcher.result(steps);
+}
+
+}  // namespace
+
+MatchResult findMatches(const StepWindowReader& read, int units, const std::vector<int64_t>& offsets,
+                        const MatchQuery& query, const ProgressCallbacks& progress) {
+  const std::optional<float> lowestOn = lowestOnValue({query.threshold, query.tanh});
+  Mat<float> values;
+  return scan(
+      units, offsets, query, progress,
+      [&](long first, long count) {
+        values = read(first, count);
+        if (values.rows() != units || values.cols() != count)
+          throw std::invalid_argument("a window of the wrong shape");
+      },
+      [&](long j, Bits& on) {
+        std::fill(on.begin(), on.end(), 0);
+        const float* column = values.data() + j * values.rows();
+        if (lowestOn)
+          for (int u = 0; u < units; ++u)
+            if (column[u] >= *lowestOn) on[u / 64] |= uint64_t(1) << (u % 64);
+      });
+}
+
+MatchResult findMatchesInIndex(const StepBitsReader& read, int units, const std::vector<int64_t>& offsets,
+                               const MatchQuery& query, const ProgressCallbacks& progress) {
+  const size_t rowBytes = (static_cast<size_t>(units) + 7) / 8;
+  std::vector<uint8_t> rows;
+  return scan(
+      units, offsets, query, progress,
+      [&](long first, long count) {
+        rows = read(first, count);
+        if (rows.size() != rowBytes * static_cast<size_t>(count))
+          throw std::invalid_argument("a window of the wrong size");
+      },
+      [&](long j, Bits& on) {
+        std::fill(on.begin(), on.end(), 0);
+        // Unit u is bit u % 8 of byte u / 8: on a little-endian machine, bit u % 64 of 64-bit word u / 64.
+        std::memcpy(on.data(), rows.data() + static_cast<size_t>(j) * rowBytes, rowBytes);
+        if (units % 8) on[(units - 1) / 64] &= ~uint64_t(0) >> (63 - (units - 1) % 64);  // no bits past the units
+      });
 }
 
 }  // namespace lstmscope

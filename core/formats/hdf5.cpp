@@ -501,6 +501,20 @@ void writeRowsAs(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols
     fail(dataset, "cannot write rows of " + objectName(dataset));
 }
 
+void readRowsAs(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, void* data, hid_t memType,
+                const std::string& file) {
+  const auto dims = datasetDims(dataset);
+  if (dims.size() != 2 || dims[1] != cols || firstRow + rowCount > dims[0])
+    throw InputError(file, "requested rows are outside " + objectName(dataset));
+  Handle type(H5Dget_type(dataset), H5Tclose);
+  checkNumberType(type.get(), objectName(dataset), file);
+  checkChunkSizes(dataset, firstRow, rowCount, objectName(dataset), file);
+  Handle mem;
+  Handle fileSpace = rowSelection(dataset, firstRow, rowCount, cols, mem);
+  if (rowCount && H5Dread(dataset, memType, mem.get(), fileSpace.get(), H5P_DEFAULT, data) < 0)
+    throw InputError(file, "cannot read " + objectName(dataset) + " (truncated or damaged file?)");
+}
+
 void readRows(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, float* data, const std::string& file) {
   const auto dims = datasetDims(dataset);
   if (dims.size() != 2 || dims[1] != cols || firstRow + rowCount > dims[0])

@@ -128,6 +128,10 @@ void writeRows(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, 
 // The same for values of memory type `memType` (one that needs no conversion to the stored type).
 void writeRowsAs(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, const void* data, hid_t memType,
                  hsize_t memStride = 0);
+// Reads rows of a 2-D dataset as memory type `memType` (an integer type: no float checks), after the
+// chunk checks every read makes.
+void readRowsAs(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, void* data, hid_t memType,
+                const std::string& file);
 // Reads rows of a 2-D floating-point dataset (float16, 32 or 64) as float; integers are refused.
 void readRows(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, float* data, const std::string& file);
 

@@ -1,10 +1,12 @@
 #include "core/formats/trace_file.h"
 
+#include <Eigen/Core>
 #include <algorithm>
 #include <filesystem>
 #include <optional>
 #include <sstream>
 
+#include "core/analysis/on_rule.h"
 #include "core/common/error.h"
 #include "core/formats/hdf5_storage_types.h"
 
@@ -16,6 +18,12 @@ constexpr hsize_t kChunkSteps = TraceWriter::kChunkSteps;
 std::string statePath(int layer, const std::string& direction, Quantity q) {
   return "layers/" + std::to_string(layer) + "/" + direction + "/" + quantityName(q);
 }
+
+std::string indexPath(int layer, const std::string& direction, Quantity q) {
+  return "index/" + std::to_string(layer) + "/" + direction + "/" + quantityName(q);
+}
+
+constexpr hsize_t kIndexSteps = 16384;  // steps per chunk of the match index: 1 MB for 512 units
 
 // D+1 offsets rising from 0 to `steps`, and D names. A writer given anything else has a bug.
 void checkDocuments(const TraceHeader& h) {
@@ -74,6 +82,19 @@ void TraceWriter::create(const Architecture& arch, int headOutputs, const TraceH
         states_[{static_cast<int>(l), d, static_cast<int>(q)}] =
             h5::createFloatMatrix(root, statePath(static_cast<int>(l), directionName(arch.layers[l], d), q), T,
                                   static_cast<hsize_t>(arch.layers[l].hidden), kChunkSteps, valueType);
+  for (size_t l = 0; l < arch.layers.size(); ++l)
+    for (int d = 0; d < arch.layers[l].directions(); ++d)
+      for (Quantity q : request.quantities) {
+        if (isPreactivation(q)) continue;
+        const auto bytes = static_cast<hsize_t>((arch.layers[l].hidden + 7) / 8);
+        h5::Handle index =
+            h5::createFloatMatrix(root, indexPath(static_cast<int>(l), directionName(arch.layers[l], d), q), T, bytes,
+                                  kIndexSteps, H5T_STD_U8LE);
+        const OnRule rule = defaultOnRule(q);
+        h5::writeFloatAttr(index.get(), "threshold", rule.threshold);
+        h5::writeStringAttr(index.get(), "transform", rule.tanh ? "tanh" : "raw");
+        onIndex_[{static_cast<int>(l), d, static_cast<int>(q)}] = std::move(index);
+      }
   if (request.outputs && arch.head) {
     // A final-states head gives one row per document (one for a single text).
     const hsize_t rows = arch.head->reads == HeadReads::EachStep ? T
@@ -95,10 +116,25 @@ TraceWriter::~TraceWriter() {
 
 void TraceWriter::closeHandles() {
   states_.clear();
+  onIndex_.clear();
   logits_.reset();
   probs_.reset();
   halfType_.reset();
   file_.reset();
+}
+
+void TraceWriter::writeOnIndex(hid_t index, const StateBlock& b) {
+  const std::optional<float> lowestOn = lowestOnValue(defaultOnRule(b.quantity));
+  const long rowBytes = (b.units + 7) / 8;
+  indexBuffer_.assign(static_cast<size_t>(b.steps * rowBytes), 0);
+  if (lowestOn)
+    for (long k = 0; k < b.steps; ++k)
+      for (int u = 0; u < b.units; ++u) {
+        float v = b.data[k * b.stride + u];
+        if (halfType_.valid()) v = static_cast<float>(Eigen::half(v));  // as stored
+        if (v >= *lowestOn) indexBuffer_[static_cast<size_t>(k * rowBytes + u / 8)] |= uint8_t(1) << (u % 8);
+      }
+  h5::writeRowsAs(index, b.firstStep, b.steps, rowBytes, indexBuffer_.data(), H5T_NATIVE_UINT8);
 }
 
 void TraceWriter::writeValues(hid_t dataset, long firstRow, long rows, long cols, const float* data, long stride) {
@@ -113,6 +149,8 @@ void TraceWriter::onStates(const StateBlock& b) {
   if (it == states_.end()) return;
   try {
     writeValues(it->second.get(), b.firstStep, b.steps, b.units, b.data, b.stride);
+    const auto index = onIndex_.find({b.layer, b.direction, static_cast<int>(b.quantity)});
+    if (index != onIndex_.end()) writeOnIndex(index->second.get(), b);
   } catch (const InputError& e) {
     throw target_.writeFailed(e);
   }
@@ -201,6 +239,29 @@ void TraceReader::readDocuments() {
   if (documentNames_.size() + 1 != o.size())
     throw InputError(path_, "documents/names has " + std::to_string(documentNames_.size()) + " names for " +
                                 std::to_string(o.size() - 1) + " documents");
+}
+
+bool TraceReader::hasOnIndex(int layer, int direction, Quantity q) const {
+  return h5::exists(file_.id(), indexPath(layer, directionName(layer, direction), q));
+}
+
+std::vector<uint8_t> TraceReader::readOnIndex(int layer, int direction, Quantity q, long first, long count) const {
+  const std::string p = indexPath(layer, directionName(layer, direction), q);
+  h5::Handle ds = h5::openDataset(file_.id(), p, path_);
+  const auto dims = h5::datasetDims(ds.get());
+  const hsize_t rowBytes = static_cast<hsize_t>((units(layer) + 7) / 8);
+  if (dims.size() != 2 || static_cast<long>(dims[0]) != steps_ || dims[1] != rowBytes)
+    throw InputError(path_, p + " must be (" + std::to_string(steps_) + ", " + std::to_string(rowBytes) + ") bytes");
+  const OnRule rule = defaultOnRule(q);
+  h5::Handle type(H5Dget_type(ds.get()), H5Tclose);
+  if (H5Tget_class(type.get()) != H5T_INTEGER || H5Tget_size(type.get()) != 1 ||
+      h5::readFloatAttr(ds.get(), "threshold").value_or(-1) != rule.threshold ||
+      h5::readStringAttr(ds.get(), "transform").value_or("") != (rule.tanh ? "tanh" : "raw"))
+    throw InputError(
+        path_, p + " is not a match index of this version (bytes, threshold " + std::to_string(rule.threshold) + ")");
+  std::vector<uint8_t> out(static_cast<size_t>(count) * rowBytes);
+  h5::readRowsAs(ds.get(), first, count, rowBytes, out.data(), H5T_NATIVE_UINT8, path_);
+  return out;
 }
 
 bool TraceReader::has(int layer, int direction, Quantity q) const {

@@ -49,10 +49,15 @@ class TraceWriter : public RecordObserver {
   void closeHandles();
   // Writes rows of a dataset from float values, as half precision when the trace stores float16.
   void writeValues(hid_t dataset, long firstRow, long rows, long cols, const float* data, long stride);
+  // Writes the match index rows of a block: which units are on by defaultOnRule, judged on the values as
+  // stored (after rounding to half precision), so that the index agrees with a scan of the values.
+  void writeOnIndex(hid_t index, const StateBlock& block);
 
   AtomicFile target_;
   std::unique_ptr<h5::File> file_;
-  std::map<std::tuple<int, int, int>, h5::Handle> states_;  // (layer, dir, quantity) -> dataset
+  std::map<std::tuple<int, int, int>, h5::Handle> states_;   // (layer, dir, quantity) -> dataset
+  std::map<std::tuple<int, int, int>, h5::Handle> onIndex_;  // the same -> its match index
+  std::vector<uint8_t> indexBuffer_;
   h5::Handle logits_, probs_;
   h5::Handle halfType_;               // valid when the trace stores float16
   std::vector<uint16_t> halfBuffer_;  // one block's values in half precision
@@ -78,6 +83,10 @@ class TraceReader {
   std::vector<int32_t> tokens() const;
   std::vector<std::string> tokenText() const;
   bool hasOutputs() const;
+  // The match index of a quantity (docs/FORMAT.md "Match index"): for steps [first, first + count),
+  // (units + 7) / 8 bytes per step, unit u at bit u % 8 of byte u / 8; on by defaultOnRule(q).
+  bool hasOnIndex(int layer, int direction, Quantity q) const;
+  std::vector<uint8_t> readOnIndex(int layer, int direction, Quantity q, long first, long count) const;
   // The documents of a corpus trace: D+1 offsets (0 … steps) and D names; a single text reads as one
   // unnamed document.
   const std::vector<int64_t>& documentOffsets() const { return documentOffsets_; }

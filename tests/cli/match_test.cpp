@@ -103,5 +103,31 @@ TEST_F(Match, UsageAndInputErrorsAreNamed) {
   EXPECT_FALSE(std::filesystem::exists(dir.file("m.json")));
 }
 
+// The trace's match index answers default queries with exactly what a scan of the stored values gives,
+// also when they are stored in half precision (the index is built from the rounded values).
+TEST_F(Match, TheIndexAgreesWithTheScan) {
+  const std::string half = dir.file("half.h5");
+  ASSERT_EQ(cli("record --model " + q(model) + " --corpus " + q(dir.file("docs")) + " --precision float16 --out " +
+                q(half) + " --quiet")
+                .exitCode,
+            0);
+  for (const std::string& t : {trace, half})
+    for (const std::string quantity : {"0/fwd/c", "1/fwd/o", "1/fwd/h"})
+      for (const std::string units : {"0", "0,2", "1,2,3,4"}) {
+        const std::string query =
+            "match --trace " + q(t) + " --quantity " + quantity + " --units " + units + " --top 1000 ";
+        const CommandResult indexed = cli(query + "--out " + q(dir.file("a.json")));
+        const CommandResult scanned = cli(query + "--no-index --out " + q(dir.file("b.json")));
+        ASSERT_EQ(indexed.exitCode, 0) << indexed.output;
+        EXPECT_TRUE(contains(indexed.output, "(from the trace's match index)")) << indexed.output;
+        EXPECT_TRUE(contains(scanned.output, "(scanning the values)")) << scanned.output;
+        EXPECT_EQ(slurp(dir.file("a.json")), slurp(dir.file("b.json"))) << t << " " << quantity << " " << units;
+      }
+  // Another threshold than the index's is scanned.
+  const CommandResult other =
+      cli("match --trace " + q(trace) + " --quantity 0/fwd/c --units 1 --threshold 0.5 --out " + q(dir.file("c.json")));
+  EXPECT_TRUE(contains(other.output, "(scanning the values)")) << other.output;
+}
+
 }  // namespace
 }  // namespace lstmscope::test

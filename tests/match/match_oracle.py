@@ -66,8 +66,8 @@ def exhaustive(values, offsets, units, threshold, tanh, left, right, phrase, top
     return rows[:top], len(candidates)
 
 
-def run_match(cli, trace, out, quantity, units, threshold, transform, left, right, phrase, top):
-    args = [cli, "match", "--trace", trace, "--quantity", f"0/fwd/{quantity}", "--units",
+def run_match(cli, trace, out, quantity, units, threshold, transform, left, right, phrase, top, layer=0):
+    args = [cli, "match", "--trace", trace, "--quantity", f"{layer}/fwd/{quantity}", "--units",
             ",".join(map(str, units)), "--threshold", repr(threshold), "--transform", transform,
             "--top", str(top), "--out", out]
     if left:
@@ -83,14 +83,14 @@ def run_match(cli, trace, out, quantity, units, threshold, transform, left, righ
         return json.load(f)
 
 
-def compare(cli, work, trace, values, offsets, quantity, units, label):
+def compare(cli, work, trace, values, offsets, quantity, units, label, layer=0):
     failures = 0
     # Every combination with all matches returned, and one keeping only the top 7.
     combos = [c + (100000,) for c in itertools.product((0.3, -0.2), ("tanh", "raw"), (False, True), (False, True),
                                                        (0, 3))]
     for threshold, transform, left, right, phrase, top in combos + [(0.3, "tanh", True, False, 0, 7)]:
         got = run_match(cli, trace, os.path.join(work, "m.json"), quantity, units, threshold, transform, left,
-                        right, phrase, top)
+                        right, phrase, top, layer)
         want, candidates = exhaustive(values, offsets, units, threshold, transform == "tanh", left, right,
                                       phrase, top)
         mine = [{k: m[k] for k in ("start", "length", "document", "intersection", "union", "units")}
@@ -151,9 +151,12 @@ def main():
         for quantity in ("c", "o"):
             values = f[f"layers/1/fwd/{quantity}"][()]
             copy = os.path.join(work, f"recorded_{quantity}.h5")
-            write_trace(copy, values, offsets, quantity)  # layer 1 as layer 0 of a smaller file
+            write_trace(copy, values, offsets, quantity)  # layer 1 as layer 0 of a file without a match index
             for units in ([5], [5, 17, 101, 200]):
                 failures += compare(cli, work, copy, values, offsets, quantity, units, f"recorded {quantity}")
+                # The recorded trace itself: where the query's rule is its index's (0.3, tanh for c, raw for
+                # o), the answer comes from the index.
+                failures += compare(cli, work, trace, values, offsets, quantity, units, f"indexed {quantity}", 1)
     print(f"match_oracle: {failures} disagreements")
     sys.exit(1 if failures else 0)
 
