@@ -20,30 +20,38 @@ struct Document {
   int index;
 };
 
-// Gathers steps [first, first + count) of documents docs[0..active) into one batch: column t * active + b is
-// step docs[b].start + first + t.
+// Gathers `count` steps of each sequence into one batch: column t * B + b is step starts[b] + t.
 template <class T>
-Inputs<T> gatherDocuments(const Inputs<T>& in, const std::vector<Document>& docs, int active, long first, long count) {
+Inputs<T> gatherSequences(const Inputs<T>& in, const std::vector<long>& starts, long count) {
+  const int B = static_cast<int>(starts.size());
   Inputs<T> out;
   out.steps = static_cast<int>(count);
-  out.batch = active;
-  if (!in.tokens.empty()) out.tokens.resize(count * active);
-  if (in.features.size()) out.features.resize(in.features.rows(), count * active);
+  out.batch = B;
+  if (!in.tokens.empty()) out.tokens.resize(count * B);
+  if (in.features.size()) out.features.resize(in.features.rows(), count * B);
   for (long t = 0; t < count; ++t)
-    for (int b = 0; b < active; ++b) {
-      const long src = docs[b].start + first + t, dst = t * active + b;
+    for (int b = 0; b < B; ++b) {
+      const long src = starts[b] + t, dst = t * B + b;
       if (!in.tokens.empty()) out.tokens[dst] = in.tokens[src];
       if (in.features.size()) out.features.col(dst) = in.features.col(src);
     }
   return out;
 }
 
-// The first `keep` sequences of a batch's state.
+// Columns `keep` of a batch's state, those marked `fresh` set to zero (a document starting).
 template <class T>
-State<T> firstSequences(const State<T>& state, int keep) {
+State<T> selectSequences(const State<T>& state, const std::vector<int>& keep, const std::vector<bool>& fresh) {
   State<T> out(state.size());
   for (size_t l = 0; l < state.size(); ++l)
-    for (const DirectionState<T>& d : state[l]) out[l].push_back({d.h.leftCols(keep), d.c.leftCols(keep)});
+    for (const DirectionState<T>& d : state[l]) {
+      DirectionState<T> s{Mat<T>(d.h.rows(), static_cast<long>(keep.size())),
+                          Mat<T>(d.c.rows(), static_cast<long>(keep.size()))};
+      for (size_t k = 0; k < keep.size(); ++k) {
+        s.h.col(static_cast<long>(k)) = fresh[k] ? Vec<T>::Zero(d.h.rows()) : Vec<T>(d.h.col(keep[k]));
+        s.c.col(static_cast<long>(k)) = fresh[k] ? Vec<T>::Zero(d.c.rows()) : Vec<T>(d.c.col(keep[k]));
+      }
+      out[l].push_back(std::move(s));
+    }
   return out;
 }
 
@@ -168,39 +176,66 @@ void recordSegments(const Network<T>& net, const Inputs<T>& in, long offset, lon
   }
 }
 
-// Runs documents docs (longest first) as one batch from zero states. Each block covers steps every
-// running document still has, so a document that ends leaves the batch at a block's end, and the longer
-// ones carry their states on: each is computed exactly as if alone.
+// Runs the documents in up to `lanes` lanes. A lane carries one document at a time, from a zero state;
+// blocks end where the first running document ends, and there its lane takes the next document (from a
+// zero state again) or leaves. The batch stays full while documents remain, and each document is computed
+// exactly as if alone. A model that looks ahead runs one whole document per block (lanes = 1).
 template <class T>
-void recordDocumentBatch(const Network<T>& net, const Inputs<T>& in, const std::vector<Document>& docs,
-                         const RecordRequest& request, RecordObserver& observer, const ProgressCallbacks& callbacks,
-                         long& done) {
+void recordDocumentLanes(const Network<T>& net, const Inputs<T>& in, const std::vector<Document>& docs, int lanes,
+                         const RecordRequest& request, RecordObserver& observer, const ProgressCallbacks& callbacks) {
   ForwardOptions options;
   options.keepPreactivations = std::any_of(request.quantities.begin(), request.quantities.end(), isPreactivation);
   options.computeHead = request.outputs;
-  const bool whole = net.arch.looksAhead();  // a backward direction needs each document whole
+  const bool whole = net.arch.looksAhead();
+  struct Lane {
+    size_t doc;
+    long position = 0;  // steps of the document done
+  };
+  std::vector<Lane> active;
+  size_t next = 0;
+  while (static_cast<int>(active.size()) < lanes && next < docs.size()) active.push_back({next++});
   State<T> state;
+  bool carried = false;
   Tape<T> tape;
   std::vector<float> buffers[2];
-  int active = static_cast<int>(docs.size());
-  for (long first = 0; active > 0;) {
+  long done = 0;
+  while (!active.empty()) {
     checkCancelled(callbacks);
-    const long n = whole ? docs[active - 1].length : std::min(request.chunkSteps, docs[active - 1].length - first);
-    forward(net, gatherDocuments(in, docs, active, first, n), tape, options, first == 0 ? nullptr : &state);
-    const auto stepOf = [&](int b) { return docs[b].start + first; };
-    const auto finalRowOf = [&](int b) { return docs[b].length == first + n ? long(docs[b].index) : -1L; };
+    long n = whole ? docs[active[0].doc].length : request.chunkSteps;
+    std::vector<long> starts;
+    for (const Lane& lane : active) {
+      n = std::min(n, docs[lane.doc].length - lane.position);
+      starts.push_back(docs[lane.doc].start + lane.position);
+    }
+    forward(net, gatherSequences(in, starts, n), tape, options, carried ? &state : nullptr);
+    const auto stepOf = [&](int b) { return starts[b]; };
+    const auto finalRowOf = [&](int b) {
+      const Document& d = docs[active[b].doc];
+      return active[b].position + n == d.length ? long(d.index) : -1L;
+    };
     emitChunk(net, tape, stepOf, finalRowOf, request, observer, buffers);
-    done += n * active;
+    done += n * static_cast<long>(active.size());
     reportProgress(callbacks, done, in.steps);
-    first += n;
-    int running = active;
-    while (running > 0 && docs[running - 1].length == first) --running;
-    if (running > 0) state = firstSequences(tape.finalState(net.arch), running);
-    active = running;
+    // Lanes whose document ended take the next one or leave; the others carry their state on.
+    std::vector<Lane> kept;
+    std::vector<int> columns;
+    std::vector<bool> fresh;
+    for (size_t b = 0; b < active.size(); ++b) {
+      Lane lane = active[b];
+      lane.position += n;
+      if (lane.position < docs[lane.doc].length) {
+        kept.push_back(lane), columns.push_back(static_cast<int>(b)), fresh.push_back(false);
+      } else if (next < docs.size()) {
+        kept.push_back({next++}), columns.push_back(static_cast<int>(b)), fresh.push_back(true);
+      }
+    }
+    if (!kept.empty() && !whole) state = selectSequences(tape.finalState(net.arch), columns, fresh);
+    carried = !whole;
+    active = std::move(kept);
   }
 }
 
-// A corpus: groups of consecutive documents (nearby in the file) run together, longest first in each.
+// A corpus: its non-empty documents, in file order (writes stay near each other), through lanes.
 template <class T>
 void recordDocuments(const Network<T>& net, const Inputs<T>& in, const RecordRequest& request, RecordObserver& observer,
                      const ProgressCallbacks& callbacks) {
@@ -212,19 +247,7 @@ void recordDocuments(const Network<T>& net, const Inputs<T>& in, const RecordReq
   const bool keepPre = std::any_of(request.quantities.begin(), request.quantities.end(), isPreactivation);
   const long maxColumns =
       maxBlockColumns(net.arch, keepPre, net.arch.head ? static_cast<int>(net.params.head.weight.rows()) : 0);
-  // A block holds (steps x documents) columns: a whole document alone when the model looks ahead, else
-  // up to chunkSteps steps of each document of the batch.
-  const int perBatch = whole ? 1
-                             : static_cast<int>(std::clamp<long>(maxColumns / std::max(1L, request.chunkSteps), 1,
-                                                                 std::max(1, request.documentBatch)));
-  long done = 0;
-  std::vector<Document> group;
-  const auto runGroup = [&] {
-    std::stable_sort(group.begin(), group.end(),
-                     [](const Document& a, const Document& b) { return a.length > b.length; });
-    recordDocumentBatch(net, in, group, request, observer, callbacks, done);
-    group.clear();
-  };
+  std::vector<Document> docs;
   for (size_t d = 0; d + 1 < offsets.size(); ++d) {
     const long length = offsets[d + 1] - offsets[d];
     if (length == 0) continue;
@@ -232,10 +255,14 @@ void recordDocuments(const Network<T>& net, const Inputs<T>& in, const RecordReq
       throw InputError("recording document " + std::to_string(d + 1) + " needs blocks of " + std::to_string(length) +
                        " steps but memory allows " + std::to_string(maxColumns) +
                        " (the model has a bidirectional or reverse layer, which reads a whole document at once)");
-    group.push_back({offsets[d], length, static_cast<int>(d)});
-    if (static_cast<int>(group.size()) == perBatch) runGroup();
+    docs.push_back({offsets[d], length, static_cast<int>(d)});
   }
-  if (!group.empty()) runGroup();
+  // A block holds (steps x lanes) columns: a whole document alone when the model looks ahead, else up to
+  // chunkSteps steps of each lane's document.
+  const int lanes = whole ? 1
+                          : static_cast<int>(std::clamp<long>(maxColumns / std::max(1L, request.chunkSteps), 1,
+                                                              std::max(1, request.documentBatch)));
+  recordDocumentLanes(net, in, docs, lanes, request, observer, callbacks);
 }
 
 }  // namespace

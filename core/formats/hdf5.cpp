@@ -435,7 +435,7 @@ static Handle chunkedCreateProps(const std::vector<hsize_t>& dims, hsize_t chunk
 }
 
 static Handle createDataset(hid_t loc, const std::string& path, hid_t fileType, const std::vector<hsize_t>& dims,
-                            hsize_t chunkRows) {
+                            hsize_t chunkRows, size_t chunkCacheBytes = 0) {
   Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
   Handle lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
   H5Pset_create_intermediate_group(lcpl.get(), 1);
@@ -443,7 +443,11 @@ static Handle createDataset(hid_t loc, const std::string& path, hid_t fileType, 
   // Every dataset is written in full (at once, or block by block while a trace is recorded), so filling
   // chunks with zeros first would write everything twice. HDF5 refuses this for variable-length strings.
   if (H5Tis_variable_str(fileType) <= 0) H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER);
-  Handle d(H5Dcreate2(loc, path.c_str(), fileType, space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT), H5Dclose);
+  Handle dapl(H5Pcreate(H5P_DATASET_ACCESS), H5Pclose);
+  // Writers that fill many chunks at once (a corpus's lanes) keep them cached until they are whole, so
+  // that no chunk is written, read back and written again; w0 = 1 evicts whole chunks first.
+  if (chunkCacheBytes > 0) H5Pset_chunk_cache(dapl.get(), 12421, chunkCacheBytes, 1.0);
+  Handle d(H5Dcreate2(loc, path.c_str(), fileType, space.get(), lcpl.get(), dcpl.get(), dapl.get()), H5Dclose);
   if (!d.valid()) fail(loc, "cannot create dataset " + path);
   return d;
 }
@@ -471,8 +475,8 @@ void writeStrings(hid_t loc, const std::string& path, const std::vector<std::str
 }
 
 Handle createFloatMatrix(hid_t loc, const std::string& path, hsize_t rows, hsize_t cols, hsize_t chunkRows,
-                         hid_t fileType) {
-  return createDataset(loc, path, fileType, {rows, cols}, chunkRows);
+                         hid_t fileType, size_t chunkCacheBytes) {
+  return createDataset(loc, path, fileType, {rows, cols}, chunkRows, chunkCacheBytes);
 }
 
 static Handle rowSelection(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, Handle& memSpace) {

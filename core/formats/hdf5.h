@@ -119,8 +119,9 @@ void writeStrings(hid_t loc, const std::string& path, const std::vector<std::str
 
 // A chunked 2-D float dataset written and read by windows of rows, stored as float32 or, with fileType
 // h5::ieeeHalfType() (hdf5_storage_types.h), as IEEE half precision.
+// `chunkCacheBytes` > 0: the dataset's chunk cache while it is open (default: libhdf5's 1 MB).
 Handle createFloatMatrix(hid_t loc, const std::string& path, hsize_t rows, hsize_t cols, hsize_t chunkRows,
-                         hid_t fileType = H5T_IEEE_F32LE);
+                         hid_t fileType = H5T_IEEE_F32LE, size_t chunkCacheBytes = 0);
 // Writes rows [firstRow, firstRow + rowCount) of a 2-D dataset; row k's values start at data + k * memStride
 // (0 = cols: contiguous). HDF5 gathers strided rows itself, so callers need not copy.
 void writeRows(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, const float* data,

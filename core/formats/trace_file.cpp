@@ -23,6 +23,14 @@ std::string indexPath(int layer, const std::string& direction, Quantity q) {
   return "index/" + std::to_string(layer) + "/" + direction + "/" + quantityName(q);
 }
 
+// A corpus's lanes write into as many chunks of each dataset at once: room for two chunks per lane, at
+// most 64 MB per dataset (a single text writes whole chunks in order and needs no more than the default).
+size_t laneCacheBytes(const TraceHeader& header, const RecordRequest& request, int units) {
+  if (header.documentOffsets.empty()) return 0;
+  const size_t chunk = static_cast<size_t>(kChunkSteps) * static_cast<size_t>(units) * (header.float16 ? 2 : 4);
+  return std::min<size_t>(size_t(64) << 20, 2 * chunk * static_cast<size_t>(std::max(1, request.documentBatch)));
+}
+
 constexpr hsize_t kIndexSteps = 16384;  // steps per chunk of the match index: 1 MB for 512 units
 
 // D+1 offsets rising from 0 to `steps`, and D names. A writer given anything else has a bug.
@@ -81,7 +89,8 @@ void TraceWriter::create(const Architecture& arch, int headOutputs, const TraceH
       for (Quantity q : request.quantities)
         states_[{static_cast<int>(l), d, static_cast<int>(q)}] =
             h5::createFloatMatrix(root, statePath(static_cast<int>(l), directionName(arch.layers[l], d), q), T,
-                                  static_cast<hsize_t>(arch.layers[l].hidden), kChunkSteps, valueType);
+                                  static_cast<hsize_t>(arch.layers[l].hidden), kChunkSteps, valueType,
+                                  laneCacheBytes(header, request, arch.layers[l].hidden));
   for (size_t l = 0; l < arch.layers.size(); ++l)
     for (int d = 0; d < arch.layers[l].directions(); ++d)
       for (Quantity q : request.quantities) {
@@ -89,7 +98,7 @@ void TraceWriter::create(const Architecture& arch, int headOutputs, const TraceH
         const auto bytes = static_cast<hsize_t>((arch.layers[l].hidden + 7) / 8);
         h5::Handle index =
             h5::createFloatMatrix(root, indexPath(static_cast<int>(l), directionName(arch.layers[l], d), q), T, bytes,
-                                  kIndexSteps, H5T_STD_U8LE);
+                                  kIndexSteps, H5T_STD_U8LE, laneCacheBytes(header, request, arch.layers[l].hidden));
         const OnRule rule = defaultOnRule(q);
         h5::writeFloatAttr(index.get(), "threshold", rule.threshold);
         h5::writeStringAttr(index.get(), "transform", rule.tanh ? "tanh" : "raw");
