@@ -139,9 +139,7 @@ TEST(ModelFormatTable, TextEmptyAndTraceFilesAreNoForeignModel) {
   in.tokens = tok.ids;
   const std::string trace = dir.file("trace.h5");
   {
-    TraceWriter writer(
-        trace, m.arch, m.headOutputs(),
-        TraceHeader{.modelName = "small", .steps = in.steps, .tokens = tok.ids, .tokenText = tok.surface}, {});
+    TraceWriter writer(trace, m.arch, m.headOutputs(), smallTraceHeader(in.steps, tok.ids, tok.surface), {});
     record(m, in, RecordRequest{}, writer);
     writer.commit();
   }

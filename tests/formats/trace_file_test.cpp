@@ -24,7 +24,7 @@ TEST(TraceFile, ReadBackEqualsRecordedForEveryQuantityAndWindow) {
     Inputs<float> in;
     in.steps = static_cast<int>(tok.ids.size());
     in.tokens = tok.ids;
-    TraceHeader header{.modelName = "small", .steps = in.steps, .tokens = tok.ids, .tokenText = tok.surface};
+    TraceHeader header = smallTraceHeader(in.steps, tok.ids, tok.surface);
     RecordRequest req;
     req.chunkSteps = 5;
     req.quantities.push_back(Quantity::PreF);
@@ -63,8 +63,7 @@ TEST(TraceFile, CancelledRecordingLeavesNoFileAndKeepsTheOldOne) {
   Inputs<float> in;
   in.steps = 40;
   in.tokens.assign(40, 1);
-  TraceHeader header{
-      .modelName = "small", .steps = 40, .tokens = in.tokens, .tokenText = std::vector<std::string>(40, "b")};
+  TraceHeader header = smallTraceHeader(40, in.tokens, std::vector<std::string>(40, "b"));
   const std::string path = dir.file("t.h5");
   std::ofstream(path) << "previous";
   int checks = 0;
@@ -99,9 +98,7 @@ TEST(TraceFile, SegmentedRecordingEqualsSeparateRuns) {
     req.segmentAlign = align;
     const std::string path = dir.file("seg" + std::to_string(align) + ".h5");
     {
-      TraceWriter writer(
-          path, m.arch, m.headOutputs(),
-          TraceHeader{.modelName = "small", .steps = in.steps, .tokens = tok.ids, .tokenText = tok.surface}, req);
+      TraceWriter writer(path, m.arch, m.headOutputs(), smallTraceHeader(in.steps, tok.ids, tok.surface), req);
       record(m, in, req, writer);
       writer.commit();
     }
@@ -166,7 +163,7 @@ TEST(TraceFile, RefusesQuantitiesOfDifferentShapes) {
     Inputs<float> in;
     in.steps = static_cast<int>(tok.ids.size());
     in.tokens = tok.ids;
-    TraceHeader header{.modelName = "small", .steps = in.steps, .tokens = tok.ids, .tokenText = tok.surface};
+    TraceHeader header = smallTraceHeader(in.steps, tok.ids, tok.surface);
     TraceWriter writer(path, m.arch, m.headOutputs(), header, request);
     record(m, in, request, writer);
     writer.commit();
@@ -199,10 +196,8 @@ TEST(TraceFile, RefusesStatesStoredAsIntegers) {
     Inputs<float> in;
     in.steps = static_cast<int>(tok.ids.size());
     in.tokens = tok.ids;
-    TraceWriter writer(
-        path, m.arch, m.headOutputs(),
-        TraceHeader{.modelName = "small", .steps = in.steps, .tokens = tok.ids, .tokenText = tok.surface},
-        RecordRequest{});
+    TraceWriter writer(path, m.arch, m.headOutputs(), smallTraceHeader(in.steps, tok.ids, tok.surface),
+                       RecordRequest{});
     record(m, in, RecordRequest{}, writer);
     writer.commit();
   }

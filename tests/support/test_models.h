@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 
+#include "core/formats/trace_file.h"
 #include "core/training/init.h"
 
 namespace lstmscope::test {
@@ -33,6 +34,17 @@ inline Model smallFeatureModel(int features = 3, uint64_t seed = 11) {
   a.layers.push_back({6, false, GateActivation::Sigmoid, CellActivation::Tanh});
   a.head = HeadSpec{{}, HeadActivation::Linear, HeadReads::FinalStates, {}};
   return initialiseModel(a, {0, {}, 1}, seed);
+}
+
+// The header of a trace of the model "small" over `tokens` (their texts `text`).
+inline TraceHeader smallTraceHeader(long steps, const std::vector<int32_t>& tokens,
+                                    const std::vector<std::string>& text) {
+  TraceHeader h;
+  h.modelName = "small";
+  h.steps = steps;
+  h.tokens = tokens;
+  h.tokenText = text;
+  return h;
 }
 
 // A fresh scratch directory under the system temp dir, removed by the destructor.
