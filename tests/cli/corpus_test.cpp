@@ -6,21 +6,11 @@
 
 #include "core/formats/native_model.h"
 #include "core/formats/trace_file.h"
-#include "tests/support/run_command.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/test_models.h"
 
 namespace lstmscope::test {
 namespace {
-
-const std::string kCli = LSTMSCOPE_CLI;
-
-CommandResult cli(const std::string& args) {
-  return runCommand(shellQuoted(kCli) + " " + args);
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 std::string q(const std::string& s) {
   return shellQuoted(s);
@@ -42,7 +32,7 @@ class Corpus : public ::testing::Test {
   TraceReader alone(const std::string& text, const std::string& name) {
     const std::string file = dir.file(name + ".txt"), trace = dir.file(name + ".alone.h5");
     write(file, text);
-    const CommandResult r = cli("record --model " + q(model) + " --text-file " + q(file) + " --out " + q(trace));
+    const CommandResult r = runCli("record --model " + q(model) + " --text-file " + q(file) + " --out " + q(trace));
     EXPECT_EQ(r.exitCode, 0) << r.output;
     return TraceReader(trace);
   }
@@ -53,7 +43,7 @@ class Corpus : public ::testing::Test {
 TEST_F(Corpus, AFolderIsRecordedDocumentByDocumentInNameOrder) {
   for (const std::string batch : {"1", "16"}) {
     const CommandResult r =
-        cli("record --model " + q(model) + " --corpus " + q(folder) + " --batch " + batch + " --out " + q(out));
+        runCli("record --model " + q(model) + " --corpus " + q(folder) + " --batch " + batch + " --out " + q(out));
     ASSERT_EQ(r.exitCode, 0) << r.output;
     EXPECT_TRUE(contains(r.output, "15 steps in 3 documents")) << r.output;
     const TraceReader trace(out);
@@ -74,27 +64,27 @@ TEST_F(Corpus, AFolderIsRecordedDocumentByDocumentInNameOrder) {
     const std::vector<std::string> text = trace.tokenText();
     EXPECT_EQ(std::string(text[8]), "(");
   }
-  const CommandResult info = cli("info " + q(out));
+  const CommandResult info = runCli("info " + q(out));
   EXPECT_TRUE(contains(info.output, "steps: 15\ndocuments: 3\n")) << info.output;
 }
 
 TEST_F(Corpus, JsonLinesAndRepeatedTextFilesAreCorporaToo) {
   const std::string jsonl = dir.file("c.jsonl");
   write(jsonl, "{\"text\": \"ab\", \"name\": \"first\"}\n\n{\"text\": \"c (a)\"}\n");
-  ASSERT_EQ(cli("record --model " + q(model) + " --corpus " + q(jsonl) + " --out " + q(out)).exitCode, 0);
+  ASSERT_EQ(runCli("record --model " + q(model) + " --corpus " + q(jsonl) + " --out " + q(out)).exitCode, 0);
   TraceReader trace(out);
   EXPECT_EQ(trace.documentNames(), (std::vector<std::string>{"first", "c.jsonl:3"}));
   EXPECT_EQ(trace.documentOffsets(), (std::vector<int64_t>{0, 2, 7}));
 
-  const CommandResult files = cli("record --model " + q(model) + " --text-file " + q(folder + "/b.txt") +
-                                  " --text-file " + q(folder + "/a.txt") + " --out " + q(out));
+  const CommandResult files = runCli("record --model " + q(model) + " --text-file " + q(folder + "/b.txt") +
+                                     " --text-file " + q(folder + "/a.txt") + " --out " + q(out));
   ASSERT_EQ(files.exitCode, 0) << files.output;
   trace = TraceReader(out);
   EXPECT_EQ(trace.documentNames(), (std::vector<std::string>{folder + "/b.txt", folder + "/a.txt"}));
   EXPECT_EQ(trace.documentOffsets(), (std::vector<int64_t>{0, 7, 15}));
 
   // One --text-file is a single text, as before: no document table.
-  ASSERT_EQ(cli("record --model " + q(model) + " --text-file " + q(folder + "/a.txt") + " --out " + q(out)).exitCode,
+  ASSERT_EQ(runCli("record --model " + q(model) + " --text-file " + q(folder + "/a.txt") + " --out " + q(out)).exitCode,
             0);
   trace = TraceReader(out);
   EXPECT_EQ(trace.documents(), 1);
@@ -102,10 +92,10 @@ TEST_F(Corpus, JsonLinesAndRepeatedTextFilesAreCorporaToo) {
 }
 
 TEST_F(Corpus, Float16HalvesTheStoredValues) {
-  ASSERT_EQ(cli("record --model " + q(model) + " --corpus " + q(folder) + " --out " + q(out)).exitCode, 0);
+  ASSERT_EQ(runCli("record --model " + q(model) + " --corpus " + q(folder) + " --out " + q(out)).exitCode, 0);
   const std::string half = dir.file("half.h5");
   const CommandResult r =
-      cli("record --model " + q(model) + " --corpus " + q(folder) + " --precision float16 --out " + q(half));
+      runCli("record --model " + q(model) + " --corpus " + q(folder) + " --precision float16 --out " + q(half));
   ASSERT_EQ(r.exitCode, 0) << r.output;
   const TraceReader full(out), small(half);
   const Mat<float> c = full.read(1, 0, Quantity::C, 0, full.steps());
@@ -135,7 +125,7 @@ TEST_F(Corpus, BadCorporaAreNamed) {
       {"--corpus " + q(folder) + " --precision half", 2, "--precision must be float, double or float16"},
   };
   for (const auto& c : cases) {
-    const CommandResult r = cli(record + c.args);
+    const CommandResult r = runCli(record + c.args);
     EXPECT_EQ(r.exitCode, c.exitCode) << c.args << "\n" << r.output;
     EXPECT_TRUE(contains(r.output, c.message)) << c.args << "\n" << r.output;
     EXPECT_FALSE(std::filesystem::exists(out)) << c.args;
@@ -149,7 +139,7 @@ TEST_F(Corpus, AFolderOfTablesForAModelOfFeatures) {
   std::filesystem::create_directory(tables);
   write(tables + "/1.csv", "a,b,c\n1,2,3\n4,5,6\n");
   write(tables + "/2.csv", "7,8,9\n");
-  const CommandResult r = cli("record --model " + q(numeric) + " --corpus " + q(tables) + " --out " + q(out));
+  const CommandResult r = runCli("record --model " + q(numeric) + " --corpus " + q(tables) + " --out " + q(out));
   ASSERT_EQ(r.exitCode, 0) << r.output;
   const TraceReader trace(out);
   EXPECT_EQ(trace.documentOffsets(), (std::vector<int64_t>{0, 2, 3}));
@@ -165,9 +155,9 @@ TEST_F(Corpus, MetaTracksAreBuiltInOrReadFromLabels) {
   for (int t = 0; t < 15; ++t) weights += std::to_string(t * 0.5) + "\n";
   write(perToken, weights);
   const CommandResult r =
-      cli("record --model " + q(model) + " --corpus " + q(folder) + " --out " + q(out) +
-          " --meta depth=builtin:bracket-depth --meta doc=builtin:document --meta kind=" + q(perDocument) +
-          " --meta weight=" + q(perToken) + " --meta indent=builtin:indentation");
+      runCli("record --model " + q(model) + " --corpus " + q(folder) + " --out " + q(out) +
+             " --meta depth=builtin:bracket-depth --meta doc=builtin:document --meta kind=" + q(perDocument) +
+             " --meta weight=" + q(perToken) + " --meta indent=builtin:indentation");
   ASSERT_EQ(r.exitCode, 0) << r.output;
   const TraceReader trace(out);
   EXPECT_EQ(trace.metaNames(), (std::vector<std::string>{"depth", "doc", "indent", "kind", "weight"}));
@@ -181,7 +171,7 @@ TEST_F(Corpus, MetaTracksAreBuiltInOrReadFromLabels) {
   EXPECT_EQ(kind.values, (std::vector<float>{0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1}));
   EXPECT_FALSE(trace.meta("weight").categorical());
   EXPECT_EQ(trace.meta("weight").values[3], 1.5f);
-  EXPECT_TRUE(contains(cli("info " + q(out)).output, "meta tracks: depth doc indent kind weight\n"));
+  EXPECT_TRUE(contains(runCli("info " + q(out)).output, "meta tracks: depth doc indent kind weight\n"));
 
   const std::string bad = dir.file("bad.tsv");
   write(bad, "1\n2\n");
@@ -199,13 +189,13 @@ TEST_F(Corpus, MetaTracksAreBuiltInOrReadFromLabels) {
   for (const auto& c : cases) {
     std::filesystem::remove(out);
     const CommandResult e =
-        cli("record --model " + q(model) + " --corpus " + q(folder) + " --out " + q(out) + " --meta " + c.meta);
+        runCli("record --model " + q(model) + " --corpus " + q(folder) + " --out " + q(out) + " --meta " + c.meta);
     EXPECT_EQ(e.exitCode, c.exitCode) << c.meta << "\n" << e.output;
     EXPECT_TRUE(contains(e.output, c.message)) << c.meta << "\n" << e.output;
     EXPECT_FALSE(std::filesystem::exists(out));
   }
-  const CommandResult twice = cli("record --model " + q(model) + " --text ab --out " + q(out) +
-                                  " --meta k=builtin:document --meta k=builtin:indentation");
+  const CommandResult twice = runCli("record --model " + q(model) + " --text ab --out " + q(out) +
+                                     " --meta k=builtin:document --meta k=builtin:indentation");
   EXPECT_EQ(twice.exitCode, 2);
   EXPECT_TRUE(contains(twice.output, "--meta names the track 'k' twice")) << twice.output;
 }

@@ -7,19 +7,11 @@
 #include <sstream>
 
 #include "core/formats/native_model.h"
-#include "tests/support/run_command.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/test_models.h"
 
 namespace lstmscope::test {
 namespace {
-
-CommandResult cli(const std::string& args) {
-  return runCommand(shellQuoted(LSTMSCOPE_CLI) + " " + args);
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 std::string q(const std::string& s) {
   return shellQuoted(s);
@@ -40,7 +32,7 @@ class Match : public ::testing::Test {
     std::ofstream(dir.file("docs/one.txt")) << "ab (abc) ((a)) b";
     std::ofstream(dir.file("docs/two.txt")) << "(c) abc";
     const CommandResult r =
-        cli("record --model " + q(model) + " --corpus " + q(dir.file("docs")) + " --out " + q(trace) + " --quiet");
+        runCli("record --model " + q(model) + " --corpus " + q(dir.file("docs")) + " --out " + q(trace) + " --quiet");
     ASSERT_EQ(r.exitCode, 0) << r.output;
   }
   ScratchDir dir{"cli_match"};
@@ -50,7 +42,7 @@ class Match : public ::testing::Test {
 TEST_F(Match, WritesRankedRunsAsJsonAndCsv) {
   const std::string json = dir.file("m.json"), csv = dir.file("m.csv");
   const std::string query = "match --trace " + q(trace) + " --quantity 0/fwd/o --units 0,1,2 --threshold 0.5 ";
-  const CommandResult r = cli(query + "--out " + q(json));
+  const CommandResult r = runCli(query + "--out " + q(json));
   ASSERT_EQ(r.exitCode, 0) << r.output;
   const auto doc = nlohmann::json::parse(slurp(json));
   EXPECT_EQ(doc["steps"], 23);
@@ -64,7 +56,7 @@ TEST_F(Match, WritesRankedRunsAsJsonAndCsv) {
     EXPECT_EQ(m["text"].get<std::string>().size(), static_cast<size_t>(length));
     EXPECT_LE(m["intersection"].get<int>(), 3);
   }
-  ASSERT_EQ(cli(query + "--out " + q(csv)).exitCode, 0);
+  ASSERT_EQ(runCli(query + "--out " + q(csv)).exitCode, 0);
   const std::string table = slurp(csv);
   EXPECT_EQ(table.substr(0, table.find('\n')),
             "rank,start,length,document,document_name,intersection,union,units,text");
@@ -89,15 +81,15 @@ TEST_F(Match, UsageAndInputErrorsAreNamed) {
       {"--quantity 0/fwd/c --units 99", 3, "--units: unit 99 does not exist (layer 0 has 5 units)"},
   };
   for (const auto& c : cases) {
-    const CommandResult r = cli(base + c.args);
+    const CommandResult r = runCli(base + c.args);
     EXPECT_EQ(r.exitCode, c.exitCode) << c.args << "\n" << r.output;
     EXPECT_TRUE(contains(r.output, c.message)) << c.args << "\n" << r.output;
   }
   const CommandResult model =
-      cli("match --trace " + q(this->model) + " --quantity 0/fwd/c --units 1 --out " + q(dir.file("m.json")));
+      runCli("match --trace " + q(this->model) + " --quantity 0/fwd/c --units 1 --out " + q(dir.file("m.json")));
   EXPECT_EQ(model.exitCode, 3);
   EXPECT_TRUE(contains(model.output, "not an LSTMScope trace file")) << model.output;
-  const CommandResult txt = cli("match --trace " + q(trace) + " --quantity 0/fwd/c --units 1 --out x.txt");
+  const CommandResult txt = runCli("match --trace " + q(trace) + " --quantity 0/fwd/c --units 1 --out x.txt");
   EXPECT_EQ(txt.exitCode, 2);
   EXPECT_TRUE(contains(txt.output, "--out must end in .json or .csv")) << txt.output;
   EXPECT_FALSE(std::filesystem::exists(dir.file("m.json")));
@@ -107,8 +99,8 @@ TEST_F(Match, UsageAndInputErrorsAreNamed) {
 // also when they are stored in half precision (the index is built from the rounded values).
 TEST_F(Match, TheIndexAgreesWithTheScan) {
   const std::string half = dir.file("half.h5");
-  ASSERT_EQ(cli("record --model " + q(model) + " --corpus " + q(dir.file("docs")) + " --precision float16 --out " +
-                q(half) + " --quiet")
+  ASSERT_EQ(runCli("record --model " + q(model) + " --corpus " + q(dir.file("docs")) + " --precision float16 --out " +
+                   q(half) + " --quiet")
                 .exitCode,
             0);
   for (const std::string& t : {trace, half})
@@ -116,16 +108,16 @@ TEST_F(Match, TheIndexAgreesWithTheScan) {
       for (const std::string units : {"0", "0,2", "1,2,3,4"}) {
         const std::string query =
             "match --trace " + q(t) + " --quantity " + quantity + " --units " + units + " --top 1000 ";
-        const CommandResult indexed = cli(query + "--out " + q(dir.file("a.json")));
-        const CommandResult scanned = cli(query + "--no-index --out " + q(dir.file("b.json")));
+        const CommandResult indexed = runCli(query + "--out " + q(dir.file("a.json")));
+        const CommandResult scanned = runCli(query + "--no-index --out " + q(dir.file("b.json")));
         ASSERT_EQ(indexed.exitCode, 0) << indexed.output;
         EXPECT_TRUE(contains(indexed.output, "(from the trace's match index)")) << indexed.output;
         EXPECT_TRUE(contains(scanned.output, "(scanning the values)")) << scanned.output;
         EXPECT_EQ(slurp(dir.file("a.json")), slurp(dir.file("b.json"))) << t << " " << quantity << " " << units;
       }
   // Another threshold than the index's is scanned.
-  const CommandResult other =
-      cli("match --trace " + q(trace) + " --quantity 0/fwd/c --units 1 --threshold 0.5 --out " + q(dir.file("c.json")));
+  const CommandResult other = runCli("match --trace " + q(trace) +
+                                     " --quantity 0/fwd/c --units 1 --threshold 0.5 --out " + q(dir.file("c.json")));
   EXPECT_TRUE(contains(other.output, "(scanning the values)")) << other.output;
 }
 

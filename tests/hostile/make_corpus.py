@@ -282,11 +282,7 @@ def corpora(c, native):
         "deep": b"[" * 100000 + b"\n",
         "empty_text": b'{"text": ""}\n{"text": "ab"}\n',
     }
-    for name, data in lines.items():
-        path = c.write(f"corpus_{name}.jsonl", data)
-        out = c.path(f"trace_corpus_{name}.h5")
-        c.add(["record", "--model", native, "--corpus", path, "--out", out, "--quiet"], "any", out,
-              f"corpus: {name}")
+    record_each(c, native, "--corpus", lines, "corpus", ".jsonl")
 
 
 def tables(c, forecaster):
@@ -302,11 +298,15 @@ def tables(c, forecaster):
         "many_columns": (b"1," * 5000) + b"1\n",
         "text_column": b"date,a,b,c\n2020-01-01,1,2,3\n2020-01-02,4,5,6\n",
     }
-    for name, data in cases.items():
-        table = c.write(f"table_{name}.csv", data)
-        out = c.path(f"trace_table_{name}.h5")
-        c.add(["record", "--model", forecaster, "--csv", table, "--out", out, "--quiet"], "any", out,
-              f"table: {name}")
+    record_each(c, forecaster, "--csv", cases, "table", ".csv")
+
+
+def record_each(c, model, option, inputs, kind, suffix):
+    """record MODEL on each input (name -> bytes), given by `option`; any exit status but a crash."""
+    for name, data in inputs.items():
+        path = c.write(f"{kind}_{name}{suffix}", data)
+        out = c.path(f"trace_{kind}_{name}.h5")
+        c.add(["record", "--model", model, option, path, "--out", out, "--quiet"], "any", out, f"{kind}: {name}")
 
 
 def main():
