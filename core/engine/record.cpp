@@ -55,22 +55,13 @@ State<T> selectSequences(const State<T>& state, const std::vector<int>& keep, co
   return out;
 }
 
-// Gathers steps [first, first + count) of `segments` equal segments of length segLength, starting at
-// `offset`, into one batch: column t * segments + b is step offset + b * segLength + first + t.
+// Steps [first, first + count) of `segments` equal segments of length segLength, starting at `offset`,
+// as one batch: column t * segments + b is step offset + b * segLength + first + t.
 template <class T>
 Inputs<T> gatherBatch(const Inputs<T>& in, long offset, long segLength, int segments, long first, long count) {
-  Inputs<T> out;
-  out.steps = static_cast<int>(count);
-  out.batch = segments;
-  if (!in.tokens.empty()) out.tokens.resize(count * segments);
-  if (in.features.size()) out.features.resize(in.features.rows(), count * segments);
-  for (long t = 0; t < count; ++t)
-    for (int b = 0; b < segments; ++b) {
-      const long src = offset + b * segLength + first + t, dst = t * segments + b;
-      if (!in.tokens.empty()) out.tokens[dst] = in.tokens[src];
-      if (in.features.size()) out.features.col(dst) = in.features.col(src);
-    }
-  return out;
+  std::vector<long> starts(static_cast<size_t>(segments));
+  for (int b = 0; b < segments; ++b) starts[static_cast<size_t>(b)] = offset + b * segLength + first;
+  return gatherSequences(in, starts, count);
 }
 
 struct FloatView {
