@@ -23,10 +23,6 @@ std::string listed(const Range& items, Name name, const std::string& separator, 
   return out;
 }
 
-bool endsWith(const std::string& s, const std::string& end) {
-  return s.size() > end.size() && s.compare(s.size() - end.size(), end.size(), end) == 0;
-}
-
 // "cell:1/fwd/7" -> a cell target (the step is set by the caller).
 AttributionTarget parseTargetUnit(const std::string& spec) {
   const auto bad = [&] {
@@ -38,10 +34,9 @@ AttributionTarget parseTargetUnit(const std::string& spec) {
   if ((kind != "cell" && kind != "hidden") || (dir != "fwd" && dir != "bwd")) throw bad();
   // Whole numbers only: no sign, no blanks, nothing after them (std::stoi would take " 7", "+7" and "7x").
   const auto number = [&](const std::string& digits) {
-    if (digits.empty() || digits.size() > 9 ||
-        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
-      throw bad();
-    return std::stoi(digits);
+    int value = 0;
+    if (!plainWholeNumber(digits, value)) throw bad();
+    return value;
   };
   const int l = number(spec.substr(colon + 1, slash1 - colon - 1)), u = number(spec.substr(slash2 + 1));
   return stateTarget(kind == "cell" ? TargetKind::Cell : TargetKind::Hidden, l, dir == "fwd" ? 0 : 1, u, 0);
@@ -63,9 +58,9 @@ std::string baselineNames(const std::string& separator, const std::string& last)
 }
 
 AttributeOutput attributeOutputFor(const std::string& path) {
-  if (endsWith(path, ".json")) return AttributeOutput::Json;
-  if (endsWith(path, ".csv")) return AttributeOutput::Csv;
-  if (endsWith(path, ".png") || endsWith(path, ".svg") || endsWith(path, ".pdf")) return AttributeOutput::Figure;
+  if (path.ends_with(".json")) return AttributeOutput::Json;
+  if (path.ends_with(".csv")) return AttributeOutput::Csv;
+  if (path.ends_with(".png") || path.ends_with(".svg") || path.ends_with(".pdf")) return AttributeOutput::Figure;
   throw UsageError("--out must end in .json, .csv, .png, .svg or .pdf");
 }
 

@@ -15,6 +15,9 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A whole number of 1 to 9 digits, with no sign, blank or anything after it, into `out`.
+bool plainWholeNumber(const std::string& text, int& out);
+
 class Args {
  public:
   // `valued`: options that take a value (--out FILE); `flags`: options without one; `repeatable`: valued

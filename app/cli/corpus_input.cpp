@@ -22,10 +22,6 @@ struct Source {
   std::string where;  // what errors name: the path, or "FILE: line N" for a JSON line
 };
 
-bool endsWith(const std::string& s, const std::string& end) {
-  return s.size() >= end.size() && s.compare(s.size() - end.size(), end.size(), end) == 0;
-}
-
 std::vector<Source> folderSources(const std::string& folder) {
   std::vector<Source> out;
   std::error_code ec;
@@ -81,7 +77,7 @@ std::vector<Source> sourcesOf(const InputOptions& in) {
   }
   std::error_code ec;
   if (fs::is_directory(in.corpus, ec)) return folderSources(in.corpus);
-  if (endsWith(in.corpus, ".jsonl")) return jsonlSources(in.corpus);
+  if (in.corpus.ends_with(".jsonl")) return jsonlSources(in.corpus);
   return {{fs::path(in.corpus).filename().string(), in.corpus, std::nullopt, in.corpus}};
 }
 

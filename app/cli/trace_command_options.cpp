@@ -9,17 +9,6 @@
 namespace lstmscope::cli {
 namespace {
 
-bool endsWith(const std::string& s, const std::string& end) {
-  return s.size() > end.size() && s.compare(s.size() - end.size(), end.size(), end) == 0;
-}
-
-// A whole number of at most 9 digits, no sign or blanks.
-bool digits(const std::string& s, int& out) {
-  if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos) return false;
-  out = std::stoi(s);
-  return true;
-}
-
 // "0/fwd/c": layer, direction and quantity.
 void parseQuantitySpec(const std::string& spec, MatchOptions& o) {
   const auto bad = [&] {
@@ -27,7 +16,7 @@ void parseQuantitySpec(const std::string& spec, MatchOptions& o) {
   };
   const size_t a = spec.find('/'), b = spec.rfind('/');
   if (a == std::string::npos || a == b) throw bad();
-  if (!digits(spec.substr(0, a), o.layer)) throw bad();
+  if (!plainWholeNumber(spec.substr(0, a), o.layer)) throw bad();
   o.direction = spec.substr(a + 1, b - a - 1);
   if (o.direction != "fwd" && o.direction != "bwd") throw bad();
   if (!parseQuantity(spec.substr(b + 1), o.quantity)) throw bad();
@@ -38,7 +27,8 @@ std::vector<int> parseUnits(const std::string& list) {
   std::stringstream s(list);
   for (std::string item; std::getline(s, item, ',');) {
     int u = 0;
-    if (!digits(item, u)) throw UsageError("--units must be unit numbers separated by commas, not '" + list + "'");
+    if (!plainWholeNumber(item, u))
+      throw UsageError("--units must be unit numbers separated by commas, not '" + list + "'");
     for (int v : units)
       if (v == u) throw UsageError("--units names unit " + item + " twice");
     units.push_back(u);
@@ -56,8 +46,8 @@ MatchOptions parseMatchOptions(const std::vector<std::string>& args) {
   MatchOptions o;
   o.tracePath = a.require("trace");
   o.out = a.require("out");
-  if (!endsWith(o.out, ".json") && !endsWith(o.out, ".csv")) throw UsageError("--out must end in .json or .csv");
-  o.json = endsWith(o.out, ".json");
+  if (!o.out.ends_with(".json") && !o.out.ends_with(".csv")) throw UsageError("--out must end in .json or .csv");
+  o.json = o.out.ends_with(".json");
   checkOutputPath(o.out, {o.tracePath});
   parseQuantitySpec(a.require("quantity"), o);
   MatchQuery& q = o.query;
