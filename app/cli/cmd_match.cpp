@@ -8,7 +8,7 @@
 #include "app/cli/command_options.h"
 #include "app/cli/commands.h"
 #include "app/cli/text_output.h"
-#include "core/analysis/on_rule.h"
+#include "core/analysis/trace_match.h"
 #include "core/common/error.h"
 #include "core/formats/trace_file.h"
 
@@ -36,9 +36,11 @@ const char* const kMatchHelp =
 
 namespace {
 
-std::string runText(const std::vector<std::string>& tokens, const Match& m) {
+// The run's tokens, read from the trace for this match alone: a corpus's token text can be gigabytes.
+std::string runText(const TraceReader& trace, const Match& m) {
   std::string text;
-  for (long t = m.start; t < m.start + m.length && t < static_cast<long>(tokens.size()); ++t) text += tokens[t];
+  if (!trace.hasTokenText()) return text;
+  for (const std::string& token : trace.tokenText(m.start, m.length)) text += token;
   return text;
 }
 
@@ -48,7 +50,7 @@ std::string unitList(const std::vector<int>& units, const char* separator) {
   return s;
 }
 
-std::string matchJson(const MatchResult& r, const TraceReader& trace, const std::vector<std::string>& tokens) {
+std::string matchJson(const MatchResult& r, const TraceReader& trace) {
   nlohmann::ordered_json matches = nlohmann::ordered_json::array();
   for (const Match& m : r.matches)
     matches.push_back({{"start", m.start},
@@ -58,20 +60,20 @@ std::string matchJson(const MatchResult& r, const TraceReader& trace, const std:
                        {"intersection", m.intersection},
                        {"union", m.unionSize},
                        {"units", m.units},
-                       {"text", runText(tokens, m)}});
+                       {"text", runText(trace, m)}});
   nlohmann::ordered_json out = {{"matches", matches}, {"candidates", r.candidates}, {"steps", r.steps}};
   // Token text is the input's own bytes; a byte that is not UTF-8 is replaced rather than refused.
   return out.dump(1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
-std::string matchCsv(const MatchResult& r, const TraceReader& trace, const std::vector<std::string>& tokens) {
+std::string matchCsv(const MatchResult& r, const TraceReader& trace) {
   std::string csv = "rank,start,length,document,document_name,intersection,union,units,text\n";
   for (size_t k = 0; k < r.matches.size(); ++k) {
     const Match& m = r.matches[k];
     csv += std::to_string(k + 1) + "," + std::to_string(m.start) + "," + std::to_string(m.length) + "," +
            std::to_string(m.document) + "," + csvQuoted(trace.documentNames()[m.document]) + "," +
            std::to_string(m.intersection) + "," + std::to_string(m.unionSize) + "," +
-           csvQuoted(unitList(m.units, " ")) + "," + csvQuoted(runText(tokens, m)) + "\n";
+           csvQuoted(unitList(m.units, " ")) + "," + csvQuoted(runText(trace, m)) + "\n";
   }
   return csv;
 }
@@ -86,33 +88,23 @@ int runMatch(const std::vector<std::string>& args) {
   int direction = -1;
   for (int d = 0; d < trace.directions(o.layer); ++d)
     if (trace.directionName(o.layer, d) == o.direction) direction = d;
-  if (direction < 0 || !trace.has(o.layer, direction, o.quantity))
+  if (direction < 0)
     throw InputError(o.tracePath, "the trace does not record " + std::to_string(o.layer) + "/" + o.direction + "/" +
                                       quantityName(o.quantity));
-  const int units = trace.units(o.layer);
-  for (int u : o.query.units)
-    if (u >= units)
+  for (int u : o.query.units)  // said in terms of the option (matchTrace would say it of the query)
+    if (u >= trace.units(o.layer))
       throw InputError(o.tracePath, "--units: unit " + std::to_string(u) + " does not exist (layer " +
-                                        std::to_string(o.layer) + " has " + std::to_string(units) + " units)");
+                                        std::to_string(o.layer) + " has " + std::to_string(trace.units(o.layer)) +
+                                        " units)");
   ProgressCallbacks progress;
   if (isatty(2))
     progress.progress = [](long done, long total) { std::fprintf(stderr, "\rmatching: %ld / %ld steps", done, total); };
-  // The index holds the default rule's answer for every value: the same result as the scan, reading a bit
-  // per value instead of a number.
-  const OnRule rule = defaultOnRule(o.quantity);
-  const bool indexed = o.useIndex && o.query.threshold == rule.threshold && o.query.tanh == rule.tanh &&
-                       trace.hasOnIndex(o.layer, direction, o.quantity);
-  const auto values = [&](long first, long count) { return trace.read(o.layer, direction, o.quantity, first, count); };
-  const auto bits = [&](long first, long count) {
-    return trace.readOnIndex(o.layer, direction, o.quantity, first, count);
-  };
-  const MatchResult result = indexed ? findMatchesInIndex(bits, units, trace.documentOffsets(), o.query, progress)
-                                     : findMatches(values, units, trace.documentOffsets(), o.query, progress);
-  const std::vector<std::string> tokens = trace.tokenText();
-  writeTextFile(o.out, o.json ? matchJson(result, trace, tokens) : matchCsv(result, trace, tokens));
+  const TraceMatch match = matchTrace(trace, o.layer, direction, o.quantity, o.query, o.useIndex, progress);
+  const MatchResult& result = match.result;
+  writeTextFile(o.out, o.json ? matchJson(result, trace) : matchCsv(result, trace));
   std::fprintf(stderr, "%swrote %s: %zu of %ld candidates over %ld steps (%s)\n", isatty(2) ? "\n" : "", o.out.c_str(),
                result.matches.size(), result.candidates, result.steps,
-               indexed ? "from the trace's match index" : "scanning the values");
+               match.fromIndex ? "from the trace's match index" : "scanning the values");
   return 0;
 }
 

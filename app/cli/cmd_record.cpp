@@ -83,6 +83,8 @@ int runRecord(const std::vector<std::string>& args) {
   const Model model = importModel(o.modelPath, o.vocabPath, o.importChoices).model;
   TraceHeader header;
   header.modelName = model.arch.name;
+  std::error_code absoluteError;  // an unresolvable path is simply not stored: the app then looks beside the trace
+  header.modelPath = std::filesystem::absolute(o.modelPath, absoluteError).lexically_normal().string();
   Inputs<float> inputs;
   if (o.input.isCorpus()) {
     CorpusInput corpus = readCorpus(model.arch, o.input, o.maxSteps, kLimitAdvice);

@@ -28,6 +28,8 @@ struct Recording {
   Mat<float> probs;  // (K, T) for an each-step head, (K, 1) for a final-states head, empty without a head
 
   const Mat<float>& values(int layer, int direction, Quantity q) const;
+  // Whether q was recorded: a window of a trace recorded with --quantities leaves the others empty.
+  bool has(int layer, int direction, Quantity q) const { return values(layer, direction, q).cols() == steps; }
   int hidden(int layer) const { return arch.layers[layer].hidden; }
   int directions(int layer) const { return arch.layers[layer].directions(); }
   bool isLanguageModel() const;  // each-step softmax over the input vocabulary: next-token predictions

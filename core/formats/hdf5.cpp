@@ -389,30 +389,57 @@ DoubleArray readDoubles(hid_t loc, const std::string& path, const std::string& f
   return readNumeric<double>(loc, path, file, H5T_NATIVE_DOUBLE);
 }
 
-std::vector<int32_t> readInts(hid_t loc, const std::string& path, const std::string& file) {
+// The rows [range->first, range->first + range->count) of a 1-D dataset (all of it without a range): the
+// file selection to read and the number of values. A range outside the dataset is refused.
+static std::pair<Handle, size_t> rowsOf(hid_t d, const std::vector<hsize_t>& dims, size_t n,
+                                        const std::optional<RowRange>& range, const std::string& path,
+                                        const std::string& file) {
+  Handle space(H5Dget_space(d), H5Sclose);
+  if (!range) {
+    checkChunkSizes(d, 0, dims.empty() ? 0 : dims[0], path, file);
+    return {Handle(H5Scopy(space.get()), H5Sclose), n};
+  }
+  if (dims.size() != 1 || range->first > dims[0] || range->count > dims[0] - range->first)
+    throw InputError(file, "requested rows are outside " + path);
+  checkChunkSizes(d, range->first, range->count, path, file);
+  const hsize_t start = range->first, count = range->count;
+  if (count) H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr);
+  return {std::move(space), static_cast<size_t>(count)};
+}
+
+std::vector<int32_t> readInts(hid_t loc, const std::string& path, const std::string& file,
+                              const std::optional<RowRange>& range) {
   Handle d = openDataset(loc, path, file);
   Handle type(H5Dget_type(d.get()), H5Tclose);
   if (H5Tget_class(type.get()) != H5T_INTEGER) throw InputError(file, path + " is not an integer dataset");
   checkNumberType(type.get(), path, file);
   const std::vector<hsize_t> dims = datasetDims(d.get());
-  const size_t n = checkedCount(d.get(), dims, sizeof(int32_t), path, file);
-  checkChunkSizes(d.get(), 0, dims.empty() ? 0 : dims[0], path, file);
+  const auto [fileSpace, n] =
+      rowsOf(d.get(), dims, checkedCount(d.get(), dims, sizeof(int32_t), path, file), range, path, file);
   std::vector<int32_t> out(n);
-  if (n && H5Dread(d.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0)
+  const hsize_t count = n;
+  Handle mem(H5Screate_simple(1, &count, nullptr), H5Sclose);
+  if (n && H5Dread(d.get(), H5T_NATIVE_INT32, mem.get(), fileSpace.get(), H5P_DEFAULT, out.data()) < 0)
     throw InputError(file, "cannot read " + path + " (truncated or damaged file?)");
   return out;
 }
 
-std::vector<std::string> readStrings(hid_t loc, const std::string& path, const std::string& file) {
+std::vector<std::string> readStrings(hid_t loc, const std::string& path, const std::string& file,
+                                     const std::optional<RowRange>& range) {
   Handle d = openDataset(loc, path, file);
   Handle type(H5Dget_type(d.get()), H5Tclose);
   if (H5Tget_class(type.get()) != H5T_STRING) throw InputError(file, path + " is not a string dataset");
   const std::vector<hsize_t> dims = datasetDims(d.get());
-  const size_t n = checkedCount(d.get(), dims, std::max<size_t>(H5Tget_size(type.get()), 1), path, file);
-  checkChunkSizes(d.get(), 0, dims.empty() ? 0 : dims[0], path, file);
+  const size_t all = checkedCount(d.get(), dims, std::max<size_t>(H5Tget_size(type.get()), 1), path, file);
+  const auto [fileSpace, n] = rowsOf(d.get(), dims, all, range, path, file);
+  const hsize_t count = n;
+  Handle mem(H5Screate_simple(1, &count, nullptr), H5Sclose);
   try {
     return readStringValues(
-        type.get(), n, [&](hid_t mem, void* buf) { return H5Dread(d.get(), mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf); },
+        type.get(), n,
+        [&](hid_t memType, void* buf) {
+          return n ? H5Dread(d.get(), memType, mem.get(), fileSpace.get(), H5P_DEFAULT, buf) : herr_t{0};
+        },
         d.get(), path, file);
   } catch (const InputError&) {
     throw;  // what a check found, said precisely

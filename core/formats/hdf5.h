@@ -108,8 +108,15 @@ size_t checkedCount(hid_t dataset, const std::vector<hsize_t>& dims, size_t elem
 enum class Stored { AnyNumber, FloatingPoint };
 FloatArray readFloats(hid_t loc, const std::string& path, const std::string& file, Stored stored = Stored::AnyNumber);
 DoubleArray readDoubles(hid_t loc, const std::string& path, const std::string& file);
-std::vector<int32_t> readInts(hid_t loc, const std::string& path, const std::string& file);
-std::vector<std::string> readStrings(hid_t loc, const std::string& path, const std::string& file);
+// Rows [first, first + count) of a 1-D dataset.
+struct RowRange {
+  hsize_t first = 0, count = 0;
+};
+// A whole 1-D (or any) dataset, or the rows of `range` (refused when they are outside the dataset).
+std::vector<int32_t> readInts(hid_t loc, const std::string& path, const std::string& file,
+                              const std::optional<RowRange>& range = std::nullopt);
+std::vector<std::string> readStrings(hid_t loc, const std::string& path, const std::string& file,
+                                     const std::optional<RowRange>& range = std::nullopt);
 
 // Contiguous (chunkRows == 0) or chunked along the first dimension.
 void writeFloats(hid_t loc, const std::string& path, const std::vector<hsize_t>& dims, const float* data,

@@ -62,6 +62,7 @@ void TraceWriter::create(const Architecture& arch, int headOutputs, const TraceH
   h5::writeStringAttr(root, "lstmscope_format", "trace");
   h5::writeIntAttr(root, "lstmscope_version", 1);
   h5::writeStringAttr(root, "model", header.modelName);
+  if (!header.modelPath.empty()) h5::writeStringAttr(root, "model_path", header.modelPath);
   h5::writeIntAttr(root, "steps", header.steps);
   const hsize_t T = static_cast<hsize_t>(header.steps);
   checkDocuments(header);
@@ -190,6 +191,7 @@ TraceReader::TraceReader(const std::string& path) : path_(path), file_(h5::File:
   if (h5::readStringAttr(root, "lstmscope_format").value_or("") != "trace")
     throw InputError(path, "not an LSTMScope trace file (root attribute lstmscope_format is not 'trace')");
   modelName_ = h5::readStringAttr(root, "model").value_or("");
+  modelPath_ = h5::readStringAttr(root, "model_path").value_or("");
   std::optional<long> steps;  // every recorded quantity must agree with the first one on T, and per layer on H
   if (const auto declared = h5::readIntAttr(root, "steps")) steps = *declared;
   for (int l = 0; h5::exists(root, "layers/" + std::to_string(l)); ++l) {
@@ -293,8 +295,48 @@ std::vector<int32_t> TraceReader::tokens() const {
 std::vector<std::string> TraceReader::tokenText() const {
   return h5::readStrings(file_.id(), "token_text", path_);
 }
+std::vector<int32_t> TraceReader::tokens(long first, long count) const {
+  return h5::readInts(file_.id(), "tokens", path_, h5::RowRange{checkedRow(first), checkedRow(count)});
+}
+std::vector<std::string> TraceReader::tokenText(long first, long count) const {
+  return h5::readStrings(file_.id(), "token_text", path_, h5::RowRange{checkedRow(first), checkedRow(count)});
+}
+bool TraceReader::hasTokenText() const {
+  return h5::exists(file_.id(), "token_text");
+}
+hsize_t TraceReader::checkedRow(long row) const {
+  if (row < 0) throw InputError(path_, "a negative step was asked for");
+  return static_cast<hsize_t>(row);
+}
+
 bool TraceReader::hasOutputs() const {
   return h5::exists(file_.id(), "outputs/logits");
+}
+
+std::pair<long, int> TraceReader::outputShape() const {
+  if (!hasOutputs()) return {0, 0};
+  h5::Handle ds = h5::openDataset(file_.id(), "outputs/probs", path_);
+  const auto dims = h5::datasetDims(ds.get());
+  if (dims.size() != 2) throw InputError(path_, "outputs/probs is not 2-D");
+  return {static_cast<long>(dims[0]), static_cast<int>(dims[1])};
+}
+
+Mat<float> TraceReader::readRowsTransposed(const std::string& p, long first, long count) const {
+  h5::Handle ds = h5::openDataset(file_.id(), p, path_);
+  const auto dims = h5::datasetDims(ds.get());
+  if (dims.size() != 2) throw InputError(path_, p + " is not 2-D");
+  Mat<float> out(static_cast<long>(dims[1]), count);
+  h5::readRows(ds.get(), checkedRow(first), checkedRow(count), dims[1], out.data(), path_);
+  return out;
+}
+Mat<float> TraceReader::probs(long first, long count) const {
+  return readRowsTransposed("outputs/probs", first, count);
+}
+bool TraceReader::hasFeatures() const {
+  return h5::exists(file_.id(), "features");
+}
+Mat<float> TraceReader::features(long first, long count) const {
+  return readRowsTransposed("features", first, count);
 }
 
 Mat<float> TraceReader::readMatrixTransposed(const std::string& p) const {
@@ -332,7 +374,7 @@ std::string describeTrace(const TraceReader& trace) {
     s << "\n";
   }
   if (trace.hasOutputs())
-    s << "outputs: " << trace.logits().rows() << " per step (logits, probs)\n";
+    s << "outputs: " << trace.outputShape().second << " per step (logits, probs)\n";
   else
     s << "outputs: none\n";
   return s.str();

@@ -17,6 +17,7 @@ namespace lstmscope {
 
 struct TraceHeader {
   std::string modelName;
+  std::string modelPath;  // the model file's absolute path, so that the app can find it (empty: not stored)
   long steps = 0;
   std::vector<int32_t> tokens;         // tokens input
   std::vector<std::string> tokenText;  // each step's text; for features input its label (CSV column or step number)
@@ -70,6 +71,8 @@ class TraceReader {
 
   const std::string& path() const { return path_; }
   const std::string& modelName() const { return modelName_; }
+  // The model file's path when the trace was recorded (root attribute model_path); empty in older traces.
+  const std::string& modelPath() const { return modelPath_; }
   long steps() const { return steps_; }
   int layers() const { return static_cast<int>(layerShapes_.size()); }
   int directions(int layer) const { return layerShapes_.at(layer).first; }
@@ -82,7 +85,18 @@ class TraceReader {
   Mat<float> read(int layer, int direction, Quantity q, long firstStep, long steps) const;
   std::vector<int32_t> tokens() const;
   std::vector<std::string> tokenText() const;
+  // Steps [first, first + count) only: a window of a long trace without reading the rest.
+  std::vector<int32_t> tokens(long first, long count) const;
+  std::vector<std::string> tokenText(long first, long count) const;
+  bool hasTokenText() const;
   bool hasOutputs() const;
+  // (rows, K) of /outputs/probs: rows is the steps for an each-step head; (0, 0) without outputs.
+  std::pair<long, int> outputShape() const;
+  // (K, count): the head's probabilities at steps [first, first + count) (an each-step head).
+  Mat<float> probs(long first, long count) const;
+  // (D, count): the input rows of a features input at steps [first, first + count).
+  bool hasFeatures() const;
+  Mat<float> features(long first, long count) const;
   // The match index of a quantity (docs/FORMAT.md "Match index"): for steps [first, first + count),
   // (units + 7) / 8 bytes per step, unit u at bit u % 8 of byte u / 8; on by defaultOnRule(q).
   bool hasOnIndex(int layer, int direction, Quantity q) const;
@@ -101,7 +115,9 @@ class TraceReader {
  private:
   Mat<float> readMatrixTransposed(const std::string& path) const;
   void readDocuments();
-  std::string path_, modelName_;
+  hsize_t checkedRow(long row) const;
+  Mat<float> readRowsTransposed(const std::string& path, long first, long count) const;  // rows -> columns
+  std::string path_, modelName_, modelPath_;
   long steps_ = 0;
   std::vector<std::pair<int, int>> layerShapes_;  // (directions, units)
   PerDirection<std::string> directionNames_;
