@@ -17,8 +17,9 @@ PredictionsView::PredictionsView(QWidget* parent) : QWidget(parent) {
 }
 
 void PredictionsView::setRecording(std::shared_ptr<const Recording> recording, const QStringList& vocabularyDisplay,
-                                   const QStringList& stepTokens) {
+                                   const QStringList& stepTokens, const QString& unavailable) {
   recording_ = std::move(recording);
+  unavailable_ = unavailable;
   vocabulary_ = vocabularyDisplay;
   stepTokens_ = stepTokens;
   step_ = 0;
@@ -87,8 +88,11 @@ void PredictionsView::paint(QPainter& p, const QSize& size) {
   const int line = lineHeight(fm), margin = kMargin;
   p.setPen(Qt::black);
   if (!recording_ || !recording_->isLanguageModel()) {
-    p.drawText(QRect(margin, margin, size.width() - 2 * margin, size.height()), Qt::TextWordWrap,
-               tr("Predictions are shown for language models (a softmax over the input vocabulary at every step)."));
+    p.drawText(
+        QRect(margin, margin, size.width() - 2 * margin, size.height()), Qt::TextWordWrap,
+        unavailable_.isEmpty()
+            ? tr("Predictions are shown for language models (a softmax over the input vocabulary at every step).")
+            : unavailable_);
     return;
   }
   const Summary s = summary();

@@ -21,8 +21,10 @@ class PredictionsView : public QWidget, public ExportableView {
   explicit PredictionsView(QWidget* parent = nullptr);
 
   // `recording` must be a language model's (Recording::isLanguageModel); otherwise the view says so.
+  // `unavailable`: why there are no predictions to show (e.g. a trace opened without its model), said
+  // instead of the usual note.
   void setRecording(std::shared_ptr<const Recording> recording, const QStringList& vocabularyDisplay,
-                    const QStringList& stepTokens);
+                    const QStringList& stepTokens, const QString& unavailable = {});
   void setStep(long step);
 
   struct Summary {
@@ -54,6 +56,7 @@ class PredictionsView : public QWidget, public ExportableView {
   void paint(QPainter& p, const QSize& size);
 
   std::shared_ptr<const Recording> recording_;
+  QString unavailable_;
   QStringList vocabulary_, stepTokens_;
   long step_ = 0;
 };

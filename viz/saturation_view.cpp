@@ -6,6 +6,7 @@
 #include <QtCharts/QChartView>
 #include <QtCharts/QLineSeries>
 #include <QtCharts/QValueAxis>
+#include <algorithm>
 #include <cmath>
 
 #include "viz/chart_figure.h"
@@ -138,14 +139,21 @@ void SaturationView::writeCsv(QTextStream& out) const {
   out << '\n';
   if (!table_) return;
   const auto& stats = statistics();
-  for (size_t d = 0; d < stats[0].size(); ++d)
-    for (size_t u = 0; u < stats[0][d].size(); ++u) {
+  // A gate a trace did not record has no statistics: its fields stay empty.
+  for (size_t d = 0; d < stats[0].size(); ++d) {
+    size_t units = 0;
+    for (size_t g = 0; g < kGates.size(); ++g) units = std::max(units, stats[g][d].size());
+    for (size_t u = 0; u < units; ++u) {
       out << layer_ << ',' << directionName(layers_[static_cast<size_t>(layer_)], static_cast<int>(d)) << ',' << u;
       for (size_t g = 0; g < kGates.size(); ++g)
-        out << ',' << QString::number(stats[g][d][u].left, 'g', 9) << ','
-            << QString::number(stats[g][d][u].right, 'g', 9);
+        if (u < stats[g][d].size())
+          out << ',' << QString::number(stats[g][d][u].left, 'g', 9) << ','
+              << QString::number(stats[g][d][u].right, 'g', 9);
+        else
+          out << ",,";
       out << '\n';
     }
+  }
 }
 
 }  // namespace lstmscope::viz

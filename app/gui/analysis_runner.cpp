@@ -59,19 +59,60 @@ EncodedText readInput(const AnalysisRequest& request, AnalysisResult& result) {
   return encoded;
 }
 
+// What the views derive from a recording, computed with it so that showing them never stalls the GUI
+// thread: tanh(c), gate saturation, and the unit the window opens on.
+void deriveViews(const std::vector<std::string>& surface, AnalysisResult& result) {
+  const Recording& r = *result.recording;
+  for (size_t l = 0; l < r.states.size(); ++l) {
+    result.squashedCells.emplace_back();
+    for (int d = 0; d < r.directions(static_cast<int>(l)); ++d)
+      result.squashedCells.back().push_back(
+          r.has(static_cast<int>(l), d, Quantity::C)
+              ? std::make_shared<const Mat<float>>(
+                    r.values(static_cast<int>(l), d, Quantity::C).array().tanh().matrix())
+              : std::make_shared<const Mat<float>>());
+  }
+  result.saturation = std::make_shared<const SaturationTable>(gateSaturationTable(r));
+  result.highlightLayer = static_cast<int>(result.squashedCells.size()) - 1;
+  const bool text = r.arch.inputKind == InputKind::Tokens;
+  if (result.squashedCells.back().front()->cols() > 0)
+    result.highlight = bestTrackingUnit(*result.squashedCells.back().front(),
+                                        text ? textProperties(surface) : std::vector<TextProperty>{});
+}
+
 void record(const EncodedText& encoded, const ProgressCallbacks& callbacks, AnalysisResult& result) {
   result.recording = std::make_shared<const Recording>(recordInMemory(*result.model, encoded, callbacks));
-  for (size_t l = 0; l < result.recording->states.size(); ++l) {
-    result.squashedCells.emplace_back();
-    for (int d = 0; d < result.recording->directions(static_cast<int>(l)); ++d)
-      result.squashedCells.back().push_back(std::make_shared<const Mat<float>>(
-          result.recording->values(static_cast<int>(l), d, Quantity::C).array().tanh().matrix()));
+  deriveViews(encoded.surface, result);
+}
+
+// The model a trace was recorded with, when it is found, loads and fits the trace; else why not.
+void loadTraceModel(const TraceWindowRequest& request, AnalysisResult& result) {
+  result.model = request.model;
+  result.modelPath = request.modelPath;
+  if (!result.model && !request.modelPath.isEmpty()) {
+    try {
+      AnalysisRequest load;
+      load.modelPath = request.modelPath;
+      AnalysisResult loaded = loadModel(load);
+      result.model = loaded.model;
+      result.importReport = loaded.importReport;
+    } catch (const std::exception& e) {
+      result.modelProblem = QString::fromStdString(e.what());
+    }
   }
-  result.saturation = std::make_shared<const SaturationTable>(gateSaturationTable(*result.recording));
-  result.highlightLayer = static_cast<int>(result.squashedCells.size()) - 1;
-  const bool text = result.model->arch.inputKind == InputKind::Tokens;
-  result.highlight = bestTrackingUnit(*result.squashedCells.back().front(),
-                                      text ? textProperties(encoded.surface) : std::vector<TextProperty>{});
+  if (!result.model) {
+    if (result.modelProblem.isEmpty())
+      result.modelProblem =
+          QObject::tr("the model file the trace was recorded with was not found (%1)")
+              .arg(QString::fromStdString(request.trace->modelPath().empty() ? request.trace->modelName()
+                                                                             : request.trace->modelPath()));
+    return;
+  }
+  const std::string mismatch = modelMismatch(*request.trace, result.model->arch);
+  if (mismatch.empty()) return;
+  result.modelProblem =
+      QObject::tr("%1 does not fit the trace: %2").arg(request.modelPath, QString::fromStdString(mismatch));
+  result.model.reset();
 }
 
 // The error's byte ranges of the UTF-8 text as QString positions (spans come in order: one pass over the text).
@@ -128,6 +169,24 @@ quint64 AnalysisRunner::start(AnalysisRequest request) {
     record(encoded, callbacks, result);
     result.seconds = clock.nsecsElapsed() / 1e9;
     // Runs on the GUI thread, and only while this job is the latest (LatestJob drops it otherwise).
+    return [this, result] { emit finished(job_.latest(), result); };
+  });
+}
+
+quint64 AnalysisRunner::start(TraceWindowRequest request) {
+  return job_.start([this, request = std::move(request)](const ProgressCallbacks& callbacks) -> std::function<void()> {
+    QElapsedTimer clock;
+    clock.start();
+    AnalysisResult result;
+    result.trace = request.trace;
+    result.window = request.window;
+    loadTraceModel(request, result);
+    checkCancelled(callbacks);
+    const Architecture arch = result.model ? result.model->arch : architectureOfTrace(*request.trace);
+    auto recording = std::make_shared<Recording>(readTraceWindow(*request.trace, arch, request.window));
+    result.recording = recording;
+    deriveViews(recording->tokens, result);
+    result.seconds = clock.nsecsElapsed() / 1e9;
     return [this, result] { emit finished(job_.latest(), result); };
   });
 }

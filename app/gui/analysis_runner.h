@@ -20,6 +20,7 @@
 #include "core/analysis/recording.h"
 #include "core/analysis/statistics.h"
 #include "core/analysis/text_properties.h"
+#include "core/analysis/trace_window.h"
 #include "core/formats/foreign/import_report.h"
 #include "viz/heatmap_data.h"
 
@@ -35,6 +36,15 @@ struct AnalysisRequest {
   QString textSource;                  // a name for error messages
   QString labelColumn;                 // a CSV's steps are labelled by this column; empty: step numbers
   bool textIsSample = false;           // the demo's sample text, put there for a model of text
+};
+
+// A window of a trace file to show (docs/GUI.md "Traces and corpora"): read on demand, with the model
+// the trace was recorded with when it is found (loaded once, then passed along).
+struct TraceWindowRequest {
+  std::shared_ptr<const TraceReader> trace;
+  TraceWindow window;
+  QString modelPath;                   // load this model first (empty: none found), unless `model` is set
+  std::shared_ptr<const Model> model;  // reuse an already loaded model
 };
 
 struct AnalysisResult {
@@ -55,6 +65,12 @@ struct AnalysisResult {
   QStringList labelChoices, inputNotes;
   QString labelColumn;  // the column that labels the steps (empty: step numbers)
   double seconds = 0;
+  // A window of a trace file rather than an analysis of the text: the trace, which steps of it the
+  // recording holds (step k of the views is trace step window.first + k), and why the model is not used
+  // (not found, not loadable, or of another shape than the trace), empty when it is.
+  std::shared_ptr<const TraceReader> trace;
+  TraceWindow window;
+  QString modelProblem;
 };
 
 // What is wrong with the input rather than the model (an unknown character, a bad CSV row): the message,
@@ -73,8 +89,9 @@ class AnalysisRunner : public QObject {
   explicit AnalysisRunner(QObject* parent = nullptr);
   ~AnalysisRunner() override;
 
-  quint64 start(AnalysisRequest request);  // cancels any running analysis
-  void cancel();                           // the running analysis, if any
+  quint64 start(AnalysisRequest request);     // cancels any running analysis
+  quint64 start(TraceWindowRequest request);  // the same, for a window of a trace
+  void cancel();                              // the running analysis, if any
   bool busy() const { return job_.busy(); }
 
   // A state projection job on the same terms (its own id sequence).

@@ -1,9 +1,11 @@
 #include "app/gui/analysis_session.h"
 
+#include <QDir>
 #include <QFileInfo>
 
 #include "core/attribution/attribution_report.h"
 #include "core/common/error.h"
+#include "core/formats/trace_file.h"
 #include "core/text/vocabulary.h"
 #include "viz/heatmap_data.h"
 #include "viz/token_text.h"
@@ -32,6 +34,7 @@ AnalysisSession::~AnalysisSession() = default;
 
 void AnalysisSession::setModel(const QString& path, const QString& vocabPath,
                                std::optional<ImportChoices> importChoices) {
+  trace_.reset();  // a model opened leaves the trace: the text is analysed again
   model_.reset();  // loaded by the next analysis
   startsOver_ = true;
   pendingImportReport_.reset();
@@ -58,8 +61,55 @@ void AnalysisSession::setInput(const QString& text, bool isSample) {
   inputIsSample_ = isSample;
 }
 
+namespace {
+
+// The model a trace was recorded with: the path stored in it, else a file of that name (or of the model's
+// name with .h5) in the trace's folder; empty when none exists.
+QString findTraceModel(const TraceReader& trace, const QString& tracePath) {
+  const QString stored = QString::fromStdString(trace.modelPath());
+  const QDir folder = QFileInfo(tracePath).absoluteDir();
+  QStringList candidates;
+  if (!stored.isEmpty()) candidates << stored << folder.filePath(QFileInfo(stored).fileName());
+  if (!trace.modelName().empty())
+    candidates << folder.filePath(QString::fromStdString(trace.modelName()) + QStringLiteral(".h5"));
+  for (const QString& candidate : candidates)
+    if (QFileInfo(candidate).isFile() && candidate != QFileInfo(tracePath).absoluteFilePath()) return candidate;
+  return {};
+}
+
+}  // namespace
+
+void AnalysisSession::openTrace(const QString& path) {
+  auto trace = std::make_shared<const TraceReader>(path.toStdString());
+  runner_.cancel();
+  trace_ = std::move(trace);
+  traceModelPath_ = findTraceModel(*trace_, path);
+  traceModelProblem_.clear();
+  model_.reset();
+  modelPath_ = traceModelPath_, vocabPath_.clear(), importChoices_.reset();
+  startsOver_ = true;
+  startTraceWindow(windowAround(*trace_, 0, windowStepBudget(*trace_, traceWindowBytes_)));
+}
+
+void AnalysisSession::showTraceStep(long step) {
+  if (!trace_) return;
+  if (result_ && result_->trace == trace_ && result_->window.contains(step)) return;
+  startsOver_ = true;
+  startTraceWindow(windowAround(*trace_, step, windowStepBudget(*trace_, traceWindowBytes_)));
+}
+
+void AnalysisSession::startTraceWindow(const TraceWindow& window) {
+  TraceWindowRequest request;
+  request.trace = trace_;
+  request.window = window;
+  request.modelPath = traceModelPath_;
+  request.model = model_;
+  runner_.start(std::move(request));
+  emit analysisStarted();
+}
+
 bool AnalysisSession::analyse() {
-  if (!hasModel() || input_.isEmpty()) return false;
+  if (trace_ || !hasModel() || input_.isEmpty()) return false;
   AnalysisRequest request;
   request.modelPath = modelPath_;
   request.vocabPath = vocabPath_;
@@ -80,6 +130,11 @@ void AnalysisSession::cancel() {
 
 void AnalysisSession::take(const AnalysisResult& result) {
   result_ = result;
+  if (result.trace && !result.model && !traceModelPath_.isEmpty()) {
+    traceModelPath_.clear();  // not loadable or not the trace's: not tried again for the next window
+    traceModelProblem_ = result.modelProblem;
+  }
+  if (result.trace && result_->modelProblem.isEmpty() && !result.model) result_->modelProblem = traceModelProblem_;
   if (!result_->importReport) result_->importReport = std::exchange(pendingImportReport_, nullptr);
   model_ = result.model;
   previous_ = startsOver_ ? nullptr : recording_;

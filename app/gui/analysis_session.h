@@ -15,6 +15,7 @@
 #include "app/gui/view_state.h"
 
 namespace lstmscope {
+class TraceReader;
 struct AttributionReport;
 struct Projection;
 }  // namespace lstmscope
@@ -54,8 +55,21 @@ class AnalysisSession : public QObject {
   void setLabelColumn(const QString& column) { labelColumn_ = column; }
   const QString& labelColumn() const { return labelColumn_; }
 
+  // Opens a trace file instead of analysing a text (docs/GUI.md "Traces and corpora"): only its header and
+  // document table are read; the views then show windows of it, read on demand, starting with the one
+  // around step 0. The model it was recorded with is used when found (the path stored in the trace, or a
+  // file of that name beside it). Throws InputError when the file is not a readable trace.
+  void openTrace(const QString& path);
+  // Shows the window that holds trace step `step` (a new window only when the step is outside the shown one).
+  void showTraceStep(long step);
+  std::shared_ptr<const TraceReader> trace() const { return trace_; }
+  // The trace step that view step 0 is (0 for an analysed text).
+  long firstTraceStep() const { return result_ && result_->trace ? result_->window.first : 0; }
+  // Steps of a trace shown at once: what fits in this many bytes of memory (docs/GUI.md; 256 MB).
+  void setTraceWindowBytes(double bytes) { traceWindowBytes_ = bytes; }
+
   // Analyses the input with the model, cancelling a running analysis. False (nothing started) without a
-  // model or with an empty input.
+  // model, with an empty input, or while a trace is open.
   bool analyse();
   void cancel();
   bool busy() const { return runner_.busy(); }
@@ -96,6 +110,7 @@ class AnalysisSession : public QObject {
 
  private:
   void take(const AnalysisResult& result);
+  void startTraceWindow(const TraceWindow& window);
 
   AnalysisRunner runner_;
   QString modelPath_, vocabPath_;
@@ -106,6 +121,11 @@ class AnalysisSession : public QObject {
   QString input_, labelColumn_;
   bool inputIsSample_ = false;
   bool startsOver_ = true;  // since the last analysis shown, the input or the model was replaced
+
+  std::shared_ptr<const TraceReader> trace_;  // the open trace, if any (then the input is not analysed)
+  QString traceModelPath_;                    // the trace's model file when found (and not yet refused)
+  QString traceModelProblem_;                 // why it is not used, once a window found out
+  double traceWindowBytes_ = 256e6;
 
   std::optional<AnalysisResult> result_;
   std::shared_ptr<const Recording> recording_, previous_;

@@ -199,6 +199,16 @@ void AttributionPanel::setSubject(std::shared_ptr<const Model> model, const QStr
   setTargetStep(target_.step);
 }
 
+void AttributionPanel::setUnavailable(const QString& reason) {
+  pause_.stop();
+  job_.cancel();
+  model_.reset(), net_.reset();
+  inputs_ = {};
+  report_.reset();
+  targetLabel_->setText(reason);
+  text_->clear(reason);
+}
+
 void AttributionPanel::setTargetStep(long step) {
   if (!net_ || inputs_.steps == 0) return;
   const Inputs<double>& in = inputs_;

@@ -39,6 +39,9 @@ class AttributionPanel : public QWidget {
   // A new analysis: the model, its input (token ids or features) and each step's display string.
   void setSubject(std::shared_ptr<const Model> model, const QString& modelName, Inputs<double> inputs,
                   const QStringList& stepTokens, const QStringList& vocabularyDisplay);
+  // No subject to explain (a trace window without its model, or one that does not start its document):
+  // the dock says why and computes nothing until the next setSubject().
+  void setUnavailable(const QString& reason);
   void setTargetStep(long step);     // its default target
   void setTargetOutput(int output);  // a chosen logit at the current target step
   // The unit a "cell/hidden of the current unit" target refers to (the heatmap's current unit).

@@ -5,6 +5,8 @@
 #include <QDoubleSpinBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QSignalBlocker>
+#include <QStandardItemModel>
 
 #include "core/analysis/recording.h"
 #include "viz/colour_map.h"
@@ -120,6 +122,25 @@ void HeatmapControls::setArchitecture(const Architecture& arch) {
   directionAction_->setVisible(bidirectional);
 }
 
+void HeatmapControls::setAvailable(const std::function<bool(Quantity)>& recorded, bool attribution) {
+  auto* items = qobject_cast<QStandardItemModel*>(quantity_->model());
+  const QSignalBlocker blocker(quantity_);
+  const auto available = [&](int data) {
+    if (data > kAttributionBase) return attribution;
+    return recorded(data == kSquashedCell ? Quantity::C : static_cast<Quantity>(data));
+  };
+  for (int k = 0; k < quantity_->count(); ++k)
+    if (QStandardItem* item = items->item(k); item && !quantity_->itemText(k).isEmpty())  // not the separator
+      item->setEnabled(available(quantity_->itemData(k).toInt()));
+  if (available(quantity_->currentData().toInt())) return;
+  for (int data : {kSquashedCell, static_cast<int>(Quantity::H), static_cast<int>(Quantity::I),
+                   static_cast<int>(Quantity::F), static_cast<int>(Quantity::G), static_cast<int>(Quantity::O)})
+    if (available(data)) {
+      quantity_->setCurrentIndex(quantity_->findData(data));
+      return;
+    }
+}
+
 int HeatmapControls::layer() const {
   return std::max(0, layer_->currentIndex());
 }
@@ -148,13 +169,18 @@ UnitAttributionKind HeatmapControls::attribution() const {
                                  : UnitAttributionKind::None;
 }
 void HeatmapControls::setAttribution(UnitAttributionKind kind) {
-  quantity_->setCurrentIndex(quantity_->findData(kAttributionBase + static_cast<int>(kind)));
+  chooseQuantityItem(quantity_->findData(kAttributionBase + static_cast<int>(kind)));
+}
+void HeatmapControls::chooseQuantityItem(int index) {
+  // A quantity made unavailable (setAvailable) cannot be chosen in code either.
+  const auto* items = qobject_cast<const QStandardItemModel*>(quantity_->model());
+  if (index >= 0 && items->item(index) && items->item(index)->isEnabled()) quantity_->setCurrentIndex(index);
 }
 bool HeatmapControls::squashed() const {
   return quantity_->currentData().toInt() == kSquashedCell;
 }
 void HeatmapControls::setQuantity(Quantity q, bool squashed) {
-  quantity_->setCurrentIndex(quantity_->findData(squashed && q == Quantity::C ? kSquashedCell : static_cast<int>(q)));
+  chooseQuantityItem(quantity_->findData(squashed && q == Quantity::C ? kSquashedCell : static_cast<int>(q)));
 }
 UnitOrder HeatmapControls::order() const {
   return static_cast<UnitOrder>(order_->currentIndex());

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <QToolBar>
+#include <functional>
 #include <utility>
 
 #include "app/gui/view_state.h"
@@ -22,6 +23,10 @@ class HeatmapControls : public QToolBar {
   explicit HeatmapControls(QWidget* parent = nullptr);
 
   void setArchitecture(const Architecture& arch);  // fills layer/direction choices, keeps valid picks
+  // Which quantities can be chosen: those `recorded` (a trace recorded with --quantities holds a subset),
+  // and the attribution quantities only with `attribution` (they need the model). A chosen quantity that
+  // is no longer available turns into tanh(c), or the first one available.
+  void setAvailable(const std::function<bool(Quantity)>& recorded, bool attribution);
   int layer() const;
   int direction() const;
   Quantity quantity() const;
@@ -49,6 +54,8 @@ class HeatmapControls : public QToolBar {
   void changed();
 
  private:
+  void chooseQuantityItem(int index);
+
   QComboBox* layer_;
   QComboBox* direction_;
   QAction* directionAction_ = nullptr;  // a tool bar shows or hides its widgets through their actions

@@ -153,7 +153,7 @@ QString InputPane::openFile(const QString& path) {
 }
 
 void InputPane::showInputKind(const AnalysisResult& result) {
-  const Architecture& arch = result.model->arch;
+  const Architecture& arch = result.recording->arch;  // a trace window may have no model
   const bool table = arch.inputKind == InputKind::Features;
   editor_->setPlaceholderText(
       table ? tr("This model reads %1 numeric feature(s) per step: paste or open a CSV table, one row per step and "

@@ -12,6 +12,7 @@
 #include "core/common/large_array_memory.h"
 #include "core/common/version.h"
 #include "core/formats/temp_files.h"
+#include "core/formats/trace_file.h"
 #include "viz/figure_export.h"
 
 namespace {
@@ -74,6 +75,10 @@ void shootWhenShown(QApplication& app, lstmscope::app::MainWindow& window, const
 // vocabulary is given or the run must be reproducible (--screenshot and --export ignore settings).
 void openModelFromCommandLine(lstmscope::app::MainWindow& window, const QString& path, const QString& vocab,
                               bool shooting) {
+  if (lstmscope::isTraceFile(path.toStdString())) {  // a recorded trace, shown window by window
+    window.openTrace(path);
+    return;
+  }
   const auto remembered = shooting || !vocab.isEmpty() ? std::nullopt : lstmscope::app::rememberedImport(path);
   if (!remembered) return window.openModel(path, vocab);
   window.openModel(path, QString::fromStdString(remembered->vocabPath), remembered->choices);

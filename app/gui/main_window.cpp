@@ -13,11 +13,13 @@
 
 #include "app/gui/analysis_session.h"
 #include "app/gui/attribution_panel.h"
+#include "app/gui/corpus_panel.h"
 #include "app/gui/export_dialog.h"
 #include "app/gui/exported_views.h"
 #include "app/gui/heatmap_controls.h"
 #include "app/gui/help_window.h"
 #include "app/gui/input_pane.h"
+#include "app/gui/match_panel.h"
 #include "app/gui/model_opening.h"
 #include "app/gui/recent_files.h"
 #include "app/gui/select_panel.h"
@@ -25,6 +27,7 @@
 #include "app/gui/view_linker.h"
 #include "core/formats/model_formats.h"
 #include "core/formats/model_loader.h"
+#include "core/formats/trace_file.h"
 #include "viz/heatmap_view.h"
 #include "viz/predictions_view.h"
 #include "viz/projection_view.h"
@@ -88,6 +91,17 @@ void MainWindow::connectSession() {
   connect(heatmap_, &viz::HeatmapView::frameReady, this, [this] {
     if (std::exchange(announcePending_, false)) emit analysisShown();
   });
+  connect(corpus_, &CorpusPanel::stepRequested, this, [this](long step) { goToStep(step); });
+  connect(match_, &MatchPanel::jumpRequested, this, [this](long step, long length) { goToStep(step, length); });
+  connect(match_, &MatchPanel::hovered, status_, [this](const QString& text) { status_->setHoverText(text); });
+  match_->setSetupProvider([this] {
+    MatchPanel::Setup setup;
+    const ViewState& s = linker_->state();
+    setup.source = {session_->trace(), session_->recording(), s.layer, s.direction, s.quantity};
+    setup.units = s.selectedUnits;
+    setup.threshold = s.threshold;
+    return setup;
+  });
 }
 
 void MainWindow::buildDocks() {
@@ -118,16 +132,25 @@ void MainWindow::buildDocks() {
   auto* attributionDock =
       dock(this, tr("Attribution"), QStringLiteral("attribution"), attribution_, Qt::BottomDockWidgetArea);
   tabifyDockWidget(saturationDock, attributionDock);
+  match_ = new MatchPanel(this);
+  auto* matchDock = dock(this, tr("Match"), QStringLiteral("match"), match_, Qt::BottomDockWidgetArea);
+  tabifyDockWidget(attributionDock, matchDock);
+  corpus_ = new CorpusPanel(this);
+  auto* corpusDock = dock(this, tr("Corpus"), QStringLiteral("corpus"), corpus_, Qt::RightDockWidgetArea);
+  tabifyDockWidget(colouringDock, corpusDock);
+  corpusDock->hide();  // until a trace is opened
+  colouringDock->raise();
+  selectDock->raise();
   resizeDocks({colouringDock}, {380}, Qt::Horizontal);
   resizeDocks({saturationDock}, {250}, Qt::Vertical);
 }
 
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
-  file->addAction(tr("Open &Model…"), QKeySequence::Open, this, [this] {
+  file->addAction(tr("Open &Model or Trace…"), QKeySequence::Open, this, [this] {
     const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open model"), QString(),
-        tr("Models (*.h5 *.hdf5 *.keras *.pt *.pth *.bin *.safetensors *.onnx *.json);;All files (*)"));
+        this, tr("Open model or trace"), QString(),
+        tr("Models and traces (*.h5 *.hdf5 *.keras *.pt *.pth *.bin *.safetensors *.onnx *.json);;All files (*)"));
     if (!path.isEmpty()) openModelInteractively(path);
   });
   file->addAction(tr("Open &Text or CSV…"), QKeySequence(tr("Ctrl+Shift+O")), this, [this] {
@@ -193,10 +216,66 @@ void MainWindow::openModel(const QString& path, const QString& vocabPath, std::o
 }
 
 void MainWindow::openModelInteractively(const QString& path) {
+  if (isTraceFile(path.toStdString())) {
+    openTrace(path);
+    return;
+  }
   const ModelOpening opening = chooseImport(path, {}, interactive_, this);
   if (!opening.accepted) return;
   openModel(path, opening.vocabPath, opening.choices);
   if (!opening.note.isEmpty()) status_->showMessage(opening.note, 10000);
+}
+
+bool MainWindow::openTrace(const QString& path) {
+  try {
+    session_->openTrace(path);
+  } catch (const InputError& e) {
+    showError(QString::fromStdString(e.what()));
+    return false;
+  }
+  corpus_->setTrace(session_->trace());
+  QDockWidget* corpusDock = findChild<QDockWidget*>(QStringLiteral("corpus"));
+  corpusDock->show();
+  corpusDock->raise();
+  recent_->addModel(path);
+  pendingFocus_.reset();
+  return true;
+}
+
+void MainWindow::goToStep(long step, long length) {
+  const std::shared_ptr<const TraceReader> trace = session_->trace();
+  if (!trace) return focusSteps(step, length);
+  const AnalysisResult* shown = session_->result();
+  if (shown && shown->trace == trace && shown->window.contains(step))
+    return focusSteps(step - shown->window.first, length);
+  pendingFocus_ = {step, length};
+  session_->showTraceStep(step);
+}
+
+void MainWindow::focusSteps(long step, long length) {
+  const Recording* r = recording();
+  if (!r) return;
+  step = std::clamp(step, 0L, r->steps - 1);
+  // The run with some context on both sides, as wide as at least 60 steps.
+  const double visible = std::max(60.0, 3.0 * static_cast<double>(length));
+  heatmap_->showSteps(std::max(0.0, step - (visible - length) / 2), visible);
+  linker_->pickCurrent(step, linker_->state().currentUnit);
+}
+
+void MainWindow::showTraceWindow() {
+  const AnalysisResult& result = *session_->result();
+  corpus_->showWindow(
+      result.window,
+      result.modelProblem.isEmpty()
+          ? tr("Model: %1.").arg(QFileInfo(result.modelPath).fileName())
+          : tr("Without the model (%1): predictions and attribution are not available.").arg(result.modelProblem));
+  QString text;
+  for (const std::string& token : result.recording->tokens) text += QString::fromStdString(token);
+  input_->setTextQuietly(text);
+  input_->editor()->setReadOnly(true);
+  setWindowTitle(tr("%1 — LSTMScope").arg(QFileInfo(QString::fromStdString(result.trace->path())).fileName()));
+  if (const auto focus = std::exchange(pendingFocus_, std::nullopt))
+    focusSteps(focus->first - result.window.first, focus->second);
 }
 
 void MainWindow::importSettings() {
@@ -234,6 +313,13 @@ void MainWindow::onAnalysed() {
   const AnalysisResult& result = *session_->result();
   input_->clearProblem();
   input_->showInputKind(result);
+  if (result.trace) {
+    showTraceWindow();
+  } else {
+    corpus_->setTrace(nullptr);
+    input_->editor()->setReadOnly(false);
+    setWindowTitle(tr("LSTMScope"));
+  }
   if (result.importReport) status_->showImportReport(*result.importReport, session_->modelName());
   status_->showAnalysed();
   lastError_.clear();

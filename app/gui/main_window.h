@@ -36,7 +36,9 @@ namespace lstmscope::app {
 
 class AnalysisSession;
 class AttributionPanel;
+class CorpusPanel;
 class HeatmapControls;
+class MatchPanel;
 class InputPane;
 class RecentFiles;
 class SelectPanel;
@@ -67,6 +69,13 @@ class MainWindow : public QMainWindow {
   // dialog first.
   void openModelInteractively(const QString& path);
   void importSettings();  // the import dialog for the current (foreign) model
+  // Opens a trace file: the views show windows of it, the Corpus dock lists its documents and the Match
+  // dock searches all of it (docs/GUI.md "Traces and corpora"). False, with the error shown, when the file
+  // is not a readable trace.
+  bool openTrace(const QString& path);
+  // Shows trace step `step` (the window that holds it, loaded when needed) with `length` steps in view;
+  // for an analysed text, its step `step`.
+  void goToStep(long step, long length = 1);
   bool openTextFile(const QString& path);
   void setText(const QString& text);  // analysed after a short pause (as if typed)
   void analyseNow();
@@ -91,6 +100,8 @@ class MainWindow : public QMainWindow {
   viz::SaturationView* saturation() const { return saturation_; }
   viz::ProjectionView* projection() const { return projection_; }
   AttributionPanel* attribution() const { return attribution_; }
+  CorpusPanel* corpus() const { return corpus_; }
+  MatchPanel* match() const { return match_; }
   QPlainTextEdit* textEditor() const;
   QComboBox* stepLabelChoice() const;
 
@@ -113,6 +124,8 @@ class MainWindow : public QMainWindow {
   void showError(const QString& message);
   void showInputProblem(const QString& message, const QList<std::pair<qsizetype, qsizetype>>& marks);
   void onAnalysed();
+  void showTraceWindow();                   // onAnalysed() for a window of a trace
+  void focusSteps(long step, long length);  // steps of the views: in view, the first one current
 
   AnalysisSession* session_ = nullptr;
   ViewLinker* linker_ = nullptr;
@@ -132,6 +145,9 @@ class MainWindow : public QMainWindow {
   viz::SaturationView* saturation_ = nullptr;
   viz::ProjectionView* projection_ = nullptr;
   AttributionPanel* attribution_ = nullptr;
+  CorpusPanel* corpus_ = nullptr;
+  MatchPanel* match_ = nullptr;
+  std::optional<std::pair<long, long>> pendingFocus_;  // trace steps to show once their window arrives
 };
 
 }  // namespace lstmscope::app

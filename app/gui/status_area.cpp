@@ -1,5 +1,6 @@
 #include "app/gui/status_area.h"
 
+#include <QFileInfo>
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
@@ -9,6 +10,7 @@
 
 #include "app/gui/analysis_session.h"
 #include "core/formats/foreign/import_report.h"
+#include "core/formats/trace_file.h"
 
 namespace lstmscope::app {
 
@@ -68,6 +70,13 @@ void StatusArea::showHint(const QString& hint, int timeoutMs) {
 
 void StatusArea::showAnalysed() {
   const AnalysisResult& result = *session_->result();
+  if (result.trace)
+    return model_->setText(tr("%1 · steps %L2–%L3 of %L4 read in %5 s")
+                               .arg(QFileInfo(QString::fromStdString(result.trace->path())).fileName())
+                               .arg(result.window.first)
+                               .arg(result.window.end() - 1)
+                               .arg(result.trace->steps())
+                               .arg(result.seconds, 0, 'f', 2));
   model_->setText(tr("%1 · %2 steps in %3 s")
                       .arg(session_->modelName())
                       .arg(result.recording->steps)

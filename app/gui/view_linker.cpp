@@ -14,6 +14,7 @@
 #include "app/gui/unit_ordering.h"
 #include "core/analysis/selection.h"
 #include "core/analysis/step_mapping.h"
+#include "core/formats/trace_file.h"
 #include "viz/heatmap_view.h"
 #include "viz/predictions_view.h"
 #include "viz/projection_view.h"
@@ -109,8 +110,14 @@ void ViewLinker::showRecording() {
   const bool hadRecording = current_ != nullptr;
   const viz::HeatmapViewport before = views_.heatmap->viewport();
   double firstStep = 0;
+  const AnalysisResult& result = *session_->result();
+  // Another window of the trace already shown keeps the selected units: they are what a match jumps with.
+  const bool sameTrace = result.trace && result.trace == shownTrace_;
+  shownTrace_ = result.trace;
   if (previous) {
     firstStep = followEdit(*previous, *recording, before.firstStep);
+  } else if (sameTrace) {
+    state_.brush = {}, state_.currentStep = 0;
   } else {
     state_.brush = {}, state_.selectedUnits.clear(), state_.matchScores.clear(), state_.currentStep = 0;
   }
@@ -121,17 +128,22 @@ void ViewLinker::showRecording() {
   {
     const QSignalBlocker blocker(views_.controls);
     views_.controls->setArchitecture(arch);
+    views_.controls->setAvailable([&](Quantity q) { return recording->has(0, 0, q); }, session_->model() != nullptr);
   }
-  if (!previous) openOnHighlight();
+  if (!previous && !sameTrace) openOnHighlight();
   const long T = recording->steps;
   state_.currentStep = std::clamp(state_.currentStep, 0L, T - 1);
   if (state_.brush.end > T) state_.brush = {};
-  views_.predictions->setRecording(recording, session_->vocabularyDisplay(), session_->stepTokens());
+  views_.predictions->setRecording(
+      recording, session_->vocabularyDisplay(), session_->stepTokens(),
+      result.modelProblem.isEmpty() ? QString() : tr("Predictions need the model: %1.").arg(result.modelProblem));
   views_.saturation->setStatistics(session_->result()->saturation, arch.layers);
   current_.reset();
   applyHeatmapChoice();
   // The heatmap opens new data at its start; an edited input is shown where the user was.
   if (hadRecording) views_.heatmap->showSteps(firstStep, before.visibleSteps);
+  if (const QString why = attributionUnavailable(result); !why.isEmpty())
+    return views_.attribution->setUnavailable(why);
   Inputs<double> inputs;
   inputs.steps = static_cast<int>(T);
   inputs.tokens = recording->ids;
@@ -140,6 +152,23 @@ void ViewLinker::showRecording() {
                                  session_->vocabularyDisplay());
   // A new subject starts at its last step: explain the current step instead, as the other views show it.
   views_.attribution->setTargetStep(state_.currentStep);
+}
+
+QString ViewLinker::attributionUnavailable(const AnalysisResult& result) {
+  if (!result.trace) return {};
+  if (!result.model) return tr("Attribution needs the model: %1.").arg(result.modelProblem);
+  const TraceReader& trace = *result.trace;
+  const auto& offsets = trace.documentOffsets();
+  const long first = offsets[static_cast<size_t>(result.window.document)];
+  const long end = offsets[static_cast<size_t>(result.window.document) + 1];
+  // Attribution runs the model again from a zero state: only a window that is its whole document has one.
+  if (result.window.first == first && result.window.end() == end) return {};
+  return tr("Attribution runs the model from a document's first step, and document %1 (%2 steps) is longer than "
+            "a window (steps %3–%4 are shown).")
+      .arg(result.window.document)
+      .arg(end - first)
+      .arg(result.window.first)
+      .arg(result.window.end() - 1);
 }
 
 void ViewLinker::openOnHighlight() {

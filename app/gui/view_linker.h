@@ -15,7 +15,8 @@
 
 namespace lstmscope {
 struct Recording;
-}
+class TraceReader;
+}  // namespace lstmscope
 
 namespace lstmscope::viz {
 class HeatmapData;
@@ -30,6 +31,7 @@ class TrajectoryChart;
 namespace lstmscope::app {
 
 class AnalysisSession;
+struct AnalysisResult;
 class AttributionPanel;
 class HeatmapControls;
 class SelectPanel;
@@ -80,6 +82,9 @@ class ViewLinker : public QObject {
   // A new input (not an edit): the current unit becomes the one that best tracks a structure of the text,
   // at a step with context, and the status bar says so with a hint for brushing.
   void openOnHighlight();
+  // Why the Attribution dock cannot explain a trace window (no model, or a window that does not start its
+  // document); empty when it can, and for an analysed text.
+  static QString attributionUnavailable(const AnalysisResult& result);
   void showUnitAttribution();  // the Attribution dock's new result, when an attribution quantity is shown
   void hover(long step, int unit, float value);
 
@@ -91,6 +96,7 @@ class ViewLinker : public QObject {
   std::pair<double, double> currentRange_{-1, 1};
   std::optional<UnitMoments> currentMoments_;  // computed when a sort first needs it
   std::vector<int> allowedUnits_;
+  std::shared_ptr<const TraceReader> shownTrace_;  // the trace whose window the views show, if any
 };
 
 }  // namespace lstmscope::app

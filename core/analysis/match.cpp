@@ -213,3 +213,23 @@ MatchResult findMatchesInIndex(const StepBitsReader& read, int units, const std:
 }
 
 }  // namespace lstmscope
+
+namespace lstmscope {
+
+MatchContext matchContext(const StepWindowReader& read, const std::vector<int64_t>& offsets, const Match& match,
+                          const MatchQuery& query, long context) {
+  const size_t d = static_cast<size_t>(match.document);
+  if (d + 1 >= offsets.size()) throw std::invalid_argument("matchContext: the match's document does not exist");
+  MatchContext out;
+  out.first = std::max<long>(offsets[d], match.start - context);
+  out.end = std::min<long>(offsets[d + 1], match.start + match.length + context);
+  const Mat<float> values = read(out.first, out.end - out.first);
+  const std::optional<float> lowest = lowestOnValue({query.threshold, query.tanh});
+  out.onCount.assign(static_cast<size_t>(out.end - out.first), 0);
+  for (long t = 0; t < values.cols(); ++t)
+    for (int u : query.units)
+      if (lowest && values(u, t) >= *lowest) ++out.onCount[static_cast<size_t>(t)];
+  return out;
+}
+
+}  // namespace lstmscope

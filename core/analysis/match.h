@@ -59,3 +59,16 @@ MatchResult findMatchesInIndex(const StepBitsReader& read, int units, const std:
 bool rankedBefore(const Match& a, const Match& b);
 
 }  // namespace lstmscope
+
+namespace lstmscope {
+
+// What a match view row shows around a match: the steps [first, end) of its document within `context`
+// steps of the run, and at each of them how many of the query's units are on (by the query's rule).
+struct MatchContext {
+  long first = 0, end = 0;
+  std::vector<int> onCount;
+};
+MatchContext matchContext(const StepWindowReader& read, const std::vector<int64_t>& offsets, const Match& match,
+                          const MatchQuery& query, long context);
+
+}  // namespace lstmscope

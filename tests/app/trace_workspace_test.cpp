@@ -1,0 +1,250 @@
+// The app on a trace file (docs/GUI.md "Traces and corpora"): windows of the trace read on demand, the
+// Corpus dock's document list and step navigation, the views that need the model saying why without it,
+// and the Match dock finding the same runs as the CLI's match and jumping to them by a click.
+#include <gtest/gtest.h>
+
+#include <QDockWidget>
+#include <QHeaderView>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QTableView>
+#include <QTest>
+#include <filesystem>
+#include <fstream>
+
+#include "app/gui/corpus_panel.h"
+#include "app/gui/match_panel.h"
+#include "core/analysis/trace_match.h"
+#include "core/formats/native_model.h"
+#include "tests/app/test_window.h"
+#include "tests/support/test_models.h"
+
+namespace lstmscope::test {
+namespace {
+
+// Documents "alpha" (40 steps), "beta" (300), "gamma" (0) and "delta" (60) of a char model over "abc \n()".
+const std::vector<int64_t> kOffsets = {0, 40, 340, 340, 400};
+const std::vector<std::string> kNames = {"alpha", "beta", "gamma", "delta"};
+
+struct Corpus {
+  std::string model, trace;
+};
+
+Corpus recordCorpus(const ScratchDir& dir, bool storeModelPath = true) {
+  Corpus c{dir.file("model.h5"), dir.file("corpus.h5")};
+  const Model m = smallCharModel();
+  saveNativeModel(m, c.model);
+  const std::string alphabet = "abc \n()";
+  std::vector<int32_t> ids;
+  std::vector<std::string> text;
+  MetaTrack depth{"depth", "test", {}, {}};
+  int open = 0;
+  for (long t = 0; t < kOffsets.back(); ++t) {
+    // Brackets nest and close, so that some cells track depth and runs of "on" are found.
+    const int id = static_cast<int>((t % 11 < 3) ? 5 : (t % 11 > 8) ? 6 : (t * 7 + t / 5) % 5);
+    ids.push_back(id);
+    text.push_back(alphabet.substr(static_cast<size_t>(id), 1));
+    open = std::max(0, open + (id == 5) - (id == 6));
+    depth.values.push_back(static_cast<float>(open));
+  }
+  TraceHeader header = smallTraceHeader(kOffsets.back(), ids, text);
+  header.documentOffsets = kOffsets;
+  header.documentNames = kNames;
+  header.meta = {depth};
+  if (storeModelPath) header.modelPath = c.model;
+  RecordRequest request;
+  request.documents.assign(kOffsets.begin(), kOffsets.end());
+  TraceWriter writer(c.trace, m.arch, m.headOutputs(), header, request);
+  Inputs<float> in;
+  in.steps = static_cast<int>(ids.size());
+  in.tokens = ids;
+  record(m, in, request, writer);
+  writer.commit();
+  return c;
+}
+
+class TraceWorkspace : public testing::Test {
+ protected:
+  void SetUp() override { prepareForTest(window_); }
+
+  testing::AssertionResult open(const std::string& path) {
+    QSignalSpy shown(&window_, &app::MainWindow::analysisShown);
+    if (!window_.openTrace(QString::fromStdString(path)))
+      return testing::AssertionFailure() << window_.lastError().toStdString();
+    if (shown.wait(60000)) return testing::AssertionSuccess();
+    return testing::AssertionFailure() << "the trace was not shown: " << window_.lastError().toStdString();
+  }
+  // Waits for the window that a navigation asked for.
+  testing::AssertionResult waitShown(const std::function<void()>& act) {
+    QSignalSpy shown(&window_, &app::MainWindow::analysisShown);
+    act();
+    if (shown.wait(60000)) return testing::AssertionSuccess();
+    return testing::AssertionFailure() << "no new window: " << window_.lastError().toStdString();
+  }
+  const app::AnalysisResult& shown() const { return *window_.session()->result(); }
+  void saveShot(const char* name) {
+    if (const char* dir = std::getenv("LSTMSCOPE_SHOTS_DIR"))
+      window_.grab().save(QString::fromLocal8Bit(dir) + QLatin1Char('/') + QLatin1String(name));
+  }
+
+  app::MainWindow window_;
+};
+
+TEST_F(TraceWorkspace, OpensOnTheFirstDocumentWithTheModelTheTraceNames) {
+  ScratchDir dir("app-trace-open");
+  const Corpus c = recordCorpus(dir);
+  ASSERT_TRUE(open(c.trace));
+  const app::AnalysisResult& r = shown();
+  EXPECT_EQ(r.window.first, 0);
+  EXPECT_EQ(r.window.count, 40);  // the whole of "alpha"
+  EXPECT_TRUE(r.modelProblem.isEmpty()) << r.modelProblem.toStdString();
+  ASSERT_NE(r.model, nullptr);
+  EXPECT_TRUE(r.recording->isLanguageModel());  // predictions from the trace's own probabilities
+  // The views show the trace's values, not a new run's.
+  const TraceReader trace(c.trace);
+  EXPECT_EQ(window_.session()->heatmapData(1, 0, Quantity::H, false)->values(), trace.read(1, 0, Quantity::H, 0, 40));
+  EXPECT_TRUE(window_.textEditor()->isReadOnly());
+  EXPECT_EQ(window_.textEditor()->toPlainText().size(), 40);
+  EXPECT_EQ(window_.corpus()->documentList()->model()->rowCount(), 4);
+  EXPECT_TRUE(window_.findChild<QDockWidget*>(QStringLiteral("corpus"))->isVisible());
+  EXPECT_NE(window_.corpus()->windowText().indexOf(QStringLiteral("alpha")), -1);
+  // Attribution explains the window: it is its whole document.
+  EXPECT_TRUE(window_.attribution()->targetDescription().size() > 0);
+}
+
+TEST_F(TraceWorkspace, TheDocumentListFindsByNameAndAClickShowsTheDocument) {
+  ScratchDir dir("app-trace-docs");
+  const Corpus c = recordCorpus(dir);
+  ASSERT_TRUE(open(c.trace));
+  window_.corpus()->setNameFilter(QStringLiteral("DEL"));
+  ASSERT_EQ(window_.corpus()->visibleDocuments(), 1);
+  QTableView* list = window_.corpus()->documentList();
+  window_.findChild<QDockWidget*>(QStringLiteral("corpus"))->raise();
+  const QRect cell = list->visualRect(list->model()->index(0, 0));
+  ASSERT_TRUE(waitShown([&] { QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, cell.center()); }));
+  EXPECT_EQ(shown().window.first, 340);
+  EXPECT_EQ(shown().window.count, 60);
+  EXPECT_EQ(shown().recording->tokens.front(), TraceReader(c.trace).tokenText(340, 1).front());
+  // The Previous button: the window before, all of "beta" ("gamma" is empty).
+  QPushButton* previous = nullptr;
+  for (QPushButton* b : window_.corpus()->findChildren<QPushButton*>())
+    if (b->text().contains(QStringLiteral("Previous"))) previous = b;
+  ASSERT_NE(previous, nullptr);
+  ASSERT_TRUE(waitShown([&] { QTest::mouseClick(previous, Qt::LeftButton); }));
+  EXPECT_EQ(shown().window.first, 40);
+  EXPECT_EQ(shown().window.count, 300);
+  // A step inside the shown window is shown without reading the trace again.
+  QSignalSpy started(window_.session(), &app::AnalysisSession::analysisStarted);
+  window_.goToStep(100);
+  EXPECT_EQ(started.size(), 0);
+  EXPECT_EQ(window_.state().currentStep, 60);  // trace step 100 in a window starting at 40
+}
+
+TEST_F(TraceWorkspace, WithoutItsModelTheViewsThatNeedItSayWhy) {
+  ScratchDir dir("app-trace-nomodel");
+  const Corpus c = recordCorpus(dir, false);
+  std::filesystem::remove(c.model);
+  ASSERT_TRUE(open(c.trace));
+  EXPECT_EQ(shown().model, nullptr);
+  EXPECT_NE(shown().modelProblem.indexOf(QStringLiteral("not found")), -1) << shown().modelProblem.toStdString();
+  // The values are still shown (from the trace), and every quantity the trace holds can be chosen.
+  EXPECT_EQ(shown().recording->steps, 40);
+  window_.controls()->setQuantity(Quantity::F);
+  EXPECT_EQ(window_.controls()->quantity(), Quantity::F);
+  window_.controls()->setAttribution(app::UnitAttributionKind::GradientH);
+  EXPECT_EQ(window_.controls()->attribution(), app::UnitAttributionKind::None) << "offered without a model";
+  EXPECT_NE(window_.corpus()->windowText().indexOf(QStringLiteral("not available")), -1);
+}
+
+TEST_F(TraceWorkspace, ALongDocumentIsShownAWindowAtATimeAndAttributionSaysWhyNot) {
+  ScratchDir dir("app-trace-long");
+  const Corpus c = recordCorpus(dir);
+  const TraceReader trace(c.trace);
+  // Windows of 100 steps: "beta" (300 steps) needs three or more.
+  const double bytesPerStep = 1e6 / static_cast<double>(windowStepBudget(trace, 1e6));
+  window_.session()->setTraceWindowBytes(100.5 * bytesPerStep);
+  ASSERT_TRUE(open(c.trace));
+  ASSERT_TRUE(waitShown([&] { window_.goToStep(200); }));
+  EXPECT_EQ(shown().window.count, 100);
+  EXPECT_EQ(shown().window.first, 175);  // a quarter of the window before the step
+  EXPECT_EQ(window_.state().currentStep, 25);
+  // Attribution would start from a zero state in the middle of "beta": it says so instead.
+  EXPECT_EQ(window_.attribution()->targetDescription(), QString());
+  // The next window (as Next asks for it) holds this one's end, with a quarter of context before it,
+  // clamped to the end of "beta".
+  ASSERT_TRUE(waitShown([&] { window_.goToStep(shown().window.end()); }));
+  EXPECT_EQ(shown().window.first, 240);
+  EXPECT_EQ(shown().window.end(), 340);
+}
+
+TEST_F(TraceWorkspace, MatchFindsWhatTheCliFindsAndAClickJumpsToTheRun) {
+  ScratchDir dir("app-trace-match");
+  const Corpus c = recordCorpus(dir);
+  ASSERT_TRUE(open(c.trace));
+  window_.controls()->setLayer(0);
+  window_.controls()->setQuantity(Quantity::H);
+  for (int u : {0, 2, 3}) window_.toggleUnit(u);
+  ASSERT_EQ(window_.state().selectedUnits, (std::vector<int>{0, 2, 3}));
+  app::MatchPanel* match = window_.match();
+  window_.findChild<QDockWidget*>(QStringLiteral("match"))->raise();
+  QSignalSpy searched(match, &app::MatchPanel::searched);
+  match->setConstraints(true, false);
+  match->find();
+  ASSERT_TRUE(searched.wait(60000)) << match->summary().toStdString();
+  ASSERT_NE(match->found(), nullptr);
+
+  const TraceReader trace(c.trace);
+  MatchQuery query;
+  query.units = {0, 2, 3};
+  query.threshold = window_.state().threshold;
+  query.constrainLeft = true;
+  const MatchResult cli = matchTrace(trace, 0, 0, Quantity::H, query).result;
+  const MatchResult& app = match->found()->result;
+  ASSERT_FALSE(cli.matches.empty());
+  EXPECT_EQ(app.candidates, cli.candidates);
+  ASSERT_EQ(app.matches.size(), cli.matches.size());
+  for (size_t k = 0; k < cli.matches.size(); ++k) {
+    EXPECT_EQ(app.matches[k].start, cli.matches[k].start) << k;
+    EXPECT_EQ(app.matches[k].length, cli.matches[k].length) << k;
+    EXPECT_EQ(app.matches[k].units, cli.matches[k].units) << k;
+  }
+  // Each row shows its run and context with the on-counts and the meta track.
+  const viz::MatchRow& row = match->found()->rows.front();
+  EXPECT_EQ(row.runEnd - row.runFirst, cli.matches.front().length);
+  ASSERT_EQ(row.meta.size(), 1u);
+  EXPECT_EQ(row.meta[0].size(), static_cast<size_t>(row.tokens.size()));
+  for (int k = row.runFirst; k < row.runEnd; ++k) EXPECT_GE(row.onCount[static_cast<size_t>(k)], 1);
+
+  // A click on a row in another document shows that document with the run's first step current.
+  size_t target = 0;
+  while (target + 1 < cli.matches.size() && shown().window.contains(cli.matches[target].start)) ++target;
+  const Match& m = cli.matches[target];
+  viz::MatchRowsView* rows = match->rowsView();
+  auto* scroll = qobject_cast<QScrollArea*>(rows->parentWidget()->parentWidget());
+  ASSERT_NE(scroll, nullptr);
+  scroll->ensureVisible(0, rows->rowRect(static_cast<int>(target)).center().y());
+  const QPoint at = rows->rowRect(static_cast<int>(target)).center();
+  if (shown().window.contains(m.start)) {
+    QTest::mouseClick(rows, Qt::LeftButton, {}, at);
+  } else {
+    ASSERT_TRUE(waitShown([&] { QTest::mouseClick(rows, Qt::LeftButton, {}, at); }));
+  }
+  EXPECT_TRUE(shown().window.contains(m.start));
+  EXPECT_EQ(window_.state().currentStep + shown().window.first, m.start);
+  EXPECT_EQ(window_.state().selectedUnits, (std::vector<int>{0, 2, 3})) << "the selection survives the jump";
+  saveShot("match.png");
+}
+
+TEST_F(TraceWorkspace, ADamagedTraceIsRefusedByName) {
+  ScratchDir dir("app-trace-bad");
+  const Corpus c = recordCorpus(dir);
+  const auto size = std::filesystem::file_size(c.trace);
+  std::filesystem::resize_file(c.trace, size / 3);
+  QSignalSpy failed(&window_, &app::MainWindow::analysisFailed);
+  const bool opened = window_.openTrace(QString::fromStdString(c.trace));
+  if (opened) ASSERT_TRUE(failed.wait(60000));  // the header was readable, the first window not
+  EXPECT_NE(window_.lastError().indexOf(QStringLiteral("corpus.h5")), -1) << window_.lastError().toStdString();
+}
+
+}  // namespace
+}  // namespace lstmscope::test
