@@ -46,23 +46,36 @@ void MatchRowsView::setMessage(const QString& message) {
   update();
 }
 
+int MatchRowsView::headerHeight(const QFontMetrics& fm) const {
+  return meta_.empty() || rows_.empty() ? 0 : fm.height() + 6;
+}
+
+QString MatchRowsView::metaLegend() const {
+  QStringList parts;
+  for (const MetaTrackStyle& m : meta_)
+    parts << (m.categories.isEmpty() ? tr("%1 (white %2 to blue %3)").arg(m.name).arg(m.low).arg(m.high)
+                                     : tr("%1 (%2)").arg(m.name, m.categories.join(QStringLiteral(", "))));
+  return tr("Strips beneath the tokens, top to bottom: %1").arg(parts.join(QStringLiteral(" · ")));
+}
+
 int MatchRowsView::rowHeight(const QFontMetrics& fm) const {
   return fm.height() + 8 + static_cast<int>(meta_.size()) * kMetaStrip;
 }
 
 QSize MatchRowsView::sizeHint() const {
-  return {600, 2 * kMargin + std::max(1, static_cast<int>(rows_.size())) * rowHeight(fontMetrics())};
+  return {600, 2 * kMargin + headerHeight(fontMetrics()) +
+                   std::max(1, static_cast<int>(rows_.size())) * rowHeight(fontMetrics())};
 }
 
 QRect MatchRowsView::rowRect(int row) const {
   const int h = rowHeight(fontMetrics());
-  return {0, kMargin + row * h, width(), h};
+  return {0, kMargin + headerHeight(fontMetrics()) + row * h, width(), h};
 }
 
 int MatchRowsView::rowAt(const QPoint& point) const {
-  const int h = rowHeight(fontMetrics());
-  const int row = (point.y() - kMargin) / h;
-  return point.y() >= kMargin && row < static_cast<int>(rows_.size()) ? row : -1;
+  const int h = rowHeight(fontMetrics()), top = kMargin + headerHeight(fontMetrics());
+  const int row = (point.y() - top) / h;
+  return point.y() >= top && row < static_cast<int>(rows_.size()) ? row : -1;
 }
 
 QColor MatchRowsView::metaColour(size_t track, float value) const {
@@ -75,12 +88,17 @@ QColor MatchRowsView::metaColour(size_t track, float value) const {
 }
 
 void MatchRowsView::paintRows(QPainter& p, int width, int firstRow, int lastRow, const QFontMetrics& fm) const {
-  const int h = rowHeight(fm), textHeight = fm.height() + 4;
+  const int h = rowHeight(fm), textHeight = fm.height() + 4, header = headerHeight(fm);
+  if (header > 0 && firstRow == 0) {
+    p.setPen(Qt::darkGray);
+    p.drawText(QRect(kMargin, kMargin, width - 2 * kMargin, header), Qt::AlignVCenter | Qt::AlignLeft,
+               fm.elidedText(metaLegend(), Qt::ElideRight, width - 2 * kMargin));
+  }
   QFont bold = p.font();
   bold.setBold(true);
   for (int r = firstRow; r < lastRow; ++r) {
     const MatchRow& row = rows_[static_cast<size_t>(r)];
-    const int top = kMargin + r * h;
+    const int top = kMargin + header + r * h;
     p.setPen(Qt::darkGray);
     p.drawText(QRect(kMargin, top, kLabelWidth - 8, textHeight), Qt::AlignVCenter | Qt::AlignLeft,
                fm.elidedText(row.label, Qt::ElideMiddle, kLabelWidth - 8));
@@ -121,9 +139,9 @@ void MatchRowsView::paintEvent(QPaintEvent* event) {
     p.drawText(rect().adjusted(kMargin, kMargin, -kMargin, -kMargin), Qt::TextWordWrap, message_);
     return;
   }
-  const int h = rowHeight(fontMetrics());
-  const int first = std::max(0, (event->rect().top() - kMargin) / h);
-  const int last = std::min(static_cast<int>(rows_.size()), (event->rect().bottom() - kMargin) / h + 1);
+  const int h = rowHeight(fontMetrics()), top = kMargin + headerHeight(fontMetrics());
+  const int first = std::max(0, (event->rect().top() - top) / h);
+  const int last = std::min(static_cast<int>(rows_.size()), (event->rect().bottom() - top) / h + 1);
   paintRows(p, width(), first, last, fontMetrics());
 }
 
@@ -147,13 +165,14 @@ QString MatchRowsView::figureTitle() const {
 
 int MatchRowsView::figureHeightForWidth(int) const {
   const QFontMetrics fm = figureFontMetrics(QApplication::font());
-  return 2 * kMargin + std::max(1, static_cast<int>(rows_.size())) * rowHeight(fm);
+  return 2 * kMargin + headerHeight(fm) + std::max(1, static_cast<int>(rows_.size())) * rowHeight(fm);
 }
 
 void MatchRowsView::renderFigure(QPainter& painter, const QSize& size, FigureMarks) {
   painter.fillRect(QRect(QPoint(0, 0), size), Qt::white);
   const QFontMetrics fm = painter.fontMetrics();
-  const int rows = std::min(static_cast<int>(rows_.size()), std::max(0, (size.height() - kMargin) / rowHeight(fm)));
+  const int rows = std::min(static_cast<int>(rows_.size()),
+                            std::max(0, (size.height() - kMargin - headerHeight(fm)) / rowHeight(fm)));
   paintRows(painter, size.width(), 0, rows, fm);
 }
 

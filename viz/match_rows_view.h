@@ -57,6 +57,8 @@ class MatchRowsView : public QWidget, public ExportableView {
 
  private:
   int rowHeight(const QFontMetrics& fm) const;
+  int headerHeight(const QFontMetrics& fm) const;  // the meta tracks' legend above the rows
+  QString metaLegend() const;
   void paintRows(QPainter& p, int width, int firstRow, int lastRow, const QFontMetrics& fm) const;
   QColor metaColour(size_t track, float value) const;
 

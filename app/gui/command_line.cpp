@@ -34,12 +34,16 @@ AppCommandLine::AppCommandLine()
       unit(option("unit", "Current unit.", "N")),
       dock(option("dock",
                   "Bring a view to the front: trajectories, saturation, predictions, projection, textColouring, "
-                  "text, attribution.",
+                  "text, attribution, match, corpus.",
                   "NAME")),
       attribution(option("attribution",
                          "Bring the Attribution dock to the front with a method (saliency, gradxinput, ig, lrp, "
                          "occlusion), all methods side by side (all) or the all-targets matrix (matrix).",
                          "WHAT")),
+      match(option("match",
+                   "Find where the units selected with --select are on together (the Match dock, over the whole "
+                   "trace or text), at most N matches, and bring the Match dock to the front.",
+                   "N")),
       exportTo(option("export",
                       "Like --screenshot, but export one view as a figure (.png, .svg, .pdf) or its numbers (.csv).",
                       "FILE")),
@@ -66,7 +70,7 @@ AppCommandLine::AppCommandLine()
                                QStringLiteral("Model file (LSTMScope, PyTorch, Keras, ONNX or TF.js)."),
                                QStringLiteral("[MODEL]"));
   parser.addOptions({vocab, textFile, labelColumn, screenshot, size, layer, quantity, select, step, unit, dock,
-                     attribution, exportTo, exportView, exportSize, exportMarks, dpi});
+                     attribution, match, exportTo, exportView, exportSize, exportMarks, dpi});
 }
 
 bool AppCommandLine::wantsHelpOrVersion() const {
@@ -82,6 +86,11 @@ StartupChoices AppCommandLine::startupChoices(QString& error) const {
   choices.unit = parser.isSet(unit) ? parser.value(unit).toInt() : -1;
   choices.dock = parser.value(dock);
   choices.attribution = parser.value(attribution);
+  if (parser.isSet(match)) {
+    bool ok = false;
+    choices.matches = parser.value(match).toInt(&ok);
+    if (!ok || choices.matches < 1 || choices.matches > 1000) error = QStringLiteral("--match wants N from 1 to 1000");
+  }
   if (parser.isSet(select)) {
     const QStringList range = parser.value(select).split(QLatin1Char(':'));
     bool ok1 = false, ok2 = false;

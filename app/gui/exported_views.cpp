@@ -2,6 +2,7 @@
 
 #include "app/gui/attribution_panel.h"
 #include "app/gui/main_window.h"
+#include "app/gui/match_panel.h"
 #include "viz/attribution_bar_chart.h"
 #include "viz/attribution_matrix_view.h"
 #include "viz/attribution_text_view.h"
@@ -39,6 +40,7 @@ constexpr ExportSlot kExportSlots[] = {
      [](const MainWindow& w) -> viz::ExportableView* { return w.attribution()->barChart(); }},
     {"attributionMatrix", QT_TR_NOOP("Attribution, all targets"),
      [](const MainWindow& w) -> viz::ExportableView* { return w.attribution()->matrixView(); }},
+    {"match", QT_TR_NOOP("Match"), [](const MainWindow& w) -> viz::ExportableView* { return w.match()->rowsView(); }},
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "app/gui/attribution_panel.h"
 #include "app/gui/command_line.h"
 #include "app/gui/main_window.h"
+#include "app/gui/match_panel.h"
 #include "app/gui/model_opening.h"
 #include "core/common/large_array_memory.h"
 #include "core/common/version.h"
@@ -47,6 +48,7 @@ void shootWhenShown(QApplication& app, lstmscope::app::MainWindow& window, const
     settle->start(200);
     QObject::connect(settle, &QTimer::timeout, &app, [&, settle, shownAfter, showsAttribution] {
       if (showsAttribution && !window.attribution()->settled()) return;
+      if (window.match()->busy()) return;  // --match: the search's rows are part of what is saved
       settle->stop();
       if (cl.parser.isSet(cl.exportTo)) {
         const QString error = lstmscope::viz::exportView(*window.exportableView(cl.parser.value(cl.exportView)),

@@ -27,6 +27,53 @@ std::vector<viz::MetaTrackStyle> metaStyles(const std::vector<MetaTrack>& tracks
   return styles;
 }
 
+// The texts of `steps` (consecutive but for one gap), read from the trace in at most two pieces.
+std::vector<std::string> stepTexts(const MatchSource& source, const MatchContext& context) {
+  std::vector<std::string> text;
+  for (const auto& [first, end] :
+       {std::pair{context.first, context.gapFirst}, std::pair{context.gapEnd, context.end}}) {
+    if (end <= first) continue;
+    if (source.trace && source.trace->hasTokenText()) {
+      for (std::string& t : source.trace->tokenText(first, end - first)) text.push_back(std::move(t));
+    } else if (!source.trace) {
+      text.insert(text.end(), source.recording->tokens.begin() + first, source.recording->tokens.begin() + end);
+    } else {
+      text.resize(text.size() + static_cast<size_t>(end - first));
+    }
+  }
+  return text;
+}
+
+viz::MatchRow matchRow(const MatchSource& source, const Match& match, const MatchContext& context,
+                       const std::vector<MetaTrack>& meta) {
+  viz::MatchRow row;
+  std::vector<std::string> text = stepTexts(source, context);
+  const bool gap = context.gapEnd > context.gapFirst;
+  const auto gapAt = static_cast<qsizetype>(context.gapFirst - context.first);
+  row.tokens = viz::displayTokens(text);
+  for (const std::string& t : text) row.text << QString::fromStdString(t);
+  row.onCount = context.onCount;
+  for (const MetaTrack& track : meta) {
+    row.meta.emplace_back();
+    for (long step : context.steps) row.meta.back().push_back(track.values[static_cast<size_t>(step)]);
+  }
+  if (gap) {  // the steps left out of a long run, as one token that says how many
+    const QString skipped = QObject::tr(" … %L1 steps … ").arg(context.gapEnd - context.gapFirst);
+    row.tokens.insert(gapAt, skipped);
+    row.text.insert(gapAt, QStringLiteral(" … "));
+    row.onCount.insert(row.onCount.begin() + gapAt, static_cast<int>(match.intersection));
+    for (auto& values : row.meta) values.insert(values.begin() + gapAt, std::numeric_limits<float>::quiet_NaN());
+  }
+  row.runFirst = static_cast<int>(match.start - context.first);
+  row.runEnd = static_cast<int>(row.runFirst + std::min<long>(match.length, gap ? 2 * kRunShown + 1 : match.length));
+  row.intersection = match.intersection, row.unionSize = match.unionSize;
+  const QString name = source.trace ? QString::fromStdString(source.trace->documentNames()[match.document]) : QString();
+  row.label = name.isEmpty() ? QObject::tr("step %L1").arg(match.start)
+                             : QObject::tr("%1 · step %L2").arg(name).arg(match.start);
+  if (match.length > 1) row.label += QObject::tr(" (%L1)").arg(match.length);
+  return row;
+}
+
 }  // namespace
 
 MatchFound searchMatches(const MatchSource& source, const MatchQuery& query, const ProgressCallbacks& progress) {
@@ -59,27 +106,8 @@ MatchFound searchMatches(const MatchSource& source, const MatchQuery& query, con
   found.meta = metaStyles(meta);
   for (const Match& match : found.result.matches) {
     checkCancelled(progress);
-    const MatchContext context = matchContext(values, offsets, match, query, kMatchContext);
-    viz::MatchRow row;
-    std::vector<std::string> text;
-    if (source.trace && source.trace->hasTokenText())
-      text = source.trace->tokenText(context.first, context.end - context.first);
-    else if (!source.trace)
-      text.assign(source.recording->tokens.begin() + context.first, source.recording->tokens.begin() + context.end);
-    text.resize(static_cast<size_t>(context.end - context.first));
-    row.tokens = viz::displayTokens(text);
-    for (const std::string& t : text) row.text << QString::fromStdString(t);
-    row.runFirst = static_cast<int>(match.start - context.first);
-    row.runEnd = static_cast<int>(row.runFirst + match.length);
-    row.onCount = context.onCount;
-    row.intersection = match.intersection, row.unionSize = match.unionSize;
-    const QString name =
-        source.trace ? QString::fromStdString(source.trace->documentNames()[match.document]) : QString();
-    row.label = name.isEmpty() ? QObject::tr("step %L1").arg(match.start)
-                               : QObject::tr("%1 · step %L2").arg(name).arg(match.start);
-    for (const MetaTrack& track : meta)
-      row.meta.emplace_back(track.values.begin() + context.first, track.values.begin() + context.end);
-    found.rows.push_back(std::move(row));
+    found.rows.push_back(
+        matchRow(source, match, matchContext(values, offsets, match, query, kMatchContext, kRunShown), meta));
   }
   return found;
 }

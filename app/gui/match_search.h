@@ -32,8 +32,9 @@ struct MatchFound {
   int selected = 0;
 };
 
-// Context steps shown on each side of a run.
+// Context steps shown on each side of a run, and of a long run its first and last this many steps.
 inline constexpr long kMatchContext = 6;
+inline constexpr long kRunShown = 12;
 
 // Throws InputError for a query the source cannot answer (a unit out of range, a quantity not recorded).
 MatchFound searchMatches(const MatchSource& source, const MatchQuery& query, const ProgressCallbacks& progress);

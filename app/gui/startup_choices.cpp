@@ -5,6 +5,7 @@
 #include "app/gui/attribution_panel.h"
 #include "app/gui/heatmap_controls.h"
 #include "app/gui/main_window.h"
+#include "app/gui/match_panel.h"
 #include "core/analysis/recording.h"
 #include "viz/heatmap_view.h"
 
@@ -65,6 +66,11 @@ QString applyStartupChoices(const StartupChoices& c, MainWindow& window) {
   }
   if (!c.dock.isEmpty()) {
     if (auto* d = window.findChild<QDockWidget*>(c.dock)) d->raise();
+  }
+  if (c.matches > 0) {
+    window.findChild<QDockWidget*>(QStringLiteral("match"))->raise();
+    window.match()->setTop(c.matches);
+    window.match()->find();
   }
   if (!c.attribution.isEmpty()) {
     const QString attributionError = chooseAttribution(c.attribution, window);

@@ -18,6 +18,7 @@ struct StartupChoices {
   int unit = -1;         // current unit; -1: the best unit of the brush, if any
   QString dock;          // object name of a dock to bring to the front
   QString attribution;   // a method name (ig, lrp, ...), "all" (side by side) or "matrix"; raises its dock
+  int matches = 0;       // > 0: run the Match dock's search for the selected units, this many results
 };
 
 // Applies `choices` to the analysed window. Returns what could not be applied (an unknown name), or "".

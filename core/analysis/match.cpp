@@ -217,18 +217,28 @@ MatchResult findMatchesInIndex(const StepBitsReader& read, int units, const std:
 namespace lstmscope {
 
 MatchContext matchContext(const StepWindowReader& read, const std::vector<int64_t>& offsets, const Match& match,
-                          const MatchQuery& query, long context) {
+                          const MatchQuery& query, long context, long runShown) {
   const size_t d = static_cast<size_t>(match.document);
   if (d + 1 >= offsets.size()) throw std::invalid_argument("matchContext: the match's document does not exist");
   MatchContext out;
   out.first = std::max<long>(offsets[d], match.start - context);
   out.end = std::min<long>(offsets[d + 1], match.start + match.length + context);
-  const Mat<float> values = read(out.first, out.end - out.first);
+  out.gapFirst = out.gapEnd = match.start + match.length;
+  if (runShown > 0 && match.length > 2 * runShown)
+    out.gapFirst = match.start + runShown, out.gapEnd = match.start + match.length - runShown;
   const std::optional<float> lowest = lowestOnValue({query.threshold, query.tanh});
-  out.onCount.assign(static_cast<size_t>(out.end - out.first), 0);
-  for (long t = 0; t < values.cols(); ++t)
-    for (int u : query.units)
-      if (lowest && values(u, t) >= *lowest) ++out.onCount[static_cast<size_t>(t)];
+  // The two pieces around the gap are read apart: a run can be a million steps long.
+  for (const auto& [first, end] : {std::pair{out.first, out.gapFirst}, std::pair{out.gapEnd, out.end}}) {
+    if (end <= first) continue;
+    const Mat<float> values = read(first, end - first);
+    for (long t = 0; t < values.cols(); ++t) {
+      int on = 0;
+      for (int u : query.units)
+        if (lowest && values(u, t) >= *lowest) ++on;
+      out.steps.push_back(first + t);
+      out.onCount.push_back(on);
+    }
+  }
   return out;
 }
 

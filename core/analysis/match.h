@@ -63,12 +63,16 @@ bool rankedBefore(const Match& a, const Match& b);
 namespace lstmscope {
 
 // What a match view row shows around a match: the steps [first, end) of its document within `context`
-// steps of the run, and at each of them how many of the query's units are on (by the query's rule).
+// steps of the run, and at each of them how many of the query's units are on (by the query's rule). A
+// run longer than 2 * `runShown` steps shows its first and last `runShown` steps only: the steps
+// [gapFirst, gapEnd) are left out (gapFirst == gapEnd: none).
 struct MatchContext {
   long first = 0, end = 0;
-  std::vector<int> onCount;
+  long gapFirst = 0, gapEnd = 0;
+  std::vector<long> steps;   // the steps shown, in order
+  std::vector<int> onCount;  // one per shown step
 };
 MatchContext matchContext(const StepWindowReader& read, const std::vector<int64_t>& offsets, const Match& match,
-                          const MatchQuery& query, long context);
+                          const MatchQuery& query, long context, long runShown);
 
 }  // namespace lstmscope
