@@ -38,7 +38,7 @@ struct AnalysisRequest {
   bool textIsSample = false;           // the demo's sample text, put there for a model of text
 };
 
-// A window of a trace file to show (docs/GUI.md "Traces and corpora"): read on demand, with the model
+// A window of a trace file to show (docs/APP.md "Traces and corpora"): read on demand, with the model
 // the trace was recorded with when it is found (loaded once, then passed along).
 struct TraceWindowRequest {
   std::shared_ptr<const TraceReader> trace;

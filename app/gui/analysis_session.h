@@ -55,7 +55,7 @@ class AnalysisSession : public QObject {
   void setLabelColumn(const QString& column) { labelColumn_ = column; }
   const QString& labelColumn() const { return labelColumn_; }
 
-  // Opens a trace file instead of analysing a text (docs/GUI.md "Traces and corpora"): only its header and
+  // Opens a trace file instead of analysing a text (docs/APP.md "Traces and corpora"): only its header and
   // document table are read; the views then show windows of it, read on demand, starting with the one
   // around step 0. The model it was recorded with is used when found (the path stored in the trace, or a
   // file of that name beside it). Throws InputError when the file is not a readable trace.
@@ -65,7 +65,7 @@ class AnalysisSession : public QObject {
   std::shared_ptr<const TraceReader> trace() const { return trace_; }
   // The trace step that view step 0 is (0 for an analysed text).
   long firstTraceStep() const { return result_ && result_->trace ? result_->window.first : 0; }
-  // Steps of a trace shown at once: what fits in this many bytes of memory (docs/GUI.md; 256 MB).
+  // Steps of a trace shown at once: what fits in this many bytes of memory (docs/APP.md; 256 MB).
   void setTraceWindowBytes(double bytes) { traceWindowBytes_ = bytes; }
 
   // Analyses the input with the model, cancelling a running analysis. False (nothing started) without a

@@ -70,7 +70,7 @@ class MainWindow : public QMainWindow {
   void openModelInteractively(const QString& path);
   void importSettings();  // the import dialog for the current (foreign) model
   // Opens a trace file: the views show windows of it, the Corpus dock lists its documents and the Match
-  // dock searches all of it (docs/GUI.md "Traces and corpora"). False, with the error shown, when the file
+  // dock searches all of it (docs/APP.md "Traces and corpora"). False, with the error shown, when the file
   // is not a readable trace.
   bool openTrace(const QString& path);
   // Shows trace step `step` (the window that holds it, loaded when needed) with `length` steps in view;

@@ -1,6 +1,6 @@
 // A window of a trace file as the Recording the app's views read: a long trace is opened without reading
 // it, and the views show one document (or a stretch of a long one) at a time, read on demand
-// (docs/FORMAT.md "Trace file", docs/GUI.md "Traces and corpora").
+// (docs/FORMAT.md "Trace file", docs/APP.md "Traces and corpora").
 #pragma once
 
 #include "core/analysis/recording.h"

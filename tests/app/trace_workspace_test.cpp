@@ -1,4 +1,4 @@
-// The app on a trace file (docs/GUI.md "Traces and corpora"): windows of the trace read on demand, the
+// The app on a trace file (docs/APP.md "Traces and corpora"): windows of the trace read on demand, the
 // Corpus dock's document list and step navigation, the views that need the model saying why without it,
 // and the Match dock finding the same runs as the CLI's match and jumping to them by a click.
 #include <gtest/gtest.h>
