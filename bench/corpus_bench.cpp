@@ -48,7 +48,8 @@ void generate(const std::string& path, long T, int H) {
   header.documentOffsets = {0};
   while (header.documentOffsets.back() < T)
     header.documentOffsets.push_back(std::min<int64_t>(T, header.documentOffsets.back() + 1000 + rng() % 2000));
-  for (size_t d = 0; d + 1 < header.documentOffsets.size(); ++d) header.documentNames.push_back("doc" + std::to_string(d));
+  for (size_t d = 0; d + 1 < header.documentOffsets.size(); ++d)
+    header.documentNames.push_back("doc" + std::to_string(d));
   RecordRequest request;
   request.quantities = {Quantity::C};
   request.outputs = false;
@@ -97,11 +98,16 @@ int main(int argc, char** argv) {
   bool keep = false;
   for (int k = 1; k < argc; ++k) {
     const std::string a = argv[k];
-    if (a == "--steps" && k + 1 < argc) T = std::atol(argv[++k]);
-    else if (a == "--units" && k + 1 < argc) H = std::atoi(argv[++k]);
-    else if (a == "--out" && k + 1 < argc) dir = argv[++k];
-    else if (a == "--keep") keep = true;
-    else return std::fprintf(stderr, "usage: corpus_bench [--steps T] [--units H] [--out DIR] [--keep]\n"), 2;
+    if (a == "--steps" && k + 1 < argc)
+      T = std::atol(argv[++k]);
+    else if (a == "--units" && k + 1 < argc)
+      H = std::atoi(argv[++k]);
+    else if (a == "--out" && k + 1 < argc)
+      dir = argv[++k];
+    else if (a == "--keep")
+      keep = true;
+    else
+      return std::fprintf(stderr, "usage: corpus_bench [--steps T] [--units H] [--out DIR] [--keep]\n"), 2;
   }
   std::filesystem::create_directories(dir);
   const std::string trace = dir + "/bench.h5";
@@ -157,11 +163,12 @@ int main(int argc, char** argv) {
                  peer["matches"][k][1].get<long>() == indexed.result.matches[k].length;
       peerAgrees = agrees ? "the same top 50" : "DIFFERENT top 50";
     }
-    std::printf("match %2d units: index %.2f s, scan %.2f s (%s; %ld candidates); LSTMVis precise (numpy) %.2f s "
-                "over %ld candidates (%s); ours/LSTMVis %.2f\n",
-                n, indexSeconds, scanSeconds, same ? "same results" : "DIFFERENT results", indexed.result.candidates,
-                peer["seconds"].get<double>(), peer["candidates"].get<long>(), peerAgrees.c_str(),
-                indexSeconds / peer["seconds"].get<double>());
+    std::printf(
+        "match %2d units: index %.2f s, scan %.2f s (%s; %ld candidates); LSTMVis precise (numpy) %.2f s "
+        "over %ld candidates (%s); ours/LSTMVis %.2f\n",
+        n, indexSeconds, scanSeconds, same ? "same results" : "DIFFERENT results", indexed.result.candidates,
+        peer["seconds"].get<double>(), peer["candidates"].get<long>(), peerAgrees.c_str(),
+        indexSeconds / peer["seconds"].get<double>());
   }
   if (!keep) std::filesystem::remove_all(dir);
   return 0;
