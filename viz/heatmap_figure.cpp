@@ -75,7 +75,7 @@ QColor markColourFor(const ColourMap& map) {
   return QColor(best);
 }
 
-HeatmapLayout HeatmapLayout::forSize(const QSize& size, const QFontMetrics& fm, AxisTitles axisTitles) {
+HeatmapLayout HeatmapLayout::forSize(const QSize& size, const QFontMetrics& fm, AxisTitles axisTitles, int metaStrips) {
   const int line = fm.height();
   const int titleRoom = axisTitles == AxisTitles::Drawn ? line + 2 : 0;  // "unit" (turned) and "step"
   const int left = fm.horizontalAdvance(QStringLiteral("unit 0000")) + 8 + titleRoom;
@@ -83,7 +83,9 @@ HeatmapLayout HeatmapLayout::forSize(const QSize& size, const QFontMetrics& fm, 
   HeatmapLayout l;
   l.title = QRect(0, 0, size.width(), line + 4);
   l.tokens = QRect(left, l.title.bottom() + 1, size.width() - left - right, 2 * line + 6);
-  const int plotTop = l.tokens.bottom() + 1, stepAxisHeight = line + 8 + titleRoom;
+  l.meta = QRect(left, l.tokens.bottom() + 1, l.tokens.width(), metaStrips * kMetaStripHeight);
+  const int plotTop = l.tokens.bottom() + 1 + l.meta.height() + (metaStrips > 0 ? 2 : 0);
+  const int stepAxisHeight = line + 8 + titleRoom;
   l.plot = QRect(left, plotTop, l.tokens.width(), std::max(1, size.height() - plotTop - stepAxisHeight));
   l.unitAxis = QRect(titleRoom, plotTop, left - titleRoom, l.plot.height());
   l.stepAxis = QRect(left, l.plot.bottom() + 1, l.plot.width(), stepAxisHeight - titleRoom);
@@ -285,7 +287,8 @@ void paintPlotOverlays(QPainter& p, const QRect& plot, const HeatmapViewport& vp
 
 void paintHeatmapFigure(QPainter& p, const QSize& size, const HeatmapData& data, HeatmapFrameRequest request,
                         const HeatmapDecor& decor) {
-  const HeatmapLayout layout = HeatmapLayout::forSize(size, p.fontMetrics(), AxisTitles::Drawn);
+  const HeatmapLayout layout =
+      HeatmapLayout::forSize(size, p.fontMetrics(), AxisTitles::Drawn, static_cast<int>(decor.meta.size()));
   p.fillRect(QRect(QPoint(0, 0), size), Qt::white);
   // Render at the device's resolution (at least 2x for vector output) so that cells stay sharp.
   const double deviceScale = std::max(2.0, p.worldTransform().m11());
@@ -299,6 +302,8 @@ void paintHeatmapFigure(QPainter& p, const QSize& size, const HeatmapData& data,
   p.setPen(kAxisColour);
   p.drawText(layout.title, Qt::AlignCenter, decor.title);
   paintTokenStrip(p, layout.tokens, logical, decor);
+  paintMetaStrips(p, layout.meta, QRect(0, layout.meta.top(), layout.meta.left(), layout.meta.height()), logical,
+                  decor.meta);
   paintUnitAxis(p, layout.unitAxis, logical, request.rowUnits, decor);
   paintStepAxis(p, layout.stepAxis, logical);
   paintAxisTitles(p, layout);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "viz/heatmap_renderer.h"
+#include "viz/meta_strips.h"
 
 class QFontMetrics;
 class QPainter;
@@ -23,16 +24,17 @@ struct HeatmapDecor {
   long currentRow = -1;               // display row of the current unit, -1 for none
   std::vector<char> highlightedRows;  // per display row: one of the selected units
   long hoveredRow = -1;               // a unit under the pointer in another view (widget only)
+  std::vector<MetaStrip> meta;        // meta tracks, drawn as strips under the tokens
 };
 
 // Exported figures name their axes ("step", "unit"); the widget leaves the titles out to save room.
 enum class AxisTitles { Omitted, Drawn };
 
 struct HeatmapLayout {
-  QRect title, tokens, plot, unitAxis, stepAxis, colourBar;
-  QRect unitTitle, stepTitle;  // empty without axis titles
+  QRect title, tokens, meta, plot, unitAxis, stepAxis, colourBar;  // meta: empty without meta tracks
+  QRect unitTitle, stepTitle;                                      // empty without axis titles
   static HeatmapLayout forSize(const QSize& size, const QFontMetrics& metrics,
-                               AxisTitles axisTitles = AxisTitles::Omitted);
+                               AxisTitles axisTitles = AxisTitles::Omitted, int metaStrips = 0);
 };
 
 void paintTokenStrip(QPainter& p, const QRect& area, const HeatmapViewport& vp, const HeatmapDecor& decor);

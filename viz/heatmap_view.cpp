@@ -203,6 +203,8 @@ void HeatmapView::paintEvent(QPaintEvent*) {
   p.setPen(QColor(60, 60, 60));
   p.drawText(layout_.title, Qt::AlignCenter, decor_.title);
   paintTokenStrip(p, layout_.tokens, viewport_, decor_);
+  paintMetaStrips(p, layout_.meta, QRect(0, layout_.meta.top(), layout_.meta.left(), layout_.meta.height()), viewport_,
+                  decor_.meta);
   paintUnitAxis(p, layout_.unitAxis, viewport_, request_.rowUnits, decor_);
   paintStepAxis(p, layout_.stepAxis, viewport_);
   paintColourBar(p, layout_.colourBar, request_.scale, decor_.valueLabel);
@@ -249,8 +251,15 @@ void HeatmapView::paintHoverLabel(QPainter& p) {
 }
 
 void HeatmapView::resizeEvent(QResizeEvent*) {
-  layout_ = HeatmapLayout::forSize(size(), fontMetrics());
+  layout_ = HeatmapLayout::forSize(size(), fontMetrics(), AxisTitles::Omitted, static_cast<int>(decor_.meta.size()));
   viewportEdited();
+}
+
+void HeatmapView::setMetaStrips(std::vector<MetaStrip> strips) {
+  const bool relayout = strips.size() != decor_.meta.size();
+  decor_.meta = std::move(strips);
+  if (relayout) return resizeEvent(nullptr);  // the plot moves down (or up) by the strips' height
+  update();
 }
 
 void HeatmapView::mousePressEvent(QMouseEvent* e) {

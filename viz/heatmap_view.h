@@ -31,6 +31,8 @@ class HeatmapView : public QWidget, public ExportableView {
   void setRowUnits(std::vector<int> rowUnits);  // display order and filter
   void setScale(const ColourScale& scale);
   void setTitle(const QString& title, const QString& valueLabel);
+  // Meta tracks under the token strip, one value per step of the data (none: no strips).
+  void setMetaStrips(std::vector<MetaStrip> strips);
   void setSelection(IndexSpan steps);
   void setHighlightedUnits(const std::vector<int>& units);
   void setCurrent(long step, int unit);  // -1 for none

@@ -7,7 +7,6 @@
 #include <cmath>
 
 #include "viz/figure_metrics.h"
-#include "viz/palette.h"
 
 namespace lstmscope::viz {
 namespace {
@@ -52,9 +51,7 @@ int MatchRowsView::headerHeight(const QFontMetrics& fm) const {
 
 QString MatchRowsView::metaLegend() const {
   QStringList parts;
-  for (const MetaTrackStyle& m : meta_)
-    parts << (m.categories.isEmpty() ? tr("%1 (white %2 to blue %3)").arg(m.name).arg(m.low).arg(m.high)
-                                     : tr("%1 (%2)").arg(m.name, m.categories.join(QStringLiteral(", "))));
+  for (const MetaTrackStyle& m : meta_) parts << metaTrackLegend(m);
   return tr("Strips beneath the tokens, top to bottom: %1").arg(parts.join(QStringLiteral(" · ")));
 }
 
@@ -76,15 +73,6 @@ int MatchRowsView::rowAt(const QPoint& point) const {
   const int h = rowHeight(fontMetrics()), top = kMargin + headerHeight(fontMetrics());
   const int row = (point.y() - top) / h;
   return point.y() >= top && row < static_cast<int>(rows_.size()) ? row : -1;
-}
-
-QColor MatchRowsView::metaColour(size_t track, float value) const {
-  if (std::isnan(value)) return Qt::white;
-  const MetaTrackStyle& style = meta_[track];
-  if (!style.categories.isEmpty()) return categoricalColour(static_cast<int>(value)).lighter(130);
-  const float span = style.high > style.low ? style.high - style.low : 1.0f;
-  const double share = std::clamp(static_cast<double>((value - style.low) / span), 0.0, 1.0);
-  return QColor::fromRgbF(1.0 - 0.75 * share, 1.0 - 0.55 * share, 1.0 - 0.25 * share);  // white to blue
 }
 
 void MatchRowsView::paintRows(QPainter& p, int width, int firstRow, int lastRow, const QFontMetrics& fm) const {
@@ -113,7 +101,7 @@ void MatchRowsView::paintRows(QPainter& p, int width, int firstRow, int lastRow,
       p.drawText(cell, Qt::AlignCenter, row.tokens[k]);
       for (size_t m = 0; m < meta_.size() && m < row.meta.size(); ++m)
         p.fillRect(QRect(x, top + textHeight + static_cast<int>(m) * kMetaStrip, w, kMetaStrip - 1),
-                   metaColour(m, row.meta[m][static_cast<size_t>(k)]));
+                   metaTrackColour(meta_[m], row.meta[m][static_cast<size_t>(k)]));
       x += w;
     }
     p.setFont(QFont(p.font().family(), p.font().pointSize()));

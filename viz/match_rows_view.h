@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "viz/exportable_view.h"
+#include "viz/meta_strips.h"
 
 namespace lstmscope::viz {
 
@@ -20,12 +21,6 @@ struct MatchRow {
   std::vector<int> onCount;      // per token: how many selected units are on
   int intersection = 0, unionSize = 0;
   std::vector<std::vector<float>> meta;  // per meta track, one value per token (NaN: none)
-};
-
-struct MetaTrackStyle {
-  QString name;
-  QStringList categories;  // empty: numbers, shaded from low to high over [low, high]
-  float low = 0, high = 1;
 };
 
 class MatchRowsView : public QWidget, public ExportableView {
@@ -60,7 +55,6 @@ class MatchRowsView : public QWidget, public ExportableView {
   int headerHeight(const QFontMetrics& fm) const;  // the meta tracks' legend above the rows
   QString metaLegend() const;
   void paintRows(QPainter& p, int width, int firstRow, int lastRow, const QFontMetrics& fm) const;
-  QColor metaColour(size_t track, float value) const;
 
   std::vector<MatchRow> rows_;
   std::vector<MetaTrackStyle> meta_;

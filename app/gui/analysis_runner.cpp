@@ -4,6 +4,7 @@
 #include <QPointer>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include "app/gui/match_search.h"
 #include "core/common/error.h"
 #include "core/formats/feature_csv.h"
 #include "core/formats/model_loader.h"
@@ -186,6 +187,12 @@ quint64 AnalysisRunner::start(TraceWindowRequest request) {
     auto recording = std::make_shared<Recording>(readTraceWindow(*request.trace, arch, request.window));
     result.recording = recording;
     deriveViews(recording->tokens, result);
+    for (const std::string& name : request.trace->metaNames()) {
+      const MetaTrack track = request.trace->meta(name);
+      result.metaStrips.push_back(
+          {metaTrackStyle(track), std::vector<float>(track.values.begin() + request.window.first,
+                                                     track.values.begin() + request.window.end())});
+    }
     result.seconds = clock.nsecsElapsed() / 1e9;
     return [this, result] { emit finished(job_.latest(), result); };
   });

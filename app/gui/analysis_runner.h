@@ -23,6 +23,7 @@
 #include "core/analysis/trace_window.h"
 #include "core/formats/foreign/import_report.h"
 #include "viz/heatmap_data.h"
+#include "viz/meta_strips.h"
 
 namespace lstmscope::app {
 
@@ -71,6 +72,7 @@ struct AnalysisResult {
   std::shared_ptr<const TraceReader> trace;
   TraceWindow window;
   QString modelProblem;
+  std::vector<viz::MetaStrip> metaStrips;  // the trace's meta tracks over the window
 };
 
 // What is wrong with the input rather than the model (an unknown character, a bad CSV row): the message,

@@ -12,21 +12,6 @@
 namespace lstmscope::app {
 namespace {
 
-std::vector<viz::MetaTrackStyle> metaStyles(const std::vector<MetaTrack>& tracks) {
-  std::vector<viz::MetaTrackStyle> styles;
-  for (const MetaTrack& t : tracks) {
-    viz::MetaTrackStyle s;
-    s.name = QString::fromStdString(t.name);
-    for (const std::string& c : t.categories) s.categories << QString::fromStdString(c);
-    if (!t.values.empty() && !t.categorical()) {
-      const auto [low, high] = std::minmax_element(t.values.begin(), t.values.end());
-      s.low = *low, s.high = *high;
-    }
-    styles.push_back(std::move(s));
-  }
-  return styles;
-}
-
 // The texts of `steps` (consecutive but for one gap), read from the trace in at most two pieces.
 std::vector<std::string> stepTexts(const MatchSource& source, const MatchContext& context) {
   std::vector<std::string> text;
@@ -76,6 +61,17 @@ viz::MatchRow matchRow(const MatchSource& source, const Match& match, const Matc
 
 }  // namespace
 
+viz::MetaTrackStyle metaTrackStyle(const MetaTrack& track) {
+  viz::MetaTrackStyle s;
+  s.name = QString::fromStdString(track.name);
+  for (const std::string& c : track.categories) s.categories << QString::fromStdString(c);
+  if (!track.values.empty() && !track.categorical()) {
+    const auto [low, high] = std::minmax_element(track.values.begin(), track.values.end());
+    s.low = *low, s.high = *high;
+  }
+  return s;
+}
+
 MatchFound searchMatches(const MatchSource& source, const MatchQuery& query, const ProgressCallbacks& progress) {
   MatchFound found;
   found.selected = static_cast<int>(query.units.size());
@@ -103,7 +99,7 @@ MatchFound searchMatches(const MatchSource& source, const MatchQuery& query, con
     offsets = {0, r.steps};
     found.result = findMatches(values, static_cast<int>(m.rows()), offsets, query, progress);
   }
-  found.meta = metaStyles(meta);
+  for (const MetaTrack& track : meta) found.meta.push_back(metaTrackStyle(track));
   for (const Match& match : found.result.matches) {
     checkCancelled(progress);
     found.rows.push_back(

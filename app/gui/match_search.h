@@ -8,6 +8,7 @@
 
 #include "core/analysis/match.h"
 #include "core/analysis/recording.h"
+#include "core/formats/trace_meta.h"
 #include "viz/match_rows_view.h"
 
 namespace lstmscope {
@@ -35,6 +36,9 @@ struct MatchFound {
 // Context steps shown on each side of a run, and of a long run its first and last this many steps.
 inline constexpr long kMatchContext = 6;
 inline constexpr long kRunShown = 12;
+
+// How a meta track is coloured: its categories, or its range of numbers over the whole trace.
+viz::MetaTrackStyle metaTrackStyle(const MetaTrack& track);
 
 // Throws InputError for a query the source cannot answer (a unit out of range, a quantity not recorded).
 MatchFound searchMatches(const MatchSource& source, const MatchQuery& query, const ProgressCallbacks& progress);

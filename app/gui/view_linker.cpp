@@ -138,6 +138,7 @@ void ViewLinker::showRecording() {
       recording, session_->vocabularyDisplay(), session_->stepTokens(),
       result.modelProblem.isEmpty() ? QString() : tr("Predictions need the model: %1.").arg(result.modelProblem));
   views_.saturation->setStatistics(session_->result()->saturation, arch.layers);
+  views_.heatmap->setMetaStrips(result.metaStrips);
   current_.reset();
   applyHeatmapChoice();
   // The heatmap opens new data at its start; an edited input is shown where the user was.

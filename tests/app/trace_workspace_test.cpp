@@ -108,6 +108,14 @@ TEST_F(TraceWorkspace, OpensOnTheFirstDocumentWithTheModelTheTraceNames) {
   EXPECT_EQ(window_.corpus()->documentList()->model()->rowCount(), 4);
   EXPECT_TRUE(window_.findChild<QDockWidget*>(QStringLiteral("corpus"))->isVisible());
   EXPECT_NE(window_.corpus()->windowText().indexOf(QStringLiteral("alpha")), -1);
+  // The meta track under the tokens: the window's values, and room made for its strip above the plot.
+  ASSERT_EQ(r.metaStrips.size(), 1u);
+  EXPECT_EQ(r.metaStrips[0].style.name, QStringLiteral("depth"));
+  const MetaTrack depth = trace.meta("depth");
+  EXPECT_EQ(r.metaStrips[0].values, std::vector<float>(depth.values.begin(), depth.values.begin() + 40));
+  const int plotTopWithStrip = window_.heatmap()->plotRect().top();
+  window_.heatmap()->setMetaStrips({});
+  EXPECT_EQ(window_.heatmap()->plotRect().top(), plotTopWithStrip - viz::kMetaStripHeight - 2);
   // Attribution explains the window: it is its whole document.
   EXPECT_TRUE(window_.attribution()->targetDescription().size() > 0);
 }

@@ -1,0 +1,61 @@
+#include "viz/meta_strips.h"
+
+#include <QPainter>
+#include <algorithm>
+#include <cmath>
+
+#include "viz/heatmap_viewport.h"
+#include "viz/palette.h"
+
+namespace lstmscope::viz {
+
+QColor metaTrackColour(const MetaTrackStyle& style, float value) {
+  if (std::isnan(value)) return Qt::white;
+  if (!style.categories.isEmpty()) return categoricalColour(static_cast<int>(value)).lighter(130);
+  const float span = style.high > style.low ? style.high - style.low : 1.0f;
+  const double share = std::clamp(static_cast<double>((value - style.low) / span), 0.0, 1.0);
+  return QColor::fromRgbF(1.0 - 0.75 * share, 1.0 - 0.55 * share, 1.0 - 0.25 * share);  // white to blue
+}
+
+QString metaTrackLegend(const MetaTrackStyle& style) {
+  if (!style.categories.isEmpty())
+    return QStringLiteral("%1 (%2)").arg(style.name, style.categories.join(QStringLiteral(", ")));
+  return QStringLiteral("%1 (white %2 to blue %3)").arg(style.name).arg(style.low).arg(style.high);
+}
+
+void paintMetaStrips(QPainter& p, const QRect& area, const QRect& labels, const HeatmapViewport& vp,
+                     const std::vector<MetaStrip>& strips) {
+  p.save();
+  const long first = std::max(0L, static_cast<long>(std::floor(vp.firstStep)));
+  const long end = std::min<long>(vp.steps, static_cast<long>(std::ceil(vp.firstStep + vp.visibleSteps)));
+  QFont small = p.font();
+  small.setPointSizeF(std::max(5.0, small.pointSizeF() * 0.7));
+  p.setFont(small);
+  for (size_t k = 0; k < strips.size(); ++k) {
+    const MetaStrip& strip = strips[k];
+    const int top = area.top() + static_cast<int>(k) * kMetaStripHeight;
+    p.setClipRect(area);
+    // One rectangle per step when steps are wider than a pixel, else one per pixel column (its first step).
+    const double pps = vp.pixelsPerStep();
+    if (pps >= 1) {
+      for (long s = first; s < end && s < static_cast<long>(strip.values.size()); ++s) {
+        const double x0 = area.left() + vp.xOfStep(s), x1 = area.left() + vp.xOfStep(s + 1);
+        p.fillRect(QRectF(x0, top, x1 - x0, kMetaStripHeight - 1), metaTrackColour(strip.style, strip.values[s]));
+      }
+    } else {
+      for (int x = 0; x < area.width(); ++x) {
+        const long s = static_cast<long>(vp.stepAtX(x + 0.5));
+        if (s < 0 || s >= static_cast<long>(strip.values.size())) continue;
+        p.fillRect(QRect(area.left() + x, top, 1, kMetaStripHeight - 1),
+                   metaTrackColour(strip.style, strip.values[static_cast<size_t>(s)]));
+      }
+    }
+    p.setClipRect(labels.adjusted(0, 0, 0, area.bottom() - labels.bottom()));
+    p.setPen(Qt::darkGray);
+    p.drawText(QRect(labels.left(), top - 2, labels.width() - 4, kMetaStripHeight + 4),
+               Qt::AlignRight | Qt::AlignVCenter, strip.style.name);
+  }
+  p.restore();
+}
+
+}  // namespace lstmscope::viz
