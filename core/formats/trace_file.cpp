@@ -88,14 +88,15 @@ void TraceWriter::create(const Architecture& arch, int headOutputs, const TraceH
   for (size_t l = 0; l < arch.layers.size(); ++l)
     for (int d = 0; d < arch.layers[l].directions(); ++d)
       for (Quantity q : request.quantities)
-        states_[{static_cast<int>(l), d, static_cast<int>(q)}] =
-            h5::createFloatMatrix(root, statePath(static_cast<int>(l), directionName(arch.layers[l], d), q), T,
-                                  static_cast<hsize_t>(arch.layers[l].hidden), kChunkSteps, valueType,
-                                  laneCacheBytes(header, request, arch.layers[l].hidden));
+        if (!header.records || header.records(static_cast<int>(l), d, q))
+          states_[{static_cast<int>(l), d, static_cast<int>(q)}] =
+              h5::createFloatMatrix(root, statePath(static_cast<int>(l), directionName(arch.layers[l], d), q), T,
+                                    static_cast<hsize_t>(arch.layers[l].hidden), kChunkSteps, valueType,
+                                    laneCacheBytes(header, request, arch.layers[l].hidden));
   for (size_t l = 0; l < arch.layers.size(); ++l)
     for (int d = 0; d < arch.layers[l].directions(); ++d)
       for (Quantity q : request.quantities) {
-        if (isPreactivation(q)) continue;
+        if (isPreactivation(q) || (header.records && !header.records(static_cast<int>(l), d, q))) continue;
         const auto bytes = static_cast<hsize_t>((arch.layers[l].hidden + 7) / 8);
         h5::Handle index =
             h5::createFloatMatrix(root, indexPath(static_cast<int>(l), directionName(arch.layers[l], d), q), T, bytes,

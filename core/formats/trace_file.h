@@ -1,6 +1,7 @@
 // The trace file (docs/FORMAT.md): written block by block while a recording runs, read by windows.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -26,7 +27,10 @@ struct TraceHeader {
   // from 0 to steps and D names. Empty: a single text, no /documents group.
   std::vector<int64_t> documentOffsets;
   std::vector<std::string> documentNames;
-  bool float16 = false;         // store states and outputs as IEEE half precision (half the size)
+  bool float16 = false;  // store states and outputs as IEEE half precision (half the size)
+  // Which of the request's quantities each layer and direction records (unset: all of them in every one);
+  // a trace converted from another tool's files can hold c of one layer and h of another.
+  std::function<bool(int layer, int direction, Quantity q)> records;
   std::vector<MetaTrack> meta;  // per-step annotations, each of `steps` values
 };
 

@@ -108,4 +108,10 @@ std::string lowercaseUtf8(std::string_view text) {
   return out;
 }
 
+std::string encodeUtf8(char32_t codePoint) {
+  std::string out;
+  encode(codePoint, out);
+  return out;
+}
+
 }  // namespace lstmscope

@@ -24,4 +24,7 @@ std::vector<std::string> splitCodePoints(std::string_view text);
 // form is a fixed offset away. Other code points are left unchanged (no locale or ICU dependency).
 std::string lowercaseUtf8(std::string_view text);
 
+// One code point as UTF-8 (1 to 4 bytes).
+std::string encodeUtf8(char32_t codePoint);
+
 }  // namespace lstmscope
