@@ -7,7 +7,7 @@
 //     against LSTMVis's precise-mode algorithm in numpy (bench/lstmvis_precise_match.py) on the same file,
 //     with the results compared where LSTMVis's 10,000-candidate cap is not reached;
 //   - this machine's sequential read throughput of the file, the floor for a scan.
-// usage: corpus_bench [--steps T] [--units H] [--out DIR] [--keep]
+// usage: corpus_bench [--steps T] [--units H] [--out DIR] [--keep (the trace, and reuse it)] [--no-match]
 #include <unistd.h>
 
 #include <cmath>
@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
   long T = 10'000'000;
   int H = 512;
   std::string dir = std::filesystem::temp_directory_path() / "lstmscope-corpus-bench";
-  bool keep = false;
+  bool keep = false, matches = true;
   for (int k = 1; k < argc; ++k) {
     const std::string a = argv[k];
     if (a == "--steps" && k + 1 < argc)
@@ -106,8 +106,10 @@ int main(int argc, char** argv) {
       dir = argv[++k];
     else if (a == "--keep")
       keep = true;
+    else if (a == "--no-match")
+      matches = false;
     else
-      return std::fprintf(stderr, "usage: corpus_bench [--steps T] [--units H] [--out DIR] [--keep]\n"), 2;
+      return std::fprintf(stderr, "usage: corpus_bench [--steps T] [--units H] [--out DIR] [--keep] [--no-match]\n"), 2;
   }
   std::filesystem::create_directories(dir);
   const std::string trace = dir + "/bench.h5";
@@ -141,6 +143,7 @@ int main(int argc, char** argv) {
   std::printf("app: %s", shot.c_str());
 
   for (int n : {2, 5, 20}) {
+    if (!matches) break;
     MatchQuery q;
     q.units = unitsFor(n, H);
     q.tanh = true;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <deque>
@@ -25,6 +26,9 @@ namespace {
 // their data padded to 8 bytes. Index 0 is the free space, whose size is what is left.
 constexpr std::string_view kSignature("GCOL\x01\0\0\0", 8);
 constexpr size_t kHeader = 16, kObjectHeader = 16, kMinCollection = 4096;
+// Files up to this size are scanned whole at open (checkGlobalHeapsOfFile); LSTMSCOPE_HEAP_SCAN_LIMIT_MB
+// overrides it (the tests set 0 to exercise the per-read checks alone).
+constexpr size_t kWholeFileScanLimit = size_t(256) << 20;
 
 uint64_t readLength(const unsigned char* p) {
   uint64_t v = 0;
@@ -122,6 +126,12 @@ VerifiedFiles& verifiedFiles() {
 
 }  // namespace
 
+size_t wholeFileScanLimit() {
+  if (const char* limit = std::getenv("LSTMSCOPE_HEAP_SCAN_LIMIT_MB"))
+    return static_cast<size_t>(std::atof(limit) * 1e6);
+  return kWholeFileScanLimit;
+}
+
 void checkGlobalHeapsOfFile(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return;  // the library's own open reports it
@@ -134,6 +144,9 @@ void checkGlobalHeapsOfFile(const std::string& path) {
   const FileIdentity identity = identityOf(st);
   if (verifiedFiles().contains(identity)) return;
   const size_t size = static_cast<size_t>(st.st_size);
+  // A large file (a corpus trace of gigabytes) is not read through at open: every collection a read
+  // refers to is walked before the library parses it (checkStringReferences).
+  if (size > wholeFileScanLimit()) return;
   const auto readAt = [&](size_t offset, size_t count, unsigned char* out) {
     size_t done = 0;
     while (done < count) {
@@ -219,6 +232,11 @@ class FileBytes {
   ~FileBytes() {
     if (fd_ >= 0) ::close(fd_);
   }
+  uint64_t size() const {
+    struct stat st {};
+    if (fd_ < 0) return image_.size();
+    return ::fstat(fd_, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+  }
   bool read(uint64_t offset, size_t count, unsigned char* out) const {
     if (fd_ < 0) {
       if (offset > image_.size() || count > image_.size() - offset) return false;
@@ -239,15 +257,18 @@ class FileBytes {
 };
 
 // The objects of the collection at `address` (index -> size); empty when there is no collection there.
-std::map<unsigned, uint64_t> collectionObjects(const FileBytes& bytes, uint64_t address) {
+// A collection that is there is walked as the library will walk it (checkObjects) first: a file too large
+// to be scanned whole at open is checked here, collection by collection, before any string is read.
+std::map<unsigned, uint64_t> collectionObjects(const FileBytes& bytes, uint64_t address, uint64_t fileSize,
+                                               const std::string& fileName) {
   std::map<unsigned, uint64_t> objects;
   unsigned char header[kHeader];
   if (!bytes.read(address, kHeader, header) || std::memcmp(header, kSignature.data(), kSignature.size()) != 0)
     return objects;
-  const uint64_t length = readLength(header + 8);
-  if (length < kMinCollection || length > (uint64_t(1) << 32)) return objects;
+  const uint64_t length = collectionLength(header, fileSize, address, fileName);
   std::vector<unsigned char> c(length);
   if (!bytes.read(address, length, c.data())) return objects;
+  checkObjects(c.data(), length, address, fileName);
   for (uint64_t p = kHeader; length - p >= kObjectHeader;) {
     const unsigned index = c[p] | (c[p + 1] << 8);
     const uint64_t size = readLength(c.data() + p + 8);
@@ -282,10 +303,11 @@ void checkStringReferences(hid_t file, size_t count, const std::function<herr_t(
     const uint32_t length = r[0] | (r[1] << 8) | (r[2] << 16) | (uint32_t(r[3]) << 24);
     const uint64_t address = readLength(r + 4);
     const uint32_t index = r[12] | (r[13] << 8) | (r[14] << 16) | (uint32_t(r[15]) << 24);
-    if (address == 0) continue;  // no string stored
+    if (address == 0) continue;    // no string stored
     if (address != lastAddress) {  // consecutive strings mostly share a collection
       auto it = collections.find(address);
-      if (it == collections.end()) it = collections.emplace(address, collectionObjects(bytes, base + address)).first;
+      if (it == collections.end())
+        it = collections.emplace(address, collectionObjects(bytes, base + address, bytes.size(), fileName)).first;
       objects = &it->second, lastAddress = address;
     }
     const auto object = objects->find(index);

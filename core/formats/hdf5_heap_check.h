@@ -15,12 +15,14 @@ namespace lstmscope::h5 {
 // Throws InputError naming `name` and the collection's byte offset if a collection in `data` is damaged.
 void checkGlobalHeaps(const unsigned char* data, size_t size, const std::string& name);
 
-// The same for a file on disk, read block by block. A file that passed, and had not changed for a few
-// seconds, is remembered by its identity (device, inode, size, modification and change times), so
-// opening it again costs one fstat.
+// The same for a file on disk, read block by block, for files up to 256 MB (LSTMSCOPE_HEAP_SCAN_LIMIT_MB):
+// a larger file (a corpus trace) is not read through at open; checkStringReferences walks each collection
+// a read refers to instead. A file that passed, and had not changed for a few seconds, is remembered by its
+// identity (device, inode, size, modification and change times), so opening it again costs one fstat.
 void checkGlobalHeapsOfFile(const std::string& path);
 
-// Before variable-length strings are read: refuses a stored reference that names no object of a global
+// Before variable-length strings are read: walks each global heap collection the strings refer to as
+// checkGlobalHeaps does (damage named the same way), and refuses a stored reference that names no object of a global
 // heap collection (libhdf5 1.10 reads it out of bounds and crashes; found by fuzz_trace). `readStored`
 // reads the `count` values into a buffer with the memory type it is given, which keeps each value as
 // stored (length, heap address, object index). `file` is any object of the file; `what` names the values

@@ -146,5 +146,49 @@ TEST(Hdf5HeapCheck, StringsReferringToMissingHeapObjectsAreRefused) {
   }
 }
 
+// A file too large to be scanned whole at open (here: any file, with the limit set to 0) is checked
+// collection by collection when its strings are read: a collection that would make libhdf5 loop forever
+// is named before the library parses it.
+TEST(Hdf5HeapCheck, WithoutTheWholeFileScanTheCollectionsAStringReadUsesAreWalked) {
+  const ScratchDir dir("heap-per-read");
+  const std::string path = dir.file("strings.h5");
+  {
+    h5::File f = h5::File::create(path);
+    h5::writeStrings(f.id(), "names", {"hello", "world"});
+    f.flush();
+  }
+  std::vector<unsigned char> bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const auto at = static_cast<size_t>(std::search(bytes.begin(), bytes.end(), "GCOL", "GCOL" + 4) - bytes.begin());
+  ASSERT_LT(at, bytes.size());
+  // Walk the objects (16-byte headers: index 2, references 2, reserved 4, size 8) to the free space (index
+  // 0) and make its size 0: libhdf5 1.10 would step by 0 bytes for ever.
+  size_t p = at + 16;
+  while (bytes[p] | (bytes[p + 1] << 8)) {
+    uint64_t size = 0;
+    std::memcpy(&size, &bytes[p + 8], 8);
+    p += 16 + ((size + 7) & ~uint64_t(7));
+  }
+  std::memset(&bytes[p + 8], 0, 8);
+  const std::string damaged = dir.file("damaged.h5");
+  std::ofstream(damaged, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  ::setenv("LSTMSCOPE_HEAP_SCAN_LIMIT_MB", "0", 1);
+  try {
+    const h5::File f = h5::File::openReadOnly(damaged);  // not scanned: opens
+    h5::readStrings(f.id(), "names", damaged);
+    ADD_FAILURE() << "strings were read from a damaged collection";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("the global heap collection at byte " + std::to_string(at) +
+                                         " has a free-space entry of size 0"),
+              std::string::npos)
+        << e.what();
+  }
+  ::unsetenv("LSTMSCOPE_HEAP_SCAN_LIMIT_MB");
+  EXPECT_THROW(h5::File::openReadOnly(damaged), InputError);  // scanned at open again
+}
+
 }  // namespace
 }  // namespace lstmscope::test
