@@ -1,12 +1,17 @@
 #include "app/gui/analysis_runner.h"
 
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QPointer>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "app/gui/match_search.h"
 #include "core/common/error.h"
 #include "core/formats/feature_csv.h"
+#include "core/formats/lstmvis_project.h"
 #include "core/formats/model_loader.h"
 
 namespace lstmscope::app {
@@ -102,6 +107,7 @@ void loadTraceModel(const TraceWindowRequest& request, AnalysisResult& result) {
     }
   }
   if (!result.model) {
+    if (result.modelProblem.isEmpty()) result.modelProblem = request.withoutModel;
     if (result.modelProblem.isEmpty())
       result.modelProblem =
           QObject::tr("the model file the trace was recorded with was not found (%1)")
@@ -195,6 +201,32 @@ quint64 AnalysisRunner::start(TraceWindowRequest request) {
     }
     result.seconds = clock.nsecsElapsed() / 1e9;
     return [this, result] { emit finished(job_.latest(), result); };
+  });
+}
+
+quint64 AnalysisRunner::startLstmvisConversion(QString yml, QString cacheFolder) {
+  return job_.start([this, yml, cacheFolder](const ProgressCallbacks& callbacks) -> std::function<void()> {
+    const LstmvisProject project = readLstmvisProject(yml.toStdString());
+    // The trace is named by the project's files as they are now: an edited project is converted again.
+    QCryptographicHash key(QCryptographicHash::Sha1);
+    QStringList files{QFileInfo(yml).absoluteFilePath(), QString::fromStdString(project.wordFile),
+                      QString::fromStdString(project.dictFile)};
+    for (const LstmvisStates& s : project.states) files << QString::fromStdString(s.file + "::" + s.path);
+    for (const LstmvisMeta& m : project.meta) files << QString::fromStdString(m.file + "::" + m.path);
+    for (const QString& file : files) {
+      const QFileInfo info(file.section(QStringLiteral("::"), 0, 0));
+      key.addData((info.absoluteFilePath() + file + QString::number(info.size()) +
+                   QString::number(info.lastModified().toMSecsSinceEpoch()))
+                      .toUtf8());
+    }
+    QDir().mkpath(cacheFolder);
+    const QString trace = QDir(cacheFolder).filePath(QString::fromLatin1(key.result().toHex()) + QStringLiteral(".h5"));
+    if (!QFileInfo::exists(trace)) convertLstmvisProject(project, trace.toStdString(), callbacks);
+    QStringList notes;
+    for (const std::string& note : project.notes) notes << QString::fromStdString(note);
+    // Named as the user knows it: the project's folder and file.
+    const QString name = QFileInfo(yml).absoluteDir().dirName() + QLatin1Char('/') + QFileInfo(yml).fileName();
+    return [this, trace, name, notes] { emit converted(job_.latest(), trace, name, notes); };
   });
 }
 

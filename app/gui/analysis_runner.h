@@ -46,6 +46,7 @@ struct TraceWindowRequest {
   TraceWindow window;
   QString modelPath;                   // load this model first (empty: none found), unless `model` is set
   std::shared_ptr<const Model> model;  // reuse an already loaded model
+  QString withoutModel;                // why there is no model to look for (then modelPath is empty)
 };
 
 struct AnalysisResult {
@@ -93,7 +94,10 @@ class AnalysisRunner : public QObject {
 
   quint64 start(AnalysisRequest request);     // cancels any running analysis
   quint64 start(TraceWindowRequest request);  // the same, for a window of a trace
-  void cancel();                              // the running analysis, if any
+  // Converts the LSTMVis project `yml` into a trace in `cacheFolder` (reused while the project's files are
+  // unchanged), then emits converted() with the trace's path.
+  quint64 startLstmvisConversion(QString yml, QString cacheFolder);
+  void cancel();  // the running analysis, if any
   bool busy() const { return job_.busy(); }
 
   // A state projection job on the same terms (its own id sequence).
@@ -106,6 +110,7 @@ class AnalysisRunner : public QObject {
   void inputRejected(quint64 id, lstmscope::app::InputProblem problem);  // instead of failed()
   void cancelled(quint64 id);
   void projectionReady(quint64 id, std::shared_ptr<const lstmscope::Projection> projection, QString what);
+  void converted(quint64 id, QString tracePath, QString projectName, QStringList notes);
   void busyChanged(bool busy);
 
  private:

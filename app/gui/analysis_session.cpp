@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QStandardPaths>
 
 #include "core/attribution/attribution_report.h"
 #include "core/common/error.h"
@@ -24,6 +25,15 @@ AnalysisSession::AnalysisSession(QObject* parent) : QObject(parent) {
     emit inputRejected(problem.message, problem.marks);
   });
   connect(&runner_, &AnalysisRunner::cancelled, this, [this](quint64) { emit cancelled(); });
+  connect(&runner_, &AnalysisRunner::converted, this,
+          [this](quint64, const QString& trace, const QString& name, const QStringList& notes) {
+            try {
+              openTrace(trace, name, tr("an LSTMVis project holds no model"));
+            } catch (const InputError& e) {
+              return emit failed(QString::fromStdString(e.what()));
+            }
+            emit lstmvisOpened(notes);
+          });
   connect(&runner_, &AnalysisRunner::projectionReady, this,
           [this](quint64, std::shared_ptr<const Projection> projection, const QString& what) {
             emit projectionReady(std::move(projection), what);
@@ -79,16 +89,24 @@ QString findTraceModel(const TraceReader& trace, const QString& tracePath) {
 
 }  // namespace
 
-void AnalysisSession::openTrace(const QString& path) {
+void AnalysisSession::openTrace(const QString& path, const QString& name, const QString& withoutModel) {
   auto trace = std::make_shared<const TraceReader>(path.toStdString());
   runner_.cancel();
   trace_ = std::move(trace);
-  traceModelPath_ = findTraceModel(*trace_, path);
-  traceModelProblem_.clear();
+  traceName_ = name.isEmpty() ? QFileInfo(path).fileName() : name;
+  traceModelPath_ = withoutModel.isEmpty() ? findTraceModel(*trace_, path) : QString();
+  traceModelProblem_ = withoutModel;
   model_.reset();
   modelPath_ = traceModelPath_, vocabPath_.clear(), importChoices_.reset();
   startsOver_ = true;
   startTraceWindow(windowAround(*trace_, 0, windowStepBudget(*trace_, traceWindowBytes_)));
+}
+
+void AnalysisSession::openLstmvisProject(const QString& ymlPath) {
+  runner_.startLstmvisConversion(
+      ymlPath,
+      QDir(QStandardPaths::writableLocation(QStandardPaths::CacheLocation)).filePath(QStringLiteral("lstmvis")));
+  emit analysisStarted();
 }
 
 void AnalysisSession::showTraceStep(long step) {
@@ -104,6 +122,7 @@ void AnalysisSession::startTraceWindow(const TraceWindow& window) {
   request.window = window;
   request.modelPath = traceModelPath_;
   request.model = model_;
+  request.withoutModel = traceModelProblem_;
   runner_.start(std::move(request));
   emit analysisStarted();
 }

@@ -59,7 +59,13 @@ class AnalysisSession : public QObject {
   // document table are read; the views then show windows of it, read on demand, starting with the one
   // around step 0. The model it was recorded with is used when found (the path stored in the trace, or a
   // file of that name beside it). Throws InputError when the file is not a readable trace.
-  void openTrace(const QString& path);
+  // `name`: how the views name it (default: the file's name); `withoutModel`: why no model is looked for.
+  void openTrace(const QString& path, const QString& name = {}, const QString& withoutModel = {});
+  const QString& traceName() const { return traceName_; }
+  // Opens an LSTMVis project (its lstm.yml): converted into a trace in the app's cache folder in the
+  // background (once: reused while the project's files are unchanged), then opened as a trace without a
+  // model (lstmvisOpened(), or failed()).
+  void openLstmvisProject(const QString& ymlPath);
   // Shows the window that holds trace step `step` (a new window only when the step is outside the shown one).
   void showTraceStep(long step);
   std::shared_ptr<const TraceReader> trace() const { return trace_; }
@@ -107,6 +113,7 @@ class AnalysisSession : public QObject {
   void cancelled();
   void projectionReady(std::shared_ptr<const lstmscope::Projection> projection, QString what);
   void unitAttributionChanged();
+  void lstmvisOpened(QStringList notes);  // what the conversion left out
 
  private:
   void take(const AnalysisResult& result);
@@ -123,8 +130,9 @@ class AnalysisSession : public QObject {
   bool startsOver_ = true;  // since the last analysis shown, the input or the model was replaced
 
   std::shared_ptr<const TraceReader> trace_;  // the open trace, if any (then the input is not analysed)
-  QString traceModelPath_;                    // the trace's model file when found (and not yet refused)
-  QString traceModelProblem_;                 // why it is not used, once a window found out
+  QString traceName_;
+  QString traceModelPath_;     // the trace's model file when found (and not yet refused)
+  QString traceModelProblem_;  // why it is not used, once a window found out
   double traceWindowBytes_ = 256e6;
 
   std::optional<AnalysisResult> result_;

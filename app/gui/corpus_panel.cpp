@@ -124,7 +124,7 @@ CorpusPanel::CorpusPanel(QWidget* parent) : QWidget(parent) {
 
 CorpusPanel::~CorpusPanel() = default;
 
-void CorpusPanel::setTrace(std::shared_ptr<const TraceReader> trace) {
+void CorpusPanel::setTrace(std::shared_ptr<const TraceReader> trace, const QString& name) {
   trace_ = std::move(trace);
   documents_->setTrace(trace_.get());
   for (QWidget* w : std::initializer_list<QWidget*>{step_, go_, previous_, next_, filter_, list_})
@@ -132,11 +132,12 @@ void CorpusPanel::setTrace(std::shared_ptr<const TraceReader> trace) {
   window_->clear();
   if (!trace_) return;
   step_->setRange(0, static_cast<int>(std::min<long>(trace_->steps() - 1, std::numeric_limits<int>::max())));
-  header_->setText(tr("<b>%1</b>: %L2 steps in %L3 document(s), recorded with model “%4”.")
-                       .arg(QFileInfo(QString::fromStdString(trace_->path())).fileName().toHtmlEscaped())
-                       .arg(trace_->steps())
-                       .arg(trace_->documents())
-                       .arg(QString::fromStdString(trace_->modelName()).toHtmlEscaped()));
+  header_->setText(
+      tr("<b>%1</b>: %L2 steps in %L3 document(s), recorded with model “%4”.")
+          .arg((name.isEmpty() ? QFileInfo(QString::fromStdString(trace_->path())).fileName() : name).toHtmlEscaped())
+          .arg(trace_->steps())
+          .arg(trace_->documents())
+          .arg(QString::fromStdString(trace_->modelName()).toHtmlEscaped()));
 }
 
 void CorpusPanel::showWindow(const TraceWindow& window, const QString& modelNote) {

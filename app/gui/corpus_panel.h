@@ -29,7 +29,7 @@ class CorpusPanel : public QWidget {
   ~CorpusPanel() override;
 
   // A trace opened (null: none, the dock says how to open one); `modelNote` says which model is used.
-  void setTrace(std::shared_ptr<const TraceReader> trace);
+  void setTrace(std::shared_ptr<const TraceReader> trace, const QString& name = {});
   void showWindow(const TraceWindow& window, const QString& modelNote);
   void setNameFilter(const QString& text);
   QTableView* documentList() const { return list_; }

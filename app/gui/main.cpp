@@ -77,8 +77,8 @@ void shootWhenShown(QApplication& app, lstmscope::app::MainWindow& window, const
 // vocabulary is given or the run must be reproducible (--screenshot and --export ignore settings).
 void openModelFromCommandLine(lstmscope::app::MainWindow& window, const QString& path, const QString& vocab,
                               bool shooting) {
-  if (lstmscope::isTraceFile(path.toStdString())) {  // a recorded trace, shown window by window
-    window.openTrace(path);
+  if (lstmscope::isTraceFile(path.toStdString()) || lstmscope::app::isLstmvisProject(path)) {
+    window.openModelInteractively(path);  // a recorded trace or an LSTMVis project, shown window by window
     return;
   }
   const auto remembered = shooting || !vocab.isEmpty() ? std::nullopt : lstmscope::app::rememberedImport(path);

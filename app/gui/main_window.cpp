@@ -94,6 +94,10 @@ void MainWindow::connectSession() {
   connect(corpus_, &CorpusPanel::stepRequested, this, [this](long step) { goToStep(step); });
   connect(match_, &MatchPanel::jumpRequested, this, [this](long step, long length) { goToStep(step, length); });
   connect(match_, &MatchPanel::hovered, status_, [this](const QString& text) { status_->setHoverText(text); });
+  connect(session_, &AnalysisSession::lstmvisOpened, this, [this](const QStringList& notes) {
+    showOpenedTrace();
+    if (!notes.isEmpty()) status_->showMessage(notes.join(QStringLiteral("; ")), 15000);
+  });
   match_->setSetupProvider([this] {
     MatchPanel::Setup setup;
     const ViewState& s = linker_->state();
@@ -150,7 +154,8 @@ void MainWindow::buildMenus() {
   file->addAction(tr("Open &Model or Trace…"), QKeySequence::Open, this, [this] {
     const QString path = QFileDialog::getOpenFileName(
         this, tr("Open model or trace"), QString(),
-        tr("Models and traces (*.h5 *.hdf5 *.keras *.pt *.pth *.bin *.safetensors *.onnx *.json);;All files (*)"));
+        tr("Models, traces and LSTMVis projects (*.h5 *.hdf5 *.keras *.pt *.pth *.bin *.safetensors *.onnx *.json "
+           "*.yml);;All files (*)"));
     if (!path.isEmpty()) openModelInteractively(path);
   });
   file->addAction(tr("Open &Text or CSV…"), QKeySequence(tr("Ctrl+Shift+O")), this, [this] {
@@ -220,10 +225,20 @@ void MainWindow::openModelInteractively(const QString& path) {
     openTrace(path);
     return;
   }
+  if (isLstmvisProject(path)) {
+    session_->openLstmvisProject(path);
+    recent_->addModel(path);
+    return;
+  }
   const ModelOpening opening = chooseImport(path, {}, interactive_, this);
   if (!opening.accepted) return;
   openModel(path, opening.vocabPath, opening.choices);
   if (!opening.note.isEmpty()) status_->showMessage(opening.note, 10000);
+}
+
+bool isLstmvisProject(const QString& path) {
+  return path.endsWith(QStringLiteral(".yml"), Qt::CaseInsensitive) ||
+         path.endsWith(QStringLiteral(".yaml"), Qt::CaseInsensitive);
 }
 
 bool MainWindow::openTrace(const QString& path) {
@@ -233,13 +248,17 @@ bool MainWindow::openTrace(const QString& path) {
     showError(QString::fromStdString(e.what()));
     return false;
   }
-  corpus_->setTrace(session_->trace());
+  showOpenedTrace();
+  recent_->addModel(path);
+  return true;
+}
+
+void MainWindow::showOpenedTrace() {
+  corpus_->setTrace(session_->trace(), session_->traceName());
   QDockWidget* corpusDock = findChild<QDockWidget*>(QStringLiteral("corpus"));
   corpusDock->show();
   corpusDock->raise();
-  recent_->addModel(path);
   pendingFocus_.reset();
-  return true;
 }
 
 void MainWindow::goToStep(long step, long length) {
@@ -273,7 +292,7 @@ void MainWindow::showTraceWindow() {
   for (const std::string& token : result.recording->tokens) text += QString::fromStdString(token);
   input_->setTextQuietly(text);
   input_->editor()->setReadOnly(true);
-  setWindowTitle(tr("%1 — LSTMScope").arg(QFileInfo(QString::fromStdString(result.trace->path())).fileName()));
+  setWindowTitle(tr("%1 — LSTMScope").arg(session_->traceName()));
   if (const auto focus = std::exchange(pendingFocus_, std::nullopt))
     focusSteps(focus->first - result.window.first, focus->second);
 }
@@ -363,7 +382,7 @@ void MainWindow::dropEvent(QDropEvent* event) {
     if (path.isEmpty()) continue;
     // A model by its content (any format of the table, which also claims traces so that they get the
     // native reader's message), anything else as text.
-    if (sniffModelFormat(path.toStdString()))
+    if (sniffModelFormat(path.toStdString()) || isLstmvisProject(path))
       openModelInteractively(path);
     else
       openTextFile(path);

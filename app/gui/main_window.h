@@ -45,6 +45,9 @@ class SelectPanel;
 class StatusArea;
 class ViewLinker;
 
+// An LSTMVis project's lstm.yml (by its extension, .yml or .yaml): opened by converting it into a trace.
+bool isLstmvisProject(const QString& path);
+
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
@@ -125,6 +128,7 @@ class MainWindow : public QMainWindow {
   void showInputProblem(const QString& message, const QList<std::pair<qsizetype, qsizetype>>& marks);
   void onAnalysed();
   void showTraceWindow();                   // onAnalysed() for a window of a trace
+  void showOpenedTrace();                   // the Corpus dock for the trace just opened
   void focusSteps(long step, long length);  // steps of the views: in view, the first one current
 
   AnalysisSession* session_ = nullptr;

@@ -72,7 +72,7 @@ void StatusArea::showAnalysed() {
   const AnalysisResult& result = *session_->result();
   if (result.trace)
     return model_->setText(tr("%1 · steps %L2–%L3 of %L4 read in %5 s")
-                               .arg(QFileInfo(QString::fromStdString(result.trace->path())).fileName())
+                               .arg(session_->traceName())
                                .arg(result.window.first)
                                .arg(result.window.end() - 1)
                                .arg(result.trace->steps())

@@ -15,6 +15,7 @@
 #include "app/gui/corpus_panel.h"
 #include "app/gui/match_panel.h"
 #include "core/analysis/trace_match.h"
+#include "core/formats/hdf5.h"
 #include "core/formats/native_model.h"
 #include "tests/app/test_window.h"
 #include "tests/support/test_models.h"
@@ -241,6 +242,37 @@ TEST_F(TraceWorkspace, MatchFindsWhatTheCliFindsAndAClickJumpsToTheRun) {
   EXPECT_EQ(window_.state().currentStep + shown().window.first, m.start);
   EXPECT_EQ(window_.state().selectedUnits, (std::vector<int>{0, 2, 3})) << "the selection survives the jump";
   saveShot("match.png");
+}
+
+// An LSTMVis project (lstm.yml): converted in the background, then shown as a trace without a model.
+TEST_F(TraceWorkspace, AnLstmvisProjectOpensLikeATraceAndAMissingFileIsNamed) {
+  ScratchDir dir("app-lstmvis");
+  const Mat<float> cells = Mat<float>::NullaryExpr(4, 30, [](long u, long t) { return std::sin(0.4f * t + u); });
+  {
+    h5::File states = h5::File::create(dir.file("states.h5"));
+    h5::writeFloats(states.id(), "states1", {30, 4}, cells.data());
+    states.flush();
+    h5::File train = h5::File::create(dir.file("train.h5"));
+    std::vector<int32_t> ids(30);
+    for (int t = 0; t < 30; ++t) ids[static_cast<size_t>(t)] = 1 + t % 2;
+    h5::writeInts(train.id(), "word_ids", ids);
+    train.flush();
+  }
+  std::ofstream(dir.file("words.dict")) << "hello 1\nworld 2\n";
+  std::ofstream(dir.file("lstm.yml")) << "name: tiny\nfiles: {states: states.h5, train: train.h5, words: words.dict}\n"
+                                         "word_sequence: {file: train, path: word_ids, dict_file: words}\n"
+                                         "states: {file: states, types: [{type: state, layer: 1, path: states1}]}\n";
+  ASSERT_TRUE(waitShown([&] { window_.openModelInteractively(QString::fromStdString(dir.file("lstm.yml"))); }));
+  EXPECT_EQ(shown().recording->tokens[1], "world");
+  EXPECT_EQ(window_.session()->heatmapData(0, 0, Quantity::C, false)->values(), cells);
+  EXPECT_NE(shown().modelProblem.indexOf(QStringLiteral("LSTMVis project holds no model")), -1);
+  EXPECT_NE(window_.corpus()->windowText().indexOf(QStringLiteral("not available")), -1);
+
+  std::filesystem::remove(dir.file("words.dict"));
+  QSignalSpy failed(&window_, &app::MainWindow::analysisFailed);
+  window_.openModelInteractively(QString::fromStdString(dir.file("lstm.yml")));
+  ASSERT_TRUE(failed.wait(60000));
+  EXPECT_NE(window_.lastError().indexOf(QStringLiteral("words.dict")), -1) << window_.lastError().toStdString();
 }
 
 TEST_F(TraceWorkspace, ADamagedTraceIsRefusedByName) {
