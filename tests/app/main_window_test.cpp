@@ -18,6 +18,7 @@
 #include <QWheelEvent>
 
 #include "app/gui/analysis_session.h"
+#include "app/gui/match_panel.h"
 #include "core/analysis/selection.h"
 #include "core/analysis/statistics.h"
 #include "core/analysis/text_properties.h"
@@ -289,6 +290,12 @@ TEST_F(MainWindowTest, ExportsEveryViewInEveryFormat) {
   ASSERT_TRUE(window_.attribution()->report());
   ASSERT_TRUE(window_.attribution()->report()->matrix.has_value());
   EXPECT_EQ(window_.attribution()->matrixView()->size(), 41);
+  // The Match view's rows: the places where the brushed selection is on elsewhere in the text.
+  ASSERT_FALSE(window_.state().selectedUnits.empty());
+  QSignalSpy searched(window_.match(), &app::MatchPanel::searched);
+  window_.match()->find();
+  ASSERT_TRUE(searched.wait(60000)) << window_.match()->summary().toStdString();
+  ASSERT_FALSE(window_.match()->found()->rows.empty());
   QTemporaryDir dir;
   viz::FigureExportOptions o;
   o.size = QSize(900, 500);
