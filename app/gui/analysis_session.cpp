@@ -99,7 +99,7 @@ void AnalysisSession::openTrace(const QString& path, const QString& name, const 
   model_.reset();
   modelPath_ = traceModelPath_, vocabPath_.clear(), importChoices_.reset();
   startsOver_ = true;
-  startTraceWindow(windowAround(*trace_, 0, windowStepBudget(*trace_, traceWindowBytes_)));
+  startTraceWindow(0);
 }
 
 void AnalysisSession::openLstmvisProject(const QString& ymlPath) {
@@ -113,13 +113,13 @@ void AnalysisSession::showTraceStep(long step) {
   if (!trace_) return;
   if (result_ && result_->trace == trace_ && result_->window.contains(step)) return;
   startsOver_ = true;
-  startTraceWindow(windowAround(*trace_, step, windowStepBudget(*trace_, traceWindowBytes_)));
+  startTraceWindow(step);
 }
 
-void AnalysisSession::startTraceWindow(const TraceWindow& window) {
+void AnalysisSession::startTraceWindow(long step) {
   TraceWindowRequest request;
   request.trace = trace_;
-  request.window = window;
+  request.window = windowAround(*trace_, step, windowStepBudget(*trace_, traceWindowBytes_));
   request.modelPath = traceModelPath_;
   request.model = model_;
   request.withoutModel = traceModelProblem_;

@@ -117,7 +117,7 @@ class AnalysisSession : public QObject {
 
  private:
   void take(const AnalysisResult& result);
-  void startTraceWindow(const TraceWindow& window);
+  void startTraceWindow(long step);  // the window that holds trace step `step`
 
   AnalysisRunner runner_;
   QString modelPath_, vocabPath_;
