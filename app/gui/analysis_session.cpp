@@ -89,7 +89,7 @@ QString findTraceModel(const TraceReader& trace, const QString& tracePath) {
 
 }  // namespace
 
-void AnalysisSession::openTrace(const QString& path, const QString& name, const QString& withoutModel) {
+void AnalysisSession::openTrace(const QString& path, const QString& name, const QString& withoutModel, long firstStep) {
   auto trace = std::make_shared<const TraceReader>(path.toStdString());
   runner_.cancel();
   trace_ = std::move(trace);
@@ -99,7 +99,7 @@ void AnalysisSession::openTrace(const QString& path, const QString& name, const 
   model_.reset();
   modelPath_ = traceModelPath_, vocabPath_.clear(), importChoices_.reset();
   startsOver_ = true;
-  startTraceWindow(0);
+  startTraceWindow(firstStep);
 }
 
 void AnalysisSession::openLstmvisProject(const QString& ymlPath) {

@@ -60,7 +60,8 @@ class AnalysisSession : public QObject {
   // around step 0. The model it was recorded with is used when found (the path stored in the trace, or a
   // file of that name beside it). Throws InputError when the file is not a readable trace.
   // `name`: how the views name it (default: the file's name); `withoutModel`: why no model is looked for.
-  void openTrace(const QString& path, const QString& name = {}, const QString& withoutModel = {});
+  // `firstStep`: the trace step whose window is shown first.
+  void openTrace(const QString& path, const QString& name = {}, const QString& withoutModel = {}, long firstStep = 0);
   const QString& traceName() const { return traceName_; }
   // Opens an LSTMVis project (its lstm.yml): converted into a trace in the app's cache folder in the
   // background (once: reused while the project's files are unchanged), then opened as a trace without a

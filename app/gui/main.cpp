@@ -49,6 +49,12 @@ void shootWhenShown(QApplication& app, lstmscope::app::MainWindow& window, const
     QObject::connect(settle, &QTimer::timeout, &app, [&, settle, shownAfter, showsAttribution] {
       if (showsAttribution && !window.attribution()->settled()) return;
       if (window.match()->busy()) return;  // --match: the search's rows are part of what is saved
+      if (cl.parser.isSet(cl.match) && !window.match()->found()) {  // the search failed: say why, save nothing
+        settle->stop();
+        exitCode = fail(window.match()->summary(), 3);
+        app.exit(exitCode);
+        return;
+      }
       settle->stop();
       if (cl.parser.isSet(cl.exportTo)) {
         const QString error = lstmscope::viz::exportView(*window.exportableView(cl.parser.value(cl.exportView)),
@@ -75,15 +81,21 @@ void shootWhenShown(QApplication& app, lstmscope::app::MainWindow& window, const
 
 // The model named on the command line, with the import choices the app remembers for it unless a
 // vocabulary is given or the run must be reproducible (--screenshot and --export ignore settings).
-void openModelFromCommandLine(lstmscope::app::MainWindow& window, const QString& path, const QString& vocab,
-                              bool shooting) {
-  if (lstmscope::isTraceFile(path.toStdString()) || lstmscope::app::isLstmvisProject(path)) {
-    window.openModelInteractively(path);  // a recorded trace or an LSTMVis project, shown window by window
-    return;
+// Returns false when the model or trace could not be opened at all (the error is in window.lastError()).
+bool openModelFromCommandLine(lstmscope::app::MainWindow& window, const QString& path, const QString& vocab,
+                              bool shooting, long traceStep) {
+  if (lstmscope::isTraceFile(path.toStdString()))  // a recorded trace: at the window --step or --select asks for
+    return window.openTrace(path, traceStep);
+  if (lstmscope::app::isLstmvisProject(path)) {
+    window.openModelInteractively(path);  // converted in the background; a failure arrives as analysisFailed
+    return true;
   }
   const auto remembered = shooting || !vocab.isEmpty() ? std::nullopt : lstmscope::app::rememberedImport(path);
-  if (!remembered) return window.openModel(path, vocab);
-  window.openModel(path, QString::fromStdString(remembered->vocabPath), remembered->choices);
+  if (!remembered)
+    window.openModel(path, vocab);
+  else
+    window.openModel(path, QString::fromStdString(remembered->vocabPath), remembered->choices);
+  return true;
 }
 
 }  // namespace
@@ -149,7 +161,11 @@ int main(int argc, char** argv) {
   }
   if (cl.parser.positionalArguments().isEmpty())
     window.openDemo(!haveText);
-  else
-    openModelFromCommandLine(window, cl.parser.positionalArguments().first(), cl.parser.value(cl.vocab), shooting);
+  else if (const lstmscope::app::StartupChoices choices = cl.startupChoices(choicesError);
+           !openModelFromCommandLine(window, cl.parser.positionalArguments().first(), cl.parser.value(cl.vocab),
+                                     shooting, std::max(0L, choices.step >= 0 ? choices.step : choices.brush.first)) &&
+           shooting)
+    // Before the event loop, the failure's app.exit() is lost; its message is printed already.
+    return exitCode != 0 ? exitCode : fail(window.lastError(), 3);
   return app.exec();
 }

@@ -241,9 +241,9 @@ bool isLstmvisProject(const QString& path) {
          path.endsWith(QStringLiteral(".yaml"), Qt::CaseInsensitive);
 }
 
-bool MainWindow::openTrace(const QString& path) {
+bool MainWindow::openTrace(const QString& path, long firstStep) {
   try {
-    session_->openTrace(path);
+    session_->openTrace(path, {}, {}, firstStep);
   } catch (const InputError& e) {
     showError(QString::fromStdString(e.what()));
     return false;

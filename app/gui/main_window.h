@@ -74,8 +74,8 @@ class MainWindow : public QMainWindow {
   void importSettings();  // the import dialog for the current (foreign) model
   // Opens a trace file: the views show windows of it, the Corpus dock lists its documents and the Match
   // dock searches all of it (docs/APP.md "Traces and corpora"). False, with the error shown, when the file
-  // is not a readable trace.
-  bool openTrace(const QString& path);
+  // is not a readable trace. Shows the window that holds trace step `firstStep` first.
+  bool openTrace(const QString& path, long firstStep = 0);
   // Shows trace step `step` (the window that holds it, loaded when needed) with `length` steps in view;
   // for an analysed text, its step `step`.
   void goToStep(long step, long length = 1);

@@ -2,6 +2,7 @@
 
 #include <QDockWidget>
 
+#include "app/gui/analysis_session.h"
 #include "app/gui/attribution_panel.h"
 #include "app/gui/heatmap_controls.h"
 #include "app/gui/main_window.h"
@@ -24,10 +25,11 @@ QString chooseQuantity(const QString& name, HeatmapControls& controls) {
   if (name.isEmpty() || controls.attribution() != UnitAttributionKind::None) return {};
   Quantity q = Quantity::C;
   const bool squashed = name == QLatin1String("tanh(c)");
-  QString error;
-  if (!squashed && !parseQuantity(name.toStdString(), q)) error = QObject::tr("unknown quantity “%1”").arg(name);
+  if (!squashed && !parseQuantity(name.toStdString(), q)) return QObject::tr("unknown quantity “%1”").arg(name);
   controls.setQuantity(q, squashed);
-  return error;
+  if (controls.quantity() != q || controls.squashed() != (squashed && q == Quantity::C))
+    return QObject::tr("%1 is not recorded in this trace (recorded with --quantities)").arg(name);
+  return {};
 }
 
 // Raises the Attribution dock with a method, all methods side by side or the matrix.
@@ -47,9 +49,22 @@ QString chooseAttribution(const QString& what, MainWindow& window) {
 
 }  // namespace
 
-QString applyStartupChoices(const StartupChoices& c, MainWindow& window) {
+QString applyStartupChoices(const StartupChoices& given, MainWindow& window) {
   const Recording& recording = *window.recording();
   HeatmapControls& controls = *window.controls();
+  // A trace's steps are its own (as `lstmscope-cli match` prints them): the window shown holds the first
+  // one asked for (MainWindow::openTrace), and views count from the window's first step.
+  StartupChoices c = given;
+  if (window.session()->trace()) {
+    const long first = window.session()->firstTraceStep(), end = first + recording.steps;
+    const auto outside = [&](long step) { return step < first || step >= end; };
+    if ((c.step >= 0 && outside(c.step)) || (c.brush.size() > 0 && (outside(c.brush.first) || c.brush.end > end)))
+      return QObject::tr("--step and --select must lie in one document of the trace (in steps %1–%2 here)")
+          .arg(first)
+          .arg(end - 1);
+    if (c.step >= 0) c.step -= first;
+    if (c.brush.size() > 0) c.brush = {c.brush.first - first, c.brush.end - first};
+  }
   if (c.layer >= 0) controls.setLayer(std::min<int>(c.layer, static_cast<int>(recording.arch.layers.size()) - 1));
   QString error = chooseQuantity(c.quantity, controls);
   if (c.brush.size() > 0)
@@ -67,6 +82,8 @@ QString applyStartupChoices(const StartupChoices& c, MainWindow& window) {
   if (!c.dock.isEmpty()) {
     if (auto* d = window.findChild<QDockWidget*>(c.dock)) d->raise();
   }
+  if (c.matches > 0 && window.state().selectedUnits.empty())
+    return QObject::tr("--match searches for the units --select selects, and none was selected");
   if (c.matches > 0) {
     window.findChild<QDockWidget*>(QStringLiteral("match"))->raise();
     window.match()->setTop(c.matches);

@@ -228,6 +228,44 @@ TraceReader::TraceReader(const std::string& path) : path_(path), file_(h5::File:
   if (!steps || *steps < 1) throw InputError(path, "is marked as a trace but records no step");
   steps_ = *steps;
   readDocuments();
+  checkShapes();
+}
+
+// Everything a window, a match or an export will read has the trace's length, checked from the shapes
+// alone (no data is read): a damaged trace is refused when it is opened, not when a view reaches the gap.
+void TraceReader::checkShapes() const {
+  const hid_t root = file_.id();
+  if (const auto version = h5::readIntAttr(root, "lstmscope_version"); version && *version != 1)
+    throw InputError(path_, "is a trace of format version " + std::to_string(*version) +
+                                ", which this LSTMScope does not read (it reads version 1)");
+  const auto expectRows = [&](const std::string& p, long rows, std::optional<hsize_t> cols, const std::string& what) {
+    if (!h5::exists(root, p)) return;
+    h5::Handle ds = h5::openDataset(root, p, path_);
+    const auto dims = h5::datasetDims(ds.get());
+    if (dims.empty() || static_cast<long>(dims[0]) != rows || (cols && (dims.size() != 2 || dims[1] != *cols)))
+      throw InputError(path_, p + " has " +
+                                  (dims.empty() ? std::string("no rows") : std::to_string(dims[0]) + " rows") +
+                                  (cols && dims.size() == 2 ? " of " + std::to_string(dims[1]) : std::string()) +
+                                  " but must have " + what);
+  };
+  const std::string perStep = std::to_string(steps_) + " (one per step)";
+  expectRows("token_text", steps_, std::nullopt, perStep);
+  expectRows("tokens", steps_, std::nullopt, perStep);
+  expectRows("features", steps_, std::nullopt, perStep);
+  if (hasOutputs()) {
+    h5::Handle ds = h5::openDataset(root, "outputs/logits", path_);
+    const auto dims = h5::datasetDims(ds.get());
+    // An each-step head has a row per step, a final-states head one per document (one for a single text).
+    const long rows = dims.size() == 2 && static_cast<long>(dims[0]) != steps_ ? documents() : steps_;
+    const std::string what = std::to_string(rows) + (rows == steps_ ? " (one per step)" : " (one per document)");
+    expectRows("outputs/logits", rows, std::nullopt, what);
+    expectRows("outputs/probs", rows, dims.size() == 2 ? std::optional<hsize_t>(dims[1]) : std::nullopt, what);
+  }
+  for (int l = 0; l < layers(); ++l)
+    for (int d = 0; d < directions(l); ++d)
+      for (Quantity q : {Quantity::I, Quantity::F, Quantity::G, Quantity::O, Quantity::C, Quantity::H})
+        expectRows(indexPath(l, directionName(l, d), q), steps_, static_cast<hsize_t>((units(l) + 7) / 8),
+                   perStep + " of " + std::to_string((units(l) + 7) / 8) + " bytes");
 }
 
 void TraceReader::readDocuments() {

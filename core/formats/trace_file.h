@@ -119,6 +119,7 @@ class TraceReader {
  private:
   Mat<float> readMatrixTransposed(const std::string& path) const;
   void readDocuments();
+  void checkShapes() const;
   hsize_t checkedRow(long row) const;
   Mat<float> readRowsTransposed(const std::string& path, long first, long count) const;  // rows -> columns
   std::string path_, modelName_, modelPath_;
