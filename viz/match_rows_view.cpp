@@ -13,7 +13,7 @@ namespace {
 
 constexpr int kMargin = 6;
 constexpr int kMetaStrip = 5;  // height of one meta track's strip
-constexpr int kLabelWidth = 170;
+constexpr int kLabelWidth = 230;
 
 // White to the heatmap's orange as more of the selected units are on.
 QColor onColour(int on, int selected) {
@@ -89,7 +89,7 @@ void MatchRowsView::paintRows(QPainter& p, int width, int firstRow, int lastRow,
     const int top = kMargin + header + r * h;
     p.setPen(Qt::darkGray);
     p.drawText(QRect(kMargin, top, kLabelWidth - 8, textHeight), Qt::AlignVCenter | Qt::AlignLeft,
-               fm.elidedText(row.label, Qt::ElideMiddle, kLabelWidth - 8));
+               fm.elidedText(row.label, Qt::ElideRight, kLabelWidth - 8));
     int x = kMargin + kLabelWidth;
     for (int k = 0; k < row.tokens.size() && x < width; ++k) {
       const bool inRun = k >= row.runFirst && k < row.runEnd;
@@ -165,13 +165,17 @@ void MatchRowsView::renderFigure(QPainter& painter, const QSize& size, FigureMar
 }
 
 void MatchRowsView::writeCsv(QTextStream& out) const {
-  out << "rank,label,intersection,union,run,context\n";
+  // The run and its context as the row shows them: a long run's middle is "…".
+  out << "rank,start,length,document,intersection,union,units,run,context\n";
   const auto quoted = [](QString s) {
     return QLatin1Char('"') + s.replace(u'"', QStringLiteral("\"\"")) + QLatin1Char('"');
   };
   for (size_t r = 0; r < rows_.size(); ++r) {
     const MatchRow& m = rows_[r];
-    out << r + 1 << ',' << quoted(m.label) << ',' << m.intersection << ',' << m.unionSize << ','
+    QStringList units;
+    for (int u : m.units) units << QString::number(u);
+    out << r + 1 << ',' << m.start << ',' << m.length << ',' << quoted(m.document) << ',' << m.intersection << ','
+        << m.unionSize << ',' << quoted(units.join(QLatin1Char(' '))) << ','
         << quoted(m.text.mid(m.runFirst, m.runEnd - m.runFirst).join(QString())) << ','
         << quoted(m.text.join(QString())) << '\n';
   }

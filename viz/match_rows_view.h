@@ -14,7 +14,10 @@
 namespace lstmscope::viz {
 
 struct MatchRow {
-  QString label;                 // e.g. "doc 3, step 12,345"
+  QString label;                 // e.g. "step 12,345 (8) · doc 3"
+  long start = 0, length = 0;    // the run's steps (of the trace, or of the text)
+  QString document;              // its document's name (empty for a text)
+  std::vector<int> units;        // the units on throughout the run (S2)
   QStringList tokens;            // display text of the context and the run (a space or newline made visible)
   QStringList text;              // the same tokens as the text they stand for (for CSV)
   int runFirst = 0, runEnd = 0;  // the run: tokens [runFirst, runEnd)

@@ -14,13 +14,14 @@ QColor metaTrackColour(const MetaTrackStyle& style, float value) {
   if (!style.categories.isEmpty()) return categoricalColour(static_cast<int>(value)).lighter(130);
   const float span = style.high > style.low ? style.high - style.low : 1.0f;
   const double share = std::clamp(static_cast<double>((value - style.low) / span), 0.0, 1.0);
-  return QColor::fromRgbF(1.0 - 0.75 * share, 1.0 - 0.55 * share, 1.0 - 0.25 * share);  // white to blue
+  // Light grey (so that the low end shows on a white page) to blue; no value is white.
+  return QColor::fromRgbF(0.92 - 0.67 * share, 0.92 - 0.47 * share, 0.92 - 0.17 * share);
 }
 
 QString metaTrackLegend(const MetaTrackStyle& style) {
   if (!style.categories.isEmpty())
     return QStringLiteral("%1 (%2)").arg(style.name, style.categories.join(QStringLiteral(", ")));
-  return QStringLiteral("%1 (white %2 to blue %3)").arg(style.name).arg(style.low).arg(style.high);
+  return QStringLiteral("%1 (grey %2 to blue %3)").arg(style.name).arg(style.low).arg(style.high);
 }
 
 void paintMetaStrips(QPainter& p, const QRect& area, const QRect& labels, const HeatmapViewport& vp,
@@ -29,7 +30,7 @@ void paintMetaStrips(QPainter& p, const QRect& area, const QRect& labels, const 
   const long first = std::max(0L, static_cast<long>(std::floor(vp.firstStep)));
   const long end = std::min<long>(vp.steps, static_cast<long>(std::ceil(vp.firstStep + vp.visibleSteps)));
   QFont small = p.font();
-  small.setPointSizeF(std::max(5.0, small.pointSizeF() * 0.7));
+  small.setPixelSize(kMetaStripHeight - 1);  // one name per strip, never over the next
   p.setFont(small);
   for (size_t k = 0; k < strips.size(); ++k) {
     const MetaStrip& strip = strips[k];

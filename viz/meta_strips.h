@@ -32,7 +32,7 @@ QColor metaTrackColour(const MetaTrackStyle& style, float value);
 QString metaTrackLegend(const MetaTrackStyle& style);
 
 // Height of one strip in the heatmap.
-inline constexpr int kMetaStripHeight = 7;
+inline constexpr int kMetaStripHeight = 10;
 
 // The strips one under the other in `area` (kMetaStripHeight each) for the steps `vp` shows, each named
 // at its left in `labels` (the unit axis' column).

@@ -258,6 +258,8 @@ void MainWindow::showOpenedTrace() {
   QDockWidget* corpusDock = findChild<QDockWidget*>(QStringLiteral("corpus"));
   corpusDock->show();
   corpusDock->raise();
+  // Room for the document list: half the window's height for the dock group it sits in.
+  resizeDocks({corpusDock}, {height() / 2}, Qt::Vertical);
   pendingFocus_.reset();
 }
 

@@ -53,9 +53,10 @@ viz::MatchRow matchRow(const MatchSource& source, const Match& match, const Matc
   row.runEnd = static_cast<int>(row.runFirst + std::min<long>(match.length, gap ? 2 * kRunShown + 1 : match.length));
   row.intersection = match.intersection, row.unionSize = match.unionSize;
   const QString name = source.trace ? QString::fromStdString(source.trace->documentNames()[match.document]) : QString();
-  row.label = name.isEmpty() ? QObject::tr("step %L1").arg(match.start)
-                             : QObject::tr("%1 · step %L2").arg(name).arg(match.start);
-  if (match.length > 1) row.label += QObject::tr(" (%L1)").arg(match.length);
+  row.start = match.start, row.length = match.length, row.document = name, row.units = match.units;
+  // The step first: a long document name is what gets cut.
+  row.label = QObject::tr("step %L1 (%L2)").arg(match.start).arg(match.length);
+  if (!name.isEmpty()) row.label += QStringLiteral(" · ") + name;
   return row;
 }
 
