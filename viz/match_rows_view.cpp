@@ -151,17 +151,39 @@ QString MatchRowsView::figureTitle() const {
   return tr("Matches of %1 selected unit(s)").arg(selected_);
 }
 
-int MatchRowsView::figureHeightForWidth(int) const {
+int MatchRowsView::figureHeightForWidth(int width) const {
   const QFontMetrics fm = figureFontMetrics(QApplication::font());
-  return 2 * kMargin + headerHeight(fm) + std::max(1, static_cast<int>(rows_.size())) * rowHeight(fm);
+  const double scale = std::min(1.0, static_cast<double>(width) / std::max(1, rowsWidth(fm)));
+  return static_cast<int>(std::ceil(
+      scale * (2 * kMargin + headerHeight(fm) + std::max(1, static_cast<int>(rows_.size())) * rowHeight(fm))));
+}
+
+int MatchRowsView::rowsWidth(const QFontMetrics& fm) const {
+  QFont bold = font();
+  bold.setBold(true);
+  const QFontMetrics boldMetrics(bold);
+  int widest = 0;
+  for (const MatchRow& row : rows_) {
+    int w = kMargin + kLabelWidth;
+    for (int k = 0; k < row.tokens.size(); ++k)
+      w += (k >= row.runFirst && k < row.runEnd ? boldMetrics : fm).horizontalAdvance(row.tokens[k]) + 4;
+    widest = std::max(widest, w + kMargin);
+  }
+  return widest;
 }
 
 void MatchRowsView::renderFigure(QPainter& painter, const QSize& size, FigureMarks) {
   painter.fillRect(QRect(QPoint(0, 0), size), Qt::white);
   const QFontMetrics fm = painter.fontMetrics();
+  // Rows wider than the figure are drawn smaller rather than cut: the run's end and right context count.
+  const double scale = std::min(1.0, static_cast<double>(size.width()) / std::max(1, rowsWidth(fm)));
+  painter.save();
+  painter.scale(scale, scale);
+  const QSize area(static_cast<int>(size.width() / scale), static_cast<int>(size.height() / scale));
   const int rows = std::min(static_cast<int>(rows_.size()),
-                            std::max(0, (size.height() - kMargin - headerHeight(fm)) / rowHeight(fm)));
-  paintRows(painter, size.width(), 0, rows, fm);
+                            std::max(0, (area.height() - kMargin - headerHeight(fm)) / rowHeight(fm)));
+  paintRows(painter, area.width(), 0, rows, fm);
+  painter.restore();
 }
 
 void MatchRowsView::writeCsv(QTextStream& out) const {

@@ -56,6 +56,7 @@ class MatchRowsView : public QWidget, public ExportableView {
  private:
   int rowHeight(const QFontMetrics& fm) const;
   int headerHeight(const QFontMetrics& fm) const;  // the meta tracks' legend above the rows
+  int rowsWidth(const QFontMetrics& fm) const;     // of the widest row, label included
   QString metaLegend() const;
   void paintRows(QPainter& p, int width, int firstRow, int lastRow, const QFontMetrics& fm) const;
 

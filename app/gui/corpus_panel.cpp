@@ -91,6 +91,9 @@ CorpusPanel::CorpusPanel(QWidget* parent) : QWidget(parent) {
   list_->verticalHeader()->hide();
   list_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
   list_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  // At least four documents in view: the dock asks for that much room rather than showing half a row.
+  list_->setMinimumHeight(list_->horizontalHeader()->sizeHint().height() +
+                          4 * list_->verticalHeader()->defaultSectionSize() + 4);
 
   auto* position = new QHBoxLayout;
   position->addWidget(previous_);
