@@ -9,6 +9,17 @@
 
 namespace lstmscope::viz {
 
+MetaTrackStyle metaTrackStyle(const MetaTrack& track) {
+  MetaTrackStyle s;
+  s.name = QString::fromStdString(track.name);
+  for (const std::string& c : track.categories) s.categories << QString::fromStdString(c);
+  if (!track.values.empty() && !track.categorical()) {
+    const auto [low, high] = std::minmax_element(track.values.begin(), track.values.end());
+    s.low = *low, s.high = *high;
+  }
+  return s;
+}
+
 QColor metaTrackColour(const MetaTrackStyle& style, float value) {
   if (std::isnan(value)) return Qt::white;
   if (!style.categories.isEmpty()) return categoricalColour(static_cast<int>(value)).lighter(130);

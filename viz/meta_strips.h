@@ -9,6 +9,8 @@
 #include <QStringList>
 #include <vector>
 
+#include "core/formats/trace_meta.h"
+
 class QPainter;
 
 namespace lstmscope::viz {
@@ -26,6 +28,10 @@ struct MetaStrip {
   MetaTrackStyle style;
   std::vector<float> values;
 };
+
+// How a track is coloured: its categories, or its numbers' range over the values given (the whole trace,
+// so that colours compare across windows).
+MetaTrackStyle metaTrackStyle(const MetaTrack& track);
 
 QColor metaTrackColour(const MetaTrackStyle& style, float value);
 // "depth (white 0 to blue 8)" or "quotes (no, yes)".

@@ -8,7 +8,6 @@
 #include <QPointer>
 #include <QtConcurrent/QtConcurrentRun>
 
-#include "app/gui/match_search.h"
 #include "core/common/error.h"
 #include "core/formats/feature_csv.h"
 #include "core/formats/lstmvis_project.h"
@@ -122,6 +121,21 @@ void loadTraceModel(const TraceWindowRequest& request, AnalysisResult& result) {
   result.model.reset();
 }
 
+// The trace's meta tracks over the window. Their colouring spans the whole trace: worked out from whole
+// tracks for the first window only, then passed along from window to window.
+void readMetaStrips(const TraceWindowRequest& request, AnalysisResult& result) {
+  const TraceReader& trace = *request.trace;
+  result.metaStyles = request.metaStyles;
+  if (!result.metaStyles) {
+    auto styles = std::make_shared<std::vector<viz::MetaTrackStyle>>();
+    for (const std::string& name : trace.metaNames()) styles->push_back(viz::metaTrackStyle(trace.meta(name)));
+    result.metaStyles = std::move(styles);
+  }
+  for (const viz::MetaTrackStyle& style : *result.metaStyles)
+    result.metaStrips.push_back(
+        {style, trace.meta(style.name.toStdString(), request.window.first, request.window.count).values});
+}
+
 // The error's byte ranges of the UTF-8 text as QString positions (spans come in order: one pass over the text).
 InputProblem describeProblem(const TextInputError& error, const QString& text, const AnalysisResult& loaded) {
   InputProblem problem{QString::fromStdString(error.what()), {}, loaded.model, loaded.importReport};
@@ -193,12 +207,7 @@ quint64 AnalysisRunner::start(TraceWindowRequest request) {
     auto recording = std::make_shared<Recording>(readTraceWindow(*request.trace, arch, request.window));
     result.recording = recording;
     deriveViews(recording->tokens, result);
-    for (const std::string& name : request.trace->metaNames()) {
-      const MetaTrack track = request.trace->meta(name);
-      result.metaStrips.push_back(
-          {metaTrackStyle(track), std::vector<float>(track.values.begin() + request.window.first,
-                                                     track.values.begin() + request.window.end())});
-    }
+    readMetaStrips(request, result);
     result.seconds = clock.nsecsElapsed() / 1e9;
     return [this, result] { emit finished(job_.latest(), result); };
   });

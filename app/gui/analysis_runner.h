@@ -47,6 +47,8 @@ struct TraceWindowRequest {
   QString modelPath;                   // load this model first (empty: none found), unless `model` is set
   std::shared_ptr<const Model> model;  // reuse an already loaded model
   QString withoutModel;                // why there is no model to look for (then modelPath is empty)
+  // The trace's meta tracks' colouring, from an earlier window (null: computed, once, from whole tracks).
+  std::shared_ptr<const std::vector<viz::MetaTrackStyle>> metaStyles;
 };
 
 struct AnalysisResult {
@@ -73,7 +75,8 @@ struct AnalysisResult {
   std::shared_ptr<const TraceReader> trace;
   TraceWindow window;
   QString modelProblem;
-  std::vector<viz::MetaStrip> metaStrips;  // the trace's meta tracks over the window
+  std::vector<viz::MetaStrip> metaStrips;                              // the trace's meta tracks over the window
+  std::shared_ptr<const std::vector<viz::MetaTrackStyle>> metaStyles;  // how they are coloured, whole trace
 };
 
 // What is wrong with the input rather than the model (an unknown character, a bad CSV row): the message,

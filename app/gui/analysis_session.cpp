@@ -96,6 +96,7 @@ void AnalysisSession::openTrace(const QString& path, const QString& name, const 
   traceName_ = name.isEmpty() ? QFileInfo(path).fileName() : name;
   traceModelPath_ = withoutModel.isEmpty() ? findTraceModel(*trace_, path) : QString();
   traceModelProblem_ = withoutModel;
+  metaStyles_.reset();
   model_.reset();
   modelPath_ = traceModelPath_, vocabPath_.clear(), importChoices_.reset();
   startsOver_ = true;
@@ -123,6 +124,7 @@ void AnalysisSession::startTraceWindow(long step) {
   request.modelPath = traceModelPath_;
   request.model = model_;
   request.withoutModel = traceModelProblem_;
+  request.metaStyles = metaStyles_;
   runner_.start(std::move(request));
   emit analysisStarted();
 }
@@ -154,6 +156,7 @@ void AnalysisSession::take(const AnalysisResult& result) {
     traceModelProblem_ = result.modelProblem;
   }
   if (result.trace && result_->modelProblem.isEmpty() && !result.model) result_->modelProblem = traceModelProblem_;
+  if (result.trace) metaStyles_ = result.metaStyles;
   if (!result_->importReport) result_->importReport = std::exchange(pendingImportReport_, nullptr);
   model_ = result.model;
   previous_ = startsOver_ ? nullptr : recording_;

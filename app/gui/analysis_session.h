@@ -63,6 +63,8 @@ class AnalysisSession : public QObject {
   // `firstStep`: the trace step whose window is shown first.
   void openTrace(const QString& path, const QString& name = {}, const QString& withoutModel = {}, long firstStep = 0);
   const QString& traceName() const { return traceName_; }
+  // How the open trace's meta tracks are coloured (null before its first window, or without a trace).
+  std::shared_ptr<const std::vector<viz::MetaTrackStyle>> metaStyles() const { return trace_ ? metaStyles_ : nullptr; }
   // Opens an LSTMVis project (its lstm.yml): converted into a trace in the app's cache folder in the
   // background (once: reused while the project's files are unchanged), then opened as a trace without a
   // model (lstmvisOpened(), or failed()).
@@ -135,6 +137,7 @@ class AnalysisSession : public QObject {
   QString traceModelPath_;     // the trace's model file when found (and not yet refused)
   QString traceModelProblem_;  // why it is not used, once a window found out
   double traceWindowBytes_ = 256e6;
+  std::shared_ptr<const std::vector<viz::MetaTrackStyle>> metaStyles_;  // of the open trace, from its first window
 
   std::optional<AnalysisResult> result_;
   std::shared_ptr<const Recording> recording_, previous_;

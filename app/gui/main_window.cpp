@@ -101,7 +101,7 @@ void MainWindow::connectSession() {
   match_->setSetupProvider([this] {
     MatchPanel::Setup setup;
     const ViewState& s = linker_->state();
-    setup.source = {session_->trace(), session_->recording(), s.layer, s.direction, s.quantity};
+    setup.source = {session_->trace(), session_->recording(), s.layer, s.direction, s.quantity, session_->metaStyles()};
     setup.units = s.selectedUnits;
     setup.threshold = s.threshold;
     return setup;

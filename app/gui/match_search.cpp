@@ -1,6 +1,7 @@
 #include "app/gui/match_search.h"
 
 #include <QObject>
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -12,11 +13,15 @@
 namespace lstmscope::app {
 namespace {
 
-// The texts of `steps` (consecutive but for one gap), read from the trace in at most two pieces.
+// The pieces of a context that are shown: before the gap and after it (one of them empty without a gap).
+std::array<std::pair<long, long>, 2> shownPieces(const MatchContext& context) {
+  return {std::pair{context.first, context.gapFirst}, std::pair{context.gapEnd, context.end}};
+}
+
+// The texts of the shown steps, read from the trace in at most two pieces.
 std::vector<std::string> stepTexts(const MatchSource& source, const MatchContext& context) {
   std::vector<std::string> text;
-  for (const auto& [first, end] :
-       {std::pair{context.first, context.gapFirst}, std::pair{context.gapEnd, context.end}}) {
+  for (const auto& [first, end] : shownPieces(context)) {
     if (end <= first) continue;
     if (source.trace && source.trace->hasTokenText()) {
       for (std::string& t : source.trace->tokenText(first, end - first)) text.push_back(std::move(t));
@@ -29,8 +34,22 @@ std::vector<std::string> stepTexts(const MatchSource& source, const MatchContext
   return text;
 }
 
-viz::MatchRow matchRow(const MatchSource& source, const Match& match, const MatchContext& context,
-                       const std::vector<MetaTrack>& meta) {
+// Each meta track's values at the shown steps, read from the trace in the same pieces.
+std::vector<std::vector<float>> metaValues(const MatchSource& source, const MatchContext& context) {
+  std::vector<std::vector<float>> values;
+  if (!source.trace || !source.metaStyles) return values;
+  for (const viz::MetaTrackStyle& style : *source.metaStyles) {
+    values.emplace_back();
+    for (const auto& [first, end] : shownPieces(context))
+      if (end > first) {
+        const MetaTrack piece = source.trace->meta(style.name.toStdString(), first, end - first);
+        values.back().insert(values.back().end(), piece.values.begin(), piece.values.end());
+      }
+  }
+  return values;
+}
+
+viz::MatchRow matchRow(const MatchSource& source, const Match& match, const MatchContext& context) {
   viz::MatchRow row;
   std::vector<std::string> text = stepTexts(source, context);
   const bool gap = context.gapEnd > context.gapFirst;
@@ -38,10 +57,7 @@ viz::MatchRow matchRow(const MatchSource& source, const Match& match, const Matc
   row.tokens = viz::displayTokens(text);
   for (const std::string& t : text) row.text << QString::fromStdString(t);
   row.onCount = context.onCount;
-  for (const MetaTrack& track : meta) {
-    row.meta.emplace_back();
-    for (long step : context.steps) row.meta.back().push_back(track.values[static_cast<size_t>(step)]);
-  }
+  row.meta = metaValues(source, context);
   if (gap) {  // the steps left out of a long run, as one token that says how many
     const QString skipped = QObject::tr(" … %L1 steps … ").arg(context.gapEnd - context.gapFirst);
     row.tokens.insert(gapAt, skipped);
@@ -62,23 +78,11 @@ viz::MatchRow matchRow(const MatchSource& source, const Match& match, const Matc
 
 }  // namespace
 
-viz::MetaTrackStyle metaTrackStyle(const MetaTrack& track) {
-  viz::MetaTrackStyle s;
-  s.name = QString::fromStdString(track.name);
-  for (const std::string& c : track.categories) s.categories << QString::fromStdString(c);
-  if (!track.values.empty() && !track.categorical()) {
-    const auto [low, high] = std::minmax_element(track.values.begin(), track.values.end());
-    s.low = *low, s.high = *high;
-  }
-  return s;
-}
-
 MatchFound searchMatches(const MatchSource& source, const MatchQuery& query, const ProgressCallbacks& progress) {
   MatchFound found;
   found.selected = static_cast<int>(query.units.size());
   StepWindowReader values;
   std::vector<int64_t> offsets;
-  std::vector<MetaTrack> meta;
   if (source.trace) {
     const TraceReader& trace = *source.trace;
     const TraceMatch match = matchTrace(trace, source.layer, source.direction, source.quantity, query, true, progress);
@@ -88,7 +92,7 @@ MatchFound searchMatches(const MatchSource& source, const MatchQuery& query, con
       return trace->read(source.layer, source.direction, source.quantity, first, count);
     };
     offsets = trace.documentOffsets();
-    for (const std::string& name : trace.metaNames()) meta.push_back(trace.meta(name));
+    if (source.metaStyles) found.meta = *source.metaStyles;
   } else {
     const Recording& r = *source.recording;
     if (!r.has(source.layer, source.direction, source.quantity))
@@ -100,11 +104,10 @@ MatchFound searchMatches(const MatchSource& source, const MatchQuery& query, con
     offsets = {0, r.steps};
     found.result = findMatches(values, static_cast<int>(m.rows()), offsets, query, progress);
   }
-  for (const MetaTrack& track : meta) found.meta.push_back(metaTrackStyle(track));
   for (const Match& match : found.result.matches) {
     checkCancelled(progress);
     found.rows.push_back(
-        matchRow(source, match, matchContext(values, offsets, match, query, kMatchContext, kRunShown), meta));
+        matchRow(source, match, matchContext(values, offsets, match, query, kMatchContext, kRunShown)));
   }
   return found;
 }

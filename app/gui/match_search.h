@@ -8,7 +8,6 @@
 
 #include "core/analysis/match.h"
 #include "core/analysis/recording.h"
-#include "core/formats/trace_meta.h"
 #include "viz/match_rows_view.h"
 
 namespace lstmscope {
@@ -23,6 +22,8 @@ struct MatchSource {
   std::shared_ptr<const Recording> recording;
   int layer = 0, direction = 0;
   Quantity quantity = Quantity::C;
+  // The trace's meta tracks, as the heatmap colours them (AnalysisResult::metaStyles); rows read their values.
+  std::shared_ptr<const std::vector<viz::MetaTrackStyle>> metaStyles;
 };
 
 struct MatchFound {
@@ -36,9 +37,6 @@ struct MatchFound {
 // Context steps shown on each side of a run, and of a long run its first and last this many steps.
 inline constexpr long kMatchContext = 6;
 inline constexpr long kRunShown = 12;
-
-// How a meta track is coloured: its categories, or its range of numbers over the whole trace.
-viz::MetaTrackStyle metaTrackStyle(const MetaTrack& track);
 
 // Throws InputError for a query the source cannot answer (a unit out of range, a quantity not recorded).
 MatchFound searchMatches(const MatchSource& source, const MatchQuery& query, const ProgressCallbacks& progress);

@@ -360,35 +360,6 @@ size_t checkedCount(hid_t dataset, const std::vector<hsize_t>& dims, size_t elem
   return n;
 }
 
-template <class T>
-static NumericArray<T> readNumeric(hid_t loc, const std::string& path, const std::string& file, hid_t memType,
-                                   Stored stored = Stored::AnyNumber) {
-  Handle d = openDataset(loc, path, file);
-  Handle type(H5Dget_type(d.get()), H5Tclose);
-  checkNumberType(type.get(), path, file);
-  if (stored == Stored::FloatingPoint && H5Tget_class(type.get()) != H5T_FLOAT)
-    throw InputError(file, path + " holds " + std::to_string(8 * H5Tget_size(type.get())) +
-                               "-bit integers, not floating-point numbers");
-  NumericArray<T> out;
-  out.dims = datasetDims(d.get());
-  const size_t n = checkedCount(d.get(), out.dims, sizeof(T), path, file);
-  checkChunkSizes(d.get(), 0, out.dims.empty() ? 0 : out.dims[0], path, file);
-  out.values.reserve(n);  // advised before resize() first touches it: a big weight matrix faults in 2 MB pages
-  adviseHugePages(out.values.data(), n * sizeof(T));
-  out.values.resize(n);
-  if (n && H5Dread(d.get(), memType, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.values.data()) < 0)
-    throw InputError(file, "cannot read " + path + " (truncated or damaged file?)");
-  return out;
-}
-
-FloatArray readFloats(hid_t loc, const std::string& path, const std::string& file, Stored stored) {
-  return readNumeric<float>(loc, path, file, H5T_NATIVE_FLOAT, stored);
-}
-
-DoubleArray readDoubles(hid_t loc, const std::string& path, const std::string& file) {
-  return readNumeric<double>(loc, path, file, H5T_NATIVE_DOUBLE);
-}
-
 // The rows [range->first, range->first + range->count) of a 1-D dataset (all of it without a range): the
 // file selection to read and the number of values. A range outside the dataset is refused.
 static std::pair<Handle, size_t> rowsOf(hid_t d, const std::vector<hsize_t>& dims, size_t n,
@@ -405,6 +376,39 @@ static std::pair<Handle, size_t> rowsOf(hid_t d, const std::vector<hsize_t>& dim
   const hsize_t start = range->first, count = range->count;
   if (count) H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr);
   return {std::move(space), static_cast<size_t>(count)};
+}
+
+template <class T>
+static NumericArray<T> readNumeric(hid_t loc, const std::string& path, const std::string& file, hid_t memType,
+                                   Stored stored = Stored::AnyNumber, const std::optional<RowRange>& range = {}) {
+  Handle d = openDataset(loc, path, file);
+  Handle type(H5Dget_type(d.get()), H5Tclose);
+  checkNumberType(type.get(), path, file);
+  if (stored == Stored::FloatingPoint && H5Tget_class(type.get()) != H5T_FLOAT)
+    throw InputError(file, path + " holds " + std::to_string(8 * H5Tget_size(type.get())) +
+                               "-bit integers, not floating-point numbers");
+  NumericArray<T> out;
+  out.dims = datasetDims(d.get());
+  const auto [fileSpace, n] =
+      rowsOf(d.get(), out.dims, checkedCount(d.get(), out.dims, sizeof(T), path, file), range, path, file);
+  if (range) out.dims = {static_cast<hsize_t>(n)};
+  out.values.reserve(n);  // advised before resize() first touches it: a big weight matrix faults in 2 MB pages
+  adviseHugePages(out.values.data(), n * sizeof(T));
+  out.values.resize(n);
+  const hsize_t count = n;
+  Handle mem(range ? H5Screate_simple(1, &count, nullptr) : H5Scopy(fileSpace.get()), H5Sclose);
+  if (n && H5Dread(d.get(), memType, mem.get(), fileSpace.get(), H5P_DEFAULT, out.values.data()) < 0)
+    throw InputError(file, "cannot read " + path + " (truncated or damaged file?)");
+  return out;
+}
+
+FloatArray readFloats(hid_t loc, const std::string& path, const std::string& file, Stored stored,
+                      const std::optional<RowRange>& range) {
+  return readNumeric<float>(loc, path, file, H5T_NATIVE_FLOAT, stored, range);
+}
+
+DoubleArray readDoubles(hid_t loc, const std::string& path, const std::string& file) {
+  return readNumeric<double>(loc, path, file, H5T_NATIVE_DOUBLE);
 }
 
 std::vector<int32_t> readInts(hid_t loc, const std::string& path, const std::string& file,

@@ -106,12 +106,14 @@ size_t checkedCount(hid_t dataset, const std::vector<hsize_t>& dims, size_t elem
 // What a numeric read accepts as stored values: any number, or only floating point (weights, where an
 // integer dataset means a damaged or crafted file, not a model).
 enum class Stored { AnyNumber, FloatingPoint };
-FloatArray readFloats(hid_t loc, const std::string& path, const std::string& file, Stored stored = Stored::AnyNumber);
-DoubleArray readDoubles(hid_t loc, const std::string& path, const std::string& file);
 // Rows [first, first + count) of a 1-D dataset.
 struct RowRange {
   hsize_t first = 0, count = 0;
 };
+// With a range, only those rows of a 1-D dataset (refused when they are outside it); dims is then {count}.
+FloatArray readFloats(hid_t loc, const std::string& path, const std::string& file, Stored stored = Stored::AnyNumber,
+                      const std::optional<RowRange>& range = std::nullopt);
+DoubleArray readDoubles(hid_t loc, const std::string& path, const std::string& file);
 // A whole 1-D (or any) dataset, or the rows of `range` (refused when they are outside the dataset).
 std::vector<int32_t> readInts(hid_t loc, const std::string& path, const std::string& file,
                               const std::optional<RowRange>& range = std::nullopt);

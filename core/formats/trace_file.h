@@ -113,6 +113,10 @@ class TraceReader {
   // Meta tracks (docs/FORMAT.md "Meta tracks"), by name.
   std::vector<std::string> metaNames() const { return metaTrackNames(file_.id(), path_); }
   MetaTrack meta(const std::string& name) const { return readMetaTrack(file_.id(), name, steps_, path_); }
+  // Steps [first, first + count) of a meta track only (categories and source as in meta()).
+  MetaTrack meta(const std::string& name, long first, long count) const {
+    return readMetaTrack(file_.id(), name, steps_, path_, h5::RowRange{checkedRow(first), checkedRow(count)});
+  }
   Mat<float> logits() const;  // (K, rows)
   Mat<float> probs() const;
 

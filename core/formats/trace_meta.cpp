@@ -28,15 +28,16 @@ std::vector<std::string> metaTrackNames(hid_t root, const std::string& file) {
   return h5::childNames(group.get());
 }
 
-MetaTrack readMetaTrack(hid_t root, const std::string& name, long steps, const std::string& file) {
+MetaTrack readMetaTrack(hid_t root, const std::string& name, long steps, const std::string& file,
+                        const std::optional<h5::RowRange>& range) {
   const std::string path = "meta/" + name;
   MetaTrack track;
   track.name = name;
-  h5::FloatArray values = h5::readFloats(root, path, file);
-  if (values.dims.size() != 1 || static_cast<long>(values.dims[0]) != steps)
-    throw InputError(file, path + " must hold one value per step (" + std::to_string(steps) + ")");
-  track.values = std::move(values.values);
   h5::Handle d = h5::openDataset(root, path, file);
+  const std::vector<hsize_t> dims = h5::datasetDims(d.get());
+  if (dims.size() != 1 || static_cast<long>(dims[0]) != steps)
+    throw InputError(file, path + " must hold one value per step (" + std::to_string(steps) + ")");
+  track.values = h5::readFloats(root, path, file, h5::Stored::AnyNumber, range).values;
   track.source = h5::readStringAttr(d.get(), "source").value_or("");
   if (h5::readStringAttr(d.get(), "kind").value_or("number") == "category") {
     track.categories = h5::readStringListAttr(d.get(), "categories").value_or(std::vector<std::string>{});

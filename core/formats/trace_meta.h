@@ -2,6 +2,7 @@
 // stored as /meta/<name> and shown under the tokens; LSTMVis's meta tracks.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,8 @@ void writeMetaTrack(hid_t root, const MetaTrack& track);
 // The tracks of a trace, by name (none when it has no /meta).
 std::vector<std::string> metaTrackNames(hid_t root, const std::string& file);
 // Refuses a track whose length is not `steps`, or whose category indices are out of range, naming it.
-MetaTrack readMetaTrack(hid_t root, const std::string& name, long steps, const std::string& file);
+// With a range, only those steps' values are read (and checked).
+MetaTrack readMetaTrack(hid_t root, const std::string& name, long steps, const std::string& file,
+                        const std::optional<h5::RowRange>& range = std::nullopt);
 
 }  // namespace lstmscope

@@ -27,6 +27,9 @@ std::string recordCorpus(const Model& m, const std::string& path, const std::vec
   TraceHeader header = smallTraceHeader(kOffsets.back(), ids, text);
   header.documentOffsets = kOffsets;
   header.documentNames = {"first", "empty", "long", "last"};
+  MetaTrack position{"position", "test", {}, {}};
+  for (size_t t = 0; t < ids.size(); ++t) position.values.push_back(static_cast<float>(t) / 2);
+  header.meta = {position};
   RecordRequest request;
   request.quantities = quantities;
   request.documents.assign(kOffsets.begin(), kOffsets.end());
@@ -127,6 +130,16 @@ TEST(TraceWindow, AModelOfAnotherShapeIsNamedAndWindowsOutsideTheTraceAreRefused
   EXPECT_THROW(trace.tokenText(54, 2), InputError);
   EXPECT_EQ(trace.tokenText(54, 1), std::vector<std::string>{"t54"});
   EXPECT_TRUE(trace.tokenText(55, 0).empty());
+}
+
+TEST(TraceWindow, AMetaTrackIsReadAWindowAtATime) {
+  ScratchDir dir("window-meta");
+  const TraceReader trace(recordCorpus(smallCharModel(), dir.file("t.h5"), {Quantity::C}));
+  const MetaTrack whole = trace.meta("position");
+  const MetaTrack window = trace.meta("position", 20, 7);
+  EXPECT_EQ(window.values, std::vector<float>(whole.values.begin() + 20, whole.values.begin() + 27));
+  EXPECT_EQ(window.source, "test");
+  EXPECT_THROW(trace.meta("position", 50, 6), InputError);
 }
 
 TEST(TraceWindow, TheBudgetCountsEveryRecordedValue) {
