@@ -124,13 +124,13 @@ VerifiedFiles& verifiedFiles() {
   return files;
 }
 
-}  // namespace
-
 size_t wholeFileScanLimit() {
   if (const char* limit = std::getenv("LSTMSCOPE_HEAP_SCAN_LIMIT_MB"))
     return static_cast<size_t>(std::atof(limit) * 1e6);
   return kWholeFileScanLimit;
 }
+
+}  // namespace
 
 void checkGlobalHeapsOfFile(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

@@ -8,7 +8,6 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <sstream>
 
 #include "core/common/error.h"
 #include "core/formats/hdf5.h"
@@ -45,26 +44,26 @@ bool parseStateType(std::string type, Quantity& q) {
   return parseQuantity(type, q);
 }
 
-// Layers in the order of their labels: numbers numerically, "L/fwd" and "L/bwd" (our exports) by L.
+// A layer label's sort key: numbers numerically, then other labels by name; "L/fwd" and "L/bwd" (our
+// exports) sort by L.
+std::pair<long, std::string> layerKey(const std::string& label) {
+  const std::string base = label.substr(0, label.find('/'));
+  char* end = nullptr;
+  const long number = std::strtol(base.c_str(), &end, 10);
+  const bool numeric = !base.empty() && end && *end == '\0';
+  return {numeric ? number : 1L << 40, numeric ? std::string() : base};
+}
+
+// Layers numbered in the order of their labels; a label ending in "/bwd" is the backward direction.
 void numberLayers(std::vector<LstmvisStates>& states) {
   std::map<std::pair<long, std::string>, int> order;
-  for (LstmvisStates& s : states) {
-    const size_t slash = s.layer.find('/');
-    const std::string base = s.layer.substr(0, slash);
-    char* end = nullptr;
-    const long number = std::strtol(base.c_str(), &end, 10);
-    const bool numeric = !base.empty() && end && *end == '\0';
-    s.direction = slash != std::string::npos && s.layer.substr(slash + 1) == "bwd" ? 1 : 0;
-    order[{numeric ? number : 1L << 40, numeric ? std::string() : base}] = 0;
-  }
+  for (const LstmvisStates& s : states) order[layerKey(s.layer)] = 0;
   int k = 0;
   for (auto& [key, index] : order) index = k++;
   for (LstmvisStates& s : states) {
-    const std::string base = s.layer.substr(0, s.layer.find('/'));
-    char* end = nullptr;
-    const long number = std::strtol(base.c_str(), &end, 10);
-    const bool numeric = !base.empty() && end && *end == '\0';
-    s.layerIndex = order[{numeric ? number : 1L << 40, numeric ? std::string() : base}];
+    const size_t slash = s.layer.find('/');
+    s.direction = slash != std::string::npos && s.layer.substr(slash + 1) == "bwd" ? 1 : 0;
+    s.layerIndex = order[layerKey(s.layer)];
   }
 }
 

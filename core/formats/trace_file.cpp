@@ -364,6 +364,7 @@ Mat<float> TraceReader::readRowsTransposed(const std::string& p, long first, lon
   h5::Handle ds = h5::openDataset(file_.id(), p, path_);
   const auto dims = h5::datasetDims(ds.get());
   if (dims.size() != 2) throw InputError(path_, p + " is not 2-D");
+  if (count < 0) count = static_cast<long>(dims[0]) - first;  // to the last row
   Mat<float> out(static_cast<long>(dims[1]), count);
   h5::readRows(ds.get(), checkedRow(first), checkedRow(count), dims[1], out.data(), path_);
   return out;
@@ -378,17 +379,11 @@ Mat<float> TraceReader::features(long first, long count) const {
   return readRowsTransposed("features", first, count);
 }
 
-Mat<float> TraceReader::readMatrixTransposed(const std::string& p) const {
-  h5::FloatArray a = h5::readFloats(file_.id(), p, path_, h5::Stored::FloatingPoint);
-  if (a.dims.size() != 2) throw InputError(path_, p + " is not 2-D");
-  return Eigen::Map<const Mat<float>>(a.values.data(), static_cast<long>(a.dims[1]), static_cast<long>(a.dims[0]));
-}
-
 Mat<float> TraceReader::logits() const {
-  return readMatrixTransposed("outputs/logits");
+  return readRowsTransposed("outputs/logits", 0, -1);
 }
 Mat<float> TraceReader::probs() const {
-  return readMatrixTransposed("outputs/probs");
+  return readRowsTransposed("outputs/probs", 0, -1);
 }
 
 bool isTraceFile(const std::string& path) {

@@ -121,11 +121,11 @@ class TraceReader {
   Mat<float> probs() const;
 
  private:
-  Mat<float> readMatrixTransposed(const std::string& path) const;
   void readDocuments();
   void checkShapes() const;
   hsize_t checkedRow(long row) const;
-  Mat<float> readRowsTransposed(const std::string& path, long first, long count) const;  // rows -> columns
+  // Rows [first, first + count) of a 2-D dataset as columns (count < 0: to the last row).
+  Mat<float> readRowsTransposed(const std::string& path, long first, long count) const;
   std::string path_, modelName_, modelPath_;
   long steps_ = 0;
   std::vector<std::pair<int, int>> layerShapes_;  // (directions, units)
