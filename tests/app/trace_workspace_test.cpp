@@ -5,8 +5,6 @@
 
 #include <QDockWidget>
 #include <QHeaderView>
-#include <QProcess>
-#include <QProcessEnvironment>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QTableView>
@@ -19,6 +17,7 @@
 #include "core/analysis/trace_match.h"
 #include "core/formats/hdf5.h"
 #include "core/formats/native_model.h"
+#include "tests/app/app_process.h"
 #include "tests/app/test_window.h"
 #include "tests/support/test_models.h"
 
@@ -280,53 +279,39 @@ TEST_F(TraceWorkspace, AnLstmvisProjectOpensLikeATraceAndAMissingFileIsNamed) {
   EXPECT_NE(window_.lastError().indexOf(QStringLiteral("words.dict")), -1) << window_.lastError().toStdString();
 }
 
-struct AppRun {
-  int exitCode;
-  QString err;
-};
-
-AppRun runApp(const QStringList& arguments) {
-  QProcess app;
-  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-  env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-  app.setProcessEnvironment(env);
-  app.start(QStringLiteral(LSTMSCOPE_APP), arguments);
-  EXPECT_TRUE(app.waitForFinished(60000));
-  return {app.exitStatus() == QProcess::NormalExit ? app.exitCode() : -1,
-          QString::fromUtf8(app.readAllStandardError())};
-}
-
 // On the command line a trace's steps are its own: --select opens the window that holds them, and the
 // Match dock's rows export; what cannot be shown is refused with exit 3, at once.
 TEST(TraceCommandLine, StepsAreTheTracesAndWhatCannotBeShownExitsThree) {
   ScratchDir dir("app-trace-cli");
   const Corpus c = recordCorpus(dir, true, {Quantity::C, Quantity::H});
   const QString trace = QString::fromStdString(c.trace), csv = QString::fromStdString(dir.file("m.csv"));
-  AppRun run = runApp({trace, QStringLiteral("--select"), QStringLiteral("345:352"), QStringLiteral("--layer"),
+  AppRun run =
+      runAppOffscreen({trace, QStringLiteral("--select"), QStringLiteral("345:352"), QStringLiteral("--layer"),
                        QStringLiteral("0"), QStringLiteral("--match"), QStringLiteral("5"), QStringLiteral("--export"),
                        csv, QStringLiteral("--export-view"), QStringLiteral("match")});
-  ASSERT_EQ(run.exitCode, 0) << run.err.toStdString();
+  ASSERT_EQ(run.exitCode, 0) << run.stderrText.toStdString();
   std::ifstream rows(dir.file("m.csv"));
   std::string header, first;
   std::getline(rows, header);
   EXPECT_TRUE(std::getline(rows, first)) << "no match row";
-  run = runApp({trace, QStringLiteral("--quantity"), QStringLiteral("f"), QStringLiteral("--screenshot"),
-                QString::fromStdString(dir.file("s.png"))});
+  run = runAppOffscreen({trace, QStringLiteral("--quantity"), QStringLiteral("f"), QStringLiteral("--screenshot"),
+                         QString::fromStdString(dir.file("s.png"))});
   EXPECT_EQ(run.exitCode, 3);
-  EXPECT_TRUE(run.err.contains(QStringLiteral("f is not recorded"))) << run.err.toStdString();
-  run = runApp({trace, QStringLiteral("--select"), QStringLiteral("35:45"), QStringLiteral("--screenshot"),
-                QString::fromStdString(dir.file("s.png"))});
+  EXPECT_TRUE(run.stderrText.contains(QStringLiteral("f is not recorded"))) << run.stderrText.toStdString();
+  run = runAppOffscreen({trace, QStringLiteral("--select"), QStringLiteral("35:45"), QStringLiteral("--screenshot"),
+                         QString::fromStdString(dir.file("s.png"))});
   EXPECT_EQ(run.exitCode, 3);  // across the border of "alpha" and "beta"
-  EXPECT_TRUE(run.err.contains(QStringLiteral("must lie in one document"))) << run.err.toStdString();
+  EXPECT_TRUE(run.stderrText.contains(QStringLiteral("must lie in one document"))) << run.stderrText.toStdString();
   {  // token text shorter than the trace: refused when opened, naming the dataset
     h5::File f = h5::File::openReadWrite(c.trace);
     H5Ldelete(f.id(), "token_text", H5P_DEFAULT);
     h5::writeStrings(f.id(), "token_text", {"a", "b"});
     f.flush();
   }
-  run = runApp({trace, QStringLiteral("--screenshot"), QString::fromStdString(dir.file("s.png"))});
+  run = runAppOffscreen({trace, QStringLiteral("--screenshot"), QString::fromStdString(dir.file("s.png"))});
   EXPECT_EQ(run.exitCode, 3);
-  EXPECT_TRUE(run.err.contains(QStringLiteral("token_text has 2 rows but must have 400"))) << run.err.toStdString();
+  EXPECT_TRUE(run.stderrText.contains(QStringLiteral("token_text has 2 rows but must have 400")))
+      << run.stderrText.toStdString();
 }
 
 TEST_F(TraceWorkspace, ADamagedTraceIsRefusedByName) {
