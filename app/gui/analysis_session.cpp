@@ -155,7 +155,6 @@ void AnalysisSession::take(const AnalysisResult& result) {
     traceModelPath_.clear();  // not loadable or not the trace's: not tried again for the next window
     traceModelProblem_ = result.modelProblem;
   }
-  if (result.trace && result_->modelProblem.isEmpty() && !result.model) result_->modelProblem = traceModelProblem_;
   if (result.trace) metaStyles_ = result.metaStyles;
   if (!result_->importReport) result_->importReport = std::exchange(pendingImportReport_, nullptr);
   model_ = result.model;

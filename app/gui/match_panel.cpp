@@ -106,9 +106,8 @@ void MatchPanel::find() {
                         .arg(setup.source.trace ? tr("the whole trace") : tr("the text")));
   job_.start([this, setup, query](const ProgressCallbacks& progress) -> std::function<void()> {
     auto found = std::make_shared<MatchFound>(searchMatches(setup.source, query, progress));
-    return [this, found, setup] {
+    return [this, found] {
       found_ = std::move(*found);
-      searchedSource_ = setup.source;
       const MatchResult& r = found_->result;
       summary_->setText(
           tr("%1 of %L2 runs over %L3 steps, best first (|selected ∩ on| more, |selected ∪ on| fewer)%4. Click a row "

@@ -14,7 +14,6 @@ class QCheckBox;
 class QLabel;
 class QProgressBar;
 class QPushButton;
-class QScrollArea;
 class QSpinBox;
 
 namespace lstmscope::app {
@@ -50,7 +49,6 @@ class MatchPanel : public QWidget {
   std::function<Setup()> setup_;
   LatestJob job_;
   std::optional<MatchFound> found_;
-  MatchSource searchedSource_;
   QLabel* summary_;
   QCheckBox* left_;
   QCheckBox* right_;

@@ -137,7 +137,7 @@ void ViewLinker::showRecording() {
   views_.predictions->setRecording(
       recording, session_->vocabularyDisplay(), session_->stepTokens(),
       result.modelProblem.isEmpty() ? QString() : tr("Predictions need the model: %1.").arg(result.modelProblem));
-  views_.saturation->setStatistics(session_->result()->saturation, arch.layers);
+  views_.saturation->setStatistics(result.saturation, arch.layers);
   views_.heatmap->setMetaStrips(result.metaStrips);
   current_.reset();
   applyHeatmapChoice();
