@@ -158,6 +158,10 @@ void CorpusPanel::showWindow(const TraceWindow& window, const QString& modelNote
                      .arg(docSteps);
   if (!modelNote.isEmpty()) text += QLatin1Char(' ') + modelNote;
   window_->setText(text);
+  {
+    const QSignalBlocker blocker(step_);  // shows where the window starts; asks for nothing
+    step_->setValue(static_cast<int>(std::min<long>(window.first, step_->maximum())));
+  }
   previous_->setEnabled(window.first > 0);
   next_->setEnabled(window.end() < trace_->steps());
   // The document in the list, without asking for it again.

@@ -396,8 +396,12 @@ void ViewLinker::requestProjection() {
 
 void ViewLinker::hover(long step, int unit, float value) {
   if (step < 0) return emit hoverText(QString());
-  emit hoverText(tr("step %1  “%2”   unit %3   %4 = %5")
+  // In a window of a trace, also the step of the trace: what `lstmscope-cli match` and the Match dock print.
+  const QString traceStep =
+      session_->trace() ? tr(" (trace step %L1)").arg(session_->firstTraceStep() + step) : QString();
+  emit hoverText(tr("step %1%2  “%3”   unit %4   %5 = %6")
                      .arg(step)
+                     .arg(traceStep)
                      .arg(session_->stepTokens().value(step))
                      .arg(unit)
                      .arg(quantityTitle(state_.quantity, state_.squashed))

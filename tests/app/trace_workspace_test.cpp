@@ -5,8 +5,10 @@
 
 #include <QDockWidget>
 #include <QHeaderView>
+#include <QLabel>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTest>
 #include <filesystem>
@@ -181,6 +183,17 @@ TEST_F(TraceWorkspace, ALongDocumentIsShownAWindowAtATimeAndAttributionSaysWhyNo
   EXPECT_EQ(shown().window.count, 100);
   EXPECT_EQ(shown().window.first, 175);  // a quarter of the window before the step
   EXPECT_EQ(window_.state().currentStep, 25);
+  // Hovering the heatmap says the trace's step beside the window's.
+  viz::HeatmapView* heatmap = window_.heatmap();
+  QSignalSpy hovered(heatmap, &viz::HeatmapView::hovered);
+  QTest::mouseMove(heatmap, heatmap->plotRect().center());
+  if (hovered.isEmpty()) hovered.wait(3000);
+  ASSERT_GE(hovered.size(), 1);
+  const long hoveredStep = hovered.last()[0].value<long>();
+  bool said = false;
+  for (const QLabel* label : window_.statusBar()->findChildren<QLabel*>())
+    said = said || label->text().contains(QStringLiteral("(trace step %L1)").arg(175 + hoveredStep));
+  EXPECT_TRUE(said) << "no status text names trace step " << 175 + hoveredStep;
   // Attribution would start from a zero state in the middle of "beta": it says so instead.
   EXPECT_EQ(window_.attribution()->targetDescription(), QString());
   // The next window (as Next asks for it) holds this one's end, with a quarter of context before it,
