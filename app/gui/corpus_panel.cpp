@@ -164,13 +164,14 @@ void CorpusPanel::showWindow(const TraceWindow& window, const QString& modelNote
   }
   previous_->setEnabled(window.first > 0);
   next_->setEnabled(window.end() < trace_->steps());
-  // The document in the list, without asking for it again.
-  const QModelIndex source = documents_->index(window.document, 0);
-  const QModelIndex row = filtered_->mapFromSource(source);
+  // The document in the list (only clicks ask for a document, so selecting it asks for nothing); the
+  // selection model's signals stay on: the list repaints the row it leaves through them.
+  const QModelIndex row = filtered_->mapFromSource(documents_->index(window.document, 0));
   if (row.isValid()) {
-    const QSignalBlocker blocker(list_->selectionModel());
     list_->selectRow(row.row());
     list_->scrollTo(row);
+  } else {
+    list_->clearSelection();
   }
 }
 

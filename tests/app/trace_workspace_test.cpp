@@ -153,6 +153,12 @@ TEST_F(TraceWorkspace, TheDocumentListFindsByNameAndAClickShowsTheDocument) {
   window_.goToStep(100);
   EXPECT_EQ(started.size(), 0);
   EXPECT_EQ(window_.state().currentStep, 60);  // trace step 100 in a window starting at 40
+  // Without a filter, the list marks the document shown, and only it.
+  window_.corpus()->setNameFilter(QString());
+  ASSERT_TRUE(waitShown([&] { window_.goToStep(345); }));
+  const QModelIndexList selected = list->selectionModel()->selectedRows();
+  ASSERT_EQ(selected.size(), 1);
+  EXPECT_EQ(selected.front().data().toString(), QStringLiteral("delta"));
 }
 
 TEST_F(TraceWorkspace, WithoutItsModelTheViewsThatNeedItSayWhy) {
