@@ -84,22 +84,16 @@ int runMatch(const std::vector<std::string>& args) {
   if (printHelpIfAsked(args, kMatchHelp)) return 0;
   const MatchOptions o = parseMatchOptions(args);
   const TraceReader trace(o.tracePath);
-  if (o.layer >= trace.layers()) throw InputError(o.tracePath, "the trace has no layer " + std::to_string(o.layer));
-  int direction = -1;
-  for (int d = 0; d < trace.directions(o.layer); ++d)
-    if (trace.directionName(o.layer, d) == o.direction) direction = d;
-  if (direction < 0)
-    throw InputError(o.tracePath, "the trace does not record " + std::to_string(o.layer) + "/" + o.direction + "/" +
-                                      quantityName(o.quantity));
+  const int direction = traceDirection(trace, o.what);
   for (int u : o.query.units)  // said in terms of the option (matchTrace would say it of the query)
-    if (u >= trace.units(o.layer))
+    if (u >= trace.units(o.what.layer))
       throw InputError(o.tracePath, "--units: unit " + std::to_string(u) + " does not exist (layer " +
-                                        std::to_string(o.layer) + " has " + std::to_string(trace.units(o.layer)) +
-                                        " units)");
+                                        std::to_string(o.what.layer) + " has " +
+                                        std::to_string(trace.units(o.what.layer)) + " units)");
   ProgressCallbacks progress;
   if (isatty(2))
     progress.progress = [](long done, long total) { std::fprintf(stderr, "\rmatching: %ld / %ld steps", done, total); };
-  const TraceMatch match = matchTrace(trace, o.layer, direction, o.quantity, o.query, o.useIndex, progress);
+  const TraceMatch match = matchTrace(trace, o.what.layer, direction, o.what.quantity, o.query, o.useIndex, progress);
   const MatchResult& result = match.result;
   writeTextFile(o.out, o.json ? matchJson(result, trace) : matchCsv(result, trace));
   std::fprintf(stderr, "%swrote %s: %zu of %ld candidates over %ld steps (%s)\n", isatty(2) ? "\n" : "", o.out.c_str(),

@@ -14,6 +14,10 @@
 #include "core/formats/foreign/import_report.h"
 #include "core/training/trainer.h"
 
+namespace lstmscope {
+class TraceReader;
+}
+
 namespace lstmscope::cli {
 
 class Args;
@@ -86,17 +90,34 @@ struct AttributeOptions {
 };
 AttributeOptions parseAttributeOptions(const std::vector<std::string>& args);
 
-// match: LSTMVis's match view over a trace (docs/CLI.md "match").
-struct MatchOptions {
-  std::string tracePath, out;
+// --quantity L/DIR/Q of the commands that read a trace.
+struct QuantityOption {
   int layer = 0;
   std::string direction = "fwd";
   Quantity quantity = Quantity::C;
+};
+
+// The direction index of `what` in the trace; InputError when the trace has no such layer or direction.
+int traceDirection(const TraceReader& trace, const QuantityOption& what);
+
+// match: LSTMVis's match view over a trace (docs/CLI.md "match").
+struct MatchOptions {
+  std::string tracePath, out;
+  QuantityOption what;
   MatchQuery query;
   bool json = true;      // .json, else .csv
   bool useIndex = true;  // read the trace's match index when the query's rule is the index's
 };
 MatchOptions parseMatchOptions(const std::vector<std::string>& args);
+
+// unit: one unit's dashboard over a trace (docs/CLI.md "unit").
+struct UnitOptions {
+  std::string tracePath, out;  // out empty: a report on stdout
+  QuantityOption what;
+  int unit = 0;
+  int radius = 10;  // steps of context on each side
+};
+UnitOptions parseUnitOptions(const std::vector<std::string>& args);
 
 // export-lstmvis: a trace as an LSTMVis project folder (docs/CLI.md "export-lstmvis").
 struct ExportOptions {

@@ -13,6 +13,7 @@ int runRecord(const std::vector<std::string>& args);
 int runTrain(const std::vector<std::string>& args);
 int runAttribute(const std::vector<std::string>& args);
 int runMatch(const std::vector<std::string>& args);
+int runUnit(const std::vector<std::string>& args);
 int runExportLstmvis(const std::vector<std::string>& args);
 
 extern const char* const kInfoHelp;
@@ -21,6 +22,7 @@ extern const char* const kRecordHelp;
 extern const char* const kTrainHelp;
 extern const char* const kAttributeHelp;
 extern const char* const kMatchHelp;
+extern const char* const kUnitHelp;
 extern const char* const kExportLstmvisHelp;
 
 // True if args ask for help; prints `help` to stdout.

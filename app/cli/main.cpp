@@ -25,6 +25,7 @@ const char* const kMainHelp =
     "  train     train a language model or a sequence classifier\n"
     "  attribute attribute a prediction to the input tokens (saliency, gradxinput, ig, lrp, occlusion)\n"
     "  match     find every run of steps where selected units are on, over a whole trace (LSTMVis's match)\n"
+    "  unit      one unit over a whole trace: its histogram and where it is highest and lowest\n"
     "  export-lstmvis  write a trace as an LSTMVis project folder\n"
     "\n"
     "Run 'lstmscope-cli COMMAND --help' for a command's options.\n"
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
     if (command == "train") return cli::runTrain(args);
     if (command == "attribute") return cli::runAttribute(args);
     if (command == "match") return cli::runMatch(args);
+    if (command == "unit") return cli::runUnit(args);
     if (command == "export-lstmvis") return cli::runExportLstmvis(args);
     throw cli::UsageError("unknown command '" + command + "'");
   } catch (const cli::UsageError& e) {

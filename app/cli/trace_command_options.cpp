@@ -1,16 +1,18 @@
-// Options of the commands that read a trace: match and export-lstmvis.
+// Options of the commands that read a trace: match, unit and export-lstmvis.
 #include <cmath>
 #include <filesystem>
 #include <sstream>
 
 #include "app/cli/cli_args.h"
 #include "app/cli/command_options.h"
+#include "core/common/error.h"
+#include "core/formats/trace_file.h"
 
 namespace lstmscope::cli {
 namespace {
 
 // "0/fwd/c": layer, direction and quantity.
-void parseQuantitySpec(const std::string& spec, MatchOptions& o) {
+void parseQuantitySpec(const std::string& spec, QuantityOption& o) {
   const auto bad = [&] {
     return UsageError("--quantity must look like 0/fwd/c (layer/direction/quantity), not '" + spec + "'");
   };
@@ -39,6 +41,15 @@ std::vector<int> parseUnits(const std::string& list) {
 
 }  // namespace
 
+int traceDirection(const TraceReader& trace, const QuantityOption& what) {
+  if (what.layer >= trace.layers())
+    throw InputError(trace.path(), "the trace has no layer " + std::to_string(what.layer));
+  for (int d = 0; d < trace.directions(what.layer); ++d)
+    if (trace.directionName(what.layer, d) == what.direction) return d;
+  throw InputError(trace.path(), "the trace does not record " + std::to_string(what.layer) + "/" + what.direction +
+                                     "/" + quantityName(what.quantity));
+}
+
 MatchOptions parseMatchOptions(const std::vector<std::string>& args) {
   const Args a(args, {"trace", "quantity", "units", "threshold", "transform", "phrase-length", "top", "out"},
                {"constrain-left", "constrain-right", "no-index"});
@@ -49,12 +60,12 @@ MatchOptions parseMatchOptions(const std::vector<std::string>& args) {
   if (!o.out.ends_with(".json") && !o.out.ends_with(".csv")) throw UsageError("--out must end in .json or .csv");
   o.json = o.out.ends_with(".json");
   checkOutputPath(o.out, {o.tracePath});
-  parseQuantitySpec(a.require("quantity"), o);
+  parseQuantitySpec(a.require("quantity"), o.what);
   MatchQuery& q = o.query;
   q.units = parseUnits(a.require("units"));
   q.threshold = a.getDouble("threshold", q.threshold);
   if (!std::isfinite(q.threshold)) throw UsageError("--threshold must be a finite number");
-  const std::string transform = a.get("transform", o.quantity == Quantity::C ? "tanh" : "raw");
+  const std::string transform = a.get("transform", o.what.quantity == Quantity::C ? "tanh" : "raw");
   if (transform != "tanh" && transform != "raw") throw UsageError("--transform must be tanh or raw");
   q.tanh = transform == "tanh";
   o.useIndex = !a.has("no-index");
@@ -62,6 +73,23 @@ MatchOptions parseMatchOptions(const std::vector<std::string>& args) {
   q.constrainRight = a.has("constrain-right");
   if (a.has("phrase-length")) q.phraseLength = a.getLong("phrase-length", 0, 1, 1'000'000'000);
   q.top = a.getInt("top", q.top, 1, 1'000'000);
+  return o;
+}
+
+UnitOptions parseUnitOptions(const std::vector<std::string>& args) {
+  const Args a(args, {"trace", "quantity", "unit", "radius", "out"}, {});
+  if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
+  UnitOptions o;
+  o.tracePath = a.require("trace");
+  parseQuantitySpec(a.require("quantity"), o.what);
+  (void)a.require("unit");
+  o.unit = a.getInt("unit", 0, 0, 1 << 30);
+  o.radius = a.getInt("radius", o.radius, 0, 1000);
+  o.out = a.get("out", "");
+  if (!o.out.empty()) {
+    if (!o.out.ends_with(".json")) throw UsageError("--out must end in .json");
+    checkOutputPath(o.out, {o.tracePath});
+  }
   return o;
 }
 

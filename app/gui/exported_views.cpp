@@ -3,6 +3,7 @@
 #include "app/gui/attribution_panel.h"
 #include "app/gui/main_window.h"
 #include "app/gui/match_panel.h"
+#include "app/gui/unit_panel.h"
 #include "viz/attribution_bar_chart.h"
 #include "viz/attribution_matrix_view.h"
 #include "viz/attribution_text_view.h"
@@ -12,6 +13,7 @@
 #include "viz/saturation_view.h"
 #include "viz/text_colour_view.h"
 #include "viz/trajectory_chart.h"
+#include "viz/unit_dashboard_view.h"
 
 namespace lstmscope::app {
 namespace {
@@ -41,6 +43,8 @@ constexpr ExportSlot kExportSlots[] = {
     {"attributionMatrix", QT_TR_NOOP("Attribution, all targets"),
      [](const MainWindow& w) -> viz::ExportableView* { return w.attribution()->matrixView(); }},
     {"match", QT_TR_NOOP("Match"), [](const MainWindow& w) -> viz::ExportableView* { return w.match()->rowsView(); }},
+    {"unit", QT_TR_NOOP("Unit dashboard"),
+     [](const MainWindow& w) -> viz::ExportableView* { return w.unit()->dashboard(); }},
 };
 
 }  // namespace

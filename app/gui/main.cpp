@@ -10,6 +10,7 @@
 #include "app/gui/main_window.h"
 #include "app/gui/match_panel.h"
 #include "app/gui/model_opening.h"
+#include "app/gui/unit_panel.h"
 #include "core/common/large_array_memory.h"
 #include "core/common/version.h"
 #include "core/formats/temp_files.h"
@@ -49,6 +50,7 @@ void shootWhenShown(QApplication& app, lstmscope::app::MainWindow& window, const
     QObject::connect(settle, &QTimer::timeout, &app, [&, settle, shownAfter, showsAttribution] {
       if (showsAttribution && !window.attribution()->settled()) return;
       if (window.match()->busy()) return;  // --match: the search's rows are part of what is saved
+      if (window.unit()->busy()) return;   // --dock unit: so is the unit's dashboard
       if (cl.parser.isSet(cl.match) && !window.match()->found()) {  // the search failed: say why, save nothing
         settle->stop();
         exitCode = fail(window.match()->summary(), 3);

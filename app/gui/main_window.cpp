@@ -24,6 +24,7 @@
 #include "app/gui/recent_files.h"
 #include "app/gui/select_panel.h"
 #include "app/gui/status_area.h"
+#include "app/gui/unit_panel.h"
 #include "app/gui/view_linker.h"
 #include "core/formats/model_formats.h"
 #include "core/formats/model_loader.h"
@@ -98,6 +99,15 @@ void MainWindow::connectSession() {
     showOpenedTrace();
     if (!notes.isEmpty()) status_->showMessage(notes.join(QStringLiteral("; ")), 15000);
   });
+  connect(unit_, &UnitPanel::jumpRequested, this, [this](long step) { goToStep(step); });
+  connect(unit_, &UnitPanel::hovered, status_, [this](const QString& text) { status_->setHoverText(text); });
+  connect(linker_, &ViewLinker::currentChanged, this, [this] {
+    const ViewState& s = linker_->state();
+    const std::shared_ptr<const TraceReader> trace = session_->trace();
+    const std::shared_ptr<const Recording> recording = session_->recording();
+    if (!recording || !recording->has(s.layer, s.direction, s.quantity)) return;
+    unit_->show({trace, trace ? nullptr : recording, s.layer, s.direction, s.quantity, s.currentUnit});
+  });
   match_->setSetupProvider([this] {
     MatchPanel::Setup setup;
     const ViewState& s = linker_->state();
@@ -139,6 +149,9 @@ void MainWindow::buildDocks() {
   match_ = new MatchPanel(this);
   auto* matchDock = dock(this, tr("Match"), QStringLiteral("match"), match_, Qt::BottomDockWidgetArea);
   tabifyDockWidget(attributionDock, matchDock);
+  unit_ = new UnitPanel(this);
+  auto* unitDock = dock(this, tr("Unit"), QStringLiteral("unit"), unit_, Qt::BottomDockWidgetArea);
+  tabifyDockWidget(matchDock, unitDock);
   corpus_ = new CorpusPanel(this);
   auto* corpusDock = dock(this, tr("Corpus"), QStringLiteral("corpus"), corpus_, Qt::RightDockWidgetArea);
   tabifyDockWidget(colouringDock, corpusDock);

@@ -39,6 +39,7 @@ class AttributionPanel;
 class CorpusPanel;
 class HeatmapControls;
 class MatchPanel;
+class UnitPanel;
 class InputPane;
 class RecentFiles;
 class SelectPanel;
@@ -105,6 +106,7 @@ class MainWindow : public QMainWindow {
   AttributionPanel* attribution() const { return attribution_; }
   CorpusPanel* corpus() const { return corpus_; }
   MatchPanel* match() const { return match_; }
+  UnitPanel* unit() const { return unit_; }
   QPlainTextEdit* textEditor() const;
   QComboBox* stepLabelChoice() const;
 
@@ -151,6 +153,7 @@ class MainWindow : public QMainWindow {
   AttributionPanel* attribution_ = nullptr;
   CorpusPanel* corpus_ = nullptr;
   MatchPanel* match_ = nullptr;
+  UnitPanel* unit_ = nullptr;
   std::optional<std::pair<long, long>> pendingFocus_;  // trace steps to show once their window arrives
 };
 

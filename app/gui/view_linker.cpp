@@ -344,6 +344,7 @@ void ViewLinker::applyCurrent() {
   attribution.setCurrentUnit(state_.layer, state_.direction, state_.currentUnit);
   if (attribution.target().step != state_.currentStep) attribution.setTargetStep(state_.currentStep);
   views_.select->showCurrentUnit(state_);
+  emit currentChanged();
 }
 
 void ViewLinker::pickCurrent(long step, int unit) {

@@ -67,6 +67,7 @@ class ViewLinker : public QObject {
   void hint(QString message, int timeoutMs);  // gives way to a status message being shown
   void hoverText(QString text);               // empty: nothing under the pointer
   void attributionRequested();                // a prediction was picked as the Attribution dock's target
+  void currentChanged();                      // the current step or unit, or the quantity shown, may have changed
 
  private:
   void connectViews();

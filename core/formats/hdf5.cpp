@@ -496,6 +496,15 @@ void writeInts(hid_t loc, const std::string& path, const std::vector<int32_t>& v
     fail(loc, "cannot write dataset " + path);
 }
 
+void writeArray(hid_t loc, const std::string& path, const std::vector<hsize_t>& dims, const void* data, hid_t memType,
+                hid_t fileType) {
+  Handle d = createDataset(loc, path, fileType, dims, 0);
+  hsize_t n = 1;
+  for (hsize_t dim : dims) n *= dim;
+  if (n && H5Dwrite(d.get(), memType, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
+    fail(loc, "cannot write dataset " + path);
+}
+
 void writeStrings(hid_t loc, const std::string& path, const std::vector<std::string>& values, hsize_t chunkRows) {
   Handle type = vlenUtf8Type();
   Handle d = createDataset(loc, path, type.get(), {values.size()}, chunkRows);

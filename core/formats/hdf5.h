@@ -124,6 +124,9 @@ std::vector<std::string> readStrings(hid_t loc, const std::string& path, const s
 void writeFloats(hid_t loc, const std::string& path, const std::vector<hsize_t>& dims, const float* data,
                  hsize_t chunkRows = 0);
 void writeInts(hid_t loc, const std::string& path, const std::vector<int32_t>& values, hsize_t chunkRows = 0);
+// Any shape, stored as `fileType` from values of `memType` (contiguous).
+void writeArray(hid_t loc, const std::string& path, const std::vector<hsize_t>& dims, const void* data, hid_t memType,
+                hid_t fileType);
 void writeStrings(hid_t loc, const std::string& path, const std::vector<std::string>& values, hsize_t chunkRows = 0);
 
 // A chunked 2-D float dataset written and read by windows of rows, stored as float32 or, with fileType

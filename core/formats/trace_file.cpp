@@ -9,6 +9,7 @@
 #include "core/analysis/on_rule.h"
 #include "core/common/error.h"
 #include "core/formats/hdf5_storage_types.h"
+#include "core/formats/trace_summaries.h"
 
 namespace lstmscope {
 namespace {
@@ -105,6 +106,12 @@ void TraceWriter::create(const Architecture& arch, int headOutputs, const TraceH
         h5::writeFloatAttr(index.get(), "threshold", rule.threshold);
         h5::writeStringAttr(index.get(), "transform", rule.tanh ? "tanh" : "raw");
         onIndex_[{static_cast<int>(l), d, static_cast<int>(q)}] = std::move(index);
+        summaries_.emplace(
+            std::piecewise_construct, std::forward_as_tuple(static_cast<int>(l), d, static_cast<int>(q)),
+            std::forward_as_tuple(unitSummaryPath(static_cast<int>(l), directionName(arch.layers[l], d), q),
+                                  UnitSummaryBuilder(arch.layers[l].hidden, header.documentOffsets.empty()
+                                                                                ? std::vector<int64_t>{0, header.steps}
+                                                                                : header.documentOffsets)));
       }
   if (request.outputs && arch.head) {
     // A final-states head gives one row per document (one for a single text).
@@ -134,17 +141,15 @@ void TraceWriter::closeHandles() {
   file_.reset();
 }
 
-void TraceWriter::writeOnIndex(hid_t index, const StateBlock& b) {
+void TraceWriter::writeOnIndex(hid_t index, const StateBlock& b, const float* stored, long stride) {
   const std::optional<float> lowestOn = lowestOnValue(defaultOnRule(b.quantity));
   const long rowBytes = (b.units + 7) / 8;
   indexBuffer_.assign(static_cast<size_t>(b.steps * rowBytes), 0);
   if (lowestOn)
     for (long k = 0; k < b.steps; ++k)
-      for (int u = 0; u < b.units; ++u) {
-        float v = b.data[k * b.stride + u];
-        if (halfType_.valid()) v = static_cast<float>(Eigen::half(v));  // as stored
-        if (v >= *lowestOn) indexBuffer_[static_cast<size_t>(k * rowBytes + u / 8)] |= uint8_t(1) << (u % 8);
-      }
+      for (int u = 0; u < b.units; ++u)
+        if (stored[k * stride + u] >= *lowestOn)
+          indexBuffer_[static_cast<size_t>(k * rowBytes + u / 8)] |= uint8_t(1) << (u % 8);
   h5::writeRowsAs(index, b.firstStep, b.steps, rowBytes, indexBuffer_.data(), H5T_NATIVE_UINT8);
 }
 
@@ -161,7 +166,21 @@ void TraceWriter::onStates(const StateBlock& b) {
   try {
     writeValues(it->second.get(), b.firstStep, b.steps, b.units, b.data, b.stride);
     const auto index = onIndex_.find({b.layer, b.direction, static_cast<int>(b.quantity)});
-    if (index != onIndex_.end()) writeOnIndex(index->second.get(), b);
+    if (index == onIndex_.end()) return;
+    // The index and the summaries judge the values as stored, so that they agree with what a reader sees.
+    const float* stored = b.data;
+    long stride = b.stride;
+    if (halfType_.valid()) {
+      storedBuffer_.resize(static_cast<size_t>(b.steps * b.units));
+      for (long k = 0; k < b.steps; ++k)
+        for (int u = 0; u < b.units; ++u)
+          storedBuffer_[static_cast<size_t>(k * b.units + u)] =
+              static_cast<float>(Eigen::half(b.data[k * b.stride + u]));
+      stored = storedBuffer_.data(), stride = b.units;
+    }
+    writeOnIndex(index->second.get(), b, stored, stride);
+    summaries_.at({b.layer, b.direction, static_cast<int>(b.quantity)})
+        .second.add(b.firstStep, b.steps, stored, stride);
   } catch (const InputError& e) {
     throw target_.writeFailed(e);
   }
@@ -179,6 +198,8 @@ void TraceWriter::onOutputs(long firstRow, long rows, const float* logits, const
 
 void TraceWriter::commit() {
   try {
+    for (const auto& [key, summary] : summaries_)
+      writeUnitSummaries(file_->id(), summary.first, summary.second.finish());
     file_->flush();
   } catch (const InputError& e) {
     throw target_.writeFailed(e);
@@ -312,6 +333,15 @@ std::vector<uint8_t> TraceReader::readOnIndex(int layer, int direction, Quantity
   std::vector<uint8_t> out(static_cast<size_t>(count) * rowBytes);
   h5::readRowsAs(ds.get(), first, count, rowBytes, out.data(), H5T_NATIVE_UINT8, path_);
   return out;
+}
+
+bool TraceReader::hasUnitSummaries(int layer, int direction, Quantity q) const {
+  return h5::exists(file_.id(), unitSummaryPath(layer, directionName(layer, direction), q));
+}
+
+UnitSummaries TraceReader::unitSummaries(int layer, int direction, Quantity q) const {
+  return readUnitSummaries(file_.id(), unitSummaryPath(layer, directionName(layer, direction), q), units(layer), steps_,
+                           path_);
 }
 
 bool TraceReader::has(int layer, int direction, Quantity q) const {

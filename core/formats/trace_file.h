@@ -8,6 +8,7 @@
 #include <tuple>
 #include <vector>
 
+#include "core/analysis/unit_summary.h"
 #include "core/common/per_direction.h"
 #include "core/engine/record.h"
 #include "core/formats/atomic_file.h"
@@ -56,13 +57,17 @@ class TraceWriter : public RecordObserver {
   void writeValues(hid_t dataset, long firstRow, long rows, long cols, const float* data, long stride);
   // Writes the match index rows of a block: which units are on by defaultOnRule, judged on the values as
   // stored (after rounding to half precision), so that the index agrees with a scan of the values.
-  void writeOnIndex(hid_t index, const StateBlock& block);
+  // `stored`: the block's values as stored, row k at stored + k * stride.
+  void writeOnIndex(hid_t index, const StateBlock& block, const float* stored, long stride);
 
   AtomicFile target_;
   std::unique_ptr<h5::File> file_;
   std::map<std::tuple<int, int, int>, h5::Handle> states_;   // (layer, dir, quantity) -> dataset
   std::map<std::tuple<int, int, int>, h5::Handle> onIndex_;  // the same -> its match index
   std::vector<uint8_t> indexBuffer_;
+  // The same -> where its unit summaries go and what builds them while the blocks pass (written at commit).
+  std::map<std::tuple<int, int, int>, std::pair<std::string, UnitSummaryBuilder>> summaries_;
+  std::vector<float> storedBuffer_;  // one block's values as stored (rounded to half precision)
   h5::Handle logits_, probs_;
   h5::Handle halfType_;               // valid when the trace stores float16
   std::vector<uint16_t> halfBuffer_;  // one block's values in half precision
@@ -105,6 +110,9 @@ class TraceReader {
   // (units + 7) / 8 bytes per step, unit u at bit u % 8 of byte u / 8; on by defaultOnRule(q).
   bool hasOnIndex(int layer, int direction, Quantity q) const;
   std::vector<uint8_t> readOnIndex(int layer, int direction, Quantity q, long first, long count) const;
+  // The unit summaries `record` stores (docs/FORMAT.md "Unit summaries"); older traces have none.
+  bool hasUnitSummaries(int layer, int direction, Quantity q) const;
+  UnitSummaries unitSummaries(int layer, int direction, Quantity q) const;
   // The documents of a corpus trace: D+1 offsets (0 … steps) and D names; a single text reads as one
   // unnamed document.
   const std::vector<int64_t>& documentOffsets() const { return documentOffsets_; }

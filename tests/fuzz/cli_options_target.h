@@ -63,10 +63,16 @@ inline void checkAttribute(const AttributeOptions& o) {
 inline void checkMatch(const MatchOptions& o) {
   checkOut(o.out);
   const MatchQuery& q = o.query;
-  require(!q.units.empty() && std::isfinite(q.threshold) && q.top >= 1 && q.phraseLength >= 0 && o.layer >= 0);
+  require(!q.units.empty() && std::isfinite(q.threshold) && q.top >= 1 && q.phraseLength >= 0 && o.what.layer >= 0);
   require(std::set<int>(q.units.begin(), q.units.end()).size() == q.units.size());
   for (int u : q.units) require(u >= 0);
-  require(o.direction == "fwd" || o.direction == "bwd");
+  require(o.what.direction == "fwd" || o.what.direction == "bwd");
+}
+
+inline void checkUnit(const UnitOptions& o) {
+  if (!o.out.empty()) checkOut(o.out);
+  require(o.unit >= 0 && o.radius >= 0 && o.what.layer >= 0);
+  require(o.what.direction == "fwd" || o.what.direction == "bwd");
 }
 
 }  // namespace clioptions
@@ -88,6 +94,7 @@ inline void cliOptionsTarget(const uint8_t* data, size_t size) {
     if (command == "train") checkTrain(parseTrainOptions(args));
     if (command == "attribute") checkAttribute(parseAttributeOptions(args));
     if (command == "match") checkMatch(parseMatchOptions(args));
+    if (command == "unit") checkUnit(parseUnitOptions(args));
     if (command == "export-lstmvis") require(!parseExportOptions(args).out.empty());
   } catch (const UsageError&) {
   }

@@ -1,0 +1,72 @@
+// The unit dashboard's numbers (docs/FORMAT.md "Unit summaries"): for every unit of one recorded
+// quantity, over a whole trace, its moments, an exact histogram and the steps where it is highest and
+// lowest, computed in one streaming pass over blocks of steps. The result does not depend on the order
+// in which blocks arrive, so `record` can build it while it writes and a scan of an older trace gives
+// the same numbers.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace lstmscope {
+
+struct UnitSummaryOptions {
+  int bins = 64;    // histogram bins
+  int top = 20;     // contexts kept at each end
+  int radius = 10;  // two kept steps of one document are more than this many steps apart
+};
+
+// The summaries of all H units of one quantity; per-unit arrays are indexed by unit, [u * bins + b] and
+// [u * top + k] for the 2-D ones.
+struct UnitSummaries {
+  int units = 0;
+  UnitSummaryOptions options;
+  std::vector<int64_t> count;                  // finite values
+  std::vector<int64_t> nonFinite;              // NaN and ±infinity (in no other number)
+  std::vector<double> mean, stddev, min, max;  // population standard deviation; NaN with no finite value
+  // Bin b of unit u holds the values v with binStart[u] + b·binWidth[u] ≤ v < binStart[u] + (b+1)·binWidth[u].
+  // binWidth is a power of two, the smallest (from 2^-24) that puts [min, max] into `bins` bins aligned at
+  // multiples of the width; binStart is the multiple at or below min.
+  std::vector<double> binStart, binWidth;
+  std::vector<int64_t> histogram;
+  // The highest (and lowest) values, best first: ties go to the earlier step, and a step within `radius`
+  // steps of a better one of the same document is passed over. Fewer than `top` are padded with step -1.
+  std::vector<int64_t> highSteps, lowSteps;
+  std::vector<float> highValues, lowValues;
+};
+
+class UnitSummaryBuilder {
+ public:
+  // `documentOffsets`: D+1 offsets from 0 to T (a single text: {0, T}); steps of different documents never
+  // pass each other over.
+  UnitSummaryBuilder(int units, std::vector<int64_t> documentOffsets, UnitSummaryOptions options = {});
+  // Steps [firstStep, firstStep + steps): step k's value of unit u is data[k * stride + u].
+  void add(long firstStep, long steps, const float* data, long stride);
+  UnitSummaries finish() const;
+
+ private:
+  struct Candidate {
+    float value;
+    int64_t step;
+  };
+  struct UnitState {
+    int64_t count = 0, nonFinite = 0;
+    double sum = 0, sumSquares = 0, min = 0, max = 0;
+    int exponent;          // bin width 2^exponent
+    int64_t firstBin = 0;  // absolute bin index floor(v / width) of counts[0]
+    std::vector<int64_t> counts;
+    std::vector<Candidate> high, low;  // heaps of the best candidates of each end
+  };
+  void addValue(UnitState& unit, float value, int64_t step);
+  void addToHistogram(UnitState& unit, double value);
+  void coarsen(UnitState& unit);
+  std::vector<Candidate> pick(std::vector<Candidate> candidates, bool highest) const;
+
+  std::vector<int64_t> offsets_;
+  UnitSummaryOptions options_;
+  size_t keep_;  // candidates kept per end: top · (2 · radius + 1) always holds the `top` picked ones
+  std::vector<UnitState> units_;
+};
+
+}  // namespace lstmscope
