@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 packages=(
   cmake ninja-build g++ pkg-config
   libhdf5-dev libeigen3-dev libgtest-dev libzip-dev nlohmann-json3-dev libonnx-dev libprotobuf-dev
-  # LSTMVis projects (lstm.yml) are YAML.
-  libyaml-cpp-dev
+  # LSTMVis projects (lstm.yml) are YAML; regular-expression meta tracks use RE2.
+  libyaml-cpp-dev libre2-dev
   # The PyTorch float64 oracle for the tests and benchmarks, on OpenBLAS (not the slow reference BLAS).
   python3-torch python3-h5py python3-numpy python3-onnx libopenblas0-pthread
   # The desktop app: Qt 6 Widgets, Charts and Svg; fonts so offscreen rendering draws text; xvfb-run to

@@ -26,7 +26,7 @@ const char* const kRecordHelp =
     "                            [--quantities i,f,g,o,c,h] [--preactivations] [--no-outputs]\n"
     "                            [--precision float|double|float16] [--max-steps N] [--batch N] [--threads N] "
     "[--quiet]\n"
-    "                            [--meta NAME=builtin:WHAT | --meta NAME=FILE ...]\n"
+    "                            [--meta NAME=builtin:WHAT | NAME=regex:PATTERN | NAME=FILE ...]\n"
     "                            [import options: see lstmscope-cli info --help]\n"
     "\n"
     "Runs MODEL over the input and writes a trace (docs/FORMAT.md): per layer, direction and step the gate\n"
@@ -39,8 +39,9 @@ const char* const kRecordHelp =
     "                    tables for a model of features), a .jsonl file (one {\"text\": ..., \"name\": ...} per\n"
     "                    line) or a .txt file (one document). --text-file given several times: one document each\n"
     "  --meta NAME=SRC   a meta track, /meta/NAME: builtin:bracket-depth, inside-quotes, line-position,\n"
-    "                    indentation or document; or a file of labels, one line per token or per document\n"
-    "                    (numbers, or categories); repeat for several\n"
+    "                    indentation or document; regex:PATTERN, 1 at the tokens a match overlaps (RE2\n"
+    "                    syntax, e.g. regex:'\"[^\"]*\"' or regex:'(?i)\\bif\\b'); or a file of labels, one line\n"
+    "                    per token or per document (numbers, or categories); repeat for several\n"
     "  --quantities      comma-separated subset to record (default all six)\n"
     "  --preactivations  also record the gate pre-activations pre_i pre_f pre_g pre_o\n"
     "  --no-outputs      do not record the head's outputs\n"
@@ -109,9 +110,12 @@ int runRecord(const std::vector<std::string>& args) {
   }
   header.steps = inputs.steps;
   header.float16 = o.float16;
+  // Words lose the spaces between them; characters keep every one.
+  const bool characters = model.arch.inputKind == InputKind::Tokens && model.arch.vocab.level() == TokenLevel::Char;
   header.meta =
       buildMetaTracks(o.meta, header.tokenText,
-                      header.documentOffsets.empty() ? std::vector<int64_t>{0, header.steps} : header.documentOffsets);
+                      header.documentOffsets.empty() ? std::vector<int64_t>{0, header.steps} : header.documentOffsets,
+                      characters ? "" : " ");
 
   TraceWriter writer(o.out, model.arch, model.headOutputs(), header, request);
   const ProgressCallbacks progress = progressOnTerminal(o.quiet);

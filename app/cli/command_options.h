@@ -46,7 +46,7 @@ InputOptions inputOptionsFrom(const Args& args);
 
 // --meta NAME=SOURCE: SOURCE is builtin:WHAT or a file of labels (docs/CLI.md "Meta tracks").
 struct MetaSpec {
-  std::string name, builtin, file;  // one of builtin and file
+  std::string name, builtin, file, regex;  // one of builtin, file and regex
 };
 extern const char* const kBuiltinMetaTracks[5];  // bracket-depth inside-quotes line-position indentation document
 

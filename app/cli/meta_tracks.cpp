@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <map>
 
+#include "core/analysis/regex_track.h"
 #include "core/analysis/text_properties.h"
 #include "core/common/error.h"
 #include "core/formats/sequence_input.h"
@@ -105,10 +106,12 @@ MetaTrack fileTrack(const MetaSpec& spec, long steps, const std::vector<int64_t>
 }  // namespace
 
 std::vector<MetaTrack> buildMetaTracks(const std::vector<MetaSpec>& specs, const std::vector<std::string>& surface,
-                                       const std::vector<int64_t>& offsets) {
+                                       const std::vector<int64_t>& offsets, const std::string& separator) {
   std::vector<MetaTrack> tracks;
   for (const MetaSpec& spec : specs) {
-    if (spec.builtin.empty()) {
+    if (!spec.regex.empty()) {
+      tracks.push_back({spec.name, "regex:" + spec.regex, regexTrack(spec.regex, surface, offsets, separator), {}});
+    } else if (spec.builtin.empty()) {
       tracks.push_back(fileTrack(spec, static_cast<long>(surface.size()), offsets));
     } else {
       tracks.push_back({spec.name, "builtin:" + spec.builtin, builtinTrack(spec.builtin, surface, offsets), {}});

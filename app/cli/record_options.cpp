@@ -6,6 +6,7 @@
 #include "app/cli/cli_args.h"
 #include "app/cli/command_options.h"
 #include "app/cli/import_options.h"
+#include "core/analysis/regex_track.h"
 #include "core/formats/trace_file.h"
 
 namespace lstmscope::cli {
@@ -32,7 +33,7 @@ MetaSpec parseMetaSpec(const std::string& spec, const std::vector<MetaSpec>& bef
   MetaSpec m;
   m.name = spec.substr(0, eq);
   if (eq == std::string::npos || eq + 1 == spec.size())
-    throw UsageError("--meta must be NAME=builtin:WHAT or NAME=FILE, not '" + spec + "'");
+    throw UsageError("--meta must be NAME=builtin:WHAT, NAME=regex:PATTERN or NAME=FILE, not '" + spec + "'");
   if (!validMetaName(m.name))
     throw UsageError("--meta: the name '" + m.name + "' must be 1 to 64 letters, digits, '_' or '-'");
   for (const MetaSpec& b : before)
@@ -44,6 +45,11 @@ MetaSpec parseMetaSpec(const std::string& spec, const std::vector<MetaSpec>& bef
         std::end(kBuiltinMetaTracks))
       throw UsageError("--meta: unknown builtin '" + m.builtin +
                        "' (bracket-depth, inside-quotes, line-position, indentation, document)");
+  } else if (source.rfind("regex:", 0) == 0) {
+    m.regex = source.substr(6);
+    if (m.regex.empty()) throw UsageError("--meta " + m.name + "=regex: needs a pattern after 'regex:'");
+    if (const std::string problem = regexProblem(m.regex); !problem.empty())
+      throw UsageError("--meta " + m.name + ": the regular expression '" + m.regex + "' is invalid: " + problem);
   } else {
     m.file = source;
   }

@@ -146,8 +146,9 @@ TEST_F(Corpus, AFolderOfTablesForAModelOfFeatures) {
   EXPECT_EQ(trace.logits().cols(), 2);  // a head reading each document's final state: one row each
 }
 
-// Meta tracks: built in (each document from its own start) or from a file of labels per token or per
-// document; numbers or categories; stored in the trace and named by info.
+// Meta tracks: built in (each document from its own start), from a regular expression (each document
+// matched alone) or from a file of labels per token or per document; numbers or categories; stored in
+// the trace and named by info.
 TEST_F(Corpus, MetaTracksAreBuiltInOrReadFromLabels) {
   const std::string perDocument = dir.file("kind.tsv"), perToken = dir.file("weights.tsv");
   write(perDocument, "lib\napp\nempty\n");
@@ -157,10 +158,15 @@ TEST_F(Corpus, MetaTracksAreBuiltInOrReadFromLabels) {
   const CommandResult r =
       runCli("record --model " + q(model) + " --corpus " + q(folder) + " --out " + q(out) +
              " --meta depth=builtin:bracket-depth --meta doc=builtin:document --meta kind=" + q(perDocument) +
-             " --meta weight=" + q(perToken) + " --meta indent=builtin:indentation");
+             " --meta weight=" + q(perToken) + " --meta indent=builtin:indentation" +
+             " --meta paren=regex:" + q("\\([^)]*\\)") + " --meta border=regex:" + q("\\)\\("));
   ASSERT_EQ(r.exitCode, 0) << r.output;
   const TraceReader trace(out);
-  EXPECT_EQ(trace.metaNames(), (std::vector<std::string>{"depth", "doc", "indent", "kind", "weight"}));
+  EXPECT_EQ(trace.metaNames(),
+            (std::vector<std::string>{"border", "depth", "doc", "indent", "kind", "paren", "weight"}));
+  EXPECT_EQ(trace.meta("paren").values, (std::vector<float>{0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0}));
+  EXPECT_EQ(trace.meta("paren").source, "regex:\\([^)]*\\)");
+  EXPECT_EQ(trace.meta("border").values, std::vector<float>(15, 0.0f)) << "a match across two documents";
   // a.txt "abc (ab)" then b.txt "(a b)\nc": depth restarts with each document.
   const std::vector<float> depth = {0, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1, 1, 0, 0, 0};
   EXPECT_EQ(trace.meta("depth").values, depth);
@@ -171,7 +177,7 @@ TEST_F(Corpus, MetaTracksAreBuiltInOrReadFromLabels) {
   EXPECT_EQ(kind.values, (std::vector<float>{0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1}));
   EXPECT_FALSE(trace.meta("weight").categorical());
   EXPECT_EQ(trace.meta("weight").values[3], 1.5f);
-  EXPECT_TRUE(contains(runCli("info " + q(out)).output, "meta tracks: depth doc indent kind weight\n"));
+  EXPECT_TRUE(contains(runCli("info " + q(out)).output, "meta tracks: border depth doc indent kind paren weight\n"));
 
   const std::string bad = dir.file("bad.tsv");
   write(bad, "1\n2\n");
@@ -183,7 +189,9 @@ TEST_F(Corpus, MetaTracksAreBuiltInOrReadFromLabels) {
       {"k=" + q(bad), 3, "bad.tsv: has 2 labels, but the input has 15 tokens and 3 documents"},
       {"'k k=builtin:document'", 2, "--meta: the name 'k k' must be 1 to 64 letters, digits, '_' or '-'"},
       {"k=builtin:depth", 2, "--meta: unknown builtin 'depth'"},
-      {"k", 2, "--meta must be NAME=builtin:WHAT or NAME=FILE, not 'k'"},
+      {"k", 2, "--meta must be NAME=builtin:WHAT, NAME=regex:PATTERN or NAME=FILE, not 'k'"},
+      {"k=regex:" + q("a(b"), 2, "--meta k: the regular expression 'a(b' is invalid: missing )"},
+      {"k=regex:", 2, "--meta k=regex: needs a pattern after 'regex:'"},
       {"k=" + q(dir.file("missing.tsv")), 3, "missing.tsv: no such file"},
   };
   for (const auto& c : cases) {
