@@ -87,18 +87,22 @@ class Matcher {
     const long length = end - r.start;
     if (q_.phraseLength > 0 ? length != q_.phraseLength : length < 2) return;
     ++candidates_;
-    Bits s2 = r.units;
-    if (q_.constrainRight && next)
-      for (int w = 0; w < words_; ++w) s2[w] &= ~(*next)[w];
+    // S2 word by word (the run's units, off after it when constrained), without a copy: most candidates
+    // are ranked and dropped at once.
+    const bool right = q_.constrainRight && next;
+    const auto s2 = [&](int w) { return right ? r.units[w] & ~(*next)[w] : r.units[w]; };
     Match m;
     m.start = r.start, m.length = length, m.document = document;
-    int both = 0;
-    for (int w = 0; w < words_; ++w) both += std::popcount(s2[w] & selected_[w]);
+    int both = 0, all = 0;
+    for (int w = 0; w < words_; ++w) {
+      const uint64_t bits = s2(w);
+      both += std::popcount(bits & selected_[w]), all += std::popcount(bits);
+    }
     m.intersection = both;
-    m.unionSize = static_cast<int>(q_.units.size()) + countOf(s2) - both;
+    m.unionSize = static_cast<int>(q_.units.size()) + all - both;
     if (static_cast<int>(best_.size()) == q_.top && !rankedBefore(m, best_.top())) return;
     for (int w = 0; w < words_; ++w)
-      for (uint64_t bits = s2[w]; bits; bits &= bits - 1) m.units.push_back(w * 64 + std::countr_zero(bits));
+      for (uint64_t bits = s2(w); bits; bits &= bits - 1) m.units.push_back(w * 64 + std::countr_zero(bits));
     best_.push(std::move(m));
     if (static_cast<int>(best_.size()) > q_.top) best_.pop();
   }
@@ -139,12 +143,13 @@ namespace {
 
 // The scan both entry points share: `fill(first, count)` prepares a window of steps, `onBits(j, on)` sets
 // the units on at its step j.
+// `window`: steps read at a time.
 template <class Fill, class OnBits>
 MatchResult scan(int units, const std::vector<int64_t>& offsets, const MatchQuery& query,
-                 const ProgressCallbacks& progress, Fill fill, OnBits onBits) {
+                 const ProgressCallbacks& progress, long window, Fill fill, OnBits onBits) {
   checkQuery(units, offsets, query);
   const long steps = offsets.back();
-  constexpr long kWindow = 4096;  // steps read at a time: a few chunks of the trace
+  const long kWindow = window;
   Matcher matcher(units, query);
   Bits on((units + 63) / 64);
   size_t document = 0;
@@ -178,7 +183,7 @@ MatchResult findMatches(const StepWindowReader& read, int units, const std::vect
   const std::optional<float> lowestOn = lowestOnValue({query.threshold, query.tanh});
   Mat<float> values;
   return scan(
-      units, offsets, query, progress,
+      units, offsets, query, progress, 4096,  // 16 chunks of 256 steps: 8 MB of 512 float32 units
       [&](long first, long count) {
         values = read(first, count);
         if (values.rows() != units || values.cols() != count)
@@ -197,8 +202,10 @@ MatchResult findMatchesInIndex(const StepBitsReader& read, int units, const std:
                                const MatchQuery& query, const ProgressCallbacks& progress) {
   const size_t rowBytes = (static_cast<size_t>(units) + 7) / 8;
   std::vector<uint8_t> rows;
+  // Whole chunks of the index (16,384 steps, docs/FORMAT.md): a smaller window re-reads its chunk each time
+  // (a 1 MB chunk does not fit libhdf5's default 1 MB chunk cache), which made reading 3 times slower.
   return scan(
-      units, offsets, query, progress,
+      units, offsets, query, progress, 4 * 16384,
       [&](long first, long count) {
         rows = read(first, count);
         if (rows.size() != rowBytes * static_cast<size_t>(count))
