@@ -95,6 +95,7 @@ def compare(cli, work, trace, values, offsets, quantity, units, label, layer=0):
                                       phrase, top)
         mine = [{k: m[k] for k in ("start", "length", "document", "intersection", "union", "units")}
                 for m in got["matches"]]
+        failures += check_texts(trace, got, label)
         if mine != want or got["candidates"] != candidates or got["steps"] != values.shape[0]:
             failures += 1
             print(f"FAIL {label} units={units} threshold={threshold} {transform} left={left} right={right} "
@@ -104,6 +105,38 @@ def compare(cli, work, trace, values, offsets, quantity, units, label, layer=0):
                 if a != b:
                     print(f"    first difference: got {a}\n    expected {b}")
                     break
+    return failures
+
+
+def token_texts(trace):
+    with h5py.File(trace) as f:
+        return [t.decode() if isinstance(t, bytes) else t for t in f["token_text"][()]]
+
+
+def check_texts(trace, got, label):
+    """Each match's text is its run's tokens."""
+    tokens = token_texts(trace)
+    for m in got["matches"]:
+        if m["text"] != "".join(tokens[m["start"]:m["start"] + m["length"]]):
+            print(f"FAIL {label}: the text of the run at {m['start']} (+{m['length']}) is {m['text']!r}")
+            return 1
+    return 0
+
+
+def long_trace(rng, work):
+    """More steps than the CLI reads token text for at a time (65,536), one unit, one document."""
+    steps = 140_000
+    values = rng.normal(-0.3, 0.5, size=(steps, 2)).astype(np.float32)
+    path = os.path.join(work, "long.h5")
+    write_trace(path, values, [0, steps])
+    got = run_match(sys.argv[1], path, os.path.join(work, "long.json"), "c", [1], 0.3, "raw", False, False, 0,
+                    1_000_000)
+    want, candidates = exhaustive(values, [0, steps], [1], 0.3, False, False, False, 0, 1_000_000)
+    starts = [(m["start"], m["length"]) for m in got["matches"]]
+    failures = check_texts(path, got, "long trace")
+    if starts != [(m["start"], m["length"]) for m in want] or got["candidates"] != candidates:
+        print(f"FAIL long trace: {len(starts)} matches, expected {len(want)}")
+        failures += 1
     return failures
 
 
@@ -157,6 +190,7 @@ def main():
                 # The recorded trace itself: where the query's rule is its index's (0.3, tanh for c, raw for
                 # o), the answer comes from the index.
                 failures += compare(cli, work, trace, values, offsets, quantity, units, f"indexed {quantity}", 1)
+    failures += long_trace(rng, work)
     print(f"match_oracle: {failures} disagreements")
     sys.exit(1 if failures else 0)
 
