@@ -44,6 +44,7 @@ class Matcher {
   // Step `t` of document `document`, its units that are on, and how many of them are selected.
   void step(long t, int document, const Bits& on, int selectedOn, bool firstOfDocument) {
     closeAbove(selectedOn, t, document, &on);
+    open_ = selectedOn;
     for (int k = 1; k <= selectedOn; ++k) {
       OpenRun& r = runs_[k - 1];
       if (r.start < 0) {
@@ -58,7 +59,10 @@ class Matcher {
   }
 
   // The document ends before step `end`: every open run ends there (outside a document counts as off).
-  void endDocument(long end, int document) { closeAbove(0, end, document, nullptr); }
+  void endDocument(long end, int document) {
+    closeAbove(0, end, document, nullptr);
+    open_ = 0;
+  }
 
   MatchResult result(long steps) {
     MatchResult out;
@@ -74,7 +78,7 @@ class Matcher {
   // document). Runs of several k with the same start are one candidate.
   void closeAbove(int selectedOn, long end, int document, const Bits* next) {
     long lastStart = -1;
-    for (int k = static_cast<int>(runs_.size()); k > selectedOn; --k) {
+    for (int k = open_; k > selectedOn; --k) {
       OpenRun& r = runs_[k - 1];
       if (r.start < 0) continue;
       if (r.start != lastStart) consider(r, end, document, next);
@@ -111,6 +115,7 @@ class Matcher {
   const int words_;
   Bits selected_, previous_;
   std::vector<OpenRun> runs_;  // runs_[k - 1]: at least k selected units on
+  int open_ = 0;               // the runs of k = 1 .. open_ are open (those of the last step's count)
   long candidates_ = 0;
   // The best `top` so far, the worst on top.
   std::priority_queue<Match, std::vector<Match>, decltype(&rankedBefore)> best_{&rankedBefore};
