@@ -6,6 +6,9 @@
 //   - match queries with 2, 5 and 20 selected units, from the match index and by scanning the values,
 //     against LSTMVis's precise-mode algorithm in numpy (bench/lstmvis_precise_match.py) on the same file,
 //     with the results compared where LSTMVis's 10,000-candidate cap is not reached;
+//   - the unit dashboard (docs/APP.md "Unit dashboard"): the summaries the writer stores (their size, the
+//     builder's cost per value), one unit's dashboard read from them, and the pass that summarises a
+//     trace without them (against the file's read time);
 //   - this machine's sequential read throughput of the file, the floor for a scan.
 // usage: corpus_bench [--steps T] [--units H] [--out DIR] [--keep (the trace, and reuse it)] [--no-match]
 #include <unistd.h>
@@ -21,7 +24,9 @@
 #include "bench/bench_support.h"
 #include "core/analysis/trace_match.h"
 #include "core/analysis/trace_window.h"
+#include "core/analysis/unit_dashboard.h"
 #include "core/formats/trace_file.h"
+#include "core/formats/trace_summaries.h"
 
 namespace lstmscope::bench {
 namespace {
@@ -77,6 +82,51 @@ void generate(const std::string& path, long T, int H) {
     writer.onStates({0, 0, Quantity::C, first, n, data.data(), H, H});
   }
   writer.commit();
+}
+
+// Bytes the datasets of a group take in the file.
+double groupBytes(const std::string& path, const std::string& group) {
+  const h5::File file = h5::File::openReadOnly(path);
+  h5::Handle g = h5::openGroup(file.id(), group, path);
+  double total = 0;
+  for (const std::string& name : h5::childNames(g.get())) {
+    h5::Handle d = h5::openDataset(g.get(), name, path);
+    total += static_cast<double>(H5Dget_storage_size(d.get()));
+  }
+  return total;
+}
+
+void reportUnitSummaries(const TraceReader& trace, const std::string& path, double readSeconds) {
+  const int H = trace.units(0);
+  // The builder alone on values in memory: what the writer adds to a recording per value.
+  const long steps = 20000;
+  std::vector<float> values(static_cast<size_t>(steps * H));
+  std::mt19937 rng(1);
+  std::normal_distribution<float> normal;
+  for (float& v : values) v = normal(rng);
+  UnitSummaryBuilder builder(H, {0, steps});
+  const double build = seconds([&] { builder.add(0, steps, values.data(), H); });
+  const double perValue = build / (static_cast<double>(steps) * H);
+  std::printf(
+      "unit summaries: %.0f KB stored for %d units (%.2f KB per unit); the builder %.1f ns per value "
+      "(%.1f s of a recording's thread for %ld steps x %d units)\n",
+      groupBytes(path, unitSummaryPath(0, "fwd", Quantity::C)) / 1e3, H,
+      groupBytes(path, unitSummaryPath(0, "fwd", Quantity::C)) / 1e3 / H, perValue * 1e9,
+      perValue * static_cast<double>(trace.steps()) * H, trace.steps(), H);
+  QuantitySummaries stored;
+  UnitDashboard dashboard;
+  const double open = seconds([&] {
+    stored = quantitySummaries(trace, 0, 0, Quantity::C);
+    dashboard = unitDashboard(traceUnitValues(trace, 0, 0, Quantity::C), stored, 7, path);
+  });
+  std::printf("unit dashboard from the stored summaries: %.3f s (histogram and %zu + %zu contexts)\n", open,
+              dashboard.highest.size(), dashboard.lowest.size());
+  UnitSummaries scanned;
+  const double scan = seconds([&] { scanned = summarizeUnits(traceUnitValues(trace, 0, 0, Quantity::C)); });
+  const bool same = scanned.histogram == stored.summaries.histogram &&
+                    scanned.highSteps == stored.summaries.highSteps && scanned.lowSteps == stored.summaries.lowSteps;
+  std::printf("summarising a trace without them (one pass): %.2f s, %.1fx the file's read time (%s the stored ones)\n",
+              scan, scan / readSeconds, same ? "the same as" : "DIFFERENT from");
 }
 
 std::vector<int> unitsFor(int n, int H) {
@@ -141,6 +191,8 @@ int main(int argc, char** argv) {
   const std::string shot = run("QT_QPA_PLATFORM=offscreen " LSTMSCOPE_APP " " + trace + " --screenshot " + dir +
                                "/first-frame.png --size 1280x800 2>/dev/null");
   std::printf("app: %s", shot.c_str());
+
+  reportUnitSummaries(*reader, trace, readSeconds);
 
   for (int n : {2, 5, 20}) {
     if (!matches) break;

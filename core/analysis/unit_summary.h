@@ -50,15 +50,22 @@ class UnitSummaryBuilder {
     float value;
     int64_t step;
   };
+  struct Candidates {
+    std::vector<Candidate> kept;  // holds the best keep_ (and fewer than keep_ more)
+    Candidate bar{};              // once barred, only a better candidate can be among the best keep_
+    bool barred = false;
+  };
   struct UnitState {
     int64_t count = 0, nonFinite = 0;
     double sum = 0, sumSquares = 0, min = 0, max = 0;
     int exponent;          // bin width 2^exponent
+    double scale;          // 2^-exponent, so that v * scale is exact
     int64_t firstBin = 0;  // absolute bin index floor(v / width) of counts[0]
     std::vector<int64_t> counts;
-    std::vector<Candidate> high, low;  // heaps of the best candidates of each end
+    Candidates high, low;  // the best candidates of each end
   };
   void addValue(UnitState& unit, float value, int64_t step);
+  void offer(Candidates& end, Candidate c, bool highest) const;
   void addToHistogram(UnitState& unit, double value);
   void coarsen(UnitState& unit);
   std::vector<Candidate> pick(std::vector<Candidate> candidates, bool highest) const;
