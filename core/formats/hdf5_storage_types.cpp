@@ -1,5 +1,9 @@
 #include "core/formats/hdf5_storage_types.h"
 
+#ifdef __F16C__
+#include <immintrin.h>
+#endif
+
 #include <Eigen/Core>
 
 #include "core/common/error.h"
@@ -21,7 +25,13 @@ void floatsToHalf(const float* in, size_t count, uint16_t* out) {
 }
 
 void halfToFloats(const uint16_t* in, size_t count, float* out) {
-  for (size_t k = 0; k < count; ++k) out[k] = static_cast<float>(Eigen::numext::bit_cast<Eigen::half>(in[k]));
+  size_t k = 0;
+#ifdef __F16C__
+  // The CPU's own conversion, 8 values an instruction: a float16 trace's scan was bound by this loop.
+  for (; k + 8 <= count; k += 8)
+    _mm256_storeu_ps(out + k, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in + k))));
+#endif
+  for (; k < count; ++k) out[k] = static_cast<float>(Eigen::numext::bit_cast<Eigen::half>(in[k]));
 }
 
 void writeInt64s(hid_t loc, const std::string& path, const std::vector<int64_t>& values) {
