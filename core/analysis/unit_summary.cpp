@@ -1,5 +1,6 @@
 #include "core/analysis/unit_summary.h"
 
+#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -31,13 +32,61 @@ UnitSummaryBuilder::UnitSummaryBuilder(int units, std::vector<int64_t> documentO
 }
 
 void UnitSummaryBuilder::add(long firstStep, long steps, const float* data, long stride) {
-  // Unit by unit: one unit's histogram and candidates stay in cache while its column of the block passes
-  // (step by step, every unit's state would be touched in turn: several times slower for 512 units).
-  for (size_t u = 0; u < units_.size(); ++u) {
-    UnitState& unit = units_[u];
-    const float* column = data + u;
-    for (long k = 0; k < steps; ++k) addValue(unit, column[k * stride], firstStep + k);
+  // The block unit-major first, so that each unit's values are contiguous: its numbers then come from
+  // vectorised passes, and its histogram and candidates stay in cache while its column passes (reading the
+  // columns in place touched a cache line per value: 12 ns a value, half a recording's time).
+  constexpr long kTile = 16;  // units per pass of the transposition: one cache line of floats
+  columns_.resize(static_cast<size_t>(steps) * units_.size());
+  for (size_t first = 0; first < units_.size(); first += kTile) {
+    const size_t end = std::min(units_.size(), first + kTile);
+    for (long k = 0; k < steps; ++k)
+      for (size_t u = first; u < end; ++u)
+        columns_[u * static_cast<size_t>(steps) + static_cast<size_t>(k)] = data[k * stride + static_cast<long>(u)];
   }
+  for (size_t u = 0; u < units_.size(); ++u)
+    addColumn(units_[u], firstStep, steps, columns_.data() + u * static_cast<size_t>(steps));
+}
+
+// One unit's values at steps [firstStep, firstStep + steps). A block of finite values whose bins are all in
+// the histogram's range (the common case) takes vectorised sums, one tight loop over the bins and a
+// comparison per value with each end's bar; any other block goes value by value.
+void UnitSummaryBuilder::addColumn(UnitState& unit, long firstStep, long steps, const float* values) {
+  if (steps == 0) return;
+  const Eigen::Map<const Eigen::ArrayXf> a(values, steps);
+  const bool finite = a.allFinite();
+  const double low = finite ? a.minCoeff() : 0, high = finite ? a.maxCoeff() : 0;
+  const auto inRange = [&](double v) {
+    const double scaled = std::floor(v * unit.scale), bin = scaled - static_cast<double>(unit.firstBin);
+    return std::fabs(scaled) < kExactBinIndex && bin >= 0 && bin < options_.bins;
+  };
+  if (!(finite && unit.count > 0 && inRange(low) && inRange(high))) {
+    for (long k = 0; k < steps; ++k) addValue(unit, values[k], firstStep + k);
+    return;
+  }
+  for (long k = 0; k < steps; ++k)
+    ++unit.counts[static_cast<size_t>(std::floor(values[k] * unit.scale) - static_cast<double>(unit.firstBin))];
+  unit.min = std::min(unit.min, low), unit.max = std::max(unit.max, high);
+  unit.count += steps;
+  // Four partial sums each: one chain of dependent additions would cost 4 cycles a value.
+  double sum[4] = {0, 0, 0, 0}, squares[4] = {0, 0, 0, 0};
+  long k = 0;
+  for (; k + 4 <= steps; k += 4)
+    for (int j = 0; j < 4; ++j) {
+      const double v = values[k + j];
+      sum[j] += v, squares[j] += v * v;
+    }
+  for (; k < steps; ++k) sum[0] += values[k], squares[0] += static_cast<double>(values[k]) * values[k];
+  unit.sum += (sum[0] + sum[1]) + (sum[2] + sum[3]);
+  unit.sumSquares += (squares[0] + squares[1]) + (squares[2] + squares[3]);
+  // Candidates: only values at or past a bar can enter (the bars rise as the block's values enter).
+  if (!unit.high.barred || high >= unit.high.bar.value)
+    for (long k = 0; k < steps; ++k)
+      if (!unit.high.barred || higherFirst(values[k], firstStep + k, unit.high.bar.value, unit.high.bar.step))
+        offer(unit.high, {values[k], firstStep + k}, true);
+  if (!unit.low.barred || low <= unit.low.bar.value)
+    for (long k = 0; k < steps; ++k)
+      if (!unit.low.barred || lowerFirst(values[k], firstStep + k, unit.low.bar.value, unit.low.bar.step))
+        offer(unit.low, {values[k], firstStep + k}, false);
 }
 
 // Inlined into add(): the common case (a bin in range, a value that beats neither end's bar) costs a few

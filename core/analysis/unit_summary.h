@@ -64,6 +64,7 @@ class UnitSummaryBuilder {
     std::vector<int64_t> counts;
     Candidates high, low;  // the best candidates of each end
   };
+  void addColumn(UnitState& unit, long firstStep, long steps, const float* values);
   void addValue(UnitState& unit, float value, int64_t step);
   void offer(Candidates& end, Candidate c, bool highest) const;
   void addToHistogram(UnitState& unit, double value);
@@ -74,6 +75,7 @@ class UnitSummaryBuilder {
   UnitSummaryOptions options_;
   size_t keep_;  // candidates kept per end: top · (2 · radius + 1) always holds the `top` picked ones
   std::vector<UnitState> units_;
+  std::vector<float> columns_;  // the block being added, unit-major
 };
 
 }  // namespace lstmscope
