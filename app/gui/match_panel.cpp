@@ -3,12 +3,12 @@
 #include <QCheckBox>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include "app/gui/job_progress.h"
 #include "core/common/error.h"
 #include "core/formats/trace_file.h"
 
@@ -31,13 +31,9 @@ MatchPanel::MatchPanel(QWidget* parent) : QWidget(parent) {
   top_->setValue(50);
   top_->setPrefix(tr("top "));
   find_ = new QPushButton(tr("Find"), this);
-  progress_ = new QProgressBar(this);
-  progress_->setRange(0, 1000);
-  progress_->setMaximumWidth(140);
-  cancel_ = new QPushButton(tr("Cancel"), this);
-  progress_->hide(), cancel_->hide();
+  progress_ = new JobProgress(job_, this);
   auto* controls = new QHBoxLayout;
-  for (QWidget* w : std::initializer_list<QWidget*>{left_, right_, phrase_, top_, find_, progress_, cancel_})
+  for (QWidget* w : std::initializer_list<QWidget*>{left_, right_, phrase_, top_, find_, progress_})
     controls->addWidget(w);
   controls->addStretch(1);
   rows_ = new viz::MatchRowsView(this);
@@ -54,14 +50,6 @@ MatchPanel::MatchPanel(QWidget* parent) : QWidget(parent) {
   layout->addWidget(scroll, 1);
 
   connect(find_, &QPushButton::clicked, this, &MatchPanel::find);
-  connect(cancel_, &QPushButton::clicked, &job_, &LatestJob::cancel);
-  connect(&job_, &LatestJob::busyChanged, this, [this](bool busy) {
-    progress_->setVisible(busy), cancel_->setVisible(busy);
-    progress_->setValue(0);
-  });
-  connect(&job_, &LatestJob::progress, this, [this](quint64, long done, long total) {
-    progress_->setValue(total > 0 ? static_cast<int>(1000.0 * done / total) : 0);
-  });
   connect(&job_, &LatestJob::failed, this, [this](quint64, const QString& message) {
     summary_->setText(tr("The search failed: %1").arg(message));
     rows_->setMessage({});

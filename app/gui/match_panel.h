@@ -12,11 +12,12 @@
 
 class QCheckBox;
 class QLabel;
-class QProgressBar;
 class QPushButton;
 class QSpinBox;
 
 namespace lstmscope::app {
+
+class JobProgress;
 
 class MatchPanel : public QWidget {
   Q_OBJECT
@@ -55,8 +56,7 @@ class MatchPanel : public QWidget {
   QSpinBox* phrase_;
   QSpinBox* top_;
   QPushButton* find_;
-  QProgressBar* progress_;
-  QPushButton* cancel_;
+  JobProgress* progress_;
   viz::MatchRowsView* rows_;
 };
 

@@ -3,12 +3,11 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
-#include <QProgressBar>
-#include <QPushButton>
 #include <QScrollArea>
 #include <QVBoxLayout>
 #include <cmath>
 
+#include "app/gui/job_progress.h"
 #include "core/analysis/recording.h"
 #include "viz/token_text.h"
 #include "viz/unit_dashboard_view.h"
@@ -73,11 +72,7 @@ viz::UnitDashboardData dashboardData(const UnitDashboard& d, const UnitPanel::Re
 UnitPanel::UnitPanel(QWidget* parent) : QWidget(parent) {
   status_ = new QLabel(tr("Click a unit's label in the heatmap to see it over the whole corpus."), this);
   status_->setWordWrap(true);
-  progress_ = new QProgressBar(this);
-  progress_->setRange(0, 1000);
-  progress_->setMaximumWidth(160);
-  cancel_ = new QPushButton(tr("Cancel"), this);
-  progress_->hide(), cancel_->hide();
+  progress_ = new JobProgress(job_, this);
   view_ = new viz::UnitDashboardView(this);
   view_->setMessage(tr("No unit yet."));
   auto* scroll = new QScrollArea(this);
@@ -86,20 +81,11 @@ UnitPanel::UnitPanel(QWidget* parent) : QWidget(parent) {
   auto* top = new QHBoxLayout;
   top->addWidget(status_, 1);
   top->addWidget(progress_);
-  top->addWidget(cancel_);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
   layout->addLayout(top);
   layout->addWidget(scroll, 1);
 
-  connect(cancel_, &QPushButton::clicked, &job_, &LatestJob::cancel);
-  connect(&job_, &LatestJob::busyChanged, this, [this](bool busy) {
-    progress_->setVisible(busy), cancel_->setVisible(busy);
-    progress_->setValue(0);
-  });
-  connect(&job_, &LatestJob::progress, this, [this](quint64, long done, long total) {
-    progress_->setValue(total > 0 ? static_cast<int>(1000.0 * done / total) : 0);
-  });
   connect(&job_, &LatestJob::failed, this, [this](quint64, const QString& message) {
     status_->setText(tr("The unit's summary failed: %1").arg(message));
     view_->setMessage({});

@@ -14,8 +14,6 @@
 #include "core/analysis/unit_dashboard.h"
 
 class QLabel;
-class QProgressBar;
-class QPushButton;
 
 namespace lstmscope {
 struct Recording;
@@ -26,6 +24,8 @@ class UnitDashboardView;
 }
 
 namespace lstmscope::app {
+
+class JobProgress;
 
 class UnitPanel : public QWidget {
   Q_OBJECT
@@ -69,8 +69,7 @@ class UnitPanel : public QWidget {
   std::map<SummaryKey, std::shared_ptr<const QuantitySummaries>> summaries_;  // of the current source only
   LatestJob job_;
   QLabel* status_;
-  QProgressBar* progress_;
-  QPushButton* cancel_;
+  JobProgress* progress_;
   viz::UnitDashboardView* view_;
 };
 
