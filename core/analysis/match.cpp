@@ -55,7 +55,7 @@ class Matcher {
         for (int w = 0; w < words_; ++w) r.units[w] &= on[w];
       }
     }
-    previous_ = on;
+    if (q_.constrainLeft) std::copy(on.begin(), on.end(), previous_.begin());  // only the left border reads it
   }
 
   // The document ends before step `end`: every open run ends there (outside a document counts as off).
@@ -156,7 +156,8 @@ MatchResult scan(int units, const std::vector<int64_t>& offsets, const MatchQuer
   const long steps = offsets.back();
   const long kWindow = window;
   Matcher matcher(units, query);
-  Bits on((units + 63) / 64);
+  Bits on((units + 63) / 64), selectedMask(on.size(), 0);
+  for (int u : query.units) selectedMask[static_cast<size_t>(u / 64)] |= uint64_t(1) << (u % 64);
   size_t document = 0;
   for (long first = 0; first < steps; first += kWindow) {
     checkCancelled(progress);
@@ -171,7 +172,7 @@ MatchResult scan(int units, const std::vector<int64_t>& offsets, const MatchQuer
       }
       onBits(j, on);
       int selectedOn = 0;
-      for (int u : query.units) selectedOn += static_cast<int>((on[u / 64] >> (u % 64)) & 1);
+      for (size_t w = 0; w < on.size(); ++w) selectedOn += std::popcount(on[w] & selectedMask[w]);
       matcher.step(t, static_cast<int>(document), on, selectedOn, firstOfDocument);
     }
     reportProgress(progress, first + count, steps);
