@@ -182,14 +182,19 @@ void UnitSummaryBuilder::coarsen(UnitState& unit) {
 // always contain the `top` kept ones: the answer over them is the answer over the whole trace.
 std::vector<UnitSummaryBuilder::Candidate> UnitSummaryBuilder::pick(std::vector<Candidate> candidates,
                                                                     bool highest) const {
-  std::sort(candidates.begin(), candidates.end(), [highest](const Candidate& a, const Candidate& b) {
-    return highest ? higherFirst(a.value, a.step, b.value, b.step) : lowerFirst(a.value, a.step, b.value, b.step);
-  });
+  // Taken best first from a heap: the greedy pass stops after `top` kept, usually long before the end, so
+  // sorting all candidates (of every unit, at the end of every recording) was most of a short one's time.
+  const auto worse = [highest](const Candidate& a, const Candidate& b) {
+    return highest ? higherFirst(b.value, b.step, a.value, a.step) : lowerFirst(b.value, b.step, a.value, a.step);
+  };
+  std::make_heap(candidates.begin(), candidates.end(), worse);
   const auto documentOf = [this](int64_t step) {
     return std::upper_bound(offsets_.begin(), offsets_.end(), step) - offsets_.begin();
   };
   std::vector<Candidate> kept;
-  for (const Candidate& c : candidates) {
+  for (auto end = candidates.end(); end != candidates.begin(); --end) {
+    std::pop_heap(candidates.begin(), end, worse);
+    const Candidate& c = *(end - 1);
     if (kept.size() == static_cast<size_t>(options_.top)) break;
     const bool near = std::any_of(kept.begin(), kept.end(), [&](const Candidate& k) {
       return std::llabs(k.step - c.step) <= options_.radius && documentOf(k.step) == documentOf(c.step);
