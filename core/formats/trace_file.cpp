@@ -171,11 +171,10 @@ void TraceWriter::onStates(const StateBlock& b) {
     const float* stored = b.data;
     long stride = b.stride;
     if (halfType_.valid()) {
+      // writeValues has just rounded the block into halfBuffer_ (rows of b.units): widen that back
+      // rather than round every value a second time.
       storedBuffer_.resize(static_cast<size_t>(b.steps * b.units));
-      for (long k = 0; k < b.steps; ++k)
-        for (int u = 0; u < b.units; ++u)
-          storedBuffer_[static_cast<size_t>(k * b.units + u)] =
-              static_cast<float>(Eigen::half(b.data[k * b.stride + u]));
+      h5::halfToFloats(halfBuffer_.data(), storedBuffer_.size(), storedBuffer_.data());
       stored = storedBuffer_.data(), stride = b.units;
     }
     writeOnIndex(index->second.get(), b, stored, stride);
