@@ -1,20 +1,14 @@
 #include "core/analysis/trace_match.h"
 
 #include "core/analysis/on_rule.h"
+#include "core/analysis/trace_window.h"
 #include "core/common/error.h"
 
 namespace lstmscope {
 
 TraceMatch matchTrace(const TraceReader& trace, int layer, int direction, Quantity q, const MatchQuery& query,
                       bool useIndex, const ProgressCallbacks& progress) {
-  if (layer < 0 || layer >= trace.layers())
-    throw InputError(trace.path(), "the trace has no layer " + std::to_string(layer));
-  if (direction < 0 || direction >= trace.directions(layer) || !trace.has(layer, direction, q))
-    throw InputError(trace.path(), "the trace does not record " + std::to_string(layer) + "/" +
-                                       (direction >= 0 && direction < trace.directions(layer)
-                                            ? trace.directionName(layer, direction)
-                                            : std::string("direction ") + std::to_string(direction)) +
-                                       "/" + quantityName(q));
+  requireRecorded(trace, layer, direction, q);
   const int units = trace.units(layer);
   for (int u : query.units)
     if (u >= units)

@@ -98,4 +98,15 @@ Recording readTraceWindow(const TraceReader& trace, const Architecture& arch, co
   return r;
 }
 
+void requireRecorded(const TraceReader& trace, int layer, int direction, Quantity q) {
+  if (layer < 0 || layer >= trace.layers())
+    throw InputError(trace.path(), "the trace has no layer " + std::to_string(layer));
+  if (direction < 0 || direction >= trace.directions(layer) || !trace.has(layer, direction, q))
+    throw InputError(trace.path(), "the trace does not record " + std::to_string(layer) + "/" +
+                                       (direction >= 0 && direction < trace.directions(layer)
+                                            ? trace.directionName(layer, direction)
+                                            : std::string("direction ") + std::to_string(direction)) +
+                                       "/" + quantityName(q));
+}
+
 }  // namespace lstmscope

@@ -27,6 +27,10 @@ std::string modelMismatch(const TraceReader& trace, const Architecture& model);
 // The document that holds `step` (the first of several empty documents at the same offset never does).
 int documentOf(const TraceReader& trace, long step);
 
+// Throws InputError naming the trace when it has no such layer, or does not record that direction and
+// quantity: what every reader of one quantity over the whole trace (match, unit summaries) checks first.
+void requireRecorded(const TraceReader& trace, int layer, int direction, Quantity q);
+
 // The window the views show around `step`: its whole document when that has at most `maxSteps` steps,
 // else `maxSteps` steps of it starting a quarter of the window before `step` (clamped to the document).
 TraceWindow windowAround(const TraceReader& trace, long step, long maxSteps);

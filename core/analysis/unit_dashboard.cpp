@@ -3,24 +3,13 @@
 #include <algorithm>
 
 #include "core/analysis/recording.h"
+#include "core/analysis/trace_window.h"
 #include "core/common/error.h"
 
 namespace lstmscope {
 namespace {
 
 constexpr long kScanSteps = 8192;  // steps per read of a summary pass: 16 MB for 512 float32 units
-
-void checkRecorded(const TraceReader& trace, int layer, int direction, Quantity q) {
-  const bool ok = layer >= 0 && layer < trace.layers() && direction >= 0 && direction < trace.directions(layer) &&
-                  trace.has(layer, direction, q);
-  if (!ok)
-    throw InputError(trace.path(),
-                     "the trace does not record " + std::to_string(layer) + "/" +
-                         (layer >= 0 && layer < trace.layers() && direction >= 0 && direction < trace.directions(layer)
-                              ? trace.directionName(layer, direction)
-                              : "direction " + std::to_string(direction)) +
-                         "/" + quantityName(q));
-}
 
 UnitContext contextOf(const UnitValues& values, int unit, long step, float value, int radius) {
   const auto& offsets = values.documentOffsets;
@@ -39,7 +28,7 @@ UnitContext contextOf(const UnitValues& values, int unit, long step, float value
 }  // namespace
 
 UnitValues traceUnitValues(const TraceReader& trace, int layer, int direction, Quantity q) {
-  checkRecorded(trace, layer, direction, q);
+  requireRecorded(trace, layer, direction, q);
   UnitValues v;
   v.steps = trace.steps(), v.units = trace.units(layer), v.documentOffsets = trace.documentOffsets();
   v.read = [&trace, layer, direction, q](long first, long count) {
@@ -75,7 +64,7 @@ UnitSummaries summarizeUnits(const UnitValues& values, const ProgressCallbacks& 
 
 QuantitySummaries quantitySummaries(const TraceReader& trace, int layer, int direction, Quantity q,
                                     const ProgressCallbacks& progress) {
-  checkRecorded(trace, layer, direction, q);
+  requireRecorded(trace, layer, direction, q);
   if (trace.hasUnitSummaries(layer, direction, q)) return {trace.unitSummaries(layer, direction, q), true};
   return {summarizeUnits(traceUnitValues(trace, layer, direction, q), progress), false};
 }
