@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Set-up (install, build) and the whole test suite: release build, then the bad-input and engine tests
-# again under AddressSanitizer + UBSan.
+# Set-up (install, build) and the whole test suite: release build, then the suite again under
+# AddressSanitizer + UBSan, less the runs that only repeat covered code at a larger size (see below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/setup.sh
@@ -9,5 +9,12 @@ ctest --preset release -j2
 
 cmake --preset asan >/dev/null
 cmake --build --preset asan
+# Under ASan at -O1 the numbers run about 10x slower. Left out there (the release pass above runs them all):
+# the oracle cases on the three largest models (7, 10, 11; ASan checks the same code on the other 15), the
+# long-text occlusion and float32 IG runs (their short siblings stay), and the app suites that mostly wait
+# out typing pauses and long background jobs (the monkey tests, the docks and the sessions stay). This keeps
+# CI under its time budget (the brief: 45 minutes on 2 cores).
+asan_skip='^Cases/.*/(7|10|11)$|^Occlusion\.ATargetLateInALongText|^IntegratedGradientsBatches\.Float32Path'
+asan_skip+='|^(MainWindowTest|TypingTest|AttributionJobs|AttributionMatrixTest|UserPlaceTest|LrpDefaultTest)\.'
 # LeakSanitizer cannot follow OpenMP's thread pool teardown; ASan and UBSan still check every access.
-ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 OMP_NUM_THREADS=2 ctest --preset asan -j2
+ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 OMP_NUM_THREADS=2 ctest --preset asan -j2 -E "$asan_skip"
