@@ -4,6 +4,7 @@
 
 #include "core/common/error.h"
 #include "core/common/huge_pages.h"
+#include "core/engine/intervention_plan.h"
 #include "core/engine/lstm_kernels.h"
 
 namespace lstmscope {
@@ -35,8 +36,13 @@ void projectInputs(const Inputs<T>& in, const Mat<T>* x, const DirectionParams<T
 constexpr long kMinSplitWork = 4 * 128 * 128;
 
 template <class T>
-void runDirection(const LayerSpec& spec, const DirectionParams<T>& w, int dir, int steps, int batch,
-                  DirectionTape<T>& dt, bool keepPre) {
+void runDirection(const LayerSpec& spec, const DirectionParams<T>& w, int layer, int dir, int steps, int batch,
+                  DirectionTape<T>& dt, const ForwardOptions& options) {
+  bool keepPre = options.keepPreactivations;
+  const InterventionPlan* plan = options.interventions && !options.interventions->empty() &&
+                                         options.interventions->stepRange(layer, dir, options.firstStep + steps)
+                                     ? options.interventions
+                                     : nullptr;
   const long H = spec.hidden, B = batch;
   const bool backward = spec.runsBackward(dir);
   Mat<T>& z = dt.gates;
@@ -62,6 +68,7 @@ void runDirection(const LayerSpec& spec, const DirectionParams<T>& w, int dir, i
     const Mat<T> packed = parts == 1 ? Mat<T>() : kernels::packRecurrentRows(w.W_hh, H, u0, n);
     const Mat<T>& W = parts == 1 ? w.W_hh : packed;
     Mat<T> scratch(4 * n, B);
+    std::vector<UnitEdit> edits;
     for (int s = 0; s < steps; ++s) {
       const long t = backward ? steps - 1 - s : s;
       const long prev = backward ? t + 1 : t - 1;
@@ -73,6 +80,10 @@ void runDirection(const LayerSpec& spec, const DirectionParams<T>& w, int dir, i
                                   keepPre ? &dt.preact : nullptr,
                                   t * B,
                                   spec.peepholes ? &w.peephole : nullptr};
+      if (plan) {
+        plan->editsAt(layer, dir, options.firstStep + t, edits);
+        buf.edits = edits.data(), buf.editCount = static_cast<int>(edits.size());
+      }
       kernels::stepUnits<T>(spec, W, u0, n, buf, scratch);
       if (parts > 1) {
 #pragma omp barrier
@@ -198,7 +209,7 @@ void forward(const Network<T>& net, const Inputs<T>& in, Tape<T>& tape, const Fo
         dt.initial.h = Mat<T>::Zero(H, in.batch);
         dt.initial.c = Mat<T>::Zero(H, in.batch);
       }
-      runDirection(spec, w, d, in.steps, in.batch, dt, options.keepPreactivations);
+      runDirection(spec, w, static_cast<int>(l), d, in.steps, in.batch, dt, options);
     }
     Mat<T>& out = tape.layerInput[l + 1];
     if (spec.bidirectional) {

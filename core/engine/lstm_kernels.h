@@ -1,6 +1,7 @@
 // One LSTM step for a range of units, shared by the single-threaded and the split-across-cores forward.
 #pragma once
 
+#include "core/engine/unit_edit.h"
 #include "core/model/model.h"
 
 namespace lstmscope::kernels {
@@ -55,7 +56,29 @@ struct StepBuffers {
   Mat<T>* preact;      // (4H, B) block target or null; with a clip it holds the sums before clipping
   long preactCol;
   const Vec<T>* peephole;  // (3H) i, f, o or null
+  // Interventions active at this step (docs/INTERVENTIONS.md), or none.
+  const UnitEdit* edits = nullptr;
+  int editCount = 0;
 };
+
+// Applies the step's edits of `slot` to rows [u0, u0 + n) of that slot (`rows` is (n, B)).
+template <class T, class Rows>
+void applyEdits(const StepBuffers<T>& s, EditSlot slot, long u0, long n, Rows&& rows) {
+  for (int k = 0; k < s.editCount; ++k) {
+    const UnitEdit& e = s.edits[k];
+    if (e.slot != slot || e.unit < u0 || e.unit >= u0 + n) continue;
+    auto row = rows.row(e.unit - u0);
+    const T v = static_cast<T>(e.value);
+    if (e.column >= 0) {
+      T& x = row(e.column);
+      x = e.add ? x + v : v;
+    } else if (e.add) {
+      row.array() += v;
+    } else {
+      row.setConstant(v);
+    }
+  }
+}
 
 // Finishes gate block `g` (0..3 = i, f, g, o) of units [u0, u0 + n): keeps the pre-activation, clips it,
 // applies the nonlinearity.
@@ -83,15 +106,23 @@ void stepUnits(const LayerSpec& spec, const Mat<T>& packed, long u0, long n, Ste
     s.z.middleRows(H + u0, n).array() += cPrev.colwise() * s.peephole->segment(H + u0, n).array();
   }
   for (int g = 0; g < 3; ++g) finishGate<T>(spec, g, u0, s, s.z.middleRows(g * H + u0, n));
+  // Interventions replace a gate after its nonlinearity and before c; a coupled f follows the replaced i.
+  if (s.editCount) applyEdits(s, EditSlot::I, u0, n, s.z.middleRows(u0, n));
   if (spec.coupledForget) s.z.middleRows(H + u0, n).array() = T(1) - s.z.middleRows(u0, n).array();
+  if (s.editCount) {
+    applyEdits(s, EditSlot::F, u0, n, s.z.middleRows(H + u0, n));
+    applyEdits(s, EditSlot::G, u0, n, s.z.middleRows(2 * H + u0, n));
+  }
   const auto i = s.z.middleRows(u0, n).array();
   const auto f = s.z.middleRows(H + u0, n).array();
   const auto g = s.z.middleRows(2 * H + u0, n).array();
   auto c = s.c.middleRows(u0, n);
   c.array() = f * cPrev + i * g;
+  if (s.editCount) applyEdits(s, EditSlot::C, u0, n, c);  // o's peephole and h see the replaced c
   auto oRows = s.z.middleRows(3 * H + u0, n);
   if (s.peephole) oRows.array() += c.array().colwise() * s.peephole->segment(2 * H + u0, n).array();  // o sees c_t
   finishGate<T>(spec, 3, u0, s, oRows);
+  if (s.editCount) applyEdits(s, EditSlot::O, u0, n, oRows);
   const auto o = oRows.array();
   auto h = s.h.middleRows(u0, n);
   switch (spec.cell) {
@@ -105,6 +136,7 @@ void stepUnits(const LayerSpec& spec, const Mat<T>& packed, long u0, long n, Ste
       h.array() = o * c.array();
       break;
   }
+  if (s.editCount) applyEdits(s, EditSlot::H, u0, n, h);  // the next step, the next layer and the head read it
 }
 
 }  // namespace lstmscope::kernels

@@ -148,12 +148,14 @@ void recordSegments(const Network<T>& net, const Inputs<T>& in, long offset, lon
   ForwardOptions options;
   options.keepPreactivations = std::any_of(request.quantities.begin(), request.quantities.end(), isPreactivation);
   options.computeHead = request.outputs;
+  options.interventions = request.interventions;  // one whole sequence (record() checks): its steps are the plan's
   State<T> state;
   Tape<T> tape;
   std::vector<float> buffers[2];
   for (long first = 0; first < segLength; first += chunk) {
     checkCancelled(callbacks);
     const long n = std::min(chunk, segLength - first);
+    options.firstStep = first;
     const bool whole = segments == 1 && offset == 0 && n == in.steps;
     forward(net, whole ? in : gatherBatch(in, offset, segLength, segments, first, n), tape, options,
             first == 0 ? nullptr : &state);
@@ -272,6 +274,8 @@ template <class T>
 void record(const Network<T>& net, const Inputs<T>& in, const RecordRequest& request, RecordObserver& observer,
             const ProgressCallbacks& callbacks) {
   if (in.batch != 1) throw std::invalid_argument("record() takes one sequence");
+  if (request.interventions && (!request.documents.empty() || request.segments > 1))
+    throw std::invalid_argument("record(): interventions apply to one exact sequential run");
   if (!request.documents.empty()) {
     if (request.segments > 1) throw std::invalid_argument("record(): documents and segments exclude each other");
     return recordDocuments(net, in, request, observer, callbacks);

@@ -10,6 +10,8 @@
 
 namespace lstmscope {
 
+class InterventionPlan;
+
 enum class Quantity { I, F, G, O, C, H, PreI, PreF, PreG, PreO };
 const char* quantityName(Quantity q);  // trace dataset names: i f g o c h pre_i pre_f pre_g pre_o
 bool parseQuantity(const std::string& name, Quantity& out);
@@ -32,6 +34,9 @@ struct RecordRequest {
   // recorded alone; up to documentBatch of them run together. Excludes segments > 1.
   std::vector<long> documents;
   int documentBatch = 16;
+  // Interventions applied while recording (docs/INTERVENTIONS.md), or none. Only with one sequence
+  // (segments == 1, no documents): the plan's steps are the input's.
+  const InterventionPlan* interventions = nullptr;
 };
 
 // One quantity of one layer and direction over `steps` consecutive steps: step k's `units` values start

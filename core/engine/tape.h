@@ -52,9 +52,15 @@ struct Tape {
   State<T> finalState(const Architecture& arch) const;
 };
 
+class InterventionPlan;
+
 struct ForwardOptions {
   bool keepPreactivations = false;
   bool computeHead = true;
+  // Interventions to apply (docs/INTERVENTIONS.md), or none. The run's step t is the plan's step
+  // firstStep + t, so that a long input run in chunks keeps the plan's steps.
+  const InterventionPlan* interventions = nullptr;
+  long firstStep = 0;
 };
 
 }  // namespace lstmscope

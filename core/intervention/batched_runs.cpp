@@ -1,0 +1,334 @@
+#include "core/intervention/batched_runs.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <numeric>
+
+#include "core/engine/forward.h"
+#include "core/engine/lstm_kernels.h"
+
+namespace lstmscope {
+namespace {
+
+// Steps [lo, hi] (inclusive) where values may differ from the unintervened run; empty when lo > hi.
+struct StepSpan {
+  long lo = 0, hi = -1;
+  bool empty() const { return lo > hi; }
+  long size() const { return empty() ? 0 : hi - lo + 1; }
+  bool has(long t) const { return t >= lo && t <= hi; }
+};
+
+// One direction's values over the steps it recomputed: column (t - span.lo) * B + b.
+template <class T>
+struct DirectionValues {
+  StepSpan span;
+  Mat<T> c, h;                // (H, span * B)
+  std::vector<T> targetGate;  // a gate target's B values, when this direction computed them
+};
+
+// A layer's output (both directions' h) over the steps where it may differ.
+template <class T>
+struct LayerValues {
+  StepSpan span;
+  Mat<T> h;  // (width, span * B)
+};
+
+// Rows [row0, row0 + rows) of a layer's output at step t for all B columns: recomputed, or the reference
+// value repeated.
+template <class T>
+Mat<T> outputAt(const LayerValues<T>& values, const Mat<T>& reference, long row0, long rows, long t, int B) {
+  if (values.span.has(t)) return values.h.block(row0, (t - values.span.lo) * B, rows, B);
+  return reference.block(row0, t, rows, 1).replicate(1, B);
+}
+
+// Below this much recurrent work per step (multiply-adds), splitting a step across cores does not pay.
+constexpr long kMinSplitWork = 4 * 128 * 128;
+constexpr long kChunkSteps = 16;  // steps whose input projection is one product
+
+// Recomputes direction d of layer l over `span` for B columns, from the reference state next to the span,
+// with `below` the layer's input where it differs and the plan's edits applied.
+template <class T>
+void runSpan(const Network<T>& net, const Inputs<T>& in, const Tape<T>& ref, int l, int d, int B,
+             const LayerValues<T>& below, const InterventionPlan& plan, const InterventionTarget& target,
+             DirectionValues<T>& out) {
+  const LayerSpec& spec = net.arch.layers[static_cast<size_t>(l)];
+  const DirectionParams<T>& w = net.params.lstm[static_cast<size_t>(l)][static_cast<size_t>(d)];
+  const DirectionTape<T>& rd = ref.layers[static_cast<size_t>(l)][static_cast<size_t>(d)];
+  const long H = spec.hidden, T_ = ref.steps, lo = out.span.lo, hi = out.span.hi, n = out.span.size();
+  const bool backward = spec.runsBackward(d);
+  out.c.resize(H, n * B);
+  out.h.resize(H, n * B);
+
+  // The state the span starts from, repeated over the batch.
+  const long before = backward ? hi + 1 : lo - 1;
+  const bool fromInitial = before < 0 || before >= T_;
+  const Mat<T> h0 = (fromInitial ? Mat<T>(rd.initial.h.col(0)) : Mat<T>(rd.h.col(before))).replicate(1, B);
+  const Mat<T> c0 = (fromInitial ? Mat<T>(rd.initial.c.col(0)) : Mat<T>(rd.c.col(before))).replicate(1, B);
+
+  // The input projection of the reference input over the span (one column per step): what every column
+  // reads where the layer's input did not change.
+  const Vec<T> bias = w.b_ih + w.b_hh;
+  const Mat<T>& refInput = ref.layerInput[static_cast<size_t>(l)];
+  Mat<T> refProjection(4 * H, n);
+  if (refInput.size()) {
+    refProjection.noalias() = w.W_ih * refInput.middleCols(lo, n);
+  } else {  // one-hot layer 0
+    for (long k = 0; k < n; ++k) refProjection.col(k) = w.W_ih.col(in.tokens[static_cast<size_t>(lo + k)]);
+  }
+  refProjection.colwise() += bias;
+
+  const bool captureGate = target.kind == ScoreKind::Unit && target.layer == l && target.direction == d &&
+                           target.quantity != Quantity::C && target.quantity != Quantity::H &&
+                           out.span.has(target.step);
+  if (captureGate) out.targetGate.assign(static_cast<size_t>(B), T(0));
+  const long gateRow = static_cast<long>(target.quantity) * H;
+
+  Mat<T> z(4 * H, std::min(kChunkSteps, n) * B);
+  const int threads = 4 * H * H * B >= kMinSplitWork && n > 1 ? std::min(omp_get_max_threads(), 2) : 1;
+#pragma omp parallel num_threads(threads)
+  {
+    const int p = omp_get_thread_num(), parts = omp_get_num_threads();
+    const long u0 = H * p / parts, nn = H * (p + 1) / parts - u0;
+    const Mat<T> packed = parts == 1 ? Mat<T>() : kernels::packRecurrentRows(w.W_hh, H, u0, nn);
+    const Mat<T>& W = parts == 1 ? w.W_hh : packed;
+    Mat<T> scratch(4 * nn, B);
+    std::vector<UnitEdit> edits;
+    for (long s0 = 0; s0 < n; s0 += kChunkSteps) {
+      const long m = std::min(kChunkSteps, n - s0);
+      const long first = backward ? hi - s0 - m + 1 : lo + s0;  // the chunk is steps [first, first + m)
+      // This thread's rows of z: the changed input's projection where the input changed, the reference's
+      // elsewhere. A thread reads only its own rows, so no barrier is needed here.
+      const long changedLo = below.span.empty() ? first + m : std::max(first, below.span.lo);
+      const long changedHi = below.span.empty() ? first - 1 : std::min(first + m - 1, below.span.hi);
+      for (int g = 0; g < 4; ++g) {
+        const long r0 = g * H + u0;
+        for (long t = first; t < first + m; ++t)
+          if (t < changedLo || t > changedHi)
+            z.block(r0, (t - first) * B, nn, B) = refProjection.block(r0, t - lo, nn, 1).replicate(1, B);
+        if (changedLo <= changedHi) {
+          auto zc = z.block(r0, (changedLo - first) * B, nn, (changedHi - changedLo + 1) * B);
+          zc.noalias() = w.W_ih.middleRows(r0, nn) *
+                         below.h.middleCols((changedLo - below.span.lo) * B, (changedHi - changedLo + 1) * B);
+          zc.colwise() += bias.segment(r0, nn);
+        }
+      }
+      for (long k = 0; k < m; ++k) {
+        const long t = backward ? first + m - 1 - k : first + k;
+        const long at = t - lo;
+        const bool start = backward ? t == hi : t == lo;
+        const long prev = backward ? at + 1 : at - 1;
+        const Mat<T>& hSource = start ? h0 : out.h;
+        const Mat<T>& cSource = start ? c0 : out.c;
+        kernels::StepBuffers<T> buf{z.middleCols((t - first) * B, B),
+                                    hSource.middleCols(start ? 0 : prev * B, B),
+                                    cSource.middleCols(start ? 0 : prev * B, B),
+                                    out.c.middleCols(at * B, B),
+                                    out.h.middleCols(at * B, B),
+                                    nullptr,
+                                    0,
+                                    spec.peepholes ? &w.peephole : nullptr};
+        plan.editsAt(l, d, t, edits);
+        buf.edits = edits.data(), buf.editCount = static_cast<int>(edits.size());
+        kernels::stepUnits<T>(spec, W, u0, nn, buf, scratch);
+        if (captureGate && t == target.step && target.unit >= u0 && target.unit < u0 + nn)
+          for (int b = 0; b < B; ++b)
+            out.targetGate[static_cast<size_t>(b)] = z(gateRow + target.unit, (t - first) * B + b);
+        if (parts > 1) {
+#pragma omp barrier
+        }
+      }
+    }
+  }
+}
+
+// The layer's output over the union of its directions' recomputed spans.
+template <class T>
+LayerValues<T> layerOutput(const LayerSpec& spec, std::vector<DirectionValues<T>>& dirs, const Mat<T>& refOutput,
+                           int B) {
+  LayerValues<T> out;
+  if (dirs.size() == 1) {
+    out.span = dirs[0].span;
+    out.h = std::move(dirs[0].h);
+    return out;
+  }
+  for (const auto& dv : dirs)
+    if (!dv.span.empty())
+      out.span =
+          out.span.empty() ? dv.span : StepSpan{std::min(out.span.lo, dv.span.lo), std::max(out.span.hi, dv.span.hi)};
+  if (out.span.empty()) return out;
+  const long H = spec.hidden;
+  out.h.resize(spec.outputWidth(), out.span.size() * B);
+  for (size_t d = 0; d < dirs.size(); ++d) {
+    const DirectionValues<T>& dv = dirs[d];
+    const long row0 = static_cast<long>(d) * H;
+    for (long t = out.span.lo; t <= out.span.hi; ++t) {
+      auto target = out.h.block(row0, (t - out.span.lo) * B, H, B);
+      if (dv.span.has(t))
+        target = dv.h.middleCols((t - dv.span.lo) * B, B);
+      else
+        target = refOutput.block(row0, t, H, 1).replicate(1, B);
+    }
+  }
+  return out;
+}
+
+// The head's logits for B columns given the last layer's changed output.
+template <class T>
+Mat<T> headLogits(const Network<T>& net, const Tape<T>& ref, const LayerValues<T>& last, long step, int B) {
+  const LayerSpec& spec = net.arch.layers.back();
+  const Mat<T>& refOutput = ref.layerInput.back();
+  Mat<T> x;
+  if (net.arch.head->reads == HeadReads::EachStep) {
+    x = outputAt(last, refOutput, 0, spec.outputWidth(), step, B);
+  } else {
+    x.resize(spec.outputWidth(), B);
+    for (int d = 0; d < spec.directions(); ++d)
+      x.middleRows(d * spec.hidden, spec.hidden) =
+          outputAt(last, refOutput, static_cast<long>(d) * spec.hidden, spec.hidden, spec.finalStep(d, ref.steps), B);
+  }
+  for (size_t k = 0; k < net.params.headPre.size(); ++k) {
+    const auto& dense = net.params.headPre[k];
+    Mat<T> y = dense.weight * x;
+    y.colwise() += dense.bias;
+    for (long i = 0; i < y.size(); ++i) y.data()[i] = applyDense(net.arch.head->preActivations[k], y.data()[i]);
+    x = std::move(y);
+  }
+  Mat<T> logits = net.params.head.weight * x;
+  logits.colwise() += net.params.head.bias;
+  return logits;
+}
+
+// The target's reference value (no intervention reaches it).
+template <class T>
+double referenceUnitValue(const Network<T>& net, const Tape<T>& ref, const InterventionTarget& target) {
+  return targetScore(net, ref, target, 0);
+}
+
+// Scores B columns under `plan` (column 0 has no interventions).
+template <class T>
+std::vector<double> scoreGroup(const Network<T>& net, const Inputs<T>& in, const Tape<T>& ref,
+                               const InterventionPlan& plan, int B, const InterventionTarget& target) {
+  const Architecture& arch = net.arch;
+  const long steps = ref.steps;
+  const bool unitTarget = target.kind == ScoreKind::Unit;
+  // A model that reads only the past, scored at one step: nothing after that step matters.
+  const bool pastOnly = !arch.looksAhead() && (unitTarget || arch.head->reads == HeadReads::EachStep);
+  const long horizon = pastOnly ? target.step : steps - 1;
+  const int lastLayer = unitTarget ? target.layer : static_cast<int>(arch.layers.size()) - 1;
+  const int firstLayer = plan.firstLayer();
+
+  std::vector<double> scores(static_cast<size_t>(B));
+  LayerValues<T> below;  // the current layer's input where it changed (nothing below firstLayer)
+  for (int l = std::max(firstLayer, 0); firstLayer >= 0 && l <= lastLayer; ++l) {
+    const LayerSpec& spec = arch.layers[static_cast<size_t>(l)];
+    std::vector<DirectionValues<T>> dirs(static_cast<size_t>(spec.directions()));
+    for (int d = 0; d < spec.directions(); ++d) {
+      const auto edited = plan.stepRange(l, d, steps);
+      StepSpan& span = dirs[static_cast<size_t>(d)].span;
+      if (spec.runsBackward(d)) {  // changes reach every earlier step
+        span.hi = std::max(edited ? edited->second : -1L, below.span.empty() ? -1L : below.span.hi);
+        span.lo = 0;
+      } else {  // changes reach every later step
+        span.lo = std::min(edited ? edited->first : steps, below.span.empty() ? steps : below.span.lo);
+        span.hi = horizon;
+      }
+      if (!span.empty()) runSpan(net, in, ref, l, d, B, below, plan, target, dirs[static_cast<size_t>(d)]);
+    }
+    if (unitTarget && l == target.layer) {
+      const DirectionValues<T>& dv = dirs[static_cast<size_t>(target.direction)];
+      const double unchanged = referenceUnitValue(net, ref, target);
+      for (int b = 0; b < B; ++b) {
+        double v = unchanged;
+        if (dv.span.has(target.step)) {
+          const long col = (target.step - dv.span.lo) * B + b;
+          v = target.quantity == Quantity::C   ? static_cast<double>(dv.c(target.unit, col))
+              : target.quantity == Quantity::H ? static_cast<double>(dv.h(target.unit, col))
+                                               : static_cast<double>(dv.targetGate[static_cast<size_t>(b)]);
+        }
+        scores[static_cast<size_t>(b)] = v;
+      }
+      return scores;
+    }
+    below = layerOutput(spec, dirs, ref.layerInput[static_cast<size_t>(l) + 1], B);
+  }
+  if (unitTarget) {  // every intervention is above the target's layer
+    std::fill(scores.begin(), scores.end(), referenceUnitValue(net, ref, target));
+    return scores;
+  }
+  const Mat<T> logits = headLogits(net, ref, below, target.step, B);
+  for (int b = 0; b < B; ++b)
+    scores[static_cast<size_t>(b)] = target.kind == ScoreKind::Logit
+                                         ? static_cast<double>(logits(target.output, b))
+                                         : logProbability<T>(arch.head->activation, logits.col(b), target.output);
+  return scores;
+}
+
+// Columns per group: as many runs as keep a group's recomputed values near 256 MB.
+template <class T>
+int groupColumns(const Architecture& arch, long steps, size_t runs) {
+  double perColumn = 0;
+  for (const LayerSpec& l : arch.layers) perColumn += l.directions() * 2.0 * l.hidden + l.outputWidth();
+  perColumn *= static_cast<double>(steps) * sizeof(T);
+  const double columns = 256e6 / std::max(1.0, perColumn);
+  return static_cast<int>(std::clamp<double>(columns, 2, std::min<double>(513, static_cast<double>(runs) + 1)));
+}
+
+}  // namespace
+
+template <class T>
+Tape<T> referenceRun(const Network<T>& net, const Inputs<T>& in) {
+  Tape<T> tape;
+  ForwardOptions options;
+  options.computeHead = false;
+  forward(net, in, tape, options);
+  return tape;
+}
+
+template <class T>
+ScoredRuns scoreRuns(const Network<T>& net, const Inputs<T>& in, const Tape<T>& reference,
+                     const std::vector<std::vector<UnitIntervention>>& runs, const InterventionTarget& target,
+                     const ProgressCallbacks& callbacks) {
+  validateTarget(net.arch, net.headOutputs(), in.steps, target);
+  // Runs that start late go together: their group resumes late.
+  std::vector<long> start(runs.size(), in.steps);
+  for (size_t r = 0; r < runs.size(); ++r)
+    for (const UnitIntervention& v : runs[r]) start[r] = std::min(start[r], v.firstStep);
+  std::vector<size_t> order(runs.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return start[a] < start[b]; });
+
+  ScoredRuns out;
+  out.scores.resize(runs.size());
+  out.controls.resize(runs.size());
+  const int columns = groupColumns<T>(net.arch, in.steps, runs.size());
+  for (size_t g0 = 0; g0 < order.size(); g0 += static_cast<size_t>(columns - 1)) {
+    checkCancelled(callbacks);
+    const size_t count = std::min(order.size() - g0, static_cast<size_t>(columns - 1));
+    std::vector<UnitIntervention> all;
+    for (size_t k = 0; k < count; ++k)
+      for (UnitIntervention v : runs[order[g0 + k]]) {
+        v.column = static_cast<int>(k) + 1;  // column 0 is the group's control
+        all.push_back(v);
+      }
+    const InterventionPlan plan(std::move(all), net.arch);
+    const std::vector<double> scores = scoreGroup(net, in, reference, plan, static_cast<int>(count) + 1, target);
+    for (size_t k = 0; k < count; ++k) {
+      out.scores[order[g0 + k]] = scores[k + 1];
+      out.controls[order[g0 + k]] = scores[0];
+    }
+    reportProgress(callbacks, static_cast<long>(g0 + count), static_cast<long>(runs.size()));
+  }
+  return out;
+}
+
+template Tape<float> referenceRun<float>(const Network<float>&, const Inputs<float>&);
+template Tape<double> referenceRun<double>(const Network<double>&, const Inputs<double>&);
+template ScoredRuns scoreRuns<float>(const Network<float>&, const Inputs<float>&, const Tape<float>&,
+                                     const std::vector<std::vector<UnitIntervention>>&, const InterventionTarget&,
+                                     const ProgressCallbacks&);
+template ScoredRuns scoreRuns<double>(const Network<double>&, const Inputs<double>&, const Tape<double>&,
+                                      const std::vector<std::vector<UnitIntervention>>&, const InterventionTarget&,
+                                      const ProgressCallbacks&);
+
+}  // namespace lstmscope

@@ -1,0 +1,142 @@
+// The batched, resumed scoring of intervened runs against one plain forward pass per run with the same
+// interventions, on every LSTM variant; and the identities a no-op intervention must keep.
+#include "core/intervention/batched_runs.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "core/engine/forward.h"
+#include "tests/intervention/random_models.h"
+
+namespace lstmscope::test {
+namespace {
+
+// 1..3 random interventions: any slot, unit and step range of any layer and direction, set or shifted.
+std::vector<UnitIntervention> randomRun(const Architecture& arch, long steps, std::mt19937_64& rng) {
+  std::vector<UnitIntervention> run;
+  const int count = 1 + static_cast<int>(rng() % 3);
+  for (int k = 0; k < count; ++k) {
+    UnitIntervention v;
+    v.layer = static_cast<int>(rng() % arch.layers.size());
+    const LayerSpec& spec = arch.layers[static_cast<size_t>(v.layer)];
+    v.direction = static_cast<int>(rng() % static_cast<uint64_t>(spec.directions()));
+    v.slot = static_cast<EditSlot>(rng() % 6);
+    v.unit = static_cast<int>(rng() % static_cast<uint64_t>(spec.hidden));
+    v.firstStep = static_cast<long>(rng() % static_cast<uint64_t>(steps));
+    v.endStep = v.firstStep + 1 + static_cast<long>(rng() % 6);
+    v.add = rng() % 3 == 0;
+    v.value = std::uniform_real_distribution<double>(-1.5, 1.5)(rng);
+    run.push_back(v);
+  }
+  return run;
+}
+
+InterventionTarget randomTarget(const Network<double>& net, long steps, std::mt19937_64& rng) {
+  InterventionTarget target;
+  target.step = static_cast<long>(rng() % static_cast<uint64_t>(steps));
+  switch (rng() % 3) {
+    case 0:
+      target.kind = ScoreKind::Logit;
+      target.output = static_cast<int>(rng() % static_cast<uint64_t>(net.headOutputs()));
+      break;
+    case 1:
+      target.kind = ScoreKind::LogProbability;
+      target.output = static_cast<int>(rng() % static_cast<uint64_t>(net.headOutputs()));
+      break;
+    default:
+      target.kind = ScoreKind::Unit;
+      target.layer = static_cast<int>(rng() % net.arch.layers.size());
+      target.direction = static_cast<int>(rng() % static_cast<uint64_t>(net.arch.layers[target.layer].directions()));
+      target.quantity = static_cast<Quantity>(rng() % 6);
+      target.unit = static_cast<int>(rng() % static_cast<uint64_t>(net.arch.layers[target.layer].hidden));
+  }
+  return target;
+}
+
+double plainScore(const Network<double>& net, const Inputs<double>& in, const std::vector<UnitIntervention>& run,
+                  const InterventionTarget& target) {
+  const InterventionPlan plan(run, net.arch);
+  ForwardOptions options;
+  options.interventions = &plan;
+  Tape<double> tape;
+  forward(net, in, tape, options);
+  return targetScore(net, tape, target);
+}
+
+class BatchedRuns : public ::testing::TestWithParam<Variant> {};
+
+TEST_P(BatchedRuns, ScoreAsOnePlainForwardPassPerRun) {
+  const Variant v = GetParam();
+  const Network<double> net = randomModel(v, 3);
+  const long steps = 23;
+  const Inputs<double> in = randomTokens(steps, net.arch.vocab.size(), 5);
+  const Tape<double> reference = referenceRun(net, in);
+  std::mt19937_64 rng(17);
+  for (int trial = 0; trial < 6; ++trial) {
+    const InterventionTarget target = randomTarget(net, steps, rng);
+    std::vector<std::vector<UnitIntervention>> runs;
+    for (int r = 0; r < 9; ++r) runs.push_back(randomRun(net.arch, steps, rng));
+    const ScoredRuns scored = scoreRuns(net, in, reference, runs, target);
+    const double unchanged = plainScore(net, in, {}, target);
+    int changed = 0;
+    for (size_t r = 0; r < runs.size(); ++r) {
+      const double expected = plainScore(net, in, runs[r], target);
+      EXPECT_NEAR(scored.scores[r], expected, 1e-12 * (1 + std::abs(expected)))
+          << v.name << " trial " << trial << " run " << r << " " << describeTarget(net.arch, target);
+      EXPECT_NEAR(scored.controls[r], unchanged, 1e-12 * (1 + std::abs(unchanged)));
+      changed += scored.scores[r] != scored.controls[r];
+    }
+    if (trial == 0) EXPECT_GT(changed, 0) << "no intervention reached the target: the test checks nothing";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Variants, BatchedRuns, ::testing::ValuesIn(interventionVariants()),
+                         [](const auto& info) { return info.param.name; });
+
+// Adding zero and setting a unit to the value it has change nothing, bit for bit: in a plain pass, and in
+// a batch, where such a run scores exactly its group's control.
+TEST(NoOpInterventions, ChangeNothingBitForBit) {
+  for (const Variant& v : interventionVariants()) {
+    const Network<double> net = randomModel(v, 9);
+    const Inputs<double> in = randomTokens(19, net.arch.vocab.size(), 2);
+    Tape<double> plain;
+    forward(net, in, plain);
+    std::vector<UnitIntervention> noOps;
+    for (size_t l = 0; l < net.arch.layers.size(); ++l)
+      for (int d = 0; d < net.arch.layers[l].directions(); ++d)
+        for (int slot = 0; slot < 6; ++slot) {
+          UnitIntervention add;
+          add.layer = static_cast<int>(l), add.direction = d, add.slot = static_cast<EditSlot>(slot);
+          add.unit = slot % net.arch.layers[l].hidden, add.firstStep = 0, add.endStep = 19, add.add = true;
+          noOps.push_back(add);
+        }
+    const InterventionPlan plan(noOps, net.arch);
+    ForwardOptions options;
+    options.interventions = &plan;
+    Tape<double> edited;
+    forward(net, in, edited, options);
+    for (size_t l = 0; l < plain.layers.size(); ++l)
+      for (size_t d = 0; d < plain.layers[l].size(); ++d) {
+        EXPECT_TRUE(plain.layers[l][d].gates == edited.layers[l][d].gates) << v.name;
+        EXPECT_TRUE(plain.layers[l][d].c == edited.layers[l][d].c) << v.name;
+        EXPECT_TRUE(plain.layers[l][d].h == edited.layers[l][d].h) << v.name;
+      }
+    EXPECT_TRUE(plain.logits == edited.logits) << v.name;
+
+    // Set c of unit 0 at step 7 to the value it has there.
+    UnitIntervention same;
+    same.slot = EditSlot::C, same.firstStep = 7, same.endStep = 8;
+    same.value = plain.layers[0][0].c(0, 7);
+    InterventionTarget target;
+    target.kind = ScoreKind::LogProbability;
+    target.step = 18;
+    const Tape<double> reference = referenceRun(net, in);
+    const ScoredRuns scored = scoreRuns(net, in, reference, {noOps, {same}}, target);
+    EXPECT_EQ(scored.scores[0], scored.controls[0]) << v.name;
+    EXPECT_EQ(scored.scores[1], scored.controls[1]) << v.name;
+  }
+}
+
+}  // namespace
+}  // namespace lstmscope::test
