@@ -147,7 +147,7 @@ void AttributionBarChart::renderWithLabels(QPainter& painter, const QSize& size)
   // Captions of the two label rows, clear of the first (centred) step number.
   const double captionRight = plot.left() - fm.horizontalAdvance(QStringLiteral("00000")) / 2.0 - 4;
   painter.drawText(QRectF(0, tokenBaseline - fm.ascent(), captionRight, 2 * fm.height()), Qt::AlignRight | Qt::AlignTop,
-                   tr("token\nstep"));
+                   captions_);
 }
 
 void AttributionBarChart::writeCsv(QTextStream& out) const {

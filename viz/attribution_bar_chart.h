@@ -20,6 +20,8 @@ class AttributionBarChart : public QChartView, public ExportableView {
   void setContent(const QStringList& tokens, const std::vector<double>& values, const QString& title,
                   const QString& valueLabel, long targetStep);
   void clear(const QString& message);
+  // The captions of the two label rows under the bars, "token\nstep" unless set (a chart of units: "unit\nrank").
+  void setLabelCaptions(const QString& captions) { captions_ = captions; }
   long firstStep() const { return first_; }
   long barCount() const { return static_cast<long>(shown_.size()); }
 
@@ -37,6 +39,7 @@ class AttributionBarChart : public QChartView, public ExportableView {
   QStringList tokens_;
   std::vector<double> shown_;
   long first_ = 0;
+  QString captions_ = tr("token\nstep");
 };
 
 }  // namespace lstmscope::viz

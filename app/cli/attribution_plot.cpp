@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "app/cli/offscreen_application.h"
 #include "core/attribution/attribution_rules.h"
 #include "core/common/error.h"
 #include "viz/attribution_text_view.h"
@@ -15,24 +16,10 @@ namespace {
 
 constexpr int kFigureWidth = 1200;  // pixels at 200 dpi: 6 inches, a page-wide figure
 
-// Qt's notes about the missing desktop (no XDG runtime directory, an offscreen platform without window
-// hints) mean nothing to a CLI user; everything else still reaches stderr.
-void quietAboutTheMissingDesktop(QtMsgType type, const QMessageLogContext& context, const QString& message) {
-  if (message.contains(QLatin1String("XDG_RUNTIME_DIR")) || message.contains(QLatin1String("propagateSizeHints")))
-    return;
-  std::fprintf(stderr, "%s\n", qPrintable(qFormatLogMessage(type, context, message)));
-}
-
 }  // namespace
 
 void writeAttributionPlot(const std::string& path, const AttributionPlot& plot) {
-  // Widgets need an application; the CLI has no display, so the offscreen platform unless told otherwise.
-  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
-  qInstallMessageHandler(quietAboutTheMissingDesktop);
-  static int argc = 1;
-  static char name[] = "lstmscope-cli";
-  static char* argv[] = {name, nullptr};
-  const std::unique_ptr<QApplication> app(QApplication::instance() ? nullptr : new QApplication(argc, argv));
+  const auto app = offscreenApplication();
 
   viz::AttributionRow row;
   row.label = QString::fromStdString(plot.label);

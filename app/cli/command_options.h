@@ -97,6 +97,9 @@ struct QuantityOption {
   Quantity quantity = Quantity::C;
 };
 
+// "0/fwd/c" into `o`; a UsageError quoting `spec` otherwise.
+void parseQuantitySpec(const std::string& spec, QuantityOption& o);
+
 // The direction index of `what` in the trace; InputError when the trace has no such layer or direction.
 int traceDirection(const TraceReader& trace, const QuantityOption& what);
 

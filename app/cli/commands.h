@@ -15,6 +15,10 @@ int runAttribute(const std::vector<std::string>& args);
 int runMatch(const std::vector<std::string>& args);
 int runUnit(const std::vector<std::string>& args);
 int runExportLstmvis(const std::vector<std::string>& args);
+int runIntervene(const std::vector<std::string>& args);
+int runAblate(const std::vector<std::string>& args);
+int runPatch(const std::vector<std::string>& args);
+int runGenerate(const std::vector<std::string>& args);
 
 extern const char* const kInfoHelp;
 extern const char* const kConvertHelp;
@@ -24,6 +28,10 @@ extern const char* const kAttributeHelp;
 extern const char* const kMatchHelp;
 extern const char* const kUnitHelp;
 extern const char* const kExportLstmvisHelp;
+extern const char* const kInterveneHelp;
+extern const char* const kAblateHelp;
+extern const char* const kPatchHelp;
+extern const char* const kGenerateHelp;
 
 // True if args ask for help; prints `help` to stdout.
 bool printHelpIfAsked(const std::vector<std::string>& args, const char* help);

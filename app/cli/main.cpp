@@ -27,6 +27,10 @@ const char* const kMainHelp =
     "  match     find every run of steps where selected units are on, over a whole trace (LSTMVis's match)\n"
     "  unit      one unit over a whole trace: its histogram and where it is highest and lowest\n"
     "  export-lstmvis  write a trace as an LSTMVis project folder\n"
+    "  intervene set, clamp or shift any gate, cell or hidden unit over steps and record the run as a trace\n"
+    "  ablate    the effect on a prediction of ablating each unit of a layer in turn (or each unit and step)\n"
+    "  patch     activation patching: how much each unit and step of a clean run restores in a corrupted one\n"
+    "  generate  continue a prompt with and without interventions, side by side\n"
     "\n"
     "Run 'lstmscope-cli COMMAND --help' for a command's options.\n"
     "Exit status: 0 success, 2 usage error, 3 bad input (the message names the file and the problem).\n";
@@ -57,6 +61,10 @@ int main(int argc, char** argv) {
     if (command == "match") return cli::runMatch(args);
     if (command == "unit") return cli::runUnit(args);
     if (command == "export-lstmvis") return cli::runExportLstmvis(args);
+    if (command == "intervene") return cli::runIntervene(args);
+    if (command == "ablate") return cli::runAblate(args);
+    if (command == "patch") return cli::runPatch(args);
+    if (command == "generate") return cli::runGenerate(args);
     throw cli::UsageError("unknown command '" + command + "'");
   } catch (const cli::UsageError& e) {
     std::fprintf(stderr, "lstmscope-cli %s: %s\nRun 'lstmscope-cli %s --help' for usage.\n", command.c_str(), e.what(),

@@ -11,19 +11,6 @@
 namespace lstmscope::cli {
 namespace {
 
-// "0/fwd/c": layer, direction and quantity.
-void parseQuantitySpec(const std::string& spec, QuantityOption& o) {
-  const auto bad = [&] {
-    return UsageError("--quantity must look like 0/fwd/c (layer/direction/quantity), not '" + spec + "'");
-  };
-  const size_t a = spec.find('/'), b = spec.rfind('/');
-  if (a == std::string::npos || a == b) throw bad();
-  if (!plainWholeNumber(spec.substr(0, a), o.layer)) throw bad();
-  o.direction = spec.substr(a + 1, b - a - 1);
-  if (o.direction != "fwd" && o.direction != "bwd") throw bad();
-  if (!parseQuantity(spec.substr(b + 1), o.quantity)) throw bad();
-}
-
 std::vector<int> parseUnits(const std::string& list) {
   std::vector<int> units;
   std::stringstream s(list);
@@ -40,6 +27,19 @@ std::vector<int> parseUnits(const std::string& list) {
 }
 
 }  // namespace
+
+// "0/fwd/c": layer, direction and quantity.
+void parseQuantitySpec(const std::string& spec, QuantityOption& o) {
+  const auto bad = [&] {
+    return UsageError("--quantity must look like 0/fwd/c (layer/direction/quantity), not '" + spec + "'");
+  };
+  const size_t a = spec.find('/'), b = spec.rfind('/');
+  if (a == std::string::npos || a == b) throw bad();
+  if (!plainWholeNumber(spec.substr(0, a), o.layer)) throw bad();
+  o.direction = spec.substr(a + 1, b - a - 1);
+  if (o.direction != "fwd" && o.direction != "bwd") throw bad();
+  if (!parseQuantity(spec.substr(b + 1), o.quantity)) throw bad();
+}
 
 int traceDirection(const TraceReader& trace, const QuantityOption& what) {
   if (what.layer >= trace.layers())

@@ -71,6 +71,7 @@ void TraceWriter::create(const Architecture& arch, int headOutputs, const TraceH
     h5::writeInt64s(root, "documents/offsets", header.documentOffsets);
     h5::writeStrings(root, "documents/names", header.documentNames);
   }
+  if (!header.interventions.empty()) h5::writeStrings(root, "interventions", header.interventions);
   for (const MetaTrack& track : header.meta) {
     if (!validMetaName(track.name) || static_cast<long>(track.values.size()) != header.steps)
       throw std::invalid_argument("TraceWriter: a meta track needs a plain name and one value per step");
@@ -248,6 +249,7 @@ TraceReader::TraceReader(const std::string& path) : path_(path), file_(h5::File:
   if (!steps || *steps < 1) throw InputError(path, "is marked as a trace but records no step");
   steps_ = *steps;
   readDocuments();
+  if (h5::exists(file_.id(), "interventions")) interventions_ = h5::readStrings(file_.id(), "interventions", path_);
   checkShapes();
 }
 
@@ -423,6 +425,7 @@ std::string describeTrace(const TraceReader& trace) {
   std::ostringstream s;
   s << "trace of model: " << trace.modelName() << "\nsteps: " << trace.steps() << "\n";
   if (trace.documents() > 1 || !trace.documentNames().front().empty()) s << "documents: " << trace.documents() << "\n";
+  for (const std::string& spec : trace.interventions()) s << "intervention: " << spec << "\n";
   for (int l = 0; l < trace.layers(); ++l) {
     s << "layer " << l << ": " << trace.units(l) << " units, "
       << (trace.directions(l) == 2 ? "fwd+bwd" : trace.directionName(l, 0)) << ", recorded";

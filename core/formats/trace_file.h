@@ -33,6 +33,8 @@ struct TraceHeader {
   // a trace converted from another tool's files can hold c of one layer and h of another.
   std::function<bool(int layer, int direction, Quantity q)> records;
   std::vector<MetaTrack> meta;  // per-step annotations, each of `steps` values
+  // The run's interventions as written (docs/INTERVENTIONS.md), stored as /interventions; empty: none.
+  std::vector<std::string> interventions;
 };
 
 // Writes a trace to a temporary file next to `path`; commit() renames it into place. Destroying an
@@ -117,6 +119,8 @@ class TraceReader {
   // unnamed document.
   const std::vector<int64_t>& documentOffsets() const { return documentOffsets_; }
   const std::vector<std::string>& documentNames() const { return documentNames_; }
+  // The interventions the run was recorded under (empty: an ordinary recording).
+  const std::vector<std::string>& interventions() const { return interventions_; }
   int documents() const { return static_cast<int>(documentOffsets_.size()) - 1; }
   // Meta tracks (docs/FORMAT.md "Meta tracks"), by name.
   std::vector<std::string> metaNames() const { return metaTrackNames(file_.id(), path_); }
@@ -140,6 +144,7 @@ class TraceReader {
   PerDirection<std::string> directionNames_;
   std::vector<int64_t> documentOffsets_;
   std::vector<std::string> documentNames_;
+  std::vector<std::string> interventions_;
   h5::File file_;
 };
 

@@ -9,9 +9,13 @@
 namespace lstmscope {
 namespace {
 
+// The shortest decimal that reads back as exactly `v` (0.5 stays "0.5", not "0.50000000000000000").
 std::string formatNumber(double v) {
   char buffer[40];
-  std::snprintf(buffer, sizeof buffer, "%.17g", v);
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(buffer, sizeof buffer, "%.*g", digits, v);
+    if (std::strtod(buffer, nullptr) == v) break;
+  }
   return buffer;
 }
 

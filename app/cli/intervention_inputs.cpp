@@ -1,0 +1,77 @@
+#include "app/cli/intervention_inputs.h"
+
+#include "app/cli/table_input.h"
+#include "core/common/error.h"
+#include "core/engine/forward.h"
+#include "core/formats/model_loader.h"
+#include "core/intervention/ablation.h"
+#include "core/intervention/batched_runs.h"
+
+namespace lstmscope::cli {
+
+namespace {
+constexpr long kMaxSteps = 1'000'000;
+}
+
+Model loadModel(const ModelOption& option) {
+  return importModel(option.path, option.vocabPath, option.importChoices).model;
+}
+
+EncodedText readSingleInput(const Architecture& arch, const InputOptions& in) {
+  if (!in.csvFile.empty()) return readTableInput(arch, in.csvFile, in.labelColumn, kMaxSteps);
+  if (in.text) return encodeText(arch, *in.text, "--text", kMaxSteps);
+  return encodeTextFile(arch, in.textFile, kMaxSteps);
+}
+
+int modelDirection(const Architecture& arch, const QuantityOption& what) {
+  return directionIndex(arch, what.layer, what.direction);
+}
+
+InterventionTarget resolveTarget(const Network<double>& net, const Inputs<double>& in, const TargetOption& option) {
+  InterventionTarget target;
+  target.step = option.step.value_or(in.steps - 1);
+  if (target.step >= in.steps)
+    throw InputError("--target-step " + std::to_string(target.step) + " is outside the input's " +
+                     std::to_string(in.steps) + " steps");
+  if (option.unit) {
+    target.kind = ScoreKind::Unit;
+    target.layer = option.unit->layer;
+    target.direction = modelDirection(net.arch, *option.unit);
+    target.quantity = option.unit->quantity;
+    target.unit = option.unitIndex;
+    validateTarget(net.arch, net.headOutputs(), in.steps, target);
+    return target;
+  }
+  if (!net.arch.head) throw InputError("the model has no head: give --target-unit");
+  const bool linear = net.arch.head->activation == HeadActivation::Linear;
+  target.kind = option.logProbability.value_or(!linear) ? ScoreKind::LogProbability : ScoreKind::Logit;
+  if (option.output) {
+    target.output = *option.output;
+  } else if (net.arch.predictsNextToken(net.headOutputs()) && target.step + 1 < in.steps) {
+    target.output = in.tokens[static_cast<size_t>(target.step + 1)];
+  } else {
+    Tape<double> tape;
+    forward(net, in, tape);
+    const bool finalStates = net.arch.head->reads == HeadReads::FinalStates;
+    tape.logits.col(finalStates ? 0 : target.step).maxCoeff(&target.output);
+  }
+  validateTarget(net.arch, net.headOutputs(), in.steps, target);
+  return target;
+}
+
+std::vector<UnitIntervention> resolveSpecs(const Network<double>& net, const Inputs<double>& in,
+                                           const std::vector<InterventionSpec>& specs, long steps) {
+  std::optional<Tape<double>> reference;  // run only when a spec asks for a mean
+  const UnitMean mean = [&](int layer, int direction, Quantity q, int unit) {
+    if (!reference) reference = referenceRun(net, in);
+    return unitMean(net, *reference, layer, direction, q, unit);
+  };
+  std::vector<UnitIntervention> all;
+  for (const InterventionSpec& spec : specs) {
+    const auto units = resolveIntervention(spec, net.arch, steps < 0 ? in.steps : steps, mean);
+    all.insert(all.end(), units.begin(), units.end());
+  }
+  return all;
+}
+
+}  // namespace lstmscope::cli
