@@ -1,0 +1,84 @@
+// The full single-unit ablation sweep of issue "Interventions" (docs/INTERVENTIONS.md "Speed"): a 2 x 512
+// char model, c of every unit of both layers set to zero at every step of a 200-step text, one run per
+// unit (1,024 runs), the target the log-probability of one token at the last step. Ours (ablationSweep,
+// float32) against the same sweep in PyTorch batched and one run at a time (bench/torch_ablation.py),
+// measured side by side, with this machine's GEMM throughput.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "bench/bench_support.h"
+#include "core/formats/native_model.h"
+#include "core/intervention/ablation.h"
+#include "core/training/init.h"
+
+using namespace lstmscope;
+using namespace lstmscope::bench;
+
+int main(int argc, char** argv) {
+  const bool quick = argc > 1 && std::string(argv[1]) == "--quick";
+  const int L = 2, H = 512, V = 96, T = 200, threads = 2;
+  Architecture a;
+  a.name = "bench";
+  std::vector<std::string> names;
+  for (int k = 0; k < V; ++k) names.push_back(std::string(1, static_cast<char>(32 + k)));
+  a.vocab = Vocabulary(TokenLevel::Char, names);
+  for (int l = 0; l < L; ++l) a.layers.push_back({H, false, GateActivation::Sigmoid, CellActivation::Tanh});
+  a.head = HeadSpec{{}, HeadActivation::Softmax, HeadReads::EachStep, {}};
+  const Model model = initialiseModel(a, {0, {}, V}, 42);
+
+  const auto dir = std::filesystem::temp_directory_path() / "lstmscope-bench";
+  std::filesystem::create_directories(dir);
+  const std::string modelPath = (dir / "ablation2x512.h5").string(), tokensPath = (dir / "ablation_tokens.txt").string();
+  saveNativeModel(model, modelPath);
+  Inputs<float> in;
+  in.steps = T;
+  std::mt19937 rng(3);
+  std::ofstream tokensFile(tokensPath);
+  for (int t = 0; t < T; ++t) in.tokens.push_back(static_cast<int32_t>(rng() % V)), tokensFile << in.tokens.back() << " ";
+  tokensFile.close();
+  InterventionTarget target;
+  target.kind = ScoreKind::LogProbability;
+  target.step = T - 1;
+  target.output = 7;
+
+  omp_set_num_threads(threads);
+  Eigen::setNbThreads(threads);
+  std::printf("== ablation sweep: 2 x %d char model, c of all %d units zeroed at every one of %d steps, one run per "
+              "unit, log p(token) at the last step ==\n",
+              H, L * H, T);
+  std::vector<double> effects;
+  const double ours = medianSeconds(1, quick ? 1 : 3, [&] {
+    effects.clear();
+    for (int l = 0; l < L; ++l) {
+      AblationRequest request;
+      request.layer = l;
+      const AblationEffects e = ablationSweep(model, in, target, request);
+      effects.insert(effects.end(), e.effects.begin(), e.effects.end());
+    }
+  });
+  const std::string torchOut =
+      run("/usr/bin/python3 " LSTMSCOPE_BENCH_DIR "/torch_ablation.py '" + modelPath + "' '" + tokensPath + "' " +
+          std::to_string(target.output) + " " + std::to_string(threads) + " " + (quick ? "4" : "16"));
+  const double batched = valueAfter(torchOut, "torch_batched_s"), one = valueAfter(torchOut, "torch_one_s");
+  double worst = 0;
+  for (int k : {0, 1, H - 1, H, 2 * H - 1})
+    worst = std::max(worst, std::abs(effects[static_cast<size_t>(k)] -
+                                     valueAfter(torchOut, "torch_effect_" + std::to_string(k))));
+
+  // The work our sweep does: a layer-0 unit's run recomputes layer 0 and layer 1 (its input projection and
+  // its recurrence) at every step; a layer-1 unit's run only layer 1's recurrence (layer 0 is reused).
+  const double perProduct = 2.0 * 4 * H * H;
+  const double flops = H * T * perProduct * 3 + H * T * perProduct;
+  const Throughput machine = measureThroughput(H, H, 512 * 16);
+  std::printf("ours (float32, %d threads):              %8.3f s  %6.1f GFLOP/s (%.0f%% of this machine's GEMM, %.1f "
+              "GFLOP/s)\n",
+              threads, ours, flops / ours / 1e9, 100 * flops / ours / 1e9 / machine.gemmGflops, machine.gemmGflops);
+  std::printf("PyTorch batched (1,024 runs, one batch): %8.3f s   ratio ours/PyTorch %.3f (goal <= 0.33)\n", batched,
+              ours / batched);
+  std::printf("PyTorch one run at a time (scaled):      %8.3f s   ratio ours/PyTorch %.4f\n", one, ours / one);
+  std::printf("largest difference of 5 effects from PyTorch's float32: %.2e\n", worst);
+  std::printf("%s", torchOut.substr(torchOut.find("torch_threads")).c_str());
+  return 0;
+}
