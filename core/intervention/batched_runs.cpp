@@ -187,16 +187,20 @@ Mat<T> headLogits(const Network<T>& net, const Tape<T>& ref, const LayerValues<T
       x.middleRows(d * spec.hidden, spec.hidden) =
           outputAt(last, refOutput, static_cast<long>(d) * spec.hidden, spec.hidden, spec.finalStep(d, ref.steps), B);
   }
+  // Column by column: a column's logits are then the same bits whatever the group's size (a matrix product's
+  // blocking depends on it), so that a run that changes nothing scores exactly as its control.
+  const auto layerOf = [](const DenseParams<T>& dense, const Mat<T>& in) {
+    Mat<T> out(dense.weight.rows(), in.cols());
+    for (long b = 0; b < in.cols(); ++b) out.col(b).noalias() = dense.weight * in.col(b);
+    out.colwise() += dense.bias;
+    return out;
+  };
   for (size_t k = 0; k < net.params.headPre.size(); ++k) {
-    const auto& dense = net.params.headPre[k];
-    Mat<T> y = dense.weight * x;
-    y.colwise() += dense.bias;
+    Mat<T> y = layerOf(net.params.headPre[k], x);
     for (long i = 0; i < y.size(); ++i) y.data()[i] = applyDense(net.arch.head->preActivations[k], y.data()[i]);
     x = std::move(y);
   }
-  Mat<T> logits = net.params.head.weight * x;
-  logits.colwise() += net.params.head.bias;
-  return logits;
+  return layerOf(net.params.head, x);
 }
 
 // The target's reference value (no intervention reaches it).

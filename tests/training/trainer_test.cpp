@@ -14,30 +14,11 @@
 #include "core/common/error.h"
 #include "core/engine/forward.h"
 #include "core/formats/native_model.h"
+#include "tests/support/bracket_text.h"
 #include "tests/support/planted_tokens.h"
 
 namespace lstmscope::test {
 namespace {
-
-// Balanced bracket lines, as resources/fixtures/make_brackets.py makes them (other random numbers).
-std::string bracketText(int lines, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<double> u(0, 1);
-  std::string s;
-  for (int k = 0; k < lines; ++k) {
-    int depth = 0;
-    std::string line;
-    while (true) {
-      if (depth == 0 && !line.empty() && u(rng) < 0.25) break;
-      if (depth < 8 && (depth == 0 || u(rng) < 0.5))
-        line += '(', ++depth;
-      else
-        line += ')', --depth;
-    }
-    s += line + "\n";
-  }
-  return s;
-}
 
 double correlation(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
   const Eigen::VectorXd x = a.array() - a.mean(), y = b.array() - b.mean();
