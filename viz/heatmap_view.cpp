@@ -1,5 +1,6 @@
 #include "viz/heatmap_view.h"
 
+#include <QContextMenuEvent>
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
@@ -312,6 +313,17 @@ void HeatmapView::mouseReleaseEvent(QMouseEvent* e) {
     if (step >= 0) emit currentPicked(step, row >= 0 ? request_.rowUnits[static_cast<size_t>(row)] : currentUnit_);
   }
   update();
+}
+
+void HeatmapView::contextMenuEvent(QContextMenuEvent* e) {
+  const QPointF local = QPointF(e->pos()) - layout_.plot.topLeft();
+  const long row = viewport_.rowIndexAtY(local.y());
+  const int unit = row >= 0 && data_ ? request_.rowUnits[static_cast<size_t>(row)] : -1;
+  if (layout_.unitAxis.contains(e->pos()))
+    emit contextMenuRequested(-1, unit, e->globalPos());
+  else if (layout_.plot.contains(e->pos()))
+    emit contextMenuRequested(unit >= 0 ? viewport_.stepIndexAtX(local.x()) : -1, unit, e->globalPos());
+  e->accept();
 }
 
 void HeatmapView::wheelEvent(QWheelEvent* e) {

@@ -61,6 +61,9 @@ class HeatmapView : public QWidget, public ExportableView {
   void rangeBrushed(lstmscope::viz::IndexSpan steps);
   void unitToggled(int unit);
   void hovered(long step, int unit, float value);  // -1 when leaving the data
+  // A right click (or the menu key) on a cell (its step and unit) or on a unit's label (step -1); unit -1
+  // outside both. `global`: where to open a menu.
+  void contextMenuRequested(long step, int unit, QPoint global);
   void viewportChanged();
   void frameReady();
 
@@ -73,6 +76,7 @@ class HeatmapView : public QWidget, public ExportableView {
   void wheelEvent(QWheelEvent* event) override;
   void keyPressEvent(QKeyEvent* event) override;
   void leaveEvent(QEvent* event) override;
+  void contextMenuEvent(QContextMenuEvent* event) override;
 
  private:
   void viewportEdited();  // after any zoom/pan: repaint now, re-render soon

@@ -5,6 +5,7 @@
 #include <QPainter>
 #include <QTextStream>
 #include <algorithm>
+#include <cmath>
 
 #include "core/analysis/recording.h"
 #include "viz/csv.h"
@@ -108,8 +109,14 @@ void PredictionsView::paint(QPainter& p, const QSize& size) {
                fm.elidedText(vocabulary_.value(pr.id), Qt::ElideRight, labelWidth));
     const int w = static_cast<int>(barMax * pr.probability);
     p.fillRect(QRect(bar0, y + 3, std::max(1, w), line - 6), actual ? QColor(80, 170, 80) : QColor(70, 130, 180));
-    p.drawText(QPoint(bar0 + w + 4, y + line / 2 + fm.ascent() / 2 - 1),
-               QString::number(100.0 * pr.probability, 'f', 1) + QLatin1Char('%'));
+    const QString percent = QString::number(100.0 * pr.probability, 'f', 1) + QLatin1Char('%');
+    const QPoint at(bar0 + w + 4, y + line / 2 + fm.ascent() / 2 - 1);
+    p.drawText(at, percent);
+    if (const double change = baselineChange(pr.id); !std::isnan(change)) {
+      p.setPen(change >= 0 ? QColor(0, 120, 0) : QColor(180, 30, 30));
+      p.drawText(at + QPoint(fm.horizontalAdvance(percent + QLatin1Char(' ')), 0),
+                 tr("(%1%2)").arg(change >= 0 ? QStringLiteral("+") : QString()).arg(change, 0, 'f', 1));
+    }
     y += line;
   }
   p.setPen(Qt::black);
@@ -117,12 +124,23 @@ void PredictionsView::paint(QPainter& p, const QSize& size) {
   if (s.nextId < 0) {
     p.drawText(margin, y + fm.ascent(), tr("This is the last step: no next token."));
   } else {
+    const double change = baselineChange(s.nextId);
     p.drawText(margin, y + fm.ascent(),
-               tr("Actual next: “%1”  p = %2  (rank %3)")
+               tr("Actual next: “%1”  p = %2  (rank %3)%4")
                    .arg(vocabulary_.value(s.nextId))
                    .arg(QString::number(s.nextProbability, 'g', 4))
-                   .arg(s.nextRank));
+                   .arg(s.nextRank)
+                   .arg(std::isnan(change) ? QString()
+                                           : tr("  without the interventions p = %1")
+                                                 .arg(QString::number(s.nextProbability - change / 100.0, 'g', 4))));
   }
+}
+
+double PredictionsView::baselineChange(int id) const {
+  if (!baseline_ || !recording_ || id < 0 || baseline_->probs.cols() != recording_->probs.cols() || step_ < 0 ||
+      step_ >= recording_->probs.cols() || id >= recording_->probs.rows())
+    return std::nan("");
+  return 100.0 * (recording_->probs(id, step_) - baseline_->probs(id, step_));
 }
 
 void PredictionsView::paintEvent(QPaintEvent*) {

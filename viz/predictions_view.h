@@ -26,6 +26,9 @@ class PredictionsView : public QWidget, public ExportableView {
   void setRecording(std::shared_ptr<const Recording> recording, const QStringList& vocabularyDisplay,
                     const QStringList& stepTokens, const QString& unavailable = {});
   void setStep(long step);
+  // The same input's run without interventions (null: none): each probability is then shown with its
+  // change from that run, in percentage points. Set before setRecording().
+  void setBaseline(std::shared_ptr<const Recording> original) { baseline_ = std::move(original); }
 
   struct Summary {
     std::vector<Prediction> top;  // most probable first
@@ -53,9 +56,12 @@ class PredictionsView : public QWidget, public ExportableView {
 
  private:
   Summary summaryAt(long step) const;
+  // The probability of `id` at the current step minus the baseline's, in percentage points; NaN without one.
+  double baselineChange(int id) const;
   void paint(QPainter& p, const QSize& size);
 
   std::shared_ptr<const Recording> recording_;
+  std::shared_ptr<const Recording> baseline_;
   QString unavailable_;
   QStringList vocabulary_, stepTokens_;
   long step_ = 0;

@@ -2,7 +2,6 @@
 
 #include "app/cli/table_input.h"
 #include "core/common/error.h"
-#include "core/engine/forward.h"
 #include "core/formats/model_loader.h"
 #include "core/intervention/ablation.h"
 #include "core/intervention/batched_runs.h"
@@ -43,18 +42,13 @@ InterventionTarget resolveTarget(const Network<double>& net, const Inputs<double
     return target;
   }
   if (!net.arch.head) throw InputError("the model has no head: give --target-unit");
-  const bool linear = net.arch.head->activation == HeadActivation::Linear;
-  target.kind = option.logProbability.value_or(!linear) ? ScoreKind::LogProbability : ScoreKind::Logit;
   if (option.output) {
+    target.kind = net.arch.head->activation == HeadActivation::Linear ? ScoreKind::Logit : ScoreKind::LogProbability;
     target.output = *option.output;
-  } else if (net.arch.predictsNextToken(net.headOutputs()) && target.step + 1 < in.steps) {
-    target.output = in.tokens[static_cast<size_t>(target.step + 1)];
   } else {
-    Tape<double> tape;
-    forward(net, in, tape);
-    const bool finalStates = net.arch.head->reads == HeadReads::FinalStates;
-    tape.logits.col(finalStates ? 0 : target.step).maxCoeff(&target.output);
+    target = defaultTarget(net, in, target.step);
   }
+  if (option.logProbability) target.kind = *option.logProbability ? ScoreKind::LogProbability : ScoreKind::Logit;
   validateTarget(net.arch, net.headOutputs(), in.steps, target);
   return target;
 }

@@ -12,6 +12,7 @@
 #include "core/formats/feature_csv.h"
 #include "core/formats/lstmvis_project.h"
 #include "core/formats/model_loader.h"
+#include "core/intervention/intervention_spec.h"
 
 namespace lstmscope::app {
 namespace {
@@ -65,29 +66,73 @@ EncodedText readInput(const AnalysisRequest& request, AnalysisResult& result) {
 }
 
 // What the views derive from a recording, computed with it so that showing them never stalls the GUI
-// thread: tanh(c), gate saturation, and the unit the window opens on.
-void deriveViews(const std::vector<std::string>& surface, AnalysisResult& result) {
-  const Recording& r = *result.recording;
+// thread: tanh(c) and gate saturation.
+RunViews deriveRun(std::shared_ptr<const Recording> recording) {
+  RunViews run;
+  run.recording = std::move(recording);
+  const Recording& r = *run.recording;
   for (size_t l = 0; l < r.states.size(); ++l) {
-    result.squashedCells.emplace_back();
+    run.squashedCells.emplace_back();
     for (int d = 0; d < r.directions(static_cast<int>(l)); ++d)
-      result.squashedCells.back().push_back(
+      run.squashedCells.back().push_back(
           r.has(static_cast<int>(l), d, Quantity::C)
               ? std::make_shared<const Mat<float>>(
                     r.values(static_cast<int>(l), d, Quantity::C).array().tanh().matrix())
               : std::make_shared<const Mat<float>>());
   }
-  result.saturation = std::make_shared<const SaturationTable>(gateSaturationTable(r));
+  run.saturation = std::make_shared<const SaturationTable>(gateSaturationTable(r));
+  return run;
+}
+
+// The views of a run, and the unit the window opens on: the last layer's unit whose tanh(c) best tracks
+// a structure of the text.
+void deriveViews(const std::vector<std::string>& surface, AnalysisResult& result) {
+  RunViews run = deriveRun(result.recording);
+  result.squashedCells = run.squashedCells;
+  result.saturation = run.saturation;
   result.highlightLayer = static_cast<int>(result.squashedCells.size()) - 1;
-  const bool text = r.arch.inputKind == InputKind::Tokens;
+  const bool text = result.recording->arch.inputKind == InputKind::Tokens;
   if (result.squashedCells.back().front()->cols() > 0)
     result.highlight = bestTrackingUnit(*result.squashedCells.back().front(),
                                         text ? textProperties(surface) : std::vector<TextProperty>{});
 }
 
-void record(const EncodedText& encoded, const ProgressCallbacks& callbacks, AnalysisResult& result) {
+// The interventions resolved against the model and the original run (`mean` is a unit's mean over it).
+InterventionPlan interventionPlan(const std::vector<std::string>& specs, const Recording& original,
+                                  std::vector<std::string>& canonical) {
+  const UnitMean mean = [&](int layer, int direction, Quantity q, int unit) {
+    return static_cast<double>(original.values(layer, direction, q).row(unit).mean());
+  };
+  std::vector<UnitIntervention> all;
+  for (const std::string& text : specs) {
+    const InterventionSpec spec = parseInterventionSpec(text);
+    const auto units = resolveIntervention(spec, original.arch, original.steps, mean);
+    all.insert(all.end(), units.begin(), units.end());
+    canonical.push_back(spec.text());
+  }
+  return InterventionPlan(std::move(all), original.arch);
+}
+
+// The run of the text, or under interventions the original and intervened runs and their difference.
+void record(const EncodedText& encoded, const std::vector<std::string>& interventions,
+            const ProgressCallbacks& callbacks, AnalysisResult& result) {
   result.recording = std::make_shared<const Recording>(recordInMemory(*result.model, encoded, callbacks));
-  deriveViews(encoded.surface, result);
+  if (interventions.empty()) return deriveViews(encoded.surface, result);
+  const auto original = result.recording;
+  const InterventionPlan plan = interventionPlan(interventions, *original, result.interventions);
+  const auto intervened = std::make_shared<const Recording>(recordInMemory(*result.model, encoded, callbacks, &plan));
+  result.runs[static_cast<size_t>(RunShown::Original)] = deriveRun(original);
+  result.runs[static_cast<size_t>(RunShown::Intervened)] = deriveRun(intervened);
+  RunViews difference = deriveRun(std::make_shared<const Recording>(stateDifference(*intervened, *original)));
+  const auto& ivCells = result.runs[static_cast<size_t>(RunShown::Intervened)].squashedCells;
+  const auto& originalCells = result.runs[static_cast<size_t>(RunShown::Original)].squashedCells;
+  for (size_t l = 0; l < difference.squashedCells.size(); ++l)  // tanh(c) intervened − tanh(c) original
+    for (size_t d = 0; d < difference.squashedCells[l].size(); ++d)
+      difference.squashedCells[l][d] = std::make_shared<const Mat<float>>(*ivCells[l][d] - *originalCells[l][d]);
+  result.runs[static_cast<size_t>(RunShown::Difference)] = std::move(difference);
+  deriveViews(encoded.surface, result);  // the unit the window opens on, from the original run
+  const RunViews& shown = result.runs[static_cast<size_t>(RunShown::Intervened)];
+  result.recording = shown.recording, result.squashedCells = shown.squashedCells, result.saturation = shown.saturation;
 }
 
 // The model a trace was recorded with, when it is found, loads and fits the trace; else why not.
@@ -187,7 +232,7 @@ quint64 AnalysisRunner::start(AnalysisRequest request) {
       // About the text, not the model: the views keep the previous analysis and the editor marks the places.
       return [this, problem = describeProblem(e, request.text, result)] { emit inputRejected(job_.latest(), problem); };
     }
-    record(encoded, callbacks, result);
+    record(encoded, request.interventions, callbacks, result);
     result.seconds = clock.nsecsElapsed() / 1e9;
     // Runs on the GUI thread, and only while this job is the latest (LatestJob drops it otherwise).
     return [this, result] { emit finished(job_.latest(), result); };

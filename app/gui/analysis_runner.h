@@ -9,6 +9,7 @@
 #include <QString>
 #include <QStringList>
 #include <QThreadPool>
+#include <array>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -37,6 +38,18 @@ struct AnalysisRequest {
   QString textSource;                  // a name for error messages
   QString labelColumn;                 // a CSV's steps are labelled by this column; empty: step numbers
   bool textIsSample = false;           // the demo's sample text, put there for a model of text
+  // Interventions to run the text under (docs/INTERVENTIONS.md), as specs; empty: a plain run.
+  std::vector<std::string> interventions;
+};
+
+// Which run the views show when the text runs under interventions (docs/APP.md "Interventions").
+enum class RunShown { Intervened, Original, Difference };
+
+// One run as the views show it: the recording and what is derived from it.
+struct RunViews {
+  std::shared_ptr<const Recording> recording;
+  PerDirection<std::shared_ptr<const Mat<float>>> squashedCells;
+  std::shared_ptr<const SaturationTable> saturation;
 };
 
 // A window of a trace file to show (docs/APP.md "Traces and corpora"): read on demand, with the model
@@ -75,6 +88,11 @@ struct AnalysisResult {
   std::shared_ptr<const TraceReader> trace;
   TraceWindow window;
   QString modelProblem;
+  // Under interventions: the specs as applied (canonical), and the intervened run, the original and their
+  // difference (intervened − original states, the intervened probabilities), indexed by RunShown. The
+  // fields above hold the intervened run until the session picks another.
+  std::vector<std::string> interventions;
+  std::array<RunViews, 3> runs;
   std::vector<viz::MetaStrip> metaStrips;                              // the trace's meta tracks over the window
   std::shared_ptr<const std::vector<viz::MetaTrackStyle>> metaStyles;  // how they are coloured, whole trace
 };

@@ -140,6 +140,7 @@ bool AnalysisSession::analyse() {
   request.textSource = tr("the text");
   request.labelColumn = labelColumn_;
   request.textIsSample = inputIsSample_;
+  request.interventions = interventions_;
   runner_.start(std::move(request));
   emit analysisStarted();
   return true;
@@ -160,12 +161,41 @@ void AnalysisSession::take(const AnalysisResult& result) {
   model_ = result.model;
   previous_ = startsOver_ ? nullptr : recording_;
   startsOver_ = false;
-  recording_ = result.recording;
+  showRun();
+  recording_ = result_->recording;
   stepTokens_ = viz::displayTokens(recording_->tokens);
   vocabulary_ = viz::displayTokens(recording_->arch.vocab.tokens());
   for (auto& units : attributionUnits_) units.clear();  // they belong to the previous input
   emit analysed();
   previous_.reset();  // only for the slots of analysed(): a recording can take gigabytes
+}
+
+void AnalysisSession::setInterventions(std::vector<std::string> specs) {
+  interventions_ = std::move(specs);
+}
+
+void AnalysisSession::showRun() {
+  if (!result_ || result_->interventions.empty()) return;
+  const RunViews& run = result_->runs[static_cast<size_t>(runShown_)];
+  result_->recording = run.recording;
+  result_->squashedCells = run.squashedCells;
+  result_->saturation = run.saturation;
+}
+
+void AnalysisSession::setRunShown(RunShown run) {
+  if (run == runShown_) return;
+  runShown_ = run;
+  if (!result_ || result_->interventions.empty()) return;
+  showRun();
+  previous_ = recording_;  // the same input: the views stay where they are
+  recording_ = result_->recording;
+  emit analysed();
+  previous_.reset();
+}
+
+std::shared_ptr<const Recording> AnalysisSession::originalRecording() const {
+  if (!result_ || result_->interventions.empty()) return nullptr;
+  return result_->runs[static_cast<size_t>(RunShown::Original)].recording;
 }
 
 std::shared_ptr<const viz::HeatmapData> AnalysisSession::heatmapData(int layer, int direction, Quantity q,

@@ -77,6 +77,18 @@ class AnalysisSession : public QObject {
   // Steps of a trace shown at once: what fits in this many bytes of memory (docs/APP.md; 256 MB).
   void setTraceWindowBytes(double bytes) { traceWindowBytes_ = bytes; }
 
+  // The interventions the next analysis runs the input under (enabled specs, docs/INTERVENTIONS.md); empty:
+  // a plain run. Under interventions the session holds the intervened run, the original and their
+  // difference; setRunShown() picks the one the views show (analysed() again, the views staying in place).
+  void setInterventions(std::vector<std::string> specs);
+  const std::vector<std::string>& interventions() const { return interventions_; }
+  void setRunShown(RunShown run);
+  RunShown runShown() const { return runShown_; }
+  // Whether the latest analysis ran under interventions; its unintervened run (null otherwise).
+  bool intervened() const { return result_ && !result_->interventions.empty(); }
+  std::shared_ptr<const Recording> originalRecording() const;
+  bool showsDifference() const { return intervened() && runShown_ == RunShown::Difference; }
+
   // Analyses the input with the model, cancelling a running analysis. False (nothing started) without a
   // model, with an empty input, or while a trace is open.
   bool analyse();
@@ -120,6 +132,7 @@ class AnalysisSession : public QObject {
 
  private:
   void take(const AnalysisResult& result);
+  void showRun();                    // points result_'s recording and derived data at the run shown
   void startTraceWindow(long step);  // the window that holds trace step `step`
 
   AnalysisRunner runner_;
@@ -131,6 +144,8 @@ class AnalysisSession : public QObject {
   QString input_, labelColumn_;
   bool inputIsSample_ = false;
   bool startsOver_ = true;  // since the last analysis shown, the input or the model was replaced
+  std::vector<std::string> interventions_;
+  RunShown runShown_ = RunShown::Intervened;
 
   std::shared_ptr<const TraceReader> trace_;  // the open trace, if any (then the input is not analysed)
   QString traceName_;

@@ -44,6 +44,16 @@ AppCommandLine::AppCommandLine()
                    "Find where the units selected with --select are on together (the Match dock, over the whole "
                    "trace or text), at most N matches, and bring the Match dock to the front.",
                    "N")),
+      intervene(option("set",
+                       "Run the text under an intervention L/DIR/Q:U[,U...][@A:B]=V (docs/INTERVENTIONS.md), listed "
+                       "in the Interventions dock; repeat for several.",
+                       "SPEC")),
+      showRun(option("show-run", "Under interventions, show the intervened run, the original or the difference.",
+                     "intervened|original|difference")),
+      effects(option("effects",
+                     "Run the Effects dock for the current step and the quantity shown: sweep (ablate each unit), "
+                     "map (each unit at each step) or patch:TEXT (the --select steps replaced by TEXT).",
+                     "WHAT")),
       exportTo(option("export",
                       "Like --screenshot, but export one view as a figure (.png, .svg, .pdf) or its numbers (.csv).",
                       "FILE")),
@@ -69,8 +79,9 @@ AppCommandLine::AppCommandLine()
   parser.addPositionalArgument(QStringLiteral("model"),
                                QStringLiteral("Model file (LSTMScope, PyTorch, Keras, ONNX or TF.js)."),
                                QStringLiteral("[MODEL]"));
-  parser.addOptions({vocab, textFile, labelColumn, screenshot, size, layer, quantity, select, step, unit, dock,
-                     attribution, match, exportTo, exportView, exportSize, exportMarks, dpi});
+  parser.addOptions({vocab,  textFile, labelColumn, screenshot, size,        layer,   quantity,
+                     select, step,     unit,        dock,       intervene,   showRun, attribution,
+                     match,  exportTo, exportView,  exportSize, exportMarks, dpi});
 }
 
 bool AppCommandLine::wantsHelpOrVersion() const {
@@ -86,6 +97,9 @@ StartupChoices AppCommandLine::startupChoices(QString& error) const {
   choices.unit = parser.isSet(unit) ? parser.value(unit).toInt() : -1;
   choices.dock = parser.value(dock);
   choices.attribution = parser.value(attribution);
+  choices.interventions = parser.values(intervene);
+  choices.runShown = parser.value(showRun);
+  choices.effects = parser.value(effects);
   if (parser.isSet(match)) {
     bool ok = false;
     choices.matches = parser.value(match).toInt(&ok);

@@ -1,6 +1,7 @@
 #include "app/gui/exported_views.h"
 
 #include "app/gui/attribution_panel.h"
+#include "app/gui/effects_panel.h"
 #include "app/gui/main_window.h"
 #include "app/gui/match_panel.h"
 #include "app/gui/unit_panel.h"
@@ -45,6 +46,10 @@ constexpr ExportSlot kExportSlots[] = {
     {"match", QT_TR_NOOP("Match"), [](const MainWindow& w) -> viz::ExportableView* { return w.match()->rowsView(); }},
     {"unit", QT_TR_NOOP("Unit dashboard"),
      [](const MainWindow& w) -> viz::ExportableView* { return w.unit()->dashboard(); }},
+    {"effectsMap", QT_TR_NOOP("Effects map (ablation or patching)"),
+     [](const MainWindow& w) -> viz::ExportableView* { return w.effects()->map(); }},
+    {"effectsBars", QT_TR_NOOP("Effects of ablating each unit"),
+     [](const MainWindow& w) -> viz::ExportableView* { return w.effects()->bars(); }},
 };
 
 }  // namespace

@@ -5,8 +5,10 @@
 #include <QTimer>
 #include <cstdio>
 
+#include "app/gui/analysis_session.h"
 #include "app/gui/attribution_panel.h"
 #include "app/gui/command_line.h"
+#include "app/gui/effects_panel.h"
 #include "app/gui/main_window.h"
 #include "app/gui/match_panel.h"
 #include "app/gui/model_opening.h"
@@ -49,8 +51,10 @@ void shootWhenShown(QApplication& app, lstmscope::app::MainWindow& window, const
     settle->start(200);
     QObject::connect(settle, &QTimer::timeout, &app, [&, settle, shownAfter, showsAttribution] {
       if (showsAttribution && !window.attribution()->settled()) return;
-      if (window.match()->busy()) return;  // --match: the search's rows are part of what is saved
-      if (window.unit()->busy()) return;   // --dock unit: so is the unit's dashboard
+      if (window.match()->busy()) return;    // --match: the search's rows are part of what is saved
+      if (window.unit()->busy()) return;     // --dock unit: so is the unit's dashboard
+      if (window.session()->busy()) return;  // --set: the run under the interventions is on its way
+      if (window.effects()->busy()) return;  // --effects: its map or bars are part of what is saved
       if (cl.parser.isSet(cl.match) && !window.match()->found()) {  // the search failed: say why, save nothing
         settle->stop();
         exitCode = fail(window.match()->summary(), 3);

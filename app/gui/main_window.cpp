@@ -14,11 +14,14 @@
 #include "app/gui/analysis_session.h"
 #include "app/gui/attribution_panel.h"
 #include "app/gui/corpus_panel.h"
+#include "app/gui/effects_panel.h"
 #include "app/gui/export_dialog.h"
 #include "app/gui/exported_views.h"
 #include "app/gui/heatmap_controls.h"
 #include "app/gui/help_window.h"
 #include "app/gui/input_pane.h"
+#include "app/gui/intervention_actions.h"
+#include "app/gui/interventions_panel.h"
 #include "app/gui/match_panel.h"
 #include "app/gui/model_opening.h"
 #include "app/gui/recent_files.h"
@@ -152,6 +155,17 @@ void MainWindow::buildDocks() {
   unit_ = new UnitPanel(this);
   auto* unitDock = dock(this, tr("Unit"), QStringLiteral("unit"), unit_, Qt::BottomDockWidgetArea);
   tabifyDockWidget(matchDock, unitDock);
+  interventions_ = new InterventionsPanel(this);
+  auto* interventionsDock =
+      dock(this, tr("Interventions"), QStringLiteral("interventions"), interventions_, Qt::RightDockWidgetArea);
+  tabifyDockWidget(predictionsDock, interventionsDock);
+  predictionsDock->raise();
+  interventionActions_ = new InterventionActions(
+      session_, heatmap_, interventions_, interventionsDock, [this]() -> const ViewState& { return state(); }, this);
+  effects_ = new EffectsPanel(this);
+  auto* effectsDock = dock(this, tr("Effects"), QStringLiteral("effects"), effects_, Qt::BottomDockWidgetArea);
+  tabifyDockWidget(unitDock, effectsDock);
+  interventionActions_->connectEffects(effects_, [this](long step, int unit) { pickCurrent(step, unit); });
   corpus_ = new CorpusPanel(this);
   auto* corpusDock = dock(this, tr("Corpus"), QStringLiteral("corpus"), corpus_, Qt::RightDockWidgetArea);
   tabifyDockWidget(colouringDock, corpusDock);

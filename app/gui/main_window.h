@@ -40,6 +40,9 @@ class CorpusPanel;
 class HeatmapControls;
 class MatchPanel;
 class UnitPanel;
+class InterventionsPanel;
+class EffectsPanel;
+class InterventionActions;
 class InputPane;
 class RecentFiles;
 class SelectPanel;
@@ -107,6 +110,9 @@ class MainWindow : public QMainWindow {
   CorpusPanel* corpus() const { return corpus_; }
   MatchPanel* match() const { return match_; }
   UnitPanel* unit() const { return unit_; }
+  InterventionsPanel* interventions() const { return interventions_; }
+  EffectsPanel* effects() const { return effects_; }
+  InterventionActions* interventionActions() const { return interventionActions_; }
   QPlainTextEdit* textEditor() const;
   QComboBox* stepLabelChoice() const;
 
@@ -154,6 +160,9 @@ class MainWindow : public QMainWindow {
   CorpusPanel* corpus_ = nullptr;
   MatchPanel* match_ = nullptr;
   UnitPanel* unit_ = nullptr;
+  InterventionsPanel* interventions_ = nullptr;
+  EffectsPanel* effects_ = nullptr;
+  InterventionActions* interventionActions_ = nullptr;
   std::optional<std::pair<long, long>> pendingFocus_;  // trace steps to show once their window arrives
 };
 

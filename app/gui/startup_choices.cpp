@@ -4,7 +4,10 @@
 
 #include "app/gui/analysis_session.h"
 #include "app/gui/attribution_panel.h"
+#include "app/gui/effects_panel.h"
 #include "app/gui/heatmap_controls.h"
+#include "app/gui/intervention_actions.h"
+#include "app/gui/interventions_panel.h"
 #include "app/gui/main_window.h"
 #include "app/gui/match_panel.h"
 #include "core/analysis/recording.h"
@@ -29,6 +32,41 @@ QString chooseQuantity(const QString& name, HeatmapControls& controls) {
   controls.setQuantity(q, squashed);
   if (controls.quantity() != q || controls.squashed() != (squashed && q == Quantity::C))
     return QObject::tr("%1 is not recorded in this trace (recorded with --quantities)").arg(name);
+  return {};
+}
+
+// Lists --set's interventions in the Interventions dock (which runs the text under them) and picks the run
+// shown.
+QString applyInterventions(const StartupChoices& c, MainWindow& window) {
+  for (const QString& spec : c.interventions) {
+    if (const QString problem = window.interventionActions()->problemWith(spec); !problem.isEmpty())
+      return QObject::tr("--set %1: %2").arg(spec, problem);
+    window.interventions()->addSpec(spec);
+  }
+  if (c.runShown.isEmpty()) return {};
+  const QStringList runs{QStringLiteral("intervened"), QStringLiteral("original"), QStringLiteral("difference")};
+  if (!runs.contains(c.runShown))
+    return QObject::tr("unknown --show-run “%1” (intervened, original or difference)").arg(c.runShown);
+  window.interventions()->setRunShown(static_cast<RunShown>(runs.indexOf(c.runShown)));
+  return {};
+}
+
+// --effects: the Effects dock in front, run for the current step.
+QString runEffects(const StartupChoices& c, MainWindow& window) {
+  if (c.effects.isEmpty()) return {};
+  EffectsPanel* effects = window.effects();
+  if (c.effects == QLatin1String("sweep")) {
+    effects->setKind(EffectsPanel::Kind::Sweep);
+  } else if (c.effects == QLatin1String("map")) {
+    effects->setKind(EffectsPanel::Kind::Map);
+  } else if (c.effects.startsWith(QLatin1String("patch:"))) {
+    effects->setKind(EffectsPanel::Kind::Patch);
+    effects->setCorruption(c.effects.mid(6));
+  } else {
+    return QObject::tr("unknown --effects “%1” (sweep, map or patch:TEXT)").arg(c.effects);
+  }
+  window.findChild<QDockWidget*>(QStringLiteral("effects"))->raise();
+  effects->run();
   return {};
 }
 
@@ -89,6 +127,8 @@ QString applyStartupChoices(const StartupChoices& given, MainWindow& window) {
     window.match()->setTop(c.matches);
     window.match()->find();
   }
+  if (const QString interventionError = applyInterventions(c, window); error.isEmpty()) error = interventionError;
+  if (const QString effectsError = runEffects(c, window); error.isEmpty()) error = effectsError;
   if (!c.attribution.isEmpty()) {
     const QString attributionError = chooseAttribution(c.attribution, window);
     if (error.isEmpty()) error = attributionError;  // the first problem, as the user meets it

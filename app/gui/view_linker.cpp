@@ -134,6 +134,8 @@ void ViewLinker::showRecording() {
   const long T = recording->steps;
   state_.currentStep = std::clamp(state_.currentStep, 0L, T - 1);
   if (state_.brush.end > T) state_.brush = {};
+  // Under interventions the predictions show the change from the original run beside each probability.
+  views_.predictions->setBaseline(session_->runShown() != RunShown::Original ? session_->originalRecording() : nullptr);
   views_.predictions->setRecording(
       recording, session_->vocabularyDisplay(), session_->stepTokens(),
       result.modelProblem.isEmpty() ? QString() : tr("Predictions need the model: %1.").arg(result.modelProblem));
@@ -260,11 +262,13 @@ void ViewLinker::applyHeatmapChoice() {
 
   // Gates live in [0, 1]: a sequential map over exactly that range. Signed quantities get a diverging
   // map centred on zero, automatically over the recorded range unless the user fixed one.
-  const bool gate = isGate(q);
+  // The difference of an intervention is signed whatever the quantity: diverging, over its own range.
+  const bool difference = session_->showsDifference();
+  const bool gate = isGate(q) && !difference;
   double low = gate ? 0 : -1, high = 1;
   if (!controls.autoRange())
     std::tie(low, high) = controls.fixedRange();
-  else if (!gate && !(squashed && q == Quantity::C))
+  else if (!gate && !(squashed && q == Quantity::C && !difference))
     std::tie(low, high) = currentRange_;
   const viz::ColourScale scale(viz::ColourMap::named(gate ? controls.sequentialMap() : controls.divergingMap()), low,
                                high);
@@ -283,6 +287,11 @@ void ViewLinker::applyHeatmapChoice() {
     views_.textColours->setData(current_, session_->stepTokens(), label);
     views_.saturation->setLayer(layer);
     requestProjection();
+  }
+  if (session_->intervened()) {
+    static const char* const kRunNames[] = {"intervened", "original", "intervened − original"};
+    label = tr(kRunNames[static_cast<int>(session_->runShown())]) + QStringLiteral(" · ") + label;
+    if (difference) valueName = tr("Δ ") + valueName;
   }
   views_.heatmap->setTitle(label, valueName);
   views_.heatmap->setScale(scale);

@@ -56,7 +56,8 @@ double recordingBytes(const Architecture& arch, long steps) {
   return floats * sizeof(float) * static_cast<double>(steps);
 }
 
-Recording recordInMemory(const Model& model, const EncodedText& text, const ProgressCallbacks& callbacks) {
+Recording recordInMemory(const Model& model, const EncodedText& text, const ProgressCallbacks& callbacks,
+                         const InterventionPlan* interventions) {
   const Architecture& arch = model.arch;
   const long T = text.inputs.steps;
   if (T == 0) throw InputError("the text is empty: there is nothing to run the model on");
@@ -80,9 +81,19 @@ Recording recordInMemory(const Model& model, const EncodedText& text, const Prog
   const long outputs = model.params.head.weight.rows();
   RecordRequest request;
   request.outputs = outputs > 0;
+  request.interventions = interventions;
   if (outputs > 0) out.probs.resize(outputs, arch.head->reads == HeadReads::EachStep ? T : 1);
   MemoryObserver observer(out);
   record(model, text.inputs, request, observer, callbacks);
+  return out;
+}
+
+Recording stateDifference(const Recording& intervened, const Recording& original) {
+  Recording out = intervened;
+  for (size_t l = 0; l < out.states.size(); ++l)
+    for (size_t d = 0; d < out.states[l].size(); ++d)
+      for (size_t q = 0; q < out.states[l][d].size(); ++q)
+        if (out.states[l][d][q].size()) out.states[l][d][q] -= original.states[l][d][q];
   return out;
 }
 

@@ -42,6 +42,12 @@ double recordingBytes(const Architecture& arch, long steps);
 // probabilities. Reports progress in steps; throws Cancelled when callbacks.cancelled() turns true (polled
 // between blocks of steps), InputError when the recording would not fit in memory (half of physical
 // memory, or LSTMSCOPE_MEMORY_LIMIT_MB when set).
-Recording recordInMemory(const Model& model, const EncodedText& text, const ProgressCallbacks& callbacks = {});
+// `interventions` (optional): the run is made under them (docs/INTERVENTIONS.md).
+Recording recordInMemory(const Model& model, const EncodedText& text, const ProgressCallbacks& callbacks = {},
+                         const InterventionPlan* interventions = nullptr);
+
+// `intervened` minus `original` (the same input) for every state, the intervened run's probabilities: what
+// the views show as "the difference" of an intervention.
+Recording stateDifference(const Recording& intervened, const Recording& original);
 
 }  // namespace lstmscope

@@ -209,6 +209,14 @@ double referenceUnitValue(const Network<T>& net, const Tape<T>& ref, const Inter
   return targetScore(net, ref, target, 0);
 }
 
+// The last step that can change the target: a model that reads only the past, scored at one step, needs
+// nothing after that step.
+long lastStepNeeded(const Architecture& arch, const InterventionTarget& target, long steps) {
+  const bool pastOnly =
+      !arch.looksAhead() && (target.kind == ScoreKind::Unit || arch.head->reads == HeadReads::EachStep);
+  return pastOnly ? target.step : steps - 1;
+}
+
 // Scores B columns under `plan` (column 0 has no interventions).
 template <class T>
 std::vector<double> scoreGroup(const Network<T>& net, const Inputs<T>& in, const Tape<T>& ref,
@@ -216,9 +224,7 @@ std::vector<double> scoreGroup(const Network<T>& net, const Inputs<T>& in, const
   const Architecture& arch = net.arch;
   const long steps = ref.steps;
   const bool unitTarget = target.kind == ScoreKind::Unit;
-  // A model that reads only the past, scored at one step: nothing after that step matters.
-  const bool pastOnly = !arch.looksAhead() && (unitTarget || arch.head->reads == HeadReads::EachStep);
-  const long horizon = pastOnly ? target.step : steps - 1;
+  const long horizon = lastStepNeeded(arch, target, steps);
   const int lastLayer = unitTarget ? target.layer : static_cast<int>(arch.layers.size()) - 1;
   const int firstLayer = plan.firstLayer();
 
@@ -268,7 +274,7 @@ std::vector<double> scoreGroup(const Network<T>& net, const Inputs<T>& in, const
   return scores;
 }
 
-// Columns per group: as many runs as keep a group's recomputed values near 256 MB.
+// Columns per group: as many runs as keep a group's recomputed values (over `steps` steps) near 256 MB.
 template <class T>
 int groupColumns(const Architecture& arch, long steps, size_t runs) {
   double perColumn = 0;
@@ -305,10 +311,13 @@ ScoredRuns scoreRuns(const Network<T>& net, const Inputs<T>& in, const Tape<T>& 
   ScoredRuns out;
   out.scores.resize(runs.size());
   out.controls.resize(runs.size());
-  const int columns = groupColumns<T>(net.arch, in.steps, runs.size());
-  for (size_t g0 = 0; g0 < order.size(); g0 += static_cast<size_t>(columns - 1)) {
+  const long horizon = lastStepNeeded(net.arch, target, in.steps);
+  for (size_t g0 = 0, count = 0; g0 < order.size(); g0 += count) {
     checkCancelled(callbacks);
-    const size_t count = std::min(order.size() - g0, static_cast<size_t>(columns - 1));
+    // A group recomputes the steps from its first run's start to the last one needed.
+    const long span = horizon + 1 - std::min(start[order[g0]], horizon);
+    const int columns = groupColumns<T>(net.arch, span, order.size() - g0);
+    count = std::min(order.size() - g0, static_cast<size_t>(columns - 1));
     std::vector<UnitIntervention> all;
     for (size_t k = 0; k < count; ++k)
       for (UnitIntervention v : runs[order[g0 + k]]) {

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/common/error.h"
+#include "core/engine/forward.h"
 
 namespace lstmscope {
 
@@ -68,6 +69,28 @@ double targetScore(const Network<T>& net, const Tape<T>& tape, const Interventio
   return logProbability<T>(net.arch.head->activation, logits, target.output);
 }
 
+template <class T>
+InterventionTarget defaultTarget(const Network<T>& net, const Inputs<T>& in, long step) {
+  InterventionTarget target;
+  target.step = step;
+  if (step < 0 || step >= in.steps)
+    throw InputError("the target step " + std::to_string(step) + " is outside the input's " + std::to_string(in.steps) +
+                     " steps");
+  if (!net.arch.head) throw InputError("the model has no head: give a target unit");
+  target.kind = net.arch.head->activation == HeadActivation::Linear ? ScoreKind::Logit : ScoreKind::LogProbability;
+  if (net.arch.predictsNextToken(net.headOutputs()) && step + 1 < in.steps) {
+    target.output = in.tokens[static_cast<size_t>(step + 1)];
+    return target;
+  }
+  Tape<T> tape;
+  forward(net, in, tape);
+  const bool finalStates = net.arch.head->reads == HeadReads::FinalStates;
+  tape.logits.col(finalStates ? 0 : step).maxCoeff(&target.output);
+  return target;
+}
+
+template InterventionTarget defaultTarget<float>(const Network<float>&, const Inputs<float>&, long);
+template InterventionTarget defaultTarget<double>(const Network<double>&, const Inputs<double>&, long);
 template double targetScore<float>(const Network<float>&, const Tape<float>&, const InterventionTarget&, int);
 template double targetScore<double>(const Network<double>&, const Tape<double>&, const InterventionTarget&, int);
 

@@ -27,6 +27,13 @@ void validateTarget(const Architecture& arch, int headOutputs, long steps, const
 // "log p(12) at step 40", "logit 3", "c 1/fwd/7 at step 40".
 std::string describeTarget(const Architecture& arch, const InterventionTarget& target);
 
+// The default target at `step` (docs/INTERVENTIONS.md "Targets"): a language model's actual next token there
+// when the input has one, else the most probable output of the unintervened run (one forward pass); the
+// log-probability unless the head is linear. Throws InputError for a model without a head or a step
+// outside the input.
+template <class T>
+InterventionTarget defaultTarget(const Network<T>& net, const Inputs<T>& in, long step);
+
 // The target's score in column b of a tape over a batch of `batch` (a forward pass with the head computed).
 template <class T>
 double targetScore(const Network<T>& net, const Tape<T>& tape, const InterventionTarget& target, int b = 0);

@@ -31,17 +31,29 @@ PatchMap patchMap(const Network<T>& net, const Inputs<T>& clean, const Inputs<T>
   out.cleanScore = unintervenedScore(net, clean, cleanRun, target);
   const DirectionTape<T>& source =
       cleanRun.layers[static_cast<size_t>(request.layer)][static_cast<size_t>(request.direction)];
+  const DirectionTape<T>& unpatched =
+      corruptRun.layers[static_cast<size_t>(request.layer)][static_cast<size_t>(request.direction)];
   const long H = spec.hidden;
+  const auto valueOf = [&](const DirectionTape<T>& run, int u, long t) {
+    return request.quantity == Quantity::C   ? run.c(u, t)
+           : request.quantity == Quantity::H ? run.h(u, t)
+                                             : run.gates(static_cast<long>(slot) * H + u, t);
+  };
+  const long first = request.firstStep,
+             end = request.endStep < 0 ? clean.steps : std::min<long>(request.endStep, clean.steps);
+  if (first < 0 || first >= end)
+    throw InputError("the steps to patch [" + std::to_string(request.firstStep) + ", " +
+                     std::to_string(request.endStep) + ") hold none of the input's steps");
   std::vector<std::vector<UnitIntervention>> runs;
-  for (long t = 0; t < clean.steps; ++t)
+  for (long t = first; t < end; ++t)
     for (int u = 0; u < H; ++u) {
+      // Where the two runs already agree (before the first corrupted token, in a forward layer) patching
+      // changes nothing: restored is 0 exactly, without a run.
+      if (valueOf(source, u, t) == valueOf(unpatched, u, t)) continue;
       UnitIntervention v;
       v.layer = request.layer, v.direction = request.direction, v.slot = slot, v.unit = u;
       v.firstStep = t, v.endStep = t + 1;
-      v.value =
-          static_cast<double>(request.quantity == Quantity::C   ? source.c(u, t)
-                              : request.quantity == Quantity::H ? source.h(u, t)
-                                                                : source.gates(static_cast<long>(slot) * H + u, t));
+      v.value = static_cast<double>(valueOf(source, u, t));
       runs.push_back({v});
     }
   const ScoredRuns scored = scoreRuns(net, corrupt, corruptRun, runs, target, callbacks);
@@ -49,9 +61,10 @@ PatchMap patchMap(const Network<T>& net, const Inputs<T>& clean, const Inputs<T>
   if (out.cleanScore == out.corruptScore)
     throw InputError("the clean and the corrupted input give the same " + describeTarget(net.arch, target) + " (" +
                      std::to_string(out.cleanScore) + "): there is no difference for patching to restore");
-  out.restored.resize(clean.steps, H);
+  out.firstStep = first;
+  out.restored = Mat<double>::Zero(end - first, H);
   for (size_t r = 0; r < runs.size(); ++r)
-    out.restored(runs[r][0].firstStep, runs[r][0].unit) =
+    out.restored(runs[r][0].firstStep - first, runs[r][0].unit) =
         (scored.scores[r] - scored.controls[r]) / (out.cleanScore - scored.controls[r]);
   return out;
 }

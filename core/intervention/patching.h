@@ -10,11 +10,13 @@ namespace lstmscope {
 struct PatchRequest {
   int layer = 0, direction = 0;
   Quantity quantity = Quantity::H;
+  long firstStep = 0, endStep = -1;  // the steps patched, [firstStep, endStep); -1: to the last step
 };
 
 struct PatchMap {
   double cleanScore = 0, corruptScore = 0;
-  Mat<double> restored;  // (steps, units): (patched - corrupt) / (clean - corrupt)
+  Mat<double> restored;  // (steps patched, units): (patched - corrupt) / (clean - corrupt)
+  long firstStep = 0;    // the step of row 0
 };
 
 // Throws InputError when the inputs differ in length or the two scores are equal (nothing to restore).

@@ -1,0 +1,125 @@
+// The Effects dock (docs/APP.md "Interventions"): for the prediction at the current step and the quantity
+// the heatmap shows, the ablation bars, the unit x step ablation map and the patching map, computed in the
+// background, equal to core's numbers, and linked: a click on a map cell makes it current everywhere.
+#include <gtest/gtest.h>
+
+#include <QApplication>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTest>
+#include <QTextStream>
+#include <algorithm>
+
+#include "app/gui/effects_panel.h"
+#include "core/intervention/ablation.h"
+#include "core/intervention/patching.h"
+#include "tests/app/test_window.h"
+#include "viz/attribution_bar_chart.h"
+#include "viz/heatmap_data.h"
+#include "viz/heatmap_view.h"
+
+namespace lstmscope::app {
+namespace {
+
+class EffectsDock : public testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(test::openDemoForTest(window_));
+    window_.controls()->setLayer(1);
+    window_.controls()->setQuantity(Quantity::C);
+    emit window_.controls()->changed();
+    window_.pickCurrent(100, 0);
+  }
+  // Clicks Run as a user does and waits for the result.
+  testing::AssertionResult runAndWait(EffectsPanel::Kind kind) {
+    EffectsPanel* effects = window_.effects();
+    effects->setKind(kind);
+    QSignalSpy finished(effects, &EffectsPanel::finished);
+    QTest::mouseClick(effects->findChild<QPushButton*>(), Qt::LeftButton);
+    if (!finished.wait(120000)) return testing::AssertionFailure() << "no result: " << effects->status().toStdString();
+    if (!effects->hasResult()) return testing::AssertionFailure() << effects->status().toStdString();
+    return testing::AssertionSuccess();
+  }
+  Inputs<float> inputs() const {
+    const Recording& r = *window_.recording();
+    Inputs<float> in;
+    in.steps = static_cast<int>(r.steps);
+    in.tokens = r.ids;
+    return in;
+  }
+  MainWindow window_;
+};
+
+TEST_F(EffectsDock, AblationBarsAndMapAreCoresNumbersAndAClickGoesThere) {
+  const Model& model = *window_.session()->model();
+  const InterventionTarget target = defaultTarget(model, inputs(), 100);
+  EXPECT_EQ(target.output, window_.recording()->ids[101]);  // the next character's log-probability
+
+  ASSERT_TRUE(runAndWait(EffectsPanel::Kind::Sweep));
+  AblationRequest sweep;
+  sweep.layer = 1;
+  const AblationEffects expected = ablationSweep(model, inputs(), target, sweep);
+  std::vector<double> largestFirst = expected.effects;
+  std::sort(largestFirst.begin(), largestFirst.end(), [](double a, double b) { return std::abs(a) > std::abs(b); });
+  const viz::AttributionBarChart* bars = window_.effects()->bars();
+  ASSERT_EQ(bars->barCount(), viz::AttributionBarChart::kMaxBars);
+  QString csv;
+  QTextStream out(&csv);
+  bars->writeCsv(out);
+  const QStringList rows = csv.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+  ASSERT_EQ(rows.size(), 61);  // header and 60 bars
+  for (int k = 0; k < 60; ++k)
+    EXPECT_DOUBLE_EQ(rows[k + 1].section(QLatin1Char(','), 2).toDouble(), largestFirst[static_cast<size_t>(k)]) << k;
+  EXPECT_NE(window_.effects()->status().indexOf(QStringLiteral("1/fwd/c")), -1)
+      << window_.effects()->status().toStdString();
+
+  ASSERT_TRUE(runAndWait(EffectsPanel::Kind::Map));
+  // The map's last steps (each unit and step is its own run: a few of them check the whole computation).
+  AblationRequest map;
+  map.layer = 1, map.firstStep = 96, map.endStep = 101;
+  const AblationEffects expectedMap = ablationMap(model, inputs(), target, map);
+  const viz::HeatmapView* view = window_.effects()->map();
+  ASSERT_NE(view->data(), nullptr);
+  const Mat<float>& shown = view->data()->values();
+  ASSERT_EQ(shown.rows(), 256);
+  ASSERT_EQ(shown.cols(), 60);  // steps 41-100
+  EXPECT_LE((shown.rightCols(5) - expectedMap.map.cast<float>()).cwiseAbs().maxCoeff(), 1e-5f);
+  EXPECT_NE(shown.col(59).cwiseAbs().maxCoeff(), 0.0f);
+  EXPECT_EQ(view->figureTitle().indexOf(QStringLiteral("set to zero at one step")) >= 0, true)
+      << view->figureTitle().toStdString();
+
+  // A click on a cell of the map: that unit and step are current in the window's views.
+  emit window_.effects()->map()->currentPicked(10, 42);
+  EXPECT_EQ(window_.state().currentStep, 51);
+  EXPECT_EQ(window_.state().currentUnit, 42);
+}
+
+TEST_F(EffectsDock, PatchingTheBrushedStepsIsCoresMap) {
+  window_.brushSteps({95, 98});
+  window_.pickCurrent(100, 0);
+  window_.effects()->setCorruption(QStringLiteral("xyz"));
+  ASSERT_TRUE(runAndWait(EffectsPanel::Kind::Patch));
+  const Model& model = *window_.session()->model();
+  const Inputs<float> clean = inputs();
+  Inputs<float> corrupt = clean;
+  for (int k = 0; k < 3; ++k) corrupt.tokens[95 + k] = model.arch.vocab.idOf(std::string(1, "xyz"[k]));
+  PatchRequest request;
+  request.layer = 1, request.quantity = Quantity::C, request.firstStep = 94, request.endStep = 101;
+  const PatchMap expected = patchMap(model, clean, corrupt, defaultTarget(model, clean, 100), request);
+  const Mat<float>& shown = window_.effects()->map()->data()->values();
+  ASSERT_EQ(shown.cols(), 60);
+  EXPECT_LE((shown.rightCols(7) - expected.restored.transpose().cast<float>()).cwiseAbs().maxCoeff(), 1e-5f);
+  EXPECT_EQ(shown.leftCols(54).cwiseAbs().maxCoeff(), 0.0f);  // before the corrupted steps nothing differs
+
+  // Too few tokens for the brushed steps: said inline, nothing computed.
+  window_.effects()->setCorruption(QStringLiteral("xy"));
+  window_.effects()->setKind(EffectsPanel::Kind::Patch);
+  QSignalSpy finished(window_.effects(), &EffectsPanel::finished);
+  window_.effects()->run();
+  ASSERT_TRUE(finished.wait(60000));
+  EXPECT_NE(window_.effects()->status().indexOf(QStringLiteral("3 steps are brushed")), -1)
+      << window_.effects()->status().toStdString();
+}
+
+}  // namespace
+}  // namespace lstmscope::app

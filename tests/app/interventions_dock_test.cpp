@@ -1,0 +1,131 @@
+// Interventions in the window (docs/APP.md "Interventions"): a right click on a heatmap cell offers to
+// ablate that unit there; the Interventions dock lists it and the text runs again under it; the views then
+// show the intervened run, the original, or their difference, drawn in the diverging map (zero where the
+// intervention cannot have reached yet), and the predictions show each probability's change.
+#include <gtest/gtest.h>
+
+#include <QApplication>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QImage>
+#include <QLineEdit>
+#include <QMenu>
+#include <QSignalSpy>
+#include <QTest>
+
+#include "app/gui/analysis_session.h"
+#include "app/gui/interventions_panel.h"
+#include "tests/app/test_window.h"
+#include "viz/predictions_view.h"
+
+namespace lstmscope::app {
+namespace {
+
+class InterventionsDock : public testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(test::openDemoForTest(window_)); }
+
+  void waitForFrame() {
+    for (int k = 0; k < 500 && !window_.heatmap()->frameIsCurrent(); ++k) QTest::qWait(10);
+    ASSERT_TRUE(window_.heatmap()->frameIsCurrent());
+    QApplication::processEvents();
+  }
+  QPoint cellCentre(long step, double row) const {
+    const viz::HeatmapView* view = window_.heatmap();
+    return {view->plotRect().left() + static_cast<int>(view->viewport().xOfStep(step + 0.5)),
+            view->plotRect().top() + static_cast<int>(view->viewport().yOfRow(row + 0.5))};
+  }
+  // Waits for the run under the dock's interventions.
+  testing::AssertionResult waitForRun() {
+    QSignalSpy shown(&window_, &MainWindow::analysisShown);
+    for (int k = 0; k < 6000 && (window_.session()->busy() || shown.isEmpty()); ++k) QTest::qWait(10);
+    if (shown.isEmpty()) return testing::AssertionFailure() << "no analysis was shown";
+    return testing::AssertionSuccess();
+  }
+
+  MainWindow window_;
+};
+
+TEST_F(InterventionsDock, ARightClickAblatesAUnitHereAndTheDifferenceShowsWhereItActs) {
+  window_.controls()->setLayer(1);
+  window_.controls()->setQuantity(Quantity::C);  // tanh(c)
+  window_.controls()->setUnitFilter(QStringLiteral("0-15"));
+  emit window_.controls()->changed();
+  viz::HeatmapView* view = window_.heatmap();
+  view->showSteps(200, 60);
+  waitForFrame();
+
+  // Right-click the cell of display row 4 at step 220: the menu offers to ablate that unit there.
+  const int unit = view->rowUnits()[4];
+  QTest::mouseClick(view, Qt::LeftButton, {}, cellCentre(220, 4.0));  // focus, as a user's first click
+  QContextMenuEvent rightClick(QContextMenuEvent::Mouse, cellCentre(220, 4.0), view->mapToGlobal(cellCentre(220, 4.0)));
+  QApplication::sendEvent(view, &rightClick);
+  QMenu* menu = qobject_cast<QMenu*>(QApplication::activePopupWidget());
+  ASSERT_NE(menu, nullptr) << "no menu opened";
+  QAction* ablateHere = nullptr;
+  QStringList offered;
+  for (QAction* a : menu->actions()) {
+    offered << a->text();
+    if (a->text().startsWith(QStringLiteral("Ablate unit %1 here (step 220)").arg(unit))) ablateHere = a;
+  }
+  ASSERT_NE(ablateHere, nullptr) << offered.join(QStringLiteral(" | ")).toStdString();
+  EXPECT_TRUE(offered.first().startsWith(QStringLiteral("Clamp unit %1").arg(unit)));
+  const auto before = window_.session()->recording();
+  ablateHere->trigger();
+  menu->close();
+  ASSERT_TRUE(waitForRun());
+
+  // The dock lists it; the session ran the text under it.
+  InterventionsPanel* panel = window_.interventions();
+  EXPECT_EQ(panel->specs(), QStringList{QStringLiteral("1/fwd/c:%1@220:221=zero").arg(unit)});
+  ASSERT_TRUE(window_.session()->intervened());
+  const Recording& intervened = *window_.session()->recording();
+  EXPECT_EQ(intervened.values(1, 0, Quantity::C)(unit, 220), 0.0f);
+  EXPECT_EQ(intervened.values(1, 0, Quantity::C)(unit, 219), before->values(1, 0, Quantity::C)(unit, 219));
+  EXPECT_NE(intervened.values(1, 0, Quantity::C)(unit, 221), before->values(1, 0, Quantity::C)(unit, 221));
+
+  // The difference, chosen in the dock: exact zeros before step 220, drawn in the diverging map's middle.
+  panel->findChild<QComboBox*>()->setCurrentIndex(static_cast<int>(RunShown::Difference));
+  ASSERT_TRUE(window_.session()->showsDifference());
+  EXPECT_EQ(view->scale().map().kind(), viz::ColourMap::Kind::Diverging);
+  EXPECT_NE(view->figureTitle().indexOf(QStringLiteral("intervened − original")), -1)
+      << view->figureTitle().toStdString();
+  waitForFrame();
+  const QImage shot = view->grab().toImage();
+  if (!qEnvironmentVariableIsEmpty("LSTMSCOPE_TEST_SHOTS"))
+    shot.save(qEnvironmentVariable("LSTMSCOPE_TEST_SHOTS") + QStringLiteral("/intervention-difference.png"));
+  const QRgb neutral = view->scale().colourOf(0.0f) & 0xffffff;
+  for (long step : {205L, 212L, 219L})
+    for (double row : {0.0, 4.0, 9.0}) EXPECT_EQ(shot.pixel(cellCentre(step, row)) & 0xffffff, neutral) << step;
+  EXPECT_NE(shot.pixel(cellCentre(220, 4.0)) & 0xffffff, neutral) << "the ablated cell";
+
+  // The predictions beside it show the change from the original run.
+  EXPECT_NE(window_.predictions()->grab().toImage(), QImage());
+  // The original again, then the intervention switched off: a plain run.
+  panel->findChild<QComboBox*>()->setCurrentIndex(static_cast<int>(RunShown::Original));
+  EXPECT_EQ(window_.session()->recording()->values(1, 0, Quantity::C)(unit, 220),
+            before->values(1, 0, Quantity::C)(unit, 220));
+  panel->setEnabledAt(0, false);
+  ASSERT_TRUE(waitForRun());
+  EXPECT_FALSE(window_.session()->intervened());
+}
+
+TEST_F(InterventionsDock, ATypedSpecIsCheckedAgainstTheModelInline) {
+  InterventionsPanel* panel = window_.interventions();
+  QLineEdit* entry = panel->entry();
+  QTest::keyClicks(entry, QStringLiteral("7/fwd/c:3=zero"));
+  QTest::keyClick(entry, Qt::Key_Return);
+  EXPECT_TRUE(panel->specs().isEmpty());
+  EXPECT_EQ(entry->text(), QStringLiteral("7/fwd/c:3=zero"));  // kept for correcting
+  const QString shown = panel->message();
+  EXPECT_NE(shown.indexOf(QStringLiteral("no layer 7")), -1) << shown.toStdString();
+  entry->clear();
+  QTest::keyClicks(entry, QStringLiteral("0/fwd/f:3,4=1"));
+  QTest::keyClick(entry, Qt::Key_Return);
+  EXPECT_EQ(panel->specs(), QStringList{QStringLiteral("0/fwd/f:3,4=1")});
+  ASSERT_TRUE(waitForRun());
+  EXPECT_EQ(window_.session()->recording()->values(0, 0, Quantity::F).row(3).minCoeff(), 1.0f);
+}
+
+}  // namespace
+}  // namespace lstmscope::app
