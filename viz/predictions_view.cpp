@@ -100,7 +100,9 @@ void PredictionsView::paint(QPainter& p, const QSize& size) {
   const QString current = stepTokens_.value(static_cast<qsizetype>(step_));
   p.drawText(margin, margin + fm.ascent(), tr("After step %1 “%2”, the model predicts:").arg(step_).arg(current));
   const int labelWidth = fm.horizontalAdvance(QStringLiteral("MMMMMMMM")), bar0 = margin + labelWidth + 8;
-  const int barMax = std::max(20, size.width() - bar0 - fm.horizontalAdvance(QStringLiteral(" 100.0%")) - margin);
+  // Room after the longest bar for its percentage, and with a baseline for the change beside it.
+  const QString widest = baseline_ ? QStringLiteral(" 100.0% (+100.0)") : QStringLiteral(" 100.0%");
+  const int barMax = std::max(20, size.width() - bar0 - fm.horizontalAdvance(widest) - margin);
   int y = rowTop(fm, 0);
   for (const Prediction& pr : s.top) {
     const bool actual = pr.id == s.nextId;

@@ -79,9 +79,9 @@ AppCommandLine::AppCommandLine()
   parser.addPositionalArgument(QStringLiteral("model"),
                                QStringLiteral("Model file (LSTMScope, PyTorch, Keras, ONNX or TF.js)."),
                                QStringLiteral("[MODEL]"));
-  parser.addOptions({vocab,  textFile, labelColumn, screenshot, size,        layer,   quantity,
-                     select, step,     unit,        dock,       intervene,   showRun, attribution,
-                     match,  exportTo, exportView,  exportSize, exportMarks, dpi});
+  parser.addOptions({vocab,       textFile, labelColumn, screenshot, size,       layer,       quantity,
+                     select,      step,     unit,        dock,       intervene,  showRun,     effects,
+                     attribution, match,    exportTo,    exportView, exportSize, exportMarks, dpi});
 }
 
 bool AppCommandLine::wantsHelpOrVersion() const {

@@ -83,7 +83,10 @@ EffectsResult compute(EffectsPanel::Kind kind, bool toMean, const EffectsPanel::
   if (kind == EffectsPanel::Kind::Map) {
     const AblationEffects e = ablationMap(model, s.inputs, target, request, callbacks);
     r.map = std::make_shared<const Mat<float>>(e.map.cast<float>());
-    r.title = QObject::tr("Change in %1 when one unit of %2 is set to %3 at one step").arg(on, s.quantityName, how);
+    r.title = QObject::tr("Change in %1 when one unit of %2 is set to %3 at one step, steps %4–%5")
+                  .arg(on, s.quantityName, how)
+                  .arg(first)
+                  .arg(end - 1);
     r.summary = QObject::tr("score %1").arg(e.score, 0, 'g', 5);
   } else {
     const AblationEffects e = ablationSweep(model, s.inputs, target, request, callbacks);

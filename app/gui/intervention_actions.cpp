@@ -6,6 +6,7 @@
 
 #include "app/gui/analysis_session.h"
 #include "app/gui/effects_panel.h"
+#include "app/gui/generation_panel.h"
 #include "app/gui/interventions_panel.h"
 #include "app/gui/view_state.h"
 #include "core/common/error.h"
@@ -34,6 +35,15 @@ InterventionActions::InterventionActions(AnalysisSession* session, viz::HeatmapV
         return all;
       }())),
                           false);
+  });
+  panel_->generation()->setSubjectSource([this]() -> std::optional<GenerationPanel::Subject> {
+    const std::shared_ptr<const Recording> r = session_->recording();
+    if (!r || !session_->model() || session_->trace() || !r->isLanguageModel()) return std::nullopt;
+    GenerationPanel::Subject s;
+    s.model = session_->model();
+    s.prompt.assign(r->ids.begin(), r->ids.begin() + std::min<long>(state_().currentStep + 1, r->steps));
+    for (const QString& spec : panel_->enabledSpecs()) s.interventions.push_back(spec.toStdString());
+    return s;
   });
   connect(session_, &AnalysisSession::failed, this, [this](const QString& message) {
     if (!session_->interventions().empty()) panel_->showMessage(message, true);

@@ -9,6 +9,8 @@
 #include <QShortcut>
 #include <QVBoxLayout>
 
+#include "app/gui/generation_panel.h"
+
 namespace lstmscope::app {
 
 InterventionsPanel::InterventionsPanel(QWidget* parent)
@@ -18,17 +20,22 @@ InterventionsPanel::InterventionsPanel(QWidget* parent)
       add_(new QPushButton(tr("Add"), this)),
       remove_(new QPushButton(tr("Remove"), this)),
       shown_(new QComboBox(this)),
-      message_(new QLabel(this)) {
-  auto* layout = new QVBoxLayout(this);
+      message_(new QLabel(this)),
+      generation_(new GenerationPanel(this)) {
+  // The interventions on the left, generation with and without them on the right.
+  auto* layout = new QHBoxLayout(this);
+  auto* left = new QVBoxLayout;
+  layout->addLayout(left, 1);
+  layout->addWidget(generation_, 1);
   auto* showRow = new QHBoxLayout;
   showRow->addWidget(new QLabel(tr("Show:"), this));
   shown_->addItems({tr("Intervened run"), tr("Original run"), tr("Difference (intervened − original)")});
   shown_->setToolTip(tr("Which run every view shows; the difference is drawn in a diverging colour map"));
   showRow->addWidget(shown_, 1);
-  layout->addLayout(showRow);
+  left->addLayout(showRow);
   list_->setToolTip(tr("Tick to apply, double-click to edit, Delete to remove"));
-  list_->setMinimumHeight(2 * fontMetrics().height());  // the dock shares its column with the predictions
-  layout->addWidget(list_, 1);
+  list_->setMinimumHeight(2 * fontMetrics().height());
+  left->addWidget(list_, 1);
   auto* entryRow = new QHBoxLayout;
   entry_->setPlaceholderText(tr("L/DIR/Q:U[,U…][@A:B]=V, e.g. 1/fwd/c:17@40:60=zero"));
   entry_->setToolTip(
@@ -37,10 +44,10 @@ InterventionsPanel::InterventionsPanel(QWidget* parent)
   entryRow->addWidget(entry_, 1);
   entryRow->addWidget(add_);
   entryRow->addWidget(remove_);
-  layout->addLayout(entryRow);
+  left->addLayout(entryRow);
   message_->setWordWrap(true);
   message_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  layout->addWidget(message_);
+  left->addWidget(message_);
   showMessage(tr("Right-click the heatmap to clamp or ablate a unit."), false);
 
   connect(add_, &QPushButton::clicked, this, &InterventionsPanel::addFromEntry);

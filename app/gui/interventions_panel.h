@@ -18,6 +18,8 @@ class QPushButton;
 
 namespace lstmscope::app {
 
+class GenerationPanel;
+
 class InterventionsPanel : public QWidget {
   Q_OBJECT
  public:
@@ -36,6 +38,7 @@ class InterventionsPanel : public QWidget {
   // A line under the list: what the last analysis applied, or (error) why it could not.
   void showMessage(const QString& message, bool error);
   QLineEdit* entry() const { return entry_; }
+  GenerationPanel* generation() const { return generation_; }
   QString message() const;
 
  signals:
@@ -52,6 +55,7 @@ class InterventionsPanel : public QWidget {
   QPushButton* remove_;
   QComboBox* shown_;
   QLabel* message_;
+  GenerationPanel* generation_;
   std::function<QString(const QString&)> validate_;
   bool updating_ = false;  // while the panel itself changes items
 };

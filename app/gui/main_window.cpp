@@ -157,14 +157,13 @@ void MainWindow::buildDocks() {
   tabifyDockWidget(matchDock, unitDock);
   interventions_ = new InterventionsPanel(this);
   auto* interventionsDock =
-      dock(this, tr("Interventions"), QStringLiteral("interventions"), interventions_, Qt::RightDockWidgetArea);
-  tabifyDockWidget(predictionsDock, interventionsDock);
-  predictionsDock->raise();
+      dock(this, tr("Interventions"), QStringLiteral("interventions"), interventions_, Qt::BottomDockWidgetArea);
+  tabifyDockWidget(unitDock, interventionsDock);
   interventionActions_ = new InterventionActions(
       session_, heatmap_, interventions_, interventionsDock, [this]() -> const ViewState& { return state(); }, this);
   effects_ = new EffectsPanel(this);
   auto* effectsDock = dock(this, tr("Effects"), QStringLiteral("effects"), effects_, Qt::BottomDockWidgetArea);
-  tabifyDockWidget(unitDock, effectsDock);
+  tabifyDockWidget(interventionsDock, effectsDock);
   interventionActions_->connectEffects(effects_, [this](long step, int unit) { pickCurrent(step, unit); });
   corpus_ = new CorpusPanel(this);
   auto* corpusDock = dock(this, tr("Corpus"), QStringLiteral("corpus"), corpus_, Qt::RightDockWidgetArea);

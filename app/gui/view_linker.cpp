@@ -250,6 +250,10 @@ void ViewLinker::applyHeatmapChoice() {
   if (dataChanged) {
     current_ = session_->heatmapData(layer, direction, q, squashed, attribution);
     currentRange_ = symmetricPercentileRange(current_->values());
+    if (session_->showsDifference()) {  // mostly exact zeros: a percentile would hide the changes
+      const double extent = std::max(1e-12f, current_->values().cwiseAbs().maxCoeff());
+      currentRange_ = {-extent, extent};
+    }
     currentMoments_.reset();
     std::erase_if(state_.selectedUnits, [units](int u) { return u >= units; });
   }

@@ -10,13 +10,17 @@
 #include <QImage>
 #include <QLineEdit>
 #include <QMenu>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTest>
 
 #include "app/gui/analysis_session.h"
+#include "app/gui/generation_panel.h"
 #include "app/gui/interventions_panel.h"
+#include "core/intervention/generation.h"
 #include "tests/app/test_window.h"
 #include "viz/predictions_view.h"
+#include "viz/token_text.h"
 
 namespace lstmscope::app {
 namespace {
@@ -125,6 +129,46 @@ TEST_F(InterventionsDock, ATypedSpecIsCheckedAgainstTheModelInline) {
   EXPECT_EQ(panel->specs(), QStringList{QStringLiteral("0/fwd/f:3,4=1")});
   ASSERT_TRUE(waitForRun());
   EXPECT_EQ(window_.session()->recording()->values(0, 0, Quantity::F).row(3).minCoeff(), 1.0f);
+}
+
+TEST_F(InterventionsDock, GenerationContinuesTheTextWithAndWithoutTheInterventions) {
+  InterventionsPanel* panel = window_.interventions();
+  ASSERT_TRUE(panel->addSpec(QStringLiteral("1/fwd/h:0,1,2,3,4,5,6,7,8,9=1")));
+  ASSERT_TRUE(waitForRun());
+  window_.pickCurrent(120, 0);
+  GenerationPanel* generation = panel->generation();
+  generation->setTokens(40);
+  QSignalSpy finished(generation, &GenerationPanel::finished);
+  QTest::mouseClick(generation->findChild<QPushButton*>(), Qt::LeftButton);
+  ASSERT_TRUE(finished.wait(60000)) << generation->status().toStdString();
+
+  // The same as core's generation from the text's first 121 tokens.
+  const Model& model = *window_.session()->model();
+  const std::vector<int32_t> prompt(window_.recording()->ids.begin(), window_.recording()->ids.begin() + 121);
+  std::vector<UnitIntervention> held;
+  for (int u = 0; u < 10; ++u) {
+    UnitIntervention v;
+    v.layer = 1, v.slot = EditSlot::H, v.unit = u, v.firstStep = 0, v.endStep = 161, v.value = 1;
+    held.push_back(v);
+  }
+  GenerationRequest request;
+  request.tokens = 40;
+  const Generation plain = generate(model, prompt, InterventionPlan(), request);
+  const Generation intervened = generate(model, prompt, InterventionPlan(held, model.arch), request);
+  const auto text = [&](const Generation& g) {
+    std::vector<std::string> tokens;
+    for (int32_t id : g.tokens) tokens.push_back(model.arch.vocab.tokens()[static_cast<size_t>(id)]);
+    return viz::displayTokens(tokens).join(QString());
+  };
+  EXPECT_EQ(generation->plainText(), text(plain));
+  EXPECT_EQ(generation->intervenedText(), text(intervened));
+  EXPECT_NE(plain.tokens, intervened.tokens) << "holding ten hidden units at 1 changed nothing";
+  EXPECT_NE(generation->status().indexOf(QStringLiteral("part at generated token")), -1)
+      << generation->status().toStdString();
+  if (!qEnvironmentVariableIsEmpty("LSTMSCOPE_TEST_SHOTS")) {
+    window_.findChild<QDockWidget*>(QStringLiteral("interventions"))->raise();
+    window_.grab().save(qEnvironmentVariable("LSTMSCOPE_TEST_SHOTS") + QStringLiteral("/intervention-generation.png"));
+  }
 }
 
 }  // namespace

@@ -1,0 +1,116 @@
+#include "app/gui/generation_panel.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTextEdit>
+#include <QVBoxLayout>
+
+#include "app/gui/job_progress.h"
+#include "core/common/error.h"
+#include "core/engine/forward.h"
+#include "core/intervention/ablation.h"
+#include "core/intervention/batched_runs.h"
+#include "core/intervention/generation.h"
+#include "core/intervention/intervention_spec.h"
+#include "viz/token_text.h"
+
+namespace lstmscope::app {
+namespace {
+
+QString textOf(const Architecture& arch, const std::vector<int32_t>& ids) {
+  std::vector<std::string> tokens;
+  for (int32_t id : ids) tokens.push_back(arch.vocab.tokens()[static_cast<size_t>(id)]);
+  return viz::displayTokens(tokens).join(arch.vocab.level() == TokenLevel::Char ? QString() : QStringLiteral(" "));
+}
+
+}  // namespace
+
+GenerationPanel::GenerationPanel(QWidget* parent)
+    : QWidget(parent),
+      tokens_(new QSpinBox(this)),
+      run_(new QPushButton(tr("Continue from the current step"), this)),
+      status_(new QLabel(this)),
+      output_(new QTextEdit(this)) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  auto* row = new QHBoxLayout;
+  tokens_->setRange(1, 2000);
+  tokens_->setValue(80);
+  tokens_->setSuffix(tr(" tokens"));
+  tokens_->setToolTip(tr("How many tokens to generate (greedily: the most probable each time)"));
+  row->addWidget(run_, 1);
+  row->addWidget(tokens_);
+  row->addWidget(new JobProgress(job_, this));
+  layout->addLayout(row);
+  status_->setWordWrap(true);
+  layout->addWidget(status_);
+  output_->setReadOnly(true);
+  output_->setMinimumHeight(3 * fontMetrics().height());
+  layout->addWidget(output_, 1);
+  connect(run_, &QPushButton::clicked, this, &GenerationPanel::run);
+  connect(&job_, &LatestJob::failed, this, [this](quint64, const QString& message) {
+    status_->setText(message);
+    status_->setStyleSheet(QStringLiteral("color: #b00020;"));
+    emit finished();
+  });
+}
+
+void GenerationPanel::setTokens(int tokens) {
+  tokens_->setValue(tokens);
+}
+
+QString GenerationPanel::status() const {
+  return status_->text();
+}
+
+void GenerationPanel::run() {
+  const std::optional<Subject> subject = source_ ? source_() : std::nullopt;
+  status_->setStyleSheet(QString());
+  if (!subject || !subject->model) return status_->setText(tr("Analyse a text with a language model first."));
+  const int count = tokens_->value();
+  status_->setText(tr("Generating…"));
+  job_.start([this, s = *subject, count](const ProgressCallbacks& callbacks) -> std::function<void()> {
+    const Model& model = *s.model;
+    Inputs<double> prompt;
+    prompt.steps = static_cast<int>(s.prompt.size());
+    prompt.tokens = s.prompt;
+    const Network<double> net = model.cast<double>();
+    std::optional<Tape<double>> reference;  // for `mean`: the plain run of the prompt
+    const UnitMean mean = [&](int layer, int direction, Quantity q, int unit) {
+      if (!reference) reference = referenceRun(net, prompt);
+      return unitMean(net, *reference, layer, direction, q, unit);
+    };
+    std::vector<UnitIntervention> all;
+    for (const std::string& text : s.interventions) {
+      const auto units =
+          resolveIntervention(parseInterventionSpec(text), model.arch, prompt.steps + static_cast<long>(count), mean);
+      all.insert(all.end(), units.begin(), units.end());
+    }
+    const InterventionPlan plan(std::move(all), model.arch);
+    GenerationRequest request;
+    request.tokens = count;
+    const Generation plain = generate(model, s.prompt, InterventionPlan(), request, callbacks);
+    const Generation intervened = generate(model, s.prompt, plan, request, callbacks);
+    size_t parts = 0;
+    while (parts < plain.tokens.size() && plain.tokens[parts] == intervened.tokens[parts]) ++parts;
+    return [this, a = textOf(model.arch, plain.tokens), b = textOf(model.arch, intervened.tokens), parts,
+            same = parts == plain.tokens.size(), none = s.interventions.empty()] {
+      plain_ = a, intervened_ = b;
+      const auto marked = [&](const QString& text) {
+        return text.left(static_cast<qsizetype>(parts)).toHtmlEscaped() +
+               QStringLiteral("<b style=\"color:#b00020\">") + text.mid(static_cast<qsizetype>(parts)).toHtmlEscaped() +
+               QStringLiteral("</b>");
+      };
+      output_->setHtml(QStringLiteral("<p><i>%1</i><br><tt>%2</tt></p><p><i>%3</i><br><tt>%4</tt></p>")
+                           .arg(tr("without the interventions"), marked(a), tr("with them"), marked(b)));
+      status_->setText(none   ? tr("No intervention is ticked: both runs are the plain model.")
+                       : same ? tr("The interventions changed no generated token.")
+                              : tr("The two part at generated token %1 (in red from there).").arg(parts));
+      emit finished();
+    };
+  });
+}
+
+}  // namespace lstmscope::app
