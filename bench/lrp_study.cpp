@@ -25,6 +25,7 @@
 #include "core/attribution/lrp.h"
 #include "core/formats/native_model.h"
 #include "core/formats/sequence_input.h"
+#include "tests/support/bracket_text.h"
 
 using namespace lstmscope;
 
@@ -56,26 +57,6 @@ double spearman(const Vec<double>& a, const Vec<double>& b) {
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.empty() ? NAN : v[v.size() / 2];
-}
-
-// The bracket language the fixture was trained on (resources/fixtures/make_brackets.py's rule).
-std::string bracketText(int lines) {
-  std::mt19937 rng(7);
-  std::uniform_real_distribution<double> u(0, 1);
-  std::string out;
-  for (int k = 0; k < lines; ++k) {
-    int depth = 0;
-    std::string line;
-    while (true) {
-      if (depth == 0 && !line.empty() && u(rng) < 0.25) break;
-      if (depth < 8 && (depth == 0 || u(rng) < 0.5))
-        line += '(', ++depth;
-      else
-        line += ')', --depth;
-    }
-    out += line + "\n";
-  }
-  return out;
 }
 
 struct Row {
@@ -163,7 +144,7 @@ int main(int argc, char** argv) {
     study("demo (python_char.h5 on sample.py)", root + "/resources/demo/python_char.h5", demoText,
           {100, 500, 1000, 2000, 3000});
   if (which != "demo")
-    study("bracket fixture (brackets_char.h5)", root + "/resources/fixtures/brackets_char.h5", bracketText(200),
-          {50, 200, 500, 1000});
+    study("bracket fixture (brackets_char.h5)", root + "/resources/fixtures/brackets_char.h5",
+          test::bracketText(200, 7), {50, 200, 500, 1000});
   return 0;
 }

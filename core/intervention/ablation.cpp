@@ -18,13 +18,7 @@ template <class T>
 Prepared<T> prepare(const Network<T>& net, const Inputs<T>& in, const InterventionTarget& target,
                     const AblationRequest& request) {
   validateTarget(net.arch, net.headOutputs(), in.steps, target);
-  if (request.layer < 0 || request.layer >= static_cast<int>(net.arch.layers.size()))
-    throw InputError("the model has no layer " + std::to_string(request.layer));
-  const LayerSpec& spec = net.arch.layers[static_cast<size_t>(request.layer)];
-  if (request.direction < 0 || request.direction >= spec.directions())
-    throw InputError("layer " + std::to_string(request.layer) + " has no direction " +
-                     std::to_string(request.direction));
-  editSlotOf(request.quantity);
+  checkIntervenable(net.arch, request.layer, request.direction, request.quantity);
   Prepared<T> p;
   p.first = request.firstStep;
   p.end = request.endStep < 0 ? in.steps : std::min<long>(request.endStep, in.steps);
@@ -33,7 +27,7 @@ Prepared<T> prepare(const Network<T>& net, const Inputs<T>& in, const Interventi
                      std::to_string(request.endStep) + ") hold none of the input's " + std::to_string(in.steps) +
                      " steps");
   p.reference = referenceRun(net, in);
-  p.units = spec.hidden;
+  p.units = net.arch.layers[static_cast<size_t>(request.layer)].hidden;
   p.values.assign(static_cast<size_t>(p.units), 0.0);
   if (request.toMean)
     for (int u = 0; u < p.units; ++u)

@@ -143,6 +143,14 @@ EditSlot editSlotOf(Quantity q) {
   return static_cast<EditSlot>(static_cast<int>(q));
 }
 
+void checkIntervenable(const Architecture& arch, int layer, int direction, Quantity q) {
+  if (layer < 0 || layer >= static_cast<int>(arch.layers.size()))
+    throw InputError("the model has no layer " + std::to_string(layer));
+  if (direction < 0 || direction >= arch.layers[static_cast<size_t>(layer)].directions())
+    throw InputError("layer " + std::to_string(layer) + " has no direction " + std::to_string(direction));
+  editSlotOf(q);
+}
+
 std::vector<UnitIntervention> resolveIntervention(const InterventionSpec& spec, const Architecture& arch, long steps,
                                                   const UnitMean& mean, int column) {
   const std::string which = "intervention '" + spec.text() + "': ";

@@ -44,4 +44,7 @@ int directionIndex(const Architecture& arch, int layer, const std::string& name)
 
 EditSlot editSlotOf(Quantity q);  // I..H; InputError for a pre-activation
 
+// InputError unless layer `layer`, direction `direction` and quantity `q` (a gate, c or h) exist in `arch`.
+void checkIntervenable(const Architecture& arch, int layer, int direction, Quantity q);
+
 }  // namespace lstmscope

@@ -18,13 +18,9 @@ PatchMap patchMap(const Network<T>& net, const Inputs<T>& clean, const Inputs<T>
     throw InputError("the clean input has " + std::to_string(clean.steps) + " steps and the corrupted one " +
                      std::to_string(corrupt.steps) + ": patching needs inputs of the same length");
   validateTarget(net.arch, net.headOutputs(), clean.steps, target);
-  if (request.layer < 0 || request.layer >= static_cast<int>(net.arch.layers.size()))
-    throw InputError("the model has no layer " + std::to_string(request.layer));
-  const LayerSpec& spec = net.arch.layers[static_cast<size_t>(request.layer)];
-  if (request.direction < 0 || request.direction >= spec.directions())
-    throw InputError("layer " + std::to_string(request.layer) + " has no direction " +
-                     std::to_string(request.direction));
+  checkIntervenable(net.arch, request.layer, request.direction, request.quantity);
   const EditSlot slot = editSlotOf(request.quantity);
+  const LayerSpec& spec = net.arch.layers[static_cast<size_t>(request.layer)];
 
   const Tape<T> cleanRun = referenceRun(net, clean), corruptRun = referenceRun(net, corrupt);
   PatchMap out;

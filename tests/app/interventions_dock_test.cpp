@@ -29,16 +29,8 @@ class InterventionsDock : public testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(test::openDemoForTest(window_)); }
 
-  void waitForFrame() {
-    for (int k = 0; k < 500 && !window_.heatmap()->frameIsCurrent(); ++k) QTest::qWait(10);
-    ASSERT_TRUE(window_.heatmap()->frameIsCurrent());
-    QApplication::processEvents();
-  }
-  QPoint cellCentre(long step, double row) const {
-    const viz::HeatmapView* view = window_.heatmap();
-    return {view->plotRect().left() + static_cast<int>(view->viewport().xOfStep(step + 0.5)),
-            view->plotRect().top() + static_cast<int>(view->viewport().yOfRow(row + 0.5))};
-  }
+  void waitForFrame() { ASSERT_TRUE(test::waitForHeatmapFrame(window_)); }
+  QPoint cellCentre(long step, double row) const { return test::heatmapCellCentre(window_.heatmap(), step, row); }
   // Waits for the run under the dock's interventions.
   testing::AssertionResult waitForRun() {
     QSignalSpy shown(&window_, &MainWindow::analysisShown);

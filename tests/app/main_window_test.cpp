@@ -18,6 +18,7 @@
 #include <QWheelEvent>
 
 #include "app/gui/analysis_session.h"
+#include "app/gui/effects_panel.h"
 #include "app/gui/match_panel.h"
 #include "core/analysis/selection.h"
 #include "core/analysis/statistics.h"
@@ -296,6 +297,14 @@ TEST_F(MainWindowTest, ExportsEveryViewInEveryFormat) {
   window_.match()->find();
   ASSERT_TRUE(searched.wait(60000)) << window_.match()->summary().toStdString();
   ASSERT_FALSE(window_.match()->found()->rows.empty());
+  // The Effects dock's bars and map: ablation of the quantity shown for the current step's prediction.
+  for (app::EffectsPanel::Kind kind : {app::EffectsPanel::Kind::Sweep, app::EffectsPanel::Kind::Map}) {
+    QSignalSpy computed(window_.effects(), &app::EffectsPanel::finished);
+    window_.effects()->setKind(kind);
+    window_.effects()->run();
+    ASSERT_TRUE(computed.wait(60000));
+    ASSERT_TRUE(window_.effects()->hasResult()) << window_.effects()->status().toStdString();
+  }
   QTemporaryDir dir;
   viz::FigureExportOptions o;
   o.size = QSize(900, 500);

@@ -5,9 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <QApplication>
 #include <QComboBox>
 #include <QPlainTextEdit>
 #include <QSignalSpy>
+#include <QTest>
 
 #include "app/gui/analysis_session.h"
 #include "app/gui/attribution_panel.h"
@@ -39,6 +41,20 @@ inline testing::AssertionResult openDemoForTest(app::MainWindow& window) {
   window.openDemo();
   if (shown.wait(60000)) return testing::AssertionSuccess();
   return testing::AssertionFailure() << "the demo was not shown: " << window.lastError().toStdString();
+}
+
+// Waits until the heatmap has drawn its current frame.
+inline testing::AssertionResult waitForHeatmapFrame(app::MainWindow& window) {
+  for (int k = 0; k < 500 && !window.heatmap()->frameIsCurrent(); ++k) QTest::qWait(10);
+  if (!window.heatmap()->frameIsCurrent()) return testing::AssertionFailure() << "the heatmap frame was not drawn";
+  QApplication::processEvents();
+  return testing::AssertionSuccess();
+}
+
+// The widget point at the centre of heatmap cell (step, display row).
+inline QPoint heatmapCellCentre(const viz::HeatmapView* view, long step, double row) {
+  return {view->plotRect().left() + static_cast<int>(view->viewport().xOfStep(step + 0.5)),
+          view->plotRect().top() + static_cast<int>(view->viewport().yOfRow(row + 0.5))};
 }
 
 }  // namespace lstmscope::test

@@ -10,6 +10,7 @@
 
 #include "app/cli/cli_args.h"
 #include "app/cli/command_options.h"
+#include "app/cli/intervention_options.h"
 
 namespace lstmscope::fuzz {
 namespace clioptions {
@@ -75,6 +76,40 @@ inline void checkUnit(const UnitOptions& o) {
   require(o.what.direction == "fwd" || o.what.direction == "bwd");
 }
 
+inline void checkSpecs(const std::vector<InterventionSpec>& specs) {
+  for (const InterventionSpec& spec : specs) {
+    require(!spec.units.empty() && spec.layer >= 0 && std::isfinite(spec.number));
+    for (int u : spec.units) require(u >= 0);
+    require(!(spec.firstStep && spec.endStep) || *spec.firstStep < *spec.endStep);
+    require(parseInterventionSpec(spec.text()).text() == spec.text());  // written back as read
+  }
+}
+
+inline void checkIntervene(const InterveneOptions& o) {
+  checkOut(o.out);
+  require(!o.specs.empty() && o.out.ends_with(".h5") && !o.request.quantities.empty());
+  checkSpecs(o.specs);
+}
+
+inline void checkTarget(const TargetOption& t) {
+  require(!t.step || *t.step >= 0);
+  require(!t.output || *t.output >= 0);
+  require(!(t.output && t.unit) && (!t.unit || t.unitIndex >= 0));
+}
+
+inline void checkAblate(const AblateOptions& o) {
+  checkOut(o.out);
+  (void)resultOutputFor(o.out);
+  require(!(o.firstStep && o.endStep) || *o.firstStep < *o.endStep);
+  require(!isPreactivation(o.what.quantity));
+  checkTarget(o.target);
+}
+
+inline void checkGenerate(const GenerateOptions& o) {
+  require(o.tokens >= 1 && o.tokens <= 100000 && std::isfinite(o.temperature) && o.temperature >= 0);
+  checkSpecs(o.specs);
+}
+
 }  // namespace clioptions
 
 inline void cliOptionsTarget(const uint8_t* data, size_t size) {
@@ -96,6 +131,10 @@ inline void cliOptionsTarget(const uint8_t* data, size_t size) {
     if (command == "match") checkMatch(parseMatchOptions(args));
     if (command == "unit") checkUnit(parseUnitOptions(args));
     if (command == "export-lstmvis") require(!parseExportOptions(args).out.empty());
+    if (command == "intervene") checkIntervene(parseInterveneOptions(args));
+    if (command == "ablate") checkAblate(parseAblateOptions(args));
+    if (command == "patch") checkTarget(parsePatchOptions(args).target);
+    if (command == "generate") checkGenerate(parseGenerateOptions(args));
   } catch (const UsageError&) {
   }
 }
