@@ -84,7 +84,8 @@ def main():
     gemm = 10 * 2.0 * len(runs) * H * 4 * H / (time.perf_counter() - t0) / 1e9
     print(f"torch_gemm_gflops {gemm:.1f}")
     print(f"torch_threads {torch.get_num_threads()}")
-    print(f"torch_blas {'openblas' if 'OpenBLAS' in torch.__config__.show() else 'other'}")
+    # Debian's torch calls the system BLAS (BLAS_INFO=generic): say which library is loaded.
+    print(f"torch_blas {'openblas' if 'openblas' in open('/proc/self/maps').read() else 'other'}")
 
 
 if __name__ == "__main__":
