@@ -124,17 +124,24 @@ TEST(NoOpInterventions, ChangeNothingBitForBit) {
       }
     EXPECT_TRUE(plain.logits == edited.logits) << v.name;
 
-    // Set c of unit 0 at step 7 to the value it has there.
+    // Setting c of unit 0 at step 7 to the value it has there (in the same kind of pass) changes nothing.
     UnitIntervention same;
     same.slot = EditSlot::C, same.firstStep = 7, same.endStep = 8;
     same.value = plain.layers[0][0].c(0, 7);
+    const InterventionPlan samePlan({same}, net.arch);
+    options.interventions = &samePlan;
+    Tape<double> set;
+    forward(net, in, set, options);
+    EXPECT_TRUE(plain.layers.back()[0].h == set.layers.back()[0].h) << v.name;
+    EXPECT_TRUE(plain.logits == set.logits) << v.name;
+    // In a batch, adding zero scores exactly as the group's control. (A value taken from the plain pass
+    // may differ from the batch's own in the last bit: their matrix products sum in different orders.)
     InterventionTarget target;
     target.kind = ScoreKind::LogProbability;
     target.step = 18;
     const Tape<double> reference = referenceRun(net, in);
-    const ScoredRuns scored = scoreRuns(net, in, reference, {noOps, {same}}, target);
+    const ScoredRuns scored = scoreRuns(net, in, reference, {noOps}, target);
     EXPECT_EQ(scored.scores[0], scored.controls[0]) << v.name;
-    EXPECT_EQ(scored.scores[1], scored.controls[1]) << v.name;
   }
 }
 
