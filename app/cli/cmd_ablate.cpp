@@ -70,14 +70,14 @@ int runAblate(const std::vector<std::string>& args) {
   const long endStep = std::min<long>(o.endStep.value_or(encoded.inputs.steps), encoded.inputs.steps);
   EffectContext context{std::to_string(o.what.layer) + "/" + o.what.direction + "/" + quantityName(o.what.quantity),
                         describeTarget(model.arch, target), target, encoded.surface};
-  switch (resultOutputFor(o.out)) {
-    case ResultOutput::Json:
+  switch (attributeOutputFor(o.out)) {
+    case AttributeOutput::Json:
       writeAblationJson(o.out, context, effects, o.map, o.toMean, endStep);
       break;
-    case ResultOutput::Csv:
+    case AttributeOutput::Csv:
       writeAblationCsv(o.out, effects, o.map);
       break;
-    case ResultOutput::Figure:
+    case AttributeOutput::Figure:
       writeAblationFigure(o.out, context, effects, o.map);
       break;
   }

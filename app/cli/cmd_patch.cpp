@@ -58,14 +58,14 @@ int runPatch(const std::vector<std::string>& args) {
                                            : runPatch<float>(model, clean, corrupt, target, request);
   EffectContext context{std::to_string(o.what.layer) + "/" + o.what.direction + "/" + quantityName(o.what.quantity),
                         describeTarget(model.arch, target), target, corrupt.surface};
-  switch (resultOutputFor(o.out)) {
-    case ResultOutput::Json:
+  switch (attributeOutputFor(o.out)) {
+    case AttributeOutput::Json:
       writePatchJson(o.out, context, patch);
       break;
-    case ResultOutput::Csv:
+    case AttributeOutput::Csv:
       writePatchCsv(o.out, patch);
       break;
-    case ResultOutput::Figure:
+    case AttributeOutput::Figure:
       writePatchFigure(o.out, context, patch);
       break;
   }

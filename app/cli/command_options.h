@@ -74,8 +74,9 @@ struct TrainCommandOptions {
 };
 TrainCommandOptions parseTrainOptions(const std::vector<std::string>& args);
 
+// What a result file is, by the path's ending: .json, .csv, or .png/.svg/.pdf (a figure); anything else is
+// a UsageError. Shared by attribute, ablate and patch.
 enum class AttributeOutput { Json, Csv, Figure };
-// By the path's ending: .json, .csv, or .png/.svg/.pdf; anything else is a UsageError.
 AttributeOutput attributeOutputFor(const std::string& path);
 
 struct AttributeOptions {

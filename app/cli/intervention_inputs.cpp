@@ -55,17 +55,7 @@ InterventionTarget resolveTarget(const Network<double>& net, const Inputs<double
 
 std::vector<UnitIntervention> resolveSpecs(const Network<double>& net, const Inputs<double>& in,
                                            const std::vector<InterventionSpec>& specs, long steps) {
-  std::optional<Tape<double>> reference;  // run only when a spec asks for a mean
-  const UnitMean mean = [&](int layer, int direction, Quantity q, int unit) {
-    if (!reference) reference = referenceRun(net, in);
-    return unitMean(net, *reference, layer, direction, q, unit);
-  };
-  std::vector<UnitIntervention> all;
-  for (const InterventionSpec& spec : specs) {
-    const auto units = resolveIntervention(spec, net.arch, steps < 0 ? in.steps : steps, mean);
-    all.insert(all.end(), units.begin(), units.end());
-  }
-  return all;
+  return resolveInterventions(specs, net.arch, steps < 0 ? in.steps : steps, meanOverPlainRun(net, in));
 }
 
 }  // namespace lstmscope::cli

@@ -97,13 +97,6 @@ void stepsFrom(const Args& a, std::optional<long>& first, std::optional<long>& e
 
 }  // namespace
 
-ResultOutput resultOutputFor(const std::string& path) {
-  if (path.ends_with(".json")) return ResultOutput::Json;
-  if (path.ends_with(".csv")) return ResultOutput::Csv;
-  if (path.ends_with(".png") || path.ends_with(".svg") || path.ends_with(".pdf")) return ResultOutput::Figure;
-  throw UsageError("--out must end in .json, .csv, .png, .svg or .pdf");
-}
-
 InterveneOptions parseInterveneOptions(const std::vector<std::string>& args) {
   const Args a(
       args,
@@ -159,7 +152,7 @@ AblateOptions parseAblateOptions(const std::vector<std::string>& args) {
   o.map = a.has("map");
   o.target = targetFrom(a);
   o.out = a.require("out");
-  (void)resultOutputFor(o.out);
+  (void)attributeOutputFor(o.out);
   checkOutputPath(o.out, {o.model.path, o.model.vocabPath, o.input.textFile, o.input.csvFile});
   o.doublePrecision = doubleFrom(a);
   return o;
@@ -179,7 +172,7 @@ PatchOptions parsePatchOptions(const std::vector<std::string>& args) {
   if (isPreactivation(o.what.quantity)) throw UsageError("--quantity must be a gate, c or h (not a pre-activation)");
   o.target = targetFrom(a);
   o.out = a.require("out");
-  (void)resultOutputFor(o.out);
+  (void)attributeOutputFor(o.out);
   checkOutputPath(o.out, {o.model.path, o.model.vocabPath});
   o.doublePrecision = doubleFrom(a);
   return o;

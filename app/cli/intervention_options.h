@@ -26,10 +26,6 @@ struct TargetOption {
   std::optional<bool> logProbability;  // --score logprob | logit (default: logprob unless the head is linear)
 };
 
-enum class ResultOutput { Json, Csv, Figure };
-// By the path's ending: .json, .csv, or .png/.svg/.pdf; anything else is a UsageError.
-ResultOutput resultOutputFor(const std::string& path);
-
 struct InterveneOptions {
   ModelOption model;
   InputOptions input;

@@ -103,14 +103,9 @@ InterventionPlan interventionPlan(const std::vector<std::string>& specs, const R
   const UnitMean mean = [&](int layer, int direction, Quantity q, int unit) {
     return static_cast<double>(original.values(layer, direction, q).row(unit).mean());
   };
-  std::vector<UnitIntervention> all;
-  for (const std::string& text : specs) {
-    const InterventionSpec spec = parseInterventionSpec(text);
-    const auto units = resolveIntervention(spec, original.arch, original.steps, mean);
-    all.insert(all.end(), units.begin(), units.end());
-    canonical.push_back(spec.text());
-  }
-  return InterventionPlan(std::move(all), original.arch);
+  const std::vector<InterventionSpec> parsed = parseInterventionSpecs(specs);
+  for (const InterventionSpec& spec : parsed) canonical.push_back(spec.text());
+  return InterventionPlan(resolveInterventions(parsed, original.arch, original.steps, mean), original.arch);
 }
 
 // The run of the text, or under interventions the original and intervened runs and their difference.

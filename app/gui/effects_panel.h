@@ -46,8 +46,7 @@ class EffectsPanel : public QWidget {
   struct Subject {
     std::shared_ptr<const Model> model;
     Inputs<float> inputs;
-    std::vector<std::string> texts;  // each step's text (the corrupted input is built from them)
-    QStringList tokens;              // each step's display text
+    QStringList tokens;  // each step's display text
     int layer = 0, direction = 0;
     Quantity quantity = Quantity::C;
     QString quantityName;  // "1/fwd/c"

@@ -11,7 +11,6 @@
 #include "core/common/error.h"
 #include "core/engine/forward.h"
 #include "core/intervention/ablation.h"
-#include "core/intervention/batched_runs.h"
 #include "core/intervention/generation.h"
 #include "core/intervention/intervention_spec.h"
 #include "viz/token_text.h"
@@ -77,18 +76,10 @@ void GenerationPanel::run() {
     prompt.steps = static_cast<int>(s.prompt.size());
     prompt.tokens = s.prompt;
     const Network<double> net = model.cast<double>();
-    std::optional<Tape<double>> reference;  // for `mean`: the plain run of the prompt
-    const UnitMean mean = [&](int layer, int direction, Quantity q, int unit) {
-      if (!reference) reference = referenceRun(net, prompt);
-      return unitMean(net, *reference, layer, direction, q, unit);
-    };
-    std::vector<UnitIntervention> all;
-    for (const std::string& text : s.interventions) {
-      const auto units =
-          resolveIntervention(parseInterventionSpec(text), model.arch, prompt.steps + static_cast<long>(count), mean);
-      all.insert(all.end(), units.begin(), units.end());
-    }
-    const InterventionPlan plan(std::move(all), model.arch);
+    const InterventionPlan plan(
+        resolveInterventions(parseInterventionSpecs(s.interventions), model.arch,
+                             prompt.steps + static_cast<long>(count), meanOverPlainRun(net, prompt)),
+        model.arch);
     GenerationRequest request;
     request.tokens = count;
     const Generation plain = generate(model, s.prompt, InterventionPlan(), request, callbacks);

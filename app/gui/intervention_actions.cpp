@@ -105,7 +105,6 @@ void InterventionActions::connectEffects(EffectsPanel* effects, std::function<vo
     subject.inputs.steps = static_cast<int>(r->steps);
     subject.inputs.tokens = r->ids;
     subject.inputs.features = r->features;
-    subject.texts = r->tokens;
     subject.tokens = session_->stepTokens();
     subject.layer = s.layer, subject.direction = s.direction;
     // An attribution or a pre-activation shown: the cell state of that layer is what there is to ablate.

@@ -1,5 +1,8 @@
 #include "core/intervention/ablation.h"
 
+#include <memory>
+#include <optional>
+
 #include "core/common/error.h"
 #include "core/intervention/intervention_spec.h"
 
@@ -87,6 +90,14 @@ AblationEffects ablationMap(const Network<T>& net, const Inputs<T>& in, const In
   for (size_t r = 0; r < runs.size(); ++r)
     out.map(runs[r][0].unit, runs[r][0].firstStep - p.first) = scored.scores[r] - scored.controls[r];
   return out;
+}
+
+UnitMean meanOverPlainRun(const Network<double>& net, const Inputs<double>& in) {
+  auto run = std::make_shared<std::optional<Tape<double>>>();
+  return [&net, &in, run](int layer, int direction, Quantity q, int unit) {
+    if (!*run) *run = referenceRun(net, in);
+    return unitMean(net, **run, layer, direction, q, unit);
+  };
 }
 
 #define LSTMSCOPE_ABLATION(T)                                                                               \

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/intervention/batched_runs.h"
+#include "core/intervention/intervention_spec.h"
 
 namespace lstmscope {
 
@@ -37,5 +38,9 @@ AblationEffects ablationMap(const Network<T>& net, const Inputs<T>& in, const In
 // The unit's mean over a run's steps (the `mean` value of an intervention).
 template <class T>
 double unitMean(const Network<T>& net, const Tape<T>& tape, int layer, int direction, Quantity quantity, int unit);
+
+// `mean` for resolveIntervention: the unit's mean over the plain run of `in`, run once on first use (so a
+// plan without `mean` costs no run). `net` and `in` must outlive the returned function.
+UnitMean meanOverPlainRun(const Network<double>& net, const Inputs<double>& in);
 
 }  // namespace lstmscope

@@ -203,12 +203,6 @@ Mat<T> headLogits(const Network<T>& net, const Tape<T>& ref, const LayerValues<T
   return layerOf(net.params.head, x);
 }
 
-// The target's reference value (no intervention reaches it).
-template <class T>
-double referenceUnitValue(const Network<T>& net, const Tape<T>& ref, const InterventionTarget& target) {
-  return targetScore(net, ref, target, 0);
-}
-
 // The last step that can change the target: a model that reads only the past, scored at one step, needs
 // nothing after that step.
 long lastStepNeeded(const Architecture& arch, const InterventionTarget& target, long steps) {
@@ -247,7 +241,7 @@ std::vector<double> scoreGroup(const Network<T>& net, const Inputs<T>& in, const
     }
     if (unitTarget && l == target.layer) {
       const DirectionValues<T>& dv = dirs[static_cast<size_t>(target.direction)];
-      const double unchanged = referenceUnitValue(net, ref, target);
+      const double unchanged = targetScore(net, ref, target);
       for (int b = 0; b < B; ++b) {
         double v = unchanged;
         if (dv.span.has(target.step)) {
@@ -263,7 +257,7 @@ std::vector<double> scoreGroup(const Network<T>& net, const Inputs<T>& in, const
     below = layerOutput(spec, dirs, ref.layerInput[static_cast<size_t>(l) + 1], B);
   }
   if (unitTarget) {  // every intervention is above the target's layer
-    std::fill(scores.begin(), scores.end(), referenceUnitValue(net, ref, target));
+    std::fill(scores.begin(), scores.end(), targetScore(net, ref, target));
     return scores;
   }
   const Mat<T> logits = headLogits(net, ref, below, target.step, B);

@@ -182,4 +182,20 @@ std::vector<UnitIntervention> resolveIntervention(const InterventionSpec& spec, 
   return out;
 }
 
+std::vector<UnitIntervention> resolveInterventions(const std::vector<InterventionSpec>& specs, const Architecture& arch,
+                                                   long steps, const UnitMean& mean) {
+  std::vector<UnitIntervention> all;
+  for (const InterventionSpec& spec : specs) {
+    const auto units = resolveIntervention(spec, arch, steps, mean);
+    all.insert(all.end(), units.begin(), units.end());
+  }
+  return all;
+}
+
+std::vector<InterventionSpec> parseInterventionSpecs(const std::vector<std::string>& texts) {
+  std::vector<InterventionSpec> specs;
+  for (const std::string& text : texts) specs.push_back(parseInterventionSpec(text));
+  return specs;
+}
+
 }  // namespace lstmscope

@@ -39,6 +39,12 @@ using UnitMean = std::function<double(int layer, int direction, Quantity quantit
 std::vector<UnitIntervention> resolveIntervention(const InterventionSpec& spec, const Architecture& arch, long steps,
                                                   const UnitMean& mean, int column = -1);
 
+// Every spec's unit interventions, in the specs' order (resolveIntervention for each, all columns).
+std::vector<UnitIntervention> resolveInterventions(const std::vector<InterventionSpec>& specs, const Architecture& arch,
+                                                   long steps, const UnitMean& mean);
+// parseInterventionSpec for each text.
+std::vector<InterventionSpec> parseInterventionSpecs(const std::vector<std::string>& texts);
+
 // The direction index of `name` ("fwd" or "bwd") in layer `layer`; InputError when there is none.
 int directionIndex(const Architecture& arch, int layer, const std::string& name);
 

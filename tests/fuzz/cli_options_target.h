@@ -99,7 +99,7 @@ inline void checkTarget(const TargetOption& t) {
 
 inline void checkAblate(const AblateOptions& o) {
   checkOut(o.out);
-  (void)resultOutputFor(o.out);
+  (void)attributeOutputFor(o.out);
   require(!(o.firstStep && o.endStep) || *o.firstStep < *o.endStep);
   require(!isPreactivation(o.what.quantity));
   checkTarget(o.target);
