@@ -126,15 +126,16 @@ void PredictionsView::paint(QPainter& p, const QSize& size) {
   if (s.nextId < 0) {
     p.drawText(margin, y + fm.ascent(), tr("This is the last step: no next token."));
   } else {
-    const double change = baselineChange(s.nextId);
     p.drawText(margin, y + fm.ascent(),
-               tr("Actual next: “%1”  p = %2  (rank %3)%4")
+               tr("Actual next: “%1”  p = %2  (rank %3)")
                    .arg(vocabulary_.value(s.nextId))
                    .arg(QString::number(s.nextProbability, 'g', 4))
-                   .arg(s.nextRank)
-                   .arg(std::isnan(change) ? QString()
-                                           : tr("  without the interventions p = %1")
-                                                 .arg(QString::number(s.nextProbability - change / 100.0, 'g', 4))));
+                   .arg(s.nextRank));
+    // Under interventions, on a line of its own (the dock is narrow): what the original run gave it.
+    if (const double change = baselineChange(s.nextId); !std::isnan(change))
+      p.drawText(
+          margin, y + line + fm.ascent(),
+          tr("without the interventions: p = %1").arg(QString::number(s.nextProbability - change / 100.0, 'g', 4)));
   }
 }
 
