@@ -5,7 +5,7 @@
 #include "core/common/error.h"
 #include "core/common/huge_pages.h"
 #include "core/engine/intervention_plan.h"
-#include "core/engine/lstm_kernels.h"
+#include "core/engine/thread_recurrence.h"
 
 namespace lstmscope {
 namespace {
@@ -65,9 +65,7 @@ void runDirection(const LayerSpec& spec, const DirectionParams<T>& w, int layer,
   {
     const int p = omp_get_thread_num(), parts = omp_get_num_threads();
     const long u0 = H * p / parts, n = H * (p + 1) / parts - u0;
-    const Mat<T> packed = parts == 1 ? Mat<T>() : kernels::packRecurrentRows(w.W_hh, H, u0, n);
-    const Mat<T>& W = parts == 1 ? w.W_hh : packed;
-    Mat<T> scratch(4 * n, B);
+    kernels::ThreadRecurrence<T> recurrence(w.W_hh, H, u0, n, B);
     std::vector<UnitEdit> edits;
     for (int s = 0; s < steps; ++s) {
       const long t = backward ? steps - 1 - s : s;
@@ -84,7 +82,8 @@ void runDirection(const LayerSpec& spec, const DirectionParams<T>& w, int layer,
         plan->editsAt(layer, dir, options.firstStep + t, edits);
         buf.edits = edits.data(), buf.editCount = static_cast<int>(edits.size());
       }
-      kernels::stepUnits<T>(spec, W, u0, n, buf, scratch);
+      recurrence.addTo(buf);
+      kernels::finishUnits<T>(spec, u0, n, buf);
       if (parts > 1) {
 #pragma omp barrier
       }

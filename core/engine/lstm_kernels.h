@@ -93,13 +93,11 @@ void finishGate(const LayerSpec& spec, int g, long u0, StepBuffers<T>& s, Rows&&
     applyGate<T>(spec.gate, rows);
 }
 
-// Computes the step for units [u0, u0 + n) with `packed` = packRecurrentRows(W_hh, H, u0, n) (or W_hh
-// itself when the range is all units). `scratch` is (4n, B) working memory owned by the caller's thread.
+// Finishes the step for units [u0, u0 + n) once z holds their whole pre-activations (input projection,
+// bias and recurrence): peepholes, nonlinearities, edits, c and h.
 template <class T>
-void stepUnits(const LayerSpec& spec, const Mat<T>& packed, long u0, long n, StepBuffers<T>& s, Mat<T>& scratch) {
+void finishUnits(const LayerSpec& spec, long u0, long n, StepBuffers<T>& s) {
   const long H = spec.hidden;
-  scratch.noalias() = packed * s.hPrev;
-  for (long g = 0; g < 4; ++g) s.z.middleRows(g * H + u0, n) += scratch.middleRows(g * n, n);
   const auto cPrev = s.cPrev.middleRows(u0, n).array();
   if (s.peephole) {  // i and f look at c_{t-1}
     s.z.middleRows(u0, n).array() += cPrev.colwise() * s.peephole->segment(u0, n).array();

@@ -6,7 +6,7 @@
 #include <numeric>
 
 #include "core/engine/forward.h"
-#include "core/engine/lstm_kernels.h"
+#include "core/engine/thread_recurrence.h"
 
 namespace lstmscope {
 namespace {
@@ -25,6 +25,7 @@ struct DirectionValues {
   StepSpan span;
   Mat<T> c, h;                // (H, span * B)
   std::vector<T> targetGate;  // a gate target's B values, when this direction computed them
+  Mat<T> z;                   // working memory: a chunk of steps' gate pre-activations
 };
 
 // A layer's output (both directions' h) over the steps where it may differ.
@@ -34,12 +35,29 @@ struct LayerValues {
   Mat<T> h;  // (width, span * B)
 };
 
+// The matrices of one group's computation, kept from group to group: groups have the same shape, so after
+// the first one nothing is allocated (a fresh 40 MB matrix costs its page faults again).
+template <class T>
+struct GroupWorkspace {
+  std::vector<std::vector<DirectionValues<T>>> directions;  // per layer, per direction
+  std::vector<LayerValues<T>> outputs;                      // per layer
+};
+
+// Sets every column of `dst` to `column`. Eigen's replicate() computes an index modulo per element, which
+// took a tenth of a sweep's time when the layer's input did not change.
+template <class Dst, class Column>
+void fillColumns(Dst&& dst, const Column& column) {
+  for (long j = 0; j < dst.cols(); ++j) dst.col(j) = column;
+}
+
 // Rows [row0, row0 + rows) of a layer's output at step t for all B columns: recomputed, or the reference
 // value repeated.
 template <class T>
 Mat<T> outputAt(const LayerValues<T>& values, const Mat<T>& reference, long row0, long rows, long t, int B) {
   if (values.span.has(t)) return values.h.block(row0, (t - values.span.lo) * B, rows, B);
-  return reference.block(row0, t, rows, 1).replicate(1, B);
+  Mat<T> repeated(rows, B);
+  fillColumns(repeated, reference.block(row0, t, rows, 1));
+  return repeated;
 }
 
 // Below this much recurrent work per step (multiply-adds), splitting a step across cores does not pay.
@@ -84,15 +102,14 @@ void runSpan(const Network<T>& net, const Inputs<T>& in, const Tape<T>& ref, int
   if (captureGate) out.targetGate.assign(static_cast<size_t>(B), T(0));
   const long gateRow = static_cast<long>(target.quantity) * H;
 
-  Mat<T> z(4 * H, std::min(kChunkSteps, n) * B);
+  Mat<T>& z = out.z;
+  z.resize(4 * H, std::min(kChunkSteps, n) * B);
   const int threads = 4 * H * H * B >= kMinSplitWork && n > 1 ? std::min(omp_get_max_threads(), 2) : 1;
 #pragma omp parallel num_threads(threads)
   {
     const int p = omp_get_thread_num(), parts = omp_get_num_threads();
     const long u0 = H * p / parts, nn = H * (p + 1) / parts - u0;
-    const Mat<T> packed = parts == 1 ? Mat<T>() : kernels::packRecurrentRows(w.W_hh, H, u0, nn);
-    const Mat<T>& W = parts == 1 ? w.W_hh : packed;
-    Mat<T> scratch(4 * nn, B);
+    kernels::ThreadRecurrence<T> recurrence(w.W_hh, H, u0, nn, B);
     std::vector<UnitEdit> edits;
     for (long s0 = 0; s0 < n; s0 += kChunkSteps) {
       const long m = std::min(kChunkSteps, n - s0);
@@ -105,7 +122,7 @@ void runSpan(const Network<T>& net, const Inputs<T>& in, const Tape<T>& ref, int
         const long r0 = g * H + u0;
         for (long t = first; t < first + m; ++t)
           if (t < changedLo || t > changedHi)
-            z.block(r0, (t - first) * B, nn, B) = refProjection.block(r0, t - lo, nn, 1).replicate(1, B);
+            fillColumns(z.block(r0, (t - first) * B, nn, B), refProjection.block(r0, t - lo, nn, 1));
         if (changedLo <= changedHi) {
           auto zc = z.block(r0, (changedLo - first) * B, nn, (changedHi - changedLo + 1) * B);
           zc.noalias() = w.W_ih.middleRows(r0, nn) *
@@ -130,7 +147,8 @@ void runSpan(const Network<T>& net, const Inputs<T>& in, const Tape<T>& ref, int
                                     spec.peepholes ? &w.peephole : nullptr};
         plan.editsAt(l, d, t, edits);
         buf.edits = edits.data(), buf.editCount = static_cast<int>(edits.size());
-        kernels::stepUnits<T>(spec, W, u0, nn, buf, scratch);
+        recurrence.addTo(buf);
+        kernels::finishUnits<T>(spec, u0, nn, buf);
         if (captureGate && t == target.step && target.unit >= u0 && target.unit < u0 + nn)
           for (int b = 0; b < B; ++b)
             out.targetGate[static_cast<size_t>(b)] = z(gateRow + target.unit, (t - first) * B + b);
@@ -144,19 +162,19 @@ void runSpan(const Network<T>& net, const Inputs<T>& in, const Tape<T>& ref, int
 
 // The layer's output over the union of its directions' recomputed spans.
 template <class T>
-LayerValues<T> layerOutput(const LayerSpec& spec, std::vector<DirectionValues<T>>& dirs, const Mat<T>& refOutput,
-                           int B) {
-  LayerValues<T> out;
-  if (dirs.size() == 1) {
+void layerOutput(const LayerSpec& spec, std::vector<DirectionValues<T>>& dirs, const Mat<T>& refOutput, int B,
+                 LayerValues<T>& out) {
+  out.span = StepSpan{};
+  if (dirs.size() == 1) {  // a swap, not a copy: the direction's buffer is the next group's output buffer
     out.span = dirs[0].span;
-    out.h = std::move(dirs[0].h);
-    return out;
+    out.h.swap(dirs[0].h);
+    return;
   }
   for (const auto& dv : dirs)
     if (!dv.span.empty())
       out.span =
           out.span.empty() ? dv.span : StepSpan{std::min(out.span.lo, dv.span.lo), std::max(out.span.hi, dv.span.hi)};
-  if (out.span.empty()) return out;
+  if (out.span.empty()) return;
   const long H = spec.hidden;
   out.h.resize(spec.outputWidth(), out.span.size() * B);
   for (size_t d = 0; d < dirs.size(); ++d) {
@@ -167,10 +185,9 @@ LayerValues<T> layerOutput(const LayerSpec& spec, std::vector<DirectionValues<T>
       if (dv.span.has(t))
         target = dv.h.middleCols((t - dv.span.lo) * B, B);
       else
-        target = refOutput.block(row0, t, H, 1).replicate(1, B);
+        fillColumns(target, refOutput.block(row0, t, H, 1));
     }
   }
-  return out;
 }
 
 // The head's logits for B columns given the last layer's changed output.
@@ -214,7 +231,8 @@ long lastStepNeeded(const Architecture& arch, const InterventionTarget& target, 
 // Scores B columns under `plan` (column 0 has no interventions).
 template <class T>
 std::vector<double> scoreGroup(const Network<T>& net, const Inputs<T>& in, const Tape<T>& ref,
-                               const InterventionPlan& plan, int B, const InterventionTarget& target) {
+                               const InterventionPlan& plan, int B, const InterventionTarget& target,
+                               GroupWorkspace<T>& work) {
   const Architecture& arch = net.arch;
   const long steps = ref.steps;
   const bool unitTarget = target.kind == ScoreKind::Unit;
@@ -223,21 +241,27 @@ std::vector<double> scoreGroup(const Network<T>& net, const Inputs<T>& in, const
   const int firstLayer = plan.firstLayer();
 
   std::vector<double> scores(static_cast<size_t>(B));
-  LayerValues<T> below;  // the current layer's input where it changed (nothing below firstLayer)
+  work.directions.resize(arch.layers.size());
+  work.outputs.resize(arch.layers.size());
+  const LayerValues<T> nothing;
+  const LayerValues<T>* below = &nothing;  // the current layer's input where it changed (nothing below firstLayer)
   for (int l = std::max(firstLayer, 0); firstLayer >= 0 && l <= lastLayer; ++l) {
     const LayerSpec& spec = arch.layers[static_cast<size_t>(l)];
-    std::vector<DirectionValues<T>> dirs(static_cast<size_t>(spec.directions()));
+    std::vector<DirectionValues<T>>& dirs = work.directions[static_cast<size_t>(l)];
+    dirs.resize(static_cast<size_t>(spec.directions()));
     for (int d = 0; d < spec.directions(); ++d) {
       const auto edited = plan.stepRange(l, d, steps);
-      StepSpan& span = dirs[static_cast<size_t>(d)].span;
+      DirectionValues<T>& dv = dirs[static_cast<size_t>(d)];
+      dv.targetGate.clear();
+      StepSpan& span = dv.span;
       if (spec.runsBackward(d)) {  // changes reach every earlier step
-        span.hi = std::max(edited ? edited->second : -1L, below.span.empty() ? -1L : below.span.hi);
+        span.hi = std::max(edited ? edited->second : -1L, below->span.empty() ? -1L : below->span.hi);
         span.lo = 0;
       } else {  // changes reach every later step
-        span.lo = std::min(edited ? edited->first : steps, below.span.empty() ? steps : below.span.lo);
+        span.lo = std::min(edited ? edited->first : steps, below->span.empty() ? steps : below->span.lo);
         span.hi = horizon;
       }
-      if (!span.empty()) runSpan(net, in, ref, l, d, B, below, plan, target, dirs[static_cast<size_t>(d)]);
+      if (!span.empty()) runSpan(net, in, ref, l, d, B, *below, plan, target, dv);
     }
     if (unitTarget && l == target.layer) {
       const DirectionValues<T>& dv = dirs[static_cast<size_t>(target.direction)];
@@ -254,13 +278,14 @@ std::vector<double> scoreGroup(const Network<T>& net, const Inputs<T>& in, const
       }
       return scores;
     }
-    below = layerOutput(spec, dirs, ref.layerInput[static_cast<size_t>(l) + 1], B);
+    layerOutput(spec, dirs, ref.layerInput[static_cast<size_t>(l) + 1], B, work.outputs[static_cast<size_t>(l)]);
+    below = &work.outputs[static_cast<size_t>(l)];
   }
   if (unitTarget) {  // every intervention is above the target's layer
     std::fill(scores.begin(), scores.end(), targetScore(net, ref, target));
     return scores;
   }
-  const Mat<T> logits = headLogits(net, ref, below, target.step, B);
+  const Mat<T> logits = headLogits(net, ref, *below, target.step, B);
   for (int b = 0; b < B; ++b)
     scores[static_cast<size_t>(b)] = target.kind == ScoreKind::Logit
                                          ? static_cast<double>(logits(target.output, b))
@@ -309,6 +334,7 @@ ScoredRuns scoreRuns(const Network<T>& net, const Inputs<T>& in, const Tape<T>& 
   out.scores.resize(runs.size());
   out.controls.resize(runs.size());
   const long horizon = lastStepNeeded(net.arch, target, in.steps);
+  GroupWorkspace<T> work;
   for (size_t g0 = 0, count = 0; g0 < order.size(); g0 += count) {
     checkCancelled(callbacks);
     // A group recomputes the steps from its first run's start to the last one needed.
@@ -324,7 +350,7 @@ ScoredRuns scoreRuns(const Network<T>& net, const Inputs<T>& in, const Tape<T>& 
         all.push_back(v);
       }
     const InterventionPlan plan(std::move(all), net.arch);
-    const std::vector<double> scores = scoreGroup(net, in, reference, plan, static_cast<int>(count) + 1, target);
+    const std::vector<double> scores = scoreGroup(net, in, reference, plan, static_cast<int>(count) + 1, target, work);
     for (size_t k = 0; k < count; ++k) {
       out.scores[order[g0 + k]] = scores[k + 1];
       out.controls[order[g0 + k]] = scores[0];

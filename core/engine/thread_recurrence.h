@@ -1,0 +1,50 @@
+// One thread's share of a layer's recurrent product W_hh h_{t-1}: the rows of its units' four gates,
+// added into z at every step (docs/ENGINE.md "Batched steps").
+#pragma once
+
+#include <array>
+
+#include "core/engine/lstm_kernels.h"
+#include "core/engine/prepacked_product.h"
+
+namespace lstmscope::kernels {
+
+template <class T>
+class ThreadRecurrence {
+ public:
+  // Units [u0, u0 + n) of a layer of H units whose steps have `batch` columns.
+  ThreadRecurrence(const Mat<T>& W_hh, long H, long u0, long n, long batch) : W_hh_(W_hh), H_(H), u0_(u0), n_(n) {
+    if (batch >= kPackedFrom) {
+      for (int g = 0; g < 4; ++g) gates_[static_cast<size_t>(g)] = PackedLhs<T>(W_hh.middleRows(g * H + u0, n));
+    } else {
+      if (n != H) rows_ = packRecurrentRows(W_hh, H, u0, n);
+      scratch_.resize(4 * n, batch);
+    }
+    wide_ = batch >= kPackedFrom;
+  }
+
+  // Rows of these units in s.z += W_hh (those rows) * s.hPrev.
+  void addTo(StepBuffers<T>& s) {
+    if (wide_) {  // h packed once, shared by the four gates' products
+      hPacked_.pack(s.hPrev);
+      for (int g = 0; g < 4; ++g)
+        gates_[static_cast<size_t>(g)].multiplyAdd(hPacked_, s.z.middleRows(g * H_ + u0_, n_));
+      return;
+    }
+    scratch_.noalias() = (n_ == H_ ? W_hh_ : rows_) * s.hPrev;
+    for (long g = 0; g < 4; ++g) s.z.middleRows(g * H_ + u0_, n_) += scratch_.middleRows(g * n_, n_);
+  }
+
+ private:
+  // From this many columns the product is a matrix product, whose weights are then worth packing once; a
+  // single sequence's is a matrix-vector product, which packs nothing.
+  static constexpr long kPackedFrom = 2;
+  const Mat<T>& W_hh_;
+  long H_, u0_, n_;
+  bool wide_ = false;
+  std::array<PackedLhs<T>, 4> gates_;
+  PackedRhs<T> hPacked_;
+  Mat<T> rows_, scratch_;  // narrow batches: this thread's rows stacked (unless all), and the product
+};
+
+}  // namespace lstmscope::kernels
