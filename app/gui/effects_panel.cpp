@@ -107,6 +107,7 @@ EffectsPanel::EffectsPanel(QWidget* parent)
       value_(new QComboBox(this)),
       corruption_(new QLineEdit(this)),
       run_(new QPushButton(tr("Run"), this)),
+      rowOrder_(new QComboBox(this)),
       status_(new QLabel(this)),
       views_(new QStackedWidget(this)),
       map_(new viz::HeatmapView(this)),
@@ -120,6 +121,9 @@ EffectsPanel::EffectsPanel(QWidget* parent)
   controls->addWidget(kind_);
   controls->addWidget(value_);
   controls->addWidget(corruption_, 1);
+  rowOrder_->addItems({tr("units in order"), tr("largest effect first")});
+  rowOrder_->setToolTip(tr("The order of the map's rows"));
+  controls->addWidget(rowOrder_);
   controls->addWidget(run_);
   controls->addWidget(new JobProgress(job_, this));
   layout->addLayout(controls);
@@ -142,6 +146,7 @@ EffectsPanel::EffectsPanel(QWidget* parent)
   updateControls();
   connect(kind_, &QComboBox::currentIndexChanged, this, updateControls);
   connect(run_, &QPushButton::clicked, this, &EffectsPanel::run);
+  connect(rowOrder_, &QComboBox::currentIndexChanged, this, &EffectsPanel::orderMapRows);
   connect(corruption_, &QLineEdit::returnPressed, this, &EffectsPanel::run);
   connect(map_, &viz::HeatmapView::currentPicked, this,
           [this](long step, int unit) { emit picked(mapFirstStep_ + step, unit); });
@@ -160,6 +165,21 @@ void EffectsPanel::setKind(Kind kind) {
   kind_->setCurrentIndex(static_cast<int>(kind));
 }
 
+void EffectsPanel::setLargestEffectFirst(bool largestFirst) {
+  rowOrder_->setCurrentIndex(largestFirst ? 1 : 0);
+}
+
+void EffectsPanel::orderMapRows() {
+  if (!shownMap_) return;
+  std::vector<int> rows(static_cast<size_t>(shownMap_->rows()));
+  std::iota(rows.begin(), rows.end(), 0);
+  if (rowOrder_->currentIndex() == 1) {
+    const Eigen::VectorXf largest = shownMap_->cwiseAbs().rowwise().maxCoeff();
+    std::stable_sort(rows.begin(), rows.end(), [&](int a, int b) { return largest[a] > largest[b]; });
+  }
+  map_->setRowUnits(std::move(rows));
+}
+
 void EffectsPanel::setCorruption(const QString& text) {
   corruption_->setText(text);
 }
@@ -176,6 +196,7 @@ void EffectsPanel::showStatus(const QString& text, bool error) {
 void EffectsPanel::clear() {
   job_.cancel();
   hasResult_ = false;
+  shownMap_.reset();
   bars_->clear(tr("Pick a quantity in the heatmap and a step, then Run."));
   views_->setCurrentWidget(bars_);
 }
@@ -194,16 +215,16 @@ void EffectsPanel::run() {
       hasResult_ = true;
       if (r.map) {
         mapFirstStep_ = r.firstStep;
-        std::vector<int> rows(static_cast<size_t>(r.map->rows()));
-        std::iota(rows.begin(), rows.end(), 0);
+        shownMap_ = r.map;
         map_->setData(std::make_shared<const viz::HeatmapData>(r.map, r.map.get()),
                       tokens.mid(r.firstStep, r.map->cols()));
-        map_->setRowUnits(std::move(rows));
+        orderMapRows();
         const double extent = std::max(1e-12f, r.map->cwiseAbs().maxCoeff());
         map_->setScale(viz::ColourScale(viz::ColourMap::named(QStringLiteral("blue-red")), -extent, extent));
         map_->setTitle(r.title, r.valueLabel);
         views_->setCurrentWidget(map_);
       } else {
+        shownMap_.reset();
         std::vector<int> order(r.effects.size());
         std::iota(order.begin(), order.end(), 0);
         std::stable_sort(order.begin(), order.end(), [&](int a, int b) {

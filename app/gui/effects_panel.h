@@ -64,6 +64,8 @@ class EffectsPanel : public QWidget {
   QString status() const;
   bool hasResult() const { return hasResult_; }
   viz::HeatmapView* map() const { return map_; }
+  // The map's rows: units in order, or the largest effect (at any of its steps) first.
+  void setLargestEffectFirst(bool largestFirst);
   viz::AttributionBarChart* bars() const { return bars_; }
 
  signals:
@@ -72,12 +74,14 @@ class EffectsPanel : public QWidget {
 
  private:
   void showStatus(const QString& text, bool error);
+  void orderMapRows();
 
   LatestJob job_;
   QComboBox* kind_;
   QComboBox* value_;
   QLineEdit* corruption_;
   QPushButton* run_;
+  QComboBox* rowOrder_;
   QLabel* status_;
   QStackedWidget* views_;
   viz::HeatmapView* map_;
@@ -85,7 +89,8 @@ class EffectsPanel : public QWidget {
   std::function<std::optional<Subject>()> source_;
   bool hasResult_ = false;
   long mapFirstStep_ = 0;
-  std::vector<int> barUnits_;  // the unit of each bar
+  std::shared_ptr<const Mat<float>> shownMap_;  // (units, steps), or null while the bars are shown
+  std::vector<int> barUnits_;                   // the unit of each bar
 };
 
 }  // namespace lstmscope::app

@@ -92,6 +92,20 @@ TEST_F(EffectsDock, AblationBarsAndMapAreCoresNumbersAndAClickGoesThere) {
   emit window_.effects()->map()->currentPicked(10, 42);
   EXPECT_EQ(window_.state().currentStep, 51);
   EXPECT_EQ(window_.state().currentUnit, 42);
+
+  // Sorted: the rows run from the unit with the largest effect at any step down; back to unit order.
+  EXPECT_EQ(view->rowUnits().front(), 0);
+  window_.effects()->setLargestEffectFirst(true);
+  const std::vector<int>& sorted = view->rowUnits();
+  ASSERT_EQ(sorted.size(), 256u);
+  const Eigen::VectorXf largest = shown.cwiseAbs().rowwise().maxCoeff();
+  Eigen::Index top = 0;
+  largest.maxCoeff(&top);
+  EXPECT_EQ(sorted.front(), static_cast<int>(top));
+  for (size_t k = 1; k < sorted.size(); ++k) EXPECT_GE(largest[sorted[k - 1]], largest[sorted[k]]) << k;
+  window_.effects()->setLargestEffectFirst(false);
+  EXPECT_EQ(view->rowUnits().front(), 0);
+  EXPECT_EQ(view->rowUnits().back(), 255);
 }
 
 TEST_F(EffectsDock, PatchingTheBrushedStepsIsCoresMap) {
