@@ -53,8 +53,9 @@ void benchAllTargets(const Model& model, const std::string& dir, const bench::Th
   const double perStep = 4.0 * layers[0].hidden * (2.0 * layers[0].hidden + model.arch.inputWidth()) +
                          4.0 * layers[1].hidden * (3.0 * layers[1].hidden);
   const double flop = 2.0 * perStep * kSteps * (kSteps + 1) / 2.0;
-  const std::string report = bench::run("/usr/bin/python3 " + std::string(LSTMSCOPE_BENCH_DIR) + "/torch_matrix.py " +
-                                        dir + "/model.h5 " + dir + "/tokens500.txt " + std::to_string(kSample) + " 2");
+  const std::string report =
+      bench::run(bench::torchPython() + " " + std::string(LSTMSCOPE_BENCH_DIR) + "/torch_matrix.py " + dir +
+                 "/model.h5 " + dir + "/tokens500.txt " + std::to_string(kSample) + " 2");
   const double torch = bench::valueAfter(report, "torch_matrix_s_float64");
   std::printf("All-targets matrix (gradient x input), %d x %d, %dx%d model, float64\n", kSteps, kSteps,
               static_cast<int>(layers.size()), layers[0].hidden);
@@ -112,8 +113,9 @@ void benchDemoThroughput(const Model& model, const Network<double>& vectors, con
   std::ofstream list(dir + "/demo_tokens.txt");
   for (const int t : prefixTokens) list << t << ' ';
   list.close();
-  const std::string report = bench::run("/usr/bin/python3 " + std::string(LSTMSCOPE_BENCH_DIR) + "/torch_ig.py " +
-                                        modelPath + " " + dir + "/demo_tokens.txt " + std::to_string(points) + " 2 1");
+  const std::string report =
+      bench::run(bench::torchPython() + " " + std::string(LSTMSCOPE_BENCH_DIR) + "/torch_ig.py " + modelPath + " " +
+                 dir + "/demo_tokens.txt " + std::to_string(points) + " 2 1");
   std::printf("    PyTorch autograd, all %d points as one batch, float32: %.2f s (target: its argmax at step %ld)\n",
               points, bench::valueAfter(report, "torch_ig_ms_float32") / 1e3, step);
 }
@@ -161,6 +163,7 @@ int benchDemo(const std::string& modelPath, const std::string& textPath, long st
 
 int main(int argc, char** argv) {
   if (argc == 5 && std::string(argv[1]) == "--demo") return benchDemo(argv[2], argv[3], std::stol(argv[4]));
+  bench::printTorchKernel();
   constexpr int kHidden = 512, kLayers = 2, kSteps = 200, kIgSteps = 64, kEmbedding = 64, kVocab = 96;
   Architecture arch;
   arch.name = "bench";
@@ -201,8 +204,9 @@ int main(int argc, char** argv) {
   const double forwardFlop = 2.0 * kIgSteps * kSteps * 4.0 * kHidden * ((kEmbedding + kHidden) + (kHidden + kHidden));
   const double flop = 3 * forwardFlop;
   const bench::Throughput peak = bench::measureThroughput(kHidden, kHidden, kIgSteps * 16);
-  const std::string report = bench::run("/usr/bin/python3 " + std::string(LSTMSCOPE_BENCH_DIR) + "/torch_ig.py " + dir +
-                                        "/model.h5 " + dir + "/tokens.txt " + std::to_string(kIgSteps) + " 2");
+  const std::string report =
+      bench::run(bench::torchPython() + " " + std::string(LSTMSCOPE_BENCH_DIR) + "/torch_ig.py " + dir + "/model.h5 " +
+                 dir + "/tokens.txt " + std::to_string(kIgSteps) + " 2");
   const double torch32 = bench::valueAfter(report, "torch_ig_ms_float32") / 1e3;
   const double torch64 = bench::valueAfter(report, "torch_ig_ms_float64") / 1e3;
   std::printf("Integrated Gradients, %d midpoint steps, %dx%d model, %d tokens, zero baseline\n", kIgSteps, kLayers,

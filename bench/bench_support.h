@@ -1,19 +1,40 @@
 // Shared helpers for the benchmarks: timing, running commands, peak memory, hardware throughput.
 #pragma once
 
-#include <sys/wait.h>
-
 #include <omp.h>
+#include <sys/wait.h>
 
 #include <Eigen/Core>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <string>
 #include <vector>
 
 namespace lstmscope::bench {
+
+// Debian's OpenBLAS does not recognise every CPU by its model name and falls back to a generic kernel
+// (about 40 instead of 180-250 GFLOP/s here): the kernel this CPU supports, unless the caller named one.
+inline std::string openBlasCoreType() {
+  if (const char* named = std::getenv("OPENBLAS_CORETYPE")) return named;
+  if (__builtin_cpu_supports("avx512f")) return "SkylakeX";
+  if (__builtin_cpu_supports("avx2")) return "Haswell";
+  return "";
+}
+
+// The command that runs Debian's python3-torch with that kernel (every PyTorch comparison goes through it).
+inline std::string torchPython() {
+  const std::string core = openBlasCoreType();
+  return (core.empty() ? std::string() : "OPENBLAS_CORETYPE=" + core + " ") + "/usr/bin/python3";
+}
+
+// Says which OpenBLAS kernel PyTorch ran with, for the benchmark's report.
+inline void printTorchKernel() {
+  const std::string core = openBlasCoreType();
+  std::printf("PyTorch with OPENBLAS_CORETYPE=%s\n", core.empty() ? "(OpenBLAS's own choice)" : core.c_str());
+}
 
 inline double seconds(const std::function<void()>& f) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -81,8 +102,10 @@ inline Throughput measureThroughput(long H, long D, long T) {
     {
       const bool first = omp_get_thread_num() == 0;
       for (int k = 0; k < reps; ++k) {
-        if (first) zTop.noalias() = top * h;
-        else zBottom.noalias() = bottom * h;
+        if (first)
+          zTop.noalias() = top * h;
+        else
+          zBottom.noalias() = bottom * h;
 #pragma omp barrier
       }
     }

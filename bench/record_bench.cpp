@@ -43,8 +43,8 @@ std::string randomText(long n, int vocab, unsigned seed) {
 
 int main(int argc, char** argv) {
   const bool quick = argc > 1 && std::string(argv[1]) == "--quick";
-  const std::string cli = LSTMSCOPE_CLI, python = "/usr/bin/python3",
-                    script = LSTMSCOPE_BENCH_DIR "/torch_lstm_forward.py";
+  printTorchKernel();
+  const std::string cli = LSTMSCOPE_CLI, python = torchPython(), script = LSTMSCOPE_BENCH_DIR "/torch_lstm_forward.py";
   const auto dir = std::filesystem::temp_directory_path() / "lstmscope-bench";
   std::filesystem::create_directories(dir);
   const int L = 2, H = 512, V = 96, T = 2000, threads = 2;
@@ -84,7 +84,8 @@ int main(int argc, char** argv) {
   std::printf("  this machine: GEMV (4H x H) %.1f GFLOP/s on one core, %.1f split over two; GEMM %.1f GFLOP/s\n",
               hw.gemvGflops, hw.gemvTwoCoreGflops, hw.gemmGflops);
   std::printf("  hardware floor for this workload (GEMV + GEMM time)  %8.1f ms\n", floor * 1e3);
-  std::printf("  our engine's rate: %.1f GFLOP/s of recurrent + projection work\n", (gemvFlop + gemmFlop) / engine / 1e9);
+  std::printf("  our engine's rate: %.1f GFLOP/s of recurrent + projection work\n",
+              (gemvFlop + gemmFlop) / engine / 1e9);
   std::printf("  engine / floor                                      %8.2f x\n", engine / floor);
   std::printf("  record / floor                                      %8.2f x\n", ours / floor);
   std::fflush(stdout);
@@ -106,9 +107,10 @@ int main(int argc, char** argv) {
               valueAfter(report, "peak memory"));
 
   // A corpus of documents of random lengths: each from a zero state, run in batches of documents.
-  std::printf("\n== corpus record: demo-size model (2 x 256), %ld characters in documents of 200-4000, "
-              "--batch %d, h and c ==\n",
-              corpus, batch);
+  std::printf(
+      "\n== corpus record: demo-size model (2 x 256), %ld characters in documents of 200-4000, "
+      "--batch %d, h and c ==\n",
+      corpus, batch);
   const auto docs = dir / "docs";
   std::filesystem::create_directories(docs);
   std::mt19937 rng(3);
@@ -130,10 +132,11 @@ int main(int argc, char** argv) {
                    " 2>&1");
     });
     const double bytes = static_cast<double>(std::filesystem::file_size(trace));
-    std::printf("  %-7s %ld documents: %.0f tokens/s (whole process), %.1f s, %.0f bytes per step, peak memory "
-                "%.0f MB; GEMM floor %.2f s (%.1f GFLOP/s), record / floor %.1f x\n",
-                precision, documents, static_cast<double>(corpus) / tc, tc, bytes / static_cast<double>(corpus),
-                valueAfter(report, "peak memory"), corpusFloor, wide.gemmGflops, tc / corpusFloor);
+    std::printf(
+        "  %-7s %ld documents: %.0f tokens/s (whole process), %.1f s, %.0f bytes per step, peak memory "
+        "%.0f MB; GEMM floor %.2f s (%.1f GFLOP/s), record / floor %.1f x\n",
+        precision, documents, static_cast<double>(corpus) / tc, tc, bytes / static_cast<double>(corpus),
+        valueAfter(report, "peak memory"), corpusFloor, wide.gemmGflops, tc / corpusFloor);
   }
   std::filesystem::remove_all(dir);
   return 0;

@@ -6,7 +6,8 @@ log-probability of one token at the last step), written as a PyTorch user writes
   (nn.LSTM has no hook inside its scan), layer 0's input projection computed once;
 - one at a time: the same cell, one run per unit, timed on the first RUNS_ONE units and scaled.
 
-Prints 'torch_batched_s', 'torch_one_s' (scaled to every unit), 'torch_effect_UNIT' samples, 'torch_threads'.
+Prints 'torch_batched_s', 'torch_one_s' (scaled to every unit; 0 when RUNS_ONE is 0), 'torch_effect_UNIT'
+samples, 'torch_threads'.
 usage: /usr/bin/python3 torch_ablation.py MODEL.h5 TOKENS.txt TARGET THREADS RUNS_ONE"""
 import sys
 import time
@@ -69,7 +70,7 @@ def main():
         t0 = time.perf_counter()
         for r in runs[:runs_one]:
             sweep(w, head, x0proj, target, [r])
-        one = (time.perf_counter() - t0) * len(runs) / runs_one
+        one = (time.perf_counter() - t0) * len(runs) / runs_one if runs_one else 0.0
         base = sweep(w, head, x0proj, target, [(len(w), 0)])[0]  # a layer that does not exist: no ablation
     print(f"torch_batched_s {batched:.4f}")
     print(f"torch_one_s {one:.4f}")

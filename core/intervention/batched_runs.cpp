@@ -3,6 +3,8 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
 #include <numeric>
 
 #include "core/engine/forward.h"
@@ -104,7 +106,9 @@ void runSpan(const Network<T>& net, const Inputs<T>& in, const Tape<T>& ref, int
 
   Mat<T>& z = out.z;
   z.resize(4 * H, std::min(kChunkSteps, n) * B);
-  const int threads = 4 * H * H * B >= kMinSplitWork && n > 1 ? std::min(omp_get_max_threads(), 2) : 1;
+  // One core per group when scoreRuns runs groups side by side.
+  const int threads =
+      !omp_in_parallel() && 4 * H * H * B >= kMinSplitWork && n > 1 ? std::min(omp_get_max_threads(), 2) : 1;
 #pragma omp parallel num_threads(threads)
   {
     const int p = omp_get_thread_num(), parts = omp_get_num_threads();
@@ -293,16 +297,18 @@ std::vector<double> scoreGroup(const Network<T>& net, const Inputs<T>& in, const
   return scores;
 }
 
-// Columns per group: as many runs as keep a group's recomputed values (over `steps` steps) near
-// kGroupBytes, and at most 512. Measured on a 2 x 512 model: about 100 columns are as fast as any width
-// (the per-step products are efficient from there; wider groups' steps no longer stay in cache).
+// The memory all groups in flight may hold; each of the cores' groups gets its share. Measured on a 2 x 512
+// model: from about 50 columns a group is as fast as any width (its weights are packed once per span, so
+// wider groups only amortise packing h, and their steps no longer stay in cache).
 constexpr double kGroupBytes = 256e6;
+// Columns per group: as many runs as keep a group's recomputed values (over `steps` steps) near `bytes`,
+// and at most 512.
 template <class T>
-int groupColumns(const Architecture& arch, long steps, size_t runs) {
+int groupColumns(const Architecture& arch, long steps, size_t runs, double bytes) {
   double perColumn = 0;
   for (const LayerSpec& l : arch.layers) perColumn += l.directions() * 2.0 * l.hidden + l.outputWidth();
   perColumn *= static_cast<double>(steps) * sizeof(T);
-  const double columns = kGroupBytes / std::max(1.0, perColumn);
+  const double columns = bytes / std::max(1.0, perColumn);
   return static_cast<int>(std::clamp<double>(columns, 2, std::min<double>(513, static_cast<double>(runs) + 1)));
 }
 
@@ -330,19 +336,26 @@ ScoredRuns scoreRuns(const Network<T>& net, const Inputs<T>& in, const Tape<T>& 
   std::iota(order.begin(), order.end(), size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return start[a] < start[b]; });
 
-  ScoredRuns out;
-  out.scores.resize(runs.size());
-  out.controls.resize(runs.size());
+  // The groups, in order of their start: [first, first + count) of `order`.
   const long horizon = lastStepNeeded(net.arch, target, in.steps);
-  GroupWorkspace<T> work;
+  const int cores = std::min(omp_get_max_threads(), 2);
+  std::vector<std::pair<size_t, size_t>> groups;
   for (size_t g0 = 0, count = 0; g0 < order.size(); g0 += count) {
-    checkCancelled(callbacks);
     // A group recomputes the steps from its first run's start to the last one needed.
     const long span = horizon + 1 - std::min(start[order[g0]], horizon);
     // Groups of even size: 512 runs in groups of at most 400 are two of 256, not 400 and 112.
-    const size_t left = order.size() - g0, most = static_cast<size_t>(groupColumns<T>(net.arch, span, left) - 1);
-    const size_t groups = (left + most - 1) / most;
-    count = (left + groups - 1) / groups;
+    const size_t left = order.size() - g0,
+                 most = static_cast<size_t>(groupColumns<T>(net.arch, span, left, kGroupBytes / cores) - 1);
+    const size_t parts = (left + most - 1) / most;
+    count = (left + parts - 1) / parts;
+    groups.emplace_back(g0, count);
+  }
+
+  ScoredRuns out;
+  out.scores.resize(runs.size());
+  out.controls.resize(runs.size());
+  const auto scoreGroupAt = [&](size_t g, GroupWorkspace<T>& work) {
+    const auto [g0, count] = groups[g];
     std::vector<UnitIntervention> all;
     for (size_t k = 0; k < count; ++k)
       for (UnitIntervention v : runs[order[g0 + k]]) {
@@ -355,8 +368,45 @@ ScoredRuns scoreRuns(const Network<T>& net, const Inputs<T>& in, const Tape<T>& 
       out.scores[order[g0 + k]] = scores[k + 1];
       out.controls[order[g0 + k]] = scores[0];
     }
-    reportProgress(callbacks, static_cast<long>(g0 + count), static_cast<long>(runs.size()));
+  };
+  // With two groups or more each core takes whole groups: their runs are independent, so the cores never
+  // wait for each other (a group split across cores meets at a barrier every step). Either core polls for
+  // cancellation and reports progress, one at a time; an exception leaves the parallel region as a value.
+  const int teams = groups.size() > 1 ? cores : 1;
+  long done = 0;
+  std::atomic<bool> stop{false};
+  std::exception_ptr failure;
+#pragma omp parallel num_threads(teams)
+  {
+    GroupWorkspace<T> work;
+#pragma omp for schedule(dynamic, 1)
+    for (size_t g = 0; g < groups.size(); ++g) {
+      if (stop.load()) continue;
+      try {
+        bool cancelled = false;  // (an exception may not leave a critical section)
+#pragma omp critical(lstmscope_score_runs_callbacks)
+        cancelled = callbacks.cancelled && callbacks.cancelled();
+        if (cancelled) throw Cancelled();
+        scoreGroupAt(g, work);
+        std::exception_ptr reportFailure;
+#pragma omp critical(lstmscope_score_runs_callbacks)
+        {
+          done += static_cast<long>(groups[g].second);
+          try {
+            reportProgress(callbacks, done, static_cast<long>(runs.size()));
+          } catch (...) {
+            reportFailure = std::current_exception();
+          }
+        }
+        if (reportFailure) std::rethrow_exception(reportFailure);
+      } catch (...) {
+#pragma omp critical(lstmscope_score_runs_failure)
+        if (!failure) failure = std::current_exception();
+        stop = true;
+      }
+    }
   }
+  if (failure) std::rethrow_exception(failure);
   return out;
 }
 

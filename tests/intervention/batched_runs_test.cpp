@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "core/engine/forward.h"
@@ -143,6 +144,42 @@ TEST(NoOpInterventions, ChangeNothingBitForBit) {
     const ScoredRuns scored = scoreRuns(net, in, reference, {noOps}, target);
     EXPECT_EQ(scored.scores[0], scored.controls[0]) << v.name;
   }
+}
+
+// More runs than one group holds (at most 512 columns): the groups run side by side, one per core, and
+// every run still scores as its own plain pass; progress counts runs up to all of them, and a cancel
+// between groups stops the whole computation with Cancelled.
+TEST(ManyGroups, ScoreAsPlainPassesWithProgressAndCancel) {
+  const Network<double> net = randomModel(interventionVariants().back(), 21);
+  const long steps = 11;
+  const Inputs<double> in = randomTokens(steps, net.arch.vocab.size(), 8);
+  const Tape<double> reference = referenceRun(net, in);
+  std::mt19937_64 rng(23);
+  InterventionTarget target;
+  target.kind = ScoreKind::Logit, target.step = steps - 1, target.output = 1;
+  std::vector<std::vector<UnitIntervention>> runs;
+  for (int r = 0; r < 1100; ++r) runs.push_back(randomRun(net.arch, steps, rng));
+
+  std::vector<long> reported;
+  ProgressCallbacks callbacks;
+  callbacks.progress = [&](long done, long total) {
+    EXPECT_EQ(total, 1100);
+    reported.push_back(done);
+  };
+  const ScoredRuns scored = scoreRuns(net, in, reference, runs, target, callbacks);
+  const double unchanged = plainScore(net, in, {}, target);
+  for (size_t r = 0; r < runs.size(); ++r) {
+    const double expected = plainScore(net, in, runs[r], target);
+    ASSERT_NEAR(scored.scores[r], expected, 1e-12 * (1 + std::abs(expected))) << "run " << r;
+    ASSERT_NEAR(scored.controls[r], unchanged, 1e-12 * (1 + std::abs(unchanged))) << "run " << r;
+  }
+  ASSERT_FALSE(reported.empty());
+  EXPECT_EQ(reported.back(), 1100);
+  EXPECT_TRUE(std::is_sorted(reported.begin(), reported.end()));
+
+  int polls = 0;
+  callbacks.cancelled = [&] { return ++polls > 1; };  // given up once the first group is under way
+  EXPECT_THROW(scoreRuns(net, in, reference, runs, target, callbacks), Cancelled);
 }
 
 }  // namespace
