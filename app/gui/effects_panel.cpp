@@ -18,6 +18,7 @@
 #include "viz/attribution_bar_chart.h"
 #include "viz/heatmap_data.h"
 #include "viz/heatmap_view.h"
+#include "viz/token_text.h"
 
 namespace lstmscope::app {
 namespace {
@@ -50,8 +51,8 @@ Inputs<float> corrupted(const EffectsPanel::Subject& s, const std::string& corru
 QString described(const EffectsPanel::Subject& s, const InterventionTarget& t) {
   QString what = QString::fromStdString(describeTarget(s.model->arch, t));
   if (t.kind != ScoreKind::Unit && s.model->arch.predictsNextToken(s.model->headOutputs()))
-    what += QStringLiteral(" (“%1”)").arg(
-        QString::fromStdString(s.model->arch.vocab.tokens()[static_cast<size_t>(t.output)]));
+    what += QStringLiteral(" (“%1”)").arg(  // shown as the heatmap shows it: a newline as ↵, not a line break
+        viz::displayToken(s.model->arch.vocab.tokens()[static_cast<size_t>(t.output)]));
   return what;
 }
 

@@ -108,6 +108,18 @@ TEST_F(EffectsDock, AblationBarsAndMapAreCoresNumbersAndAClickGoesThere) {
   EXPECT_EQ(view->rowUnits().back(), 255);
 }
 
+// A target token that is whitespace is named as the heatmap shows it (after "b" at step 16 of the demo
+// comes a newline): "↵", never a line break in the title.
+TEST_F(EffectsDock, AWhitespaceTargetIsNamedAsShown) {
+  ASSERT_EQ(window_.recording()->tokens[17], "\n");
+  window_.pickCurrent(16, 0);
+  ASSERT_TRUE(runAndWait(EffectsPanel::Kind::Sweep));
+  const QString status = window_.effects()->status();
+  EXPECT_NE(status.indexOf(QStringLiteral("(“↵”)")), -1) << status.toStdString();
+  EXPECT_EQ(status.indexOf(QLatin1Char('\n')), -1) << status.toStdString();
+  EXPECT_EQ(window_.effects()->bars()->figureTitle().indexOf(QLatin1Char('\n')), -1);
+}
+
 TEST_F(EffectsDock, PatchingTheBrushedStepsIsCoresMap) {
   window_.brushSteps({95, 98});
   window_.pickCurrent(100, 0);
