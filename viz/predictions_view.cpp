@@ -162,10 +162,12 @@ void PredictionsView::renderFigure(QPainter& painter, const QSize& size, FigureM
 }
 
 int PredictionsView::figureHeightForWidth(int) const {
-  // The title, one row per prediction and the actual next token, in the font painters start with.
+  // The title, one row per prediction and the actual next token (and its probability without the
+  // interventions under them), in the font painters start with.
   const QFontMetrics fm = figureFontMetrics(QApplication::font());
   const int rows = recording_ && recording_->isLanguageModel() ? static_cast<int>(summary().top.size()) : 2;
-  return rowTop(fm, rows) + 6 + lineHeight(fm) + kMargin;
+  const bool baselineLine = !std::isnan(baselineChange(summary().nextId));
+  return rowTop(fm, rows) + 6 + (baselineLine ? 2 : 1) * lineHeight(fm) + kMargin;
 }
 
 void PredictionsView::writeCsv(QTextStream& out) const {

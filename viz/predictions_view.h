@@ -29,6 +29,8 @@ class PredictionsView : public QWidget, public ExportableView {
   // The same input's run without interventions (null: none): each probability is then shown with its
   // change from that run, in percentage points. Set before setRecording().
   void setBaseline(std::shared_ptr<const Recording> original) { baseline_ = std::move(original); }
+  // Token id's probability at the current step minus the baseline's, in percentage points; NaN without one.
+  double baselineChange(int id) const;
 
   struct Summary {
     std::vector<Prediction> top;  // most probable first
@@ -57,7 +59,6 @@ class PredictionsView : public QWidget, public ExportableView {
  private:
   Summary summaryAt(long step) const;
   // The probability of `id` at the current step minus the baseline's, in percentage points; NaN without one.
-  double baselineChange(int id) const;
   void paint(QPainter& p, const QSize& size);
 
   std::shared_ptr<const Recording> recording_;

@@ -1,5 +1,6 @@
 #include "app/gui/generation_panel.h"
 
+#include <QDoubleSpinBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -29,6 +30,8 @@ QString textOf(const Architecture& arch, const std::vector<int32_t>& ids) {
 GenerationPanel::GenerationPanel(QWidget* parent)
     : QWidget(parent),
       tokens_(new QSpinBox(this)),
+      temperature_(new QDoubleSpinBox(this)),
+      seed_(new QSpinBox(this)),
       run_(new QPushButton(tr("Continue from the current step"), this)),
       status_(new QLabel(this)),
       output_(new QTextEdit(this)) {
@@ -38,9 +41,27 @@ GenerationPanel::GenerationPanel(QWidget* parent)
   tokens_->setRange(1, 2000);
   tokens_->setValue(80);
   tokens_->setSuffix(tr(" tokens"));
-  tokens_->setToolTip(tr("How many tokens to generate (greedily: the most probable each time)"));
+  tokens_->setToolTip(tr("How many tokens to generate"));
+  temperature_->setRange(0, 5);
+  temperature_->setSingleStep(0.1);
+  temperature_->setDecimals(2);
+  temperature_->setPrefix(tr("temperature "));
+  temperature_->setSpecialValueText(tr("greedy"));  // shown at 0: the most probable token each time
+  temperature_->setToolTip(
+      tr("0: greedy (the most probable token each time); above 0: sampled, the "
+         "higher the more random"));
+  seed_->setRange(1, 1000000000);
+  seed_->setPrefix(tr("seed "));
+  seed_->setToolTip(
+      tr("Sampling draws the same random numbers with and without the interventions: the "
+         "two continuations differ only where the model does"));
+  const auto updateSeed = [this] { seed_->setEnabled(temperature_->value() > 0); };
+  updateSeed();
+  connect(temperature_, &QDoubleSpinBox::valueChanged, this, updateSeed);
   row->addWidget(run_, 1);
   row->addWidget(tokens_);
+  row->addWidget(temperature_);
+  row->addWidget(seed_);
   row->addWidget(new JobProgress(job_, this));
   layout->addLayout(row);
   status_->setWordWrap(true);
@@ -60,6 +81,14 @@ void GenerationPanel::setTokens(int tokens) {
   tokens_->setValue(tokens);
 }
 
+void GenerationPanel::setTemperature(double temperature) {
+  temperature_->setValue(temperature);
+}
+
+void GenerationPanel::setSeed(int seed) {
+  seed_->setValue(seed);
+}
+
 QString GenerationPanel::status() const {
   return status_->text();
 }
@@ -68,9 +97,12 @@ void GenerationPanel::run() {
   const std::optional<Subject> subject = source_ ? source_() : std::nullopt;
   status_->setStyleSheet(QString());
   if (!subject || !subject->model) return status_->setText(tr("Analyse a text with a language model first."));
-  const int count = tokens_->value();
+  GenerationRequest request;
+  request.tokens = tokens_->value();
+  request.temperature = temperature_->value();
+  request.seed = static_cast<uint64_t>(seed_->value());
   status_->setText(tr("Generating…"));
-  job_.start([this, s = *subject, count](const ProgressCallbacks& callbacks) -> std::function<void()> {
+  job_.start([this, s = *subject, request](const ProgressCallbacks& callbacks) -> std::function<void()> {
     const Model& model = *s.model;
     Inputs<double> prompt;
     prompt.steps = static_cast<int>(s.prompt.size());
@@ -78,10 +110,8 @@ void GenerationPanel::run() {
     const Network<double> net = model.cast<double>();
     const InterventionPlan plan(
         resolveInterventions(parseInterventionSpecs(s.interventions), model.arch,
-                             prompt.steps + static_cast<long>(count), meanOverPlainRun(net, prompt)),
+                             prompt.steps + static_cast<long>(request.tokens), meanOverPlainRun(net, prompt)),
         model.arch);
-    GenerationRequest request;
-    request.tokens = count;
     const Generation plain = generate(model, s.prompt, InterventionPlan(), request, callbacks);
     const Generation intervened = generate(model, s.prompt, plan, request, callbacks);
     size_t parts = 0;

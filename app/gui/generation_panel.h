@@ -1,6 +1,7 @@
 // Generation with interventions in the Interventions dock (docs/APP.md "Interventions"): the text up to the
-// current step continued N tokens greedily, without and with the ticked interventions, side by side, with
-// where they part marked; in the background with progress and Cancel.
+// current step continued N tokens, greedily or sampled at a temperature with a seed, without and with the
+// ticked interventions, side by side, with where they part marked; in the background with progress and
+// Cancel.
 #pragma once
 
 #include <QWidget>
@@ -13,6 +14,7 @@
 #include "app/gui/latest_job.h"
 #include "core/model/model.h"
 
+class QDoubleSpinBox;
 class QLabel;
 class QPushButton;
 class QSpinBox;
@@ -32,6 +34,8 @@ class GenerationPanel : public QWidget {
   };
   void setSubjectSource(std::function<std::optional<Subject>()> source) { source_ = std::move(source); }
   void setTokens(int tokens);
+  void setTemperature(double temperature);  // 0: greedy
+  void setSeed(int seed);
   void run();
   bool busy() const { return job_.busy(); }
   QString plainText() const { return plain_; }
@@ -44,6 +48,8 @@ class GenerationPanel : public QWidget {
  private:
   LatestJob job_;
   QSpinBox* tokens_;
+  QDoubleSpinBox* temperature_;
+  QSpinBox* seed_;
   QPushButton* run_;
   QLabel* status_;
   QTextEdit* output_;

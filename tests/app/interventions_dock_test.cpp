@@ -7,12 +7,14 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QDoubleSpinBox>
 #include <QImage>
 #include <QLineEdit>
 #include <QMenu>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTest>
+#include <cmath>
 
 #include "app/gui/analysis_session.h"
 #include "app/gui/generation_panel.h"
@@ -95,8 +97,19 @@ TEST_F(InterventionsDock, ARightClickAblatesAUnitHereAndTheDifferenceShowsWhereI
     for (double row : {0.0, 4.0, 9.0}) EXPECT_EQ(shot.pixel(cellCentre(step, row)) & 0xffffff, neutral) << step;
   EXPECT_NE(shot.pixel(cellCentre(220, 4.0)) & 0xffffff, neutral) << "the ablated cell";
 
-  // The predictions beside it show the change from the original run.
-  EXPECT_NE(window_.predictions()->grab().toImage(), QImage());
+  // The predictions beside it show the change from the original run, with room for the extra line.
+  window_.pickCurrent(221, unit);
+  const viz::PredictionsView* predictions = window_.predictions();
+  const int next = predictions->summary().nextId;
+  ASSERT_GE(next, 0);
+  const double change = 100.0 * (static_cast<double>(intervened.probs(next, 221)) - before->probs(next, 221));
+  EXPECT_NEAR(predictions->baselineChange(next), change, 1e-9);
+  EXPECT_NE(change, 0.0) << "ablating the unit at step 220 changed nothing at 221: nothing was checked";
+  const int withBaseline = predictions->figureHeightForWidth(400);
+  panel->findChild<QComboBox*>()->setCurrentIndex(static_cast<int>(RunShown::Original));
+  EXPECT_TRUE(std::isnan(predictions->baselineChange(next)));
+  EXPECT_LT(predictions->figureHeightForWidth(400), withBaseline);
+  panel->findChild<QComboBox*>()->setCurrentIndex(static_cast<int>(RunShown::Difference));
   // The original again, then the intervention switched off: a plain run.
   panel->findChild<QComboBox*>()->setCurrentIndex(static_cast<int>(RunShown::Original));
   EXPECT_EQ(window_.session()->recording()->values(1, 0, Quantity::C)(unit, 220),
@@ -157,6 +170,23 @@ TEST_F(InterventionsDock, GenerationContinuesTheTextWithAndWithoutTheInterventio
   EXPECT_NE(plain.tokens, intervened.tokens) << "holding ten hidden units at 1 changed nothing";
   EXPECT_NE(generation->status().indexOf(QStringLiteral("part at generated token")), -1)
       << generation->status().toStdString();
+
+  // Sampled: at a temperature typed in, with a seed, both continuations are core's with the same request.
+  auto* temperature = generation->findChild<QDoubleSpinBox*>();
+  ASSERT_NE(temperature, nullptr);
+  temperature->selectAll();
+  QTest::keyClicks(temperature, QStringLiteral("0.8"));
+  QTest::keyClick(temperature, Qt::Key_Return);
+  EXPECT_DOUBLE_EQ(temperature->value(), 0.8);
+  generation->setSeed(7);
+  QTest::mouseClick(generation->findChild<QPushButton*>(), Qt::LeftButton);
+  ASSERT_TRUE(finished.wait(60000)) << generation->status().toStdString();
+  request.temperature = 0.8, request.seed = 7;
+  const Generation sampledPlain = generate(model, prompt, InterventionPlan(), request);
+  const Generation sampledHeld = generate(model, prompt, InterventionPlan(held, model.arch), request);
+  EXPECT_EQ(generation->plainText(), text(sampledPlain));
+  EXPECT_EQ(generation->intervenedText(), text(sampledHeld));
+  EXPECT_NE(sampledPlain.tokens, plain.tokens) << "sampling at 0.8 drew the greedy continuation: nothing was checked";
   if (!qEnvironmentVariableIsEmpty("LSTMSCOPE_TEST_SHOTS")) {
     window_.findChild<QDockWidget*>(QStringLiteral("interventions"))->raise();
     window_.grab().save(qEnvironmentVariable("LSTMSCOPE_TEST_SHOTS") + QStringLiteral("/intervention-generation.png"));
