@@ -13,7 +13,12 @@
 #include <string>
 #include <vector>
 
+#include "core/common/denormals.h"
+
 namespace lstmscope::bench {
+
+// Our side of every benchmark runs as the app and the CLI do: denormals flushed to zero from the start.
+inline const bool kDenormalsFlushed = (flushDenormalsToZero(), true);
 
 // Debian's OpenBLAS does not recognise every CPU by its model name and falls back to a generic kernel
 // (about 40 instead of 180-250 GFLOP/s here): the kernel this CPU supports, unless the caller named one.

@@ -8,6 +8,7 @@
 
 #include "app/cli/cli_args.h"
 #include "app/cli/commands.h"
+#include "core/common/denormals.h"
 #include "core/common/error.h"
 #include "core/common/large_array_memory.h"
 #include "core/common/version.h"
@@ -39,6 +40,7 @@ const char* const kMainHelp =
 
 int main(int argc, char** argv) {
   using namespace lstmscope;
+  flushDenormalsToZero();      // before any thread starts: they inherit it
   setUpLargeArrayMemory();     // a batch process: keep what it frees (up to 1 GB) for reuse
   removeTempFilesOnSignals();  // Ctrl+C or a timeout leaves no temporary output behind
   std::vector<std::string> args(argv + 1, argv + argc);

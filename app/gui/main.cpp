@@ -13,6 +13,7 @@
 #include "app/gui/match_panel.h"
 #include "app/gui/model_opening.h"
 #include "app/gui/unit_panel.h"
+#include "core/common/denormals.h"
 #include "core/common/large_array_memory.h"
 #include "core/common/version.h"
 #include "core/formats/temp_files.h"
@@ -107,6 +108,7 @@ bool openModelFromCommandLine(lstmscope::app::MainWindow& window, const QString&
 }  // namespace
 
 int main(int argc, char** argv) {
+  lstmscope::flushDenormalsToZero();  // before any thread starts: they inherit it
   lstmscope::removeTempFilesOnSignals();
   QElapsedTimer sinceStart;
   sinceStart.start();
