@@ -165,8 +165,10 @@ int PredictionsView::figureHeightForWidth(int) const {
   // The title, one row per prediction and the actual next token (and its probability without the
   // interventions under them), in the font painters start with.
   const QFontMetrics fm = figureFontMetrics(QApplication::font());
-  const int rows = recording_ && recording_->isLanguageModel() ? static_cast<int>(summary().top.size()) : 2;
-  const bool baselineLine = !std::isnan(baselineChange(summary().nextId));
+  const bool predicts = recording_ && recording_->isLanguageModel();
+  const Summary s = predicts ? summary() : Summary{};  // (sorts the vocabulary: once, not per question)
+  const int rows = predicts ? static_cast<int>(s.top.size()) : 2;
+  const bool baselineLine = predicts && !std::isnan(baselineChange(s.nextId));
   return rowTop(fm, rows) + 6 + (baselineLine ? 2 : 1) * lineHeight(fm) + kMargin;
 }
 

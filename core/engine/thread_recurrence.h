@@ -13,14 +13,14 @@ template <class T>
 class ThreadRecurrence {
  public:
   // Units [u0, u0 + n) of a layer of H units whose steps have `batch` columns.
-  ThreadRecurrence(const Mat<T>& W_hh, long H, long u0, long n, long batch) : W_hh_(W_hh), H_(H), u0_(u0), n_(n) {
-    if (batch >= kPackedFrom) {
+  ThreadRecurrence(const Mat<T>& W_hh, long H, long u0, long n, long batch)
+      : W_hh_(W_hh), H_(H), u0_(u0), n_(n), wide_(batch >= kPackedFrom) {
+    if (wide_) {
       for (int g = 0; g < 4; ++g) gates_[static_cast<size_t>(g)] = PackedLhs<T>(W_hh.middleRows(g * H + u0, n));
     } else {
       if (n != H) rows_ = packRecurrentRows(W_hh, H, u0, n);
       scratch_.resize(4 * n, batch);
     }
-    wide_ = batch >= kPackedFrom;
   }
 
   // Rows of these units in s.z += W_hh (those rows) * s.hPrev.
@@ -41,7 +41,7 @@ class ThreadRecurrence {
   static constexpr long kPackedFrom = 2;
   const Mat<T>& W_hh_;
   long H_, u0_, n_;
-  bool wide_ = false;
+  bool wide_;
   std::array<PackedLhs<T>, 4> gates_;
   PackedRhs<T> hPacked_;
   Mat<T> rows_, scratch_;  // narrow batches: this thread's rows stacked (unless all), and the product
