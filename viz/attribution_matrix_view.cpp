@@ -19,7 +19,6 @@
 namespace lstmscope::viz {
 namespace {
 
-constexpr int kMargin = 8;
 constexpr int kGap = 4;
 constexpr int kColourBarGap = 12;
 
@@ -109,10 +108,10 @@ QString AttributionMatrixView::heading() const {
 
 QRect AttributionMatrixView::headingRect(int width, const QFontMetrics& fm) const {
   // Wrapped rather than elided (a column-wide figure has room for a line of the title), at most 3 lines.
-  const int textWidth = std::max(1, width - 2 * kMargin);
+  const int textWidth = std::max(1, width - 2 * kFigureMargin);
   const int height =
       fm.boundingRect(QRect(0, 0, textWidth, 10000), Qt::AlignLeft | Qt::TextWordWrap, heading()).height();
-  return QRect(kMargin, kGap, textWidth, std::min(height, 3 * fm.height()));
+  return QRect(kFigureMargin, kGap, textWidth, std::min(height, 3 * fm.height()));
 }
 
 QRect AttributionMatrixView::plotRect(const QSize& size, const QFontMetrics& fm) const {
@@ -124,10 +123,10 @@ QRect AttributionMatrixView::plotRect(const QSize& size, const QFontMetrics& fm)
   const int top = kGap + headingRect(size.width(), fm).height() + kGap;
   const int titleRoom = fm.height() + kGap;  // the axes' titles: turned on the left, below the column labels
   const int bottom = kGap + fm.height() + kGap + titleRoom;
-  const int right = kColourBarGap + colourBarWidth(fm) + kMargin;
-  const int side =
-      std::max(10, std::min(size.width() - kMargin - titleRoom - rowLabels - right, size.height() - top - bottom));
-  return QRect(kMargin + titleRoom + rowLabels, top, side, side);
+  const int right = kColourBarGap + colourBarWidth(fm) + kFigureMargin;
+  const int side = std::max(
+      10, std::min(size.width() - kFigureMargin - titleRoom - rowLabels - right, size.height() - top - bottom));
+  return QRect(kFigureMargin + titleRoom + rowLabels, top, side, side);
 }
 
 int AttributionMatrixView::figureHeightForWidth(int width) const {
@@ -178,8 +177,8 @@ void AttributionMatrixView::paintLabels(QPainter& p, const QRect& plot) const {
   // Rows: each token when a cell is tall enough for text, else step numbers at a readable spacing.
   const bool rowWords = cell >= fm.height() - 1;
   const long rowEvery = rowWords ? 1 : static_cast<long>(niceTickStep(cell, fm.height() + 4));
-  const QRectF rowLabels(kMargin + fm.height() + kGap, plot.top(), plot.left() - kMargin - fm.height() - 2 * kGap,
-                         plot.height());
+  const QRectF rowLabels(kFigureMargin + fm.height() + kGap, plot.top(),
+                         plot.left() - kFigureMargin - fm.height() - 2 * kGap, plot.height());
   for (long k = 0; k < n; k += rowEvery) {
     const QString label = rowWords ? token(k, static_cast<int>(rowLabels.width())) : QString::number(first_ + k);
     // Centred on its row but kept beside the matrix: the first row's label is not cut by the title.
@@ -230,7 +229,7 @@ void AttributionMatrixView::paint(QPainter& p, const QSize& size, bool vectorCel
   const int titleTop = plot.bottom() + 1 + kGap + fm.height() + kGap;
   p.drawText(QRect(plot.left(), titleTop, plot.width(), fm.height()), Qt::AlignHCenter, columnAxisTitle());
   p.save();
-  p.translate(kMargin, plot.center().y());
+  p.translate(kFigureMargin, plot.center().y());
   p.rotate(-90);
   p.drawText(QRect(-plot.height() / 2, 0, plot.height(), fm.height()), Qt::AlignHCenter | Qt::AlignTop, rowAxisTitle());
   p.restore();

@@ -18,7 +18,6 @@
 namespace lstmscope::viz {
 namespace {
 
-constexpr int kMargin = 8;
 // The colour bar with its "0" tick, and the line saying what the colours mean.
 int legendHeight(const QFontMetrics& fm) {
   return 16 + 2 * fm.height() + 6;
@@ -89,20 +88,20 @@ QString AttributionTextView::rowLabel(size_t r) const {
 QRect AttributionTextView::titleRect(int width, const QPaintDevice* device) const {
   const QFontMetrics bold(boldOf(font()), device);
   const QString& text = rows_.empty() ? message_ : title_;
-  const int inner = std::max(1, width - 2 * kMargin);
+  const int inner = std::max(1, width - 2 * kFigureMargin);
   const int height = bold.boundingRect(QRect(0, 0, inner, kUnbounded), Qt::TextWordWrap, text).height();
-  return QRect(kMargin, kMargin, inner, std::max(height, bold.height()) + 2);
+  return QRect(kFigureMargin, kFigureMargin, inner, std::max(height, bold.height()) + 2);
 }
 
 QRect AttributionTextView::noteRect(size_t r, int top, int width, const QFontMetrics& fm) const {
-  const int lineHeight = fm.height() + 2, inner = std::max(1, width - 2 * kMargin);
+  const int lineHeight = fm.height() + 2, inner = std::max(1, width - 2 * kFigureMargin);
   const QString& note = rows_[r].note;
   const int gap = fm.horizontalAdvance(QStringLiteral("    "));
   if (note.isEmpty() || fm.horizontalAdvance(rowLabel(r)) + gap + fm.horizontalAdvance(note) <= inner)
-    return QRect(kMargin, top, inner, lineHeight);
+    return QRect(kFigureMargin, top, inner, lineHeight);
   const int noteWidth = std::max(1, inner - kNoteIndent);
   const int height = fm.boundingRect(QRect(0, 0, noteWidth, kUnbounded), Qt::TextWordWrap, note).height();
-  return QRect(kMargin + kNoteIndent, top + lineHeight, noteWidth, height + 2);
+  return QRect(kFigureMargin + kNoteIndent, top + lineHeight, noteWidth, height + 2);
 }
 
 QRect AttributionTextView::noteArea(int row) const {
@@ -118,19 +117,19 @@ QRect AttributionTextView::titleArea() const {
 
 int AttributionTextView::layout(int width, const QFontMetrics& fm, const QPaintDevice* device, std::vector<Cell>* cells,
                                 std::vector<int>* headerTops) const {
-  const int lineHeight = fm.height() + 2, right = width - kMargin;
+  const int lineHeight = fm.height() + 2, right = width - kFigureMargin;
   int y = titleRect(width, device).bottom() + 5;  // below the title
   for (int r = 0; r < static_cast<int>(rows_.size()); ++r) {
     if (headerTops) headerTops->push_back(y);
     y = std::max(y + lineHeight, noteRect(static_cast<size_t>(r), y, width, fm).bottom() + 1) + 2;
-    int x = kMargin;
+    int x = kFigureMargin;
     for (long s = first_; s < end_; ++s) {
       const QString& t = tokens_[static_cast<qsizetype>(s)];
       const int w = std::max(fm.horizontalAdvance(t), 4) + 2;
-      if (x + w > right && x > kMargin) x = kMargin, y += lineHeight;
+      if (x + w > right && x > kFigureMargin) x = kFigureMargin, y += lineHeight;
       if (cells) cells->push_back({r, s, QRect(x, y, w, lineHeight)});
       x += w + (separate_ ? fm.horizontalAdvance(QLatin1Char(' ')) : 0);
-      if (t.endsWith(QChar(0x21B5))) x = kMargin, y += lineHeight;
+      if (t.endsWith(QChar(0x21B5))) x = kFigureMargin, y += lineHeight;
     }
     y += lineHeight + 8;
   }
@@ -157,7 +156,7 @@ void AttributionTextView::paint(QPainter& p, const QSize& size) {
   const int bottom = layout(size.width(), fm, p.device(), &cells, &headers);
   if (size == this->size()) cells_ = cells;
   for (size_t r = 0; r < rows_.size(); ++r) {
-    const QRect header(kMargin, headers[r], size.width() - 2 * kMargin, fm.height() + 2);
+    const QRect header(kFigureMargin, headers[r], size.width() - 2 * kFigureMargin, fm.height() + 2);
     p.setPen(Qt::black);
     p.drawText(header, Qt::AlignLeft | Qt::AlignVCenter, rowLabel(r));
     p.setPen(rows_[r].warning ? QColor(200, 0, 0) : Qt::darkGray);
@@ -182,20 +181,20 @@ void AttributionTextView::paint(QPainter& p, const QSize& size) {
   // Legend: the diverging scale, each row's ends at its own +-range; what the colours mean on the line
   // under it (so that it is never cut at the figure's edge).
   const int legendTop = std::min(bottom, size.height()) - legendHeight(fm) + 6;
-  const int barLeft = kMargin + fm.horizontalAdvance(tr("negative")) + 8;
+  const int barLeft = kFigureMargin + fm.horizontalAdvance(tr("negative")) + 8;
   const int barWidth = std::clamp(size.width() / 3, 60, 220);
   const QRect bar(barLeft, legendTop, barWidth, 10);
   paintColourBands(p, bar, map_, Qt::Horizontal);
   p.setPen(Qt::darkGray);
   p.drawRect(bar.adjusted(0, 0, -1, -1));
-  p.drawText(QPoint(kMargin, bar.bottom()), tr("negative"));
+  p.drawText(QPoint(kFigureMargin, bar.bottom()), tr("negative"));
   p.drawText(QPoint(bar.right() + 8, bar.bottom()), tr("positive"));
   p.drawText(QPoint(bar.center().x() - fm.horizontalAdvance(QStringLiteral("0")) / 2, bar.bottom() + fm.height()),
              QStringLiteral("0"));
-  p.drawText(QRect(kMargin, bar.bottom() + fm.height() + 2, size.width() - 2 * kMargin, fm.height() + 2),
+  p.drawText(QRect(kFigureMargin, bar.bottom() + fm.height() + 2, size.width() - 2 * kFigureMargin, fm.height() + 2),
              Qt::AlignLeft | Qt::AlignVCenter,
              fm.elidedText(tr("positive pushes the target up · boxed: the target step"), Qt::ElideRight,
-                           size.width() - 2 * kMargin));
+                           size.width() - 2 * kFigureMargin));
 }
 
 void AttributionTextView::paintEvent(QPaintEvent*) {

@@ -16,4 +16,7 @@ QFontMetrics figureFontMetrics(const QFont& font);
 // what they blit on screen as vector shapes.
 bool paintsVectors(const QPainter& painter);
 
+// The space between a figure's edge and what it draws, in figure units: the same in every view's figure.
+constexpr int kFigureMargin = 8;
+
 }  // namespace lstmscope::viz

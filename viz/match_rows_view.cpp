@@ -11,9 +11,9 @@
 namespace lstmscope::viz {
 namespace {
 
-constexpr int kMargin = 6;
+constexpr int kRowMargin = 6;
 constexpr int kMetaStrip = 5;  // height of one meta track's strip
-constexpr int kLabelWidth = 230;
+constexpr int kMatchLabelWidth = 230;
 
 // White to the heatmap's orange as more of the selected units are on.
 QColor onColour(int on, int selected) {
@@ -60,17 +60,17 @@ int MatchRowsView::rowHeight(const QFontMetrics& fm) const {
 }
 
 QSize MatchRowsView::sizeHint() const {
-  return {600, 2 * kMargin + headerHeight(fontMetrics()) +
+  return {600, 2 * kRowMargin + headerHeight(fontMetrics()) +
                    std::max(1, static_cast<int>(rows_.size())) * rowHeight(fontMetrics())};
 }
 
 QRect MatchRowsView::rowRect(int row) const {
   const int h = rowHeight(fontMetrics());
-  return {0, kMargin + headerHeight(fontMetrics()) + row * h, width(), h};
+  return {0, kRowMargin + headerHeight(fontMetrics()) + row * h, width(), h};
 }
 
 int MatchRowsView::rowAt(const QPoint& point) const {
-  const int h = rowHeight(fontMetrics()), top = kMargin + headerHeight(fontMetrics());
+  const int h = rowHeight(fontMetrics()), top = kRowMargin + headerHeight(fontMetrics());
   const int row = (point.y() - top) / h;
   return point.y() >= top && row < static_cast<int>(rows_.size()) ? row : -1;
 }
@@ -79,18 +79,18 @@ void MatchRowsView::paintRows(QPainter& p, int width, int firstRow, int lastRow,
   const int h = rowHeight(fm), textHeight = fm.height() + 4, header = headerHeight(fm);
   if (header > 0 && firstRow == 0) {
     p.setPen(Qt::darkGray);
-    p.drawText(QRect(kMargin, kMargin, width - 2 * kMargin, header), Qt::AlignVCenter | Qt::AlignLeft,
-               fm.elidedText(metaLegend(), Qt::ElideRight, width - 2 * kMargin));
+    p.drawText(QRect(kRowMargin, kRowMargin, width - 2 * kRowMargin, header), Qt::AlignVCenter | Qt::AlignLeft,
+               fm.elidedText(metaLegend(), Qt::ElideRight, width - 2 * kRowMargin));
   }
   QFont bold = p.font();
   bold.setBold(true);
   for (int r = firstRow; r < lastRow; ++r) {
     const MatchRow& row = rows_[static_cast<size_t>(r)];
-    const int top = kMargin + header + r * h;
+    const int top = kRowMargin + header + r * h;
     p.setPen(Qt::darkGray);
-    p.drawText(QRect(kMargin, top, kLabelWidth - 8, textHeight), Qt::AlignVCenter | Qt::AlignLeft,
-               fm.elidedText(row.label, Qt::ElideRight, kLabelWidth - 8));
-    int x = kMargin + kLabelWidth;
+    p.drawText(QRect(kRowMargin, top, kMatchLabelWidth - 8, textHeight), Qt::AlignVCenter | Qt::AlignLeft,
+               fm.elidedText(row.label, Qt::ElideRight, kMatchLabelWidth - 8));
+    int x = kRowMargin + kMatchLabelWidth;
     for (int k = 0; k < row.tokens.size() && x < width; ++k) {
       const bool inRun = k >= row.runFirst && k < row.runEnd;
       p.setFont(inRun ? bold : QFont(p.font().family(), p.font().pointSize()));
@@ -106,7 +106,7 @@ void MatchRowsView::paintRows(QPainter& p, int width, int firstRow, int lastRow,
     }
     p.setFont(QFont(p.font().family(), p.font().pointSize()));
     // The run framed, so that it reads as the match even where no selected unit is on.
-    int runX = kMargin + kLabelWidth, runW = 0;
+    int runX = kRowMargin + kMatchLabelWidth, runW = 0;
     for (int k = 0; k < row.tokens.size(); ++k) {
       QFont f = p.font();
       f.setBold(k >= row.runFirst && k < row.runEnd);
@@ -124,10 +124,10 @@ void MatchRowsView::paintEvent(QPaintEvent* event) {
   p.fillRect(rect(), Qt::white);
   if (rows_.empty()) {
     p.setPen(Qt::darkGray);
-    p.drawText(rect().adjusted(kMargin, kMargin, -kMargin, -kMargin), Qt::TextWordWrap, message_);
+    p.drawText(rect().adjusted(kRowMargin, kRowMargin, -kRowMargin, -kRowMargin), Qt::TextWordWrap, message_);
     return;
   }
-  const int h = rowHeight(fontMetrics()), top = kMargin + headerHeight(fontMetrics());
+  const int h = rowHeight(fontMetrics()), top = kRowMargin + headerHeight(fontMetrics());
   const int first = std::max(0, (event->rect().top() - top) / h);
   const int last = std::min(static_cast<int>(rows_.size()), (event->rect().bottom() - top) / h + 1);
   paintRows(p, width(), first, last, fontMetrics());
@@ -155,7 +155,7 @@ int MatchRowsView::figureHeightForWidth(int width) const {
   const QFontMetrics fm = figureFontMetrics(QApplication::font());
   const double scale = std::min(1.0, static_cast<double>(width) / std::max(1, rowsWidth(fm)));
   return static_cast<int>(std::ceil(
-      scale * (2 * kMargin + headerHeight(fm) + std::max(1, static_cast<int>(rows_.size())) * rowHeight(fm))));
+      scale * (2 * kRowMargin + headerHeight(fm) + std::max(1, static_cast<int>(rows_.size())) * rowHeight(fm))));
 }
 
 int MatchRowsView::rowsWidth(const QFontMetrics& fm) const {
@@ -164,10 +164,10 @@ int MatchRowsView::rowsWidth(const QFontMetrics& fm) const {
   const QFontMetrics boldMetrics(bold);
   int widest = 0;
   for (const MatchRow& row : rows_) {
-    int w = kMargin + kLabelWidth;
+    int w = kRowMargin + kMatchLabelWidth;
     for (int k = 0; k < row.tokens.size(); ++k)
       w += (k >= row.runFirst && k < row.runEnd ? boldMetrics : fm).horizontalAdvance(row.tokens[k]) + 4;
-    widest = std::max(widest, w + kMargin);
+    widest = std::max(widest, w + kRowMargin);
   }
   return widest;
 }
@@ -181,7 +181,7 @@ void MatchRowsView::renderFigure(QPainter& painter, const QSize& size, FigureMar
   painter.scale(scale, scale);
   const QSize area(static_cast<int>(size.width() / scale), static_cast<int>(size.height() / scale));
   const int rows = std::min(static_cast<int>(rows_.size()),
-                            std::max(0, (area.height() - kMargin - headerHeight(fm)) / rowHeight(fm)));
+                            std::max(0, (area.height() - kRowMargin - headerHeight(fm)) / rowHeight(fm)));
   paintRows(painter, area.width(), 0, rows, fm);
   painter.restore();
 }

@@ -58,13 +58,12 @@ QString PredictionsView::figureTitle() const {
 
 namespace {
 
-constexpr int kMargin = 8;
 int lineHeight(const QFontMetrics& fm) {
   return fm.height() + 6;
 }
 // Top of prediction row k.
 int rowTop(const QFontMetrics& fm, int k) {
-  return kMargin + lineHeight(fm) + 4 + k * lineHeight(fm);
+  return kFigureMargin + lineHeight(fm) + 4 + k * lineHeight(fm);
 }
 
 }  // namespace
@@ -86,7 +85,7 @@ void PredictionsView::mousePressEvent(QMouseEvent* event) {
 void PredictionsView::paint(QPainter& p, const QSize& size) {
   p.fillRect(QRect(QPoint(0, 0), size), Qt::white);
   const QFontMetrics fm = p.fontMetrics();
-  const int line = lineHeight(fm), margin = kMargin;
+  const int line = lineHeight(fm), margin = kFigureMargin;
   p.setPen(Qt::black);
   if (!recording_ || !recording_->isLanguageModel()) {
     p.drawText(
@@ -153,7 +152,7 @@ void PredictionsView::paintEvent(QPaintEvent*) {
   // The hint only where it has room below the predictions (a short dock would draw it over them).
   if (height() < figureHeightForWidth(width()) + fontMetrics().height()) return;
   p.setPen(Qt::darkGray);
-  p.drawText(QRect(kMargin, 0, width() - 2 * kMargin, height() - 4), Qt::AlignBottom | Qt::AlignLeft,
+  p.drawText(QRect(kFigureMargin, 0, width() - 2 * kFigureMargin, height() - 4), Qt::AlignBottom | Qt::AlignLeft,
              tr("Click a prediction to see what drove it (Attribution)."));
 }
 
@@ -169,7 +168,7 @@ int PredictionsView::figureHeightForWidth(int) const {
   const Summary s = predicts ? summary() : Summary{};  // (sorts the vocabulary: once, not per question)
   const int rows = predicts ? static_cast<int>(s.top.size()) : 2;
   const bool baselineLine = predicts && !std::isnan(baselineChange(s.nextId));
-  return rowTop(fm, rows) + 6 + (baselineLine ? 2 : 1) * lineHeight(fm) + kMargin;
+  return rowTop(fm, rows) + 6 + (baselineLine ? 2 : 1) * lineHeight(fm) + kFigureMargin;
 }
 
 void PredictionsView::writeCsv(QTextStream& out) const {

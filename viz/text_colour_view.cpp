@@ -16,7 +16,6 @@
 namespace lstmscope::viz {
 namespace {
 
-constexpr int kMargin = 8;
 constexpr int kHeader = 26;
 constexpr int kLegendGap = 18;  // between the text and the colour bar; holds the "do not fit" note
 // A figure made before the view was ever laid out shows this many steps from the page's start.
@@ -84,16 +83,16 @@ QRect TextColourView::cellOf(long step) const {
 std::vector<TextColourView::Cell> TextColourView::layoutCells(long first, long end, int width, int bottom,
                                                               const QFontMetrics& fm) const {
   std::vector<Cell> cells;
-  const int lineHeight = fm.height() + 2, right = width - kMargin;
-  int x = kMargin, y = kHeader;
+  const int lineHeight = fm.height() + 2, right = width - kFigureMargin;
+  int x = kFigureMargin, y = kHeader;
   for (long s = first; s < std::min<long>(end, tokens_.size()); ++s) {
     const QString& t = tokens_[static_cast<qsizetype>(s)];
     const int w = std::max(fm.horizontalAdvance(t), 4);
-    if (x + w > right && x > kMargin) x = kMargin, y += lineHeight;
+    if (x + w > right && x > kFigureMargin) x = kFigureMargin, y += lineHeight;
     if (y + lineHeight > bottom) break;
     cells.push_back({s, QRect(x, y, w, lineHeight)});
     x += w + (separate_ ? fm.horizontalAdvance(QLatin1Char(' ')) : 0);
-    if (t.endsWith(QChar(0x21B5))) x = kMargin, y += lineHeight;
+    if (t.endsWith(QChar(0x21B5))) x = kFigureMargin, y += lineHeight;
   }
   return cells;
 }
@@ -109,7 +108,7 @@ int TextColourView::figureHeightForWidth(int width) const {
   const auto [first, end] = figureSteps();
   const std::vector<Cell> cells = layoutCells(first, end, width, std::numeric_limits<int>::max(), fm);
   const int textBottom = cells.empty() ? kHeader : cells.back().rect.bottom() + 1;
-  return textBottom + kLegendGap + colourLegendHeight(fm) + kMargin;
+  return textBottom + kLegendGap + colourLegendHeight(fm) + kFigureMargin;
 }
 
 void TextColourView::relayout() {
@@ -143,7 +142,7 @@ void TextColourView::paintEvent(QPaintEvent*) {
   QPainter p(this);
   p.fillRect(rect(), Qt::white);
   p.setPen(Qt::darkGray);
-  p.drawText(QRect(kMargin, 4, width() - 2 * kMargin, kHeader - 6), Qt::AlignLeft | Qt::AlignVCenter,
+  p.drawText(QRect(kFigureMargin, 4, width() - 2 * kFigureMargin, kHeader - 6), Qt::AlignLeft | Qt::AlignVCenter,
              figureTitle() + tr("   (Up/Down: other unit)"));
   paintCells(p, cells_, FigureMarks::Drawn);
 }
@@ -155,22 +154,22 @@ void TextColourView::renderFigure(QPainter& painter, const QSize& size, FigureMa
   p.setFont(font());
   const QFontMetrics fm(font(), p.device());
   p.setPen(Qt::black);
-  p.drawText(QRect(kMargin, 4, size.width() - 2 * kMargin, kHeader - 6), Qt::AlignLeft | Qt::AlignVCenter,
+  p.drawText(QRect(kFigureMargin, 4, size.width() - 2 * kFigureMargin, kHeader - 6), Qt::AlignLeft | Qt::AlignVCenter,
              figureTitle());
   // The steps shown on screen, laid out at the figure's width; the colour bar below them.
   const auto [first, end] = figureSteps();
-  const int legendTop = size.height() - kMargin - colourLegendHeight(fm);
+  const int legendTop = size.height() - kFigureMargin - colourLegendHeight(fm);
   const std::vector<Cell> cells = layoutCells(first, end, size.width(), legendTop - kLegendGap, fm);
   paintCells(p, cells, marks);
   const long shownEnd = cells.empty() ? first : cells.back().step + 1;
   if (shownEnd < end) {  // say what is missing rather than cutting it silently
     p.setPen(Qt::darkGray);
-    p.drawText(QRect(kMargin, legendTop - kLegendGap, size.width() - 2 * kMargin, kLegendGap),
+    p.drawText(QRect(kFigureMargin, legendTop - kLegendGap, size.width() - 2 * kFigureMargin, kLegendGap),
                Qt::AlignLeft | Qt::AlignVCenter,
                tr("… steps %1–%2 do not fit; a taller figure shows them").arg(shownEnd).arg(end - 1));
   }
-  paintColourLegend(p, QRect(kMargin, legendTop, size.width() - 2 * kMargin, colourLegendHeight(fm)), scale_,
-                    quantityLabel_);
+  paintColourLegend(p, QRect(kFigureMargin, legendTop, size.width() - 2 * kFigureMargin, colourLegendHeight(fm)),
+                    scale_, quantityLabel_);
   p.restore();
 }
 

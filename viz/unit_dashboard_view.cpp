@@ -6,13 +6,14 @@
 #include <algorithm>
 #include <cmath>
 
+#include "viz/figure_metrics.h"
+
 namespace lstmscope::viz {
 namespace {
 
-constexpr int kMargin = 8;
 constexpr int kHistogramHeight = 130;
-constexpr int kAxisHeight = 18;   // tick labels under the histogram
-constexpr int kLabelWidth = 210;  // a context's value, step and document
+constexpr int kAxisHeight = 18;          // tick labels under the histogram
+constexpr int kContextLabelWidth = 210;  // a context's value, step and document
 constexpr QRgb kBarColour = 0xff4a7ab5;
 
 QString number(double v) {
@@ -56,15 +57,16 @@ void UnitDashboardView::setMessage(const QString& message) {
 UnitDashboardView::Layout UnitDashboardView::layoutFor(int width, const QFontMetrics& fm) const {
   Layout l;
   const int line = fm.height() + 4;
-  l.titleTop = kMargin;
+  l.titleTop = kFigureMargin;
   l.statsTop = l.titleTop + line;
-  l.histogram = QRect(kMargin + 40, l.statsTop + line + 4, std::max(60, width - 2 * kMargin - 48), kHistogramHeight);
+  l.histogram =
+      QRect(kFigureMargin + 40, l.statsTop + line + 4, std::max(60, width - 2 * kFigureMargin - 48), kHistogramHeight);
   l.rowHeight = fm.height() + 8;
   l.highestHeading = l.histogram.bottom() + kAxisHeight + 10;
   l.highestTop = l.highestHeading + line;
   l.lowestHeading = l.highestTop + static_cast<int>(data_.highest.size()) * l.rowHeight + 8;
   l.lowestTop = l.lowestHeading + line;
-  l.height = l.lowestTop + static_cast<int>(data_.lowest.size()) * l.rowHeight + kMargin;
+  l.height = l.lowestTop + static_cast<int>(data_.lowest.size()) * l.rowHeight + kFigureMargin;
   return l;
 }
 
@@ -149,11 +151,11 @@ void UnitDashboardView::paintContext(QPainter& p, const UnitContextRow& row, con
                                      const QFontMetrics& fm) const {
   const int textHeight = fm.height() + 4, top = rect.top() + 2;
   p.setPen(Qt::darkGray);
-  p.drawText(QRect(kMargin, top, kLabelWidth - 8, textHeight), Qt::AlignVCenter | Qt::AlignLeft,
-             fm.elidedText(row.label, Qt::ElideRight, kLabelWidth - 8));
+  p.drawText(QRect(kFigureMargin, top, kContextLabelWidth - 8, textHeight), Qt::AlignVCenter | Qt::AlignLeft,
+             fm.elidedText(row.label, Qt::ElideRight, kContextLabelWidth - 8));
   // Keyword in context: the extreme token at the middle of the row, its context to both sides, so that
   // the rows line up on it and a narrow figure cuts the far context rather than the token.
-  const int left = kMargin + kLabelWidth, right = rect.right() - kMargin;
+  const int left = kFigureMargin + kContextLabelWidth, right = rect.right() - kFigureMargin;
   std::vector<int> widths;
   for (const QString& token : row.tokens) widths.push_back(fm.horizontalAdvance(token) + 4);
   int x = (left + right) / 2 - (row.at < static_cast<int>(widths.size()) ? widths[static_cast<size_t>(row.at)] / 2 : 0);
@@ -185,17 +187,18 @@ void UnitDashboardView::paint(QPainter& p, int width, const QFontMetrics& fm) co
   const QFont plain = p.font();
   p.setFont(bold);
   p.setPen(Qt::black);
-  p.drawText(QRect(kMargin, l.titleTop, width - 2 * kMargin, fm.height() + 4), Qt::AlignLeft | Qt::AlignVCenter,
-             data_.title);
+  p.drawText(QRect(kFigureMargin, l.titleTop, width - 2 * kFigureMargin, fm.height() + 4),
+             Qt::AlignLeft | Qt::AlignVCenter, data_.title);
   p.setFont(plain);
   p.setPen(Qt::darkGray);
-  p.drawText(QRect(kMargin, l.statsTop, width - 2 * kMargin, fm.height() + 4), Qt::AlignLeft | Qt::AlignVCenter,
-             fm.elidedText(data_.stats, Qt::ElideRight, width - 2 * kMargin));
+  p.drawText(QRect(kFigureMargin, l.statsTop, width - 2 * kFigureMargin, fm.height() + 4),
+             Qt::AlignLeft | Qt::AlignVCenter, fm.elidedText(data_.stats, Qt::ElideRight, width - 2 * kFigureMargin));
   paintHistogram(p, l.histogram, fm);
   const auto heading = [&](int top, const QString& text) {
     p.setFont(bold);
     p.setPen(Qt::black);
-    p.drawText(QRect(kMargin, top, width - 2 * kMargin, fm.height() + 4), Qt::AlignLeft | Qt::AlignVCenter, text);
+    p.drawText(QRect(kFigureMargin, top, width - 2 * kFigureMargin, fm.height() + 4), Qt::AlignLeft | Qt::AlignVCenter,
+               text);
     p.setFont(plain);
   };
   heading(l.highestHeading, tr("Highest (%1 contexts)").arg(data_.highest.size()));
@@ -212,7 +215,8 @@ void UnitDashboardView::paintEvent(QPaintEvent*) {
   p.fillRect(rect(), Qt::white);
   if (!hasData_) {
     p.setPen(Qt::darkGray);
-    p.drawText(rect().adjusted(kMargin, kMargin, -kMargin, -kMargin), Qt::TextWordWrap, message_);
+    p.drawText(rect().adjusted(kFigureMargin, kFigureMargin, -kFigureMargin, -kFigureMargin), Qt::TextWordWrap,
+               message_);
     return;
   }
   paint(p, width(), fontMetrics());

@@ -8,6 +8,7 @@
 #include "app/cli/intervention_inputs.h"
 #include "app/cli/intervention_output.h"
 #include "app/cli/intervention_plot.h"
+#include "app/cli/table_input.h"
 
 namespace lstmscope::cli {
 

@@ -15,9 +15,7 @@
 namespace lstmscope::cli {
 namespace {
 
-constexpr long kMaxSteps = 1'000'000;
-
-std::string shortNumber(double v) {
+std::string plainNumber(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", v);
   return buf;
@@ -58,10 +56,10 @@ std::string attributeHelp() {
          "                 the reported delta includes its rounding error)\n"
          "  --window N     occlusion: tokens replaced at once (default 1)\n"
          "  --eps E        lrp: stabiliser epsilon (default " +
-         shortNumber(lrp.epsilon) +
+         plainNumber(lrp.epsilon) +
          ")\n"
          "  --bias-factor F  lrp: share of bias relevance passed down (default " +
-         shortNumber(lrp.biasFactor) +
+         plainNumber(lrp.biasFactor) +
          "; 1 is fully conservative)\n"
          "  --target-unit KIND:L/DIR/U  attribute a state unit instead of a logit: hidden or cell unit U of layer L\n"
          "                 (from 0), direction fwd or bwd, at --target-step; e.g. cell:0/fwd/7\n"
@@ -70,13 +68,6 @@ std::string attributeHelp() {
          "FILE.csv: one row per token: step, token, attribution. FILE.png/.svg/.pdf: the attribution plot as the\n"
          "desktop app draws it (tokens coloured by attribution, target boxed, title with model, method, target,\n"
          "baseline, steps and delta). Written to a temporary file, then renamed.\n";
-}
-
-EncodedText readInput(const Architecture& arch, const AttributeOptions& o) {
-  const InputOptions& in = o.input;
-  if (!in.csvFile.empty()) return readTableInput(arch, in.csvFile, in.labelColumn, kMaxSteps);
-  if (in.text) return encodeText(arch, *in.text, "--text", kMaxSteps);
-  return encodeTextFile(arch, in.textFile, kMaxSteps);
 }
 
 // The default target at the chosen step (it also checks the step), then what the options change.
@@ -95,7 +86,7 @@ AttributeResult computeAttribute(const AttributeOptions& o) {
   AttributeResult r;
   r.modelPath = o.modelPath;
   r.net = importModel(o.modelPath, o.vocabPath, o.importChoices).model.cast<double>();
-  const EncodedText encoded = readInput(r.net.arch, o);
+  const EncodedText encoded = readSingleInput(r.net.arch, o.input);
   r.tokens = encoded.surface;
   const Inputs<double> tokens{encoded.inputs.steps, 1, encoded.inputs.tokens, encoded.inputs.features.cast<double>()};
   AttributionRequest request;

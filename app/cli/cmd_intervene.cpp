@@ -7,6 +7,7 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/intervention_inputs.h"
+#include "app/cli/table_input.h"
 #include "core/engine/record.h"
 #include "core/formats/trace_file.h"
 

@@ -1,6 +1,5 @@
 #include "app/cli/intervention_inputs.h"
 
-#include "app/cli/table_input.h"
 #include "core/common/error.h"
 #include "core/formats/model_loader.h"
 #include "core/intervention/ablation.h"
@@ -8,18 +7,8 @@
 
 namespace lstmscope::cli {
 
-namespace {
-constexpr long kMaxSteps = 1'000'000;
-}
-
 Model loadModel(const ModelOption& option) {
   return importModel(option.path, option.vocabPath, option.importChoices).model;
-}
-
-EncodedText readSingleInput(const Architecture& arch, const InputOptions& in) {
-  if (!in.csvFile.empty()) return readTableInput(arch, in.csvFile, in.labelColumn, kMaxSteps);
-  if (in.text) return encodeText(arch, *in.text, "--text", kMaxSteps);
-  return encodeTextFile(arch, in.textFile, kMaxSteps);
 }
 
 int modelDirection(const Architecture& arch, const QuantityOption& what) {

@@ -13,9 +13,6 @@ namespace lstmscope::cli {
 
 Model loadModel(const ModelOption& option);
 
-// The one text or table of `input` (at most 1,000,000 steps).
-EncodedText readSingleInput(const Architecture& arch, const InputOptions& input);
-
 template <class T>
 Inputs<T> inputsAs(const Inputs<float>& in) {
   return {in.steps, in.batch, in.tokens, in.features.template cast<T>()};

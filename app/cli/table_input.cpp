@@ -82,4 +82,11 @@ EncodedText readTableInput(const Architecture& arch, const std::string& path, co
   return out;
 }
 
+EncodedText readSingleInput(const Architecture& arch, const InputOptions& input) {
+  constexpr long kMaxSteps = 1'000'000;
+  if (!input.csvFile.empty()) return readTableInput(arch, input.csvFile, input.labelColumn, kMaxSteps);
+  if (input.text) return encodeText(arch, *input.text, "--text", kMaxSteps);
+  return encodeTextFile(arch, input.textFile, kMaxSteps);
+}
+
 }  // namespace lstmscope::cli

@@ -1,9 +1,11 @@
 // A model of numeric features reads a CSV table (--csv), its steps named by one of the table's columns
-// (--label-column) or by their numbers: shared by record and attribute.
+// (--label-column) or by their numbers: shared by record, attribute and the intervention commands, with
+// the one text or table that the commands of a single input read.
 #pragma once
 
 #include <string>
 
+#include "app/cli/command_options.h"
 #include "core/formats/sequence_input.h"
 
 namespace lstmscope::cli {
@@ -13,5 +15,8 @@ namespace lstmscope::cli {
 // limit needs.
 EncodedText readTableInput(const Architecture& arch, const std::string& path, const std::string& labelColumn,
                            long maxSteps, const std::string& limitAdvice = {});
+
+// The one text (--text, --text-file) or table (--csv) of `input`, at most 1,000,000 steps.
+EncodedText readSingleInput(const Architecture& arch, const InputOptions& input);
 
 }  // namespace lstmscope::cli

@@ -111,7 +111,7 @@ bool startsWithHeader(const std::vector<Line>& lines) {
 }
 
 // A cell or a column name as a message quotes it: short, and with no byte that could garble a terminal.
-std::string quoted(std::string_view cell) {
+std::string inQuotes(std::string_view cell) {
   return describeToken(cell, 40);
 }
 
@@ -119,11 +119,10 @@ std::string quoted(std::string_view cell) {
 std::string quotedList(const std::vector<std::string>& names) {
   constexpr size_t kShown = 6;
   std::string out;
-  for (size_t k = 0; k < names.size() && k < kShown; ++k) out += (k ? ", " : "") + quoted(names[k]);
+  for (size_t k = 0; k < names.size() && k < kShown; ++k) out += (k ? ", " : "") + inQuotes(names[k]);
   if (names.size() > kShown) out += ", … (" + std::to_string(names.size()) + " in all)";
   return out;
 }
-
 
 }  // namespace
 
@@ -181,7 +180,7 @@ FeatureSequence parseFeatureCsv(const Architecture& arch, const std::string& tex
     isFeature[0] = false;
     featureNames.erase(featureNames.begin());
     if (names[0].empty()) names[0] = "index";
-    out.notes.push_back("the first column (" + quoted(names[0]) + ") looks like a row index: it labels the steps");
+    out.notes.push_back("the first column (" + inQuotes(names[0]) + ") looks like a row index: it labels the steps");
   }
   if (static_cast<int>(featureNames.size()) != D) {
     std::vector<std::string> labels;
@@ -217,11 +216,11 @@ FeatureSequence parseFeatureCsv(const Architecture& arch, const std::string& tex
         continue;
       }
       double v = 0;
-      const auto where = [&] { return "line " + std::to_string(line.number) + ", column " + quoted(names[j]); };
+      const auto where = [&] { return "line " + std::to_string(line.number) + ", column " + inQuotes(names[j]); };
       if (!parseNumber(line.cells[j], v))
-        throw InputError(source, where() + ": " + quoted(line.cells[j]) + " is not a number");
+        throw InputError(source, where() + ": " + inQuotes(line.cells[j]) + " is not a number");
       if (!std::isfinite(v) || std::abs(v) > 3.4e38)
-        throw InputError(source, where() + ": " + quoted(line.cells[j]) + " is not a finite float value");
+        throw InputError(source, where() + ": " + inQuotes(line.cells[j]) + " is not a finite float value");
       out.inputs.features(feature++, t) = static_cast<float>(v);
     }
   }

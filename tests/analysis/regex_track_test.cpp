@@ -7,14 +7,12 @@
 #include <random>
 #include <regex>
 
+#include "tests/support/character_steps.h"
+
 namespace lstmscope {
 namespace {
 
-std::vector<std::string> characters(const std::string& text) {
-  std::vector<std::string> out;
-  for (char c : text) out.emplace_back(1, c);
-  return out;
-}
+using test::characters;
 
 std::string marks(const std::vector<float>& track) {
   std::string s;

@@ -6,14 +6,12 @@
 
 #include <random>
 
+#include "tests/support/character_steps.h"
+
 namespace lstmscope {
 namespace {
 
-std::vector<std::string> characters(const std::string& text) {
-  std::vector<std::string> steps;
-  for (const char c : text) steps.emplace_back(1, c);
-  return steps;
-}
+using test::characters;
 
 std::vector<double> asVector(const Vec<double>& v) {
   return {v.data(), v.data() + v.size()};

@@ -13,34 +13,17 @@
 #include "core/engine/forward.h"
 #include "core/formats/native_model.h"
 #include "core/formats/sequence_input.h"
-#include "tests/support/run_command.h"
+#include "tests/support/cli_runner.h"
+#include "tests/support/files.h"
 #include "tests/support/test_models.h"
 
 namespace lstmscope::test {
 namespace {
 
-CommandResult cli(const std::string& args) {
-  return runCommand(shellQuoted(LSTMSCOPE_CLI) + " " + args);
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // Keys in the order they are written (the documented order).
 using Json = nlohmann::ordered_json;
 
 // The file parsed as JSON; a parse error fails the test with the file's text.
-Json readJson(const std::string& path) {
-  const std::string text = slurp(path);
-  const Json json = Json::parse(text, nullptr, false);
-  EXPECT_FALSE(json.is_discarded()) << text;
-  return json;
-}
-
 // The numbers of the JSON array under `key`.
 std::vector<double> jsonArray(const Json& json, const std::string& key) {
   return json.contains(key) ? json[key].get<std::vector<double>>() : std::vector<double>{};
@@ -80,10 +63,11 @@ class Attribute : public ::testing::Test {
 
 TEST_F(Attribute, IntegratedGradientsJsonMatchesTheLibrary) {
   const std::string out = dir.file("ig.json");
-  const CommandResult r = cli("attribute --model " + shellQuoted(model) + " --text " + text +
-                              " --method ig --rule gausslegendre --steps 12 --target-step 2 --out " + shellQuoted(out));
+  const CommandResult r =
+      runCli("attribute --model " + shellQuoted(model) + " --text " + text +
+             " --method ig --rule gausslegendre --steps 12 --target-step 2 --out " + shellQuoted(out));
   ASSERT_EQ(r.exitCode, 0) << r.output;
-  Json json = readJson(out);
+  Json json = readJson<Json>(out);
   const Network<double> net = this->net();
   const Inputs<double> tokens = this->tokens();
   const AttributionTarget target = defaultTarget(net, tokens, 2);
@@ -118,11 +102,11 @@ TEST_F(Attribute, IntegratedGradientsJsonMatchesTheLibrary) {
 
 TEST_F(Attribute, LrpJsonReportsConservation) {
   const std::string out = dir.file("lrp.json");
-  const CommandResult r = cli("attribute --model " + shellQuoted(model) + " --text " + text +
-                              " --method lrp --eps 0.01 --bias-factor 1 --out " + shellQuoted(out));
+  const CommandResult r = runCli("attribute --model " + shellQuoted(model) + " --text " + text +
+                                 " --method lrp --eps 0.01 --bias-factor 1 --out " + shellQuoted(out));
   ASSERT_EQ(r.exitCode, 0) << r.output;
   EXPECT_NE(r.output.find("biases and epsilon absorbed"), std::string::npos) << r.output;
-  Json json = readJson(out);
+  Json json = readJson<Json>(out);
   const Network<double> net = this->net();
   const Inputs<double> tokens = this->tokens();
   const LrpResult lrp =
@@ -149,10 +133,10 @@ TEST_F(Attribute, LrpJsonReportsConservation) {
 TEST_F(Attribute, CellUnitTarget) {
   const std::string out = dir.file("cell.json");
   const CommandResult r =
-      cli("attribute --model " + shellQuoted(model) + " --text " + text +
-          " --method gradxinput --target-unit cell:0/fwd/2 --target-step 3 --out " + shellQuoted(out));
+      runCli("attribute --model " + shellQuoted(model) + " --text " + text +
+             " --method gradxinput --target-unit cell:0/fwd/2 --target-step 3 --out " + shellQuoted(out));
   ASSERT_EQ(r.exitCode, 0) << r.output;
-  Json json = readJson(out);
+  Json json = readJson<Json>(out);
   const Network<double> net = this->net();
   const Inputs<double> tokens = this->tokens();
   const TokenAttribution gxi =
@@ -182,16 +166,16 @@ TEST_F(Attribute, PlotsAsPngSvgAndPdfWithoutADisplay) {
     }
   }
   // An unwritable place: a clear error, exit 3, nothing left behind.
-  const CommandResult bad = cli("attribute --model " + shellQuoted(model) + " --text " + text +
-                                " --method saliency --out " + shellQuoted(dir.file("no/such/dir/p.png")));
+  const CommandResult bad = runCli("attribute --model " + shellQuoted(model) + " --text " + text +
+                                   " --method saliency --out " + shellQuoted(dir.file("no/such/dir/p.png")));
   EXPECT_EQ(bad.exitCode, 3) << bad.output;
   EXPECT_NE(bad.output.find("p.png"), std::string::npos) << bad.output;
 }
 
 TEST_F(Attribute, CsvHasOneRowPerToken) {
   const std::string out = dir.file("s.csv");
-  ASSERT_EQ(cli("attribute --model " + shellQuoted(model) + " --text " + text + " --method occlusion --out " +
-                shellQuoted(out))
+  ASSERT_EQ(runCli("attribute --model " + shellQuoted(model) + " --text " + text + " --method occlusion --out " +
+                   shellQuoted(out))
                 .exitCode,
             0);
   const std::string csv = slurp(out);
@@ -201,40 +185,41 @@ TEST_F(Attribute, CsvHasOneRowPerToken) {
 
 TEST_F(Attribute, BadRequestsSayWhy) {
   const std::string m = "attribute --model " + shellQuoted(model) + " --text " + text;
-  const CommandResult method = cli(m + " --method deeplift --out " + shellQuoted(dir.file("a.json")));
+  const CommandResult method = runCli(m + " --method deeplift --out " + shellQuoted(dir.file("a.json")));
   EXPECT_EQ(method.exitCode, 2);
   EXPECT_NE(method.output.find("unknown --method 'deeplift'"), std::string::npos) << method.output;
-  EXPECT_EQ(cli(m + " --method lrp --eps -1 --out " + shellQuoted(dir.file("a.json"))).exitCode, 2);
+  EXPECT_EQ(runCli(m + " --method lrp --eps -1 --out " + shellQuoted(dir.file("a.json"))).exitCode, 2);
   const CommandResult unit =
-      cli(m + " --method lrp --target-unit cell:0/up/1 --out " + shellQuoted(dir.file("a.json")));
+      runCli(m + " --method lrp --target-unit cell:0/up/1 --out " + shellQuoted(dir.file("a.json")));
   EXPECT_EQ(unit.exitCode, 2);
   EXPECT_NE(unit.output.find("--target-unit must look like cell:0/fwd/7"), std::string::npos) << unit.output;
   const CommandResult noUnit =
-      cli(m + " --method lrp --target-unit hidden:0/fwd/99 --out " + shellQuoted(dir.file("a.json")));
+      runCli(m + " --method lrp --target-unit hidden:0/fwd/99 --out " + shellQuoted(dir.file("a.json")));
   EXPECT_EQ(noUnit.exitCode, 3);
   EXPECT_NE(noUnit.output.find("target unit 99"), std::string::npos) << noUnit.output;
-  EXPECT_EQ(cli(m + " --method ig --out " + shellQuoted(dir.file("a.txt"))).exitCode, 2);
-  EXPECT_EQ(cli(m + " --method ig --rule simpson --out " + shellQuoted(dir.file("a.json"))).exitCode, 2);
+  EXPECT_EQ(runCli(m + " --method ig --out " + shellQuoted(dir.file("a.txt"))).exitCode, 2);
+  EXPECT_EQ(runCli(m + " --method ig --rule simpson --out " + shellQuoted(dir.file("a.json"))).exitCode, 2);
   // The test model has an UNK token but no pad token.
-  EXPECT_EQ(cli(m + " --method ig --baseline unk --out " + shellQuoted(dir.file("u.json"))).exitCode, 0);
-  const CommandResult pad = cli(m + " --method ig --baseline pad --out " + shellQuoted(dir.file("a.json")));
+  EXPECT_EQ(runCli(m + " --method ig --baseline unk --out " + shellQuoted(dir.file("u.json"))).exitCode, 0);
+  const CommandResult pad = runCli(m + " --method ig --baseline pad --out " + shellQuoted(dir.file("a.json")));
   EXPECT_EQ(pad.exitCode, 3);
   EXPECT_NE(pad.output.find("no pad token"), std::string::npos) << pad.output;
   EXPECT_NE(pad.output.find(model), std::string::npos) << pad.output;
-  const CommandResult step = cli(m + " --method saliency --target-step 9 --out " + shellQuoted(dir.file("a.json")));
+  const CommandResult step = runCli(m + " --method saliency --target-step 9 --out " + shellQuoted(dir.file("a.json")));
   EXPECT_EQ(step.exitCode, 3);
   EXPECT_NE(step.output.find("target step 9"), std::string::npos) << step.output;
   const std::string tooMany = std::to_string(kMaxIgSteps + 1L);
-  const CommandResult steps = cli(m + " --method ig --steps " + tooMany + " --out " + shellQuoted(dir.file("a.json")));
+  const CommandResult steps =
+      runCli(m + " --method ig --steps " + tooMany + " --out " + shellQuoted(dir.file("a.json")));
   EXPECT_EQ(steps.exitCode, 2);
   EXPECT_NE(steps.output.find("--steps must be 1.." + std::to_string(kMaxIgSteps)), std::string::npos) << steps.output;
 }
 
 // The command list and attribute's help name exactly the methods --method accepts.
 TEST(AttributeHelp, NamesExactlyTheAcceptedMethods) {
-  const CommandResult main = cli("--help");
+  const CommandResult main = runCli("--help");
   EXPECT_NE(main.output.find("(" + methodNames(", ") + ")"), std::string::npos) << main.output;
-  const CommandResult help = cli("attribute --help");
+  const CommandResult help = runCli("attribute --help");
   EXPECT_EQ(help.exitCode, 0);
   EXPECT_NE(help.output.find("--method       " + methodNames(" | ") + "\n"), std::string::npos) << help.output;
   EXPECT_NE(help.output.find("default " + std::to_string(kDefaultIgSteps) + ", at most " + std::to_string(kMaxIgSteps)),
@@ -251,10 +236,10 @@ TEST(AttributeTable, GradientTimesInputOfAForecastMatchesFiniteDifferences) {
   const std::string model = dir.file("forecaster.h5"), table = dir.file("table.csv"), out = dir.file("a.json");
   saveNativeModel(smallFeatureModel(2), model);
   std::ofstream(table) << "date,x,y\n2024-01-01,0.5,-1\n2024-01-02,1.5,0.25\n2024-01-03,-0.75,2\n";
-  const CommandResult r = cli("attribute --model " + shellQuoted(model) + " --csv " + shellQuoted(table) +
-                              " --label-column date --method gradxinput --out " + shellQuoted(out));
+  const CommandResult r = runCli("attribute --model " + shellQuoted(model) + " --csv " + shellQuoted(table) +
+                                 " --label-column date --method gradxinput --out " + shellQuoted(out));
   ASSERT_EQ(r.exitCode, 0) << r.output;
-  Json json = readJson(out);
+  Json json = readJson<Json>(out);
   EXPECT_EQ(json["tokens"], Json({"2024-01-01", "2024-01-02", "2024-01-03"})) << json;
   const std::vector<double> got = jsonArray(json, "attributions");
   ASSERT_EQ(got.size(), 3u);
@@ -281,11 +266,11 @@ TEST(AttributeTable, GradientTimesInputOfAForecastMatchesFiniteDifferences) {
     EXPECT_NEAR(got[static_cast<size_t>(t)], expected, 1e-7 + 1e-5 * std::abs(expected)) << "step " << t;
   }
   const CommandResult text =
-      cli("attribute --model " + shellQuoted(model) + " --text abc --method ig --out " + shellQuoted(out));
+      runCli("attribute --model " + shellQuoted(model) + " --text abc --method ig --out " + shellQuoted(out));
   EXPECT_EQ(text.exitCode, 3);
   EXPECT_NE(text.output.find("give a CSV file with --csv"), std::string::npos) << text.output;
-  const CommandResult column = cli("attribute --model " + shellQuoted(model) + " --csv " + shellQuoted(table) +
-                                   " --label-column when --method ig --out " + shellQuoted(out));
+  const CommandResult column = runCli("attribute --model " + shellQuoted(model) + " --csv " + shellQuoted(table) +
+                                      " --label-column when --method ig --out " + shellQuoted(out));
   EXPECT_EQ(column.exitCode, 2);
   EXPECT_NE(column.output.find("no column 'when'"), std::string::npos) << column.output;
 }

@@ -6,21 +6,13 @@
 #include "core/engine/forward.h"
 #include "core/formats/native_model.h"
 #include "core/formats/trace_file.h"
-#include "tests/support/run_command.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/test_models.h"
 
 namespace lstmscope::test {
 namespace {
 
 const std::string kCli = LSTMSCOPE_CLI;
-
-CommandResult cli(const std::string& args) {
-  return runCommand(shellQuoted(kCli) + " " + args);
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 class Cli : public ::testing::Test {
  protected:
@@ -31,30 +23,30 @@ class Cli : public ::testing::Test {
 
 TEST_F(Cli, HelpForEveryCommand) {
   for (const std::string c : {"info", "convert", "record", "train", "attribute"}) {
-    const CommandResult r = cli(c + " --help");
+    const CommandResult r = runCli(c + " --help");
     EXPECT_EQ(r.exitCode, 0) << c;
     EXPECT_TRUE(contains(r.output, "usage: lstmscope-cli " + c)) << r.output;
   }
-  EXPECT_EQ(cli("--help").exitCode, 0);
-  EXPECT_EQ(cli("").exitCode, 2);
+  EXPECT_EQ(runCli("--help").exitCode, 0);
+  EXPECT_EQ(runCli("").exitCode, 2);
 }
 
 TEST_F(Cli, UsageErrorsExitWithTwo) {
-  EXPECT_EQ(cli("frobnicate").exitCode, 2);
-  const CommandResult r = cli("record --model " + shellQuoted(model) + " --out x.h5");
+  EXPECT_EQ(runCli("frobnicate").exitCode, 2);
+  const CommandResult r = runCli("record --model " + shellQuoted(model) + " --out x.h5");
   EXPECT_EQ(r.exitCode, 2);
   EXPECT_TRUE(contains(r.output, "give exactly one of --text, --text-file or --csv")) << r.output;
-  EXPECT_EQ(cli("info " + shellQuoted(model) + " --bogus").exitCode, 2);
-  EXPECT_EQ(cli("record --model m --text a --out o --quantities i,z").exitCode, 2);
+  EXPECT_EQ(runCli("info " + shellQuoted(model) + " --bogus").exitCode, 2);
+  EXPECT_EQ(runCli("record --model m --text a --out o --quantities i,z").exitCode, 2);
   // Writing the trace over the model would destroy it.
-  const CommandResult self = cli("record --model " + shellQuoted(model) + " --text ab --out " + shellQuoted(model));
+  const CommandResult self = runCli("record --model " + shellQuoted(model) + " --text ab --out " + shellQuoted(model));
   EXPECT_EQ(self.exitCode, 2);
   EXPECT_TRUE(contains(self.output, "is also an input")) << self.output;
   EXPECT_NO_THROW(loadNativeModel(model));
 }
 
 TEST_F(Cli, InfoDescribesTheModel) {
-  const CommandResult r = cli("info " + shellQuoted(model));
+  const CommandResult r = runCli("info " + shellQuoted(model));
   EXPECT_EQ(r.exitCode, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "lstm 1: 6 units")) << r.output;
   EXPECT_TRUE(contains(r.output, "vocabulary 8")) << r.output;
@@ -62,7 +54,7 @@ TEST_F(Cli, InfoDescribesTheModel) {
 
 TEST_F(Cli, RecordWritesATraceThatMatchesTheContract) {
   const std::string out = dir.file("trace.h5");
-  const CommandResult r = cli("record --model " + shellQuoted(model) + " --text 'ab (c)' --out " + shellQuoted(out));
+  const CommandResult r = runCli("record --model " + shellQuoted(model) + " --text 'ab (c)' --out " + shellQuoted(out));
   ASSERT_EQ(r.exitCode, 0) << r.output;
   const TraceReader t(out);
   EXPECT_EQ(t.steps(), 6);
@@ -71,7 +63,7 @@ TEST_F(Cli, RecordWritesATraceThatMatchesTheContract) {
     EXPECT_TRUE(t.has(1, 0, q)) << quantityName(q);
   EXPECT_EQ(t.probs().rows(), 8);
   EXPECT_NEAR(t.probs().col(2).sum(), 1.0, 1e-5);
-  const CommandResult info = cli("info " + shellQuoted(out));
+  const CommandResult info = runCli("info " + shellQuoted(out));
   EXPECT_EQ(info.exitCode, 0);
   EXPECT_TRUE(contains(info.output, "steps: 6")) << info.output;
   EXPECT_TRUE(contains(info.output, "layer 1: 6 units, fwd, recorded i f g o c h")) << info.output;
@@ -80,7 +72,7 @@ TEST_F(Cli, RecordWritesATraceThatMatchesTheContract) {
   std::ofstream(bom, std::ios::binary) << "\xEF\xBB\xBF"
                                        << "ab";
   ASSERT_EQ(
-      cli("record --model " + shellQuoted(model) + " --text-file " + shellQuoted(bom) + " --out " + shellQuoted(out))
+      runCli("record --model " + shellQuoted(model) + " --text-file " + shellQuoted(bom) + " --out " + shellQuoted(out))
           .exitCode,
       0);
   EXPECT_EQ(TraceReader(out).steps(), 2);
@@ -106,7 +98,7 @@ TEST_F(Cli, BadInputExitsWithThreeAndNamesFileAndProblem) {
        "cannot create the file"},
   };
   for (const Case& c : cases) {
-    const CommandResult r = cli(c.args);
+    const CommandResult r = runCli(c.args);
     EXPECT_EQ(r.exitCode, 3) << c.args << "\n" << r.output;
     EXPECT_TRUE(contains(r.output, c.expected)) << c.args << "\n" << r.output;
   }
@@ -124,31 +116,32 @@ TEST_F(Cli, RecordsNumericSequencesFromCsvInDoublePrecision) {
   const std::string features = dir.file("features.h5"), csv = dir.file("steps.csv"), out = dir.file("t.h5");
   saveNativeModel(initialiseModel(a, {0, {}, 1}, 5), features);
   std::ofstream(csv) << "a,b,c\n0.5,1,-2\n0,0,0\n3,2,1\n1e-3,-0.5,2.5\n";
-  const CommandResult r = cli("record --model " + shellQuoted(features) + " --csv " + shellQuoted(csv) +
-                              " --precision double --out " + shellQuoted(out));
+  const CommandResult r = runCli("record --model " + shellQuoted(features) + " --csv " + shellQuoted(csv) +
+                                 " --precision double --out " + shellQuoted(out));
   ASSERT_EQ(r.exitCode, 0) << r.output;
   const TraceReader t(out);
   EXPECT_EQ(t.steps(), 4);
   EXPECT_EQ(t.directions(0), 2);
   EXPECT_EQ(t.logits().cols(), 4);
   // The same run in float agrees to float precision.
-  ASSERT_EQ(cli("record --model " + shellQuoted(features) + " --csv " + shellQuoted(csv) + " --out " +
-                shellQuoted(dir.file("f.h5")))
+  ASSERT_EQ(runCli("record --model " + shellQuoted(features) + " --csv " + shellQuoted(csv) + " --out " +
+                   shellQuoted(dir.file("f.h5")))
                 .exitCode,
             0);
   EXPECT_LE((TraceReader(dir.file("f.h5")).read(0, 1, Quantity::C, 0, 4) - t.read(0, 1, Quantity::C, 0, 4))
                 .cwiseAbs()
                 .maxCoeff(),
             1e-6);
-  const CommandResult text = cli("record --model " + shellQuoted(features) + " --text abc --out " + shellQuoted(out));
+  const CommandResult text =
+      runCli("record --model " + shellQuoted(features) + " --text abc --out " + shellQuoted(out));
   EXPECT_EQ(text.exitCode, 3);
   EXPECT_TRUE(contains(text.output, "the model reads numeric features, not text")) << text.output;
   EXPECT_EQ(t.tokenText(), (std::vector<std::string>{"0", "1", "2", "3"}));  // steps named by number
   // A date column labels the steps (/token_text) and does not feed the model: the same states as before.
   const std::string dated = dir.file("dated.csv"), datedOut = dir.file("d.h5");
   std::ofstream(dated) << "day,a,b,c\nMon,0.5,1,-2\nTue,0,0,0\nWed,3,2,1\nThu,1e-3,-0.5,2.5\n";
-  ASSERT_EQ(cli("record --model " + shellQuoted(features) + " --csv " + shellQuoted(dated) +
-                " --label-column day --precision double --out " + shellQuoted(datedOut))
+  ASSERT_EQ(runCli("record --model " + shellQuoted(features) + " --csv " + shellQuoted(dated) +
+                   " --label-column day --precision double --out " + shellQuoted(datedOut))
                 .exitCode,
             0);
   const TraceReader d(datedOut);
@@ -170,8 +163,8 @@ TEST_F(Cli, ReverseLayersAreRecordedAsBwd) {
   const Model m = initialiseModel(a, {0, {}, 1}, 7);
   saveNativeModel(m, model);
   std::ofstream(csv) << "0.5,1\n0,-1\n3,2\n1e-3,-0.5\n2,2\n";
-  const CommandResult r = cli("record --model " + shellQuoted(model) + " --csv " + shellQuoted(csv) +
-                              " --precision double --out " + shellQuoted(out));
+  const CommandResult r = runCli("record --model " + shellQuoted(model) + " --csv " + shellQuoted(csv) +
+                                 " --precision double --out " + shellQuoted(out));
   ASSERT_EQ(r.exitCode, 0) << r.output;
   const TraceReader t(out);
   ASSERT_EQ(t.directions(0), 1);
@@ -186,9 +179,9 @@ TEST_F(Cli, ReverseLayersAreRecordedAsBwd) {
   EXPECT_LE((t.read(0, 0, Quantity::H, 0, 5).cast<double>() - tape.layers[0][0].h).cwiseAbs().maxCoeff(), 1e-7);
   // The first step of a reverse layer sees the whole sequence: it is not the state after one step.
   EXPECT_GT((tape.layers[0][0].h.col(4) - tape.layers[0][0].h.col(0)).cwiseAbs().maxCoeff(), 1e-3);
-  const CommandResult info = cli("info " + shellQuoted(out));
+  const CommandResult info = runCli("info " + shellQuoted(out));
   EXPECT_TRUE(contains(info.output, "layer 0: 3 units, bwd")) << info.output;
-  EXPECT_TRUE(contains(cli("info " + shellQuoted(model)).output, "reverse (last step first)"));
+  EXPECT_TRUE(contains(runCli("info " + shellQuoted(model)).output, "reverse (last step first)"));
 }
 
 TEST_F(Cli, InputsTooLongForMemoryAreRefusedUpFront) {
@@ -209,14 +202,14 @@ TEST_F(Cli, UnknownCharacterWithoutUnkIsNamed) {
   const std::string noUnk = dir.file("nounk.h5");
   saveNativeModel(m, noUnk);
   const CommandResult r =
-      cli("record --model " + shellQuoted(noUnk) + " --text 'abz' --out " + shellQuoted(dir.file("t.h5")));
+      runCli("record --model " + shellQuoted(noUnk) + " --text 'abz' --out " + shellQuoted(dir.file("t.h5")));
   EXPECT_EQ(r.exitCode, 3);
   EXPECT_TRUE(contains(r.output, "character 'z' at line 1, column 3 is not in the model's vocabulary")) << r.output;
 }
 
 TEST_F(Cli, ConvertRoundTripsAndTrainWritesAModel) {
   const std::string copy = dir.file("copy.h5");
-  ASSERT_EQ(cli("convert " + shellQuoted(model) + " --out " + shellQuoted(copy)).exitCode, 0);
+  ASSERT_EQ(runCli("convert " + shellQuoted(model) + " --out " + shellQuoted(copy)).exitCode, 0);
   EXPECT_EQ(loadNativeModel(copy).params.head.weight, loadNativeModel(model).params.head.weight);
 
   const std::string text = dir.file("corpus.txt");
@@ -225,21 +218,21 @@ TEST_F(Cli, ConvertRoundTripsAndTrainWritesAModel) {
     for (int k = 0; k < 200; ++k) t << "(()(()))\n";
   }
   const std::string trained = dir.file("trained.h5");
-  const CommandResult r = cli("train --text-file " + shellQuoted(text) + " --out " + shellQuoted(trained) +
-                              " --layers 1 --hidden 8 --epochs 2 --batch 4 --bptt 16 --quiet --threads 1");
+  const CommandResult r = runCli("train --text-file " + shellQuoted(text) + " --out " + shellQuoted(trained) +
+                                 " --layers 1 --hidden 8 --epochs 2 --batch 4 --bptt 16 --quiet --threads 1");
   ASSERT_EQ(r.exitCode, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "epoch 2: train loss")) << r.output;
   EXPECT_EQ(loadNativeModel(trained).arch.vocab.size(), 3);
   const CommandResult bad =
-      cli("train --text-file " + shellQuoted(text) + " --out " + shellQuoted(trained) + " --lr -1");
+      runCli("train --text-file " + shellQuoted(text) + " --out " + shellQuoted(trained) + " --lr -1");
   EXPECT_EQ(bad.exitCode, 2) << bad.output;  // a usage error, naming the option
   EXPECT_TRUE(contains(bad.output, "--lr must be a number > 0, not '-1'")) << bad.output;
 
   // Resuming continues from the trained weights: its first epoch starts where the last one ended.
   const std::string resumed = dir.file("resumed.h5");
   const CommandResult more =
-      cli("train --text-file " + shellQuoted(text) + " --out " + shellQuoted(resumed) + " --resume " +
-          shellQuoted(trained) + " --epochs 1 --batch 4 --bptt 16 --quiet --threads 1");
+      runCli("train --text-file " + shellQuoted(text) + " --out " + shellQuoted(resumed) + " --resume " +
+             shellQuoted(trained) + " --epochs 1 --batch 4 --bptt 16 --quiet --threads 1");
   ASSERT_EQ(more.exitCode, 0) << more.output;
   auto trainLoss = [](const std::string& out, const std::string& epoch) {
     const std::string key = "epoch " + epoch + ": train loss ";

@@ -12,10 +12,6 @@
 namespace lstmscope::test {
 namespace {
 
-std::string q(const std::string& s) {
-  return shellQuoted(s);
-}
-
 class Corpus : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -32,7 +28,8 @@ class Corpus : public ::testing::Test {
   TraceReader alone(const std::string& text, const std::string& name) {
     const std::string file = dir.file(name + ".txt"), trace = dir.file(name + ".alone.h5");
     write(file, text);
-    const CommandResult r = runCli("record --model " + q(model) + " --text-file " + q(file) + " --out " + q(trace));
+    const CommandResult r = runCli("record --model " + shellQuoted(model) + " --text-file " + shellQuoted(file) +
+                                   " --out " + shellQuoted(trace));
     EXPECT_EQ(r.exitCode, 0) << r.output;
     return TraceReader(trace);
   }
@@ -42,8 +39,8 @@ class Corpus : public ::testing::Test {
 
 TEST_F(Corpus, AFolderIsRecordedDocumentByDocumentInNameOrder) {
   for (const std::string batch : {"1", "16"}) {
-    const CommandResult r =
-        runCli("record --model " + q(model) + " --corpus " + q(folder) + " --batch " + batch + " --out " + q(out));
+    const CommandResult r = runCli("record --model " + shellQuoted(model) + " --corpus " + shellQuoted(folder) +
+                                   " --batch " + batch + " --out " + shellQuoted(out));
     ASSERT_EQ(r.exitCode, 0) << r.output;
     EXPECT_TRUE(contains(r.output, "15 steps in 3 documents")) << r.output;
     const TraceReader trace(out);
@@ -64,27 +61,33 @@ TEST_F(Corpus, AFolderIsRecordedDocumentByDocumentInNameOrder) {
     const std::vector<std::string> text = trace.tokenText();
     EXPECT_EQ(std::string(text[8]), "(");
   }
-  const CommandResult info = runCli("info " + q(out));
+  const CommandResult info = runCli("info " + shellQuoted(out));
   EXPECT_TRUE(contains(info.output, "steps: 15\ndocuments: 3\n")) << info.output;
 }
 
 TEST_F(Corpus, JsonLinesAndRepeatedTextFilesAreCorporaToo) {
   const std::string jsonl = dir.file("c.jsonl");
   write(jsonl, "{\"text\": \"ab\", \"name\": \"first\"}\n\n{\"text\": \"c (a)\"}\n");
-  ASSERT_EQ(runCli("record --model " + q(model) + " --corpus " + q(jsonl) + " --out " + q(out)).exitCode, 0);
+  ASSERT_EQ(
+      runCli("record --model " + shellQuoted(model) + " --corpus " + shellQuoted(jsonl) + " --out " + shellQuoted(out))
+          .exitCode,
+      0);
   TraceReader trace(out);
   EXPECT_EQ(trace.documentNames(), (std::vector<std::string>{"first", "c.jsonl:3"}));
   EXPECT_EQ(trace.documentOffsets(), (std::vector<int64_t>{0, 2, 7}));
 
-  const CommandResult files = runCli("record --model " + q(model) + " --text-file " + q(folder + "/b.txt") +
-                                     " --text-file " + q(folder + "/a.txt") + " --out " + q(out));
+  const CommandResult files =
+      runCli("record --model " + shellQuoted(model) + " --text-file " + shellQuoted(folder + "/b.txt") +
+             " --text-file " + shellQuoted(folder + "/a.txt") + " --out " + shellQuoted(out));
   ASSERT_EQ(files.exitCode, 0) << files.output;
   trace = TraceReader(out);
   EXPECT_EQ(trace.documentNames(), (std::vector<std::string>{folder + "/b.txt", folder + "/a.txt"}));
   EXPECT_EQ(trace.documentOffsets(), (std::vector<int64_t>{0, 7, 15}));
 
   // One --text-file is a single text, as before: no document table.
-  ASSERT_EQ(runCli("record --model " + q(model) + " --text-file " + q(folder + "/a.txt") + " --out " + q(out)).exitCode,
+  ASSERT_EQ(runCli("record --model " + shellQuoted(model) + " --text-file " + shellQuoted(folder + "/a.txt") +
+                   " --out " + shellQuoted(out))
+                .exitCode,
             0);
   trace = TraceReader(out);
   EXPECT_EQ(trace.documents(), 1);
@@ -92,10 +95,13 @@ TEST_F(Corpus, JsonLinesAndRepeatedTextFilesAreCorporaToo) {
 }
 
 TEST_F(Corpus, Float16HalvesTheStoredValues) {
-  ASSERT_EQ(runCli("record --model " + q(model) + " --corpus " + q(folder) + " --out " + q(out)).exitCode, 0);
+  ASSERT_EQ(
+      runCli("record --model " + shellQuoted(model) + " --corpus " + shellQuoted(folder) + " --out " + shellQuoted(out))
+          .exitCode,
+      0);
   const std::string half = dir.file("half.h5");
-  const CommandResult r =
-      runCli("record --model " + q(model) + " --corpus " + q(folder) + " --precision float16 --out " + q(half));
+  const CommandResult r = runCli("record --model " + shellQuoted(model) + " --corpus " + shellQuoted(folder) +
+                                 " --precision float16 --out " + shellQuoted(half));
   ASSERT_EQ(r.exitCode, 0) << r.output;
   const TraceReader full(out), small(half);
   const Mat<float> c = full.read(1, 0, Quantity::C, 0, full.steps());
@@ -108,21 +114,22 @@ TEST_F(Corpus, BadCorporaAreNamed) {
   std::filesystem::create_directory(empty);
   write(bad, "{\"text\": \"ab\"}\n{\"text\": \n");
   write(noText, "{\"name\": \"x\"}\n");
-  const std::string record = "record --model " + q(model) + " --out " + q(out) + " ";
+  const std::string record = "record --model " + shellQuoted(model) + " --out " + shellQuoted(out) + " ";
   const struct {
     std::string args;
     int exitCode;
     std::string message;
   } cases[] = {
-      {"--corpus " + q(empty), 3, "empty: the folder holds no document (no regular file)"},
-      {"--corpus " + q(bad), 3, "bad.jsonl: line 2: not JSON (the error is at byte 10 of the line)"},
-      {"--corpus " + q(noText), 3, "notext.jsonl: line 1: not an object with a \"text\" string"},
-      {"--corpus " + q(dir.file("missing")), 3, "missing: no such file"},
-      {"--corpus " + q(folder) + " --max-steps 10", 3,
+      {"--corpus " + shellQuoted(empty), 3, "empty: the folder holds no document (no regular file)"},
+      {"--corpus " + shellQuoted(bad), 3, "bad.jsonl: line 2: not JSON (the error is at byte 10 of the line)"},
+      {"--corpus " + shellQuoted(noText), 3, "notext.jsonl: line 1: not an object with a \"text\" string"},
+      {"--corpus " + shellQuoted(dir.file("missing")), 3, "missing: no such file"},
+      {"--corpus " + shellQuoted(folder) + " --max-steps 10", 3,
        "b.txt: the text has more than 2 tokens, the limit (the corpus may have 10 in all; raise it with --max-steps)"},
-      {"--corpus " + q(folder) + " --text abc", 2, "give exactly one of --text, --text-file or --csv, or a corpus"},
+      {"--corpus " + shellQuoted(folder) + " --text abc", 2,
+       "give exactly one of --text, --text-file or --csv, or a corpus"},
       {"--corpus ''", 2, "--corpus is empty"},
-      {"--corpus " + q(folder) + " --precision half", 2, "--precision must be float, double or float16"},
+      {"--corpus " + shellQuoted(folder) + " --precision half", 2, "--precision must be float, double or float16"},
   };
   for (const auto& c : cases) {
     const CommandResult r = runCli(record + c.args);
@@ -139,7 +146,8 @@ TEST_F(Corpus, AFolderOfTablesForAModelOfFeatures) {
   std::filesystem::create_directory(tables);
   write(tables + "/1.csv", "a,b,c\n1,2,3\n4,5,6\n");
   write(tables + "/2.csv", "7,8,9\n");
-  const CommandResult r = runCli("record --model " + q(numeric) + " --corpus " + q(tables) + " --out " + q(out));
+  const CommandResult r = runCli("record --model " + shellQuoted(numeric) + " --corpus " + shellQuoted(tables) +
+                                 " --out " + shellQuoted(out));
   ASSERT_EQ(r.exitCode, 0) << r.output;
   const TraceReader trace(out);
   EXPECT_EQ(trace.documentOffsets(), (std::vector<int64_t>{0, 2, 3}));
@@ -155,11 +163,11 @@ TEST_F(Corpus, MetaTracksAreBuiltInOrReadFromLabels) {
   std::string weights;
   for (int t = 0; t < 15; ++t) weights += std::to_string(t * 0.5) + "\n";
   write(perToken, weights);
-  const CommandResult r =
-      runCli("record --model " + q(model) + " --corpus " + q(folder) + " --out " + q(out) +
-             " --meta depth=builtin:bracket-depth --meta doc=builtin:document --meta kind=" + q(perDocument) +
-             " --meta weight=" + q(perToken) + " --meta indent=builtin:indentation" +
-             " --meta paren=regex:" + q("\\([^)]*\\)") + " --meta border=regex:" + q("\\)\\("));
+  const CommandResult r = runCli(
+      "record --model " + shellQuoted(model) + " --corpus " + shellQuoted(folder) + " --out " + shellQuoted(out) +
+      " --meta depth=builtin:bracket-depth --meta doc=builtin:document --meta kind=" + shellQuoted(perDocument) +
+      " --meta weight=" + shellQuoted(perToken) + " --meta indent=builtin:indentation" +
+      " --meta paren=regex:" + shellQuoted("\\([^)]*\\)") + " --meta border=regex:" + shellQuoted("\\)\\("));
   ASSERT_EQ(r.exitCode, 0) << r.output;
   const TraceReader trace(out);
   EXPECT_EQ(trace.metaNames(),
@@ -177,7 +185,8 @@ TEST_F(Corpus, MetaTracksAreBuiltInOrReadFromLabels) {
   EXPECT_EQ(kind.values, (std::vector<float>{0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1}));
   EXPECT_FALSE(trace.meta("weight").categorical());
   EXPECT_EQ(trace.meta("weight").values[3], 1.5f);
-  EXPECT_TRUE(contains(runCli("info " + q(out)).output, "meta tracks: border depth doc indent kind paren weight\n"));
+  EXPECT_TRUE(
+      contains(runCli("info " + shellQuoted(out)).output, "meta tracks: border depth doc indent kind paren weight\n"));
 
   const std::string bad = dir.file("bad.tsv");
   write(bad, "1\n2\n");
@@ -186,23 +195,23 @@ TEST_F(Corpus, MetaTracksAreBuiltInOrReadFromLabels) {
     int exitCode;
     std::string message;
   } cases[] = {
-      {"k=" + q(bad), 3, "bad.tsv: has 2 labels, but the input has 15 tokens and 3 documents"},
+      {"k=" + shellQuoted(bad), 3, "bad.tsv: has 2 labels, but the input has 15 tokens and 3 documents"},
       {"'k k=builtin:document'", 2, "--meta: the name 'k k' must be 1 to 64 letters, digits, '_' or '-'"},
       {"k=builtin:depth", 2, "--meta: unknown builtin 'depth'"},
       {"k", 2, "--meta must be NAME=builtin:WHAT, NAME=regex:PATTERN or NAME=FILE, not 'k'"},
-      {"k=regex:" + q("a(b"), 2, "--meta k: the regular expression 'a(b' is invalid: missing )"},
+      {"k=regex:" + shellQuoted("a(b"), 2, "--meta k: the regular expression 'a(b' is invalid: missing )"},
       {"k=regex:", 2, "--meta k=regex: needs a pattern after 'regex:'"},
-      {"k=" + q(dir.file("missing.tsv")), 3, "missing.tsv: no such file"},
+      {"k=" + shellQuoted(dir.file("missing.tsv")), 3, "missing.tsv: no such file"},
   };
   for (const auto& c : cases) {
     std::filesystem::remove(out);
-    const CommandResult e =
-        runCli("record --model " + q(model) + " --corpus " + q(folder) + " --out " + q(out) + " --meta " + c.meta);
+    const CommandResult e = runCli("record --model " + shellQuoted(model) + " --corpus " + shellQuoted(folder) +
+                                   " --out " + shellQuoted(out) + " --meta " + c.meta);
     EXPECT_EQ(e.exitCode, c.exitCode) << c.meta << "\n" << e.output;
     EXPECT_TRUE(contains(e.output, c.message)) << c.meta << "\n" << e.output;
     EXPECT_FALSE(std::filesystem::exists(out));
   }
-  const CommandResult twice = runCli("record --model " + q(model) + " --text ab --out " + q(out) +
+  const CommandResult twice = runCli("record --model " + shellQuoted(model) + " --text ab --out " + shellQuoted(out) +
                                      " --meta k=builtin:document --meta k=builtin:indentation");
   EXPECT_EQ(twice.exitCode, 2);
   EXPECT_TRUE(contains(twice.output, "--meta names the track 'k' twice")) << twice.output;

@@ -17,18 +17,14 @@
 #include "core/formats/hdf5.h"
 #include "core/formats/native_model.h"
 #include "core/formats/trace_file.h"
-#include "tests/support/run_command.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/test_models.h"
 
 namespace lstmscope::test {
 namespace {
 
-CommandResult cli(const std::string& args) {
+CommandResult cliWithTimeout(const std::string& args) {
   return runCommand("timeout 30 " + shellQuoted(LSTMSCOPE_CLI) + " " + args);
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
 }
 
 // Runs `args` and reports the largest resident memory the command (and the shell around it) reached, in
@@ -39,7 +35,7 @@ std::pair<CommandResult, long> cliWithPeakMemory(const std::string& args) {
   const pid_t child = fork();
   if (child == 0) {
     close(channel[0]);
-    const CommandResult r = cli(args);
+    const CommandResult r = cliWithTimeout(args);
     rusage usage{};
     getrusage(RUSAGE_CHILDREN, &usage);
     const std::string report =
@@ -101,7 +97,7 @@ TEST_F(HostileFiles, OnlyRegularFilesAreReadAndTheOthersAreNamed) {
       {"info " + q(dir.file("state.pkl")), "state.pkl: is a plain Python pickle, not a PyTorch checkpoint"},
   };
   for (const Case& c : cases) {
-    const CommandResult r = cli(c.args);
+    const CommandResult r = cliWithTimeout(c.args);
     EXPECT_EQ(r.exitCode, 3) << c.args << "\n" << r.output;  // 124 would be the timeout: a hang
     EXPECT_TRUE(contains(r.output, c.expected)) << c.args << "\n" << r.output;
   }
@@ -125,7 +121,7 @@ TEST_F(HostileFiles, AModelReadingAnotherFilesBytesIsRefusedAndNothingIsWritten)
     ASSERT_TRUE(d.valid());
   }
   for (const std::string& args : {"convert " + q(model) + " --out " + q(out), "info " + q(model)}) {
-    const CommandResult r = cli(args);
+    const CommandResult r = cliWithTimeout(args);
     EXPECT_EQ(r.exitCode, 3) << args << "\n" << r.output;
     EXPECT_TRUE(contains(r.output, "head/bias keeps its values in an external file")) << r.output;
   }
@@ -179,7 +175,7 @@ TEST_F(HostileFiles, OptionsAreRangeCheckedAndSpecialOutputsRefused) {
        "--target-unit must look like cell:0/fwd/7"},
   };
   for (const Case& c : cases) {
-    const CommandResult r = cli(c.args);
+    const CommandResult r = cliWithTimeout(c.args);
     EXPECT_EQ(r.exitCode, 2) << c.args << "\n" << r.output;
     EXPECT_TRUE(contains(r.output, c.expected)) << c.args << "\n" << r.output;
   }
@@ -199,12 +195,13 @@ TEST_F(HostileFiles, AFullDiskIsNamedAndLeavesNothingBehind) {
   const std::string text = dir.file("text.txt");
   std::ofstream(text) << std::string(20000, 'a');
   const std::string trace = small + "/t.h5", converted = small + "/m.h5";
-  const CommandResult record = cli("record --model " + q(model) + " --text-file " + q(text) + " --out " + q(trace));
+  const CommandResult record =
+      cliWithTimeout("record --model " + q(model) + " --text-file " + q(text) + " --out " + q(trace));
   // A model whose weights (one layer of 256 units: 2 MB) do not fit either.
   Architecture big = smallCharModel().arch;
   big.layers = {{256, false, GateActivation::Sigmoid, CellActivation::Tanh}};
   saveNativeModel(initialiseModel(big, {4, {}, big.vocab.size()}, 1), dir.file("big.h5"));
-  const CommandResult convert = cli("convert " + q(dir.file("big.h5")) + " --out " + q(converted));
+  const CommandResult convert = cliWithTimeout("convert " + q(dir.file("big.h5")) + " --out " + q(converted));
   std::vector<std::string> left;
   for (const auto& entry : std::filesystem::directory_iterator(small)) left.push_back(entry.path().string());
   runCommand("umount " + q(small));
@@ -302,7 +299,7 @@ TEST_F(HostileFiles, StaleTemporaryFilesOfDeadProcessesAreRemoved) {
   const std::string live = aged(".tmp-" + std::to_string(getpid()) + "-7");
   const std::string dated = aged(".tmp-20240601-1");                // not a process id
   const std::string huge = aged(".tmp-99999999999999999999999-0");  // used to crash the parser
-  ASSERT_EQ(cli("record --model " + q(model) + " --text abc --out " + q(out)).exitCode, 0);
+  ASSERT_EQ(cliWithTimeout("record --model " + q(model) + " --text abc --out " + q(out)).exitCode, 0);
   EXPECT_FALSE(std::filesystem::exists(stale));
   for (const std::string& kept : {recent, live, dated, huge}) EXPECT_TRUE(std::filesystem::exists(kept)) << kept;
 }

@@ -9,24 +9,16 @@
 #include "core/formats/native_model.h"
 #include "core/formats/trace_file.h"
 #include "tests/support/cli_runner.h"
+#include "tests/support/files.h"
 #include "tests/support/test_models.h"
 
 namespace lstmscope::test {
 namespace {
 
-std::string q(const std::string& s) {
-  return shellQuoted(s);
-}
-
-nlohmann::json readJson(const std::string& path) {
-  std::ifstream in(path);
-  return nlohmann::json::parse(in);
-}
-
 class InterventionCli : public ::testing::Test {
  protected:
   void SetUp() override { saveNativeModel(smallCharModel(), model); }
-  std::string m() const { return "--model " + q(model) + " "; }
+  std::string m() const { return "--model " + shellQuoted(model) + " "; }
   ScratchDir dir{"cli_interventions"};
   std::string model = dir.file("model.h5");
   const std::string text = "--text 'ab (abc) ((a)) b' ";
@@ -37,7 +29,7 @@ TEST_F(InterventionCli, InterveneWritesATraceThatRecordsTheSpecs) {
   const CommandResult r = runCli("intervene " + m() + text +
                                  "--set '1/fwd/c:0,2@3:9=zero' --set '0/fwd/h:1=add:0.25' "
                                  "--out " +
-                                 q(out));
+                                 shellQuoted(out));
   ASSERT_EQ(r.exitCode, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "2 intervention(s) on 3 unit(s)")) << r.output;
   const TraceReader trace(out);
@@ -45,32 +37,34 @@ TEST_F(InterventionCli, InterveneWritesATraceThatRecordsTheSpecs) {
   const Mat<float> c = trace.read(1, 0, Quantity::C, 0, trace.steps());  // (units, steps)
   for (long t = 3; t < 9; ++t) EXPECT_EQ(c(0, t), 0.0f) << t;
   EXPECT_NE(c(0, 2), 0.0f);
-  EXPECT_TRUE(contains(runCli("info " + q(out)).output, "intervention: 1/fwd/c:0,2@3:9=zero"));
+  EXPECT_TRUE(contains(runCli("info " + shellQuoted(out)).output, "intervention: 1/fwd/c:0,2@3:9=zero"));
 }
 
 TEST_F(InterventionCli, AblateWritesEffectsAsJsonCsvAndFigures) {
   const std::string json = dir.file("e.json"), csv = dir.file("e.csv"), map = dir.file("m.json");
-  ASSERT_EQ(runCli("ablate " + m() + text + "--quantity 1/fwd/c --out " + q(json)).exitCode, 0);
+  ASSERT_EQ(runCli("ablate " + m() + text + "--quantity 1/fwd/c --out " + shellQuoted(json)).exitCode, 0);
   const auto j = readJson(json);
   EXPECT_EQ(j["target_step"], 15);
   EXPECT_EQ(j["score_kind"], "logprob");
   EXPECT_EQ(j["effects"].size(), 6u);  // layer 1 of the small model has 6 units
   EXPECT_EQ(j["units"].size(), 6u);
-  ASSERT_EQ(runCli("ablate " + m() + text + "--quantity 1/fwd/c --out " + q(csv)).exitCode, 0);
+  ASSERT_EQ(runCli("ablate " + m() + text + "--quantity 1/fwd/c --out " + shellQuoted(csv)).exitCode, 0);
   std::ifstream lines(csv);
   std::string header;
   std::getline(lines, header);
   EXPECT_EQ(header, "unit,ablated_to,effect");
   ASSERT_EQ(
-      runCli("ablate " + m() + text + "--quantity 0/fwd/h --map --steps 10:16 --value mean --out " + q(map)).exitCode,
+      runCli("ablate " + m() + text + "--quantity 0/fwd/h --map --steps 10:16 --value mean --out " + shellQuoted(map))
+          .exitCode,
       0);
   const auto jm = readJson(map);
   EXPECT_EQ(jm["effect_map"].size(), 6u);     // steps 10..15
   EXPECT_EQ(jm["effect_map"][0].size(), 5u);  // layer 0's units
   EXPECT_EQ(jm["value"], "mean");
   for (const char* figure : {"e.png", "e.svg", "m.pdf"}) {
-    const CommandResult r = runCli("ablate " + m() + text + "--quantity 1/fwd/c " +
-                                   (std::string(figure) == "m.pdf" ? "--map " : "") + "--out " + q(dir.file(figure)));
+    const CommandResult r =
+        runCli("ablate " + m() + text + "--quantity 1/fwd/c " + (std::string(figure) == "m.pdf" ? "--map " : "") +
+               "--out " + shellQuoted(dir.file(figure)));
     ASSERT_EQ(r.exitCode, 0) << r.output;
     EXPECT_GT(std::filesystem::file_size(dir.file(figure)), 1000u) << figure;
   }
@@ -79,7 +73,7 @@ TEST_F(InterventionCli, AblateWritesEffectsAsJsonCsvAndFigures) {
 TEST_F(InterventionCli, PatchAndGenerateWork) {
   const std::string out = dir.file("p.json");
   const CommandResult r =
-      runCli("patch " + m() + "--clean 'ab (abc)' --corrupt 'ab (ab c' --quantity 0/fwd/c --out " + q(out));
+      runCli("patch " + m() + "--clean 'ab (abc)' --corrupt 'ab (ab c' --quantity 0/fwd/c --out " + shellQuoted(out));
   ASSERT_EQ(r.exitCode, 0) << r.output;
   const auto j = readJson(out);
   EXPECT_EQ(j["restored"].size(), 8u);
@@ -93,31 +87,40 @@ TEST_F(InterventionCli, PatchAndGenerateWork) {
 
 TEST_F(InterventionCli, BadInputIsRefusedWithTheReason) {
   const std::pair<std::string, std::pair<int, std::string>> cases[] = {
-      {"intervene " + m() + text + "--out " + q(dir.file("x.h5")), {2, "at least one --set"}},
-      {"intervene " + m() + text + "--set 1/fwd/c:3 --out " + q(dir.file("x.h5")), {2, "no '='"}},
-      {"intervene " + m() + text + "--set 1/fwd/c:3=nan --out " + q(dir.file("x.h5")), {2, "finite number"}},
-      {"intervene " + m() + text + "--set 4/fwd/c:3=0 --out " + q(dir.file("x.h5")), {3, "no layer 4"}},
-      {"intervene " + m() + text + "--set 1/fwd/c:30=0 --out " + q(dir.file("x.h5")), {3, "no unit 30"}},
-      {"intervene " + m() + text + "--set 1/bwd/c:3=0 --out " + q(dir.file("x.h5")), {3, "no direction bwd"}},
-      {"intervene " + m() + text + "--set 1/fwd/c:3@99:100=0 --out " + q(dir.file("x.h5")), {3, "starts at step 99"}},
-      {"intervene " + m() + text + "--set 1/fwd/c:3=0 --out " + q(dir.file("x.json")), {2, "must end in .h5"}},
-      {"intervene " + m() + text + "--set 1/fwd/c:3=0 --out " + q(model), {2, ".h5"}},
-      {"ablate " + m() + text + "--quantity 1/fwd/pre_i --out " + q(dir.file("x.json")), {2, "not a pre-activation"}},
-      {"ablate " + m() + text + "--quantity 1/fwd/c --steps 9:3 --out " + q(dir.file("x.json")), {2, "empty"}},
-      {"ablate " + m() + text + "--quantity 1/fwd/c --steps 40:50 --out " + q(dir.file("x.json")), {3, "hold none"}},
-      {"ablate " + m() + text + "--quantity 1/fwd/c --value half --out " + q(dir.file("x.json")), {2, "zero or mean"}},
-      {"ablate " + m() + text + "--quantity 1/fwd/c --target 99 --out " + q(dir.file("x.json")),
+      {"intervene " + m() + text + "--out " + shellQuoted(dir.file("x.h5")), {2, "at least one --set"}},
+      {"intervene " + m() + text + "--set 1/fwd/c:3 --out " + shellQuoted(dir.file("x.h5")), {2, "no '='"}},
+      {"intervene " + m() + text + "--set 1/fwd/c:3=nan --out " + shellQuoted(dir.file("x.h5")), {2, "finite number"}},
+      {"intervene " + m() + text + "--set 4/fwd/c:3=0 --out " + shellQuoted(dir.file("x.h5")), {3, "no layer 4"}},
+      {"intervene " + m() + text + "--set 1/fwd/c:30=0 --out " + shellQuoted(dir.file("x.h5")), {3, "no unit 30"}},
+      {"intervene " + m() + text + "--set 1/bwd/c:3=0 --out " + shellQuoted(dir.file("x.h5")), {3, "no direction bwd"}},
+      {"intervene " + m() + text + "--set 1/fwd/c:3@99:100=0 --out " + shellQuoted(dir.file("x.h5")),
+       {3, "starts at step 99"}},
+      {"intervene " + m() + text + "--set 1/fwd/c:3=0 --out " + shellQuoted(dir.file("x.json")),
+       {2, "must end in .h5"}},
+      {"intervene " + m() + text + "--set 1/fwd/c:3=0 --out " + shellQuoted(model), {2, ".h5"}},
+      {"ablate " + m() + text + "--quantity 1/fwd/pre_i --out " + shellQuoted(dir.file("x.json")),
+       {2, "not a pre-activation"}},
+      {"ablate " + m() + text + "--quantity 1/fwd/c --steps 9:3 --out " + shellQuoted(dir.file("x.json")),
+       {2, "empty"}},
+      {"ablate " + m() + text + "--quantity 1/fwd/c --steps 40:50 --out " + shellQuoted(dir.file("x.json")),
+       {3, "hold none"}},
+      {"ablate " + m() + text + "--quantity 1/fwd/c --value half --out " + shellQuoted(dir.file("x.json")),
+       {2, "zero or mean"}},
+      {"ablate " + m() + text + "--quantity 1/fwd/c --target 99 --out " + shellQuoted(dir.file("x.json")),
        {3, "outside the head"}},
-      {"ablate " + m() + text + "--quantity 1/fwd/c --target-step 99 --out " + q(dir.file("x.json")), {3, "outside"}},
-      {"ablate " + m() + text + "--quantity 1/fwd/c --target-unit c:1/fwd/9 --out " + q(dir.file("x.json")),
+      {"ablate " + m() + text + "--quantity 1/fwd/c --target-step 99 --out " + shellQuoted(dir.file("x.json")),
+       {3, "outside"}},
+      {"ablate " + m() + text + "--quantity 1/fwd/c --target-unit c:1/fwd/9 --out " + shellQuoted(dir.file("x.json")),
        {3, "not in the model"}},
-      {"ablate " + m() + text + "--quantity 1/fwd/c --target-unit x --out " + q(dir.file("x.json")), {2, "c:1/fwd/7"}},
-      {"ablate " + m() + text + "--quantity 1/fwd/c --out " + q(dir.file("x.txt")), {2, "--out must end"}},
-      {"ablate " + m() + "--corpus " + q(dir.file("")) + " --quantity 1/fwd/c --out " + q(dir.file("x.json")),
+      {"ablate " + m() + text + "--quantity 1/fwd/c --target-unit x --out " + shellQuoted(dir.file("x.json")),
+       {2, "c:1/fwd/7"}},
+      {"ablate " + m() + text + "--quantity 1/fwd/c --out " + shellQuoted(dir.file("x.txt")), {2, "--out must end"}},
+      {"ablate " + m() + "--corpus " + shellQuoted(dir.file("")) + " --quantity 1/fwd/c --out " +
+           shellQuoted(dir.file("x.json")),
        {2, "unknown option --corpus"}},
-      {"patch " + m() + "--clean 'abc' --corrupt 'ab' --quantity 0/fwd/c --out " + q(dir.file("x.json")),
+      {"patch " + m() + "--clean 'abc' --corrupt 'ab' --quantity 0/fwd/c --out " + shellQuoted(dir.file("x.json")),
        {3, "same number of tokens"}},
-      {"patch " + m() + "--clean 'abc' --corrupt 'abc' --quantity 0/fwd/c --out " + q(dir.file("x.json")),
+      {"patch " + m() + "--clean 'abc' --corrupt 'abc' --quantity 0/fwd/c --out " + shellQuoted(dir.file("x.json")),
        {3, "no difference"}},
       {"generate " + m() + "--prompt 'ab' --temperature -1", {2, "--temperature"}},
       {"generate " + m() + "--prompt 'ab' --tokens 0", {2, "--tokens"}},

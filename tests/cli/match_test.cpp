@@ -8,21 +8,11 @@
 
 #include "core/formats/native_model.h"
 #include "tests/support/cli_runner.h"
+#include "tests/support/files.h"
 #include "tests/support/test_models.h"
 
 namespace lstmscope::test {
 namespace {
-
-std::string q(const std::string& s) {
-  return shellQuoted(s);
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 class Match : public ::testing::Test {
  protected:
@@ -31,8 +21,8 @@ class Match : public ::testing::Test {
     std::filesystem::create_directory(dir.file("docs"));
     std::ofstream(dir.file("docs/one.txt")) << "ab (abc) ((a)) b";
     std::ofstream(dir.file("docs/two.txt")) << "(c) abc";
-    const CommandResult r =
-        runCli("record --model " + q(model) + " --corpus " + q(dir.file("docs")) + " --out " + q(trace) + " --quiet");
+    const CommandResult r = runCli("record --model " + shellQuoted(model) + " --corpus " +
+                                   shellQuoted(dir.file("docs")) + " --out " + shellQuoted(trace) + " --quiet");
     ASSERT_EQ(r.exitCode, 0) << r.output;
   }
   ScratchDir dir{"cli_match"};
@@ -41,8 +31,9 @@ class Match : public ::testing::Test {
 
 TEST_F(Match, WritesRankedRunsAsJsonAndCsv) {
   const std::string json = dir.file("m.json"), csv = dir.file("m.csv");
-  const std::string query = "match --trace " + q(trace) + " --quantity 0/fwd/o --units 0,1,2 --threshold 0.5 ";
-  const CommandResult r = runCli(query + "--out " + q(json));
+  const std::string query =
+      "match --trace " + shellQuoted(trace) + " --quantity 0/fwd/o --units 0,1,2 --threshold 0.5 ";
+  const CommandResult r = runCli(query + "--out " + shellQuoted(json));
   ASSERT_EQ(r.exitCode, 0) << r.output;
   const auto doc = nlohmann::json::parse(slurp(json));
   EXPECT_EQ(doc["steps"], 23);
@@ -56,7 +47,7 @@ TEST_F(Match, WritesRankedRunsAsJsonAndCsv) {
     EXPECT_EQ(m["text"].get<std::string>().size(), static_cast<size_t>(length));
     EXPECT_LE(m["intersection"].get<int>(), 3);
   }
-  ASSERT_EQ(runCli(query + "--out " + q(csv)).exitCode, 0);
+  ASSERT_EQ(runCli(query + "--out " + shellQuoted(csv)).exitCode, 0);
   const std::string table = slurp(csv);
   EXPECT_EQ(table.substr(0, table.find('\n')),
             "rank,start,length,document,document_name,intersection,union,units,text");
@@ -64,7 +55,7 @@ TEST_F(Match, WritesRankedRunsAsJsonAndCsv) {
 }
 
 TEST_F(Match, UsageAndInputErrorsAreNamed) {
-  const std::string base = "match --trace " + q(trace) + " --out " + q(dir.file("m.json")) + " ";
+  const std::string base = "match --trace " + shellQuoted(trace) + " --out " + shellQuoted(dir.file("m.json")) + " ";
   const struct {
     std::string args;
     int exitCode;
@@ -85,11 +76,11 @@ TEST_F(Match, UsageAndInputErrorsAreNamed) {
     EXPECT_EQ(r.exitCode, c.exitCode) << c.args << "\n" << r.output;
     EXPECT_TRUE(contains(r.output, c.message)) << c.args << "\n" << r.output;
   }
-  const CommandResult model =
-      runCli("match --trace " + q(this->model) + " --quantity 0/fwd/c --units 1 --out " + q(dir.file("m.json")));
+  const CommandResult model = runCli("match --trace " + shellQuoted(this->model) +
+                                     " --quantity 0/fwd/c --units 1 --out " + shellQuoted(dir.file("m.json")));
   EXPECT_EQ(model.exitCode, 3);
   EXPECT_TRUE(contains(model.output, "not an LSTMScope trace file")) << model.output;
-  const CommandResult txt = runCli("match --trace " + q(trace) + " --quantity 0/fwd/c --units 1 --out x.txt");
+  const CommandResult txt = runCli("match --trace " + shellQuoted(trace) + " --quantity 0/fwd/c --units 1 --out x.txt");
   EXPECT_EQ(txt.exitCode, 2);
   EXPECT_TRUE(contains(txt.output, "--out must end in .json or .csv")) << txt.output;
   EXPECT_FALSE(std::filesystem::exists(dir.file("m.json")));
@@ -99,25 +90,26 @@ TEST_F(Match, UsageAndInputErrorsAreNamed) {
 // also when they are stored in half precision (the index is built from the rounded values).
 TEST_F(Match, TheIndexAgreesWithTheScan) {
   const std::string half = dir.file("half.h5");
-  ASSERT_EQ(runCli("record --model " + q(model) + " --corpus " + q(dir.file("docs")) + " --precision float16 --out " +
-                   q(half) + " --quiet")
+  ASSERT_EQ(runCli("record --model " + shellQuoted(model) + " --corpus " + shellQuoted(dir.file("docs")) +
+                   " --precision float16 --out " + shellQuoted(half) + " --quiet")
                 .exitCode,
             0);
   for (const std::string& t : {trace, half})
     for (const std::string quantity : {"0/fwd/c", "1/fwd/o", "1/fwd/h"})
       for (const std::string units : {"0", "0,2", "1,2,3,4"}) {
         const std::string query =
-            "match --trace " + q(t) + " --quantity " + quantity + " --units " + units + " --top 1000 ";
-        const CommandResult indexed = runCli(query + "--out " + q(dir.file("a.json")));
-        const CommandResult scanned = runCli(query + "--no-index --out " + q(dir.file("b.json")));
+            "match --trace " + shellQuoted(t) + " --quantity " + quantity + " --units " + units + " --top 1000 ";
+        const CommandResult indexed = runCli(query + "--out " + shellQuoted(dir.file("a.json")));
+        const CommandResult scanned = runCli(query + "--no-index --out " + shellQuoted(dir.file("b.json")));
         ASSERT_EQ(indexed.exitCode, 0) << indexed.output;
         EXPECT_TRUE(contains(indexed.output, "(from the trace's match index)")) << indexed.output;
         EXPECT_TRUE(contains(scanned.output, "(scanning the values)")) << scanned.output;
         EXPECT_EQ(slurp(dir.file("a.json")), slurp(dir.file("b.json"))) << t << " " << quantity << " " << units;
       }
   // Another threshold than the index's is scanned.
-  const CommandResult other = runCli("match --trace " + q(trace) +
-                                     " --quantity 0/fwd/c --units 1 --threshold 0.5 --out " + q(dir.file("c.json")));
+  const CommandResult other =
+      runCli("match --trace " + shellQuoted(trace) + " --quantity 0/fwd/c --units 1 --threshold 0.5 --out " +
+             shellQuoted(dir.file("c.json")));
   EXPECT_TRUE(contains(other.output, "(scanning the values)")) << other.output;
 }
 

@@ -16,7 +16,7 @@
 namespace lstmscope::test {
 namespace {
 
-std::string fixture(const std::string& name) {
+std::string kerasFixture(const std::string& name) {
   return std::string(LSTMSCOPE_FOREIGN_DIR) + "/keras/" + name;
 }
 
@@ -27,9 +27,9 @@ class KerasFile : public ::testing::TestWithParam<std::string> {};
 TEST_P(KerasFile, OutputsMatchKerasSemantics) {
   const std::string file = GetParam();
   const std::string expected = std::filesystem::path(file).replace_extension().string() + "_expected.h5";
-  const ImportedModel imported = importModel(fixture(file));
-  EXPECT_LE(worstAgainstReference(imported.model, fixture(expected), 1e-5), 1.0) << file;
-  EXPECT_LE(worstAgainstReference(imported.model.cast<double>(), fixture(expected), 1e-9), 1.0) << file;
+  const ImportedModel imported = importModel(kerasFixture(file));
+  EXPECT_LE(worstAgainstReference(imported.model, kerasFixture(expected), 1e-5), 1.0) << file;
+  EXPECT_LE(worstAgainstReference(imported.model.cast<double>(), kerasFixture(expected), 1e-9), 1.0) << file;
 }
 
 INSTANTIATE_TEST_SUITE_P(Generations, KerasFile,
@@ -40,28 +40,28 @@ INSTANTIATE_TEST_SUITE_P(Generations, KerasFile,
                                            "tfjs_quantized/model.json"));
 
 TEST(KerasFiles, ArchitectureComesFromTheConfig) {
-  const Model lm = loadModel(fixture("tfkeras_lm.h5"));
+  const Model lm = loadModel(kerasFixture("tfkeras_lm.h5"));
   EXPECT_EQ(lm.arch.task, Task::LanguageModel);
   ASSERT_EQ(lm.arch.layers.size(), 2u);
   EXPECT_TRUE(lm.arch.layers[1].bidirectional);
   EXPECT_EQ(lm.arch.head->preActivations, std::vector<DenseActivation>{DenseActivation::Relu});
-  const Model cls = loadModel(fixture("functional_classifier.h5"));
+  const Model cls = loadModel(kerasFixture("functional_classifier.h5"));
   EXPECT_EQ(cls.arch.task, Task::Classifier);
   EXPECT_EQ(cls.arch.head->reads, HeadReads::FinalStates);
   EXPECT_EQ(cls.arch.head->activation, HeadActivation::Sigmoid);
   EXPECT_EQ(cls.arch.layers[0].gate, GateActivation::HardSigmoid);
-  EXPECT_EQ(loadModel(fixture("keras3_lm.h5")).arch.layers[0].gate, GateActivation::HardSigmoidKeras3);
-  EXPECT_EQ(loadModel(fixture("keras1_lm.h5")).arch.layers[0].gate, GateActivation::HardSigmoid);
-  const Model fc = loadModel(fixture("forecaster.h5"));
+  EXPECT_EQ(loadModel(kerasFixture("keras3_lm.h5")).arch.layers[0].gate, GateActivation::HardSigmoidKeras3);
+  EXPECT_EQ(loadModel(kerasFixture("keras1_lm.h5")).arch.layers[0].gate, GateActivation::HardSigmoid);
+  const Model fc = loadModel(kerasFixture("forecaster.h5"));
   EXPECT_EQ(fc.arch.inputKind, InputKind::Features);
   EXPECT_EQ(fc.arch.task, Task::Regression);
   EXPECT_EQ(fc.arch.layers[0].cell, CellActivation::Relu);
   // go_backwards hands its outputs on last step first: the next layer then runs backward in time too,
   // unless it also goes backwards.
-  const Model back = loadModel(fixture("go_backwards_forecaster.h5"));
+  const Model back = loadModel(kerasFixture("go_backwards_forecaster.h5"));
   EXPECT_TRUE(back.arch.layers[0].reverse && back.arch.layers[1].reverse);
   EXPECT_EQ(back.arch.head->reads, HeadReads::FinalStates);
-  const Model twice = loadModel(fixture("go_backwards_twice.h5"));
+  const Model twice = loadModel(kerasFixture("go_backwards_twice.h5"));
   EXPECT_TRUE(twice.arch.layers[0].reverse);
   EXPECT_FALSE(twice.arch.layers[1].reverse);
 }
@@ -69,8 +69,8 @@ TEST(KerasFiles, ArchitectureComesFromTheConfig) {
 // A weights-only save has no config: the layers come from the weights' shapes, said as assumptions, and
 // with Keras' defaults it is the same model.
 TEST(KerasFiles, WeightsOnlyFilesAreMappedByShapeAndSaySo) {
-  const ImportedModel weights = importModel(fixture("tfkeras_lm_weights.h5"));
-  EXPECT_LE(worstAgainstReference(weights.model, fixture("tfkeras_lm_expected.h5"), 1e-5), 1.0);
+  const ImportedModel weights = importModel(kerasFixture("tfkeras_lm_weights.h5"));
+  EXPECT_LE(worstAgainstReference(weights.model, kerasFixture("tfkeras_lm_expected.h5"), 1e-5), 1.0);
   std::string assumptions;
   for (const auto& a : weights.report.assumptions) assumptions += a + "\n";
   EXPECT_NE(assumptions.find("layer bidirectional is taken to be a Bidirectional"), std::string::npos) << assumptions;
@@ -80,7 +80,7 @@ TEST(KerasFiles, WeightsOnlyFilesAreMappedByShapeAndSaySo) {
 // A .keras archive: Keras 3 weight paths by class name, the TextVectorization vocabulary from its assets
 // (with the mask and OOV tokens Keras prepends), and a weights-only .weights.h5 ordered by widths.
 TEST(KerasFiles, Keras3ArchiveAndWeightsFile) {
-  const ImportedModel archive = importModel(fixture("keras3_archive.keras"));
+  const ImportedModel archive = importModel(kerasFixture("keras3_archive.keras"));
   const Vocabulary& v = archive.model.arch.vocab;
   ASSERT_EQ(v.size(), 12);
   EXPECT_EQ(v.tokens()[0], "");
@@ -92,7 +92,7 @@ TEST(KerasFiles, Keras3ArchiveAndWeightsFile) {
   EXPECT_EQ(archive.model.arch.head->preActivations, std::vector<DenseActivation>{DenseActivation::Tanh});
   EXPECT_NE(archive.report.format.find("Keras 3 archive (keras 3.3.3)"), std::string::npos) << archive.report.format;
 
-  const ImportedModel weights = importModel(fixture("keras3_classifier.weights.h5"));
+  const ImportedModel weights = importModel(kerasFixture("keras3_classifier.weights.h5"));
   EXPECT_EQ(weights.model.arch.task, Task::Classifier);
   EXPECT_EQ(weights.model.arch.head->reads, HeadReads::FinalStates);
   bool ordered = false;
@@ -104,7 +104,7 @@ TEST(KerasFiles, Keras3ArchiveAndWeightsFile) {
 // A Keras Tokenizer's to_json(): word_index (as a JSON string), lower, oov_token, num_words cutting it to
 // the embedding's size.
 TEST(KerasFiles, KerasTokenizerVocabulary) {
-  const Model lm = loadModel(fixture("tfkeras_lm.h5"), fixture("tfkeras_lm.tokenizer.json"));
+  const Model lm = loadModel(kerasFixture("tfkeras_lm.h5"), kerasFixture("tfkeras_lm.tokenizer.json"));
   const Vocabulary& v = lm.arch.vocab;
   EXPECT_EQ(v.size(), 12);
   EXPECT_EQ(v.tokens()[0], "");  // id 0: Keras' padding slot
@@ -119,12 +119,12 @@ TEST(KerasFiles, KerasTokenizerVocabulary) {
 // Keras' default filters and no oov_token: punctuation separates words and vanishes, unknown words vanish,
 // exactly as texts_to_sequences does (make_keras_files.py transcribes it), and `convert` keeps the rules.
 TEST(KerasFiles, KerasTokenizerFiltersGiveKerasSequences) {
-  const Model lm = loadModel(fixture("tfkeras_lm.h5"), fixture("tfkeras_lm.default_tokenizer.json"));
+  const Model lm = loadModel(kerasFixture("tfkeras_lm.h5"), kerasFixture("tfkeras_lm.default_tokenizer.json"));
   EXPECT_TRUE(lm.arch.vocab.dropsUnknown());
   const std::string native = ::testing::TempDir() + "/tokenizer_rules.lstmscope.h5";
   saveNativeModel(lm, native);
   const Model back = loadModel(native);
-  std::ifstream in(fixture("tfkeras_lm.default_tokenizer_expected.json"));
+  std::ifstream in(kerasFixture("tfkeras_lm.default_tokenizer_expected.json"));
   const nlohmann::json expected = nlohmann::json::parse(in);
   ASSERT_EQ(expected["texts"].size(), 4u);
   for (size_t k = 0; k < expected["texts"].size(); ++k) {
@@ -143,19 +143,21 @@ TEST(KerasFiles, KerasTokenizerFiltersGiveKerasSequences) {
 
 TEST(KerasFiles, UnsupportedLayersAndDamagedFilesAreRefusedByName) {
   expectRefusedByName(
-      fixture, {
-                   {"hostile/lambda.h5", "layer lambda_1 is a Lambda layer, which holds Python code"},
-                   {"hostile/masking.h5", "layer masking is a Masking layer"},
-                   {"hostile/gru.h5", "layer lstm is a GRU"},
-                   {"hostile/stateful.h5", "layer lstm is stateful"},
-                   {"hostile/go_backwards.h5", "layer dense reads every step of a sequence that go_backwards returned"},
-                   {"hostile/bidirectional_go_backwards.h5", "wraps an LSTM with go_backwards in Bidirectional"},
-                   {"hostile/merge_sum.h5", "merge_mode sum"},
-                   {"hostile/truncated.h5", "truncated or damaged"},
-                   {"hostile/tfjs_truncated/model.json", "the shards end before weight"},
-                   {"hostile/tfjs_traversal/model.json", "names a shard outside its directory"},
-               });
-  const CommandResult r = runCommand(std::string(LSTMSCOPE_CLI) + " info " + shellQuoted(fixture("hostile/lambda.h5")));
+      kerasFixture,
+      {
+          {"hostile/lambda.h5", "layer lambda_1 is a Lambda layer, which holds Python code"},
+          {"hostile/masking.h5", "layer masking is a Masking layer"},
+          {"hostile/gru.h5", "layer lstm is a GRU"},
+          {"hostile/stateful.h5", "layer lstm is stateful"},
+          {"hostile/go_backwards.h5", "layer dense reads every step of a sequence that go_backwards returned"},
+          {"hostile/bidirectional_go_backwards.h5", "wraps an LSTM with go_backwards in Bidirectional"},
+          {"hostile/merge_sum.h5", "merge_mode sum"},
+          {"hostile/truncated.h5", "truncated or damaged"},
+          {"hostile/tfjs_truncated/model.json", "the shards end before weight"},
+          {"hostile/tfjs_traversal/model.json", "names a shard outside its directory"},
+      });
+  const CommandResult r =
+      runCommand(std::string(LSTMSCOPE_CLI) + " info " + shellQuoted(kerasFixture("hostile/lambda.h5")));
   EXPECT_EQ(r.exitCode, 3) << r.output;
 }
 

@@ -16,7 +16,7 @@
 namespace lstmscope::test {
 namespace {
 
-std::string fixture(const std::string& name) {
+std::string onnxFixture(const std::string& name) {
   return std::string(LSTMSCOPE_FOREIGN_DIR) + "/onnx/" + name;
 }
 
@@ -25,9 +25,10 @@ class OnnxFile : public ::testing::TestWithParam<std::string> {};
 // Float32 within 1e-5 and float64 within 1e-9 (exact layout: gate order i, o, f, c; W and R bias halves).
 TEST_P(OnnxFile, OutputsMatchTheReference) {
   const std::string name = GetParam();
-  const ImportedModel imported = importModel(fixture(name + ".onnx"));
-  EXPECT_LE(worstAgainstReference(imported.model, fixture(name + "_expected.h5"), 1e-5), 1.0) << name;
-  EXPECT_LE(worstAgainstReference(imported.model.cast<double>(), fixture(name + "_expected.h5"), 1e-9), 1.0) << name;
+  const ImportedModel imported = importModel(onnxFixture(name + ".onnx"));
+  EXPECT_LE(worstAgainstReference(imported.model, onnxFixture(name + "_expected.h5"), 1e-5), 1.0) << name;
+  EXPECT_LE(worstAgainstReference(imported.model.cast<double>(), onnxFixture(name + "_expected.h5"), 1e-9), 1.0)
+      << name;
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, OnnxFile,
@@ -42,31 +43,32 @@ INSTANTIATE_TEST_SUITE_P(Models, OnnxFile,
 TEST(OnnxFiles, ConformanceCasesPassAtOnnxTolerances) {
   for (const std::string name :
        {"test_lstm_defaults", "test_lstm_with_initial_bias", "test_lstm_batchwise", "test_lstm_with_peepholes"}) {
-    const Model model = loadModel(fixture(name + ".onnx"));
-    EXPECT_LE(worstAgainstReference(model, fixture(name + "_expected.h5"), 1e-3, 1e-7), 1.0) << name;
+    const Model model = loadModel(onnxFixture(name + ".onnx"));
+    EXPECT_LE(worstAgainstReference(model, onnxFixture(name + "_expected.h5"), 1e-3, 1e-7), 1.0) << name;
   }
 }
 
 TEST(OnnxFiles, GraphFactsAreNotAssumptions) {
-  const ImportedModel cls = importModel(fixture("torch_bi_classifier.onnx"));
+  const ImportedModel cls = importModel(onnxFixture("torch_bi_classifier.onnx"));
   EXPECT_EQ(cls.model.arch.head->reads, HeadReads::FinalStates);  // from Y_h in the graph
   EXPECT_EQ(cls.model.arch.head->preActivations, std::vector<DenseActivation>{DenseActivation::Relu});
   EXPECT_EQ(cls.model.arch.head->activation, HeadActivation::Softmax);  // logits in the graph: inferred
   for (const auto& a : cls.report.assumptions) EXPECT_EQ(a.find("ReLU"), std::string::npos) << a;
   EXPECT_NE(cls.report.format.find("ONNX (opset 14, written by pytorch)"), std::string::npos) << cls.report.format;
-  const Model lm = loadModel(fixture("torch_char_lm.onnx"));
+  const Model lm = loadModel(onnxFixture("torch_char_lm.onnx"));
   EXPECT_EQ(lm.arch.task, Task::LanguageModel);
   EXPECT_EQ(lm.arch.head->reads, HeadReads::EachStep);
-  EXPECT_EQ(loadModel(fixture("node_hard_sigmoid_relu.onnx")).arch.layers[0].cell, CellActivation::Relu);
-  EXPECT_EQ(loadModel(fixture("node_keras3_hard_sigmoid.onnx")).arch.layers[0].gate, GateActivation::HardSigmoidKeras3);
-  const ImportedModel peep = importModel(fixture("node_peepholes_clip_hard_sigmoid.onnx"));
+  EXPECT_EQ(loadModel(onnxFixture("node_hard_sigmoid_relu.onnx")).arch.layers[0].cell, CellActivation::Relu);
+  EXPECT_EQ(loadModel(onnxFixture("node_keras3_hard_sigmoid.onnx")).arch.layers[0].gate,
+            GateActivation::HardSigmoidKeras3);
+  const ImportedModel peep = importModel(onnxFixture("node_peepholes_clip_hard_sigmoid.onnx"));
   EXPECT_TRUE(peep.model.arch.layers[0].peepholes);
   EXPECT_FLOAT_EQ(peep.model.arch.layers[0].clip, 1.5f);
   const auto usesP = [](const TensorUse& t) { return t.name == "P" && t.role == "lstm 0 fwd peephole"; };
   EXPECT_TRUE(std::any_of(peep.report.tensors.begin(), peep.report.tensors.end(), usesP))
       << describeImport(peep.report);
   // direction "reverse": one direction that runs from the last step, reported and stored as bwd.
-  const ImportedModel reverse = importModel(fixture("node_reverse_peepholes_clip.onnx"));
+  const ImportedModel reverse = importModel(onnxFixture("node_reverse_peepholes_clip.onnx"));
   EXPECT_TRUE(reverse.model.arch.layers[0].reverse);
   EXPECT_FALSE(reverse.model.arch.layers[0].bidirectional);
   for (const auto& t : reverse.report.tensors) {
@@ -75,17 +77,17 @@ TEST(OnnxFiles, GraphFactsAreNotAssumptions) {
   }
   // A state the caller would feed is not in the file: the run starts from zeros, and the report says so;
   // torch's and tf2onnx's computed zero states are facts, not assumptions.
-  const ImportedModel fed = importModel(fixture("node_state_input.onnx"));
+  const ImportedModel fed = importModel(onnxFixture("node_state_input.onnx"));
   const auto saysZeros = [](const std::string& a) { return a.find("initial h from 'h0'") != std::string::npos; };
   EXPECT_TRUE(std::any_of(fed.report.assumptions.begin(), fed.report.assumptions.end(), saysZeros))
       << describeImport(fed.report);
   for (const std::string name : {"torch_char_lm", "torch_bi_classifier", "tf2onnx_style_classifier"})
-    for (const auto& a : importModel(fixture(name + ".onnx")).report.assumptions)
+    for (const auto& a : importModel(onnxFixture(name + ".onnx")).report.assumptions)
       EXPECT_EQ(a.find("initial"), std::string::npos) << name << ": " << a;
 }
 
 TEST(OnnxFiles, UnsupportedGraphsAreRefusedByName) {
-  expectRefusedByName(fixture,
+  expectRefusedByName(onnxFixture,
                       {
                           {"hostile/gru.onnx", "node GRU (GRU) is not something an LSTM model of LSTMScope contains"},
                           {"hostile/zero_clip.onnx", "has clip 0.000000, not > 0"},
@@ -94,7 +96,8 @@ TEST(OnnxFiles, UnsupportedGraphsAreRefusedByName) {
                           {"hostile/input_forget5.onnx", "(LSTM) has input_forget 5, not 0 or 1"},
                           {"hostile/self_reading.onnx", "node loop (LSTM) reads its own output 'Y'"},
                       });
-  const CommandResult r = runCommand(std::string(LSTMSCOPE_CLI) + " info " + shellQuoted(fixture("hostile/gru.onnx")));
+  const CommandResult r =
+      runCommand(std::string(LSTMSCOPE_CLI) + " info " + shellQuoted(onnxFixture("hostile/gru.onnx")));
   EXPECT_EQ(r.exitCode, 3) << r.output;
 }
 
@@ -104,7 +107,7 @@ TEST(OnnxFiles, UnsupportedGraphsAreRefusedByName) {
 namespace lstmscope::test {
 namespace {
 
-std::string fixture(const std::string& name);
+std::string onnxFixture(const std::string& name);
 
 std::vector<std::pair<std::string, Eigen::VectorXf>> parameters(const Model& m) {
   std::vector<std::pair<std::string, Eigen::VectorXf>> out;
@@ -132,7 +135,8 @@ TEST(CrossFormat, SameWeightsGiveIdenticalModels) {
   for (const std::string name : {"torch_char_lm", "torch_bi_classifier", "torch_forecaster"}) {
     ImportChoices sameHead;  // a state dict cannot say what the graph says; give it the same facts
     if (name == "torch_bi_classifier") sameHead.preActivations = std::vector<DenseActivation>{DenseActivation::Relu};
-    expectIdentical(loadModel(fixture(name + ".onnx")), importModel(fixture(name + ".pt"), "", sameHead).model, name);
+    expectIdentical(loadModel(onnxFixture(name + ".onnx")), importModel(onnxFixture(name + ".pt"), "", sameHead).model,
+                    name);
   }
   const std::string keras = std::string(LSTMSCOPE_FOREIGN_DIR) + "/keras/";
   const Model h5 = loadModel(keras + "tfkeras_lm.h5");
@@ -143,19 +147,19 @@ TEST(CrossFormat, SameWeightsGiveIdenticalModels) {
 // Peepholes and clip survive `convert` to the native file: same numbers, same outputs as ONNX's equations.
 TEST(CrossFormat, PeepholesAndClipSurviveTheNativeFile) {
   const std::string native = ::testing::TempDir() + "/peepholes_clip.lstmscope.h5";
-  const Model onnx = loadModel(fixture("node_peepholes_clip_hard_sigmoid.onnx"));
+  const Model onnx = loadModel(onnxFixture("node_peepholes_clip_hard_sigmoid.onnx"));
   saveNativeModel(onnx, native);
   const Model back = loadModel(native);
   expectIdentical(onnx, back, "native file");
   EXPECT_NE(describeModel(back).find("peepholes, clip 1.5"), std::string::npos) << describeModel(back);
-  EXPECT_LE(worstAgainstReference(back, fixture("node_peepholes_clip_hard_sigmoid_expected.h5"), 1e-5), 1.0);
+  EXPECT_LE(worstAgainstReference(back, onnxFixture("node_peepholes_clip_hard_sigmoid_expected.h5"), 1e-5), 1.0);
 }
 
 // A reverse layer is stored as its bwd group alone and comes back reverse, with the same outputs.
 TEST(CrossFormat, ReverseLayersSurviveTheNativeFile) {
   const std::string keras = std::string(LSTMSCOPE_FOREIGN_DIR) + "/keras/";
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {fixture("node_reverse_peepholes_clip.onnx"), fixture("node_reverse_peepholes_clip_expected.h5")},
+      {onnxFixture("node_reverse_peepholes_clip.onnx"), onnxFixture("node_reverse_peepholes_clip_expected.h5")},
       {keras + "go_backwards_forecaster.h5", keras + "go_backwards_forecaster_expected.h5"}};
   for (const auto& [file, expected] : cases) {
     const std::string native = ::testing::TempDir() + "/reverse.lstmscope.h5";

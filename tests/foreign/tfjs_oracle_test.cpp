@@ -11,18 +11,13 @@
 #include "core/engine/forward.h"
 #include "core/formats/model_loader.h"
 #include "tests/engine/oracle_support.h"
+#include "tests/support/files.h"
 
 namespace lstmscope::test {
 namespace {
 
 std::string fixtureDir(const std::string& name) {
   return std::string(LSTMSCOPE_FOREIGN_DIR) + "/keras/" + name;
-}
-
-nlohmann::json readJson(const std::string& path) {
-  std::ifstream in(path);
-  EXPECT_TRUE(in.good()) << path << " is missing: the foreign_tfjs_oracle fixture did not run";
-  return in.good() ? nlohmann::json::parse(in) : nlohmann::json::array();
 }
 
 class TfjsOracle : public ::testing::TestWithParam<std::string> {};
@@ -55,7 +50,8 @@ TEST_P(TfjsOracle, OurOutputsMatchTensorFlowJs) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, TfjsOracle,
-                         ::testing::Values("tfjs_lm", "tfjs_quantized", "tfjs_go_backwards", "tfjs_go_backwards_twice"));
+                         ::testing::Values("tfjs_lm", "tfjs_quantized", "tfjs_go_backwards",
+                                           "tfjs_go_backwards_twice"));
 
 }  // namespace
 }  // namespace lstmscope::test

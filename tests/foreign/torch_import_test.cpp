@@ -18,7 +18,7 @@
 namespace lstmscope::test {
 namespace {
 
-std::string fixture(const std::string& name) {
+std::string torchFixture(const std::string& name) {
   return std::string(LSTMSCOPE_FOREIGN_DIR) + "/torch/" + name;
 }
 
@@ -32,7 +32,7 @@ std::ostream& operator<<(std::ostream& os, const Case& c) {
 
 template <class T>
 double worstAgainstPyTorch(const Network<T>& net, const std::string& expectedFile, double tolerance) {
-  return worstAgainstReference(net, fixture(expectedFile), tolerance);
+  return worstAgainstReference(net, torchFixture(expectedFile), tolerance);
 }
 
 class TorchFile : public ::testing::TestWithParam<Case> {};
@@ -41,7 +41,8 @@ class TorchFile : public ::testing::TestWithParam<Case> {};
 // layout (gate order, transposes, bias sums, head wiring) reaches.
 TEST_P(TorchFile, OutputsMatchTheModelsOwnForward) {
   const Case& c = GetParam();
-  const ImportedModel imported = importModel(fixture(c.file), c.vocab.empty() ? std::string() : fixture(c.vocab));
+  const ImportedModel imported =
+      importModel(torchFixture(c.file), c.vocab.empty() ? std::string() : torchFixture(c.vocab));
   EXPECT_LE(worstAgainstPyTorch(imported.model, c.expected, 1e-5), 1.0) << c.file;
   EXPECT_LE(worstAgainstPyTorch(imported.model.cast<double>(), c.expected, 1e-9), 1.0) << c.file;
 }
@@ -74,9 +75,9 @@ INSTANTIATE_TEST_SUITE_P(
 // The same weights through every container give bit-identical parameters, so identical recordings.
 TEST(TorchFiles, EveryContainerGivesIdenticalWeights) {
   for (const std::string name : {"char_lm", "bi_classifier", "onehot_lm", "forecaster"}) {
-    const Model zip = loadModel(fixture(name + ".pt"));
+    const Model zip = loadModel(torchFixture(name + ".pt"));
     for (const std::string other : {"_legacy.pt", "_whole.pt", ".safetensors"}) {
-      const Model m = loadModel(fixture(name + other));
+      const Model m = loadModel(torchFixture(name + other));
       std::vector<std::pair<std::string, Eigen::VectorXf>> a, b;
       zip.params.forEach(zip.arch, [&](const std::string& n, const auto& t) {
         a.emplace_back(n, Eigen::Map<const Eigen::VectorXf>(t.data(), t.size()));
@@ -94,14 +95,15 @@ TEST(TorchFiles, EveryContainerGivesIdenticalWeights) {
 }
 
 TEST(TorchFiles, ArchitectureIsInferredAndAssumptionsAreReported) {
-  const ImportedModel lm = importModel(fixture("char_lm.pt"), fixture("char_lm.vocab.json"));
+  const ImportedModel lm = importModel(torchFixture("char_lm.pt"), torchFixture("char_lm.vocab.json"));
   EXPECT_EQ(lm.model.arch.task, Task::LanguageModel);
   EXPECT_EQ(lm.model.arch.layers.size(), 2u);
   EXPECT_EQ(lm.model.arch.vocab.level(), TokenLevel::Char);
   EXPECT_EQ(lm.model.arch.vocab.tokens()[10], "\u00e9");
   EXPECT_EQ(lm.report.format, "PyTorch checkpoint (zip), vocabulary JSON array");
 
-  const ImportedModel cls = importModel(fixture("bi_classifier_whole.pt"), fixture("bi_classifier.vocab_map.json"));
+  const ImportedModel cls =
+      importModel(torchFixture("bi_classifier_whole.pt"), torchFixture("bi_classifier.vocab_map.json"));
   EXPECT_EQ(cls.model.arch.task, Task::Classifier);
   EXPECT_TRUE(cls.model.arch.layers[1].bidirectional);
   EXPECT_EQ(cls.model.arch.head->reads, HeadReads::FinalStates);
@@ -112,12 +114,12 @@ TEST(TorchFiles, ArchitectureIsInferredAndAssumptionsAreReported) {
   EXPECT_NE(assumptions.find("ReLU"), std::string::npos) << assumptions;
   EXPECT_NE(assumptions.find("final states"), std::string::npos) << assumptions;
 
-  const ImportedModel checkpoint = importModel(fixture("char_lm_checkpoint.pth"));
+  const ImportedModel checkpoint = importModel(torchFixture("char_lm_checkpoint.pth"));
   bool summarised = false;
   for (const auto& a : checkpoint.report.assumptions) summarised |= a.find("training state") != std::string::npos;
   EXPECT_TRUE(summarised);
 
-  const ImportedModel forecaster = importModel(fixture("forecaster.pt"));
+  const ImportedModel forecaster = importModel(torchFixture("forecaster.pt"));
   EXPECT_EQ(forecaster.model.arch.inputKind, InputKind::Features);
   EXPECT_EQ(forecaster.model.arch.featureDim, 3);
   EXPECT_EQ(forecaster.model.arch.task, Task::Regression);
@@ -127,7 +129,7 @@ TEST(TorchFiles, ArchitectureIsInferredAndAssumptionsAreReported) {
   choices.task = Task::Tagger;
   choices.headReads = HeadReads::EachStep;
   choices.headActivation = HeadActivation::Sigmoid;
-  const ImportedModel tagger = importModel(fixture("bi_classifier.pt"), "", choices);
+  const ImportedModel tagger = importModel(torchFixture("bi_classifier.pt"), "", choices);
   EXPECT_EQ(tagger.model.arch.task, Task::Tagger);
   EXPECT_EQ(tagger.model.arch.head->reads, HeadReads::EachStep);
   EXPECT_EQ(tagger.model.arch.head->activation, HeadActivation::Sigmoid);
@@ -142,7 +144,7 @@ std::string assumptionsOf(const ImportedModel& imported) {
 // A state dict without embedding whose head has one output per input (a char-rnn) is a one-hot language
 // model reading every step, not a regression on numeric features; the user's task still wins.
 TEST(TorchFiles, InputAsWideAsTheOutputIsTakenForAOneHotLanguageModel) {
-  const ImportedModel lm = importModel(fixture("char27_onehot.pt"));
+  const ImportedModel lm = importModel(torchFixture("char27_onehot.pt"));
   EXPECT_EQ(lm.model.arch.inputKind, InputKind::Tokens);
   EXPECT_FALSE(lm.model.arch.hasEmbedding);
   EXPECT_EQ(lm.model.arch.vocab.size(), 27);
@@ -157,12 +159,12 @@ TEST(TorchFiles, InputAsWideAsTheOutputIsTakenForAOneHotLanguageModel) {
   EXPECT_EQ(assumed.find("final states"), std::string::npos) << assumed;
   EXPECT_LE(worstAgainstPyTorch(lm.model.cast<double>(), "char27_onehot_expected.h5", 1e-9), 1.0);
   // The smaller char-rnn fixture reads the same way without its vocabulary file.
-  EXPECT_EQ(importModel(fixture("onehot_lm.pt")).model.arch.task, Task::LanguageModel);
+  EXPECT_EQ(importModel(torchFixture("onehot_lm.pt")).model.arch.task, Task::LanguageModel);
 
   // Typed tokens: one line is one token per character.
   ImportChoices typed;
   typed.vocabularyTokens = parseTypedTokens("abcdefghijklmnopqrstuvwxyz ");
-  const ImportedModel withTokens = importModel(fixture("char27_onehot.pt"), "", typed);
+  const ImportedModel withTokens = importModel(torchFixture("char27_onehot.pt"), "", typed);
   EXPECT_EQ(withTokens.model.arch.vocab.level(), TokenLevel::Char);
   EXPECT_EQ(withTokens.model.arch.vocab.tokens()[0], "a");
   EXPECT_EQ(withTokens.model.arch.vocab.tokens()[26], " ");
@@ -172,13 +174,13 @@ TEST(TorchFiles, InputAsWideAsTheOutputIsTakenForAOneHotLanguageModel) {
   // Choosing regression reads numeric features, as before.
   ImportChoices regression;
   regression.task = Task::Regression;
-  const ImportedModel features = importModel(fixture("char27_onehot.pt"), "", regression);
+  const ImportedModel features = importModel(torchFixture("char27_onehot.pt"), "", regression);
   EXPECT_EQ(features.model.arch.inputKind, InputKind::Features);
   EXPECT_EQ(features.model.arch.featureDim, 27);
   EXPECT_NE(assumptionsOf(features).find("27 numeric features per step"), std::string::npos);
 
   // The forecaster (3 features in, 1 value out) stays a regression.
-  EXPECT_EQ(importModel(fixture("forecaster.pt")).model.arch.inputKind, InputKind::Features);
+  EXPECT_EQ(importModel(torchFixture("forecaster.pt")).model.arch.inputKind, InputKind::Features);
 }
 
 TEST(TypedTokens, OneLineIsCharactersSeveralLinesAreOneTokenEach) {
@@ -205,7 +207,7 @@ TEST(TypedTokens, OneLineIsCharactersSeveralLinesAreOneTokenEach) {
 
 std::string errorOf(const std::string& model, const std::string& vocab = {}) {
   try {
-    importModel(fixture(model), vocab.empty() ? std::string() : fixture(vocab));
+    importModel(torchFixture(model), vocab.empty() ? std::string() : torchFixture(vocab));
   } catch (const InputError& e) {
     return e.what();
   }
@@ -237,10 +239,10 @@ TEST(TorchFiles, HostileAndDamagedFilesAreRefusedByName) {
   };
   for (const auto& [file, expected] : expectations) {
     const std::string message = errorOf(file);
-    EXPECT_NE(message.find(fixture(file)), std::string::npos) << message;
+    EXPECT_NE(message.find(torchFixture(file)), std::string::npos) << message;
     EXPECT_NE(message.find(expected), std::string::npos) << file << ": " << message;
   }
-  EXPECT_FALSE(std::filesystem::exists(fixture("hostile/PWNED"))) << "a pickle ran code";
+  EXPECT_FALSE(std::filesystem::exists(torchFixture("hostile/PWNED"))) << "a pickle ran code";
 }
 
 TEST(TorchFiles, MismatchedOrBrokenVocabulariesAreRefused) {
@@ -254,20 +256,22 @@ TEST(TorchFiles, MismatchedOrBrokenVocabulariesAreRefused) {
 TEST(TorchFiles, CliConvertsAndRefusesWithExitThree) {
   const std::string cli = LSTMSCOPE_CLI;
   const std::string out = ::testing::TempDir() + "/converted_char_lm.h5";
-  const CommandResult convert = runCommand(cli + " convert " + shellQuoted(fixture("char_lm.pt")) + " --vocab " +
-                                           shellQuoted(fixture("char_lm.vocab.json")) + " --out " + shellQuoted(out));
+  const CommandResult convert =
+      runCommand(cli + " convert " + shellQuoted(torchFixture("char_lm.pt")) + " --vocab " +
+                 shellQuoted(torchFixture("char_lm.vocab.json")) + " --out " + shellQuoted(out));
   ASSERT_EQ(convert.exitCode, 0) << convert.output;
-  const Model native = loadModel(out), original = loadModel(fixture("char_lm.pt"), fixture("char_lm.vocab.json"));
+  const Model native = loadModel(out),
+              original = loadModel(torchFixture("char_lm.pt"), torchFixture("char_lm.vocab.json"));
   EXPECT_EQ(native.arch.vocab.tokens(), original.arch.vocab.tokens());
   EXPECT_LE(worstAgainstPyTorch(native, "char_lm_expected.h5", 1e-5), 1.0);
 
-  const CommandResult info = runCommand(cli + " info " + shellQuoted(fixture("bi_classifier.pt")));
+  const CommandResult info = runCommand(cli + " info " + shellQuoted(torchFixture("bi_classifier.pt")));
   EXPECT_EQ(info.exitCode, 0) << info.output;
   EXPECT_NE(info.output.find("rnn.weight_ih_l1_reverse (28, 14) -> lstm 1 bwd W_ih"), std::string::npos) << info.output;
   EXPECT_NE(info.output.find("assumed: the head reads the final states"), std::string::npos) << info.output;
 
   for (const char* hostile : {"hostile/os_system.pt", "hostile/zipbomb.pt", "hostile/truncated.safetensors"}) {
-    const CommandResult r = runCommand(cli + " info " + shellQuoted(fixture(hostile)));
+    const CommandResult r = runCommand(cli + " info " + shellQuoted(torchFixture(hostile)));
     EXPECT_EQ(r.exitCode, 3) << hostile << ": " << r.output;
     EXPECT_NE(r.output.find(hostile), std::string::npos) << r.output;
   }
@@ -279,7 +283,7 @@ TEST(TorchFiles, CliConvertsAndRefusesWithExitThree) {
 namespace lstmscope::test {
 namespace {
 
-std::string fixture(const std::string& name);
+std::string torchFixture(const std::string& name);
 
 // The sidecar remembers choices and the vocabulary (relative to itself) so the next open needs no flags;
 // what the caller passes still wins; a malformed sidecar is named.
@@ -289,8 +293,8 @@ TEST(ImportSidecar, RemembersChoicesAndVocabulary) {
   fs::remove_all(dir);
   fs::create_directories(dir);
   const std::string model = (dir / "classifier.pt").string(), vocab = (dir / "words.json").string();
-  fs::copy_file(fixture("bi_classifier.pt"), model);
-  fs::copy_file(fixture("bi_classifier.vocab_map.json"), vocab);
+  fs::copy_file(torchFixture("bi_classifier.pt"), model);
+  fs::copy_file(torchFixture("bi_classifier.vocab_map.json"), vocab);
 
   SavedImport saved;
   saved.choices.task = Task::Tagger;
@@ -315,7 +319,7 @@ TEST(ImportSidecar, RemembersChoicesAndVocabulary) {
   const ImportedModel overridden = importModel(model, "", given);
   EXPECT_EQ(overridden.model.arch.task, Task::Classifier);
   EXPECT_EQ(overridden.model.arch.head->reads, HeadReads::FinalStates);
-  EXPECT_LE(worstAgainstReference(overridden.model, fixture("bi_classifier_expected.h5"), 1e-5), 1.0);
+  EXPECT_LE(worstAgainstReference(overridden.model, torchFixture("bi_classifier_expected.h5"), 1e-5), 1.0);
 
   {
     std::ofstream bad(sidecarPath(model));
@@ -355,8 +359,8 @@ TEST(ImportSidecar, CliRememberThenEveryCommandUsesIt) {
   fs::remove_all(dir);
   fs::create_directories(dir);
   const std::string model = (dir / "lm.pt").string(), vocab = (dir / "chars.json").string();
-  fs::copy_file(fixture("char_lm.pt"), model);
-  fs::copy_file(fixture("char_lm.vocab.json"), vocab);
+  fs::copy_file(torchFixture("char_lm.pt"), model);
+  fs::copy_file(torchFixture("char_lm.vocab.json"), vocab);
   const std::string cli = LSTMSCOPE_CLI;
   const CommandResult remember = runCommand(cli + " info " + shellQuoted(model) + " --vocab " + shellQuoted(vocab) +
                                             " --token-level char --remember");

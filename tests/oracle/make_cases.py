@@ -3,8 +3,15 @@ independently of our writer) and float64 references computed with PyTorch.
 
 usage: /usr/bin/python3 make_cases.py OUTDIR
 Each case k writes OUTDIR/case_k/model.h5 and OUTDIR/case_k/reference.h5.
+
+The cases are seeded, so they depend only on this folder's scripts and the versions of torch, numpy and h5py.
+OUTDIR keeps a fingerprint of those: a second build of the tests (CI's release and sanitizer passes share
+OUTDIR) reuses the cases instead of spending a minute and a half making the same files again. A fresh set is
+made in a sibling folder and moved into place whole, so a run that is killed never leaves half a set behind.
 """
+import hashlib
 import os
+import shutil
 import sys
 
 import h5py
@@ -427,14 +434,50 @@ def make_training_case(outdir, rng):
             f.create_dataset("after_adam/" + name, data=p.detach().numpy())
 
 
+def inputs_fingerprint():
+    """What the cases are made from: the generator scripts and the libraries that compute them."""
+    digest = hashlib.sha256()
+    here = os.path.dirname(os.path.abspath(__file__))
+    for name in sorted(os.listdir(here)):
+        if name.endswith(".py"):
+            digest.update(name.encode())
+            with open(os.path.join(here, name), "rb") as f:
+                digest.update(f.read())
+    for version in (torch.__version__, np.__version__, h5py.__version__):
+        digest.update(version.encode())
+    return digest.hexdigest()
+
+
+def read_text(path):
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
 def main():
-    outdir = sys.argv[1]
+    outdir = os.path.abspath(sys.argv[1])
+    fingerprint = inputs_fingerprint()
+    stamp = "inputs.sha256"
+    if read_text(os.path.join(outdir, stamp)) == fingerprint and read_text(os.path.join(outdir, "cases.txt")):
+        print(f"reusing the {len(CASES)} oracle cases in {outdir} (made from the same scripts and libraries)")
+        return
+    fresh = f"{outdir}.making-{os.getpid()}"
+    shutil.rmtree(fresh, ignore_errors=True)
     rng = np.random.default_rng(20261123)
     for k, case in enumerate(CASES):
-        make_case(k, case, outdir, rng)
-    make_training_case(outdir, rng)
-    with open(os.path.join(outdir, "cases.txt"), "w") as f:
+        make_case(k, case, fresh, rng)
+    make_training_case(fresh, rng)
+    with open(os.path.join(fresh, "cases.txt"), "w") as f:
         f.write(f"{len(CASES)}\n")
+    with open(os.path.join(fresh, stamp), "w") as f:
+        f.write(fingerprint + "\n")
+    stale = f"{outdir}.stale-{os.getpid()}"
+    if os.path.exists(outdir):
+        os.rename(outdir, stale)
+    os.rename(fresh, outdir)
+    shutil.rmtree(stale, ignore_errors=True)
     print(f"wrote {len(CASES)} oracle cases and a training step to {outdir}")
 
 
