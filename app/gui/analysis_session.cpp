@@ -7,6 +7,7 @@
 #include "core/attribution/attribution_report.h"
 #include "core/common/error.h"
 #include "core/formats/trace_file.h"
+#include "core/intervention/intervention_spec.h"
 #include "core/text/vocabulary.h"
 #include "viz/heatmap_data.h"
 #include "viz/token_text.h"
@@ -191,6 +192,15 @@ void AnalysisSession::setRunShown(RunShown run) {
   recording_ = result_->recording;
   emit analysed();
   previous_.reset();
+}
+
+std::vector<int> AnalysisSession::intervenedUnits(int layer, int direction) const {
+  std::vector<int> units;
+  if (!intervened() || !result_->recording) return units;
+  for (const InterventionSpec& spec : parseInterventionSpecs(result_->interventions))  // as applied: valid
+    if (spec.layer == layer && directionIndex(result_->recording->arch, layer, spec.direction) == direction)
+      units.insert(units.end(), spec.units.begin(), spec.units.end());
+  return units;
 }
 
 std::shared_ptr<const Recording> AnalysisSession::originalRecording() const {

@@ -88,6 +88,8 @@ class AnalysisSession : public QObject {
   bool intervened() const { return result_ && !result_->interventions.empty(); }
   std::shared_ptr<const Recording> originalRecording() const;
   bool showsDifference() const { return intervened() && runShown_ == RunShown::Difference; }
+  // The units the applied interventions set directly in layer `layer`, direction `direction` (any quantity).
+  std::vector<int> intervenedUnits(int layer, int direction) const;
 
   // Analyses the input with the model, cancelling a running analysis. False (nothing started) without a
   // model, with an empty input, or while a trace is open.

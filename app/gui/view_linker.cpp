@@ -13,6 +13,7 @@
 #include "app/gui/select_panel.h"
 #include "app/gui/unit_ordering.h"
 #include "core/analysis/selection.h"
+#include "core/analysis/statistics.h"
 #include "core/analysis/step_mapping.h"
 #include "core/formats/trace_file.h"
 #include "viz/heatmap_view.h"
@@ -250,10 +251,8 @@ void ViewLinker::applyHeatmapChoice() {
   if (dataChanged) {
     current_ = session_->heatmapData(layer, direction, q, squashed, attribution);
     currentRange_ = symmetricPercentileRange(current_->values());
-    if (session_->showsDifference()) {  // mostly exact zeros: a percentile would hide the changes
-      const double extent = std::max(1e-12f, current_->values().cwiseAbs().maxCoeff());
-      currentRange_ = {-extent, extent};
-    }
+    if (session_->showsDifference())  // mostly exact zeros: a percentile would hide the changes
+      currentRange_ = differenceRange(current_->values(), session_->intervenedUnits(layer, direction));
     currentMoments_.reset();
     std::erase_if(state_.selectedUnits, [units](int u) { return u >= units; });
   }

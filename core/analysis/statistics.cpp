@@ -75,4 +75,20 @@ std::pair<double, double> symmetricPercentileRange(const Mat<float>& values) {
   return m > 0 ? std::pair{-m, m} : std::pair{-1.0, 1.0};
 }
 
+std::pair<double, double> differenceRange(const Mat<float>& values, const std::vector<int>& setUnits) {
+  std::vector<char> isSet(static_cast<size_t>(values.rows()), 0);
+  for (int u : setUnits)
+    if (u >= 0 && u < values.rows()) isSet[static_cast<size_t>(u)] = 1;
+  double others = 0, all = 0;
+  for (long t = 0; t < values.cols(); ++t)
+    for (long u = 0; u < values.rows(); ++u) {
+      const double v = std::abs(values(u, t));
+      if (!std::isfinite(v)) continue;
+      all = std::max(all, v);
+      if (!isSet[static_cast<size_t>(u)]) others = std::max(others, v);
+    }
+  const double extent = std::max(1e-12, others > 0 ? others : all);
+  return {-extent, extent};
+}
+
 }  // namespace lstmscope

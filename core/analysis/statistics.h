@@ -46,4 +46,11 @@ std::vector<Prediction> topK(const Mat<float>& probs, long step, int k);
 // (-1, 1) when there is no finite value, or every value is 0.
 std::pair<double, double> symmetricPercentileRange(const Mat<float>& values);
 
+// The colour range of an intervention's difference (values: units x steps, mostly exact zeros, so not a
+// percentile): centred on zero, over the largest finite |difference| of the units not in `setUnits`. Those
+// are the units an intervention sets directly in the layer shown; their own change (often the whole value)
+// would otherwise leave every downstream change near white, and they are drawn saturated instead. Over all
+// units when no other unit changed; (-1e-12, 1e-12) when nothing changed at all.
+std::pair<double, double> differenceRange(const Mat<float>& values, const std::vector<int>& setUnits);
+
 }  // namespace lstmscope

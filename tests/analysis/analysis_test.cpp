@@ -104,6 +104,19 @@ TEST(Statistics, SymmetricPercentileRangeIgnoresAFewExtremeUnits) {
   EXPECT_EQ(symmetricPercentileRange(Mat<float>::Zero(3, 4)), std::make_pair(-1.0, 1.0));
 }
 
+// An intervention's difference map: the range comes from the units it did not set (their downstream
+// changes), not from the set unit's own change; NaN is skipped; all units when only the set ones changed.
+TEST(Statistics, DifferenceRangeLeavesOutTheUnitsAnInterventionSets) {
+  Mat<float> difference = Mat<float>::Zero(5, 6);
+  difference(2, 3) = -7.f;  // the ablated unit: its whole value
+  difference(0, 4) = 0.25f, difference(4, 5) = -0.5f, difference(1, 5) = std::nanf("");
+  EXPECT_EQ(differenceRange(difference, {2}), std::make_pair(-0.5, 0.5));
+  EXPECT_EQ(differenceRange(difference, {}), std::make_pair(-7.0, 7.0));
+  EXPECT_EQ(differenceRange(difference, {2, 4, 99, -1}), std::make_pair(-0.25, 0.25));  // out of range ignored
+  EXPECT_EQ(differenceRange(difference, {0, 2, 4}), std::make_pair(-7.0, 7.0));         // nothing else changed
+  EXPECT_EQ(differenceRange(Mat<float>::Zero(3, 2), {1}), std::make_pair(-1e-12, 1e-12));
+}
+
 TEST(Projection, FindsTheAxesAndVariancesOfAKnownCloud) {
   const Vec<double> d = Vec<double>::Map(std::vector<double>{1.0 / 3, 2.0 / 3, 2.0 / 3}.data(), 3);
   const Vec<double> e = Vec<double>::Map(std::vector<double>{2 / std::sqrt(5.0), -1 / std::sqrt(5.0), 0}.data(), 3);

@@ -96,6 +96,16 @@ TEST_F(InterventionsDock, ARightClickAblatesAUnitHereAndTheDifferenceShowsWhereI
   for (long step : {205L, 212L, 219L})
     for (double row : {0.0, 4.0, 9.0}) EXPECT_EQ(shot.pixel(cellCentre(step, row)) & 0xffffff, neutral) << step;
   EXPECT_NE(shot.pixel(cellCentre(220, 4.0)) & 0xffffff, neutral) << "the ablated cell";
+  // The colour range spans the changes the ablation caused in the other units; the ablated unit's own
+  // change (the whole value) is larger and drawn saturated rather than leaving the rest near white.
+  const Mat<float>& difference = view->data()->values();
+  float others = 0;
+  for (long u = 0; u < difference.rows(); ++u)
+    if (u != unit) others = std::max(others, difference.row(u).cwiseAbs().maxCoeff());
+  ASSERT_GT(std::abs(difference(unit, 220)), others) << "the premise: the ablated unit changed most";
+  ASSERT_GT(others, 0.0f);
+  EXPECT_DOUBLE_EQ(view->scale().high(), others);
+  EXPECT_DOUBLE_EQ(view->scale().low(), -others);
 
   // The predictions beside it show the change from the original run, with room for the extra line.
   window_.pickCurrent(221, unit);
