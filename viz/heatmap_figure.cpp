@@ -146,8 +146,10 @@ void paintTokenStrip(QPainter& p, const QRect& area, const HeatmapViewport& vp, 
   }
   // The step numbers of the first and last visible token, so the strip is readable on its own.
   p.setPen(Qt::gray);
-  p.drawText(area.adjusted(2, 0, -2, -4), Qt::AlignLeft | Qt::AlignBottom, QString::number(first));
-  p.drawText(area.adjusted(2, 0, -2, -4), Qt::AlignRight | Qt::AlignBottom, QString::number(std::max(first, end - 1)));
+  const long number0 = decor.firstStepNumber;
+  p.drawText(area.adjusted(2, 0, -2, -4), Qt::AlignLeft | Qt::AlignBottom, QString::number(number0 + first));
+  p.drawText(area.adjusted(2, 0, -2, -4), Qt::AlignRight | Qt::AlignBottom,
+             QString::number(number0 + std::max(first, end - 1)));
   p.restore();
 }
 
@@ -178,19 +180,43 @@ void paintUnitAxis(QPainter& p, const QRect& area, const HeatmapViewport& vp, co
   p.restore();
 }
 
-void paintStepAxis(QPainter& p, const QRect& area, const HeatmapViewport& vp) {
+void paintStepAxis(QPainter& p, const QRect& area, const HeatmapViewport& vp, const HeatmapDecor& decor) {
   p.save();
   p.setClipRect(area.adjusted(-30, 0, 30, 0));
   const QFontMetrics fm = p.fontMetrics();
   const double tick = niceTickStep(vp.pixelsPerStep(), fm.horizontalAdvance(QStringLiteral("000000")) + 8);
   p.setPen(kAxisColour);
   p.drawLine(area.topLeft(), area.topRight());
-  for (double s = std::ceil(vp.firstStep / tick) * tick; s < vp.firstStep + vp.visibleSteps; s += tick) {
-    const double x = area.left() + vp.xOfStep(s + 0.5);
+  // Ticks at round step numbers: s is a data column, s + number0 the step it shows.
+  const double number0 = static_cast<double>(decor.firstStepNumber);
+  for (double n = std::ceil((vp.firstStep + number0) / tick) * tick; n < vp.firstStep + vp.visibleSteps + number0;
+       n += tick) {
+    const double x = area.left() + vp.xOfStep(n - number0 + 0.5);
     p.drawLine(QPointF(x, area.top()), QPointF(x, area.top() + 4));
-    const QString label = QString::number(static_cast<long>(s));
+    const QString label = QString::number(static_cast<long>(n));
     p.drawText(QPointF(x - fm.horizontalAdvance(label) / 2.0, area.top() + 4 + fm.ascent()), label);
   }
+  p.restore();
+}
+
+FittedText fitText(QFont font, const QString& text, int width) {
+  if (QFontMetrics(font).horizontalAdvance(text) <= width) return {font, text};
+  // Text does not scale exactly with the font (hinting, whole pixels): step down from the full size until it
+  // fits or the size reaches 70 %.
+  const bool pixels = font.pixelSize() > 0;  // figures size their fonts in pixels, the widget in points
+  const double full = pixels ? font.pixelSize() : font.pointSizeF();
+  for (double size = full; size >= 0.7 * full - 1e-9; size -= full / 40) {
+    pixels ? font.setPixelSize(std::max(1, static_cast<int>(std::lround(size)))) : font.setPointSizeF(size);
+    if (QFontMetrics(font).horizontalAdvance(text) <= width) return {font, text};
+  }
+  return {font, QFontMetrics(font).elidedText(text, Qt::ElideRight, width)};
+}
+
+void paintTitle(QPainter& p, const QRect& area, const QString& title) {
+  const FittedText fitted = fitText(p.font(), title, area.width() - 8);
+  p.save();
+  p.setFont(fitted.font);
+  p.drawText(area, Qt::AlignCenter, fitted.text);
   p.restore();
 }
 
@@ -300,12 +326,12 @@ void paintHeatmapFigure(QPainter& p, const QSize& size, const HeatmapData& data,
   HeatmapViewport logical = vp;
   logical.width = layout.plot.width(), logical.height = layout.plot.height();
   p.setPen(kAxisColour);
-  p.drawText(layout.title, Qt::AlignCenter, decor.title);
+  paintTitle(p, layout.title, decor.title);
   paintTokenStrip(p, layout.tokens, logical, decor);
   paintMetaStrips(p, layout.meta, QRect(0, layout.meta.top(), layout.meta.left(), layout.meta.height()), logical,
                   decor.meta);
   paintUnitAxis(p, layout.unitAxis, logical, request.rowUnits, decor);
-  paintStepAxis(p, layout.stepAxis, logical);
+  paintStepAxis(p, layout.stepAxis, logical, decor);
   paintAxisTitles(p, layout);
   paintColourBar(p, layout.colourBar, request.scale, decor.valueLabel);
   paintCellValues(p, layout.plot, logical, data, request.rowUnits, request.scale);

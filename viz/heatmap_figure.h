@@ -3,6 +3,7 @@
 // (which renders a fresh frame at the figure's size), so both look the same.
 #pragma once
 
+#include <QFont>
 #include <QRect>
 #include <QStringList>
 #include <vector>
@@ -25,6 +26,7 @@ struct HeatmapDecor {
   std::vector<char> highlightedRows;  // per display row: one of the selected units
   long hoveredRow = -1;               // a unit under the pointer in another view (widget only)
   std::vector<MetaStrip> meta;        // meta tracks, drawn as strips under the tokens
+  long firstStepNumber = 0;           // the step number of data column 0 (a map of steps 80-91 starts at 80)
 };
 
 // Exported figures name their axes ("step", "unit"); the widget leaves the titles out to save room.
@@ -40,7 +42,17 @@ struct HeatmapLayout {
 void paintTokenStrip(QPainter& p, const QRect& area, const HeatmapViewport& vp, const HeatmapDecor& decor);
 void paintUnitAxis(QPainter& p, const QRect& area, const HeatmapViewport& vp, const std::vector<int>& rowUnits,
                    const HeatmapDecor& decor);
-void paintStepAxis(QPainter& p, const QRect& area, const HeatmapViewport& vp);
+// Step numbers count from decor.firstStepNumber.
+void paintStepAxis(QPainter& p, const QRect& area, const HeatmapViewport& vp, const HeatmapDecor& decor);
+// `text` in `font` if it fits in `width` pixels; else in a smaller font (down to 70 %), cut with "…" only
+// when even that is too wide.
+struct FittedText {
+  QFont font;
+  QString text;
+};
+FittedText fitText(QFont font, const QString& text, int width);
+// The title centred in `area`, fitted (fitText): a long title is never clipped at both ends.
+void paintTitle(QPainter& p, const QRect& area, const QString& title);
 void paintAxisTitles(QPainter& p, const HeatmapLayout& layout);
 void paintColourBar(QPainter& p, const QRect& area, const ColourScale& scale, const QString& label);
 // When cells are large enough to hold a number (zoomed in on both axes), each visible cell's value,

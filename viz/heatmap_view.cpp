@@ -82,6 +82,11 @@ void HeatmapView::setTitle(const QString& title, const QString& valueLabel) {
   update();
 }
 
+void HeatmapView::setFirstStepNumber(long number) {
+  decor_.firstStepNumber = number;
+  update();
+}
+
 void HeatmapView::setSelection(IndexSpan steps) {
   decor_.selection = steps;
   update();
@@ -202,12 +207,12 @@ void HeatmapView::paintEvent(QPaintEvent*) {
     p.restore();
   }
   p.setPen(QColor(60, 60, 60));
-  p.drawText(layout_.title, Qt::AlignCenter, decor_.title);
+  paintTitle(p, layout_.title, decor_.title);
   paintTokenStrip(p, layout_.tokens, viewport_, decor_);
   paintMetaStrips(p, layout_.meta, QRect(0, layout_.meta.top(), layout_.meta.left(), layout_.meta.height()), viewport_,
                   decor_.meta);
   paintUnitAxis(p, layout_.unitAxis, viewport_, request_.rowUnits, decor_);
-  paintStepAxis(p, layout_.stepAxis, viewport_);
+  paintStepAxis(p, layout_.stepAxis, viewport_, decor_);
   paintColourBar(p, layout_.colourBar, request_.scale, decor_.valueLabel);
   if (data_) paintCellValues(p, plot, viewport_, *data_, request_.rowUnits, request_.scale);
   paintPlotOverlays(p, plot, viewport_, decor_, request_.scale.map());
@@ -231,7 +236,7 @@ void HeatmapView::paintHoverLabel(QPainter& p) {
   if (step < 0 || row < 0) return;
   const int unit = request_.rowUnits[static_cast<size_t>(row)];
   const QString text = tr("step %1  “%2”\nunit %3\n%4 = %5")
-                           .arg(step)
+                           .arg(decor_.firstStepNumber + step)
                            .arg(decor_.tokens.value(static_cast<qsizetype>(step)))
                            .arg(unit)
                            .arg(decor_.valueLabel)
@@ -413,7 +418,7 @@ void HeatmapView::writeCsv(QTextStream& out) const {
   for (const int u : request_.rowUnits) out << ",unit_" << u;
   out << '\n';
   for (long s = first; s < end; ++s) {
-    out << s << ',' << csvToken(decor_.tokens.value(static_cast<qsizetype>(s)));
+    out << decor_.firstStepNumber + s << ',' << csvToken(decor_.tokens.value(static_cast<qsizetype>(s)));
     for (const int u : request_.rowUnits) out << ',' << QString::number(data_->values()(u, s), 'g', 9);
     out << '\n';
   }

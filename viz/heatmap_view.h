@@ -31,6 +31,9 @@ class HeatmapView : public QWidget, public ExportableView {
   void setRowUnits(std::vector<int> rowUnits);  // display order and filter
   void setScale(const ColourScale& scale);
   void setTitle(const QString& title, const QString& valueLabel);
+  // The step number the axes give data column 0 (default 0): a map of steps 80-91 is numbered from 80.
+  void setFirstStepNumber(long number);
+  long firstStepNumber() const { return decor_.firstStepNumber; }
   // Meta tracks under the token strip, one value per step of the data (none: no strips).
   void setMetaStrips(std::vector<MetaStrip> strips);
   void setSelection(IndexSpan steps);

@@ -23,7 +23,8 @@
 namespace lstmscope::app {
 namespace {
 
-constexpr long kMapSteps = 60;  // the steps of a map: those up to the target
+constexpr long kMapSteps = 60;      // a map's steps without a brush: those up to the target
+constexpr long kMaxMapSteps = 250;  // a longer brush is cut to its last steps: each step is a run per unit
 
 // What a finished job shows.
 struct EffectsResult {
@@ -48,6 +49,36 @@ Inputs<float> corrupted(const EffectsPanel::Subject& s, const std::string& corru
   return out;
 }
 
+// The steps [first, end) a map covers. Patching: from the first corrupted step to the target when the
+// layers up to the one shown read only the past (before it the clean and corrupted runs are the same,
+// nothing to restore), else the steps just before the target. Ablation: the brushed steps up to the
+// target, or without a brush there, the steps just before the target.
+struct MapSteps {
+  long first = 0, end = 0;
+};
+bool layersReadOnlyThePast(const Architecture& arch, int upToLayer) {
+  for (int l = 0; l <= upToLayer; ++l)
+    if (arch.layers[static_cast<size_t>(l)].looksAhead()) return false;
+  return true;
+}
+MapSteps mapSteps(EffectsPanel::Kind kind, const EffectsPanel::Subject& s) {
+  const Architecture& arch = s.model->arch;
+  const bool brushed = s.brushEnd > s.brushFirst;
+  MapSteps r{std::max(0L, s.step - kMapSteps + 1), s.step + 1};
+  if (kind == EffectsPanel::Kind::Patch) {
+    const bool targetReadsThePast = !arch.looksAhead() && arch.head && arch.head->reads == HeadReads::EachStep;
+    if (targetReadsThePast && s.step < s.brushFirst)
+      throw InputError("the target (step " + std::to_string(s.step) + ") comes before the corrupted steps (" +
+                       std::to_string(s.brushFirst) + "–" + std::to_string(s.brushEnd - 1) +
+                       "): pick a step at or after them");
+    if (layersReadOnlyThePast(arch, s.layer) && s.brushFirst <= s.step) r.first = s.brushFirst;
+  } else if (brushed && s.brushFirst <= s.step) {
+    r = {s.brushFirst, std::min(s.brushEnd, s.step + 1)};
+  }
+  r.first = std::max(r.first, r.end - kMaxMapSteps);
+  return r;
+}
+
 QString described(const EffectsPanel::Subject& s, const InterventionTarget& t) {
   QString what = QString::fromStdString(describeTarget(s.model->arch, t));
   if (t.kind != ScoreKind::Unit && s.model->arch.predictsNextToken(s.model->headOutputs()))
@@ -60,16 +91,19 @@ EffectsResult compute(EffectsPanel::Kind kind, bool toMean, const EffectsPanel::
                       const std::string& corruption, const ProgressCallbacks& callbacks) {
   const Model& model = *s.model;
   const InterventionTarget target = defaultTarget(model, s.inputs, s.step);
-  const long first = std::max(0L, s.step - kMapSteps + 1), end = s.step + 1;
+  const Inputs<float> corruptedInputs = kind == EffectsPanel::Kind::Patch ? corrupted(s, corruption) : Inputs<float>{};
+  const auto [first, end] = mapSteps(kind, s);
   const QString on = described(s, target);
   EffectsResult r;
   r.firstStep = first;
   if (kind == EffectsPanel::Kind::Patch) {
     PatchRequest request{s.layer, s.direction, s.quantity, first, end};
-    const PatchMap p = patchMap(model, s.inputs, corrupted(s, corruption), target, request, callbacks);
+    const PatchMap p = patchMap(model, s.inputs, corruptedInputs, target, request, callbacks);
     r.map = std::make_shared<const Mat<float>>(p.restored.transpose().cast<float>());
-    r.title =
-        QObject::tr("Share of %1 restored by patching one value of %2 from the clean run").arg(on, s.quantityName);
+    r.title = QObject::tr("Share of %1 restored by patching one value of %2 from the clean run, steps %3–%4")
+                  .arg(on, s.quantityName)
+                  .arg(first)
+                  .arg(end - 1);
     r.valueLabel = QObject::tr("restored");
     r.summary = QObject::tr("clean %1, corrupted %2").arg(p.cleanScore, 0, 'g', 5).arg(p.corruptScore, 0, 'g', 5);
     return r;
@@ -223,6 +257,7 @@ void EffectsPanel::run() {
         const double extent = std::max(1e-12f, r.map->cwiseAbs().maxCoeff());
         map_->setScale(viz::ColourScale(viz::ColourMap::named(QStringLiteral("blue-red")), -extent, extent));
         map_->setTitle(r.title, r.valueLabel);
+        map_->setFirstStepNumber(r.firstStep);
         views_->setCurrentWidget(map_);
       } else {
         shownMap_.reset();

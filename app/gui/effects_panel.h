@@ -2,10 +2,12 @@
 // prediction at the current step, computed in the background with progress and Cancel:
 // - ablation, unit by unit: each unit set to zero or its mean at every step, the change in the target
 //   (bars, largest first);
-// - ablation, unit × step: each unit at each of the 60 steps up to the target, alone (a heatmap);
+// - ablation, unit × step: each unit at each brushed step up to the target (without a brush there: the 60
+//   steps up to the target), alone (a heatmap);
 // - patching: the text with the brushed steps replaced (same number of tokens) is the corrupted input;
-//   each unit at each of the 60 steps up to the target copied from the clean run, the share of the score
-//   it restores (a heatmap).
+//   each unit at each step from the first corrupted one to the target copied from the clean run, the share
+//   of the score it restores (a heatmap).
+// A map covers at most 250 steps (the last ones of a longer range).
 // Click a cell or bar to make it the current unit (and step) of every view; export like any view.
 #pragma once
 

@@ -108,6 +108,36 @@ TEST_F(EffectsDock, AblationBarsAndMapAreCoresNumbersAndAClickGoesThere) {
   EXPECT_EQ(view->rowUnits().back(), 255);
 }
 
+// With steps brushed up to the target, the map covers the brushed steps: the range a user chose to study.
+TEST_F(EffectsDock, TheMapCoversTheBrushedSteps) {
+  window_.brushSteps({80, 84});
+  window_.pickCurrent(100, 0);
+  ASSERT_TRUE(runAndWait(EffectsPanel::Kind::Map));
+  const Model& model = *window_.session()->model();
+  AblationRequest request;
+  request.layer = 1, request.firstStep = 80, request.endStep = 84;
+  const AblationEffects expected = ablationMap(model, inputs(), defaultTarget(model, inputs(), 100), request);
+  const viz::HeatmapView* view = window_.effects()->map();
+  const Mat<float>& shown = view->data()->values();
+  ASSERT_EQ(shown.cols(), 4);
+  EXPECT_LE((shown - expected.map.cast<float>()).cwiseAbs().maxCoeff(), 1e-5f);
+  EXPECT_NE(shown.cwiseAbs().maxCoeff(), 0.0f);
+  EXPECT_NE(view->figureTitle().indexOf(QStringLiteral("steps 80–83")), -1) << view->figureTitle().toStdString();
+  // Its axes, hover label and exported numbers give the steps' own numbers, not the map's columns.
+  EXPECT_EQ(view->firstStepNumber(), 80);
+  QString csv;
+  QTextStream out(&csv);
+  view->writeCsv(out);
+  const QStringList rows = csv.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+  ASSERT_EQ(rows.size(), 5);
+  for (int k = 0; k < 4; ++k) {
+    EXPECT_EQ(rows[k + 1].section(QLatin1Char(','), 0, 0).toLong(), 80 + k);
+    EXPECT_EQ(rows[k + 1].section(QLatin1Char(','), 2, 2).toFloat(), shown(0, k)) << k;
+  }
+  emit window_.effects()->map()->currentPicked(3, 5);
+  EXPECT_EQ(window_.state().currentStep, 83);
+}
+
 // A target token that is whitespace is named as the heatmap shows it (after "b" at step 16 of the demo
 // comes a newline): "↵", never a line break in the title.
 TEST_F(EffectsDock, AWhitespaceTargetIsNamedAsShown) {
@@ -129,13 +159,29 @@ TEST_F(EffectsDock, PatchingTheBrushedStepsIsCoresMap) {
   const Inputs<float> clean = inputs();
   Inputs<float> corrupt = clean;
   for (int k = 0; k < 3; ++k) corrupt.tokens[95 + k] = model.arch.vocab.idOf(std::string(1, "xyz"[k]));
+  // The map runs from the first corrupted step (before it nothing differs) to the target.
   PatchRequest request;
-  request.layer = 1, request.quantity = Quantity::C, request.firstStep = 94, request.endStep = 101;
+  request.layer = 1, request.quantity = Quantity::C, request.firstStep = 95, request.endStep = 101;
   const PatchMap expected = patchMap(model, clean, corrupt, defaultTarget(model, clean, 100), request);
   const Mat<float>& shown = window_.effects()->map()->data()->values();
-  ASSERT_EQ(shown.cols(), 60);
-  EXPECT_LE((shown.rightCols(7) - expected.restored.transpose().cast<float>()).cwiseAbs().maxCoeff(), 1e-5f);
-  EXPECT_EQ(shown.leftCols(54).cwiseAbs().maxCoeff(), 0.0f);  // before the corrupted steps nothing differs
+  ASSERT_EQ(shown.cols(), 6);
+  EXPECT_LE((shown - expected.restored.transpose().cast<float>()).cwiseAbs().maxCoeff(), 1e-5f);
+  EXPECT_NE(window_.effects()->map()->figureTitle().indexOf(QStringLiteral("steps 95–100")), -1)
+      << window_.effects()->map()->figureTitle().toStdString();
+  emit window_.effects()->map()->currentPicked(2, 7);  // map column 2 is step 97
+  EXPECT_EQ(window_.state().currentStep, 97);
+  EXPECT_EQ(window_.state().currentUnit, 7);
+
+  // A target before the corrupted steps: nothing to restore there, said inline.
+  window_.pickCurrent(90, 0);
+  {
+    QSignalSpy refused(window_.effects(), &EffectsPanel::finished);
+    window_.effects()->run();
+    ASSERT_TRUE(refused.wait(60000));
+    EXPECT_NE(window_.effects()->status().indexOf(QStringLiteral("comes before the corrupted steps (95–97)")), -1)
+        << window_.effects()->status().toStdString();
+  }
+  window_.pickCurrent(100, 0);
 
   // Too few tokens for the brushed steps: said inline, nothing computed.
   window_.effects()->setCorruption(QStringLiteral("xy"));

@@ -110,6 +110,57 @@ class FigureTest : public testing::Test {
   HeatmapView heatmap_;
 };
 
+// A title wider than its figure is drawn smaller (and cut with "…" if still too wide), never clipped at
+// both ends as centred text is: the first and last columns of the title's area stay blank.
+TEST(FigureTitle, ALongTitleFitsInsideItsArea) {
+  const auto inkColumns = [](const QString& title, int pixelSize = 0) {
+    QImage image(300, 30, QImage::Format_RGB32);
+    image.fill(Qt::white);
+    QPainter p(&image);
+    p.setPen(Qt::black);
+    if (pixelSize > 0) {  // as exported figures set their fonts
+      QFont font = p.font();
+      font.setPixelSize(pixelSize);
+      p.setFont(font);
+    }
+    paintTitle(p, image.rect(), title);
+    p.end();
+    std::vector<int> columns;
+    for (int x = 0; x < image.width(); ++x)
+      for (int y = 0; y < image.height(); ++y)
+        if (qGray(image.pixel(x, y)) < 128) {
+          columns.push_back(x);
+          break;
+        }
+    return columns;
+  };
+  const std::vector<int> shortTitle = inkColumns(QStringLiteral("layer 1 · c"));
+  ASSERT_FALSE(shortTitle.empty());
+  EXPECT_NEAR((shortTitle.front() + shortTitle.back()) / 2.0, 150, 6);  // centred, at its own size
+  for (const bool pixelFont : {false, true})
+    for (const int repeats : {3, 12}) {
+      const std::vector<int> ink =
+          inkColumns(QStringLiteral("a rather long title ").repeated(repeats), pixelFont ? 13 : 0);
+      ASSERT_FALSE(ink.empty()) << repeats;
+      EXPECT_GE(ink.front(), 2) << repeats << " pixel font " << pixelFont;
+      EXPECT_LE(ink.back(), 297) << repeats << " pixel font " << pixelFont;
+    }
+  // A little too wide: smaller, whole. Far too wide: at 70 %, cut. Fonts in points and in pixels alike.
+  for (const bool pixelFont : {false, true}) {
+    QFont font;
+    pixelFont ? font.setPixelSize(20) : font.setPointSizeF(15);
+    const QString title = QStringLiteral("Change in log p at step 100 when one unit is set to zero");
+    const int natural = QFontMetrics(font).horizontalAdvance(title);
+    const FittedText slightly = fitText(font, title, natural * 9 / 10);
+    EXPECT_EQ(slightly.text, title) << pixelFont;
+    EXPECT_LE(QFontMetrics(slightly.font).horizontalAdvance(slightly.text), natural * 9 / 10) << pixelFont;
+    const FittedText far = fitText(font, title, natural / 2);
+    EXPECT_TRUE(far.text.endsWith(QChar(0x2026))) << far.text.toStdString();
+    EXPECT_NEAR(pixelFont ? far.font.pixelSize() / 20.0 : far.font.pointSizeF() / 15.0, 0.7, 0.05) << pixelFont;
+    EXPECT_EQ(fitText(font, title, natural).font, font);
+  }
+}
+
 TEST(FigureSize, PixelsAreExactAndPhysicalUnitsGoThroughTheResolution) {
   FigureExportOptions o;  // 1600 x 900 pixels at 300 dpi
   EXPECT_EQ(figurePixelSize(o), QSize(1600, 900));
