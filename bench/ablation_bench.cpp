@@ -9,10 +9,10 @@
 #include <fstream>
 #include <random>
 
+#include "bench/bench_models.h"
 #include "bench/bench_support.h"
 #include "core/formats/native_model.h"
 #include "core/intervention/ablation.h"
-#include "core/training/init.h"
 
 using namespace lstmscope;
 using namespace lstmscope::bench;
@@ -21,14 +21,7 @@ int main(int argc, char** argv) {
   // usage: ablation_bench [--quick | --ours]
   const bool quick = argc > 1 && std::string(argv[1]) == "--quick";
   const int L = 2, H = 512, V = 96, T = 200, threads = 2;
-  Architecture a;
-  a.name = "bench";
-  std::vector<std::string> names;
-  for (int k = 0; k < V; ++k) names.push_back(std::string(1, static_cast<char>(32 + k)));
-  a.vocab = Vocabulary(TokenLevel::Char, names);
-  for (int l = 0; l < L; ++l) a.layers.push_back({H, false, GateActivation::Sigmoid, CellActivation::Tanh});
-  a.head = HeadSpec{{}, HeadActivation::Softmax, HeadReads::EachStep, {}};
-  const Model model = initialiseModel(a, {0, {}, V}, 42);
+  const Model model = charModel(L, H, V);
 
   const auto dir = std::filesystem::temp_directory_path() / "lstmscope-bench";
   std::filesystem::create_directories(dir);

@@ -10,26 +10,15 @@
 #include <fstream>
 #include <random>
 
+#include "bench/bench_models.h"
 #include "bench/bench_support.h"
 #include "core/engine/forward.h"
 #include "core/formats/native_model.h"
-#include "core/training/init.h"
 
 using namespace lstmscope;
 using namespace lstmscope::bench;
 
 namespace {
-
-Model charModel(int layers, int hidden, int vocab) {
-  Architecture a;
-  a.name = "bench";
-  std::vector<std::string> tokens;
-  for (int k = 0; k < vocab; ++k) tokens.push_back(std::string(1, static_cast<char>(32 + k)));
-  a.vocab = Vocabulary(TokenLevel::Char, tokens);
-  for (int l = 0; l < layers; ++l) a.layers.push_back({hidden, false, GateActivation::Sigmoid, CellActivation::Tanh});
-  a.head = HeadSpec{{}, HeadActivation::Softmax, HeadReads::EachStep, {}};
-  return initialiseModel(a, {0, {}, vocab}, 42);
-}
 
 std::string randomText(long n, int vocab, unsigned seed) {
   std::mt19937 rng(seed);

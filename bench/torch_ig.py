@@ -1,6 +1,9 @@
 """PyTorch side of bench/attribution_bench: Integrated Gradients (midpoint rule, all steps as one batch) with
 autograd on the weights of a native model file, in float32 and float64, after warm-up.
-Prints 'torch_ig_ms_float32 MEDIAN', 'torch_ig_ms_float64 MEDIAN' and the attributions' sum (float64).
+Prints 'torch_ig_ms_float32 MEDIAN', 'torch_ig_ms_float64 MEDIAN' and the attributions' sum (float64), and
+'torch_ig_ms_float32_ftz MEDIAN': float32 again with torch.set_flush_denormal(True). From a zero baseline the
+first points' states are tiny and float32 makes denormals in bulk, which this CPU handles ~10x slower; we
+flush them (docs/ENGINE.md "Numerics"), PyTorch does only when asked, so both are shown.
 A model without an embedding reads one-hot vectors (the identity as its embedding).
 usage: /usr/bin/python3 torch_ig.py MODEL.h5 TOKENS.txt STEPS THREADS [REPEATS]"""
 import sys
@@ -44,7 +47,9 @@ def main():
     repeats = int(sys.argv[5]) if len(sys.argv) > 5 else 3
     torch.set_num_threads(threads)
     tokens = torch.tensor([int(t) for t in open(tokens_path).read().split()])
-    for dtype, name in ((torch.float32, "float32"), (torch.float64, "float64")):
+    for dtype, name, flush in ((torch.float32, "float32", False), (torch.float32, "float32_ftz", True),
+                               (torch.float64, "float64", False)):
+        torch.set_flush_denormal(flush)
         emb, lstm, W, b = load(path, dtype)
         with torch.no_grad():
             out, _ = lstm(emb[tokens].unsqueeze(1))

@@ -13,6 +13,9 @@
 namespace lstmscope {
 namespace {
 
+using batched::DirectionValues, batched::GroupWorkspace, batched::LayerValues, batched::StepSpan, batched::fillColumns,
+    batched::layerOutput, batched::runSpan;
+
 // Rows [row0, row0 + rows) of a layer's output at step t for all B columns: recomputed, or the reference
 // value repeated.
 template <class T>

@@ -6,7 +6,7 @@
 
 #include "core/engine/thread_recurrence.h"
 
-namespace lstmscope {
+namespace lstmscope::batched {
 namespace {
 
 // Below this much recurrent work per step (multiply-adds), splitting a step across cores does not pay.
@@ -151,4 +151,4 @@ template void layerOutput<float>(const LayerSpec&, std::vector<DirectionValues<f
 template void layerOutput<double>(const LayerSpec&, std::vector<DirectionValues<double>>&, const Mat<double>&, int,
                                   LayerValues<double>&);
 
-}  // namespace lstmscope
+}  // namespace lstmscope::batched

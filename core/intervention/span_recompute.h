@@ -8,7 +8,8 @@
 #include "core/engine/tape.h"
 #include "core/intervention/intervention_target.h"
 
-namespace lstmscope {
+// Its own namespace: these names (StepSpan, LayerValues, ...) mean something only inside the batching.
+namespace lstmscope::batched {
 
 // Steps [lo, hi] (inclusive) where values may differ from the unintervened run; empty when lo > hi.
 struct StepSpan {
@@ -61,4 +62,4 @@ template <class T>
 void layerOutput(const LayerSpec& spec, std::vector<DirectionValues<T>>& dirs, const Mat<T>& refOutput, int B,
                  LayerValues<T>& out);
 
-}  // namespace lstmscope
+}  // namespace lstmscope::batched
