@@ -11,6 +11,8 @@ packages=(
   libyaml-cpp-dev libre2-dev
   # The PyTorch float64 oracle for the tests and benchmarks, on OpenBLAS (not the slow reference BLAS).
   python3-torch python3-h5py python3-numpy python3-onnx libopenblas0-pthread
+  # scipy and scikit-learn: the oracles of the unit rankings and probes.
+  python3-scipy python3-sklearn
   # The desktop app: Qt 6 Widgets, Charts and Svg; fonts so offscreen rendering draws text; xvfb-run to
   # open the window on a machine without a display; pdftoppm to look at exported PDFs. Qt Charts needs
   # Qt OpenGL's CMake files, which --no-install-recommends leaves out.

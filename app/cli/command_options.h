@@ -12,6 +12,8 @@
 #include "core/attribution/attribution_report.h"
 #include "core/engine/record.h"
 #include "core/formats/foreign/import_report.h"
+#include "core/probing/linear_probe.h"
+#include "core/probing/unit_scores.h"
 #include "core/training/trainer.h"
 
 namespace lstmscope {
@@ -48,7 +50,6 @@ InputOptions inputOptionsFrom(const Args& args);
 struct MetaSpec {
   std::string name, builtin, file, regex;  // one of builtin, file and regex
 };
-extern const char* const kBuiltinMetaTracks[5];  // bracket-depth inside-quotes line-position indentation document
 
 struct RecordOptions {
   std::string modelPath, vocabPath, out;
@@ -128,6 +129,25 @@ struct ExportOptions {
   std::string tracePath, out;
 };
 ExportOptions parseExportOptions(const std::vector<std::string>& args);
+
+// probe: which units carry a property of the text, and how well a linear probe reads it (docs/PROBES.md).
+struct ProbeCommandOptions {
+  std::string tracePath;                // --trace; empty: record the model's run into a temporary trace
+  std::vector<std::string> recordArgs;  // --model …: the record command's options for that trace
+  std::string label;                    // regex:…, file:…, builtin:NAME or meta:NAME
+  std::vector<Quantity> quantities;     // --quantity c (default), i,f or all
+  std::vector<int> layers;              // --layers 0,1; empty: every layer
+  std::optional<ProbeKind> probe;       // --probe; unset: by the label (ridge for numbers, else logistic)
+  bool noProbe = false;                 // --probe none: the ranking only
+  std::optional<RankingMetric> metric;  // unset: by the label (pearson for numbers, else auc)
+  int top = 50;                         // ranked units written
+  double alpha = 1.0, c = 1.0;          // ridge's penalty, logistic's inverse penalty
+  uint64_t seed = 1;                    // the control task's random labels
+  long threads = 0;
+  std::string out;
+  bool json = true;  // .json, else .csv
+};
+ProbeCommandOptions parseProbeOptions(const std::vector<std::string>& args);
 
 // The names core accepts, as "a, b or c" (last = " or ") or "a | b | c": shared by the messages and help.
 std::string attributionMethodNames(const std::string& separator, const std::string& last);

@@ -19,6 +19,7 @@ int runIntervene(const std::vector<std::string>& args);
 int runAblate(const std::vector<std::string>& args);
 int runPatch(const std::vector<std::string>& args);
 int runGenerate(const std::vector<std::string>& args);
+int runProbe(const std::vector<std::string>& args);
 
 extern const char* const kInfoHelp;
 extern const char* const kConvertHelp;
@@ -32,6 +33,7 @@ extern const char* const kInterveneHelp;
 extern const char* const kAblateHelp;
 extern const char* const kPatchHelp;
 extern const char* const kGenerateHelp;
+extern const char* const kProbeHelp;
 
 // True if args ask for help; prints `help` to stdout.
 bool printHelpIfAsked(const std::vector<std::string>& args, const char* help);

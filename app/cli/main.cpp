@@ -32,6 +32,7 @@ const char* const kMainHelp =
     "  ablate    the effect on a prediction of ablating each unit of a layer in turn (or each unit and step)\n"
     "  patch     activation patching: how much each unit and step of a clean run restores in a corrupted one\n"
     "  generate  continue a prompt with and without interventions, side by side\n"
+    "  probe     which units track a property of the text (ranked), and how well a linear probe reads it\n"
     "\n"
     "Run 'lstmscope-cli COMMAND --help' for a command's options.\n"
     "Exit status: 0 success, 2 usage error, 3 bad input (the message names the file and the problem).\n";
@@ -67,6 +68,7 @@ int main(int argc, char** argv) {
     if (command == "ablate") return cli::runAblate(args);
     if (command == "patch") return cli::runPatch(args);
     if (command == "generate") return cli::runGenerate(args);
+    if (command == "probe") return cli::runProbe(args);
     throw cli::UsageError("unknown command '" + command + "'");
   } catch (const cli::UsageError& e) {
     std::fprintf(stderr, "lstmscope-cli %s: %s\nRun 'lstmscope-cli %s --help' for usage.\n", command.c_str(), e.what(),

@@ -5,52 +5,12 @@
 #include <map>
 
 #include "core/analysis/regex_track.h"
-#include "core/analysis/text_properties.h"
+#include "core/analysis/text_labels.h"
 #include "core/common/error.h"
 #include "core/formats/sequence_input.h"
 
 namespace lstmscope::cli {
 namespace {
-
-// Leading spaces and tabs of the line each step's token ends on.
-std::vector<float> indentation(const std::vector<std::string>& tokens) {
-  std::vector<float> out;
-  long indent = 0;
-  bool atLineStart = true;
-  for (const std::string& token : tokens) {
-    for (char c : token) {
-      if (c == '\n') {
-        indent = 0, atLineStart = true;
-      } else if (atLineStart && (c == ' ' || c == '\t')) {
-        ++indent;
-      } else {
-        atLineStart = false;
-      }
-    }
-    out.push_back(static_cast<float>(indent));
-  }
-  return out;
-}
-
-// One builtin track over the whole input, each document computed from its own start.
-std::vector<float> builtinTrack(const std::string& what, const std::vector<std::string>& surface,
-                                const std::vector<int64_t>& offsets) {
-  std::vector<float> out;
-  for (size_t d = 0; d + 1 < offsets.size(); ++d) {
-    const std::vector<std::string> doc(surface.begin() + offsets[d], surface.begin() + offsets[d + 1]);
-    if (what == "document") {
-      out.insert(out.end(), doc.size(), static_cast<float>(d));
-    } else if (what == "indentation") {
-      const std::vector<float> v = indentation(doc);
-      out.insert(out.end(), v.begin(), v.end());
-    } else {
-      const auto properties = textProperties(doc);  // bracket depth, inside quotes, position in line
-      const int k = what == "bracket-depth" ? 0 : what == "inside-quotes" ? 1 : 2;
-      for (long t = 0; t < properties[k].values.size(); ++t) out.push_back(static_cast<float>(properties[k].values(t)));
-    }
-  }
-  return out;
-}
 
 bool asNumber(const std::string& label, float& value) {
   if (label.empty()) return false;
@@ -61,7 +21,8 @@ bool asNumber(const std::string& label, float& value) {
   return true;
 }
 
-// A file of labels, one per line: numbers become a number track, anything else a category track.
+// A file of labels, one per line (of a .tsv or .csv table: the last field): numbers become a number track,
+// anything else a category track.
 MetaTrack fileTrack(const MetaSpec& spec, long steps, const std::vector<int64_t>& offsets) {
   const std::string bytes = readFileBytes(spec.file, size_t(1) << 30);
   std::vector<std::string> labels;
@@ -70,6 +31,10 @@ MetaTrack fileTrack(const MetaSpec& spec, long steps, const std::vector<int64_t>
     if (end == std::string::npos) end = bytes.size();
     std::string line = bytes.substr(at, end - at);
     if (!line.empty() && line.back() == '\r') line.pop_back();
+    // A table row (token<TAB>label, as CoNLL-style files have): its label is the last field.
+    const char separator = spec.file.ends_with(".tsv") ? '\t' : spec.file.ends_with(".csv") ? ',' : '\0';
+    if (const size_t last = line.rfind(separator); separator != '\0' && last != std::string::npos)
+      line.erase(0, last + 1);
     labels.push_back(std::move(line));
     at = end + 1;
   }
@@ -114,7 +79,8 @@ std::vector<MetaTrack> buildMetaTracks(const std::vector<MetaSpec>& specs, const
     } else if (spec.builtin.empty()) {
       tracks.push_back(fileTrack(spec, static_cast<long>(surface.size()), offsets));
     } else {
-      tracks.push_back({spec.name, "builtin:" + spec.builtin, builtinTrack(spec.builtin, surface, offsets), {}});
+      const std::vector<double> values = builtinLabel(spec.builtin, surface, offsets, separator);
+      tracks.push_back({spec.name, "builtin:" + spec.builtin, {values.begin(), values.end()}, {}});
     }
   }
   return tracks;

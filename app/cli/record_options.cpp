@@ -7,6 +7,7 @@
 #include "app/cli/command_options.h"
 #include "app/cli/import_options.h"
 #include "core/analysis/regex_track.h"
+#include "core/analysis/text_labels.h"
 #include "core/formats/trace_file.h"
 
 namespace lstmscope::cli {
@@ -41,10 +42,8 @@ MetaSpec parseMetaSpec(const std::string& spec, const std::vector<MetaSpec>& bef
   const std::string source = spec.substr(eq + 1);
   if (source.rfind("builtin:", 0) == 0) {
     m.builtin = source.substr(8);
-    if (std::find(std::begin(kBuiltinMetaTracks), std::end(kBuiltinMetaTracks), m.builtin) ==
-        std::end(kBuiltinMetaTracks))
-      throw UsageError("--meta: unknown builtin '" + m.builtin +
-                       "' (bracket-depth, inside-quotes, line-position, indentation, document)");
+    if (findBuiltinLabel(m.builtin) == nullptr)
+      throw UsageError("--meta: unknown builtin '" + m.builtin + "' (" + builtinLabelNames() + ")");
   } else if (source.rfind("regex:", 0) == 0) {
     m.regex = source.substr(6);
     if (m.regex.empty()) throw UsageError("--meta " + m.name + "=regex: needs a pattern after 'regex:'");
@@ -57,9 +56,6 @@ MetaSpec parseMetaSpec(const std::string& spec, const std::vector<MetaSpec>& bef
 }
 
 }  // namespace
-
-const char* const kBuiltinMetaTracks[5] = {"bracket-depth", "inside-quotes", "line-position", "indentation",
-                                           "document"};
 
 RecordOptions parseRecordOptions(const std::vector<std::string>& args) {
   const Args a(args,

@@ -2,36 +2,21 @@
 
 #include <cmath>
 
+#include "core/analysis/text_labels.h"
+
 namespace lstmscope {
 
 std::vector<TextProperty> textProperties(const std::vector<std::string>& stepTokens) {
-  const long T = static_cast<long>(stepTokens.size());
-  TextProperty depth{"bracket depth", Vec<double>(T)}, quoted{"inside quotes", Vec<double>(T)},
-      column{"position in line", Vec<double>(T)};
-  long nesting = 0, sinceNewline = 0;
-  char quote = 0;  // the quote character of the open string, 0 outside
-  bool escaped = false;
-  for (long t = 0; t < T; ++t) {
-    for (const char c : stepTokens[static_cast<size_t>(t)]) {
-      sinceNewline = c == '\n' ? 0 : sinceNewline + 1;
-      if (quote != 0) {
-        if (escaped)
-          escaped = false;
-        else if (c == '\\')
-          escaped = true;
-        else if (c == quote || c == '\n')  // strings end at their quote (or, unterminated, at the line)
-          quote = 0;
-        continue;
-      }
-      if (c == '"' || c == '\'') quote = c;
-      if (c == '(' || c == '[' || c == '{') ++nesting;
-      if ((c == ')' || c == ']' || c == '}') && nesting > 0) --nesting;
-    }
-    depth.values(t) = static_cast<double>(nesting);
-    quoted.values(t) = quote != 0 ? 1.0 : 0.0;
-    column.values(t) = static_cast<double>(sinceNewline);
+  // The built-in labels' definitions (docs/PROBES.md "Built-in labels"), so that the unit the app opens on
+  // tracks what `probe --label builtin:…` means by the same name.
+  const std::vector<int64_t> wholeText{0, static_cast<int64_t>(stepTokens.size())};
+  std::vector<TextProperty> out;
+  for (const auto& [label, title] : {std::pair{"bracket-depth", "bracket depth"}, std::pair{"quote", "inside quotes"},
+                                     std::pair{"line-position", "position in line"}}) {
+    const std::vector<double> v = builtinLabel(label, stepTokens, wholeText, "");
+    out.push_back({title, Eigen::Map<const Vec<double>>(v.data(), static_cast<long>(v.size()))});
   }
-  return {depth, quoted, column};
+  return out;
 }
 
 TrackingUnit bestTrackingUnit(const Mat<float>& values, const std::vector<TextProperty>& properties) {

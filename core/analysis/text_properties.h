@@ -15,8 +15,8 @@ struct TextProperty {
   Vec<double> values;
 };
 
-// After each step's token: the nesting depth of (), [] and {} (never below 0), 1 inside a '...' or "..."
-// string (a backslash escapes the next character), and the characters since the last newline.
+// After each step's token: bracket depth, inside quotes and position in line, as the built-in labels of the
+// same names define them (core/analysis/text_labels.h).
 std::vector<TextProperty> textProperties(const std::vector<std::string>& stepTokens);
 
 struct TrackingUnit {

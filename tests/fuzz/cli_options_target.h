@@ -110,6 +110,19 @@ inline void checkGenerate(const GenerateOptions& o) {
   checkSpecs(o.specs);
 }
 
+inline void checkProbe(const ProbeCommandOptions& o) {
+  checkOut(o.out);
+  require(o.out.ends_with(".json") || o.out.ends_with(".csv"));
+  require(o.tracePath.empty() != o.recordArgs.empty());  // a trace, or a model run to record
+  require(!o.label.empty() && !o.quantities.empty() && o.top >= 1);
+  require(std::set<Quantity>(o.quantities.begin(), o.quantities.end()).size() == o.quantities.size());
+  for (const Quantity q : o.quantities) require(!isPreactivation(q));
+  require(std::set<int>(o.layers.begin(), o.layers.end()).size() == o.layers.size());
+  for (const int l : o.layers) require(l >= 0);
+  require(std::isfinite(o.alpha) && o.alpha > 0 && std::isfinite(o.c) && o.c > 0);
+  require(!(o.noProbe && o.probe) && o.threads >= 0 && o.threads <= 4096);
+}
+
 }  // namespace clioptions
 
 inline void cliOptionsTarget(const uint8_t* data, size_t size) {
@@ -135,6 +148,7 @@ inline void cliOptionsTarget(const uint8_t* data, size_t size) {
     if (command == "ablate") checkAblate(parseAblateOptions(args));
     if (command == "patch") checkTarget(parsePatchOptions(args).target);
     if (command == "generate") checkGenerate(parseGenerateOptions(args));
+    if (command == "probe") checkProbe(parseProbeOptions(args));
   } catch (const UsageError&) {
   }
 }

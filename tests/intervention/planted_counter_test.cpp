@@ -11,45 +11,10 @@
 #include "core/formats/native_model.h"
 #include "core/intervention/ablation.h"
 #include "core/text/vocabulary.h"
-#include "tests/support/bracket_text.h"
+#include "tests/support/bracket_model.h"
 
 namespace lstmscope::test {
 namespace {
-
-struct BracketInput {
-  Inputs<double> in;
-  std::vector<int> depth;  // after each step's character
-};
-
-BracketInput bracketInput(const Architecture& arch, const std::string& text) {
-  BracketInput b;
-  b.in.tokens = tokenize(arch.vocab, text, "brackets").ids;
-  b.in.steps = static_cast<int>(b.in.tokens.size());
-  int d = 0;
-  for (char ch : text) b.depth.push_back(d += (ch == '(') - (ch == ')'));
-  return b;
-}
-
-// At the steps at depth 0, the share where the model prefers ending the line to closing a bracket (which
-// is illegal there): a model must have counted to know.
-double closingAccuracy(const Network<double>& net, const BracketInput& b, const std::vector<UnitIntervention>& run) {
-  const InterventionPlan plan(run, net.arch);
-  ForwardOptions options;
-  options.interventions = &plan;
-  Tape<double> tape;
-  forward(net, b.in, tape, options);
-  const int close = net.arch.vocab.idOf(")"), newline = net.arch.vocab.idOf("\n");
-  int right = 0, atZero = 0;
-  for (int t = 0; t < b.in.steps; ++t)
-    if (b.depth[static_cast<size_t>(t)] == 0) ++atZero, right += tape.probs(newline, t) > tape.probs(close, t);
-  return static_cast<double>(right) / atZero;
-}
-
-std::vector<UnitIntervention> cellAt(int unit, long steps, double value) {
-  UnitIntervention v;
-  v.slot = EditSlot::C, v.unit = unit, v.firstStep = 0, v.endStep = steps, v.value = value;
-  return {v};
-}
 
 TEST(PlantedCounter, TheSweepFindsTheDepthUnitAndAblatingItCollapsesClosing) {
   const Network<double> net =

@@ -1,0 +1,205 @@
+// `lstmscope-cli probe`: which units carry a property of the text, ranked, and how well a linear probe
+// reads the property off each layer's state (docs/CLI.md "probe", docs/PROBES.md).
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "app/cli/cli_args.h"
+#include "app/cli/command_options.h"
+#include "app/cli/commands.h"
+#include "app/cli/probe_inputs.h"
+#include "app/cli/text_output.h"
+#include "core/analysis/text_labels.h"
+#include "core/common/error.h"
+#include "core/probing/probe_study.h"
+
+namespace lstmscope::cli {
+
+const char* const kProbeHelp =
+    "usage: lstmscope-cli probe (--trace TRACE.h5 | --model MODEL (--text S | --text-file F | --csv F |\n"
+    "                            --corpus PATH) [record's model and input options])\n"
+    "                           --label SPEC [--quantity Q|all] [--layers all|L,L…] [--probe logistic|ridge|none]\n"
+    "                           [--metric pearson|spearman|auc|iou] [--top N] [--alpha A] [--c C] [--seed S]\n"
+    "                           --out RANK.json|RANK.csv\n"
+    "\n"
+    "Scores every unit of the chosen layers (both directions) and quantities against a label of the text and\n"
+    "ranks them, strongest first; then trains a linear probe on each layer's units (and all layers together)\n"
+    "on half of the input and tests it on the other half, beside a control task (docs/PROBES.md).\n"
+    "  --label builtin:NAME  a property of text and code (below)\n"
+    "  --label regex:P       1 at every token a match of the regular expression overlaps, else 0\n"
+    "  --label file:F        one label per token, a line each (.tsv/.csv: the row's last field); all numbers:\n"
+    "                        a number, else categories\n"
+    "  --label meta:NAME     a meta track of the trace\n"
+    "  --quantity Q          c (default), a list such as i,f,o, or all\n"
+    "  --layers              all (default) or a list of layers\n"
+    "  --probe               ridge (numbers) or logistic (0/1 labels and categories) by default; none: rank only\n"
+    "  --metric              pearson (default for numbers), spearman, auc (default otherwise) or iou (0/1)\n"
+    "  --top N               ranked units written (default 50)\n"
+    "  --alpha A             ridge's penalty (default 1); --c C: logistic's inverse penalty (default 1)\n"
+    "  --seed S              the control task's random labels (default 1)\n"
+    "Built-in labels:\n";
+
+namespace {
+
+std::vector<QuantityRef> rankedQuantities(const TraceReader& trace, const ProbeCommandOptions& o,
+                                          const std::vector<int>& layers) {
+  std::vector<QuantityRef> which;
+  for (const Quantity q : o.quantities) {
+    bool recorded = false;
+    for (const int l : layers)
+      for (int d = 0; d < trace.directions(l); ++d)
+        if (trace.has(l, d, q)) which.push_back({l, d, q}), recorded = true;
+    if (!recorded)
+      throw InputError(trace.path(), std::string("does not record the quantity ") + quantityName(q) +
+                                         " (record it with --quantities, or choose another with --quantity)");
+  }
+  return which;
+}
+
+nlohmann::ordered_json rankingJson(const UnitRanking& ranking, const ProbeLabel& label, const TraceReader& trace,
+                                   int top) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (size_t k = 0; k < ranking.ranked.size() && k < static_cast<size_t>(top); ++k) {
+    const RankedUnit& r = ranking.ranked[k];
+    nlohmann::ordered_json unit = {{"layer", r.where.layer},
+                                   {"direction", trace.directionName(r.where.layer, r.where.direction)},
+                                   {"quantity", quantityName(r.where.quantity)},
+                                   {"unit", r.unit},
+                                   {"score", r.score.score},
+                                   {"sign", r.score.sign}};
+    if (r.score.category >= 0) unit["category"] = label.categories[static_cast<size_t>(r.score.category)];
+    if (!std::isnan(r.score.threshold)) unit["threshold"] = r.score.threshold;
+    list.push_back(unit);
+  }
+  return list;
+}
+
+// The built-in labels as --help lists them: name, then what it means.
+std::string builtinLabelList() {
+  std::string list;
+  for (const BuiltinLabel& b : builtinLabels())
+    list += "  " + b.name + std::string(std::max<size_t>(1, 18 - std::min<size_t>(b.name.size(), 18)), ' ') +
+            b.description + "\n";
+  return list;
+}
+
+nlohmann::ordered_json numberOrNull(double v) {
+  return std::isfinite(v) ? nlohmann::ordered_json(v) : nullptr;
+}
+
+nlohmann::ordered_json probeJson(const ProbeOutcome& p, const ProbeSplit& split) {
+  nlohmann::ordered_json coefficients = nlohmann::ordered_json::array(), intercepts = nlohmann::ordered_json::array();
+  for (long r = 0; r < p.probe.weights.rows(); ++r) {
+    coefficients.push_back(std::vector<double>(p.probe.weights.row(r).begin(), p.probe.weights.row(r).end()));
+    intercepts.push_back(numberOrNull(p.probe.intercepts(r)));  // null: a category no training step has
+  }
+  return {{"layer", p.layer < 0 ? nlohmann::ordered_json("all") : nlohmann::ordered_json(p.layer)},
+          {"quantity", quantityName(p.quantity)},
+          {"kind", probeKindName(p.probe.kind)},
+          {"features", p.features},
+          {"train_steps", split.train.size()},
+          {"test_steps", split.test.size()},
+          {"train_score", numberOrNull(p.trainScore)},
+          {"test_score", numberOrNull(p.testScore)},
+          {"control_score", numberOrNull(p.controlScore)},
+          {"selectivity", numberOrNull(p.selectivity())},
+          {"l1_units_95", nullptr},
+          {"coefficients", coefficients},
+          {"intercepts", intercepts}};
+}
+
+std::string rankingCsv(const UnitRanking& ranking, const ProbeLabel& label, const TraceReader& trace, int top) {
+  std::string csv = "rank,layer,direction,quantity,unit,score,sign,category,threshold\n";
+  char number[64];
+  for (size_t k = 0; k < ranking.ranked.size() && k < static_cast<size_t>(top); ++k) {
+    const RankedUnit& r = ranking.ranked[k];
+    std::snprintf(number, sizeof number, "%.17g", r.score.score);
+    csv += std::to_string(k + 1) + "," + std::to_string(r.where.layer) + "," +
+           trace.directionName(r.where.layer, r.where.direction) + "," + quantityName(r.where.quantity) + "," +
+           std::to_string(r.unit) + "," + number + "," + std::to_string(r.score.sign) + ",";
+    if (r.score.category >= 0) csv += csvQuoted(label.categories[static_cast<size_t>(r.score.category)]);
+    csv += ",";
+    if (!std::isnan(r.score.threshold)) std::snprintf(number, sizeof number, "%.9g", r.score.threshold), csv += number;
+    csv += "\n";
+  }
+  return csv;
+}
+
+}  // namespace
+
+int runProbe(const std::vector<std::string>& args) {
+  static const std::string help = std::string(kProbeHelp) + builtinLabelList();
+  if (printHelpIfAsked(args, help.c_str())) return 0;
+  const ProbeCommandOptions o = parseProbeOptions(args);
+  applyThreads(o.threads);
+  std::unique_ptr<TemporaryTrace> recorded;
+  if (o.tracePath.empty()) recorded = std::make_unique<TemporaryTrace>(o.recordArgs, o.quantities);
+  const TraceReader trace(recorded ? recorded->path() : o.tracePath);
+  const ProbeLabel label = readProbeLabel(o.label, trace);
+  const RankingMetric metric = o.metric.value_or(defaultRankingMetric(label.kind));
+  if (!metricFitsLabel(metric, label.kind))
+    throw UsageError(std::string("--metric ") + rankingMetricName(metric) + " does not apply to the " +
+                     labelKindName(label.kind) + " label " + o.label +
+                     " (pearson and spearman need numbers, auc 0/1 or categories, iou 0/1)");
+  std::vector<int> layers = o.layers;
+  for (const int l : layers)
+    if (l >= trace.layers())
+      throw InputError(trace.path(), "--layers: there is no layer " + std::to_string(l) + " (the model has " +
+                                         std::to_string(trace.layers()) + ")");
+  if (layers.empty())
+    for (int l = 0; l < trace.layers(); ++l) layers.push_back(l);
+
+  const long steps = trace.steps();
+  const QuantityValues read = [&](const QuantityRef& q) {
+    return trace.read(q.layer, q.direction, q.quantity, 0, steps);
+  };
+  const int threads = static_cast<int>(o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency()));
+  const UnitRanking ranking = rankUnits(rankedQuantities(trace, o, layers), read, label, metric, threads);
+
+  nlohmann::ordered_json out = {{"label", o.label},
+                                {"label_kind", labelKindName(label.kind)},
+                                {"metric", rankingMetricName(metric)},
+                                {"steps", steps},
+                                {"units_scored", ranking.ranked.size()},
+                                {"units_unscored", ranking.unscored},
+                                {"ranking", rankingJson(ranking, label, trace, o.top)}};
+  if (!label.categories.empty()) out["categories"] = label.categories;
+  if (!o.noProbe) {
+    const ProbeSplit split = splitByDocuments(trace.documentOffsets());
+    ProbeSettings settings;
+    settings.kind = o.probe.value_or(defaultProbeKind(label.kind)), settings.alpha = o.alpha, settings.c = o.c;
+    if (settings.kind == ProbeKind::Logistic && label.kind == LabelKind::Scalar)
+      throw UsageError("--probe logistic needs a 0/1 or categorical label; " + o.label + " gives numbers");
+    const std::vector<double> control = controlLabels(label, trace.tokenText(), o.seed);
+    std::vector<int> directions;
+    for (int l = 0; l < trace.layers(); ++l) directions.push_back(trace.directions(l));
+    std::vector<int> probed = layers;
+    if (layers.size() > 1) probed.push_back(-1);  // and every chosen layer together
+    nlohmann::ordered_json curve = nlohmann::ordered_json::array();
+    std::optional<nlohmann::ordered_json> best;
+    double bestScore = -std::numeric_limits<double>::infinity();
+    for (const Quantity q : o.quantities)
+      for (const int l : probed) {
+        try {
+          const ProbeOutcome p = runProbe(l, q, directions, read, label, control, split, settings);
+          nlohmann::ordered_json entry = probeJson(p, split);
+          if (p.testScore > bestScore) bestScore = p.testScore, best = entry;
+          entry.erase("coefficients"), entry.erase("intercepts");
+          curve.push_back(entry);
+        } catch (const std::invalid_argument& e) {
+          throw InputError(trace.path(), std::string("cannot train a probe: ") + e.what() +
+                                             " (a 0/1 label needs both values among the training steps)");
+        }
+      }
+    out["probe"] = best ? *best : nlohmann::ordered_json(nullptr);
+    out["curve"] = curve;
+  }
+  writeTextFile(o.out, o.json ? out.dump(1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n"
+                              : rankingCsv(ranking, label, trace, o.top));
+  return 0;
+}
+
+}  // namespace lstmscope::cli

@@ -1,0 +1,165 @@
+// lstmscope-cli probe end to end: what it writes, the temporary trace it records from a model (never left
+// behind), and its usage and input errors. (Its numbers are checked against scipy and scikit-learn by
+// tests/probing/probe_oracle.py.)
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "core/formats/native_model.h"
+#include "tests/support/cli_runner.h"
+#include "tests/support/files.h"
+#include "tests/support/test_models.h"
+
+namespace lstmscope::test {
+namespace {
+
+class ProbeCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    saveNativeModel(smallCharModel(), model);
+    std::filesystem::create_directory(dir.file("docs"));
+    std::ofstream(dir.file("docs/one.txt")) << "ab (abc) ((a)) b";
+    std::ofstream(dir.file("docs/two.txt")) << "(c) abc (b)";
+    std::ofstream(dir.file("docs/three.txt")) << "a ((b)) c";
+    const CommandResult r =
+        runCli("record --model " + shellQuoted(model) + " --corpus " + shellQuoted(dir.file("docs")) + " --out " +
+               shellQuoted(trace) + " --quiet --quantities c,o,h --meta depth=builtin:bracket-depth");
+    ASSERT_EQ(r.exitCode, 0) << r.output;
+    std::filesystem::create_directory(tmp);
+  }
+  // Runs with TMPDIR set to a folder of its own, so that a leftover temporary trace would show.
+  CommandResult probe(const std::string& args) { return runCli("probe " + args); }
+  ScratchDir dir{"cli_probe"};
+  std::string model = dir.file("model.h5"), trace = dir.file("t.h5"), tmp = dir.file("tmp");
+};
+
+TEST_F(ProbeCli, RanksUnitsAndTrainsProbesOnATrace) {
+  const std::string out = dir.file("r.json");
+  const CommandResult r = probe("--trace " + shellQuoted(trace) +
+                                " --label builtin:bracket-depth --quantity c,o --out " + shellQuoted(out));
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const auto doc = nlohmann::json::parse(slurp(out));
+  EXPECT_EQ(doc["label"], "builtin:bracket-depth");
+  EXPECT_EQ(doc["label_kind"], "scalar");
+  EXPECT_EQ(doc["metric"], "pearson");
+  EXPECT_EQ(doc["steps"], 36);
+  const long units = static_cast<long>(doc["units_scored"]) + static_cast<long>(doc["units_unscored"]);
+  EXPECT_EQ(units, 2 * (5 + 6));  // two quantities of the small model's two layers (5 and 6 units)
+  ASSERT_FALSE(doc["ranking"].empty());
+  double previous = 2;
+  for (const auto& u : doc["ranking"]) {  // strongest first, each with its sign
+    const double r = u["score"];
+    EXPECT_LE(std::abs(r), previous + 1e-15);
+    EXPECT_EQ(u["sign"], r < 0 ? -1 : 1);
+    previous = std::abs(r);
+  }
+  // The curve: each layer and both together, for each quantity; the probe reported is its best.
+  ASSERT_EQ(doc["curve"].size(), 6u);
+  EXPECT_EQ(doc["probe"]["kind"], "ridge");
+  EXPECT_EQ(doc["probe"]["train_steps"].get<long>() + doc["probe"]["test_steps"].get<long>(), 36);
+  // Documents in name order: one.txt (16 steps) and two.txt (11) train, three.txt (9) tests.
+  EXPECT_EQ(doc["probe"]["test_steps"], 9);
+  EXPECT_TRUE(doc["probe"]["l1_units_95"].is_null());
+  for (const auto& c : doc["curve"]) EXPECT_LE(c["test_score"].get<double>(), doc["probe"]["test_score"].get<double>());
+  // The meta track recorded with the same built-in gives the same answer.
+  const std::string fromMeta = dir.file("m.json");
+  ASSERT_EQ(probe("--trace " + shellQuoted(trace) + " --label meta:depth --quantity c,o --out " + shellQuoted(fromMeta))
+                .exitCode,
+            0);
+  auto metaDoc = nlohmann::json::parse(slurp(fromMeta));
+  metaDoc["label"] = doc["label"];
+  EXPECT_EQ(metaDoc, doc);
+}
+
+TEST_F(ProbeCli, RecordsFromAModelIntoATemporaryTraceThatItRemoves) {
+  const std::string out = dir.file("r.csv");
+  const CommandResult r =
+      runCommand("TMPDIR=" + shellQuoted(tmp) + " " + shellQuoted(LSTMSCOPE_CLI) + " probe --model " +
+                 shellQuoted(model) + " --corpus " + shellQuoted(dir.file("docs")) +
+                 " --label 'regex:\\(' --probe none --metric iou --top 3 --out " + shellQuoted(out));
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_TRUE(std::filesystem::is_empty(tmp)) << "a temporary trace was left behind";
+  const std::string csv = slurp(out);
+  EXPECT_EQ(csv.substr(0, csv.find('\n')), "rank,layer,direction,quantity,unit,score,sign,category,threshold");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4);
+  // A failing recording (a text file that is not there) leaves nothing behind either.
+  const CommandResult bad = runCommand(
+      "TMPDIR=" + shellQuoted(tmp) + " " + shellQuoted(LSTMSCOPE_CLI) + " probe --model " + shellQuoted(model) +
+      " --text-file " + shellQuoted(dir.file("none.txt")) + " --label builtin:quote --out " + shellQuoted(out));
+  EXPECT_EQ(bad.exitCode, 3) << bad.output;
+  EXPECT_TRUE(std::filesystem::is_empty(tmp));
+}
+
+TEST_F(ProbeCli, CategoriesFromALabelFile) {
+  const std::string labels = dir.file("pos.tsv"), out = dir.file("c.json");
+  {
+    std::ofstream f(labels);
+    const std::string kinds[] = {"letter", "space", "bracket"};
+    for (int t = 0; t < 36; ++t) f << "tok\t" << kinds[t % 3] << "\n";
+  }
+  const CommandResult r =
+      probe("--trace " + shellQuoted(trace) + " --label file:" + shellQuoted(labels) + " --out " + shellQuoted(out));
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const auto doc = nlohmann::json::parse(slurp(out));
+  EXPECT_EQ(doc["label_kind"], "categorical");
+  EXPECT_EQ(doc["categories"], nlohmann::json({"letter", "space", "bracket"}));
+  EXPECT_EQ(doc["metric"], "auc");
+  EXPECT_EQ(doc["probe"]["kind"], "logistic");
+  EXPECT_EQ(doc["probe"]["coefficients"].size(), 3u);
+  for (const auto& u : doc["ranking"]) EXPECT_TRUE(u.contains("category"));
+}
+
+TEST_F(ProbeCli, UsageAndInputErrorsAreNamed) {
+  const std::string t = "--trace " + shellQuoted(trace) + " ";
+  const std::string out = " --out " + shellQuoted(dir.file("e.json"));
+  std::ofstream(dir.file("short.txt")) << "1\n2\n";
+  std::ofstream(dir.file("l.json")) << "1\n";
+  const struct {
+    std::string args;
+    int exit;
+    std::string message;
+  } cases[] = {
+      {t + "--label builtin:depth" + out, 2, "--label: unknown builtin 'depth' (bracket-depth, paren-depth"},
+      {t + "--label 'regex:(('" + out, 2, "--label: the regular expression '((' is invalid"},
+      {t + "--label nonsense" + out, 2, "--label must be builtin:NAME, regex:PATTERN, file:LABELS.tsv or meta:NAME"},
+      {"--model " + shellQuoted(model) + " --text ab --label meta:depth" + out, 2,
+       "--label meta:NAME reads a meta track of a trace"},
+      {t + "--model " + shellQuoted(model) + " --label builtin:quote" + out, 2,
+       "--trace reads recorded values: --model does not apply"},
+      {"--label builtin:quote" + out, 2, "give --trace TRACE.h5, or --model MODEL with an input"},
+      {t + "--label builtin:quote --quantity x" + out, 2, "--quantity must be all or a list of i, f, g, o, c, h"},
+      {t + "--label builtin:quote --layers 0,0" + out, 2, "--layers names 0 twice"},
+      {t + "--label builtin:quote --probe svm" + out, 2, "--probe must be logistic, ridge or none"},
+      {t + "--label builtin:bracket-depth --metric iou" + out, 2, "--metric iou does not apply to the scalar label"},
+      {t + "--label builtin:bracket-depth --probe logistic" + out, 2,
+       "--probe logistic needs a 0/1 or categorical label"},
+      {t + "--label builtin:quote --alpha 0" + out, 2, "--alpha must be a finite number > 0"},
+      {t + "--label builtin:quote --out r.txt", 2, "--out must end in .json or .csv"},
+      {t + "--label file:" + shellQuoted(dir.file("l.json")) + " --out " + shellQuoted(dir.file("l.json")), 2,
+       "is also an input; writing it would destroy"},
+      {t + "--label meta:nothing" + out, 3, "has no meta track 'nothing'"},
+      {t + "--label file:" + shellQuoted(dir.file("short.txt")) + out, 3,
+       "has 2 labels, but the input has 36 tokens and 3 documents"},
+      {t + "--label builtin:quote --layers 5" + out, 3, "there is no layer 5 (the model has 2)"},
+      {t + "--label builtin:quote --quantity i" + out, 3, "does not record the quantity i"},
+  };
+  for (const auto& c : cases) {
+    const CommandResult r = probe(c.args);
+    EXPECT_EQ(r.exitCode, c.exit) << c.args << "\n" << r.output;
+    EXPECT_TRUE(contains(r.output, c.message)) << c.args << "\n" << r.output;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.file("e.json")));
+}
+
+TEST_F(ProbeCli, HelpListsTheBuiltinLabels) {
+  const CommandResult r = probe("--help");
+  EXPECT_EQ(r.exitCode, 0);
+  for (const char* name :
+       {"bracket-depth", "quote", "comment", "indent", "line-position", "newline-distance", "word-boundary"})
+    EXPECT_TRUE(contains(r.output, std::string("\n  ") + name + " ")) << name;
+}
+
+}  // namespace
+}  // namespace lstmscope::test
