@@ -36,6 +36,7 @@ class HeatmapView : public QWidget, public ExportableView {
   long firstStepNumber() const { return decor_.firstStepNumber; }
   // Meta tracks under the token strip, one value per step of the data (none: no strips).
   void setMetaStrips(std::vector<MetaStrip> strips);
+  const std::vector<MetaStrip>& metaStrips() const { return decor_.meta; }
   void setSelection(IndexSpan steps);
   void setHighlightedUnits(const std::vector<int>& units);
   void setCurrent(long step, int unit);  // -1 for none

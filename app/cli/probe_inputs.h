@@ -25,10 +25,6 @@ class TemporaryTrace {
   std::string path_;
 };
 
-// What stands between two tokens in the text a regular expression or a built-in label reads: nothing for
-// a trace of characters (every token one code point), a space for words.
-std::string tokenSeparator(const std::vector<std::string>& tokens);
-
 // The label `spec` (builtin:, regex:, file:, meta:) over every step of the trace. InputError for a label
 // file whose count of rows is neither the steps' nor the documents', or a meta track the trace lacks.
 ProbeLabel readProbeLabel(const std::string& spec, const TraceReader& trace);

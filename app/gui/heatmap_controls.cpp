@@ -147,6 +147,9 @@ int HeatmapControls::layer() const {
 void HeatmapControls::setLayer(int layer) {
   layer_->setCurrentIndex(layer);
 }
+void HeatmapControls::setDirection(int direction) {
+  direction_->setCurrentIndex(direction);
+}
 int HeatmapControls::direction() const {
   return std::max(0, direction_->currentIndex());
 }

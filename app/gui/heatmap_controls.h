@@ -36,6 +36,7 @@ class HeatmapControls : public QToolBar {
   UnitAttributionKind attribution() const;
   void setAttribution(UnitAttributionKind kind);
   void setLayer(int layer);
+  void setDirection(int direction);
   UnitOrder order() const;
   void setOrder(UnitOrder order);
   bool selectedOnly() const;

@@ -24,6 +24,8 @@
 #include "app/gui/interventions_panel.h"
 #include "app/gui/match_panel.h"
 #include "app/gui/model_opening.h"
+#include "app/gui/probes_link.h"
+#include "app/gui/probes_panel.h"
 #include "app/gui/recent_files.h"
 #include "app/gui/select_panel.h"
 #include "app/gui/status_area.h"
@@ -165,6 +167,10 @@ void MainWindow::buildDocks() {
   auto* effectsDock = dock(this, tr("Effects"), QStringLiteral("effects"), effects_, Qt::BottomDockWidgetArea);
   tabifyDockWidget(interventionsDock, effectsDock);
   interventionActions_->connectEffects(effects_, [this](long step, int unit) { pickCurrent(step, unit); });
+  probes_ = new ProbesPanel(this);
+  auto* probesDock = dock(this, tr("Probes"), QStringLiteral("probes"), probes_, Qt::BottomDockWidgetArea);
+  tabifyDockWidget(effectsDock, probesDock);
+  linkProbes(*this, *probes_);
   corpus_ = new CorpusPanel(this);
   auto* corpusDock = dock(this, tr("Corpus"), QStringLiteral("corpus"), corpus_, Qt::RightDockWidgetArea);
   tabifyDockWidget(colouringDock, corpusDock);

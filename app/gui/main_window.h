@@ -42,6 +42,7 @@ class MatchPanel;
 class UnitPanel;
 class InterventionsPanel;
 class EffectsPanel;
+class ProbesPanel;
 class InterventionActions;
 class InputPane;
 class RecentFiles;
@@ -112,6 +113,7 @@ class MainWindow : public QMainWindow {
   UnitPanel* unit() const { return unit_; }
   InterventionsPanel* interventions() const { return interventions_; }
   EffectsPanel* effects() const { return effects_; }
+  ProbesPanel* probes() const { return probes_; }
   InterventionActions* interventionActions() const { return interventionActions_; }
   QPlainTextEdit* textEditor() const;
   QComboBox* stepLabelChoice() const;
@@ -162,6 +164,7 @@ class MainWindow : public QMainWindow {
   UnitPanel* unit_ = nullptr;
   InterventionsPanel* interventions_ = nullptr;
   EffectsPanel* effects_ = nullptr;
+  ProbesPanel* probes_ = nullptr;
   InterventionActions* interventionActions_ = nullptr;
   std::optional<std::pair<long, long>> pendingFocus_;  // trace steps to show once their window arrives
 };

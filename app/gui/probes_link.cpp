@@ -1,0 +1,50 @@
+#include "app/gui/probes_link.h"
+
+#include "app/gui/analysis_runner.h"
+#include "app/gui/analysis_session.h"
+#include "app/gui/heatmap_controls.h"
+#include "app/gui/main_window.h"
+#include "app/gui/probes_panel.h"
+#include "core/analysis/recording.h"
+#include "viz/heatmap_view.h"
+
+namespace lstmscope::app {
+
+void linkProbes(MainWindow& window, ProbesPanel& probes) {
+  probes.setSourceProvider([&window]() -> std::optional<ProbesPanel::Source> {
+    const AnalysisSession& session = *window.session();
+    if (!session.recording()) return std::nullopt;
+    return ProbesPanel::Source{session.trace(), session.recording(), window.state().quantity};
+  });
+  QObject::connect(&probes, &ProbesPanel::picked, &window, [&window](int layer, int direction, Quantity q, int unit) {
+    HeatmapControls& controls = *window.controls();
+    controls.setLayer(layer);
+    controls.setDirection(direction);
+    controls.setQuantity(q, q == Quantity::C && controls.squashed());
+    window.pickCurrent(window.state().currentStep, unit);
+  });
+  // The strips of the window shown: the trace's meta tracks, then the label and the probe's prediction.
+  auto shownTrace = std::make_shared<const void*>(nullptr);
+  const auto applyStrips = [&window, &probes, shownTrace] {
+    const AnalysisSession& session = *window.session();
+    const AnalysisResult* result = session.result();
+    const std::shared_ptr<const Recording> recording = session.recording();
+    if (!result || !recording) return;
+    if (result->trace.get() != *shownTrace) {  // another trace (or none): its meta tracks are the labels offered
+      *shownTrace = result->trace.get();
+      QStringList names;
+      if (result->trace)
+        for (const std::string& name : result->trace->metaNames()) names << QString::fromStdString(name);
+      probes.setMetaTracks(names);
+    }
+    const void* source = result->trace ? static_cast<const void*>(result->trace.get()) : recording.get();
+    std::vector<viz::MetaStrip> strips = result->metaStrips;
+    for (viz::MetaStrip& s : probes.strips(source, session.firstTraceStep(), recording->steps))
+      strips.push_back(std::move(s));
+    window.heatmap()->setMetaStrips(std::move(strips));
+  };
+  QObject::connect(&window, &MainWindow::analysisShown, &probes, applyStrips);
+  QObject::connect(&probes, &ProbesPanel::resultChanged, &window, applyStrips);
+}
+
+}  // namespace lstmscope::app

@@ -1,0 +1,77 @@
+// The Probes dock (docs/APP.md "Probes"): which units carry a property of the text. The user picks a label
+// (a built-in property, a regular expression, a file of labels, or a meta track of the open trace) and
+// quantities; in the background every unit of every layer and direction is ranked against it and a linear
+// probe is trained per layer (docs/PROBES.md). The ranked units are listed, strongest first: clicking one
+// shows it in the heatmap and the text colouring. The label and the best probe's prediction become meta
+// strips under the heatmap's tokens.
+#pragma once
+
+#include <QWidget>
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "app/gui/latest_job.h"
+#include "app/gui/probe_job.h"
+#include "viz/meta_strips.h"
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QTableWidget;
+
+namespace lstmscope::app {
+
+class ProbesPanel : public QWidget {
+  Q_OBJECT
+ public:
+  explicit ProbesPanel(QWidget* parent = nullptr);
+
+  // What a run reads: the open trace (all of it) or the analysed text, and the quantity the heatmap shows.
+  struct Source {
+    std::shared_ptr<const TraceReader> trace;
+    std::shared_ptr<const Recording> recording;
+    Quantity shownQuantity = Quantity::C;
+  };
+  void setSourceProvider(std::function<std::optional<Source>()> provider) { source_ = std::move(provider); }
+  // The open trace's meta tracks, offered as labels (none: no trace).
+  void setMetaTracks(const QStringList& names);
+  // builtin:NAME, regex:PATTERN, meta:NAME or file:PATH; false for a spec the dock does not offer.
+  bool setLabel(const QString& spec);
+  QString label() const;
+  void run();
+  void cancel() { job_.cancel(); }
+  bool busy() const { return job_.busy(); }
+  QString status() const;
+  QTableWidget* rankingTable() const { return table_; }
+  QString summary() const;
+  bool hasResult() const { return findings_ != nullptr; }
+  // The label and the best probe's prediction over steps [first, first + count) of the input the result
+  // belongs to, as meta strips; none when `source` (a trace or recording) is not that input.
+  std::vector<viz::MetaStrip> strips(const void* source, long first, long count) const;
+
+ signals:
+  void picked(int layer, int direction, Quantity quantity, int unit);
+  void resultChanged();  // a new result (or none): the strips changed
+
+ private:
+  void showStatus(const QString& text, bool error);
+  void showFindings(std::shared_ptr<const ProbeFindings> findings, const void* source);
+  QString labelSpec() const;
+
+  LatestJob job_;
+  QComboBox* label_;
+  QLineEdit* pattern_;
+  QComboBox* quantity_;
+  QPushButton* run_;
+  QLabel* status_;
+  QLabel* summary_;
+  QTableWidget* table_;
+  QString filePath_;  // the label file chosen
+  std::function<std::optional<Source>()> source_;
+  std::shared_ptr<const ProbeFindings> findings_;
+  const void* findingsSource_ = nullptr;
+};
+
+}  // namespace lstmscope::app

@@ -1,0 +1,98 @@
+// The Probes dock (docs/APP.md "Probes"): on the demo, a built-in label ranks every unit in the
+// background with the numbers core gives; a click on a ranked unit shows it in the heatmap; the label and
+// the probe's prediction become strips under the tokens; a bad pattern is said inline.
+#include <gtest/gtest.h>
+
+#include <QDockWidget>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTableWidget>
+#include <QTest>
+
+#include "app/gui/probes_panel.h"
+#include "core/analysis/text_labels.h"
+#include "core/probing/unit_ranking.h"
+#include "tests/app/test_window.h"
+
+namespace lstmscope::app {
+namespace {
+
+class ProbesDock : public testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(test::openDemoForTest(window_));
+    window_.findChild<QDockWidget*>(QStringLiteral("probes"))->raise();
+    QApplication::processEvents();
+  }
+  testing::AssertionResult runAndWait() {
+    ProbesPanel* probes = window_.probes();
+    QSignalSpy changed(probes, &ProbesPanel::resultChanged);
+    QTest::mouseClick(probes->findChild<QPushButton*>(), Qt::LeftButton);
+    if (!changed.wait(120000)) return testing::AssertionFailure() << "no result: " << probes->status().toStdString();
+    return testing::AssertionSuccess();
+  }
+  MainWindow window_;
+};
+
+TEST_F(ProbesDock, RanksUnitsAsCoreDoesAndAClickShowsTheUnit) {
+  ProbesPanel* probes = window_.probes();
+  ASSERT_TRUE(probes->setLabel(QStringLiteral("builtin:quote")));
+  ASSERT_TRUE(runAndWait());
+
+  // Core's ranking of the same units (c, the quantity shown, of both layers) against the same label.
+  const Recording& r = *window_.recording();
+  const ProbeLabel label = makeProbeLabel("builtin:quote", builtinLabel("quote", r.tokens, {0, r.steps}, ""), {});
+  std::vector<QuantityRef> which;
+  for (int l = 0; l < 2; ++l) which.push_back({l, 0, Quantity::C});
+  const UnitRanking expected = rankUnits(
+      which, [&](const QuantityRef& q) { return r.values(q.layer, q.direction, q.quantity); }, label,
+      RankingMetric::Auc, 1);
+  QTableWidget* table = probes->rankingTable();
+  ASSERT_EQ(table->rowCount(), static_cast<int>(std::min<size_t>(expected.ranked.size(), 1000)));
+  for (int row = 0; row < 5; ++row) {
+    const RankedUnit& e = expected.ranked[static_cast<size_t>(row)];
+    EXPECT_EQ(table->item(row, 1)->text(), QStringLiteral("%1/fwd/c · %2").arg(e.where.layer).arg(e.unit));
+    EXPECT_DOUBLE_EQ(table->item(row, 2)->data(Qt::DisplayRole).toDouble(), e.score.score);
+  }
+  EXPECT_TRUE(probes->summary().contains(QStringLiteral("selectivity"))) << probes->summary().toStdString();
+  EXPECT_TRUE(probes->status().contains(QStringLiteral("binary label"))) << probes->status().toStdString();
+
+  // The label and the probe's prediction are strips under the tokens, one value per step shown.
+  const std::vector<viz::MetaStrip>& strips = window_.heatmap()->metaStrips();
+  ASSERT_EQ(strips.size(), 2u);
+  EXPECT_EQ(strips[0].style.name, QStringLiteral("label"));
+  EXPECT_EQ(strips[1].style.name, QStringLiteral("probe"));
+  ASSERT_EQ(strips[0].values.size(), static_cast<size_t>(r.steps));
+  for (long t = 0; t < r.steps; ++t)
+    ASSERT_EQ(strips[0].values[static_cast<size_t>(t)], label.values[static_cast<size_t>(t)]);
+
+  // A click on the second-ranked unit makes it the heatmap's layer, quantity and current unit.
+  const RankedUnit& second = expected.ranked[1];
+  QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualItemRect(table->item(1, 1)).center());
+  EXPECT_EQ(window_.state().layer, second.where.layer);
+  EXPECT_EQ(window_.state().quantity, Quantity::C);
+  EXPECT_EQ(window_.state().currentUnit, second.unit);
+  if (!qEnvironmentVariableIsEmpty("LSTMSCOPE_TEST_SHOTS")) {
+    ASSERT_TRUE(test::waitForHeatmapFrame(window_));
+    window_.grab().save(qEnvironmentVariable("LSTMSCOPE_TEST_SHOTS") + QStringLiteral("/probes_quote.png"));
+  }
+}
+
+TEST_F(ProbesDock, ABadPatternIsSaidInlineAndNothingRuns) {
+  ProbesPanel* probes = window_.probes();
+  ASSERT_TRUE(probes->setLabel(QStringLiteral("regex:((")));
+  QTest::mouseClick(probes->findChild<QPushButton*>(), Qt::LeftButton);
+  EXPECT_FALSE(probes->busy());
+  EXPECT_TRUE(probes->status().contains(QStringLiteral("The regular expression is invalid")))
+      << probes->status().toStdString();
+  EXPECT_FALSE(probes->hasResult());
+  // A pattern that matches: a 0/1 label ranked by AUC.
+  probes->findChild<QLineEdit*>()->setText(QStringLiteral("def [a-z_]+"));
+  ASSERT_TRUE(runAndWait());
+  EXPECT_TRUE(probes->hasResult());
+  EXPECT_GT(probes->rankingTable()->rowCount(), 0);
+}
+
+}  // namespace
+}  // namespace lstmscope::app
