@@ -4,6 +4,7 @@
 #include "app/gui/effects_panel.h"
 #include "app/gui/main_window.h"
 #include "app/gui/match_panel.h"
+#include "app/gui/probes_panel.h"
 #include "app/gui/unit_panel.h"
 #include "viz/attribution_bar_chart.h"
 #include "viz/attribution_matrix_view.h"
@@ -50,6 +51,8 @@ constexpr ExportSlot kExportSlots[] = {
      [](const MainWindow& w) -> viz::ExportableView* { return w.effects()->map(); }},
     {"effectsBars", QT_TR_NOOP("Effects of ablating each unit"),
      [](const MainWindow& w) -> viz::ExportableView* { return w.effects()->bars(); }},
+    {"probeRanking", QT_TR_NOOP("Units ranked by a probe's label"),
+     [](const MainWindow& w) -> viz::ExportableView* { return w.probes()->rankingChart(); }},
 };
 
 }  // namespace

@@ -20,6 +20,11 @@ class QLabel;
 class QLineEdit;
 class QPushButton;
 class QTableWidget;
+class QTabWidget;
+
+namespace lstmscope::viz {
+class AttributionBarChart;
+}
 
 namespace lstmscope::app {
 
@@ -45,6 +50,8 @@ class ProbesPanel : public QWidget {
   bool busy() const { return job_.busy(); }
   QString status() const;
   QTableWidget* rankingTable() const { return table_; }
+  // The 20 strongest units as bars (signed: r, AUC - 0.5, or IoU with its sign), exported like any view.
+  viz::AttributionBarChart* rankingChart() const { return bars_; }
   QString summary() const;
   bool hasResult() const { return findings_ != nullptr; }
   // The label and the best probe's prediction over steps [first, first + count) of the input the result
@@ -58,6 +65,7 @@ class ProbesPanel : public QWidget {
  private:
   void showStatus(const QString& text, bool error);
   void showFindings(std::shared_ptr<const ProbeFindings> findings, const void* source);
+  void showRankingChart(const ProbeFindings& findings);
   QString labelSpec() const;
 
   LatestJob job_;
@@ -67,7 +75,9 @@ class ProbesPanel : public QWidget {
   QPushButton* run_;
   QLabel* status_;
   QLabel* summary_;
+  QTabWidget* views_;
   QTableWidget* table_;
+  viz::AttributionBarChart* bars_;
   QString filePath_;  // the label file chosen
   std::function<std::optional<Source>()> source_;
   std::shared_ptr<const ProbeFindings> findings_;

@@ -19,6 +19,7 @@
 
 #include "app/gui/analysis_session.h"
 #include "app/gui/effects_panel.h"
+#include "app/gui/probes_panel.h"
 #include "app/gui/match_panel.h"
 #include "core/analysis/selection.h"
 #include "core/analysis/statistics.h"
@@ -305,6 +306,10 @@ TEST_F(MainWindowTest, ExportsEveryViewInEveryFormat) {
     ASSERT_TRUE(computed.wait(60000));
     ASSERT_TRUE(window_.effects()->hasResult()) << window_.effects()->status().toStdString();
   }
+  // The Probes dock's chart: the units ranked for a built-in label.
+  QSignalSpy ranked(window_.probes(), &app::ProbesPanel::resultChanged);
+  window_.probes()->run();
+  ASSERT_TRUE(ranked.wait(60000)) << window_.probes()->status().toStdString();
   QTemporaryDir dir;
   viz::FigureExportOptions o;
   o.size = QSize(900, 500);

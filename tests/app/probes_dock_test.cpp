@@ -14,6 +14,8 @@
 #include "core/analysis/text_labels.h"
 #include "core/probing/unit_ranking.h"
 #include "tests/app/test_window.h"
+#include "viz/attribution_bar_chart.h"
+#include "viz/figure_export.h"
 
 namespace lstmscope::app {
 namespace {
@@ -67,6 +69,11 @@ TEST_F(ProbesDock, RanksUnitsAsCoreDoesAndAClickShowsTheUnit) {
   for (long t = 0; t < r.steps; ++t)
     ASSERT_EQ(strips[0].values[static_cast<size_t>(t)], label.values[static_cast<size_t>(t)]);
 
+  // The chart: the strongest units' AUC - 0.5, in rank order, exported like any view.
+  const viz::AttributionBarChart* chart = probes->rankingChart();
+  ASSERT_EQ(chart->barCount(), 20);
+  EXPECT_EQ(window_.exportableView(QStringLiteral("probeRanking")), chart);
+
   // A click on the second-ranked unit makes it the heatmap's layer, quantity and current unit.
   const RankedUnit& second = expected.ranked[1];
   QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualItemRect(table->item(1, 1)).center());
@@ -76,6 +83,12 @@ TEST_F(ProbesDock, RanksUnitsAsCoreDoesAndAClickShowsTheUnit) {
   if (!qEnvironmentVariableIsEmpty("LSTMSCOPE_TEST_SHOTS")) {
     ASSERT_TRUE(test::waitForHeatmapFrame(window_));
     window_.grab().save(qEnvironmentVariable("LSTMSCOPE_TEST_SHOTS") + QStringLiteral("/probes_quote.png"));
+    viz::FigureExportOptions o;
+    o.size = QSize(1500, 700);
+    o.dpi = 150;
+    EXPECT_EQ(viz::exportView(*probes->rankingChart(), qEnvironmentVariable("LSTMSCOPE_TEST_SHOTS") +
+                                                           QStringLiteral("/probes_chart.png"), o),
+              QString());
   }
 }
 
