@@ -10,11 +10,14 @@
 #include "app/cli/cli_args.h"
 #include "app/cli/command_options.h"
 #include "app/cli/commands.h"
+#include "app/cli/offscreen_application.h"
 #include "app/cli/probe_inputs.h"
 #include "app/cli/text_output.h"
 #include "core/analysis/text_labels.h"
 #include "core/common/error.h"
 #include "core/probing/probe_study.h"
+#include "viz/figure_export.h"
+#include "viz/ranking_chart.h"
 
 namespace lstmscope::cli {
 
@@ -23,7 +26,7 @@ const char* const kProbeHelp =
     "                            --corpus PATH) [record's model and input options])\n"
     "                           --label SPEC [--quantity Q|all] [--layers all|L,L…] [--probe logistic|ridge|none]\n"
     "                           [--metric pearson|spearman|auc|iou] [--top N] [--alpha A] [--c C] [--seed S]\n"
-    "                           --out RANK.json|RANK.csv\n"
+    "                           --out RANK.json|RANK.csv|RANK.png|RANK.svg|RANK.pdf\n"
     "\n"
     "Scores every unit of the chosen layers (both directions) and quantities against a label of the text and\n"
     "ranks them, strongest first; then trains a linear probe on each layer's units (and all layers together)\n"
@@ -40,6 +43,7 @@ const char* const kProbeHelp =
     "  --top N               ranked units written (default 50)\n"
     "  --alpha A             ridge's penalty (default 1); --c C: logistic's inverse penalty (default 1)\n"
     "  --seed S              the control task's random labels (default 1)\n"
+    "RANK.png/.svg/.pdf: the 20 strongest units as bars (signed r, AUC - 0.5 or IoU).\n"
     "Built-in labels:\n";
 
 namespace {
@@ -128,6 +132,20 @@ std::string rankingCsv(const UnitRanking& ranking, const ProbeLabel& label, cons
   return csv;
 }
 
+// The strongest units as the Probes dock draws them (viz/ranking_chart.h), drawn offscreen.
+void writeRankingFigure(const std::string& path, const UnitRanking& ranking, RankingMetric metric,
+                        const std::string& label) {
+  const auto app = offscreenApplication();
+  viz::AttributionBarChart chart;
+  chart.resize(1600, 900);
+  viz::showUnitRanking(chart, ranking, metric, label);
+  viz::FigureExportOptions options;
+  options.size = QSizeF(1600, 900);
+  options.dpi = 200;
+  const QString error = viz::exportView(chart, QString::fromStdString(path), options);
+  if (!error.isEmpty()) throw InputError(path, error.toStdString());
+}
+
 }  // namespace
 
 int runProbe(const std::vector<std::string>& args) {
@@ -197,8 +215,12 @@ int runProbe(const std::vector<std::string>& args) {
     out["probe"] = best ? *best : nlohmann::ordered_json(nullptr);
     out["curve"] = curve;
   }
-  writeTextFile(o.out, o.json ? out.dump(1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n"
-                              : rankingCsv(ranking, label, trace, o.top));
+  if (o.output == AttributeOutput::Figure)
+    writeRankingFigure(o.out, ranking, metric, o.label);
+  else
+    writeTextFile(o.out, o.output == AttributeOutput::Json
+                             ? out.dump(1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n"
+                             : rankingCsv(ranking, label, trace, o.top));
   return 0;
 }
 

@@ -145,7 +145,7 @@ struct ProbeCommandOptions {
   uint64_t seed = 1;                    // the control task's random labels
   long threads = 0;
   std::string out;
-  bool json = true;  // .json, else .csv
+  AttributeOutput output = AttributeOutput::Json;  // by --out's ending: .json, .csv, or a figure of the ranking
 };
 ProbeCommandOptions parseProbeOptions(const std::vector<std::string>& args);
 

@@ -72,8 +72,7 @@ ProbeCommandOptions parseProbeOptions(const std::vector<std::string>& args) {
   if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
   ProbeCommandOptions o;
   o.out = a.require("out");
-  if (!o.out.ends_with(".json") && !o.out.ends_with(".csv")) throw UsageError("--out must end in .json or .csv");
-  o.json = o.out.ends_with(".json");
+  o.output = attributeOutputFor(o.out);  // .json, .csv, .png, .svg or .pdf
   std::vector<std::string> inputs;
   if (a.has("trace")) {
     o.tracePath = a.require("trace");

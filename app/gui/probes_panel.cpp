@@ -20,6 +20,7 @@
 #include "core/analysis/text_labels.h"
 #include "core/formats/trace_file.h"
 #include "viz/attribution_bar_chart.h"
+#include "viz/ranking_chart.h"
 
 namespace lstmscope::app {
 namespace {
@@ -51,25 +52,6 @@ QString summaryOf(const ProbeFindings& f) {
                       threeDecimals(p.controlScore));
   return text + QStringLiteral("\n") + QObject::tr("Probing curve, test %1: ").arg(scoreName(f)) +
          curve.join(QStringLiteral(" · "));
-}
-
-// What the chart's bars show: the score with its sign, centred where a unit tells nothing.
-double signedStrength(const ProbeFindings& f, const UnitScore& s) {
-  return f.metric == RankingMetric::Auc ? s.score - 0.5 : f.metric == RankingMetric::Iou ? s.sign * s.score : s.score;
-}
-
-QString signedStrengthName(RankingMetric metric) {
-  switch (metric) {
-    case RankingMetric::Auc:
-      return QObject::tr("AUC − 0.5");
-    case RankingMetric::Iou:
-      return QObject::tr("IoU × sign");
-    case RankingMetric::Spearman:
-      return QObject::tr("Spearman r");
-    case RankingMetric::Pearson:
-      break;
-  }
-  return QObject::tr("Pearson r");
 }
 
 viz::MetaTrackStyle labelStyle(const ProbeLabel& label, const QString& name) {
@@ -278,7 +260,7 @@ void ProbesPanel::showFindings(std::shared_ptr<const ProbeFindings> findings, co
   table_->setColumnHidden(4, f.metric != RankingMetric::Iou && f.label.kind != LabelKind::Categorical);
   table_->resizeColumnsToContents();
   summary_->setText(summaryOf(f));
-  showRankingChart(f);
+  viz::showUnitRanking(*bars_, f.ranking, f.metric, f.label.source);
   showStatus(
       tr("%1 label, %2 units ranked by %3 over %4 steps%5. Click a unit to show it.")
           .arg(QLatin1String(labelKindName(f.label.kind)))
@@ -288,39 +270,6 @@ void ProbesPanel::showFindings(std::shared_ptr<const ProbeFindings> findings, co
           .arg(f.ranking.unscored ? tr(" (%1 constant or not finite: not ranked)").arg(f.ranking.unscored) : QString()),
       false);
   emit resultChanged();
-}
-
-void ProbesPanel::showRankingChart(const ProbeFindings& f) {
-  // 20 bars leave room to name each unit ("1·248"); the name drops what all the bars share (layer, quantity).
-  const size_t count = std::min<size_t>(f.ranking.ranked.size(), 20);
-  const auto shared = [&](auto part) {
-    for (size_t k = 1; k < count; ++k)
-      if (part(f.ranking.ranked[k]) != part(f.ranking.ranked[0])) return false;
-    return true;
-  };
-  const bool oneLayer = shared([](const RankedUnit& u) { return u.where.layer; });
-  const bool oneQuantity = shared([](const RankedUnit& u) { return u.where.quantity; });
-  QStringList names;
-  std::vector<double> strengths;
-  for (size_t k = 0; k < count; ++k) {
-    const RankedUnit& u = f.ranking.ranked[k];
-    const QString layer = oneLayer ? QString() : QString::number(u.where.layer);
-    const QString quantity = oneQuantity ? QString() : QLatin1String(quantityName(u.where.quantity));
-    const QString prefix = layer + quantity;
-    names << (prefix.isEmpty() ? QString::number(u.unit) : prefix + QStringLiteral("·") + QString::number(u.unit));
-    strengths.push_back(signedStrength(f, u.score));
-  }
-  QString what;
-  if (count > 0 && oneQuantity)
-    what = (oneLayer ? tr("layer %1 ").arg(f.ranking.ranked[0].where.layer) : QString()) +
-           QLatin1String(quantityName(f.ranking.ranked[0].where.quantity));
-  bars_->setContent(
-      names, strengths,
-      tr("Units ranked for %1%2 (%3 strongest of %4)")
-          .arg(QString::fromStdString(f.label.source), what.isEmpty() ? QString() : QStringLiteral(", ") + what)
-          .arg(count)
-          .arg(f.ranking.ranked.size()),
-      signedStrengthName(f.metric), static_cast<long>(count) - 1);
 }
 
 std::vector<viz::MetaStrip> ProbesPanel::strips(const void* source, long first, long count) const {

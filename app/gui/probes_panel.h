@@ -65,7 +65,6 @@ class ProbesPanel : public QWidget {
  private:
   void showStatus(const QString& text, bool error);
   void showFindings(std::shared_ptr<const ProbeFindings> findings, const void* source);
-  void showRankingChart(const ProbeFindings& findings);
   QString labelSpec() const;
 
   LatestJob job_;

@@ -92,6 +92,20 @@ TEST_F(ProbeCli, RecordsFromAModelIntoATemporaryTraceThatItRemoves) {
   EXPECT_TRUE(std::filesystem::is_empty(tmp));
 }
 
+TEST_F(ProbeCli, DrawsTheStrongestUnitsAsAFigure) {
+  for (const char* suffix : {".png", ".svg", ".pdf"}) {
+    const std::string out = dir.file(std::string("r") + suffix);
+    const CommandResult r = probe("--trace " + shellQuoted(trace) +
+                                  " --label builtin:bracket-depth --quantity c,o --out " + shellQuoted(out));
+    ASSERT_EQ(r.exitCode, 0) << r.output;
+    const std::string bytes = slurp(out);
+    const std::string magic = std::string(suffix) == ".png"   ? "\x89PNG"
+                              : std::string(suffix) == ".pdf" ? "%PDF"
+                                                              : "<?xml";
+    EXPECT_EQ(bytes.substr(0, magic.size()), magic) << suffix;
+  }
+}
+
 TEST_F(ProbeCli, CategoriesFromALabelFile) {
   const std::string labels = dir.file("pos.tsv"), out = dir.file("c.json");
   {
@@ -136,7 +150,7 @@ TEST_F(ProbeCli, UsageAndInputErrorsAreNamed) {
       {t + "--label builtin:bracket-depth --probe logistic" + out, 2,
        "--probe logistic needs a 0/1 or categorical label"},
       {t + "--label builtin:quote --alpha 0" + out, 2, "--alpha must be a finite number > 0"},
-      {t + "--label builtin:quote --out r.txt", 2, "--out must end in .json or .csv"},
+      {t + "--label builtin:quote --out r.txt", 2, "--out must end in .json, .csv, .png, .svg or .pdf"},
       {t + "--label file:" + shellQuoted(dir.file("l.json")) + " --out " + shellQuoted(dir.file("l.json")), 2,
        "is also an input; writing it would destroy"},
       {t + "--label meta:nothing" + out, 3, "has no meta track 'nothing'"},

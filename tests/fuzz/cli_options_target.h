@@ -112,7 +112,7 @@ inline void checkGenerate(const GenerateOptions& o) {
 
 inline void checkProbe(const ProbeCommandOptions& o) {
   checkOut(o.out);
-  require(o.out.ends_with(".json") || o.out.ends_with(".csv"));
+  (void)attributeOutputFor(o.out);                       // must not throw for an accepted --out
   require(o.tracePath.empty() != o.recordArgs.empty());  // a trace, or a model run to record
   require(!o.label.empty() && !o.quantities.empty() && o.top >= 1);
   require(std::set<Quantity>(o.quantities.begin(), o.quantities.end()).size() == o.quantities.size());
