@@ -2,10 +2,12 @@
 // reads the property off each layer's state (docs/CLI.md "probe", docs/PROBES.md).
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "app/cli/cli_args.h"
 #include "app/cli/command_options.h"
@@ -171,10 +173,18 @@ int runProbe(const std::vector<std::string>& args) {
     for (int l = 0; l < trace.layers(); ++l) layers.push_back(l);
 
   const long steps = trace.steps();
+  long widest = 0, features = 0;  // the widest quantity ranked; the widest probe's features
+  for (const int l : layers) {
+    widest = std::max<long>(widest, trace.units(l));
+    features += o.noProbe ? 0 : static_cast<long>(trace.units(l)) * trace.directions(l);
+  }
+  if (layers.size() == 1)
+    features = o.noProbe ? 0 : static_cast<long>(trace.units(layers[0])) * trace.directions(layers[0]);
   const QuantityValues read = [&](const QuantityRef& q) {
     return trace.read(q.layer, q.direction, q.quantity, 0, steps);
   };
   const int threads = static_cast<int>(o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency()));
+  checkProbeMemory(steps, widest, features, threads, o.tracePath.empty() ? std::string("the input") : o.tracePath);
   const UnitRanking ranking = rankUnits(rankedQuantities(trace, o, layers), read, label, metric, threads);
 
   nlohmann::ordered_json out = {{"label", o.label},

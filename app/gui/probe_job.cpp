@@ -51,6 +51,15 @@ ProbeFindings runProbeRequest(const ProbeRequest& r, const ProgressCallbacks& ca
     read = [&rec](const QuantityRef& q) { return rec.values(q.layer, q.direction, q.quantity); };
   }
   f.steps = static_cast<long>(tokens.size());
+  {
+    long widest = 0, features = 0;
+    for (size_t l = 0; l < directions.size(); ++l) {
+      const long units = r.trace ? r.trace->units(static_cast<int>(l)) : r.recording->hidden(static_cast<int>(l));
+      widest = std::max(widest, units), features += r.probe ? units * directions[l] : 0;
+    }
+    checkProbeMemory(f.steps, widest, features, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())),
+                     r.trace ? r.trace->path() : std::string("the text"));
+  }
   f.label = labelOf(r, tokens, offsets, separator);
   f.metric = defaultRankingMetric(f.label.kind);
 

@@ -1,9 +1,15 @@
 #include "core/probing/probe_study.h"
 
+#include <unistd.h>
+
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <stdexcept>
 #include <unordered_map>
+
+#include "core/common/error.h"
 
 namespace lstmscope {
 namespace {
@@ -31,6 +37,27 @@ Fitted fitAndScore(const Mat<double>& train, const Mat<double>& test, const std:
 }
 
 }  // namespace
+
+double probeMemoryBytes(long steps, long units, long probeFeatures, int threads) {
+  const double t = static_cast<double>(steps);
+  const double ranking = t * static_cast<double>(units) * sizeof(float) + 16.0 * t * sizeof(double) * threads;
+  // all steps, the training and test copies (together all steps again), the weighted training copy
+  const double probe = static_cast<double>(probeFeatures) * t * sizeof(double) * 2.5;
+  return ranking + probe;
+}
+
+void checkProbeMemory(long steps, long units, long probeFeatures, int threads, const std::string& source) {
+  double budget = 0.5 * static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
+  if (const char* limit = std::getenv("LSTMSCOPE_MEMORY_LIMIT_MB")) budget = std::atof(limit) * 1e6;
+  const double needed = probeMemoryBytes(steps, units, probeFeatures, threads);
+  if (needed <= budget) return;
+  char text[256];
+  std::snprintf(text, sizeof text,
+                "ranking units over %ld steps%s needs about %.1f GB, more than the %.1f GB allowed (half of memory, "
+                "or LSTMSCOPE_MEMORY_LIMIT_MB): probe fewer layers or steps, or rank without a probe",
+                steps, probeFeatures > 0 ? " with a probe" : "", needed / 1e9, budget / 1e9);
+  throw InputError(source, text);
+}
 
 ProbeSplit splitByDocuments(const std::vector<int64_t>& offsets) {
   ProbeSplit split;

@@ -39,6 +39,14 @@ struct ProbeOutcome {
 Mat<double> probeFeatures(int layer, Quantity quantity, const std::vector<int>& directionsPerLayer,
                           const QuantityValues& read, const std::vector<long>& steps);
 
+// Memory a ranking and probes need at most: one quantity's values (`units` x `steps` floats) and each
+// thread's group of rows in double, plus, for a probe of `probeFeatures` features, its feature matrix in
+// double with its training and test copies and the logistic fit's weighted copy.
+double probeMemoryBytes(long steps, long units, long probeFeatures, int threads);
+// Throws InputError naming `source` when probeMemoryBytes exceeds the budget: LSTMSCOPE_MEMORY_LIMIT_MB when
+// set, else half of physical memory.
+void checkProbeMemory(long steps, long units, long probeFeatures, int threads, const std::string& source);
+
 // Trains and scores the probe, and the same probe on `control` labels.
 ProbeOutcome runProbe(int layer, Quantity quantity, const std::vector<int>& directionsPerLayer,
                       const QuantityValues& read, const ProbeLabel& label, const std::vector<double>& control,

@@ -164,6 +164,11 @@ TEST_F(ProbeCli, UsageAndInputErrorsAreNamed) {
     EXPECT_EQ(r.exitCode, c.exit) << c.args << "\n" << r.output;
     EXPECT_TRUE(contains(r.output, c.message)) << c.args << "\n" << r.output;
   }
+  // More memory than allowed: refused before anything is read, naming the budget.
+  const CommandResult big = runCommand("LSTMSCOPE_MEMORY_LIMIT_MB=0.001 " + shellQuoted(LSTMSCOPE_CLI) + " probe " + t +
+                                       "--label builtin:quote" + out);
+  EXPECT_EQ(big.exitCode, 3) << big.output;
+  EXPECT_TRUE(contains(big.output, "more than the 0.0 GB allowed")) << big.output;
   EXPECT_FALSE(std::filesystem::exists(dir.file("e.json")));
 }
 
