@@ -12,7 +12,9 @@
 
 #include "app/gui/probes_panel.h"
 #include "core/analysis/text_labels.h"
+#include "core/formats/trace_file.h"
 #include "core/probing/unit_ranking.h"
+#include "tests/app/recorded_corpus.h"
 #include "tests/app/test_window.h"
 #include "viz/attribution_bar_chart.h"
 #include "viz/figure_export.h"
@@ -86,8 +88,8 @@ TEST_F(ProbesDock, RanksUnitsAsCoreDoesAndAClickShowsTheUnit) {
     viz::FigureExportOptions o;
     o.size = QSize(1500, 700);
     o.dpi = 150;
-    EXPECT_EQ(viz::exportView(*probes->rankingChart(), qEnvironmentVariable("LSTMSCOPE_TEST_SHOTS") +
-                                                           QStringLiteral("/probes_chart.png"), o),
+    EXPECT_EQ(viz::exportView(*probes->rankingChart(),
+                              qEnvironmentVariable("LSTMSCOPE_TEST_SHOTS") + QStringLiteral("/probes_chart.png"), o),
               QString());
   }
 }
@@ -105,6 +107,34 @@ TEST_F(ProbesDock, ABadPatternIsSaidInlineAndNothingRuns) {
   ASSERT_TRUE(runAndWait());
   EXPECT_TRUE(probes->hasResult());
   EXPECT_GT(probes->rankingTable()->rowCount(), 0);
+}
+
+// On an open trace: the whole trace is ranked (not the window shown), its meta tracks are labels, and the
+// strips under the tokens are the window's slice of the label.
+TEST(ProbesDockOnATrace, RanksTheWholeTraceAgainstItsMetaTrack) {
+  MainWindow window;
+  test::prepareForTest(window);
+  const test::ScratchDir dir("probes_dock_trace");
+  const test::Corpus corpus = test::recordCorpus(dir);
+  QSignalSpy shown(&window, &MainWindow::analysisShown);
+  ASSERT_TRUE(window.openTrace(QString::fromStdString(corpus.trace)));
+  ASSERT_TRUE(shown.wait(60000)) << window.lastError().toStdString();
+  ProbesPanel* probes = window.probes();
+  ASSERT_TRUE(probes->setLabel(QStringLiteral("meta:depth")));
+  QSignalSpy changed(probes, &ProbesPanel::resultChanged);
+  QTest::mouseClick(probes->findChild<QPushButton*>(), Qt::LeftButton);
+  ASSERT_TRUE(changed.wait(60000)) << probes->status().toStdString();
+  EXPECT_TRUE(probes->status().contains(QStringLiteral("over 400 steps"))) << probes->status().toStdString();
+  EXPECT_TRUE(probes->status().contains(QStringLiteral("11 units")))
+      << probes->status().toStdString();  // 5 + 6 units of c
+  const TraceReader trace(corpus.trace);
+  const MetaTrack depth = trace.meta("depth");
+  const long first = window.session()->firstTraceStep(), count = window.recording()->steps;
+  const std::vector<viz::MetaStrip>& strips = window.heatmap()->metaStrips();
+  ASSERT_EQ(strips.size(), 3u);  // the trace's own depth track, then the label and the probe
+  EXPECT_EQ(strips[1].style.name, QStringLiteral("label"));
+  for (long k = 0; k < count; ++k)
+    ASSERT_EQ(strips[1].values[static_cast<size_t>(k)], depth.values[static_cast<size_t>(first + k)]) << k;
 }
 
 }  // namespace
