@@ -14,20 +14,13 @@ import sys
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import trace_writer  # noqa: E402
+
 
 def write_trace(path, values, offsets, quantity="c"):
-    """A trace file as docs/FORMAT.md describes it, holding one layer's `quantity` (T, H)."""
-    steps = values.shape[0]
-    with h5py.File(path, "w") as f:
-        f.attrs["lstmscope_format"] = "trace"
-        f.attrs["lstmscope_version"] = 1
-        f.attrs["model"] = "random"
-        f.attrs["steps"] = steps
-        f["tokens"] = np.zeros(steps, dtype="<i4")
-        f["token_text"] = np.array([chr(97 + t % 26) for t in range(steps)], dtype=h5py.string_dtype())
-        f[f"layers/0/fwd/{quantity}"] = values.astype("<f4")
-        f["documents/offsets"] = np.array(offsets, dtype="<i8")
-        f["documents/names"] = np.array([f"doc{d}" for d in range(len(offsets) - 1)], dtype=h5py.string_dtype())
+    """A trace holding one layer's `quantity` (T, H)."""
+    trace_writer.write_trace(path, [{"fwd": {quantity: values}}], offsets)
 
 
 def exhaustive(values, offsets, units, threshold, tanh, left, right, phrase, top):

@@ -22,6 +22,9 @@ from scipy import stats
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import roc_auc_score
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import trace_writer  # noqa: E402
+
 TOL_SCORE = 1e-9
 TOL_PROBE = 1e-6
 QUANTITIES = ["i", "f", "g", "o", "c", "h"]
@@ -53,24 +56,6 @@ class MT19937_64:
         y ^= (y << 37) & 0xFFF7EEE000000000
         y ^= y >> 43
         return y
-
-
-def write_trace(path, layers, offsets, tokens):
-    """A trace as docs/FORMAT.md describes it: layers[l][direction] = {quantity: (T, H) values}."""
-    steps = len(tokens)
-    with h5py.File(path, "w") as f:
-        f.attrs["lstmscope_format"] = "trace"
-        f.attrs["lstmscope_version"] = 1
-        f.attrs["model"] = "random"
-        f.attrs["steps"] = steps
-        f["tokens"] = np.zeros(steps, dtype="<i4")
-        f["token_text"] = np.array(tokens, dtype=h5py.string_dtype())
-        for l, directions in enumerate(layers):
-            for direction, quantities in directions.items():
-                for q, values in quantities.items():
-                    f[f"layers/{l}/{direction}/{q}"] = values.astype("<f4")
-        f["documents/offsets"] = np.array(offsets, dtype="<i8")
-        f["documents/names"] = np.array([f"doc{d}" for d in range(len(offsets) - 1)], dtype=h5py.string_dtype())
 
 
 def read_units(trace, quantities):
@@ -285,7 +270,7 @@ def random_trace(rng, work):
                     v[10, 3] = np.nan
                 layers[l][d][q] = v
     path = os.path.join(work, "random.h5")
-    write_trace(path, layers, offsets, tokens)
+    trace_writer.write_trace(path, layers, offsets, tokens)
     return path, {"depth": depth, "binary": binary, "category": category}
 
 

@@ -15,21 +15,14 @@ import sys
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import trace_writer  # noqa: E402
+
 BINS, TOP, RADIUS = 64, 20, 10
 
 
 def write_trace(path, values, offsets):
-    steps = values.shape[0]
-    with h5py.File(path, "w") as f:
-        f.attrs["lstmscope_format"] = "trace"
-        f.attrs["lstmscope_version"] = 1
-        f.attrs["model"] = "random"
-        f.attrs["steps"] = steps
-        f["tokens"] = np.zeros(steps, dtype="<i4")
-        f["token_text"] = np.array([chr(97 + t % 26) for t in range(steps)], dtype=h5py.string_dtype())
-        f["layers/0/fwd/h"] = values.astype("<f4")
-        f["documents/offsets"] = np.array(offsets, dtype="<i8")
-        f["documents/names"] = np.array([f"doc{d}" for d in range(len(offsets) - 1)], dtype=h5py.string_dtype())
+    trace_writer.write_trace(path, [{"fwd": {"h": values}}], offsets)
 
 
 def expected(values, offsets, tokens, unit, radius):
