@@ -173,13 +173,12 @@ int runProbe(const std::vector<std::string>& args) {
     for (int l = 0; l < trace.layers(); ++l) layers.push_back(l);
 
   const long steps = trace.steps();
-  long widest = 0, features = 0;  // the widest quantity ranked; the widest probe's features
+  // The widest quantity ranked; the widest probe: all chosen layers together (every direction's units).
+  long widest = 0, features = 0;
   for (const int l : layers) {
     widest = std::max<long>(widest, trace.units(l));
     features += o.noProbe ? 0 : static_cast<long>(trace.units(l)) * trace.directions(l);
   }
-  if (layers.size() == 1)
-    features = o.noProbe ? 0 : static_cast<long>(trace.units(layers[0])) * trace.directions(layers[0]);
   const QuantityValues read = [&](const QuantityRef& q) {
     return trace.read(q.layer, q.direction, q.quantity, 0, steps);
   };
