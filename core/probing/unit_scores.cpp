@@ -115,19 +115,30 @@ UnitScore iouScore(const std::vector<double>& row, const ProbeLabel& label) {
 void pearsonOfRows(const Mat<float>& values, const std::vector<double>& label, long first, long end,
                    std::vector<UnitScore>& scores) {
   const long n = end - first, steps = values.cols();
-  double labelMean = 0;
-  for (const double y : label) labelMean += y;
-  labelMean /= static_cast<double>(steps);
+  // Blocks of steps in double: each block's sums are matrix-vector products, without a temporary per step.
+  constexpr long kBlock = 256;
+  Mat<double> block(n, kBlock);
+  const auto load = [&](long t0, long count) {
+    block.leftCols(count) = values.block(first, t0, n, count).cast<double>();
+  };
+  const Eigen::Map<const Vec<double>> y(label.data(), steps);
+  const Vec<double> centredLabel = y.array() - y.mean();
   Vec<double> mean = Vec<double>::Zero(n);
-  for (long t = 0; t < steps; ++t) mean += values.col(t).segment(first, n).cast<double>();
+  for (long t0 = 0; t0 < steps; t0 += kBlock) {
+    const long count = std::min(kBlock, steps - t0);
+    load(t0, count);
+    mean += block.leftCols(count).rowwise().sum();
+  }
   mean /= static_cast<double>(steps);
   Vec<double> cross = Vec<double>::Zero(n), squares = Vec<double>::Zero(n);
-  double labelSquares = 0;
-  for (long t = 0; t < steps; ++t) {
-    const Vec<double> centred = values.col(t).segment(first, n).cast<double>() - mean;
-    const double dy = label[static_cast<size_t>(t)] - labelMean;
-    cross += centred * dy, squares += centred.cwiseAbs2(), labelSquares += dy * dy;
+  for (long t0 = 0; t0 < steps; t0 += kBlock) {
+    const long count = std::min(kBlock, steps - t0);
+    load(t0, count);
+    block.leftCols(count).colwise() -= mean;
+    cross.noalias() += block.leftCols(count) * centredLabel.segment(t0, count);
+    squares += block.leftCols(count).cwiseAbs2().rowwise().sum();
   }
+  const double labelSquares = centredLabel.squaredNorm();
   // A constant unit has squares exactly 0: its mean is exactly its value (a sum of fewer than 2^29 equal
   // floats is exact in double), so every centred value is 0.
   for (long k = 0; k < n; ++k)
