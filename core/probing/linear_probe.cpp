@@ -5,6 +5,8 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <thread>
+#include <vector>
 
 namespace lstmscope {
 namespace {
@@ -20,6 +22,31 @@ void fitRidge(const Mat<double>& x, const std::vector<double>& labels, double al
   const Vec<double> w = gram.ldlt().solve(centred * (y.array() - yMean).matrix());
   probe.weights = w.transpose();
   probe.intercepts = Vec<double>::Constant(1, yMean - xMean.dot(w));
+}
+
+// X diag(weights) X^T, the Hessian's data term, as symmetric rank updates of sqrt-weighted columns (half
+// the products of X W X^T), the steps shared among the cores. In double: with features that are nearly
+// collinear (gates that saturate together) a single-precision Hessian steers Newton's steps badly.
+Mat<double> weightedGram(const Mat<double>& x, const Vec<double>& weights) {
+  const long d = x.rows(), n = x.cols();
+  const int threads =
+      static_cast<int>(std::clamp<long>(std::thread::hardware_concurrency(), 1, std::max(1L, n / 4096)));
+  std::vector<Mat<double>> parts(static_cast<size_t>(threads), Mat<double>::Zero(d, d));
+  const auto accumulate = [&](int k) {
+    constexpr long kBlock = 2048;  // columns scaled at a time: no scaled copy of the whole input
+    Mat<double> scaled(d, kBlock);
+    for (long first = n * k / threads, end = n * (k + 1) / threads; first < end; first += kBlock) {
+      const long count = std::min(kBlock, end - first);
+      for (long i = 0; i < count; ++i) scaled.col(i) = x.col(first + i) * std::sqrt(weights(first + i));
+      parts[static_cast<size_t>(k)].selfadjointView<Eigen::Lower>().rankUpdate(scaled.leftCols(count));
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int k = 1; k < threads; ++k) pool.emplace_back(accumulate, k);
+  accumulate(0);
+  for (std::thread& t : pool) t.join();
+  for (int k = 1; k < threads; ++k) parts[0] += parts[static_cast<size_t>(k)];
+  return parts[0].selfadjointView<Eigen::Lower>();
 }
 
 double logLoss(double margin) {  // log(1 + exp(-margin)), without overflow
@@ -54,10 +81,9 @@ int fitLogisticRow(const Mat<double>& x, const std::vector<double>& isPositive, 
     gradient.head(d) = w + c * (x * residual);
     gradient(d) = c * residual.sum();
     Mat<double> hessian(d + 1, d + 1);
-    const Mat<double> weighted = x * curvature.asDiagonal();
-    hessian.topLeftCorner(d, d) = c * (weighted * x.transpose());
+    hessian.topLeftCorner(d, d) = c * weightedGram(x, curvature);
     hessian.topLeftCorner(d, d).diagonal().array() += 1.0;
-    hessian.block(0, d, d, 1) = c * weighted.rowwise().sum();
+    hessian.block(0, d, d, 1) = c * (x * curvature);
     hessian.block(d, 0, 1, d) = hessian.block(0, d, d, 1).transpose();
     hessian(d, d) = c * curvature.sum();
     const Vec<double> direction = -hessian.ldlt().solve(gradient);
