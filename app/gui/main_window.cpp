@@ -382,6 +382,11 @@ void MainWindow::onAnalysed() {
   if (!error.isEmpty()) showError(error);
 }
 
+void MainWindow::setInteractive(bool interactive) {
+  interactive_ = interactive;
+  probes_->setFileDialogs(interactive);
+}
+
 void MainWindow::restoreSettings() {
   QSettings settings;
   restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray());

@@ -61,7 +61,7 @@ class MainWindow : public QMainWindow {
 
   // Errors about the input are shown in the Text dock; others go to a dialog when interactive (never the same
   // one twice in a row), else only to lastError() and the status bar (tests, --screenshot).
-  void setInteractive(bool interactive) { interactive_ = interactive; }
+  void setInteractive(bool interactive);
   void setStartupChoices(const StartupChoices& choices) { startup_ = choices; }
 
   // Window layout and colour maps from the last session (not for --screenshot, which must be reproducible).

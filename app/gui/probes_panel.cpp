@@ -125,7 +125,7 @@ ProbesPanel::ProbesPanel(QWidget* parent) : QWidget(parent) {
   connect(label_, &QComboBox::currentIndexChanged, this,
           [this] { pattern_->setVisible(label_->currentData().toString() == QStringLiteral("regex:")); });
   connect(label_, &QComboBox::activated, this, [this] {
-    if (label_->currentData().toString() != QStringLiteral("file:")) return;
+    if (label_->currentData().toString() != QStringLiteral("file:") || !fileDialogs_) return;
     const QString path = QFileDialog::getOpenFileName(this, tr("Labels, one per token"), filePath_,
                                                       tr("Labels (*.tsv *.csv *.txt);;All files (*)"));
     if (!path.isEmpty()) setLabel(QStringLiteral("file:") + path);

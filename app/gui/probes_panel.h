@@ -42,6 +42,8 @@ class ProbesPanel : public QWidget {
   void setSourceProvider(std::function<std::optional<Source>()> provider) { source_ = std::move(provider); }
   // The open trace's meta tracks, offered as labels (none: no trace).
   void setMetaTracks(const QStringList& names);
+  // Whether choosing "labels from a file…" opens a file dialog (not in tests, where nobody could close it).
+  void setFileDialogs(bool open) { fileDialogs_ = open; }
   // builtin:NAME, regex:PATTERN, meta:NAME or file:PATH; false for a spec the dock does not offer.
   bool setLabel(const QString& spec);
   QString label() const;
@@ -78,6 +80,7 @@ class ProbesPanel : public QWidget {
   QTableWidget* table_;
   viz::AttributionBarChart* bars_;
   QString filePath_;  // the label file chosen
+  bool fileDialogs_ = true;
   std::function<std::optional<Source>()> source_;
   std::shared_ptr<const ProbeFindings> findings_;
   const void* findingsSource_ = nullptr;
