@@ -109,42 +109,106 @@ UnitScore iouScore(const std::vector<double>& row, const ProbeLabel& label) {
   return s;
 }
 
-// Pearson r of every unit in rows [first, end) at once, walking the matrix by columns (steps), as it is laid
-// out: the two passes of pearson() in double with a vector of units, no copy of any row. A unit with a value
-// that is not finite (its sums are then not finite) or without variance is left unscored.
-void pearsonOfRows(const Mat<float>& values, const std::vector<double>& label, long first, long end,
-                   std::vector<UnitScore>& scores) {
-  const long n = end - first, steps = values.cols();
-  // Blocks of steps in double: each block's sums are matrix-vector products, without a temporary per step.
-  constexpr long kBlock = 256;
-  Mat<double> block(n, kBlock);
-  const auto load = [&](long t0, long count) {
-    block.leftCols(count) = values.block(first, t0, n, count).cast<double>();
-  };
-  const Eigen::Map<const Vec<double>> y(label.data(), steps);
-  const Vec<double> centredLabel = y.array() - y.mean();
-  Vec<double> mean = Vec<double>::Zero(n);
-  for (long t0 = 0; t0 < steps; t0 += kBlock) {
-    const long count = std::min(kBlock, steps - t0);
-    load(t0, count);
-    mean += block.leftCols(count).rowwise().sum();
+// The label cut into the blocks of steps Pearson r is summed in: each block's mean and its values centred on it.
+struct BlockedLabel {
+  static constexpr long kBlock = 256;  // steps: long enough that merging blocks costs little, short for accuracy
+  std::vector<double> centred, means;
+  explicit BlockedLabel(const std::vector<double>& y) : centred(y.size()) {
+    for (size_t t0 = 0; t0 < y.size(); t0 += kBlock) {
+      const size_t end = std::min(y.size(), t0 + kBlock);
+      const double mean = std::accumulate(y.begin() + t0, y.begin() + end, 0.0) / static_cast<double>(end - t0);
+      for (size_t t = t0; t < end; ++t) centred[t] = y[t] - mean;
+      means.push_back(mean);
+    }
   }
-  mean /= static_cast<double>(steps);
-  Vec<double> cross = Vec<double>::Zero(n), squares = Vec<double>::Zero(n);
-  for (long t0 = 0; t0 < steps; t0 += kBlock) {
-    const long count = std::min(kBlock, steps - t0);
-    load(t0, count);
-    block.leftCols(count).colwise() -= mean;
-    cross.noalias() += block.leftCols(count) * centredLabel.segment(t0, count);
-    squares += block.leftCols(count).cwiseAbs2().rowwise().sum();
+};
+
+// The sums Pearson r needs over a run of steps, for every unit: the count, the means, the sums of squared
+// deviations and of the products of the unit's and the label's deviations.
+struct PearsonSums {
+  double count = 0, labelMean = 0, labelSquares = 0;
+  Eigen::ArrayXd mean, squares, cross;
+  explicit PearsonSums(long units)
+      : mean(Eigen::ArrayXd::Zero(units)), squares(Eigen::ArrayXd::Zero(units)), cross(Eigen::ArrayXd::Zero(units)) {}
+
+  // Chan et al.'s pairwise update: these sums and another run's make the sums of both runs, as accurately as
+  // the two-pass formula would.
+  void add(const PearsonSums& other) {
+    const double total = count + other.count;
+    if (other.count == 0) return;
+    const double weight = count * other.count / total, share = other.count / total;
+    const double labelShift = other.labelMean - labelMean;
+    const Eigen::ArrayXd meanShift = other.mean - mean;
+    squares += other.squares + meanShift.square() * weight;
+    cross += other.cross + meanShift * (labelShift * weight);
+    mean += meanShift * share;  // the first run's mean is then exactly other.mean (share 1)
+    labelSquares += other.labelSquares + labelShift * labelShift * weight;
+    labelMean += labelShift * share;
+    count = total;
   }
-  const double labelSquares = centredLabel.squaredNorm();
-  // A constant unit has squares exactly 0: its mean is exactly its value (a sum of fewer than 2^29 equal
-  // floats is exact in double), so every centred value is 0.
-  for (long k = 0; k < n; ++k)
-    if (std::isfinite(squares(k)) && std::isfinite(cross(k)) && squares(k) > 0 && labelSquares > 0)
-      scores[static_cast<size_t>(first + k)] =
-          correlationScore(std::clamp(cross(k) / std::sqrt(squares(k) * labelSquares), -1.0, 1.0));
+};
+
+// The sums of steps [t0, t0 + count) (one block) for every unit in rows [first, first + units). Each unit's
+// sums are taken from its first value in the block: (first value - mean)^2 is at most the block's sum of
+// squares, so they stay accurate to ~count ulps, and a constant unit's are exactly its value and 0.
+void blockSums(const Mat<float>& values, const BlockedLabel& label, long t0, long count, long b, PearsonSums& out) {
+  const long units = values.rows();
+  const Eigen::ArrayXd shift = values.col(t0).cast<double>().array();
+  Eigen::ArrayXd sum = Eigen::ArrayXd::Zero(units), sumSquares = sum, sumCross = sum;
+  double labelSum = 0, labelSumSquares = 0;
+  for (long t = t0; t < t0 + count; ++t) {
+    const double y = label.centred[static_cast<size_t>(t)];
+    // One fused loop over the units (Eigen would make three); the compiler vectorises it.
+    const float* __restrict x = values.col(t).data();
+    double* __restrict s1 = sum.data(), * __restrict s2 = sumSquares.data(), * __restrict sc = sumCross.data();
+    const double* __restrict k0 = shift.data();
+    for (long k = 0; k < units; ++k) {
+      const double d = static_cast<double>(x[k]) - k0[k];
+      s1[k] += d, s2[k] += d * d, sc[k] += d * y;
+    }
+    labelSum += y, labelSumSquares += y * y;
+  }
+  const double c = static_cast<double>(count);
+  out.count = c;
+  out.mean = shift + sum / c;
+  out.squares = sumSquares - sum.square() / c;
+  out.cross = sumCross - sum * (labelSum / c);  // the label is centred on its block's mean: labelSum is rounding
+  out.labelMean = label.means[static_cast<size_t>(b)];
+  out.labelSquares = labelSumSquares - labelSum * labelSum / c;
+}
+
+// The sums of blocks [firstBlock, endBlock) of every unit: the matrix read once, by columns, as it is laid out.
+PearsonSums sumsOfBlocks(const Mat<float>& values, const BlockedLabel& label, long firstBlock, long endBlock) {
+  constexpr long kBlock = BlockedLabel::kBlock;
+  PearsonSums total(values.rows()), block(values.rows());
+  for (long b = firstBlock; b < endBlock; ++b) {
+    const long t0 = b * kBlock;
+    blockSums(values, label, t0, std::min(kBlock, values.cols() - t0), b, block);
+    total.add(block);
+  }
+  return total;
+}
+
+// Pearson r of every unit, the steps shared out among `threads` threads (each streams its own part of the
+// matrix) and their sums merged. A unit with a value that is not finite (its sums are then not finite) or
+// without variance is left unscored.
+void pearsonOfUnits(const Mat<float>& values, const ProbeLabel& label, int threads, std::vector<UnitScore>& scores) {
+  const BlockedLabel blocked(label.values);
+  const long blocks = static_cast<long>(blocked.means.size());
+  const int n = static_cast<int>(std::clamp<long>(threads, 1, blocks));
+  std::vector<PearsonSums> parts(static_cast<size_t>(n), PearsonSums(values.rows()));
+  std::vector<std::thread> pool;
+  for (int k = 0; k < n; ++k)
+    pool.emplace_back([&, k] {
+      parts[static_cast<size_t>(k)] = sumsOfBlocks(values, blocked, blocks * k / n, blocks * (k + 1) / n);
+    });
+  for (std::thread& t : pool) t.join();
+  PearsonSums all(values.rows());
+  for (const PearsonSums& part : parts) all.add(part);
+  for (long k = 0; k < values.rows(); ++k)
+    if (std::isfinite(all.squares(k)) && std::isfinite(all.cross(k)) && all.squares(k) > 0 && all.labelSquares > 0)
+      scores[static_cast<size_t>(k)] =
+          correlationScore(std::clamp(all.cross(k) / std::sqrt(all.squares(k) * all.labelSquares), -1.0, 1.0));
 }
 
 bool labelVaries(const ProbeLabel& label) {
@@ -209,15 +273,7 @@ std::vector<UnitScore> scoreUnits(const Mat<float>& values, const ProbeLabel& la
                                   int threads) {
   std::vector<UnitScore> scores(static_cast<size_t>(values.rows()));
   if (label.size() != values.cols() || !metricFitsLabel(metric, label.kind) || !labelVaries(label)) return scores;
-  if (metric == RankingMetric::Pearson) {  // needs no sorting: by columns, the units split among the threads
-    const long units = values.rows();
-    const int n = static_cast<int>(std::clamp<long>(threads, 1, std::max<long>(1, units / kGroup)));
-    std::vector<std::thread> pool;
-    for (int k = 0; k < n; ++k)
-      pool.emplace_back([&, k] { pearsonOfRows(values, label.values, units * k / n, units * (k + 1) / n, scores); });
-    for (std::thread& t : pool) t.join();
-    return scores;
-  }
+  if (metric == RankingMetric::Pearson) return pearsonOfUnits(values, label, threads, scores), scores;
   const std::vector<double> labelRanks = metric == RankingMetric::Spearman ? averageRanks(label.values) : label.values;
   forEachGroup(values.rows(), threads, [&](long first, long count) {
     const std::vector<std::vector<double>> rows = finiteRows(values, first, count);

@@ -63,6 +63,41 @@ TEST(UnitScores, CategoriesReportTheirMostSeparatedCategory) {
   EXPECT_DOUBLE_EQ(s[0].score, 1.0);
 }
 
+// Pearson r is summed in blocks of 256 steps, shared among threads and merged (docs/PROBES.md): over
+// 10,001 steps (blocks that do not divide them, threads that get unequal parts) it agrees with the two-pass
+// formula in long double, on units far from zero with little spread, one that jumps between two levels,
+// and a unit constant over every step but the last block's is still scored; one constant throughout is not.
+TEST(UnitScores, PearsonInBlocksAgreesWithTheTwoPassFormula) {
+  const long steps = 10'001;
+  Mat<float> values(4, steps);
+  std::vector<double> y(static_cast<size_t>(steps));
+  for (long t = 0; t < steps; ++t) {
+    const double wave = std::sin(0.001 * static_cast<double>(t * t % 7919));
+    y[static_cast<size_t>(t)] = 100.0 + std::cos(0.37 * static_cast<double>(t)) + 0.1 * wave;
+    values(0, t) = static_cast<float>(1e4 + 1e-2 * wave);
+    values(1, t) = t < 6000 ? 0.999f : 0.001f + 1e-4f * static_cast<float>(wave);
+    values(2, t) = t < 9900 ? 3.0f : static_cast<float>(wave);
+    values(3, t) = -7.25f;
+  }
+  const ProbeLabel label = makeProbeLabel("t", y, {});
+  for (const int threads : {1, 2, 3}) {
+    const auto s = scoreUnits(values, label, RankingMetric::Pearson, threads);
+    for (long u = 0; u < 3; ++u) {
+      long double mx = 0, my = 0, sxy = 0, sxx = 0, syy = 0;
+      for (long t = 0; t < steps; ++t) mx += values(u, t), my += y[static_cast<size_t>(t)];
+      mx /= steps, my /= steps;
+      for (long t = 0; t < steps; ++t) {
+        const long double dx = values(u, t) - mx, dy = y[static_cast<size_t>(t)] - my;
+        sxy += dx * dy, sxx += dx * dx, syy += dy * dy;
+      }
+      ASSERT_TRUE(s[static_cast<size_t>(u)].scored()) << u;
+      EXPECT_NEAR(s[static_cast<size_t>(u)].score, static_cast<double>(sxy / std::sqrt(sxx * syy)), 1e-12)
+          << "unit " << u << ", " << threads << " threads";
+    }
+    EXPECT_FALSE(s[3].scored());
+  }
+}
+
 TEST(UnitScores, ConstantUnitsNonFiniteValuesAndConstantLabelsAreNotScored) {
   const ProbeLabel label = makeProbeLabel("t", {1, 2, 3, 4}, {});
   for (const RankingMetric m : {RankingMetric::Pearson, RankingMetric::Spearman}) {
