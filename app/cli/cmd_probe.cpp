@@ -28,6 +28,7 @@ const char* const kProbeHelp =
     "                            --corpus PATH) [record's model and input options])\n"
     "                           --label SPEC [--quantity Q|all] [--layers all|L,L…] [--probe logistic|ridge|none]\n"
     "                           [--metric pearson|spearman|auc|iou] [--top N] [--alpha A] [--c C] [--seed S]\n"
+    "                           [--penalty l2|l1] [--no-l1-path]\n"
     "                           --out RANK.json|RANK.csv|RANK.png|RANK.svg|RANK.pdf\n"
     "\n"
     "Scores every unit of the chosen layers (both directions) and quantities against a label of the text and\n"
@@ -44,6 +45,8 @@ const char* const kProbeHelp =
     "  --metric              pearson (default for numbers), spearman, auc (default otherwise) or iou (0/1)\n"
     "  --top N               ranked units written (default 50)\n"
     "  --alpha A             ridge's penalty (default 1); --c C: logistic's inverse penalty (default 1)\n"
+    "  --penalty l1          the lasso (alpha as scikit-learn's Lasso) and L1 logistic regression (default l2)\n"
+    "  --no-l1-path          skip the L1 path: how few units reach 95 % of the best probe's test score\n"
     "  --seed S              the control task's random labels (default 1)\n"
     "RANK.png/.svg/.pdf: the 20 strongest units as bars (signed r, AUC - 0.5 or IoU).\n"
     "Built-in labels:\n";
@@ -96,7 +99,7 @@ nlohmann::ordered_json numberOrNull(double v) {
   return std::isfinite(v) ? nlohmann::ordered_json(v) : nullptr;
 }
 
-nlohmann::ordered_json probeJson(const ProbeOutcome& p, const ProbeSplit& split) {
+nlohmann::ordered_json probeJson(const ProbeOutcome& p, const ProbeSplit& split, ProbePenalty penalty) {
   nlohmann::ordered_json coefficients = nlohmann::ordered_json::array(), intercepts = nlohmann::ordered_json::array();
   for (long r = 0; r < p.probe.weights.rows(); ++r) {
     coefficients.push_back(std::vector<double>(p.probe.weights.row(r).begin(), p.probe.weights.row(r).end()));
@@ -105,6 +108,7 @@ nlohmann::ordered_json probeJson(const ProbeOutcome& p, const ProbeSplit& split)
   return {{"layer", p.layer < 0 ? nlohmann::ordered_json("all") : nlohmann::ordered_json(p.layer)},
           {"quantity", quantityName(p.quantity)},
           {"kind", probeKindName(p.probe.kind)},
+          {"penalty", probePenaltyName(penalty)},
           {"features", p.features},
           {"train_steps", split.train.size()},
           {"test_steps", split.test.size()},
@@ -132,6 +136,21 @@ std::string rankingCsv(const UnitRanking& ranking, const ProbeLabel& label, cons
     csv += "\n";
   }
   return csv;
+}
+
+// The L1 path's points, and the fewest units that reach 95 % of the probe's test score (null: none does).
+void addL1Path(nlohmann::ordered_json& probe, const L1Path& path) {
+  nlohmann::ordered_json points = nlohmann::ordered_json::array();
+  const char* penalty = path.kind == ProbeKind::Ridge ? "alpha" : "c";
+  for (const L1PathPoint& point : path.points)
+    points.push_back({{penalty, point.penalty},
+                      {"units", point.units},
+                      {"train_score", numberOrNull(point.trainScore)},
+                      {"test_score", numberOrNull(point.testScore)},
+                      {"refit_train_score", numberOrNull(point.refitTrainScore)},
+                      {"refit_test_score", numberOrNull(point.refitTestScore)}});
+  probe["l1_units_95"] = path.unitsFor95 >= 0 ? nlohmann::ordered_json(path.unitsFor95) : nullptr;
+  probe["l1_path"] = {{"target", numberOrNull(path.target)}, {"points", points}};
 }
 
 // The strongest units as the Probes dock draws them (viz/ranking_chart.h), drawn offscreen.
@@ -198,6 +217,7 @@ int runProbe(const std::vector<std::string>& args) {
     const ProbeSplit split = splitByDocuments(trace.documentOffsets());
     ProbeSettings settings;
     settings.kind = o.probe.value_or(defaultProbeKind(label.kind)), settings.alpha = o.alpha, settings.c = o.c;
+    settings.penalty = o.penalty;
     if (settings.kind == ProbeKind::Logistic && label.kind == LabelKind::Scalar)
       throw UsageError("--probe logistic needs a 0/1 or categorical label; " + o.label + " gives numbers");
     const std::vector<double> control = controlLabels(label, trace.tokenText(), o.seed);
@@ -208,12 +228,13 @@ int runProbe(const std::vector<std::string>& args) {
     nlohmann::ordered_json curve = nlohmann::ordered_json::array();
     std::optional<nlohmann::ordered_json> best;
     double bestScore = -std::numeric_limits<double>::infinity();
+    std::pair<int, Quantity> bestProbe{0, Quantity::C};
     for (const Quantity q : o.quantities)
       for (const int l : probed) {
         try {
           const ProbeOutcome p = runProbe(l, q, directions, read, label, control, split, settings);
-          nlohmann::ordered_json entry = probeJson(p, split);
-          if (p.testScore > bestScore) bestScore = p.testScore, best = entry;
+          nlohmann::ordered_json entry = probeJson(p, split, settings.penalty);
+          if (p.testScore > bestScore) bestScore = p.testScore, best = entry, bestProbe = {l, q};
           entry.erase("coefficients"), entry.erase("intercepts");
           curve.push_back(entry);
         } catch (const std::invalid_argument& e) {
@@ -221,6 +242,9 @@ int runProbe(const std::vector<std::string>& args) {
                                              " (a 0/1 label needs both values among the training steps)");
         }
       }
+    if (best && o.l1Path)
+      addL1Path(*best,
+                runL1Path(bestProbe.first, bestProbe.second, directions, read, label, split, settings, bestScore));
     out["probe"] = best ? *best : nlohmann::ordered_json(nullptr);
     out["curve"] = curve;
   }

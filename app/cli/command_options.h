@@ -132,17 +132,19 @@ ExportOptions parseExportOptions(const std::vector<std::string>& args);
 
 // probe: which units carry a property of the text, and how well a linear probe reads it (docs/PROBES.md).
 struct ProbeCommandOptions {
-  std::string tracePath;                // --trace; empty: record the model's run into a temporary trace
-  std::vector<std::string> recordArgs;  // --model …: the record command's options for that trace
-  std::string label;                    // regex:…, file:…, builtin:NAME or meta:NAME
-  std::vector<Quantity> quantities;     // --quantity c (default), i,f or all
-  std::vector<int> layers;              // --layers 0,1; empty: every layer
-  std::optional<ProbeKind> probe;       // --probe; unset: by the label (ridge for numbers, else logistic)
-  bool noProbe = false;                 // --probe none: the ranking only
-  std::optional<RankingMetric> metric;  // unset: by the label (pearson for numbers, else auc)
-  int top = 50;                         // ranked units written
-  double alpha = 1.0, c = 1.0;          // ridge's penalty, logistic's inverse penalty
-  uint64_t seed = 1;                    // the control task's random labels
+  std::string tracePath;                    // --trace; empty: record the model's run into a temporary trace
+  std::vector<std::string> recordArgs;      // --model …: the record command's options for that trace
+  std::string label;                        // regex:…, file:…, builtin:NAME or meta:NAME
+  std::vector<Quantity> quantities;         // --quantity c (default), i,f or all
+  std::vector<int> layers;                  // --layers 0,1; empty: every layer
+  std::optional<ProbeKind> probe;           // --probe; unset: by the label (ridge for numbers, else logistic)
+  bool noProbe = false;                     // --probe none: the ranking only
+  std::optional<RankingMetric> metric;      // unset: by the label (pearson for numbers, else auc)
+  int top = 50;                             // ranked units written
+  double alpha = 1.0, c = 1.0;              // ridge's (lasso's) penalty, logistic's inverse penalty
+  ProbePenalty penalty = ProbePenalty::L2;  // --penalty l1: the lasso, L1 logistic regression
+  bool l1Path = true;                       // --no-l1-path: skip the L1 path of the best probe
+  uint64_t seed = 1;                        // the control task's random labels
   long threads = 0;
   std::string out;
   AttributeOutput output = AttributeOutput::Json;  // by --out's ending: .json, .csv, or a figure of the ranking

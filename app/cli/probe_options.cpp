@@ -65,10 +65,10 @@ std::vector<int> parseLayers(const std::string& list) {
 
 ProbeCommandOptions parseProbeOptions(const std::vector<std::string>& args) {
   std::set<std::string> valued = kRecordValued;
-  for (const char* o :
-       {"trace", "label", "quantity", "layers", "probe", "metric", "top", "alpha", "c", "seed", "threads", "out"})
+  for (const char* o : {"trace", "label", "quantity", "layers", "probe", "metric", "top", "alpha", "c", "penalty",
+                        "seed", "threads", "out"})
     valued.insert(o);
-  const Args a(args, valued, {}, {"text-file"});
+  const Args a(args, valued, {"no-l1-path"}, {"text-file"});
   if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
   ProbeCommandOptions o;
   o.out = a.require("out");
@@ -115,6 +115,12 @@ ProbeCommandOptions parseProbeOptions(const std::vector<std::string>& args) {
   o.c = a.getDouble("c", o.c);
   if (!(o.alpha > 0) || !std::isfinite(o.alpha)) throw UsageError("--alpha must be a finite number > 0");
   if (!(o.c > 0) || !std::isfinite(o.c)) throw UsageError("--c must be a finite number > 0");
+  const std::string penalty = a.get("penalty", "l2");
+  if (penalty != "l1" && penalty != "l2") throw UsageError("--penalty must be l2 or l1, not '" + penalty + "'");
+  o.penalty = penalty == "l1" ? ProbePenalty::L1 : ProbePenalty::L2;
+  o.l1Path = !a.has("no-l1-path");
+  if (o.noProbe && (a.has("penalty") || a.has("no-l1-path")))
+    throw UsageError("--probe none trains no probe: --penalty and --no-l1-path do not apply");
   o.seed = static_cast<uint64_t>(a.getLong("seed", 1, 0, std::numeric_limits<long>::max()));
   o.threads = parseThreads(a.getLong("threads", 0));
   return o;

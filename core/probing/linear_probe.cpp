@@ -5,8 +5,10 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
-#include <thread>
 #include <vector>
+
+#include "core/probing/logistic_terms.h"
+#include "core/probing/sparse_probe.h"
 
 namespace lstmscope {
 namespace {
@@ -22,35 +24,6 @@ void fitRidge(const Mat<double>& x, const std::vector<double>& labels, double al
   const Vec<double> w = gram.ldlt().solve(centred * (y.array() - yMean).matrix());
   probe.weights = w.transpose();
   probe.intercepts = Vec<double>::Constant(1, yMean - xMean.dot(w));
-}
-
-// X diag(weights) X^T, the Hessian's data term, as symmetric rank updates of sqrt-weighted columns (half
-// the products of X W X^T), the steps shared among the cores. In double: with features that are nearly
-// collinear (gates that saturate together) a single-precision Hessian steers Newton's steps badly.
-Mat<double> weightedGram(const Mat<double>& x, const Vec<double>& weights) {
-  const long d = x.rows(), n = x.cols();
-  const int threads =
-      static_cast<int>(std::clamp<long>(std::thread::hardware_concurrency(), 1, std::max(1L, n / 4096)));
-  std::vector<Mat<double>> parts(static_cast<size_t>(threads), Mat<double>::Zero(d, d));
-  const auto accumulate = [&](int k) {
-    constexpr long kBlock = 2048;  // columns scaled at a time: no scaled copy of the whole input
-    Mat<double> scaled(d, kBlock);
-    for (long first = n * k / threads, end = n * (k + 1) / threads; first < end; first += kBlock) {
-      const long count = std::min(kBlock, end - first);
-      for (long i = 0; i < count; ++i) scaled.col(i) = x.col(first + i) * std::sqrt(weights(first + i));
-      parts[static_cast<size_t>(k)].selfadjointView<Eigen::Lower>().rankUpdate(scaled.leftCols(count));
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int k = 1; k < threads; ++k) pool.emplace_back(accumulate, k);
-  accumulate(0);
-  for (std::thread& t : pool) t.join();
-  for (int k = 1; k < threads; ++k) parts[0] += parts[static_cast<size_t>(k)];
-  return parts[0].selfadjointView<Eigen::Lower>();
-}
-
-double logLoss(double margin) {  // log(1 + exp(-margin)), without overflow
-  return margin > 0 ? std::log1p(std::exp(-margin)) : -margin + std::log1p(std::exp(margin));
 }
 
 // The L2 logistic objective |w|^2 / 2 + c * sum log(1 + exp(-s_i (w.x_i + b))), s_i = +-1, minimised by
@@ -109,18 +82,33 @@ const char* probeKindName(ProbeKind kind) {
   return kind == ProbeKind::Logistic ? "logistic" : "ridge";
 }
 
+const char* probePenaltyName(ProbePenalty penalty) {
+  return penalty == ProbePenalty::L1 ? "l1" : "l2";
+}
+
 ProbeKind defaultProbeKind(LabelKind kind) {
   return kind == LabelKind::Scalar ? ProbeKind::Ridge : ProbeKind::Logistic;
 }
 
 LinearProbe fitLinearProbe(const Mat<double>& x, const std::vector<double>& labels, LabelKind labelKind, int classes,
                            const ProbeSettings& settings) {
+  if (settings.penalty == ProbePenalty::L1) return fitSparseProbe(x, labels, labelKind, classes, settings);
   LinearProbe probe;
   probe.kind = settings.kind, probe.labelKind = labelKind;
   if (settings.kind == ProbeKind::Ridge) {
     fitRidge(x, labels, settings.alpha, probe);
     return probe;
   }
+  return fitLogisticRows(x, labels, labelKind, classes,
+                         [&](const std::vector<double>& isPositive, int, Vec<double>& w, double& b) {
+                           return fitLogisticRow(x, isPositive, settings.c, w, b);
+                         });
+}
+
+LinearProbe fitLogisticRows(const Mat<double>& x, const std::vector<double>& labels, LabelKind labelKind, int classes,
+                            const LogisticRowFit& fitRow) {
+  LinearProbe probe;
+  probe.kind = ProbeKind::Logistic, probe.labelKind = labelKind;
   // Binary: one row for class 1. Categories: one row per category, that category against the rest.
   const int rows = labelKind == LabelKind::Categorical ? classes : 1;
   if (labelKind == LabelKind::Categorical) {
@@ -146,7 +134,7 @@ LinearProbe fitLinearProbe(const Mat<double>& x, const std::vector<double>& labe
     }
     Vec<double> w;
     double b = 0;
-    probe.newtonSteps = std::max(probe.newtonSteps, fitLogisticRow(x, isPositive, settings.c, w, b));
+    probe.newtonSteps = std::max(probe.newtonSteps, fitRow(isPositive, r, w, b));
     probe.weights.row(r) = w.transpose();
     probe.intercepts(r) = b;
   }

@@ -5,6 +5,7 @@
 // the tests compare coefficients with scikit-learn's.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "core/model/model.h"
@@ -17,10 +18,16 @@ const char* probeKindName(ProbeKind kind);  // "ridge", "logistic"
 // Ridge for numbers, logistic for 0/1 labels and categories.
 ProbeKind defaultProbeKind(LabelKind kind);
 
+// L2 (default): ridge and L2 logistic regression. L1: the lasso for numbers and L1 logistic regression,
+// whose many zero coefficients show how few units carry the label (sparse_probe.h).
+enum class ProbePenalty { L2, L1 };
+const char* probePenaltyName(ProbePenalty penalty);  // "l2", "l1"
+
 struct ProbeSettings {
   ProbeKind kind = ProbeKind::Ridge;
-  double alpha = 1.0;  // ridge: the penalty alpha * |w|^2
-  double c = 1.0;      // logistic: the inverse penalty; minimises |w|^2 / 2 + c * sum of log-losses
+  ProbePenalty penalty = ProbePenalty::L2;
+  double alpha = 1.0;  // ridge: the penalty alpha * |w|^2; lasso: (1 / 2n) |y - Xw - b|^2 + alpha |w|_1
+  double c = 1.0;      // logistic: the inverse penalty; minimises |w|^2 / 2 (L1: |w|_1) + c * sum of log-losses
 };
 
 struct LinearProbe {
@@ -33,9 +40,17 @@ struct LinearProbe {
 
 // Fits the probe to the columns of `x` (features x steps) and their labels (0/1 or a category index for
 // logistic; numbers for ridge). `classes`: the label's number of categories (categorical labels only).
+// An L1 penalty is fitted by fitSparseProbe (sparse_probe.h).
 // Throws std::invalid_argument when a logistic probe's labels have one class only.
 LinearProbe fitLinearProbe(const Mat<double>& x, const std::vector<double>& labels, LabelKind labelKind, int classes,
                            const ProbeSettings& settings);
+
+// The logistic probe's rows, each fitted by fitRow(isPositive, row, w, b) (returning its Newton steps): one
+// for 0/1 labels, one per category against the rest; a category the steps never have is never predicted.
+// Throws std::invalid_argument when the labels have one class only.
+using LogisticRowFit = std::function<int(const std::vector<double>& isPositive, int row, Vec<double>& w, double& b)>;
+LinearProbe fitLogisticRows(const Mat<double>& x, const std::vector<double>& labels, LabelKind labelKind, int classes,
+                            const LogisticRowFit& fitRow);
 
 // Each column's prediction: the number (ridge), or the class (0/1, or the category whose row scores highest).
 std::vector<double> predictWithProbe(const LinearProbe& probe, const Mat<double>& x);

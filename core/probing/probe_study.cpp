@@ -36,6 +36,12 @@ Fitted fitAndScore(const Mat<double>& train, const Mat<double>& test, const std:
   return f;
 }
 
+std::vector<long> everyStep(const ProbeLabel& label) {
+  std::vector<long> steps(label.values.size());
+  for (size_t t = 0; t < steps.size(); ++t) steps[t] = static_cast<long>(t);
+  return steps;
+}
+
 }  // namespace
 
 double probeMemoryBytes(long steps, long units, long probeFeatures, int threads) {
@@ -115,9 +121,7 @@ Mat<double> probeFeatures(int layer, Quantity quantity, const std::vector<int>& 
 ProbeOutcome runProbe(int layer, Quantity quantity, const std::vector<int>& directionsPerLayer,
                       const QuantityValues& read, const ProbeLabel& label, const std::vector<double>& control,
                       const ProbeSplit& split, const ProbeSettings& settings) {
-  std::vector<long> everyStep(label.values.size());
-  for (size_t t = 0; t < everyStep.size(); ++t) everyStep[t] = static_cast<long>(t);
-  const Mat<double> all = probeFeatures(layer, quantity, directionsPerLayer, read, everyStep);
+  const Mat<double> all = probeFeatures(layer, quantity, directionsPerLayer, read, everyStep(label));
   const Mat<double> train = all(Eigen::all, split.train), test = all(Eigen::all, split.test);
   ProbeOutcome out;
   out.layer = layer, out.quantity = quantity, out.features = all.rows();
@@ -131,6 +135,15 @@ ProbeOutcome runProbe(int layer, Quantity quantity, const std::vector<int>& dire
     out.controlScore = std::nan("");  // the random labels gave the training steps one class only
   }
   return out;
+}
+
+L1Path runL1Path(int layer, Quantity quantity, const std::vector<int>& directionsPerLayer, const QuantityValues& read,
+                 const ProbeLabel& label, const ProbeSplit& split, const ProbeSettings& full, double fullTestScore,
+                 const ProgressCallbacks& callbacks) {
+  const Mat<double> all = probeFeatures(layer, quantity, directionsPerLayer, read, everyStep(label));
+  return l1Path(all(Eigen::all, split.train), labelsAt(label.values, split.train), all(Eigen::all, split.test),
+                labelsAt(label.values, split.test), label.kind, static_cast<int>(label.categories.size()), full,
+                fullTestScore, callbacks);
 }
 
 }  // namespace lstmscope

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/probing/l1_path.h"
 #include "core/probing/linear_probe.h"
 #include "core/probing/unit_ranking.h"
 
@@ -51,5 +52,11 @@ void checkProbeMemory(long steps, long units, long probeFeatures, int threads, c
 ProbeOutcome runProbe(int layer, Quantity quantity, const std::vector<int>& directionsPerLayer,
                       const QuantityValues& read, const ProbeLabel& label, const std::vector<double>& control,
                       const ProbeSplit& split, const ProbeSettings& settings);
+
+// The L1 path (l1_path.h) of the probe of `layer`'s `quantity` (-1: every layer), on the same split as runProbe,
+// measured against that probe's full test score.
+L1Path runL1Path(int layer, Quantity quantity, const std::vector<int>& directionsPerLayer, const QuantityValues& read,
+                 const ProbeLabel& label, const ProbeSplit& split, const ProbeSettings& full, double fullTestScore,
+                 const ProgressCallbacks& callbacks = {});
 
 }  // namespace lstmscope

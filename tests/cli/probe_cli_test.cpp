@@ -61,7 +61,23 @@ TEST_F(ProbeCli, RanksUnitsAndTrainsProbesOnATrace) {
   EXPECT_EQ(doc["probe"]["train_steps"].get<long>() + doc["probe"]["test_steps"].get<long>(), 36);
   // Documents in name order: one.txt (16 steps) and two.txt (11) train, three.txt (9) tests.
   EXPECT_EQ(doc["probe"]["test_steps"], 9);
-  EXPECT_TRUE(doc["probe"]["l1_units_95"].is_null());
+  // The L1 path of the reported probe: l1_units_95 is the fewest units of a point whose refit reaches 95 %
+  // of the probe's test score (null when none does, or the score is not positive).
+  const auto& path = doc["probe"]["l1_path"];
+  ASSERT_FALSE(path["points"].empty());
+  const double testScore = doc["probe"]["test_score"];
+  long fewest = -1;
+  for (const auto& point : path["points"]) {
+    EXPECT_GE(point["units"].get<long>(), 1);
+    if (testScore > 0 && point["refit_test_score"].get<double>() >= 0.95 * testScore &&
+        (fewest < 0 || point["units"].get<long>() < fewest))
+      fewest = point["units"];
+  }
+  if (testScore > 0) EXPECT_DOUBLE_EQ(path["target"].get<double>(), 0.95 * testScore);
+  if (fewest < 0)
+    EXPECT_TRUE(doc["probe"]["l1_units_95"].is_null());
+  else
+    EXPECT_EQ(doc["probe"]["l1_units_95"], fewest);
   for (const auto& c : doc["curve"]) EXPECT_LE(c["test_score"].get<double>(), doc["probe"]["test_score"].get<double>());
   // The meta track recorded with the same built-in gives the same answer.
   const std::string fromMeta = dir.file("m.json");
@@ -150,6 +166,9 @@ TEST_F(ProbeCli, UsageAndInputErrorsAreNamed) {
       {t + "--label builtin:bracket-depth --probe logistic" + out, 2,
        "--probe logistic needs a 0/1 or categorical label"},
       {t + "--label builtin:quote --alpha 0" + out, 2, "--alpha must be a finite number > 0"},
+      {t + "--label builtin:quote --penalty l3" + out, 2, "--penalty must be l2 or l1, not 'l3'"},
+      {t + "--label builtin:quote --probe none --no-l1-path" + out, 2,
+       "--probe none trains no probe: --penalty and --no-l1-path do not apply"},
       {t + "--label builtin:quote --out r.txt", 2, "--out must end in .json, .csv, .png, .svg or .pdf"},
       {t + "--label file:" + shellQuoted(dir.file("l.json")) + " --out " + shellQuoted(dir.file("l.json")), 2,
        "is also an input; writing it would destroy"},

@@ -4,8 +4,9 @@
 Every unit's score (Pearson and Spearman r, ROC AUC, the best one-vs-rest AUC of categories, the best-
 threshold IoU written out by brute force) within 1e-9, and the ridge and logistic probes' coefficients,
 intercepts and scores within 1e-6 of scikit-learn's on the same split, the control task rebuilt here from
-its definition (the mt19937_64 generator written out below). Random traces with documents, ties, a
-constant unit and a unit with NaN; and a trace the demo model recorded, with built-in and file labels.
+its definition (the mt19937_64 generator written out below); the L1 probes (--penalty l1) against Lasso and
+saga, and every point of the L1 path (its units, scores and refit) likewise. Random traces with documents,
+ties, a constant unit and a unit with NaN; and a trace the demo model recorded, with built-in and file labels.
 
 usage: probe_oracle.py CLI DEMO_MODEL DEMO_TEXT WORK_DIR
 """
@@ -19,7 +20,7 @@ import warnings
 import h5py
 import numpy as np
 from scipy import stats
-from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.linear_model import Lasso, LogisticRegression, Ridge
 from sklearn.metrics import roc_auc_score
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
@@ -183,6 +184,14 @@ def control_labels(label, tokens, seed):
 
 
 def fit_sklearn(kind, x, y, alpha, c):
+    """kind: ridge, logistic, or their L1 forms lasso and logistic-l1 (docs/PROBES.md "L1 probes")."""
+    if kind == "lasso":
+        m = Lasso(alpha=alpha, tol=1e-15, max_iter=10**7).fit(x, y)
+        return m, m.coef_.reshape(1, -1), np.atleast_1d(m.intercept_), m.score
+    if kind == "logistic-l1":
+        m = LogisticRegression(penalty="l1", C=c, solver="saga", tol=1e-10, max_iter=10**7, random_state=0,
+                               multi_class="ovr").fit(x, y)
+        return m, m.coef_, m.intercept_, m.score
     if kind == "ridge":
         m = Ridge(alpha=alpha, solver="cholesky").fit(x, y)
         return m, m.coef_.reshape(1, -1), np.atleast_1d(m.intercept_), m.score
@@ -240,6 +249,72 @@ def check_probe(result, units, label, offsets, tokens, kind, what, alpha=1.0, c=
         failures += 1
     if max(e["test_score"] for e in result["curve"]) != p["test_score"]:
         print(f"{what}: the reported probe is not the curve's best")
+        failures += 1
+    return failures
+
+
+def probe_features(result, units):
+    p = result["probe"]
+    layer, q = p["layer"], p["quantity"]
+    keys = sorted((k for k in units if k[2] == q and (layer == "all" or k[0] == layer)),
+                  key=lambda k: (k[0], k[1] != "fwd", k[3]))
+    return np.stack([units[k] for k in keys], axis=1)
+
+
+def sparsity_edge(kind, x, y):
+    """The penalty beyond which every coefficient is 0, from its definition (KKT at w = 0)."""
+    if kind == "ridge":
+        return np.max(np.abs((x - x.mean(axis=0)).T @ (y - y.mean()))) / len(y)
+    edges = []
+    for positive in (np.unique(y) if len(np.unique(y)) > 2 else [1.0]):
+        t = (y == positive).astype(np.float64)
+        if 0 < t.mean() < 1:
+            g = np.max(np.abs(x.T @ (t.mean() - t)))
+            if g > 0:
+                edges.append(1 / g)
+    return min(edges)
+
+
+def check_l1_path(result, units, label, offsets, kind, what, alpha=1.0, c=1.0):
+    """Every point of the L1 path refitted by scikit-learn: the L1 probe at the point's penalty (Lasso or
+    saga), its units, its scores, and the full probe on those units alone; the first penalty from the
+    definition of the edge; l1_units_95 from the points."""
+    failures = 0
+    p = result["probe"]
+    path = p["l1_path"]
+    x = probe_features(result, units)
+    train, test = split_steps(offsets)
+    l1_kind, name = ("lasso", "alpha") if kind == "ridge" else ("logistic-l1", "c")
+    edge = sparsity_edge(kind, x[train], label[train])
+    first = path["points"][0][name]
+    expected_first = edge / 10**0.25 if kind == "ridge" else edge * 10**0.25
+    if abs(first - expected_first) > 1e-9 * expected_first:
+        print(f"{what}: the path starts at {name} {first}, the edge gives {expected_first}")
+        failures += 1
+    best = None
+    for point in path["points"]:
+        penalty = point[name]
+        m, coef, _, score = fit_sklearn(l1_kind, x[train], label[train], penalty, penalty)
+        used = [j for j in range(x.shape[1]) if np.any(np.abs(coef[:, j]) > 1e-9)]
+        if len(used) != point["units"]:
+            print(f"{what}: {name} {penalty}: {point['units']} units, scikit-learn uses {len(used)}")
+            failures += 1
+            continue
+        for key, steps in (("train_score", train), ("test_score", test)):
+            if abs(point[key] - score(x[steps], label[steps])) > TOL_PROBE:
+                print(f"{what}: {name} {penalty}: {key} {point[key]} against {score(x[steps], label[steps])}")
+                failures += 1
+        if used:
+            refit, _, _, refit_score = fit_sklearn(kind, x[train][:, used], label[train], alpha, c)
+            for key, steps in (("refit_train_score", train), ("refit_test_score", test)):
+                expected = refit_score(x[steps][:, used], label[steps])
+                if abs(point[key] - expected) > TOL_PROBE:
+                    print(f"{what}: {name} {penalty}: {key} {point[key]} against {expected}")
+                    failures += 1
+        if point["refit_test_score"] >= 0.95 * p["test_score"] and (best is None or point["units"] < best):
+            best = point["units"]
+    if abs(path["target"] - 0.95 * p["test_score"]) > 1e-15 or p["l1_units_95"] != best:
+        print(f"{what}: l1_units_95 {p['l1_units_95']} (target {path['target']}), the points give {best}")
         failures += 1
     return failures
 
@@ -315,6 +390,18 @@ def main():
             label = np.array([result["categories"].index(names[int(v)]) for v in label], dtype=np.float64)
         failures += check_probe(result, clean, label, offsets, tokens, kind, f"random probe {name}",
                                 alpha=3.5, c=0.5 if name == "binary" else 1.0, seed=7)
+        failures += check_l1_path(result, clean, label, offsets, kind, f"random L1 path {name}",
+                                  alpha=3.5, c=0.5 if name == "binary" else 1.0)
+        # The same probes with an L1 penalty: scikit-learn's Lasso and saga.
+        l1_extra = ["--alpha", "0.05"] if kind == "ridge" else extra
+        result = run_probe(cli, work, ["--trace", trace, "--label", "file:" + files[name], "--quantity", "c",
+                                       "--layers", "0", "--seed", "7", "--penalty", "l1", "--no-l1-path", *l1_extra],
+                           f"probe-l1-{name}")
+        if "l1_path" in result["probe"] or result["probe"]["penalty"] != "l1":
+            print(f"random L1 probe {name}: --no-l1-path wrote a path, or the penalty is not l1")
+            failures += 1
+        failures += check_probe(result, clean, label, offsets, tokens, "lasso" if kind == "ridge" else "logistic-l1",
+                                f"random L1 probe {name}", alpha=0.05, c=0.5 if name == "binary" else 1.0, seed=7)
 
     # The demo model's own run of its sample text: built-in labels and a regular expression.
     recorded = os.path.join(work, "demo.h5")

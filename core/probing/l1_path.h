@@ -1,0 +1,38 @@
+// The L1 path (docs/PROBES.md "L1 probes and the L1 path"): L1 probes from the penalty that leaves every
+// coefficient zero down through weaker ones, each warm-started from the last. Each point's units (those with
+// a non-zero coefficient) are then given to the full probe (its kind and L2 penalty) alone: its test score
+// on them answers "how few units carry the label?" — the fewest units that reach 95 % of the full probe's
+// test score. (The L1 probe's own scores are kept too; they understate what its units carry, since the
+// penalty that chose them also shrinks their weights.)
+#pragma once
+
+#include <limits>
+#include <vector>
+
+#include "core/common/progress.h"
+#include "core/probing/sparse_probe.h"
+
+namespace lstmscope {
+
+struct L1PathPoint {
+  double penalty = 0;                              // the lasso's alpha, or the logistic probe's C
+  long units = 0;                                  // features with a non-zero coefficient
+  double trainScore = 0, testScore = 0;            // the L1 probe's
+  double refitTrainScore = 0, refitTestScore = 0;  // the full probe's on those units alone (none: the L1 probe's)
+};
+
+struct L1Path {
+  ProbeKind kind = ProbeKind::Ridge;
+  std::vector<L1PathPoint> points;                           // strongest penalty first
+  double target = std::numeric_limits<double>::quiet_NaN();  // 95 % of the full probe's test score
+  long unitsFor95 = -1;  // the fewest units of a point whose refit test score reaches target; -1: none does
+};
+
+// At most 16 points, the penalty weakened by 10^(1/4) each time (four decades), stopping early once a
+// point's refit scores as well as the full probe or uses every feature. `full`: the full probe's settings
+// (its kind is the path's; its penalty is taken as L2). Throws std::invalid_argument as fitSparseProbe.
+L1Path l1Path(const Mat<double>& train, const std::vector<double>& trainLabels, const Mat<double>& test,
+              const std::vector<double>& testLabels, LabelKind labelKind, int classes, const ProbeSettings& full,
+              double fullTestScore, const ProgressCallbacks& callbacks = {});
+
+}  // namespace lstmscope

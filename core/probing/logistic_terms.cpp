@@ -1,0 +1,35 @@
+#include "core/probing/logistic_terms.h"
+
+#include <algorithm>
+#include <cmath>
+#include <thread>
+#include <vector>
+
+namespace lstmscope {
+
+// X diag(weights) X^T, the Hessian's data term, as symmetric rank updates of sqrt-weighted columns (half
+// the products of X W X^T), the steps shared among the cores. In double: with features that are nearly
+// collinear (gates that saturate together) a single-precision Hessian steers Newton's steps badly.
+Mat<double> weightedGram(const Mat<double>& x, const Vec<double>& weights) {
+  const long d = x.rows(), n = x.cols();
+  const int threads =
+      static_cast<int>(std::clamp<long>(std::thread::hardware_concurrency(), 1, std::max(1L, n / 4096)));
+  std::vector<Mat<double>> parts(static_cast<size_t>(threads), Mat<double>::Zero(d, d));
+  const auto accumulate = [&](int k) {
+    constexpr long kBlock = 2048;  // columns scaled at a time: no scaled copy of the whole input
+    Mat<double> scaled(d, kBlock);
+    for (long first = n * k / threads, end = n * (k + 1) / threads; first < end; first += kBlock) {
+      const long count = std::min(kBlock, end - first);
+      for (long i = 0; i < count; ++i) scaled.col(i) = x.col(first + i) * std::sqrt(weights(first + i));
+      parts[static_cast<size_t>(k)].selfadjointView<Eigen::Lower>().rankUpdate(scaled.leftCols(count));
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int k = 1; k < threads; ++k) pool.emplace_back(accumulate, k);
+  accumulate(0);
+  for (std::thread& t : pool) t.join();
+  for (int k = 1; k < threads; ++k) parts[0] += parts[static_cast<size_t>(k)];
+  return parts[0].selfadjointView<Eigen::Lower>();
+}
+
+}  // namespace lstmscope

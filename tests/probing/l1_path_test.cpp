@@ -1,0 +1,115 @@
+// L1 probes and the L1 path on planted data (docs/PROBES.md "L1 probes and the L1 path"): the lasso and L1
+// logistic regression keep exactly the units the label was made from, their solutions satisfy the L1
+// optimality conditions, and the path finds how few units reach 95 % of the full probe. (scikit-learn's
+// Lasso and saga check the coefficients and every point of the path in tests/probing/probe_oracle.py.)
+#include "core/probing/l1_path.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+namespace lstmscope {
+namespace {
+
+struct Planted {
+  Mat<double> x;
+  std::vector<double> number, binary;
+};
+
+// 20 units of noise over `steps` steps; the label is 2 u3 - u7 (+ noise): only units 3 and 7 carry it.
+Planted planted(long steps, uint64_t seed) {
+  std::mt19937_64 random(seed);
+  std::normal_distribution<double> normal;
+  Planted p{Mat<double>(20, steps), {}, {}};
+  for (long t = 0; t < steps; ++t) {
+    for (long u = 0; u < 20; ++u) p.x(u, t) = normal(random) + 0.1 * static_cast<double>(u);
+    const double signal = 2 * p.x(3, t) - p.x(7, t);
+    p.number.push_back(signal + 0.3 * normal(random));
+    p.binary.push_back(signal + 0.5 * normal(random) > 0.2 ? 1.0 : 0.0);
+  }
+  return p;
+}
+
+TEST(SparseProbe, TheLassoKeepsThePlantedUnitsAndMeetsTheOptimalityConditions) {
+  const Planted p = planted(2000, 1);
+  ProbeSettings settings;
+  settings.kind = ProbeKind::Ridge, settings.penalty = ProbePenalty::L1, settings.alpha = 0.05;
+  const LinearProbe probe = fitLinearProbe(p.x, p.number, LabelKind::Scalar, 0, settings);
+  EXPECT_EQ(featuresUsed(probe), 2);
+  EXPECT_NE(probe.weights(0, 3), 0.0);
+  EXPECT_NE(probe.weights(0, 7), 0.0);
+  // KKT: (1/n) X_j . (y - Xw - b) = alpha sign(w_j) where w_j != 0, and |.| <= alpha where w_j = 0.
+  const Eigen::Map<const Vec<double>> y(p.number.data(), 2000);
+  const Vec<double> residual = y - (probe.weights * p.x).transpose() - Vec<double>::Constant(2000, probe.intercepts(0));
+  EXPECT_NEAR(residual.mean(), 0.0, 1e-12);
+  const Vec<double> correlation = p.x * residual / 2000.0;
+  for (long j = 0; j < 20; ++j) {
+    const double w = probe.weights(0, j);
+    if (w != 0)
+      EXPECT_NEAR(correlation(j), settings.alpha * (w > 0 ? 1 : -1), 1e-10) << j;
+    else
+      EXPECT_LE(std::abs(correlation(j)), settings.alpha + 1e-10) << j;
+  }
+}
+
+TEST(SparseProbe, L1LogisticRegressionMeetsTheOptimalityConditions) {
+  const Planted p = planted(2000, 2);
+  ProbeSettings settings;
+  settings.kind = ProbeKind::Logistic, settings.penalty = ProbePenalty::L1, settings.c = 0.05;
+  const LinearProbe probe = fitLinearProbe(p.x, p.binary, LabelKind::Binary, 0, settings);
+  // KKT of |w|_1 + C sum log-loss: C X_j . (p - t) = -sign(w_j) where w_j != 0, |.| <= 1 where w_j = 0;
+  // the intercept's gradient C sum (p - t) = 0.
+  Vec<double> residual(2000);
+  for (long i = 0; i < 2000; ++i) {
+    const double margin = probe.weights.row(0).dot(p.x.col(i)) + probe.intercepts(0);
+    residual(i) = 1 / (1 + std::exp(-margin)) - p.binary[static_cast<size_t>(i)];
+  }
+  EXPECT_NEAR(settings.c * residual.sum(), 0.0, 1e-9);
+  const Vec<double> gradient = settings.c * (p.x * residual);
+  for (long j = 0; j < 20; ++j) {
+    const double w = probe.weights(0, j);
+    if (w != 0)
+      EXPECT_NEAR(gradient(j), w > 0 ? -1.0 : 1.0, 1e-9) << j;
+    else
+      EXPECT_LE(std::abs(gradient(j)), 1 + 1e-9) << j;
+  }
+  EXPECT_NE(probe.weights(0, 3), 0.0);
+  EXPECT_NE(probe.weights(0, 7), 0.0);
+  EXPECT_LE(featuresUsed(probe), 6);
+}
+
+TEST(L1Path, FindsThatTwoUnitsCarryThePlantedLabel) {
+  const Planted train = planted(2000, 3), test = planted(2000, 4);
+  for (const bool logistic : {false, true}) {
+    ProbeSettings full;
+    full.kind = logistic ? ProbeKind::Logistic : ProbeKind::Ridge;
+    const std::vector<double>& yTrain = logistic ? train.binary : train.number;
+    const std::vector<double>& yTest = logistic ? test.binary : test.number;
+    const LabelKind kind = logistic ? LabelKind::Binary : LabelKind::Scalar;
+    const LinearProbe probe = fitLinearProbe(train.x, yTrain, kind, 0, full);
+    const double fullScore = probeScore(probe, predictWithProbe(probe, test.x), yTest);
+    const L1Path path = l1Path(train.x, yTrain, test.x, yTest, kind, 0, full, fullScore);
+    ASSERT_FALSE(path.points.empty());
+    EXPECT_DOUBLE_EQ(path.target, 0.95 * fullScore);
+    // Unit 3 carries most of the label, unit 7 the rest: one unit alone is not enough, the two are.
+    EXPECT_EQ(path.unitsFor95, 2) << (logistic ? "logistic" : "lasso");
+    EXPECT_GE(path.points.front().units, 1);
+    for (size_t k = 1; k < path.points.size(); ++k) {
+      EXPECT_GT(logistic ? path.points[k].penalty : path.points[k - 1].penalty,
+                logistic ? path.points[k - 1].penalty : path.points[k].penalty);
+    }
+  }
+}
+
+TEST(L1Path, NoVaryingFeatureGivesAnEmptyPath) {
+  const Mat<double> flat = Mat<double>::Constant(3, 10, 0.5);
+  const std::vector<double> y{0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+  ProbeSettings full;
+  const L1Path path = l1Path(flat, y, flat, y, LabelKind::Scalar, 0, full, 0.5);
+  EXPECT_TRUE(path.points.empty());
+  EXPECT_EQ(path.unitsFor95, -1);
+}
+
+}  // namespace
+}  // namespace lstmscope
