@@ -13,6 +13,7 @@
 #include "viz/predictions_view.h"
 #include "viz/projection_view.h"
 #include "viz/saturation_view.h"
+#include "viz/score_lines_chart.h"
 #include "viz/text_colour_view.h"
 #include "viz/trajectory_chart.h"
 #include "viz/unit_dashboard_view.h"
@@ -53,6 +54,10 @@ constexpr ExportSlot kExportSlots[] = {
      [](const MainWindow& w) -> viz::ExportableView* { return w.effects()->bars(); }},
     {"probeRanking", QT_TR_NOOP("Units ranked by a probe's label"),
      [](const MainWindow& w) -> viz::ExportableView* { return w.probes()->rankingChart(); }},
+    {"probeCurve", QT_TR_NOOP("Probing curve"),
+     [](const MainWindow& w) -> viz::ExportableView* { return w.probes()->curveChart(); }},
+    {"probeL1Path", QT_TR_NOOP("L1 path of the best probe"),
+     [](const MainWindow& w) -> viz::ExportableView* { return w.probes()->l1Chart(); }},
 };
 
 }  // namespace

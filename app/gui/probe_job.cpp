@@ -69,7 +69,9 @@ ProbeFindings runProbeRequest(const ProbeRequest& r, const ProgressCallbacks& ca
       for (int d = 0; d < directions[static_cast<size_t>(l)]; ++d) which.push_back({l, d, q});
   const int layers = static_cast<int>(directions.size());
   const long probes = r.probe ? static_cast<long>(r.quantities.size()) * (layers > 1 ? layers + 1 : 1) : 0;
-  const long total = static_cast<long>(which.size()) + probes;
+  // The L1 path counts as many steps as it has points at most.
+  const long pathPoints = r.probe ? 16 : 0;
+  const long total = static_cast<long>(which.size()) + probes + pathPoints;
   ProgressCallbacks ranking = callbacks;
   ranking.progress = [&](long done, long) { reportProgress(callbacks, done, total); };
   const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -94,6 +96,10 @@ ProbeFindings runProbeRequest(const ProbeRequest& r, const ProgressCallbacks& ca
       f.curve.push_back(std::move(p));
       reportProgress(callbacks, ++done, total);
     }
+  const ProbeOutcome& best = f.curve[static_cast<size_t>(f.best)];
+  ProgressCallbacks path = callbacks;
+  path.progress = [&](long point, long) { reportProgress(callbacks, done + point, total); };
+  f.l1 = runL1Path(best.layer, best.quantity, directions, read, f.label, split, settings, best.testScore, path);
   return f;
 }
 

@@ -1,6 +1,7 @@
 // The Probes dock's computation, off the GUI thread (docs/APP.md "Probes"): the label over the whole
 // analysed text or open trace, every unit of every layer and direction ranked against it, and the probing
-// curve (a linear probe per layer, and all layers together, per quantity) with its control task.
+// curve (a linear probe per layer, and all layers together, per quantity) with its control task, and the
+// best probe's L1 path.
 #pragma once
 
 #include <memory>
@@ -32,6 +33,7 @@ struct ProbeFindings {
   std::vector<std::vector<std::string>> directionNames;  // [layer][direction]: "fwd", "bwd"
   std::vector<ProbeOutcome> curve;                       // predictions kept for the best entry only
   int best = -1;                                         // the curve's entry with the best test score
+  L1Path l1;                                             // the best entry's L1 path (docs/PROBES.md)
   long steps = 0;
 };
 

@@ -20,7 +20,9 @@
 #include "core/analysis/text_labels.h"
 #include "core/formats/trace_file.h"
 #include "viz/attribution_bar_chart.h"
+#include "viz/probe_charts.h"
 #include "viz/ranking_chart.h"
+#include "viz/score_lines_chart.h"
 
 namespace lstmscope::app {
 namespace {
@@ -37,7 +39,8 @@ QString layerName(int layer) {
   return layer < 0 ? QObject::tr("all layers") : QObject::tr("layer %1").arg(layer);
 }
 
-// "probe (logistic), best on layer 1 · c: test accuracy 0.892, control 0.472, selectivity 0.420" and the curve.
+// "Probe (logistic), best on layer 1 · c: test accuracy 0.892, control 0.472, selectivity 0.420 (train …). L1
+// path: 12 of the 256 units reach 95 % of its test accuracy." (The curve is the Probing curve tab.)
 QString summaryOf(const ProbeFindings& f) {
   if (f.best < 0) return {};
   const ProbeOutcome& b = f.curve[static_cast<size_t>(f.best)];
@@ -45,13 +48,15 @@ QString summaryOf(const ProbeFindings& f) {
                      .arg(QLatin1String(probeKindName(b.probe.kind)), layerName(b.layer),
                           QLatin1String(quantityName(b.quantity)), scoreName(f), threeDecimals(b.testScore),
                           threeDecimals(b.controlScore), threeDecimals(b.selectivity()), threeDecimals(b.trainScore));
-  QStringList curve;
-  for (const ProbeOutcome& p : f.curve)
-    curve << QObject::tr("%1 · %2: %3 (control %4)")
-                 .arg(layerName(p.layer), QLatin1String(quantityName(p.quantity)), threeDecimals(p.testScore),
-                      threeDecimals(p.controlScore));
-  return text + QStringLiteral("\n") + QObject::tr("Probing curve, test %1: ").arg(scoreName(f)) +
-         curve.join(QStringLiteral(" · "));
+  QString l1;
+  if (f.l1.unitsFor95 > 0)
+    l1 = QObject::tr("L1 path: %1 of the %2 units reach 95 % of its test %3.")
+             .arg(f.l1.unitsFor95)
+             .arg(b.features)
+             .arg(scoreName(f));
+  else if (!f.l1.points.empty())
+    l1 = QObject::tr("L1 path: no point reaches 95 % of its test %1.").arg(scoreName(f));
+  return text + (l1.isEmpty() ? QString() : QStringLiteral(" ") + l1);
 }
 
 viz::MetaTrackStyle labelStyle(const ProbeLabel& label, const QString& name) {
@@ -102,9 +107,15 @@ ProbesPanel::ProbesPanel(QWidget* parent) : QWidget(parent) {
   bars_ = new viz::AttributionBarChart(this);
   bars_->setLabelCaptions(tr("unit\nrank"));
   bars_->clear(tr("Rank the units to see the strongest here."));
+  curve_ = new viz::ScoreLinesChart(this);
+  curve_->clear(tr("Rank the units to see the probing curve here."));
+  l1_ = new viz::ScoreLinesChart(this);
+  l1_->clear(tr("Rank the units to see how few of them carry the label."));
   views_ = new QTabWidget(this);
   views_->addTab(table_, tr("List"));
   views_->addTab(bars_, tr("Chart"));
+  views_->addTab(curve_, tr("Probing curve"));
+  views_->addTab(l1_, tr("L1 path"));
 
   auto* controls = new QHBoxLayout;
   controls->addWidget(new QLabel(tr("Label:"), this));
@@ -261,6 +272,13 @@ void ProbesPanel::showFindings(std::shared_ptr<const ProbeFindings> findings, co
   table_->resizeColumnsToContents();
   summary_->setText(summaryOf(f));
   viz::showUnitRanking(*bars_, f.ranking, f.metric, f.label.source);
+  if (f.best >= 0) {
+    viz::showProbingCurve(*curve_, f.curve, static_cast<int>(f.directionNames.size()), f.label.kind, f.label.source);
+    viz::showL1Path(*l1_, f.l1, f.curve[static_cast<size_t>(f.best)], f.label.kind, f.label.source);
+  } else {
+    curve_->clear(tr("No probe was trained."));
+    l1_->clear(tr("No probe was trained."));
+  }
   showStatus(
       tr("%1 label, %2 units ranked by %3 over %4 steps%5. Click a unit to show it.")
           .arg(QLatin1String(labelKindName(f.label.kind)))

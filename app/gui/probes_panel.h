@@ -2,7 +2,8 @@
 // (a built-in property, a regular expression, a file of labels, or a meta track of the open trace) and
 // quantities; in the background every unit of every layer and direction is ranked against it and a linear
 // probe is trained per layer (docs/PROBES.md). The ranked units are listed, strongest first: clicking one
-// shows it in the heatmap and the text colouring. The label and the best probe's prediction become meta
+// shows it in the heatmap and the text colouring. Tabs chart the strongest units, the probing curve and the
+// best probe's L1 path. The label and the best probe's prediction become meta
 // strips under the heatmap's tokens.
 #pragma once
 
@@ -24,7 +25,8 @@ class QTabWidget;
 
 namespace lstmscope::viz {
 class AttributionBarChart;
-}
+class ScoreLinesChart;
+}  // namespace lstmscope::viz
 
 namespace lstmscope::app {
 
@@ -54,6 +56,10 @@ class ProbesPanel : public QWidget {
   QTableWidget* rankingTable() const { return table_; }
   // The 20 strongest units as bars (signed: r, AUC - 0.5, or IoU with its sign), exported like any view.
   viz::AttributionBarChart* rankingChart() const { return bars_; }
+  // The probing curve (test and control score per layer and quantity) and the best probe's L1 path.
+  viz::ScoreLinesChart* curveChart() const { return curve_; }
+  viz::ScoreLinesChart* l1Chart() const { return l1_; }
+  QTabWidget* views() const { return views_; }
   QString summary() const;
   bool hasResult() const { return findings_ != nullptr; }
   // The label and the best probe's prediction over steps [first, first + count) of the input the result
@@ -79,6 +85,8 @@ class ProbesPanel : public QWidget {
   QTabWidget* views_;
   QTableWidget* table_;
   viz::AttributionBarChart* bars_;
+  viz::ScoreLinesChart* curve_;
+  viz::ScoreLinesChart* l1_;
   QString filePath_;  // the label file chosen
   bool fileDialogs_ = true;
   std::function<std::optional<Source>()> source_;

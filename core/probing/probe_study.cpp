@@ -47,8 +47,9 @@ std::vector<long> everyStep(const ProbeLabel& label) {
 double probeMemoryBytes(long steps, long units, long probeFeatures, int threads) {
   const double t = static_cast<double>(steps);
   const double ranking = t * static_cast<double>(units) * sizeof(float) + 16.0 * t * sizeof(double) * threads;
-  // all steps, the training and test copies (together all steps again), the weighted training copy
-  const double probe = static_cast<double>(probeFeatures) * t * sizeof(double) * 2.5;
+  // all steps and the training and test copies (together all steps again); then the L1 path's refit on a
+  // subset of the units (at most all steps once more) and the lasso's centred training copy
+  const double probe = static_cast<double>(probeFeatures) * t * sizeof(double) * 3.5;
   return ranking + probe;
 }
 

@@ -42,7 +42,7 @@ Mat<double> probeFeatures(int layer, Quantity quantity, const std::vector<int>& 
 
 // Memory a ranking and probes need at most: one quantity's values (`units` x `steps` floats) and each
 // thread's group of rows in double, plus, for a probe of `probeFeatures` features, its feature matrix in
-// double with its training and test copies and the logistic fit's weighted copy.
+// double with its training and test copies and the L1 path's refit and centred copies (3.5 x in all).
 double probeMemoryBytes(long steps, long units, long probeFeatures, int threads);
 // Throws InputError naming `source` when probeMemoryBytes exceeds the budget: LSTMSCOPE_MEMORY_LIMIT_MB when
 // set, else half of physical memory.

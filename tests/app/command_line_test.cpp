@@ -34,7 +34,7 @@ TEST(AppCommandLine, HelpWorksWithoutADisplayAndListsEveryExportableView) {
   ASSERT_EQ(run.exitCode, 0) << run.err.toStdString();
   EXPECT_TRUE(run.out.contains(QStringLiteral("--screenshot"))) << run.out.toStdString();
   const QStringList views = lstmscope::app::exportViewKeys();
-  EXPECT_EQ(views.size(), 14);  // ... effectsMap, effectsBars, probeRanking
+  EXPECT_EQ(views.size(), 16);  // ... effectsMap, effectsBars, probeRanking, probeCurve, probeL1Path
   // The help text is wrapped; compare it with its line breaks and indentation removed.
   const QString flat = run.out.simplified();
   for (const QString& view : views) EXPECT_TRUE(flat.contains(view)) << view.toStdString();

@@ -7,17 +7,22 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTest>
+#include <QTextStream>
 
 #include "app/gui/probes_panel.h"
 #include "core/analysis/text_labels.h"
 #include "core/formats/trace_file.h"
+#include "core/probing/probe_study.h"
 #include "core/probing/unit_ranking.h"
 #include "tests/app/recorded_corpus.h"
 #include "tests/app/test_window.h"
 #include "viz/attribution_bar_chart.h"
 #include "viz/figure_export.h"
+#include "viz/score_lines_chart.h"
 
 namespace lstmscope::app {
 namespace {
@@ -91,6 +96,80 @@ TEST_F(ProbesDock, RanksUnitsAsCoreDoesAndAClickShowsTheUnit) {
     EXPECT_EQ(viz::exportView(*probes->rankingChart(),
                               qEnvironmentVariable("LSTMSCOPE_TEST_SHOTS") + QStringLiteral("/probes_chart.png"), o),
               QString());
+  }
+}
+
+// The probing curve and the L1 path tabs draw what core computes for the same label, split and control task
+// (bracket depth: ridge probes per layer and both together, the lasso's path for the best), and export.
+TEST_F(ProbesDock, ChartsTheProbingCurveAndTheL1PathAsCoreComputesThem) {
+  ProbesPanel* probes = window_.probes();
+  ASSERT_TRUE(probes->setLabel(QStringLiteral("builtin:bracket-depth")));
+  ASSERT_TRUE(runAndWait());
+
+  const Recording& r = *window_.recording();
+  const ProbeLabel label =
+      makeProbeLabel("builtin:bracket-depth", builtinLabel("bracket-depth", r.tokens, {0, r.steps}, ""), {});
+  const QuantityValues read = [&](const QuantityRef& q) { return r.values(q.layer, q.direction, q.quantity); };
+  const ProbeSplit split = splitByDocuments({0, r.steps});
+  const std::vector<double> control = controlLabels(label, r.tokens, 1);
+  ProbeSettings settings;  // ridge, alpha 1: the default for a number label
+  std::vector<ProbeOutcome> curve;
+  for (const int layer : {0, 1, -1})
+    curve.push_back(runProbe(layer, Quantity::C, {1, 1}, read, label, control, split, settings));
+
+  // The curve: c's test scores at layers 0, 1 and "all", its control task dashed.
+  const viz::ScoreChartContent& shown = probes->curveChart()->content();
+  EXPECT_EQ(shown.xNames, (std::vector<QString>{QStringLiteral("0"), QStringLiteral("1"), QStringLiteral("all")}));
+  ASSERT_EQ(shown.lines.size(), 2u);
+  EXPECT_EQ(shown.lines[0].name, QStringLiteral("c"));
+  EXPECT_TRUE(shown.lines[1].dashed);
+  ASSERT_EQ(shown.lines[0].points.size(), 3u);
+  size_t best = 0;
+  for (size_t k = 0; k < 3; ++k) {
+    EXPECT_EQ(shown.lines[0].points[k], QPointF(static_cast<double>(k), curve[k].testScore)) << k;
+    EXPECT_EQ(shown.lines[1].points[k], QPointF(static_cast<double>(k), curve[k].controlScore)) << k;
+    if (curve[k].testScore > curve[best].testScore) best = k;
+  }
+
+  // The L1 path of the best probe: each point's units and refit score, the full score and its 95 %.
+  const L1Path path =
+      runL1Path(curve[best].layer, Quantity::C, {1, 1}, read, label, split, settings, curve[best].testScore);
+  ASSERT_FALSE(path.points.empty());
+  const viz::ScoreChartContent& l1 = probes->l1Chart()->content();
+  ASSERT_EQ(l1.lines.size(), 2u);
+  ASSERT_EQ(l1.lines[0].points.size(), path.points.size());
+  for (size_t k = 0; k < path.points.size(); ++k)
+    EXPECT_EQ(l1.lines[0].points[k], QPointF(static_cast<double>(path.points[k].units), path.points[k].refitTestScore))
+        << k;
+  ASSERT_EQ(l1.references.size(), 2u);
+  EXPECT_EQ(l1.references[0].y, curve[best].testScore);
+  EXPECT_EQ(l1.references[1].y, path.target);
+  if (path.unitsFor95 > 0)
+    EXPECT_TRUE(probes->summary().contains(QStringLiteral("L1 path: %1 of the").arg(path.unitsFor95)))
+        << probes->summary().toStdString();
+
+  // Both export like any view: the curve's CSV names its layers.
+  EXPECT_EQ(window_.exportableView(QStringLiteral("probeCurve")), probes->curveChart());
+  EXPECT_EQ(window_.exportableView(QStringLiteral("probeL1Path")), probes->l1Chart());
+  QString csv;
+  QTextStream out(&csv);
+  probes->curveChart()->writeCsv(out);
+  EXPECT_TRUE(csv.startsWith(QStringLiteral("series,x,y\n\"c\",\"0\",") + QString::number(curve[0].testScore, 'g', 17)))
+      << csv.toStdString();
+
+  // A click on the tab shows the curve.
+  QTabBar* tabs = probes->views()->tabBar();
+  QTest::mouseClick(tabs, Qt::LeftButton, {}, tabs->tabRect(2).center());
+  EXPECT_EQ(probes->views()->currentWidget(), probes->curveChart());
+  if (!qEnvironmentVariableIsEmpty("LSTMSCOPE_TEST_SHOTS")) {
+    const QString shots = qEnvironmentVariable("LSTMSCOPE_TEST_SHOTS");
+    window_.grab().save(shots + QStringLiteral("/probes_curve_window.png"));
+    viz::FigureExportOptions o;
+    o.size = QSize(1200, 700);
+    o.dpi = 150;
+    EXPECT_EQ(viz::exportView(*probes->curveChart(), shots + QStringLiteral("/probes_curve.png"), o), QString());
+    EXPECT_EQ(viz::exportView(*probes->l1Chart(), shots + QStringLiteral("/probes_l1.png"), o), QString());
+    EXPECT_EQ(viz::exportView(*probes->l1Chart(), shots + QStringLiteral("/probes_l1.pdf"), o), QString());
   }
 }
 
