@@ -18,6 +18,7 @@
 #include "core/analysis/text_labels.h"
 #include "core/common/error.h"
 #include "core/probing/probe_study.h"
+#include "core/probing/probe_units.h"
 #include "viz/figure_export.h"
 #include "viz/ranking_chart.h"
 
@@ -95,6 +96,12 @@ std::string builtinLabelList() {
   return list;
 }
 
+std::vector<int> unitsPerLayer(const TraceReader& trace) {
+  std::vector<int> units;
+  for (int l = 0; l < trace.layers(); ++l) units.push_back(trace.units(l));
+  return units;
+}
+
 nlohmann::ordered_json numberOrNull(double v) {
   return std::isfinite(v) ? nlohmann::ordered_json(v) : nullptr;
 }
@@ -138,8 +145,10 @@ std::string rankingCsv(const UnitRanking& ranking, const ProbeLabel& label, cons
   return csv;
 }
 
-// The L1 path's points, and the fewest units that reach 95 % of the probe's test score (null: none does).
-void addL1Path(nlohmann::ordered_json& probe, const L1Path& path) {
+// The L1 path's points, and the fewest units that reach 95 % of the probe's test score (null: none does):
+// which they are, and the interventions that set them to their mean (for `intervene --set`).
+void addL1Path(nlohmann::ordered_json& probe, const L1Path& path, const std::vector<FeatureUnit>& units,
+               Quantity quantity, const TraceReader& trace) {
   nlohmann::ordered_json points = nlohmann::ordered_json::array();
   const char* penalty = path.kind == ProbeKind::Ridge ? "alpha" : "c";
   for (const L1PathPoint& point : path.points)
@@ -151,6 +160,22 @@ void addL1Path(nlohmann::ordered_json& probe, const L1Path& path) {
                       {"refit_test_score", numberOrNull(point.refitTestScore)}});
   probe["l1_units_95"] = path.unitsFor95 >= 0 ? nlohmann::ordered_json(path.unitsFor95) : nullptr;
   probe["l1_path"] = {{"target", numberOrNull(path.target)}, {"points", points}};
+  if (path.unitsFor95 < 0) return;
+  std::vector<std::vector<std::string>> directionNames(static_cast<size_t>(trace.layers()));
+  for (int l = 0; l < trace.layers(); ++l)
+    for (int d = 0; d < trace.directions(l); ++d)
+      directionNames[static_cast<size_t>(l)].push_back(trace.directionName(l, d));
+  nlohmann::ordered_json listed = nlohmann::ordered_json::array(), ablate = nlohmann::ordered_json::array();
+  for (const long f : path.featuresFor95) {
+    const FeatureUnit& u = units[static_cast<size_t>(f)];
+    listed.push_back({{"layer", u.layer},
+                      {"direction", directionNames[static_cast<size_t>(u.layer)][static_cast<size_t>(u.direction)]},
+                      {"unit", u.unit}});
+  }
+  for (const InterventionSpec& spec : meanAblationSpecs(path.featuresFor95, units, quantity, directionNames))
+    ablate.push_back(spec.text());
+  probe["l1_units"] = listed;
+  probe["ablate_l1_units"] = ablate;
 }
 
 // The strongest units as the Probes dock draws them (viz/ranking_chart.h), drawn offscreen.
@@ -244,7 +269,8 @@ int runProbe(const std::vector<std::string>& args) {
       }
     if (best && o.l1Path)
       addL1Path(*best,
-                runL1Path(bestProbe.first, bestProbe.second, directions, read, label, split, settings, bestScore));
+                runL1Path(bestProbe.first, bestProbe.second, directions, read, label, split, settings, bestScore),
+                probeFeatureUnits(bestProbe.first, directions, unitsPerLayer(trace)), bestProbe.second, trace);
     out["probe"] = best ? *best : nlohmann::ordered_json(nullptr);
     out["curve"] = curve;
   }

@@ -56,6 +56,7 @@ ProbeFindings runProbeRequest(const ProbeRequest& r, const ProgressCallbacks& ca
     for (size_t l = 0; l < directions.size(); ++l) {
       const long units = r.trace ? r.trace->units(static_cast<int>(l)) : r.recording->hidden(static_cast<int>(l));
       widest = std::max(widest, units), features += r.probe ? units * directions[l] : 0;
+      f.unitsPerLayer.push_back(static_cast<int>(units));
     }
     checkProbeMemory(f.steps, widest, features, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())),
                      r.trace ? r.trace->path() : std::string("the text"));

@@ -31,9 +31,10 @@ struct ProbeFindings {
   RankingMetric metric = RankingMetric::Pearson;
   UnitRanking ranking;
   std::vector<std::vector<std::string>> directionNames;  // [layer][direction]: "fwd", "bwd"
-  std::vector<ProbeOutcome> curve;                       // predictions kept for the best entry only
-  int best = -1;                                         // the curve's entry with the best test score
-  L1Path l1;                                             // the best entry's L1 path (docs/PROBES.md)
+  std::vector<int> unitsPerLayer;
+  std::vector<ProbeOutcome> curve;  // predictions kept for the best entry only
+  int best = -1;                    // the curve's entry with the best test score
+  L1Path l1;                        // the best entry's L1 path (docs/PROBES.md)
   long steps = 0;
 };
 

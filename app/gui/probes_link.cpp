@@ -1,8 +1,11 @@
 #include "app/gui/probes_link.h"
 
+#include <QDockWidget>
+
 #include "app/gui/analysis_runner.h"
 #include "app/gui/analysis_session.h"
 #include "app/gui/heatmap_controls.h"
+#include "app/gui/interventions_panel.h"
 #include "app/gui/main_window.h"
 #include "app/gui/probes_panel.h"
 #include "core/analysis/recording.h"
@@ -22,6 +25,11 @@ void linkProbes(MainWindow& window, ProbesPanel& probes) {
     controls.setDirection(direction);
     controls.setQuantity(q, q == Quantity::C && controls.squashed());
     window.pickCurrent(window.state().currentStep, unit);
+  });
+  // "Ablate them": the L1 path's units set to their mean, as interventions the next analysis applies.
+  QObject::connect(&probes, &ProbesPanel::ablationProposed, &window, [&window](const QStringList& specs) {
+    for (const QString& spec : specs) window.interventions()->addSpec(spec);
+    if (auto* dock = window.findChild<QDockWidget*>(QStringLiteral("interventions"))) dock->raise();
   });
   // The strips of the window shown: the trace's meta tracks, then the label and the probe's prediction.
   auto shownTrace = std::make_shared<const void*>(nullptr);

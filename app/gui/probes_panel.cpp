@@ -19,6 +19,7 @@
 #include "core/analysis/regex_track.h"
 #include "core/analysis/text_labels.h"
 #include "core/formats/trace_file.h"
+#include "core/probing/probe_units.h"
 #include "viz/attribution_bar_chart.h"
 #include "viz/probe_charts.h"
 #include "viz/ranking_chart.h"
@@ -91,6 +92,9 @@ ProbesPanel::ProbesPanel(QWidget* parent) : QWidget(parent) {
   quantity_->addItem(tr("all six"), -2);
   run_ = new QPushButton(tr("Rank units"), this);
   run_->setToolTip(tr("Score every unit of every layer against the label, and train a linear probe per layer"));
+  ablate_ = new QPushButton(tr("Ablate them"), this);
+  ablate_->setEnabled(false);
+  ablate_->setToolTip(tr("Rank the units first: this sets the units the best probe's L1 path keeps to their mean"));
   status_ = new QLabel(tr("Choose a property of the text and rank the units that carry it."), this);
   status_->setWordWrap(true);
   summary_ = new QLabel(this);
@@ -124,6 +128,7 @@ ProbesPanel::ProbesPanel(QWidget* parent) : QWidget(parent) {
   controls->addWidget(new QLabel(tr("of"), this));
   controls->addWidget(quantity_);
   controls->addWidget(run_);
+  controls->addWidget(ablate_);
   controls->addWidget(new JobProgress(job_, this));
   controls->addStretch();
   auto* layout = new QVBoxLayout(this);
@@ -143,6 +148,9 @@ ProbesPanel::ProbesPanel(QWidget* parent) : QWidget(parent) {
   });
   connect(pattern_, &QLineEdit::returnPressed, this, &ProbesPanel::run);
   connect(run_, &QPushButton::clicked, this, &ProbesPanel::run);
+  connect(ablate_, &QPushButton::clicked, this, [this] {
+    if (const QStringList specs = l1Ablation(); !specs.isEmpty()) emit ablationProposed(specs);
+  });
   connect(table_, &QTableWidget::cellClicked, this, [this](int row, int) {
     const QTableWidgetItem* item = table_->item(row, 1);
     if (!item) return;
@@ -198,6 +206,20 @@ QString ProbesPanel::status() const {
 
 QString ProbesPanel::summary() const {
   return summary_->text();
+}
+
+QStringList ProbesPanel::l1Ablation() const {
+  if (!findings_ || findings_->best < 0 || findings_->l1.unitsFor95 <= 0) return {};
+  const ProbeFindings& f = *findings_;
+  const ProbeOutcome& best = f.curve[static_cast<size_t>(f.best)];
+  std::vector<int> directions;
+  for (const auto& names : f.directionNames) directions.push_back(static_cast<int>(names.size()));
+  QStringList specs;
+  for (const InterventionSpec& spec :
+       meanAblationSpecs(f.l1.featuresFor95, probeFeatureUnits(best.layer, directions, f.unitsPerLayer), best.quantity,
+                         f.directionNames))
+    specs << QString::fromStdString(spec.text());
+  return specs;
 }
 
 void ProbesPanel::showStatus(const QString& text, bool error) {
@@ -272,6 +294,12 @@ void ProbesPanel::showFindings(std::shared_ptr<const ProbeFindings> findings, co
   table_->resizeColumnsToContents();
   summary_->setText(summaryOf(f));
   viz::showUnitRanking(*bars_, f.ranking, f.metric, f.label.source);
+  ablate_->setEnabled(f.l1.unitsFor95 > 0);
+  ablate_->setToolTip(f.l1.unitsFor95 > 0
+                          ? tr("Set the %1 units the best probe's L1 path keeps to their mean (Interventions dock): "
+                               "does the model use what the probe reads?")
+                                .arg(f.l1.unitsFor95)
+                          : tr("No point of the L1 path reached 95 % of the probe's score"));
   if (f.best >= 0) {
     viz::showProbingCurve(*curve_, f.curve, static_cast<int>(f.directionNames.size()), f.label.kind, f.label.source);
     viz::showL1Path(*l1_, f.l1, f.curve[static_cast<size_t>(f.best)], f.label.kind, f.label.source);

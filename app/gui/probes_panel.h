@@ -61,6 +61,9 @@ class ProbesPanel : public QWidget {
   viz::ScoreLinesChart* l1Chart() const { return l1_; }
   QTabWidget* views() const { return views_; }
   QString summary() const;
+  // The interventions that set the units the best probe's L1 path keeps (95 % of its score) to their mean
+  // (none: no result, or no point reached 95 %). The button beside Rank units proposes them.
+  QStringList l1Ablation() const;
   bool hasResult() const { return findings_ != nullptr; }
   // The label and the best probe's prediction over steps [first, first + count) of the input the result
   // belongs to, as meta strips; none when `source` (a trace or recording) is not that input.
@@ -68,7 +71,8 @@ class ProbesPanel : public QWidget {
 
  signals:
   void picked(int layer, int direction, Quantity quantity, int unit);
-  void resultChanged();  // a new result (or none): the strips changed
+  void ablationProposed(const QStringList& specs);  // "Ablate them" was clicked
+  void resultChanged();                             // a new result (or none): the strips changed
 
  private:
   void showStatus(const QString& text, bool error);
@@ -80,6 +84,7 @@ class ProbesPanel : public QWidget {
   QLineEdit* pattern_;
   QComboBox* quantity_;
   QPushButton* run_;
+  QPushButton* ablate_;
   QLabel* status_;
   QLabel* summary_;
   QTabWidget* views_;

@@ -33,10 +33,10 @@ L1Path l1Path(const Mat<double>& train, const std::vector<double>& trainLabels, 
     point.trainScore = probeScore(probe, predictWithProbe(probe, train), trainLabels);
     point.testScore = probeScore(probe, predictWithProbe(probe, test), testLabels);
     point.refitTrainScore = point.trainScore, point.refitTestScore = point.testScore;
+    std::vector<long> used;
+    for (long j = 0; j < probe.weights.cols(); ++j)
+      if ((probe.weights.col(j).array() != 0).any()) used.push_back(j);
     if (point.units > 0) {
-      std::vector<long> used;
-      for (long j = 0; j < probe.weights.cols(); ++j)
-        if ((probe.weights.col(j).array() != 0).any()) used.push_back(j);
       const Mat<double> trainUsed = train(used, Eigen::all), testUsed = test(used, Eigen::all);
       const LinearProbe alone = fitLinearProbe(trainUsed, trainLabels, labelKind, classes, refit);
       point.refitTrainScore = probeScore(alone, predictWithProbe(alone, trainUsed), trainLabels);
@@ -45,7 +45,7 @@ L1Path l1Path(const Mat<double>& train, const std::vector<double>& trainLabels, 
     path.points.push_back(point);
     reportProgress(callbacks, k, kPoints);
     if (point.refitTestScore >= path.target && (path.unitsFor95 < 0 || point.units < path.unitsFor95))
-      path.unitsFor95 = point.units;
+      path.unitsFor95 = point.units, path.featuresFor95 = used;
     if (point.refitTestScore >= fullTestScore || point.units == train.rows()) break;
     previous = probe;
   }

@@ -25,7 +25,8 @@ struct L1Path {
   ProbeKind kind = ProbeKind::Ridge;
   std::vector<L1PathPoint> points;                           // strongest penalty first
   double target = std::numeric_limits<double>::quiet_NaN();  // 95 % of the full probe's test score
-  long unitsFor95 = -1;  // the fewest units of a point whose refit test score reaches target; -1: none does
+  long unitsFor95 = -1;             // the fewest units of a point whose refit test score reaches target; -1: none does
+  std::vector<long> featuresFor95;  // that point's units, as feature indices (probe_units.h says which unit)
 };
 
 // At most 16 points, the penalty weakened by 10^(1/4) each time (four decades), stopping early once a

@@ -13,10 +13,13 @@
 #include <QTest>
 #include <QTextStream>
 
+#include "app/gui/analysis_session.h"
+#include "app/gui/interventions_panel.h"
 #include "app/gui/probes_panel.h"
 #include "core/analysis/text_labels.h"
 #include "core/formats/trace_file.h"
 #include "core/probing/probe_study.h"
+#include "core/probing/probe_units.h"
 #include "core/probing/unit_ranking.h"
 #include "tests/app/recorded_corpus.h"
 #include "tests/app/test_window.h"
@@ -156,6 +159,28 @@ TEST_F(ProbesDock, ChartsTheProbingCurveAndTheL1PathAsCoreComputesThem) {
   probes->curveChart()->writeCsv(out);
   EXPECT_TRUE(csv.startsWith(QStringLiteral("series,x,y\n\"c\",\"0\",") + QString::number(curve[0].testScore, 'g', 17)))
       << csv.toStdString();
+
+  // "Ablate them" hands the L1 path's units to the Interventions dock, set to their mean; the text is run
+  // again under them.
+  std::vector<int> directions{1, 1};
+  QStringList expectedSpecs;
+  for (const InterventionSpec& spec : meanAblationSpecs(
+           path.featuresFor95, probeFeatureUnits(curve[best].layer, directions, {r.hidden(0), r.hidden(1)}),
+           Quantity::C, {{"fwd"}, {"fwd"}}))
+    expectedSpecs << QString::fromStdString(spec.text());
+  ASSERT_GT(path.unitsFor95, 0);
+  EXPECT_EQ(probes->l1Ablation(), expectedSpecs);
+  QPushButton* ablate = nullptr;
+  for (QPushButton* b : probes->findChildren<QPushButton*>())
+    if (b->text() == QStringLiteral("Ablate them")) ablate = b;
+  ASSERT_NE(ablate, nullptr);
+  ASSERT_TRUE(ablate->isEnabled());
+  QSignalSpy rerun(&window_, &MainWindow::analysisShown);
+  QTest::mouseClick(ablate, Qt::LeftButton);
+  EXPECT_EQ(window_.interventions()->specs(), expectedSpecs);
+  for (int k = 0; k < 6000 && (window_.session()->busy() || rerun.isEmpty()); ++k) QTest::qWait(10);
+  EXPECT_FALSE(rerun.isEmpty()) << "the text was not run again under the interventions";
+  EXPECT_FALSE(window_.session()->interventions().empty());
 
   // A click on the tab shows the curve.
   QTabBar* tabs = probes->views()->tabBar();

@@ -74,10 +74,21 @@ TEST_F(ProbeCli, RanksUnitsAndTrainsProbesOnATrace) {
       fewest = point["units"];
   }
   if (testScore > 0) EXPECT_DOUBLE_EQ(path["target"].get<double>(), 0.95 * testScore);
-  if (fewest < 0)
+  if (fewest < 0) {
     EXPECT_TRUE(doc["probe"]["l1_units_95"].is_null());
-  else
+  } else {
     EXPECT_EQ(doc["probe"]["l1_units_95"], fewest);
+    // Those units by name, and the interventions that set them to their mean: `intervene` takes them.
+    ASSERT_EQ(doc["probe"]["l1_units"].size(), static_cast<size_t>(fewest));
+    std::string sets;
+    for (const auto& spec : doc["probe"]["ablate_l1_units"]) {
+      EXPECT_NE(spec.get<std::string>().find("=mean"), std::string::npos) << spec;
+      sets += " --set " + shellQuoted(spec.get<std::string>());
+    }
+    const CommandResult ablated = runCli("intervene --model " + shellQuoted(model) + " --text 'a ((b)) c'" + sets +
+                                         " --out " + shellQuoted(dir.file("ablated.h5")));
+    EXPECT_EQ(ablated.exitCode, 0) << ablated.output;
+  }
   for (const auto& c : doc["curve"]) EXPECT_LE(c["test_score"].get<double>(), doc["probe"]["test_score"].get<double>());
   // The meta track recorded with the same built-in gives the same answer.
   const std::string fromMeta = dir.file("m.json");

@@ -9,6 +9,8 @@
 #include <cmath>
 #include <random>
 
+#include "core/probing/probe_units.h"
+
 namespace lstmscope {
 namespace {
 
@@ -94,12 +96,28 @@ TEST(L1Path, FindsThatTwoUnitsCarryThePlantedLabel) {
     EXPECT_DOUBLE_EQ(path.target, 0.95 * fullScore);
     // Unit 3 carries most of the label, unit 7 the rest: one unit alone is not enough, the two are.
     EXPECT_EQ(path.unitsFor95, 2) << (logistic ? "logistic" : "lasso");
+    EXPECT_EQ(path.featuresFor95, (std::vector<long>{3, 7}));
     EXPECT_GE(path.points.front().units, 1);
     for (size_t k = 1; k < path.points.size(); ++k) {
       EXPECT_GT(logistic ? path.points[k].penalty : path.points[k - 1].penalty,
                 logistic ? path.points[k - 1].penalty : path.points[k].penalty);
     }
   }
+}
+
+// A probe of every layer numbers its features layer by layer, direction by direction: the L1 path's units
+// become one mean-ablation per layer and direction, as `intervene --set` reads them.
+TEST(L1Path, ItsUnitsBecomeMeanAblations) {
+  const std::vector<FeatureUnit> units = probeFeatureUnits(-1, {1, 2}, {3, 2});
+  ASSERT_EQ(units.size(), 7u);
+  EXPECT_EQ(units[6].layer, 1);
+  EXPECT_EQ(units[6].direction, 1);
+  EXPECT_EQ(units[6].unit, 1);
+  std::vector<std::string> texts;
+  for (const InterventionSpec& spec : meanAblationSpecs({6, 0, 4, 2}, units, Quantity::C, {{"fwd"}, {"fwd", "bwd"}}))
+    texts.push_back(spec.text());
+  EXPECT_EQ(texts, (std::vector<std::string>{"0/fwd/c:0,2=mean", "1/fwd/c:1=mean", "1/bwd/c:1=mean"}));
+  EXPECT_EQ(probeFeatureUnits(1, {1, 2}, {3, 2}).front().layer, 1);
 }
 
 TEST(L1Path, NoVaryingFeatureGivesAnEmptyPath) {

@@ -313,6 +313,14 @@ def check_l1_path(result, units, label, offsets, kind, what, alpha=1.0, c=1.0):
                     failures += 1
         if point["refit_test_score"] >= 0.95 * p["test_score"] and (best is None or point["units"] < best):
             best = point["units"]
+    if best is not None:  # the point's units by name, and one mean ablation per layer and direction
+        listed = sorted((u["layer"], u["direction"], u["unit"]) for u in p["l1_units"])
+        from_specs = sorted((int(spec.split("/")[0]), spec.split("/")[1], int(unit))
+                            for spec in p["ablate_l1_units"]
+                            for unit in spec.split(":")[1].split("=")[0].split(","))
+        if len(listed) != best or listed != from_specs or not all(s.endswith("=mean") for s in p["ablate_l1_units"]):
+            print(f"{what}: l1_units {listed} and ablate_l1_units {p['ablate_l1_units']} disagree")
+            failures += 1
     if abs(path["target"] - 0.95 * p["test_score"]) > 1e-15 or p["l1_units_95"] != best:
         print(f"{what}: l1_units_95 {p['l1_units_95']} (target {path['target']}), the points give {best}")
         failures += 1

@@ -1,0 +1,41 @@
+#include "core/probing/probe_units.h"
+
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+
+namespace lstmscope {
+
+std::vector<FeatureUnit> probeFeatureUnits(int layer, const std::vector<int>& directionsPerLayer,
+                                           const std::vector<int>& unitsPerLayer) {
+  std::vector<FeatureUnit> out;
+  for (int l = 0; l < static_cast<int>(directionsPerLayer.size()); ++l) {
+    if (layer >= 0 && l != layer) continue;
+    for (int d = 0; d < directionsPerLayer[static_cast<size_t>(l)]; ++d)
+      for (int u = 0; u < unitsPerLayer[static_cast<size_t>(l)]; ++u) out.push_back({l, d, u});
+  }
+  return out;
+}
+
+std::vector<InterventionSpec> meanAblationSpecs(const std::vector<long>& features,
+                                                const std::vector<FeatureUnit>& units, Quantity quantity,
+                                                const std::vector<std::vector<std::string>>& directionNames) {
+  std::map<std::pair<int, int>, std::vector<int>> byLayer;  // (layer, direction) -> units, in order
+  for (const long f : features) {
+    if (f < 0 || f >= static_cast<long>(units.size())) throw std::out_of_range("a probe feature beyond its units");
+    const FeatureUnit& u = units[static_cast<size_t>(f)];
+    byLayer[{u.layer, u.direction}].push_back(u.unit);
+  }
+  std::vector<InterventionSpec> specs;
+  for (auto& [where, list] : byLayer) {
+    std::sort(list.begin(), list.end());
+    InterventionSpec spec;
+    spec.layer = where.first;
+    spec.direction = directionNames[static_cast<size_t>(where.first)][static_cast<size_t>(where.second)];
+    spec.quantity = quantity, spec.units = list, spec.value = InterventionValue::Mean;
+    specs.push_back(spec);
+  }
+  return specs;
+}
+
+}  // namespace lstmscope
