@@ -19,6 +19,7 @@
 #include "core/common/error.h"
 #include "core/probing/probe_study.h"
 #include "core/probing/probe_units.h"
+#include "core/probing/ranking_export.h"
 #include "viz/figure_export.h"
 #include "viz/ranking_chart.h"
 
@@ -69,24 +70,6 @@ std::vector<QuantityRef> rankedQuantities(const TraceReader& trace, const ProbeC
   return which;
 }
 
-nlohmann::ordered_json rankingJson(const UnitRanking& ranking, const ProbeLabel& label, const TraceReader& trace,
-                                   int top) {
-  nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  for (size_t k = 0; k < ranking.ranked.size() && k < static_cast<size_t>(top); ++k) {
-    const RankedUnit& r = ranking.ranked[k];
-    nlohmann::ordered_json unit = {{"layer", r.where.layer},
-                                   {"direction", trace.directionName(r.where.layer, r.where.direction)},
-                                   {"quantity", quantityName(r.where.quantity)},
-                                   {"unit", r.unit},
-                                   {"score", r.score.score},
-                                   {"sign", r.score.sign}};
-    if (r.score.category >= 0) unit["category"] = label.categories[static_cast<size_t>(r.score.category)];
-    if (!std::isnan(r.score.threshold)) unit["threshold"] = r.score.threshold;
-    list.push_back(unit);
-  }
-  return list;
-}
-
 // The built-in labels as --help lists them: name, then what it means.
 std::string builtinLabelList() {
   std::string list;
@@ -126,23 +109,6 @@ nlohmann::ordered_json probeJson(const ProbeOutcome& p, const ProbeSplit& split,
           {"l1_units_95", nullptr},
           {"coefficients", coefficients},
           {"intercepts", intercepts}};
-}
-
-std::string rankingCsv(const UnitRanking& ranking, const ProbeLabel& label, const TraceReader& trace, int top) {
-  std::string csv = "rank,layer,direction,quantity,unit,score,sign,category,threshold\n";
-  char number[64];
-  for (size_t k = 0; k < ranking.ranked.size() && k < static_cast<size_t>(top); ++k) {
-    const RankedUnit& r = ranking.ranked[k];
-    std::snprintf(number, sizeof number, "%.17g", r.score.score);
-    csv += std::to_string(k + 1) + "," + std::to_string(r.where.layer) + "," +
-           trace.directionName(r.where.layer, r.where.direction) + "," + quantityName(r.where.quantity) + "," +
-           std::to_string(r.unit) + "," + number + "," + std::to_string(r.score.sign) + ",";
-    if (r.score.category >= 0) csv += csvQuoted(label.categories[static_cast<size_t>(r.score.category)]);
-    csv += ",";
-    if (!std::isnan(r.score.threshold)) std::snprintf(number, sizeof number, "%.9g", r.score.threshold), csv += number;
-    csv += "\n";
-  }
-  return csv;
 }
 
 // The L1 path's points, and the fewest units that reach 95 % of the probe's test score (null: none does):
@@ -230,14 +196,9 @@ int runProbe(const std::vector<std::string>& args) {
   checkProbeMemory(steps, widest, features, threads, o.tracePath.empty() ? std::string("the input") : o.tracePath);
   const UnitRanking ranking = rankUnits(rankedQuantities(trace, o, layers), read, label, metric, threads);
 
-  nlohmann::ordered_json out = {{"label", o.label},
-                                {"label_kind", labelKindName(label.kind)},
-                                {"metric", rankingMetricName(metric)},
-                                {"steps", steps},
-                                {"units_scored", ranking.ranked.size()},
-                                {"units_unscored", ranking.unscored},
-                                {"ranking", rankingJson(ranking, label, trace, o.top)}};
-  if (!label.categories.empty()) out["categories"] = label.categories;
+  const DirectionNamer names = [&trace](int layer, int direction) { return trace.directionName(layer, direction); };
+  nlohmann::ordered_json out = rankingDocument(ranking, label, metric, steps, names, static_cast<size_t>(o.top));
+  out["label"] = o.label;
   if (!o.noProbe) {
     const ProbeSplit split = splitByDocuments(trace.documentOffsets());
     ProbeSettings settings;
@@ -279,7 +240,7 @@ int runProbe(const std::vector<std::string>& args) {
   else
     writeTextFile(o.out, o.output == AttributeOutput::Json
                              ? out.dump(1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n"
-                             : rankingCsv(ranking, label, trace, o.top));
+                             : rankingCsv(ranking, label, names, static_cast<size_t>(o.top)));
   return 0;
 }
 

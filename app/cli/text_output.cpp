@@ -19,10 +19,5 @@ void writeTextFile(const std::string& path, const std::string& text) {
   file.commit();
 }
 
-std::string csvQuoted(const std::string& cell) {
-  std::string out = "\"";
-  for (const char c : cell) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 }  // namespace lstmscope::cli

@@ -4,12 +4,13 @@
 
 #include <string>
 
+#include "core/common/csv_cell.h"
+
 namespace lstmscope::cli {
+
+using lstmscope::csvQuoted;  // "a ""quoted"" cell"
 
 // Throws InputError naming `path` when it cannot be written (a full device included).
 void writeTextFile(const std::string& path, const std::string& text);
-
-// "a ""quoted"" cell"
-std::string csvQuoted(const std::string& cell);
 
 }  // namespace lstmscope::cli

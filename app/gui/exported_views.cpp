@@ -53,7 +53,7 @@ constexpr ExportSlot kExportSlots[] = {
     {"effectsBars", QT_TR_NOOP("Effects of ablating each unit"),
      [](const MainWindow& w) -> viz::ExportableView* { return w.effects()->bars(); }},
     {"probeRanking", QT_TR_NOOP("Units ranked by a probe's label"),
-     [](const MainWindow& w) -> viz::ExportableView* { return w.probes()->rankingChart(); }},
+     [](const MainWindow& w) -> viz::ExportableView* { return w.probes()->rankingExport(); }},
     {"probeCurve", QT_TR_NOOP("Probing curve"),
      [](const MainWindow& w) -> viz::ExportableView* { return w.probes()->curveChart(); }},
     {"probeL1Path", QT_TR_NOOP("L1 path of the best probe"),

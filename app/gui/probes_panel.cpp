@@ -111,6 +111,7 @@ ProbesPanel::ProbesPanel(QWidget* parent) : QWidget(parent) {
   bars_ = new viz::AttributionBarChart(this);
   bars_->setLabelCaptions(tr("unit\nrank"));
   bars_->clear(tr("Rank the units to see the strongest here."));
+  rankingExport_ = std::make_unique<ProbeRankingExport>(*bars_);
   curve_ = new viz::ScoreLinesChart(this);
   curve_->clear(tr("Rank the units to see the probing curve here."));
   l1_ = new viz::ScoreLinesChart(this);
@@ -294,6 +295,7 @@ void ProbesPanel::showFindings(std::shared_ptr<const ProbeFindings> findings, co
   table_->resizeColumnsToContents();
   summary_->setText(summaryOf(f));
   viz::showUnitRanking(*bars_, f.ranking, f.metric, f.label.source);
+  rankingExport_->setFindings(findings_);
   ablate_->setEnabled(f.l1.unitsFor95 > 0);
   ablate_->setToolTip(f.l1.unitsFor95 > 0
                           ? tr("Set the %1 units the best probe's L1 path keeps to their mean (Interventions dock): "

@@ -14,6 +14,7 @@
 
 #include "app/gui/latest_job.h"
 #include "app/gui/probe_job.h"
+#include "app/gui/probe_ranking_export.h"
 #include "viz/meta_strips.h"
 
 class QComboBox;
@@ -54,8 +55,10 @@ class ProbesPanel : public QWidget {
   bool busy() const { return job_.busy(); }
   QString status() const;
   QTableWidget* rankingTable() const { return table_; }
-  // The 20 strongest units as bars (signed: r, AUC - 0.5, or IoU with its sign), exported like any view.
+  // The 20 strongest units as bars (signed: r, AUC - 0.5, or IoU with its sign).
   viz::AttributionBarChart* rankingChart() const { return bars_; }
+  // What `probeRanking` exports: the bars' figure, the whole ranking as CSV and JSON.
+  viz::ExportableView* rankingExport() const { return rankingExport_.get(); }
   // The probing curve (test and control score per layer and quantity) and the best probe's L1 path.
   viz::ScoreLinesChart* curveChart() const { return curve_; }
   viz::ScoreLinesChart* l1Chart() const { return l1_; }
@@ -90,6 +93,7 @@ class ProbesPanel : public QWidget {
   QTabWidget* views_;
   QTableWidget* table_;
   viz::AttributionBarChart* bars_;
+  std::unique_ptr<ProbeRankingExport> rankingExport_;
   viz::ScoreLinesChart* curve_;
   viz::ScoreLinesChart* l1_;
   QString filePath_;  // the label file chosen

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <QDockWidget>
+#include <QFile>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -12,6 +13,7 @@
 #include <QTableWidget>
 #include <QTest>
 #include <QTextStream>
+#include <nlohmann/json.hpp>
 
 #include "app/gui/analysis_session.h"
 #include "app/gui/interventions_panel.h"
@@ -82,7 +84,30 @@ TEST_F(ProbesDock, RanksUnitsAsCoreDoesAndAClickShowsTheUnit) {
   // The chart: the strongest units' AUC - 0.5, in rank order, exported like any view.
   const viz::AttributionBarChart* chart = probes->rankingChart();
   ASSERT_EQ(chart->barCount(), 20);
-  EXPECT_EQ(window_.exportableView(QStringLiteral("probeRanking")), chart);
+  // probeRanking exports that figure and, as numbers, every ranked unit (not only the 20 bars), as the
+  // command writes them.
+  viz::ExportableView* exported = window_.exportableView(QStringLiteral("probeRanking"));
+  ASSERT_EQ(exported, probes->rankingExport());
+  const test::ScratchDir dir("probes_dock_export");
+  const QString csvPath = QString::fromStdString(dir.file("ranking.csv"));
+  const QString jsonPath = QString::fromStdString(dir.file("ranking.json"));
+  EXPECT_EQ(viz::exportView(*exported, csvPath, {}), QString());
+  EXPECT_EQ(viz::exportView(*exported, jsonPath, {}), QString());
+  QFile csvFile(csvPath);
+  ASSERT_TRUE(csvFile.open(QIODevice::ReadOnly));
+  const QList<QByteArray> csvLines = csvFile.readAll().trimmed().split('\n');
+  ASSERT_EQ(csvLines.size(), static_cast<qsizetype>(expected.ranked.size()) + 1);
+  EXPECT_EQ(csvLines[0], "rank,layer,direction,quantity,unit,score,sign,category,threshold");
+  EXPECT_TRUE(csvLines[1].startsWith(
+      QStringLiteral("1,%1,fwd,c,%2,").arg(expected.ranked[0].where.layer).arg(expected.ranked[0].unit).toUtf8()))
+      << csvLines[1].toStdString();
+  QFile jsonFile(jsonPath);
+  ASSERT_TRUE(jsonFile.open(QIODevice::ReadOnly));
+  const auto doc = nlohmann::json::parse(jsonFile.readAll().toStdString());
+  EXPECT_EQ(doc["label"], "builtin:quote");
+  EXPECT_EQ(doc["metric"], "auc");
+  ASSERT_EQ(doc["ranking"].size(), expected.ranked.size());
+  EXPECT_EQ(doc["ranking"].back()["score"].get<double>(), expected.ranked.back().score.score);
 
   // A click on the second-ranked unit makes it the heatmap's layer, quantity and current unit.
   const RankedUnit& second = expected.ranked[1];
