@@ -172,9 +172,10 @@ void ExportDialog::refresh() {
 }
 
 void ExportDialog::browse() {
-  const QString chosen = QFileDialog::getSaveFileName(
-      this, tr("Export to"), path_->text(),
-      tr("PNG image (*.png);;SVG (*.svg);;PDF (*.pdf);;CSV numbers (*.csv);;JSON numbers, attribution views (*.json)"));
+  const QString chosen =
+      QFileDialog::getSaveFileName(this, tr("Export to"), path_->text(),
+                                   tr("PNG image (*.png);;SVG (*.svg);;PDF (*.pdf);;CSV numbers (*.csv);;JSON numbers, "
+                                      "attribution views and the probe ranking (*.json)"));
   if (!chosen.isEmpty()) path_->setText(chosen);
 }
 
