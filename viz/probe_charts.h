@@ -11,6 +11,11 @@
 
 namespace lstmscope::viz {
 
+// "R²" for numbers, "accuracy" for classes: what a probe's score is.
+QString probeScoreName(LabelKind kind);
+// "layer 1 · c", "all layers · h": which probe.
+QString probeName(int layer, Quantity quantity);
+
 // `layers`: the model's layers (x = 0 … layers - 1, and "all" for the probe of every layer together).
 void showProbingCurve(ScoreLinesChart& chart, const std::vector<ProbeOutcome>& curve, int layers, LabelKind labelKind,
                       const std::string& labelSource);

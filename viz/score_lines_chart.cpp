@@ -35,49 +35,62 @@ void ScoreLinesChart::clear(const QString& message) {
   content_.title = message;
 }
 
-void ScoreLinesChart::setContent(const ScoreChartContent& content) {
+void ScoreLinesChart::setContent(ScoreChartContent content) {
   clear(content.title);
-  content_ = content;
-  double xLow = std::numeric_limits<double>::infinity(), xHigh = -xLow, yLow = xLow, yHigh = -xLow;
-  bool floored = false;
-  const auto extend = [&](QPointF& p) {
-    if (!std::isfinite(p.y()) || (content.logX && !(p.x() > 0))) return false;
-    if (p.y() < content.yFloor) p.setY(content.yFloor), floored = true;
-    xLow = std::min(xLow, p.x()), xHigh = std::max(xHigh, p.x());
-    yLow = std::min(yLow, p.y()), yHigh = std::max(yHigh, p.y());
+  content_ = std::move(content);
+  const ScoreChartContent& c = content_;
+  // The points drawn: finite, x > 0 on a log axis, below the floor at the floor.
+  const auto drawn = [&c](QPointF p, QPointF& out) {
+    if (!std::isfinite(p.y()) || (c.logX && !(p.x() > 0))) return false;
+    out = QPointF(p.x(), std::max(p.y(), c.yFloor));
     return true;
   };
+  double xLow = std::numeric_limits<double>::infinity(), xHigh = -xLow, yLow = xLow, yHigh = -xLow;
+  bool floored = false;
+  for (const ScoreLine& line : c.lines)
+    for (const QPointF& p : line.points)
+      if (QPointF q; drawn(p, q)) {
+        floored |= p.y() < c.yFloor;
+        xLow = std::min(xLow, q.x()), xHigh = std::max(xHigh, q.x());
+        yLow = std::min(yLow, q.y()), yHigh = std::max(yHigh, q.y());
+      }
+  if (!std::isfinite(xLow)) {
+    const QString title = c.title + QObject::tr(" — nothing to draw");
+    clear(title);
+    return;
+  }
+  std::vector<ScoreReference> references;
+  for (const ScoreReference& r : c.references)
+    if (std::isfinite(r.y) && r.y >= c.yFloor)
+      references.push_back(r), yLow = std::min(yLow, r.y), yHigh = std::max(yHigh, r.y);
   std::vector<QAbstractSeries*> series;
-  for (const ScoreLine& line : content.lines) {
+  for (const ScoreLine& line : c.lines) {
     auto* s = new QLineSeries();
     s->setName(line.name);
     QPen pen(line.colour, 2);
     if (line.dashed) pen.setStyle(Qt::DashLine);
     s->setPen(pen);
     s->setPointsVisible(true);
-    for (QPointF p : line.points)
-      if (extend(p)) s->append(p);
+    for (const QPointF& p : line.points)
+      if (QPointF q; drawn(p, q)) s->append(q);
     series.push_back(s);
   }
-  if (!std::isfinite(xLow)) return clear(content.title + QObject::tr(" — nothing to draw"));
-  for (const ScoreReference& r : content.references) yLow = std::min(yLow, r.y), yHigh = std::max(yHigh, r.y);
-  const bool logX = content.logX && xHigh > 20 * xLow;
+  const bool logX = c.logX && xHigh > 20 * xLow;
   const double xPad = logX ? 0 : std::max(0.05 * (xHigh - xLow), 0.3);
-  for (const ScoreReference& r : content.references) {
+  for (const ScoreReference& r : references) {
     auto* s = new QLineSeries();
     s->setName(QStringLiteral("%1 (%2)").arg(r.name).arg(r.y, 0, 'g', 3));
-    QPen pen(QColor(110, 110, 110), 1.5, Qt::DotLine);
-    s->setPen(pen);
+    s->setPen(QPen(QColor(110, 110, 110), 1.5, Qt::DotLine));
     s->append(xLow - xPad, r.y), s->append(xHigh + xPad, r.y);
     series.push_back(s);
   }
   for (QAbstractSeries* s : series) chart()->addSeries(s);
 
   QAbstractAxis* x = nullptr;
-  if (!content.xNames.empty()) {
+  if (!c.xNames.empty()) {
     auto* named = new QCategoryAxis();
     named->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
-    for (size_t k = 0; k < content.xNames.size(); ++k) named->append(content.xNames[k], static_cast<double>(k));
+    for (size_t k = 0; k < c.xNames.size(); ++k) named->append(c.xNames[k], static_cast<double>(k));
     named->setRange(xLow - xPad, xHigh + xPad);
     x = named;
   } else if (logX) {  // within a decade or so a log axis would name one tick: linear then
@@ -94,13 +107,12 @@ void ScoreLinesChart::setContent(const ScoreChartContent& content) {
     values->setLabelFormat(QStringLiteral("%g"));
     x = values;
   }
-  x->setTitleText(content.xTitle);
+  x->setTitleText(c.xTitle);
   auto* y = new QValueAxis();
   const double yPad = std::max(0.05 * (yHigh - yLow), 0.02);
   y->setRange(yLow - yPad, yHigh + yPad);
   y->applyNiceNumbers();
-  y->setTitleText(floored ? QObject::tr("%1 (below %2: drawn at %2)").arg(content.yTitle).arg(content.yFloor)
-                          : content.yTitle);
+  y->setTitleText(floored ? QObject::tr("%1 (below %2: drawn at %2)").arg(c.yTitle).arg(c.yFloor) : c.yTitle);
   chart()->addAxis(x, Qt::AlignBottom);
   chart()->addAxis(y, Qt::AlignLeft);
   for (QAbstractSeries* s : series) s->attachAxis(x), s->attachAxis(y);
@@ -108,9 +120,9 @@ void ScoreLinesChart::setContent(const ScoreChartContent& content) {
   double xMin = xLow - xPad, xMax = xHigh + xPad;
   if (auto* v = qobject_cast<QValueAxis*>(x)) xMin = v->min(), xMax = v->max();
   if (auto* v = qobject_cast<QLogValueAxis*>(x)) xMin = v->min(), xMax = v->max();
-  for (size_t k = 0; k < content.references.size(); ++k)
-    static_cast<QLineSeries*>(series[content.lines.size() + k])
-        ->replace({QPointF(xMin, content.references[k].y), QPointF(xMax, content.references[k].y)});
+  for (size_t k = 0; k < references.size(); ++k)
+    static_cast<QLineSeries*>(series[c.lines.size() + k])
+        ->replace({QPointF(xMin, references[k].y), QPointF(xMax, references[k].y)});
   chart()->legend()->show();
 }
 

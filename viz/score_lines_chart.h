@@ -41,7 +41,7 @@ class ScoreLinesChart : public QChartView, public ExportableView {
  public:
   explicit ScoreLinesChart(QWidget* parent = nullptr);
 
-  void setContent(const ScoreChartContent& content);
+  void setContent(ScoreChartContent content);  // by value: setContent(content()) is safe
   void clear(const QString& message);
   const ScoreChartContent& content() const { return content_; }
 

@@ -125,7 +125,8 @@ void addL1Path(nlohmann::ordered_json& probe, const L1Path& path, const std::vec
                       {"refit_train_score", numberOrNull(point.refitTrainScore)},
                       {"refit_test_score", numberOrNull(point.refitTestScore)}});
   probe["l1_units_95"] = path.unitsFor95 >= 0 ? nlohmann::ordered_json(path.unitsFor95) : nullptr;
-  probe["l1_path"] = {{"target", numberOrNull(path.target)}, {"points", points}};
+  probe["l1_path"] = {
+      {"baseline", numberOrNull(path.baseline)}, {"target", numberOrNull(path.target)}, {"points", points}};
   if (path.unitsFor95 < 0) return;
   std::vector<std::vector<std::string>> directionNames(static_cast<size_t>(trace.layers()));
   for (int l = 0; l < trace.layers(); ++l)
@@ -208,7 +209,9 @@ int runProbe(const std::vector<std::string>& args) {
       throw UsageError("--probe logistic needs a 0/1 or categorical label; " + o.label + " gives numbers");
     const std::vector<double> control = controlLabels(label, trace.tokenText(), o.seed);
     std::vector<int> directions;
-    for (int l = 0; l < trace.layers(); ++l) directions.push_back(trace.directions(l));
+    // Layers left out of --layers have no directions: the probe of all layers together reads the chosen ones.
+    for (int l = 0; l < trace.layers(); ++l)
+      directions.push_back(std::find(layers.begin(), layers.end(), l) != layers.end() ? trace.directions(l) : 0);
     std::vector<int> probed = layers;
     if (layers.size() > 1) probed.push_back(-1);  // and every chosen layer together
     nlohmann::ordered_json curve = nlohmann::ordered_json::array();

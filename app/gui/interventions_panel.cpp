@@ -63,6 +63,24 @@ InterventionsPanel::InterventionsPanel(QWidget* parent)
 }
 
 bool InterventionsPanel::addSpec(const QString& spec) {
+  if (!appendSpec(spec)) return false;
+  emit specsChanged();
+  return true;
+}
+
+int InterventionsPanel::addSpecs(const QStringList& specs) {
+  const QStringList listed = this->specs();
+  int added = 0;
+  for (const QString& spec : specs) {
+    if (listed.contains(spec.trimmed())) continue;  // already there (switched on or off)
+    if (!appendSpec(spec)) break;
+    ++added;
+  }
+  if (added > 0) emit specsChanged();  // one new run for all of them
+  return added;
+}
+
+bool InterventionsPanel::appendSpec(const QString& spec) {
   const QString problem = validate_ ? validate_(spec.trimmed()) : QString();
   if (!problem.isEmpty()) {
     showMessage(problem, true);
@@ -75,7 +93,6 @@ bool InterventionsPanel::addSpec(const QString& spec) {
   item->setData(Qt::UserRole, spec.trimmed());  // the last valid text, restored after a bad edit
   updating_ = false;
   list_->setCurrentItem(item);
-  emit specsChanged();
   return true;
 }
 

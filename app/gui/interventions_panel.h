@@ -29,6 +29,9 @@ class InterventionsPanel : public QWidget {
   void setValidator(std::function<QString(const QString& spec)> validate) { validate_ = std::move(validate); }
   // Adds a spec (switched on), unless it is invalid (then the reason is shown and false returned).
   bool addSpec(const QString& spec);
+  // Adds those of `specs` not listed yet, in order, stopping at an invalid one; one specsChanged (one new
+  // run) for all. Returns how many were added.
+  int addSpecs(const QStringList& specs);
   QStringList specs() const;         // every listed spec, in order
   QStringList enabledSpecs() const;  // those switched on
   void setEnabledAt(int row, bool on);
@@ -47,6 +50,7 @@ class InterventionsPanel : public QWidget {
 
  private:
   void addFromEntry();
+  bool appendSpec(const QString& spec);  // addSpec without the signal
   void itemEdited(QListWidgetItem* item);
 
   QListWidget* list_;

@@ -101,6 +101,7 @@ ProbeFindings runProbeRequest(const ProbeRequest& r, const ProgressCallbacks& ca
   ProgressCallbacks path = callbacks;
   path.progress = [&](long point, long) { reportProgress(callbacks, done + point, total); };
   f.l1 = runL1Path(best.layer, best.quantity, directions, read, f.label, split, settings, best.testScore, path);
+  reportProgress(callbacks, total, total);  // the path may stop before its 16th point
   return f;
 }
 

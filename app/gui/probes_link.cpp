@@ -28,7 +28,7 @@ void linkProbes(MainWindow& window, ProbesPanel& probes) {
   });
   // "Ablate them": the L1 path's units set to their mean, as interventions the next analysis applies.
   QObject::connect(&probes, &ProbesPanel::ablationProposed, &window, [&window](const QStringList& specs) {
-    for (const QString& spec : specs) window.interventions()->addSpec(spec);
+    window.interventions()->addSpecs(specs);
     if (auto* dock = window.findChild<QDockWidget*>(QStringLiteral("interventions"))) dock->raise();
   });
   // The strips of the window shown: the trace's meta tracks, then the label and the probe's prediction.
@@ -46,6 +46,7 @@ void linkProbes(MainWindow& window, ProbesPanel& probes) {
       probes.setMetaTracks(names);
     }
     const void* source = result->trace ? static_cast<const void*>(result->trace.get()) : recording.get();
+    probes.setShownSource(source, result->trace != nullptr);
     std::vector<viz::MetaStrip> strips = result->metaStrips;
     for (viz::MetaStrip& s : probes.strips(source, session.firstTraceStep(), recording->steps))
       strips.push_back(std::move(s));

@@ -32,31 +32,25 @@ QString threeDecimals(double v) {
   return std::isfinite(v) ? QString::number(v, 'f', 3) : QStringLiteral("–");
 }
 
-QString scoreName(const ProbeFindings& f) {
-  return f.label.kind == LabelKind::Scalar ? QStringLiteral("R²") : QObject::tr("accuracy");
-}
-
-QString layerName(int layer) {
-  return layer < 0 ? QObject::tr("all layers") : QObject::tr("layer %1").arg(layer);
-}
-
 // "Probe (logistic), best on layer 1 · c: test accuracy 0.892, control 0.472, selectivity 0.420 (train …). L1
-// path: 12 of the 256 units reach 95 % of its test accuracy." (The curve is the Probing curve tab.)
+// path: 12 of the 256 units reach 95 % of its gain in accuracy over the majority class." (The curve is the
+// Probing curve tab.)
 QString summaryOf(const ProbeFindings& f) {
   if (f.best < 0) return {};
   const ProbeOutcome& b = f.curve[static_cast<size_t>(f.best)];
-  QString text = QObject::tr("Probe (%1), best on %2 · %3: test %4 %5, control %6, selectivity %7 (train %8).")
-                     .arg(QLatin1String(probeKindName(b.probe.kind)), layerName(b.layer),
-                          QLatin1String(quantityName(b.quantity)), scoreName(f), threeDecimals(b.testScore),
-                          threeDecimals(b.controlScore), threeDecimals(b.selectivity()), threeDecimals(b.trainScore));
+  QString text = QObject::tr("Probe (%1), best on %2: test %3 %4, control %5, selectivity %6 (train %7).")
+                     .arg(QLatin1String(probeKindName(b.probe.kind)), viz::probeName(b.layer, b.quantity),
+                          viz::probeScoreName(f.label.kind), threeDecimals(b.testScore), threeDecimals(b.controlScore),
+                          threeDecimals(b.selectivity()), threeDecimals(b.trainScore));
   QString l1;
   if (f.l1.unitsFor95 > 0)
-    l1 = QObject::tr("L1 path: %1 of the %2 units reach 95 % of its test %3.")
+    l1 = (f.label.kind == LabelKind::Scalar
+              ? QObject::tr("L1 path: %1 of the %2 units reach 95 % of its test R².")
+              : QObject::tr("L1 path: %1 of the %2 units reach 95 % of its gain in accuracy over the majority class."))
              .arg(f.l1.unitsFor95)
-             .arg(b.features)
-             .arg(scoreName(f));
+             .arg(b.features);
   else if (!f.l1.points.empty())
-    l1 = QObject::tr("L1 path: no point reaches 95 % of its test %1.").arg(scoreName(f));
+    l1 = QObject::tr("L1 path: no point reaches the target.");
   return text + (l1.isEmpty() ? QString() : QStringLiteral(" ") + l1);
 }
 
@@ -209,6 +203,25 @@ QString ProbesPanel::summary() const {
   return summary_->text();
 }
 
+void ProbesPanel::setShownSource(const void* source, bool isTrace) {
+  shownSource_ = source, shownIsTrace_ = isTrace;
+  updateAblateButton();
+}
+
+void ProbesPanel::updateAblateButton() {
+  const long units = findings_ ? findings_->l1.unitsFor95 : -1;
+  const bool current = findings_ && findingsSource_ == shownSource_ && !shownIsTrace_;
+  ablate_->setEnabled(units > 0 && current);
+  ablate_->setToolTip(!findings_ ? tr("Rank the units first: this sets the units the best probe's L1 path keeps to "
+                                      "their mean")
+                      : shownIsTrace_ ? tr("Interventions apply to an analysed text, not to a trace")
+                      : !current      ? tr("The ranking belongs to another analysis: rank the units again")
+                      : units > 0 ? tr("Set the %1 units the best probe's L1 path keeps to their mean (Interventions "
+                                       "dock): does the model use what the probe reads?")
+                                        .arg(units)
+                                  : tr("No point of the L1 path reached the target"));
+}
+
 QStringList ProbesPanel::l1Ablation() const {
   if (!findings_ || findings_->best < 0 || findings_->l1.unitsFor95 <= 0) return {};
   const ProbeFindings& f = *findings_;
@@ -296,12 +309,7 @@ void ProbesPanel::showFindings(std::shared_ptr<const ProbeFindings> findings, co
   summary_->setText(summaryOf(f));
   viz::showUnitRanking(*bars_, f.ranking, f.metric, f.label.source);
   rankingExport_->setFindings(findings_);
-  ablate_->setEnabled(f.l1.unitsFor95 > 0);
-  ablate_->setToolTip(f.l1.unitsFor95 > 0
-                          ? tr("Set the %1 units the best probe's L1 path keeps to their mean (Interventions dock): "
-                               "does the model use what the probe reads?")
-                                .arg(f.l1.unitsFor95)
-                          : tr("No point of the L1 path reached 95 % of the probe's score"));
+  updateAblateButton();
   if (f.best >= 0) {
     viz::showProbingCurve(*curve_, f.curve, static_cast<int>(f.directionNames.size()), f.label.kind, f.label.source);
     viz::showL1Path(*l1_, f.l1, f.curve[static_cast<size_t>(f.best)], f.label.kind, f.label.source);

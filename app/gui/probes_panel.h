@@ -67,6 +67,9 @@ class ProbesPanel : public QWidget {
   // The interventions that set the units the best probe's L1 path keeps (95 % of its score) to their mean
   // (none: no result, or no point reached 95 %). The button beside Rank units proposes them.
   QStringList l1Ablation() const;
+  // What the views show now (a recording, or a trace: interventions do not apply there). "Ablate them" is
+  // offered only while the result belongs to a shown recording.
+  void setShownSource(const void* source, bool isTrace);
   bool hasResult() const { return findings_ != nullptr; }
   // The label and the best probe's prediction over steps [first, first + count) of the input the result
   // belongs to, as meta strips; none when `source` (a trace or recording) is not that input.
@@ -101,6 +104,9 @@ class ProbesPanel : public QWidget {
   std::function<std::optional<Source>()> source_;
   std::shared_ptr<const ProbeFindings> findings_;
   const void* findingsSource_ = nullptr;
+  const void* shownSource_ = nullptr;
+  bool shownIsTrace_ = false;
+  void updateAblateButton();
 };
 
 }  // namespace lstmscope::app

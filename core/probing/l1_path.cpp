@@ -1,8 +1,24 @@
 #include "core/probing/l1_path.h"
 
+#include <algorithm>
 #include <cmath>
+#include <map>
+#include <optional>
 
 namespace lstmscope {
+
+double constantScore(const std::vector<double>& trainLabels, const std::vector<double>& testLabels, ProbeKind kind) {
+  if (kind == ProbeKind::Ridge) return 0.0;  // R^2 of the mean, by its definition
+  std::map<double, long> counts;
+  for (const double y : trainLabels) ++counts[y];
+  double majority = 0;
+  long most = -1;
+  for (const auto& [label, count] : counts)
+    if (count > most) majority = label, most = count;  // ties: the smallest label
+  if (testLabels.empty()) return std::nan("");
+  const long right = std::count(testLabels.begin(), testLabels.end(), majority);
+  return static_cast<double>(right) / static_cast<double>(testLabels.size());
+}
 
 L1Path l1Path(const Mat<double>& train, const std::vector<double>& trainLabels, const Mat<double>& test,
               const std::vector<double>& testLabels, LabelKind labelKind, int classes, const ProbeSettings& full,
@@ -10,12 +26,17 @@ L1Path l1Path(const Mat<double>& train, const std::vector<double>& trainLabels, 
   constexpr int kPoints = 16;
   const double factor = std::pow(10.0, 0.25);
   const ProbeKind kind = full.kind;
+  // The refit is the full probe on fewer units: its L2 penalty, or (an L1 full probe) the default one.
   ProbeSettings refit = full;
-  refit.penalty = ProbePenalty::L2;
+  if (full.penalty == ProbePenalty::L1) refit = ProbeSettings{}, refit.kind = kind;
   L1Path path;
   path.kind = kind;
-  if (std::isfinite(fullTestScore) && fullTestScore > 0) path.target = 0.95 * fullTestScore;
-  const double edge = sparsityEdge(train, trainLabels, labelKind, classes, kind);
+  path.baseline = constantScore(trainLabels, testLabels, kind);
+  if (std::isfinite(fullTestScore) && fullTestScore > path.baseline)
+    path.target = path.baseline + 0.95 * (fullTestScore - path.baseline);
+  const std::optional<LassoSolver> lasso =
+      kind == ProbeKind::Ridge ? std::optional<LassoSolver>(std::in_place, train, trainLabels) : std::nullopt;
+  const double edge = lasso ? lasso->edge() : sparsityEdge(train, trainLabels, labelKind, classes, kind);
   if (!std::isfinite(edge) || !(edge > 0)) return path;  // no feature varies: no unit can carry the label
   ProbeSettings settings;
   settings.kind = kind, settings.penalty = ProbePenalty::L1;
@@ -25,8 +46,9 @@ L1Path l1Path(const Mat<double>& train, const std::vector<double>& trainLabels, 
     // The lasso's alpha falls from the edge, the logistic probe's C (an inverse penalty) rises from it.
     const double step = std::pow(factor, k);
     (kind == ProbeKind::Ridge ? settings.alpha : settings.c) = kind == ProbeKind::Ridge ? edge / step : edge * step;
-    const LinearProbe probe =
-        fitSparseProbe(train, trainLabels, labelKind, classes, settings, k > 1 ? &previous : nullptr);
+    const LinearProbe* warm = k > 1 ? &previous : nullptr;
+    const LinearProbe probe = lasso ? lasso->fit(settings.alpha, warm)
+                                    : fitSparseProbe(train, trainLabels, labelKind, classes, settings, warm);
     L1PathPoint point;
     point.penalty = kind == ProbeKind::Ridge ? settings.alpha : settings.c;
     point.units = featuresUsed(probe);
@@ -44,7 +66,8 @@ L1Path l1Path(const Mat<double>& train, const std::vector<double>& trainLabels, 
     }
     path.points.push_back(point);
     reportProgress(callbacks, k, kPoints);
-    if (point.refitTestScore >= path.target && (path.unitsFor95 < 0 || point.units < path.unitsFor95))
+    if (point.units > 0 && point.refitTestScore >= path.target &&
+        (path.unitsFor95 < 0 || point.units < path.unitsFor95))
       path.unitsFor95 = point.units, path.featuresFor95 = used;
     if (point.refitTestScore >= fullTestScore || point.units == train.rows()) break;
     previous = probe;

@@ -30,36 +30,18 @@ void fitRidge(const Mat<double>& x, const std::vector<double>& labels, double al
 // Newton's method with a backtracking line search; the intercept b is the last coordinate, unpenalised.
 // Returns the Newton steps taken.
 int fitLogisticRow(const Mat<double>& x, const std::vector<double>& isPositive, double c, Vec<double>& w, double& b) {
-  const long d = x.rows(), n = x.cols();
-  Vec<double> sign(n);
-  for (long i = 0; i < n; ++i) sign(i) = isPositive[static_cast<size_t>(i)] != 0 ? 1.0 : -1.0;
+  const long d = x.rows();
+  const Eigen::Map<const Vec<double>> target(isPositive.data(), x.cols());
   const auto objective = [&](const Vec<double>& wv, double bv) {
-    const Vec<double> margin = (x.transpose() * wv).array() + bv;
-    double loss = 0;
-    for (long i = 0; i < n; ++i) loss += logLoss(sign(i) * margin(i));
-    return 0.5 * wv.squaredNorm() + c * loss;
+    return 0.5 * wv.squaredNorm() + logisticLoss(x, target, c, wv, bv);
   };
   w = Vec<double>::Zero(d), b = 0;
   double current = objective(w, b);
   for (int step = 1; step <= 100; ++step) {
-    const Vec<double> margin = (x.transpose() * w).array() + b;
-    // p_i = sigmoid(margin_i); the gradient of the loss in the margin is p_i - t_i, its curvature p_i (1 - p_i).
-    Vec<double> residual(n), curvature(n);
-    for (long i = 0; i < n; ++i) {
-      const double p = 1 / (1 + std::exp(-margin(i)));
-      residual(i) = p - (sign(i) > 0 ? 1.0 : 0.0);
-      curvature(i) = std::max(p * (1 - p), 1e-300);
-    }
-    Vec<double> gradient(d + 1);
-    gradient.head(d) = w + c * (x * residual);
-    gradient(d) = c * residual.sum();
-    Mat<double> hessian(d + 1, d + 1);
-    hessian.topLeftCorner(d, d) = c * weightedGram(x, curvature);
-    hessian.topLeftCorner(d, d).diagonal().array() += 1.0;
-    hessian.block(0, d, d, 1) = c * (x * curvature);
-    hessian.block(d, 0, 1, d) = hessian.block(0, d, d, 1).transpose();
-    hessian(d, d) = c * curvature.sum();
-    const Vec<double> direction = -hessian.ldlt().solve(gradient);
+    LogisticModel model = logisticModel(x, target, c, w, b);
+    model.gradient.head(d) += w;  // the penalty |w|^2 / 2
+    model.hessian.topLeftCorner(d, d).diagonal().array() += 1.0;
+    const Vec<double> direction = -model.hessian.ldlt().solve(model.gradient);
     // Newton's step, halved until the objective does not rise (it always holds near the minimum).
     double length = 1;
     Vec<double> nextW;

@@ -32,4 +32,31 @@ Mat<double> weightedGram(const Mat<double>& x, const Vec<double>& weights) {
   return parts[0].selfadjointView<Eigen::Lower>();
 }
 
+double logisticLoss(const Mat<double>& x, const Vec<double>& target, double c, const Vec<double>& w, double b) {
+  const Vec<double> margin = (x.transpose() * w).array() + b;
+  double loss = 0;
+  for (long i = 0; i < x.cols(); ++i) loss += logLoss(target(i) > 0 ? margin(i) : -margin(i));
+  return c * loss;
+}
+
+LogisticModel logisticModel(const Mat<double>& x, const Vec<double>& target, double c, const Vec<double>& w, double b) {
+  const long d = x.rows(), n = x.cols();
+  const Vec<double> margin = (x.transpose() * w).array() + b;
+  // p_i = sigmoid(margin_i); the loss's gradient in the margin is p_i - t_i, its curvature p_i (1 - p_i).
+  Vec<double> residual(n), curvature(n);
+  for (long i = 0; i < n; ++i) {
+    const double p = 1 / (1 + std::exp(-margin(i)));
+    residual(i) = p - target(i), curvature(i) = std::max(p * (1 - p), 1e-300);
+  }
+  LogisticModel m;
+  m.gradient.resize(d + 1);
+  m.gradient.head(d) = c * (x * residual), m.gradient(d) = c * residual.sum();
+  m.hessian.resize(d + 1, d + 1);
+  m.hessian.topLeftCorner(d, d) = c * weightedGram(x, curvature);
+  m.hessian.block(0, d, d, 1) = c * (x * curvature);
+  m.hessian.block(d, 0, 1, d) = m.hessian.block(0, d, d, 1).transpose();
+  m.hessian(d, d) = c * curvature.sum();
+  return m;
+}
+
 }  // namespace lstmscope

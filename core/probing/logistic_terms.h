@@ -16,4 +16,14 @@ inline double logLoss(double margin) {
 // X diag(weights) X^T for x (features x steps) and one non-negative weight per step, on every core.
 Mat<double> weightedGram(const Mat<double>& x, const Vec<double>& weights);
 
+// c * sum log(1 + exp(-s_i (w.x_i + b))) over the columns of x, s_i = +1 where target_i is 1, else -1.
+double logisticLoss(const Mat<double>& x, const Vec<double>& target, double c, const Vec<double>& w, double b);
+
+// That loss's gradient and Hessian over (w, b), the intercept b last: a Newton step's quadratic model.
+struct LogisticModel {
+  Vec<double> gradient;  // c X (p - t), c sum (p - t)
+  Mat<double> hessian;   // c X W X^T with W = diag(p (1 - p)), bordered by the intercept's row and column
+};
+LogisticModel logisticModel(const Mat<double>& x, const Vec<double>& target, double c, const Vec<double>& w, double b);
+
 }  // namespace lstmscope

@@ -8,9 +8,27 @@
 // step's quadratic model for the logistic loss (newGLMNET, Yuan et al. 2012), with a line search.
 #pragma once
 
+#include <vector>
+
 #include "core/probing/linear_probe.h"
 
 namespace lstmscope {
+
+// The lasso of one input at any alpha: the centred Gram matrix G = Xc Xc^T / n and r = Xc yc / n are made
+// once (a sweep of coordinate descent then costs d^2, not d n), so the L1 path solves every point from them.
+class LassoSolver {
+ public:
+  LassoSolver(const Mat<double>& x, const std::vector<double>& labels);
+  // The smallest alpha at which every weight is 0: the largest |r_j| over features that vary (0: none does).
+  double edge() const;
+  LinearProbe fit(double alpha, const LinearProbe* warmStart = nullptr) const;
+
+ private:
+  std::vector<bool> varying_;
+  Vec<double> xMean_, r_;
+  Mat<double> gram_;
+  double yMean_ = 0;
+};
 
 // Fits an L1 probe (settings.kind: Ridge means the lasso, with settings.alpha; Logistic uses settings.c) to
 // the columns of `x` (features x steps). `warmStart`: a probe of the same shape to start from (the path's
@@ -21,7 +39,7 @@ LinearProbe fitSparseProbe(const Mat<double>& x, const std::vector<double>& labe
 // The penalty beyond which every coefficient is zero: the lasso's smallest such alpha (the largest
 // |X_j . (y - mean)| / n of centred features), or the logistic probe's largest such C (1 / the largest
 // |gradient| of the loss at w = 0 with the best intercept), over the rows of categories (the first row to
-// leave zero). Infinity (lasso: 0) when no feature varies.
+// leave zero). Only features that vary count; infinity (lasso: 0) when none does.
 double sparsityEdge(const Mat<double>& x, const std::vector<double>& labels, LabelKind labelKind, int classes,
                     ProbeKind kind);
 

@@ -206,6 +206,9 @@ TEST_F(ProbesDock, ChartsTheProbingCurveAndTheL1PathAsCoreComputesThem) {
   for (int k = 0; k < 6000 && (window_.session()->busy() || rerun.isEmpty()); ++k) QTest::qWait(10);
   EXPECT_FALSE(rerun.isEmpty()) << "the text was not run again under the interventions";
   EXPECT_FALSE(window_.session()->interventions().empty());
+  // A second click lists nothing twice.
+  QTest::mouseClick(ablate, Qt::LeftButton);
+  EXPECT_EQ(window_.interventions()->specs(), expectedSpecs);
 
   // A click on the tab shows the curve.
   QTabBar* tabs = probes->views()->tabBar();
@@ -264,6 +267,12 @@ TEST(ProbesDockOnATrace, RanksTheWholeTraceAgainstItsMetaTrack) {
   EXPECT_EQ(strips[1].style.name, QStringLiteral("label"));
   for (long k = 0; k < count; ++k)
     ASSERT_EQ(strips[1].values[static_cast<size_t>(k)], depth.values[static_cast<size_t>(first + k)]) << k;
+  // Interventions do not apply to a trace window: "Ablate them" is not offered, and says why.
+  for (QPushButton* b : probes->findChildren<QPushButton*>())
+    if (b->text() == QStringLiteral("Ablate them")) {
+      EXPECT_FALSE(b->isEnabled());
+      EXPECT_TRUE(b->toolTip().contains(QStringLiteral("not to a trace"))) << b->toolTip().toStdString();
+    }
 }
 
 }  // namespace

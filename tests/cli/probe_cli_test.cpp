@@ -73,6 +73,7 @@ TEST_F(ProbeCli, RanksUnitsAndTrainsProbesOnATrace) {
         (fewest < 0 || point["units"].get<long>() < fewest))
       fewest = point["units"];
   }
+  EXPECT_EQ(path["baseline"].get<double>(), 0.0);  // R^2 of the constant prediction
   if (testScore > 0) EXPECT_DOUBLE_EQ(path["target"].get<double>(), 0.95 * testScore);
   if (fewest < 0) {
     EXPECT_TRUE(doc["probe"]["l1_units_95"].is_null());

@@ -291,6 +291,13 @@ def check_l1_path(result, units, label, offsets, kind, what, alpha=1.0, c=1.0):
     if abs(first - expected_first) > 1e-9 * expected_first:
         print(f"{what}: the path starts at {name} {first}, the edge gives {expected_first}")
         failures += 1
+    # The constant prediction: R^2 0, or the accuracy of the training steps' most frequent class.
+    if kind == "ridge":
+        baseline = 0.0
+    else:
+        values, counts = np.unique(label[train], return_counts=True)
+        baseline = float(np.mean(label[test] == values[np.argmax(counts)]))
+    target = baseline + 0.95 * (p["test_score"] - baseline) if p["test_score"] > baseline else None
     best = None
     for point in path["points"]:
         penalty = point[name]
@@ -311,7 +318,8 @@ def check_l1_path(result, units, label, offsets, kind, what, alpha=1.0, c=1.0):
                 if abs(point[key] - expected) > TOL_PROBE:
                     print(f"{what}: {name} {penalty}: {key} {point[key]} against {expected}")
                     failures += 1
-        if point["refit_test_score"] >= 0.95 * p["test_score"] and (best is None or point["units"] < best):
+        if target is not None and point["units"] > 0 and point["refit_test_score"] >= target and (
+                best is None or point["units"] < best):
             best = point["units"]
     if best is not None:  # the point's units by name, and one mean ablation per layer and direction
         listed = sorted((u["layer"], u["direction"], u["unit"]) for u in p["l1_units"])
@@ -321,7 +329,8 @@ def check_l1_path(result, units, label, offsets, kind, what, alpha=1.0, c=1.0):
         if len(listed) != best or listed != from_specs or not all(s.endswith("=mean") for s in p["ablate_l1_units"]):
             print(f"{what}: l1_units {listed} and ablate_l1_units {p['ablate_l1_units']} disagree")
             failures += 1
-    if abs(path["target"] - 0.95 * p["test_score"]) > 1e-15 or p["l1_units_95"] != best:
+    if abs(path["baseline"] - baseline) > 1e-15 or (target is None) != (path["target"] is None) or (
+            target is not None and abs(path["target"] - target) > 1e-12) or p["l1_units_95"] != best:
         print(f"{what}: l1_units_95 {p['l1_units_95']} (target {path['target']}), the points give {best}")
         failures += 1
     return failures
@@ -410,6 +419,11 @@ def main():
             failures += 1
         failures += check_probe(result, clean, label, offsets, tokens, "lasso" if kind == "ridge" else "logistic-l1",
                                 f"random L1 probe {name}", alpha=0.05, c=0.5 if name == "binary" else 1.0, seed=7)
+        # An L1 probe's own path: refitted with the default L2 penalty, measured against the L1 probe's score.
+        result = run_probe(cli, work, ["--trace", trace, "--label", "file:" + files[name], "--quantity", "c",
+                                       "--layers", "0", "--seed", "7", "--penalty", "l1", *l1_extra],
+                           f"probe-l1-path-{name}")
+        failures += check_l1_path(result, clean, label, offsets, kind, f"random L1 probe's path {name}")
 
     # The demo model's own run of its sample text: built-in labels and a regular expression.
     recorded = os.path.join(work, "demo.h5")
