@@ -20,4 +20,22 @@ std::string regexProblem(const std::string& pattern);
 std::vector<float> regexTrack(const std::string& pattern, const std::vector<std::string>& tokens,
                               const std::vector<int64_t>& offsets, const std::string& separator);
 
+// The capturing groups of a valid pattern (0 for an invalid one).
+int regexGroups(const std::string& pattern);
+
+// The category of tokens no group's text overlaps.
+inline constexpr const char* kOutsideGroup = "-";
+
+// A categorical track from the pattern's first capturing group (docs/PROBES.md "Labels"): the tokens that
+// the group's text overlaps in a match (matched as regexTrack matches) get that text as their category;
+// every other token, and those of a match whose group took no part or matched nothing, the category "-"
+// (index 0). Categories are numbered in order of first appearance after "-". Throws std::invalid_argument
+// for an invalid pattern or one without a group.
+struct RegexCategories {
+  std::vector<float> values;
+  std::vector<std::string> categories;
+};
+RegexCategories regexGroupTrack(const std::string& pattern, const std::vector<std::string>& tokens,
+                                const std::vector<int64_t>& offsets, const std::string& separator);
+
 }  // namespace lstmscope

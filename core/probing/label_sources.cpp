@@ -83,6 +83,10 @@ ProbeLabel probeLabelFromSpec(const std::string& spec, const std::vector<std::st
   if (spec.rfind("builtin:", 0) == 0)
     return makeProbeLabel(spec, builtinLabel(spec.substr(8), tokens, offsets, separator), {});
   if (spec.rfind("regex:", 0) == 0) {
+    if (regexGroups(spec.substr(6)) > 0) {  // categories: the first group's text
+      RegexCategories track = regexGroupTrack(spec.substr(6), tokens, offsets, separator);
+      return makeProbeLabel(spec, {track.values.begin(), track.values.end()}, std::move(track.categories));
+    }
     const std::vector<float> marks = regexTrack(spec.substr(6), tokens, offsets, separator);
     return makeProbeLabel(spec, {marks.begin(), marks.end()}, {});
   }

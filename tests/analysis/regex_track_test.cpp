@@ -92,6 +92,27 @@ TEST(RegexTrack, ALongMatchInALongDocumentNeedsNoDeepRecursion) {
   EXPECT_EQ(std::count(track.begin(), track.end(), 1.0f), static_cast<long>(text.size()));
 }
 
+// A pattern with a group gives categories: the group's text at the tokens it overlaps, "-" elsewhere (the
+// rest of each match included), numbered in order of first appearance; each document is matched alone.
+TEST(RegexTrack, TheFirstGroupsTextIsTheCategory) {
+  const std::string text = "def add(x): def sub(y):def add";
+  const RegexCategories chars = regexGroupTrack("def ([a-z]+)", characters(text), {0, 20, 30}, "");
+  EXPECT_EQ(chars.categories, (std::vector<std::string>{"-", "add", "sub"}));
+  std::string shown;
+  for (const float v : chars.values) shown += static_cast<char>('0' + static_cast<int>(v));
+  EXPECT_EQ(shown, "000011100000000022200000000111");  // "add" at 4-6, "sub" at 16-18, "add" again at 27-29
+  // Word tokens, joined by spaces; a group that takes no part marks nothing; (?:) groups do not count.
+  const std::vector<std::string> words{"x", "=", "'a'", "+", "y", "=", "b"};
+  const RegexCategories quoted = regexGroupTrack("([a-z]) = (?:'|)", words, {0, 7}, " ");
+  EXPECT_EQ(quoted.categories, (std::vector<std::string>{"-", "x", "y"}));
+  EXPECT_EQ(quoted.values, (std::vector<float>{1, 0, 0, 0, 2, 0, 0}));
+  const RegexCategories optional = regexGroupTrack("b(c)?", characters("abcab"), {0, 5}, "");
+  EXPECT_EQ(optional.values, (std::vector<float>{0, 0, 1, 0, 0}));
+  EXPECT_EQ(regexGroups("a(?:b)c"), 0);
+  EXPECT_EQ(regexGroups("a(b)(c)"), 2);
+  EXPECT_THROW(regexGroupTrack("abc", characters("abc"), {0, 3}, ""), std::invalid_argument);
+}
+
 TEST(RegexTrack, AnInvalidPatternIsNamed) {
   EXPECT_NE(regexProblem("(unclosed"), "");
   EXPECT_EQ(regexProblem("a(b)c"), "");

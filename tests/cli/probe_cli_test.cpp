@@ -134,6 +134,21 @@ TEST_F(ProbeCli, DrawsTheStrongestUnitsAsAFigure) {
   }
 }
 
+// A regular expression with a group labels the tokens its text overlaps with that text (docs/PROBES.md):
+// "bc" and "b)" give "b", "a)" gives "a", everything else "-".
+TEST_F(ProbeCli, ARegexWithAGroupGivesItsTextAsCategories) {
+  const std::string out = dir.file("g.json");
+  const CommandResult r =
+      probe("--trace " + shellQuoted(trace) + " --label 'regex:([ab])[c)]' --out " + shellQuoted(out));
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const auto doc = nlohmann::json::parse(slurp(out));
+  EXPECT_EQ(doc["label_kind"], "categorical");
+  EXPECT_EQ(doc["metric"], "auc");
+  EXPECT_EQ(doc["categories"], (std::vector<std::string>{"-", "b", "a"}));
+  ASSERT_FALSE(doc["ranking"].empty());
+  EXPECT_TRUE(doc["ranking"][0].contains("category"));
+}
+
 TEST_F(ProbeCli, CategoriesFromALabelFile) {
   const std::string labels = dir.file("pos.tsv"), out = dir.file("c.json");
   {

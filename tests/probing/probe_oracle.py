@@ -4,7 +4,8 @@
 Every unit's score (Pearson and Spearman r, ROC AUC, the best one-vs-rest AUC of categories, the best-
 threshold IoU written out by brute force) within 1e-9, and the ridge and logistic probes' coefficients,
 intercepts and scores within 1e-6 of scikit-learn's on the same split, the control task rebuilt here from
-its definition (the mt19937_64 generator written out below); the L1 probes (--penalty l1) against Lasso and
+its definition (the mt19937_64 generator written out below); a regular expression with a group as categories;
+the L1 probes (--penalty l1) against Lasso and
 saga, and every point of the L1 path (its units, scores and refit) likewise. Random traces with documents,
 ties, a constant unit and a unit with NaN; and a trace the demo model recorded, with built-in and file labels.
 
@@ -12,6 +13,7 @@ usage: probe_oracle.py CLI DEMO_MODEL DEMO_TEXT WORK_DIR
 """
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -448,6 +450,22 @@ def main():
         if direct != result:
             print(f"demo {label}: --model gives another answer than --trace")
             failures += 1
+    # A pattern with a group: its text as categories ("-" first, then in order of first appearance), rebuilt
+    # with Python's re (the same matches as RE2 for this pattern) over the demo's characters.
+    text = "".join(tokens)
+    assert len(text) == len(tokens), "the demo model reads characters"
+    group_names, group_label = ["-"], np.zeros(len(tokens))
+    for m in re.finditer(r"def ([a-z_]+)", text):
+        if m.group(1) not in group_names:
+            group_names.append(m.group(1))
+        group_label[m.start(1):m.end(1)] = group_names.index(m.group(1))
+    result = run_probe(cli, work, ["--trace", recorded, "--label", "regex:def ([a-z_]+)", "--quantity", "c,h",
+                                   "--top", "100000", "--layers", "1", "--probe", "none"], "demo-groups")
+    if result["label_kind"] != "categorical" or result["categories"] != group_names:
+        print(f"demo regex groups: categories {result.get('categories')} against {group_names}")
+        failures += 1
+    layer1 = {k: v for k, v in units.items() if k[0] == 1}
+    failures += check_ranking(result, layer1, group_label, "auc", group_names, "demo regex groups auc")
     print(f"probe_oracle: {failures} disagreements")
     sys.exit(1 if failures else 0)
 
