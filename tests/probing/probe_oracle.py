@@ -4,10 +4,10 @@
 Every unit's score (Pearson and Spearman r, ROC AUC, the best one-vs-rest AUC of categories, the best-
 threshold IoU written out by brute force) within 1e-9, and the ridge and logistic probes' coefficients,
 intercepts and scores within 1e-6 of scikit-learn's on the same split, the control task rebuilt here from
-its definition (the mt19937_64 generator written out below); a regular expression with a group as categories;
-the L1 probes (--penalty l1) against Lasso and
+its definition (the mt19937_64 generator written out below); the L1 probes (--penalty l1) against Lasso and
 saga, and every point of the L1 path (its units, scores and refit) likewise. Random traces with documents,
-ties, a constant unit and a unit with NaN; and a trace the demo model recorded, with built-in and file labels.
+ties, a constant unit and a unit with NaN; and a trace the demo model recorded, with built-in and file
+labels and a regular expression whose group's text gives categories (rebuilt with Python's re).
 
 usage: probe_oracle.py CLI DEMO_MODEL DEMO_TEXT WORK_DIR
 """
