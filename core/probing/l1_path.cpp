@@ -51,13 +51,13 @@ L1Path l1Path(const Mat<double>& train, const std::vector<double>& trainLabels, 
                                     : fitSparseProbe(train, trainLabels, labelKind, classes, settings, warm);
     L1PathPoint point;
     point.penalty = kind == ProbeKind::Ridge ? settings.alpha : settings.c;
-    point.units = featuresUsed(probe);
     point.trainScore = probeScore(probe, predictWithProbe(probe, train), trainLabels);
     point.testScore = probeScore(probe, predictWithProbe(probe, test), testLabels);
     point.refitTrainScore = point.trainScore, point.refitTestScore = point.testScore;
-    std::vector<long> used;
+    std::vector<long> used;  // the features with a weight in any row
     for (long j = 0; j < probe.weights.cols(); ++j)
       if ((probe.weights.col(j).array() != 0).any()) used.push_back(j);
+    point.units = static_cast<long>(used.size());
     if (point.units > 0) {
       const Mat<double> trainUsed = train(used, Eigen::all), testUsed = test(used, Eigen::all);
       const LinearProbe alone = fitLinearProbe(trainUsed, trainLabels, labelKind, classes, refit);
