@@ -11,6 +11,7 @@
 
 #include "bench/bench_models.h"
 #include "bench/bench_support.h"
+#include "core/engine/external_gemm.h"
 #include "core/formats/native_model.h"
 #include "core/intervention/ablation.h"
 
@@ -89,10 +90,12 @@ int main(int argc, char** argv) {
   const double perProduct = 2.0 * 4 * H * H;
   const double flops = H * T * perProduct * 3 + H * T * perProduct;
   const Throughput machine = measureThroughput(H, H, 512 * 16);
+  const double blasGemm = valueAfter(torchOut, "torch_gemm_gflops");
+  std::printf("our batched steps' product: %s\n", blas::kernelDescription().c_str());
   std::printf(
-      "ours (float32, %d threads):              %8.3f s  %6.1f GFLOP/s (%.0f%% of this machine's GEMM, %.1f "
-      "GFLOP/s)\n",
-      threads, ours, flops / ours / 1e9, 100 * flops / ours / 1e9 / machine.gemmGflops, machine.gemmGflops);
+      "ours (float32, %d threads):              %8.3f s  %6.1f GFLOP/s (%.0f%% of this machine's GEMM: OpenBLAS "
+      "through PyTorch %.1f GFLOP/s; Eigen %.1f)\n",
+      threads, ours, flops / ours / 1e9, 100 * flops / ours / 1e9 / blasGemm, blasGemm, machine.gemmGflops);
   std::printf(
       "PyTorch batched (1,024 runs, one batch): %8.3f s   ratio ours/PyTorch %.3f (median of the pairs; goal <= "
       "0.33)\n",

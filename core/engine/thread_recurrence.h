@@ -4,6 +4,7 @@
 
 #include <array>
 
+#include "core/engine/external_gemm.h"
 #include "core/engine/lstm_kernels.h"
 #include "core/engine/prepacked_product.h"
 
@@ -14,7 +15,8 @@ class ThreadRecurrence {
  public:
   // Units [u0, u0 + n) of a layer of H units whose steps have `batch` columns.
   ThreadRecurrence(const Mat<T>& W_hh, long H, long u0, long n, long batch)
-      : W_hh_(W_hh), H_(H), u0_(u0), n_(n), wide_(batch >= kPackedFrom) {
+      : W_hh_(W_hh), H_(H), u0_(u0), n_(n), wide_(batch >= kPackedFrom), external_(wide_ && blas::available()) {
+    if (external_) return;  // OpenBLAS packs its blocks itself
     if (wide_) {
       for (int g = 0; g < 4; ++g) gates_[static_cast<size_t>(g)] = PackedLhs<T>(W_hh.middleRows(g * H + u0, n));
     } else {
@@ -25,6 +27,14 @@ class ThreadRecurrence {
 
   // Rows of these units in s.z += W_hh (those rows) * s.hPrev.
   void addTo(StepBuffers<T>& s) {
+    if (external_) {
+      if (n_ == H_)  // all units: the four gates' rows are one block, and h is packed once
+        addProduct(W_hh_, s.hPrev, s.z);
+      else
+        for (long g = 0; g < 4; ++g)
+          addProduct(W_hh_.middleRows(g * H_ + u0_, n_), s.hPrev, s.z.middleRows(g * H_ + u0_, n_));
+      return;
+    }
     if (wide_) {  // h packed once, shared by the four gates' products
       hPacked_.pack(s.hPrev);
       for (int g = 0; g < 4; ++g)
@@ -42,6 +52,7 @@ class ThreadRecurrence {
   const Mat<T>& W_hh_;
   long H_, u0_, n_;
   bool wide_;
+  bool external_;  // wide, through OpenBLAS (core/engine/external_gemm.h)
   std::array<PackedLhs<T>, 4> gates_;
   PackedRhs<T> hPacked_;
   Mat<T> rows_, scratch_;  // narrow batches: this thread's rows stacked (unless all), and the product

@@ -13,6 +13,24 @@ namespace {
 constexpr long kMinSplitWork = 4 * 128 * 128;
 constexpr long kChunkSteps = 16;  // steps whose input projection is one product
 
+// Rows of units [u0, u0 + n) of z = W_ih * input + bias, for the steps whose input changed. The bias is added
+// after the product, as in the reference run. With all units the four gates' rows are one product, so the
+// input is packed once, not four times.
+template <class T, class Input, class Output>
+void projectChangedInput(const DirectionParams<T>& w, long H, long u0, long n, const Input& input, Output&& z) {
+  const auto project = [&](long r0, long rows) {
+    auto block = z.middleRows(r0, rows);
+    block.setZero();
+    kernels::addProduct(w.W_ih.middleRows(r0, rows), input, block);
+    block.colwise() += (w.b_ih + w.b_hh).segment(r0, rows);
+  };
+  if (n == H) {
+    project(0, 4 * H);
+    return;
+  }
+  for (long g = 0; g < 4; ++g) project(g * H + u0, n);
+}
+
 }  // namespace
 
 template <class T>
@@ -69,18 +87,14 @@ void runSpan(const Network<T>& net, const Inputs<T>& in, const Tape<T>& ref, int
       // elsewhere. A thread reads only its own rows, so no barrier is needed here.
       const long changedLo = below.span.empty() ? first + m : std::max(first, below.span.lo);
       const long changedHi = below.span.empty() ? first - 1 : std::min(first + m - 1, below.span.hi);
-      for (int g = 0; g < 4; ++g) {
-        const long r0 = g * H + u0;
+      for (int g = 0; g < 4; ++g)
         for (long t = first; t < first + m; ++t)
           if (t < changedLo || t > changedHi)
-            fillColumns(z.block(r0, (t - first) * B, nn, B), refProjection.block(r0, t - lo, nn, 1));
-        if (changedLo <= changedHi) {
-          auto zc = z.block(r0, (changedLo - first) * B, nn, (changedHi - changedLo + 1) * B);
-          zc.noalias() = w.W_ih.middleRows(r0, nn) *
-                         below.h.middleCols((changedLo - below.span.lo) * B, (changedHi - changedLo + 1) * B);
-          zc.colwise() += bias.segment(r0, nn);
-        }
-      }
+            fillColumns(z.block(g * H + u0, (t - first) * B, nn, B), refProjection.block(g * H + u0, t - lo, nn, 1));
+      if (changedLo <= changedHi)
+        projectChangedInput(w, H, u0, nn,
+                            below.h.middleCols((changedLo - below.span.lo) * B, (changedHi - changedLo + 1) * B),
+                            z.middleCols((changedLo - first) * B, (changedHi - changedLo + 1) * B));
       for (long k = 0; k < m; ++k) {
         const long t = backward ? first + m - 1 - k : first + k;
         const long at = t - lo;

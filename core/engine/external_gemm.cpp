@@ -1,0 +1,98 @@
+#include "core/engine/external_gemm.h"
+
+#include <dlfcn.h>
+
+#include <cstdlib>
+#include <mutex>
+
+namespace lstmscope::blas {
+namespace {
+
+// CBLAS's enumerations (cblas.h), which the library takes as plain ints.
+constexpr int kColMajor = 102, kNoTrans = 111;
+
+using Sgemm = void (*)(int, int, int, int, int, int, float, const float*, int, const float*, int, float, float*, int);
+using Dgemm = void (*)(int, int, int, int, int, int, double, const double*, int, const double*, int, double, double*,
+                       int);
+using SetThreads = void (*)(int);
+using Describe = char* (*)();
+
+struct Library {
+  Sgemm sgemm = nullptr;
+  Dgemm dgemm = nullptr;
+  std::string description = "Eigen";
+};
+
+// Debian's OpenBLAS does not recognise every CPU by its model name and then falls back to a generic kernel
+// at a fifth of the speed; it reads OPENBLAS_CORETYPE when it is loaded. The kernel this CPU supports, or
+// nothing when the caller named one or the CPU has neither instruction set.
+const char* coreTypeToName() {
+  if (std::getenv("OPENBLAS_CORETYPE")) return nullptr;
+  if (__builtin_cpu_supports("avx512f")) return "SkylakeX";
+  if (__builtin_cpu_supports("avx2")) return "Haswell";
+  return nullptr;
+}
+
+Library load() {
+  Library lib;
+  if (const char* choice = std::getenv("LSTMSCOPE_GEMM"); choice && std::string(choice) == "eigen") {
+    lib.description = "Eigen (LSTMSCOPE_GEMM=eigen)";
+    return lib;
+  }
+  // Named only while the library loads, so that programs this process starts (PyTorch in the benchmarks
+  // and oracle tests) see the environment they were given.
+  const char* coreType = coreTypeToName();
+  if (coreType) setenv("OPENBLAS_CORETYPE", coreType, 1);
+  void* handle = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
+  if (coreType) unsetenv("OPENBLAS_CORETYPE");
+  if (!handle) {
+    lib.description = "Eigen (libopenblas.so.0 not found)";
+    return lib;
+  }
+  const auto sgemm = reinterpret_cast<Sgemm>(dlsym(handle, "cblas_sgemm"));
+  const auto dgemm = reinterpret_cast<Dgemm>(dlsym(handle, "cblas_dgemm"));
+  const auto setThreads = reinterpret_cast<SetThreads>(dlsym(handle, "openblas_set_num_threads"));
+  if (!sgemm || !dgemm || !setThreads) {
+    lib.description = "Eigen (libopenblas.so.0 lacks cblas_sgemm, cblas_dgemm or openblas_set_num_threads)";
+    return lib;
+  }
+  setThreads(1);
+  lib.sgemm = sgemm, lib.dgemm = dgemm;
+  lib.description = "OpenBLAS";
+  const auto config = reinterpret_cast<Describe>(dlsym(handle, "openblas_get_config"));
+  const auto core = reinterpret_cast<Describe>(dlsym(handle, "openblas_get_corename"));
+  if (config) lib.description = config();
+  if (core) lib.description += std::string(" (") + core() + ")";
+  return lib;
+}
+
+const Library& library() {
+  static const Library lib = load();  // thread-safe initialisation
+  return lib;
+}
+
+int narrow(long v) {
+  return static_cast<int>(v);
+}
+
+}  // namespace
+
+bool available() {
+  return library().sgemm != nullptr;
+}
+
+std::string kernelDescription() {
+  return library().description;
+}
+
+void gemmAdd(long m, long n, long k, const float* a, long lda, const float* b, long ldb, float* c, long ldc) {
+  library().sgemm(kColMajor, kNoTrans, kNoTrans, narrow(m), narrow(n), narrow(k), 1.0f, a, narrow(lda), b, narrow(ldb),
+                  1.0f, c, narrow(ldc));
+}
+
+void gemmAdd(long m, long n, long k, const double* a, long lda, const double* b, long ldb, double* c, long ldc) {
+  library().dgemm(kColMajor, kNoTrans, kNoTrans, narrow(m), narrow(n), narrow(k), 1.0, a, narrow(lda), b, narrow(ldb),
+                  1.0, c, narrow(ldc));
+}
+
+}  // namespace lstmscope::blas

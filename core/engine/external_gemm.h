@@ -1,0 +1,40 @@
+// The matrix product of batched steps through OpenBLAS when the machine has it (docs/ENGINE.md "Batched
+// steps"). On the per-step product of an ablation sweep OpenBLAS's SGEMM kernel is 1.2-1.7x faster than
+// Eigen's (bench/step_gemm_bench), and it is the library PyTorch uses, so the comparison is kernel for kernel.
+//
+// OpenBLAS is loaded at run time, not linked: the engine still runs where it is missing (Eigen's product is
+// the fallback), and the choice can be forced with LSTMSCOPE_GEMM=eigen. It is loaded with one thread: the
+// engine splits each step across cores itself, and every core calls it concurrently.
+#pragma once
+
+#include <string>
+
+namespace lstmscope::blas {
+
+// True when OpenBLAS is loaded and chosen; loads it on the first call (thread-safe).
+bool available();
+
+// "OpenBLAS 0.3.21 (Haswell)", or "Eigen" and why not OpenBLAS.
+std::string kernelDescription();
+
+// c += a * b, all column-major: a is m x k (leading dimension lda), b is k x n, c is m x n. Only when
+// available().
+void gemmAdd(long m, long n, long k, const float* a, long lda, const float* b, long ldb, float* c, long ldc);
+void gemmAdd(long m, long n, long k, const double* a, long lda, const double* b, long ldb, double* c, long ldc);
+
+}  // namespace lstmscope::blas
+
+namespace lstmscope::kernels {
+
+// c += a * b for column-major Eigen blocks (unit inner stride): through OpenBLAS when it is available, else
+// Eigen's product.
+template <class A, class B, class C>
+void addProduct(const A& a, const B& b, C&& c) {
+  if (blas::available())
+    blas::gemmAdd(c.rows(), c.cols(), a.cols(), a.data(), a.outerStride(), b.data(), b.outerStride(), c.data(),
+                  c.outerStride());
+  else
+    c.noalias() += a * b;
+}
+
+}  // namespace lstmscope::kernels
