@@ -12,6 +12,7 @@
 #include "core/common/error.h"
 #include "core/common/large_array_memory.h"
 #include "core/common/version.h"
+#include "core/engine/external_gemm.h"
 #include "core/formats/temp_files.h"
 
 namespace {
@@ -50,7 +51,7 @@ int main(int argc, char** argv) {
     return args.empty() ? 2 : 0;
   }
   if (args[0] == "--version") {
-    std::printf("lstmscope-cli %s\n", kVersion);
+    std::printf("lstmscope-cli %s\nbatched steps' matrix product: %s\n", kVersion, blas::kernelDescription().c_str());
     return 0;
   }
   const std::string command = args[0];

@@ -58,11 +58,12 @@ Library load() {
   }
   setThreads(1);
   lib.sgemm = sgemm, lib.dgemm = dgemm;
+  // "OpenBLAS, Haswell kernel (OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH ...)"
   lib.description = "OpenBLAS";
-  const auto config = reinterpret_cast<Describe>(dlsym(handle, "openblas_get_config"));
-  const auto core = reinterpret_cast<Describe>(dlsym(handle, "openblas_get_corename"));
-  if (config) lib.description = config();
-  if (core) lib.description += std::string(" (") + core() + ")";
+  if (const auto core = reinterpret_cast<Describe>(dlsym(handle, "openblas_get_corename")))
+    lib.description += std::string(", ") + core() + " kernel";
+  if (const auto config = reinterpret_cast<Describe>(dlsym(handle, "openblas_get_config")))
+    lib.description += std::string(" (") + config() + ")";
   return lib;
 }
 

@@ -14,7 +14,7 @@ namespace lstmscope::blas {
 // True when OpenBLAS is loaded and chosen; loads it on the first call (thread-safe).
 bool available();
 
-// "OpenBLAS 0.3.21 (Haswell)", or "Eigen" and why not OpenBLAS.
+// "OpenBLAS, Haswell kernel (its build configuration)", or "Eigen (why not OpenBLAS)".
 std::string kernelDescription();
 
 // c += a * b, all column-major: a is m x k (leading dimension lda), b is k x n, c is m x n. Only when

@@ -31,6 +31,16 @@ TEST_F(Cli, HelpForEveryCommand) {
   EXPECT_EQ(runCli("").exitCode, 2);
 }
 
+// --version names the kernel of batched steps (docs/ENGINE.md "Batched steps"): OpenBLAS on the test machine,
+// Eigen when the user asks for it.
+TEST_F(Cli, VersionNamesTheMatrixProductKernel) {
+  const CommandResult r = runCli("--version");
+  EXPECT_EQ(r.exitCode, 0);
+  EXPECT_TRUE(contains(r.output, "batched steps' matrix product: OpenBLAS")) << r.output;
+  const CommandResult eigen = runCommand("LSTMSCOPE_GEMM=eigen " + shellQuoted(LSTMSCOPE_CLI) + " --version");
+  EXPECT_TRUE(contains(eigen.output, "batched steps' matrix product: Eigen (LSTMSCOPE_GEMM=eigen)")) << eigen.output;
+}
+
 TEST_F(Cli, UsageErrorsExitWithTwo) {
   EXPECT_EQ(runCli("frobnicate").exitCode, 2);
   const CommandResult r = runCli("record --model " + shellQuoted(model) + " --out x.h5");
