@@ -120,6 +120,27 @@ TEST_F(ProbeCli, RecordsFromAModelIntoATemporaryTraceThatItRemoves) {
   EXPECT_TRUE(std::filesystem::is_empty(tmp));
 }
 
+// --layers chooses the layers of the ranking, of each layer's probe and of the all-layers probe: with layers 0
+// and 2 of three (5, 6 and 7 units), the all-layers probe reads 5 + 7 features, and layer 1 is nowhere.
+TEST_F(ProbeCli, TheChosenLayersAreTheOnlyOnesRankedAndProbed) {
+  const std::string threeLayers = dir.file("three.h5"), out = dir.file("layers.json");
+  saveNativeModel(smallCharModel(3), threeLayers);
+  const CommandResult r = probe("--model " + shellQuoted(threeLayers) + " --corpus " + shellQuoted(dir.file("docs")) +
+                                " --label builtin:bracket-depth --layers 0,2 --no-l1-path --out " + shellQuoted(out));
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const auto doc = nlohmann::json::parse(slurp(out));
+  EXPECT_EQ(static_cast<long>(doc["units_scored"]) + static_cast<long>(doc["units_unscored"]), 5 + 7);
+  for (const auto& u : doc["ranking"]) EXPECT_NE(u["layer"], 1) << u;
+  std::vector<std::string> probed;
+  for (const auto& c : doc["curve"]) {
+    probed.push_back(c["layer"].dump());
+    if (c["layer"] == "all") EXPECT_EQ(c["features"], 5 + 7) << c;
+    if (c["layer"] == 0) EXPECT_EQ(c["features"], 5) << c;
+    if (c["layer"] == 2) EXPECT_EQ(c["features"], 7) << c;
+  }
+  EXPECT_EQ(probed, (std::vector<std::string>{"0", "2", "\"all\""}));
+}
+
 TEST_F(ProbeCli, DrawsTheStrongestUnitsAsAFigure) {
   for (const char* suffix : {".png", ".svg", ".pdf"}) {
     const std::string out = dir.file(std::string("r") + suffix);
