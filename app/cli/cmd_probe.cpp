@@ -129,10 +129,7 @@ void addL1Path(nlohmann::ordered_json& probe, const L1Path& path, const std::vec
   probe["l1_path"] = {
       {"baseline", numberOrNull(path.baseline)}, {"target", numberOrNull(path.target)}, {"points", points}};
   if (path.unitsFor95 < 0) return;
-  std::vector<std::vector<std::string>> directionNames(static_cast<size_t>(trace.layers()));
-  for (int l = 0; l < trace.layers(); ++l)
-    for (int d = 0; d < trace.directions(l); ++d)
-      directionNames[static_cast<size_t>(l)].push_back(trace.directionName(l, d));
+  const auto& directionNames = trace.directionNames();
   nlohmann::ordered_json listed = nlohmann::ordered_json::array(), ablate = nlohmann::ordered_json::array();
   for (const long f : path.featuresFor95) {
     const FeatureUnit& u = units[static_cast<size_t>(f)];
@@ -142,8 +139,15 @@ void addL1Path(nlohmann::ordered_json& probe, const L1Path& path, const std::vec
   }
   for (const InterventionSpec& spec : meanAblationSpecs(path.featuresFor95, units, quantity, directionNames))
     ablate.push_back(spec.text());
+  nlohmann::ordered_json steer = nlohmann::ordered_json::array();
+  if (path.probeFor95.weights.rows() == 1)
+    for (const InterventionSpec& spec : steeringSpecs(path.featuresFor95, path.probeFor95.weights.row(0).transpose(),
+                                                      path.steeringShift, units, quantity, directionNames))
+      steer.push_back(spec.text());
   probe["l1_units"] = listed;
   probe["ablate_l1_units"] = ablate;
+  probe["steer_l1_units"] = steer;
+  probe["steering_shift"] = numberOrNull(path.steeringShift);
 }
 
 // The strongest units as the Probes dock draws them (viz/ranking_chart.h), drawn offscreen.

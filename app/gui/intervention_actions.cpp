@@ -28,13 +28,16 @@ InterventionActions::InterventionActions(AnalysisSession* session, viz::HeatmapV
     }
   });
   connect(session_, &AnalysisSession::analysed, this, [this] {
-    if (session_->intervened())
-      panel_->showMessage(tr("Applied: %1").arg(QString::fromStdString([&] {
-        std::string all;
-        for (const std::string& s : session_->result()->interventions) all += (all.empty() ? "" : ", ") + s;
-        return all;
-      }())),
-                          false);
+    if (!session_->intervened()) return;
+    // A long list (an L1 path's steering is one spec per unit) would crowd out the dock: the first three,
+    // and every one in the tooltip.
+    const std::vector<std::string>& applied = session_->result()->interventions;
+    QStringList shown, all;
+    for (const std::string& s : applied) all << QString::fromStdString(s);
+    shown = all.mid(0, 3);
+    QString text = tr("Applied: %1").arg(shown.join(QStringLiteral(", ")));
+    if (all.size() > shown.size()) text += tr(" and %n more (hover for all)", nullptr, all.size() - shown.size());
+    panel_->showMessage(text, false, all.join(QLatin1Char('\n')));
   });
   panel_->generation()->setSubjectSource([this]() -> std::optional<GenerationPanel::Subject> {
     const std::shared_ptr<const Recording> r = session_->recording();

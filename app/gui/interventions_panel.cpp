@@ -149,8 +149,9 @@ QString InterventionsPanel::message() const {
   return message_->text();
 }
 
-void InterventionsPanel::showMessage(const QString& message, bool error) {
+void InterventionsPanel::showMessage(const QString& message, bool error, const QString& details) {
   message_->setText(message);
+  message_->setToolTip(details);
   message_->setStyleSheet(error ? QStringLiteral("color: #b00020;") : QString());
 }
 

@@ -38,8 +38,9 @@ class InterventionsPanel : public QWidget {
   void removeAt(int row);
   RunShown runShown() const;
   void setRunShown(RunShown run);
-  // A line under the list: what the last analysis applied, or (error) why it could not.
-  void showMessage(const QString& message, bool error);
+  // A line under the list: what the last analysis applied, or (error) why it could not; `details` is its
+  // tooltip (none: no tooltip).
+  void showMessage(const QString& message, bool error, const QString& details = {});
   QLineEdit* entry() const { return entry_; }
   GenerationPanel* generation() const { return generation_; }
   QString message() const;

@@ -31,11 +31,8 @@ ProbeFindings runProbeRequest(const ProbeRequest& r, const ProgressCallbacks& ca
   if (r.trace) {
     const TraceReader& trace = *r.trace;
     tokens = trace.tokenText(), offsets = trace.documentOffsets(), separator = tokenSeparator(tokens);
-    for (int l = 0; l < trace.layers(); ++l) {
-      directions.push_back(trace.directions(l));
-      f.directionNames.emplace_back();
-      for (int d = 0; d < trace.directions(l); ++d) f.directionNames.back().push_back(trace.directionName(l, d));
-    }
+    f.directionNames = trace.directionNames();
+    for (int l = 0; l < trace.layers(); ++l) directions.push_back(trace.directions(l));
     read = [&trace](const QuantityRef& q) { return trace.read(q.layer, q.direction, q.quantity, 0, trace.steps()); };
   } else {
     const Recording& rec = *r.recording;

@@ -17,7 +17,9 @@ void linkProbes(MainWindow& window, ProbesPanel& probes) {
   probes.setSourceProvider([&window]() -> std::optional<ProbesPanel::Source> {
     const AnalysisSession& session = *window.session();
     if (!session.recording()) return std::nullopt;
-    return ProbesPanel::Source{session.trace(), session.recording(), window.state().quantity};
+    const AnalysisResult* result = session.result();
+    return ProbesPanel::Source{session.trace(), session.recording(), window.state().quantity,
+                               result ? result->model.get() : nullptr};
   });
   QObject::connect(&probes, &ProbesPanel::picked, &window, [&window](int layer, int direction, Quantity q, int unit) {
     HeatmapControls& controls = *window.controls();
@@ -26,8 +28,8 @@ void linkProbes(MainWindow& window, ProbesPanel& probes) {
     controls.setQuantity(q, q == Quantity::C && controls.squashed());
     window.pickCurrent(window.state().currentStep, unit);
   });
-  // "Ablate them": the L1 path's units set to their mean, as interventions the next analysis applies.
-  QObject::connect(&probes, &ProbesPanel::ablationProposed, &window, [&window](const QStringList& specs) {
+  // "Ablate them" and "Steer along it": interventions on the L1 path's units, which the next analysis applies.
+  QObject::connect(&probes, &ProbesPanel::interventionsProposed, &window, [&window](const QStringList& specs) {
     window.interventions()->addSpecs(specs);
     if (auto* dock = window.findChild<QDockWidget*>(QStringLiteral("interventions"))) dock->raise();
   });
@@ -45,7 +47,8 @@ void linkProbes(MainWindow& window, ProbesPanel& probes) {
         for (const std::string& name : result->trace->metaNames()) names << QString::fromStdString(name);
       probes.setMetaTracks(names);
     }
-    const void* source = result->trace ? static_cast<const void*>(result->trace.get()) : recording.get();
+    const ProbeInputKey source =
+        result->trace ? traceInputKey(result->trace.get()) : textInputKey(result->model.get(), recording->tokens);
     probes.setShownSource(source, result->trace != nullptr);
     std::vector<viz::MetaStrip> strips = result->metaStrips;
     for (viz::MetaStrip& s : probes.strips(source, session.firstTraceStep(), recording->steps))

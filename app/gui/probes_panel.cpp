@@ -19,7 +19,6 @@
 #include "core/analysis/regex_track.h"
 #include "core/analysis/text_labels.h"
 #include "core/formats/trace_file.h"
-#include "core/probing/probe_units.h"
 #include "viz/attribution_bar_chart.h"
 #include "viz/probe_charts.h"
 #include "viz/ranking_chart.h"
@@ -86,9 +85,7 @@ ProbesPanel::ProbesPanel(QWidget* parent) : QWidget(parent) {
   quantity_->addItem(tr("all six"), -2);
   run_ = new QPushButton(tr("Rank units"), this);
   run_->setToolTip(tr("Score every unit of every layer against the label, and train a linear probe per layer"));
-  ablate_ = new QPushButton(tr("Ablate them"), this);
-  ablate_->setEnabled(false);
-  ablate_->setToolTip(tr("Rank the units first: this sets the units the best probe's L1 path keeps to their mean"));
+  interventionButtons_ = new ProbeInterventionButtons(this);
   status_ = new QLabel(tr("Choose a property of the text and rank the units that carry it."), this);
   status_->setWordWrap(true);
   summary_ = new QLabel(this);
@@ -123,7 +120,8 @@ ProbesPanel::ProbesPanel(QWidget* parent) : QWidget(parent) {
   controls->addWidget(new QLabel(tr("of"), this));
   controls->addWidget(quantity_);
   controls->addWidget(run_);
-  controls->addWidget(ablate_);
+  controls->addWidget(interventionButtons_->ablate());
+  controls->addWidget(interventionButtons_->steer());
   controls->addWidget(new JobProgress(job_, this));
   controls->addStretch();
   auto* layout = new QVBoxLayout(this);
@@ -143,9 +141,7 @@ ProbesPanel::ProbesPanel(QWidget* parent) : QWidget(parent) {
   });
   connect(pattern_, &QLineEdit::returnPressed, this, &ProbesPanel::run);
   connect(run_, &QPushButton::clicked, this, &ProbesPanel::run);
-  connect(ablate_, &QPushButton::clicked, this, [this] {
-    if (const QStringList specs = l1Ablation(); !specs.isEmpty()) emit ablationProposed(specs);
-  });
+  connect(interventionButtons_, &ProbeInterventionButtons::proposed, this, &ProbesPanel::interventionsProposed);
   connect(table_, &QTableWidget::cellClicked, this, [this](int row, int) {
     const QTableWidgetItem* item = table_->item(row, 1);
     if (!item) return;
@@ -203,37 +199,31 @@ QString ProbesPanel::summary() const {
   return summary_->text();
 }
 
-void ProbesPanel::setShownSource(const void* source, bool isTrace) {
-  shownSource_ = source, shownIsTrace_ = isTrace;
-  updateAblateButton();
+ProbeInputKey traceInputKey(const TraceReader* trace) {
+  return {trace, 0};
 }
 
-void ProbesPanel::updateAblateButton() {
-  const long units = findings_ ? findings_->l1.unitsFor95 : -1;
-  const bool current = findings_ && findingsSource_ == shownSource_ && !shownIsTrace_;
-  ablate_->setEnabled(units > 0 && current);
-  ablate_->setToolTip(!findings_ ? tr("Rank the units first: this sets the units the best probe's L1 path keeps to "
-                                      "their mean")
-                      : shownIsTrace_ ? tr("Interventions apply to an analysed text, not to a trace")
-                      : !current      ? tr("The ranking belongs to another analysis: rank the units again")
-                      : units > 0 ? tr("Set the %1 units the best probe's L1 path keeps to their mean (Interventions "
-                                       "dock): does the model use what the probe reads?")
-                                        .arg(units)
-                                  : tr("No point of the L1 path reached the target"));
+ProbeInputKey textInputKey(const void* model, const std::vector<std::string>& tokens) {
+  size_t h = tokens.size();
+  for (const std::string& t : tokens) h = h * 1'000'003u ^ std::hash<std::string>{}(t);
+  return {model, h};
+}
+
+void ProbesPanel::setShownSource(ProbeInputKey source, bool isTrace) {
+  shownSource_ = source, shownIsTrace_ = isTrace;
+  updateInterventionButtons();
+}
+
+void ProbesPanel::updateInterventionButtons() {
+  interventionButtons_->setState(findings_.get(), findings_ && findingsSource_ == shownSource_, shownIsTrace_);
 }
 
 QStringList ProbesPanel::l1Ablation() const {
-  if (!findings_ || findings_->best < 0 || findings_->l1.unitsFor95 <= 0) return {};
-  const ProbeFindings& f = *findings_;
-  const ProbeOutcome& best = f.curve[static_cast<size_t>(f.best)];
-  std::vector<int> directions;
-  for (const auto& names : f.directionNames) directions.push_back(static_cast<int>(names.size()));
-  QStringList specs;
-  for (const InterventionSpec& spec :
-       meanAblationSpecs(f.l1.featuresFor95, probeFeatureUnits(best.layer, directions, f.unitsPerLayer), best.quantity,
-                         f.directionNames))
-    specs << QString::fromStdString(spec.text());
-  return specs;
+  return findings_ ? l1AblationSpecs(*findings_) : QStringList();
+}
+
+QStringList ProbesPanel::l1Steering() const {
+  return findings_ ? l1SteeringSpecs(*findings_) : QStringList();
 }
 
 void ProbesPanel::showStatus(const QString& text, bool error) {
@@ -263,7 +253,8 @@ void ProbesPanel::run() {
   else
     request.quantities = {q == -1 ? source->shownQuantity : static_cast<Quantity>(q)};
   if (isPreactivation(request.quantities.front())) request.quantities = {Quantity::C};
-  const void* key = request.trace ? static_cast<const void*>(request.trace.get()) : request.recording.get();
+  const ProbeInputKey key =
+      request.trace ? traceInputKey(request.trace.get()) : textInputKey(source->model, request.recording->tokens);
   showStatus(request.trace ? tr("Ranking every unit over the whole trace…") : tr("Ranking every unit over the text…"),
              false);
   job_.start([this, request, key](const ProgressCallbacks& progress) -> std::function<void()> {
@@ -272,7 +263,7 @@ void ProbesPanel::run() {
   });
 }
 
-void ProbesPanel::showFindings(std::shared_ptr<const ProbeFindings> findings, const void* source) {
+void ProbesPanel::showFindings(std::shared_ptr<const ProbeFindings> findings, ProbeInputKey source) {
   findings_ = std::move(findings), findingsSource_ = source;
   const ProbeFindings& f = *findings_;
   table_->setSortingEnabled(false);
@@ -309,7 +300,7 @@ void ProbesPanel::showFindings(std::shared_ptr<const ProbeFindings> findings, co
   summary_->setText(summaryOf(f));
   viz::showUnitRanking(*bars_, f.ranking, f.metric, f.label.source);
   rankingExport_->setFindings(findings_);
-  updateAblateButton();
+  updateInterventionButtons();
   if (f.best >= 0) {
     viz::showProbingCurve(*curve_, f.curve, static_cast<int>(f.directionNames.size()), f.label.kind, f.label.source);
     viz::showL1Path(*l1_, f.l1, f.curve[static_cast<size_t>(f.best)], f.label.kind, f.label.source);
@@ -328,7 +319,7 @@ void ProbesPanel::showFindings(std::shared_ptr<const ProbeFindings> findings, co
   emit resultChanged();
 }
 
-std::vector<viz::MetaStrip> ProbesPanel::strips(const void* source, long first, long count) const {
+std::vector<viz::MetaStrip> ProbesPanel::strips(ProbeInputKey source, long first, long count) const {
   if (!findings_ || source != findingsSource_ || first < 0 || first + count > findings_->steps) return {};
   const ProbeFindings& f = *findings_;
   const auto slice = [&](const std::vector<double>& values) {

@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "app/gui/latest_job.h"
+#include "app/gui/probe_intervention_buttons.h"
 #include "app/gui/probe_job.h"
 #include "app/gui/probe_ranking_export.h"
 #include "viz/meta_strips.h"
@@ -31,6 +32,16 @@ class ScoreLinesChart;
 
 namespace lstmscope::app {
 
+// What a result belongs to: a trace, or a model and the tokens it read. The same text run again by the same
+// model (under interventions, say) is the same input: its ranking, strips and buttons still apply.
+struct ProbeInputKey {
+  const void* owner = nullptr;  // the trace, or the model
+  size_t tokens = 0;            // a hash of the tokens (0 for a trace)
+  bool operator==(const ProbeInputKey&) const = default;
+};
+ProbeInputKey traceInputKey(const TraceReader* trace);
+ProbeInputKey textInputKey(const void* model, const std::vector<std::string>& tokens);
+
 class ProbesPanel : public QWidget {
   Q_OBJECT
  public:
@@ -41,6 +52,7 @@ class ProbesPanel : public QWidget {
     std::shared_ptr<const TraceReader> trace;
     std::shared_ptr<const Recording> recording;
     Quantity shownQuantity = Quantity::C;
+    const void* model = nullptr;  // the model that made `recording`
   };
   void setSourceProvider(std::function<std::optional<Source>()> provider) { source_ = std::move(provider); }
   // The open trace's meta tracks, offered as labels (none: no trace).
@@ -64,25 +76,27 @@ class ProbesPanel : public QWidget {
   viz::ScoreLinesChart* l1Chart() const { return l1_; }
   QTabWidget* views() const { return views_; }
   QString summary() const;
-  // The interventions that set the units the best probe's L1 path keeps (95 % of its score) to their mean
-  // (none: no result, or no point reached 95 %). The button beside Rank units proposes them.
+  // The interventions the buttons beside Rank units propose (probe_intervention_buttons.h): the units the
+  // best probe's L1 path keeps (95 % of its score) set to their mean, or shifted along the probe refitted
+  // on them (none: no result, or no point reached 95 %; no steering for categories).
   QStringList l1Ablation() const;
-  // What the views show now (a recording, or a trace: interventions do not apply there). "Ablate them" is
+  QStringList l1Steering() const;
+  // What the views show now (a recording, or a trace: interventions do not apply there). The buttons are
   // offered only while the result belongs to a shown recording.
-  void setShownSource(const void* source, bool isTrace);
+  void setShownSource(ProbeInputKey source, bool isTrace);
   bool hasResult() const { return findings_ != nullptr; }
   // The label and the best probe's prediction over steps [first, first + count) of the input the result
   // belongs to, as meta strips; none when `source` (a trace or recording) is not that input.
-  std::vector<viz::MetaStrip> strips(const void* source, long first, long count) const;
+  std::vector<viz::MetaStrip> strips(ProbeInputKey source, long first, long count) const;
 
  signals:
   void picked(int layer, int direction, Quantity quantity, int unit);
-  void ablationProposed(const QStringList& specs);  // "Ablate them" was clicked
-  void resultChanged();                             // a new result (or none): the strips changed
+  void interventionsProposed(const QStringList& specs);  // "Ablate them" or "Steer along it" was clicked
+  void resultChanged();                                  // a new result (or none): the strips changed
 
  private:
   void showStatus(const QString& text, bool error);
-  void showFindings(std::shared_ptr<const ProbeFindings> findings, const void* source);
+  void showFindings(std::shared_ptr<const ProbeFindings> findings, ProbeInputKey source);
   QString labelSpec() const;
 
   LatestJob job_;
@@ -90,7 +104,7 @@ class ProbesPanel : public QWidget {
   QLineEdit* pattern_;
   QComboBox* quantity_;
   QPushButton* run_;
-  QPushButton* ablate_;
+  ProbeInterventionButtons* interventionButtons_;
   QLabel* status_;
   QLabel* summary_;
   QTabWidget* views_;
@@ -103,10 +117,10 @@ class ProbesPanel : public QWidget {
   bool fileDialogs_ = true;
   std::function<std::optional<Source>()> source_;
   std::shared_ptr<const ProbeFindings> findings_;
-  const void* findingsSource_ = nullptr;
-  const void* shownSource_ = nullptr;
+  ProbeInputKey findingsSource_;
+  ProbeInputKey shownSource_;
   bool shownIsTrace_ = false;
-  void updateAblateButton();
+  void updateInterventionButtons();
 };
 
 }  // namespace lstmscope::app

@@ -90,6 +90,8 @@ class TraceReader {
   int units(int layer) const { return layerShapes_.at(layer).second; }
   // "fwd" or "bwd": a reverse layer's one direction is "bwd".
   const std::string& directionName(int layer, int direction) const { return directionNames_.at(layer).at(direction); }
+  // Every layer's direction names ("fwd", "bwd"), layer by layer.
+  const PerDirection<std::string>& directionNames() const { return directionNames_; }
   bool has(int layer, int direction, Quantity q) const;
 
   // (H, n) column-major: column k is step firstStep + k.

@@ -20,6 +20,27 @@ double constantScore(const std::vector<double>& trainLabels, const std::vector<d
   return static_cast<double>(right) / static_cast<double>(testLabels.size());
 }
 
+double steeringShift(const LinearProbe& probe, const Mat<double>& train, const std::vector<double>& labels,
+                     LabelKind labelKind) {
+  const long n = static_cast<long>(labels.size());
+  if (labelKind == LabelKind::Categorical || probe.weights.rows() != 1 || n == 0)
+    return std::numeric_limits<double>::quiet_NaN();
+  if (labelKind == LabelKind::Scalar) {
+    double mean = 0, squares = 0;
+    for (const double y : labels) mean += y / static_cast<double>(n);
+    for (const double y : labels) squares += (y - mean) * (y - mean);
+    return std::sqrt(squares / static_cast<double>(n));
+  }
+  const Vec<double> scores = (probe.weights.row(0) * train).transpose();
+  double sum[2] = {0, 0}, count[2] = {0, 0};
+  for (long i = 0; i < n; ++i) {
+    const int c = labels[static_cast<size_t>(i)] != 0;
+    sum[c] += scores(i), count[c] += 1;
+  }
+  if (count[0] == 0 || count[1] == 0) return std::numeric_limits<double>::quiet_NaN();
+  return sum[1] / count[1] - sum[0] / count[0];
+}
+
 L1Path l1Path(const Mat<double>& train, const std::vector<double>& trainLabels, const Mat<double>& test,
               const std::vector<double>& testLabels, LabelKind labelKind, int classes, const ProbeSettings& full,
               double fullTestScore, const ProgressCallbacks& callbacks) {
@@ -58,17 +79,23 @@ L1Path l1Path(const Mat<double>& train, const std::vector<double>& trainLabels, 
     for (long j = 0; j < probe.weights.cols(); ++j)
       if ((probe.weights.col(j).array() != 0).any()) used.push_back(j);
     point.units = static_cast<long>(used.size());
+    LinearProbe alone;  // the full probe on these units alone
+    Mat<double> trainUsed;
     if (point.units > 0) {
-      const Mat<double> trainUsed = train(used, Eigen::all), testUsed = test(used, Eigen::all);
-      const LinearProbe alone = fitLinearProbe(trainUsed, trainLabels, labelKind, classes, refit);
+      trainUsed = train(used, Eigen::all);
+      const Mat<double> testUsed = test(used, Eigen::all);
+      alone = fitLinearProbe(trainUsed, trainLabels, labelKind, classes, refit);
       point.refitTrainScore = probeScore(alone, predictWithProbe(alone, trainUsed), trainLabels);
       point.refitTestScore = probeScore(alone, predictWithProbe(alone, testUsed), testLabels);
     }
     path.points.push_back(point);
     reportProgress(callbacks, k, kPoints);
     if (point.units > 0 && point.refitTestScore >= path.target &&
-        (path.unitsFor95 < 0 || point.units < path.unitsFor95))
+        (path.unitsFor95 < 0 || point.units < path.unitsFor95)) {
       path.unitsFor95 = point.units, path.featuresFor95 = used;
+      path.steeringShift = steeringShift(alone, trainUsed, trainLabels, labelKind);
+      path.probeFor95 = std::move(alone);
+    }
     if (point.refitTestScore >= fullTestScore || point.units == train.rows()) break;
     previous = probe;
   }

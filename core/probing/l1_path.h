@@ -31,11 +31,22 @@ struct L1Path {
   double target = std::numeric_limits<double>::quiet_NaN();
   long unitsFor95 = -1;             // the fewest units of a point whose refit test score reaches target; -1: none does
   std::vector<long> featuresFor95;  // that point's units, as feature indices (probe_units.h says which unit)
+  // The full probe refitted on those units alone (weights in their order), and the change of its score
+  // w.x that steering along it makes (docs/PROBES.md "From a probe to an intervention"): for numbers the
+  // training labels' standard deviation, for 0/1 labels the training steps' mean score with label 1 minus
+  // that with label 0; NaN for categories (one direction per category) and when no point reaches the target.
+  LinearProbe probeFor95;
+  double steeringShift = std::numeric_limits<double>::quiet_NaN();
 };
 
 // The test score of the constant prediction learnt from the training labels: 0 for R^2 (the mean's), else
 // the accuracy of always answering the training steps' most frequent class (ties: the smallest).
 double constantScore(const std::vector<double>& trainLabels, const std::vector<double>& testLabels, ProbeKind kind);
+
+// How far steering along `probe` (one row, fitted on `train`'s features) moves its score w.x: see
+// L1Path::steeringShift.
+double steeringShift(const LinearProbe& probe, const Mat<double>& train, const std::vector<double>& labels,
+                     LabelKind labelKind);
 
 // At most 16 points, the penalty weakened by 10^(1/4) each time (four decades), stopping early once a
 // point's refit scores as well as the full probe or uses every feature. `full`: the full probe's settings

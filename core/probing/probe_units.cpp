@@ -1,8 +1,10 @@
 #include "core/probing/probe_units.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <stdexcept>
+#include <tuple>
 
 namespace lstmscope {
 
@@ -33,6 +35,33 @@ std::vector<InterventionSpec> meanAblationSpecs(const std::vector<long>& feature
     spec.layer = where.first;
     spec.direction = directionNames[static_cast<size_t>(where.first)][static_cast<size_t>(where.second)];
     spec.quantity = quantity, spec.units = list, spec.value = InterventionValue::Mean;
+    specs.push_back(spec);
+  }
+  return specs;
+}
+
+std::vector<InterventionSpec> steeringSpecs(const std::vector<long>& features, const Vec<double>& weights, double shift,
+                                            const std::vector<FeatureUnit>& units, Quantity quantity,
+                                            const std::vector<std::vector<std::string>>& directionNames) {
+  if (static_cast<long>(features.size()) != weights.size())
+    throw std::invalid_argument("a steering direction needs one weight per feature");
+  const double squaredNorm = weights.squaredNorm();
+  if (!std::isfinite(shift) || !(squaredNorm > 0) || !std::isfinite(squaredNorm)) return {};
+  std::map<std::tuple<int, int, int>, double> byUnit;  // (layer, direction, unit) -> shift, in order
+  for (size_t k = 0; k < features.size(); ++k) {
+    const long f = features[k];
+    if (f < 0 || f >= static_cast<long>(units.size())) throw std::out_of_range("a probe feature beyond its units");
+    const FeatureUnit& u = units[static_cast<size_t>(f)];
+    byUnit[{u.layer, u.direction, u.unit}] = shift * weights(static_cast<long>(k)) / squaredNorm;
+  }
+  std::vector<InterventionSpec> specs;
+  for (const auto& [where, add] : byUnit) {
+    if (add == 0) continue;  // a unit the refit gave no weight
+    InterventionSpec spec;
+    spec.layer = std::get<0>(where);
+    spec.direction = directionNames[static_cast<size_t>(spec.layer)][static_cast<size_t>(std::get<1>(where))];
+    spec.quantity = quantity, spec.units = {std::get<2>(where)};
+    spec.value = InterventionValue::Add, spec.number = add;
     specs.push_back(spec);
   }
   return specs;

@@ -210,6 +210,50 @@ TEST_F(ProbesDock, ChartsTheProbingCurveAndTheL1PathAsCoreComputesThem) {
   QTest::mouseClick(ablate, Qt::LeftButton);
   EXPECT_EQ(window_.interventions()->specs(), expectedSpecs);
 
+  // "Steer along it" adds one shift per kept unit along the probe refitted on them (numbers: the label's
+  // standard deviation); the text is run again under both.
+  QStringList steering;
+  for (const InterventionSpec& spec :
+       steeringSpecs(path.featuresFor95, path.probeFor95.weights.row(0).transpose(), path.steeringShift,
+                     probeFeatureUnits(curve[best].layer, directions, {r.hidden(0), r.hidden(1)}), Quantity::C,
+                     {{"fwd"}, {"fwd"}}))
+    steering << QString::fromStdString(spec.text());
+  ASSERT_FALSE(steering.isEmpty());
+  EXPECT_EQ(probes->l1Steering(), steering);
+  QPushButton* steer = nullptr;
+  for (QPushButton* b : probes->findChildren<QPushButton*>())
+    if (b->text() == QStringLiteral("Steer along it")) steer = b;
+  ASSERT_NE(steer, nullptr);
+  ASSERT_TRUE(steer->isEnabled()) << steer->toolTip().toStdString();
+  EXPECT_TRUE(steer->toolTip().contains(QStringLiteral("refitted"))) << steer->toolTip().toStdString();
+  for (int k = 0; k < 6000 && window_.session()->busy(); ++k) QTest::qWait(10);
+  rerun.clear();
+  QTest::mouseClick(steer, Qt::LeftButton);
+  EXPECT_EQ(window_.interventions()->specs(), expectedSpecs + steering);
+  for (int k = 0; k < 6000 && (window_.session()->busy() || rerun.isEmpty()); ++k) QTest::qWait(10);
+  EXPECT_FALSE(rerun.isEmpty()) << "the text was not run again under the steering";
+  // The dock names the first three interventions applied and counts the rest.
+  const QString applied = window_.interventions()->message();
+  EXPECT_TRUE(applied.startsWith(QStringLiteral("Applied: ") + expectedSpecs.front())) << applied.toStdString();
+  const qsizetype more = expectedSpecs.size() + steering.size() - 3;
+  if (more > 0)
+    EXPECT_TRUE(applied.endsWith(QStringLiteral(" and %1 more (hover for all)").arg(more))) << applied.toStdString();
+  if (!qEnvironmentVariableIsEmpty("LSTMSCOPE_TEST_SHOTS"))
+    window_.grab().save(qEnvironmentVariable("LSTMSCOPE_TEST_SHOTS") + QStringLiteral("/probes_steered_window.png"));
+  // Run again under interventions, the text is still the input the ranking belongs to: its strips stay.
+  EXPECT_EQ(window_.heatmap()->metaStrips().size(), 2u);  // the label and the probe's prediction
+  // Another text is another input: the buttons are withdrawn and say why, and the strips go.
+  for (int k = 0; k < 6000 && window_.session()->busy(); ++k) QTest::qWait(10);
+  rerun.clear();
+  window_.session()->setInput(QStringLiteral("x = [1, (2, 3)]\n"));
+  ASSERT_TRUE(window_.session()->analyse());
+  for (int k = 0; k < 6000 && (window_.session()->busy() || rerun.isEmpty()); ++k) QTest::qWait(10);
+  ASSERT_FALSE(rerun.isEmpty());
+  EXPECT_FALSE(steer->isEnabled());
+  EXPECT_FALSE(ablate->isEnabled());
+  EXPECT_TRUE(steer->toolTip().contains(QStringLiteral("another analysis"))) << steer->toolTip().toStdString();
+  EXPECT_TRUE(window_.heatmap()->metaStrips().empty());
+
   // A click on the tab shows the curve.
   QTabBar* tabs = probes->views()->tabBar();
   QTest::mouseClick(tabs, Qt::LeftButton, {}, tabs->tabRect(2).center());
@@ -267,9 +311,9 @@ TEST(ProbesDockOnATrace, RanksTheWholeTraceAgainstItsMetaTrack) {
   EXPECT_EQ(strips[1].style.name, QStringLiteral("label"));
   for (long k = 0; k < count; ++k)
     ASSERT_EQ(strips[1].values[static_cast<size_t>(k)], depth.values[static_cast<size_t>(first + k)]) << k;
-  // Interventions do not apply to a trace window: "Ablate them" is not offered, and says why.
+  // Interventions do not apply to a trace window: neither button is offered, and each says why.
   for (QPushButton* b : probes->findChildren<QPushButton*>())
-    if (b->text() == QStringLiteral("Ablate them")) {
+    if (b->text() == QStringLiteral("Ablate them") || b->text() == QStringLiteral("Steer along it")) {
       EXPECT_FALSE(b->isEnabled());
       EXPECT_TRUE(b->toolTip().contains(QStringLiteral("not to a trace"))) << b->toolTip().toStdString();
     }

@@ -89,6 +89,17 @@ TEST_F(ProbeCli, RanksUnitsAndTrainsProbesOnATrace) {
     const CommandResult ablated = runCli("intervene --model " + shellQuoted(model) + " --text 'a ((b)) c'" + sets +
                                          " --out " + shellQuoted(dir.file("ablated.h5")));
     EXPECT_EQ(ablated.exitCode, 0) << ablated.output;
+    // Steering along the kept probe: one add: per unit, which `intervene` takes too.
+    EXPECT_GT(doc["probe"]["steering_shift"].get<double>(), 0);  // the depth's standard deviation
+    std::string steers;
+    for (const auto& spec : doc["probe"]["steer_l1_units"]) {
+      EXPECT_NE(spec.get<std::string>().find("=add:"), std::string::npos) << spec;
+      steers += " --set " + shellQuoted(spec.get<std::string>());
+    }
+    EXPECT_FALSE(steers.empty());
+    const CommandResult steered = runCli("intervene --model " + shellQuoted(model) + " --text 'a ((b)) c'" + steers +
+                                         " --out " + shellQuoted(dir.file("steered.h5")));
+    EXPECT_EQ(steered.exitCode, 0) << steered.output;
   }
   for (const auto& c : doc["curve"]) EXPECT_LE(c["test_score"].get<double>(), doc["probe"]["test_score"].get<double>());
   // The meta track recorded with the same built-in gives the same answer.

@@ -122,6 +122,63 @@ TEST(L1Path, ItsUnitsBecomeMeanAblations) {
   EXPECT_EQ(probeFeatureUnits(1, {1, 2}, {3, 2}).front().layer, 1);
 }
 
+// Steering along the probe the path keeps: the shift is the labels' standard deviation (numbers) or the gap
+// between the classes' mean scores (0/1), and the added values move the kept probe's score by exactly it.
+TEST(L1Path, ItsProbeBecomesASteeringDirection) {
+  const Planted train = planted(2000, 3), test = planted(2000, 4);
+  for (const bool logistic : {false, true}) {
+    ProbeSettings full;
+    full.kind = logistic ? ProbeKind::Logistic : ProbeKind::Ridge;
+    const std::vector<double>& yTrain = logistic ? train.binary : train.number;
+    const LabelKind kind = logistic ? LabelKind::Binary : LabelKind::Scalar;
+    const LinearProbe probe = fitLinearProbe(train.x, yTrain, kind, 0, full);
+    const std::vector<double>& yTest = logistic ? test.binary : test.number;
+    const double fullScore = probeScore(probe, predictWithProbe(probe, test.x), yTest);
+    const L1Path path = l1Path(train.x, yTrain, test.x, yTest, kind, 0, full, fullScore);
+    ASSERT_EQ(path.featuresFor95, (std::vector<long>{3, 7}));
+    ASSERT_EQ(path.probeFor95.weights.cols(), 2);
+    // The kept probe is the full probe refitted on units 3 and 7 alone.
+    const Mat<double> kept = train.x(path.featuresFor95, Eigen::all);
+    const LinearProbe refit = fitLinearProbe(kept, yTrain, kind, 0, full);
+    EXPECT_LT((refit.weights - path.probeFor95.weights).cwiseAbs().maxCoeff(), 1e-12);
+    // The shift, computed here the long way.
+    double expected = 0;
+    if (logistic) {
+      double sum[2] = {0, 0}, count[2] = {0, 0};
+      for (long t = 0; t < kept.cols(); ++t) {
+        const int c = yTrain[static_cast<size_t>(t)] > 0.5;
+        sum[c] += refit.weights.row(0).dot(kept.col(t)), count[c] += 1;
+      }
+      expected = sum[1] / count[1] - sum[0] / count[0];
+      EXPECT_GT(expected, 0);  // class 1 scores higher
+    } else {
+      double mean = 0, squares = 0;
+      for (const double y : yTrain) mean += y / 2000.0;
+      for (const double y : yTrain) squares += (y - mean) * (y - mean);
+      expected = std::sqrt(squares / 2000.0);
+    }
+    EXPECT_NEAR(path.steeringShift, expected, 1e-9 * std::abs(expected));
+    const std::vector<FeatureUnit> units = probeFeatureUnits(-1, {1}, {20});
+    const std::vector<InterventionSpec> specs =
+        steeringSpecs(path.featuresFor95, path.probeFor95.weights.row(0).transpose(), path.steeringShift, units,
+                      Quantity::H, {{"fwd"}});
+    ASSERT_EQ(specs.size(), 2u);
+    double moved = 0;
+    for (size_t k = 0; k < 2; ++k) {
+      const InterventionSpec back = parseInterventionSpec(specs[k].text());  // what `intervene --set` reads
+      EXPECT_EQ(back.units, std::vector<int>{k == 0 ? 3 : 7});
+      EXPECT_EQ(back.value, InterventionValue::Add);
+      EXPECT_EQ(back.quantity, Quantity::H);
+      moved += path.probeFor95.weights(0, static_cast<long>(k)) * back.number;
+    }
+    EXPECT_NEAR(moved, path.steeringShift, 1e-12 * std::abs(path.steeringShift));
+  }
+  // Categories have one direction per category: no shift, no specs.
+  EXPECT_TRUE(std::isnan(steeringShift(LinearProbe{}, Mat<double>(2, 0), {}, LabelKind::Categorical)));
+  EXPECT_TRUE(
+      steeringSpecs({0}, Vec<double>::Zero(1), 1.0, probeFeatureUnits(-1, {1}, {2}), Quantity::C, {{"fwd"}}).empty());
+}
+
 // Constant units carry nothing: none is given a weight, even at values whose centring leaves rounding
 // (0.1, 0.3) and labels whose mean is not exact; with only such units the path is empty, as with none.
 TEST(L1Path, ConstantUnitsGetNoWeightAndAloneGiveAnEmptyPath) {
