@@ -81,17 +81,31 @@ TEST(SparseProbe, L1LogisticRegressionMeetsTheOptimalityConditions) {
   EXPECT_LE(featuresUsed(probe), 6);
 }
 
-TEST(L1Path, FindsThatTwoUnitsCarryThePlantedLabel) {
-  const Planted train = planted(2000, 3), test = planted(2000, 4);
-  for (const bool logistic : {false, true}) {
-    ProbeSettings full;
+// The planted data's full probe (ridge on the numbers, or logistic on the 0/1 labels) and its L1 path.
+struct PlantedPath {
+  Planted train = planted(2000, 3), test = planted(2000, 4);
+  bool logistic;
+  ProbeSettings full;
+  LabelKind kind;
+  double fullScore = 0;
+  L1Path path;
+  explicit PlantedPath(bool isLogistic)
+      : logistic(isLogistic), kind(isLogistic ? LabelKind::Binary : LabelKind::Scalar) {
     full.kind = logistic ? ProbeKind::Logistic : ProbeKind::Ridge;
-    const std::vector<double>& yTrain = logistic ? train.binary : train.number;
-    const std::vector<double>& yTest = logistic ? test.binary : test.number;
-    const LabelKind kind = logistic ? LabelKind::Binary : LabelKind::Scalar;
-    const LinearProbe probe = fitLinearProbe(train.x, yTrain, kind, 0, full);
-    const double fullScore = probeScore(probe, predictWithProbe(probe, test.x), yTest);
-    const L1Path path = l1Path(train.x, yTrain, test.x, yTest, kind, 0, full, fullScore);
+    const LinearProbe probe = fitLinearProbe(train.x, yTrain(), kind, 0, full);
+    fullScore = probeScore(probe, predictWithProbe(probe, test.x), yTest());
+    path = l1Path(train.x, yTrain(), test.x, yTest(), kind, 0, full, fullScore);
+  }
+  const std::vector<double>& yTrain() const { return logistic ? train.binary : train.number; }
+  const std::vector<double>& yTest() const { return logistic ? test.binary : test.number; }
+};
+
+TEST(L1Path, FindsThatTwoUnitsCarryThePlantedLabel) {
+  for (const bool logistic : {false, true}) {
+    const PlantedPath planted(logistic);
+    const L1Path& path = planted.path;
+    const double fullScore = planted.fullScore;
+    const std::vector<double>&yTrain = planted.yTrain(), &yTest = planted.yTest();
     ASSERT_FALSE(path.points.empty());
     // R^2: 95 % of the score; accuracy: 95 % of the gain over the majority class.
     EXPECT_DOUBLE_EQ(path.target, path.baseline + 0.95 * (fullScore - path.baseline));
@@ -125,16 +139,13 @@ TEST(L1Path, ItsUnitsBecomeMeanAblations) {
 // Steering along the probe the path keeps: the shift is the labels' standard deviation (numbers) or the gap
 // between the classes' mean scores (0/1), and the added values move the kept probe's score by exactly it.
 TEST(L1Path, ItsProbeBecomesASteeringDirection) {
-  const Planted train = planted(2000, 3), test = planted(2000, 4);
   for (const bool logistic : {false, true}) {
-    ProbeSettings full;
-    full.kind = logistic ? ProbeKind::Logistic : ProbeKind::Ridge;
-    const std::vector<double>& yTrain = logistic ? train.binary : train.number;
-    const LabelKind kind = logistic ? LabelKind::Binary : LabelKind::Scalar;
-    const LinearProbe probe = fitLinearProbe(train.x, yTrain, kind, 0, full);
-    const std::vector<double>& yTest = logistic ? test.binary : test.number;
-    const double fullScore = probeScore(probe, predictWithProbe(probe, test.x), yTest);
-    const L1Path path = l1Path(train.x, yTrain, test.x, yTest, kind, 0, full, fullScore);
+    const PlantedPath planted(logistic);
+    const L1Path& path = planted.path;
+    const Planted& train = planted.train;
+    const std::vector<double>& yTrain = planted.yTrain();
+    const LabelKind kind = planted.kind;
+    const ProbeSettings& full = planted.full;
     ASSERT_EQ(path.featuresFor95, (std::vector<long>{3, 7}));
     ASSERT_EQ(path.probeFor95.weights.cols(), 2);
     // The kept probe is the full probe refitted on units 3 and 7 alone.
