@@ -12,7 +12,7 @@
 #include "app/cli/cli_args.h"
 #include "app/cli/command_options.h"
 #include "app/cli/commands.h"
-#include "app/cli/offscreen_application.h"
+#include "app/cli/probe_figures.h"
 #include "app/cli/probe_inputs.h"
 #include "app/cli/text_output.h"
 #include "core/analysis/text_labels.h"
@@ -20,8 +20,6 @@
 #include "core/probing/probe_study.h"
 #include "core/probing/probe_units.h"
 #include "core/probing/ranking_export.h"
-#include "viz/figure_export.h"
-#include "viz/ranking_chart.h"
 
 namespace lstmscope::cli {
 
@@ -30,7 +28,7 @@ const char* const kProbeHelp =
     "                            --corpus PATH) [record's model and input options])\n"
     "                           --label SPEC [--quantity Q|all] [--layers all|L,L…] [--probe logistic|ridge|none]\n"
     "                           [--metric pearson|spearman|auc|iou] [--top N] [--alpha A] [--c C] [--seed S]\n"
-    "                           [--penalty l2|l1] [--no-l1-path]\n"
+    "                           [--penalty l2|l1] [--no-l1-path] [--figure ranking|curve|l1-path]\n"
     "                           --out RANK.json|RANK.csv|RANK.png|RANK.svg|RANK.pdf\n"
     "\n"
     "Scores every unit of the chosen layers (both directions) and quantities against a label of the text and\n"
@@ -51,7 +49,9 @@ const char* const kProbeHelp =
     "  --penalty l1          the lasso (alpha as scikit-learn's Lasso) and L1 logistic regression (default l2)\n"
     "  --no-l1-path          skip the L1 path: how few units reach 95 % of the best probe's test score\n"
     "  --seed S              the control task's random labels (default 1)\n"
-    "RANK.png/.svg/.pdf: the 20 strongest units as bars (signed r, AUC - 0.5 or IoU).\n"
+    "  --figure F            what RANK.png/.svg/.pdf shows: ranking (default): the 20 strongest units as bars\n"
+    "                        (signed r, AUC - 0.5 or IoU); curve: each quantity's test score per layer, the\n"
+    "                        control task dashed; l1-path: the best probe's score on the units an L1 probe keeps\n"
     "Built-in labels:\n";
 
 namespace {
@@ -150,20 +150,6 @@ void addL1Path(nlohmann::ordered_json& probe, const L1Path& path, const std::vec
   probe["steering_shift"] = numberOrNull(path.steeringShift);
 }
 
-// The strongest units as the Probes dock draws them (viz/ranking_chart.h), drawn offscreen.
-void writeRankingFigure(const std::string& path, const UnitRanking& ranking, RankingMetric metric,
-                        const std::string& label) {
-  const auto app = offscreenApplication();
-  viz::AttributionBarChart chart;
-  chart.resize(1600, 900);
-  viz::showUnitRanking(chart, ranking, metric, label);
-  viz::FigureExportOptions options;
-  options.size = QSizeF(1600, 900);
-  options.dpi = 200;
-  const QString error = viz::exportView(chart, QString::fromStdString(path), options);
-  if (!error.isEmpty()) throw InputError(path, error.toStdString());
-}
-
 }  // namespace
 
 int runProbe(const std::vector<std::string>& args) {
@@ -220,32 +206,44 @@ int runProbe(const std::vector<std::string>& args) {
     std::vector<int> probed = layers;
     if (layers.size() > 1) probed.push_back(-1);  // and every chosen layer together
     nlohmann::ordered_json curve = nlohmann::ordered_json::array();
+    std::vector<ProbeOutcome> outcomes;  // for --figure curve
     std::optional<nlohmann::ordered_json> best;
     double bestScore = -std::numeric_limits<double>::infinity();
     std::pair<int, Quantity> bestProbe{0, Quantity::C};
+    size_t bestOutcome = 0;
     for (const Quantity q : o.quantities)
       for (const int l : probed) {
         try {
           const ProbeOutcome p = runProbe(l, q, directions, read, label, control, split, settings);
           nlohmann::ordered_json entry = probeJson(p, split, settings.penalty);
-          if (p.testScore > bestScore) bestScore = p.testScore, best = entry, bestProbe = {l, q};
+          if (p.testScore > bestScore)
+            bestScore = p.testScore, best = entry, bestProbe = {l, q}, bestOutcome = outcomes.size();
           entry.erase("coefficients"), entry.erase("intercepts");
           curve.push_back(entry);
+          outcomes.push_back(p);
         } catch (const std::invalid_argument& e) {
           throw InputError(trace.path(), std::string("cannot train a probe: ") + e.what() +
                                              " (a 0/1 label needs both values among the training steps)");
         }
       }
-    if (best && o.l1Path)
-      addL1Path(*best,
-                runL1Path(bestProbe.first, bestProbe.second, directions, read, label, split, settings, bestScore),
-                probeFeatureUnits(bestProbe.first, directions, unitsPerLayer(trace)), bestProbe.second, trace);
+    if (best && o.l1Path) {
+      const L1Path path =
+          runL1Path(bestProbe.first, bestProbe.second, directions, read, label, split, settings, bestScore);
+      addL1Path(*best, path, probeFeatureUnits(bestProbe.first, directions, unitsPerLayer(trace)), bestProbe.second,
+                trace);
+      if (o.output == AttributeOutput::Figure && o.figure == ProbeFigure::L1Path)
+        writeL1PathFigure(o.out, path, outcomes[bestOutcome], label.kind, o.label);
+    }
     out["probe"] = best ? *best : nlohmann::ordered_json(nullptr);
     out["curve"] = curve;
+    if (o.output == AttributeOutput::Figure && o.figure == ProbeFigure::Curve)
+      writeProbingCurveFigure(o.out, outcomes, trace.layers(), label.kind, o.label);
+    if (o.output == AttributeOutput::Figure && o.figure == ProbeFigure::L1Path && !best)
+      throw InputError(trace.path(), "no probe could be trained, so there is no L1 path to draw");
   }
-  if (o.output == AttributeOutput::Figure)
-    writeRankingFigure(o.out, ranking, metric, o.label);
-  else
+  if (o.output == AttributeOutput::Figure) {
+    if (o.figure == ProbeFigure::Ranking) writeRankingFigure(o.out, ranking, metric, o.label);
+  } else
     writeTextFile(o.out, o.output == AttributeOutput::Json
                              ? out.dump(1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n"
                              : rankingCsv(ranking, label, names, static_cast<size_t>(o.top)));

@@ -131,6 +131,8 @@ struct ExportOptions {
 ExportOptions parseExportOptions(const std::vector<std::string>& args);
 
 // probe: which units carry a property of the text, and how well a linear probe reads it (docs/PROBES.md).
+enum class ProbeFigure { Ranking, Curve, L1Path };
+
 struct ProbeCommandOptions {
   std::string tracePath;                    // --trace; empty: record the model's run into a temporary trace
   std::vector<std::string> recordArgs;      // --model …: the record command's options for that trace
@@ -147,7 +149,8 @@ struct ProbeCommandOptions {
   uint64_t seed = 1;                        // the control task's random labels
   long threads = 0;
   std::string out;
-  AttributeOutput output = AttributeOutput::Json;  // by --out's ending: .json, .csv, or a figure of the ranking
+  AttributeOutput output = AttributeOutput::Json;  // by --out's ending: .json, .csv, or a figure
+  ProbeFigure figure = ProbeFigure::Ranking;       // --figure: which figure (figure outputs only)
 };
 ProbeCommandOptions parseProbeOptions(const std::vector<std::string>& args);
 

@@ -66,7 +66,7 @@ std::vector<int> parseLayers(const std::string& list) {
 ProbeCommandOptions parseProbeOptions(const std::vector<std::string>& args) {
   std::set<std::string> valued = kRecordValued;
   for (const char* o : {"trace", "label", "quantity", "layers", "probe", "metric", "top", "alpha", "c", "penalty",
-                        "seed", "threads", "out"})
+                        "seed", "threads", "out", "figure"})
     valued.insert(o);
   const Args a(args, valued, {"no-l1-path"}, {"text-file"});
   if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
@@ -121,6 +121,16 @@ ProbeCommandOptions parseProbeOptions(const std::vector<std::string>& args) {
   o.l1Path = !a.has("no-l1-path");
   if (o.noProbe && (a.has("penalty") || a.has("no-l1-path")))
     throw UsageError("--probe none trains no probe: --penalty and --no-l1-path do not apply");
+  const std::string figure = a.get("figure", "ranking");
+  if (figure != "ranking" && figure != "curve" && figure != "l1-path")
+    throw UsageError("--figure must be ranking, curve or l1-path, not '" + figure + "'");
+  o.figure = figure == "curve" ? ProbeFigure::Curve : figure == "l1-path" ? ProbeFigure::L1Path : ProbeFigure::Ranking;
+  if (a.has("figure") && o.output != AttributeOutput::Figure)
+    throw UsageError("--figure chooses what a .png, .svg or .pdf shows; --out " + o.out + " is not one");
+  if (o.figure != ProbeFigure::Ranking && o.noProbe)
+    throw UsageError("--figure " + figure + " draws the probes: it does not go with --probe none");
+  if (o.figure == ProbeFigure::L1Path && !o.l1Path)
+    throw UsageError("--figure l1-path draws the L1 path: it does not go with --no-l1-path");
   o.seed = static_cast<uint64_t>(a.getLong("seed", 1, 0, std::numeric_limits<long>::max()));
   o.threads = parseThreads(a.getLong("threads", 0));
   return o;

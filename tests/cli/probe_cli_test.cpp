@@ -168,6 +168,31 @@ TEST_F(ProbeCli, DrawsTheStrongestUnitsAsAFigure) {
 
 // A regular expression with a group labels the tokens its text overlaps with that text (docs/PROBES.md):
 // "bc" and "b)" give "b", "a)" gives "a", everything else "-".
+// --figure draws the dock's other charts: the probing curve and the best probe's L1 path (the SVG's title
+// says which chart it is); it goes only with a figure output and with what it draws.
+TEST_F(ProbeCli, DrawsTheProbingCurveAndTheL1Path) {
+  const std::string base = "--trace " + shellQuoted(trace) + " --label builtin:bracket-depth --quantity c,o";
+  const std::pair<const char*, const char*> figures[] = {
+      {"curve", "<title>Probing curve for builtin:bracket-depth: test R\u00b2 per layer"},
+      {"l1-path", "<title>L1 path for builtin:bracket-depth, "}};
+  for (const auto& [figure, title] : figures) {
+    const std::string out = dir.file(std::string(figure) + ".svg");
+    const CommandResult r = probe(base + " --figure " + figure + " --out " + shellQuoted(out));
+    ASSERT_EQ(r.exitCode, 0) << r.output;
+    EXPECT_TRUE(contains(slurp(out), title)) << figure << ": " << slurp(out).substr(0, 600);
+  }
+  const std::pair<const char*, const char*> refused[] = {
+      {" --figure curve --out r.json", "--figure chooses what a .png, .svg or .pdf shows"},
+      {" --figure curve --probe none --out r.png", "does not go with --probe none"},
+      {" --figure l1-path --no-l1-path --out r.png", "does not go with --no-l1-path"},
+      {" --figure bars --out r.png", "--figure must be ranking, curve or l1-path, not 'bars'"}};
+  for (const auto& [args, message] : refused) {
+    const CommandResult r = probe(base + args);
+    EXPECT_EQ(r.exitCode, 2) << args;
+    EXPECT_TRUE(contains(r.output, message)) << r.output;
+  }
+}
+
 TEST_F(ProbeCli, ARegexWithAGroupGivesItsTextAsCategories) {
   const std::string out = dir.file("g.json");
   const CommandResult r =
