@@ -45,6 +45,9 @@ int main(int argc, char** argv) {
   flushDenormalsToZero();      // before any thread starts: they inherit it
   setUpLargeArrayMemory();     // a batch process: keep what it frees (up to 1 GB) for reuse
   removeTempFilesOnSignals();  // Ctrl+C or a timeout leaves no temporary output behind
+  // Loads OpenBLAS before any thread starts: loading names its kernel in the environment for a moment
+  // (core/engine/external_gemm.h).
+  (void)blas::available();
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::fputs(kMainHelp, args.empty() ? stderr : stdout);

@@ -16,6 +16,7 @@
 #include "core/common/denormals.h"
 #include "core/common/large_array_memory.h"
 #include "core/common/version.h"
+#include "core/engine/external_gemm.h"
 #include "core/formats/temp_files.h"
 #include "core/formats/trace_file.h"
 #include "viz/figure_export.h"
@@ -110,6 +111,9 @@ bool openModelFromCommandLine(lstmscope::app::MainWindow& window, const QString&
 int main(int argc, char** argv) {
   lstmscope::flushDenormalsToZero();  // before any thread starts: they inherit it
   lstmscope::removeTempFilesOnSignals();
+  // Loads OpenBLAS before any thread starts: loading names its kernel in the environment for a moment
+  // (core/engine/external_gemm.h).
+  (void)lstmscope::blas::available();
   QElapsedTimer sinceStart;
   sinceStart.start();
   lstmscope::app::AppCommandLine cl;

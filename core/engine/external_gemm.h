@@ -11,7 +11,9 @@
 
 namespace lstmscope::blas {
 
-// True when OpenBLAS is loaded and chosen; loads it on the first call (thread-safe).
+// True when OpenBLAS is loaded and chosen; loads it on the first call (thread-safe). Loading sets
+// OPENBLAS_CORETYPE for a moment, so programs call this before they start threads (the app's and the
+// CLI's main do); the engine's first batched step calls it otherwise.
 bool available();
 
 // "OpenBLAS, Haswell kernel (its build configuration)", or "Eigen (why not OpenBLAS)".
