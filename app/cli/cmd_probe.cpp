@@ -206,7 +206,7 @@ int runProbe(const std::vector<std::string>& args) {
     std::vector<int> probed = layers;
     if (layers.size() > 1) probed.push_back(-1);  // and every chosen layer together
     nlohmann::ordered_json curve = nlohmann::ordered_json::array();
-    std::vector<ProbeOutcome> outcomes;  // for --figure curve
+    std::vector<ProbeOutcome> outcomes;  // the curve's probes, for --figure curve and l1-path
     std::optional<nlohmann::ordered_json> best;
     double bestScore = -std::numeric_limits<double>::infinity();
     std::pair<int, Quantity> bestProbe{0, Quantity::C};
@@ -214,13 +214,14 @@ int runProbe(const std::vector<std::string>& args) {
     for (const Quantity q : o.quantities)
       for (const int l : probed) {
         try {
-          const ProbeOutcome p = runProbe(l, q, directions, read, label, control, split, settings);
+          ProbeOutcome p = runProbe(l, q, directions, read, label, control, split, settings);
           nlohmann::ordered_json entry = probeJson(p, split, settings.penalty);
           if (p.testScore > bestScore)
             bestScore = p.testScore, best = entry, bestProbe = {l, q}, bestOutcome = outcomes.size();
           entry.erase("coefficients"), entry.erase("intercepts");
           curve.push_back(entry);
-          outcomes.push_back(p);
+          p.predictions = {};  // a value per step, which no figure draws
+          outcomes.push_back(std::move(p));
         } catch (const std::invalid_argument& e) {
           throw InputError(trace.path(), std::string("cannot train a probe: ") + e.what() +
                                              " (a 0/1 label needs both values among the training steps)");

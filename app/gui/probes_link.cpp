@@ -14,12 +14,29 @@
 namespace lstmscope::app {
 
 void linkProbes(MainWindow& window, ProbesPanel& probes) {
-  probes.setSourceProvider([&window]() -> std::optional<ProbesPanel::Source> {
+  // The shown input's key: a text's tokens are hashed once per recording, not at every view update.
+  struct KeyCache {
+    std::weak_ptr<const Recording> recording;
+    ProbeInputKey key;
+  };
+  auto cache = std::make_shared<KeyCache>();
+  // `trace`: the trace the caller reads (the session's for a run, the shown result's for the strips).
+  const auto shownKey = [&window, cache](const TraceReader* trace) -> ProbeInputKey {
+    const AnalysisSession& session = *window.session();
+    if (trace) return traceInputKey(trace);
+    const std::shared_ptr<const Recording> recording = session.recording();
+    if (cache->recording.lock() != recording) {
+      const AnalysisResult* result = session.result();
+      cache->key = textInputKey(result ? result->model.get() : nullptr, recording->tokens);
+      cache->recording = recording;
+    }
+    return cache->key;
+  };
+  probes.setSourceProvider([&window, shownKey]() -> std::optional<ProbesPanel::Source> {
     const AnalysisSession& session = *window.session();
     if (!session.recording()) return std::nullopt;
-    const AnalysisResult* result = session.result();
     return ProbesPanel::Source{session.trace(), session.recording(), window.state().quantity,
-                               result ? result->model.get() : nullptr};
+                               shownKey(session.trace().get())};
   });
   QObject::connect(&probes, &ProbesPanel::picked, &window, [&window](int layer, int direction, Quantity q, int unit) {
     HeatmapControls& controls = *window.controls();
@@ -35,7 +52,7 @@ void linkProbes(MainWindow& window, ProbesPanel& probes) {
   });
   // The strips of the window shown: the trace's meta tracks, then the label and the probe's prediction.
   auto shownTrace = std::make_shared<const void*>(nullptr);
-  const auto applyStrips = [&window, &probes, shownTrace] {
+  const auto applyStrips = [&window, &probes, shownTrace, shownKey] {
     const AnalysisSession& session = *window.session();
     const AnalysisResult* result = session.result();
     const std::shared_ptr<const Recording> recording = session.recording();
@@ -47,8 +64,7 @@ void linkProbes(MainWindow& window, ProbesPanel& probes) {
         for (const std::string& name : result->trace->metaNames()) names << QString::fromStdString(name);
       probes.setMetaTracks(names);
     }
-    const ProbeInputKey source =
-        result->trace ? traceInputKey(result->trace.get()) : textInputKey(result->model.get(), recording->tokens);
+    const ProbeInputKey source = shownKey(result->trace.get());
     probes.setShownSource(source, result->trace != nullptr);
     std::vector<viz::MetaStrip> strips = result->metaStrips;
     for (viz::MetaStrip& s : probes.strips(source, session.firstTraceStep(), recording->steps))

@@ -253,8 +253,7 @@ void ProbesPanel::run() {
   else
     request.quantities = {q == -1 ? source->shownQuantity : static_cast<Quantity>(q)};
   if (isPreactivation(request.quantities.front())) request.quantities = {Quantity::C};
-  const ProbeInputKey key =
-      request.trace ? traceInputKey(request.trace.get()) : textInputKey(source->model, request.recording->tokens);
+  const ProbeInputKey key = source->key;
   showStatus(request.trace ? tr("Ranking every unit over the whole trace…") : tr("Ranking every unit over the text…"),
              false);
   job_.start([this, request, key](const ProgressCallbacks& progress) -> std::function<void()> {

@@ -52,7 +52,7 @@ class ProbesPanel : public QWidget {
     std::shared_ptr<const TraceReader> trace;
     std::shared_ptr<const Recording> recording;
     Quantity shownQuantity = Quantity::C;
-    const void* model = nullptr;  // the model that made `recording`
+    ProbeInputKey key;  // what a result of this source belongs to
   };
   void setSourceProvider(std::function<std::optional<Source>()> provider) { source_ = std::move(provider); }
   // The open trace's meta tracks, offered as labels (none: no trace).
