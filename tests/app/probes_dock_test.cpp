@@ -236,8 +236,9 @@ TEST_F(ProbesDock, ChartsTheProbingCurveAndTheL1PathAsCoreComputesThem) {
   const QString applied = window_.interventions()->message();
   EXPECT_TRUE(applied.startsWith(QStringLiteral("Applied: ") + expectedSpecs.front())) << applied.toStdString();
   const qsizetype more = expectedSpecs.size() + steering.size() - 3;
-  if (more > 0)
+  if (more > 0) {
     EXPECT_TRUE(applied.endsWith(QStringLiteral(" and %1 more (hover for all)").arg(more))) << applied.toStdString();
+  }
   if (!qEnvironmentVariableIsEmpty("LSTMSCOPE_TEST_SHOTS"))
     window_.grab().save(qEnvironmentVariable("LSTMSCOPE_TEST_SHOTS") + QStringLiteral("/probes_steered_window.png"));
   // Run again under interventions, the text is still the input the ranking belongs to: its strips stay.
