@@ -8,17 +8,19 @@ namespace lstmscope::blas {
 namespace {
 
 // CBLAS's enumerations (cblas.h), which the library takes as plain ints.
-constexpr int kColMajor = 102, kNoTrans = 111;
+constexpr int kColMajor = 102, kNoTrans = 111, kLower = 122;
 
 using Sgemm = void (*)(int, int, int, int, int, int, float, const float*, int, const float*, int, float, float*, int);
 using Dgemm = void (*)(int, int, int, int, int, int, double, const double*, int, const double*, int, double, double*,
                        int);
+using Dsyrk = void (*)(int, int, int, int, int, double, const double*, int, double, double*, int);
 using SetThreads = void (*)(int);
 using Describe = char* (*)();
 
 struct Library {
   Sgemm sgemm = nullptr;
   Dgemm dgemm = nullptr;
+  Dsyrk dsyrk = nullptr;
   std::string description = "Eigen";
 };
 
@@ -50,13 +52,15 @@ Library load() {
   }
   const auto sgemm = reinterpret_cast<Sgemm>(dlsym(handle, "cblas_sgemm"));
   const auto dgemm = reinterpret_cast<Dgemm>(dlsym(handle, "cblas_dgemm"));
+  const auto dsyrk = reinterpret_cast<Dsyrk>(dlsym(handle, "cblas_dsyrk"));
   const auto setThreads = reinterpret_cast<SetThreads>(dlsym(handle, "openblas_set_num_threads"));
-  if (!sgemm || !dgemm || !setThreads) {
-    lib.description = "Eigen (libopenblas.so.0 lacks cblas_sgemm, cblas_dgemm or openblas_set_num_threads)";
+  if (!sgemm || !dgemm || !dsyrk || !setThreads) {
+    lib.description =
+        "Eigen (libopenblas.so.0 lacks cblas_sgemm, cblas_dgemm, cblas_dsyrk or openblas_set_num_threads)";
     return lib;
   }
   setThreads(1);
-  lib.sgemm = sgemm, lib.dgemm = dgemm;
+  lib.sgemm = sgemm, lib.dgemm = dgemm, lib.dsyrk = dsyrk;
   // "OpenBLAS, Haswell kernel (OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH ...)"
   lib.description = "OpenBLAS";
   if (const auto core = reinterpret_cast<Describe>(dlsym(handle, "openblas_get_corename")))
@@ -93,6 +97,10 @@ void gemmAdd(long m, long n, long k, const float* a, long lda, const float* b, l
 void gemmAdd(long m, long n, long k, const double* a, long lda, const double* b, long ldb, double* c, long ldc) {
   library().dgemm(kColMajor, kNoTrans, kNoTrans, narrow(m), narrow(n), narrow(k), 1.0, a, narrow(lda), b, narrow(ldb),
                   1.0, c, narrow(ldc));
+}
+
+void lowerRankUpdate(long n, long k, const double* a, long lda, double* c, long ldc) {
+  library().dsyrk(kColMajor, kLower, kNoTrans, narrow(n), narrow(k), 1.0, a, narrow(lda), 1.0, c, narrow(ldc));
 }
 
 }  // namespace lstmscope::blas

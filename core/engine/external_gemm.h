@@ -7,6 +7,7 @@
 // engine splits each step across cores itself, and every core calls it concurrently.
 #pragma once
 
+#include <Eigen/Core>
 #include <string>
 
 namespace lstmscope::blas {
@@ -24,6 +25,10 @@ std::string kernelDescription();
 void gemmAdd(long m, long n, long k, const float* a, long lda, const float* b, long ldb, float* c, long ldc);
 void gemmAdd(long m, long n, long k, const double* a, long lda, const double* b, long ldb, double* c, long ldc);
 
+// The lower triangle of c += a * a^T, column-major: a is n x k, c is n x n (its upper triangle untouched).
+// Only when available().
+void lowerRankUpdate(long n, long k, const double* a, long lda, double* c, long ldc);
+
 }  // namespace lstmscope::blas
 
 namespace lstmscope::kernels {
@@ -37,6 +42,16 @@ void addProduct(const A& a, const B& b, C&& c) {
                   c.outerStride());
   else
     c.noalias() += a * b;
+}
+
+// The lower triangle of c += a * a^T for column-major double blocks (unit inner stride): OpenBLAS's DSYRK when
+// available, else Eigen's rank update; the upper triangle is left as it was.
+template <class A, class C>
+void addLowerRankUpdate(const A& a, C&& c) {
+  if (blas::available())
+    blas::lowerRankUpdate(c.rows(), a.cols(), a.data(), a.outerStride(), c.data(), c.outerStride());
+  else
+    c.template selfadjointView<Eigen::Lower>().rankUpdate(a);
 }
 
 }  // namespace lstmscope::kernels

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <future>
 #include <map>
 #include <optional>
 
@@ -41,6 +43,36 @@ double steeringShift(const LinearProbe& probe, const Mat<double>& train, const s
   return sum[1] / count[1] - sum[0] / count[0];
 }
 
+namespace {
+
+// A point's refit: the full probe on the units the point's L1 probe kept, alone.
+struct Refit {
+  LinearProbe probe;
+  Mat<double> trainUsed;
+  double trainScore = 0, testScore = 0;
+};
+
+Refit refitOnUnits(const Mat<double>& train, const std::vector<double>& trainLabels, const Mat<double>& test,
+                   const std::vector<double>& testLabels, const std::vector<long>& used, LabelKind labelKind,
+                   int classes, const ProbeSettings& refit) {
+  Refit out;
+  out.trainUsed = train(used, Eigen::all);
+  const Mat<double> testUsed = test(used, Eigen::all);
+  out.probe = fitLinearProbe(out.trainUsed, trainLabels, labelKind, classes, refit);
+  out.trainScore = probeScore(out.probe, predictWithProbe(out.probe, out.trainUsed), trainLabels);
+  out.testScore = probeScore(out.probe, predictWithProbe(out.probe, testUsed), testLabels);
+  return out;
+}
+
+// A point whose L1 probe is fitted and whose refit may still be running.
+struct PendingPoint {
+  L1PathPoint point;
+  std::vector<long> used;  // the features with a weight in any row
+  std::future<Refit> refit;
+};
+
+}  // namespace
+
 L1Path l1Path(const Mat<double>& train, const std::vector<double>& trainLabels, const Mat<double>& test,
               const std::vector<double>& testLabels, LabelKind labelKind, int classes, const ProbeSettings& full,
               double fullTestScore, const ProgressCallbacks& callbacks) {
@@ -61,6 +93,27 @@ L1Path l1Path(const Mat<double>& train, const std::vector<double>& trainLabels, 
   if (!std::isfinite(edge) || !(edge > 0)) return path;  // no feature varies: no unit can carry the label
   ProbeSettings settings;
   settings.kind = kind, settings.penalty = ProbePenalty::L1;
+
+  // Records a point once its refit is done; true when the path ends there (its refit scores as well as the
+  // full probe).
+  const auto finish = [&](PendingPoint& pending) {
+    L1PathPoint& point = pending.point;
+    if (pending.refit.valid()) {
+      Refit alone = pending.refit.get();
+      point.refitTrainScore = alone.trainScore, point.refitTestScore = alone.testScore;
+      if (point.refitTestScore >= path.target && (path.unitsFor95 < 0 || point.units < path.unitsFor95)) {
+        path.unitsFor95 = point.units, path.featuresFor95 = pending.used;
+        path.steeringShift = steeringShift(alone.probe, alone.trainUsed, trainLabels, labelKind);
+        path.probeFor95 = std::move(alone.probe);
+      }
+    }
+    path.points.push_back(point);
+    reportProgress(callbacks, static_cast<long>(path.points.size()), kPoints);
+    return point.refitTestScore >= fullTestScore;
+  };
+  // Each point's refit runs beside the next point's L1 probe (which starts from this one's, so the L1
+  // probes themselves go one after the other).
+  std::optional<PendingPoint> pending;
   LinearProbe previous;
   for (int k = 1; k <= kPoints; ++k) {
     checkCancelled(callbacks);
@@ -68,37 +121,30 @@ L1Path l1Path(const Mat<double>& train, const std::vector<double>& trainLabels, 
     const double step = std::pow(factor, k);
     (kind == ProbeKind::Ridge ? settings.alpha : settings.c) = kind == ProbeKind::Ridge ? edge / step : edge * step;
     const LinearProbe* warm = k > 1 ? &previous : nullptr;
-    const LinearProbe probe = lasso ? lasso->fit(settings.alpha, warm)
-                                    : fitSparseProbe(train, trainLabels, labelKind, classes, settings, warm);
-    L1PathPoint point;
+    LinearProbe probe = lasso ? lasso->fit(settings.alpha, warm)
+                              : fitSparseProbe(train, trainLabels, labelKind, classes, settings, warm);
+    PendingPoint next;
+    L1PathPoint& point = next.point;
     point.penalty = kind == ProbeKind::Ridge ? settings.alpha : settings.c;
     point.trainScore = probeScore(probe, predictWithProbe(probe, train), trainLabels);
     point.testScore = probeScore(probe, predictWithProbe(probe, test), testLabels);
     point.refitTrainScore = point.trainScore, point.refitTestScore = point.testScore;
-    std::vector<long> used;  // the features with a weight in any row
     for (long j = 0; j < probe.weights.cols(); ++j)
-      if ((probe.weights.col(j).array() != 0).any()) used.push_back(j);
-    point.units = static_cast<long>(used.size());
-    LinearProbe alone;  // the full probe on these units alone
-    Mat<double> trainUsed;
-    if (point.units > 0) {
-      trainUsed = train(used, Eigen::all);
-      const Mat<double> testUsed = test(used, Eigen::all);
-      alone = fitLinearProbe(trainUsed, trainLabels, labelKind, classes, refit);
-      point.refitTrainScore = probeScore(alone, predictWithProbe(alone, trainUsed), trainLabels);
-      point.refitTestScore = probeScore(alone, predictWithProbe(alone, testUsed), testLabels);
+      if ((probe.weights.col(j).array() != 0).any()) next.used.push_back(j);
+    point.units = static_cast<long>(next.used.size());
+    if (point.units > 0)
+      next.refit = std::async(std::launch::async, refitOnUnits, std::cref(train), std::cref(trainLabels),
+                              std::cref(test), std::cref(testLabels), next.used, labelKind, classes, refit);
+    if (pending && finish(*pending)) {
+      if (next.refit.valid()) next.refit.wait();  // a point past the path's end: dropped
+      pending.reset();
+      break;
     }
-    path.points.push_back(point);
-    reportProgress(callbacks, k, kPoints);
-    if (point.units > 0 && point.refitTestScore >= path.target &&
-        (path.unitsFor95 < 0 || point.units < path.unitsFor95)) {
-      path.unitsFor95 = point.units, path.featuresFor95 = used;
-      path.steeringShift = steeringShift(alone, trainUsed, trainLabels, labelKind);
-      path.probeFor95 = std::move(alone);
-    }
-    if (point.refitTestScore >= fullTestScore || point.units == train.rows()) break;
-    previous = probe;
+    pending = std::move(next);
+    if (pending->point.units == train.rows()) break;
+    previous = std::move(probe);
   }
+  if (pending) finish(*pending);
   return path;
 }
 

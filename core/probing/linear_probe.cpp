@@ -41,7 +41,11 @@ int fitLogisticRow(const Mat<double>& x, const std::vector<double>& isPositive, 
     LogisticModel model = logisticModel(x, target, c, w, b);
     model.gradient.head(d) += w;  // the penalty |w|^2 / 2
     model.hessian.topLeftCorner(d, d).diagonal().array() += 1.0;
-    const Vec<double> direction = -model.hessian.ldlt().solve(model.gradient);
+    // The penalty makes the Hessian positive definite: Cholesky (blocked, unlike LDL^T) unless rounding says no.
+    const Eigen::LLT<Mat<double>> cholesky(model.hessian);
+    const Vec<double> direction = cholesky.info() == Eigen::Success
+                                      ? Vec<double>(-cholesky.solve(model.gradient))
+                                      : Vec<double>(-model.hessian.ldlt().solve(model.gradient));
     // Newton's step, halved until the objective does not rise (it always holds near the minimum).
     double length = 1;
     Vec<double> nextW;

@@ -5,11 +5,14 @@
 #include <thread>
 #include <vector>
 
+#include "core/engine/external_gemm.h"
+
 namespace lstmscope {
 
 // X diag(weights) X^T, the Hessian's data term, as symmetric rank updates of sqrt-weighted columns (half
-// the products of X W X^T), the steps shared among the cores. In double: with features that are nearly
-// collinear (gates that saturate together) a single-precision Hessian steers Newton's steps badly.
+// the products of X W X^T; OpenBLAS's DSYRK where the machine has it), the steps shared among the cores. In double:
+// with features that are nearly collinear (gates that saturate together) a single-precision Hessian steers Newton's
+// steps badly.
 Mat<double> weightedGram(const Mat<double>& x, const Vec<double>& weights) {
   const long d = x.rows(), n = x.cols();
   const int threads =
@@ -21,7 +24,7 @@ Mat<double> weightedGram(const Mat<double>& x, const Vec<double>& weights) {
     for (long first = n * k / threads, end = n * (k + 1) / threads; first < end; first += kBlock) {
       const long count = std::min(kBlock, end - first);
       for (long i = 0; i < count; ++i) scaled.col(i) = x.col(first + i) * std::sqrt(weights(first + i));
-      parts[static_cast<size_t>(k)].selfadjointView<Eigen::Lower>().rankUpdate(scaled.leftCols(count));
+      kernels::addLowerRankUpdate(scaled.leftCols(count), parts[static_cast<size_t>(k)]);
     }
   };
   std::vector<std::thread> pool;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <future>
 #include <random>
 #include <stdexcept>
 #include <unordered_map>
@@ -126,12 +127,21 @@ ProbeOutcome runProbe(int layer, Quantity quantity, const std::vector<int>& dire
   const Mat<double> train = all(Eigen::all, split.train), test = all(Eigen::all, split.test);
   ProbeOutcome out;
   out.layer = layer, out.quantity = quantity, out.features = all.rows();
-  Fitted real = fitAndScore(train, test, label.values, split, label, settings);
+  // The control task is the same work again on other labels: it runs beside the real probe, on another core.
+  std::future<Fitted> controlled =
+      std::async(std::launch::async, [&] { return fitAndScore(train, test, control, split, label, settings); });
+  Fitted real;
+  try {
+    real = fitAndScore(train, test, label.values, split, label, settings);
+  } catch (...) {
+    controlled.wait();  // it reads train and test, which go when this returns
+    throw;
+  }
   out.trainScore = real.train, out.testScore = real.test;
   out.probe = std::move(real.probe);
   out.predictions = predictWithProbe(out.probe, all);
   try {
-    out.controlScore = fitAndScore(train, test, control, split, label, settings).test;
+    out.controlScore = controlled.get().test;
   } catch (const std::invalid_argument&) {
     out.controlScore = std::nan("");  // the random labels gave the training steps one class only
   }

@@ -19,7 +19,9 @@ TEST(ExternalGemm, LoadingLeavesTheEnvironmentAsItWas) {
   (void)blas::available();
   const char* after = std::getenv("OPENBLAS_CORETYPE");
   EXPECT_EQ(after != nullptr, before != nullptr);
-  if (after && before) EXPECT_EQ(saved, after);
+  if (after && before) {
+    EXPECT_EQ(saved, after);
+  }
 }
 
 // The test machine has Debian's OpenBLAS (the PyTorch oracle needs it); the fallback is tested by the
@@ -60,6 +62,29 @@ void expectSameProductAsEigen(double tolerance) {
 TEST(ExternalGemm, AddsTheProductIntoBlocksInFloatAndDouble) {
   expectSameProductAsEigen<float>(2e-5);
   expectSameProductAsEigen<double>(1e-13);
+}
+
+// The logistic probes' Hessian (core/probing/logistic_terms.cpp): the lower triangle of C += A A^T on a
+// block, the upper triangle and everything outside the block left as they were.
+TEST(ExternalGemm, AddsTheLowerTriangleOfARankUpdate) {
+  using M = Eigen::MatrixXd;
+  const M a = M::Random(40, 90);
+  M c = M::Random(50, 50);
+  const M before = c;
+  const auto aBlock = a.block(2, 5, 31, 77);
+  const Eigen::Matrix<long double, Eigen::Dynamic, Eigen::Dynamic> exact =
+      aBlock.cast<long double>() * aBlock.cast<long double>().transpose();
+  kernels::addLowerRankUpdate(aBlock, c.block(4, 6, 31, 31));
+  for (long j = 0; j < c.cols(); ++j)
+    for (long i = 0; i < c.rows(); ++i) {
+      const bool lower = i >= 4 && i < 35 && j >= 6 && j < 37 && i - 4 >= j - 6;
+      if (!lower) {
+        EXPECT_EQ(c(i, j), before(i, j)) << "outside the lower triangle at " << i << "," << j;
+        continue;
+      }
+      const long double expected = before(i, j) + exact(i - 4, j - 6);
+      EXPECT_NEAR(c(i, j), static_cast<double>(expected), 1e-12) << i << "," << j;
+    }
 }
 
 }  // namespace
