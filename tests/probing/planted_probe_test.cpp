@@ -2,14 +2,17 @@
 // nesting depth), the unit ranked first for builtin:bracket-depth tracks depth at |r| > 0.9 and ablating it
 // breaks the model's counting, while ablating a unit ranked low does not; a linear probe reads the depth
 // off the trained state far better than off a randomly initialised model's, beside a control task: the
-// random model's probe reads the random labels of the three characters better than the depth.
+// random model's probe reads the random labels of the three characters better than the depth; and on random
+// weights a label the token decides is read no better than its control task (selectivity near zero).
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
 
 #include "core/analysis/recording.h"
 #include "core/analysis/text_labels.h"
 #include "core/formats/native_model.h"
+#include "core/probing/label_sources.h"
 #include "core/probing/probe_study.h"
 #include "core/training/init.h"
 #include "tests/support/bracket_model.h"
@@ -108,6 +111,42 @@ TEST(PlantedProbe, TheTrainedStateHoldsDepthARandomOneDoesNot) {
     } else {
       EXPECT_LT(p.selectivity(), 0.1);  // the control task (the character) is read as well as depth, or better
     }
+  }
+}
+
+// Hewitt & Liang's case for the control task: a label that the token alone decides (here: is it a vowel) is
+// read off even random weights, since their state still says which token came last. The control task gives
+// each token type a random label, which such a state tells just as well: the selectivity is near zero, and
+// the probe's high accuracy is exposed as reading the token, not anything the model computed.
+TEST(PlantedProbe, ARandomModelReadsATokenLabelNoBetterThanItsControl) {
+  const Model trained = loadNativeModel(bracketFixturePath());
+  Architecture arch = trained.arch;  // the fixture's shape (16 units) with 26 letters beside the brackets
+  std::vector<std::string> tokens = arch.vocab.tokens();
+  for (char ch = 'a'; ch <= 'z'; ++ch) tokens.push_back(std::string(1, ch));
+  arch.vocab = Vocabulary(TokenLevel::Char, tokens);
+  InitShape shape;
+  shape.headOutputs = static_cast<int>(tokens.size());
+  std::mt19937 rng(5);
+  std::string text;  // bracket lines with runs of random letters after each bracket
+  for (const char ch : bracketText(80, 3)) {
+    text += ch;
+    if (ch != '\n')
+      while (rng() % 2) text += static_cast<char>('a' + rng() % 26);
+  }
+  for (const uint64_t seed : {11, 12, 13}) {
+    const Model random = initialiseModel(arch, shape, seed);
+    const Recording recording = recordInMemory(random, encodeText(random.arch, text, "letters", 1'000'000));
+    const std::vector<int64_t> offsets{0, recording.steps};
+    const ProbeLabel vowel = probeLabelFromSpec("regex:[aeiou]", recording.tokens, offsets, "");
+    const ProbeSplit split = splitByDocuments(offsets);
+    ProbeSettings logistic;
+    logistic.kind = ProbeKind::Logistic;
+    const ProbeOutcome p = runProbe(0, Quantity::C, {1}, readerOf(recording), vowel,
+                                    controlLabels(vowel, recording.tokens, 1), split, logistic);
+    std::printf("random weights (seed %d): accuracy test %.3f, control %.3f, selectivity %.3f\n",
+                static_cast<int>(seed), p.testScore, p.controlScore, p.selectivity());
+    EXPECT_GT(p.testScore, 0.85);                                  // the label is read off well...
+    EXPECT_LT(std::abs(p.selectivity()), 0.1) << "seed " << seed;  // ...and its control just as well
   }
 }
 
