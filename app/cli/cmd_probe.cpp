@@ -112,6 +112,23 @@ nlohmann::ordered_json probeJson(const ProbeOutcome& p, const ProbeSplit& split,
           {"intercepts", intercepts}};
 }
 
+// Steering along the reported probe itself: every unit it reads shifted so that its score moves by its
+// steering shift (docs/PROBES.md "From a probe to an intervention"); none for categories.
+void addWholeProbeSteering(nlohmann::ordered_json& probe, const ProbeOutcome& p, const std::vector<int>& directions,
+                           const TraceReader& trace) {
+  nlohmann::ordered_json steer = nlohmann::ordered_json::array();
+  if (p.probe.weights.rows() == 1) {
+    std::vector<long> every(static_cast<size_t>(p.probe.weights.cols()));
+    for (size_t j = 0; j < every.size(); ++j) every[j] = static_cast<long>(j);
+    for (const InterventionSpec& spec : steeringSpecs(every, p.probe.weights.row(0).transpose(), p.steeringShift,
+                                                      probeFeatureUnits(p.layer, directions, unitsPerLayer(trace)),
+                                                      p.quantity, trace.directionNames()))
+      steer.push_back(spec.text());
+  }
+  probe["steer_all_units"] = steer;
+  probe["all_units_steering_shift"] = numberOrNull(p.steeringShift);
+}
+
 // The L1 path's points, and the fewest units that reach 95 % of the probe's test score (null: none does):
 // which they are, and the interventions that set them to their mean (for `intervene --set`).
 void addL1Path(nlohmann::ordered_json& probe, const L1Path& path, const std::vector<FeatureUnit>& units,
@@ -227,6 +244,7 @@ int runProbe(const std::vector<std::string>& args) {
                                              " (a 0/1 label needs both values among the training steps)");
         }
       }
+    if (best) addWholeProbeSteering(*best, outcomes[bestOutcome], directions, trace);
     if (best && o.l1Path) {
       const L1Path path =
           runL1Path(bestProbe.first, bestProbe.second, directions, read, label, split, settings, bestScore);

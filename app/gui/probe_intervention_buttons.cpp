@@ -38,10 +38,21 @@ QStringList l1SteeringSpecs(const ProbeFindings& f) {
                              bestProbeUnits(f), f.curve[static_cast<size_t>(f.best)].quantity, f.directionNames));
 }
 
+QStringList fullSteeringSpecs(const ProbeFindings& f) {
+  if (f.best < 0) return {};
+  const ProbeOutcome& best = f.curve[static_cast<size_t>(f.best)];
+  if (best.probe.weights.rows() != 1) return {};
+  std::vector<long> every(static_cast<size_t>(best.probe.weights.cols()));
+  for (size_t j = 0; j < every.size(); ++j) every[j] = static_cast<long>(j);
+  return texts(steeringSpecs(every, best.probe.weights.row(0).transpose(), best.steeringShift, bestProbeUnits(f),
+                             best.quantity, f.directionNames));
+}
+
 ProbeInterventionButtons::ProbeInterventionButtons(QWidget* parent)
     : QObject(parent),
       ablate_(new QPushButton(tr("Ablate them"), parent)),
-      steer_(new QPushButton(tr("Steer along it"), parent)) {
+      steer_(new QPushButton(tr("Steer along it"), parent)),
+      steerFull_(new QPushButton(tr("Steer (all units)"), parent)) {
   setState(nullptr, false, false);
   connect(ablate_, &QPushButton::clicked, this, [this] {
     if (const QStringList specs = findings_ ? l1AblationSpecs(*findings_) : QStringList(); !specs.isEmpty())
@@ -51,6 +62,10 @@ ProbeInterventionButtons::ProbeInterventionButtons(QWidget* parent)
     if (const QStringList specs = findings_ ? l1SteeringSpecs(*findings_) : QStringList(); !specs.isEmpty())
       emit proposed(specs);
   });
+  connect(steerFull_, &QPushButton::clicked, this, [this] {
+    if (const QStringList specs = findings_ ? fullSteeringSpecs(*findings_) : QStringList(); !specs.isEmpty())
+      emit proposed(specs);
+  });
 }
 
 void ProbeInterventionButtons::setState(const ProbeFindings* findings, bool current, bool shownIsTrace) {
@@ -58,8 +73,11 @@ void ProbeInterventionButtons::setState(const ProbeFindings* findings, bool curr
   const long units = findings ? findings->l1.unitsFor95 : -1;
   const bool offered = findings && current && !shownIsTrace && units > 0;
   const bool steerable = offered && !l1SteeringSpecs(*findings).isEmpty();
+  // Steering along the whole probe needs no L1 path, only a probe with one direction.
+  const QStringList full = findings && current && !shownIsTrace ? fullSteeringSpecs(*findings) : QStringList();
   ablate_->setEnabled(offered);
   steer_->setEnabled(steerable);
+  steerFull_->setEnabled(!full.isEmpty());
   // Why not, or what it does.
   const QString notOffered = !findings      ? tr("Rank the units first")
                              : shownIsTrace ? tr("Interventions apply to an analysed text, not to a trace")
@@ -78,6 +96,20 @@ void ProbeInterventionButtons::setState(const ProbeFindings* findings, bool curr
                                           "moving its score by %2 (Interventions dock): what does the model do then?")
                          .arg(units)
                          .arg(findings->l1.steeringShift, 0, 'g', 3));
+  const QString fullNotOffered =
+      !findings        ? tr("Rank the units first")
+      : shownIsTrace   ? tr("Interventions apply to an analysed text, not to a trace")
+      : !current       ? tr("The ranking belongs to another analysis: rank the units again")
+      : full.isEmpty() ? tr("A probe of categories has one direction per category: there is none to steer "
+                            "along")
+                       : QString();
+  steerFull_->setToolTip(fullNotOffered.isEmpty()
+                             ? tr("Shift all %1 units the best probe reads along its direction, moving its score by %2 "
+                                  "(Interventions dock): what does the model do then?")
+                                   .arg(full.size())
+                                   .arg(findings->curve[static_cast<size_t>(findings->best)].steeringShift, 0, 'g', 3)
+                             : fullNotOffered +
+                                   tr(": this shifts every unit the best probe reads along its direction"));
 }
 
 }  // namespace lstmscope::app

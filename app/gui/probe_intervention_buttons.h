@@ -1,7 +1,8 @@
 // The Probes dock's hand-over to the Interventions dock (docs/PROBES.md "From a probe to an intervention"):
 // "Ablate them" sets the units the best probe's L1 path keeps to their mean; "Steer along it" shifts them
-// along the probe refitted on them. Both are offered only while the result belongs to the analysed text the
-// views show (interventions do not apply to a trace), and their tooltips say why not.
+// along the probe refitted on them; "Steer along the whole probe" shifts every unit the best probe reads
+// along its own direction ("Steer (all units)"). Both are offered only while the result belongs to the analysed text
+// the views show (interventions do not apply to a trace), and their tooltips say why not.
 #pragma once
 
 #include <QObject>
@@ -18,6 +19,8 @@ namespace lstmscope::app {
 // the target; steering also none for categories).
 QStringList l1AblationSpecs(const ProbeFindings& f);
 QStringList l1SteeringSpecs(const ProbeFindings& f);
+// Steering along the best probe itself: every unit it reads, one spec each (none for categories).
+QStringList fullSteeringSpecs(const ProbeFindings& f);
 
 class ProbeInterventionButtons : public QObject {
   Q_OBJECT
@@ -25,6 +28,7 @@ class ProbeInterventionButtons : public QObject {
   explicit ProbeInterventionButtons(QWidget* parent);
   QPushButton* ablate() const { return ablate_; }
   QPushButton* steer() const { return steer_; }
+  QPushButton* steerFull() const { return steerFull_; }
   // The findings shown (null: none; kept alive by the caller), whether they belong to the analysis the
   // views show, and whether the views show a trace.
   void setState(const ProbeFindings* findings, bool current, bool shownIsTrace);
@@ -35,6 +39,7 @@ class ProbeInterventionButtons : public QObject {
  private:
   QPushButton* ablate_;
   QPushButton* steer_;
+  QPushButton* steerFull_;
   const ProbeFindings* findings_ = nullptr;
 };
 

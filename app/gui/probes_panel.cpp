@@ -122,6 +122,7 @@ ProbesPanel::ProbesPanel(QWidget* parent) : QWidget(parent) {
   controls->addWidget(run_);
   controls->addWidget(interventionButtons_->ablate());
   controls->addWidget(interventionButtons_->steer());
+  controls->addWidget(interventionButtons_->steerFull());
   controls->addWidget(new JobProgress(job_, this));
   controls->addStretch();
   auto* layout = new QVBoxLayout(this);

@@ -140,6 +140,7 @@ ProbeOutcome runProbe(int layer, Quantity quantity, const std::vector<int>& dire
   out.trainScore = real.train, out.testScore = real.test;
   out.probe = std::move(real.probe);
   out.predictions = predictWithProbe(out.probe, all);
+  out.steeringShift = steeringShift(out.probe, train, labelsAt(label.values, split.train), label.kind);
   try {
     out.controlScore = controlled.get().test;
   } catch (const std::invalid_argument&) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,9 @@ struct ProbeOutcome {
   double selectivity() const { return testScore - controlScore; }
   LinearProbe probe;                // fitted on the training steps
   std::vector<double> predictions;  // the probe's prediction at every step of the input
+  // How far steering along this probe (every feature's unit) moves its score w.x, as L1Path::steeringShift
+  // for the probe refitted on the L1 path's units; NaN for categories.
+  double steeringShift = std::numeric_limits<double>::quiet_NaN();
 };
 
 // The features of a layer (every direction's units, one after another) at the given steps; layer -1:

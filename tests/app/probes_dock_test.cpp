@@ -142,6 +142,8 @@ TEST_F(ProbesDock, ChartsTheProbingCurveAndTheL1PathAsCoreComputesThem) {
   const QuantityValues read = [&](const QuantityRef& q) { return r.values(q.layer, q.direction, q.quantity); };
   const ProbeSplit split = splitByDocuments({0, r.steps});
   const std::vector<double> control = controlLabels(label, r.tokens, 1);
+  // Kept: the clicks below run the text again, which replaces the recording `r` refers to.
+  const std::vector<int> hidden{r.hidden(0), r.hidden(1)};
   ProbeSettings settings;  // ridge, alpha 1: the default for a number label
   std::vector<ProbeOutcome> curve;
   for (const int layer : {0, 1, -1})
@@ -174,9 +176,10 @@ TEST_F(ProbesDock, ChartsTheProbingCurveAndTheL1PathAsCoreComputesThem) {
   ASSERT_EQ(l1.references.size(), 2u);
   EXPECT_EQ(l1.references[0].y, curve[best].testScore);
   EXPECT_EQ(l1.references[1].y, path.target);
-  if (path.unitsFor95 > 0)
+  if (path.unitsFor95 > 0) {
     EXPECT_TRUE(probes->summary().contains(QStringLiteral("L1 path: %1 of the").arg(path.unitsFor95)))
         << probes->summary().toStdString();
+  }
 
   // Both export like any view: the curve's CSV names its layers.
   EXPECT_EQ(window_.exportableView(QStringLiteral("probeCurve")), probes->curveChart());
@@ -191,9 +194,9 @@ TEST_F(ProbesDock, ChartsTheProbingCurveAndTheL1PathAsCoreComputesThem) {
   // again under them.
   std::vector<int> directions{1, 1};
   QStringList expectedSpecs;
-  for (const InterventionSpec& spec : meanAblationSpecs(
-           path.featuresFor95, probeFeatureUnits(curve[best].layer, directions, {r.hidden(0), r.hidden(1)}),
-           Quantity::C, {{"fwd"}, {"fwd"}}))
+  for (const InterventionSpec& spec :
+       meanAblationSpecs(path.featuresFor95, probeFeatureUnits(curve[best].layer, directions, hidden), Quantity::C,
+                         {{"fwd"}, {"fwd"}}))
     expectedSpecs << QString::fromStdString(spec.text());
   ASSERT_GT(path.unitsFor95, 0);
   EXPECT_EQ(probes->l1Ablation(), expectedSpecs);
@@ -217,8 +220,7 @@ TEST_F(ProbesDock, ChartsTheProbingCurveAndTheL1PathAsCoreComputesThem) {
   QStringList steering;
   for (const InterventionSpec& spec :
        steeringSpecs(path.featuresFor95, path.probeFor95.weights.row(0).transpose(), path.steeringShift,
-                     probeFeatureUnits(curve[best].layer, directions, {r.hidden(0), r.hidden(1)}), Quantity::C,
-                     {{"fwd"}, {"fwd"}}))
+                     probeFeatureUnits(curve[best].layer, directions, hidden), Quantity::C, {{"fwd"}, {"fwd"}}))
     steering << QString::fromStdString(spec.text());
   ASSERT_FALSE(steering.isEmpty());
   EXPECT_EQ(probes->l1Steering(), steering);
@@ -241,6 +243,29 @@ TEST_F(ProbesDock, ChartsTheProbingCurveAndTheL1PathAsCoreComputesThem) {
   if (more > 0) {
     EXPECT_TRUE(applied.endsWith(QStringLiteral(" and %1 more (hover for all)").arg(more))) << applied.toStdString();
   }
+  // "Steer (all units)" shifts every unit the best probe reads along the probe itself (core's probe of the
+  // same split, its shift the label's standard deviation): one spec per unit, added after the others.
+  QStringList wholeProbe;
+  std::vector<long> every(static_cast<size_t>(curve[best].features));
+  for (size_t j = 0; j < every.size(); ++j) every[j] = static_cast<long>(j);
+  for (const InterventionSpec& spec :
+       steeringSpecs(every, curve[best].probe.weights.row(0).transpose(), curve[best].steeringShift,
+                     probeFeatureUnits(curve[best].layer, directions, hidden), Quantity::C, {{"fwd"}, {"fwd"}}))
+    wholeProbe << QString::fromStdString(spec.text());
+  ASSERT_GT(wholeProbe.size(), steering.size());
+  QPushButton* steerAll = nullptr;
+  for (QPushButton* b : probes->findChildren<QPushButton*>())
+    if (b->text() == QStringLiteral("Steer (all units)")) steerAll = b;
+  ASSERT_NE(steerAll, nullptr);
+  ASSERT_TRUE(steerAll->isEnabled()) << steerAll->toolTip().toStdString();
+  EXPECT_TRUE(steerAll->toolTip().contains(QStringLiteral("all %1 units").arg(wholeProbe.size())))
+      << steerAll->toolTip().toStdString();
+  for (int k = 0; k < 6000 && window_.session()->busy(); ++k) QTest::qWait(10);
+  rerun.clear();
+  QTest::mouseClick(steerAll, Qt::LeftButton);
+  EXPECT_EQ(window_.interventions()->specs(), expectedSpecs + steering + wholeProbe);
+  for (int k = 0; k < 6000 && (window_.session()->busy() || rerun.isEmpty()); ++k) QTest::qWait(10);
+  EXPECT_FALSE(rerun.isEmpty()) << "the text was not run again under the whole probe's steering";
   if (!qEnvironmentVariableIsEmpty("LSTMSCOPE_TEST_SHOTS"))
     window_.grab().save(qEnvironmentVariable("LSTMSCOPE_TEST_SHOTS") + QStringLiteral("/probes_steered_window.png"));
   // Run again under interventions, the text is still the input the ranking belongs to: its strips stay.
@@ -253,6 +278,7 @@ TEST_F(ProbesDock, ChartsTheProbingCurveAndTheL1PathAsCoreComputesThem) {
   for (int k = 0; k < 6000 && (window_.session()->busy() || rerun.isEmpty()); ++k) QTest::qWait(10);
   ASSERT_FALSE(rerun.isEmpty());
   EXPECT_FALSE(steer->isEnabled());
+  EXPECT_FALSE(steerAll->isEnabled());
   EXPECT_FALSE(ablate->isEnabled());
   EXPECT_TRUE(steer->toolTip().contains(QStringLiteral("another analysis"))) << steer->toolTip().toStdString();
   EXPECT_TRUE(window_.heatmap()->metaStrips().empty());

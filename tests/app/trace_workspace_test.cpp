@@ -297,7 +297,9 @@ TEST_F(TraceWorkspace, ADamagedTraceIsRefusedByName) {
   std::filesystem::resize_file(c.trace, size / 3);
   QSignalSpy failed(&window_, &app::MainWindow::analysisFailed);
   const bool opened = window_.openTrace(QString::fromStdString(c.trace));
-  if (opened) ASSERT_TRUE(failed.wait(60000));  // the header was readable, the first window not
+  if (opened) {
+    ASSERT_TRUE(failed.wait(60000));  // the header was readable, the first window not
+  }
   EXPECT_NE(window_.lastError().indexOf(QStringLiteral("corpus.h5")), -1) << window_.lastError().toStdString();
 }
 

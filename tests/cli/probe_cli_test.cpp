@@ -101,6 +101,17 @@ TEST_F(ProbeCli, RanksUnitsAndTrainsProbesOnATrace) {
                                          " --out " + shellQuoted(dir.file("steered.h5")));
     EXPECT_EQ(steered.exitCode, 0) << steered.output;
   }
+  // Steering along the reported probe itself: one add: per unit it reads, which `intervene` takes.
+  EXPECT_GT(doc["probe"]["all_units_steering_shift"].get<double>(), 0);  // the depth's standard deviation
+  ASSERT_EQ(doc["probe"]["steer_all_units"].size(), doc["probe"]["features"].get<size_t>());
+  std::string wholeProbe;
+  for (const auto& spec : doc["probe"]["steer_all_units"]) {
+    EXPECT_NE(spec.get<std::string>().find("=add:"), std::string::npos) << spec;
+    wholeProbe += " --set " + shellQuoted(spec.get<std::string>());
+  }
+  const CommandResult steeredAll = runCli("intervene --model " + shellQuoted(model) + " --text 'a ((b)) c'" +
+                                          wholeProbe + " --out " + shellQuoted(dir.file("steered_all.h5")));
+  EXPECT_EQ(steeredAll.exitCode, 0) << steeredAll.output;
   for (const auto& c : doc["curve"]) EXPECT_LE(c["test_score"].get<double>(), doc["probe"]["test_score"].get<double>());
   // The meta track recorded with the same built-in gives the same answer.
   const std::string fromMeta = dir.file("m.json");

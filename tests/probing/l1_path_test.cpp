@@ -9,6 +9,7 @@
 #include <cmath>
 #include <random>
 
+#include "core/probing/probe_study.h"
 #include "core/probing/probe_units.h"
 
 namespace lstmscope {
@@ -188,6 +189,55 @@ TEST(L1Path, ItsProbeBecomesASteeringDirection) {
   EXPECT_TRUE(std::isnan(steeringShift(LinearProbe{}, Mat<double>(2, 0), {}, LabelKind::Categorical)));
   EXPECT_TRUE(
       steeringSpecs({0}, Vec<double>::Zero(1), 1.0, probeFeatureUnits(-1, {1}, {2}), Quantity::C, {{"fwd"}}).empty());
+}
+
+// The curve's probe itself is a steering direction too (the app's "Steer (all units)"): runProbe gives its
+// shift, computed here the long way on the same training steps, and one spec per unit moves w.x by it.
+TEST(L1Path, TheWholeProbeIsASteeringDirectionToo) {
+  for (const bool logistic : {false, true}) {
+    const Planted p = planted(4000, 5);
+    const Mat<float> values = p.x.cast<float>();  // as a recording holds them
+    const QuantityValues read = [&](const QuantityRef&) { return values; };
+    const std::vector<double>& y = logistic ? p.binary : p.number;
+    const ProbeLabel label = makeProbeLabel("planted", y, {});
+    const ProbeSplit split = splitByDocuments({0, 4000});
+    ProbeSettings settings;
+    settings.kind = logistic ? ProbeKind::Logistic : ProbeKind::Ridge;
+    const ProbeOutcome outcome = runProbe(0, Quantity::H, {1}, read, label, y, split, settings);
+    ASSERT_EQ(outcome.probe.weights.rows(), 1);
+    const Mat<double> train = values.cast<double>()(Eigen::all, split.train);
+    double expected = 0;
+    const long n = train.cols();
+    if (logistic) {
+      double sum[2] = {0, 0}, count[2] = {0, 0};
+      for (long t = 0; t < n; ++t) {
+        const int c = y[static_cast<size_t>(split.train[static_cast<size_t>(t)])] > 0.5;
+        sum[c] += outcome.probe.weights.row(0).dot(train.col(t)), count[c] += 1;
+      }
+      expected = sum[1] / count[1] - sum[0] / count[0];
+    } else {
+      double mean = 0, squares = 0;
+      for (const long t : split.train) mean += y[static_cast<size_t>(t)] / static_cast<double>(n);
+      for (const long t : split.train)
+        squares += (y[static_cast<size_t>(t)] - mean) * (y[static_cast<size_t>(t)] - mean);
+      expected = std::sqrt(squares / static_cast<double>(n));
+    }
+    EXPECT_GT(expected, 0);
+    EXPECT_NEAR(outcome.steeringShift, expected, 1e-9 * expected) << (logistic ? "logistic" : "ridge");
+    std::vector<long> every(20);
+    for (long j = 0; j < 20; ++j) every[static_cast<size_t>(j)] = j;
+    const std::vector<InterventionSpec> specs =
+        steeringSpecs(every, outcome.probe.weights.row(0).transpose(), outcome.steeringShift,
+                      probeFeatureUnits(0, {1}, {20}), Quantity::H, {{"fwd"}});
+    ASSERT_EQ(specs.size(), 20u);
+    double moved = 0;
+    for (const InterventionSpec& spec : specs) {
+      const InterventionSpec back = parseInterventionSpec(spec.text());
+      ASSERT_EQ(back.units.size(), 1u);
+      moved += outcome.probe.weights(0, back.units[0]) * back.number;
+    }
+    EXPECT_NEAR(moved, outcome.steeringShift, 1e-12 * outcome.steeringShift);
+  }
 }
 
 // Constant units carry nothing: none is given a weight, even at values whose centring leaves rounding
