@@ -88,7 +88,9 @@ TEST_P(BatchedRuns, ScoreAsOnePlainForwardPassPerRun) {
       EXPECT_NEAR(scored.controls[r], unchanged, 1e-12 * (1 + std::abs(unchanged)));
       changed += scored.scores[r] != scored.controls[r];
     }
-    if (trial == 0) EXPECT_GT(changed, 0) << "no intervention reached the target: the test checks nothing";
+    if (trial == 0) {
+      EXPECT_GT(changed, 0) << "no intervention reached the target: the test checks nothing";
+    }
   }
 }
 
