@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "bench/bench_support.h"
+#include "core/engine/external_gemm.h"
 #include "core/probing/linear_probe.h"
 #include "core/probing/unit_ranking.h"
 
@@ -143,6 +144,7 @@ std::string python(const std::string& args) {
 
 int main(int argc, char** argv) {
   // usage: probe_bench [--quick] [--ours]   (--quick: 200,000 steps; --ours: our side only, for profiling)
+  blas::available();  // OpenBLAS for the probe's Hessian, loaded before any thread starts (external_gemm.h)
   bool quick = false, oursOnly = false;
   for (int k = 1; k < argc; ++k)
     quick |= std::string(argv[k]) == "--quick", oursOnly |= std::string(argv[k]) == "--ours";

@@ -97,19 +97,21 @@ void ProbeInterventionButtons::setState(const ProbeFindings* findings, bool curr
                          .arg(units)
                          .arg(findings->l1.steeringShift, 0, 'g', 3));
   const QString fullNotOffered =
-      !findings        ? tr("Rank the units first")
-      : shownIsTrace   ? tr("Interventions apply to an analysed text, not to a trace")
-      : !current       ? tr("The ranking belongs to another analysis: rank the units again")
-      : full.isEmpty() ? tr("A probe of categories has one direction per category: there is none to steer "
-                            "along")
+      !findings            ? tr("Rank the units first")
+      : shownIsTrace       ? tr("Interventions apply to an analysed text, not to a trace")
+      : !current           ? tr("The ranking belongs to another analysis: rank the units again")
+      : findings->best < 0 ? tr("No probe could be trained")
+      : findings->curve[static_cast<size_t>(findings->best)].probe.weights.rows() != 1
+          ? tr("A probe of categories has one direction per category: there is none to steer along")
+      : full.isEmpty() ? tr("The probe has no direction to steer along (its weights are all zero)")
                        : QString();
-  steerFull_->setToolTip(fullNotOffered.isEmpty()
-                             ? tr("Shift all %1 units the best probe reads along its direction, moving its score by %2 "
-                                  "(Interventions dock): what does the model do then?")
-                                   .arg(full.size())
-                                   .arg(findings->curve[static_cast<size_t>(findings->best)].steeringShift, 0, 'g', 3)
-                             : fullNotOffered +
-                                   tr(": this shifts every unit the best probe reads along its direction"));
+  steerFull_->setToolTip(
+      fullNotOffered.isEmpty()
+          ? tr("Shift all %1 units the best probe weighs along its direction, moving its score by %2 "
+               "(Interventions dock): what does the model do then?")
+                .arg(full.size())
+                .arg(findings->curve[static_cast<size_t>(findings->best)].steeringShift, 0, 'g', 3)
+          : fullNotOffered + tr(": this shifts every unit the best probe reads along its direction"));
 }
 
 }  // namespace lstmscope::app

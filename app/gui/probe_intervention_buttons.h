@@ -1,8 +1,8 @@
 // The Probes dock's hand-over to the Interventions dock (docs/PROBES.md "From a probe to an intervention"):
 // "Ablate them" sets the units the best probe's L1 path keeps to their mean; "Steer along it" shifts them
-// along the probe refitted on them; "Steer along the whole probe" shifts every unit the best probe reads
-// along its own direction ("Steer (all units)"). Both are offered only while the result belongs to the analysed text
-// the views show (interventions do not apply to a trace), and their tooltips say why not.
+// along the probe refitted on them; "Steer (all units)" shifts every unit the best probe weighs along its
+// own direction. All three are offered only while the result belongs to the analysed text the views show
+// (interventions do not apply to a trace), and their tooltips say why not.
 #pragma once
 
 #include <QObject>
@@ -19,7 +19,7 @@ namespace lstmscope::app {
 // the target; steering also none for categories).
 QStringList l1AblationSpecs(const ProbeFindings& f);
 QStringList l1SteeringSpecs(const ProbeFindings& f);
-// Steering along the best probe itself: every unit it reads, one spec each (none for categories).
+// Steering along the best probe itself: one spec per unit it gives a non-zero weight (none for categories).
 QStringList fullSteeringSpecs(const ProbeFindings& f);
 
 class ProbeInterventionButtons : public QObject {

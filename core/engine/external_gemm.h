@@ -1,10 +1,11 @@
-// The matrix product of batched steps through OpenBLAS when the machine has it (docs/ENGINE.md "Batched
-// steps"). On the per-step product of an ablation sweep OpenBLAS's SGEMM kernel is 1.2-1.7x faster than
-// Eigen's (bench/step_gemm_bench), and it is the library PyTorch uses, so the comparison is kernel for kernel.
+// The matrix products of batched steps (docs/ENGINE.md "Batched steps") and the logistic probes' Hessian
+// (docs/PROBES.md) through OpenBLAS when the machine has it. On the per-step product of an ablation sweep
+// OpenBLAS's SGEMM kernel is 1.2-1.7x faster than Eigen's (bench/step_gemm_bench), and it is the library
+// PyTorch uses, so the comparison is kernel for kernel.
 //
-// OpenBLAS is loaded at run time, not linked: the engine still runs where it is missing (Eigen's product is
-// the fallback), and the choice can be forced with LSTMSCOPE_GEMM=eigen. It is loaded with one thread: the
-// engine splits each step across cores itself, and every core calls it concurrently.
+// OpenBLAS is loaded at run time, not linked: the engine still runs where it is missing (Eigen's products
+// are the fallback), and the choice can be forced with LSTMSCOPE_GEMM=eigen. It is loaded with one thread:
+// the engine splits each step across cores itself, and every core calls it concurrently.
 #pragma once
 
 #include <Eigen/Core>
@@ -14,7 +15,7 @@ namespace lstmscope::blas {
 
 // True when OpenBLAS is loaded and chosen; loads it on the first call (thread-safe). Loading sets
 // OPENBLAS_CORETYPE for a moment, so programs call this before they start threads (the app's and the
-// CLI's main do); the engine's first batched step calls it otherwise.
+// CLI's main and the benchmarks do); otherwise the first batched step or logistic probe calls it.
 bool available();
 
 // "OpenBLAS, Haswell kernel (its build configuration)", or "Eigen (why not OpenBLAS)".

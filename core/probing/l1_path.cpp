@@ -112,7 +112,8 @@ L1Path l1Path(const Mat<double>& train, const std::vector<double>& trainLabels, 
     return point.refitTestScore >= fullTestScore;
   };
   // Each point's refit runs beside the next point's L1 probe (which starts from this one's, so the L1
-  // probes themselves go one after the other).
+  // probes themselves go one after the other). A refit starts only once the one before has finished: at
+  // most one refit's copies of the data exist at a time (probeMemoryBytes counts one).
   std::optional<PendingPoint> pending;
   LinearProbe previous;
   for (int k = 1; k <= kPoints; ++k) {
@@ -132,14 +133,13 @@ L1Path l1Path(const Mat<double>& train, const std::vector<double>& trainLabels, 
     for (long j = 0; j < probe.weights.cols(); ++j)
       if ((probe.weights.col(j).array() != 0).any()) next.used.push_back(j);
     point.units = static_cast<long>(next.used.size());
-    if (point.units > 0)
-      next.refit = std::async(std::launch::async, refitOnUnits, std::cref(train), std::cref(trainLabels),
-                              std::cref(test), std::cref(testLabels), next.used, labelKind, classes, refit);
-    if (pending && finish(*pending)) {
-      if (next.refit.valid()) next.refit.wait();  // a point past the path's end: dropped
+    if (pending && finish(*pending)) {  // this point lies past the path's end: dropped
       pending.reset();
       break;
     }
+    if (point.units > 0)
+      next.refit = std::async(std::launch::async, refitOnUnits, std::cref(train), std::cref(trainLabels),
+                              std::cref(test), std::cref(testLabels), next.used, labelKind, classes, refit);
     pending = std::move(next);
     if (pending->point.units == train.rows()) break;
     previous = std::move(probe);

@@ -74,7 +74,9 @@ TEST_F(ProbeCli, RanksUnitsAndTrainsProbesOnATrace) {
       fewest = point["units"];
   }
   EXPECT_EQ(path["baseline"].get<double>(), 0.0);  // R^2 of the constant prediction
-  if (testScore > 0) EXPECT_DOUBLE_EQ(path["target"].get<double>(), 0.95 * testScore);
+  if (testScore > 0) {
+    EXPECT_DOUBLE_EQ(path["target"].get<double>(), 0.95 * testScore);
+  }
   if (fewest < 0) {
     EXPECT_TRUE(doc["probe"]["l1_units_95"].is_null());
   } else {
@@ -101,7 +103,8 @@ TEST_F(ProbeCli, RanksUnitsAndTrainsProbesOnATrace) {
                                          " --out " + shellQuoted(dir.file("steered.h5")));
     EXPECT_EQ(steered.exitCode, 0) << steered.output;
   }
-  // Steering along the reported probe itself: one add: per unit it reads, which `intervene` takes.
+  // Steering along the reported probe itself: one add: per unit it reads (an L2 probe weighs them all),
+  // which `intervene` takes.
   EXPECT_GT(doc["probe"]["all_units_steering_shift"].get<double>(), 0);  // the depth's standard deviation
   ASSERT_EQ(doc["probe"]["steer_all_units"].size(), doc["probe"]["features"].get<size_t>());
   std::string wholeProbe;
@@ -156,9 +159,8 @@ TEST_F(ProbeCli, TheChosenLayersAreTheOnlyOnesRankedAndProbed) {
   std::vector<std::string> probed;
   for (const auto& c : doc["curve"]) {
     probed.push_back(c["layer"].dump());
-    if (c["layer"] == "all") EXPECT_EQ(c["features"], 5 + 7) << c;
-    if (c["layer"] == 0) EXPECT_EQ(c["features"], 5) << c;
-    if (c["layer"] == 2) EXPECT_EQ(c["features"], 7) << c;
+    const long expected = c["layer"] == "all" ? 5 + 7 : c["layer"] == 0 ? 5 : 7;  // layers 0 and 2 only
+    EXPECT_EQ(c["features"], expected) << c;
   }
   EXPECT_EQ(probed, (std::vector<std::string>{"0", "2", "\"all\""}));
 }
