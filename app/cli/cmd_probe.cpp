@@ -117,14 +117,11 @@ nlohmann::ordered_json probeJson(const ProbeOutcome& p, const ProbeSplit& split,
 void addWholeProbeSteering(nlohmann::ordered_json& probe, const ProbeOutcome& p, const std::vector<int>& directions,
                            const TraceReader& trace) {
   nlohmann::ordered_json steer = nlohmann::ordered_json::array();
-  if (p.probe.weights.rows() == 1) {
-    std::vector<long> every(static_cast<size_t>(p.probe.weights.cols()));
-    for (size_t j = 0; j < every.size(); ++j) every[j] = static_cast<long>(j);
-    for (const InterventionSpec& spec : steeringSpecs(every, p.probe.weights.row(0).transpose(), p.steeringShift,
-                                                      probeFeatureUnits(p.layer, directions, unitsPerLayer(trace)),
-                                                      p.quantity, trace.directionNames()))
+  if (p.probe.weights.rows() == 1)
+    for (const InterventionSpec& spec : wholeProbeSteeringSpecs(
+             p.probe.weights.row(0).transpose(), p.steeringShift,
+             probeFeatureUnits(p.layer, directions, unitsPerLayer(trace)), p.quantity, trace.directionNames()))
       steer.push_back(spec.text());
-  }
   probe["steer_all_units"] = steer;
   probe["all_units_steering_shift"] = numberOrNull(p.steeringShift);
 }

@@ -42,10 +42,8 @@ QStringList fullSteeringSpecs(const ProbeFindings& f) {
   if (f.best < 0) return {};
   const ProbeOutcome& best = f.curve[static_cast<size_t>(f.best)];
   if (best.probe.weights.rows() != 1) return {};
-  std::vector<long> every(static_cast<size_t>(best.probe.weights.cols()));
-  for (size_t j = 0; j < every.size(); ++j) every[j] = static_cast<long>(j);
-  return texts(steeringSpecs(every, best.probe.weights.row(0).transpose(), best.steeringShift, bestProbeUnits(f),
-                             best.quantity, f.directionNames));
+  return texts(wholeProbeSteeringSpecs(best.probe.weights.row(0).transpose(), best.steeringShift, bestProbeUnits(f),
+                                       best.quantity, f.directionNames));
 }
 
 ProbeInterventionButtons::ProbeInterventionButtons(QWidget* parent)
@@ -78,12 +76,14 @@ void ProbeInterventionButtons::setState(const ProbeFindings* findings, bool curr
   ablate_->setEnabled(offered);
   steer_->setEnabled(steerable);
   steerFull_->setEnabled(!full.isEmpty());
-  // Why not, or what it does.
-  const QString notOffered = !findings      ? tr("Rank the units first")
-                             : shownIsTrace ? tr("Interventions apply to an analysed text, not to a trace")
-                             : !current     ? tr("The ranking belongs to another analysis: rank the units again")
-                             : units <= 0   ? tr("No point of the L1 path reached the target")
-                                            : QString();
+  // Why not, or what it does; the first reasons hold for every button.
+  const QString unavailable = !findings      ? tr("Rank the units first")
+                              : shownIsTrace ? tr("Interventions apply to an analysed text, not to a trace")
+                              : !current     ? tr("The ranking belongs to another analysis: rank the units again")
+                                             : QString();
+  const QString notOffered = !unavailable.isEmpty() ? unavailable
+                             : units <= 0           ? tr("No point of the L1 path reached the target")
+                                                    : QString();
   ablate_->setToolTip(notOffered.isEmpty()
                           ? tr("Set the %1 units the best probe's L1 path keeps to their mean (Interventions dock): "
                                "does the model use what the probe reads?")
@@ -97,10 +97,8 @@ void ProbeInterventionButtons::setState(const ProbeFindings* findings, bool curr
                          .arg(units)
                          .arg(findings->l1.steeringShift, 0, 'g', 3));
   const QString fullNotOffered =
-      !findings            ? tr("Rank the units first")
-      : shownIsTrace       ? tr("Interventions apply to an analysed text, not to a trace")
-      : !current           ? tr("The ranking belongs to another analysis: rank the units again")
-      : findings->best < 0 ? tr("No probe could be trained")
+      !unavailable.isEmpty() ? unavailable
+      : findings->best < 0   ? tr("No probe could be trained")
       : findings->curve[static_cast<size_t>(findings->best)].probe.weights.rows() != 1
           ? tr("A probe of categories has one direction per category: there is none to steer along")
       : full.isEmpty() ? tr("The probe has no direction to steer along (its weights are all zero)")

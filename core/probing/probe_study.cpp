@@ -128,15 +128,10 @@ ProbeOutcome runProbe(int layer, Quantity quantity, const std::vector<int>& dire
   ProbeOutcome out;
   out.layer = layer, out.quantity = quantity, out.features = all.rows();
   // The control task is the same work again on other labels: it runs beside the real probe, on another core.
+  // (If the real probe throws, the future's destructor waits for it before train and test go.)
   std::future<Fitted> controlled =
       std::async(std::launch::async, [&] { return fitAndScore(train, test, control, split, label, settings); });
-  Fitted real;
-  try {
-    real = fitAndScore(train, test, label.values, split, label, settings);
-  } catch (...) {
-    controlled.wait();  // it reads train and test, which go when this returns
-    throw;
-  }
+  Fitted real = fitAndScore(train, test, label.values, split, label, settings);
   out.trainScore = real.train, out.testScore = real.test;
   out.probe = std::move(real.probe);
   out.predictions = predictWithProbe(out.probe, all);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <numeric>
 #include <stdexcept>
 #include <tuple>
 
@@ -65,6 +66,14 @@ std::vector<InterventionSpec> steeringSpecs(const std::vector<long>& features, c
     specs.push_back(spec);
   }
   return specs;
+}
+
+std::vector<InterventionSpec> wholeProbeSteeringSpecs(const Vec<double>& weights, double shift,
+                                                      const std::vector<FeatureUnit>& units, Quantity quantity,
+                                                      const std::vector<std::vector<std::string>>& directionNames) {
+  std::vector<long> every(static_cast<size_t>(weights.size()));
+  std::iota(every.begin(), every.end(), 0L);
+  return steeringSpecs(every, weights, shift, units, quantity, directionNames);
 }
 
 }  // namespace lstmscope

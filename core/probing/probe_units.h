@@ -34,4 +34,9 @@ std::vector<InterventionSpec> steeringSpecs(const std::vector<long>& features, c
                                             const std::vector<FeatureUnit>& units, Quantity quantity,
                                             const std::vector<std::vector<std::string>>& directionNames);
 
+// steeringSpecs over every feature of a probe: `weights` holds one weight per feature, `units` one unit each.
+std::vector<InterventionSpec> wholeProbeSteeringSpecs(const Vec<double>& weights, double shift,
+                                                      const std::vector<FeatureUnit>& units, Quantity quantity,
+                                                      const std::vector<std::vector<std::string>>& directionNames);
+
 }  // namespace lstmscope
