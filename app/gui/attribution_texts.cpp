@@ -44,14 +44,14 @@ QString describeTarget(const Model& model, const AttributionTarget& target, cons
   const QString at = stepTokens.value(static_cast<qsizetype>(target.step));
   const HeadSpec& head = *model.arch.head;
   if (target.output == kUnresolvedOutput)
-    return head.reads == HeadReads::FinalStates
+    return head.perSequence()
                ? AttributionPanel::tr("the most probable output (predicted from the whole input)")
                : AttributionPanel::tr("the most probable output at step %1 “%2”").arg(target.step).arg(at);
   QString what = vocabulary.value(target.output);
   if (!head.labels.empty() && target.output < static_cast<int>(head.labels.size()))
     what = QString::fromStdString(head.labels[static_cast<size_t>(target.output)]);
   if (what.isEmpty()) what = QString::number(target.output);
-  if (head.reads == HeadReads::FinalStates) {
+  if (head.perSequence()) {
     if (model.arch.task == Task::Regression)
       return AttributionPanel::tr("output “%1” (predicted from the whole sequence)").arg(what);
     return model.arch.inputKind == InputKind::Features

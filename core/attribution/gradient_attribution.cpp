@@ -12,7 +12,7 @@ namespace {
 
 template <class T>
 bool readsFinalStates(const Network<T>& net) {
-  return net.arch.head && net.arch.head->reads == HeadReads::FinalStates;
+  return net.arch.head && net.arch.head->perSequence();
 }
 
 // Logit column of the target for batch element b of a batch of `batch`.

@@ -38,7 +38,7 @@ EpsilonRule epsilonRule(const Column& z, const Column& bias, const Column& relev
 Column throughHead(const Network<double>& net, const Tape<double>& tape, const AttributionTarget& target, double score,
                    const LrpOptions& o) {
   const auto& pre = net.params.headPre;
-  const long column = net.arch.head->reads == HeadReads::FinalStates ? 0 : target.step;
+  const long column = net.arch.head->perSequence() ? 0 : target.step;
   Column relevance = Column::Zero(net.headOutputs());
   relevance(target.output) = score;
   for (size_t k = pre.size() + 1; k-- > 0;) {
@@ -126,6 +126,9 @@ LrpResult layerwiseRelevance(const Network<double>& net, const Mat<double>& x, c
   if (!(options.epsilon >= 0) || !std::isfinite(options.epsilon) || !std::isfinite(options.biasFactor))
     throw InputError("LRP needs a finite epsilon >= 0 and a finite bias factor");
   validateTarget(net, x.cols(), target);
+  if (target.kind == TargetKind::Logit && net.arch.head && net.arch.head->pools())
+    throw InputError("LRP does not pass relevance through a head that pools over time (" +
+                     describeHeadInput(net.arch) + "); use gradient x input or integrated gradients");
   const long T = x.cols();
   Inputs<double> in;
   in.steps = static_cast<int>(T);

@@ -150,13 +150,16 @@ TokenAttribution occlusion(const Network<double>& net, const Mat<double>& x, con
     throw InputError("the baseline's shape differs from the input's");
   const long T = x.cols();
   const long w = std::clamp<long>(window, 1, T), positions = T - w + 1;
-  const bool finalStates = net.arch.head && net.arch.head->reads == HeadReads::FinalStates;
+  const bool finalStates = net.arch.head && net.arch.head->perSequence();
   const bool stateOrEachStep = target.kind != TargetKind::Logit || !finalStates;
   // The last step the target reads: its own for a forward model's state or each-step logit, else the end.
   const long last = stateOrEachStep ? target.step : T - 1;
   TokenAttribution a;
   Vec<double> occluded(positions);
-  if (net.arch.looksAhead()) {
+  // A logit of a head that pools every step needs whole runs too: carrying the state from block to block
+  // would pool each block alone.
+  const bool poolsSteps = target.kind == TargetKind::Logit && net.arch.head && net.arch.head->pools();
+  if (net.arch.looksAhead() || poolsSteps) {
     a.score = targetScore(net, x, target);
     a.baselineScore = targetScore(net, baseline, target);
     occludeWhole(net, x, baseline, target, w, memoryBytes, callbacks, occluded);

@@ -1,5 +1,7 @@
 #include "core/engine/backward.h"
 
+#include "core/engine/head_pooling.h"
+
 #include "core/common/error.h"
 #include "core/common/huge_pages.h"
 #include "core/engine/derivatives.h"
@@ -64,9 +66,10 @@ Mat<T> previousStates(const Mat<T>& states, const Mat<T>& initial, bool backward
   return prev;
 }
 
-// Backward through the head; returns d score / d (last LSTM layer's output), (H_out, T*B).
+// Backward through the head; returns d score / d (each layer input the head reads), indexed like
+// Tape::layerInput (an empty matrix where the head reads nothing).
 template <class T>
-Mat<T> throughHead(const Network<T>& net, const Tape<T>& tape, const Mat<T>& dLogits, bool weightGrads,
+std::vector<Mat<T>> throughHead(const Network<T>& net, const Tape<T>& tape, const Mat<T>& dLogits, bool weightGrads,
                    Params<T>& grads) {
   const HeadSpec& spec = *net.arch.head;
   const auto& inputs = tape.headInputs;
@@ -92,12 +95,28 @@ Mat<T> throughHead(const Network<T>& net, const Tape<T>& tape, const Mat<T>& dLo
   }
   const LayerSpec& last = net.arch.layers.back();
   const long cols = static_cast<long>(tape.steps) * tape.batch, B = tape.batch;
-  if (spec.reads == HeadReads::EachStep) return dX;
-  Mat<T> dOut = Mat<T>::Zero(last.outputWidth(), cols);
-  const long H = last.hidden;
-  for (int d = 0; d < last.directions(); ++d)
-    dOut.middleRows(d * H, H).middleCols(last.finalStep(d, tape.steps) * B, B) = dX.middleRows(d * H, H);
-  return dOut;
+  std::vector<Mat<T>> dSources(net.arch.layers.size() + 1);
+  Mat<T>& dLast = dSources.back();
+  if (spec.reads == HeadReads::EachStep) {
+    dLast = std::move(dX);
+  } else if (spec.pools()) {
+    const std::vector<int> sources = net.arch.headSources();
+    const Mat<T>& steps = sources.size() == 1 ? tape.layerInput[static_cast<size_t>(sources[0])] : tape.headSteps;
+    const Mat<T> dSteps = poolStepsBackward(spec, net.params.headAttention, steps, tape.headWeights, dX, tape.steps,
+                                            tape.batch, weightGrads ? &grads.headAttention : nullptr);
+    long row = 0;
+    for (int s : sources) {
+      const long rows = tape.layerInput[static_cast<size_t>(s)].rows();
+      dSources[static_cast<size_t>(s)] = dSteps.middleRows(row, rows);
+      row += rows;
+    }
+  } else {
+    dLast = Mat<T>::Zero(last.outputWidth(), cols);
+    const long H = last.hidden;
+    for (int d = 0; d < last.directions(); ++d)
+      dLast.middleRows(d * H, H).middleCols(last.finalStep(d, tape.steps) * B, B) = dX.middleRows(d * H, H);
+  }
+  return dSources;
 }
 
 }  // namespace
@@ -113,11 +132,9 @@ void backward(const Network<T>& net, const Inputs<T>& in, const Tape<T>& tape, c
   out.dC.assign(opt.stateGradients ? L : 0, {});
   out.dInitial.assign(L, {});
 
-  Mat<T> dOut;
-  if (arch.head && adj.dLogits.size())
-    dOut = throughHead(net, tape, adj.dLogits, opt.weightGradients, out.params);
-  else
-    dOut = Mat<T>::Zero(arch.lastOutputWidth(), cols);
+  std::vector<Mat<T>> dHead(static_cast<size_t>(L) + 1);  // what the head adds to each layer input's gradient
+  if (arch.head && adj.dLogits.size()) dHead = throughHead(net, tape, adj.dLogits, opt.weightGradients, out.params);
+  Mat<T> dOut = dHead.back().size() ? std::move(dHead.back()) : Mat<T>::Zero(arch.lastOutputWidth(), cols);
 
   const bool oneHot = arch.inputKind == InputKind::Tokens && !arch.hasEmbedding;
   for (int l = L - 1; l >= 0; --l) {
@@ -171,6 +188,8 @@ void backward(const Network<T>& net, const Inputs<T>& in, const Tape<T>& tape, c
           dX.noalias() += w.W_ih.transpose() * dZ;
       }
     }
+    if (const Mat<T>& skip = dHead[static_cast<size_t>(l)]; skip.size())  // a pooling head's skip connection
+      dX.size() ? void(dX += skip) : void(dX = skip);
     dOut = std::move(dX);
   }
   if (opt.weightGradients && arch.hasEmbedding)

@@ -4,6 +4,7 @@
 
 #include "core/common/error.h"
 #include "core/common/huge_pages.h"
+#include "core/engine/head_pooling.h"
 #include "core/engine/intervention_plan.h"
 #include "core/engine/thread_recurrence.h"
 
@@ -107,6 +108,9 @@ void runHead(const Network<T>& net, Tape<T>& tape) {
   tape.headInputs.resize(net.params.headPre.size() + 1);
   if (spec.reads == HeadReads::EachStep) {
     tape.headInputs[0] = last;
+  } else if (spec.pools()) {
+    const Mat<T>& steps = headStepInput(net.arch, tape.layerInput, tape.headSteps);
+    poolSteps(spec, net.params.headAttention, steps, tape.steps, tape.batch, tape.headInputs[0], tape.headWeights);
   } else {
     // Each direction's final state: fwd at step T-1, bwd at step 0 (fwd rows first).
     const long H = lastSpec.hidden, B = tape.batch;

@@ -139,12 +139,19 @@ long maxBlockColumns(const Architecture& arch, bool keepPre, int outputs) {
   return static_cast<long>(budget / bytesPerColumn(arch, keepPre, outputs));
 }
 
+// Whether a sequence must run as one block: a layer looks ahead, or the head pools every step's output
+// (pooling chunk by chunk would give each chunk's pool, not the sequence's).
+template <class T>
+bool wholeSequences(const Network<T>& net, const RecordRequest& request) {
+  return net.arch.looksAhead() || (request.outputs && net.arch.head && net.arch.head->pools());
+}
+
 // Runs `segments` equal segments of length segLength starting at `offset` as one batch, in chunks.
 template <class T>
 void recordSegments(const Network<T>& net, const Inputs<T>& in, long offset, long segLength, int segments,
                     const RecordRequest& request, RecordObserver& observer, const ProgressCallbacks& callbacks,
                     long& done) {
-  const long chunk = net.arch.looksAhead() ? segLength : std::max<long>(1, request.chunkSteps);
+  const long chunk = wholeSequences(net, request) ? segLength : std::max<long>(1, request.chunkSteps);
   ForwardOptions options;
   options.keepPreactivations = std::any_of(request.quantities.begin(), request.quantities.end(), isPreactivation);
   options.computeHead = request.outputs;
@@ -179,7 +186,7 @@ void recordDocumentLanes(const Network<T>& net, const Inputs<T>& in, const std::
   ForwardOptions options;
   options.keepPreactivations = std::any_of(request.quantities.begin(), request.quantities.end(), isPreactivation);
   options.computeHead = request.outputs;
-  const bool whole = net.arch.looksAhead();
+  const bool whole = wholeSequences(net, request);
   struct Lane {
     size_t doc;
     long position = 0;  // steps of the document done
@@ -236,7 +243,7 @@ void recordDocuments(const Network<T>& net, const Inputs<T>& in, const RecordReq
   if (offsets.size() < 2 || offsets.front() != 0 || offsets.back() != in.steps ||
       !std::is_sorted(offsets.begin(), offsets.end()))
     throw std::invalid_argument("record(): document offsets must rise from 0 to the input's length");
-  const bool whole = net.arch.looksAhead();
+  const bool whole = wholeSequences(net, request);
   const bool keepPre = std::any_of(request.quantities.begin(), request.quantities.end(), isPreactivation);
   const long maxColumns =
       maxBlockColumns(net.arch, keepPre, net.arch.head ? static_cast<int>(net.params.head.weight.rows()) : 0);
@@ -247,7 +254,8 @@ void recordDocuments(const Network<T>& net, const Inputs<T>& in, const RecordReq
     if ((whole ? length : std::min(request.chunkSteps, length)) > maxColumns)
       throw InputError("recording document " + std::to_string(d + 1) + " needs blocks of " + std::to_string(length) +
                        " steps but memory allows " + std::to_string(maxColumns) +
-                       " (the model has a bidirectional or reverse layer, which reads a whole document at once)");
+                       " (the model has a bidirectional or reverse layer, or a head that pools every step, which "
+                       "reads a whole document at once)");
     docs.push_back({offsets[d], length, static_cast<int>(d)});
   }
   // A block holds (steps x lanes) columns: a whole document alone when the model looks ahead, else up to
@@ -282,7 +290,7 @@ void record(const Network<T>& net, const Inputs<T>& in, const RecordRequest& req
   }
   const long total = in.steps;
   const int segments = static_cast<int>(std::clamp<long>(request.segments, 1, total));
-  if (segments > 1 && net.arch.head && net.arch.head->reads == HeadReads::FinalStates && request.outputs)
+  if (segments > 1 && net.arch.head && net.arch.head->perSequence() && request.outputs)
     throw InputError("a classifier reads the whole sequence: record it in one segment (--batch 1)");
   // Segments of total / segments steps, rounded down to the alignment; what that leaves (less than
   // segments x alignment) is cut the same way without alignment, and the last few steps run as one.
@@ -296,7 +304,7 @@ void record(const Network<T>& net, const Inputs<T>& in, const RecordRequest& req
 
   // A bidirectional or reverse layer needs a whole segment at once, so memory bounds how many segments run
   // together.
-  const bool wholeSegments = net.arch.looksAhead();
+  const bool wholeSegments = wholeSequences(net, request);
   const bool keepPre = std::any_of(request.quantities.begin(), request.quantities.end(), isPreactivation);
   const long maxColumns =
       maxBlockColumns(net.arch, keepPre, net.arch.head ? static_cast<int>(net.params.head.weight.rows()) : 0);
@@ -306,8 +314,9 @@ void record(const Network<T>& net, const Inputs<T>& in, const RecordRequest& req
     if (blockSteps > maxColumns)
       throw InputError("recording needs blocks of " + std::to_string(blockSteps) + " steps but memory allows " +
                        std::to_string(maxColumns) +
-                       (wholeSegments ? ": the model has a bidirectional or reverse layer, which needs a whole "
-                                        "segment at once; cut the input into more segments with --batch, or shorten it"
+                       (wholeSegments ? ": the model has a bidirectional or reverse layer, or a head that pools every "
+                                        "step, which needs a whole segment at once; cut the input into more segments "
+                                        "with --batch, or shorten it"
                                       : ""));
     const int perBatch = static_cast<int>(std::clamp<long>(maxColumns / std::max(1L, blockSteps), 1, count));
     for (int first = 0; first < count; first += perBatch)

@@ -126,12 +126,11 @@ void readHead(hid_t root, Model& m, const std::string& file) {
   HeadSpec spec;
   spec.activation = readEnumAttr(g.get(), "/head", "activation", HeadActivation::Softmax, file);
   const std::string reads = h5::readStringAttr(g.get(), "reads").value_or("each_step");
-  if (reads == "each_step")
-    spec.reads = HeadReads::EachStep;
-  else if (reads == "final_states")
-    spec.reads = HeadReads::FinalStates;
-  else
-    throw InputError(file, "unknown reads '" + reads + "' on /head");
+  if (!parse(reads, spec.reads)) throw InputError(file, "unknown reads '" + reads + "' on /head");
+  if (h5::exists(g.get(), "sources"))
+    for (int32_t s : h5::readInts(root, "head/sources", file)) spec.sources.push_back(s);
+  spec.attentionEpsilon = h5::readFloatAttr(g.get(), "attention_epsilon").value_or(0.0);
+  if (h5::exists(g.get(), "attention")) m.params.headAttention = readVector(root, "head/attention", file);
   spec.labels = h5::readStringListAttr(g.get(), "labels").value_or(std::vector<std::string>{});
   for (int k = 0; h5::exists(g.get(), "pre/" + std::to_string(k)); ++k) {
     const std::string kp = "head/pre/" + std::to_string(k);
@@ -219,7 +218,11 @@ void saveNativeModel(const Model& model, const std::string& path) {
     if (a.head) {
       h5::Handle g = h5::createGroup(root, "head");
       h5::writeStringAttr(g.get(), "activation", toString(a.head->activation));
-      h5::writeStringAttr(g.get(), "reads", a.head->reads == HeadReads::EachStep ? "each_step" : "final_states");
+      h5::writeStringAttr(g.get(), "reads", toString(a.head->reads));
+      if (!a.head->sources.empty())
+        h5::writeInts(g.get(), "sources", std::vector<int32_t>(a.head->sources.begin(), a.head->sources.end()));
+      if (a.head->attentionEpsilon != 0) h5::writeFloatAttr(g.get(), "attention_epsilon", a.head->attentionEpsilon);
+      if (model.params.headAttention.size()) writeVector(root, "head/attention", model.params.headAttention);
       if (!a.head->labels.empty()) h5::writeStringListAttr(g.get(), "labels", a.head->labels);
       for (size_t k = 0; k < model.params.headPre.size(); ++k) {
         const std::string kp = "head/pre/" + std::to_string(k);

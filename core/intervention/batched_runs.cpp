@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "core/engine/forward.h"
+#include "core/engine/head_pooling.h"
 #include "core/intervention/span_recompute.h"
 
 namespace lstmscope {
@@ -26,13 +27,45 @@ Mat<T> outputAt(const LayerValues<T>& values, const Mat<T>& reference, long row0
   return repeated;
 }
 
-// The head's logits for B columns given the last layer's changed output.
+// A pooling head's input for B columns: every step of its sources, each layer's output recomputed where
+// it changed (`changed[l]`, null for layers the group did not recompute), pooled one column at a time.
 template <class T>
-Mat<T> headLogits(const Network<T>& net, const Tape<T>& ref, const LayerValues<T>& last, long step, int B) {
+Mat<T> pooledHeadInput(const Network<T>& net, const Tape<T>& ref, const std::vector<const LayerValues<T>*>& changed,
+                       int B) {
+  const Architecture& arch = net.arch;
+  const long steps = ref.steps;
+  std::vector<Mat<T>> columnInputs(arch.layers.size() + 1);
+  Mat<T> scratch, pooled, weights, x(0, B);
+  for (int b = 0; b < B; ++b) {
+    for (int s : arch.headSources()) {
+      const Mat<T>& reference = ref.layerInput[static_cast<size_t>(s)];
+      Mat<T>& m = columnInputs[static_cast<size_t>(s)];
+      m = reference;
+      const LayerValues<T>* values = s > 0 ? changed[static_cast<size_t>(s - 1)] : nullptr;
+      if (values && !values->span.empty())
+        for (long t = values->span.lo; t <= values->span.hi; ++t)
+          m.col(t) = values->h.col((t - values->span.lo) * B + b);
+    }
+    poolSteps(*arch.head, net.params.headAttention, headStepInput(arch, columnInputs, scratch), static_cast<int>(steps),
+              1, pooled, weights);
+    if (x.rows() == 0) x.resize(pooled.rows(), B);
+    x.col(b) = pooled.col(0);
+  }
+  return x;
+}
+
+// The head's logits for B columns given the layers' changed outputs (`changed[l]`, null where unchanged).
+template <class T>
+Mat<T> headLogits(const Network<T>& net, const Tape<T>& ref, const std::vector<const LayerValues<T>*>& changed,
+                  long step, int B) {
   const LayerSpec& spec = net.arch.layers.back();
   const Mat<T>& refOutput = ref.layerInput.back();
+  static const LayerValues<T> unchanged;
+  const LayerValues<T>& last = changed.back() ? *changed.back() : unchanged;
   Mat<T> x;
-  if (net.arch.head->reads == HeadReads::EachStep) {
+  if (net.arch.head->pools()) {
+    x = pooledHeadInput(net, ref, changed, B);
+  } else if (net.arch.head->reads == HeadReads::EachStep) {
     x = outputAt(last, refOutput, 0, spec.outputWidth(), step, B);
   } else {
     x.resize(spec.outputWidth(), B);
@@ -121,7 +154,10 @@ std::vector<double> scoreGroup(const Network<T>& net, const Inputs<T>& in, const
     std::fill(scores.begin(), scores.end(), targetScore(net, ref, target));
     return scores;
   }
-  const Mat<T> logits = headLogits(net, ref, *below, target.step, B);
+  std::vector<const LayerValues<T>*> changed(arch.layers.size(), nullptr);
+  for (int l = std::max(firstLayer, 0); firstLayer >= 0 && l < static_cast<int>(arch.layers.size()); ++l)
+    changed[static_cast<size_t>(l)] = &work.outputs[static_cast<size_t>(l)];
+  const Mat<T> logits = headLogits(net, ref, changed, target.step, B);
   for (int b = 0; b < B; ++b)
     scores[static_cast<size_t>(b)] = target.kind == ScoreKind::Logit
                                          ? static_cast<double>(logits(target.output, b))

@@ -8,7 +8,7 @@
 namespace lstmscope {
 
 void validateTarget(const Architecture& arch, int headOutputs, long steps, const InterventionTarget& target) {
-  const bool finalStates = arch.head && arch.head->reads == HeadReads::FinalStates;
+  const bool finalStates = arch.head && arch.head->perSequence();
   if (!(target.kind != ScoreKind::Unit && finalStates) && (target.step < 0 || target.step >= steps))
     throw InputError("the target step " + std::to_string(target.step) + " is outside the input's " +
                      std::to_string(steps) + " steps");
@@ -30,7 +30,7 @@ void validateTarget(const Architecture& arch, int headOutputs, long steps, const
 }
 
 std::string describeTarget(const Architecture& arch, const InterventionTarget& target) {
-  const bool finalStates = arch.head && arch.head->reads == HeadReads::FinalStates;
+  const bool finalStates = arch.head && arch.head->perSequence();
   const std::string at = " at step " + std::to_string(target.step);
   switch (target.kind) {
     case ScoreKind::Logit:
@@ -63,7 +63,7 @@ double targetScore(const Network<T>& net, const Tape<T>& tape, const Interventio
         return static_cast<double>(dt.gates(static_cast<int>(target.quantity) * H + target.unit, col));
     }
   }
-  const bool finalStates = net.arch.head->reads == HeadReads::FinalStates;
+  const bool finalStates = net.arch.head->perSequence();
   const auto logits = tape.logits.col(finalStates ? b : target.step * B + b);
   if (target.kind == ScoreKind::Logit) return static_cast<double>(logits(target.output));
   return logProbability<T>(net.arch.head->activation, logits, target.output);
@@ -84,7 +84,7 @@ InterventionTarget defaultTarget(const Network<T>& net, const Inputs<T>& in, lon
   }
   Tape<T> tape;
   forward(net, in, tape);
-  const bool finalStates = net.arch.head->reads == HeadReads::FinalStates;
+  const bool finalStates = net.arch.head->perSequence();
   tape.logits.col(finalStates ? 0 : step).maxCoeff(&target.output);
   return target;
 }

@@ -27,6 +27,34 @@ bool parse(const std::string& s, Task& out) {
   return false;
 }
 
+std::string toString(HeadReads r) {
+  switch (r) {
+    case HeadReads::EachStep:
+      return "each_step";
+    case HeadReads::FinalStates:
+      return "final_states";
+    case HeadReads::AveragePool:
+      return "average_pool";
+    case HeadReads::MaxPool:
+      return "max_pool";
+    case HeadReads::AttentionPool:
+      return "attention_pool";
+  }
+  return "?";
+}
+
+bool parse(const std::string& s, HeadReads& out) {
+  for (HeadReads r : {HeadReads::EachStep, HeadReads::FinalStates, HeadReads::AveragePool, HeadReads::MaxPool,
+                      HeadReads::AttentionPool})
+    if (toString(r) == s) return out = r, true;
+  return false;
+}
+
+std::vector<int> Architecture::headSources() const {
+  if (head && !head->sources.empty()) return head->sources;
+  return {static_cast<int>(layers.size())};
+}
+
 bool Architecture::looksAhead() const {
   return std::any_of(layers.begin(), layers.end(), [](const LayerSpec& l) { return l.looksAhead(); });
 }
@@ -47,6 +75,38 @@ void expectShape(const std::string& source, const std::string& name, long rows, 
   if (rows != wantRows || cols != wantCols)
     throw InputError(source, name + " has shape " + shapeString(rows, cols) + " but the architecture needs " +
                                  shapeString(wantRows, wantCols));
+}
+
+// The width of what the head reads at each step: its sources' widths added up. Checks the sources.
+int headInputWidth(const Model& model, const std::string& source) {
+  const Architecture& a = model.arch;
+  const HeadSpec& h = *a.head;
+  if (!h.sources.empty() && !h.pools())
+    throw InputError(source, "the head reads several sources but does not pool them over time (/head sources)");
+  int width = 0;
+  for (int s : a.headSources()) {
+    if (s < 0 || s > static_cast<int>(a.layers.size()))
+      throw InputError(source, "/head sources names layer input " + std::to_string(s) + ", which the model lacks");
+    if (s > 0) {
+      width += a.layers[static_cast<size_t>(s - 1)].outputWidth();
+    } else if (a.inputKind == InputKind::Features) {
+      width += a.featureDim;
+    } else if (a.hasEmbedding) {
+      width += static_cast<int>(model.params.embedding.rows());
+    } else {
+      throw InputError(source, "/head sources reads the one-hot input, which LSTMScope does not materialise");
+    }
+  }
+  if (h.reads == HeadReads::AttentionPool) {
+    if (model.params.headAttention.size() != width)
+      throw InputError(source, "head/attention has " + std::to_string(model.params.headAttention.size()) +
+                                   " weights but the head reads " + std::to_string(width) + " values per step");
+    if (!(h.attentionEpsilon >= 0) || !std::isfinite(h.attentionEpsilon))
+      throw InputError(source, "/head attention_epsilon must be a finite number >= 0");
+  } else if (model.params.headAttention.size()) {
+    throw InputError(source, "head/attention is present but the head does not pool by attention");
+  }
+  return width;
 }
 
 }  // namespace
@@ -95,6 +155,7 @@ void validateModel(const Model& model, const std::string& source) {
     width = spec.outputWidth();
   }
   if (a.head) {
+    width = headInputWidth(model, source);
     if (p.headPre.size() != a.head->preActivations.size())
       throw InputError(source, "head/pre layer count does not match its activations");
     for (size_t k = 0; k < p.headPre.size(); ++k) {
@@ -119,6 +180,23 @@ void validateModel(const Model& model, const std::string& source) {
       throw InputError(source, name + " contains " + std::to_string(bad) + " NaN or infinite value(s)");
     }
   });
+}
+
+std::string describeHeadInput(const Architecture& a) {
+  const HeadSpec& h = *a.head;
+  if (h.reads == HeadReads::EachStep) return "each step";
+  if (h.perSequence()) return "final states";
+  std::string what;
+  for (int s : a.headSources()) {
+    if (!what.empty()) what += " + ";
+    what += s == 0 ? (a.inputKind == InputKind::Features ? std::string("the input features")
+                                                         : std::string("the embedding"))
+                   : "lstm " + std::to_string(s - 1);
+  }
+  const char* pooling = h.reads == HeadReads::AveragePool ? "averaged"
+                        : h.reads == HeadReads::MaxPool   ? "max-pooled"
+                                                          : "attention-pooled";
+  return std::string(pooling) + " over all steps: " + what;
 }
 
 std::string describeModel(const Model& model) {
@@ -164,7 +242,7 @@ std::string describeModel(const Model& model) {
       s << "dense " << k << ": " << model.params.headPre[k].weight.rows() << " units, "
         << toString(a.head->preActivations[k]) << "\n";
     s << "head: " << model.params.head.weight.rows() << " outputs, " << toString(a.head->activation) << ", reads "
-      << (a.head->reads == HeadReads::EachStep ? "each step" : "final states") << "\n";
+      << describeHeadInput(a) << "\n";
   } else {
     s << "head: none\n";
   }

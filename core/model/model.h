@@ -23,7 +23,15 @@ using Vec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
 
 enum class Task { LanguageModel, Classifier, Tagger, Regression };
 enum class InputKind { Tokens, Features };
-enum class HeadReads { EachStep, FinalStates };
+// What the head reads: every step (one output per step), or one vector per sequence: the last layer's
+// final states, or every step pooled over time (mean, max, or attention: a softmax over time of w·x_t
+// weighting the steps, as Keras' AttentionWeightedAverage does).
+enum class HeadReads { EachStep, FinalStates, AveragePool, MaxPool, AttentionPool };
+
+// The names in files and on the command line: each_step, final_states, average_pool, max_pool,
+// attention_pool.
+std::string toString(HeadReads r);
+bool parse(const std::string& s, HeadReads& out);
 
 std::string toString(Task t);
 bool parse(const std::string& s, Task& out);
@@ -69,6 +77,17 @@ struct HeadSpec {
   HeadActivation activation = HeadActivation::Softmax;
   HeadReads reads = HeadReads::EachStep;
   std::vector<std::string> labels;  // optional class names, one per output
+  // What the head reads at each step, concatenated in this order (Keras' Concatenate of skip
+  // connections): 0 is layer 0's input (the embedding vectors or features), l + 1 is LSTM layer l's
+  // output. Empty: the last layer's output alone. Only a pooling head reads more than that.
+  std::vector<int> sources;
+  // AttentionPool: added to the softmax's denominator, as Keras' AttentionWeightedAverage adds
+  // K.epsilon() (1e-7); 0 is an exact softmax.
+  double attentionEpsilon = 0;
+
+  // One output per sequence rather than one per step.
+  bool perSequence() const { return reads != HeadReads::EachStep; }
+  bool pools() const { return perSequence() && reads != HeadReads::FinalStates; }
 };
 
 struct Architecture {
@@ -84,6 +103,8 @@ struct Architecture {
   // Width of layer 0's input: embedding size, vocabulary size (one-hot) or feature count.
   int inputWidth() const;
   int lastOutputWidth() const { return layers.empty() ? 0 : layers.back().outputWidth(); }
+  // The head's per-step sources (HeadSpec::sources, or the last layer alone), as layer-input indices.
+  std::vector<int> headSources() const;
   // Whether some layer's state at step t depends on later steps (bidirectional or reverse layers): then a
   // sequence cannot be run in chunks, and no output reads only the past.
   bool looksAhead() const;
@@ -117,6 +138,7 @@ struct Params {
   PerDirection<DirectionParams<T>> lstm;
   std::vector<DenseParams<T>> headPre;  // hidden dense layers before the head
   DenseParams<T> head;                  // empty when the model has no head
+  Vec<T> headAttention;                 // (D): an attention-pooling head's scoring vector, else empty
 
   // Visits every parameter tensor with a stable name (the native file's path), in file order. The names
   // need the architecture: a reverse layer's one direction is `bwd`.
@@ -141,6 +163,7 @@ struct Params {
       visit("head/weight", head.weight);
       visit("head/bias", head.bias);
     }
+    if (headAttention.size()) visit("head/attention", headAttention);
   }
   template <class F>
   void forEach(const Architecture& arch, F&& visit) const {
@@ -176,6 +199,7 @@ struct Params {
                                d.b_hh.template cast<U>(), d.peephole.template cast<U>()});
     for (const auto& p : headPre) out.headPre.push_back({p.weight.template cast<U>(), p.bias.template cast<U>()});
     out.head = {head.weight.template cast<U>(), head.bias.template cast<U>()};
+    out.headAttention = headAttention.template cast<U>();
     return out;
   }
 
@@ -208,5 +232,8 @@ void validateModel(const Model& model, const std::string& source);
 
 // Human-readable architecture summary (what `lstmscope-cli info` prints).
 std::string describeModel(const Model& model);
+// What the head reads, in words: "each step", "final states", "attention-pooled over all steps: the
+// embedding + lstm 0 + lstm 1".
+std::string describeHeadInput(const Architecture& arch);
 
 }  // namespace lstmscope

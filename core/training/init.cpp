@@ -29,6 +29,7 @@ Model initialiseModel(const Architecture& arch, const InitShape& shape, uint64_t
   } else {
     m.arch.hasEmbedding = false;
   }
+  std::vector<int> widths{width};  // of each layer input: what a pooling head's sources are
   for (const LayerSpec& spec : arch.layers) {
     const double bound = 1.0 / std::sqrt(static_cast<double>(spec.hidden));
     std::vector<DirectionParams<float>> dirs(spec.directions());
@@ -40,8 +41,15 @@ Model initialiseModel(const Architecture& arch, const InitShape& shape, uint64_t
     }
     m.params.lstm.push_back(std::move(dirs));
     width = spec.outputWidth();
+    widths.push_back(width);
   }
   if (arch.head) {
+    if (arch.head->pools()) {
+      width = 0;
+      for (int source : arch.headSources()) width += widths.at(static_cast<size_t>(source));
+    }
+    if (arch.head->reads == HeadReads::AttentionPool)
+      uniformVec(m.params.headAttention, width, 1.0 / std::sqrt(static_cast<double>(width)));
     for (int units : shape.headPre) {
       DenseParams<float> d;
       const double bound = 1.0 / std::sqrt(static_cast<double>(width));

@@ -180,7 +180,7 @@ TrainResult trainLanguageModel(const std::string& text, const TrainOptions& o, c
   const std::vector<int32_t> valid(ids.end() - nValid, ids.end());
 
   Architecture arch = baseArchitecture(o, vocab, false);
-  arch.head = HeadSpec{{}, HeadActivation::Softmax, HeadReads::EachStep, {}};
+  arch.head = HeadSpec{{}, HeadActivation::Softmax, HeadReads::EachStep, {}, {}, 0};
   Model model = o.resume ? *o.resume : initialiseModel(arch, {o.embedding, {}, vocab.size()}, o.seed);
   if (o.resume &&
       (model.arch.inputKind != InputKind::Tokens || !model.arch.head || model.arch.head->reads != HeadReads::EachStep ||
@@ -261,7 +261,7 @@ TrainResult trainClassifier(const std::vector<LabelledText>& examples, const Tra
 
   Architecture arch = baseArchitecture(o, vocab, o.bidirectional);
   arch.task = Task::Classifier;
-  arch.head = HeadSpec{{}, HeadActivation::Softmax, HeadReads::FinalStates, labels};
+  arch.head = HeadSpec{{}, HeadActivation::Softmax, HeadReads::FinalStates, labels, {}, 0};
   Model model = initialiseModel(arch, {o.embedding, {}, static_cast<int>(labels.size())}, o.seed);
   Adam<float> adam(model.params, o.learningRate);
   TrainResult result;

@@ -21,6 +21,9 @@ constexpr double kTolerance = 1e-8;
 // One-hot and embedding inputs, 1-3 layers, bidirectional, final-states heads, both hard sigmoids,
 // peepholes, clips, coupled gates, reverse layers (16: under a forward layer; 17: last, read at step 0).
 inline const auto kAttributionCases = testing::Values(0, 1, 2, 5, 7, 10, 11, 12, 13, 15, 16, 17);
+// Heads that pool every step with skip connections (18: attention over the embedding and both layers;
+// 19: max over a bidirectional stack). LRP refuses them, so lrp_test checks that instead.
+inline const auto kPoolingCases = testing::Values(18, 19);
 
 inline Vec<double> readVector(hid_t file, const std::string& path) {
   return readSameShape(file, path).col(0);

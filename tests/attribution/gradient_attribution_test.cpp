@@ -102,6 +102,7 @@ TEST_P(GradientAttribution, OcclusionWindowsOneAndThree) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, GradientAttribution, kAttributionCases);
+INSTANTIATE_TEST_SUITE_P(PoolingHeads, GradientAttribution, kPoolingCases);
 
 TEST(Quadrature, WeightsSumToOneAndGaussLegendreIsExactToDegree2nMinus1) {
   for (const QuadratureRule r : {QuadratureRule::Left, QuadratureRule::Right, QuadratureRule::Midpoint,

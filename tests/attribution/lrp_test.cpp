@@ -80,6 +80,21 @@ TEST_P(Lrp, AbsorbedShareIsReportedWithBiasFactorZero) {
 
 INSTANTIATE_TEST_SUITE_P(Cases, Lrp, kAttributionCases);
 
+// No LRP rule through a head that pools every step is implemented: a logit target is refused by name, and a
+// unit target (which does not pass through the head) still works.
+using LrpThroughPooling = AttributionCase;
+TEST_P(LrpThroughPooling, IsRefusedForALogitAndWorksForAUnit) {
+  try {
+    layerwiseRelevance(vectors_, x_, target_, {});
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("pools over time"), std::string::npos) << e.what();
+  }
+  const LrpResult r = layerwiseRelevance(vectors_, x_, cellTarget(), {0.01, 1});
+  expectMatchesReference(vectors_.arch, ref(), "attribution/cell_target/lrp/eps0.01_beta1", r);
+}
+INSTANTIATE_TEST_SUITE_P(PoolingHeads, LrpThroughPooling, kPoolingCases);
+
 TEST(LrpOptions, RejectsNegativeEpsilon) {
   Network<double> net;
   try {

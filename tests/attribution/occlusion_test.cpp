@@ -115,6 +115,7 @@ TEST_P(OcclusionOracle, SmallestChunksAgreeWithPyTorch) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, OcclusionOracle, kAttributionCases);
+INSTANTIATE_TEST_SUITE_P(PoolingHeads, OcclusionOracle, kPoolingCases);
 
 // The largest resident set this process has had, in bytes (Linux: VmHWM).
 long peakResidentBytes() {

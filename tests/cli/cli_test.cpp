@@ -122,7 +122,7 @@ TEST_F(Cli, RecordsNumericSequencesFromCsvInDoublePrecision) {
   a.inputKind = InputKind::Features;
   a.featureDim = 3;
   a.layers = {{4, true, GateActivation::HardSigmoid, CellActivation::Tanh}};
-  a.head = HeadSpec{{}, HeadActivation::Linear, HeadReads::EachStep, {}};
+  a.head = HeadSpec{{}, HeadActivation::Linear, HeadReads::EachStep, {}, {}, 0};
   const std::string features = dir.file("features.h5"), csv = dir.file("steps.csv"), out = dir.file("t.h5");
   saveNativeModel(initialiseModel(a, {0, {}, 1}, 5), features);
   std::ofstream(csv) << "a,b,c\n0.5,1,-2\n0,0,0\n3,2,1\n1e-3,-0.5,2.5\n";
@@ -168,7 +168,7 @@ TEST_F(Cli, ReverseLayersAreRecordedAsBwd) {
   LayerSpec reverse{3, false, GateActivation::Sigmoid, CellActivation::Tanh};
   reverse.reverse = true;
   a.layers = {reverse, {4, false, GateActivation::Sigmoid, CellActivation::Tanh}};
-  a.head = HeadSpec{{}, HeadActivation::Linear, HeadReads::EachStep, {}};
+  a.head = HeadSpec{{}, HeadActivation::Linear, HeadReads::EachStep, {}, {}, 0};
   const std::string model = dir.file("reverse.h5"), csv = dir.file("steps.csv"), out = dir.file("t.h5");
   const Model m = initialiseModel(a, {0, {}, 1}, 7);
   saveNativeModel(m, model);

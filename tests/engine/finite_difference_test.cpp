@@ -86,7 +86,7 @@ TEST_P(FiniteDifferences, WeightAndInputGradientsAgree) {
   EXPECT_GE(checked, 12);
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, FiniteDifferences, ::testing::Range(0, 18));
+INSTANTIATE_TEST_SUITE_P(Cases, FiniteDifferences, ::testing::Range(0, 21));
 
 }  // namespace
 }  // namespace lstmscope::test

@@ -175,7 +175,7 @@ TEST_P(Oracle, ChunkedRecordingEqualsOnePass) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, Oracle, ::testing::Range(0, 18));
+INSTANTIATE_TEST_SUITE_P(Cases, Oracle, ::testing::Range(0, 21));
 
 TEST(OracleTraining, LossGradientsAndAdamStepMatchPyTorch) {
   const std::string dir = oracleDir() + "/training";

@@ -14,7 +14,7 @@ TEST(Threading, SplitStepsGiveTheSameResultsAsOneThread) {
   a.featureDim = 7;
   a.layers = {{203, false, GateActivation::Sigmoid, CellActivation::Tanh},
               {150, true, GateActivation::Sigmoid, CellActivation::Tanh}};
-  a.head = HeadSpec{{}, HeadActivation::Linear, HeadReads::EachStep, {}};
+  a.head = HeadSpec{{}, HeadActivation::Linear, HeadReads::EachStep, {}, {}, 0};
   const Model m = initialiseModel(a, {0, {}, 3}, 11);
   for (int batch : {1, 3}) {
     Inputs<float> in;

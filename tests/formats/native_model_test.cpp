@@ -59,7 +59,7 @@ TEST(NativeModel, KeepsActivationsHeadLayersAndLabels) {
   a.inputKind = InputKind::Features;
   a.featureDim = 3;
   a.layers = {{4, true, GateActivation::HardSigmoidKeras3, CellActivation::Relu}};
-  a.head = HeadSpec{{DenseActivation::Relu}, HeadActivation::Sigmoid, HeadReads::FinalStates, {"no", "yes"}};
+  a.head = HeadSpec{{DenseActivation::Relu}, HeadActivation::Sigmoid, HeadReads::FinalStates, {"no", "yes"}, {}, 0};
   const Model m = initialiseModel(a, {0, {6}, 2}, 3);
   saveNativeModel(m, dir.file("c.h5"));
   const Model b = loadNativeModel(dir.file("c.h5"));

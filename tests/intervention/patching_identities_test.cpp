@@ -2,6 +2,8 @@
 // exactly, patching nothing leaves the corrupted score; and the patch map agrees with plain forward passes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "core/engine/forward.h"
 #include "core/intervention/patching.h"
 #include "tests/intervention/random_models.h"
@@ -24,21 +26,29 @@ TEST(Patching, EverythingRestoresTheCleanScoreAndNothingKeepsTheCorruptedOne) {
     const double corruptScore = unintervenedScore(net, corrupt, corruptRun, target);
     ASSERT_NE(cleanScore, corruptScore) << v.name;
 
-    // Every unit of the last layer's h (each direction) at every step, from the clean run.
+    // Every unit of h (each direction) at every step, from the clean run, of every layer the head reads:
+    // the last one, and a pooling head's skip connections.
     std::vector<UnitIntervention> everything;
-    const int last = static_cast<int>(net.arch.layers.size()) - 1;
-    for (int d = 0; d < net.arch.layers.back().directions(); ++d)
-      for (int u = 0; u < net.arch.layers.back().hidden; ++u) {
-        UnitIntervention p;
-        p.layer = last, p.direction = d, p.slot = EditSlot::H, p.unit = u, p.firstStep = 0, p.endStep = 17;
-        p.value = 0;  // per step below
-        for (long t = 0; t < 17; ++t) {
-          p.firstStep = t, p.endStep = t + 1, p.value = cleanRun.layers[last][d].h(u, t);
-          everything.push_back(p);
-        }
-      }
+    const std::vector<int> sources = net.arch.headSources();
+    for (int layer = 0; layer < static_cast<int>(net.arch.layers.size()); ++layer) {
+      const bool read = std::count(sources.begin(), sources.end(), layer + 1) > 0;
+      if (!read && layer + 1 < static_cast<int>(net.arch.layers.size())) continue;
+      for (int d = 0; d < net.arch.layers[layer].directions(); ++d)
+        for (int u = 0; u < net.arch.layers[layer].hidden; ++u)
+          for (long t = 0; t < 17; ++t) {
+            UnitIntervention p;
+            p.layer = layer, p.direction = d, p.slot = EditSlot::H, p.unit = u;
+            p.firstStep = t, p.endStep = t + 1, p.value = cleanRun.layers[layer][d].h(u, t);
+            everything.push_back(p);
+          }
+    }
     const ScoredRuns scored = scoreRuns(net, corrupt, corruptRun, {everything, {}}, target);
-    EXPECT_EQ(scored.scores[0], cleanScore) << v.name << ": patching everything";
+    if (std::count(sources.begin(), sources.end(), 0)) {
+      // A head that reads the embedding itself sees the corrupted tokens whatever the LSTM does.
+      EXPECT_NE(scored.scores[0], cleanScore) << v.name << ": the corrupted tokens reach the head directly";
+    } else {
+      EXPECT_EQ(scored.scores[0], cleanScore) << v.name << ": patching everything";
+    }
     EXPECT_EQ(scored.scores[1], scored.controls[1]) << v.name << ": patching nothing";
     EXPECT_NEAR(scored.controls[1], corruptScore, 1e-12) << v.name;
 

@@ -17,6 +17,9 @@ struct Variant {
   float clip = 0;
   GateActivation gate = GateActivation::Sigmoid;
   bool finalStates = false;  // a classifier head with one hidden dense layer, reading the final states
+  // Or pooling every step of these layer inputs (0: the embedding; l + 1: layer l's output).
+  HeadReads pooling = HeadReads::EachStep;
+  std::vector<int> sources = {};
 };
 
 inline std::vector<Variant> interventionVariants() {
@@ -28,7 +31,11 @@ inline std::vector<Variant> interventionVariants() {
           {"coupled_bidirectional", {4, 5}, true, false, true, true},
           {"hard_sigmoid", {7}, false, false, false, false, 0, GateActivation::HardSigmoid},
           {"classifier", {6, 5}, true, false, false, false, 0, GateActivation::Sigmoid, true},
-          {"wide_split", {140, 130}}};  // wide enough that each step is split across two cores
+          {"attention_skip", {6, 5}, false, false, false, false, 0, GateActivation::Sigmoid, true,
+           HeadReads::AttentionPool, {0, 1, 2}},
+          {"max_pool_bidirectional", {5, 4}, true, false, false, false, 0, GateActivation::Sigmoid, true,
+           HeadReads::MaxPool, {1, 2}},
+          {"wide_split", {140, 130}}};  // wide enough that each step is split across two cores (kept last)
 }
 
 inline Network<double> randomModel(const Variant& v, uint64_t seed) {
@@ -42,8 +49,12 @@ inline Network<double> randomModel(const Variant& v, uint64_t seed) {
     s.reverse = v.reverseLast && l + 1 == v.hidden.size();
     a.layers.push_back(s);
   }
-  a.head = HeadSpec{{}, HeadActivation::Softmax, v.finalStates ? HeadReads::FinalStates : HeadReads::EachStep, {}};
+  a.head = HeadSpec{{}, HeadActivation::Softmax, v.finalStates ? HeadReads::FinalStates : HeadReads::EachStep, {}, {}, 0};
   if (v.finalStates) a.head->preActivations = {DenseActivation::Tanh};
+  if (v.pooling != HeadReads::EachStep) {
+    a.head->reads = v.pooling, a.head->sources = v.sources;
+    a.head->attentionEpsilon = v.pooling == HeadReads::AttentionPool ? 1e-7 : 0;
+  }
   Model m = initialiseModel(
       a, {4, v.finalStates ? std::vector<int>{6} : std::vector<int>{}, v.finalStates ? 3 : a.vocab.size()}, seed);
   std::mt19937_64 rng(seed);

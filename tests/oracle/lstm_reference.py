@@ -57,10 +57,25 @@ def final_states(layer, x):
                      dim=1)
 
 
+def pool(head, layer_inputs):
+    """A pooling head's input (B, D): its sources (T, B, D_k) concatenated and pooled over time. Attention as
+    Keras' AttentionWeightedAverage writes it: a = exp(s - max s) / (sum exp(s - max s) + epsilon), s = x·w."""
+    x = torch.cat([layer_inputs[k] for k in head["sources"]], dim=2)
+    if head["reads"] == "average_pool":
+        return x.mean(dim=0)
+    if head["reads"] == "max_pool":
+        return x.max(dim=0).values
+    s = x @ head["attention"]  # (T, B)
+    u = torch.exp(s - s.max(dim=0, keepdim=True).values)
+    a = u / (u.sum(dim=0, keepdim=True) + head["epsilon"])
+    return (x * a.unsqueeze(2)).sum(dim=0)
+
+
 def run_model(m, x0):
     """m: dict from make_cases (float64 tensors); x0: (T, B, D0) layer-0 input. Returns (states, logits)."""
     x = x0
     states = []
+    outputs = []  # each layer's output (T, B, H_out), for pooling heads' skip connections
     for L, layer in enumerate(m["layers"]):
         dirs = []
         for d, w in enumerate(layer["dirs"]):
@@ -69,13 +84,16 @@ def run_model(m, x0):
                                       coupled=layer.get("coupled", False)))
         states.append(dirs)
         x = torch.cat([torch.stack(dd["h"]) for dd in dirs], dim=2)
+        outputs.append(x)
     head = m.get("head")
     if head is None:
         return states, x, None
     if head["reads"] == "each_step":
         a = x
-    else:
+    elif head["reads"] == "final_states":
         a = final_states(m["layers"][-1], x).unsqueeze(0)
+    else:
+        a = pool(head, [x0] + outputs).unsqueeze(0)
     for p in head["pre"]:
         a = DENSE[p["activation"]](a @ p["weight"].T + p["bias"])
     logits = a @ head["weight"].T + head["bias"]

@@ -56,7 +56,16 @@ CASES = [
          gate="sigmoid", cell="tanh", T=19, scale=1.5),
     dict(layers=2, hidden=[5, 4], bidi=False, reverse=[False, True], input="onehot", head="final_pre",
          gate="sigmoid", cell="tanh", T=23, scale=2.0, peepholes=True, clip=1.5),
+    # Heads that pool every step (Keras' AttentionWeightedAverage with its epsilon, GlobalMaxPooling1D,
+    # GlobalAveragePooling1D), reading skip connections: the embedding or features and earlier layers.
+    dict(layers=2, hidden=[6, 5], bidi=False, input="embedding", head="attention_pool", sources=[0, 1, 2],
+         epsilon=1e-7, gate="sigmoid", cell="tanh", T=17, scale=2.0),
+    dict(layers=2, hidden=[5, 4], bidi=True, input="embedding", head="max_pool", sources=[1, 2], gate="sigmoid",
+         cell="tanh", T=14, scale=1.5),
+    dict(layers=1, hidden=[7], bidi=False, input="features", head="average_pool", sources=[0, 1], gate="sigmoid",
+         cell="tanh", T=11, scale=1.5),
 ]
+POOLING = ("attention_pool", "max_pool", "average_pool")
 VOCAB = [chr(c) for c in range(ord("a"), ord("a") + 19)] + ["\u00e9", "\u4e2d", " "]
 
 
@@ -75,6 +84,7 @@ def build(case, rng):
     else:
         m["dim"] = 5
         width = 5
+    widths = [width]  # of each layer input: [0] layer 0's, [l + 1] layer l's output
     for L in range(case["layers"]):
         H = case["hidden"][L]
         s = case["scale"] / np.sqrt(H)
@@ -88,11 +98,22 @@ def build(case, rng):
                             "coupled": case.get("coupled", False),
                             "reverse": case.get("reverse", [False] * case["layers"])[L]})
         width = H * len(dirs)
+        widths.append(width)
     kind = case["head"]
     if kind != "none":
-        head = {"pre": [], "reads": "final_states" if kind.startswith("final") else "each_step"}
+        head = {"pre": [], "reads": kind if kind in POOLING else "final_states" if kind.startswith("final")
+                else "each_step"}
         head["activation"] = {"each_softmax": "softmax", "each_sigmoid": "sigmoid", "each_linear": "linear",
-                              "final_pre": "softmax"}[kind]
+                              "final_pre": "softmax", "attention_pool": "softmax", "max_pool": "sigmoid",
+                              "average_pool": "linear"}[kind]
+        if kind in POOLING:
+            head["sources"] = case["sources"]
+            width = sum(widths[k] for k in case["sources"])
+            if kind == "attention_pool":
+                head["attention"] = rnd(rng, width, scale=1.5)
+                head["epsilon"] = case["epsilon"]
+                head["pre"].append({"weight": rnd(rng, 6, width), "bias": rnd(rng, 6), "activation": "tanh"})
+                width = 6
         if kind == "final_pre":
             head["pre"].append({"weight": rnd(rng, 7, width), "bias": rnd(rng, 7), "activation": "tanh"})
             head["pre"].append({"weight": rnd(rng, 5, 7), "bias": rnd(rng, 5), "activation": "relu"})
@@ -150,6 +171,11 @@ def write_model(path, case, m):
                 pg.create_dataset("bias", data=f32(p["bias"]))
             hg.create_dataset("weight", data=f32(h["weight"]))
             hg.create_dataset("bias", data=f32(h["bias"]))
+            if "sources" in h:
+                hg.create_dataset("sources", data=np.array(h["sources"], dtype=np.int32))
+            if "attention" in h:
+                hg.create_dataset("attention", data=f32(h["attention"]))
+                hg.attrs["attention_epsilon"] = float(h["epsilon"])
 
 
 def as_float32_values(m):
@@ -179,6 +205,8 @@ def as_float32_values(m):
             h["pre"].append(np_)
         h["weight"], h["bias"] = leaf(m["head"]["weight"]), leaf(m["head"]["bias"])
         params["head/weight"], params["head/bias"] = h["weight"], h["bias"]
+        if "attention" in h:
+            h["attention"] = params["head/attention"] = leaf(m["head"]["attention"])
         out["head"] = h
     return out, params
 
@@ -352,7 +380,8 @@ def write_attribution_reference(path, mm, x, tokens, case):
                     total[p:p + w_] += drops[p]
                     count[p:p + w_] += 1
                 a.create_dataset(f"occlusion/{bname}/{w}", data=total / count)
-        write_lrp_reference(a, mm, x, states, ("logit", step, output, F.item()))
+        if head["reads"] not in POOLING:  # LSTMScope's LRP refuses pooling heads (ATTRIBUTION.md)
+            write_lrp_reference(a, mm, x, states, ("logit", step, output, F.item()))
         write_state_target_reference(a, mm, x)
 
 

@@ -19,7 +19,7 @@ inline Model smallCharModel(int layers = 2, bool bidirectional = false, uint64_t
   a.vocab = Vocabulary(TokenLevel::Char, {"a", "b", "c", " ", "\n", "(", ")", "<unk>"}, false, "<unk>");
   for (int l = 0; l < layers; ++l)
     a.layers.push_back({5 + l, bidirectional, GateActivation::Sigmoid, CellActivation::Tanh});
-  a.head = HeadSpec{{}, HeadActivation::Softmax, HeadReads::EachStep, {}};
+  a.head = HeadSpec{{}, HeadActivation::Softmax, HeadReads::EachStep, {}, {}, 0};
   return initialiseModel(a, {4, {}, a.vocab.size()}, seed);
 }
 
@@ -32,7 +32,7 @@ inline Model smallFeatureModel(int features = 3, uint64_t seed = 11) {
   a.inputKind = InputKind::Features;
   a.featureDim = features;
   a.layers.push_back({6, false, GateActivation::Sigmoid, CellActivation::Tanh});
-  a.head = HeadSpec{{}, HeadActivation::Linear, HeadReads::FinalStates, {}};
+  a.head = HeadSpec{{}, HeadActivation::Linear, HeadReads::FinalStates, {}, {}, 0};
   return initialiseModel(a, {0, {}, 1}, seed);
 }
 

@@ -501,7 +501,7 @@ ImportedModel readOnnx(const std::string& path, const ImportChoices& choices,
   validateModel(imported.model, path);  // again: the peepholes and clip joined after the mapping's check
   imported.report.assumptions.insert(imported.report.assumptions.end(), mapper.notes().begin(), mapper.notes().end());
   const bool picksFinalStates =
-      mapper.pickedLastStep_ && imported.model.arch.head && imported.model.arch.head->reads == HeadReads::FinalStates;
+      mapper.pickedLastStep_ && imported.model.arch.head && imported.model.arch.head->perSequence();
   // out[:, -1] of a reverse layer is its state after one step, not its final state (that is at step 0).
   if (picksFinalStates && imported.model.arch.layers.back().reverse)
     throw InputError(path,
