@@ -182,17 +182,19 @@ void validateModel(const Model& model, const std::string& source) {
   });
 }
 
+std::string describeLayerInputs(const std::vector<int>& sources, bool featuresInput) {
+  std::string text;
+  for (int s : sources)
+    text += (text.empty() ? "" : " + ") + (s == 0 ? std::string(featuresInput ? "the input features" : "the embedding")
+                                                  : "lstm " + std::to_string(s - 1));
+  return text;
+}
+
 std::string describeHeadInput(const Architecture& a) {
   const HeadSpec& h = *a.head;
   if (h.reads == HeadReads::EachStep) return "each step";
-  if (h.perSequence()) return "final states";
-  std::string what;
-  for (int s : a.headSources()) {
-    if (!what.empty()) what += " + ";
-    what += s == 0 ? (a.inputKind == InputKind::Features ? std::string("the input features")
-                                                         : std::string("the embedding"))
-                   : "lstm " + std::to_string(s - 1);
-  }
+  if (h.reads == HeadReads::FinalStates) return "final states";
+  const std::string what = describeLayerInputs(a.headSources(), a.inputKind == InputKind::Features);
   const char* pooling = h.reads == HeadReads::AveragePool ? "averaged"
                         : h.reads == HeadReads::MaxPool   ? "max-pooled"
                                                           : "attention-pooled";

@@ -235,5 +235,7 @@ std::string describeModel(const Model& model);
 // What the head reads, in words: "each step", "final states", "attention-pooled over all steps: the
 // embedding + lstm 0 + lstm 1".
 std::string describeHeadInput(const Architecture& arch);
+// Layer inputs in words (0: the embedding or input features, l + 1: lstm l): "the embedding + lstm 0".
+std::string describeLayerInputs(const std::vector<int>& sources, bool featuresInput);
 
 }  // namespace lstmscope

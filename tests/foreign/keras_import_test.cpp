@@ -107,7 +107,7 @@ TEST(KerasFiles, KerasTokenizerVocabulary) {
   const Model lm = loadModel(kerasFixture("tfkeras_lm.h5"), kerasFixture("tfkeras_lm.tokenizer.json"));
   const Vocabulary& v = lm.arch.vocab;
   EXPECT_EQ(v.size(), 12);
-  EXPECT_EQ(v.tokens()[0], "");  // id 0: Keras' padding slot
+  EXPECT_EQ(v.tokens()[0], "<pad>");  // id 0: Keras' padding slot, named as such
   EXPECT_EQ(v.tokens()[1], "w1");
   EXPECT_EQ(v.unk(), "w1");
   EXPECT_TRUE(v.lowercase());

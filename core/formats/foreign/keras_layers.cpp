@@ -1,5 +1,6 @@
 #include "core/formats/foreign/keras_layers.h"
 
+#include <algorithm>
 #include <regex>
 
 #include "core/common/error.h"
@@ -40,6 +41,29 @@ nlohmann::json parseKerasJson(const std::string& text, const std::string& source
 
 std::vector<KerasLayer> layersOf(const nlohmann::json& model, const std::string& source);
 
+namespace {
+
+// The names of the layers a layer's inbound_nodes read: Keras 2 writes [[["name", node, tensor, {}], …]],
+// Keras 3 {"args": [{"config": {"keras_history": ["name", node, tensor]}}, …]}.
+void collectInboundNames(const nlohmann::json& j, std::vector<std::string>& names) {
+  if (j.is_object()) {
+    if (j.contains("keras_history") && j["keras_history"].is_array() && !j["keras_history"].empty() &&
+        j["keras_history"][0].is_string()) {
+      names.push_back(j["keras_history"][0].get<std::string>());
+      return;
+    }
+    for (const auto& [key, value] : j.items()) collectInboundNames(value, names);
+  } else if (j.is_array()) {
+    if (j.size() >= 3 && j[0].is_string() && j[1].is_number_integer()) {
+      names.push_back(j[0].get<std::string>());
+      return;
+    }
+    for (const auto& value : j) collectInboundNames(value, names);
+  }
+}
+
+}  // namespace
+
 std::vector<KerasLayer> kerasLayersFromConfig(const nlohmann::json& model, const std::string& source) {
   try {
     return layersOf(model, source);
@@ -67,13 +91,21 @@ std::vector<KerasLayer> layersOf(const nlohmann::json& model, const std::string&
         l.contains("name") && l["name"].is_string() ? l["name"].get<std::string>() : layer.config.value("name", "");
     if (layer.className == "Sequential" || layer.className == "Functional" || layer.className == "Model")
       throw InputError(source, "layer " + layer.name + " is a nested model, which LSTMScope does not read");
-    // A functional graph must be a chain: each layer's single input is the layer before it.
+    // A functional graph must be a chain: each layer's single input is the layer before it. A Concatenate
+    // may read any earlier layers (skip connections); the mapping checks what it joins.
     if (l.contains("inbound_nodes") && l["inbound_nodes"].is_array() && !l["inbound_nodes"].empty()) {
-      const std::string text = l["inbound_nodes"].dump();
-      if (l["inbound_nodes"].size() > 1 ||
-          (!previous.empty() && text.find("\"" + previous + "\"") == std::string::npos))
+      collectInboundNames(l["inbound_nodes"], layer.inputs);
+      const bool joins = layer.className == "Concatenate";
+      const auto earlier = [&](const std::string& n) {
+        return std::any_of(layers.begin(), layers.end(), [&](const KerasLayer& k) { return k.name == n; });
+      };
+      // (A Keras 3 node may also name the layer its mask comes from, so the previous layer need only be among them.)
+      const bool chained = previous.empty() || std::count(layer.inputs.begin(), layer.inputs.end(), previous) > 0;
+      const bool joinsEarlier = joins && !layer.inputs.empty() && std::all_of(layer.inputs.begin(), layer.inputs.end(), earlier);
+      if (l["inbound_nodes"].size() > 1 || !(chained || joinsEarlier))
         throw InputError(source, "layer " + layer.name + " does not take the previous layer (" + previous +
-                                     ") as its only input; LSTMScope reads chains of layers, not branching graphs");
+                                     ") as its only input; LSTMScope reads chains of layers (with skip connections "
+                                     "joined by Concatenate), not branching graphs");
     }
     previous = layer.name;
     layers.push_back(std::move(layer));

@@ -18,6 +18,9 @@ struct KerasLayer {
   std::string name;
   nlohmann::json config;             // the layer's own config object; null when the file has no architecture
   std::vector<NamedTensor> weights;  // in the order the file lists them (kernel, recurrent kernel, bias, …)
+  // The layers whose outputs it reads, by name (Functional configs only; empty for Sequential models and
+  // weights-only files).
+  std::vector<std::string> inputs;
 };
 
 struct KerasModelFile {
@@ -35,8 +38,9 @@ struct KerasModelFile {
 nlohmann::json parseKerasJson(const std::string& text, const std::string& source);
 
 // The layers of a model config: Sequential (Keras 1 and 2.0-2.1 store the list as the config itself),
-// Functional/Model (only chains: each layer's single input is the layer before it), Keras 3 (with
-// module/registered_name keys). Weights are left empty.
+// Functional/Model (chains: each layer's single input is the layer before it, except a Concatenate, which
+// may read any earlier layers: skip connections), Keras 3 (with module/registered_name keys). Weights are
+// left empty.
 std::vector<KerasLayer> kerasLayersFromConfig(const nlohmann::json& model, const std::string& source);
 
 // Keras' naming.to_snake_case: "TimeDistributed" -> "time_distributed", "LSTM" -> "lstm".

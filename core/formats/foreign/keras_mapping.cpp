@@ -1,9 +1,11 @@
 #include "core/formats/foreign/keras_mapping.h"
 
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include "core/common/error.h"
+#include "core/formats/foreign/keras_pooling.h"
 #include "core/formats/foreign/keras_weights.h"
 
 namespace lstmscope {
@@ -71,8 +73,12 @@ class KerasMapper {
     const bool guessed = l.className.empty();
     if (!guessed) {
       // The class is known from where the weights are (Keras 3 group names); only the config is missing.
+    } else if (n == 0 && !arch_.layers.empty() && nameHas(l.name, "concat")) {
+      l.className = "Concatenate";
     } else if (n == 0) {
       l.className = "InputLayer";
+    } else if (n == 1 && !arch_.layers.empty() && nameHas(l.name, "att") && attentionShaped(w[0])) {
+      l.className = "AttentionWeightedAverage";
     } else if (n == 1 && arch_.layers.empty()) {
       l.className = "Embedding";
     } else if (lstmShaped && (n == 6 || n == 4 || n == 24)) {
@@ -97,9 +103,29 @@ class KerasMapper {
     return l;
   }
 
+  static bool nameHas(const std::string& name, const char* part) {
+    std::string lower = name;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return lower.find(part) != std::string::npos;
+  }
+  static bool attentionShaped(const NamedTensor& w) {
+    return (w.shape.size() == 2 && w.dim(1) == 1 && w.dim(0) > 1) || w.shape.size() == 1;
+  }
+
   void visit(const KerasLayer& l) {
+    visitLayer(l);
+    // What the layer's output is, as a pooling head's source: identity layers pass their input's on.
+    if (!sourceOf_.count(l.name)) sourceOf_[l.name] = chainSource_;
+  }
+
+  void visitLayer(const KerasLayer& l) {
     const std::string& cls = l.className;
     if (kIdentityLayers.count(cls)) return;
+    if (cls == "Concatenate") return concatenate(l);
+    if (const auto pooling = kerasPoolingOf(cls)) return pool(l, *pooling);
+    if (join_ && !pooling_)
+      fail("layer " + l.name + " (" + cls + ") reads the Concatenate " + joinName_ +
+           "; only a pooling layer (GlobalAveragePooling1D, GlobalMaxPooling1D, AttentionWeightedAverage) may");
     if (cls == "Embedding") return embedding(l);
     if (cls == "LSTM" || cls == "CuDNNLSTM") return lstm(l, l.config, false);
     if (cls == "Bidirectional") return bidirectional(l);
@@ -129,6 +155,7 @@ class KerasMapper {
     const NamedTensor& e = l.weights[0];
     params_.embedding = Eigen::Map<const Mat<float>>(e.values.data(), e.dim(1), e.dim(0));
     arch_.hasEmbedding = true;
+    chainSource_ = 0;
     role(e, l, "embedding");
     if (l.config.is_object() && l.config.value("mask_zero", false))
       assume("layer " + l.name + " has mask_zero: id 0 is padding, which tokenized text here never contains");
@@ -165,6 +192,7 @@ class KerasMapper {
 
   void lstm(const KerasLayer& l, const json& config, bool bidirectional) {
     if (!head_.empty()) fail("layer " + l.name + ": an LSTM after Dense layers is not supported");
+    if (pooling_) fail("layer " + l.name + ": an LSTM after a pooling layer is not supported");
     if (!arch_.layers.empty() && !returnsSequences_)
       fail("layer " + l.name + " follows an LSTM that returns only its last state");
     if (config.value("stateful", false))
@@ -204,13 +232,82 @@ class KerasMapper {
       fail("layer " + l.name + " reads width " + std::to_string(dirs[0].W_ih.cols()) + " but receives " +
            std::to_string(expectedInput));
     returnsSequences_ = config.value("return_sequences", false);
+    if (widths_.empty()) widths_.push_back(static_cast<int>(dirs[0].W_ih.cols()));
     arch_.layers.push_back(spec);
     params_.lstm.push_back(std::move(dirs));
+    widths_.push_back(spec.outputWidth());
+    chainSource_ = static_cast<int>(arch_.layers.size());
+    if (returnsSequences_) sequenceOut_.insert(chainSource_);
+    if (reversedOrder_) reversedSources_.insert(chainSource_);
+  }
+
+  // A Concatenate of the embedding and LSTM outputs (skip connections) that a pooling layer reads next.
+  void concatenate(const KerasLayer& l) {
+    if (arch_.layers.empty() || !head_.empty() || join_)
+      fail("layer " + l.name + " (Concatenate) is not between the LSTMs and a pooling layer; LSTMScope reads a "
+           "Concatenate only of the embedding and LSTM outputs, pooled over time");
+    if (l.config.is_object() && l.config.contains("axis") && l.config["axis"] != -1 && l.config["axis"] != 2)
+      fail("layer " + l.name + " concatenates along axis " + l.config["axis"].dump() + "; LSTMScope joins features (axis -1)");
+    join_.emplace();
+    joinName_ = l.name;
+    for (const std::string& input : l.inputs) {
+      const auto it = sourceOf_.find(input);
+      if (it == sourceOf_.end() || it->second < 0)
+        fail("layer " + l.name + " joins " + input + ", which is neither the embedding nor an LSTM's output");
+      if (it->second > 0 && !sequenceOut_.count(it->second))
+        fail("layer " + l.name + " joins " + input + ", which returns only its last state");
+      join_->push_back(it->second);
+    }
+    chainSource_ = -1;
+  }
+
+  // A pooling layer: the head reads every step of the last LSTM, or of the Concatenate before it.
+  void pool(const KerasLayer& l, HeadReads reads) {
+    if (arch_.layers.empty() || !head_.empty() || pooling_)
+      fail("layer " + l.name + " (" + l.className + ") does not follow the LSTMs; LSTMScope pools only their outputs");
+    if (!join_ && !returnsSequences_)
+      fail("layer " + l.name + " pools over time an LSTM that returns only its last state");
+    if (l.config.is_object() && l.config.value("data_format", std::string("channels_last")) != "channels_last")
+      fail("layer " + l.name + " pools with data_format " + l.config["data_format"].dump() +
+           "; LSTMScope pools over time (channels_last)");
+    pooling_ = reads;
+    if (reads == HeadReads::AttentionPool) {
+      attention_ = kerasAttentionVector(l.weights, where(l));
+      role(l.weights[0], l, "attention pooling");
+      assume("layer " + l.name + " is taken as AttentionWeightedAverage (DeepMoji, textgenrnn): a softmax over "
+             "time of x·w, with Keras' epsilon 1e-7 added to its denominator, weights the steps");
+    }
+    if (join_ && join_->empty()) resolveJoin(static_cast<int>(attention_.size()), l);
+    returnsSequences_ = false;
+  }
+
+  // A join of sequences in different orders (after go_backwards) pairs steps that do not belong together.
+  void checkJoinOrder() const {
+    if (!join_ || join_->size() < 2) return;
+    for (int s : *join_)
+      if (reversedSources_.count(s) != reversedSources_.count(join_->front()))
+        fail("layer " + joinName_ + " joins sequences that go_backwards left in different orders, which LSTMScope "
+             "does not model");
+  }
+
+  // A weights-only file's Concatenate names no inputs: they are the sources whose widths add up to what
+  // the next layer with weights reads.
+  void resolveJoin(int width, const KerasLayer& reader) {
+    if (width <= 0) return;  // no weights yet (a global pooling): the Dense after it decides
+    *join_ = kerasJoinOfWidth(width, widths_);
+    if (join_->empty())
+      fail("layer " + reader.name + " reads " + std::to_string(width) + " values per step, which no join of the "
+           "embedding and the LSTM outputs gives");
+    assume("weights-only file: layer " + joinName_ + " is taken to join " +
+           describeLayerInputs(*join_, !arch_.hasEmbedding) + " (their widths add up to the " + std::to_string(width) +
+           " that " + reader.name + " reads)");
   }
 
   void dense(const KerasLayer& l, const json& config) {
     if (arch_.layers.empty()) fail("layer " + l.name + ": a Dense layer before the LSTM is not supported");
     if (l.weights.empty() || l.weights.size() > 2) fail("layer " + l.name + " (Dense) does not hold a kernel and bias");
+    if (head_.empty() && join_ && join_->empty() && l.weights[0].shape.size() == 2)
+      resolveJoin(static_cast<int>(l.weights[0].dim(0)), l);
     head_.push_back(kerasDense(l.weights[0], l.weights.size() == 2 ? &l.weights[1] : nullptr, where(l)));
     headNames_.push_back(l.name);
     headActivations_.push_back(file_.hasArchitecture ? activationName(config, "activation", "linear") : "");
@@ -232,7 +329,9 @@ class KerasMapper {
         fail("the Embedding's width " + std::to_string(params_.embedding.rows()) + " does not match the LSTM's input " +
              std::to_string(width));
       if (vocab_) {
-        arch_.vocab = fitVocabulary(*vocab_, V, source_);
+        std::vector<std::string> notes;
+        arch_.vocab = fitVocabulary(*vocab_, V, source_, &notes);
+        for (const auto& note : notes) assume(note);
       } else {
         arch_.vocab = placeholderVocabulary(V);
         assume(
@@ -274,10 +373,11 @@ class KerasMapper {
     bool eachStep = returnsSequences_;
     std::string last = headActivations_.back();
     if (!file_.hasArchitecture) {  // weights-only: the task decides what the head reads and does
-      eachStep = tokens && K == arch_.vocab.size();
+      eachStep = !pooling_ && tokens && K == arch_.vocab.size();
       last = !tokens ? "linear" : K == 1 ? "sigmoid" : "softmax";
-      assume(std::string("weights-only file: the head reads ") + (eachStep ? "every step" : "the final states") +
-             " and its activation is " + last);
+      assume(std::string("weights-only file: the head reads ") +
+             (pooling_ ? "the pooled steps" : eachStep ? "every step" : "the final states") + " and its activation is " +
+             last);
     }
     if (choices_.headActivation)
       spec.activation = *choices_.headActivation;
@@ -285,6 +385,7 @@ class KerasMapper {
       fail("layer " + headNames_.back() + " ends the model with activation " + last +
            "; LSTMScope supports softmax, sigmoid or linear there");
     spec.reads = choices_.headReads.value_or(eachStep ? HeadReads::EachStep : HeadReads::FinalStates);
+    if (pooling_) poolingHead(spec, K);
     const bool perStep = spec.reads == HeadReads::EachStep;
     if (perStep && reversedOrder_)
       fail("layer " + headNames_.front() +
@@ -299,6 +400,25 @@ class KerasMapper {
     arch_.head = spec;
   }
 
+  // The head pools every step: what it reads, and (tokens in, one output per token) its classes' names.
+  void poolingHead(HeadSpec& spec, int outputs) {
+    if (choices_.headReads && *choices_.headReads != *pooling_)
+      assume("the head pools every step, so the choice of what it reads (" + toString(*choices_.headReads) +
+             ") does not apply");
+    checkJoinOrder();
+    spec.reads = *pooling_;
+    if (join_ && !(join_->size() == 1 && join_->front() == static_cast<int>(arch_.layers.size()))) spec.sources = *join_;
+    if (spec.reads == HeadReads::AttentionPool) {
+      spec.attentionEpsilon = kKerasEpsilon;
+      params_.headAttention = attention_;
+    }
+    if (arch_.inputKind == InputKind::Tokens && outputs == arch_.vocab.size()) {
+      spec.labels = arch_.vocab.tokens();
+      assume("the head has one output per vocabulary token: its classes are the tokens (it predicts the token "
+             "after the text)");
+    }
+  }
+
   const KerasModelFile& file_;
   const ImportChoices& choices_;
   const std::optional<LoadedVocabulary> vocab_;  // a copy: the caller may pass a temporary
@@ -310,6 +430,17 @@ class KerasMapper {
   bool reversedOrder_ = false;  // the sequence between layers runs last step first (after go_backwards)
   std::vector<DenseParams<float>> head_;
   std::vector<std::string> headNames_, headActivations_;
+  // Skip connections and pooling: each layer's output as a head source (0: embedding or features input,
+  // l + 1: LSTM l; -1: neither), the sources' widths, a Concatenate's sources (empty until known in a
+  // weights-only file), the pooling, and an attention layer's vector.
+  std::map<std::string, int> sourceOf_;
+  int chainSource_ = 0;
+  std::vector<int> widths_;
+  std::set<int> sequenceOut_, reversedSources_;
+  std::optional<std::vector<int>> join_;
+  std::string joinName_;
+  std::optional<HeadReads> pooling_;
+  Vec<float> attention_;
 };
 
 }  // namespace

@@ -213,7 +213,12 @@ class Mapper {
   }
 
   Vocabulary vocabularyOfSize(int size) {
-    if (vocab_) return fitVocabulary(*vocab_, size, source_);
+    if (vocab_) {
+      std::vector<std::string> notes;
+      Vocabulary v = fitVocabulary(*vocab_, size, source_, &notes);
+      for (const auto& note : notes) assume(note);
+      return v;
+    }
     assume(
         "no vocabulary given: token k is written as the number k (give a vocabulary, --vocab on the command line, for "
         "real tokens)");

@@ -4,6 +4,7 @@
 #include <array>
 #include <fstream>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -38,16 +39,36 @@ std::string readText(const std::string& path) {
   return text;
 }
 
-// Tokens from a token -> id mapping; ids must be 0..n-1 without gaps (a gap at 0 is Keras' padding slot).
+// Tokens from a token -> id mapping, in id order. Ids the mapping skips are slots the framework reserved
+// (Keras' Tokenizer and most tutorials keep id 0 for padding and start at 1): they get names that say so,
+// "<pad>" for id 0 and "<id K>" otherwise, and are listed in `out.placeholders` and `out.guesses`.
 std::vector<std::string> fromIndex(const std::map<int64_t, std::string>& byId, const std::string& path,
-                                   bool paddingAtZero) {
+                                   LoadedVocabulary& out) {
+  if (byId.empty()) return {};
+  const int64_t last = byId.rbegin()->first;
+  // A few reserved slots are normal; ids far beyond the count are a broken file, not reserved slots.
+  if (last >= 16 + 2 * static_cast<int64_t>(byId.size()))
+    throw InputError(path, "maps " + std::to_string(byId.size()) + " tokens to ids up to " + std::to_string(last) +
+                               ": too many ids are missing for this to be a vocabulary");
   std::vector<std::string> tokens;
-  if (paddingAtZero && !byId.count(0)) tokens.emplace_back("");  // Keras reserves id 0 for padding
-  for (const auto& [id, token] : byId) {
-    if (id != static_cast<int64_t>(tokens.size()))
-      throw InputError(path, "maps no token to id " + std::to_string(tokens.size()) + " (ids must be consecutive)");
-    tokens.push_back(token);
+  std::set<std::string> taken;
+  for (const auto& entry : byId) taken.insert(entry.second);
+  std::string named;
+  for (int64_t id = 0; id <= last; ++id) {
+    if (const auto it = byId.find(id); it != byId.end()) {
+      tokens.push_back(it->second);
+      continue;
+    }
+    std::string name = id == 0 && !taken.count("<pad>") ? std::string("<pad>") : "<id " + std::to_string(id) + ">";
+    if (taken.count(name)) throw InputError(path, "lists no token for id " + std::to_string(id) + " but uses its name " + name);
+    out.placeholders.push_back(static_cast<int>(id));
+    if (out.placeholders.size() <= 5) named += (named.empty() ? "" : ", ") + std::to_string(id) + " " + name;
+    tokens.push_back(name);
   }
+  if (!out.placeholders.empty())
+    out.guesses.push_back("the file maps no token to id" + std::string(out.placeholders.size() > 1 ? "s " : " ") +
+                          named + (out.placeholders.size() > 5 ? ", …" : "") +
+                          ": reserved ids (padding, start, end), named as such");
   return tokens;
 }
 
@@ -62,10 +83,18 @@ std::map<int64_t, std::string> invert(const nlohmann::json& object, const std::s
   return byId;
 }
 
-bool allSingleCodePoints(const std::vector<std::string>& tokens) {
+// A marker such as "<s>", "<unk>" or "[PAD]": character vocabularies hold them beside the characters.
+bool isBracketedMarker(const std::string& t) {
+  return t.size() >= 3 && ((t.front() == '<' && t.back() == '>') || (t.front() == '[' && t.back() == ']'));
+}
+
+// Whether every token but the reserved slots (`placeholders`) and markers is one character.
+bool allSingleCodePoints(const std::vector<std::string>& tokens, const std::vector<int>& placeholders) {
   size_t single = 0, nonEmpty = 0;
-  for (const auto& t : tokens) {
-    if (t.empty()) continue;
+  for (size_t k = 0; k < tokens.size(); ++k) {
+    const std::string& t = tokens[k];
+    if (t.empty() || isBracketedMarker(t) || std::count(placeholders.begin(), placeholders.end(), static_cast<int>(k)))
+      continue;
     ++nonEmpty;
     single += splitCodePoints(t).size() == 1;
   }
@@ -78,10 +107,11 @@ void settle(LoadedVocabulary& out, std::vector<std::string> tokens, std::optiona
             std::optional<bool> lowercase, std::optional<std::string> unk) {
   if (tokens.empty()) throw InputError(out.path, "lists no tokens");
   if (!level) {
-    level = allSingleCodePoints(tokens) ? TokenLevel::Char : TokenLevel::Word;
+    level = allSingleCodePoints(tokens, out.placeholders) ? TokenLevel::Char : TokenLevel::Word;
     out.guesses.push_back(
         std::string("tokens are ") + (*level == TokenLevel::Char ? "characters" : "words") +
-        (*level == TokenLevel::Char ? " (every token is one character)" : " (not every token is one character)"));
+        (*level == TokenLevel::Char ? " (every token but markers such as <s> is one character)"
+                                    : " (not every token is one character)"));
   }
   if (!unk) {
     unk = std::string();
@@ -147,11 +177,12 @@ LoadedVocabulary readVocabularyFile(const std::string& path, const VocabularyOpt
       }
     } else if (isJson && json.is_object() && json.value("class_name", "") == "Tokenizer") {
       out.format = "Keras Tokenizer JSON";
+      out.idsAreExplicit = true;
       const auto& config = json.at("config");
       // to_json() stores word_index as a JSON string inside the JSON.
       const auto& raw = config.at("word_index");
       const nlohmann::json index = raw.is_string() ? nlohmann::json::parse(raw.get<std::string>()) : raw;
-      tokens = fromIndex(invert(index, path), path, true);
+      tokens = fromIndex(invert(index, path), path, out);
       if (!level) level = config.value("char_level", false) ? TokenLevel::Char : TokenLevel::Word;
       if (!lowercase) lowercase = config.value("lower", true);
       if (!unk)
@@ -167,7 +198,8 @@ LoadedVocabulary readVocabularyFile(const std::string& path, const VocabularyOpt
         *kerasSeparators += config["split"].get<std::string>();
     } else if (isJson && json.is_object()) {
       out.format = "JSON object (token to id)";
-      tokens = fromIndex(invert(json, path), path, false);
+      out.idsAreExplicit = true;
+      tokens = fromIndex(invert(json, path), path, out);
     } else {
       out.format = "one token per line";
       std::istringstream lines(text);
@@ -221,9 +253,24 @@ LoadedVocabulary typedVocabulary(const std::vector<std::string>& tokens, const V
   return out;
 }
 
-Vocabulary fitVocabulary(const LoadedVocabulary& loaded, int size, const std::string& modelPath) {
+Vocabulary fitVocabulary(const LoadedVocabulary& loaded, int size, const std::string& modelPath,
+                          std::vector<std::string>* notes) {
   const Vocabulary& v = loaded.vocab;
   if (v.size() == size) return v;
+  // An id map whose model has a few more ids than it names: reserved ids at the end (an OOV or end
+  // token the framework adds), named as such. A larger difference is the wrong vocabulary.
+  if (loaded.idsAreExplicit && v.size() < size && size - v.size() <= 3 + size / 100) {
+    std::vector<std::string> tokens = v.tokens();
+    for (int id = v.size(); id < size; ++id) tokens.push_back("<id " + std::to_string(id) + ">");
+    Vocabulary extended(v.level(), std::move(tokens), v.lowercase(), v.unk());
+    extended.setWordSeparators(v.wordSeparators());
+    extended.setDropUnknown(v.dropsUnknown());
+    if (notes)
+      notes->push_back("the model reads " + std::to_string(size) + " ids but " + loaded.path + " names " +
+                       std::to_string(v.size()) + ": ids " + std::to_string(v.size()) + " to " +
+                       std::to_string(size - 1) + " are taken as reserved (<id K>)");
+    return extended;
+  }
   if (loaded.mayTruncate && v.size() > size) {
     std::vector<std::string> tokens(v.tokens().begin(), v.tokens().begin() + size);
     const bool keepsUnk = !v.unk().empty() && v.unkId() < size;

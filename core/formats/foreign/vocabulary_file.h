@@ -26,10 +26,14 @@ struct LoadedVocabulary {
   // Keras Tokenizer with num_words: ids at or above it are out of vocabulary, so a longer word_index may
   // be cut to the embedding's size.
   bool mayTruncate = false;
+  // The file gives each token's id (a token -> id map): ids it skips are reserved slots (`placeholders`,
+  // named "<pad>" or "<id K>"), and a model with a few more ids than it names has reserved ones at the end.
+  bool idsAreExplicit = false;
+  std::vector<int> placeholders;
 };
 
 // Throws InputError naming `path` for unreadable, empty, non-UTF-8 or inconsistent files (duplicate
-// tokens, ids with gaps).
+// tokens, ids far beyond the number of tokens).
 LoadedVocabulary readVocabularyFile(const std::string& path, const VocabularyOptions& options = {});
 
 // Tokens as a user types or pastes them (the import dialog). Text of several lines holds one token per
@@ -50,8 +54,10 @@ LoadedVocabulary typedVocabulary(const std::vector<std::string>& tokens, const V
 // written as ids ("12 7 3") still runs.
 Vocabulary placeholderVocabulary(int size);
 
-// Cuts `loaded` to `size` tokens when its format allows it (mayTruncate); otherwise a size other than the
-// embedding's is an InputError naming both counts.
-Vocabulary fitVocabulary(const LoadedVocabulary& loaded, int size, const std::string& modelPath);
+// Cuts `loaded` to `size` tokens when its format allows it (mayTruncate), or extends an id map by a few
+// reserved ids at the end ("<id K>", said in `notes`); otherwise a size other than the embedding's is an
+// InputError naming both counts.
+Vocabulary fitVocabulary(const LoadedVocabulary& loaded, int size, const std::string& modelPath,
+                         std::vector<std::string>* notes = nullptr);
 
 }  // namespace lstmscope
