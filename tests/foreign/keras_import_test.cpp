@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/error.h"
+#include "core/formats/foreign/vocabulary_file.h"
 #include "core/formats/model_loader.h"
 #include "core/formats/native_model.h"
 #include "tests/foreign/reference_outputs.h"
@@ -37,7 +38,81 @@ INSTANTIATE_TEST_SUITE_P(Generations, KerasFile,
                                            "cudnn_tagger.h5", "keras3_lm.h5", "keras3_archive.keras",
                                            "go_backwards_forecaster.h5", "go_backwards_twice.h5",
                                            "keras3_classifier.weights.h5", "tfjs_lm/model.json",
-                                           "tfjs_quantized/model.json"));
+                                           "tfjs_quantized/model.json", "attention_skip.h5", "textgen_weights.h5",
+                                           "maxpool_classifier.h5", "avgpool_forecaster.h5"));
+
+// Heads that pool every step: what the config (or, weights-only, the names and widths) says is read.
+TEST(KerasFiles, PoolingHeadsReadWhatTheGraphJoins) {
+  const Model att = loadModel(kerasFixture("attention_skip.h5"));
+  EXPECT_EQ(att.arch.head->reads, HeadReads::AttentionPool);
+  EXPECT_EQ(att.arch.head->sources, (std::vector<int>{0, 1, 2}));  // the embedding and both LSTMs
+  EXPECT_EQ(att.arch.head->attentionEpsilon, 1e-7);
+  EXPECT_EQ(att.arch.task, Task::Classifier);
+  EXPECT_EQ(att.arch.head->labels, att.arch.vocab.tokens());  // one output per token: the next one
+  const Model mp = loadModel(kerasFixture("maxpool_classifier.h5"));
+  EXPECT_EQ(mp.arch.head->reads, HeadReads::MaxPool);
+  EXPECT_TRUE(mp.arch.head->sources.empty());
+  const Model ap = loadModel(kerasFixture("avgpool_forecaster.h5"));
+  EXPECT_EQ(ap.arch.head->reads, HeadReads::AveragePool);
+  EXPECT_EQ(ap.arch.task, Task::Regression);
+  // A native file keeps it all.
+  const std::string native = ::testing::TempDir() + "/attention_skip.lstmscope.h5";
+  saveNativeModel(att, native);
+  const Model back = loadModel(native);
+  EXPECT_EQ(back.arch.head->sources, att.arch.head->sources);
+  EXPECT_EQ(back.arch.head->attentionEpsilon, 1e-7);
+  EXPECT_EQ(back.params.headAttention, att.params.headAttention);
+  EXPECT_LE(worstAgainstReference(back, kerasFixture("attention_skip_expected.h5"), 1e-5), 1.0);
+}
+
+// Token -> id maps as frameworks write them: ids skipped for padding, start or end are named, a model with
+// a few more ids than the map names gets them as reserved ids, and ids far beyond the count are refused.
+TEST(Vocabularies, ReservedIdsAreNamedNotRefused) {
+  const auto write = [](const std::string& name, const std::string& text) {
+    const std::string path = ::testing::TempDir() + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  };
+  const LoadedVocabulary gaps = readVocabularyFile(write("gaps.json", R"({"a": 1, "b": 2, "d": 4})"));
+  EXPECT_EQ(gaps.vocab.tokens(), (std::vector<std::string>{"<pad>", "a", "b", "<id 3>", "d"}));
+  EXPECT_EQ(gaps.placeholders, (std::vector<int>{0, 3}));
+  EXPECT_EQ(gaps.vocab.level(), TokenLevel::Char);
+  std::vector<std::string> notes;
+  const Vocabulary wider = fitVocabulary(gaps, 7, "model.h5", &notes);
+  EXPECT_EQ(wider.size(), 7);
+  EXPECT_EQ(wider.tokens()[6], "<id 6>");
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_NE(notes[0].find("ids 5 to 6 are taken as reserved"), std::string::npos) << notes[0];
+  try {
+    fitVocabulary(gaps, 40, "model.h5");
+    ADD_FAILURE() << "a vocabulary far smaller than the model was taken";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("has 5 tokens but the model model.h5 has 40"), std::string::npos) << e.what();
+  }
+  try {
+    readVocabularyFile(write("far.json", R"({"a": 1, "b": 1000000})"));
+    ADD_FAILURE() << "ids far beyond the count were taken";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("too many ids are missing"), std::string::npos) << e.what();
+  }
+}
+
+// textgenrnn's files: weights only (Keras 2.1.5, CuDNNLSTM's layout) and a token -> id map that starts at 1.
+TEST(KerasFiles, TextgenrnnStyleWeightsAndVocabularyOpenAndSayWhatWasAssumed) {
+  const ImportedModel m = importModel(kerasFixture("textgen_weights.h5"), kerasFixture("textgen_weights.vocab.json"));
+  std::string assumptions;
+  for (const auto& a : m.report.assumptions) assumptions += a + "\n";
+  EXPECT_NE(assumptions.find("layer rnn_concat is taken to join the embedding + lstm 0 + lstm 1"), std::string::npos)
+      << assumptions;
+  EXPECT_NE(assumptions.find("AttentionWeightedAverage"), std::string::npos) << assumptions;
+  EXPECT_NE(assumptions.find("maps no token to id 0 <pad>"), std::string::npos) << assumptions;
+  const Vocabulary& v = m.model.arch.vocab;
+  EXPECT_EQ(v.level(), TokenLevel::Char);  // "<s>" is a marker, not a word
+  EXPECT_EQ(v.tokens()[0], "<pad>");
+  EXPECT_EQ(v.tokens()[11], "<s>");
+  EXPECT_EQ(tokenize(v, "abc", "text").ids, (std::vector<int32_t>{1, 2, 3}));
+  EXPECT_EQ(m.model.arch.head->sources, (std::vector<int>{0, 1, 2}));
+}
 
 TEST(KerasFiles, ArchitectureComesFromTheConfig) {
   const Model lm = loadModel(kerasFixture("tfkeras_lm.h5"));

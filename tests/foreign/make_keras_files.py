@@ -82,9 +82,21 @@ class Model:
 
     def forward(self, x):
         seq, g = x, self.generation
+        outputs = {}  # each layer's output by name, for Concatenate's skip connections
         for l in self.layers:
             k, c, w = l["kind"], l["config"], l["weights"]
-            if k == "Embedding":
+            if k == "Concatenate":
+                seq = np.concatenate([outputs[n] for n in l["inputs"]], 1)
+            elif k == "AttentionWeightedAverage":  # textgenrnn's / DeepMoji's code, transcribed
+                s = seq @ w[0][:, 0]
+                a = np.exp(s - s.max())
+                a = a / (a.sum() + 1e-7)
+                seq = (seq * a[:, None]).sum(0, keepdims=True)
+            elif k == "GlobalMaxPooling1D":
+                seq = seq.max(0, keepdims=True)
+            elif k == "GlobalAveragePooling1D":
+                seq = seq.mean(0, keepdims=True)
+            elif k == "Embedding":
                 seq = w[0][seq]
             elif k == "LSTM":
                 # go_backwards reads the sequence from its end and returns the outputs in that order.
@@ -101,6 +113,7 @@ class Model:
                 if l is self.layers[-1]:
                     return z, act(c["activation"], z, g)
                 seq = act(c["activation"], z, g)
+            outputs[l["name"]] = seq
         raise ValueError("no head")
 
 
@@ -150,6 +163,12 @@ def layer_config_keras2(l):
         c.update(layer=dict(class_name="LSTM", config=inner), merge_mode=l["config"].get("merge_mode", "concat"))
     elif k == "Dense":
         c.update(units=l["weights"][0].shape[1], activation=l["config"]["activation"], use_bias=True)
+    elif k == "Concatenate":
+        c.update(axis=-1)
+    elif k == "AttentionWeightedAverage":
+        c.update(return_attention=False)
+    elif k.startswith("Global"):
+        c.update(data_format="channels_last")
     c.update(l.get("extra", {}))
     return dict(class_name=l.get("class_name", k), config=c)
 
@@ -167,6 +186,8 @@ def tf_keras_weight_names(l, index):
                 for j, d in enumerate(("forward", "backward")) for w in ("kernel", "recurrent_kernel", "bias")]
     if k == "Dense":
         return ["%s/kernel:0" % n, "%s/bias:0" % n]
+    if k == "AttentionWeightedAverage":
+        return ["%s/%s_W:0" % (n, n)]
     return []
 
 
@@ -193,7 +214,8 @@ def write_keras2(path, model, version=b"2.3.0-tf", functional=False, weights_onl
             previous = None
             for l, cfg in zip(model.layers, layers):
                 cfg["name"] = l["name"]
-                cfg["inbound_nodes"] = [] if previous is None else [[[previous, 0, 0, {}]]]
+                inputs = l.get("inputs", [] if previous is None else [previous])
+                cfg["inbound_nodes"] = [[[n, 0, 0, {}] for n in inputs]] if inputs else []
                 previous = l["name"]
             config = dict(class_name="Functional", config=dict(name="model", layers=layers,
                           input_layers=[[model.layers[0]["name"], 0, 0]], output_layers=[[previous, 0, 0]]))
@@ -562,6 +584,60 @@ with open(os.path.join(OUT, "hostile", "tfjs_traversal", "model.json")) as f:
 traversal["weightsManifest"][0]["paths"][1] = "../../tfjs_lm/group1-shard2of2.bin"
 with open(os.path.join(OUT, "hostile", "tfjs_traversal", "model.json"), "w") as f:
     json.dump(traversal, f)
+
+# ---- heads that pool every step ------------------------------------------------------------------------
+
+# textgenrnn's architecture as a whole tf.keras 2.3 Functional model: the embedding and both LSTMs'
+# outputs concatenated (skip connections), attention-pooled (AttentionWeightedAverage, a custom layer),
+# and a softmax over the vocabulary.
+def textgen_like(cudnn_stored):
+    m = Model(2)
+    m.add("Embedding", "embedding", [rng.normal(0, 1, (V, E))])
+    for k, (d_in, h) in enumerate([(E, H), (H, H)]):
+        K, R = lstm_weights(d_in, h, 1.2)[:2]
+        b_in, b_rec = rng.normal(0, 0.3, 4 * h), rng.normal(0, 0.3, 4 * h)
+        # One stored bias is the float32 sum (what the file holds); cuDNN's two halves are summed on loading.
+        b = b_in + b_rec if cudnn_stored else (b_in + b_rec).astype(np.float32).astype(np.float64)
+        m.add("LSTM", "rnn_%d" % (k + 1), [K, R, b], activation="tanh", recurrent_activation="sigmoid",
+              return_sequences=True)
+        if cudnn_stored:
+            m.layers[-1].update(kind="CuDNNLSTM", stored=to_cudnn(K, R, b_in, b_rec))
+    m.add("Concatenate", "rnn_concat", [])
+    m.layers[-1]["inputs"] = ["embedding", "rnn_1", "rnn_2"]
+    m.add("AttentionWeightedAverage", "attention", [rng.normal(0, 1.0, (E + 2 * H, 1))])
+    m.add("Dense", "output", dense_weights(E + 2 * H, V), activation="softmax")
+    return m
+
+
+ts = textgen_like(False)
+write_keras2(os.path.join(OUT, "attention_skip.h5"), ts, functional=True)
+write_expected("attention_skip", ts, token_inputs(V))
+# The same kind saved as textgenrnn saved its weights (Keras 2.1.5, weights only, CuDNNLSTM's 8H bias): the
+# join and the attention are inferred from names and widths.
+tw = textgen_like(True)
+write_keras2(os.path.join(OUT, "textgen_weights.h5"), tw, version=b"2.1.5", weights_only=True)
+for l in tw.layers:
+    l["kind"] = "LSTM" if l["kind"] == "CuDNNLSTM" else l["kind"]
+write_expected("textgen_weights", tw, token_inputs(V))
+# Its vocabulary as textgenrnn writes it: token -> id from 1 (id 0 is padding), with a <s> marker.
+with open(os.path.join(OUT, "textgen_weights.vocab.json"), "w") as f:
+    json.dump({t: k + 1 for k, t in enumerate([chr(ord("a") + k) for k in range(V - 2)] + ["<s>"])}, f)
+
+# A bidirectional classifier max-pooling its outputs, and a forecaster averaging its steps (Sequential).
+mp = Model(2)
+mp.add("Embedding", "embedding", [rng.normal(0, 1, (V, E))])
+mp.add("Bidirectional", "bidirectional", lstm_weights(E, H, 1.5) + lstm_weights(E, H, 1.5), activation="tanh",
+       recurrent_activation="sigmoid", return_sequences=True)
+mp.add("GlobalMaxPooling1D", "global_max_pooling1d", [])
+mp.add("Dense", "dense", dense_weights(2 * H, 3), activation="softmax")
+write_keras2(os.path.join(OUT, "maxpool_classifier.h5"), mp)
+write_expected("maxpool_classifier", mp, token_inputs(V))
+ap = Model(2)
+ap.add("LSTM", "lstm", lstm_weights(3, 6), activation="tanh", recurrent_activation="sigmoid", return_sequences=True)
+ap.add("GlobalAveragePooling1D", "global_average_pooling1d", [])
+ap.add("Dense", "dense", dense_weights(6, 2), activation="linear")
+write_keras2(os.path.join(OUT, "avgpool_forecaster.h5"), ap)
+write_expected("avgpool_forecaster", ap, feature_inputs(3))
 
 # ---- refused -----------------------------------------------------------------------------------------
 
