@@ -32,8 +32,31 @@ void PredictionsView::setStep(long step) {
   update();
 }
 
+bool PredictionsView::wholeInput() const {
+  if (!recording_ || recording_->isLanguageModel() || !recording_->arch.head) return false;
+  const HeadSpec& head = *recording_->arch.head;
+  return head.perSequence() && head.activation != HeadActivation::Linear && recording_->probs.cols() == 1 &&
+         recording_->probs.rows() > 0;
+}
+
+bool PredictionsView::predicts() const {
+  return recording_ && (recording_->isLanguageModel() || wholeInput());
+}
+
+QString PredictionsView::outputLabel(int id) const {
+  const Architecture& arch = recording_->arch;
+  if (arch.inputKind == InputKind::Tokens && recording_->probs.rows() == arch.vocab.size()) return vocabulary_.value(id);
+  if (arch.head && id < static_cast<int>(arch.head->labels.size()))
+    return QString::fromStdString(arch.head->labels[static_cast<size_t>(id)]);
+  return tr("output %1").arg(id);
+}
+
 PredictionsView::Summary PredictionsView::summaryAt(long step) const {
   Summary s;
+  if (wholeInput()) {  // one prediction from the whole input
+    s.top = topK(recording_->probs, 0, kTop);
+    return s;
+  }
   if (!recording_ || !recording_->isLanguageModel() || step < 0 || step >= recording_->steps) return s;
   s.top = topK(recording_->probs, step, kTop);
   if (step + 1 < recording_->steps) {
@@ -53,7 +76,7 @@ PredictionsView::Summary PredictionsView::summary() const {
 }
 
 QString PredictionsView::figureTitle() const {
-  return tr("Next-token predictions after step %1").arg(step_);
+  return wholeInput() ? tr("Predictions from the whole input") : tr("Next-token predictions after step %1").arg(step_);
 }
 
 namespace {
@@ -69,7 +92,7 @@ int rowTop(const QFontMetrics& fm, int k) {
 }  // namespace
 
 int PredictionsView::predictionAt(const QPoint& point) const {
-  if (!recording_ || !recording_->isLanguageModel()) return -1;
+  if (!predicts()) return -1;
   const Summary s = summary();
   const QFontMetrics fm = fontMetrics();
   for (int k = 0; k < static_cast<int>(s.top.size()); ++k)
@@ -87,17 +110,18 @@ void PredictionsView::paint(QPainter& p, const QSize& size) {
   const QFontMetrics fm = p.fontMetrics();
   const int line = lineHeight(fm), margin = kFigureMargin;
   p.setPen(Qt::black);
-  if (!recording_ || !recording_->isLanguageModel()) {
-    p.drawText(
-        QRect(margin, margin, size.width() - 2 * margin, size.height()), Qt::TextWordWrap,
-        unavailable_.isEmpty()
-            ? tr("Predictions are shown for language models (a softmax over the input vocabulary at every step).")
-            : unavailable_);
+  if (!predicts()) {
+    p.drawText(QRect(margin, margin, size.width() - 2 * margin, size.height()), Qt::TextWordWrap,
+               unavailable_.isEmpty() ? tr("Predictions are shown for language models (a softmax over the input "
+                                           "vocabulary at every step) and classifiers (one prediction per input).")
+                                      : unavailable_);
     return;
   }
   const Summary s = summary();
   const QString current = stepTokens_.value(static_cast<qsizetype>(step_));
-  p.drawText(margin, margin + fm.ascent(), tr("After step %1 “%2”, the model predicts:").arg(step_).arg(current));
+  p.drawText(margin, margin + fm.ascent(),
+             wholeInput() ? tr("From the whole input, the model predicts:")
+                          : tr("After step %1 “%2”, the model predicts:").arg(step_).arg(current));
   const int labelWidth = fm.horizontalAdvance(QStringLiteral("MMMMMMMM")), bar0 = margin + labelWidth + 8;
   // Room after the longest bar for its percentage, and with a baseline for the change beside it.
   const QString widest = baseline_ ? QStringLiteral(" 100.0% (+100.0)") : QStringLiteral(" 100.0%");
@@ -107,7 +131,7 @@ void PredictionsView::paint(QPainter& p, const QSize& size) {
     const bool actual = pr.id == s.nextId;
     p.setPen(actual ? QColor(0, 120, 0) : Qt::black);
     p.drawText(QRect(margin, y, labelWidth, line), Qt::AlignRight | Qt::AlignVCenter,
-               fm.elidedText(vocabulary_.value(pr.id), Qt::ElideRight, labelWidth));
+               fm.elidedText(outputLabel(pr.id), Qt::ElideRight, labelWidth));
     const int w = static_cast<int>(barMax * pr.probability);
     p.fillRect(QRect(bar0, y + 3, std::max(1, w), line - 6), actual ? QColor(80, 170, 80) : QColor(70, 130, 180));
     const QString percent = QString::number(100.0 * pr.probability, 'f', 1) + QLatin1Char('%');
@@ -122,7 +146,10 @@ void PredictionsView::paint(QPainter& p, const QSize& size) {
   }
   p.setPen(Qt::black);
   y += 6;
-  if (s.nextId < 0) {
+  if (wholeInput()) {  // what the head read to predict it
+    p.drawText(QRect(margin, y, size.width() - 2 * margin, 2 * line), Qt::TextWordWrap,
+               tr("The head reads %1.").arg(QString::fromStdString(describeHeadInput(recording_->arch))));
+  } else if (s.nextId < 0) {
     p.drawText(margin, y + fm.ascent(), tr("This is the last step: no next token."));
   } else {
     p.drawText(margin, y + fm.ascent(),
@@ -139,16 +166,17 @@ void PredictionsView::paint(QPainter& p, const QSize& size) {
 }
 
 double PredictionsView::baselineChange(int id) const {
-  if (!baseline_ || !recording_ || id < 0 || baseline_->probs.cols() != recording_->probs.cols() || step_ < 0 ||
-      step_ >= recording_->probs.cols() || id >= recording_->probs.rows())
+  const long column = wholeInput() ? 0 : step_;
+  if (!baseline_ || !recording_ || id < 0 || baseline_->probs.cols() != recording_->probs.cols() || column < 0 ||
+      column >= recording_->probs.cols() || id >= recording_->probs.rows())
     return std::nan("");
-  return 100.0 * (recording_->probs(id, step_) - baseline_->probs(id, step_));
+  return 100.0 * (recording_->probs(id, column) - baseline_->probs(id, column));
 }
 
 void PredictionsView::paintEvent(QPaintEvent*) {
   QPainter p(this);
   paint(p, size());
-  if (!recording_ || !recording_->isLanguageModel()) return;
+  if (!predicts()) return;
   // The hint only where it has room below the predictions (a short dock would draw it over them).
   if (height() < figureHeightForWidth(width()) + fontMetrics().height()) return;
   p.setPen(Qt::darkGray);
@@ -164,14 +192,22 @@ int PredictionsView::figureHeightForWidth(int) const {
   // The title, one row per prediction and the actual next token (and its probability without the
   // interventions under them), in the font painters start with.
   const QFontMetrics fm = figureFontMetrics(QApplication::font());
-  const bool predicts = recording_ && recording_->isLanguageModel();
-  const Summary s = predicts ? summary() : Summary{};  // (sorts the vocabulary: once, not per question)
-  const int rows = predicts ? static_cast<int>(s.top.size()) : 2;
-  const bool baselineLine = predicts && !std::isnan(baselineChange(s.nextId));
-  return rowTop(fm, rows) + 6 + (baselineLine ? 2 : 1) * lineHeight(fm) + kFigureMargin;
+  const bool shown = predicts();
+  const Summary s = shown ? summary() : Summary{};  // (sorts the vocabulary: once, not per question)
+  const int rows = shown ? static_cast<int>(s.top.size()) : 2;
+  const bool extraLine = shown && (wholeInput() || !std::isnan(baselineChange(s.nextId)));
+  return rowTop(fm, rows) + 6 + (extraLine ? 2 : 1) * lineHeight(fm) + kFigureMargin;
 }
 
 void PredictionsView::writeCsv(QTextStream& out) const {
+  if (wholeInput()) {  // one prediction: every output, most probable first
+    out << "rank,output,probability\n";
+    const std::vector<Prediction> all = topK(recording_->probs, 0, static_cast<int>(recording_->probs.rows()));
+    for (size_t k = 0; k < all.size(); ++k)
+      out << k + 1 << ',' << csvToken(outputLabel(all[k].id)) << ',' << QString::number(all[k].probability, 'g', 9)
+          << '\n';
+    return;
+  }
   out << "step,token,next_token,p_next,rank_next";
   for (int k = 1; k <= kTop; ++k) out << ",top" << k << ",p_top" << k;
   out << '\n';

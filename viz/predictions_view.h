@@ -1,5 +1,6 @@
 // A language model's predictions at the current step: the top-5 next tokens with their probabilities,
-// and the probability (and rank) the model gave to the token that actually came next.
+// and the probability (and rank) the model gave to the token that actually came next. A classifier's one
+// prediction from the whole input: its top-5 classes.
 #pragma once
 
 #include <QStringList>
@@ -20,7 +21,8 @@ class PredictionsView : public QWidget, public ExportableView {
  public:
   explicit PredictionsView(QWidget* parent = nullptr);
 
-  // `recording` must be a language model's (Recording::isLanguageModel); otherwise the view says so.
+  // `recording` must be a language model's (Recording::isLanguageModel) or a classifier's; otherwise the
+  // view says so.
   // `unavailable`: why there are no predictions to show (e.g. a trace opened without its model), said
   // instead of the usual note.
   void setRecording(std::shared_ptr<const Recording> recording, const QStringList& vocabularyDisplay,
@@ -58,6 +60,11 @@ class PredictionsView : public QWidget, public ExportableView {
 
  private:
   Summary summaryAt(long step) const;
+  // A classifier's one prediction from the whole input (a per-sequence head with probabilities), rather
+  // than a language model's at every step.
+  bool wholeInput() const;
+  bool predicts() const;  // a language model or wholeInput()
+  QString outputLabel(int id) const;  // a token, the head's class label, or "output k"
   // The probability of `id` at the current step minus the baseline's, in percentage points; NaN without one.
   void paint(QPainter& p, const QSize& size);
 

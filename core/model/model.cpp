@@ -198,7 +198,7 @@ std::string describeHeadInput(const Architecture& a) {
   const char* pooling = h.reads == HeadReads::AveragePool ? "averaged"
                         : h.reads == HeadReads::MaxPool   ? "max-pooled"
                                                           : "attention-pooled";
-  return std::string(pooling) + " over all steps: " + what;
+  return std::string("every step, ") + pooling + ": " + what;
 }
 
 std::string describeModel(const Model& model) {

@@ -232,7 +232,7 @@ void validateModel(const Model& model, const std::string& source);
 
 // Human-readable architecture summary (what `lstmscope-cli info` prints).
 std::string describeModel(const Model& model);
-// What the head reads, in words: "each step", "final states", "attention-pooled over all steps: the
+// What the head reads, in words: "each step", "final states", "every step, attention-pooled: the
 // embedding + lstm 0 + lstm 1".
 std::string describeHeadInput(const Architecture& arch);
 // Layer inputs in words (0: the embedding or input features, l + 1: lstm l): "the embedding + lstm 0".

@@ -1,0 +1,82 @@
+// A classifier whose head pools every step over skip connections (textgenrnn's kind: attention over the
+// embedding and both LSTMs, one output per token) in the app: the Predictions dock shows its one prediction
+// from the whole text, drawn, and a click on it asks Attribution to explain that output.
+#include <gtest/gtest.h>
+
+#include <QImage>
+#include <QSignalSpy>
+#include <QTest>
+
+#include "app/gui/main_window.h"
+#include "core/formats/native_model.h"
+#include "core/training/init.h"
+#include "tests/app/test_window.h"
+#include "tests/support/test_models.h"
+
+namespace lstmscope::app {
+namespace {
+
+Model attentionModel() {
+  Architecture a;
+  a.name = "attention_skip";
+  a.task = Task::Classifier;
+  a.vocab = Vocabulary(TokenLevel::Char, {"<pad>", "a", "b", "c", " ", "<s>"});
+  a.layers = {LayerSpec{6}, LayerSpec{5}};
+  a.head = HeadSpec{{}, HeadActivation::Softmax, HeadReads::AttentionPool, a.vocab.tokens(), {0, 1, 2}, 1e-7};
+  Model m = initialiseModel(a, {4, {}, a.vocab.size()}, 7);
+  m.params.forEachTensor([](auto& t) { t *= 3.0f; });  // a confident prediction
+  return m;
+}
+
+bool hasColour(const QImage& image, QColor colour) {
+  for (int y = 0; y < image.height(); ++y)
+    for (int x = 0; x < image.width(); ++x)
+      if (image.pixelColor(x, y) == colour) return true;
+  return false;
+}
+
+TEST(PoolingHead, PredictionsShowTheWholeTextsPredictionAndExplainIt) {
+  const test::ScratchDir dir("pooling-head");
+  const std::string path = dir.file("attention.h5");
+  saveNativeModel(attentionModel(), path);
+  MainWindow window;
+  test::prepareForTest(window);
+  QSignalSpy shown(&window, &MainWindow::analysisShown);
+  window.setText(QStringLiteral("abc cab ba"));
+  window.openModel(QString::fromStdString(path));
+  ASSERT_TRUE(shown.wait(60000)) << window.lastError().toStdString();
+
+  const Recording& r = *window.recording();
+  ASSERT_EQ(r.probs.cols(), 1);  // one prediction for the text
+  Eigen::Index best = 0;
+  r.probs.col(0).maxCoeff(&best);
+  viz::PredictionsView* predictions = window.predictions();
+  const viz::PredictionsView::Summary s = predictions->summary();
+  ASSERT_EQ(s.top.size(), 5u);
+  EXPECT_EQ(s.top[0].id, best);
+  EXPECT_FLOAT_EQ(s.top[0].probability, r.probs(best, 0));
+  EXPECT_EQ(s.nextId, -1);
+  EXPECT_EQ(predictions->figureTitle(), QStringLiteral("Predictions from the whole input"));
+
+  // Drawn: the bars (the steel blue of a prediction that is not the next token) in the dock.
+  QTest::qWait(50);
+  const QImage image = predictions->grab().toImage();
+  EXPECT_TRUE(hasColour(image, QColor(70, 130, 180))) << "no prediction bar was drawn";
+  if (!qEnvironmentVariableIsEmpty("LSTMSCOPE_TEST_SHOTS")) {
+    image.save(qEnvironmentVariable("LSTMSCOPE_TEST_SHOTS") + QStringLiteral("/pooling-head-predictions.png"));
+    window.grab().save(qEnvironmentVariable("LSTMSCOPE_TEST_SHOTS") + QStringLiteral("/pooling-head-window.png"));
+  }
+
+  // A click on the second prediction: Attribution explains that output of the whole text.
+  const int second = s.top[1].id;
+  QPoint row(predictions->width() / 2, 0);
+  for (int y = 0; y < predictions->height() && predictions->predictionAt(row) != second; ++y) row.setY(y);
+  ASSERT_EQ(predictions->predictionAt(row), second) << "no row of the dock holds the second prediction";
+  QTest::mouseClick(predictions, Qt::LeftButton, Qt::NoModifier, row);
+  EXPECT_EQ(window.attribution()->target().output, second);
+  EXPECT_TRUE(window.attribution()->targetDescription().contains(QStringLiteral("the text's class")))
+      << window.attribution()->targetDescription().toStdString();
+}
+
+}  // namespace
+}  // namespace lstmscope::app
