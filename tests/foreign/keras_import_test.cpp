@@ -89,6 +89,16 @@ TEST(Vocabularies, ReservedIdsAreNamedNotRefused) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("has 5 tokens but the model model.h5 has 40"), std::string::npos) << e.what();
   }
+  // A Keras Tokenizer saved with json.dump(tokenizer.to_json()) (a JSON string holding the JSON), built with
+  // num_words = 50 for a model of 50 ids though its texts held 3 words: the other ids are unused rows.
+  const std::string inner =
+      R"({"class_name": "Tokenizer", "config": {"num_words": 50, "word_index": "{\"x\": 1, \"y\": 2, \"z\": 3}"}})";
+  const LoadedVocabulary twice = readVocabularyFile(write("twice.json", nlohmann::json(inner).dump()));
+  EXPECT_EQ(twice.vocab.tokens(), (std::vector<std::string>{"<pad>", "x", "y", "z"}));
+  notes.clear();
+  EXPECT_EQ(fitVocabulary(twice, 50, "model.h5", &notes).size(), 50);
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_NE(notes[0].find("ids its num_words allows but no word has"), std::string::npos) << notes[0];
   try {
     readVocabularyFile(write("far.json", R"({"a": 1, "b": 1000000})"));
     ADD_FAILURE() << "ids far beyond the count were taken";
@@ -227,6 +237,8 @@ TEST(KerasFiles, UnsupportedLayersAndDamagedFilesAreRefusedByName) {
           {"hostile/go_backwards.h5", "layer dense reads every step of a sequence that go_backwards returned"},
           {"hostile/bidirectional_go_backwards.h5", "wraps an LSTM with go_backwards in Bidirectional"},
           {"hostile/merge_sum.h5", "merge_mode sum"},
+          {"hostile/dense_after_concatenate.h5", "layer dense (Dense) reads the Concatenate concatenate; only a pooling"},
+          {"hostile/flatten_weights.h5", "layer flatten (Flatten) joins every step of an LSTM's output"},
           {"hostile/truncated.h5", "truncated or damaged"},
           {"hostile/tfjs_truncated/model.json", "the shards end before weight"},
           {"hostile/tfjs_traversal/model.json", "names a shard outside its directory"},

@@ -641,14 +641,14 @@ write_expected("avgpool_forecaster", ap, feature_inputs(3))
 
 # ---- refused -----------------------------------------------------------------------------------------
 
-def variant(name, edit_layer=None, edit_config=None):
+def variant(name, edit_layer=None, edit_config=None, **write):
     m = Model(2)
     m.add("Embedding", "embedding", [rng.normal(0, 1, (V, E))])
     m.add("LSTM", "lstm", lstm_weights(E, H), activation="tanh", recurrent_activation="sigmoid", return_sequences=True)
     m.add("Dense", "dense", dense_weights(H, V), activation="softmax")
     if edit_layer:
         edit_layer(m)
-    write_keras2(os.path.join(OUT, "hostile", name), m)
+    write_keras2(os.path.join(OUT, "hostile", name), m, **write)
 
 
 def lambda_layer(m):
@@ -686,6 +686,15 @@ def merge_sum(m):
     m.layers[2]["weights"] = dense_weights(H, V)
 
 
+def dense_after_concatenate(m):
+    m.layers.insert(2, dict(kind="Concatenate", name="concatenate", weights=[], config={}, inputs=["embedding", "lstm"]))
+    m.layers[3]["weights"] = dense_weights(E + H, V)
+
+
+def flatten_weights_only(m):
+    m.layers.insert(2, dict(kind="Flatten", name="flatten", weights=[], config={}, class_name="Flatten"))
+
+
 variant("lambda.h5", lambda_layer)
 variant("masking.h5", masking)
 variant("gru.h5", gru)
@@ -693,6 +702,8 @@ variant("stateful.h5", stateful)
 variant("go_backwards.h5", backwards)
 variant("merge_sum.h5", merge_sum)
 variant("bidirectional_go_backwards.h5", bidirectional_backwards)
+variant("dense_after_concatenate.h5", dense_after_concatenate, functional=True)
+variant("flatten_weights.h5", flatten_weights_only, weights_only=True)
 with open(os.path.join(OUT, "tfkeras_lm.h5"), "rb") as f:
     data = f.read()
 with open(os.path.join(OUT, "hostile", "truncated.h5"), "wb") as f:

@@ -73,8 +73,8 @@ class KerasMapper {
     const bool guessed = l.className.empty();
     if (!guessed) {
       // The class is known from where the weights are (Keras 3 group names); only the config is missing.
-    } else if (n == 0 && !arch_.layers.empty() && nameHas(l.name, "concat")) {
-      l.className = "Concatenate";
+    } else if (n == 0 && !arch_.layers.empty() && !weightlessClassByName(l.name).empty()) {
+      l.className = weightlessClassByName(l.name);
     } else if (n == 0) {
       l.className = "InputLayer";
     } else if (n == 1 && !arch_.layers.empty() && nameHas(l.name, "att") && attentionShaped(w[0])) {
@@ -108,6 +108,16 @@ class KerasMapper {
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return lower.find(part) != std::string::npos;
   }
+  // A weightless layer after the LSTMs in a weights-only file, known by its Keras default name: one that
+  // changes what the next layer reads must not pass for the identity.
+  static std::string weightlessClassByName(const std::string& name) {
+    if (nameHas(name, "concat")) return "Concatenate";
+    if (nameHas(name, "flatten")) return "Flatten";
+    if (nameHas(name, "repeat_vector")) return "RepeatVector";
+    if (nameHas(name, "global_max")) return "GlobalMaxPooling1D";
+    if (nameHas(name, "global_average") || nameHas(name, "global_avg")) return "GlobalAveragePooling1D";
+    return "";
+  }
   static bool attentionShaped(const NamedTensor& w) {
     return (w.shape.size() == 2 && w.dim(1) == 1 && w.dim(0) > 1) || w.shape.size() == 1;
   }
@@ -139,6 +149,9 @@ class KerasMapper {
     }
     if (cls == "Activation" || cls == "Softmax") return activationLayer(l);
     if (cls == "Flatten" && !arch_.layers.empty() && !returnsSequences_) return;  // (batch, units) is already flat
+    if (cls == "Flatten" && !arch_.layers.empty())
+      fail("layer " + l.name + " (Flatten) joins every step of an LSTM's output into one vector, so the next layer "
+           "reads a fixed number of steps; LSTMScope does not model that");
     if (cls == "Lambda")
       fail("layer " + l.name + " is a Lambda layer, which holds Python code; LSTMScope does not run it");
     if (cls == "Masking")

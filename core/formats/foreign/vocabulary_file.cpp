@@ -166,8 +166,18 @@ LoadedVocabulary readVocabularyFile(const std::string& path, const VocabularyOpt
   const size_t first = text.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) throw InputError(path, "is empty");
   nlohmann::json json;
-  const bool isJson = (text[first] == '[' || text[first] == '{') &&
-                      !(json = nlohmann::json::parse(text, nullptr, false)).is_discarded();
+  bool isJson = (text[first] == '[' || text[first] == '{') &&
+                !(json = nlohmann::json::parse(text, nullptr, false)).is_discarded();
+  // json.dump(tokenizer.to_json(), f), a common way to save a Keras Tokenizer, writes the JSON as one JSON
+  // string: read what it holds.
+  if (!isJson && text[first] == '"') {
+    const nlohmann::json outer = nlohmann::json::parse(text, nullptr, false);
+    if (outer.is_string()) {
+      json = nlohmann::json::parse(outer.get<std::string>(), nullptr, false);
+      isJson = json.is_object() || json.is_array();
+      if (isJson) out.guesses.push_back("the file holds its JSON as one JSON string (saved twice encoded): read inside it");
+    }
+  }
   try {
     if (isJson && json.is_array()) {
       out.format = "JSON array";
@@ -189,6 +199,7 @@ LoadedVocabulary readVocabularyFile(const std::string& path, const VocabularyOpt
         unk = config.contains("oov_token") && config["oov_token"].is_string() ? config["oov_token"].get<std::string>()
                                                                               : std::string();
       out.mayTruncate = config.contains("num_words") && config["num_words"].is_number_integer();
+      if (out.mayTruncate) out.idLimit = config["num_words"].get<int64_t>();
       // texts_to_sequences: every filter character and the split string separate words and vanish; words
       // outside the index vanish too unless there is an oov_token.
       kerasSeparators = config.contains("filters") && config["filters"].is_string()
@@ -259,7 +270,10 @@ Vocabulary fitVocabulary(const LoadedVocabulary& loaded, int size, const std::st
   if (v.size() == size) return v;
   // An id map whose model has a few more ids than it names: reserved ids at the end (an OOV or end
   // token the framework adds), named as such. A larger difference is the wrong vocabulary.
-  if (loaded.idsAreExplicit && v.size() < size && size - v.size() <= 3 + size / 100) {
+  // A Keras Tokenizer with num_words: the model was built for num_words ids, however many words the
+  // texts it was fitted on held; the ids it never gives are unused rows.
+  const bool tokenizerAllows = loaded.idLimit > 0 && loaded.idLimit >= size;
+  if (loaded.idsAreExplicit && v.size() < size && (tokenizerAllows || size - v.size() <= 3 + size / 100)) {
     std::vector<std::string> tokens = v.tokens();
     for (int id = v.size(); id < size; ++id) tokens.push_back("<id " + std::to_string(id) + ">");
     Vocabulary extended(v.level(), std::move(tokens), v.lowercase(), v.unk());
@@ -268,7 +282,9 @@ Vocabulary fitVocabulary(const LoadedVocabulary& loaded, int size, const std::st
     if (notes)
       notes->push_back("the model reads " + std::to_string(size) + " ids but " + loaded.path + " names " +
                        std::to_string(v.size()) + ": ids " + std::to_string(v.size()) + " to " +
-                       std::to_string(size - 1) + " are taken as reserved (<id K>)");
+                       std::to_string(size - 1) +
+                       (tokenizerAllows ? " are ids its num_words allows but no word has (<id K>)"
+                                        : " are taken as reserved (<id K>)"));
     return extended;
   }
   if (loaded.mayTruncate && v.size() > size) {

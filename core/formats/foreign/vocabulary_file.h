@@ -4,6 +4,7 @@
 // what it does not say comes from `VocabularyOptions`, else from a guess that the import report names.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,7 @@ struct LoadedVocabulary {
   // The file gives each token's id (a token -> id map): ids it skips are reserved slots (`placeholders`,
   // named "<pad>" or "<id K>"), and a model with a few more ids than it names has reserved ones at the end.
   bool idsAreExplicit = false;
+  int64_t idLimit = 0;  // a Keras Tokenizer's num_words (ids below it may occur), 0 when unstated
   std::vector<int> placeholders;
 };
 
