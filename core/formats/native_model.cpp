@@ -70,6 +70,7 @@ void readInput(hid_t root, Model& m, const std::string& file) {
     a.vocab = Vocabulary(level == "word" ? TokenLevel::Word : TokenLevel::Char, std::move(tokens), lowercase, unk);
     a.vocab.setWordSeparators(h5::readStringAttr(input.get(), "word_separators").value_or(""));
     a.vocab.setDropUnknown(h5::readIntAttr(input.get(), "drop_unknown").value_or(0) != 0);
+    a.vocab.setStrippedCharacters(h5::readStringAttr(input.get(), "strip_characters").value_or(""));
   } catch (const InputError& e) {
     throw InputError(file, e.what());
   }
@@ -191,6 +192,8 @@ void saveNativeModel(const Model& model, const std::string& path) {
       if (!a.vocab.wordSeparators().empty())
         h5::writeStringAttr(input.get(), "word_separators", a.vocab.wordSeparators());
       if (a.vocab.dropsUnknown()) h5::writeIntAttr(input.get(), "drop_unknown", 1);
+      if (!a.vocab.strippedCharacters().empty())
+        h5::writeStringAttr(input.get(), "strip_characters", a.vocab.strippedCharacters());
       h5::writeStrings(input.get(), "vocab", a.vocab.tokens());
       if (a.hasEmbedding) {
         const Mat<float>& e = model.params.embedding;

@@ -94,7 +94,9 @@ void TextTokenizer::badByte(unsigned char byte, size_t offset, int line, int col
 }
 
 void TextTokenizer::take(std::string_view cp) {
-  if (vocab_.level() == TokenLevel::Char) {
+  if (vocab_.strips(std::string(cp))) {
+    // Removed before splitting, as TextVectorization's standardize does: neither a token nor a separator.
+  } else if (vocab_.level() == TokenLevel::Char) {
     addToken(std::string(cp), line_, column_, offset_);
   } else if (isSpace(cp) || vocab_.separates(std::string(cp))) {
     if (!word_.empty()) addToken(word_, wordLine_, wordColumn_, wordOffset_);

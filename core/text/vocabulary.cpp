@@ -57,6 +57,12 @@ void Vocabulary::setWordSeparators(std::string characters) {
   for (const std::string& cp : splitCodePoints(separators_)) separatorSet_.insert(cp);
 }
 
+void Vocabulary::setStrippedCharacters(std::string characters) {
+  stripped_ = std::move(characters);
+  strippedSet_.clear();
+  for (const std::string& cp : splitCodePoints(stripped_)) strippedSet_.insert(cp);
+}
+
 std::vector<int> Vocabulary::unreachableTokens() const {
   std::vector<int> out;
   for (size_t i = 0; i < tokens_.size(); ++i) {
@@ -70,6 +76,7 @@ std::vector<int> Vocabulary::unreachableTokens() const {
         reachable =
             reachable && !(c == " " || c == "\n" || c == "\t" || c == "\r" || c == "\v" || c == "\f") && !separates(c);
     }
+    for (const std::string& c : chars) reachable = reachable && !strips(c);
     if (lowercase_ && lowercaseUtf8(tokens_[i]) != tokens_[i]) reachable = false;
     if (!reachable) out.push_back(static_cast<int>(i));
   }

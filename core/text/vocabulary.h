@@ -37,6 +37,11 @@ class Vocabulary {
   void setWordSeparators(std::string characters);
   const std::string& wordSeparators() const { return separators_; }
   bool separates(const std::string& codePoint) const { return separatorSet_.count(codePoint) != 0; }
+  // Keras TextVectorization's standardize "strip_punctuation": these characters are removed from the text
+  // before it is split (a word keeps its other characters: "don't" reads as "dont").
+  void setStrippedCharacters(std::string characters);
+  const std::string& strippedCharacters() const { return stripped_; }
+  bool strips(const std::string& codePoint) const { return strippedSet_.count(codePoint) != 0; }
   void setDropUnknown(bool drop) { dropUnknown_ = drop; }
   bool dropsUnknown() const { return dropUnknown_; }
 
@@ -49,6 +54,8 @@ class Vocabulary {
   int unkId_ = -1;
   std::string separators_;
   std::unordered_set<std::string> separatorSet_;
+  std::string stripped_;
+  std::unordered_set<std::string> strippedSet_;
   bool dropUnknown_ = false;
 };
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/error.h"
+#include "core/formats/foreign/keras_layers.h"
 #include "core/formats/foreign/vocabulary_file.h"
 #include "core/formats/model_loader.h"
 #include "core/formats/native_model.h"
@@ -105,6 +106,29 @@ TEST(Vocabularies, ReservedIdsAreNamedNotRefused) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("too many ids are missing"), std::string::npos) << e.what();
   }
+}
+
+// A TextVectorization's standardize (Keras' default, lower_and_strip_punctuation) applied to the vocabulary
+// its ids index: lowercased, punctuation removed before splitting ("don't" is "dont"), and kept by a
+// native file.
+TEST(Vocabularies, TextVectorizationStandardizeIsApplied) {
+  KerasLayer layer;
+  layer.className = "TextVectorization";
+  layer.name = "text_vectorization";
+  layer.config = nlohmann::json::object();
+  Vocabulary v(TokenLevel::Word, {"", "[UNK]", "dont", "stop", "now"}, false, "[UNK]");
+  const std::string applied = applyTextVectorizationStandardize(layer, v);
+  EXPECT_NE(applied.find("lowercased, punctuation removed before splitting"), std::string::npos) << applied;
+  EXPECT_EQ(tokenize(v, "Don't STOP, now!", "text").ids, (std::vector<int32_t>{2, 3, 4}));
+  layer.config["standardize"] = nullptr;  // standardize=None: the text as it is
+  Vocabulary plain(TokenLevel::Word, {"", "[UNK]", "dont"}, false, "[UNK]");
+  EXPECT_EQ(applyTextVectorizationStandardize(layer, plain), "");
+  EXPECT_EQ(tokenize(plain, "Don't", "text").ids, (std::vector<int32_t>{1}));
+  Model m = loadModel(kerasFixture("tfkeras_lm.h5"));
+  m.arch.vocab.setStrippedCharacters("!'");
+  const std::string native = ::testing::TempDir() + "/stripped.lstmscope.h5";
+  saveNativeModel(m, native);
+  EXPECT_EQ(loadModel(native).arch.vocab.strippedCharacters(), "!'");
 }
 
 // textgenrnn's files: weights only (Keras 2.1.5, CuDNNLSTM's layout) and a token -> id map that starts at 1.

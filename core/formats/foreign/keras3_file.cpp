@@ -104,16 +104,12 @@ std::optional<LoadedVocabulary> layerVocabulary(const KerasLayer& layer, const Z
   if (tokens.empty() || tokens[0] != "") tokens.insert(tokens.begin(), "");
   if (tokens.size() < 2 || tokens[1] != oov) tokens.insert(tokens.begin() + 1, oov);
   const bool characters = c.value("split", std::string("whitespace")) == "character";
-  const std::string standardize = c.contains("standardize") && c["standardize"].is_string()
-                                      ? c["standardize"].get<std::string>()
-                                      : std::string("lower_and_strip_punctuation");
   LoadedVocabulary v;
   v.path = where;
   v.format = "Keras " + layer.className + " vocabulary";
-  v.vocab = Vocabulary(characters ? TokenLevel::Char : TokenLevel::Word, std::move(tokens),
-                       standardize.find("lower") != std::string::npos, oov);
-  if (standardize.find("strip_punctuation") != std::string::npos)
-    v.guesses.push_back("layer " + layer.name + " strips punctuation, which LSTMScope's tokenizer does not");
+  v.vocab = Vocabulary(characters ? TokenLevel::Char : TokenLevel::Word, std::move(tokens), false, oov);
+  if (const std::string applied = applyTextVectorizationStandardize(layer, v.vocab); !applied.empty())
+    v.guesses.push_back(applied);
   return v;
 }
 

@@ -113,6 +113,29 @@ std::vector<KerasLayer> layersOf(const nlohmann::json& model, const std::string&
   return layers;
 }
 
+std::string applyTextVectorizationStandardize(const KerasLayer& layer, Vocabulary& vocab) {
+  if (layer.className != "TextVectorization") return "";
+  const nlohmann::json& c = layer.config;
+  const std::string standardize = !c.is_object() || !c.contains("standardize") ? "lower_and_strip_punctuation"
+                                  : c["standardize"].is_string()               ? c["standardize"].get<std::string>()
+                                                                               : "";
+  const bool lower = standardize.find("lower") != std::string::npos;
+  const bool strip = standardize.find("strip_punctuation") != std::string::npos;
+  if (!lower && !strip) return "";
+  // Keras' DEFAULT_STRIP_REGEX: r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']'.
+  if (strip) vocab.setStrippedCharacters("!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~'");
+  if (lower && !vocab.lowercase()) {
+    Vocabulary lowered(vocab.level(), vocab.tokens(), true, vocab.unk());
+    lowered.setWordSeparators(vocab.wordSeparators());
+    lowered.setStrippedCharacters(vocab.strippedCharacters());
+    lowered.setDropUnknown(vocab.dropsUnknown());
+    vocab = std::move(lowered);
+  }
+  return "layer " + layer.name + " standardizes text as " + standardize + ": " +
+         (lower ? std::string("lowercased") : std::string()) + (lower && strip ? ", " : "") +
+         (strip ? "punctuation removed before splitting" : "");
+}
+
 std::string kerasSnakeCase(const std::string& className) {
   std::string s = std::regex_replace(className, std::regex(R"(\W+)"), "");
   s = std::regex_replace(s, std::regex("(.)([A-Z][a-z]+)"), "$1_$2");

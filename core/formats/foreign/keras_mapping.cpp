@@ -461,8 +461,18 @@ class KerasMapper {
 ImportedModel mapKerasModel(const KerasModelFile& file, const ImportChoices& choices,
                             const std::optional<LoadedVocabulary>& vocab, const std::string& source) {
   // The user's vocabulary file wins over one the model carries (a .keras TextVectorization's).
+  // A vocabulary given beside a model whose TextVectorization standardizes text: the ids were made from
+  // standardized text, so the tokenizer standardizes it the same way.
+  std::optional<LoadedVocabulary> given = vocab;
+  std::vector<std::string> standardized;
+  if (given)
+    for (const KerasLayer& layer : file.layers)
+      if (const std::string applied = applyTextVectorizationStandardize(layer, given->vocab); !applied.empty())
+        standardized.push_back(applied);
   try {
-    return KerasMapper(file, choices, vocab ? vocab : file.vocabulary, source).run();
+    ImportedModel imported = KerasMapper(file, choices, given ? given : file.vocabulary, source).run();
+    for (const std::string& note : standardized) imported.report.assumptions.push_back(note);
+    return imported;
   } catch (const nlohmann::json::exception& e) {
     throw InputError(source, std::string("has a layer config with a value of the wrong type (") + e.what() + ")");
   }

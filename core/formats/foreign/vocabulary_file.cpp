@@ -278,6 +278,7 @@ Vocabulary fitVocabulary(const LoadedVocabulary& loaded, int size, const std::st
     for (int id = v.size(); id < size; ++id) tokens.push_back("<id " + std::to_string(id) + ">");
     Vocabulary extended(v.level(), std::move(tokens), v.lowercase(), v.unk());
     extended.setWordSeparators(v.wordSeparators());
+    extended.setStrippedCharacters(v.strippedCharacters());
     extended.setDropUnknown(v.dropsUnknown());
     if (notes)
       notes->push_back("the model reads " + std::to_string(size) + " ids but " + loaded.path + " names " +
@@ -292,6 +293,7 @@ Vocabulary fitVocabulary(const LoadedVocabulary& loaded, int size, const std::st
     const bool keepsUnk = !v.unk().empty() && v.unkId() < size;
     Vocabulary fitted(v.level(), std::move(tokens), v.lowercase(), keepsUnk ? v.unk() : std::string());
     fitted.setWordSeparators(v.wordSeparators());
+    fitted.setStrippedCharacters(v.strippedCharacters());
     fitted.setDropUnknown(v.dropsUnknown() || (!v.unk().empty() && !keepsUnk));
     return fitted;
   }
