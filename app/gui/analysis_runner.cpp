@@ -1,6 +1,7 @@
 #include "app/gui/analysis_runner.h"
 
 #include <QCryptographicHash>
+#include <algorithm>
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
@@ -108,11 +109,23 @@ InterventionPlan interventionPlan(const std::vector<std::string>& specs, const R
   return InterventionPlan(resolveInterventions(parsed, original.arch, original.steps, mean), original.arch);
 }
 
+// An attention-pooling head's weight of each step as a strip above the heatmap, shaded from 0 to the largest.
+void addAttentionStrip(const Recording& shown, AnalysisResult& result) {
+  if (shown.headAttention.empty()) return;
+  viz::MetaTrackStyle style;
+  style.name = QObject::tr("head attention");
+  style.high = std::max(1e-30f, *std::max_element(shown.headAttention.begin(), shown.headAttention.end()));
+  result.metaStrips.push_back({style, shown.headAttention});
+}
+
 // The run of the text, or under interventions the original and intervened runs and their difference.
 void record(const EncodedText& encoded, const std::vector<std::string>& interventions,
             const ProgressCallbacks& callbacks, AnalysisResult& result) {
   result.recording = std::make_shared<const Recording>(recordInMemory(*result.model, encoded, callbacks));
-  if (interventions.empty()) return deriveViews(encoded.surface, result);
+  if (interventions.empty()) {
+    addAttentionStrip(*result.recording, result);
+    return deriveViews(encoded.surface, result);
+  }
   const auto original = result.recording;
   const InterventionPlan plan = interventionPlan(interventions, *original, result.interventions);
   const auto intervened = std::make_shared<const Recording>(recordInMemory(*result.model, encoded, callbacks, &plan));
@@ -128,6 +141,7 @@ void record(const EncodedText& encoded, const std::vector<std::string>& interven
   deriveViews(encoded.surface, result);  // the unit the window opens on, from the original run
   const RunViews& shown = result.runs[static_cast<size_t>(RunShown::Intervened)];
   result.recording = shown.recording, result.squashedCells = shown.squashedCells, result.saturation = shown.saturation;
+  addAttentionStrip(*intervened, result);
 }
 
 // The model a trace was recorded with, when it is found, loads and fits the trace; else why not.

@@ -1,5 +1,7 @@
 #include "core/analysis/recording.h"
 
+#include "core/engine/forward.h"
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -85,6 +87,14 @@ Recording recordInMemory(const Model& model, const EncodedText& text, const Prog
   if (outputs > 0) out.probs.resize(outputs, arch.head->reads == HeadReads::EachStep ? T : 1);
   MemoryObserver observer(out);
   record(model, text.inputs, request, observer, callbacks);
+  if (arch.head && arch.head->reads == HeadReads::AttentionPool) {
+    // The observer sees states and outputs, not the head's weights: one more forward pass gives them.
+    ForwardOptions options;
+    options.interventions = interventions;
+    Tape<float> tape;
+    forward(model, text.inputs, tape, options);
+    out.headAttention.assign(tape.headWeights.data(), tape.headWeights.data() + tape.headWeights.size());
+  }
   return out;
 }
 

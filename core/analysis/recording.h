@@ -26,6 +26,9 @@ struct Recording {
   // states[layer][direction][recordedIndex(q)]: (H, T), column t is step t.
   PerDirection<std::array<Mat<float>, 6>> states;
   Mat<float> probs;  // (K, T) for an each-step head, (K, 1) for a final-states head, empty without a head
+  // An attention-pooling head's weight of each step (HeadReads::AttentionPool), else empty: which steps
+  // the head read to predict.
+  std::vector<float> headAttention;
 
   const Mat<float>& values(int layer, int direction, Quantity q) const;
   // Whether q was recorded: a window of a trace recorded with --quantities leaves the others empty.

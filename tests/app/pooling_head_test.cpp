@@ -1,6 +1,7 @@
 // A classifier whose head pools every step over skip connections (textgenrnn's kind: attention over the
 // embedding and both LSTMs, one output per token) in the app: the Predictions dock shows its one prediction
-// from the whole text, drawn, and a click on it asks Attribution to explain that output.
+// from the whole text, drawn, the heatmap a strip of the weight the head gave each step, and a click on a
+// prediction asks Attribution to explain that output.
 #include <gtest/gtest.h>
 
 #include <QImage>
@@ -8,6 +9,7 @@
 #include <QTest>
 
 #include "app/gui/main_window.h"
+#include "core/engine/forward.h"
 #include "core/formats/native_model.h"
 #include "core/training/init.h"
 #include "tests/app/test_window.h"
@@ -57,6 +59,23 @@ TEST(PoolingHead, PredictionsShowTheWholeTextsPredictionAndExplainIt) {
   EXPECT_FLOAT_EQ(s.top[0].probability, r.probs(best, 0));
   EXPECT_EQ(s.nextId, -1);
   EXPECT_EQ(predictions->figureTitle(), QStringLiteral("Predictions from the whole input"));
+
+  // Above the heatmap, the weight the head gave each step: the attention weights of a forward pass.
+  const std::vector<viz::MetaStrip>& strips = window.heatmap()->metaStrips();
+  ASSERT_EQ(strips.size(), 1u);
+  EXPECT_EQ(strips[0].style.name, QStringLiteral("head attention"));
+  ASSERT_EQ(strips[0].values.size(), static_cast<size_t>(r.steps));
+  Inputs<float> in;
+  in.steps = static_cast<int>(r.steps);
+  in.tokens = r.ids;
+  Tape<float> tape;
+  forward(loadNativeModel(path), in, tape);
+  double sum = 0;
+  for (long t = 0; t < r.steps; ++t) {
+    EXPECT_EQ(strips[0].values[static_cast<size_t>(t)], tape.headWeights(0, t)) << t;
+    sum += strips[0].values[static_cast<size_t>(t)];
+  }
+  EXPECT_NEAR(sum, 1.0, 1e-5);  // a softmax over the steps (less Keras' epsilon)
 
   // Drawn: the bars (the steel blue of a prediction that is not the next token) in the dock.
   QTest::qWait(50);

@@ -108,8 +108,7 @@ std::optional<LoadedVocabulary> layerVocabulary(const KerasLayer& layer, const Z
   v.path = where;
   v.format = "Keras " + layer.className + " vocabulary";
   v.vocab = Vocabulary(characters ? TokenLevel::Char : TokenLevel::Word, std::move(tokens), false, oov);
-  if (const std::string applied = applyTextVectorizationStandardize(layer, v.vocab); !applied.empty())
-    v.guesses.push_back(applied);
+  applyTextVectorizationStandardize(layer, v.vocab);  // read from the file, not assumed: nothing to report
   return v;
 }
 
