@@ -113,7 +113,7 @@ InterventionPlan interventionPlan(const std::vector<std::string>& specs, const R
 void addAttentionStrip(const Recording& shown, AnalysisResult& result) {
   if (shown.headAttention.empty()) return;
   viz::MetaTrackStyle style;
-  style.name = QObject::tr("head attention");
+  style.name = QObject::tr("attention");
   style.high = std::max(1e-30f, *std::max_element(shown.headAttention.begin(), shown.headAttention.end()));
   result.metaStrips.push_back({style, shown.headAttention});
 }

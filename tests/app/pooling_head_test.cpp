@@ -63,7 +63,7 @@ TEST(PoolingHead, PredictionsShowTheWholeTextsPredictionAndExplainIt) {
   // Above the heatmap, the weight the head gave each step: the attention weights of a forward pass.
   const std::vector<viz::MetaStrip>& strips = window.heatmap()->metaStrips();
   ASSERT_EQ(strips.size(), 1u);
-  EXPECT_EQ(strips[0].style.name, QStringLiteral("head attention"));
+  EXPECT_EQ(strips[0].style.name, QStringLiteral("attention"));
   ASSERT_EQ(strips[0].values.size(), static_cast<size_t>(r.steps));
   Inputs<float> in;
   in.steps = static_cast<int>(r.steps);
