@@ -45,7 +45,8 @@ bool PredictionsView::predicts() const {
 
 QString PredictionsView::outputLabel(int id) const {
   const Architecture& arch = recording_->arch;
-  if (arch.inputKind == InputKind::Tokens && recording_->probs.rows() == arch.vocab.size()) return vocabulary_.value(id);
+  if (arch.inputKind == InputKind::Tokens && recording_->probs.rows() == arch.vocab.size())
+    return vocabulary_.value(id);
   if (arch.head && id < static_cast<int>(arch.head->labels.size()))
     return QString::fromStdString(arch.head->labels[static_cast<size_t>(id)]);
   return tr("output %1").arg(id);

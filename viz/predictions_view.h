@@ -63,7 +63,7 @@ class PredictionsView : public QWidget, public ExportableView {
   // A classifier's one prediction from the whole input (a per-sequence head with probabilities), rather
   // than a language model's at every step.
   bool wholeInput() const;
-  bool predicts() const;  // a language model or wholeInput()
+  bool predicts() const;              // a language model or wholeInput()
   QString outputLabel(int id) const;  // a token, the head's class label, or "output k"
   // The probability of `id` at the current step minus the baseline's, in percentage points; NaN without one.
   void paint(QPainter& p, const QSize& size);

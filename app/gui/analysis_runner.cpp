@@ -1,13 +1,13 @@
 #include "app/gui/analysis_runner.h"
 
 #include <QCryptographicHash>
-#include <algorithm>
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QPointer>
 #include <QtConcurrent/QtConcurrentRun>
+#include <algorithm>
 
 #include "core/common/error.h"
 #include "core/formats/feature_csv.h"

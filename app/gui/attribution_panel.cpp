@@ -215,8 +215,7 @@ void AttributionPanel::setTargetStep(long step) {
   step = std::clamp<long>(step, 0, in.steps - 1);
   const auto kind = static_cast<TargetKind>(targetKind_->currentData().toInt());
   // A model that predicts once does so after the last step, whichever step was clicked.
-  if (kind == TargetKind::Logit && model_->arch.head && model_->arch.head->perSequence())
-    step = in.steps - 1;
+  if (kind == TargetKind::Logit && model_->arch.head && model_->arch.head->perSequence()) step = in.steps - 1;
   try {
     if (kind != TargetKind::Logit) {
       target_ = stateTarget(kind, unitLayer_, unitDirection_, unit_, step);

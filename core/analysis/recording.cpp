@@ -1,13 +1,12 @@
 #include "core/analysis/recording.h"
 
-#include "core/engine/forward.h"
-
 #include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
 
 #include "core/common/error.h"
+#include "core/engine/forward.h"
 
 namespace lstmscope {
 namespace {

@@ -127,8 +127,8 @@ LrpResult layerwiseRelevance(const Network<double>& net, const Mat<double>& x, c
     throw InputError("LRP needs a finite epsilon >= 0 and a finite bias factor");
   validateTarget(net, x.cols(), target);
   if (target.kind == TargetKind::Logit && net.arch.head && net.arch.head->pools())
-    throw InputError("LRP does not pass relevance through a head that pools over time (" +
-                     describeHeadInput(net.arch) + "); use gradient x input or integrated gradients");
+    throw InputError("LRP does not pass relevance through a head that pools over time (" + describeHeadInput(net.arch) +
+                     "); use gradient x input or integrated gradients");
   const long T = x.cols();
   Inputs<double> in;
   in.steps = static_cast<int>(T);

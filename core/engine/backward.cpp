@@ -1,10 +1,9 @@
 #include "core/engine/backward.h"
 
-#include "core/engine/head_pooling.h"
-
 #include "core/common/error.h"
 #include "core/common/huge_pages.h"
 #include "core/engine/derivatives.h"
+#include "core/engine/head_pooling.h"
 
 namespace lstmscope {
 namespace {
@@ -70,7 +69,7 @@ Mat<T> previousStates(const Mat<T>& states, const Mat<T>& initial, bool backward
 // Tape::layerInput (an empty matrix where the head reads nothing).
 template <class T>
 std::vector<Mat<T>> throughHead(const Network<T>& net, const Tape<T>& tape, const Mat<T>& dLogits, bool weightGrads,
-                   Params<T>& grads) {
+                                Params<T>& grads) {
   const HeadSpec& spec = *net.arch.head;
   const auto& inputs = tape.headInputs;
   const size_t K = net.params.headPre.size();

@@ -45,8 +45,8 @@ struct Tape {
   std::vector<Mat<T>> layerInput;
   PerDirection<DirectionTape<T>> layers;
   std::vector<Mat<T>> headInputs;  // [0]: what the head reads; [k+1]: output of hidden dense k
-  Mat<T> headSteps;    // a pooling head's sources stacked (D, T*B), when it has several (head_pooling.h)
-  Mat<T> headWeights;  // an attention-pooling head's weight of each step (1, T*B)
+  Mat<T> headSteps;                // a pooling head's sources stacked (D, T*B), when it has several (head_pooling.h)
+  Mat<T> headWeights;              // an attention-pooling head's weight of each step (1, T*B)
   Mat<T> logits, probs;            // (K, T*B) each-step head, (K, B) final-states head
 
   // Each direction's state after its last step (step T-1 forward in time, 0 backward). Carrying it over

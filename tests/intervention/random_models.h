@@ -31,10 +31,28 @@ inline std::vector<Variant> interventionVariants() {
           {"coupled_bidirectional", {4, 5}, true, false, true, true},
           {"hard_sigmoid", {7}, false, false, false, false, 0, GateActivation::HardSigmoid},
           {"classifier", {6, 5}, true, false, false, false, 0, GateActivation::Sigmoid, true},
-          {"attention_skip", {6, 5}, false, false, false, false, 0, GateActivation::Sigmoid, true,
-           HeadReads::AttentionPool, {0, 1, 2}},
-          {"max_pool_bidirectional", {5, 4}, true, false, false, false, 0, GateActivation::Sigmoid, true,
-           HeadReads::MaxPool, {1, 2}},
+          {"attention_skip",
+           {6, 5},
+           false,
+           false,
+           false,
+           false,
+           0,
+           GateActivation::Sigmoid,
+           true,
+           HeadReads::AttentionPool,
+           {0, 1, 2}},
+          {"max_pool_bidirectional",
+           {5, 4},
+           true,
+           false,
+           false,
+           false,
+           0,
+           GateActivation::Sigmoid,
+           true,
+           HeadReads::MaxPool,
+           {1, 2}},
           {"wide_split", {140, 130}}};  // wide enough that each step is split across two cores (kept last)
 }
 
@@ -49,7 +67,8 @@ inline Network<double> randomModel(const Variant& v, uint64_t seed) {
     s.reverse = v.reverseLast && l + 1 == v.hidden.size();
     a.layers.push_back(s);
   }
-  a.head = HeadSpec{{}, HeadActivation::Softmax, v.finalStates ? HeadReads::FinalStates : HeadReads::EachStep, {}, {}, 0};
+  a.head =
+      HeadSpec{{}, HeadActivation::Softmax, v.finalStates ? HeadReads::FinalStates : HeadReads::EachStep, {}, {}, 0};
   if (v.finalStates) a.head->preActivations = {DenseActivation::Tanh};
   if (v.pooling != HeadReads::EachStep) {
     a.head->reads = v.pooling, a.head->sources = v.sources;

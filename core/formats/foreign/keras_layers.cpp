@@ -101,7 +101,8 @@ std::vector<KerasLayer> layersOf(const nlohmann::json& model, const std::string&
       };
       // (A Keras 3 node may also name the layer its mask comes from, so the previous layer need only be among them.)
       const bool chained = previous.empty() || std::count(layer.inputs.begin(), layer.inputs.end(), previous) > 0;
-      const bool joinsEarlier = joins && !layer.inputs.empty() && std::all_of(layer.inputs.begin(), layer.inputs.end(), earlier);
+      const bool joinsEarlier =
+          joins && !layer.inputs.empty() && std::all_of(layer.inputs.begin(), layer.inputs.end(), earlier);
       if (l["inbound_nodes"].size() > 1 || !(chained || joinsEarlier))
         throw InputError(source, "layer " + layer.name + " does not take the previous layer (" + previous +
                                      ") as its only input; LSTMScope reads chains of layers (with skip connections "

@@ -150,7 +150,8 @@ class KerasMapper {
     if (cls == "Activation" || cls == "Softmax") return activationLayer(l);
     if (cls == "Flatten" && !arch_.layers.empty() && !returnsSequences_) return;  // (batch, units) is already flat
     if (cls == "Flatten" && !arch_.layers.empty())
-      fail("layer " + l.name + " (Flatten) joins every step of an LSTM's output into one vector, so the next layer "
+      fail("layer " + l.name +
+           " (Flatten) joins every step of an LSTM's output into one vector, so the next layer "
            "reads a fixed number of steps; LSTMScope does not model that");
     if (cls == "Lambda")
       fail("layer " + l.name + " is a Lambda layer, which holds Python code; LSTMScope does not run it");
@@ -257,10 +258,12 @@ class KerasMapper {
   // A Concatenate of the embedding and LSTM outputs (skip connections) that a pooling layer reads next.
   void concatenate(const KerasLayer& l) {
     if (arch_.layers.empty() || !head_.empty() || join_)
-      fail("layer " + l.name + " (Concatenate) is not between the LSTMs and a pooling layer; LSTMScope reads a "
+      fail("layer " + l.name +
+           " (Concatenate) is not between the LSTMs and a pooling layer; LSTMScope reads a "
            "Concatenate only of the embedding and LSTM outputs, pooled over time");
     if (l.config.is_object() && l.config.contains("axis") && l.config["axis"] != -1 && l.config["axis"] != 2)
-      fail("layer " + l.name + " concatenates along axis " + l.config["axis"].dump() + "; LSTMScope joins features (axis -1)");
+      fail("layer " + l.name + " concatenates along axis " + l.config["axis"].dump() +
+           "; LSTMScope joins features (axis -1)");
     join_.emplace();
     joinName_ = l.name;
     for (const std::string& input : l.inputs) {
@@ -287,7 +290,8 @@ class KerasMapper {
     if (reads == HeadReads::AttentionPool) {
       attention_ = kerasAttentionVector(l.weights, where(l));
       role(l.weights[0], l, "attention pooling");
-      assume("layer " + l.name + " is taken as AttentionWeightedAverage (DeepMoji, textgenrnn): a softmax over "
+      assume("layer " + l.name +
+             " is taken as AttentionWeightedAverage (DeepMoji, textgenrnn): a softmax over "
              "time of x·w, with Keras' epsilon 1e-7 added to its denominator, weights the steps");
     }
     if (join_ && join_->empty()) resolveJoin(static_cast<int>(attention_.size()), l);
@@ -299,7 +303,8 @@ class KerasMapper {
     if (!join_ || join_->size() < 2) return;
     for (int s : *join_)
       if (reversedSources_.count(s) != reversedSources_.count(join_->front()))
-        fail("layer " + joinName_ + " joins sequences that go_backwards left in different orders, which LSTMScope "
+        fail("layer " + joinName_ +
+             " joins sequences that go_backwards left in different orders, which LSTMScope "
              "does not model");
   }
 
@@ -309,7 +314,8 @@ class KerasMapper {
     if (width <= 0) return;  // no weights yet (a global pooling): the Dense after it decides
     *join_ = kerasJoinOfWidth(width, widths_);
     if (join_->empty())
-      fail("layer " + reader.name + " reads " + std::to_string(width) + " values per step, which no join of the "
+      fail("layer " + reader.name + " reads " + std::to_string(width) +
+           " values per step, which no join of the "
            "embedding and the LSTM outputs gives");
     assume("weights-only file: layer " + joinName_ + " is taken to join " +
            describeLayerInputs(*join_, !arch_.hasEmbedding) + " (their widths add up to the " + std::to_string(width) +
@@ -389,8 +395,10 @@ class KerasMapper {
       eachStep = !pooling_ && tokens && K == arch_.vocab.size();
       last = !tokens ? "linear" : K == 1 ? "sigmoid" : "softmax";
       assume(std::string("weights-only file: the head reads ") +
-             (pooling_ ? "the pooled steps" : eachStep ? "every step" : "the final states") + " and its activation is " +
-             last);
+             (pooling_   ? "the pooled steps"
+              : eachStep ? "every step"
+                         : "the final states") +
+             " and its activation is " + last);
     }
     if (choices_.headActivation)
       spec.activation = *choices_.headActivation;
@@ -420,15 +428,17 @@ class KerasMapper {
              ") does not apply");
     checkJoinOrder();
     spec.reads = *pooling_;
-    if (join_ && !(join_->size() == 1 && join_->front() == static_cast<int>(arch_.layers.size()))) spec.sources = *join_;
+    if (join_ && !(join_->size() == 1 && join_->front() == static_cast<int>(arch_.layers.size())))
+      spec.sources = *join_;
     if (spec.reads == HeadReads::AttentionPool) {
       spec.attentionEpsilon = kKerasEpsilon;
       params_.headAttention = attention_;
     }
     if (arch_.inputKind == InputKind::Tokens && outputs == arch_.vocab.size()) {
       spec.labels = arch_.vocab.tokens();
-      assume("the head has one output per vocabulary token: its classes are the tokens (it predicts the token "
-             "after the text)");
+      assume(
+          "the head has one output per vocabulary token: its classes are the tokens (it predicts the token "
+          "after the text)");
     }
   }
 

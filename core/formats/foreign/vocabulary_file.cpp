@@ -4,8 +4,8 @@
 #include <array>
 #include <fstream>
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "core/common/error.h"
@@ -60,7 +60,8 @@ std::vector<std::string> fromIndex(const std::map<int64_t, std::string>& byId, c
       continue;
     }
     std::string name = id == 0 && !taken.count("<pad>") ? std::string("<pad>") : "<id " + std::to_string(id) + ">";
-    if (taken.count(name)) throw InputError(path, "lists no token for id " + std::to_string(id) + " but uses its name " + name);
+    if (taken.count(name))
+      throw InputError(path, "lists no token for id " + std::to_string(id) + " but uses its name " + name);
     out.placeholders.push_back(static_cast<int>(id));
     if (out.placeholders.size() <= 5) named += (named.empty() ? "" : ", ") + std::to_string(id) + " " + name;
     tokens.push_back(name);
@@ -108,10 +109,9 @@ void settle(LoadedVocabulary& out, std::vector<std::string> tokens, std::optiona
   if (tokens.empty()) throw InputError(out.path, "lists no tokens");
   if (!level) {
     level = allSingleCodePoints(tokens, out.placeholders) ? TokenLevel::Char : TokenLevel::Word;
-    out.guesses.push_back(
-        std::string("tokens are ") + (*level == TokenLevel::Char ? "characters" : "words") +
-        (*level == TokenLevel::Char ? " (every token but markers such as <s> is one character)"
-                                    : " (not every token is one character)"));
+    out.guesses.push_back(std::string("tokens are ") + (*level == TokenLevel::Char ? "characters" : "words") +
+                          (*level == TokenLevel::Char ? " (every token but markers such as <s> is one character)"
+                                                      : " (not every token is one character)"));
   }
   if (!unk) {
     unk = std::string();
@@ -175,7 +175,8 @@ LoadedVocabulary readVocabularyFile(const std::string& path, const VocabularyOpt
     if (outer.is_string()) {
       json = nlohmann::json::parse(outer.get<std::string>(), nullptr, false);
       isJson = json.is_object() || json.is_array();
-      if (isJson) out.guesses.push_back("the file holds its JSON as one JSON string (saved twice encoded): read inside it");
+      if (isJson)
+        out.guesses.push_back("the file holds its JSON as one JSON string (saved twice encoded): read inside it");
     }
   }
   try {
@@ -265,7 +266,7 @@ LoadedVocabulary typedVocabulary(const std::vector<std::string>& tokens, const V
 }
 
 Vocabulary fitVocabulary(const LoadedVocabulary& loaded, int size, const std::string& modelPath,
-                          std::vector<std::string>* notes) {
+                         std::vector<std::string>* notes) {
   const Vocabulary& v = loaded.vocab;
   if (v.size() == size) return v;
   // An id map whose model has a few more ids than it names: reserved ids at the end (an OOV or end
