@@ -106,7 +106,8 @@ std::vector<Mat<T>> throughHead(const Network<T>& net, const Tape<T>& tape, cons
     long row = 0;
     for (int s : sources) {
       const long rows = tape.layerInput[static_cast<size_t>(s)].rows();
-      dSources[static_cast<size_t>(s)] = dSteps.middleRows(row, rows);
+      Mat<T>& d = dSources[static_cast<size_t>(s)];  // a source listed twice gets both parts
+      d.size() ? void(d += dSteps.middleRows(row, rows)) : void(d = dSteps.middleRows(row, rows));
       row += rows;
     }
   } else {

@@ -314,10 +314,12 @@ void record(const Network<T>& net, const Inputs<T>& in, const RecordRequest& req
     if (blockSteps > maxColumns)
       throw InputError("recording needs blocks of " + std::to_string(blockSteps) + " steps but memory allows " +
                        std::to_string(maxColumns) +
-                       (wholeSegments ? ": the model has a bidirectional or reverse layer, or a head that pools every "
-                                        "step, which needs a whole segment at once; cut the input into more segments "
-                                        "with --batch, or shorten it"
-                                      : ""));
+                       (!wholeSegments ? ""
+                        : net.arch.looksAhead()
+                            ? ": the model has a bidirectional or reverse layer, which needs a whole segment at once; "
+                              "cut the input into more segments with --batch, or shorten it"
+                            : ": the model's head pools every step, which needs the whole input at once; shorten it, or "
+                              "record only the states"));
     const int perBatch = static_cast<int>(std::clamp<long>(maxColumns / std::max(1L, blockSteps), 1, count));
     for (int first = 0; first < count; first += perBatch)
       recordSegments(net, in, offset + first * length, length, std::min(perBatch, count - first), request, observer,

@@ -83,6 +83,9 @@ int headInputWidth(const Model& model, const std::string& source) {
   const HeadSpec& h = *a.head;
   if (!h.sources.empty() && !h.pools())
     throw InputError(source, "the head reads several sources but does not pool them over time (/head sources)");
+  if (h.sources.size() > 4 * (a.layers.size() + 1))  // a layer input may be read twice, not without end
+    throw InputError(source, "/head sources lists " + std::to_string(h.sources.size()) + " layer inputs for a model of " +
+                                 std::to_string(a.layers.size()) + " layers");
   int width = 0;
   for (int s : a.headSources()) {
     if (s < 0 || s > static_cast<int>(a.layers.size()))

@@ -6,6 +6,7 @@
 #include "core/engine/backward.h"
 #include "core/engine/forward.h"
 #include "core/formats/native_model.h"
+#include "core/training/init.h"
 #include "tests/engine/oracle_support.h"
 
 namespace lstmscope::test {
@@ -87,6 +88,50 @@ TEST_P(FiniteDifferences, WeightAndInputGradientsAgree) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, FiniteDifferences, ::testing::Range(0, 21));
+
+}  // namespace
+}  // namespace lstmscope::test
+
+namespace lstmscope::test {
+namespace {
+
+// A pooling head that reads one layer input twice (Keras' Concatenate of the embedding and a dropout of
+// it): both copies' gradients reach it. Every weight against central differences.
+TEST(PoolingHeadGradients, ASourceReadTwiceGetsBothParts) {
+  Architecture a;
+  a.task = Task::Classifier;
+  a.vocab = Vocabulary(TokenLevel::Char, {"a", "b", "c"});
+  a.layers = {LayerSpec{3}};
+  a.head = HeadSpec{{}, HeadActivation::Softmax, HeadReads::AttentionPool, {}, {0, 1, 1}, 1e-7};
+  Network<double> net = initialiseModel(a, {2, {}, 2}, 5).cast<double>();
+  net.params.forEachTensor([](auto& t) { t *= 2.0; });
+  Inputs<double> in;
+  in.steps = 6;
+  in.tokens = {0, 2, 1, 1, 0, 2};
+  const Mat<double> w = (Mat<double>(2, 1) << 0.7, -1.3).finished();
+  Tape<double> tape;
+  forward(net, in, tape);
+  Adjoints<double> adj;
+  adj.dLogits = w;
+  Gradients<double> g;
+  backward(net, in, tape, adj, {}, g);
+  auto values = net.params.flat();
+  const auto gradients = g.params.flat();
+  int checked = 0;
+  for (size_t t = 0; t < values.size(); ++t)
+    for (long e = 0; e < values[t].size(); e += 3, ++checked) {
+      const double saved = values[t][e], h = 1e-6;
+      values[t][e] = saved + h;
+      const double up = score(net, in, w);
+      values[t][e] = saved - h;
+      const double down = score(net, in, w);
+      values[t][e] = saved;
+      const double fd = (up - down) / (2 * h);
+      EXPECT_NEAR(gradients[t][e], fd, 1e-7 + 1e-5 * std::abs(fd)) << "tensor " << t << " entry " << e;
+    }
+  EXPECT_GE(checked, 40);
+  EXPECT_NE(g.params.headAttention.cwiseAbs().maxCoeff(), 0.0);
+}
 
 }  // namespace
 }  // namespace lstmscope::test

@@ -117,13 +117,17 @@ TEST(Vocabularies, TextVectorizationStandardizeIsApplied) {
   layer.name = "text_vectorization";
   layer.config = nlohmann::json::object();
   Vocabulary v(TokenLevel::Word, {"", "[UNK]", "dont", "stop", "now"}, false, "[UNK]");
-  const std::string applied = applyTextVectorizationStandardize(layer, v);
+  const std::string applied = applyTextVectorizationStandardize(layer, v).applied;
   EXPECT_NE(applied.find("lowercased, punctuation removed before splitting"), std::string::npos) << applied;
   EXPECT_EQ(tokenize(v, "Don't STOP, now!", "text").ids, (std::vector<int32_t>{2, 3, 4}));
   layer.config["standardize"] = nullptr;  // standardize=None: the text as it is
   Vocabulary plain(TokenLevel::Word, {"", "[UNK]", "dont"}, false, "[UNK]");
-  EXPECT_EQ(applyTextVectorizationStandardize(layer, plain), "");
+  const TextStandardization none = applyTextVectorizationStandardize(layer, plain);
+  EXPECT_EQ(none.applied + none.unsupported, "");
   EXPECT_EQ(tokenize(plain, "Don't", "text").ids, (std::vector<int32_t>{1}));
+  layer.config["standardize"] = "custom_standardization";  // a registered function: said, not run
+  EXPECT_NE(applyTextVectorizationStandardize(layer, plain).unsupported.find("a function LSTMScope cannot run"),
+            std::string::npos);
   Model m = loadModel(kerasFixture("tfkeras_lm.h5"));
   m.arch.vocab.setStrippedCharacters("!'");
   const std::string native = ::testing::TempDir() + "/stripped.lstmscope.h5";

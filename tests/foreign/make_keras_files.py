@@ -691,8 +691,9 @@ def dense_after_concatenate(m):
     m.layers[3]["weights"] = dense_weights(E + H, V)
 
 
-def flatten_weights_only(m):
+def flatten_weights_only(m):  # the Dense reads 3 steps' outputs: a Flatten over steps
     m.layers.insert(2, dict(kind="Flatten", name="flatten", weights=[], config={}, class_name="Flatten"))
+    m.layers[3]["weights"] = dense_weights(3 * H, V)
 
 
 variant("lambda.h5", lambda_layer)

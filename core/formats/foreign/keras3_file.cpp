@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "core/common/error.h"
 #include "core/formats/foreign/zip_archive.h"
@@ -108,7 +109,9 @@ std::optional<LoadedVocabulary> layerVocabulary(const KerasLayer& layer, const Z
   v.path = where;
   v.format = "Keras " + layer.className + " vocabulary";
   v.vocab = Vocabulary(characters ? TokenLevel::Char : TokenLevel::Word, std::move(tokens), false, oov);
-  applyTextVectorizationStandardize(layer, v.vocab);  // read from the file, not assumed: nothing to report
+  // What the file says is applied without a word; a custom function it cannot run is reported.
+  if (const TextStandardization s = applyTextVectorizationStandardize(layer, v.vocab); !s.unsupported.empty())
+    v.guesses.push_back(s.unsupported);
   return v;
 }
 
@@ -139,6 +142,13 @@ std::vector<KerasLayer> layersFromGroups(hid_t file, const std::string& source, 
     KerasLayer layer{it == kClasses.end() ? "" : it->second, name, nullptr, {}};
     if (layer.className.empty()) {
       layer.weights = readVars(file, "layers/" + name, source);
+      // A weightless layer that changes what the next one reads cannot be placed without the config.
+      static const std::set<std::string> kShaping = {"global_max_pooling1d", "global_average_pooling1d", "flatten",
+                                                     "concatenate", "repeat_vector", "masking"};
+      if (layer.weights.empty() && kShaping.count(base))
+        throw InputError(source, "layer group " + name +
+                                     " changes what the next layer reads, and a weights-only Keras 3 file does not "
+                                     "say where it sits; open the .keras archive (it holds the model's config)");
       if (layer.weights.empty()) continue;  // dropout and friends
       throw InputError(source, "layer group " + name + " holds weights of a kind LSTMScope does not read");
     }

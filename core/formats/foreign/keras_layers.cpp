@@ -52,7 +52,8 @@ void collectInboundNames(const nlohmann::json& j, std::vector<std::string>& name
       names.push_back(j["keras_history"][0].get<std::string>());
       return;
     }
-    for (const auto& [key, value] : j.items()) collectInboundNames(value, names);
+    for (const auto& [key, value] : j.items())
+      if (key != "kwargs") collectInboundNames(value, names);  // a Keras 3 mask there is no input
   } else if (j.is_array()) {
     if (j.size() >= 3 && j[0].is_string() && j[1].is_number_integer()) {
       names.push_back(j[0].get<std::string>());
@@ -114,15 +115,21 @@ std::vector<KerasLayer> layersOf(const nlohmann::json& model, const std::string&
   return layers;
 }
 
-std::string applyTextVectorizationStandardize(const KerasLayer& layer, Vocabulary& vocab) {
-  if (layer.className != "TextVectorization") return "";
+TextStandardization applyTextVectorizationStandardize(const KerasLayer& layer, Vocabulary& vocab) {
+  if (layer.className != "TextVectorization") return {};
   const nlohmann::json& c = layer.config;
   const std::string standardize = !c.is_object() || !c.contains("standardize") ? "lower_and_strip_punctuation"
                                   : c["standardize"].is_string()               ? c["standardize"].get<std::string>()
                                                                                : "";
   const bool lower = standardize.find("lower") != std::string::npos;
   const bool strip = standardize.find("strip_punctuation") != std::string::npos;
-  if (!lower && !strip) return "";
+  const bool none = c.is_object() && c.contains("standardize") && c["standardize"].is_null();
+  const bool known =
+      none || standardize == "lower" || standardize == "strip_punctuation" || standardize == "lower_and_strip_punctuation";
+  if (!known)
+    return {"", "layer " + layer.name + " standardizes text with " + (c.is_object() ? c["standardize"].dump() : "?") +
+                    ", a function LSTMScope cannot run: give text already standardized that way"};
+  if (!lower && !strip) return {};
   // Keras' DEFAULT_STRIP_REGEX: r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']'.
   if (strip) vocab.setStrippedCharacters("!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~'");
   if (lower && !vocab.lowercase()) {
@@ -132,9 +139,10 @@ std::string applyTextVectorizationStandardize(const KerasLayer& layer, Vocabular
     lowered.setDropUnknown(vocab.dropsUnknown());
     vocab = std::move(lowered);
   }
-  return "layer " + layer.name + " standardizes text as " + standardize + ": " +
-         (lower ? std::string("lowercased") : std::string()) + (lower && strip ? ", " : "") +
-         (strip ? "punctuation removed before splitting" : "");
+  return {"layer " + layer.name + " standardizes text as " + standardize + ": " +
+              (lower ? std::string("lowercased") : std::string()) + (lower && strip ? ", " : "") +
+              (strip ? "punctuation removed before splitting" : ""),
+          ""};
 }
 
 std::string kerasSnakeCase(const std::string& className) {

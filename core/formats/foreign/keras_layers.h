@@ -44,9 +44,12 @@ nlohmann::json parseKerasJson(const std::string& text, const std::string& source
 std::vector<KerasLayer> kerasLayersFromConfig(const nlohmann::json& model, const std::string& source);
 
 // A TextVectorization layer's `standardize` applied to the vocabulary its ids index: "lower" lowercases the
-// text, "strip_punctuation" removes Keras' punctuation (DEFAULT_STRIP_REGEX) before splitting. Returns what
-// was applied, in words for the import report, or "" when `layer` is no TextVectorization or applies nothing.
-std::string applyTextVectorizationStandardize(const KerasLayer& layer, Vocabulary& vocab);
+// text, "strip_punctuation" removes Keras' punctuation (DEFAULT_STRIP_REGEX) before splitting.
+struct TextStandardization {
+  std::string applied;      // what was applied, in words for the import report ("" for nothing)
+  std::string unsupported;  // a custom standardize function, which LSTMScope cannot run ("" when none)
+};
+TextStandardization applyTextVectorizationStandardize(const KerasLayer& layer, Vocabulary& vocab);
 
 // Keras' naming.to_snake_case: "TimeDistributed" -> "time_distributed", "LSTM" -> "lstm".
 std::string kerasSnakeCase(const std::string& className);

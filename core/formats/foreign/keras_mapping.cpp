@@ -118,9 +118,8 @@ class KerasMapper {
     if (nameHas(name, "global_average") || nameHas(name, "global_avg")) return "GlobalAveragePooling1D";
     return "";
   }
-  static bool attentionShaped(const NamedTensor& w) {
-    return (w.shape.size() == 2 && w.dim(1) == 1 && w.dim(0) > 1) || w.shape.size() == 1;
-  }
+  // AttentionWeightedAverage's weight is (D, 1); other attention layers (a (D,) vector with a tanh) are not it.
+  static bool attentionShaped(const NamedTensor& w) { return w.shape.size() == 2 && w.dim(1) == 1 && w.dim(0) > 1; }
 
   void visit(const KerasLayer& l) {
     visitLayer(l);
@@ -149,10 +148,11 @@ class KerasMapper {
     }
     if (cls == "Activation" || cls == "Softmax") return activationLayer(l);
     if (cls == "Flatten" && !arch_.layers.empty() && !returnsSequences_) return;  // (batch, units) is already flat
-    if (cls == "Flatten" && !arch_.layers.empty())
-      fail("layer " + l.name +
-           " (Flatten) joins every step of an LSTM's output into one vector, so the next layer "
-           "reads a fixed number of steps; LSTMScope does not model that");
+    if (cls == "Flatten" && !arch_.layers.empty() && !file_.hasArchitecture) {
+      flattenName_ = l.name;  // weights only: whether the LSTM returned its last state, the next Dense's width says
+      return;
+    }
+    if (cls == "Flatten" && !arch_.layers.empty()) failFlattenOverSteps(l.name);
     if (cls == "Lambda")
       fail("layer " + l.name + " is a Lambda layer, which holds Python code; LSTMScope does not run it");
     if (cls == "Masking")
@@ -322,7 +322,18 @@ class KerasMapper {
            " that " + reader.name + " reads)");
   }
 
+  [[noreturn]] void failFlattenOverSteps(const std::string& name) const {
+    fail("layer " + name + " (Flatten) joins every step of an LSTM's output into one vector, so the next layer "
+         "reads a fixed number of steps; LSTMScope does not model that");
+  }
+
   void dense(const KerasLayer& l, const json& config) {
+    if (!flattenName_.empty() && head_.empty() && !l.weights.empty() && l.weights[0].shape.size() == 2) {
+      if (l.weights[0].dim(0) != arch_.layers.back().outputWidth()) failFlattenOverSteps(flattenName_);
+      returnsSequences_ = false;
+      assume("weights-only file: layer " + flattenName_ + " (Flatten) follows an LSTM that returns its last state (" +
+             l.name + " reads its width)");
+    }
     if (arch_.layers.empty()) fail("layer " + l.name + ": a Dense layer before the LSTM is not supported");
     if (l.weights.empty() || l.weights.size() > 2) fail("layer " + l.name + " (Dense) does not hold a kernel and bias");
     if (head_.empty() && join_ && join_->empty() && l.weights[0].shape.size() == 2)
@@ -464,6 +475,7 @@ class KerasMapper {
   std::string joinName_;
   std::optional<HeadReads> pooling_;
   Vec<float> attention_;
+  std::string flattenName_;  // a weights-only file's Flatten after the LSTMs
 };
 
 }  // namespace
@@ -477,8 +489,9 @@ ImportedModel mapKerasModel(const KerasModelFile& file, const ImportChoices& cho
   std::vector<std::string> standardized;
   if (given)
     for (const KerasLayer& layer : file.layers)
-      if (const std::string applied = applyTextVectorizationStandardize(layer, given->vocab); !applied.empty())
-        standardized.push_back(applied);
+      for (const TextStandardization s = applyTextVectorizationStandardize(layer, given->vocab);
+           const std::string& note : {s.applied, s.unsupported})
+        if (!note.empty()) standardized.push_back(note);
   try {
     ImportedModel imported = KerasMapper(file, choices, given ? given : file.vocabulary, source).run();
     for (const std::string& note : standardized) imported.report.assumptions.push_back(note);

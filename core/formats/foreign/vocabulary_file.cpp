@@ -276,7 +276,11 @@ Vocabulary fitVocabulary(const LoadedVocabulary& loaded, int size, const std::st
   const bool tokenizerAllows = loaded.idLimit > 0 && loaded.idLimit >= size;
   if (loaded.idsAreExplicit && v.size() < size && (tokenizerAllows || size - v.size() <= 3 + size / 100)) {
     std::vector<std::string> tokens = v.tokens();
-    for (int id = v.size(); id < size; ++id) tokens.push_back("<id " + std::to_string(id) + ">");
+    for (int id = v.size(); id < size; ++id) {
+      tokens.push_back("<id " + std::to_string(id) + ">");
+      if (v.idOf(tokens.back()) >= 0)
+        throw InputError(loaded.path, "names a token " + tokens.back() + " that is not id " + std::to_string(id));
+    }
     Vocabulary extended(v.level(), std::move(tokens), v.lowercase(), v.unk());
     extended.setWordSeparators(v.wordSeparators());
     extended.setStrippedCharacters(v.strippedCharacters());
