@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "core/common/error.h"
-#include "core/engine/forward.h"
+#include "core/engine/head_pooling.h"
 
 namespace lstmscope {
 namespace {
@@ -57,6 +57,34 @@ double recordingBytes(const Architecture& arch, long steps) {
   return floats * sizeof(float) * static_cast<double>(steps);
 }
 
+namespace {
+
+// An attention-pooling head's weight of each step, from what was recorded: the head's sources are the
+// embedding vectors (or features) and the layers' h, so no second forward pass is needed.
+std::vector<float> attentionWeights(const Model& model, const Recording& r) {
+  const Architecture& arch = model.arch;
+  std::vector<Mat<float>> layerInputs(arch.layers.size() + 1);
+  if (arch.inputKind == InputKind::Features) {
+    layerInputs[0] = r.features;
+  } else if (arch.hasEmbedding) {
+    layerInputs[0].resize(model.params.embedding.rows(), r.steps);
+    for (long t = 0; t < r.steps; ++t)
+      layerInputs[0].col(t) = model.params.embedding.col(r.ids[static_cast<size_t>(t)]);
+  }
+  for (size_t l = 0; l < arch.layers.size(); ++l) {
+    const long H = arch.layers[l].hidden;
+    layerInputs[l + 1].resize(arch.layers[l].outputWidth(), r.steps);
+    for (int d = 0; d < arch.layers[l].directions(); ++d)
+      layerInputs[l + 1].middleRows(d * H, H) = r.values(static_cast<int>(l), d, Quantity::H);
+  }
+  Mat<float> scratch, pooled, weights;
+  poolSteps(*arch.head, model.params.headAttention, headStepInput(arch, layerInputs, scratch),
+            static_cast<int>(r.steps), 1, pooled, weights);
+  return {weights.data(), weights.data() + weights.size()};
+}
+
+}  // namespace
+
 Recording recordInMemory(const Model& model, const EncodedText& text, const ProgressCallbacks& callbacks,
                          const InterventionPlan* interventions) {
   const Architecture& arch = model.arch;
@@ -86,14 +114,7 @@ Recording recordInMemory(const Model& model, const EncodedText& text, const Prog
   if (outputs > 0) out.probs.resize(outputs, arch.head->reads == HeadReads::EachStep ? T : 1);
   MemoryObserver observer(out);
   record(model, text.inputs, request, observer, callbacks);
-  if (arch.head && arch.head->reads == HeadReads::AttentionPool) {
-    // The observer sees states and outputs, not the head's weights: one more forward pass gives them.
-    ForwardOptions options;
-    options.interventions = interventions;
-    Tape<float> tape;
-    forward(model, text.inputs, tape, options);
-    out.headAttention.assign(tape.headWeights.data(), tape.headWeights.data() + tape.headWeights.size());
-  }
+  if (arch.head && arch.head->reads == HeadReads::AttentionPool) out.headAttention = attentionWeights(model, out);
   return out;
 }
 
