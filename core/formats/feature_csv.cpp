@@ -149,6 +149,14 @@ std::vector<std::string> FeatureSequence::stepLabels(int column) const {
   return out;
 }
 
+namespace {
+std::string formatMaskValue(float v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", static_cast<double>(v));
+  return text;
+}
+}  // namespace
+
 FeatureSequence parseFeatureCsv(const Architecture& arch, const std::string& text, const std::string& source,
                                 long maxSteps, const std::string& limitAdvice) {
   if (arch.inputKind != InputKind::Features)
@@ -223,6 +231,11 @@ FeatureSequence parseFeatureCsv(const Architecture& arch, const std::string& tex
         throw InputError(source, where() + ": " + inQuotes(line.cells[j]) + " is not a finite float value");
       out.inputs.features(feature++, t) = static_cast<float>(v);
     }
+    if (arch.maskValue && (out.inputs.features.col(t).array() == *arch.maskValue).all())
+      throw InputError(source, "line " + std::to_string(line.number) + ": every feature is " +
+                                   formatMaskValue(*arch.maskValue) +
+                                   ", the model's mask value: Keras skips such a step (its Masking layer), which "
+                                   "LSTMScope does not model; remove the padding rows");
   }
   out.featureNames = std::move(featureNames);
   return out;

@@ -1,5 +1,6 @@
 #include "core/formats/native_model.h"
 
+#include <cmath>
 #include <filesystem>
 
 #include "core/common/error.h"
@@ -52,6 +53,12 @@ void readInput(hid_t root, Model& m, const std::string& file) {
   const auto kind = h5::readStringAttr(input.get(), "kind");
   if (!kind) throw InputError(file, "/input has no 'kind' attribute (tokens or features)");
   Architecture& a = m.arch;
+  if (const auto mask = h5::readFloatAttr(input.get(), "mask_value")) {
+    if (!std::isfinite(*mask) || std::abs(*mask) > 3.4e38 || (*kind == "tokens" && *mask != std::floor(*mask)))
+      throw InputError(file, "/input has a mask_value that is not a finite " +
+                                 std::string(*kind == "tokens" ? "token id" : "float value"));
+    a.maskValue = static_cast<float>(*mask);
+  }
   if (*kind == "features") {
     a.inputKind = InputKind::Features;
     const auto dim = h5::readIntAttr(input.get(), "dim");
@@ -183,9 +190,11 @@ void saveNativeModel(const Model& model, const std::string& path) {
     h5::Handle input = h5::createGroup(root, "input");
     if (a.inputKind == InputKind::Features) {
       h5::writeStringAttr(input.get(), "kind", "features");
+      if (a.maskValue) h5::writeFloatAttr(input.get(), "mask_value", *a.maskValue);
       h5::writeIntAttr(input.get(), "dim", a.featureDim);
     } else {
       h5::writeStringAttr(input.get(), "kind", "tokens");
+      if (a.maskValue) h5::writeFloatAttr(input.get(), "mask_value", *a.maskValue);
       h5::writeStringAttr(input.get(), "level", a.vocab.level() == TokenLevel::Char ? "char" : "word");
       h5::writeIntAttr(input.get(), "lowercase", a.vocab.lowercase() ? 1 : 0);
       h5::writeStringAttr(input.get(), "unk", a.vocab.unk());

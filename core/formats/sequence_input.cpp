@@ -32,7 +32,14 @@ void requireTextModel(const Architecture& arch, const std::string& sourceName) {
     throw InputError(sourceName, "the model reads numeric features, not text: give a CSV file with --csv");
 }
 
-EncodedText encoded(TokenizedText tok) {
+EncodedText encoded(const Architecture& arch, TokenizedText tok, const std::string& sourceName) {
+  if (arch.maskValue)
+    for (size_t t = 0; t < tok.ids.size(); ++t)
+      if (tok.ids[t] == static_cast<int>(*arch.maskValue))
+        throw TextInputError(sourceName, "token " + std::to_string(t + 1) + " (" + tok.surface[t] + ") is id " +
+                                             std::to_string(tok.ids[t]) +
+                                             ", which the model's Embedding masks (mask_zero): Keras skips such a "
+                                             "step, which LSTMScope does not model");
   EncodedText out;
   out.inputs.steps = static_cast<int>(tok.ids.size());
   out.inputs.batch = 1;
@@ -53,7 +60,7 @@ EncodedText encodeText(const Architecture& arch, std::string_view text, const st
   TextTokenizer tokenizer(arch.vocab, sourceName, tokenLimit(maxSteps), limitAdvice);
   if (allowEmpty) tokenizer.allowEmpty();
   tokenizer.feed(text);
-  return encoded(tokenizer.finish());
+  return encoded(arch, tokenizer.finish(), sourceName);
 }
 
 EncodedText encodeTextFile(const Architecture& arch, const std::string& path, long maxSteps,
@@ -70,7 +77,7 @@ EncodedText encodeTextFile(const Architecture& arch, const std::string& path, lo
     tokenizer.feed(std::string_view(piece.data(), static_cast<size_t>(in.gcount())));
   }
   if (in.bad()) throw InputError(path, "could not read the whole file");
-  return encoded(tokenizer.finish());
+  return encoded(arch, tokenizer.finish(), path);
 }
 
 }  // namespace lstmscope

@@ -84,8 +84,8 @@ int headInputWidth(const Model& model, const std::string& source) {
   if (!h.sources.empty() && !h.pools())
     throw InputError(source, "the head reads several sources but does not pool them over time (/head sources)");
   if (h.sources.size() > 4 * (a.layers.size() + 1))  // a layer input may be read twice, not without end
-    throw InputError(source, "/head sources lists " + std::to_string(h.sources.size()) + " layer inputs for a model of " +
-                                 std::to_string(a.layers.size()) + " layers");
+    throw InputError(source, "/head sources lists " + std::to_string(h.sources.size()) +
+                                 " layer inputs for a model of " + std::to_string(a.layers.size()) + " layers");
   int width = 0;
   for (int s : a.headSources()) {
     if (s < 0 || s > static_cast<int>(a.layers.size()))
@@ -133,6 +133,8 @@ void validateModel(const Model& model, const std::string& source) {
     if (a.featureDim <= 0) throw InputError(source, "the feature input has no width (attribute dim)");
     width = a.featureDim;
   }
+  if (a.maskValue && a.inputKind == InputKind::Tokens && (*a.maskValue < 0 || *a.maskValue >= a.vocab.size()))
+    throw InputError(source, "/input's mask_value is not an id of the vocabulary");
   if (p.lstm.size() != a.layers.size()) throw InputError(source, "the number of LSTM weight groups is wrong");
   for (size_t l = 0; l < a.layers.size(); ++l) {
     const LayerSpec& spec = a.layers[l];
@@ -229,6 +231,9 @@ std::string describeModel(const Model& model) {
   } else {
     s << "input: " << a.featureDim << " numeric features per step\n";
   }
+  if (a.maskValue)
+    s << "masked: " << (a.inputKind == InputKind::Tokens ? "id " : "steps whose every feature is ") << *a.maskValue
+      << " (Keras skips them; input holding one is refused)\n";
   long count = 0;
   model.params.forEachTensor([&](const auto& m) { count += m.size(); });
   for (size_t l = 0; l < a.layers.size(); ++l) {

@@ -97,6 +97,11 @@ struct Architecture {
   Vocabulary vocab;           // tokens input only
   bool hasEmbedding = false;  // tokens input: embedding table, else one-hot (layer 0 width = V)
   int featureDim = 0;         // features input only
+  // Keras' Masking(mask_value) before the first LSTM (features: a step whose every feature equals it) or an
+  // Embedding with mask_zero (tokens: the id, 0): Keras skips such a step, carrying the state over. The
+  // engine runs every step, so input holding one is refused by name (sequence_input.h, feature_csv.h)
+  // rather than run differently.
+  std::optional<float> maskValue;
   std::vector<LayerSpec> layers;
   std::optional<HeadSpec> head;
 

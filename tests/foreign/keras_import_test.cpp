@@ -3,15 +3,18 @@
 // layers and damaged files are refused by name.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "core/common/error.h"
+#include "core/formats/feature_csv.h"
 #include "core/formats/foreign/keras_layers.h"
 #include "core/formats/foreign/vocabulary_file.h"
 #include "core/formats/model_loader.h"
 #include "core/formats/native_model.h"
+#include "core/formats/sequence_input.h"
 #include "tests/foreign/reference_outputs.h"
 #include "tests/support/run_command.h"
 
@@ -41,6 +44,94 @@ INSTANTIATE_TEST_SUITE_P(Generations, KerasFile,
                                            "keras3_classifier.weights.h5", "tfjs_lm/model.json",
                                            "tfjs_quantized/model.json", "attention_skip.h5", "textgen_weights.h5",
                                            "maxpool_classifier.h5", "avgpool_forecaster.h5"));
+
+// Per-step layers (BatchNormalization, LayerNormalization, Activation, Dense feeding an LSTM) folded into
+// the table, LSTM or Dense next to them. Float32 within 1e-5 of Keras' own function, computed layer by
+// layer; float64 within 1e-9 of the same model folded by the generator (in float64, rounded to float32
+// once, found by applying each chain to the identity), which only the same fold reaches.
+class KerasFoldedFile : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(KerasFoldedFile, MatchesKerasLayerByLayer) {
+  const std::string name = GetParam();
+  const ImportedModel imported = importModel(kerasFixture(name + ".h5"));
+  EXPECT_LE(worstAgainstReference(imported.model, kerasFixture(name + "_expected.h5"), 1e-5), 1.0) << name;
+  EXPECT_LE(worstAgainstReference(imported.model.cast<double>(), kerasFixture(name + "_folded_expected.h5"), 1e-9), 1.0)
+      << name;
+  const auto& notes = imported.report.assumptions;
+  EXPECT_TRUE(std::any_of(notes.begin(), notes.end(), [](const std::string& n) {
+    return n.find("folded into") != std::string::npos;
+  })) << name;
+}
+
+INSTANTIATE_TEST_SUITE_P(StepLayers, KerasFoldedFile,
+                         ::testing::Values("folded_embedding_lm", "folded_bn_forecaster", "folded_bn_weights"));
+
+// What the report says was folded where.
+TEST(KerasFiles, FoldedLayersAreReported) {
+  const ImportedModel fe = importModel(kerasFixture("folded_embedding_lm.h5"));
+  EXPECT_EQ(fe.model.params.embedding.rows(), 6);  // the Dense's width: the table holds its outputs
+  EXPECT_NE(std::find(fe.report.assumptions.begin(), fe.report.assumptions.end(),
+                      "dense (Dense, relu), batch_normalization (BatchNormalization, epsilon 0.001), "
+                      "layer_normalization (LayerNormalization, epsilon 0.001), activation (Activation, tanh) after "
+                      "the embedding are folded into its table: each token's vector is computed through them "
+                      "once, exact at inference"),
+            fe.report.assumptions.end());
+  const ImportedModel fb = importModel(kerasFixture("folded_bn_forecaster.h5"));
+  EXPECT_EQ(fb.model.arch.featureDim, 3);
+  EXPECT_EQ(fb.model.params.headPre.size(), 1u);
+  EXPECT_EQ(fb.model.arch.head->preActivations, (std::vector<DenseActivation>{DenseActivation::Relu}));
+  const std::string all = [&] {
+    std::string joined;
+    for (const auto& n : fb.report.assumptions) joined += n + "\n";
+    return joined;
+  }();
+  EXPECT_NE(all.find("folded into lstm 0's input weights"), std::string::npos) << all;
+  EXPECT_NE(all.find("batch_normalization_1 (BatchNormalization, epsilon 1e-05) is folded into lstm 1's"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("batch_normalization_2 (BatchNormalization, epsilon 0.001) is folded into dense before its "
+                     "activation"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("batch_normalization_4 (BatchNormalization, epsilon 0.001) is folded into dense_1"),
+            std::string::npos)
+      << all;
+}
+
+// Masking and mask_zero: Keras skips a masked step, which the engine does not model, so input holding one is
+// refused by name, in a CSV row and in text; the native file keeps the mask value.
+TEST(KerasFiles, MaskedStepsAreRefusedNotRunDifferently) {
+  const ImportedModel mf = importModel(kerasFixture("masked_forecaster.h5"));
+  ASSERT_TRUE(mf.model.arch.maskValue.has_value());
+  EXPECT_EQ(*mf.model.arch.maskValue, -1.0f);
+  EXPECT_LE(worstAgainstReference(mf.model.cast<double>(), kerasFixture("masked_forecaster_expected.h5"), 1e-9), 1.0);
+  EXPECT_EQ(parseFeatureCsv(mf.model.arch, "a,b,c\n1,2,3\n-1,2,-1\n", "x.csv", 100).steps(), 2);
+  try {
+    parseFeatureCsv(mf.model.arch, "a,b,c\n1,2,3\n-1,-1,-1\n", "x.csv", 100);
+    ADD_FAILURE() << "a masked row was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("line 3: every feature is -1, the model's mask value: Keras skips such a "
+                                         "step (its Masking layer)"),
+              std::string::npos)
+        << e.what();
+  }
+  const std::string native = ::testing::TempDir() + "/masked_forecaster.lstmscope.h5";
+  saveNativeModel(mf.model, native);
+  EXPECT_EQ(loadModel(native).arch.maskValue, mf.model.arch.maskValue);
+  EXPECT_NE(describeModel(mf.model).find("masked: steps whose every feature is -1"), std::string::npos);
+
+  const Model fe = loadModel(kerasFixture("folded_embedding_lm.h5"));  // Embedding(mask_zero=True)
+  ASSERT_TRUE(fe.arch.maskValue.has_value());
+  EXPECT_EQ(encodeText(fe.arch, "3 5 1", "typed", 100).inputs.steps, 3);
+  try {
+    encodeText(fe.arch, "3 0 1", "typed", 100);
+    ADD_FAILURE() << "a masked id was accepted";
+  } catch (const TextInputError& e) {
+    EXPECT_NE(std::string(e.what()).find("token 2 (0) is id 0, which the model's Embedding masks (mask_zero)"),
+              std::string::npos)
+        << e.what();
+  }
+}
 
 // Heads that pool every step: what the config (or, weights-only, the names and widths) says is read.
 TEST(KerasFiles, PoolingHeadsReadWhatTheGraphJoins) {
@@ -268,6 +359,12 @@ TEST(KerasFiles, UnsupportedLayersAndDamagedFilesAreRefusedByName) {
           {"hostile/dense_after_concatenate.h5",
            "layer dense (Dense) reads the Concatenate concatenate; only a pooling"},
           {"hostile/flatten_weights.h5", "layer flatten (Flatten) joins every step of an LSTM's output"},
+          {"hostile/relu_between_lstms.h5",
+           "layer activation (activation (Activation, relu)) acts on each step before layer lstm_1; LSTMScope "
+           "folds only affine layers there"},
+          {"hostile/norm_before_pooling.h5",
+           "layer batch_normalization (BatchNormalization) acts on each step before global_max_pooling1d"},
+          {"hostile/activation_weights.h5", "which function it applies is not in a weights-only file"},
           {"hostile/truncated.h5", "truncated or damaged"},
           {"hostile/tfjs_truncated/model.json", "the shards end before weight"},
           {"hostile/tfjs_traversal/model.json", "names a shard outside its directory"},

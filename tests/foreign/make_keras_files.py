@@ -113,8 +113,81 @@ class Model:
                 if l is self.layers[-1]:
                     return z, act(c["activation"], z, g)
                 seq = act(c["activation"], z, g)
+            elif k in STEP_LAYERS:
+                seq = step_layer(l, seq, g)
+                if l is self.layers[-1]:  # a normalisation after a linear Dense ends the model
+                    return seq, seq
             outputs[l["name"]] = seq
         raise ValueError("no head")
+
+
+# Layers that act on each step on its own, as Keras computes them at inference.
+STEP_LAYERS = ("BatchNormalization", "LayerNormalization", "Activation")
+
+
+def step_layer(l, seq, generation):
+    k, c, w = l["kind"], l["config"], l["weights"]
+    if k == "Activation":
+        return act(c["activation"], seq, generation)
+    eps = c.get("epsilon", 1e-3)
+    if k == "BatchNormalization":
+        gamma, beta, mean, var = w
+        return gamma * (seq - mean) / np.sqrt(var + eps) + beta
+    mean = seq.mean(-1, keepdims=True)
+    var = ((seq - mean) ** 2).mean(-1, keepdims=True)
+    return w[0] * (seq - mean) / np.sqrt(var + eps) + w[1]
+
+
+def f32(x):
+    return np.asarray(x, dtype=np.float32).astype(np.float64)
+
+
+def chain(layers, x, generation):
+    for l in layers:
+        x = act(l["config"]["activation"], x @ l["weights"][0] + l["weights"][1], generation) \
+            if l["kind"] == "Dense" else step_layer(l, x, generation)
+    return x
+
+
+def folded(model):
+    """The same model with its per-step layers folded as docs/IMPORT.md says LSTMScope folds them (after an
+    Embedding into its table; an affine chain into the LSTM or Dense after it, or into the linear Dense before
+    it), in float64 and rounded to float32 once: a float64 run of the imported model matches this one to 1e-9.
+    An affine chain is found by applying it to the identity and to zero, not by composing its parts."""
+    out, pending, g = Model(model.generation), [], model.generation
+    for l in model.layers:
+        l = dict(l, weights=list(l["weights"]), config=dict(l["config"]))
+        k = l["kind"]
+        if k in ("Dropout", "SpatialDropout1D"):
+            continue
+        if k in STEP_LAYERS or (k == "Dense" and l.get("step")):
+            if k == "Activation" and out.layers and out.layers[-1]["kind"] == "Dense" and not l.get("step"):
+                fold_after(out.layers[-1], pending, g)
+                out.layers[-1]["config"]["activation"] = l["config"]["activation"]
+                pending = []
+            else:
+                pending.append(l)
+            continue
+        if pending and k in ("LSTM", "Bidirectional") and out.layers and out.layers[-1]["kind"] == "Embedding":
+            out.layers[-1]["weights"] = [f32(chain(pending, out.layers[-1]["weights"][0], g))]
+        elif pending and k in ("LSTM", "Dense"):
+            width = pending[0]["weights"][0].shape[0]
+            c = chain(pending, np.zeros((1, width)), g)[0]
+            A_T = chain(pending, np.eye(width), g) - c
+            kernel = l["weights"][0]
+            l["weights"][0] = f32(A_T @ kernel)
+            l["weights"][-1] = f32(l["weights"][-1] + c @ kernel)
+        out.layers.append(l)
+        pending = []
+    if pending:
+        fold_after(out.layers[-1], pending, g)
+    return out
+
+
+def fold_after(dense, pending, generation):
+    c = chain(pending, np.zeros((1, dense["weights"][0].shape[1])), generation)[0]
+    dense["weights"] = [f32(chain(pending, dense["weights"][0], generation) - c),
+                        f32(chain(pending, dense["weights"][1][None, :], generation)[0])]
 
 
 def write_expected(name, model, inputs):
@@ -169,6 +242,13 @@ def layer_config_keras2(l):
         c.update(return_attention=False)
     elif k.startswith("Global"):
         c.update(data_format="channels_last")
+    elif k == "BatchNormalization":
+        c.update(axis=l["config"].get("axis", -1), momentum=0.99, epsilon=l["config"].get("epsilon", 1e-3), center=True,
+                 scale=True, beta_initializer=dict(class_name="Zeros", config={}))
+    elif k == "LayerNormalization":
+        c.update(axis=[2], epsilon=l["config"].get("epsilon", 1e-3), center=True, scale=True)
+    elif k == "Activation":
+        c.update(activation=l["config"]["activation"])
     c.update(l.get("extra", {}))
     return dict(class_name=l.get("class_name", k), config=c)
 
@@ -188,6 +268,10 @@ def tf_keras_weight_names(l, index):
         return ["%s/kernel:0" % n, "%s/bias:0" % n]
     if k == "AttentionWeightedAverage":
         return ["%s/%s_W:0" % (n, n)]
+    if k == "BatchNormalization":
+        return ["%s/%s:0" % (n, w) for w in ("gamma", "beta", "moving_mean", "moving_variance")]
+    if k == "LayerNormalization":
+        return ["%s/%s:0" % (n, w) for w in ("gamma", "beta")]
     return []
 
 
@@ -639,6 +723,75 @@ ap.add("Dense", "dense", dense_weights(6, 2), activation="linear")
 write_keras2(os.path.join(OUT, "avgpool_forecaster.h5"), ap)
 write_expected("avgpool_forecaster", ap, feature_inputs(3))
 
+# ---- layers that act on each step on their own, folded into their neighbours ------------------------------
+
+def batch_norm(D, epsilon=1e-3, axis=-1):
+    return dict(kind="BatchNormalization", name=None, config=dict(epsilon=epsilon, axis=axis),
+                weights=[rng.normal(1, 0.3, D), rng.normal(0, 0.3, D), rng.normal(0, 0.5, D),
+                         f32(np.abs(rng.normal(1, 0.4, D)) + 0.05)])
+
+
+def add_layer(m, layer, name):
+    m.layers.append(dict(layer, name=name))
+
+
+def folded_fixture(name, model, inputs, **write):
+    write_keras2(os.path.join(OUT, name + ".h5"), model, **write)
+    write_expected(name, model, inputs)
+    write_expected(name + "_folded", folded(model), inputs)
+
+
+# Every kind of per-step layer between an Embedding and the LSTM: folded into the table.
+fe = Model(2)
+fe.add("Embedding", "embedding", [rng.normal(0, 1, (V, E))])
+fe.layers[-1]["extra"] = dict(mask_zero=True)  # the inputs hold no id 0, so Keras masks nothing
+fe.add("Dense", "dense", dense_weights(E, 6), activation="relu")
+fe.layers[-1]["step"] = True
+add_layer(fe, batch_norm(6, axis=[2]), "batch_normalization")
+fe.add("LayerNormalization", "layer_normalization", [rng.normal(1, 0.3, 6), rng.normal(0, 0.3, 6)], epsilon=1e-3)
+fe.add("Activation", "activation", [], activation="tanh")
+fe.add("SpatialDropout1D", "spatial_dropout1d", [])
+fe.add("LSTM", "lstm", lstm_weights(6, H), activation="tanh", recurrent_activation="sigmoid", return_sequences=True)
+fe.add("Dense", "dense_1", dense_weights(H, V), activation="softmax")
+folded_fixture("folded_embedding_lm", fe, token_inputs(V))
+
+# A forecaster normalised everywhere: BatchNormalization and a linear TimeDistributed(Dense) before the first
+# LSTM, BatchNormalization between the LSTMs, Dense → BatchNormalization → Activation and a trailing
+# BatchNormalization in the head.
+fb = Model(2)
+add_layer(fb, batch_norm(3), "batch_normalization")
+fb.add("Dense", "time_distributed", dense_weights(3, 5), activation="linear")
+fb.layers[-1].update(step=True, class_name="TimeDistributed",
+                     extra=dict(layer=dict(class_name="Dense", config=dict(units=5, activation="linear"))))
+fb.add("LSTM", "lstm", lstm_weights(5, 6), activation="tanh", recurrent_activation="sigmoid", return_sequences=True)
+add_layer(fb, batch_norm(6, epsilon=1e-5), "batch_normalization_1")
+fb.add("Dropout", "dropout", [])
+fb.add("LSTM", "lstm_1", lstm_weights(6, 4), activation="tanh", recurrent_activation="sigmoid", return_sequences=False)
+fb.add("Dense", "dense", dense_weights(4, 8), activation="linear")
+add_layer(fb, batch_norm(8), "batch_normalization_2")
+fb.add("Activation", "activation", [], activation="relu")
+add_layer(fb, batch_norm(8), "batch_normalization_3")
+fb.add("Dense", "dense_1", dense_weights(8, 2), activation="linear")
+add_layer(fb, batch_norm(2), "batch_normalization_4")
+folded_fixture("folded_bn_forecaster", fb, feature_inputs(3))
+
+# The same kind saved weights-only: BatchNormalization is known by its four vectors and its name.
+fw = Model(2)
+fw.add("LSTM", "lstm", lstm_weights(3, 6), activation="tanh", recurrent_activation="sigmoid", return_sequences=True)
+add_layer(fw, batch_norm(6), "batch_normalization")
+fw.add("LSTM", "lstm_1", lstm_weights(6, 4), activation="tanh", recurrent_activation="sigmoid", return_sequences=False)
+fw.add("Dense", "dense", dense_weights(4, 2), activation="linear")
+folded_fixture("folded_bn_weights", fw, feature_inputs(3), weights_only=True)
+
+# Masking on a forecaster's input: the reference inputs hold no step that equals the mask value everywhere.
+mf = Model(2)
+mf.add("Masking", "masking", [], mask_value=-1.0)
+mf.layers[-1]["extra"] = dict(mask_value=-1.0)
+mf.add("LSTM", "lstm", lstm_weights(3, 5), activation="tanh", recurrent_activation="sigmoid", return_sequences=False)
+mf.add("Dense", "dense", dense_weights(5, 1), activation="linear")
+write_keras2(os.path.join(OUT, "masked_forecaster.h5"), mf)
+write_expected("masked_forecaster", mf, feature_inputs(3))
+
 # ---- refused -----------------------------------------------------------------------------------------
 
 def variant(name, edit_layer=None, edit_config=None, **write):
@@ -705,6 +858,26 @@ variant("merge_sum.h5", merge_sum)
 variant("bidirectional_go_backwards.h5", bidirectional_backwards)
 variant("dense_after_concatenate.h5", dense_after_concatenate, functional=True)
 variant("flatten_weights.h5", flatten_weights_only, weights_only=True)
+
+
+def relu_between_layers(m):  # not affine: cannot be folded into the next LSTM's weights
+    m.layers.insert(2, dict(kind="Activation", name="activation", weights=[], config=dict(activation="relu")))
+    m.layers.insert(3, dict(kind="LSTM", name="lstm_1", weights=lstm_weights(H, H), config=dict(
+        activation="tanh", recurrent_activation="sigmoid", return_sequences=True)))
+
+
+def norm_before_pooling(m):
+    m.layers.insert(2, dict(batch_norm(H), name="batch_normalization"))
+    m.layers.insert(3, dict(kind="GlobalMaxPooling1D", name="global_max_pooling1d", weights=[], config={}))
+
+
+def activation_weights_only(m):  # which function a weightless layer applies is not in a weights-only file
+    m.layers.insert(2, dict(kind="Activation", name="activation", weights=[], config=dict(activation="relu")))
+
+
+variant("relu_between_lstms.h5", relu_between_layers)
+variant("norm_before_pooling.h5", norm_before_pooling)
+variant("activation_weights.h5", activation_weights_only, weights_only=True)
 with open(os.path.join(OUT, "tfkeras_lm.h5"), "rb") as f:
     data = f.read()
 with open(os.path.join(OUT, "hostile", "truncated.h5"), "wb") as f:

@@ -1,11 +1,13 @@
 #include "core/formats/foreign/keras_mapping.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
 
 #include "core/common/error.h"
 #include "core/formats/foreign/keras_pooling.h"
+#include "core/formats/foreign/keras_step_layers.h"
 #include "core/formats/foreign/keras_weights.h"
 
 namespace lstmscope {
@@ -39,8 +41,9 @@ class KerasMapper {
       : file_(file), choices_(choices), vocab_(vocab), source_(source) {}
 
   ImportedModel run() {
-    for (const KerasLayer& layer : file_.layers) {
-      const KerasLayer resolved = file_.hasArchitecture ? layer : guessClass(layer);
+    for (size_t k = 0; k < file_.layers.size(); ++k) {
+      const KerasLayer resolved = file_.hasArchitecture ? file_.layers[k] : guessClass(file_.layers[k]);
+      lstmAhead_ = std::any_of(file_.layers.begin() + static_cast<long>(k) + 1, file_.layers.end(), isLstmLayer);
       visit(resolved);
     }
     if (arch_.layers.empty()) fail("has no LSTM layer");
@@ -67,16 +70,22 @@ class KerasMapper {
     KerasLayer l = layer;
     const auto& w = l.weights;
     const size_t n = w.size();
-    const bool lstmShaped =
-        n >= 2 && w[1].shape.size() == 2 && w[1].dim(1) % w[1].dim(0) == 0 && w[1].dim(1) > w[1].dim(0);
+    const bool lstmShaped = lstmWeights(w);
+    const bool vectors = n >= 2 && std::all_of(w.begin(), w.end(), [&](const NamedTensor& t) {
+                           return t.shape.size() == 1 && t.dim(0) == w[0].dim(0);
+                         });
     const std::string recurrent = file_.generation >= 2 ? "sigmoid" : "hard_sigmoid";
     const bool guessed = l.className.empty();
     if (!guessed) {
       // The class is known from where the weights are (Keras 3 group names); only the config is missing.
-    } else if (n == 0 && !arch_.layers.empty() && !weightlessClassByName(l.name).empty()) {
+    } else if (n == 0 && !weightlessClassByName(l.name).empty()) {
       l.className = weightlessClassByName(l.name);
     } else if (n == 0) {
       l.className = "InputLayer";
+    } else if (vectors && (n == 4 || nameHas(l.name, "batch_norm"))) {
+      l.className = "BatchNormalization";
+    } else if (vectors && n == 2 && nameHas(l.name, "layer_norm")) {
+      l.className = "LayerNormalization";
     } else if (n == 1 && !arch_.layers.empty() && nameHas(l.name, "att") && attentionShaped(w[0])) {
       l.className = "AttentionWeightedAverage";
     } else if (n == 1 && arch_.layers.empty()) {
@@ -103,6 +112,17 @@ class KerasMapper {
     return l;
   }
 
+  // An LSTM's kernel and recurrent kernel: (D, 4H) and (H, 4H); Keras 1 stores twelve arrays.
+  static bool lstmWeights(const std::vector<NamedTensor>& w) {
+    return (w.size() >= 2 && w[1].shape.size() == 2 && w[1].dim(0) > 0 && w[1].dim(1) % w[1].dim(0) == 0 &&
+            w[1].dim(1) > w[1].dim(0)) ||
+           w.size() == 12;
+  }
+  static bool isLstmLayer(const KerasLayer& l) {
+    return l.className == "LSTM" || l.className == "CuDNNLSTM" || l.className == "Bidirectional" ||
+           (l.className.empty() && lstmWeights(l.weights));
+  }
+
   static bool nameHas(const std::string& name, const char* part) {
     std::string lower = name;
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -112,6 +132,8 @@ class KerasMapper {
   // changes what the next layer reads must not pass for the identity.
   static std::string weightlessClassByName(const std::string& name) {
     if (nameHas(name, "concat")) return "Concatenate";
+    if (nameHas(name, "masking")) return "Masking";
+    if (nameHas(name, "activation") || nameHas(name, "softmax") || nameHas(name, "re_lu")) return "Activation";
     if (nameHas(name, "flatten")) return "Flatten";
     if (nameHas(name, "repeat_vector")) return "RepeatVector";
     if (nameHas(name, "global_max")) return "GlobalMaxPooling1D";
@@ -138,15 +160,22 @@ class KerasMapper {
     if (cls == "Embedding") return embedding(l);
     if (cls == "LSTM" || cls == "CuDNNLSTM") return lstm(l, l.config, false);
     if (cls == "Bidirectional") return bidirectional(l);
+    if (cls == "Activation" && !file_.hasArchitecture)
+      fail("layer " + l.name +
+           " looks like an Activation layer, and which function it applies is not in a "
+           "weights-only file; open the whole model (model.save) instead");
+    if ((cls == "Activation" || cls == "Softmax" || cls == "ReLU") && !head_.empty()) return activationLayer(l);
+    if (isKerasStepLayerClass(cls)) return stepLayer(l, l.config);
+    if (cls == "Dense" && head_.empty() && lstmAhead_) return stepLayer(l, l.config);
     if (cls == "Dense") return dense(l, l.config);
     if (cls == "TimeDistributed") {
       const json inner = l.config.value("layer", json::object());
       if (inner.value("class_name", "") != "Dense")
         fail("layer " + l.name + " wraps a " + inner.value("class_name", std::string("?")) +
              " in TimeDistributed; only Dense is supported there");
+      if (head_.empty() && lstmAhead_) return stepLayer(l, inner.value("config", json::object()));
       return dense(l, inner.value("config", json::object()));
     }
-    if (cls == "Activation" || cls == "Softmax") return activationLayer(l);
     if (cls == "Flatten" && !arch_.layers.empty() && !returnsSequences_) return;  // (batch, units) is already flat
     if (cls == "Flatten" && !arch_.layers.empty() && !file_.hasArchitecture) {
       flattenName_ = l.name;  // weights only: whether the LSTM returned its last state, the next Dense's width says
@@ -155,9 +184,7 @@ class KerasMapper {
     if (cls == "Flatten" && !arch_.layers.empty()) failFlattenOverSteps(l.name);
     if (cls == "Lambda")
       fail("layer " + l.name + " is a Lambda layer, which holds Python code; LSTMScope does not run it");
-    if (cls == "Masking")
-      fail("layer " + l.name +
-           " is a Masking layer; masked steps carry the state over, which LSTMScope does not model");
+    if (cls == "Masking") return masking(l);
     fail("layer " + l.name + " is a " + (cls.empty() ? std::string("layer of unknown kind") : cls) +
          ", which LSTMScope does not support (it reads Embedding, LSTM, Bidirectional(LSTM) and Dense layers)");
   }
@@ -169,10 +196,15 @@ class KerasMapper {
     const NamedTensor& e = l.weights[0];
     params_.embedding = Eigen::Map<const Mat<float>>(e.values.data(), e.dim(1), e.dim(0));
     arch_.hasEmbedding = true;
+    embeddingName_ = l.name;
     chainSource_ = 0;
     role(e, l, "embedding");
-    if (l.config.is_object() && l.config.value("mask_zero", false))
-      assume("layer " + l.name + " has mask_zero: id 0 is padding, which tokenized text here never contains");
+    if (l.config.is_object() && l.config.value("mask_zero", false)) {
+      arch_.maskValue = 0.0f;
+      assume("layer " + l.name +
+             " has mask_zero: Keras skips a step of id 0 (padding), so text holding it is refused rather than run "
+             "differently");
+    }
   }
 
   void bidirectional(const KerasLayer& l) {
@@ -241,6 +273,7 @@ class KerasMapper {
       for (const NamedTensor* a : arrays) role(*a, l, r);
     }
     spec.hidden = static_cast<int>(dirs[0].W_hh.cols());
+    if (!pending_.empty()) foldIntoLstm(l, dirs);
     const long expectedInput = arch_.layers.empty() ? dirs[0].W_ih.cols() : arch_.layers.back().outputWidth();
     if (dirs[0].W_ih.cols() != expectedInput)
       fail("layer " + l.name + " reads width " + std::to_string(dirs[0].W_ih.cols()) + " but receives " +
@@ -255,8 +288,99 @@ class KerasMapper {
     if (reversedOrder_) reversedSources_.insert(chainSource_);
   }
 
+  // Masking(mask_value) on the model's input: Keras skips a step whose every feature equals it (the state
+  // carries over). LSTMScope runs every step, so it refuses input holding such a step (Architecture::maskValue).
+  void masking(const KerasLayer& l) {
+    if (!arch_.layers.empty() || arch_.hasEmbedding)
+      fail("layer " + l.name +
+           " is a Masking layer after the input; masked steps carry the state over, which "
+           "LSTMScope models only on the model's input");
+    const json value = l.config.is_object() ? l.config.value("mask_value", json(0.0)) : json(0.0);
+    if (!value.is_number()) fail("layer " + l.name + " has a mask_value that is not a number");
+    arch_.maskValue = value.get<float>();
+    assume("layer " + l.name + " (Masking" + (file_.hasArchitecture ? "" : ", weights-only file: Keras' default") +
+           " mask_value " + value.dump() +
+           "): Keras skips a step whose every feature equals it, so input holding one is refused rather than run "
+           "differently");
+  }
+
+  // A layer that acts on each step on its own: held until the layer it folds into is known.
+  void stepLayer(const KerasLayer& l, const json& config) {
+    const int rank = !pooling_ && (arch_.layers.empty() || returnsSequences_) ? 3 : 2;
+    KerasStepLayer step = kerasStepLayer(l, config, file_.generation, rank, where(l));
+    if (!file_.hasArchitecture && step.kind == KerasStepLayer::Kind::Dense) {
+      step.activation = "linear";
+      assume("weights-only file: layer " + l.name + " (a Dense before an LSTM) is linear, Keras' default");
+    }
+    const size_t firstRole = report_.tensors.size();
+    for (const auto& w : l.weights) role(w, l, "folded");
+    pendingRoles_.emplace_back(firstRole, report_.tensors.size());  // said once it is known where they went
+    pending_.push_back(std::move(step));
+    sourceOf_[l.name] = chainSource_ = -1;  // not a quantity the engine keeps
+  }
+
+  // The held layers are folded into `into`: their tensors' roles say so, and they are no longer held.
+  void settlePending(const std::string& into) {
+    for (const auto& [first, end] : pendingRoles_)
+      for (size_t t = first; t < end; ++t) report_.tensors[t].role = "folded into " + into;
+    pending_.clear();
+    pendingRoles_.clear();
+  }
+
+  std::string pendingNames() const {
+    std::string out;
+    for (const KerasStepLayer& s : pending_) out += (out.empty() ? "" : ", ") + s.describe();
+    return out;
+  }
+
+  // The held layers as one affine map on inputs of `width` (the first layer's own width if it has one).
+  AffineMap pendingAffine(long width, const std::string& into) const {
+    for (const KerasStepLayer& s : pending_)
+      if (!s.affine())
+        fail("layer " + s.name + " (" + s.describe() + ") acts on each step before " + into +
+             "; LSTMScope folds only affine layers there (BatchNormalization, linear Dense), and any per-step "
+             "layer after an Embedding");
+    for (const KerasStepLayer& s : pending_)
+      if (s.inputWidth() >= 0) {
+        width = s.inputWidth();
+        break;
+      }
+    return composeAffine(pending_, width);
+  }
+
+  void foldIntoLstm(const KerasLayer& l, std::vector<DirectionParams<float>>& dirs) {
+    const std::string names = pendingNames();
+    if (arch_.layers.empty() && arch_.hasEmbedding) {
+      params_.embedding = applyStepLayers(pending_, params_.embedding.cast<double>()).cast<float>();
+      sourceOf_[embeddingName_] = -1;
+      sourceOf_[pending_.back().name] = 0;  // what the LSTM reads is now the table's vectors
+      assume(names + " after the embedding " + (pending_.size() > 1 ? "are" : "is") +
+             " folded into its table: each token's vector is computed through them once, exact at inference");
+    } else {
+      const std::string into = "lstm " + std::to_string(arch_.layers.size());
+      const long width = arch_.layers.empty() ? dirs[0].W_ih.cols() : arch_.layers.back().outputWidth();
+      const AffineMap map = pendingAffine(width, "layer " + l.name);
+      if (map.A.rows() != dirs[0].W_ih.cols())
+        fail("layer " + l.name + " reads width " + std::to_string(dirs[0].W_ih.cols()) + " but " +
+             pending_.back().name + " gives " + std::to_string(map.A.rows()));
+      for (DirectionParams<float>& d : dirs) foldBefore(map, d.W_ih, d.b_ih);
+      assume(names + (pending_.size() > 1 ? " are" : " is") + " folded into " + into +
+             "'s input weights (W A, b + W c): exact at inference, and the LSTM's states are its own");
+    }
+    settlePending(arch_.layers.empty() && arch_.hasEmbedding ? "the embedding table"
+                                                             : "lstm " + std::to_string(arch_.layers.size()));
+  }
+
+  // Per-step layers before a pooling layer or a join would have to be applied to every step first.
+  void refusePendingBefore(const KerasLayer& l) const {
+    if (!pending_.empty())
+      fail("layer " + pending_.front().name + " (" + pending_.front().className + ") acts on each step before " +
+           l.name + " (" + l.className + "); LSTMScope folds per-step layers only into a following LSTM or Dense");
+  }
+
   // A Concatenate of the embedding and LSTM outputs (skip connections) that a pooling layer reads next.
   void concatenate(const KerasLayer& l) {
+    refusePendingBefore(l);
     if (arch_.layers.empty() || !head_.empty() || join_)
       fail("layer " + l.name +
            " (Concatenate) is not between the LSTMs and a pooling layer; LSTMScope reads a "
@@ -279,6 +403,7 @@ class KerasMapper {
 
   // A pooling layer: the head reads every step of the last LSTM, or of the Concatenate before it.
   void pool(const KerasLayer& l, HeadReads reads) {
+    refusePendingBefore(l);
     if (arch_.layers.empty() || !head_.empty() || pooling_)
       fail("layer " + l.name + " (" + l.className + ") does not follow the LSTMs; LSTMScope pools only their outputs");
     if (!join_ && !returnsSequences_)
@@ -323,7 +448,8 @@ class KerasMapper {
   }
 
   [[noreturn]] void failFlattenOverSteps(const std::string& name) const {
-    fail("layer " + name + " (Flatten) joins every step of an LSTM's output into one vector, so the next layer "
+    fail("layer " + name +
+         " (Flatten) joins every step of an LSTM's output into one vector, so the next layer "
          "reads a fixed number of steps; LSTMScope does not model that");
   }
 
@@ -336,9 +462,16 @@ class KerasMapper {
     }
     if (arch_.layers.empty()) fail("layer " + l.name + ": a Dense layer before the LSTM is not supported");
     if (l.weights.empty() || l.weights.size() > 2) fail("layer " + l.name + " (Dense) does not hold a kernel and bias");
-    if (head_.empty() && join_ && join_->empty() && l.weights[0].shape.size() == 2)
-      resolveJoin(static_cast<int>(l.weights[0].dim(0)), l);
-    head_.push_back(kerasDense(l.weights[0], l.weights.size() == 2 ? &l.weights[1] : nullptr, where(l)));
+    DenseParams<float> params = kerasDense(l.weights[0], l.weights.size() == 2 ? &l.weights[1] : nullptr, where(l));
+    if (!pending_.empty()) {
+      const std::string names = pendingNames();
+      foldBefore(pendingAffine(params.weight.cols(), "layer " + l.name), params.weight, params.bias);
+      assume(names + (pending_.size() > 1 ? " are" : " is") + " folded into " + l.name +
+             " (W A, b + W c): exact at inference");
+      settlePending(l.name);
+    }
+    if (head_.empty() && join_ && join_->empty()) resolveJoin(static_cast<int>(params.weight.cols()), l);
+    head_.push_back(std::move(params));
     headNames_.push_back(l.name);
     headActivations_.push_back(file_.hasArchitecture ? activationName(config, "activation", "linear") : "");
     for (const auto& w : l.weights) role(w, l, "dense " + std::to_string(head_.size() - 1));
@@ -347,7 +480,23 @@ class KerasMapper {
   void activationLayer(const KerasLayer& l) {
     if (head_.empty() || headActivations_.back() != "linear")
       fail("layer " + l.name + " (" + l.className + ") does not follow a linear Dense layer");
-    headActivations_.back() = l.className == "Softmax" ? "softmax" : activationName(l.config, "activation", "linear");
+    foldPendingIntoLastDense();
+    headActivations_.back() = l.className == "Softmax" ? "softmax"
+                              : l.className == "ReLU"  ? "relu"
+                                                       : activationName(l.config, "activation", "linear");
+  }
+
+  // Dense (linear) → BatchNormalization → Activation: the normalisation belongs to the Dense before it.
+  void foldPendingIntoLastDense() {
+    if (pending_.empty()) return;
+    if (headActivations_.back() != "linear")
+      fail("layer " + pending_.front().name + " (" + pending_.front().className + ") ends the model after " +
+           headNames_.back() + "'s activation; LSTMScope folds it only into a linear Dense");
+    const std::string names = pendingNames();
+    foldAfter(pendingAffine(head_.back().weight.rows(), "the end of the model"), head_.back());
+    assume(names + (pending_.size() > 1 ? " are" : " is") + " folded into " + headNames_.back() +
+           " before its activation (A W, A b + c): exact at inference");
+    settlePending(headNames_.back());
   }
 
   void finishInput() {
@@ -372,6 +521,7 @@ class KerasMapper {
       arch_.inputKind = InputKind::Tokens;
       arch_.vocab = vocab_->vocab;
       assume("no embedding: tokens are one-hot vectors of the vocabulary's " + std::to_string(width) + " entries");
+      if (arch_.maskValue && width > 1) arch_.maskValue.reset();  // no one-hot vector has every feature equal
     } else {
       arch_.inputKind = InputKind::Features;
       arch_.featureDim = width;
@@ -379,6 +529,12 @@ class KerasMapper {
   }
 
   void finishHead() {
+    if (head_.empty() && !pending_.empty()) {
+      assume(pendingNames() + " after the last LSTM " + (pending_.size() > 1 ? "are" : "is") +
+             " not shown: the model has no Dense head, so only the LSTM states are");
+      settlePending("nothing (not shown)");
+    }
+    if (!head_.empty()) foldPendingIntoLastDense();
     if (head_.empty()) {
       arch_.task = choices_.task.value_or(Task::LanguageModel);
       assume("no Dense layer: only the LSTM states are shown");
@@ -476,6 +632,11 @@ class KerasMapper {
   std::optional<HeadReads> pooling_;
   Vec<float> attention_;
   std::string flattenName_;  // a weights-only file's Flatten after the LSTMs
+  // Per-step layers (keras_step_layers.h) waiting for the layer they fold into; whether an LSTM comes later.
+  std::vector<KerasStepLayer> pending_;
+  std::vector<std::pair<size_t, size_t>> pendingRoles_;  // each held layer's tensors in report_.tensors
+  bool lstmAhead_ = false;
+  std::string embeddingName_;
 };
 
 }  // namespace

@@ -1,0 +1,248 @@
+#include "core/formats/foreign/keras_step_layers.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "core/common/error.h"
+
+namespace lstmscope {
+
+namespace {
+
+using nlohmann::json;
+
+// Keras serialises an activation as a name, or (Keras 3) as {"config": name, …}.
+std::string activationOf(const json& config) {
+  if (!config.is_object() || !config.contains("activation") || config["activation"].is_null()) return "linear";
+  const json& a = config["activation"];
+  if (a.is_string()) return a.get<std::string>();
+  if (a.is_object() && a.contains("config") && a["config"].is_string()) return a["config"].get<std::string>();
+  return "?";
+}
+
+const std::set<std::string> kActivations = {"linear",  "relu", "tanh", "sigmoid",    "hard_sigmoid",
+                                            "softmax", "elu",  "selu", "softplus",   "softsign",
+                                            "swish",   "silu", "gelu", "exponential"};
+
+double elementwise(const std::string& a, double x, int generation) {
+  if (a == "relu") return x > 0 ? x : 0;
+  if (a == "tanh") return std::tanh(x);
+  if (a == "sigmoid") return 1 / (1 + std::exp(-x));
+  if (a == "hard_sigmoid") return std::clamp(generation >= 3 ? x / 6 + 0.5 : 0.2 * x + 0.5, 0.0, 1.0);
+  if (a == "elu") return x > 0 ? x : std::expm1(x);
+  if (a == "selu") return 1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * std::expm1(x));
+  if (a == "softplus") return x > 30 ? x : std::log1p(std::exp(x));
+  if (a == "softsign") return x / (1 + std::abs(x));
+  if (a == "swish" || a == "silu") return x / (1 + std::exp(-x));
+  if (a == "gelu") return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));  // Keras' default: exact, not tanh
+  if (a == "exponential") return std::exp(x);
+  return x;  // linear
+}
+
+void activate(const std::string& a, int generation, Mat<double>& x) {
+  if (a == "softmax") {  // over each step's features
+    for (long j = 0; j < x.cols(); ++j) {
+      auto col = x.col(j);
+      col = (col.array() - col.maxCoeff()).exp();
+      col /= col.sum();
+    }
+    return;
+  }
+  x = x.unaryExpr([&](double v) { return elementwise(a, v, generation); });
+}
+
+Vec<double> vectorOf(const NamedTensor& t, const std::string& where) {
+  if (t.shape.size() != 1) throw InputError(where, "holds " + t.name + " of shape " + t.shapeText() + ", not a vector");
+  Vec<double> v(static_cast<long>(t.values.size()));
+  for (long k = 0; k < v.size(); ++k) v[k] = t.values[static_cast<size_t>(k)];
+  return v;
+}
+
+// Whether a layer's axis names the features: -1, or the last of `rank` axes; Keras 2 may store a list.
+bool featuresAxis(const json& config, int rank) {
+  if (!config.is_object() || !config.contains("axis")) return true;
+  json axis = config["axis"];
+  if (axis.is_array() && axis.size() == 1) axis = axis[0];
+  return axis.is_number_integer() && (axis.get<int>() == -1 || axis.get<int>() == rank - 1);
+}
+
+// A normalisation layer's weights by role: from their names where the file gives them (gamma, beta,
+// moving_mean, moving_variance; Keras 1 running_mean, running_std), else in Keras' order, leaving out gamma
+// without `scale` and beta without `center`.
+std::map<std::string, const NamedTensor*> normalisationWeights(const KerasLayer& l, const json& config,
+                                                               const std::vector<std::string>& roles) {
+  std::map<std::string, const NamedTensor*> out;
+  for (const NamedTensor& t : l.weights)
+    for (const std::string& role : roles)
+      if (t.name.find(role) != std::string::npos ||
+          (role == "moving_mean" && t.name.find("running_mean") != std::string::npos) ||
+          (role == "moving_variance" && t.name.find("running_std") != std::string::npos))
+        out[role] = &t;
+  if (out.size() == l.weights.size()) return out;
+  out.clear();
+  std::vector<std::string> present;
+  for (const std::string& role : roles)
+    if (!((role == "gamma" && !config.value("scale", true)) || (role == "beta" && !config.value("center", true))))
+      present.push_back(role);
+  for (size_t k = 0; k < present.size() && k < l.weights.size(); ++k) out[present[k]] = &l.weights[k];
+  return out;
+}
+
+KerasStepLayer batchNormalization(KerasStepLayer s, const KerasLayer& l, const json& config, const std::string& where) {
+  const auto w = normalisationWeights(l, config, {"gamma", "beta", "moving_mean", "moving_variance"});
+  if (!w.count("moving_mean") || !w.count("moving_variance") || w.size() != l.weights.size())
+    throw InputError(where, "is a BatchNormalization whose " + std::to_string(l.weights.size()) +
+                                " weights are not gamma, beta, moving mean and moving variance");
+  s.epsilon = config.is_object() ? config.value("epsilon", 1e-3) : 1e-3;
+  const Vec<double> mean = vectorOf(*w.at("moving_mean"), where), var = vectorOf(*w.at("moving_variance"), where);
+  const long D = mean.size();
+  const Vec<double> gamma = w.count("gamma") ? vectorOf(*w.at("gamma"), where) : Vec<double>::Ones(D);
+  const Vec<double> beta = w.count("beta") ? vectorOf(*w.at("beta"), where) : Vec<double>::Zero(D);
+  if (var.size() != D || gamma.size() != D || beta.size() != D)
+    throw InputError(where, "is a BatchNormalization whose weights differ in length");
+  if ((var.array() + s.epsilon <= 0).any())
+    throw InputError(where, "is a BatchNormalization with a moving variance at or below -epsilon");
+  s.scale = gamma.array() / (var.array() + s.epsilon).sqrt();
+  s.shift = beta.array() - s.scale.array() * mean.array();
+  return s;
+}
+
+KerasStepLayer layerNormalization(KerasStepLayer s, const KerasLayer& l, const json& config, const std::string& where) {
+  if (config.is_object() && config.value("rms_scaling", false))
+    throw InputError(where, "is a LayerNormalization with rms_scaling, which LSTMScope does not model");
+  const auto w = normalisationWeights(l, config, {"gamma", "beta"});
+  if (w.size() != l.weights.size())
+    throw InputError(
+        where, "is a LayerNormalization whose " + std::to_string(l.weights.size()) + " weights are not gamma and beta");
+  s.kind = KerasStepLayer::Kind::LayerNorm;
+  s.epsilon = config.is_object() ? config.value("epsilon", 1e-3) : 1e-3;
+  if (w.count("gamma")) s.scale = vectorOf(*w.at("gamma"), where);
+  if (w.count("beta")) s.shift = vectorOf(*w.at("beta"), where);
+  if (s.scale.size() && s.shift.size() && s.scale.size() != s.shift.size())
+    throw InputError(where, "is a LayerNormalization whose gamma and beta differ in length");
+  return s;
+}
+
+KerasStepLayer dense(KerasStepLayer s, const KerasLayer& l, const json& config, const std::string& where) {
+  if (l.weights.empty() || l.weights.size() > 2 || l.weights[0].shape.size() != 2)
+    throw InputError(where, "(Dense) does not hold a kernel and bias");
+  const NamedTensor& k = l.weights[0];
+  s.kind = KerasStepLayer::Kind::Dense;
+  s.weight = Eigen::Map<const Mat<float>>(k.values.data(), k.dim(1), k.dim(0)).cast<double>();  // (out, in)
+  s.bias = l.weights.size() == 2 ? vectorOf(l.weights[1], where) : Vec<double>::Zero(k.dim(1));
+  if (s.bias.size() != k.dim(1)) throw InputError(where, "(Dense) has a bias that does not match its kernel");
+  s.activation = activationOf(config);
+  if (!kActivations.count(s.activation))
+    throw InputError(where, "uses activation " + s.activation + ", which LSTMScope does not support");
+  return s;
+}
+
+}  // namespace
+
+bool KerasStepLayer::affine() const {
+  return kind == Kind::Affine || ((kind == Kind::Dense || kind == Kind::Activation) && activation == "linear");
+}
+
+long KerasStepLayer::inputWidth() const {
+  if (kind == Kind::Dense) return weight.cols();
+  if (kind == Kind::Affine) return scale.size();
+  if (kind == Kind::LayerNorm) return scale.size() ? scale.size() : shift.size() ? shift.size() : -1;
+  return -1;
+}
+
+std::string KerasStepLayer::describe() const {
+  std::ostringstream out;
+  out << name << " (" << className;
+  if (kind == Kind::Affine || kind == Kind::LayerNorm) out << ", epsilon " << epsilon;
+  if (kind == Kind::Dense || kind == Kind::Activation) out << ", " << activation;
+  out << ")";
+  return out.str();
+}
+
+bool isKerasStepLayerClass(const std::string& className) {
+  return className == "BatchNormalization" || className == "LayerNormalization" || className == "Activation" ||
+         className == "Softmax" || className == "ReLU";
+}
+
+KerasStepLayer kerasStepLayer(const KerasLayer& l, const json& config, int generation, int rank,
+                              const std::string& where) {
+  KerasStepLayer s;
+  s.name = l.name;
+  s.className = l.className;
+  s.generation = generation;
+  if ((l.className == "BatchNormalization" || l.className == "LayerNormalization" || l.className == "Softmax") &&
+      !featuresAxis(config, rank))
+    throw InputError(where, "is a " + l.className + " over axis " + config["axis"].dump() +
+                                "; LSTMScope reads it over the features (axis -1)");
+  if (l.className == "BatchNormalization") return batchNormalization(s, l, config, where);
+  if (l.className == "LayerNormalization") return layerNormalization(s, l, config, where);
+  if (l.className == "Dense" || l.className == "TimeDistributed")
+    return dense(s, l, config, where);  // (its Dense's config)
+  s.kind = KerasStepLayer::Kind::Activation;
+  s.activation = l.className == "Softmax" ? "softmax" : l.className == "ReLU" ? "relu" : activationOf(config);
+  if (l.className == "ReLU" && config.is_object() &&
+      (!config.value("max_value", json()).is_null() || config.value("negative_slope", 0.0) != 0.0 ||
+       config.value("threshold", 0.0) != 0.0))
+    throw InputError(where, "is a ReLU with a max value, slope or threshold, which LSTMScope does not model");
+  if (!kActivations.count(s.activation))
+    throw InputError(where, "uses activation " + s.activation + ", which LSTMScope does not support");
+  return s;
+}
+
+AffineMap composeAffine(const std::vector<KerasStepLayer>& chain, long width) {
+  AffineMap map{Mat<double>::Identity(width, width), Vec<double>::Zero(width)};
+  for (const KerasStepLayer& s : chain) {
+    if (s.kind == KerasStepLayer::Kind::Affine) {
+      map.A = s.scale.asDiagonal() * map.A;
+      map.c = s.scale.cwiseProduct(map.c) + s.shift;
+    } else if (s.kind == KerasStepLayer::Kind::Dense) {
+      map.A = s.weight * map.A;
+      map.c = s.weight * map.c + s.bias;
+    }  // a linear Activation is the identity
+  }
+  return map;
+}
+
+Mat<double> applyStepLayers(const std::vector<KerasStepLayer>& chain, Mat<double> x) {
+  for (const KerasStepLayer& s : chain) {
+    switch (s.kind) {
+      case KerasStepLayer::Kind::Affine:
+        x = (s.scale.asDiagonal() * x).colwise() + s.shift;
+        break;
+      case KerasStepLayer::Kind::Dense:
+        x = (s.weight * x).colwise() + s.bias;
+        activate(s.activation, s.generation, x);
+        break;
+      case KerasStepLayer::Kind::Activation:
+        activate(s.activation, s.generation, x);
+        break;
+      case KerasStepLayer::Kind::LayerNorm:
+        for (long j = 0; j < x.cols(); ++j) {
+          auto col = x.col(j);
+          const double mean = col.mean();
+          const double var = (col.array() - mean).square().mean();
+          col = (col.array() - mean) / std::sqrt(var + s.epsilon);
+          if (s.scale.size()) col = col.cwiseProduct(s.scale);
+          if (s.shift.size()) col += s.shift;
+        }
+        break;
+    }
+  }
+  return x;
+}
+
+void foldBefore(const AffineMap& map, Mat<float>& weight, Vec<float>& bias) {
+  const Mat<double> w = weight.cast<double>();
+  bias = (bias.cast<double>() + w * map.c).cast<float>();
+  weight = (w * map.A).cast<float>();
+}
+
+void foldAfter(const AffineMap& map, DenseParams<float>& dense) {
+  dense.bias = (map.A * dense.bias.cast<double>() + map.c).cast<float>();
+  dense.weight = (map.A * dense.weight.cast<double>()).cast<float>();
+}
+
+}  // namespace lstmscope

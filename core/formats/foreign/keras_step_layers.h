@@ -1,0 +1,64 @@
+// Keras layers that act on each step on its own (BatchNormalization, LayerNormalization, Activation, and
+// Dense or TimeDistributed(Dense) that feed an LSTM), and how they are folded into the weights around
+// them so the engine runs the same function (docs/IMPORT.md#layers-folded-into-their-neighbours):
+// - after an Embedding, any of them: each token's vector goes through them once, into a new table;
+// - before an LSTM (features input, or between LSTMs), an affine chain (BatchNormalization at inference,
+//   linear Dense) into the LSTM's input weights: W_ih A and b_ih + W_ih c;
+// - before a head Dense, an affine chain into that Dense; after a linear Dense (Dense, BatchNormalization,
+//   Activation), into the Dense before it.
+// Folding is done in float64 and rounded to float32 once.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/formats/foreign/keras_layers.h"
+#include "core/model/model.h"
+
+namespace lstmscope {
+
+struct KerasStepLayer {
+  enum class Kind { Affine, Dense, LayerNorm, Activation };
+  std::string name, className;
+  Kind kind = Kind::Affine;
+  Vec<double> scale, shift;  // Affine: y = scale ∘ x + shift; LayerNorm: gamma and beta (empty: 1 and 0)
+  Mat<double> weight;        // Dense: y = act(weight x + bias), weight (out, in)
+  Vec<double> bias;
+  double epsilon = 0;      // LayerNorm: y = gamma ∘ (x − mean) / sqrt(var + epsilon) + beta
+  std::string activation;  // Dense and Activation: the Keras name ("linear" for none)
+  int generation = 2;      // hard_sigmoid differs between Keras 2 and 3
+
+  // Whether the layer is x ↦ A x + c.
+  bool affine() const;
+  // Width it reads, or -1 when it keeps any width (element-wise layers).
+  long inputWidth() const;
+  // "batch_normalization (BatchNormalization, ε 0.001)", for the import report.
+  std::string describe() const;
+};
+
+// Whether a layer of this class is read as a step layer wherever it stands (Dense is one only before an
+// LSTM, which the caller decides).
+bool isKerasStepLayerClass(const std::string& className);
+
+// The layer's numbers and semantics from its config and weights; `rank` is its input's (3 for a sequence,
+// 2 for one vector), which its axis must end. `where` names the layer in errors (an unsupported activation,
+// axis or option, weights of the wrong shape).
+KerasStepLayer kerasStepLayer(const KerasLayer& layer, const nlohmann::json& config, int generation, int rank,
+                              const std::string& where);
+
+// The x ↦ A x + c that a chain of affine layers composes to, on inputs of width `width`.
+struct AffineMap {
+  Mat<double> A;
+  Vec<double> c;
+};
+AffineMap composeAffine(const std::vector<KerasStepLayer>& chain, long width);
+
+// The chain applied to every column of x (one step per column).
+Mat<double> applyStepLayers(const std::vector<KerasStepLayer>& chain, Mat<double> x);
+
+// A weight W (out, in) and bias b that read y = A x + c, rewritten to read x: W A and b + W c.
+void foldBefore(const AffineMap& map, Mat<float>& weight, Vec<float>& bias);
+// A dense layer whose output then goes through A y + c: A W and A b + c.
+void foldAfter(const AffineMap& map, DenseParams<float>& dense);
+
+}  // namespace lstmscope
