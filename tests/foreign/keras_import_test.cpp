@@ -43,7 +43,8 @@ INSTANTIATE_TEST_SUITE_P(Generations, KerasFile,
                                            "go_backwards_forecaster.h5", "go_backwards_twice.h5",
                                            "keras3_classifier.weights.h5", "tfjs_lm/model.json",
                                            "tfjs_quantized/model.json", "attention_skip.h5", "textgen_weights.h5",
-                                           "maxpool_classifier.h5", "avgpool_forecaster.h5"));
+                                           "maxpool_classifier.h5", "avgpool_forecaster.h5",
+                                           "char_rnn_activation_weights.h5"));
 
 // Per-step layers (BatchNormalization, LayerNormalization, Activation, Dense feeding an LSTM) folded into
 // the table, LSTM or Dense next to them. Float32 within 1e-5 of Keras' own function, computed layer by
@@ -72,9 +73,9 @@ TEST(KerasFiles, FoldedLayersAreReported) {
   EXPECT_EQ(fe.model.params.embedding.rows(), 6);  // the Dense's width: the table holds its outputs
   EXPECT_NE(std::find(fe.report.assumptions.begin(), fe.report.assumptions.end(),
                       "dense (Dense, relu), batch_normalization (BatchNormalization, epsilon 0.001), "
-                      "layer_normalization (LayerNormalization, epsilon 0.001), activation (Activation, tanh) after "
-                      "the embedding are folded into its table: each token's vector is computed through them "
-                      "once, exact at inference"),
+                      "layer_normalization (LayerNormalization, epsilon 0.001), activation (Activation, tanh) are "
+                      "folded into the embedding's table: each token's vector is computed through them once, exact "
+                      "at inference"),
             fe.report.assumptions.end());
   const ImportedModel fb = importModel(kerasFixture("folded_bn_forecaster.h5"));
   EXPECT_EQ(fb.model.arch.featureDim, 3);

@@ -114,9 +114,9 @@ class Model:
                     return z, act(c["activation"], z, g)
                 seq = act(c["activation"], z, g)
             elif k in STEP_LAYERS:
-                seq = step_layer(l, seq, g)
-                if l is self.layers[-1]:  # a normalisation after a linear Dense ends the model
-                    return seq, seq
+                logits, seq = seq, step_layer(l, seq, g)
+                if l is self.layers[-1]:  # Dense → Activation, or a normalisation after a linear Dense, ends it
+                    return (logits if k == "Activation" else seq), seq
             outputs[l["name"]] = seq
         raise ValueError("no head")
 
@@ -782,6 +782,16 @@ add_layer(fw, batch_norm(6), "batch_normalization")
 fw.add("LSTM", "lstm_1", lstm_weights(6, 4), activation="tanh", recurrent_activation="sigmoid", return_sequences=False)
 fw.add("Dense", "dense", dense_weights(4, 2), activation="linear")
 folded_fixture("folded_bn_weights", fw, feature_inputs(3), weights_only=True)
+
+# The Keras text-generation example's head, Dense → Activation('softmax'), saved weights-only: the weightless
+# activation is the head's, which the task decides (a weightless activation before the head is refused).
+ca = Model(2)
+ca.add("Embedding", "embedding", [rng.normal(0, 1, (V, E))])
+ca.add("LSTM", "lstm", lstm_weights(E, H), activation="tanh", recurrent_activation="sigmoid", return_sequences=True)
+ca.add("Dense", "dense", dense_weights(H, V), activation="linear")
+ca.add("Activation", "activation", [], activation="softmax")
+write_keras2(os.path.join(OUT, "char_rnn_activation_weights.h5"), ca, weights_only=True)
+write_expected("char_rnn_activation_weights", ca, token_inputs(V))
 
 # Masking on a forecaster's input: the reference inputs hold no step that equals the mask value everywhere.
 mf = Model(2)

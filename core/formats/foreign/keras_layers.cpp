@@ -124,8 +124,8 @@ TextStandardization applyTextVectorizationStandardize(const KerasLayer& layer, V
   const bool lower = standardize.find("lower") != std::string::npos;
   const bool strip = standardize.find("strip_punctuation") != std::string::npos;
   const bool none = c.is_object() && c.contains("standardize") && c["standardize"].is_null();
-  const bool known =
-      none || standardize == "lower" || standardize == "strip_punctuation" || standardize == "lower_and_strip_punctuation";
+  const bool known = none || standardize == "lower" || standardize == "strip_punctuation" ||
+                     standardize == "lower_and_strip_punctuation";
   if (!known)
     return {"", "layer " + layer.name + " standardizes text with " + (c.is_object() ? c["standardize"].dump() : "?") +
                     ", a function LSTMScope cannot run: give text already standardized that way"};

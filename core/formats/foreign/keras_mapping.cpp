@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/common/error.h"
+#include "core/formats/foreign/keras_guess.h"
 #include "core/formats/foreign/keras_pooling.h"
 #include "core/formats/foreign/keras_step_layers.h"
 #include "core/formats/foreign/keras_weights.h"
@@ -38,12 +39,14 @@ class KerasMapper {
  public:
   KerasMapper(const KerasModelFile& file, const ImportChoices& choices, const std::optional<LoadedVocabulary>& vocab,
               const std::string& source)
-      : file_(file), choices_(choices), vocab_(vocab), source_(source) {}
+      : file_(file), choices_(choices), vocab_(vocab), source_(source), guesser_(file.generation) {}
 
   ImportedModel run() {
     for (size_t k = 0; k < file_.layers.size(); ++k) {
-      const KerasLayer resolved = file_.hasArchitecture ? file_.layers[k] : guessClass(file_.layers[k]);
-      lstmAhead_ = std::any_of(file_.layers.begin() + static_cast<long>(k) + 1, file_.layers.end(), isLstmLayer);
+      const KerasLayer resolved = file_.hasArchitecture
+                                      ? file_.layers[k]
+                                      : guesser_.guess(file_.layers[k], !arch_.layers.empty(), report_.assumptions);
+      lstmAhead_ = std::any_of(file_.layers.begin() + static_cast<long>(k) + 1, file_.layers.end(), isKerasLstmLayer);
       visit(resolved);
     }
     if (arch_.layers.empty()) fail("has no LSTM layer");
@@ -65,84 +68,6 @@ class KerasMapper {
     report_.tensors.push_back({l.name + "/" + t.name, t.shapeText(), r});
   }
 
-  // Weights-only files: the class from the weights' count and shapes, the config from Keras' defaults.
-  KerasLayer guessClass(const KerasLayer& layer) {
-    KerasLayer l = layer;
-    const auto& w = l.weights;
-    const size_t n = w.size();
-    const bool lstmShaped = lstmWeights(w);
-    const bool vectors = n >= 2 && std::all_of(w.begin(), w.end(), [&](const NamedTensor& t) {
-                           return t.shape.size() == 1 && t.dim(0) == w[0].dim(0);
-                         });
-    const std::string recurrent = file_.generation >= 2 ? "sigmoid" : "hard_sigmoid";
-    const bool guessed = l.className.empty();
-    if (!guessed) {
-      // The class is known from where the weights are (Keras 3 group names); only the config is missing.
-    } else if (n == 0 && !weightlessClassByName(l.name).empty()) {
-      l.className = weightlessClassByName(l.name);
-    } else if (n == 0) {
-      l.className = "InputLayer";
-    } else if (vectors && (n == 4 || nameHas(l.name, "batch_norm"))) {
-      l.className = "BatchNormalization";
-    } else if (vectors && n == 2 && nameHas(l.name, "layer_norm")) {
-      l.className = "LayerNormalization";
-    } else if (n == 1 && !arch_.layers.empty() && nameHas(l.name, "att") && attentionShaped(w[0])) {
-      l.className = "AttentionWeightedAverage";
-    } else if (n == 1 && arch_.layers.empty()) {
-      l.className = "Embedding";
-    } else if (lstmShaped && (n == 6 || n == 4 || n == 24)) {
-      l.className = "Bidirectional";
-    } else if (lstmShaped || n == 12) {
-      l.className = "LSTM";
-    } else {
-      l.className = "Dense";
-    }
-    if (l.className == "Bidirectional")
-      l.config = {{"merge_mode", "concat"}, {"layer", {{"class_name", "LSTM"}, {"config", json::object()}}}};
-    if (l.className == "LSTM" || l.className == "Bidirectional") {
-      json& c = l.className == "LSTM" ? l.config : l.config["layer"]["config"];
-      c = {{"activation", "tanh"}, {"recurrent_activation", recurrent}, {"return_sequences", true}};
-      if (!guessedLstm_)
-        assume("weights-only file: LSTM activations are Keras' defaults (tanh, " + recurrent +
-               "), and the layers read forward in time (go_backwards is not in the file)");
-      guessedLstm_ = true;
-    }
-    if (guessed && l.className != "InputLayer")
-      assume("weights-only file: layer " + l.name + " is taken to be a " + l.className + " (from its weights)");
-    return l;
-  }
-
-  // An LSTM's kernel and recurrent kernel: (D, 4H) and (H, 4H); Keras 1 stores twelve arrays.
-  static bool lstmWeights(const std::vector<NamedTensor>& w) {
-    return (w.size() >= 2 && w[1].shape.size() == 2 && w[1].dim(0) > 0 && w[1].dim(1) % w[1].dim(0) == 0 &&
-            w[1].dim(1) > w[1].dim(0)) ||
-           w.size() == 12;
-  }
-  static bool isLstmLayer(const KerasLayer& l) {
-    return l.className == "LSTM" || l.className == "CuDNNLSTM" || l.className == "Bidirectional" ||
-           (l.className.empty() && lstmWeights(l.weights));
-  }
-
-  static bool nameHas(const std::string& name, const char* part) {
-    std::string lower = name;
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return lower.find(part) != std::string::npos;
-  }
-  // A weightless layer after the LSTMs in a weights-only file, known by its Keras default name: one that
-  // changes what the next layer reads must not pass for the identity.
-  static std::string weightlessClassByName(const std::string& name) {
-    if (nameHas(name, "concat")) return "Concatenate";
-    if (nameHas(name, "masking")) return "Masking";
-    if (nameHas(name, "activation") || nameHas(name, "softmax") || nameHas(name, "re_lu")) return "Activation";
-    if (nameHas(name, "flatten")) return "Flatten";
-    if (nameHas(name, "repeat_vector")) return "RepeatVector";
-    if (nameHas(name, "global_max")) return "GlobalMaxPooling1D";
-    if (nameHas(name, "global_average") || nameHas(name, "global_avg")) return "GlobalAveragePooling1D";
-    return "";
-  }
-  // AttentionWeightedAverage's weight is (D, 1); other attention layers (a (D,) vector with a tanh) are not it.
-  static bool attentionShaped(const NamedTensor& w) { return w.shape.size() == 2 && w.dim(1) == 1 && w.dim(0) > 1; }
-
   void visit(const KerasLayer& l) {
     visitLayer(l);
     // What the layer's output is, as a pooling head's source: identity layers pass their input's on.
@@ -160,6 +85,7 @@ class KerasMapper {
     if (cls == "Embedding") return embedding(l);
     if (cls == "LSTM" || cls == "CuDNNLSTM") return lstm(l, l.config, false);
     if (cls == "Bidirectional") return bidirectional(l);
+    if (cls == "Activation" && !file_.hasArchitecture && !head_.empty()) return;  // the head's activations are assumed
     if (cls == "Activation" && !file_.hasArchitecture)
       fail("layer " + l.name +
            " looks like an Activation layer, and which function it applies is not in a "
@@ -273,7 +199,7 @@ class KerasMapper {
       for (const NamedTensor* a : arrays) role(*a, l, r);
     }
     spec.hidden = static_cast<int>(dirs[0].W_hh.cols());
-    if (!pending_.empty()) foldIntoLstm(l, dirs);
+    if (!held_.empty()) foldIntoLstm(l, dirs);
     const long expectedInput = arch_.layers.empty() ? dirs[0].W_ih.cols() : arch_.layers.back().outputWidth();
     if (dirs[0].W_ih.cols() != expectedInput)
       fail("layer " + l.name + " reads width " + std::to_string(dirs[0].W_ih.cols()) + " but receives " +
@@ -314,68 +240,38 @@ class KerasMapper {
     }
     const size_t firstRole = report_.tensors.size();
     for (const auto& w : l.weights) role(w, l, "folded");
-    pendingRoles_.emplace_back(firstRole, report_.tensors.size());  // said once it is known where they went
-    pending_.push_back(std::move(step));
+    held_.hold(std::move(step), firstRole, report_.tensors.size());
     sourceOf_[l.name] = chainSource_ = -1;  // not a quantity the engine keeps
   }
 
-  // The held layers are folded into `into`: their tensors' roles say so, and they are no longer held.
-  void settlePending(const std::string& into) {
-    for (const auto& [first, end] : pendingRoles_)
-      for (size_t t = first; t < end; ++t) report_.tensors[t].role = "folded into " + into;
-    pending_.clear();
-    pendingRoles_.clear();
-  }
-
-  std::string pendingNames() const {
-    std::string out;
-    for (const KerasStepLayer& s : pending_) out += (out.empty() ? "" : ", ") + s.describe();
-    return out;
-  }
-
-  // The held layers as one affine map on inputs of `width` (the first layer's own width if it has one).
-  AffineMap pendingAffine(long width, const std::string& into) const {
-    for (const KerasStepLayer& s : pending_)
-      if (!s.affine())
-        fail("layer " + s.name + " (" + s.describe() + ") acts on each step before " + into +
-             "; LSTMScope folds only affine layers there (BatchNormalization, linear Dense), and any per-step "
-             "layer after an Embedding");
-    for (const KerasStepLayer& s : pending_)
-      if (s.inputWidth() >= 0) {
-        width = s.inputWidth();
-        break;
-      }
-    return composeAffine(pending_, width);
-  }
-
   void foldIntoLstm(const KerasLayer& l, std::vector<DirectionParams<float>>& dirs) {
-    const std::string names = pendingNames();
     if (arch_.layers.empty() && arch_.hasEmbedding) {
-      params_.embedding = applyStepLayers(pending_, params_.embedding.cast<double>()).cast<float>();
+      params_.embedding = applyStepLayers(held_.layers(), params_.embedding.cast<double>()).cast<float>();
       sourceOf_[embeddingName_] = -1;
-      sourceOf_[pending_.back().name] = 0;  // what the LSTM reads is now the table's vectors
-      assume(names + " after the embedding " + (pending_.size() > 1 ? "are" : "is") +
-             " folded into its table: each token's vector is computed through them once, exact at inference");
-    } else {
-      const std::string into = "lstm " + std::to_string(arch_.layers.size());
-      const long width = arch_.layers.empty() ? dirs[0].W_ih.cols() : arch_.layers.back().outputWidth();
-      const AffineMap map = pendingAffine(width, "layer " + l.name);
-      if (map.A.rows() != dirs[0].W_ih.cols())
-        fail("layer " + l.name + " reads width " + std::to_string(dirs[0].W_ih.cols()) + " but " +
-             pending_.back().name + " gives " + std::to_string(map.A.rows()));
-      for (DirectionParams<float>& d : dirs) foldBefore(map, d.W_ih, d.b_ih);
-      assume(names + (pending_.size() > 1 ? " are" : " is") + " folded into " + into +
-             "'s input weights (W A, b + W c): exact at inference, and the LSTM's states are its own");
+      sourceOf_[held_.layers().back().name] = 0;  // what the LSTM reads is now the table's vectors
+      assume(held_.subject() +
+             " folded into the embedding's table: each token's vector is computed through "
+             "them once, exact at inference");
+      return held_.settle(report_.tensors, "the embedding table");
     }
-    settlePending(arch_.layers.empty() && arch_.hasEmbedding ? "the embedding table"
-                                                             : "lstm " + std::to_string(arch_.layers.size()));
+    const std::string into = "lstm " + std::to_string(arch_.layers.size());
+    const long width = arch_.layers.empty() ? dirs[0].W_ih.cols() : arch_.layers.back().outputWidth();
+    const AffineMap map = held_.affine(width, "layer " + l.name, source_);
+    if (map.A.rows() != dirs[0].W_ih.cols())
+      fail("layer " + l.name + " reads width " + std::to_string(dirs[0].W_ih.cols()) + " but " +
+           held_.layers().back().name + " gives " + std::to_string(map.A.rows()));
+    for (DirectionParams<float>& d : dirs) foldBefore(map, d.W_ih, d.b_ih);
+    assume(held_.subject() + " folded into " + into +
+           "'s input weights (W A, b + W c): exact at inference, and the LSTM's states are its own");
+    held_.settle(report_.tensors, into);
   }
 
   // Per-step layers before a pooling layer or a join would have to be applied to every step first.
   void refusePendingBefore(const KerasLayer& l) const {
-    if (!pending_.empty())
-      fail("layer " + pending_.front().name + " (" + pending_.front().className + ") acts on each step before " +
-           l.name + " (" + l.className + "); LSTMScope folds per-step layers only into a following LSTM or Dense");
+    if (!held_.empty())
+      fail("layer " + held_.layers().front().name + " (" + held_.layers().front().className +
+           ") acts on each step before " + l.name + " (" + l.className +
+           "); LSTMScope folds per-step layers only into a following LSTM or Dense");
   }
 
   // A Concatenate of the embedding and LSTM outputs (skip connections) that a pooling layer reads next.
@@ -463,12 +359,10 @@ class KerasMapper {
     if (arch_.layers.empty()) fail("layer " + l.name + ": a Dense layer before the LSTM is not supported");
     if (l.weights.empty() || l.weights.size() > 2) fail("layer " + l.name + " (Dense) does not hold a kernel and bias");
     DenseParams<float> params = kerasDense(l.weights[0], l.weights.size() == 2 ? &l.weights[1] : nullptr, where(l));
-    if (!pending_.empty()) {
-      const std::string names = pendingNames();
-      foldBefore(pendingAffine(params.weight.cols(), "layer " + l.name), params.weight, params.bias);
-      assume(names + (pending_.size() > 1 ? " are" : " is") + " folded into " + l.name +
-             " (W A, b + W c): exact at inference");
-      settlePending(l.name);
+    if (!held_.empty()) {
+      foldBefore(held_.affine(params.weight.cols(), "layer " + l.name, source_), params.weight, params.bias);
+      assume(held_.subject() + " folded into " + l.name + " (W A, b + W c): exact at inference");
+      held_.settle(report_.tensors, l.name);
     }
     if (head_.empty() && join_ && join_->empty()) resolveJoin(static_cast<int>(params.weight.cols()), l);
     head_.push_back(std::move(params));
@@ -488,15 +382,15 @@ class KerasMapper {
 
   // Dense (linear) → BatchNormalization → Activation: the normalisation belongs to the Dense before it.
   void foldPendingIntoLastDense() {
-    if (pending_.empty()) return;
+    if (held_.empty()) return;
     if (headActivations_.back() != "linear")
-      fail("layer " + pending_.front().name + " (" + pending_.front().className + ") ends the model after " +
-           headNames_.back() + "'s activation; LSTMScope folds it only into a linear Dense");
-    const std::string names = pendingNames();
-    foldAfter(pendingAffine(head_.back().weight.rows(), "the end of the model"), head_.back());
-    assume(names + (pending_.size() > 1 ? " are" : " is") + " folded into " + headNames_.back() +
+      fail("layer " + held_.layers().front().name + " (" + held_.layers().front().className +
+           ") ends the model after " + headNames_.back() +
+           "'s activation; LSTMScope folds it only into a linear Dense");
+    foldAfter(held_.affine(head_.back().weight.rows(), "the end of the model", source_), head_.back());
+    assume(held_.subject() + " folded into " + headNames_.back() +
            " before its activation (A W, A b + c): exact at inference");
-    settlePending(headNames_.back());
+    held_.settle(report_.tensors, headNames_.back());
   }
 
   void finishInput() {
@@ -529,10 +423,11 @@ class KerasMapper {
   }
 
   void finishHead() {
-    if (head_.empty() && !pending_.empty()) {
-      assume(pendingNames() + " after the last LSTM " + (pending_.size() > 1 ? "are" : "is") +
-             " not shown: the model has no Dense head, so only the LSTM states are");
-      settlePending("nothing (not shown)");
+    if (head_.empty() && !held_.empty()) {
+      assume(held_.subject() +
+             " not shown: they follow the last LSTM and the model has no Dense head, so only "
+             "the LSTM states are");
+      held_.settle(report_.tensors, "nothing (not shown)");
     }
     if (!head_.empty()) foldPendingIntoLastDense();
     if (head_.empty()) {
@@ -616,7 +511,8 @@ class KerasMapper {
   Architecture arch_;
   Params<float> params_;
   ImportReport report_;
-  bool returnsSequences_ = false, guessedLstm_ = false;
+  KerasClassGuesser guesser_;
+  bool returnsSequences_ = false;
   bool reversedOrder_ = false;  // the sequence between layers runs last step first (after go_backwards)
   std::vector<DenseParams<float>> head_;
   std::vector<std::string> headNames_, headActivations_;
@@ -633,8 +529,7 @@ class KerasMapper {
   Vec<float> attention_;
   std::string flattenName_;  // a weights-only file's Flatten after the LSTMs
   // Per-step layers (keras_step_layers.h) waiting for the layer they fold into; whether an LSTM comes later.
-  std::vector<KerasStepLayer> pending_;
-  std::vector<std::pair<size_t, size_t>> pendingRoles_;  // each held layer's tensors in report_.tensors
+  HeldStepLayers held_;
   bool lstmAhead_ = false;
   std::string embeddingName_;
 };

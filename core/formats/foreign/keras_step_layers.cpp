@@ -245,4 +245,36 @@ void foldAfter(const AffineMap& map, DenseParams<float>& dense) {
   dense.weight = (map.A * dense.weight.cast<double>()).cast<float>();
 }
 
+void HeldStepLayers::hold(KerasStepLayer layer, size_t firstRole, size_t endRole) {
+  layers_.push_back(std::move(layer));
+  roles_.emplace_back(firstRole, endRole);
+}
+
+std::string HeldStepLayers::subject() const {
+  std::string out;
+  for (const KerasStepLayer& s : layers_) out += (out.empty() ? "" : ", ") + s.describe();
+  return out + (layers_.size() > 1 ? " are" : " is");
+}
+
+AffineMap HeldStepLayers::affine(long width, const std::string& into, const std::string& source) const {
+  for (const KerasStepLayer& s : layers_)
+    if (!s.affine())
+      throw InputError(source, "layer " + s.name + " (" + s.describe() + ") acts on each step before " + into +
+                                   "; LSTMScope folds only affine layers there (BatchNormalization, linear "
+                                   "Dense), and any per-step layer after an Embedding");
+  for (const KerasStepLayer& s : layers_)
+    if (s.inputWidth() >= 0) {
+      width = s.inputWidth();
+      break;
+    }
+  return composeAffine(layers_, width);
+}
+
+void HeldStepLayers::settle(std::vector<TensorUse>& tensors, const std::string& into) {
+  for (const auto& [first, end] : roles_)
+    for (size_t t = first; t < end && t < tensors.size(); ++t) tensors[t].role = "folded into " + into;
+  layers_.clear();
+  roles_.clear();
+}
+
 }  // namespace lstmscope

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/formats/foreign/import_report.h"
 #include "core/formats/foreign/keras_layers.h"
 #include "core/model/model.h"
 
@@ -60,5 +61,25 @@ Mat<double> applyStepLayers(const std::vector<KerasStepLayer>& chain, Mat<double
 void foldBefore(const AffineMap& map, Mat<float>& weight, Vec<float>& bias);
 // A dense layer whose output then goes through A y + c: A W and A b + c.
 void foldAfter(const AffineMap& map, DenseParams<float>& dense);
+
+// Per-step layers waiting for the layer they fold into, with the places of their tensors in the import
+// report, whose roles are said once it is known where they went.
+class HeldStepLayers {
+ public:
+  void hold(KerasStepLayer layer, size_t firstRole, size_t endRole);
+  bool empty() const { return layers_.empty(); }
+  const std::vector<KerasStepLayer>& layers() const { return layers_; }
+  // The subject of a report sentence: "a (BatchNormalization, epsilon 0.001), b (Activation, tanh) are".
+  std::string subject() const;
+  // x ↦ A x + c on inputs of `width` (the first layer's own width, if it has one, wins). Throws InputError
+  // at `source` naming the first layer that is not affine and `into`, what the layers stand before.
+  AffineMap affine(long width, const std::string& into, const std::string& source) const;
+  // Their tensors' roles become "folded into `into`", and they are no longer held.
+  void settle(std::vector<TensorUse>& tensors, const std::string& into);
+
+ private:
+  std::vector<KerasStepLayer> layers_;
+  std::vector<std::pair<size_t, size_t>> roles_;
+};
 
 }  // namespace lstmscope

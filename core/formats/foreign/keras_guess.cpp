@@ -1,0 +1,94 @@
+#include "core/formats/foreign/keras_guess.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace lstmscope {
+
+namespace {
+
+using nlohmann::json;
+
+// An LSTM's kernel and recurrent kernel: (D, 4H) and (H, 4H); Keras 1 stores twelve arrays.
+bool lstmWeights(const std::vector<NamedTensor>& w) {
+  return (w.size() >= 2 && w[1].shape.size() == 2 && w[1].dim(0) > 0 && w[1].dim(1) % w[1].dim(0) == 0 &&
+          w[1].dim(1) > w[1].dim(0)) ||
+         w.size() == 12;
+}
+bool nameHas(const std::string& name, const char* part) {
+  std::string lower = name;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower.find(part) != std::string::npos;
+}
+// A weightless layer, known by its Keras default name: one that changes what the next layer reads, or
+// whose function the file does not hold, must not pass for the identity.
+std::string weightlessClassByName(const std::string& name) {
+  if (nameHas(name, "concat")) return "Concatenate";
+  if (nameHas(name, "masking")) return "Masking";
+  if (nameHas(name, "activation") || nameHas(name, "softmax") || nameHas(name, "re_lu")) return "Activation";
+  if (nameHas(name, "flatten")) return "Flatten";
+  if (nameHas(name, "repeat_vector")) return "RepeatVector";
+  if (nameHas(name, "global_max")) return "GlobalMaxPooling1D";
+  if (nameHas(name, "global_average") || nameHas(name, "global_avg")) return "GlobalAveragePooling1D";
+  return "";
+}
+// AttentionWeightedAverage's weight is (D, 1); other attention layers (a (D,) vector with a tanh) are not it.
+bool attentionShaped(const NamedTensor& w) {
+  return w.shape.size() == 2 && w.dim(1) == 1 && w.dim(0) > 1;
+}
+
+}  // namespace
+
+bool isKerasLstmLayer(const KerasLayer& l) {
+  return l.className == "LSTM" || l.className == "CuDNNLSTM" || l.className == "Bidirectional" ||
+         (l.className.empty() && lstmWeights(l.weights));
+}
+
+KerasLayer KerasClassGuesser::guess(const KerasLayer& layer, bool afterLstm, std::vector<std::string>& assumptions) {
+  KerasLayer l = layer;
+  const auto& w = l.weights;
+  const size_t n = w.size();
+  const bool lstmShaped = lstmWeights(w);
+  const bool vectors = n >= 2 && std::all_of(w.begin(), w.end(), [&](const NamedTensor& t) {
+                         return t.shape.size() == 1 && t.dim(0) == w[0].dim(0);
+                       });
+  const std::string recurrent = generation_ >= 2 ? "sigmoid" : "hard_sigmoid";
+  const bool guessed = l.className.empty();
+  if (!guessed) {
+    // The class is known from where the weights are (Keras 3 group names); only the config is missing.
+  } else if (n == 0 && !weightlessClassByName(l.name).empty()) {
+    l.className = weightlessClassByName(l.name);
+  } else if (n == 0) {
+    l.className = "InputLayer";
+  } else if (vectors && (n == 4 || nameHas(l.name, "batch_norm"))) {
+    l.className = "BatchNormalization";
+  } else if (vectors && n == 2 && nameHas(l.name, "layer_norm")) {
+    l.className = "LayerNormalization";
+  } else if (n == 1 && afterLstm && nameHas(l.name, "att") && attentionShaped(w[0])) {
+    l.className = "AttentionWeightedAverage";
+  } else if (n == 1 && !afterLstm) {
+    l.className = "Embedding";
+  } else if (lstmShaped && (n == 6 || n == 4 || n == 24)) {
+    l.className = "Bidirectional";
+  } else if (lstmShaped || n == 12) {
+    l.className = "LSTM";
+  } else {
+    l.className = "Dense";
+  }
+  if (l.className == "Bidirectional")
+    l.config = {{"merge_mode", "concat"}, {"layer", {{"class_name", "LSTM"}, {"config", json::object()}}}};
+  if (l.className == "LSTM" || l.className == "Bidirectional") {
+    json& c = l.className == "LSTM" ? l.config : l.config["layer"]["config"];
+    c = {{"activation", "tanh"}, {"recurrent_activation", recurrent}, {"return_sequences", true}};
+    if (!lstmDefaultsSaid_)
+      assumptions.push_back("weights-only file: LSTM activations are Keras' defaults (tanh, " + recurrent +
+                            "), and the layers read forward in time (go_backwards is not in the file)");
+    lstmDefaultsSaid_ = true;
+  }
+  if (guessed && l.className != "InputLayer")
+    assumptions.push_back("weights-only file: layer " + l.name + " is taken to be a " + l.className +
+                          " (from its weights)");
+  return l;
+}
+
+}  // namespace lstmscope

@@ -1,0 +1,29 @@
+// Weights-only Keras files (save_weights) name no layer classes and hold no config: each layer's class is
+// inferred from its weights' count and shapes and from its name, with Keras' defaults for the config, and
+// every guess is said (docs/IMPORT.md#what-the-file-does-not-say).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/formats/foreign/keras_layers.h"
+
+namespace lstmscope {
+
+class KerasClassGuesser {
+ public:
+  explicit KerasClassGuesser(int generation) : generation_(generation) {}
+  // The layer with its class and a default config. `afterLstm`: an LSTM came before it (a one-weight layer
+  // before any LSTM is the embedding; after, it may be an attention layer). What was guessed is appended to
+  // `assumptions`.
+  KerasLayer guess(const KerasLayer& layer, bool afterLstm, std::vector<std::string>& assumptions);
+
+ private:
+  int generation_;
+  bool lstmDefaultsSaid_ = false;
+};
+
+// Whether a layer is an LSTM: a known class, or (no class known) weights shaped like one.
+bool isKerasLstmLayer(const KerasLayer& layer);
+
+}  // namespace lstmscope
