@@ -366,6 +366,7 @@ TEST(KerasFiles, UnsupportedLayersAndDamagedFilesAreRefusedByName) {
           {"hostile/norm_before_pooling.h5",
            "layer batch_normalization (BatchNormalization) acts on each step before global_max_pooling1d"},
           {"hostile/activation_weights.h5", "which function it applies is not in a weights-only file"},
+          {"hostile/dense_only.h5", "has no LSTM layer (LSTMScope opens models with LSTM"},
           {"hostile/truncated.h5", "truncated or damaged"},
           {"hostile/tfjs_truncated/model.json", "the shards end before weight"},
           {"hostile/tfjs_traversal/model.json", "names a shard outside its directory"},

@@ -885,7 +885,12 @@ def activation_weights_only(m):  # which function a weightless layer applies is 
     m.layers.insert(2, dict(kind="Activation", name="activation", weights=[], config=dict(activation="relu")))
 
 
+def dense_only(m):  # a model named like an LSTM model that holds none
+    m.layers[1:2] = []
+
+
 variant("relu_between_lstms.h5", relu_between_layers)
+variant("dense_only.h5", dense_only)
 variant("norm_before_pooling.h5", norm_before_pooling)
 variant("activation_weights.h5", activation_weights_only, weights_only=True)
 with open(os.path.join(OUT, "tfkeras_lm.h5"), "rb") as f:

@@ -86,8 +86,9 @@ KerasLayer KerasClassGuesser::guess(const KerasLayer& layer, bool afterLstm, std
     lstmDefaultsSaid_ = true;
   }
   if (guessed && l.className != "InputLayer")
-    assumptions.push_back("weights-only file: layer " + l.name + " is taken to be a " + l.className +
-                          " (from its weights)");
+    assumptions.push_back("weights-only file: layer " + l.name + " is taken to be " +
+                          (std::string("AEIOU").find(l.className[0]) != std::string::npos ? "an " : "a ") +
+                          l.className + " (from its weights)");
   return l;
 }
 

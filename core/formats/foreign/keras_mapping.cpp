@@ -42,6 +42,14 @@ class KerasMapper {
       : file_(file), choices_(choices), vocab_(vocab), source_(source), guesser_(file.generation) {}
 
   ImportedModel run() {
+    // Without a recurrent layer the first layer would be refused for standing before an LSTM, which misleads
+    // (a recurrent layer of another kind is refused by name below).
+    const auto recurrent = [](const KerasLayer& l) {
+      return isKerasLstmLayer(l) || l.className.find("GRU") != std::string::npos ||
+             l.className.find("RNN") != std::string::npos || l.className.find("LSTM") != std::string::npos;
+    };
+    if (std::none_of(file_.layers.begin(), file_.layers.end(), recurrent))
+      fail("has no LSTM layer (LSTMScope opens models with LSTM, CuDNNLSTM or Bidirectional(LSTM) layers)");
     for (size_t k = 0; k < file_.layers.size(); ++k) {
       const KerasLayer resolved = file_.hasArchitecture
                                       ? file_.layers[k]
