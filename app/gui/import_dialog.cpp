@@ -270,10 +270,15 @@ void ImportDialog::showRead(std::shared_ptr<const ImportedModel> imported, const
     embedding_->setCurrentIndex(std::max(0, embedding_->findData(current)));
     QString list;
     for (const auto& a : r.assumptions)
-      list += QStringLiteral("<li>%1</li>").arg(QString::fromStdString(a).toHtmlEscaped());
-    assumptions_->setText(list.isEmpty()
-                              ? tr("Nothing had to be assumed.")
-                              : tr("<b>Assumed</b> (change the choices above if wrong):<ul>%1</ul>").arg(list));
+      if (a != r.cutOff) list += QStringLiteral("<li>%1</li>").arg(QString::fromStdString(a).toHtmlEscaped());
+    // Only part of the model opened: said above everything else, in the warning colour.
+    const QString cut = r.cutOff.empty() ? QString()
+                                         : tr("<p style=\"color:#b00000\"><b>Opened in part:</b> %1</p>")
+                                               .arg(QString::fromStdString(r.cutOff).toHtmlEscaped());
+    assumptions_->setText(
+        cut + (list.isEmpty()
+                   ? (cut.isEmpty() ? tr("Nothing had to be assumed.") : tr("Nothing else had to be assumed."))
+                   : tr("<b>Assumed</b> (change the choices above if wrong):<ul>%1</ul>").arg(list)));
   }
   emit readFinished();
 }

@@ -183,6 +183,29 @@ TEST(ImportDialog, ShowsRolesAndAssumptionsAndRemembersChoices) {
 // A char-rnn brought without its vocabulary (27 one-hot inputs, 27 outputs): the dialog shows it as a
 // language model, the user types its 27 characters, ticks Remember (off until then) and opens it. Nothing is
 // written beside the model, and opening the same file again applies the choices without asking.
+// A Keras model whose head is beyond support (a Lambda layer): the dialog opens its LSTM stack alone and
+// says so above the assumptions, in the warning colour; the status bar's tooltip says it first.
+TEST(ImportDialog, ModelOpenedInPartSaysWhatWasCutOff) {
+  const QString model = QString::fromStdString(std::string(LSTMSCOPE_FOREIGN_DIR) + "/keras/hostile/lambda.h5");
+  ImportDialog dialog(model, {});
+  QSignalSpy read(&dialog, &ImportDialog::readFinished);
+  dialog.show();
+  ASSERT_TRUE(QTest::qWaitForWindowExposed(&dialog));
+  waitForRead(dialog, read);
+  ASSERT_TRUE(dialog.imported());
+  EXPECT_FALSE(dialog.imported()->model.arch.head.has_value());
+  const QString text = labelTextContaining(dialog, QStringLiteral("Opened in part"));
+  ASSERT_FALSE(text.isEmpty());
+  EXPECT_TRUE(text.contains(QStringLiteral("color:#b00000"))) << text.toStdString();
+  EXPECT_TRUE(text.contains(QStringLiteral("layer lambda_1 is a Lambda layer"))) << text.toStdString();
+  EXPECT_TRUE(text.contains(QStringLiteral("cut off the head after the last LSTM"))) << text.toStdString();
+  EXPECT_EQ(text.count(QStringLiteral("lambda_1 is a Lambda")), 1) << "said once, not again among the assumptions";
+  auto* open = dialog.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Open);
+  ASSERT_TRUE(open);
+  EXPECT_TRUE(open->isEnabled());  // the stack alone can be opened
+  saveScreenshot(dialog, QStringLiteral("import_dialog_in_part.png"));
+}
+
 TEST(ImportDialogInWindow, CharModelTypedTokensAndRememberedChoices) {
   QSettings().remove(QStringLiteral("importChoices"));
   const fs::path dir = fs::path(::testing::TempDir()) / "import_dialog_char27";

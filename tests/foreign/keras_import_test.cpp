@@ -346,33 +346,88 @@ TEST(KerasFiles, KerasTokenizerFiltersGiveKerasSequences) {
   }
 }
 
+// Layers around the LSTMs that are beyond support: the whole model is refused by name (what
+// ImportChoices::wholeModelOnly asks for), and by default the LSTM stack opens alone, saying first what was
+// cut off and why.
+struct PartlyOpened {
+  const char* file;
+  const char* whyNotWhole;
+  const char* cutOff;
+};
+
+TEST(KerasFiles, BeyondSupportTheLstmStackOpensAloneAndSaysWhatWasCut) {
+  const std::vector<PartlyOpened> cases = {
+      {"hostile/lambda.h5", "layer lambda_1 is a Lambda layer, which holds Python code",
+       "cut off the head after the last LSTM (lambda_1 (Lambda), dense (Dense)): the model gives no outputs here, "
+       "and attribution targets are units"},
+      {"hostile/masking.h5", "layer masking is a Masking layer after the input",
+       "cut off the front end before the first LSTM (embedding (Embedding), masking (Masking)): the input is the "
+       "first LSTM's input features, 5 per step, from a CSV table"},
+      {"hostile/go_backwards.h5", "layer dense reads every step of a sequence that go_backwards returned",
+       "cut off the head after the last LSTM (dense (Dense))"},
+      {"hostile/dense_after_concatenate.h5", "layer dense (Dense) reads the Concatenate concatenate; only a pooling",
+       "cut off the head after the last LSTM (concatenate (Concatenate), dense (Dense))"},
+      {"hostile/flatten_weights.h5", "layer flatten (Flatten) joins every step of an LSTM's output",
+       "cut off the head after the last LSTM (dense)"},
+      {"hostile/norm_before_pooling.h5",
+       "layer batch_normalization (BatchNormalization) acts on each step before global_max_pooling1d",
+       "cut off the head after the last LSTM (batch_normalization (BatchNormalization), global_max_pooling1d "
+       "(GlobalMaxPooling1D), dense (Dense))"},
+      {"hostile/activation_weights.h5", "which function it applies is not in a weights-only file",
+       "cut off the head after the last LSTM (dense)"},
+  };
+  ImportChoices whole;
+  whole.wholeModelOnly = true;
+  for (const PartlyOpened& c : cases) {
+    const std::string path = kerasFixture(c.file);
+    try {
+      importModel(path, {}, whole);
+      ADD_FAILURE() << c.file << " opened as a whole";
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(c.whyNotWhole), std::string::npos) << c.file << ": " << e.what();
+    }
+    const ImportedModel part = importModel(path);
+    const ImportReport& r = part.report;
+    EXPECT_EQ(r.cutOff.rfind("the whole model cannot be opened (", 0), 0u) << r.cutOff;
+    EXPECT_NE(r.cutOff.find(c.whyNotWhole), std::string::npos) << c.file << ": " << r.cutOff;
+    EXPECT_NE(r.cutOff.find(c.cutOff), std::string::npos) << c.file << ": " << r.cutOff;
+    ASSERT_FALSE(r.assumptions.empty());
+    EXPECT_EQ(r.assumptions.front(), r.cutOff);  // said first wherever assumptions are shown
+    EXPECT_NE(describeImport(r).find("cut off: " + r.cutOff), std::string::npos);
+    const bool headCut = r.cutOff.find("cut off the head") != std::string::npos;
+    EXPECT_EQ(part.model.arch.head.has_value(), !headCut) << c.file;
+    EXPECT_EQ(part.model.arch.inputKind == InputKind::Features, !headCut) << c.file;
+  }
+  // The front end cut off: the LSTM reads the embedding's width as features, with the file's own weights.
+  const ImportedModel masked = importModel(kerasFixture("hostile/masking.h5"));
+  EXPECT_EQ(masked.model.arch.featureDim, 5);
+  EXPECT_EQ(masked.model.params.lstm[0][0].W_ih.cols(), 5);
+  ASSERT_FALSE(masked.report.tensors.empty());
+  EXPECT_EQ(masked.report.tensors.front().name, "embedding/embedding/embeddings:0");
+  EXPECT_EQ(masked.report.tensors.front().role, "cut off (front end)");
+  const ImportedModel lambda = importModel(kerasFixture("hostile/lambda.h5"));
+  EXPECT_EQ(lambda.report.tensors.back().role, "cut off (head)");
+}
+
 TEST(KerasFiles, UnsupportedLayersAndDamagedFilesAreRefusedByName) {
   expectRefusedByName(
       kerasFixture,
       {
-          {"hostile/lambda.h5", "layer lambda_1 is a Lambda layer, which holds Python code"},
-          {"hostile/masking.h5", "layer masking is a Masking layer"},
           {"hostile/gru.h5", "layer lstm is a GRU"},
           {"hostile/stateful.h5", "layer lstm is stateful"},
-          {"hostile/go_backwards.h5", "layer dense reads every step of a sequence that go_backwards returned"},
           {"hostile/bidirectional_go_backwards.h5", "wraps an LSTM with go_backwards in Bidirectional"},
           {"hostile/merge_sum.h5", "merge_mode sum"},
-          {"hostile/dense_after_concatenate.h5",
-           "layer dense (Dense) reads the Concatenate concatenate; only a pooling"},
-          {"hostile/flatten_weights.h5", "layer flatten (Flatten) joins every step of an LSTM's output"},
           {"hostile/relu_between_lstms.h5",
            "layer activation (activation (Activation, relu)) acts on each step before layer lstm_1; LSTMScope "
            "folds only affine layers there"},
-          {"hostile/norm_before_pooling.h5",
-           "layer batch_normalization (BatchNormalization) acts on each step before global_max_pooling1d"},
-          {"hostile/activation_weights.h5", "which function it applies is not in a weights-only file"},
           {"hostile/dense_only.h5", "has no LSTM layer (LSTMScope opens models with LSTM"},
           {"hostile/truncated.h5", "truncated or damaged"},
           {"hostile/tfjs_truncated/model.json", "the shards end before weight"},
           {"hostile/tfjs_traversal/model.json", "names a shard outside its directory"},
       });
   const CommandResult r =
-      runCommand(std::string(LSTMSCOPE_CLI) + " info " + shellQuoted(kerasFixture("hostile/lambda.h5")));
+      runCommand(std::string(LSTMSCOPE_CLI) + " info " + shellQuoted(kerasFixture("hostile/gru.h5")));
   EXPECT_EQ(r.exitCode, 3) << r.output;
 }
 

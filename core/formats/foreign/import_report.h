@@ -20,6 +20,9 @@ struct ImportReport {
   std::string format;  // "PyTorch checkpoint (zip)", "safetensors", …
   std::vector<TensorUse> tensors;
   std::vector<std::string> assumptions;  // decided without the file saying so; the user may correct them
+  // Set when only part of the model opened (its LSTM stack alone): what was cut off and why. It is also the
+  // first assumption, so everything that shows assumptions says it first.
+  std::string cutOff;
 };
 
 // Choices a user can make where a file is silent or ambiguous (import dialog, CLI flags, sidecar). Unset
@@ -34,6 +37,9 @@ struct ImportChoices {
   // Tokens the user typed (in id order) instead of giving a vocabulary file; when set they are the
   // vocabulary, and a vocabulary file given as well is not read.
   std::optional<std::vector<std::string>> vocabularyTokens;
+  // Refuse a model that does not open as a whole rather than open its LSTM stack alone (keras_lstm_stack.h):
+  // what the tests of whole-model refusals ask for.
+  bool wholeModelOnly = false;
 };
 
 struct ImportedModel {

@@ -7,6 +7,7 @@
 
 #include "core/common/error.h"
 #include "core/formats/foreign/keras_guess.h"
+#include "core/formats/foreign/keras_lstm_stack.h"
 #include "core/formats/foreign/keras_pooling.h"
 #include "core/formats/foreign/keras_step_layers.h"
 #include "core/formats/foreign/keras_weights.h"
@@ -556,13 +557,27 @@ ImportedModel mapKerasModel(const KerasModelFile& file, const ImportChoices& cho
       for (const TextStandardization s = applyTextVectorizationStandardize(layer, given->vocab);
            const std::string& note : {s.applied, s.unsupported})
         if (!note.empty()) standardized.push_back(note);
+  const KerasWholeMapping mapWhole = [&](const KerasModelFile& f, const std::optional<LoadedVocabulary>& v) {
+    try {
+      return KerasMapper(f, choices, v, source).run();
+    } catch (const nlohmann::json::exception& e) {
+      throw InputError(source, std::string("has a layer config with a value of the wrong type (") + e.what() + ")");
+    }
+  };
+  const std::optional<LoadedVocabulary> vocabulary = given ? given : file.vocabulary;
+  ImportedModel imported;
   try {
-    ImportedModel imported = KerasMapper(file, choices, given ? given : file.vocabulary, source).run();
-    for (const std::string& note : standardized) imported.report.assumptions.push_back(note);
-    return imported;
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(source, std::string("has a layer config with a value of the wrong type (") + e.what() + ")");
+    imported = mapWhole(file, vocabulary);
+  } catch (const InputError& whole) {
+    if (choices.wholeModelOnly) throw;
+    std::string why = whole.what();
+    if (why.rfind(source + ": ", 0) == 0) why.erase(0, source.size() + 2);
+    auto part = mapKerasLstmStack(file, vocabulary, why, mapWhole);
+    if (!part) throw;
+    imported = std::move(*part);
   }
+  for (const std::string& note : standardized) imported.report.assumptions.push_back(note);
+  return imported;
 }
 
 }  // namespace lstmscope
