@@ -375,6 +375,16 @@ TEST(KerasFiles, BeyondSupportTheLstmStackOpensAloneAndSaysWhatWasCut) {
        "(GlobalMaxPooling1D), dense (Dense))"},
       {"hostile/activation_weights.h5", "which function it applies is not in a weights-only file",
        "cut off the head after the last LSTM (dense)"},
+      // Cut after an earlier LSTM: what cannot stand between two LSTMs, and an encoder-decoder's decoder.
+      {"hostile/relu_between_lstms.h5",
+       "layer activation (Activation, relu) acts on each step before layer lstm_1; LSTMScope folds only affine "
+       "layers there",
+       "cut off everything after lstm (activation (Activation), lstm_1 (LSTM), dense (Dense))"},
+      {"hostile/seq2seq.h5",
+       "layer repeat_vector is a RepeatVector: the LSTM after it reads one vector at every step of a second time "
+       "axis",
+       "cut off everything after encoder (repeat_vector (RepeatVector), decoder (LSTM), time_distributed "
+       "(TimeDistributed))"},
   };
   ImportChoices whole;
   whole.wholeModelOnly = true;
@@ -395,9 +405,10 @@ TEST(KerasFiles, BeyondSupportTheLstmStackOpensAloneAndSaysWhatWasCut) {
     ASSERT_FALSE(r.assumptions.empty());
     EXPECT_EQ(r.assumptions.front(), r.cutOff);  // said first wherever assumptions are shown
     EXPECT_NE(describeImport(r).find("cut off: " + r.cutOff), std::string::npos);
-    const bool headCut = r.cutOff.find("cut off the head") != std::string::npos;
-    EXPECT_EQ(part.model.arch.head.has_value(), !headCut) << c.file;
-    EXPECT_EQ(part.model.arch.inputKind == InputKind::Features, !headCut) << c.file;
+    const bool frontKept = r.cutOff.find("cut off the front end") == std::string::npos;
+    EXPECT_EQ(part.model.arch.head.has_value(), !frontKept) << c.file;
+    EXPECT_EQ(part.model.arch.inputKind == InputKind::Tokens, frontKept && std::string(c.file) != "hostile/seq2seq.h5")
+        << c.file;
   }
   // The front end cut off: the LSTM reads the embedding's width as features, with the file's own weights.
   const ImportedModel masked = importModel(kerasFixture("hostile/masking.h5"));
@@ -408,24 +419,24 @@ TEST(KerasFiles, BeyondSupportTheLstmStackOpensAloneAndSaysWhatWasCut) {
   EXPECT_EQ(masked.report.tensors.front().role, "cut off (front end)");
   const ImportedModel lambda = importModel(kerasFixture("hostile/lambda.h5"));
   EXPECT_EQ(lambda.report.tensors.back().role, "cut off (head)");
+  const ImportedModel encoder = importModel(kerasFixture("hostile/seq2seq.h5"));
+  EXPECT_EQ(encoder.model.arch.layers.size(), 1u);  // the encoder alone
+  EXPECT_EQ(encoder.model.arch.layers[0].hidden, 6);
+  EXPECT_EQ(encoder.report.tensors.back().role, "cut off (after encoder)");
 }
 
 TEST(KerasFiles, UnsupportedLayersAndDamagedFilesAreRefusedByName) {
-  expectRefusedByName(
-      kerasFixture,
-      {
-          {"hostile/gru.h5", "layer lstm is a GRU"},
-          {"hostile/stateful.h5", "layer lstm is stateful"},
-          {"hostile/bidirectional_go_backwards.h5", "wraps an LSTM with go_backwards in Bidirectional"},
-          {"hostile/merge_sum.h5", "merge_mode sum"},
-          {"hostile/relu_between_lstms.h5",
-           "layer activation (activation (Activation, relu)) acts on each step before layer lstm_1; LSTMScope "
-           "folds only affine layers there"},
-          {"hostile/dense_only.h5", "has no LSTM layer (LSTMScope opens models with LSTM"},
-          {"hostile/truncated.h5", "truncated or damaged"},
-          {"hostile/tfjs_truncated/model.json", "the shards end before weight"},
-          {"hostile/tfjs_traversal/model.json", "names a shard outside its directory"},
-      });
+  expectRefusedByName(kerasFixture,
+                      {
+                          {"hostile/gru.h5", "layer lstm is a GRU"},
+                          {"hostile/stateful.h5", "layer lstm is stateful"},
+                          {"hostile/bidirectional_go_backwards.h5", "wraps an LSTM with go_backwards in Bidirectional"},
+                          {"hostile/merge_sum.h5", "merge_mode sum"},
+                          {"hostile/dense_only.h5", "has no LSTM layer (LSTMScope opens models with LSTM"},
+                          {"hostile/truncated.h5", "truncated or damaged"},
+                          {"hostile/tfjs_truncated/model.json", "the shards end before weight"},
+                          {"hostile/tfjs_traversal/model.json", "names a shard outside its directory"},
+                      });
   const CommandResult r =
       runCommand(std::string(LSTMSCOPE_CLI) + " info " + shellQuoted(kerasFixture("hostile/gru.h5")));
   EXPECT_EQ(r.exitCode, 3) << r.output;

@@ -889,6 +889,20 @@ def dense_only(m):  # a model named like an LSTM model that holds none
     m.layers[1:2] = []
 
 
+# The classic encoder-decoder toy: LSTM → RepeatVector → LSTM → TimeDistributed(Dense). Not modelled yet:
+# the encoder opens alone.
+s2s = Model(2)
+s2s.add("LSTM", "encoder", lstm_weights(3, 6), activation="tanh", recurrent_activation="sigmoid",
+        return_sequences=False)
+s2s.add("RepeatVector", "repeat_vector", [], n=4)
+s2s.layers[-1]["extra"] = dict(n=4)
+s2s.add("LSTM", "decoder", lstm_weights(6, 5), activation="tanh", recurrent_activation="sigmoid",
+        return_sequences=True)
+s2s.add("Dense", "time_distributed", dense_weights(5, 3), activation="linear")
+s2s.layers[-1].update(class_name="TimeDistributed",
+                      extra=dict(layer=dict(class_name="Dense", config=dict(units=3, activation="linear"))))
+write_keras2(os.path.join(OUT, "hostile", "seq2seq.h5"), s2s)
+
 variant("relu_between_lstms.h5", relu_between_layers)
 variant("dense_only.h5", dense_only)
 variant("norm_before_pooling.h5", norm_before_pooling)

@@ -143,8 +143,8 @@ std::vector<KerasLayer> layersFromGroups(hid_t file, const std::string& source, 
     if (layer.className.empty()) {
       layer.weights = readVars(file, "layers/" + name, source);
       // A weightless layer that changes what the next one reads cannot be placed without the config.
-      static const std::set<std::string> kShaping = {"global_max_pooling1d", "global_average_pooling1d", "flatten",
-                                                     "concatenate", "repeat_vector", "masking"};
+      static const std::set<std::string> kShaping = {
+          "global_max_pooling1d", "global_average_pooling1d", "flatten", "concatenate", "repeat_vector", "masking"};
       if (layer.weights.empty() && kShaping.count(base))
         throw InputError(source, "layer group " + name +
                                      " changes what the next layer reads, and a weights-only Keras 3 file does not "

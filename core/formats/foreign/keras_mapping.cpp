@@ -117,6 +117,10 @@ class KerasMapper {
       return;
     }
     if (cls == "Flatten" && !arch_.layers.empty()) failFlattenOverSteps(l.name);
+    if (cls == "RepeatVector")
+      fail("layer " + l.name +
+           " is a RepeatVector: the LSTM after it reads one vector at every step of a second "
+           "time axis (an encoder-decoder), which LSTMScope does not model yet");
     if (cls == "Lambda")
       fail("layer " + l.name + " is a Lambda layer, which holds Python code; LSTMScope does not run it");
     if (cls == "Masking") return masking(l);

@@ -259,7 +259,7 @@ std::string HeldStepLayers::subject() const {
 AffineMap HeldStepLayers::affine(long width, const std::string& into, const std::string& source) const {
   for (const KerasStepLayer& s : layers_)
     if (!s.affine())
-      throw InputError(source, "layer " + s.name + " (" + s.describe() + ") acts on each step before " + into +
+      throw InputError(source, "layer " + s.describe() + " acts on each step before " + into +
                                    "; LSTMScope folds only affine layers there (BatchNormalization, linear "
                                    "Dense), and any per-step layer after an Embedding");
   for (const KerasStepLayer& s : layers_)
