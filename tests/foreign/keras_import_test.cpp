@@ -432,7 +432,13 @@ TEST(KerasFiles, UnsupportedLayersAndDamagedFilesAreRefusedByName) {
                           {"hostile/stateful.h5", "layer lstm is stateful"},
                           {"hostile/bidirectional_go_backwards.h5", "wraps an LSTM with go_backwards in Bidirectional"},
                           {"hostile/merge_sum.h5", "merge_mode sum"},
-                          {"hostile/dense_only.h5", "has no LSTM layer (LSTMScope opens models with LSTM"},
+                          {"hostile/keras3_norm.weights.h5",
+           "layer group batch_normalization normalises each step, and a weights-only Keras 3 file does not say "
+           "where it sits; open the .keras archive"},
+          {"hostile/keras3_pooling.weights.h5",
+           "layer group global_max_pooling1d changes what the next layer reads, and a weights-only Keras 3 file "
+           "does not say where it sits"},
+          {"hostile/dense_only.h5", "has no LSTM layer (LSTMScope opens models with LSTM"},
                           {"hostile/truncated.h5", "truncated or damaged"},
                           {"hostile/tfjs_truncated/model.json", "the shards end before weight"},
                           {"hostile/tfjs_traversal/model.json", "names a shard outside its directory"},

@@ -903,6 +903,20 @@ s2s.layers[-1].update(class_name="TimeDistributed",
                       extra=dict(layer=dict(class_name="Dense", config=dict(units=3, activation="linear"))))
 write_keras2(os.path.join(OUT, "hostile", "seq2seq.h5"), s2s)
 
+# Keras 3 weights-only files whose groups cannot be placed without the config: a normalisation, a pooling.
+def keras3_groups(name, extra_group, extra_arrays):
+    with h5py.File(os.path.join(OUT, "hostile", name), "w") as f:
+        f.create_group("vars")
+        for group, arrays in [("layers/lstm/cell/vars", lstm_weights(3, 4)), (extra_group, extra_arrays),
+                              ("layers/dense/vars", dense_weights(4, 1))]:
+            g = f.create_group(group)
+            for i, a in enumerate(arrays):
+                g.create_dataset(str(i), data=np.asarray(a, dtype=np.float32))
+
+
+keras3_groups("keras3_norm.weights.h5", "layers/batch_normalization/vars", batch_norm(4)["weights"])
+keras3_groups("keras3_pooling.weights.h5", "layers/global_max_pooling1d/vars", [])
+
 variant("relu_between_lstms.h5", relu_between_layers)
 variant("dense_only.h5", dense_only)
 variant("norm_before_pooling.h5", norm_before_pooling)

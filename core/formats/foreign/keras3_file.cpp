@@ -150,6 +150,10 @@ std::vector<KerasLayer> layersFromGroups(hid_t file, const std::string& source, 
                                      " changes what the next layer reads, and a weights-only Keras 3 file does not "
                                      "say where it sits; open the .keras archive (it holds the model's config)");
       if (layer.weights.empty()) continue;  // dropout and friends
+      if (base == "batch_normalization" || base == "layer_normalization")
+        throw InputError(source, "layer group " + name +
+                                     " normalises each step, and a weights-only Keras 3 file does not say where it "
+                                     "sits; open the .keras archive (it holds the model's config)");
       throw InputError(source, "layer group " + name + " holds weights of a kind LSTMScope does not read");
     }
     layer.weights = layerWeights(file, "layers/" + name, layer, source);
