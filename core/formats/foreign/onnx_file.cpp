@@ -82,9 +82,14 @@ struct CellExtras {
   std::string name, shape;     // of the P tensor, for the import report
 };
 
+// What the honest fallback cuts off when the whole graph cannot be read (docs/IMPORT.md#when-only-the-lstm-
+// stack-opens): nothing, every node after the last LSTM, or every node that is not an LSTM.
+enum class OnnxCut { Nothing, AfterLastLstm, AllButLstms };
+
 class OnnxMapper {
  public:
-  OnnxMapper(const onnx::ModelProto& model, const std::string& source) : graph_(model.graph()), source_(source) {}
+  OnnxMapper(const onnx::ModelProto& model, const std::string& source, OnnxCut cut = OnnxCut::Nothing)
+      : graph_(model.graph()), source_(source), cut_(cut) {}
 
   // The graph as PyTorch-style named tensors plus the choices the graph itself states.
   std::pair<TensorSet, ImportChoices> run() {
@@ -96,9 +101,19 @@ class OnnxMapper {
         for (const auto& a : node.attribute())
           if (a.name() == "value" && a.has_t()) constants_.emplace(node.output(0), tensorOf(a.t(), source_));
     }
+    int lastLstm = -1;
+    for (int k = 0; k < graph_.node_size(); ++k)
+      if (graph_.node(k).op_type() == "LSTM") lastLstm = k;
     for (int k = 0; k < graph_.node_size(); ++k) {
-      requireInputsComputedBefore(graph_.node(k), k);
-      visit(graph_.node(k));
+      const auto& node = graph_.node(k);
+      requireInputsComputedBefore(node, k);
+      if ((cut_ == OnnxCut::AfterLastLstm && k > lastLstm) ||
+          (cut_ == OnnxCut::AllButLstms && node.op_type() != "LSTM")) {
+        if (!kPlumbing.count(node.op_type()))
+          cutNodes_.push_back((node.name().empty() ? node.op_type() : node.name()) + " (" + node.op_type() + ")");
+        continue;
+      }
+      visit(node);
     }
     if (layers_ == 0) throw InputError(source_, "has no LSTM node");
     finishHead();
@@ -107,7 +122,8 @@ class OnnxMapper {
 
   const std::vector<std::pair<GateActivation, CellActivation>>& activations() const { return activations_; }
   const std::vector<CellExtras>& extras() const { return extras_; }
-  const std::vector<std::string>& notes() const { return notes_; }  // assumptions the graph forced
+  const std::vector<std::string>& notes() const { return notes_; }        // assumptions the graph forced
+  const std::vector<std::string>& cutNodes() const { return cutNodes_; }  // "name (Op)", shape operators left out
 
  private:
   [[noreturn]] void fail(const onnx::NodeProto& node, const std::string& what) const {
@@ -397,6 +413,8 @@ class OnnxMapper {
 
   const onnx::GraphProto& graph_;
   const std::string& source_;
+  OnnxCut cut_;
+  std::vector<std::string> cutNodes_;
   std::map<std::string, NamedTensor> constants_;
   std::map<std::string, int> producer_;
   std::map<std::string, std::string> lstmOutputs_;
@@ -466,11 +484,10 @@ bool looksLikeOnnx(const std::string& path) {
   return false;
 }
 
-ImportedModel readOnnx(const std::string& path, const ImportChoices& choices,
-                       const std::optional<LoadedVocabulary>& vocab) {
-  onnx::ModelProto model;
-  if (!parseModel(path, model)) throw InputError(path, "is not an ONNX model (it does not parse as one)");
-  OnnxMapper mapper(model, path);
+namespace {
+
+ImportedModel mapOnnx(const onnx::ModelProto& model, const std::string& path, const ImportChoices& choices,
+                      const std::optional<LoadedVocabulary>& vocab, OnnxMapper& mapper) {
   auto [tensors, facts] = mapper.run();
   // What the graph states is a fact, not an assumption; the user's choices still win.
   ImportChoices merged = mergeChoices(facts, choices);
@@ -515,6 +532,50 @@ ImportedModel readOnnx(const std::string& path, const ImportChoices& choices,
                            std::to_string(model.opset_import_size() ? model.opset_import(0).version() : 0) +
                            (model.producer_name().empty() ? "" : ", written by " + model.producer_name()) + ")";
   return imported;
+}
+
+// "Conv_0 (Conv), Relu_1 (Relu), … and 12 more".
+std::string listed(const std::vector<std::string>& nodes) {
+  std::string out;
+  for (size_t k = 0; k < nodes.size() && k < 6; ++k) out += (k ? ", " : "") + nodes[k];
+  if (nodes.size() > 6) out += ", … and " + std::to_string(nodes.size() - 6) + " more";
+  return out.empty() ? "shape operators only" : out;
+}
+
+}  // namespace
+
+ImportedModel readOnnx(const std::string& path, const ImportChoices& choices,
+                       const std::optional<LoadedVocabulary>& vocab) {
+  onnx::ModelProto model;
+  if (!parseModel(path, model)) throw InputError(path, "is not an ONNX model (it does not parse as one)");
+  OnnxMapper whole(model, path);
+  try {
+    return mapOnnx(model, path, choices, vocab, whole);
+  } catch (const InputError& e) {
+    if (choices.wholeModelOnly) throw;
+    std::string why = e.what();
+    if (why.rfind(path + ": ", 0) == 0) why.erase(0, path.size() + 2);
+    for (const OnnxCut cut : {OnnxCut::AfterLastLstm, OnnxCut::AllButLstms}) {
+      OnnxMapper part(model, path, cut);
+      ImportedModel imported;
+      try {
+        imported = mapOnnx(model, path, choices, cut == OnnxCut::AllButLstms ? std::nullopt : vocab, part);
+      } catch (const InputError&) {
+        continue;  // cut more, or refuse with the whole graph's reason
+      }
+      std::string& what = imported.report.cutOff;
+      what = "the whole model cannot be opened (" + why + "). Opened its LSTM stack alone, cut off " +
+             (cut == OnnxCut::AfterLastLstm
+                  ? "the nodes after the last LSTM (" + listed(part.cutNodes()) + "):"
+                  : "every node that is not an LSTM (" + listed(part.cutNodes()) +
+                        "): the input is the first LSTM's input features, " +
+                        std::to_string(imported.model.arch.inputWidth()) + " per step, from a CSV table;") +
+             " the model gives no outputs here, and attribution targets are units";
+      imported.report.assumptions.insert(imported.report.assumptions.begin(), what);
+      return imported;
+    }
+    throw;
+  }
 }
 
 }  // namespace lstmscope
