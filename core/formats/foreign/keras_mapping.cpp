@@ -246,8 +246,8 @@ class KerasMapper {
   // A layer that acts on each step on its own: held until the layer it folds into is known.
   void stepLayer(const KerasLayer& l, const json& config) {
     const int rank = !pooling_ && (arch_.layers.empty() || returnsSequences_) ? 3 : 2;
-    KerasStepLayer step = kerasStepLayer(l, config, file_.generation, rank, where(l));
-    if (!file_.hasArchitecture && step.kind == KerasStepLayer::Kind::Dense) {
+    StepLayer step = kerasStepLayer(l, config, file_.generation, rank, where(l));
+    if (!file_.hasArchitecture && step.kind == StepLayer::Kind::Dense) {
       step.activation = "linear";
       assume("weights-only file: layer " + l.name + " (a Dense before an LSTM) is linear, Keras' default");
     }

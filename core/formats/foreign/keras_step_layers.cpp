@@ -23,37 +23,6 @@ std::string activationOf(const json& config) {
   return "?";
 }
 
-const std::set<std::string> kActivations = {"linear",  "relu", "tanh", "sigmoid",    "hard_sigmoid",
-                                            "softmax", "elu",  "selu", "softplus",   "softsign",
-                                            "swish",   "silu", "gelu", "exponential"};
-
-double elementwise(const std::string& a, double x, int generation) {
-  if (a == "relu") return x > 0 ? x : 0;
-  if (a == "tanh") return std::tanh(x);
-  if (a == "sigmoid") return 1 / (1 + std::exp(-x));
-  if (a == "hard_sigmoid") return std::clamp(generation >= 3 ? x / 6 + 0.5 : 0.2 * x + 0.5, 0.0, 1.0);
-  if (a == "elu") return x > 0 ? x : std::expm1(x);
-  if (a == "selu") return 1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * std::expm1(x));
-  if (a == "softplus") return x > 30 ? x : std::log1p(std::exp(x));
-  if (a == "softsign") return x / (1 + std::abs(x));
-  if (a == "swish" || a == "silu") return x / (1 + std::exp(-x));
-  if (a == "gelu") return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));  // Keras' default: exact, not tanh
-  if (a == "exponential") return std::exp(x);
-  return x;  // linear
-}
-
-void activate(const std::string& a, int generation, Mat<double>& x) {
-  if (a == "softmax") {  // over each step's features
-    for (long j = 0; j < x.cols(); ++j) {
-      auto col = x.col(j);
-      col = (col.array() - col.maxCoeff()).exp();
-      col /= col.sum();
-    }
-    return;
-  }
-  x = x.unaryExpr([&](double v) { return elementwise(a, v, generation); });
-}
-
 Vec<double> vectorOf(const NamedTensor& t, const std::string& where) {
   if (t.shape.size() != 1) throw InputError(where, "holds " + t.name + " of shape " + t.shapeText() + ", not a vector");
   Vec<double> v(static_cast<long>(t.values.size()));
@@ -91,7 +60,7 @@ std::map<std::string, const NamedTensor*> normalisationWeights(const KerasLayer&
   return out;
 }
 
-KerasStepLayer batchNormalization(KerasStepLayer s, const KerasLayer& l, const json& config, const std::string& where) {
+StepLayer batchNormalization(StepLayer s, const KerasLayer& l, const json& config, const std::string& where) {
   const auto w = normalisationWeights(l, config, {"gamma", "beta", "moving_mean", "moving_variance"});
   if (!w.count("moving_mean") || !w.count("moving_variance") || w.size() != l.weights.size())
     throw InputError(where, "is a BatchNormalization whose " + std::to_string(l.weights.size()) +
@@ -110,14 +79,14 @@ KerasStepLayer batchNormalization(KerasStepLayer s, const KerasLayer& l, const j
   return s;
 }
 
-KerasStepLayer layerNormalization(KerasStepLayer s, const KerasLayer& l, const json& config, const std::string& where) {
+StepLayer layerNormalization(StepLayer s, const KerasLayer& l, const json& config, const std::string& where) {
   if (config.is_object() && config.value("rms_scaling", false))
     throw InputError(where, "is a LayerNormalization with rms_scaling, which LSTMScope does not model");
   const auto w = normalisationWeights(l, config, {"gamma", "beta"});
   if (w.size() != l.weights.size())
     throw InputError(
         where, "is a LayerNormalization whose " + std::to_string(l.weights.size()) + " weights are not gamma and beta");
-  s.kind = KerasStepLayer::Kind::LayerNorm;
+  s.kind = StepLayer::Kind::LayerNorm;
   s.epsilon = config.is_object() ? config.value("epsilon", 1e-3) : 1e-3;
   if (w.count("gamma")) s.scale = vectorOf(*w.at("gamma"), where);
   if (w.count("beta")) s.shift = vectorOf(*w.at("beta"), where);
@@ -126,50 +95,29 @@ KerasStepLayer layerNormalization(KerasStepLayer s, const KerasLayer& l, const j
   return s;
 }
 
-KerasStepLayer dense(KerasStepLayer s, const KerasLayer& l, const json& config, const std::string& where) {
+StepLayer dense(StepLayer s, const KerasLayer& l, const json& config, const std::string& where) {
   if (l.weights.empty() || l.weights.size() > 2 || l.weights[0].shape.size() != 2)
     throw InputError(where, "(Dense) does not hold a kernel and bias");
   const NamedTensor& k = l.weights[0];
-  s.kind = KerasStepLayer::Kind::Dense;
+  s.kind = StepLayer::Kind::Dense;
   s.weight = Eigen::Map<const Mat<float>>(k.values.data(), k.dim(1), k.dim(0)).cast<double>();  // (out, in)
   s.bias = l.weights.size() == 2 ? vectorOf(l.weights[1], where) : Vec<double>::Zero(k.dim(1));
   if (s.bias.size() != k.dim(1)) throw InputError(where, "(Dense) has a bias that does not match its kernel");
   s.activation = activationOf(config);
-  if (!kActivations.count(s.activation))
+  if (!isStepActivation(s.activation))
     throw InputError(where, "uses activation " + s.activation + ", which LSTMScope does not support");
   return s;
 }
 
 }  // namespace
 
-bool KerasStepLayer::affine() const {
-  return kind == Kind::Affine || ((kind == Kind::Dense || kind == Kind::Activation) && activation == "linear");
-}
-
-long KerasStepLayer::inputWidth() const {
-  if (kind == Kind::Dense) return weight.cols();
-  if (kind == Kind::Affine) return scale.size();
-  if (kind == Kind::LayerNorm) return scale.size() ? scale.size() : shift.size() ? shift.size() : -1;
-  return -1;
-}
-
-std::string KerasStepLayer::describe() const {
-  std::ostringstream out;
-  out << name << " (" << className;
-  if (kind == Kind::Affine || kind == Kind::LayerNorm) out << ", epsilon " << epsilon;
-  if (kind == Kind::Dense || kind == Kind::Activation) out << ", " << activation;
-  out << ")";
-  return out.str();
-}
-
 bool isKerasStepLayerClass(const std::string& className) {
   return className == "BatchNormalization" || className == "LayerNormalization" || className == "Activation" ||
          className == "Softmax" || className == "ReLU";
 }
 
-KerasStepLayer kerasStepLayer(const KerasLayer& l, const json& config, int generation, int rank,
-                              const std::string& where) {
-  KerasStepLayer s;
+StepLayer kerasStepLayer(const KerasLayer& l, const json& config, int generation, int rank, const std::string& where) {
+  StepLayer s;
   s.name = l.name;
   s.className = l.className;
   s.generation = generation;
@@ -181,57 +129,15 @@ KerasStepLayer kerasStepLayer(const KerasLayer& l, const json& config, int gener
   if (l.className == "LayerNormalization") return layerNormalization(s, l, config, where);
   if (l.className == "Dense" || l.className == "TimeDistributed")
     return dense(s, l, config, where);  // (its Dense's config)
-  s.kind = KerasStepLayer::Kind::Activation;
+  s.kind = StepLayer::Kind::Activation;
   s.activation = l.className == "Softmax" ? "softmax" : l.className == "ReLU" ? "relu" : activationOf(config);
   if (l.className == "ReLU" && config.is_object() &&
       (!config.value("max_value", json()).is_null() || config.value("negative_slope", 0.0) != 0.0 ||
        config.value("threshold", 0.0) != 0.0))
     throw InputError(where, "is a ReLU with a max value, slope or threshold, which LSTMScope does not model");
-  if (!kActivations.count(s.activation))
+  if (!isStepActivation(s.activation))
     throw InputError(where, "uses activation " + s.activation + ", which LSTMScope does not support");
   return s;
-}
-
-AffineMap composeAffine(const std::vector<KerasStepLayer>& chain, long width) {
-  AffineMap map{Mat<double>::Identity(width, width), Vec<double>::Zero(width)};
-  for (const KerasStepLayer& s : chain) {
-    if (s.kind == KerasStepLayer::Kind::Affine) {
-      map.A = s.scale.asDiagonal() * map.A;
-      map.c = s.scale.cwiseProduct(map.c) + s.shift;
-    } else if (s.kind == KerasStepLayer::Kind::Dense) {
-      map.A = s.weight * map.A;
-      map.c = s.weight * map.c + s.bias;
-    }  // a linear Activation is the identity
-  }
-  return map;
-}
-
-Mat<double> applyStepLayers(const std::vector<KerasStepLayer>& chain, Mat<double> x) {
-  for (const KerasStepLayer& s : chain) {
-    switch (s.kind) {
-      case KerasStepLayer::Kind::Affine:
-        x = (s.scale.asDiagonal() * x).colwise() + s.shift;
-        break;
-      case KerasStepLayer::Kind::Dense:
-        x = (s.weight * x).colwise() + s.bias;
-        activate(s.activation, s.generation, x);
-        break;
-      case KerasStepLayer::Kind::Activation:
-        activate(s.activation, s.generation, x);
-        break;
-      case KerasStepLayer::Kind::LayerNorm:
-        for (long j = 0; j < x.cols(); ++j) {
-          auto col = x.col(j);
-          const double mean = col.mean();
-          const double var = (col.array() - mean).square().mean();
-          col = (col.array() - mean) / std::sqrt(var + s.epsilon);
-          if (s.scale.size()) col = col.cwiseProduct(s.scale);
-          if (s.shift.size()) col += s.shift;
-        }
-        break;
-    }
-  }
-  return x;
 }
 
 void foldBefore(const AffineMap& map, Mat<float>& weight, Vec<float>& bias) {
@@ -245,24 +151,24 @@ void foldAfter(const AffineMap& map, DenseParams<float>& dense) {
   dense.weight = (map.A * dense.weight.cast<double>()).cast<float>();
 }
 
-void HeldStepLayers::hold(KerasStepLayer layer, size_t firstRole, size_t endRole) {
+void HeldStepLayers::hold(StepLayer layer, size_t firstRole, size_t endRole) {
   layers_.push_back(std::move(layer));
   roles_.emplace_back(firstRole, endRole);
 }
 
 std::string HeldStepLayers::subject() const {
   std::string out;
-  for (const KerasStepLayer& s : layers_) out += (out.empty() ? "" : ", ") + s.describe();
+  for (const StepLayer& s : layers_) out += (out.empty() ? "" : ", ") + s.describe();
   return out + (layers_.size() > 1 ? " are" : " is");
 }
 
 AffineMap HeldStepLayers::affine(long width, const std::string& into, const std::string& source) const {
-  for (const KerasStepLayer& s : layers_)
+  for (const StepLayer& s : layers_)
     if (!s.affine())
       throw InputError(source, "layer " + s.describe() + " acts on each step before " + into +
                                    "; LSTMScope folds only affine layers there (BatchNormalization, linear "
                                    "Dense), and any per-step layer after an Embedding");
-  for (const KerasStepLayer& s : layers_)
+  for (const StepLayer& s : layers_)
     if (s.inputWidth() >= 0) {
       width = s.inputWidth();
       break;

@@ -15,27 +15,9 @@
 #include "core/formats/foreign/import_report.h"
 #include "core/formats/foreign/keras_layers.h"
 #include "core/model/model.h"
+#include "core/model/step_layers.h"
 
 namespace lstmscope {
-
-struct KerasStepLayer {
-  enum class Kind { Affine, Dense, LayerNorm, Activation };
-  std::string name, className;
-  Kind kind = Kind::Affine;
-  Vec<double> scale, shift;  // Affine: y = scale ∘ x + shift; LayerNorm: gamma and beta (empty: 1 and 0)
-  Mat<double> weight;        // Dense: y = act(weight x + bias), weight (out, in)
-  Vec<double> bias;
-  double epsilon = 0;      // LayerNorm: y = gamma ∘ (x − mean) / sqrt(var + epsilon) + beta
-  std::string activation;  // Dense and Activation: the Keras name ("linear" for none)
-  int generation = 2;      // hard_sigmoid differs between Keras 2 and 3
-
-  // Whether the layer is x ↦ A x + c.
-  bool affine() const;
-  // Width it reads, or -1 when it keeps any width (element-wise layers).
-  long inputWidth() const;
-  // "batch_normalization (BatchNormalization, ε 0.001)", for the import report.
-  std::string describe() const;
-};
 
 // Whether a layer of this class is read as a step layer wherever it stands (Dense is one only before an
 // LSTM, which the caller decides).
@@ -44,18 +26,8 @@ bool isKerasStepLayerClass(const std::string& className);
 // The layer's numbers and semantics from its config and weights; `rank` is its input's (3 for a sequence,
 // 2 for one vector), which its axis must end. `where` names the layer in errors (an unsupported activation,
 // axis or option, weights of the wrong shape).
-KerasStepLayer kerasStepLayer(const KerasLayer& layer, const nlohmann::json& config, int generation, int rank,
-                              const std::string& where);
-
-// The x ↦ A x + c that a chain of affine layers composes to, on inputs of width `width`.
-struct AffineMap {
-  Mat<double> A;
-  Vec<double> c;
-};
-AffineMap composeAffine(const std::vector<KerasStepLayer>& chain, long width);
-
-// The chain applied to every column of x (one step per column).
-Mat<double> applyStepLayers(const std::vector<KerasStepLayer>& chain, Mat<double> x);
+StepLayer kerasStepLayer(const KerasLayer& layer, const nlohmann::json& config, int generation, int rank,
+                         const std::string& where);
 
 // A weight W (out, in) and bias b that read y = A x + c, rewritten to read x: W A and b + W c.
 void foldBefore(const AffineMap& map, Mat<float>& weight, Vec<float>& bias);
@@ -66,9 +38,9 @@ void foldAfter(const AffineMap& map, DenseParams<float>& dense);
 // report, whose roles are said once it is known where they went.
 class HeldStepLayers {
  public:
-  void hold(KerasStepLayer layer, size_t firstRole, size_t endRole);
+  void hold(StepLayer layer, size_t firstRole, size_t endRole);
   bool empty() const { return layers_.empty(); }
-  const std::vector<KerasStepLayer>& layers() const { return layers_; }
+  const std::vector<StepLayer>& layers() const { return layers_; }
   // The subject of a report sentence: "a (BatchNormalization, epsilon 0.001), b (Activation, tanh) are".
   std::string subject() const;
   // x ↦ A x + c on inputs of `width` (the first layer's own width, if it has one, wins). Throws InputError
@@ -78,7 +50,7 @@ class HeldStepLayers {
   void settle(std::vector<TensorUse>& tensors, const std::string& into);
 
  private:
-  std::vector<KerasStepLayer> layers_;
+  std::vector<StepLayer> layers_;
   std::vector<std::pair<size_t, size_t>> roles_;
 };
 

@@ -1,0 +1,117 @@
+#include "core/model/step_layers.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <sstream>
+
+namespace lstmscope {
+
+namespace {
+
+const std::set<std::string> kActivations = {"linear",  "relu", "tanh", "sigmoid",    "hard_sigmoid",
+                                            "softmax", "elu",  "selu", "softplus",   "softsign",
+                                            "swish",   "silu", "gelu", "exponential"};
+
+double elementwise(const std::string& a, double x, int generation) {
+  if (a == "relu") return x > 0 ? x : 0;
+  if (a == "tanh") return std::tanh(x);
+  if (a == "sigmoid") return 1 / (1 + std::exp(-x));
+  if (a == "hard_sigmoid") return std::clamp(generation >= 3 ? x / 6 + 0.5 : 0.2 * x + 0.5, 0.0, 1.0);
+  if (a == "elu") return x > 0 ? x : std::expm1(x);
+  if (a == "selu") return 1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * std::expm1(x));
+  if (a == "softplus") return x > 30 ? x : std::log1p(std::exp(x));
+  if (a == "softsign") return x / (1 + std::abs(x));
+  if (a == "swish" || a == "silu") return x / (1 + std::exp(-x));
+  if (a == "gelu") return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));  // Keras' default: exact, not tanh
+  if (a == "exponential") return std::exp(x);
+  return x;  // linear
+}
+
+void activate(const std::string& a, int generation, Eigen::MatrixXd& x) {
+  if (a == "softmax") {  // over each step's features
+    for (long j = 0; j < x.cols(); ++j) {
+      auto col = x.col(j);
+      col = (col.array() - col.maxCoeff()).exp();
+      col /= col.sum();
+    }
+    return;
+  }
+  x = x.unaryExpr([&](double v) { return elementwise(a, v, generation); });
+}
+
+}  // namespace
+
+bool isStepActivation(const std::string& name) {
+  return kActivations.count(name) != 0;
+}
+
+bool StepLayer::affine() const {
+  return kind == Kind::Affine || ((kind == Kind::Dense || kind == Kind::Activation) && activation == "linear");
+}
+
+long StepLayer::inputWidth() const {
+  if (kind == Kind::Dense) return weight.cols();
+  if (kind == Kind::Affine) return scale.size();
+  if (kind == Kind::LayerNorm) return scale.size() ? scale.size() : shift.size() ? shift.size() : -1;
+  return -1;
+}
+
+std::string StepLayer::describe() const {
+  std::ostringstream out;
+  out << name << " (" << className;
+  if (kind == Kind::Affine || kind == Kind::LayerNorm) out << ", epsilon " << epsilon;
+  if (kind == Kind::Dense || kind == Kind::Activation) out << ", " << activation;
+  out << ")";
+  return out.str();
+}
+
+AffineMap composeAffine(const std::vector<StepLayer>& chain, long width) {
+  AffineMap map{Eigen::MatrixXd::Identity(width, width), Eigen::VectorXd::Zero(width)};
+  for (const StepLayer& s : chain) {
+    if (s.kind == StepLayer::Kind::Affine) {
+      map.A = s.scale.asDiagonal() * map.A;
+      map.c = s.scale.cwiseProduct(map.c) + s.shift;
+    } else if (s.kind == StepLayer::Kind::Dense) {
+      map.A = s.weight * map.A;
+      map.c = s.weight * map.c + s.bias;
+    }  // a linear Activation is the identity
+  }
+  return map;
+}
+
+Eigen::MatrixXd applyStepLayers(const std::vector<StepLayer>& chain, Eigen::MatrixXd x) {
+  for (const StepLayer& s : chain) {
+    switch (s.kind) {
+      case StepLayer::Kind::Affine:
+        x = (s.scale.asDiagonal() * x).colwise() + s.shift;
+        break;
+      case StepLayer::Kind::Dense:
+        x = (s.weight * x).colwise() + s.bias;
+        activate(s.activation, s.generation, x);
+        break;
+      case StepLayer::Kind::Activation:
+        activate(s.activation, s.generation, x);
+        break;
+      case StepLayer::Kind::LayerNorm:
+        for (long j = 0; j < x.cols(); ++j) {
+          auto col = x.col(j);
+          const double mean = col.mean();
+          const double var = (col.array() - mean).square().mean();
+          col = (col.array() - mean) / std::sqrt(var + s.epsilon);
+          if (s.scale.size()) col = col.cwiseProduct(s.scale);
+          if (s.shift.size()) col += s.shift;
+        }
+        break;
+    }
+  }
+  return x;
+}
+
+std::string describeStepLayers(const std::vector<StepLayer>& chain) {
+  std::string out;
+  for (const StepLayer& s : chain) out += (out.empty() ? "" : " → ") + s.describe();
+  return out;
+}
+
+}  // namespace lstmscope
