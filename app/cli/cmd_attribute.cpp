@@ -85,7 +85,7 @@ AttributionTarget chooseTarget(const Network<double>& net, const Inputs<double>&
 AttributeResult computeAttribute(const AttributeOptions& o) {
   AttributeResult r;
   r.modelPath = o.modelPath;
-  r.net = importModel(o.modelPath, o.vocabPath, o.importChoices).model.cast<double>();
+  r.net = importForCommand(o.modelPath, o.vocabPath, o.importChoices).cast<double>();
   const EncodedText encoded = readSingleInput(r.net.arch, o.input);
   r.tokens = encoded.surface;
   const Inputs<double> tokens{encoded.inputs.steps, 1, encoded.inputs.tokens, encoded.inputs.features.cast<double>()};

@@ -61,7 +61,7 @@ int runConvert(const std::vector<std::string>& args) {
     return 0;
   }
   const ModelCommandOptions o = parseConvertOptions(args);
-  const Model m = importModel(o.modelPath, o.vocabPath, o.importChoices).model;
+  const Model m = importForCommand(o.modelPath, o.vocabPath, o.importChoices);  // a cut keeps saying so
   saveNativeModel(m, o.out);
   std::fprintf(stderr, "wrote %s\n", o.out.c_str());
   return 0;

@@ -81,7 +81,7 @@ int runRecord(const std::vector<std::string>& args) {
   RecordRequest request = o.request;
 
   const auto start = std::chrono::steady_clock::now();
-  const Model model = importModel(o.modelPath, o.vocabPath, o.importChoices).model;
+  const Model model = importForCommand(o.modelPath, o.vocabPath, o.importChoices);
   TraceHeader header;
   header.modelName = model.arch.name;
   std::error_code absoluteError;  // an unresolvable path is simply not stored: the app then looks beside the trace

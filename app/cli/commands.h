@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/formats/foreign/import_report.h"
+
 namespace lstmscope::cli {
 
 int runInfo(const std::vector<std::string>& args);
@@ -39,5 +41,8 @@ extern const char* const kProbeHelp;
 bool printHelpIfAsked(const std::vector<std::string>& args, const char* help);
 // Applies --threads N (0: all cores, the default) to OpenMP and Eigen.
 void applyThreads(long threads);
+// Opens a model for a command and, when only its LSTM stack opened (Architecture::cutOff), says so on
+// stderr: the command still runs, on what opened.
+Model importForCommand(const std::string& path, const std::string& vocabPath, const ImportChoices& choices);
 
 }  // namespace lstmscope::cli

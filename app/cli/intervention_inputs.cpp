@@ -8,7 +8,7 @@
 namespace lstmscope::cli {
 
 Model loadModel(const ModelOption& option) {
-  return importModel(option.path, option.vocabPath, option.importChoices).model;
+  return importForCommand(option.path, option.vocabPath, option.importChoices);
 }
 
 int modelDirection(const Architecture& arch, const QuantityOption& what) {

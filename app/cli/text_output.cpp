@@ -19,5 +19,4 @@ void writeTextFile(const std::string& path, const std::string& text) {
   file.commit();
 }
 
-
 }  // namespace lstmscope::cli

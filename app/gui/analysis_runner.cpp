@@ -44,7 +44,7 @@ EncodedText readInput(const AnalysisRequest& request, AnalysisResult& result) {
     return encodeText(result.model->arch, text, request.textSource.toStdString(), kMaxSteps);
   // A model of numeric features reads the text as a CSV table; its steps are labelled as asked.
   const Architecture& arch = result.model->arch;
-  const std::string expected = "this model reads " + std::to_string(arch.featureDim) +
+  const std::string expected = "this model reads " + std::to_string(arch.rawFeatureDim()) +
                                " numeric feature(s) per step: paste or open a CSV table, one row per step and one "
                                "column per feature (header optional)";
   FeatureSequence table;

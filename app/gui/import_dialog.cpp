@@ -250,10 +250,10 @@ void ImportDialog::showRead(std::shared_ptr<const ImportedModel> imported, const
   buttons_->button(QDialogButtonBox::Open)->setEnabled(imported_ != nullptr);
   if (imported_) {
     const ImportReport& r = imported_->report;
-    summary_->setText(QStringLiteral("<b>%1</b> — %2<br><pre>%3</pre>")
-                          .arg(QFileInfo(modelPath_).fileName().toHtmlEscaped(),
-                               QString::fromStdString(r.format).toHtmlEscaped(),
-                               QString::fromStdString(describeModel(imported_->model)).toHtmlEscaped().trimmed()));
+    summary_->setText(
+        QStringLiteral("<b>%1</b> — %2<br><pre>%3</pre>")
+            .arg(QFileInfo(modelPath_).fileName().toHtmlEscaped(), QString::fromStdString(r.format).toHtmlEscaped(),
+                 QString::fromStdString(describeModel(imported_->model, false)).toHtmlEscaped().trimmed()));
     tensors_->setRowCount(static_cast<int>(r.tensors.size()));
     const QString current = embedding_->currentData().toString();
     while (embedding_->count() > 2) embedding_->removeItem(2);

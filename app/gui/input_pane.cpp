@@ -159,7 +159,7 @@ void InputPane::showInputKind(const AnalysisResult& result) {
       table ? tr("This model reads %1 numeric feature(s) per step: paste or open a CSV table, one row per step and "
                  "one column per feature (header optional; a date column labels the steps). It is analysed after a "
                  "short pause.")
-                  .arg(arch.featureDim)
+                  .arg(arch.rawFeatureDim())
             : tr("Type or paste text here; it is analysed after a short pause."));
   stepLabelRow_->setVisible(table);
   const QSignalBlocker blocker(stepLabels_);

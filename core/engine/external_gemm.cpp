@@ -2,7 +2,9 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <vector>
 
 namespace lstmscope::blas {
 namespace {
@@ -94,9 +96,31 @@ void gemmAdd(long m, long n, long k, const float* a, long lda, const float* b, l
                   1.0f, c, narrow(ldc));
 }
 
+// OpenBLAS's DGEMM kernels for Haswell and Zen compute the last n % 8 columns with narrower kernels whose
+// sums round differently, so two equal columns of b could give columns of c that differ in the last bit.
+// The columns past the last multiple of 8 go through the full-width kernel on a zero-padded copy: equal
+// columns then give equal results wherever they sit, which the interventions' bit-for-bit identities rest on
+// (a run without interventions equals its group's control column; docs/INTERVENTIONS.md). Its SGEMM kernel
+// is not column-consistent even at full width, so float32 products get no such promise.
 void gemmAdd(long m, long n, long k, const double* a, long lda, const double* b, long ldb, double* c, long ldc) {
-  library().dgemm(kColMajor, kNoTrans, kNoTrans, narrow(m), narrow(n), narrow(k), 1.0, a, narrow(lda), b, narrow(ldb),
-                  1.0, c, narrow(ldc));
+  constexpr long kColumnBlock = 8;
+  const auto dgemm = [&](long columns, const double* bb, long ldbb, double* cc, long ldcc) {
+    library().dgemm(kColMajor, kNoTrans, kNoTrans, narrow(m), narrow(columns), narrow(k), 1.0, a, narrow(lda), bb,
+                    narrow(ldbb), 1.0, cc, narrow(ldcc));
+  };
+  const long full = n - n % kColumnBlock;
+  if (full > 0) dgemm(full, b, ldb, c, ldc);
+  if (full == n || m == 0) return;
+  thread_local std::vector<double> bPadded, cPadded;
+  const long kk = std::max(k, 1L);
+  bPadded.assign(static_cast<size_t>(kk * kColumnBlock), 0.0);
+  cPadded.assign(static_cast<size_t>(m * kColumnBlock), 0.0);
+  for (long j = full; j < n; ++j) {
+    std::copy_n(b + j * ldb, k, bPadded.data() + (j - full) * kk);
+    std::copy_n(c + j * ldc, m, cPadded.data() + (j - full) * m);
+  }
+  dgemm(kColumnBlock, bPadded.data(), kk, cPadded.data(), m);
+  for (long j = full; j < n; ++j) std::copy_n(cPadded.data() + (j - full) * m, m, c + j * ldc);
 }
 
 void lowerRankUpdate(long n, long k, const double* a, long lda, double* c, long ldc) {

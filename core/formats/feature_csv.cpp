@@ -140,7 +140,8 @@ std::vector<std::string> FeatureSequence::stepLabels(int column) const {
       out[t] = std::to_string(t);
     } else if (column < D) {
       char buffer[32];
-      std::snprintf(buffer, sizeof buffer, "%g", static_cast<double>(inputs.features(column, t)));
+      const Mat<float>& table = rawFeatures.size() ? rawFeatures : inputs.features;
+      std::snprintf(buffer, sizeof buffer, "%g", static_cast<double>(table(column, t)));
       out[t] = buffer;
     } else {
       out[t] = labelCells.at(static_cast<size_t>(column - D))[t];
@@ -181,7 +182,7 @@ FeatureSequence parseFeatureCsv(const Architecture& arch, const std::string& tex
   for (size_t j = 0; j < columns; ++j)
     if (isFeature[j]) featureNames.push_back(names[j]);
   FeatureSequence out;
-  const int D = arch.featureDim;
+  const int D = arch.rawFeatureDim();
   // pandas' DataFrame.to_csv writes the row index first, under an empty name.
   if (static_cast<int>(featureNames.size()) == D + 1 && isFeature[0] && header &&
       (names[0].empty() || names[0] == "Unnamed: 0" || names[0] == "index")) {
@@ -238,6 +239,10 @@ FeatureSequence parseFeatureCsv(const Architecture& arch, const std::string& tex
                                    "LSTMScope does not model; remove the padding rows");
   }
   out.featureNames = std::move(featureNames);
+  if (!arch.frontEnd.empty()) {
+    out.rawFeatures = std::move(out.inputs.features);
+    out.inputs.features = applyFrontEnd(arch, out.rawFeatures);
+  }
   return out;
 }
 

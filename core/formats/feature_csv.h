@@ -10,7 +10,10 @@
 namespace lstmscope {
 
 struct FeatureSequence {
-  Inputs<float> inputs;                   // batch 1, features (D, T)
+  Inputs<float> inputs;  // batch 1, features (D, T): what the first LSTM reads
+  // The table's own features (raw D, T) when the model has a front end (Architecture::frontEnd) that turned
+  // them into `inputs`; empty otherwise.
+  Mat<float> rawFeatures;
   std::vector<std::string> featureNames;  // D: the header's names, else "column 1", "column 2", …
   // Columns that are not features, with each step's text: [k] name, [k][t] cell.
   std::vector<std::string> labelNames;
@@ -25,11 +28,11 @@ struct FeatureSequence {
   std::vector<std::string> stepLabels(int column) const;
 };
 
-// Parses `text` for a model with `arch.featureDim` features. Comma, semicolon or tab separated (the first
-// line decides), cells may be double-quoted. Throws InputError naming `sourceName`, the line and the column
-// for: a model that reads text, no data rows, rows of different lengths, a feature cell that is not a
-// finite number, a feature count other than the model's, or more than `maxSteps` rows (the message ends
-// with `limitAdvice`, how the caller's user raises the limit, if any).
+// Parses `text` for a model with `arch.rawFeatureDim()` features (then through its front end, if any). Comma, semicolon
+// or tab separated (the first line decides), cells may be double-quoted. Throws InputError naming `sourceName`, the
+// line and the column for: a model that reads text, no data rows, rows of different lengths, a feature cell that is not
+// a finite number, a feature count other than the model's, or more than `maxSteps` rows (the message ends with
+// `limitAdvice`, how the caller's user raises the limit, if any).
 FeatureSequence parseFeatureCsv(const Architecture& arch, const std::string& text, const std::string& sourceName,
                                 long maxSteps, const std::string& limitAdvice = {});
 

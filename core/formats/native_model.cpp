@@ -7,6 +7,7 @@
 #include "core/common/huge_pages.h"
 #include "core/formats/atomic_file.h"
 #include "core/formats/hdf5.h"
+#include "core/formats/native_front_end.h"
 
 namespace lstmscope {
 namespace {
@@ -64,6 +65,7 @@ void readInput(hid_t root, Model& m, const std::string& file) {
     const auto dim = h5::readIntAttr(input.get(), "dim");
     if (!dim || *dim <= 0) throw InputError(file, "/input of kind features needs a positive 'dim' attribute");
     a.featureDim = static_cast<int>(*dim);
+    a.frontEnd = readFrontEnd(input.get(), file);
     return;
   }
   if (*kind != "tokens") throw InputError(file, "unknown input kind '" + *kind + "' on /input");
@@ -168,6 +170,7 @@ Model loadNativeModel(const std::string& path) {
                                " (this build reads version 1)");
   Model m;
   m.arch.name = h5::readStringAttr(root, "name").value_or(std::filesystem::path(path).stem().string());
+  m.arch.cutOff = h5::readStringAttr(root, "cut_off").value_or("");
   m.arch.task = readEnumAttr(root, "/", "task", Task::LanguageModel, path);
   readInput(root, m, path);
   readLayers(root, m, path);
@@ -186,10 +189,12 @@ void saveNativeModel(const Model& model, const std::string& path) {
     h5::writeStringAttr(root, "lstmscope_format", "model");
     h5::writeIntAttr(root, "lstmscope_version", 1);
     h5::writeStringAttr(root, "name", a.name);
+    if (!a.cutOff.empty()) h5::writeStringAttr(root, "cut_off", a.cutOff);
     h5::writeStringAttr(root, "task", toString(a.task));
     h5::Handle input = h5::createGroup(root, "input");
     if (a.inputKind == InputKind::Features) {
       h5::writeStringAttr(input.get(), "kind", "features");
+      writeFrontEnd(input.get(), a.frontEnd);
       if (a.maskValue) h5::writeFloatAttr(input.get(), "mask_value", *a.maskValue);
       h5::writeIntAttr(input.get(), "dim", a.featureDim);
     } else {

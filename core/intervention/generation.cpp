@@ -13,9 +13,12 @@ double uniform(std::mt19937_64& rng) {
   return static_cast<double>(rng() >> 11) * 0x1.0p-53;
 }
 
+// `excluded`: a token never chosen (a masked id: fed back, Keras would skip its step, which is not modelled).
 template <class T>
-int32_t choose(const Mat<T>& probs, long column, double temperature, std::mt19937_64& rng, double& probability) {
-  const auto p = probs.col(column).template cast<double>();
+int32_t choose(const Mat<T>& probs, long column, double temperature, std::mt19937_64& rng, double& probability,
+               long excluded) {
+  Eigen::VectorXd p = probs.col(column).template cast<double>();
+  if (excluded >= 0 && excluded < p.size() && p.size() > 1) p(excluded) = 0;
   long best = 0;
   for (long k = 1; k < p.size(); ++k)
     if (p(k) > p(best)) best = k;
@@ -27,6 +30,7 @@ int32_t choose(const Mat<T>& probs, long column, double temperature, std::mt1993
   // p^(1/temperature), renormalised: softmax(logits / temperature).
   Eigen::VectorXd w = (p.array().max(1e-300).log() / temperature).matrix();
   w = (w.array() - w.maxCoeff()).exp().matrix();
+  if (excluded >= 0 && excluded < w.size() && w.size() > 1) w(excluded) = 0;
   const double total = w.sum();
   double acc = 0;
   for (long k = 0; k < w.size(); ++k) {
@@ -62,7 +66,8 @@ Generation generate(const Network<T>& net, const std::vector<int32_t>& prompt, c
   for (int k = 0; k < request.tokens; ++k) {
     checkCancelled(callbacks);
     double probability = 0;
-    const int32_t next = choose(tape.probs, tape.steps - 1, request.temperature, rng, probability);
+    const long masked = net.arch.maskValue ? static_cast<long>(*net.arch.maskValue) : -1;
+    const int32_t next = choose(tape.probs, tape.steps - 1, request.temperature, rng, probability, masked);
     out.tokens.push_back(next);
     out.probability.push_back(probability);
     reportProgress(callbacks, k + 1, request.tokens);

@@ -64,6 +64,12 @@ int Architecture::inputWidth() const {
   return vocab.size();  // one-hot; with an embedding the caller uses the embedding's rows
 }
 
+int Architecture::rawFeatureDim() const {
+  for (const StepLayer& s : frontEnd)
+    if (s.inputWidth() >= 0) return static_cast<int>(s.inputWidth());
+  return featureDim;
+}
+
 namespace {
 
 std::string shapeString(long r, long c) {
@@ -114,6 +120,41 @@ int headInputWidth(const Model& model, const std::string& source) {
 
 }  // namespace
 
+namespace {
+
+// The front end's widths chain from the raw features to what the first LSTM reads, its numbers are finite and
+// its activations known (a crafted file must not reach the arithmetic).
+void validateFrontEnd(const Architecture& a, const std::string& source) {
+  if (a.frontEnd.empty()) return;
+  if (a.inputKind != InputKind::Features) throw InputError(source, "only a features model has a front end");
+  long width = a.rawFeatureDim();
+  if (width <= 0) throw InputError(source, "the front end reads no feature");
+  for (const StepLayer& s : a.frontEnd) {
+    const auto bad = [&](const std::string& what) {
+      throw InputError(source, "front end layer " + s.name + " " + what);
+    };
+    if (s.inputWidth() >= 0 && s.inputWidth() != width)
+      bad("reads " + std::to_string(s.inputWidth()) + " features but receives " + std::to_string(width));
+    if (s.kind == StepLayer::Kind::Affine && s.shift.size() != s.scale.size()) bad("has a shift of the wrong length");
+    if (s.kind == StepLayer::Kind::Dense && s.bias.size() != s.weight.rows()) bad("has a bias of the wrong length");
+    if (s.kind == StepLayer::Kind::LayerNorm &&
+        ((s.scale.size() && s.scale.size() != width) || (s.shift.size() && s.shift.size() != width)))
+      bad("has gamma or beta of the wrong length");
+    if (s.kind == StepLayer::Kind::LayerNorm && !(s.epsilon >= 0)) bad("has a negative epsilon");
+    if ((s.kind == StepLayer::Kind::Dense || s.kind == StepLayer::Kind::Activation) && !isStepActivation(s.activation))
+      bad("uses activation '" + s.activation + "', which LSTMScope does not know");
+    if (!s.scale.allFinite() || !s.shift.allFinite() || !s.weight.allFinite() || !s.bias.allFinite() ||
+        !std::isfinite(s.epsilon))
+      bad("holds a value that is not finite");
+    width = s.outputWidth(width);
+  }
+  if (width != a.featureDim)
+    throw InputError(source, "the front end gives " + std::to_string(width) + " features but the first LSTM reads " +
+                                 std::to_string(a.featureDim));
+}
+
+}  // namespace
+
 void validateModel(const Model& model, const std::string& source) {
   const Architecture& a = model.arch;
   const Params<float>& p = model.params;
@@ -133,6 +174,7 @@ void validateModel(const Model& model, const std::string& source) {
     if (a.featureDim <= 0) throw InputError(source, "the feature input has no width (attribute dim)");
     width = a.featureDim;
   }
+  validateFrontEnd(a, source);
   if (a.maskValue && a.inputKind == InputKind::Tokens && (*a.maskValue < 0 || *a.maskValue >= a.vocab.size()))
     throw InputError(source, "/input's mask_value is not an id of the vocabulary");
   if (p.lstm.size() != a.layers.size()) throw InputError(source, "the number of LSTM weight groups is wrong");
@@ -206,7 +248,7 @@ std::string describeHeadInput(const Architecture& a) {
   return std::string("every step, ") + pooling + ": " + what;
 }
 
-std::string describeModel(const Model& model) {
+std::string describeModel(const Model& model, bool withCutOff) {
   const Architecture& a = model.arch;
   std::ostringstream s;
   s << "name: " << a.name << "\n"
@@ -229,7 +271,10 @@ std::string describeModel(const Model& model) {
       s << (never.size() > 8 ? ", …" : "") << "\n";
     }
   } else {
-    s << "input: " << a.featureDim << " numeric features per step\n";
+    s << "input: " << a.rawFeatureDim() << " numeric features per step\n";
+    if (!a.frontEnd.empty())
+      s << "front end: " << describeStepLayers(a.frontEnd) << ", computed before the LSTMs (" << a.featureDim
+        << " features for lstm 0; gradients and attribution start there)\n";
   }
   if (a.maskValue)
     s << "masked: " << (a.inputKind == InputKind::Tokens ? "id " : "steps whose every feature is ") << *a.maskValue
@@ -257,6 +302,7 @@ std::string describeModel(const Model& model) {
     s << "head: none\n";
   }
   s << "parameters: " << count << "\n";
+  if (withCutOff && !a.cutOff.empty()) s << "opened in part: " << a.cutOff << "\n";
   return s.str();
 }
 

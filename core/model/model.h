@@ -12,6 +12,7 @@
 
 #include "core/common/per_direction.h"
 #include "core/model/activations.h"
+#include "core/model/step_layers.h"
 #include "core/text/vocabulary.h"
 
 namespace lstmscope {
@@ -96,17 +97,26 @@ struct Architecture {
   InputKind inputKind = InputKind::Tokens;
   Vocabulary vocab;           // tokens input only
   bool hasEmbedding = false;  // tokens input: embedding table, else one-hot (layer 0 width = V)
-  int featureDim = 0;         // features input only
+  int featureDim = 0;         // features input only: what the first LSTM reads
+  // Features input only: per-step layers before the first LSTM that cannot be folded into its weights (a
+  // Dense with an activation, LayerNormalization, an Activation), computed from the raw features in float64
+  // before the engine runs (applyFrontEnd). The engine, its gradients and attribution start at their output.
+  std::vector<StepLayer> frontEnd;
   // Keras' Masking(mask_value) before the first LSTM (features: a step whose every feature equals it) or an
   // Embedding with mask_zero (tokens: the id, 0): Keras skips such a step, carrying the state over. The
   // engine runs every step, so input holding one is refused by name (sequence_input.h, feature_csv.h)
   // rather than run differently.
   std::optional<float> maskValue;
+  // Set when this is the LSTM stack of a larger model that could not be opened whole (the honest fallback,
+  // docs/IMPORT.md#when-only-the-lstm-stack-opens): why, and what was cut off. Kept in native files.
+  std::string cutOff;
   std::vector<LayerSpec> layers;
   std::optional<HeadSpec> head;
 
   // Width of layer 0's input: embedding size, vocabulary size (one-hot) or feature count.
   int inputWidth() const;
+  // Features a step of the user's table holds: the front end's input width, else featureDim.
+  int rawFeatureDim() const;
   int lastOutputWidth() const { return layers.empty() ? 0 : layers.back().outputWidth(); }
   // The head's per-step sources (HeadSpec::sources, or the last layer alone), as layer-input indices.
   std::vector<int> headSources() const;
@@ -216,6 +226,13 @@ struct Params {
   }
 };
 
+// A features model's raw features (rawFeatureDim × steps) through its front end: what its first LSTM reads.
+template <class T>
+Mat<T> applyFrontEnd(const Architecture& arch, const Mat<T>& raw) {
+  if (arch.frontEnd.empty()) return raw;
+  return applyStepLayers(arch.frontEnd, raw.template cast<double>()).template cast<T>();
+}
+
 // A model with its parameters in scalar type T. Model (float) is what files hold.
 template <class T>
 struct Network {
@@ -235,8 +252,9 @@ using Model = Network<float>;
 // naming `source` and the offending tensor.
 void validateModel(const Model& model, const std::string& source);
 
-// Human-readable architecture summary (what `lstmscope-cli info` prints).
-std::string describeModel(const Model& model);
+// Human-readable architecture summary (what `lstmscope-cli info` prints); `withCutOff`: end with what was cut
+// off (Architecture::cutOff), which the import dialog says apart.
+std::string describeModel(const Model& model, bool withCutOff = true);
 // What the head reads, in words: "each step", "final states", "every step, attention-pooled: the
 // embedding + lstm 0 + lstm 1".
 std::string describeHeadInput(const Architecture& arch);

@@ -15,6 +15,7 @@
 #include "core/formats/model_loader.h"
 #include "core/formats/native_model.h"
 #include "core/formats/sequence_input.h"
+#include "core/intervention/generation.h"
 #include "tests/foreign/reference_outputs.h"
 #include "tests/support/run_command.h"
 
@@ -44,7 +45,7 @@ INSTANTIATE_TEST_SUITE_P(Generations, KerasFile,
                                            "keras3_classifier.weights.h5", "tfjs_lm/model.json",
                                            "tfjs_quantized/model.json", "attention_skip.h5", "textgen_weights.h5",
                                            "maxpool_classifier.h5", "avgpool_forecaster.h5",
-                                           "char_rnn_activation_weights.h5"));
+                                           "char_rnn_activation_weights.h5", "front_end_forecaster.h5"));
 
 // Per-step layers (BatchNormalization, LayerNormalization, Activation, Dense feeding an LSTM) folded into
 // the table, LSTM or Dense next to them. Float32 within 1e-5 of Keras' own function, computed layer by
@@ -65,7 +66,52 @@ TEST_P(KerasFoldedFile, MatchesKerasLayerByLayer) {
 }
 
 INSTANTIATE_TEST_SUITE_P(StepLayers, KerasFoldedFile,
-                         ::testing::Values("folded_embedding_lm", "folded_bn_forecaster", "folded_bn_weights"));
+                         ::testing::Values("folded_embedding_lm", "folded_bn_forecaster", "folded_bn_weights",
+                                           "bn_named_beta"));
+
+// A features model's front end (Dense with relu, LayerNormalization before the LSTM): the CSV gives the raw
+// features, the front end turns them into what the LSTM reads, a native file keeps it.
+TEST(KerasFiles, FrontEndIsComputedBeforeTheEngineAndKept) {
+  const ImportedModel ff = importModel(kerasFixture("front_end_forecaster.h5"));
+  const Architecture& a = ff.model.arch;
+  ASSERT_EQ(a.frontEnd.size(), 2u);
+  EXPECT_EQ(a.rawFeatureDim(), 3);
+  EXPECT_EQ(a.featureDim, 6);
+  EXPECT_NE(describeModel(ff.model).find("input: 3 numeric features per step\nfront end: time_distributed "
+                                         "(TimeDistributed, relu) → layer_normalization (LayerNormalization, "
+                                         "epsilon 0.001), computed before the LSTMs (6 features for lstm 0"),
+            std::string::npos)
+      << describeModel(ff.model);
+  const FeatureSequence table = parseFeatureCsv(a, "a,b,c\n0.5,-1,2\n1,2,3\n", "x.csv", 100);
+  ASSERT_EQ(table.inputs.features.rows(), 6);
+  Mat<double> raw(3, 2);
+  raw << 0.5, 1, -1, 2, 2, 3;
+  EXPECT_TRUE(table.inputs.features.cast<double>().isApprox(applyFrontEnd(a, raw), 1e-6));
+  EXPECT_EQ(table.stepLabels(1), (std::vector<std::string>{"-1", "2"}));  // the table's own values
+  const std::string native = ::testing::TempDir() + "/front_end.lstmscope.h5";
+  saveNativeModel(ff.model, native);
+  const Model back = loadModel(native);
+  ASSERT_EQ(back.arch.frontEnd.size(), 2u);
+  EXPECT_EQ(back.arch.frontEnd[0].weight, a.frontEnd[0].weight);
+  EXPECT_EQ(back.arch.frontEnd[1].scale, a.frontEnd[1].scale);
+  EXPECT_LE(worstAgainstReference(back.cast<double>(), kerasFixture("front_end_forecaster_expected.h5"), 1e-9), 1.0);
+}
+
+// Generation never feeds back an id the Embedding masks (mask_zero): Keras would skip that step.
+TEST(KerasFiles, GenerationNeverChoosesTheMaskedId) {
+  Model lm = loadModel(kerasFixture("folded_embedding_lm.h5"));
+  ASSERT_EQ(lm.arch.maskValue, std::optional<float>(0.0f));
+  GenerationRequest hot;
+  hot.tokens = 60;
+  hot.temperature = 8;  // close to uniform: id 0 comes up unless excluded
+  const auto count0 = [&](const Model& m) {
+    const Generation g = generate(m, {3, 5}, InterventionPlan{}, hot, {});
+    return std::count(g.tokens.begin(), g.tokens.end(), 0);
+  };
+  EXPECT_EQ(count0(lm), 0);
+  lm.arch.maskValue.reset();
+  EXPECT_GT(count0(lm), 0);  // the same run without the mask does choose it: the test can fail
+}
 
 // What the report says was folded where.
 TEST(KerasFiles, FoldedLayersAreReported) {
@@ -375,6 +421,15 @@ TEST(KerasFiles, BeyondSupportTheLstmStackOpensAloneAndSaysWhatWasCut) {
        "(GlobalMaxPooling1D), dense (Dense))"},
       {"hostile/activation_weights.h5", "which function it applies is not in a weights-only file",
        "cut off the head after the last LSTM (dense)"},
+      {"hostile/relu6_head.h5", "is a ReLU with a max value, slope or threshold",
+       "cut off the head after the last LSTM (dense (Dense), re_lu (ReLU), dense_1 (Dense))"},
+      {"hostile/norm_of_wrong_width.h5",
+       "layer batch_normalization (BatchNormalization, epsilon 0.001) reads 6 values per step but receives 7",
+       "cut off the head after the last LSTM"},
+      {"hostile/pooling_weights.h5",
+       "layer max_pooling1d has no weights, and a weights-only file does not say what it does",
+       "cut off the head after the last LSTM"},
+      {"hostile/bn_mode2.h5", "is a Keras 1 BatchNormalization of mode 2", "cut off the head after the last LSTM"},
       // Cut after an earlier LSTM: what cannot stand between two LSTMs, and an encoder-decoder's decoder.
       {"hostile/relu_between_lstms.h5",
        "layer activation (Activation, relu) acts on each step before layer lstm_1; LSTMScope folds only affine "
@@ -404,7 +459,8 @@ TEST(KerasFiles, BeyondSupportTheLstmStackOpensAloneAndSaysWhatWasCut) {
     EXPECT_NE(r.cutOff.find(c.cutOff), std::string::npos) << c.file << ": " << r.cutOff;
     ASSERT_FALSE(r.assumptions.empty());
     EXPECT_EQ(r.assumptions.front(), r.cutOff);  // said first wherever assumptions are shown
-    EXPECT_NE(describeImport(r).find("cut off: " + r.cutOff), std::string::npos);
+    EXPECT_NE(describeModel(part.model).find("opened in part: " + r.cutOff), std::string::npos);
+    EXPECT_EQ(part.model.arch.cutOff, r.cutOff);
     const bool frontKept = r.cutOff.find("cut off the front end") == std::string::npos;
     EXPECT_EQ(part.model.arch.head.has_value(), !frontKept) << c.file;
     EXPECT_EQ(part.model.arch.inputKind == InputKind::Tokens, frontKept && std::string(c.file) != "hostile/seq2seq.h5")
@@ -426,23 +482,24 @@ TEST(KerasFiles, BeyondSupportTheLstmStackOpensAloneAndSaysWhatWasCut) {
 }
 
 TEST(KerasFiles, UnsupportedLayersAndDamagedFilesAreRefusedByName) {
-  expectRefusedByName(kerasFixture,
-                      {
-                          {"hostile/gru.h5", "layer lstm is a GRU"},
-                          {"hostile/stateful.h5", "layer lstm is stateful"},
-                          {"hostile/bidirectional_go_backwards.h5", "wraps an LSTM with go_backwards in Bidirectional"},
-                          {"hostile/merge_sum.h5", "merge_mode sum"},
-                          {"hostile/keras3_norm.weights.h5",
+  expectRefusedByName(
+      kerasFixture,
+      {
+          {"hostile/gru.h5", "layer lstm is a GRU"},
+          {"hostile/stateful.h5", "layer lstm is stateful"},
+          {"hostile/bidirectional_go_backwards.h5", "wraps an LSTM with go_backwards in Bidirectional"},
+          {"hostile/merge_sum.h5", "merge_mode sum"},
+          {"hostile/keras3_norm.weights.h5",
            "layer group batch_normalization normalises each step, and a weights-only Keras 3 file does not say "
            "where it sits; open the .keras archive"},
           {"hostile/keras3_pooling.weights.h5",
            "layer group global_max_pooling1d changes what the next layer reads, and a weights-only Keras 3 file "
            "does not say where it sits"},
           {"hostile/dense_only.h5", "has no LSTM layer (LSTMScope opens models with LSTM"},
-                          {"hostile/truncated.h5", "truncated or damaged"},
-                          {"hostile/tfjs_truncated/model.json", "the shards end before weight"},
-                          {"hostile/tfjs_traversal/model.json", "names a shard outside its directory"},
-                      });
+          {"hostile/truncated.h5", "truncated or damaged"},
+          {"hostile/tfjs_truncated/model.json", "the shards end before weight"},
+          {"hostile/tfjs_traversal/model.json", "names a shard outside its directory"},
+      });
   const CommandResult r =
       runCommand(std::string(LSTMSCOPE_CLI) + " info " + shellQuoted(kerasFixture("hostile/gru.h5")));
   EXPECT_EQ(r.exitCode, 3) << r.output;

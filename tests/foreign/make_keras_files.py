@@ -793,6 +793,25 @@ ca.add("Activation", "activation", [], activation="softmax")
 write_keras2(os.path.join(OUT, "char_rnn_activation_weights.h5"), ca, weights_only=True)
 write_expected("char_rnn_activation_weights", ca, token_inputs(V))
 
+# A forecaster whose per-step layers before the LSTM do not fold (a Dense with relu, LayerNormalization): its
+# front end, computed before the engine in float64, so float64 matches Keras layer by layer within 1e-9.
+ff = Model(2)
+ff.add("Dense", "time_distributed", dense_weights(3, 6), activation="relu")
+ff.layers[-1].update(step=True, class_name="TimeDistributed",
+                     extra=dict(layer=dict(class_name="Dense", config=dict(units=6, activation="relu"))))
+ff.add("LayerNormalization", "layer_normalization", [rng.normal(1, 0.3, 6), rng.normal(0, 0.3, 6)], epsilon=1e-3)
+ff.add("LSTM", "lstm", lstm_weights(6, 5), activation="tanh", recurrent_activation="sigmoid", return_sequences=False)
+ff.add("Dense", "dense", dense_weights(5, 2), activation="linear")
+write_keras2(os.path.join(OUT, "front_end_forecaster.h5"), ff)
+write_expected("front_end_forecaster", ff, feature_inputs(3))
+
+# A BatchNormalization whose name holds "beta": its weights are told apart by their own names, not the path.
+bb = Model(2)
+bb.add("LSTM", "lstm", lstm_weights(3, 5), activation="tanh", recurrent_activation="sigmoid", return_sequences=False)
+add_layer(bb, batch_norm(5), "beta_norm")
+bb.add("Dense", "dense", dense_weights(5, 2), activation="linear")
+folded_fixture("bn_named_beta", bb, feature_inputs(3))
+
 # Masking on a forecaster's input: the reference inputs hold no step that equals the mask value everywhere.
 mf = Model(2)
 mf.add("Masking", "masking", [], mask_value=-1.0)
@@ -917,6 +936,31 @@ def keras3_groups(name, extra_group, extra_arrays):
 keras3_groups("keras3_norm.weights.h5", "layers/batch_normalization/vars", batch_norm(4)["weights"])
 keras3_groups("keras3_pooling.weights.h5", "layers/global_max_pooling1d/vars", [])
 
+def relu6_head(m):  # a ReLU with a max value in the head: not a plain relu
+    m.layers[2]["weights"] = dense_weights(H, 6)
+    m.layers[2]["config"]["activation"] = "linear"
+    m.layers.insert(3, dict(kind="ReLU", name="re_lu", weights=[], config={}, class_name="ReLU",
+                            extra=dict(max_value=0.1)))
+    m.layers.insert(4, dict(kind="Dense", name="dense_1", weights=dense_weights(6, V), config=dict(activation="softmax")))
+
+
+def norm_of_wrong_width(m):  # a BatchNormalization of 6 between an LSTM of 7 and the Dense
+    m.layers.insert(2, dict(batch_norm(6), name="batch_normalization"))
+
+
+def pooling_weights_only(m):  # a weightless local pooling in a weights-only file
+    m.layers.insert(2, dict(kind="MaxPooling1D", name="max_pooling1d", weights=[], config={}))
+
+
+def keras1_bn_mode2(m):
+    m.layers.insert(2, dict(batch_norm(H), name="batch_normalization"))
+    m.layers[2]["extra"] = dict(mode=2)
+
+
+variant("relu6_head.h5", relu6_head)
+variant("norm_of_wrong_width.h5", norm_of_wrong_width)
+variant("pooling_weights.h5", pooling_weights_only, weights_only=True)
+variant("bn_mode2.h5", keras1_bn_mode2)
 variant("relu_between_lstms.h5", relu_between_layers)
 variant("dense_only.h5", dense_only)
 variant("norm_before_pooling.h5", norm_before_pooling)

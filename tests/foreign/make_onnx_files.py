@@ -303,3 +303,28 @@ def lstm_with_unsupported(name, front):
 
 lstm_with_unsupported("partly_front_end", front=True)
 lstm_with_unsupported("partly_head", front=False)
+
+# Not a stack: something computed between two LSTMs, and two LSTMs reading the same input side by side.
+def two_lstms(name, between):
+    D, H = 3, 4
+    inits = []
+    for k, d_in in enumerate((D, H)):
+        for n, shape in (("W", (1, 4 * H, d_in)), ("R", (1, 4 * H, H))):
+            inits.append(oh.make_tensor("%s%d" % (n, k), onnx.TensorProto.FLOAT, shape, rng.normal(0, 0.5, shape).ravel()))
+    inits += [oh.make_tensor("axes", onnx.TensorProto.INT64, [1], [1]),
+              oh.make_tensor("M", onnx.TensorProto.FLOAT, [H, H], rng.normal(0, 0.5, (H, H)).ravel())]
+    nodes = [oh.make_node("LSTM", ["X", "W0", "R0"], ["Y0"], hidden_size=H, name="lstm_0"),
+             oh.make_node("Squeeze", ["Y0", "axes"], ["Y0s"], name="squeeze")]
+    if between:
+        nodes += [oh.make_node("MatMul", ["Y0s", "M"], ["Z"], name="mix"), oh.make_node("Tanh", ["Z"], ["Zt"], name="tanh"),
+                  oh.make_node("LSTM", ["Zt", "W1", "R1"], ["Y1"], hidden_size=H, name="lstm_1")]
+    else:
+        inits[2] = oh.make_tensor("W1", onnx.TensorProto.FLOAT, (1, 4 * H, D), rng.normal(0, 0.5, (1, 4 * H, D)).ravel())
+        nodes += [oh.make_node("LSTM", ["X", "W1", "R1"], ["Y1"], hidden_size=H, name="lstm_1")]
+    graph = oh.make_graph(nodes, name, [oh.make_tensor_value_info("X", onnx.TensorProto.FLOAT, ["steps", 1, D])],
+                          [oh.make_tensor_value_info("Y1", onnx.TensorProto.FLOAT, None)], inits)
+    onnx.save(oh.make_model(graph, opset_imports=[oh.make_opsetid("", 14)]), os.path.join(OUT, "hostile", name + ".onnx"))
+
+
+two_lstms("computed_between_lstms", between=True)
+two_lstms("side_by_side_lstms", between=False)

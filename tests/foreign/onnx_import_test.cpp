@@ -130,6 +130,10 @@ TEST(OnnxFiles, UnsupportedGraphsAreRefusedByName) {
                           {"hostile/layout7.onnx", "(LSTM) has layout 7, not 0 or 1"},
                           {"hostile/input_forget5.onnx", "(LSTM) has input_forget 5, not 0 or 1"},
                           {"hostile/self_reading.onnx", "node loop (LSTM) reads its own output 'Y'"},
+                          {"hostile/computed_between_lstms.onnx", "node lstm_1 (LSTM) comes after a dense layer"},
+                          {"hostile/side_by_side_lstms.onnx",
+                           "node lstm_1 (LSTM) reads 'X', which is not the previous LSTM's output passed on by shape "
+                           "operators alone"},
                       });
   const CommandResult r =
       runCommand(std::string(LSTMSCOPE_CLI) + " info " + shellQuoted(onnxFixture("hostile/gru.onnx")));

@@ -31,7 +31,9 @@ double worstAgainstReference(const Network<T>& net, const std::string& expectedP
       in.tokens = h5::readInts(ref.id(), input, expectedPath);
       in.steps = static_cast<int>(in.tokens.size());
     } else {
-      in.features = readTransposed(ref.id(), input).cast<T>();
+      // A front end (Architecture::frontEnd) turns the raw features into what the first LSTM reads.
+      const Mat<double> raw = readTransposed(ref.id(), input);
+      in.features = applyFrontEnd(net.arch, raw).template cast<T>();
       in.steps = static_cast<int>(in.features.cols());
     }
     Tape<T> tape;

@@ -4,7 +4,6 @@ namespace lstmscope {
 
 std::string describeImport(const ImportReport& report) {
   std::string s = "format: " + report.format + "\n";
-  if (!report.cutOff.empty()) s += "cut off: " + report.cutOff + "\n";
   for (const auto& t : report.tensors)
     s += "  " + t.name + " " + t.shape + " -> " + (t.role.empty() ? "not used" : t.role) + "\n";
   for (const auto& a : report.assumptions)

@@ -21,7 +21,8 @@ struct ImportReport {
   std::vector<TensorUse> tensors;
   std::vector<std::string> assumptions;  // decided without the file saying so; the user may correct them
   // Set when only part of the model opened (its LSTM stack alone): what was cut off and why. It is also the
-  // first assumption, so everything that shows assumptions says it first.
+  // first assumption, so everything that shows assumptions says it first, and the model's own
+  // Architecture::cutOff, which describeModel says.
   std::string cutOff;
 };
 

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/common/error.h"
+#include "core/formats/foreign/keras_guess.h"
 #include "core/formats/foreign/zip_archive.h"
 #include "core/formats/hdf5.h"
 
@@ -149,7 +150,11 @@ std::vector<KerasLayer> layersFromGroups(hid_t file, const std::string& source, 
         throw InputError(source, "layer group " + name +
                                      " changes what the next layer reads, and a weights-only Keras 3 file does not "
                                      "say where it sits; open the .keras archive (it holds the model's config)");
-      if (layer.weights.empty()) continue;  // dropout and friends
+      if (layer.weights.empty() && kerasIdentityName(base)) continue;  // dropout and friends
+      if (layer.weights.empty())
+        throw InputError(source, "layer group " + name +
+                                     " has no weights, and a weights-only Keras 3 file does not say what it does or "
+                                     "where it sits; open the .keras archive (it holds the model's config)");
       if (base == "batch_normalization" || base == "layer_normalization")
         throw InputError(source, "layer group " + name +
                                      " normalises each step, and a weights-only Keras 3 file does not say where it "

@@ -30,7 +30,8 @@ std::string weightlessClassByName(const std::string& name) {
   if (nameHas(name, "repeat_vector")) return "RepeatVector";
   if (nameHas(name, "global_max")) return "GlobalMaxPooling1D";
   if (nameHas(name, "global_average") || nameHas(name, "global_avg")) return "GlobalAveragePooling1D";
-  return "";
+  if (nameHas(name, "layer_norm")) return "LayerNormalization";  // center=False, scale=False
+  return kerasIdentityName(name) ? "InputLayer" : kUnknownWeightless;
 }
 // AttentionWeightedAverage's weight is (D, 1); other attention layers (a (D,) vector with a tanh) are not it.
 bool attentionShaped(const NamedTensor& w) {
@@ -38,6 +39,12 @@ bool attentionShaped(const NamedTensor& w) {
 }
 
 }  // namespace
+
+bool kerasIdentityName(const std::string& name) {
+  for (const char* identity : {"dropout", "input", "noise", "regulari", "text_vectorization", "string_lookup"})
+    if (nameHas(name, identity)) return true;
+  return false;
+}
 
 bool isKerasLstmLayer(const KerasLayer& l) {
   return l.className == "LSTM" || l.className == "CuDNNLSTM" || l.className == "Bidirectional" ||
@@ -56,10 +63,8 @@ KerasLayer KerasClassGuesser::guess(const KerasLayer& layer, bool afterLstm, std
   const bool guessed = l.className.empty();
   if (!guessed) {
     // The class is known from where the weights are (Keras 3 group names); only the config is missing.
-  } else if (n == 0 && !weightlessClassByName(l.name).empty()) {
-    l.className = weightlessClassByName(l.name);
   } else if (n == 0) {
-    l.className = "InputLayer";
+    l.className = weightlessClassByName(l.name);
   } else if (vectors && (n == 4 || nameHas(l.name, "batch_norm"))) {
     l.className = "BatchNormalization";
   } else if (vectors && n == 2 && nameHas(l.name, "layer_norm")) {
@@ -85,7 +90,7 @@ KerasLayer KerasClassGuesser::guess(const KerasLayer& layer, bool afterLstm, std
                             "), and the layers read forward in time (go_backwards is not in the file)");
     lstmDefaultsSaid_ = true;
   }
-  if (guessed && l.className != "InputLayer")
+  if (guessed && l.className != "InputLayer" && l.className != kUnknownWeightless)
     assumptions.push_back("weights-only file: layer " + l.name + " is taken to be " +
                           (std::string("AEIOU").find(l.className[0]) != std::string::npos ? "an " : "a ") +
                           l.className + " (from its weights)");

@@ -23,6 +23,13 @@ class KerasClassGuesser {
   bool lstmDefaultsSaid_ = false;
 };
 
+// The class a weights-only file's weightless layer gets when its name says neither that it is an identity at
+// inference (dropout, input, noise) nor what it computes: the mapping refuses it by name.
+inline constexpr const char* kUnknownWeightless = "(weightless, unknown)";
+
+// Whether a weightless layer's name says it is the identity at inference (dropout, input, noise, …).
+bool kerasIdentityName(const std::string& name);
+
 // Whether a layer is an LSTM: a known class, or (no class known) weights shaped like one.
 bool isKerasLstmLayer(const KerasLayer& layer);
 

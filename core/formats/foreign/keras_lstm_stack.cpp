@@ -100,6 +100,7 @@ std::optional<ImportedModel> mapKerasLstmStack(const KerasModelFile& file, const
     }
     ImportReport& report = imported.report;
     report.cutOff = describeCut(layers, cut, whyNotWhole, imported.model.arch.inputWidth());
+    imported.model.arch.cutOff = report.cutOff;
     const auto front = cutTensors(layers, 0, cut.from, "front end");
     const bool afterLast = std::none_of(layers.begin() + static_cast<long>(cut.to), layers.end(), isKerasLstmLayer);
     const auto back =

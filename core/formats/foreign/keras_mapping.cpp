@@ -94,6 +94,10 @@ class KerasMapper {
     if (cls == "Embedding") return embedding(l);
     if (cls == "LSTM" || cls == "CuDNNLSTM") return lstm(l, l.config, false);
     if (cls == "Bidirectional") return bidirectional(l);
+    if (cls == kUnknownWeightless)
+      fail("layer " + l.name +
+           " has no weights, and a weights-only file does not say what it does (a pooling, a "
+           "reshape, a Lambda?); open the whole model (model.save) instead");
     if (cls == "Activation" && !file_.hasArchitecture && !head_.empty()) return;  // the head's activations are assumed
     if (cls == "Activation" && !file_.hasArchitecture)
       fail("layer " + l.name +
@@ -138,6 +142,11 @@ class KerasMapper {
     embeddingName_ = l.name;
     chainSource_ = 0;
     role(e, l, "embedding");
+    if (arch_.maskValue && !(l.config.is_object() && l.config.value("mask_zero", false))) {
+      arch_.maskValue.reset();  // Keras' Embedding without mask_zero computes no mask: the LSTM sees every step
+      assume("layer " + maskingName_ + " (Masking) before the Embedding " + l.name +
+             " has no effect: an Embedding without mask_zero passes no mask on");
+    }
     if (l.config.is_object() && l.config.value("mask_zero", false)) {
       arch_.maskValue = 0.0f;
       assume("layer " + l.name +
@@ -230,15 +239,19 @@ class KerasMapper {
   // Masking(mask_value) on the model's input: Keras skips a step whose every feature equals it (the state
   // carries over). LSTMScope runs every step, so it refuses input holding such a step (Architecture::maskValue).
   void masking(const KerasLayer& l) {
-    if (!arch_.layers.empty() || arch_.hasEmbedding)
+    if (!arch_.layers.empty() || arch_.hasEmbedding || !held_.empty())
       fail("layer " + l.name +
            " is a Masking layer after the input; masked steps carry the state over, which "
            "LSTMScope models only on the model's input");
+    if (!file_.hasArchitecture)
+      fail("layer " + l.name +
+           " looks like a Masking layer, and its mask value is not in a weights-only file; open the whole model "
+           "(model.save) instead");
     const json value = l.config.is_object() ? l.config.value("mask_value", json(0.0)) : json(0.0);
     if (!value.is_number()) fail("layer " + l.name + " has a mask_value that is not a number");
     arch_.maskValue = value.get<float>();
-    assume("layer " + l.name + " (Masking" + (file_.hasArchitecture ? "" : ", weights-only file: Keras' default") +
-           " mask_value " + value.dump() +
+    maskingName_ = l.name;
+    assume("layer " + l.name + " (Masking mask_value " + value.dump() +
            "): Keras skips a step whose every feature equals it, so input holding one is refused rather than run "
            "differently");
   }
@@ -259,6 +272,9 @@ class KerasMapper {
 
   void foldIntoLstm(const KerasLayer& l, std::vector<DirectionParams<float>>& dirs) {
     if (arch_.layers.empty() && arch_.hasEmbedding) {
+      if (const long out = held_.outputWidth(params_.embedding.rows(), source_); out != dirs[0].W_ih.cols())
+        fail("layer " + l.name + " reads width " + std::to_string(dirs[0].W_ih.cols()) + " but " +
+             held_.layers().back().name + " gives " + std::to_string(out));
       params_.embedding = applyStepLayers(held_.layers(), params_.embedding.cast<double>()).cast<float>();
       sourceOf_[embeddingName_] = -1;
       sourceOf_[held_.layers().back().name] = 0;  // what the LSTM reads is now the table's vectors
@@ -267,16 +283,38 @@ class KerasMapper {
              "them once, exact at inference");
       return held_.settle(report_.tensors, "the embedding table");
     }
+    if (arch_.layers.empty() && !held_.affineOnly()) return frontEnd(dirs[0].W_ih.cols());
     const std::string into = "lstm " + std::to_string(arch_.layers.size());
-    const long width = arch_.layers.empty() ? dirs[0].W_ih.cols() : arch_.layers.back().outputWidth();
-    const AffineMap map = held_.affine(width, "layer " + l.name, source_);
-    if (map.A.rows() != dirs[0].W_ih.cols())
-      fail("layer " + l.name + " reads width " + std::to_string(dirs[0].W_ih.cols()) + " but " +
-           held_.layers().back().name + " gives " + std::to_string(map.A.rows()));
+    const std::optional<long> incoming =
+        arch_.layers.empty() ? std::nullopt : std::optional<long>(arch_.layers.back().outputWidth());
+    const AffineMap map = held_.affine(incoming, dirs[0].W_ih.cols(), "layer " + l.name, source_);
     for (DirectionParams<float>& d : dirs) foldBefore(map, d.W_ih, d.b_ih);
     assume(held_.subject() + " folded into " + into +
            "'s input weights (W A, b + W c): exact at inference, and the LSTM's states are its own");
     held_.settle(report_.tensors, into);
+  }
+
+  // A features model's per-step layers before its first LSTM that do not fold (a Dense with an activation,
+  // LayerNormalization): its front end, computed from the raw features before the engine (model.h).
+  void frontEnd(long lstmWidth) {
+    long raw = lstmWidth;  // element-wise layers alone keep the width
+    for (const StepLayer& s : held_.layers())
+      if (s.inputWidth() >= 0) {
+        raw = s.inputWidth();
+        break;
+      }
+    if (const long out = held_.outputWidth(raw, source_); out != lstmWidth)
+      fail("the first LSTM reads width " + std::to_string(lstmWidth) + " but " + held_.layers().back().name +
+           " gives " + std::to_string(out));
+    arch_.frontEnd = held_.layers();
+    for (auto& [name, source] : sourceOf_)
+      if (source == 0) source = -1;  // the raw features are not what the engine's layer input 0 holds
+    sourceOf_[held_.layers().back().name] = 0;
+    assume(held_.subject() + " computed from the " + std::to_string(raw) +
+           " raw features before the first LSTM, in float64 (a front end LSTMScope runs before the engine): "
+           "gradients and attribution start at the LSTM's " +
+           std::to_string(lstmWidth) + " input features");
+    held_.settle(report_.tensors, "the front end");
   }
 
   // Per-step layers before a pooling layer or a join would have to be applied to every step first.
@@ -373,7 +411,12 @@ class KerasMapper {
     if (l.weights.empty() || l.weights.size() > 2) fail("layer " + l.name + " (Dense) does not hold a kernel and bias");
     DenseParams<float> params = kerasDense(l.weights[0], l.weights.size() == 2 ? &l.weights[1] : nullptr, where(l));
     if (!held_.empty()) {
-      foldBefore(held_.affine(params.weight.cols(), "layer " + l.name, source_), params.weight, params.bias);
+      std::optional<long> incoming;  // unknown after a join or a pooling, which the held layers' widths then say
+      if (!head_.empty())
+        incoming = head_.back().weight.rows();
+      else if (!join_ && !pooling_)
+        incoming = arch_.layers.back().outputWidth();
+      foldBefore(held_.affine(incoming, params.weight.cols(), "layer " + l.name, source_), params.weight, params.bias);
       assume(held_.subject() + " folded into " + l.name + " (W A, b + W c): exact at inference");
       held_.settle(report_.tensors, l.name);
     }
@@ -387,6 +430,9 @@ class KerasMapper {
   void activationLayer(const KerasLayer& l) {
     if (head_.empty() || headActivations_.back() != "linear")
       fail("layer " + l.name + " (" + l.className + ") does not follow a linear Dense layer");
+    // Its options (a ReLU's max_value, slope or threshold; a Softmax's axis; the activation's name) as for a
+    // per-step layer; which activation it is then goes to the Dense before it.
+    (void)kerasStepLayer(l, l.config, file_.generation, returnsSequences_ ? 3 : 2, where(l));
     foldPendingIntoLastDense();
     headActivations_.back() = l.className == "Softmax" ? "softmax"
                               : l.className == "ReLU"  ? "relu"
@@ -400,7 +446,8 @@ class KerasMapper {
       fail("layer " + held_.layers().front().name + " (" + held_.layers().front().className +
            ") ends the model after " + headNames_.back() +
            "'s activation; LSTMScope folds it only into a linear Dense");
-    foldAfter(held_.affine(head_.back().weight.rows(), "the end of the model", source_), head_.back());
+    const long rows = head_.back().weight.rows();
+    foldAfter(held_.affine(rows, rows, "the end of the model", source_), head_.back());
     assume(held_.subject() + " folded into " + headNames_.back() +
            " before its activation (A W, A b + c): exact at inference");
     held_.settle(report_.tensors, headNames_.back());
@@ -424,7 +471,7 @@ class KerasMapper {
             "no vocabulary given: token k is written as the number k (give a vocabulary, --vocab on the command line, "
             "for real tokens)");
       }
-    } else if (vocab_ && vocab_->vocab.size() == width) {
+    } else if (vocab_ && vocab_->vocab.size() == width && arch_.frontEnd.empty()) {
       arch_.inputKind = InputKind::Tokens;
       arch_.vocab = vocab_->vocab;
       assume("no embedding: tokens are one-hot vectors of the vocabulary's " + std::to_string(width) + " entries");
@@ -544,7 +591,7 @@ class KerasMapper {
   // Per-step layers (keras_step_layers.h) waiting for the layer they fold into; whether an LSTM comes later.
   HeldStepLayers held_;
   bool lstmAhead_ = false;
-  std::string embeddingName_;
+  std::string embeddingName_, maskingName_;
 };
 
 }  // namespace
@@ -575,7 +622,13 @@ ImportedModel mapKerasModel(const KerasModelFile& file, const ImportChoices& cho
   } catch (const InputError& whole) {
     if (choices.wholeModelOnly) throw;
     std::string why = whole.what();
-    if (why.rfind(source + ": ", 0) == 0) why.erase(0, source.size() + 2);
+    // Without the file's name: "layer X is …" whether the error named the layer in the message or in the place.
+    const std::string placed = source + " (layer ";
+    if (why.rfind(source + ": ", 0) == 0) {
+      why.erase(0, source.size() + 2);
+    } else if (const size_t close = why.find("): "); why.rfind(placed, 0) == 0 && close != std::string::npos) {
+      why = "layer " + why.substr(placed.size(), close - placed.size()) + " " + why.substr(close + 3);
+    }
     auto part = mapKerasLstmStack(file, vocabulary, why, mapWhole);
     if (!part) throw;
     imported = std::move(*part);

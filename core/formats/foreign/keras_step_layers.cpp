@@ -38,23 +38,31 @@ bool featuresAxis(const json& config, int rank) {
   return axis.is_number_integer() && (axis.get<int>() == -1 || axis.get<int>() == rank - 1);
 }
 
-// A normalisation layer's weights by role: from their names where the file gives them (gamma, beta,
-// moving_mean, moving_variance; Keras 1 running_mean, running_std), else in Keras' order, leaving out gamma
-// without `scale` and beta without `center`.
+// A weight's own name: the last part of its path without TensorFlow's ":0" ("bn/gamma:0" -> "gamma");
+// Keras 1 joins it to the layer's name ("batchnormalization_1_gamma").
+bool weightNamed(const std::string& path, const std::string& role) {
+  std::string last = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
+  if (last.ends_with(":0")) last.resize(last.size() - 2);
+  return last == role || last.ends_with("_" + role);
+}
+
+// A normalisation layer's weights by role: from their own names where the file gives them (gamma, beta,
+// moving_mean, moving_variance; Keras 1 running_mean, running_std, the latter a variance since Keras 1.1),
+// else in Keras' order, leaving out gamma without `scale` and beta without `center`.
 std::map<std::string, const NamedTensor*> normalisationWeights(const KerasLayer& l, const json& config,
                                                                const std::vector<std::string>& roles) {
   std::map<std::string, const NamedTensor*> out;
   for (const NamedTensor& t : l.weights)
     for (const std::string& role : roles)
-      if (t.name.find(role) != std::string::npos ||
-          (role == "moving_mean" && t.name.find("running_mean") != std::string::npos) ||
-          (role == "moving_variance" && t.name.find("running_std") != std::string::npos))
+      if (weightNamed(t.name, role) || (role == "moving_mean" && weightNamed(t.name, "running_mean")) ||
+          (role == "moving_variance" && weightNamed(t.name, "running_std")))
         out[role] = &t;
   if (out.size() == l.weights.size()) return out;
   out.clear();
   std::vector<std::string> present;
   for (const std::string& role : roles)
-    if (!((role == "gamma" && !config.value("scale", true)) || (role == "beta" && !config.value("center", true))))
+    if (!config.is_object() ||
+        !((role == "gamma" && !config.value("scale", true)) || (role == "beta" && !config.value("center", true))))
       present.push_back(role);
   for (size_t k = 0; k < present.size() && k < l.weights.size(); ++k) out[present[k]] = &l.weights[k];
   return out;
@@ -65,6 +73,11 @@ StepLayer batchNormalization(StepLayer s, const KerasLayer& l, const json& confi
   if (!w.count("moving_mean") || !w.count("moving_variance") || w.size() != l.weights.size())
     throw InputError(where, "is a BatchNormalization whose " + std::to_string(l.weights.size()) +
                                 " weights are not gamma, beta, moving mean and moving variance");
+  // Keras 1's mode 1 normalises each sample over its features and mode 2 uses the batch's statistics even at
+  // inference: neither is the moving-statistics map folded here.
+  if (config.is_object() && config.contains("mode") && config["mode"] != 0)
+    throw InputError(where, "is a Keras 1 BatchNormalization of mode " + config["mode"].dump() +
+                                ", which does not use its moving statistics at inference; LSTMScope reads mode 0");
   s.epsilon = config.is_object() ? config.value("epsilon", 1e-3) : 1e-3;
   const Vec<double> mean = vectorOf(*w.at("moving_mean"), where), var = vectorOf(*w.at("moving_variance"), where);
   const long D = mean.size();
@@ -162,17 +175,37 @@ std::string HeldStepLayers::subject() const {
   return out + (layers_.size() > 1 ? " are" : " is");
 }
 
-AffineMap HeldStepLayers::affine(long width, const std::string& into, const std::string& source) const {
+bool HeldStepLayers::affineOnly() const {
+  return std::all_of(layers_.begin(), layers_.end(), [](const StepLayer& s) { return s.affine(); });
+}
+
+long HeldStepLayers::outputWidth(long width, const std::string& source) const {
+  for (const StepLayer& s : layers_) {
+    if (s.inputWidth() >= 0 && s.inputWidth() != width)
+      throw InputError(source, "layer " + s.describe() + " reads " + std::to_string(s.inputWidth()) +
+                                   " values per step but receives " + std::to_string(width));
+    width = s.outputWidth(width);
+  }
+  return width;
+}
+
+AffineMap HeldStepLayers::affine(std::optional<long> incoming, long expected, const std::string& into,
+                                 const std::string& source) const {
   for (const StepLayer& s : layers_)
     if (!s.affine())
       throw InputError(source, "layer " + s.describe() + " acts on each step before " + into +
                                    "; LSTMScope folds only affine layers there (BatchNormalization, linear "
                                    "Dense), and any per-step layer after an Embedding");
-  for (const StepLayer& s : layers_)
-    if (s.inputWidth() >= 0) {
-      width = s.inputWidth();
-      break;
-    }
+  long width = incoming.value_or(expected);
+  if (!incoming)  // what arrives is not known here: the first layer that has a width says
+    for (const StepLayer& s : layers_)
+      if (s.inputWidth() >= 0) {
+        width = s.inputWidth();
+        break;
+      }
+  if (const long out = outputWidth(width, source); out != expected)
+    throw InputError(source, into + " reads " + std::to_string(expected) + " values per step but " +
+                                 layers_.back().describe() + " gives " + std::to_string(out));
   return composeAffine(layers_, width);
 }
 

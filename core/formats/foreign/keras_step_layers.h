@@ -9,6 +9,7 @@
 // Folding is done in float64 and rounded to float32 once.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,12 +41,18 @@ class HeldStepLayers {
  public:
   void hold(StepLayer layer, size_t firstRole, size_t endRole);
   bool empty() const { return layers_.empty(); }
+  bool affineOnly() const;
   const std::vector<StepLayer>& layers() const { return layers_; }
   // The subject of a report sentence: "a (BatchNormalization, epsilon 0.001), b (Activation, tanh) are".
   std::string subject() const;
-  // x ↦ A x + c on inputs of `width` (the first layer's own width, if it has one, wins). Throws InputError
-  // at `source` naming the first layer that is not affine and `into`, what the layers stand before.
-  AffineMap affine(long width, const std::string& into, const std::string& source) const;
+  // The width the layers give for inputs of `width`; throws InputError at `source` naming a layer that reads
+  // another width.
+  long outputWidth(long width, const std::string& source) const;
+  // x ↦ A x + c on the `incoming` width (when unknown: the first layer's own width, else `expected`), which
+  // must give the `expected` width that `into`, what the layers stand before, reads. Throws InputError at
+  // `source` naming a layer that is not affine or whose width does not fit.
+  AffineMap affine(std::optional<long> incoming, long expected, const std::string& into,
+                   const std::string& source) const;
   // Their tensors' roles become "folded into `into`", and they are no longer held.
   void settle(std::vector<TensorUse>& tensors, const std::string& into);
 

@@ -191,8 +191,27 @@ class OnnxMapper {
          "Relu/Tanh/Sigmoid/Softmax, plus shape operators)");
   }
 
+  // Whether `name` is the previous LSTM's output Y, through shape operators' data inputs only (input 0;
+  // every input of a Concat). A node between two LSTMs that computes anything, or a second LSTM reading the
+  // graph's input beside the first, is not a stack.
+  bool readsPreviousLstm(const std::string& name, int depth = 0) const {
+    if (name == previousLstm_) return true;
+    const auto it = producer_.find(name);
+    if (depth > 64 || it == producer_.end() || constant(name)) return false;
+    const auto& node = graph_.node(it->second);
+    if (!kPlumbing.count(node.op_type()) || node.input_size() == 0) return false;
+    if (node.op_type() != "Concat") return readsPreviousLstm(node.input(0), depth + 1);
+    for (const auto& in : node.input())
+      if (!constant(in) && !readsPreviousLstm(in, depth + 1)) return false;
+    return true;
+  }
+
   void lstm(const onnx::NodeProto& node) {
     if (denseCount_ > 0) fail(node, "comes after a dense layer, which LSTMScope does not support");
+    if (layers_ > 0 && !readsPreviousLstm(input(node, 0)))
+      fail(node, "reads '" + input(node, 0) +
+                     "', which is not the previous LSTM's output passed on by shape operators alone; LSTMScope "
+                     "stacks LSTMs that read each other");
     const NamedTensor* W = constant(input(node, 1));
     const NamedTensor* R = constant(input(node, 2));
     if (!W || !R) fail(node, "takes its weights W and R from graph inputs, not initializers");
@@ -266,7 +285,8 @@ class OnnxMapper {
       }
       for (NamedTensor* t : {&wih, &whh, &bih, &bhh}) set_.tensors.push_back(std::move(*t));
     }
-    lstmOutputs_[node.output_size() > 0 ? node.output(0) : ""] = "Y";
+    previousLstm_ = node.output_size() > 0 ? node.output(0) : "";
+    lstmOutputs_[previousLstm_] = "Y";
     if (node.output_size() > 1) lstmOutputs_[node.output(1)] = "Y_h";
     ++layers_;
   }
@@ -415,6 +435,7 @@ class OnnxMapper {
   const std::string& source_;
   OnnxCut cut_;
   std::vector<std::string> cutNodes_;
+  std::string previousLstm_;  // the last LSTM node's output Y
   std::map<std::string, NamedTensor> constants_;
   std::map<std::string, int> producer_;
   std::map<std::string, std::string> lstmOutputs_;
@@ -571,6 +592,7 @@ ImportedModel readOnnx(const std::string& path, const ImportChoices& choices,
                         "): the input is the first LSTM's input features, " +
                         std::to_string(imported.model.arch.inputWidth()) + " per step, from a CSV table;") +
              " the model gives no outputs here, and attribution targets are units";
+      imported.model.arch.cutOff = what;
       imported.report.assumptions.insert(imported.report.assumptions.begin(), what);
       return imported;
     }

@@ -1,0 +1,105 @@
+#include "core/formats/native_front_end.h"
+
+#include "core/common/error.h"
+#include "core/formats/hdf5.h"
+
+namespace lstmscope {
+
+namespace {
+
+const char* kindName(StepLayer::Kind k) {
+  switch (k) {
+    case StepLayer::Kind::Affine:
+      return "affine";
+    case StepLayer::Kind::Dense:
+      return "dense";
+    case StepLayer::Kind::LayerNorm:
+      return "layer_norm";
+    case StepLayer::Kind::Activation:
+      return "activation";
+  }
+  return "?";
+}
+
+void writeVector(hid_t group, const char* name, const Eigen::VectorXd& v) {
+  if (v.size() == 0) return;
+  h5::writeArray(group, name, {static_cast<hsize_t>(v.size())}, v.data(), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE);
+}
+
+Eigen::VectorXd readVector(hid_t group, const char* name, const std::string& where, const std::string& file) {
+  if (!h5::exists(group, name)) return {};
+  const h5::DoubleArray a = h5::readDoubles(group, name, file);
+  if (a.dims.size() != 1) throw InputError(file, where + "/" + name + " is not a vector");
+  return Eigen::Map<const Eigen::VectorXd>(a.values.data(), static_cast<long>(a.values.size()));
+}
+
+}  // namespace
+
+void writeFrontEnd(hid_t input, const std::vector<StepLayer>& frontEnd) {
+  for (size_t k = 0; k < frontEnd.size(); ++k) {
+    const StepLayer& s = frontEnd[k];
+    const h5::Handle g = h5::createGroup(input, "front_end/" + std::to_string(k));
+    h5::writeStringAttr(g.get(), "kind", kindName(s.kind));
+    h5::writeStringAttr(g.get(), "name", s.name);
+    h5::writeStringAttr(g.get(), "class", s.className);
+    if (!s.activation.empty()) h5::writeStringAttr(g.get(), "activation", s.activation);
+    h5::writeFloatAttr(g.get(), "epsilon", s.epsilon);
+    h5::writeIntAttr(g.get(), "generation", s.generation);
+    writeVector(g.get(), "scale", s.scale);
+    writeVector(g.get(), "shift", s.shift);
+    writeVector(g.get(), "bias", s.bias);
+    if (s.weight.size()) {  // (out, in) row-major, as every matrix of the file
+      const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> w = s.weight;
+      h5::writeArray(g.get(), "weight", {static_cast<hsize_t>(w.rows()), static_cast<hsize_t>(w.cols())}, w.data(),
+                     H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE);
+    }
+  }
+}
+
+std::vector<StepLayer> readFrontEnd(hid_t input, const std::string& file) {
+  std::vector<StepLayer> out;
+  if (!h5::exists(input, "front_end")) return out;
+  const h5::Handle front = h5::openGroup(input, "front_end", file);
+  constexpr size_t kMaxLayers = 64;  // a crafted file's thousands of groups are not a front end
+  for (size_t k = 0;; ++k) {
+    const std::string name = std::to_string(k);
+    if (!h5::exists(front.get(), name)) break;
+    if (k == kMaxLayers) throw InputError(file, "/input/front_end has more than 64 layers");
+    const std::string where = "/input/front_end/" + name;
+    const h5::Handle g = h5::openGroup(front.get(), name, file);
+    StepLayer s;
+    const std::string kind = h5::readStringAttr(g.get(), "kind").value_or("");
+    if (kind == "affine")
+      s.kind = StepLayer::Kind::Affine;
+    else if (kind == "dense")
+      s.kind = StepLayer::Kind::Dense;
+    else if (kind == "layer_norm")
+      s.kind = StepLayer::Kind::LayerNorm;
+    else if (kind == "activation")
+      s.kind = StepLayer::Kind::Activation;
+    else
+      throw InputError(file, where + " has kind '" + kind + "', not affine, dense, layer_norm or activation");
+    s.name = h5::readStringAttr(g.get(), "name").value_or(name);
+    s.className = h5::readStringAttr(g.get(), "class").value_or(kind);
+    s.activation = h5::readStringAttr(g.get(), "activation").value_or("");
+    s.epsilon = h5::readFloatAttr(g.get(), "epsilon").value_or(0.0);
+    s.generation = static_cast<int>(h5::readIntAttr(g.get(), "generation").value_or(2));
+    s.scale = readVector(g.get(), "scale", where, file);
+    s.shift = readVector(g.get(), "shift", where, file);
+    s.bias = readVector(g.get(), "bias", where, file);
+    if (h5::exists(g.get(), "weight")) {
+      const h5::DoubleArray w = h5::readDoubles(g.get(), "weight", file);
+      if (w.dims.size() != 2) throw InputError(file, where + "/weight is not a matrix");
+      s.weight = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+          w.values.data(), static_cast<long>(w.dims[0]), static_cast<long>(w.dims[1]));
+    }
+    if (s.kind == StepLayer::Kind::Dense && s.weight.size() == 0)
+      throw InputError(file, where + " is a dense layer without a weight");
+    if (s.kind == StepLayer::Kind::Affine && s.scale.size() == 0)
+      throw InputError(file, where + " is an affine layer without a scale");
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace lstmscope
