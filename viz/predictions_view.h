@@ -27,6 +27,8 @@ class PredictionsView : public QWidget, public ExportableView {
   // instead of the usual note.
   void setRecording(std::shared_ptr<const Recording> recording, const QStringList& vocabularyDisplay,
                     const QStringList& stepTokens, const QString& unavailable = {});
+  // Why nothing is predicted (drawn in place of the predictions), or empty.
+  const QString& unavailableReason() const { return unavailable_; }
   void setStep(long step);
   // The same input's run without interventions (null: none): each probability is then shown with its
   // change from that run, in percentage points. Set before setRecording().

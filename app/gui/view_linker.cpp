@@ -137,9 +137,14 @@ void ViewLinker::showRecording() {
   if (state_.brush.end > T) state_.brush = {};
   // Under interventions the predictions show the change from the original run beside each probability.
   views_.predictions->setBaseline(session_->runShown() != RunShown::Original ? session_->originalRecording() : nullptr);
-  views_.predictions->setRecording(
-      recording, session_->vocabularyDisplay(), session_->stepTokens(),
-      result.modelProblem.isEmpty() ? QString() : tr("Predictions need the model: %1.").arg(result.modelProblem));
+  // A model opened without its head (the LSTM stack of a larger model) has no predictions: say why.
+  const QString unavailable =
+      !result.modelProblem.isEmpty() ? tr("Predictions need the model: %1.").arg(result.modelProblem)
+      : !arch.head && !arch.cutOff.empty()
+          ? tr("This model was opened in part, without its head, so it gives no predictions: %1")
+                .arg(QString::fromStdString(arch.cutOff))
+          : QString();
+  views_.predictions->setRecording(recording, session_->vocabularyDisplay(), session_->stepTokens(), unavailable);
   views_.saturation->setStatistics(result.saturation, arch.layers);
   views_.heatmap->setMetaStrips(result.metaStrips);
   current_.reset();

@@ -27,6 +27,7 @@
 #include "app/gui/model_opening.h"
 #include "core/formats/foreign/import_choices_file.h"
 #include "tests/app/test_window.h"
+#include "viz/predictions_view.h"
 
 namespace lstmscope::app {
 namespace {
@@ -313,6 +314,24 @@ TEST(ImportReportInWindow, AssumptionsAreAnnouncedAndKeptAtHand) {
     if (label->toolTip().startsWith(QStringLiteral("format: ONNX"))) tooltip = label->toolTip();
   EXPECT_TRUE(tooltip.contains(QStringLiteral("-> lstm 0 fwd W_ih"))) << tooltip.toStdString();
   EXPECT_TRUE(tooltip.contains(QStringLiteral("assumed: "))) << tooltip.toStdString();
+}
+
+// A model opened in part (its head cut off) in the window: the status bar says so first, and the Predictions
+// dock says why it has nothing to show.
+TEST(ImportReportInWindow, ModelOpenedInPartSaysItInTheStatusBarAndPredictions) {
+  MainWindow window;
+  test::prepareForTest(window);
+  QSignalSpy shown(&window, &MainWindow::analysisShown);
+  window.setText(QStringLiteral("1 2 3 4 5 3 2"));
+  window.openModel(QString::fromStdString(std::string(LSTMSCOPE_FOREIGN_DIR) + "/keras/hostile/lambda.h5"));
+  ASSERT_TRUE(shown.wait(60000)) << window.lastError().toStdString();
+  const QString message = window.statusBar()->currentMessage();
+  EXPECT_TRUE(message.contains(QStringLiteral("the whole model cannot be opened (layer lambda_1 is a Lambda")))
+      << message.toStdString();
+  auto* predictions = window.findChild<viz::PredictionsView*>();
+  ASSERT_TRUE(predictions);
+  EXPECT_TRUE(predictions->unavailableReason().contains(QStringLiteral("opened in part, without its head")))
+      << predictions->unavailableReason().toStdString();
 }
 
 }  // namespace
