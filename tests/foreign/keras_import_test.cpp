@@ -38,14 +38,13 @@ TEST_P(KerasFile, OutputsMatchKerasSemantics) {
   EXPECT_LE(worstAgainstReference(imported.model.cast<double>(), kerasFixture(expected), 1e-9), 1.0) << file;
 }
 
-INSTANTIATE_TEST_SUITE_P(Generations, KerasFile,
-                         ::testing::Values("tfkeras_lm.h5", "functional_classifier.h5", "forecaster.h5", "keras1_lm.h5",
-                                           "cudnn_tagger.h5", "keras3_lm.h5", "keras3_archive.keras",
-                                           "go_backwards_forecaster.h5", "go_backwards_twice.h5",
-                                           "keras3_classifier.weights.h5", "tfjs_lm/model.json",
-                                           "tfjs_quantized/model.json", "attention_skip.h5", "textgen_weights.h5",
-                                           "maxpool_classifier.h5", "avgpool_forecaster.h5",
-                                           "char_rnn_activation_weights.h5", "front_end_forecaster.h5"));
+INSTANTIATE_TEST_SUITE_P(
+    Generations, KerasFile,
+    ::testing::Values("tfkeras_lm.h5", "functional_classifier.h5", "forecaster.h5", "keras1_lm.h5", "cudnn_tagger.h5",
+                      "keras3_lm.h5", "keras3_archive.keras", "go_backwards_forecaster.h5", "go_backwards_twice.h5",
+                      "keras3_classifier.weights.h5", "tfjs_lm/model.json", "tfjs_quantized/model.json",
+                      "attention_skip.h5", "textgen_weights.h5", "maxpool_classifier.h5", "avgpool_forecaster.h5",
+                      "char_rnn_activation_weights.h5", "front_end_forecaster.h5", "keras3_windows.keras"));
 
 // Per-step layers (BatchNormalization, LayerNormalization, Activation, Dense feeding an LSTM) folded into
 // the table, LSTM or Dense next to them. Float32 within 1e-5 of Keras' own function, computed layer by

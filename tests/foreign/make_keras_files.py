@@ -529,7 +529,7 @@ write_keras3_h5(os.path.join(OUT, "keras3_lm.h5"), k3)
 write_expected("keras3_lm", k3, token_inputs(V))
 
 # Keras 3 native files: weights at layers/<snake_case class>[_k]/.../vars/<i>.
-def keras3_weight_groups(f, model, sequential=True):
+def keras3_weight_groups(f, model, sequential=True, windows=False):
     used = {}
     f.create_group("vars")
     for l in model.layers:
@@ -546,7 +546,8 @@ def keras3_weight_groups(f, model, sequential=True):
         else:
             groups = {path + "/vars": w}
         for g, arrays in groups.items():
-            grp = f.create_group(g)
+            # Keras 3 saving on Windows joined the group names with os.path.join: "layers\\lstm\\cell/vars".
+            grp = f.create_group(g[: -len("/vars")].replace("/", "\\") + "/vars" if windows else g)
             for i, a in enumerate(arrays):
                 grp.create_dataset(str(i), data=np.asarray(a, dtype=np.float32))
 
@@ -969,4 +970,17 @@ with open(os.path.join(OUT, "tfkeras_lm.h5"), "rb") as f:
     data = f.read()
 with open(os.path.join(OUT, "hostile", "truncated.h5"), "wb") as f:
     f.write(data[: len(data) // 2])
+# The same kind of archive saved by Keras 3 on Windows, whose weight groups are named with backslashes.
+kwin = Model(3)
+kwin.add("Embedding", "embedding", [rng.normal(0, 1, (V, E))])
+kwin.add("LSTM", "lstm", lstm_weights(E, H), activation="tanh", recurrent_activation="sigmoid", return_sequences=True)
+kwin.add("Dense", "dense", dense_weights(H, V), activation="softmax")
+weights = io.BytesIO()
+with h5py.File(weights, "w") as f:
+    keras3_weight_groups(f, kwin, windows=True)
+with zipfile.ZipFile(os.path.join(OUT, "keras3_windows.keras"), "w", zipfile.ZIP_STORED) as z:
+    z.writestr("metadata.json", json.dumps(dict(keras_version="3.10.0", date_saved="2025-05-01@10:00:00")))
+    z.writestr("config.json", json.dumps(keras3_config(kwin)))
+    z.writestr("model.weights.h5", weights.getvalue())
+write_expected("keras3_windows", kwin, token_inputs(V))
 print("wrote", OUT)

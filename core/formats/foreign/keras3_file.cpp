@@ -19,8 +19,14 @@ constexpr uint64_t kMaxConfigBytes = uint64_t(64) << 20, kMaxWeightsBytes = uint
 // The datasets of <group>/vars, in numeric order (HDF5 lists 0, 1, 10, 11, 2).
 std::vector<NamedTensor> readVars(hid_t file, const std::string& group, const std::string& source) {
   std::vector<NamedTensor> out;
-  const std::string varsPath = group + "/vars";
-  if (!h5::exists(file, varsPath)) return out;
+  std::string varsPath = group + "/vars";
+  if (!h5::exists(file, varsPath)) {
+    // Keras 3 saving on Windows joined the group names with os.path.join: "layers\\lstm\\cell/vars".
+    std::string windows = group;
+    std::replace(windows.begin(), windows.end(), '/', '\\');
+    if (!h5::exists(file, windows + "/vars")) return out;
+    varsPath = windows + "/vars";
+  }
   const h5::Handle vars = h5::openGroup(file, varsPath, source);
   std::vector<std::string> names = h5::childNames(vars.get());
   for (const auto& n : names)
@@ -70,7 +76,7 @@ void attachWeights(KerasModelFile& model, hid_t file, bool sequential, const std
     std::string name = kerasSnakeCase(layer.className);
     const int k = used.count(name) ? ++used[name] : (used[name] = 0);
     if (k) name += "_" + std::to_string(k);
-    if (h5::exists(file, "layers/" + name)) layer.weights = layerWeights(file, "layers/" + name, layer, source);
+    layer.weights = layerWeights(file, "layers/" + name, layer, source);  // none when it has no group
   }
 }
 
