@@ -82,7 +82,7 @@ ImportedModel fromTensors(const TensorSet& tensors, std::string_view format, con
 ImportedModel readNative(const std::string& path, const std::string& vocabPath, const ImportChoices&) {
   if (!vocabPath.empty())
     throw InputError(vocabPath, "native model files carry their own vocabulary; --vocab is for formats without one");
-  return {loadNativeModel(path), {"LSTMScope model", {}, {}}};
+  return {loadNativeModel(path), {"LSTMScope model", {}, {}, {}}};
 }
 
 ImportedModel readKerasHdf5(const std::string& path, const std::string& vocabPath, const ImportChoices& choices) {

@@ -34,7 +34,7 @@ ImportedModel readAs(const ModelFormat* format, const std::string& path, const s
   explainUnclaimedFile(path);
   // Not a format we know: the native loader says precisely what is wrong (missing, truncated, not HDF5,
   // HDF5 but not a model).
-  return {loadNativeModel(path), {"LSTMScope model", {}, {}}};
+  return {loadNativeModel(path), {"LSTMScope model", {}, {}, {}}};
 }
 
 }  // namespace
