@@ -187,6 +187,12 @@ void ImportDialog::buildForm() {
   resize(980, 720);
 }
 
+// A line edit that has the focus finishes editing while QWidget's destructor deletes it, after this class's
+// part is gone: its handler must not run then.
+ImportDialog::~ImportDialog() {
+  for (QLineEdit* edit : {vocab_, unk_}) disconnect(edit, nullptr, this, nullptr);
+}
+
 QString ImportDialog::vocabPath() const {
   return vocab_->text();
 }

@@ -28,6 +28,7 @@ class ImportDialog : public QDialog {
 
  public:
   ImportDialog(QString modelPath, QString vocabPath, QWidget* parent = nullptr);
+  ~ImportDialog() override;
 
   QString vocabPath() const;
   ImportChoices choices() const;
