@@ -153,4 +153,14 @@ std::string kerasSnakeCase(const std::string& className) {
   return s;
 }
 
+std::string kerasActivationName(const nlohmann::json& config, const char* key, const char* fallback) {
+  if (!config.is_object() || !config.contains(key) || config[key].is_null()) return fallback;
+  const nlohmann::json& a = config[key];
+  if (a.is_string()) return a.get<std::string>();
+  if (a.is_object() && a.contains("config") && a["config"].is_string()) return a["config"].get<std::string>();
+  if (a.is_object() && a.contains("class_name") && a["class_name"].is_string())
+    return a["class_name"].get<std::string>();
+  return "?";
+}
+
 }  // namespace lstmscope

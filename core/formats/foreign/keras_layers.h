@@ -51,6 +51,10 @@ struct TextStandardization {
 };
 TextStandardization applyTextVectorizationStandardize(const KerasLayer& layer, Vocabulary& vocab);
 
+// A layer's activation under `key`: Keras serialises it as a name, or (Keras 3, custom objects) as
+// {"config": name, …}; `fallback` when absent or null, "?" when unreadable.
+std::string kerasActivationName(const nlohmann::json& config, const char* key, const char* fallback);
+
 // Keras' naming.to_snake_case: "TimeDistributed" -> "time_distributed", "LSTM" -> "lstm".
 std::string kerasSnakeCase(const std::string& className);
 

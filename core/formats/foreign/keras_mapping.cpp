@@ -25,17 +25,6 @@ const std::set<std::string> kIdentityLayers = {
     "GaussianDropout", "AlphaDropout", "ActivityRegularization", "TextVectorization",
     "StringLookup"};
 
-// Keras serialises an activation as a name, or (Keras 3, custom objects) as {"config": name, …}.
-std::string activationName(const json& config, const char* key, const char* fallback) {
-  if (!config.is_object() || !config.contains(key) || config[key].is_null()) return fallback;
-  const json& a = config[key];
-  if (a.is_string()) return a.get<std::string>();
-  if (a.is_object() && a.contains("config") && a["config"].is_string()) return a["config"].get<std::string>();
-  if (a.is_object() && a.contains("class_name") && a["class_name"].is_string())
-    return a["class_name"].get<std::string>();
-  return "?";
-}
-
 class KerasMapper {
  public:
   KerasMapper(const KerasModelFile& file, const ImportChoices& choices, const std::optional<LoadedVocabulary>& vocab,
@@ -207,10 +196,10 @@ class KerasMapper {
     // Keras 1 names the gates' activation inner_activation. CuDNNLSTM configs name none: cuDNN's are fixed
     // sigmoid/tanh, which are the defaults here (its 8H bias layout is recognised by kerasLstmDirection).
     const std::string gates = config.contains("inner_activation")
-                                  ? activationName(config, "inner_activation", "hard_sigmoid")
-                                  : activationName(config, "recurrent_activation", "sigmoid");
+                                  ? kerasActivationName(config, "inner_activation", "hard_sigmoid")
+                                  : kerasActivationName(config, "recurrent_activation", "sigmoid");
     spec.gate = gateActivation(gates, l);
-    spec.cell = cellActivation(activationName(config, "activation", "tanh"), l);
+    spec.cell = cellActivation(kerasActivationName(config, "activation", "tanh"), l);
     const size_t perDirection = l.weights.size() / static_cast<size_t>(spec.directions());
     std::vector<DirectionParams<float>> dirs;
     for (int d = 0; d < spec.directions(); ++d) {
@@ -423,7 +412,7 @@ class KerasMapper {
     if (head_.empty() && join_ && join_->empty()) resolveJoin(static_cast<int>(params.weight.cols()), l);
     head_.push_back(std::move(params));
     headNames_.push_back(l.name);
-    headActivations_.push_back(file_.hasArchitecture ? activationName(config, "activation", "linear") : "");
+    headActivations_.push_back(file_.hasArchitecture ? kerasActivationName(config, "activation", "linear") : "");
     for (const auto& w : l.weights) role(w, l, "dense " + std::to_string(head_.size() - 1));
   }
 
@@ -436,7 +425,7 @@ class KerasMapper {
     foldPendingIntoLastDense();
     headActivations_.back() = l.className == "Softmax" ? "softmax"
                               : l.className == "ReLU"  ? "relu"
-                                                       : activationName(l.config, "activation", "linear");
+                                                       : kerasActivationName(l.config, "activation", "linear");
   }
 
   // Dense (linear) → BatchNormalization → Activation: the normalisation belongs to the Dense before it.

@@ -14,15 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-// Keras serialises an activation as a name, or (Keras 3) as {"config": name, …}.
-std::string activationOf(const json& config) {
-  if (!config.is_object() || !config.contains("activation") || config["activation"].is_null()) return "linear";
-  const json& a = config["activation"];
-  if (a.is_string()) return a.get<std::string>();
-  if (a.is_object() && a.contains("config") && a["config"].is_string()) return a["config"].get<std::string>();
-  return "?";
-}
-
 Vec<double> vectorOf(const NamedTensor& t, const std::string& where) {
   if (t.shape.size() != 1) throw InputError(where, "holds " + t.name + " of shape " + t.shapeText() + ", not a vector");
   Vec<double> v(static_cast<long>(t.values.size()));
@@ -116,7 +107,7 @@ StepLayer dense(StepLayer s, const KerasLayer& l, const json& config, const std:
   s.weight = Eigen::Map<const Mat<float>>(k.values.data(), k.dim(1), k.dim(0)).cast<double>();  // (out, in)
   s.bias = l.weights.size() == 2 ? vectorOf(l.weights[1], where) : Vec<double>::Zero(k.dim(1));
   if (s.bias.size() != k.dim(1)) throw InputError(where, "(Dense) has a bias that does not match its kernel");
-  s.activation = activationOf(config);
+  s.activation = kerasActivationName(config, "activation", "linear");
   if (!isStepActivation(s.activation))
     throw InputError(where, "uses activation " + s.activation + ", which LSTMScope does not support");
   return s;
@@ -143,7 +134,9 @@ StepLayer kerasStepLayer(const KerasLayer& l, const json& config, int generation
   if (l.className == "Dense" || l.className == "TimeDistributed")
     return dense(s, l, config, where);  // (its Dense's config)
   s.kind = StepLayer::Kind::Activation;
-  s.activation = l.className == "Softmax" ? "softmax" : l.className == "ReLU" ? "relu" : activationOf(config);
+  s.activation = l.className == "Softmax" ? "softmax"
+                 : l.className == "ReLU"  ? "relu"
+                                          : kerasActivationName(config, "activation", "linear");
   if (l.className == "ReLU" && config.is_object() &&
       (!config.value("max_value", json()).is_null() || config.value("negative_slope", 0.0) != 0.0 ||
        config.value("threshold", 0.0) != 0.0))
