@@ -1,5 +1,6 @@
 #include "core/formats/feature_csv.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -136,15 +137,17 @@ std::vector<std::string> FeatureSequence::stepLabels(int column) const {
   std::vector<std::string> out(static_cast<size_t>(steps()));
   const int D = static_cast<int>(featureNames.size());
   for (long t = 0; t < steps(); ++t) {
+    const RowSpan rows = rowsOfStep.empty() ? RowSpan{t, t} : rowsOfStep[static_cast<size_t>(t)];
     if (column < 0) {
-      out[t] = std::to_string(t);
+      out[t] = rows.first == rows.last ? std::to_string(rows.last)
+                                       : std::to_string(rows.first) + "–" + std::to_string(rows.last);
     } else if (column < D) {
       char buffer[32];
       const Mat<float>& table = rawFeatures.size() ? rawFeatures : inputs.features;
-      std::snprintf(buffer, sizeof buffer, "%g", static_cast<double>(table(column, t)));
+      std::snprintf(buffer, sizeof buffer, "%g", static_cast<double>(table(column, rows.last)));
       out[t] = buffer;
     } else {
-      out[t] = labelCells.at(static_cast<size_t>(column - D))[t];
+      out[t] = labelCells.at(static_cast<size_t>(column - D))[static_cast<size_t>(rows.last)];
     }
   }
   return out;
@@ -240,8 +243,15 @@ FeatureSequence parseFeatureCsv(const Architecture& arch, const std::string& tex
   }
   out.featureNames = std::move(featureNames);
   if (!arch.frontEnd.empty()) {
+    if (const long fewest = fewestRows(arch.frontEnd); steps < fewest)
+      throw InputError(source, "the model's front end reads windows of rows (" + describeStepLayers(arch.frontEnd) +
+                                   "): it needs at least " + std::to_string(fewest) + " rows, and the table has " +
+                                   std::to_string(steps));
     out.rawFeatures = std::move(out.inputs.features);
     out.inputs.features = applyFrontEnd(arch, out.rawFeatures);
+    out.inputs.steps = static_cast<int>(out.inputs.features.cols());
+    if (std::any_of(arch.frontEnd.begin(), arch.frontEnd.end(), [](const StepLayer& s) { return s.mixesSteps(); }))
+      out.rowsOfStep = rowsReadByStep(arch.frontEnd, steps);
   }
   return out;
 }

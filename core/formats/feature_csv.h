@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/engine/tape.h"
+#include "core/model/window_layers.h"
 
 namespace lstmscope {
 
@@ -14,6 +15,9 @@ struct FeatureSequence {
   // The table's own features (raw D, T) when the model has a front end (Architecture::frontEnd) that turned
   // them into `inputs`; empty otherwise.
   Mat<float> rawFeatures;
+  // When the front end has window layers (a convolution, a pooling), the rows each LSTM step is computed from;
+  // empty when step t is row t.
+  std::vector<RowSpan> rowsOfStep;
   std::vector<std::string> featureNames;  // D: the header's names, else "column 1", "column 2", …
   // Columns that are not features, with each step's text: [k] name, [k][t] cell.
   std::vector<std::string> labelNames;
@@ -24,15 +28,16 @@ struct FeatureSequence {
   // Every column a step can be labelled by: features first, then label columns.
   std::vector<std::string> labelChoices() const;
   // Each step's label: column < 0 the step number, else labelChoices()[column]'s cell (features as written
-  // back with %g, which shows the float32 the model reads).
+  // back with %g, which shows the float32 the model reads). A step computed from a span of rows (rowsOfStep)
+  // is labelled with its rows ("4–7", 0-based as step numbers are), or with the cell of the last row it reads.
   std::vector<std::string> stepLabels(int column) const;
 };
 
 // Parses `text` for a model with `arch.rawFeatureDim()` features (then through its front end, if any). Comma, semicolon
 // or tab separated (the first line decides), cells may be double-quoted. Throws InputError naming `sourceName`, the
-// line and the column for: a model that reads text, no data rows, rows of different lengths, a feature cell that is not
-// a finite number, a feature count other than the model's, or more than `maxSteps` rows (the message ends with
-// `limitAdvice`, how the caller's user raises the limit, if any).
+// line and the column for: a model that reads text, no data rows, fewer rows than the front end's windows need, rows of
+// different lengths, a feature cell that is not a finite number, a feature count other than the model's, or more than
+// `maxSteps` rows (the message ends with `limitAdvice`, how the caller's user raises the limit, if any).
 FeatureSequence parseFeatureCsv(const Architecture& arch, const std::string& text, const std::string& sourceName,
                                 long maxSteps, const std::string& limitAdvice = {});
 

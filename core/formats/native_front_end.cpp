@@ -17,8 +17,41 @@ const char* kindName(StepLayer::Kind k) {
       return "layer_norm";
     case StepLayer::Kind::Activation:
       return "activation";
+    case StepLayer::Kind::Conv:
+      return "conv";
+    case StepLayer::Kind::MaxPool:
+      return "max_pool";
+    case StepLayer::Kind::AveragePool:
+      return "average_pool";
   }
   return "?";
+}
+
+const char* paddingName(StepLayer::Padding p) {
+  return p == StepLayer::Padding::Valid ? "valid" : p == StepLayer::Padding::Same ? "same" : "causal";
+}
+
+int windowAttr(hid_t group, const char* name, const std::string& where, const std::string& file) {
+  const auto v = h5::readIntAttr(group, name);
+  if (!v) throw InputError(file, where + " is a window layer without a '" + std::string(name) + "' attribute");
+  if (*v < 1 || *v > (1 << 16))
+    throw InputError(file, where + " has " + name + " " + std::to_string(*v) + ", outside 1 to 65536");
+  return static_cast<int>(*v);
+}
+
+void readWindow(hid_t g, StepLayer& s, const std::string& where, const std::string& file) {
+  s.window = windowAttr(g, "window", where, file);
+  s.stride = windowAttr(g, "stride", where, file);
+  s.dilation = windowAttr(g, "dilation", where, file);
+  const std::string padding = h5::readStringAttr(g, "padding").value_or("");
+  if (padding == "valid")
+    s.padding = StepLayer::Padding::Valid;
+  else if (padding == "same")
+    s.padding = StepLayer::Padding::Same;
+  else if (padding == "causal")
+    s.padding = StepLayer::Padding::Causal;
+  else
+    throw InputError(file, where + " has padding '" + padding + "', not valid, same or causal");
 }
 
 void writeVector(hid_t group, const char* name, const Eigen::VectorXd& v) {
@@ -45,6 +78,12 @@ void writeFrontEnd(hid_t input, const std::vector<StepLayer>& frontEnd) {
     if (!s.activation.empty()) h5::writeStringAttr(g.get(), "activation", s.activation);
     h5::writeFloatAttr(g.get(), "epsilon", s.epsilon);
     h5::writeIntAttr(g.get(), "generation", s.generation);
+    if (s.mixesSteps()) {
+      h5::writeIntAttr(g.get(), "window", s.window);
+      h5::writeIntAttr(g.get(), "stride", s.stride);
+      h5::writeIntAttr(g.get(), "dilation", s.dilation);
+      h5::writeStringAttr(g.get(), "padding", paddingName(s.padding));
+    }
     writeVector(g.get(), "scale", s.scale);
     writeVector(g.get(), "shift", s.shift);
     writeVector(g.get(), "bias", s.bias);
@@ -77,8 +116,16 @@ std::vector<StepLayer> readFrontEnd(hid_t input, const std::string& file) {
       s.kind = StepLayer::Kind::LayerNorm;
     else if (kind == "activation")
       s.kind = StepLayer::Kind::Activation;
+    else if (kind == "conv")
+      s.kind = StepLayer::Kind::Conv;
+    else if (kind == "max_pool")
+      s.kind = StepLayer::Kind::MaxPool;
+    else if (kind == "average_pool")
+      s.kind = StepLayer::Kind::AveragePool;
     else
-      throw InputError(file, where + " has kind '" + kind + "', not affine, dense, layer_norm or activation");
+      throw InputError(file, where + " has kind '" + kind +
+                                 "', not affine, dense, layer_norm, activation, conv, max_pool or average_pool");
+    if (s.mixesSteps()) readWindow(g.get(), s, where, file);
     s.name = h5::readStringAttr(g.get(), "name").value_or(name);
     s.className = h5::readStringAttr(g.get(), "class").value_or(kind);
     s.activation = h5::readStringAttr(g.get(), "activation").value_or("");
@@ -93,8 +140,8 @@ std::vector<StepLayer> readFrontEnd(hid_t input, const std::string& file) {
       s.weight = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
           w.values.data(), static_cast<long>(w.dims[0]), static_cast<long>(w.dims[1]));
     }
-    if (s.kind == StepLayer::Kind::Dense && s.weight.size() == 0)
-      throw InputError(file, where + " is a dense layer without a weight");
+    if ((s.kind == StepLayer::Kind::Dense || s.kind == StepLayer::Kind::Conv) && s.weight.size() == 0)
+      throw InputError(file, where + " is a " + kind + " layer without a weight");
     if (s.kind == StepLayer::Kind::Affine && s.scale.size() == 0)
       throw InputError(file, where + " is an affine layer without a scale");
     out.push_back(std::move(s));

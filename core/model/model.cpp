@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/common/error.h"
+#include "core/model/window_layers.h"
 
 namespace lstmscope {
 
@@ -141,7 +142,20 @@ void validateFrontEnd(const Architecture& a, const std::string& source) {
         ((s.scale.size() && s.scale.size() != width) || (s.shift.size() && s.shift.size() != width)))
       bad("has gamma or beta of the wrong length");
     if (s.kind == StepLayer::Kind::LayerNorm && !(s.epsilon >= 0)) bad("has a negative epsilon");
-    if ((s.kind == StepLayer::Kind::Dense || s.kind == StepLayer::Kind::Activation) && !isStepActivation(s.activation))
+    if (s.mixesSteps()) {
+      constexpr int kMaxWindow = 1 << 16;  // a crafted file's huge window or stride is not a front end
+      if (s.window < 1 || s.stride < 1 || s.dilation < 1 || s.window > kMaxWindow || s.stride > kMaxWindow ||
+          s.dilation > kMaxWindow)
+        bad("has a window, stride or dilation outside 1 to 65536");
+      if (s.kind == StepLayer::Kind::Conv && (s.weight.size() == 0 || s.weight.cols() % s.window != 0 ||
+                                              (s.bias.size() && s.bias.size() != s.weight.rows())))
+        bad("has a kernel or bias of the wrong shape");
+      if (s.padding == StepLayer::Padding::Causal && s.kind != StepLayer::Kind::Conv)
+        bad("pools with causal padding, which only a convolution has");
+    }
+    if ((s.kind == StepLayer::Kind::Dense || s.kind == StepLayer::Kind::Activation ||
+         s.kind == StepLayer::Kind::Conv) &&
+        !isStepActivation(s.activation))
       bad("uses activation '" + s.activation + "', which LSTMScope does not know");
     if (!s.scale.allFinite() || !s.shift.allFinite() || !s.weight.allFinite() || !s.bias.allFinite() ||
         !std::isfinite(s.epsilon))
@@ -275,6 +289,9 @@ std::string describeModel(const Model& model, bool withCutOff) {
     if (!a.frontEnd.empty())
       s << "front end: " << describeStepLayers(a.frontEnd) << ", computed before the LSTMs (" << a.featureDim
         << " features for lstm 0; gradients and attribution start there)\n";
+    if (std::any_of(a.frontEnd.begin(), a.frontEnd.end(), [](const StepLayer& l) { return l.mixesSteps(); }))
+      s << "time: the front end reads windows of rows (" << fewestRows(a.frontEnd)
+        << " at least); each LSTM step is computed from a span of rows\n";
   }
   if (a.maskValue)
     s << "masked: " << (a.inputKind == InputKind::Tokens ? "id " : "steps whose every feature is ") << *a.maskValue

@@ -5,6 +5,8 @@
 #include <set>
 #include <sstream>
 
+#include "core/model/window_layers.h"
+
 namespace lstmscope {
 
 namespace {
@@ -52,6 +54,7 @@ bool StepLayer::affine() const {
 
 long StepLayer::inputWidth() const {
   if (kind == Kind::Dense) return weight.cols();
+  if (kind == Kind::Conv) return window > 0 ? weight.cols() / window : -1;
   if (kind == Kind::Affine) return scale.size();
   if (kind == Kind::LayerNorm) return scale.size() ? scale.size() : shift.size() ? shift.size() : -1;
   return -1;
@@ -61,7 +64,14 @@ std::string StepLayer::describe() const {
   std::ostringstream out;
   out << name << " (" << className;
   if (kind == Kind::Affine || kind == Kind::LayerNorm) out << ", epsilon " << epsilon;
-  if (kind == Kind::Dense || kind == Kind::Activation) out << ", " << activation;
+  if (kind == Kind::Conv) out << ", " << weight.rows() << " filters";
+  if (mixesSteps()) {
+    out << (kind == Kind::Conv ? ", kernel " : ", pool ") << window;
+    if (stride != 1) out << ", stride " << stride;
+    if (dilation != 1) out << ", dilation " << dilation;
+    out << (padding == Padding::Valid ? ", valid" : padding == Padding::Same ? ", same" : ", causal");
+  }
+  if (kind == Kind::Dense || kind == Kind::Activation || kind == Kind::Conv) out << ", " << activation;
   out << ")";
   return out.str();
 }
@@ -92,6 +102,14 @@ Eigen::MatrixXd applyStepLayers(const std::vector<StepLayer>& chain, Eigen::Matr
         break;
       case StepLayer::Kind::Activation:
         activate(s.activation, s.generation, x);
+        break;
+      case StepLayer::Kind::Conv:
+        x = applyWindowLayer(s, x);
+        activate(s.activation, s.generation, x);
+        break;
+      case StepLayer::Kind::MaxPool:
+      case StepLayer::Kind::AveragePool:
+        x = applyWindowLayer(s, x);
         break;
       case StepLayer::Kind::LayerNorm:
         for (long j = 0; j < x.cols(); ++j) {

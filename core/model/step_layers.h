@@ -2,8 +2,9 @@
 // with an activation, a layer normalisation, an element-wise activation — as frameworks around an LSTM
 // write them (Keras' per-step layers). Importers fold them into the weights next to them where they can
 // (keras_step_layers.h); the ones before a features model's first LSTM that cannot be folded form its front
-// end (Architecture::frontEnd), computed from the raw features before the engine runs (front_end.h).
-// All in float64.
+// end (Architecture::frontEnd), computed from the raw features before the engine runs (model.h).
+// A front end may also hold window layers, which read several neighbouring steps and change the time axis:
+// a 1-D convolution and max or average pooling (window_layers.h). All in float64.
 #pragma once
 
 #include <Eigen/Core>
@@ -13,22 +14,34 @@
 namespace lstmscope {
 
 struct StepLayer {
-  enum class Kind { Affine, Dense, LayerNorm, Activation };
+  enum class Kind { Affine, Dense, LayerNorm, Activation, Conv, MaxPool, AveragePool };
+  // How a window layer pads the sequence (TensorFlow's rules, docs/IMPORT.md#front-ends-over-time): valid
+  // (none: the windows that fit), same (ceil(T / stride) outputs, the padding split with its smaller half
+  // first) or causal (window − 1 steps before the first, dilated: an output never reads a later step).
+  enum class Padding { Valid, Same, Causal };
   std::string name, className;  // as the model file names them ("batch_normalization", "BatchNormalization")
   Kind kind = Kind::Affine;
   Eigen::VectorXd scale, shift;  // Affine: y = scale ∘ x + shift; LayerNorm: gamma and beta (empty: 1 and 0)
-  Eigen::MatrixXd weight;        // Dense: y = act(weight x + bias), weight (out, in)
+  Eigen::MatrixXd weight;        // Dense: y = act(weight x + bias), weight (out, in); Conv: (out, window × in),
+                                 // column j·in + i is tap j of input feature i
   Eigen::VectorXd bias;
   double epsilon = 0;      // LayerNorm: y = gamma ∘ (x − mean) / sqrt(var + epsilon) + beta
   std::string activation;  // Dense and Activation: Keras' name ("linear" for none; stepActivations())
   int generation = 2;      // hard_sigmoid differs between Keras 2 (0.2x + 0.5) and 3 (x/6 + 0.5)
+  // Window layers (Conv, MaxPool, AveragePool): output t reads input steps t·stride − before + j·dilation for
+  // taps j < window, where `before` is the padding before the first step; padded steps are zeros to a
+  // convolution and absent from a pooling (a max or mean over the steps that exist, as TensorFlow's).
+  int window = 1, stride = 1, dilation = 1;
+  Padding padding = Padding::Valid;
 
-  // Whether the layer is x ↦ A x + c.
+  // Whether the layer is x ↦ A x + c on each step.
   bool affine() const;
+  // Whether an output step reads other steps than its own (a window layer).
+  bool mixesSteps() const { return kind == Kind::Conv || kind == Kind::MaxPool || kind == Kind::AveragePool; }
   // Width it reads, or -1 when it keeps any width (element-wise layers).
   long inputWidth() const;
   // Width it gives for inputs of `width`.
-  long outputWidth(long width) const { return kind == Kind::Dense ? weight.rows() : width; }
+  long outputWidth(long width) const { return kind == Kind::Dense || kind == Kind::Conv ? weight.rows() : width; }
   // "batch_normalization (BatchNormalization, epsilon 0.001)", for reports and `info`.
   std::string describe() const;
 };
@@ -44,7 +57,8 @@ struct AffineMap {
 };
 AffineMap composeAffine(const std::vector<StepLayer>& chain, long width);
 
-// The chain applied to every column of x (one step per column).
+// The chain applied to x (features × steps, one step per column); window layers change the step count
+// (window_layers.h), and a chain whose windows do not fit gives zero columns.
 Eigen::MatrixXd applyStepLayers(const std::vector<StepLayer>& chain, Eigen::MatrixXd x);
 
 // "a (Dense, relu) → b (LayerNormalization, epsilon 0.001)".

@@ -38,13 +38,15 @@ TEST_P(KerasFile, OutputsMatchKerasSemantics) {
   EXPECT_LE(worstAgainstReference(imported.model.cast<double>(), kerasFixture(expected), 1e-9), 1.0) << file;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Generations, KerasFile,
-    ::testing::Values("tfkeras_lm.h5", "functional_classifier.h5", "forecaster.h5", "keras1_lm.h5", "cudnn_tagger.h5",
-                      "keras3_lm.h5", "keras3_archive.keras", "go_backwards_forecaster.h5", "go_backwards_twice.h5",
-                      "keras3_classifier.weights.h5", "tfjs_lm/model.json", "tfjs_quantized/model.json",
-                      "attention_skip.h5", "textgen_weights.h5", "maxpool_classifier.h5", "avgpool_forecaster.h5",
-                      "char_rnn_activation_weights.h5", "front_end_forecaster.h5", "keras3_windows.keras"));
+INSTANTIATE_TEST_SUITE_P(Generations, KerasFile,
+                         ::testing::Values("tfkeras_lm.h5", "functional_classifier.h5", "forecaster.h5", "keras1_lm.h5",
+                                           "cudnn_tagger.h5", "keras3_lm.h5", "keras3_archive.keras",
+                                           "go_backwards_forecaster.h5", "go_backwards_twice.h5",
+                                           "keras3_classifier.weights.h5", "tfjs_lm/model.json",
+                                           "tfjs_quantized/model.json", "attention_skip.h5", "textgen_weights.h5",
+                                           "maxpool_classifier.h5", "avgpool_forecaster.h5",
+                                           "char_rnn_activation_weights.h5", "front_end_forecaster.h5",
+                                           "keras3_windows.keras", "conv_forecaster.h5", "conv_causal.keras"));
 
 // Per-step layers (BatchNormalization, LayerNormalization, Activation, Dense feeding an LSTM) folded into
 // the table, LSTM or Dense next to them. Float32 within 1e-5 of Keras' own function, computed layer by
@@ -94,6 +96,58 @@ TEST(KerasFiles, FrontEndIsComputedBeforeTheEngineAndKept) {
   EXPECT_EQ(back.arch.frontEnd[0].weight, a.frontEnd[0].weight);
   EXPECT_EQ(back.arch.frontEnd[1].scale, a.frontEnd[1].scale);
   EXPECT_LE(worstAgainstReference(back.cast<double>(), kerasFixture("front_end_forecaster_expected.h5"), 1e-9), 1.0);
+}
+
+// A front end over time (Conv1D same + MaxPooling1D 2): the table's rows become fewer LSTM steps, each labelled
+// with the rows it is computed from; a table shorter than the windows is refused by name; a native file keeps
+// the windows.
+TEST(KerasFiles, WindowFrontEndChangesTheTimeAxisAndLabelsStepsWithTheirRows) {
+  const ImportedModel cf = importModel(kerasFixture("conv_forecaster.h5"));
+  const Architecture& a = cf.model.arch;
+  ASSERT_EQ(a.frontEnd.size(), 2u);
+  EXPECT_EQ(a.frontEnd[0].kind, StepLayer::Kind::Conv);
+  EXPECT_EQ(a.frontEnd[1].kind, StepLayer::Kind::MaxPool);
+  EXPECT_EQ(a.rawFeatureDim(), 3);
+  EXPECT_EQ(a.featureDim, 8);
+  EXPECT_NE(describeModel(cf.model).find("front end: conv1d (Conv1D, 8 filters, kernel 3, same, relu) → "
+                                         "max_pooling1d (MaxPooling1D, pool 2, stride 2, valid)"),
+            std::string::npos)
+      << describeModel(cf.model);
+  const std::string csv = "day,a,b,c\nmon,1,2,3\ntue,0,1,0\nwed,2,0,1\nthu,1,1,1\nfri,-1,0,2\n";
+  const FeatureSequence table = parseFeatureCsv(a, csv, "x.csv", 100);
+  EXPECT_EQ(table.steps(), 2);  // 5 rows → same convolution keeps 5 → pooling by 2 gives 2
+  EXPECT_EQ(table.rawFeatures.cols(), 5);
+  // Step 0 pools rows 0–1 of the convolution, which read rows 0–2 (row −1 is padding); step 1 reads rows 1–4.
+  EXPECT_EQ(table.rowsOfStep, (std::vector<RowSpan>{{0, 2}, {1, 4}}));
+  EXPECT_EQ(table.stepLabels(-1), (std::vector<std::string>{"0–2", "1–4"}));
+  EXPECT_EQ(table.stepLabels(3), (std::vector<std::string>{"wed", "fri"}));  // the last row each step reads
+  EXPECT_EQ(table.stepLabels(0), (std::vector<std::string>{"2", "-1"}));
+  try {
+    parseFeatureCsv(a, "a,b,c\n1,2,3\n", "short.csv", 100);
+    ADD_FAILURE() << "one row opened";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("short.csv"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("needs at least 2 rows, and the table has 1"), std::string::npos) << e.what();
+  }
+  const std::string native = ::testing::TempDir() + "/conv_front_end.lstmscope.h5";
+  saveNativeModel(cf.model, native);
+  const Model back = loadModel(native);
+  ASSERT_EQ(back.arch.frontEnd.size(), 2u);
+  EXPECT_EQ(back.arch.frontEnd[0].weight, a.frontEnd[0].weight);
+  EXPECT_EQ(back.arch.frontEnd[1].window, 2);
+  EXPECT_EQ(back.arch.frontEnd[1].stride, 2);
+  EXPECT_EQ(back.arch.frontEnd[0].padding, StepLayer::Padding::Same);
+  EXPECT_LE(worstAgainstReference(back.cast<double>(), kerasFixture("conv_forecaster_expected.h5"), 1e-9), 1.0);
+  // The causal, dilated, strided chain keeps its options too.
+  const Model causal = loadModel(kerasFixture("conv_causal.keras"));
+  const std::string native2 = ::testing::TempDir() + "/conv_causal.lstmscope.h5";
+  saveNativeModel(causal, native2);
+  const Model causalBack = loadModel(native2);
+  ASSERT_EQ(causalBack.arch.frontEnd.size(), 3u);
+  EXPECT_EQ(causalBack.arch.frontEnd[0].padding, StepLayer::Padding::Causal);
+  EXPECT_EQ(causalBack.arch.frontEnd[0].dilation, 2);
+  EXPECT_EQ(causalBack.arch.frontEnd[2].stride, 2);
+  EXPECT_LE(worstAgainstReference(causalBack.cast<double>(), kerasFixture("conv_causal_expected.h5"), 1e-9), 1.0);
 }
 
 // Generation never feeds back an id the Embedding masks (mask_zero): Keras would skip that step.
@@ -429,11 +483,24 @@ TEST(KerasFiles, BeyondSupportTheLstmStackOpensAloneAndSaysWhatWasCut) {
        "layer max_pooling1d has no weights, and a weights-only file does not say what it does",
        "cut off the head after the last LSTM"},
       {"hostile/bn_mode2.h5", "is a Keras 1 BatchNormalization of mode 2", "cut off the head after the last LSTM"},
+      // Window layers beyond support: their options, a weights-only file, tokens' vectors, between LSTMs.
+      {"hostile/conv_channels_first.h5", "reads data_format \"channels_first\"; LSTMScope reads steps along axis 1",
+       "cut off the front end before the first LSTM (conv1d (Conv1D)): the input is the first LSTM's input features, "
+       "4 per step"},
+      {"hostile/conv_grouped.h5", "is a grouped convolution (groups 2)",
+       "cut off the front end before the first LSTM (conv1d (Conv1D))"},
+      {"hostile/conv_weights.h5", "is a Conv1D: its window, stride and padding are not in a weights-only",
+       "cut off the front end before the first LSTM (conv1d)"},
+      {"hostile/conv_after_embedding.h5", "layer conv1d (Conv1D) reads a window of tokens' vectors after the Embedding",
+       "cut off the front end before the first LSTM (embedding (Embedding), conv1d (Conv1D), max_pooling1d "
+       "(MaxPooling1D))"},
       // Cut after an earlier LSTM: what cannot stand between two LSTMs, and an encoder-decoder's decoder.
       {"hostile/relu_between_lstms.h5",
        "layer activation (Activation, relu) acts on each step before layer lstm_1; LSTMScope folds only affine "
        "layers there",
        "cut off everything after lstm (activation (Activation), lstm_1 (LSTM), dense (Dense))"},
+      {"hostile/conv_between_lstms.h5", "layer conv1d (Conv1D) reads a window of steps after an LSTM",
+       "cut off everything after lstm (conv1d (Conv1D), lstm_1 (LSTM), dense (Dense))"},
       {"hostile/seq2seq.h5",
        "layer repeat_vector is a RepeatVector: the LSTM after it reads one vector at every step of a second time "
        "axis",

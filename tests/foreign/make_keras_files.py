@@ -113,6 +113,8 @@ class Model:
                 if l is self.layers[-1]:
                     return z, act(c["activation"], z, g)
                 seq = act(c["activation"], z, g)
+            elif k in WINDOW_LAYERS:
+                seq = window_layer(l, seq, g)
             elif k in STEP_LAYERS:
                 logits, seq = seq, step_layer(l, seq, g)
                 if l is self.layers[-1]:  # Dense → Activation, or a normalisation after a linear Dense, ends it
@@ -123,6 +125,48 @@ class Model:
 
 # Layers that act on each step on its own, as Keras computes them at inference.
 STEP_LAYERS = ("BatchNormalization", "LayerNormalization", "Activation")
+
+
+# Layers over a window of steps, computed by PyTorch's conv1d and pooling in float64 with TensorFlow's padding
+# written out (not by a transcription of LSTMScope's loops).
+WINDOW_LAYERS = ("Conv1D", "MaxPooling1D", "AveragePooling1D")
+
+
+def tf_same_padding(steps, span, stride):
+    """TensorFlow's 'same': ceil(T / stride) outputs, the padding split with its smaller half first."""
+    out = -(-steps // stride)
+    total = max((out - 1) * stride + span - steps, 0)
+    return total // 2, total - total // 2
+
+
+def window_layer(l, seq, generation):
+    import torch
+    import torch.nn.functional as F
+    k, c, w = l["kind"], l["config"], l["weights"]
+    x = torch.tensor(seq.T[None], dtype=torch.float64)  # (1, features, steps)
+    steps = seq.shape[0]
+    if k == "Conv1D":
+        size, dilation, stride = w[0].shape[0], c.get("dilation_rate", 1), c.get("strides", 1)
+        span = (size - 1) * dilation + 1
+        if c["padding"] == "same":
+            x = F.pad(x, tf_same_padding(steps, span, stride))
+        elif c["padding"] == "causal":
+            x = F.pad(x, (span - 1, 0))
+        kernel = torch.tensor(w[0], dtype=torch.float64).permute(2, 1, 0)  # (filters, in, size)
+        y = F.conv1d(x, kernel, torch.tensor(w[1], dtype=torch.float64), stride=stride, dilation=dilation)
+        return act(c["activation"], y[0].numpy().T, generation)
+    size = c["pool_size"]
+    stride = c.get("strides") or size
+    if c.get("padding", "valid") == "same":  # padded steps are left out of the max and the mean
+        pad = tf_same_padding(steps, size, stride)
+        if k == "MaxPooling1D":
+            y = F.max_pool1d(F.pad(x, pad, value=-np.inf), size, stride)
+        else:
+            ones = F.pad(torch.ones_like(x[:, :1]), pad)
+            y = F.avg_pool1d(F.pad(x, pad), size, stride) / F.avg_pool1d(ones, size, stride)
+    else:
+        y = (F.max_pool1d if k == "MaxPooling1D" else F.avg_pool1d)(x, size, stride)
+    return y[0].numpy().T
 
 
 def step_layer(l, seq, generation):
@@ -249,6 +293,16 @@ def layer_config_keras2(l):
         c.update(axis=[2], epsilon=l["config"].get("epsilon", 1e-3), center=True, scale=True)
     elif k == "Activation":
         c.update(activation=l["config"]["activation"])
+    elif k == "Conv1D":
+        cc = l["config"]
+        c.update(filters=l["weights"][0].shape[2], kernel_size=[l["weights"][0].shape[0]], strides=[cc.get("strides", 1)],
+                 padding=cc["padding"], data_format="channels_last", dilation_rate=[cc.get("dilation_rate", 1)],
+                 groups=1, activation=cc["activation"], use_bias=True,
+                 kernel_initializer=dict(class_name="GlorotUniform", config=dict(seed=None)))
+    elif k in ("MaxPooling1D", "AveragePooling1D"):
+        cc = l["config"]
+        c.update(pool_size=[cc.get("pool_size", 2)], strides=[cc["strides"]] if cc.get("strides") else None,
+                 padding=cc.get("padding", "valid"), data_format="channels_last")
     c.update(l.get("extra", {}))
     return dict(class_name=l.get("class_name", k), config=c)
 
@@ -264,7 +318,7 @@ def tf_keras_weight_names(l, index):
     if k == "Bidirectional":
         return ["%s/%s_lstm_%d/lstm_cell_%d/%s:0" % (n, d, index, 2 * index + j, w)
                 for j, d in enumerate(("forward", "backward")) for w in ("kernel", "recurrent_kernel", "bias")]
-    if k == "Dense":
+    if k in ("Dense", "Conv1D"):
         return ["%s/kernel:0" % n, "%s/bias:0" % n]
     if k == "AttentionWeightedAverage":
         return ["%s/%s_W:0" % (n, n)]
@@ -535,7 +589,8 @@ def keras3_weight_groups(f, model, sequential=True, windows=False):
     for l in model.layers:
         if sequential and l["kind"] == "InputLayer":
             continue
-        snake = {"TextVectorization": "text_vectorization", "InputLayer": "input_layer"}.get(l["kind"], l["kind"].lower())
+        snake = {"TextVectorization": "text_vectorization", "InputLayer": "input_layer",
+                 "MaxPooling1D": "max_pooling1d", "AveragePooling1D": "average_pooling1d"}.get(l["kind"], l["kind"].lower())
         k = used[snake] = used.get(snake, -1) + 1
         path = "layers/" + snake + ("_%d" % k if k else "")
         w = l["weights"]
@@ -822,6 +877,41 @@ mf.add("Dense", "dense", dense_weights(5, 1), activation="linear")
 write_keras2(os.path.join(OUT, "masked_forecaster.h5"), mf)
 write_expected("masked_forecaster", mf, feature_inputs(3))
 
+# Forecasters with a front end over time: Conv1D and local pooling before the LSTM change the time axis. The
+# reference inputs are long enough for every window (the shortest a table may be is tested on its own).
+def long_feature_inputs(D, lengths=(4, 9, 23)):
+    return [rng.normal(0, 1, (T, D)) for T in lengths]
+
+
+cf = Model(2)
+cf.add("Conv1D", "conv1d", [rng.normal(0, 0.5, (3, 3, 8)), rng.normal(0, 0.2, 8)], padding="same", activation="relu")
+cf.add("MaxPooling1D", "max_pooling1d", [], pool_size=2)
+cf.add("Dropout", "dropout", [])
+cf.add("LSTM", "lstm", lstm_weights(8, 6), activation="tanh", recurrent_activation="sigmoid", return_sequences=True)
+cf.add("LSTM", "lstm_1", lstm_weights(6, 4), activation="tanh", recurrent_activation="sigmoid", return_sequences=False)
+cf.add("Dense", "dense", dense_weights(4, 2), activation="linear")
+write_keras2(os.path.join(OUT, "conv_forecaster.h5"), cf)
+write_expected("conv_forecaster", cf, long_feature_inputs(3))
+
+# Keras 3: a dilated causal convolution, a 'same' average pooling with a stride (padding left out of the mean),
+# a strided valid convolution, and a head at every step.
+cc = Model(3)
+cc.add("Conv1D", "conv1d", [rng.normal(0, 0.5, (3, 2, 5)), rng.normal(0, 0.2, 5)], padding="causal",
+       dilation_rate=2, activation="tanh")
+cc.add("AveragePooling1D", "average_pooling1d", [], pool_size=3, strides=2, padding="same")
+cc.add("Conv1D", "conv1d_1", [rng.normal(0, 0.5, (2, 5, 4)), rng.normal(0, 0.2, 4)], padding="valid", strides=2,
+       activation="linear")
+cc.add("LSTM", "lstm", lstm_weights(4, 5), activation="tanh", recurrent_activation="sigmoid", return_sequences=True)
+cc.add("Dense", "dense", dense_weights(5, 1), activation="linear")
+weights = io.BytesIO()
+with h5py.File(weights, "w") as f:
+    keras3_weight_groups(f, cc)
+with zipfile.ZipFile(os.path.join(OUT, "conv_causal.keras"), "w", zipfile.ZIP_STORED) as z:
+    z.writestr("metadata.json", json.dumps(dict(keras_version="3.6.0", date_saved="2025-01-10@10:00:00")))
+    z.writestr("config.json", json.dumps(keras3_config(cc)))
+    z.writestr("model.weights.h5", weights.getvalue())
+write_expected("conv_causal", cc, long_feature_inputs(2, (6, 11, 30)))
+
 # ---- refused -----------------------------------------------------------------------------------------
 
 def variant(name, edit_layer=None, edit_config=None, **write):
@@ -958,6 +1048,34 @@ def keras1_bn_mode2(m):
     m.layers[2]["extra"] = dict(mode=2)
 
 
+def conv_after_embedding(m):  # the IMDB CNN-LSTM: a front end over tokens' vectors, not modelled yet
+    m.layers.insert(1, dict(kind="Conv1D", name="conv1d", weights=[rng.normal(0, 0.5, (3, E, 4)), rng.normal(0, 0.2, 4)],
+                            config=dict(padding="same", activation="relu")))
+    m.layers.insert(2, dict(kind="MaxPooling1D", name="max_pooling1d", weights=[], config=dict(pool_size=2)))
+    m.layers[3]["weights"] = lstm_weights(4, H)
+
+
+def conv_between_lstms(m):
+    m.layers.insert(2, dict(kind="Conv1D", name="conv1d", weights=[rng.normal(0, 0.5, (3, H, 4)), rng.normal(0, 0.2, 4)],
+                            config=dict(padding="valid", activation="relu")))
+    m.layers.insert(3, dict(kind="LSTM", name="lstm_1", weights=lstm_weights(4, H), config=dict(
+        activation="tanh", recurrent_activation="sigmoid", return_sequences=True)))
+
+
+def conv_forecaster_variant(name, edit, **write):
+    m = Model(2)
+    m.add("Conv1D", "conv1d", [rng.normal(0, 0.5, (3, 3, 4)), rng.normal(0, 0.2, 4)], padding="same", activation="relu")
+    m.add("LSTM", "lstm", lstm_weights(4, 5), activation="tanh", recurrent_activation="sigmoid", return_sequences=False)
+    m.add("Dense", "dense", dense_weights(5, 1), activation="linear")
+    edit(m)
+    write_keras2(os.path.join(OUT, "hostile", name), m, **write)
+
+
+conv_forecaster_variant("conv_channels_first.h5", lambda m: m.layers[0].update(extra=dict(data_format="channels_first")))
+conv_forecaster_variant("conv_grouped.h5", lambda m: m.layers[0].update(extra=dict(groups=2)))
+conv_forecaster_variant("conv_weights.h5", lambda m: None, weights_only=True)
+variant("conv_after_embedding.h5", conv_after_embedding)
+variant("conv_between_lstms.h5", conv_between_lstms)
 variant("relu6_head.h5", relu6_head)
 variant("norm_of_wrong_width.h5", norm_of_wrong_width)
 variant("pooling_weights.h5", pooling_weights_only, weights_only=True)

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
 #include <iterator>
 
 #include "core/common/error.h"
@@ -296,6 +297,83 @@ TEST(NativeModel, SavingOverAnExistingFileKeepsItUntilTheNewOneIsComplete) {
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(std::filesystem::path(path).parent_path()),
                           std::filesystem::directory_iterator()),
             1);  // no temporary left behind
+}
+
+// A front end over time (a convolution, a pooling) keeps its windows in the file; a crafted window, padding or
+// kernel is refused by name before any arithmetic.
+Model convFrontEndModel() {
+  Model m = smallFeatureModel(3);
+  StepLayer conv;
+  conv.name = "conv1d";
+  conv.className = "Conv1D";
+  conv.kind = StepLayer::Kind::Conv;
+  conv.window = 2;
+  conv.dilation = 2;
+  conv.padding = StepLayer::Padding::Causal;
+  conv.activation = "relu";
+  conv.weight = Eigen::MatrixXd::Constant(3, 2 * 2, 0.25);  // 3 filters over 2 raw features, 2 taps
+  conv.bias = Eigen::VectorXd::Constant(3, 0.1);
+  StepLayer pool;
+  pool.name = "average_pooling1d";
+  pool.className = "AveragePooling1D";
+  pool.kind = StepLayer::Kind::AveragePool;
+  pool.window = 3;
+  pool.stride = 2;
+  pool.padding = StepLayer::Padding::Same;
+  m.arch.frontEnd = {conv, pool};
+  return m;
+}
+
+TEST(NativeModel, WindowFrontEndsRoundTripAndCraftedWindowsAreRefused) {
+  ScratchDir dir("windows");
+  const std::string path = dir.file("conv.h5");
+  saveNativeModel(convFrontEndModel(), path);
+  const Model back = loadNativeModel(path);
+  ASSERT_EQ(back.arch.frontEnd.size(), 2u);
+  EXPECT_EQ(back.arch.rawFeatureDim(), 2);
+  EXPECT_EQ(back.arch.frontEnd[0].padding, StepLayer::Padding::Causal);
+  EXPECT_EQ(back.arch.frontEnd[0].dilation, 2);
+  EXPECT_EQ(back.arch.frontEnd[1].kind, StepLayer::Kind::AveragePool);
+  EXPECT_EQ(back.arch.frontEnd[1].padding, StepLayer::Padding::Same);
+  EXPECT_EQ(back.arch.frontEnd[1].stride, 2);
+  const auto refused = [&](const std::function<void(hid_t)>& edit, const std::string& expected) {
+    const std::string bad = dir.file("bad_conv.h5");
+    saveNativeModel(convFrontEndModel(), bad);
+    {
+      h5::File f = h5::File::openReadWrite(bad);
+      edit(f.id());
+    }
+    const std::string msg = inputErrorOf([&] { loadNativeModel(bad); });
+    EXPECT_NE(msg.find(bad), std::string::npos) << msg;
+    EXPECT_NE(msg.find(expected), std::string::npos) << msg;
+  };
+  const auto set = [](const char* layer, const char* attr, int64_t value) {
+    return [=](hid_t f) {
+      const h5::Handle g = h5::openGroup(f, std::string("input/front_end/") + layer, "x");
+      h5::writeIntAttr(g.get(), attr, value);
+    };
+  };
+  refused(set("0", "window", 0), "/input/front_end/0 has window 0, outside 1 to 65536");
+  refused(set("1", "stride", 1 << 20), "/input/front_end/1 has stride 1048576, outside 1 to 65536");
+  refused(set("0", "window", 3), "front end layer conv1d has a kernel or bias of the wrong shape");
+  refused(
+      [](hid_t f) {
+        const h5::Handle g = h5::openGroup(f, "input/front_end/1", "x");
+        h5::writeStringAttr(g.get(), "padding", "causal");
+      },
+      "front end layer average_pooling1d pools with causal padding");
+  refused(
+      [](hid_t f) {
+        const h5::Handle g = h5::openGroup(f, "input/front_end/0", "x");
+        h5::writeStringAttr(g.get(), "padding", "reflect");
+      },
+      "/input/front_end/0 has padding 'reflect', not valid, same or causal");
+  refused(
+      [](hid_t f) {
+        const h5::Handle g = h5::openGroup(f, "input/front_end/1", "x");
+        H5Adelete(g.get(), "window");
+      },
+      "/input/front_end/1 is a window layer without a 'window' attribute");
 }
 
 }  // namespace

@@ -71,6 +71,8 @@ KerasLayer KerasClassGuesser::guess(const KerasLayer& layer, bool afterLstm, std
     l.className = "LayerNormalization";
   } else if (n == 1 && afterLstm && nameHas(l.name, "att") && attentionShaped(w[0])) {
     l.className = "AttentionWeightedAverage";
+  } else if (n <= 2 && w[0].shape.size() == 3) {  // (kernel_size, in, filters)
+    l.className = "Conv1D";
   } else if (n == 1 && !afterLstm) {
     l.className = "Embedding";
   } else if (lstmShaped && (n == 6 || n == 4 || n == 24)) {

@@ -11,6 +11,8 @@
 #include "core/formats/foreign/keras_pooling.h"
 #include "core/formats/foreign/keras_step_layers.h"
 #include "core/formats/foreign/keras_weights.h"
+#include "core/formats/foreign/keras_window_layers.h"
+#include "core/model/window_layers.h"
 
 namespace lstmscope {
 
@@ -93,6 +95,7 @@ class KerasMapper {
            " looks like an Activation layer, and which function it applies is not in a "
            "weights-only file; open the whole model (model.save) instead");
     if ((cls == "Activation" || cls == "Softmax" || cls == "ReLU") && !head_.empty()) return activationLayer(l);
+    if (isKerasWindowLayerClass(cls)) return windowLayer(l);
     if (isKerasStepLayerClass(cls)) return stepLayer(l, l.config);
     if (cls == "Dense" && head_.empty() && lstmAhead_) return stepLayer(l, l.config);
     if (cls == "Dense") return dense(l, l.config);
@@ -259,6 +262,25 @@ class KerasMapper {
     sourceOf_[l.name] = chainSource_ = -1;  // not a quantity the engine keeps
   }
 
+  // A layer over a window of steps (Conv1D, a local pooling): it joins the front end of a features model, so it
+  // may stand only before the first LSTM, where the engine's steps are still to be made.
+  void windowLayer(const KerasLayer& l) {
+    const std::string what = "layer " + l.name + " (" + l.className + ") reads a window of ";
+    if (!arch_.layers.empty())
+      fail(what + "steps after an LSTM; LSTMScope computes such layers only before the first LSTM");
+    if (arch_.hasEmbedding)
+      fail(what +
+           "tokens' vectors after the Embedding; LSTMScope computes such a front end only for a model of "
+           "numeric features");
+    if (arch_.maskValue)
+      fail(what + "steps after the Masking layer " + maskingName_ + ", which passes no mask through it");
+    StepLayer step = kerasWindowLayer(l, l.config, file_.generation, where(l));
+    const size_t firstRole = report_.tensors.size();
+    for (const auto& w : l.weights) role(w, l, "front end");
+    held_.hold(std::move(step), firstRole, report_.tensors.size());
+    sourceOf_[l.name] = chainSource_ = -1;
+  }
+
   void foldIntoLstm(const KerasLayer& l, std::vector<DirectionParams<float>>& dirs) {
     if (arch_.layers.empty() && arch_.hasEmbedding) {
       if (const long out = held_.outputWidth(params_.embedding.rows(), source_); out != dirs[0].W_ih.cols())
@@ -303,6 +325,10 @@ class KerasMapper {
            " raw features before the first LSTM, in float64 (a front end LSTMScope runs before the engine): "
            "gradients and attribution start at the LSTM's " +
            std::to_string(lstmWidth) + " input features");
+    const auto& layers = held_.layers();
+    if (std::any_of(layers.begin(), layers.end(), [](const StepLayer& s) { return s.mixesSteps(); }))
+      assume("the front end reads windows of rows (" + std::to_string(fewestRows(layers)) +
+             " at least), so an LSTM step is computed from a span of the table's rows and is labelled with them");
     held_.settle(report_.tensors, "the front end");
   }
 

@@ -1,0 +1,146 @@
+#include "core/model/window_layers.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace lstmscope {
+
+namespace {
+
+long effectiveWindow(const StepLayer& s) {
+  return static_cast<long>(s.window - 1) * s.dilation + 1;
+}
+
+// The input step that tap j of output t reads; outside [0, steps) it is padding.
+long tapStep(const StepLayer& s, long before, long t, long j) {
+  return t * s.stride - before + j * s.dilation;
+}
+
+// Convolution columns are computed this many output steps at a time: the gathered taps of a block stay in
+// cache and one matrix product does the block, without a (window × in, T) copy of a long table.
+constexpr long kBlock = 1024;
+
+Eigen::MatrixXd convolve(const StepLayer& s, const Eigen::MatrixXd& x, long outSteps, long before) {
+  const long in = x.rows(), steps = x.cols();
+  Eigen::MatrixXd out(s.weight.rows(), outSteps);
+  Eigen::MatrixXd taps(s.window * in, kBlock);
+  for (long start = 0; start < outSteps; start += kBlock) {
+    const long n = std::min(kBlock, outSteps - start);
+    for (long k = 0; k < n; ++k)
+      for (long j = 0; j < s.window; ++j) {
+        const long p = tapStep(s, before, start + k, j);
+        auto tap = taps.block(j * in, k, in, 1);
+        if (p >= 0 && p < steps)
+          tap = x.col(p);
+        else
+          tap.setZero();  // padding: zeros to a convolution
+      }
+    out.middleCols(start, n).noalias() = s.weight * taps.leftCols(n);
+  }
+  if (s.bias.size()) out.colwise() += s.bias;
+  return out;
+}
+
+// Max or mean over the window's steps that exist (TensorFlow's pooling leaves padding out of both).
+Eigen::MatrixXd pool(const StepLayer& s, const Eigen::MatrixXd& x, long outSteps, long before) {
+  const long steps = x.cols();
+  const bool max = s.kind == StepLayer::Kind::MaxPool;
+  Eigen::MatrixXd out(x.rows(), outSteps);
+  for (long t = 0; t < outSteps; ++t) {
+    Eigen::VectorXd acc = Eigen::VectorXd::Constant(x.rows(), max ? -std::numeric_limits<double>::infinity() : 0.0);
+    long count = 0;
+    for (long j = 0; j < s.window; ++j) {
+      const long p = tapStep(s, before, t, j);
+      if (p < 0 || p >= steps) continue;
+      acc = max ? acc.cwiseMax(x.col(p)) : Eigen::VectorXd(acc + x.col(p));
+      ++count;
+    }
+    out.col(t) = max ? acc : Eigen::VectorXd(acc / static_cast<double>(count));
+  }
+  return out;
+}
+
+}  // namespace
+
+long windowOutputSteps(const StepLayer& s, long steps) {
+  if (!s.mixesSteps()) return steps;
+  if (steps <= 0) return 0;
+  const long span = effectiveWindow(s);
+  switch (s.padding) {
+    case StepLayer::Padding::Valid:
+      return steps >= span ? (steps - span) / s.stride + 1 : 0;
+    case StepLayer::Padding::Same:
+      return (steps + s.stride - 1) / s.stride;
+    case StepLayer::Padding::Causal:
+      return (steps - 1) / s.stride + 1;
+  }
+  return 0;
+}
+
+long paddingBefore(const StepLayer& s, long steps) {
+  if (!s.mixesSteps()) return 0;
+  const long span = effectiveWindow(s);
+  switch (s.padding) {
+    case StepLayer::Padding::Valid:
+      return 0;
+    case StepLayer::Padding::Same: {
+      const long out = windowOutputSteps(s, steps);
+      return std::max((out - 1) * s.stride + span - steps, 0L) / 2;  // the smaller half first
+    }
+    case StepLayer::Padding::Causal:
+      return span - 1;
+  }
+  return 0;
+}
+
+Eigen::MatrixXd applyWindowLayer(const StepLayer& s, const Eigen::MatrixXd& x) {
+  const long outSteps = windowOutputSteps(s, x.cols()), before = paddingBefore(s, x.cols());
+  return s.kind == StepLayer::Kind::Conv ? convolve(s, x, outSteps, before) : pool(s, x, outSteps, before);
+}
+
+long chainOutputSteps(const std::vector<StepLayer>& chain, long rows) {
+  for (const StepLayer& s : chain) rows = windowOutputSteps(s, rows);
+  return rows;
+}
+
+long fewestRows(const std::vector<StepLayer>& chain) {
+  // Output counts never fall as rows grow, and every window fits once the rows reach the product of the
+  // (effective window × stride) of the layers, so the search ends there.
+  long bound = 1;
+  for (const StepLayer& s : chain)
+    if (s.mixesSteps()) bound = std::min(bound * (effectiveWindow(s) + s.stride), 1L << 40);
+  long low = 1, high = bound;
+  while (low < high) {
+    const long mid = low + (high - low) / 2;
+    if (chainOutputSteps(chain, mid) > 0)
+      high = mid;
+    else
+      low = mid + 1;
+  }
+  return low;
+}
+
+std::vector<RowSpan> rowsReadByStep(const std::vector<StepLayer>& chain, long rows) {
+  std::vector<RowSpan> spans(static_cast<size_t>(std::max(rows, 0L)));
+  for (long r = 0; r < rows; ++r) spans[static_cast<size_t>(r)] = {r, r};
+  for (const StepLayer& s : chain) {
+    if (!s.mixesSteps()) continue;
+    const long steps = static_cast<long>(spans.size());
+    const long outSteps = windowOutputSteps(s, steps), before = paddingBefore(s, steps);
+    std::vector<RowSpan> next(static_cast<size_t>(outSteps));
+    for (long t = 0; t < outSteps; ++t) {
+      RowSpan span{std::numeric_limits<long>::max(), -1};
+      for (long j = 0; j < s.window; ++j) {
+        const long p = tapStep(s, before, t, j);
+        if (p < 0 || p >= steps) continue;
+        span.first = std::min(span.first, spans[static_cast<size_t>(p)].first);
+        span.last = std::max(span.last, spans[static_cast<size_t>(p)].last);
+      }
+      next[static_cast<size_t>(t)] = span;
+    }
+    spans = std::move(next);
+  }
+  return spans;
+}
+
+}  // namespace lstmscope

@@ -1,0 +1,33 @@
+// Window layers of a features model's front end: a 1-D convolution and max or average pooling over time, as
+// Keras' Conv1D, MaxPooling1D and AveragePooling1D compute them (TensorFlow's padding rules). They change the
+// time axis: the LSTM's step t is computed from a span of the table's rows, which labels it
+// (docs/IMPORT.md#front-ends-over-time). All in float64.
+#pragma once
+
+#include <Eigen/Core>
+#include <vector>
+
+#include "core/model/step_layers.h"
+
+namespace lstmscope {
+
+// Steps padded before the first for an input of `steps` steps.
+long paddingBefore(const StepLayer& layer, long steps);
+// Steps the layer gives for `steps` input steps: 0 when no window fits.
+long windowOutputSteps(const StepLayer& layer, long steps);
+// A convolution before its activation, or a pooling, over x (features × steps).
+Eigen::MatrixXd applyWindowLayer(const StepLayer& layer, const Eigen::MatrixXd& x);
+
+// Steps a front end gives for `rows` rows (per-step layers keep the count).
+long chainOutputSteps(const std::vector<StepLayer>& chain, long rows);
+// The fewest rows for which the chain gives a step (1 without window layers).
+long fewestRows(const std::vector<StepLayer>& chain);
+
+// The first and last row (0-based) an output step is computed from, padding aside.
+struct RowSpan {
+  long first = 0, last = 0;
+  bool operator==(const RowSpan&) const = default;
+};
+std::vector<RowSpan> rowsReadByStep(const std::vector<StepLayer>& chain, long rows);
+
+}  // namespace lstmscope
