@@ -10,6 +10,7 @@
 #include "core/analysis/recording.h"
 #include "viz/csv.h"
 #include "viz/figure_metrics.h"
+#include "viz/head_values.h"
 
 namespace lstmscope::viz {
 
@@ -41,6 +42,10 @@ bool PredictionsView::wholeInput() const {
 
 bool PredictionsView::predicts() const {
   return recording_ && (recording_->isLanguageModel() || wholeInput());
+}
+
+bool PredictionsView::showsValues() const {
+  return recording_ && !predicts() && unavailable_.isEmpty() && givesValues(*recording_);
 }
 
 QString PredictionsView::outputLabel(int id) const {
@@ -77,6 +82,8 @@ PredictionsView::Summary PredictionsView::summary() const {
 }
 
 QString PredictionsView::figureTitle() const {
+  if (showsValues())
+    return recording_->probs.cols() == 1 ? tr("Outputs from the whole input") : tr("Outputs at step %1").arg(step_);
   return wholeInput() ? tr("Predictions from the whole input") : tr("Next-token predictions after step %1").arg(step_);
 }
 
@@ -93,6 +100,13 @@ int rowTop(const QFontMetrics& fm, int k) {
 }  // namespace
 
 int PredictionsView::predictionAt(const QPoint& point) const {
+  if (showsValues()) {  // one row per output, in order
+    const QFontMetrics fm = fontMetrics();
+    const int shown = std::min(static_cast<int>(recording_->probs.rows()), kShownValues);
+    for (int k = 0; k < shown; ++k)
+      if (point.y() >= rowTop(fm, k) && point.y() < rowTop(fm, k + 1)) return k;
+    return -1;
+  }
   if (!predicts()) return -1;
   const Summary s = summary();
   const QFontMetrics fm = fontMetrics();
@@ -111,10 +125,16 @@ void PredictionsView::paint(QPainter& p, const QSize& size) {
   const QFontMetrics fm = p.fontMetrics();
   const int line = lineHeight(fm), margin = kFigureMargin;
   p.setPen(Qt::black);
+  if (showsValues()) {
+    const HeadValuesPage page{recording_.get(), baseline_.get(), step_, stepTokens_.value(step_),
+                              [this](int id) { return outputLabel(id); }};
+    return paintHeadValues(p, size, page, margin, rowTop(fm, 0), line);
+  }
   if (!predicts()) {
     p.drawText(QRect(margin, margin, size.width() - 2 * margin, size.height()), Qt::TextWordWrap,
                unavailable_.isEmpty() ? tr("Predictions are shown for language models (a softmax over the input "
-                                           "vocabulary at every step) and classifiers (one prediction per input).")
+                                           "vocabulary at every step), classifiers (one prediction per input) and "
+                                           "models whose head gives values (a forecaster's outputs).")
                                       : unavailable_);
     return;
   }
@@ -177,7 +197,7 @@ double PredictionsView::baselineChange(int id) const {
 void PredictionsView::paintEvent(QPaintEvent*) {
   QPainter p(this);
   paint(p, size());
-  if (!predicts()) return;
+  if (!predicts() && !showsValues()) return;
   // The hint only where it has room below the predictions (a short dock would draw it over them).
   if (height() < figureHeightForWidth(width()) + fontMetrics().height()) return;
   p.setPen(Qt::darkGray);
@@ -193,6 +213,10 @@ int PredictionsView::figureHeightForWidth(int) const {
   // The title, one row per prediction and the actual next token (and its probability without the
   // interventions under them), in the font painters start with.
   const QFontMetrics fm = figureFontMetrics(QApplication::font());
+  if (showsValues()) {  // the title, a row per output shown, and the line saying how many more there are
+    const int rows = std::min(static_cast<int>(recording_->probs.rows()), kShownValues);
+    return rowTop(fm, rows) + 6 + (recording_->probs.rows() > rows ? 1 : 0) * lineHeight(fm) + kFigureMargin;
+  }
   const bool shown = predicts();
   const Summary s = shown ? summary() : Summary{};  // (sorts the vocabulary: once, not per question)
   const int rows = shown ? static_cast<int>(s.top.size()) : 2;
@@ -201,6 +225,9 @@ int PredictionsView::figureHeightForWidth(int) const {
 }
 
 void PredictionsView::writeCsv(QTextStream& out) const {
+  if (showsValues())
+    return writeHeadValuesCsv(
+        out, {recording_.get(), baseline_.get(), step_, {}, [this](int id) { return outputLabel(id); }}, stepTokens_);
   if (wholeInput()) {  // one prediction: every output, most probable first
     out << "rank,output,probability\n";
     const std::vector<Prediction> all = topK(recording_->probs, 0, static_cast<int>(recording_->probs.rows()));

@@ -1,6 +1,6 @@
 // A language model's predictions at the current step: the top-5 next tokens with their probabilities,
 // and the probability (and rank) the model gave to the token that actually came next. A classifier's one
-// prediction from the whole input: its top-5 classes.
+// prediction from the whole input: its top-5 classes. A forecaster's values: its outputs (head_values.h).
 #pragma once
 
 #include <QStringList>
@@ -65,7 +65,9 @@ class PredictionsView : public QWidget, public ExportableView {
   // A classifier's one prediction from the whole input (a per-sequence head with probabilities), rather
   // than a language model's at every step.
   bool wholeInput() const;
-  bool predicts() const;              // a language model or wholeInput()
+  bool predicts() const;  // a language model or wholeInput()
+  // A head that gives values (linear: a forecaster's), shown as numbers at the current step or once.
+  bool showsValues() const;
   QString outputLabel(int id) const;  // a token, the head's class label, or "output k"
   // The probability of `id` at the current step minus the baseline's, in percentage points; NaN without one.
   void paint(QPainter& p, const QSize& size);

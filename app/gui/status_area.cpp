@@ -60,7 +60,17 @@ void StatusArea::showMessage(const QString& message, int timeoutMs) {
     if (w->isVisible()) room -= w->sizeHint().width() + 8;
   const QString shown = bar_->fontMetrics().elidedText(message, Qt::ElideRight, std::max(room, 40));
   bar_->setToolTip(shown == message ? QString() : message);
+  fullMessage_ = message, shownMessage_ = shown, messageTimeoutMs_ = timeoutMs;
+  messageClock_.start();
   bar_->showMessage(shown, timeoutMs);
+}
+
+void StatusArea::refitMessage() {
+  // Only a message of ours: another part of the window may have shown its own since.
+  if (bar_->currentMessage().isEmpty() || bar_->currentMessage() != shownMessage_) return;
+  if (messageTimeoutMs_ <= 0) return showMessage(fullMessage_, 0);
+  const qint64 left = messageTimeoutMs_ - messageClock_.elapsed();
+  if (left > 0) showMessage(fullMessage_, static_cast<int>(left));
 }
 
 void StatusArea::showHint(const QString& hint, int timeoutMs) {
@@ -70,6 +80,11 @@ void StatusArea::showHint(const QString& hint, int timeoutMs) {
 
 void StatusArea::showAnalysed() {
   const AnalysisResult& result = *session_->result();
+  showAnalysedLabel(result);
+  refitMessage();
+}
+
+void StatusArea::showAnalysedLabel(const AnalysisResult& result) {
   if (result.trace)
     return model_->setText(tr("%1 · steps %L2–%L3 of %L4 read in %5 s")
                                .arg(session_->traceName())

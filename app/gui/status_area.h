@@ -2,6 +2,7 @@
 // (with the import report as its tooltip), and the running analysis's progress bar and Cancel button.
 #pragma once
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QString>
 
@@ -17,6 +18,7 @@ struct ImportReport;
 namespace lstmscope::app {
 
 class AnalysisSession;
+struct AnalysisResult;
 
 class StatusArea : public QObject {
   Q_OBJECT
@@ -33,6 +35,11 @@ class StatusArea : public QObject {
   void showImportReport(const ImportReport& report, const QString& modelName);
 
  private:
+  // Elides the message being shown again to the room left now (the model label grows once an analysis is
+  // shown), keeping what is left of its timeout.
+  void refitMessage();
+  void showAnalysedLabel(const AnalysisResult& result);
+
   QStatusBar* bar_;
   AnalysisSession* session_;
   QLabel* hover_ = nullptr;
@@ -41,6 +48,9 @@ class StatusArea : public QObject {
   QPushButton* cancel_ = nullptr;
   QString pendingHint_;
   int pendingHintMs_ = 0;
+  QString fullMessage_, shownMessage_;  // the message being shown, before and after eliding
+  int messageTimeoutMs_ = 0;
+  QElapsedTimer messageClock_;
 };
 
 }  // namespace lstmscope::app

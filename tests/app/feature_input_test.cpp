@@ -3,13 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTest>
+#include <QTextStream>
 
 #include "app/gui/main_window.h"
 #include "core/engine/forward.h"
 #include "core/formats/native_model.h"
 #include "tests/app/test_window.h"
 #include "tests/support/test_models.h"
+#include "viz/predictions_view.h"
 
 namespace lstmscope::app {
 namespace {
@@ -92,6 +95,60 @@ TEST(FeatureInput, CsvTableIsAnalysedAndItsColumnsLabelTheSteps) {
   EXPECT_NEAR(ig.score, tape.logits(0, 0), 1e-5);
   EXPECT_TRUE(panel.textView()->figureTitle().contains(QStringLiteral("predicted from the whole sequence")))
       << panel.textView()->figureTitle().toStdString();
+}
+
+// A forecaster whose front end reads windows of rows (a valid convolution of 2 taps, then max pooling by 2):
+// 5 rows become 2 LSTM steps, labelled with their rows; the Predictions dock shows the forecast's values.
+TEST(FeatureInput, WindowFrontEndLabelsStepsWithRowsAndTheForecastIsShown) {
+  const test::ScratchDir dir("window-front-end");
+  Model model = test::smallFeatureModel(3);
+  StepLayer conv;
+  conv.name = "conv1d", conv.className = "Conv1D", conv.kind = StepLayer::Kind::Conv;
+  conv.window = 2, conv.activation = "tanh";
+  conv.weight = Eigen::MatrixXd::Random(3, 2 * 2);  // 3 filters over 2 raw features
+  conv.bias = Eigen::VectorXd::Random(3);
+  StepLayer pool;
+  pool.name = "max_pooling1d", pool.className = "MaxPooling1D", pool.kind = StepLayer::Kind::MaxPool;
+  pool.window = 2, pool.stride = 2;
+  model.arch.frontEnd = {conv, pool};
+  const std::string path = dir.file("conv_forecaster.h5");
+  saveNativeModel(model, path);
+  MainWindow window;
+  test::prepareForTest(window);
+  QSignalSpy shown(&window, &MainWindow::analysisShown);
+  window.setText(QStringLiteral("day,a,b\nmon,1,0\ntue,0.5,2\nwed,-1,1\nthu,2,2\nfri,0,-3\n"));
+  window.openModel(QString::fromStdString(path));
+  ASSERT_TRUE(shown.wait(60000)) << window.lastError().toStdString();
+  const Recording& r = *window.recording();
+  ASSERT_EQ(r.steps, 2);
+  EXPECT_EQ(r.tokens, (std::vector<std::string>{"0–2", "2–4"}));  // each step's rows
+  window.setStepLabelColumn(QStringLiteral("day"));
+  window.analyseNow();
+  ASSERT_TRUE(shown.wait(60000)) << window.lastError().toStdString();
+  EXPECT_EQ(window.recording()->tokens, (std::vector<std::string>{"wed", "fri"}));  // the last row each reads
+
+  // The forecast, from the whole input, is the engine's on the front end's output.
+  Inputs<float> in;
+  in.steps = 2;
+  in.features = window.recording()->features;
+  Tape<float> tape;
+  forward(model, in, tape);
+  viz::PredictionsView& predictions = *window.predictions();
+  EXPECT_EQ(predictions.figureTitle(), QStringLiteral("Outputs from the whole input"));
+  QString csv;
+  QTextStream out(&csv);
+  predictions.writeCsv(out);
+  out.flush();
+  EXPECT_EQ(
+      csv.toStdString(),
+      QStringLiteral("output,value\n\"output 0\",%1\n").arg(QString::number(tape.logits(0, 0), 'g', 9)).toStdString());
+  // Drawn: the dock's image holds the title's dark text, not only the white page.
+  QImage image(predictions.size(), QImage::Format_RGB32);
+  predictions.render(&image);
+  int dark = 0;
+  for (int y = 0; y < image.height(); ++y)
+    for (int x = 0; x < image.width(); ++x) dark += qGray(image.pixel(x, y)) < 100;
+  EXPECT_GT(dark, 50);
 }
 
 }  // namespace
