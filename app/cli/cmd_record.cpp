@@ -111,7 +111,7 @@ int runRecord(const std::vector<std::string>& args) {
   header.steps = inputs.steps;
   header.float16 = o.float16;
   // Words lose the spaces between them; characters keep every one.
-  const bool characters = model.arch.inputKind == InputKind::Tokens && model.arch.vocab.level() == TokenLevel::Char;
+  const bool characters = model.arch.readsText() && model.arch.vocab.level() == TokenLevel::Char;
   header.meta =
       buildMetaTracks(o.meta, header.tokenText,
                       header.documentOffsets.empty() ? std::vector<int64_t>{0, header.steps} : header.documentOffsets,

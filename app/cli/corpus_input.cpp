@@ -84,7 +84,7 @@ std::vector<Source> sourcesOf(const InputOptions& in) {
 // One document's tokens, or its CSV table's rows, within the steps the corpus has left.
 EncodedText readDocument(const Architecture& arch, const Source& s, const InputOptions& in, long stepsLeft,
                          const std::string& advice) {
-  if (arch.inputKind == InputKind::Features) {
+  if (!arch.readsText()) {
     if (s.text) throw InputError(s.path, "a model of numeric features reads a folder of CSV tables, not a .jsonl file");
     std::error_code ec;
     if (fs::file_size(s.path, ec) == 0 && !ec) {  // an empty table: a document of no step

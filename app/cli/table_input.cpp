@@ -64,7 +64,7 @@ std::string readLeadingLines(const std::string& path, long lines) {
 
 EncodedText readTableInput(const Architecture& arch, const std::string& path, const std::string& labelColumn,
                            long maxSteps, const std::string& limitAdvice) {
-  if (arch.inputKind != InputKind::Features)
+  if (arch.readsText())
     throw InputError(path, "the model reads text, not numeric features: give --text or --text-file");
   // A header, the rows allowed and one more row, which tells a table over the limit.
   const long lines = maxSteps > std::numeric_limits<long>::max() - 2 ? maxSteps : maxSteps + 2;

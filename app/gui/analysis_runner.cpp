@@ -40,7 +40,7 @@ AnalysisResult loadModel(const AnalysisRequest& request) {
 EncodedText readInput(const AnalysisRequest& request, AnalysisResult& result) {
   const QByteArray utf8 = request.text.toUtf8();
   const std::string text(utf8.constData(), static_cast<size_t>(utf8.size()));
-  if (result.model->arch.inputKind != InputKind::Features)
+  if (result.model->arch.readsText())
     return encodeText(result.model->arch, text, request.textSource.toStdString(), kMaxSteps);
   // A model of numeric features reads the text as a CSV table; its steps are labelled as asked.
   const Architecture& arch = result.model->arch;

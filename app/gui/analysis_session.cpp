@@ -57,7 +57,7 @@ QString AnalysisSession::modelName() const {
 }
 
 bool AnalysisSession::reads(const QString& text) const {
-  if (!model_ || model_->arch.inputKind != InputKind::Tokens) return false;
+  if (!model_ || !model_->arch.readsText()) return false;
   try {
     const QByteArray utf8 = text.toUtf8();
     tokenize(model_->arch.vocab, std::string_view(utf8.constData(), static_cast<size_t>(utf8.size())), {});

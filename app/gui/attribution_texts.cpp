@@ -47,16 +47,19 @@ QString describeTarget(const Model& model, const AttributionTarget& target, cons
     return head.perSequence()
                ? AttributionPanel::tr("the most probable output (predicted from the whole input)")
                : AttributionPanel::tr("the most probable output at step %1 “%2”").arg(target.step).arg(at);
-  QString what = vocabulary.value(target.output);
+  // A head with one output per vocabulary token names its outputs by the tokens; any other head (a classifier
+  // of text) by its labels or numbers, never by the token that happens to have the output's id.
+  const bool outputsAreTokens =
+      model.arch.readsText() && model.params.head.weight.rows() == static_cast<long>(model.arch.vocab.size());
+  QString what = outputsAreTokens ? vocabulary.value(target.output) : QString();
   if (!head.labels.empty() && target.output < static_cast<int>(head.labels.size()))
     what = QString::fromStdString(head.labels[static_cast<size_t>(target.output)]);
   if (what.isEmpty()) what = QString::number(target.output);
   if (head.perSequence()) {
     if (model.arch.task == Task::Regression)
       return AttributionPanel::tr("output “%1” (predicted from the whole sequence)").arg(what);
-    return model.arch.inputKind == InputKind::Features
-               ? AttributionPanel::tr("logit of “%1” (the sequence's class)").arg(what)
-               : AttributionPanel::tr("logit of “%1” (the text's class)").arg(what);
+    return !model.arch.readsText() ? AttributionPanel::tr("logit of “%1” (the sequence's class)").arg(what)
+                                   : AttributionPanel::tr("logit of “%1” (the text's class)").arg(what);
   }
   return AttributionPanel::tr("logit of “%1” at step %2 “%3”").arg(what).arg(target.step).arg(at);
 }

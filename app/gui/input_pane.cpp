@@ -154,7 +154,7 @@ QString InputPane::openFile(const QString& path) {
 
 void InputPane::showInputKind(const AnalysisResult& result) {
   const Architecture& arch = result.recording->arch;  // a trace window may have no model
-  const bool table = arch.inputKind == InputKind::Features;
+  const bool table = !arch.readsText();
   editor_->setPlaceholderText(
       table ? tr("This model reads %1 numeric feature(s) per step: paste or open a CSV table, one row per step and "
                  "one column per feature (header optional; a date column labels the steps). It is analysed after a "

@@ -163,7 +163,7 @@ std::string formatMaskValue(float v) {
 
 FeatureSequence parseFeatureCsv(const Architecture& arch, const std::string& text, const std::string& source,
                                 long maxSteps, const std::string& limitAdvice) {
-  if (arch.inputKind != InputKind::Features)
+  if (arch.readsText())
     throw InputError(source, "the model reads text, not numeric features: give it text, not a CSV table");
   const std::vector<Line> lines = splitLines(text, source, maxSteps, limitAdvice);
   if (lines.empty()) throw InputError(source, "the CSV has no data rows");

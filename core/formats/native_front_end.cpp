@@ -23,6 +23,8 @@ const char* kindName(StepLayer::Kind k) {
       return "max_pool";
     case StepLayer::Kind::AveragePool:
       return "average_pool";
+    case StepLayer::Kind::Lookup:
+      return "lookup";
   }
   return "?";
 }
@@ -122,9 +124,12 @@ std::vector<StepLayer> readFrontEnd(hid_t input, const std::string& file) {
       s.kind = StepLayer::Kind::MaxPool;
     else if (kind == "average_pool")
       s.kind = StepLayer::Kind::AveragePool;
+    else if (kind == "lookup")
+      s.kind = StepLayer::Kind::Lookup;
     else
-      throw InputError(file, where + " has kind '" + kind +
-                                 "', not affine, dense, layer_norm, activation, conv, max_pool or average_pool");
+      throw InputError(file,
+                       where + " has kind '" + kind +
+                           "', not affine, dense, layer_norm, activation, conv, max_pool, average_pool or lookup");
     if (s.mixesSteps()) readWindow(g.get(), s, where, file);
     s.name = h5::readStringAttr(g.get(), "name").value_or(name);
     s.className = h5::readStringAttr(g.get(), "class").value_or(kind);
@@ -140,7 +145,8 @@ std::vector<StepLayer> readFrontEnd(hid_t input, const std::string& file) {
       s.weight = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
           w.values.data(), static_cast<long>(w.dims[0]), static_cast<long>(w.dims[1]));
     }
-    if ((s.kind == StepLayer::Kind::Dense || s.kind == StepLayer::Kind::Conv) && s.weight.size() == 0)
+    if ((s.kind == StepLayer::Kind::Dense || s.kind == StepLayer::Kind::Conv || s.kind == StepLayer::Kind::Lookup) &&
+        s.weight.size() == 0)
       throw InputError(file, where + " is a " + kind + " layer without a weight");
     if (s.kind == StepLayer::Kind::Affine && s.scale.size() == 0)
       throw InputError(file, where + " is an affine layer without a scale");

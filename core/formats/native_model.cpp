@@ -49,6 +49,34 @@ E readEnumAttr(hid_t obj, const std::string& objPath, const std::string& name, E
   return value;
 }
 
+// The vocabulary of a model that reads text: its tokens and how text is split into them.
+Vocabulary readVocabulary(hid_t input, const std::string& file) {
+  const std::string level = h5::readStringAttr(input, "level").value_or("char");
+  if (level != "char" && level != "word") throw InputError(file, "unknown level '" + level + "' on /input");
+  const bool lowercase = h5::readIntAttr(input, "lowercase").value_or(0) != 0;
+  const std::string unk = h5::readStringAttr(input, "unk").value_or("");
+  std::vector<std::string> tokens = h5::readStrings(input, "vocab", file);
+  try {
+    Vocabulary vocab(level == "word" ? TokenLevel::Word : TokenLevel::Char, std::move(tokens), lowercase, unk);
+    vocab.setWordSeparators(h5::readStringAttr(input, "word_separators").value_or(""));
+    vocab.setDropUnknown(h5::readIntAttr(input, "drop_unknown").value_or(0) != 0);
+    vocab.setStrippedCharacters(h5::readStringAttr(input, "strip_characters").value_or(""));
+    return vocab;
+  } catch (const InputError& e) {
+    throw InputError(file, e.what());
+  }
+}
+
+void writeVocabulary(hid_t input, const Vocabulary& vocab) {
+  h5::writeStringAttr(input, "level", vocab.level() == TokenLevel::Char ? "char" : "word");
+  h5::writeIntAttr(input, "lowercase", vocab.lowercase() ? 1 : 0);
+  h5::writeStringAttr(input, "unk", vocab.unk());
+  if (!vocab.wordSeparators().empty()) h5::writeStringAttr(input, "word_separators", vocab.wordSeparators());
+  if (vocab.dropsUnknown()) h5::writeIntAttr(input, "drop_unknown", 1);
+  if (!vocab.strippedCharacters().empty()) h5::writeStringAttr(input, "strip_characters", vocab.strippedCharacters());
+  h5::writeStrings(input, "vocab", vocab.tokens());
+}
+
 void readInput(hid_t root, Model& m, const std::string& file) {
   h5::Handle input = h5::openGroup(root, "input", file);
   const auto kind = h5::readStringAttr(input.get(), "kind");
@@ -66,23 +94,12 @@ void readInput(hid_t root, Model& m, const std::string& file) {
     if (!dim || *dim <= 0) throw InputError(file, "/input of kind features needs a positive 'dim' attribute");
     a.featureDim = static_cast<int>(*dim);
     a.frontEnd = readFrontEnd(input.get(), file);
+    if (a.frontEndReadsTokens()) a.vocab = readVocabulary(input.get(), file);  // its front end reads text
     return;
   }
   if (*kind != "tokens") throw InputError(file, "unknown input kind '" + *kind + "' on /input");
   a.inputKind = InputKind::Tokens;
-  const std::string level = h5::readStringAttr(input.get(), "level").value_or("char");
-  if (level != "char" && level != "word") throw InputError(file, "unknown level '" + level + "' on /input");
-  const bool lowercase = h5::readIntAttr(input.get(), "lowercase").value_or(0) != 0;
-  const std::string unk = h5::readStringAttr(input.get(), "unk").value_or("");
-  std::vector<std::string> tokens = h5::readStrings(input.get(), "vocab", file);
-  try {
-    a.vocab = Vocabulary(level == "word" ? TokenLevel::Word : TokenLevel::Char, std::move(tokens), lowercase, unk);
-    a.vocab.setWordSeparators(h5::readStringAttr(input.get(), "word_separators").value_or(""));
-    a.vocab.setDropUnknown(h5::readIntAttr(input.get(), "drop_unknown").value_or(0) != 0);
-    a.vocab.setStrippedCharacters(h5::readStringAttr(input.get(), "strip_characters").value_or(""));
-  } catch (const InputError& e) {
-    throw InputError(file, e.what());
-  }
+  a.vocab = readVocabulary(input.get(), file);
   a.hasEmbedding = h5::exists(input.get(), "embedding");
   if (a.hasEmbedding) {
     // File (V, E) row-major is exactly Eigen's column-major (E, V): column v = token v.
@@ -195,20 +212,13 @@ void saveNativeModel(const Model& model, const std::string& path) {
     if (a.inputKind == InputKind::Features) {
       h5::writeStringAttr(input.get(), "kind", "features");
       writeFrontEnd(input.get(), a.frontEnd);
+      if (a.frontEndReadsTokens()) writeVocabulary(input.get(), a.vocab);
       if (a.maskValue) h5::writeFloatAttr(input.get(), "mask_value", *a.maskValue);
       h5::writeIntAttr(input.get(), "dim", a.featureDim);
     } else {
       h5::writeStringAttr(input.get(), "kind", "tokens");
       if (a.maskValue) h5::writeFloatAttr(input.get(), "mask_value", *a.maskValue);
-      h5::writeStringAttr(input.get(), "level", a.vocab.level() == TokenLevel::Char ? "char" : "word");
-      h5::writeIntAttr(input.get(), "lowercase", a.vocab.lowercase() ? 1 : 0);
-      h5::writeStringAttr(input.get(), "unk", a.vocab.unk());
-      if (!a.vocab.wordSeparators().empty())
-        h5::writeStringAttr(input.get(), "word_separators", a.vocab.wordSeparators());
-      if (a.vocab.dropsUnknown()) h5::writeIntAttr(input.get(), "drop_unknown", 1);
-      if (!a.vocab.strippedCharacters().empty())
-        h5::writeStringAttr(input.get(), "strip_characters", a.vocab.strippedCharacters());
-      h5::writeStrings(input.get(), "vocab", a.vocab.tokens());
+      writeVocabulary(input.get(), a.vocab);
       if (a.hasEmbedding) {
         const Mat<float>& e = model.params.embedding;
         h5::writeFloats(input.get(), "embedding", {static_cast<hsize_t>(e.cols()), static_cast<hsize_t>(e.rows())},

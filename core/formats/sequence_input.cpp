@@ -5,6 +5,7 @@
 
 #include "core/common/error.h"
 #include "core/common/input_file.h"
+#include "core/model/window_layers.h"
 #include "core/text/text_tokenizer.h"
 
 namespace lstmscope {
@@ -28,8 +29,49 @@ std::string readFileBytes(const std::string& path, size_t maxBytes) {
 namespace {
 
 void requireTextModel(const Architecture& arch, const std::string& sourceName) {
-  if (arch.inputKind != InputKind::Tokens)
+  if (!arch.readsText())
     throw InputError(sourceName, "the model reads numeric features, not text: give a CSV file with --csv");
+}
+
+// The text of a span of tokens, as a step's label: words joined by spaces, characters as they are, cut short.
+std::string spanText(const std::vector<std::string>& surface, RowSpan span, TokenLevel level) {
+  constexpr size_t kLongest = 40;
+  std::string out;
+  for (long t = span.first; t <= span.last; ++t) {
+    if (t > span.first && level == TokenLevel::Word) out += ' ';
+    out += surface[static_cast<size_t>(t)];
+    if (out.size() > kLongest) {  // cut at a character's first byte, never inside one
+      size_t cut = kLongest;
+      while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+      return out.substr(0, cut) + "…";
+    }
+  }
+  return out;
+}
+
+// A model whose front end reads text (an embedding lookup, then window layers): the ids go through the front
+// end, and each LSTM step is labelled with the tokens it is computed from.
+EncodedText throughFrontEnd(const Architecture& arch, TokenizedText tok, const std::string& sourceName) {
+  const long tokens = static_cast<long>(tok.ids.size());
+  if (tokens == 0) {  // an empty document of a corpus (allowEmpty): no step
+    EncodedText empty;
+    empty.inputs.features.resize(arch.featureDim, 0);
+    return empty;
+  }
+  if (const long fewest = fewestRows(arch.frontEnd); tokens < fewest)
+    throw TextInputError(sourceName, "the model's front end reads windows of tokens (" +
+                                         describeStepLayers(arch.frontEnd) + "): it needs at least " +
+                                         std::to_string(fewest) + " tokens, and the text has " +
+                                         std::to_string(tokens));
+  Eigen::MatrixXd ids(1, tokens);
+  for (long t = 0; t < tokens; ++t) ids(0, t) = tok.ids[static_cast<size_t>(t)];
+  EncodedText out;
+  out.inputs.features = applyFrontEnd(arch, ids).cast<float>();
+  out.inputs.steps = static_cast<int>(out.inputs.features.cols());
+  out.inputs.batch = 1;
+  for (const RowSpan& span : rowsReadByStep(arch.frontEnd, tokens))
+    out.surface.push_back(spanText(tok.surface, span, arch.vocab.level()));
+  return out;
 }
 
 EncodedText encoded(const Architecture& arch, TokenizedText tok, const std::string& sourceName) {
@@ -40,6 +82,7 @@ EncodedText encoded(const Architecture& arch, TokenizedText tok, const std::stri
                                              std::to_string(tok.ids[t]) +
                                              ", which the model's Embedding masks (mask_zero): Keras skips such a "
                                              "step, which LSTMScope does not model");
+  if (arch.frontEndReadsTokens()) return throughFrontEnd(arch, std::move(tok), sourceName);
   EncodedText out;
   out.inputs.steps = static_cast<int>(tok.ids.size());
   out.inputs.batch = 1;

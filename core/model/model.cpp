@@ -142,6 +142,12 @@ void validateFrontEnd(const Architecture& a, const std::string& source) {
         ((s.scale.size() && s.scale.size() != width) || (s.shift.size() && s.shift.size() != width)))
       bad("has gamma or beta of the wrong length");
     if (s.kind == StepLayer::Kind::LayerNorm && !(s.epsilon >= 0)) bad("has a negative epsilon");
+    if (s.kind == StepLayer::Kind::Lookup) {
+      if (&s != &a.frontEnd.front()) bad("is an embedding lookup after another layer; only the first may be one");
+      if (s.weight.size() == 0 || s.weight.cols() != a.vocab.size())
+        bad("has a table of " + std::to_string(s.weight.cols()) + " tokens for a vocabulary of " +
+            std::to_string(a.vocab.size()));
+    }
     if (s.mixesSteps()) {
       constexpr int kMaxWindow = 1 << 16;  // a crafted file's huge window or stride is not a front end
       if (s.window < 1 || s.stride < 1 || s.dilation < 1 || s.window > kMaxWindow || s.stride > kMaxWindow ||
@@ -267,13 +273,15 @@ std::string describeModel(const Model& model, bool withCutOff) {
   std::ostringstream s;
   s << "name: " << a.name << "\n"
     << "task: " << toString(a.task) << "\n";
-  if (a.inputKind == InputKind::Tokens) {
+  if (a.readsText()) {
     s << "input: " << (a.vocab.level() == TokenLevel::Char ? "characters" : "words") << ", vocabulary "
       << a.vocab.size() << (a.vocab.lowercase() ? ", lowercased" : "")
       << (a.vocab.unk().empty() ? ", no UNK" : ", UNK '" + a.vocab.unk() + "'")
       << (a.vocab.wordSeparators().empty() ? "" : ", Keras filters")
       << (a.vocab.dropsUnknown() ? ", unknown words dropped" : "") << ", ";
-    if (a.hasEmbedding)
+    if (a.frontEndReadsTokens())
+      s << "through the front end\n";
+    else if (a.hasEmbedding)
       s << "embedding " << model.params.embedding.rows() << "\n";
     else
       s << "one-hot\n";
@@ -284,14 +292,15 @@ std::string describeModel(const Model& model, bool withCutOff) {
           << describeToken(a.vocab.tokens()[static_cast<size_t>(never[k])], 40);
       s << (never.size() > 8 ? ", …" : "") << "\n";
     }
-  } else {
-    s << "input: " << a.rawFeatureDim() << " numeric features per step\n";
+  }
+  if (a.inputKind == InputKind::Features) {
+    if (!a.frontEndReadsTokens()) s << "input: " << a.rawFeatureDim() << " numeric features per step\n";
     if (!a.frontEnd.empty())
       s << "front end: " << describeStepLayers(a.frontEnd) << ", computed before the LSTMs (" << a.featureDim
         << " features for lstm 0; gradients and attribution start there)\n";
     if (std::any_of(a.frontEnd.begin(), a.frontEnd.end(), [](const StepLayer& l) { return l.mixesSteps(); }))
-      s << "time: the front end reads windows of rows (" << fewestRows(a.frontEnd)
-        << " at least); each LSTM step is computed from a span of rows\n";
+      s << "time: the front end reads windows of " << (a.frontEndReadsTokens() ? "tokens (" : "rows (")
+        << fewestRows(a.frontEnd) << " at least); each LSTM step is computed from a span of them\n";
   }
   if (a.maskValue)
     s << "masked: " << (a.inputKind == InputKind::Tokens ? "id " : "steps whose every feature is ") << *a.maskValue
@@ -318,7 +327,12 @@ std::string describeModel(const Model& model, bool withCutOff) {
   } else {
     s << "head: none\n";
   }
-  s << "parameters: " << count << "\n";
+  long frontEndCount = 0;  // its numbers are float64 and outside the engine: told apart
+  for (const StepLayer& l : a.frontEnd)
+    frontEndCount += l.scale.size() + l.shift.size() + l.weight.size() + l.bias.size();
+  s << "parameters: " << count;
+  if (frontEndCount) s << " (and " << frontEndCount << " in the front end)";
+  s << "\n";
   if (withCutOff && !a.cutOff.empty()) s << "opened in part: " << a.cutOff << "\n";
   return s.str();
 }

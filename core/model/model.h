@@ -95,12 +95,14 @@ struct Architecture {
   std::string name;
   Task task = Task::LanguageModel;
   InputKind inputKind = InputKind::Tokens;
-  Vocabulary vocab;           // tokens input only
+  Vocabulary vocab;           // tokens input, or a front end that reads text
   bool hasEmbedding = false;  // tokens input: embedding table, else one-hot (layer 0 width = V)
   int featureDim = 0;         // features input only: what the first LSTM reads
   // Features input only: per-step layers before the first LSTM that cannot be folded into its weights (a
-  // Dense with an activation, LayerNormalization, an Activation), computed from the raw features in float64
-  // before the engine runs (applyFrontEnd). The engine, its gradients and attribution start at their output.
+  // Dense with an activation, LayerNormalization, an Activation) and window layers (Conv1D, pooling),
+  // computed from the raw features in float64 before the engine runs (applyFrontEnd); the first may be an
+  // embedding lookup, and then the raw input is text (frontEndReadsTokens). The engine, its gradients and
+  // attribution start at their output.
   std::vector<StepLayer> frontEnd;
   // Keras' Masking(mask_value) before the first LSTM (features: a step whose every feature equals it) or an
   // Embedding with mask_zero (tokens: the id, 0): Keras skips such a step, carrying the state over. The
@@ -113,6 +115,13 @@ struct Architecture {
   std::vector<LayerSpec> layers;
   std::optional<HeadSpec> head;
 
+  // A features model whose front end starts with an embedding lookup (a Keras Embedding before a Conv1D):
+  // the user gives text, tokenized with `vocab`, and the front end turns its ids into the LSTM's features.
+  bool frontEndReadsTokens() const {
+    return inputKind == InputKind::Features && !frontEnd.empty() && frontEnd.front().kind == StepLayer::Kind::Lookup;
+  }
+  // Whether the user gives text (else a CSV table of numbers).
+  bool readsText() const { return inputKind == InputKind::Tokens || frontEndReadsTokens(); }
   // Width of layer 0's input: embedding size, vocabulary size (one-hot) or feature count.
   int inputWidth() const;
   // Features a step of the user's table holds: the front end's input width, else featureDim.

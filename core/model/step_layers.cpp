@@ -42,6 +42,20 @@ void activate(const std::string& a, int generation, Eigen::MatrixXd& x) {
   x = x.unaryExpr([&](double v) { return elementwise(a, v, generation); });
 }
 
+// Each step's id (row 0 of x) replaced by its column of the table; an id outside the table (which the text
+// encoder never gives) reads as NaN, so it cannot pass for a real token.
+Eigen::MatrixXd lookUp(const Eigen::MatrixXd& table, const Eigen::MatrixXd& ids) {
+  Eigen::MatrixXd out(table.rows(), ids.cols());
+  for (long t = 0; t < ids.cols(); ++t) {
+    const double id = ids.rows() ? ids(0, t) : -1;
+    if (id >= 0 && id < static_cast<double>(table.cols()) && id == std::floor(id))
+      out.col(t) = table.col(static_cast<long>(id));
+    else
+      out.col(t).setConstant(std::nan(""));
+  }
+  return out;
+}
+
 }  // namespace
 
 bool isStepActivation(const std::string& name) {
@@ -55,6 +69,7 @@ bool StepLayer::affine() const {
 long StepLayer::inputWidth() const {
   if (kind == Kind::Dense) return weight.cols();
   if (kind == Kind::Conv) return window > 0 ? weight.cols() / window : -1;
+  if (kind == Kind::Lookup) return 1;  // one id per step
   if (kind == Kind::Affine) return scale.size();
   if (kind == Kind::LayerNorm) return scale.size() ? scale.size() : shift.size() ? shift.size() : -1;
   return -1;
@@ -65,6 +80,7 @@ std::string StepLayer::describe() const {
   out << name << " (" << className;
   if (kind == Kind::Affine || kind == Kind::LayerNorm) out << ", epsilon " << epsilon;
   if (kind == Kind::Conv) out << ", " << weight.rows() << " filters";
+  if (kind == Kind::Lookup) out << ", " << weight.cols() << " tokens of width " << weight.rows();
   if (mixesSteps()) {
     out << (kind == Kind::Conv ? ", kernel " : ", pool ") << window;
     if (stride != 1) out << ", stride " << stride;
@@ -110,6 +126,9 @@ Eigen::MatrixXd applyStepLayers(const std::vector<StepLayer>& chain, Eigen::Matr
       case StepLayer::Kind::MaxPool:
       case StepLayer::Kind::AveragePool:
         x = applyWindowLayer(s, x);
+        break;
+      case StepLayer::Kind::Lookup:
+        x = lookUp(s.weight, x);
         break;
       case StepLayer::Kind::LayerNorm:
         for (long j = 0; j < x.cols(); ++j) {

@@ -14,7 +14,9 @@
 namespace lstmscope {
 
 struct StepLayer {
-  enum class Kind { Affine, Dense, LayerNorm, Activation, Conv, MaxPool, AveragePool };
+  // Lookup: an embedding table read by token id, the first layer of a front end that reads text (a Keras
+  // Embedding before a Conv1D): its input is one id per step (a 1 × T row), its output the ids' columns.
+  enum class Kind { Affine, Dense, LayerNorm, Activation, Conv, MaxPool, AveragePool, Lookup };
   // How a window layer pads the sequence (TensorFlow's rules, docs/IMPORT.md#front-ends-over-time): valid
   // (none: the windows that fit), same (ceil(T / stride) outputs, the padding split with its smaller half
   // first) or causal (window − 1 steps before the first, dilated: an output never reads a later step).
@@ -23,7 +25,7 @@ struct StepLayer {
   Kind kind = Kind::Affine;
   Eigen::VectorXd scale, shift;  // Affine: y = scale ∘ x + shift; LayerNorm: gamma and beta (empty: 1 and 0)
   Eigen::MatrixXd weight;        // Dense: y = act(weight x + bias), weight (out, in); Conv: (out, window × in),
-                                 // column j·in + i is tap j of input feature i
+                                 // column j·in + i is tap j of input feature i; Lookup: (E, V), column v is id v
   Eigen::VectorXd bias;
   double epsilon = 0;      // LayerNorm: y = gamma ∘ (x − mean) / sqrt(var + epsilon) + beta
   std::string activation;  // Dense and Activation: Keras' name ("linear" for none; stepActivations())
@@ -41,7 +43,9 @@ struct StepLayer {
   // Width it reads, or -1 when it keeps any width (element-wise layers).
   long inputWidth() const;
   // Width it gives for inputs of `width`.
-  long outputWidth(long width) const { return kind == Kind::Dense || kind == Kind::Conv ? weight.rows() : width; }
+  long outputWidth(long width) const {
+    return kind == Kind::Dense || kind == Kind::Conv || kind == Kind::Lookup ? weight.rows() : width;
+  }
   // "batch_normalization (BatchNormalization, epsilon 0.001)", for reports and `info`.
   std::string describe() const;
 };

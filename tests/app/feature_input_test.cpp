@@ -151,5 +151,44 @@ TEST(FeatureInput, WindowFrontEndLabelsStepsWithRowsAndTheForecastIsShown) {
   EXPECT_GT(dark, 50);
 }
 
+// A model whose front end reads text (an embedding lookup, then a convolution over 2 characters): the Text dock
+// takes text, not a table, and each step is labelled with the characters it is computed from.
+TEST(FeatureInput, TextThroughAWindowFrontEndIsTypedAndLabelledWithItsCharacters) {
+  const test::ScratchDir dir("text-front-end");
+  Model model = test::smallFeatureModel(4);
+  model.arch.vocab = Vocabulary(TokenLevel::Char, {"a", "b", "c"});
+  StepLayer lookup;
+  lookup.name = "embedding", lookup.className = "Embedding", lookup.kind = StepLayer::Kind::Lookup;
+  lookup.weight = Eigen::MatrixXd::Random(3, 3);  // 3 tokens of width 3
+  StepLayer conv;
+  conv.name = "conv1d", conv.className = "Conv1D", conv.kind = StepLayer::Kind::Conv;
+  conv.window = 2, conv.activation = "relu";
+  conv.weight = Eigen::MatrixXd::Random(4, 2 * 3);
+  conv.bias = Eigen::VectorXd::Random(4);
+  model.arch.frontEnd = {lookup, conv};
+  const std::string path = dir.file("text_conv.h5");
+  saveNativeModel(model, path);
+  MainWindow window;
+  test::prepareForTest(window);
+  QSignalSpy shown(&window, &MainWindow::analysisShown);
+  window.setText(QStringLiteral("abcab"));
+  window.openModel(QString::fromStdString(path));
+  ASSERT_TRUE(shown.wait(60000)) << window.lastError().toStdString();
+  const Recording& r = *window.recording();
+  ASSERT_EQ(r.steps, 4);
+  EXPECT_EQ(r.tokens, (std::vector<std::string>{"ab", "bc", "ca", "ab"}));
+  EXPECT_FALSE(window.stepLabelChoice()->isVisibleTo(&window));  // text: no table columns to label by
+  // The LSTM reads the front end's output for those ids, computed in float64.
+  Eigen::MatrixXd ids(1, 5);
+  ids << 0, 1, 2, 0, 1;
+  EXPECT_TRUE(r.features.cast<double>().isApprox(applyFrontEnd(model.arch, ids), 1e-6));
+  // Too short for the window: said inline, naming what the model needs.
+  QSignalSpy failed(&window, &MainWindow::analysisFailed);
+  window.setText(QStringLiteral("a"));
+  ASSERT_TRUE(failed.wait(60000));
+  EXPECT_TRUE(failed.last()[0].toString().contains(QStringLiteral("it needs at least 2 tokens, and the text has 1")))
+      << failed.last()[0].toString().toStdString();
+}
+
 }  // namespace
 }  // namespace lstmscope::app

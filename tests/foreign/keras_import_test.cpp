@@ -150,6 +150,50 @@ TEST(KerasFiles, WindowFrontEndChangesTheTimeAxisAndLabelsStepsWithTheirRows) {
   EXPECT_LE(worstAgainstReference(causalBack.cast<double>(), kerasFixture("conv_causal_expected.h5"), 1e-9), 1.0);
 }
 
+// The IMDB CNN-LSTM (Embedding → Conv1D → MaxPooling1D → LSTM): the model reads text through its front end,
+// whose first layer looks the ids up; each LSTM step is labelled with its tokens; a native file keeps the
+// table and the vocabulary.
+TEST(KerasFiles, TextThroughAWindowFrontEndIsTokenizedAndLabelledWithItsTokens) {
+  const ImportedModel ic = importModel(kerasFixture("imdb_cnn_lstm.h5"));
+  const Architecture& a = ic.model.arch;
+  ASSERT_TRUE(a.frontEndReadsTokens());
+  EXPECT_TRUE(a.readsText());
+  EXPECT_EQ(a.task, Task::Classifier);
+  ASSERT_EQ(a.frontEnd.size(), 3u);
+  EXPECT_EQ(a.frontEnd[0].kind, StepLayer::Kind::Lookup);
+  EXPECT_EQ(a.vocab.size(), 12);
+  EXPECT_NE(describeModel(ic.model).find("input: words, vocabulary 12, no UNK, through the front end\nfront end: "
+                                         "embedding (Embedding, 12 tokens of width 5) → conv1d (Conv1D, 6 filters, "
+                                         "kernel 3, same, relu) → max_pooling1d"),
+            std::string::npos)
+      << describeModel(ic.model);
+  const EncodedText text = encodeText(a, "3 5 7 2 9", "--text", 100);
+  EXPECT_EQ(text.inputs.steps, 2);
+  EXPECT_TRUE(text.inputs.tokens.empty());
+  EXPECT_EQ(text.inputs.features.rows(), 6);
+  EXPECT_EQ(text.surface, (std::vector<std::string>{"3 5 7", "5 7 2 9"}));
+  try {
+    encodeText(a, "4", "--text", 100);
+    ADD_FAILURE() << "one token opened";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("it needs at least 2 tokens, and the text has 1"), std::string::npos)
+        << e.what();
+  }
+  try {
+    parseFeatureCsv(a, "1,2\n", "t.csv", 10);
+    ADD_FAILURE() << "a table opened";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("the model reads text"), std::string::npos) << e.what();
+  }
+  const std::string native = ::testing::TempDir() + "/imdb_cnn_lstm.lstmscope.h5";
+  saveNativeModel(ic.model, native);
+  const Model back = loadModel(native);
+  ASSERT_TRUE(back.arch.frontEndReadsTokens());
+  EXPECT_EQ(back.arch.vocab.tokens(), a.vocab.tokens());
+  EXPECT_EQ(back.arch.frontEnd[0].weight, a.frontEnd[0].weight);
+  EXPECT_LE(worstAgainstReference(back.cast<double>(), kerasFixture("imdb_cnn_lstm_expected.h5"), 1e-9), 1.0);
+}
+
 // Generation never feeds back an id the Embedding masks (mask_zero): Keras would skip that step.
 TEST(KerasFiles, GenerationNeverChoosesTheMaskedId) {
   Model lm = loadModel(kerasFixture("folded_embedding_lm.h5"));
@@ -491,7 +535,9 @@ TEST(KerasFiles, BeyondSupportTheLstmStackOpensAloneAndSaysWhatWasCut) {
        "cut off the front end before the first LSTM (conv1d (Conv1D))"},
       {"hostile/conv_weights.h5", "is a Conv1D: its window, stride and padding are not in a weights-only",
        "cut off the front end before the first LSTM (conv1d)"},
-      {"hostile/conv_after_embedding.h5", "layer conv1d (Conv1D) reads a window of tokens' vectors after the Embedding",
+      {"hostile/conv_after_mask_zero.h5",
+       "layer conv1d (Conv1D) reads a window of steps after an Embedding with mask_zero, whose mask Keras does not "
+       "pass through it",
        "cut off the front end before the first LSTM (embedding (Embedding), conv1d (Conv1D), max_pooling1d "
        "(MaxPooling1D))"},
       // Cut after an earlier LSTM: what cannot stand between two LSTMs, and an encoder-decoder's decoder.

@@ -912,6 +912,18 @@ with zipfile.ZipFile(os.path.join(OUT, "conv_causal.keras"), "w", zipfile.ZIP_ST
     z.writestr("model.weights.h5", weights.getvalue())
 write_expected("conv_causal", cc, long_feature_inputs(2, (6, 11, 30)))
 
+# The IMDB CNN-LSTM: Embedding → Conv1D → MaxPooling1D → LSTM → Dense(sigmoid). The model reads text through
+# its front end (an embedding lookup, then the windows); ids 1.. only, as a Tokenizer's.
+ic = Model(2)
+ic.add("Embedding", "embedding", [rng.normal(0, 1, (V, E))])
+ic.add("SpatialDropout1D", "spatial_dropout1d", [])
+ic.add("Conv1D", "conv1d", [rng.normal(0, 0.5, (3, E, 6)), rng.normal(0, 0.2, 6)], padding="same", activation="relu")
+ic.add("MaxPooling1D", "max_pooling1d", [], pool_size=2)
+ic.add("LSTM", "lstm", lstm_weights(6, 5), activation="tanh", recurrent_activation="sigmoid", return_sequences=False)
+ic.add("Dense", "dense", dense_weights(5, 1), activation="sigmoid")
+write_keras2(os.path.join(OUT, "imdb_cnn_lstm.h5"), ic)
+write_expected("imdb_cnn_lstm", ic, [rng.integers(1, V, T) for T in (4, 9, 23)])
+
 # ---- refused -----------------------------------------------------------------------------------------
 
 def variant(name, edit_layer=None, edit_config=None, **write):
@@ -1048,7 +1060,8 @@ def keras1_bn_mode2(m):
     m.layers[2]["extra"] = dict(mode=2)
 
 
-def conv_after_embedding(m):  # the IMDB CNN-LSTM: a front end over tokens' vectors, not modelled yet
+def conv_after_mask_zero(m):  # Keras passes no mask through a convolution
+    m.layers[0]["extra"] = dict(mask_zero=True)
     m.layers.insert(1, dict(kind="Conv1D", name="conv1d", weights=[rng.normal(0, 0.5, (3, E, 4)), rng.normal(0, 0.2, 4)],
                             config=dict(padding="same", activation="relu")))
     m.layers.insert(2, dict(kind="MaxPooling1D", name="max_pooling1d", weights=[], config=dict(pool_size=2)))
@@ -1074,7 +1087,7 @@ def conv_forecaster_variant(name, edit, **write):
 conv_forecaster_variant("conv_channels_first.h5", lambda m: m.layers[0].update(extra=dict(data_format="channels_first")))
 conv_forecaster_variant("conv_grouped.h5", lambda m: m.layers[0].update(extra=dict(groups=2)))
 conv_forecaster_variant("conv_weights.h5", lambda m: None, weights_only=True)
-variant("conv_after_embedding.h5", conv_after_embedding)
+variant("conv_after_mask_zero.h5", conv_after_mask_zero)
 variant("conv_between_lstms.h5", conv_between_lstms)
 variant("relu6_head.h5", relu6_head)
 variant("norm_of_wrong_width.h5", norm_of_wrong_width)

@@ -30,6 +30,12 @@ double worstAgainstReference(const Network<T>& net, const std::string& expectedP
     if (net.arch.inputKind == InputKind::Tokens) {
       in.tokens = h5::readInts(ref.id(), input, expectedPath);
       in.steps = static_cast<int>(in.tokens.size());
+    } else if (net.arch.frontEndReadsTokens()) {  // ids through the front end's lookup and windows
+      const std::vector<int32_t> ids = h5::readInts(ref.id(), input, expectedPath);
+      Mat<double> row(1, static_cast<long>(ids.size()));
+      for (size_t t = 0; t < ids.size(); ++t) row(0, static_cast<long>(t)) = ids[t];
+      in.features = applyFrontEnd(net.arch, row).template cast<T>();
+      in.steps = static_cast<int>(in.features.cols());
     } else {
       // A front end (Architecture::frontEnd) turns the raw features into what the first LSTM reads.
       const Mat<double> raw = readTransposed(ref.id(), input);

@@ -268,12 +268,10 @@ class KerasMapper {
     const std::string what = "layer " + l.name + " (" + l.className + ") reads a window of ";
     if (!arch_.layers.empty())
       fail(what + "steps after an LSTM; LSTMScope computes such layers only before the first LSTM");
-    if (arch_.hasEmbedding)
-      fail(what +
-           "tokens' vectors after the Embedding; LSTMScope computes such a front end only for a model of "
-           "numeric features");
     if (arch_.maskValue)
-      fail(what + "steps after the Masking layer " + maskingName_ + ", which passes no mask through it");
+      fail(what + "steps after " +
+           (maskingName_.empty() ? "an Embedding with mask_zero" : "the Masking layer " + maskingName_) +
+           ", whose mask Keras does not pass through it");
     StepLayer step = kerasWindowLayer(l, l.config, file_.generation, where(l));
     const size_t firstRole = report_.tensors.size();
     for (const auto& w : l.weights) role(w, l, "front end");
@@ -282,6 +280,10 @@ class KerasMapper {
   }
 
   void foldIntoLstm(const KerasLayer& l, std::vector<DirectionParams<float>>& dirs) {
+    const auto& held = held_.layers();
+    if (arch_.layers.empty() && arch_.hasEmbedding &&
+        std::any_of(held.begin(), held.end(), [](const StepLayer& s) { return s.mixesSteps(); }))
+      return textFrontEnd(dirs[0].W_ih.cols());
     if (arch_.layers.empty() && arch_.hasEmbedding) {
       if (const long out = held_.outputWidth(params_.embedding.rows(), source_); out != dirs[0].W_ih.cols())
         fail("layer " + l.name + " reads width " + std::to_string(dirs[0].W_ih.cols()) + " but " +
@@ -329,6 +331,36 @@ class KerasMapper {
     if (std::any_of(layers.begin(), layers.end(), [](const StepLayer& s) { return s.mixesSteps(); }))
       assume("the front end reads windows of rows (" + std::to_string(fewestRows(layers)) +
              " at least), so an LSTM step is computed from a span of the table's rows and is labelled with them");
+    held_.settle(report_.tensors, "the front end");
+  }
+
+  // An Embedding before window layers (the IMDB CNN-LSTM): its table becomes the front end's first layer, a
+  // lookup by token id, and the model reads text through the front end (Architecture::frontEndReadsTokens).
+  void textFrontEnd(long lstmWidth) {
+    StepLayer lookup;
+    lookup.name = embeddingName_;
+    lookup.className = "Embedding";
+    lookup.kind = StepLayer::Kind::Lookup;
+    lookup.weight = params_.embedding.cast<double>();
+    if (const long out = held_.outputWidth(lookup.weight.rows(), source_); out != lstmWidth)
+      fail("the first LSTM reads width " + std::to_string(lstmWidth) + " but " + held_.layers().back().name +
+           " gives " + std::to_string(out));
+    textVocabulary_ = static_cast<int>(lookup.weight.cols());
+    arch_.frontEnd = {lookup};
+    arch_.frontEnd.insert(arch_.frontEnd.end(), held_.layers().begin(), held_.layers().end());
+    params_.embedding.resize(0, 0);
+    arch_.hasEmbedding = false;
+    for (TensorUse& t : report_.tensors)
+      if (t.role == "embedding") t.role = "front end (the lookup of token ids)";
+    for (auto& [name, source] : sourceOf_)
+      if (source == 0) source = -1;  // the embedding's vectors are not what the engine's layer input 0 holds
+    sourceOf_[held_.layers().back().name] = 0;
+    assume(held_.subject() + " computed from the embedding " + embeddingName_ +
+           "'s vectors before the first LSTM, in float64 (a front end LSTMScope runs before the engine): the "
+           "model reads text, and gradients and attribution start at the LSTM's " +
+           std::to_string(lstmWidth) + " input features");
+    assume("the front end reads windows of tokens (" + std::to_string(fewestRows(arch_.frontEnd)) +
+           " at least), so an LSTM step is computed from a span of the text's tokens and is labelled with them");
     held_.settle(report_.tensors, "the front end");
   }
 
@@ -468,24 +500,33 @@ class KerasMapper {
     held_.settle(report_.tensors, headNames_.back());
   }
 
+  // The vocabulary of a model with a table of V tokens: the user's, fitted to V, or token k named "k".
+  void takeVocabulary(int V) {
+    if (vocab_) {
+      std::vector<std::string> notes;
+      arch_.vocab = fitVocabulary(*vocab_, V, source_, &notes);
+      for (const auto& note : notes) assume(note);
+    } else {
+      arch_.vocab = placeholderVocabulary(V);
+      assume(
+          "no vocabulary given: token k is written as the number k (give a vocabulary, --vocab on the command line, "
+          "for real tokens)");
+    }
+  }
+
   void finishInput() {
     const int width = static_cast<int>(params_.lstm[0][0].W_ih.cols());
-    if (arch_.hasEmbedding) {
+    if (textVocabulary_ > 0) {  // text through the front end
+      arch_.inputKind = InputKind::Features;
+      arch_.featureDim = width;
+      takeVocabulary(textVocabulary_);
+    } else if (arch_.hasEmbedding) {
       arch_.inputKind = InputKind::Tokens;
       const int V = static_cast<int>(params_.embedding.cols());
       if (params_.embedding.rows() != width)
         fail("the Embedding's width " + std::to_string(params_.embedding.rows()) + " does not match the LSTM's input " +
              std::to_string(width));
-      if (vocab_) {
-        std::vector<std::string> notes;
-        arch_.vocab = fitVocabulary(*vocab_, V, source_, &notes);
-        for (const auto& note : notes) assume(note);
-      } else {
-        arch_.vocab = placeholderVocabulary(V);
-        assume(
-            "no vocabulary given: token k is written as the number k (give a vocabulary, --vocab on the command line, "
-            "for real tokens)");
-      }
+      takeVocabulary(V);
     } else if (vocab_ && vocab_->vocab.size() == width && arch_.frontEnd.empty()) {
       arch_.inputKind = InputKind::Tokens;
       arch_.vocab = vocab_->vocab;
@@ -607,6 +648,7 @@ class KerasMapper {
   HeldStepLayers held_;
   bool lstmAhead_ = false;
   std::string embeddingName_, maskingName_;
+  int textVocabulary_ = 0;  // the embedding's token count when the front end reads text through it
 };
 
 }  // namespace
