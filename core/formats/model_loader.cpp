@@ -4,6 +4,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <string_view>
 
 #include "core/common/error.h"
 #include "core/common/input_file.h"
@@ -20,12 +21,25 @@ namespace {
 void explainUnclaimedFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, std::string("cannot be read: ") + std::strerror(errno));
-  unsigned char head[2] = {};
-  in.read(reinterpret_cast<char*>(head), sizeof head);
-  if (in.gcount() == 2 && head[0] == 0x80 && head[1] >= 2 && head[1] <= 5)
+  char start[2] = {};
+  in.read(start, sizeof start);
+  const std::string_view head(start, static_cast<size_t>(in.gcount()));
+  if (head.size() >= 2 && static_cast<unsigned char>(head[0]) == 0x80 && head[1] >= 2 && head[1] <= 5)
     throw InputError(path,
                      "is a plain Python pickle, not a PyTorch checkpoint: LSTMScope reads what torch.save "
                      "writes (a zip archive, or the legacy format); save the state dict with torch.save");
+}
+
+// A repository's large file left as its Git LFS pointer (a clone without git-lfs) is named as such, whatever
+// its extension claims.
+void refuseGitLfsPointer(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char start[48] = {};
+  in.read(start, sizeof start);
+  if (std::string_view(start, static_cast<size_t>(in.gcount())).starts_with("version https://git-lfs.github.com/spec/"))
+    throw InputError(path,
+                     "is a Git LFS pointer, not the model itself: fetch the file (git lfs pull, or the "
+                     "repository's download link)");
 }
 
 ImportedModel readAs(const ModelFormat* format, const std::string& path, const std::string& vocabPath,
@@ -48,6 +62,7 @@ bool isForeignModel(const std::string& path) {
 ImportedModel importModel(const std::string& path, const std::string& givenVocab, const ImportChoices& given,
                           bool useSidecar) {
   requireRegularFile(path);
+  refuseGitLfsPointer(path);
   if (!givenVocab.empty()) requireRegularFile(givenVocab);
   const ModelFormat* format = sniffModelFormat(path);
   if (format && !format->foreign) return format->read(path, givenVocab, given);  // ours: no sidecar

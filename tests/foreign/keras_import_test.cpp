@@ -608,6 +608,7 @@ TEST(KerasFiles, UnsupportedLayersAndDamagedFilesAreRefusedByName) {
            "layer group global_max_pooling1d changes what the next layer reads, and a weights-only Keras 3 file "
            "does not say where it sits"},
           {"hostile/dense_only.h5", "has no LSTM layer (LSTMScope opens models with LSTM"},
+          {"hostile/branching_no_lstm.h5", "has no LSTM layer (LSTMScope opens models with LSTM"},
           {"hostile/truncated.h5", "truncated or damaged"},
           {"hostile/tfjs_truncated/model.json", "the shards end before weight"},
           {"hostile/tfjs_traversal/model.json", "names a shard outside its directory"},

@@ -1095,6 +1095,14 @@ variant("pooling_weights.h5", pooling_weights_only, weights_only=True)
 variant("bn_mode2.h5", keras1_bn_mode2)
 variant("relu_between_lstms.h5", relu_between_layers)
 variant("dense_only.h5", dense_only)
+
+
+def branching_without_lstm(m):  # a second branch from the input: its graph's shape is not the problem
+    m.layers[1:2] = []
+    m.layers[1]["inputs"] = ["input_layer"]
+
+
+variant("branching_no_lstm.h5", branching_without_lstm, functional=True)
 variant("norm_before_pooling.h5", norm_before_pooling)
 variant("activation_weights.h5", activation_weights_only, weights_only=True)
 with open(os.path.join(OUT, "tfkeras_lm.h5"), "rb") as f:

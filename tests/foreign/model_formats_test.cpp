@@ -148,6 +148,22 @@ TEST(ModelFormatTable, TextEmptyAndTraceFilesAreNoForeignModel) {
   EXPECT_FALSE(isForeignModel(trace));
 }
 
+// A model file a clone left as its Git LFS pointer is named as one, whatever its extension says.
+TEST(ModelFormatTable, GitLfsPointersAreNamed) {
+  ScratchDir dir("formats-lfs");
+  for (const char* name : {"model.h5", "model.onnx", "model.pt", "model.keras"}) {
+    const std::string path = dir.file(name);
+    std::ofstream(path) << "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 1048576\n";
+    try {
+      importModel(path);
+      ADD_FAILURE() << name << " opened";
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(path + ": is a Git LFS pointer, not the model itself"), std::string::npos)
+          << e.what();
+    }
+  }
+}
+
 // The TF.js sniff reads a prefix only: a file that starts like a model.json is TF.js's, and its reader
 // refuses what follows with an InputError.
 TEST(ModelFormatTable, TfjsSniffReadsAPrefixAndTheReaderExplainsTheRest) {

@@ -82,6 +82,13 @@ std::vector<KerasLayer> layersOf(const nlohmann::json& model, const std::string&
   if (!list.is_array()) throw InputError(source, "model_config of class " + cls + " lists no layers");
   if (cls != "Sequential" && cls != "Model" && cls != "Functional")
     throw InputError(source, "model_config describes a " + cls + "; LSTMScope reads Sequential and Functional models");
+  // A model without any recurrent layer (nested models included) is refused for that, not for its graph's shape.
+  const std::string whole = model.dump();
+  if (whole.find("LSTM") == std::string::npos && whole.find("GRU") == std::string::npos &&
+      whole.find("RNN") == std::string::npos)
+    throw InputError(source,
+                     "has no LSTM layer (LSTMScope opens models with LSTM, CuDNNLSTM or Bidirectional(LSTM) "
+                     "layers)");
   std::vector<KerasLayer> layers;
   std::string previous;
   for (const auto& l : list) {
