@@ -106,6 +106,7 @@ int runRecord(const std::vector<std::string>& args) {
                                    : encodeTextFile(model.arch, o.input.textFile, o.maxSteps, kLimitAdvice);
     inputs = std::move(enc.inputs);
     header.tokens = inputs.tokens;
+    header.features = inputs.features;  // a model whose front end reads text runs on features
     header.tokenText = std::move(enc.surface);
   }
   header.steps = inputs.steps;

@@ -109,6 +109,10 @@ void runHead(const Network<T>& net, Tape<T>& tape) {
   if (spec.reads == HeadReads::EachStep) {
     tape.headInputs[0] = last;
   } else if (spec.pools()) {
+    // Inputs are checked where they are read (requireStepsTheHeadReads); this guards every other caller.
+    if (spec.reads == HeadReads::Flatten && tape.steps != spec.steps)
+      throw InputError("the model's head flattens exactly " + std::to_string(spec.steps) + " steps, not " +
+                       std::to_string(tape.steps));
     const Mat<T>& steps = headStepInput(net.arch, tape.layerInput, tape.headSteps);
     poolSteps(spec, net.params.headAttention, steps, tape.steps, tape.batch, tape.headInputs[0], tape.headWeights);
   } else {

@@ -14,7 +14,7 @@ namespace lstmscope {
 template <class T>
 const Mat<T>& headStepInput(const Architecture& arch, const std::vector<Mat<T>>& layerInputs, Mat<T>& scratch);
 
-// Pools X (D, T*B; column t*B + b) over time into (D, B). For attention pooling `weights` receives each
+// Pools X (D, T*B; column t*B + b) over time into (D, B), or flattens it into (T*D, B) (HeadReads::Flatten). For attention pooling `weights` receives each
 // step's weight a_t (1, T*B); otherwise it is emptied.
 template <class T>
 void poolSteps(const HeadSpec& spec, const Vec<T>& attention, const Mat<T>& X, int steps, int batch, Mat<T>& pooled,

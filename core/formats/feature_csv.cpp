@@ -253,6 +253,7 @@ FeatureSequence parseFeatureCsv(const Architecture& arch, const std::string& tex
     if (std::any_of(arch.frontEnd.begin(), arch.frontEnd.end(), [](const StepLayer& s) { return s.mixesSteps(); }))
       out.rowsOfStep = rowsReadByStep(arch.frontEnd, steps);
   }
+  requireStepsTheHeadReads(arch, out.inputs.steps, source);
   return out;
 }
 

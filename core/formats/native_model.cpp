@@ -157,6 +157,10 @@ void readHead(hid_t root, Model& m, const std::string& file) {
   if (h5::exists(g.get(), "sources"))
     for (int32_t s : h5::readInts(root, "head/sources", file)) spec.sources.push_back(s);
   spec.attentionEpsilon = h5::readFloatAttr(g.get(), "attention_epsilon").value_or(0.0);
+  if (const auto steps = h5::readIntAttr(g.get(), "steps")) {  // a Flatten's; validateModel checks the range
+    if (*steps < 0 || *steps > (1 << 30)) throw InputError(file, "/head steps " + std::to_string(*steps) + " is out of range");
+    spec.steps = static_cast<int>(*steps);
+  }
   if (h5::exists(g.get(), "attention")) m.params.headAttention = readVector(root, "head/attention", file);
   spec.labels = h5::readStringListAttr(g.get(), "labels").value_or(std::vector<std::string>{});
   for (int k = 0; h5::exists(g.get(), "pre/" + std::to_string(k)); ++k) {
@@ -249,6 +253,7 @@ void saveNativeModel(const Model& model, const std::string& path) {
       if (!a.head->sources.empty())
         h5::writeInts(g.get(), "sources", std::vector<int32_t>(a.head->sources.begin(), a.head->sources.end()));
       if (a.head->attentionEpsilon != 0) h5::writeFloatAttr(g.get(), "attention_epsilon", a.head->attentionEpsilon);
+      if (a.head->steps != 0) h5::writeIntAttr(g.get(), "steps", a.head->steps);
       if (model.params.headAttention.size()) writeVector(root, "head/attention", model.params.headAttention);
       if (!a.head->labels.empty()) h5::writeStringListAttr(g.get(), "labels", a.head->labels);
       for (size_t k = 0; k < model.params.headPre.size(); ++k) {

@@ -69,6 +69,7 @@ EncodedText throughFrontEnd(const Architecture& arch, TokenizedText tok, const s
   out.inputs.features = applyFrontEnd(arch, ids).cast<float>();
   out.inputs.steps = static_cast<int>(out.inputs.features.cols());
   out.inputs.batch = 1;
+  requireStepsTheHeadReads(arch, out.inputs.steps, sourceName);
   for (const RowSpan& span : rowsReadByStep(arch.frontEnd, tokens))
     out.surface.push_back(spanText(tok.surface, span, arch.vocab.level()));
   return out;
@@ -83,6 +84,7 @@ EncodedText encoded(const Architecture& arch, TokenizedText tok, const std::stri
                                              ", which the model's Embedding masks (mask_zero): Keras skips such a "
                                              "step, which LSTMScope does not model");
   if (arch.frontEndReadsTokens()) return throughFrontEnd(arch, std::move(tok), sourceName);
+  if (!tok.ids.empty()) requireStepsTheHeadReads(arch, static_cast<long>(tok.ids.size()), sourceName);
   EncodedText out;
   out.inputs.steps = static_cast<int>(tok.ids.size());
   out.inputs.batch = 1;

@@ -40,13 +40,15 @@ std::string toString(HeadReads r) {
       return "max_pool";
     case HeadReads::AttentionPool:
       return "attention_pool";
+    case HeadReads::Flatten:
+      return "flatten";
   }
   return "?";
 }
 
 bool parse(const std::string& s, HeadReads& out) {
   for (HeadReads r : {HeadReads::EachStep, HeadReads::FinalStates, HeadReads::AveragePool, HeadReads::MaxPool,
-                      HeadReads::AttentionPool})
+                      HeadReads::AttentionPool, HeadReads::Flatten})
     if (toString(r) == s) return out = r, true;
   return false;
 }
@@ -84,7 +86,8 @@ void expectShape(const std::string& source, const std::string& name, long rows, 
                                  shapeString(wantRows, wantCols));
 }
 
-// The width of what the head reads at each step: its sources' widths added up. Checks the sources.
+// The width of what the head's first layer reads: its sources' widths added up (times the steps of a Flatten).
+// Checks the sources.
 int headInputWidth(const Model& model, const std::string& source) {
   const Architecture& a = model.arch;
   const HeadSpec& h = *a.head;
@@ -115,6 +118,14 @@ int headInputWidth(const Model& model, const std::string& source) {
       throw InputError(source, "/head attention_epsilon must be a finite number >= 0");
   } else if (model.params.headAttention.size()) {
     throw InputError(source, "head/attention is present but the head does not pool by attention");
+  }
+  if (h.reads == HeadReads::Flatten) {  // every step's values side by side
+    constexpr int kMaxSteps = 1 << 20;
+    if (h.steps < 1 || h.steps > kMaxSteps || static_cast<long>(width) * h.steps > (1L << 31) - 1)
+      throw InputError(source, "/head flattens " + std::to_string(h.steps) + " steps; it needs 1 to 1048576");
+    width *= h.steps;
+  } else if (h.steps != 0) {
+    throw InputError(source, "/head steps is set but the head does not flatten");
   }
   return width;
 }
@@ -262,10 +273,21 @@ std::string describeHeadInput(const Architecture& a) {
   if (h.reads == HeadReads::EachStep) return "each step";
   if (h.reads == HeadReads::FinalStates) return "final states";
   const std::string what = describeLayerInputs(a.headSources(), a.inputKind == InputKind::Features);
+  if (h.reads == HeadReads::Flatten)
+    return "every step, flattened (exactly " + std::to_string(h.steps) + " steps): " + what;
   const char* pooling = h.reads == HeadReads::AveragePool ? "averaged"
                         : h.reads == HeadReads::MaxPool   ? "max-pooled"
                                                           : "attention-pooled";
   return std::string("every step, ") + pooling + ": " + what;
+}
+
+void requireStepsTheHeadReads(const Architecture& a, long steps, const std::string& source) {
+  if (!a.head || a.head->reads != HeadReads::Flatten || steps == a.head->steps) return;
+  const char* unit = a.readsText() ? " tokens" : " rows";
+  throw InputError(source, "the model's head flattens exactly " + std::to_string(a.head->steps) +
+                               " steps (a Keras Flatten after the LSTM), and this input gives " +
+                               std::to_string(steps) + "; give exactly that many" +
+                               (a.frontEnd.empty() ? unit : " steps after the front end"));
 }
 
 std::string describeModel(const Model& model, bool withCutOff) {

@@ -26,11 +26,12 @@ enum class Task { LanguageModel, Classifier, Tagger, Regression };
 enum class InputKind { Tokens, Features };
 // What the head reads: every step (one output per step), or one vector per sequence: the last layer's
 // final states, or every step pooled over time (mean, max, or attention: a softmax over time of w·x_t
-// weighting the steps, as Keras' AttentionWeightedAverage does).
-enum class HeadReads { EachStep, FinalStates, AveragePool, MaxPool, AttentionPool };
+// weighting the steps, as Keras' AttentionWeightedAverage does), or every step flattened into one vector
+// (Keras' Flatten after an LSTM that returns sequences: step t's values at t·D …, for a fixed number of steps).
+enum class HeadReads { EachStep, FinalStates, AveragePool, MaxPool, AttentionPool, Flatten };
 
 // The names in files and on the command line: each_step, final_states, average_pool, max_pool,
-// attention_pool.
+// attention_pool, flatten.
 std::string toString(HeadReads r);
 bool parse(const std::string& s, HeadReads& out);
 
@@ -85,9 +86,12 @@ struct HeadSpec {
   // AttentionPool: added to the softmax's denominator, as Keras' AttentionWeightedAverage adds
   // K.epsilon() (1e-7); 0 is an exact softmax.
   double attentionEpsilon = 0;
+  // Flatten: the number of steps every input must have (the first Dense reads steps × D values).
+  int steps = 0;
 
   // One output per sequence rather than one per step.
   bool perSequence() const { return reads != HeadReads::EachStep; }
+  // Whether it reads every step (a pooling or a Flatten) rather than the final states.
   bool pools() const { return perSequence() && reads != HeadReads::FinalStates; }
 };
 
@@ -267,6 +271,9 @@ std::string describeModel(const Model& model, bool withCutOff = true);
 // What the head reads, in words: "each step", "final states", "every step, attention-pooled: the
 // embedding + lstm 0 + lstm 1".
 std::string describeHeadInput(const Architecture& arch);
+// A head that flattens a fixed number of steps reads inputs of exactly that many: throws InputError naming
+// `source` for another count.
+void requireStepsTheHeadReads(const Architecture& arch, long steps, const std::string& source);
 // Layer inputs in words (0: the embedding or input features, l + 1: lstm l): "the embedding + lstm 0".
 std::string describeLayerInputs(const std::vector<int>& sources, bool featuresInput);
 

@@ -23,19 +23,26 @@ constexpr long kBlock = 1024;
 Eigen::MatrixXd convolve(const StepLayer& s, const Eigen::MatrixXd& x, long outSteps, long before) {
   const long in = x.rows(), steps = x.cols();
   Eigen::MatrixXd out(s.weight.rows(), outSteps);
-  Eigen::MatrixXd taps(s.window * in, kBlock);
-  for (long start = 0; start < outSteps; start += kBlock) {
-    const long n = std::min(kBlock, outSteps - start);
-    for (long k = 0; k < n; ++k)
-      for (long j = 0; j < s.window; ++j) {
-        const long p = tapStep(s, before, start + k, j);
-        auto tap = taps.block(j * in, k, in, 1);
-        if (p >= 0 && p < steps)
-          tap = x.col(p);
-        else
-          tap.setZero();  // padding: zeros to a convolution
-      }
-    out.middleCols(start, n).noalias() = s.weight * taps.leftCols(n);
+  const long blocks = (outSteps + kBlock - 1) / kBlock;
+  // The blocks are shared among the threads, one parallel region in all: Eigen parallelising each block's
+  // small product on its own synchronised the threads once per block, which on a busy machine cost seconds.
+#pragma omp parallel
+  {
+    Eigen::MatrixXd taps(s.window * in, kBlock);
+#pragma omp for schedule(static)
+    for (long b = 0; b < blocks; ++b) {
+      const long start = b * kBlock, n = std::min(kBlock, outSteps - start);
+      for (long k = 0; k < n; ++k)
+        for (long j = 0; j < s.window; ++j) {
+          const long p = tapStep(s, before, start + k, j);
+          auto tap = taps.block(j * in, k, in, 1);
+          if (p >= 0 && p < steps)
+            tap = x.col(p);
+          else
+            tap.setZero();  // padding: zeros to a convolution
+        }
+      out.middleCols(start, n).noalias() = s.weight * taps.leftCols(n);  // one thread: inside a parallel region
+    }
   }
   if (s.bias.size()) out.colwise() += s.bias;
   return out;
@@ -46,16 +53,21 @@ Eigen::MatrixXd pool(const StepLayer& s, const Eigen::MatrixXd& x, long outSteps
   const long steps = x.cols();
   const bool max = s.kind == StepLayer::Kind::MaxPool;
   Eigen::MatrixXd out(x.rows(), outSteps);
+#pragma omp parallel for schedule(static)
   for (long t = 0; t < outSteps; ++t) {
-    Eigen::VectorXd acc = Eigen::VectorXd::Constant(x.rows(), max ? -std::numeric_limits<double>::infinity() : 0.0);
+    auto acc = out.col(t);
+    acc.setConstant(max ? -std::numeric_limits<double>::infinity() : 0.0);
     long count = 0;
     for (long j = 0; j < s.window; ++j) {
       const long p = tapStep(s, before, t, j);
       if (p < 0 || p >= steps) continue;
-      acc = max ? acc.cwiseMax(x.col(p)) : Eigen::VectorXd(acc + x.col(p));
+      if (max)
+        acc = acc.cwiseMax(x.col(p));
+      else
+        acc += x.col(p);
       ++count;
     }
-    out.col(t) = max ? acc : Eigen::VectorXd(acc / static_cast<double>(count));
+    if (!max) acc /= static_cast<double>(count);
   }
   return out;
 }

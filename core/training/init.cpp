@@ -47,6 +47,7 @@ Model initialiseModel(const Architecture& arch, const InitShape& shape, uint64_t
     if (arch.head->pools()) {
       width = 0;
       for (int source : arch.headSources()) width += widths.at(static_cast<size_t>(source));
+      if (arch.head->reads == HeadReads::Flatten) width *= arch.head->steps;
     }
     if (arch.head->reads == HeadReads::AttentionPool)
       uniformVec(m.params.headAttention, width, 1.0 / std::sqrt(static_cast<double>(width)));

@@ -68,7 +68,7 @@ TEST_P(KerasFoldedFile, MatchesKerasLayerByLayer) {
 
 INSTANTIATE_TEST_SUITE_P(StepLayers, KerasFoldedFile,
                          ::testing::Values("folded_embedding_lm", "folded_bn_forecaster", "folded_bn_weights",
-                                           "bn_named_beta"));
+                                           "bn_named_beta", "flatten_forecaster"));
 
 // A features model's front end (Dense with relu, LayerNormalization before the LSTM): the CSV gives the raw
 // features, the front end turns them into what the LSTM reads, a native file keeps it.
@@ -192,6 +192,44 @@ TEST(KerasFiles, TextThroughAWindowFrontEndIsTokenizedAndLabelledWithItsTokens) 
   EXPECT_EQ(back.arch.vocab.tokens(), a.vocab.tokens());
   EXPECT_EQ(back.arch.frontEnd[0].weight, a.frontEnd[0].weight);
   EXPECT_LE(worstAgainstReference(back.cast<double>(), kerasFixture("imdb_cnn_lstm_expected.h5"), 1e-9), 1.0);
+}
+
+// A head that flattens every step (Keras' Flatten after an LSTM that returns sequences) reads a fixed number of
+// steps: that many open, any other count is refused by name, before the engine; a weights-only file's Flatten is
+// taken to flatten when the Dense after it reads a whole number of steps.
+TEST(KerasFiles, FlattenHeadsReadAFixedNumberOfSteps) {
+  const ImportedModel fl = importModel(kerasFixture("flatten_forecaster.h5"));
+  const Architecture& a = fl.model.arch;
+  ASSERT_TRUE(a.head);
+  EXPECT_EQ(a.head->reads, HeadReads::Flatten);
+  EXPECT_EQ(a.head->steps, 6);
+  EXPECT_EQ(a.task, Task::Regression);
+  EXPECT_NE(describeModel(fl.model).find("reads every step, flattened (exactly 6 steps)"), std::string::npos)
+      << describeModel(fl.model);
+  std::string rows = "a,b,c\n";
+  for (int t = 0; t < 6; ++t) rows += "1,2,3\n";
+  EXPECT_EQ(parseFeatureCsv(a, rows, "six.csv", 100).steps(), 6);
+  try {
+    parseFeatureCsv(a, rows + "4,5,6\n", "seven.csv", 100);
+    ADD_FAILURE() << "seven rows opened";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("seven.csv: the model's head flattens exactly 6 steps (a Keras Flatten "
+                                         "after the LSTM), and this input gives 7; give exactly that many rows"),
+              std::string::npos)
+        << e.what();
+  }
+  const std::string native = ::testing::TempDir() + "/flatten.lstmscope.h5";
+  saveNativeModel(fl.model, native);
+  const Model back = loadModel(native);
+  EXPECT_EQ(back.arch.head->steps, 6);
+  EXPECT_LE(worstAgainstReference(back.cast<double>(), kerasFixture("flatten_forecaster_folded_expected.h5"), 1e-9),
+            1.0);
+  // Weights only: the Dense reads three steps of the LSTM's 7 units.
+  const ImportedModel weights = importModel(kerasFixture("hostile/flatten_weights.h5"));
+  ASSERT_TRUE(weights.model.arch.head);
+  EXPECT_EQ(weights.model.arch.head->reads, HeadReads::Flatten);
+  EXPECT_EQ(weights.model.arch.head->steps, 3);
+  EXPECT_TRUE(weights.model.arch.cutOff.empty());
 }
 
 // Generation never feeds back an id the Embedding masks (mask_zero): Keras would skip that step.
@@ -510,7 +548,7 @@ TEST(KerasFiles, BeyondSupportTheLstmStackOpensAloneAndSaysWhatWasCut) {
        "cut off the head after the last LSTM (dense (Dense))"},
       {"hostile/dense_after_concatenate.h5", "layer dense (Dense) reads the Concatenate concatenate; only a pooling",
        "cut off the head after the last LSTM (concatenate (Concatenate), dense (Dense))"},
-      {"hostile/flatten_weights.h5", "layer flatten (Flatten) joins every step of an LSTM's output",
+      {"hostile/flatten_weights_uneven.h5", "reads 22 values, which is no whole number of steps of the last LSTM's 7",
        "cut off the head after the last LSTM (dense)"},
       {"hostile/norm_before_pooling.h5",
        "layer batch_normalization (BatchNormalization) acts on each step before global_max_pooling1d",

@@ -92,6 +92,8 @@ class Model:
                 a = np.exp(s - s.max())
                 a = a / (a.sum() + 1e-7)
                 seq = (seq * a[:, None]).sum(0, keepdims=True)
+            elif k == "Flatten":  # (T, D) row-major: step t's values at t*D
+                seq = seq.reshape(1, -1)
             elif k == "GlobalMaxPooling1D":
                 seq = seq.max(0, keepdims=True)
             elif k == "GlobalAveragePooling1D":
@@ -912,6 +914,16 @@ with zipfile.ZipFile(os.path.join(OUT, "conv_causal.keras"), "w", zipfile.ZIP_ST
     z.writestr("model.weights.h5", weights.getvalue())
 write_expected("conv_causal", cc, long_feature_inputs(2, (6, 11, 30)))
 
+# A forecaster whose head flattens every step of the LSTM (a fixed window of 6 rows), with a BatchNormalization
+# on the flattened vector folded into the Dense after it.
+fl = Model(2)
+fl.add("LSTM", "lstm", lstm_weights(3, 5), activation="tanh", recurrent_activation="sigmoid", return_sequences=True)
+fl.add("Flatten", "flatten", [])
+add_layer(fl, batch_norm(30), "batch_normalization")
+fl.add("Dense", "dense", dense_weights(30, 4), activation="relu")
+fl.add("Dense", "dense_1", dense_weights(4, 1), activation="linear")
+folded_fixture("flatten_forecaster", fl, [rng.normal(0, 1, (6, 3)) for _ in range(3)])
+
 # The IMDB CNN-LSTM: Embedding → Conv1D → MaxPooling1D → LSTM → Dense(sigmoid). The model reads text through
 # its front end (an embedding lookup, then the windows); ids 1.. only, as a Tokenizer's.
 ic = Model(2)
@@ -990,6 +1002,14 @@ variant("merge_sum.h5", merge_sum)
 variant("bidirectional_go_backwards.h5", bidirectional_backwards)
 variant("dense_after_concatenate.h5", dense_after_concatenate, functional=True)
 variant("flatten_weights.h5", flatten_weights_only, weights_only=True)
+
+
+def flatten_weights_uneven(m):  # the Dense reads no whole number of steps
+    flatten_weights_only(m)
+    m.layers[3]["weights"] = dense_weights(3 * H + 1, V)
+
+
+variant("flatten_weights_uneven.h5", flatten_weights_uneven, weights_only=True)
 
 
 def relu_between_layers(m):  # not affine: cannot be folded into the next LSTM's weights

@@ -74,7 +74,7 @@ class KerasMapper {
   // A weights-only file's Concatenate names no inputs: they are the sources whose widths add up to what
   // the next layer with weights reads.
   void resolveJoin(int width, const KerasLayer& reader);
-  [[noreturn]] void failFlattenOverSteps(const std::string& name) const;
+  void weightsOnlyFlatten(const KerasLayer& dense);
   void dense(const KerasLayer& l, const json& config);
   void activationLayer(const KerasLayer& l);
   // Dense (linear) → BatchNormalization → Activation: the normalisation belongs to the Dense before it.
@@ -87,6 +87,7 @@ class KerasMapper {
   void finishHead();
   // The head pools every step: what it reads, and (tokens in, one output per token) its classes' names.
   void poolingHead(HeadSpec& spec, int outputs);
+  void flattenedSteps(HeadSpec& spec);
 
   const KerasModelFile& file_;
   const ImportChoices& choices_;

@@ -77,19 +77,27 @@ void KerasMapper::resolveJoin(int width, const KerasLayer& reader) {
          " that " + reader.name + " reads)");
 }
 
-void KerasMapper::failFlattenOverSteps(const std::string& name) const {
-  fail("layer " + name +
-       " (Flatten) joins every step of an LSTM's output into one vector, so the next layer "
-       "reads a fixed number of steps; LSTMScope does not model that");
+// A weights-only file's Flatten after the LSTMs: the Dense after it reads the LSTM's width (the LSTM returned
+// its last state, and the Flatten is the identity) or a whole number of times it (every step, flattened).
+void KerasMapper::weightsOnlyFlatten(const KerasLayer& dense) {
+  const long reads = dense.weights[0].dim(0), width = arch_.layers.back().outputWidth();
+  if (reads % width != 0)
+    fail("layer " + dense.name + " after the Flatten " + flattenName_ + " reads " + std::to_string(reads) +
+         " values, which is no whole number of steps of the last LSTM's " + std::to_string(width));
+  if (reads == width) {
+    returnsSequences_ = false;
+    return assume("weights-only file: layer " + flattenName_ + " (Flatten) follows an LSTM that returns its last state (" +
+                  dense.name + " reads its width)");
+  }
+  pooling_ = HeadReads::Flatten;
+  returnsSequences_ = false;
+  assume("weights-only file: layer " + flattenName_ + " (Flatten) is taken to flatten every step of the last LSTM (" +
+         dense.name + " reads " + std::to_string(reads / width) + " steps of its " + std::to_string(width) + ")");
 }
 
 void KerasMapper::dense(const KerasLayer& l, const json& config) {
-  if (!flattenName_.empty() && head_.empty() && !l.weights.empty() && l.weights[0].shape.size() == 2) {
-    if (l.weights[0].dim(0) != arch_.layers.back().outputWidth()) failFlattenOverSteps(flattenName_);
-    returnsSequences_ = false;
-    assume("weights-only file: layer " + flattenName_ + " (Flatten) follows an LSTM that returns its last state (" +
-           l.name + " reads its width)");
-  }
+  if (!flattenName_.empty() && head_.empty() && !l.weights.empty() && l.weights[0].shape.size() == 2)
+    weightsOnlyFlatten(l);
   if (arch_.layers.empty()) fail("layer " + l.name + ": a Dense layer before the LSTM is not supported");
   if (l.weights.empty() || l.weights.size() > 2) fail("layer " + l.name + " (Dense) does not hold a kernel and bias");
   DenseParams<float> params = kerasDense(l.weights[0], l.weights.size() == 2 ? &l.weights[1] : nullptr, where(l));
@@ -194,6 +202,21 @@ void KerasMapper::finishHead() {
   arch_.head = spec;
 }
 
+// How many steps a Flatten head reads: what its first Dense reads over the width of one step.
+void KerasMapper::flattenedSteps(HeadSpec& spec) {
+  long width = 0;
+  for (int s : spec.sources.empty() ? std::vector<int>{static_cast<int>(arch_.layers.size())} : spec.sources)
+    width += s == 0 ? (arch_.hasEmbedding ? params_.embedding.rows() : params_.lstm[0][0].W_ih.cols())
+                    : arch_.layers[static_cast<size_t>(s - 1)].outputWidth();
+  const long reads = (params_.headPre.empty() ? params_.head : params_.headPre.front()).weight.cols();
+  if (width <= 0 || reads % width != 0)
+    fail("layer " + headNames_.front() + " reads " + std::to_string(reads) +
+         " values after the Flatten, which is no whole number of steps of " + std::to_string(width));
+  spec.steps = static_cast<int>(reads / width);
+  assume("the head flattens every step (Keras' Flatten), so the model reads exactly " + std::to_string(spec.steps) +
+         " steps: an input of another length is refused rather than padded");
+}
+
 void KerasMapper::poolingHead(HeadSpec& spec, int outputs) {
   if (choices_.headReads && *choices_.headReads != *pooling_)
     assume("the head pools every step, so the choice of what it reads (" + toString(*choices_.headReads) +
@@ -205,6 +228,7 @@ void KerasMapper::poolingHead(HeadSpec& spec, int outputs) {
     spec.attentionEpsilon = kKerasEpsilon;
     params_.headAttention = attention_;
   }
+  if (spec.reads == HeadReads::Flatten) flattenedSteps(spec);
   if (arch_.inputKind == InputKind::Tokens && outputs == arch_.vocab.size()) {
     spec.labels = arch_.vocab.tokens();
     assume(

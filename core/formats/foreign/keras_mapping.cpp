@@ -104,7 +104,7 @@ void KerasMapper::visitLayer(const KerasLayer& l) {
     flattenName_ = l.name;  // weights only: whether the LSTM returned its last state, the next Dense's width says
     return;
   }
-  if (cls == "Flatten" && !arch_.layers.empty()) failFlattenOverSteps(l.name);
+  if (cls == "Flatten" && !arch_.layers.empty()) return pool(l, HeadReads::Flatten);
   if (cls == "RepeatVector")
     fail("layer " + l.name +
          " is a RepeatVector: the LSTM after it reads one vector at every step of a second "
