@@ -77,7 +77,8 @@ void poolSteps(const HeadSpec& spec, const Vec<T>& attention, const Mat<T>& X, i
       return;
     case HeadReads::Flatten:  // step t's D values at rows t·D … (Keras' Flatten of (T, D), row-major)
       pooled.resize(X.rows() * steps, B);
-      for (int t = 0; t < steps; ++t) pooled.middleRows(t * X.rows(), X.rows()) = X.middleCols(static_cast<long>(t) * B, B);
+      for (int t = 0; t < steps; ++t)
+        pooled.middleRows(t * X.rows(), X.rows()) = X.middleCols(static_cast<long>(t) * B, B);
       return;
     default:
       throw std::invalid_argument("poolSteps: the head does not pool");
@@ -97,7 +98,8 @@ Mat<T> poolStepsBackward(const HeadSpec& spec, const Vec<T>& attention, const Ma
         for (long d = 0; d < X.rows(); ++d) dX(d, argmaxStep(X, d, b, steps, B)) = dPooled(d, b);
       break;
     case HeadReads::Flatten:
-      for (int t = 0; t < steps; ++t) dX.middleCols(static_cast<long>(t) * B, B) = dPooled.middleRows(t * X.rows(), X.rows());
+      for (int t = 0; t < steps; ++t)
+        dX.middleCols(static_cast<long>(t) * B, B) = dPooled.middleRows(t * X.rows(), X.rows());
       break;
     case HeadReads::AttentionPool: {
       // With q_t = g·x_t and q̄ = sum_t a_t q_t: d/ds_t = a_t (q_t - q̄), and the shift by max s (which

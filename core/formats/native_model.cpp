@@ -158,7 +158,8 @@ void readHead(hid_t root, Model& m, const std::string& file) {
     for (int32_t s : h5::readInts(root, "head/sources", file)) spec.sources.push_back(s);
   spec.attentionEpsilon = h5::readFloatAttr(g.get(), "attention_epsilon").value_or(0.0);
   if (const auto steps = h5::readIntAttr(g.get(), "steps")) {  // a Flatten's; validateModel checks the range
-    if (*steps < 0 || *steps > (1 << 30)) throw InputError(file, "/head steps " + std::to_string(*steps) + " is out of range");
+    if (*steps < 0 || *steps > (1 << 30))
+      throw InputError(file, "/head steps " + std::to_string(*steps) + " is out of range");
     spec.steps = static_cast<int>(*steps);
   }
   if (h5::exists(g.get(), "attention")) m.params.headAttention = readVector(root, "head/attention", file);

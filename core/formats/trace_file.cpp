@@ -439,8 +439,12 @@ std::string describeTrace(const TraceReader& trace) {
     for (const std::string& name : meta) s << " " << name;
     s << "\n";
   }
-  if (trace.hasOutputs())
-    s << "outputs: " << trace.outputShape().second << " per step (logits, probs)\n";
+  if (const auto [rows, outputs] = trace.hasOutputs() ? trace.outputShape() : std::pair<long, int>{0, 0};
+      trace.hasOutputs() && rows == trace.steps())
+    s << "outputs: " << outputs << " per step (logits, probs)\n";
+  else if (trace.hasOutputs())  // a head that reads the whole sequence: one row per document
+    s << "outputs: " << outputs << " per " << (rows > 1 ? "document" : "sequence") << ", " << rows
+      << " row(s) (logits, probs)\n";
   else
     s << "outputs: none\n";
   return s.str();

@@ -86,8 +86,8 @@ void KerasMapper::weightsOnlyFlatten(const KerasLayer& dense) {
          " values, which is no whole number of steps of the last LSTM's " + std::to_string(width));
   if (reads == width) {
     returnsSequences_ = false;
-    return assume("weights-only file: layer " + flattenName_ + " (Flatten) follows an LSTM that returns its last state (" +
-                  dense.name + " reads its width)");
+    return assume("weights-only file: layer " + flattenName_ +
+                  " (Flatten) follows an LSTM that returns its last state (" + dense.name + " reads its width)");
   }
   pooling_ = HeadReads::Flatten;
   returnsSequences_ = false;

@@ -113,7 +113,8 @@ void KerasMapper::visitLayer(const KerasLayer& l) {
     fail("layer " + l.name + " is a Lambda layer, which holds Python code; LSTMScope does not run it");
   if (cls == "Masking") return masking(l);
   fail("layer " + l.name + " is a " + (cls.empty() ? std::string("layer of unknown kind") : cls) +
-       ", which LSTMScope does not support (it reads Embedding, LSTM, Bidirectional(LSTM) and Dense layers)");
+       ", which LSTMScope does not support (it reads Embedding, LSTM, Bidirectional(LSTM), Dense, Conv1D, "
+       "pooling, Flatten and per-step normalisation layers; docs/IMPORT.md)");
 }
 
 void KerasMapper::embedding(const KerasLayer& l) {

@@ -6,8 +6,9 @@
 // numeric features or, after an Embedding, text; Dropout-like and InputLayer layers are identities at
 // inference. go_backwards LSTMs become reverse layers (their reversed output order is followed through the
 // stack) unless a per-step head or a Bidirectional layer would read that reversed order. Anything else (GRU,
-// other attention, Lambda, stateful layers, other merge modes) is an InputError naming the layer. Files without an architecture (weights-only saves) are
-// mapped by their weights' shapes and names (keras_guess.h), with the guesses in the report.
+// other attention, Lambda, stateful layers, other merge modes) is an InputError naming the layer. Files without an
+// architecture (weights-only saves) are mapped by their weights' shapes and names (keras_guess.h), with the guesses in
+// the report.
 #pragma once
 
 #include <optional>
