@@ -15,19 +15,25 @@ const std::set<std::string> kActivations = {"linear",  "relu", "tanh", "sigmoid"
                                             "softmax", "elu",  "selu", "softplus",   "softsign",
                                             "swish",   "silu", "gelu", "exponential"};
 
-double elementwise(const std::string& a, double x, int generation) {
-  if (a == "relu") return x > 0 ? x : 0;
-  if (a == "tanh") return std::tanh(x);
-  if (a == "sigmoid") return 1 / (1 + std::exp(-x));
-  if (a == "hard_sigmoid") return std::clamp(generation >= 3 ? x / 6 + 0.5 : 0.2 * x + 0.5, 0.0, 1.0);
-  if (a == "elu") return x > 0 ? x : std::expm1(x);
-  if (a == "selu") return 1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * std::expm1(x));
-  if (a == "softplus") return x > 30 ? x : std::log1p(std::exp(x));
-  if (a == "softsign") return x / (1 + std::abs(x));
-  if (a == "swish" || a == "silu") return x / (1 + std::exp(-x));
-  if (a == "gelu") return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));  // Keras' default: exact, not tanh
-  if (a == "exponential") return std::exp(x);
-  return x;  // linear
+using Elementwise = double (*)(double x, bool keras3);
+
+// The function of activation `a`, looked up once per layer rather than per value.
+Elementwise elementwiseOf(const std::string& a) {
+  if (a == "relu") return [](double x, bool) { return x > 0 ? x : 0.0; };
+  if (a == "tanh") return [](double x, bool) { return std::tanh(x); };
+  if (a == "sigmoid") return [](double x, bool) { return 1 / (1 + std::exp(-x)); };
+  if (a == "hard_sigmoid")
+    return [](double x, bool keras3) { return std::clamp(keras3 ? x / 6 + 0.5 : 0.2 * x + 0.5, 0.0, 1.0); };
+  if (a == "elu") return [](double x, bool) { return x > 0 ? x : std::expm1(x); };
+  if (a == "selu")
+    return [](double x, bool) { return 1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * std::expm1(x)); };
+  if (a == "softplus") return [](double x, bool) { return x > 30 ? x : std::log1p(std::exp(x)); };
+  if (a == "softsign") return [](double x, bool) { return x / (1 + std::abs(x)); };
+  if (a == "swish" || a == "silu") return [](double x, bool) { return x / (1 + std::exp(-x)); };
+  // Keras' default gelu is exact, not the tanh approximation.
+  if (a == "gelu") return [](double x, bool) { return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0))); };
+  if (a == "exponential") return [](double x, bool) { return std::exp(x); };
+  return nullptr;  // linear
 }
 
 void activate(const std::string& a, int generation, Eigen::MatrixXd& x) {
@@ -39,7 +45,17 @@ void activate(const std::string& a, int generation, Eigen::MatrixXd& x) {
     }
     return;
   }
-  x = x.unaryExpr([&](double v) { return elementwise(a, v, generation); });
+  if (a == "relu") {
+    x = x.cwiseMax(0.0);
+    return;
+  }
+  const Elementwise f = elementwiseOf(a);
+  if (!f) return;
+  const bool keras3 = generation >= 3;
+  double* v = x.data();
+  const long n = x.size();
+#pragma omp parallel for schedule(static) if (n > (1L << 16))
+  for (long k = 0; k < n; ++k) v[k] = f(v[k], keras3);
 }
 
 // Each step's id (row 0 of x) replaced by its column of the table; an id outside the table (which the text
@@ -106,43 +122,67 @@ AffineMap composeAffine(const std::vector<StepLayer>& chain, long width) {
   return map;
 }
 
-Eigen::MatrixXd applyStepLayers(const std::vector<StepLayer>& chain, Eigen::MatrixXd x) {
-  for (const StepLayer& s : chain) {
-    switch (s.kind) {
-      case StepLayer::Kind::Affine:
-        x = (s.scale.asDiagonal() * x).colwise() + s.shift;
-        break;
-      case StepLayer::Kind::Dense:
-        x = (s.weight * x).colwise() + s.bias;
-        activate(s.activation, s.generation, x);
-        break;
-      case StepLayer::Kind::Activation:
-        activate(s.activation, s.generation, x);
-        break;
-      case StepLayer::Kind::Conv:
-        x = applyWindowLayer(s, x);
-        activate(s.activation, s.generation, x);
-        break;
-      case StepLayer::Kind::MaxPool:
-      case StepLayer::Kind::AveragePool:
-        x = applyWindowLayer(s, x);
-        break;
-      case StepLayer::Kind::Lookup:
-        x = lookUp(s.weight, x);
-        break;
-      case StepLayer::Kind::LayerNorm:
-        for (long j = 0; j < x.cols(); ++j) {
-          auto col = x.col(j);
-          const double mean = col.mean();
-          const double var = (col.array() - mean).square().mean();
-          col = (col.array() - mean) / std::sqrt(var + s.epsilon);
-          if (s.scale.size()) col = col.cwiseProduct(s.scale);
-          if (s.shift.size()) col += s.shift;
-        }
-        break;
+namespace {
+
+// Whether the layer keeps its input's shape and can change it in place.
+bool inPlace(const StepLayer& s) {
+  return s.kind == StepLayer::Kind::Affine || s.kind == StepLayer::Kind::Activation ||
+         s.kind == StepLayer::Kind::LayerNorm;
+}
+
+void applyInPlace(const StepLayer& s, Eigen::MatrixXd& x) {
+  if (s.kind == StepLayer::Kind::Affine) {
+    x = (s.scale.asDiagonal() * x).colwise() + s.shift;
+  } else if (s.kind == StepLayer::Kind::Activation) {
+    activate(s.activation, s.generation, x);
+  } else {  // LayerNorm
+    for (long j = 0; j < x.cols(); ++j) {
+      auto col = x.col(j);
+      const double mean = col.mean();
+      const double var = (col.array() - mean).square().mean();
+      col = (col.array() - mean) / std::sqrt(var + s.epsilon);
+      if (s.scale.size()) col = col.cwiseProduct(s.scale);
+      if (s.shift.size()) col += s.shift;
     }
   }
-  return x;
+}
+
+// A layer that makes a new matrix (another width or step count) from x.
+Eigen::MatrixXd applyReshaping(const StepLayer& s, const Eigen::MatrixXd& x) {
+  Eigen::MatrixXd y;
+  switch (s.kind) {
+    case StepLayer::Kind::Dense:
+      y.noalias() = s.weight * x;
+      y.colwise() += s.bias;
+      activate(s.activation, s.generation, y);
+      return y;
+    case StepLayer::Kind::Conv:
+      y = applyWindowLayer(s, x);
+      activate(s.activation, s.generation, y);
+      return y;
+    case StepLayer::Kind::Lookup:
+      return lookUp(s.weight, x);
+    default:  // pooling
+      return applyWindowLayer(s, x);
+  }
+}
+
+}  // namespace
+
+Eigen::MatrixXd applyStepLayers(const std::vector<StepLayer>& chain, const Eigen::MatrixXd& input) {
+  // The input is read, never copied, unless an in-place layer comes first: a long table is hundreds of MB.
+  Eigen::MatrixXd x;
+  const Eigen::MatrixXd* current = &input;
+  for (const StepLayer& s : chain) {
+    if (!inPlace(s)) {
+      x = applyReshaping(s, *current);
+    } else {
+      if (current != &x) x = *current;
+      applyInPlace(s, x);
+    }
+    current = &x;
+  }
+  return current == &input ? input : x;
 }
 
 std::string describeStepLayers(const std::vector<StepLayer>& chain) {

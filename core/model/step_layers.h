@@ -63,7 +63,7 @@ AffineMap composeAffine(const std::vector<StepLayer>& chain, long width);
 
 // The chain applied to x (features × steps, one step per column); window layers change the step count
 // (window_layers.h), and a chain whose windows do not fit gives zero columns.
-Eigen::MatrixXd applyStepLayers(const std::vector<StepLayer>& chain, Eigen::MatrixXd x);
+Eigen::MatrixXd applyStepLayers(const std::vector<StepLayer>& chain, const Eigen::MatrixXd& x);
 
 // "a (Dense, relu) → b (LayerNormalization, epsilon 0.001)".
 std::string describeStepLayers(const std::vector<StepLayer>& chain);
