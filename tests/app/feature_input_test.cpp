@@ -97,6 +97,14 @@ TEST(FeatureInput, CsvTableIsAnalysedAndItsColumnsLabelTheSteps) {
       << panel.textView()->figureTitle().toStdString();
 }
 
+// Saves `model` in `dir` and opens it in `window` over `text` (the caller waits for the analysis).
+void openOver(MainWindow& window, const test::ScratchDir& dir, const Model& model, const QString& text) {
+  const std::string path = dir.file("model.h5");
+  saveNativeModel(model, path);
+  window.setText(text);
+  window.openModel(QString::fromStdString(path));
+}
+
 // A forecaster whose front end reads windows of rows (a valid convolution of 2 taps, then max pooling by 2):
 // 5 rows become 2 LSTM steps, labelled with their rows; the Predictions dock shows the forecast's values.
 TEST(FeatureInput, WindowFrontEndLabelsStepsWithRowsAndTheForecastIsShown) {
@@ -111,13 +119,10 @@ TEST(FeatureInput, WindowFrontEndLabelsStepsWithRowsAndTheForecastIsShown) {
   pool.name = "max_pooling1d", pool.className = "MaxPooling1D", pool.kind = StepLayer::Kind::MaxPool;
   pool.window = 2, pool.stride = 2;
   model.arch.frontEnd = {conv, pool};
-  const std::string path = dir.file("conv_forecaster.h5");
-  saveNativeModel(model, path);
   MainWindow window;
   test::prepareForTest(window);
   QSignalSpy shown(&window, &MainWindow::analysisShown);
-  window.setText(QStringLiteral("day,a,b\nmon,1,0\ntue,0.5,2\nwed,-1,1\nthu,2,2\nfri,0,-3\n"));
-  window.openModel(QString::fromStdString(path));
+  openOver(window, dir, model, QStringLiteral("day,a,b\nmon,1,0\ntue,0.5,2\nwed,-1,1\nthu,2,2\nfri,0,-3\n"));
   ASSERT_TRUE(shown.wait(60000)) << window.lastError().toStdString();
   const Recording& r = *window.recording();
   ASSERT_EQ(r.steps, 2);
@@ -166,13 +171,10 @@ TEST(FeatureInput, TextThroughAWindowFrontEndIsTypedAndLabelledWithItsCharacters
   conv.weight = Eigen::MatrixXd::Random(4, 2 * 3);
   conv.bias = Eigen::VectorXd::Random(4);
   model.arch.frontEnd = {lookup, conv};
-  const std::string path = dir.file("text_conv.h5");
-  saveNativeModel(model, path);
   MainWindow window;
   test::prepareForTest(window);
   QSignalSpy shown(&window, &MainWindow::analysisShown);
-  window.setText(QStringLiteral("abcab"));
-  window.openModel(QString::fromStdString(path));
+  openOver(window, dir, model, QStringLiteral("abcab"));
   ASSERT_TRUE(shown.wait(60000)) << window.lastError().toStdString();
   const Recording& r = *window.recording();
   ASSERT_EQ(r.steps, 4);

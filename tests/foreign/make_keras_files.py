@@ -7,9 +7,11 @@ usage: /usr/bin/python3 make_keras_files.py OUTDIR
 For each case NAME: NAME.h5 and NAME_expected.h5 (inputs, pre-activation outputs "output_k" and the
 final activation's "probs_k"). hostile/ holds files that must be refused by name.
 """
+import io
 import json
 import os
 import sys
+import zipfile
 
 import h5py
 import numpy as np
@@ -623,6 +625,19 @@ def keras3_config(model):
                 config=dict(name="sequential", trainable=True, layers=[cfg(l) for l in model.layers]))
 
 
+def write_keras3_archive(path, model, keras_version, date_saved, windows=False, assets=None):
+    """A .keras archive as Keras 3 saves it: metadata, config and the weights file, plus any assets."""
+    weights = io.BytesIO()
+    with h5py.File(weights, "w") as f:
+        keras3_weight_groups(f, model, windows=windows)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("metadata.json", json.dumps(dict(keras_version=keras_version, date_saved=date_saved)))
+        z.writestr("config.json", json.dumps(keras3_config(model)))
+        z.writestr("model.weights.h5", weights.getvalue())
+        for name, text in (assets or {}).items():
+            z.writestr(name, text)
+
+
 words = ["the", "cat", "sat", "on", "mat", "a", "dog", "ran", "far", "home"]
 ka = Model(3)
 ka.add("TextVectorization", "text_vectorization", [])
@@ -633,17 +648,8 @@ ka.add("Bidirectional", "bidirectional", lstm_weights(H, 3) + lstm_weights(H, 3)
        recurrent_activation="sigmoid", return_sequences=True)
 ka.add("Dense", "dense", dense_weights(6, 5), activation="tanh")
 ka.add("Dense", "dense_1", dense_weights(5, len(words) + 2), activation="softmax")
-import io  # noqa: E402
-import zipfile  # noqa: E402
-
-weights = io.BytesIO()
-with h5py.File(weights, "w") as f:
-    keras3_weight_groups(f, ka)
-with zipfile.ZipFile(os.path.join(OUT, "keras3_archive.keras"), "w", zipfile.ZIP_STORED) as z:
-    z.writestr("metadata.json", json.dumps(dict(keras_version="3.3.3", date_saved="2024-05-01@10:00:00")))
-    z.writestr("config.json", json.dumps(keras3_config(ka)))
-    z.writestr("model.weights.h5", weights.getvalue())
-    z.writestr("assets/layers/text_vectorization/vocabulary.txt", "\n".join(words))
+write_keras3_archive(os.path.join(OUT, "keras3_archive.keras"), ka, "3.3.3", "2024-05-01@10:00:00",
+                     assets={"assets/layers/text_vectorization/vocabulary.txt": "\n".join(words)})
 write_expected("keras3_archive", ka, token_inputs(len(words) + 2))
 
 kw = Model(3)
@@ -905,13 +911,7 @@ cc.add("Conv1D", "conv1d_1", [rng.normal(0, 0.5, (2, 5, 4)), rng.normal(0, 0.2, 
        activation="linear")
 cc.add("LSTM", "lstm", lstm_weights(4, 5), activation="tanh", recurrent_activation="sigmoid", return_sequences=True)
 cc.add("Dense", "dense", dense_weights(5, 1), activation="linear")
-weights = io.BytesIO()
-with h5py.File(weights, "w") as f:
-    keras3_weight_groups(f, cc)
-with zipfile.ZipFile(os.path.join(OUT, "conv_causal.keras"), "w", zipfile.ZIP_STORED) as z:
-    z.writestr("metadata.json", json.dumps(dict(keras_version="3.6.0", date_saved="2025-01-10@10:00:00")))
-    z.writestr("config.json", json.dumps(keras3_config(cc)))
-    z.writestr("model.weights.h5", weights.getvalue())
+write_keras3_archive(os.path.join(OUT, "conv_causal.keras"), cc, "3.6.0", "2025-01-10@10:00:00")
 write_expected("conv_causal", cc, long_feature_inputs(2, (6, 11, 30)))
 
 # A forecaster whose head flattens every step of the LSTM (a fixed window of 6 rows), with a BatchNormalization
@@ -1134,12 +1134,6 @@ kwin = Model(3)
 kwin.add("Embedding", "embedding", [rng.normal(0, 1, (V, E))])
 kwin.add("LSTM", "lstm", lstm_weights(E, H), activation="tanh", recurrent_activation="sigmoid", return_sequences=True)
 kwin.add("Dense", "dense", dense_weights(H, V), activation="softmax")
-weights = io.BytesIO()
-with h5py.File(weights, "w") as f:
-    keras3_weight_groups(f, kwin, windows=True)
-with zipfile.ZipFile(os.path.join(OUT, "keras3_windows.keras"), "w", zipfile.ZIP_STORED) as z:
-    z.writestr("metadata.json", json.dumps(dict(keras_version="3.10.0", date_saved="2025-05-01@10:00:00")))
-    z.writestr("config.json", json.dumps(keras3_config(kwin)))
-    z.writestr("model.weights.h5", weights.getvalue())
+write_keras3_archive(os.path.join(OUT, "keras3_windows.keras"), kwin, "3.10.0", "2025-05-01@10:00:00", windows=True)
 write_expected("keras3_windows", kwin, token_inputs(V))
 print("wrote", OUT)

@@ -356,18 +356,14 @@ TEST(NativeModel, WindowFrontEndsRoundTripAndCraftedWindowsAreRefused) {
   refused(set("0", "window", 0), "/input/front_end/0 has window 0, outside 1 to 65536");
   refused(set("1", "stride", 1 << 20), "/input/front_end/1 has stride 1048576, outside 1 to 65536");
   refused(set("0", "window", 3), "front end layer conv1d has a kernel or bias of the wrong shape");
-  refused(
-      [](hid_t f) {
-        const h5::Handle g = h5::openGroup(f, "input/front_end/1", "x");
-        h5::writeStringAttr(g.get(), "padding", "causal");
-      },
-      "front end layer average_pooling1d pools with causal padding");
-  refused(
-      [](hid_t f) {
-        const h5::Handle g = h5::openGroup(f, "input/front_end/0", "x");
-        h5::writeStringAttr(g.get(), "padding", "reflect");
-      },
-      "/input/front_end/0 has padding 'reflect', not valid, same or causal");
+  const auto setPadding = [](const char* layer, const char* value) {
+    return [=](hid_t f) {
+      const h5::Handle g = h5::openGroup(f, std::string("input/front_end/") + layer, "x");
+      h5::writeStringAttr(g.get(), "padding", value);
+    };
+  };
+  refused(setPadding("1", "causal"), "front end layer average_pooling1d pools with causal padding");
+  refused(setPadding("0", "reflect"), "/input/front_end/0 has padding 'reflect', not valid, same or causal");
   refused(
       [](hid_t f) {
         const h5::Handle g = h5::openGroup(f, "input/front_end/1", "x");
