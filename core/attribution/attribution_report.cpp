@@ -47,6 +47,10 @@ bool parseAttributionMethod(const std::string& name, AttributionMethod& out) {
 
 std::optional<int> baselineTokenNamed(const Architecture& arch, const std::string& name, const std::string& source) {
   if (name == "zero") return std::nullopt;
+  if ((name == "unk" || name == "pad") && arch.frontEndReadsTokens())
+    throw InputError(source, "the " + name +
+                                 " baseline is a token's vector, and this model's attribution starts at the LSTM's "
+                                 "input features, after its front end; use the zero baseline");
   if (name == "unk") {
     if (arch.vocab.unkId() < 0) throw InputError(source, "the vocabulary has no UNK token for the unk baseline");
     return arch.vocab.unkId();

@@ -138,7 +138,9 @@ std::vector<std::string> FeatureSequence::stepLabels(int column) const {
   const int D = static_cast<int>(featureNames.size());
   for (long t = 0; t < steps(); ++t) {
     const RowSpan rows = rowsOfStep.empty() ? RowSpan{t, t} : rowsOfStep[static_cast<size_t>(t)];
-    if (column < 0) {
+    if (rows.empty()) {
+      out[t] = "(padding)";  // the step reads padding only
+    } else if (column < 0) {
       out[t] = rows.first == rows.last ? std::to_string(rows.last)
                                        : std::to_string(rows.first) + "–" + std::to_string(rows.last);
     } else if (column < D) {
@@ -250,6 +252,9 @@ FeatureSequence parseFeatureCsv(const Architecture& arch, const std::string& tex
     out.rawFeatures = std::move(out.inputs.features);
     out.inputs.features = applyFrontEnd(arch, out.rawFeatures);
     out.inputs.steps = static_cast<int>(out.inputs.features.cols());
+    if (out.inputs.steps == 0)
+      throw InputError(source, "the model's front end (" + describeStepLayers(arch.frontEnd) + ") gives no step for " +
+                                   std::to_string(steps) + " rows; give a longer table");
     if (std::any_of(arch.frontEnd.begin(), arch.frontEnd.end(), [](const StepLayer& s) { return s.mixesSteps(); }))
       out.rowsOfStep = rowsReadByStep(arch.frontEnd, steps);
   }

@@ -36,6 +36,7 @@ void requireTextModel(const Architecture& arch, const std::string& sourceName) {
 // The text of a span of tokens, as a step's label: words joined by spaces, characters as they are, cut short.
 std::string spanText(const std::vector<std::string>& surface, RowSpan span, TokenLevel level) {
   constexpr size_t kLongest = 40;
+  if (span.empty()) return "(padding)";  // the step reads padding only
   std::string out;
   for (long t = span.first; t <= span.last; ++t) {
     if (t > span.first && level == TokenLevel::Word) out += ' ';
@@ -54,6 +55,7 @@ std::string spanText(const std::vector<std::string>& surface, RowSpan span, Toke
 EncodedText throughFrontEnd(const Architecture& arch, TokenizedText tok, const std::string& sourceName) {
   const long tokens = static_cast<long>(tok.ids.size());
   if (tokens == 0) {  // an empty document of a corpus (allowEmpty): no step
+    requireStepsTheHeadReads(arch, 0, sourceName);
     EncodedText empty;
     empty.inputs.features.resize(arch.featureDim, 0);
     return empty;
@@ -69,6 +71,10 @@ EncodedText throughFrontEnd(const Architecture& arch, TokenizedText tok, const s
   out.inputs.features = applyFrontEnd(arch, ids).cast<float>();
   out.inputs.steps = static_cast<int>(out.inputs.features.cols());
   out.inputs.batch = 1;
+  if (out.inputs.steps == 0)
+    throw TextInputError(sourceName, "the model's front end (" + describeStepLayers(arch.frontEnd) +
+                                         ") gives no step for " + std::to_string(tokens) +
+                                         " tokens; give a longer text");
   requireStepsTheHeadReads(arch, out.inputs.steps, sourceName);
   for (const RowSpan& span : rowsReadByStep(arch.frontEnd, tokens))
     out.surface.push_back(spanText(tok.surface, span, arch.vocab.level()));
@@ -84,7 +90,7 @@ EncodedText encoded(const Architecture& arch, TokenizedText tok, const std::stri
                                              ", which the model's Embedding masks (mask_zero): Keras skips such a "
                                              "step, which LSTMScope does not model");
   if (arch.frontEndReadsTokens()) return throughFrontEnd(arch, std::move(tok), sourceName);
-  if (!tok.ids.empty()) requireStepsTheHeadReads(arch, static_cast<long>(tok.ids.size()), sourceName);
+  requireStepsTheHeadReads(arch, static_cast<long>(tok.ids.size()), sourceName);
   EncodedText out;
   out.inputs.steps = static_cast<int>(tok.ids.size());
   out.inputs.batch = 1;

@@ -164,6 +164,10 @@ void validateFrontEnd(const Architecture& a, const std::string& source) {
       if (s.window < 1 || s.stride < 1 || s.dilation < 1 || s.window > kMaxWindow || s.stride > kMaxWindow ||
           s.dilation > kMaxWindow)
         bad("has a window, stride or dilation outside 1 to 65536");
+      if (static_cast<long>(s.window - 1) * s.dilation + 1 > (1L << 24))
+        bad("has a dilated window wider than 16777216 steps");
+      if (s.kind != StepLayer::Kind::Conv && s.dilation != 1)
+        bad("pools with a dilation, which only a convolution has");
       if (s.kind == StepLayer::Kind::Conv && (s.weight.size() == 0 || s.weight.cols() % s.window != 0 ||
                                               (s.bias.size() && s.bias.size() != s.weight.rows())))
         bad("has a kernel or bias of the wrong shape");
@@ -283,11 +287,18 @@ std::string describeHeadInput(const Architecture& a) {
 
 void requireStepsTheHeadReads(const Architecture& a, long steps, const std::string& source) {
   if (!a.head || a.head->reads != HeadReads::Flatten || steps == a.head->steps) return;
-  const char* unit = a.readsText() ? " tokens" : " rows";
+  const std::string unit = a.readsText() ? " tokens" : " rows";
+  std::string give = "give exactly that many" + unit;
+  if (!a.frontEnd.empty()) {  // the front end decides how many rows give that many steps
+    const auto [first, last] = rowsGivingSteps(a.frontEnd, a.head->steps);
+    give = first > last    ? "no input length gives that many steps through the front end"
+           : first == last ? "give " + std::to_string(first) + unit + ", which the front end turns into that many"
+                           : "give " + std::to_string(first) + " to " + std::to_string(last) + unit +
+                                 ", which the front end turns into that many";
+  }
   throw InputError(source, "the model's head flattens exactly " + std::to_string(a.head->steps) +
                                " steps (a Keras Flatten after the LSTM), and this input gives " +
-                               std::to_string(steps) + "; give exactly that many" +
-                               (a.frontEnd.empty() ? unit : " steps after the front end"));
+                               std::to_string(steps) + "; " + give);
 }
 
 std::string describeModel(const Model& model, bool withCutOff) {

@@ -1,5 +1,7 @@
 #include "core/model/window_layers.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <limits>
 
@@ -21,17 +23,25 @@ long tapStep(const StepLayer& s, long before, long t, long j) {
 constexpr long kBlock = 1024;
 
 Eigen::MatrixXd convolve(const StepLayer& s, const Eigen::MatrixXd& x, long outSteps, long before) {
-  const long in = x.rows(), steps = x.cols();
+  const long in = x.rows(), steps = x.cols(), rows = s.window * in;
   Eigen::MatrixXd out(s.weight.rows(), outSteps);
-  const long blocks = (outSteps + kBlock - 1) / kBlock;
+  if (outSteps == 0) return out;
+  // A block's gathered taps stay within 8 MB (one step's at least), whatever the kernel's size.
+  constexpr long kBlockBytes = 8L << 20;
+  const long block =
+      std::clamp(kBlockBytes / std::max(1L, rows * static_cast<long>(sizeof(double))), 1L, std::min(kBlock, outSteps));
+  const long blocks = (outSteps + block - 1) / block;
+  // One buffer per thread, allocated here: an allocation failing inside the parallel region could not be
+  // thrown out of it.
+  std::vector<Eigen::MatrixXd> buffers(static_cast<size_t>(omp_get_max_threads()), Eigen::MatrixXd(rows, block));
   // The blocks are shared among the threads, one parallel region in all: Eigen parallelising each block's
   // small product on its own synchronised the threads once per block, which on a busy machine cost seconds.
 #pragma omp parallel
   {
-    Eigen::MatrixXd taps(s.window * in, kBlock);
+    Eigen::MatrixXd& taps = buffers[static_cast<size_t>(omp_get_thread_num())];
 #pragma omp for schedule(static)
     for (long b = 0; b < blocks; ++b) {
-      const long start = b * kBlock, n = std::min(kBlock, outSteps - start);
+      const long start = b * block, n = std::min(block, outSteps - start);
       for (long k = 0; k < n; ++k)
         for (long j = 0; j < s.window; ++j) {
           const long p = tapStep(s, before, start + k, j);
@@ -118,9 +128,13 @@ long chainOutputSteps(const std::vector<StepLayer>& chain, long rows) {
 long fewestRows(const std::vector<StepLayer>& chain) {
   // Output counts never fall as rows grow, and every window fits once the rows reach the product of the
   // (effective window × stride) of the layers, so the search ends there.
+  constexpr long kCap = 1L << 40;  // saturated before it can overflow: no table has that many rows
   long bound = 1;
   for (const StepLayer& s : chain)
-    if (s.mixesSteps()) bound = std::min(bound * (effectiveWindow(s) + s.stride), 1L << 40);
+    if (s.mixesSteps()) {
+      const long factor = effectiveWindow(s) + s.stride;
+      bound = factor > kCap / bound ? kCap : std::min(bound * factor, kCap);
+    }
   long low = 1, high = bound;
   while (low < high) {
     const long mid = low + (high - low) / 2;
@@ -132,6 +146,24 @@ long fewestRows(const std::vector<StepLayer>& chain) {
   return low;
 }
 
+std::pair<long, long> rowsGivingSteps(const std::vector<StepLayer>& chain, long steps) {
+  // Output counts never fall as rows grow: the first count reaching `steps` and the first passing it.
+  const auto firstReaching = [&](long wanted) {
+    long low = 1, high = 1L << 40;
+    while (low < high) {
+      const long mid = low + (high - low) / 2;
+      if (chainOutputSteps(chain, mid) >= wanted)
+        high = mid;
+      else
+        low = mid + 1;
+    }
+    return low;
+  };
+  const long first = firstReaching(steps);
+  if (chainOutputSteps(chain, first) != steps) return {0, -1};
+  return {first, firstReaching(steps + 1) - 1};
+}
+
 std::vector<RowSpan> rowsReadByStep(const std::vector<StepLayer>& chain, long rows) {
   std::vector<RowSpan> spans(static_cast<size_t>(std::max(rows, 0L)));
   for (long r = 0; r < rows; ++r) spans[static_cast<size_t>(r)] = {r, r};
@@ -141,12 +173,12 @@ std::vector<RowSpan> rowsReadByStep(const std::vector<StepLayer>& chain, long ro
     const long outSteps = windowOutputSteps(s, steps), before = paddingBefore(s, steps);
     std::vector<RowSpan> next(static_cast<size_t>(outSteps));
     for (long t = 0; t < outSteps; ++t) {
-      RowSpan span{std::numeric_limits<long>::max(), -1};
+      RowSpan span = kNoRows;
       for (long j = 0; j < s.window; ++j) {
         const long p = tapStep(s, before, t, j);
-        if (p < 0 || p >= steps) continue;
-        span.first = std::min(span.first, spans[static_cast<size_t>(p)].first);
-        span.last = std::max(span.last, spans[static_cast<size_t>(p)].last);
+        if (p < 0 || p >= steps || spans[static_cast<size_t>(p)].empty()) continue;
+        const RowSpan& read = spans[static_cast<size_t>(p)];
+        span = span.empty() ? read : RowSpan{std::min(span.first, read.first), std::max(span.last, read.last)};
       }
       next[static_cast<size_t>(t)] = span;
     }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <utility>
 #include <vector>
 
 #include "core/model/step_layers.h"
@@ -22,12 +23,17 @@ Eigen::MatrixXd applyWindowLayer(const StepLayer& layer, const Eigen::MatrixXd& 
 long chainOutputSteps(const std::vector<StepLayer>& chain, long rows);
 // The fewest rows for which the chain gives a step (1 without window layers).
 long fewestRows(const std::vector<StepLayer>& chain);
+// The first and last row counts for which the chain gives exactly `steps` steps; kNoRows-like {0, -1} when none.
+std::pair<long, long> rowsGivingSteps(const std::vector<StepLayer>& chain, long steps);
 
-// The first and last row (0-based) an output step is computed from, padding aside.
+// The first and last row (0-based) an output step is computed from, padding aside. A step that reads padding
+// only (a dilated convolution's first steps with 'same' padding) reads no row: kNoRows.
 struct RowSpan {
   long first = 0, last = 0;
+  bool empty() const { return last < first; }
   bool operator==(const RowSpan&) const = default;
 };
+inline constexpr RowSpan kNoRows{0, -1};
 std::vector<RowSpan> rowsReadByStep(const std::vector<StepLayer>& chain, long rows);
 
 }  // namespace lstmscope

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "core/attribution/attribution_report.h"
 #include "core/common/error.h"
 #include "core/formats/feature_csv.h"
 #include "core/formats/foreign/keras_layers.h"
@@ -184,6 +185,16 @@ TEST(KerasFiles, TextThroughAWindowFrontEndIsTokenizedAndLabelledWithItsTokens) 
     ADD_FAILURE() << "a table opened";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("the model reads text"), std::string::npos) << e.what();
+  }
+  // Attribution starts at the LSTM's input features: a token's vector is no baseline there.
+  try {
+    baselineTokenNamed(a, "pad", "--baseline");
+    ADD_FAILURE() << "the pad baseline was taken";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("the pad baseline is a token's vector, and this model's attribution starts "
+                                         "at the LSTM's input features"),
+              std::string::npos)
+        << e.what();
   }
   const std::string native = ::testing::TempDir() + "/imdb_cnn_lstm.lstmscope.h5";
   saveNativeModel(ic.model, native);

@@ -356,6 +356,7 @@ TEST(NativeModel, WindowFrontEndsRoundTripAndCraftedWindowsAreRefused) {
   refused(set("0", "window", 0), "/input/front_end/0 has window 0, outside 1 to 65536");
   refused(set("1", "stride", 1 << 20), "/input/front_end/1 has stride 1048576, outside 1 to 65536");
   refused(set("0", "window", 3), "front end layer conv1d has a kernel or bias of the wrong shape");
+  refused(set("1", "dilation", 2), "front end layer average_pooling1d pools with a dilation");
   const auto setPadding = [](const char* layer, const char* value) {
     return [=](hid_t f) {
       const h5::Handle g = h5::openGroup(f, std::string("input/front_end/") + layer, "x");
