@@ -16,6 +16,11 @@
 
 namespace lstmscope::test {
 
+// A Keras fixture written by make_keras_files.py.
+inline std::string kerasFixture(const std::string& name) {
+  return std::string(LSTMSCOPE_FOREIGN_DIR) + "/keras/" + name;
+}
+
 // Runs `net` on every input of `expectedPath` and returns the worst worstRatio (atol = rtol = tolerance)
 // over logits and, where stored, probabilities. > 1 means outside the tolerance.
 template <class T>
