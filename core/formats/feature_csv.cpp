@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/common/error.h"
+#include "core/formats/front_end_input.h"
 #include "core/text/vocabulary.h"
 
 namespace lstmscope {
@@ -244,21 +245,15 @@ FeatureSequence parseFeatureCsv(const Architecture& arch, const std::string& tex
                                    "LSTMScope does not model; remove the padding rows");
   }
   out.featureNames = std::move(featureNames);
-  if (!arch.frontEnd.empty()) {
-    if (const long fewest = fewestRows(arch.frontEnd); steps < fewest)
-      throw InputError(source, "the model's front end reads windows of rows (" + describeStepLayers(arch.frontEnd) +
-                                   "): it needs at least " + std::to_string(fewest) + " rows, and the table has " +
-                                   std::to_string(steps));
-    out.rawFeatures = std::move(out.inputs.features);
-    out.inputs.features = applyFrontEnd(arch, out.rawFeatures);
-    out.inputs.steps = static_cast<int>(out.inputs.features.cols());
-    if (out.inputs.steps == 0)
-      throw InputError(source, "the model's front end (" + describeStepLayers(arch.frontEnd) + ") gives no step for " +
-                                   std::to_string(steps) + " rows; give a longer table");
-    if (std::any_of(arch.frontEnd.begin(), arch.frontEnd.end(), [](const StepLayer& s) { return s.mixesSteps(); }))
-      out.rowsOfStep = rowsReadByStep(arch.frontEnd, steps);
+  if (arch.frontEnd.empty()) {
+    requireStepsTheHeadReads(arch, out.inputs.steps, source);
+    return out;
   }
-  requireStepsTheHeadReads(arch, out.inputs.steps, source);
+  out.rawFeatures = std::move(out.inputs.features);
+  FrontEndRun run = runFrontEnd(arch, out.rawFeatures.cast<double>(), source);
+  out.inputs.features = std::move(run.features);
+  out.inputs.steps = static_cast<int>(out.inputs.features.cols());
+  out.rowsOfStep = std::move(run.spans);
   return out;
 }
 

@@ -5,7 +5,7 @@
 
 #include "core/common/error.h"
 #include "core/common/input_file.h"
-#include "core/model/window_layers.h"
+#include "core/formats/front_end_input.h"
 #include "core/text/text_tokenizer.h"
 
 namespace lstmscope {
@@ -60,24 +60,16 @@ EncodedText throughFrontEnd(const Architecture& arch, TokenizedText tok, const s
     empty.inputs.features.resize(arch.featureDim, 0);
     return empty;
   }
-  if (const long fewest = fewestRows(arch.frontEnd); tokens < fewest)
-    throw TextInputError(sourceName, "the model's front end reads windows of tokens (" +
-                                         describeStepLayers(arch.frontEnd) + "): it needs at least " +
-                                         std::to_string(fewest) + " tokens, and the text has " +
-                                         std::to_string(tokens));
   Eigen::MatrixXd ids(1, tokens);
   for (long t = 0; t < tokens; ++t) ids(0, t) = tok.ids[static_cast<size_t>(t)];
+  FrontEndRun run = runFrontEnd(arch, ids, sourceName);
   EncodedText out;
-  out.inputs.features = applyFrontEnd(arch, ids).cast<float>();
+  out.inputs.features = std::move(run.features);
   out.inputs.steps = static_cast<int>(out.inputs.features.cols());
   out.inputs.batch = 1;
-  if (out.inputs.steps == 0)
-    throw TextInputError(sourceName, "the model's front end (" + describeStepLayers(arch.frontEnd) +
-                                         ") gives no step for " + std::to_string(tokens) +
-                                         " tokens; give a longer text");
-  requireStepsTheHeadReads(arch, out.inputs.steps, sourceName);
-  for (const RowSpan& span : rowsReadByStep(arch.frontEnd, tokens))
-    out.surface.push_back(spanText(tok.surface, span, arch.vocab.level()));
+  for (long t = 0; t < out.inputs.steps; ++t)
+    out.surface.push_back(spanText(tok.surface, run.spans.empty() ? RowSpan{t, t} : run.spans[static_cast<size_t>(t)],
+                                   arch.vocab.level()));
   return out;
 }
 

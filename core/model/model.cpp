@@ -331,7 +331,7 @@ std::string describeModel(const Model& model, bool withCutOff) {
     if (!a.frontEnd.empty())
       s << "front end: " << describeStepLayers(a.frontEnd) << ", computed before the LSTMs (" << a.featureDim
         << " features for lstm 0; gradients and attribution start there)\n";
-    if (std::any_of(a.frontEnd.begin(), a.frontEnd.end(), [](const StepLayer& l) { return l.mixesSteps(); }))
+    if (readsWindows(a.frontEnd))
       s << "time: the front end reads windows of " << (a.frontEndReadsTokens() ? "tokens (" : "rows (")
         << fewestRows(a.frontEnd) << " at least); each LSTM step is computed from a span of them\n";
   }

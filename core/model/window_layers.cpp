@@ -120,6 +120,10 @@ Eigen::MatrixXd applyWindowLayer(const StepLayer& s, const Eigen::MatrixXd& x) {
   return s.kind == StepLayer::Kind::Conv ? convolve(s, x, outSteps, before) : pool(s, x, outSteps, before);
 }
 
+bool readsWindows(const std::vector<StepLayer>& chain) {
+  return std::any_of(chain.begin(), chain.end(), [](const StepLayer& s) { return s.mixesSteps(); });
+}
+
 long chainOutputSteps(const std::vector<StepLayer>& chain, long rows) {
   for (const StepLayer& s : chain) rows = windowOutputSteps(s, rows);
   return rows;

@@ -36,9 +36,7 @@ void KerasMapper::windowLayer(const KerasLayer& l) {
 
 void KerasMapper::foldIntoLstm(const KerasLayer& l, std::vector<DirectionParams<float>>& dirs) {
   const auto& held = held_.layers();
-  if (arch_.layers.empty() && arch_.hasEmbedding &&
-      std::any_of(held.begin(), held.end(), [](const StepLayer& s) { return s.mixesSteps(); }))
-    return textFrontEnd(dirs[0].W_ih.cols());
+  if (arch_.layers.empty() && arch_.hasEmbedding && readsWindows(held)) return textFrontEnd(dirs[0].W_ih.cols());
   if (arch_.layers.empty() && arch_.hasEmbedding) {
     if (const long out = held_.outputWidth(params_.embedding.rows(), source_); out != dirs[0].W_ih.cols())
       fail("layer " + l.name + " reads width " + std::to_string(dirs[0].W_ih.cols()) + " but " +
@@ -81,7 +79,7 @@ void KerasMapper::frontEnd(long lstmWidth) {
          "gradients and attribution start at the LSTM's " +
          std::to_string(lstmWidth) + " input features");
   const auto& layers = held_.layers();
-  if (std::any_of(layers.begin(), layers.end(), [](const StepLayer& s) { return s.mixesSteps(); }))
+  if (readsWindows(layers))
     assume("the front end reads windows of rows (" + std::to_string(fewestRows(layers)) +
            " at least), so an LSTM step is computed from a span of the table's rows and is labelled with them");
   held_.settle(report_.tensors, "the front end");

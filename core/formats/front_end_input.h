@@ -1,0 +1,24 @@
+// A model's raw input through its front end (Architecture::frontEnd), as the table reader and the text encoder
+// both need it: an input too short for the windows refused by name, the LSTM's features, the rows or tokens each
+// of its steps reads, and a Flatten head's step count checked.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/model/model.h"
+#include "core/model/window_layers.h"
+
+namespace lstmscope {
+
+struct FrontEndRun {
+  Mat<float> features;         // (featureDim, steps): what the first LSTM reads
+  std::vector<RowSpan> spans;  // the rows (tokens) each step reads; empty when step t is row t
+};
+
+// `raw`: the table's features (rawFeatureDim × rows), or one token id per column for a front end that reads
+// text. Throws InputError naming `source` (TextInputError for text) for too short an input or one that gives
+// no step or another count than a Flatten head reads.
+FrontEndRun runFrontEnd(const Architecture& arch, const Eigen::MatrixXd& raw, const std::string& source);
+
+}  // namespace lstmscope
