@@ -17,7 +17,7 @@ inline Model charModel(int layers, int hidden, int vocab) {
   for (int k = 0; k < vocab; ++k) tokens.push_back(std::string(1, static_cast<char>(32 + k)));
   a.vocab = Vocabulary(TokenLevel::Char, tokens);
   for (int l = 0; l < layers; ++l) a.layers.push_back({hidden, false, GateActivation::Sigmoid, CellActivation::Tanh});
-  a.head = HeadSpec{{}, HeadActivation::Softmax, HeadReads::EachStep, {}};
+  a.head = HeadSpec{};  // a softmax over the vocabulary at each step
   return initialiseModel(a, {0, {}, vocab}, 42);
 }
 

@@ -1,15 +1,18 @@
-// The ablation sweep's per-step product on one core (docs/INTERVENTIONS.md "Benchmark"): a core's share of a
-// 2 x 512 layer's recurrent weights (1,024 x 512) times B runs' previous h (512 x B), added into z, float32.
-// Three kernels side by side: Eigen's product, the engine's prepacked product (core/engine/
-// prepacked_product.h: the weights packed once, h packed per step), and OpenBLAS's cblas_sgemm (the
-// library PyTorch uses here, loaded at run time; one thread). It measures the lever left for issue 17's
-// ratio: how much faster this machine's best SGEMM kernel is than Eigen's on this shape.
+// The ablation sweep's per-step product on one core (docs/INTERVENTIONS.md "Speed"): a 512-unit layer's
+// recurrent weights (2,048 x 512, the four gates' rows, as a core that runs whole groups multiplies them)
+// times B runs' previous h (512 x B), added into z, float32. Four kernels side by side: Eigen's product,
+// Eigen's kernel with the weights packed once (core/engine/prepacked_product.h), our AVX-512 kernel with
+// the weights packed once (core/engine/packed_weights.h; h packed at every call, as at every step), and
+// OpenBLAS's cblas_sgemm (the library PyTorch uses here, loaded at run time, one thread, with the kernel
+// OPENBLAS_CORETYPE names if the environment sets it).
 #include <dlfcn.h>
 
 #include <Eigen/Core>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 
+#include "core/engine/packed_weights.h"
 #include "core/engine/prepacked_product.h"
 
 namespace {
@@ -35,10 +38,16 @@ int main() {
   const auto sgemm = openblas ? reinterpret_cast<Sgemm>(dlsym(openblas, "cblas_sgemm")) : nullptr;
   if (const auto set = openblas ? reinterpret_cast<SetThreads>(dlsym(openblas, "openblas_set_num_threads")) : nullptr)
     set(1);
-  std::printf("per-step product, 1,024 x 512 weights times 512 x B, one core, float32 (GFLOP/s)\n");
-  std::printf("%6s %10s %12s %10s %16s\n", "B", "Eigen", "prepacked", "OpenBLAS", "OpenBLAS/ours");
-  constexpr long kRows = 1024, kDepth = 512;
-  for (const long b : {64L, 128L, 256L, 512L}) {
+  const char* core = std::getenv("OPENBLAS_CORETYPE");
+  std::printf(
+      "per-step product, 2,048 x 512 weights times 512 x B, one core, float32 (GFLOP/s); OpenBLAS with "
+      "OPENBLAS_CORETYPE=%s\n",
+      core ? core : "(unset: its own choice)");
+  const bool own = lstmscope::kernels::packedWeightsAvailable();
+  std::printf("%6s %10s %16s %14s %10s %16s\n", "B", "Eigen", "Eigen prepacked", "ours AVX-512", "OpenBLAS",
+              "ours/OpenBLAS");
+  constexpr long kRows = 2048, kDepth = 512;
+  for (const long b : {8L, 32L, 64L, 128L, 256L}) {
     const Eigen::MatrixXf w = Eigen::MatrixXf::Random(kRows, kDepth), h = Eigen::MatrixXf::Random(kDepth, b);
     Eigen::MatrixXf z = Eigen::MatrixXf::Zero(kRows, b);
     const int reps = static_cast<int>(std::max(20L, 40'000 / b));
@@ -46,10 +55,19 @@ int main() {
     const double eigen = seconds(reps, [&] { z.noalias() += w * h; });
     const lstmscope::kernels::PackedLhs<float> packed(w);
     lstmscope::kernels::PackedRhs<float> rhs;
-    const double ours = seconds(reps, [&] {
+    const double prepacked = seconds(reps, [&] {
       rhs.pack(h);
       packed.multiplyAdd(rhs, z);
     });
+    double ours = 0;
+    if (own) {
+      const lstmscope::kernels::PackedWeights<float> weights(w);
+      lstmscope::kernels::PackedColumns<float> columns;
+      ours = seconds(reps, [&] {
+        columns.pack(h);
+        weights.multiplyAdd(columns, z);
+      });
+    }
     const double blas =
         sgemm ? seconds(reps,
                         [&] {
@@ -58,9 +76,10 @@ int main() {
                                 static_cast<int>(kDepth), 1.0f, z.data(), static_cast<int>(kRows));
                         })
               : 0;
-    std::printf("%6ld %10.1f %12.1f %10.1f %16.2f\n", b, flops / eigen / 1e9, flops / ours / 1e9,
-                sgemm ? flops / blas / 1e9 : 0.0, sgemm ? ours / blas : 0.0);
+    std::printf("%6ld %10.1f %16.1f %14.1f %10.1f %16.2f\n", b, flops / eigen / 1e9, flops / prepacked / 1e9,
+                own ? flops / ours / 1e9 : 0.0, sgemm ? flops / blas / 1e9 : 0.0, own && sgemm ? blas / ours : 0.0);
   }
+  if (!own) std::printf("this CPU has no AVX-512F (or LSTMSCOPE_GEMM chose another kernel): our column is empty\n");
   if (!sgemm) std::printf("OpenBLAS (libopenblas.so.0) not found: its column is empty\n");
   return 0;
 }

@@ -1,7 +1,7 @@
-// The matrix products of batched steps (docs/ENGINE.md "Batched steps") and the logistic probes' Hessian
+// The matrix products of batched steps on CPUs without AVX-512 (where our kernel, core/engine/
+// packed_weights.h, does not run; docs/ENGINE.md "Batched steps") and the logistic probes' Hessian
 // (docs/PROBES.md) through OpenBLAS when the machine has it. On the per-step product of an ablation sweep
-// OpenBLAS's SGEMM kernel is 1.2-1.7x faster than Eigen's (bench/step_gemm_bench), and it is the library
-// PyTorch uses, so the comparison is kernel for kernel.
+// OpenBLAS's SGEMM kernel is 1.2-1.7x faster than Eigen's (bench/step_gemm_bench).
 //
 // OpenBLAS is loaded at run time, not linked: the engine still runs where it is missing (Eigen's products
 // are the fallback), and the choice can be forced with LSTMSCOPE_GEMM=eigen. It is loaded with one thread:

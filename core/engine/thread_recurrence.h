@@ -3,9 +3,11 @@
 #pragma once
 
 #include <array>
+#include <vector>
 
 #include "core/engine/external_gemm.h"
 #include "core/engine/lstm_kernels.h"
+#include "core/engine/packed_weights.h"
 #include "core/engine/prepacked_product.h"
 
 namespace lstmscope::kernels {
@@ -15,7 +17,20 @@ class ThreadRecurrence {
  public:
   // Units [u0, u0 + n) of a layer of H units whose steps have `batch` columns.
   ThreadRecurrence(const Mat<T>& W_hh, long H, long u0, long n, long batch)
-      : W_hh_(W_hh), H_(H), u0_(u0), n_(n), wide_(batch >= kPackedFrom), external_(wide_ && blas::available()) {
+      : W_hh_(W_hh),
+        H_(H),
+        u0_(u0),
+        n_(n),
+        wide_(batch >= kPackedFrom),
+        own_(wide_ && packedWeightsAvailable()),
+        external_(wide_ && !own_ && blas::available()) {
+    if (own_) {  // all units: the four gates' rows as one block
+      if (n == H)
+        ownGates_.emplace_back(W_hh);
+      else
+        for (long g = 0; g < 4; ++g) ownGates_.emplace_back(W_hh.middleRows(g * H + u0, n));
+      return;
+    }
     if (external_) return;  // OpenBLAS packs its blocks itself
     if (wide_) {
       for (int g = 0; g < 4; ++g) gates_[static_cast<size_t>(g)] = PackedLhs<T>(W_hh.middleRows(g * H + u0, n));
@@ -27,6 +42,15 @@ class ThreadRecurrence {
 
   // Rows of these units in s.z += W_hh (those rows) * s.hPrev.
   void addTo(StepBuffers<T>& s) {
+    if (own_) {  // h packed once, shared by the gates' products
+      hColumns_.pack(s.hPrev);
+      if (n_ == H_)
+        ownGates_[0].multiplyAdd(hColumns_, s.z);
+      else
+        for (long g = 0; g < 4; ++g)
+          ownGates_[static_cast<size_t>(g)].multiplyAdd(hColumns_, s.z.middleRows(g * H_ + u0_, n_));
+      return;
+    }
     if (external_) {
       if (n_ == H_)  // all units: the four gates' rows are one block, and h is packed once
         addProduct(W_hh_, s.hPrev, s.z);
@@ -52,7 +76,10 @@ class ThreadRecurrence {
   const Mat<T>& W_hh_;
   long H_, u0_, n_;
   bool wide_;
+  bool own_;       // wide, through our kernel (core/engine/packed_weights.h)
   bool external_;  // wide, through OpenBLAS (core/engine/external_gemm.h)
+  std::vector<PackedWeights<T>> ownGates_;
+  PackedColumns<T> hColumns_;
   std::array<PackedLhs<T>, 4> gates_;
   PackedRhs<T> hPacked_;
   Mat<T> rows_, scratch_;  // narrow batches: this thread's rows stacked (unless all), and the product

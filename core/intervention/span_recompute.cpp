@@ -3,7 +3,10 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 
+#include "core/engine/packed_weights.h"
 #include "core/engine/thread_recurrence.h"
 
 namespace lstmscope::batched {
@@ -15,21 +18,43 @@ constexpr long kChunkSteps = 16;  // steps whose input projection is one product
 
 // Rows of units [u0, u0 + n) of z = W_ih * input + bias, for the steps whose input changed. The bias is added
 // after the product, as in the reference run. With all units the four gates' rows are one product, so the
-// input is packed once, not four times.
-template <class T, class Input, class Output>
-void projectChangedInput(const DirectionParams<T>& w, long H, long u0, long n, const Input& input, Output&& z) {
-  const auto project = [&](long r0, long rows) {
-    auto block = z.middleRows(r0, rows);
-    block.setZero();
-    kernels::addProduct(w.W_ih.middleRows(r0, rows), input, block);
-    block.colwise() += (w.b_ih + w.b_hh).segment(r0, rows);
-  };
-  if (n == H) {
-    project(0, 4 * H);
-    return;
+// input is packed once, not four times. The weights are packed on the first use (our kernel keeps them
+// packed for the span; core/engine/packed_weights.h), since most spans never see their input change.
+template <class T>
+class ChangedInputProjection {
+ public:
+  ChangedInputProjection(const DirectionParams<T>& w, long H, long u0, long n) : w_(w), bias_(w.b_ih + w.b_hh) {
+    if (n == H)
+      rows_.emplace_back(0, 4 * H);
+    else
+      for (long g = 0; g < 4; ++g) rows_.emplace_back(g * H + u0, n);
   }
-  for (long g = 0; g < 4; ++g) project(g * H + u0, n);
-}
+
+  template <class Input, class Output>
+  void operator()(const Input& input, Output&& z) {
+    const bool own = kernels::packedWeightsAvailable();
+    if (own && packed_.empty())
+      for (const auto& [r0, rows] : rows_) packed_.emplace_back(w_.W_ih.middleRows(r0, rows));
+    if (own) columns_.pack(input);
+    for (size_t r = 0; r < rows_.size(); ++r) {
+      const auto [r0, rows] = rows_[r];
+      auto block = z.middleRows(r0, rows);
+      block.setZero();
+      if (own)
+        packed_[r].multiplyAdd(columns_, block);
+      else
+        kernels::addProduct(w_.W_ih.middleRows(r0, rows), input, block);
+      block.colwise() += bias_.segment(r0, rows);
+    }
+  }
+
+ private:
+  const DirectionParams<T>& w_;
+  const Vec<T> bias_;
+  std::vector<std::pair<long, long>> rows_;  // (first row, rows) of the z this thread computes
+  std::vector<kernels::PackedWeights<T>> packed_;
+  kernels::PackedColumns<T> columns_;
+};
 
 }  // namespace
 
@@ -79,6 +104,7 @@ void runSpan(const Network<T>& net, const Inputs<T>& in, const Tape<T>& ref, int
     const int p = omp_get_thread_num(), parts = omp_get_num_threads();
     const long u0 = H * p / parts, nn = H * (p + 1) / parts - u0;
     kernels::ThreadRecurrence<T> recurrence(w.W_hh, H, u0, nn, B);
+    ChangedInputProjection<T> projectChangedInput(w, H, u0, nn);
     std::vector<UnitEdit> edits;
     for (long s0 = 0; s0 < n; s0 += kChunkSteps) {
       const long m = std::min(kChunkSteps, n - s0);
@@ -92,8 +118,7 @@ void runSpan(const Network<T>& net, const Inputs<T>& in, const Tape<T>& ref, int
           if (t < changedLo || t > changedHi)
             fillColumns(z.block(g * H + u0, (t - first) * B, nn, B), refProjection.block(g * H + u0, t - lo, nn, 1));
       if (changedLo <= changedHi)
-        projectChangedInput(w, H, u0, nn,
-                            below.h.middleCols((changedLo - below.span.lo) * B, (changedHi - changedLo + 1) * B),
+        projectChangedInput(below.h.middleCols((changedLo - below.span.lo) * B, (changedHi - changedLo + 1) * B),
                             z.middleCols((changedLo - first) * B, (changedHi - changedLo + 1) * B));
       for (long k = 0; k < m; ++k) {
         const long t = backward ? first + m - 1 - k : first + k;

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "core/engine/forward.h"
+#include "core/engine/packed_weights.h"
 #include "tests/intervention/random_models.h"
 
 namespace lstmscope::test {
@@ -182,6 +183,40 @@ TEST(ManyGroups, ScoreAsPlainPassesWithProgressAndCancel) {
   int polls = 0;
   callbacks.cancelled = [&] { return ++polls > 1; };  // given up once the first group is under way
   EXPECT_THROW(scoreRuns(net, in, reference, runs, target, callbacks), Cancelled);
+}
+
+// With our kernel every column of a step's product is computed alike (docs/ENGINE.md "Batched steps"), so in
+// float32 too a run that adds zero scores exactly as its group's control, among runs that change things.
+TEST(NoOpInterventions, ScoreAsTheControlInFloat32WithOurKernel) {
+  if (!kernels::packedWeightsAvailable())
+    GTEST_SKIP() << "our kernel is not in use (no AVX-512F, or LSTMSCOPE_GEMM chose another): OpenBLAS's SGEMM "
+                    "makes no such promise";
+  for (const Variant& v : interventionVariants()) {
+    const Network<float> net = randomModel(v, 11).cast<float>();
+    const Inputs<double> tokens = randomTokens(19, net.arch.vocab.size(), 3);
+    Inputs<float> in;
+    in.steps = tokens.steps, in.tokens = tokens.tokens;
+    std::mt19937_64 rng(5);
+    std::vector<std::vector<UnitIntervention>> runs;
+    for (int r = 0; r < 21; ++r) {
+      if (r % 3 != 0) {
+        runs.push_back(randomRun(net.arch, in.steps, rng));
+        continue;
+      }
+      UnitIntervention addZero;
+      addZero.layer = r % static_cast<int>(net.arch.layers.size());
+      addZero.slot = static_cast<EditSlot>(r % 6);
+      addZero.unit = r % net.arch.layers[static_cast<size_t>(addZero.layer)].hidden;
+      addZero.firstStep = 0, addZero.endStep = in.steps, addZero.add = true, addZero.value = 0;
+      runs.push_back({addZero});
+    }
+    InterventionTarget target;
+    target.kind = ScoreKind::LogProbability;
+    target.step = 18;
+    const ScoredRuns scored = scoreRuns(net, in, referenceRun(net, in), runs, target);
+    for (size_t r = 0; r < runs.size(); r += 3)
+      EXPECT_EQ(scored.scores[r], scored.controls[r]) << v.name << " run " << r;
+  }
 }
 
 }  // namespace
