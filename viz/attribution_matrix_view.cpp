@@ -62,6 +62,11 @@ void AttributionMatrixView::setMatrix(const Mat<double>& values, const QStringLi
   rebuildImage();
 }
 
+QString AttributionMatrixView::nothingToExport() const {
+  if (values_.size() > 0) return {};
+  return message_.isEmpty() ? tr("the all-targets matrix has not been computed (open its tab)") : message_;
+}
+
 void AttributionMatrixView::clear(const QString& message) {
   values_.resize(0, 0);
   image_ = {};

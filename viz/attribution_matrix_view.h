@@ -32,6 +32,7 @@ class AttributionMatrixView : public QWidget, public ExportableView {
   void setOutdated(const QString& note);
   bool outdated() const { return !outdatedNote_.isEmpty(); }
   long size() const { return values_.rows(); }
+  QString nothingToExport() const override;
   long firstStep() const { return first_; }
   long currentStep() const { return currentStep_; }
   QRect matrixRect() const { return plotRect(QWidget::size(), fontMetrics()); }  // widget coordinates

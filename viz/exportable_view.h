@@ -36,6 +36,9 @@ class ExportableView {
     (void)out;
     return false;
   }
+  // Why the view has nothing to export yet (a result not computed); empty when it has something. An export
+  // then fails with this reason instead of writing an empty figure or table.
+  virtual QString nothingToExport() const { return {}; }
 };
 
 }  // namespace lstmscope::viz

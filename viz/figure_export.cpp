@@ -139,6 +139,8 @@ bool parseFigureSize(const QString& text, FigureExportOptions& o) {
 }
 
 QString exportView(ExportableView& view, const QString& path, const FigureExportOptions& asked) {
+  if (const QString why = view.nothingToExport(); !why.isEmpty())
+    return path + QStringLiteral(": nothing to export: ") + why;
   const QString suffix = QFileInfo(path).suffix().toLower();
   const bool figure =
       suffix == QLatin1String("png") || suffix == QLatin1String("svg") || suffix == QLatin1String("pdf");

@@ -40,13 +40,13 @@ void paintHeadValues(QPainter& p, const QSize& size, const HeadValuesPage& page,
     const QString text = QString::number(value, 'g', 6);
     const int x = margin + labelWidth + 12;
     p.drawText(x, y + line / 2 + fm.ascent() / 2 - 1, text);
-    if (compared) {
-      const double change = value - page.baseline->probs(k, column);
+    if (compared) {  // the change, coloured by its sign, and the value it changed from
+      const double before = page.baseline->probs(k, column), change = value - before;
       p.setPen(change >= 0 ? QColor(0, 120, 0) : QColor(180, 30, 30));
-      p.drawText(x + fm.horizontalAdvance(text + QStringLiteral("  ")), y + line / 2 + fm.ascent() / 2 - 1,
-                 QObject::tr("(%1%2 without the interventions)")
-                     .arg(change >= 0 ? QStringLiteral("+") : QString())
-                     .arg(QString::number(change, 'g', 4)));
+      const int noteX = x + fm.horizontalAdvance(text + QStringLiteral("  "));
+      const QString note = interventionNote(value, before);
+      p.drawText(noteX, y + line / 2 + fm.ascent() / 2 - 1,
+                 fm.elidedText(note, Qt::ElideRight, std::max(0, size.width() - margin - noteX)));
     }
     y += line;
   }
@@ -55,6 +55,14 @@ void paintHeadValues(QPainter& p, const QSize& size, const HeadValuesPage& page,
     p.drawText(
         QRect(margin, y + 4, size.width() - 2 * margin, line), Qt::TextWordWrap,
         QObject::tr("… and %1 more outputs (File › Export the view as CSV lists all).").arg(r.probs.rows() - shown));
+}
+
+QString interventionNote(double value, double before) {
+  const double change = value - before;
+  return QObject::tr("(%1%2 by the interventions; %3 without them)")
+      .arg(change >= 0 ? QStringLiteral("+") : QString())
+      .arg(QString::number(change, 'g', 4))
+      .arg(QString::number(before, 'g', 6));
 }
 
 void writeHeadValuesCsv(QTextStream& out, const HeadValuesPage& page, const QStringList& stepLabels) {

@@ -29,6 +29,9 @@ struct HeadValuesPage {
 // The outputs, one row per output (at most kShown), each with its change from the baseline; rows start at
 // `firstRowTop`, each `line` high.
 void paintHeadValues(QPainter& p, const QSize& size, const HeadValuesPage& page, int margin, int firstRowTop, int line);
+// What the interventions did to an output that is `value` with them and `before` without:
+// "(+0.00954 by the interventions; -0.0233 without them)".
+QString interventionNote(double value, double before);
 // Every output at every step it is given at (once for a head on the whole input).
 void writeHeadValuesCsv(QTextStream& out, const HeadValuesPage& page, const QStringList& stepLabels);
 

@@ -46,9 +46,16 @@ int runPatch(const std::vector<std::string>& args) {
   const Model model = loadModel(o.model);
   const EncodedText clean = encodeText(model.arch, o.clean, "--clean", 1'000'000);
   const EncodedText corrupt = encodeText(model.arch, o.corrupt, "--corrupt", 1'000'000);
-  if (clean.inputs.steps != corrupt.inputs.steps)
-    throw InputError("--clean has " + std::to_string(clean.inputs.steps) + " tokens and --corrupt " +
-                     std::to_string(corrupt.inputs.steps) + ": patching needs texts of the same number of tokens");
+  if (clean.inputs.steps != corrupt.inputs.steps) {
+    const std::string cleanSteps = std::to_string(clean.inputs.steps),
+                      corruptSteps = std::to_string(corrupt.inputs.steps);
+    if (model.arch.frontEndReadsTokens())  // windows of tokens make the steps
+      throw InputError("--clean gives " + cleanSteps + " LSTM steps and --corrupt " + corruptSteps +
+                       " (the model's front end reads windows of tokens): patching needs texts that give the same "
+                       "number of steps");
+    throw InputError("--clean has " + cleanSteps + " tokens and --corrupt " + corruptSteps +
+                     ": patching needs texts of the same number of tokens");
+  }
   const InterventionTarget target = resolveTarget(model.cast<double>(), inputsAs<double>(clean.inputs), o.target);
   PatchRequest request;
   request.layer = o.what.layer;

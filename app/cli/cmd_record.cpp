@@ -96,6 +96,8 @@ int runRecord(const std::vector<std::string>& args) {
     header.documentOffsets = corpus.offsets;
     header.documentNames = std::move(corpus.names);
     request.documents.assign(corpus.offsets.begin(), corpus.offsets.end());
+    for (const std::string& why : corpus.noStep)  // said even with --quiet: the trace holds less than asked
+      std::fprintf(stderr, "note: %s; recorded as a document of no step\n", why.c_str());
   } else if (!o.input.csvFile.empty()) {
     EncodedText table = readTableInput(model.arch, o.input.csvFile, o.input.labelColumn, o.maxSteps, kLimitAdvice);
     inputs = std::move(table.inputs);

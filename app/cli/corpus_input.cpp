@@ -92,7 +92,7 @@ EncodedText readDocument(const Architecture& arch, const Source& s, const InputO
       empty.inputs.features.resize(arch.featureDim, 0);
       return empty;
     }
-    return readTableInput(arch, s.path, in.labelColumn, stepsLeft, advice);
+    return readTableInput(arch, s.path, in.labelColumn, stepsLeft, advice, true);
   }
   // An empty document (an __init__.py) is a document of no step, kept in the list.
   return s.text ? encodeText(arch, *s.text, s.where, stepsLeft, advice, true)
@@ -120,6 +120,7 @@ CorpusInput readCorpus(const Architecture& arch, const InputOptions& in, long ma
     steps += n;
     out.offsets.push_back(steps);
     out.names.push_back(s.name);
+    if (!doc.noStep.empty()) out.noStep.push_back(std::move(doc.noStep));
   }
   if (steps == 0) throw InputError(in.corpus.empty() ? in.textFiles.front() : in.corpus, "the corpus has no token");
   out.text.inputs.steps = static_cast<int>(steps);

@@ -15,6 +15,8 @@ struct CorpusInput {
   EncodedText text;                // every document, one after another
   std::vector<int64_t> offsets;    // D+1: each document's first step, then the total
   std::vector<std::string> names;  // D
+  // Documents too short for the windows of the model's front end, kept with no step: why, one each.
+  std::vector<std::string> noStep;
 };
 
 // The documents of `in`: every --text-file (named by its path), or --corpus PATH: a folder (every regular
@@ -22,6 +24,8 @@ struct CorpusInput {
 // {"text": …, "name": …} object per line, the name optional, blank lines skipped; unnamed documents are
 // FILE:LINE), or any other file (one document). A model of numeric features reads a folder of CSV tables.
 // The documents together may have at most `maxSteps` tokens; InputError names the file (and line) at fault.
+// A document too short for the windows of the model's front end is kept with no step, as an empty one is,
+// and said in `noStep`: one short review must not stop a corpus of thousands.
 CorpusInput readCorpus(const Architecture& arch, const InputOptions& in, long maxSteps, const std::string& limitAdvice);
 
 }  // namespace lstmscope::cli

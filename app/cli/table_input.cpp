@@ -63,12 +63,13 @@ std::string readLeadingLines(const std::string& path, long lines) {
 }  // namespace
 
 EncodedText readTableInput(const Architecture& arch, const std::string& path, const std::string& labelColumn,
-                           long maxSteps, const std::string& limitAdvice) {
+                           long maxSteps, const std::string& limitAdvice, bool noStepAllowed) {
   if (arch.readsText())
     throw InputError(path, "the model reads text, not numeric features: give --text or --text-file");
   // A header, the rows allowed and one more row, which tells a table over the limit.
   const long lines = maxSteps > std::numeric_limits<long>::max() - 2 ? maxSteps : maxSteps + 2;
-  const FeatureSequence table = parseFeatureCsv(arch, readLeadingLines(path, lines), path, maxSteps, limitAdvice);
+  const FeatureSequence table =
+      parseFeatureCsv(arch, readLeadingLines(path, lines), path, maxSteps, limitAdvice, noStepAllowed);
   int column = -1;
   if (!labelColumn.empty()) {
     const auto choices = table.labelChoices();
@@ -78,7 +79,8 @@ EncodedText readTableInput(const Architecture& arch, const std::string& path, co
   }
   EncodedText out;
   out.inputs = table.inputs;
-  out.surface = table.stepLabels(column);
+  out.noStep = table.noStep;
+  if (out.noStep.empty()) out.surface = table.stepLabels(column);
   return out;
 }
 

@@ -53,7 +53,7 @@ EncodedText readInput(const AnalysisRequest& request, AnalysisResult& result) {
   try {
     table = parseFeatureCsv(arch, text, request.textSource.toStdString(), kMaxSteps);
   } catch (const InputError& e) {
-    throw TextInputError(std::string(e.what()) + ". T" + expected.substr(1), "");
+    throw TextInputError("", std::string(e.what()) + ". T" + expected.substr(1));
   }
   for (const auto& name : table.labelChoices()) result.labelChoices << QString::fromStdString(name);
   for (const auto& note : table.notes) result.inputNotes << QString::fromStdString(note);

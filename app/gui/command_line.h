@@ -25,7 +25,7 @@ struct AppCommandLine {
 
   QCommandLineParser parser;
   const QCommandLineOption vocab, textFile, labelColumn, screenshot, size, layer, quantity, select, step, unit, dock,
-      match, attribution, intervene, showRun, effects, exportTo, exportView, exportSize, exportMarks, dpi;
+      attribution, match, intervene, showRun, effects, exportTo, exportView, exportSize, exportMarks, dpi;
 };
 
 // "WxH" -> a size, or an invalid QSize when the text is not two positive integers around an 'x'.

@@ -160,7 +160,11 @@ int main(int argc, char** argv) {
     window.resize(windowSize);
   }
   QString choicesError;
-  window.setStartupChoices(cl.startupChoices(choicesError));
+  lstmscope::app::StartupChoices startup = cl.startupChoices(choicesError);
+  // Exporting the all-targets matrix computes it, as opening its tab does.
+  if (cl.parser.value(cl.exportView) == QLatin1String("attributionMatrix") && startup.attribution.isEmpty())
+    startup.attribution = QStringLiteral("matrix");
+  window.setStartupChoices(startup);
   if (!choicesError.isEmpty()) return fail(choicesError, 2);
   int exitCode = 0;
   if (shooting) shootWhenShown(app, window, cl, figure, sinceStart, exitCode);

@@ -95,7 +95,7 @@ void validateTarget(const Network<double>& net, long steps, const AttributionTar
   if (target.output < 0 || target.output >= net.headOutputs())
     throw InputError("target output " + std::to_string(target.output) + " is not one of the model's " +
                      std::to_string(net.headOutputs()) + " outputs");
-  if (!readsFinalStates(net)) checkStep(target.step, steps);
+  checkStep(target.step, steps);  // a head with one output per sequence too: a step the input lacks is a typo
 }
 
 double targetValue(const Network<double>& net, const Tape<double>& tape, const AttributionTarget& target, int batch,

@@ -291,7 +291,9 @@ void record(const Network<T>& net, const Inputs<T>& in, const RecordRequest& req
   const long total = in.steps;
   const int segments = static_cast<int>(std::clamp<long>(request.segments, 1, total));
   if (segments > 1 && net.arch.head && net.arch.head->perSequence() && request.outputs)
-    throw InputError("a classifier reads the whole sequence: record it in one segment (--batch 1)");
+    throw InputError(std::string("the model's head reads the whole sequence (") +
+                     (net.arch.task == Task::Classifier ? "a classifier" : "one output per sequence") +
+                     "): record it in one segment (--batch 1)");
   // Segments of total / segments steps, rounded down to the alignment; what that leaves (less than
   // segments x alignment) is cut the same way without alignment, and the last few steps run as one.
   std::vector<std::pair<long, int>> runs;  // (segment length, count)
@@ -312,14 +314,15 @@ void record(const Network<T>& net, const Inputs<T>& in, const RecordRequest& req
   for (const auto& [length, count] : runs) {
     const long blockSteps = wholeSegments ? length : std::min(request.chunkSteps, length);
     if (blockSteps > maxColumns)
-      throw InputError("recording needs blocks of " + std::to_string(blockSteps) + " steps but memory allows " +
-                       std::to_string(maxColumns) +
-                       (!wholeSegments ? ""
-                        : net.arch.looksAhead()
-                            ? ": the model has a bidirectional or reverse layer, which needs a whole segment at once; "
-                              "cut the input into more segments with --batch, or shorten it"
-                            : ": the model's head pools every step, which needs the whole input at once; shorten it, or "
-                              "record only the states"));
+      throw InputError(
+          "recording needs blocks of " + std::to_string(blockSteps) + " steps but memory allows " +
+          std::to_string(maxColumns) +
+          (!wholeSegments ? ""
+           : net.arch.looksAhead()
+               ? ": the model has a bidirectional or reverse layer, which needs a whole segment at once; "
+                 "cut the input into more segments with --batch, or shorten it"
+               : ": the model's head pools every step, which needs the whole input at once; shorten it, or "
+                 "record only the states"));
     const int perBatch = static_cast<int>(std::clamp<long>(maxColumns / std::max(1L, blockSteps), 1, count));
     for (int first = 0; first < count; first += perBatch)
       recordSegments(net, in, offset + first * length, length, std::min(perBatch, count - first), request, observer,

@@ -165,7 +165,7 @@ std::string formatMaskValue(float v) {
 }  // namespace
 
 FeatureSequence parseFeatureCsv(const Architecture& arch, const std::string& text, const std::string& source,
-                                long maxSteps, const std::string& limitAdvice) {
+                                long maxSteps, const std::string& limitAdvice, bool noStepAllowed) {
   if (arch.readsText())
     throw InputError(source, "the model reads text, not numeric features: give it text, not a CSV table");
   const std::vector<Line> lines = splitLines(text, source, maxSteps, limitAdvice);
@@ -250,7 +250,8 @@ FeatureSequence parseFeatureCsv(const Architecture& arch, const std::string& tex
     return out;
   }
   out.rawFeatures = std::move(out.inputs.features);
-  FrontEndRun run = runFrontEnd(arch, out.rawFeatures.cast<double>(), source);
+  FrontEndRun run = runFrontEnd(arch, out.rawFeatures.cast<double>(), source, noStepAllowed);
+  if (!run.noStep.empty()) out.noStep = source + ": " + run.noStep;
   out.inputs.features = std::move(run.features);
   out.inputs.steps = static_cast<int>(out.inputs.features.cols());
   out.rowsOfStep = std::move(run.spans);

@@ -23,6 +23,9 @@ struct FeatureSequence {
   std::vector<std::string> labelNames;
   std::vector<std::vector<std::string>> labelCells;
   std::vector<std::string> notes;  // what was decided without the file saying so (a skipped index column)
+  // A corpus's table that gives no step through the model's front end (too short for its windows): why,
+  // naming the file. Empty otherwise.
+  std::string noStep;
 
   long steps() const { return inputs.steps; }
   // Every column a step can be labelled by: features first, then label columns.
@@ -38,7 +41,9 @@ struct FeatureSequence {
 // line and the column for: a model that reads text, no data rows, fewer rows than the front end's windows need, rows of
 // different lengths, a feature cell that is not a finite number, a feature count other than the model's, or more than
 // `maxSteps` rows (the message ends with `limitAdvice`, how the caller's user raises the limit, if any).
+// `noStepAllowed`: a table too short for the windows of the model's front end gives no step (and `noStep`
+// says why) instead of an error, as a corpus's documents need.
 FeatureSequence parseFeatureCsv(const Architecture& arch, const std::string& text, const std::string& sourceName,
-                                long maxSteps, const std::string& limitAdvice = {});
+                                long maxSteps, const std::string& limitAdvice = {}, bool noStepAllowed = false);
 
 }  // namespace lstmscope

@@ -4,23 +4,30 @@
 
 namespace lstmscope {
 
-FrontEndRun runFrontEnd(const Architecture& arch, const Eigen::MatrixXd& raw, const std::string& source) {
+FrontEndRun runFrontEnd(const Architecture& arch, const Eigen::MatrixXd& raw, const std::string& source,
+                        bool noStepAllowed) {
   const bool text = arch.frontEndReadsTokens();
   const std::string unit = text ? "tokens" : "rows";
-  const auto refuse = [&](const std::string& problem) {
+  FrontEndRun out;
+  const auto noStep = [&](const std::string& problem) {
+    if (noStepAllowed) {
+      out.noStep = problem;
+      out.features.resize(arch.featureDim, 0);
+      requireStepsTheHeadReads(arch, 0, source);
+      return out;
+    }
     if (text) throw TextInputError(source, problem);
     throw InputError(source, problem);
   };
   const long rows = raw.cols();
   if (const long fewest = fewestRows(arch.frontEnd); rows < fewest)
-    refuse("the model's front end reads windows of " + unit + " (" + describeStepLayers(arch.frontEnd) +
-           "): it needs at least " + std::to_string(fewest) + " " + unit + ", and the " + (text ? "text" : "table") +
-           " has " + std::to_string(rows));
-  FrontEndRun out;
+    return noStep("the model's front end reads windows of " + unit + " (" + describeStepLayers(arch.frontEnd) +
+                  "): it needs at least " + std::to_string(fewest) + " " + unit + ", and the " +
+                  (text ? "text" : "table") + " has " + std::to_string(rows));
   out.features = applyFrontEnd(arch, raw).cast<float>();
   if (out.features.cols() == 0)
-    refuse("the model's front end (" + describeStepLayers(arch.frontEnd) + ") gives no step for " +
-           std::to_string(rows) + " " + unit + "; give a longer " + (text ? "text" : "table"));
+    return noStep("the model's front end (" + describeStepLayers(arch.frontEnd) + ") gives no step for " +
+                  std::to_string(rows) + " " + unit + "; give a longer " + (text ? "text" : "table"));
   requireStepsTheHeadReads(arch, out.features.cols(), source);
   if (readsWindows(arch.frontEnd)) out.spans = rowsReadByStep(arch.frontEnd, rows);
   return out;

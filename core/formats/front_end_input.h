@@ -14,11 +14,15 @@ namespace lstmscope {
 struct FrontEndRun {
   Mat<float> features;         // (featureDim, steps): what the first LSTM reads
   std::vector<RowSpan> spans;  // the rows (tokens) each step reads; empty when step t is row t
+  std::string noStep;          // why the input gives no step, when the caller takes that (a corpus document)
 };
 
 // `raw`: the table's features (rawFeatureDim × rows), or one token id per column for a front end that reads
 // text. Throws InputError naming `source` (TextInputError for text) for too short an input or one that gives
-// no step or another count than a Flatten head reads.
-FrontEndRun runFrontEnd(const Architecture& arch, const Eigen::MatrixXd& raw, const std::string& source);
+// no step or another count than a Flatten head reads. With `noStepAllowed` (a corpus's documents, where one
+// short document must not stop the rest) an input too short for the windows gives no step instead, and
+// `noStep` says why.
+FrontEndRun runFrontEnd(const Architecture& arch, const Eigen::MatrixXd& raw, const std::string& source,
+                        bool noStepAllowed = false);
 
 }  // namespace lstmscope

@@ -52,7 +52,8 @@ std::string spanText(const std::vector<std::string>& surface, RowSpan span, Toke
 
 // A model whose front end reads text (an embedding lookup, then window layers): the ids go through the front
 // end, and each LSTM step is labelled with the tokens it is computed from.
-EncodedText throughFrontEnd(const Architecture& arch, TokenizedText tok, const std::string& sourceName) {
+EncodedText throughFrontEnd(const Architecture& arch, TokenizedText tok, const std::string& sourceName,
+                            bool allowEmpty) {
   const long tokens = static_cast<long>(tok.ids.size());
   if (tokens == 0) {  // an empty document of a corpus (allowEmpty): no step
     requireStepsTheHeadReads(arch, 0, sourceName);
@@ -62,8 +63,9 @@ EncodedText throughFrontEnd(const Architecture& arch, TokenizedText tok, const s
   }
   Eigen::MatrixXd ids(1, tokens);
   for (long t = 0; t < tokens; ++t) ids(0, t) = tok.ids[static_cast<size_t>(t)];
-  FrontEndRun run = runFrontEnd(arch, ids, sourceName);
+  FrontEndRun run = runFrontEnd(arch, ids, sourceName, allowEmpty);
   EncodedText out;
+  if (!run.noStep.empty()) out.noStep = sourceName + ": " + run.noStep;
   out.inputs.features = std::move(run.features);
   out.inputs.steps = static_cast<int>(out.inputs.features.cols());
   out.inputs.batch = 1;
@@ -73,7 +75,7 @@ EncodedText throughFrontEnd(const Architecture& arch, TokenizedText tok, const s
   return out;
 }
 
-EncodedText encoded(const Architecture& arch, TokenizedText tok, const std::string& sourceName) {
+EncodedText encoded(const Architecture& arch, TokenizedText tok, const std::string& sourceName, bool allowEmpty) {
   if (arch.maskValue)
     for (size_t t = 0; t < tok.ids.size(); ++t)
       if (tok.ids[t] == static_cast<int>(*arch.maskValue))
@@ -81,7 +83,7 @@ EncodedText encoded(const Architecture& arch, TokenizedText tok, const std::stri
                                              std::to_string(tok.ids[t]) +
                                              ", which the model's Embedding masks (mask_zero): Keras skips such a "
                                              "step, which LSTMScope does not model");
-  if (arch.frontEndReadsTokens()) return throughFrontEnd(arch, std::move(tok), sourceName);
+  if (arch.frontEndReadsTokens()) return throughFrontEnd(arch, std::move(tok), sourceName, allowEmpty);
   requireStepsTheHeadReads(arch, static_cast<long>(tok.ids.size()), sourceName);
   EncodedText out;
   out.inputs.steps = static_cast<int>(tok.ids.size());
@@ -103,7 +105,7 @@ EncodedText encodeText(const Architecture& arch, std::string_view text, const st
   TextTokenizer tokenizer(arch.vocab, sourceName, tokenLimit(maxSteps), limitAdvice);
   if (allowEmpty) tokenizer.allowEmpty();
   tokenizer.feed(text);
-  return encoded(arch, tokenizer.finish(), sourceName);
+  return encoded(arch, tokenizer.finish(), sourceName, allowEmpty);
 }
 
 EncodedText encodeTextFile(const Architecture& arch, const std::string& path, long maxSteps,
@@ -120,7 +122,7 @@ EncodedText encodeTextFile(const Architecture& arch, const std::string& path, lo
     tokenizer.feed(std::string_view(piece.data(), static_cast<size_t>(in.gcount())));
   }
   if (in.bad()) throw InputError(path, "could not read the whole file");
-  return encoded(arch, tokenizer.finish(), path);
+  return encoded(arch, tokenizer.finish(), path, allowEmpty);
 }
 
 }  // namespace lstmscope

@@ -14,13 +14,17 @@ std::string readFileBytes(const std::string& path, size_t maxBytes);
 struct EncodedText {
   Inputs<float> inputs;              // batch 1
   std::vector<std::string> surface;  // each token's text
+  // A corpus's document that gives no step through the model's front end (too short for its windows): why,
+  // naming the document. Empty otherwise.
+  std::string noStep;
 };
 
 // Tokenizes `text` with the model's vocabulary. `maxSteps` guards against inputs whose recording would
 // not fit anywhere; the error ends with `limitAdvice` (how the caller's user raises it), if any. What is
 // wrong with the text itself is a TextInputError (with the unknown tokens' places); a model that reads no
 // text is an InputError.
-// `allowEmpty`: a text without tokens gives an empty input instead of an error (a corpus document).
+// `allowEmpty`: a text without tokens, or with too few for the windows of the model's front end, gives an
+// empty input instead of an error (a corpus document; `noStep` says why in the second case).
 EncodedText encodeText(const Architecture& arch, std::string_view text, const std::string& sourceName, long maxSteps,
                        const std::string& limitAdvice = {}, bool allowEmpty = false);
 

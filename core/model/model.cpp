@@ -304,8 +304,9 @@ void requireStepsTheHeadReads(const Architecture& a, long steps, const std::stri
 std::string describeModel(const Model& model, bool withCutOff) {
   const Architecture& a = model.arch;
   std::ostringstream s;
-  s << "name: " << a.name << "\n"
-    << "task: " << toString(a.task) << "\n";
+  s << "name: " << a.name << "\n";
+  // A model whose head was cut off has no outputs, whatever task its file was trained for.
+  s << "task: " << (a.head ? toString(a.task) : "none (no head: the targets are units)") << "\n";
   if (a.readsText()) {
     s << "input: " << (a.vocab.level() == TokenLevel::Char ? "characters" : "words") << ", vocabulary "
       << a.vocab.size() << (a.vocab.lowercase() ? ", lowercased" : "")

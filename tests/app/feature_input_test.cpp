@@ -39,6 +39,10 @@ TEST(FeatureInput, CsvTableIsAnalysedAndItsColumnsLabelTheSteps) {
   ASSERT_TRUE(failed.wait(60000));
   EXPECT_TRUE(failed.last()[0].toString().contains(QStringLiteral("This model reads 3 numeric feature(s) per step")))
       << failed.last()[0].toString().toStdString();
+  EXPECT_TRUE(failed.last()[0].toString().startsWith(QStringLiteral("the text: ")))
+      << failed.last()[0].toString().toStdString();
+  EXPECT_TRUE(failed.last()[0].toString().endsWith(QStringLiteral("(header optional)")))  // nothing after it
+      << failed.last()[0].toString().toStdString();
   // The demo's sample text (what an empty editor gets): only what to give, not a parse error of Python code.
   window.setText(QString());
   window.openModel(QString::fromStdString(path));
@@ -160,17 +164,7 @@ TEST(FeatureInput, WindowFrontEndLabelsStepsWithRowsAndTheForecastIsShown) {
 // takes text, not a table, and each step is labelled with the characters it is computed from.
 TEST(FeatureInput, TextThroughAWindowFrontEndIsTypedAndLabelledWithItsCharacters) {
   const test::ScratchDir dir("text-front-end");
-  Model model = test::smallFeatureModel(4);
-  model.arch.vocab = Vocabulary(TokenLevel::Char, {"a", "b", "c"});
-  StepLayer lookup;
-  lookup.name = "embedding", lookup.className = "Embedding", lookup.kind = StepLayer::Kind::Lookup;
-  lookup.weight = Eigen::MatrixXd::Random(3, 3);  // 3 tokens of width 3
-  StepLayer conv;
-  conv.name = "conv1d", conv.className = "Conv1D", conv.kind = StepLayer::Kind::Conv;
-  conv.window = 2, conv.activation = "relu";
-  conv.weight = Eigen::MatrixXd::Random(4, 2 * 3);
-  conv.bias = Eigen::VectorXd::Random(4);
-  model.arch.frontEnd = {lookup, conv};
+  const Model model = test::smallTextFrontEndModel();
   MainWindow window;
   test::prepareForTest(window);
   QSignalSpy shown(&window, &MainWindow::analysisShown);

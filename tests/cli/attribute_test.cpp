@@ -273,6 +273,12 @@ TEST(AttributeTable, GradientTimesInputOfAForecastMatchesFiniteDifferences) {
                                       " --label-column when --method ig --out " + shellQuoted(out));
   EXPECT_EQ(column.exitCode, 2);
   EXPECT_NE(column.output.find("no column 'when'"), std::string::npos) << column.output;
+  // A head with one output per sequence has no output at other steps, but a step the input lacks is still a
+  // mistake to name, not a request to answer with the last step's score.
+  const CommandResult late = runCli("attribute --model " + shellQuoted(model) + " --csv " + shellQuoted(table) +
+                                    " --method saliency --target-step 50 --out " + shellQuoted(out));
+  EXPECT_EQ(late.exitCode, 3) << late.output;
+  EXPECT_NE(late.output.find("target step 50"), std::string::npos) << late.output;
 }
 
 }  // namespace

@@ -109,6 +109,28 @@ TEST_F(Corpus, Float16HalvesTheStoredValues) {
             c.unaryExpr([](float v) { return static_cast<float>(Eigen::half(v)); }));
 }
 
+// A document too short for the windows of the model's front end is kept with no step, as an empty one is, and
+// said; the other documents are recorded as if alone.
+TEST_F(Corpus, ADocumentTooShortForTheFrontEndIsKeptWithNoStepAndSaid) {
+  saveNativeModel(smallTextFrontEndModel(2), model);
+  const std::string jsonl = dir.file("windows.jsonl");
+  write(jsonl, "{\"text\": \"abcab\", \"name\": \"five\"}\n{\"text\": \"a\", \"name\": \"one\"}\n"
+               "{\"text\": \"cccc\", \"name\": \"four\"}\n");
+  const CommandResult r =
+      runCli("record --model " + shellQuoted(model) + " --corpus " + shellQuoted(jsonl) + " --out " + shellQuoted(out));
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_NE(r.output.find("note: " + jsonl +
+                          ": line 2: the model's front end reads windows of tokens (embedding (Embedding, 3 tokens of "
+                          "width 3) → conv1d (Conv1D, 4 filters, kernel 2, stride 2, valid, relu)): it needs at least 2 "
+                          "tokens, and the text has 1; recorded as a document of no step"),
+            std::string::npos)
+      << r.output;
+  TraceReader trace(out);
+  EXPECT_EQ(trace.documentNames(), (std::vector<std::string>{"five", "one", "four"}));
+  EXPECT_EQ(trace.documentOffsets(), (std::vector<int64_t>{0, 2, 2, 4}));  // 5 characters give 2 steps, 4 give 2
+  EXPECT_EQ(trace.tokenText(), (std::vector<std::string>{"ab", "ca", "cc", "cc"}));
+}
+
 TEST_F(Corpus, BadCorporaAreNamed) {
   const std::string empty = dir.file("empty"), bad = dir.file("bad.jsonl"), noText = dir.file("notext.jsonl");
   std::filesystem::create_directory(empty);

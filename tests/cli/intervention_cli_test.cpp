@@ -85,6 +85,25 @@ TEST_F(InterventionCli, PatchAndGenerateWork) {
   EXPECT_TRUE(contains(g.output, "intervened:")) << g.output;
 }
 
+// A model that reads text through a window front end (a lookup, then a convolution over 2 characters with
+// stride 2): its steps are windows of characters, so texts of different lengths may give as many steps, and
+// a refusal counts steps, not tokens.
+TEST_F(InterventionCli, PatchThroughAFrontEndCountsSteps) {
+  const Model windows = smallTextFrontEndModel(2);
+  const std::string path = dir.file("windows.h5"), out = dir.file("p.json");
+  saveNativeModel(windows, path);
+  const std::string patch = "patch --model " + shellQuoted(path) + " --quantity 0/fwd/c --out " + shellQuoted(out);
+  const CommandResult refused = runCli(patch + " --clean 'abcabc' --corrupt 'abca'");
+  EXPECT_EQ(refused.exitCode, 3) << refused.output;
+  EXPECT_TRUE(contains(refused.output,
+                       "--clean gives 3 LSTM steps and --corrupt 2 (the model's front end reads windows of tokens)"))
+      << refused.output;
+  EXPECT_FALSE(std::filesystem::exists(out));
+  const CommandResult r = runCli(patch + " --clean 'abcab' --corrupt 'bbca'");  // 5 and 4 characters, 2 steps
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_EQ(readJson(out)["restored"].size(), 2u);
+}
+
 TEST_F(InterventionCli, BadInputIsRefusedWithTheReason) {
   const std::pair<std::string, std::pair<int, std::string>> cases[] = {
       {"intervene " + m() + text + "--out " + shellQuoted(dir.file("x.h5")), {2, "at least one --set"}},

@@ -6,6 +6,7 @@
 
 #include "core/attribution/attribution_report.h"
 #include "core/common/error.h"
+#include "core/engine/record.h"
 #include "core/formats/feature_csv.h"
 #include "core/formats/model_loader.h"
 #include "core/formats/native_model.h"
@@ -172,6 +173,21 @@ TEST(KerasFiles, FlattenHeadsReadAFixedNumberOfSteps) {
                                          "after the LSTM), and this input gives 7; give exactly that many rows"),
               std::string::npos)
         << e.what();
+  }
+  // Cut into segments, each would be an input of its own: refused, and not in a classifier's words.
+  struct Nothing : RecordObserver {
+    void onStates(const StateBlock&) override {}
+    void onOutputs(long, long, const float*, const float*, int) override {}
+  } nothing;
+  RecordRequest twoSegments;
+  twoSegments.segments = 2;
+  try {
+    record(fl.model, parseFeatureCsv(a, rows, "six.csv", 100).inputs, twoSegments, nothing);
+    ADD_FAILURE() << "recorded in two segments";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "the model's head reads the whole sequence (one output per sequence): record it in one segment "
+              "(--batch 1)");
   }
   const std::string native = ::testing::TempDir() + "/flatten.lstmscope.h5";
   saveNativeModel(fl.model, native);

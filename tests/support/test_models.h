@@ -36,6 +36,23 @@ inline Model smallFeatureModel(int features = 3, uint64_t seed = 11) {
   return initialiseModel(a, {0, {}, 1}, seed);
 }
 
+// A forecaster that reads characters through a front end: a lookup of "a", "b", "c" (vectors of width 3), then
+// a convolution of 4 filters over windows of 2 characters every `stride` characters.
+inline Model smallTextFrontEndModel(long stride = 1) {
+  Model model = smallFeatureModel(4);
+  model.arch.vocab = Vocabulary(TokenLevel::Char, {"a", "b", "c"});
+  StepLayer lookup;
+  lookup.name = "embedding", lookup.className = "Embedding", lookup.kind = StepLayer::Kind::Lookup;
+  lookup.weight = Eigen::MatrixXd::Random(3, 3);
+  StepLayer conv;
+  conv.name = "conv1d", conv.className = "Conv1D", conv.kind = StepLayer::Kind::Conv;
+  conv.window = 2, conv.stride = stride, conv.activation = "relu";
+  conv.weight = Eigen::MatrixXd::Random(4, 2 * 3);
+  conv.bias = Eigen::VectorXd::Random(4);
+  model.arch.frontEnd = {lookup, conv};
+  return model;
+}
+
 // The header of a trace of the model "small" over `tokens` (their texts `text`).
 inline TraceHeader smallTraceHeader(long steps, const std::vector<int32_t>& tokens,
                                     const std::vector<std::string>& text) {

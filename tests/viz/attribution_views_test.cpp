@@ -3,6 +3,8 @@
 // holds the numbers.
 #include <gtest/gtest.h>
 
+#include <QDir>
+#include <QFile>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -14,6 +16,7 @@
 
 #include "viz/attribution_matrix_view.h"
 #include "viz/attribution_text_view.h"
+#include "viz/figure_export.h"
 
 namespace lstmscope::viz {
 namespace {
@@ -54,6 +57,23 @@ TEST(AttributionTextView, TokensAreTheColourOfTheirAttribution) {
       2.0);
   EXPECT_EQ(doc[QStringLiteral("tokens")].toArray().size(), 4);
   EXPECT_EQ(csv, QStringLiteral("step,token,\"IG\"\n0,\"a\",-2\n1,\"b\",0\n2,\"c\",1\n3,\"d\",2\n"));
+}
+
+// A matrix not computed yet is not exported as an empty figure or table: the export names why.
+TEST(AttributionMatrixView, NothingIsExportedBeforeTheMatrixIsComputed) {
+  AttributionMatrixView view;
+  const QString path = QDir::temp().filePath(QStringLiteral("lstmscope-empty-matrix.csv"));
+  QFile::remove(path);
+  const QString error = exportView(view, path, FigureExportOptions{});
+  EXPECT_TRUE(error.contains(QStringLiteral("nothing to export: the all-targets matrix has not been computed")))
+      << error.toStdString();
+  EXPECT_FALSE(QFile::exists(path));
+  Mat<double> m(1, 1);
+  m << 0.5;
+  view.setMatrix(m, {QStringLiteral("a")}, QStringLiteral("matrix"));
+  EXPECT_TRUE(exportView(view, path, FigureExportOptions{}).isEmpty());
+  EXPECT_TRUE(QFile::exists(path));
+  QFile::remove(path);
 }
 
 TEST(AttributionMatrixView, CellsAreTheColourOfTheirValuesAndRowsPickSteps) {
