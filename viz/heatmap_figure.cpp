@@ -79,7 +79,7 @@ HeatmapLayout HeatmapLayout::forSize(const QSize& size, const QFontMetrics& fm, 
   const int line = fm.height();
   const int titleRoom = axisTitles == AxisTitles::Drawn ? line + 2 : 0;  // "unit" (turned) and "step"
   const int left = fm.horizontalAdvance(QStringLiteral("unit 0000")) + 8 + titleRoom;
-  const int right = fm.horizontalAdvance(QStringLiteral("-1.05e+03")) + 30;
+  const int right = fm.horizontalAdvance(QStringLiteral("-1.05e+03")) + 34;
   HeatmapLayout l;
   l.title = QRect(0, 0, size.width(), line + 4);
   l.tokens = QRect(left, l.title.bottom() + 1, size.width() - left - right, 2 * line + 6);
@@ -233,8 +233,10 @@ void paintColourBar(QPainter& p, const QRect& area, const ColourScale& scale, co
   const auto tickAt = [&](double value) {
     const double f = (value - scale.low()) / (scale.high() - scale.low());
     const double y = bar.bottom() - f * bar.height();
-    p.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + 4, y));
-    p.drawText(QPointF(bar.right() + 6, y + fm.ascent() / 2.0 - 1), formatValue(value));
+    // A short tick and a clear gap before the label: a tick that touches "1" reads as "−1".
+    p.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + 3, y));
+    p.drawText(QPointF(bar.right() + 3 + fm.horizontalAdvance(QLatin1Char(' ')) + 2, y + fm.ascent() / 2.0 - 1),
+               formatValue(value));
   };
   tickAt(scale.low());
   tickAt(scale.centre());

@@ -16,6 +16,7 @@
 #include "core/formats/model_loader.h"
 #include "core/formats/sequence_input.h"
 #include "core/formats/trace_file.h"
+#include "core/probing/label_sources.h"
 
 namespace lstmscope::cli {
 
@@ -113,6 +114,11 @@ int runRecord(const std::vector<std::string>& args) {
   }
   header.steps = inputs.steps;
   header.float16 = o.float16;
+  header.stepsReadTokenWindows = model.arch.stepsReadTokenWindows();
+  for (const MetaSpec& spec : o.meta)
+    requireTokenPerStep(
+        spec.builtin.empty() ? (spec.regex.empty() ? "file:" : "regex:" + spec.regex) : "builtin:" + spec.builtin,
+        header.stepsReadTokenWindows, "--meta " + spec.name);
   // Words lose the spaces between them; characters keep every one.
   const bool characters = model.arch.readsText() && model.arch.vocab.level() == TokenLevel::Char;
   header.meta =

@@ -48,6 +48,7 @@ ProbeLabel readProbeLabel(const std::string& spec, const TraceReader& trace) {
     const MetaTrack track = trace.meta(name);
     return makeProbeLabel(spec, {track.values.begin(), track.values.end()}, track.categories);
   }
+  requireTokenPerStep(spec, trace.stepsReadTokenWindows(), trace.path());
   const std::vector<std::string> tokens = trace.tokenText();
   try {
     return probeLabelFromSpec(spec, tokens, trace.documentOffsets(), tokenSeparator(tokens));

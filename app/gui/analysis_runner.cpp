@@ -60,6 +60,9 @@ EncodedText readInput(const AnalysisRequest& request, AnalysisResult& result) {
   const int column =
       request.labelColumn.isEmpty() ? -1 : static_cast<int>(result.labelChoices.indexOf(request.labelColumn));
   if (column >= 0) result.labelColumn = request.labelColumn;
+  if (column < 0 && !request.labelColumn.isEmpty())  // --label-column, or a column of the table opened before
+    result.inputNotes << QStringLiteral("the table has no column '%1': its steps are labelled by their numbers")
+                             .arg(request.labelColumn);
   EncodedText encoded;
   encoded.inputs = table.inputs;
   encoded.surface = table.stepLabels(column);

@@ -145,6 +145,7 @@ QString InputPane::openFile(const QString& path) {
         .arg(file.size() >> 20)
         .arg(kMaxTextBytes >> 20);
   const QByteArray bytes = file.readAll();
+  if (bytes.isEmpty()) return tr("%1: the file is empty: there is nothing to analyse").arg(path);
   QString text = QString::fromUtf8(bytes);
   if (text.toUtf8() != bytes && !(bytes.startsWith("\xEF\xBB\xBF")))
     return tr("%1: the file is not valid UTF-8 text").arg(path);

@@ -13,6 +13,8 @@ namespace {
 
 ProbeLabel labelOf(const ProbeRequest& r, const std::vector<std::string>& tokens, const std::vector<int64_t>& offsets,
                    const std::string& separator) {
+  requireTokenPerStep(r.label, r.trace ? r.trace->stepsReadTokenWindows() : r.recording->arch.stepsReadTokenWindows(),
+                      r.trace ? r.trace->path() : std::string("the text"));
   if (r.label.rfind("meta:", 0) != 0) return probeLabelFromSpec(r.label, tokens, offsets, separator);
   if (!r.trace) throw InputError("the text", "has no meta tracks: they come with a trace");
   const MetaTrack track = r.trace->meta(r.label.substr(5));

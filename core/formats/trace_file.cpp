@@ -65,6 +65,7 @@ void TraceWriter::create(const Architecture& arch, int headOutputs, const TraceH
   h5::writeStringAttr(root, "model", header.modelName);
   if (!header.modelPath.empty()) h5::writeStringAttr(root, "model_path", header.modelPath);
   h5::writeIntAttr(root, "steps", header.steps);
+  if (header.stepsReadTokenWindows) h5::writeIntAttr(root, "steps_read_token_windows", 1);
   const hsize_t T = static_cast<hsize_t>(header.steps);
   checkDocuments(header);
   if (!header.documentOffsets.empty()) {
@@ -214,6 +215,7 @@ TraceReader::TraceReader(const std::string& path) : path_(path), file_(h5::File:
     throw InputError(path, "not an LSTMScope trace file (root attribute lstmscope_format is not 'trace')");
   modelName_ = h5::readStringAttr(root, "model").value_or("");
   modelPath_ = h5::readStringAttr(root, "model_path").value_or("");
+  stepsReadTokenWindows_ = h5::readIntAttr(root, "steps_read_token_windows").value_or(0) != 0;
   std::optional<long> steps;  // every recorded quantity must agree with the first one on T, and per layer on H
   if (const auto declared = h5::readIntAttr(root, "steps")) steps = *declared;
   for (int l = 0; h5::exists(root, "layers/" + std::to_string(l)); ++l) {

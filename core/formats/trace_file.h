@@ -24,6 +24,9 @@ struct TraceHeader {
   std::vector<int32_t> tokens;         // tokens input
   std::vector<std::string> tokenText;  // each step's text; for features input its label (CSV column or step number)
   Mat<float> features;                 // features input: (D, T), stored as /features (T, D)
+  // Text read through a front end's windows (docs/IMPORT.md "Text through a front end"): each step's text is
+  // the span of tokens it reads, and spans overlap, so labels computed from the text do not apply per step.
+  bool stepsReadTokenWindows = false;
   // A corpus (docs/FORMAT.md "Documents"): document d is steps [offsets[d], offsets[d+1]); D+1 offsets
   // from 0 to steps and D names. Empty: a single text, no /documents group.
   std::vector<int64_t> documentOffsets;
@@ -84,6 +87,7 @@ class TraceReader {
   const std::string& modelName() const { return modelName_; }
   // The model file's path when the trace was recorded (root attribute model_path); empty in older traces.
   const std::string& modelPath() const { return modelPath_; }
+  bool stepsReadTokenWindows() const { return stepsReadTokenWindows_; }
   long steps() const { return steps_; }
   int layers() const { return static_cast<int>(layerShapes_.size()); }
   int directions(int layer) const { return layerShapes_.at(layer).first; }
@@ -141,6 +145,7 @@ class TraceReader {
   // Rows [first, first + count) of a 2-D dataset as columns (count < 0: to the last row).
   Mat<float> readRowsTransposed(const std::string& path, long first, long count) const;
   std::string path_, modelName_, modelPath_;
+  bool stepsReadTokenWindows_ = false;
   long steps_ = 0;
   std::vector<std::pair<int, int>> layerShapes_;  // (directions, units)
   PerDirection<std::string> directionNames_;

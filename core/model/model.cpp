@@ -297,8 +297,13 @@ void requireStepsTheHeadReads(const Architecture& a, long steps, const std::stri
                                  ", which the front end turns into that many";
   }
   throw InputError(source, "the model's head flattens exactly " + std::to_string(a.head->steps) +
-                               " steps (a Keras Flatten after the LSTM), and this input gives " +
-                               std::to_string(steps) + "; " + give);
+                               (a.head->steps == 1 ? " step" : " steps") +
+                               " (a Keras Flatten after the LSTM), and this input gives " + std::to_string(steps) +
+                               "; " + give);
+}
+
+bool Architecture::stepsReadTokenWindows() const {
+  return frontEndReadsTokens() && readsWindows(frontEnd);
 }
 
 std::string describeModel(const Model& model, bool withCutOff) {

@@ -126,6 +126,8 @@ struct Architecture {
   }
   // Whether the user gives text (else a CSV table of numbers).
   bool readsText() const { return inputKind == InputKind::Tokens || frontEndReadsTokens(); }
+  // Text read through a front end's windows: each step reads a span of several tokens, overlapping.
+  bool stepsReadTokenWindows() const;
   // Width of layer 0's input: embedding size, vocabulary size (one-hot) or feature count.
   int inputWidth() const;
   // Features a step of the user's table holds: the front end's input width, else featureDim.

@@ -44,8 +44,9 @@ MetaTrack labelFileTrack(const std::string& file, const std::string& name, long 
   const long n = static_cast<long>(labels.size());
   if (n != steps && n != documents)
     throw InputError(file, "has " + std::to_string(n) + " labels, but the input has " + std::to_string(steps) +
-                               " tokens" + (documents > 1 ? " and " + std::to_string(documents) + " documents" : "") +
-                               " (one label per line, for each token or each document)");
+                               " steps" + (documents > 1 ? " and " + std::to_string(documents) + " documents" : "") +
+                               " (one label per line, for each step, a token or a window of them, or each "
+                               "document)");
   if (n != steps) {  // one per document: every step of the document gets it
     std::vector<std::string> perStep;
     for (long d = 0; d < documents; ++d) perStep.insert(perStep.end(), offsets[d + 1] - offsets[d], labels[d]);
@@ -95,6 +96,14 @@ ProbeLabel probeLabelFromSpec(const std::string& spec, const std::vector<std::st
     return makeProbeLabel(spec, {track.values.begin(), track.values.end()}, std::move(track.categories));
   }
   throw std::invalid_argument("a label is builtin:NAME, regex:PATTERN or file:PATH, not '" + spec + "'");
+}
+
+void requireTokenPerStep(const std::string& spec, bool stepsReadTokenWindows, const std::string& where) {
+  if (!stepsReadTokenWindows || (spec.rfind("builtin:", 0) != 0 && spec.rfind("regex:", 0) != 0)) return;
+  throw InputError(where,
+                   spec +
+                       " is computed from the text token by token, and each step of this input reads a window "
+                       "of several tokens (the model's front end): give one label per step in a file (file:PATH)");
 }
 
 }  // namespace lstmscope

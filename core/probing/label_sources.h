@@ -28,4 +28,9 @@ std::string tokenSeparator(const std::vector<std::string>& tokens);
 ProbeLabel probeLabelFromSpec(const std::string& spec, const std::vector<std::string>& tokens,
                               const std::vector<int64_t>& offsets, const std::string& separator);
 
+// Labels computed from the text (builtin:, regex:) read one token per step. When each step reads a window of
+// several tokens (a front end's; stepsReadTokenWindows), the steps' texts overlap and such labels would be
+// wrong: InputError naming `where` and what to give instead.
+void requireTokenPerStep(const std::string& spec, bool stepsReadTokenWindows, const std::string& where);
+
 }  // namespace lstmscope

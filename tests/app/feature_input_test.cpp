@@ -76,6 +76,14 @@ TEST(FeatureInput, CsvTableIsAnalysedAndItsColumnsLabelTheSteps) {
   EXPECT_TRUE(r.values(0, 0, Quantity::H).isApprox(tape.layers[0][0].h, 1e-6f));
   EXPECT_TRUE(window.heatmap()->data() != nullptr);
 
+  // A column the table lacks (a mistyped --label-column): said, and the steps keep their numbers.
+  window.setStepLabelColumn(QStringLiteral("nope"));
+  window.analyseNow();
+  ASSERT_TRUE(shown.wait(60000)) << window.lastError().toStdString();
+  EXPECT_EQ(window.recording()->tokens, (std::vector<std::string>{"0", "1", "2", "3"}));
+  const QString said = window.statusBar()->currentMessage() + window.statusBar()->toolTip();
+  EXPECT_TRUE(said.contains(QStringLiteral("the table has no column 'nope'"))) << said.toStdString();
+
   // Labelled by the date column: every view gets the dates.
   window.setStepLabelColumn(QStringLiteral("date"));
   window.analyseNow();

@@ -278,6 +278,11 @@ TEST_F(MainWindowTest, BadInputKeepsTheAnalysisAndSaysWhy) {
   writeFile(latin1, "caf\xe9\n");
   EXPECT_FALSE(window_.openTextFile(latin1));
   EXPECT_TRUE(window_.lastError().contains(QStringLiteral("UTF-8")));
+  const QString empty = dir.filePath(QStringLiteral("empty.txt"));
+  writeFile(empty, "");
+  EXPECT_FALSE(window_.openTextFile(empty));  // said at once, not left as an editor waiting for text
+  EXPECT_EQ(window_.lastError(), empty + QStringLiteral(": the file is empty: there is nothing to analyse"));
+  EXPECT_EQ(window_.recording()->steps, steps);
 }
 
 TEST_F(MainWindowTest, ExportsEveryViewInEveryFormat) {

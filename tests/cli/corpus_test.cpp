@@ -114,21 +114,36 @@ TEST_F(Corpus, Float16HalvesTheStoredValues) {
 TEST_F(Corpus, ADocumentTooShortForTheFrontEndIsKeptWithNoStepAndSaid) {
   saveNativeModel(smallTextFrontEndModel(2), model);
   const std::string jsonl = dir.file("windows.jsonl");
-  write(jsonl, "{\"text\": \"abcab\", \"name\": \"five\"}\n{\"text\": \"a\", \"name\": \"one\"}\n"
-               "{\"text\": \"cccc\", \"name\": \"four\"}\n");
+  write(jsonl,
+        "{\"text\": \"abcab\", \"name\": \"five\"}\n{\"text\": \"a\", \"name\": \"one\"}\n"
+        "{\"text\": \"cccc\", \"name\": \"four\"}\n");
   const CommandResult r =
       runCli("record --model " + shellQuoted(model) + " --corpus " + shellQuoted(jsonl) + " --out " + shellQuoted(out));
   ASSERT_EQ(r.exitCode, 0) << r.output;
-  EXPECT_NE(r.output.find("note: " + jsonl +
-                          ": line 2: the model's front end reads windows of tokens (embedding (Embedding, 3 tokens of "
-                          "width 3) → conv1d (Conv1D, 4 filters, kernel 2, stride 2, valid, relu)): it needs at least 2 "
-                          "tokens, and the text has 1; recorded as a document of no step"),
-            std::string::npos)
+  EXPECT_NE(
+      r.output.find("note: " + jsonl +
+                    ": line 2: the model's front end reads windows of tokens (embedding (Embedding, 3 tokens of "
+                    "width 3) → conv1d (Conv1D, 4 filters, kernel 2, stride 2, valid, relu)): it needs at least 2 "
+                    "tokens, and the text has 1; recorded as a document of no step"),
+      std::string::npos)
       << r.output;
   TraceReader trace(out);
   EXPECT_EQ(trace.documentNames(), (std::vector<std::string>{"five", "one", "four"}));
   EXPECT_EQ(trace.documentOffsets(), (std::vector<int64_t>{0, 2, 2, 4}));  // 5 characters give 2 steps, 4 give 2
   EXPECT_EQ(trace.tokenText(), (std::vector<std::string>{"ab", "ca", "cc", "cc"}));
+  // Those texts overlap step by step: labels computed from the text would count tokens twice, so they are
+  // refused, when recording and when probing, and a label per step is asked for instead.
+  EXPECT_TRUE(trace.stepsReadTokenWindows());
+  const std::string perToken = "is computed from the text token by token, and each step of this input reads a window";
+  const CommandResult meta = runCli("record --model " + shellQuoted(model) + " --corpus " + shellQuoted(jsonl) +
+                                    " --meta depth=builtin:bracket-depth --out " + shellQuoted(dir.file("m.h5")));
+  EXPECT_EQ(meta.exitCode, 3);
+  EXPECT_NE(meta.output.find("--meta depth: builtin:bracket-depth " + perToken), std::string::npos) << meta.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("m.h5")));
+  const CommandResult probe = runCli("probe --trace " + shellQuoted(out) + " --label 'regex:a' --probe none --out " +
+                                     shellQuoted(dir.file("p.json")));
+  EXPECT_EQ(probe.exitCode, 3);
+  EXPECT_NE(probe.output.find("regex:a " + perToken), std::string::npos) << probe.output;
 }
 
 TEST_F(Corpus, BadCorporaAreNamed) {
@@ -217,7 +232,7 @@ TEST_F(Corpus, MetaTracksAreBuiltInOrReadFromLabels) {
     int exitCode;
     std::string message;
   } cases[] = {
-      {"k=" + shellQuoted(bad), 3, "bad.tsv: has 2 labels, but the input has 15 tokens and 3 documents"},
+      {"k=" + shellQuoted(bad), 3, "bad.tsv: has 2 labels, but the input has 15 steps and 3 documents"},
       {"'k k=builtin:document'", 2, "--meta: the name 'k k' must be 1 to 64 letters, digits, '_' or '-'"},
       {"k=builtin:depth", 2, "--meta: unknown builtin 'depth'"},
       {"k", 2, "--meta must be NAME=builtin:WHAT, NAME=regex:PATTERN or NAME=FILE, not 'k'"},

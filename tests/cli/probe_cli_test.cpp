@@ -271,7 +271,7 @@ TEST_F(ProbeCli, UsageAndInputErrorsAreNamed) {
        "is also an input; writing it would destroy"},
       {t + "--label meta:nothing" + out, 3, "has no meta track 'nothing'"},
       {t + "--label file:" + shellQuoted(dir.file("short.txt")) + out, 3,
-       "has 2 labels, but the input has 36 tokens and 3 documents"},
+       "has 2 labels, but the input has 36 steps and 3 documents"},
       {t + "--label builtin:quote --layers 5" + out, 3, "there is no layer 5 (the model has 2)"},
       {t + "--label builtin:quote --quantity i" + out, 3, "does not record the quantity i"},
   };

@@ -404,6 +404,8 @@ TEST(KerasFiles, BeyondSupportTheLstmStackOpensAloneAndSaysWhatWasCut) {
       {"hostile/conv_channels_first.h5", "reads data_format \"channels_first\"; LSTMScope reads steps along axis 1",
        "cut off the front end before the first LSTM (conv1d (Conv1D)): the input is the first LSTM's input features, "
        "4 per step"},
+      {"hostile/conv_filters_mismatch.h5", "has a kernel of shape (3, 3, 4) but filters 9",
+       "cut off the front end before the first LSTM (conv1d (Conv1D))"},
       {"hostile/conv_grouped.h5", "is a grouped convolution (groups 2)",
        "cut off the front end before the first LSTM (conv1d (Conv1D))"},
       {"hostile/conv_weights.h5", "is a Conv1D: its window, stride and padding are not in a weights-only",
@@ -448,8 +450,9 @@ TEST(KerasFiles, BeyondSupportTheLstmStackOpensAloneAndSaysWhatWasCut) {
     EXPECT_EQ(part.model.arch.cutOff, r.cutOff);
     const bool frontKept = r.cutOff.find("cut off the front end") == std::string::npos;
     EXPECT_EQ(part.model.arch.head.has_value(), !frontKept) << c.file;
-    if (!part.model.arch.head)  // no outputs: no task named after what the file was trained for
+    if (!part.model.arch.head) {  // no outputs: no task named after what the file was trained for
       EXPECT_NE(describeModel(part.model).find("task: none (no head"), std::string::npos) << describeModel(part.model);
+    }
     EXPECT_EQ(part.model.arch.inputKind == InputKind::Tokens, frontKept && std::string(c.file) != "hostile/seq2seq.h5")
         << c.file;
   }

@@ -1106,6 +1106,7 @@ def conv_forecaster_variant(name, edit, **write):
 
 conv_forecaster_variant("conv_channels_first.h5", lambda m: m.layers[0].update(extra=dict(data_format="channels_first")))
 conv_forecaster_variant("conv_grouped.h5", lambda m: m.layers[0].update(extra=dict(groups=2)))
+conv_forecaster_variant("conv_filters_mismatch.h5", lambda m: m.layers[0].update(extra=dict(filters=9)))
 conv_forecaster_variant("conv_weights.h5", lambda m: None, weights_only=True)
 variant("conv_after_mask_zero.h5", conv_after_mask_zero)
 variant("conv_between_lstms.h5", conv_between_lstms)

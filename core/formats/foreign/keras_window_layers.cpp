@@ -51,6 +51,9 @@ void convolution(StepLayer& s, const KerasLayer& l, const json& config, const st
   const NamedTensor& k = l.weights[0];
   if (k.dim(0) != s.window)
     throw InputError(where, "has a kernel of shape " + k.shapeText() + " but kernel_size " + std::to_string(s.window));
+  if (config.contains("filters") &&
+      !(config["filters"].is_number_integer() && config["filters"].get<long>() == k.dim(2)))
+    throw InputError(where, "has a kernel of shape " + k.shapeText() + " but filters " + config["filters"].dump());
   // Kernel [j][i][o] in C order is column j·in + i of an (out, window × in) column-major matrix.
   s.weight = Eigen::Map<const Eigen::MatrixXf>(k.values.data(), k.dim(2), k.dim(0) * k.dim(1)).cast<double>();
   if (useBias) {
