@@ -151,7 +151,7 @@ void AttributionBarChart::renderWithLabels(QPainter& painter, const QSize& size)
 }
 
 void AttributionBarChart::writeCsv(QTextStream& out) const {
-  out << "step,token,attribution\n";
+  out << csvHeader_ << '\n';
   for (size_t k = 0; k < shown_.size(); ++k)
     out << first_ + static_cast<long>(k) << ',' << csvToken(tokens_.value(static_cast<qsizetype>(k))) << ','
         << QString::number(shown_[k], 'g', 17) << '\n';

@@ -22,6 +22,8 @@ class AttributionBarChart : public QChartView, public ExportableView {
   void clear(const QString& message);
   // The captions of the two label rows under the bars, "token\nstep" unless set (a chart of units: "unit\nrank").
   void setLabelCaptions(const QString& captions) { captions_ = captions; }
+  // The CSV's header: "step,token,attribution" unless the bars are something else (units ranked by effect).
+  void setCsvHeader(const QString& header) { csvHeader_ = header; }
   long firstStep() const { return first_; }
   long barCount() const { return static_cast<long>(shown_.size()); }
 
@@ -39,6 +41,7 @@ class AttributionBarChart : public QChartView, public ExportableView {
   QStringList tokens_;
   std::vector<double> shown_;
   long first_ = 0;
+  QString csvHeader_ = QStringLiteral("step,token,attribution");
   QString captions_ = tr("token\nstep");
 };
 

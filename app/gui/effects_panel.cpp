@@ -169,6 +169,7 @@ EffectsPanel::EffectsPanel(QWidget* parent)
   views_->addWidget(map_);
   layout->addWidget(views_, 1);
   bars_->setLabelCaptions(tr("unit\nrank"));
+  bars_->setCsvHeader(QStringLiteral("rank,unit,effect"));  // a row per bar, largest effect first
   bars_->clear(tr("Pick a quantity in the heatmap and a step, then Run."));
   showStatus(tr("Which units does the prediction at the current step depend on? Run ablates or patches the "
                 "units of the quantity the heatmap shows."),

@@ -14,21 +14,37 @@ std::string describeToken(std::string_view token, size_t maxBytes) {
   const bool shortened = cut.size() < token.size();
   token = cut;
   std::string shown;
-  for (char ch : token) {
-    const auto byte = static_cast<unsigned char>(ch);
-    if (ch == '\n') {
-      shown += "\\n";
-    } else if (ch == '\t') {
-      shown += "\\t";
-    } else if (ch == '\r') {
-      shown += "\\r";
-    } else if (byte < 0x20 || byte == 0x7F) {  // a NUL used to end the message on the terminal there
-      char hex[8];
-      std::snprintf(hex, sizeof hex, "\\x%02X", byte);
-      shown += hex;
-    } else {
-      shown += ch;
+  const auto escaped = [&](unsigned char byte) {
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "\\x%02X", byte);
+    shown += hex;
+  };
+  const auto appendValid = [&](std::string_view valid) {
+    for (char ch : valid) {
+      const auto byte = static_cast<unsigned char>(ch);
+      if (ch == '\n')
+        shown += "\\n";
+      else if (ch == '\t')
+        shown += "\\t";
+      else if (ch == '\r')
+        shown += "\\r";
+      else if (byte < 0x20 || byte == 0x7F)  // a NUL used to end the message on the terminal there
+        escaped(byte);
+      else
+        shown += ch;
     }
+  };
+  // A byte that is not part of valid UTF-8 (a Latin-1 cell in a CSV table) is escaped too: copied raw, it
+  // garbles the terminal and any UTF-8 log the message goes to.
+  while (!token.empty()) {
+    const Utf8Issue issue = validateUtf8(token);
+    if (issue.ok) {
+      appendValid(token);
+      break;
+    }
+    appendValid(token.substr(0, issue.byteOffset));
+    escaped(static_cast<unsigned char>(token[issue.byteOffset]));
+    token.remove_prefix(issue.byteOffset + 1);
   }
   return "'" + shown + (shortened ? "…'" : "'");
 }

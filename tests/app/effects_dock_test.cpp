@@ -68,6 +68,7 @@ TEST_F(EffectsDock, AblationBarsAndMapAreCoresNumbersAndAClickGoesThere) {
   bars->writeCsv(out);
   const QStringList rows = csv.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
   ASSERT_EQ(rows.size(), 61);  // header and 60 bars
+  EXPECT_EQ(rows[0], QStringLiteral("rank,unit,effect"));
   for (int k = 0; k < 60; ++k)
     EXPECT_DOUBLE_EQ(rows[k + 1].section(QLatin1Char(','), 2).toDouble(), largestFirst[static_cast<size_t>(k)]) << k;
   EXPECT_NE(window_.effects()->status().indexOf(QStringLiteral("1/fwd/c")), -1)

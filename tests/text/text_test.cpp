@@ -179,6 +179,8 @@ TEST(Tokenize, MessagesEscapeControlCharacters) {
             "has no UNK token");
   EXPECT_EQ(describeToken("\x1b[31m\n"), "'\\x1B[31m\\n'");
   EXPECT_EQ(describeToken("abc\xc3\xa9", 4), "'abc…'");  // cut before the character, not inside it
+  // Bytes that are not UTF-8 (a Latin-1 cell) are escaped; valid characters around them are kept.
+  EXPECT_EQ(describeToken("caf\xe9 \xc3\xa9\xff"), "'caf\\xE9 \xc3\xa9\\xFF'");
 }
 
 TEST(Vocabulary, RefusesDuplicatesAndMissingUnk) {
