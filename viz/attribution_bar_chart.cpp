@@ -1,6 +1,7 @@
 #include "viz/attribution_bar_chart.h"
 
 #include <QApplication>
+#include <QSet>
 #include <QTextStream>
 #include <QtCharts/QBarCategoryAxis>
 #include <QtCharts/QBarSet>
@@ -44,6 +45,11 @@ void AttributionBarChart::setContent(const QStringList& tokens, const std::vecto
   positive->setColor(QColor(map.entry(ColourMap::kSize - 30)));
   negative->setColor(QColor(map.entry(30)));
   positive->setBorderColor(Qt::transparent), negative->setBorderColor(Qt::transparent);
+  // On screen the axis labels read "token step" (the axis merges equal strings, so each carries its
+  // step); bars of units ranked by effect read "unit 123", not "123 0" (rank 0 is the first bar anyway).
+  const QString caption = captions_.section(QLatin1Char('\n'), 0, 0);
+  const bool namedByCaption =
+      captions_ != defaultCaptions() && QSet<QString>(tokens.begin(), tokens.end()).size() == tokens.size();
   QStringList categories;
   double extent = 0;
   for (long s = first_; s < end; ++s) {
@@ -53,8 +59,9 @@ void AttributionBarChart::setContent(const QStringList& tokens, const std::vecto
     *positive << (v > 0 ? v : 0);
     *negative << (v < 0 ? v : 0);
     if (std::isfinite(v)) extent = std::max(extent, std::abs(v));
-    // Unique categories: the axis merges equal strings, so each carries its step.
-    categories << QStringLiteral("%1\u2009%2").arg(tokens.value(static_cast<qsizetype>(s))).arg(s);
+    const QString token = tokens.value(static_cast<qsizetype>(s));
+    categories << (namedByCaption ? caption + QLatin1Char(' ') + token
+                                  : QStringLiteral("%1\u2009%2").arg(token).arg(s));
   }
   auto* series = new QStackedBarSeries();
   series->append(positive);
@@ -126,9 +133,15 @@ void AttributionBarChart::renderWithLabels(QPainter& painter, const QSize& size)
   plot.translate(0, titleHeight);
   const double perBar = plot.width() / static_cast<double>(shown_.size());
   const long every = static_cast<long>(niceTickStep(perBar, fm.horizontalAdvance(QStringLiteral("00000")) + 4));
-  const long tokenEvery = static_cast<long>(niceTickStep(perBar, fm.horizontalAdvance(QStringLiteral("MM")) + 2));
+  // Tokens are spaced by the widest one shown (a date, a unit's name), up to 12 digits wide: spaced
+  // by a character's width, every label longer than two was elided to "20…".
+  int widestToken = fm.horizontalAdvance(QStringLiteral("MM"));
+  for (const QString& token : tokens_) widestToken = std::max(widestToken, fm.horizontalAdvance(token));
+  widestToken = std::min(widestToken, fm.horizontalAdvance(QStringLiteral("000000000000")));
+  const long tokenEvery = static_cast<long>(niceTickStep(perBar, widestToken + 6));
   painter.setPen(QColor(60, 60, 60));
   const int tokenBaseline = static_cast<int>(plot.bottom()) + 4 + fm.ascent();
+  double firstLabelLeft = plot.left();  // the leftmost label drawn, which the captions must keep clear of
   for (size_t k = 0; k < shown_.size(); ++k) {
     const long step = first_ + static_cast<long>(k);
     const double cx = plot.left() + (k + 0.5) * perBar;
@@ -137,15 +150,18 @@ void AttributionBarChart::renderWithLabels(QPainter& painter, const QSize& size)
     if (step % tokenEvery == 0 || last) {
       const QString token = fm.elidedText(tokens_.value(static_cast<qsizetype>(k)), Qt::ElideRight,
                                           static_cast<int>(std::max(perBar * tokenEvery - 2, 8.0)));
-      painter.drawText(QPointF(cx - fm.horizontalAdvance(token) / 2.0, tokenBaseline), token);
+      const double left = cx - fm.horizontalAdvance(token) / 2.0;
+      firstLabelLeft = std::min(firstLabelLeft, left);
+      painter.drawText(QPointF(left, tokenBaseline), token);
     }
     if (step % every == 0) {
       const QString number = QString::number(step);
       painter.drawText(QPointF(cx - fm.horizontalAdvance(number) / 2.0, tokenBaseline + fm.height()), number);
     }
   }
-  // Captions of the two label rows, clear of the first (centred) step number.
-  const double captionRight = plot.left() - fm.horizontalAdvance(QStringLiteral("00000")) / 2.0 - 4;
+  // Captions of the two label rows, clear of the first (centred) step number and the first token.
+  const double captionRight =
+      std::min(plot.left() - fm.horizontalAdvance(QStringLiteral("00000")) / 2.0, firstLabelLeft) - 4;
   painter.drawText(QRectF(0, tokenBaseline - fm.ascent(), captionRight, 2 * fm.height()), Qt::AlignRight | Qt::AlignTop,
                    captions_);
 }

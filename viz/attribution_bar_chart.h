@@ -42,7 +42,8 @@ class AttributionBarChart : public QChartView, public ExportableView {
   std::vector<double> shown_;
   long first_ = 0;
   QString csvHeader_ = QStringLiteral("step,token,attribution");
-  QString captions_ = tr("token\nstep");
+  static QString defaultCaptions() { return tr("token\nstep"); }
+  QString captions_ = defaultCaptions();
 };
 
 }  // namespace lstmscope::viz

@@ -136,12 +136,23 @@ void paintTokenStrip(QPainter& p, const QRect& area, const HeatmapViewport& vp, 
   for (long s = first - first % every; s < end; s += every) {
     if (s < 0 || s >= decor.tokens.size()) continue;
     const double cx = area.left() + vp.xOfStep(s + 0.5);
+    if (cx < area.left() || cx > area.right()) continue;  // its cell is (mostly) scrolled out
     QString text = decor.tokens[static_cast<qsizetype>(s)];
-    const int maxWidth = static_cast<int>(pps * every) - 2;
+    const double spacing = pps * every;
+    const int maxWidth = static_cast<int>(spacing) - 2;
     if (fm.horizontalAdvance(text) > maxWidth) text = fm.elidedText(text, Qt::ElideRight, std::max(maxWidth, widest));
-    const int w = fm.horizontalAdvance(text);
+    // A label centred on a cell at either edge would be cut by the strip: it is moved inside, and kept
+    // clear of its neighbour, whose label reaches at most half a spacing towards it.
+    double x = cx - fm.horizontalAdvance(text) / 2.0;
+    if (x < area.left() || x + fm.horizontalAdvance(text) > area.right() + 1) {
+      const double room = std::max(
+          1.0, cx < area.center().x() ? cx + spacing / 2 - 1 - area.left() : area.right() + 1 - (cx - spacing / 2 + 1));
+      text = fm.elidedText(text, Qt::ElideRight, static_cast<int>(room));
+      const int w = fm.horizontalAdvance(text);
+      x = std::max<double>(area.left(), std::min(cx - w / 2.0, area.right() + 1.0 - w));
+    }
     p.setPen(s == decor.currentStep ? kCurrentColour : kAxisColour);
-    p.drawText(QPointF(cx - w / 2.0, baseline), text);
+    p.drawText(QPointF(x, baseline), text);
     p.drawLine(QPointF(cx, area.bottom() - 4), QPointF(cx, area.bottom()));
   }
   // The step numbers of the first and last visible token, so the strip is readable on its own.

@@ -26,6 +26,13 @@ namespace {
 
 // The longest text for the all-targets matrix (its cost grows with the square of the length).
 constexpr long kMatrixMaxSteps = 1000;
+
+// Each matrix row's target, as defaultTargetsOfEveryStep picks it, in the words of the model's task.
+QString matrixTargetsName(const Model& model) {
+  if (model.arch.predictsNextToken(model.headOutputs())) return AttributionPanel::tr("actual next token");
+  if (model.arch.task != Task::Regression) return AttributionPanel::tr("most probable output");
+  return model.headOutputs() == 1 ? AttributionPanel::tr("the forecast") : AttributionPanel::tr("largest output");
+}
 // Longer texts get the matrix of this many steps up to the target.
 constexpr long kMatrixWindow = 150;
 
@@ -171,7 +178,10 @@ AttributionPanel::AttributionPanel(QWidget* parent) : QWidget(parent) {
 void AttributionPanel::setSubject(std::shared_ptr<const Model> model, const QString& modelName, Inputs<double> inputs,
                                   const QStringList& stepTokens, const QStringList& vocabularyDisplay) {
   // The same model with a new input (the usual case) keeps its float64 copy.
-  if (model != model_ || !net_) net_ = std::make_shared<const Network<double>>(model->cast<double>());
+  if (model != model_ || !net_) {
+    net_ = std::make_shared<const Network<double>>(model->cast<double>());
+    pickedOutput_.reset();  // another model's outputs mean other things
+  }
   model_ = std::move(model);
   modelName_ = modelName;
   inputs_ = std::move(inputs);
@@ -221,6 +231,9 @@ void AttributionPanel::setTargetStep(long step) {
       target_ = stateTarget(kind, unitLayer_, unitDirection_, unit_, step);
     } else if (defaultTargetIsNextToken(*net_, in, step)) {
       target_ = defaultTarget(*net_, in, step);
+    } else if (pickedOutput_) {
+      target_ = AttributionTarget{step, *pickedOutput_};
+      validateTarget(*net_, in.steps, target_);
     } else {
       // The most probable output needs a forward pass (over 100,000 steps it took 28 s on the GUI
       // thread): the run resolves it in the background.
@@ -241,6 +254,7 @@ void AttributionPanel::setTargetStep(long step) {
 
 void AttributionPanel::setTargetOutput(int output) {
   target_.output = output;
+  pickedOutput_ = output;
   schedule();
 }
 
@@ -366,10 +380,11 @@ void AttributionPanel::show(std::shared_ptr<const AttributionReport> report) {
     matrixShown_ = true, matrixShownFor_ = step;
     const long first = report_->matrixFirst, n = report_->matrix->values.rows();
     matrix_->setMatrix(report_->matrix->values.middleCols(first, n), stepTokens_,
-                       tr("%1 · gradient × input of every step's target (actual next token) · steps %2–%3")
+                       tr("%1 · gradient × input of every step's target (%4) · steps %2–%3")
                            .arg(modelName_)
                            .arg(first)
-                           .arg(first + n - 1),
+                           .arg(first + n - 1)
+                           .arg(matrixTargetsName(*model_)),
                        first);
   }
   matrix_->setCurrentStep(report_->target.step);

@@ -42,7 +42,9 @@ class AttributionPanel : public QWidget {
   // No subject to explain (a trace window without its model, or one that does not start its document):
   // the dock says why and computes nothing until the next setSubject().
   void setUnavailable(const QString& reason);
-  void setTargetStep(long step);     // its default target
+  // The target at this step: the output picked in Predictions when the head's outputs are classes (or
+  // forecasts) that mean the same at every step, else the step's default (the actual next token).
+  void setTargetStep(long step);
   void setTargetOutput(int output);  // a chosen logit at the current target step
   // The unit a "cell/hidden of the current unit" target refers to (the heatmap's current unit).
   void setCurrentUnit(int layer, int direction, int unit);
@@ -83,6 +85,10 @@ class AttributionPanel : public QWidget {
   Inputs<double> inputs_;  // token ids or features of the analysed input
   QStringList stepTokens_, vocabulary_;
   AttributionTarget target_;
+  // The output picked in Predictions, kept while the user brushes other steps of the same model: a
+  // classifier's "positive" is still the question asked. Next-token heads ignore it (each step's
+  // default is that step's actual next token).
+  std::optional<int> pickedOutput_;
   std::shared_ptr<const AttributionReport> report_;
   bool matrixWanted_ = false;
   bool unitAttributionWanted_ = false;

@@ -61,6 +61,8 @@ QString describeTarget(const Model& model, const AttributionTarget& target, cons
     return !model.arch.readsText() ? AttributionPanel::tr("logit of “%1” (the sequence's class)").arg(what)
                                    : AttributionPanel::tr("logit of “%1” (the text's class)").arg(what);
   }
+  if (model.arch.task == Task::Regression)
+    return AttributionPanel::tr("output “%1” at step %2 “%3”").arg(what).arg(target.step).arg(at);
   return AttributionPanel::tr("logit of “%1” at step %2 “%3”").arg(what).arg(target.step).arg(at);
 }
 

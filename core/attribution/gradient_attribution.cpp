@@ -114,7 +114,8 @@ AttributionTarget stateTarget(TargetKind kind, int layer, int direction, int uni
 
 std::string describeTarget(const Architecture& arch, const AttributionTarget& target) {
   if (target.kind == TargetKind::Logit)
-    return "logit " + std::to_string(target.output) + " at step " + std::to_string(target.step);
+    return (arch.task == Task::Regression ? "output " : "logit ") + std::to_string(target.output) + " at step " +
+           std::to_string(target.step);
   return std::string(target.kind == TargetKind::Hidden ? "hidden " : "cell ") + std::to_string(target.layer) + "/" +
          (target.layer >= 0 && target.layer < static_cast<int>(arch.layers.size())
               ? directionName(arch.layers[static_cast<size_t>(target.layer)], target.direction)

@@ -34,7 +34,9 @@ std::string describeTarget(const Architecture& arch, const InterventionTarget& t
   const std::string at = " at step " + std::to_string(target.step);
   switch (target.kind) {
     case ScoreKind::Logit:
-      return "logit " + std::to_string(target.output) + (finalStates ? "" : at);
+      // A regression head's outputs are the forecasts themselves, not logits of classes.
+      return (arch.task == Task::Regression ? "output " : "logit ") + std::to_string(target.output) +
+             (finalStates ? "" : at);
     case ScoreKind::LogProbability:
       return "log p(" + std::to_string(target.output) + ")" + (finalStates ? "" : at);
     case ScoreKind::Unit: {

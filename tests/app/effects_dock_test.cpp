@@ -8,6 +8,7 @@
 #include <QSignalSpy>
 #include <QTest>
 #include <QTextStream>
+#include <QtCharts/QBarCategoryAxis>
 #include <algorithm>
 
 #include "app/gui/effects_panel.h"
@@ -71,6 +72,13 @@ TEST_F(EffectsDock, AblationBarsAndMapAreCoresNumbersAndAClickGoesThere) {
   EXPECT_EQ(rows[0], QStringLiteral("rank,unit,effect"));
   for (int k = 0; k < 60; ++k)
     EXPECT_DOUBLE_EQ(rows[k + 1].section(QLatin1Char(','), 2).toDouble(), largestFirst[static_cast<size_t>(k)]) << k;
+  // On screen each bar is labelled by its unit ("unit 17"), as the CSV's unit column says.
+  auto* axis = qobject_cast<QBarCategoryAxis*>(bars->chart()->axes(Qt::Horizontal).constFirst());
+  ASSERT_NE(axis, nullptr);
+  EXPECT_EQ(axis->categories().value(0),
+            QStringLiteral("unit ") + rows[1].section(QLatin1Char(','), 1, 1).remove(QLatin1Char('"')));
+  EXPECT_EQ(axis->categories().value(59),
+            QStringLiteral("unit ") + rows[60].section(QLatin1Char(','), 1, 1).remove(QLatin1Char('"')));
   EXPECT_NE(window_.effects()->status().indexOf(QStringLiteral("1/fwd/c")), -1)
       << window_.effects()->status().toStdString();
 

@@ -376,6 +376,13 @@ TEST_F(MainWindowTest, AttributionFollowsTheCurrentStepAndClicksPickSteps) {
   settle();
   EXPECT_EQ(panel.report()->target.output, other);
   EXPECT_EQ(panel.report()->target.step, 30);
+  // At another step a language model explains that step's actual next token, not the token picked
+  // for step 30.
+  window_.pickCurrent(40, 0);
+  settle();
+  EXPECT_EQ(panel.report()->target.output, window_.recording()->ids[41]);
+  window_.pickCurrent(30, 0);
+  settle();
 
   // Attribution to hidden units as a heatmap quantity: gradient x activation of layer 1's cells. They
   // cost two more passes, so the dock computes them only once the heatmap shows one.

@@ -95,6 +95,14 @@ TEST(PoolingHead, PredictionsShowTheWholeTextsPredictionAndExplainIt) {
   EXPECT_EQ(window.attribution()->target().output, second);
   EXPECT_TRUE(window.attribution()->targetDescription().contains(QStringLiteral("the text's class")))
       << window.attribution()->targetDescription().toStdString();
+
+  // The picked output is kept while other steps are made current (a click on the heatmap, a brush):
+  // a classifier's chosen class is still the question, and its one output follows the last step.
+  window.pickCurrent(2, 0);
+  EXPECT_EQ(window.attribution()->target().output, second);
+  EXPECT_EQ(window.attribution()->target().step, r.steps - 1);
+  window.pickCurrent(5, 0);
+  EXPECT_EQ(window.attribution()->target().output, second);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 
 #include "core/attribution/occlusion.h"
 #include "tests/attribution/attribution_case.h"
+#include "tests/support/test_models.h"
 
 namespace lstmscope::test {
 namespace {
@@ -103,6 +104,16 @@ TEST_P(GradientAttribution, OcclusionWindowsOneAndThree) {
 
 INSTANTIATE_TEST_SUITE_P(Cases, GradientAttribution, kAttributionCases);
 INSTANTIATE_TEST_SUITE_P(PoolingHeads, GradientAttribution, kPoolingCases);
+
+// A forecaster's outputs are the forecasts, not logits of classes, and are named so wherever a target is
+// described (here attribution; intervention_spec_test.cpp checks the interventions' wording).
+TEST(TargetDescription, RegressionOutputsAreNotCalledLogits) {
+  const Model forecaster = test::smallFeatureModel();
+  EXPECT_EQ(describeTarget(forecaster.arch, AttributionTarget{4, 0}), "output 0 at step 4");
+  Architecture classifier = forecaster.arch;
+  classifier.task = Task::Classifier;
+  EXPECT_EQ(describeTarget(classifier, AttributionTarget{4, 1}), "logit 1 at step 4");
+}
 
 TEST(Quadrature, WeightsSumToOneAndGaussLegendreIsExactToDegree2nMinus1) {
   for (const QuadratureRule r : {QuadratureRule::Left, QuadratureRule::Right, QuadratureRule::Midpoint,

@@ -5,10 +5,21 @@
 #include <gtest/gtest.h>
 
 #include "core/common/error.h"
+#include "core/intervention/intervention_target.h"
 #include "tests/intervention/random_models.h"
+#include "tests/support/test_models.h"
 
 namespace lstmscope::test {
 namespace {
+
+// A forecaster's outputs are the forecasts: "Change in output 0", never "Change in logit 0".
+TEST(InterventionTargetDescription, RegressionOutputsAreNotCalledLogits) {
+  const Model forecaster = test::smallFeatureModel();
+  EXPECT_EQ(describeTarget(forecaster.arch, InterventionTarget{}), "output 0");
+  Architecture classifier = forecaster.arch;
+  classifier.task = Task::Classifier;
+  EXPECT_EQ(describeTarget(classifier, InterventionTarget{ScoreKind::Logit, 3, 1}), "logit 1");
+}
 
 TEST(InterventionSpec, ReadsEveryFormAndWritesItBack) {
   const InterventionSpec a = parseInterventionSpec("1/fwd/c:17@40:60=zero");
