@@ -28,6 +28,8 @@ void replay(const std::string& target, const std::vector<uint8_t>& bytes) {
     fuzz::traceFileTarget(bytes.data(), bytes.size());
   else if (target == "fuzz_h5_layout")
     fuzz::h5LayoutTarget(bytes.data(), bytes.size());
+  else if (target == "fuzz_onnx_graph")
+    fuzz::onnxGraphTarget(bytes.data(), bytes.size());
   else if (target == "fuzz_cli_options")
     fuzz::cliOptionsTarget(bytes.data(), bytes.size());
   else

@@ -17,6 +17,7 @@
 #include "core/formats/feature_csv.h"
 #include "core/formats/foreign/keras_layers.h"
 #include "core/formats/foreign/keras_mapping.h"
+#include "core/formats/foreign/onnx_eval/onnx_model_file.h"
 #include "core/formats/foreign/pickle.h"
 #include "core/formats/foreign/vocabulary_file.h"
 #include "core/formats/model_loader.h"
@@ -107,6 +108,16 @@ inline void modelFileTarget(const std::string& format, const uint8_t* data, size
                                                        : ".json";
   try {
     (void)importModel(writeInput(data, size, suffix));
+  } catch (const InputError&) {
+  }
+}
+
+// An ONNX graph through the operator evaluator, on inputs shaped as it declares them (open dimensions 3
+// long): every node its outputs need runs, or the graph is refused by name.
+inline void onnxGraphTarget(const uint8_t* data, size_t size) {
+  try {
+    const onnx_eval::OnnxModelFile model = onnx_eval::OnnxModelFile::read(writeInput(data, size, ".onnx"));
+    (void)model.run(model.exampleInputs(3));
   } catch (const InputError&) {
   }
 }

@@ -1,0 +1,163 @@
+#include "core/formats/foreign/onnx_eval/onnx_evaluator.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <set>
+
+#include "core/common/error.h"
+#include "core/formats/foreign/onnx_eval/onnx_node_args.h"
+#include "core/formats/foreign/onnx_eval/onnx_ops.h"
+
+namespace lstmscope::onnx_eval {
+
+namespace {
+
+constexpr int kMaxNesting = 16;  // If inside If …: a crafted file could nest without end
+
+// Values visible to a graph: its own, then its enclosing graphs' (an If branch reads outer values).
+struct Scope {
+  Values own;
+  const Scope* outer = nullptr;
+  const Tensor* find(const std::string& name) const {
+    for (const Scope* s = this; s; s = s->outer)
+      if (auto it = s->own.find(name); it != s->own.end()) return &it->second;
+    return nullptr;
+  }
+};
+
+// Every name a graph's nodes read that the graph does not produce itself (what an If branch needs
+// from outside).
+void collectOuterReads(const onnx::GraphProto& graph, std::set<std::string>& reads) {
+  std::set<std::string> produced;
+  for (const auto& init : graph.initializer()) produced.insert(init.name());
+  for (const auto& input : graph.input()) produced.insert(input.name());
+  for (const onnx::NodeProto& node : graph.node()) {
+    for (const std::string& in : node.input())
+      if (!in.empty() && !produced.count(in)) reads.insert(in);
+    for (const auto& a : node.attribute())
+      if (a.type() == onnx::AttributeProto::GRAPH) collectOuterReads(a.g(), reads);
+    for (const std::string& out : node.output()) produced.insert(out);
+  }
+  for (const auto& out : graph.output())
+    if (!produced.count(out.name())) reads.insert(out.name());
+}
+
+Tensor constantValue(const NodeArgs& args, const onnx::NodeProto& node, const std::string& source) {
+  for (const onnx::AttributeProto& a : node.attribute()) {
+    if (a.name() == "value") return tensorFromProto(a.t(), source);
+    if (a.name() == "value_float") return Tensor{ElementType::Float32, {}, {static_cast<double>(a.f())}};
+    if (a.name() == "value_int") return Tensor{ElementType::Int64, {}, {static_cast<double>(a.i())}};
+    if (a.name() == "value_floats")
+      return Tensor{ElementType::Float32, {a.floats_size()}, {a.floats().begin(), a.floats().end()}};
+    if (a.name() == "value_ints")
+      return Tensor{ElementType::Int64, {a.ints_size()}, {a.ints().begin(), a.ints().end()}};
+  }
+  args.fail("holds no value the evaluator reads (value, value_float(s), value_int(s))");
+}
+
+Values evaluate(const onnx::GraphProto& graph, const Scope* outer, const Values& inputs,
+                const std::vector<std::string>& wanted, int64_t opset, const std::string& source, int depth);
+
+std::vector<Tensor> runIf(const NodeArgs& args, const onnx::NodeProto& node, const Scope& scope, int64_t opset,
+                          const std::string& source, int depth) {
+  const Tensor& condition = args.input(0);
+  if (condition.count() != 1) args.fail("its condition has " + std::to_string(condition.count()) + " values, not one");
+  const std::string branch = condition.values[0] != 0 ? "then_branch" : "else_branch";
+  const onnx::AttributeProto* a = args.attribute(branch);
+  if (!a || a->type() != onnx::AttributeProto::GRAPH) args.fail("has no " + branch + " graph");
+  const Values results = evaluate(a->g(), &scope, {}, {}, opset, source, depth + 1);
+  std::vector<Tensor> out;
+  for (const auto& o : a->g().output()) out.push_back(results.at(o.name()));
+  if (out.size() != static_cast<size_t>(node.output_size()))
+    args.fail("its " + branch + " gives " + std::to_string(out.size()) + " outputs for " +
+              std::to_string(node.output_size()));
+  return out;
+}
+
+Values evaluate(const onnx::GraphProto& graph, const Scope* outer, const Values& inputs,
+                const std::vector<std::string>& wanted, int64_t opset, const std::string& source, int depth) {
+  if (depth > kMaxNesting)
+    throw InputError(source, "If branches nest more than " + std::to_string(kMaxNesting) + " deep");
+  Scope scope;
+  scope.outer = outer;
+  for (const onnx::TensorProto& init : graph.initializer()) scope.own[init.name()] = tensorFromProto(init, source);
+  for (const auto& input : graph.input()) {
+    if (auto it = inputs.find(input.name()); it != inputs.end())
+      scope.own[input.name()] = it->second;
+    else if (!scope.own.count(input.name()) && !outer)
+      throw InputError(source, "the graph input " + input.name() + " is not given");
+  }
+  std::vector<std::string> targets = wanted;
+  if (targets.empty())
+    for (const auto& o : graph.output()) targets.push_back(o.name());
+
+  // The nodes the targets need, found backwards from them.
+  const int n = graph.node_size();
+  std::vector<bool> needed(static_cast<size_t>(n), false);
+  std::set<std::string> wantedNames(targets.begin(), targets.end());
+  for (int k = n - 1; k >= 0; --k) {
+    const onnx::NodeProto& node = graph.node(k);
+    bool useful = false;
+    for (const std::string& out : node.output()) useful = useful || wantedNames.count(out);
+    if (!useful) continue;
+    needed[static_cast<size_t>(k)] = true;
+    for (const std::string& in : node.input())
+      if (!in.empty()) wantedNames.insert(in);
+    std::set<std::string> branchReads;
+    for (const auto& a : node.attribute())
+      if (a.type() == onnx::AttributeProto::GRAPH) collectOuterReads(a.g(), branchReads);
+    wantedNames.insert(branchReads.begin(), branchReads.end());
+  }
+
+  const OperatorTable& table = operatorTable();
+  for (int k = 0; k < n; ++k) {
+    if (!needed[static_cast<size_t>(k)]) continue;
+    const onnx::NodeProto& node = graph.node(k);
+    std::vector<const Tensor*> args;
+    for (const std::string& in : node.input()) {
+      const Tensor* t = in.empty() ? nullptr : scope.find(in);
+      if (!in.empty() && !t) NodeArgs(node, {}, opset).fail("reads " + in + ", which nothing before it computes");
+      args.push_back(t);
+    }
+    const NodeArgs nodeArgs(node, args, opset);
+    if (!node.domain().empty() && node.domain() != "ai.onnx")
+      nodeArgs.fail("belongs to the operator domain " + node.domain() + ", which the evaluator does not compute");
+    std::vector<Tensor> results;
+    if (node.op_type() == "Constant") {
+      results.push_back(constantValue(nodeArgs, node, source));
+    } else if (node.op_type() == "If") {
+      results = runIf(nodeArgs, node, scope, opset, source, depth);
+    } else {
+      const auto op = table.find(node.op_type());
+      if (op == table.end()) nodeArgs.fail("the evaluator does not compute " + node.op_type());
+      try {
+        results = op->second(nodeArgs);
+      } catch (const InputError& e) {
+        const std::string what = e.what();
+        if (what.rfind("node ", 0) == 0) throw;
+        nodeArgs.fail(what);  // a shape or tensor error from a helper: said with the node
+      }
+    }
+    for (int o = 0; o < node.output_size(); ++o)
+      if (!node.output(o).empty() && static_cast<size_t>(o) < results.size())
+        scope.own[node.output(o)] = std::move(results[static_cast<size_t>(o)]);
+  }
+  Values out;
+  for (const std::string& name : targets) {
+    const Tensor* t = scope.find(name);
+    if (!t) throw InputError(source, "the graph does not compute " + name);
+    out[name] = *t;
+  }
+  return out;
+}
+
+}  // namespace
+
+GraphEvaluator::GraphEvaluator(const onnx::GraphProto& graph, int64_t opset, std::string source)
+    : graph_(graph), opset_(opset), source_(std::move(source)) {}
+
+Values GraphEvaluator::run(const Values& inputs, const std::vector<std::string>& wanted) const {
+  return evaluate(graph_, nullptr, inputs, wanted, opset_, source_, 0);
+}
+
+}  // namespace lstmscope::onnx_eval

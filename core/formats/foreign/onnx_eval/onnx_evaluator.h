@@ -1,0 +1,37 @@
+// Runs an ONNX graph forward, operator by operator (docs/IMPORT.md "Operators evaluated outside the
+// LSTM"): the front ends and heads around LSTM nodes, and the If branches a graph chooses between. Nodes
+// run in the graph's order (ONNX requires it to be topological); only those the wanted outputs need run.
+// Anything the evaluator does not compute is refused by the node's name and operator, never skipped.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/formats/foreign/onnx_eval/onnx_tensor.h"
+
+namespace onnx {
+class GraphProto;
+}
+
+namespace lstmscope::onnx_eval {
+
+using Values = std::map<std::string, Tensor>;
+
+class GraphEvaluator {
+ public:
+  // `graph` must outlive the evaluator; `opset` is the default domain's version the model imports;
+  // `source` names the file in errors.
+  GraphEvaluator(const onnx::GraphProto& graph, int64_t opset, std::string source);
+
+  // The `wanted` values (the graph's outputs when empty) from `inputs`, by name. A graph input the
+  // caller does not give takes its initializer, if it has one; else it is refused by name.
+  Values run(const Values& inputs, const std::vector<std::string>& wanted = {}) const;
+
+ private:
+  const onnx::GraphProto& graph_;
+  int64_t opset_;
+  std::string source_;
+};
+
+}  // namespace lstmscope::onnx_eval

@@ -1,0 +1,102 @@
+#include "core/formats/foreign/onnx_eval/onnx_model_file.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "core/common/error.h"
+
+namespace lstmscope::onnx_eval {
+
+namespace {
+
+constexpr uint64_t kMaxBytes = uint64_t(2) << 30;  // protobuf's own message limit
+
+template <class Message>
+void parseFile(const std::string& path, Message& message, const char* what) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) throw InputError(path, "cannot be read (" + ec.message() + ")");
+  if (size > kMaxBytes) throw InputError(path, std::string("is larger than an ONNX ") + what + " can be");
+  std::ifstream in(path, std::ios::binary);
+  if (!in || !message.ParseFromIstream(&in)) throw InputError(path, std::string("is not an ONNX ") + what);
+}
+
+}  // namespace
+
+OnnxModelFile OnnxModelFile::read(const std::string& path) {
+  auto model = std::make_shared<onnx::ModelProto>();
+  parseFile(path, *model, "model");
+  if (!model->has_graph()) throw InputError(path, "holds no graph");
+  OnnxModelFile file;
+  for (const auto& o : model->opset_import())
+    if (o.domain().empty() || o.domain() == "ai.onnx") file.opset_ = o.version();
+  file.model_ = std::move(model);
+  file.path_ = path;
+  return file;
+}
+
+std::vector<std::string> OnnxModelFile::inputNames() const {
+  std::set<std::string> initialized;
+  for (const auto& init : model_->graph().initializer()) initialized.insert(init.name());
+  std::vector<std::string> out;
+  for (const auto& input : model_->graph().input())
+    if (!initialized.count(input.name())) out.push_back(input.name());
+  return out;
+}
+
+std::vector<std::string> OnnxModelFile::outputNames() const {
+  std::vector<std::string> out;
+  for (const auto& o : model_->graph().output()) out.push_back(o.name());
+  return out;
+}
+
+Values OnnxModelFile::exampleInputs(int64_t longest) const {
+  Values out;
+  const std::vector<std::string> names = inputNames();
+  for (const auto& input : model_->graph().input()) {
+    if (std::find(names.begin(), names.end(), input.name()) == names.end()) continue;
+    const onnx::TypeProto_Tensor& type = input.type().tensor_type();
+    Tensor t;
+    switch (type.elem_type()) {
+      case onnx::TensorProto::DOUBLE:
+        t.type = ElementType::Float64;
+        break;
+      case onnx::TensorProto::INT64:
+        t.type = ElementType::Int64;
+        break;
+      case onnx::TensorProto::INT32:
+        t.type = ElementType::Int32;
+        break;
+      case onnx::TensorProto::BOOL:
+        t.type = ElementType::Bool;
+        break;
+      default:
+        t.type = ElementType::Float32;
+    }
+    for (const auto& d : type.shape().dim())
+      t.shape.push_back(d.has_dim_value() && d.dim_value() > 0 ? std::min(d.dim_value(), longest) : longest);
+    t.values.resize(static_cast<size_t>(elementCount(t.shape)));
+    for (size_t k = 0; k < t.values.size(); ++k)  // small, varied, the same every time
+      t.values[k] = isFloating(t.type) ? std::sin(0.7 * static_cast<double>(k) + 0.3) : static_cast<double>(k % 2);
+    t.roundToType();
+    out[input.name()] = std::move(t);
+  }
+  return out;
+}
+
+Values OnnxModelFile::run(const Values& inputs, const std::vector<std::string>& wanted) const {
+  return GraphEvaluator(model_->graph(), opset_, path_).run(inputs, wanted);
+}
+
+Tensor readTensorFile(const std::string& path) {
+  onnx::TensorProto proto;
+  parseFile(path, proto, "tensor");
+  return tensorFromProto(proto, path);
+}
+
+}  // namespace lstmscope::onnx_eval
