@@ -101,12 +101,15 @@ void StatusArea::showAnalysedLabel(const AnalysisResult& result) {
 void StatusArea::showImportReport(const ImportReport& report, const QString& modelName) {
   model_->setToolTip(QString::fromStdString(describeImport(report)));
   if (report.format == "LSTMScope model" || report.assumptions.empty()) return;
-  showMessage(
-      tr("%1 (%2): %n thing(s) assumed, such as “%3”. Hover over the model name for the "
-         "list; File › Import Settings… corrects them.",
-         nullptr, static_cast<int>(report.assumptions.size()))
-          .arg(modelName, QString::fromStdString(report.format), QString::fromStdString(report.assumptions.front())),
-      15000);
+  // Spelled out: without a translation loaded, tr()'s %n plural shows "thing(s)" as written. Multi-argument
+  // arg() substitutes in one pass, so a '%' in an assumption stays as it is.
+  const QString first = QString::fromStdString(report.assumptions.front());
+  const auto count = static_cast<int>(report.assumptions.size());
+  const QString what = count == 1 ? tr("1 thing assumed: “%1”").arg(first)
+                                  : tr("%1 things assumed, such as “%2”").arg(QString::number(count), first);
+  showMessage(tr("%1 (%2): %3. Hover over the model name for the list; File › Import Settings… corrects %4.")
+                  .arg(modelName, QString::fromStdString(report.format), what, count == 1 ? tr("it") : tr("them")),
+              15000);
 }
 
 }  // namespace lstmscope::app

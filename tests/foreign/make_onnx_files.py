@@ -328,3 +328,85 @@ def two_lstms(name, between):
 
 two_lstms("computed_between_lstms", between=True)
 two_lstms("side_by_side_lstms", between=False)
+
+
+# ---- A CNN-LSTM as PyTorch users write one: its front end is read as LSTMScope's front end ----------------
+# (docs/IMPORT.md "ONNX front ends"). Last, with its own seed, so that the fixtures above stay as they were.
+
+class CnnLstm(torch.nn.Module):
+    """(batch, time, 4) → Conv1d(same) + ReLU → MaxPool1d(2) → Conv1d(dilated, valid) + tanh →
+    BatchNorm1d → LSTM(batch_first) → Linear on the final state."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv1d(4, 6, kernel_size=3, padding=1)
+        self.pool = torch.nn.MaxPool1d(2)
+        self.conv2 = torch.nn.Conv1d(6, 5, kernel_size=2, dilation=2)
+        self.norm = torch.nn.BatchNorm1d(5)
+        self.lstm = torch.nn.LSTM(5, 7, batch_first=True)
+        self.fc = torch.nn.Linear(7, 2)
+
+    def forward(self, x):
+        y = x.transpose(1, 2)
+        y = self.pool(torch.relu(self.conv(y)))
+        y = self.norm(torch.tanh(self.conv2(y)))
+        out, (h, c) = self.lstm(y.transpose(1, 2))
+        return self.fc(h[-1])
+
+
+torch.manual_seed(5)
+cnn = CnnLstm()
+with torch.no_grad():  # statistics a trained network would have, not the initial 0 and 1
+    cnn.norm.running_mean.uniform_(-0.3, 0.3)
+    cnn.norm.running_var.uniform_(0.5, 2.0)
+    cnn.norm.weight.uniform_(0.5, 1.5)
+    cnn.norm.bias.uniform_(-0.2, 0.2)
+cnn.eval()
+torch.onnx.export(cnn, torch.zeros(1, 12, 4), os.path.join(OUT, "torch_cnn_lstm.onnx"), input_names=["input"],
+                  output_names=["output"], dynamic_axes={"input": {1: "steps"}}, opset_version=14)
+reference = copy.deepcopy(cnn).double()
+entries = []
+for T in (8, 13, 30):
+    x = torch.randn(1, T, 4, dtype=torch.float64)
+    with torch.no_grad():
+        entries.append(dict(input=x[0].numpy(), output=reference(x).numpy()))
+write_expected("torch_cnn_lstm", entries)
+print("wrote torch_cnn_lstm")
+
+
+class DensePoolLstm(torch.nn.Module):
+    """(batch, time, 4) → Linear + ReLU on each step → AvgPool1d(2) → LSTM → Linear on every step."""
+
+    def __init__(self, pool_padding=0):
+        super().__init__()
+        self.dense = torch.nn.Linear(4, 6)
+        self.pool = torch.nn.AvgPool1d(2, stride=2 if pool_padding == 0 else 3, padding=pool_padding)
+        self.lstm = torch.nn.LSTM(6, 5, batch_first=True)
+        self.fc = torch.nn.Linear(5, 3)
+
+    def forward(self, x):
+        y = torch.relu(self.dense(x)).transpose(1, 2)
+        out, _ = self.lstm(self.pool(y).transpose(1, 2))
+        return self.fc(out)
+
+
+def export_front_end_model(name, model, lengths):
+    model.eval()
+    torch.onnx.export(model, torch.zeros(1, 12, 4), os.path.join(OUT, name + ".onnx"), input_names=["input"],
+                      output_names=["output"], dynamic_axes={"input": {1: "steps"}}, opset_version=14)
+    reference = copy.deepcopy(model).double()
+    entries = []
+    for T in lengths:
+        x = torch.randn(1, T, 4, dtype=torch.float64)
+        with torch.no_grad():
+            y = reference(x)
+        entries.append(dict(input=x[0].numpy(), output=y.reshape(-1, y.shape[-1]).numpy()))
+    write_expected(name, entries)
+
+
+torch.manual_seed(6)
+export_front_end_model("torch_dense_pool_lstm", DensePoolLstm(), (2, 9, 24))
+# A pooling padded on both sides with a stride of 3: LSTMScope's front ends do not model it, so the graph
+# opens as its LSTM stack alone, saying why.
+export_front_end_model("torch_padded_pool_lstm", DensePoolLstm(pool_padding=1), (9,))
+print("wrote torch_dense_pool_lstm, torch_padded_pool_lstm")

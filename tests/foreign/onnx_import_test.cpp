@@ -37,7 +37,8 @@ INSTANTIATE_TEST_SUITE_P(Models, OnnxFile,
                                            "node_batch_first_no_bias", "node_peepholes", "node_clip",
                                            "node_peepholes_clip_hard_sigmoid", "tf2onnx_style_classifier",
                                            "node_state_input", "node_coupled_gates", "node_reverse",
-                                           "node_reverse_peepholes_clip", "tf2onnx_style_go_backwards"));
+                                           "node_reverse_peepholes_clip", "tf2onnx_style_go_backwards", "torch_cnn_lstm",
+                                           "torch_dense_pool_lstm"));
 
 // ONNX's backend tests compare with rtol 1e-3, atol 1e-7; every batch element is one of our sequences.
 TEST(OnnxFiles, ConformanceCasesPassAtOnnxTolerances) {
@@ -86,6 +87,55 @@ TEST(OnnxFiles, GraphFactsAreNotAssumptions) {
       EXPECT_EQ(a.find("initial"), std::string::npos) << name << ": " << a;
 }
 
+// A CNN-LSTM as torch.onnx.export writes it: its nodes before the LSTM are read as LSTMScope's front end
+// (Conv with its ReLU, MaxPool, dilated Conv with its tanh, BatchNormalization), checked against the graph
+// on the file (OutputsMatchTheReference checks the numbers against PyTorch); a padding the front ends do not
+// model opens the LSTM stack alone, saying which node.
+TEST(OnnxFiles, FrontEndsBeforeTheLstmAreReadAndCheckedAgainstTheGraph) {
+  const ImportedModel cnn = importModel(onnxFixture("torch_cnn_lstm.onnx"));
+  const std::vector<StepLayer>& fe = cnn.model.arch.frontEnd;
+  ASSERT_EQ(fe.size(), 4u);
+  EXPECT_EQ(fe[0].kind, StepLayer::Kind::Conv);
+  EXPECT_EQ(fe[0].padding, StepLayer::Padding::Same);
+  EXPECT_EQ(fe[0].activation, "relu");
+  EXPECT_EQ(fe[1].kind, StepLayer::Kind::MaxPool);
+  EXPECT_EQ(fe[1].stride, 2);
+  EXPECT_EQ(fe[2].dilation, 2);
+  EXPECT_EQ(fe[2].activation, "tanh");
+  EXPECT_EQ(fe[3].kind, StepLayer::Kind::Affine);
+  EXPECT_EQ(cnn.model.arch.rawFeatureDim(), 4);
+  EXPECT_EQ(cnn.model.arch.featureDim, 5);
+  EXPECT_TRUE(cnn.report.cutOff.empty()) << cnn.report.cutOff;
+  const auto said = [&](const ImportedModel& m, const std::string& words) {
+    return std::any_of(m.report.assumptions.begin(), m.report.assumptions.end(),
+                       [&](const std::string& a) { return a.find(words) != std::string::npos; });
+  };
+  EXPECT_TRUE(said(cnn, "checked against the graph itself"));
+  EXPECT_TRUE(said(cnn, "the input is 4 numeric features per step, through the front end"));
+
+  const ImportedModel dense = importModel(onnxFixture("torch_dense_pool_lstm.onnx"));
+  ASSERT_EQ(dense.model.arch.frontEnd.size(), 2u);  // the Linear with its ReLU, the AvgPool1d
+  EXPECT_EQ(dense.model.arch.frontEnd[0].kind, StepLayer::Kind::Dense);
+  EXPECT_EQ(dense.model.arch.frontEnd[0].activation, "relu");
+  EXPECT_EQ(dense.model.arch.frontEnd[1].kind, StepLayer::Kind::AveragePool);
+
+  const std::string padded = onnxFixture("torch_padded_pool_lstm.onnx");
+  ImportChoices whole;
+  whole.wholeModelOnly = true;
+  const std::string why = "front end node /pool/Pad (Pad) pads the sequence with constants before a window layer";
+  try {
+    importModel(padded, {}, whole);
+    ADD_FAILURE() << "the padded pooling opened as a whole";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << e.what();
+  }
+  const ImportedModel part = importModel(padded);
+  EXPECT_NE(part.report.cutOff.find(why), std::string::npos) << part.report.cutOff;
+  EXPECT_NE(part.report.cutOff.find("the input is the first LSTM's input features, 6 per step"), std::string::npos)
+      << part.report.cutOff;
+  EXPECT_TRUE(part.model.arch.frontEnd.empty());
+}
+
 // Nodes beyond support around the LSTM: the whole graph is refused by name (ImportChoices::wholeModelOnly),
 // and by default the LSTM opens alone, its hidden states within 1e-9 of the ONNX equations on the features
 // it reads, with what was cut off said first.
@@ -93,7 +143,7 @@ TEST(OnnxFiles, BeyondSupportTheLstmOpensAloneAndSaysWhatWasCut) {
   struct Case {
     const char *name, *whyNotWhole, *cutOff;
   };
-  for (const Case& c : {Case{"partly_front_end", "node front_abs (Abs) is not something an LSTM model",
+  for (const Case& c : {Case{"partly_front_end", "node front_abs (Abs) is not a front-end layer LSTMScope reads",
                              "cut off every node that is not an LSTM (front_abs (Abs), head_erf (Erf)): the input is "
                              "the first LSTM's input features, 3 per step, from a CSV table; the model gives no "
                              "outputs here"},

@@ -11,6 +11,7 @@
 
 #include "core/common/error.h"
 #include "core/formats/foreign/import_choices_file.h"
+#include "core/formats/foreign/onnx_front_end.h"
 #include "core/formats/foreign/state_dict_mapping.h"
 
 namespace lstmscope {
@@ -89,7 +90,7 @@ enum class OnnxCut { Nothing, AfterLastLstm, AllButLstms };
 class OnnxMapper {
  public:
   OnnxMapper(const onnx::ModelProto& model, const std::string& source, OnnxCut cut = OnnxCut::Nothing)
-      : graph_(model.graph()), source_(source), cut_(cut) {}
+      : model_(model), graph_(model.graph()), source_(source), cut_(cut) {}
 
   // The graph as PyTorch-style named tensors plus the choices the graph itself states.
   std::pair<TensorSet, ImportChoices> run() {
@@ -101,11 +102,15 @@ class OnnxMapper {
         for (const auto& a : node.attribute())
           if (a.name() == "value" && a.has_t()) constants_.emplace(node.output(0), tensorOf(a.t(), source_));
     }
-    int lastLstm = -1;
+    int firstLstm = -1, lastLstm = -1;
     for (int k = 0; k < graph_.node_size(); ++k)
-      if (graph_.node(k).op_type() == "LSTM") lastLstm = k;
+      if (graph_.node(k).op_type() == "LSTM") lastLstm = k, firstLstm = firstLstm < 0 ? k : firstLstm;
+    // A front end of window and per-step layers before the first LSTM (onnx_front_end.h); its nodes are
+    // read there, not here.
+    if (firstLstm >= 0 && cut_ != OnnxCut::AllButLstms) frontEnd_ = readOnnxFrontEnd(model_, firstLstm, source_);
     for (int k = 0; k < graph_.node_size(); ++k) {
       const auto& node = graph_.node(k);
+      if (frontEnd_ && frontEnd_->nodes.count(k)) continue;
       requireInputsComputedBefore(node, k);
       if ((cut_ == OnnxCut::AfterLastLstm && k > lastLstm) ||
           (cut_ == OnnxCut::AllButLstms && node.op_type() != "LSTM")) {
@@ -124,6 +129,7 @@ class OnnxMapper {
   const std::vector<CellExtras>& extras() const { return extras_; }
   const std::vector<std::string>& notes() const { return notes_; }        // assumptions the graph forced
   const std::vector<std::string>& cutNodes() const { return cutNodes_; }  // "name (Op)", shape operators left out
+  const std::optional<OnnxFrontEnd>& frontEnd() const { return frontEnd_; }
 
  private:
   [[noreturn]] void fail(const onnx::NodeProto& node, const std::string& what) const {
@@ -431,10 +437,12 @@ class OnnxMapper {
     return s;
   }
 
+  const onnx::ModelProto& model_;
   const onnx::GraphProto& graph_;
   const std::string& source_;
   OnnxCut cut_;
   std::vector<std::string> cutNodes_;
+  std::optional<OnnxFrontEnd> frontEnd_;
   std::string previousLstm_;  // the last LSTM node's output Y
   std::map<std::string, NamedTensor> constants_;
   std::map<std::string, int> producer_;
@@ -535,6 +543,18 @@ ImportedModel mapOnnx(const onnx::ModelProto& model, const std::string& path, co
       role += std::to_string(l) + ' ' + directionName(spec, d) + " peephole";
       imported.report.tensors.push_back({extras.name, extras.shape, role});
     }
+  }
+  if (const auto& fe = mapper.frontEnd()) {
+    Architecture& arch = imported.model.arch;
+    arch.inputKind = InputKind::Features;
+    arch.featureDim = static_cast<int>(imported.model.params.lstm[0][0].W_ih.cols());
+    arch.frontEnd = fe->layers;
+    // The state-dict mapping said the LSTM's own width is the input; the user's rows go through the front end.
+    for (std::string& a : imported.report.assumptions)
+      if (a.rfind("no embedding:", 0) == 0)
+        a = "no embedding: the input is " + std::to_string(fe->rawFeatures) + " numeric features per step, through the front end";
+    imported.report.assumptions.insert(imported.report.assumptions.end(), fe->notes.begin(), fe->notes.end());
+    for (const auto& [name, shape] : fe->tensors) imported.report.tensors.push_back({name, shape, "front end"});
   }
   validateModel(imported.model, path);  // again: the peepholes and clip joined after the mapping's check
   imported.report.assumptions.insert(imported.report.assumptions.end(), mapper.notes().begin(), mapper.notes().end());

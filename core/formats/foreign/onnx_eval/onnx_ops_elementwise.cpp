@@ -22,7 +22,8 @@ Operator unary(Unary f) {
   };
 }
 
-// A binary operator; `resultType` is the left input's type unless `boolResult`.
+// A binary operator; its result has the left input's type (widened to float64 when the right one is),
+// or is bool when `boolResult`.
 template <class F>
 Operator binary(F f, bool boolResult = false) {
   return [f, boolResult](const NodeArgs& args) {
@@ -31,7 +32,10 @@ Operator binary(F f, bool boolResult = false) {
       args.fail(std::string("its inputs are ") + elementTypeName(a.type) + " and " + elementTypeName(b.type) +
                 "; ONNX needs one type");
     Tensor out;
-    out.type = boolResult ? ElementType::Bool : a.type;
+    // float64 if either float input is (a float32 constant beside float64 input computes in float64).
+    out.type = boolResult                                          ? ElementType::Bool
+               : isFloating(a.type) && b.type == ElementType::Float64 ? ElementType::Float64
+                                                                    : a.type;
     out.shape = broadcastShape(args, a.shape, b.shape);
     const std::vector<int64_t> ia = broadcastSources(a.shape, out.shape), ib = broadcastSources(b.shape, out.shape);
     out.values.resize(ia.size());

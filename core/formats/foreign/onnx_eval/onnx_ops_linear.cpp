@@ -8,11 +8,10 @@ namespace lstmscope::onnx_eval {
 
 namespace {
 
-// The float type two float inputs compute in (float64 if either is).
-ElementType floatResult(const NodeArgs& args, const Tensor& a, const Tensor& b) {
-  if (a.type != b.type)
-    args.fail(std::string("its inputs are ") + elementTypeName(a.type) + " and " + elementTypeName(b.type));
-  return a.type;
+// The float type two float inputs compute in: float64 if either is (the evaluator widens a float32
+// initializer read with float64 inputs, so that a graph fed float64 computes in float64).
+ElementType floatResult(const Tensor& a, const Tensor& b) {
+  return a.type == ElementType::Float64 || b.type == ElementType::Float64 ? ElementType::Float64 : ElementType::Float32;
 }
 
 // numpy.matmul: vectors are promoted to matrices and the promoted axis dropped again; the leading
@@ -33,7 +32,7 @@ std::vector<Tensor> matMul(const NodeArgs& args) {
   Shape shape = batch;
   if (a.rank() > 1) shape.push_back(m);
   if (b.rank() > 1) shape.push_back(n);
-  Tensor out{floatResult(args, a, b), shape,
+  Tensor out{floatResult(a, b), shape,
              std::vector<double>(static_cast<size_t>(elementCount(batch) * m * n), 0.0)};
   for (size_t p = 0; p < fromA.size(); ++p) {
     const double* pa = a.values.data() + fromA[p] * m * k;
@@ -58,7 +57,7 @@ std::vector<Tensor> gemm(const NodeArgs& args) {
   const int64_t kb = tb ? b.shape[1] : b.shape[0], n = tb ? b.shape[0] : b.shape[1];
   if (k != kb) args.fail("cannot multiply " + shapeText(a.shape) + " by " + shapeText(b.shape) + " as transposed");
   requireWorkWithinBudget(args, static_cast<double>(m) * static_cast<double>(k) * static_cast<double>(n));
-  Tensor out{floatResult(args, a, b), {m, n}, std::vector<double>(static_cast<size_t>(m * n), 0.0)};
+  Tensor out{floatResult(a, b), {m, n}, std::vector<double>(static_cast<size_t>(m * n), 0.0)};
   for (int64_t i = 0; i < m; ++i)
     for (int64_t c = 0; c < n; ++c) {
       double sum = 0;

@@ -67,7 +67,6 @@ std::vector<Tensor> conv(const NodeArgs& args) {
   if (x.rank() < 3 || w.rank() != x.rank())
     args.fail("its input " + shapeText(x.shape) + " and weight " + shapeText(w.shape) +
               " are not [N, C, spatial…] tensors of one rank");
-  if (x.type != w.type) args.fail("its input and weight differ in element type");
   const int64_t group = args.integer("group", 1), channels = x.shape[1], filters = w.shape[0];
   if (group < 1 || channels % group || filters % group || w.shape[1] * group != channels)
     args.fail("its weight " + shapeText(w.shape) + " does not fit " + std::to_string(channels) + " channels in " +
@@ -82,7 +81,8 @@ std::vector<Tensor> conv(const NodeArgs& args) {
   Shape shape{x.shape[0], filters};
   shape.insert(shape.end(), g.outputs.begin(), g.outputs.end());
   requireWorkWithinBudget(args, static_cast<double>(elementCount(shape)) * static_cast<double>(w.count() / filters));
-  Tensor out{x.type, shape, {}};
+  // float64 if either is: a float32 weight read with float64 input computes in float64.
+  Tensor out{x.type == ElementType::Float64 || w.type == ElementType::Float64 ? ElementType::Float64 : x.type, shape, {}};
   out.values.reserve(static_cast<size_t>(elementCount(shape)));
   const std::vector<int64_t> xs = stridesOf(x.shape), ws = stridesOf(w.shape);
   const std::vector<Shape> offsets = taps(kernel);
