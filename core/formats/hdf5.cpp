@@ -437,12 +437,14 @@ std::vector<std::string> readStrings(hid_t loc, const std::string& path, const s
   const size_t all = checkedCount(d.get(), dims, std::max<size_t>(H5Tget_size(type.get()), 1), path, file);
   const auto [fileSpace, n] = rowsOf(d.get(), dims, all, range, path, file);
   const hsize_t count = n;
+  const hid_t space = fileSpace.get();
   Handle mem(H5Screate_simple(1, &count, nullptr), H5Sclose);
   try {
     return readStringValues(
         type.get(), n,
         [&](hid_t memType, void* buf) {
-          return n ? H5Dread(d.get(), memType, mem.get(), fileSpace.get(), H5P_DEFAULT, buf) : herr_t{0};
+          // count and space, not the structured bindings: clang 14 (the fuzz preset) cannot capture those.
+          return count ? H5Dread(d.get(), memType, mem.get(), space, H5P_DEFAULT, buf) : herr_t{0};
         },
         d.get(), path, file);
   } catch (const InputError&) {

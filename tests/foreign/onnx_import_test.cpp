@@ -37,8 +37,8 @@ INSTANTIATE_TEST_SUITE_P(Models, OnnxFile,
                                            "node_batch_first_no_bias", "node_peepholes", "node_clip",
                                            "node_peepholes_clip_hard_sigmoid", "tf2onnx_style_classifier",
                                            "node_state_input", "node_coupled_gates", "node_reverse",
-                                           "node_reverse_peepholes_clip", "tf2onnx_style_go_backwards", "torch_cnn_lstm",
-                                           "torch_dense_pool_lstm"));
+                                           "node_reverse_peepholes_clip", "tf2onnx_style_go_backwards",
+                                           "torch_cnn_lstm", "torch_dense_pool_lstm"));
 
 // ONNX's backend tests compare with rtol 1e-3, atol 1e-7; every batch element is one of our sequences.
 TEST(OnnxFiles, ConformanceCasesPassAtOnnxTolerances) {

@@ -552,7 +552,8 @@ ImportedModel mapOnnx(const onnx::ModelProto& model, const std::string& path, co
     // The state-dict mapping said the LSTM's own width is the input; the user's rows go through the front end.
     for (std::string& a : imported.report.assumptions)
       if (a.rfind("no embedding:", 0) == 0)
-        a = "no embedding: the input is " + std::to_string(fe->rawFeatures) + " numeric features per step, through the front end";
+        a = "no embedding: the input is " + std::to_string(fe->rawFeatures) +
+            " numeric features per step, through the front end";
     imported.report.assumptions.insert(imported.report.assumptions.end(), fe->notes.begin(), fe->notes.end());
     for (const auto& [name, shape] : fe->tensors) imported.report.tensors.push_back({name, shape, "front end"});
   }

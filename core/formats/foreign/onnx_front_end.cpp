@@ -19,7 +19,9 @@ enum class Axis { Batch, Time, Feature };
 using Roles = std::vector<Axis>;  // what each axis of a rank-3 tensor holds
 
 // Nodes that pass their input on unchanged at inference.
-bool passesThrough(const std::string& op) { return op == "Identity" || op == "Dropout" || op == "Cast"; }
+bool passesThrough(const std::string& op) {
+  return op == "Identity" || op == "Dropout" || op == "Cast";
+}
 // "(6, 4, 3)", as the import report writes every tensor's shape.
 std::string shapeInParentheses(const onnx_eval::Shape& shape) {
   std::string s = onnx_eval::shapeText(shape);
@@ -27,7 +29,9 @@ std::string shapeInParentheses(const onnx_eval::Shape& shape) {
   return shape.size() == 1 ? s.substr(0, s.size() - 1) + ",)" : s;
 }
 
-bool isActivation(const std::string& op) { return op == "Relu" || op == "Tanh" || op == "Sigmoid"; }
+bool isActivation(const std::string& op) {
+  return op == "Relu" || op == "Tanh" || op == "Sigmoid";
+}
 
 class FrontEndReader {
  public:
@@ -65,8 +69,9 @@ class FrontEndReader {
       if (it->second >= (chain.empty() ? firstLstm_ : chain.back())) return std::nullopt;
       const onnx::NodeProto& node = graph_.node(it->second);
       if (node.op_type() == "Gather") return std::nullopt;  // an embedding: the LSTM mapping reads it
-      computes = computes || !(node.op_type() == "Transpose" || node.op_type() == "Pad" || node.op_type() == "Reshape" || node.op_type() == "Squeeze" ||
-                               node.op_type() == "Unsqueeze" || passesThrough(node.op_type()));
+      computes =
+          computes || !(node.op_type() == "Transpose" || node.op_type() == "Pad" || node.op_type() == "Reshape" ||
+                        node.op_type() == "Squeeze" || node.op_type() == "Unsqueeze" || passesThrough(node.op_type()));
       chain.push_back(it->second);
       tensor = dataInput(node);
     }
@@ -93,10 +98,9 @@ class FrontEndReader {
     check(out);
     out.notes.push_back("front end: " + describeStepLayers(out.layers) + ", read from the graph's nodes before " +
                         "the first LSTM and checked against the graph itself (evaluated up to the LSTM's input, " +
-                        "within 1e-9 in float64); the input '" + input_ + "' holds " +
-                        std::to_string(out.rawFeatures) + " features per step, on its axis " +
-                        std::to_string(axisOf(Axis::Feature)) + " (time on axis " + std::to_string(axisOf(Axis::Time)) +
-                        ")");
+                        "within 1e-9 in float64); the input '" + input_ + "' holds " + std::to_string(out.rawFeatures) +
+                        " features per step, on its axis " + std::to_string(axisOf(Axis::Feature)) + " (time on axis " +
+                        std::to_string(axisOf(Axis::Time)) + ")");
     return out;
   }
 
@@ -165,16 +169,18 @@ class FrontEndReader {
       if (!pads) fail(node, "pads by amounts the graph computes");
       for (double v : pads->values)
         if (v != 0)
-          fail(node, "pads the sequence with constants before a window layer, which LSTMScope's front ends do not "
-                     "model (they pad as TensorFlow does: valid or same)");
+          fail(node,
+               "pads the sequence with constants before a window layer, which LSTMScope's front ends do not "
+               "model (they pad as TensorFlow does: valid or same)");
       return after;
     }
     if (op == "MatMul" || op == "Add") {
       if (after.back() != Axis::Feature) fail(node, "does not act on the features (the last axis) here");
       return after;
     }
-    fail(node, "is not a front-end layer LSTMScope reads (Conv, MaxPool, AveragePool, BatchNormalization, "
-               "MatMul + Add, Relu/Tanh/Sigmoid, Transpose)");
+    fail(node,
+         "is not a front-end layer LSTMScope reads (Conv, MaxPool, AveragePool, BatchNormalization, "
+         "MatMul + Add, Relu/Tanh/Sigmoid, Transpose)");
   }
 
   void addLayer(const onnx::NodeProto& node, const Roles& roles, std::vector<StepLayer>& layers) const {
@@ -187,7 +193,8 @@ class FrontEndReader {
     if (isActivation(op)) {
       std::string name = op == "Relu" ? "relu" : op == "Tanh" ? "tanh" : "sigmoid";
       // An activation after a convolution or a dense map is its own, as Keras' Conv1D(activation=…).
-      if (!layers.empty() && (layers.back().kind == StepLayer::Kind::Conv || layers.back().kind == StepLayer::Kind::Dense) &&
+      if (!layers.empty() &&
+          (layers.back().kind == StepLayer::Kind::Conv || layers.back().kind == StepLayer::Kind::Dense) &&
           layers.back().activation == "linear") {
         layers.back().activation = name;
         return;
@@ -200,7 +207,8 @@ class FrontEndReader {
     if (op == "BatchNormalization") return layers.push_back(batchNorm(node));
     if (op == "MatMul") {
       const Tensor* w = constant(node.input(1));
-      if (!w || w->rank() != 2 || node.input(0) != dataInput(node)) fail(node, "does not multiply by a constant matrix on the right");
+      if (!w || w->rank() != 2 || node.input(0) != dataInput(node))
+        fail(node, "does not multiply by a constant matrix on the right");
       s.kind = StepLayer::Kind::Dense, s.activation = "linear";
       s.weight.resize(w->shape[1], w->shape[0]);  // ours (out, in) = ONNX's (in, out) transposed
       for (int64_t i = 0; i < w->shape[0]; ++i)
@@ -210,7 +218,8 @@ class FrontEndReader {
     }
     if (op == "Add") {
       const Tensor* b = constant(node.input(0) == dataInput(node) ? node.input(1) : node.input(0));
-      if (!b || layers.empty() || layers.back().kind != StepLayer::Kind::Dense || b->count() != layers.back().bias.size())
+      if (!b || layers.empty() || layers.back().kind != StepLayer::Kind::Dense ||
+          b->count() != layers.back().bias.size())
         fail(node, "is not the bias of a MatMul before it");
       for (long k = 0; k < layers.back().bias.size(); ++k) layers.back().bias(k) += b->values[static_cast<size_t>(k)];
       return;
@@ -228,7 +237,8 @@ class FrontEndReader {
     if (strides.size() > 1 || dilations.size() > 1 || pads.size() > 2) fail(node, "is not one-dimensional");
     const std::string autoPad = text(node, "auto_pad");
     const long total = static_cast<long>(s.window - 1) * s.dilation;
-    if (autoPad == "VALID" || ((autoPad.empty() || autoPad == "NOTSET") && (pads.empty() || (pads[0] == 0 && pads[1] == 0))))
+    if (autoPad == "VALID" ||
+        ((autoPad.empty() || autoPad == "NOTSET") && (pads.empty() || (pads[0] == 0 && pads[1] == 0))))
       s.padding = StepLayer::Padding::Valid;
     else if (autoPad == "SAME_UPPER" ||
              (s.stride == 1 && pads.size() == 2 && pads[0] == total / 2 && pads[1] == total - total / 2))
@@ -237,7 +247,8 @@ class FrontEndReader {
       fail(node, "pads the time axis in a way LSTMScope's front ends do not model (auto_pad " +
                      (autoPad.empty() ? std::string("NOTSET") : autoPad) + ", pads " +
                      (pads.size() == 2 ? std::to_string(pads[0]) + " and " + std::to_string(pads[1]) : "none") +
-                     ", stride " + std::to_string(s.stride) + "): only no padding, or stride 1 with the window's half on each side");
+                     ", stride " + std::to_string(s.stride) +
+                     "): only no padding, or stride 1 with the window's half on each side");
     if (integer(node, "ceil_mode", 0) != 0) fail(node, "rounds its output length up (ceil_mode)");
   }
 
@@ -314,7 +325,8 @@ class FrontEndReader {
       if (in.name() == input_) {
         const auto& dims = in.type().tensor_type().shape().dim();
         const int axis = axisOf(Axis::Feature);
-        if (axis < dims.size() && dims[axis].has_dim_value() && dims[axis].dim_value() > 0) return dims[axis].dim_value();
+        if (axis < dims.size() && dims[axis].has_dim_value() && dims[axis].dim_value() > 0)
+          return dims[axis].dim_value();
       }
     for (const StepLayer& s : layers)
       if (s.inputWidth() >= 0) return s.inputWidth();
@@ -328,7 +340,8 @@ class FrontEndReader {
     for (const long rows : {fewest + 11, fewest + 40}) {
       Eigen::MatrixXd raw(fe.rawFeatures, rows);
       for (long t = 0; t < rows; ++t)
-        for (long f = 0; f < fe.rawFeatures; ++f) raw(f, t) = std::sin(0.37 * static_cast<double>(t * fe.rawFeatures + f) + 0.1);
+        for (long f = 0; f < fe.rawFeatures; ++f)
+          raw(f, t) = std::sin(0.37 * static_cast<double>(t * fe.rawFeatures + f) + 0.1);
       Tensor input{onnx_eval::ElementType::Float64, onnx_eval::Shape(3, 1), {}};
       input.shape[static_cast<size_t>(axisOf(Axis::Time))] = rows;
       input.shape[static_cast<size_t>(axisOf(Axis::Feature))] = fe.rawFeatures;

@@ -21,8 +21,8 @@ namespace lstmscope {
 
 struct OnnxFrontEnd {
   std::vector<StepLayer> layers;
-  long rawFeatures = 0;        // features per row of the user's table
-  std::set<int> nodes;          // the graph's nodes it replaces (the LSTM mapping skips them)
+  long rawFeatures = 0;            // features per row of the user's table
+  std::set<int> nodes;             // the graph's nodes it replaces (the LSTM mapping skips them)
   std::vector<std::string> notes;  // what was read how, for the import report
   std::vector<std::pair<std::string, std::string>> tensors;  // the initializers it read: name, shape
 };

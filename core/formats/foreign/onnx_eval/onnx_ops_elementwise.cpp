@@ -33,9 +33,9 @@ Operator binary(F f, bool boolResult = false) {
                 "; ONNX needs one type");
     Tensor out;
     // float64 if either float input is (a float32 constant beside float64 input computes in float64).
-    out.type = boolResult                                          ? ElementType::Bool
+    out.type = boolResult                                             ? ElementType::Bool
                : isFloating(a.type) && b.type == ElementType::Float64 ? ElementType::Float64
-                                                                    : a.type;
+                                                                      : a.type;
     out.shape = broadcastShape(args, a.shape, b.shape);
     const std::vector<int64_t> ia = broadcastSources(a.shape, out.shape), ib = broadcastSources(b.shape, out.shape);
     out.values.resize(ia.size());

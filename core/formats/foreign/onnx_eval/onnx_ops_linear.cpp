@@ -32,8 +32,7 @@ std::vector<Tensor> matMul(const NodeArgs& args) {
   Shape shape = batch;
   if (a.rank() > 1) shape.push_back(m);
   if (b.rank() > 1) shape.push_back(n);
-  Tensor out{floatResult(a, b), shape,
-             std::vector<double>(static_cast<size_t>(elementCount(batch) * m * n), 0.0)};
+  Tensor out{floatResult(a, b), shape, std::vector<double>(static_cast<size_t>(elementCount(batch) * m * n), 0.0)};
   for (size_t p = 0; p < fromA.size(); ++p) {
     const double* pa = a.values.data() + fromA[p] * m * k;
     const double* pb = b.values.data() + fromB[p] * k * n;

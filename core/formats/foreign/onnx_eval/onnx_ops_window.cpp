@@ -82,7 +82,8 @@ std::vector<Tensor> conv(const NodeArgs& args) {
   shape.insert(shape.end(), g.outputs.begin(), g.outputs.end());
   requireWorkWithinBudget(args, static_cast<double>(elementCount(shape)) * static_cast<double>(w.count() / filters));
   // float64 if either is: a float32 weight read with float64 input computes in float64.
-  Tensor out{x.type == ElementType::Float64 || w.type == ElementType::Float64 ? ElementType::Float64 : x.type, shape, {}};
+  Tensor out{
+      x.type == ElementType::Float64 || w.type == ElementType::Float64 ? ElementType::Float64 : x.type, shape, {}};
   out.values.reserve(static_cast<size_t>(elementCount(shape)));
   const std::vector<int64_t> xs = stridesOf(x.shape), ws = stridesOf(w.shape);
   const std::vector<Shape> offsets = taps(kernel);
