@@ -173,7 +173,8 @@ int main(int argc, char** argv) {
   window.setStepLabelColumn(cl.parser.value(cl.labelColumn));
   const bool haveText = cl.parser.isSet(cl.textFile);
   if (haveText && !window.openTextFile(cl.parser.value(cl.textFile))) {
-    if (shooting) return fail(window.lastError(), 3);
+    // The window's analysisFailed has printed the message already (once is enough).
+    if (shooting) return exitCode != 0 ? exitCode : fail(window.lastError(), 3);
   }
   if (cl.parser.positionalArguments().isEmpty())
     window.openDemo(!haveText);

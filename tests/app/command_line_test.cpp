@@ -2,6 +2,7 @@
 // is loaded for them (on a machine without X they used to abort inside Qt before printing anything).
 #include <gtest/gtest.h>
 
+#include <QFile>
 #include <QImage>
 #include <QProcess>
 #include <QProcessEnvironment>
@@ -77,3 +78,27 @@ TEST(AppCommandLine, ExportSizeInMillimetresAndBadSizes) {
 }
 
 }  // namespace
+
+// A text the app cannot read, with --screenshot: exit 3 and the reason said once (it was printed twice:
+// once by the failed analysis, once more on the way out).
+TEST(AppCommandLine, AnUnreadableTextIsSaidOnce) {
+  QTemporaryDir dir;
+  const QString bad = dir.filePath(QStringLiteral("bad.txt"));
+  QFile file(bad);
+  ASSERT_TRUE(file.open(QIODevice::WriteOnly));
+  file.write("abc\xff\xfe def\n");
+  file.close();
+  for (const QString& text : {bad, dir.filePath(QStringLiteral("missing.txt"))}) {
+    QProcess app;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    app.setProcessEnvironment(env);
+    app.start(QStringLiteral(LSTMSCOPE_APP), {QStringLiteral("--text-file"), text, QStringLiteral("--screenshot"),
+                                              dir.filePath(QStringLiteral("never.png"))});
+    ASSERT_TRUE(app.waitForFinished(60000));
+    EXPECT_EQ(app.exitCode(), 3);
+    const QString err = QString::fromUtf8(app.readAllStandardError());
+    EXPECT_EQ(err.count(QStringLiteral("lstmscope: ") + text), 1) << err.toStdString();
+    EXPECT_FALSE(QFile::exists(dir.filePath(QStringLiteral("never.png"))));
+  }
+}

@@ -134,6 +134,18 @@ TEST(OnnxFiles, FrontEndsBeforeTheLstmAreReadAndCheckedAgainstTheGraph) {
   EXPECT_NE(part.report.cutOff.find("the input is the first LSTM's input features, 6 per step"), std::string::npos)
       << part.report.cutOff;
   EXPECT_TRUE(part.model.arch.frontEnd.empty());
+
+  // Found by review (kept with the fuzz regressions): a graph that also takes h0 as an input keeps its
+  // front end (the check does not need h0); a float16 classifier with no front end keeps its head (the
+  // front-end reader converts only the constants it reads).
+  const std::string regressions = std::string(LSTMSCOPE_SOURCE_DIR) + "/tests/fuzz/regressions/fuzz_onnx/";
+  const ImportedModel withState = importModel(regressions + "review_fe_h0_input");
+  EXPECT_EQ(withState.model.arch.frontEnd.size(), 1u);
+  EXPECT_TRUE(withState.report.cutOff.empty()) << withState.report.cutOff;
+  const ImportedModel half = importModel(regressions + "review_fp16_classifier_raw");
+  ASSERT_TRUE(half.model.arch.head.has_value()) << half.report.cutOff;
+  EXPECT_EQ(half.model.headOutputs(), 3);
+  EXPECT_TRUE(half.report.cutOff.empty()) << half.report.cutOff;
 }
 
 // Nodes beyond support around the LSTM: the whole graph is refused by name (ImportChoices::wholeModelOnly),

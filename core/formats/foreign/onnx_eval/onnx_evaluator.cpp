@@ -2,6 +2,7 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <map>
 #include <set>
 
 #include "core/common/error.h"
@@ -15,12 +16,21 @@ namespace {
 constexpr int kMaxNesting = 16;  // If inside If …: a crafted file could nest without end
 
 // Values visible to a graph: its own, then its enclosing graphs' (an If branch reads outer values).
+// Initializers are converted when first read: a graph may hold tensors of types the evaluator does not
+// compute with (float16 weights of a head nobody asks for) without that stopping what is asked.
 struct Scope {
   Values own;
-  const Scope* outer = nullptr;
-  const Tensor* find(const std::string& name) const {
-    for (const Scope* s = this; s; s = s->outer)
+  std::map<std::string, const onnx::TensorProto*> initializers;
+  std::set<std::string> missingInputs;  // declared graph inputs the caller did not give
+  Scope* outer = nullptr;
+  std::string source;
+  const Tensor* find(const std::string& name) {
+    for (Scope* s = this; s; s = s->outer) {
       if (auto it = s->own.find(name); it != s->own.end()) return &it->second;
+      if (auto it = s->initializers.find(name); it != s->initializers.end())
+        return &(s->own[name] = tensorFromProto(*it->second, source));
+      if (s->missingInputs.count(name)) throw InputError(source, "the graph input " + name + " is not given");
+    }
     return nullptr;
   }
 };
@@ -55,10 +65,10 @@ Tensor constantValue(const NodeArgs& args, const onnx::NodeProto& node, const st
   args.fail("holds no value the evaluator reads (value, value_float(s), value_int(s))");
 }
 
-Values evaluate(const onnx::GraphProto& graph, const Scope* outer, const Values& inputs,
+Values evaluate(const onnx::GraphProto& graph, Scope* outer, const Values& inputs,
                 const std::vector<std::string>& wanted, int64_t opset, const std::string& source, int depth);
 
-std::vector<Tensor> runIf(const NodeArgs& args, const onnx::NodeProto& node, const Scope& scope, int64_t opset,
+std::vector<Tensor> runIf(const NodeArgs& args, const onnx::NodeProto& node, Scope& scope, int64_t opset,
                           const std::string& source, int depth) {
   const Tensor& condition = args.input(0);
   if (condition.count() != 1) args.fail("its condition has " + std::to_string(condition.count()) + " values, not one");
@@ -74,18 +84,21 @@ std::vector<Tensor> runIf(const NodeArgs& args, const onnx::NodeProto& node, con
   return out;
 }
 
-Values evaluate(const onnx::GraphProto& graph, const Scope* outer, const Values& inputs,
+Values evaluate(const onnx::GraphProto& graph, Scope* outer, const Values& inputs,
                 const std::vector<std::string>& wanted, int64_t opset, const std::string& source, int depth) {
   if (depth > kMaxNesting)
     throw InputError(source, "If branches nest more than " + std::to_string(kMaxNesting) + " deep");
   Scope scope;
   scope.outer = outer;
-  for (const onnx::TensorProto& init : graph.initializer()) scope.own[init.name()] = tensorFromProto(init, source);
+  scope.source = source;
+  for (const onnx::TensorProto& init : graph.initializer()) scope.initializers[init.name()] = &init;
   for (const auto& input : graph.input()) {
-    if (auto it = inputs.find(input.name()); it != inputs.end())
+    if (auto it = inputs.find(input.name()); it != inputs.end()) {
       scope.own[input.name()] = it->second;
-    else if (!scope.own.count(input.name()) && !outer)
-      throw InputError(source, "the graph input " + input.name() + " is not given");
+      scope.initializers.erase(input.name());  // given: it overrides its default
+    } else if (!scope.initializers.count(input.name()) && !outer) {
+      scope.missingInputs.insert(input.name());  // refused only if a node that runs reads it
+    }
   }
   std::vector<std::string> targets = wanted;
   if (targets.empty())

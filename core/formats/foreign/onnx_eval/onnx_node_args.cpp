@@ -44,6 +44,11 @@ std::optional<std::vector<int64_t>> NodeArgs::integersOf(size_t k) const {
   return t.integers();
 }
 
+std::vector<int64_t> NodeArgs::requiredIntegersOf(size_t k) const {
+  (void)input(k);  // refused by name when absent
+  return *integersOf(k);
+}
+
 const onnx::AttributeProto* NodeArgs::attribute(const std::string& name) const {
   for (const onnx::AttributeProto& a : node_.attribute())
     if (a.name() == name) return &a;
@@ -91,7 +96,7 @@ std::optional<std::vector<double>> NodeArgs::reals(const std::string& name) cons
 }
 
 int NodeArgs::axis(int64_t axis, int rank, const std::string& what) const {
-  if (axis < -rank || axis >= std::max(rank, 1))
+  if (axis < -rank || axis >= rank)
     fail(what + " " + std::to_string(axis) + " is outside a tensor of rank " + std::to_string(rank));
   return static_cast<int>(axis < 0 ? axis + rank : axis);
 }

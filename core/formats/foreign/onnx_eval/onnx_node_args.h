@@ -30,6 +30,7 @@ class NodeArgs {
   const Tensor& input(size_t k) const;                             // refused by name when absent
   const Tensor& floating(size_t k) const;                          // an input that must be float32 or float64
   std::optional<std::vector<int64_t>> integersOf(size_t k) const;  // an optional integer input
+  std::vector<int64_t> requiredIntegersOf(size_t k) const;         // refused by name when absent
 
   bool hasAttribute(const std::string& name) const;
   int64_t integer(const std::string& name, int64_t fallback) const;

@@ -32,6 +32,7 @@ std::vector<Tensor> matMul(const NodeArgs& args) {
   Shape shape = batch;
   if (a.rank() > 1) shape.push_back(m);
   if (b.rank() > 1) shape.push_back(n);
+  (void)elementCount(shape);  // refused when too large, before anything is allocated
   Tensor out{floatResult(a, b), shape, std::vector<double>(static_cast<size_t>(elementCount(batch) * m * n), 0.0)};
   for (size_t p = 0; p < fromA.size(); ++p) {
     const double* pa = a.values.data() + fromA[p] * m * k;
@@ -56,6 +57,7 @@ std::vector<Tensor> gemm(const NodeArgs& args) {
   const int64_t kb = tb ? b.shape[1] : b.shape[0], n = tb ? b.shape[0] : b.shape[1];
   if (k != kb) args.fail("cannot multiply " + shapeText(a.shape) + " by " + shapeText(b.shape) + " as transposed");
   requireWorkWithinBudget(args, static_cast<double>(m) * static_cast<double>(k) * static_cast<double>(n));
+  (void)elementCount({m, n});  // refused when too large, before anything is allocated
   Tensor out{floatResult(a, b), {m, n}, std::vector<double>(static_cast<size_t>(m * n), 0.0)};
   for (int64_t i = 0; i < m; ++i)
     for (int64_t c = 0; c < n; ++c) {

@@ -29,7 +29,7 @@ std::optional<std::vector<int64_t>> axesOf(const NodeArgs& args, int64_t inputSi
 std::vector<Tensor> reshape(const NodeArgs& args) {
   const Tensor& data = args.input(0);
   const std::vector<int64_t> wanted =
-      args.opset() < 5 ? args.integers("shape").value_or(std::vector<int64_t>{}) : *args.integersOf(1);
+      args.opset() < 5 ? args.integers("shape").value_or(std::vector<int64_t>{}) : args.requiredIntegersOf(1);
   const bool allowZero = args.integer("allowzero", 0) != 0;
   Shape shape(wanted.size());
   int inferred = -1;
@@ -47,6 +47,7 @@ std::vector<Tensor> reshape(const NodeArgs& args) {
       continue;
     }
     if (d < 0) args.fail("its shape " + shapeText(wanted) + " has a negative dimension");
+    if (d != 0 && known > (int64_t(1) << 40) / d) args.fail("its shape " + shapeText(wanted) + " is too large");
     shape[k] = d, known *= d;
   }
   if (inferred >= 0) {
@@ -64,6 +65,8 @@ std::vector<Tensor> transpose(const NodeArgs& args) {
   std::vector<int64_t> perm(in.shape.size());
   std::iota(perm.rbegin(), perm.rend(), 0);
   if (auto given = args.integers("perm")) perm = *given;
+  if (perm.size() != in.shape.size())
+    args.fail("perm " + shapeText(perm) + " is not a permutation of " + std::to_string(in.rank()) + " axes");
   std::vector<int64_t> sorted = perm;
   std::sort(sorted.begin(), sorted.end());
   for (size_t k = 0; k < sorted.size(); ++k)
@@ -123,9 +126,9 @@ std::vector<Tensor> flatten(const NodeArgs& args) {
   const int64_t given = args.integer("axis", 1);
   if (given < -in.rank() || given > in.rank()) args.fail("axis " + std::to_string(given) + " is outside the input");
   const int64_t axis = given < 0 ? given + in.rank() : given;
-  int64_t outer = 1;
-  for (int64_t k = 0; k < axis; ++k) outer *= in.shape[static_cast<size_t>(k)];
-  return {withShape(in, {outer, outer ? in.count() / outer : 0})};
+  int64_t outer = 1, inner = 1;
+  for (int64_t k = 0; k < in.rank(); ++k) (k < axis ? outer : inner) *= in.shape[static_cast<size_t>(k)];
+  return {withShape(in, {outer, inner})};
 }
 
 // The tensor as [outer, axis length, inner] blocks, the layout Concat, Split and Gather work in.
@@ -142,6 +145,7 @@ AxisBlocks blocksAround(const Shape& shape, int axis) {
 
 std::vector<Tensor> concat(const NodeArgs& args) {
   const Tensor& first = args.input(0);
+  if (first.rank() == 0) args.fail("joins scalars, which have no axis");
   const int axis = args.axis(args.integer("axis", 0), first.rank());
   Shape shape = first.shape;
   shape[static_cast<size_t>(axis)] = 0;
@@ -169,6 +173,7 @@ std::vector<Tensor> concat(const NodeArgs& args) {
 
 std::vector<Tensor> split(const NodeArgs& args, size_t outputs) {
   const Tensor& in = args.input(0);
+  if (in.rank() == 0) args.fail("splits a scalar");
   const int axis = args.axis(args.integer("axis", 0), in.rank());
   const int64_t length = in.shape[static_cast<size_t>(axis)];
   std::vector<int64_t> parts =
@@ -178,6 +183,8 @@ std::vector<Tensor> split(const NodeArgs& args, size_t outputs) {
       args.fail("cannot split " + std::to_string(length) + " into " + std::to_string(outputs) + " equal parts");
     parts.assign(outputs, length / static_cast<int64_t>(outputs));
   }
+  for (int64_t part : parts)
+    if (part < 0 || part > length) args.fail("a part of its split is negative or longer than the axis");
   if (parts.size() != outputs || std::accumulate(parts.begin(), parts.end(), int64_t(0)) != length)
     args.fail("its parts " + shapeText(parts) + " do not cover axis " + std::to_string(axis) + " (" +
               std::to_string(length) + ") in " + std::to_string(outputs) + " outputs");
@@ -205,7 +212,7 @@ std::vector<Tensor> slice(const NodeArgs& args) {
     starts = args.integers("starts").value_or(starts), ends = args.integers("ends").value_or(ends);
     axes = args.integers("axes").value_or(axes);
   } else {
-    starts = *args.integersOf(1), ends = *args.integersOf(2);
+    starts = args.requiredIntegersOf(1), ends = args.requiredIntegersOf(2);
     axes = args.integersOf(3).value_or(axes), steps = args.integersOf(4).value_or(steps);
   }
   if (axes.empty()) axes.resize(starts.size()), std::iota(axes.begin(), axes.end(), 0);
@@ -251,6 +258,7 @@ std::vector<Tensor> shapeOf(const NodeArgs& args) {
 std::vector<Tensor> gather(const NodeArgs& args) {
   const Tensor& data = args.input(0);
   const Tensor& indices = args.input(1);
+  if (data.rank() == 0) args.fail("gathers from a scalar");
   const int axis = args.axis(args.integer("axis", 0), data.rank());
   const AxisBlocks b = blocksAround(data.shape, axis);
   Shape shape(data.shape.begin(), data.shape.begin() + axis);
@@ -276,7 +284,7 @@ std::vector<Tensor> constantOfShape(const NodeArgs& args) {
     value = tensorFromProto(a->t(), "");
     if (value.count() != 1) args.fail("its value is not one element");
   }
-  const std::vector<int64_t> shape = *args.integersOf(0);
+  const std::vector<int64_t> shape = args.requiredIntegersOf(0);
   for (int64_t d : shape)
     if (d < 0) args.fail("its shape " + shapeText(shape) + " has a negative dimension");
   return {Tensor::filled(value.type, shape, value.values[0])};
@@ -284,7 +292,7 @@ std::vector<Tensor> constantOfShape(const NodeArgs& args) {
 
 std::vector<Tensor> expand(const NodeArgs& args) {
   const Tensor& in = args.input(0);
-  const Shape shape = broadcastShape(args, in.shape, *args.integersOf(1));
+  const Shape shape = broadcastShape(args, in.shape, args.requiredIntegersOf(1));
   Tensor out{in.type, shape, {}};
   for (int64_t k : broadcastSources(in.shape, shape)) out.values.push_back(in.values[static_cast<size_t>(k)]);
   return {std::move(out)};
@@ -300,14 +308,18 @@ std::vector<Tensor> pad(const NodeArgs& args) {
       (args.opset() < 11 ? args.integers("pads") : args.integersOf(1)).value_or(std::vector<int64_t>{});
   double value = args.opset() < 11 ? args.real("value", 0) : 0;
   if (args.opset() >= 11 && args.has(2) && args.input(2).count() > 0) value = args.input(2).values[0];
+  for (int64_t p : pads)
+    if (p < -(int64_t(1) << 31) || p > (int64_t(1) << 31)) args.fail("a pad is out of range");
   if (static_cast<int>(pads.size()) != 2 * rank)
     args.fail("its pads " + shapeText(pads) + " are not 2 × rank " + std::to_string(rank) + " long");
   Shape shape = in.shape;
   for (int k = 0; k < rank; ++k) {
     shape[static_cast<size_t>(k)] += pads[static_cast<size_t>(k)] + pads[static_cast<size_t>(k + rank)];
     if (shape[static_cast<size_t>(k)] < 0) args.fail("its pads remove more than axis " + std::to_string(k) + " holds");
-    if (mode == "reflect" && in.shape[static_cast<size_t>(k)] < 2 &&
-        shape[static_cast<size_t>(k)] != in.shape[static_cast<size_t>(k)])
+    const bool padded = pads[static_cast<size_t>(k)] != 0 || pads[static_cast<size_t>(k + rank)] != 0;
+    if (padded && mode == "edge" && in.shape[static_cast<size_t>(k)] == 0)
+      args.fail("repeats the edge of an empty axis");
+    if (padded && mode == "reflect" && in.shape[static_cast<size_t>(k)] < 2)
       args.fail("reflects an axis shorter than 2");
   }
   const std::vector<int64_t> strides = stridesOf(in.shape);

@@ -56,7 +56,9 @@ WindowGeometry geometryOf(const NodeArgs& args, const Shape& input, const Shape&
 }
 
 // The offsets (one per spatial axis) of every tap of a kernel.
-std::vector<Shape> taps(const Shape& kernel) {
+std::vector<Shape> taps(const NodeArgs& args, const Shape& kernel) {
+  if (elementCount(kernel) > (int64_t(1) << 16))
+    args.fail("its kernel " + shapeText(kernel) + " has more than 65536 taps");
   std::vector<Shape> out;
   forEachIndex(kernel, [&](const std::vector<int64_t>& index) { out.push_back(index); });
   return out;
@@ -68,6 +70,7 @@ std::vector<Tensor> conv(const NodeArgs& args) {
     args.fail("its input " + shapeText(x.shape) + " and weight " + shapeText(w.shape) +
               " are not [N, C, spatial…] tensors of one rank");
   const int64_t group = args.integer("group", 1), channels = x.shape[1], filters = w.shape[0];
+  if (filters < 1 || channels < 1) args.fail("has no filters or no channels");
   if (group < 1 || channels % group || filters % group || w.shape[1] * group != channels)
     args.fail("its weight " + shapeText(w.shape) + " does not fit " + std::to_string(channels) + " channels in " +
               std::to_string(group) + " groups");
@@ -86,7 +89,7 @@ std::vector<Tensor> conv(const NodeArgs& args) {
       x.type == ElementType::Float64 || w.type == ElementType::Float64 ? ElementType::Float64 : x.type, shape, {}};
   out.values.reserve(static_cast<size_t>(elementCount(shape)));
   const std::vector<int64_t> xs = stridesOf(x.shape), ws = stridesOf(w.shape);
-  const std::vector<Shape> offsets = taps(kernel);
+  const std::vector<Shape> offsets = taps(args, kernel);
   const int64_t perGroupIn = channels / group, perGroupOut = filters / group;
   const size_t spatial = kernel.size();
   for (int64_t b = 0; b < x.shape[0]; ++b)
@@ -129,7 +132,7 @@ std::vector<Tensor> pool(const NodeArgs& args, bool max) {
   requireWorkWithinBudget(args, static_cast<double>(elementCount(shape)) * static_cast<double>(elementCount(*kernel)));
   Tensor out{x.type, shape, {}};
   const std::vector<int64_t> xs = stridesOf(x.shape);
-  const std::vector<Shape> offsets = taps(*kernel);
+  const std::vector<Shape> offsets = taps(args, *kernel);
   const size_t spatial = kernel->size();
   for (int64_t plane = 0; plane < x.shape[0] * x.shape[1]; ++plane)
     forEachIndex(g.outputs, [&](const std::vector<int64_t>& o) {

@@ -2,7 +2,9 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 #include "core/common/error.h"
@@ -47,11 +49,14 @@ bool isFloating(ElementType type) {
 }
 
 int64_t elementCount(const Shape& shape) {
-  int64_t n = 1;
+  // The product of the non-zero dimensions is bounded too: operators loop over them (a [2^40, 0, 2^40]
+  // tensor is empty, but a softmax over its axes would still count to 2^80).
+  int64_t n = 1, loops = 1;
   for (int64_t d : shape) {
     if (d < 0) throw InputError("a tensor has a negative dimension (" + shapeText(shape) + ")");
-    if (d != 0 && n > kMaxElements / d) throw InputError("a tensor of shape " + shapeText(shape) + " is too large");
-    n *= d;
+    const int64_t nonZero = std::max<int64_t>(d, 1);
+    if (loops > kMaxElements / nonZero) throw InputError("a tensor of shape " + shapeText(shape) + " is too large");
+    loops *= nonZero, n *= d;
   }
   return n;
 }
@@ -82,8 +87,9 @@ int64_t Tensor::count() const {
 std::vector<int64_t> Tensor::integers() const {
   std::vector<int64_t> out(values.size());
   for (size_t k = 0; k < values.size(); ++k) {
-    if (!std::isfinite(values[k])) throw InputError("an index or shape value is not a finite number");
-    out[k] = static_cast<int64_t>(values[k]);
+    // INT64_MAX (torch's open slice end) is 2^63 as a double, which does not convert: saturate.
+    if (std::isnan(values[k])) throw InputError("an index or shape value is not a number");
+    out[k] = values[k] >= 9.2e18 ? INT64_MAX : values[k] <= -9.2e18 ? INT64_MIN : static_cast<int64_t>(values[k]);
   }
   return out;
 }
