@@ -30,7 +30,7 @@ Shape broadcastShape(const NodeArgs& args, const Shape& a, const Shape& b);
 std::vector<int64_t> broadcastSources(const Shape& in, const Shape& out);
 
 // Refuses a node whose multiply-adds exceed what any front end or head needs (a crafted shape would
-// otherwise run for hours): 2·10^10, about ten seconds.
+// otherwise run for hours): 2·10^9, about a second.
 void requireWorkWithinBudget(const NodeArgs& args, double multiplyAdds);
 
 // Calls f(index) for every index of `shape` in row-major order (index: one coordinate per axis).

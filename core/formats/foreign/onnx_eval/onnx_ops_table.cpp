@@ -19,11 +19,11 @@ const OperatorTable& operatorTable() {
 }
 
 void requireWorkWithinBudget(const NodeArgs& args, double multiplyAdds) {
-  constexpr double kBudget = 2e10;
+  constexpr double kBudget = 2e9;
   if (multiplyAdds > kBudget) {
     char text[64];
     std::snprintf(text, sizeof text, "%.3g", multiplyAdds);
-    args.fail(std::string("needs ") + text + " multiply-adds, more than the 2e10 any front end or head needs");
+    args.fail(std::string("needs ") + text + " multiply-adds, more than the 2e9 any front end or head needs");
   }
 }
 
