@@ -9,6 +9,7 @@
 
 #include "core/common/error.h"
 #include "core/formats/foreign/onnx_eval/onnx_evaluator.h"
+#include "core/formats/foreign/tensor_set.h"
 #include "core/model/window_layers.h"
 
 namespace lstmscope {
@@ -23,13 +24,6 @@ using Roles = std::vector<Axis>;  // what each axis of a rank-3 tensor holds
 bool passesThrough(const std::string& op) {
   return op == "Identity" || op == "Dropout" || op == "Cast";
 }
-// "(6, 4, 3)", as the import report writes every tensor's shape.
-std::string shapeInParentheses(const onnx_eval::Shape& shape) {
-  std::string s = onnx_eval::shapeText(shape);
-  s.front() = '(', s.back() = ')';
-  return shape.size() == 1 ? s.substr(0, s.size() - 1) + ",)" : s;
-}
-
 std::string shortNumber(double v) {
   char text[32];
   std::snprintf(text, sizeof text, "%.3g", v);
@@ -87,21 +81,18 @@ class FrontEndReader {
     if (!computes) return std::nullopt;
     input_ = tensor;
     std::reverse(chain.begin(), chain.end());
-    // Roles back from X to the input, then the layers forward.
-    std::vector<Roles> before(chain.size());
-    for (size_t k = chain.size(); k-- > 0;) {
-      roles = rolesBefore(graph_.node(chain[k]), roles);
-      before[k] = roles;
-    }
+    // Roles back from X to the input (each node is checked to act on the axes it must), then the layers
+    // forward.
+    for (size_t k = chain.size(); k-- > 0;) roles = rolesBefore(graph_.node(chain[k]), roles);
     inputRoles_ = roles;
     OnnxFrontEnd out;
     for (size_t k = 0; k < chain.size(); ++k) {
       const onnx::NodeProto& node = graph_.node(chain[k]);
-      addLayer(node, before[k], out.layers);
+      addLayer(node, out.layers);
       out.nodes.insert(chain[k]);
       for (const auto& in : node.input())
         if (const Tensor* t = constant(in); t && node.op_type() != "Transpose" && node.op_type() != "Pad")
-          out.tensors.emplace_back(in, shapeInParentheses(t->shape));
+          out.tensors.emplace_back(in, NamedTensor{in, t->shape, {}}.shapeText());
     }
     out.rawFeatures = rawFeatures(out.layers);
     check(out);
@@ -197,8 +188,7 @@ class FrontEndReader {
          "MatMul + Add, Relu/Tanh/Sigmoid, Transpose)");
   }
 
-  void addLayer(const onnx::NodeProto& node, const Roles& roles, std::vector<StepLayer>& layers) const {
-    (void)roles;
+  void addLayer(const onnx::NodeProto& node, std::vector<StepLayer>& layers) const {
     const std::string& op = node.op_type();
     StepLayer s;
     s.name = node.name().empty() ? op : node.name();
