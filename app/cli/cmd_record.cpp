@@ -8,6 +8,7 @@
 
 #include "app/cli/command_options.h"
 #include "app/cli/commands.h"
+#include "app/cli/audio_input.h"
 #include "app/cli/corpus_input.h"
 #include "app/cli/meta_tracks.h"
 #include "app/cli/table_input.h"
@@ -23,7 +24,7 @@ namespace lstmscope::cli {
 const char* const kRecordHelp =
     "usage: lstmscope-cli record --model MODEL [--vocab V] --out TRACE.h5\n"
     "                            (--text STR | --text-file F | --csv F [--label-column C] | --corpus PATH |\n"
-    "                             --text-file F1 --text-file F2 ...)\n"
+    "                             --text-file F1 --text-file F2 ... | --wav F [--chunk N] [--hop M])\n"
     "                            [--quantities i,f,g,o,c,h] [--preactivations] [--no-outputs]\n"
     "                            [--precision float|double|float16] [--max-steps N] [--batch N] [--threads N] "
     "[--quiet]\n"
@@ -35,6 +36,11 @@ const char* const kRecordHelp =
     "  --csv F           a model of numeric features reads a CSV table: one row per step, one column per\n"
     "                    feature, optional header; columns that are not numbers (a date) label the steps\n"
     "  --label-column C  the column whose values go to /token_text (default: step numbers)\n"
+    "  --wav F           a streaming ONNX graph (an LSTM carrying state from call to call, as voice-activity\n"
+    "                    models are) reads a mono WAV file: the graph runs chunk by chunk, the LSTM is recorded\n"
+    "                    over the chunks (steps labelled with their time), each other graph output becomes a\n"
+    "                    meta track; --chunk N samples per call (default: the graph's), --hop M samples\n"
+    "                    between calls (default N; fewer: each call rereads the previous one's tail as context)\n"
     "  --corpus PATH     a corpus of documents, each recorded from a zero state, their boundaries kept in the\n"
     "                    trace (/documents): a folder (every file not starting with '.', in name order; CSV\n"
     "                    tables for a model of features), a .jsonl file (one {\"text\": ..., \"name\": ...} per\n"
@@ -66,10 +72,10 @@ double peakMemoryMB() {
 }
 
 // Progress goes to a terminal only; logs get the summary line.
-ProgressCallbacks progressOnTerminal(bool quiet) {
+ProgressCallbacks progressOnTerminal(bool quiet, const char* what = "recording", const char* units = "steps") {
   if (quiet || !isatty(2)) return {};
-  return {{}, [](long done, long total) {
-            if (total > 0) std::fprintf(stderr, "\rrecording: %ld / %ld steps", done, total);
+  return {{}, [what, units](long done, long total) {
+            if (total > 0) std::fprintf(stderr, "\r%s: %ld / %ld %s", what, done, total, units);
           }};
 }
 
@@ -88,7 +94,16 @@ int runRecord(const std::vector<std::string>& args) {
   std::error_code absoluteError;  // an unresolvable path is simply not stored: the app then looks beside the trace
   header.modelPath = std::filesystem::absolute(o.modelPath, absoluteError).lexically_normal().string();
   Inputs<float> inputs;
-  if (o.input.isCorpus()) {
+  std::vector<MetaTrack> graphOutputs;
+  std::string audioSummary;
+  if (!o.input.wavFile.empty()) {
+    AudioInput audio = readAudioInput(o.modelPath, model, o.input, progressOnTerminal(o.quiet, "running the graph", "calls"));
+    inputs = std::move(audio.inputs);
+    header.features = inputs.features;
+    header.tokenText = std::move(audio.stepLabels);
+    graphOutputs = std::move(audio.outputs);
+    audioSummary = std::move(audio.summary);
+  } else if (o.input.isCorpus()) {
     CorpusInput corpus = readCorpus(model.arch, o.input, o.maxSteps, kLimitAdvice);
     inputs = std::move(corpus.text.inputs);
     header.tokens = inputs.tokens;
@@ -125,6 +140,7 @@ int runRecord(const std::vector<std::string>& args) {
       buildMetaTracks(o.meta, header.tokenText,
                       header.documentOffsets.empty() ? std::vector<int64_t>{0, header.steps} : header.documentOffsets,
                       characters ? "" : " ");
+  header.meta.insert(header.meta.end(), graphOutputs.begin(), graphOutputs.end());
 
   TraceWriter writer(o.out, model.arch, model.headOutputs(), header, request);
   const ProgressCallbacks progress = progressOnTerminal(o.quiet);
@@ -144,6 +160,7 @@ int runRecord(const std::vector<std::string>& args) {
                      : (" in " + std::to_string(header.documentNames.size()) + " documents").c_str(),
                  model.arch.layers.size(), static_cast<double>(std::filesystem::file_size(o.out)) / 1e6, seconds,
                  peakMemoryMB());
+  if (!o.quiet && !audioSummary.empty()) std::fprintf(stderr, "audio: %s\n", audioSummary.c_str());
   return 0;
 }
 

@@ -40,6 +40,8 @@ struct InputOptions {
   std::string textFile, csvFile, labelColumn;
   std::vector<std::string> textFiles;  // every --text-file, in order (several: a corpus of documents)
   std::string corpus;                  // --corpus PATH
+  std::string wavFile;                 // --wav F: audio for a streaming ONNX graph (record only)
+  long chunk = 0, hop = 0;             // --chunk N --hop M: samples per call and between calls (0: the graph's)
   bool isCorpus() const { return textFiles.size() > 1 || !corpus.empty(); }
 };
 

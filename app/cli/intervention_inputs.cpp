@@ -1,5 +1,6 @@
 #include "app/cli/intervention_inputs.h"
 
+#include "app/cli/commands.h"
 #include "core/common/error.h"
 #include "core/formats/model_loader.h"
 #include "core/intervention/ablation.h"

@@ -60,14 +60,14 @@ MetaSpec parseMetaSpec(const std::string& spec, const std::vector<MetaSpec>& bef
 RecordOptions parseRecordOptions(const std::vector<std::string>& args) {
   const Args a(args,
                withImportOptions({"model", "text", "csv", "corpus", "label-column", "out", "quantities", "precision",
-                                  "max-steps", "threads", "batch"}),
+                                  "max-steps", "threads", "batch", "wav", "chunk", "hop"}),
                {"preactivations", "no-outputs", "quiet"}, {"text-file", "meta"});
   if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
   RecordOptions o;
   o.input = inputOptionsFrom(a);
   o.out = a.require("out");
   std::vector<std::string> inputs = o.input.textFiles;
-  for (const std::string& in : {a.get("model"), a.get("csv"), a.get("corpus"), a.get("vocab")}) inputs.push_back(in);
+  for (const std::string& in : {a.get("model"), a.get("csv"), a.get("corpus"), a.get("vocab"), a.get("wav")}) inputs.push_back(in);
   checkOutputPath(o.out, inputs);
   const std::string precision = a.get("precision", "float");
   if (precision != "float" && precision != "double" && precision != "float16")

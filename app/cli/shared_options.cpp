@@ -17,6 +17,17 @@ std::string onlyModel(const Args& a) {
 }  // namespace
 
 InputOptions inputOptionsFrom(const Args& a) {
+  if ((a.has("chunk") || a.has("hop")) && !a.has("wav")) throw UsageError("--chunk and --hop apply to --wav only");
+  if (a.has("wav") && a.has("text") + a.has("text-file") + a.has("csv") + a.has("corpus") > 0)
+    throw UsageError("give exactly one of --text, --text-file, --csv or --wav");
+  if (a.has("wav")) {
+    InputOptions in;
+    in.wavFile = a.get("wav");
+    if (in.wavFile.empty()) throw UsageError("--wav is empty; give a WAV file");
+    in.chunk = a.getLong("chunk", 0, 1, 1 << 24);
+    in.hop = a.getLong("hop", 0, 1, 1 << 24);
+    return in;
+  }
   if (a.has("text") + a.has("text-file") + a.has("csv") + a.has("corpus") != 1)
     throw UsageError(a.has("corpus") || a.all("text-file").size() > 1
                          ? "give exactly one of --text, --text-file or --csv, or a corpus (--corpus, or --text-file "

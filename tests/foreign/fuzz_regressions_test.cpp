@@ -22,6 +22,8 @@ void replay(const std::string& target, const std::vector<uint8_t>& bytes) {
     fuzz::vocabularyTarget(bytes.data(), bytes.size());
   else if (target == "fuzz_keras_config")
     fuzz::kerasConfigTarget(bytes.data(), bytes.size());
+  else if (target == "fuzz_wav")
+    fuzz::wavTarget(bytes.data(), bytes.size());
   else if (target == "fuzz_csv")
     fuzz::csvTarget(bytes.data(), bytes.size());
   else if (target == "fuzz_trace")

@@ -21,8 +21,8 @@ from onnx import numpy_helper  # noqa: E402
 
 OUT = sys.argv[1]
 MODULES = ("abs add averagepool batchnorm cast clip concat constantofshape conv div exp expand flatten gather "
-           "gemm identity if leakyrelu log matmul maxpool mul neg pad pow reducemax reducemean reducesum relu "
-           "reshape shape sigmoid slice softmax split sqrt squeeze sub tanh transpose unsqueeze").split()
+           "gemm identity if leakyrelu log lstm matmul maxpool mul neg pad pow reducemax reducemean reducesum relu "
+           "reshape shape sigmoid size slice softmax split sqrt squeeze sub tanh transpose unsqueeze").split()
 
 for module in MODULES:
     importlib.import_module("onnx.backend.test.case.node." + module)

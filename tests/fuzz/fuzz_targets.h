@@ -22,6 +22,7 @@
 #include "core/formats/foreign/vocabulary_file.h"
 #include "core/formats/model_loader.h"
 #include "core/formats/trace_file.h"
+#include "core/formats/wav.h"
 
 namespace lstmscope::fuzz {
 
@@ -93,6 +94,14 @@ inline void csvTarget(const uint8_t* data, size_t size) {
     const FeatureSequence table =
         parseFeatureCsv(arch, std::string(reinterpret_cast<const char*>(data), size), "fuzz", 100000);
     for (int c = -1; c < static_cast<int>(table.labelChoices().size()); ++c) (void)table.stepLabels(c);
+  } catch (const InputError&) {
+  }
+}
+
+// A WAV file's bytes, up to a million samples.
+inline void wavTarget(const uint8_t* data, size_t size) {
+  try {
+    (void)parseWav(std::string(reinterpret_cast<const char*>(data), size), "fuzz", 1000000);
   } catch (const InputError&) {
   }
 }

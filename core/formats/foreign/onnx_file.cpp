@@ -12,6 +12,7 @@
 #include "core/common/error.h"
 #include "core/formats/foreign/import_choices_file.h"
 #include "core/formats/foreign/onnx_front_end.h"
+#include "core/formats/foreign/onnx_streaming.h"
 #include "core/formats/foreign/state_dict_mapping.h"
 
 namespace lstmscope {
@@ -586,6 +587,11 @@ std::string listed(const std::vector<std::string>& nodes) {
 
 }  // namespace
 
+ImportedModel mapLstmOnlyOnnx(const onnx::ModelProto& model, const std::string& path) {
+  OnnxMapper lstms(model, path, OnnxCut::AllButLstms);
+  return mapOnnx(model, path, {}, std::nullopt, lstms);
+}
+
 ImportedModel readOnnx(const std::string& path, const ImportChoices& choices,
                        const std::optional<LoadedVocabulary>& vocab) {
   onnx::ModelProto model;
@@ -617,7 +623,14 @@ ImportedModel readOnnx(const std::string& path, const ImportChoices& choices,
       imported.report.assumptions.insert(imported.report.assumptions.begin(), what);
       return imported;
     }
-    throw;
+    // A streaming graph (its LSTM inside If branches, weights computed, state in and out) opens its LSTM
+    // alone; a graph that is not one keeps the whole graph's reason.
+    try {
+      (void)streamingInterface(path);
+    } catch (const InputError&) {
+      throw e;
+    }
+    return readStreamingOnnx(path, why);
   }
 }
 

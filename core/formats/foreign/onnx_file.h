@@ -11,6 +11,10 @@
 
 #include "core/formats/foreign/import_report.h"
 
+namespace onnx {
+class ModelProto;
+}
+
 namespace lstmscope {
 
 // A file whose first few KB hold an ONNX ModelProto's first fields, up to a graph that starts with a node.
@@ -18,5 +22,9 @@ bool looksLikeOnnx(const std::string& path);
 
 ImportedModel readOnnx(const std::string& path, const ImportChoices& choices,
                        const std::optional<LoadedVocabulary>& vocab);
+
+// A graph of LSTM nodes alone, built in memory (a streaming graph's LSTM with the weights it computes,
+// onnx_streaming.h), mapped as the LSTM stack of a file at `path`.
+ImportedModel mapLstmOnlyOnnx(const onnx::ModelProto& model, const std::string& path);
 
 }  // namespace lstmscope

@@ -66,16 +66,17 @@ Tensor constantValue(const NodeArgs& args, const onnx::NodeProto& node, const st
 }
 
 Values evaluate(const onnx::GraphProto& graph, Scope* outer, const Values& inputs,
-                const std::vector<std::string>& wanted, int64_t opset, const std::string& source, int depth);
+                const std::vector<std::string>& wanted, int64_t opset, const std::string& source, int depth,
+                const NodeObserver* observer);
 
 std::vector<Tensor> runIf(const NodeArgs& args, const onnx::NodeProto& node, Scope& scope, int64_t opset,
-                          const std::string& source, int depth) {
+                          const std::string& source, int depth, const NodeObserver* observer) {
   const Tensor& condition = args.input(0);
   if (condition.count() != 1) args.fail("its condition has " + std::to_string(condition.count()) + " values, not one");
   const std::string branch = condition.values[0] != 0 ? "then_branch" : "else_branch";
   const onnx::AttributeProto* a = args.attribute(branch);
   if (!a || a->type() != onnx::AttributeProto::GRAPH) args.fail("has no " + branch + " graph");
-  const Values results = evaluate(a->g(), &scope, {}, {}, opset, source, depth + 1);
+  const Values results = evaluate(a->g(), &scope, {}, {}, opset, source, depth + 1, observer);
   std::vector<Tensor> out;
   for (const auto& o : a->g().output()) out.push_back(results.at(o.name()));
   if (out.size() != static_cast<size_t>(node.output_size()))
@@ -85,7 +86,8 @@ std::vector<Tensor> runIf(const NodeArgs& args, const onnx::NodeProto& node, Sco
 }
 
 Values evaluate(const onnx::GraphProto& graph, Scope* outer, const Values& inputs,
-                const std::vector<std::string>& wanted, int64_t opset, const std::string& source, int depth) {
+                const std::vector<std::string>& wanted, int64_t opset, const std::string& source, int depth,
+                const NodeObserver* observer) {
   if (depth > kMaxNesting)
     throw InputError(source, "If branches nest more than " + std::to_string(kMaxNesting) + " deep");
   Scope scope;
@@ -139,7 +141,7 @@ Values evaluate(const onnx::GraphProto& graph, Scope* outer, const Values& input
     if (node.op_type() == "Constant") {
       results.push_back(constantValue(nodeArgs, node, source));
     } else if (node.op_type() == "If") {
-      results = runIf(nodeArgs, node, scope, opset, source, depth);
+      results = runIf(nodeArgs, node, scope, opset, source, depth, observer);
     } else {
       const auto op = table.find(node.op_type());
       if (op == table.end()) nodeArgs.fail("the evaluator does not compute " + node.op_type());
@@ -151,6 +153,7 @@ Values evaluate(const onnx::GraphProto& graph, Scope* outer, const Values& input
         nodeArgs.fail(what);  // a shape or tensor error from a helper: said with the node
       }
     }
+    if (observer && *observer) (*observer)(node, args, results);
     for (int o = 0; o < node.output_size(); ++o)
       if (!node.output(o).empty() && static_cast<size_t>(o) < results.size())
         scope.own[node.output(o)] = std::move(results[static_cast<size_t>(o)]);
@@ -169,8 +172,9 @@ Values evaluate(const onnx::GraphProto& graph, Scope* outer, const Values& input
 GraphEvaluator::GraphEvaluator(const onnx::GraphProto& graph, int64_t opset, std::string source)
     : graph_(graph), opset_(opset), source_(std::move(source)) {}
 
-Values GraphEvaluator::run(const Values& inputs, const std::vector<std::string>& wanted) const {
-  return evaluate(graph_, nullptr, inputs, wanted, opset_, source_, 0);
+Values GraphEvaluator::run(const Values& inputs, const std::vector<std::string>& wanted,
+                           const NodeObserver& observer) const {
+  return evaluate(graph_, nullptr, inputs, wanted, opset_, source_, 0, &observer);
 }
 
 }  // namespace lstmscope::onnx_eval

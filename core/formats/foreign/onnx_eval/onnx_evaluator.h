@@ -4,6 +4,7 @@
 // Anything the evaluator does not compute is refused by the node's name and operator, never skipped.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -12,11 +13,16 @@
 
 namespace onnx {
 class GraphProto;
-}
+class NodeProto;
+}  // namespace onnx
 
 namespace lstmscope::onnx_eval {
 
 using Values = std::map<std::string, Tensor>;
+// Called after each node runs (in If branches too) with its inputs (null: omitted) and outputs: how a
+// caller sees what an LSTM node inside a graph read and gave.
+using NodeObserver =
+    std::function<void(const onnx::NodeProto&, const std::vector<const Tensor*>&, const std::vector<Tensor>&)>;
 
 class GraphEvaluator {
  public:
@@ -26,7 +32,8 @@ class GraphEvaluator {
 
   // The `wanted` values (the graph's outputs when empty) from `inputs`, by name. A graph input the
   // caller does not give takes its initializer, if it has one; else it is refused by name.
-  Values run(const Values& inputs, const std::vector<std::string>& wanted = {}) const;
+  Values run(const Values& inputs, const std::vector<std::string>& wanted = {},
+             const NodeObserver& observer = {}) const;
 
  private:
   const onnx::GraphProto& graph_;

@@ -55,42 +55,68 @@ std::vector<std::string> OnnxModelFile::outputNames() const {
   return out;
 }
 
+namespace {
+
+DeclaredValue declared(const onnx::ValueInfoProto& value) {
+  const onnx::TypeProto_Tensor& type = value.type().tensor_type();
+  DeclaredValue d;
+  d.name = value.name();
+  switch (type.elem_type()) {
+    case onnx::TensorProto::DOUBLE:
+      d.type = ElementType::Float64;
+      break;
+    case onnx::TensorProto::INT64:
+      d.type = ElementType::Int64;
+      break;
+    case onnx::TensorProto::INT32:
+      d.type = ElementType::Int32;
+      break;
+    case onnx::TensorProto::BOOL:
+      d.type = ElementType::Bool;
+      break;
+    default:
+      d.type = ElementType::Float32;
+  }
+  d.ranked = type.has_shape();
+  for (const auto& dim : type.shape().dim())
+    d.shape.push_back(dim.has_dim_value() && dim.dim_value() > 0 ? dim.dim_value() : -1);
+  return d;
+}
+
+}  // namespace
+
+std::vector<DeclaredValue> OnnxModelFile::declaredInputs() const {
+  const std::vector<std::string> names = inputNames();
+  std::vector<DeclaredValue> out;
+  for (const auto& input : model_->graph().input())
+    if (std::find(names.begin(), names.end(), input.name()) != names.end()) out.push_back(declared(input));
+  return out;
+}
+
+std::vector<DeclaredValue> OnnxModelFile::declaredOutputs() const {
+  std::vector<DeclaredValue> out;
+  for (const auto& o : model_->graph().output()) out.push_back(declared(o));
+  return out;
+}
+
 Values OnnxModelFile::exampleInputs(int64_t longest) const {
   Values out;
-  const std::vector<std::string> names = inputNames();
-  for (const auto& input : model_->graph().input()) {
-    if (std::find(names.begin(), names.end(), input.name()) == names.end()) continue;
-    const onnx::TypeProto_Tensor& type = input.type().tensor_type();
+  for (const DeclaredValue& input : declaredInputs()) {
     Tensor t;
-    switch (type.elem_type()) {
-      case onnx::TensorProto::DOUBLE:
-        t.type = ElementType::Float64;
-        break;
-      case onnx::TensorProto::INT64:
-        t.type = ElementType::Int64;
-        break;
-      case onnx::TensorProto::INT32:
-        t.type = ElementType::Int32;
-        break;
-      case onnx::TensorProto::BOOL:
-        t.type = ElementType::Bool;
-        break;
-      default:
-        t.type = ElementType::Float32;
-    }
-    for (const auto& d : type.shape().dim())
-      t.shape.push_back(d.has_dim_value() && d.dim_value() > 0 ? std::min(d.dim_value(), longest) : longest);
+    t.type = input.type;
+    for (int64_t d : input.shape) t.shape.push_back(d > 0 ? std::min(d, longest) : longest);
     t.values.resize(static_cast<size_t>(elementCount(t.shape)));
     for (size_t k = 0; k < t.values.size(); ++k)  // small, varied, the same every time
       t.values[k] = isFloating(t.type) ? std::sin(0.7 * static_cast<double>(k) + 0.3) : static_cast<double>(k % 2);
     t.roundToType();
-    out[input.name()] = std::move(t);
+    out[input.name] = std::move(t);
   }
   return out;
 }
 
-Values OnnxModelFile::run(const Values& inputs, const std::vector<std::string>& wanted) const {
-  return GraphEvaluator(model_->graph(), opset_, path_).run(inputs, wanted);
+Values OnnxModelFile::run(const Values& inputs, const std::vector<std::string>& wanted,
+                          const NodeObserver& observer) const {
+  return GraphEvaluator(model_->graph(), opset_, path_).run(inputs, wanted, observer);
 }
 
 Tensor readTensorFile(const std::string& path) {

@@ -14,6 +14,15 @@ class ModelProto;
 
 namespace lstmscope::onnx_eval {
 
+// A graph input or output as the graph declares it: element type (other types read as float32), and its
+// shape with −1 for a dimension left open (`ranked`: whether a shape is declared at all).
+struct DeclaredValue {
+  std::string name;
+  ElementType type = ElementType::Float32;
+  bool ranked = false;
+  Shape shape;
+};
+
 class OnnxModelFile {
  public:
   // Throws InputError naming the file when it is not an ONNX model.
@@ -21,12 +30,16 @@ class OnnxModelFile {
 
   std::vector<std::string> inputNames() const;  // graph inputs that are not initializers
   std::vector<std::string> outputNames() const;
+  std::vector<DeclaredValue> declaredInputs() const;  // the inputNames(), in order
+  std::vector<DeclaredValue> declaredOutputs() const;
   int64_t opset() const { return opset_; }
+  const std::string& path() const { return path_; }
   // An input for every graph input, shaped as the graph declares it (a dimension it leaves open, or one
   // above `longest`, is `longest` long) and filled with small varied values of the declared type: what
   // the fuzz target runs, and a probe of what the graph computes.
   Values exampleInputs(int64_t longest) const;
-  Values run(const Values& inputs, const std::vector<std::string>& wanted = {}) const;
+  Values run(const Values& inputs, const std::vector<std::string>& wanted = {},
+             const NodeObserver& observer = {}) const;
 
  private:
   std::shared_ptr<const onnx::ModelProto> model_;

@@ -20,6 +20,7 @@ void addElementwiseOperators(OperatorTable& table);  // Add … Pow, Relu … Cl
 void addShapeOperators(OperatorTable& table);        // Reshape, Transpose, Slice, Gather, Pad, …
 void addLinearOperators(OperatorTable& table);       // MatMul, Gemm, Softmax, BatchNormalization, Reduce*
 void addWindowOperators(OperatorTable& table);       // Conv, MaxPool, AveragePool
+void addRecurrentOperators(OperatorTable& table);    // LSTM
 
 // Every operator above, built once.
 const OperatorTable& operatorTable();

@@ -359,6 +359,9 @@ void addShapeOperators(OperatorTable& table) {
   table["Concat"] = concat;
   table["Slice"] = slice;
   table["Shape"] = shapeOf;
+  table["Size"] = [](const NodeArgs& args) {  // the element count, an int64 scalar
+    return std::vector<Tensor>{Tensor{ElementType::Int64, {}, {static_cast<double>(args.input(0).count())}}};
+  };
   table["Gather"] = gather;
   table["ConstantOfShape"] = constantOfShape;
   table["Expand"] = expand;

@@ -13,6 +13,7 @@ const OperatorTable& operatorTable() {
     addShapeOperators(t);
     addLinearOperators(t);
     addWindowOperators(t);
+    addRecurrentOperators(t);
     return t;
   }();
   return table;

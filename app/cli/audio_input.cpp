@@ -1,0 +1,63 @@
+#include "app/cli/audio_input.h"
+
+#include <cctype>
+#include <cstdio>
+
+#include "core/common/error.h"
+#include "core/formats/foreign/onnx_file.h"
+#include "core/formats/foreign/onnx_streaming.h"
+#include "core/formats/wav.h"
+
+namespace lstmscope::cli {
+namespace {
+
+constexpr long kMaxSamples = long(1) << 28;  // over an hour at 48 kHz; a gigabyte of floats
+
+// A meta track's name from a graph output's ("output", "/model/Sigmoid_output_0" → "model_Sigmoid_output_0").
+std::string trackName(const std::string& output) {
+  std::string name;
+  for (char c : output)
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')
+      name += c;
+    else if (!name.empty() && name.back() != '_')
+      name += '_';
+  return name.empty() ? "output" : name;
+}
+
+}  // namespace
+
+AudioInput readAudioInput(const std::string& modelPath, const Model& model, const InputOptions& input,
+                          const ProgressCallbacks& progress) {
+  if (!looksLikeOnnx(modelPath))
+    throw InputError(modelPath,
+                     "--wav needs a streaming ONNX graph that reads audio (docs/IMPORT.md); this model "
+                     "reads " +
+                         std::string(model.arch.readsText() ? "text" : "numeric features"));
+  const WavAudio audio = readWavFile(input.wavFile, kMaxSamples);
+  const StreamingRun run =
+      runStreamingGraph(modelPath, model, audio, input.wavFile, {input.chunk, input.hop}, progress);
+  AudioInput out;
+  out.inputs.steps = static_cast<int>(run.features.cols());
+  out.inputs.features = run.features;
+  for (long call : run.stepCall) {
+    char label[32];
+    std::snprintf(label, sizeof label, "%.3f s", double(call * run.hop) / run.sampleRate);
+    out.stepLabels.push_back(label);
+  }
+  for (size_t o = 0; o < run.outputNames.size(); ++o) {
+    MetaTrack track;
+    track.name = trackName(run.outputNames[o]);
+    track.source = "graph output " + run.outputNames[o];
+    for (long call : run.stepCall) track.values.push_back(static_cast<float>(run.outputs[o][size_t(call)]));
+    out.outputs.push_back(std::move(track));
+  }
+  char summary[160];
+  std::snprintf(summary, sizeof summary,
+                "%.2f s of %s audio at %d Hz in %ld calls of %ld samples (hop %ld); state checked within %.1e",
+                audio.seconds(), audio.encoding.c_str(), audio.sampleRate, run.calls, run.chunk, run.hop,
+                run.worstStateGap);
+  out.summary = summary;
+  return out;
+}
+
+}  // namespace lstmscope::cli

@@ -1,0 +1,378 @@
+#include "core/formats/foreign/onnx_streaming.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <optional>
+
+#include "core/common/error.h"
+#include "core/engine/forward.h"
+#include "core/formats/foreign/onnx_eval/onnx_model_file.h"
+#include "core/formats/foreign/onnx_file.h"
+
+namespace lstmscope {
+
+using onnx_eval::DeclaredValue;
+using onnx_eval::ElementType;
+using onnx_eval::Tensor;
+using onnx_eval::Values;
+
+namespace {
+
+// Samples per probe call when the graph leaves the length open, tried in turn: graphs written for one
+// length take no other (Silero's reads 512 samples and 64 of context at 16 kHz).
+constexpr long kProbeChunks[] = {576, 512, 1024, 320, 4096};
+
+// What one call's LSTM node read and gave.
+struct LstmCall {
+  const onnx::NodeProto* node = nullptr;
+  std::vector<std::optional<Tensor>> inputs;  // X, W, R, B, sequence_lens, initial_h, initial_c, P
+  std::vector<Tensor> outputs;                // Y, Y_h, Y_c
+};
+
+struct CallResult {
+  Values values;  // the graph's outputs
+  std::vector<LstmCall> lstms;
+};
+
+CallResult callGraph(const onnx_eval::OnnxModelFile& file, const Values& inputs) {
+  CallResult result;
+  result.values =
+      file.run(inputs, {},
+               [&](const onnx::NodeProto& node, const std::vector<const Tensor*>& in, const std::vector<Tensor>& out) {
+                 if (node.op_type() != "LSTM") return;
+                 LstmCall call;
+                 call.node = &node;
+                 for (const Tensor* t : in) call.inputs.push_back(t ? std::optional<Tensor>(*t) : std::nullopt);
+                 call.inputs.resize(8);
+                 call.outputs = out;
+                 result.lstms.push_back(std::move(call));
+               });
+  return result;
+}
+
+const LstmCall& theLstm(const CallResult& call, const std::string& path) {
+  if (call.lstms.empty()) throw InputError(path, "the streaming graph runs no LSTM node");
+  if (call.lstms.size() > 1)
+    throw InputError(path, "the streaming graph runs " + std::to_string(call.lstms.size()) +
+                               " LSTM nodes per call; LSTMScope follows graphs that run one");
+  const LstmCall& lstm = call.lstms.front();
+  if (!lstm.inputs[0] || lstm.inputs[0]->rank() != 3 || lstm.outputs.size() < 3)
+    throw InputError(path, "the streaming graph's LSTM node " + lstm.node->name() + " gives no final states");
+  return lstm;
+}
+
+Tensor zeros(const std::vector<int64_t>& shape) {
+  return Tensor::filled(ElementType::Float32, shape, 0);
+}
+
+// The audio of call k as the graph's input tensor.
+Tensor audioChunk(const StreamingInterface& g, const std::vector<float>& samples, long chunk, long hop, long k) {
+  Tensor t = zeros(g.audioHasBatch ? std::vector<int64_t>{1, chunk} : std::vector<int64_t>{chunk});
+  const long first = k * hop - (chunk - hop);
+  for (long j = 0; j < chunk; ++j)
+    if (const long at = first + j; at >= 0 && at < static_cast<long>(samples.size()))
+      t.values[static_cast<size_t>(j)] = samples[static_cast<size_t>(at)];
+  return t;
+}
+
+Values firstCallInputs(const StreamingInterface& g, int rate) {
+  Values inputs;
+  for (const auto& s : g.states) inputs[s.input] = zeros(s.shape);
+  if (!g.rate.empty()) inputs[g.rate] = Tensor{ElementType::Int64, {}, {double(rate)}};
+  return inputs;
+}
+
+void feedStateBack(const StreamingInterface& g, const std::string& path, Values& inputs, const Values& outputs) {
+  for (const auto& s : g.states) {
+    const Tensor& next = outputs.at(s.output);
+    if (next.shape != s.shape)
+      throw InputError(path, "the streaming graph returns " + s.output + " of shape " +
+                                 onnx_eval::shapeText(next.shape) + ", not the " + onnx_eval::shapeText(s.shape) +
+                                 " of " + s.input);
+    inputs[s.input] = next;
+  }
+}
+
+bool close(const Tensor& a, const Tensor& b, double tolerance) {
+  if (a.values.size() != b.values.size()) return false;
+  for (size_t k = 0; k < a.values.size(); ++k)
+    if (std::abs(a.values[k] - b.values[k]) > tolerance * (1 + std::abs(b.values[k]))) return false;
+  return true;
+}
+
+onnx::TensorProto protoOf(const Tensor& t, const std::string& name) {
+  onnx::TensorProto p;
+  p.set_name(name);
+  p.set_data_type(onnx::TensorProto::FLOAT);
+  for (int64_t d : t.shape) p.add_dims(d);
+  for (double v : t.values) p.add_float_data(static_cast<float>(v));
+  return p;
+}
+
+// The LSTM node alone, with the weights the graph computed for it as initializers.
+onnx::ModelProto liftedLstm(const LstmCall& lstm, int64_t opset) {
+  onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.add_opset_import()->set_version(std::max<int64_t>(opset, 7));
+  onnx::GraphProto& graph = *model.mutable_graph();
+  graph.set_name("streaming LSTM");
+  onnx::NodeProto& node = *graph.add_node();
+  node.set_op_type("LSTM");
+  node.set_name(lstm.node->name());
+  for (const auto& a : lstm.node->attribute())
+    if (a.name() != "layout") *node.add_attribute() = a;  // X is given time-major below
+  static const char* kNames[8] = {"X", "W", "R", "B", "", "", "", "P"};
+  for (int k = 0; k < 8; ++k) {
+    const bool weight = k >= 1 && k <= 3 ? lstm.inputs[size_t(k)].has_value() : k == 7 && lstm.inputs[7].has_value();
+    node.add_input(k == 0 || weight ? kNames[k] : "");
+    if (weight) *graph.add_initializer() = protoOf(*lstm.inputs[size_t(k)], kNames[k]);
+  }
+  while (node.input_size() > 0 && node.input(node.input_size() - 1).empty()) node.mutable_input()->RemoveLast();
+  node.add_output("Y");
+  auto* x = graph.add_input();
+  x->set_name("X");
+  x->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+  auto* y = graph.add_output();
+  y->set_name("Y");
+  y->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+  return model;
+}
+
+// X of a call as (features, steps), time-major whatever the node's layout.
+Mat<float> stepsOf(const LstmCall& lstm) {
+  const Tensor& x = *lstm.inputs[0];
+  const bool batchFirst = [&] {
+    for (const auto& a : lstm.node->attribute())
+      if (a.name() == "layout") return a.i() != 0;
+    return false;
+  }();
+  const int64_t steps = batchFirst ? x.shape[1] : x.shape[0], width = x.shape[2];
+  Mat<float> out(width, steps);
+  for (int64_t t = 0; t < steps; ++t)
+    for (int64_t i = 0; i < width; ++i)
+      out(i, t) = static_cast<float>(x.values[static_cast<size_t>(t * width + i)]);  // batch of one
+  return out;
+}
+
+std::string secondsText(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3f s", seconds);
+  return text;
+}
+
+}  // namespace
+
+StreamingInterface streamingInterface(const std::string& path) {
+  const auto file = onnx_eval::OnnxModelFile::read(path);
+  StreamingInterface g;
+  std::vector<DeclaredValue> floats;
+  for (const DeclaredValue& in : file.declaredInputs()) {
+    if (onnx_eval::isFloating(in.type))
+      floats.push_back(in);
+    else if (in.ranked && in.shape.empty() && g.rate.empty())
+      g.rate = in.name;
+    else
+      throw InputError(path, "the graph input " + in.name + " is neither audio, an LSTM state nor a sample rate");
+  }
+  const auto audio = std::find_if(floats.begin(), floats.end(), [](const DeclaredValue& v) {
+    return v.ranked && (v.shape.size() == 1 || v.shape.size() == 2);
+  });
+  if (audio == floats.end()) throw InputError(path, "the graph has no input of audio samples ([batch, samples])");
+  g.audio = audio->name;
+  g.audioHasBatch = audio->shape.size() == 2;
+  g.declaredChunk = std::max<long>(0, audio->shape.back());
+  floats.erase(audio);
+  if (floats.empty()) throw InputError(path, "the graph takes no state input, so it is not a streaming graph");
+  std::vector<DeclaredValue> outputs = file.declaredOutputs();
+  for (const DeclaredValue& state : floats) {
+    if (!state.ranked) throw InputError(path, "the graph does not declare the shape of its state input " + state.name);
+    const auto back = std::find_if(outputs.begin(), outputs.end(), [&](const DeclaredValue& o) {
+      return onnx_eval::isFloating(o.type) && o.ranked && o.shape.size() == state.shape.size();
+    });
+    if (back == outputs.end())
+      throw InputError(path, "the graph returns no output shaped as its state input " + state.name);
+    StreamingInterface::State s{state.name, back->name, {}};
+    int open = 0;
+    for (int64_t d : state.shape) {
+      open += d < 0;
+      s.shape.push_back(d < 0 ? 1 : d);  // the open dimension is the batch
+    }
+    if (open > 1) throw InputError(path, "the graph leaves more than the batch open in its state input " + state.name);
+    g.states.push_back(std::move(s));
+    outputs.erase(back);
+  }
+  for (const DeclaredValue& o : outputs) g.outputs.push_back(o.name);
+  return g;
+}
+
+namespace {
+
+struct Probe {
+  long chunk = 0;
+  CallResult first, second;
+};
+
+// Two calls on a probe signal, the second with the first's state, at the graph's chunk length or the
+// first probe length it runs with.
+Probe probeGraph(const onnx_eval::OnnxModelFile& file, const StreamingInterface& g, const std::string& path) {
+  std::vector<long> lengths(std::begin(kProbeChunks), std::end(kProbeChunks));
+  if (g.declaredChunk > 0) lengths = {g.declaredChunk};
+  for (size_t n = 0;; ++n) {
+    Probe p;
+    p.chunk = lengths[n];
+    std::vector<float> signal(static_cast<size_t>(2 * p.chunk));
+    for (size_t k = 0; k < signal.size(); ++k) signal[k] = static_cast<float>(0.5 * std::sin(0.05 * double(k)));
+    try {
+      Values inputs = firstCallInputs(g, kStreamingSampleRate);
+      inputs[g.audio] = audioChunk(g, signal, p.chunk, p.chunk, 0);
+      p.first = callGraph(file, inputs);
+      feedStateBack(g, path, inputs, p.first.values);
+      inputs[g.audio] = audioChunk(g, signal, p.chunk, p.chunk, 1);
+      p.second = callGraph(file, inputs);
+      return p;
+    } catch (const InputError&) {
+      if (n + 1 == lengths.size()) throw;
+    }
+  }
+}
+
+}  // namespace
+
+long streamingChunkLength(const std::string& path) {
+  const StreamingInterface g = streamingInterface(path);
+  return probeGraph(onnx_eval::OnnxModelFile::read(path), g, path).chunk;
+}
+
+ImportedModel readStreamingOnnx(const std::string& path, const std::string& whyNotWhole) {
+  const StreamingInterface g = streamingInterface(path);
+  const auto file = onnx_eval::OnnxModelFile::read(path);
+  const Probe probe = probeGraph(file, g, path);
+  const CallResult &first = probe.first, &second = probe.second;
+  const LstmCall &a = theLstm(first, path), &b = theLstm(second, path);
+  // The state the graph returned must be what its LSTM starts from on the next call.
+  if (!b.inputs[5] || !b.inputs[6] || !close(*b.inputs[5], a.outputs[1], 1e-6) ||
+      !close(*b.inputs[6], a.outputs[2], 1e-6))
+    throw InputError(path, "the graph's state inputs do not carry its LSTM (" + a.node->name() +
+                               ")'s state from one call to the next, so it cannot be run chunk by chunk");
+
+  ImportedModel imported = mapLstmOnlyOnnx(liftedLstm(a, file.opset()), path);
+  std::string states;
+  for (const auto& s : g.states) states += (states.empty() ? "" : ", ") + s.input + " → " + s.output;
+  std::string outputs;
+  for (const auto& o : g.outputs) outputs += (outputs.empty() ? "" : ", ") + o;
+  std::string& cut = imported.report.cutOff;
+  cut = "the whole model cannot be opened (" + whyNotWhole +
+        "). It is a streaming graph: each call reads a chunk of "
+        "audio (" +
+        g.audio + ") and the LSTM state (" + states + "). Opened its LSTM " + a.node->name() +
+        " alone, with the weights the graph computes for it; run it over a WAV file (--wav) to run the whole graph "
+        "chunk by chunk and see " +
+        (outputs.empty() ? std::string("its outputs") : outputs) +
+        " per chunk; without audio the input is the LSTM's input features, " +
+        std::to_string(imported.model.arch.inputWidth()) +
+        " per step, from a CSV table, the model gives no outputs, and attribution targets are units";
+  imported.model.arch.cutOff = cut;
+  imported.report.assumptions.insert(imported.report.assumptions.begin(), cut);
+  if (!g.rate.empty())
+    imported.report.assumptions.push_back("the graph reads the sample rate (" + g.rate + "): opened for " +
+                                          std::to_string(kStreamingSampleRate) + " Hz audio");
+  imported.report.assumptions.push_back(
+      g.declaredChunk > 0
+          ? "each call reads " + std::to_string(g.declaredChunk) + " samples, as the graph's " + g.audio + " input says"
+          : "the graph's audio input " + g.audio + " leaves the chunk length open; it runs with " +
+                std::to_string(probe.chunk) +
+                " samples per call, the length used unless --chunk "
+                "gives another");
+  for (auto& t : imported.report.tensors) t.name += " (computed by the graph)";
+  imported.report.format = "ONNX streaming graph (opset " + std::to_string(file.opset()) + ")";
+  return imported;
+}
+
+StreamingRun runStreamingGraph(const std::string& path, const Model& model, const WavAudio& audio,
+                               const std::string& audioName, const StreamingOptions& options,
+                               const ProgressCallbacks& progress) {
+  const StreamingInterface g = streamingInterface(path);
+  const auto file = onnx_eval::OnnxModelFile::read(path);
+  if (!g.rate.empty() && audio.sampleRate != kStreamingSampleRate)
+    throw InputError(audioName, "the audio is " + std::to_string(audio.sampleRate) + " Hz; the model was opened for " +
+                                    std::to_string(kStreamingSampleRate) + " Hz (its graph reads the rate from " +
+                                    g.rate + "): resample it first, e.g. `sox IN.wav -r " +
+                                    std::to_string(kStreamingSampleRate) + " OUT.wav`");
+  StreamingRun run;
+  run.sampleRate = audio.sampleRate;
+  run.chunk = options.chunk > 0 ? options.chunk : probeGraph(file, g, path).chunk;
+  if (g.declaredChunk > 0 && run.chunk != g.declaredChunk)
+    throw InputError(path, "the graph reads chunks of " + std::to_string(g.declaredChunk) + " samples, not " +
+                               std::to_string(run.chunk));
+  run.hop = options.hop > 0 ? options.hop : run.chunk;
+  if (run.hop > run.chunk)
+    throw InputError(path, "the hop (" + std::to_string(run.hop) + " samples) is longer than the chunk (" +
+                               std::to_string(run.chunk) + "): samples between chunks would be skipped");
+  const long samples = static_cast<long>(audio.samples.size());
+  run.calls = (samples + run.hop - 1) / run.hop;
+  run.outputNames = g.outputs;
+  run.outputs.assign(g.outputs.size(), std::vector<double>(static_cast<size_t>(run.calls)));
+
+  Values inputs = firstCallInputs(g, audio.sampleRate);
+  std::vector<Mat<float>> perCall;
+  std::vector<Tensor> graphH, graphC;
+  long steps = 0;
+  for (long k = 0; k < run.calls; ++k) {
+    checkCancelled(progress);
+    inputs[g.audio] = audioChunk(g, audio.samples, run.chunk, run.hop, k);
+    const CallResult call = callGraph(file, inputs);
+    const LstmCall& lstm = theLstm(call, path);
+    perCall.push_back(stepsOf(lstm));
+    if (perCall.back().rows() != model.arch.inputWidth())
+      throw InputError(path, "the graph's LSTM read " + std::to_string(perCall.back().rows()) +
+                                 " features at the call at " + secondsText(double(k * run.hop) / audio.sampleRate) +
+                                 ", not the " + std::to_string(model.arch.inputWidth()) + " it was opened with");
+    graphH.push_back(lstm.outputs[1]);
+    graphC.push_back(lstm.outputs[2]);
+    steps += perCall.back().cols();
+    for (size_t o = 0; o < g.outputs.size(); ++o) {
+      const Tensor& value = call.values.at(g.outputs[o]);
+      run.outputs[o][static_cast<size_t>(k)] = value.values.empty() ? std::nan("") : value.values.front();
+    }
+    feedStateBack(g, path, inputs, call.values);
+    if (progress.progress) progress.progress(k + 1, run.calls);
+  }
+  run.features.resize(model.arch.inputWidth(), steps);
+  long at = 0;
+  for (long k = 0; k < run.calls; ++k) {
+    const Mat<float>& x = perCall[static_cast<size_t>(k)];
+    run.features.middleCols(at, x.cols()) = x;
+    run.stepCall.insert(run.stepCall.end(), static_cast<size_t>(x.cols()), k);
+    at += x.cols();
+  }
+
+  // The check: the LSTM run once over every call's input ends each call where the graph's state did.
+  Inputs<double> in;
+  in.steps = static_cast<int>(steps);
+  in.features = run.features.cast<double>();
+  Tape<double> tape;
+  ForwardOptions noHead;
+  noHead.computeHead = false;
+  forward(model.cast<double>(), in, tape, noHead);
+  const auto& dir = tape.layers.back()[0];
+  at = 0;
+  for (long k = 0; k < run.calls; ++k) {
+    at += perCall[static_cast<size_t>(k)].cols();
+    const Tensor &h = graphH[static_cast<size_t>(k)], &c = graphC[static_cast<size_t>(k)];
+    for (long u = 0; u < dir.h.rows() && u < static_cast<long>(h.values.size()); ++u) {
+      const double gapH = std::abs(dir.h(u, at - 1) - h.values[size_t(u)]) / (1 + std::abs(h.values[size_t(u)]));
+      const double gapC = std::abs(dir.c(u, at - 1) - c.values[size_t(u)]) / (1 + std::abs(c.values[size_t(u)]));
+      run.worstStateGap = std::max({run.worstStateGap, gapH, gapC});
+      if (gapH > 1e-4 || gapC > 1e-4)
+        throw InputError(path, "the LSTM run over the whole audio parts from the graph's own state at the call at " +
+                                   secondsText(double(k * run.hop) / audio.sampleRate) + " (unit " + std::to_string(u) +
+                                   "): the graph changes its state between calls in a way LSTMScope does not follow");
+    }
+  }
+  return run;
+}
+
+}  // namespace lstmscope
