@@ -6,9 +6,9 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "app/cli/audio_input.h"
 #include "app/cli/command_options.h"
 #include "app/cli/commands.h"
-#include "app/cli/audio_input.h"
 #include "app/cli/corpus_input.h"
 #include "app/cli/meta_tracks.h"
 #include "app/cli/table_input.h"
@@ -97,7 +97,8 @@ int runRecord(const std::vector<std::string>& args) {
   std::vector<MetaTrack> graphOutputs;
   std::string audioSummary;
   if (!o.input.wavFile.empty()) {
-    AudioInput audio = readAudioInput(o.modelPath, model, o.input, progressOnTerminal(o.quiet, "running the graph", "calls"));
+    AudioInput audio =
+        readAudioInput(o.modelPath, model, o.input, progressOnTerminal(o.quiet, "running the graph", "calls"));
     inputs = std::move(audio.inputs);
     header.features = inputs.features;
     header.tokenText = std::move(audio.stepLabels);

@@ -67,7 +67,8 @@ RecordOptions parseRecordOptions(const std::vector<std::string>& args) {
   o.input = inputOptionsFrom(a);
   o.out = a.require("out");
   std::vector<std::string> inputs = o.input.textFiles;
-  for (const std::string& in : {a.get("model"), a.get("csv"), a.get("corpus"), a.get("vocab"), a.get("wav")}) inputs.push_back(in);
+  for (const std::string& in : {a.get("model"), a.get("csv"), a.get("corpus"), a.get("vocab"), a.get("wav")})
+    inputs.push_back(in);
   checkOutputPath(o.out, inputs);
   const std::string precision = a.get("precision", "float");
   if (precision != "float" && precision != "double" && precision != "float16")

@@ -24,8 +24,8 @@ InputOptions inputOptionsFrom(const Args& a) {
     InputOptions in;
     in.wavFile = a.get("wav");
     if (in.wavFile.empty()) throw UsageError("--wav is empty; give a WAV file");
-    in.chunk = a.getLong("chunk", 0, 1, 1 << 24);
-    in.hop = a.getLong("hop", 0, 1, 1 << 24);
+    if (a.has("chunk")) in.chunk = a.getLong("chunk", 0, 1, 1 << 24);
+    if (a.has("hop")) in.hop = a.getLong("hop", 0, 1, 1 << 24);
     return in;
   }
   if (a.has("text") + a.has("text-file") + a.has("csv") + a.has("corpus") != 1)

@@ -410,3 +410,65 @@ export_front_end_model("torch_dense_pool_lstm", DensePoolLstm(), (2, 9, 24))
 # opens as its LSTM stack alone, saying why.
 export_front_end_model("torch_padded_pool_lstm", DensePoolLstm(pool_padding=1), (9,))
 print("wrote torch_dense_pool_lstm, torch_padded_pool_lstm")
+
+
+# ---- A streaming graph, as voice-activity models ship (docs/IMPORT.md "Streaming graphs") ----------------
+# One call reads 96 samples (64 new, 32 of the previous call's tail as context), a strided Conv1d and a mean
+# over time make one feature vector, an LSTM steps once from the state given as a graph input, and a head
+# gives a speech probability; the state goes back out stacked as (h, c), and the sample rate is an input
+# the graph reads (as Silero's does). The reference: the float64 module run call by call over the WAV file
+# written here, with LSTMScope's windowing written out independently.
+import wave  # noqa: E402
+
+
+class StreamingVad(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv1d(1, 6, kernel_size=16, stride=8)
+        self.lstm = torch.nn.LSTM(6, 5)
+        self.head = torch.nn.Linear(5, 1)
+
+    def forward(self, x, state, sr):
+        features = torch.relu(self.conv(x.unsqueeze(1))).mean(dim=2)  # (1, 6)
+        _, (h, c) = self.lstm(features.unsqueeze(0), (state[0:1], state[1:2]))
+        prob = torch.sigmoid(self.head(torch.relu(h[0])))
+        return prob, torch.cat([h, c]) + (sr * 0).to(torch.float32)
+
+
+def write_wav(path, samples, rate):
+    with wave.open(path, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(samples.astype("<i2").tobytes())
+
+
+torch.manual_seed(11)
+vad = StreamingVad().eval()
+CHUNK, HOP = 96, 64
+torch.onnx.export(vad, (torch.zeros(1, CHUNK), torch.zeros(2, 1, 5), torch.tensor(16000)),
+                  os.path.join(OUT, "torch_streaming_vad.onnx"), input_names=["input", "state", "sr"],
+                  output_names=["output", "stateN"], opset_version=14)
+pcm = (np.sin(np.arange(1000) * 0.07) * 9000 + rng.normal(0, 3000, 1000)).clip(-32768, 32767).astype(np.int16)
+write_wav(os.path.join(OUT, "streaming_vad.wav"), pcm, 16000)
+write_wav(os.path.join(OUT, "streaming_vad_8k.wav"), pcm, 8000)
+audio = pcm.astype(np.float64) / 32768
+reference = copy.deepcopy(vad).double()
+calls = (len(audio) + HOP - 1) // HOP
+state = torch.zeros(2, 1, 5, dtype=torch.float64)
+probs, hs, cs = [], [], []
+for k in range(calls):
+    window = np.zeros(CHUNK)
+    for j in range(CHUNK):
+        at = k * HOP - (CHUNK - HOP) + j
+        if 0 <= at < len(audio):
+            window[j] = audio[at]
+    with torch.no_grad():
+        prob, state = reference(torch.from_numpy(window)[None], state, torch.tensor(16000))
+    probs.append(prob.item())
+    hs.append(state[0, 0].numpy().copy())
+    cs.append(state[1, 0].numpy().copy())
+with h5py.File(os.path.join(OUT, "torch_streaming_vad_expected.h5"), "w") as f:
+    f["probs"], f["h"], f["c"] = np.array(probs), np.array(hs), np.array(cs)
+    f.attrs["chunk"], f.attrs["hop"] = CHUNK, HOP
+print("wrote torch_streaming_vad (%d calls)" % calls)

@@ -603,6 +603,20 @@ ImportedModel readOnnx(const std::string& path, const ImportChoices& choices,
     if (choices.wholeModelOnly) throw;
     std::string why = e.what();
     if (why.rfind(path + ": ", 0) == 0) why.erase(0, path.size() + 2);
+    // A streaming graph (audio and the LSTM state in, the state back out; its LSTM perhaps inside If
+    // branches, with weights the graph computes) opens its LSTM so that --wav can run the whole graph.
+    std::optional<std::string> streamingError;
+    bool streaming = false;
+    try {
+      (void)streamingInterface(path);
+      streaming = true;
+    } catch (const InputError&) {
+    }
+    if (streaming) try {
+        return readStreamingOnnx(path, why);
+      } catch (const InputError& notStreaming) {
+        streamingError = notStreaming.what();  // said if nothing else opens either
+      }
     for (const OnnxCut cut : {OnnxCut::AfterLastLstm, OnnxCut::AllButLstms}) {
       OnnxMapper part(model, path, cut);
       ImportedModel imported;
@@ -623,14 +637,8 @@ ImportedModel readOnnx(const std::string& path, const ImportChoices& choices,
       imported.report.assumptions.insert(imported.report.assumptions.begin(), what);
       return imported;
     }
-    // A streaming graph (its LSTM inside If branches, weights computed, state in and out) opens its LSTM
-    // alone; a graph that is not one keeps the whole graph's reason.
-    try {
-      (void)streamingInterface(path);
-    } catch (const InputError&) {
-      throw e;
-    }
-    return readStreamingOnnx(path, why);
+    if (streamingError) throw InputError(*streamingError);
+    throw;
   }
 }
 
