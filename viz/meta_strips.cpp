@@ -32,8 +32,32 @@ QColor metaTrackColour(const MetaTrackStyle& style, float value) {
 QString metaTrackLegend(const MetaTrackStyle& style) {
   if (!style.categories.isEmpty())
     return QStringLiteral("%1 (%2)").arg(style.name, style.categories.join(QStringLiteral(", ")));
+  if (style.envelope) return QStringLiteral("%1 (peak amplitude, bar height 0 to %2)").arg(style.name).arg(style.high);
   return QStringLiteral("%1 (grey %2 to blue %3)").arg(style.name).arg(style.low).arg(style.high);
 }
+
+namespace {
+
+// A bar per pixel column, centred on the strip, as tall as the largest value among the steps the column
+// covers (a waveform overview keeps its peaks however far it is zoomed out).
+void paintEnvelope(QPainter& p, const QRect& area, int top, const HeatmapViewport& vp, const MetaStrip& strip) {
+  const double height = kMetaStripHeight - 1, centre = top + height / 2;
+  const long count = static_cast<long>(strip.values.size());
+  for (int x = 0; x < area.width(); ++x) {
+    const long from = std::max(0L, static_cast<long>(std::floor(vp.stepAtX(x))));
+    const long to = std::min(count, std::max(from + 1, static_cast<long>(std::ceil(vp.stepAtX(x + 1)))));
+    float peak = -1;
+    for (long s = from; s < to; ++s)
+      if (!std::isnan(strip.values[static_cast<size_t>(s)]))
+        peak = std::max(peak, strip.values[static_cast<size_t>(s)]);
+    if (peak < 0) continue;
+    const double share = std::clamp(static_cast<double>(peak / std::max(strip.style.high, 1e-30f)), 0.0, 1.0);
+    const double half = std::max(0.5, share * height / 2);
+    p.fillRect(QRectF(area.left() + x, centre - half, 1, 2 * half), QColor(0x44, 0x55, 0x66));
+  }
+}
+
+}  // namespace
 
 void paintMetaStrips(QPainter& p, const QRect& area, const QRect& labels, const HeatmapViewport& vp,
                      const std::vector<MetaStrip>& strips) {
@@ -49,7 +73,9 @@ void paintMetaStrips(QPainter& p, const QRect& area, const QRect& labels, const 
     p.setClipRect(area);
     // One rectangle per step when steps are wider than a pixel, else one per pixel column (its first step).
     const double pps = vp.pixelsPerStep();
-    if (pps >= 1) {
+    if (strip.style.envelope) {
+      paintEnvelope(p, area, top, vp, strip);
+    } else if (pps >= 1) {
       for (long s = first; s < end && s < static_cast<long>(strip.values.size()); ++s) {
         const double x0 = area.left() + vp.xOfStep(s), x1 = area.left() + vp.xOfStep(s + 1);
         p.fillRect(QRectF(x0, top, x1 - x0, kMetaStripHeight - 1), metaTrackColour(strip.style, strip.values[s]));

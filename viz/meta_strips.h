@@ -21,6 +21,9 @@ struct MetaTrackStyle {
   QString name;
   QStringList categories;  // empty: numbers, shaded from low to high over [low, high]
   float low = 0, high = 1;
+  // Drawn as an audio waveform's envelope (a bar centred on the strip, as tall as value / high), not shaded:
+  // an audio model's peak amplitude per step.
+  bool envelope = false;
 };
 
 // A track's values over the steps a view shows (step k of the view is values[k]; NaN: none).
@@ -34,7 +37,7 @@ struct MetaStrip {
 MetaTrackStyle metaTrackStyle(const MetaTrack& track);
 
 QColor metaTrackColour(const MetaTrackStyle& style, float value);
-// "depth (white 0 to blue 8)" or "quotes (no, yes)".
+// "depth (white 0 to blue 8)", "quotes (no, yes)" or "waveform (peak amplitude, bar height 0 to 0.8)".
 QString metaTrackLegend(const MetaTrackStyle& style);
 
 // Height of one strip in the heatmap.

@@ -51,6 +51,11 @@ AudioInput readAudioInput(const std::string& modelPath, const Model& model, cons
     for (long call : run.stepCall) track.values.push_back(static_cast<float>(run.outputs[o][size_t(call)]));
     out.outputs.push_back(std::move(track));
   }
+  MetaTrack waveform;  // what the app draws above the steps, here for any other reader of the trace
+  waveform.name = "waveform_peak";
+  waveform.source = "audio " + input.wavFile;
+  for (long call : run.stepCall) waveform.values.push_back(run.peaks[static_cast<size_t>(call)]);
+  out.outputs.push_back(std::move(waveform));
   char summary[160];
   std::snprintf(summary, sizeof summary,
                 "%.2f s of %s audio at %d Hz in %ld calls of %ld samples (hop %ld); state checked within %.1e",

@@ -14,7 +14,7 @@ namespace lstmscope::cli {
 struct AudioInput {
   Inputs<float> inputs;
   std::vector<std::string> stepLabels;  // "0.032 s": the time the step's call starts reading new samples
-  std::vector<MetaTrack> outputs;       // one per graph output, named after it
+  std::vector<MetaTrack> outputs;       // one per graph output, named after it, then the audio's peak (waveform_peak)
   std::string summary;                  // for the command's closing line
 };
 

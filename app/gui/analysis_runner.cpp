@@ -9,6 +9,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 #include <algorithm>
 
+#include "app/gui/audio_analysis.h"
 #include "core/common/error.h"
 #include "core/formats/feature_csv.h"
 #include "core/formats/lstmvis_project.h"
@@ -239,7 +240,8 @@ quint64 AnalysisRunner::start(AnalysisRequest request) {
     AnalysisResult result = loadModel(request);
     EncodedText encoded;
     try {
-      encoded = readInput(request, result);
+      encoded =
+          request.audioPath.isEmpty() ? readInput(request, result) : readAudioForAnalysis(request, result, callbacks);
     } catch (const TextInputError& e) {
       // About the text, not the model: the views keep the previous analysis and the editor marks the places.
       return [this, problem = describeProblem(e, request.text, result)] { emit inputRejected(job_.latest(), problem); };

@@ -38,6 +38,10 @@ struct AnalysisRequest {
   QString textSource;                  // a name for error messages
   QString labelColumn;                 // a CSV's steps are labelled by this column; empty: step numbers
   bool textIsSample = false;           // the demo's sample text, put there for a model of text
+  // A WAV file for a streaming ONNX graph (docs/APP.md "Audio"), read instead of `text`, with the samples
+  // per call and between calls (0: the graph's own).
+  QString audioPath;
+  long audioChunk = 0, audioHop = 0;
   // Interventions to run the text under (docs/INTERVENTIONS.md), as specs; empty: a plain run.
   std::vector<std::string> interventions;
 };

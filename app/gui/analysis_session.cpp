@@ -70,6 +70,13 @@ bool AnalysisSession::reads(const QString& text) const {
 void AnalysisSession::setInput(const QString& text, bool isSample) {
   input_ = text;
   inputIsSample_ = isSample;
+  audioPath_.clear();
+}
+
+void AnalysisSession::setAudio(const QString& path, long chunk, long hop) {
+  input_.clear();
+  inputIsSample_ = false;
+  audioPath_ = path, audioChunk_ = chunk, audioHop_ = hop;
 }
 
 namespace {
@@ -131,7 +138,7 @@ void AnalysisSession::startTraceWindow(long step) {
 }
 
 bool AnalysisSession::analyse() {
-  if (trace_ || !hasModel() || input_.isEmpty()) return false;
+  if (trace_ || !hasModel() || (input_.isEmpty() && audioPath_.isEmpty())) return false;
   AnalysisRequest request;
   request.modelPath = modelPath_;
   request.vocabPath = vocabPath_;
@@ -141,6 +148,9 @@ bool AnalysisSession::analyse() {
   request.textSource = tr("the text");
   request.labelColumn = labelColumn_;
   request.textIsSample = inputIsSample_;
+  request.audioPath = audioPath_;
+  request.audioChunk = audioChunk_, request.audioHop = audioHop_;
+  if (!audioPath_.isEmpty()) request.textSource = QFileInfo(audioPath_).fileName();
   request.interventions = interventions_;
   runner_.start(std::move(request));
   emit analysisStarted();
@@ -164,7 +174,15 @@ void AnalysisSession::take(const AnalysisResult& result) {
   startsOver_ = false;
   showRun();
   recording_ = result_->recording;
-  stepTokens_ = viz::displayTokens(recording_->tokens);
+  // Tokens show their spaces and line breaks; a table's or an audio file's step labels ("2021-03-04 10:00",
+  // "0.032 s") are names, shown as written.
+  if (recording_->arch.readsText()) {
+    stepTokens_ = viz::displayTokens(recording_->tokens);
+  } else {
+    stepTokens_.clear();
+    for (const std::string& label : recording_->tokens)
+      stepTokens_ << QString::fromStdString(label).replace(QLatin1Char('\n'), QLatin1Char(' '));
+  }
   vocabulary_ = viz::displayTokens(recording_->arch.vocab.tokens());
   for (auto& units : attributionUnits_) units.clear();  // they belong to the previous input
   emit analysed();

@@ -44,6 +44,10 @@ class AnalysisSession : public QObject {
   // What the model reads: text, or a CSV table for a model of numeric features. `isSample`: the demo's
   // sample text, put there for a model of text (a model of features then says what to give instead).
   void setInput(const QString& text, bool isSample = false);
+  // A WAV file for a streaming ONNX graph instead of a text (docs/APP.md "Audio"); `chunk` and `hop` in
+  // samples, 0 for the graph's own. setInput() goes back to text.
+  void setAudio(const QString& path, long chunk, long hop);
+  const QString& audioPath() const { return audioPath_; }
   const QString& input() const { return input_; }
   bool inputIsSample() const { return inputIsSample_; }
   // The next analysis replaces the input instead of editing it (a file opened, the sample put in): the
@@ -144,6 +148,8 @@ class AnalysisSession : public QObject {
   // A model loaded by an analysis that rejected its input reports its import with the next analysis.
   std::shared_ptr<const ImportReport> pendingImportReport_;
   QString input_, labelColumn_;
+  QString audioPath_;
+  long audioChunk_ = 0, audioHop_ = 0;
   bool inputIsSample_ = false;
   bool startsOver_ = true;  // since the last analysis shown, the input or the model was replaced
   std::vector<std::string> interventions_;

@@ -15,10 +15,12 @@ QCommandLineOption option(const char* name, const char* description, const char*
 
 AppCommandLine::AppCommandLine()
     : vocab(option("vocab", "Vocabulary file for the model.", "V")),
-      textFile(
-          QStringList{QStringLiteral("text-file"), QStringLiteral("csv")},
-          QStringLiteral("UTF-8 text to analyse; for a model of numeric features, a CSV table (one row per step)."),
-          QStringLiteral("F")),
+      textFile(QStringList{QStringLiteral("text-file"), QStringLiteral("csv"), QStringLiteral("wav")},
+               QStringLiteral("UTF-8 text to analyse; for a model of numeric features, a CSV table (one row per step); "
+                              "for a streaming ONNX graph (a voice-activity model), a WAV file."),
+               QStringLiteral("F")),
+      chunk(option("chunk", "Audio: samples per call of a streaming graph (default: the graph's own).", "N")),
+      hop(option("hop", "Audio: samples between calls (default: the chunk; fewer reread a tail as context).", "M")),
       labelColumn(
           option("label-column", "The CSV column whose values label the steps (default: step numbers).", "NAME")),
       screenshot(
@@ -79,9 +81,9 @@ AppCommandLine::AppCommandLine()
   parser.addPositionalArgument(QStringLiteral("model"),
                                QStringLiteral("Model file (LSTMScope, PyTorch, Keras, ONNX or TF.js)."),
                                QStringLiteral("[MODEL]"));
-  parser.addOptions({vocab,       textFile, labelColumn, screenshot, size,       layer,       quantity,
-                     select,      step,     unit,        dock,       intervene,  showRun,     effects,
-                     attribution, match,    exportTo,    exportView, exportSize, exportMarks, dpi});
+  parser.addOptions({vocab,       textFile, chunk,    hop,        labelColumn, screenshot,  size,    layer,
+                     quantity,    select,   step,     unit,       dock,        intervene,   showRun, effects,
+                     attribution, match,    exportTo, exportView, exportSize,  exportMarks, dpi});
 }
 
 bool AppCommandLine::wantsHelpOrVersion() const {

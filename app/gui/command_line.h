@@ -24,8 +24,8 @@ struct AppCommandLine {
   bool shooting() const { return parser.isSet(screenshot) || parser.isSet(exportTo); }
 
   QCommandLineParser parser;
-  const QCommandLineOption vocab, textFile, labelColumn, screenshot, size, layer, quantity, select, step, unit, dock,
-      attribution, match, intervene, showRun, effects, exportTo, exportView, exportSize, exportMarks, dpi;
+  const QCommandLineOption vocab, textFile, chunk, hop, labelColumn, screenshot, size, layer, quantity, select, step,
+      unit, dock, attribution, match, intervene, showRun, effects, exportTo, exportView, exportSize, exportMarks, dpi;
 };
 
 // "WxH" -> a size, or an invalid QSize when the text is not two positive integers around an 'x'.

@@ -64,7 +64,10 @@ InputPane::InputPane(QWidget* parent) : QWidget(parent) {
   editPause_.setInterval(kEditPauseMs);
   connect(&editPause_, &QTimer::timeout, this, &InputPane::editSettled);
   connect(editor_, &QPlainTextEdit::textChanged, &editPause_, qOverload<>(&QTimer::start));
-  connect(editor_, &QPlainTextEdit::textChanged, this, [this] { isSample_ = false; });
+  connect(editor_, &QPlainTextEdit::textChanged, this, [this] {
+    isSample_ = false;
+    audioPath_.clear();  // the user typed over the audio's description: the text is the input now
+  });
   // Relabelling re-runs the analysis: the labels travel with the recording into every view.
   connect(stepLabels_, &QComboBox::activated, this,
           [this](int index) { emit labelColumnChosen(index > 0 ? stepLabels_->itemText(index) : QString()); });
@@ -79,11 +82,17 @@ void InputPane::setText(const QString& text) {
 }
 
 void InputPane::setTextQuietly(const QString& text) {
+  audioPath_.clear();
   editPause_.stop();
   const QSignalBlocker blocker(editor_);
   editor_->setPlainText(text);
   isSample_ = false;
   clearProblem();  // it was about the text this one replaces
+}
+
+void InputPane::showAudio(const QString& path, const QString& description) {
+  setTextQuietly(description);
+  audioPath_ = path;
 }
 
 QString InputPane::sampleText() {

@@ -33,6 +33,10 @@ class InputPane : public QWidget {
   // Puts a UTF-8 text file's content in quietly. Returns what is wrong with the file, or "" (then taken).
   QString openFile(const QString& path);
   bool isSample() const { return isSample_; }  // the sample text, untouched
+  // Audio as the input (docs/APP.md "Audio"): `description` shown in the editor until the user types or
+  // another text comes in; audioPath() is then empty again.
+  void showAudio(const QString& path, const QString& description);
+  const QString& audioPath() const { return audioPath_; }
   // Placeholder, step-label choices and the reader's notes for the analysed input's kind.
   void showInputKind(const AnalysisResult& result);
   // The input does not suit the model: `message` in the bar, `marks` (start, length) marked in the text
@@ -61,6 +65,7 @@ class InputPane : public QWidget {
   QPlainTextEdit* editor_ = nullptr;
   QTimer editPause_;
   bool isSample_ = false;
+  QString audioPath_;
 };
 
 }  // namespace lstmscope::app

@@ -171,6 +171,17 @@ int main(int argc, char** argv) {
   window.show();
 
   window.setStepLabelColumn(cl.parser.value(cl.labelColumn));
+  long audioCalls[2] = {0, 0};  // --chunk, --hop: positive sample counts when given
+  for (int k = 0; k < 2; ++k)
+    if (const QCommandLineOption& o = k == 0 ? cl.chunk : cl.hop; cl.parser.isSet(o)) {
+      bool number = false;
+      audioCalls[k] = cl.parser.value(o).toLong(&number);
+      if (!number || audioCalls[k] <= 0 || audioCalls[k] > (1L << 24))
+        return fail(QStringLiteral("--%1 must be a number of samples from 1 to 16777216, not '%2'")
+                        .arg(o.names().first(), cl.parser.value(o)),
+                    2);
+    }
+  window.setAudioCalls(audioCalls[0], audioCalls[1]);
   const bool haveText = cl.parser.isSet(cl.textFile);
   if (haveText && !window.openTextFile(cl.parser.value(cl.textFile))) {
     // The window's analysisFailed has printed the message already (once is enough).

@@ -3,6 +3,7 @@
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QDragEnterEvent>
+#include <QFile>
 #include <QFileDialog>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -13,6 +14,7 @@
 
 #include "app/gui/analysis_session.h"
 #include "app/gui/attribution_panel.h"
+#include "app/gui/audio_analysis.h"
 #include "app/gui/corpus_panel.h"
 #include "app/gui/effects_panel.h"
 #include "app/gui/export_dialog.h"
@@ -34,6 +36,7 @@
 #include "core/formats/model_formats.h"
 #include "core/formats/model_loader.h"
 #include "core/formats/trace_file.h"
+#include "core/formats/wav.h"
 #include "viz/heatmap_view.h"
 #include "viz/predictions_view.h"
 #include "viz/projection_view.h"
@@ -190,9 +193,10 @@ void MainWindow::buildMenus() {
            "*.yml);;All files (*)"));
     if (!path.isEmpty()) openModelInteractively(path);
   });
-  file->addAction(tr("Open &Text or CSV…"), QKeySequence(tr("Ctrl+Shift+O")), this, [this] {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open text or CSV table"), QString(),
-                                                      tr("Text and CSV (*.txt *.csv *.tsv *.py *.md);;All files (*)"));
+  file->addAction(tr("Open &Text, CSV or Audio…"), QKeySequence(tr("Ctrl+Shift+O")), this, [this] {
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Open text, CSV table or audio"), QString(),
+                                     tr("Text, CSV and WAV audio (*.txt *.csv *.tsv *.py *.md *.wav);;All files (*)"));
     if (!path.isEmpty()) openTextFile(path);
   });
   recent_ = new RecentFiles(file->addMenu(tr("Open &Recent")));
@@ -340,11 +344,25 @@ void MainWindow::importSettings() {
 }
 
 bool MainWindow::openTextFile(const QString& path) {
+  if (QFile file(path); file.open(QIODevice::ReadOnly) && looksLikeWav(file.read(12).toStdString()))
+    return openAudioFile(path);
   if (const QString error = input_->openFile(path); !error.isEmpty()) return showError(error), false;
   session_->replaceInput();
   recent_->addText(path);
   analyseNow();
   return true;
+}
+
+bool MainWindow::openAudioFile(const QString& path) {
+  input_->showAudio(path, describeAudioInput(path, audioChunk_, audioHop_));
+  session_->replaceInput();
+  recent_->addText(path);
+  analyseNow();
+  return true;
+}
+
+void MainWindow::setAudioCalls(long chunk, long hop) {
+  audioChunk_ = chunk, audioHop_ = hop;
 }
 
 void MainWindow::setText(const QString& text) {
@@ -356,7 +374,10 @@ void MainWindow::setStepLabelColumn(const QString& column) {
 }
 
 void MainWindow::analyseNow() {
-  session_->setInput(input_->text(), input_->isSample());
+  if (!input_->audioPath().isEmpty())
+    session_->setAudio(input_->audioPath(), audioChunk_, audioHop_);
+  else
+    session_->setInput(input_->text(), input_->isSample());
   // Clearing the text to type a new one is not an error worth a dialog.
   if (!session_->analyse() && session_->hasModel())
     status_->showMessage(tr("Type, paste or open a text to analyse."), 8000);
@@ -420,8 +441,10 @@ void MainWindow::dropEvent(QDropEvent* event) {
     const QString path = url.toLocalFile();
     if (path.isEmpty()) continue;
     // A model by its content (any format of the table, which also claims traces so that they get the
-    // native reader's message), anything else as text.
-    if (sniffModelFormat(path.toStdString()) || isLstmvisProject(path))
+    // native reader's message), anything else as the input: a WAV file as audio, the rest as text.
+    QFile file(path);
+    const bool audio = file.open(QIODevice::ReadOnly) && looksLikeWav(file.read(12).toStdString());
+    if (!audio && (sniffModelFormat(path.toStdString()) || isLstmvisProject(path)))
       openModelInteractively(path);
     else
       openTextFile(path);

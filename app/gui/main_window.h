@@ -84,7 +84,11 @@ class MainWindow : public QMainWindow {
   // Shows trace step `step` (the window that holds it, loaded when needed) with `length` steps in view;
   // for an analysed text, its step `step`.
   void goToStep(long step, long length = 1);
-  bool openTextFile(const QString& path);
+  bool openTextFile(const QString& path);  // a WAV file (by its content) goes to openAudioFile
+  // A WAV file as the input of a streaming ONNX graph (docs/APP.md "Audio"), with the calls' samples and
+  // hop from setAudioCalls (--chunk, --hop; 0: the graph's own).
+  bool openAudioFile(const QString& path);
+  void setAudioCalls(long chunk, long hop);
   void setText(const QString& text);  // analysed after a short pause (as if typed)
   void analyseNow();
   // A CSV's column that labels the steps from the next analysis on; empty: step numbers.
@@ -149,6 +153,7 @@ class MainWindow : public QMainWindow {
   bool announcePending_ = false;  // analysisShown() is due with the heatmap's next frame
   std::optional<StartupChoices> startup_;
   QString lastError_;
+  long audioChunk_ = 0, audioHop_ = 0;  // samples per call and between calls for audio (0: the graph's)
 
   HeatmapControls* controls_ = nullptr;
   viz::HeatmapView* heatmap_ = nullptr;

@@ -11,6 +11,7 @@
 #include "core/formats/foreign/import_choices_file.h"
 #include "core/formats/model_formats.h"
 #include "core/formats/native_model.h"
+#include "core/formats/wav.h"
 
 namespace lstmscope {
 
@@ -21,9 +22,13 @@ namespace {
 void explainUnclaimedFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, std::string("cannot be read: ") + std::strerror(errno));
-  char start[2] = {};
+  char start[12] = {};
   in.read(start, sizeof start);
   const std::string_view head(start, static_cast<size_t>(in.gcount()));
+  if (looksLikeWav(std::string(head)))
+    throw InputError(path,
+                     "is a WAV audio file, not a model: give it as the input of a streaming ONNX graph "
+                     "(lstmscope-cli record --wav, or open it in the app with such a model open)");
   if (head.size() >= 2 && static_cast<unsigned char>(head[0]) == 0x80 && head[1] >= 2 && head[1] <= 5)
     throw InputError(path,
                      "is a plain Python pickle, not a PyTorch checkpoint: LSTMScope reads what torch.save "

@@ -337,6 +337,10 @@ StreamingRun runStreamingGraph(const std::string& path, const Model& model, cons
       const Tensor& value = call.values.at(g.outputs[o]);
       run.outputs[o][static_cast<size_t>(k)] = value.values.empty() ? std::nan("") : value.values.front();
     }
+    float peak = 0;
+    for (long at = k * run.hop; at < std::min(samples, (k + 1) * run.hop); ++at)
+      peak = std::max(peak, std::abs(audio.samples[static_cast<size_t>(at)]));
+    run.peaks.push_back(peak);
     feedStateBack(g, path, inputs, call.values);
     if (progress.progress) progress.progress(k + 1, run.calls);
   }

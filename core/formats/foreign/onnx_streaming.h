@@ -60,6 +60,7 @@ struct StreamingRun {
   std::vector<long> stepCall;  // the call each step belongs to
   std::vector<std::string> outputNames;
   std::vector<std::vector<double>> outputs;  // [output][call]: each output's first value (a probability)
+  std::vector<float> peaks;  // [call]: the largest |sample| among the samples the call adds (its hop)
   double worstStateGap = 0;  // |engine − graph| over every call's final h and c (the check, see below)
 };
 

@@ -1,0 +1,88 @@
+// Audio in the app (docs/APP.md "Audio"): a WAV file dropped on the window with a streaming ONNX graph
+// open (tests/foreign/make_onnx_files.py, torch_streaming_vad) runs the graph chunk by chunk; the heatmap's
+// steps are its calls, labelled with their time, with the waveform and the graph's output drawn above.
+// Audio the graph cannot take is said in the Text panel.
+#include <QDropEvent>
+#include <QFrame>
+#include <QLabel>
+#include <QMimeData>
+#include <QUrl>
+
+#include "app/gui/input_pane.h"
+#include "tests/app/test_window.h"
+
+namespace lstmscope::test {
+namespace {
+
+QString fixture(const char* name) {
+  return QString::fromUtf8(LSTMSCOPE_FOREIGN_DIR) + QStringLiteral("/onnx/") + QString::fromUtf8(name);
+}
+
+void drop(QWidget& window, const QString& path) {
+  QMimeData mime;
+  mime.setUrls({QUrl::fromLocalFile(path)});
+  QDragEnterEvent enter(QPoint(200, 200), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+  QApplication::sendEvent(&window, &enter);
+  QDropEvent event(QPointF(200, 200), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+  QApplication::sendEvent(&window, &event);
+}
+
+TEST(AudioInApp, ADroppedWavRunsTheStreamingGraphAndShowsItsCallsInTime) {
+  app::MainWindow window;
+  prepareForTest(window);
+  QSignalSpy shown(&window, &app::MainWindow::analysisShown);
+  window.openModel(fixture("torch_streaming_vad.onnx"));
+  window.setAudioCalls(0, 64);
+  QSignalSpy failed(&window, &app::MainWindow::analysisFailed);
+  drop(window, fixture("streaming_vad.wav"));
+  ASSERT_TRUE(shown.wait(60000)) << window.lastError().toStdString() << " (" << failed.size() << " failed)";
+  ASSERT_EQ(window.session()->audioPath(), fixture("streaming_vad.wav"));
+  const Recording& r = *window.recording();
+  ASSERT_EQ(r.steps, 16);  // ceil(1000 samples / hop 64)
+  EXPECT_EQ(r.tokens[0], "0.000 s");
+  EXPECT_EQ(r.tokens[1], "0.004 s");  // 64 samples at 16 kHz
+  EXPECT_EQ(r.tokens[15], "0.060 s");
+  const auto& strips = window.heatmap()->metaStrips();
+  ASSERT_EQ(strips.size(), 2u);
+  EXPECT_EQ(strips[0].style.name, QStringLiteral("waveform"));
+  EXPECT_TRUE(strips[0].style.envelope);
+  EXPECT_EQ(strips[1].style.name, QStringLiteral("output"));
+  EXPECT_EQ(strips[1].values.size(), 16u);
+  for (float p : strips[1].values) EXPECT_TRUE(p > 0 && p < 1) << p;  // a sigmoid's probability
+
+  // Drawn: the envelope's bars above the heatmap, and the step labels as written (no visible spaces).
+  ASSERT_TRUE(waitForHeatmapFrame(window));
+  const QImage image = window.heatmap()->grab().toImage();
+  int envelope = 0;
+  for (int y = 0; y < image.height(); ++y)
+    for (int x = 0; x < image.width(); ++x) envelope += image.pixelColor(x, y) == QColor(0x44, 0x55, 0x66);
+  EXPECT_GT(envelope, 16);
+  EXPECT_EQ(window.session()->stepTokens()[1], QStringLiteral("0.004 s"));
+
+  // Typing in the Text panel goes back to text: the audio is no longer the input.
+  auto* pane = window.findChild<app::InputPane*>();
+  ASSERT_TRUE(pane);
+  EXPECT_EQ(pane->audioPath(), fixture("streaming_vad.wav"));
+  QTest::keyClicks(window.textEditor(), QStringLiteral("1"));
+  EXPECT_TRUE(pane->audioPath().isEmpty());
+}
+
+TEST(AudioInApp, AudioAtAnotherRateIsSaidInTheTextPanel) {
+  app::MainWindow window;
+  prepareForTest(window);
+  QSignalSpy shown(&window, &app::MainWindow::analysisShown);
+  QSignalSpy failed(&window, &app::MainWindow::analysisFailed);
+  window.openModel(fixture("torch_streaming_vad.onnx"));
+  ASSERT_TRUE(window.openAudioFile(fixture("streaming_vad_8k.wav")));
+  for (int k = 0; k < 600 && failed.isEmpty(); ++k) QTest::qWait(100);
+  ASSERT_FALSE(failed.isEmpty());
+  const QString message = failed.last()[0].toString();
+  EXPECT_TRUE(message.contains(QStringLiteral("the audio is 8000 Hz; the model was opened for 16000 Hz")))
+      << message.toStdString();
+  auto* pane = window.findChild<app::InputPane*>();
+  EXPECT_TRUE(pane->problemBar()->isVisible());
+  EXPECT_TRUE(pane->problemMessage()->text().contains(QStringLiteral("8000 Hz")));
+}
+
+}  // namespace
+}  // namespace lstmscope::test
