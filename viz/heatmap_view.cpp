@@ -217,8 +217,10 @@ void HeatmapView::paintEvent(QPaintEvent*) {
   if (data_) paintCellValues(p, plot, viewport_, *data_, request_.rowUnits, request_.scale);
   paintPlotOverlays(p, plot, viewport_, decor_, request_.scale.map());
   paintHoverLabel(p);
-  if (drag_ == Drag::Brush) {
-    const double a = std::min(pressPos_.x(), lastPos_.x()), b = std::max(pressPos_.x(), lastPos_.x());
+  if (drag_ == Drag::Brush) {  // the cells the brush will take, as it is dragged
+    const IndexSpan cells = brushedSteps(pressPos_.x(), lastPos_.x());
+    const double a = plot.left() + viewport_.xOfStep(static_cast<double>(cells.first));
+    const double b = plot.left() + viewport_.xOfStep(static_cast<double>(cells.end));
     p.fillRect(QRectF(a, plot.top(), b - a, plot.height()), QColor(255, 196, 0, 60));
   }
   if (hasFocus()) {
@@ -268,6 +270,15 @@ void HeatmapView::setMetaStrips(std::vector<MetaStrip> strips) {
   update();
 }
 
+IndexSpan HeatmapView::brushedSteps(double pressX, double releaseX) const {
+  // Every step from the cell pressed on to the cell released on, both included (as LSTMVis brushes words).
+  const double a = viewport_.stepAtX(std::min(pressX, releaseX) - layout_.plot.left());
+  const double b = viewport_.stepAtX(std::max(pressX, releaseX) - layout_.plot.left());
+  const long last = std::max(0L, viewport_.steps - 1);
+  const long first = std::clamp(static_cast<long>(std::floor(a)), 0L, last);
+  return {first, std::clamp(static_cast<long>(std::floor(b)), first, last) + 1};
+}
+
 void HeatmapView::mousePressEvent(QMouseEvent* e) {
   pressPos_ = lastPos_ = e->position();
   moved_ = false;
@@ -305,11 +316,7 @@ void HeatmapView::mouseReleaseEvent(QMouseEvent* e) {
   const Drag drag = std::exchange(drag_, Drag::None);
   const QPointF local = e->position() - layout_.plot.topLeft();
   if (drag == Drag::Brush && moved_) {
-    const double a = viewport_.stepAtX(std::min(pressPos_.x(), e->position().x()) - layout_.plot.left());
-    const double b = viewport_.stepAtX(std::max(pressPos_.x(), e->position().x()) - layout_.plot.left());
-    const long first = std::clamp(static_cast<long>(std::floor(a + 0.5)), 0L, std::max(0L, viewport_.steps - 1));
-    const long end = std::clamp(static_cast<long>(std::floor(b + 0.5)), first + 1, viewport_.steps);
-    emit rangeBrushed({first, end});
+    emit rangeBrushed(brushedSteps(pressPos_.x(), e->position().x()));
   } else if (!moved_ && layout_.unitAxis.contains(e->position().toPoint())) {
     const long row = viewport_.rowIndexAtY(local.y());
     if (row >= 0) emit unitToggled(request_.rowUnits[static_cast<size_t>(row)]);

@@ -90,6 +90,9 @@ class HeatmapView : public QWidget, public ExportableView {
   long rowOfUnit(int unit) const;
   void moveCurrent(long dStep, long dRow);
   void paintHoverLabel(QPainter& p);  // token, step, unit and exact value beside the mouse
+  // The steps a brush dragged between two x positions (widget coordinates) takes: the cells under both ends
+  // and every one between.
+  IndexSpan brushedSteps(double pressX, double releaseX) const;
 
   std::shared_ptr<const HeatmapData> data_;
   HeatmapFrameRequest request_;

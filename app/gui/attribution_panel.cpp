@@ -209,14 +209,23 @@ void AttributionPanel::setSubject(std::shared_ptr<const Model> model, const QStr
   setTargetStep(target_.step);
 }
 
+void AttributionPanel::showNoTarget(const QString& reason) {
+  // Every tab says it: none may keep the chart or target of the input (or model) before.
+  pause_.stop();
+  job_.cancel();
+  report_.reset();
+  targetLabel_->setText(reason);
+  text_->clear(reason);
+  bars_->clear(reason);
+  matrix_->clear(reason);
+}
+
 void AttributionPanel::setUnavailable(const QString& reason) {
   pause_.stop();
   job_.cancel();
   model_.reset(), net_.reset();
   inputs_ = {};
-  report_.reset();
-  targetLabel_->setText(reason);
-  text_->clear(reason);
+  showNoTarget(reason);
 }
 
 void AttributionPanel::setTargetStep(long step) {
@@ -241,7 +250,7 @@ void AttributionPanel::setTargetStep(long step) {
       target_ = AttributionTarget{step, kUnresolvedOutput};
     }
   } catch (const InputError& e) {  // e.g. a model without a head
-    text_->clear(tr("No attribution: %1").arg(QString::fromStdString(e.what())));
+    showNoTarget(tr("No attribution: %1").arg(QString::fromStdString(e.what())));
     return;
   }
   // The matrix shows (and exports) the new target at once: marked in it, or marked as outdated until

@@ -74,7 +74,8 @@ class AttributionPanel : public QWidget {
   void hovered(QString description);
 
  private:
-  void schedule();  // re-run after a short pause (controls and targets change in bursts)
+  void showNoTarget(const QString& reason);  // every tab and the target line say `reason`
+  void schedule();                           // re-run after a short pause (controls and targets change in bursts)
   void run();
   void show(std::shared_ptr<const AttributionReport> report);
   QString title(const MethodAttribution& m, const QString& target) const;

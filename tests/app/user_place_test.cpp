@@ -46,6 +46,24 @@ class UserPlaceTest : public testing::Test {
   MainWindow window_;
 };
 
+// A brush takes the cell pressed on and the cell released on, wherever in them: pressing in the right half
+// of step 40 and releasing in the left half of step 44 brushes 40–44, dragging either way.
+TEST_F(UserPlaceTest, ABrushTakesTheCellsPressedAndReleasedOn) {
+  viz::HeatmapView* view = window_.heatmap();
+  view->showSteps(30, 30);
+  ASSERT_TRUE(test::waitForHeatmapFrame(window_));
+  const auto& vp = view->viewport();
+  const int y = view->plotRect().top() + static_cast<int>(vp.yOfRow(2.5));
+  const auto x = [&](double step) { return view->plotRect().left() + static_cast<int>(std::lround(vp.xOfStep(step))); };
+  for (const auto& [from, to] : {std::pair{40.8, 44.3}, std::pair{44.3, 40.8}}) {
+    QTest::mousePress(view, Qt::LeftButton, Qt::ShiftModifier, QPoint(x(from), y));
+    QTest::mouseMove(view, QPoint(x(42), y));
+    QTest::mouseMove(view, QPoint(x(to), y));
+    QTest::mouseRelease(view, Qt::LeftButton, Qt::ShiftModifier, QPoint(x(to), y));
+    EXPECT_EQ(window_.state().brush, (viz::IndexSpan{40, 45})) << from << " to " << to;
+  }
+}
+
 TEST_F(UserPlaceTest, AnEditMovesTheBrushAndTheViewWithTheirCharacters) {
   window_.heatmap()->showSteps(90, 60);
   brushByMouse(100, 108);
