@@ -67,8 +67,9 @@ bool AnalysisSession::reads(const QString& text) const {
   }
 }
 
-void AnalysisSession::setInput(const QString& text, bool isSample) {
+void AnalysisSession::setInput(const QString& text, bool isSample, const QString& source) {
   input_ = text;
+  inputSource_ = source;
   inputIsSample_ = isSample;
   audioPath_.clear();
 }
@@ -145,7 +146,7 @@ bool AnalysisSession::analyse() {
   request.importChoices = importChoices_;
   request.model = model_;
   request.text = input_;
-  request.textSource = tr("the text");
+  request.textSource = inputSource_.isEmpty() ? tr("the text") : inputSource_;
   request.labelColumn = labelColumn_;
   request.textIsSample = inputIsSample_;
   request.audioPath = audioPath_;

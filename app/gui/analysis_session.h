@@ -43,7 +43,8 @@ class AnalysisSession : public QObject {
 
   // What the model reads: text, or a CSV table for a model of numeric features. `isSample`: the demo's
   // sample text, put there for a model of text (a model of features then says what to give instead).
-  void setInput(const QString& text, bool isSample = false);
+  // `source`: the file the text came from, which errors name (empty: "the text").
+  void setInput(const QString& text, bool isSample = false, const QString& source = {});
   // A WAV file for a streaming ONNX graph instead of a text (docs/APP.md "Audio"); `chunk` and `hop` in
   // samples, 0 for the graph's own. setInput() goes back to text.
   void setAudio(const QString& path, long chunk, long hop);
@@ -148,7 +149,7 @@ class AnalysisSession : public QObject {
   // A model loaded by an analysis that rejected its input reports its import with the next analysis.
   std::shared_ptr<const ImportReport> pendingImportReport_;
   QString input_, labelColumn_;
-  QString audioPath_;
+  QString audioPath_, inputSource_;
   long audioChunk_ = 0, audioHop_ = 0;
   bool inputIsSample_ = false;
   bool startsOver_ = true;  // since the last analysis shown, the input or the model was replaced

@@ -67,6 +67,7 @@ InputPane::InputPane(QWidget* parent) : QWidget(parent) {
   connect(editor_, &QPlainTextEdit::textChanged, this, [this] {
     isSample_ = false;
     audioPath_.clear();  // the user typed over the audio's description: the text is the input now
+    sourceFile_.clear();
   });
   // Relabelling re-runs the analysis: the labels travel with the recording into every view.
   connect(stepLabels_, &QComboBox::activated, this,
@@ -83,6 +84,7 @@ void InputPane::setText(const QString& text) {
 
 void InputPane::setTextQuietly(const QString& text) {
   audioPath_.clear();
+  sourceFile_.clear();
   editPause_.stop();
   const QSignalBlocker blocker(editor_);
   editor_->setPlainText(text);
@@ -159,6 +161,7 @@ QString InputPane::openFile(const QString& path) {
   if (text.toUtf8() != bytes && !(bytes.startsWith("\xEF\xBB\xBF")))
     return tr("%1: the file is not valid UTF-8 text").arg(path);
   setTextQuietly(text);
+  sourceFile_ = path;
   return {};
 }
 

@@ -37,6 +37,8 @@ class InputPane : public QWidget {
   // another text comes in; audioPath() is then empty again.
   void showAudio(const QString& path, const QString& description);
   const QString& audioPath() const { return audioPath_; }
+  // The file the text was opened from, as given (errors name it), until the user edits it; else empty.
+  const QString& sourceFile() const { return sourceFile_; }
   // Placeholder, step-label choices and the reader's notes for the analysed input's kind.
   void showInputKind(const AnalysisResult& result);
   // The input does not suit the model: `message` in the bar, `marks` (start, length) marked in the text
@@ -65,7 +67,7 @@ class InputPane : public QWidget {
   QPlainTextEdit* editor_ = nullptr;
   QTimer editPause_;
   bool isSample_ = false;
-  QString audioPath_;
+  QString audioPath_, sourceFile_;
 };
 
 }  // namespace lstmscope::app

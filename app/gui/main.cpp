@@ -152,6 +152,7 @@ int main(int argc, char** argv) {
       return fail(QStringLiteral("--export-view: no view called “%1”").arg(cl.parser.value(cl.exportView)), 2);
   }
   window.setInteractive(!shooting);
+  window.setRemembersRecentFiles(!shooting);  // a reproducible run leaves the user's settings alone
   if (!shooting) window.restoreSettings();
   if (cl.parser.isSet(cl.size)) {
     const QSize windowSize = lstmscope::app::parseSize(cl.parser.value(cl.size));

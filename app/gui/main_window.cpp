@@ -361,6 +361,10 @@ bool MainWindow::openAudioFile(const QString& path) {
   return true;
 }
 
+void MainWindow::setRemembersRecentFiles(bool remembers) {
+  recent_->setRemembering(remembers);
+}
+
 void MainWindow::setAudioCalls(long chunk, long hop) {
   audioChunk_ = chunk, audioHop_ = hop;
 }
@@ -377,7 +381,7 @@ void MainWindow::analyseNow() {
   if (!input_->audioPath().isEmpty())
     session_->setAudio(input_->audioPath(), audioChunk_, audioHop_);
   else
-    session_->setInput(input_->text(), input_->isSample());
+    session_->setInput(input_->text(), input_->isSample(), input_->sourceFile());
   // Clearing the text to type a new one is not an error worth a dialog.
   if (!session_->analyse() && session_->hasModel())
     status_->showMessage(tr("Type, paste or open a text to analyse."), 8000);

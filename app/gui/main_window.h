@@ -62,6 +62,8 @@ class MainWindow : public QMainWindow {
   // Errors about the input are shown in the Text dock; others go to a dialog when interactive (never the same
   // one twice in a row), else only to lastError() and the status bar (tests, --screenshot).
   void setInteractive(bool interactive);
+  // Whether opened files go to File › Open Recent (off for --screenshot and --export runs).
+  void setRemembersRecentFiles(bool remembers);
   void setStartupChoices(const StartupChoices& choices) { startup_ = choices; }
 
   // Window layout and colour maps from the last session (not for --screenshot, which must be reproducible).

@@ -26,6 +26,7 @@ void RecentFiles::addText(const QString& path) {
 }
 
 void RecentFiles::add(const QString& key, const QString& path) {
+  if (!remembering_) return;
   QSettings settings;
   const QString absolute = QFileInfo(path).absoluteFilePath();
   QStringList list = settings.value(key).toStringList();

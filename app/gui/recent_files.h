@@ -15,6 +15,8 @@ class RecentFiles : public QObject {
 
   void addModel(const QString& path);
   void addText(const QString& path);
+  // Off for runs that must leave the user's settings as they were (--screenshot, --export).
+  void setRemembering(bool remembering) { remembering_ = remembering; }
 
  signals:
   void modelChosen(QString path);
@@ -25,6 +27,7 @@ class RecentFiles : public QObject {
   void rebuildMenu();
 
   QMenu* menu_;
+  bool remembering_ = true;
 };
 
 }  // namespace lstmscope::app

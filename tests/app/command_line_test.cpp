@@ -6,6 +6,7 @@
 #include <QImage>
 #include <QProcess>
 #include <QProcessEnvironment>
+#include <QSettings>
 #include <QTemporaryDir>
 
 #include "app/gui/exported_views.h"
@@ -101,4 +102,29 @@ TEST(AppCommandLine, AnUnreadableTextIsSaidOnce) {
     EXPECT_EQ(err.count(QStringLiteral("lstmscope: ") + text), 1) << err.toStdString();
     EXPECT_FALSE(QFile::exists(dir.filePath(QStringLiteral("never.png"))));
   }
+}
+
+// A text the model cannot read is named by its file, as the CLI names it; and a --screenshot run leaves
+// File › Open Recent as it was (it is reproducible, and its files are not the user's).
+TEST(AppCommandLine, ATextTheModelCannotReadIsNamedByItsFileAndNotRemembered) {
+  QTemporaryDir dir;
+  const QString bad = dir.filePath(QStringLiteral("snowman.py"));
+  QFile file(bad);
+  ASSERT_TRUE(file.open(QIODevice::WriteOnly));
+  file.write("x = \"\xe2\x98\x83\"\n");
+  file.close();
+  QProcess app;
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+  env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.filePath(QStringLiteral("config")));
+  app.setProcessEnvironment(env);
+  app.start(QStringLiteral(LSTMSCOPE_APP), {QStringLiteral("--text-file"), bad, QStringLiteral("--screenshot"),
+                                            dir.filePath(QStringLiteral("x.png"))});
+  ASSERT_TRUE(app.waitForFinished(60000));
+  EXPECT_EQ(app.exitCode(), 3);
+  const QString err = QString::fromUtf8(app.readAllStandardError());
+  EXPECT_TRUE(err.contains(QStringLiteral("lstmscope: ") + bad + QStringLiteral(": character '\u2603' at line 1")))
+      << err.toStdString();
+  const QString settings = dir.filePath(QStringLiteral("config/LSTMScope/LSTMScope.conf"));
+  EXPECT_FALSE(QSettings(settings, QSettings::IniFormat).contains(QStringLiteral("recentTexts")));
 }
