@@ -62,16 +62,46 @@ void TextColourView::setSeparateTokens(bool separate) {
 void TextColourView::setCurrentStep(long step) {
   currentStep_ = step;
   if (step >= 0 && (step < pageStart_ || cells_.empty() || step > cells_.back().step)) {
-    // Put the step about a fifth of the way into the page, at a line start when there is one nearby.
+    // Put the step about a fifth of the way into the page, at a line start when there is one nearby, else
+    // at a word's start, not in the middle of one.
     const long back = std::max<long>(1, static_cast<long>(cells_.size()) / 5);
     pageStart_ = std::max(0L, step - back);
-    for (long s = step - 1; s > pageStart_; --s)
-      if (tokens_[static_cast<qsizetype>(s)].endsWith(QChar(0x21B5))) {
+    long wordStart = -1;
+    for (long s = step - 1; s > pageStart_; --s) {
+      const QString& t = tokens_[static_cast<qsizetype>(s)];
+      if (t.endsWith(QChar(0x21B5))) {
+        wordStart = -1;
         pageStart_ = s + 1;
         break;
       }
+      if (wordStart < 0 && t.endsWith(QChar(0x2423))) wordStart = s + 1;
+    }
+    if (wordStart > pageStart_) pageStart_ = wordStart;
+    relayout();
+    fillPageBackwards();
   }
   relayout();
+}
+
+void TextColourView::fillPageBackwards() {
+  // A page that reaches the text's end with room to spare starts earlier: the earliest start from which
+  // the last token still fits (found by bisection: an earlier start never fits more at the end).
+  const long last = static_cast<long>(tokens_.size()) - 1;
+  if (cells_.empty() || cells_.back().step != last || pageStart_ == 0) return;
+  const QFontMetrics fm(font());
+  const auto fits = [&](long start) {
+    const std::vector<Cell> cells = layoutCells(start, last + 1, width(), height(), fm);
+    return !cells.empty() && cells.back().step == last;
+  };
+  long low = 0, high = pageStart_;  // high fits; find the smallest start that does
+  while (low < high) {
+    const long mid = low + (high - low) / 2;
+    if (fits(mid))
+      high = mid;
+    else
+      low = mid + 1;
+  }
+  pageStart_ = high;
 }
 
 QRect TextColourView::cellOf(long step) const {

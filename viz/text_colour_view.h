@@ -56,6 +56,7 @@ class TextColourView : public QWidget, public ExportableView {
   };
   // Lays out the tokens of steps [first, end) in lines of `width`; returns the cells above `bottom`.
   std::vector<Cell> layoutCells(long first, long end, int width, int bottom, const QFontMetrics& fm) const;
+  void fillPageBackwards();                   // after a jump near the end: no empty page below the last token
   std::pair<long, long> figureSteps() const;  // [first, end) of the page on screen
   void paintCells(QPainter& p, const std::vector<Cell>& cells, FigureMarks marks) const;
   void relayout();

@@ -269,6 +269,20 @@ TEST(ColourBar, TheTitleStandsClearOfTheTopTick) {
   EXPECT_LT(y, 80) << "no top tick label below the title";
 }
 
+// A step near the end of the text does not leave the page nearly empty: the page starts early enough to be
+// filled down to the last token.
+TEST_F(FigureTest, TheTextColouringPageIsFilledWhenTheStepIsNearTheEnd) {
+  TextColourView text;
+  text.resize(300, 90);
+  text.show();
+  text.setData(data_, tokens_, QStringLiteral("layer 0 · h"));
+  text.setCurrentStep(39);
+  EXPECT_GT(text.pageStart(), 0);   // the whole text does not fit in 90 pixels
+  EXPECT_LT(text.pageStart(), 30);  // but more than the last line does
+  EXPECT_FALSE(text.cellOf(39).isEmpty());
+  EXPECT_FALSE(text.cellOf(text.pageStart()).isEmpty());
+}
+
 TEST_F(FigureTest, TheTextColouringFigureHasAColourBarNoKeyHintAndFitsItsText) {
   TextColourView text;
   text.resize(600, 300);
