@@ -54,7 +54,8 @@ EncodedText readInput(const AnalysisRequest& request, AnalysisResult& result) {
   try {
     table = parseFeatureCsv(arch, text, request.textSource.toStdString(), kMaxSteps);
   } catch (const InputError& e) {
-    throw TextInputError("", std::string(e.what()) + ". T" + expected.substr(1));
+    // What the model reads comes first: to someone who pasted prose, the parse error alone means nothing.
+    throw TextInputError("", "T" + expected.substr(1) + ". Not read as one: " + e.what());
   }
   for (const auto& name : table.labelChoices()) result.labelChoices << QString::fromStdString(name);
   for (const auto& note : table.notes) result.inputNotes << QString::fromStdString(note);

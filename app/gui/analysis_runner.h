@@ -85,6 +85,9 @@ struct AnalysisResult {
   // reader decided on its own (e.g. a pandas index taken as labels).
   QStringList labelChoices, inputNotes;
   QString labelColumn;  // the column that labels the steps (empty: step numbers)
+  // Audio run through a streaming graph: the graph's outputs, computed by the graph once per call and shown
+  // as strips (the LSTM opened alone has no head).
+  QStringList graphOutputs;
   double seconds = 0;
   // A window of a trace file rather than an analysis of the text: the trace, which steps of it the
   // recording holds (step k of the views is trace step window.first + k), and why the model is not used

@@ -1,5 +1,7 @@
 #include "app/gui/attribution_texts.h"
 
+#include <cmath>
+
 #include "app/gui/attribution_panel.h"
 #include "core/attribution/attribution_rules.h"
 #include "core/model/model.h"
@@ -83,10 +85,16 @@ QString attributionNote(const MethodAttribution& m, double epsilon, double biasF
     c.score = v.score, c.inputRelevance = v.perToken.sum(), c.initialStateRelevance = m.lrp->initialStateRelevance;
     const LrpAdvice advice = lrpAdvice(c, epsilon, biasFactor);
     *warning = advice != LrpAdvice::None;
-    return AttributionPanel::tr("relevance reaching the input %1 of score %2 (biases and ε absorbed %3 %)%4")
+    // What the input does not get went to the initial states (the zero state the run starts from) or was
+    // absorbed by biases and ε; rounding noise (|share| < 1e-9 %) is said as 0, not as −5.53e-14 %.
+    const double absorbed = 100 * absorbedShare(c.absorbed(), c.score);
+    return AttributionPanel::tr(
+               "relevance reaching the input %1 and the initial state %2 of score %3 (biases and ε "
+               "absorbed %4 %)%5")
         .arg(number(c.inputRelevance))
+        .arg(number(c.initialStateRelevance))
         .arg(number(c.score))
-        .arg(QString::number(100 * absorbedShare(c.absorbed(), c.score), 'g', 3))
+        .arg(std::abs(absorbed) < 1e-9 ? QStringLiteral("0") : QString::number(absorbed, 'g', 3))
         .arg(lrpAdviceText(advice));
   }
   if (v.baselineScore)

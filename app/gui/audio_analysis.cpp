@@ -52,8 +52,10 @@ EncodedText readAudioForAnalysis(const AnalysisRequest& request, AnalysisResult&
     for (long call : run.stepCall) waveform.values.push_back(run.peaks[static_cast<size_t>(call)]);
     waveform.style.high = std::max(1e-6f, *std::max_element(waveform.values.begin(), waveform.values.end()));
     result.metaStrips.push_back(std::move(waveform));
-    for (size_t o = 0; o < run.outputNames.size(); ++o)
+    for (size_t o = 0; o < run.outputNames.size(); ++o) {
       result.metaStrips.push_back(outputStrip(run.outputNames[o], run.outputs[o], run));
+      result.graphOutputs << QString::fromStdString(run.outputNames[o]);
+    }
     result.inputNotes << QObject::tr(
                              "%1 calls of %2 samples (hop %3) over %4 s of %5 audio; the LSTM recorded "
                              "over them ends every call in the graph's own state (within %6)")

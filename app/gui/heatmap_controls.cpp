@@ -104,7 +104,7 @@ HeatmapControls::HeatmapControls(QWidget* parent) : QToolBar(tr("Heatmap"), pare
   connect(selectedOnly_, &QCheckBox::toggled, this, &HeatmapControls::changed);
 }
 
-void HeatmapControls::setArchitecture(const Architecture& arch) {
+void HeatmapControls::setArchitecture(const Architecture& arch, bool keepLayer) {
   const QSignalBlocker b1(layer_), b2(direction_);
   const int oldLayer = layer_->currentIndex();
   layer_->clear();
@@ -113,7 +113,7 @@ void HeatmapControls::setArchitecture(const Architecture& arch) {
     layer_->setItemData(layer_->count() - 1, tr("layer %1: %2 units").arg(l).arg(arch.layers[l].hidden),
                         Qt::ToolTipRole);
   }
-  layer_->setCurrentIndex(oldLayer >= 0 && oldLayer < layer_->count() ? oldLayer : layer_->count() - 1);
+  layer_->setCurrentIndex(keepLayer && oldLayer >= 0 && oldLayer < layer_->count() ? oldLayer : layer_->count() - 1);
   const bool bidirectional =
       std::any_of(arch.layers.begin(), arch.layers.end(), [](const LayerSpec& s) { return s.bidirectional; });
   direction_->clear();

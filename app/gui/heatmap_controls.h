@@ -22,7 +22,8 @@ class HeatmapControls : public QToolBar {
  public:
   explicit HeatmapControls(QWidget* parent = nullptr);
 
-  void setArchitecture(const Architecture& arch);  // fills layer/direction choices, keeps valid picks
+  // Fills the layer and direction choices, keeping valid picks; `keepLayer` false: the last layer.
+  void setArchitecture(const Architecture& arch, bool keepLayer = true);
   // Which quantities can be chosen: those `recorded` (a trace recorded with --quantities holds a subset),
   // and the attribution quantities only with `attribution` (they need the model). A chosen quantity that
   // is no longer available turns into tanh(c), or the first one available.

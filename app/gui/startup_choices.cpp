@@ -103,7 +103,26 @@ QString applyStartupChoices(const StartupChoices& given, MainWindow& window) {
     if (c.step >= 0) c.step -= first;
     if (c.brush.size() > 0) c.brush = {c.brush.first - first, c.brush.end - first};
   }
-  if (c.layer >= 0) controls.setLayer(std::min<int>(c.layer, static_cast<int>(recording.arch.layers.size()) - 1));
+  // A choice beyond the model or the input is refused, not quietly moved to the nearest one: a script that
+  // exports figures must not get another figure than it asked for.
+  const int layers = static_cast<int>(recording.arch.layers.size());
+  if (c.layer >= layers)
+    return QObject::tr("--layer %1: the model has %2 layer(s), 0 to %3").arg(c.layer).arg(layers).arg(layers - 1);
+  const long steps = recording.steps;
+  if (c.step >= steps)
+    return QObject::tr("--step %1: the input has %2 steps, 0 to %3").arg(c.step).arg(steps).arg(steps - 1);
+  if (c.brush.size() > 0 && (c.brush.first >= steps || c.brush.end > steps))
+    return QObject::tr("--select %1:%2: the input has %3 steps, so the range ends at %3 at most")
+        .arg(c.brush.first)
+        .arg(c.brush.end)
+        .arg(steps);
+  if (const int units = recording.hidden(c.layer >= 0 ? c.layer : layers - 1); c.unit >= units)
+    return QObject::tr("--unit %1: layer %2 has %3 units, 0 to %4")
+        .arg(c.unit)
+        .arg(c.layer >= 0 ? c.layer : layers - 1)
+        .arg(units)
+        .arg(units - 1);
+  if (c.layer >= 0) controls.setLayer(c.layer);
   QString error = chooseQuantity(c.quantity, controls);
   if (c.brush.size() > 0)
     window.brushSteps({std::min(c.brush.first, recording.steps - 1), std::min(c.brush.end, recording.steps)});

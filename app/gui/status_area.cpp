@@ -74,8 +74,15 @@ void StatusArea::refitMessage() {
 }
 
 void StatusArea::showHint(const QString& hint, int timeoutMs) {
+  shownHint_ = hint;
   if (bar_->currentMessage().isEmpty()) return showMessage(hint, timeoutMs);
   pendingHint_ = hint, pendingHintMs_ = timeoutMs;
+}
+
+void StatusArea::withdrawHint() {
+  pendingHint_.clear();
+  if (!shownHint_.isEmpty() && bar_->currentMessage() == shownHint_) bar_->clearMessage();
+  shownHint_.clear();
 }
 
 void StatusArea::showAnalysed() {

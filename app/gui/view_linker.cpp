@@ -121,6 +121,7 @@ void ViewLinker::showRecording() {
     state_.brush = {}, state_.currentStep = 0;
   } else {
     state_.brush = {}, state_.selectedUnits.clear(), state_.matchScores.clear(), state_.currentStep = 0;
+    emit statusMessage(QString(), 0);  // what it said about the old input's brush or units no longer holds
   }
   const Architecture& arch = recording->arch;
   // Words and table rows are shown apart; characters (spaces included) run on as the text does.
@@ -128,7 +129,8 @@ void ViewLinker::showRecording() {
                                         arch.vocab.level() == TokenLevel::Word);
   {
     const QSignalBlocker blocker(views_.controls);
-    views_.controls->setArchitecture(arch);
+    // A new input starts on the last layer (where its best unit is looked for); an edit keeps the user's.
+    views_.controls->setArchitecture(arch, previous || sameTrace);
     views_.controls->setAvailable([&](Quantity q) { return recording->has(0, 0, q); }, session_->model() != nullptr);
   }
   if (!previous && !sameTrace) openOnHighlight();
@@ -140,6 +142,10 @@ void ViewLinker::showRecording() {
   // A model opened without its head (the LSTM stack of a larger model) has no predictions: say why.
   const QString unavailable =
       !result.modelProblem.isEmpty() ? tr("Predictions need the model: %1.").arg(result.modelProblem)
+      : !arch.head && !result.graphOutputs.isEmpty()
+          ? tr("The model's graph computes its outputs itself, once per call: %1, drawn as strips above the "
+               "heatmap. Its LSTM, opened alone, gives no predictions of its own.")
+                .arg(result.graphOutputs.join(QStringLiteral(", ")))
       : !arch.head && !arch.cutOff.empty()
           ? tr("This model was opened in part, without its head, so it gives no predictions: %1")
                 .arg(QString::fromStdString(arch.cutOff))
@@ -274,10 +280,14 @@ void ViewLinker::applyHeatmapChoice() {
   const bool difference = session_->showsDifference();
   const bool gate = isGate(q) && !difference;
   double low = gate ? 0 : -1, high = 1;
-  if (!controls.autoRange())
+  if (!controls.autoRange()) {
     std::tie(low, high) = controls.fixedRange();
-  else if (!gate && !(squashed && q == Quantity::C && !difference))
+  } else if (!gate) {
     std::tie(low, high) = currentRange_;
+    // tanh(c) never leaves [-1, 1]: its auto range is the percentile range, up to that (a model whose cells
+    // stay within ±0.05 is not left a white field).
+    if (squashed && q == Quantity::C && !difference) low = std::max(low, -1.0), high = std::min(high, 1.0);
+  }
   const viz::ColourScale scale(viz::ColourMap::named(gate ? controls.sequentialMap() : controls.divergingMap()), low,
                                high);
   const LayerSpec& spec = recording->arch.layers[layer];
@@ -368,7 +378,9 @@ void ViewLinker::pickCurrent(long step, int unit) {
   const std::shared_ptr<const Recording> recording = session_->recording();
   if (!recording) return;
   state_.currentStep = std::clamp(step, 0L, recording->steps - 1);
+  const int before = state_.currentUnit;
   state_.currentUnit = std::clamp(unit, 0, recording->hidden(state_.layer) - 1);
+  if (state_.currentUnit != before) emit hintWithdrawn();
   applyCurrent();
 }
 
@@ -378,6 +390,7 @@ void ViewLinker::brushSteps(viz::IndexSpan steps) {
 }
 
 void ViewLinker::toggleUnit(int unit) {
+  emit hintWithdrawn();
   const auto it = std::find(state_.selectedUnits.begin(), state_.selectedUnits.end(), unit);
   if (it != state_.selectedUnits.end()) {
     const auto k = it - state_.selectedUnits.begin();

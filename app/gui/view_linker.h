@@ -65,6 +65,7 @@ class ViewLinker : public QObject {
  signals:
   void statusMessage(QString message, int timeoutMs);
   void hint(QString message, int timeoutMs);  // gives way to a status message being shown
+  void hintWithdrawn();                       // the user moved to another unit: the hint about one is stale
   void hoverText(QString text);               // empty: nothing under the pointer
   void attributionRequested();                // a prediction was picked as the Attribution dock's target
   void currentChanged();                      // the current step or unit, or the quantity shown, may have changed

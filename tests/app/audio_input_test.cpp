@@ -58,6 +58,7 @@ TEST(AudioInApp, ADroppedWavRunsTheStreamingGraphAndShowsItsCallsInTime) {
   // The graph's LSTM opened alone has no head: the dock says so in every tab, with no chart of the demo.
   EXPECT_FALSE(window.attribution()->report());
   EXPECT_EQ(window.attribution()->barChart()->barCount(), 0);
+  EXPECT_EQ(window.session()->result()->graphOutputs, QStringList{QStringLiteral("output")});
 
   // Drawn: the envelope's bars above the heatmap, and the step labels as written (no visible spaces).
   ASSERT_TRUE(waitForHeatmapFrame(window));

@@ -11,6 +11,7 @@
 
 #include "app/gui/exported_views.h"
 #include "core/common/version.h"
+#include "tests/app/app_process.h"
 
 namespace {
 
@@ -128,3 +129,31 @@ TEST(AppCommandLine, ATextTheModelCannotReadIsNamedByItsFileAndNotRemembered) {
   const QString settings = dir.filePath(QStringLiteral("config/LSTMScope/LSTMScope.conf"));
   EXPECT_FALSE(QSettings(settings, QSettings::IniFormat).contains(QStringLiteral("recentTexts")));
 }
+
+namespace lstmscope::test {
+namespace {
+
+// A layer, step, unit or range beyond the demo (2 layers of 256 units, 3,587 steps) is refused with exit 3
+// and says what exists, instead of showing the nearest one.
+TEST(AppCommandLine, ChoicesBeyondTheModelOrTheInputAreRefused) {
+  QTemporaryDir dir;
+  const QString shot = dir.filePath(QStringLiteral("x.png"));
+  const std::pair<QStringList, QString> cases[] = {
+      {{QStringLiteral("--layer"), QStringLiteral("5")}, QStringLiteral("--layer 5: the model has 2 layer(s), 0 to 1")},
+      {{QStringLiteral("--step"), QStringLiteral("99999")},
+       QStringLiteral("--step 99999: the input has 3587 steps, 0 to 3586")},
+      {{QStringLiteral("--select"), QStringLiteral("3580:3600")},
+       QStringLiteral("--select 3580:3600: the input has 3587 steps, so the range ends at 3587 at most")},
+      {{QStringLiteral("--unit"), QStringLiteral("999")},
+       QStringLiteral("--unit 999: layer 1 has 256 units, 0 to 255")},
+  };
+  for (const auto& [options, message] : cases) {
+    const AppRun run = runAppOffscreen(options + QStringList{QStringLiteral("--screenshot"), shot});
+    EXPECT_EQ(run.exitCode, 3) << options.join(QLatin1Char(' ')).toStdString();
+    EXPECT_TRUE(run.stderrText.contains(message)) << run.stderrText.toStdString();
+    EXPECT_FALSE(QFile::exists(shot));
+  }
+}
+
+}  // namespace
+}  // namespace lstmscope::test

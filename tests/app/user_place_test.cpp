@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QListWidget>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -123,10 +124,20 @@ TEST_F(UserPlaceTest, AnotherTextOrModelStartsOver) {
 
   brushByMouse(10, 14);
   ASSERT_EQ(window_.state().brush, (viz::IndexSpan{10, 14}));
-  window_.openDemo(false);  // another model (the same file, opened again) on the same text
+  window_.controls()->setLayer(0);  // the user looks at the first layer
+  window_.openDemo(false);          // another model (the same file, opened again) on the same text
   ASSERT_TRUE(shown.wait(60000)) << window_.lastError().toStdString();
   EXPECT_EQ(window_.state().brush.size(), 0);
   EXPECT_TRUE(window_.state().selectedUnits.empty());
+  // It opens on the last layer, at its best unit, and says which unit that is.
+  EXPECT_EQ(window_.controls()->layer(), 1);
+  EXPECT_EQ(window_.state().currentUnit, window_.session()->result()->highlight.unit);
+  EXPECT_TRUE(window_.statusBar()->currentMessage().startsWith(
+      QStringLiteral("Unit %1 of layer 1").arg(window_.session()->result()->highlight.unit)))
+      << window_.statusBar()->currentMessage().toStdString();
+  // Moving to another unit withdraws that message: it is no longer about the unit shown.
+  window_.pickCurrent(20, (window_.state().currentUnit + 7) % 256);
+  EXPECT_TRUE(window_.statusBar()->currentMessage().isEmpty()) << window_.statusBar()->currentMessage().toStdString();
 }
 
 TEST_F(UserPlaceTest, PickingAListedUnitKeepsTheBrushInView) {
