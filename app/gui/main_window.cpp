@@ -74,7 +74,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), session_(new Anal
       this);
   connect(linker_, &ViewLinker::statusMessage, status_, &StatusArea::showMessage);
   connect(linker_, &ViewLinker::hint, status_, &StatusArea::showHint);
-  connect(linker_, &ViewLinker::hintWithdrawn, status_, &StatusArea::withdrawHint);
+  connect(linker_, &ViewLinker::withdrawn, status_, &StatusArea::withdraw);
   connect(linker_, &ViewLinker::hoverText, status_, &StatusArea::setHoverText);
   connect(linker_, &ViewLinker::attributionRequested, this,
           [this] { findChild<QDockWidget*>(QStringLiteral("attribution"))->raise(); });

@@ -74,15 +74,14 @@ void StatusArea::refitMessage() {
 }
 
 void StatusArea::showHint(const QString& hint, int timeoutMs) {
-  shownHint_ = hint;
   if (bar_->currentMessage().isEmpty()) return showMessage(hint, timeoutMs);
   pendingHint_ = hint, pendingHintMs_ = timeoutMs;
 }
 
-void StatusArea::withdrawHint() {
-  pendingHint_.clear();
-  if (!shownHint_.isEmpty() && bar_->currentMessage() == shownHint_) bar_->clearMessage();
-  shownHint_.clear();
+void StatusArea::withdraw(const QString& message) {
+  if (message.isEmpty()) return;
+  if (pendingHint_ == message) pendingHint_.clear();
+  if (fullMessage_ == message && bar_->currentMessage() == shownMessage_) bar_->clearMessage();
 }
 
 void StatusArea::showAnalysed() {

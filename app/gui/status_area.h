@@ -30,8 +30,8 @@ class StatusArea : public QObject {
   void showMessage(const QString& message, int timeoutMs);  // elided to its room; whole in the tooltip
   // A hint gives way to a message being shown (such as what an import assumed): it follows it.
   void showHint(const QString& hint, int timeoutMs);
-  void withdrawHint();  // the hint, if it is still shown or waiting, goes: it is about a unit left behind
-  void showAnalysed();  // model name, steps and time of the session's latest analysis
+  void withdraw(const QString& message);  // `message`, if it is still shown or waiting, goes: it no longer holds
+  void showAnalysed();                    // model name, steps and time of the session's latest analysis
   // The model label's tooltip lists what was read and assumed; assumptions are announced once per load.
   void showImportReport(const ImportReport& report, const QString& modelName);
 
@@ -47,7 +47,7 @@ class StatusArea : public QObject {
   QLabel* model_ = nullptr;
   QProgressBar* progress_ = nullptr;
   QPushButton* cancel_ = nullptr;
-  QString pendingHint_, shownHint_;
+  QString pendingHint_;
   int pendingHintMs_ = 0;
   QString fullMessage_, shownMessage_;  // the message being shown, before and after eliding
   int messageTimeoutMs_ = 0;

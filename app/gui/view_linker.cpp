@@ -121,7 +121,9 @@ void ViewLinker::showRecording() {
     state_.brush = {}, state_.currentStep = 0;
   } else {
     state_.brush = {}, state_.selectedUnits.clear(), state_.matchScores.clear(), state_.currentStep = 0;
-    emit statusMessage(QString(), 0);  // what it said about the old input's brush or units no longer holds
+    // What was said about the old input's brush and best unit no longer holds.
+    emit withdrawn(std::exchange(brushMessage_, QString()));
+    emit withdrawn(std::exchange(unitHint_, QString()));
   }
   const Architecture& arch = recording->arch;
   // Words and table rows are shown apart; characters (spaces included) run on as the text does.
@@ -208,7 +210,8 @@ void ViewLinker::openOnHighlight() {
                 .arg(result.highlightLayer)
                 .arg(QString::fromStdString(best.property))
                 .arg(best.correlation, 0, 'f', 2);
-  emit hint(what + tr(" Drag across steps in the heatmap to find the units that are on there."), 30000);
+  unitHint_ = what + tr(" Drag across steps in the heatmap to find the units that are on there.");
+  emit hint(unitHint_, 30000);
 }
 
 double ViewLinker::followEdit(const Recording& before, const Recording& after, double firstStep) {
@@ -334,11 +337,11 @@ void ViewLinker::runSelectionRule() {
       state_.matchScores.push_back(s.margin);
     }
     const auto found = static_cast<int>(state_.selectedUnits.size());
-    emit statusMessage((found == 1 ? tr("1 unit is on across steps %1–%2 and off around it")
-                                   : tr("%1 units are on across steps %2–%3 and off around them").arg(found))
-                           .arg(state_.brush.first)
-                           .arg(state_.brush.end - 1),
-                       8000);
+    brushMessage_ = (found == 1 ? tr("1 unit is on across steps %1–%2 and off around it")
+                                : tr("%1 units are on across steps %2–%3 and off around them").arg(found))
+                        .arg(state_.brush.first)
+                        .arg(state_.brush.end - 1);
+    emit statusMessage(brushMessage_, 8000);
   }
   applySelection();
 }
@@ -380,7 +383,7 @@ void ViewLinker::pickCurrent(long step, int unit) {
   state_.currentStep = std::clamp(step, 0L, recording->steps - 1);
   const int before = state_.currentUnit;
   state_.currentUnit = std::clamp(unit, 0, recording->hidden(state_.layer) - 1);
-  if (state_.currentUnit != before) emit hintWithdrawn();
+  if (state_.currentUnit != before) emit withdrawn(std::exchange(unitHint_, QString()));
   applyCurrent();
 }
 
@@ -390,7 +393,7 @@ void ViewLinker::brushSteps(viz::IndexSpan steps) {
 }
 
 void ViewLinker::toggleUnit(int unit) {
-  emit hintWithdrawn();
+  emit withdrawn(std::exchange(unitHint_, QString()));
   const auto it = std::find(state_.selectedUnits.begin(), state_.selectedUnits.end(), unit);
   if (it != state_.selectedUnits.end()) {
     const auto k = it - state_.selectedUnits.begin();

@@ -65,7 +65,7 @@ class ViewLinker : public QObject {
  signals:
   void statusMessage(QString message, int timeoutMs);
   void hint(QString message, int timeoutMs);  // gives way to a status message being shown
-  void hintWithdrawn();                       // the user moved to another unit: the hint about one is stale
+  void withdrawn(QString message);            // a message or hint said before no longer holds (empty: none)
   void hoverText(QString text);               // empty: nothing under the pointer
   void attributionRequested();                // a prediction was picked as the Attribution dock's target
   void currentChanged();                      // the current step or unit, or the quantity shown, may have changed
@@ -99,6 +99,7 @@ class ViewLinker : public QObject {
   std::optional<UnitMoments> currentMoments_;  // computed when a sort first needs it
   std::vector<int> allowedUnits_;
   std::shared_ptr<const TraceReader> shownTrace_;  // the trace whose window the views show, if any
+  QString unitHint_, brushMessage_;                // what was said about the best unit and the brush, until withdrawn
 };
 
 }  // namespace lstmscope::app

@@ -37,19 +37,24 @@ struct CallResult {
   std::vector<LstmCall> lstms;
 };
 
-CallResult callGraph(const onnx_eval::OnnxModelFile& file, const Values& inputs) {
+// `withWeights`: keep the LSTM's W, R, B and P too (the probe lifts them into the model; a run over audio
+// needs only X and the states, and copying two megabytes of weights per call would dominate it).
+CallResult callGraph(const onnx_eval::OnnxModelFile& file, const Values& inputs, bool withWeights) {
   CallResult result;
-  result.values =
-      file.run(inputs, {},
-               [&](const onnx::NodeProto& node, const std::vector<const Tensor*>& in, const std::vector<Tensor>& out) {
-                 if (node.op_type() != "LSTM") return;
-                 LstmCall call;
-                 call.node = &node;
-                 for (const Tensor* t : in) call.inputs.push_back(t ? std::optional<Tensor>(*t) : std::nullopt);
-                 call.inputs.resize(8);
-                 call.outputs = out;
-                 result.lstms.push_back(std::move(call));
-               });
+  result.values = file.run(
+      inputs, {},
+      [&](const onnx::NodeProto& node, const std::vector<const Tensor*>& in, const std::vector<Tensor>& out) {
+        if (node.op_type() != "LSTM") return;
+        LstmCall call;
+        call.node = &node;
+        for (size_t k = 0; k < in.size(); ++k) {
+          const bool weight = k == 1 || k == 2 || k == 3 || k == 7;
+          call.inputs.push_back(in[k] && (withWeights || !weight) ? std::optional<Tensor>(*in[k]) : std::nullopt);
+        }
+        call.inputs.resize(8);
+        call.outputs = out;
+        result.lstms.push_back(std::move(call));
+      });
   return result;
 }
 
@@ -228,10 +233,10 @@ Probe probeGraph(const onnx_eval::OnnxModelFile& file, const StreamingInterface&
     try {
       Values inputs = firstCallInputs(g, kStreamingSampleRate);
       inputs[g.audio] = audioChunk(g, signal, p.chunk, p.chunk, 0);
-      p.first = callGraph(file, inputs);
+      p.first = callGraph(file, inputs, true);
       feedStateBack(g, path, inputs, p.first.values);
       inputs[g.audio] = audioChunk(g, signal, p.chunk, p.chunk, 1);
-      p.second = callGraph(file, inputs);
+      p.second = callGraph(file, inputs, false);
       return p;
     } catch (const InputError&) {
       if (n + 1 == lengths.size()) throw;
@@ -323,7 +328,7 @@ StreamingRun runStreamingGraph(const std::string& path, const Model& model, cons
   for (long k = 0; k < run.calls; ++k) {
     checkCancelled(progress);
     inputs[g.audio] = audioChunk(g, audio.samples, run.chunk, run.hop, k);
-    const CallResult call = callGraph(file, inputs);
+    const CallResult call = callGraph(file, inputs, false);
     const LstmCall& lstm = theLstm(call, path);
     perCall.push_back(stepsOf(lstm));
     if (perCall.back().rows() != model.arch.inputWidth())

@@ -2,6 +2,7 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -20,18 +21,31 @@ constexpr int kMaxNesting = 16;  // If inside If …: a crafted file could nest 
 // compute with (float16 weights of a head nobody asks for) without that stopping what is asked.
 struct Scope {
   Values own;
+  std::set<std::string> constants;  // values that depend on no graph input (initializers, folded nodes)
   std::map<std::string, const onnx::TensorProto*> initializers;
   std::set<std::string> missingInputs;  // declared graph inputs the caller did not give
   Scope* outer = nullptr;
+  ConstantCache* cache = nullptr;  // initializers converted once across runs, when given
   std::string source;
   const Tensor* find(const std::string& name) {
     for (Scope* s = this; s; s = s->outer) {
       if (auto it = s->own.find(name); it != s->own.end()) return &it->second;
-      if (auto it = s->initializers.find(name); it != s->initializers.end())
-        return &(s->own[name] = tensorFromProto(*it->second, source));
+      if (auto it = s->initializers.find(name); it != s->initializers.end()) {
+        if (!s->cache) return &(s->own[name] = tensorFromProto(*it->second, source));
+        auto [at, fresh] = s->cache->initializers.try_emplace(it->second);
+        if (fresh) at->second = tensorFromProto(*it->second, source);
+        return &at->second;
+      }
       if (s->missingInputs.count(name)) throw InputError(source, "the graph input " + name + " is not given");
     }
     return nullptr;
+  }
+  bool isConstant(const std::string& name) const {
+    for (const Scope* s = this; s; s = s->outer) {
+      if (s->constants.count(name)) return true;
+      if (s->own.count(name) || s->missingInputs.count(name)) return false;  // a graph input shadows outer names
+    }
+    return false;
   }
 };
 
@@ -67,16 +81,16 @@ Tensor constantValue(const NodeArgs& args, const onnx::NodeProto& node, const st
 
 Values evaluate(const onnx::GraphProto& graph, Scope* outer, const Values& inputs,
                 const std::vector<std::string>& wanted, int64_t opset, const std::string& source, int depth,
-                const NodeObserver* observer);
+                const NodeObserver* observer, ConstantCache* cache);
 
 std::vector<Tensor> runIf(const NodeArgs& args, const onnx::NodeProto& node, Scope& scope, int64_t opset,
-                          const std::string& source, int depth, const NodeObserver* observer) {
+                          const std::string& source, int depth, const NodeObserver* observer, ConstantCache* cache) {
   const Tensor& condition = args.input(0);
   if (condition.count() != 1) args.fail("its condition has " + std::to_string(condition.count()) + " values, not one");
   const std::string branch = condition.values[0] != 0 ? "then_branch" : "else_branch";
   const onnx::AttributeProto* a = args.attribute(branch);
   if (!a || a->type() != onnx::AttributeProto::GRAPH) args.fail("has no " + branch + " graph");
-  const Values results = evaluate(a->g(), &scope, {}, {}, opset, source, depth + 1, observer);
+  const Values results = evaluate(a->g(), &scope, {}, {}, opset, source, depth + 1, observer, cache);
   std::vector<Tensor> out;
   for (const auto& o : a->g().output()) out.push_back(results.at(o.name()));
   if (out.size() != static_cast<size_t>(node.output_size()))
@@ -87,13 +101,17 @@ std::vector<Tensor> runIf(const NodeArgs& args, const onnx::NodeProto& node, Sco
 
 Values evaluate(const onnx::GraphProto& graph, Scope* outer, const Values& inputs,
                 const std::vector<std::string>& wanted, int64_t opset, const std::string& source, int depth,
-                const NodeObserver* observer) {
+                const NodeObserver* observer, ConstantCache* cache) {
   if (depth > kMaxNesting)
     throw InputError(source, "If branches nest more than " + std::to_string(kMaxNesting) + " deep");
   Scope scope;
   scope.outer = outer;
+  scope.cache = cache;
   scope.source = source;
-  for (const onnx::TensorProto& init : graph.initializer()) scope.initializers[init.name()] = &init;
+  for (const onnx::TensorProto& init : graph.initializer()) {
+    scope.initializers[init.name()] = &init;
+    if (!inputs.count(init.name())) scope.constants.insert(init.name());
+  }
   for (const auto& input : graph.input()) {
     if (auto it = inputs.find(input.name()); it != inputs.end()) {
       scope.own[input.name()] = it->second;
@@ -138,10 +156,18 @@ Values evaluate(const onnx::GraphProto& graph, Scope* outer, const Values& input
     if (!node.domain().empty() && node.domain() != "ai.onnx")
       nodeArgs.fail("belongs to the operator domain " + node.domain() + ", which the evaluator does not compute");
     std::vector<Tensor> results;
-    if (node.op_type() == "Constant") {
+    // A node that reads only constants gives the same values on every run: computed once per cache (a
+    // streaming graph recomputes its LSTM's weights from slices of initializers on every call otherwise).
+    const bool constant = node.op_type() != "If" &&
+                          std::all_of(node.input().begin(), node.input().end(),
+                                      [&](const std::string& in) { return in.empty() || scope.isConstant(in); });
+    const auto cached = constant && cache ? cache->nodes.find(&node) : decltype(cache->nodes)::iterator{};
+    if (constant && cache && cached != cache->nodes.end()) {
+      results = cached->second;
+    } else if (node.op_type() == "Constant") {
       results.push_back(constantValue(nodeArgs, node, source));
     } else if (node.op_type() == "If") {
-      results = runIf(nodeArgs, node, scope, opset, source, depth, observer);
+      results = runIf(nodeArgs, node, scope, opset, source, depth, observer, cache);
     } else {
       const auto op = table.find(node.op_type());
       if (op == table.end()) nodeArgs.fail("the evaluator does not compute " + node.op_type());
@@ -153,6 +179,9 @@ Values evaluate(const onnx::GraphProto& graph, Scope* outer, const Values& input
         nodeArgs.fail(what);  // a shape or tensor error from a helper: said with the node
       }
     }
+    if (constant && cache && cached == cache->nodes.end()) cache->nodes[&node] = results;
+    if (constant)
+      for (const std::string& out : node.output()) scope.constants.insert(out);
     if (observer && *observer) (*observer)(node, args, results);
     for (int o = 0; o < node.output_size(); ++o)
       if (!node.output(o).empty() && static_cast<size_t>(o) < results.size())
@@ -172,9 +201,9 @@ Values evaluate(const onnx::GraphProto& graph, Scope* outer, const Values& input
 GraphEvaluator::GraphEvaluator(const onnx::GraphProto& graph, int64_t opset, std::string source)
     : graph_(graph), opset_(opset), source_(std::move(source)) {}
 
-Values GraphEvaluator::run(const Values& inputs, const std::vector<std::string>& wanted,
-                           const NodeObserver& observer) const {
-  return evaluate(graph_, nullptr, inputs, wanted, opset_, source_, 0, &observer);
+Values GraphEvaluator::run(const Values& inputs, const std::vector<std::string>& wanted, const NodeObserver& observer,
+                           ConstantCache* cache) const {
+  return evaluate(graph_, nullptr, inputs, wanted, opset_, source_, 0, &observer, cache);
 }
 
 }  // namespace lstmscope::onnx_eval

@@ -14,6 +14,7 @@
 namespace onnx {
 class GraphProto;
 class NodeProto;
+class TensorProto;
 }  // namespace onnx
 
 namespace lstmscope::onnx_eval {
@@ -23,6 +24,12 @@ using Values = std::map<std::string, Tensor>;
 // caller sees what an LSTM node inside a graph read and gave.
 using NodeObserver =
     std::function<void(const onnx::NodeProto&, const std::vector<const Tensor*>&, const std::vector<Tensor>&)>;
+// What does not change from one run of a graph to the next: initializers as tensors, and the outputs of
+// nodes that read only initializers and constants.
+struct ConstantCache {
+  std::map<const onnx::TensorProto*, Tensor> initializers;
+  std::map<const onnx::NodeProto*, std::vector<Tensor>> nodes;
+};
 
 class GraphEvaluator {
  public:
@@ -32,8 +39,9 @@ class GraphEvaluator {
 
   // The `wanted` values (the graph's outputs when empty) from `inputs`, by name. A graph input the
   // caller does not give takes its initializer, if it has one; else it is refused by name.
-  Values run(const Values& inputs, const std::vector<std::string>& wanted = {},
-             const NodeObserver& observer = {}) const;
+  // `cache`: where nodes that read only constants keep their outputs between runs (none: computed each run).
+  Values run(const Values& inputs, const std::vector<std::string>& wanted = {}, const NodeObserver& observer = {},
+             ConstantCache* cache = nullptr) const;
 
  private:
   const onnx::GraphProto& graph_;

@@ -116,7 +116,7 @@ Values OnnxModelFile::exampleInputs(int64_t longest) const {
 
 Values OnnxModelFile::run(const Values& inputs, const std::vector<std::string>& wanted,
                           const NodeObserver& observer) const {
-  return GraphEvaluator(model_->graph(), opset_, path_).run(inputs, wanted, observer);
+  return GraphEvaluator(model_->graph(), opset_, path_).run(inputs, wanted, observer, constants_.get());
 }
 
 Tensor readTensorFile(const std::string& path) {

@@ -43,6 +43,8 @@ class OnnxModelFile {
 
  private:
   std::shared_ptr<const onnx::ModelProto> model_;
+  // Constant nodes' outputs from earlier runs (a streaming graph runs once per chunk).
+  std::shared_ptr<ConstantCache> constants_ = std::make_shared<ConstantCache>();
   int64_t opset_ = 0;
   std::string path_;
 };
