@@ -11,8 +11,6 @@
 namespace lstmscope::cli {
 namespace {
 
-constexpr long kMaxSamples = long(1) << 28;  // over an hour at 48 kHz; a gigabyte of floats
-
 // A meta track's name from a graph output's ("output", "/model/Sigmoid_output_0" → "model_Sigmoid_output_0").
 std::string trackName(const std::string& output) {
   std::string name;
@@ -26,16 +24,16 @@ std::string trackName(const std::string& output) {
 
 }  // namespace
 
-AudioInput readAudioInput(const std::string& modelPath, const Model& model, const InputOptions& input,
-                          const ProgressCallbacks& progress) {
+AudioInput readAudioInput(const std::string& modelPath, const Model& model, const InputOptions& input, long maxSteps,
+                          const std::string& limitAdvice, const ProgressCallbacks& progress) {
   if (!looksLikeOnnx(modelPath))
     throw InputError(modelPath,
                      "--wav needs a streaming ONNX graph that reads audio (docs/IMPORT.md); this model "
                      "reads " +
                          std::string(model.arch.readsText() ? "text" : "numeric features"));
-  const WavAudio audio = readWavFile(input.wavFile, kMaxSamples);
-  const StreamingRun run =
-      runStreamingGraph(modelPath, model, audio, input.wavFile, {input.chunk, input.hop}, progress);
+  const WavAudio audio = readWavFile(input.wavFile, kMaxWavSamples);
+  const StreamingRun run = runStreamingGraph(modelPath, model, audio, input.wavFile,
+                                             {input.chunk, input.hop, maxSteps, limitAdvice}, progress);
   AudioInput out;
   out.inputs.steps = static_cast<int>(run.features.cols());
   out.inputs.features = run.features;

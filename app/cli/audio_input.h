@@ -18,9 +18,10 @@ struct AudioInput {
   std::string summary;                  // for the command's closing line
 };
 
-// Throws InputError for a bad WAV file, a model that is not a streaming ONNX graph, or anything the
-// streaming run refuses (core/formats/foreign/onnx_streaming.h).
-AudioInput readAudioInput(const std::string& modelPath, const Model& model, const InputOptions& input,
-                          const ProgressCallbacks& progress);
+// Throws InputError for a bad WAV file, a model that is not a streaming ONNX graph, more than `maxSteps`
+// calls or steps (the message ends with `limitAdvice`), or anything the streaming run refuses
+// (core/formats/foreign/onnx_streaming.h).
+AudioInput readAudioInput(const std::string& modelPath, const Model& model, const InputOptions& input, long maxSteps,
+                          const std::string& limitAdvice, const ProgressCallbacks& progress);
 
 }  // namespace lstmscope::cli

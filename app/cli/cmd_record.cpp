@@ -97,8 +97,8 @@ int runRecord(const std::vector<std::string>& args) {
   std::vector<MetaTrack> graphOutputs;
   std::string audioSummary;
   if (!o.input.wavFile.empty()) {
-    AudioInput audio =
-        readAudioInput(o.modelPath, model, o.input, progressOnTerminal(o.quiet, "running the graph", "calls"));
+    AudioInput audio = readAudioInput(o.modelPath, model, o.input, o.maxSteps, kLimitAdvice,
+                                      progressOnTerminal(o.quiet, "running the graph", "calls"));
     inputs = std::move(audio.inputs);
     header.features = inputs.features;
     header.tokenText = std::move(audio.stepLabels);

@@ -46,7 +46,8 @@ struct InputOptions {
 };
 
 // Usage errors: none or several of them, or --label-column without --csv (or a corpus of CSV tables).
-InputOptions inputOptionsFrom(const Args& args);
+// `acceptsAudio`: the command takes --wav (record), which the message for a missing input then names.
+InputOptions inputOptionsFrom(const Args& args, bool acceptsAudio = false);
 
 // --meta NAME=SOURCE: SOURCE is builtin:WHAT or a file of labels (docs/CLI.md "Meta tracks").
 struct MetaSpec {

@@ -64,7 +64,7 @@ RecordOptions parseRecordOptions(const std::vector<std::string>& args) {
                {"preactivations", "no-outputs", "quiet"}, {"text-file", "meta"});
   if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
   RecordOptions o;
-  o.input = inputOptionsFrom(a);
+  o.input = inputOptionsFrom(a, true);
   o.out = a.require("out");
   std::vector<std::string> inputs = o.input.textFiles;
   for (const std::string& in : {a.get("model"), a.get("csv"), a.get("corpus"), a.get("vocab"), a.get("wav")})

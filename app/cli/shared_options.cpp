@@ -16,7 +16,7 @@ std::string onlyModel(const Args& a) {
 
 }  // namespace
 
-InputOptions inputOptionsFrom(const Args& a) {
+InputOptions inputOptionsFrom(const Args& a, bool acceptsAudio) {
   if ((a.has("chunk") || a.has("hop")) && !a.has("wav")) throw UsageError("--chunk and --hop apply to --wav only");
   if (a.has("wav") && a.has("text") + a.has("text-file") + a.has("csv") + a.has("corpus") > 0)
     throw UsageError("give exactly one of --text, --text-file, --csv or --wav");
@@ -26,13 +26,17 @@ InputOptions inputOptionsFrom(const Args& a) {
     if (in.wavFile.empty()) throw UsageError("--wav is empty; give a WAV file");
     if (a.has("chunk")) in.chunk = a.getLong("chunk", 0, 1, 1 << 24);
     if (a.has("hop")) in.hop = a.getLong("hop", 0, 1, 1 << 24);
+    if (in.chunk > 0 && in.hop > in.chunk)
+      throw UsageError("--hop " + std::to_string(in.hop) + " is longer than --chunk " + std::to_string(in.chunk) +
+                       ": the samples between chunks would be skipped");
     return in;
   }
   if (a.has("text") + a.has("text-file") + a.has("csv") + a.has("corpus") != 1)
     throw UsageError(a.has("corpus") || a.all("text-file").size() > 1
                          ? "give exactly one of --text, --text-file or --csv, or a corpus (--corpus, or --text-file "
                            "repeated)"
-                         : "give exactly one of --text, --text-file or --csv");
+                     : acceptsAudio ? "give exactly one of --text, --text-file, --csv or --wav"
+                                    : "give exactly one of --text, --text-file or --csv");
   if (a.has("label-column") && !a.has("csv") && !a.has("corpus"))
     throw UsageError("--label-column applies to --csv only (and to a --corpus of CSV tables)");
   InputOptions in;

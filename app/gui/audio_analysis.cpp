@@ -12,7 +12,7 @@
 namespace lstmscope::app {
 namespace {
 
-constexpr long kMaxSamples = long(1) << 27;  // over an hour at 16 kHz; the CLI records longer audio
+constexpr long kMaxAudioSteps = 5'000'000;  // as for a text (analysis_runner.cpp); the CLI records longer audio
 
 viz::MetaStrip outputStrip(const std::string& name, const std::vector<double>& perCall, const StreamingRun& run) {
   viz::MetaStrip strip;
@@ -37,9 +37,10 @@ EncodedText readAudioForAnalysis(const AnalysisRequest& request, AnalysisResult&
                        "audio is read by streaming ONNX graphs (voice-activity models: audio and the "
                        "LSTM state in, the state out); this model reads " +
                            std::string(result.model->arch.readsText() ? "text" : "numeric features"));
-    const WavAudio audio = readWavFile(audioPath, kMaxSamples);
-    const StreamingRun run = runStreamingGraph(modelPath, *result.model, audio, audioPath,
-                                               {request.audioChunk, request.audioHop}, callbacks);
+    const WavAudio audio = readWavFile(audioPath, kMaxWavSamples);
+    const StreamingRun run = runStreamingGraph(
+        modelPath, *result.model, audio, audioPath,
+        {request.audioChunk, request.audioHop, kMaxAudioSteps, "lstmscope-cli record --wav takes longer audio"}, callbacks);
     EncodedText encoded;
     encoded.inputs.steps = static_cast<int>(run.features.cols());
     encoded.inputs.features = run.features;

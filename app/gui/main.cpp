@@ -172,6 +172,8 @@ int main(int argc, char** argv) {
   window.show();
 
   window.setStepLabelColumn(cl.parser.value(cl.labelColumn));
+  if ((cl.parser.isSet(cl.chunk) || cl.parser.isSet(cl.hop)) && !cl.parser.isSet(cl.textFile))
+    return fail(QStringLiteral("--chunk and --hop apply to --wav only"), 2);
   long audioCalls[2] = {0, 0};  // --chunk, --hop: positive sample counts when given
   for (int k = 0; k < 2; ++k)
     if (const QCommandLineOption& o = k == 0 ? cl.chunk : cl.hop; cl.parser.isSet(o)) {

@@ -45,7 +45,10 @@ Format parseFormat(const std::string& b, size_t at, uint32_t size, const std::st
   Format f;
   f.tag = u16(b, at);
   f.channels = u16(b, at + 2);
-  f.sampleRate = static_cast<int>(std::min<uint32_t>(u32(b, at + 4), 1u << 30));
+  const uint32_t rate = u32(b, at + 4);
+  if (rate > 10'000'000)  // beyond any audio device: a damaged header
+    throw InputError(source, "the WAV file's sample rate is " + std::to_string(rate) + " Hz, which no audio has");
+  f.sampleRate = static_cast<int>(rate);
   f.blockAlign = u16(b, at + 12);
   f.bits = u16(b, at + 14);
   if (f.tag == 0xFFFE) {  // WAVE_FORMAT_EXTENSIBLE: the sub-format GUID's first two bytes are the real tag
@@ -60,6 +63,7 @@ Format parseFormat(const std::string& b, size_t at, uint32_t size, const std::st
     throw InputError(source, "the WAV file holds " + std::string(f.tag == 1 ? "PCM" : "float") + " samples of " +
                                  std::to_string(f.bits) +
                                  " bits; LSTMScope reads PCM of 8, 16, 24 or 32 bits, or float of 32 or 64 bits");
+  if (f.channels == 0) throw InputError(source, "the WAV file says it has no channels");
   if (f.channels != 1)
     throw InputError(source, "the WAV file has " + std::to_string(f.channels) +
                                  " channels; the model reads mono audio: mix it down first (e.g. "
@@ -117,10 +121,13 @@ WavAudio parseWav(const std::string& b, const std::string& source, long maxSampl
     const size_t body = at + 8, available = b.size() - body;
     if (id == "data") {
       if (!format) throw InputError(source, "the WAV file's `data` chunk comes before its `fmt ` chunk");
-      if (size > available)
+      // A recorder writing to a pipe cannot go back to fill in sizes: 0xFFFFFFFF means "to the end".
+      const bool streamed = size == 0xFFFFFFFFu;
+      if (size > available && !streamed)
         throw InputError(source, "the WAV file is truncated: its `data` chunk declares " + std::to_string(size) +
                                      " bytes, the file holds " + std::to_string(available) + " after it");
-      const size_t width = size_t(format->bits / 8), count = size / width;
+      const size_t bytes = streamed ? available : size;
+      const size_t width = size_t(format->bits / 8), count = bytes / width;
       if (count == 0) throw InputError(source, "the WAV file holds no samples");
       if (static_cast<long>(std::min<size_t>(count, size_t(1) << 62)) > maxSamples)
         throw InputError(source, "the WAV file holds " + std::to_string(count) + " samples, more than the limit of " +

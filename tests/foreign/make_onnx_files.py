@@ -472,3 +472,28 @@ with h5py.File(os.path.join(OUT, "torch_streaming_vad_expected.h5"), "w") as f:
     f["probs"], f["h"], f["c"] = np.array(probs), np.array(hs), np.array(cs)
     f.attrs["chunk"], f.attrs["hop"] = CHUNK, HOP
 print("wrote torch_streaming_vad (%d calls)" % calls)
+
+
+# The same kind of graph with its state as separate h and c, returned in the other order (cn before hn):
+# paired by name, not by position. And one whose LSTM is bidirectional, which a run over audio refuses.
+class StreamingHC(torch.nn.Module):
+    def __init__(self, bidirectional=False):
+        super().__init__()
+        self.conv = torch.nn.Conv1d(1, 4, kernel_size=8, stride=8)
+        self.lstm = torch.nn.LSTM(4, 3, bidirectional=bidirectional)
+        self.head = torch.nn.Linear(3 * (2 if bidirectional else 1), 1)
+
+    def forward(self, x, h0, c0):
+        features = torch.relu(self.conv(x.unsqueeze(1))).transpose(1, 2).transpose(0, 1)  # (steps, 1, 4)
+        y, (hn, cn) = self.lstm(features, (h0, c0))
+        return torch.sigmoid(self.head(y[-1])), cn, hn
+
+
+for name, bidirectional in (("torch_streaming_hc", False), ("torch_streaming_bidi", True)):
+    torch.manual_seed(12)
+    dirs = 2 if bidirectional else 1
+    torch.onnx.export(StreamingHC(bidirectional).eval(), (torch.zeros(1, 64), torch.zeros(dirs, 1, 3),
+                                                          torch.zeros(dirs, 1, 3)),
+                      os.path.join(OUT, name + ".onnx"), input_names=["input", "h0", "c0"],
+                      output_names=["output", "cn", "hn"], opset_version=14)
+print("wrote torch_streaming_hc, torch_streaming_bidi")

@@ -6,12 +6,16 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <functional>
 
 #include "core/common/error.h"
 #include "core/engine/forward.h"
 #include "core/formats/hdf5.h"
 #include "core/formats/model_loader.h"
+#include "core/formats/trace_file.h"
+#include "tests/support/run_command.h"
 
 namespace lstmscope::test {
 namespace {
@@ -97,6 +101,74 @@ TEST(StreamingOnnx, AudioItCannotRunIsRefusedByName) {
             path + ": the graph reads chunks of 96 samples, not 100");
   EXPECT_NE(errorOf([] { streamingInterface(fixture("torch_cnn_lstm.onnx")); }).find("no input of audio samples"),
             std::string::npos);
+}
+
+// h0 and c0 come back as cn and hn, in that order: paired by name. Each call runs 8 LSTM steps, every one
+// checked against the graph's own output, and the state carried from call to call.
+TEST(StreamingOnnx, StateInputsArePairedByNameAndEveryStepIsChecked) {
+  const std::string path = fixture("torch_streaming_hc.onnx"), wav = fixture("streaming_vad.wav");
+  const StreamingInterface g = streamingInterface(path);
+  ASSERT_EQ(g.states.size(), 2u);
+  EXPECT_EQ(g.states[0].input + "→" + g.states[0].output, "h0→hn");
+  EXPECT_EQ(g.states[1].input + "→" + g.states[1].output, "c0→cn");
+  const Model model = importModel(path).model;
+  const StreamingRun run = runStreamingGraph(path, model, readWavFile(wav, 100000), wav, {});
+  EXPECT_EQ(run.calls, 16);  // 1000 samples in calls of 64
+  EXPECT_EQ(run.features.cols(), 16 * 8);
+  EXPECT_LT(run.worstStateGap, 1e-6);
+  // Limits: on the calls before anything runs, on the steps as soon as they pass it.
+  StreamingOptions few;
+  few.maxSteps = 10, few.limitAdvice = "raise it with --max-steps";
+  EXPECT_EQ(errorOf([&] { runStreamingGraph(path, model, readWavFile(wav, 100000), "speech.wav", few); }),
+            "speech.wav: the audio gives 16 calls of the graph (hop 64 samples), more than the limit of 10 steps: "
+            "raise it with --max-steps");
+  few.maxSteps = 20;
+  EXPECT_EQ(errorOf([&] { runStreamingGraph(path, model, readWavFile(wav, 100000), "speech.wav", few); }),
+            "speech.wav: the graph's LSTM runs more than the limit of 20 steps by the call at 0.008 s: raise it with "
+            "--max-steps");
+}
+
+// A bidirectional LSTM reads each call's steps from its end too, which one run over the audio cannot do.
+TEST(StreamingOnnx, ABackwardDirectionIsRefused) {
+  const std::string path = fixture("torch_streaming_bidi.onnx"), wav = fixture("streaming_vad.wav");
+  const Model model = importModel(path).model;  // opens as its LSTM alone, not as a streaming graph
+  EXPECT_NE(errorOf([&] {
+              runStreamingGraph(path, model, readWavFile(wav, 100000), wav, {});
+            }).find("the streaming graph's LSTM runs backward (reverse or bidirectional)"),
+            std::string::npos);
+}
+
+// The command line: a trace whose steps are the calls, labelled with their time, with the graph's output
+// and the waveform as meta tracks; bad audio exits 3, options that cannot go together exit 2.
+TEST(StreamingOnnx, RecordWavWritesTheCallsAndRefusesWhatItCannotRun) {
+  const std::string model = shellQuoted(fixture("torch_streaming_vad.onnx"));
+  const std::string trace = ::testing::TempDir() + "streaming_vad_trace.h5";
+  const std::string cli = std::string(LSTMSCOPE_CLI) + " record --model " + model;
+  const CommandResult ok = runCommand(cli + " --wav " + shellQuoted(fixture("streaming_vad.wav")) +
+                                      " --hop 64 --quiet --out " + shellQuoted(trace));
+  ASSERT_EQ(ok.exitCode, 0) << ok.output;
+  {
+    const TraceReader r(trace);
+    EXPECT_EQ(r.steps(), 16);
+    EXPECT_EQ(r.tokenText(1, 1).front(), "0.004 s");
+    EXPECT_EQ(r.metaNames(), (std::vector<std::string>{"output", "waveform_peak"}));
+    EXPECT_GT(r.meta("output").values[3], 0.0f);
+  }
+  std::remove(trace.c_str());
+  const CommandResult eightK =
+      runCommand(cli + " --wav " + shellQuoted(fixture("streaming_vad_8k.wav")) + " --out " + shellQuoted(trace));
+  EXPECT_EQ(eightK.exitCode, 3) << eightK.output;
+  EXPECT_NE(eightK.output.find("the audio is 8000 Hz"), std::string::npos) << eightK.output;
+  const CommandResult text = runCommand(cli + " --wav " + model + " --out " + shellQuoted(trace));
+  EXPECT_EQ(text.exitCode, 3) << text.output;
+  EXPECT_NE(text.output.find("not a WAV file"), std::string::npos) << text.output;
+  const CommandResult hop = runCommand(cli + " --wav x.wav --chunk 100 --hop 200 --out " + shellQuoted(trace));
+  EXPECT_EQ(hop.exitCode, 2) << hop.output;
+  EXPECT_NE(hop.output.find("--hop 200 is longer than --chunk 100"), std::string::npos) << hop.output;
+  const CommandResult chunk = runCommand(cli + " --text abc --chunk 100 --out " + shellQuoted(trace));
+  EXPECT_EQ(chunk.exitCode, 2) << chunk.output;
+  EXPECT_NE(chunk.output.find("--chunk and --hop apply to --wav only"), std::string::npos) << chunk.output;
+  EXPECT_FALSE(std::ifstream(trace).good());
 }
 
 }  // namespace

@@ -125,6 +125,15 @@ TEST(Wav, FloatSamplesAreReadAsTheyAreIncludingExtensibleHeaders) {
   EXPECT_EQ(parseWav(wavBytes(3, 1, 16000, 64, f64), "a.wav", 100).samples, std::vector<float>{-0.125f});
 }
 
+// A recorder writing to a pipe leaves the data size at 0xFFFFFFFF: the samples run to the end of the file.
+TEST(Wav, AStreamedFileReadsToItsEnd) {
+  std::string bytes = wavBytes(1, 1, 16000, 16, pcm16({7, -7, 9}));
+  bytes.replace(bytes.size() - 6 - 4, 4, std::string("\xFF\xFF\xFF\xFF", 4));
+  const WavAudio a = parseWav(bytes, "piped.wav", 100);
+  ASSERT_EQ(a.samples.size(), 3u);
+  EXPECT_FLOAT_EQ(a.samples[2], 9.0f / 32768.0f);
+}
+
 TEST(Wav, OtherChunksAreSkippedIncludingOddSizedOnes) {
   std::string list = "LIST";
   put32(list, 3);
@@ -155,6 +164,9 @@ TEST(Wav, UnusableFilesAreRefusedWithTheReason) {
   EXPECT_EQ(wavErrorOf(wavBytes(1, 1, 16000, 16, "")), "speech.wav: the WAV file holds no samples");
   EXPECT_EQ(wavErrorOf(wavBytes(1, 1, 0, 16, pcm16({1}))), "speech.wav: the WAV file's sample rate is 0");
   EXPECT_EQ(wavErrorOf(good, 3), "speech.wav: the WAV file holds 4 samples, more than the limit of 3");
+  EXPECT_EQ(wavErrorOf(wavBytes(1, 1, 2000000000, 16, pcm16({1}))),
+            "speech.wav: the WAV file's sample rate is 2000000000 Hz, which no audio has");
+  EXPECT_EQ(wavErrorOf(wavBytes(1, 0, 16000, 16, pcm16({1}))), "speech.wav: the WAV file says it has no channels");
 
   std::string nan;
   const float n = std::numeric_limits<float>::quiet_NaN();

@@ -11,6 +11,7 @@
 #include "core/engine/forward.h"
 #include "core/formats/foreign/onnx_eval/onnx_model_file.h"
 #include "core/formats/foreign/onnx_file.h"
+#include "core/formats/foreign/streaming_check.h"
 
 namespace lstmscope {
 
@@ -24,17 +25,11 @@ namespace {
 // Samples per probe call when the graph leaves the length open, tried in turn: graphs written for one
 // length take no other (Silero's reads 512 samples and 64 of context at 16 kHz).
 constexpr long kProbeChunks[] = {576, 512, 1024, 320, 4096};
-
-// What one call's LSTM node read and gave.
-struct LstmCall {
-  const onnx::NodeProto* node = nullptr;
-  std::vector<std::optional<Tensor>> inputs;  // X, W, R, B, sequence_lens, initial_h, initial_c, P
-  std::vector<Tensor> outputs;                // Y, Y_h, Y_c
-};
+constexpr long kMaxChunk = long(1) << 24;  // samples per call: over 17 minutes at 16 kHz
 
 struct CallResult {
   Values values;  // the graph's outputs
-  std::vector<LstmCall> lstms;
+  std::vector<LstmNodeCall> lstms;
 };
 
 // `withWeights`: keep the LSTM's W, R, B and P too (the probe lifts them into the model; a run over audio
@@ -45,7 +40,7 @@ CallResult callGraph(const onnx_eval::OnnxModelFile& file, const Values& inputs,
       inputs, {},
       [&](const onnx::NodeProto& node, const std::vector<const Tensor*>& in, const std::vector<Tensor>& out) {
         if (node.op_type() != "LSTM") return;
-        LstmCall call;
+        LstmNodeCall call;
         call.node = &node;
         for (size_t k = 0; k < in.size(); ++k) {
           const bool weight = k == 1 || k == 2 || k == 3 || k == 7;
@@ -58,12 +53,12 @@ CallResult callGraph(const onnx_eval::OnnxModelFile& file, const Values& inputs,
   return result;
 }
 
-const LstmCall& theLstm(const CallResult& call, const std::string& path) {
+const LstmNodeCall& theLstm(const CallResult& call, const std::string& path) {
   if (call.lstms.empty()) throw InputError(path, "the streaming graph runs no LSTM node");
   if (call.lstms.size() > 1)
     throw InputError(path, "the streaming graph runs " + std::to_string(call.lstms.size()) +
                                " LSTM nodes per call; LSTMScope follows graphs that run one");
-  const LstmCall& lstm = call.lstms.front();
+  const LstmNodeCall& lstm = call.lstms.front();
   if (!lstm.inputs[0] || lstm.inputs[0]->rank() != 3 || lstm.outputs.size() < 3)
     throw InputError(path, "the streaming graph's LSTM node " + lstm.node->name() + " gives no final states");
   return lstm;
@@ -118,7 +113,7 @@ onnx::TensorProto protoOf(const Tensor& t, const std::string& name) {
 }
 
 // The LSTM node alone, with the weights the graph computed for it as initializers.
-onnx::ModelProto liftedLstm(const LstmCall& lstm, int64_t opset) {
+onnx::ModelProto liftedLstm(const LstmNodeCall& lstm, int64_t opset) {
   onnx::ModelProto model;
   model.set_ir_version(8);
   model.add_opset_import()->set_version(std::max<int64_t>(opset, 7));
@@ -144,22 +139,6 @@ onnx::ModelProto liftedLstm(const LstmCall& lstm, int64_t opset) {
   y->set_name("Y");
   y->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
   return model;
-}
-
-// X of a call as (features, steps), time-major whatever the node's layout.
-Mat<float> stepsOf(const LstmCall& lstm) {
-  const Tensor& x = *lstm.inputs[0];
-  const bool batchFirst = [&] {
-    for (const auto& a : lstm.node->attribute())
-      if (a.name() == "layout") return a.i() != 0;
-    return false;
-  }();
-  const int64_t steps = batchFirst ? x.shape[1] : x.shape[0], width = x.shape[2];
-  Mat<float> out(width, steps);
-  for (int64_t t = 0; t < steps; ++t)
-    for (int64_t i = 0; i < width; ++i)
-      out(i, t) = static_cast<float>(x.values[static_cast<size_t>(t * width + i)]);  // batch of one
-  return out;
 }
 
 std::string secondsText(double seconds) {
@@ -189,14 +168,29 @@ StreamingInterface streamingInterface(const std::string& path) {
   g.audio = audio->name;
   g.audioHasBatch = audio->shape.size() == 2;
   g.declaredChunk = std::max<long>(0, audio->shape.back());
+  if (g.declaredChunk > kMaxChunk)
+    throw InputError(path, "the graph's audio input " + g.audio + " reads " + std::to_string(g.declaredChunk) +
+                               " samples per call, more than the " + std::to_string(kMaxChunk) + " LSTMScope runs");
   floats.erase(audio);
   if (floats.empty()) throw InputError(path, "the graph takes no state input, so it is not a streaming graph");
   std::vector<DeclaredValue> outputs = file.declaredOutputs();
   for (const DeclaredValue& state : floats) {
     if (!state.ranked) throw InputError(path, "the graph does not declare the shape of its state input " + state.name);
-    const auto back = std::find_if(outputs.begin(), outputs.end(), [&](const DeclaredValue& o) {
-      return onnx_eval::isFloating(o.type) && o.ranked && o.shape.size() == state.shape.size();
-    });
+    // The output it comes back from: of a shape that fits (open dimensions fit any), the one whose name
+    // shares the longest start with the input's (h0 → hn, state → stateN), the first of those.
+    const auto fits = [&](const DeclaredValue& o) {
+      if (!onnx_eval::isFloating(o.type) || !o.ranked || o.shape.size() != state.shape.size()) return false;
+      for (size_t k = 0; k < o.shape.size(); ++k)
+        if (o.shape[k] > 0 && state.shape[k] > 0 && o.shape[k] != state.shape[k]) return false;
+      return true;
+    };
+    const auto sharedStart = [&](const DeclaredValue& o) {
+      const auto [a, b] = std::mismatch(state.name.begin(), state.name.end(), o.name.begin(), o.name.end());
+      return a - state.name.begin();
+    };
+    auto back = outputs.end();
+    for (auto it = outputs.begin(); it != outputs.end(); ++it)
+      if (fits(*it) && (back == outputs.end() || sharedStart(*it) > sharedStart(*back))) back = it;
     if (back == outputs.end())
       throw InputError(path, "the graph returns no output shaped as its state input " + state.name);
     StreamingInterface::State s{state.name, back->name, {}};
@@ -225,6 +219,7 @@ struct Probe {
 Probe probeGraph(const onnx_eval::OnnxModelFile& file, const StreamingInterface& g, const std::string& path) {
   std::vector<long> lengths(std::begin(kProbeChunks), std::end(kProbeChunks));
   if (g.declaredChunk > 0) lengths = {g.declaredChunk};
+  std::string firstError;
   for (size_t n = 0;; ++n) {
     Probe p;
     p.chunk = lengths[n];
@@ -238,25 +233,28 @@ Probe probeGraph(const onnx_eval::OnnxModelFile& file, const StreamingInterface&
       inputs[g.audio] = audioChunk(g, signal, p.chunk, p.chunk, 1);
       p.second = callGraph(file, inputs, false);
       return p;
-    } catch (const InputError&) {
-      if (n + 1 == lengths.size()) throw;
+    } catch (const InputError& e) {
+      if (n == 0) firstError = e.what();
+      if (lengths.size() == 1) throw;
+      if (n + 1 == lengths.size()) {
+        std::string tried;
+        for (long l : lengths) tried += (tried.empty() ? "" : ", ") + std::to_string(l);
+        throw InputError(path, "the streaming graph runs with none of the chunk lengths tried (" + tried +
+                                   " samples; its audio input leaves the length open). With " +
+                                   std::to_string(lengths[0]) + ": " + firstError);
+      }
     }
   }
 }
 
 }  // namespace
 
-long streamingChunkLength(const std::string& path) {
-  const StreamingInterface g = streamingInterface(path);
-  return probeGraph(onnx_eval::OnnxModelFile::read(path), g, path).chunk;
-}
-
 ImportedModel readStreamingOnnx(const std::string& path, const std::string& whyNotWhole) {
   const StreamingInterface g = streamingInterface(path);
   const auto file = onnx_eval::OnnxModelFile::read(path);
   const Probe probe = probeGraph(file, g, path);
   const CallResult &first = probe.first, &second = probe.second;
-  const LstmCall &a = theLstm(first, path), &b = theLstm(second, path);
+  const LstmNodeCall &a = theLstm(first, path), &b = theLstm(second, path);
   // The state the graph returned must be what its LSTM starts from on the next call.
   if (!b.inputs[5] || !b.inputs[6] || !close(*b.inputs[5], a.outputs[1], 1e-6) ||
       !close(*b.inputs[6], a.outputs[2], 1e-6))
@@ -264,6 +262,7 @@ ImportedModel readStreamingOnnx(const std::string& path, const std::string& whyN
                                ")'s state from one call to the next, so it cannot be run chunk by chunk");
 
   ImportedModel imported = mapLstmOnlyOnnx(liftedLstm(a, file.opset()), path);
+  (void)StreamingCallCheck(imported.model, path);  // refuses what a run could not check
   std::string states;
   for (const auto& s : g.states) states += (states.empty() ? "" : ", ") + s.input + " → " + s.output;
   std::string outputs;
@@ -321,23 +320,27 @@ StreamingRun runStreamingGraph(const std::string& path, const Model& model, cons
   run.outputNames = g.outputs;
   run.outputs.assign(g.outputs.size(), std::vector<double>(static_cast<size_t>(run.calls)));
 
+  if (run.calls > options.maxSteps)
+    throw InputError(audioName, "the audio gives " + std::to_string(run.calls) + " calls of the graph (hop " +
+                                    std::to_string(run.hop) + " samples), more than the limit of " +
+                                    std::to_string(options.maxSteps) + " steps" +
+                                    (options.limitAdvice.empty() ? "" : ": " + options.limitAdvice));
+
   Values inputs = firstCallInputs(g, audio.sampleRate);
+  StreamingCallCheck checker(model, path);
   std::vector<Mat<float>> perCall;
-  std::vector<Tensor> graphH, graphC;
   long steps = 0;
   for (long k = 0; k < run.calls; ++k) {
     checkCancelled(progress);
     inputs[g.audio] = audioChunk(g, audio.samples, run.chunk, run.hop, k);
     const CallResult call = callGraph(file, inputs, false);
-    const LstmCall& lstm = theLstm(call, path);
-    perCall.push_back(stepsOf(lstm));
-    if (perCall.back().rows() != model.arch.inputWidth())
-      throw InputError(path, "the graph's LSTM read " + std::to_string(perCall.back().rows()) +
-                                 " features at the call at " + secondsText(double(k * run.hop) / audio.sampleRate) +
-                                 ", not the " + std::to_string(model.arch.inputWidth()) + " it was opened with");
-    graphH.push_back(lstm.outputs[1]);
-    graphC.push_back(lstm.outputs[2]);
+    const std::string when = "the call at " + secondsText(double(k * run.hop) / audio.sampleRate);
+    perCall.push_back(checker.check(theLstm(call, path), when));
     steps += perCall.back().cols();
+    if (steps > options.maxSteps)
+      throw InputError(audioName, "the graph's LSTM runs more than the limit of " + std::to_string(options.maxSteps) +
+                                      " steps by " + when +
+                                      (options.limitAdvice.empty() ? "" : ": " + options.limitAdvice));
     for (size_t o = 0; o < g.outputs.size(); ++o) {
       const Tensor& value = call.values.at(g.outputs[o]);
       run.outputs[o][static_cast<size_t>(k)] = value.values.empty() ? std::nan("") : value.values.front();
@@ -349,6 +352,7 @@ StreamingRun runStreamingGraph(const std::string& path, const Model& model, cons
     feedStateBack(g, path, inputs, call.values);
     if (progress.progress) progress.progress(k + 1, run.calls);
   }
+  run.worstStateGap = checker.worstGap();
   run.features.resize(model.arch.inputWidth(), steps);
   long at = 0;
   for (long k = 0; k < run.calls; ++k) {
@@ -356,30 +360,6 @@ StreamingRun runStreamingGraph(const std::string& path, const Model& model, cons
     run.features.middleCols(at, x.cols()) = x;
     run.stepCall.insert(run.stepCall.end(), static_cast<size_t>(x.cols()), k);
     at += x.cols();
-  }
-
-  // The check: the LSTM run once over every call's input ends each call where the graph's state did.
-  Inputs<double> in;
-  in.steps = static_cast<int>(steps);
-  in.features = run.features.cast<double>();
-  Tape<double> tape;
-  ForwardOptions noHead;
-  noHead.computeHead = false;
-  forward(model.cast<double>(), in, tape, noHead);
-  const auto& dir = tape.layers.back()[0];
-  at = 0;
-  for (long k = 0; k < run.calls; ++k) {
-    at += perCall[static_cast<size_t>(k)].cols();
-    const Tensor &h = graphH[static_cast<size_t>(k)], &c = graphC[static_cast<size_t>(k)];
-    for (long u = 0; u < dir.h.rows() && u < static_cast<long>(h.values.size()); ++u) {
-      const double gapH = std::abs(dir.h(u, at - 1) - h.values[size_t(u)]) / (1 + std::abs(h.values[size_t(u)]));
-      const double gapC = std::abs(dir.c(u, at - 1) - c.values[size_t(u)]) / (1 + std::abs(c.values[size_t(u)]));
-      run.worstStateGap = std::max({run.worstStateGap, gapH, gapC});
-      if (gapH > 1e-4 || gapC > 1e-4)
-        throw InputError(path, "the LSTM run over the whole audio parts from the graph's own state at the call at " +
-                                   secondsText(double(k * run.hop) / audio.sampleRate) + " (unit " + std::to_string(u) +
-                                   "): the graph changes its state between calls in a way LSTMScope does not follow");
-    }
   }
   return run;
 }

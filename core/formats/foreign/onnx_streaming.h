@@ -43,13 +43,11 @@ StreamingInterface streamingInterface(const std::string& path);
 // is not streaming, runs no or several LSTM nodes per call, or does not carry the state over.
 ImportedModel readStreamingOnnx(const std::string& path, const std::string& whyNotWhole);
 
-// The samples per call a streaming graph runs with: its input's fixed length, else the first of a few
-// common lengths (576, 512, 1024, 320, 4096) it runs with.
-long streamingChunkLength(const std::string& path);
-
 struct StreamingOptions {
-  long chunk = 0;  // samples per call; 0: streamingChunkLength
-  long hop = 0;    // samples between calls; 0: the chunk (no overlap)
+  long chunk = 0;              // samples per call; 0: the graph's own, else the first probe length it runs with
+  long hop = 0;                // samples between calls; 0: the chunk (no overlap)
+  long maxSteps = 10'000'000;  // calls, and LSTM steps over all calls, refused beyond it
+  std::string limitAdvice;     // how the caller's user raises it, ending the refusal ("raise it with --max-steps")
 };
 
 // What running a streaming graph over audio gives, one call per chunk.
@@ -60,17 +58,18 @@ struct StreamingRun {
   std::vector<long> stepCall;  // the call each step belongs to
   std::vector<std::string> outputNames;
   std::vector<std::vector<double>> outputs;  // [output][call]: each output's first value (a probability)
-  std::vector<float> peaks;  // [call]: the largest |sample| among the samples the call adds (its hop)
-  double worstStateGap = 0;  // |engine − graph| over every call's final h and c (the check, see below)
+  std::vector<float> peaks;                  // [call]: the largest |sample| among the samples the call adds (its hop)
+  double worstStateGap = 0;  // relative |engine − graph| over every step's h and every call's final h and c
 };
 
 // Runs the graph at `path` over `audio`: call k reads samples [k·hop − (chunk − hop), k·hop + hop), zeros
 // outside the audio (the first windows' context, the last call's tail); ceil(samples / hop) calls. The
-// state starts at zero and is fed back after each call. `model` (readStreamingOnnx's) then runs once over
-// the collected features, and its h and c after each call's steps must equal the state the graph
-// returned within 1e-4 · (1 + |value|), or InputError says where they part. InputError also for audio at
-// another rate than a rate-reading graph is opened at, a chunk other than the graph's fixed one, a hop
-// longer than the chunk, and for anything the evaluator refuses.
+// state starts at zero and is fed back after each call. Every call is checked as it runs
+// (streaming_check.h): its LSTM starts where it ended, and `model` (readStreamingOnnx's) gives the node's
+// output at every step and its final state within 1e-4 · (1 + |value|), or InputError says where they
+// part. InputError also for audio at another rate than a rate-reading graph is opened at, a chunk other
+// than the graph's fixed one, a hop longer than the chunk, more calls or steps than options.maxSteps
+// (before running, or as soon as they pass it), and for anything the evaluator refuses.
 StreamingRun runStreamingGraph(const std::string& path, const Model& model, const WavAudio& audio,
                                const std::string& audioName, const StreamingOptions& options,
                                const ProgressCallbacks& progress = {});
