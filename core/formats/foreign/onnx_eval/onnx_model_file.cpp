@@ -61,22 +61,7 @@ DeclaredValue declared(const onnx::ValueInfoProto& value) {
   const onnx::TypeProto_Tensor& type = value.type().tensor_type();
   DeclaredValue d;
   d.name = value.name();
-  switch (type.elem_type()) {
-    case onnx::TensorProto::DOUBLE:
-      d.type = ElementType::Float64;
-      break;
-    case onnx::TensorProto::INT64:
-      d.type = ElementType::Int64;
-      break;
-    case onnx::TensorProto::INT32:
-      d.type = ElementType::Int32;
-      break;
-    case onnx::TensorProto::BOOL:
-      d.type = ElementType::Bool;
-      break;
-    default:
-      d.type = ElementType::Float32;
-  }
+  d.type = elementTypeOfOnnx(type.elem_type()).value_or(ElementType::Float32);
   d.ranked = type.has_shape();
   for (const auto& dim : type.shape().dim())
     d.shape.push_back(dim.has_dim_value() && dim.dim_value() > 0 ? dim.dim_value() : -1);

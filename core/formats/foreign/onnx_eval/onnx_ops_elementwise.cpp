@@ -85,31 +85,16 @@ std::vector<Tensor> clip(const NodeArgs& args) {
 
 std::vector<Tensor> cast(const NodeArgs& args) {
   Tensor out = args.input(0);
-  switch (args.integer("to", -1)) {
-    case onnx::TensorProto::FLOAT:
-      out.type = ElementType::Float32;
-      break;
-    case onnx::TensorProto::DOUBLE:
-      out.type = ElementType::Float64;
-      break;
-    case onnx::TensorProto::INT64:
-      out.type = ElementType::Int64;
-      break;
-    case onnx::TensorProto::INT32:
-      out.type = ElementType::Int32;
-      break;
-    case onnx::TensorProto::BOOL:
-      out.type = ElementType::Bool;
-      break;
-    default: {
-      const auto to = static_cast<int>(args.integer("to", -1));
-      const std::string name = onnx::TensorProto::DataType_IsValid(to)
-                                   ? onnx::TensorProto::DataType_Name(static_cast<onnx::TensorProto::DataType>(to))
-                                   : std::to_string(to);
-      args.fail("casts to element type " + name +
-                ", which the evaluator does not compute with (float32, float64, int64, int32, bool)");
-    }
+  const auto to = static_cast<int>(args.integer("to", -1));
+  const std::optional<ElementType> type = elementTypeOfOnnx(to);
+  if (!type) {
+    const std::string name = onnx::TensorProto::DataType_IsValid(to)
+                                 ? onnx::TensorProto::DataType_Name(static_cast<onnx::TensorProto::DataType>(to))
+                                 : std::to_string(to);
+    args.fail("casts to element type " + name +
+              ", which the evaluator does not compute with (float32, float64, int64, int32, bool)");
   }
+  out.type = *type;
   out.roundToType();
   return {std::move(out)};
 }

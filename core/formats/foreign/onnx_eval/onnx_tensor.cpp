@@ -113,6 +113,23 @@ void Tensor::roundToType() {
   }
 }
 
+std::optional<ElementType> elementTypeOfOnnx(int dataType) {
+  switch (dataType) {
+    case onnx::TensorProto::FLOAT:
+      return ElementType::Float32;
+    case onnx::TensorProto::DOUBLE:
+      return ElementType::Float64;
+    case onnx::TensorProto::INT64:
+      return ElementType::Int64;
+    case onnx::TensorProto::INT32:
+      return ElementType::Int32;
+    case onnx::TensorProto::BOOL:
+      return ElementType::Bool;
+    default:
+      return std::nullopt;
+  }
+}
+
 Tensor tensorFromProto(const onnx::TensorProto& proto, const std::string& source) {
   const std::string name = "tensor " + (proto.name().empty() ? std::string("(unnamed)") : proto.name());
   Tensor t;

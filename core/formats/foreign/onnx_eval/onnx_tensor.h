@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,9 @@ enum class ElementType { Float32, Float64, Int64, Int32, Bool };
 
 // "float32", "int64", …
 const char* elementTypeName(ElementType type);
+// The element type of ONNX's TensorProto::DataType `dataType`, or none for the types the evaluator does not
+// compute with.
+std::optional<ElementType> elementTypeOfOnnx(int dataType);
 bool isFloating(ElementType type);
 
 using Shape = std::vector<int64_t>;
