@@ -14,7 +14,8 @@ namespace lstmscope::onnx_eval {
 
 namespace {
 
-constexpr int kMaxNesting = 16;  // If inside If …: a crafted file could nest without end
+constexpr int kMaxNesting = 16;                           // If inside If …: a crafted file could nest without end
+constexpr int64_t kMaxCachedElements = int64_t(1) << 22;  // per constant node kept across runs (32 MB)
 
 // Values visible to a graph: its own, then its enclosing graphs' (an If branch reads outer values).
 // Initializers are converted when first read: a graph may hold tensors of types the evaluator does not
@@ -179,7 +180,15 @@ Values evaluate(const onnx::GraphProto& graph, Scope* outer, const Values& input
         nodeArgs.fail(what);  // a shape or tensor error from a helper: said with the node
       }
     }
-    if (constant && cache && cached == cache->nodes.end()) cache->nodes[&node] = results;
+    // Kept only when small: the point is a weight sliced on every call, not a crafted 16M-element constant
+    // (copying that into the cache would cost more than computing it).
+    const auto size = [](const std::vector<Tensor>& ts) {
+      int64_t n = 0;
+      for (const Tensor& t : ts) n += t.count();
+      return n;
+    };
+    if (constant && cache && cached == cache->nodes.end() && size(results) <= kMaxCachedElements)
+      cache->nodes[&node] = results;
     if (constant)
       for (const std::string& out : node.output()) scope.constants.insert(out);
     if (observer && *observer) (*observer)(node, args, results);
