@@ -30,7 +30,7 @@ std::string wavBytes(int tag, int channels, int rate, int bits, const std::strin
   put16(fmt, extensible ? 0xFFFE : unsigned(tag));
   put16(fmt, unsigned(channels));
   put32(fmt, uint32_t(rate));
-  put32(fmt, uint32_t(rate * channels * bits / 8));
+  put32(fmt, uint32_t(int64_t(rate) * channels * bits / 8));  // a crafted rate overflows int
   put16(fmt, unsigned(channels * bits / 8));
   put16(fmt, unsigned(bits));
   if (extensible) {
