@@ -37,11 +37,7 @@ AudioInput readAudioInput(const std::string& modelPath, const Model& model, cons
   AudioInput out;
   out.inputs.steps = static_cast<int>(run.features.cols());
   out.inputs.features = run.features;
-  for (long call : run.stepCall) {
-    char label[32];
-    std::snprintf(label, sizeof label, "%.3f s", double(call * run.hop) / run.sampleRate);
-    out.stepLabels.push_back(label);
-  }
+  out.stepLabels = run.stepLabels();
   for (size_t o = 0; o < run.outputNames.size(); ++o) {
     MetaTrack track;
     track.name = trackName(run.outputNames[o]);

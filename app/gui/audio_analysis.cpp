@@ -40,13 +40,12 @@ EncodedText readAudioForAnalysis(const AnalysisRequest& request, AnalysisResult&
     const WavAudio audio = readWavFile(audioPath, kMaxWavSamples);
     const StreamingRun run = runStreamingGraph(
         modelPath, *result.model, audio, audioPath,
-        {request.audioChunk, request.audioHop, kMaxAudioSteps, "lstmscope-cli record --wav takes longer audio"}, callbacks);
+        {request.audioChunk, request.audioHop, kMaxAudioSteps, "lstmscope-cli record --wav takes longer audio"},
+        callbacks);
     EncodedText encoded;
     encoded.inputs.steps = static_cast<int>(run.features.cols());
     encoded.inputs.features = run.features;
-    for (long call : run.stepCall)
-      encoded.surface.push_back(
-          QStringLiteral("%1 s").arg(double(call * run.hop) / run.sampleRate, 0, 'f', 3).toStdString());
+    encoded.surface = run.stepLabels();
     viz::MetaStrip waveform;
     waveform.style.name = QObject::tr("waveform");
     waveform.style.envelope = true;

@@ -15,10 +15,12 @@ struct AppRun {
   QString stderrText;
 };
 
-inline AppRun runAppOffscreen(const QStringList& arguments) {
+// `extraEnvironment`: variables set on top of this process's (a settings folder of the test's own).
+inline AppRun runAppOffscreen(const QStringList& arguments, const QProcessEnvironment& extraEnvironment = {}) {
   QProcess app;
   QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
   env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+  env.insert(extraEnvironment);
   app.setProcessEnvironment(env);
   app.start(QStringLiteral(LSTMSCOPE_APP), arguments);
   EXPECT_TRUE(app.waitForFinished(120000));

@@ -114,16 +114,13 @@ TEST(AppCommandLine, ATextTheModelCannotReadIsNamedByItsFileAndNotRemembered) {
   ASSERT_TRUE(file.open(QIODevice::WriteOnly));
   file.write("x = \"\xe2\x98\x83\"\n");
   file.close();
-  QProcess app;
-  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-  env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-  env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.filePath(QStringLiteral("config")));
-  app.setProcessEnvironment(env);
-  app.start(QStringLiteral(LSTMSCOPE_APP), {QStringLiteral("--text-file"), bad, QStringLiteral("--screenshot"),
-                                            dir.filePath(QStringLiteral("x.png"))});
-  ASSERT_TRUE(app.waitForFinished(60000));
-  EXPECT_EQ(app.exitCode(), 3);
-  const QString err = QString::fromUtf8(app.readAllStandardError());
+  QProcessEnvironment config;  // a settings folder of its own, to see what the run wrote there
+  config.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.filePath(QStringLiteral("config")));
+  const lstmscope::test::AppRun run = lstmscope::test::runAppOffscreen(
+      {QStringLiteral("--text-file"), bad, QStringLiteral("--screenshot"), dir.filePath(QStringLiteral("x.png"))},
+      config);
+  EXPECT_EQ(run.exitCode, 3);
+  const QString& err = run.stderrText;
   EXPECT_TRUE(err.contains(QStringLiteral("lstmscope: ") + bad + QStringLiteral(": character '\u2603' at line 1")))
       << err.toStdString();
   const QString settings = dir.filePath(QStringLiteral("config/LSTMScope/LSTMScope.conf"));

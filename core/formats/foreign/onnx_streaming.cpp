@@ -149,8 +149,18 @@ std::string secondsText(double seconds) {
 
 }  // namespace
 
+namespace {
+StreamingInterface interfaceOf(const onnx_eval::OnnxModelFile& file);
+}  // namespace
+
 StreamingInterface streamingInterface(const std::string& path) {
-  const auto file = onnx_eval::OnnxModelFile::read(path);
+  return interfaceOf(onnx_eval::OnnxModelFile::read(path));
+}
+
+namespace {
+
+StreamingInterface interfaceOf(const onnx_eval::OnnxModelFile& file) {
+  const std::string& path = file.path();
   StreamingInterface g;
   std::vector<DeclaredValue> floats;
   for (const DeclaredValue& in : file.declaredInputs()) {
@@ -207,6 +217,8 @@ StreamingInterface streamingInterface(const std::string& path) {
   return g;
 }
 
+}  // namespace
+
 namespace {
 
 struct Probe {
@@ -250,8 +262,8 @@ Probe probeGraph(const onnx_eval::OnnxModelFile& file, const StreamingInterface&
 }  // namespace
 
 ImportedModel readStreamingOnnx(const std::string& path, const std::string& whyNotWhole) {
-  const StreamingInterface g = streamingInterface(path);
-  const auto file = onnx_eval::OnnxModelFile::read(path);
+  const auto file = onnx_eval::OnnxModelFile::read(path);  // parsed once, for the interface and the runs
+  const StreamingInterface g = interfaceOf(file);
   const Probe probe = probeGraph(file, g, path);
   const CallResult &first = probe.first, &second = probe.second;
   const LstmNodeCall &a = theLstm(first, path), &b = theLstm(second, path);
@@ -298,8 +310,8 @@ ImportedModel readStreamingOnnx(const std::string& path, const std::string& whyN
 StreamingRun runStreamingGraph(const std::string& path, const Model& model, const WavAudio& audio,
                                const std::string& audioName, const StreamingOptions& options,
                                const ProgressCallbacks& progress) {
-  const StreamingInterface g = streamingInterface(path);
-  const auto file = onnx_eval::OnnxModelFile::read(path);
+  const auto file = onnx_eval::OnnxModelFile::read(path);  // parsed once, for the interface and the runs
+  const StreamingInterface g = interfaceOf(file);
   if (!g.rate.empty() && audio.sampleRate != kStreamingSampleRate)
     throw InputError(audioName, "the audio is " + std::to_string(audio.sampleRate) + " Hz; the model was opened for " +
                                     std::to_string(kStreamingSampleRate) + " Hz (its graph reads the rate from " +
@@ -362,6 +374,12 @@ StreamingRun runStreamingGraph(const std::string& path, const Model& model, cons
     at += x.cols();
   }
   return run;
+}
+
+std::vector<std::string> StreamingRun::stepLabels() const {
+  std::vector<std::string> labels;
+  for (long call : stepCall) labels.push_back(secondsText(double(call * hop) / sampleRate));
+  return labels;
 }
 
 }  // namespace lstmscope

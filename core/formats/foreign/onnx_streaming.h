@@ -59,6 +59,8 @@ struct StreamingRun {
   std::vector<std::string> outputNames;
   std::vector<std::vector<double>> outputs;  // [output][call]: each output's first value (a probability)
   std::vector<float> peaks;                  // [call]: the largest |sample| among the samples the call adds (its hop)
+  // Each step's label: the time its call starts reading new samples ("0.032 s"), as the CLI and app show it.
+  std::vector<std::string> stepLabels() const;
   double worstStateGap = 0;  // relative |engine − graph| over every step's h and every call's final h and c
 };
 
