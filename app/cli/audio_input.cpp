@@ -1,7 +1,6 @@
 #include "app/cli/audio_input.h"
 
 #include <cctype>
-#include <cstdio>
 
 #include "core/common/error.h"
 #include "core/formats/foreign/onnx_file.h"
@@ -50,12 +49,7 @@ AudioInput readAudioInput(const std::string& modelPath, const Model& model, cons
   waveform.source = "audio " + input.wavFile;
   for (long call : run.stepCall) waveform.values.push_back(run.peaks[static_cast<size_t>(call)]);
   out.outputs.push_back(std::move(waveform));
-  char summary[160];
-  std::snprintf(summary, sizeof summary,
-                "%.2f s of %s audio at %d Hz in %ld calls of %ld samples (hop %ld); state checked within %.1e",
-                audio.seconds(), audio.encoding.c_str(), audio.sampleRate, run.calls, run.chunk, run.hop,
-                run.worstStateGap);
-  out.summary = summary;
+  out.summary = run.describe(audio);
   return out;
 }
 

@@ -56,15 +56,7 @@ EncodedText readAudioForAnalysis(const AnalysisRequest& request, AnalysisResult&
       result.metaStrips.push_back(outputStrip(run.outputNames[o], run.outputs[o], run));
       result.graphOutputs << QString::fromStdString(run.outputNames[o]);
     }
-    result.inputNotes << QObject::tr(
-                             "%1 calls of %2 samples (hop %3) over %4 s of %5 audio; the LSTM recorded "
-                             "over them ends every call in the graph's own state (within %6)")
-                             .arg(run.calls)
-                             .arg(run.chunk)
-                             .arg(run.hop)
-                             .arg(audio.seconds(), 0, 'f', 2)
-                             .arg(QString::fromStdString(audio.encoding))
-                             .arg(run.worstStateGap, 0, 'g', 2);
+    result.inputNotes << QString::fromStdString(run.describe(audio));
     return encoded;
   } catch (const TextInputError&) {
     throw;

@@ -1,8 +1,10 @@
 // Audio in the app (docs/APP.md "Audio"): a WAV file dropped on the window with a streaming ONNX graph
 // open (tests/foreign/make_onnx_files.py, torch_streaming_vad) runs the graph chunk by chunk; the heatmap's
 // steps are its calls, labelled with their time, with the waveform and the graph's output drawn above.
-// Audio the graph cannot take is said in the Text panel.
+// Audio at another rate is resampled for a graph that reads the rate; audio the graph cannot take is said in
+// the Text panel.
 #include <QDropEvent>
+#include <QFile>
 #include <QFrame>
 #include <QLabel>
 #include <QMimeData>
@@ -77,21 +79,45 @@ TEST(AudioInApp, ADroppedWavRunsTheStreamingGraphAndShowsItsCallsInTime) {
   EXPECT_TRUE(pane->audioPath().isEmpty());
 }
 
-TEST(AudioInApp, AudioAtAnotherRateIsSaidInTheTextPanel) {
+// A 16-bit mono WAV of `samples` zeros with the header's rate set to `rate`, in the test's temp folder.
+QString writeSilentWavAtRate(const char* name, uint32_t rate, uint32_t samples) {
+  const QString path = QString::fromStdString(::testing::TempDir()) + QString::fromUtf8(name);
+  QFile file(path);
+  EXPECT_TRUE(file.open(QIODevice::WriteOnly));
+  const auto u32 = [&](uint32_t v) {
+    for (int b = 0; b < 4; ++b) file.putChar(char((v >> (8 * b)) & 0xff));
+  };
+  const auto u16 = [&](uint16_t v) { file.putChar(char(v & 0xff)), file.putChar(char(v >> 8)); };
+  file.write("RIFF"), u32(36 + 2 * samples), file.write("WAVEfmt "), u32(16);
+  u16(1), u16(1), u32(rate), u32(uint32_t(uint64_t(rate) * 2)), u16(2), u16(16);
+  file.write("data"), u32(2 * samples), file.write(QByteArray(int(2 * samples), '\0'));
+  return path;
+}
+
+TEST(AudioInApp, AudioAtAnotherRateIsResampledAndARateThatCannotBeIsSaid) {
   app::MainWindow window;
   prepareForTest(window);
+  auto* pane = window.findChild<app::InputPane*>();
+  ASSERT_TRUE(pane);
   QSignalSpy shown(&window, &app::MainWindow::analysisShown);
   QSignalSpy failed(&window, &app::MainWindow::analysisFailed);
+  QSignalSpy notes(pane, &app::InputPane::notes);
   window.openModel(fixture("torch_streaming_vad.onnx"));
   ASSERT_TRUE(window.openAudioFile(fixture("streaming_vad_8k.wav")));
+  ASSERT_TRUE(shown.wait(60000)) << window.lastError().toStdString();
+  EXPECT_EQ(window.recording()->steps, 21);             // 1000 samples at 8 kHz are 2000 at 16 kHz: ceil(2000 / 96)
+  EXPECT_EQ(window.recording()->tokens[1], "0.006 s");  // 96 samples at 16 kHz
+  ASSERT_FALSE(notes.isEmpty());
+  EXPECT_TRUE(notes.last()[0].toString().contains(QStringLiteral("at 8000 Hz, resampled to 16000 Hz for the graph")))
+      << notes.last()[0].toString().toStdString();
+
+  ASSERT_TRUE(window.openAudioFile(writeSilentWavAtRate("prime_rate.wav", 9999991, 100)));
   for (int k = 0; k < 600 && failed.isEmpty(); ++k) QTest::qWait(100);
   ASSERT_FALSE(failed.isEmpty());
   const QString message = failed.last()[0].toString();
-  EXPECT_TRUE(message.contains(QStringLiteral("the audio is 8000 Hz; the model was opened for 16000 Hz")))
-      << message.toStdString();
-  auto* pane = window.findChild<app::InputPane*>();
+  EXPECT_TRUE(message.contains(QStringLiteral("cannot resample 9999991 Hz to 16000 Hz"))) << message.toStdString();
   EXPECT_TRUE(pane->problemBar()->isVisible());
-  EXPECT_TRUE(pane->problemMessage()->text().contains(QStringLiteral("8000 Hz")));
+  EXPECT_TRUE(pane->problemMessage()->text().contains(QStringLiteral("9999991 Hz")));
 }
 
 }  // namespace

@@ -349,7 +349,10 @@ def write_weight_groups(root, model, names_of, string_list=fixed):
             g.create_dataset(name, data=np.asarray(w, dtype=np.float32))
 
 
-def write_keras2(path, model, version=b"2.3.0-tf", functional=False, weights_only=False, names_of=tf_keras_weight_names):
+def write_keras2(path, model, version=b"2.3.0-tf", functional=False, weights_only=False, names_of=tf_keras_weight_names,
+                 architecture_json=None):
+    """architecture_json: with weights_only, model.to_json()'s config also written to that path (the two-file
+    save of Keras 2 tutorials: model.json beside model.h5)."""
     with h5py.File(path, "w") as f:
         layers = [layer_config_keras2(l) for l in model.layers]
         if functional:
@@ -366,6 +369,9 @@ def write_keras2(path, model, version=b"2.3.0-tf", functional=False, weights_onl
         if weights_only:
             f.attrs["keras_version"] = version
             write_weight_groups(f, model, names_of)
+            if architecture_json:
+                with open(architecture_json, "w") as j:
+                    json.dump(dict(config, keras_version=version.decode(), backend="tensorflow"), j)
             return
         f.attrs["keras_version"] = version
         f.attrs["backend"] = b"tensorflow"
@@ -521,6 +527,9 @@ cls.add("Bidirectional", "bidirectional", lstm_weights(E, H, 2.0) + lstm_weights
 cls.add("Dense", "dense", dense_weights(2 * H, 1), activation="sigmoid")
 write_keras2(os.path.join(OUT, "functional_classifier.h5"), cls, version=b"2.2.4", functional=True)
 write_expected("functional_classifier", cls, token_inputs(V))
+# Saved with save_weights by that Keras 2.2.4: no config, so the gates are its default, hard_sigmoid.
+write_keras2(os.path.join(OUT, "functional_classifier_weights.h5"), cls, version=b"2.2.4", functional=True,
+             weights_only=True)
 
 # A forecaster on numeric features (no embedding), relu cell activation, linear output.
 fc = Model(2)
@@ -528,6 +537,10 @@ fc.add("LSTM", "lstm", lstm_weights(3, 10), activation="relu", recurrent_activat
 fc.add("Dense", "dense", dense_weights(10, 2), activation="linear")
 write_keras2(os.path.join(OUT, "forecaster.h5"), fc)
 write_expected("forecaster", fc, feature_inputs(3))
+# The same saved as two files by Keras 2.1.2 (model.to_json() beside save_weights): its relu cells and
+# sigmoid gates are only in the JSON; the weights alone would be read with 2.1.2's defaults.
+write_keras2(os.path.join(OUT, "relu_forecaster_weights.h5"), fc, version=b"2.1.2", weights_only=True,
+             architecture_json=os.path.join(OUT, "relu_forecaster_architecture.json"))
 
 # go_backwards: the first layer reads the series from its end and hands the next layer its outputs in that
 # order, so both run backward in time; the head reads the second's final state.
@@ -760,6 +773,10 @@ def textgen_like(cudnn_stored):
 ts = textgen_like(False)
 write_keras2(os.path.join(OUT, "attention_skip.h5"), ts, functional=True)
 write_expected("attention_skip", ts, token_inputs(V))
+# textgenrnn's plain-LSTM weights as Keras 2.2.4 saved them: that Keras defaulted to hard_sigmoid, but
+# textgenrnn's code always sets sigmoid, which its layer names tell.
+write_keras2(os.path.join(OUT, "textgen_plain_weights.h5"), ts, version=b"2.2.4", functional=True,
+             weights_only=True)
 # The same kind saved as textgenrnn saved its weights (Keras 2.1.5, weights only, CuDNNLSTM's 8H bias): the
 # join and the attention are inferred from names and widths.
 tw = textgen_like(True)

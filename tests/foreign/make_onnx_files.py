@@ -454,24 +454,61 @@ write_wav(os.path.join(OUT, "streaming_vad.wav"), pcm, 16000)
 write_wav(os.path.join(OUT, "streaming_vad_8k.wav"), pcm, 8000)
 audio = pcm.astype(np.float64) / 32768
 reference = copy.deepcopy(vad).double()
-calls = (len(audio) + HOP - 1) // HOP
-state = torch.zeros(2, 1, 5, dtype=torch.float64)
-probs, hs, cs = [], [], []
-for k in range(calls):
-    window = np.zeros(CHUNK)
-    for j in range(CHUNK):
-        at = k * HOP - (CHUNK - HOP) + j
-        if 0 <= at < len(audio):
-            window[j] = audio[at]
-    with torch.no_grad():
-        prob, state = reference(torch.from_numpy(window)[None], state, torch.tensor(16000))
-    probs.append(prob.item())
-    hs.append(state[0, 0].numpy().copy())
-    cs.append(state[1, 0].numpy().copy())
-with h5py.File(os.path.join(OUT, "torch_streaming_vad_expected.h5"), "w") as f:
-    f["probs"], f["h"], f["c"] = np.array(probs), np.array(hs), np.array(cs)
-    f.attrs["chunk"], f.attrs["hop"] = CHUNK, HOP
+def run_reference_vad(audio):
+    """The float64 module call by call over `audio` (16 kHz samples), with LSTMScope's windowing."""
+    calls = (len(audio) + HOP - 1) // HOP
+    state = torch.zeros(2, 1, 5, dtype=torch.float64)
+    probs, hs, cs = [], [], []
+    for k in range(calls):
+        window = np.zeros(CHUNK)
+        for j in range(CHUNK):
+            at = k * HOP - (CHUNK - HOP) + j
+            if 0 <= at < len(audio):
+                window[j] = audio[at]
+        with torch.no_grad():
+            prob, state = reference(torch.from_numpy(window)[None], state, torch.tensor(16000))
+        probs.append(prob.item())
+        hs.append(state[0, 0].numpy().copy())
+        cs.append(state[1, 0].numpy().copy())
+    return probs, hs, cs
+
+
+def write_vad_expected(name, audio):
+    probs, hs, cs = run_reference_vad(audio)
+    with h5py.File(os.path.join(OUT, name), "w") as f:
+        f["probs"], f["h"], f["c"] = np.array(probs), np.array(hs), np.array(cs)
+        f.attrs["chunk"], f.attrs["hop"] = CHUNK, HOP
+    return len(probs)
+
+
+calls = write_vad_expected("torch_streaming_vad_expected.h5", audio)
 print("wrote torch_streaming_vad (%d calls)" % calls)
+
+# Audio at other rates, which the graph (it reads the rate) is run on after resampling to 16 kHz; the
+# reference resamples with scipy.signal.resample_poly's defaults, which LSTMScope's filter reproduces
+# (core/formats/audio_resample.h), from the samples as LSTMScope reads them (int16 / 32768, in float32).
+import scipy.signal  # noqa: E402
+
+pcm44 = (np.sin(np.arange(2800) * 0.03) * 12000 + rng.normal(0, 2500, 2800)).clip(-32768, 32767).astype(np.int16)
+write_wav(os.path.join(OUT, "streaming_vad_44k.wav"), pcm44, 44100)
+write_vad_expected("torch_streaming_vad_44k_expected.h5",
+                   scipy.signal.resample_poly((pcm44 / 32768).astype(np.float32).astype(np.float64), 160, 441))
+write_vad_expected("torch_streaming_vad_8k_expected.h5",
+                   scipy.signal.resample_poly((pcm / 32768).astype(np.float32).astype(np.float64), 2, 1))
+print("wrote streaming_vad_44k.wav and the 44.1 kHz and 8 kHz references")
+
+# The resampler against scipy alone: float32 samples (as the WAV reader gives them) at several rate pairs.
+with h5py.File(os.path.join(OUT, "resample_cases.h5"), "w") as f:
+    for index, (src, dst, n) in enumerate(((44100, 16000, 3000), (48000, 16000, 2000), (8000, 16000, 700),
+                                           (22050, 16000, 1500), (16001, 16000, 1200), (11025, 16000, 5),
+                                           (96000, 16000, 1))):  # up to 5 and 1 samples: the edges alone
+        x = rng.normal(0, 0.3, n).astype(np.float32)
+        g = f.create_group("case%d" % index)
+        g["rates"] = np.array([src, dst], dtype=np.float64)
+        g["x"] = x
+        ratio = np.gcd(src, dst)
+        g["y"] = scipy.signal.resample_poly(x.astype(np.float64), dst // ratio, src // ratio)
+print("wrote resample_cases.h5")
 
 
 # The same kind of graph with its state as separate h and c, returned in the other order (cn before hn):

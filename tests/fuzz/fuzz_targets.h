@@ -14,6 +14,7 @@
 #include <string>
 
 #include "core/common/error.h"
+#include "core/formats/audio_resample.h"
 #include "core/formats/feature_csv.h"
 #include "core/formats/foreign/keras_layers.h"
 #include "core/formats/foreign/keras_mapping.h"
@@ -101,7 +102,9 @@ inline void csvTarget(const uint8_t* data, size_t size) {
 // A WAV file's bytes, up to a million samples.
 inline void wavTarget(const uint8_t* data, size_t size) {
   try {
-    (void)parseWav(std::string(reinterpret_cast<const char*>(data), size), "fuzz", 1000000);
+    const WavAudio audio = parseWav(std::string(reinterpret_cast<const char*>(data), size), "fuzz", 1000000);
+    // A streaming graph that reads the rate resamples to 16 kHz: any rate the header gives, bounded output.
+    (void)resampleAudio(audio.samples, audio.sampleRate, 16000, "fuzz", 4000000);
   } catch (const InputError&) {
   }
 }

@@ -244,7 +244,7 @@ KerasModelFile readKeras3Weights(const std::string& path) {
   KerasModelFile model;
   model.generation = 3;
   model.format = "Keras 3 weights-only HDF5";
-  model.layers = layersFromGroups(f.id(), path, model.orderAssumptions);
+  model.layers = layersFromGroups(f.id(), path, model.fileAssumptions);
   return model;
 }
 

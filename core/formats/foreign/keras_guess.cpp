@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 
 namespace lstmscope {
 
@@ -46,6 +47,43 @@ bool kerasIdentityName(const std::string& name) {
   return false;
 }
 
+std::string defaultRecurrentActivation(const KerasModelFile& file, std::string& why) {
+  const auto named = [&](const char* name) {
+    return std::any_of(file.layers.begin(), file.layers.end(), [&](const KerasLayer& l) { return l.name == name; });
+  };
+  if (named("rnn_1") && named("rnn_concat") && named("attention")) {
+    why = "textgenrnn's layer names (rnn_1, rnn_concat, attention): its code sets sigmoid gates";
+    return "sigmoid";
+  }
+  if (file.generation == 1) {
+    why = "Keras 1's default";
+    return "hard_sigmoid";
+  }
+  if (file.generation >= 3) {
+    why = "Keras 3's default";
+    return "sigmoid";
+  }
+  int major = 0, minor = 0, patch = 0;
+  std::sscanf(file.version.c_str(), "%d.%d.%d", &major, &minor, &patch);
+  const bool tfKeras = file.version.find("-tf") != std::string::npos;
+  const long number = major * 10000L + minor * 100L + patch;
+  if (tfKeras && number == 20204) {
+    why = "keras " + file.version +
+          " was written by TensorFlow 1.14 to 2.1, whose defaults differ: TensorFlow 2's, sigmoid, assumed";
+    return "sigmoid";
+  }
+  if (number < (tfKeras ? 20204 : 20300)) {
+    why = "keras " + file.version + "'s default: Keras defaulted to hard_sigmoid until 2.2.5";
+    return "hard_sigmoid";
+  }
+  why = "keras " + file.version + "'s default";
+  return "sigmoid";
+}
+
+KerasClassGuesser::KerasClassGuesser(const KerasModelFile& file) {
+  recurrentDefault_ = defaultRecurrentActivation(file, whyRecurrent_);
+}
+
 bool isKerasLstmLayer(const KerasLayer& l) {
   return l.className == "LSTM" || l.className == "CuDNNLSTM" || l.className == "Bidirectional" ||
          (l.className.empty() && lstmWeights(l.weights));
@@ -59,7 +97,7 @@ KerasLayer KerasClassGuesser::guess(const KerasLayer& layer, bool afterLstm, std
   const bool vectors = n >= 2 && std::all_of(w.begin(), w.end(), [&](const NamedTensor& t) {
                          return t.shape.size() == 1 && t.dim(0) == w[0].dim(0);
                        });
-  const std::string recurrent = generation_ >= 2 ? "sigmoid" : "hard_sigmoid";
+  const std::string& recurrent = recurrentDefault_;
   const bool guessed = l.className.empty();
   if (!guessed) {
     // The class is known from where the weights are (Keras 3 group names); only the config is missing.
@@ -88,7 +126,7 @@ KerasLayer KerasClassGuesser::guess(const KerasLayer& layer, bool afterLstm, std
     json& c = l.className == "LSTM" ? l.config : l.config["layer"]["config"];
     c = {{"activation", "tanh"}, {"recurrent_activation", recurrent}, {"return_sequences", true}};
     if (!lstmDefaultsSaid_)
-      assumptions.push_back("weights-only file: LSTM activations are Keras' defaults (tanh, " + recurrent +
+      assumptions.push_back("weights-only file: LSTM activations are tanh and " + recurrent + " (" + whyRecurrent_ +
                             "), and the layers read forward in time (go_backwards is not in the file)");
     lstmDefaultsSaid_ = true;
   }

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/common/error.h"
+#include "core/formats/foreign/keras_sibling_config.h"
 #include "core/formats/hdf5.h"
 
 namespace lstmscope {
@@ -36,6 +37,18 @@ NamedTensor readWeight(hid_t group, const std::string& layer, const std::string&
   return t;
 }
 
+// The stored layers that hold weights: the ones an architecture found elsewhere must name.
+std::vector<std::string> layersWithWeights(hid_t root, const std::vector<std::string>& stored,
+                                           const std::string& path) {
+  std::vector<std::string> names;
+  for (const std::string& name : stored) {
+    if (!h5::exists(root, name)) continue;
+    const h5::Handle group = h5::openGroup(root, name, path);
+    if (!nameList(group.get(), "weight_names").empty()) names.push_back(name);
+  }
+  return names;
+}
+
 int generationOf(const std::string& kerasVersion) {
   if (kerasVersion.empty()) return 1;  // Keras 1 wrote no keras_version
   return kerasVersion[0] == '3' ? 3 : kerasVersion[0] == '1' ? 1 : 2;
@@ -63,11 +76,12 @@ KerasModelFile readKerasH5(const std::string& path) {
   KerasModelFile model;
   const std::string version = h5::readStringAttr(f.id(), "keras_version").value_or("");
   model.generation = generationOf(version);
+  model.version = version;
   const bool whole = h5::exists(f.id(), "model_weights");
   const h5::Handle weightsRoot =
       whole ? h5::openGroup(f.id(), "model_weights", path) : h5::Handle(H5Gopen2(f.id(), "/", H5P_DEFAULT), H5Gclose);
   const std::string weightsVersion = h5::readStringAttr(weightsRoot.get(), "keras_version").value_or(version);
-  if (!whole) model.generation = generationOf(weightsVersion);
+  if (!whole) model.generation = generationOf(weightsVersion), model.version = weightsVersion;
   model.format = std::string("Keras ") + std::to_string(model.generation) + " HDF5" + (whole ? "" : " weights-only") +
                  (weightsVersion.empty() ? "" : " (keras " + weightsVersion + ")");
 
@@ -77,6 +91,17 @@ KerasModelFile readKerasH5(const std::string& path) {
   }
   const std::vector<std::string> stored = nameList(weightsRoot.get(), "layer_names");
   if (stored.empty() && !model.hasArchitecture) throw InputError(path, "lists no layers (layer_names is empty)");
+  if (!model.hasArchitecture) {
+    if (const auto sibling =
+            findSiblingConfig(path, layersWithWeights(weightsRoot.get(), stored, path), model.fileAssumptions)) {
+      const std::string name = std::filesystem::path(sibling->path).filename().string();
+      model.hasArchitecture = true;
+      model.layers = kerasLayersFromConfig(sibling->model, sibling->path);
+      model.format += ", architecture from " + name;
+      model.fileAssumptions.push_back("the architecture is read from " + name +
+                                      " beside the weights (model.to_json()): its layers are the weights file's");
+    }
+  }
   if (!model.hasArchitecture)
     for (const auto& name : stored) model.layers.push_back({"", name, nullptr, {}});
 

@@ -24,14 +24,16 @@ struct KerasLayer {
 };
 
 struct KerasModelFile {
-  std::string format;  // "Keras 2 HDF5 (tf.keras 2.3.0)", …
-  int generation = 2;  // 1, 2 or 3: decides Keras 1's 12-array LSTMs and what "hard_sigmoid" means
+  std::string format;   // "Keras 2 HDF5 (tf.keras 2.3.0)", …
+  int generation = 2;   // 1, 2 or 3: decides Keras 1's 12-array LSTMs and what "hard_sigmoid" means
+  std::string version;  // keras_version as written ("2.1.2", "2.2.4-tf"), empty for Keras 1
   bool hasArchitecture = false;
   std::vector<KerasLayer> layers;
   // A .keras archive whose model starts with TextVectorization/StringLookup carries its vocabulary.
   std::optional<LoadedVocabulary> vocabulary;
-  // Set when the layer order was reconstructed from shapes (Keras 3 weights without a config).
-  std::vector<std::string> orderAssumptions;
+  // What reading the file assumed: the layer order reconstructed from shapes (Keras 3 weights without a
+  // config), an architecture taken from a JSON file beside the weights, or one found there and not used.
+  std::vector<std::string> fileAssumptions;
 };
 
 // Python's json module writes NaN and Infinity, which are not JSON: they become null (outside strings).

@@ -26,7 +26,7 @@ class KerasMapper {
 
   KerasMapper(const KerasModelFile& file, const ImportChoices& choices, const std::optional<LoadedVocabulary>& vocab,
               const std::string& source)
-      : file_(file), choices_(choices), vocab_(vocab), source_(source), guesser_(file.generation) {}
+      : file_(file), choices_(choices), vocab_(vocab), source_(source), guesser_(file) {}
 
   ImportedModel run();
 

@@ -51,7 +51,7 @@ ImportedModel KerasMapper::run() {
   Network<float> net{arch_, std::move(params_)};
   net.arch.name = std::filesystem::path(source_).stem().string();
   report_.format = file_.format;
-  for (const auto& note : file_.orderAssumptions) assume(note);
+  for (const auto& note : file_.fileAssumptions) assume(note);
   validateModel(net, source_);
   return {std::move(net), std::move(report_)};
 }

@@ -9,6 +9,7 @@
 
 #include "core/common/error.h"
 #include "core/engine/forward.h"
+#include "core/formats/audio_resample.h"
 #include "core/formats/foreign/onnx_eval/onnx_model_file.h"
 #include "core/formats/foreign/onnx_file.h"
 #include "core/formats/foreign/streaming_check.h"
@@ -312,13 +313,17 @@ StreamingRun runStreamingGraph(const std::string& path, const Model& model, cons
                                const ProgressCallbacks& progress) {
   const auto file = onnx_eval::OnnxModelFile::read(path);  // parsed once, for the interface and the runs
   const StreamingInterface g = interfaceOf(file);
-  if (!g.rate.empty() && audio.sampleRate != kStreamingSampleRate)
-    throw InputError(audioName, "the audio is " + std::to_string(audio.sampleRate) + " Hz; the model was opened for " +
-                                    std::to_string(kStreamingSampleRate) + " Hz (its graph reads the rate from " +
-                                    g.rate + "): resample it first, e.g. `sox IN.wav -r " +
-                                    std::to_string(kStreamingSampleRate) + " OUT.wav`");
   StreamingRun run;
   run.sampleRate = audio.sampleRate;
+  // A graph that reads the rate was opened for kStreamingSampleRate: other audio is resampled to it, as
+  // the model's own Python wrapper asks its users to (docs/IMPORT.md "Streaming graphs").
+  std::vector<float> resampled;
+  if (!g.rate.empty() && audio.sampleRate != kStreamingSampleRate) {
+    resampled = resampleAudio(audio.samples, audio.sampleRate, kStreamingSampleRate, audioName, kMaxWavSamples);
+    run.resampledFrom = audio.sampleRate;
+    run.sampleRate = kStreamingSampleRate;
+  }
+  const std::vector<float>& samplesRun = run.resampledFrom ? resampled : audio.samples;
   run.chunk = options.chunk > 0 ? options.chunk : probeGraph(file, g, path).chunk;
   if (g.declaredChunk > 0 && run.chunk != g.declaredChunk)
     throw InputError(path, "the graph reads chunks of " + std::to_string(g.declaredChunk) + " samples, not " +
@@ -327,7 +332,7 @@ StreamingRun runStreamingGraph(const std::string& path, const Model& model, cons
   if (run.hop > run.chunk)
     throw InputError(path, "the hop (" + std::to_string(run.hop) + " samples) is longer than the chunk (" +
                                std::to_string(run.chunk) + "): samples between chunks would be skipped");
-  const long samples = static_cast<long>(audio.samples.size());
+  const long samples = static_cast<long>(samplesRun.size());
   run.calls = (samples + run.hop - 1) / run.hop;
   run.outputNames = g.outputs;
   run.outputs.assign(g.outputs.size(), std::vector<double>(static_cast<size_t>(run.calls)));
@@ -338,15 +343,15 @@ StreamingRun runStreamingGraph(const std::string& path, const Model& model, cons
                                     std::to_string(options.maxSteps) + " steps" +
                                     (options.limitAdvice.empty() ? "" : ": " + options.limitAdvice));
 
-  Values inputs = firstCallInputs(g, audio.sampleRate);
+  Values inputs = firstCallInputs(g, run.sampleRate);
   StreamingCallCheck checker(model, path);
   std::vector<Mat<float>> perCall;
   long steps = 0;
   for (long k = 0; k < run.calls; ++k) {
     checkCancelled(progress);
-    inputs[g.audio] = audioChunk(g, audio.samples, run.chunk, run.hop, k);
+    inputs[g.audio] = audioChunk(g, samplesRun, run.chunk, run.hop, k);
     const CallResult call = callGraph(file, inputs, false);
-    const std::string when = "the call at " + secondsText(double(k * run.hop) / audio.sampleRate);
+    const std::string when = "the call at " + secondsText(double(k * run.hop) / run.sampleRate);
     perCall.push_back(checker.check(theLstm(call, path), when));
     steps += perCall.back().cols();
     if (steps > options.maxSteps)
@@ -359,7 +364,7 @@ StreamingRun runStreamingGraph(const std::string& path, const Model& model, cons
     }
     float peak = 0;
     for (long at = k * run.hop; at < std::min(samples, (k + 1) * run.hop); ++at)
-      peak = std::max(peak, std::abs(audio.samples[static_cast<size_t>(at)]));
+      peak = std::max(peak, std::abs(samplesRun[static_cast<size_t>(at)]));
     run.peaks.push_back(peak);
     feedStateBack(g, path, inputs, call.values);
     if (progress.progress) progress.progress(k + 1, run.calls);
@@ -380,6 +385,18 @@ std::vector<std::string> StreamingRun::stepLabels() const {
   std::vector<std::string> labels;
   for (long call : stepCall) labels.push_back(secondsText(double(call * hop) / sampleRate));
   return labels;
+}
+
+std::string StreamingRun::describe(const WavAudio& audio) const {
+  char text[320];
+  const std::string rates = resampledFrom ? std::to_string(resampledFrom) + " Hz, resampled to " +
+                                                std::to_string(sampleRate) + " Hz for the graph,"
+                                          : std::to_string(sampleRate) + " Hz";
+  std::snprintf(text, sizeof text,
+                "%.2f s of %s audio at %s in %ld calls of %ld samples (hop %ld); the LSTM recorded over them "
+                "ends every call in the graph's own state (within %.1e)",
+                audio.seconds(), audio.encoding.c_str(), rates.c_str(), calls, chunk, hop, worstStateGap);
+  return text;
 }
 
 }  // namespace lstmscope

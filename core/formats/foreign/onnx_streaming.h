@@ -53,7 +53,8 @@ struct StreamingOptions {
 // What running a streaming graph over audio gives, one call per chunk.
 struct StreamingRun {
   long chunk = 0, hop = 0, calls = 0;
-  int sampleRate = 0;
+  int sampleRate = 0;          // of the samples the graph read
+  int resampledFrom = 0;       // the file's rate when it was resampled to sampleRate, else 0
   Mat<float> features;         // (D, steps): what the LSTM read, every call's steps in order
   std::vector<long> stepCall;  // the call each step belongs to
   std::vector<std::string> outputNames;
@@ -61,6 +62,9 @@ struct StreamingRun {
   std::vector<float> peaks;                  // [call]: the largest |sample| among the samples the call adds (its hop)
   // Each step's label: the time its call starts reading new samples ("0.032 s"), as the CLI and app show it.
   std::vector<std::string> stepLabels() const;
+  // One sentence for the user: how long the audio is, its encoding and rate (and what it was resampled to),
+  // the calls, chunk and hop, and how closely the recorded LSTM matched the graph's states.
+  std::string describe(const WavAudio& audio) const;
   double worstStateGap = 0;  // relative |engine − graph| over every step's h and every call's final h and c
 };
 
@@ -69,7 +73,9 @@ struct StreamingRun {
 // state starts at zero and is fed back after each call. Every call is checked as it runs
 // (streaming_check.h): its LSTM starts where it ended, and `model` (readStreamingOnnx's) gives the node's
 // output at every step and its final state within 1e-4 · (1 + |value|), or InputError says where they
-// part. InputError also for audio at another rate than a rate-reading graph is opened at, a chunk other
+// part. A graph that reads the sample rate gets kStreamingSampleRate and audio at another rate resampled
+// to it (audio_resample.h); a graph that does not is run at the file's rate. InputError also for audio
+// whose rate cannot be resampled, a chunk other
 // than the graph's fixed one, a hop longer than the chunk, more calls or steps than options.maxSteps
 // (before running, or as soon as they pass it), and for anything the evaluator refuses.
 StreamingRun runStreamingGraph(const std::string& path, const Model& model, const WavAudio& audio,
