@@ -15,7 +15,8 @@ const char* const kInfoHelp =
     "usage: lstmscope-cli info (MODEL [--vocab V] [import options] [--remember] | TRACE.h5)\n"
     "Prints a model's task, input, layers, head and parameter count, or what a trace recorded. For a\n"
     "foreign model also what each tensor became and what was assumed. --remember saves --vocab and the\n"
-    "import options in MODEL.lstmscope.json, which every later open of MODEL (CLI and app) applies.\n";
+    "import options in MODEL.lstmscope.json, which every later open of MODEL (CLI and app) applies.\n"
+    "MODEL may also be given as --model MODEL.\n";
 
 const char* const kConvertHelp =
     "usage: lstmscope-cli convert MODEL [--vocab V] [import options] --out FILE.h5\n"

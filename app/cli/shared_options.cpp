@@ -9,8 +9,13 @@
 namespace lstmscope::cli {
 namespace {
 
+// The model: the one positional argument, or --model as the other commands take it.
 std::string onlyModel(const Args& a) {
-  if (a.positional().size() != 1) throw UsageError("expected exactly one MODEL argument");
+  if (a.has("model")) {
+    if (!a.positional().empty()) throw UsageError("give the model once: as MODEL or as --model MODEL");
+    return a.get("model");
+  }
+  if (a.positional().size() != 1) throw UsageError("expected exactly one MODEL argument (or --model MODEL)");
   return a.positional()[0];
 }
 
@@ -50,7 +55,7 @@ InputOptions inputOptionsFrom(const Args& a, bool acceptsAudio) {
 }
 
 ModelCommandOptions parseInfoOptions(const std::vector<std::string>& args) {
-  const Args a(args, withImportOptions({}), {"remember"});
+  const Args a(args, withImportOptions({"model"}), {"remember"});
   ModelCommandOptions o;
   o.modelPath = onlyModel(a);
   o.vocabPath = a.get("vocab");
@@ -60,7 +65,7 @@ ModelCommandOptions parseInfoOptions(const std::vector<std::string>& args) {
 }
 
 ModelCommandOptions parseConvertOptions(const std::vector<std::string>& args) {
-  const Args a(args, withImportOptions({"out"}), {});
+  const Args a(args, withImportOptions({"out", "model"}), {});
   ModelCommandOptions o;
   o.out = a.require("out");
   o.modelPath = onlyModel(a);

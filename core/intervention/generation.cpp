@@ -44,13 +44,28 @@ int32_t choose(const Mat<T>& probs, long column, double temperature, std::mt1993
   return static_cast<int32_t>(p.size() - 1);
 }
 
+// Why generate refuses a model: it extends the text one token at a time, reading the next-token
+// distribution the head gives at the last step.
+std::string whyNotGenerating(const Architecture& arch, int headOutputs) {
+  const std::string needs =
+      "generation needs a language model that predicts the next token at every step and "
+      "reads only the past: ";
+  if (arch.looksAhead()) return needs + "this model has a bidirectional or backward layer, which reads ahead";
+  if (arch.head && arch.head->perSequence() && arch.inputKind == InputKind::Tokens && headOutputs == arch.vocab.size())
+    return needs + "this model's head reads the whole text at once (" + toString(arch.head->reads) +
+           ") and predicts one token after it, which generation does not run";
+  if (!arch.head) return needs + "this model has no head";
+  if (arch.inputKind != InputKind::Tokens) return needs + "this model reads numeric features";
+  return needs + "this model is a " + toString(arch.task) + " with " + std::to_string(headOutputs) + " output(s)";
+}
+
 }  // namespace
 
 template <class T>
 Generation generate(const Network<T>& net, const std::vector<int32_t>& prompt, const InterventionPlan& plan,
                     const GenerationRequest& request, const ProgressCallbacks& callbacks) {
   if (!net.arch.predictsNextToken(net.headOutputs()) || net.arch.looksAhead())
-    throw InputError("generation needs a language model that predicts the next token and reads only the past");
+    throw InputError(whyNotGenerating(net.arch, net.headOutputs()));
   if (prompt.empty()) throw InputError("the prompt is empty");
   if (request.tokens < 0) throw InputError("the number of tokens to generate is negative");
   std::mt19937_64 rng(request.seed);

@@ -126,7 +126,12 @@ void TextTokenizer::addToken(const std::string& surface, int line, int column, s
     if (unknown_.empty())
       firstUnknown_ = (vocab_.level() == TokenLevel::Char ? "character " : "word ") + describeToken(surface) +
                       " at line " + std::to_string(line) + ", column " + std::to_string(column) +
-                      " is not in the model's vocabulary, and the vocabulary has no UNK token";
+                      " is not in the model's vocabulary" +
+                      (vocab_.isNumbersOnly()
+                           ? ": the model came without one, so its tokens are the numbers 0 to " +
+                                 std::to_string(vocab_.size() - 1) +
+                                 " (give its vocabulary: --vocab on the command line, the import dialog in the app)"
+                           : std::string(", and the vocabulary has no UNK token"));
     if (unknown_.size() < kMaxMarkedTokens) unknown_.push_back({offset, surface.size()});
     return;
   }

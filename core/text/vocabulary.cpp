@@ -104,4 +104,10 @@ int Vocabulary::idOf(const std::string& token) const {
   return it == index_.end() ? -1 : it->second;
 }
 
+bool Vocabulary::isNumbersOnly() const {
+  for (size_t k = 0; k < tokens_.size(); ++k)
+    if (tokens_[k] != std::to_string(k)) return false;
+  return !tokens_.empty();
+}
+
 }  // namespace lstmscope

@@ -25,6 +25,8 @@ class Vocabulary {
 
   // Id of `token` (already lowercased if the vocabulary lowercases), or -1.
   int idOf(const std::string& token) const;
+  // Whether token k is the number k for every k: the stand-in a model opened without its vocabulary gets.
+  bool isNumbersOnly() const;
   int unkId() const { return unkId_; }
   // Tokens the tokenizer can never produce from text (padding and start markers such as '<pad>' in a
   // character vocabulary, a word holding white space, an upper-case token in a lowercasing vocabulary):

@@ -64,6 +64,13 @@ TEST_F(Cli, InfoDescribesTheModel) {
   EXPECT_EQ(r.exitCode, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "lstm 1: 6 units")) << r.output;
   EXPECT_TRUE(contains(r.output, "vocabulary 8")) << r.output;
+  // --model as every other command takes it; not both ways at once.
+  const CommandResult named = runCli("info --model " + shellQuoted(model));
+  EXPECT_EQ(named.exitCode, 0) << named.output;
+  EXPECT_EQ(named.output, r.output);
+  const CommandResult both = runCli("info " + shellQuoted(model) + " --model " + shellQuoted(model));
+  EXPECT_EQ(both.exitCode, 2) << both.output;
+  EXPECT_TRUE(contains(both.output, "give the model once: as MODEL or as --model MODEL")) << both.output;
 }
 
 TEST_F(Cli, RecordWritesATraceThatMatchesTheContract) {

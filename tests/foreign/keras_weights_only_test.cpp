@@ -8,8 +8,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/common/error.h"
 #include "core/formats/foreign/keras_sibling_config.h"
 #include "core/formats/model_loader.h"
+#include "core/intervention/generation.h"
 #include "tests/foreign/reference_outputs.h"
 
 namespace lstmscope::test {
@@ -43,6 +45,22 @@ TEST(KerasWeightsOnly, TextgenrnnsLayerNamesSaySigmoidWhateverTheKerasVersion) {
                                             "sigmoid gates"),
       std::string::npos)
       << weightsOnlyAssumptions(imported);
+}
+
+// textgenrnn predicts one character after the whole text (attention over every step): generate, which reads
+// a prediction at every step, says so rather than that the model is no language model.
+TEST(KerasWeightsOnly, GenerateSaysWhyAPooledHeadIsNotExtended) {
+  const Model model = importModel(kerasFixture("textgen_plain_weights.h5")).model;
+  std::string error = "no error";
+  try {
+    generate(model, {1, 2}, InterventionPlan{}, GenerationRequest{}, {});
+  } catch (const InputError& e) {
+    error = e.what();
+  }
+  EXPECT_EQ(error,
+            "generation needs a language model that predicts the next token at every step and reads only the "
+            "past: this model's head reads the whole text at once (attention_pool) and predicts one token after "
+            "it, which generation does not run");
 }
 
 // relu cells and sigmoid gates, saved by Keras 2.1.2 as model.to_json() + save_weights: the JSON is found

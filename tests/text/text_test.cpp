@@ -49,6 +49,15 @@ TEST(Tokenize, CharLevelWithAndWithoutUnk) {
             "no UNK token");
   const Vocabulary withUnk(TokenLevel::Char, {"a", "?"}, false, "?");
   EXPECT_EQ(tokenize(withUnk, "azA", "x").ids, (std::vector<int32_t>{0, 1, 1}));
+  // A model opened without its vocabulary reads the numbers 0 … V-1: text says to give the vocabulary.
+  const Vocabulary numbers(TokenLevel::Word, {"0", "1", "2"});
+  EXPECT_TRUE(numbers.isNumbersOnly());
+  EXPECT_FALSE(noUnk.isNumbersOnly());
+  EXPECT_EQ(tokenize(numbers, "2 0 1", "x").ids, (std::vector<int32_t>{2, 0, 1}));
+  EXPECT_EQ(errorOf(numbers, "Hello world"),
+            "input.txt: word 'Hello' at line 1, column 1 is not in the model's vocabulary: the model came without "
+            "one, so its tokens are the numbers 0 to 2 (give its vocabulary: --vocab on the command line, the "
+            "import dialog in the app)");
   const Vocabulary lower(TokenLevel::Char, {"a", "?"}, true, "?");
   EXPECT_EQ(tokenize(lower, "azA", "x").ids, (std::vector<int32_t>{0, 1, 0}));
   EXPECT_EQ(tokenize(lower, "azA", "x").surface, (std::vector<std::string>{"a", "z", "A"}));
