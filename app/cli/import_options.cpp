@@ -14,11 +14,12 @@ const char* const kImportOptionsHelp =
     "  --embedding TENSOR           the embedding tensor's name, or none\n"
     "  --dense-activations A,B      activations of the dense layers before the head (relu, tanh, sigmoid, linear)\n"
     "  --token-level char|word, --lowercase yes|no, --unk TOKEN (empty: none)\n"
+    "  --part encoder|decoder       an encoder-decoder's part to open (default: decoder)\n"
     "These override the choices remembered in MODEL.lstmscope.json (see lstmscope-cli info --remember).\n";
 
 std::set<std::string> withImportOptions(std::set<std::string> valued) {
   for (const char* o : {"vocab", "task", "head-reads", "head-activation", "embedding", "dense-activations",
-                        "token-level", "lowercase", "unk"})
+                        "token-level", "lowercase", "unk", "part"})
     valued.insert(o);
   return valued;
 }
@@ -66,6 +67,10 @@ ImportChoices importChoicesFrom(const Args& a) {
     c.vocabulary.lowercase = v == "yes";
   }
   if (a.has("unk")) c.vocabulary.unk = a.get("unk");
+  if (a.has("part")) {
+    c.part = a.get("part");
+    if (c.part != "encoder" && c.part != "decoder") throw UsageError("--part must be encoder or decoder");
+  }
   return c;
 }
 

@@ -79,6 +79,7 @@ void ImportDialog::startFrom(const SavedImport& saved, bool vocabGiven) {
   if (c.vocabulary.level) select(level_, *c.vocabulary.level == TokenLevel::Char ? "char" : "word");
   if (c.vocabulary.lowercase) select(lowercase_, *c.vocabulary.lowercase ? "yes" : "no");
   if (c.vocabulary.unk) unk_->setText(QString::fromStdString(*c.vocabulary.unk));
+  if (c.part) select(part_, *c.part);
   if (c.vocabularyTokens) {
     const QSignalBlocker quiet(tokens_);  // the read follows anyway
     tokens_->setPlainText(QString::fromStdString(typedTokensText(*c.vocabularyTokens)));
@@ -129,6 +130,8 @@ void ImportDialog::buildForm() {
   reads_ = choiceBox(this, {QStringLiteral("each_step"), QStringLiteral("final_states")});
   activation_ = choiceBox(this, {QStringLiteral("softmax"), QStringLiteral("sigmoid"), QStringLiteral("linear")});
   embedding_ = choiceBox(this, {QStringLiteral("none")});
+  // A Keras encoder–decoder opens as its decoder; the encoder, on the input's own steps, is the other choice.
+  part_ = choiceBox(this, {QStringLiteral("decoder"), QStringLiteral("encoder")});
   form->addRow(tr("Tokens"), level_);
   form->addRow(tr("Lowercase the text"), lowercase_);
   form->addRow(tr("UNK token"), unk_);
@@ -136,6 +139,7 @@ void ImportDialog::buildForm() {
   form->addRow(tr("Head reads"), reads_);
   form->addRow(tr("Head activation"), activation_);
   form->addRow(tr("Embedding tensor"), embedding_);
+  form->addRow(tr("Encoder–decoder part"), part_);
   top->addLayout(form, 1);
 
   tensors_ = new QTableWidget(0, 3, this);
@@ -182,7 +186,7 @@ void ImportDialog::buildForm() {
     typingPause_->start();
   });
   connect(typingPause_, &QTimer::timeout, this, &ImportDialog::reread);
-  for (QComboBox* box : {level_, lowercase_, task_, reads_, activation_, embedding_})
+  for (QComboBox* box : {level_, lowercase_, task_, reads_, activation_, embedding_, part_})
     connect(box, &QComboBox::activated, this, &ImportDialog::reread);
   resize(980, 720);
 }
@@ -211,6 +215,7 @@ ImportChoices ImportDialog::choices() const {
   if (!chosen(level_).empty()) c.vocabulary.level = chosen(level_) == "char" ? TokenLevel::Char : TokenLevel::Word;
   if (!chosen(lowercase_).empty()) c.vocabulary.lowercase = chosen(lowercase_) == "yes";
   if (!unk_->text().isEmpty()) c.vocabulary.unk = unk_->text().toStdString();
+  if (!chosen(part_).empty()) c.part = chosen(part_);
   if (std::vector<std::string> typed = parseTypedTokens(tokens_->toPlainText().toStdString()); !typed.empty())
     c.vocabularyTokens = std::move(typed);
   return c;

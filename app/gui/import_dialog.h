@@ -51,7 +51,7 @@ class ImportDialog : public QDialog {
   QString modelPath_;
   QLineEdit* vocab_ = nullptr;
   QComboBox *level_ = nullptr, *lowercase_ = nullptr, *task_ = nullptr, *reads_ = nullptr, *activation_ = nullptr,
-            *embedding_ = nullptr;
+            *embedding_ = nullptr, *part_ = nullptr;
   QLineEdit* unk_ = nullptr;
   QPlainTextEdit* tokens_ = nullptr;  // typed or pasted tokens (parseTypedTokens); they replace the file
   QLabel* tokenCount_ = nullptr;

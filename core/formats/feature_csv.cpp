@@ -139,7 +139,9 @@ std::vector<std::string> FeatureSequence::stepLabels(int column) const {
   const int D = static_cast<int>(featureNames.size());
   for (long t = 0; t < steps(); ++t) {
     const RowSpan rows = rowsOfStep.empty() ? RowSpan{t, t} : rowsOfStep[static_cast<size_t>(t)];
-    if (rows.empty()) {
+    if (!stepNames.empty() && column < 0) {
+      out[t] = stepNames[static_cast<size_t>(t)];  // a decoder's step
+    } else if (rows.empty()) {
       out[t] = "(padding)";  // the step reads padding only
     } else if (column < 0) {
       out[t] = rows.first == rows.last ? std::to_string(rows.last)
@@ -255,6 +257,7 @@ FeatureSequence parseFeatureCsv(const Architecture& arch, const std::string& tex
   out.inputs.features = std::move(run.features);
   out.inputs.steps = static_cast<int>(out.inputs.features.cols());
   out.rowsOfStep = std::move(run.spans);
+  out.stepNames = std::move(run.stepNames);
   return out;
 }
 

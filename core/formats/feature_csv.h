@@ -18,6 +18,7 @@ struct FeatureSequence {
   // When the front end has window layers (a convolution, a pooling), the rows each LSTM step is computed from;
   // empty when step t is row t.
   std::vector<RowSpan> rowsOfStep;
+  std::vector<std::string> stepNames;     // an encoder–decoder's steps ("out 1", …), which read every row
   std::vector<std::string> featureNames;  // D: the header's names, else "column 1", "column 2", …
   // Columns that are not features, with each step's text: [k] name, [k][t] cell.
   std::vector<std::string> labelNames;

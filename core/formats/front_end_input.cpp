@@ -30,6 +30,8 @@ FrontEndRun runFrontEnd(const Architecture& arch, const Eigen::MatrixXd& raw, co
                   std::to_string(rows) + " " + unit + "; give a longer " + (text ? "text" : "table"));
   requireStepsTheHeadReads(arch, out.features.cols(), source);
   if (readsWindows(arch.frontEnd)) out.spans = rowsReadByStep(arch.frontEnd, rows);
+  if (repeatsAState(arch.frontEnd))
+    for (long t = 0; t < out.features.cols(); ++t) out.stepNames.push_back("out " + std::to_string(t + 1));
   return out;
 }
 

@@ -14,7 +14,10 @@ namespace lstmscope {
 struct FrontEndRun {
   Mat<float> features;         // (featureDim, steps): what the first LSTM reads
   std::vector<RowSpan> spans;  // the rows (tokens) each step reads; empty when step t is row t
-  std::string noStep;          // why the input gives no step, when the caller takes that (a corpus document)
+  // An encoder–decoder's steps are the decoder's, each reading the whole input: named "out 1", "out 2", …
+  // rather than by the rows they read (empty otherwise).
+  std::vector<std::string> stepNames;
+  std::string noStep;  // why the input gives no step, when the caller takes that (a corpus document)
 };
 
 // `raw`: the table's features (rawFeatureDim × rows), or one token id per column for a front end that reads

@@ -25,6 +25,10 @@ const char* kindName(StepLayer::Kind k) {
       return "average_pool";
     case StepLayer::Kind::Lookup:
       return "lookup";
+    case StepLayer::Kind::Recurrent:
+      return "lstm";
+    case StepLayer::Kind::Repeat:
+      return "repeat";
   }
   return "?";
 }
@@ -54,6 +58,21 @@ void readWindow(hid_t g, StepLayer& s, const std::string& where, const std::stri
     s.padding = StepLayer::Padding::Causal;
   else
     throw InputError(file, where + " has padding '" + padding + "', not valid, same or causal");
+}
+
+void writeMatrix(hid_t group, const char* name, const Eigen::MatrixXd& m) {
+  if (m.size() == 0) return;
+  const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows = m;  // (out, in) row-major
+  h5::writeArray(group, name, {static_cast<hsize_t>(rows.rows()), static_cast<hsize_t>(rows.cols())}, rows.data(),
+                 H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE);
+}
+
+Eigen::MatrixXd readMatrix(hid_t group, const char* name, const std::string& where, const std::string& file) {
+  if (!h5::exists(group, name)) return {};
+  const h5::DoubleArray w = h5::readDoubles(group, name, file);
+  if (w.dims.size() != 2) throw InputError(file, where + "/" + name + " is not a matrix");
+  return Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+      w.values.data(), static_cast<long>(w.dims[0]), static_cast<long>(w.dims[1]));
 }
 
 void writeVector(hid_t group, const char* name, const Eigen::VectorXd& v) {
@@ -86,14 +105,16 @@ void writeFrontEnd(hid_t input, const std::vector<StepLayer>& frontEnd) {
       h5::writeIntAttr(g.get(), "dilation", s.dilation);
       h5::writeStringAttr(g.get(), "padding", paddingName(s.padding));
     }
+    if (s.kind == StepLayer::Kind::Recurrent) {
+      h5::writeStringAttr(g.get(), "gate_activation", s.gateActivation);
+      h5::writeIntAttr(g.get(), "return_sequences", s.returnSequences ? 1 : 0);
+    }
+    if (s.kind == StepLayer::Kind::Repeat) h5::writeIntAttr(g.get(), "repeats", s.repeats);
     writeVector(g.get(), "scale", s.scale);
     writeVector(g.get(), "shift", s.shift);
     writeVector(g.get(), "bias", s.bias);
-    if (s.weight.size()) {  // (out, in) row-major, as every matrix of the file
-      const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> w = s.weight;
-      h5::writeArray(g.get(), "weight", {static_cast<hsize_t>(w.rows()), static_cast<hsize_t>(w.cols())}, w.data(),
-                     H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE);
-    }
+    writeMatrix(g.get(), "weight", s.weight);
+    writeMatrix(g.get(), "recurrent", s.recurrent);
   }
 }
 
@@ -126,10 +147,14 @@ std::vector<StepLayer> readFrontEnd(hid_t input, const std::string& file) {
       s.kind = StepLayer::Kind::AveragePool;
     else if (kind == "lookup")
       s.kind = StepLayer::Kind::Lookup;
+    else if (kind == "lstm")
+      s.kind = StepLayer::Kind::Recurrent;
+    else if (kind == "repeat")
+      s.kind = StepLayer::Kind::Repeat;
     else
-      throw InputError(file,
-                       where + " has kind '" + kind +
-                           "', not affine, dense, layer_norm, activation, conv, max_pool, average_pool or lookup");
+      throw InputError(file, where + " has kind '" + kind +
+                                 "', not affine, dense, layer_norm, activation, conv, max_pool, average_pool, "
+                                 "lookup, lstm or repeat");
     if (s.mixesSteps()) readWindow(g.get(), s, where, file);
     s.name = h5::readStringAttr(g.get(), "name").value_or(name);
     s.className = h5::readStringAttr(g.get(), "class").value_or(kind);
@@ -139,15 +164,22 @@ std::vector<StepLayer> readFrontEnd(hid_t input, const std::string& file) {
     s.scale = readVector(g.get(), "scale", where, file);
     s.shift = readVector(g.get(), "shift", where, file);
     s.bias = readVector(g.get(), "bias", where, file);
-    if (h5::exists(g.get(), "weight")) {
-      const h5::DoubleArray w = h5::readDoubles(g.get(), "weight", file);
-      if (w.dims.size() != 2) throw InputError(file, where + "/weight is not a matrix");
-      s.weight = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-          w.values.data(), static_cast<long>(w.dims[0]), static_cast<long>(w.dims[1]));
-    }
-    if ((s.kind == StepLayer::Kind::Dense || s.kind == StepLayer::Kind::Conv || s.kind == StepLayer::Kind::Lookup) &&
+    s.weight = readMatrix(g.get(), "weight", where, file);
+    s.recurrent = readMatrix(g.get(), "recurrent", where, file);
+    if ((s.kind == StepLayer::Kind::Dense || s.kind == StepLayer::Kind::Conv || s.kind == StepLayer::Kind::Lookup ||
+         s.kind == StepLayer::Kind::Recurrent) &&
         s.weight.size() == 0)
       throw InputError(file, where + " is a " + kind + " layer without a weight");
+    if (s.kind == StepLayer::Kind::Recurrent) {
+      s.gateActivation = h5::readStringAttr(g.get(), "gate_activation").value_or("");
+      s.returnSequences = h5::readIntAttr(g.get(), "return_sequences").value_or(1) != 0;
+    }
+    if (s.kind == StepLayer::Kind::Repeat) {
+      const int64_t repeats = h5::readIntAttr(g.get(), "repeats").value_or(0);
+      if (repeats < 1 || repeats > (1 << 20))
+        throw InputError(file, where + " repeats its step " + std::to_string(repeats) + " times, outside 1 to 1048576");
+      s.repeats = static_cast<int>(repeats);
+    }
     if (s.kind == StepLayer::Kind::Affine && s.scale.size() == 0)
       throw InputError(file, where + " is an affine layer without a scale");
     out.push_back(std::move(s));

@@ -69,6 +69,10 @@ EncodedText throughFrontEnd(const Architecture& arch, TokenizedText tok, const s
   out.inputs.features = std::move(run.features);
   out.inputs.steps = static_cast<int>(out.inputs.features.cols());
   out.inputs.batch = 1;
+  if (!run.stepNames.empty()) {
+    out.surface = std::move(run.stepNames);
+    return out;
+  }
   for (long t = 0; t < out.inputs.steps; ++t)
     out.surface.push_back(spanText(tok.surface, run.spans.empty() ? RowSpan{t, t} : run.spans[static_cast<size_t>(t)],
                                    arch.vocab.level()));

@@ -174,12 +174,24 @@ void validateFrontEnd(const Architecture& a, const std::string& source) {
       if (s.padding == StepLayer::Padding::Causal && s.kind != StepLayer::Kind::Conv)
         bad("pools with causal padding, which only a convolution has");
     }
+    if (s.kind == StepLayer::Kind::Recurrent) {  // an encoder LSTM: W_ih (4H, in), W_hh (4H, H), b (4H)
+      const long H = s.recurrent.cols();
+      if (H < 1 || s.recurrent.rows() != 4 * H || s.weight.rows() != 4 * H || s.weight.cols() < 1 ||
+          s.bias.size() != 4 * H)
+        bad("has LSTM weights of the wrong shapes");
+      if (s.gateActivation != "sigmoid" && s.gateActivation != "hard_sigmoid")
+        bad("uses gate activation '" + s.gateActivation + "', not sigmoid or hard_sigmoid");
+      if (s.activation != "tanh" && s.activation != "relu" && s.activation != "linear")
+        bad("uses cell activation '" + s.activation + "', not tanh, relu or linear");
+    }
+    if (s.kind == StepLayer::Kind::Repeat && (s.repeats < 1 || s.repeats > (1 << 20)))
+      bad("repeats its step " + std::to_string(s.repeats) + " times; it needs 1 to 1048576");
     if ((s.kind == StepLayer::Kind::Dense || s.kind == StepLayer::Kind::Activation ||
          s.kind == StepLayer::Kind::Conv) &&
         !isStepActivation(s.activation))
       bad("uses activation '" + s.activation + "', which LSTMScope does not know");
     if (!s.scale.allFinite() || !s.shift.allFinite() || !s.weight.allFinite() || !s.bias.allFinite() ||
-        !std::isfinite(s.epsilon))
+        !s.recurrent.allFinite() || !std::isfinite(s.epsilon))
       bad("holds a value that is not finite");
     width = s.outputWidth(width);
   }
@@ -337,7 +349,10 @@ std::string describeModel(const Model& model, bool withCutOff) {
     if (!a.frontEnd.empty())
       s << "front end: " << describeStepLayers(a.frontEnd) << ", computed before the LSTMs (" << a.featureDim
         << " features for lstm 0; gradients and attribution start there)\n";
-    if (readsWindows(a.frontEnd))
+    if (repeatsAState(a.frontEnd))
+      s << "time: two axes: the encoder reads the input's " << (a.frontEndReadsTokens() ? "tokens" : "rows")
+        << ", and its last state, repeated, makes the decoder's steps, which the LSTMs below run over\n";
+    else if (readsWindows(a.frontEnd))
       s << "time: the front end reads windows of " << (a.frontEndReadsTokens() ? "tokens (" : "rows (")
         << fewestRows(a.frontEnd) << " at least); each LSTM step is computed from a span of them\n";
   }

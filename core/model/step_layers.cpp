@@ -72,7 +72,45 @@ Eigen::MatrixXd lookUp(const Eigen::MatrixXd& table, const Eigen::MatrixXd& ids)
   return out;
 }
 
+// An encoder LSTM over x (in × T), forward from zero h and c, as Keras computes it: z = W x_t + U h + b in
+// gate blocks i, f, g, o; c = f ∘ c + i ∘ act(g); h = o ∘ act(c). Every step's h, or the last step's.
+Eigen::MatrixXd runRecurrent(const StepLayer& s, const Eigen::MatrixXd& x) {
+  const long H = s.recurrent.cols(), T = x.cols();
+  const bool keras3 = s.generation >= 3;
+  const Elementwise gate = elementwiseOf(s.gateActivation), cell = elementwiseOf(s.activation);
+  const auto apply = [&](Elementwise f, auto&& v) {
+    if (f)
+      for (long u = 0; u < v.size(); ++u) v(u) = f(v(u), keras3);
+  };
+  Eigen::MatrixXd inputs = s.weight * x;  // every step's W x_t at once
+  inputs.colwise() += s.bias;
+  Eigen::VectorXd h = Eigen::VectorXd::Zero(H), c = Eigen::VectorXd::Zero(H);
+  Eigen::MatrixXd out(H, s.returnSequences ? T : std::min(T, 1L));
+  for (long t = 0; t < T; ++t) {
+    Eigen::VectorXd z = inputs.col(t) + s.recurrent * h;
+    Eigen::VectorXd i = z.segment(0, H), f = z.segment(H, H), g = z.segment(2 * H, H), o = z.segment(3 * H, H);
+    apply(gate, i), apply(gate, f), apply(cell, g), apply(gate, o);
+    c = f.cwiseProduct(c) + i.cwiseProduct(g);
+    Eigen::VectorXd activeC = c;
+    apply(cell, activeC);
+    h = o.cwiseProduct(activeC);
+    if (s.returnSequences) out.col(t) = h;
+  }
+  if (!s.returnSequences && T > 0) out.col(0) = h;
+  return out;
+}
+
+// Keras' RepeatVector: the one step repeated (no step in, none out).
+Eigen::MatrixXd repeatStep(const StepLayer& s, const Eigen::MatrixXd& x) {
+  if (x.cols() == 0) return Eigen::MatrixXd(x.rows(), 0);
+  return x.col(0).replicate(1, s.repeats);
+}
+
 }  // namespace
+
+bool repeatsAState(const std::vector<StepLayer>& chain) {
+  return std::any_of(chain.begin(), chain.end(), [](const StepLayer& s) { return s.kind == StepLayer::Kind::Repeat; });
+}
 
 bool isStepActivation(const std::string& name) {
   return kActivations.count(name) != 0;
@@ -86,6 +124,7 @@ long StepLayer::inputWidth() const {
   if (kind == Kind::Dense) return weight.cols();
   if (kind == Kind::Conv) return window > 0 ? weight.cols() / window : -1;
   if (kind == Kind::Lookup) return 1;  // one id per step
+  if (kind == Kind::Recurrent) return weight.cols();
   if (kind == Kind::Affine) return scale.size();
   if (kind == Kind::LayerNorm) return scale.size() ? scale.size() : shift.size() ? shift.size() : -1;
   return -1;
@@ -97,6 +136,10 @@ std::string StepLayer::describe() const {
   if (kind == Kind::Affine || kind == Kind::LayerNorm) out << ", epsilon " << epsilon;
   if (kind == Kind::Conv) out << ", " << weight.rows() << " filters";
   if (kind == Kind::Lookup) out << ", " << weight.cols() << " tokens of width " << weight.rows();
+  if (kind == Kind::Recurrent)
+    out << ", " << recurrent.cols() << " units, gates " << gateActivation << ", cell " << activation
+        << (returnSequences ? ", every step" : ", last state");
+  if (kind == Kind::Repeat) out << ", " << repeats << " times";
   if (mixesSteps()) {
     out << (kind == Kind::Conv ? ", kernel " : ", pool ") << window;
     if (stride != 1) out << ", stride " << stride;
@@ -162,6 +205,10 @@ Eigen::MatrixXd applyReshaping(const StepLayer& s, const Eigen::MatrixXd& x) {
       return y;
     case StepLayer::Kind::Lookup:
       return lookUp(s.weight, x);
+    case StepLayer::Kind::Recurrent:
+      return runRecurrent(s, x);
+    case StepLayer::Kind::Repeat:
+      return repeatStep(s, x);
     default:  // pooling
       return applyWindowLayer(s, x);
   }

@@ -85,8 +85,10 @@ Eigen::MatrixXd pool(const StepLayer& s, const Eigen::MatrixXd& x, long outSteps
 }  // namespace
 
 long windowOutputSteps(const StepLayer& s, long steps) {
-  if (!s.mixesSteps()) return steps;
+  if (!s.changesSteps()) return steps;
   if (steps <= 0) return 0;
+  if (s.kind == StepLayer::Kind::Recurrent) return 1;  // the last state
+  if (s.kind == StepLayer::Kind::Repeat) return s.repeats;
   const long span = effectiveWindow(s);
   switch (s.padding) {
     case StepLayer::Padding::Valid:
@@ -121,7 +123,7 @@ Eigen::MatrixXd applyWindowLayer(const StepLayer& s, const Eigen::MatrixXd& x) {
 }
 
 bool readsWindows(const std::vector<StepLayer>& chain) {
-  return std::any_of(chain.begin(), chain.end(), [](const StepLayer& s) { return s.mixesSteps(); });
+  return std::any_of(chain.begin(), chain.end(), [](const StepLayer& s) { return s.changesSteps(); });
 }
 
 long chainOutputSteps(const std::vector<StepLayer>& chain, long rows) {
@@ -172,6 +174,18 @@ std::vector<RowSpan> rowsReadByStep(const std::vector<StepLayer>& chain, long ro
   std::vector<RowSpan> spans(static_cast<size_t>(std::max(rows, 0L)));
   for (long r = 0; r < rows; ++r) spans[static_cast<size_t>(r)] = {r, r};
   for (const StepLayer& s : chain) {
+    if (s.kind == StepLayer::Kind::Recurrent) {  // step t reads every row up to its own
+      for (size_t t = 1; t < spans.size(); ++t)
+        if (!spans[t - 1].empty())
+          spans[t] =
+              spans[t].empty() ? spans[t - 1] : RowSpan{std::min(spans[t - 1].first, spans[t].first), spans[t].last};
+      if (!s.returnSequences && !spans.empty()) spans = {spans.back()};
+      continue;
+    }
+    if (s.kind == StepLayer::Kind::Repeat) {
+      spans = spans.empty() ? spans : std::vector<RowSpan>(static_cast<size_t>(s.repeats), spans.front());
+      continue;
+    }
     if (!s.mixesSteps()) continue;
     const long steps = static_cast<long>(spans.size());
     const long outSteps = windowOutputSteps(s, steps), before = paddingBefore(s, steps);

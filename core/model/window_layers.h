@@ -19,7 +19,8 @@ long windowOutputSteps(const StepLayer& layer, long steps);
 // A convolution before its activation, or a pooling, over x (features × steps).
 Eigen::MatrixXd applyWindowLayer(const StepLayer& layer, const Eigen::MatrixXd& x);
 
-// Whether the chain holds a window layer, so that its steps are not the rows.
+// Whether the chain holds a layer that changes the steps (a window layer, an encoder, a repeat), so that its
+// steps are not the rows.
 bool readsWindows(const std::vector<StepLayer>& chain);
 // Steps a front end gives for `rows` rows (per-step layers keep the count).
 long chainOutputSteps(const std::vector<StepLayer>& chain, long rows);

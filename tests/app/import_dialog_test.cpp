@@ -208,6 +208,32 @@ TEST(ImportDialog, ModelOpenedInPartSaysWhatWasCutOff) {
   saveScreenshot(dialog, QStringLiteral("import_dialog_in_part.png"));
 }
 
+// A Keras encoder–decoder opens as its decoder (the encoder in its front end); the dialog's part choice opens
+// the encoder alone, on the input's own steps, and says what was cut off.
+TEST(ImportDialog, AnEncoderDecoderOpensAsEitherPart) {
+  const QString model = QString::fromStdString(std::string(LSTMSCOPE_FOREIGN_DIR) + "/keras/seq2seq_forecaster.h5");
+  ImportDialog dialog(model, {});
+  QSignalSpy read(&dialog, &ImportDialog::readFinished);
+  dialog.show();
+  ASSERT_TRUE(QTest::qWaitForWindowExposed(&dialog));
+  waitForRead(dialog, read);
+  ASSERT_TRUE(dialog.imported());
+  EXPECT_TRUE(repeatsAState(dialog.imported()->model.arch.frontEnd));
+  EXPECT_TRUE(labelTextContaining(dialog, QStringLiteral("Opened in part")).isEmpty());
+  QComboBox* part = nullptr;
+  for (auto* box : dialog.findChildren<QComboBox*>())
+    if (box->findData(QStringLiteral("encoder")) >= 0) part = box;
+  ASSERT_TRUE(part);
+  choose(part, QStringLiteral("encoder"));
+  waitForRead(dialog, read);
+  ASSERT_TRUE(dialog.imported());
+  EXPECT_TRUE(dialog.imported()->model.arch.frontEnd.empty());
+  EXPECT_EQ(dialog.choices().part, std::optional<std::string>("encoder"));
+  const QString text = labelTextContaining(dialog, QStringLiteral("Opened in part"));
+  EXPECT_TRUE(text.contains(QStringLiteral("the encoder alone (part: encoder)"))) << text.toStdString();
+  saveScreenshot(dialog, QStringLiteral("import_dialog_encoder.png"));
+}
+
 TEST(ImportDialogInWindow, CharModelTypedTokensAndRememberedChoices) {
   QSettings().remove(QStringLiteral("importChoices"));
   const fs::path dir = fs::path(::testing::TempDir()) / "import_dialog_char27";

@@ -82,7 +82,8 @@ class Model:
     def add(self, kind, name, weights, **config):
         self.layers.append(dict(kind=kind, name=name, weights=weights, config=config))
 
-    def forward(self, x):
+    def forward(self, x, stop=None):
+        """(logits, probs); or, with `stop`, the output of the layer so named."""
         seq, g = x, self.generation
         outputs = {}  # each layer's output by name, for Concatenate's skip connections
         for l in self.layers:
@@ -94,6 +95,8 @@ class Model:
                 a = np.exp(s - s.max())
                 a = a / (a.sum() + 1e-7)
                 seq = (seq * a[:, None]).sum(0, keepdims=True)
+            elif k == "RepeatVector":  # the encoder's last state, once per decoder step
+                seq = np.repeat(seq[-1:], c["n"], axis=0)
             elif k == "Flatten":  # (T, D) row-major: step t's values at t*D
                 seq = seq.reshape(1, -1)
             elif k == "GlobalMaxPooling1D":
@@ -124,6 +127,8 @@ class Model:
                 if l is self.layers[-1]:  # Dense → Activation, or a normalisation after a linear Dense, ends it
                     return (logits if k == "Activation" else seq), seq
             outputs[l["name"]] = seq
+            if l["name"] == stop:
+                return seq
         raise ValueError("no head")
 
 
@@ -1048,8 +1053,8 @@ def dense_only(m):  # a model named like an LSTM model that holds none
     m.layers[1:2] = []
 
 
-# The classic encoder-decoder toy: LSTM → RepeatVector → LSTM → TimeDistributed(Dense). Not modelled yet:
-# the encoder opens alone.
+# The classic encoder-decoder toy: LSTM → RepeatVector → LSTM → TimeDistributed(Dense): the encoder runs in
+# the front end, the decoder is the model's LSTM (docs/IMPORT.md "Encoder-decoders").
 s2s = Model(2)
 s2s.add("LSTM", "encoder", lstm_weights(3, 6), activation="tanh", recurrent_activation="sigmoid",
         return_sequences=False)
@@ -1061,6 +1066,57 @@ s2s.add("Dense", "time_distributed", dense_weights(5, 3), activation="linear")
 s2s.layers[-1].update(class_name="TimeDistributed",
                       extra=dict(layer=dict(class_name="Dense", config=dict(units=3, activation="linear"))))
 write_keras2(os.path.join(OUT, "hostile", "seq2seq.h5"), s2s)
+
+
+def seq2seq_fixture(name, m, inputs, decoder, encoder_last):
+    """The model, its outputs at every decoder step, the decoder's h at every step, and (for part: encoder)
+    the encoder's last state."""
+    write_keras2(os.path.join(OUT, name + ".h5"), m, version=b"2.2.4")
+    with h5py.File(os.path.join(OUT, name + "_expected.h5"), "w") as f:
+        for k, x in enumerate(inputs):
+            logits, probs = m.forward(x)
+            f["input_%d" % k] = x.astype(np.int32) if x.ndim == 1 else x
+            f["output_%d" % k], f["probs_%d" % k] = logits, probs
+            f["hidden_%d" % k] = m.forward(x, stop=decoder)
+        f.attrs["inputs"] = len(inputs)
+    with h5py.File(os.path.join(OUT, name + "_encoder_expected.h5"), "w") as f:
+        for k, x in enumerate(inputs):
+            f["input_%d" % k] = x.astype(np.int32) if x.ndim == 1 else x
+            f["final_%d" % k] = m.forward(x, stop=encoder_last)
+        f.attrs["inputs"] = len(inputs)
+
+
+# A forecaster: 3 features per row, hard_sigmoid gates (Keras 2.2's default), relu decoder cells, 4 steps out.
+fs2s = Model(2)
+fs2s.add("LSTM", "encoder", lstm_weights(3, 6, 1.5), activation="tanh", recurrent_activation="hard_sigmoid",
+         return_sequences=False)
+fs2s.add("RepeatVector", "repeat_vector", [], n=4)
+fs2s.layers[-1]["extra"] = dict(n=4)
+fs2s.add("LSTM", "decoder", lstm_weights(6, 5, 1.5), activation="relu", recurrent_activation="hard_sigmoid",
+         return_sequences=True)
+fs2s.add("Dense", "time_distributed", dense_weights(5, 2), activation="linear")
+fs2s.layers[-1].update(class_name="TimeDistributed",
+                       extra=dict(layer=dict(class_name="Dense", config=dict(units=2, activation="linear"))))
+seq2seq_fixture("seq2seq_forecaster", fs2s, feature_inputs(3), "decoder", "encoder")
+
+# Text to text (the addition toy with an Embedding): two encoder LSTMs, RepeatVector(3), two decoder LSTMs,
+# a softmax over the vocabulary at each decoder step.
+ts2s = Model(2)
+ts2s.add("Embedding", "embedding", [rng.normal(0, 1, (V, E))])
+ts2s.add("LSTM", "encoder_1", lstm_weights(E, 7), activation="tanh", recurrent_activation="sigmoid",
+         return_sequences=True)
+ts2s.add("LSTM", "encoder_2", lstm_weights(7, 6), activation="tanh", recurrent_activation="sigmoid",
+         return_sequences=False)
+ts2s.add("RepeatVector", "repeat_vector", [], n=3)
+ts2s.layers[-1]["extra"] = dict(n=3)
+ts2s.add("LSTM", "decoder_1", lstm_weights(6, 5), activation="tanh", recurrent_activation="sigmoid",
+         return_sequences=True)
+ts2s.add("LSTM", "decoder_2", lstm_weights(5, 4), activation="tanh", recurrent_activation="sigmoid",
+         return_sequences=True)
+ts2s.add("Dense", "time_distributed", dense_weights(4, V), activation="softmax")
+ts2s.layers[-1].update(class_name="TimeDistributed",
+                       extra=dict(layer=dict(class_name="Dense", config=dict(units=V, activation="softmax"))))
+seq2seq_fixture("seq2seq_text", ts2s, token_inputs(V), "decoder_2", "encoder_2")
 
 # Keras 3 weights-only files whose groups cannot be placed without the config: a normalisation, a pooling.
 def keras3_groups(name, extra_group, extra_arrays):

@@ -50,6 +50,10 @@ SavedImport parseSavedImport(const std::string& text, const std::string& path, c
       c.headReads = r == "each_step" ? HeadReads::EachStep : HeadReads::FinalStates;
     }
     if (j.contains("embedding") && !j["embedding"].is_null()) c.embedding = j["embedding"].get<std::string>();
+    if (j.contains("part") && !j["part"].is_null()) {
+      c.part = j["part"].get<std::string>();
+      if (c.part != "encoder" && c.part != "decoder") throw InputError(path, "field part must be encoder or decoder");
+    }
     if (j.contains("dense_activations") && j["dense_activations"].is_array()) {
       std::vector<DenseActivation> acts;
       for (const auto& a : j["dense_activations"]) {
@@ -96,6 +100,7 @@ std::string savedImportJson(const SavedImport& saved, const std::string& baseDir
   if (c.headReads) j["head_reads"] = headReadsName(*c.headReads);
   if (c.headActivation) j["head_activation"] = toString(*c.headActivation);
   if (c.embedding) j["embedding"] = *c.embedding;
+  if (c.part) j["part"] = *c.part;
   if (c.preActivations) {
     j["dense_activations"] = json::array();
     for (DenseActivation a : *c.preActivations) j["dense_activations"].push_back(toString(a));
@@ -135,6 +140,7 @@ ImportChoices mergeChoices(const ImportChoices& base, const ImportChoices& over)
   if (over.headReads) m.headReads = over.headReads;
   if (over.headActivation) m.headActivation = over.headActivation;
   if (over.embedding) m.embedding = over.embedding;
+  if (over.part) m.part = over.part;
   if (over.preActivations) m.preActivations = over.preActivations;
   if (over.vocabulary.level) m.vocabulary.level = over.vocabulary.level;
   if (over.vocabulary.lowercase) m.vocabulary.lowercase = over.vocabulary.lowercase;

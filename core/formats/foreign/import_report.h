@@ -41,6 +41,10 @@ struct ImportChoices {
   // Refuse a model that does not open as a whole rather than open its LSTM stack alone (keras_lstm_stack.h):
   // what the tests of whole-model refusals ask for.
   bool wholeModelOnly = false;
+  // An encoder–decoder (Keras LSTM → RepeatVector → LSTM): "decoder" (what opens without a choice: the
+  // decoder's LSTMs, reading the encoder through the front end) or "encoder" (the encoder's LSTMs alone,
+  // over the input's own steps, without outputs).
+  std::optional<std::string> part;
 };
 
 struct ImportedModel {

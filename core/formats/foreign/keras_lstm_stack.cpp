@@ -113,4 +113,25 @@ std::optional<ImportedModel> mapKerasLstmStack(const KerasModelFile& file, const
   return std::nullopt;
 }
 
+std::optional<ImportedModel> mapKerasEncoder(const KerasModelFile& file, const std::optional<LoadedVocabulary>& vocab,
+                                             const KerasWholeMapping& mapWhole) {
+  const auto& layers = file.layers;
+  const auto repeat =
+      std::find_if(layers.begin(), layers.end(), [](const KerasLayer& l) { return l.className == "RepeatVector"; });
+  if (repeat == layers.end()) return std::nullopt;
+  const size_t end = static_cast<size_t>(repeat - layers.begin());
+  KerasModelFile part = file;
+  part.layers.assign(layers.begin(), repeat);
+  ImportedModel imported = mapWhole(part, vocab);
+  ImportReport& report = imported.report;
+  report.cutOff = "the encoder alone (part: encoder), cut off the decoder from " + repeat->name + " on (" +
+                  namesOf(layers, end, layers.size()) +
+                  "): the steps are the input's, the model gives no outputs here, and attribution targets are units";
+  imported.model.arch.cutOff = report.cutOff;
+  const auto back = cutTensors(layers, end, layers.size(), "decoder");
+  report.tensors.insert(report.tensors.end(), back.begin(), back.end());
+  report.assumptions.insert(report.assumptions.begin(), report.cutOff);
+  return imported;
+}
+
 }  // namespace lstmscope

@@ -22,4 +22,9 @@ using KerasWholeMapping = std::function<ImportedModel(const KerasModelFile&, con
 std::optional<ImportedModel> mapKerasLstmStack(const KerasModelFile& file, const std::optional<LoadedVocabulary>& vocab,
                                                const std::string& whyNotWhole, const KerasWholeMapping& mapWhole);
 
+// An encoder–decoder's encoder alone (ImportChoices::part "encoder"): the layers before its first RepeatVector,
+// with the decoder and head said as cut off; nothing when the file has no RepeatVector.
+std::optional<ImportedModel> mapKerasEncoder(const KerasModelFile& file, const std::optional<LoadedVocabulary>& vocab,
+                                             const KerasWholeMapping& mapWhole);
+
 }  // namespace lstmscope

@@ -44,6 +44,9 @@ class KerasMapper {
   GateActivation gateActivation(const std::string& name, const KerasLayer& l) const;
   CellActivation cellActivation(const std::string& name, const KerasLayer& l) const;
   void lstm(const KerasLayer& l, const json& config, bool bidirectional);
+  // A RepeatVector after the encoder's LSTMs (keras_mapper_encoder.cpp): they become the front end, and the
+  // LSTMs after it, the decoder, the model's own.
+  void repeatVector(const KerasLayer& l);
   // Masking(mask_value) on the model's input: Keras skips a step whose every feature equals it (the state
   // carries over). LSTMScope runs every step, so it refuses input holding such a step (Architecture::maskValue).
   void masking(const KerasLayer& l);
@@ -117,7 +120,9 @@ class KerasMapper {
   HeldStepLayers held_;
   bool lstmAhead_ = false;
   std::string embeddingName_, maskingName_;
-  int textVocabulary_ = 0;  // the embedding's token count when the front end reads text through it
+  std::vector<std::string> encoderNames_;  // the Keras names of the LSTMs mapped so far, for an encoder
+  bool repeatsEncoder_ = false;            // a RepeatVector made the front end an encoder
+  int textVocabulary_ = 0;                 // the embedding's token count when the front end reads text through it
 };
 
 }  // namespace lstmscope

@@ -70,7 +70,10 @@ void KerasMapper::frontEnd(long lstmWidth) {
   if (const long out = held_.outputWidth(raw, source_); out != lstmWidth)
     fail("the first LSTM reads width " + std::to_string(lstmWidth) + " but " + held_.layers().back().name + " gives " +
          std::to_string(out));
-  arch_.frontEnd = held_.layers();
+  if (repeatsEncoder_)  // per-step layers between the RepeatVector and the decoder follow the encoder
+    arch_.frontEnd.insert(arch_.frontEnd.end(), held_.layers().begin(), held_.layers().end());
+  else
+    arch_.frontEnd = held_.layers();
   for (auto& [name, source] : sourceOf_)
     if (source == 0) source = -1;  // the raw features are not what the engine's layer input 0 holds
   sourceOf_[held_.layers().back().name] = 0;

@@ -105,10 +105,7 @@ void KerasMapper::visitLayer(const KerasLayer& l) {
     return;
   }
   if (cls == "Flatten" && !arch_.layers.empty()) return pool(l, HeadReads::Flatten);
-  if (cls == "RepeatVector")
-    fail("layer " + l.name +
-         " is a RepeatVector: the LSTM after it reads one vector at every step of a second "
-         "time axis (an encoder-decoder), which LSTMScope does not model yet");
+  if (cls == "RepeatVector") return repeatVector(l);
   if (cls == "Lambda")
     fail("layer " + l.name + " is a Lambda layer, which holds Python code; LSTMScope does not run it");
   if (cls == "Masking") return masking(l);
@@ -215,6 +212,7 @@ void KerasMapper::lstm(const KerasLayer& l, const json& config, bool bidirection
   if (widths_.empty()) widths_.push_back(static_cast<int>(dirs[0].W_ih.cols()));
   arch_.layers.push_back(spec);
   params_.lstm.push_back(std::move(dirs));
+  encoderNames_.push_back(l.name);
   widths_.push_back(spec.outputWidth());
   chainSource_ = static_cast<int>(arch_.layers.size());
   if (returnsSequences_) sequenceOut_.insert(chainSource_);
@@ -297,6 +295,13 @@ ImportedModel mapKerasModel(const KerasModelFile& file, const ImportChoices& cho
   };
   const std::optional<LoadedVocabulary> vocabulary = given ? given : file.vocabulary;
   ImportedModel imported;
+  if (choices.part == "encoder") {
+    auto encoder = mapKerasEncoder(file, vocabulary, mapWhole);
+    if (!encoder) throw InputError(source, "part encoder: the model has no RepeatVector, so it is no encoder-decoder");
+    imported = std::move(*encoder);
+    for (const std::string& note : standardized) imported.report.assumptions.push_back(note);
+    return imported;
+  }
   try {
     imported = mapWhole(file, vocabulary);
   } catch (const InputError& whole) {

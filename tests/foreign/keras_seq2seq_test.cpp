@@ -1,0 +1,120 @@
+// Keras encoder–decoders (LSTM → RepeatVector → LSTM → TimeDistributed(Dense), docs/IMPORT.md
+// "Encoder-decoders"): the encoder runs in the front end over the input's steps, the decoder is the model's
+// LSTM stack over the repeats, and `part: encoder` opens the encoder alone on its own time axis. Checked
+// against numpy computing each layer as Keras does (tests/foreign/make_keras_files.py): the outputs and the
+// decoder's h at every step, the encoder's last state.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/formats/feature_csv.h"
+#include "core/formats/model_loader.h"
+#include "core/formats/native_model.h"
+#include "core/formats/sequence_input.h"
+#include "core/formats/trace_file.h"
+#include "tests/foreign/reference_outputs.h"
+#include "tests/support/run_command.h"
+
+namespace lstmscope::test {
+namespace {
+
+ImportChoices encoderPart() {
+  ImportChoices choices;
+  choices.part = "encoder";
+  return choices;
+}
+
+TEST(KerasSeq2Seq, AForecasterOpensAsItsDecoderReadingTheEncoder) {
+  const ImportedModel imported = importModel(kerasFixture("seq2seq_forecaster.h5"));
+  const Architecture& a = imported.model.arch;
+  ASSERT_EQ(a.frontEnd.size(), 2u);
+  EXPECT_EQ(a.frontEnd[0].kind, StepLayer::Kind::Recurrent);
+  EXPECT_EQ(a.frontEnd[0].gateActivation, "hard_sigmoid");
+  EXPECT_FALSE(a.frontEnd[0].returnSequences);
+  EXPECT_EQ(a.frontEnd[1].kind, StepLayer::Kind::Repeat);
+  EXPECT_EQ(a.frontEnd[1].repeats, 4);
+  ASSERT_EQ(a.layers.size(), 1u);  // the decoder
+  EXPECT_EQ(a.layers[0].cell, CellActivation::Relu);
+  EXPECT_EQ(a.rawFeatureDim(), 3);
+  EXPECT_EQ(a.featureDim, 6);
+  ASSERT_TRUE(a.head);
+  EXPECT_EQ(a.head->reads, HeadReads::EachStep);
+  EXPECT_LE(worstAgainstReference(imported.model, kerasFixture("seq2seq_forecaster_expected.h5"), 1e-5), 1.0);
+  std::string assumptions;
+  for (const auto& s : imported.report.assumptions) assumptions += s + "\n";
+  EXPECT_NE(assumptions.find("encoder–decoder: the encoder (encoder) runs over the input's steps"), std::string::npos)
+      << assumptions;
+  EXPECT_NE(describeModel(imported.model).find("time: two axes"), std::string::npos) << describeModel(imported.model);
+
+  // Any number of rows gives the decoder's 4 steps, named by their place in the output.
+  const FeatureSequence table = parseFeatureCsv(a, "a,b,c\n1,2,3\n0.5,-1,2\n0,0,1\n2,1,0\n-1,0,1\n", "x.csv", 100);
+  EXPECT_EQ(table.inputs.steps, 4);
+  EXPECT_EQ(table.stepLabels(-1), (std::vector<std::string>{"out 1", "out 2", "out 3", "out 4"}));
+
+  // The native file keeps the encoder: the same numbers after a round trip.
+  const std::string native = ::testing::TempDir() + "seq2seq_native.h5";
+  saveNativeModel(imported.model, native);
+  EXPECT_LE(worstAgainstReference(loadNativeModel(native), kerasFixture("seq2seq_forecaster_expected.h5"), 1e-5), 1.0);
+  std::filesystem::remove(native);
+}
+
+TEST(KerasSeq2Seq, TextToTextReadsTokensThroughTwoEncoderLstms) {
+  const ImportedModel imported = importModel(kerasFixture("seq2seq_text.h5"));
+  const Architecture& a = imported.model.arch;
+  EXPECT_TRUE(a.frontEndReadsTokens());
+  ASSERT_EQ(a.frontEnd.size(), 4u);  // lookup, encoder_1, encoder_2, repeat
+  EXPECT_TRUE(a.frontEnd[1].returnSequences);
+  EXPECT_FALSE(a.frontEnd[2].returnSequences);
+  EXPECT_EQ(a.layers.size(), 2u);
+  EXPECT_LE(worstAgainstReference(imported.model, kerasFixture("seq2seq_text_expected.h5"), 1e-5), 1.0);
+  const EncodedText text = encodeText(a, "3 5 7 1", "x", 1000);
+  EXPECT_EQ(text.inputs.steps, 3);
+  EXPECT_EQ(text.surface, (std::vector<std::string>{"out 1", "out 2", "out 3"}));
+}
+
+// part: encoder opens the encoder on the input's own steps, its head and decoder said as cut off.
+TEST(KerasSeq2Seq, ThePartEncoderOpensTheEncoderOnItsOwnTimeAxis) {
+  const ImportedModel forecaster = importModel(kerasFixture("seq2seq_forecaster.h5"), {}, encoderPart());
+  EXPECT_TRUE(forecaster.model.arch.frontEnd.empty());
+  EXPECT_FALSE(forecaster.model.arch.head);
+  EXPECT_EQ(forecaster.report.cutOff,
+            "the encoder alone (part: encoder), cut off the decoder from repeat_vector on (repeat_vector "
+            "(RepeatVector), decoder (LSTM), time_distributed (TimeDistributed)): the steps are the input's, the "
+            "model gives no outputs here, and attribution targets are units");
+  EXPECT_LE(worstAgainstReference(forecaster.model, kerasFixture("seq2seq_forecaster_encoder_expected.h5"), 1e-5), 1.0);
+  const ImportedModel text = importModel(kerasFixture("seq2seq_text.h5"), {}, encoderPart());
+  EXPECT_EQ(text.model.arch.layers.size(), 2u);
+  EXPECT_EQ(text.model.arch.inputKind, InputKind::Tokens);
+  EXPECT_LE(worstAgainstReference(text.model, kerasFixture("seq2seq_text_encoder_expected.h5"), 1e-5), 1.0);
+  try {
+    importModel(kerasFixture("forecaster.h5"), {}, encoderPart());
+    ADD_FAILURE() << "a model without a RepeatVector opened as an encoder";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("part encoder: the model has no RepeatVector"), std::string::npos);
+  }
+}
+
+// The command line: record shows the decoder's steps, --part encoder the input's.
+TEST(KerasSeq2Seq, RecordWritesEitherTimeAxis) {
+  const std::string csv = ::testing::TempDir() + "seq2seq_rows.csv";
+  { std::ofstream(csv) << "a,b,c\n1,2,3\n0.5,-1,2\n0,0,1\n2,1,0\n-1,0,1\n"; }
+  const std::string trace = ::testing::TempDir() + "seq2seq_trace.h5";
+  const std::string record = std::string(LSTMSCOPE_CLI) + " record --model " +
+                             shellQuoted(kerasFixture("seq2seq_forecaster.h5")) + " --csv " + shellQuoted(csv) +
+                             " --quiet --out " + shellQuoted(trace);
+  const CommandResult decoder = runCommand(record);
+  ASSERT_EQ(decoder.exitCode, 0) << decoder.output;
+  EXPECT_EQ(TraceReader(trace).steps(), 4);
+  EXPECT_EQ(TraceReader(trace).tokenText().front(), "out 1");
+  const CommandResult encoder = runCommand(record + " --part encoder");
+  ASSERT_EQ(encoder.exitCode, 0) << encoder.output;
+  EXPECT_EQ(TraceReader(trace).steps(), 5);  // the rows
+  const CommandResult bad = runCommand(record + " --part middle");
+  EXPECT_EQ(bad.exitCode, 2) << bad.output;
+  std::filesystem::remove(trace);
+  std::filesystem::remove(csv);
+}
+
+}  // namespace
+}  // namespace lstmscope::test
