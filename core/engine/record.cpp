@@ -290,6 +290,11 @@ void record(const Network<T>& net, const Inputs<T>& in, const RecordRequest& req
   }
   const long total = in.steps;
   const int segments = static_cast<int>(std::clamp<long>(request.segments, 1, total));
+  if (segments > 1 && repeatsAState(net.arch.frontEnd))
+    throw InputError(
+        "the model is an encoder-decoder: every decoder step reads the encoder's last state of the whole input, "
+        "and the decoder's state runs from its first step, so it cannot be cut into segments: record it in one "
+        "segment (--batch 1)");
   if (segments > 1 && net.arch.head && net.arch.head->perSequence() && request.outputs)
     throw InputError(std::string("the model's head reads the whole sequence (") +
                      (net.arch.task == Task::Classifier ? "a classifier" : "one output per sequence") +

@@ -252,7 +252,7 @@ FeatureSequence parseFeatureCsv(const Architecture& arch, const std::string& tex
     return out;
   }
   out.rawFeatures = std::move(out.inputs.features);
-  FrontEndRun run = runFrontEnd(arch, out.rawFeatures.cast<double>(), source, noStepAllowed);
+  FrontEndRun run = runFrontEnd(arch, out.rawFeatures.cast<double>(), source, noStepAllowed, {maxSteps, limitAdvice});
   if (!run.noStep.empty()) out.noStep = source + ": " + run.noStep;
   out.inputs.features = std::move(run.features);
   out.inputs.steps = static_cast<int>(out.inputs.features.cols());

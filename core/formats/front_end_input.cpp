@@ -5,7 +5,7 @@
 namespace lstmscope {
 
 FrontEndRun runFrontEnd(const Architecture& arch, const Eigen::MatrixXd& raw, const std::string& source,
-                        bool noStepAllowed) {
+                        bool noStepAllowed, const StepLimit& limit) {
   const bool text = arch.frontEndReadsTokens();
   const std::string unit = text ? "tokens" : "rows";
   FrontEndRun out;
@@ -24,6 +24,14 @@ FrontEndRun runFrontEnd(const Architecture& arch, const Eigen::MatrixXd& raw, co
     return noStep("the model's front end reads windows of " + unit + " (" + describeStepLayers(arch.frontEnd) +
                   "): it needs at least " + std::to_string(fewest) + " " + unit + ", and the " +
                   (text ? "text" : "table") + " has " + std::to_string(rows));
+  // Checked before the front end runs: a decoder's steps are as many as the model's RepeatVector says.
+  if (const long steps = chainOutputSteps(arch.frontEnd, rows); limit.maxSteps > 0 && steps > limit.maxSteps) {
+    const std::string problem = "the model's front end gives " + std::to_string(steps) + " steps (" +
+                                describeStepLayers(arch.frontEnd) + "), more than the limit of " +
+                                std::to_string(limit.maxSteps) + (limit.advice.empty() ? "" : ": " + limit.advice);
+    if (text) throw TextInputError(source, problem);
+    throw InputError(source, problem);
+  }
   out.features = applyFrontEnd(arch, raw).cast<float>();
   if (out.features.cols() == 0)
     return noStep("the model's front end (" + describeStepLayers(arch.frontEnd) + ") gives no step for " +

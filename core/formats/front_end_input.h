@@ -3,6 +3,7 @@
 // of its steps reads, and a Flatten head's step count checked.
 #pragma once
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -20,12 +21,19 @@ struct FrontEndRun {
   std::string noStep;  // why the input gives no step, when the caller takes that (a corpus document)
 };
 
+// How many steps the front end may give (an encoder–decoder's repeats come from the model, not the input's
+// length), and how the caller's user raises the limit.
+struct StepLimit {
+  long maxSteps = std::numeric_limits<long>::max();
+  std::string advice;
+};
+
 // `raw`: the table's features (rawFeatureDim × rows), or one token id per column for a front end that reads
 // text. Throws InputError naming `source` (TextInputError for text) for too short an input or one that gives
 // no step or another count than a Flatten head reads. With `noStepAllowed` (a corpus's documents, where one
 // short document must not stop the rest) an input too short for the windows gives no step instead, and
 // `noStep` says why.
 FrontEndRun runFrontEnd(const Architecture& arch, const Eigen::MatrixXd& raw, const std::string& source,
-                        bool noStepAllowed = false);
+                        bool noStepAllowed = false, const StepLimit& limit = {});
 
 }  // namespace lstmscope

@@ -172,7 +172,9 @@ std::vector<StepLayer> readFrontEnd(hid_t input, const std::string& file) {
       throw InputError(file, where + " is a " + kind + " layer without a weight");
     if (s.kind == StepLayer::Kind::Recurrent) {
       s.gateActivation = h5::readStringAttr(g.get(), "gate_activation").value_or("");
-      s.returnSequences = h5::readIntAttr(g.get(), "return_sequences").value_or(1) != 0;
+      const auto returnSequences = h5::readIntAttr(g.get(), "return_sequences");
+      if (!returnSequences) throw InputError(file, where + " is an lstm layer without a 'return_sequences' attribute");
+      s.returnSequences = *returnSequences != 0;
     }
     if (s.kind == StepLayer::Kind::Repeat) {
       const int64_t repeats = h5::readIntAttr(g.get(), "repeats").value_or(0);

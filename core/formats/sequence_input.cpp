@@ -52,8 +52,8 @@ std::string spanText(const std::vector<std::string>& surface, RowSpan span, Toke
 
 // A model whose front end reads text (an embedding lookup, then window layers): the ids go through the front
 // end, and each LSTM step is labelled with the tokens it is computed from.
-EncodedText throughFrontEnd(const Architecture& arch, TokenizedText tok, const std::string& sourceName,
-                            bool allowEmpty) {
+EncodedText throughFrontEnd(const Architecture& arch, TokenizedText tok, const std::string& sourceName, bool allowEmpty,
+                            const StepLimit& limit) {
   const long tokens = static_cast<long>(tok.ids.size());
   if (tokens == 0) {  // an empty document of a corpus (allowEmpty): no step
     requireStepsTheHeadReads(arch, 0, sourceName);
@@ -63,7 +63,7 @@ EncodedText throughFrontEnd(const Architecture& arch, TokenizedText tok, const s
   }
   Eigen::MatrixXd ids(1, tokens);
   for (long t = 0; t < tokens; ++t) ids(0, t) = tok.ids[static_cast<size_t>(t)];
-  FrontEndRun run = runFrontEnd(arch, ids, sourceName, allowEmpty);
+  FrontEndRun run = runFrontEnd(arch, ids, sourceName, allowEmpty, limit);
   EncodedText out;
   if (!run.noStep.empty()) out.noStep = sourceName + ": " + run.noStep;
   out.inputs.features = std::move(run.features);
@@ -79,7 +79,8 @@ EncodedText throughFrontEnd(const Architecture& arch, TokenizedText tok, const s
   return out;
 }
 
-EncodedText encoded(const Architecture& arch, TokenizedText tok, const std::string& sourceName, bool allowEmpty) {
+EncodedText encoded(const Architecture& arch, TokenizedText tok, const std::string& sourceName, bool allowEmpty,
+                    const StepLimit& limit) {
   if (arch.maskValue)
     for (size_t t = 0; t < tok.ids.size(); ++t)
       if (tok.ids[t] == static_cast<int>(*arch.maskValue))
@@ -87,7 +88,7 @@ EncodedText encoded(const Architecture& arch, TokenizedText tok, const std::stri
                                              std::to_string(tok.ids[t]) +
                                              ", which the model's Embedding masks (mask_zero): Keras skips such a "
                                              "step, which LSTMScope does not model");
-  if (arch.frontEndReadsTokens()) return throughFrontEnd(arch, std::move(tok), sourceName, allowEmpty);
+  if (arch.frontEndReadsTokens()) return throughFrontEnd(arch, std::move(tok), sourceName, allowEmpty, limit);
   requireStepsTheHeadReads(arch, static_cast<long>(tok.ids.size()), sourceName);
   EncodedText out;
   out.inputs.steps = static_cast<int>(tok.ids.size());
@@ -109,7 +110,7 @@ EncodedText encodeText(const Architecture& arch, std::string_view text, const st
   TextTokenizer tokenizer(arch.vocab, sourceName, tokenLimit(maxSteps), limitAdvice);
   if (allowEmpty) tokenizer.allowEmpty();
   tokenizer.feed(text);
-  return encoded(arch, tokenizer.finish(), sourceName, allowEmpty);
+  return encoded(arch, tokenizer.finish(), sourceName, allowEmpty, {maxSteps, limitAdvice});
 }
 
 EncodedText encodeTextFile(const Architecture& arch, const std::string& path, long maxSteps,
@@ -126,7 +127,7 @@ EncodedText encodeTextFile(const Architecture& arch, const std::string& path, lo
     tokenizer.feed(std::string_view(piece.data(), static_cast<size_t>(in.gcount())));
   }
   if (in.bad()) throw InputError(path, "could not read the whole file");
-  return encoded(arch, tokenizer.finish(), path, allowEmpty);
+  return encoded(arch, tokenizer.finish(), path, allowEmpty, {maxSteps, limitAdvice});
 }
 
 }  // namespace lstmscope

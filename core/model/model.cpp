@@ -1,5 +1,6 @@
 #include "core/model/model.h"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -186,6 +187,19 @@ void validateFrontEnd(const Architecture& a, const std::string& source) {
     }
     if (s.kind == StepLayer::Kind::Repeat && (s.repeats < 1 || s.repeats > (1 << 20)))
       bad("repeats its step " + std::to_string(s.repeats) + " times; it needs 1 to 1048576");
+    // An encoder's shape: its last LSTM gives the last state, which one Repeat makes the decoder's steps.
+    const size_t k = static_cast<size_t>(&s - a.frontEnd.data());
+    const bool lastState = s.kind == StepLayer::Kind::Recurrent && !s.returnSequences;
+    const bool repeatNext = k + 1 < a.frontEnd.size() && a.frontEnd[k + 1].kind == StepLayer::Kind::Repeat;
+    if (s.kind == StepLayer::Kind::Repeat && k == 0) bad("comes first; a repeat follows an encoder LSTM");
+    if (lastState != repeatNext)
+      bad(lastState ? "gives an LSTM's last state, which no repeat follows"
+                    : "is followed by a repeat, which repeats an encoder LSTM's last state only");
+    if (s.kind == StepLayer::Kind::Repeat &&
+        std::count_if(a.frontEnd.begin(), a.frontEnd.end(),
+                      [](const StepLayer& x) { return x.kind == StepLayer::Kind::Repeat; }) > 1)
+      bad("is one of several repeats; an encoder-decoder has one");
+    if (s.generation < 1 || s.generation > 3) bad("has generation " + std::to_string(s.generation) + ", not 1, 2 or 3");
     if ((s.kind == StepLayer::Kind::Dense || s.kind == StepLayer::Kind::Activation ||
          s.kind == StepLayer::Kind::Conv) &&
         !isStepActivation(s.activation))
@@ -345,7 +359,9 @@ std::string describeModel(const Model& model, bool withCutOff) {
     }
   }
   if (a.inputKind == InputKind::Features) {
-    if (!a.frontEndReadsTokens()) s << "input: " << a.rawFeatureDim() << " numeric features per step\n";
+    if (!a.frontEndReadsTokens())
+      s << "input: " << a.rawFeatureDim() << (a.rawFeatureDim() == 1 ? " numeric feature" : " numeric features")
+        << " per step\n";
     if (!a.frontEnd.empty())
       s << "front end: " << describeStepLayers(a.frontEnd) << ", computed before the LSTMs (" << a.featureDim
         << " features for lstm 0; gradients and attribution start there)\n";
@@ -376,8 +392,9 @@ std::string describeModel(const Model& model, bool withCutOff) {
     for (size_t k = 0; k < a.head->preActivations.size(); ++k)
       s << "dense " << k << ": " << model.params.headPre[k].weight.rows() << " units, "
         << toString(a.head->preActivations[k]) << "\n";
-    s << "head: " << model.params.head.weight.rows() << " outputs, " << toString(a.head->activation) << ", reads "
-      << describeHeadInput(a) << "\n";
+    s << "head: " << model.params.head.weight.rows()
+      << (model.params.head.weight.rows() == 1 ? " output, " : " outputs, ") << toString(a.head->activation)
+      << ", reads " << describeHeadInput(a) << "\n";
   } else {
     s << "head: none\n";
   }

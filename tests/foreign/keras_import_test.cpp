@@ -479,6 +479,9 @@ TEST(KerasFiles, UnsupportedLayersAndDamagedFilesAreRefusedByName) {
            "does not say where it sits"},
           {"hostile/dense_only.h5", "has no LSTM layer (LSTMScope opens models with LSTM"},
           {"hostile/branching_no_lstm.h5", "has no LSTM layer (LSTMScope opens models with LSTM"},
+          {"hostile/branching.h5",
+           "layer dense reads embedding, not the layer before it (lstm): the model's graph branches, and LSTMScope "
+           "reads chains of layers"},
           {"hostile/truncated.h5", "truncated or damaged"},
           {"hostile/tfjs_truncated/model.json", "the shards end before weight"},
           {"hostile/tfjs_traversal/model.json", "names a shard outside its directory"},

@@ -7,12 +7,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include "core/formats/feature_csv.h"
 #include "core/formats/model_loader.h"
 #include "core/formats/native_model.h"
 #include "core/formats/sequence_input.h"
 #include "core/formats/trace_file.h"
+#include "core/model/model.h"
 #include "tests/foreign/reference_outputs.h"
 #include "tests/support/run_command.h"
 
@@ -95,6 +97,45 @@ TEST(KerasSeq2Seq, ThePartEncoderOpensTheEncoderOnItsOwnTimeAxis) {
   }
 }
 
+// A front end of another shape (from a crafted native file) is refused, not run with another meaning.
+TEST(KerasSeq2Seq, AnEncoderOfAnotherShapeIsRefused) {
+  const Model model = importModel(kerasFixture("seq2seq_forecaster.h5")).model;
+  const auto errorOf = [&](const std::function<void(Architecture&)>& change) {
+    Model bad = model;
+    change(bad.arch);
+    try {
+      validateModel(bad, "m.h5");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(errorOf([](Architecture&) {}), "no error");
+  EXPECT_NE(errorOf([](Architecture& a) {
+              a.frontEnd[0].returnSequences = true;
+            }).find("front end layer encoder is followed by a repeat, which repeats an encoder LSTM's last state"),
+            std::string::npos);
+  EXPECT_NE(errorOf([](Architecture& a) { std::swap(a.frontEnd[0], a.frontEnd[1]); }).find("comes first"),
+            std::string::npos);
+  EXPECT_NE(errorOf([](Architecture& a) { a.frontEnd.pop_back(); }).find("which no repeat follows"), std::string::npos);
+  EXPECT_NE(errorOf([](Architecture& a) { a.frontEnd[0].generation = 7; }).find("has generation 7"), std::string::npos);
+  EXPECT_NE(errorOf([](Architecture& a) { a.frontEnd[1].repeats = (1 << 20) + 1; }).find("1 to 1048576"),
+            std::string::npos);
+}
+
+// What a Keras encoder-decoder may hold that LSTMScope does not read is named; its encoder opens alone.
+TEST(KerasSeq2Seq, AMaskedDecoderAndAFractionalRepeatAreNamed) {
+  for (const auto& [file, why] :
+       {std::pair<const char*, const char*>{"hostile/seq2seq_masked_decoder.h5",
+                                            "layer masking is a Masking layer after the RepeatVector"},
+        {"hostile/seq2seq_fractional_n.h5",
+         "layer repeat_vector (RepeatVector) repeats its state n = 2.5 times; LSTMScope reads a whole number"}}) {
+    const ImportedModel part = importModel(kerasFixture(file));
+    EXPECT_NE(part.report.cutOff.find(why), std::string::npos) << file << ": " << part.report.cutOff;
+    EXPECT_TRUE(part.model.arch.frontEnd.empty()) << file;  // the encoder alone
+  }
+}
+
 // The command line: record shows the decoder's steps, --part encoder the input's.
 TEST(KerasSeq2Seq, RecordWritesEitherTimeAxis) {
   const std::string csv = ::testing::TempDir() + "seq2seq_rows.csv";
@@ -112,6 +153,17 @@ TEST(KerasSeq2Seq, RecordWritesEitherTimeAxis) {
   EXPECT_EQ(TraceReader(trace).steps(), 5);  // the rows
   const CommandResult bad = runCommand(record + " --part middle");
   EXPECT_EQ(bad.exitCode, 2) << bad.output;
+  // Cut into segments, later decoder steps would start from a zero state: refused.
+  const CommandResult batch = runCommand(record + " --batch 2");
+  EXPECT_EQ(batch.exitCode, 3) << batch.output;
+  EXPECT_NE(batch.output.find("the model is an encoder-decoder"), std::string::npos) << batch.output;
+  // The decoder's steps come from the model, not the table: --max-steps bounds them before anything runs.
+  {
+    std::ofstream(csv, std::ios::trunc) << "a,b,c\n1,2,3\n0.5,-1,2\n";  // 2 rows, within the limit of 3
+  }
+  const CommandResult limit = runCommand(record + " --max-steps 3");
+  EXPECT_EQ(limit.exitCode, 3) << limit.output;
+  EXPECT_NE(limit.output.find("the model's front end gives 4 steps"), std::string::npos) << limit.output;
   std::filesystem::remove(trace);
   std::filesystem::remove(csv);
 }

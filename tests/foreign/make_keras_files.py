@@ -7,6 +7,7 @@ usage: /usr/bin/python3 make_keras_files.py OUTDIR
 For each case NAME: NAME.h5 and NAME_expected.h5 (inputs, pre-activation outputs "output_k" and the
 final activation's "probs_k"). hostile/ holds files that must be refused by name.
 """
+import copy
 import io
 import json
 import os
@@ -1098,6 +1099,13 @@ fs2s.add("Dense", "time_distributed", dense_weights(5, 2), activation="linear")
 fs2s.layers[-1].update(class_name="TimeDistributed",
                        extra=dict(layer=dict(class_name="Dense", config=dict(units=2, activation="linear"))))
 seq2seq_fixture("seq2seq_forecaster", fs2s, feature_inputs(3), "decoder", "encoder")
+# What LSTMScope does not read: a Masking layer on the decoder's input, a repeat count that is no whole number.
+masked_decoder = copy.deepcopy(fs2s)
+masked_decoder.layers.insert(2, dict(kind="Masking", name="masking", weights=[], config={}, extra=dict(mask_value=0.0)))
+write_keras2(os.path.join(OUT, "hostile", "seq2seq_masked_decoder.h5"), masked_decoder)
+fractional = copy.deepcopy(fs2s)
+fractional.layers[1]["extra"] = dict(n=2.5)
+write_keras2(os.path.join(OUT, "hostile", "seq2seq_fractional_n.h5"), fractional)
 
 # Text to text (the addition toy with an Embedding): two encoder LSTMs, RepeatVector(3), two decoder LSTMs,
 # a softmax over the vocabulary at each decoder step.
@@ -1197,6 +1205,13 @@ def branching_without_lstm(m):  # a second branch from the input: its graph's sh
 
 
 variant("branching_no_lstm.h5", branching_without_lstm, functional=True)
+
+
+def branching(m):  # the head reads the embedding beside the LSTM: a branch the message must name
+    m.layers[2]["inputs"] = ["embedding"]
+
+
+variant("branching.h5", branching, functional=True)
 variant("norm_before_pooling.h5", norm_before_pooling)
 variant("activation_weights.h5", activation_weights_only, weights_only=True)
 with open(os.path.join(OUT, "tfkeras_lm.h5"), "rb") as f:

@@ -23,7 +23,7 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_models import BiClassifier, CharLM, Forecaster, OneHotLM  # noqa: E402
+from torch_models import BiClassifier, CellLM, CharLM, Forecaster, OneHotLM  # noqa: E402
 
 torch.manual_seed(7)
 OUT = sys.argv[1]
@@ -126,6 +126,12 @@ views["decoder.weight"] = shared[100:100 + 9 * 11].view(9, 11).t()  # (11, 9), n
 torch.save(views, os.path.join(OUT, "strided_views.pt"))
 lm.load_state_dict(views)
 expected_outputs("strided_views", lm, "tokens", 11)
+
+# An nn.LSTMCell looped over the steps (Silero VAD's decoder is one): its tensors have no _l0 suffix.
+cell_lm = CellLM(10, 4, 6)
+torch.save(cell_lm.state_dict(), os.path.join(OUT, "cell_lm.pt"))
+torch.save(cell_lm, os.path.join(OUT, "cell_lm_whole.pt"))
+expected_outputs("cell_lm", cell_lm, "tokens", 10)
 
 # Architectures LSTMScope does not read: it must say so by name.
 torch.save(nn.GRU(4, 5).state_dict(), os.path.join(OUT, "hostile", "gru_state.pt"))

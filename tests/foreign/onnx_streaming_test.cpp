@@ -125,6 +125,18 @@ TEST(StreamingOnnx, AudioItCannotRunIsRefusedByName) {
   const std::string path = fixture("torch_streaming_vad.onnx");
   const Model model = importModel(path).model;
   const WavAudio audio = readWavFile(fixture("streaming_vad.wav"), 100000);
+  // Below 1 kHz a file is no speech recording; and the limit counts the calls at 16 kHz before resampling.
+  WavAudio slow = audio;
+  slow.sampleRate = 1;
+  EXPECT_EQ(errorOf([&] { runStreamingGraph(path, model, slow, "speech.wav", {}); }),
+            "speech.wav: the audio is 1 Hz; LSTMScope resamples audio of 1000 Hz or more to the 16000 Hz the graph "
+            "reads");
+  WavAudio eightK = audio;
+  eightK.sampleRate = 8000;  // 1000 samples become 2000: 21 calls of 96
+  StreamingOptions few;
+  few.maxSteps = 20;
+  EXPECT_EQ(errorOf([&] { runStreamingGraph(path, model, eightK, "speech.wav", few); }),
+            "speech.wav: the audio gives 21 calls of the graph (hop 96 samples), more than the limit of 20 steps");
   WavAudio primeRate = audio;  // a rate no filter of reasonable length converts to 16 kHz
   primeRate.sampleRate = 9999991;
   EXPECT_NE(errorOf([&] {

@@ -94,6 +94,25 @@ TEST(TorchFiles, EveryContainerGivesIdenticalWeights) {
   }
 }
 
+// An nn.LSTMCell called once per step (its tensors have no _l0 suffix) is one LSTM layer over the sequence:
+// the state dict and the whole-module save give PyTorch's outputs of the loop.
+TEST(TorchFiles, AnLstmCellLoopedOverTheStepsIsOneLayer) {
+  for (const char* file : {"cell_lm.pt", "cell_lm_whole.pt"}) {
+    const ImportedModel cell = importModel(torchFixture(file));
+    ASSERT_EQ(cell.model.arch.layers.size(), 1u) << file;
+    EXPECT_EQ(cell.model.arch.layers[0].hidden, 6);
+    EXPECT_EQ(cell.model.arch.task, Task::LanguageModel);
+    EXPECT_LE(worstAgainstPyTorch(cell.model, "cell_lm_expected.h5", 1e-5), 1.0) << file;
+    EXPECT_LE(worstAgainstPyTorch(cell.model.cast<double>(), "cell_lm_expected.h5", 1e-9), 1.0) << file;
+    std::string assumptions;
+    for (const auto& a : cell.report.assumptions) assumptions += a + "\n";
+    EXPECT_NE(assumptions.find("module cell is an nn.LSTMCell (no layer suffix): it is run over every step as one "
+                               "LSTM layer"),
+              std::string::npos)
+        << assumptions;
+  }
+}
+
 TEST(TorchFiles, ArchitectureIsInferredAndAssumptionsAreReported) {
   const ImportedModel lm = importModel(torchFixture("char_lm.pt"), torchFixture("char_lm.vocab.json"));
   EXPECT_EQ(lm.model.arch.task, Task::LanguageModel);

@@ -15,6 +15,24 @@ class CharLM(nn.Module):  # embedding -> 2-layer LSTM -> linear at every step
         return self.decoder(out)
 
 
+class CellLM(nn.Module):  # embedding -> an nn.LSTMCell called once per step -> linear at every step
+    def __init__(self, vocab, emb, hidden):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab, emb)
+        self.cell = nn.LSTMCell(emb, hidden)
+        self.head = nn.Linear(hidden, vocab)
+
+    def forward(self, ids):
+        x = self.embedding(ids)
+        h = x.new_zeros(x.shape[0], self.cell.hidden_size)
+        c = x.new_zeros(x.shape[0], self.cell.hidden_size)
+        outputs = []
+        for t in range(x.shape[1]):
+            h, c = self.cell(x[:, t], (h, c))
+            outputs.append(h)
+        return self.head(torch.stack(outputs, 1))
+
+
 class BiClassifier(nn.Module):  # h_n of both directions -> dense ReLU -> classes
     def __init__(self, vocab, emb, hidden, classes):
         super().__init__()

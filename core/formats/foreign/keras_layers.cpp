@@ -111,10 +111,15 @@ std::vector<KerasLayer> layersOf(const nlohmann::json& model, const std::string&
       const bool chained = previous.empty() || std::count(layer.inputs.begin(), layer.inputs.end(), previous) > 0;
       const bool joinsEarlier =
           joins && !layer.inputs.empty() && std::all_of(layer.inputs.begin(), layer.inputs.end(), earlier);
-      if (l["inbound_nodes"].size() > 1 || !(chained || joinsEarlier))
-        throw InputError(source, "layer " + layer.name + " does not take the previous layer (" + previous +
-                                     ") as its only input; LSTMScope reads chains of layers (with skip connections "
-                                     "joined by Concatenate), not branching graphs");
+      if (l["inbound_nodes"].size() > 1 || !(chained || joinsEarlier)) {
+        std::string reads;  // what the layer reads, which the user can find in their model's summary
+        for (const std::string& n : layer.inputs) reads += (reads.empty() ? "" : ", ") + n;
+        throw InputError(source, "layer " + layer.name + " reads " + (reads.empty() ? "no layer" : reads) +
+                                     (l["inbound_nodes"].size() > 1 ? " (it is called more than once)" : "") +
+                                     ", not the layer before it (" + previous +
+                                     "): the model's graph branches, and LSTMScope reads chains of layers (with "
+                                     "skip connections joined by Concatenate into a pooling head)");
+      }
     }
     previous = layer.name;
     layers.push_back(std::move(layer));

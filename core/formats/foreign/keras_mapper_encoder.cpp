@@ -27,8 +27,10 @@ void KerasMapper::repeatVector(const KerasLayer& l) {
     fail(what +
          ": how many steps it repeats the state for is not in a weights-only file; open the whole model "
          "(model.save), or put its model.to_json() file beside the weights");
-  const int repeats = l.config.value("n", 0);
-  if (repeats < 1 || repeats > (1 << 20)) fail(what + " repeats " + std::to_string(repeats) + " times");
+  const json& n = l.config["n"];
+  if (!n.is_number_integer() || n.get<int64_t>() < 1 || n.get<int64_t>() > (1 << 20))
+    fail(what + " repeats its state n = " + n.dump() + " times; LSTMScope reads a whole number from 1 to 1048576");
+  const int repeats = n.get<int>();
 
   std::vector<StepLayer> encoder;
   if (arch_.hasEmbedding) {  // the encoder reads text: its table becomes the front end's lookup

@@ -80,7 +80,8 @@ void KerasMapper::visitLayer(const KerasLayer& l) {
   if (cls == kUnknownWeightless)
     fail("layer " + l.name +
          " has no weights, and a weights-only file does not say what it does (a pooling, a "
-         "reshape, a Lambda?); open the whole model (model.save) instead");
+         "reshape, a RepeatVector, a Lambda?); open the whole model (model.save) instead, or put its "
+         "model.to_json() file beside the weights");
   if (cls == "Activation" && !file_.hasArchitecture && !head_.empty()) return;  // the head's activations are assumed
   if (cls == "Activation" && !file_.hasArchitecture)
     fail("layer " + l.name +
@@ -220,6 +221,9 @@ void KerasMapper::lstm(const KerasLayer& l, const json& config, bool bidirection
 }
 
 void KerasMapper::masking(const KerasLayer& l) {
+  if (repeatsEncoder_)
+    fail("layer " + l.name +
+         " is a Masking layer after the RepeatVector; it masks the decoder's input, which LSTMScope does not model");
   if (!arch_.layers.empty() || arch_.hasEmbedding || !held_.empty())
     fail("layer " + l.name +
          " is a Masking layer after the input; masked steps carry the state over, which "

@@ -49,8 +49,12 @@ std::optional<SiblingConfig> findSiblingConfig(const std::string& weightsPath,
                                                std::vector<std::string>& notes) {
   for (const std::string& path : siblingConfigCandidates(weightsPath)) {
     std::error_code error;
-    if (!fs::is_regular_file(path, error) || fs::file_size(path, error) > kMaxConfigBytes) continue;
+    if (!fs::is_regular_file(path, error)) continue;
     const std::string name = fs::path(path).filename().string();
+    if (fs::file_size(path, error) > kMaxConfigBytes) {
+      notes.push_back(name + " beside the weights is not used: it is over 16 MB, larger than any model config");
+      continue;
+    }
     std::ifstream in(path, std::ios::binary);
     std::stringstream text;
     text << in.rdbuf();

@@ -314,16 +314,6 @@ StreamingRun runStreamingGraph(const std::string& path, const Model& model, cons
   const auto file = onnx_eval::OnnxModelFile::read(path);  // parsed once, for the interface and the runs
   const StreamingInterface g = interfaceOf(file);
   StreamingRun run;
-  run.sampleRate = audio.sampleRate;
-  // A graph that reads the rate was opened for kStreamingSampleRate: other audio is resampled to it, as
-  // the model's own Python wrapper asks its users to (docs/IMPORT.md "Streaming graphs").
-  std::vector<float> resampled;
-  if (!g.rate.empty() && audio.sampleRate != kStreamingSampleRate) {
-    resampled = resampleAudio(audio.samples, audio.sampleRate, kStreamingSampleRate, audioName, kMaxWavSamples);
-    run.resampledFrom = audio.sampleRate;
-    run.sampleRate = kStreamingSampleRate;
-  }
-  const std::vector<float>& samplesRun = run.resampledFrom ? resampled : audio.samples;
   run.chunk = options.chunk > 0 ? options.chunk : probeGraph(file, g, path).chunk;
   if (g.declaredChunk > 0 && run.chunk != g.declaredChunk)
     throw InputError(path, "the graph reads chunks of " + std::to_string(g.declaredChunk) + " samples, not " +
@@ -332,16 +322,36 @@ StreamingRun runStreamingGraph(const std::string& path, const Model& model, cons
   if (run.hop > run.chunk)
     throw InputError(path, "the hop (" + std::to_string(run.hop) + " samples) is longer than the chunk (" +
                                std::to_string(run.chunk) + "): samples between chunks would be skipped");
-  const long samples = static_cast<long>(samplesRun.size());
+  // A graph that reads the rate was opened for kStreamingSampleRate: other audio is resampled to it, as
+  // the model's own Python wrapper asks its users to (docs/IMPORT.md "Streaming graphs").
+  run.sampleRate = audio.sampleRate;
+  const bool resample = !g.rate.empty() && audio.sampleRate != kStreamingSampleRate;
+  if (resample && audio.sampleRate < kMinResampledRate)
+    throw InputError(audioName, "the audio is " + std::to_string(audio.sampleRate) +
+                                    " Hz; LSTMScope resamples audio of " + std::to_string(kMinResampledRate) +
+                                    " Hz or more to the " + std::to_string(kStreamingSampleRate) +
+                                    " Hz the graph reads");
+  long samples = static_cast<long>(audio.samples.size());
+  if (resample) {  // the length it will have, so that the limit is checked before any work
+    const ResampleRatio ratio = resampleRatio(audio.sampleRate, kStreamingSampleRate);
+    samples = (samples * ratio.up + ratio.down - 1) / ratio.down;
+  }
   run.calls = (samples + run.hop - 1) / run.hop;
-  run.outputNames = g.outputs;
-  run.outputs.assign(g.outputs.size(), std::vector<double>(static_cast<size_t>(run.calls)));
-
   if (run.calls > options.maxSteps)
     throw InputError(audioName, "the audio gives " + std::to_string(run.calls) + " calls of the graph (hop " +
                                     std::to_string(run.hop) + " samples), more than the limit of " +
                                     std::to_string(options.maxSteps) + " steps" +
                                     (options.limitAdvice.empty() ? "" : ": " + options.limitAdvice));
+  std::vector<float> resampled;
+  if (resample) {
+    resampled = resampleAudio(audio.samples, audio.sampleRate, kStreamingSampleRate, audioName, kMaxWavSamples);
+    run.resampledFrom = audio.sampleRate;
+    run.sampleRate = kStreamingSampleRate;
+  }
+  const std::vector<float>& samplesRun = run.resampledFrom ? resampled : audio.samples;
+  samples = static_cast<long>(samplesRun.size());
+  run.outputNames = g.outputs;
+  run.outputs.assign(g.outputs.size(), std::vector<double>(static_cast<size_t>(run.calls)));
 
   Values inputs = firstCallInputs(g, run.sampleRate);
   StreamingCallCheck checker(model, path);

@@ -18,6 +18,9 @@ namespace lstmscope {
 
 // The sample rate a graph that reads one (an integer scalar input, Silero's `sr`) is opened and run at.
 constexpr int kStreamingSampleRate = 16000;
+// The lowest rate resampled to it: below, a file is no speech recording (a damaged header's 1 Hz would
+// become 16000 samples per sample).
+constexpr int kMinResampledRate = 1000;
 
 // How a graph reads its input: the audio input, the state inputs and the outputs they come back from,
 // the sample-rate input, and the chunk length when the graph's shape fixes it.

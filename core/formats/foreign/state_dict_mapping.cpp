@@ -21,11 +21,13 @@ Vec<float> vectorOf(const NamedTensor& t) {
   return Eigen::Map<const Vec<float>>(t.values.data(), t.dim(0));
 }
 
-// One nn.LSTM module's tensors: prefix "lstm." and, per layer and direction, the four tensor names.
+// One nn.LSTM module's tensors: prefix "lstm." and, per layer and direction, the four tensor names. An
+// nn.LSTMCell names its four without a layer suffix ("cell.weight_ih"): one layer, one direction.
 struct LstmModule {
   std::string prefix;
   size_t firstIndex = 0;  // position of its first tensor in the file
   std::map<std::pair<int, int>, std::map<std::string, const NamedTensor*>> parts;  // (layer, dir) -> kind
+  bool cell = false;                                                               // an nn.LSTMCell
 };
 
 class Mapper {
@@ -57,28 +59,41 @@ class Mapper {
   void assume(const std::string& what) { report_.assumptions.push_back(what); }
 
   void findLstmModules() {
-    static const std::regex kPattern(R"(^(.*?)(weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)_l(\d+)(_reverse)?$)");
+    static const std::regex kPattern(
+        R"(^(.*?)(weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)(?:_l(\d+)(_reverse)?)?$)");
     for (size_t k = 0; k < set_.tensors.size(); ++k) {
       const NamedTensor& t = set_.tensors[k];
       std::smatch m;
       if (!std::regex_match(t.name, m, kPattern)) continue;
       const std::string prefix = m[1], kind = m[2];
+      const bool cell = !m[3].matched;
+      // Without a suffix the name must be a module's own tensor ("cell.weight_ih"), not any "weight_ih".
+      if (cell && !prefix.empty() && prefix.back() != '.') continue;
       if (kind == "weight_hr")
         fail("tensor " + t.name + " is an LSTM projection (proj_size), which LSTMScope does not support");
-      checkModuleClass(prefix);
+      checkModuleClass(prefix, cell);
       auto it =
           std::find_if(modules_.begin(), modules_.end(), [&](const LstmModule& mod) { return mod.prefix == prefix; });
-      if (it == modules_.end()) it = modules_.insert(modules_.end(), LstmModule{prefix, k, {}});
-      it->parts[{std::stoi(m[3]), m[4].matched ? 1 : 0}][kind] = &t;
+      if (it == modules_.end()) it = modules_.insert(modules_.end(), LstmModule{prefix, k, {}, cell});
+      if (it->cell != cell) fail("module " + prefix + " names its LSTM tensors both with and without a layer suffix");
+      it->parts[{cell ? 0 : std::stoi(m[3]), m[4].matched ? 1 : 0}][kind] = &t;
     }
-    if (modules_.empty()) fail("has no LSTM tensors (weight_ih_l0, weight_hh_l0, …); LSTMScope reads nn.LSTM weights");
+    if (modules_.empty())
+      fail(
+          "has no LSTM tensors (weight_ih_l0, weight_hh_l0, … of an nn.LSTM, or weight_ih, weight_hh of an "
+          "nn.LSTMCell); LSTMScope reads LSTM weights");
+    for (const LstmModule& mod : modules_)
+      if (mod.cell)
+        assume("module " + mod.prefix.substr(0, mod.prefix.size() - 1) +
+               " is an nn.LSTMCell (no layer suffix): it is run over every step as one LSTM layer from a zero "
+               "state, as a loop calling it once per step does");
   }
 
   // A whole-module save names each module's class: a GRU or RNN has the same tensor names as an LSTM.
-  void checkModuleClass(const std::string& prefix) const {
+  void checkModuleClass(const std::string& prefix, bool cell) const {
     const std::string module = prefix.empty() ? "" : prefix.substr(0, prefix.size() - 1);
     const auto it = set_.moduleFacts.find(module.empty() ? "__class__" : module + ".__class__");
-    if (it != set_.moduleFacts.end() && !it->second.ends_with(".LSTM"))
+    if (it != set_.moduleFacts.end() && !it->second.ends_with(cell ? ".LSTMCell" : ".LSTM"))
       fail("module " + (module.empty() ? std::string("(root)") : module) + " is a " + it->second +
            "; LSTMScope reads LSTM layers only");
   }
@@ -102,7 +117,7 @@ class Mapper {
   }
 
   DirectionParams<float> direction(const LstmModule& mod, int l, int d, int& hidden, int inputWidth) {
-    const std::string suffix = "_l" + std::to_string(l) + (d ? "_reverse" : "");
+    const std::string suffix = mod.cell ? std::string() : "_l" + std::to_string(l) + (d ? "_reverse" : "");
     const auto partsIt = mod.parts.find({l, d});
     const auto get = [&](const std::string& kind) -> const NamedTensor* {
       if (partsIt == mod.parts.end()) return nullptr;
