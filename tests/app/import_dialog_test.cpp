@@ -45,6 +45,18 @@ void waitForRead(ImportDialog& dialog, QSignalSpy& spy) {
   (void)dialog;
 }
 
+// Shows the dialog and waits for its first read of the model, which must open.
+void showAndRead(ImportDialog& dialog, QSignalSpy& read) {
+  dialog.show();
+  ASSERT_TRUE(QTest::qWaitForWindowExposed(&dialog));
+  waitForRead(dialog, read);
+  ASSERT_TRUE(dialog.imported());
+}
+
+QString kerasFixturePath(const char* name) {
+  return QString::fromStdString(std::string(LSTMSCOPE_FOREIGN_DIR) + "/keras/" + name);
+}
+
 // A real click on the check box's indicator (the middle of a stretched check box is not on it).
 void clickCheckBox(QCheckBox* box) {
   QStyleOptionButton option;
@@ -188,13 +200,9 @@ TEST(ImportDialog, ShowsRolesAndAssumptionsAndRemembersChoices) {
 // A Keras model whose head is beyond support (a Lambda layer): the dialog opens its LSTM stack alone and
 // says so above the assumptions, in the warning colour; the status bar's tooltip says it first.
 TEST(ImportDialog, ModelOpenedInPartSaysWhatWasCutOff) {
-  const QString model = QString::fromStdString(std::string(LSTMSCOPE_FOREIGN_DIR) + "/keras/hostile/lambda.h5");
-  ImportDialog dialog(model, {});
+  ImportDialog dialog(kerasFixturePath("hostile/lambda.h5"), {});
   QSignalSpy read(&dialog, &ImportDialog::readFinished);
-  dialog.show();
-  ASSERT_TRUE(QTest::qWaitForWindowExposed(&dialog));
-  waitForRead(dialog, read);
-  ASSERT_TRUE(dialog.imported());
+  ASSERT_NO_FATAL_FAILURE(showAndRead(dialog, read));
   EXPECT_FALSE(dialog.imported()->model.arch.head.has_value());
   const QString text = labelTextContaining(dialog, QStringLiteral("Opened in part"));
   ASSERT_FALSE(text.isEmpty());
@@ -211,13 +219,9 @@ TEST(ImportDialog, ModelOpenedInPartSaysWhatWasCutOff) {
 // A Keras encoder–decoder opens as its decoder (the encoder in its front end); the dialog's part choice opens
 // the encoder alone, on the input's own steps, and says what was cut off.
 TEST(ImportDialog, AnEncoderDecoderOpensAsEitherPart) {
-  const QString model = QString::fromStdString(std::string(LSTMSCOPE_FOREIGN_DIR) + "/keras/seq2seq_forecaster.h5");
-  ImportDialog dialog(model, {});
+  ImportDialog dialog(kerasFixturePath("seq2seq_forecaster.h5"), {});
   QSignalSpy read(&dialog, &ImportDialog::readFinished);
-  dialog.show();
-  ASSERT_TRUE(QTest::qWaitForWindowExposed(&dialog));
-  waitForRead(dialog, read);
-  ASSERT_TRUE(dialog.imported());
+  ASSERT_NO_FATAL_FAILURE(showAndRead(dialog, read));
   EXPECT_TRUE(repeatsAState(dialog.imported()->model.arch.frontEnd));
   EXPECT_TRUE(labelTextContaining(dialog, QStringLiteral("Opened in part")).isEmpty());
   QComboBox* part = nullptr;

@@ -1056,17 +1056,15 @@ def dense_only(m):  # a model named like an LSTM model that holds none
 
 # The classic encoder-decoder toy: LSTM → RepeatVector → LSTM → TimeDistributed(Dense): the encoder runs in
 # the front end, the decoder is the model's LSTM (docs/IMPORT.md "Encoder-decoders").
-s2s = Model(2)
-s2s.add("LSTM", "encoder", lstm_weights(3, 6), activation="tanh", recurrent_activation="sigmoid",
-        return_sequences=False)
-s2s.add("RepeatVector", "repeat_vector", [], n=4)
-s2s.layers[-1]["extra"] = dict(n=4)
-s2s.add("LSTM", "decoder", lstm_weights(6, 5), activation="tanh", recurrent_activation="sigmoid",
-        return_sequences=True)
-s2s.add("Dense", "time_distributed", dense_weights(5, 3), activation="linear")
-s2s.layers[-1].update(class_name="TimeDistributed",
-                      extra=dict(layer=dict(class_name="Dense", config=dict(units=3, activation="linear"))))
-write_keras2(os.path.join(OUT, "hostile", "seq2seq.h5"), s2s)
+def add_repeat(m, n):
+    m.add("RepeatVector", "repeat_vector", [], n=n)
+    m.layers[-1]["extra"] = dict(n=n)
+
+
+def add_time_distributed_dense(m, n_in, n_out, activation):
+    m.add("Dense", "time_distributed", dense_weights(n_in, n_out), activation=activation)
+    m.layers[-1].update(class_name="TimeDistributed",
+                        extra=dict(layer=dict(class_name="Dense", config=dict(units=n_out, activation=activation))))
 
 
 def seq2seq_fixture(name, m, inputs, decoder, encoder_last):
@@ -1091,13 +1089,10 @@ def seq2seq_fixture(name, m, inputs, decoder, encoder_last):
 fs2s = Model(2)
 fs2s.add("LSTM", "encoder", lstm_weights(3, 6, 1.5), activation="tanh", recurrent_activation="hard_sigmoid",
          return_sequences=False)
-fs2s.add("RepeatVector", "repeat_vector", [], n=4)
-fs2s.layers[-1]["extra"] = dict(n=4)
+add_repeat(fs2s, 4)
 fs2s.add("LSTM", "decoder", lstm_weights(6, 5, 1.5), activation="relu", recurrent_activation="hard_sigmoid",
          return_sequences=True)
-fs2s.add("Dense", "time_distributed", dense_weights(5, 2), activation="linear")
-fs2s.layers[-1].update(class_name="TimeDistributed",
-                       extra=dict(layer=dict(class_name="Dense", config=dict(units=2, activation="linear"))))
+add_time_distributed_dense(fs2s, 5, 2, "linear")
 seq2seq_fixture("seq2seq_forecaster", fs2s, feature_inputs(3), "decoder", "encoder")
 # What LSTMScope does not read: a Masking layer on the decoder's input, a repeat count that is no whole number.
 masked_decoder = copy.deepcopy(fs2s)
@@ -1115,15 +1110,12 @@ ts2s.add("LSTM", "encoder_1", lstm_weights(E, 7), activation="tanh", recurrent_a
          return_sequences=True)
 ts2s.add("LSTM", "encoder_2", lstm_weights(7, 6), activation="tanh", recurrent_activation="sigmoid",
          return_sequences=False)
-ts2s.add("RepeatVector", "repeat_vector", [], n=3)
-ts2s.layers[-1]["extra"] = dict(n=3)
+add_repeat(ts2s, 3)
 ts2s.add("LSTM", "decoder_1", lstm_weights(6, 5), activation="tanh", recurrent_activation="sigmoid",
          return_sequences=True)
 ts2s.add("LSTM", "decoder_2", lstm_weights(5, 4), activation="tanh", recurrent_activation="sigmoid",
          return_sequences=True)
-ts2s.add("Dense", "time_distributed", dense_weights(4, V), activation="softmax")
-ts2s.layers[-1].update(class_name="TimeDistributed",
-                       extra=dict(layer=dict(class_name="Dense", config=dict(units=V, activation="softmax"))))
+add_time_distributed_dense(ts2s, 4, V, "softmax")
 seq2seq_fixture("seq2seq_text", ts2s, token_inputs(V), "decoder_2", "encoder_2")
 
 # Keras 3 weights-only files whose groups cannot be placed without the config: a normalisation, a pooling.
