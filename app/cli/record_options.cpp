@@ -95,6 +95,7 @@ RecordOptions parseRecordOptions(const std::vector<std::string>& args) {
   o.modelPath = a.require("model");
   o.vocabPath = a.get("vocab");
   o.importChoices = importChoicesFrom(a);
+  o.importChoices.audioChunk = o.input.chunk;  // a streaming graph that leaves the length open is probed with it
   return o;
 }
 

@@ -69,6 +69,7 @@ TEST(KerasSeq2Seq, TextToTextReadsTokensThroughTwoEncoderLstms) {
   EXPECT_TRUE(a.frontEnd[1].returnSequences);
   EXPECT_FALSE(a.frontEnd[2].returnSequences);
   EXPECT_EQ(a.layers.size(), 2u);
+  EXPECT_EQ(a.task, Task::Tagger);  // classes at each decoder step, not numbers
   EXPECT_LE(worstAgainstReference(imported.model, kerasFixture("seq2seq_text_expected.h5"), 1e-5), 1.0);
   const EncodedText text = encodeText(a, "3 5 7 1", "x", 1000);
   EXPECT_EQ(text.inputs.steps, 3);

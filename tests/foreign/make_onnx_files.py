@@ -534,3 +534,24 @@ for name, bidirectional in (("torch_streaming_hc", False), ("torch_streaming_bid
                       os.path.join(OUT, name + ".onnx"), input_names=["input", "h0", "c0"],
                       output_names=["output", "cn", "hn"], opset_version=14)
 print("wrote torch_streaming_hc, torch_streaming_bidi")
+
+
+# A graph whose audio input leaves the length open but which runs with 200 samples only (it reshapes them
+# into 8 frames of 25): none of the probe lengths opens it, record's --chunk 200 does.
+class Frames200(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lstm = torch.nn.LSTM(8, 4)
+        self.head = torch.nn.Linear(4, 1)
+
+    def forward(self, x, h0, c0):
+        features = x.reshape(1, 8, 25).mean(dim=2)  # (1, 8)
+        _, (hn, cn) = self.lstm(features.unsqueeze(0), (h0, c0))
+        return torch.sigmoid(self.head(hn[0])), hn, cn
+
+
+torch.manual_seed(13)
+torch.onnx.export(Frames200().eval(), (torch.zeros(1, 200), torch.zeros(1, 1, 4), torch.zeros(1, 1, 4)),
+                  os.path.join(OUT, "torch_streaming_frames200.onnx"), input_names=["input", "h0", "c0"],
+                  output_names=["output", "hn", "cn"], dynamic_axes={"input": {1: "samples"}}, opset_version=14)
+print("wrote torch_streaming_frames200")

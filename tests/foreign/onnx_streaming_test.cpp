@@ -190,6 +190,25 @@ TEST(StreamingOnnx, ABackwardDirectionIsRefused) {
             std::string::npos);
 }
 
+// A graph that runs with none of the probe lengths opens with the chunk the user gives (record's --chunk).
+TEST(StreamingOnnx, TheGivenChunkIsWhatTheImportProbeTries) {
+  const std::string path = fixture("torch_streaming_frames200.onnx");
+  // Not recognised as streaming without it (its LSTM opens alone, the graph's own weights being constants).
+  EXPECT_EQ(importModel(path).report.format, "ONNX (opset 14, written by pytorch)");
+  ImportChoices given;
+  given.audioChunk = 200;
+  const ImportedModel imported = importModel(path, {}, given);
+  EXPECT_EQ(imported.report.format, "ONNX streaming graph (opset 14)");
+  EXPECT_EQ(imported.model.arch.inputWidth(), 8);
+  const std::string trace = ::testing::TempDir() + "frames200_trace.h5";
+  const CommandResult ok =
+      runCommand(std::string(LSTMSCOPE_CLI) + " record --model " + shellQuoted(path) + " --wav " +
+                 shellQuoted(fixture("streaming_vad.wav")) + " --chunk 200 --quiet --out " + shellQuoted(trace));
+  ASSERT_EQ(ok.exitCode, 0) << ok.output;
+  EXPECT_EQ(TraceReader(trace).steps(), 5);  // 1000 samples in calls of 200
+  std::remove(trace.c_str());
+}
+
 // The command line: a trace whose steps are the calls, labelled with their time, with the graph's output
 // and the waveform as meta tracks; audio at 8 kHz is resampled and says so; bad audio exits 3, options
 // that cannot go together exit 2.

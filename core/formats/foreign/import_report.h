@@ -45,6 +45,9 @@ struct ImportChoices {
   // decoder's LSTMs, reading the encoder through the front end) or "encoder" (the encoder's LSTMs alone,
   // over the input's own steps, without outputs).
   std::optional<std::string> part;
+  // A streaming ONNX graph's samples per call (record's --chunk), for a graph whose audio input leaves the
+  // length open: the import probe runs it with this length only. 0: the probe tries its usual lengths.
+  long audioChunk = 0;
 };
 
 struct ImportedModel {

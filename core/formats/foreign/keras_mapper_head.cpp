@@ -193,9 +193,11 @@ void KerasMapper::finishHead() {
     fail("layer " + headNames_.front() +
          " reads every step of a sequence that go_backwards returned last step "
          "first, which LSTMScope does not model (a head on the final state is fine)");
+  // Per step: the next token, classes of each step (a softmax or sigmoid, whatever the input: a text-to-text
+  // encoder-decoder's decoder gives one), or numbers.
   Task task =
       perStep ? (tokens && K == arch_.vocab.size() && spec.activation == HeadActivation::Softmax ? Task::LanguageModel
-                 : tokens                                                                        ? Task::Tagger
+                 : tokens || spec.activation != HeadActivation::Linear                           ? Task::Tagger
                                                                                                  : Task::Regression)
               : (spec.activation == HeadActivation::Linear ? Task::Regression : Task::Classifier);
   arch_.task = choices_.task.value_or(task);

@@ -613,7 +613,7 @@ ImportedModel readOnnx(const std::string& path, const ImportChoices& choices,
     } catch (const InputError&) {
     }
     if (streaming) try {
-        return readStreamingOnnx(path, why);
+        return readStreamingOnnx(path, why, choices.audioChunk);
       } catch (const InputError& notStreaming) {
         streamingError = notStreaming.what();  // said if nothing else opens either
       }

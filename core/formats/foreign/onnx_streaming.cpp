@@ -227,10 +227,12 @@ struct Probe {
   CallResult first, second;
 };
 
-// Two calls on a probe signal, the second with the first's state, at the graph's chunk length or the
-// first probe length it runs with.
-Probe probeGraph(const onnx_eval::OnnxModelFile& file, const StreamingInterface& g, const std::string& path) {
+// Two calls on a probe signal, the second with the first's state, at the graph's chunk length, the length
+// the user gave, or the first probe length it runs with.
+Probe probeGraph(const onnx_eval::OnnxModelFile& file, const StreamingInterface& g, const std::string& path,
+                 long givenChunk = 0) {
   std::vector<long> lengths(std::begin(kProbeChunks), std::end(kProbeChunks));
+  if (givenChunk > 0) lengths = {givenChunk};
   if (g.declaredChunk > 0) lengths = {g.declaredChunk};
   std::string firstError;
   for (size_t n = 0;; ++n) {
@@ -262,10 +264,10 @@ Probe probeGraph(const onnx_eval::OnnxModelFile& file, const StreamingInterface&
 
 }  // namespace
 
-ImportedModel readStreamingOnnx(const std::string& path, const std::string& whyNotWhole) {
+ImportedModel readStreamingOnnx(const std::string& path, const std::string& whyNotWhole, long givenChunk) {
   const auto file = onnx_eval::OnnxModelFile::read(path);  // parsed once, for the interface and the runs
   const StreamingInterface g = interfaceOf(file);
-  const Probe probe = probeGraph(file, g, path);
+  const Probe probe = probeGraph(file, g, path, givenChunk);
   const CallResult &first = probe.first, &second = probe.second;
   const LstmNodeCall &a = theLstm(first, path), &b = theLstm(second, path);
   // The state the graph returned must be what its LSTM starts from on the next call.

@@ -43,8 +43,9 @@ StreamingInterface streamingInterface(const std::string& path);
 // The LSTM a streaming graph runs, opened alone with the weights the graph gives it (the graph is run on
 // two probe chunks, the second with the first's state, which must reach the LSTM unchanged). Its input
 // is the LSTM's input features; the report says how the rest is run (--wav). InputError when the graph
-// is not streaming, runs no or several LSTM nodes per call, or does not carry the state over.
-ImportedModel readStreamingOnnx(const std::string& path, const std::string& whyNotWhole);
+// is not streaming, runs no or several LSTM nodes per call, or does not carry the state over. `givenChunk`
+// (record's --chunk): the probe length for a graph that leaves it open, instead of the usual ones.
+ImportedModel readStreamingOnnx(const std::string& path, const std::string& whyNotWhole, long givenChunk = 0);
 
 struct StreamingOptions {
   long chunk = 0;              // samples per call; 0: the graph's own, else the first probe length it runs with
