@@ -43,8 +43,7 @@ TEST(KerasSeq2Seq, AForecasterOpensAsItsDecoderReadingTheEncoder) {
   ASSERT_TRUE(a.head);
   EXPECT_EQ(a.head->reads, HeadReads::EachStep);
   EXPECT_LE(worstAgainstReference(imported.model, kerasFixture("seq2seq_forecaster_expected.h5"), 1e-5), 1.0);
-  std::string assumptions;
-  for (const auto& s : imported.report.assumptions) assumptions += s + "\n";
+  const std::string assumptions = allAssumptions(imported);
   EXPECT_NE(assumptions.find("encoder–decoder: the encoder (encoder) runs over the input's steps"), std::string::npos)
       << assumptions;
   EXPECT_NE(describeModel(imported.model).find("time: two axes"), std::string::npos) << describeModel(imported.model);

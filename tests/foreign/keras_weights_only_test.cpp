@@ -19,32 +19,24 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string weightsOnlyAssumptions(const ImportedModel& imported) {
-  std::string all;
-  for (const auto& a : imported.report.assumptions) all += a + "\n";
-  return all;
-}
-
 TEST(KerasWeightsOnly, AKeras22FileGetsHardSigmoidGatesAsThatKerasDefaulted) {
   const ImportedModel imported = importModel(kerasFixture("functional_classifier_weights.h5"));
   EXPECT_EQ(imported.model.arch.layers[0].gate, GateActivation::HardSigmoid);
   EXPECT_LE(worstAgainstReference(imported.model, kerasFixture("functional_classifier_expected.h5"), 1e-5), 1.0);
-  EXPECT_NE(
-      weightsOnlyAssumptions(imported).find("LSTM activations are tanh and hard_sigmoid (keras 2.2.4's default: Keras "
-                                            "defaulted to hard_sigmoid until 2.2.5)"),
-      std::string::npos)
-      << weightsOnlyAssumptions(imported);
+  EXPECT_NE(allAssumptions(imported).find("LSTM activations are tanh and hard_sigmoid (keras 2.2.4's default: Keras "
+                                          "defaulted to hard_sigmoid until 2.2.5)"),
+            std::string::npos)
+      << allAssumptions(imported);
 }
 
 TEST(KerasWeightsOnly, TextgenrnnsLayerNamesSaySigmoidWhateverTheKerasVersion) {
   const ImportedModel imported = importModel(kerasFixture("textgen_plain_weights.h5"));  // Keras 2.2.4
   for (const auto& layer : imported.model.arch.layers) EXPECT_EQ(layer.gate, GateActivation::Sigmoid);
   EXPECT_LE(worstAgainstReference(imported.model, kerasFixture("attention_skip_expected.h5"), 1e-5), 1.0);
-  EXPECT_NE(
-      weightsOnlyAssumptions(imported).find("textgenrnn's layer names (rnn_1, rnn_concat, attention): its code sets "
-                                            "sigmoid gates"),
-      std::string::npos)
-      << weightsOnlyAssumptions(imported);
+  EXPECT_NE(allAssumptions(imported).find("textgenrnn's layer names (rnn_1, rnn_concat, attention): its code sets "
+                                          "sigmoid gates"),
+            std::string::npos)
+      << allAssumptions(imported);
 }
 
 // textgenrnn predicts one character after the whole text (attention over every step): generate, which reads
@@ -72,7 +64,7 @@ TEST(KerasWeightsOnly, TheArchitectureJsonBesideTheWeightsIsRead) {
   EXPECT_LE(worstAgainstReference(imported.model, kerasFixture("forecaster_expected.h5"), 1e-5), 1.0);
   EXPECT_EQ(imported.report.format,
             "Keras 2 HDF5 weights-only (keras 2.1.2), architecture from relu_forecaster_architecture.json");
-  const std::string assumptions = weightsOnlyAssumptions(imported);
+  const std::string assumptions = allAssumptions(imported);
   EXPECT_NE(assumptions.find("the architecture is read from relu_forecaster_architecture.json beside the weights"),
             std::string::npos)
       << assumptions;
@@ -90,21 +82,19 @@ TEST(KerasWeightsOnly, AJsonBesideTheWeightsThatIsNotTheirsIsNotUsed) {
   std::ofstream(folder / "model.json") << R"({"class_name": "Sequential", "config": {"name": "s", "layers": [)"
                                        << R"({"class_name": "LSTM", "config": {"name": "encoder", "units": 10}}]}})";
   const ImportedModel other = importModel(weights.string());
-  EXPECT_NE(
-      weightsOnlyAssumptions(other).find("model.json beside the weights is not used: it is a model config, but it "
-                                         "names no layer lstm, which the weights file holds"),
-      std::string::npos)
-      << weightsOnlyAssumptions(other);
+  EXPECT_NE(allAssumptions(other).find("model.json beside the weights is not used: it is a model config, but it "
+                                       "names no layer lstm, which the weights file holds"),
+            std::string::npos)
+      << allAssumptions(other);
   EXPECT_EQ(other.model.arch.layers[0].cell, CellActivation::Tanh);  // guessed: 2.1.2's defaults
   EXPECT_EQ(other.model.arch.layers[0].gate, GateActivation::HardSigmoid);
 
   std::ofstream(folder / "model.json", std::ios::trunc) << R"({"hello": 1, "world": 2})";
   const ImportedModel vocabulary = importModel(weights.string());
-  EXPECT_EQ(weightsOnlyAssumptions(vocabulary).find("beside the weights"), std::string::npos)
-      << weightsOnlyAssumptions(vocabulary);
+  EXPECT_EQ(allAssumptions(vocabulary).find("beside the weights"), std::string::npos) << allAssumptions(vocabulary);
 
   std::ofstream(folder / "model.json", std::ios::trunc) << R"({"class_name": "Sequential", "config": [)";
-  EXPECT_NE(weightsOnlyAssumptions(importModel(weights.string())).find("model.json beside the weights is not used: "),
+  EXPECT_NE(allAssumptions(importModel(weights.string())).find("model.json beside the weights is not used: "),
             std::string::npos);
   fs::remove_all(folder);
 }

@@ -17,6 +17,13 @@
 namespace lstmscope::test {
 
 // A Keras fixture written by make_keras_files.py.
+// An import's assumptions, one per line, to search for what it said.
+inline std::string allAssumptions(const ImportedModel& imported) {
+  std::string all;
+  for (const auto& a : imported.report.assumptions) all += a + "\n";
+  return all;
+}
+
 inline std::string kerasFixture(const std::string& name) {
   return std::string(LSTMSCOPE_FOREIGN_DIR) + "/keras/" + name;
 }

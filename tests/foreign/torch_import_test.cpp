@@ -104,8 +104,7 @@ TEST(TorchFiles, AnLstmCellLoopedOverTheStepsIsOneLayer) {
     EXPECT_EQ(cell.model.arch.task, Task::LanguageModel);
     EXPECT_LE(worstAgainstPyTorch(cell.model, "cell_lm_expected.h5", 1e-5), 1.0) << file;
     EXPECT_LE(worstAgainstPyTorch(cell.model.cast<double>(), "cell_lm_expected.h5", 1e-9), 1.0) << file;
-    std::string assumptions;
-    for (const auto& a : cell.report.assumptions) assumptions += a + "\n";
+    const std::string assumptions = allAssumptions(cell);
     EXPECT_NE(assumptions.find("module cell is an nn.LSTMCell (no layer suffix): it is run over every step as one "
                                "LSTM layer"),
               std::string::npos)
@@ -155,9 +154,7 @@ TEST(TorchFiles, ArchitectureIsInferredAndAssumptionsAreReported) {
 }
 
 std::string assumptionsOf(const ImportedModel& imported) {
-  std::string all;
-  for (const auto& a : imported.report.assumptions) all += a + "\n";
-  return all;
+  return allAssumptions(imported);
 }
 
 // A state dict without embedding whose head has one output per input (a char-rnn) is a one-hot language
