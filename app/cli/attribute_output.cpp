@@ -70,6 +70,11 @@ const char* lrpHint(LrpAdvice advice) {
   return "";
 }
 
+// A model with a front end whose attribution did not go through it (LRP): its values are per LSTM step.
+bool stopsAtLstmFeatures(const AttributeResult& r) {
+  return !r.net.arch.frontEnd.empty() && !r.attribution.onRawInput;
+}
+
 double scoreChange(const TokenAttribution& v) {
   return v.score - v.baselineScore.value_or(0);
 }
@@ -84,7 +89,7 @@ AttributionPlot figureOf(const AttributeResult& r) {
   figure.tokens = r.tokens;
   figure.values = v.perToken;
   figure.label = attributionMethodTitle(method);
-  figure.targetStep = r.target.step;
+  figure.targetStep = r.markedToken;
   std::string what = describeTarget(arch, r.target);
   if (r.target.kind == TargetKind::Logit && arch.predictsNextToken(r.net.headOutputs()))
     what = "logit of \u201c" + arch.vocab.tokens()[static_cast<size_t>(r.target.output)] + "\u201d at step " +
@@ -124,6 +129,7 @@ std::string attributeJson(const AttributeResult& r) {
   json["convergence_delta"] = optionalNumber(v.convergenceDelta);
   if (r.attribution.lrp) json["conservation"] = conservationJson(*r.attribution.lrp);
   json["tokens"] = r.tokens;
+  json["attributed_to"] = stopsAtLstmFeatures(r) ? "lstm_input_features" : "input";
   // A token that is not valid UTF-8 on its own (a byte-level vocabulary) is written with U+FFFD in its
   // place rather than making the whole file unreadable.
   return json.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
@@ -151,6 +157,11 @@ void writeAttribute(const std::string& path, const AttributeResult& r) {
 
 void printAttributeSummary(const AttributeResult& r) {
   const TokenAttribution& v = r.attribution.values;
+  if (stopsAtLstmFeatures(r))
+    std::fprintf(stderr,
+                 "%s stops at the LSTM's input features, after the model's front end: one value per LSTM "
+                 "step, not per row of the input (docs/ATTRIBUTION.md)\n",
+                 attributionMethodTitle(r.attribution.method));
   if (const std::optional<LrpResult>& lrp = r.attribution.lrp) {
     const double absorbed = lrp->conservationError(), score = lrp->tokens.score;
     std::fprintf(stderr,

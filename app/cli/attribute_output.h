@@ -12,15 +12,19 @@ namespace lstmscope::cli {
 // One attribution as computed, with everything its outputs name.
 struct AttributeResult {
   std::string modelPath;
-  Network<double> net;              // the model, in float64
-  std::vector<std::string> tokens;  // each step's text
+  Network<double> net;  // the model, in float64
+  // Each attributed token's text: the steps' (the LSTM's input), or the rows or tokens of the raw input when
+  // the attribution went through the model's front end (attribution.onRawInput).
+  std::vector<std::string> tokens;
+  long markedToken = 0;  // the token the figure boxes: the target's step, or the last row it reads
   AttributionTarget target;
   AttributionSettings settings;  // as run: the baseline's name, the IG rule and steps, ...
   MethodAttribution attribution;
 };
 
 // The JSON document: method, target_step, target, target_description, score, baseline_score,
-// attributions, convergence_delta (null where it does not apply), conservation (lrp only), tokens.
+// attributions, convergence_delta (null where it does not apply), conservation (lrp only), tokens,
+// attributed_to ("input": what the user gave; "lstm_input_features": LRP of a model with a front end).
 // Numbers keep full precision (they read back to the same doubles); non-finite numbers are null.
 std::string attributeJson(const AttributeResult& r);
 // One row per token: step, token, attribution.

@@ -95,7 +95,13 @@ AttributeResult computeAttribute(const AttributeOptions& o) {
   request.settings = r.settings = o.settings;
   request.settings.baselineToken = baselineTokenNamed(r.net.arch, o.settings.baselineName, o.modelPath);
   request.unitAttribution = false;  // the CLI writes per-token attributions only
+  request.rawInput = encoded.raw.cast<double>();
   r.attribution = std::move(computeAttribution(r.net, tokens, request).methods.front());
+  r.markedToken = r.target.step;
+  if (r.attribution.onRawInput) {  // one value per row or token the front end reads
+    r.tokens = encoded.rawSurface;
+    if (!encoded.rowsOfStep.empty()) r.markedToken = encoded.rowsOfStep[static_cast<size_t>(r.target.step)].last;
+  }
   return r;
 }
 

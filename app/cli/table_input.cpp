@@ -77,11 +77,7 @@ EncodedText readTableInput(const Architecture& arch, const std::string& path, co
     if (it == choices.end()) throw UsageError("--label-column: the table has no column '" + labelColumn + "'");
     column = static_cast<int>(it - choices.begin());
   }
-  EncodedText out;
-  out.inputs = table.inputs;
-  out.noStep = table.noStep;
-  if (out.noStep.empty()) out.surface = table.stepLabels(column);
-  return out;
+  return encodeTable(table, column);
 }
 
 EncodedText readSingleInput(const Architecture& arch, const InputOptions& input) {

@@ -10,6 +10,7 @@
 #include <algorithm>
 
 #include "app/gui/audio_analysis.h"
+#include "app/gui/raw_input_rows.h"
 #include "core/common/error.h"
 #include "core/formats/feature_csv.h"
 #include "core/formats/lstmvis_project.h"
@@ -65,10 +66,7 @@ EncodedText readInput(const AnalysisRequest& request, AnalysisResult& result) {
   if (column < 0 && !request.labelColumn.isEmpty())  // --label-column, or a column of the table opened before
     result.inputNotes << QStringLiteral("the table has no column '%1': its steps are labelled by their numbers")
                              .arg(request.labelColumn);
-  EncodedText encoded;
-  encoded.inputs = table.inputs;
-  encoded.surface = table.stepLabels(column);
-  return encoded;
+  return encodeTable(table, column);
 }
 
 // What the views derive from a recording, computed with it so that showing them never stalls the GUI
@@ -248,6 +246,7 @@ quint64 AnalysisRunner::start(AnalysisRequest request) {
       return [this, problem = describeProblem(e, request.text, result)] { emit inputRejected(job_.latest(), problem); };
     }
     record(encoded, request.interventions, callbacks, result);
+    result.rawInput = rawInputRowsOf(encoded);
     result.seconds = clock.nsecsElapsed() / 1e9;
     // Runs on the GUI thread, and only while this job is the latest (LatestJob drops it otherwise).
     return [this, result] { emit finished(job_.latest(), result); };

@@ -28,6 +28,8 @@
 
 namespace lstmscope::app {
 
+struct RawInputRows;
+
 struct AnalysisRequest {
   QString modelPath;  // load this model first, unless `model` is set
   QString vocabPath;  // with this vocabulary file, if given
@@ -73,6 +75,8 @@ struct AnalysisResult {
   std::shared_ptr<const Model> model;
   std::shared_ptr<const ImportReport> importReport;  // when the model was loaded for this request
   std::shared_ptr<const Recording> recording;
+  // A features model with a front end: the raw rows before it, which attribution goes back to.
+  std::shared_ptr<const RawInputRows> rawInput;
   // tanh(c) of every layer and direction ([layer][direction]), computed with the run so that switching
   // to it never stalls the GUI thread.
   PerDirection<std::shared_ptr<const Mat<float>>> squashedCells;

@@ -169,14 +169,19 @@ AttributionPanel::AttributionPanel(QWidget* parent) : QWidget(parent) {
     // A run stopped because a newer request is waiting is not news; one the user cancelled is.
     if (!pause_.isActive()) targetLabel_->setText(targetLabel_->text() + tr("  (cancelled)"));
   });
-  connect(text_, &viz::AttributionTextView::stepClicked, this, &AttributionPanel::stepClicked);
-  connect(bars_, &viz::AttributionBarChart::stepClicked, this, &AttributionPanel::stepClicked);
+  // A click on a row of the raw input goes to the first step that reads it.
+  const auto clicked = [this](long position) {
+    emit stepClicked(shownOnRows_ ? rawInput_->firstStepReading(position) : position);
+  };
+  connect(text_, &viz::AttributionTextView::stepClicked, this, clicked);
+  connect(bars_, &viz::AttributionBarChart::stepClicked, this, clicked);
   connect(matrix_, &viz::AttributionMatrixView::stepClicked, this, &AttributionPanel::stepClicked);
   connect(matrix_, &viz::AttributionMatrixView::hovered, this, &AttributionPanel::hovered);
 }
 
 void AttributionPanel::setSubject(std::shared_ptr<const Model> model, const QString& modelName, Inputs<double> inputs,
-                                  const QStringList& stepTokens, const QStringList& vocabularyDisplay) {
+                                  const QStringList& stepTokens, const QStringList& vocabularyDisplay,
+                                  std::shared_ptr<const RawInputRows> rawInput) {
   // The same model with a new input (the usual case) keeps its float64 copy.
   if (model != model_ || !net_) {
     net_ = std::make_shared<const Network<double>>(model->cast<double>());
@@ -189,6 +194,7 @@ void AttributionPanel::setSubject(std::shared_ptr<const Model> model, const QStr
                            model_->arch.vocab.level() == TokenLevel::Word);
   stepTokens_ = stepTokens;
   vocabulary_ = vocabularyDisplay;
+  rawInput_ = std::move(rawInput);
   report_.reset();
   matrixWanted_ = tabs_->currentWidget() == matrix_;
   matrixShown_ = false;
@@ -316,11 +322,8 @@ void AttributionPanel::run() {
   AttributionRequest request;
   request.target = target_;
   request.unitAttribution = unitAttributionWanted_;
-  const auto chosen = static_cast<AttributionMethod>(method_->currentData().toInt());
-  if (compare_->isChecked())
-    request.methods.assign(std::begin(kAllAttributionMethods), std::end(kAllAttributionMethods));
-  else
-    request.methods = {chosen};
+  request.methods = requestedMethods();
+  if (rawInput_) request.rawInput = rawInput_->values;
   request.settings.baselineName = baseline_->currentText().toStdString();
   try {
     request.settings.baselineToken = baselineTokenNamed(model_->arch, request.settings.baselineName, "model");
@@ -364,26 +367,40 @@ QString AttributionPanel::title(const MethodAttribution& m, const QString& targe
                           {baseline_->currentText(), rule_->currentText(), precision_->currentText(), steps_->value()});
 }
 
+std::vector<AttributionMethod> AttributionPanel::requestedMethods() const {
+  if (!compare_->isChecked()) return {static_cast<AttributionMethod>(method_->currentData().toInt())};
+  std::vector<AttributionMethod> all(std::begin(kAllAttributionMethods), std::end(kAllAttributionMethods));
+  if (rawInput_ && !rawInput_->rowsOfStep.empty()) std::erase(all, AttributionMethod::Lrp);
+  return all;
+}
+
 void AttributionPanel::show(std::shared_ptr<const AttributionReport> report) {
   report_ = std::move(report);
+  // On the raw rows when the methods went through the front end (all but LRP do), else on the steps.
+  shownOnRows_ = rawInput_ && report_->methods.front().onRawInput;
+  const QStringList& tokens = shownOnRows_ ? rawInput_->tokens : stepTokens_;
   std::vector<viz::AttributionRow> rows;
   for (const MethodAttribution& m : report_->methods) {
     viz::AttributionRow row;
     row.label = QString::fromUtf8(attributionMethodTitle(m.method));
     row.values.assign(m.values.perToken.data(), m.values.perToken.data() + m.values.perToken.size());
+    if (static_cast<qsizetype>(row.values.size()) != tokens.size()) continue;  // another axis: not drawn
     row.note = attributionNote(m, epsilon_->value(), biasFactor_->value(), &row.warning);
+    if (!m.onRawInput && !model_->arch.frontEnd.empty())
+      row.note = tr("at the LSTM's input features, after the front end") +
+                 (row.note.isEmpty() ? QString() : QStringLiteral(" · ") + row.note);
     rows.push_back(std::move(row));
   }
+  if (rows.empty()) return text_->clear(tr("No attribution to show for this input."));
   const MethodAttribution& first = report_->methods.front();
   const QString heading = rows.size() > 1 ? tr("%1 · all methods · %2").arg(modelName_, targetDescription())
                                           : title(first, targetDescription());
   const std::vector<double> firstValues = rows.front().values;
   // The target's context: what a forward model can have read, and a little after it.
-  const long step = report_->target.step;
-  text_->setContent(stepTokens_, std::move(rows), heading, step, step - kFigureContextBefore,
-                    step + kFigureContextAfter);
-  bars_->setContent(stepTokens_, firstValues, title(first, targetDescription()),
-                    QString::fromUtf8(attributionMethodTitle(first.method)), report_->target.step);
+  const long step = shownOnRows_ ? rawInput_->lastRowOf(report_->target.step) : report_->target.step;
+  text_->setContent(tokens, std::move(rows), heading, step, step - kFigureContextBefore, step + kFigureContextAfter);
+  bars_->setContent(tokens, firstValues, title(first, targetDescription()),
+                    QString::fromUtf8(attributionMethodTitle(first.method)), step);
   bars_->setToolTip(title(first, targetDescription()));  // the chart elides a title wider than the dock
   if (report_->matrix) {
     matrixShown_ = true, matrixShownFor_ = step;

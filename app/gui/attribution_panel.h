@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "app/gui/latest_job.h"
+#include "app/gui/raw_input_rows.h"
 #include "core/attribution/attribution_report.h"
 
 class QCheckBox;
@@ -36,9 +37,11 @@ class AttributionPanel : public QWidget {
  public:
   explicit AttributionPanel(QWidget* parent = nullptr);
 
-  // A new analysis: the model, its input (token ids or features) and each step's display string.
+  // A new analysis: the model, its input (token ids or features) and each step's display string; for a model
+  // with a front end, its raw rows, which every method but LRP then attributes to (shown row by row).
   void setSubject(std::shared_ptr<const Model> model, const QString& modelName, Inputs<double> inputs,
-                  const QStringList& stepTokens, const QStringList& vocabularyDisplay);
+                  const QStringList& stepTokens, const QStringList& vocabularyDisplay,
+                  std::shared_ptr<const RawInputRows> rawInput = nullptr);
   // No subject to explain (a trace window without its model, or one that does not start its document):
   // the dock says why and computes nothing until the next setSubject().
   void setUnavailable(const QString& reason);
@@ -79,12 +82,17 @@ class AttributionPanel : public QWidget {
   void run();
   void show(std::shared_ptr<const AttributionReport> report);
   QString title(const MethodAttribution& m, const QString& target) const;
+  // The methods of a request: the chosen one, or all; all leaves LRP out when it would be shown on other
+  // positions than the rest (a front end over windows of rows, where LRP stops at the LSTM's steps).
+  std::vector<AttributionMethod> requestedMethods() const;
 
   std::shared_ptr<const Model> model_;
   std::shared_ptr<const Network<double>> net_;
   QString modelName_;
   Inputs<double> inputs_;  // token ids or features of the analysed input
   QStringList stepTokens_, vocabulary_;
+  std::shared_ptr<const RawInputRows> rawInput_;
+  bool shownOnRows_ = false;  // the text and bars show rawInput_'s rows, not the steps
   AttributionTarget target_;
   // The output picked in Predictions, kept while the user brushes other steps of the same model: a
   // classifier's "positive" is still the question asked. Next-token heads ignore it (each step's

@@ -166,7 +166,7 @@ void ViewLinker::showRecording() {
   inputs.tokens = recording->ids;
   inputs.features = recording->features.cast<double>();
   views_.attribution->setSubject(session_->model(), session_->modelName(), std::move(inputs), session_->stepTokens(),
-                                 session_->vocabularyDisplay());
+                                 session_->vocabularyDisplay(), result.rawInput);
   // A new subject starts at its last step: explain the current step instead, as the other views show it.
   views_.attribution->setTargetStep(state_.currentStep);
 }

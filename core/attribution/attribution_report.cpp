@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/attribution/front_end_attribution.h"
 #include "core/attribution/occlusion.h"
 #include "core/common/error.h"
 
@@ -47,10 +48,6 @@ bool parseAttributionMethod(const std::string& name, AttributionMethod& out) {
 
 std::optional<int> baselineTokenNamed(const Architecture& arch, const std::string& name, const std::string& source) {
   if (name == "zero") return std::nullopt;
-  if ((name == "unk" || name == "pad") && arch.frontEndReadsTokens())
-    throw InputError(source, "the " + name +
-                                 " baseline is a token's vector, and this model's attribution starts at the LSTM's "
-                                 "input features, after its front end; use the zero baseline");
   if (name == "unk") {
     if (arch.vocab.unkId() < 0) throw InputError(source, "the vocabulary has no UNK token for the unk baseline");
     return arch.vocab.unkId();
@@ -144,7 +141,13 @@ AttributionReport computeAttribution(const Network<double>& net, const Inputs<do
   const long T = tokens.steps, used = stepsNeeded(net, request, T);
   const Mat<double> all = inputVectors(net, tokens);
   const Mat<double> x = all.leftCols(used);
-  const Mat<double> baseline = baselineVectors(net, used, request.settings.baselineToken);
+  const bool throughFrontEnd = request.rawInput.size() > 0;
+  // A token baseline is a token's embedding: for a front end that reads text, one before the front end.
+  if (request.settings.baselineToken && !net.arch.frontEnd.empty() && !throughFrontEnd)
+    throw InputError("the " + request.settings.baselineName +
+                     " baseline is a token's vector, which this model reads only before its front end");
+  const Mat<double> baseline =
+      baselineVectors(net, used, net.arch.frontEnd.empty() ? request.settings.baselineToken : std::nullopt);
   AttributionReport report;
   report.target = request.target;
   // The targets of the matrix, if asked for: their inputs up to the last of them (all of them for a model
@@ -154,7 +157,10 @@ AttributionReport computeAttribution(const Network<double>& net, const Inputs<do
   // Progress counts passes over the text (one forward and backward pass at batch 1), roughly.
   const long matrixCost = std::max(4L, (matrixEnd - matrixFirst) / 4);
   long total = 2 * request.unitAttribution + matrixCost * request.allTargetsMatrix;
-  for (const AttributionMethod m : request.methods) total += attributionMethodCost(m, request.settings, used);
+  for (const AttributionMethod m : request.methods)
+    total += attributionMethodCost(
+        m, request.settings,
+        throughFrontEnd && attributesThroughFrontEnd(net.arch, m) ? request.rawInput.cols() : used);
   long done = 0, reported = 0;
   // Each value is passed on once, in increasing order (a part's own last report equals its end).
   const auto progressTo = [&](long value) {
@@ -174,6 +180,14 @@ AttributionReport computeAttribution(const Network<double>& net, const Inputs<do
     progressTo(done);
   };
   for (const AttributionMethod m : request.methods) {
+    if (throughFrontEnd && attributesThroughFrontEnd(net.arch, m)) {
+      const long cost = attributionMethodCost(m, request.settings, request.rawInput.cols());
+      report.methods.push_back(
+          {m, attributeThroughFrontEnd(m, vectors, request.rawInput, request.target, request.settings, part(cost)),
+           std::nullopt, true});
+      finished(cost);
+      continue;
+    }
     const long cost = attributionMethodCost(m, request.settings, used);
     MethodAttribution a = runAttributionMethod(m, vectors, x, baseline, request.target, request.settings, part(cost));
     a.values.perToken = padSteps(a.values.perToken, T);

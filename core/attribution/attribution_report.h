@@ -44,6 +44,9 @@ struct MethodAttribution {
   AttributionMethod method;
   TokenAttribution values;
   std::optional<LrpResult> lrp;  // lrp only: conservation report and unit relevance
+  // Whether the values are per row (or token) of the raw input, carried back through the model's front end
+  // (front_end_attribution.h), rather than per step of the first LSTM's input.
+  bool onRawInput = false;
 };
 
 // One method on a network from onInputVectors() with input vectors x. IG reports progress per batch of
@@ -71,6 +74,10 @@ struct AttributionRequest {
   bool unitAttribution = true;
   bool allTargetsMatrix = false;
   long matrixFirst = 0, matrixEnd = -1;  // the target steps of the matrix (end -1: to the last step)
+  // A features model with a front end: what the front end reads (the table, rawFeatureDim × rows, or one
+  // token id per column). Every method but LRP then attributes to its rows through the front end
+  // (MethodAttribution::onRawInput); left empty, all stop at the LSTM's input features.
+  Mat<double> rawInput;
 };
 
 // Throws InputError for impossible targets or settings, Cancelled when callbacks.cancelled() turns true

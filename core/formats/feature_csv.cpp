@@ -134,9 +134,25 @@ std::vector<std::string> FeatureSequence::labelChoices() const {
   return out;
 }
 
+std::string FeatureSequence::rowLabel(int column, long row) const {
+  if (column < 0) return std::to_string(row);
+  const int D = static_cast<int>(featureNames.size());
+  if (column >= D) return labelCells.at(static_cast<size_t>(column - D))[static_cast<size_t>(row)];
+  char buffer[32];
+  const Mat<float>& table = rawFeatures.size() ? rawFeatures : inputs.features;
+  std::snprintf(buffer, sizeof buffer, "%g", static_cast<double>(table(column, row)));
+  return buffer;
+}
+
+std::vector<std::string> FeatureSequence::rowLabels(int column) const {
+  const long rows = rawFeatures.size() ? rawFeatures.cols() : steps();
+  std::vector<std::string> out(static_cast<size_t>(rows));
+  for (long r = 0; r < rows; ++r) out[static_cast<size_t>(r)] = rowLabel(column, r);
+  return out;
+}
+
 std::vector<std::string> FeatureSequence::stepLabels(int column) const {
   std::vector<std::string> out(static_cast<size_t>(steps()));
-  const int D = static_cast<int>(featureNames.size());
   for (long t = 0; t < steps(); ++t) {
     const RowSpan rows = rowsOfStep.empty() ? RowSpan{t, t} : rowsOfStep[static_cast<size_t>(t)];
     if (!stepNames.empty() && column < 0) {
@@ -146,13 +162,8 @@ std::vector<std::string> FeatureSequence::stepLabels(int column) const {
     } else if (column < 0) {
       out[t] = rows.first == rows.last ? std::to_string(rows.last)
                                        : std::to_string(rows.first) + "–" + std::to_string(rows.last);
-    } else if (column < D) {
-      char buffer[32];
-      const Mat<float>& table = rawFeatures.size() ? rawFeatures : inputs.features;
-      std::snprintf(buffer, sizeof buffer, "%g", static_cast<double>(table(column, rows.last)));
-      out[t] = buffer;
     } else {
-      out[t] = labelCells.at(static_cast<size_t>(column - D))[static_cast<size_t>(rows.last)];
+      out[t] = rowLabel(column, rows.last);
     }
   }
   return out;

@@ -35,6 +35,12 @@ struct FeatureSequence {
   // back with %g, which shows the float32 the model reads). A step computed from a span of rows (rowsOfStep)
   // is labelled with its rows ("4–7", 0-based as step numbers are), or with the cell of the last row it reads.
   std::vector<std::string> stepLabels(int column) const;
+  // Each row of the table labelled the same way (the row's number, or its cell of the column): what
+  // attribution through the front end is shown against.
+  std::vector<std::string> rowLabels(int column) const;
+
+ private:
+  std::string rowLabel(int column, long row) const;
 };
 
 // Parses `text` for a model with `arch.rawFeatureDim()` features (then through its front end, if any). Comma, semicolon

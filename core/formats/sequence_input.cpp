@@ -69,6 +69,9 @@ EncodedText throughFrontEnd(const Architecture& arch, TokenizedText tok, const s
   out.inputs.features = std::move(run.features);
   out.inputs.steps = static_cast<int>(out.inputs.features.cols());
   out.inputs.batch = 1;
+  out.raw = ids.cast<float>();  // ids are below 2^24: exact
+  out.rawSurface = tok.surface;
+  out.rowsOfStep = run.spans;
   if (!run.stepNames.empty()) {
     out.surface = std::move(run.stepNames);
     return out;
@@ -103,6 +106,19 @@ size_t tokenLimit(long maxSteps) {
 }
 
 }  // namespace
+
+EncodedText encodeTable(const FeatureSequence& table, int column) {
+  EncodedText out;
+  out.inputs = table.inputs;
+  out.noStep = table.noStep;
+  if (out.noStep.empty()) out.surface = table.stepLabels(column);
+  if (table.rawFeatures.size()) {
+    out.raw = table.rawFeatures;
+    out.rawSurface = table.rowLabels(column);
+    out.rowsOfStep = table.rowsOfStep;
+  }
+  return out;
+}
 
 EncodedText encodeText(const Architecture& arch, std::string_view text, const std::string& sourceName, long maxSteps,
                        const std::string& limitAdvice, bool allowEmpty) {

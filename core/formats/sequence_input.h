@@ -5,6 +5,8 @@
 #include <string_view>
 
 #include "core/engine/tape.h"
+#include "core/formats/feature_csv.h"
+#include "core/model/window_layers.h"
 
 namespace lstmscope {
 
@@ -14,10 +16,20 @@ std::string readFileBytes(const std::string& path, size_t maxBytes);
 struct EncodedText {
   Inputs<float> inputs;              // batch 1
   std::vector<std::string> surface;  // each token's text
+  // A features model with a front end: what the front end reads (the table's features, rawFeatureDim × rows,
+  // or one token id per column), each row's or token's text, and the rows each step reads (empty when step t
+  // is row t). Attribution goes back to these rows (docs/ATTRIBUTION.md "Through the front end").
+  Mat<float> raw;
+  std::vector<std::string> rawSurface;
+  std::vector<RowSpan> rowsOfStep;
   // A corpus's document that gives no step through the model's front end (too short for its windows): why,
   // naming the document. Empty otherwise.
   std::string noStep;
 };
+
+// A parsed table as the model's input, its steps labelled by `column` (FeatureSequence::stepLabels), with its raw
+// rows when the model has a front end.
+EncodedText encodeTable(const FeatureSequence& table, int column);
 
 // Tokenizes `text` with the model's vocabulary. `maxSteps` guards against inputs whose recording would
 // not fit anywhere; the error ends with `limitAdvice` (how the caller's user raises it), if any. What is

@@ -364,7 +364,8 @@ std::string describeModel(const Model& model, bool withCutOff) {
         << " per step\n";
     if (!a.frontEnd.empty())
       s << "front end: " << describeStepLayers(a.frontEnd) << ", computed before the LSTMs (" << a.featureDim
-        << " features for lstm 0; gradients and attribution start there)\n";
+        << " features for lstm 0, where the engine's gradients start; attribution goes back through it"
+        << (a.frontEndReadsTokens() ? " to the tokens" : " to the rows") << ", LRP's aside)\n";
     if (repeatsAState(a.frontEnd))
       s << "time: two axes: the encoder reads the input's " << (a.frontEndReadsTokens() ? "tokens" : "rows")
         << ", and its last state, repeated, makes the decoder's steps, which the LSTMs below run over\n";

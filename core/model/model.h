@@ -105,8 +105,9 @@ struct Architecture {
   // Features input only: per-step layers before the first LSTM that cannot be folded into its weights (a
   // Dense with an activation, LayerNormalization, an Activation) and window layers (Conv1D, pooling),
   // computed from the raw features in float64 before the engine runs (applyFrontEnd); the first may be an
-  // embedding lookup, and then the raw input is text (frontEndReadsTokens). The engine, its gradients and
-  // attribution start at their output.
+  // embedding lookup, and then the raw input is text (frontEndReadsTokens). The engine and its gradients
+  // start at their output; attribution goes back through them to the raw input (docs/ATTRIBUTION.md "Through
+  // the front end").
   std::vector<StepLayer> frontEnd;
   // Keras' Masking(mask_value) before the first LSTM (features: a step whose every feature equals it) or an
   // Embedding with mask_zero (tokens: the id, 0): Keras skips such a step, carrying the state over. The

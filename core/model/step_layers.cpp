@@ -5,6 +5,8 @@
 #include <set>
 #include <sstream>
 
+#include "core/model/encoder_lstm.h"
+#include "core/model/step_activations.h"
 #include "core/model/window_layers.h"
 
 namespace lstmscope {
@@ -14,27 +16,6 @@ namespace {
 const std::set<std::string> kActivations = {"linear",  "relu", "tanh", "sigmoid",    "hard_sigmoid",
                                             "softmax", "elu",  "selu", "softplus",   "softsign",
                                             "swish",   "silu", "gelu", "exponential"};
-
-using Elementwise = double (*)(double x, bool keras3);
-
-// The function of activation `a`, looked up once per layer rather than per value.
-Elementwise elementwiseOf(const std::string& a) {
-  if (a == "relu") return [](double x, bool) { return x > 0 ? x : 0.0; };
-  if (a == "tanh") return [](double x, bool) { return std::tanh(x); };
-  if (a == "sigmoid") return [](double x, bool) { return 1 / (1 + std::exp(-x)); };
-  if (a == "hard_sigmoid")
-    return [](double x, bool keras3) { return std::clamp(keras3 ? x / 6 + 0.5 : 0.2 * x + 0.5, 0.0, 1.0); };
-  if (a == "elu") return [](double x, bool) { return x > 0 ? x : std::expm1(x); };
-  if (a == "selu")
-    return [](double x, bool) { return 1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * std::expm1(x)); };
-  if (a == "softplus") return [](double x, bool) { return x > 30 ? x : std::log1p(std::exp(x)); };
-  if (a == "softsign") return [](double x, bool) { return x / (1 + std::abs(x)); };
-  if (a == "swish" || a == "silu") return [](double x, bool) { return x / (1 + std::exp(-x)); };
-  // Keras' default gelu is exact, not the tanh approximation.
-  if (a == "gelu") return [](double x, bool) { return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0))); };
-  if (a == "exponential") return [](double x, bool) { return std::exp(x); };
-  return nullptr;  // linear
-}
 
 void activate(const std::string& a, int generation, Eigen::MatrixXd& x) {
   if (a == "softmax") {  // over each step's features
@@ -49,7 +30,7 @@ void activate(const std::string& a, int generation, Eigen::MatrixXd& x) {
     x = x.cwiseMax(0.0);
     return;
   }
-  const Elementwise f = elementwiseOf(a);
+  const StepActivationFunction f = stepActivation(a);
   if (!f) return;
   const bool keras3 = generation >= 3;
   double* v = x.data();
@@ -69,34 +50,6 @@ Eigen::MatrixXd lookUp(const Eigen::MatrixXd& table, const Eigen::MatrixXd& ids)
     else
       out.col(t).setConstant(std::nan(""));
   }
-  return out;
-}
-
-// An encoder LSTM over x (in × T), forward from zero h and c, as Keras computes it: z = W x_t + U h + b in
-// gate blocks i, f, g, o; c = f ∘ c + i ∘ act(g); h = o ∘ act(c). Every step's h, or the last step's.
-Eigen::MatrixXd runRecurrent(const StepLayer& s, const Eigen::MatrixXd& x) {
-  const long H = s.recurrent.cols(), T = x.cols();
-  const bool keras3 = s.generation >= 3;
-  const Elementwise gate = elementwiseOf(s.gateActivation), cell = elementwiseOf(s.activation);
-  const auto apply = [&](Elementwise f, auto&& v) {
-    if (f)
-      for (long u = 0; u < v.size(); ++u) v(u) = f(v(u), keras3);
-  };
-  Eigen::MatrixXd inputs = s.weight * x;  // every step's W x_t at once
-  inputs.colwise() += s.bias;
-  Eigen::VectorXd h = Eigen::VectorXd::Zero(H), c = Eigen::VectorXd::Zero(H);
-  Eigen::MatrixXd out(H, s.returnSequences ? T : std::min(T, 1L));
-  for (long t = 0; t < T; ++t) {
-    Eigen::VectorXd z = inputs.col(t) + s.recurrent * h;
-    Eigen::VectorXd i = z.segment(0, H), f = z.segment(H, H), g = z.segment(2 * H, H), o = z.segment(3 * H, H);
-    apply(gate, i), apply(gate, f), apply(cell, g), apply(gate, o);
-    c = f.cwiseProduct(c) + i.cwiseProduct(g);
-    Eigen::VectorXd activeC = c;
-    apply(cell, activeC);
-    h = o.cwiseProduct(activeC);
-    if (s.returnSequences) out.col(t) = h;
-  }
-  if (!s.returnSequences && T > 0) out.col(0) = h;
   return out;
 }
 
@@ -206,7 +159,7 @@ Eigen::MatrixXd applyReshaping(const StepLayer& s, const Eigen::MatrixXd& x) {
     case StepLayer::Kind::Lookup:
       return lookUp(s.weight, x);
     case StepLayer::Kind::Recurrent:
-      return runRecurrent(s, x);
+      return runEncoderLstm(s, x);
     case StepLayer::Kind::Repeat:
       return repeatStep(s, x);
     default:  // pooling
@@ -230,6 +183,13 @@ Eigen::MatrixXd applyStepLayers(const std::vector<StepLayer>& chain, const Eigen
     current = &x;
   }
   return current == &input ? input : x;
+}
+
+Eigen::MatrixXd applyStepLayer(const StepLayer& s, const Eigen::MatrixXd& x) {
+  if (!inPlace(s)) return applyReshaping(s, x);
+  Eigen::MatrixXd y = x;
+  applyInPlace(s, y);
+  return y;
 }
 
 std::string describeStepLayers(const std::vector<StepLayer>& chain) {

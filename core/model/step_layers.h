@@ -83,6 +83,9 @@ AffineMap composeAffine(const std::vector<StepLayer>& chain, long width);
 // (window_layers.h), and a chain whose windows do not fit gives zero columns.
 Eigen::MatrixXd applyStepLayers(const std::vector<StepLayer>& chain, const Eigen::MatrixXd& x);
 
+// One layer of a chain applied to x.
+Eigen::MatrixXd applyStepLayer(const StepLayer& layer, const Eigen::MatrixXd& x);
+
 // "a (Dense, relu) → b (LayerNormalization, epsilon 0.001)".
 std::string describeStepLayers(const std::vector<StepLayer>& chain);
 

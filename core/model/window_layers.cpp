@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <vector>
 
 namespace lstmscope {
 
@@ -120,6 +121,36 @@ long paddingBefore(const StepLayer& s, long steps) {
 Eigen::MatrixXd applyWindowLayer(const StepLayer& s, const Eigen::MatrixXd& x) {
   const long outSteps = windowOutputSteps(s, x.cols()), before = paddingBefore(s, x.cols());
   return s.kind == StepLayer::Kind::Conv ? convolve(s, x, outSteps, before) : pool(s, x, outSteps, before);
+}
+
+Eigen::MatrixXd windowLayerBackward(const StepLayer& s, const Eigen::MatrixXd& x, const Eigen::MatrixXd& g) {
+  const long in = x.rows(), steps = x.cols(), outSteps = g.cols(), before = paddingBefore(s, steps);
+  Eigen::MatrixXd gradX = Eigen::MatrixXd::Zero(in, steps);
+  // Serial: several output steps write to the same input step.
+  for (long t = 0; t < outSteps; ++t) {
+    if (s.kind == StepLayer::Kind::Conv) {
+      for (long j = 0; j < s.window; ++j) {
+        const long p = tapStep(s, before, t, j);
+        if (p >= 0 && p < steps) gradX.col(p).noalias() += s.weight.middleCols(j * in, in).transpose() * g.col(t);
+      }
+      continue;
+    }
+    std::vector<long> read;  // the window's steps that exist (padding is left out of the max and the mean)
+    for (long j = 0; j < s.window; ++j)
+      if (const long p = tapStep(s, before, t, j); p >= 0 && p < steps) read.push_back(p);
+    if (read.empty()) continue;
+    if (s.kind == StepLayer::Kind::AveragePool) {
+      for (const long p : read) gradX.col(p) += g.col(t) / static_cast<double>(read.size());
+      continue;
+    }
+    for (long f = 0; f < in; ++f) {
+      long best = read.front();
+      for (const long p : read)
+        if (x(f, p) > x(f, best)) best = p;
+      gradX(f, best) += g(f, t);
+    }
+  }
+  return gradX;
 }
 
 bool readsWindows(const std::vector<StepLayer>& chain) {

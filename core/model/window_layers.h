@@ -19,6 +19,11 @@ long windowOutputSteps(const StepLayer& layer, long steps);
 // A convolution before its activation, or a pooling, over x (features × steps).
 Eigen::MatrixXd applyWindowLayer(const StepLayer& layer, const Eigen::MatrixXd& x);
 
+// The backward pass of applyWindowLayer: d score / d x from d score / d output (a convolution's before its
+// activation). A max pooling passes each gradient to the first step holding the window's maximum.
+Eigen::MatrixXd windowLayerBackward(const StepLayer& layer, const Eigen::MatrixXd& x,
+                                    const Eigen::MatrixXd& gradOutput);
+
 // Whether the chain holds a layer that changes the steps (a window layer, an encoder, a repeat), so that its
 // steps are not the rows.
 bool readsWindows(const std::vector<StepLayer>& chain);

@@ -8,8 +8,10 @@
 #include <QTextStream>
 
 #include "app/gui/main_window.h"
+#include "core/attribution/gradient_attribution.h"
 #include "core/engine/forward.h"
 #include "core/formats/native_model.h"
+#include "core/model/step_layers_backward.h"
 #include "tests/app/test_window.h"
 #include "tests/support/test_models.h"
 #include "viz/predictions_view.h"
@@ -166,6 +168,45 @@ TEST(FeatureInput, WindowFrontEndLabelsStepsWithRowsAndTheForecastIsShown) {
   for (int y = 0; y < image.height(); ++y)
     for (int x = 0; x < image.width(); ++x) dark += qGray(image.pixel(x, y)) < 100;
   EXPECT_GT(dark, 50);
+
+  // Attribution goes back through the convolution and the pooling to the table's 5 rows, labelled by day:
+  // gradient × input equals the engine's gradient at the LSTM's input carried back by the front end.
+  AttributionPanel& panel = *window.attribution();
+  panel.setMethod(AttributionMethod::GradientTimesInput);
+  for (int k = 0; k < 18000 && !panel.settled(); ++k) QTest::qWait(10);
+  ASSERT_TRUE(panel.report());
+  const MethodAttribution& gxi = panel.report()->methods.front();
+  ASSERT_TRUE(gxi.onRawInput);
+  ASSERT_EQ(gxi.values.perToken.size(), 5);
+  Mat<double> raw(2, 5);
+  raw << 1, 0.5, -1, 2, 0, 0, 2, 1, 2, -3;
+  const Network<double> vectors = onInputVectors(model.cast<double>());
+  const std::vector<Eigen::MatrixXd> layerInputs = stepLayerInputs(model.arch.frontEnd, raw);
+  const Mat<double> gradient = stepLayersBackward(model.arch.frontEnd, layerInputs,
+                                                  scoreGradient(vectors, layerInputs.back(), panel.report()->target));
+  const Vec<double> expected = gradient.cwiseProduct(raw).colwise().sum().transpose();
+  EXPECT_LE((gxi.values.perToken - expected).cwiseAbs().maxCoeff(), 1e-12 * (1 + expected.cwiseAbs().maxCoeff()));
+  QString shownCsv;
+  QTextStream shownOut(&shownCsv);
+  panel.textView()->writeCsv(shownOut);
+  shownOut.flush();
+  for (const char* day : {"mon", "tue", "wed", "thu", "fri"})
+    EXPECT_TRUE(shownCsv.contains(QString::fromLatin1(day))) << shownCsv.toStdString();
+  // LRP stops at the LSTM's steps, and its note says so; all methods leave it out (its positions are others).
+  panel.setMethod(AttributionMethod::Lrp);
+  QTest::qWait(200);
+  for (int k = 0; k < 18000 && !panel.settled(); ++k) QTest::qWait(10);
+  ASSERT_FALSE(panel.report()->methods.front().onRawInput);
+  ASSERT_EQ(panel.textView()->rows().size(), 1u);
+  EXPECT_EQ(panel.textView()->rows().front().values.size(), 2u);
+  EXPECT_TRUE(panel.textView()->rows().front().note.contains(QStringLiteral("at the LSTM's input features")));
+  panel.setCompareAll(true);
+  QTest::qWait(200);
+  for (int k = 0; k < 18000 && !panel.settled(); ++k) QTest::qWait(10);
+  EXPECT_EQ(panel.textView()->rows().size(), 4u);  // saliency, gradient × input, IG, occlusion
+  // A click on a row makes the first step that reads it current: row 4 (fri) is read by step 1 only.
+  emit panel.textView()->stepClicked(4);
+  EXPECT_EQ(window.state().currentStep, 1);
 }
 
 // A model whose front end reads text (an embedding lookup, then a convolution over 2 characters): the Text dock

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/attribution/attribution_report.h"
+#include "core/attribution/front_end_attribution.h"
 #include "core/common/error.h"
 #include "core/engine/record.h"
 #include "core/formats/feature_csv.h"
@@ -131,15 +132,18 @@ TEST(KerasFiles, TextThroughAWindowFrontEndIsTokenizedAndLabelledWithItsTokens) 
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("the model reads text"), std::string::npos) << e.what();
   }
-  // Attribution starts at the LSTM's input features: a token's vector is no baseline there.
+  // Attribution goes back through the front end to the tokens: the text keeps their ids and texts, and a token
+  // baseline is that token's embedding at every position (this vocabulary has no pad token to name).
+  EXPECT_EQ(text.raw, (Mat<float>(1, 5) << 3, 5, 7, 2, 9).finished());
+  EXPECT_EQ(text.rawSurface, (std::vector<std::string>{"3", "5", "7", "2", "9"}));
+  ASSERT_EQ(text.rowsOfStep.size(), 2u);
+  EXPECT_EQ(text.rowsOfStep[1], (RowSpan{1, 4}));
+  EXPECT_EQ(frontEndBaseline(a, 3, 7), a.frontEnd[0].weight.col(7).replicate(1, 3));
   try {
     baselineTokenNamed(a, "pad", "--baseline");
     ADD_FAILURE() << "the pad baseline was taken";
   } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("the pad baseline is a token's vector, and this model's attribution starts "
-                                         "at the LSTM's input features"),
-              std::string::npos)
-        << e.what();
+    EXPECT_NE(std::string(e.what()).find("the vocabulary has no pad token"), std::string::npos) << e.what();
   }
   const std::string native = ::testing::TempDir() + "/imdb_cnn_lstm.lstmscope.h5";
   saveNativeModel(ic.model, native);

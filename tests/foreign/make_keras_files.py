@@ -17,6 +17,9 @@ import zipfile
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import keras_autograd  # noqa: E402
+
 OUT = sys.argv[1]
 os.makedirs(os.path.join(OUT, "hostile"), exist_ok=True)
 _rng = np.random.default_rng(11)
@@ -142,41 +145,8 @@ STEP_LAYERS = ("BatchNormalization", "LayerNormalization", "Activation")
 WINDOW_LAYERS = ("Conv1D", "MaxPooling1D", "AveragePooling1D")
 
 
-def tf_same_padding(steps, span, stride):
-    """TensorFlow's 'same': ceil(T / stride) outputs, the padding split with its smaller half first."""
-    out = -(-steps // stride)
-    total = max((out - 1) * stride + span - steps, 0)
-    return total // 2, total - total // 2
-
-
 def window_layer(l, seq, generation):
-    import torch
-    import torch.nn.functional as F
-    k, c, w = l["kind"], l["config"], l["weights"]
-    x = torch.tensor(seq.T[None], dtype=torch.float64)  # (1, features, steps)
-    steps = seq.shape[0]
-    if k == "Conv1D":
-        size, dilation, stride = w[0].shape[0], c.get("dilation_rate", 1), c.get("strides", 1)
-        span = (size - 1) * dilation + 1
-        if c["padding"] == "same":
-            x = F.pad(x, tf_same_padding(steps, span, stride))
-        elif c["padding"] == "causal":
-            x = F.pad(x, (span - 1, 0))
-        kernel = torch.tensor(w[0], dtype=torch.float64).permute(2, 1, 0)  # (filters, in, size)
-        y = F.conv1d(x, kernel, torch.tensor(w[1], dtype=torch.float64), stride=stride, dilation=dilation)
-        return act(c["activation"], y[0].numpy().T, generation)
-    size = c["pool_size"]
-    stride = c.get("strides") or size
-    if c.get("padding", "valid") == "same":  # padded steps are left out of the max and the mean
-        pad = tf_same_padding(steps, size, stride)
-        if k == "MaxPooling1D":
-            y = F.max_pool1d(F.pad(x, pad, value=-np.inf), size, stride)
-        else:
-            ones = F.pad(torch.ones_like(x[:, :1]), pad)
-            y = F.avg_pool1d(F.pad(x, pad), size, stride) / F.avg_pool1d(ones, size, stride)
-    else:
-        y = (F.max_pool1d if k == "MaxPooling1D" else F.avg_pool1d)(x, size, stride)
-    return y[0].numpy().T
+    return keras_autograd.window_layer_torch(l, keras_autograd.tensor(seq), generation).numpy()
 
 
 def step_layer(l, seq, generation):
@@ -1217,4 +1187,16 @@ kwin.add("LSTM", "lstm", lstm_weights(E, H), activation="tanh", recurrent_activa
 kwin.add("Dense", "dense", dense_weights(H, V), activation="softmax")
 write_keras3_archive(os.path.join(OUT, "keras3_windows.keras"), kwin, "3.10.0", "2025-05-01@10:00:00", windows=True)
 write_expected("keras3_windows", kwin, token_inputs(V))
+
+# Attribution through the front end (docs/ATTRIBUTION.md): PyTorch autograd's gradient of output 0 at the last
+# output step with respect to the raw input (a table's rows, a text's embedding vectors), Integrated Gradients
+# and occlusion per row, for every kind of front end above. Drawn last, so the fixtures above keep their numbers.
+with h5py.File(os.path.join(OUT, "front_end_attribution.h5"), "w") as f:
+    for name, model, x in [("front_end_forecaster", ff, rng.normal(0, 1, (9, 3))),
+                           ("conv_forecaster", cf, rng.normal(0, 1, (11, 3))),
+                           ("conv_causal", cc, rng.normal(0, 1, (13, 2))),
+                           ("imdb_cnn_lstm", ic, rng.integers(1, V, 10)),
+                           ("seq2seq_forecaster", fs2s, rng.normal(0, 1, (7, 3))),
+                           ("seq2seq_text", ts2s, rng.integers(1, V, 6))]:
+        keras_autograd.write_attribution_reference(f.create_group(name), model, x)
 print("wrote", OUT)

@@ -94,7 +94,8 @@ void KerasMapper::repeatVector(const KerasLayer& l) {
          "and its last state, repeated " + std::to_string(repeats) + " times by " + l.name +
          ", is what the decoder reads at each of its steps; the decoder is shown (steps out 1 to " +
          std::to_string(repeats) +
-         "), and gradients and attribution start at its input (open the encoder alone with the import choice "
+         "); the engine's gradients start at its input, and attribution goes back through the encoder to the "
+         "input (LRP stops at the decoder's input; open the encoder alone with the import choice "
          "part: encoder)");
 }
 

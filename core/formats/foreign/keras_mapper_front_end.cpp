@@ -79,8 +79,10 @@ void KerasMapper::frontEnd(long lstmWidth) {
   sourceOf_[held_.layers().back().name] = 0;
   assume(held_.subject() + " computed from the " + std::to_string(raw) +
          " raw features before the first LSTM, in float64 (a front end LSTMScope runs before the engine): "
-         "gradients and attribution start at the LSTM's " +
-         std::to_string(lstmWidth) + " input features");
+         "the engine's gradients start at the LSTM's " +
+         std::to_string(lstmWidth) +
+         " input features, and attribution goes back through the front end to the "
+         "table's rows (LRP stops at the LSTM's input)");
   const auto& layers = held_.layers();
   if (readsWindows(layers))
     assume("the front end reads windows of rows (" + std::to_string(fewestRows(layers)) +
@@ -109,8 +111,10 @@ void KerasMapper::textFrontEnd(long lstmWidth) {
   sourceOf_[held_.layers().back().name] = 0;
   assume(held_.subject() + " computed from the embedding " + embeddingName_ +
          "'s vectors before the first LSTM, in float64 (a front end LSTMScope runs before the engine): the "
-         "model reads text, and gradients and attribution start at the LSTM's " +
-         std::to_string(lstmWidth) + " input features");
+         "model reads text; the engine's gradients start at the LSTM's " +
+         std::to_string(lstmWidth) +
+         " input features, and attribution goes back through the front end to the "
+         "tokens' embeddings (LRP stops at the LSTM's input)");
   assume("the front end reads windows of tokens (" + std::to_string(fewestRows(arch_.frontEnd)) +
          " at least), so an LSTM step is computed from a span of the text's tokens and is labelled with them");
   held_.settle(report_.tensors, "the front end");

@@ -1,0 +1,146 @@
+#include "core/attribution/front_end_attribution.h"
+
+#include <algorithm>
+#include <iterator>
+
+#include "core/common/error.h"
+#include "core/model/step_layers_backward.h"
+
+namespace lstmscope {
+
+namespace {
+
+// The front end after its lookup, if any: the layers between the input vectors and the LSTM's features.
+std::vector<StepLayer> differentiatedLayers(const Architecture& arch) {
+  const auto first = arch.frontEndReadsTokens() ? std::next(arch.frontEnd.begin()) : arch.frontEnd.begin();
+  return {first, arch.frontEnd.end()};
+}
+
+// The score at input vectors v through the front end, and optionally its gradient with respect to v.
+struct ScoreAndGradient {
+  double score = 0;
+  Mat<double> gradient;
+};
+
+class FrontEndScore {
+ public:
+  FrontEndScore(const Architecture& arch, const Network<double>& net, const AttributionTarget& target)
+      : layers_(differentiatedLayers(arch)), net_(net), target_(target) {}
+
+  double score(const Mat<double>& v) const { return targetScore(net_, applyStepLayers(layers_, v), target_); }
+
+  ScoreAndGradient withGradient(const Mat<double>& v, bool wantScore) const {
+    const std::vector<Eigen::MatrixXd> inputs = stepLayerInputs(layers_, v);
+    ScoreAndGradient out;
+    if (wantScore) out.score = targetScore(net_, inputs.back(), target_);
+    out.gradient = stepLayersBackward(layers_, inputs, scoreGradient(net_, inputs.back(), target_));
+    return out;
+  }
+
+ private:
+  std::vector<StepLayer> layers_;
+  const Network<double>& net_;
+  const AttributionTarget& target_;
+};
+
+TokenAttribution integratedGradientsThrough(const FrontEndScore& f, const Mat<double>& v, const Mat<double>& baseline,
+                                            const AttributionSettings& s, const ProgressCallbacks& callbacks) {
+  const Quadrature q = quadrature(s.rule, s.steps);
+  const long points = static_cast<long>(q.alphas.size());
+  Mat<double> average = Mat<double>::Zero(v.rows(), v.cols());
+  for (long k = 0; k < points; ++k) {
+    checkCancelled(callbacks);
+    const Mat<double> point = baseline + q.alphas[static_cast<size_t>(k)] * (v - baseline);
+    average += q.weights[static_cast<size_t>(k)] * f.withGradient(point, false).gradient;
+    reportProgress(callbacks, k + 1, points);
+  }
+  TokenAttribution a;
+  a.score = f.score(v);
+  a.baselineScore = f.score(baseline);
+  a.perDimension = (v - baseline).cwiseProduct(average);
+  a.perToken = a.perDimension.colwise().sum().transpose();
+  a.convergenceDelta = a.perToken.sum() - (a.score - *a.baselineScore);
+  return a;
+}
+
+// Each row's score drop when a window of rows starting at every position is replaced by the baseline,
+// averaged over the windows covering it (occlusion.h's definition, on the raw rows).
+TokenAttribution occlusionThrough(const FrontEndScore& f, const Mat<double>& v, const Mat<double>& baseline, int window,
+                                  const ProgressCallbacks& callbacks) {
+  const long rows = v.cols(), w = std::clamp<long>(window, 1, std::max(rows, 1L)), starts = rows - w + 1;
+  TokenAttribution a;
+  a.score = f.score(v);
+  a.baselineScore = f.score(baseline);
+  Vec<double> sum = Vec<double>::Zero(rows), covered = Vec<double>::Zero(rows);
+  Mat<double> occluded = v;
+  for (long start = 0; start < starts; ++start) {
+    checkCancelled(callbacks);
+    occluded.middleCols(start, w) = baseline.middleCols(start, w);
+    const double drop = a.score - f.score(occluded);
+    occluded.middleCols(start, w) = v.middleCols(start, w);
+    sum.segment(start, w).array() += drop;
+    covered.segment(start, w).array() += 1;
+    reportProgress(callbacks, start + 1, starts);
+  }
+  a.perToken = sum.cwiseQuotient(covered.cwiseMax(1.0));
+  return a;
+}
+
+}  // namespace
+
+bool attributesThroughFrontEnd(const Architecture& arch, AttributionMethod method) {
+  return !arch.frontEnd.empty() && method != AttributionMethod::Lrp;
+}
+
+Mat<double> frontEndInputVectors(const Architecture& arch, const Mat<double>& raw) {
+  if (!arch.frontEndReadsTokens()) return raw;
+  return applyStepLayer(arch.frontEnd.front(), raw);
+}
+
+Mat<double> frontEndBaseline(const Architecture& arch, long rows, std::optional<int> token) {
+  if (arch.frontEndReadsTokens()) {
+    const Eigen::MatrixXd& table = arch.frontEnd.front().weight;
+    if (!token) return Mat<double>::Zero(table.rows(), rows);
+    if (*token < 0 || *token >= table.cols())
+      throw InputError("the baseline token " + std::to_string(*token) + " is outside the embedding table");
+    return table.col(*token).replicate(1, rows);
+  }
+  if (token) throw InputError("a token baseline needs a model that reads text; this one reads a table");
+  return Mat<double>::Zero(arch.rawFeatureDim(), rows);
+}
+
+TokenAttribution attributeThroughFrontEnd(AttributionMethod method, const Network<double>& net, const Mat<double>& raw,
+                                          const AttributionTarget& target, const AttributionSettings& settings,
+                                          const ProgressCallbacks& callbacks) {
+  const Architecture& arch = net.arch;
+  if (!attributesThroughFrontEnd(arch, method))
+    throw InputError(std::string(attributionMethodTitle(method)) + " stops at the LSTM's input features");
+  const FrontEndScore f(arch, net, target);
+  const Mat<double> v = frontEndInputVectors(arch, raw);
+  const Mat<double> baseline = frontEndBaseline(arch, v.cols(), settings.baselineToken);
+  TokenAttribution a;
+  switch (method) {
+    case AttributionMethod::Saliency: {
+      const ScoreAndGradient g = f.withGradient(v, true);
+      a.score = g.score;
+      a.perToken = g.gradient.colwise().norm().transpose();
+      return a;
+    }
+    case AttributionMethod::GradientTimesInput: {
+      const ScoreAndGradient g = f.withGradient(v, true);
+      a.score = g.score;
+      a.perDimension = g.gradient.cwiseProduct(v);
+      a.perToken = a.perDimension.colwise().sum().transpose();
+      return a;
+    }
+    case AttributionMethod::IntegratedGradients:
+      return integratedGradientsThrough(f, v, baseline, settings, callbacks);
+    case AttributionMethod::Occlusion:
+      return occlusionThrough(f, v, baseline, settings.window, callbacks);
+    case AttributionMethod::Lrp:
+      break;
+  }
+  return a;
+}
+
+}  // namespace lstmscope
