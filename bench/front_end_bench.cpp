@@ -2,13 +2,16 @@
 // Conv1D(64, kernel 5, valid, relu) → MaxPooling1D(4) over 128 features, as the real text models that open
 // through one have it, computed in float64 before the engine. Prints its time next to PyTorch's conv1d, relu and
 // max_pool1d in float64 (same shapes, same threads) and next to this machine's float64 GEMM of the same
-// product, all measured in this run.
+// product, all measured in this run. Then the backward pass to the input, as attribution through the front
+// end runs it (step_layers_backward.h: the forward pass keeping each layer's input, then the backward pass),
+// next to PyTorch's forward pass and autograd backward to the input.
 //
 // usage: front_end_bench [ROWS]   (default 200,000)
 #include <cstdio>
 #include <string>
 
 #include "bench/bench_support.h"
+#include "core/model/step_layers_backward.h"
 #include "core/model/window_layers.h"
 
 using namespace lstmscope;
@@ -58,5 +61,18 @@ int main(int argc, char** argv) {
   std::printf("  PyTorch conv1d + relu + max_pool1d: %.3f s  -> ours takes %.2fx its time\n", torch, ours / torch);
   std::printf("  this machine's float64 GEMM of the same product: %.1f GFLOP/s -> ours reaches %.0f%% of it\n",
               gemmGflops, 100.0 * flop / ours / 1e9 / gemmGflops);
+
+  // Backward: forward with the layers' inputs kept, the convolution's pre-activation again, and the transposed
+  // product (three times the forward product's arithmetic in all).
+  const Eigen::MatrixXd gradOut = Eigen::MatrixXd::Random(kFilters, y.cols());
+  Eigen::MatrixXd gradIn;
+  const double backward =
+      bench::medianSeconds(1, 5, [&] { gradIn = stepLayersBackward(chain, stepLayerInputs(chain, x), gradOut); });
+  const double torchBackward = bench::valueAfter(report, "torch_front_end_backward_ms") / 1e3;
+  std::printf("  backward to the input (forward kept + backward): LSTMScope %.3f s (%.1f GFLOP/s of 3 products)\n",
+              backward, 3 * flop / backward / 1e9);
+  std::printf("  PyTorch forward + autograd backward: %.3f s  -> ours takes %.2fx its time\n", torchBackward,
+              backward / torchBackward);
+  std::printf("  against this machine's GEMM: %.0f%% of it\n", 100.0 * 3 * flop / backward / 1e9 / gemmGflops);
   return 0;
 }

@@ -1,5 +1,7 @@
 """PyTorch side of bench/front_end_bench: Conv1d(128 -> 64, kernel 5) + relu + max_pool1d(4) in float64 over
-ROWS random rows, timed in-process after warm-up. Prints 'torch_front_end_ms MEDIAN'.
+ROWS random rows, timed in-process after warm-up: the forward pass alone, and the forward pass with autograd's
+backward to the input (what attribution through a front end costs). Prints 'torch_front_end_ms MEDIAN' and
+'torch_front_end_backward_ms MEDIAN'.
 usage: /usr/bin/python3 torch_front_end.py ROWS THREADS REPEATS"""
 import sys
 import time
@@ -22,6 +24,19 @@ def main():
             times.append(time.perf_counter() - t0)
     times.sort()
     print("torch_front_end_ms %.3f" % (1e3 * times[len(times) // 2]))
+    x.requires_grad_(True)
+    out_steps = (rows - 4) // 4
+    grad_out = torch.rand(1, 64, out_steps, dtype=torch.float64)
+    backward = []
+    for k in range(repeats + 1):
+        x.grad = None
+        t0 = time.perf_counter()
+        y = torch.nn.functional.max_pool1d(torch.relu(torch.nn.functional.conv1d(x, w, b)), 4)
+        y.backward(grad_out)
+        if k:  # the first is warm-up
+            backward.append(time.perf_counter() - t0)
+    backward.sort()
+    print("torch_front_end_backward_ms %.3f" % (1e3 * backward[len(backward) // 2]))
 
 
 main()

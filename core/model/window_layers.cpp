@@ -123,19 +123,38 @@ Eigen::MatrixXd applyWindowLayer(const StepLayer& s, const Eigen::MatrixXd& x) {
   return s.kind == StepLayer::Kind::Conv ? convolve(s, x, outSteps, before) : pool(s, x, outSteps, before);
 }
 
+namespace {
+
+// A convolution's backward pass: for a block of output steps at a time, one matrix product gives every tap's
+// gradient (Wᵀ g, window × in rows), which is then added to the input step the tap read. Serial adds, since
+// neighbouring output steps read the same input steps; the product is Eigen's, on all threads.
+Eigen::MatrixXd convolutionBackward(const StepLayer& s, long steps, const Eigen::MatrixXd& g) {
+  const long in = s.weight.cols() / std::max(s.window, 1), outSteps = g.cols(), before = paddingBefore(s, steps);
+  Eigen::MatrixXd gradX = Eigen::MatrixXd::Zero(in, steps);
+  constexpr long kBlockBytes = 8L << 20;  // as the forward pass: a block's tap gradients stay within 8 MB
+  const long block = std::clamp(kBlockBytes / std::max(1L, s.weight.cols() * static_cast<long>(sizeof(double))), 1L,
+                                std::max(1L, std::min(kBlock, outSteps)));
+  Eigen::MatrixXd taps;
+  for (long start = 0; start < outSteps; start += block) {
+    const long n = std::min(block, outSteps - start);
+    taps.noalias() = s.weight.transpose() * g.middleCols(start, n);
+    for (long k = 0; k < n; ++k)
+      for (long j = 0; j < s.window; ++j)
+        if (const long p = tapStep(s, before, start + k, j); p >= 0 && p < steps)
+          gradX.col(p) += taps.block(j * in, k, in, 1);
+  }
+  return gradX;
+}
+
+}  // namespace
+
 Eigen::MatrixXd windowLayerBackward(const StepLayer& s, const Eigen::MatrixXd& x, const Eigen::MatrixXd& g) {
   const long in = x.rows(), steps = x.cols(), outSteps = g.cols(), before = paddingBefore(s, steps);
+  if (s.kind == StepLayer::Kind::Conv) return convolutionBackward(s, steps, g);
   Eigen::MatrixXd gradX = Eigen::MatrixXd::Zero(in, steps);
-  // Serial: several output steps write to the same input step.
+  std::vector<long> read;  // the window's steps that exist (padding is left out of the max and the mean)
   for (long t = 0; t < outSteps; ++t) {
-    if (s.kind == StepLayer::Kind::Conv) {
-      for (long j = 0; j < s.window; ++j) {
-        const long p = tapStep(s, before, t, j);
-        if (p >= 0 && p < steps) gradX.col(p).noalias() += s.weight.middleCols(j * in, in).transpose() * g.col(t);
-      }
-      continue;
-    }
-    std::vector<long> read;  // the window's steps that exist (padding is left out of the max and the mean)
+    read.clear();
     for (long j = 0; j < s.window; ++j)
       if (const long p = tapStep(s, before, t, j); p >= 0 && p < steps) read.push_back(p);
     if (read.empty()) continue;

@@ -91,7 +91,9 @@ TEST_F(Attribute, IntegratedGradientsJsonMatchesTheLibrary) {
   EXPECT_EQ(json["method"], "ig");
   EXPECT_EQ(json["tokens"], Json({"a", "b", "c", "a", "b"})) << json;
   EXPECT_EQ(keysOf(json), (std::vector<std::string>{"method", "target_step", "target", "target_description", "score",
-                                                    "baseline_score", "attributions", "convergence_delta", "tokens"}));
+                                                    "baseline_score", "attributions", "convergence_delta", "tokens",
+                                                    "attributed_to"}));
+  EXPECT_EQ(json["attributed_to"], "input");
   EXPECT_DOUBLE_EQ(jsonNumber(json, "baseline_score"), *ig.baselineScore);
   // Numbers keep full precision: the delta is the attributions' sum minus the score change, to rounding.
   double sum = 0;
@@ -127,7 +129,8 @@ TEST_F(Attribute, LrpJsonReportsConservation) {
             (std::vector<std::string>{"stage", "received", "passed_on", "initial_state", "absorbed"}));
   EXPECT_EQ(keysOf(json), (std::vector<std::string>{"method", "target_step", "target", "target_description", "score",
                                                     "baseline_score", "attributions", "convergence_delta",
-                                                    "conservation", "tokens"}));
+                                                    "conservation", "tokens", "attributed_to"}));
+  EXPECT_EQ(json["attributed_to"], "input");  // no front end: LRP reaches the tokens
 }
 
 TEST_F(Attribute, CellUnitTarget) {
