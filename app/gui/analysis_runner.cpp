@@ -28,10 +28,12 @@ AnalysisResult loadModel(const AnalysisRequest& request) {
   result.modelPath = request.modelPath;
   result.model = request.model;
   if (!result.model) {
-    ImportedModel imported = request.importChoices
-                                 ? importModel(request.modelPath.toStdString(), request.vocabPath.toStdString(),
-                                               *request.importChoices, false)
-                                 : importModel(request.modelPath.toStdString(), request.vocabPath.toStdString());
+    // Audio's --chunk reaches the import probe, as record's does: a streaming graph that leaves the length open
+    // and runs with none of the probe's usual lengths opens with the chunk given.
+    ImportChoices choices = request.importChoices.value_or(ImportChoices{});
+    if (!request.audioPath.isEmpty()) choices.audioChunk = request.audioChunk;
+    ImportedModel imported = importModel(request.modelPath.toStdString(), request.vocabPath.toStdString(), choices,
+                                         !request.importChoices.has_value());
     result.model = std::make_shared<const Model>(std::move(imported.model));
     result.importReport = std::make_shared<const ImportReport>(std::move(imported.report));
   }

@@ -77,6 +77,9 @@ void AnalysisSession::setInput(const QString& text, bool isSample, const QString
 void AnalysisSession::setAudio(const QString& path, long chunk, long hop) {
   input_.clear();
   inputIsSample_ = false;
+  // Another chunk is another import probe (a streaming graph that leaves its length open opens with the chunk
+  // given): the model is loaded again by the next analysis.
+  if (chunk != audioChunk_) model_.reset();
   audioPath_ = path, audioChunk_ = chunk, audioHop_ = hop;
 }
 

@@ -8,6 +8,7 @@
 #include <QFrame>
 #include <QLabel>
 #include <QMimeData>
+#include <QStatusBar>
 #include <QUrl>
 
 #include "app/gui/input_pane.h"
@@ -118,6 +119,24 @@ TEST(AudioInApp, AudioAtAnotherRateIsResampledAndARateThatCannotBeIsSaid) {
   EXPECT_TRUE(message.contains(QStringLiteral("cannot resample 9999991 Hz to 16000 Hz"))) << message.toStdString();
   EXPECT_TRUE(pane->problemBar()->isVisible());
   EXPECT_TRUE(pane->problemMessage()->text().contains(QStringLiteral("9999991 Hz")));
+}
+
+// A graph that runs only with 200 samples per call: opened first without audio, its LSTM opens alone; audio with a
+// chunk of 200 (the app's --chunk) reaches the import probe, and the graph runs as a streaming graph.
+TEST(AudioInApp, TheChunkGivenReachesTheImportProbe) {
+  app::MainWindow window;
+  prepareForTest(window);
+  QSignalSpy shown(&window, &app::MainWindow::analysisShown);
+  window.openModel(fixture("torch_streaming_frames200.onnx"));
+  window.setAudioCalls(200, 0);
+  ASSERT_TRUE(window.openAudioFile(fixture("streaming_vad.wav")));
+  ASSERT_TRUE(shown.wait(60000)) << window.lastError().toStdString();
+  EXPECT_EQ(window.recording()->steps, 5);               // 1000 samples in calls of 200
+  EXPECT_EQ(window.recording()->tokens[1], "0.013 s");   // 200 samples at 16 kHz (0.0125 s)
+  ASSERT_EQ(window.heatmap()->metaStrips().size(), 2u);  // the waveform and the graph's output
+  // The status bar's report is the streaming graph's, not the LSTM opened alone that the probe found without it.
+  const QString said = window.statusBar()->currentMessage() + window.statusBar()->toolTip();
+  EXPECT_TRUE(said.contains(QStringLiteral("ONNX streaming graph"))) << said.toStdString();
 }
 
 }  // namespace
