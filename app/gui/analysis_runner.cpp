@@ -10,6 +10,7 @@
 #include <algorithm>
 
 #include "app/gui/audio_analysis.h"
+#include "app/gui/encoder_panel.h"
 #include "app/gui/raw_input_rows.h"
 #include "core/common/error.h"
 #include "core/formats/feature_csv.h"
@@ -249,6 +250,7 @@ quint64 AnalysisRunner::start(AnalysisRequest request) {
     }
     record(encoded, request.interventions, callbacks, result);
     result.rawInput = rawInputRowsOf(encoded);
+    result.encoder = encoderViewOf(result.model->arch, result.rawInput.get());
     result.seconds = clock.nsecsElapsed() / 1e9;
     // Runs on the GUI thread, and only while this job is the latest (LatestJob drops it otherwise).
     return [this, result] { emit finished(job_.latest(), result); };

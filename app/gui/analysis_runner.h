@@ -28,6 +28,7 @@
 
 namespace lstmscope::app {
 
+struct EncoderView;
 struct RawInputRows;
 
 struct AnalysisRequest {
@@ -77,6 +78,8 @@ struct AnalysisResult {
   std::shared_ptr<const Recording> recording;
   // A features model with a front end: the raw rows before it, which attribution goes back to.
   std::shared_ptr<const RawInputRows> rawInput;
+  // An encoder–decoder's encoder on the input's steps (the Encoder dock); null for other models.
+  std::shared_ptr<const EncoderView> encoder;
   // tanh(c) of every layer and direction ([layer][direction]), computed with the run so that switching
   // to it never stalls the GUI thread.
   PerDirection<std::shared_ptr<const Mat<float>>> squashedCells;

@@ -36,7 +36,7 @@ AppCommandLine::AppCommandLine()
       unit(option("unit", "Current unit.", "N")),
       dock(option("dock",
                   "Bring a view to the front: trajectories, saturation, predictions, projection, textColouring, "
-                  "text, attribution, match, unit, corpus.",
+                  "text, attribution, match, unit, corpus, encoder.",
                   "NAME")),
       attribution(option("attribution",
                          "Bring the Attribution dock to the front with a method (saliency, gradxinput, ig, lrp, "

@@ -17,6 +17,7 @@
 #include "app/gui/audio_analysis.h"
 #include "app/gui/corpus_panel.h"
 #include "app/gui/effects_panel.h"
+#include "app/gui/encoder_panel.h"
 #include "app/gui/export_dialog.h"
 #include "app/gui/exported_views.h"
 #include "app/gui/heatmap_controls.h"
@@ -70,7 +71,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), session_(new Anal
   buildMenus();
   status_ = new StatusArea(statusBar(), session_);
   linker_ = new ViewLinker(
-      session_, {controls_, heatmap_, select_, textColours_, predictions_, saturation_, projection_, attribution_},
+      session_,
+      {controls_, heatmap_, select_, textColours_, predictions_, saturation_, projection_, attribution_, encoder_},
       this);
   connect(linker_, &ViewLinker::statusMessage, status_, &StatusArea::showMessage);
   connect(linker_, &ViewLinker::hint, status_, &StatusArea::showHint);
@@ -155,9 +157,12 @@ void MainWindow::buildDocks() {
   auto* attributionDock =
       dock(this, tr("Attribution"), QStringLiteral("attribution"), attribution_, Qt::BottomDockWidgetArea);
   tabifyDockWidget(saturationDock, attributionDock);
+  encoder_ = new EncoderPanel(this);  // an encoder–decoder's encoder, on the input's own steps
+  auto* encoderDock = dock(this, tr("Encoder"), QStringLiteral("encoder"), encoder_, Qt::BottomDockWidgetArea);
+  tabifyDockWidget(attributionDock, encoderDock);
   match_ = new MatchPanel(this);
   auto* matchDock = dock(this, tr("Match"), QStringLiteral("match"), match_, Qt::BottomDockWidgetArea);
-  tabifyDockWidget(attributionDock, matchDock);
+  tabifyDockWidget(encoderDock, matchDock);
   unit_ = new UnitPanel(this);
   auto* unitDock = dock(this, tr("Unit"), QStringLiteral("unit"), unit_, Qt::BottomDockWidgetArea);
   tabifyDockWidget(matchDock, unitDock);
@@ -178,7 +183,8 @@ void MainWindow::buildDocks() {
   corpus_ = new CorpusPanel(this);
   auto* corpusDock = dock(this, tr("Corpus"), QStringLiteral("corpus"), corpus_, Qt::RightDockWidgetArea);
   tabifyDockWidget(colouringDock, corpusDock);
-  corpusDock->hide();  // until a trace is opened
+  corpusDock->hide();   // until a trace is opened
+  encoderDock->hide();  // until an encoder–decoder is analysed
   colouringDock->raise();
   selectDock->raise();
   resizeDocks({colouringDock}, {380}, Qt::Horizontal);

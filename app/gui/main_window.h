@@ -36,6 +36,7 @@ namespace lstmscope::app {
 
 class AnalysisSession;
 class AttributionPanel;
+class EncoderPanel;
 class CorpusPanel;
 class HeatmapControls;
 class MatchPanel;
@@ -114,6 +115,7 @@ class MainWindow : public QMainWindow {
   viz::SaturationView* saturation() const { return saturation_; }
   viz::ProjectionView* projection() const { return projection_; }
   AttributionPanel* attribution() const { return attribution_; }
+  EncoderPanel* encoder() const { return encoder_; }
   CorpusPanel* corpus() const { return corpus_; }
   MatchPanel* match() const { return match_; }
   UnitPanel* unit() const { return unit_; }
@@ -166,6 +168,7 @@ class MainWindow : public QMainWindow {
   viz::SaturationView* saturation_ = nullptr;
   viz::ProjectionView* projection_ = nullptr;
   AttributionPanel* attribution_ = nullptr;
+  EncoderPanel* encoder_ = nullptr;
   CorpusPanel* corpus_ = nullptr;
   MatchPanel* match_ = nullptr;
   UnitPanel* unit_ = nullptr;

@@ -8,6 +8,7 @@
 
 #include "app/gui/analysis_session.h"
 #include "app/gui/attribution_panel.h"
+#include "app/gui/encoder_panel.h"
 #include "app/gui/heatmap_controls.h"
 #include "app/gui/quantity_labels.h"
 #include "app/gui/select_panel.h"
@@ -159,6 +160,7 @@ void ViewLinker::showRecording() {
   applyHeatmapChoice();
   // The heatmap opens new data at its start; an edited input is shown where the user was.
   if (hadRecording) views_.heatmap->showSteps(firstStep, before.visibleSteps);
+  views_.encoder->setEncoder(result.encoder);
   if (const QString why = attributionUnavailable(result); !why.isEmpty())
     return views_.attribution->setUnavailable(why);
   Inputs<double> inputs;

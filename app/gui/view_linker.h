@@ -33,6 +33,7 @@ namespace lstmscope::app {
 class AnalysisSession;
 struct AnalysisResult;
 class AttributionPanel;
+class EncoderPanel;
 class HeatmapControls;
 class SelectPanel;
 
@@ -46,6 +47,7 @@ struct LinkedViews {
   viz::SaturationView* saturation = nullptr;
   viz::ProjectionView* projection = nullptr;
   AttributionPanel* attribution = nullptr;
+  EncoderPanel* encoder = nullptr;
 };
 
 class ViewLinker : public QObject {

@@ -155,8 +155,8 @@ std::vector<std::string> FeatureSequence::stepLabels(int column) const {
   std::vector<std::string> out(static_cast<size_t>(steps()));
   for (long t = 0; t < steps(); ++t) {
     const RowSpan rows = rowsOfStep.empty() ? RowSpan{t, t} : rowsOfStep[static_cast<size_t>(t)];
-    if (!stepNames.empty() && column < 0) {
-      out[t] = stepNames[static_cast<size_t>(t)];  // a decoder's step
+    if (!stepNames.empty()) {
+      out[t] = stepNames[static_cast<size_t>(t)];  // a decoder's step, which reads every row whatever the column
     } else if (rows.empty()) {
       out[t] = "(padding)";  // the step reads padding only
     } else if (column < 0) {

@@ -34,6 +34,7 @@ struct FeatureSequence {
   // Each step's label: column < 0 the step number, else labelChoices()[column]'s cell (features as written
   // back with %g, which shows the float32 the model reads). A step computed from a span of rows (rowsOfStep)
   // is labelled with its rows ("4–7", 0-based as step numbers are), or with the cell of the last row it reads.
+  // A decoder's steps keep their names ("out 1", …) whatever the column: each reads every row.
   std::vector<std::string> stepLabels(int column) const;
   // Each row of the table labelled the same way (the row's number, or its cell of the column): what
   // attribution through the front end is shown against.

@@ -36,7 +36,7 @@ Eigen::MatrixXd runEncoderLstm(const StepLayer& s, const Eigen::MatrixXd& x, Enc
   const StepActivationFunction gate = stepActivation(s.gateActivation), cell = stepActivation(s.activation);
   Eigen::MatrixXd inputs = s.weight * x;  // every step's W x_t at once
   inputs.colwise() += s.bias;
-  if (tape) tape->preActivations.resize(4 * H, T), tape->cells.resize(H, T);
+  if (tape) tape->preActivations.resize(4 * H, T), tape->cells.resize(H, T), tape->hidden.resize(H, T);
   Eigen::VectorXd h = Eigen::VectorXd::Zero(H), c = Eigen::VectorXd::Zero(H);
   Eigen::MatrixXd out(H, s.returnSequences ? T : std::min(T, 1L));
   for (long t = 0; t < T; ++t) {
@@ -48,6 +48,7 @@ Eigen::MatrixXd runEncoderLstm(const StepLayer& s, const Eigen::MatrixXd& x, Enc
     c = f.cwiseProduct(c) + i.cwiseProduct(g);
     if (tape) tape->cells.col(t) = c;
     h = o.cwiseProduct(activated(cell, keras3, c));
+    if (tape) tape->hidden.col(t) = h;
     if (s.returnSequences) out.col(t) = h;
   }
   if (!s.returnSequences && T > 0) out.col(0) = h;
@@ -86,6 +87,21 @@ Eigen::MatrixXd encoderLstmBackward(const StepLayer& s, const Eigen::MatrixXd& x
     dcNext = dc.cwiseProduct(f);
   }
   return gradX;
+}
+
+std::vector<EncoderStates> encoderStates(const std::vector<StepLayer>& chain, const Eigen::MatrixXd& raw) {
+  std::vector<EncoderStates> out;
+  Eigen::MatrixXd x = raw;
+  for (const StepLayer& s : chain) {
+    if (s.kind != StepLayer::Kind::Recurrent) {
+      x = applyStepLayer(s, x);
+      continue;
+    }
+    EncoderTape tape;
+    x = runEncoderLstm(s, x, &tape);
+    out.push_back({s.name, std::move(tape.hidden), std::move(tape.cells)});
+  }
+  return out;
 }
 
 }  // namespace lstmscope

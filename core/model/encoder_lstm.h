@@ -4,15 +4,17 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <string>
+#include <vector>
 
 #include "core/model/step_layers.h"
 
 namespace lstmscope {
 
 // What the backward pass reads of a forward run: every step's gate pre-activations z (4H × T, blocks i, f,
-// g, o) and cell states c (H × T).
+// g, o), cell states c and hidden states h (H × T each).
 struct EncoderTape {
-  Eigen::MatrixXd preActivations, cells;
+  Eigen::MatrixXd preActivations, cells, hidden;
 };
 
 // The layer over x (in × T): z = W x_t + U h + b; c = f ∘ c + i ∘ act(g); h = o ∘ act(c). Every step's h, or
@@ -22,5 +24,15 @@ Eigen::MatrixXd runEncoderLstm(const StepLayer& layer, const Eigen::MatrixXd& x,
 // d score / d x from d score / d output (the shape runEncoderLstm gave), through time.
 Eigen::MatrixXd encoderLstmBackward(const StepLayer& layer, const Eigen::MatrixXd& x, const EncoderTape& tape,
                                     const Eigen::MatrixXd& gradOutput);
+
+// An encoder layer of a front end over the input's steps: what the app's Encoder dock shows beside the
+// decoder's heatmap (docs/APP.md), each layer on the input's own time axis.
+struct EncoderStates {
+  std::string name;      // the layer's ("encoder_1")
+  Eigen::MatrixXd h, c;  // (H, input steps)
+};
+
+// Every Recurrent layer of `chain` run over `raw` (what the chain reads), in order; none for a chain without one.
+std::vector<EncoderStates> encoderStates(const std::vector<StepLayer>& chain, const Eigen::MatrixXd& raw);
 
 }  // namespace lstmscope

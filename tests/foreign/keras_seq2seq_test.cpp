@@ -9,11 +9,13 @@
 #include <fstream>
 #include <functional>
 
+#include "core/analysis/recording.h"
 #include "core/formats/feature_csv.h"
 #include "core/formats/model_loader.h"
 #include "core/formats/native_model.h"
 #include "core/formats/sequence_input.h"
 #include "core/formats/trace_file.h"
+#include "core/model/encoder_lstm.h"
 #include "core/model/model.h"
 #include "tests/foreign/reference_outputs.h"
 #include "tests/support/run_command.h"
@@ -73,6 +75,29 @@ TEST(KerasSeq2Seq, TextToTextReadsTokensThroughTwoEncoderLstms) {
   const EncodedText text = encodeText(a, "3 5 7 1", "x", 1000);
   EXPECT_EQ(text.inputs.steps, 3);
   EXPECT_EQ(text.surface, (std::vector<std::string>{"out 1", "out 2", "out 3"}));
+}
+
+// The decoder's model keeps its encoder in the front end; the Encoder dock shows that encoder's states over the
+// input's steps (encoderStates). They are the states the engine records for the encoder opened alone.
+TEST(KerasSeq2Seq, TheFrontEndsEncoderStatesAreTheEncoderPartsRecording) {
+  const ImportedModel whole = importModel(kerasFixture("seq2seq_text.h5"));
+  const ImportedModel encoder = importModel(kerasFixture("seq2seq_text.h5"), {}, encoderPart());
+  const EncodedText text = encodeText(encoder.model.arch, "3 5 7 1 9 2", "x", 1000);
+  const Recording recorded = recordInMemory(encoder.model, text);
+  Eigen::MatrixXd ids(1, 6);
+  ids << 3, 5, 7, 1, 9, 2;
+  const std::vector<EncoderStates> states = encoderStates(whole.model.arch.frontEnd, ids);
+  ASSERT_EQ(states.size(), 2u);
+  EXPECT_EQ(states[0].name, "encoder_1");
+  EXPECT_EQ(states[1].name, "encoder_2");
+  for (int layer = 0; layer < 2; ++layer) {
+    ASSERT_EQ(states[layer].h.cols(), 6);
+    EXPECT_LE(relativeError(states[layer].h, recorded.values(layer, 0, Quantity::H).cast<double>()), 1e-6) << layer;
+    EXPECT_LE(relativeError(states[layer].c, recorded.values(layer, 0, Quantity::C).cast<double>()), 1e-6) << layer;
+  }
+  EXPECT_TRUE(
+      encoderStates(importModel(kerasFixture("conv_forecaster.h5")).model.arch.frontEnd, Eigen::MatrixXd::Ones(3, 8))
+          .empty());
 }
 
 // part: encoder opens the encoder on the input's own steps, its head and decoder said as cut off.
