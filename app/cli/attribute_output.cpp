@@ -157,6 +157,9 @@ void writeAttribute(const std::string& path, const AttributeResult& r) {
 
 void printAttributeSummary(const AttributeResult& r) {
   const TokenAttribution& v = r.attribution.values;
+  if (r.attribution.onRawInput && r.attribution.method == AttributionMethod::IntegratedGradients &&
+      r.settings.precision == Precision::Float32)
+    std::fprintf(stderr, "through the model's front end IG runs in float64: --precision float32 does not apply\n");
   if (stopsAtLstmFeatures(r))
     std::fprintf(stderr,
                  "%s stops at the LSTM's input features, after the model's front end: one value per LSTM "

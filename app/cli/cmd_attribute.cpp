@@ -103,7 +103,7 @@ AttributeResult computeAttribute(const AttributeOptions& o) {
   r.markedToken = r.target.step;
   if (r.attribution.onRawInput) {  // one value per row or token the front end reads
     r.tokens = encoded.rawSurface;
-    if (!encoded.rowsOfStep.empty()) r.markedToken = encoded.rowsOfStep[static_cast<size_t>(r.target.step)].last;
+    r.markedToken = lastRowReadBy(encoded.rowsOfStep, r.target.step);
   }
   return r;
 }

@@ -171,7 +171,7 @@ AttributionPanel::AttributionPanel(QWidget* parent) : QWidget(parent) {
   });
   // A click on a row of the raw input goes to the first step that reads it.
   const auto clicked = [this](long position) {
-    emit stepClicked(shownOnRows_ ? rawInput_->firstStepReading(position) : position);
+    emit stepClicked(shownOnRows_ && rawInput_ ? rawInput_->firstStepReading(position) : position);
   };
   connect(text_, &viz::AttributionTextView::stepClicked, this, clicked);
   connect(bars_, &viz::AttributionBarChart::stepClicked, this, clicked);
@@ -195,6 +195,7 @@ void AttributionPanel::setSubject(std::shared_ptr<const Model> model, const QStr
   stepTokens_ = stepTokens;
   vocabulary_ = vocabularyDisplay;
   rawInput_ = std::move(rawInput);
+  shownOnRows_ = false;  // until this subject's first result is shown
   report_.reset();
   matrixWanted_ = tabs_->currentWidget() == matrix_;
   matrixShown_ = false;
@@ -363,8 +364,10 @@ void AttributionPanel::run() {
 }
 
 QString AttributionPanel::title(const MethodAttribution& m, const QString& target) const {
+  // Through a front end IG runs in float64 whatever the control says (docs/ATTRIBUTION.md).
+  const QString precision = m.onRawInput ? QStringLiteral("float64") : precision_->currentText();
   return attributionTitle(m, modelName_, target,
-                          {baseline_->currentText(), rule_->currentText(), precision_->currentText(), steps_->value()});
+                          {baseline_->currentText(), rule_->currentText(), precision, steps_->value()});
 }
 
 std::vector<AttributionMethod> AttributionPanel::requestedMethods() const {
@@ -393,8 +396,12 @@ void AttributionPanel::show(std::shared_ptr<const AttributionReport> report) {
   }
   if (rows.empty()) return text_->clear(tr("No attribution to show for this input."));
   const MethodAttribution& first = report_->methods.front();
-  const QString heading = rows.size() > 1 ? tr("%1 · all methods · %2").arg(modelName_, targetDescription())
-                                          : title(first, targetDescription());
+  const bool lrpLeftOut = compare_->isChecked() && rawInput_ && !rawInput_->rowsOfStep.empty();
+  const QString heading = rows.size() > 1
+                              ? tr("%1 · all methods%3 · %2")
+                                    .arg(modelName_, targetDescription(),
+                                         lrpLeftOut ? tr(" but LRP (it stops at the LSTM's steps)") : QString())
+                              : title(first, targetDescription());
   const std::vector<double> firstValues = rows.front().values;
   // The target's context: what a forward model can have read, and a little after it.
   const long step = shownOnRows_ ? rawInput_->lastRowOf(report_->target.step) : report_->target.step;
@@ -403,7 +410,7 @@ void AttributionPanel::show(std::shared_ptr<const AttributionReport> report) {
                     QString::fromUtf8(attributionMethodTitle(first.method)), step);
   bars_->setToolTip(title(first, targetDescription()));  // the chart elides a title wider than the dock
   if (report_->matrix) {
-    matrixShown_ = true, matrixShownFor_ = step;
+    matrixShown_ = true, matrixShownFor_ = report_->target.step;
     const long first = report_->matrixFirst, n = report_->matrix->values.rows();
     matrix_->setMatrix(report_->matrix->values.middleCols(first, n), stepTokens_,
                        tr("%1 · gradient × input of every step's target (%4) · steps %2–%3")

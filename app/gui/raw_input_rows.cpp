@@ -3,9 +3,7 @@
 namespace lstmscope::app {
 
 long RawInputRows::lastRowOf(long step) const {
-  if (rowsOfStep.empty()) return step;
-  if (step < 0 || step >= static_cast<long>(rowsOfStep.size())) return -1;
-  return rowsOfStep[static_cast<size_t>(step)].last;  // -1 or less for a step that reads padding only
+  return lastRowReadBy(rowsOfStep, step);
 }
 
 long RawInputRows::firstStepReading(long row) const {

@@ -5,6 +5,7 @@
 
 #include "core/common/error.h"
 #include "core/model/step_layers_backward.h"
+#include "core/model/window_layers.h"
 
 namespace lstmscope {
 
@@ -63,10 +64,24 @@ TokenAttribution integratedGradientsThrough(const FrontEndScore& f, const Mat<do
   return a;
 }
 
+// The last row the score can depend on: for a model that reads only the past and a target at a step (a head at
+// every step, or a state unit), the last row any step up to the target's reads; else the last row.
+long lastRowTheTargetReads(const Architecture& arch, const AttributionTarget& target, long rows) {
+  const bool perStep = target.kind != TargetKind::Logit || (arch.head && arch.head->reads == HeadReads::EachStep);
+  if (arch.looksAhead() || !perStep) return rows - 1;
+  const std::vector<RowSpan> spans = rowsReadByStep(differentiatedLayers(arch), rows);
+  if (spans.empty()) return std::min(target.step, rows - 1);
+  long last = -1;
+  for (long t = 0; t <= target.step && t < static_cast<long>(spans.size()); ++t)
+    last = std::max(last, lastRowReadBy(spans, t));
+  return last;
+}
+
 // Each row's score drop when a window of rows starting at every position is replaced by the baseline,
-// averaged over the windows covering it (occlusion.h's definition, on the raw rows).
+// averaged over the windows covering it (occlusion.h's definition, on the raw rows). Windows after the last
+// row the target reads change nothing and are not run (drop 0).
 TokenAttribution occlusionThrough(const FrontEndScore& f, const Mat<double>& v, const Mat<double>& baseline, int window,
-                                  const ProgressCallbacks& callbacks) {
+                                  long lastRowRead, const ProgressCallbacks& callbacks) {
   const long rows = v.cols(), w = std::clamp<long>(window, 1, std::max(rows, 1L)), starts = rows - w + 1;
   TokenAttribution a;
   a.score = f.score(v);
@@ -75,11 +90,15 @@ TokenAttribution occlusionThrough(const FrontEndScore& f, const Mat<double>& v, 
   Mat<double> occluded = v;
   for (long start = 0; start < starts; ++start) {
     checkCancelled(callbacks);
+    covered.segment(start, w).array() += 1;
+    if (start > lastRowRead) {
+      reportProgress(callbacks, start + 1, starts);
+      continue;
+    }
     occluded.middleCols(start, w) = baseline.middleCols(start, w);
     const double drop = a.score - f.score(occluded);
     occluded.middleCols(start, w) = v.middleCols(start, w);
     sum.segment(start, w).array() += drop;
-    covered.segment(start, w).array() += 1;
     reportProgress(callbacks, start + 1, starts);
   }
   a.perToken = sum.cwiseQuotient(covered.cwiseMax(1.0));
@@ -136,7 +155,8 @@ TokenAttribution attributeThroughFrontEnd(AttributionMethod method, const Networ
     case AttributionMethod::IntegratedGradients:
       return integratedGradientsThrough(f, v, baseline, settings, callbacks);
     case AttributionMethod::Occlusion:
-      return occlusionThrough(f, v, baseline, settings.window, callbacks);
+      return occlusionThrough(f, v, baseline, settings.window, lastRowTheTargetReads(arch, target, v.cols()),
+                              callbacks);
     case AttributionMethod::Lrp:
       break;
   }

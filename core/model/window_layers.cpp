@@ -22,13 +22,14 @@ long tapStep(const StepLayer& s, long before, long t, long j) {
 // Convolution columns are computed this many output steps at a time: the gathered taps of a block stay in
 // cache and one matrix product does the block, without a (window × in, T) copy of a long table.
 constexpr long kBlock = 1024;
+// A block's gathered taps (forward) or tap gradients (backward) stay within 8 MB, one step's at least,
+// whatever the kernel's size.
+constexpr long kBlockBytes = 8L << 20;
 
 Eigen::MatrixXd convolve(const StepLayer& s, const Eigen::MatrixXd& x, long outSteps, long before) {
   const long in = x.rows(), steps = x.cols(), rows = s.window * in;
   Eigen::MatrixXd out(s.weight.rows(), outSteps);
   if (outSteps == 0) return out;
-  // A block's gathered taps stay within 8 MB (one step's at least), whatever the kernel's size.
-  constexpr long kBlockBytes = 8L << 20;
   const long block =
       std::clamp(kBlockBytes / std::max(1L, rows * static_cast<long>(sizeof(double))), 1L, std::min(kBlock, outSteps));
   const long blocks = (outSteps + block - 1) / block;
@@ -131,7 +132,6 @@ namespace {
 Eigen::MatrixXd convolutionBackward(const StepLayer& s, long steps, const Eigen::MatrixXd& g) {
   const long in = s.weight.cols() / std::max(s.window, 1), outSteps = g.cols(), before = paddingBefore(s, steps);
   Eigen::MatrixXd gradX = Eigen::MatrixXd::Zero(in, steps);
-  constexpr long kBlockBytes = 8L << 20;  // as the forward pass: a block's tap gradients stay within 8 MB
   const long block = std::clamp(kBlockBytes / std::max(1L, s.weight.cols() * static_cast<long>(sizeof(double))), 1L,
                                 std::max(1L, std::min(kBlock, outSteps)));
   Eigen::MatrixXd taps;
@@ -253,6 +253,13 @@ std::vector<RowSpan> rowsReadByStep(const std::vector<StepLayer>& chain, long ro
     spans = std::move(next);
   }
   return spans;
+}
+
+long lastRowReadBy(const std::vector<RowSpan>& spans, long step) {
+  if (spans.empty()) return step;
+  if (step < 0 || step >= static_cast<long>(spans.size())) return -1;
+  const RowSpan& span = spans[static_cast<size_t>(step)];
+  return span.empty() ? -1 : span.last;
 }
 
 }  // namespace lstmscope

@@ -43,5 +43,8 @@ struct RowSpan {
 };
 inline constexpr RowSpan kNoRows{0, -1};
 std::vector<RowSpan> rowsReadByStep(const std::vector<StepLayer>& chain, long rows);
+// The last row step `step` reads, where attribution to the rows marks its target: `step` itself when `spans`
+// is empty (step t is row t), -1 for a step that reads padding only or is out of range.
+long lastRowReadBy(const std::vector<RowSpan>& spans, long step);
 
 }  // namespace lstmscope

@@ -20,7 +20,7 @@
 namespace lstmscope::test {
 namespace {
 
-// The reference's score: output 0 at the last output step.
+// Output 0 at the last output step: the score of the references, unless they name another step.
 AttributionTarget lastStepOutputZero(const Network<double>& net, const Mat<double>& raw) {
   AttributionTarget target;
   target.step = applyFrontEnd(net.arch, raw).cols() - 1;
@@ -39,13 +39,17 @@ Mat<double> rawInputOf(const Architecture& arch, hid_t group) {
 class FrontEndAttribution : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(FrontEndAttribution, MatchesPyTorchAutogradOnTheRawInput) {
-  const std::string file = GetParam(), name = file.substr(0, file.find('.'));
+  // "FILE" (the reference group named after it) or "FILE#GROUP".
+  const std::string param = GetParam(), file = param.substr(0, param.find('#'));
+  const std::string name =
+      param.find('#') != std::string::npos ? param.substr(param.find('#') + 1) : file.substr(0, file.find('.'));
   const Network<double> net = onInputVectors(importModel(kerasFixture(file)).model.cast<double>());
   ASSERT_FALSE(net.arch.frontEnd.empty()) << name;
   h5::File ref = h5::File::openReadOnly(kerasFixture("front_end_attribution.h5"));
   const h5::Handle group = h5::openGroup(ref.id(), name, "front_end_attribution.h5");
   const Mat<double> raw = rawInputOf(net.arch, group.get());
-  const AttributionTarget target = lastStepOutputZero(net, raw);
+  AttributionTarget target = lastStepOutputZero(net, raw);
+  target.step = *h5::readIntAttr(group.get(), "target_step");
   const Mat<double> vectors = readTransposed(group.get(), "vectors");  // (dims, rows)
   const Mat<double> gradient = readTransposed(group.get(), "gradient");
   ASSERT_EQ(frontEndInputVectors(net.arch, raw).rows(), vectors.rows());
@@ -54,6 +58,7 @@ TEST_P(FrontEndAttribution, MatchesPyTorchAutogradOnTheRawInput) {
   const double baselineScore = *h5::readFloatAttr(group.get(), "baseline_score");
 
   AttributionSettings settings;
+  settings.window = static_cast<int>(*h5::readIntAttr(group.get(), "window"));
   const TokenAttribution gxi =
       attributeThroughFrontEnd(AttributionMethod::GradientTimesInput, net, raw, target, settings);
   EXPECT_NEAR(gxi.score, score, 1e-10 * std::max(1.0, std::abs(score))) << name;
@@ -79,7 +84,8 @@ TEST_P(FrontEndAttribution, MatchesPyTorchAutogradOnTheRawInput) {
 
 INSTANTIATE_TEST_SUITE_P(KerasFrontEnds, FrontEndAttribution,
                          ::testing::Values("front_end_forecaster.h5", "conv_forecaster.h5", "conv_causal.keras",
-                                           "imdb_cnn_lstm.h5", "seq2seq_forecaster.h5", "seq2seq_text.h5"));
+                                           "imdb_cnn_lstm.h5", "seq2seq_forecaster.h5", "seq2seq_text.h5",
+                                           "conv_causal.keras#conv_causal_early"));
 
 // LRP is not carried through a front end: asked for, it is refused by name (the report keeps it at the
 // LSTM's input features, MethodAttribution::onRawInput false).

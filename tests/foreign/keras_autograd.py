@@ -11,7 +11,7 @@ import torch.nn.functional as F
 
 
 def tensor(a):
-    return torch.tensor(np.asarray(a), dtype=torch.float64)
+    return torch.tensor(np.array(a, dtype=np.float64), dtype=torch.float64)  # a copy: never negative strides
 
 
 def act(name, x, generation):
@@ -119,31 +119,35 @@ def input_vectors(model, x):
     return tensor(first["weights"][0][x]) if first["kind"] == "Embedding" else tensor(x)
 
 
-def score(model, v):
-    """The attribution score: output 0 of the last output step, before the activation."""
-    return logits(model, v)[-1, 0]
+def score(model, v, step=-1):
+    """The attribution score: output 0 at output step `step` (the last by default), before the activation."""
+    return logits(model, v)[step, 0]
 
 
-def gradient(model, v):
+def gradient(model, v, step=-1):
     v = v.clone().requires_grad_(True)
-    s = score(model, v)
+    s = score(model, v, step)
     s.backward()
     return s.item(), v.grad.detach()
 
 
-def write_attribution_reference(group, model, x, ig_steps=8):
-    """For input x: the input vectors, the score, its gradient, Integrated Gradients per row (midpoint rule,
-    `ig_steps` points, zero baseline) and occlusion per row (window 1, zero baseline)."""
+def write_attribution_reference(group, model, x, ig_steps=8, step=-1, window=1):
+    """For input x and output 0 at output step `step`: the input vectors, the score, its gradient, Integrated
+    Gradients per row (midpoint rule, `ig_steps` points, zero baseline) and occlusion per row (`window` rows
+    replaced by zeros at every start, each row's drops averaged over the windows covering it)."""
     v = input_vectors(model, x)
-    s, grad = gradient(model, v)
-    average = sum(gradient(model, (k + 0.5) / ig_steps * v)[1] for k in range(ig_steps)) / ig_steps
-    occlusion = []
+    s, grad = gradient(model, v, step)
+    average = sum(gradient(model, (k + 0.5) / ig_steps * v, step)[1] for k in range(ig_steps)) / ig_steps
+    rows = v.shape[0]
+    drops, covered = np.zeros(rows), np.zeros(rows)
     with torch.no_grad():
-        for t in range(v.shape[0]):
+        for start in range(rows - window + 1):
             occluded = v.clone()
-            occluded[t] = 0
-            occlusion.append(s - score(model, occluded).item())
-        baseline_score = score(model, torch.zeros_like(v)).item()
+            occluded[start:start + window] = 0
+            drops[start:start + window] += s - score(model, occluded, step).item()
+            covered[start:start + window] += 1
+        baseline_score = score(model, torch.zeros_like(v), step).item()
+    occlusion = drops / covered
     group["input"] = x.astype(np.int32) if x.ndim == 1 else x
     group["vectors"] = v.numpy()
     group["gradient"] = grad.numpy()
@@ -152,3 +156,5 @@ def write_attribution_reference(group, model, x, ig_steps=8):
     group.attrs["score"] = s
     group.attrs["baseline_score"] = baseline_score
     group.attrs["ig_steps"] = ig_steps
+    group.attrs["target_step"] = step if step >= 0 else logits(model, v).shape[0] - 1
+    group.attrs["window"] = window

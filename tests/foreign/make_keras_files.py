@@ -57,16 +57,12 @@ def act(name, x, generation):
 
 
 def lstm_run(x, K, R, b, activation, recurrent, generation, reverse=False):
-    H = R.shape[0]
-    h, c, out = np.zeros(H), np.zeros(H), []
-    for t in (range(len(x) - 1, -1, -1) if reverse else range(len(x))):
-        z = x[t] @ K + h @ R + b
-        i, f = act(recurrent, z[:H], generation), act(recurrent, z[H:2 * H], generation)
-        g, o = act(activation, z[2 * H:3 * H], generation), act(recurrent, z[3 * H:], generation)
-        c = f * c + i * g
-        h = o * act(activation, c, generation)
-        out.append(h)
-    return np.array(out[::-1] if reverse else out)  # Bidirectional re-reverses the backward sequence
+    """Keras' LSTM over x (T, D) in float64 (keras_autograd.lstm, shared with the gradient references); reverse
+    reads from the last step and returns the outputs in the input's order, as Bidirectional re-reverses them."""
+    x = np.asarray(x, dtype=np.float64)
+    out = keras_autograd.lstm(keras_autograd.tensor(x[::-1] if reverse else x), K, R, b, activation,
+                              recurrent, generation).numpy()
+    return out[::-1] if reverse else out
 
 
 def lstm_weights(D, H, scale=0.6):
@@ -1199,4 +1195,7 @@ with h5py.File(os.path.join(OUT, "front_end_attribution.h5"), "w") as f:
                            ("seq2seq_forecaster", fs2s, rng.normal(0, 1, (7, 3))),
                            ("seq2seq_text", ts2s, rng.integers(1, V, 6))]:
         keras_autograd.write_attribution_reference(f.create_group(name), model, x)
+    # An early target of a head at every step (causal windows: later rows cannot move it) and wider occlusion.
+    keras_autograd.write_attribution_reference(f.create_group("conv_causal_early"), cc, rng.normal(0, 1, (17, 2)),
+                                               step=2, window=3)
 print("wrote", OUT)
