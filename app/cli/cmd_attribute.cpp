@@ -75,6 +75,15 @@ std::string attributeHelp() {
 
 // The default target at the chosen step (it also checks the step), then what the options change.
 AttributionTarget chooseTarget(const Network<double>& net, const Inputs<double>& tokens, const AttributeOptions& o) {
+  // A head that predicts once has one output, after the last step: an earlier --target-step would be described
+  // as an output there while the score is the final prediction.
+  const long last = static_cast<long>(tokens.steps) - 1;
+  if (o.targetStep && *o.targetStep < last && !o.targetUnit && net.arch.head && net.arch.head->perSequence())
+    throw InputError(o.modelPath, "target step " + std::to_string(*o.targetStep) +
+                                      " has no output: the model predicts once, after the last step (" +
+                                      std::to_string(last) +
+                                      "); leave --target-step out, or attribute a unit with "
+                                      "--target-unit");
   AttributionTarget target = defaultTarget(net, tokens, o.targetStep);
   if (o.targetOutput) target.output = *o.targetOutput;
   if (o.targetUnit) {

@@ -282,6 +282,12 @@ TEST(AttributeTable, GradientTimesInputOfAForecastMatchesFiniteDifferences) {
                                     " --method saliency --target-step 50 --out " + shellQuoted(out));
   EXPECT_EQ(late.exitCode, 3) << late.output;
   EXPECT_NE(late.output.find("target step 50"), std::string::npos) << late.output;
+  // Nor is an earlier step, which would be described as an output there while the score is the final one.
+  const CommandResult early = runCli("attribute --model " + shellQuoted(model) + " --csv " + shellQuoted(table) +
+                                     " --method saliency --target-step 1 --out " + shellQuoted(out));
+  EXPECT_EQ(early.exitCode, 3) << early.output;
+  EXPECT_NE(early.output.find("target step 1 has no output: the model predicts once"), std::string::npos)
+      << early.output;
 }
 
 }  // namespace
