@@ -27,6 +27,7 @@ void writeAttributionPlot(const std::string& path, const AttributionPlot& plot) 
   row.note = QString::fromStdString(plot.note);
   row.warning = plot.warning;
   viz::AttributionTextView view;
+  view.setSeparateTokens(plot.separateTokens);
   view.setContent(viz::displayTokens(plot.tokens), {row}, QString::fromStdString(plot.title), plot.targetStep,
                   plot.targetStep - kFigureContextBefore, plot.targetStep + kFigureContextAfter);
   viz::FigureExportOptions options;

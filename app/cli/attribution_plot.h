@@ -17,6 +17,8 @@ struct AttributionPlot {
   std::string note;                 // delta or conservation, drawn beside the label
   bool warning = false;             // draw the note in red
   long targetStep = 0;
+  // Tokens drawn apart (words, table rows), as the app draws them, rather than run together (characters).
+  bool separateTokens = false;
 };
 
 // Throws InputError naming the file when it cannot be written (an existing file is left untouched).
