@@ -70,6 +70,11 @@ void AttributionTextView::clear(const QString& message) {
   update();
 }
 
+void AttributionTextView::setBoxedMeaning(const QString& words) {
+  boxedMeaning_ = words;
+  update();
+}
+
 void AttributionTextView::setSeparateTokens(bool separate) {
   separate_ = separate;
   updateGeometry();
@@ -193,7 +198,7 @@ void AttributionTextView::paint(QPainter& p, const QSize& size) {
              QStringLiteral("0"));
   p.drawText(QRect(kFigureMargin, bar.bottom() + fm.height() + 2, size.width() - 2 * kFigureMargin, fm.height() + 2),
              Qt::AlignLeft | Qt::AlignVCenter,
-             fm.elidedText(tr("positive pushes the target up · boxed: the target step"), Qt::ElideRight,
+             fm.elidedText(tr("positive pushes the target up · boxed: %1").arg(boxedMeaning_), Qt::ElideRight,
                            size.width() - 2 * kFigureMargin));
 }
 

@@ -32,6 +32,9 @@ class AttributionTextView : public QWidget, public ExportableView {
   void setColourMap(const ColourMap& diverging);
   // Steps that are labels rather than pieces of text (a CSV's numbers or dates) get a space between them.
   void setSeparateTokens(bool separate);
+  // What the boxed token is, for the figure's legend ("the target step" by default; "the last row the target's
+  // step reads" when the tokens are rows of the input before a model's front end).
+  void setBoxedMeaning(const QString& words);
   const std::vector<AttributionRow>& rows() const { return rows_; }
 
   QString figureTitle() const override { return title_; }
@@ -76,6 +79,7 @@ class AttributionTextView : public QWidget, public ExportableView {
   long targetStep_ = -1;
   long first_ = 0, end_ = 0;
   bool separate_ = false;
+  QString boxedMeaning_ = tr("the target step");
   ColourMap map_ = ColourMap::named(QStringLiteral("blue-red"));
   std::vector<Cell> cells_;
 };

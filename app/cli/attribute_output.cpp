@@ -92,6 +92,7 @@ AttributionPlot figureOf(const AttributeResult& r) {
   figure.targetStep = r.markedToken;
   // As the app's Attribution dock: characters run together, words and table rows stand apart.
   figure.separateTokens = arch.inputKind == InputKind::Features || arch.vocab.level() == TokenLevel::Word;
+  if (r.attribution.onRawInput) figure.boxedMeaning = "the last row the target's step reads";
   std::string what = describeTarget(arch, r.target);
   if (r.target.kind == TargetKind::Logit && arch.predictsNextToken(r.net.headOutputs()))
     what = "logit of \u201c" + arch.vocab.tokens()[static_cast<size_t>(r.target.output)] + "\u201d at step " +

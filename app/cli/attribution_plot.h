@@ -19,6 +19,7 @@ struct AttributionPlot {
   long targetStep = 0;
   // Tokens drawn apart (words, table rows), as the app draws them, rather than run together (characters).
   bool separateTokens = false;
+  std::string boxedMeaning = "the target step";  // the legend's words for the boxed token
 };
 
 // Throws InputError naming the file when it cannot be written (an existing file is left untouched).

@@ -382,6 +382,7 @@ void AttributionPanel::show(std::shared_ptr<const AttributionReport> report) {
   // On the raw rows when the methods went through the front end (all but LRP do), else on the steps.
   shownOnRows_ = rawInput_ && report_->methods.front().onRawInput;
   const QStringList& tokens = shownOnRows_ ? rawInput_->tokens : stepTokens_;
+  text_->setBoxedMeaning(shownOnRows_ ? tr("the last row the target's step reads") : tr("the target step"));
   std::vector<viz::AttributionRow> rows;
   for (const MethodAttribution& m : report_->methods) {
     viz::AttributionRow row;
