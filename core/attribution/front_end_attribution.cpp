@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <iterator>
 
+#include "core/attribution/occlusion.h"
 #include "core/common/error.h"
+#include "core/model/front_end_patch.h"
 #include "core/model/step_layers_backward.h"
 #include "core/model/window_layers.h"
 
@@ -29,6 +31,9 @@ class FrontEndScore {
       : layers_(differentiatedLayers(arch)), net_(net), target_(target) {}
 
   double score(const Mat<double>& v) const { return targetScore(net_, applyStepLayers(layers_, v), target_); }
+  const std::vector<StepLayer>& layers() const { return layers_; }
+  const Network<double>& net() const { return net_; }
+  const AttributionTarget& target() const { return target_; }
 
   ScoreAndGradient withGradient(const Mat<double>& v, bool wantScore) const {
     const std::vector<Eigen::MatrixXd> inputs = stepLayerInputs(layers_, v);
@@ -78,30 +83,22 @@ long lastRowTheTargetReads(const Architecture& arch, const AttributionTarget& ta
 }
 
 // Each row's score drop when a window of rows starting at every position is replaced by the baseline,
-// averaged over the windows covering it (occlusion.h's definition, on the raw rows). Windows after the last
-// row the target reads change nothing and are not run (drop 0).
+// averaged over the windows covering it (occlusion.h's definition, on the raw rows). The front end recomputes
+// only the steps a window reaches, and the LSTM runs windows in batches from the clean run's state before
+// their first changed step (occlusion.h's scoresOfEditedRuns). Windows after the last row the target reads
+// change nothing and are not run (drop 0).
 TokenAttribution occlusionThrough(const FrontEndScore& f, const Mat<double>& v, const Mat<double>& baseline, int window,
                                   long lastRowRead, const ProgressCallbacks& callbacks) {
   const long rows = v.cols(), w = std::clamp<long>(window, 1, std::max(rows, 1L)), starts = rows - w + 1;
+  const FrontEndPatcher patcher(f.layers(), v);
+  const Mat<double>& features = patcher.output();
   TokenAttribution a;
-  a.score = f.score(v);
+  a.score = targetScore(f.net(), features, f.target());
   a.baselineScore = f.score(baseline);
-  Vec<double> sum = Vec<double>::Zero(rows), covered = Vec<double>::Zero(rows);
-  Mat<double> occluded = v;
-  for (long start = 0; start < starts; ++start) {
-    checkCancelled(callbacks);
-    covered.segment(start, w).array() += 1;
-    if (start > lastRowRead) {
-      reportProgress(callbacks, start + 1, starts);
-      continue;
-    }
-    occluded.middleCols(start, w) = baseline.middleCols(start, w);
-    const double drop = a.score - f.score(occluded);
-    occluded.middleCols(start, w) = v.middleCols(start, w);
-    sum.segment(start, w).array() += drop;
-    reportProgress(callbacks, start + 1, starts);
-  }
-  a.perToken = sum.cwiseQuotient(covered.cwiseMax(1.0));
+  const long runs = std::clamp(lastRowRead + 1, 0L, std::max(starts, 0L));
+  const auto edit = [&](long start) { return patcher.patched({start, baseline.middleCols(start, w)}); };
+  const Vec<double> occluded = scoresOfEditedRuns(f.net(), features, f.target(), a.score, runs, edit, callbacks);
+  a.perToken = averagedOverWindows((a.score - occluded.array()).matrix(), rows, w);
   return a;
 }
 

@@ -1,6 +1,8 @@
 #include "core/attribution/occlusion.h"
 
 #include <algorithm>
+#include <optional>
+#include <vector>
 
 #include "core/engine/forward.h"
 
@@ -18,17 +20,25 @@ Inputs<double> batchOf(Mat<double> features, long steps, int batch) {
   return in;
 }
 
-// Steps [first, first + n) of `batch` runs, columns laid out t * batch + k: run k has the `window` tokens
-// from `start + k` on replaced by the baseline.
-Mat<double> occludedColumns(const Mat<double>& x, const Mat<double>& baseline, long first, long n, long start,
-                            int batch, long window) {
+// Steps [first, first + n) of a batch of runs, columns laid out t * batch + k: run k reads x with edits[k]
+// applied.
+Mat<double> editedColumns(const Mat<double>& x, const std::vector<ColumnPatch>& edits, long first, long n) {
+  const long batch = static_cast<long>(edits.size());
   Mat<double> out(x.rows(), n * batch);
   for (long t = first; t < first + n; ++t)
-    for (int k = 0; k < batch; ++k) {
-      const long p = start + k;
-      out.col((t - first) * batch + k) = t >= p && t < p + window ? baseline.col(t) : x.col(t);
+    for (long k = 0; k < batch; ++k) {
+      const ColumnPatch& e = edits[static_cast<size_t>(k)];
+      out.col((t - first) * batch + k) = t >= e.first && t < e.end() ? e.columns.col(t - e.first) : x.col(t);
     }
   return out;
+}
+
+// The edits of runs [start, start + batch).
+std::vector<ColumnPatch> editsOf(const std::function<ColumnPatch(long)>& edit, long start, long batch) {
+  std::vector<ColumnPatch> edits;
+  edits.reserve(static_cast<size_t>(batch));
+  for (long k = start; k < start + batch; ++k) edits.push_back(edit(k));
+  return edits;
 }
 
 State<double> zeroState(const Network<double>& net, int batch) {
@@ -89,58 +99,101 @@ double causalScore(const Network<double>& net, const Mat<double>& m, const Attri
   return targetValue(net, tape, seenFrom(target, last + 1 - tape.steps), 1, 0);
 }
 
-// The target's value for every window start of a model that only reads the past (`last`: the step the
-// target reads). Windows starting after `last` keep the clean score `score`.
-void occludeCausally(const Network<double>& net, const Mat<double>& x, const Mat<double>& baseline,
-                     const AttributionTarget& target, long window, long last, long memoryBytes,
-                     const ProgressCallbacks& callbacks, double score, Vec<double>& occluded) {
-  const long positions = occluded.size(), reach = std::min(positions - 1, last);
+// The target's value for every run of a model that only reads the past (`last`: the step the target reads).
+// A chunk of runs starts from the clean run's state before its earliest edit; runs whose edits start after
+// `last`, or change nothing, keep the clean score.
+void scoreCausally(const Network<double>& net, const Mat<double>& x, const AttributionTarget& target, long last,
+                   double cleanScore, const std::function<ColumnPatch(long)>& edit, long memoryBytes,
+                   const ProgressCallbacks& callbacks, Vec<double>& scores) {
+  const long runs = scores.size();
   const long columnsBudget = columnsWithin(net, x, memoryBytes);
-  const long chunk = std::clamp(columnsBudget / kMinBlock, 1L, std::min(kMaxChunk, reach + 1));
+  const long chunk = std::clamp(columnsBudget / kMinBlock, 1L, std::min(kMaxChunk, std::max(runs, 1L)));
   const long block = std::clamp(columnsBudget / chunk, 1L, kMaxBlock);
   const long cleanBlock = std::clamp(columnsBudget, 1L, kMaxBlock);
   const auto clean = [&](long first, long n) -> Mat<double> { return x.middleCols(first, n); };
   State<double> cleanState = zeroState(net, 1);
   long cleanAt = 0;  // cleanState is the state before this step
   Tape<double> tape;
-  const long chunks = (reach + chunk) / chunk;
-  for (long start = 0, done = 0; start <= reach; start += chunk) {
+  const long chunks = (runs + chunk - 1) / chunk;
+  for (long start = 0, done = 0; start < runs; start += chunk) {
     checkCancelled(callbacks);
-    runInBlocks(net, cleanAt, start, 1, cleanBlock, cleanState, clean, tape);
-    cleanAt = start;
-    const int batch = static_cast<int>(std::min(chunk, reach + 1 - start));
-    State<double> state = repeated(cleanState, batch);
-    const auto columns = [&](long first, long n) {
-      return occludedColumns(x, baseline, first, n, start, batch, window);
-    };
-    runInBlocks(net, start, last + 1, batch, block, state, columns, tape);
-    const AttributionTarget seen = seenFrom(target, last + 1 - tape.steps);
-    for (int k = 0; k < batch; ++k) occluded(start + k) = targetValue(net, tape, seen, batch, k);
+    const long batch = std::min(chunk, runs - start);
+    const std::vector<ColumnPatch> edits = editsOf(edit, start, batch);
+    long from = last + 1;  // the earliest step an edit changes that the target reads
+    for (const ColumnPatch& e : edits)
+      if (!e.empty()) from = std::min(from, e.first);
+    scores.segment(start, batch).setConstant(cleanScore);
+    if (from <= last) {
+      if (from < cleanAt) cleanState = zeroState(net, 1), cleanAt = 0;  // edits out of order: start again
+      runInBlocks(net, cleanAt, from, 1, cleanBlock, cleanState, clean, tape);
+      cleanAt = from;
+      State<double> state = repeated(cleanState, static_cast<int>(batch));
+      const auto columns = [&](long first, long n) { return editedColumns(x, edits, first, n); };
+      runInBlocks(net, from, last + 1, static_cast<int>(batch), block, state, columns, tape);
+      const AttributionTarget seen = seenFrom(target, last + 1 - tape.steps);
+      for (long k = 0; k < batch; ++k)
+        scores(start + k) = targetValue(net, tape, seen, static_cast<int>(batch), static_cast<int>(k));
+    }
     reportProgress(callbacks, ++done, chunks);
   }
-  occluded.tail(positions - reach - 1).setConstant(score);
 }
 
-// The same for a model that looks ahead: every chunk of windows runs the whole text.
-void occludeWhole(const Network<double>& net, const Mat<double>& x, const Mat<double>& baseline,
-                  const AttributionTarget& target, long window, long memoryBytes, const ProgressCallbacks& callbacks,
-                  Vec<double>& occluded) {
-  const long T = x.cols(), positions = occluded.size();
-  const long chunk = std::clamp(columnsWithin(net, x, memoryBytes) / T, 1L, std::min(kMaxChunk, positions));
-  const long chunks = (positions + chunk - 1) / chunk;
+// The same for a model that looks ahead, or a head that pools every step: every chunk of runs runs the whole
+// sequence.
+void scoreWhole(const Network<double>& net, const Mat<double>& x, const AttributionTarget& target,
+                const std::function<ColumnPatch(long)>& edit, long memoryBytes, const ProgressCallbacks& callbacks,
+                Vec<double>& scores) {
+  const long T = x.cols(), runs = scores.size();
+  const long chunk = std::clamp(columnsWithin(net, x, memoryBytes) / T, 1L, std::min(kMaxChunk, std::max(runs, 1L)));
+  const long chunks = (runs + chunk - 1) / chunk;
   Tape<double> tape;
   ForwardOptions options;
   options.computeHead = true;
-  for (long start = 0, done = 0; start < positions; start += chunk) {
+  for (long start = 0, done = 0; start < runs; start += chunk) {
     checkCancelled(callbacks);
-    const int batch = static_cast<int>(std::min(chunk, positions - start));
-    forward(net, batchOf(occludedColumns(x, baseline, 0, T, start, batch, window), T, batch), tape, options);
-    for (int k = 0; k < batch; ++k) occluded(start + k) = targetValue(net, tape, target, batch, k);
+    const long batch = std::min(chunk, runs - start);
+    const std::vector<ColumnPatch> edits = editsOf(edit, start, batch);
+    forward(net, batchOf(editedColumns(x, edits, 0, T), T, static_cast<int>(batch)), tape, options);
+    for (long k = 0; k < batch; ++k)
+      scores(start + k) = targetValue(net, tape, target, static_cast<int>(batch), static_cast<int>(k));
     reportProgress(callbacks, ++done, chunks);
   }
 }
 
+// The last step the target reads of a model that only reads the past: its own for a state or an each-step
+// logit, else the end. Nullopt when every run must run the whole sequence: a model that looks ahead, or a
+// logit of a head that pools every step (carrying the state from block to block would pool each block alone).
+std::optional<long> lastStepRead(const Network<double>& net, long T, const AttributionTarget& target) {
+  const bool poolsSteps = target.kind == TargetKind::Logit && net.arch.head && net.arch.head->pools();
+  if (net.arch.looksAhead() || poolsSteps) return std::nullopt;
+  const bool finalStates = net.arch.head && net.arch.head->perSequence();
+  const bool stateOrEachStep = target.kind != TargetKind::Logit || !finalStates;
+  return stateOrEachStep ? target.step : T - 1;
+}
+
 }  // namespace
+
+Vec<double> scoresOfEditedRuns(const Network<double>& net, const Mat<double>& x, const AttributionTarget& target,
+                               double cleanScore, long runs, const std::function<ColumnPatch(long)>& edit,
+                               const ProgressCallbacks& callbacks, long memoryBytes) {
+  Vec<double> scores(std::max(runs, 0L));
+  if (const std::optional<long> last = lastStepRead(net, x.cols(), target))
+    scoreCausally(net, x, target, *last, cleanScore, edit, memoryBytes, callbacks, scores);
+  else
+    scoreWhole(net, x, target, edit, memoryBytes, callbacks, scores);
+  return scores;
+}
+
+Vec<double> averagedOverWindows(const Vec<double>& drops, long tokens, long window) {
+  const long w = std::clamp(window, 1L, std::max(tokens, 1L)), positions = std::max(tokens - w + 1, 0L);
+  Vec<double> sum = Vec<double>::Zero(tokens), covering = Vec<double>::Zero(tokens);
+  for (long p = 0; p < positions; ++p) {
+    const double drop = p < drops.size() ? drops(p) : 0.0;
+    sum.segment(p, w).array() += drop;
+    covering.segment(p, w).array() += 1;
+  }
+  return sum.cwiseQuotient(covering.cwiseMax(1.0));
+}
 
 TokenAttribution occlusion(const Network<double>& net, const Mat<double>& x, const Mat<double>& baseline,
                            const AttributionTarget& target, int window, const ProgressCallbacks& callbacks,
@@ -150,31 +203,20 @@ TokenAttribution occlusion(const Network<double>& net, const Mat<double>& x, con
     throw InputError("the baseline's shape differs from the input's");
   const long T = x.cols();
   const long w = std::clamp<long>(window, 1, T), positions = T - w + 1;
-  const bool finalStates = net.arch.head && net.arch.head->perSequence();
-  const bool stateOrEachStep = target.kind != TargetKind::Logit || !finalStates;
-  // The last step the target reads: its own for a forward model's state or each-step logit, else the end.
-  const long last = stateOrEachStep ? target.step : T - 1;
+  const std::optional<long> last = lastStepRead(net, T, target);
   TokenAttribution a;
-  Vec<double> occluded(positions);
-  // A logit of a head that pools every step needs whole runs too: carrying the state from block to block
-  // would pool each block alone.
-  const bool poolsSteps = target.kind == TargetKind::Logit && net.arch.head && net.arch.head->pools();
-  if (net.arch.looksAhead() || poolsSteps) {
+  if (last) {
+    a.score = causalScore(net, x, target, *last, memoryBytes);
+    a.baselineScore = causalScore(net, baseline, target, *last, memoryBytes);
+  } else {
     a.score = targetScore(net, x, target);
     a.baselineScore = targetScore(net, baseline, target);
-    occludeWhole(net, x, baseline, target, w, memoryBytes, callbacks, occluded);
-  } else {
-    a.score = causalScore(net, x, target, last, memoryBytes);
-    a.baselineScore = causalScore(net, baseline, target, last, memoryBytes);
-    occludeCausally(net, x, baseline, target, w, last, memoryBytes, callbacks, a.score, occluded);
   }
-  a.perToken = Vec<double>::Zero(T);
-  Vec<double> covering = Vec<double>::Zero(T);
-  for (long p = 0; p < positions; ++p) {
-    const double drop = a.score - occluded(p);
-    for (long t = p; t < p + w; ++t) a.perToken(t) += drop, covering(t) += 1;
-  }
-  a.perToken = a.perToken.cwiseQuotient(covering);
+  // Windows starting after the last step the target reads change nothing: they are not run.
+  const long runs = last ? std::min(positions, *last + 1) : positions;
+  const auto edit = [&](long p) { return ColumnPatch{p, baseline.middleCols(p, w)}; };
+  const Vec<double> occluded = scoresOfEditedRuns(net, x, target, a.score, runs, edit, callbacks, memoryBytes);
+  a.perToken = averagedOverWindows((a.score - occluded.array()).matrix(), T, w);
   return a;
 }
 

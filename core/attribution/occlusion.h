@@ -2,8 +2,11 @@
 // baseline, computed in bounded memory for any target step of a long text.
 #pragma once
 
+#include <functional>
+
 #include "core/attribution/gradient_attribution.h"
 #include "core/common/progress.h"
+#include "core/model/front_end_patch.h"
 
 namespace lstmscope {
 
@@ -23,5 +26,19 @@ constexpr long kOcclusionMemoryBytes = 128L << 20;
 TokenAttribution occlusion(const Network<double>& net, const Mat<double>& x, const Mat<double>& baseline,
                            const AttributionTarget& target, int window = 1, const ProgressCallbacks& callbacks = {},
                            long memoryBytes = kOcclusionMemoryBytes);
+
+// The machinery under occlusion, for runs whose inputs are x with a few steps changed: the target's value
+// for runs k = 0 … runs − 1, run k reading x with edit(k) applied. Edits must not start earlier as k grows
+// (a later window changes no earlier step), so that runs share the clean run's state up to their edits, as
+// occlusion's windows do. `cleanScore` (the target's value on x) is the value of a run whose edit is empty
+// or changes only steps the target never reads. Occlusion through a front end (front_end_attribution.h)
+// gives the front end's patched output as the edits.
+Vec<double> scoresOfEditedRuns(const Network<double>& net, const Mat<double>& x, const AttributionTarget& target,
+                               double cleanScore, long runs, const std::function<ColumnPatch(long)>& edit,
+                               const ProgressCallbacks& callbacks = {}, long memoryBytes = kOcclusionMemoryBytes);
+
+// Each token's score drop averaged over the windows of `window` tokens that cover it: drops(p) is the drop of
+// the window starting at token p. Windows past drops' end drop nothing.
+Vec<double> averagedOverWindows(const Vec<double>& drops, long tokens, long window);
 
 }  // namespace lstmscope

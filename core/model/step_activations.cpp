@@ -61,4 +61,27 @@ StepActivationFunction stepActivationDerivative(const std::string& a) {
   return nullptr;
 }
 
+void activateInPlace(const std::string& a, int generation, Eigen::MatrixXd& x) {
+  if (a == "softmax") {  // over each step's features
+    for (long j = 0; j < x.cols(); ++j) {
+      auto col = x.col(j);
+      col = (col.array() - col.maxCoeff()).exp();
+      col /= col.sum();
+    }
+    return;
+  }
+  if (a == "relu") {
+    x = x.cwiseMax(0.0);
+    return;
+  }
+  const StepActivationFunction f = stepActivation(a);
+  if (!f) return;
+  const bool keras3 = generation >= 3;
+  double* v = x.data();
+  const long n = x.size();
+#pragma omp parallel for schedule(static) if (n > (1L << 16))
+  for (long k = 0; k < n; ++k) v[k] = f(v[k], keras3);
+}
+
+
 }  // namespace lstmscope

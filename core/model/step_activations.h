@@ -3,6 +3,7 @@
 // not element-wise, and is handled by its callers.
 #pragma once
 
+#include <Eigen/Core>
 #include <string>
 
 namespace lstmscope {
@@ -16,5 +17,9 @@ StepActivationFunction stepActivation(const std::string& name);
 // Its derivative at the pre-activation x, as autograd takes it at a kink: relu'(0) = 0, hard_sigmoid's slope
 // only strictly inside its linear part; nullptr where stepActivation gives nullptr (linear's is 1).
 StepActivationFunction stepActivationDerivative(const std::string& name);
+
+// The activation `name` applied to every value of x (features × steps) in place, softmax over each step's
+// features; `generation` chooses Keras 3's hard_sigmoid (3) over Keras 2's. Linear and unknown names leave x.
+void activateInPlace(const std::string& name, int generation, Eigen::MatrixXd& x);
 
 }  // namespace lstmscope

@@ -17,28 +17,6 @@ const std::set<std::string> kActivations = {"linear",  "relu", "tanh", "sigmoid"
                                             "softmax", "elu",  "selu", "softplus",   "softsign",
                                             "swish",   "silu", "gelu", "exponential"};
 
-void activate(const std::string& a, int generation, Eigen::MatrixXd& x) {
-  if (a == "softmax") {  // over each step's features
-    for (long j = 0; j < x.cols(); ++j) {
-      auto col = x.col(j);
-      col = (col.array() - col.maxCoeff()).exp();
-      col /= col.sum();
-    }
-    return;
-  }
-  if (a == "relu") {
-    x = x.cwiseMax(0.0);
-    return;
-  }
-  const StepActivationFunction f = stepActivation(a);
-  if (!f) return;
-  const bool keras3 = generation >= 3;
-  double* v = x.data();
-  const long n = x.size();
-#pragma omp parallel for schedule(static) if (n > (1L << 16))
-  for (long k = 0; k < n; ++k) v[k] = f(v[k], keras3);
-}
-
 // Each step's id (row 0 of x) replaced by its column of the table; an id outside the table (which the text
 // encoder never gives) reads as NaN, so it cannot pass for a real token.
 Eigen::MatrixXd lookUp(const Eigen::MatrixXd& table, const Eigen::MatrixXd& ids) {
@@ -130,7 +108,7 @@ void applyInPlace(const StepLayer& s, Eigen::MatrixXd& x) {
   if (s.kind == StepLayer::Kind::Affine) {
     x = (s.scale.asDiagonal() * x).colwise() + s.shift;
   } else if (s.kind == StepLayer::Kind::Activation) {
-    activate(s.activation, s.generation, x);
+    activateInPlace(s.activation, s.generation, x);
   } else {  // LayerNorm
     for (long j = 0; j < x.cols(); ++j) {
       auto col = x.col(j);
@@ -150,11 +128,11 @@ Eigen::MatrixXd applyReshaping(const StepLayer& s, const Eigen::MatrixXd& x) {
     case StepLayer::Kind::Dense:
       y.noalias() = s.weight * x;
       y.colwise() += s.bias;
-      activate(s.activation, s.generation, y);
+      activateInPlace(s.activation, s.generation, y);
       return y;
     case StepLayer::Kind::Conv:
       y = applyWindowLayer(s, x);
-      activate(s.activation, s.generation, y);
+      activateInPlace(s.activation, s.generation, y);
       return y;
     case StepLayer::Kind::Lookup:
       return lookUp(s.weight, x);

@@ -26,8 +26,17 @@ constexpr long kBlock = 1024;
 // whatever the kernel's size.
 constexpr long kBlockBytes = 8L << 20;
 
-Eigen::MatrixXd convolve(const StepLayer& s, const Eigen::MatrixXd& x, long outSteps, long before) {
-  const long in = x.rows(), steps = x.cols(), rows = s.window * in;
+// The input steps a layer reads, as a slab: column i holds step `first + i` of a sequence of `steps` steps.
+// Taps outside [0, steps) are padding; the slab holds every other step the outputs asked for read.
+struct InputSlab {
+  const Eigen::MatrixXd& x;
+  long first, steps;
+};
+
+// Output steps [firstOut, firstOut + outSteps) of a convolution before its activation.
+Eigen::MatrixXd convolve(const StepLayer& s, const InputSlab& slab, long firstOut, long outSteps, long before) {
+  const Eigen::MatrixXd& x = slab.x;
+  const long in = x.rows(), steps = slab.steps, rows = s.window * in;
   Eigen::MatrixXd out(s.weight.rows(), outSteps);
   if (outSteps == 0) return out;
   const long block =
@@ -46,10 +55,10 @@ Eigen::MatrixXd convolve(const StepLayer& s, const Eigen::MatrixXd& x, long outS
       const long start = b * block, n = std::min(block, outSteps - start);
       for (long k = 0; k < n; ++k)
         for (long j = 0; j < s.window; ++j) {
-          const long p = tapStep(s, before, start + k, j);
+          const long p = tapStep(s, before, firstOut + start + k, j);
           auto tap = taps.block(j * in, k, in, 1);
           if (p >= 0 && p < steps)
-            tap = x.col(p);
+            tap = x.col(p - slab.first);
           else
             tap.setZero();  // padding: zeros to a convolution
         }
@@ -60,9 +69,11 @@ Eigen::MatrixXd convolve(const StepLayer& s, const Eigen::MatrixXd& x, long outS
   return out;
 }
 
-// Max or mean over the window's steps that exist (TensorFlow's pooling leaves padding out of both).
-Eigen::MatrixXd pool(const StepLayer& s, const Eigen::MatrixXd& x, long outSteps, long before) {
-  const long steps = x.cols();
+// Output steps [firstOut, firstOut + outSteps) of a pooling: the max or mean over the window's steps that
+// exist (TensorFlow's pooling leaves padding out of both).
+Eigen::MatrixXd pool(const StepLayer& s, const InputSlab& slab, long firstOut, long outSteps, long before) {
+  const Eigen::MatrixXd& x = slab.x;
+  const long steps = slab.steps;
   const bool max = s.kind == StepLayer::Kind::MaxPool;
   Eigen::MatrixXd out(x.rows(), outSteps);
 #pragma omp parallel for schedule(static)
@@ -71,12 +82,12 @@ Eigen::MatrixXd pool(const StepLayer& s, const Eigen::MatrixXd& x, long outSteps
     acc.setConstant(max ? -std::numeric_limits<double>::infinity() : 0.0);
     long count = 0;
     for (long j = 0; j < s.window; ++j) {
-      const long p = tapStep(s, before, t, j);
+      const long p = tapStep(s, before, firstOut + t, j);
       if (p < 0 || p >= steps) continue;
       if (max)
-        acc = acc.cwiseMax(x.col(p));
+        acc = acc.cwiseMax(x.col(p - slab.first));
       else
-        acc += x.col(p);
+        acc += x.col(p - slab.first);
       ++count;
     }
     if (!max) acc /= static_cast<double>(count);
@@ -121,7 +132,36 @@ long paddingBefore(const StepLayer& s, long steps) {
 
 Eigen::MatrixXd applyWindowLayer(const StepLayer& s, const Eigen::MatrixXd& x) {
   const long outSteps = windowOutputSteps(s, x.cols()), before = paddingBefore(s, x.cols());
-  return s.kind == StepLayer::Kind::Conv ? convolve(s, x, outSteps, before) : pool(s, x, outSteps, before);
+  const InputSlab slab{x, 0, x.cols()};
+  return s.kind == StepLayer::Kind::Conv ? convolve(s, slab, 0, outSteps, before) : pool(s, slab, 0, outSteps, before);
+}
+
+RowSpan outputStepsReading(const StepLayer& s, long steps, RowSpan input) {
+  const long outSteps = windowOutputSteps(s, steps), before = paddingBefore(s, steps);
+  if (input.empty() || outSteps == 0) return kNoRows;
+  // Output t reads steps t·stride − before up to that + (window − 1)·dilation; with gaps between dilated taps
+  // or strides this is a superset, which only recomputes a step that comes out the same.
+  const long reach = effectiveWindow(s) - 1;
+  const auto floorDiv = [](long a, long b) { return a >= 0 ? a / b : -((-a + b - 1) / b); };
+  const long first = std::max(0L, floorDiv(input.first + before - reach + s.stride - 1, s.stride));
+  const long last = std::min(outSteps - 1, floorDiv(input.last + before, s.stride));
+  return first <= last ? RowSpan{first, last} : kNoRows;
+}
+
+RowSpan inputStepsReadBy(const StepLayer& s, long steps, RowSpan output) {
+  if (output.empty()) return kNoRows;
+  const long before = paddingBefore(s, steps);
+  const long first = std::max(0L, tapStep(s, before, output.first, 0));
+  const long last = std::min(steps - 1, tapStep(s, before, output.last, s.window - 1));
+  return first <= last ? RowSpan{first, last} : kNoRows;
+}
+
+Eigen::MatrixXd applyWindowLayerToSteps(const StepLayer& s, const Eigen::MatrixXd& slab, long slabFirst, long steps,
+                                        RowSpan output) {
+  const long before = paddingBefore(s, steps), count = output.empty() ? 0 : output.last - output.first + 1;
+  const InputSlab in{slab, slabFirst, steps};
+  return s.kind == StepLayer::Kind::Conv ? convolve(s, in, output.first, count, before)
+                                         : pool(s, in, output.first, count, before);
 }
 
 namespace {

@@ -12,12 +12,35 @@
 
 namespace lstmscope {
 
+// The first and last row (0-based) an output step is computed from, padding aside; also any inclusive span of
+// steps. A step that reads padding only (a dilated convolution's first steps with 'same' padding) reads no
+// row: kNoRows.
+struct RowSpan {
+  long first = 0, last = 0;
+  bool empty() const { return last < first; }
+  bool operator==(const RowSpan&) const = default;
+};
+inline constexpr RowSpan kNoRows{0, -1};
+
 // Steps padded before the first for an input of `steps` steps.
 long paddingBefore(const StepLayer& layer, long steps);
 // Steps the layer gives for `steps` input steps: 0 when no window fits.
 long windowOutputSteps(const StepLayer& layer, long steps);
 // A convolution before its activation, or a pooling, over x (features × steps).
 Eigen::MatrixXd applyWindowLayer(const StepLayer& layer, const Eigen::MatrixXd& x);
+
+// Which steps of a sequence of `steps` steps a window layer's output steps read and are read by, for
+// recomputing only what a change to a few input steps reaches (front_end_patch.h). Spans are inclusive and
+// clamped to the sequence; kNoRows when none.
+//
+// The output steps that read any of the input steps `input`.
+RowSpan outputStepsReading(const StepLayer& layer, long steps, RowSpan input);
+// The input steps the output steps `output` read, padding aside.
+RowSpan inputStepsReadBy(const StepLayer& layer, long steps, RowSpan output);
+// Output steps `output` of applyWindowLayer over a sequence of `steps` steps, read from `slab`, whose column i
+// is input step slabFirst + i and which holds inputStepsReadBy(layer, steps, output).
+Eigen::MatrixXd applyWindowLayerToSteps(const StepLayer& layer, const Eigen::MatrixXd& slab, long slabFirst, long steps,
+                                        RowSpan output);
 
 // The backward pass of applyWindowLayer: d score / d x from d score / d output (a convolution's before its
 // activation). A max pooling passes each gradient to the first step holding the window's maximum.
@@ -34,14 +57,6 @@ long fewestRows(const std::vector<StepLayer>& chain);
 // The first and last row counts for which the chain gives exactly `steps` steps; kNoRows-like {0, -1} when none.
 std::pair<long, long> rowsGivingSteps(const std::vector<StepLayer>& chain, long steps);
 
-// The first and last row (0-based) an output step is computed from, padding aside. A step that reads padding
-// only (a dilated convolution's first steps with 'same' padding) reads no row: kNoRows.
-struct RowSpan {
-  long first = 0, last = 0;
-  bool empty() const { return last < first; }
-  bool operator==(const RowSpan&) const = default;
-};
-inline constexpr RowSpan kNoRows{0, -1};
 std::vector<RowSpan> rowsReadByStep(const std::vector<StepLayer>& chain, long rows);
 // The last row step `step` reads, where attribution to the rows marks its target: `step` itself when `spans`
 // is empty (step t is row t), -1 for a step that reads padding only or is out of range.
