@@ -49,7 +49,7 @@ void AttributionBarChart::setContent(const QStringList& tokens, const std::vecto
   // step); bars of units ranked by effect read "unit 123", not "123 0" (rank 0 is the first bar anyway).
   const QString caption = captions_.section(QLatin1Char('\n'), 0, 0);
   const bool namedByCaption =
-      captions_ != defaultCaptions() && QSet<QString>(tokens.begin(), tokens.end()).size() == tokens.size();
+      captionNamesBars_ && QSet<QString>(tokens.begin(), tokens.end()).size() == tokens.size();
   QStringList categories;
   double extent = 0;
   for (long s = first_; s < end; ++s) {

@@ -20,8 +20,12 @@ class AttributionBarChart : public QChartView, public ExportableView {
   void setContent(const QStringList& tokens, const std::vector<double>& values, const QString& title,
                   const QString& valueLabel, long targetStep);
   void clear(const QString& message);
-  // The captions of the two label rows under the bars, "token\nstep" unless set (a chart of units: "unit\nrank").
-  void setLabelCaptions(const QString& captions) { captions_ = captions; }
+  // The captions of the two label rows under the bars, "token\nstep" unless set (a chart of units: "unit\nrank";
+  // of a table's rows: "label\nrow"). `namesBars`: the bars on screen are named by the first caption and
+  // their token ("unit 123") rather than by their token and number.
+  void setLabelCaptions(const QString& captions, bool namesBars = true) {
+    captions_ = captions, captionNamesBars_ = namesBars;
+  }
   // The CSV's header: "step,token,attribution" unless the bars are something else (units ranked by effect).
   void setCsvHeader(const QString& header) { csvHeader_ = header; }
   long firstStep() const { return first_; }
@@ -44,6 +48,7 @@ class AttributionBarChart : public QChartView, public ExportableView {
   QString csvHeader_ = QStringLiteral("step,token,attribution");
   static QString defaultCaptions() { return tr("token\nstep"); }
   QString captions_ = defaultCaptions();
+  bool captionNamesBars_ = false;
 };
 
 }  // namespace lstmscope::viz

@@ -75,6 +75,11 @@ void AttributionTextView::setBoxedMeaning(const QString& words) {
   update();
 }
 
+void AttributionTextView::setPositionNoun(const QString& plural) {
+  positionNoun_ = plural;
+  update();
+}
+
 void AttributionTextView::setSeparateTokens(bool separate) {
   separate_ = separate;
   updateGeometry();
@@ -87,7 +92,8 @@ void AttributionTextView::setColourMap(const ColourMap& diverging) {
 }
 
 QString AttributionTextView::rowLabel(size_t r) const {
-  return rows_[r].label + tr("   (scale ±%1; tokens %2–%3)").arg(ranges_[r], 0, 'g', 3).arg(first_).arg(end_ - 1);
+  return rows_[r].label +
+         tr("   (scale ±%1; %2 %3–%4)").arg(ranges_[r], 0, 'g', 3).arg(positionNoun_).arg(first_).arg(end_ - 1);
 }
 
 QRect AttributionTextView::titleRect(int width, const QPaintDevice* device) const {

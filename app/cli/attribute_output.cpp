@@ -71,6 +71,13 @@ const char* lrpHint(LrpAdvice advice) {
 }
 
 // A model with a front end whose attribution did not go through it (LRP): its values are per LSTM step.
+// What the CSV's first column counts: the LSTM's steps, or the rows of the table (the positions of the text)
+// the attribution reached through the front end.
+const char* positionColumn(const AttributeResult& r) {
+  if (!r.attribution.onRawInput) return "step";
+  return r.net.arch.inputKind == InputKind::Features && !r.net.arch.frontEndReadsTokens() ? "row" : "position";
+}
+
 bool stopsAtLstmFeatures(const AttributeResult& r) {
   return !r.net.arch.frontEnd.empty() && !r.attribution.onRawInput;
 }
@@ -133,6 +140,7 @@ std::string attributeJson(const AttributeResult& r) {
   if (r.attribution.lrp) json["conservation"] = conservationJson(*r.attribution.lrp);
   json["tokens"] = r.tokens;
   json["attributed_to"] = stopsAtLstmFeatures(r) ? "lstm_input_features" : "input";
+  if (r.attribution.onRawInput) json["target_input_index"] = r.markedToken;  // the last row the target reads
   // A token that is not valid UTF-8 on its own (a byte-level vocabulary) is written with U+FFFD in its
   // place rather than making the whole file unreadable.
   return json.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
@@ -140,7 +148,7 @@ std::string attributeJson(const AttributeResult& r) {
 
 std::string attributeCsv(const AttributeResult& r) {
   const Vec<double>& perToken = r.attribution.values.perToken;
-  std::string body = "step,token,attribution\n";
+  std::string body = std::string(positionColumn(r)) + ",token,attribution\n";
   for (long t = 0; t < perToken.size(); ++t)
     body +=
         std::to_string(t) + "," + csvQuoted(r.tokens[static_cast<size_t>(t)]) + "," + fullNumber(perToken(t)) + "\n";

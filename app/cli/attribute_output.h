@@ -24,10 +24,12 @@ struct AttributeResult {
 
 // The JSON document: method, target_step, target, target_description, score, baseline_score,
 // attributions, convergence_delta (null where it does not apply), conservation (lrp only), tokens,
-// attributed_to ("input": what the user gave; "lstm_input_features": LRP of a model with a front end).
+// attributed_to ("input": what the user gave; "lstm_input_features": LRP of a model with a front end), and
+// through a front end target_input_index (the last row or token the target's step reads).
 // Numbers keep full precision (they read back to the same doubles); non-finite numbers are null.
 std::string attributeJson(const AttributeResult& r);
-// One row per token: step, token, attribution.
+// One row per token: step, token, attribution; through a front end the first column counts the table's rows
+// ("row") or the text's tokens ("position") instead of the LSTM's steps.
 std::string attributeCsv(const AttributeResult& r);
 
 // Writes `r` to `path` in the format its ending names, through a temporary file that is then renamed.

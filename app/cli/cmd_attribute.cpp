@@ -66,9 +66,10 @@ std::string attributeHelp() {
          "FILE.json: {method, target_step, target, target_description, score, baseline_score, attributions,\n"
          "           convergence_delta, conservation (lrp), tokens, attributed_to}. A model with a front end (Conv1D,\n"
          "           pooling, an encoder) is attributed to the rows or tokens the front end reads (attributed_to\n"
-         "           \"input\"); lrp stops at the LSTM's input features, one value per step "
-         "(\"lstm_input_features\").\n"
-         "FILE.csv: one row per token: step, token, attribution. FILE.png/.svg/.pdf: the attribution plot as the\n"
+         "           \"input\", and target_input_index names the last row or token the target's step reads);\n"
+         "           lrp stops at the LSTM's input features, one value per step (\"lstm_input_features\").\n"
+         "FILE.csv: one row per token: step, token, attribution (through a front end: row or position instead of\n"
+         "step). FILE.png/.svg/.pdf: the attribution plot as the\n"
          "desktop app draws it (tokens coloured by attribution, target boxed, title with model, method, target,\n"
          "baseline, steps and delta). Written to a temporary file, then renamed.\n";
 }

@@ -383,6 +383,10 @@ void AttributionPanel::show(std::shared_ptr<const AttributionReport> report) {
   shownOnRows_ = rawInput_ && report_->methods.front().onRawInput;
   const QStringList& tokens = shownOnRows_ ? rawInput_->tokens : stepTokens_;
   text_->setBoxedMeaning(shownOnRows_ ? tr("the last row the target's step reads") : tr("the target step"));
+  const PositionWords words = positionWords(model_->arch, shownOnRows_);
+  text_->setPositionNoun(words.plural);
+  bars_->setLabelCaptions(words.captions, false);
+  bars_->setCsvHeader(words.csvHeader);
   std::vector<viz::AttributionRow> rows;
   for (const MethodAttribution& m : report_->methods) {
     viz::AttributionRow row;

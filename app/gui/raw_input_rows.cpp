@@ -1,5 +1,7 @@
 #include "app/gui/raw_input_rows.h"
 
+#include <QObject>
+
 namespace lstmscope::app {
 
 long RawInputRows::lastRowOf(long step) const {
@@ -11,6 +13,14 @@ long RawInputRows::firstStepReading(long row) const {
   for (size_t t = 0; t < rowsOfStep.size(); ++t)
     if (!rowsOfStep[t].empty() && rowsOfStep[t].last >= row) return static_cast<long>(t);
   return static_cast<long>(rowsOfStep.size()) - 1;
+}
+
+PositionWords positionWords(const Architecture& arch, bool onRawInput) {
+  if (!onRawInput)
+    return {QObject::tr("tokens"), QObject::tr("token\nstep"), QStringLiteral("step,token,attribution")};
+  if (arch.inputKind == InputKind::Features && !arch.frontEndReadsTokens())
+    return {QObject::tr("rows"), QObject::tr("label\nrow"), QStringLiteral("row,token,attribution")};
+  return {QObject::tr("tokens"), QObject::tr("token\nposition"), QStringLiteral("position,token,attribution")};
 }
 
 std::shared_ptr<const RawInputRows> rawInputRowsOf(const EncodedText& encoded) {

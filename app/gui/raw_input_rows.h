@@ -24,6 +24,15 @@ struct RawInputRows {
   long firstStepReading(long row) const;
 };
 
+// How the Attribution dock names the positions its values are on: the LSTM's steps, or, when the methods
+// went through the front end, the table's rows or the text's tokens.
+struct PositionWords {
+  QString plural;     // the text view's headers: "tokens 0–23", "rows 0–23"
+  QString captions;   // the bar chart's two label rows: "token\nstep", "label\nrow", "token\nposition"
+  QString csvHeader;  // "step,token,attribution", "row,token,attribution", "position,token,attribution"
+};
+PositionWords positionWords(const Architecture& arch, bool onRawInput);
+
 // The raw rows of `encoded`, or null for a model without a front end.
 std::shared_ptr<const RawInputRows> rawInputRowsOf(const EncodedText& encoded);
 

@@ -192,6 +192,13 @@ TEST(FeatureInput, WindowFrontEndLabelsStepsWithRowsAndTheForecastIsShown) {
   shownOut.flush();
   for (const char* day : {"mon", "tue", "wed", "thu", "fri"})
     EXPECT_TRUE(shownCsv.contains(QString::fromLatin1(day))) << shownCsv.toStdString();
+  // The values are on rows, and the headers and the bars' CSV say so rather than "tokens" and "step".
+  EXPECT_TRUE(panel.textView()->rowLabel(0).contains(QStringLiteral("rows 0–4"))) << panel.textView()->rowLabel(0).toStdString();
+  QString barsCsv;
+  QTextStream barsOut(&barsCsv);
+  panel.barChart()->writeCsv(barsOut);
+  barsOut.flush();
+  EXPECT_TRUE(barsCsv.startsWith(QStringLiteral("row,token,attribution\n0,"))) << barsCsv.toStdString();
   // LRP stops at the LSTM's steps, and its note says so; all methods leave it out (its positions are others).
   panel.setMethod(AttributionMethod::Lrp);
   QTest::qWait(200);
@@ -200,6 +207,7 @@ TEST(FeatureInput, WindowFrontEndLabelsStepsWithRowsAndTheForecastIsShown) {
   ASSERT_EQ(panel.textView()->rows().size(), 1u);
   EXPECT_EQ(panel.textView()->rows().front().values.size(), 2u);
   EXPECT_TRUE(panel.textView()->rows().front().note.contains(QStringLiteral("at the LSTM's input features")));
+  EXPECT_TRUE(panel.textView()->rowLabel(0).contains(QStringLiteral("tokens 0–1"))) << panel.textView()->rowLabel(0).toStdString();
   panel.setCompareAll(true);
   QTest::qWait(200);
   for (int k = 0; k < 18000 && !panel.settled(); ++k) QTest::qWait(10);

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "core/formats/model_loader.h"
@@ -131,6 +132,8 @@ TEST(FrontEndAttributionCli, AttributesEveryRowOfTheTable) {
   ASSERT_EQ(json["attributions"].size(), 11u) << json.dump();
   EXPECT_EQ(json["tokens"][0], "2024-01-01");
   EXPECT_EQ(json["tokens"][10], "2024-01-11");
+  // The last step (4) reads the convolution's steps 8 and 9, which read rows 7 to 10.
+  EXPECT_EQ(json["target_input_index"], 10);
   const Vec<double> expected = gradient.cwiseProduct(raw).colwise().sum().transpose();
   for (long r = 0; r < 11; ++r)
     EXPECT_NEAR(json["attributions"][static_cast<size_t>(r)].get<double>(), expected(r),
@@ -142,6 +145,18 @@ TEST(FrontEndAttributionCli, AttributesEveryRowOfTheTable) {
   json = nlohmann::json::parse(std::ifstream(out));
   EXPECT_EQ(json["attributed_to"], "lstm_input_features");
   EXPECT_EQ(json["attributions"].size(), 5u);  // same padding, pool 2: 11 rows give 5 steps
+  EXPECT_FALSE(json.contains("target_input_index"));
+  // The CSV counts rows, not steps.
+  const std::string csvOut = ::testing::TempDir() + "front_end_saliency.csv";
+  const CommandResult rowsCsv = runCommand(std::string(LSTMSCOPE_CLI) + " attribute --model " +
+                                           shellQuoted(kerasFixture("conv_forecaster.h5")) + " --csv " +
+                                           shellQuoted(csv) + " --label-column date --target 0 --method saliency --out " +
+                                           shellQuoted(csvOut));
+  ASSERT_EQ(rowsCsv.exitCode, 0) << rowsCsv.output;
+  std::stringstream rowsText;
+  rowsText << std::ifstream(csvOut).rdbuf();
+  EXPECT_EQ(rowsText.str().rfind("row,token,attribution\n0,\"2024-01-01\",", 0), 0u) << rowsText.str();
+  std::filesystem::remove(csvOut);
   std::filesystem::remove(csv);
   std::filesystem::remove(out);
 }
