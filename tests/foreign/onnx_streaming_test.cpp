@@ -79,10 +79,17 @@ void expectMatchesReference(const StreamingRun& run, const Model& model, const s
     }
 }
 
+// Options with a chunk and a hop (0: the graph's own), every other setting left as it is.
+StreamingOptions streamingWindows(long chunk, long hop) {
+  StreamingOptions options;
+  options.chunk = chunk, options.hop = hop;
+  return options;
+}
+
 TEST(StreamingOnnx, RunChunkByChunkMatchesPyTorchAndTheLstmRunOnce) {
   const std::string path = fixture("torch_streaming_vad.onnx"), wav = fixture("streaming_vad.wav");
   const Model model = importModel(path).model;
-  const StreamingRun run = runStreamingGraph(path, model, readWavFile(wav, 100000), wav, {0, 64});
+  const StreamingRun run = runStreamingGraph(path, model, readWavFile(wav, 100000), wav, streamingWindows(0, 64));
   EXPECT_EQ(run.chunk, 96);
   EXPECT_EQ(run.hop, 64);
   EXPECT_EQ(run.calls, 16);  // ceil(1000 / 64)
@@ -96,7 +103,7 @@ TEST(StreamingOnnx, AudioAtAnotherRateIsResampledForAGraphThatReadsTheRate) {
   const std::string path = fixture("torch_streaming_vad.onnx");
   const Model model = importModel(path).model;
   const WavAudio audio44 = readWavFile(fixture("streaming_vad_44k.wav"), 100000);
-  const StreamingRun run44 = runStreamingGraph(path, model, audio44, "speech.wav", {0, 64});
+  const StreamingRun run44 = runStreamingGraph(path, model, audio44, "speech.wav", streamingWindows(0, 64));
   EXPECT_EQ(run44.resampledFrom, 44100);
   EXPECT_EQ(run44.sampleRate, 16000);
   EXPECT_EQ(run44.calls, 16);  // 2800 samples at 44.1 kHz are ceil(2800 · 160 / 441) = 1016 at 16 kHz
@@ -107,7 +114,7 @@ TEST(StreamingOnnx, AudioAtAnotherRateIsResampledForAGraphThatReadsTheRate) {
             "(hop 64); ");
 
   const StreamingRun run8 =
-      runStreamingGraph(path, model, readWavFile(fixture("streaming_vad_8k.wav"), 100000), "speech.wav", {0, 64});
+      runStreamingGraph(path, model, readWavFile(fixture("streaming_vad_8k.wav"), 100000), "speech.wav", streamingWindows(0, 64));
   EXPECT_EQ(run8.resampledFrom, 8000);
   EXPECT_EQ(run8.calls, 32);  // 2000 samples at 16 kHz
   expectMatchesReference(run8, model, "torch_streaming_vad_8k_expected.h5");
@@ -144,11 +151,11 @@ TEST(StreamingOnnx, AudioItCannotRunIsRefusedByName) {
             }).find("speech.wav: cannot resample 9999991 Hz to 16000 Hz"),
             std::string::npos);
   EXPECT_EQ(errorOf([&] {
-              runStreamingGraph(path, model, audio, "speech.wav", {96, 128});
+              runStreamingGraph(path, model, audio, "speech.wav", streamingWindows(96, 128));
             }),
             path + ": the hop (128 samples) is longer than the chunk (96): samples between chunks would be skipped");
   EXPECT_EQ(errorOf([&] {
-              runStreamingGraph(path, model, audio, "speech.wav", {100, 50});
+              runStreamingGraph(path, model, audio, "speech.wav", streamingWindows(100, 50));
             }),
             path + ": the graph reads chunks of 96 samples, not 100");
   EXPECT_NE(errorOf([] { streamingInterface(fixture("torch_cnn_lstm.onnx")); }).find("no input of audio samples"),
