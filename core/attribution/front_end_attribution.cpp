@@ -35,15 +35,19 @@ class FrontEndScore {
   const Network<double>& net() const { return net_; }
   const AttributionTarget& target() const { return target_; }
 
-  ScoreAndGradient withGradient(const Mat<double>& v, bool wantScore) const {
+  // d score / d v.
+  Mat<double> gradient(const Mat<double>& v) const { return gradientFrom(stepLayerInputs(layers_, v)); }
+
+  ScoreAndGradient scoreAndGradient(const Mat<double>& v) const {
     const std::vector<Eigen::MatrixXd> inputs = stepLayerInputs(layers_, v);
-    ScoreAndGradient out;
-    if (wantScore) out.score = targetScore(net_, inputs.back(), target_);
-    out.gradient = stepLayersBackward(layers_, inputs, scoreGradient(net_, inputs.back(), target_));
-    return out;
+    return {targetScore(net_, inputs.back(), target_), gradientFrom(inputs)};
   }
 
  private:
+  Mat<double> gradientFrom(const std::vector<Eigen::MatrixXd>& inputs) const {
+    return stepLayersBackward(layers_, inputs, scoreGradient(net_, inputs.back(), target_));
+  }
+
   std::vector<StepLayer> layers_;
   const Network<double>& net_;
   const AttributionTarget& target_;
@@ -57,7 +61,7 @@ TokenAttribution integratedGradientsThrough(const FrontEndScore& f, const Mat<do
   for (long k = 0; k < points; ++k) {
     checkCancelled(callbacks);
     const Mat<double> point = baseline + q.alphas[static_cast<size_t>(k)] * (v - baseline);
-    average += q.weights[static_cast<size_t>(k)] * f.withGradient(point, false).gradient;
+    average += q.weights[static_cast<size_t>(k)] * f.gradient(point);
     reportProgress(callbacks, k + 1, points);
   }
   TokenAttribution a;
@@ -137,13 +141,13 @@ TokenAttribution attributeThroughFrontEnd(AttributionMethod method, const Networ
   TokenAttribution a;
   switch (method) {
     case AttributionMethod::Saliency: {
-      const ScoreAndGradient g = f.withGradient(v, true);
+      const ScoreAndGradient g = f.scoreAndGradient(v);
       a.score = g.score;
       a.perToken = g.gradient.colwise().norm().transpose();
       return a;
     }
     case AttributionMethod::GradientTimesInput: {
-      const ScoreAndGradient g = f.withGradient(v, true);
+      const ScoreAndGradient g = f.scoreAndGradient(v);
       a.score = g.score;
       a.perDimension = g.gradient.cwiseProduct(v);
       a.perToken = a.perDimension.colwise().sum().transpose();

@@ -107,6 +107,22 @@ TEST(StepLayersBackward, StopsAtALookupsOutputVectors) {
   EXPECT_LE(worstAgainstFiniteDifferences({conv}, inputs[1]), 1e-7);
 }
 
+// Equal maxima in a pooling window: the whole gradient goes to the first of them, as autograd's max_pool1d
+// gives it (finite differences cannot check a tie: the max is not differentiable there).
+TEST(StepLayersBackward, MaxPoolingPassesATiesGradientToTheFirstMaximum) {
+  const StepLayer pool = window(StepLayer::Kind::MaxPool, 2, 2, 3, 3, 1, StepLayer::Padding::Valid);
+  Eigen::MatrixXd x(2, 6);
+  x << 1, 4, 4, 7, 7, 7,  //
+      2, 0, 2, -1, -3, -1;
+  Eigen::MatrixXd g(2, 2);
+  g << 10, 20,  //
+      30, 40;
+  Eigen::MatrixXd expected(2, 6);
+  expected << 0, 10, 0, 20, 0, 0,  //
+      30, 0, 0, 40, 0, 0;
+  EXPECT_EQ(stepLayersBackward({pool}, stepLayerInputs({pool}, x), g), expected);
+}
+
 // The encoder's forward pass with a tape gives what it gives without one.
 TEST(StepLayersBackward, TheTapeDoesNotChangeTheEncodersOutput) {
   const StepLayer s = encoder(3, 4, "hard_sigmoid", "tanh", true, 2);
