@@ -76,11 +76,11 @@ int main(int argc, char** argv) {
   const double oneAtATime = sampleSeconds * static_cast<double>(rows) / static_cast<double>(sample);
 
   bench::printTorchKernel();
-  const std::string report = bench::run(
-      bench::torchPython() + " " + std::string(LSTMSCOPE_BENCH_DIR) + "/torch_front_end_occlusion.py " +
-      std::to_string(rows) + " " + std::to_string(kFeatures) + " " + std::to_string(kFilters) + " " +
-      std::to_string(kKernel) + " " + std::to_string(kPool) + " " + std::to_string(kHidden) + " " +
-      std::to_string(kTorchBatch) + " " + std::to_string(threads));
+  const std::string report =
+      bench::run(bench::torchPython() + " " + std::string(LSTMSCOPE_BENCH_DIR) + "/torch_front_end_occlusion.py " +
+                 std::to_string(rows) + " " + std::to_string(kFeatures) + " " + std::to_string(kFilters) + " " +
+                 std::to_string(kKernel) + " " + std::to_string(kPool) + " " + std::to_string(kHidden) + " " +
+                 std::to_string(kTorchBatch) + " " + std::to_string(threads));
   const double torch = bench::valueAfter(report, "torch_occlusion_ms") / 1e3;
 
   // The LSTM's arithmetic that occlusion cannot avoid: window r changes steps from r / kPool on, each run to
@@ -97,9 +97,10 @@ int main(int argc, char** argv) {
   });
   const double gemmGflops = 1000 * 2.0 * gates.size() * 256 / gemmSeconds / 1e9;
 
-  std::printf("occlusion of %ld rows x %ld features through Conv1D(%ld, kernel %ld, same, relu) -> MaxPooling1D(%ld) "
-              "-> LSTM(%ld) -> final-state head, float64, %d threads\n",
-              rows, kFeatures, kFilters, kKernel, kPool, kHidden, threads);
+  std::printf(
+      "occlusion of %ld rows x %ld features through Conv1D(%ld, kernel %ld, same, relu) -> MaxPooling1D(%ld) "
+      "-> LSTM(%ld) -> final-state head, float64, %d threads\n",
+      rows, kFeatures, kFilters, kKernel, kPool, kHidden, threads);
   std::printf("  LSTMScope: %.3f s (%.2f GFLOP/s of LSTM arithmetic, %.3g step-runs)\n", oursSeconds,
               flop / oursSeconds / 1e9, stepRuns);
   std::printf("  one window at a time through everything (before): %.1f s (scaled from %ld windows) -> %.0fx ours\n",
@@ -107,8 +108,9 @@ int main(int argc, char** argv) {
   std::printf("    largest difference from ours on those windows: %.2g (score %.3g)\n", worst, clean);
   std::printf("  PyTorch, batches of %ld occluded copies of the whole table: %.3f s -> ours takes %.2fx its time\n",
               kTorchBatch, torch, oursSeconds / torch);
-  std::printf("  this machine's float64 GEMM at a batched step's shape (%ld x %ld times %ld x 256): %.1f GFLOP/s -> "
-              "ours reaches %.0f%% of it (the gates' exp and tanh are the rest)\n",
-              4 * kHidden, kFilters + kHidden, kFilters + kHidden, gemmGflops, 100 * flop / oursSeconds / 1e9 / gemmGflops);
+  std::printf(
+      "  this machine's float64 GEMM at a batched step's shape (%ld x %ld times %ld x 256): %.1f GFLOP/s -> "
+      "ours reaches %.0f%% of it (the gates' exp and tanh are the rest)\n",
+      4 * kHidden, kFilters + kHidden, kFilters + kHidden, gemmGflops, 100 * flop / oursSeconds / 1e9 / gemmGflops);
   return 0;
 }

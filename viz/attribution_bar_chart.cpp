@@ -48,8 +48,7 @@ void AttributionBarChart::setContent(const QStringList& tokens, const std::vecto
   // On screen the axis labels read "token step" (the axis merges equal strings, so each carries its
   // step); bars of units ranked by effect read "unit 123", not "123 0" (rank 0 is the first bar anyway).
   const QString caption = captions_.section(QLatin1Char('\n'), 0, 0);
-  const bool namedByCaption =
-      captionNamesBars_ && QSet<QString>(tokens.begin(), tokens.end()).size() == tokens.size();
+  const bool namedByCaption = captionNamesBars_ && QSet<QString>(tokens.begin(), tokens.end()).size() == tokens.size();
   QStringList categories;
   double extent = 0;
   for (long s = first_; s < end; ++s) {

@@ -18,6 +18,7 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QHBoxLayout;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -77,6 +78,7 @@ class AttributionPanel : public QWidget {
   void hovered(QString description);
 
  private:
+  QHBoxLayout* makeControls();  // the controls' row, with every control made (attribution_panel_controls.cpp)
   void showNoTarget(const QString& reason);  // every tab and the target line say `reason`
   void schedule();                           // re-run after a short pause (controls and targets change in bursts)
   void run();

@@ -61,7 +61,7 @@ bool layersReadOnlyThePast(const Architecture& arch, int upToLayer) {
     if (arch.layers[static_cast<size_t>(l)].looksAhead()) return false;
   return true;
 }
-MapSteps mapSteps(EffectsPanel::Kind kind, const EffectsPanel::Subject& s) {
+MapSteps stepsTheMapCovers(EffectsPanel::Kind kind, const EffectsPanel::Subject& s) {
   const Architecture& arch = s.model->arch;
   const bool brushed = s.brushEnd > s.brushFirst;
   MapSteps r{std::max(0L, s.step - kMapSteps + 1), s.step + 1};
@@ -92,7 +92,7 @@ EffectsResult compute(EffectsPanel::Kind kind, bool toMean, const EffectsPanel::
   const Model& model = *s.model;
   const InterventionTarget target = defaultTarget(model, s.inputs, s.step);
   const Inputs<float> corruptedInputs = kind == EffectsPanel::Kind::Patch ? corrupted(s, corruption) : Inputs<float>{};
-  const auto [first, end] = mapSteps(kind, s);
+  const auto [first, end] = stepsTheMapCovers(kind, s);
   const QString on = described(s, target);
   EffectsResult r;
   r.firstStep = first;

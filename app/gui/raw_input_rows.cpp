@@ -16,8 +16,7 @@ long RawInputRows::firstStepReading(long row) const {
 }
 
 PositionWords positionWords(const Architecture& arch, bool onRawInput) {
-  if (!onRawInput)
-    return {QObject::tr("tokens"), QObject::tr("token\nstep"), QStringLiteral("step,token,attribution")};
+  if (!onRawInput) return {QObject::tr("tokens"), QObject::tr("token\nstep"), QStringLiteral("step,token,attribution")};
   if (arch.inputKind == InputKind::Features && !arch.frontEndReadsTokens())
     return {QObject::tr("rows"), QObject::tr("label\nrow"), QStringLiteral("row,token,attribution")};
   return {QObject::tr("tokens"), QObject::tr("token\nposition"), QStringLiteral("position,token,attribution")};

@@ -83,5 +83,4 @@ void activateInPlace(const std::string& a, int generation, Eigen::MatrixXd& x) {
   for (long k = 0; k < n; ++k) v[k] = f(v[k], keras3);
 }
 
-
 }  // namespace lstmscope

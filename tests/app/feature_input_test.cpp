@@ -193,7 +193,8 @@ TEST(FeatureInput, WindowFrontEndLabelsStepsWithRowsAndTheForecastIsShown) {
   for (const char* day : {"mon", "tue", "wed", "thu", "fri"})
     EXPECT_TRUE(shownCsv.contains(QString::fromLatin1(day))) << shownCsv.toStdString();
   // The values are on rows, and the headers and the bars' CSV say so rather than "tokens" and "step".
-  EXPECT_TRUE(panel.textView()->rowLabel(0).contains(QStringLiteral("rows 0–4"))) << panel.textView()->rowLabel(0).toStdString();
+  EXPECT_TRUE(panel.textView()->rowLabel(0).contains(QStringLiteral("rows 0–4")))
+      << panel.textView()->rowLabel(0).toStdString();
   QString barsCsv;
   QTextStream barsOut(&barsCsv);
   panel.barChart()->writeCsv(barsOut);
@@ -207,7 +208,8 @@ TEST(FeatureInput, WindowFrontEndLabelsStepsWithRowsAndTheForecastIsShown) {
   ASSERT_EQ(panel.textView()->rows().size(), 1u);
   EXPECT_EQ(panel.textView()->rows().front().values.size(), 2u);
   EXPECT_TRUE(panel.textView()->rows().front().note.contains(QStringLiteral("at the LSTM's input features")));
-  EXPECT_TRUE(panel.textView()->rowLabel(0).contains(QStringLiteral("tokens 0–1"))) << panel.textView()->rowLabel(0).toStdString();
+  EXPECT_TRUE(panel.textView()->rowLabel(0).contains(QStringLiteral("tokens 0–1")))
+      << panel.textView()->rowLabel(0).toStdString();
   panel.setCompareAll(true);
   QTest::qWait(200);
   for (int k = 0; k < 18000 && !panel.settled(); ++k) QTest::qWait(10);

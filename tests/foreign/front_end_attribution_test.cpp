@@ -11,8 +11,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "core/formats/model_loader.h"
 #include "tests/foreign/reference_outputs.h"
@@ -148,10 +148,9 @@ TEST(FrontEndAttributionCli, AttributesEveryRowOfTheTable) {
   EXPECT_FALSE(json.contains("target_input_index"));
   // The CSV counts rows, not steps.
   const std::string csvOut = ::testing::TempDir() + "front_end_saliency.csv";
-  const CommandResult rowsCsv = runCommand(std::string(LSTMSCOPE_CLI) + " attribute --model " +
-                                           shellQuoted(kerasFixture("conv_forecaster.h5")) + " --csv " +
-                                           shellQuoted(csv) + " --label-column date --target 0 --method saliency --out " +
-                                           shellQuoted(csvOut));
+  const CommandResult rowsCsv = runCommand(
+      std::string(LSTMSCOPE_CLI) + " attribute --model " + shellQuoted(kerasFixture("conv_forecaster.h5")) + " --csv " +
+      shellQuoted(csv) + " --label-column date --target 0 --method saliency --out " + shellQuoted(csvOut));
   ASSERT_EQ(rowsCsv.exitCode, 0) << rowsCsv.output;
   std::stringstream rowsText;
   rowsText << std::ifstream(csvOut).rdbuf();

@@ -113,8 +113,8 @@ TEST(StreamingOnnx, AudioAtAnotherRateIsResampledForAGraphThatReadsTheRate) {
             "0.06 s of PCM 16-bit audio at 44100 Hz, resampled to 16000 Hz for the graph, in 16 calls of 96 samples "
             "(hop 64); ");
 
-  const StreamingRun run8 =
-      runStreamingGraph(path, model, readWavFile(fixture("streaming_vad_8k.wav"), 100000), "speech.wav", streamingWindows(0, 64));
+  const StreamingRun run8 = runStreamingGraph(path, model, readWavFile(fixture("streaming_vad_8k.wav"), 100000),
+                                              "speech.wav", streamingWindows(0, 64));
   EXPECT_EQ(run8.resampledFrom, 8000);
   EXPECT_EQ(run8.calls, 32);  // 2000 samples at 16 kHz
   expectMatchesReference(run8, model, "torch_streaming_vad_8k_expected.h5");
@@ -150,13 +150,9 @@ TEST(StreamingOnnx, AudioItCannotRunIsRefusedByName) {
               runStreamingGraph(path, model, primeRate, "speech.wav", {});
             }).find("speech.wav: cannot resample 9999991 Hz to 16000 Hz"),
             std::string::npos);
-  EXPECT_EQ(errorOf([&] {
-              runStreamingGraph(path, model, audio, "speech.wav", streamingWindows(96, 128));
-            }),
+  EXPECT_EQ(errorOf([&] { runStreamingGraph(path, model, audio, "speech.wav", streamingWindows(96, 128)); }),
             path + ": the hop (128 samples) is longer than the chunk (96): samples between chunks would be skipped");
-  EXPECT_EQ(errorOf([&] {
-              runStreamingGraph(path, model, audio, "speech.wav", streamingWindows(100, 50));
-            }),
+  EXPECT_EQ(errorOf([&] { runStreamingGraph(path, model, audio, "speech.wav", streamingWindows(100, 50)); }),
             path + ": the graph reads chunks of 96 samples, not 100");
   EXPECT_NE(errorOf([] { streamingInterface(fixture("torch_cnn_lstm.onnx")); }).find("no input of audio samples"),
             std::string::npos);

@@ -71,10 +71,12 @@ TEST(FrontEndPatch, StepLayersAndEncoders) {
   repeat.kind = K::Repeat;
   repeat.repeats = 4;
   // An encoder's steps from the window on change, and its final state everything the repeat makes.
-  expectPatchesMatchRecomputing({encoder(3, 4, "sigmoid", "tanh", true, 2), encoder(4, 3, "hard_sigmoid", "relu", false, 3), repeat},
-                                11, 3, 2, "two encoders and a repeat");
-  expectPatchesMatchRecomputing({window(K::Conv, 3, 4, 2, 1, 1, P::Causal), encoder(4, 3, "sigmoid", "tanh", false, 2), repeat},
-                                12, 3, 1, "a convolution before an encoder");
+  expectPatchesMatchRecomputing(
+      {encoder(3, 4, "sigmoid", "tanh", true, 2), encoder(4, 3, "hard_sigmoid", "relu", false, 3), repeat}, 11, 3, 2,
+      "two encoders and a repeat");
+  expectPatchesMatchRecomputing(
+      {window(K::Conv, 3, 4, 2, 1, 1, P::Causal), encoder(4, 3, "sigmoid", "tanh", false, 2), repeat}, 12, 3, 1,
+      "a convolution before an encoder");
 }
 
 // Rows that no step reads (after a valid window's last fit) patch nothing, and a change past the end is

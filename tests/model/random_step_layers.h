@@ -32,7 +32,7 @@ inline StepLayer dense(long in, long out, const std::string& activation, int gen
 }
 
 inline StepLayer window(StepLayer::Kind kind, long in, long filters, int size, int stride, int dilation,
-                 StepLayer::Padding padding, const std::string& activation = "linear") {
+                        StepLayer::Padding padding, const std::string& activation = "linear") {
   StepLayer s;
   s.kind = kind;
   s.window = size, s.stride = stride, s.dilation = dilation, s.padding = padding;
@@ -43,7 +43,7 @@ inline StepLayer window(StepLayer::Kind kind, long in, long filters, int size, i
 }
 
 inline StepLayer encoder(long in, long hidden, const std::string& gate, const std::string& cell, bool everyStep,
-                  int generation) {
+                         int generation) {
   StepLayer s;
   s.kind = StepLayer::Kind::Recurrent;
   s.weight = randomMatrix(4 * hidden, in, 0.6);
