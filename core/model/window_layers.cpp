@@ -264,11 +264,14 @@ std::vector<RowSpan> rowsReadByStep(const std::vector<StepLayer>& chain, long ro
   std::vector<RowSpan> spans(static_cast<size_t>(std::max(rows, 0L)));
   for (long r = 0; r < rows; ++r) spans[static_cast<size_t>(r)] = {r, r};
   for (const StepLayer& s : chain) {
-    if (s.kind == StepLayer::Kind::Recurrent) {  // step t reads every row up to its own
+    // Step t reads every row any step up to its own reads: a dilated or strided window before it can make a
+    // step's last row come before the previous step's, so the span keeps the largest last row too.
+    if (s.kind == StepLayer::Kind::Recurrent) {
       for (size_t t = 1; t < spans.size(); ++t)
         if (!spans[t - 1].empty())
-          spans[t] =
-              spans[t].empty() ? spans[t - 1] : RowSpan{std::min(spans[t - 1].first, spans[t].first), spans[t].last};
+          spans[t] = spans[t].empty() ? spans[t - 1]
+                                      : RowSpan{std::min(spans[t - 1].first, spans[t].first),
+                                                std::max(spans[t - 1].last, spans[t].last)};
       if (!s.returnSequences && !spans.empty()) spans = {spans.back()};
       continue;
     }

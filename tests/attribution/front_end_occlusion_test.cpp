@@ -7,6 +7,7 @@
 
 #include "core/attribution/front_end_attribution.h"
 #include "core/training/init.h"
+#include "tests/model/random_step_layers.h"
 
 namespace lstmscope {
 namespace {
@@ -77,6 +78,31 @@ TEST(FrontEndOcclusion, StateUnitAtAnEarlyStepEqualsEveryWindowRunWhole) {
   const TokenAttribution a =
       attributeThroughFrontEnd(AttributionMethod::Occlusion, net, Mat<double>::Random(3, 300), cell, settings);
   EXPECT_EQ(a.perToken.tail(300 - 83).cwiseAbs().maxCoeff(), 0.0);
+}
+
+// An encoder–decoder whose encoder reads a dilated convolution: the decoder's first step reads the encoder's
+// final state, which reads every row, the last one included (its span once stopped a row short).
+TEST(FrontEndOcclusion, EncoderBehindADilatedConvolutionReadsEveryRow) {
+  Architecture a;
+  a.name = "seq2seq";
+  a.task = Task::Regression;
+  a.inputKind = InputKind::Features;
+  a.featureDim = 4;
+  a.layers.push_back({5, false, GateActivation::Sigmoid, CellActivation::Tanh});
+  a.head = HeadSpec{{}, HeadActivation::Linear, HeadReads::EachStep, {}, {}, 0};
+  Model model = initialiseModel(a, {0, {}, 1}, 23);
+  StepLayer repeat;
+  repeat.kind = StepLayer::Kind::Repeat;
+  repeat.repeats = 3;
+  model.arch.frontEnd = {test::window(StepLayer::Kind::Conv, 3, 4, 4, 1, 2, StepLayer::Padding::Same, "tanh"),
+                         test::encoder(4, 4, "sigmoid", "tanh", false, 2), repeat};
+  const Network<double> net = onInputVectors(model.cast<double>());
+  const Mat<double> raw = Mat<double>::Random(3, 7);
+  AttributionSettings settings;
+  const TokenAttribution fast = attributeThroughFrontEnd(AttributionMethod::Occlusion, net, raw, {0, 0}, settings);
+  const Vec<double> slow = occlusionTheSlowWay(net, raw, {0, 0}, 1);
+  EXPECT_LE((fast.perToken - slow).cwiseAbs().maxCoeff(), 1e-12 * (1 + slow.cwiseAbs().maxCoeff()));
+  EXPECT_NE(slow(6), 0.0);
 }
 
 TEST(FrontEndOcclusion, BidirectionalModelEqualsEveryWindowRunWhole) {

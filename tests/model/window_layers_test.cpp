@@ -46,6 +46,23 @@ TEST(WindowLayers, StepsThatReadPaddingOnlyReadNoRow) {
 }
 
 // A kernel of 65,536 taps over 64 features gathers one step at a time (32 MB), not 1,024 (34 GB per thread).
+// An encoder's step reads every row the steps up to it read, also when a dilated window before it makes a
+// step's last row come before the previous step's: Conv1D(kernel 4, dilation 2, same) over 7 rows has step 5
+// reading rows 2–6 and step 6 rows 3–5, so the encoder's step 6 (and its final state) reads rows 0–6.
+TEST(WindowLayers, AnEncodersStepReadsTheLastRowOfEveryStepBefore) {
+  const StepLayer dilated = convolution(4, 2, StepLayer::Padding::Same);
+  const std::vector<RowSpan> conv = rowsReadByStep({dilated}, 7);
+  ASSERT_EQ(conv.size(), 7u);
+  EXPECT_EQ(conv[5], (RowSpan{2, 6}));
+  EXPECT_EQ(conv[6], (RowSpan{3, 5}));
+  StepLayer encoder;
+  encoder.kind = StepLayer::Kind::Recurrent;
+  encoder.returnSequences = true;
+  EXPECT_EQ(rowsReadByStep({dilated, encoder}, 7).back(), (RowSpan{0, 6}));
+  encoder.returnSequences = false;
+  EXPECT_EQ(rowsReadByStep({dilated, encoder}, 7), (std::vector<RowSpan>{{0, 6}}));
+}
+
 TEST(WindowLayers, HugeKernelsGatherWithinBoundedBuffers) {
   const StepLayer huge = convolution(65536, 1, StepLayer::Padding::Same, 64, 2);
   const Eigen::MatrixXd x = Eigen::MatrixXd::Constant(64, 5, 1.0);
