@@ -75,8 +75,8 @@ void AttributionTextView::setBoxedMeaning(const QString& words) {
   update();
 }
 
-void AttributionTextView::setPositionNoun(const QString& plural) {
-  positionNoun_ = plural;
+void AttributionTextView::setPositionsAreRows(bool rows) {
+  positionsAreRows_ = rows;
   update();
 }
 
@@ -92,8 +92,9 @@ void AttributionTextView::setColourMap(const ColourMap& diverging) {
 }
 
 QString AttributionTextView::rowLabel(size_t r) const {
-  return rows_[r].label +
-         tr("   (scale ±%1; %2 %3–%4)").arg(ranges_[r], 0, 'g', 3).arg(positionNoun_).arg(first_).arg(end_ - 1);
+  // Whole sentences, so that a translation can word each its own way.
+  const QString range = positionsAreRows_ ? tr("   (scale ±%1; rows %2–%3)") : tr("   (scale ±%1; tokens %2–%3)");
+  return rows_[r].label + range.arg(ranges_[r], 0, 'g', 3).arg(first_).arg(end_ - 1);
 }
 
 QRect AttributionTextView::titleRect(int width, const QPaintDevice* device) const {

@@ -35,8 +35,8 @@ class AttributionTextView : public QWidget, public ExportableView {
   // What the boxed token is, for the figure's legend ("the target step" by default; "the last row the target's
   // step reads" when the tokens are rows of the input before a model's front end).
   void setBoxedMeaning(const QString& words);
-  // What the positions are, in the plural, for the rows' headers ("tokens 0–99"; a table's "rows").
-  void setPositionNoun(const QString& plural);
+  // Whether the positions are a table's rows: the rows' headers say "rows 0–99" rather than "tokens 0–99".
+  void setPositionsAreRows(bool rows);
   const std::vector<AttributionRow>& rows() const { return rows_; }
 
   QString figureTitle() const override { return title_; }
@@ -82,7 +82,7 @@ class AttributionTextView : public QWidget, public ExportableView {
   long first_ = 0, end_ = 0;
   bool separate_ = false;
   QString boxedMeaning_ = tr("the target step");
-  QString positionNoun_ = tr("tokens");
+  bool positionsAreRows_ = false;
   ColourMap map_ = ColourMap::named(QStringLiteral("blue-red"));
   std::vector<Cell> cells_;
 };

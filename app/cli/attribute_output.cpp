@@ -7,6 +7,7 @@
 #include "app/cli/attribution_plot.h"
 #include "app/cli/command_options.h"
 #include "app/cli/text_output.h"
+#include "core/attribution/front_end_attribution.h"
 #include "core/common/error.h"
 
 namespace lstmscope::cli {
@@ -70,14 +71,21 @@ const char* lrpHint(LrpAdvice advice) {
   return "";
 }
 
-// A model with a front end whose attribution did not go through it (LRP): its values are per LSTM step.
 // What the CSV's first column counts: the LSTM's steps, or the rows of the table (the positions of the text)
 // the attribution reached through the front end.
 const char* positionColumn(const AttributeResult& r) {
-  if (!r.attribution.onRawInput) return "step";
-  return r.net.arch.inputKind == InputKind::Features && !r.net.arch.frontEndReadsTokens() ? "row" : "position";
+  switch (attributedPositions(r.net.arch, r.attribution.onRawInput)) {
+    case AttributedPositions::Rows:
+      return "row";
+    case AttributedPositions::Tokens:
+      return "position";
+    case AttributedPositions::Steps:
+      break;
+  }
+  return "step";
 }
 
+// A model with a front end whose attribution did not go through it (LRP): its values are per LSTM step.
 bool stopsAtLstmFeatures(const AttributeResult& r) {
   return !r.net.arch.frontEnd.empty() && !r.attribution.onRawInput;
 }
@@ -100,6 +108,7 @@ AttributionPlot figureOf(const AttributeResult& r) {
   // As the app's Attribution dock: characters run together, words and table rows stand apart.
   figure.separateTokens = arch.inputKind == InputKind::Features || arch.vocab.level() == TokenLevel::Word;
   if (r.attribution.onRawInput) figure.boxedMeaning = "the last row the target's step reads";
+  figure.positionsAreRows = attributedPositions(arch, r.attribution.onRawInput) == AttributedPositions::Rows;
   std::string what = describeTarget(arch, r.target);
   if (r.target.kind == TargetKind::Logit && arch.predictsNextToken(r.net.headOutputs()))
     what = "logit of \u201c" + arch.vocab.tokens()[static_cast<size_t>(r.target.output)] + "\u201d at step " +

@@ -29,6 +29,7 @@ void writeAttributionPlot(const std::string& path, const AttributionPlot& plot) 
   viz::AttributionTextView view;
   view.setSeparateTokens(plot.separateTokens);
   view.setBoxedMeaning(QString::fromStdString(plot.boxedMeaning));
+  view.setPositionsAreRows(plot.positionsAreRows);
   view.setContent(viz::displayTokens(plot.tokens), {row}, QString::fromStdString(plot.title), plot.targetStep,
                   plot.targetStep - kFigureContextBefore, plot.targetStep + kFigureContextAfter);
   viz::FigureExportOptions options;

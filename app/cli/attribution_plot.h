@@ -20,6 +20,7 @@ struct AttributionPlot {
   // Tokens drawn apart (words, table rows), as the app draws them, rather than run together (characters).
   bool separateTokens = false;
   std::string boxedMeaning = "the target step";  // the legend's words for the boxed token
+  bool positionsAreRows = false;                 // the values are on a table's rows: headers say "rows 0–23"
 };
 
 // Throws InputError naming the file when it cannot be written (an existing file is left untouched).

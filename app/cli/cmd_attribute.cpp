@@ -69,9 +69,9 @@ std::string attributeHelp() {
          "           \"input\", and target_input_index names the last row or token the target's step reads);\n"
          "           lrp stops at the LSTM's input features, one value per step (\"lstm_input_features\").\n"
          "FILE.csv: one row per token: step, token, attribution (through a front end: row or position instead of\n"
-         "step). FILE.png/.svg/.pdf: the attribution plot as the\n"
-         "desktop app draws it (tokens coloured by attribution, target boxed, title with model, method, target,\n"
-         "baseline, steps and delta). Written to a temporary file, then renamed.\n";
+         "step). FILE.png/.svg/.pdf: the attribution plot as the desktop app draws it (tokens coloured by\n"
+         "attribution, target boxed, title with model, method, target, baseline, steps and delta). Written to a\n"
+         "temporary file, then renamed.\n";
 }
 
 // The default target at the chosen step (it also checks the step), then what the options change.

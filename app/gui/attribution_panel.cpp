@@ -320,7 +320,7 @@ void AttributionPanel::show(std::shared_ptr<const AttributionReport> report) {
   const QStringList& tokens = shownOnRows_ ? rawInput_->tokens : stepTokens_;
   text_->setBoxedMeaning(shownOnRows_ ? tr("the last row the target's step reads") : tr("the target step"));
   const PositionWords words = positionWords(model_->arch, shownOnRows_);
-  text_->setPositionNoun(words.plural);
+  text_->setPositionsAreRows(words.rows);
   bars_->setLabelCaptions(words.captions, false);
   bars_->setCsvHeader(words.csvHeader);
   std::vector<viz::AttributionRow> rows;

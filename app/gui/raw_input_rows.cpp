@@ -2,6 +2,8 @@
 
 #include <QObject>
 
+#include "core/attribution/front_end_attribution.h"
+
 namespace lstmscope::app {
 
 long RawInputRows::lastRowOf(long step) const {
@@ -16,10 +18,15 @@ long RawInputRows::firstStepReading(long row) const {
 }
 
 PositionWords positionWords(const Architecture& arch, bool onRawInput) {
-  if (!onRawInput) return {QObject::tr("tokens"), QObject::tr("token\nstep"), QStringLiteral("step,token,attribution")};
-  if (arch.inputKind == InputKind::Features && !arch.frontEndReadsTokens())
-    return {QObject::tr("rows"), QObject::tr("label\nrow"), QStringLiteral("row,token,attribution")};
-  return {QObject::tr("tokens"), QObject::tr("token\nposition"), QStringLiteral("position,token,attribution")};
+  switch (attributedPositions(arch, onRawInput)) {
+    case AttributedPositions::Rows:
+      return {true, QObject::tr("label\nrow"), QStringLiteral("row,token,attribution")};
+    case AttributedPositions::Tokens:
+      return {false, QObject::tr("token\nposition"), QStringLiteral("position,token,attribution")};
+    case AttributedPositions::Steps:
+      break;
+  }
+  return {false, QObject::tr("token\nstep"), QStringLiteral("step,token,attribution")};
 }
 
 std::shared_ptr<const RawInputRows> rawInputRowsOf(const EncodedText& encoded) {

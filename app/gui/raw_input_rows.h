@@ -27,7 +27,7 @@ struct RawInputRows {
 // How the Attribution dock names the positions its values are on: the LSTM's steps, or, when the methods
 // went through the front end, the table's rows or the text's tokens.
 struct PositionWords {
-  QString plural;     // the text view's headers: "tokens 0–23", "rows 0–23"
+  bool rows = false;  // a table's rows: the text view's headers say "rows 0–23"
   QString captions;   // the bar chart's two label rows: "token\nstep", "label\nrow", "token\nposition"
   QString csvHeader;  // "step,token,attribution", "row,token,attribution", "position,token,attribution"
 };

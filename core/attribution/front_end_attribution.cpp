@@ -112,6 +112,12 @@ bool attributesThroughFrontEnd(const Architecture& arch, AttributionMethod metho
   return !arch.frontEnd.empty() && method != AttributionMethod::Lrp;
 }
 
+AttributedPositions attributedPositions(const Architecture& arch, bool onRawInput) {
+  if (!onRawInput) return AttributedPositions::Steps;
+  return arch.inputKind == InputKind::Features && !arch.frontEndReadsTokens() ? AttributedPositions::Rows
+                                                                              : AttributedPositions::Tokens;
+}
+
 Mat<double> frontEndInputVectors(const Architecture& arch, const Mat<double>& raw) {
   if (!arch.frontEndReadsTokens()) return raw;
   return applyStepLayer(arch.frontEnd.front(), raw);

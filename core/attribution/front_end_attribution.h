@@ -16,6 +16,11 @@ namespace lstmscope {
 // with a front end.
 bool attributesThroughFrontEnd(const Architecture& arch, AttributionMethod method);
 
+// What an attribution's values are on, for labels and column names: the LSTM's steps, or (`onRawInput`,
+// through the front end) the table's rows, or the text's tokens for a front end that reads text.
+enum class AttributedPositions { Steps, Rows, Tokens };
+AttributedPositions attributedPositions(const Architecture& arch, bool onRawInput);
+
 // What the methods differentiate and interpolate: the table's features as they are, or for a front end that
 // starts with a lookup, each id's embedding vector (E × tokens). `raw` is what the front end reads: the
 // table (rawFeatureDim × rows) or one id per column.

@@ -177,6 +177,7 @@ Vec<double> scoresOfEditedRuns(const Network<double>& net, const Mat<double>& x,
                                double cleanScore, long runs, const std::function<ColumnPatch(long)>& edit,
                                const ProgressCallbacks& callbacks, long memoryBytes) {
   Vec<double> scores(std::max(runs, 0L));
+  if (runs <= 0) reportProgress(callbacks, 1, 1);  // nothing to run (no window the target reads): done
   if (const std::optional<long> last = lastStepRead(net, x.cols(), target))
     scoreCausally(net, x, target, *last, cleanScore, edit, memoryBytes, callbacks, scores);
   else

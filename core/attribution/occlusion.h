@@ -28,11 +28,12 @@ TokenAttribution occlusion(const Network<double>& net, const Mat<double>& x, con
                            long memoryBytes = kOcclusionMemoryBytes);
 
 // The machinery under occlusion, for runs whose inputs are x with a few steps changed: the target's value
-// for runs k = 0 … runs − 1, run k reading x with edit(k) applied. Edits must not start earlier as k grows
-// (a later window changes no earlier step), so that runs share the clean run's state up to their edits, as
-// occlusion's windows do. `cleanScore` (the target's value on x) is the value of a run whose edit is empty
-// or changes only steps the target never reads. Occlusion through a front end (front_end_attribution.h)
-// gives the front end's patched output as the edits.
+// for runs k = 0 … runs − 1, run k reading x with edit(k) applied. Edits should not start earlier as k grows
+// (a later window changes no earlier step): then each batch of runs starts from the clean run's state, carried
+// forward from batch to batch, as occlusion's windows do. An edit that starts earlier is still right, but its
+// batch runs the clean prefix again from the first step. `cleanScore` (the target's value on x) is the value of a run
+// whose edit is empty or changes only steps the target never reads. Occlusion through a front end
+// (front_end_attribution.h) gives the front end's patched output as the edits.
 Vec<double> scoresOfEditedRuns(const Network<double>& net, const Mat<double>& x, const AttributionTarget& target,
                                double cleanScore, long runs, const std::function<ColumnPatch(long)>& edit,
                                const ProgressCallbacks& callbacks = {}, long memoryBytes = kOcclusionMemoryBytes);

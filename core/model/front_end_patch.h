@@ -2,7 +2,7 @@
 // input steps change, recomputing layer by layer only the steps the change reaches. Occlusion through a front
 // end (docs/ATTRIBUTION.md "Through the front end") replaces every window of a long table in turn; this
 // makes each window cost its neighbourhood rather than the whole table. An encoder layer (Recurrent) is run
-// again whole from the change on: every later step reads it.
+// again over its whole changed input, from its zero state: every step from the change on differs.
 #pragma once
 
 #include <Eigen/Core>

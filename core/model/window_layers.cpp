@@ -44,10 +44,12 @@ Eigen::MatrixXd convolve(const StepLayer& s, const InputSlab& slab, long firstOu
   const long blocks = (outSteps + block - 1) / block;
   // One buffer per thread, allocated here: an allocation failing inside the parallel region could not be
   // thrown out of it.
-  std::vector<Eigen::MatrixXd> buffers(static_cast<size_t>(omp_get_max_threads()), Eigen::MatrixXd(rows, block));
+  // One block (a few steps, as occlusion's patches ask for) runs on the calling thread alone.
+  const int threads = blocks > 1 ? omp_get_max_threads() : 1;
+  std::vector<Eigen::MatrixXd> buffers(static_cast<size_t>(threads), Eigen::MatrixXd(rows, block));
   // The blocks are shared among the threads, one parallel region in all: Eigen parallelising each block's
   // small product on its own synchronised the threads once per block, which on a busy machine cost seconds.
-#pragma omp parallel
+#pragma omp parallel num_threads(threads)
   {
     Eigen::MatrixXd& taps = buffers[static_cast<size_t>(omp_get_thread_num())];
 #pragma omp for schedule(static)
@@ -76,7 +78,7 @@ Eigen::MatrixXd pool(const StepLayer& s, const InputSlab& slab, long firstOut, l
   const long steps = slab.steps;
   const bool max = s.kind == StepLayer::Kind::MaxPool;
   Eigen::MatrixXd out(x.rows(), outSteps);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (outSteps > 64)  // a few steps: not worth waking the threads
   for (long t = 0; t < outSteps; ++t) {
     auto acc = out.col(t);
     acc.setConstant(max ? -std::numeric_limits<double>::infinity() : 0.0);
