@@ -33,11 +33,15 @@ Mat<double> editedColumns(const Mat<double>& x, const std::vector<ColumnPatch>& 
   return out;
 }
 
-// The edits of runs [start, start + batch).
-std::vector<ColumnPatch> editsOf(const std::function<ColumnPatch(long)>& edit, long start, long batch) {
+// The edits of runs from `start` on: at most `batch`, and after the first only while they hold less than
+// `bytes` together (an encoder–decoder's edit is every decoder step, which 256 runs would make gigabytes).
+std::vector<ColumnPatch> editsOf(const std::function<ColumnPatch(long)>& edit, long start, long batch, long bytes) {
   std::vector<ColumnPatch> edits;
-  edits.reserve(static_cast<size_t>(batch));
-  for (long k = start; k < start + batch; ++k) edits.push_back(edit(k));
+  long held = 0;
+  for (long k = start; k < start + batch && (edits.empty() || held < bytes); ++k) {
+    edits.push_back(edit(k));
+    held += static_cast<long>(edits.back().columns.size() * sizeof(double));
+  }
   return edits;
 }
 
@@ -114,11 +118,10 @@ void scoreCausally(const Network<double>& net, const Mat<double>& x, const Attri
   State<double> cleanState = zeroState(net, 1);
   long cleanAt = 0;  // cleanState is the state before this step
   Tape<double> tape;
-  const long chunks = (runs + chunk - 1) / chunk;
-  for (long start = 0, done = 0; start < runs; start += chunk) {
+  for (long start = 0, batch = 0; start < runs; start += batch) {
     checkCancelled(callbacks);
-    const long batch = std::min(chunk, runs - start);
-    const std::vector<ColumnPatch> edits = editsOf(edit, start, batch);
+    const std::vector<ColumnPatch> edits = editsOf(edit, start, std::min(chunk, runs - start), memoryBytes / 4);
+    batch = static_cast<long>(edits.size());
     long from = last + 1;  // the earliest step an edit changes that the target reads
     for (const ColumnPatch& e : edits)
       if (!e.empty()) from = std::min(from, e.first);
@@ -134,7 +137,7 @@ void scoreCausally(const Network<double>& net, const Mat<double>& x, const Attri
       for (long k = 0; k < batch; ++k)
         scores(start + k) = targetValue(net, tape, seen, static_cast<int>(batch), static_cast<int>(k));
     }
-    reportProgress(callbacks, ++done, chunks);
+    reportProgress(callbacks, start + batch, runs);
   }
 }
 
@@ -145,18 +148,17 @@ void scoreWhole(const Network<double>& net, const Mat<double>& x, const Attribut
                 Vec<double>& scores) {
   const long T = x.cols(), runs = scores.size();
   const long chunk = std::clamp(columnsWithin(net, x, memoryBytes) / T, 1L, std::min(kMaxChunk, std::max(runs, 1L)));
-  const long chunks = (runs + chunk - 1) / chunk;
   Tape<double> tape;
   ForwardOptions options;
   options.computeHead = true;
-  for (long start = 0, done = 0; start < runs; start += chunk) {
+  for (long start = 0, batch = 0; start < runs; start += batch) {
     checkCancelled(callbacks);
-    const long batch = std::min(chunk, runs - start);
-    const std::vector<ColumnPatch> edits = editsOf(edit, start, batch);
+    const std::vector<ColumnPatch> edits = editsOf(edit, start, std::min(chunk, runs - start), memoryBytes / 4);
+    batch = static_cast<long>(edits.size());
     forward(net, batchOf(editedColumns(x, edits, 0, T), T, static_cast<int>(batch)), tape, options);
     for (long k = 0; k < batch; ++k)
       scores(start + k) = targetValue(net, tape, target, static_cast<int>(batch), static_cast<int>(k));
-    reportProgress(callbacks, ++done, chunks);
+    reportProgress(callbacks, start + batch, runs);
   }
 }
 

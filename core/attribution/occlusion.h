@@ -21,8 +21,8 @@ constexpr long kOcclusionMemoryBytes = 128L << 20;
 // starts from the clean run's state just before its chunk's first window and runs, in blocks of steps,
 // only to the step the target reads; windows after that step change nothing (drop 0). Otherwise each
 // chunk runs the whole text. Either way one chunk's tapes stay within about `memoryBytes` (a chunk holds
-// at least one window, so a model that looks ahead needs one whole-text tape). Progress counts chunks;
-// cancellation is checked between them.
+// at least one window, so a model that looks ahead needs one whole-text tape). Progress counts the windows
+// run; cancellation is checked between chunks.
 TokenAttribution occlusion(const Network<double>& net, const Mat<double>& x, const Mat<double>& baseline,
                            const AttributionTarget& target, int window = 1, const ProgressCallbacks& callbacks = {},
                            long memoryBytes = kOcclusionMemoryBytes);

@@ -156,6 +156,33 @@ TEST(Occlusion, ATargetLateInALongTextRunsInBoundedMemory) {
   EXPECT_LT(peakResidentBytes() - before, 500L << 20);
 }
 
+// Runs whose edits are long (an encoder–decoder's are every decoder step) are batched within the memory
+// budget too: a budget that holds one edit at a time gives every run's score as the default one does, and
+// progress counts the runs.
+TEST(Occlusion, LongEditsWithinASmallBudgetGiveTheSameScores) {
+  const Subject s = subject(smallCharModel(1, false, 9), 40, 13);
+  const Mat<double> replacement = Mat<double>::Random(s.x.rows(), s.x.cols());
+  const auto edit = [&](long k) { return ColumnPatch{k / 2, replacement.rightCols(s.x.cols() - k / 2)}; };
+  const AttributionTarget target{39, 1};
+  const double clean = targetScore(s.vectors, s.x, target);
+  long lastDone = 0, lastTotal = 0;
+  ProgressCallbacks callbacks;
+  callbacks.progress = [&](long done, long total) {
+    EXPECT_GT(done, lastDone);
+    lastDone = done, lastTotal = total;
+  };
+  const Vec<double> small = scoresOfEditedRuns(s.vectors, s.x, target, clean, 60, edit, callbacks, 1);
+  const Vec<double> whole = scoresOfEditedRuns(s.vectors, s.x, target, clean, 60, edit);
+  EXPECT_EQ(lastDone, 60);
+  EXPECT_EQ(lastTotal, 60);
+  EXPECT_LE((small - whole).cwiseAbs().maxCoeff(), 1e-12);
+  for (const long k : {0L, 33L, 59L}) {
+    Mat<double> edited = s.x;
+    edited.rightCols(s.x.cols() - k / 2) = replacement.rightCols(s.x.cols() - k / 2);
+    EXPECT_NEAR(whole(k), targetScore(s.vectors, edited, target), 1e-12) << "run " << k;
+  }
+}
+
 TEST(Occlusion, StopsBetweenChunksWhenCancelled) {
   const Subject s = subject(smallCharModel(1, false, 9), 3000, 11);
   long reports = 0;
