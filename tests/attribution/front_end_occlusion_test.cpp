@@ -12,17 +12,22 @@
 namespace lstmscope {
 namespace {
 
-// Three raw features per row → Conv1D(4, kernel 3, same, relu) → MaxPooling1D(2, same) → LSTM(5) → a linear
-// head on the final states.
-Network<double> convForecaster(bool bidirectional) {
+// An LSTM(5) over 4 features with a linear head reading `reads`, seeded; its front end is the caller's.
+Model lstmOverFourFeatures(bool bidirectional, HeadReads reads, uint64_t seed) {
   Architecture a;
-  a.name = "conv forecaster";
+  a.name = "front-end model";
   a.task = Task::Regression;
   a.inputKind = InputKind::Features;
   a.featureDim = 4;
   a.layers.push_back({5, bidirectional, GateActivation::Sigmoid, CellActivation::Tanh});
-  a.head = HeadSpec{{}, HeadActivation::Linear, HeadReads::FinalStates, {}, {}, 0};
-  Model model = initialiseModel(a, {0, {}, 1}, 17);
+  a.head = HeadSpec{{}, HeadActivation::Linear, reads, {}, {}, 0};
+  return initialiseModel(a, {0, {}, 1}, seed);
+}
+
+// Three raw features per row → Conv1D(4, kernel 3, same, relu) → MaxPooling1D(2, same) → LSTM(5) → a linear
+// head on the final states.
+Network<double> convForecaster(bool bidirectional) {
+  Model model = lstmOverFourFeatures(bidirectional, HeadReads::FinalStates, 17);
   StepLayer conv;
   conv.name = "conv1d", conv.className = "Conv1D", conv.kind = StepLayer::Kind::Conv;
   conv.window = 3, conv.padding = StepLayer::Padding::Same, conv.activation = "relu";
@@ -83,14 +88,7 @@ TEST(FrontEndOcclusion, StateUnitAtAnEarlyStepEqualsEveryWindowRunWhole) {
 // An encoder–decoder whose encoder reads a dilated convolution: the decoder's first step reads the encoder's
 // final state, which reads every row, the last one included (its span once stopped a row short).
 TEST(FrontEndOcclusion, EncoderBehindADilatedConvolutionReadsEveryRow) {
-  Architecture a;
-  a.name = "seq2seq";
-  a.task = Task::Regression;
-  a.inputKind = InputKind::Features;
-  a.featureDim = 4;
-  a.layers.push_back({5, false, GateActivation::Sigmoid, CellActivation::Tanh});
-  a.head = HeadSpec{{}, HeadActivation::Linear, HeadReads::EachStep, {}, {}, 0};
-  Model model = initialiseModel(a, {0, {}, 1}, 23);
+  Model model = lstmOverFourFeatures(false, HeadReads::EachStep, 23);
   StepLayer repeat;
   repeat.kind = StepLayer::Kind::Repeat;
   repeat.repeats = 3;
