@@ -3,6 +3,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 
@@ -21,6 +22,34 @@ bool lowerFirst(float a, int64_t aStep, float b, int64_t bStep) {
 }
 
 }  // namespace
+
+inline void UnitSummaryBuilder::ExactSums::add(float v) {
+  uint32_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  const uint32_t biased = (bits >> 23) & 0xffu;
+  const uint32_t exponent = std::max<uint32_t>(biased, 1);  // denormals share the smallest normal's scale
+  const uint64_t scaled = (static_cast<uint64_t>(bits & 0x7fffffu) | (biased ? 0x800000u : 0u)) << (exponent & 7);
+  const uint32_t group = exponent >> 3;
+  values[group] += (bits >> 31) ? -static_cast<int64_t>(scaled) : static_cast<int64_t>(scaled);
+  squares[group] += static_cast<Uint128>(scaled) * scaled;
+}
+
+void UnitSummaryBuilder::ExactSums::add(const ExactSums& other) {
+  for (int g = 0; g < kExponentGroups; ++g) values[g] += other.values[g], squares[g] += other.squares[g];
+}
+
+// Group g holds multiples of 2^(8g - 150) (squares: 2^(16g - 300)); the groups are added smallest first,
+// so the rounded total depends only on the exact group totals.
+double UnitSummaryBuilder::ExactSums::sum() const {
+  double total = 0;
+  for (int g = 0; g < kExponentGroups; ++g) total += std::ldexp(static_cast<double>(values[g]), 8 * g - 150);
+  return total;
+}
+double UnitSummaryBuilder::ExactSums::sumOfSquares() const {
+  double total = 0;
+  for (int g = 0; g < kExponentGroups; ++g) total += std::ldexp(static_cast<double>(squares[g]), 16 * g - 300);
+  return total;
+}
 
 UnitSummaryBuilder::UnitSummaryBuilder(int units, std::vector<int64_t> documentOffsets, UnitSummaryOptions options)
     : offsets_(std::move(documentOffsets)), options_(options) {
@@ -48,7 +77,7 @@ void UnitSummaryBuilder::add(long firstStep, long steps, const float* data, long
 }
 
 // One unit's values at steps [firstStep, firstStep + steps). A block of finite values whose bins are all in
-// the histogram's range (the common case) takes vectorised sums, one tight loop over the bins and a
+// the histogram's range (the common case) takes the exact sums, one tight loop over the bins and a
 // comparison per value with each end's bar; any other block goes value by value.
 void UnitSummaryBuilder::addColumn(UnitState& unit, long firstStep, long steps, const float* values) {
   if (steps == 0) return;
@@ -67,17 +96,7 @@ void UnitSummaryBuilder::addColumn(UnitState& unit, long firstStep, long steps, 
     ++unit.counts[static_cast<size_t>(std::floor(values[k] * unit.scale) - static_cast<double>(unit.firstBin))];
   unit.min = std::min(unit.min, low), unit.max = std::max(unit.max, high);
   unit.count += steps;
-  // Four partial sums each: one chain of dependent additions would cost 4 cycles a value.
-  double sum[4] = {0, 0, 0, 0}, squares[4] = {0, 0, 0, 0};
-  long k = 0;
-  for (; k + 4 <= steps; k += 4)
-    for (int j = 0; j < 4; ++j) {
-      const double v = values[k + j];
-      sum[j] += v, squares[j] += v * v;
-    }
-  for (; k < steps; ++k) sum[0] += values[k], squares[0] += static_cast<double>(values[k]) * values[k];
-  unit.sum += (sum[0] + sum[1]) + (sum[2] + sum[3]);
-  unit.sumSquares += (squares[0] + squares[1]) + (squares[2] + squares[3]);
+  for (long k = 0; k < steps; ++k) unit.sums.add(values[k]);
   // Candidates: only values at or past a bar can enter (the bars rise as the block's values enter).
   if (!unit.high.barred || high >= unit.high.bar.value)
     for (long k = 0; k < steps; ++k)
@@ -106,7 +125,7 @@ inline void UnitSummaryBuilder::addValue(UnitState& unit, float value, int64_t s
   if (unit.count == 0) unit.min = unit.max = v;
   unit.min = std::min(unit.min, v), unit.max = std::max(unit.max, v);
   ++unit.count;
-  unit.sum += v, unit.sumSquares += v * v;
+  unit.sums.add(value);
   const Candidate c{value, step};
   if (!unit.high.barred || higherFirst(value, step, unit.high.bar.value, unit.high.bar.step)) offer(unit.high, c, true);
   if (!unit.low.barred || lowerFirst(value, step, unit.low.bar.value, unit.low.bar.step)) offer(unit.low, c, false);
@@ -219,8 +238,8 @@ UnitSummaries UnitSummaryBuilder::finish() const {
     s.count[u] = unit.count, s.nonFinite[u] = unit.nonFinite;
     if (unit.count == 0) continue;
     const double n = static_cast<double>(unit.count);
-    s.mean[u] = unit.sum / n;
-    s.stddev[u] = std::sqrt(std::max(0.0, unit.sumSquares / n - s.mean[u] * s.mean[u]));
+    s.mean[u] = unit.sums.sum() / n;
+    s.stddev[u] = std::sqrt(std::max(0.0, unit.sums.sumOfSquares() / n - s.mean[u] * s.mean[u]));
     s.min[u] = unit.min, s.max[u] = unit.max;
     s.binWidth[u] = std::ldexp(1.0, unit.exponent);
     s.binStart[u] = static_cast<double>(unit.firstBin) * s.binWidth[u];

@@ -1,8 +1,9 @@
 // The unit dashboard's numbers (docs/FORMAT.md "Unit summaries"): for every unit of one recorded
 // quantity, over a whole trace, its moments, an exact histogram and the steps where it is highest and
 // lowest, computed in one streaming pass over blocks of steps. The result does not depend on the order
-// in which blocks arrive, so `record` can build it while it writes and a scan of an older trace gives
-// the same numbers.
+// in which blocks arrive, nor on how the steps are shared out, bit for bit (the sums are exact): `record`
+// builds it while it writes, a scan of an older trace gives the same numbers, and builders of disjoint
+// parts of a trace (the ranks of an MPI run, docs/SCALING.md) merge into the builder of the whole.
 #pragma once
 
 #include <cstddef>
@@ -44,8 +45,29 @@ class UnitSummaryBuilder {
   // Steps [firstStep, firstStep + steps): step k's value of unit u is data[k * stride + u].
   void add(long firstStep, long steps, const float* data, long stride);
   UnitSummaries finish() const;
+  // Adds what `other` saw (steps disjoint from this one's, the same units, documents and options): the
+  // result equals one builder given both parts' blocks.
+  void merge(const UnitSummaryBuilder& other);
+  // The builder's state as bytes, and back (unit_summary_state.cpp): how MPI ranks send their builders to be
+  // merged. `deserialize` checks the shape against `units` and `options` and throws std::invalid_argument.
+  std::vector<uint8_t> serialize() const;
+  static UnitSummaryBuilder deserialize(const std::vector<uint8_t>& bytes, int units,
+                                        std::vector<int64_t> documentOffsets, UnitSummaryOptions options = {});
 
  private:
+  // Exact sums of finite floats: a float is m·2^(e-150) with an integer m < 2^24 and a biased exponent e
+  // (1 for denormals). Values are summed as integers per group of eight exponents, m shifted by e mod 8, so
+  // no bit is lost and the totals do not depend on the order of the additions.
+  static constexpr int kExponentGroups = 32;
+  __extension__ typedef unsigned __int128 Uint128;
+  struct ExactSums {
+    int64_t values[kExponentGroups] = {};   // Σ ±m·2^(e mod 8): |each| < 2^31, so 2^32 values fit
+    Uint128 squares[kExponentGroups] = {};  // Σ (m·2^(e mod 8))²: each < 2^62
+    void add(float v);
+    void add(const ExactSums& other);
+    double sum() const;
+    double sumOfSquares() const;
+  };
   struct Candidate {
     float value;
     int64_t step;
@@ -57,7 +79,8 @@ class UnitSummaryBuilder {
   };
   struct UnitState {
     int64_t count = 0, nonFinite = 0;
-    double sum = 0, sumSquares = 0, min = 0, max = 0;
+    ExactSums sums;
+    double min = 0, max = 0;
     int exponent;          // bin width 2^exponent
     double scale;          // 2^-exponent, so that v * scale is exact
     int64_t firstBin = 0;  // absolute bin index floor(v / width) of counts[0]
@@ -68,6 +91,8 @@ class UnitSummaryBuilder {
   void addValue(UnitState& unit, float value, int64_t step);
   void offer(Candidates& end, Candidate c, bool highest) const;
   void addToHistogram(UnitState& unit, double value);
+  // `count` values in absolute bin `bin` of width 2^exponent, exponent ≤ the unit's (a merge).
+  void addBinCount(UnitState& unit, int64_t bin, int exponent, int64_t count);
   void coarsen(UnitState& unit);
   std::vector<Candidate> pick(std::vector<Candidate> candidates, bool highest) const;
 

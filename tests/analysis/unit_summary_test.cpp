@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
 
@@ -108,13 +109,89 @@ TEST(UnitSummary, BlocksInAnyOrderGiveTheSameSummaries) {
   EXPECT_EQ(a.lowSteps, b.lowSteps);
   EXPECT_EQ(a.min, b.min);
   EXPECT_EQ(a.max, b.max);
+  EXPECT_EQ(a.mean, b.mean);  // the sums are exact: the same bits in any order
+  EXPECT_EQ(a.stddev, b.stddev);
   for (int u = 0; u < units; ++u) {
-    EXPECT_NEAR(a.mean[u], b.mean[u], 1e-12 * std::max(1.0, std::abs(a.mean[u])));
-    EXPECT_NEAR(a.stddev[u], b.stddev[u], 1e-9 * a.stddev[u]);
     int64_t total = 0;
     for (int k = 0; k < 64; ++k) total += a.histogram[static_cast<size_t>(u * 64 + k)];
     EXPECT_EQ(total, steps);
   }
+}
+
+// Every number of two summaries, bit for bit (NaN for a unit with no finite value included).
+template <typename T>
+void expectSameBits(const std::vector<T>& a, const std::vector<T>& b, const char* what) {
+  ASSERT_EQ(a.size(), b.size()) << what;
+  EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(T)), 0) << what;
+}
+void expectSameSummaries(const UnitSummaries& a, const UnitSummaries& b) {
+  expectSameBits(a.count, b.count, "count");
+  expectSameBits(a.nonFinite, b.nonFinite, "nonFinite");
+  expectSameBits(a.mean, b.mean, "mean");
+  expectSameBits(a.stddev, b.stddev, "stddev");
+  expectSameBits(a.min, b.min, "min");
+  expectSameBits(a.max, b.max, "max");
+  expectSameBits(a.binStart, b.binStart, "binStart");
+  expectSameBits(a.binWidth, b.binWidth, "binWidth");
+  expectSameBits(a.histogram, b.histogram, "histogram");
+  expectSameBits(a.highSteps, b.highSteps, "highSteps");
+  expectSameBits(a.lowSteps, b.lowSteps, "lowSteps");
+  expectSameBits(a.highValues, b.highValues, "highValues");
+  expectSameBits(a.lowValues, b.lowValues, "lowValues");
+}
+
+// The ranks of an MPI record each summarise their share of the steps; merged (after a trip through bytes)
+// they must give the serial builder's summaries exactly, whatever the split: uneven shares, a rank with no
+// step, units whose ranges differ between the shares by many orders of magnitude (the histogram's width
+// changes in the merge), tiny, denormal and non-finite values.
+TEST(UnitSummary, BuildersOfPartsMergeIntoTheBuilderOfTheWhole) {
+  std::mt19937 rng(5);
+  const int units = 9;
+  const long steps = 5000;
+  std::vector<float> values(static_cast<size_t>(steps * units));
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (long k = 0; k < steps; ++k)
+    for (int u = 0; u < units; ++u) {
+      float& v = values[static_cast<size_t>(k * units + u)];
+      v = normal(rng);
+      if (u == 1) v *= k < 2500 ? 1e-3f : 1e4f;                // the second half is far wider
+      if (u == 2) v *= 1e-40f;                                 // denormals
+      if (u == 3 && k % 997 == 0) v = k % 2 ? INFINITY : NAN;  // non-finite, in no other number
+      if (u == 4) v = std::round(v * 2) / 2;                   // ties between steps
+      if (u == 5) v = k < 4000 ? 0.0f : v * 3e30f;             // one value first, huge ones later
+      if (u == 6 && k >= 100) v = NAN;                         // finite only in the first share
+      if (u == 7) v = k % 2 ? -1e-30f * (1 + k) : 2e20f + k;   // exponents far apart in every block
+    }
+  const std::vector<int64_t> offsets{0, 90, 90, 2600, 4100, 5000};
+  UnitSummaryBuilder whole(units, offsets);
+  for (long s = 0; s < steps; s += 64) whole.add(s, std::min(64L, steps - s), values.data() + s * units, units);
+  for (const std::vector<long>& cuts : {std::vector<long>{0, 2500, 5000}, std::vector<long>{0, 90, 90, 4100, 5000},
+                                        std::vector<long>{0, 0, 1, 3001, 5000, 5000}}) {
+    std::vector<std::vector<uint8_t>> sent;
+    for (size_t r = 0; r + 1 < cuts.size(); ++r) {
+      UnitSummaryBuilder part(units, offsets);
+      for (long s = cuts[r]; s < cuts[r + 1]; s += 37) {
+        const long n = std::min(37L, cuts[r + 1] - s);
+        part.add(s, n, values.data() + s * units, units);
+      }
+      sent.push_back(part.serialize());
+    }
+    UnitSummaryBuilder merged = UnitSummaryBuilder::deserialize(sent[0], units, offsets);
+    for (size_t r = 1; r < sent.size(); ++r) merged.merge(UnitSummaryBuilder::deserialize(sent[r], units, offsets));
+    SCOPED_TRACE("shares cut at " + std::to_string(cuts.size() - 1) + " ranks");
+    expectSameSummaries(merged.finish(), whole.finish());
+  }
+}
+
+TEST(UnitSummary, AStateOfAnotherShapeIsRefused) {
+  UnitSummaryBuilder b(3, {0, 10});
+  const float v[3] = {1, 2, 3};
+  b.add(0, 1, v, 3);
+  std::vector<uint8_t> bytes = b.serialize();
+  EXPECT_THROW(UnitSummaryBuilder::deserialize(bytes, 4, {0, 10}), std::invalid_argument);
+  bytes.pop_back();
+  EXPECT_THROW(UnitSummaryBuilder::deserialize(bytes, 3, {0, 10}), std::invalid_argument);
+  EXPECT_THROW(b.merge(UnitSummaryBuilder(3, {0, 5, 10})), std::invalid_argument);
 }
 
 }  // namespace

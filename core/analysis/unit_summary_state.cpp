@@ -1,0 +1,143 @@
+// Merging unit-summary builders, and their state as bytes (core/analysis/unit_summary.h): the ranks of an
+// MPI run each build the summaries of their steps, and one rank merges them (docs/SCALING.md).
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+#include "core/analysis/unit_summary.h"
+
+namespace lstmscope {
+
+// Each of other's bins, lowest first, goes in as if its values arrived (the unit's maximum follows the
+// bins, as addToHistogram's logic needs), so the width ends as the narrowest that fits both parts.
+void UnitSummaryBuilder::merge(const UnitSummaryBuilder& other) {
+  if (other.units_.size() != units_.size() || other.offsets_ != offsets_ || other.options_.bins != options_.bins ||
+      other.options_.top != options_.top || other.options_.radius != options_.radius)
+    throw std::invalid_argument("UnitSummaryBuilder::merge: builders of different shapes");
+  for (size_t u = 0; u < units_.size(); ++u) {
+    UnitState& unit = units_[u];
+    const UnitState& part = other.units_[u];
+    unit.nonFinite += part.nonFinite;
+    for (const Candidate& c : part.high.kept) offer(unit.high, c, true);
+    for (const Candidate& c : part.low.kept) offer(unit.low, c, false);
+    if (part.count == 0) continue;
+    if (unit.count == 0) {
+      const Candidates high = std::move(unit.high), low = std::move(unit.low);
+      const int64_t nonFinite = unit.nonFinite;
+      unit = part;
+      unit.high = high, unit.low = low, unit.nonFinite = nonFinite;
+      continue;
+    }
+    while (unit.exponent < part.exponent) coarsen(unit);
+    for (size_t j = 0; j < part.counts.size(); ++j)
+      if (part.counts[j] != 0)
+        addBinCount(unit, part.firstBin + static_cast<int64_t>(j), part.exponent, part.counts[j]);
+    unit.min = std::min(unit.min, part.min), unit.max = std::max(unit.max, part.max);
+    unit.count += part.count;
+    unit.sums.add(part.sums);
+  }
+}
+
+void UnitSummaryBuilder::addBinCount(UnitState& unit, int64_t bin, int exponent, int64_t count) {
+  const auto bins = static_cast<int64_t>(options_.bins);
+  for (;;) {
+    const int64_t at = bin >> (unit.exponent - exponent);  // arithmetic shift: floor, also below zero
+    if (at >= unit.firstBin && at - unit.firstBin < bins) {
+      unit.counts[static_cast<size_t>(at - unit.firstBin)] += count;
+      break;
+    }
+    const auto maxBin = static_cast<int64_t>(std::floor(unit.max * unit.scale));
+    if (at < unit.firstBin && maxBin - at < bins) {
+      const int64_t shift = unit.firstBin - at;
+      std::rotate(unit.counts.rbegin(), unit.counts.rbegin() + shift, unit.counts.rend());
+      unit.firstBin = at;
+      unit.counts[0] += count;
+      break;
+    }
+    coarsen(unit);
+  }
+  // The bin's lower edge: at this width and any coarser one it falls in the same bin as the values it counts.
+  unit.max = std::max(unit.max, std::ldexp(static_cast<double>(bin), exponent));
+}
+
+namespace {
+
+struct Writer {
+  std::vector<uint8_t> bytes;
+  template <typename T>
+  void put(const T& value) {
+    const auto* p = reinterpret_cast<const uint8_t*>(&value);
+    bytes.insert(bytes.end(), p, p + sizeof(T));
+  }
+  template <typename T>
+  void putVector(const std::vector<T>& values) {
+    put(static_cast<uint64_t>(values.size()));
+    const auto* p = reinterpret_cast<const uint8_t*>(values.data());
+    bytes.insert(bytes.end(), p, p + values.size() * sizeof(T));
+  }
+};
+
+struct Reader {
+  const std::vector<uint8_t>& bytes;
+  size_t at = 0;
+  template <typename T>
+  T get() {
+    if (bytes.size() - at < sizeof(T)) throw std::invalid_argument("unit summary state: truncated");
+    T value;
+    std::memcpy(&value, bytes.data() + at, sizeof(T));
+    at += sizeof(T);
+    return value;
+  }
+  template <typename T>
+  std::vector<T> getVector(size_t most) {
+    const auto n = get<uint64_t>();
+    if (n > most || (bytes.size() - at) / sizeof(T) < n) throw std::invalid_argument("unit summary state: bad length");
+    std::vector<T> values(n);
+    std::memcpy(values.data(), bytes.data() + at, n * sizeof(T));
+    at += n * sizeof(T);
+    return values;
+  }
+};
+
+}  // namespace
+
+std::vector<uint8_t> UnitSummaryBuilder::serialize() const {
+  Writer w;
+  w.put(static_cast<uint64_t>(units_.size()));
+  for (const UnitState& unit : units_) {
+    w.put(unit.count), w.put(unit.nonFinite), w.put(unit.sums), w.put(unit.min), w.put(unit.max);
+    w.put(unit.exponent), w.put(unit.firstBin);
+    w.putVector(unit.counts);
+    for (const Candidates* end : {&unit.high, &unit.low}) {
+      w.putVector(end->kept);
+      w.put(end->bar), w.put(static_cast<uint8_t>(end->barred));
+    }
+  }
+  return std::move(w.bytes);
+}
+
+UnitSummaryBuilder UnitSummaryBuilder::deserialize(const std::vector<uint8_t>& bytes, int units,
+                                                   std::vector<int64_t> documentOffsets, UnitSummaryOptions options) {
+  UnitSummaryBuilder b(units, std::move(documentOffsets), options);
+  Reader r{bytes};
+  if (r.get<uint64_t>() != static_cast<uint64_t>(units))
+    throw std::invalid_argument("unit summary state: another number of units");
+  for (UnitState& unit : b.units_) {
+    unit.count = r.get<int64_t>(), unit.nonFinite = r.get<int64_t>(), unit.sums = r.get<ExactSums>();
+    unit.min = r.get<double>(), unit.max = r.get<double>();
+    unit.exponent = r.get<int>(), unit.firstBin = r.get<int64_t>();
+    unit.scale = std::ldexp(1.0, -unit.exponent);
+    unit.counts = r.getVector<int64_t>(static_cast<size_t>(options.bins));
+    if (unit.count > 0 && unit.counts.size() != static_cast<size_t>(options.bins))
+      throw std::invalid_argument("unit summary state: a histogram of another number of bins");
+    for (Candidates* end : {&unit.high, &unit.low}) {
+      end->kept = r.getVector<Candidate>(2 * b.keep_);
+      end->bar = r.get<Candidate>(), end->barred = r.get<uint8_t>() != 0;
+    }
+  }
+  if (r.at != bytes.size()) throw std::invalid_argument("unit summary state: bytes left over");
+  return b;
+}
+
+}  // namespace lstmscope
