@@ -28,16 +28,21 @@ AtomicFile::~AtomicFile() {
 }
 
 InputError AtomicFile::writeFailed(const std::exception& cause) const {
+  return writeFailed(finalPath_, tempPath_, cause);
+}
+
+InputError AtomicFile::writeFailed(const std::string& finalPath, const std::string& tempPath,
+                                   const std::exception& cause) {
   std::string what = cause.what();
-  if (what.starts_with(tempPath_ + ": ")) what.erase(0, tempPath_.size() + 2);
+  if (!tempPath.empty() && what.starts_with(tempPath + ": ")) what.erase(0, tempPath.size() + 2);
   // libhdf5 does not pass errno on: a device with (nearly) nothing left is the reason.
   std::error_code ec;
-  const std::filesystem::path folder = std::filesystem::absolute(finalPath_, ec).parent_path();
+  const std::filesystem::path folder = std::filesystem::absolute(finalPath, ec).parent_path();
   const std::filesystem::space_info space = std::filesystem::space(folder, ec);
   constexpr std::uintmax_t kNearlyFull = std::uintmax_t(1) << 20;
   if (!ec && space.available < kNearlyFull)
-    return InputError(finalPath_, "no space left on the device (" + what + "); the file was not written");
-  return InputError(finalPath_, what + "; the file was not written");
+    return InputError(finalPath, "no space left on the device (" + what + "); the file was not written");
+  return InputError(finalPath, what + "; the file was not written");
 }
 
 void AtomicFile::commit() {

@@ -23,6 +23,8 @@ class AtomicFile {
   // What to throw when writing the temporary file failed: names the final path (the temporary file is an
   // implementation detail) and says when the device is full.
   InputError writeFailed(const std::exception& cause) const;
+  // The same for a file written under `tempPath` by another process (a rank of an MPI run).
+  static InputError writeFailed(const std::string& finalPath, const std::string& tempPath, const std::exception& cause);
 
  private:
   std::string finalPath_;

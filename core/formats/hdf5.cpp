@@ -174,10 +174,10 @@ File File::openReadWrite(const std::string& path) {
   return f;
 }
 
-File File::create(const std::string& path) {
+File File::create(const std::string& path, hid_t fileAccess) {
   silenceLibraryErrors();
   File f;
-  f.handle_ = Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+  f.handle_ = Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fileAccess), H5Fclose);
   if (!f.handle_.valid()) throw InputError(path, "cannot create the file (directory missing or not writable?)");
   f.path_ = path;
   return f;

@@ -56,8 +56,8 @@ class File {
   static File openReadWrite(const std::string& path);
   // Opens an HDF5 file held in memory (a .keras archive's model.weights.h5); `name` names it in messages.
   static File openImage(const std::vector<unsigned char>& bytes, const std::string& name);
-  // Creates (truncating) a new file.
-  static File create(const std::string& path);
+  // Creates (truncating) a new file; `fileAccess` chooses the driver (MPI-IO: core/parallel/shared_file.h).
+  static File create(const std::string& path, hid_t fileAccess = H5P_DEFAULT);
 
   hid_t id() const { return handle_.get(); }
   const std::string& path() const { return path_; }

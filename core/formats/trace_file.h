@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -40,6 +41,19 @@ struct TraceHeader {
   std::vector<std::string> interventions;
 };
 
+// Where one rank of an MPI record (docs/SCALING.md) puts what it records: its first step is the trace's step
+// stepBase, its first head row (a final-states head: one per document) row rowBase.
+struct TraceSlice {
+  long stepBase = 0;
+  long rowBase = 0;
+};
+
+// The header of a trace (docs/FORMAT.md): root attributes, documents, interventions, meta tracks, the
+// input (tokens and their text, or features), the match index's attributes and the head's labels. The
+// datasets the steps fill must exist already. The root rank of an MPI record writes it after the ranks
+// wrote their steps: HDF5 1.10 cannot write variable-length strings through MPI-IO.
+void writeTraceHeader(hid_t root, const Architecture& arch, const TraceHeader& header, const RecordRequest& request);
+
 // Writes a trace to a temporary file next to `path`; commit() renames it into place. Destroying an
 // uncommitted writer (error, cancel) removes the temporary file and leaves any old trace untouched.
 class TraceWriter : public RecordObserver {
@@ -49,14 +63,25 @@ class TraceWriter : public RecordObserver {
 
   TraceWriter(const std::string& path, const Architecture& arch, int headOutputs, const TraceHeader& header,
               const RecordRequest& request);
+  // One rank's slice of a trace that every rank of an MPI run writes at once (core/parallel/parallel_record.h):
+  // `sharedFile` was created by all ranks together, and this constructor too is collective (it creates the
+  // steps' datasets, not the header). The blocks it is given are the slice's own steps and rows; errors
+  // name `finalPath`. `header` is the whole trace's (its steps and documents), without the input.
+  TraceWriter(h5::File sharedFile, const std::string& finalPath, const Architecture& arch, int headOutputs,
+              const TraceHeader& header, const RecordRequest& request, TraceSlice slice);
   ~TraceWriter() override;
 
   void onStates(const StateBlock& block) override;
   void onOutputs(long firstRow, long rows, const float* logits, const float* probs, int outputs) override;
   void commit();
+  // A slice's end (collective: every rank calls it): closes the datasets and hands over the unit summaries
+  // of the slice's steps, by dataset path, for the root to merge and write.
+  std::vector<std::pair<std::string, UnitSummaryBuilder>> finishSlice();
 
  private:
-  void create(const Architecture& arch, int headOutputs, const TraceHeader& header, const RecordRequest& request);
+  void createStepDatasets(const Architecture& arch, int headOutputs, const TraceHeader& header,
+                          const RecordRequest& request);
+  InputError writeFailed(const std::exception& e) const;
   void closeHandles();
   // Writes rows of a dataset from float values, as half precision when the trace stores float16.
   void writeValues(hid_t dataset, long firstRow, long rows, long cols, const float* data, long stride);
@@ -65,7 +90,10 @@ class TraceWriter : public RecordObserver {
   // `stored`: the block's values as stored, row k at stored + k * stride.
   void writeOnIndex(hid_t index, const StateBlock& block, const float* stored, long stride);
 
-  AtomicFile target_;
+  std::optional<AtomicFile> target_;  // a whole trace's; none for a slice
+  std::string finalPath_;             // a slice's trace, for messages
+  TraceSlice slice_;
+  bool eachStepHead_ = true;  // head rows are steps (or documents: a final-states head)
   std::unique_ptr<h5::File> file_;
   std::map<std::tuple<int, int, int>, h5::Handle> states_;   // (layer, dir, quantity) -> dataset
   std::map<std::tuple<int, int, int>, h5::Handle> onIndex_;  // the same -> its match index
