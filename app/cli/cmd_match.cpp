@@ -12,6 +12,8 @@
 #include "core/analysis/trace_match.h"
 #include "core/common/error.h"
 #include "core/formats/trace_file.h"
+#include "core/parallel/parallel_match.h"
+#include "core/parallel/ranks.h"
 
 namespace lstmscope::cli {
 
@@ -33,7 +35,8 @@ const char* const kMatchHelp =
     "  --top N             matches to write (default 50)\n"
     "  --no-index          scan the values even where the trace's match index answers (the same result)\n"
     "M.json: {\"matches\": [{\"start\", \"length\", \"document\", \"document_name\", \"intersection\", \"union\",\n"
-    "\"units\", \"text\"}], \"candidates\", \"steps\"}; start is a step of the trace. M.csv: one row per match.\n";
+    "\"units\", \"text\"}], \"candidates\", \"steps\"}; start is a step of the trace. M.csv: one row per match.\n"
+    "Under mpirun (the MPI build, docs/SCALING.md) the ranks share the documents; the answer is the same.\n";
 
 namespace {
 
@@ -115,9 +118,14 @@ int runMatch(const std::vector<std::string>& args) {
                                         std::to_string(o.what.layer) + " has " +
                                         std::to_string(trace.units(o.what.layer)) + " units)");
   ProgressCallbacks progress;
-  if (isatty(2))
+  if (isatty(2) && ranks::isRoot())
     progress.progress = [](long done, long total) { std::fprintf(stderr, "\rmatching: %ld / %ld steps", done, total); };
-  const TraceMatch match = matchTrace(trace, o.what.layer, direction, o.what.quantity, o.query, o.useIndex, progress);
+  // Under mpirun (docs/SCALING.md) the ranks share the documents; the root writes the answer.
+  const TraceMatch match =
+      ranks::size() > 1
+          ? matchTraceAcrossRanks(trace, o.what.layer, direction, o.what.quantity, o.query, o.useIndex, progress)
+          : matchTrace(trace, o.what.layer, direction, o.what.quantity, o.query, o.useIndex, progress);
+  if (!ranks::isRoot()) return 0;
   const MatchResult& result = match.result;
   writeTextFile(o.out, o.json ? matchJson(result, trace) : matchCsv(result, trace));
   std::fprintf(stderr, "%swrote %s: %zu of %ld candidates over %ld steps (%s)\n", isatty(2) ? "\n" : "", o.out.c_str(),

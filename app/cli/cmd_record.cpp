@@ -17,6 +17,8 @@
 #include "core/formats/model_loader.h"
 #include "core/formats/sequence_input.h"
 #include "core/formats/trace_file.h"
+#include "core/parallel/parallel_record.h"
+#include "core/parallel/ranks.h"
 #include "core/probing/label_sources.h"
 
 namespace lstmscope::cli {
@@ -59,7 +61,8 @@ const char* const kRecordHelp =
     "  --batch N         a corpus: documents run together (default 16). A single text: cut it into N equal\n"
     "                    segments run as one batch, each from a zero state (default 1: one exact run)\n"
     "  --threads         worker threads (default: all cores)\n"
-    "The trace is written to a temporary file as the run progresses and renamed when complete.\n";
+    "The trace is written to a temporary file as the run progresses and renamed when complete.\n"
+    "Under mpirun (the MPI build, docs/SCALING.md) the ranks share a corpus's documents and write one trace.\n";
 
 namespace {
 
@@ -79,12 +82,28 @@ ProgressCallbacks progressOnTerminal(bool quiet, const char* what = "recording",
           }};
 }
 
+void recordInOneProcess(const Model& model, const Inputs<float>& inputs, const RecordRequest& request,
+                        const TraceHeader& header, const RecordOptions& o, const ProgressCallbacks& progress) {
+  TraceWriter writer(o.out, model.arch, model.headOutputs(), header, request);
+  if (o.doublePrecision)
+    record(model.cast<double>(), Inputs<double>{inputs.steps, 1, inputs.tokens, inputs.features.cast<double>()},
+           request, writer, progress);
+  else
+    record(model, inputs, request, writer, progress);
+  writer.commit();
+}
+
 }  // namespace
 
 int runRecord(const std::vector<std::string>& args) {
   if (printHelpIfAsked(args, kRecordHelp)) return 0;
   const RecordOptions o = parseRecordOptions(args);
   applyThreads(o.threads);
+  const bool shared = ranks::size() > 1;  // mpirun -np N: the ranks share the documents
+  if (shared && !o.input.isCorpus())
+    throw UsageError(
+        "under mpirun, record shares the documents of a corpus among the ranks: give --corpus PATH "
+        "or several --text-file (docs/SCALING.md)");
   RecordRequest request = o.request;
 
   const auto start = std::chrono::steady_clock::now();
@@ -114,7 +133,7 @@ int runRecord(const std::vector<std::string>& args) {
     header.documentNames = std::move(corpus.names);
     request.documents.assign(corpus.offsets.begin(), corpus.offsets.end());
     for (const std::string& why : corpus.noStep)  // said even with --quiet: the trace holds less than asked
-      std::fprintf(stderr, "note: %s; recorded as a document of no step\n", why.c_str());
+      if (ranks::isRoot()) std::fprintf(stderr, "note: %s; recorded as a document of no step\n", why.c_str());
   } else if (!o.input.csvFile.empty()) {
     EncodedText table = readTableInput(model.arch, o.input.csvFile, o.input.labelColumn, o.maxSteps, kLimitAdvice);
     inputs = std::move(table.inputs);
@@ -143,15 +162,18 @@ int runRecord(const std::vector<std::string>& args) {
                       characters ? "" : " ");
   header.meta.insert(header.meta.end(), graphOutputs.begin(), graphOutputs.end());
 
-  TraceWriter writer(o.out, model.arch, model.headOutputs(), header, request);
-  const ProgressCallbacks progress = progressOnTerminal(o.quiet);
-  if (o.doublePrecision) {
-    Inputs<double> in64{inputs.steps, 1, inputs.tokens, inputs.features.cast<double>()};
-    record(model.cast<double>(), in64, request, writer, progress);
+  const ProgressCallbacks progress = progressOnTerminal(o.quiet || !ranks::isRoot());
+  if (shared) {
+    if (o.doublePrecision)
+      recordAcrossRanks(model.cast<double>(), model.arch, model.headOutputs(),
+                        Inputs<double>{inputs.steps, 1, inputs.tokens, inputs.features.cast<double>()}, request, header,
+                        o.out, progress);
+    else
+      recordAcrossRanks<float>(model, model.arch, model.headOutputs(), inputs, request, header, o.out, progress);
   } else {
-    record(model, inputs, request, writer, progress);
+    recordInOneProcess(model, inputs, request, header, o, progress);
   }
-  writer.commit();
+  if (!ranks::isRoot()) return 0;
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!o.quiet)
     std::fprintf(stderr, "%swrote %s: %d steps%s, %zu layer(s), %.1f MB in %.3f s, peak memory %.0f MB\n",

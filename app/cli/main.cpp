@@ -14,6 +14,7 @@
 #include "core/common/version.h"
 #include "core/engine/external_gemm.h"
 #include "core/formats/temp_files.h"
+#include "core/parallel/ranks.h"
 
 namespace {
 
@@ -40,11 +41,22 @@ const char* const kMainHelp =
 
 }  // namespace
 
+// Under mpirun (the MPI build, docs/SCALING.md) every rank runs the command; the ranks of `record` and `match`
+// share the work and agree on the outcome, so only the root speaks.
+bool speaks() {
+  return lstmscope::ranks::isRoot();
+}
+
+bool sharedAmongRanks(const std::string& command) {
+  return command == "record" || command == "match";
+}
+
 int main(int argc, char** argv) {
   using namespace lstmscope;
-  flushDenormalsToZero();      // before any thread starts: they inherit it
-  setUpLargeArrayMemory();     // a batch process: keep what it frees (up to 1 GB) for reuse
-  removeTempFilesOnSignals();  // Ctrl+C or a timeout leaves no temporary output behind
+  const RanksSession ranksSession(argc, argv);  // MPI first: before any thread starts
+  flushDenormalsToZero();                       // before any thread starts: they inherit it
+  setUpLargeArrayMemory();                      // a batch process: keep what it frees (up to 1 GB) for reuse
+  removeTempFilesOnSignals();                   // Ctrl+C or a timeout leaves no temporary output behind
   // Loads OpenBLAS before any thread starts: loading names its kernel in the environment for a moment
   // (core/engine/external_gemm.h).
   (void)blas::available();
@@ -60,6 +72,10 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   args.erase(args.begin());
   try {
+    if (ranks::size() > 1 && !sharedAmongRanks(command))
+      throw cli::UsageError(
+          "runs on one rank: of the commands, record and match share their work among MPI ranks "
+          "(docs/SCALING.md); start it without mpirun");
     if (command == "info") return cli::runInfo(args);
     if (command == "convert") return cli::runConvert(args);
     if (command == "record") return cli::runRecord(args);
@@ -75,20 +91,23 @@ int main(int argc, char** argv) {
     if (command == "probe") return cli::runProbe(args);
     throw cli::UsageError("unknown command '" + command + "'");
   } catch (const cli::UsageError& e) {
-    std::fprintf(stderr, "lstmscope-cli %s: %s\nRun 'lstmscope-cli %s --help' for usage.\n", command.c_str(), e.what(),
-                 command.c_str());
+    if (speaks())
+      std::fprintf(stderr, "lstmscope-cli %s: %s\nRun 'lstmscope-cli %s --help' for usage.\n", command.c_str(),
+                   e.what(), command.c_str());
     return 2;
   } catch (const InputError& e) {
-    std::fprintf(stderr, "lstmscope-cli %s: error: %s\n", command.c_str(), e.what());
+    if (speaks()) std::fprintf(stderr, "lstmscope-cli %s: error: %s\n", command.c_str(), e.what());
     return 3;
   } catch (const Cancelled&) {
-    std::fprintf(stderr, "lstmscope-cli %s: cancelled\n", command.c_str());
+    if (speaks()) std::fprintf(stderr, "lstmscope-cli %s: cancelled\n", command.c_str());
     return 1;
   } catch (const std::bad_alloc&) {
-    std::fprintf(stderr, "lstmscope-cli %s: error: out of memory (the input or model is too large)\n", command.c_str());
+    if (speaks())
+      std::fprintf(stderr, "lstmscope-cli %s: error: out of memory (the input or model is too large)\n",
+                   command.c_str());
     return 3;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "lstmscope-cli %s: internal error: %s\n", command.c_str(), e.what());
+    if (speaks()) std::fprintf(stderr, "lstmscope-cli %s: internal error: %s\n", command.c_str(), e.what());
     return 1;
   }
 }

@@ -45,6 +45,7 @@ class UnitSummaryBuilder {
   // Steps [firstStep, firstStep + steps): step k's value of unit u is data[k * stride + u].
   void add(long firstStep, long steps, const float* data, long stride);
   UnitSummaries finish() const;
+  int units() const { return static_cast<int>(units_.size()); }
   // Adds what `other` saw (steps disjoint from this one's, the same units, documents and options): the
   // result equals one builder given both parts' blocks.
   void merge(const UnitSummaryBuilder& other);

@@ -1,0 +1,54 @@
+// The ranks of an MPI run (docs/SCALING.md). The MPI build (preset mpi) implements this with MPI
+// (ranks_mpi.cpp); the ordinary build has one rank and needs no MPI (ranks_serial.cpp), so code that
+// shares work among ranks compiles, and runs on one rank, in both.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace lstmscope {
+
+// Starts MPI for the program's lifetime (MPI_Init_thread, MPI_Finalize); a no-op in the ordinary build.
+// Create one in main before anything else uses Ranks.
+class RanksSession {
+ public:
+  RanksSession(int& argc, char**& argv);
+  ~RanksSession();
+  RanksSession(const RanksSession&) = delete;
+  RanksSession& operator=(const RanksSession&) = delete;
+};
+
+// Every collective below must be called by all ranks in the same order (MPI's rule); a rank that skips one
+// makes the others wait for ever. Not thread-safe: call from the main thread.
+namespace ranks {
+
+int rank();
+int size();
+inline bool isRoot() {
+  return rank() == 0;
+}
+// True in the MPI build (whatever the number of ranks).
+bool built();
+// Every rank's bytes, in rank order, on the root; other ranks get an empty list.
+std::vector<std::vector<uint8_t>> gatherToRoot(const std::vector<uint8_t>& bytes);
+// Every rank's bytes, in rank order, on every rank.
+std::vector<std::vector<uint8_t>> allGather(const std::vector<uint8_t>& bytes);
+// The root's bytes on every rank.
+std::vector<uint8_t> broadcastFromRoot(std::vector<uint8_t> bytes);
+// Every rank's value, in rank order, on every rank.
+std::vector<int64_t> allGather(int64_t value);
+// Every rank's message (empty: that rank succeeded) on every rank: the first failed rank and its message,
+// or {-1, ""} when every rank succeeded. How the ranks agree that a step failed before going on.
+struct Failure {
+  int rank = -1;
+  std::string message;
+};
+Failure firstFailure(const std::string& message);
+// Every rank passes its failure (empty: none); if any rank failed, every rank throws the same InputError,
+// "rank R of N: <message>", for the first failed rank (ranks_common.cpp).
+void throwIfAnyFailed(const std::string& failure);
+void barrier();
+
+}  // namespace ranks
+}  // namespace lstmscope

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""`mpirun -np N lstmscope-cli record` and `match` (docs/SCALING.md) against the same commands on one rank.
+
+usage: mpi_trace_test.py CLI MODEL WORKDIR RANKS
+
+For each corpus below, the trace the ranks write together must equal the serial command's trace: the same
+groups and datasets, every dataset's type, shape and bytes, and every attribute (h5py reads both). The corpora
+have documents that do not divide evenly among the ranks, empty documents, and fewer documents than ranks
+(a rank with nothing to record). A rank that fails must fail the whole command, name the rank and leave no
+trace and no temporary file behind.
+"""
+import os
+import shutil
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+
+CLI, MODEL, WORK, RANKS = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+
+TEXT = open(os.path.join(os.path.dirname(MODEL), "sample.py"), encoding="utf-8").read()
+
+
+def mpirun(n):
+    command = ["mpirun", "--oversubscribe", "-np", str(n)]
+    if os.geteuid() == 0:  # CI runs as root
+        command.insert(1, "--allow-run-as-root")
+    return command
+
+
+def run(command, expect=0):
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    if result.returncode != expect:
+        sys.exit(f"FAIL: {' '.join(command)}\nexit {result.returncode}, expected {expect}\n{result.stderr}")
+    return result
+
+
+def objects(f):
+    names = []
+    f.visit(names.append)
+    return sorted(names)
+
+
+def same_attributes(a, b, where):
+    assert sorted(a.attrs.keys()) == sorted(b.attrs.keys()), f"{where}: attributes {list(a.attrs)} != {list(b.attrs)}"
+    for key in a.attrs:
+        x, y = a.attrs[key], b.attrs[key]
+        assert np.array_equal(np.asarray(x), np.asarray(y)), f"{where}: attribute {key}: {x!r} != {y!r}"
+
+
+def compare(serial, shared):
+    """Every object, dataset and attribute of two traces, bit for bit."""
+    with h5py.File(serial, "r") as a, h5py.File(shared, "r") as b:
+        assert objects(a) == objects(b), f"objects differ:\n{objects(a)}\n{objects(b)}"
+        same_attributes(a, b, "/")
+        datasets = 0
+        for name in objects(a):
+            x, y = a[name], b[name]
+            same_attributes(x, y, name)
+            if not isinstance(x, h5py.Dataset):
+                continue
+            datasets += 1
+            assert x.dtype == y.dtype and x.shape == y.shape, f"{name}: {x.dtype}{x.shape} != {y.dtype}{y.shape}"
+            if h5py.check_string_dtype(x.dtype):
+                assert list(x[()]) == list(y[()]), f"{name}: strings differ"
+            else:
+                assert x[()].tobytes() == y[()].tobytes(), f"{name}: values differ"
+        return datasets
+
+
+def folder_corpus(name, lengths):
+    folder = os.path.join(WORK, name)
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
+    start = 0
+    for k, n in enumerate(lengths):
+        with open(os.path.join(folder, f"doc{k:02d}.py"), "w", encoding="utf-8") as f:
+            f.write(TEXT[start:start + n])
+        start = (start + n) % (len(TEXT) // 2)
+    return folder
+
+
+def check(name, corpus, ranks, options=()):
+    serial = os.path.join(WORK, name + "-serial.h5")
+    shared = os.path.join(WORK, name + f"-{ranks}.h5")
+    record = ["record", "--model", MODEL, "--corpus", corpus, "--quiet", *options]
+    run([CLI, *record, "--out", serial])
+    run(mpirun(ranks) + [CLI, *record, "--out", shared])
+    datasets = compare(serial, shared)
+    print(f"{name}, {ranks} ranks: {datasets} datasets equal bit for bit")
+
+
+def leftovers(folder, stem):
+    return [f for f in os.listdir(folder) if f.startswith(stem)]
+
+
+os.makedirs(WORK, exist_ok=True)
+uneven = folder_corpus("uneven", [0, 1, 37, 300, 5, 1200, 64, 2, 0, 417])
+check("uneven", uneven, RANKS)
+check("half", uneven, RANKS, ["--precision", "float16", "--batch", "3", "--meta", "depth=builtin:bracket-depth",
+                              "--quantities", "c,h", "--preactivations"])
+check("double", uneven, RANKS, ["--precision", "double", "--batch", "1"])
+# Fewer documents than ranks: a rank records nothing and still writes its (empty) part.
+few = folder_corpus("few", [260, 0] if RANKS > 2 else [260])
+check("few", few, RANKS)
+
+# match: the ranks share the documents; the JSON and CSV answers are the serial command's, byte for byte, from the
+# match index and by scanning the values, for queries with many candidates (the merge must choose).
+trace = os.path.join(WORK, "uneven-serial.h5")
+for name, query in [("index", ["--quantity", "0/fwd/c", "--units", "3,7,11,20", "--top", "30"]),
+                    ("scan", ["--quantity", "1/fwd/h", "--units", "0,1,2,5,8", "--threshold", "0.1", "--top", "25",
+                              "--no-index"]),
+                    ("phrases", ["--quantity", "0/fwd/i", "--units", "4,9", "--phrase-length", "3",
+                                 "--constrain-left", "--constrain-right", "--top", "1000"])]:
+    for suffix in ("json", "csv"):
+        serial, shared = (os.path.join(WORK, f"match-{name}-{who}.{suffix}") for who in ("serial", RANKS))
+        run([CLI, "match", "--trace", trace, *query, "--out", serial])
+        run(mpirun(RANKS) + [CLI, "match", "--trace", trace, *query, "--out", shared])
+        a, b = open(serial, "rb").read(), open(shared, "rb").read()
+        assert a == b, f"match {name} ({suffix}) differs between one rank and {RANKS}"
+    candidates = __import__("json").load(open(os.path.join(WORK, f"match-{name}-serial.json")))["candidates"]
+    print(f"match {name}, {RANKS} ranks: the same answer ({candidates} candidates)")
+
+# A rank that cannot write (its file size limit is reached: a full disk as that rank sees it) fails the command:
+# every rank exits 3, the message names the rank, and neither the trace nor a temporary file is left.
+out = os.path.join(WORK, "failed.h5")
+last = RANKS - 1
+limited = f'if [ "$OMPI_COMM_WORLD_RANK" = {last} ]; then trap "" XFSZ; ulimit -f 64; fi; exec "$@"'
+result = run(mpirun(RANKS) + ["sh", "-c", limited, "sh", CLI, "record", "--model", MODEL, "--corpus", uneven,
+                               "--quiet", "--out", out], expect=3)
+assert f"rank {last} of {RANKS}" in result.stderr, result.stderr
+assert result.stderr.count("error:") == 1, "only the root reports:\n" + result.stderr
+assert not leftovers(WORK, "failed.h5"), leftovers(WORK, "failed.h5")
+print(f"a failing rank: exit 3, {result.stderr.strip()!r}, nothing left behind")
+
+# A single text is not shared among ranks: said, exit 2.
+result = run(mpirun(RANKS) + [CLI, "record", "--model", MODEL, "--text", "x = 1", "--out", out], expect=2)
+assert "corpus" in result.stderr and result.stderr.count("mpirun") == 1, result.stderr
+print("a single text under mpirun: exit 2")
