@@ -16,6 +16,8 @@ packages=(
   # The desktop app: Qt 6 Widgets, Charts and Svg; fonts so offscreen rendering draws text; xvfb-run to
   # open the window on a machine without a display; pdftoppm to look at exported PDFs. Qt Charts needs
   # Qt OpenGL's CMake files, which --no-install-recommends leaves out.
+  # The cluster build (preset mpi, docs/SCALING.md): Open MPI and HDF5 built on it, beside the serial one.
+  libopenmpi-dev openmpi-bin libhdf5-openmpi-dev
   qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl1-mesa-dev fonts-dejavu-core xvfb xauth poppler-utils
 )
 # node and npm run the TF.js oracle; keep a node that is already there (npm comes with some builds of it).

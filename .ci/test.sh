@@ -7,6 +7,12 @@ bash .ci/setup.sh
 
 ctest --preset release -j2
 
+# The cluster build (docs/SCALING.md): lstmscope-cli with MPI and parallel HDF5, its record and match under
+# mpirun with 2 and 3 ranks compared with one rank, bit for bit.
+cmake --preset mpi >/dev/null
+cmake --build --preset mpi
+ctest --preset mpi
+
 cmake --preset asan >/dev/null
 cmake --build --preset asan
 # Under ASan at -O1 the numbers run about 10x slower. Left out there (the release pass above runs them all):

@@ -17,14 +17,34 @@ void checkToken(int32_t id, int vocabSize, long column) {
                      " is outside the vocabulary (size " + std::to_string(vocabSize) + ")");
 }
 
+// z = W x. With `columnsIndependent`, each column's arithmetic is the same whatever the other columns:
+// our packed kernel's (its columns are computed alike, docs/ENGINE.md), or one matrix-vector product per
+// column where the CPU lacks it. Otherwise Eigen's product, whose blocking depends on the shapes.
+template <class T>
+void multiply(const Mat<T>& W, const Mat<T>& x, Mat<T>& z, bool columnsIndependent) {
+  if (!columnsIndependent) {
+    z.noalias() = W * x;
+  } else if (kernels::packedWeightsAvailable()) {
+    const kernels::PackedWeights<T> packed(W);
+    kernels::PackedColumns<T> columns;
+    columns.pack(x);
+    z.setZero(W.rows(), x.cols());
+    packed.multiplyAdd(columns, z);
+  } else {
+    z.resize(W.rows(), x.cols());
+    for (long k = 0; k < x.cols(); ++k) z.col(k).noalias() = W * x.col(k);
+  }
+}
+
 // Input projection of all steps at once: Z = W_ih * X + (b_ih + b_hh), or a column gather for one-hot.
 template <class T>
-void projectInputs(const Inputs<T>& in, const Mat<T>* x, const DirectionParams<T>& w, Mat<T>& z) {
+void projectInputs(const Inputs<T>& in, const Mat<T>* x, const DirectionParams<T>& w, Mat<T>& z,
+                   bool columnsIndependent) {
   const Vec<T> bias = w.b_ih + w.b_hh;
   if (x) {
     z.resize(w.W_ih.rows(), x->cols());
     adviseHugePages(z);
-    z.noalias() = w.W_ih * (*x);
+    multiply(w.W_ih, *x, z, columnsIndependent);
   } else {  // one-hot: W_ih * e_v is column v
     z.resize(w.W_ih.rows(), in.columns());
     for (long k = 0; k < in.columns(); ++k) z.col(k) = w.W_ih.col(in.tokens[k]);
@@ -66,7 +86,7 @@ void runDirection(const LayerSpec& spec, const DirectionParams<T>& w, int layer,
   {
     const int p = omp_get_thread_num(), parts = omp_get_num_threads();
     const long u0 = H * p / parts, n = H * (p + 1) / parts - u0;
-    kernels::ThreadRecurrence<T> recurrence(w.W_hh, H, u0, n, B);
+    kernels::ThreadRecurrence<T> recurrence(w.W_hh, H, u0, n, B, options.columnsIndependent);
     std::vector<UnitEdit> edits;
     for (int s = 0; s < steps; ++s) {
       const long t = backward ? steps - 1 - s : s;
@@ -100,7 +120,7 @@ Mat<T> applyDense(DenseActivation a, const Mat<T>& x) {
 }
 
 template <class T>
-void runHead(const Network<T>& net, Tape<T>& tape) {
+void runHead(const Network<T>& net, Tape<T>& tape, bool columnsIndependent) {
   const HeadSpec& spec = *net.arch.head;
   const Mat<T>& last = tape.layerInput.back();  // output of the last LSTM layer
   const auto& lastSpec = net.arch.layers.back();
@@ -126,11 +146,11 @@ void runHead(const Network<T>& net, Tape<T>& tape) {
   for (size_t k = 0; k < net.params.headPre.size(); ++k) {
     const auto& d = net.params.headPre[k];
     Mat<T>& z = tape.headInputs[k + 1];
-    z.noalias() = d.weight * tape.headInputs[k];
+    multiply(d.weight, tape.headInputs[k], z, columnsIndependent);
     z.colwise() += d.bias;
     z = applyDense<T>(spec.preActivations[k], z);
   }
-  tape.logits.noalias() = net.params.head.weight * tape.headInputs.back();
+  multiply(net.params.head.weight, tape.headInputs.back(), tape.logits, columnsIndependent);
   tape.logits.colwise() += net.params.head.bias;
   tape.probs = headActivation<T>(spec.activation, tape.logits);
 }
@@ -151,18 +171,30 @@ State<T> Tape<T>::finalState(const Architecture& arch) const {
 
 template <class T>
 Mat<T> headActivation(HeadActivation a, const Mat<T>& logits) {
+  // Column by column through one aligned vector: Eigen's vectorised exp and sum treat a column's first and
+  // last values by its address, so a column computed in place could differ in its last bit with its place
+  // in the batch (ForwardOptions::columnsIndependent).
+  Vec<T> column;
   switch (a) {
     case HeadActivation::Softmax: {
-      Mat<T> p = logits;
+      Mat<T> p(logits.rows(), logits.cols());
       for (long j = 0; j < p.cols(); ++j) {
-        auto col = p.col(j).array();
-        col = (col - col.maxCoeff()).exp();
-        col /= col.sum();
+        column = logits.col(j);
+        column = (column.array() - column.maxCoeff()).exp();
+        column /= column.sum();
+        p.col(j) = column;
       }
       return p;
     }
-    case HeadActivation::Sigmoid:
-      return (T(1) / (T(1) + (-logits.array()).exp())).matrix();
+    case HeadActivation::Sigmoid: {
+      Mat<T> p(logits.rows(), logits.cols());
+      for (long j = 0; j < p.cols(); ++j) {
+        column = logits.col(j);
+        column = (T(1) / (T(1) + (-column.array()).exp())).matrix();
+        p.col(j) = column;
+      }
+      return p;
+    }
     case HeadActivation::Linear:
       return logits;
   }
@@ -209,7 +241,7 @@ void forward(const Network<T>& net, const Inputs<T>& in, Tape<T>& tape, const Fo
     for (int d = 0; d < spec.directions(); ++d) {
       DirectionTape<T>& dt = tape.layers[l][d];
       const DirectionParams<T>& w = net.params.lstm[l][d];
-      projectInputs(in, x, w, dt.gates);
+      projectInputs(in, x, w, dt.gates, options.columnsIndependent);
       if (initial) {
         dt.initial = (*initial)[l][d];
       } else {
@@ -229,7 +261,7 @@ void forward(const Network<T>& net, const Inputs<T>& in, Tape<T>& tape, const Fo
     }
     x = &out;
   }
-  if (arch.head && options.computeHead) runHead(net, tape);
+  if (arch.head && options.computeHead) runHead(net, tape, options.columnsIndependent);
 }
 
 template struct Tape<float>;

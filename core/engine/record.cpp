@@ -186,6 +186,9 @@ void recordDocumentLanes(const Network<T>& net, const Inputs<T>& in, const std::
   ForwardOptions options;
   options.keepPreactivations = std::any_of(request.quantities.begin(), request.quantities.end(), isPreactivation);
   options.computeHead = request.outputs;
+  // The lanes hold whichever documents are running: a document's numbers must not depend on its neighbours
+  // (nor on how many there are), so that a corpus records alike however it is batched or shared among ranks.
+  options.columnsIndependent = true;
   const bool whole = wholeSequences(net, request);
   struct Lane {
     size_t doc;

@@ -63,6 +63,11 @@ struct ForwardOptions {
   // firstStep + t, so that a long input run in chunks keeps the plan's steps.
   const InterventionPlan* interventions = nullptr;
   long firstStep = 0;
+  // Every column's numbers do not depend on the other columns of the run (their number, their place), bit
+  // for bit: a corpus's documents then record alike whatever documents share their batch, so the ranks of
+  // an MPI record write the serial trace (docs/ENGINE.md "Columns computed alike"). Every matrix product
+  // goes through our packed kernel (AVX-512), else column by column.
+  bool columnsIndependent = false;
 };
 
 }  // namespace lstmscope

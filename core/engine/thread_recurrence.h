@@ -15,15 +15,18 @@ namespace lstmscope::kernels {
 template <class T>
 class ThreadRecurrence {
  public:
-  // Units [u0, u0 + n) of a layer of H units whose steps have `batch` columns.
-  ThreadRecurrence(const Mat<T>& W_hh, long H, long u0, long n, long batch)
+  // Units [u0, u0 + n) of a layer of H units whose steps have `batch` columns. `columnsIndependent`: every
+  // column computed alike whatever the batch (ForwardOptions): our kernel even for one column, else one
+  // matrix-vector product per column.
+  ThreadRecurrence(const Mat<T>& W_hh, long H, long u0, long n, long batch, bool columnsIndependent = false)
       : W_hh_(W_hh),
         H_(H),
         u0_(u0),
         n_(n),
-        wide_(batch >= kPackedFrom),
+        wide_(columnsIndependent ? packedWeightsAvailable() : batch >= kPackedFrom),
         own_(wide_ && packedWeightsAvailable()),
-        external_(wide_ && !own_ && blas::available()) {
+        external_(wide_ && !own_ && blas::available()),
+        byColumn_(columnsIndependent && !wide_) {
     if (own_) {  // all units: the four gates' rows as one block
       if (n == H)
         ownGates_.emplace_back(W_hh);
@@ -65,7 +68,10 @@ class ThreadRecurrence {
         gates_[static_cast<size_t>(g)].multiplyAdd(hPacked_, s.z.middleRows(g * H_ + u0_, n_));
       return;
     }
-    scratch_.noalias() = (n_ == H_ ? W_hh_ : rows_) * s.hPrev;
+    if (byColumn_)
+      for (long k = 0; k < s.hPrev.cols(); ++k) scratch_.col(k).noalias() = (n_ == H_ ? W_hh_ : rows_) * s.hPrev.col(k);
+    else
+      scratch_.noalias() = (n_ == H_ ? W_hh_ : rows_) * s.hPrev;
     for (long g = 0; g < 4; ++g) s.z.middleRows(g * H_ + u0_, n_) += scratch_.middleRows(g * n_, n_);
   }
 
@@ -78,6 +84,7 @@ class ThreadRecurrence {
   bool wide_;
   bool own_;       // wide, through our kernel (core/engine/packed_weights.h)
   bool external_;  // wide, through OpenBLAS (core/engine/external_gemm.h)
+  bool byColumn_;  // narrow, one matrix-vector product per column (columns computed alike without our kernel)
   std::vector<PackedWeights<T>> ownGates_;
   PackedColumns<T> hColumns_;
   std::array<PackedLhs<T>, 4> gates_;
