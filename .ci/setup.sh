@@ -13,6 +13,8 @@ packages=(
   python3-torch python3-h5py python3-numpy python3-onnx libopenblas0-pthread
   # scipy and scikit-learn: the oracles of the unit rankings and probes.
   python3-scipy python3-sklearn
+  # Pillow: the MPI tests count the colours of the app's screenshot of a trace the ranks wrote.
+  python3-pil
   # The desktop app: Qt 6 Widgets, Charts and Svg; fonts so offscreen rendering draws text; xvfb-run to
   # open the window on a machine without a display; pdftoppm to look at exported PDFs. Qt Charts needs
   # Qt OpenGL's CMake files, which --no-install-recommends leaves out.

@@ -12,6 +12,8 @@
 #include "app/cli/text_output.h"
 #include "core/analysis/unit_dashboard.h"
 #include "core/formats/trace_file.h"
+#include "core/parallel/parallel_unit.h"
+#include "core/parallel/ranks.h"
 
 namespace lstmscope::cli {
 
@@ -26,7 +28,8 @@ const char* const kUnitHelp =
     "  --quantity L/DIR/Q  layer, direction (fwd, bwd) and quantity (i f g o c h), e.g. 0/fwd/c\n"
     "  --unit U            the unit\n"
     "  --radius N          steps of context on each side of an extreme step (default 10)\n"
-    "  --out UNIT.json     write everything as JSON instead of printing a report\n";
+    "  --out UNIT.json     write everything as JSON instead of printing a report\n"
+    "Under mpirun (the MPI build, docs/SCALING.md) the ranks share that pass; the numbers are the same.\n";
 
 namespace {
 
@@ -131,11 +134,15 @@ int runUnit(const std::vector<std::string>& args) {
                                       std::to_string(o.what.layer) + " has " +
                                       std::to_string(trace.units(o.what.layer)) + " units)");
   ProgressCallbacks progress;
-  if (isatty(2))
+  if (isatty(2) && ranks::isRoot())
     progress.progress = [](long done, long total) {
       std::fprintf(stderr, "\rsummarising: %ld / %ld steps", done, total);
     };
-  const QuantitySummaries summaries = quantitySummaries(trace, o.what.layer, direction, o.what.quantity, progress);
+  // Under mpirun (docs/SCALING.md) the ranks share the pass over a trace that stores no summaries.
+  const QuantitySummaries summaries =
+      ranks::size() > 1 ? quantitySummariesAcrossRanks(trace, o.what.layer, direction, o.what.quantity, progress)
+                        : quantitySummaries(trace, o.what.layer, direction, o.what.quantity, progress);
+  if (!ranks::isRoot()) return 0;
   if (!summaries.stored && isatty(2)) std::fputc('\n', stderr);
   const UnitDashboard d = unitDashboard(traceUnitValues(trace, o.what.layer, direction, o.what.quantity), summaries,
                                         o.unit, o.tracePath, o.radius);

@@ -51,8 +51,9 @@ struct TraceSlice {
 // The header of a trace (docs/FORMAT.md): root attributes, documents, interventions, meta tracks, the
 // input (tokens and their text, or features), the match index's attributes and the head's labels. The
 // datasets the steps fill must exist already. The root rank of an MPI record writes it after the ranks
-// wrote their steps: HDF5 1.10 cannot write variable-length strings through MPI-IO.
-void writeTraceHeader(hid_t root, const Architecture& arch, const TraceHeader& header, const RecordRequest& request);
+// wrote their steps: HDF5 1.10 cannot write variable-length strings through MPI-IO. Errors name `file`.
+void writeTraceHeader(hid_t root, const std::string& file, const Architecture& arch, const TraceHeader& header,
+                      const RecordRequest& request);
 
 // Writes a trace to a temporary file next to `path`; commit() renames it into place. Destroying an
 // uncommitted writer (error, cancel) removes the temporary file and leaves any old trace untouched.

@@ -44,7 +44,8 @@ bool hasOnIndex(const TraceHeader& header, size_t layer, int direction, Quantity
 
 }  // namespace
 
-void writeTraceHeader(hid_t root, const Architecture& arch, const TraceHeader& header, const RecordRequest& request) {
+void writeTraceHeader(hid_t root, const std::string& file, const Architecture& arch, const TraceHeader& header,
+                      const RecordRequest& request) {
   checkDocuments(header);
   h5::writeStringAttr(root, "lstmscope_format", "trace");
   h5::writeIntAttr(root, "lstmscope_version", 1);
@@ -76,13 +77,13 @@ void writeTraceHeader(hid_t root, const Architecture& arch, const TraceHeader& h
       for (Quantity q : request.quantities) {
         if (!hasOnIndex(header, l, d, q)) continue;
         h5::Handle index =
-            h5::openDataset(root, indexPath(static_cast<int>(l), directionName(arch.layers[l], d), q), "trace");
+            h5::openDataset(root, indexPath(static_cast<int>(l), directionName(arch.layers[l], d), q), file);
         const OnRule rule = defaultOnRule(q);
         h5::writeFloatAttr(index.get(), "threshold", rule.threshold);
         h5::writeStringAttr(index.get(), "transform", rule.tanh ? "tanh" : "raw");
       }
   if (request.outputs && arch.head && !arch.head->labels.empty()) {
-    h5::Handle outputs = h5::openGroup(root, "outputs", "trace");
+    h5::Handle outputs = h5::openGroup(root, "outputs", file);
     h5::writeStringListAttr(outputs.get(), "labels", arch.head->labels);
   }
 }
@@ -93,7 +94,7 @@ TraceWriter::TraceWriter(const std::string& path, const Architecture& arch, int 
   try {
     file_ = std::make_unique<h5::File>(h5::File::create(target_->tempPath()));
     createStepDatasets(arch, headOutputs, header, request);
-    writeTraceHeader(file_->id(), arch, header, request);
+    writeTraceHeader(file_->id(), target_->tempPath(), arch, header, request);
   } catch (const InputError& e) {
     closeHandles();
     throw target_->writeFailed(e);

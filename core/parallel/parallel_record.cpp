@@ -125,7 +125,7 @@ void recordAcrossRanks(const Network<T>& net, const Architecture& arch, int head
       for (size_t r = 1; r < parts.size(); ++r) mergeBuilders(summaries, parts[r], offsets);
       {
         h5::File file = h5::File::openReadWrite(tempPath);
-        writeTraceHeader(file.id(), arch, header, request);
+        writeTraceHeader(file.id(), tempPath, arch, header, request);
         for (const auto& [summaryPath, builder] : summaries)
           writeUnitSummaries(file.id(), summaryPath, builder.finish());
         file.flush();

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """`mpirun -np N lstmscope-cli record` and `match` (docs/SCALING.md) against the same commands on one rank.
 
-usage: mpi_trace_test.py CLI MODEL WORKDIR RANKS
+usage: mpi_trace_test.py CLI MODEL WORKDIR RANKS APP
 
 For each corpus below, the trace the ranks write together must equal the serial command's trace: the same
 groups and datasets, every dataset's type, shape and bytes, and every attribute (h5py reads both). The corpora
 have documents that do not divide evenly among the ranks, empty documents, and fewer documents than ranks
-(a rank with nothing to record). A rank that fails must fail the whole command, name the rank and leave no
+(a rank with nothing to record). The ordinary build's desktop app (APP) opens a trace the ranks wrote. A rank
+that fails must fail the whole command, name the rank and leave no
 trace and no temporary file behind.
 """
 import os
@@ -17,7 +18,7 @@ import sys
 import h5py
 import numpy as np
 
-CLI, MODEL, WORK, RANKS = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+CLI, MODEL, WORK, RANKS, APP = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
 
 TEXT = open(os.path.join(os.path.dirname(MODEL), "sample.py"), encoding="utf-8").read()
 
@@ -105,6 +106,18 @@ check("double", uneven, RANKS, ["--precision", "double", "--batch", "1"])
 few = folder_corpus("few", [260, 0] if RANKS > 2 else [260])
 check("few", few, RANKS)
 
+# The desktop app (the ordinary build: .ci/test.sh builds it first) opens the ranks' trace and draws it.
+if not os.path.exists(APP):
+    sys.exit(f"FAIL: {APP} is missing: build the release preset first (cmake --build --preset release)")
+shot = os.path.join(WORK, "app.png")
+result = subprocess.run([APP, os.path.join(WORK, f"uneven-{RANKS}.h5"), "--size", "1000x700", "--screenshot", shot],
+                        capture_output=True, text=True, timeout=300, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+assert result.returncode == 0 and "analysis shown" in result.stderr, result.stderr
+from PIL import Image  # noqa: E402 (only this check needs it)
+colours = len(Image.open(shot).convert("RGB").getcolors(1 << 20) or [])
+assert colours > 100, f"the app's screenshot has {colours} colours: nothing drawn"
+print(f"the app opens the trace of {RANKS} ranks ({colours} colours drawn)")
+
 # match: the ranks share the documents; the JSON and CSV answers are the serial command's, byte for byte, from the
 # match index and by scanning the values, for queries with many candidates (the merge must choose).
 trace = os.path.join(WORK, "uneven-serial.h5")
@@ -121,6 +134,24 @@ for name, query in [("index", ["--quantity", "0/fwd/c", "--units", "3,7,11,20", 
         assert a == b, f"match {name} ({suffix}) differs between one rank and {RANKS}"
     candidates = __import__("json").load(open(os.path.join(WORK, f"match-{name}-serial.json")))["candidates"]
     print(f"match {name}, {RANKS} ranks: the same answer ({candidates} candidates)")
+
+# unit on a trace that stores no summaries (an older trace): the ranks share the pass over the values, and the
+# report and JSON are the serial command's, byte for byte.
+bare = os.path.join(WORK, "no-summaries.h5")
+shutil.copy(trace, bare)
+with h5py.File(bare, "r+") as f:
+    del f["summaries"]
+for unit in ("0/fwd/c:5", "1/fwd/h:200", "0/fwd/f:0"):
+    what, number = unit.split(":")
+    outputs = []
+    for command in ([CLI], mpirun(RANKS) + [CLI]):
+        path = os.path.join(WORK, f"unit-{len(outputs)}.json")
+        run(command + ["unit", "--trace", bare, "--quantity", what, "--unit", number, "--out", path])
+        report = run(command + ["unit", "--trace", bare, "--quantity", what, "--unit", number]).stdout
+        outputs.append((open(path, "rb").read(), report))
+    assert outputs[0] == outputs[1], f"unit {unit} differs between one rank and {RANKS}"
+    assert "computed" in outputs[0][1] or "pass" in outputs[0][1], outputs[0][1][:300]
+print(f"unit without stored summaries, {RANKS} ranks: the same report and JSON")
 
 # A rank that cannot write (its file size limit is reached: a full disk as that rank sees it) fails the command:
 # every rank exits 3, the message names the rank, and neither the trace nor a temporary file is left.
