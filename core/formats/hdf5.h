@@ -35,6 +35,8 @@ class Handle {
     if (id_ >= 0 && close_) close_(id_);
     id_ = -1;
   }
+  // Gives the id up without closing it (a shared file that can no longer be closed: core/parallel/).
+  void release() { id_ = -1; }
 
  private:
   hid_t id_ = -1;
@@ -62,6 +64,8 @@ class File {
   hid_t id() const { return handle_.get(); }
   const std::string& path() const { return path_; }
   void flush();
+  // Gives the file up without closing it (see Handle::release).
+  void abandon() { handle_.release(); }
 
  private:
   Handle handle_;

@@ -78,6 +78,10 @@ class TraceWriter : public RecordObserver {
   // A slice's end (collective: every rank calls it): closes the datasets and hands over the unit summaries
   // of the slice's steps, by dataset path, for the root to merge and write.
   std::vector<std::pair<std::string, UnitSummaryBuilder>> finishSlice();
+  // A slice whose file cannot be closed: after a rank's write failed, HDF5's ranks take different paths
+  // through the collective close and wait for each other for ever. Gives every handle up unclosed; the
+  // ranks then stop without closing (ranks::abandonAtExit).
+  void abandonSlice();
 
  private:
   void createStepDatasets(const Architecture& arch, int headOutputs, const TraceHeader& header,

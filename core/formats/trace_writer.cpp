@@ -242,6 +242,14 @@ void TraceWriter::commit() {
   target_->commit();
 }
 
+void TraceWriter::abandonSlice() {
+  for (auto& [key, handle] : states_) handle.release();
+  for (auto& [key, handle] : onIndex_) handle.release();
+  logits_.release(), probs_.release(), halfType_.release();
+  if (file_) file_->abandon();
+  closeHandles();
+}
+
 std::vector<std::pair<std::string, UnitSummaryBuilder>> TraceWriter::finishSlice() {
   std::vector<std::pair<std::string, UnitSummaryBuilder>> out;
   for (auto& [key, summary] : summaries_) out.push_back(std::move(summary));

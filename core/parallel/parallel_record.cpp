@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <optional>
 
 #include "core/common/error.h"
@@ -102,9 +103,16 @@ void recordAcrossRanks(const Network<T>& net, const Architecture& arch, int head
   tempPath.assign(sent.begin(), sent.end());
 
   std::vector<std::pair<std::string, UnitSummaryBuilder>> summaries;
+  ranks::Failure recording;
   {
-    TraceWriter writer(createSharedFile(tempPath), path, arch, headOutputs, header, request,
-                       TraceSlice{firstStep, mine.first});
+    std::unique_ptr<TraceWriter> created;
+    try {  // collective: every rank fails alike (a missing folder), before anything is written
+      created = std::make_unique<TraceWriter>(createSharedFile(tempPath), path, arch, headOutputs, header, request,
+                                              TraceSlice{firstStep, mine.first});
+    } catch (const InputError& e) {
+      throw AtomicFile::writeFailed(path, tempPath, e);  // named by the trace, not its temporary file
+    }
+    TraceWriter& writer = *created;
     try {
       if (steps > 0) {
         request.documents.clear();
@@ -116,9 +124,17 @@ void recordAcrossRanks(const Network<T>& net, const Architecture& arch, int head
       failure = e.what();
       if (failure.empty()) failure = "failed";
     }
-    summaries = writer.finishSlice();  // collective: every rank closes the shared file, failed or not
+    recording = ranks::firstFailure(failure);
+    if (recording.rank >= 0) {
+      // HDF5 cannot close the shared file once a rank's write failed (the ranks take different paths
+      // through the collective close): give it up, and stop the ranks at exit rather than finalize.
+      writer.abandonSlice();
+      ranks::abandonAtExit();
+    } else {
+      summaries = writer.finishSlice();  // collective: every rank closes the shared file
+    }
   }
-  ranks::throwIfAnyFailed(failure);
+  ranks::throwIfFailed(recording);  // the same error on every rank; the root's AtomicFile removes the file
 
   const std::vector<std::vector<uint8_t>> parts = ranks::gatherToRoot(serializeBuilders(summaries));
   if (ranks::isRoot()) try {

@@ -48,7 +48,13 @@ Failure firstFailure(const std::string& message);
 // Every rank passes its failure (empty: none); if any rank failed, every rank throws the same InputError,
 // "rank R of N: <message>", for the first failed rank (ranks_common.cpp).
 void throwIfAnyFailed(const std::string& failure);
+// That InputError for a failure the ranks agreed on (firstFailure); nothing when first.rank < 0.
+void throwIfFailed(const Failure& first);
 void barrier();
+// After a failure that leaves a shared HDF5 file open and unclosable (TraceWriter::abandonSlice): at exit,
+// every rank waits for the others (so that the root has said why) and the run stops with MPI_Abort and
+// status 3, instead of MPI_Finalize, whose HDF5 clean-up would close the file and wait for ever.
+void abandonAtExit();
 
 }  // namespace ranks
 }  // namespace lstmscope

@@ -5,7 +5,10 @@
 namespace lstmscope::ranks {
 
 void throwIfAnyFailed(const std::string& failure) {
-  const Failure first = firstFailure(failure);
+  throwIfFailed(firstFailure(failure));
+}
+
+void throwIfFailed(const Failure& first) {
   if (first.rank >= 0)
     throw InputError("rank " + std::to_string(first.rank) + " of " + std::to_string(size()) + ": " + first.message);
 }

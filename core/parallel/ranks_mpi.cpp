@@ -1,6 +1,7 @@
 // The ranks of an MPI run (core/parallel/ranks.h), on MPI_COMM_WORLD.
 #include <mpi.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <numeric>
@@ -9,6 +10,11 @@
 #include "core/parallel/ranks.h"
 
 namespace lstmscope {
+namespace {
+
+bool abandoned = false;  // ranks::abandonAtExit
+
+}  // namespace
 
 RanksSession::RanksSession(int& argc, char**& argv) {
   int initialized = 0;
@@ -22,6 +28,11 @@ RanksSession::RanksSession(int& argc, char**& argv) {
 }
 
 RanksSession::~RanksSession() {
+  if (abandoned) {
+    std::fflush(nullptr);
+    MPI_Barrier(MPI_COMM_WORLD);
+    MPI_Abort(MPI_COMM_WORLD, 3);
+  }
   int finalized = 0;
   MPI_Finalized(&finalized);
   if (!finalized) MPI_Finalize();
@@ -114,6 +125,9 @@ Failure firstFailure(const std::string& message) {
 }
 void barrier() {
   check(MPI_Barrier(MPI_COMM_WORLD), "barrier");
+}
+void abandonAtExit() {
+  abandoned = true;
 }
 
 }  // namespace ranks

@@ -112,7 +112,7 @@ if not os.path.exists(APP):
 shot = os.path.join(WORK, "app.png")
 result = subprocess.run([APP, os.path.join(WORK, f"uneven-{RANKS}.h5"), "--size", "1000x700", "--screenshot", shot],
                         capture_output=True, text=True, timeout=300, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
-assert result.returncode == 0 and "analysis shown" in result.stderr, result.stderr
+assert result.returncode == 0 and "analysis shown" in result.stdout, result.stdout + result.stderr
 from PIL import Image  # noqa: E402 (only this check needs it)
 colours = len(Image.open(shot).convert("RGB").getcolors(1 << 20) or [])
 assert colours > 100, f"the app's screenshot has {colours} colours: nothing drawn"
@@ -164,6 +164,19 @@ assert f"rank {last} of {RANKS}" in result.stderr, result.stderr
 assert result.stderr.count("error:") == 1, "only the root reports:\n" + result.stderr
 assert not leftovers(WORK, "failed.h5"), leftovers(WORK, "failed.h5")
 print(f"a failing rank: exit 3, {result.stderr.strip()!r}, nothing left behind")
+
+# Errors every rank meets alike (a missing output folder, a character outside the vocabulary) give the serial
+# command's message, once.
+bad = folder_corpus("bad", [40, 300])
+with open(os.path.join(bad, "doc02.py"), "w", encoding="utf-8") as f:
+    f.write("x = '\u2026'\n")
+for name, args in [("missing folder", ["--corpus", uneven, "--out", os.path.join(WORK, "no", "such", "t.h5")]),
+                   ("vocabulary", ["--corpus", bad, "--out", os.path.join(WORK, "bad.h5")])]:
+    serial = run([CLI, "record", "--model", MODEL, *args], expect=3).stderr.strip()
+    shared = run(mpirun(RANKS) + [CLI, "record", "--model", MODEL, *args], expect=3).stderr
+    assert shared.count("lstmscope-cli record:") == 1 and serial in shared, f"{serial!r}\n{shared}"
+    print(f"{name}: exit 3 with the serial message")
+assert not leftovers(WORK, "bad.h5")
 
 # A single text is not shared among ranks: said, exit 2.
 result = run(mpirun(RANKS) + [CLI, "record", "--model", MODEL, "--text", "x = 1", "--out", out], expect=2)
