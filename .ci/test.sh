@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Set-up (install, build) and the whole test suite: release build, then the suite again under
-# AddressSanitizer + UBSan, less the runs that only repeat covered code at a larger size (see below).
+# Set-up (install, build) and the whole test suite: release build, then the MPI build's tests, then the suite
+# again under AddressSanitizer + UBSan, less the runs that only repeat covered code at a larger size (below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/setup.sh
 
 ctest --preset release -j2
 
-# The cluster build (docs/SCALING.md): lstmscope-cli with MPI and parallel HDF5, its record and match under
-# mpirun with 2 and 3 ranks compared with one rank, bit for bit.
+# The cluster build (docs/SCALING.md): lstmscope-cli with MPI and parallel HDF5; its record, match and unit
+# under mpirun with 2 and 3 ranks compared with one rank, bit for bit.
 cmake --preset mpi >/dev/null
 cmake --build --preset mpi
 ctest --preset mpi
