@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "app/cli/command_options.h"
 #include "app/cli/commands.h"
@@ -109,14 +110,20 @@ std::string matchCsv(const MatchResult& r, const TraceReader& trace) {
 
 int runMatch(const std::vector<std::string>& args) {
   if (printHelpIfAsked(args, kMatchHelp)) return 0;
-  const MatchOptions o = parseMatchOptions(args);
-  const TraceReader trace(o.tracePath);
-  const int direction = traceDirection(trace, o.what);
-  for (int u : o.query.units)  // said in terms of the option (matchTrace would say it of the query)
-    if (u >= trace.units(o.what.layer))
-      throw InputError(o.tracePath, "--units: unit " + std::to_string(u) + " does not exist (layer " +
-                                        std::to_string(o.what.layer) + " has " +
-                                        std::to_string(trace.units(o.what.layer)) + " units)");
+  MatchOptions o;
+  std::optional<TraceReader> opened;
+  int direction = 0;
+  ranks::agreeOn([&] {  // under mpirun, before the ranks' first collective (core/parallel/ranks.h)
+    o = parseMatchOptions(args);
+    opened.emplace(o.tracePath);
+    direction = traceDirection(*opened, o.what);
+    for (int u : o.query.units)  // said in terms of the option (matchTrace would say it of the query)
+      if (u >= opened->units(o.what.layer))
+        throw InputError(o.tracePath, "--units: unit " + std::to_string(u) + " does not exist (layer " +
+                                          std::to_string(o.what.layer) + " has " +
+                                          std::to_string(opened->units(o.what.layer)) + " units)");
+  });
+  const TraceReader& trace = *opened;
   ProgressCallbacks progress;
   if (isatty(2) && ranks::isRoot())
     progress.progress = [](long done, long total) { std::fprintf(stderr, "\rmatching: %ld / %ld steps", done, total); };

@@ -95,26 +95,36 @@ void recordInOneProcess(const Model& model, const Inputs<float>& inputs, const R
 
 }  // namespace
 
-int runRecord(const std::vector<std::string>& args) {
-  if (printHelpIfAsked(args, kRecordHelp)) return 0;
-  const RecordOptions o = parseRecordOptions(args);
+// Everything before the recording: options, model, input, header. Under mpirun every rank does it, and the
+// ranks agree on the outcome before going on (a rank that failed alone would leave the others waiting).
+struct RecordSetup {
+  RecordOptions options;
+  Model model;
+  TraceHeader header;
+  Inputs<float> inputs;
+  RecordRequest request;
+  std::string audioSummary;
+};
+
+RecordSetup prepareRecording(const std::vector<std::string>& args) {
+  RecordSetup s;
+  s.options = parseRecordOptions(args);
+  const RecordOptions& o = s.options;
   applyThreads(o.threads);
-  const bool shared = ranks::size() > 1;  // mpirun -np N: the ranks share the documents
-  if (shared && !o.input.isCorpus())
+  if (ranks::size() > 1 && !o.input.isCorpus())
     throw UsageError(
         "under mpirun, record shares the documents of a corpus among the ranks: give --corpus PATH "
         "or several --text-file (docs/SCALING.md)");
-  RecordRequest request = o.request;
-
-  const auto start = std::chrono::steady_clock::now();
-  const Model model = importForCommand(o.modelPath, o.vocabPath, o.importChoices);
-  TraceHeader header;
+  RecordRequest& request = s.request;
+  request = o.request;
+  s.model = importForCommand(o.modelPath, o.vocabPath, o.importChoices);
+  const Model& model = s.model;
+  TraceHeader& header = s.header;
   header.modelName = model.arch.name;
   std::error_code absoluteError;  // an unresolvable path is simply not stored: the app then looks beside the trace
   header.modelPath = std::filesystem::absolute(o.modelPath, absoluteError).lexically_normal().string();
-  Inputs<float> inputs;
+  Inputs<float>& inputs = s.inputs;
   std::vector<MetaTrack> graphOutputs;
-  std::string audioSummary;
   if (!o.input.wavFile.empty()) {
     AudioInput audio = readAudioInput(o.modelPath, model, o.input, o.maxSteps, kLimitAdvice,
                                       progressOnTerminal(o.quiet, "running the graph", "calls"));
@@ -122,7 +132,7 @@ int runRecord(const std::vector<std::string>& args) {
     header.features = inputs.features;
     header.tokenText = std::move(audio.stepLabels);
     graphOutputs = std::move(audio.outputs);
-    audioSummary = std::move(audio.summary);
+    s.audioSummary = std::move(audio.summary);
   } else if (o.input.isCorpus()) {
     CorpusInput corpus = readCorpus(model.arch, o.input, o.maxSteps, kLimitAdvice);
     inputs = std::move(corpus.text.inputs);
@@ -161,7 +171,20 @@ int runRecord(const std::vector<std::string>& args) {
                       header.documentOffsets.empty() ? std::vector<int64_t>{0, header.steps} : header.documentOffsets,
                       characters ? "" : " ");
   header.meta.insert(header.meta.end(), graphOutputs.begin(), graphOutputs.end());
+  return s;
+}
 
+int runRecord(const std::vector<std::string>& args) {
+  if (printHelpIfAsked(args, kRecordHelp)) return 0;
+  const auto start = std::chrono::steady_clock::now();
+  RecordSetup s;
+  ranks::agreeOn([&] { s = prepareRecording(args); });
+  const RecordOptions& o = s.options;
+  const Model& model = s.model;
+  const TraceHeader& header = s.header;
+  const Inputs<float>& inputs = s.inputs;
+  const RecordRequest& request = s.request;
+  const bool shared = ranks::size() > 1;  // mpirun -np N: the ranks share the documents
   const ProgressCallbacks progress = progressOnTerminal(o.quiet || !ranks::isRoot());
   if (shared) {
     if (o.doublePrecision)
@@ -183,7 +206,7 @@ int runRecord(const std::vector<std::string>& args) {
                      : (" in " + std::to_string(header.documentNames.size()) + " documents").c_str(),
                  model.arch.layers.size(), static_cast<double>(std::filesystem::file_size(o.out)) / 1e6, seconds,
                  peakMemoryMB());
-  if (!o.quiet && !audioSummary.empty()) std::fprintf(stderr, "audio: %s\n", audioSummary.c_str());
+  if (!o.quiet && !s.audioSummary.empty()) std::fprintf(stderr, "audio: %s\n", s.audioSummary.c_str());
   return 0;
 }
 

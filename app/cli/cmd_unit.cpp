@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "app/cli/command_options.h"
 #include "app/cli/commands.h"
@@ -126,13 +127,19 @@ std::string dashboardJson(const TraceReader& trace, const UnitOptions& o, const 
 
 int runUnit(const std::vector<std::string>& args) {
   if (printHelpIfAsked(args, kUnitHelp)) return 0;
-  const UnitOptions o = parseUnitOptions(args);
-  const TraceReader trace(o.tracePath);
-  const int direction = traceDirection(trace, o.what);
-  if (o.unit >= trace.units(o.what.layer))
-    throw InputError(o.tracePath, "--unit " + std::to_string(o.unit) + " does not exist (layer " +
-                                      std::to_string(o.what.layer) + " has " +
-                                      std::to_string(trace.units(o.what.layer)) + " units)");
+  UnitOptions o;
+  std::optional<TraceReader> opened;
+  int direction = 0;
+  ranks::agreeOn([&] {  // under mpirun, before the ranks' first collective (core/parallel/ranks.h)
+    o = parseUnitOptions(args);
+    opened.emplace(o.tracePath);
+    direction = traceDirection(*opened, o.what);
+    if (o.unit >= opened->units(o.what.layer))
+      throw InputError(o.tracePath, "--unit " + std::to_string(o.unit) + " does not exist (layer " +
+                                        std::to_string(o.what.layer) + " has " +
+                                        std::to_string(opened->units(o.what.layer)) + " units)");
+  });
+  const TraceReader& trace = *opened;
   ProgressCallbacks progress;
   if (isatty(2) && ranks::isRoot())
     progress.progress = [](long done, long total) {

@@ -42,7 +42,9 @@ void UnitSummaryBuilder::merge(const UnitSummaryBuilder& other) {
 void UnitSummaryBuilder::addBinCount(UnitState& unit, int64_t bin, int exponent, int64_t count) {
   const auto bins = static_cast<int64_t>(options_.bins);
   for (;;) {
-    const int64_t at = bin >> (unit.exponent - exponent);  // arithmetic shift: floor, also below zero
+    // An arithmetic shift floors, also below zero; 63 or more places leave the sign alone.
+    const int shift = unit.exponent - exponent;
+    const int64_t at = shift >= 63 ? (bin < 0 ? -1 : 0) : bin >> shift;
     if (at >= unit.firstBin && at - unit.firstBin < bins) {
       unit.counts[static_cast<size_t>(at - unit.firstBin)] += count;
       break;
@@ -103,6 +105,18 @@ struct Reader {
 }  // namespace
 
 std::vector<uint8_t> UnitSummaryBuilder::serialize() const {
+  // An end's best keep_ candidates are all that a merge or a pick can use: the rest are not sent.
+  const auto bestKept = [this](const Candidates& end, bool highest) {
+    std::vector<Candidate> kept = end.kept;
+    if (kept.size() <= keep_) return kept;
+    std::nth_element(kept.begin(), kept.begin() + static_cast<long>(keep_) - 1, kept.end(),
+                     [highest](const Candidate& a, const Candidate& b) {
+                       return highest ? (a.value > b.value || (a.value == b.value && a.step < b.step))
+                                      : (a.value < b.value || (a.value == b.value && a.step < b.step));
+                     });
+    kept.resize(keep_);
+    return kept;
+  };
   Writer w;
   w.put(static_cast<uint64_t>(units_.size()));
   for (const UnitState& unit : units_) {
@@ -110,7 +124,7 @@ std::vector<uint8_t> UnitSummaryBuilder::serialize() const {
     w.put(unit.exponent), w.put(unit.firstBin);
     w.putVector(unit.counts);
     for (const Candidates* end : {&unit.high, &unit.low}) {
-      w.putVector(end->kept);
+      w.putVector(bestKept(*end, end == &unit.high));
       w.put(end->bar), w.put(static_cast<uint8_t>(end->barred));
     }
   }
@@ -127,9 +141,13 @@ UnitSummaryBuilder UnitSummaryBuilder::deserialize(const std::vector<uint8_t>& b
     unit.count = r.get<int64_t>(), unit.nonFinite = r.get<int64_t>(), unit.sums = r.get<ExactSums>();
     unit.min = r.get<double>(), unit.max = r.get<double>();
     unit.exponent = r.get<int>(), unit.firstBin = r.get<int64_t>();
+    // What a builder can hold: counts not negative, a width from 2^-24 to 2^1100 (float's range, doubled
+    // enough times for any bin index), a histogram of `bins` bins exactly when a value was seen.
+    if (unit.count < 0 || unit.nonFinite < 0 || unit.exponent < -24 || unit.exponent > 1100)
+      throw std::invalid_argument("unit summary state: a count or bin width out of range");
     unit.scale = std::ldexp(1.0, -unit.exponent);
     unit.counts = r.getVector<int64_t>(static_cast<size_t>(options.bins));
-    if (unit.count > 0 && unit.counts.size() != static_cast<size_t>(options.bins))
+    if (unit.counts.size() != (unit.count > 0 ? static_cast<size_t>(options.bins) : size_t(0)))
       throw std::invalid_argument("unit summary state: a histogram of another number of bins");
     for (Candidates* end : {&unit.high, &unit.low}) {
       end->kept = r.getVector<Candidate>(2 * b.keep_);

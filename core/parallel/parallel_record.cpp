@@ -105,14 +105,13 @@ void recordAcrossRanks(const Network<T>& net, const Architecture& arch, int head
   std::vector<std::pair<std::string, UnitSummaryBuilder>> summaries;
   ranks::Failure recording;
   {
-    std::unique_ptr<TraceWriter> created;
+    std::optional<h5::File> shared;
     try {  // collective: every rank fails alike (a missing folder), before anything is written
-      created = std::make_unique<TraceWriter>(createSharedFile(tempPath), path, arch, headOutputs, header, request,
-                                              TraceSlice{firstStep, mine.first});
+      shared.emplace(createSharedFile(tempPath));
     } catch (const InputError& e) {
       throw AtomicFile::writeFailed(path, tempPath, e);  // named by the trace, not its temporary file
     }
-    TraceWriter& writer = *created;
+    TraceWriter writer(std::move(*shared), path, arch, headOutputs, header, request, TraceSlice{firstStep, mine.first});
     try {
       if (steps > 0) {
         request.documents.clear();
@@ -136,9 +135,13 @@ void recordAcrossRanks(const Network<T>& net, const Architecture& arch, int head
   }
   ranks::throwIfFailed(recording);  // the same error on every rank; the root's AtomicFile removes the file
 
-  const std::vector<std::vector<uint8_t>> parts = ranks::gatherToRoot(serializeBuilders(summaries));
-  if (ranks::isRoot()) try {
-      for (size_t r = 1; r < parts.size(); ++r) mergeBuilders(summaries, parts[r], offsets);
+  // The root merges the ranks' summaries one rank at a time (a rank's can be hundreds of MB), then writes the
+  // header and renames the file. Every failure, on any rank, is caught so that all ranks reach the agreement.
+  try {
+    ranks::sendToRoot(serializeBuilders(summaries), [&](int rank, const std::vector<uint8_t>& bytes) {
+      if (rank > 0) mergeBuilders(summaries, bytes, offsets);
+    });
+    if (ranks::isRoot()) {
       {
         h5::File file = h5::File::openReadWrite(tempPath);
         writeTraceHeader(file.id(), tempPath, arch, header, request);
@@ -147,11 +150,12 @@ void recordAcrossRanks(const Network<T>& net, const Architecture& arch, int head
         file.flush();
       }
       target->commit();
-    } catch (const InputError& e) {
-      failure = target->writeFailed(e).what();
-    } catch (const std::invalid_argument& e) {
-      failure = e.what();
     }
+  } catch (const InputError& e) {
+    failure = target ? target->writeFailed(e).what() : e.what();
+  } catch (const std::exception& e) {
+    failure = path + ": " + e.what() + "; the file was not written";
+  }
   ranks::throwIfAnyFailed(failure);
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,12 @@ inline bool isRoot() {
 bool built();
 // Every rank's bytes, in rank order, on the root; other ranks get an empty list.
 std::vector<std::vector<uint8_t>> gatherToRoot(const std::vector<uint8_t>& bytes);
+// Every rank's bytes handed to `receive` on the root, one rank at a time in rank order (the root's own
+// first), so that the root never holds more than one rank's: for large reductions (unit summaries). If
+// `receive` throws, the root still takes every rank's message (no rank is left waiting to send), then
+// rethrows the first exception.
+void sendToRoot(const std::vector<uint8_t>& bytes,
+                const std::function<void(int rank, const std::vector<uint8_t>& bytes)>& receive);
 // Every rank's bytes, in rank order, on every rank.
 std::vector<std::vector<uint8_t>> allGather(const std::vector<uint8_t>& bytes);
 // The root's bytes on every rank.
@@ -50,6 +57,11 @@ Failure firstFailure(const std::string& message);
 void throwIfAnyFailed(const std::string& failure);
 // That InputError for a failure the ranks agreed on (firstFailure); nothing when first.rank < 0.
 void throwIfFailed(const Failure& first);
+// Runs `step` on every rank, then the ranks agree on its outcome (ranks_common.cpp): if it threw on any rank,
+// every rank throws, a rank that failed its own exception (so a usage error stays one), the others the
+// throwIfFailed error. For what every rank does before the first collective (reading options, the model,
+// the input): a rank that failed alone would otherwise leave the others waiting in that collective.
+void agreeOn(const std::function<void()>& step);
 void barrier();
 // After a failure that leaves a shared HDF5 file open and unclosable (TraceWriter::abandonSlice): at exit,
 // every rank waits for the others (so that the root has said why) and the run stops with MPI_Abort and

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
@@ -55,26 +56,29 @@ int intCount(size_t bytes) {
   return static_cast<int>(bytes);
 }
 
-// Gathers variable-length byte strings: counts first, then the bytes.
+// Gathers variable-length byte strings: counts first (on every rank, so that every rank agrees whether the
+// total fits one message, and all throw alike), then the bytes.
 std::vector<std::vector<uint8_t>> gather(const std::vector<uint8_t>& bytes, bool everyRank) {
   const int n = size(), me = rank();
-  const int mine = intCount(bytes.size());
-  std::vector<int> counts(static_cast<size_t>(n));
-  if (everyRank)
-    check(MPI_Allgather(&mine, 1, MPI_INT, counts.data(), 1, MPI_INT, MPI_COMM_WORLD), "allgather");
-  else
-    check(MPI_Gather(&mine, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, MPI_COMM_WORLD), "gather");
-  std::vector<int> displacements(static_cast<size_t>(n), 0);
+  const int64_t mine = static_cast<int64_t>(bytes.size());
+  std::vector<int64_t> sizes(static_cast<size_t>(n));
+  check(MPI_Allgather(&mine, 1, MPI_INT64_T, sizes.data(), 1, MPI_INT64_T, MPI_COMM_WORLD), "allgather");
+  std::vector<int> counts(static_cast<size_t>(n)), displacements(static_cast<size_t>(n), 0);
   size_t total = 0;
-  for (int r = 0; r < n; ++r) displacements[static_cast<size_t>(r)] = intCount(total), total += counts[r];
+  for (int r = 0; r < n; ++r) {
+    displacements[static_cast<size_t>(r)] = intCount(total);
+    counts[static_cast<size_t>(r)] = intCount(static_cast<size_t>(sizes[static_cast<size_t>(r)]));
+    total += static_cast<size_t>(sizes[static_cast<size_t>(r)]);
+  }
+  (void)intCount(total);
   std::vector<uint8_t> all(everyRank || me == 0 ? total : 0);
   if (everyRank)
-    check(MPI_Allgatherv(bytes.data(), mine, MPI_BYTE, all.data(), counts.data(), displacements.data(), MPI_BYTE,
-                         MPI_COMM_WORLD),
+    check(MPI_Allgatherv(bytes.data(), counts[static_cast<size_t>(me)], MPI_BYTE, all.data(), counts.data(),
+                         displacements.data(), MPI_BYTE, MPI_COMM_WORLD),
           "allgatherv");
   else
-    check(MPI_Gatherv(bytes.data(), mine, MPI_BYTE, all.data(), counts.data(), displacements.data(), MPI_BYTE, 0,
-                      MPI_COMM_WORLD),
+    check(MPI_Gatherv(bytes.data(), counts[static_cast<size_t>(me)], MPI_BYTE, all.data(), counts.data(),
+                      displacements.data(), MPI_BYTE, 0, MPI_COMM_WORLD),
           "gatherv");
   std::vector<std::vector<uint8_t>> out;
   if (!everyRank && me != 0) return out;
@@ -104,6 +108,43 @@ std::vector<std::vector<uint8_t>> gatherToRoot(const std::vector<uint8_t>& bytes
 }
 std::vector<std::vector<uint8_t>> allGather(const std::vector<uint8_t>& bytes) {
   return gather(bytes, true);
+}
+void sendToRoot(const std::vector<uint8_t>& bytes,
+                const std::function<void(int rank, const std::vector<uint8_t>& bytes)>& receive) {
+  const int n = size(), me = rank();
+  constexpr int64_t kTooLarge = -1;  // a length that tells the root no bytes follow
+  if (me != 0) {
+    const bool fits = bytes.size() <= static_cast<size_t>(std::numeric_limits<int>::max());
+    const int64_t length = fits ? static_cast<int64_t>(bytes.size()) : kTooLarge;
+    check(MPI_Send(&length, 1, MPI_INT64_T, 0, 0, MPI_COMM_WORLD), "send");
+    if (!fits) throw std::runtime_error("MPI: more than 2 GB in one message");
+    check(MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, 0, 1, MPI_COMM_WORLD), "send");
+    return;
+  }
+  std::exception_ptr first;
+  const auto take = [&](int r, const std::vector<uint8_t>& message) {
+    if (first) return;
+    try {
+      receive(r, message);
+    } catch (...) {
+      first = std::current_exception();
+    }
+  };
+  take(0, bytes);
+  std::vector<uint8_t> message;
+  for (int r = 1; r < n; ++r) {
+    int64_t length = 0;
+    check(MPI_Recv(&length, 1, MPI_INT64_T, r, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "receive");
+    if (length == kTooLarge) {
+      if (!first) first = std::make_exception_ptr(std::runtime_error("MPI: more than 2 GB in one message"));
+      continue;
+    }
+    message.resize(static_cast<size_t>(length));
+    check(MPI_Recv(message.data(), intCount(message.size()), MPI_BYTE, r, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE),
+          "receive");
+    take(r, message);
+  }
+  if (first) std::rethrow_exception(first);
 }
 std::vector<uint8_t> broadcastFromRoot(std::vector<uint8_t> bytes) {
   int64_t n = static_cast<int64_t>(bytes.size());

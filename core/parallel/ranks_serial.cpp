@@ -20,6 +20,10 @@ bool built() {
 std::vector<std::vector<uint8_t>> gatherToRoot(const std::vector<uint8_t>& bytes) {
   return {bytes};
 }
+void sendToRoot(const std::vector<uint8_t>& bytes,
+                const std::function<void(int rank, const std::vector<uint8_t>& bytes)>& receive) {
+  receive(0, bytes);
+}
 std::vector<std::vector<uint8_t>> allGather(const std::vector<uint8_t>& bytes) {
   return {bytes};
 }

@@ -192,6 +192,17 @@ TEST(UnitSummary, AStateOfAnotherShapeIsRefused) {
   bytes.pop_back();
   EXPECT_THROW(UnitSummaryBuilder::deserialize(bytes, 3, {0, 10}), std::invalid_argument);
   EXPECT_THROW(b.merge(UnitSummaryBuilder(3, {0, 5, 10})), std::invalid_argument);
+  // Bytes of the right length whose numbers no builder holds: a negative count, a bin width out of range.
+  const std::vector<uint8_t> good = b.serialize();
+  std::vector<uint8_t> negative = good, wide = good;
+  const int64_t minusOne = -1;
+  std::memcpy(negative.data() + sizeof(uint64_t), &minusOne, sizeof minusOne);  // unit 0's count
+  EXPECT_THROW(UnitSummaryBuilder::deserialize(negative, 3, {0, 10}), std::invalid_argument);
+  const int huge = 1 << 30;  // unit 0's exponent: after count, non-finite, the exact sums, min and max
+  const size_t exponentAt = sizeof(uint64_t) + 2 * sizeof(int64_t) + 32 * (8 + 16) + 2 * sizeof(double);
+  std::memcpy(wide.data() + exponentAt, &huge, sizeof huge);
+  EXPECT_THROW(UnitSummaryBuilder::deserialize(wide, 3, {0, 10}), std::invalid_argument);
+  EXPECT_NO_THROW(UnitSummaryBuilder::deserialize(good, 3, {0, 10}));
 }
 
 }  // namespace
