@@ -96,7 +96,7 @@ struct Reader {
     const auto n = get<uint64_t>();
     if (n > most || (bytes.size() - at) / sizeof(T) < n) throw std::invalid_argument("unit summary state: bad length");
     std::vector<T> values(n);
-    std::memcpy(values.data(), bytes.data() + at, n * sizeof(T));
+    if (n > 0) std::memcpy(values.data(), bytes.data() + at, n * sizeof(T));  // an empty vector's data() may be null
     at += n * sizeof(T);
     return values;
   }
