@@ -131,14 +131,17 @@ inline void UnitSummaryBuilder::addValue(UnitState& unit, float value, int64_t s
   if (!unit.low.barred || lowerFirst(value, step, unit.low.bar.value, unit.low.bar.step)) offer(unit.low, c, false);
 }
 
+bool UnitSummaryBuilder::rankedBefore(const Candidate& a, const Candidate& b, bool highest) {
+  return highest ? higherFirst(a.value, a.step, b.value, b.step) : lowerFirst(a.value, a.step, b.value, b.step);
+}
+
 // The best `keep_` candidates of one end, without a heap: candidates collect in a buffer of twice that;
 // when it is full, a selection keeps the best half and the worst of those becomes the bar a value must
 // beat. A value below the bar costs one comparison, and a selection every `keep_` entries costs O(keep_),
 // so each entry costs O(1) (a heap's sift cost 40 ns a value on a short trace, most of the builder's time).
+
 void UnitSummaryBuilder::offer(Candidates& end, Candidate c, bool highest) const {
-  const auto better = [highest](const Candidate& a, const Candidate& b) {
-    return highest ? higherFirst(a.value, a.step, b.value, b.step) : lowerFirst(a.value, a.step, b.value, b.step);
-  };
+  const auto better = [highest](const Candidate& a, const Candidate& b) { return rankedBefore(a, b, highest); };
   if (end.barred && !better(c, end.bar)) return;
   end.kept.push_back(c);
   if (end.kept.size() < 2 * keep_) return;
@@ -203,9 +206,7 @@ std::vector<UnitSummaryBuilder::Candidate> UnitSummaryBuilder::pick(std::vector<
                                                                     bool highest) const {
   // Taken best first from a heap: the greedy pass stops after `top` kept, usually long before the end, so
   // sorting all candidates (of every unit, at the end of every recording) was most of a short one's time.
-  const auto worse = [highest](const Candidate& a, const Candidate& b) {
-    return highest ? higherFirst(b.value, b.step, a.value, a.step) : lowerFirst(b.value, b.step, a.value, a.step);
-  };
+  const auto worse = [highest](const Candidate& a, const Candidate& b) { return rankedBefore(b, a, highest); };
   std::make_heap(candidates.begin(), candidates.end(), worse);
   const auto documentOf = [this](int64_t step) {
     return std::upper_bound(offsets_.begin(), offsets_.end(), step) - offsets_.begin();

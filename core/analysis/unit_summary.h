@@ -90,6 +90,8 @@ class UnitSummaryBuilder {
   };
   void addColumn(UnitState& unit, long firstStep, long steps, const float* values);
   void addValue(UnitState& unit, float value, int64_t step);
+  // Whether `a` ranks before `b` at the highest (or lowest) end: the more extreme value, then the earlier step.
+  static bool rankedBefore(const Candidate& a, const Candidate& b, bool highest);
   void offer(Candidates& end, Candidate c, bool highest) const;
   void addToHistogram(UnitState& unit, double value);
   // `count` values in absolute bin `bin` of width 2^exponent, exponent ≤ the unit's (a merge).

@@ -2,10 +2,10 @@
 // MPI run each build the summaries of their steps, and one rank merges them (docs/SCALING.md).
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <stdexcept>
 
 #include "core/analysis/unit_summary.h"
+#include "core/common/byte_buffer.h"
 
 namespace lstmscope {
 
@@ -63,61 +63,17 @@ void UnitSummaryBuilder::addBinCount(UnitState& unit, int64_t bin, int exponent,
   unit.max = std::max(unit.max, std::ldexp(static_cast<double>(bin), exponent));
 }
 
-namespace {
-
-struct Writer {
-  std::vector<uint8_t> bytes;
-  template <typename T>
-  void put(const T& value) {
-    const auto* p = reinterpret_cast<const uint8_t*>(&value);
-    bytes.insert(bytes.end(), p, p + sizeof(T));
-  }
-  template <typename T>
-  void putVector(const std::vector<T>& values) {
-    put(static_cast<uint64_t>(values.size()));
-    const auto* p = reinterpret_cast<const uint8_t*>(values.data());
-    bytes.insert(bytes.end(), p, p + values.size() * sizeof(T));
-  }
-};
-
-struct Reader {
-  const std::vector<uint8_t>& bytes;
-  size_t at = 0;
-  template <typename T>
-  T get() {
-    if (bytes.size() - at < sizeof(T)) throw std::invalid_argument("unit summary state: truncated");
-    T value;
-    std::memcpy(&value, bytes.data() + at, sizeof(T));
-    at += sizeof(T);
-    return value;
-  }
-  template <typename T>
-  std::vector<T> getVector(size_t most) {
-    const auto n = get<uint64_t>();
-    if (n > most || (bytes.size() - at) / sizeof(T) < n) throw std::invalid_argument("unit summary state: bad length");
-    std::vector<T> values(n);
-    if (n > 0) std::memcpy(values.data(), bytes.data() + at, n * sizeof(T));  // an empty vector's data() may be null
-    at += n * sizeof(T);
-    return values;
-  }
-};
-
-}  // namespace
-
 std::vector<uint8_t> UnitSummaryBuilder::serialize() const {
   // An end's best keep_ candidates are all that a merge or a pick can use: the rest are not sent.
   const auto bestKept = [this](const Candidates& end, bool highest) {
     std::vector<Candidate> kept = end.kept;
     if (kept.size() <= keep_) return kept;
     std::nth_element(kept.begin(), kept.begin() + static_cast<long>(keep_) - 1, kept.end(),
-                     [highest](const Candidate& a, const Candidate& b) {
-                       return highest ? (a.value > b.value || (a.value == b.value && a.step < b.step))
-                                      : (a.value < b.value || (a.value == b.value && a.step < b.step));
-                     });
+                     [highest](const Candidate& a, const Candidate& b) { return rankedBefore(a, b, highest); });
     kept.resize(keep_);
     return kept;
   };
-  Writer w;
+  ByteWriter w;
   w.put(static_cast<uint64_t>(units_.size()));
   for (const UnitState& unit : units_) {
     w.put(unit.count), w.put(unit.nonFinite), w.put(unit.sums), w.put(unit.min), w.put(unit.max);
@@ -128,13 +84,13 @@ std::vector<uint8_t> UnitSummaryBuilder::serialize() const {
       w.put(end->bar), w.put(static_cast<uint8_t>(end->barred));
     }
   }
-  return std::move(w.bytes);
+  return w.take();
 }
 
 UnitSummaryBuilder UnitSummaryBuilder::deserialize(const std::vector<uint8_t>& bytes, int units,
                                                    std::vector<int64_t> documentOffsets, UnitSummaryOptions options) {
   UnitSummaryBuilder b(units, std::move(documentOffsets), options);
-  Reader r{bytes};
+  ByteReader r(bytes, "unit summary state");
   if (r.get<uint64_t>() != static_cast<uint64_t>(units))
     throw std::invalid_argument("unit summary state: another number of units");
   for (UnitState& unit : b.units_) {
@@ -154,7 +110,7 @@ UnitSummaryBuilder UnitSummaryBuilder::deserialize(const std::vector<uint8_t>& b
       end->bar = r.get<Candidate>(), end->barred = r.get<uint8_t>() != 0;
     }
   }
-  if (r.at != bytes.size()) throw std::invalid_argument("unit summary state: bytes left over");
+  r.expectEnd();
   return b;
 }
 

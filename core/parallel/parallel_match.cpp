@@ -1,57 +1,41 @@
 #include "core/parallel/parallel_match.h"
 
 #include <algorithm>
-#include <cstring>
-#include <stdexcept>
 
 #include "core/analysis/on_rule.h"
 #include "core/analysis/trace_window.h"
+#include "core/common/byte_buffer.h"
 #include "core/parallel/parallel_record.h"
 #include "core/parallel/ranks.h"
 
 namespace lstmscope {
 namespace {
 
-struct Bytes {
-  std::vector<uint8_t> data;
-  size_t at = 0;
-  void put(int64_t v) {
-    const auto* p = reinterpret_cast<const uint8_t*>(&v);
-    data.insert(data.end(), p, p + sizeof v);
-  }
-  int64_t get() {
-    if (data.size() - at < sizeof(int64_t)) throw std::invalid_argument("a rank sent a truncated match result");
-    int64_t v;
-    std::memcpy(&v, data.data() + at, sizeof v);
-    at += sizeof v;
-    return v;
-  }
-};
-
 std::vector<uint8_t> serialize(const MatchResult& r) {
-  Bytes b;
-  b.put(r.candidates), b.put(r.steps), b.put(static_cast<int64_t>(r.matches.size()));
+  ByteWriter b;
+  b.put<int64_t>(r.candidates), b.put<int64_t>(r.steps), b.put<int64_t>(static_cast<int64_t>(r.matches.size()));
   for (const Match& m : r.matches) {
-    b.put(m.start), b.put(m.length), b.put(m.document), b.put(m.intersection), b.put(m.unionSize);
-    b.put(static_cast<int64_t>(m.units.size()));
-    for (int u : m.units) b.put(u);
+    b.put<int64_t>(m.start), b.put<int64_t>(m.length), b.put<int32_t>(m.document);
+    b.put<int32_t>(m.intersection), b.put<int32_t>(m.unionSize);
+    b.putVector<int32_t>(std::vector<int32_t>(m.units.begin(), m.units.end()));
   }
-  return std::move(b.data);
+  return b.take();
 }
 
-MatchResult deserialize(std::vector<uint8_t> bytes) {
-  Bytes b{std::move(bytes)};
+MatchResult deserialize(const std::vector<uint8_t>& bytes, int units) {
+  ByteReader b(bytes, "a rank's match result");
   MatchResult r;
-  r.candidates = b.get(), r.steps = b.get();
-  const int64_t n = b.get();
+  r.candidates = b.get<int64_t>(), r.steps = b.get<int64_t>();
+  const auto n = b.get<int64_t>();
   for (int64_t k = 0; k < n; ++k) {
     Match m;
-    m.start = b.get(), m.length = b.get(), m.document = static_cast<int>(b.get());
-    m.intersection = static_cast<int>(b.get()), m.unionSize = static_cast<int>(b.get());
-    const int64_t units = b.get();
-    for (int64_t j = 0; j < units; ++j) m.units.push_back(static_cast<int>(b.get()));
+    m.start = b.get<int64_t>(), m.length = b.get<int64_t>(), m.document = b.get<int32_t>();
+    m.intersection = b.get<int32_t>(), m.unionSize = b.get<int32_t>();
+    const std::vector<int32_t> matched = b.getVector<int32_t>(static_cast<size_t>(units));
+    m.units.assign(matched.begin(), matched.end());
     r.matches.push_back(std::move(m));
   }
+  b.expectEnd();
   return r;
 }
 
@@ -116,7 +100,8 @@ TraceMatch matchTraceAcrossRanks(const TraceReader& trace, int layer, int direct
   }
   ranks::throwIfAnyFailed(failure);
   std::vector<MatchResult> parts;
-  for (std::vector<uint8_t>& bytes : ranks::allGather(serialize(part))) parts.push_back(deserialize(std::move(bytes)));
+  for (const std::vector<uint8_t>& bytes : ranks::allGather(serialize(part)))
+    parts.push_back(deserialize(bytes, trace.units(layer)));
   out.result = mergeMatchResults(parts, query.top);
   out.result.steps = trace.steps();
   return out;

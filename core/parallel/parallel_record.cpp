@@ -1,10 +1,10 @@
 #include "core/parallel/parallel_record.h"
 
 #include <algorithm>
-#include <cstring>
 #include <memory>
 #include <optional>
 
+#include "core/common/byte_buffer.h"
 #include "core/common/error.h"
 #include "core/formats/atomic_file.h"
 #include "core/formats/trace_summaries.h"
@@ -16,31 +16,18 @@ namespace {
 
 // The unit summaries' builders of one rank, one after another, each as its length and bytes.
 std::vector<uint8_t> serializeBuilders(const std::vector<std::pair<std::string, UnitSummaryBuilder>>& builders) {
-  std::vector<uint8_t> out;
-  for (const auto& [path, builder] : builders) {
-    const std::vector<uint8_t> bytes = builder.serialize();
-    const uint64_t n = bytes.size();
-    const auto* p = reinterpret_cast<const uint8_t*>(&n);
-    out.insert(out.end(), p, p + sizeof n);
-    out.insert(out.end(), bytes.begin(), bytes.end());
-  }
-  return out;
+  ByteWriter out;
+  for (const auto& [path, builder] : builders) out.putVector(builder.serialize());
+  return out.take();
 }
 
 // Merges another rank's builders (serializeBuilders) into `into`: the same datasets in the same order.
 void mergeBuilders(std::vector<std::pair<std::string, UnitSummaryBuilder>>& into, const std::vector<uint8_t>& bytes,
                    const std::vector<int64_t>& offsets) {
-  size_t at = 0;
-  for (auto& [path, builder] : into) {
-    uint64_t n = 0;
-    if (bytes.size() - at < sizeof n) throw std::invalid_argument("a rank sent fewer unit summaries");
-    std::memcpy(&n, bytes.data() + at, sizeof n);
-    at += sizeof n;
-    if (bytes.size() - at < n) throw std::invalid_argument("a rank sent truncated unit summaries");
-    const std::vector<uint8_t> one(bytes.begin() + static_cast<long>(at), bytes.begin() + static_cast<long>(at + n));
-    at += n;
-    builder.merge(UnitSummaryBuilder::deserialize(one, builder.units(), offsets));
-  }
+  ByteReader in(bytes, "a rank's unit summaries");
+  for (auto& [path, builder] : into)
+    builder.merge(UnitSummaryBuilder::deserialize(in.getVector<uint8_t>(bytes.size()), builder.units(), offsets));
+  in.expectEnd();
 }
 
 template <class T>
