@@ -118,10 +118,7 @@ int runMatch(const std::vector<std::string>& args) {
     opened.emplace(o.tracePath);
     direction = traceDirection(*opened, o.what);
     for (int u : o.query.units)  // said in terms of the option (matchTrace would say it of the query)
-      if (u >= opened->units(o.what.layer))
-        throw InputError(o.tracePath, "--units: unit " + std::to_string(u) + " does not exist (layer " +
-                                          std::to_string(o.what.layer) + " has " +
-                                          std::to_string(opened->units(o.what.layer)) + " units)");
+      requireUnitInLayer(*opened, o.what, u, "--units: unit " + std::to_string(u));
   });
   const TraceReader& trace = *opened;
   ProgressCallbacks progress;

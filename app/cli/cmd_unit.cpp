@@ -134,10 +134,7 @@ int runUnit(const std::vector<std::string>& args) {
     o = parseUnitOptions(args);
     opened.emplace(o.tracePath);
     direction = traceDirection(*opened, o.what);
-    if (o.unit >= opened->units(o.what.layer))
-      throw InputError(o.tracePath, "--unit " + std::to_string(o.unit) + " does not exist (layer " +
-                                        std::to_string(o.what.layer) + " has " +
-                                        std::to_string(opened->units(o.what.layer)) + " units)");
+    requireUnitInLayer(*opened, o.what, o.unit, "--unit " + std::to_string(o.unit));
   });
   const TraceReader& trace = *opened;
   ProgressCallbacks progress;

@@ -107,6 +107,9 @@ void parseQuantitySpec(const std::string& spec, QuantityOption& o);
 
 // The direction index of `what` in the trace; InputError when the trace has no such layer or direction.
 int traceDirection(const TraceReader& trace, const QuantityOption& what);
+// InputError "<said> does not exist (layer L has N units)" when `unit` is past the last of what's layer;
+// `said` names it as the user gave it, e.g. "--unit 300".
+void requireUnitInLayer(const TraceReader& trace, const QuantityOption& what, int unit, const std::string& said);
 
 // match: LSTMVis's match view over a trace (docs/CLI.md "match").
 struct MatchOptions {

@@ -50,6 +50,13 @@ int traceDirection(const TraceReader& trace, const QuantityOption& what) {
                                      "/" + quantityName(what.quantity));
 }
 
+void requireUnitInLayer(const TraceReader& trace, const QuantityOption& what, int unit, const std::string& said) {
+  const int units = trace.units(what.layer);
+  if (unit >= units)
+    throw InputError(trace.path(), said + " does not exist (layer " + std::to_string(what.layer) + " has " +
+                                       std::to_string(units) + " units)");
+}
+
 MatchOptions parseMatchOptions(const std::vector<std::string>& args) {
   const Args a(args, {"trace", "quantity", "units", "threshold", "transform", "phrase-length", "top", "out"},
                {"constrain-left", "constrain-right", "no-index"});
