@@ -1,5 +1,7 @@
 #include "app/cli/text_output.h"
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 
 #include "core/common/error.h"
@@ -11,6 +13,7 @@ void writeTextFile(const std::string& path, const std::string& text) {
   AtomicFile file(path);
   try {
     std::ofstream out(file.tempPath(), std::ios::binary);
+    if (!out) throw InputError(path, std::string("cannot create it: ") + std::strerror(errno));
     out << text;
     if (!out.flush()) throw InputError(path, "cannot write");
   } catch (const InputError& e) {

@@ -34,7 +34,9 @@ InputError AtomicFile::writeFailed(const std::exception& cause) const {
 InputError AtomicFile::writeFailed(const std::string& finalPath, const std::string& tempPath,
                                    const std::exception& cause) {
   std::string what = cause.what();
-  if (!tempPath.empty() && what.starts_with(tempPath + ": ")) what.erase(0, tempPath.size() + 2);
+  // The message names the file once: the cause may name the temporary file or the final one.
+  for (const std::string& named : {tempPath, finalPath})
+    if (!named.empty() && what.starts_with(named + ": ")) what.erase(0, named.size() + 2);
   // libhdf5 does not pass errno on: a device with (nearly) nothing left is the reason.
   std::error_code ec;
   const std::filesystem::path folder = std::filesystem::absolute(finalPath, ec).parent_path();
