@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Strong scaling of `record` and `match` under MPI (docs/SCALING.md), measured side by side in one run.
+"""Strong scaling of `record`, `match` and `probe` under MPI (docs/SCALING.md), measured side by side in one run.
 
 usage: /usr/bin/python3 bench/mpi_scaling.py [--steps N] [--out DIR] [--keep]
   (the MPI build first: cmake --preset mpi && cmake --build --preset mpi)
@@ -10,6 +10,8 @@ On a corpus of N steps (default 1,000,000; documents of 500 to 4,000 characters 
     on 2 ranks with 1 thread each (strong scaling: efficiency = T1 / (2 T2)), and on 1 rank with 2 threads
     (what one process makes of both cores without MPI);
   - match from the match index and by scanning the values, on 1 rank and on 2;
+  - probe's unit ranking (c of both layers, no probe trained) by Pearson r against bracket depth and by ROC
+    AUC against "inside a string", on 1 rank and on 2 (each with 1 thread);
   - this machine's own throughputs for the same work: single-precision GEMM (numpy on OpenBLAS) for the
     engine's arithmetic, and sequential write and read of a file of the trace's size for the I/O.
 Every rank runs on this machine: 2 cores, one disk.
@@ -127,6 +129,14 @@ def main():
             os.path.join(args.out, f"m2-{name}.json")).read()
         print(f"match ({name}): 1 rank {m1:6.2f} s, 2 ranks {m2:6.2f} s: speed-up {m1 / m2:.2f}, "
               f"efficiency {m1 / (2 * m2):.0%}; answers {'identical' if same else 'DIFFER'}")
+    for name, label in [("pearson", "builtin:bracket-depth"), ("auc", "builtin:quote")]:
+        rank = ["probe", "--trace", one, "--label", label, "--quantity", "c", "--probe", "none", "--threads", "1"]
+        outputs = [os.path.join(args.out, f"p{n}-{name}.json") for n in (1, 2)]
+        p1 = timed([CLI, *rank, "--out", outputs[0]])
+        p2 = timed(mpirun(2) + [CLI, *rank, "--out", outputs[1]])
+        same = open(outputs[0]).read() == open(outputs[1]).read()
+        print(f"probe ranking ({name}, 512 units): 1 rank {p1:6.2f} s, 2 ranks {p2:6.2f} s: speed-up {p1 / p2:.2f}, "
+              f"efficiency {p1 / (2 * p2):.0%}; rankings {'identical' if same else 'DIFFER'}")
     if not args.keep:
         shutil.rmtree(args.out)
 

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 
 #include "app/cli/cli_args.h"
@@ -17,6 +18,8 @@
 #include "app/cli/text_output.h"
 #include "core/analysis/text_labels.h"
 #include "core/common/error.h"
+#include "core/parallel/parallel_probe.h"
+#include "core/parallel/ranks.h"
 #include "core/probing/probe_study.h"
 #include "core/probing/probe_units.h"
 #include "core/probing/ranking_export.h"
@@ -164,43 +167,96 @@ void addL1Path(nlohmann::ordered_json& probe, const L1Path& path, const std::vec
   probe["steering_shift"] = numberOrNull(path.steeringShift);
 }
 
+// What the command reads and checks before it scores anything. Under mpirun every rank prepares it and
+// the ranks agree on the outcome (ranks::agreeOn), so a rank that cannot read the trace stops them all.
+struct ProbeSetup {
+  ProbeCommandOptions o;
+  std::unique_ptr<TemporaryTrace> recorded;  // --model: the run recorded into a temporary trace
+  std::optional<TraceReader> trace;
+  ProbeLabel label;
+  RankingMetric metric = RankingMetric::Pearson;
+  std::vector<int> layers;
+  std::vector<QuantityRef> ranked;
+  int threads = 1;
+};
+
+void prepareProbe(const std::vector<std::string>& args, ProbeSetup& setup) {
+  ProbeCommandOptions& o = setup.o;
+  o = parseProbeOptions(args);
+  if (ranks::size() > 1 && o.tracePath.empty())
+    throw UsageError(
+        "under mpirun, probe ranks the units of a trace (--trace): record it first, e.g. with "
+        "mpirun … record --corpus (docs/SCALING.md)");
+  applyThreads(o.threads);
+  if (o.tracePath.empty()) setup.recorded = std::make_unique<TemporaryTrace>(o.recordArgs, o.quantities);
+  const TraceReader& trace = setup.trace.emplace(setup.recorded ? setup.recorded->path() : o.tracePath);
+  setup.label = readProbeLabel(o.label, trace);
+  const LabelKind kind = setup.label.kind;
+  setup.metric = o.metric.value_or(defaultRankingMetric(kind));
+  if (!metricFitsLabel(setup.metric, kind))
+    throw UsageError(std::string("--metric ") + rankingMetricName(setup.metric) + " does not apply to the " +
+                     labelKindName(kind) + " label " + o.label +
+                     " (pearson and spearman need numbers, auc 0/1 or categories, iou 0/1)");
+  setup.layers = o.layers;
+  for (const int l : setup.layers)
+    if (l >= trace.layers())
+      throw InputError(trace.path(), "--layers: there is no layer " + std::to_string(l) + " (the model has " +
+                                         std::to_string(trace.layers()) + ")");
+  if (setup.layers.empty())
+    for (int l = 0; l < trace.layers(); ++l) setup.layers.push_back(l);
+  // What this rank holds at most: the widest quantity's units it ranks, and on the root (which trains the
+  // probes) the widest probe, all chosen layers together (every direction's units).
+  long widest = 0, features = 0;
+  for (const int l : setup.layers) {
+    widest =
+        std::max<long>(widest, shareUnits(trace.units(l), ranks::size())[static_cast<size_t>(ranks::rank())].count);
+    features += o.noProbe || !ranks::isRoot() ? 0 : static_cast<long>(trace.units(l)) * trace.directions(l);
+  }
+  setup.threads = static_cast<int>(o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency()));
+  checkProbeMemory(trace.steps(), widest, features, setup.threads,
+                   o.tracePath.empty() ? std::string("the input") : o.tracePath);
+  setup.ranked = rankedQuantities(trace, o, setup.layers);
+  if (!o.noProbe && o.probe == ProbeKind::Logistic && kind == LabelKind::Scalar)
+    throw UsageError("--probe logistic needs a 0/1 or categorical label; " + o.label + " gives numbers");
+}
+
+// Every unit of the chosen quantities ranked; under mpirun (docs/SCALING.md) the ranks share the units and
+// only the root gets the ranking.
+UnitRanking rankTraceUnits(const ProbeSetup& setup) {
+  const TraceReader& trace = *setup.trace;
+  const long steps = trace.steps();
+  if (ranks::size() == 1)
+    return rankUnits(
+        setup.ranked, [&](const QuantityRef& q) { return trace.read(q.layer, q.direction, q.quantity, 0, steps); },
+        setup.label, setup.metric, setup.threads);
+  std::vector<int> units;
+  for (const QuantityRef& q : setup.ranked) units.push_back(trace.units(q.layer));
+  return rankUnitsAcrossRanks(
+      setup.ranked, units,
+      [&](const QuantityRef& q, UnitShare share) {
+        return trace.readUnits(q.layer, q.direction, q.quantity, share.first, share.count, 0, steps);
+      },
+      setup.label, setup.metric, setup.threads);
+}
+
 }  // namespace
 
 int runProbe(const std::vector<std::string>& args) {
   static const std::string help = std::string(kProbeHelp) + builtinLabelList();
   if (printHelpIfAsked(args, help.c_str())) return 0;
-  const ProbeCommandOptions o = parseProbeOptions(args);
-  applyThreads(o.threads);
-  std::unique_ptr<TemporaryTrace> recorded;
-  if (o.tracePath.empty()) recorded = std::make_unique<TemporaryTrace>(o.recordArgs, o.quantities);
-  const TraceReader trace(recorded ? recorded->path() : o.tracePath);
-  const ProbeLabel label = readProbeLabel(o.label, trace);
-  const RankingMetric metric = o.metric.value_or(defaultRankingMetric(label.kind));
-  if (!metricFitsLabel(metric, label.kind))
-    throw UsageError(std::string("--metric ") + rankingMetricName(metric) + " does not apply to the " +
-                     labelKindName(label.kind) + " label " + o.label +
-                     " (pearson and spearman need numbers, auc 0/1 or categories, iou 0/1)");
-  std::vector<int> layers = o.layers;
-  for (const int l : layers)
-    if (l >= trace.layers())
-      throw InputError(trace.path(), "--layers: there is no layer " + std::to_string(l) + " (the model has " +
-                                         std::to_string(trace.layers()) + ")");
-  if (layers.empty())
-    for (int l = 0; l < trace.layers(); ++l) layers.push_back(l);
-
+  ProbeSetup setup;
+  ranks::agreeOn([&] { prepareProbe(args, setup); });  // before the ranks' first collective
+  const UnitRanking ranking = rankTraceUnits(setup);
+  if (!ranks::isRoot()) return 0;  // the probes train on the root alone (docs/SCALING.md)
+  const ProbeCommandOptions& o = setup.o;
+  const TraceReader& trace = *setup.trace;
+  const ProbeLabel& label = setup.label;
+  const RankingMetric metric = setup.metric;
+  const std::vector<int>& layers = setup.layers;
   const long steps = trace.steps();
-  // The widest quantity ranked; the widest probe: all chosen layers together (every direction's units).
-  long widest = 0, features = 0;
-  for (const int l : layers) {
-    widest = std::max<long>(widest, trace.units(l));
-    features += o.noProbe ? 0 : static_cast<long>(trace.units(l)) * trace.directions(l);
-  }
   const QuantityValues read = [&](const QuantityRef& q) {
     return trace.read(q.layer, q.direction, q.quantity, 0, steps);
   };
-  const int threads = static_cast<int>(o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency()));
-  checkProbeMemory(steps, widest, features, threads, o.tracePath.empty() ? std::string("the input") : o.tracePath);
-  const UnitRanking ranking = rankUnits(rankedQuantities(trace, o, layers), read, label, metric, threads);
 
   const DirectionNamer names = [&trace](int layer, int direction) { return trace.directionName(layer, direction); };
   nlohmann::ordered_json out = rankingDocument(ranking, label, metric, steps, names, static_cast<size_t>(o.top));
@@ -210,8 +266,6 @@ int runProbe(const std::vector<std::string>& args) {
     ProbeSettings settings;
     settings.kind = o.probe.value_or(defaultProbeKind(label.kind)), settings.alpha = o.alpha, settings.c = o.c;
     settings.penalty = o.penalty;
-    if (settings.kind == ProbeKind::Logistic && label.kind == LabelKind::Scalar)
-      throw UsageError("--probe logistic needs a 0/1 or categorical label; " + o.label + " gives numbers");
     const std::vector<double> control = controlLabels(label, trace.tokenText(), o.seed);
     std::vector<int> directions;
     // Layers left out of --layers have no directions: the probe of all layers together reads the chosen ones.

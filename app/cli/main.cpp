@@ -41,14 +41,14 @@ const char* const kMainHelp =
 
 }  // namespace
 
-// Under mpirun (the MPI build, docs/SCALING.md) every rank runs the command; the ranks of `record`, `match` and
-// `unit` share the work and agree on the outcome, so only the root speaks.
+// Under mpirun (the MPI build, docs/SCALING.md) every rank runs the command; the ranks of `record`, `match`,
+// `unit` and `probe` share the work and agree on the outcome, so only the root speaks.
 bool speaks() {
   return lstmscope::ranks::isRoot();
 }
 
 bool sharedAmongRanks(const std::string& command) {
-  return command == "record" || command == "match" || command == "unit";
+  return command == "record" || command == "match" || command == "unit" || command == "probe";
 }
 
 int main(int argc, char** argv) {
@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
   try {
     if (ranks::size() > 1 && !sharedAmongRanks(command))
       throw cli::UsageError(
-          "runs on one rank: of the commands, record, match and unit share their work among MPI ranks "
+          "runs on one rank: of the commands, record, match, unit and probe share their work among MPI ranks "
           "(docs/SCALING.md); start it without mpirun");
     if (command == "info") return cli::runInfo(args);
     if (command == "convert") return cli::runConvert(args);

@@ -563,7 +563,14 @@ void readRowsAs(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols,
 
 void readRows(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, float* data, const std::string& file) {
   const auto dims = datasetDims(dataset);
-  if (dims.size() != 2 || dims[1] != cols || firstRow + rowCount > dims[0])
+  if (dims.size() != 2 || dims[1] != cols) throw InputError(file, "requested rows are outside " + objectName(dataset));
+  readBlock(dataset, firstRow, rowCount, 0, cols, data, file);
+}
+
+void readBlock(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t firstCol, hsize_t colCount, float* data,
+               const std::string& file) {
+  const auto dims = datasetDims(dataset);
+  if (dims.size() != 2 || firstRow + rowCount > dims[0] || firstCol + colCount > dims[1])
     throw InputError(file, "requested rows are outside " + objectName(dataset));
   Handle type(H5Dget_type(dataset), H5Tclose);
   checkNumberType(type.get(), objectName(dataset), file);
@@ -572,18 +579,22 @@ void readRows(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, f
     throw InputError(file, objectName(dataset) + " holds " + std::to_string(8 * H5Tget_size(type.get())) +
                                "-bit integers, not floating-point numbers");
   checkChunkSizes(dataset, firstRow, rowCount, objectName(dataset), file);
-  Handle mem;
-  Handle fileSpace = rowSelection(dataset, firstRow, rowCount, cols, mem);
+  Handle fileSpace(H5Dget_space(dataset), H5Sclose);
+  const hsize_t start[2] = {firstRow, firstCol}, count[2] = {rowCount, colCount};
+  H5Sselect_hyperslab(fileSpace.get(), H5S_SELECT_SET, start, nullptr, count, nullptr);
+  Handle mem(H5Screate_simple(2, count, nullptr), H5Sclose);
   // Half precision is read as stored and widened here: libhdf5's own conversion of half is a slow
   // element-by-element path (a float16 trace read 20x slower than a float32 one).
   if (H5Tget_size(type.get()) == 2 && H5Tget_order(type.get()) == H5T_ORDER_LE) {
-    std::vector<uint16_t> half(rowCount * cols);
-    if (H5Dread(dataset, type.get(), mem.get(), fileSpace.get(), H5P_DEFAULT, half.data()) < 0)
+    std::vector<uint16_t> half(rowCount * colCount);
+    if (rowCount > 0 && colCount > 0 &&
+        H5Dread(dataset, type.get(), mem.get(), fileSpace.get(), H5P_DEFAULT, half.data()) < 0)
       throw InputError(file, "cannot read " + objectName(dataset) + " (truncated or damaged file?)");
     halfToFloats(half.data(), half.size(), data);
     return;
   }
-  if (H5Dread(dataset, H5T_NATIVE_FLOAT, mem.get(), fileSpace.get(), H5P_DEFAULT, data) < 0)
+  if (rowCount > 0 && colCount > 0 &&
+      H5Dread(dataset, H5T_NATIVE_FLOAT, mem.get(), fileSpace.get(), H5P_DEFAULT, data) < 0)
     throw InputError(file, "cannot read " + objectName(dataset) + " (truncated or damaged file?)");
 }
 

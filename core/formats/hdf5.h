@@ -151,5 +151,9 @@ void readRowsAs(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols,
                 const std::string& file);
 // Reads rows of a 2-D floating-point dataset (float16, 32 or 64) as float; integers are refused.
 void readRows(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, float* data, const std::string& file);
+// Rows [firstRow, firstRow + rowCount) and columns [firstCol, firstCol + colCount) of one, the same way: row k's
+// values at data + k * colCount.
+void readBlock(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t firstCol, hsize_t colCount, float* data,
+               const std::string& file);
 
 }  // namespace lstmscope::h5

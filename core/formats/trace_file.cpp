@@ -165,6 +165,18 @@ Mat<float> TraceReader::read(int layer, int direction, Quantity q, long firstSte
   return out;
 }
 
+Mat<float> TraceReader::readUnits(int layer, int direction, Quantity q, int firstUnit, int units, long firstStep,
+                                  long steps) const {
+  const std::string p = statePath(layer, directionName(layer, direction), q);
+  h5::Handle ds = h5::openDataset(file_.id(), p, path_);
+  if (firstUnit < 0 || units < 0 || firstStep < 0 || steps < 0)
+    throw InputError(path_, "a negative unit or step was asked for in " + p);
+  Mat<float> out(units, steps);
+  h5::readBlock(ds.get(), static_cast<hsize_t>(firstStep), static_cast<hsize_t>(steps), static_cast<hsize_t>(firstUnit),
+                static_cast<hsize_t>(units), out.data(), path_);
+  return out;
+}
+
 std::vector<int32_t> TraceReader::tokens() const {
   return h5::readInts(file_.id(), "tokens", path_);
 }

@@ -133,6 +133,9 @@ class TraceReader {
 
   // (H, n) column-major: column k is step firstStep + k.
   Mat<float> read(int layer, int direction, Quantity q, long firstStep, long steps) const;
+  // (units, n): units [firstUnit, firstUnit + units) only, for work shared out by units (docs/SCALING.md).
+  Mat<float> readUnits(int layer, int direction, Quantity q, int firstUnit, int units, long firstStep,
+                       long steps) const;
   std::vector<int32_t> tokens() const;
   std::vector<std::string> tokenText() const;
   // Steps [first, first + count) only: a window of a long trace without reading the rest.

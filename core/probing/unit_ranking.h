@@ -36,4 +36,8 @@ using QuantityValues = std::function<Mat<float>(const QuantityRef&)>;
 UnitRanking rankUnits(const std::vector<QuantityRef>& which, const QuantityValues& read, const ProbeLabel& label,
                       RankingMetric metric, int threads, const ProgressCallbacks& callbacks = {});
 
+// The ranking of scores already taken: scores[k] holds every unit of which[k], unit by unit. What rankUnits
+// returns for the same scores; for scores taken elsewhere (by the ranks of an MPI run, core/parallel).
+UnitRanking rankScores(const std::vector<QuantityRef>& which, const std::vector<std::vector<UnitScore>>& scores);
+
 }  // namespace lstmscope

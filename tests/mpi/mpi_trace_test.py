@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""`mpirun -np N lstmscope-cli record` and `match` (docs/SCALING.md) against the same commands on one rank.
+"""`mpirun -np N lstmscope-cli` record, match, unit and probe (docs/SCALING.md) against the same commands on one rank.
 
 usage: mpi_trace_test.py CLI MODEL WORKDIR RANKS APP
 
@@ -155,6 +155,40 @@ for unit in ("0/fwd/c:5", "1/fwd/h:200", "0/fwd/f:0"):
     assert outputs[0] == outputs[1], f"unit {unit} differs between one rank and {RANKS}"
     assert "computed" in outputs[0][1] or "pass" in outputs[0][1], outputs[0][1][:300]
 print(f"unit without stored summaries, {RANKS} ranks: the same report and JSON")
+
+# probe: the ranks share the units of every quantity; each scores its units over every step and the root ranks
+# them (and trains the probes alone). The JSON and CSV are the serial command's, byte for byte, for every metric.
+for name, options in [("depth", ["--label", "builtin:bracket-depth", "--quantity", "c,h", "--no-l1-path"]),
+                      ("spearman", ["--label", "builtin:indent", "--metric", "spearman", "--quantity", "all",
+                                    "--probe", "none", "--top", "3000"]),
+                      ("quote-auc", ["--label", "builtin:quote", "--layers", "1", "--probe", "none", "--top", "600"]),
+                      ("quote-iou", ["--label", "builtin:quote", "--metric", "iou", "--quantity", "o,c",
+                                     "--probe", "none", "--top", "600"]),
+                      ("categories", ["--label", "regex:(def|class|return)", "--quantity", "h", "--probe", "none"])]:
+    for suffix in ("json", "csv"):
+        if suffix == "csv" and name == "depth":
+            continue
+        outputs = []
+        for command in ([CLI], mpirun(RANKS) + [CLI]):
+            path = os.path.join(WORK, f"probe-{name}-{len(outputs)}.{suffix}")
+            run(command + ["probe", "--trace", trace, *options, "--threads", "2", "--out", path])
+            outputs.append(open(path, "rb").read())
+        assert outputs[0] == outputs[1], f"probe {name} ({suffix}) differs between one rank and {RANKS}"
+    ranked = __import__("json").load(open(os.path.join(WORK, f"probe-{name}-0.json")))
+    print(f"probe {name}, {RANKS} ranks: the same ranking ({ranked['units_scored']} units scored, "
+          f"{ranked['units_unscored']} not)")
+result = run(mpirun(RANKS) + [CLI, "probe", "--model", MODEL, "--text", "x = (1)", "--label", "builtin:paren-depth",
+                              "--out", os.path.join(WORK, "p.json")], expect=2)
+assert "--trace" in result.stderr and result.stderr.count("lstmscope-cli probe:") == 1, result.stderr
+result = run(mpirun(RANKS) + [CLI, "probe", "--trace", trace, "--label", "meta:nothing",
+                              "--out", os.path.join(WORK, "p.json")], expect=3)
+assert result.stderr.count("lstmscope-cli probe: error:") == 1 and "nothing" in result.stderr, result.stderr
+# A usage error found in the set-up, before the shared ranking: every rank stops with exit 2, said once.
+result = run(mpirun(RANKS) + [CLI, "probe", "--trace", trace, "--label", "builtin:indent", "--probe", "logistic",
+                              "--out", os.path.join(WORK, "p.json")], expect=2)
+assert result.stderr.count("--probe logistic needs") == 1, result.stderr
+print("probe under mpirun: a model instead of a trace or a logistic probe of numbers is exit 2, a missing meta "
+      "track exit 3, said once")
 
 # A rank that cannot write (its file size limit is reached: a full disk as that rank sees it) fails the command:
 # every rank exits 3, the message names the rank, and neither the trace nor a temporary file is left.
