@@ -20,6 +20,9 @@ packages=(
   # Qt OpenGL's CMake files, which --no-install-recommends leaves out.
   # The cluster build (preset mpi, docs/SCALING.md): Open MPI and HDF5 built on it, beside the serial one.
   libopenmpi-dev openmpi-bin libhdf5-openmpi-dev
+  # Installing (docs/PACKAGING.md): man pages from --help; the package's and desktop files' checkers; GIO and
+  # the MIME database to check the file types; bash-completion to check the CLI's completion.
+  help2man lintian desktop-file-utils appstream shared-mime-info libglib2.0-bin bash-completion man-db
   qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl1-mesa-dev fonts-dejavu-core xvfb xauth poppler-utils
 )
 # node and npm run the TF.js oracle; keep a node that is already there (npm comes with some builds of it).

@@ -7,6 +7,12 @@ bash .ci/setup.sh
 
 ctest --preset release -j2
 
+# The Debian package that package_install built (docs/PACKAGING.md), installed with apt, run and removed: in
+# CI only, since it changes the machine's /usr.
+if [[ "${CI:-}" == true ]]; then
+  bash tests/install/apt_install_check.sh build/release/tests/package/lstmscope_*_amd64.deb
+fi
+
 # The cluster build (docs/SCALING.md): lstmscope-cli with MPI and parallel HDF5; its record, match and unit
 # under mpirun with 2 and 3 ranks compared with one rank, bit for bit.
 cmake --preset mpi >/dev/null
@@ -24,6 +30,8 @@ cmake --build --preset asan
 # summaries' numpy oracle, whose builder runs here in UnitSummary.*, the trace tests and the unit dock's.
 asan_skip='^Cases/.*/(7|10|11)$|^Occlusion\.ATargetLateInALongText|^IntegratedGradientsBatches\.Float32Path|^gemm_eigen_fallback$'
 asan_skip+='|^unit_summary_oracle$'
+# Packaging is the release build's (package_install): an ASan build is not what anyone installs.
+asan_skip+='|^package_install$'
 asan_skip+='|^(MainWindowTest|TypingTest|AttributionJobs|AttributionMatrixTest|UserPlaceTest|LrpDefaultTest|EffectsDock)\.'
 # LeakSanitizer cannot follow OpenMP's thread pool teardown; ASan and UBSan still check every access.
 ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 OMP_NUM_THREADS=2 ctest --preset asan -j2 -E "$asan_skip"

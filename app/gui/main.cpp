@@ -2,6 +2,7 @@
 // the first view and export figures from the command line (docs/APP.md, "Command line").
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QIcon>
 #include <QTimer>
 #include <cstdio>
 
@@ -9,6 +10,7 @@
 #include "app/gui/attribution_panel.h"
 #include "app/gui/command_line.h"
 #include "app/gui/effects_panel.h"
+#include "app/gui/installed_files.h"
 #include "app/gui/main_window.h"
 #include "app/gui/match_panel.h"
 #include "app/gui/model_opening.h"
@@ -132,6 +134,11 @@ int main(int argc, char** argv) {
   lstmscope::setUpLargeArrayMemory();
   QApplication app(argc, argv);
   nameApplication();
+  // The desktop entry and icon an installation provides (docs/PACKAGING.md), so that the window's icon and
+  // its entry in the desktop's task list are LSTMScope's; the compiled-in icon when not installed.
+  const QString desktopId = QString::fromLatin1(lstmscope::app::kDesktopId);
+  QGuiApplication::setDesktopFileName(desktopId);
+  QApplication::setWindowIcon(QIcon::fromTheme(desktopId, QIcon(QStringLiteral(":/icons/lstmscope.svg"))));
   cl.parser.process(app);
   if (cl.parser.positionalArguments().size() > 1) return fail(QStringLiteral("give at most one model file"), 2);
 

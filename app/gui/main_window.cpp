@@ -23,6 +23,7 @@
 #include "app/gui/heatmap_controls.h"
 #include "app/gui/help_window.h"
 #include "app/gui/input_pane.h"
+#include "app/gui/installed_files.h"
 #include "app/gui/intervention_actions.h"
 #include "app/gui/interventions_panel.h"
 #include "app/gui/match_panel.h"
@@ -210,6 +211,16 @@ void MainWindow::buildMenus() {
   connect(recent_, &RecentFiles::modelChosen, this, &MainWindow::openModelInteractively);
   connect(recent_, &RecentFiles::textChosen, this, &MainWindow::openTextFile);
   file->addAction(tr("Open &Demo"), this, [this] { openDemo(); });
+  // The installed examples (docs/PACKAGING.md); a build folder has none, so the entry is off there.
+  const QString examples = installedExamplesFolder();
+  QAction* openExample = file->addAction(tr("Open E&xample…"), this, [this, examples] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open an example model"), examples,
+                                                      tr("LSTMScope models (*.h5);;All files (*)"));
+    if (!path.isEmpty()) openModelInteractively(path);
+  });
+  openExample->setEnabled(!examples.isEmpty());
+  openExample->setStatusTip(examples.isEmpty() ? tr("No examples: this LSTMScope is not installed")
+                                               : tr("Open a model from %1").arg(examples));
   file->addAction(tr("&Import Settings…"), this, &MainWindow::importSettings);
   file->addSeparator();
   file->addAction(tr("&Export View…"), QKeySequence(tr("Ctrl+E")), this, [this] {
