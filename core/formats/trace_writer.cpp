@@ -47,7 +47,7 @@ bool hasOnIndex(const TraceHeader& header, size_t layer, int direction, Quantity
 void writeTraceHeader(hid_t root, const std::string& file, const Architecture& arch, const TraceHeader& header,
                       const RecordRequest& request) {
   checkDocuments(header);
-  h5::writeStringAttr(root, "lstmscope_format", "trace");
+  if (!h5::hasAttr(root, "lstmscope_format")) h5::writeStringAttr(root, "lstmscope_format", "trace");
   h5::writeIntAttr(root, "lstmscope_version", 1);
   h5::writeStringAttr(root, "model", header.modelName);
   if (!header.modelPath.empty()) h5::writeStringAttr(root, "model_path", header.modelPath);
@@ -93,6 +93,9 @@ TraceWriter::TraceWriter(const std::string& path, const Architecture& arch, int 
   target_.emplace(path);
   try {
     file_ = std::make_unique<h5::File>(h5::File::create(target_->tempPath()));
+    // First of all, so that its name and value lie in the file's first few kilobytes, where a desktop's
+    // file-type rule finds them (docs/PACKAGING.md "Desktop integration").
+    h5::writeStringAttr(file_->id(), "lstmscope_format", "trace");
     createStepDatasets(arch, headOutputs, header, request);
     writeTraceHeader(file_->id(), target_->tempPath(), arch, header, request);
   } catch (const InputError& e) {

@@ -93,10 +93,14 @@ lines = run(["bash", "-c", script], env={"PATH": os.path.join(usr, "bin") + ":" 
 assert lines[0] == "probe" and lines[1] == "--label", lines
 print("bash completion: 'pro' -> probe, 'probe --lab' -> --label")
 
-# File types: a native model recognised by its contents (named without .h5, so that its name decides
-# nothing), and the foreign model files by name.
+# File types: a native model and a trace (recorded by the installed CLI) recognised by their contents (named
+# without .h5, so that their names decide nothing), and the foreign model files by name.
 run(["update-mime-database", os.path.join(usr, "share/mime")])
-samples = {"model": ("application/x-lstmscope-model", open(os.path.join(usr, "share/lstmscope/examples/python_char.h5"), "rb").read()),
+demo = os.path.join(usr, "share/lstmscope/examples/python_char.h5")
+trace = os.path.join(WORK, "recorded.h5")
+run([cli, "record", "--model", demo, "--text", "print('hello')\n", "--out", trace])
+samples = {"model": ("application/x-lstmscope-model", open(demo, "rb").read()),
+           "trace": ("application/x-lstmscope-trace", open(trace, "rb").read()),
            "lm.pt": ("application/x-pytorch", b"PK\x03\x04" + bytes(60)),
            "vad.onnx": ("application/x-onnx", bytes(range(64))),
            "classifier.keras": ("application/x-keras", b"PK\x03\x04" + bytes(60))}
@@ -106,4 +110,4 @@ for name, (mime, data) in samples.items():
     guessed = run(["gio", "info", "-a", "standard::content-type", path],
                   env={"XDG_DATA_HOME": os.path.join(usr, "share")}).stdout
     assert f"standard::content-type: {mime}" in guessed, f"{name}: {guessed}"
-print("file types: a native model by its contents, .pt, .onnx and .keras by name")
+print("file types: a native model and a trace by their contents, .pt, .onnx and .keras by name")
