@@ -13,6 +13,7 @@ usage: run_corpus.py CLI CORPUS_DIR [TIMEOUT_SECONDS]
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -38,6 +39,10 @@ def check(cli, run, marker, timeout):
         return [f"did not end within {timeout} s"], timeout, "timeout"
     problems = []
     said = (r.stdout + r.stderr).decode("utf-8", "replace")
+    # Under ASan with allocator_may_return_null=1 (tests/CMakeLists.txt), a damaged HDF5 size that asks for
+    # petabytes is refused as glibc refuses it, with this warning: the refusal is no fault of ours, and what
+    # follows (the exit status and its message) is still checked. Any other sanitizer report still fails.
+    said = re.sub(r"==\d+==WARNING: AddressSanitizer failed to allocate 0x[0-9a-f]+ bytes\n?", "", said)
     if r.returncode < 0:
         problems.append(f"killed by signal {-r.returncode}")
     elif r.returncode not in ALLOWED[run["expect"]]:
