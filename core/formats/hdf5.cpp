@@ -547,16 +547,30 @@ void writeRowsAs(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols
     fail(dataset, "cannot write rows of " + objectName(dataset));
 }
 
-void readRowsAs(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, void* data, hid_t memType,
-                const std::string& file) {
+// Rows [firstRow, +rowCount) and columns [firstCol, +colCount) of a 2-D dataset of numbers, after the checks
+// every read makes (inside the dataset, a number type, sane chunks), selected in `fileSpace` and `mem`.
+// Returns the stored type.
+static Handle checkedBlock(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t firstCol, hsize_t colCount,
+                           const std::string& file, Handle& fileSpace, Handle& mem) {
   const auto dims = datasetDims(dataset);
-  if (dims.size() != 2 || dims[1] != cols || firstRow + rowCount > dims[0])
+  if (dims.size() != 2 || firstRow + rowCount > dims[0] || firstCol + colCount > dims[1])
     throw InputError(file, "requested rows are outside " + objectName(dataset));
   Handle type(H5Dget_type(dataset), H5Tclose);
   checkNumberType(type.get(), objectName(dataset), file);
   checkChunkSizes(dataset, firstRow, rowCount, objectName(dataset), file);
-  Handle mem;
-  Handle fileSpace = rowSelection(dataset, firstRow, rowCount, cols, mem);
+  fileSpace = Handle(H5Dget_space(dataset), H5Sclose);
+  const hsize_t start[2] = {firstRow, firstCol}, count[2] = {rowCount, colCount};
+  H5Sselect_hyperslab(fileSpace.get(), H5S_SELECT_SET, start, nullptr, count, nullptr);
+  mem = Handle(H5Screate_simple(2, count, nullptr), H5Sclose);
+  return type;
+}
+
+void readRowsAs(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, void* data, hid_t memType,
+                const std::string& file) {
+  const auto dims = datasetDims(dataset);
+  if (dims.size() != 2 || dims[1] != cols) throw InputError(file, "requested rows are outside " + objectName(dataset));
+  Handle fileSpace, mem;
+  checkedBlock(dataset, firstRow, rowCount, 0, cols, file, fileSpace, mem);
   if (rowCount && H5Dread(dataset, memType, mem.get(), fileSpace.get(), H5P_DEFAULT, data) < 0)
     throw InputError(file, "cannot read " + objectName(dataset) + " (truncated or damaged file?)");
 }
@@ -569,20 +583,12 @@ void readRows(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t cols, f
 
 void readBlock(hid_t dataset, hsize_t firstRow, hsize_t rowCount, hsize_t firstCol, hsize_t colCount, float* data,
                const std::string& file) {
-  const auto dims = datasetDims(dataset);
-  if (dims.size() != 2 || firstRow + rowCount > dims[0] || firstCol + colCount > dims[1])
-    throw InputError(file, "requested rows are outside " + objectName(dataset));
-  Handle type(H5Dget_type(dataset), H5Tclose);
-  checkNumberType(type.get(), objectName(dataset), file);
+  Handle fileSpace, mem;
+  const Handle type = checkedBlock(dataset, firstRow, rowCount, firstCol, colCount, file, fileSpace, mem);
   // Recorded values are floating point: integers would be a damaged or crafted file, converted silently.
   if (H5Tget_class(type.get()) != H5T_FLOAT)
     throw InputError(file, objectName(dataset) + " holds " + std::to_string(8 * H5Tget_size(type.get())) +
                                "-bit integers, not floating-point numbers");
-  checkChunkSizes(dataset, firstRow, rowCount, objectName(dataset), file);
-  Handle fileSpace(H5Dget_space(dataset), H5Sclose);
-  const hsize_t start[2] = {firstRow, firstCol}, count[2] = {rowCount, colCount};
-  H5Sselect_hyperslab(fileSpace.get(), H5S_SELECT_SET, start, nullptr, count, nullptr);
-  Handle mem(H5Screate_simple(2, count, nullptr), H5Sclose);
   // Half precision is read as stored and widened here: libhdf5's own conversion of half is a slow
   // element-by-element path (a float16 trace read 20x slower than a float32 one).
   if (H5Tget_size(type.get()) == 2 && H5Tget_order(type.get()) == H5T_ORDER_LE) {
